@@ -1,0 +1,177 @@
+# SPDX-License-Identifier: Apache-2.0
+# Kirchhoff: hybrid analog/digital in-memory-compute accelerator. `make` prints help.
+
+CONFIG    ?= base
+SIM       ?= verilator
+SEED      ?= 1
+TEST      ?=
+WAVES     ?= 0
+ROWS      ?= 64
+COLS      ?= 32
+BATCH     ?= 4
+DATA      ?=
+J         ?= $(shell nproc 2>/dev/null || echo 2)
+
+BUILD     ?= build
+VENV      ?= $(CURDIR)/.venv
+PYTHON    ?= $(VENV)/bin/python
+CC        ?= gcc
+VERILATOR ?= verilator
+IVERILOG  ?= iverilog
+IVERILOG_VPI ?= iverilog-vpi
+VVP       ?= vvp
+
+# Bit-exact code: no fast-math, no -march=native, no FMA contraction (ARCHITECTURE section 3).
+CSTD      := -std=c11
+WARN      := -Wall -Wextra -Werror
+FPFLAGS   := -ffp-contract=off -fno-fast-math
+OPT       ?= -O2 -g
+INCS      := -Isw/include -Ianalog_models/c -Itb/golden
+CFLAGS_ALL = $(CSTD) $(OPT) $(WARN) $(FPFLAGS) $(INCS) $(EXTRA_CFLAGS)
+LDLIBS    := -lopenblas -lm
+
+# ---- configuration ---------------------------------------------------------------------------
+# CONFIG is a name (configs/<name>.cfg) or a path to a .cfg file.
+CFG_FILE  := $(if $(findstring /,$(CONFIG)),$(CONFIG),$(if $(filter %.cfg,$(CONFIG)),$(CONFIG),configs/$(CONFIG).cfg))
+CFG_NAME  := $(basename $(notdir $(CFG_FILE)))
+CFG_DIR   := $(BUILD)/$(CFG_NAME)
+
+.DEFAULT_GOAL := help
+.PHONY: help setup deps regs regs-check lint sw vl icarus test sim layer-test clean \
+        regress bench fpga formal docs cov
+
+help:
+	@echo "Kirchhoff make targets (variables: CONFIG=$(CONFIG) SIM=$(SIM) SEED=$(SEED) WAVES=$(WAVES))"
+	@echo "  make sim         train the digits MLP, run it float / int8 / C model / RTL, print the table"
+	@echo "                   (DATA=file.csv for your own data set; writes build/reports/sim.json)"
+	@echo "  make test        every fast test; ends with 'N passed, N failed' (build/reports/test.json)"
+	@echo "  make layer-test  one random FC layer: CONFIG ROWS COLS BATCH SEED SIM=verilator|icarus|cmodel"
+	@echo "  make lint        Verilator -Wall and Icarus -Wall on all RTL (build/reports/lint.json)"
+	@echo "  make regs        regenerate CSR RTL, C header, register docs and ISA files"
+	@echo "  make setup       install missing Debian packages and the pinned Python venv"
+	@echo "  make sw | vl | icarus   build the C tools / the Verilator model / the Icarus model"
+	@echo "  make clean       remove build/"
+	@echo "  not yet built: regress (issue 7), bench (issue 5), fpga (issue 8), formal and cov (issue 4)"
+
+# ---- setup -----------------------------------------------------------------------------------
+# Runs tools/setup.sh only when something is missing; the stamp is refreshed by a real check.
+SETUP_STAMP := $(BUILD)/.setup-ok
+$(SETUP_STAMP): tools/setup.sh tools/requirements.txt
+	@tools/setup.sh --check >/dev/null 2>&1 || VENV=$(VENV) tools/setup.sh
+	@mkdir -p $(@D) && touch $@
+deps: $(SETUP_STAMP)
+setup:
+	VENV=$(VENV) tools/setup.sh
+
+# ---- generated files (registers, ISA) ----------------------------------------------------------
+GEN_FILES := rtl/csr/aimc_csr.sv sw/include/aimc_regs.h rtl/pkg/aimc_map_pkg.sv docs/registers.md \
+             rtl/pkg/aimc_isa_pkg.sv sw/include/aimc_isa.h
+regs: $(SETUP_STAMP)
+	tools/gen_regs.sh .
+regs-check: $(SETUP_STAMP)
+	@rm -rf $(BUILD)/regs-check && tools/gen_regs.sh $(BUILD)/regs-check
+	@for f in $(GEN_FILES); do cmp -s $$f $(BUILD)/regs-check/$$f || \
+	  { echo "regs-check: $$f differs from its source; run 'make regs' and commit"; exit 1; }; done
+	@echo "regs-check: generated files match rtl/csr/aimc_csr.rdl and rtl/pkg/aimc_isa.json"
+
+# ---- C: analog model, driver, reference model, CLI ----------------------------------------------
+LIB_SRCS  := $(wildcard analog_models/c/*.c sw/src/*.c tb/golden/*.c)
+LIB_OBJS  := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
+CLI_SRCS  := $(wildcard sw/tools/aimc/*.c)
+CLI_OBJS  := $(patsubst %.c,$(BUILD)/obj/%.o,$(CLI_SRCS))
+NOSIM_OBJ := $(BUILD)/obj/sw/src/nosim/mmio_verilator_none.o
+LIBAIMC   := $(BUILD)/sw/libaimc.a
+LIBCLI    := $(BUILD)/sw/libaimc_cli.a
+AIMC      := $(BUILD)/sw/aimc
+HDRS      := $(wildcard sw/include/*.h analog_models/c/*.h tb/golden/*.h sw/src/*.h sw/tools/aimc/*.h)
+
+$(BUILD)/obj/%.o: %.c $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -fPIC -c $< -o $@
+$(LIBAIMC): $(LIB_OBJS)
+	@mkdir -p $(@D) && rm -f $@ && ar rcs $@ $^
+$(LIBCLI): $(CLI_OBJS)
+	@mkdir -p $(@D) && rm -f $@ && ar rcs $@ $^
+$(AIMC): $(LIBCLI) $(NOSIM_OBJ) $(LIBAIMC)
+	$(CC) -o $@ $(NOSIM_OBJ) -Wl,--whole-archive $(LIBCLI) -Wl,--no-whole-archive $(LIBAIMC) $(LDLIBS)
+sw: $(AIMC) unit-tests
+
+# Unit tests: tests/unit/<block>/test_*.c, one binary each, linked with libaimc.
+UNIT_SRCS := $(wildcard tests/unit/*/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
+$(BUILD)/tests/unit/%: tests/unit/%.c $(LIBAIMC) $(NOSIM_OBJ) $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(NOSIM_OBJ) $(LIBAIMC) $(LDLIBS)
+.PHONY: unit-tests
+unit-tests: $(UNIT_BINS)
+
+# ---- RTL builds, one directory per config -------------------------------------------------------
+RTL_F     := rtl/aimc.f
+RTL_SRCS  = $(shell sed -e 's/\#.*//' $(RTL_F) 2>/dev/null)
+VL_CPP    := $(wildcard tb/verilator/*.cpp)
+VL_HDRS   := $(wildcard tb/verilator/*.h)
+VPI_SRCS  := $(wildcard analog_models/dpi/*_vpi.c)
+DPI_SRCS  := $(wildcard analog_models/dpi/*_dpi.c)
+ANALOG_SRCS := $(wildcard analog_models/c/*.c)
+VL_FLAGS  ?= -O3 --x-assign fast --x-initial fast --noassert -Wno-fatal -Wno-lint -Wno-style
+TB_ICARUS := tb/icarus/aimc_tb_trace.sv
+
+# $(1) = config name, $(2) = config file
+define CONFIG_RULES
+$(BUILD)/$(1)/rtl-params.%: $(2) $(AIMC)
+	@mkdir -p $$(@D)
+	$(AIMC) config --rtl-params $$* --top aimc_tb_trace $(2) > $$@.tmp && mv $$@.tmp $$@
+$(BUILD)/$(1)/vl/aimc-vl: $(BUILD)/$(1)/rtl-params.verilator $(RTL_F) $$(RTL_SRCS) $(VL_CPP) $(VL_HDRS) \
+                          $(DPI_SRCS) $(LIBAIMC) $(LIBCLI)
+	@mkdir -p $$(@D)
+	$(VERILATOR) --cc --exe --build -j 2 $(VL_FLAGS) --trace-fst --top-module aimc_top \
+	  --Mdir $(BUILD)/$(1)/vl/obj -o ../aimc-vl $$$$(cat $(BUILD)/$(1)/rtl-params.verilator) \
+	  -f $(RTL_F) $(VL_CPP) $(DPI_SRCS) \
+	  -CFLAGS "-O2 -std=c++17 -I$(CURDIR)/sw/include -I$(CURDIR)/analog_models/c -I$(CURDIR)/tb/verilator -ffp-contract=off" \
+	  -LDFLAGS "-Wl,--whole-archive $(CURDIR)/$(LIBCLI) -Wl,--no-whole-archive $(CURDIR)/$(LIBAIMC) $(LDLIBS)" \
+	  > $(BUILD)/$(1)/vl/build.log 2>&1 || { tail -40 $(BUILD)/$(1)/vl/build.log; exit 1; }
+$(BUILD)/$(1)/icarus/sim.vvp: $(BUILD)/$(1)/rtl-params.icarus $(RTL_F) $$(RTL_SRCS) $(TB_ICARUS)
+	@mkdir -p $$(@D)
+	$(IVERILOG) -g2012 -o $$@ -s aimc_tb_trace $$$$(cat $(BUILD)/$(1)/rtl-params.icarus) -f $(RTL_F) $(TB_ICARUS)
+$(BUILD)/$(1)/icarus/aimc_vpi.vpi: $(VPI_SRCS) $(ANALOG_SRCS) $(wildcard analog_models/c/*.h)
+	@mkdir -p $$(@D)
+	cd $$(@D) && $(IVERILOG_VPI) --name=aimc_vpi $(addprefix -I$(CURDIR)/,analog_models/c) \
+	  $(addprefix $(CURDIR)/,$(VPI_SRCS) $(ANALOG_SRCS)) -lm > vpi.log 2>&1 || { cat vpi.log; exit 1; }
+endef
+ALL_CFGS := $(sort $(basename $(notdir $(wildcard configs/*.cfg))))
+$(foreach c,$(ALL_CFGS),$(eval $(call CONFIG_RULES,$(c),configs/$(c).cfg)))
+ifeq ($(filter $(CFG_NAME),$(ALL_CFGS)),)
+$(eval $(call CONFIG_RULES,$(CFG_NAME),$(CFG_FILE)))
+endif
+
+vl: $(CFG_DIR)/vl/aimc-vl
+icarus: $(CFG_DIR)/icarus/sim.vvp $(CFG_DIR)/icarus/aimc_vpi.vpi
+
+# ---- lint ----------------------------------------------------------------------------------------
+lint: $(SETUP_STAMP) $(AIMC)
+	@mkdir -p $(BUILD)/reports
+	PYTHON=$(PYTHON) tools/lint.sh $(BUILD) $(AIMC)
+
+# ---- tests ---------------------------------------------------------------------------------------
+TEST_CFGS := tiny small
+test: $(SETUP_STAMP) sw $(foreach c,$(TEST_CFGS),$(BUILD)/$(c)/vl/aimc-vl $(BUILD)/$(c)/icarus/sim.vvp $(BUILD)/$(c)/icarus/aimc_vpi.vpi)
+	@mkdir -p $(BUILD)/reports
+	$(PYTHON) tools/run_tests.py --registry tests/registry.txt --build $(BUILD) $(if $(TEST),--filter '$(TEST)') -j $(J)
+
+layer-test: $(SETUP_STAMP) $(AIMC) $(if $(filter icarus,$(SIM)),icarus) $(if $(filter verilator icarus,$(SIM)),vl)
+	@mkdir -p $(BUILD)/reports
+	tools/layer_test.sh --config $(CFG_FILE) --rows $(ROWS) --cols $(COLS) --batch $(BATCH) \
+	  --seed $(SEED) --sim $(SIM) --build $(BUILD) $(if $(filter 1,$(WAVES)),--waves)
+
+# ---- make sim --------------------------------------------------------------------------------------
+SIM_REF_CFG ?= ideal64
+sim: $(SETUP_STAMP) $(AIMC) vl $(BUILD)/$(SIM_REF_CFG)/vl/aimc-vl
+	@mkdir -p $(BUILD)/reports
+	$(PYTHON) sw/python/sim.py --config $(CFG_FILE) --ref-config configs/$(SIM_REF_CFG).cfg \
+	  --build $(BUILD) --seed $(SEED) $(if $(DATA),--data $(DATA))
+
+regress bench fpga formal docs cov:
+	@echo "make $@: not built yet (see 'issues': regress = 7, bench = 5, fpga = 8, formal/cov = 4)"; exit 2
+
+clean:
+	rm -rf $(BUILD)

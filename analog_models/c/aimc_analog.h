@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Behavioural model of the analog crossbar tiles, in physical units (docs/analog-model.md).
+ * Pure C, no simulator headers: used by the DPI-C shim (Verilator), the VPI shim (Icarus), the C
+ * reference model and the benchmarks. Every random draw is keyed, never sequential
+ * (aimc_rng.h), so results do not depend on call order. */
+#ifndef AIMC_ANALOG_H
+#define AIMC_ANALOG_H
+
+#include <stdint.h>
+
+#include "aimc_config.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct aimc_xbar aimc_xbar;
+
+/* Create the crossbars of all cfg->num_tiles tiles, every cell at Gmin and every row at 0 V.
+ * Returns NULL on allocation failure or an invalid config. */
+aimc_xbar *aimc_xbar_create(const aimc_cfg *cfg, uint64_t seed);
+void aimc_xbar_destroy(aimc_xbar *xb);
+
+/* Program row `row` of `tile`: w[c] for c in [0, cols) in [-127, 127] (-128 is taken as -127).
+ * Cell 2c gets level max(w,0), cell 2c+1 level max(-w,0), with the programming error drawn with
+ * key (seed, tile, row, cell, AIMC_EV_PROG, prog_idx). Returns 0, or -1 on a bad tile/row. */
+int aimc_xbar_program_row(aimc_xbar *xb, uint32_t tile, uint32_t row, const int8_t *w,
+			  uint32_t prog_idx);
+
+/* Apply DAC codes d[r] (0 .. 2^dac_bits-1) to all rows of `tile`: V[r] = vread·d[r]/mask.
+ * Returns 0, or -1 on a bad tile or a code out of range. */
+int aimc_xbar_apply(aimc_xbar *xb, uint32_t tile, const uint8_t *d);
+
+/* Differential column current I+ - I- of logical column `col` (amperes) for the applied row
+ * voltages, including read noise keyed by (seed, tile, 0, col, AIMC_EV_READ, conv_idx). */
+double aimc_xbar_current(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint32_t conv_idx);
+
+/* ADC code of column `col` (docs/numbers.md): clamp(round_half_away(I / I_lsb)) with
+ * I_lsb = vread·dG/mask·2^adc_shift. Returns the code; out-of-range tile/col returns 0. */
+int32_t aimc_xbar_convert(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint32_t conv_idx,
+			  uint32_t adc_shift);
+
+/* Programmed conductance of one cell (cell = 2c or 2c+1), siemens; for tests and plots. */
+double aimc_xbar_conductance(const aimc_xbar *xb, uint32_t tile, uint32_t row, uint32_t cell);
+
+const aimc_cfg *aimc_xbar_cfg(const aimc_xbar *xb);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* AIMC_ANALOG_H */

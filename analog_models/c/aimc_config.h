@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Chip configuration: the one parser of configs/<name>.cfg (docs/configs.md). */
+#ifndef AIMC_CONFIG_H
+#define AIMC_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct aimc_cfg {
+	char name[64];
+	/* digital geometry (RTL parameters) */
+	uint32_t num_tiles, rows, cols, dac_bits, adc_bits, cols_per_adc, adc_cycles, settle_cycles;
+	uint32_t instr_depth, act_depth, par_depth, wgt_depth, acc_slots;
+	double clock_mhz;
+	/* analog, physical units */
+	double vread;                /* V */
+	double gmax, gmin;           /* S */
+	double prog_sigma, prog_knee;
+	double read_sigma, read_knee;
+	/* energy table, pJ */
+	double e_adc_pj, e_dac_pj, e_sram_pj_bit, e_acc_pj, e_post_pj;
+} aimc_cfg;
+
+/* Fill cfg with the defaults of every key (name empty). */
+void aimc_cfg_defaults(aimc_cfg *cfg);
+
+/* Load a config file. A bare name (no '/' and no ".cfg") is looked up as configs/<name>.cfg
+ * relative to the current directory and then to $AIMC_ROOT. Returns 0, or -1 with a message
+ * naming file, line and key in err (unknown key, duplicate, parse error, range, cross-check). */
+int aimc_cfg_load(aimc_cfg *cfg, const char *path_or_name, char *err, size_t errlen);
+
+/* Parse config text (same rules as a file; origin names it in messages). */
+int aimc_cfg_parse(aimc_cfg *cfg, const char *text, const char *origin, char *err, size_t errlen);
+
+/* 1 if the config is ideal (docs/configs.md): no noise and no ADC code can clip at adc_shift 0. */
+int aimc_cfg_is_ideal(const aimc_cfg *cfg);
+
+/* Derived values. */
+uint32_t aimc_cfg_slices(const aimc_cfg *cfg);   /* ceil(7 / dac_bits) */
+uint32_t aimc_cfg_num_adcs(const aimc_cfg *cfg); /* cols / cols_per_adc */
+
+/* Write RTL parameter flags for the geometry keys, space separated, into buf:
+ * style "verilator" gives -GRows=64 ..., style "icarus" gives -P<top>.Rows=64 ... with top as the
+ * module name. Returns 0, or -1 if buf is too small or the style is unknown. */
+int aimc_cfg_rtl_params(const aimc_cfg *cfg, const char *style, const char *top, char *buf, size_t len);
+
+/* Write the config as one JSON object (all keys) into buf. Returns 0, or -1 if too small. */
+int aimc_cfg_to_json(const aimc_cfg *cfg, char *buf, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* AIMC_CONFIG_H */

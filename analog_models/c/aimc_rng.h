@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Counter-based random numbers: every draw is a pure function of its key
+ * (seed, tile, row, col, event kind, event index). Bit-identical on any IEEE-754 machine: the
+ * normal draw uses only +, -, *, /, sqrt and an arithmetic log, no libm transcendental. */
+#ifndef AIMC_RNG_H
+#define AIMC_RNG_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum aimc_event {
+	AIMC_EV_PROG = 1, /* programming error of a cell */
+	AIMC_EV_READ = 2, /* read noise of a column conversion */
+	AIMC_EV_TEST = 15 /* reserved for tests */
+};
+
+typedef struct aimc_key {
+	uint64_t seed;
+	uint32_t tile, row, col, kind, index;
+} aimc_key;
+
+uint64_t aimc_rng_u64(const aimc_key *k, uint32_t draw);  /* draw = sub-stream index */
+double aimc_rng_uniform(const aimc_key *k, uint32_t draw); /* [0, 1), 53 bits */
+double aimc_rng_normal(const aimc_key *k);                 /* N(0, 1) */
+double aimc_det_log(double x);                             /* natural log, x > 0, deterministic */
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* AIMC_RNG_H */

@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* libaimc: the Kirchhoff driver. One public header. Every function returns an aimc_err
+ * (0 = AIMC_OK, negative on error; aimc_strerror() names it) and validates its arguments before
+ * touching the hardware. Nothing in the library prints. */
+#ifndef AIMC_H
+#define AIMC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "aimc_config.h"
+#include "aimc_isa.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- errors ------------------------------------------------------------------------------ */
+#define AIMC_ERRORS(X)                                                            \
+	X(OK, 0, "success")                                                       \
+	X(EINVAL, -1, "invalid argument")                                         \
+	X(ENOMEM, -2, "out of memory")                                            \
+	X(EIO, -3, "file I/O error")                                              \
+	X(EBUS, -4, "bus error response (SLVERR or DECERR)")                      \
+	X(ETIMEOUT, -5, "timed out waiting for the chip")                         \
+	X(EFORMAT, -6, "malformed network file")                                  \
+	X(ERANGE, -7, "value out of range")                                       \
+	X(ECHIP, -8, "the chip stopped with an error (see err_code, err_pc)")     \
+	X(EFIT, -9, "the network does not fit the chip")                          \
+	X(EUNSUPPORTED, -10, "not supported by this back-end or build")           \
+	X(EMISMATCH, -11, "trace or config mismatch")                             \
+	X(ECONFIG, -12, "invalid chip configuration")
+
+typedef enum aimc_err {
+#define AIMC_ERR_ENUM(name, val, text) AIMC_##name = (val),
+	AIMC_ERRORS(AIMC_ERR_ENUM)
+#undef AIMC_ERR_ENUM
+} aimc_err;
+
+/* Text of an error code; never NULL ("unknown error" for a value not in the table). */
+const char *aimc_strerror(int err);
+
+/* ---- MMIO shim ----------------------------------------------------------------------------- */
+/* AXI4-Lite responses as back-ends report them through read32/write32 return values:
+ * AIMC_OK, or AIMC_EBUS for SLVERR/DECERR (the value read is then 0). */
+typedef struct aimc_mmio_ops {
+	const char *name;
+	int (*read32)(void *ctx, uint32_t addr, uint32_t *val);
+	int (*write32)(void *ctx, uint32_t addr, uint32_t val);
+	/* Optional (NULL: the driver loops on read32). Read addr until (val & mask) == value, at most
+	 * max_polls reads; *last gets the final value. AIMC_ETIMEOUT if it never matched. */
+	int (*poll32)(void *ctx, uint32_t addr, uint32_t mask, uint32_t value, uint32_t max_polls,
+		      uint32_t *last);
+	void (*close)(void *ctx);
+} aimc_mmio_ops;
+
+typedef struct aimc_mmio {
+	const aimc_mmio_ops *ops;
+	void *ctx;
+} aimc_mmio;
+
+int aimc_mmio_read32(aimc_mmio *m, uint32_t addr, uint32_t *val);
+int aimc_mmio_write32(aimc_mmio *m, uint32_t addr, uint32_t val);
+int aimc_mmio_poll32(aimc_mmio *m, uint32_t addr, uint32_t mask, uint32_t value, uint32_t max_polls,
+		     uint32_t *last);
+void aimc_mmio_close(aimc_mmio *m);
+
+/* Back-ends. Each fills *m. */
+/* C reference model of the chip (sw/src/refmodel.c) with the analog library. */
+int aimc_mmio_open_cmodel(aimc_mmio *m, const aimc_cfg *cfg, uint64_t seed);
+/* Live Verilator model (tb/verilator); AIMC_EUNSUPPORTED in builds without Verilator.
+ * wave_path: FST file to write, or NULL. */
+int aimc_mmio_open_verilator(aimc_mmio *m, const aimc_cfg *cfg, uint64_t seed, const char *wave_path);
+/* Mock for unit tests: a plain 2 MiB register/memory array; every access is logged in memory. */
+int aimc_mmio_open_mock(aimc_mmio *m);
+/* Trace recorder (docs/trace-format.md): forwards to inner and writes every op to trace_path.
+ * Takes ownership of inner (closes it on close). */
+int aimc_mmio_open_recorder(aimc_mmio *m, aimc_mmio *inner, const char *trace_path,
+			    const aimc_cfg *cfg, uint64_t seed);
+/* Replay: answers reads from the result log of a trace player run (Icarus), checking that the
+ * driver issues the same ops in the same order (AIMC_EMISMATCH otherwise). */
+int aimc_mmio_open_replay(aimc_mmio *m, const char *log_path);
+
+/* ---- chip control ------------------------------------------------------------------------- */
+typedef struct aimc_counters {
+	uint64_t cycles;
+	uint32_t instrs, mvms, convs, adc_convs, sats, prog_rows;
+} aimc_counters;
+
+/* Check the ID register and that the configuration readback CSRs equal cfg (AIMC_EMISMATCH
+ * otherwise); write the settle CSR from cfg. */
+int aimc_chip_init(aimc_mmio *m, const aimc_cfg *cfg);
+/* Write n words to a memory window word offset (window base from aimc_regs.h). */
+int aimc_mem_write(aimc_mmio *m, uint32_t base, uint32_t word_off, const uint32_t *w, size_t n);
+int aimc_mem_read(aimc_mmio *m, uint32_t base, uint32_t word_off, uint32_t *w, size_t n);
+/* Load a program (n instructions) at instruction index 0. */
+int aimc_prog_load(aimc_mmio *m, const aimc_cfg *cfg, const uint64_t *prog, size_t n);
+/* Start at pc, wait (poll status.busy == 0, at most max_polls) and check the outcome:
+ * AIMC_OK on HALT, AIMC_ECHIP on an error stop (*chip_err / *chip_pc filled if not NULL). */
+int aimc_run(aimc_mmio *m, uint32_t pc, uint32_t max_polls, uint32_t *chip_err, uint32_t *chip_pc);
+int aimc_counters_read(aimc_mmio *m, aimc_counters *c);
+
+/* ---- network file (docs/network-format.md) ------------------------------------------------ */
+typedef struct aimc_layer {
+	uint32_t k, n;   /* inputs, outputs */
+	uint32_t relu;   /* 0/1 */
+	uint32_t adc_shift;
+	int8_t *w;       /* n x k, row-major: w[o*k + i] */
+	int32_t *bias;   /* n */
+	int32_t *mult;   /* n */
+	uint8_t *shift;  /* n, each in [1, 62] */
+} aimc_layer;
+
+typedef struct aimc_net {
+	uint32_t n_layers;
+	uint32_t n_classes;
+	float in_scale;  /* x_q = clamp(round(x / in_scale), -127, 127) */
+	aimc_layer *layers;
+} aimc_net;
+
+/* Load and validate a network file. On error returns AIMC_EFORMAT/EIO/ENOMEM/ERANGE and writes
+ * a message naming what is wrong (field, layer, byte offset) into err. */
+int aimc_net_load(aimc_net *net, const char *path, char *err, size_t errlen);
+int aimc_net_load_mem(aimc_net *net, const uint8_t *buf, size_t len, char *err, size_t errlen);
+void aimc_net_free(aimc_net *net);
+
+/* ---- compiler ------------------------------------------------------------------------------ */
+typedef struct aimc_image {
+	uint64_t *prog;   size_t n_prog;      /* chip program for one batch */
+	uint32_t *wgt;    size_t n_wgt;       /* weight buffer image (words) */
+	uint32_t *par;    size_t n_par;       /* parameter buffer image (words) */
+	uint32_t batch;                       /* vectors per batch */
+	uint32_t in_base, in_stride;          /* input vector b at act_in word in_base + b*in_stride */
+	uint32_t out_sel;                     /* 0: results in act_in, 1: act_out */
+	uint32_t out_base, out_stride;        /* result vector b at word out_base + b*out_stride */
+	uint32_t raw_base;                    /* RAW int32 results (layer tests), act_out word offset */
+} aimc_image;
+
+/* Map net onto the chip of cfg for batches of `batch` vectors. AIMC_EFIT with a message naming
+ * the layer and the shortfall if it does not fit. */
+int aimc_compile(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, aimc_image *img,
+		 char *err, size_t errlen);
+void aimc_image_free(aimc_image *img);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* AIMC_H */

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Installs what Kirchhoff needs: Debian packages and a pinned Python venv. Idempotent.
+#   tools/setup.sh          install what is missing
+#   tools/setup.sh --check  exit 0 if everything is present, 1 otherwise (installs nothing)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+VENV=${VENV:-$top/.venv}
+REQ=$here/requirements.txt
+DEB_PKGS="verilator iverilog libopenblas-dev pkg-config make gcc g++ python3 python3-venv"
+
+missing_debs() {
+  local p out=""
+  for p in $DEB_PKGS; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || out="$out $p"
+  done
+  # python3-venv may be absent while a working venv module exists (pyenv, other installs).
+  if [[ " $out " == *" python3-venv "* ]] && python3 -c 'import venv, ensurepip' 2>/dev/null; then
+    out=${out/ python3-venv/}
+  fi
+  if [[ " $out " == *" python3 "* ]] && command -v python3 >/dev/null; then out=${out/ python3/}; fi
+  echo "$out"
+}
+
+venv_ok() {
+  [ -x "$VENV/bin/python" ] && [ -f "$VENV/.req" ] && cmp -s "$VENV/.req" "$REQ"
+}
+
+debs=$(missing_debs)
+if [ "${1:-}" = "--check" ]; then
+  [ -z "$debs" ] && venv_ok && exit 0
+  [ -n "$debs" ] && echo "setup: missing Debian packages:$debs" >&2
+  venv_ok || echo "setup: Python venv $VENV missing or out of date" >&2
+  exit 1
+fi
+
+if [ -n "$debs" ]; then
+  echo "setup: installing Debian packages:$debs"
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: not root; run:  sudo apt-get update && sudo apt-get install -y$debs" >&2
+    exit 1
+  fi
+  if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $debs; }; then
+    echo "setup: apt-get failed; run:  apt-get update && apt-get install -y$debs" >&2
+    exit 1
+  fi
+fi
+
+if ! venv_ok; then
+  echo "setup: creating Python venv $VENV with $(basename "$REQ")"
+  python3 -m venv "$VENV" || { echo "setup: run: apt-get install -y python3-venv" >&2; exit 1; }
+  if ! "$VENV/bin/pip" install -q --disable-pip-version-check -r "$REQ"; then
+    echo "setup: pip failed; run:  $VENV/bin/pip install -r $REQ" >&2
+    exit 1
+  fi
+  cp "$REQ" "$VENV/.req"
+fi
+echo "setup: ok (verilator $(verilator --version | cut -d' ' -f2), $(iverilog -V 2>/dev/null | head -1 | cut -d' ' -f4), python $("$VENV/bin/python" -c 'import sys; print(sys.version.split()[0])'))"
