@@ -12,6 +12,7 @@ extern "C" {
 
 typedef struct aimc_cfg {
 	char name[64];
+	char path[512];              /* file it was loaded from (aimc_cfg_load); empty if parsed from text */
 	/* digital geometry (RTL parameters) */
 	uint32_t num_tiles, rows, cols, dac_bits, adc_bits, cols_per_adc, adc_cycles, settle_cycles;
 	uint32_t instr_depth, act_depth, par_depth, wgt_depth, acc_slots;
