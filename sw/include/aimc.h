@@ -80,6 +80,30 @@ int aimc_mmio_open_recorder(aimc_mmio *m, aimc_mmio *inner, const char *trace_pa
 /* Replay: answers reads from the result log of a trace player run (Icarus), checking that the
  * driver issues the same ops in the same order (AIMC_EMISMATCH otherwise). */
 int aimc_mmio_open_replay(aimc_mmio *m, const char *log_path);
+/* Replay only: after the driver's last op, check that only the final `C` line is left in the log
+ * and return its clock-cycle count. AIMC_EMISMATCH if ops are left, the C line is missing or
+ * malformed, or an earlier op mismatched; AIMC_EINVAL if m is not a replay back-end. */
+int aimc_mmio_replay_cycles(aimc_mmio *m, uint64_t *cycles);
+/* Replay only: the first mismatch, naming the log file, line and what the driver issued
+ * ("" while there is none; NULL if m is not a replay back-end). */
+const char *aimc_mmio_replay_error(const aimc_mmio *m);
+
+/* Mock only (unit tests). Every access is logged: kind 'R' (data = value returned) or 'W' (data =
+ * value written), rc = what the access returned. The mock has no poll32: a poll shows as reads. */
+typedef struct aimc_mock_op {
+	char kind;
+	uint32_t addr, data;
+	int rc;
+} aimc_mock_op;
+/* Log since open or the last clear; 0 (and *ops NULL) if m is not a mock. */
+size_t aimc_mmio_mock_log(const aimc_mmio *m, const aimc_mock_op **ops);
+void aimc_mmio_mock_log_clear(aimc_mmio *m);
+/* Set / get a word without logging; AIMC_EINVAL if m is not a mock or addr is misaligned or
+ * past the 2 MiB array. */
+int aimc_mmio_mock_poke(aimc_mmio *m, uint32_t addr, uint32_t val);
+int aimc_mmio_mock_peek(const aimc_mmio *m, uint32_t addr, uint32_t *val);
+/* From now on every access to addr answers a bus error (AIMC_EBUS, data 0) like SLVERR. */
+int aimc_mmio_mock_fail(aimc_mmio *m, uint32_t addr);
 
 /* ---- chip control ------------------------------------------------------------------------- */
 typedef struct aimc_counters {
@@ -134,12 +158,21 @@ typedef struct aimc_image {
 	uint32_t out_sel;                     /* 0: results in act_in, 1: act_out */
 	uint32_t out_base, out_stride;        /* result vector b at word out_base + b*out_stride */
 	uint32_t raw_base;                    /* RAW int32 results (layer tests), act_out word offset */
+	uint32_t raw_stride;                  /* AIMC_COMPILE_RAW: last layer, vector b, output o at
+					       * act_out word raw_base + b*raw_stride + o (else 0) */
+	uint32_t act_words;                   /* zero words [0, act_words) of act_in and act_out once
+					       * before the first run */
 } aimc_image;
 
 /* Map net onto the chip of cfg for batches of `batch` vectors. AIMC_EFIT with a message naming
  * the layer and the shortfall if it does not fit. */
 int aimc_compile(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, aimc_image *img,
 		 char *err, size_t errlen);
+/* aimc_compile with flags: AIMC_COMPILE_RAW also stores sat32(acc + b) of the last layer for every
+ * vector (POST raw) at raw_base / raw_stride, for layer tests and calibration. */
+#define AIMC_COMPILE_RAW (1u << 0)
+int aimc_compile_ex(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, uint32_t flags,
+		    aimc_image *img, char *err, size_t errlen);
 void aimc_image_free(aimc_image *img);
 
 #ifdef __cplusplus

@@ -1,0 +1,735 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The one parser of configs/<name>.cfg (docs/configs.md): a single key table drives defaults,
+ * parsing, range checks, JSON output and the RTL parameter flags. */
+#include "aimc_config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aimc_config_internal.h"
+
+#define MAX_FILE_BYTES (1u << 20)
+#define MAX_VALUE_CHARS 127
+
+enum key_type {
+	KT_NAME, /* identifier string, required */
+	KT_U32,  /* decimal integer */
+	KT_F64,  /* decimal floating point with optional exponent */
+};
+
+struct cfg_key {
+	const char *key;
+	enum key_type type;
+	size_t offset;
+	double def;           /* default (KT_NAME: none, the key is required) */
+	double min, max;      /* inclusive range */
+	uint32_t multiple;    /* KT_U32: value must be a multiple of this (0: no constraint) */
+	const char *def_from; /* default is the value of this key instead of def */
+	const char *unit;
+	const char *rtl;      /* RTL parameter name, NULL if not a parameter */
+	const char *doc;
+};
+
+#define OFF(m) offsetof(aimc_cfg, m)
+
+/* Adding a knob means adding one row here (and the member in aimc_cfg); nothing else lists keys.
+ * Sources of the defaults: docs/configs.md and /work/shared/ANALOG-PARAMETERS.md rows. */
+static const struct cfg_key keys[] = {
+	{"name", KT_NAME, OFF(name), 0, 0, 0, 0, NULL, "-", NULL, "config name, printed in every report"},
+	{"num_tiles", KT_U32, OFF(num_tiles), 1, 1, 16, 0, NULL, "-", "NumTiles", "tiles"},
+	{"rows", KT_U32, OFF(rows), 64, 4, 1024, 4, NULL, "-", "Rows", "crossbar rows (inputs) per tile"},
+	{"cols", KT_U32, OFF(cols), 32, 4, 1024, 4, NULL, "-", "Cols",
+	 "logical columns (outputs) per tile, 2 cells each"},
+	{"dac_bits", KT_U32, OFF(dac_bits), 1, 1, 8, 0, NULL, "bit", "DacBits", "DAC resolution"},
+	{"adc_bits", KT_U32, OFF(adc_bits), 8, 2, 16, 0, NULL, "bit", "AdcBits", "ADC resolution"},
+	{"cols_per_adc", KT_U32, OFF(cols_per_adc), 4, 1, 16, 0, NULL, "-", "ColsPerAdc",
+	 "columns sharing one ADC through a mux"},
+	{"adc_cycles", KT_U32, OFF(adc_cycles), 8, 2, 255, 0, "adc_bits", "cycle", "AdcCycles",
+	 "clock cycles of one SAR conversion"},
+	{"settle_cycles", KT_U32, OFF(settle_cycles), 4, 1, 255, 0, NULL, "cycle", NULL,
+	 "DAC settle time (a CSR written by the driver)"},
+	{"instr_depth", KT_U32, OFF(instr_depth), 1024, 16, 8192, 0, NULL, "instr", "InstrDepth",
+	 "instruction buffer depth"},
+	{"act_depth", KT_U32, OFF(act_depth), 4096, 16, 16384, 0, NULL, "word", "ActDepth",
+	 "depth of each activation buffer"},
+	{"par_depth", KT_U32, OFF(par_depth), 1024, 16, 16384, 0, NULL, "word", "ParDepth",
+	 "post-processing parameter buffer depth"},
+	{"wgt_depth", KT_U32, OFF(wgt_depth), 8192, 16, 262144, 0, NULL, "word", "WgtDepth",
+	 "weight staging buffer depth"},
+	{"acc_slots", KT_U32, OFF(acc_slots), 64, 1, 1024, 0, NULL, "-", "AccSlots",
+	 "accumulator slots per tile"},
+	{"clock_mhz", KT_F64, OFF(clock_mhz), 200, 1, 5000, 0, NULL, "MHz", NULL,
+	 "clock for the performance model"},
+	{"vread", KT_F64, OFF(vread), 0.1, 0.01, 2, 0, NULL, "V", NULL, "full-scale read voltage"},
+	{"gmax", KT_F64, OFF(gmax), 16e-6, 0, 1e-3, 0, NULL, "S", NULL,
+	 "conductance of level 127 (F9)"},
+	{"gmin", KT_F64, OFF(gmin), 16e-9, 0, 1e-3, 0, NULL, "S", NULL,
+	 "conductance of level 0 (F6)"},
+	{"prog_sigma", KT_F64, OFF(prog_sigma), 0.01, 0, 0.5, 0, NULL, "of range", NULL,
+	 "programming error sigma at full scale (F4, F5, F10)"},
+	{"prog_knee", KT_F64, OFF(prog_knee), 0.11, 0.001, 10, 0, NULL, "of gmax", NULL,
+	 "level dependence of programming error (F10)"},
+	{"read_sigma", KT_F64, OFF(read_sigma), 0.005, 0, 0.5, 0, NULL, "of range", NULL,
+	 "read noise sigma at full scale per array read (F12)"},
+	{"read_knee", KT_F64, OFF(read_knee), 0.134, 0.001, 10, 0, NULL, "of gmax", NULL,
+	 "level dependence of read noise (F12)"},
+	{"e_adc_pj", KT_F64, OFF(e_adc_pj), 2.0, 0, 1000, 0, NULL, "pJ", NULL,
+	 "energy per column conversion (A3-A5)"},
+	{"e_dac_pj", KT_F64, OFF(e_dac_pj), 0.054, 0, 1000, 0, NULL, "pJ", NULL,
+	 "energy per active row per array read (A10, A11)"},
+	{"e_sram_pj_bit", KT_F64, OFF(e_sram_pj_bit), 0.16, 0, 1000, 0, NULL, "pJ", NULL,
+	 "SRAM access energy per bit (E11)"},
+	{"e_acc_pj", KT_F64, OFF(e_acc_pj), 0.1, 0, 1000, 0, NULL, "pJ", NULL, "int32 accumulate (E10)"},
+	{"e_post_pj", KT_F64, OFF(e_post_pj), 3.3, 0, 1000, 0, NULL, "pJ", NULL,
+	 "post-processing per output (E10)"},
+};
+
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static int key_index(const char *name)
+{
+	for (size_t i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].key, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static uint32_t *u32_field(aimc_cfg *cfg, const struct cfg_key *k)
+{
+	return (uint32_t *)(void *)((char *)cfg + k->offset);
+}
+
+static double *f64_field(aimc_cfg *cfg, const struct cfg_key *k)
+{
+	return (double *)(void *)((char *)cfg + k->offset);
+}
+
+static uint32_t u32_get(const aimc_cfg *cfg, const struct cfg_key *k)
+{
+	return *(const uint32_t *)(const void *)((const char *)cfg + k->offset);
+}
+
+static double f64_get(const aimc_cfg *cfg, const struct cfg_key *k)
+{
+	return *(const double *)(const void *)((const char *)cfg + k->offset);
+}
+
+static int is_ident_start(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int is_ident(const char *s)
+{
+	if (!is_ident_start(*s))
+		return 0;
+	for (s++; *s; s++)
+		if (!is_ident_start(*s) && !is_digit(*s))
+			return 0;
+	return 1;
+}
+
+/* Shortest %g text that reads back as exactly v (JSON-safe for finite v). */
+static void fmt_double(char *buf, size_t len, double v)
+{
+	for (int prec = 1; prec <= 17; prec++) {
+		snprintf(buf, len, "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			return;
+	}
+}
+
+void aimc_cfg_defaults(aimc_cfg *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	for (size_t i = 0; i < NKEYS; i++) {
+		const struct cfg_key *k = &keys[i];
+
+		if (k->type == KT_U32)
+			*u32_field(cfg, k) = (uint32_t)k->def;
+		else if (k->type == KT_F64)
+			*f64_field(cfg, k) = k->def;
+	}
+	for (size_t i = 0; i < NKEYS; i++)
+		if (keys[i].def_from != NULL)
+			*u32_field(cfg, &keys[i]) = u32_get(cfg, &keys[key_index(keys[i].def_from)]);
+}
+
+/* "origin:line: " or "origin: " when the value did not come from a line. */
+static void where(char *buf, size_t len, const char *origin, uint32_t line)
+{
+	if (line > 0)
+		snprintf(buf, len, "%s:%u: ", origin, line);
+	else
+		snprintf(buf, len, "%s: ", origin);
+}
+
+/* Range and multiple-of check of key i as stored in cfg. */
+static int check_key(const aimc_cfg *cfg, size_t i, const char *origin, uint32_t line, char *err,
+		     size_t errlen)
+{
+	const struct cfg_key *k = &keys[i];
+	char at[600], lo[32], hi[32], val[32];
+	double v;
+
+	if (k->type == KT_NAME)
+		return 0;
+	where(at, sizeof(at), origin, line);
+	fmt_double(lo, sizeof(lo), k->min);
+	fmt_double(hi, sizeof(hi), k->max);
+	if (k->type == KT_U32) {
+		uint32_t u = u32_get(cfg, k);
+
+		if (u < k->min || u > k->max) {
+			set_err(err, errlen, "%skey '%s': value %u out of range [%s, %s]", at, k->key, u, lo,
+				hi);
+			return -1;
+		}
+		if (k->multiple != 0 && u % k->multiple != 0) {
+			set_err(err, errlen, "%skey '%s': value %u is not a multiple of %u", at, k->key, u,
+				k->multiple);
+			return -1;
+		}
+		return 0;
+	}
+	v = f64_get(cfg, k);
+	if (!(v >= k->min && v <= k->max)) {
+		fmt_double(val, sizeof(val), v);
+		set_err(err, errlen, "%skey '%s': value %s out of range [%s, %s] %s", at, k->key, val, lo,
+			hi, k->unit);
+		return -1;
+	}
+	return 0;
+}
+
+/* Cross-checks of docs/configs.md. lines[] (NULL for a hand-built cfg) gives the line of each key;
+ * a violation is reported at the later of the two lines, naming that key. */
+static int cross_check(const aimc_cfg *cfg, const uint32_t *lines, const char *origin, char *err,
+		       size_t errlen)
+{
+	static const struct {
+		const char *a, *b;
+	} pairs[] = {{"cols", "cols_per_adc"}, {"adc_bits", "adc_cycles"}, {"gmin", "gmax"}};
+	char at[600];
+
+	for (size_t p = 0; p < sizeof(pairs) / sizeof(pairs[0]); p++) {
+		int ia = key_index(pairs[p].a), ib = key_index(pairs[p].b);
+		uint32_t la = lines ? lines[ia] : 0, lb = lines ? lines[ib] : 0;
+		const char *name = la > lb ? pairs[p].a : pairs[p].b;
+		int bad;
+		char msg[200];
+
+		switch (p) {
+		case 0:
+			bad = cfg->cols_per_adc == 0 || cfg->cols % cfg->cols_per_adc != 0;
+			snprintf(msg, sizeof(msg), "cols (%u) is not a multiple of cols_per_adc (%u)", cfg->cols,
+				 cfg->cols_per_adc);
+			break;
+		case 1:
+			bad = cfg->adc_cycles < cfg->adc_bits;
+			snprintf(msg, sizeof(msg), "adc_cycles (%u) must be >= adc_bits (%u)", cfg->adc_cycles,
+				 cfg->adc_bits);
+			break;
+		default:
+			bad = !(cfg->gmin < cfg->gmax);
+			snprintf(msg, sizeof(msg), "gmin (%g S) must be < gmax (%g S)", cfg->gmin, cfg->gmax);
+			break;
+		}
+		if (bad) {
+			where(at, sizeof(at), origin, la > lb ? la : lb);
+			set_err(err, errlen, "%skey '%s': %s", at, name, msg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int aimc_cfg_check(const aimc_cfg *cfg, char *err, size_t errlen)
+{
+	const char *origin = cfg->name[0] ? cfg->name : "config";
+
+	for (size_t i = 0; i < NKEYS; i++)
+		if (check_key(cfg, i, origin, 0, err, errlen) != 0)
+			return -1;
+	return cross_check(cfg, NULL, origin, err, errlen);
+}
+
+static int parse_u32(const char *s, uint32_t *out)
+{
+	unsigned long long v = 0;
+
+	if (!is_digit(*s))
+		return -1;
+	for (; *s; s++) {
+		if (!is_digit(*s))
+			return -1;
+		v = v * 10 + (unsigned long long)(*s - '0');
+		if (v > UINT32_MAX)
+			return -2;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/* [+-]? (digits [. digits?] | . digits) ([eE] [+-]? digits)? ; no hex, inf or nan. */
+static int parse_f64(const char *s, double *out)
+{
+	const char *p = s;
+	int mant = 0;
+	char *end;
+
+	if (*p == '+' || *p == '-')
+		p++;
+	while (is_digit(*p)) {
+		p++;
+		mant = 1;
+	}
+	if (*p == '.') {
+		p++;
+		while (is_digit(*p)) {
+			p++;
+			mant = 1;
+		}
+	}
+	if (!mant)
+		return -1;
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		if (*p == '+' || *p == '-')
+			p++;
+		if (!is_digit(*p))
+			return -1;
+		while (is_digit(*p))
+			p++;
+	}
+	if (*p != '\0')
+		return -1;
+	errno = 0;
+	*out = strtod(s, &end);
+	if (*end != '\0')
+		return -1;
+	if (!isfinite(*out))
+		return -2;
+	return 0;
+}
+
+static const char *skip_space(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	return p;
+}
+
+static const char *trim_end(const char *b, const char *e)
+{
+	while (e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		e--;
+	return e;
+}
+
+/* Out-of-range message for a value too large to even store (integer overflow, float overflow). */
+static void range_err(const struct cfg_key *k, const char *origin, uint32_t lineno, const char *val,
+		      char *err, size_t errlen)
+{
+	char lo[32], hi[32];
+
+	fmt_double(lo, sizeof(lo), k->min);
+	fmt_double(hi, sizeof(hi), k->max);
+	set_err(err, errlen, "%s:%u: key '%s': value %s out of range [%s, %s]", origin, lineno, k->key,
+		val, lo, hi);
+}
+
+/* Parse one non-empty "key = value" line [b, e) into cfg. */
+static int parse_line(aimc_cfg *cfg, uint32_t *lines, const char *b, const char *e,
+		      const char *origin, uint32_t lineno, char *err, size_t errlen)
+{
+	const char *eq = memchr(b, '=', (size_t)(e - b));
+	const char *ke, *vb, *ve;
+	char key[40], val[MAX_VALUE_CHARS + 1];
+	const struct cfg_key *k;
+	int idx, rc;
+
+	if (eq == NULL) {
+		set_err(err, errlen, "%s:%u: expected 'key = value', got '%.*s'", origin, lineno,
+			(int)(e - b > 60 ? 60 : e - b), b);
+		return -1;
+	}
+	ke = trim_end(b, eq);
+	if (ke == b) {
+		set_err(err, errlen, "%s:%u: missing key before '='", origin, lineno);
+		return -1;
+	}
+	if ((size_t)(ke - b) >= sizeof(key)) {
+		set_err(err, errlen, "%s:%u: unknown key '%.*s...'", origin, lineno, 40, b);
+		return -1;
+	}
+	memcpy(key, b, (size_t)(ke - b));
+	key[ke - b] = '\0';
+	idx = key_index(key);
+	if (idx < 0) {
+		set_err(err, errlen, "%s:%u: unknown key '%s'", origin, lineno, key);
+		return -1;
+	}
+	k = &keys[idx];
+	if (lines[idx] != 0) {
+		set_err(err, errlen, "%s:%u: duplicate key '%s' (first set on line %u)", origin, lineno,
+			key, lines[idx]);
+		return -1;
+	}
+	vb = skip_space(eq + 1, e);
+	ve = trim_end(vb, e);
+	if (ve == vb) {
+		set_err(err, errlen, "%s:%u: key '%s': missing value", origin, lineno, key);
+		return -1;
+	}
+	if ((size_t)(ve - vb) > MAX_VALUE_CHARS) {
+		set_err(err, errlen, "%s:%u: key '%s': value longer than %d characters", origin, lineno,
+			key, MAX_VALUE_CHARS);
+		return -1;
+	}
+	memcpy(val, vb, (size_t)(ve - vb));
+	val[ve - vb] = '\0';
+
+	switch (k->type) {
+	case KT_NAME:
+		if (!is_ident(val) || strlen(val) >= sizeof(cfg->name)) {
+			set_err(err, errlen,
+				"%s:%u: key '%s': '%s' is not an identifier ([A-Za-z_][A-Za-z0-9_]*, at most %zu "
+				"characters)",
+				origin, lineno, key, val, sizeof(cfg->name) - 1);
+			return -1;
+		}
+		memcpy(cfg->name, val, strlen(val) + 1);
+		break;
+	case KT_U32:
+		rc = parse_u32(val, u32_field(cfg, k));
+		if (rc == -2) {
+			range_err(k, origin, lineno, val, err, errlen);
+			return -1;
+		}
+		if (rc != 0) {
+			set_err(err, errlen, "%s:%u: key '%s': '%s' is not a decimal integer", origin, lineno,
+				key, val);
+			return -1;
+		}
+		break;
+	default:
+		rc = parse_f64(val, f64_field(cfg, k));
+		if (rc == -2) {
+			range_err(k, origin, lineno, val, err, errlen);
+			return -1;
+		}
+		if (rc != 0) {
+			set_err(err, errlen, "%s:%u: key '%s': '%s' is not a number", origin, lineno, key, val);
+			return -1;
+		}
+		break;
+	}
+	lines[idx] = lineno;
+	return check_key(cfg, (size_t)idx, origin, lineno, err, errlen);
+}
+
+int aimc_cfg_parse(aimc_cfg *cfg, const char *text, const char *origin, char *err, size_t errlen)
+{
+	uint32_t lines[NKEYS] = {0};
+	const char *p = text;
+	uint32_t lineno = 0;
+
+	if (origin == NULL)
+		origin = "<config>";
+	if (cfg == NULL || text == NULL) {
+		set_err(err, errlen, "%s: no config or no text given", origin);
+		return -1;
+	}
+	aimc_cfg_defaults(cfg);
+	while (*p != '\0') {
+		const char *nl = strchr(p, '\n');
+		const char *e = nl ? nl : p + strlen(p);
+		const char *hash = memchr(p, '#', (size_t)(e - p));
+		const char *b = skip_space(p, e);
+		const char *ce = trim_end(b, hash ? hash : e);
+
+		lineno++;
+		if (ce > b && parse_line(cfg, lines, b, ce, origin, lineno, err, errlen) != 0)
+			return -1;
+		p = nl ? nl + 1 : e;
+	}
+	if (lines[key_index("name")] == 0) {
+		set_err(err, errlen, "%s: missing required key 'name'", origin);
+		return -1;
+	}
+	for (size_t i = 0; i < NKEYS; i++) {
+		if (keys[i].def_from != NULL && lines[i] == 0) {
+			*u32_field(cfg, &keys[i]) = u32_get(cfg, &keys[key_index(keys[i].def_from)]);
+			if (check_key(cfg, i, origin, 0, err, errlen) != 0)
+				return -1;
+		}
+	}
+	return cross_check(cfg, lines, origin, err, errlen);
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* Read a whole text file (at most MAX_FILE_BYTES, no NUL bytes) into a malloc'd string. */
+static int read_text(FILE *f, const char *path, char **out, char *err, size_t errlen)
+{
+	char *buf = malloc(MAX_FILE_BYTES + 1);
+	size_t n;
+	int rc = -1;
+
+	if (buf == NULL) {
+		set_err(err, errlen, "%s: out of memory", path);
+		goto out;
+	}
+	n = fread(buf, 1, MAX_FILE_BYTES + 1, f);
+	if (ferror(f)) {
+		set_err(err, errlen, "%s: read error", path);
+		goto out;
+	}
+	if (n > MAX_FILE_BYTES) {
+		set_err(err, errlen, "%s: larger than %u bytes, not a config file", path, MAX_FILE_BYTES);
+		goto out;
+	}
+	if (memchr(buf, '\0', n) != NULL) {
+		set_err(err, errlen, "%s: contains a NUL byte, not a text config file", path);
+		goto out;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	buf = NULL;
+	rc = 0;
+out:
+	free(buf);
+	return rc;
+}
+
+int aimc_cfg_load(aimc_cfg *cfg, const char *path_or_name, char *err, size_t errlen)
+{
+	char path[sizeof(cfg->path)];
+	char *text = NULL;
+	FILE *f = NULL;
+	int rc = -1;
+
+	if (cfg == NULL || path_or_name == NULL || path_or_name[0] == '\0') {
+		set_err(err, errlen, "config: no config name or path given");
+		return -1;
+	}
+	if (strchr(path_or_name, '/') == NULL && !ends_with(path_or_name, ".cfg")) {
+		const char *root = getenv("AIMC_ROOT");
+		char tried[sizeof(path)];
+
+		if (!is_ident(path_or_name) || strlen(path_or_name) >= sizeof(cfg->name)) {
+			set_err(err, errlen, "config '%s': not a config name (identifier) or a path",
+				path_or_name);
+			goto out;
+		}
+		snprintf(path, sizeof(path), "configs/%s.cfg", path_or_name);
+		f = fopen(path, "rb");
+		if (f == NULL && errno != ENOENT) {
+			set_err(err, errlen, "%s: %s", path, strerror(errno));
+			goto out;
+		}
+		if (f == NULL && (root == NULL || root[0] == '\0')) {
+			set_err(err, errlen, "config '%s' not found: no %s and $AIMC_ROOT is not set",
+				path_or_name, path);
+			goto out;
+		}
+		if (f == NULL) {
+			memcpy(tried, path, sizeof(path));
+			if ((size_t)snprintf(path, sizeof(path), "%s/configs/%s.cfg", root, path_or_name) >=
+			    sizeof(path)) {
+				set_err(err, errlen, "config '%s': path under $AIMC_ROOT too long", path_or_name);
+				goto out;
+			}
+			f = fopen(path, "rb");
+			if (f == NULL) {
+				set_err(err, errlen, "config '%s' not found: tried %s (%s) and %s (%s)",
+					path_or_name, tried, strerror(ENOENT), path, strerror(errno));
+				goto out;
+			}
+		}
+	} else {
+		if (strlen(path_or_name) >= sizeof(path)) {
+			set_err(err, errlen, "config path longer than %zu characters", sizeof(path) - 1);
+			goto out;
+		}
+		memcpy(path, path_or_name, strlen(path_or_name) + 1);
+		f = fopen(path, "rb");
+		if (f == NULL) {
+			set_err(err, errlen, "%s: %s", path, strerror(errno));
+			goto out;
+		}
+	}
+	if (read_text(f, path, &text, err, errlen) != 0)
+		goto out;
+	if (aimc_cfg_parse(cfg, text, path, err, errlen) != 0)
+		goto out;
+	memcpy(cfg->path, path, strlen(path) + 1);
+	rc = 0;
+out:
+	if (f != NULL)
+		fclose(f);
+	free(text);
+	return rc;
+}
+
+int aimc_cfg_is_ideal(const aimc_cfg *cfg)
+{
+	uint64_t need, have;
+
+	if (cfg->adc_bits < 2 || cfg->adc_bits > 63 || cfg->dac_bits > 32)
+		return 0;
+	need = (uint64_t)cfg->rows * ((1ull << cfg->dac_bits) - 1) * 127u;
+	have = (1ull << (cfg->adc_bits - 1)) - 1;
+	return cfg->prog_sigma == 0.0 && cfg->read_sigma == 0.0 && have >= need;
+}
+
+uint32_t aimc_cfg_slices(const aimc_cfg *cfg)
+{
+	return cfg->dac_bits == 0 ? 0 : (7 + cfg->dac_bits - 1) / cfg->dac_bits;
+}
+
+uint32_t aimc_cfg_num_adcs(const aimc_cfg *cfg)
+{
+	return cfg->cols_per_adc == 0 ? 0 : cfg->cols / cfg->cols_per_adc;
+}
+
+/* Append formatted text at *pos; -1 (and nothing more written) if it does not fit. */
+static int append(char *buf, size_t len, size_t *pos, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*pos >= len)
+		return -1;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *pos, len - *pos, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= len - *pos) {
+		buf[*pos] = '\0';
+		return -1;
+	}
+	*pos += (size_t)n;
+	return 0;
+}
+
+int aimc_cfg_rtl_params(const aimc_cfg *cfg, const char *style, const char *top, char *buf, size_t len)
+{
+	int icarus;
+	size_t pos = 0;
+
+	if (cfg == NULL || style == NULL || buf == NULL || len == 0)
+		return -1;
+	buf[0] = '\0';
+	if (strcmp(style, "verilator") == 0)
+		icarus = 0;
+	else if (strcmp(style, "icarus") == 0)
+		icarus = 1;
+	else
+		return -1;
+	if (icarus && (top == NULL || !is_ident(top)))
+		return -1;
+	for (size_t i = 0; i < NKEYS; i++) {
+		const struct cfg_key *k = &keys[i];
+		const char *sep = pos ? " " : "";
+		int rc;
+
+		if (k->rtl == NULL)
+			continue;
+		if (icarus)
+			rc = append(buf, len, &pos, "%s-P%s.%s=%u", sep, top, k->rtl, u32_get(cfg, k));
+		else
+			rc = append(buf, len, &pos, "%s-G%s=%u", sep, k->rtl, u32_get(cfg, k));
+		if (rc != 0) {
+			buf[0] = '\0';
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int append_json_string(char *buf, size_t len, size_t *pos, const char *s)
+{
+	if (append(buf, len, pos, "\"") != 0)
+		return -1;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		int rc;
+
+		if (c == '"' || c == '\\')
+			rc = append(buf, len, pos, "\\%c", c);
+		else if (c < 0x20)
+			rc = append(buf, len, pos, "\\u%04x", c);
+		else
+			rc = append(buf, len, pos, "%c", c);
+		if (rc != 0)
+			return -1;
+	}
+	return append(buf, len, pos, "\"");
+}
+
+int aimc_cfg_to_json(const aimc_cfg *cfg, char *buf, size_t len)
+{
+	size_t pos = 0;
+
+	if (cfg == NULL || buf == NULL || len == 0)
+		return -1;
+	if (append(buf, len, &pos, "{") != 0)
+		goto fail;
+	for (size_t i = 0; i < NKEYS; i++) {
+		const struct cfg_key *k = &keys[i];
+		char num[40];
+		int rc;
+
+		if (append(buf, len, &pos, "%s\"%s\": ", i ? ", " : "", k->key) != 0)
+			goto fail;
+		if (k->type == KT_NAME) {
+			char name[sizeof(cfg->name)];
+
+			/* the member may come from a hand-built cfg: never read past it */
+			memcpy(name, cfg->name, sizeof(name));
+			name[sizeof(name) - 1] = '\0';
+			rc = append_json_string(buf, len, &pos, name);
+		} else if (k->type == KT_U32) {
+			rc = append(buf, len, &pos, "%u", u32_get(cfg, k));
+		} else if (isfinite(f64_get(cfg, k))) {
+			fmt_double(num, sizeof(num), f64_get(cfg, k));
+			rc = append(buf, len, &pos, "%s", num);
+		} else {
+			rc = append(buf, len, &pos, "null");
+		}
+		if (rc != 0)
+			goto fail;
+	}
+	if (append(buf, len, &pos, "}") != 0)
+		goto fail;
+	return 0;
+fail:
+	buf[0] = '\0';
+	return -1;
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Private to analog_models/c: deterministic elementary functions and the RNG mixer, exposed only
+ * for the model's own sources and unit tests (not part of the public API). */
+#ifndef AIMC_DETMATH_H
+#define AIMC_DETMATH_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* SplitMix64 output function (Steele, Lea, Flood 2014; variant "Mix13" of Stafford's finalizers). */
+uint64_t aimc_rng_mix64(uint64_t z);
+
+/* e^x and e^x - 1 computed with +, -, *, / and exact scaling only (frexp/ldexp/floor), so the
+ * result is bit-identical on any IEEE-754 binary64 machine. Relative error below 1e-15 against
+ * a correctly rounded libm over the normal range; exp overflows to +inf above 709.78 and
+ * underflows to 0 below -745.2; NaN in gives NaN out. */
+double aimc_det_exp(double x);
+double aimc_det_expm1(double x);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* AIMC_DETMATH_H */

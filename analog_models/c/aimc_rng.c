@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Counter-based random numbers and deterministic log/exp: every draw is a pure function of its
+ * key, bit-identical on any IEEE-754 machine (docs/analog-model.md, "Random draws"). */
+#include "aimc_rng.h"
+
+#include <float.h>
+#include <math.h>
+
+#include "aimc_detmath.h"
+
+/* Bit-exactness needs plain binary64 evaluation (no x87 excess precision). */
+#if !defined(FLT_EVAL_METHOD) || FLT_EVAL_METHOD != 0
+#error "aimc_rng.c needs FLT_EVAL_METHOD == 0 (SSE2 or equivalent binary64 arithmetic)"
+#endif
+
+/* Normal draws: attempt i of the polar method uses uniform draws 2i and 2i+1. The chance that
+ * all attempts are rejected is (1 - pi/4)^64 < 1e-42; then the draw is 0.0 (documented). */
+#define NORMAL_ATTEMPTS 64u
+
+#define GOLDEN_GAMMA 0x9e3779b97f4a7c15ull
+
+/* ln 2 split so that k * LN2_HI is exact for |k| < 2^11 (fdlibm's constants). */
+static const double LN2_HI = 0x1.62e42feep-1;
+static const double LN2_LO = 0x1.a39ef35793c76p-33;
+static const double INV_LN2 = 0x1.71547652b82fep0;
+static const double SQRT1_2 = 0x1.6a09e667f3bcdp-1;
+static const double HALF_LN2 = 0x1.62e42fefa39efp-2;
+
+uint64_t aimc_rng_mix64(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* Absorb one 64-bit word: the word is mixed on its own first, so neighbouring keys (index i and
+ * i+1) land on unrelated states before they meet the chain. */
+static uint64_t absorb(uint64_t h, uint64_t w)
+{
+	return aimc_rng_mix64(h ^ aimc_rng_mix64(w + GOLDEN_GAMMA));
+}
+
+uint64_t aimc_rng_u64(const aimc_key *k, uint32_t draw)
+{
+	uint64_t h = aimc_rng_mix64(k->seed + GOLDEN_GAMMA);
+
+	h = absorb(h, ((uint64_t)k->tile << 32) | k->row);
+	h = absorb(h, ((uint64_t)k->col << 32) | k->kind);
+	h = absorb(h, ((uint64_t)k->index << 32) | draw);
+	return h;
+}
+
+double aimc_rng_uniform(const aimc_key *k, uint32_t draw)
+{
+	return (double)(aimc_rng_u64(k, draw) >> 11) * 0x1.0p-53;
+}
+
+double aimc_rng_normal(const aimc_key *k)
+{
+	for (uint32_t i = 0; i < NORMAL_ATTEMPTS; i++) {
+		/* 2u - 1 is exact for a 53-bit u, so u and v are exact multiples of 2^-52. */
+		double u = 2.0 * aimc_rng_uniform(k, 2u * i) - 1.0;
+		double v = 2.0 * aimc_rng_uniform(k, 2u * i + 1u) - 1.0;
+		double s = u * u + v * v;
+
+		if (s > 0.0 && s < 1.0)
+			return u * sqrt(-2.0 * aimc_det_log(s) / s);
+	}
+	return 0.0;
+}
+
+/* log(m) for m in [sqrt(1/2), sqrt(2)): 2 atanh(f), f = (m-1)/(m+1), |f| <= 0.1716, so
+ * f^2 <= 0.0295 and 15 terms of the series leave a remainder below 2^-70. */
+static double log_reduced(double m)
+{
+	static const double c[] = {
+		1.0 / 3,  1.0 / 5,  1.0 / 7,  1.0 / 9,  1.0 / 11, 1.0 / 13, 1.0 / 15,
+		1.0 / 17, 1.0 / 19, 1.0 / 21, 1.0 / 23, 1.0 / 25, 1.0 / 27, 1.0 / 29,
+	};
+	const int n = (int)(sizeof(c) / sizeof(c[0]));
+	double f = (m - 1.0) / (m + 1.0);
+	double s = f * f;
+	double p = c[n - 1];
+
+	for (int i = n - 2; i >= 0; i--)
+		p = p * s + c[i];
+	/* 2f + 2f*s*p: the small correction is added last to keep the leading term exact. */
+	return 2.0 * f + (2.0 * f) * (s * p);
+}
+
+double aimc_det_log(double x)
+{
+	int e;
+	double m;
+
+	if (isnan(x))
+		return x;
+	if (x < 0.0)
+		return NAN;
+	if (x == 0.0)
+		return -INFINITY;
+	if (isinf(x))
+		return x;
+	m = frexp(x, &e); /* exact: x = m * 2^e, m in [0.5, 1) */
+	if (m < SQRT1_2) {
+		m *= 2.0;
+		e -= 1;
+	}
+	return (double)e * LN2_HI + ((double)e * LN2_LO + log_reduced(m));
+}
+
+/* e^r - 1 for |r| <= ln(2)/2 + tiny: Taylor series to r^17/17! (remainder below 2^-80 r). */
+static double expm1_reduced(double r)
+{
+	static const double c[] = {
+		1.0,
+		1.0 / 2.0,
+		1.0 / 6.0,
+		1.0 / 24.0,
+		1.0 / 120.0,
+		1.0 / 720.0,
+		1.0 / 5040.0,
+		1.0 / 40320.0,
+		1.0 / 362880.0,
+		1.0 / 3628800.0,
+		1.0 / 39916800.0,
+		1.0 / 479001600.0,
+		1.0 / 6227020800.0,
+		1.0 / 87178291200.0,
+		1.0 / 1307674368000.0,
+		1.0 / 20922789888000.0,
+		1.0 / 355687428096000.0,
+	};
+	const int n = (int)(sizeof(c) / sizeof(c[0]));
+	double p = c[n - 1];
+
+	for (int i = n - 2; i >= 0; i--)
+		p = p * r + c[i];
+	return p * r;
+}
+
+/* x = k ln2 + r with |r| <= ln(2)/2 (plus rounding); k * LN2_HI is exact for |k| < 2^11. */
+static double reduce(double x, int *k)
+{
+	double kd = floor(x * INV_LN2 + 0.5);
+
+	*k = (int)kd;
+	return (x - kd * LN2_HI) - kd * LN2_LO;
+}
+
+double aimc_det_exp(double x)
+{
+	int k;
+	double r;
+
+	if (isnan(x))
+		return x;
+	if (x > 709.79)
+		return INFINITY;
+	if (x < -745.2)
+		return 0.0;
+	r = reduce(x, &k);
+	return ldexp(1.0 + expm1_reduced(r), k);
+}
+
+double aimc_det_expm1(double x)
+{
+	int k;
+	double r;
+
+	if (isnan(x))
+		return x;
+	if (fabs(x) <= HALF_LN2)
+		return expm1_reduced(x);
+	if (x < -40.0)
+		return -1.0; /* e^-40 < 2^-57: -1 + e^x rounds to -1 */
+	if (x > 709.79)
+		return INFINITY;
+	r = reduce(x, &k);
+	if (k > 53)
+		return ldexp(1.0 + expm1_reduced(r), k) - 1.0;
+	/* 2^k (e^r - 1) + (2^k - 1): both parts exact scalings / exact differences for |k| <= 53,
+	 * so the only cancellation-prone step is one correctly rounded addition. */
+	return ldexp(expm1_reduced(r), k) + (ldexp(1.0, k) - 1.0);
+}

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The one crossbar model instance of a simulation (aimc_sim_model.h). */
+#include "aimc_sim_model.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "aimc_config.h"
+
+#define ADC_SHIFT_MAX 15u /* MVM instruction field C[3:0] */
+
+static struct {
+	aimc_cfg cfg;
+	aimc_xbar *xb;
+	int8_t *w;  /* one row of weights, cfg.cols */
+	uint8_t *d; /* one DAC code per row, cfg.rows */
+	char err[640];
+} g_sim;
+
+static void set_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(g_sim.err, sizeof(g_sim.err), fmt, ap);
+	va_end(ap);
+}
+
+/* `width` (1..8) bits at bit `lsb` of a packed vector stored as 32-bit words. */
+static uint32_t get_bits(const uint32_t *words, uint32_t lsb, uint32_t width)
+{
+	uint32_t wi = lsb / 32u, sh = lsb % 32u;
+	uint64_t v = words[wi] >> sh;
+
+	if (sh + width > 32u)
+		v |= (uint64_t)words[wi + 1u] << (32u - sh);
+	return (uint32_t)v & ((1u << width) - 1u);
+}
+
+void aimc_sim_model_shutdown(void)
+{
+	aimc_xbar_destroy(g_sim.xb);
+	free(g_sim.w);
+	free(g_sim.d);
+	g_sim.xb = NULL;
+	g_sim.w = NULL;
+	g_sim.d = NULL;
+}
+
+int aimc_sim_model_init(const char *cfg_path, uint64_t seed)
+{
+	char err[512];
+
+	aimc_sim_model_shutdown();
+	if (cfg_path == NULL || cfg_path[0] == '\0') {
+		set_error("no config given");
+		return -1;
+	}
+	if (aimc_cfg_load(&g_sim.cfg, cfg_path, err, sizeof(err)) != 0) {
+		set_error("%s", err);
+		return -1;
+	}
+	g_sim.xb = aimc_xbar_create(&g_sim.cfg, seed);
+	g_sim.w = malloc(g_sim.cfg.cols * sizeof(*g_sim.w));
+	g_sim.d = malloc(g_sim.cfg.rows * sizeof(*g_sim.d));
+	if (g_sim.xb == NULL || g_sim.w == NULL || g_sim.d == NULL) {
+		set_error("cannot create the crossbar model of config '%s' (out of memory)", cfg_path);
+		goto fail;
+	}
+	g_sim.err[0] = '\0';
+	return 0;
+fail:
+	aimc_sim_model_shutdown();
+	return -1;
+}
+
+aimc_xbar *aimc_sim_model(void)
+{
+	return g_sim.xb;
+}
+
+const char *aimc_sim_model_error(void)
+{
+	return g_sim.err;
+}
+
+static int check_model(void)
+{
+	if (g_sim.xb == NULL) {
+		set_error("the crossbar model is not initialized (aimc_sim_model_init: +aimc_config=...)");
+		return -1;
+	}
+	return 0;
+}
+
+static int check_tile(uint32_t tile)
+{
+	if (check_model() != 0)
+		return -1;
+	if (tile >= g_sim.cfg.num_tiles) {
+		set_error("tile %u out of range (config '%s' has %u tiles)", tile, g_sim.cfg.name,
+			  g_sim.cfg.num_tiles);
+		return -1;
+	}
+	return 0;
+}
+
+int aimc_sim_model_bind(uint32_t tile, uint32_t rows, uint32_t cols, uint32_t dac_bits,
+			uint32_t adc_bits, uint32_t cols_per_adc)
+{
+	const aimc_cfg *c = &g_sim.cfg;
+
+	if (check_tile(tile) != 0)
+		return -1;
+	if (rows != c->rows || cols != c->cols || dac_bits != c->dac_bits || adc_bits != c->adc_bits ||
+	    cols_per_adc != c->cols_per_adc) {
+		set_error("tile %u RTL geometry rows=%u cols=%u dac_bits=%u adc_bits=%u cols_per_adc=%u "
+			  "differs from config '%s' (%s): rows=%u cols=%u dac_bits=%u adc_bits=%u "
+			  "cols_per_adc=%u",
+			  tile, rows, cols, dac_bits, adc_bits, cols_per_adc, c->name, c->path, c->rows,
+			  c->cols, c->dac_bits, c->adc_bits, c->cols_per_adc);
+		return -1;
+	}
+	return 0;
+}
+
+int aimc_sim_model_program_row(uint32_t tile, uint32_t row, const uint32_t *w_words,
+			       uint32_t prog_idx)
+{
+	if (check_tile(tile) != 0)
+		return -1;
+	if (row >= g_sim.cfg.rows) {
+		set_error("program_row: row %u out of range (%u rows)", row, g_sim.cfg.rows);
+		return -1;
+	}
+	for (uint32_t c = 0; c < g_sim.cfg.cols; c++)
+		g_sim.w[c] = (int8_t)get_bits(w_words, 8u * c, 8u);
+	if (aimc_xbar_program_row(g_sim.xb, tile, row, g_sim.w, prog_idx) != 0) {
+		set_error("program_row: the model rejected tile %u row %u", tile, row);
+		return -1;
+	}
+	return 0;
+}
+
+int aimc_sim_model_apply(uint32_t tile, const uint32_t *d_words)
+{
+	uint32_t bits;
+
+	if (check_tile(tile) != 0)
+		return -1;
+	bits = g_sim.cfg.dac_bits;
+	for (uint32_t r = 0; r < g_sim.cfg.rows; r++)
+		g_sim.d[r] = (uint8_t)get_bits(d_words, r * bits, bits);
+	if (aimc_xbar_apply(g_sim.xb, tile, g_sim.d) != 0) {
+		set_error("apply: the model rejected the DAC codes of tile %u", tile);
+		return -1;
+	}
+	return 0;
+}
+
+int32_t aimc_sim_model_convert(uint32_t tile, uint32_t col, uint32_t conv_idx, uint32_t adc_shift)
+{
+	if (check_tile(tile) != 0)
+		return AIMC_SIM_CODE_ERROR;
+	if (col >= g_sim.cfg.cols || adc_shift > ADC_SHIFT_MAX) {
+		set_error("convert: column %u (of %u) or adc_shift %u (max %u) out of range", col,
+			  g_sim.cfg.cols, adc_shift, ADC_SHIFT_MAX);
+		return AIMC_SIM_CODE_ERROR;
+	}
+	return aimc_xbar_convert(g_sim.xb, tile, col, conv_idx, adc_shift);
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The one crossbar model instance of a simulation, shared by the DPI-C shim (Verilator) and the
+ * VPI shim (Icarus). The shims only convert simulator arguments to the plain types below; tile-wide
+ * data arrives as the 32-bit words of an SV packed vector (word 0 = bits [31:0]).
+ * Pure C, no simulator headers. Not thread-safe: simulators call it from one thread. */
+#ifndef AIMC_SIM_MODEL_H
+#define AIMC_SIM_MODEL_H
+
+#include <stdint.h>
+
+#include "aimc_analog.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Returned by aimc_sim_model_convert on any error: outside every ADC code range. */
+#define AIMC_SIM_CODE_ERROR INT32_MIN
+
+/* Load the config (a path or a bare name, as aimc_cfg_load) and create the model with `seed`.
+ * Calling it again replaces the previous model. Returns 0, or -1 with aimc_sim_model_error()
+ * saying why (no model exists after a failure). */
+int aimc_sim_model_init(const char *cfg_path, uint64_t seed);
+
+/* The model, or NULL before a successful init. */
+aimc_xbar *aimc_sim_model(void);
+
+/* Destroy the model (safe to call without a model). */
+void aimc_sim_model_shutdown(void);
+
+/* Text of the last error of any aimc_sim_model_* call ("" if none yet). */
+const char *aimc_sim_model_error(void);
+
+/* Check that the RTL instance of tile `tile` was built with the model's geometry. Returns 0, or
+ * -1 (no model, tile >= num_tiles, or a mismatch named in aimc_sim_model_error()). */
+int aimc_sim_model_bind(uint32_t tile, uint32_t rows, uint32_t cols, uint32_t dac_bits,
+			uint32_t adc_bits, uint32_t cols_per_adc);
+
+/* Program row `row` of `tile` from cols int8 bytes (byte c at bits [8c+7:8c] of w_words).
+ * Returns 0, or -1 (no model, bad tile/row). */
+int aimc_sim_model_program_row(uint32_t tile, uint32_t row, const uint32_t *w_words,
+			       uint32_t prog_idx);
+
+/* Apply rows DAC codes of dac_bits each (row r at bits [r*dac_bits +: dac_bits] of d_words).
+ * Returns 0, or -1 (no model, bad tile). */
+int aimc_sim_model_apply(uint32_t tile, const uint32_t *d_words);
+
+/* ADC code of column `col`, or AIMC_SIM_CODE_ERROR (no model, bad tile/col, adc_shift > 15). */
+int32_t aimc_sim_model_convert(uint32_t tile, uint32_t col, uint32_t conv_idx, uint32_t adc_shift);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* AIMC_SIM_MODEL_H */

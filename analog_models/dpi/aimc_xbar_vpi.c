@@ -1,0 +1,280 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Icarus VPI shim of the crossbar macro: the system functions $aimc_xbar_bind, _program_row,
+ * _apply and _convert (same names and arguments as the DPI-C imports of aimc_xbar_macro.sv),
+ * converting arguments for the one model of aimc_sim_model.h. At the start of simulation it reads
+ * +aimc_config=<file or name> and +aimc_seed=<decimal> and creates the model; a missing or bad
+ * value stops the simulation. Build: iverilog-vpi --name=aimc_vpi; run: vvp -M dir -m aimc_vpi. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <vpi_user.h>
+
+#include "aimc_sim_model.h"
+
+#define CONFIG_ARG "+aimc_config="
+#define SEED_ARG "+aimc_seed="
+
+enum shim_fn { FN_BIND, FN_PROGRAM_ROW, FN_APPLY, FN_CONVERT, FN_COUNT };
+
+static const struct {
+	const char *name;
+	int nargs;
+	int vec_arg; /* index of the packed-vector argument, or -1 */
+} fns[FN_COUNT] = {
+	[FN_BIND] = {"$aimc_xbar_bind", 6, -1},
+	[FN_PROGRAM_ROW] = {"$aimc_xbar_program_row", 4, 2},
+	[FN_APPLY] = {"$aimc_xbar_apply", 2, 1},
+	[FN_CONVERT] = {"$aimc_xbar_convert", 4, -1},
+};
+
+static int g_call_sites; /* calls of our functions in the design (counted at compile time) */
+static uint32_t *g_words; /* scratch for one packed vector */
+static size_t g_nwords;
+
+static void stop(void)
+{
+	vpi_control(vpiFinish, 1);
+}
+
+/* A call-site problem found while loading the design. */
+static PLI_INT32 compiletf(PLI_BYTE8 *user)
+{
+	int fn = (int)(intptr_t)user;
+	vpiHandle call = vpi_handle(vpiSysTfCall, NULL);
+	vpiHandle it = vpi_iterate(vpiArgument, call);
+	int n = 0;
+
+	if (it != NULL)
+		while (vpi_scan(it) != NULL)
+			n++;
+	if (n != fns[fn].nargs) {
+		vpi_printf("aimc_vpi: ERROR: %s at %s:%d takes %d arguments, got %d\n", fns[fn].name,
+			   vpi_get_str(vpiFile, call), (int)vpi_get(vpiLineNo, call), fns[fn].nargs, n);
+		stop();
+	}
+	g_call_sites++;
+	return 0;
+}
+
+static PLI_INT32 sizetf(PLI_BYTE8 *user)
+{
+	(void)user;
+	return 32;
+}
+
+/* Argument as 32 bits; -1 on X/Z bits or a vector wider than 32 bits. */
+static int arg_u32(vpiHandle h, const char *fn, int idx, uint32_t *out)
+{
+	s_vpi_value v;
+	int size = vpi_get(vpiSize, h);
+
+	v.format = vpiVectorVal;
+	vpi_get_value(h, &v);
+	if (size > 32 || v.value.vector[0].bval != 0) {
+		vpi_printf("aimc_vpi: ERROR: %s argument %d is %s\n", fn, idx + 1,
+			   size > 32 ? "wider than 32 bits" : "X or Z");
+		return -1;
+	}
+	*out = (uint32_t)v.value.vector[0].aval;
+	if (size < 32)
+		*out &= (1u << size) - 1u;
+	return 0;
+}
+
+/* Packed vector argument of exactly `bits` bits into g_words; -1 on a size mismatch or X/Z. */
+static int arg_vec(vpiHandle h, const char *fn, int idx, uint32_t bits)
+{
+	s_vpi_value v;
+	int size = vpi_get(vpiSize, h);
+	size_t n = ((size_t)bits + 31u) / 32u;
+
+	if (size != (int)bits) {
+		vpi_printf("aimc_vpi: ERROR: %s argument %d has %d bits, the model expects %u\n", fn,
+			   idx + 1, size, bits);
+		return -1;
+	}
+	if (n > g_nwords) {
+		uint32_t *p = realloc(g_words, n * sizeof(*p));
+
+		if (p == NULL) {
+			vpi_printf("aimc_vpi: ERROR: out of memory\n");
+			return -1;
+		}
+		g_words = p;
+		g_nwords = n;
+	}
+	v.format = vpiVectorVal;
+	vpi_get_value(h, &v);
+	for (size_t i = 0; i < n; i++) {
+		if (v.value.vector[i].bval != 0) {
+			vpi_printf("aimc_vpi: ERROR: %s argument %d has X or Z bits\n", fn, idx + 1);
+			return -1;
+		}
+		g_words[i] = (uint32_t)v.value.vector[i].aval;
+	}
+	return 0;
+}
+
+static void put_int(vpiHandle call, int32_t value)
+{
+	s_vpi_value v;
+
+	v.format = vpiIntVal;
+	v.value.integer = value;
+	vpi_put_value(call, &v, NULL, vpiNoDelay);
+}
+
+static PLI_INT32 calltf(PLI_BYTE8 *user)
+{
+	int fn = (int)(intptr_t)user;
+	vpiHandle call = vpi_handle(vpiSysTfCall, NULL);
+	vpiHandle it = vpi_iterate(vpiArgument, call);
+	const aimc_cfg *cfg = aimc_xbar_cfg(aimc_sim_model());
+	uint32_t a[6] = {0};
+	int bad = 0, rc;
+	int32_t ret;
+
+	for (int i = 0; i < fns[fn].nargs; i++) {
+		vpiHandle h = vpi_scan(it);
+
+		if (i == fns[fn].vec_arg) {
+			uint32_t bits = 0;
+
+			if (cfg == NULL)
+				continue; /* reported by the model call below */
+			bits = fn == FN_PROGRAM_ROW ? 8u * cfg->cols : cfg->rows * cfg->dac_bits;
+			bad |= arg_vec(h, fns[fn].name, i, bits);
+		} else {
+			bad |= arg_u32(h, fns[fn].name, i, &a[i]);
+		}
+	}
+	vpi_free_object(it);
+	if (bad) {
+		put_int(call, fn == FN_CONVERT ? AIMC_SIM_CODE_ERROR : -1);
+		return 0;
+	}
+	switch (fn) {
+	case FN_BIND:
+		rc = aimc_sim_model_bind(a[0], a[1], a[2], a[3], a[4], a[5]);
+		ret = rc;
+		break;
+	case FN_PROGRAM_ROW:
+		rc = aimc_sim_model_program_row(a[0], a[1], g_words, a[3]);
+		ret = rc;
+		break;
+	case FN_APPLY:
+		rc = aimc_sim_model_apply(a[0], g_words);
+		ret = rc;
+		break;
+	default:
+		ret = aimc_sim_model_convert(a[0], a[1], a[2], a[3]);
+		rc = ret == AIMC_SIM_CODE_ERROR ? -1 : 0;
+		break;
+	}
+	if (rc != 0)
+		vpi_printf("aimc_vpi: ERROR: %s: %s\n", fns[fn].name, aimc_sim_model_error());
+	put_int(call, ret);
+	return 0;
+}
+
+/* Value of a plusarg "+name=value", or NULL. */
+static const char *plusarg(const char *prefix)
+{
+	s_vpi_vlog_info info;
+	size_t n = strlen(prefix);
+
+	if (!vpi_get_vlog_info(&info))
+		return NULL;
+	for (int i = 0; i < info.argc; i++)
+		if (info.argv[i] != NULL && strncmp(info.argv[i], prefix, n) == 0)
+			return info.argv[i] + n;
+	return NULL;
+}
+
+static int parse_seed(const char *s, uint64_t *seed)
+{
+	char *end;
+	unsigned long long v;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return -1;
+	*seed = (uint64_t)v;
+	return 0;
+}
+
+static PLI_INT32 start_of_sim(p_cb_data cb)
+{
+	const char *cfg = plusarg(CONFIG_ARG), *seed_s = plusarg(SEED_ARG);
+	const aimc_cfg *c;
+	uint64_t seed;
+
+	(void)cb;
+	if (g_call_sites == 0)
+		return 0; /* the design does not use the crossbar model */
+	if (cfg == NULL || cfg[0] == '\0') {
+		vpi_printf("aimc_vpi: ERROR: no crossbar model config: pass %s<file.cfg or name>\n",
+			   CONFIG_ARG);
+		stop();
+		return 0;
+	}
+	if (parse_seed(seed_s, &seed) != 0) {
+		vpi_printf("aimc_vpi: ERROR: %s needs a decimal seed (0 .. 2^64-1), got '%s'\n", SEED_ARG,
+			   seed_s == NULL ? "(missing)" : seed_s);
+		stop();
+		return 0;
+	}
+	if (aimc_sim_model_init(cfg, seed) != 0) {
+		vpi_printf("aimc_vpi: ERROR: %s\n", aimc_sim_model_error());
+		stop();
+		return 0;
+	}
+	c = aimc_xbar_cfg(aimc_sim_model());
+	vpi_printf("aimc_vpi: crossbar model of config '%s' (%s), seed %llu\n", c->name, c->path,
+		   (unsigned long long)seed);
+	return 0;
+}
+
+static PLI_INT32 end_of_sim(p_cb_data cb)
+{
+	(void)cb;
+	aimc_sim_model_shutdown();
+	free(g_words);
+	g_words = NULL;
+	g_nwords = 0;
+	return 0;
+}
+
+static void register_all(void)
+{
+	s_cb_data cb;
+
+	for (int i = 0; i < FN_COUNT; i++) {
+		s_vpi_systf_data tf;
+
+		memset(&tf, 0, sizeof(tf));
+		tf.type = vpiSysFunc;
+		tf.sysfunctype = vpiIntFunc;
+		tf.tfname = (PLI_BYTE8 *)fns[i].name;
+		tf.calltf = calltf;
+		tf.compiletf = compiletf;
+		tf.sizetf = sizetf;
+		tf.user_data = (PLI_BYTE8 *)(intptr_t)i;
+		vpi_register_systf(&tf);
+	}
+	memset(&cb, 0, sizeof(cb));
+	cb.reason = cbStartOfSimulation;
+	cb.cb_rtn = start_of_sim;
+	vpi_register_cb(&cb);
+	memset(&cb, 0, sizeof(cb));
+	cb.reason = cbEndOfSimulation;
+	cb.cb_rtn = end_of_sim;
+	vpi_register_cb(&cb);
+}
+
+void (*vlog_startup_routines[])(void) = {register_all, NULL};

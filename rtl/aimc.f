@@ -1,0 +1,24 @@
+# SPDX-License-Identifier: Apache-2.0
+# Kirchhoff RTL in compile order, for Verilator and Icarus (-f rtl/aimc.f from the repository root).
+# packages
+rtl/pkg/aimc_isa_pkg.sv
+rtl/pkg/aimc_map_pkg.sv
+rtl/pkg/aimc_pkg.sv
+# primitives and memories
+rtl/prim/aimc_rst_sync.sv
+rtl/mem/aimc_sram.sv
+rtl/mem/aimc_buf.sv
+# bus and registers
+rtl/bus/aimc_axil_slave.sv
+rtl/csr/aimc_csr.sv
+# analog front end and tile
+rtl/afe/aimc_dac_if.sv
+rtl/afe/aimc_adc_if.sv
+rtl/tile/aimc_xbar_macro.sv
+rtl/tile/aimc_acc.sv
+rtl/tile/aimc_post.sv
+rtl/tile/aimc_tile.sv
+# control and top
+rtl/ctrl/aimc_counters.sv
+rtl/ctrl/aimc_sequencer.sv
+rtl/aimc_top.sv

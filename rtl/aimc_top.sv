@@ -1,0 +1,502 @@
+// SPDX-License-Identifier: Apache-2.0
+// Kirchhoff chip top: AXI4-Lite slave, CSR block, on-chip buffers, sequencer and the tiles.
+
+module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg::*; #(
+  parameter int NumTiles   = 1,
+  parameter int Rows       = 64,
+  parameter int Cols       = 32,
+  parameter int DacBits    = 1,
+  parameter int AdcBits    = 8,
+  parameter int ColsPerAdc = 4,
+  parameter int AdcCycles  = 8,
+  parameter int InstrDepth = 1024,
+  parameter int ActDepth   = 4096,
+  parameter int ParDepth   = 1024,
+  parameter int WgtDepth   = 8192,
+  parameter int AccSlots   = 64
+) (
+  input  logic        clk_i,
+  input  logic        rst_ni,
+  // AXI4-Lite slave
+  input  logic        s_axil_awvalid_i,
+  output logic        s_axil_awready_o,
+  input  logic [31:0] s_axil_awaddr_i,
+  input  logic [2:0]  s_axil_awprot_i,
+  input  logic        s_axil_wvalid_i,
+  output logic        s_axil_wready_o,
+  input  logic [31:0] s_axil_wdata_i,
+  input  logic [3:0]  s_axil_wstrb_i,
+  output logic        s_axil_bvalid_o,
+  input  logic        s_axil_bready_i,
+  output logic [1:0]  s_axil_bresp_o,
+  input  logic        s_axil_arvalid_i,
+  output logic        s_axil_arready_o,
+  input  logic [31:0] s_axil_araddr_i,
+  input  logic [2:0]  s_axil_arprot_i,
+  output logic        s_axil_rvalid_o,
+  input  logic        s_axil_rready_i,
+  output logic [31:0] s_axil_rdata_o,
+  output logic [1:0]  s_axil_rresp_o,
+  // interrupt: any irq flag whose enable in ctrl is set
+  output logic        irq_o
+);
+
+  localparam int InstrAw  = aimc_aw(InstrDepth);
+  localparam int ActAw    = aimc_aw(ActDepth);
+  localparam int ParAw    = aimc_aw(ParDepth);
+  localparam int WgtAw    = aimc_aw(WgtDepth);
+  localparam int CsrAw    = aimc_aw(int'(CSR_SIZE));
+  localparam int TileSelW = aimc_aw(NumTiles);
+
+  // ---- reset: the only synchronizer; everything below uses rst_n -------------------------------
+  logic rst_n;
+
+  aimc_rst_sync #(
+    .Stages (RST_SYNC_STAGES)
+  ) u_rst_sync (
+    .clk_i  (clk_i),
+    .rst_ni (rst_ni),
+    .rst_no (rst_n)
+  );
+
+  // ---- bus ------------------------------------------------------------------------------------
+  logic                 csr_req, csr_req_is_wr;
+  logic [CsrAw-1:0]     csr_addr;
+  logic [31:0]          csr_wr_data, csr_wr_biten;
+  logic                 csr_req_stall_wr, csr_req_stall_rd;
+  logic                 csr_rd_ack, csr_rd_err, csr_wr_ack, csr_wr_err;
+  logic [31:0]          csr_rd_data;
+
+  logic                 bus_req, bus_we, bus_gnt;
+  logic [BUF_SEL_W-1:0] bus_sel;
+  logic [31:0]          bus_addr, bus_wdata;
+  logic [31:0]          bus_rdata;
+
+  aimc_axil_slave #(
+    .InstrDepth (InstrDepth),
+    .ActDepth   (ActDepth),
+    .ParDepth   (ParDepth),
+    .WgtDepth   (WgtDepth),
+    .CsrAw      (CsrAw)
+  ) u_axil_slave (
+    .clk_i              (clk_i),
+    .rst_ni             (rst_n),
+    .s_axil_awvalid_i   (s_axil_awvalid_i),
+    .s_axil_awready_o   (s_axil_awready_o),
+    .s_axil_awaddr_i    (s_axil_awaddr_i),
+    .s_axil_awprot_i    (s_axil_awprot_i),
+    .s_axil_wvalid_i    (s_axil_wvalid_i),
+    .s_axil_wready_o    (s_axil_wready_o),
+    .s_axil_wdata_i     (s_axil_wdata_i),
+    .s_axil_wstrb_i     (s_axil_wstrb_i),
+    .s_axil_bvalid_o    (s_axil_bvalid_o),
+    .s_axil_bready_i    (s_axil_bready_i),
+    .s_axil_bresp_o     (s_axil_bresp_o),
+    .s_axil_arvalid_i   (s_axil_arvalid_i),
+    .s_axil_arready_o   (s_axil_arready_o),
+    .s_axil_araddr_i    (s_axil_araddr_i),
+    .s_axil_arprot_i    (s_axil_arprot_i),
+    .s_axil_rvalid_o    (s_axil_rvalid_o),
+    .s_axil_rready_i    (s_axil_rready_i),
+    .s_axil_rdata_o     (s_axil_rdata_o),
+    .s_axil_rresp_o     (s_axil_rresp_o),
+    .csr_req_o          (csr_req),
+    .csr_req_is_wr_o    (csr_req_is_wr),
+    .csr_addr_o         (csr_addr),
+    .csr_wr_data_o      (csr_wr_data),
+    .csr_wr_biten_o     (csr_wr_biten),
+    .csr_req_stall_wr_i (csr_req_stall_wr),
+    .csr_req_stall_rd_i (csr_req_stall_rd),
+    .csr_rd_ack_i       (csr_rd_ack),
+    .csr_rd_err_i       (csr_rd_err),
+    .csr_rd_data_i      (csr_rd_data),
+    .csr_wr_ack_i       (csr_wr_ack),
+    .csr_wr_err_i       (csr_wr_err),
+    .mem_req_o          (bus_req),
+    .mem_sel_o          (bus_sel),
+    .mem_we_o           (bus_we),
+    .mem_addr_o         (bus_addr),
+    .mem_wdata_o        (bus_wdata),
+    .mem_gnt_i          (bus_gnt),
+    .mem_rdata_i        (bus_rdata)
+  );
+
+  // ---- sequencer ------------------------------------------------------------------------------
+  logic                     start, seq_busy, seq_halted, seq_error;
+  logic [15:0]              start_pc, err_pc;
+  logic [7:0]               err_code, settle_cycles;
+  logic                     set_irq_done, set_irq_error, set_irq_prog;
+  logic                     retire, retire_mvm;
+  logic                     instr_req;
+  logic [InstrAw-1:0]       instr_addr;
+  logic [INSTR_W-1:0]       instr_rdata;
+  logic [INSTR_TILE_W-1:0]  cmd_tile;
+  logic                     cmd_valid, cmd_ready;
+  logic [INSTR_OP_W-1:0]    cmd_op;
+  logic [INSTR_FLAGS_W-1:0] cmd_flags;
+  logic [INSTR_A_W-1:0]     cmd_a;
+  logic [INSTR_B_W-1:0]     cmd_b;
+  logic [INSTR_C_W-1:0]     cmd_c;
+  logic                     tile_done, tile_err;
+  logic [7:0]               tile_err_code;
+
+  aimc_sequencer #(
+    .NumTiles   (NumTiles),
+    .Rows       (Rows),
+    .Cols       (Cols),
+    .InstrDepth (InstrDepth),
+    .ActDepth   (ActDepth),
+    .ParDepth   (ParDepth),
+    .WgtDepth   (WgtDepth),
+    .AccSlots   (AccSlots),
+    .InstrAw    (InstrAw)
+  ) u_sequencer (
+    .clk_i           (clk_i),
+    .rst_ni          (rst_n),
+    .start_i         (start),
+    .start_pc_i      (start_pc),
+    .instr_req_o     (instr_req),
+    .instr_addr_o    (instr_addr),
+    .instr_rdata_i   (instr_rdata),
+    .tile_o          (cmd_tile),
+    .cmd_valid_o     (cmd_valid),
+    .cmd_ready_i     (cmd_ready),
+    .cmd_op_o        (cmd_op),
+    .cmd_flags_o     (cmd_flags),
+    .cmd_a_o         (cmd_a),
+    .cmd_b_o         (cmd_b),
+    .cmd_c_o         (cmd_c),
+    .tile_done_i     (tile_done),
+    .tile_err_i      (tile_err),
+    .tile_err_code_i (tile_err_code),
+    .busy_o          (seq_busy),
+    .halted_o        (seq_halted),
+    .error_o         (seq_error),
+    .err_code_o      (err_code),
+    .err_pc_o        (err_pc),
+    .irq_done_o      (set_irq_done),
+    .irq_error_o     (set_irq_error),
+    .irq_prog_o      (set_irq_prog),
+    .retire_o        (retire),
+    .retire_mvm_o    (retire_mvm)
+  );
+
+  // ---- tiles ----------------------------------------------------------------------------------
+  // One command is in flight at a time, so the buffers see the ports of the addressed tile only.
+  logic [TileSelW-1:0] tsel;
+  assign tsel = TileSelW'(cmd_tile);
+
+  logic [NumTiles-1:0]             t_cmd_ready, t_done, t_err;
+  logic [NumTiles-1:0][7:0]        t_err_code;
+  logic [NumTiles-1:0]             t_wgt_req, t_par_req, t_act_req, t_act_we, t_act_sel;
+  logic [NumTiles-1:0][WgtAw-1:0]  t_wgt_addr;
+  logic [NumTiles-1:0][ParAw-1:0]  t_par_addr;
+  logic [NumTiles-1:0][ActAw-1:0]  t_act_addr;
+  logic [NumTiles-1:0][31:0]       t_act_wdata;
+  logic [NumTiles-1:0]             t_ev_read, t_ev_prog_row, t_ev_mvm;
+  logic [NumTiles-1:0][15:0]       t_ev_adc, t_ev_sat;
+  logic [NumTiles-1:0][31:0]       t_conv_cnt, t_prog_cnt;
+  logic [31:0]                     wgt_rdata, par_rdata, act_rdata;
+
+  for (genvar t = 0; t < NumTiles; t++) begin : g_tile
+    logic cmd_valid_t;
+    assign cmd_valid_t = cmd_valid & (cmd_tile == INSTR_TILE_W'(t));
+
+    aimc_tile #(
+      .TileIdx    (t),
+      .Rows       (Rows),
+      .Cols       (Cols),
+      .DacBits    (DacBits),
+      .AdcBits    (AdcBits),
+      .ColsPerAdc (ColsPerAdc),
+      .AdcCycles  (AdcCycles),
+      .AccSlots   (AccSlots),
+      .ActAw      (ActAw),
+      .WgtAw      (WgtAw),
+      .ParAw      (ParAw)
+    ) u_tile (
+      .clk_i           (clk_i),
+      .rst_ni          (rst_n),
+      .cmd_valid_i     (cmd_valid_t),
+      .cmd_ready_o     (t_cmd_ready[t]),
+      .cmd_op_i        (cmd_op),
+      .cmd_flags_i     (cmd_flags),
+      .cmd_a_i         (cmd_a),
+      .cmd_b_i         (cmd_b),
+      .cmd_c_i         (cmd_c),
+      .done_o          (t_done[t]),
+      .err_o           (t_err[t]),
+      .err_code_o      (t_err_code[t]),
+      .settle_cycles_i (settle_cycles),
+      .wgt_req_o       (t_wgt_req[t]),
+      .wgt_addr_o      (t_wgt_addr[t]),
+      .wgt_rdata_i     (wgt_rdata),
+      .par_req_o       (t_par_req[t]),
+      .par_addr_o      (t_par_addr[t]),
+      .par_rdata_i     (par_rdata),
+      .act_req_o       (t_act_req[t]),
+      .act_we_o        (t_act_we[t]),
+      .act_sel_o       (t_act_sel[t]),
+      .act_addr_o      (t_act_addr[t]),
+      .act_wdata_o     (t_act_wdata[t]),
+      .act_rdata_i     (act_rdata),
+      .ev_read_o       (t_ev_read[t]),
+      .ev_adc_o        (t_ev_adc[t]),
+      .ev_sat_o        (t_ev_sat[t]),
+      .ev_prog_row_o   (t_ev_prog_row[t]),
+      .ev_mvm_o        (t_ev_mvm[t]),
+      .conv_cnt_o      (t_conv_cnt[t]),
+      .prog_cnt_o      (t_prog_cnt[t])
+    );
+  end
+
+  assign cmd_ready     = t_cmd_ready[tsel];
+  assign tile_done     = t_done[tsel];
+  assign tile_err      = t_err[tsel];
+  assign tile_err_code = t_err_code[tsel];
+
+  // Buffer ports of the addressed tile.
+  logic              wgt_req, par_req, act_req, act_we, act_sel;
+  logic [WgtAw-1:0]  wgt_addr;
+  logic [ParAw-1:0]  par_addr;
+  logic [ActAw-1:0]  act_addr;
+  logic [31:0]       act_wdata;
+
+  assign wgt_req   = t_wgt_req[tsel];
+  assign wgt_addr  = t_wgt_addr[tsel];
+  assign par_req   = t_par_req[tsel];
+  assign par_addr  = t_par_addr[tsel];
+  assign act_req   = t_act_req[tsel];
+  assign act_we    = t_act_we[tsel];
+  assign act_sel   = t_act_sel[tsel];
+  assign act_addr  = t_act_addr[tsel];
+  assign act_wdata = t_act_wdata[tsel];
+
+  // ---- buffers --------------------------------------------------------------------------------
+  logic [BUF_N-1:0]       buf_bus_req, buf_bus_gnt;
+  logic [BUF_N-1:0][31:0] buf_rdata;
+
+  for (genvar b = 0; b < BUF_N; b++) begin : g_bus_req
+    assign buf_bus_req[b] = bus_req & (32'(bus_sel) == b);
+  end
+  assign bus_gnt   = |buf_bus_gnt;
+  assign bus_rdata = buf_rdata[bus_sel];
+
+  // Instruction buffer: 64-bit entries as two 32-bit halves, fetched together.
+  aimc_buf #(
+    .Depth (InstrDepth),
+    .Width (32),
+    .Aw    (InstrAw)
+  ) u_instr_lo (
+    .clk_i       (clk_i),
+    .hw_req_i    (instr_req),
+    .hw_we_i     (1'b0),
+    .hw_addr_i   (instr_addr),
+    .hw_wdata_i  (32'd0),
+    .bus_req_i   (buf_bus_req[BUF_INSTR_LO]),
+    .bus_we_i    (bus_we),
+    .bus_addr_i  (bus_addr[InstrAw-1:0]),
+    .bus_wdata_i (bus_wdata),
+    .bus_gnt_o   (buf_bus_gnt[BUF_INSTR_LO]),
+    .rdata_o     (buf_rdata[BUF_INSTR_LO])
+  );
+
+  aimc_buf #(
+    .Depth (InstrDepth),
+    .Width (32),
+    .Aw    (InstrAw)
+  ) u_instr_hi (
+    .clk_i       (clk_i),
+    .hw_req_i    (instr_req),
+    .hw_we_i     (1'b0),
+    .hw_addr_i   (instr_addr),
+    .hw_wdata_i  (32'd0),
+    .bus_req_i   (buf_bus_req[BUF_INSTR_HI]),
+    .bus_we_i    (bus_we),
+    .bus_addr_i  (bus_addr[InstrAw-1:0]),
+    .bus_wdata_i (bus_wdata),
+    .bus_gnt_o   (buf_bus_gnt[BUF_INSTR_HI]),
+    .rdata_o     (buf_rdata[BUF_INSTR_HI])
+  );
+
+  assign instr_rdata = {buf_rdata[BUF_INSTR_HI], buf_rdata[BUF_INSTR_LO]};
+
+  // Activation buffers: the tile picks IN or OUT per access; its read data comes from the buffer
+  // it addressed in the previous cycle.
+  logic act_rsel_q;
+
+  always_ff @(posedge clk_i or negedge rst_n) begin
+    if (!rst_n) begin
+      act_rsel_q <= 1'b0;
+    end else if (act_req) begin
+      act_rsel_q <= act_sel;
+    end
+  end
+
+  aimc_buf #(
+    .Depth (ActDepth),
+    .Width (32),
+    .Aw    (ActAw)
+  ) u_act_in (
+    .clk_i       (clk_i),
+    .hw_req_i    (act_req & ~act_sel),
+    .hw_we_i     (act_we),
+    .hw_addr_i   (act_addr),
+    .hw_wdata_i  (act_wdata),
+    .bus_req_i   (buf_bus_req[BUF_ACT_IN]),
+    .bus_we_i    (bus_we),
+    .bus_addr_i  (bus_addr[ActAw-1:0]),
+    .bus_wdata_i (bus_wdata),
+    .bus_gnt_o   (buf_bus_gnt[BUF_ACT_IN]),
+    .rdata_o     (buf_rdata[BUF_ACT_IN])
+  );
+
+  aimc_buf #(
+    .Depth (ActDepth),
+    .Width (32),
+    .Aw    (ActAw)
+  ) u_act_out (
+    .clk_i       (clk_i),
+    .hw_req_i    (act_req & act_sel),
+    .hw_we_i     (act_we),
+    .hw_addr_i   (act_addr),
+    .hw_wdata_i  (act_wdata),
+    .bus_req_i   (buf_bus_req[BUF_ACT_OUT]),
+    .bus_we_i    (bus_we),
+    .bus_addr_i  (bus_addr[ActAw-1:0]),
+    .bus_wdata_i (bus_wdata),
+    .bus_gnt_o   (buf_bus_gnt[BUF_ACT_OUT]),
+    .rdata_o     (buf_rdata[BUF_ACT_OUT])
+  );
+
+  assign act_rdata = act_rsel_q ? buf_rdata[BUF_ACT_OUT] : buf_rdata[BUF_ACT_IN];
+
+  aimc_buf #(
+    .Depth (ParDepth),
+    .Width (32),
+    .Aw    (ParAw)
+  ) u_param (
+    .clk_i       (clk_i),
+    .hw_req_i    (par_req),
+    .hw_we_i     (1'b0),
+    .hw_addr_i   (par_addr),
+    .hw_wdata_i  (32'd0),
+    .bus_req_i   (buf_bus_req[BUF_PARAM]),
+    .bus_we_i    (bus_we),
+    .bus_addr_i  (bus_addr[ParAw-1:0]),
+    .bus_wdata_i (bus_wdata),
+    .bus_gnt_o   (buf_bus_gnt[BUF_PARAM]),
+    .rdata_o     (buf_rdata[BUF_PARAM])
+  );
+
+  assign par_rdata = buf_rdata[BUF_PARAM];
+
+  aimc_buf #(
+    .Depth (WgtDepth),
+    .Width (32),
+    .Aw    (WgtAw)
+  ) u_weight (
+    .clk_i       (clk_i),
+    .hw_req_i    (wgt_req),
+    .hw_we_i     (1'b0),
+    .hw_addr_i   (wgt_addr),
+    .hw_wdata_i  (32'd0),
+    .bus_req_i   (buf_bus_req[BUF_WEIGHT]),
+    .bus_we_i    (bus_we),
+    .bus_addr_i  (bus_addr[WgtAw-1:0]),
+    .bus_wdata_i (bus_wdata),
+    .bus_gnt_o   (buf_bus_gnt[BUF_WEIGHT]),
+    .rdata_o     (buf_rdata[BUF_WEIGHT])
+  );
+
+  assign wgt_rdata = buf_rdata[BUF_WEIGHT];
+
+  // ---- counters -------------------------------------------------------------------------------
+  logic [63:0] cnt_cycles;
+  logic [31:0] cnt_instrs, cnt_mvms, cnt_adc_convs, cnt_sats;
+
+  aimc_counters #(
+    .NumTiles (NumTiles)
+  ) u_counters (
+    .clk_i        (clk_i),
+    .rst_ni       (rst_n),
+    .busy_i       (seq_busy),
+    .retire_i     (retire),
+    .retire_mvm_i (retire_mvm),
+    .ev_adc_i     (t_ev_adc),
+    .ev_sat_i     (t_ev_sat),
+    .cycles_o     (cnt_cycles),
+    .instrs_o     (cnt_instrs),
+    .mvms_o       (cnt_mvms),
+    .adc_convs_o  (cnt_adc_convs),
+    .sats_o       (cnt_sats)
+  );
+
+  // ---- CSR block ------------------------------------------------------------------------------
+  logic irq_en_done, irq_en_error, irq_en_prog;
+  logic irq_done, irq_error, irq_prog;
+
+  aimc_csr u_csr (
+    .clk                        (clk_i),
+    .arst_n                     (rst_n),
+    .s_cpuif_req                (csr_req),
+    .s_cpuif_req_is_wr          (csr_req_is_wr),
+    .s_cpuif_addr               (csr_addr),
+    .s_cpuif_wr_data            (csr_wr_data),
+    .s_cpuif_wr_biten           (csr_wr_biten),
+    .s_cpuif_req_stall_wr       (csr_req_stall_wr),
+    .s_cpuif_req_stall_rd       (csr_req_stall_rd),
+    .s_cpuif_rd_ack             (csr_rd_ack),
+    .s_cpuif_rd_err             (csr_rd_err),
+    .s_cpuif_rd_data            (csr_rd_data),
+    .s_cpuif_wr_ack             (csr_wr_ack),
+    .s_cpuif_wr_err             (csr_wr_err),
+    .hwif_in_version_isa        (8'(ISA_VERSION)),
+    .hwif_out_ctrl_start        (start),
+    .hwif_out_ctrl_irq_en_done  (irq_en_done),
+    .hwif_out_ctrl_irq_en_error (irq_en_error),
+    .hwif_out_ctrl_irq_en_prog  (irq_en_prog),
+    .hwif_in_status_busy        (seq_busy),
+    .hwif_in_status_halted      (seq_halted),
+    .hwif_in_status_error       (seq_error),
+    .hwif_in_irq_done_hwset     (set_irq_done),
+    .hwif_in_irq_error_hwset    (set_irq_error),
+    .hwif_in_irq_prog_hwset     (set_irq_prog),
+    .hwif_out_irq_done          (irq_done),
+    .hwif_out_irq_error         (irq_error),
+    .hwif_out_irq_prog          (irq_prog),
+    .hwif_in_err_code_code      (err_code),
+    .hwif_in_err_pc_pc          (err_pc),
+    .hwif_out_start_pc_pc       (start_pc),
+    .hwif_out_settle_cycles     (settle_cycles),
+    .hwif_in_cfg0_num_tiles     (8'(NumTiles)),
+    .hwif_in_cfg0_dac_bits      (4'(DacBits)),
+    .hwif_in_cfg0_adc_bits      (5'(AdcBits)),
+    .hwif_in_cfg0_cols_per_adc  (8'(ColsPerAdc)),
+    .hwif_in_cfg1_rows          (16'(Rows)),
+    .hwif_in_cfg1_cols          (16'(Cols)),
+    .hwif_in_cfg2_instr_depth   (16'(InstrDepth)),
+    .hwif_in_cfg2_acc_slots     (16'(AccSlots)),
+    .hwif_in_cfg3_act_depth     (16'(ActDepth)),
+    .hwif_in_cfg3_par_depth     (16'(ParDepth)),
+    .hwif_in_cfg4_wgt_depth     (32'(WgtDepth)),
+    .hwif_in_cfg5_adc_cycles    (8'(AdcCycles)),
+    .hwif_in_cycles_lo_value    (cnt_cycles[31:0]),
+    .hwif_in_cycles_hi_value    (cnt_cycles[63:32]),
+    .hwif_in_instrs_value       (cnt_instrs),
+    .hwif_in_mvms_value         (cnt_mvms),
+    .hwif_in_convs_value        (t_conv_cnt[0]),
+    .hwif_in_adc_convs_value    (cnt_adc_convs),
+    .hwif_in_sats_value         (cnt_sats),
+    .hwif_in_prog_rows_value    (t_prog_cnt[0])
+  );
+
+  assign irq_o = (irq_done & irq_en_done) | (irq_error & irq_en_error) | (irq_prog & irq_en_prog);
+
+  // Signals the top does not need: bus address bits above the widest buffer's, tile events kept
+  // for the tile's own users, and the counters of tiles other than tile 0.
+  logic unused_top;
+  assign unused_top = ^{bus_addr, t_ev_read, t_ev_prog_row, t_ev_mvm, t_conv_cnt, t_prog_cnt,
+                        cmd_tile};
+
+endmodule

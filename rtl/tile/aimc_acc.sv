@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: Apache-2.0
+// Accumulator slots of a tile: AccSlots x Cols int32, one bank per ADC lane so that all NumAdc
+// columns of a mux position accumulate in one cycle; sums are exact in 64 bits, then saturated.
+
+module aimc_acc #(
+  parameter int Cols       = 32,
+  parameter int ColsPerAdc = 4,
+  parameter int AccSlots   = 64,
+  parameter int AdcBits    = 8,
+  parameter int ShiftW     = 5,
+  localparam int NumAdc    = Cols / ColsPerAdc,
+  localparam int Depth     = AccSlots * ColsPerAdc,
+  localparam int IdxW      = (Depth > 1) ? $clog2(Depth) : 1,
+  localparam int LaneW     = (NumAdc > 1) ? $clog2(NumAdc) : 1
+) (
+  input  logic                      clk_i,
+  input  logic                      rst_ni,
+  // Read entry rd_idx_i (= slot*ColsPerAdc + mux position) of every lane; data next cycle.
+  // rd_word_o is lane rd_lane_i of that read (one column, for POST).
+  input  logic                      rd_i,
+  input  logic [IdxW-1:0]           rd_idx_i,
+  input  logic [LaneW-1:0]          rd_lane_i,
+  output logic [31:0]               rd_word_o,
+  // Accumulate into entry wr_idx_i of every lane: sat32(last read + (neg ? -code : code) << shift),
+  // code of lane j in codes_i[j*AdcBits +: AdcBits] (two's complement).
+  input  logic                      acc_i,
+  input  logic [IdxW-1:0]           wr_idx_i,
+  input  logic [NumAdc*AdcBits-1:0] codes_i,
+  input  logic                      neg_i,
+  input  logic [ShiftW-1:0]         shift_i,
+  // Clear entry wr_idx_i of every lane.
+  input  logic                      clr_i,
+  output logic [15:0]               sat_cnt_o      // lanes that saturated this cycle
+);
+
+  localparam logic signed [63:0] Int32Max = 64'sd2147483647;
+  localparam logic signed [63:0] Int32Min = -64'sd2147483648;
+
+  // One data array for all lanes (lane j at j*Depth): a single process per clock keeps event-driven
+  // simulators fast. No reset: an MVM without the acc flag clears its slot.
+  logic [31:0]       mem [NumAdc*Depth];
+  logic [31:0]       rdata_q [NumAdc];
+  logic [31:0]       wdata [NumAdc];
+  logic [NumAdc-1:0] lane_sat;
+  logic [LaneW-1:0]  rd_lane_q;
+
+  for (genvar j = 0; j < NumAdc; j++) begin : g_lane
+    logic signed [63:0] term;
+    logic signed [63:0] sum;
+
+    // |code| <= 2^15 and shift_i <= 21 (docs/numbers.md): the term fits 37 bits.
+    assign term = (neg_i ? -64'($signed(codes_i[j*AdcBits +: AdcBits]))
+                         :  64'($signed(codes_i[j*AdcBits +: AdcBits]))) <<< shift_i;
+    assign sum  = 64'($signed(rdata_q[j])) + term;
+    assign lane_sat[j] = acc_i && (sum > Int32Max || sum < Int32Min);
+    assign wdata[j] = (sum > Int32Max) ? 32'h7fffffff :
+                      (sum < Int32Min) ? 32'h80000000 : sum[31:0];
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (clr_i || acc_i) begin
+      for (int j = 0; j < NumAdc; j++) begin
+        mem[j*Depth + int'(wr_idx_i)] <= clr_i ? 32'd0 : wdata[j];
+      end
+    end
+    if (rd_i) begin
+      for (int j = 0; j < NumAdc; j++) begin
+        rdata_q[j] <= mem[j*Depth + int'(rd_idx_i)];
+      end
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      rd_lane_q <= '0;
+    end else if (rd_i) begin
+      rd_lane_q <= rd_lane_i;
+    end
+  end
+
+  assign rd_word_o = rdata_q[rd_lane_q];
+
+  always_comb begin
+    sat_cnt_o = '0;
+    for (int j = 0; j < NumAdc; j++) begin
+      sat_cnt_o = sat_cnt_o + 16'(lane_sat[j]);
+    end
+  end
+
+endmodule

@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: Apache-2.0
+// Post-processing of one accumulator slot (instruction POST, docs/numbers.md): per column
+// t = sat32(acc + b), q = rshift_round(t * M, S), optional ReLU, sat8, packed 4 per word;
+// in RAW mode t itself, one word per column.
+//
+// Pipeline, one column every 3 cycles (RAW: every cycle): the parameter words are read in the
+// order S, b, M so that a bad S (outside [1, 62] or reserved bits set) stops the command before
+// column c has any effect: on BAD_PARAM at column c, columns 0 .. c-1 are done (saturations
+// counted, every completed output word written) and nothing of column c or later is.
+
+module aimc_post #(
+  parameter int Cols       = 32,
+  parameter int ColsPerAdc = 4,
+  parameter int AccSlots   = 64,
+  parameter int ActAw      = 12,
+  parameter int ParAw      = 10,
+  localparam int NumAdc    = Cols / ColsPerAdc,
+  localparam int Depth     = AccSlots * ColsPerAdc,
+  localparam int IdxW      = (Depth > 1) ? $clog2(Depth) : 1,
+  localparam int LaneW     = (NumAdc > 1) ? $clog2(NumAdc) : 1,
+  localparam int SlotW     = (AccSlots > 1) ? $clog2(AccSlots) : 1
+) (
+  input  logic              clk_i,
+  input  logic              rst_ni,
+  // command: start_i for one cycle while idle
+  input  logic              start_i,
+  input  logic [SlotW-1:0]  slot_i,
+  input  logic [15:0]       par_base_i,     // parameter word address of column 0
+  input  logic [15:0]       dst_base_i,     // activation word address of the first output word
+  input  logic              relu_i,
+  input  logic              raw_i,
+  output logic              done_o,         // pulse: finished, or stopped with err_o
+  output logic              err_o,          // with done_o: a bad shift S (BAD_PARAM)
+  // parameter buffer (read data the cycle after the request)
+  output logic              par_req_o,
+  output logic [ParAw-1:0]  par_addr_o,
+  input  logic [31:0]       par_rdata_i,
+  // accumulator read port (aimc_acc)
+  output logic              acc_rd_o,
+  output logic [IdxW-1:0]   acc_idx_o,
+  output logic [LaneW-1:0]  acc_lane_o,
+  input  logic [31:0]       acc_word_i,
+  // output writes
+  output logic              out_we_o,
+  output logic [ActAw-1:0]  out_addr_o,
+  output logic [31:0]       out_wdata_o,
+  output logic              sat_o           // acc + b saturated this cycle
+);
+
+  localparam int ColW  = $clog2(Cols + 1);
+  localparam int GrpW  = (ColsPerAdc > 1) ? $clog2(ColsPerAdc) : 1;
+  localparam int AddrMaxW = (ParAw > ActAw) ? ParAw : ActAw;
+  localparam int AddrW    = ((AddrMaxW > 16) ? AddrMaxW : 16) + 1;
+
+  typedef enum logic [1:0] {
+    FldS = 2'd0,
+    FldB = 2'd1,
+    FldM = 2'd2
+  } fld_e;
+
+  localparam logic [5:0] ShiftMax = 6'd62;
+  localparam logic signed [63:0] Int32Max = 64'sd2147483647;
+  localparam logic signed [63:0] Int32Min = -64'sd2147483648;
+  localparam logic signed [63:0] Int8Max = 64'sd127;
+  localparam logic signed [63:0] Int8Min = -64'sd127;
+
+  // ---- issue stage: one parameter read per cycle ------------------------------------------------
+  logic              iss_q, iss_d;            // reads still to issue
+  logic              raw_q, raw_d;
+  logic              relu_q, relu_d;
+  fld_e              fld_q, fld_d;
+  logic [ColW-1:0]   col_q, col_d;            // column being issued
+  logic [GrpW-1:0]   grp_q, grp_d;            // col % ColsPerAdc
+  logic [LaneW-1:0]  lane_q, lane_d;          // col / ColsPerAdc
+  logic [AddrW-1:0]  pbase_q, pbase_d;        // par_base + 3*col
+  logic [IdxW-1:0]   sbase_q, sbase_d;        // slot * ColsPerAdc
+  logic [AddrW-1:0]  dst_q, dst_d;
+  logic              last_col;
+
+  // ---- return stage: the data of the previous cycle's read --------------------------------------
+  logic              rv_q;
+  fld_e              rf_q;
+  logic [ColW-1:0]   rc_q;
+
+  // ---- final stage: column pc_q has p = t*M ------------------------------------------------------
+  logic              pv_q, pv_d;
+  logic [ColW-1:0]   pc_q, pc_d;
+  logic signed [63:0] p_q, p_d;
+  logic [5:0]        ps_q, ps_d;              // S of column pc_q
+  logic [5:0]        s_q, s_d;                // S of the column in the return stage
+  logic signed [31:0] t_q, t_d;
+  logic [23:0]       wbuf_q, wbuf_d;          // bytes 0..2 of the output word being built
+
+  // Stop: a bad S in the return stage ends the command (the final stage still retires the
+  // previous column in the same cycle).
+  logic              bad_s;
+  logic              last_f;
+
+  assign last_col = (col_q == ColW'(Cols - 1));
+
+  // Constant selects live outside the always_comb (Icarus 11 cannot make them sensitive).
+  logic [5:0] s_field;
+  logic [1:0] pc_byte;
+  assign s_field = par_rdata_i[5:0];
+  assign pc_byte = pc_q[1:0];
+  assign bad_s   = rv_q && (rf_q == FldS) && ((par_rdata_i[31:6] != '0) ||
+                   (s_field == 6'd0) || (s_field > ShiftMax));
+
+  // The sum and the clamp of t = sat32(acc + b), used by both modes in the return stage.
+  logic signed [63:0] tsum;
+  logic signed [31:0] tsat;
+  logic               tsat_hit;
+  assign tsum     = 64'($signed(acc_word_i)) + 64'($signed(par_rdata_i));
+  assign tsat_hit = (tsum > Int32Max) || (tsum < Int32Min);
+  assign tsat     = (tsum > Int32Max) ? 32'sh7fffffff :
+                    (tsum < Int32Min) ? 32'sh80000000 : tsum[31:0];
+
+  // Final stage arithmetic: q = (p + 2^(S-1)) >>> S, relu, clamp to [-127, 127].
+  logic signed [63:0] q;
+  logic signed [63:0] qr;
+  logic [7:0]         y;
+  assign q  = (p_q + (64'sd1 <<< (ps_q - 6'd1))) >>> ps_q;
+  assign qr = (relu_q && q < 0) ? 64'sd0 : q;
+  assign y  = (qr > Int8Max) ? 8'd127 : (qr < Int8Min) ? 8'h81 : qr[7:0];
+  assign last_f = pv_q && (pc_q == ColW'(Cols - 1));
+
+  always_comb begin
+    iss_d   = iss_q;
+    raw_d   = raw_q;
+    relu_d  = relu_q;
+    fld_d   = fld_q;
+    col_d   = col_q;
+    grp_d   = grp_q;
+    lane_d  = lane_q;
+    pbase_d = pbase_q;
+    sbase_d = sbase_q;
+    dst_d   = dst_q;
+    pv_d    = 1'b0;
+    pc_d    = pc_q;
+    p_d     = p_q;
+    ps_d    = ps_q;
+    s_d     = s_q;
+    t_d     = t_q;
+    wbuf_d  = wbuf_q;
+
+    par_req_o   = 1'b0;
+    par_addr_o  = '0;
+    acc_rd_o    = 1'b0;
+    out_we_o    = 1'b0;
+    out_addr_o  = '0;
+    out_wdata_o = '0;
+    sat_o       = 1'b0;
+    done_o      = 1'b0;
+    err_o       = 1'b0;
+
+    if (start_i) begin
+      iss_d   = 1'b1;
+      raw_d   = raw_i;
+      relu_d  = relu_i;
+      fld_d   = FldS;
+      if (raw_i) begin
+        fld_d = FldB;
+      end
+      col_d   = '0;
+      grp_d   = '0;
+      lane_d  = '0;
+      pbase_d = AddrW'(par_base_i);
+      sbase_d = IdxW'(int'(slot_i) * ColsPerAdc);
+      dst_d   = AddrW'(dst_base_i);
+    end
+
+    // Issue.
+    if (iss_q) begin
+      par_req_o = 1'b1;
+      case (fld_q)
+        FldS:    par_addr_o = ParAw'(pbase_q + AddrW'(2));
+        FldM:    par_addr_o = ParAw'(pbase_q + AddrW'(1));
+        default: par_addr_o = ParAw'(pbase_q);
+      endcase
+      acc_rd_o = (fld_q == FldB);
+      if (fld_q == FldS) begin
+        fld_d = FldB;
+      end else if (fld_q == FldB && !raw_q) begin
+        fld_d = FldM;
+      end else begin
+        // Last read of this column.
+        fld_d   = FldS;
+        if (raw_q) begin
+          fld_d = FldB;
+        end
+        pbase_d = pbase_q + AddrW'(3);
+        col_d   = col_q + 1'b1;
+        if (grp_q == GrpW'(ColsPerAdc - 1)) begin
+          grp_d  = '0;
+          lane_d = lane_q + 1'b1;
+        end else begin
+          grp_d = grp_q + 1'b1;
+        end
+        if (last_col) begin
+          iss_d = 1'b0;
+        end
+      end
+    end
+
+    // Return.
+    if (rv_q) begin
+      case (rf_q)
+        FldS: s_d = s_field;
+        FldB: begin
+          sat_o = tsat_hit;
+          if (raw_q) begin
+            out_we_o    = 1'b1;
+            out_addr_o  = ActAw'(dst_q + AddrW'(rc_q));
+            out_wdata_o = tsat;
+            done_o      = (rc_q == ColW'(Cols - 1));
+          end else begin
+            t_d = tsat;
+          end
+        end
+        default: begin
+          p_d  = 64'(t_q) * 64'($signed(par_rdata_i));
+          ps_d = s_q;
+          pv_d = 1'b1;
+          pc_d = rc_q;
+        end
+      endcase
+    end
+
+    // Final (non-RAW only).
+    if (pv_q) begin
+      case (pc_byte)
+        2'd0: wbuf_d[7:0]   = y;
+        2'd1: wbuf_d[15:8]  = y;
+        2'd2: wbuf_d[23:16] = y;
+        default: begin
+          out_we_o    = 1'b1;
+          out_addr_o  = ActAw'(dst_q + (AddrW'(pc_q) >> 2));
+          out_wdata_o = {y, wbuf_q};
+        end
+      endcase
+      done_o = last_f;
+    end
+
+    if (bad_s) begin
+      done_o = 1'b1;
+      err_o  = 1'b1;
+    end
+    if (done_o) begin
+      // Finished or stopped: drop everything in flight.
+      iss_d = 1'b0;
+      pv_d  = 1'b0;
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      iss_q   <= 1'b0;
+      raw_q   <= 1'b0;
+      relu_q  <= 1'b0;
+      fld_q   <= FldS;
+      col_q   <= '0;
+      grp_q   <= '0;
+      lane_q  <= '0;
+      pbase_q <= '0;
+      sbase_q <= '0;
+      dst_q   <= '0;
+      rv_q    <= 1'b0;
+      rf_q    <= FldS;
+      rc_q    <= '0;
+      pv_q    <= 1'b0;
+      pc_q    <= '0;
+      p_q     <= '0;
+      ps_q    <= '0;
+      s_q     <= '0;
+      t_q     <= '0;
+      wbuf_q  <= '0;
+    end else begin
+      iss_q   <= iss_d;
+      raw_q   <= raw_d;
+      relu_q  <= relu_d;
+      fld_q   <= fld_d;
+      col_q   <= col_d;
+      grp_q   <= grp_d;
+      lane_q  <= lane_d;
+      pbase_q <= pbase_d;
+      sbase_q <= sbase_d;
+      dst_q   <= dst_d;
+      rv_q    <= iss_q && !done_o;
+      rf_q    <= fld_q;
+      rc_q    <= col_q;
+      pv_q    <= pv_d;
+      pc_q    <= pc_d;
+      p_q     <= p_d;
+      ps_q    <= ps_d;
+      s_q     <= s_d;
+      t_q     <= t_d;
+      wbuf_q  <= wbuf_d;
+    end
+  end
+
+  assign acc_idx_o  = sbase_q + IdxW'(grp_q);
+  assign acc_lane_o = lane_q;
+
+endmodule

@@ -1,0 +1,514 @@
+// SPDX-License-Identifier: Apache-2.0
+// One analog tile: executes PROG, MVM and POST commands from the sequencer on its crossbar macro,
+// DAC/ADC interfaces, accumulator slots and post-processing, exactly as docs/numbers.md orders them.
+
+module aimc_tile import aimc_isa_pkg::*; #(
+  parameter int TileIdx    = 0,
+  parameter int Rows       = 64,
+  parameter int Cols       = 32,
+  parameter int DacBits    = 1,
+  parameter int AdcBits    = 8,
+  parameter int ColsPerAdc = 4,
+  parameter int AdcCycles  = 8,
+  parameter int AccSlots   = 64,
+  parameter int ActAw      = 12,
+  parameter int WgtAw      = 13,
+  parameter int ParAw      = 10
+) (
+  input  logic              clk_i,
+  input  logic              rst_ni,
+  // command (accepted when valid && ready; ready only when idle)
+  input  logic              cmd_valid_i,
+  output logic              cmd_ready_o,
+  input  logic [3:0]        cmd_op_i,
+  input  logic [7:0]        cmd_flags_i,
+  input  logic [15:0]       cmd_a_i,
+  input  logic [15:0]       cmd_b_i,
+  input  logic [15:0]       cmd_c_i,
+  output logic              done_o,           // 1-cycle pulse: command finished (also on error)
+  output logic              err_o,            // with done_o: the command stopped on an error
+  output logic [7:0]        err_code_o,
+  input  logic [7:0]        settle_cycles_i,  // 0 is taken as 1
+  // buffers, owned while busy; read data the cycle after the request
+  output logic              wgt_req_o,
+  output logic [WgtAw-1:0]  wgt_addr_o,
+  input  logic [31:0]       wgt_rdata_i,
+  output logic              par_req_o,
+  output logic [ParAw-1:0]  par_addr_o,
+  input  logic [31:0]       par_rdata_i,
+  output logic              act_req_o,
+  output logic              act_we_o,
+  output logic              act_sel_o,        // 0 = IN buffer, 1 = OUT buffer
+  output logic [ActAw-1:0]  act_addr_o,
+  output logic [31:0]       act_wdata_o,
+  input  logic [31:0]       act_rdata_i,
+  // events for the chip counters
+  output logic              ev_read_o,        // one array read (applied phase) done
+  output logic [15:0]       ev_adc_o,         // column conversions finished this cycle
+  output logic [15:0]       ev_sat_o,         // int32 saturations this cycle
+  output logic              ev_prog_row_o,    // one row programmed
+  output logic              ev_mvm_o,         // one MVM instruction finished
+  output logic [31:0]       conv_cnt_o,       // array reads since reset (read-noise event index)
+  output logic [31:0]       prog_cnt_o        // rows programmed since reset (programming event index)
+);
+
+  localparam int NumAdc     = Cols / ColsPerAdc;
+  localparam int NumSlices  = (7 + DacBits - 1) / DacBits;
+  localparam int SliceW     = (NumSlices > 1) ? $clog2(NumSlices) : 1;
+  localparam int InWords    = Rows / 4;
+  localparam int InWordW    = (InWords > 1) ? $clog2(InWords) : 1;
+  localparam int RowWords   = Cols / 4;
+  localparam int RowWordW   = (RowWords > 1) ? $clog2(RowWords) : 1;
+  localparam int ProgWords  = Rows * RowWords;
+  localparam int ProgCntW   = $clog2(ProgWords + 1);
+  localparam int LoadCycles = (InWords > ColsPerAdc) ? InWords : ColsPerAdc;
+  localparam int LoadW      = $clog2(LoadCycles + 1);
+  localparam int RowW       = $clog2(Rows);
+  localparam int GrpW       = (ColsPerAdc > 1) ? $clog2(ColsPerAdc) : 1;
+  localparam int SlotW      = (AccSlots > 1) ? $clog2(AccSlots) : 1;
+  localparam int Depth      = AccSlots * ColsPerAdc;
+  localparam int IdxW       = (Depth > 1) ? $clog2(Depth) : 1;
+  localparam int LaneW      = (NumAdc > 1) ? $clog2(NumAdc) : 1;
+  localparam int MaxShift   = (NumSlices - 1) * DacBits + 15;  // slice weight + adc_shift
+  localparam int ShiftW     = $clog2(MaxShift + 1);
+  localparam int WAddrW     = ((WgtAw > 16) ? WgtAw : 16) + 1;
+  localparam int AAddrW     = ((ActAw > 16) ? ActAw : 16) + 1;
+
+  typedef enum logic [2:0] {
+    StIdle,
+    StProg,
+    StMvmLoad,
+    StMvmPhase,
+    StMvmSettle,
+    StMvmConv,
+    StPost
+  } tile_state_e;
+
+  tile_state_e state_q, state_d;
+
+  // Command operands, latched on accept.
+  logic [7:0]  flags_q;
+  logic [15:0] a_q;
+  logic [SlotW-1:0] slot_q;
+  logic [3:0]  adc_shift_q;
+  logic        accept;
+  logic        f_acc, f_src_out, f_dst_out;
+
+  // Command end (registered into done_o / err_o / err_code_o).
+  logic        done_q, done_d;
+  logic        err_q, err_d;
+  err_code_e   err_code_q, err_code_d;
+
+  // PROG: issue counter, returned word, row buffer, program pulse.
+  logic [ProgCntW-1:0] pcnt_q, pcnt_d;
+  logic [RowWordW-1:0] pwidx_q, pwidx_d;         // word in row of the next read
+  logic                prv_q, prv_d;             // a weight word returns this cycle
+  logic [RowWordW-1:0] prwidx_q;
+  logic                prlast_q;
+  logic [Cols*8-1:0]   row_q;
+  logic                pfire_q, pfire_d;         // program row prow_q this cycle
+  logic [RowW-1:0]     prow_q, prow_d;
+  logic [31:0]         prog_cnt_q, prog_cnt_d;
+
+  // MVM.
+  logic [LoadW-1:0]    ld_q, ld_d;
+  logic                lrv_q, lrv_d;             // an input word returns this cycle
+  logic [InWordW-1:0]  lridx_q, lridx_d;
+  logic [SliceW-1:0]   slice_q, slice_d;
+  logic                neg_q, neg_d;
+  logic [31:0]         conv_cnt_q, conv_cnt_d;
+  logic                last_phase;
+  logic [IdxW-1:0]     slot_base;
+
+  // Sub-block wiring.
+  logic                dac_active, dac_apply, dac_settled, macro_apply;
+  logic [Rows*DacBits-1:0] dac_codes;
+  logic                adc_start, adc_conv, adc_code_valid, adc_done;
+  logic [GrpW-1:0]     adc_conv_group, adc_code_group;
+  logic [15:0]         adc_ev;
+  logic [NumAdc*AdcBits-1:0] codes;
+  logic                acc_rd, acc_clr, acc_acc;
+  logic [IdxW-1:0]     acc_rd_idx, acc_wr_idx;
+  logic [LaneW-1:0]    acc_rd_lane;
+  logic [31:0]         acc_word;
+  logic [15:0]         acc_sat_cnt;
+  logic [ShiftW-1:0]   acc_shift;
+  logic                post_start, post_done, post_err, post_par_req, post_acc_rd, post_we, post_sat;
+  logic [ParAw-1:0]    post_par_addr;
+  logic [IdxW-1:0]     post_acc_idx;
+  logic [LaneW-1:0]    post_acc_lane;
+  logic [ActAw-1:0]    post_addr;
+  logic [31:0]         post_wdata;
+
+  assign accept      = cmd_valid_i && cmd_ready_o;
+  assign cmd_ready_o = (state_q == StIdle);
+  assign last_phase  = neg_q && (slice_q == SliceW'(NumSlices - 1));
+  assign slot_base   = IdxW'(int'(slot_q) * ColsPerAdc);
+  assign acc_shift   = ShiftW'(int'(slice_q) * DacBits + int'(adc_shift_q));
+  // Constant selects stay out of the always_comb (Icarus 11 cannot make them sensitive).
+  assign f_acc       = flags_q[FLAG_ACC];
+  assign f_src_out   = flags_q[FLAG_SRC_OUT];
+  assign f_dst_out   = flags_q[FLAG_DST_OUT];
+
+  // Operand bits the tile does not use (the sequencer has checked that reserved bits are zero).
+  logic unused_cmd_bits;
+  assign unused_cmd_bits = ^{cmd_b_i[15:SlotW], cmd_c_i[15:4]};
+
+  // ---- control FSM ------------------------------------------------------------------------------
+  always_comb begin
+    state_d    = state_q;
+    done_d     = 1'b0;
+    err_d      = 1'b0;
+    err_code_d = ErrNone;
+    pcnt_d     = pcnt_q;
+    pwidx_d    = pwidx_q;
+    prv_d      = 1'b0;
+    pfire_d    = 1'b0;
+    prow_d     = prow_q;
+    prog_cnt_d = prog_cnt_q;
+    ld_d       = ld_q;
+    lrv_d      = 1'b0;
+    lridx_d    = lridx_q;
+    slice_d    = slice_q;
+    neg_d      = neg_q;
+    conv_cnt_d = conv_cnt_q;
+
+    wgt_req_o   = 1'b0;
+    wgt_addr_o  = '0;
+    act_req_o   = 1'b0;
+    act_we_o    = 1'b0;
+    act_sel_o   = 1'b0;
+    act_addr_o  = '0;
+    act_wdata_o = '0;
+    dac_apply   = 1'b0;
+    adc_start   = 1'b0;
+    acc_clr     = 1'b0;
+    post_start  = 1'b0;
+    ev_read_o     = 1'b0;
+    ev_prog_row_o = 1'b0;
+    ev_mvm_o      = 1'b0;
+
+    case (state_q)
+      StIdle: begin
+        if (accept) begin
+          case (cmd_op_i)
+            OpProg: begin
+              state_d = StProg;
+              pcnt_d  = '0;
+              pwidx_d = '0;
+              prow_d  = '0;
+            end
+            OpMvm: begin
+              state_d = StMvmLoad;
+              ld_d    = '0;
+            end
+            OpPost: begin
+              state_d    = StPost;
+              post_start = 1'b1;
+            end
+            default: begin
+              // The sequencer dispatches only tile opcodes; anything else is answered, not hung.
+              done_d     = 1'b1;
+              err_d      = 1'b1;
+              err_code_d = ErrIllegal;
+            end
+          endcase
+        end
+      end
+
+      StProg: begin
+        // Issue Rows*Cols/4 reads; each completed row (Cols/4 words) is programmed the cycle after
+        // its last word returns.
+        if (pcnt_q != ProgCntW'(ProgWords)) begin
+          wgt_req_o  = 1'b1;
+          wgt_addr_o = WgtAw'(WAddrW'(a_q) + WAddrW'(pcnt_q));
+          pcnt_d     = pcnt_q + 1'b1;
+          prv_d      = 1'b1;
+          pwidx_d    = (pwidx_q == RowWordW'(RowWords - 1)) ? '0 : pwidx_q + 1'b1;
+        end
+        if (prv_q && prlast_q) begin
+          pfire_d = 1'b1;
+        end
+        if (pfire_q) begin
+          ev_prog_row_o = 1'b1;
+          prog_cnt_d    = prog_cnt_q + 32'd1;
+          prow_d        = prow_q + 1'b1;
+          if (prow_q == RowW'(Rows - 1)) begin
+            state_d = StIdle;
+            done_d  = 1'b1;
+          end
+        end
+      end
+
+      StMvmLoad: begin
+        // Read the Rows inputs and, without the acc flag, clear the slot (one mux position of
+        // every lane per cycle), in parallel.
+        if (ld_q < LoadW'(InWords)) begin
+          act_req_o  = 1'b1;
+          act_sel_o  = f_src_out;
+          act_addr_o = ActAw'(AAddrW'(a_q) + AAddrW'(ld_q));
+          lrv_d      = 1'b1;
+          lridx_d    = InWordW'(ld_q);
+        end
+        acc_clr = !f_acc && (ld_q < LoadW'(ColsPerAdc));
+        ld_d    = ld_q + 1'b1;
+        if (ld_q == LoadW'(LoadCycles)) begin
+          state_d = StMvmPhase;
+          slice_d = '0;
+          neg_d   = 1'b0;
+        end
+      end
+
+      StMvmPhase: begin
+        if (dac_active) begin
+          dac_apply = 1'b1;
+          state_d   = StMvmSettle;
+        end else if (last_phase) begin
+          // Skipped phase (no active row): no apply, no conversion, no count.
+          state_d  = StIdle;
+          done_d   = 1'b1;
+          ev_mvm_o = 1'b1;
+        end else begin
+          slice_d = neg_q ? slice_q + 1'b1 : slice_q;
+          neg_d   = !neg_q;
+        end
+      end
+
+      StMvmSettle: begin
+        if (dac_settled) begin
+          adc_start = 1'b1;
+          state_d   = StMvmConv;
+        end
+      end
+
+      StMvmConv: begin
+        if (adc_done) begin
+          ev_read_o  = 1'b1;
+          conv_cnt_d = conv_cnt_q + 32'd1;
+          if (last_phase) begin
+            state_d  = StIdle;
+            done_d   = 1'b1;
+            ev_mvm_o = 1'b1;
+          end else begin
+            state_d = StMvmPhase;
+            slice_d = neg_q ? slice_q + 1'b1 : slice_q;
+            neg_d   = !neg_q;
+          end
+        end
+      end
+
+      StPost: begin
+        act_req_o   = post_we;
+        act_we_o    = post_we;
+        act_sel_o   = f_dst_out;
+        act_addr_o  = post_addr;
+        act_wdata_o = post_wdata;
+        if (post_done) begin
+          state_d = StIdle;
+          done_d  = 1'b1;
+          if (post_err) begin
+            err_d      = 1'b1;
+            err_code_d = ErrBadParam;
+          end
+        end
+      end
+
+      default: begin
+        state_d = StIdle;
+      end
+    endcase
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      state_q    <= StIdle;
+      flags_q    <= '0;
+      a_q        <= '0;
+      slot_q     <= '0;
+      adc_shift_q <= '0;
+      done_q     <= 1'b0;
+      err_q      <= 1'b0;
+      err_code_q <= ErrNone;
+      pcnt_q     <= '0;
+      pwidx_q    <= '0;
+      prv_q      <= 1'b0;
+      prwidx_q   <= '0;
+      prlast_q   <= 1'b0;
+      pfire_q    <= 1'b0;
+      prow_q     <= '0;
+      prog_cnt_q <= '0;
+      ld_q       <= '0;
+      lrv_q      <= 1'b0;
+      lridx_q    <= '0;
+      slice_q    <= '0;
+      neg_q      <= 1'b0;
+      conv_cnt_q <= '0;
+    end else begin
+      state_q    <= state_d;
+      if (accept) begin
+        flags_q <= cmd_flags_i;
+        a_q         <= cmd_a_i;
+        slot_q      <= cmd_b_i[SlotW-1:0];
+        adc_shift_q <= cmd_c_i[3:0];
+      end
+      done_q     <= done_d;
+      err_q      <= err_d;
+      err_code_q <= err_code_d;
+      pcnt_q     <= pcnt_d;
+      pwidx_q    <= pwidx_d;
+      prv_q      <= prv_d;
+      prwidx_q   <= pwidx_q;
+      prlast_q   <= (pwidx_q == RowWordW'(RowWords - 1));
+      pfire_q    <= pfire_d;
+      prow_q     <= prow_d;
+      prog_cnt_q <= prog_cnt_d;
+      ld_q       <= ld_d;
+      lrv_q      <= lrv_d;
+      lridx_q    <= lridx_d;
+      slice_q    <= slice_d;
+      neg_q      <= neg_d;
+      conv_cnt_q <= conv_cnt_d;
+    end
+  end
+
+  // Row buffer of PROG (data, no reset). A weight byte 0x80 (-128) is programmed as -127.
+  always_ff @(posedge clk_i) begin
+    if (prv_q) begin
+      for (int i = 0; i < 4; i++) begin
+        row_q[32*int'(prwidx_q) + 8*i +: 8] <=
+            (wgt_rdata_i[8*i +: 8] == 8'h80) ? 8'h81 : wgt_rdata_i[8*i +: 8];
+      end
+    end
+  end
+
+  assign done_o     = done_q;
+  assign err_o      = err_q;
+  assign err_code_o = err_code_q;
+  assign conv_cnt_o = conv_cnt_q;
+  assign prog_cnt_o = prog_cnt_q;
+
+  // ---- datapath -----------------------------------------------------------------------------------
+  aimc_dac_if #(
+    .Rows    (Rows),
+    .DacBits (DacBits)
+  ) u_dac_if (
+    .clk_i           (clk_i),
+    .rst_ni          (rst_ni),
+    .x_we_i          (lrv_q),
+    .x_widx_i        (lridx_q),
+    .x_wdata_i       (act_rdata_i),
+    .slice_i         (slice_q),
+    .neg_i           (neg_q),
+    .active_o        (dac_active),
+    .apply_i         (dac_apply),
+    .settle_cycles_i (settle_cycles_i),
+    .settled_o       (dac_settled),
+    .dac_apply_o     (macro_apply),
+    .dac_codes_o     (dac_codes)
+  );
+
+  aimc_adc_if #(
+    .Cols       (Cols),
+    .ColsPerAdc (ColsPerAdc),
+    .AdcCycles  (AdcCycles)
+  ) u_adc_if (
+    .clk_i        (clk_i),
+    .rst_ni       (rst_ni),
+    .start_i      (adc_start),
+    .conv_o       (adc_conv),
+    .conv_group_o (adc_conv_group),
+    .code_valid_o (adc_code_valid),
+    .code_group_o (adc_code_group),
+    .done_o       (adc_done),
+    .ev_adc_o     (adc_ev)
+  );
+
+  aimc_xbar_macro #(
+    .TileIdx    (TileIdx),
+    .Rows       (Rows),
+    .Cols       (Cols),
+    .DacBits    (DacBits),
+    .AdcBits    (AdcBits),
+    .ColsPerAdc (ColsPerAdc)
+  ) u_xbar_macro (
+    .clk_i        (clk_i),
+    .rst_ni       (rst_ni),
+    .prog_i       (pfire_q),
+    .prog_row_i   (prow_q),
+    .prog_w_i     (row_q),
+    .prog_idx_i   (prog_cnt_q),
+    .apply_i      (macro_apply),
+    .apply_d_i    (dac_codes),
+    .conv_i       (adc_conv),
+    .conv_group_i (adc_conv_group),
+    .conv_idx_i   (conv_cnt_q),
+    .adc_shift_i  (adc_shift_q),
+    .code_o       (codes)
+  );
+
+  // The accumulator read port serves the MVM (read at the end of a SAR, accumulate when the codes
+  // arrive) and POST; the two never overlap.
+  assign acc_rd      = adc_conv || post_acc_rd;
+  assign acc_rd_idx  = (state_q == StPost) ? post_acc_idx : slot_base + IdxW'(adc_conv_group);
+  assign acc_rd_lane = post_acc_lane;
+  assign acc_acc     = adc_code_valid;
+  assign acc_wr_idx  = acc_clr ? slot_base + IdxW'(ld_q) : slot_base + IdxW'(adc_code_group);
+
+  aimc_acc #(
+    .Cols       (Cols),
+    .ColsPerAdc (ColsPerAdc),
+    .AccSlots   (AccSlots),
+    .AdcBits    (AdcBits),
+    .ShiftW     (ShiftW)
+  ) u_acc (
+    .clk_i     (clk_i),
+    .rst_ni    (rst_ni),
+    .rd_i      (acc_rd),
+    .rd_idx_i  (acc_rd_idx),
+    .rd_lane_i (acc_rd_lane),
+    .rd_word_o (acc_word),
+    .acc_i     (acc_acc),
+    .wr_idx_i  (acc_wr_idx),
+    .codes_i   (codes),
+    .neg_i     (neg_q),
+    .shift_i   (acc_shift),
+    .clr_i     (acc_clr),
+    .sat_cnt_o (acc_sat_cnt)
+  );
+
+  aimc_post #(
+    .Cols       (Cols),
+    .ColsPerAdc (ColsPerAdc),
+    .AccSlots   (AccSlots),
+    .ActAw      (ActAw),
+    .ParAw      (ParAw)
+  ) u_post (
+    .clk_i       (clk_i),
+    .rst_ni      (rst_ni),
+    .start_i     (post_start),
+    .slot_i      (cmd_b_i[SlotW-1:0]),
+    .par_base_i  (cmd_c_i),
+    .dst_base_i  (cmd_a_i),
+    .relu_i      (cmd_flags_i[FLAG_RELU]),
+    .raw_i       (cmd_flags_i[FLAG_RAW]),
+    .done_o      (post_done),
+    .err_o       (post_err),
+    .par_req_o   (post_par_req),
+    .par_addr_o  (post_par_addr),
+    .par_rdata_i (par_rdata_i),
+    .acc_rd_o    (post_acc_rd),
+    .acc_idx_o   (post_acc_idx),
+    .acc_lane_o  (post_acc_lane),
+    .acc_word_i  (acc_word),
+    .out_we_o    (post_we),
+    .out_addr_o  (post_addr),
+    .out_wdata_o (post_wdata),
+    .sat_o       (post_sat)
+  );
+
+  assign par_req_o  = post_par_req;
+  assign par_addr_o = post_par_addr;
+  assign ev_adc_o   = adc_ev;
+  assign ev_sat_o   = acc_sat_cnt + 16'(post_sat);
+
+endmodule

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: Apache-2.0
+// Crossbar macro, behavioural: fixed ports, the analog array and its ADCs computed by the C model
+// (analog_models/c) through system functions: DPI-C under Verilator, VPI under Icarus.
+//
+// Latency contract (every implementation of these ports, behavioural or digital twin):
+//  - prog_i:  row prog_row_i takes the weights prog_w_i (byte c = column c, int8) at this edge;
+//             prog_idx_i is the event index of its programming error.
+//  - apply_i: the row DAC codes apply_d_i (row r in bits [r*DacBits +: DacBits]) drive the rows
+//             from this edge until the next apply_i.
+//  - conv_i:  the NumAdc ADCs sample the columns of mux position conv_group_i
+//             (column j*ColsPerAdc + conv_group_i on ADC j) at this edge, with read-noise event
+//             index conv_idx_i and ADC shift adc_shift_i; code_o holds the codes (ADC j in bits
+//             [j*AdcBits +: AdcBits], two's complement) from the next cycle until the next conv_i.
+// The model is bound to this instance's geometry at time zero; any model error stops the run.
+
+module aimc_xbar_macro #(
+  parameter int TileIdx    = 0,
+  parameter int Rows       = 64,
+  parameter int Cols       = 32,
+  parameter int DacBits    = 1,
+  parameter int AdcBits    = 8,
+  parameter int ColsPerAdc = 4,
+  localparam int NumAdc    = Cols / ColsPerAdc,
+  localparam int RowW      = $clog2(Rows),
+  localparam int GrpW      = (ColsPerAdc > 1) ? $clog2(ColsPerAdc) : 1
+) (
+  input  logic                      clk_i,
+  input  logic                      rst_ni,
+  input  logic                      prog_i,
+  input  logic [RowW-1:0]           prog_row_i,
+  input  logic [Cols*8-1:0]         prog_w_i,
+  input  logic [31:0]               prog_idx_i,
+  input  logic                      apply_i,
+  input  logic [Rows*DacBits-1:0]   apply_d_i,
+  input  logic                      conv_i,
+  input  logic [GrpW-1:0]           conv_group_i,
+  input  logic [31:0]               conv_idx_i,
+  input  logic [3:0]                adc_shift_i,
+  output logic [NumAdc*AdcBits-1:0] code_o
+);
+
+`ifdef VERILATOR
+  // Under Verilator the system functions are DPI-C imports (analog_models/dpi/aimc_xbar_dpi.c).
+  // under Icarus, VPI system functions of the same names (analog_models/dpi/aimc_xbar_vpi.c).
+  import "DPI-C" aimc_xbar_dpi_bind = function int \$aimc_xbar_bind (
+      input int tile, input int rows, input int cols, input int dac_bits, input int adc_bits,
+      input int cols_per_adc);
+  import "DPI-C" aimc_xbar_dpi_program_row = function int \$aimc_xbar_program_row (
+      input int tile, input int row, input bit [Cols*8-1:0] w, input int prog_idx);
+  import "DPI-C" aimc_xbar_dpi_apply = function int \$aimc_xbar_apply (
+      input int tile, input bit [Rows*DacBits-1:0] d);
+  import "DPI-C" aimc_xbar_dpi_convert = function int \$aimc_xbar_convert (
+      input int tile, input int col, input int conv_idx, input int adc_shift);
+`endif
+
+  localparam int CodeMax = (1 << (AdcBits - 1)) - 1;
+  localparam int CodeMin = -(1 << (AdcBits - 1));
+
+  initial begin
+    if ($aimc_xbar_bind(TileIdx, Rows, Cols, DacBits, AdcBits, ColsPerAdc) != 0) begin
+      $fatal(1, "aimc_xbar_macro tile %0d: the crossbar model does not match this RTL", TileIdx);
+    end
+  end
+
+  // One column conversion; the model answers with a code in the ADC range, anything else
+  // (INT32_MIN from the shims) is a model error.
+  function automatic logic [AdcBits-1:0] convert_col(int col);
+    int code;
+    code = $aimc_xbar_convert(TileIdx, col, int'(conv_idx_i), int'(adc_shift_i));
+    if (code < CodeMin || code > CodeMax) begin
+      $fatal(1, "aimc_xbar_macro tile %0d: convert of column %0d returned %0d", TileIdx, col, code);
+    end
+    return code[AdcBits-1:0];
+  endfunction
+
+  // Plain always: these processes only call the model (nothing here is synthesized).
+  always @(posedge clk_i) begin
+    if (prog_i) begin
+      if ($aimc_xbar_program_row(TileIdx, int'(prog_row_i), prog_w_i, int'(prog_idx_i)) != 0) begin
+        $fatal(1, "aimc_xbar_macro tile %0d: program_row %0d failed", TileIdx, prog_row_i);
+      end
+    end
+  end
+
+  always @(posedge clk_i) begin
+    if (apply_i) begin
+      if ($aimc_xbar_apply(TileIdx, apply_d_i) != 0) begin
+        $fatal(1, "aimc_xbar_macro tile %0d: apply failed", TileIdx);
+      end
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      code_o <= '0;
+    end else if (conv_i) begin
+      for (int j = 0; j < NumAdc; j++) begin
+        code_o[j*AdcBits +: AdcBits] <= convert_col(j * ColsPerAdc + int'(conv_group_i));
+      end
+    end
+  end
+
+endmodule

@@ -1,0 +1,178 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Network file (docs/network-format.md, version 1): writer and strict reader.
+
+The reader applies every validation rule of the format (the C loader aimc_net_load is the one the
+chip tools use); it exists for round-trip tests and for inspecting files from Python.
+"""
+
+import math
+import struct
+import zlib
+
+import numpy as np
+
+from .quantize import ADC_SHIFT_MAX, INT32_MAX, INT32_MIN, QLayer, QNet
+
+MAGIC = b"KHNF"
+VERSION = 1
+HEADER_SIZE = 32
+KIND_FC = 1
+MAX_LAYERS = 64
+MAX_DIM = 65535
+_HDR = struct.Struct("<4sHHIIIfII")     # 32 bytes
+_LAYER = struct.Struct("<IIIIII")       # 24 bytes
+
+
+class NetFormatError(ValueError):
+    """A network that cannot be written, or a file that breaks the format."""
+
+
+def _pad4(n):
+    return (-n) % 4
+
+
+def net_to_bytes(qnet):
+    """Serialize a QNet; raises NetFormatError if any value breaks the format's rules."""
+    layers = qnet.layers
+    if not 1 <= len(layers) <= MAX_LAYERS:
+        raise NetFormatError(f"n_layers {len(layers)} outside [1, {MAX_LAYERS}]")
+    in_scale = np.float32(qnet.in_scale)
+    if not (math.isfinite(float(in_scale)) and in_scale > 0):
+        raise NetFormatError(f"in_scale {qnet.in_scale} must be finite and > 0 as float32")
+    body = bytearray()
+    prev_n = None
+    for i, L in enumerate(layers):
+        w = np.asarray(L.w)
+        if w.ndim != 2:
+            raise NetFormatError(f"layer {i}: weights must be a 2-D N x K array")
+        N, K = w.shape
+        for name, v in (("K", K), ("N", N)):
+            if not 1 <= v <= MAX_DIM:
+                raise NetFormatError(f"layer {i}: {name} = {v} outside [1, {MAX_DIM}]")
+        if prev_n is not None and K != prev_n:
+            raise NetFormatError(f"layer {i}: K = {K} but the previous layer has N = {prev_n}")
+        prev_n = N
+        if np.any(w < -127) or np.any(w > 127):
+            raise NetFormatError(f"layer {i}: weights outside [-127, 127]")
+        if not 0 <= int(L.adc_shift) <= ADC_SHIFT_MAX:
+            raise NetFormatError(f"layer {i}: adc_shift {L.adc_shift} outside [0, {ADC_SHIFT_MAX}]")
+        cols = {}
+        for name in ("bias", "mult", "shift"):
+            v = np.asarray(getattr(L, name), dtype=np.int64).reshape(-1)
+            if v.shape != (N,):
+                raise NetFormatError(f"layer {i}: {name} has {v.size} values, expected N = {N}")
+            cols[name] = v
+        for name in ("bias", "mult"):
+            if np.any(cols[name] < INT32_MIN) or np.any(cols[name] > INT32_MAX):
+                raise NetFormatError(f"layer {i}: {name} outside int32")
+        if np.any(cols["shift"] < 1) or np.any(cols["shift"] > 62):
+            raise NetFormatError(f"layer {i}: shift outside [1, 62]")
+        body += _LAYER.pack(KIND_FC, K, N, 1 if L.relu else 0, int(L.adc_shift), 0)
+        body += w.astype(np.int8).tobytes(order="C")
+        body += b"\0" * _pad4(N * K)
+        body += cols["bias"].astype("<i4").tobytes()
+        body += cols["mult"].astype("<i4").tobytes()
+        body += cols["shift"].astype("<u4").tobytes()
+    file_size = HEADER_SIZE + len(body) + 4
+    hdr = _HDR.pack(MAGIC, VERSION, HEADER_SIZE, len(layers), layers[0].w.shape[1], prev_n,
+                    float(in_scale), 0, file_size)
+    data = hdr + bytes(body)
+    return data + struct.pack("<I", zlib.crc32(data) & 0xFFFFFFFF)
+
+
+def write_net(path, qnet):
+    """Write qnet to path (docs/network-format.md v1). Returns the number of bytes."""
+    data = net_to_bytes(qnet)
+    with open(path, "wb") as f:
+        f.write(data)
+    return len(data)
+
+
+def net_from_bytes(buf, origin="<bytes>"):
+    """Parse and validate a network file image; returns a QNet (float scales unset)."""
+    buf = bytes(buf)
+
+    def fail(msg, off):
+        raise NetFormatError(f"{origin}: {msg} (byte offset {off})")
+
+    if len(buf) < HEADER_SIZE + 4:
+        fail(f"short file: {len(buf)} bytes, a header and CRC need {HEADER_SIZE + 4}", 0)
+    magic, ver, hsz, n_layers, n_inputs, n_classes, in_scale, flags, fsize = \
+        _HDR.unpack_from(buf, 0)
+    if magic != MAGIC:
+        fail(f"magic is {magic!r}, expected {MAGIC!r}", 0)
+    if ver != VERSION:
+        fail(f"version {ver}, only {VERSION} is known", 4)
+    if hsz != HEADER_SIZE:
+        fail(f"header_size {hsz}, expected {HEADER_SIZE}", 6)
+    if fsize != len(buf):
+        fail(f"file_size field {fsize} but the file has {len(buf)} bytes", 28)
+    crc = struct.unpack_from("<I", buf, len(buf) - 4)[0]
+    if crc != zlib.crc32(buf[:-4]) & 0xFFFFFFFF:
+        fail(f"CRC mismatch: stored {crc:#010x}, computed {zlib.crc32(buf[:-4]):#010x}",
+             len(buf) - 4)
+    if not 1 <= n_layers <= MAX_LAYERS:
+        fail(f"n_layers {n_layers} outside [1, {MAX_LAYERS}]", 8)
+    if not (math.isfinite(in_scale) and in_scale > 0):
+        fail(f"in_scale {in_scale} must be finite and > 0", 20)
+    if flags != 0:
+        fail(f"flags {flags:#x} must be 0", 24)
+    off = HEADER_SIZE
+    end = len(buf) - 4
+    layers = []
+    prev_n = None
+    for i in range(n_layers):
+        if off + _LAYER.size > end:
+            fail(f"layer {i}: record header runs past the end of the data", off)
+        kind, K, N, relu, adc_shift, res = _LAYER.unpack_from(buf, off)
+        if kind != KIND_FC:
+            fail(f"layer {i}: kind {kind}, only {KIND_FC} (fully connected) is known", off)
+        for name, v, o in (("K", K, 4), ("N", N, 8)):
+            if not 1 <= v <= MAX_DIM:
+                fail(f"layer {i}: {name} = {v} outside [1, {MAX_DIM}]", off + o)
+        if i == 0 and K != n_inputs:
+            fail(f"layer 0: K = {K} but n_inputs = {n_inputs}", off + 4)
+        if prev_n is not None and K != prev_n:
+            fail(f"layer {i}: K = {K} but the previous layer has N = {prev_n}", off + 4)
+        if relu not in (0, 1):
+            fail(f"layer {i}: relu = {relu}, must be 0 or 1", off + 12)
+        if adc_shift > ADC_SHIFT_MAX:
+            fail(f"layer {i}: adc_shift {adc_shift} > {ADC_SHIFT_MAX}", off + 16)
+        if res != 0:
+            fail(f"layer {i}: reserved field is {res:#x}, must be 0", off + 20)
+        off += _LAYER.size
+        need = N * K + _pad4(N * K) + 12 * N
+        if off + need > end:
+            fail(f"layer {i}: weights and parameters ({need} bytes) run past the end of the data",
+                 off)
+        w = np.frombuffer(buf, dtype=np.int8, count=N * K, offset=off).reshape(N, K).copy()
+        bad = np.flatnonzero(w.reshape(-1) == -128)
+        if bad.size:
+            fail(f"layer {i}: weight [{bad[0] // K}][{bad[0] % K}] is -128", off + int(bad[0]))
+        off += N * K
+        pad = buf[off:off + _pad4(N * K)]
+        if any(pad):
+            fail(f"layer {i}: padding bytes are not zero", off)
+        off += len(pad)
+        bias = np.frombuffer(buf, dtype="<i4", count=N, offset=off).astype(np.int64)
+        mult = np.frombuffer(buf, dtype="<i4", count=N, offset=off + 4 * N).astype(np.int64)
+        shift = np.frombuffer(buf, dtype="<u4", count=N, offset=off + 8 * N).astype(np.int64)
+        bads = np.flatnonzero((shift < 1) | (shift > 62))
+        if bads.size:
+            fail(f"layer {i}: shift[{bads[0]}] = {shift[bads[0]]} outside [1, 62]",
+                 off + 8 * N + 4 * int(bads[0]))
+        off += 12 * N
+        layers.append(QLayer(w=w, bias=bias, mult=mult, shift=shift, relu=bool(relu),
+                             adc_shift=int(adc_shift)))
+        prev_n = N
+    if prev_n != n_classes:
+        fail(f"n_classes {n_classes} but the last layer has N = {prev_n}", 16)
+    if off != end:
+        fail(f"{end - off} bytes after the last layer, before the CRC", off)
+    return QNet(layers=layers, in_scale=float(in_scale))
+
+
+def read_net(path):
+    """Read and validate a network file; raises NetFormatError (or OSError) on any problem."""
+    with open(path, "rb") as f:
+        return net_from_bytes(f.read(), origin=path)

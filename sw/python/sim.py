@@ -1,0 +1,430 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""`make sim`: train an MLP, quantize it and run it four ways (float, int8 C reference, C model,
+RTL), check bit-exactness and print accuracy, speed and the chip performance model (docs/sim.md).
+
+  sim.py --config CFG --ref-config REFCFG --build DIR --seed N [--data CSV] [--batch B]
+"""
+
+import argparse
+import json
+import os
+import platform
+import shlex
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+
+from kirchhoff import data as kdata        # noqa: E402
+from kirchhoff import export as kexport    # noqa: E402
+from kirchhoff import quantize as kq       # noqa: E402
+from kirchhoff import train as ktrain      # noqa: E402
+
+TEST_SIZE = 0.2           # digits: 360 of 1797 images
+SPLIT_SEED = 0            # the data split and the training do not depend on the chip seed
+TRAIN_SEED = 0
+HIDDEN = (32,)
+COUNTER_KEYS = ("instrs", "mvms", "convs", "adc_convs", "sats", "prog_rows")
+CFG_KEYS = ("name", "rows", "cols", "num_tiles", "dac_bits", "adc_bits", "prog_sigma",
+            "read_sigma", "clock_mhz", "e_adc_pj", "e_dac_pj", "e_sram_pj_bit", "e_acc_pj",
+            "e_post_pj")
+
+
+class SimError(Exception):
+    """A step failed; the message says which and, for a tool, the exact command."""
+
+
+def log(msg=""):
+    print(msg, flush=True)
+
+
+# ---- running the tools ----------------------------------------------------------------------
+
+def run_tool(cmd, what, timeout):
+    """Run cmd from the repo root; return stdout. Any failure raises SimError with the command."""
+    log(f"  $ {shlex.join(cmd)}")
+    if not os.path.exists(cmd[0]):
+        raise SimError(f"{what}: {cmd[0]} does not exist (build it first: 'make sw', 'make vl')\n"
+                       f"  command: {shlex.join(cmd)}")
+    try:
+        p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+                           stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        raise SimError(f"{what}: timed out after {timeout} s\n  command: {shlex.join(cmd)}") \
+            from None
+    except OSError as e:
+        raise SimError(f"{what}: cannot run: {e}\n  command: {shlex.join(cmd)}") from None
+    if p.returncode != 0:
+        tail = "\n".join((p.stderr.strip() or p.stdout.strip()).splitlines()[-20:])
+        raise SimError(f"{what}: exit code {p.returncode}\n  command: {shlex.join(cmd)}\n"
+                       f"  output (last lines):\n{tail}")
+    return p.stdout
+
+
+def resolve_cfg(path_or_name):
+    """configs/<name>.cfg for a bare name (no '/', no .cfg), else the path (relative to the current
+    directory). Returned relative to the repo root when inside it (tools run from there)."""
+    if "/" not in path_or_name and not path_or_name.endswith(".cfg"):
+        p = os.path.join(ROOT, "configs", path_or_name + ".cfg")
+    else:
+        p = os.path.abspath(path_or_name)
+    if not os.path.isfile(p):
+        raise SimError(f"config {path_or_name}: no such file ({p})")
+    rel = os.path.relpath(p, ROOT)
+    return p if rel.startswith("..") else rel
+
+
+def load_cfg(aimc, cfg_path, timeout):
+    out = run_tool([aimc, "config", "--json", cfg_path], f"reading config {cfg_path}", timeout)
+    try:
+        cfg = json.loads(out)
+    except json.JSONDecodeError as e:
+        raise SimError(f"'aimc config --json {cfg_path}' printed invalid JSON: {e}") from None
+    missing = [k for k in CFG_KEYS if k not in cfg]
+    if missing:
+        raise SimError(f"'aimc config --json {cfg_path}' lacks keys: {', '.join(missing)}")
+    return cfg
+
+
+def run_backend(exe, backend, cfg_path, seed, net, inputs, out, report, batch, n, n_classes,
+                timeout):
+    cmd = [exe, "run", "--config", cfg_path, "--seed", str(seed), "--backend", backend,
+           "--net", net, "--inputs", inputs, "--out", out, "--report", report]
+    if batch:
+        cmd += ["--batch", str(batch)]
+    for f in (out, report):
+        if os.path.exists(f):
+            os.remove(f)
+    t0 = time.monotonic()
+    run_tool(cmd, f"{backend} run ({os.path.basename(cfg_path)})", timeout)
+    wall = time.monotonic() - t0
+    if not os.path.exists(out):
+        raise SimError(f"{backend} run wrote no output file {out}\n  command: {shlex.join(cmd)}")
+    y = np.fromfile(out, dtype=np.int8)
+    if y.size != n * n_classes:
+        raise SimError(f"{out}: {y.size} bytes, expected {n} x {n_classes} = {n * n_classes}\n"
+                       f"  command: {shlex.join(cmd)}")
+    try:
+        with open(report) as f:
+            rep = json.load(f)
+    except (OSError, json.JSONDecodeError) as e:
+        raise SimError(f"{backend} run: report {report} unreadable: {e}\n"
+                       f"  command: {shlex.join(cmd)}") from None
+    missing = [k for k in ("cycles", "counters", "wall_s", "samples") if k not in rep]
+    missing += [f"counters.{k}" for k in COUNTER_KEYS if k not in rep.get("counters", {})]
+    if missing:
+        raise SimError(f"{report} lacks keys: {', '.join(missing)}")
+    if rep["samples"] != n:
+        raise SimError(f"{report}: samples = {rep['samples']}, expected {n}")
+    return y.reshape(n, n_classes), rep, wall, cmd
+
+
+def tool_version(cmd):
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=30,
+                           stdin=subprocess.DEVNULL)
+        line = (p.stdout or p.stderr).strip().splitlines()
+        return line[0] if p.returncode == 0 and line else f"unavailable (exit {p.returncode})"
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return f"unavailable ({e.__class__.__name__})"
+
+
+def tool_versions():
+    import sklearn
+    v = {"python": platform.python_version(), "numpy": np.__version__,
+         "scikit-learn": sklearn.__version__,
+         "verilator": tool_version(["verilator", "--version"]),
+         "gcc": tool_version(["gcc", "--version"])}
+    commit = tool_version(["git", "-C", ROOT, "rev-parse", "HEAD"])
+    dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"],
+                           capture_output=True, text=True).stdout.strip()
+    v["kirchhoff_commit"] = commit + (" (modified)" if dirty else "")
+    return v
+
+
+# ---- the performance model (docs/sim.md) ---------------------------------------------------------
+
+def perf_model(qnet, cfg, rep, samples):
+    """Chip time, throughput and energy from the RTL report's counters and the config's table."""
+    c = rep["counters"]
+    rows, cols = int(cfg["rows"]), int(cfg["cols"])
+    clock_hz = float(cfg["clock_mhz"]) * 1e6
+    cycles = int(rep["cycles"])
+    posts = samples * sum(-(-L.n // cols) for L in qnet.layers)   # one POST per column block
+    array_reads = c["adc_convs"] / cols                           # each read converts Cols columns
+    sram_bits = {
+        "instr_fetch": 64 * c["instrs"],
+        "act_read_mvm": 8 * rows * c["mvms"],
+        "acc_rmw": 64 * c["adc_convs"],
+        "weight_read_prog": 8 * cols * c["prog_rows"],
+        "post_acc_param_act": (32 + 96 + 8) * cols * posts,
+    }
+    energy = {
+        "adc": float(cfg["e_adc_pj"]) * c["adc_convs"],
+        "dac": float(cfg["e_dac_pj"]) * rows * array_reads,
+        "sram": float(cfg["e_sram_pj_bit"]) * sum(sram_bits.values()),
+        "acc": float(cfg["e_acc_pj"]) * c["adc_convs"],
+        "post": float(cfg["e_post_pj"]) * cols * posts,
+    }
+    e_inf_pj = sum(energy.values()) / samples
+    t_inf = cycles / samples / clock_hz
+    ops = 2 * qnet.macs()
+    return {
+        "clock_mhz": float(cfg["clock_mhz"]),
+        "cycles_per_inference": cycles / samples,
+        "latency_us": t_inf * 1e6,
+        "macs_per_inference": qnet.macs(),
+        "tops": ops / t_inf / 1e12 if t_inf > 0 else 0.0,
+        "tops_per_w": ops / e_inf_pj if e_inf_pj > 0 else 0.0,
+        "energy_per_inference_uj": e_inf_pj * 1e-6,
+        "energy_breakdown_pj_per_inference": {k: v / samples for k, v in energy.items()},
+        "sram_bits_per_inference": {k: v / samples for k, v in sram_bits.items()},
+        "array_reads": array_reads,
+        "posts": posts,
+    }
+
+
+# ---- main flow ---------------------------------------------------------------------------------
+
+def rerun_command(args):
+    make = f"make sim CONFIG={args.config} SEED={args.seed}"
+    ref = os.path.splitext(os.path.basename(args.ref_config))[0]
+    if ref != "ideal64":
+        make += f" SIM_REF_CFG={ref}"
+    if os.path.normpath(args.build) != "build":
+        make += f" BUILD={args.build}"
+    if args.data:
+        make += f" DATA={args.data}"
+    raw = shlex.join([sys.executable, os.path.relpath(__file__, ROOT)] + sys.argv[1:])
+    return make, raw
+
+
+def simulate(args):
+    t_start = time.monotonic()
+    build = os.path.abspath(args.build)
+    aimc = args.aimc or os.path.join(build, "sw", "aimc")
+    cfg_path = resolve_cfg(args.config)
+    ref_path = resolve_cfg(args.ref_config)
+    cfg_base = os.path.splitext(os.path.basename(cfg_path))[0]
+    aimc_vl = args.aimc_vl or os.path.join(build, cfg_base, "vl", "aimc-vl")
+    work = os.path.join(build, "sim", f"{cfg_base}-seed{args.seed}")
+    os.makedirs(work, exist_ok=True)
+    os.makedirs(os.path.join(build, "reports"), exist_ok=True)
+
+    log("[1/6] configs")
+    cfg = load_cfg(aimc, cfg_path, args.timeout)
+    ref = load_cfg(aimc, ref_path, args.timeout)
+    if not kq.cfg_is_ideal(ref):
+        raise SimError(f"reference config {ref_path} is not ideal (docs/configs.md): the int8 "
+                       "reference must have no noise and an ADC that cannot clip")
+
+    log("[2/6] data and training")
+    try:
+        ds = kdata.load(args.data)
+        Xtr, Xte, ytr, yte = kdata.split(ds, TEST_SIZE, seed=SPLIT_SEED)
+    except kdata.DataError as e:
+        raise SimError(f"data: {e}") from None
+    net_name = "digits-mlp" if args.data is None else \
+        os.path.splitext(os.path.basename(args.data))[0] + "-mlp"
+    tr = ktrain.train_mlp(Xtr, ytr, hidden=HIDDEN, seed=TRAIN_SEED)
+    dims = [tr.net.n_inputs] + [L.W.shape[0] for L in tr.net.layers]
+    log(f"  {ds.source}: {len(ytr)} training / {len(yte)} test samples, {ds.n_classes} classes; "
+        f"MLP {'-'.join(map(str, dims))}, {tr.n_iter} epochs"
+        + ("" if tr.converged else " (did not converge)"))
+    acc_float = float(np.mean(ktrain.predict(ktrain.forward(tr.net, Xte, np.float32)) == yte))
+
+    log("[3/6] quantize and export")
+    try:
+        qnet = kq.quantize_net(tr.net, Xtr)
+        xtr = kq.quantize_inputs(tr.net.standardize(Xtr), qnet.in_scale)
+        xte = kq.quantize_inputs(tr.net.standardize(Xte), qnet.in_scale)
+        cal = kq.calibrate_adc_shifts(qnet, xtr, cfg)
+        qcfg = qnet.with_adc_shifts(cal.shifts)
+        net_ref = os.path.join(work, "net_ref.khnf")
+        net_cfg = os.path.join(work, f"net_{cfg_base}.khnf")
+        kexport.write_net(net_ref, qnet)
+        kexport.write_net(net_cfg, qcfg)
+    except (kq.QuantError, kexport.NetFormatError) as e:
+        raise SimError(f"quantization: {e}") from None
+    log(f"  in_scale {qnet.in_scale:.6g}; adc_shift per layer for {cfg['name']}: {cal.shifts}"
+        + ("" if kq.cfg_is_ideal(cfg) else
+           " (clip fraction " + ", ".join(f"{f:.2e}" for f in cal.clip_fraction) + ")"))
+    inputs = os.path.join(work, "test_inputs.i8")
+    xte.tofile(inputs)
+    y_np = kq.forward_int8(qnet, xte)
+    n, nc = len(yte), qnet.n_classes
+
+    log("[4/6] int8 reference: C model in the ideal config vs numpy")
+    y_ref, rep_ref, _, cmd_ref = run_backend(
+        aimc, "cmodel", ref_path, args.seed, net_ref, inputs, os.path.join(work, "out_ref.i8"),
+        os.path.join(work, "report_ref.json"), args.batch, n, nc, args.timeout)
+    ref_mism = int(np.count_nonzero(y_ref != y_np))
+    if ref_mism:
+        bad = np.argwhere(y_ref != y_np)[0]
+        raise SimError(
+            f"the C model in the ideal config {ref['name']} and the numpy int8 forward pass "
+            f"disagree in {ref_mism} of {y_np.size} output bytes (first: sample {bad[0]}, class "
+            f"{bad[1]}: C {y_ref[tuple(bad)]}, numpy {y_np[tuple(bad)]}). Python and C disagree on "
+            f"docs/numbers.md.\n  command: {shlex.join(cmd_ref)}")
+    log(f"  bit-exact: {y_np.size} output bytes equal")
+
+    log(f"[5/6] C model in {cfg['name']} (seed {args.seed})")
+    y_cm, rep_cm, _, _ = run_backend(
+        aimc, "cmodel", cfg_path, args.seed, net_cfg, inputs, os.path.join(work, "out_cmodel.i8"),
+        os.path.join(work, "report_cmodel.json"), args.batch, n, nc, args.timeout)
+
+    log(f"[6/6] RTL (Verilator) in {cfg['name']} (seed {args.seed})")
+    y_rtl, rep_rtl, wall_rtl, cmd_rtl = run_backend(
+        aimc_vl, "verilator", cfg_path, args.seed, net_cfg, inputs,
+        os.path.join(work, "out_rtl.i8"), os.path.join(work, "report_rtl.json"), args.batch, n,
+        nc, args.timeout)
+
+    mism = int(np.count_nonzero(y_rtl != y_cm))
+    bad_samples = np.flatnonzero(np.any(y_rtl != y_cm, axis=1))
+    cnt_diff = {k: (rep_cm["counters"][k], rep_rtl["counters"][k]) for k in COUNTER_KEYS
+                if rep_cm["counters"][k] != rep_rtl["counters"][k]}
+    acc = {
+        "float": acc_float,
+        "int8_reference": float(np.mean(ktrain.predict(y_ref) == yte)),
+        "cmodel": float(np.mean(ktrain.predict(y_cm) == yte)),
+        "rtl": float(np.mean(ktrain.predict(y_rtl) == yte)),
+    }
+    perf = perf_model(qcfg, cfg, rep_rtl, n)
+    rtl_wall = float(rep_rtl["wall_s"])
+    sim_cps = float(rep_rtl.get("sim_cycles_per_s") or
+                    (rep_rtl["cycles"] / rtl_wall if rtl_wall > 0 else 0.0))
+    report = {
+        "network": {"name": net_name, "source": ds.source, "layers": dims,
+                    "macs_per_inference": qnet.macs(), "in_scale": qnet.in_scale,
+                    "adc_shifts": cal.shifts, "adc_clip_fraction": cal.clip_fraction,
+                    "files": {"reference": net_ref, "config": net_cfg},
+                    "training": {"epochs": tr.n_iter, "converged": tr.converged,
+                                 "train_samples": len(ytr), "seed": TRAIN_SEED}},
+        "config": cfg["name"],
+        "config_file": cfg_path,
+        "reference_config": ref["name"],
+        "simulator": "verilator",
+        "seed": args.seed,
+        "samples": n,
+        "batch": rep_rtl.get("batch"),
+        "accuracy": acc,
+        "int8_reference_vs_numpy": {"bit_exact": True, "compared": int(y_np.size)},
+        "cmodel_vs_int8_reference": {"equal_bytes": int(np.count_nonzero(y_cm == y_ref)),
+                                     "compared": int(y_ref.size)},
+        "rtl_vs_cmodel": {"bit_exact": mism == 0 and not cnt_diff, "mismatches": mism,
+                          "compared": int(y_cm.size),
+                          "mismatched_samples": [int(i) for i in bad_samples[:20]],
+                          "counter_mismatches": {k: list(v) for k, v in cnt_diff.items()}},
+        "cycles": int(rep_rtl["cycles"]),
+        "counters": rep_rtl["counters"],
+        "wall_s": rtl_wall,
+        "sim_cycles_per_s": sim_cps,
+        "images_per_s": n / rtl_wall if rtl_wall > 0 else 0.0,
+        "cmodel_wall_s": float(rep_cm["wall_s"]),
+        **{k: perf[k] for k in ("clock_mhz", "tops", "tops_per_w", "energy_per_inference_uj")},
+        "performance": perf,
+        "tools": tool_versions(),
+        "total_wall_s": time.monotonic() - t_start,
+    }
+    out = os.path.join(build, "reports", "sim.json")
+    with open(out, "w") as f:
+        json.dump(report, f, indent=2)
+        f.write("\n")
+    print_table(report, cfg, qcfg)
+    rel = os.path.relpath(out, os.getcwd())
+    log(f"report: {out if rel.startswith('..') else rel}")
+    if mism or cnt_diff:
+        detail = []
+        if mism:
+            detail.append(f"{mism} of {y_cm.size} output bytes differ "
+                          f"(samples {', '.join(map(str, bad_samples[:10]))}"
+                          f"{' ...' if len(bad_samples) > 10 else ''})")
+        if cnt_diff:
+            detail.append("counters differ (C model, RTL): " + ", ".join(
+                f"{k} {a} vs {b}" for k, (a, b) in cnt_diff.items()))
+        raise SimError("RTL and C model differ: " + "; ".join(detail) +
+                       f"\n  command: {shlex.join(cmd_rtl)}")
+    return 0
+
+
+def pct(v):
+    return f"{100 * v:6.2f} %"
+
+
+def print_table(r, cfg, qnet):
+    acc, rv, p = r["accuracy"], r["rtl_vs_cmodel"], r["performance"]
+    net = r["network"]
+    log("")
+    log(f"Kirchhoff sim: {net['name']} {'-'.join(map(str, net['layers']))} on config "
+        f"{r['config']} (seed {r['seed']}), {r['samples']} test samples")
+    log(f"  {'run':<34}{'accuracy':>10}   check")
+    log(f"  {'float32 forward (OpenBLAS sgemm)':<34}{pct(acc['float']):>10}")
+    log(f"  {'int8 ideal (C model, ' + r['reference_config'] + ')':<34}"
+        f"{pct(acc['int8_reference']):>10}   == numpy int8: bit-exact")
+    same = r["cmodel_vs_int8_reference"]
+    log(f"  {'C model (' + r['config'] + ')':<34}{pct(acc['cmodel']):>10}   "
+        f"{same['equal_bytes']}/{same['compared']} bytes equal to int8 ideal")
+    verdict = "bit-exact" if rv["bit_exact"] else \
+        f"MISMATCH: {rv['mismatches']} bytes, counters {rv['counter_mismatches'] or 'equal'}"
+    log(f"  {'RTL (Verilator, ' + r['config'] + ')':<34}{pct(acc['rtl']):>10}   "
+        f"vs C model: {verdict} ({rv['compared']} bytes compared)")
+    log("  simulation:")
+    log(f"    cycles {r['cycles']} ({p['cycles_per_inference']:.0f} per inference), RTL wall "
+        f"{r['wall_s']:.2f} s, {r['sim_cycles_per_s'] / 1e6:.3f} M simulated cycles/s, "
+        f"{r['images_per_s']:.1f} images/s")
+    log(f"  chip model at {p['clock_mhz']:g} MHz (docs/sim.md):")
+    log(f"    latency {p['latency_us']:.3f} us/inference, {p['macs_per_inference']} MACs, "
+        f"{p['tops'] * 1e3:.3f} GOPS ({p['tops']:.6f} TOPS)")
+    eb = p["energy_breakdown_pj_per_inference"]
+    log(f"    energy {p['energy_per_inference_uj'] * 1e3:.3f} nJ/inference ("
+        + ", ".join(f"{k} {v / 1e3:.3f}" for k, v in eb.items()) + f" nJ), "
+        f"{p['tops_per_w']:.3f} TOPS/W")
+
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--config", required=True, help="chip config name or .cfg path")
+    ap.add_argument("--ref-config", required=True, help="ideal config for the int8 reference")
+    ap.add_argument("--build", required=True, help="build directory (reports go to BUILD/reports)")
+    ap.add_argument("--seed", required=True, type=int, help="chip seed (noise), >= 0")
+    ap.add_argument("--data", help="CSV data set (header row, last column the label); "
+                    "default: the scikit-learn digits")
+    ap.add_argument("--batch", type=int, help="vectors per chip batch (default: the CLI's)")
+    ap.add_argument("--aimc", help="C CLI (default BUILD/sw/aimc)")
+    ap.add_argument("--aimc-vl", help="Verilator CLI (default BUILD/<config>/vl/aimc-vl)")
+    ap.add_argument("--timeout", type=float, default=3600, help="seconds per tool run")
+    a = ap.parse_args(argv)
+    if a.seed < 0 or a.seed >= 1 << 64:
+        ap.error(f"--seed {a.seed}: must be in [0, 2^64)")
+    if a.batch is not None and a.batch < 1:
+        ap.error(f"--batch {a.batch}: must be >= 1")
+    if a.timeout <= 0:
+        ap.error("--timeout must be > 0")
+    if a.data is not None and not os.path.isfile(a.data):
+        ap.error(f"--data {a.data}: no such file")
+    return a
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    make, raw = rerun_command(args)
+    try:
+        rc = simulate(args)
+        log(f"sim: PASS. Rerun: {make}")
+        return rc
+    except SimError as e:
+        log("")
+        log(f"sim: FAIL: {e}")
+        log(f"rerun: {make}\n   or: {raw}")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

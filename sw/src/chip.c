@@ -1,0 +1,317 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Chip control on top of the MMIO shim: init, memory windows, program load, run, counters.
+ * Every address and field comes from the generated aimc_regs.h; none is written here by hand. */
+#include <stddef.h>
+
+#include "aimc.h"
+#include "aimc_regs.h"
+
+#define MAP_OFF(member) ((uint32_t)offsetof(aimc_map_t, member))
+#define CSR_ADDR(reg) MAP_OFF(csr.reg)
+#define WIN_WORDS(member) ((uint32_t)(sizeof(((aimc_map_t *)0)->member) / sizeof(uint32_t)))
+#define FIELD_GET(v, F) (((v) & F##_bm) >> F##_bp)
+#define FIELD_MAX(F) (F##_bm >> F##_bp)
+
+/* The memory windows the driver may access, and where their configured depth is read back. */
+typedef struct window {
+	uint32_t base;
+	uint32_t size_words;  /* window size in the address map */
+	uint32_t depth_csr;   /* readback CSR holding the configured depth */
+	uint32_t depth_bm, depth_bp;
+	uint32_t words_per_entry; /* the instruction buffer holds 64-bit entries */
+} window;
+
+static const window windows[] = {
+	{ MAP_OFF(instr), WIN_WORDS(instr), CSR_ADDR(cfg2), AIMC_CSR__CFG2__INSTR_DEPTH_bm,
+	  AIMC_CSR__CFG2__INSTR_DEPTH_bp, 2 },
+	{ MAP_OFF(act_in), WIN_WORDS(act_in), CSR_ADDR(cfg3), AIMC_CSR__CFG3__ACT_DEPTH_bm,
+	  AIMC_CSR__CFG3__ACT_DEPTH_bp, 1 },
+	{ MAP_OFF(act_out), WIN_WORDS(act_out), CSR_ADDR(cfg3), AIMC_CSR__CFG3__ACT_DEPTH_bm,
+	  AIMC_CSR__CFG3__ACT_DEPTH_bp, 1 },
+	{ MAP_OFF(param), WIN_WORDS(param), CSR_ADDR(cfg3), AIMC_CSR__CFG3__PAR_DEPTH_bm,
+	  AIMC_CSR__CFG3__PAR_DEPTH_bp, 1 },
+	{ MAP_OFF(weight), WIN_WORDS(weight), CSR_ADDR(cfg4), AIMC_CSR__CFG4__WGT_DEPTH_bm,
+	  AIMC_CSR__CFG4__WGT_DEPTH_bp, 1 },
+};
+
+static const window *window_find(uint32_t base)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(windows) / sizeof(windows[0]); i++)
+		if (windows[i].base == base)
+			return &windows[i];
+	return NULL;
+}
+
+/* Place v in a field; AIMC_ECONFIG if it does not fit. */
+static int field_put(uint32_t *reg, uint32_t v, uint32_t bm, uint32_t bp)
+{
+	if (v > (bm >> bp))
+		return AIMC_ECONFIG;
+	*reg |= v << bp;
+	return AIMC_OK;
+}
+
+/* Expected values of cfg0..cfg5 for cfg. */
+static int cfg_readback_expected(const aimc_cfg *cfg, uint32_t exp[6])
+{
+	int rc = AIMC_OK;
+	int i;
+
+	for (i = 0; i < 6; i++)
+		exp[i] = 0;
+#define PUT(idx, v, F) \
+	if (rc == AIMC_OK) \
+		rc = field_put(&exp[idx], (v), F##_bm, F##_bp)
+	PUT(0, cfg->num_tiles, AIMC_CSR__CFG0__NUM_TILES);
+	PUT(0, cfg->dac_bits, AIMC_CSR__CFG0__DAC_BITS);
+	PUT(0, cfg->adc_bits, AIMC_CSR__CFG0__ADC_BITS);
+	PUT(0, cfg->cols_per_adc, AIMC_CSR__CFG0__COLS_PER_ADC);
+	PUT(1, cfg->rows, AIMC_CSR__CFG1__ROWS);
+	PUT(1, cfg->cols, AIMC_CSR__CFG1__COLS);
+	PUT(2, cfg->instr_depth, AIMC_CSR__CFG2__INSTR_DEPTH);
+	PUT(2, cfg->acc_slots, AIMC_CSR__CFG2__ACC_SLOTS);
+	PUT(3, cfg->act_depth, AIMC_CSR__CFG3__ACT_DEPTH);
+	PUT(3, cfg->par_depth, AIMC_CSR__CFG3__PAR_DEPTH);
+	PUT(4, cfg->wgt_depth, AIMC_CSR__CFG4__WGT_DEPTH);
+	PUT(5, cfg->adc_cycles, AIMC_CSR__CFG5__ADC_CYCLES);
+#undef PUT
+	return rc;
+}
+
+int aimc_chip_init(aimc_mmio *m, const aimc_cfg *cfg)
+{
+	static const uint32_t cfg_regs[6] = {
+		CSR_ADDR(cfg0), CSR_ADDR(cfg1), CSR_ADDR(cfg2),
+		CSR_ADDR(cfg3), CSR_ADDR(cfg4), CSR_ADDR(cfg5),
+	};
+	uint32_t exp[6];
+	uint32_t settle = 0;
+	uint32_t v;
+	int rc;
+	int i;
+
+	if (m == NULL || cfg == NULL)
+		return AIMC_EINVAL;
+	rc = cfg_readback_expected(cfg, exp);
+	if (rc != AIMC_OK)
+		return rc;
+	if (cfg->settle_cycles == 0)
+		return AIMC_ECONFIG;
+	rc = field_put(&settle, cfg->settle_cycles, AIMC_CSR__SETTLE__CYCLES_bm,
+		       AIMC_CSR__SETTLE__CYCLES_bp);
+	if (rc != AIMC_OK)
+		return rc;
+
+	rc = aimc_mmio_read32(m, CSR_ADDR(id), &v);
+	if (rc != AIMC_OK)
+		return rc;
+	if (FIELD_GET(v, AIMC_CSR__ID__MAGIC) != AIMC_CSR__ID__MAGIC_reset)
+		return AIMC_EMISMATCH;
+	rc = aimc_mmio_read32(m, CSR_ADDR(version), &v);
+	if (rc != AIMC_OK)
+		return rc;
+	if (FIELD_GET(v, AIMC_CSR__VERSION__MAJOR) != AIMC_CSR__VERSION__MAJOR_reset ||
+	    FIELD_GET(v, AIMC_CSR__VERSION__ISA) != AIMC_ISA_VERSION)
+		return AIMC_EMISMATCH;
+	for (i = 0; i < 6; i++) {
+		rc = aimc_mmio_read32(m, cfg_regs[i], &v);
+		if (rc != AIMC_OK)
+			return rc;
+		if (v != exp[i])
+			return AIMC_EMISMATCH;
+	}
+	return aimc_mmio_write32(m, CSR_ADDR(settle), settle);
+}
+
+/* Check [word_off, word_off + n) against the window size (no access) and then against the
+ * configured depth read back from the chip (one CSR read, before any memory access). */
+static int mem_check(aimc_mmio *m, const window *win, uint32_t word_off, size_t n)
+{
+	uint32_t v;
+	uint64_t depth;
+	int rc;
+
+	if ((uint64_t)word_off + n > win->size_words)
+		return AIMC_ERANGE;
+	rc = aimc_mmio_read32(m, win->depth_csr, &v);
+	if (rc != AIMC_OK)
+		return rc;
+	depth = (uint64_t)((v & win->depth_bm) >> win->depth_bp) * win->words_per_entry;
+	if ((uint64_t)word_off + n > depth)
+		return AIMC_ERANGE;
+	return AIMC_OK;
+}
+
+int aimc_mem_write(aimc_mmio *m, uint32_t base, uint32_t word_off, const uint32_t *w, size_t n)
+{
+	const window *win = window_find(base);
+	size_t i;
+	int rc;
+
+	if (m == NULL || win == NULL || (n > 0 && w == NULL))
+		return AIMC_EINVAL;
+	if (n == 0)
+		return (uint64_t)word_off <= win->size_words ? AIMC_OK : AIMC_ERANGE;
+	rc = mem_check(m, win, word_off, n);
+	if (rc != AIMC_OK)
+		return rc;
+	for (i = 0; i < n; i++) {
+		rc = aimc_mmio_write32(m, base + (uint32_t)((word_off + i) * sizeof(uint32_t)), w[i]);
+		if (rc != AIMC_OK)
+			return rc;
+	}
+	return AIMC_OK;
+}
+
+int aimc_mem_read(aimc_mmio *m, uint32_t base, uint32_t word_off, uint32_t *w, size_t n)
+{
+	const window *win = window_find(base);
+	size_t i;
+	int rc;
+
+	if (m == NULL || win == NULL || (n > 0 && w == NULL))
+		return AIMC_EINVAL;
+	if (n == 0)
+		return (uint64_t)word_off <= win->size_words ? AIMC_OK : AIMC_ERANGE;
+	rc = mem_check(m, win, word_off, n);
+	if (rc != AIMC_OK)
+		return rc;
+	for (i = 0; i < n; i++) {
+		rc = aimc_mmio_read32(m, base + (uint32_t)((word_off + i) * sizeof(uint32_t)), &w[i]);
+		if (rc != AIMC_OK)
+			return rc;
+	}
+	return AIMC_OK;
+}
+
+int aimc_prog_load(aimc_mmio *m, const aimc_cfg *cfg, const uint64_t *prog, size_t n)
+{
+	const uint32_t base = MAP_OFF(instr);
+	size_t i;
+	int rc;
+
+	if (m == NULL || cfg == NULL || prog == NULL || n == 0)
+		return AIMC_EINVAL;
+	if ((uint64_t)cfg->instr_depth * 2 > WIN_WORDS(instr))
+		return AIMC_ECONFIG;
+	if (n > cfg->instr_depth)
+		return AIMC_ERANGE;
+	for (i = 0; i < n; i++) {
+		uint32_t addr = base + (uint32_t)(i * 2 * sizeof(uint32_t));
+
+		rc = aimc_mmio_write32(m, addr, (uint32_t)prog[i]);
+		if (rc != AIMC_OK)
+			return rc;
+		rc = aimc_mmio_write32(m, addr + sizeof(uint32_t), (uint32_t)(prog[i] >> 32));
+		if (rc != AIMC_OK)
+			return rc;
+	}
+	return AIMC_OK;
+}
+
+int aimc_run(aimc_mmio *m, uint32_t pc, uint32_t max_polls, uint32_t *chip_err, uint32_t *chip_pc)
+{
+	const uint32_t irq_en = AIMC_CSR__CTRL__IRQ_EN_DONE_bm | AIMC_CSR__CTRL__IRQ_EN_ERROR_bm |
+				AIMC_CSR__CTRL__IRQ_EN_PROG_bm;
+	const uint32_t irq_all = AIMC_CSR__IRQ__DONE_bm | AIMC_CSR__IRQ__ERROR_bm |
+				 AIMC_CSR__IRQ__PROG_bm;
+	uint32_t ctrl, status, code, epc, irq;
+	int rc;
+
+	if (chip_err != NULL)
+		*chip_err = 0;
+	if (chip_pc != NULL)
+		*chip_pc = 0;
+	if (m == NULL || max_polls == 0)
+		return AIMC_EINVAL;
+	if (pc > FIELD_MAX(AIMC_CSR__START_PC__PC))
+		return AIMC_ERANGE;
+
+	rc = aimc_mmio_write32(m, CSR_ADDR(start_pc), pc << AIMC_CSR__START_PC__PC_bp);
+	if (rc != AIMC_OK)
+		return rc;
+	/* Keep the interrupt enables: ctrl is written whole. */
+	rc = aimc_mmio_read32(m, CSR_ADDR(ctrl), &ctrl);
+	if (rc != AIMC_OK)
+		return rc;
+	rc = aimc_mmio_write32(m, CSR_ADDR(ctrl), (ctrl & irq_en) | AIMC_CSR__CTRL__START_bm);
+	if (rc != AIMC_OK)
+		return rc;
+	rc = aimc_mmio_poll32(m, CSR_ADDR(status), AIMC_CSR__STATUS__BUSY_bm, 0, max_polls, &status);
+	if (rc != AIMC_OK)
+		return rc;
+
+	rc = aimc_mmio_read32(m, CSR_ADDR(status), &status);
+	if (rc != AIMC_OK)
+		return rc;
+	rc = aimc_mmio_read32(m, CSR_ADDR(err_code), &code);
+	if (rc != AIMC_OK)
+		return rc;
+	rc = aimc_mmio_read32(m, CSR_ADDR(err_pc), &epc);
+	if (rc != AIMC_OK)
+		return rc;
+	rc = aimc_mmio_read32(m, CSR_ADDR(irq), &irq);
+	if (rc != AIMC_OK)
+		return rc;
+	if ((irq & irq_all) != 0) {
+		rc = aimc_mmio_write32(m, CSR_ADDR(irq), irq & irq_all);
+		if (rc != AIMC_OK)
+			return rc;
+	}
+	if (chip_err != NULL)
+		*chip_err = FIELD_GET(code, AIMC_CSR__ERR_CODE__CODE);
+	if (chip_pc != NULL)
+		*chip_pc = FIELD_GET(epc, AIMC_CSR__ERR_PC__PC);
+	if (status & AIMC_CSR__STATUS__ERROR_bm)
+		return AIMC_ECHIP;
+	if (status & AIMC_CSR__STATUS__HALTED_bm)
+		return AIMC_OK;
+	/* Idle but neither halted nor stopped on an error: the start was not taken. */
+	return AIMC_ECHIP;
+}
+
+int aimc_counters_read(aimc_mmio *m, aimc_counters *c)
+{
+	uint32_t hi, lo, hi2;
+	uint32_t *dst[6];
+	size_t i;
+	int rc;
+	static const uint32_t regs[6] = {
+		CSR_ADDR(instrs), CSR_ADDR(mvms), CSR_ADDR(convs),
+		CSR_ADDR(adc_convs), CSR_ADDR(sats), CSR_ADDR(prog_rows),
+	};
+
+	if (m == NULL || c == NULL)
+		return AIMC_EINVAL;
+	dst[0] = &c->instrs;
+	dst[1] = &c->mvms;
+	dst[2] = &c->convs;
+	dst[3] = &c->adc_convs;
+	dst[4] = &c->sats;
+	dst[5] = &c->prog_rows;
+
+	/* hi, lo, hi: a carry between the halves shows as a changed hi; then lo is read again. */
+	rc = aimc_mmio_read32(m, CSR_ADDR(cycles_hi), &hi);
+	if (rc != AIMC_OK)
+		return rc;
+	rc = aimc_mmio_read32(m, CSR_ADDR(cycles_lo), &lo);
+	if (rc != AIMC_OK)
+		return rc;
+	rc = aimc_mmio_read32(m, CSR_ADDR(cycles_hi), &hi2);
+	if (rc != AIMC_OK)
+		return rc;
+	if (hi2 != hi) {
+		rc = aimc_mmio_read32(m, CSR_ADDR(cycles_lo), &lo);
+		if (rc != AIMC_OK)
+			return rc;
+	}
+	c->cycles = (uint64_t)hi2 << 32 | lo;
+	for (i = 0; i < 6; i++) {
+		rc = aimc_mmio_read32(m, regs[i], dst[i]);
+		if (rc != AIMC_OK)
+			return rc;
+	}
+	return AIMC_OK;
+}

@@ -1,0 +1,412 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Network compiler: maps fully connected layers onto tile 0 and emits the chip program, the weight
+ * buffer image and the post-processing parameters (docs/isa.md, docs/numbers.md). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aimc.h"
+
+#define FIELD16_MAX 0xFFFFu
+#define MAX_ADC_SHIFT 15u
+#define MIN_SHIFT 1u
+#define MAX_SHIFT 62u
+#define BYTES_PER_WORD 4u
+#define PARAM_WORDS_PER_COL 3u
+#define COMPILE_TILE 0u
+
+/* Where one layer lives: block counts, buffers and the base addresses of its images. */
+typedef struct layer_plan {
+	uint32_t n_rb;      /* row blocks: ceil(K / Rows) */
+	uint32_t n_cb;      /* column blocks: ceil(N / Cols) */
+	uint32_t n_zero_cb; /* extra all-zero column blocks written for the next layer's padded rows */
+	uint32_t src_out;   /* 1: reads act_out, 0: act_in */
+	uint32_t dst_out;   /* 1: writes act_out, 0: act_in */
+	uint64_t wgt_base;  /* word address of the first block in the weight buffer */
+	uint64_t par_base;  /* word address of the parameters of column block 0 */
+} layer_plan;
+
+static int set_err(char *err, size_t errlen, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err != NULL && errlen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+static uint32_t ceil_div(uint32_t a, uint32_t b)
+{
+	return (uint32_t)(((uint64_t)a + b - 1u) / b);
+}
+
+void aimc_image_free(aimc_image *img)
+{
+	if (img == NULL)
+		return;
+	free(img->prog);
+	free(img->wgt);
+	free(img->par);
+	memset(img, 0, sizeof(*img));
+}
+
+/* Reject nets that the loader would have rejected: aimc_compile also takes nets built in memory. */
+static int check_net(const aimc_net *net, char *err, size_t errlen)
+{
+	uint32_t li, i;
+
+	if (net->n_layers < 1 || net->layers == NULL)
+		return set_err(err, errlen, AIMC_EINVAL, "the network has no layers");
+	for (li = 0; li < net->n_layers; li++) {
+		const aimc_layer *ly = &net->layers[li];
+
+		if (ly->k < 1 || ly->k > FIELD16_MAX || ly->n < 1 || ly->n > FIELD16_MAX)
+			return set_err(err, errlen, AIMC_EINVAL,
+				       "layer %u: K=%u, N=%u, each must be in 1..%u", li, ly->k, ly->n,
+				       FIELD16_MAX);
+		if (li > 0 && ly->k != net->layers[li - 1].n)
+			return set_err(err, errlen, AIMC_EINVAL,
+				       "layer %u: K=%u differs from N=%u of layer %u", li, ly->k,
+				       net->layers[li - 1].n, li - 1);
+		if (ly->relu > 1 || ly->adc_shift > MAX_ADC_SHIFT)
+			return set_err(err, errlen, AIMC_EINVAL,
+				       "layer %u: relu=%u (0/1), adc_shift=%u (0..%u)", li, ly->relu,
+				       ly->adc_shift, MAX_ADC_SHIFT);
+		if (ly->w == NULL || ly->bias == NULL || ly->mult == NULL || ly->shift == NULL)
+			return set_err(err, errlen, AIMC_EINVAL, "layer %u: missing weights or parameters",
+				       li);
+		for (i = 0; i < ly->n; i++)
+			if (ly->shift[i] < MIN_SHIFT || ly->shift[i] > MAX_SHIFT)
+				return set_err(err, errlen, AIMC_ERANGE,
+					       "layer %u: shift[%u] = %u is outside %u..%u", li, i,
+					       ly->shift[i], MIN_SHIFT, MAX_SHIFT);
+		for (i = 0; i < ly->k * ly->n; i++)
+			if (ly->w[i] == -128)
+				return set_err(err, errlen, AIMC_ERANGE,
+					       "layer %u: W[%u][%u] is -128, outside -127..127", li,
+					       i / ly->k, i % ly->k);
+	}
+	if (net->n_classes != net->layers[net->n_layers - 1].n)
+		return set_err(err, errlen, AIMC_EINVAL, "n_classes=%u but the last layer has N=%u",
+			       net->n_classes, net->layers[net->n_layers - 1].n);
+	return AIMC_OK;
+}
+
+/* Largest byte extent of non-zero data that anything other than layer `self` may leave in the
+ * activation buffer `buf_out` (1 = act_out) of a vector: the host's inputs (act_in, K of layer 0)
+ * and the real outputs of every other layer that writes the same buffer, in any batch. */
+static uint32_t stale_extent(const aimc_net *net, const layer_plan *pl, uint32_t self,
+			     uint32_t buf_out)
+{
+	uint32_t li, ext = 0;
+
+	if (buf_out == 0)
+		ext = net->layers[0].k;
+	for (li = 0; li < net->n_layers; li++)
+		if (li != self && pl[li].dst_out == buf_out && net->layers[li].n > ext)
+			ext = net->layers[li].n;
+	return ext;
+}
+
+static void put_weight_block(uint32_t *wgt, uint64_t base, const aimc_layer *ly, uint32_t rows,
+			     uint32_t cols, uint32_t rb, uint32_t cb)
+{
+	uint32_t r, c;
+
+	for (r = 0; r < rows; r++) {
+		uint64_t i = (uint64_t)rb * rows + r; /* input index  (row of the crossbar) */
+
+		if (i >= ly->k)
+			break;
+		for (c = 0; c < cols; c++) {
+			uint64_t o = (uint64_t)cb * cols + c; /* output index (column) */
+			uint32_t byte = r * cols + c;
+			uint8_t w;
+
+			if (o >= ly->n)
+				break;
+			w = (uint8_t)ly->w[o * ly->k + i];
+			wgt[base + byte / BYTES_PER_WORD] |= (uint32_t)w << (8u * (byte % BYTES_PER_WORD));
+		}
+	}
+}
+
+static void put_params(uint32_t *par, uint64_t base, const aimc_layer *ly, uint32_t cols,
+		       uint32_t cb)
+{
+	uint32_t c;
+
+	for (c = 0; c < cols; c++) {
+		uint64_t o = (uint64_t)cb * cols + c;
+		uint32_t *p = &par[base + (uint64_t)PARAM_WORDS_PER_COL * c];
+
+		if (o < ly->n) {
+			p[0] = (uint32_t)ly->bias[o];
+			p[1] = (uint32_t)ly->mult[o];
+			p[2] = ly->shift[o];
+		} else {
+			/* Padded columns: b = 0, M = 0, S = 1 store 0. */
+			p[0] = 0;
+			p[1] = 0;
+			p[2] = 1;
+		}
+	}
+}
+
+int aimc_compile(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, aimc_image *img,
+		 char *err, size_t errlen)
+{
+	return aimc_compile_ex(net, cfg, batch, 0, img, err, errlen);
+}
+
+int aimc_compile_ex(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, uint32_t flags,
+		    aimc_image *img, char *err, size_t errlen)
+{
+	layer_plan *pl = NULL;
+	uint32_t rows, cols, li, cb, rb, b, last, raw, stride = 0, stride_layer = 0, zero_par = 0;
+	uint64_t blk_words, wgt_words = 0, par_words = 0, n_instr = 1, act_words, raw_end, pc = 0;
+	uint64_t raw_stride = 0;
+	int any_zero = 0;
+	int rc;
+
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if (img != NULL)
+		memset(img, 0, sizeof(*img));
+	if (net == NULL || cfg == NULL || img == NULL)
+		return set_err(err, errlen, AIMC_EINVAL, "aimc_compile: NULL argument");
+	if (batch < 1)
+		return set_err(err, errlen, AIMC_EINVAL, "batch must be at least 1");
+	if ((flags & ~AIMC_COMPILE_RAW) != 0)
+		return set_err(err, errlen, AIMC_EINVAL, "unknown compile flags 0x%x", flags);
+	rows = cfg->rows;
+	cols = cfg->cols;
+	if (rows < BYTES_PER_WORD || cols < BYTES_PER_WORD || rows % BYTES_PER_WORD != 0 ||
+	    cols % BYTES_PER_WORD != 0 || cfg->num_tiles < 1)
+		return set_err(err, errlen, AIMC_ECONFIG,
+			       "config %s: rows=%u, cols=%u must be multiples of 4, num_tiles=%u >= 1",
+			       cfg->name, rows, cols, cfg->num_tiles);
+	rc = check_net(net, err, errlen);
+	if (rc != AIMC_OK)
+		return rc;
+	if (batch > cfg->acc_slots || batch - 1u > FIELD16_MAX)
+		return set_err(err, errlen, AIMC_EFIT,
+			       "batch %u needs %u accumulator slots, the tile has %u", batch, batch,
+			       cfg->acc_slots);
+	last = net->n_layers - 1;
+	raw = (flags & AIMC_COMPILE_RAW) != 0;
+
+	pl = calloc(net->n_layers, sizeof(*pl));
+	if (pl == NULL)
+		return set_err(err, errlen, AIMC_ENOMEM, "out of memory");
+	for (li = 0; li < net->n_layers; li++) {
+		pl[li].n_rb = ceil_div(net->layers[li].k, rows);
+		pl[li].n_cb = ceil_div(net->layers[li].n, cols);
+		/* Activations ping-pong: IN -> OUT -> IN ... */
+		pl[li].src_out = li & 1u;
+		pl[li].dst_out = (li & 1u) ^ 1u;
+	}
+
+	/* The next layer reads its input padded to whole row blocks. Bytes past the written column
+	 * blocks must be zero; when another writer of the same buffer may have left non-zero data
+	 * there, write explicit zero blocks (POST with b = 0, M = 0, S = 1 stores 0). */
+	for (li = 0; li < last; li++) {
+		uint32_t written = pl[li].n_cb * cols;
+		uint32_t read_next = pl[li + 1].n_rb * rows;
+
+		if (read_next > written &&
+		    stale_extent(net, pl, li, pl[li].dst_out) > written) {
+			pl[li].n_zero_cb = ceil_div(read_next, cols) - pl[li].n_cb;
+			any_zero = 1;
+		}
+	}
+
+	/* One stride for every vector in both buffers: the largest padded input or output. */
+	for (li = 0; li < net->n_layers; li++) {
+		uint32_t in_words = pl[li].n_rb * rows / BYTES_PER_WORD;
+		uint32_t out_words = (pl[li].n_cb + pl[li].n_zero_cb) * cols / BYTES_PER_WORD;
+		uint32_t w = in_words > out_words ? in_words : out_words;
+
+		if (w > stride) {
+			stride = w;
+			stride_layer = li;
+		}
+	}
+	act_words = (uint64_t)batch * stride;
+	if (act_words > cfg->act_depth || act_words > FIELD16_MAX + 1ull) {
+		const aimc_layer *ly = &net->layers[stride_layer];
+
+		rc = set_err(err, errlen, AIMC_EFIT,
+			     "layer %u (K=%u, N=%u): activations need %llu words per buffer (batch %u "
+			     "x %u words), activation buffer has %u",
+			     stride_layer, ly->k, ly->n, (unsigned long long)act_words, batch, stride,
+			     cfg->act_depth);
+		goto fail;
+	}
+	raw_end = act_words;
+	if (raw) {
+		raw_stride = (uint64_t)pl[last].n_cb * cols;
+		raw_end = act_words + batch * raw_stride;
+		if (raw_end > cfg->act_depth || raw_end > FIELD16_MAX + 1ull) {
+			const aimc_layer *ly = &net->layers[last];
+
+			rc = set_err(err, errlen, AIMC_EFIT,
+				     "layer %u (K=%u, N=%u): activations and RAW results need %llu "
+				     "words of act_out (%llu + batch %u x %llu), activation buffer "
+				     "has %u",
+				     last, ly->k, ly->n, (unsigned long long)raw_end,
+				     (unsigned long long)act_words, batch,
+				     (unsigned long long)raw_stride, cfg->act_depth);
+			goto fail;
+		}
+	}
+
+	/* Weight, parameter and instruction budgets, checked layer by layer so the message names the
+	 * first layer that does not fit. */
+	blk_words = (uint64_t)rows * cols / BYTES_PER_WORD;
+	for (li = 0; li < net->n_layers; li++) {
+		const aimc_layer *ly = &net->layers[li];
+		uint64_t blocks = (uint64_t)pl[li].n_rb * pl[li].n_cb;
+		uint64_t instr;
+
+		pl[li].wgt_base = wgt_words;
+		wgt_words += blocks * blk_words;
+		if (wgt_words > cfg->wgt_depth) {
+			rc = set_err(err, errlen, AIMC_EFIT,
+				     "layer %u (K=%u, N=%u): weights need %llu words (%llu blocks of "
+				     "%ux%u through this layer), weight buffer has %u",
+				     li, ly->k, ly->n, (unsigned long long)wgt_words,
+				     (unsigned long long)(wgt_words / blk_words), rows, cols,
+				     cfg->wgt_depth);
+			goto fail;
+		}
+		if (wgt_words - blk_words > FIELD16_MAX) {
+			rc = set_err(err, errlen, AIMC_EFIT,
+				     "layer %u (K=%u, N=%u): a weight block starts at word %llu, past "
+				     "the 16-bit PROG address (max %u)",
+				     li, ly->k, ly->n, (unsigned long long)(wgt_words - blk_words),
+				     FIELD16_MAX);
+			goto fail;
+		}
+		pl[li].par_base = par_words;
+		par_words += (uint64_t)pl[li].n_cb * PARAM_WORDS_PER_COL * cols;
+		if (li == last && any_zero) {
+			zero_par = (uint32_t)par_words;
+			par_words += (uint64_t)PARAM_WORDS_PER_COL * cols;
+		}
+		if (par_words > cfg->par_depth || par_words - (uint64_t)PARAM_WORDS_PER_COL * cols >
+							 FIELD16_MAX) {
+			rc = set_err(err, errlen, AIMC_EFIT,
+				     "layer %u (K=%u, N=%u): parameters need %llu words (through this "
+				     "layer%s), parameter buffer has %u",
+				     li, ly->k, ly->n, (unsigned long long)par_words,
+				     (li == last && any_zero) ? ", plus one zero block" : "",
+				     cfg->par_depth);
+			goto fail;
+		}
+		instr = (uint64_t)pl[li].n_cb *
+			((uint64_t)pl[li].n_rb * (1u + batch) + (uint64_t)batch * (1u + (raw && li == last)));
+		instr += (uint64_t)pl[li].n_zero_cb * batch;
+		n_instr += instr;
+		if (n_instr > cfg->instr_depth) {
+			rc = set_err(err, errlen, AIMC_EFIT,
+				     "layer %u (K=%u, N=%u): the program needs %llu instructions "
+				     "(through this layer, with HALT) at batch %u, instruction buffer "
+				     "has %u",
+				     li, ly->k, ly->n, (unsigned long long)n_instr, batch,
+				     cfg->instr_depth);
+			goto fail;
+		}
+	}
+
+	img->wgt = calloc(wgt_words, sizeof(*img->wgt));
+	img->par = calloc(par_words, sizeof(*img->par));
+	img->prog = calloc(n_instr, sizeof(*img->prog));
+	if (img->wgt == NULL || img->par == NULL || img->prog == NULL) {
+		rc = set_err(err, errlen, AIMC_ENOMEM, "out of memory for the chip image");
+		goto fail;
+	}
+	img->n_wgt = wgt_words;
+	img->n_par = par_words;
+	img->n_prog = n_instr;
+
+	if (any_zero) {
+		uint32_t c;
+
+		for (c = 0; c < cols; c++)
+			img->par[zero_par + PARAM_WORDS_PER_COL * c + 2] = 1;
+	}
+
+	for (li = 0; li < net->n_layers; li++) {
+		const aimc_layer *ly = &net->layers[li];
+		const layer_plan *p = &pl[li];
+		unsigned mvm_src = p->src_out ? AIMC_FLAG_SRC_OUT : 0u;
+		unsigned post_dst = p->dst_out ? AIMC_FLAG_DST_OUT : 0u;
+		unsigned relu = ly->relu ? AIMC_FLAG_RELU : 0u;
+		uint64_t blk = p->wgt_base;
+
+		for (cb = 0; cb < p->n_cb; cb++) {
+			uint32_t par = (uint32_t)(p->par_base + (uint64_t)cb * PARAM_WORDS_PER_COL * cols);
+
+			put_params(img->par, par, ly, cols, cb);
+			for (rb = 0; rb < p->n_rb; rb++) {
+				put_weight_block(img->wgt, blk, ly, rows, cols, rb, cb);
+				img->prog[pc++] = aimc_instr(AIMC_OP_PROG, COMPILE_TILE, 0, (unsigned)blk,
+							     0, 0);
+				for (b = 0; b < batch; b++) {
+					unsigned a = b * stride + rb * rows / BYTES_PER_WORD;
+					unsigned fl = mvm_src | (rb > 0 ? AIMC_FLAG_ACC : 0u);
+
+					img->prog[pc++] = aimc_instr(AIMC_OP_MVM, COMPILE_TILE, fl, a, b,
+								     ly->adc_shift);
+				}
+				blk += blk_words;
+			}
+			for (b = 0; b < batch; b++) {
+				if (raw && li == last) {
+					unsigned a = (unsigned)(act_words + b * raw_stride +
+								(uint64_t)cb * cols);
+
+					img->prog[pc++] = aimc_instr(AIMC_OP_POST, COMPILE_TILE,
+								     AIMC_FLAG_RAW | AIMC_FLAG_DST_OUT,
+								     a, b, par);
+				}
+				img->prog[pc++] = aimc_instr(AIMC_OP_POST, COMPILE_TILE, relu | post_dst,
+							     b * stride + cb * cols / BYTES_PER_WORD, b,
+							     par);
+			}
+		}
+		for (cb = p->n_cb; cb < p->n_cb + p->n_zero_cb; cb++)
+			for (b = 0; b < batch; b++)
+				img->prog[pc++] = aimc_instr(AIMC_OP_POST, COMPILE_TILE, post_dst,
+							     b * stride + cb * cols / BYTES_PER_WORD, b,
+							     zero_par);
+	}
+	img->prog[pc++] = aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0);
+	if (pc != n_instr) {
+		rc = set_err(err, errlen, AIMC_EINVAL, "internal: emitted %llu of %llu instructions",
+			     (unsigned long long)pc, (unsigned long long)n_instr);
+		goto fail;
+	}
+
+	img->batch = batch;
+	img->in_base = 0;
+	img->in_stride = stride;
+	img->out_sel = pl[last].dst_out;
+	img->out_base = 0;
+	img->out_stride = stride;
+	img->raw_base = raw ? (uint32_t)act_words : 0;
+	img->raw_stride = (uint32_t)raw_stride;
+	img->act_words = (uint32_t)act_words;
+	free(pl);
+	return AIMC_OK;
+
+fail:
+	free(pl);
+	aimc_image_free(img);
+	return rc;
+}

@@ -1,0 +1,401 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Network file loader: reads and validates a .khnf file (docs/network-format.md). */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aimc.h"
+
+#define NET_MAGIC "KHNF"
+#define NET_VERSION 1u
+#define NET_HEADER_SIZE 32u
+#define NET_LAYER_HEADER_SIZE 24u
+#define NET_CRC_SIZE 4u
+#define NET_MAX_LAYERS 64u
+#define NET_MAX_DIM 65535u
+#define NET_KIND_FC 1u
+#define NET_MAX_ADC_SHIFT 15u
+#define NET_MIN_SHIFT 1u
+#define NET_MAX_SHIFT 62u
+/* Refuse to read anything larger: the biggest legal file (64 layers of 65535 x 65535) is far
+ * beyond any chip this driver talks to. */
+#define NET_MAX_FILE_BYTES (1ull << 32)
+
+/* Header field offsets. */
+enum {
+	HDR_MAGIC = 0,
+	HDR_VERSION = 4,
+	HDR_HEADER_SIZE = 6,
+	HDR_N_LAYERS = 8,
+	HDR_N_INPUTS = 12,
+	HDR_N_CLASSES = 16,
+	HDR_IN_SCALE = 20,
+	HDR_FLAGS = 24,
+	HDR_FILE_SIZE = 28
+};
+
+/* Layer record field offsets, relative to the record. */
+enum {
+	LYR_KIND = 0,
+	LYR_K = 4,
+	LYR_N = 8,
+	LYR_RELU = 12,
+	LYR_ADC_SHIFT = 16,
+	LYR_RESERVED = 20
+};
+
+static uint32_t crc_table[256];
+static int crc_table_ready;
+
+static void crc32_init(void)
+{
+	uint32_t i, j, c;
+
+	for (i = 0; i < 256; i++) {
+		c = i;
+		for (j = 0; j < 8; j++)
+			c = (c & 1u) ? (0xEDB88320u ^ (c >> 1)) : (c >> 1);
+		crc_table[i] = c;
+	}
+	crc_table_ready = 1;
+}
+
+/* CRC-32 of IEEE 802.3 (reflected polynomial 0xEDB88320, init and final xor 0xFFFFFFFF), the same
+ * value as zlib's crc32(0, buf, len). */
+static uint32_t net_crc32(const uint8_t *buf, size_t len)
+{
+	uint32_t c = 0xFFFFFFFFu;
+	size_t i;
+
+	if (!crc_table_ready)
+		crc32_init();
+	for (i = 0; i < len; i++)
+		c = crc_table[(c ^ buf[i]) & 0xFFu] ^ (c >> 8);
+	return c ^ 0xFFFFFFFFu;
+}
+
+static uint16_t rd16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | (p[1] << 8));
+}
+
+static uint32_t rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+
+static int set_err(char *err, size_t errlen, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err != NULL && errlen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+void aimc_net_free(aimc_net *net)
+{
+	uint32_t i;
+
+	if (net == NULL)
+		return;
+	if (net->layers != NULL) {
+		for (i = 0; i < net->n_layers; i++) {
+			free(net->layers[i].w);
+			free(net->layers[i].bias);
+			free(net->layers[i].mult);
+			free(net->layers[i].shift);
+		}
+		free(net->layers);
+	}
+	memset(net, 0, sizeof(*net));
+}
+
+/* Bytes of one layer record with K inputs and N outputs, or 0 if it cannot be represented. */
+static uint64_t layer_record_bytes(uint32_t k, uint32_t n)
+{
+	uint64_t wbytes = (uint64_t)k * n;
+	uint64_t pad = (4u - (wbytes & 3u)) & 3u;
+
+	return NET_LAYER_HEADER_SIZE + wbytes + pad + 12ull * n;
+}
+
+/* Validate and convert one layer record at buf[off]; `avail` is the number of bytes before the CRC
+ * trailer. On success *next is the offset just past the record. */
+static int load_layer(aimc_layer *ly, uint32_t li, uint32_t prev_n, const uint8_t *buf,
+		      uint64_t off, uint64_t avail, uint64_t *next, char *err, size_t errlen)
+{
+	const uint8_t *r;
+	uint32_t kind, k, n, relu, adc_shift, rsvd;
+	uint64_t wbytes, pad, pos, i;
+
+	if (off + NET_LAYER_HEADER_SIZE > avail)
+		return set_err(err, errlen, AIMC_EFORMAT,
+			       "layer %u: record header needs %u bytes at byte %llu, only %llu "
+			       "before the CRC trailer (short file)",
+			       li, NET_LAYER_HEADER_SIZE, (unsigned long long)off,
+			       (unsigned long long)(avail - off));
+	r = buf + off;
+	kind = rd32(r + LYR_KIND);
+	k = rd32(r + LYR_K);
+	n = rd32(r + LYR_N);
+	relu = rd32(r + LYR_RELU);
+	adc_shift = rd32(r + LYR_ADC_SHIFT);
+	rsvd = rd32(r + LYR_RESERVED);
+	if (kind != NET_KIND_FC)
+		return set_err(err, errlen, AIMC_EFORMAT,
+			       "layer %u field 'kind' at byte %llu: %u is not a known layer kind "
+			       "(1 = fully connected)",
+			       li, (unsigned long long)(off + LYR_KIND), kind);
+	if (k < 1 || k > NET_MAX_DIM)
+		return set_err(err, errlen, AIMC_EFORMAT,
+			       "layer %u field 'K' at byte %llu: %u is outside 1..%u", li,
+			       (unsigned long long)(off + LYR_K), k, NET_MAX_DIM);
+	if (n < 1 || n > NET_MAX_DIM)
+		return set_err(err, errlen, AIMC_EFORMAT,
+			       "layer %u field 'N' at byte %llu: %u is outside 1..%u", li,
+			       (unsigned long long)(off + LYR_N), n, NET_MAX_DIM);
+	if (li > 0 && k != prev_n)
+		return set_err(err, errlen, AIMC_EFORMAT,
+			       "layer %u field 'K' at byte %llu: %u differs from N = %u of layer %u",
+			       li, (unsigned long long)(off + LYR_K), k, prev_n, li - 1);
+	if (relu > 1)
+		return set_err(err, errlen, AIMC_EFORMAT,
+			       "layer %u field 'relu' at byte %llu: %u is not 0 or 1", li,
+			       (unsigned long long)(off + LYR_RELU), relu);
+	if (adc_shift > NET_MAX_ADC_SHIFT)
+		return set_err(err, errlen, AIMC_EFORMAT,
+			       "layer %u field 'adc_shift' at byte %llu: %u is outside 0..%u", li,
+			       (unsigned long long)(off + LYR_ADC_SHIFT), adc_shift,
+			       NET_MAX_ADC_SHIFT);
+	if (rsvd != 0)
+		return set_err(err, errlen, AIMC_EFORMAT,
+			       "layer %u field 'reserved' at byte %llu: 0x%08x, must be 0", li,
+			       (unsigned long long)(off + LYR_RESERVED), rsvd);
+	if (off + layer_record_bytes(k, n) > avail)
+		return set_err(err, errlen, AIMC_EFORMAT,
+			       "layer %u (K=%u, N=%u): record needs %llu bytes at byte %llu, only %llu "
+			       "before the CRC trailer (short file)",
+			       li, k, n, (unsigned long long)layer_record_bytes(k, n),
+			       (unsigned long long)off, (unsigned long long)(avail - off));
+
+	ly->k = k;
+	ly->n = n;
+	ly->relu = relu;
+	ly->adc_shift = adc_shift;
+	wbytes = (uint64_t)k * n;
+	ly->w = malloc((size_t)wbytes);
+	ly->bias = malloc((size_t)n * sizeof(*ly->bias));
+	ly->mult = malloc((size_t)n * sizeof(*ly->mult));
+	ly->shift = malloc((size_t)n);
+	if (ly->w == NULL || ly->bias == NULL || ly->mult == NULL || ly->shift == NULL)
+		return set_err(err, errlen, AIMC_ENOMEM, "layer %u (K=%u, N=%u): out of memory", li,
+			       k, n);
+
+	pos = off + NET_LAYER_HEADER_SIZE;
+	for (i = 0; i < wbytes; i++) {
+		int8_t w = (int8_t)buf[pos + i];
+
+		if (w == -128)
+			return set_err(err, errlen, AIMC_EFORMAT,
+				       "layer %u field 'weights' at byte %llu: W[%llu][%llu] is -128, "
+				       "outside -127..127",
+				       li, (unsigned long long)(pos + i), (unsigned long long)(i / k),
+				       (unsigned long long)(i % k));
+		ly->w[i] = w;
+	}
+	pos += wbytes;
+	pad = (4u - (wbytes & 3u)) & 3u;
+	for (i = 0; i < pad; i++)
+		if (buf[pos + i] != 0)
+			return set_err(err, errlen, AIMC_EFORMAT,
+				       "layer %u field 'padding' at byte %llu: 0x%02x, must be 0", li,
+				       (unsigned long long)(pos + i), buf[pos + i]);
+	pos += pad;
+	for (i = 0; i < n; i++)
+		ly->bias[i] = (int32_t)rd32(buf + pos + 4 * i);
+	pos += 4ull * n;
+	for (i = 0; i < n; i++)
+		ly->mult[i] = (int32_t)rd32(buf + pos + 4 * i);
+	pos += 4ull * n;
+	for (i = 0; i < n; i++) {
+		uint32_t s = rd32(buf + pos + 4 * i);
+
+		if (s < NET_MIN_SHIFT || s > NET_MAX_SHIFT)
+			return set_err(err, errlen, AIMC_EFORMAT,
+				       "layer %u field 'shift' at byte %llu: shift[%llu] = %u is outside "
+				       "%u..%u",
+				       li, (unsigned long long)(pos + 4 * i), (unsigned long long)i, s,
+				       NET_MIN_SHIFT, NET_MAX_SHIFT);
+		ly->shift[i] = (uint8_t)s;
+	}
+	pos += 4ull * n;
+	*next = pos;
+	return AIMC_OK;
+}
+
+int aimc_net_load_mem(aimc_net *net, const uint8_t *buf, size_t len, char *err, size_t errlen)
+{
+	uint32_t version, header_size, n_layers, n_inputs, n_classes, flags, file_size;
+	uint32_t crc_file, crc_calc, scale_bits, li, prev_n = 0;
+	uint64_t off, avail;
+	float in_scale;
+	int rc;
+
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if (net == NULL || (buf == NULL && len > 0))
+		return set_err(err, errlen, AIMC_EINVAL, "aimc_net_load_mem: NULL argument");
+	memset(net, 0, sizeof(*net));
+
+	if (len < NET_HEADER_SIZE + NET_CRC_SIZE)
+		return set_err(err, errlen, AIMC_EFORMAT,
+			       "short file: %zu bytes, a network file has at least %u (header + CRC)",
+			       len, NET_HEADER_SIZE + NET_CRC_SIZE);
+	if (memcmp(buf + HDR_MAGIC, NET_MAGIC, 4) != 0)
+		return set_err(err, errlen, AIMC_EFORMAT,
+			       "header field 'magic' at byte 0: %02x %02x %02x %02x, expected 'KHNF'",
+			       buf[0], buf[1], buf[2], buf[3]);
+	version = rd16(buf + HDR_VERSION);
+	if (version != NET_VERSION)
+		return set_err(err, errlen, AIMC_EFORMAT,
+			       "header field 'version' at byte %d: %u, this loader reads version %u",
+			       HDR_VERSION, version, NET_VERSION);
+	header_size = rd16(buf + HDR_HEADER_SIZE);
+	if (header_size != NET_HEADER_SIZE)
+		return set_err(err, errlen, AIMC_EFORMAT,
+			       "header field 'header_size' at byte %d: %u, expected %u",
+			       HDR_HEADER_SIZE, header_size, NET_HEADER_SIZE);
+	file_size = rd32(buf + HDR_FILE_SIZE);
+	if ((uint64_t)file_size != (uint64_t)len)
+		return set_err(err, errlen, AIMC_EFORMAT,
+			       "header field 'file_size' at byte %d: %u, but the file has %zu bytes",
+			       HDR_FILE_SIZE, file_size, len);
+	crc_file = rd32(buf + len - NET_CRC_SIZE);
+	crc_calc = net_crc32(buf, len - NET_CRC_SIZE);
+	if (crc_file != crc_calc)
+		return set_err(err, errlen, AIMC_EFORMAT,
+			       "trailer field 'crc32' at byte %zu: 0x%08x, but the bytes before it give "
+			       "0x%08x (corrupt file)",
+			       len - NET_CRC_SIZE, crc_file, crc_calc);
+	n_layers = rd32(buf + HDR_N_LAYERS);
+	if (n_layers < 1 || n_layers > NET_MAX_LAYERS)
+		return set_err(err, errlen, AIMC_EFORMAT,
+			       "header field 'n_layers' at byte %d: %u is outside 1..%u", HDR_N_LAYERS,
+			       n_layers, NET_MAX_LAYERS);
+	n_inputs = rd32(buf + HDR_N_INPUTS);
+	n_classes = rd32(buf + HDR_N_CLASSES);
+	scale_bits = rd32(buf + HDR_IN_SCALE);
+	memcpy(&in_scale, &scale_bits, sizeof(in_scale));
+	if (!isfinite(in_scale) || !(in_scale > 0.0f))
+		return set_err(err, errlen, AIMC_EFORMAT,
+			       "header field 'in_scale' at byte %d: %g (0x%08x) is not finite and > 0",
+			       HDR_IN_SCALE, (double)in_scale, scale_bits);
+	flags = rd32(buf + HDR_FLAGS);
+	if (flags != 0)
+		return set_err(err, errlen, AIMC_EFORMAT,
+			       "header field 'flags' at byte %d: 0x%08x, must be 0 (reserved)",
+			       HDR_FLAGS, flags);
+
+	net->layers = calloc(n_layers, sizeof(*net->layers));
+	if (net->layers == NULL)
+		return set_err(err, errlen, AIMC_ENOMEM, "out of memory for %u layers", n_layers);
+	net->n_layers = n_layers;
+	net->in_scale = in_scale;
+
+	avail = len - NET_CRC_SIZE;
+	off = NET_HEADER_SIZE;
+	for (li = 0; li < n_layers; li++) {
+		uint64_t next = 0;
+
+		rc = load_layer(&net->layers[li], li, prev_n, buf, off, avail, &next, err, errlen);
+		if (rc != AIMC_OK)
+			goto fail;
+		if (li == 0 && net->layers[0].k != n_inputs) {
+			rc = set_err(err, errlen, AIMC_EFORMAT,
+				     "header field 'n_inputs' at byte %d: %u, but layer 0 has K = %u",
+				     HDR_N_INPUTS, n_inputs, net->layers[0].k);
+			goto fail;
+		}
+		prev_n = net->layers[li].n;
+		off = next;
+	}
+	if (prev_n != n_classes) {
+		rc = set_err(err, errlen, AIMC_EFORMAT,
+			     "header field 'n_classes' at byte %d: %u, but layer %u has N = %u",
+			     HDR_N_CLASSES, n_classes, n_layers - 1, prev_n);
+		goto fail;
+	}
+	if (off != avail) {
+		rc = set_err(err, errlen, AIMC_EFORMAT,
+			     "%llu unexpected bytes at byte %llu after the last layer record (the CRC "
+			     "trailer must follow it directly)",
+			     (unsigned long long)(avail - off), (unsigned long long)off);
+		goto fail;
+	}
+	net->n_classes = n_classes;
+	return AIMC_OK;
+
+fail:
+	aimc_net_free(net);
+	return rc;
+}
+
+int aimc_net_load(aimc_net *net, const char *path, char *err, size_t errlen)
+{
+	FILE *f = NULL;
+	uint8_t *buf = NULL;
+	long sz;
+	size_t got;
+	int rc;
+
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if (net == NULL || path == NULL)
+		return set_err(err, errlen, AIMC_EINVAL, "aimc_net_load: NULL argument");
+	memset(net, 0, sizeof(*net));
+	f = fopen(path, "rb");
+	if (f == NULL) {
+		rc = set_err(err, errlen, AIMC_EIO, "%s: cannot open: %s", path, strerror(errno));
+		goto out;
+	}
+	if (fseek(f, 0, SEEK_END) != 0 || (sz = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
+		rc = set_err(err, errlen, AIMC_EIO, "%s: cannot determine the size: %s", path,
+			     strerror(errno));
+		goto out;
+	}
+	if ((unsigned long long)sz >= NET_MAX_FILE_BYTES) {
+		rc = set_err(err, errlen, AIMC_EFORMAT, "%s: %ld bytes is too large for a network file",
+			     path, sz);
+		goto out;
+	}
+	buf = malloc(sz > 0 ? (size_t)sz : 1u);
+	if (buf == NULL) {
+		rc = set_err(err, errlen, AIMC_ENOMEM, "%s: out of memory for %ld bytes", path, sz);
+		goto out;
+	}
+	got = fread(buf, 1, (size_t)sz, f);
+	if (got != (size_t)sz || ferror(f)) {
+		rc = set_err(err, errlen, AIMC_EIO, "%s: read %zu of %ld bytes", path, got, sz);
+		goto out;
+	}
+	rc = aimc_net_load_mem(net, buf, (size_t)sz, err, errlen);
+	if (rc != AIMC_OK && err != NULL && errlen > 0) {
+		/* Prefix the path so the message names the file as well as the field. */
+		char tmp[512];
+
+		snprintf(tmp, sizeof(tmp), "%s", err);
+		snprintf(err, errlen, "%s: %s", path, tmp);
+	}
+out:
+	free(buf);
+	if (f != NULL)
+		fclose(f);
+	return rc;
+}

@@ -1,0 +1,692 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* C reference model of the chip: CSRs, memory windows, sequencer and tiles, executing
+ * docs/isa.md with the arithmetic of docs/numbers.md (its executable form). See refmodel.h. */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aimc.h"
+#include "aimc_analog.h"
+#include "aimc_regs.h"
+#include "refmodel.h"
+
+#define MAP_OFF(member) ((uint32_t)offsetof(aimc_map_t, member))
+#define CSR_ADDR(reg) MAP_OFF(csr.reg)
+#define MAP_SIZE(member) ((uint32_t)sizeof(((aimc_map_t *)0)->member))
+#define FIELD(v, F) (((uint32_t)(v) << F##_bp) & F##_bm)
+#define FIELD_GET(v, F) (((v) & F##_bm) >> F##_bp)
+#define INSTR_FIELD(in, F) ((uint32_t)(((in) >> AIMC_INSTR_##F##_LSB) & AIMC_INSTR_##F##_MASK))
+
+enum { BUF_INSTR, BUF_ACT_IN, BUF_ACT_OUT, BUF_PARAM, BUF_WEIGHT, BUF_COUNT };
+enum { PH_POS, PH_NEG };
+
+struct aimc_refmodel {
+	aimc_cfg cfg;
+	aimc_xbar *xb;
+
+	/* memory windows: word arrays of the configured depth (instructions: two words each) */
+	uint32_t *buf[BUF_COUNT];
+	uint32_t depth[BUF_COUNT];
+
+	/* CSR state */
+	uint32_t ctrl;          /* irq_en_* bits as stored; start is a pulse and never stored */
+	uint32_t status;        /* halted / error; busy is never visible */
+	uint32_t irq;
+	uint32_t err_code, err_pc;
+	uint32_t start_pc, settle, scratch;
+	uint32_t cfg_rb[6];     /* cfg0..cfg5 readback */
+
+	/* event counters (32-bit, wrap like the RTL's) */
+	uint32_t instrs, mvms, adc_convs, sats;
+
+	/* tiles */
+	int32_t *acc;           /* [tile][slot][col] */
+	uint32_t *conv_cnt;     /* per tile: array reads since reset (read-noise event index) */
+	uint32_t *prog_cnt;     /* per tile: rows programmed since reset (programming event index) */
+
+	/* scratch vectors of one tile operation */
+	int32_t *x;             /* rows */
+	uint8_t *d;             /* rows */
+	int8_t *wrow;           /* cols */
+};
+
+/* ---- helpers: portable two's-complement views and the rounding of docs/numbers.md ------------ */
+
+static int32_t as_s32(uint32_t v)
+{
+	return v <= INT32_MAX ? (int32_t)v : (int32_t)(v - 0x80000000u) + INT32_MIN;
+}
+
+/* Signed byte k (0 = bits [7:0]) of a word. */
+static int32_t byte_s8(uint32_t word, uint32_t k)
+{
+	int32_t b = (int32_t)((word >> (8u * k)) & 0xffu);
+
+	return b >= 128 ? b - 256 : b;
+}
+
+/* Arithmetic right shift (floor division by 2^s), written out so it does not depend on how the
+ * compiler shifts negative numbers. */
+static int64_t asr64(int64_t v, uint32_t s)
+{
+	return v >= 0 ? v >> s : -((-(v + 1)) >> s) - 1;
+}
+
+static int32_t sat32(aimc_refmodel *rm, int64_t v)
+{
+	if (v > INT32_MAX) {
+		rm->sats++;
+		return INT32_MAX;
+	}
+	if (v < INT32_MIN) {
+		rm->sats++;
+		return INT32_MIN;
+	}
+	return (int32_t)v;
+}
+
+static int32_t *acc_slot(aimc_refmodel *rm, uint32_t tile, uint32_t slot)
+{
+	return &rm->acc[((size_t)tile * rm->cfg.acc_slots + slot) * rm->cfg.cols];
+}
+
+/* ---- tiles ----------------------------------------------------------------------------------- */
+
+/* PROG: weight w[r][c] is byte r·Cols + c counted from word a of the weight buffer. */
+static int tile_prog(aimc_refmodel *rm, uint32_t tile, uint32_t a)
+{
+	const aimc_cfg *cfg = &rm->cfg;
+	const uint32_t *wgt = rm->buf[BUF_WEIGHT];
+	uint32_t r, c;
+
+	for (r = 0; r < cfg->rows; r++) {
+		for (c = 0; c < cfg->cols; c++) {
+			uint32_t i = r * cfg->cols + c;
+			int32_t w = byte_s8(wgt[a + i / 4], i % 4);
+
+			rm->wrow[c] = (int8_t)(w == -128 ? -127 : w); /* the hardware clamps -128 */
+		}
+		if (aimc_xbar_program_row(rm->xb, tile, r, rm->wrow, rm->prog_cnt[tile]) != 0)
+			return AIMC_ECONFIG;
+		rm->prog_cnt[tile]++;
+	}
+	return AIMC_OK;
+}
+
+/* MVM: the bit-sliced, two-phase matrix-vector multiply of docs/numbers.md. */
+static int tile_mvm(aimc_refmodel *rm, uint32_t tile, uint32_t flags, uint32_t a, uint32_t slot,
+		    uint32_t adc_shift)
+{
+	const aimc_cfg *cfg = &rm->cfg;
+	const uint32_t *src = rm->buf[(flags & AIMC_FLAG_SRC_OUT) ? BUF_ACT_OUT : BUF_ACT_IN];
+	const uint32_t ns = (7 + cfg->dac_bits - 1) / cfg->dac_bits; /* ceil(7 / DacBits) */
+	const uint32_t mask = (1u << cfg->dac_bits) - 1;
+	const uint32_t na = cfg->cols / cfg->cols_per_adc;
+	int32_t *acc = acc_slot(rm, tile, slot);
+	uint32_t r, c, s, ph, g, j;
+
+	for (r = 0; r < cfg->rows; r++)
+		rm->x[r] = byte_s8(src[a + r / 4], r % 4);
+	if (!(flags & AIMC_FLAG_ACC))
+		for (c = 0; c < cfg->cols; c++)
+			acc[c] = 0;
+
+	for (s = 0; s < ns; s++) {
+		for (ph = PH_POS; ph <= PH_NEG; ph++) {
+			const uint32_t sh = s * cfg->dac_bits + adc_shift;
+			int any = 0;
+
+			for (r = 0; r < cfg->rows; r++) {
+				int32_t x = rm->x[r];
+				int on = (ph == PH_POS && x > 0) || (ph == PH_NEG && x < 0);
+				uint32_t mag = (uint32_t)(x < 0 ? -x : x);
+
+				rm->d[r] = (uint8_t)(on ? (mag >> (s * cfg->dac_bits)) & mask : 0);
+				any |= rm->d[r] != 0;
+			}
+			if (!any)
+				continue; /* skipped phase: no DAC update, no conversion, no count */
+			if (aimc_xbar_apply(rm->xb, tile, rm->d) != 0)
+				return AIMC_ECONFIG;
+			for (g = 0; g < cfg->cols_per_adc; g++) {
+				for (j = 0; j < na; j++) {
+					int64_t code, term;
+
+					c = j * cfg->cols_per_adc + g;
+					code = aimc_xbar_convert(rm->xb, tile, c, rm->conv_cnt[tile],
+								 adc_shift);
+					term = code * ((int64_t)1 << sh);
+					acc[c] = sat32(rm, (int64_t)acc[c] + (ph == PH_POS ? term : -term));
+					rm->adc_convs++;
+				}
+			}
+			rm->conv_cnt[tile]++;
+		}
+	}
+	rm->mvms++;
+	return AIMC_OK;
+}
+
+/* POST: per column, parameters b, M, S at word p + 3c. Returns a chip error code. */
+static uint32_t tile_post(aimc_refmodel *rm, uint32_t tile, uint32_t flags, uint32_t a,
+			  uint32_t slot, uint32_t p)
+{
+	const aimc_cfg *cfg = &rm->cfg;
+	uint32_t *dst = rm->buf[(flags & AIMC_FLAG_DST_OUT) ? BUF_ACT_OUT : BUF_ACT_IN];
+	const uint32_t *par = rm->buf[BUF_PARAM];
+	const int32_t *acc = acc_slot(rm, tile, slot);
+	uint32_t word = 0;
+	uint32_t c;
+
+	for (c = 0; c < cfg->cols; c++) {
+		const int32_t b = as_s32(par[p + 3 * c]);
+		int32_t t;
+		int64_t q;
+		uint32_t sh;
+
+		if (flags & AIMC_FLAG_RAW) {
+			dst[a + c] = (uint32_t)sat32(rm, (int64_t)acc[c] + b);
+			continue;
+		}
+		sh = par[p + 3 * c + 2];
+		if (sh < 1 || sh > 62) /* also catches any bit above [5:0] */
+			return AIMC_CHIP_ERR_BAD_PARAM;
+		t = sat32(rm, (int64_t)acc[c] + b);
+		q = (int64_t)t * as_s32(par[p + 3 * c + 1]);    /* |t·M| <= 2^62: exact */
+		q = asr64(q + ((int64_t)1 << (sh - 1)), sh);    /* rshift_round */
+		if ((flags & AIMC_FLAG_RELU) && q < 0)
+			q = 0;
+		if (q > 127)
+			q = 127;
+		if (q < -127)
+			q = -127;
+		word |= ((uint32_t)q & 0xffu) << (8u * (c % 4));
+		if (c % 4 == 3) {
+			dst[a + c / 4] = word;
+			word = 0;
+		}
+	}
+	return AIMC_CHIP_ERR_NONE;
+}
+
+/* ---- sequencer ------------------------------------------------------------------------------- */
+
+/* Reserved-bit mask of a defined opcode; 0 and *ok = 0 for an undefined one. */
+static uint64_t op_reserved(uint32_t op, int *ok)
+{
+	*ok = 1;
+	switch (op) {
+	case AIMC_OP_NOP:
+		return AIMC_RSVD_NOP;
+	case AIMC_OP_PROG:
+		return AIMC_RSVD_PROG;
+	case AIMC_OP_MVM:
+		return AIMC_RSVD_MVM;
+	case AIMC_OP_POST:
+		return AIMC_RSVD_POST;
+	case AIMC_OP_IRQ:
+		return AIMC_RSVD_IRQ;
+	case AIMC_OP_HALT:
+		return AIMC_RSVD_HALT;
+	default:
+		*ok = 0;
+		return 0;
+	}
+}
+
+/* The checks of docs/isa.md "Errors", in their order, before an instruction runs. */
+static uint32_t seq_check(const aimc_refmodel *rm, uint64_t in)
+{
+	const aimc_cfg *cfg = &rm->cfg;
+	const uint32_t op = INSTR_FIELD(in, OP);
+	const uint32_t tile = INSTR_FIELD(in, TILE);
+	const uint32_t flags = INSTR_FIELD(in, FLAGS);
+	const uint64_t a = INSTR_FIELD(in, A);
+	const uint32_t b = INSTR_FIELD(in, B);
+	const uint64_t c = INSTR_FIELD(in, C);
+	int defined;
+	uint64_t rsvd = op_reserved(op, &defined);
+
+	if (!defined || (in & rsvd) != 0)
+		return AIMC_CHIP_ERR_ILLEGAL;
+	if (op != AIMC_OP_PROG && op != AIMC_OP_MVM && op != AIMC_OP_POST)
+		return AIMC_CHIP_ERR_NONE;
+	if (tile >= cfg->num_tiles)
+		return AIMC_CHIP_ERR_BAD_TILE;
+	switch (op) {
+	case AIMC_OP_PROG:
+		if (a + (uint64_t)cfg->rows * cfg->cols / 4 > cfg->wgt_depth)
+			return AIMC_CHIP_ERR_ADDR_RANGE;
+		return AIMC_CHIP_ERR_NONE;
+	case AIMC_OP_MVM:
+		if (a + cfg->rows / 4 > cfg->act_depth)
+			return AIMC_CHIP_ERR_ADDR_RANGE;
+		break;
+	default: /* POST */
+		if (a + ((flags & AIMC_FLAG_RAW) ? cfg->cols : cfg->cols / 4) > cfg->act_depth ||
+		    c + 3ull * cfg->cols > cfg->par_depth)
+			return AIMC_CHIP_ERR_ADDR_RANGE;
+		break;
+	}
+	if (b >= cfg->acc_slots)
+		return AIMC_CHIP_ERR_BAD_SLOT;
+	return AIMC_CHIP_ERR_NONE;
+}
+
+static void seq_stop_error(aimc_refmodel *rm, uint32_t code, uint32_t pc)
+{
+	rm->status = AIMC_CSR__STATUS__ERROR_bm;
+	rm->err_code = code;
+	rm->err_pc = pc;
+	rm->irq |= AIMC_CSR__IRQ__ERROR_bm;
+}
+
+/* Run from start_pc until HALT or an error. The PC only moves forward, so this ends after at
+ * most instr_depth + 1 steps. Returns AIMC_OK, or AIMC_ECONFIG if the analog model refused a
+ * call (an inconsistency between this model and the analog library, never a program error). */
+static int seq_run(aimc_refmodel *rm)
+{
+	const uint32_t *im = rm->buf[BUF_INSTR];
+	uint32_t pc = rm->start_pc;
+	int rc = AIMC_OK;
+
+	rm->status = 0;
+	rm->err_code = AIMC_CHIP_ERR_NONE;
+	rm->err_pc = 0;
+	for (;; pc++) {
+		uint64_t in;
+		uint32_t op, code;
+
+		if (pc >= rm->cfg.instr_depth) {
+			seq_stop_error(rm, AIMC_CHIP_ERR_ADDR_RANGE, pc);
+			return AIMC_OK;
+		}
+		in = (uint64_t)im[2 * pc + 1] << 32 | im[2 * pc];
+		code = seq_check(rm, in);
+		if (code != AIMC_CHIP_ERR_NONE) {
+			seq_stop_error(rm, code, pc);
+			return AIMC_OK;
+		}
+		op = INSTR_FIELD(in, OP);
+		switch (op) {
+		case AIMC_OP_PROG:
+			rc = tile_prog(rm, INSTR_FIELD(in, TILE), INSTR_FIELD(in, A));
+			break;
+		case AIMC_OP_MVM:
+			rc = tile_mvm(rm, INSTR_FIELD(in, TILE), INSTR_FIELD(in, FLAGS), INSTR_FIELD(in, A),
+				      INSTR_FIELD(in, B), INSTR_FIELD(in, C));
+			break;
+		case AIMC_OP_POST:
+			code = tile_post(rm, INSTR_FIELD(in, TILE), INSTR_FIELD(in, FLAGS),
+					 INSTR_FIELD(in, A), INSTR_FIELD(in, B), INSTR_FIELD(in, C));
+			if (code != AIMC_CHIP_ERR_NONE) {
+				seq_stop_error(rm, code, pc);
+				return AIMC_OK;
+			}
+			break;
+		case AIMC_OP_IRQ:
+			rm->irq |= AIMC_CSR__IRQ__PROG_bm;
+			break;
+		case AIMC_OP_HALT:
+			rm->instrs++;
+			rm->status = AIMC_CSR__STATUS__HALTED_bm;
+			rm->irq |= AIMC_CSR__IRQ__DONE_bm;
+			return AIMC_OK;
+		default: /* NOP */
+			break;
+		}
+		if (rc != AIMC_OK)
+			return rc;
+		rm->instrs++;
+	}
+}
+
+/* ---- bus: CSR block (rules of the generated rtl/csr/aimc_csr.sv) -------------------------------- */
+
+static int csr_read(aimc_refmodel *rm, uint32_t off, uint32_t *val)
+{
+	switch (off) {
+	case CSR_ADDR(id):
+		*val = FIELD(AIMC_CSR__ID__MAGIC_reset, AIMC_CSR__ID__MAGIC);
+		return AIMC_OK;
+	case CSR_ADDR(version):
+		*val = FIELD(AIMC_CSR__VERSION__MINOR_reset, AIMC_CSR__VERSION__MINOR) |
+		       FIELD(AIMC_CSR__VERSION__MAJOR_reset, AIMC_CSR__VERSION__MAJOR) |
+		       FIELD(AIMC_ISA_VERSION, AIMC_CSR__VERSION__ISA);
+		return AIMC_OK;
+	case CSR_ADDR(ctrl):
+		*val = rm->ctrl;
+		return AIMC_OK;
+	case CSR_ADDR(status):
+		*val = rm->status;
+		return AIMC_OK;
+	case CSR_ADDR(irq):
+		*val = rm->irq;
+		return AIMC_OK;
+	case CSR_ADDR(err_code):
+		*val = FIELD(rm->err_code, AIMC_CSR__ERR_CODE__CODE);
+		return AIMC_OK;
+	case CSR_ADDR(err_pc):
+		*val = FIELD(rm->err_pc, AIMC_CSR__ERR_PC__PC);
+		return AIMC_OK;
+	case CSR_ADDR(start_pc):
+		*val = rm->start_pc;
+		return AIMC_OK;
+	case CSR_ADDR(settle):
+		*val = rm->settle;
+		return AIMC_OK;
+	case CSR_ADDR(scratch):
+		*val = rm->scratch;
+		return AIMC_OK;
+	case CSR_ADDR(cfg0):
+	case CSR_ADDR(cfg1):
+	case CSR_ADDR(cfg2):
+	case CSR_ADDR(cfg3):
+	case CSR_ADDR(cfg4):
+	case CSR_ADDR(cfg5):
+		*val = rm->cfg_rb[(off - CSR_ADDR(cfg0)) / sizeof(uint32_t)];
+		return AIMC_OK;
+	case CSR_ADDR(cycles_lo):
+	case CSR_ADDR(cycles_hi):
+		*val = 0; /* no timing in the C model */
+		return AIMC_OK;
+	case CSR_ADDR(instrs):
+		*val = rm->instrs;
+		return AIMC_OK;
+	case CSR_ADDR(mvms):
+		*val = rm->mvms;
+		return AIMC_OK;
+	case CSR_ADDR(convs):
+		*val = rm->conv_cnt[0];
+		return AIMC_OK;
+	case CSR_ADDR(adc_convs):
+		*val = rm->adc_convs;
+		return AIMC_OK;
+	case CSR_ADDR(sats):
+		*val = rm->sats;
+		return AIMC_OK;
+	case CSR_ADDR(prog_rows):
+		*val = rm->prog_cnt[0];
+		return AIMC_OK;
+	default: /* unmapped offset inside the CSR window */
+		return AIMC_EBUS;
+	}
+}
+
+static int csr_write(aimc_refmodel *rm, uint32_t off, uint32_t val)
+{
+	const uint32_t irq_en = AIMC_CSR__CTRL__IRQ_EN_DONE_bm | AIMC_CSR__CTRL__IRQ_EN_ERROR_bm |
+				AIMC_CSR__CTRL__IRQ_EN_PROG_bm;
+	const uint32_t irq_all = AIMC_CSR__IRQ__DONE_bm | AIMC_CSR__IRQ__ERROR_bm |
+				 AIMC_CSR__IRQ__PROG_bm;
+
+	switch (off) {
+	case CSR_ADDR(ctrl):
+		rm->ctrl = val & irq_en;
+		if (val & AIMC_CSR__CTRL__START_bm)
+			return seq_run(rm);
+		return AIMC_OK;
+	case CSR_ADDR(irq):
+		rm->irq &= ~(val & irq_all); /* write 1 to clear */
+		return AIMC_OK;
+	case CSR_ADDR(start_pc):
+		rm->start_pc = val & AIMC_CSR__START_PC__PC_bm;
+		return AIMC_OK;
+	case CSR_ADDR(settle):
+		rm->settle = val & AIMC_CSR__SETTLE__CYCLES_bm; /* timing only: unused by the model */
+		return AIMC_OK;
+	case CSR_ADDR(scratch):
+		rm->scratch = val & AIMC_CSR__SCRATCH__VALUE_bm;
+		return AIMC_OK;
+	default: /* no writable field (read-only register) or unmapped offset */
+		return AIMC_EBUS;
+	}
+}
+
+/* ---- bus: address decode ----------------------------------------------------------------------- */
+
+static const struct {
+	uint32_t base, size;
+} mem_windows[BUF_COUNT] = {
+	[BUF_INSTR] = { MAP_OFF(instr), MAP_SIZE(instr) },
+	[BUF_ACT_IN] = { MAP_OFF(act_in), MAP_SIZE(act_in) },
+	[BUF_ACT_OUT] = { MAP_OFF(act_out), MAP_SIZE(act_out) },
+	[BUF_PARAM] = { MAP_OFF(param), MAP_SIZE(param) },
+	[BUF_WEIGHT] = { MAP_OFF(weight), MAP_SIZE(weight) },
+};
+
+/* The word an address selects in a memory window: 1 and *word set; 0 if the address is in no
+ * memory window; -1 if it is in one but at or past its configured depth (SLVERR). */
+static int mem_decode(aimc_refmodel *rm, uint32_t addr, uint32_t **word)
+{
+	int i;
+
+	for (i = 0; i < BUF_COUNT; i++) {
+		uint32_t off = addr - mem_windows[i].base; /* wraps high below the base */
+
+		if (off >= mem_windows[i].size)
+			continue;
+		off /= sizeof(uint32_t);
+		if (off >= rm->depth[i])
+			return -1;
+		*word = &rm->buf[i][off];
+		return 1;
+	}
+	return 0;
+}
+
+static int in_csr_window(uint32_t addr)
+{
+	/* unsigned difference: an address below the base wraps to a large value */
+	return addr - MAP_OFF(csr) < MAP_SIZE(csr);
+}
+
+int aimc_refmodel_read32(aimc_refmodel *rm, uint32_t addr, uint32_t *val)
+{
+	uint32_t *w;
+	int rc;
+
+	if (rm == NULL || val == NULL)
+		return AIMC_EINVAL;
+	*val = 0;
+	if ((addr & 3u) != 0)
+		return AIMC_EBUS;
+	if (in_csr_window(addr)) {
+		rc = csr_read(rm, addr - MAP_OFF(csr), val);
+		if (rc != AIMC_OK)
+			*val = 0;
+		return rc;
+	}
+	if (mem_decode(rm, addr, &w) != 1)
+		return AIMC_EBUS;
+	*val = *w;
+	return AIMC_OK;
+}
+
+int aimc_refmodel_write32(aimc_refmodel *rm, uint32_t addr, uint32_t val)
+{
+	uint32_t *w;
+
+	if (rm == NULL)
+		return AIMC_EINVAL;
+	if ((addr & 3u) != 0)
+		return AIMC_EBUS;
+	if (in_csr_window(addr))
+		return csr_write(rm, addr - MAP_OFF(csr), val);
+	if (mem_decode(rm, addr, &w) != 1)
+		return AIMC_EBUS;
+	*w = val;
+	return AIMC_OK;
+}
+
+int aimc_refmodel_irq_line(const aimc_refmodel *rm)
+{
+	if (rm == NULL)
+		return 0;
+	return ((rm->irq & AIMC_CSR__IRQ__DONE_bm) && (rm->ctrl & AIMC_CSR__CTRL__IRQ_EN_DONE_bm)) ||
+	       ((rm->irq & AIMC_CSR__IRQ__ERROR_bm) && (rm->ctrl & AIMC_CSR__CTRL__IRQ_EN_ERROR_bm)) ||
+	       ((rm->irq & AIMC_CSR__IRQ__PROG_bm) && (rm->ctrl & AIMC_CSR__CTRL__IRQ_EN_PROG_bm));
+}
+
+/* ---- create / destroy -------------------------------------------------------------------------- */
+
+/* v placed in field F of readback register r; 0 if it does not fit. */
+#define RB_PUT(r, v, F)                                  \
+	do {                                             \
+		if ((uint64_t)(v) > (F##_bm >> F##_bp)) \
+			return 0;                        \
+		rm->cfg_rb[r] |= FIELD((v), F);          \
+	} while (0)
+
+static int cfg_readback_init(aimc_refmodel *rm)
+{
+	const aimc_cfg *cfg = &rm->cfg;
+
+	RB_PUT(0, cfg->num_tiles, AIMC_CSR__CFG0__NUM_TILES);
+	RB_PUT(0, cfg->dac_bits, AIMC_CSR__CFG0__DAC_BITS);
+	RB_PUT(0, cfg->adc_bits, AIMC_CSR__CFG0__ADC_BITS);
+	RB_PUT(0, cfg->cols_per_adc, AIMC_CSR__CFG0__COLS_PER_ADC);
+	RB_PUT(1, cfg->rows, AIMC_CSR__CFG1__ROWS);
+	RB_PUT(1, cfg->cols, AIMC_CSR__CFG1__COLS);
+	RB_PUT(2, cfg->instr_depth, AIMC_CSR__CFG2__INSTR_DEPTH);
+	RB_PUT(2, cfg->acc_slots, AIMC_CSR__CFG2__ACC_SLOTS);
+	RB_PUT(3, cfg->act_depth, AIMC_CSR__CFG3__ACT_DEPTH);
+	RB_PUT(3, cfg->par_depth, AIMC_CSR__CFG3__PAR_DEPTH);
+	RB_PUT(4, cfg->wgt_depth, AIMC_CSR__CFG4__WGT_DEPTH);
+	RB_PUT(5, cfg->adc_cycles, AIMC_CSR__CFG5__ADC_CYCLES);
+	return 1;
+}
+#undef RB_PUT
+
+/* The geometry the model relies on (aimc_cfg_load checks the same; a hand-made cfg may not). */
+static int cfg_usable(const aimc_cfg *cfg)
+{
+	return cfg->num_tiles >= 1 && cfg->num_tiles - 1 <= AIMC_INSTR_TILE_MASK &&
+	       cfg->rows >= 4 && cfg->rows % 4 == 0 && cfg->cols >= 4 && cfg->cols % 4 == 0 &&
+	       cfg->dac_bits >= 1 && cfg->dac_bits <= 8 && cfg->cols_per_adc >= 1 &&
+	       cfg->cols % cfg->cols_per_adc == 0 && cfg->acc_slots >= 1 && cfg->instr_depth >= 1 &&
+	       cfg->act_depth >= 1 && cfg->par_depth >= 1 && cfg->wgt_depth >= 1;
+}
+
+int aimc_refmodel_create(aimc_refmodel **out, const aimc_cfg *cfg, uint64_t seed)
+{
+	aimc_refmodel *rm;
+	int i;
+
+	if (out == NULL || cfg == NULL)
+		return AIMC_EINVAL;
+	*out = NULL;
+	if (!cfg_usable(cfg))
+		return AIMC_ECONFIG;
+	rm = calloc(1, sizeof(*rm));
+	if (rm == NULL)
+		return AIMC_ENOMEM;
+	rm->cfg = *cfg;
+	if (!cfg_readback_init(rm))
+		goto err_config;
+
+	rm->depth[BUF_INSTR] = 2 * cfg->instr_depth;
+	rm->depth[BUF_ACT_IN] = cfg->act_depth;
+	rm->depth[BUF_ACT_OUT] = cfg->act_depth;
+	rm->depth[BUF_PARAM] = cfg->par_depth;
+	rm->depth[BUF_WEIGHT] = cfg->wgt_depth;
+	for (i = 0; i < BUF_COUNT; i++) {
+		if ((uint64_t)rm->depth[i] * sizeof(uint32_t) > mem_windows[i].size)
+			goto err_config;
+		rm->buf[i] = calloc(rm->depth[i], sizeof(uint32_t));
+		if (rm->buf[i] == NULL)
+			goto err_nomem;
+	}
+	rm->acc = calloc((size_t)cfg->num_tiles * cfg->acc_slots * cfg->cols, sizeof(int32_t));
+	rm->conv_cnt = calloc(cfg->num_tiles, sizeof(uint32_t));
+	rm->prog_cnt = calloc(cfg->num_tiles, sizeof(uint32_t));
+	rm->x = calloc(cfg->rows, sizeof(int32_t));
+	rm->d = calloc(cfg->rows, sizeof(uint8_t));
+	rm->wrow = calloc(cfg->cols, sizeof(int8_t));
+	if (rm->acc == NULL || rm->conv_cnt == NULL || rm->prog_cnt == NULL || rm->x == NULL ||
+	    rm->d == NULL || rm->wrow == NULL)
+		goto err_nomem;
+	rm->xb = aimc_xbar_create(cfg, seed);
+	if (rm->xb == NULL)
+		goto err_config;
+
+	/* reset values of the RW fields, from the register description */
+	rm->ctrl = FIELD(AIMC_CSR__CTRL__IRQ_EN_DONE_reset, AIMC_CSR__CTRL__IRQ_EN_DONE) |
+		   FIELD(AIMC_CSR__CTRL__IRQ_EN_ERROR_reset, AIMC_CSR__CTRL__IRQ_EN_ERROR) |
+		   FIELD(AIMC_CSR__CTRL__IRQ_EN_PROG_reset, AIMC_CSR__CTRL__IRQ_EN_PROG);
+	rm->irq = FIELD(AIMC_CSR__IRQ__DONE_reset, AIMC_CSR__IRQ__DONE) |
+		  FIELD(AIMC_CSR__IRQ__ERROR_reset, AIMC_CSR__IRQ__ERROR) |
+		  FIELD(AIMC_CSR__IRQ__PROG_reset, AIMC_CSR__IRQ__PROG);
+	rm->start_pc = FIELD(AIMC_CSR__START_PC__PC_reset, AIMC_CSR__START_PC__PC);
+	rm->settle = FIELD(AIMC_CSR__SETTLE__CYCLES_reset, AIMC_CSR__SETTLE__CYCLES);
+	rm->scratch = FIELD(AIMC_CSR__SCRATCH__VALUE_reset, AIMC_CSR__SCRATCH__VALUE);
+	*out = rm;
+	return AIMC_OK;
+
+err_config:
+	aimc_refmodel_destroy(rm);
+	return AIMC_ECONFIG;
+err_nomem:
+	aimc_refmodel_destroy(rm);
+	return AIMC_ENOMEM;
+}
+
+void aimc_refmodel_destroy(aimc_refmodel *rm)
+{
+	int i;
+
+	if (rm == NULL)
+		return;
+	aimc_xbar_destroy(rm->xb);
+	for (i = 0; i < BUF_COUNT; i++)
+		free(rm->buf[i]);
+	free(rm->acc);
+	free(rm->conv_cnt);
+	free(rm->prog_cnt);
+	free(rm->x);
+	free(rm->d);
+	free(rm->wrow);
+	free(rm);
+}
+
+/* ---- MMIO back-end ------------------------------------------------------------------------------ */
+
+static int cm_read32(void *ctx, uint32_t addr, uint32_t *val)
+{
+	return aimc_refmodel_read32(ctx, addr, val);
+}
+
+static int cm_write32(void *ctx, uint32_t addr, uint32_t val)
+{
+	return aimc_refmodel_write32(ctx, addr, val);
+}
+
+static void cm_close(void *ctx)
+{
+	aimc_refmodel_destroy(ctx);
+}
+
+static const aimc_mmio_ops cmodel_ops = {
+	.name = "cmodel",
+	.read32 = cm_read32,
+	.write32 = cm_write32,
+	.poll32 = NULL, /* status.busy already reads 0: the driver's one read matches */
+	.close = cm_close,
+};
+
+int aimc_mmio_open_cmodel(aimc_mmio *m, const aimc_cfg *cfg, uint64_t seed)
+{
+	aimc_refmodel *rm;
+	int rc;
+
+	if (m == NULL)
+		return AIMC_EINVAL;
+	m->ops = NULL;
+	m->ctx = NULL;
+	rc = aimc_refmodel_create(&rm, cfg, seed);
+	if (rc != AIMC_OK)
+		return rc;
+	m->ops = &cmodel_ops;
+	m->ctx = rm;
+	return AIMC_OK;
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* C reference model of the Kirchhoff chip (private to libaimc): the L0 reference the RTL must
+ * equal bit for bit in outputs, SRAM contents and event counters. The driver reaches it through
+ * aimc_mmio_open_cmodel(); this header is for the back-end and white-box tests.
+ *
+ * What it models: the whole AXI4-Lite address map (docs/registers.md) with the access rules of
+ * the generated CSR block, the memory windows with their configured depths, and the sequencer
+ * and tiles of docs/isa.md and docs/numbers.md, the crossbars through analog_models/c.
+ *
+ * Choices the contract leaves open, made here (the RTL must make the same):
+ * - A write of ctrl.start runs the program to its end before the write returns, so status.busy
+ *   always reads 0 and cycles_lo / cycles_hi stay 0: the model has no timing.
+ * - A start clears status.halted, status.error, err_code and err_pc; err_code stays 0 on HALT.
+ * - POST stopping with BAD_PARAM at column c: column c does nothing (no bias add, no saturation
+ *   counted); in int8 mode the output words holding only columns before c are written, the word
+ *   that would hold column c is not (its earlier columns included).
+ * - An activation byte of 0x80 (-128) enters the MVM as magnitude 128, negative, sliced exactly
+ *   by the formula of docs/numbers.md; a weight byte 0x80 is programmed as -127.
+ * - Memories, accumulators, counters read 0 after reset.
+ */
+#ifndef AIMC_REFMODEL_H
+#define AIMC_REFMODEL_H
+
+#include <stdint.h>
+
+#include "aimc.h"
+
+typedef struct aimc_refmodel aimc_refmodel;
+
+/* Create a chip in its reset state. AIMC_EINVAL for NULL arguments; AIMC_ECONFIG if cfg does not
+ * fit the address map or its readback fields, or the analog model rejects it; AIMC_ENOMEM. */
+int aimc_refmodel_create(aimc_refmodel **out, const aimc_cfg *cfg, uint64_t seed);
+void aimc_refmodel_destroy(aimc_refmodel *rm);
+
+/* One bus access at a byte address: AIMC_OK, or AIMC_EBUS where the chip answers SLVERR or
+ * DECERR (read data then 0). A write of ctrl.start executes the program before returning. */
+int aimc_refmodel_read32(aimc_refmodel *rm, uint32_t addr, uint32_t *val);
+int aimc_refmodel_write32(aimc_refmodel *rm, uint32_t addr, uint32_t val);
+
+/* Level of the chip's interrupt line irq_o: any irq flag whose ctrl.irq_en_* is set. */
+int aimc_refmodel_irq_line(const aimc_refmodel *rm);
+
+#endif /* AIMC_REFMODEL_H */

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Internals shared by the subcommands of the `aimc` CLI: strict flag parsing, back-end opening,
+ * loading a compiled image onto a chip, and a small JSON writer for reports. */
+#ifndef AIMC_CLI_H
+#define AIMC_CLI_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "aimc.h"
+
+/* Exit codes of every subcommand. */
+#define CLI_EXIT_PASS 0
+#define CLI_EXIT_FAIL 1
+#define CLI_EXIT_USAGE 2
+
+/* ---- flag parsing: every helper prints its message (naming the subcommand and the flag) ---- */
+/* The value of flag argv[*i]: advances *i; NULL (message printed) if it is missing. */
+const char *cli_value(const char *cmd, int argc, char **argv, int *i);
+/* Decimal unsigned integer in [min, max]; 0, or -1 with a message. */
+int cli_parse_u64(const char *cmd, const char *flag, const char *s, uint64_t min, uint64_t max,
+		  uint64_t *out);
+int cli_parse_u32(const char *cmd, const char *flag, const char *s, uint32_t min, uint32_t max,
+		  uint32_t *out);
+/* Message "aimc CMD: ..." on stderr. */
+void cli_errorf(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Usage error: message, "see 'aimc CMD --help'", returns CLI_EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- back-ends -------------------------------------------------------------------------- */
+typedef struct cli_backend_opts {
+	const char *config;   /* --config CFG (required) */
+	uint64_t seed;        /* --seed N (default 1) */
+	const char *backend;  /* --backend cmodel|verilator|replay:<log> (default cmodel) */
+	const char *record;   /* --record <trace> or NULL */
+	const char *waves;    /* --waves <fst> or NULL */
+	uint32_t max_polls;   /* --max-polls N; 0 = derived from the program */
+} cli_backend_opts;
+
+#define CLI_BACKEND_HELP                                                                        \
+	"  --config CFG          chip config: a name (configs/<name>.cfg) or a path (required)\n" \
+	"  --seed N              seed of the analog model and of any generated stimulus (default 1)\n" \
+	"  --backend B           cmodel | verilator | replay:<result log> (default cmodel)\n"     \
+	"  --record TRACE        also record every bus op to TRACE (docs/trace-format.md)\n"     \
+	"  --waves FST           write an FST waveform (verilator back-end only)\n"              \
+	"  --max-polls N         status polls before a run times out (default: from the program)\n"
+
+void cli_backend_defaults(cli_backend_opts *o);
+/* If argv[*i] is a back-end flag, consume it (and its value): 1; not one: 0; bad value: -1. */
+int cli_backend_flag(const char *cmd, cli_backend_opts *o, int argc, char **argv, int *i);
+/* Check the options together (config given, waves only with verilator, back-end name known). */
+int cli_backend_check(const char *cmd, const cli_backend_opts *o);
+/* Kind of the back-end: "cmodel", "verilator" or "replay". */
+const char *cli_backend_kind(const cli_backend_opts *o);
+/* Open the chosen back-end (wrapped in the recorder with --record). AIMC_OK or an error code,
+ * with a message printed. */
+int cli_backend_open(const char *cmd, const cli_backend_opts *o, const aimc_cfg *cfg, aimc_mmio *m);
+/* Close m; for the replay back-end first check that the whole log was consumed (and return its
+ * final cycle count in *sim_cycles if not NULL). AIMC_OK or the replay's error, printed. */
+int cli_backend_close(const char *cmd, const cli_backend_opts *o, aimc_mmio *m,
+		      uint64_t *sim_cycles);
+/* Print a driver error, with the replay back-end's mismatch detail when there is one. */
+void cli_report_rc(const char *cmd, const aimc_mmio *m, const char *what, int rc);
+
+/* Load a chip config; 0, or -1 with the parser's message printed. */
+int cli_load_config(const char *cmd, const char *path, aimc_cfg *cfg);
+
+/* ---- images on a chip ------------------------------------------------------------------- */
+/* Window base addresses and CSR addresses, from the generated map. */
+uint32_t cli_win_instr(void);
+uint32_t cli_win_act_in(void);
+uint32_t cli_win_act_out(void);
+uint32_t cli_win_param(void);
+uint32_t cli_win_weight(void);
+
+/* A generous bound on the status polls of one run of img (at least one clock per poll). */
+uint32_t cli_max_polls(const aimc_cfg *cfg, const aimc_image *img);
+
+/* aimc_chip_init, then write the weights, parameters and program and zero the activation
+ * buffers [0, act_words). */
+int cli_image_load(aimc_mmio *m, const aimc_cfg *cfg, const aimc_image *img);
+/* One batch: write img->batch input vectors x (batch x k int8, row-major), run, read the outputs
+ * y (batch x n int8) and, if raw is not NULL, the RAW int32 results (batch x n). *chip_err and
+ * *chip_pc are filled on AIMC_ECHIP. */
+int cli_image_run(aimc_mmio *m, const aimc_image *img, const int8_t *x, uint32_t k, int8_t *y,
+		  uint32_t n, int32_t *raw, uint32_t max_polls, uint32_t *chip_err,
+		  uint32_t *chip_pc);
+
+/* ---- JSON reports ------------------------------------------------------------------------ */
+typedef struct cli_json {
+	FILE *f;
+	int depth;
+	int need_comma[16];
+} cli_json;
+
+void cli_json_begin(cli_json *j, FILE *f); /* opens the top-level object */
+int cli_json_end(cli_json *j);             /* closes it; 0, or -1 on a write error */
+void cli_json_obj(cli_json *j, const char *key);
+void cli_json_obj_end(cli_json *j);
+void cli_json_str(cli_json *j, const char *key, const char *v);
+void cli_json_u64(cli_json *j, const char *key, uint64_t v);
+void cli_json_i64(cli_json *j, const char *key, int64_t v);
+void cli_json_f64(cli_json *j, const char *key, double v);
+void cli_json_bool(cli_json *j, const char *key, int v);
+void cli_json_null(cli_json *j, const char *key);
+void cli_json_counters(cli_json *j, const char *key, const aimc_counters *c);
+/* Write a report file; 0, or -1 with a message printed. The writer fills the object. */
+int cli_json_write_file(const char *cmd, const char *path, void (*fill)(cli_json *, void *),
+			void *arg);
+
+/* Seconds on a monotonic clock. */
+double cli_now(void);
+
+/* Subcommands: argc/argv start at the subcommand's name. */
+int cli_cmd_config(int argc, char **argv);
+int cli_cmd_layer_test(int argc, char **argv);
+int cli_cmd_run(int argc, char **argv);
+int cli_cmd_csr_test(int argc, char **argv);
+int cli_cmd_illegal_test(int argc, char **argv);
+int cli_cmd_trace_compare(int argc, char **argv);
+
+#endif /* AIMC_CLI_H */

@@ -1,0 +1,378 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* aimc CLI helpers: strict flag parsing, back-end selection, JSON report writer, clock. */
+#define _POSIX_C_SOURCE 200809L
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+
+#define REPLAY_PREFIX "replay:"
+
+void cli_errorf(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "aimc %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "aimc %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n(see 'aimc %s --help')\n", cmd);
+	return CLI_EXIT_USAGE;
+}
+
+const char *cli_value(const char *cmd, int argc, char **argv, int *i)
+{
+	const char *flag = argv[*i];
+
+	if (*i + 1 >= argc) {
+		cli_usage_error(cmd, "%s needs a value", flag);
+		return NULL;
+	}
+	(*i)++;
+	return argv[*i];
+}
+
+int cli_parse_u64(const char *cmd, const char *flag, const char *s, uint64_t min, uint64_t max,
+		  uint64_t *out)
+{
+	uint64_t v = 0;
+	const char *p;
+
+	if (s == NULL || *s == '\0') {
+		cli_usage_error(cmd, "%s: empty value, expected a number in %" PRIu64 "..%" PRIu64,
+				flag, min, max);
+		return -1;
+	}
+	for (p = s; *p != '\0'; p++) {
+		unsigned d;
+
+		if (*p < '0' || *p > '9') {
+			cli_usage_error(cmd, "%s: '%s' is not a decimal number", flag, s);
+			return -1;
+		}
+		d = (unsigned)(*p - '0');
+		if (v > (UINT64_MAX - d) / 10) {
+			cli_usage_error(cmd, "%s: '%s' is out of range %" PRIu64 "..%" PRIu64, flag, s,
+					min, max);
+			return -1;
+		}
+		v = v * 10 + d;
+	}
+	if (v < min || v > max) {
+		cli_usage_error(cmd, "%s: %" PRIu64 " is out of range %" PRIu64 "..%" PRIu64, flag, v,
+				min, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int cli_parse_u32(const char *cmd, const char *flag, const char *s, uint32_t min, uint32_t max,
+		  uint32_t *out)
+{
+	uint64_t v;
+
+	if (cli_parse_u64(cmd, flag, s, min, max, &v) != 0)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+void cli_backend_defaults(cli_backend_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->seed = 1;
+	o->backend = "cmodel";
+}
+
+int cli_backend_flag(const char *cmd, cli_backend_opts *o, int argc, char **argv, int *i)
+{
+	const char *a = argv[*i];
+	const char *v;
+
+	if (strcmp(a, "--config") != 0 && strcmp(a, "--seed") != 0 && strcmp(a, "--backend") != 0 &&
+	    strcmp(a, "--record") != 0 && strcmp(a, "--waves") != 0 && strcmp(a, "--max-polls") != 0)
+		return 0;
+	v = cli_value(cmd, argc, argv, i);
+	if (v == NULL)
+		return -1;
+	if (strcmp(a, "--config") == 0) {
+		o->config = v;
+	} else if (strcmp(a, "--seed") == 0) {
+		if (cli_parse_u64(cmd, a, v, 0, UINT64_MAX, &o->seed) != 0)
+			return -1;
+	} else if (strcmp(a, "--backend") == 0) {
+		o->backend = v;
+	} else if (strcmp(a, "--record") == 0) {
+		o->record = v;
+	} else if (strcmp(a, "--waves") == 0) {
+		o->waves = v;
+	} else {
+		if (cli_parse_u32(cmd, a, v, 1, UINT32_MAX, &o->max_polls) != 0)
+			return -1;
+	}
+	return 1;
+}
+
+const char *cli_backend_kind(const cli_backend_opts *o)
+{
+	if (strncmp(o->backend, REPLAY_PREFIX, strlen(REPLAY_PREFIX)) == 0)
+		return "replay";
+	return o->backend;
+}
+
+int cli_backend_check(const char *cmd, const cli_backend_opts *o)
+{
+	if (o->config == NULL) {
+		cli_usage_error(cmd, "--config CFG is required");
+		return -1;
+	}
+	if (strcmp(o->backend, "cmodel") != 0 && strcmp(o->backend, "verilator") != 0 &&
+	    strncmp(o->backend, REPLAY_PREFIX, strlen(REPLAY_PREFIX)) != 0) {
+		cli_usage_error(cmd, "--backend: unknown back-end '%s' (cmodel, verilator, "
+				"replay:<log>)", o->backend);
+		return -1;
+	}
+	if (strcmp(o->backend, REPLAY_PREFIX) == 0) {
+		cli_usage_error(cmd, "--backend replay: needs a log file (replay:<log>)");
+		return -1;
+	}
+	if (o->waves != NULL && strcmp(o->backend, "verilator") != 0) {
+		cli_usage_error(cmd, "--waves works only with --backend verilator");
+		return -1;
+	}
+	return 0;
+}
+
+int cli_backend_open(const char *cmd, const cli_backend_opts *o, const aimc_cfg *cfg, aimc_mmio *m)
+{
+	aimc_mmio inner = { NULL, NULL };
+	int rc;
+
+	if (strcmp(o->backend, "cmodel") == 0) {
+		rc = aimc_mmio_open_cmodel(&inner, cfg, o->seed);
+	} else if (strcmp(o->backend, "verilator") == 0) {
+		rc = aimc_mmio_open_verilator(&inner, cfg, o->seed, o->waves);
+		if (rc == AIMC_EUNSUPPORTED) {
+			cli_errorf(cmd, "this build has no Verilator model: use build/<cfg>/vl/aimc-vl "
+				   "(make vl CONFIG=%s)", cfg->name);
+			return rc;
+		}
+	} else {
+		rc = aimc_mmio_open_replay(&inner, o->backend + strlen(REPLAY_PREFIX));
+	}
+	if (rc != AIMC_OK) {
+		cli_errorf(cmd, "cannot open back-end '%s': %s", o->backend, aimc_strerror(rc));
+		return rc;
+	}
+	if (o->record == NULL) {
+		*m = inner;
+		return AIMC_OK;
+	}
+	rc = aimc_mmio_open_recorder(m, &inner, o->record, cfg, o->seed);
+	if (rc != AIMC_OK) {
+		cli_errorf(cmd, "cannot record to '%s': %s", o->record, aimc_strerror(rc));
+		aimc_mmio_close(&inner);
+		return rc;
+	}
+	return AIMC_OK;
+}
+
+int cli_backend_close(const char *cmd, const cli_backend_opts *o, aimc_mmio *m,
+		      uint64_t *sim_cycles)
+{
+	uint64_t cycles = 0;
+	int rc = AIMC_OK;
+
+	if (strcmp(cli_backend_kind(o), "replay") == 0 && o->record == NULL) {
+		rc = aimc_mmio_replay_cycles(m, &cycles);
+		if (rc != AIMC_OK)
+			cli_report_rc(cmd, m, "replay log", rc);
+		else if (sim_cycles != NULL)
+			*sim_cycles = cycles;
+	}
+	aimc_mmio_close(m);
+	return rc;
+}
+
+void cli_report_rc(const char *cmd, const aimc_mmio *m, const char *what, int rc)
+{
+	const char *detail = aimc_mmio_replay_error(m);
+
+	if (detail != NULL && detail[0] != '\0')
+		cli_errorf(cmd, "%s: %s (%s)", what, aimc_strerror(rc), detail);
+	else
+		cli_errorf(cmd, "%s: %s", what, aimc_strerror(rc));
+}
+
+int cli_load_config(const char *cmd, const char *path, aimc_cfg *cfg)
+{
+	char err[512];
+
+	if (aimc_cfg_load(cfg, path, err, sizeof(err)) != 0) {
+		cli_errorf(cmd, "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+double cli_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* ---- JSON ------------------------------------------------------------------------------- */
+static void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", f);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static void json_key(cli_json *j, const char *key)
+{
+	if (j->need_comma[j->depth])
+		fputc(',', j->f);
+	j->need_comma[j->depth] = 1;
+	fputc('\n', j->f);
+	fprintf(j->f, "%*s", 2 * (j->depth + 1), "");
+	if (key != NULL) {
+		json_string(j->f, key);
+		fputs(": ", j->f);
+	}
+}
+
+void cli_json_begin(cli_json *j, FILE *f)
+{
+	memset(j, 0, sizeof(*j));
+	j->f = f;
+	fputc('{', f);
+}
+
+int cli_json_end(cli_json *j)
+{
+	fputs("\n}\n", j->f);
+	return ferror(j->f) ? -1 : 0;
+}
+
+void cli_json_obj(cli_json *j, const char *key)
+{
+	json_key(j, key);
+	fputc('{', j->f);
+	if (j->depth + 1 < (int)(sizeof(j->need_comma) / sizeof(j->need_comma[0])))
+		j->depth++;
+	j->need_comma[j->depth] = 0;
+}
+
+void cli_json_obj_end(cli_json *j)
+{
+	if (j->depth > 0)
+		j->depth--;
+	fputc('\n', j->f);
+	fprintf(j->f, "%*s}", 2 * (j->depth + 1), "");
+}
+
+void cli_json_str(cli_json *j, const char *key, const char *v)
+{
+	json_key(j, key);
+	if (v == NULL)
+		fputs("null", j->f);
+	else
+		json_string(j->f, v);
+}
+
+void cli_json_u64(cli_json *j, const char *key, uint64_t v)
+{
+	json_key(j, key);
+	fprintf(j->f, "%" PRIu64, v);
+}
+
+void cli_json_i64(cli_json *j, const char *key, int64_t v)
+{
+	json_key(j, key);
+	fprintf(j->f, "%" PRId64, v);
+}
+
+void cli_json_f64(cli_json *j, const char *key, double v)
+{
+	json_key(j, key);
+	if (isfinite(v))
+		fprintf(j->f, "%.9g", v);
+	else
+		fputs("null", j->f);
+}
+
+void cli_json_bool(cli_json *j, const char *key, int v)
+{
+	json_key(j, key);
+	fputs(v ? "true" : "false", j->f);
+}
+
+void cli_json_null(cli_json *j, const char *key)
+{
+	json_key(j, key);
+	fputs("null", j->f);
+}
+
+void cli_json_counters(cli_json *j, const char *key, const aimc_counters *c)
+{
+	cli_json_obj(j, key);
+	cli_json_u64(j, "cycles", c->cycles);
+	cli_json_u64(j, "instrs", c->instrs);
+	cli_json_u64(j, "mvms", c->mvms);
+	cli_json_u64(j, "convs", c->convs);
+	cli_json_u64(j, "adc_convs", c->adc_convs);
+	cli_json_u64(j, "sats", c->sats);
+	cli_json_u64(j, "prog_rows", c->prog_rows);
+	cli_json_obj_end(j);
+}
+
+int cli_json_write_file(const char *cmd, const char *path, void (*fill)(cli_json *, void *),
+			void *arg)
+{
+	cli_json j;
+	FILE *f = fopen(path, "w");
+	int rc;
+
+	if (f == NULL) {
+		cli_errorf(cmd, "cannot write report '%s'", path);
+		return -1;
+	}
+	cli_json_begin(&j, f);
+	fill(&j, arg);
+	rc = cli_json_end(&j);
+	if (fclose(f) != 0 || rc != 0) {
+		cli_errorf(cmd, "error writing report '%s'", path);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,653 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* aimc layer-test: one random int8 fully connected layer from the seed, compiled with RAW results,
+ * run on a back-end and checked against OpenBLAS (L1, ideal configs) and the in-process C model
+ * (L0, every back-end but the C model itself). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "golden.h"
+
+#define CMD "layer-test"
+#define MAX_SHOWN 8
+#define STIM_SALT 0x4c41594552544553ull /* "LAYERTES": stimulus stream apart from analog draws */
+#define ZERO_PCT 10u
+#define SPARSE_ZERO_PCT 70u
+#define OUT_TARGET 48.0 /* typical |output| the random M/S aim for, in int8 LSB */
+#define ADC_SIGMAS 3.0  /* auto adc_shift keeps this many sigma of a column code inside the ADC */
+
+typedef struct lt_opts {
+	cli_backend_opts be;
+	uint32_t rows, cols, batch;
+	int have_rows, have_cols, have_batch;
+	const char *report;
+	const char *sim_label;
+	int relu;      /* -1: from the seed */
+	int adc_shift; /* -1: automatic */
+} lt_opts;
+
+/* What one chip produced. */
+typedef struct chip_out {
+	int8_t *y;             /* batch x n */
+	int32_t *raw;          /* batch x n */
+	aimc_counters delta;   /* counter increase over the run */
+	uint64_t sim_cycles;   /* replay: the log's final cycle count */
+	int ok;
+} chip_out;
+
+/* Everything the report needs. */
+typedef struct lt_result {
+	const lt_opts *o;
+	const aimc_cfg *cfg;
+	const char *sim;
+	uint32_t relu, adc_shift;
+	int ideal, l1_done, l1_pass, l0_done;
+	uint64_t l1_mismatches, l0_mismatches, compared;
+	double rms_err_lsb;
+	aimc_counters counters;
+	uint64_t sim_cycles;
+	double wall_s;
+	int pass;
+	char rerun[1024];
+} lt_result;
+
+static void help(void)
+{
+	printf("usage: aimc layer-test --config CFG --rows K --cols N --batch B [options]\n\n"
+	       "A random int8 FC layer (N x K weights, B input vectors, bias, M, S, ReLU) from the\n"
+	       "seed, compiled with RAW results and run on the back-end. Checks:\n"
+	       "  L1 (ideal configs, adc_shift 0): RAW int32 == OpenBLAS dgemm + bias, int8 outputs ==\n"
+	       "     the post formula of docs/numbers.md, event counters == their expected counts;\n"
+	       "  L0 (back-ends other than cmodel): outputs, RAW words and event counters == the C model\n"
+	       "     run in this process with the same config and seed.\n\n"
+	       "  --rows K              layer inputs (1..65535)\n"
+	       "  --cols N              layer outputs (1..65535)\n"
+	       "  --batch B             input vectors per batch (1..acc_slots)\n"
+	       "  --report FILE         write the JSON report (docs/reports.md)\n"
+	       "  --relu 0|1            override the seed's ReLU choice\n"
+	       "  --adc-shift S         override the automatic ADC shift (0..15; 0 in ideal configs)\n"
+	       "  --sim-label NAME      name of the simulator in the report (default: the back-end)\n"
+	       CLI_BACKEND_HELP
+	       "\nExit: 0 pass, 1 fail, 2 usage or input error.\n");
+}
+
+static uint64_t rng_next(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
+
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+	return z ^ (z >> 31);
+}
+
+/* Uniform in [0, 1) with 53 bits. */
+static double rng_unit(uint64_t *s)
+{
+	return (double)(rng_next(s) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+/* int8 in [-127, 127], zero with probability zero_pct %. */
+static int8_t rng_i8(uint64_t *s, unsigned zero_pct)
+{
+	uint64_t r = rng_next(s);
+
+	if (r % 100u < zero_pct)
+		return 0;
+	return (int8_t)((int)((r >> 8) % 255u) - 127);
+}
+
+static double rms_i8(const int8_t *v, size_t n)
+{
+	double s = 0.0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		s += (double)v[i] * v[i];
+	return n > 0 ? sqrt(s / (double)n) : 0.0;
+}
+
+/* ADC shift that keeps ADC_SIGMAS sigma of one phase's column code inside the ADC range: the code
+ * of a phase is sum_r d[r] w[r][c], d uniform over the slice values on about half the rows. */
+static uint32_t auto_adc_shift(const aimc_cfg *cfg, double w_rms)
+{
+	double mask = (double)((1u << cfg->dac_bits) - 1u);
+	double d2 = 0.5 * mask * (2.0 * mask + 1.0) / 6.0;
+	double sigma = sqrt((double)cfg->rows * d2) * w_rms;
+	double top = (double)((1u << (cfg->adc_bits - 1u)) - 1u);
+	uint32_t s = 0;
+
+	while (s < 15u && ADC_SIGMAS * sigma / (double)(1u << s) > top)
+		s++;
+	return s;
+}
+
+/* The layer and its inputs from the seed. */
+static int make_layer(const lt_opts *o, const aimc_cfg *cfg, aimc_layer *ly, int8_t **xp,
+		      uint32_t *relu, uint32_t *adc_shift)
+{
+	uint32_t k = o->rows, n = o->cols, batch = o->batch, i, b, c;
+	uint64_t s = o->be.seed ^ STIM_SALT;
+	double w_rms, x_rms, acc_sigma;
+	int8_t *x;
+
+	memset(ly, 0, sizeof(*ly));
+	ly->k = k;
+	ly->n = n;
+	ly->w = malloc((size_t)n * k);
+	ly->bias = malloc((size_t)n * sizeof(*ly->bias));
+	ly->mult = malloc((size_t)n * sizeof(*ly->mult));
+	ly->shift = malloc(n);
+	x = malloc((size_t)batch * k);
+	*xp = x;
+	if (ly->w == NULL || ly->bias == NULL || ly->mult == NULL || ly->shift == NULL || x == NULL)
+		return -1;
+	for (i = 0; i < n * k; i++)
+		ly->w[i] = rng_i8(&s, ZERO_PCT);
+	/* Vector 1 sparse, vector 2 all zero, vector 3 non-negative: phase skipping and corners. */
+	for (b = 0; b < batch; b++)
+		for (i = 0; i < k; i++) {
+			int8_t v = rng_i8(&s, b == 1 ? SPARSE_ZERO_PCT : ZERO_PCT);
+
+			if (b == 2)
+				v = 0;
+			else if (b == 3 && v < 0)
+				v = (int8_t)-v;
+			x[(size_t)b * k + i] = v;
+		}
+	ly->relu = (uint32_t)(rng_next(&s) & 1u);
+	if (o->relu >= 0)
+		ly->relu = (uint32_t)o->relu;
+	w_rms = rms_i8(ly->w, (size_t)n * k);
+	x_rms = rms_i8(x, (size_t)batch * k);
+	ly->adc_shift = aimc_cfg_is_ideal(cfg) ? 0u : auto_adc_shift(cfg, w_rms);
+	if (o->adc_shift >= 0)
+		ly->adc_shift = (uint32_t)o->adc_shift;
+	acc_sigma = sqrt((double)k) * (w_rms > 1.0 ? w_rms : 1.0) * (x_rms > 1.0 ? x_rms : 1.0);
+
+	/* M / 2^S about OUT_TARGET / acc_sigma, spread by 4x, some negative; bias within one sigma. */
+	for (c = 0; c < n; c++) {
+		uint32_t sh = 8u + (uint32_t)(rng_next(&s) % 17u);
+		double g = OUT_TARGET / acc_sigma * (0.5 + 1.5 * rng_unit(&s));
+		double m = floor(g * (double)(1ull << sh) + 0.5);
+		int neg = rng_next(&s) % 5u == 0;
+
+		if (m < 1.0)
+			m = 1.0;
+		if (m > 1073741824.0)
+			m = 1073741824.0;
+		ly->shift[c] = (uint8_t)sh;
+		ly->mult[c] = neg ? -(int32_t)m : (int32_t)m;
+		ly->bias[c] = (int32_t)floor((2.0 * rng_unit(&s) - 1.0) * acc_sigma + 0.5);
+	}
+	/* Corner columns: the smallest shift, the largest shift with the most negative M on a
+	 * saturated acc + b, a negative M, and acc + b saturating low. */
+	if (n > 0) {
+		ly->shift[0] = 1;
+		ly->mult[0] = 1;
+	}
+	if (n > 1) {
+		ly->shift[1] = 62;
+		ly->mult[1] = INT32_MIN;
+		ly->bias[1] = INT32_MAX - 7;
+	}
+	if (n > 2 && ly->mult[2] > 0)
+		ly->mult[2] = -ly->mult[2];
+	if (n > 3)
+		ly->bias[3] = INT32_MIN + 7;
+	*relu = ly->relu;
+	*adc_shift = ly->adc_shift;
+	return 0;
+}
+
+static void free_layer(aimc_layer *ly)
+{
+	free(ly->w);
+	free(ly->bias);
+	free(ly->mult);
+	free(ly->shift);
+	memset(ly, 0, sizeof(*ly));
+}
+
+static void counters_delta(const aimc_counters *a, const aimc_counters *b, aimc_counters *d)
+{
+	d->cycles = b->cycles - a->cycles;
+	d->instrs = b->instrs - a->instrs;
+	d->mvms = b->mvms - a->mvms;
+	d->convs = b->convs - a->convs;
+	d->adc_convs = b->adc_convs - a->adc_convs;
+	d->sats = b->sats - a->sats;
+	d->prog_rows = b->prog_rows - a->prog_rows;
+}
+
+/* Load, run one batch, read the results and the counter increase. */
+static int run_on_chip(const cli_backend_opts *be, const char *label, const aimc_cfg *cfg,
+		       const aimc_image *img, const int8_t *x, uint32_t k, uint32_t n,
+		       uint32_t max_polls, chip_out *out)
+{
+	aimc_mmio m = { NULL, NULL };
+	aimc_counters c0, c1;
+	uint32_t chip_err = 0, chip_pc = 0;
+	int rc, rc2;
+
+	rc = cli_backend_open(CMD, be, cfg, &m);
+	if (rc != AIMC_OK)
+		return rc;
+	rc = cli_image_load(&m, cfg, img);
+	if (rc != AIMC_OK) {
+		cli_report_rc(CMD, &m, "loading the image", rc);
+		goto out;
+	}
+	rc = aimc_counters_read(&m, &c0);
+	if (rc == AIMC_OK)
+		rc = cli_image_run(&m, img, x, k, out->y, n, out->raw, max_polls, &chip_err, &chip_pc);
+	if (rc == AIMC_ECHIP) {
+		cli_errorf(CMD, "%s: the chip stopped with error code %u at instruction %u", label,
+			   chip_err, chip_pc);
+		goto out;
+	}
+	if (rc != AIMC_OK) {
+		cli_report_rc(CMD, &m, label, rc);
+		goto out;
+	}
+	rc = aimc_counters_read(&m, &c1);
+	if (rc != AIMC_OK) {
+		cli_report_rc(CMD, &m, "reading the counters", rc);
+		goto out;
+	}
+	counters_delta(&c0, &c1, &out->delta);
+out:
+	rc2 = cli_backend_close(CMD, be, &m, &out->sim_cycles);
+	if (rc == AIMC_OK)
+		rc = rc2;
+	out->ok = rc == AIMC_OK;
+	return rc;
+}
+
+static uint64_t cmp_i8(const char *what, const int8_t *exp, const int8_t *got, uint32_t batch,
+		       uint32_t n, uint64_t *compared)
+{
+	uint64_t bad = 0;
+	uint32_t b, c;
+
+	for (b = 0; b < batch; b++)
+		for (c = 0; c < n; c++) {
+			size_t i = (size_t)b * n + c;
+
+			if (exp[i] == got[i])
+				continue;
+			if (bad < MAX_SHOWN)
+				printf("  MISMATCH %s: vector %u, column %u: expected %d, got %d\n",
+				       what, b, c, exp[i], got[i]);
+			bad++;
+		}
+	*compared += (uint64_t)batch * n;
+	return bad;
+}
+
+static uint64_t cmp_i32(const char *what, const int32_t *exp, const int32_t *got, uint32_t batch,
+			uint32_t n, uint64_t *compared)
+{
+	uint64_t bad = 0;
+	uint32_t b, c;
+
+	for (b = 0; b < batch; b++)
+		for (c = 0; c < n; c++) {
+			size_t i = (size_t)b * n + c;
+
+			if (exp[i] == got[i])
+				continue;
+			if (bad < MAX_SHOWN)
+				printf("  MISMATCH %s: vector %u, column %u: expected %d, got %d\n",
+				       what, b, c, exp[i], got[i]);
+			bad++;
+		}
+	*compared += (uint64_t)batch * n;
+	return bad;
+}
+
+static uint64_t cmp_counters(const char *what, const aimc_counters *exp, const aimc_counters *got,
+			     int with_cycles, uint64_t *compared)
+{
+	const char *names[] = { "instrs", "mvms", "convs", "adc_convs", "sats", "prog_rows", "cycles" };
+	uint64_t e[7] = { exp->instrs, exp->mvms, exp->convs, exp->adc_convs, exp->sats,
+			  exp->prog_rows, exp->cycles };
+	uint64_t g[7] = { got->instrs, got->mvms, got->convs, got->adc_convs, got->sats,
+			  got->prog_rows, got->cycles };
+	uint64_t bad = 0;
+	int i, n = with_cycles ? 7 : 6;
+
+	for (i = 0; i < n; i++) {
+		if (e[i] != g[i]) {
+			printf("  MISMATCH %s: counter %s: expected %llu, got %llu\n", what, names[i],
+			       (unsigned long long)e[i], (unsigned long long)g[i]);
+			bad++;
+		}
+	}
+	*compared += (uint64_t)n;
+	return bad;
+}
+
+/* Counters an ideal chip must show for this layer (docs/numbers.md), independent of any model. */
+static void expected_counters(const aimc_cfg *cfg, const aimc_image *img, const int8_t *x,
+			      uint32_t k, uint32_t n, uint32_t batch, uint32_t golden_sats,
+			      aimc_counters *e)
+{
+	uint32_t n_rb = (k + cfg->rows - 1) / cfg->rows, n_cb = (n + cfg->cols - 1) / cfg->cols;
+	int8_t *seg = calloc(cfg->rows, 1);
+	uint32_t rb, b, i;
+	uint64_t phases = 0;
+
+	memset(e, 0, sizeof(*e));
+	e->instrs = (uint32_t)img->n_prog;
+	e->mvms = n_cb * n_rb * batch;
+	e->prog_rows = n_cb * n_rb * cfg->rows;
+	/* Every POST computes sat32(acc + b) once per column: the RAW one and the int8 one. */
+	e->sats = 2u * golden_sats;
+	if (seg != NULL) {
+		for (b = 0; b < batch; b++)
+			for (rb = 0; rb < n_rb; rb++) {
+				memset(seg, 0, cfg->rows);
+				for (i = 0; i < cfg->rows && rb * cfg->rows + i < k; i++)
+					seg[i] = x[(size_t)b * k + rb * cfg->rows + i];
+				phases += aimc_golden_mvm_phases(seg, cfg->rows, cfg->dac_bits);
+			}
+		free(seg);
+	}
+	e->convs = (uint32_t)(phases * n_cb);
+	e->adc_convs = (uint32_t)(phases * n_cb * cfg->cols);
+}
+
+static void fill_report(cli_json *j, void *arg)
+{
+	const lt_result *r = arg;
+
+	cli_json_str(j, "test", "layer-test");
+	cli_json_str(j, "config", r->cfg->name);
+	cli_json_str(j, "config_path", r->o->be.config);
+	cli_json_u64(j, "rows", r->o->rows);
+	cli_json_u64(j, "cols", r->o->cols);
+	cli_json_u64(j, "batch", r->o->batch);
+	cli_json_u64(j, "seed", r->o->be.seed);
+	cli_json_str(j, "sim", r->sim);
+	cli_json_str(j, "backend", r->o->be.backend);
+	cli_json_bool(j, "ideal", r->ideal);
+	cli_json_u64(j, "relu", r->relu);
+	cli_json_u64(j, "adc_shift", r->adc_shift);
+	if (r->l1_done)
+		cli_json_bool(j, "bit_exact_vs_openblas", r->l1_pass);
+	else
+		cli_json_null(j, "bit_exact_vs_openblas");
+	if (r->l1_done)
+		cli_json_u64(j, "mismatches_vs_openblas", r->l1_mismatches);
+	else
+		cli_json_null(j, "mismatches_vs_openblas");
+	if (r->l0_done)
+		cli_json_u64(j, "mismatches_vs_cmodel", r->l0_mismatches);
+	else
+		cli_json_null(j, "mismatches_vs_cmodel");
+	cli_json_u64(j, "compared", r->compared);
+	cli_json_f64(j, "rms_err_lsb_vs_golden", r->rms_err_lsb);
+	cli_json_u64(j, "cycles", r->counters.cycles);
+	if (r->sim_cycles > 0)
+		cli_json_u64(j, "sim_cycles", r->sim_cycles);
+	cli_json_counters(j, "counters", &r->counters);
+	cli_json_f64(j, "wall_s", r->wall_s);
+	cli_json_str(j, "rerun", r->rerun);
+	cli_json_bool(j, "pass", r->pass);
+}
+
+static int parse_args(int argc, char **argv, lt_opts *o)
+{
+	int i, r;
+
+	memset(o, 0, sizeof(*o));
+	cli_backend_defaults(&o->be);
+	o->relu = -1;
+	o->adc_shift = -1;
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *v;
+		uint32_t u;
+
+		r = cli_backend_flag(CMD, &o->be, argc, argv, &i);
+		if (r < 0)
+			return -1;
+		if (r > 0)
+			continue;
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			help();
+			return 1;
+		}
+		if (strcmp(a, "--rows") != 0 && strcmp(a, "--cols") != 0 && strcmp(a, "--batch") != 0 &&
+		    strcmp(a, "--report") != 0 && strcmp(a, "--relu") != 0 &&
+		    strcmp(a, "--adc-shift") != 0 && strcmp(a, "--sim-label") != 0) {
+			cli_usage_error(CMD, "unknown option '%s'", a);
+			return -1;
+		}
+		v = cli_value(CMD, argc, argv, &i);
+		if (v == NULL)
+			return -1;
+		if (strcmp(a, "--rows") == 0) {
+			if (cli_parse_u32(CMD, a, v, 1, 65535, &o->rows) != 0)
+				return -1;
+			o->have_rows = 1;
+		} else if (strcmp(a, "--cols") == 0) {
+			if (cli_parse_u32(CMD, a, v, 1, 65535, &o->cols) != 0)
+				return -1;
+			o->have_cols = 1;
+		} else if (strcmp(a, "--batch") == 0) {
+			if (cli_parse_u32(CMD, a, v, 1, 65535, &o->batch) != 0)
+				return -1;
+			o->have_batch = 1;
+		} else if (strcmp(a, "--report") == 0) {
+			o->report = v;
+		} else if (strcmp(a, "--sim-label") == 0) {
+			if (v[0] == '\0') {
+				cli_usage_error(CMD, "--sim-label: empty name");
+				return -1;
+			}
+			o->sim_label = v;
+		} else if (strcmp(a, "--relu") == 0) {
+			if (cli_parse_u32(CMD, a, v, 0, 1, &u) != 0)
+				return -1;
+			o->relu = (int)u;
+		} else {
+			if (cli_parse_u32(CMD, a, v, 0, 15, &u) != 0)
+				return -1;
+			o->adc_shift = (int)u;
+		}
+	}
+	if (!o->have_rows || !o->have_cols || !o->have_batch) {
+		cli_usage_error(CMD, "--rows, --cols and --batch are required");
+		return -1;
+	}
+	if (cli_backend_check(CMD, &o->be) != 0)
+		return -1;
+	return 0;
+}
+
+static void make_rerun(const lt_opts *o, const char *sim, int argc, char **argv, char *buf,
+		       size_t len)
+{
+	size_t pos = 0;
+	int i, n;
+
+	buf[0] = '\0';
+	if (o->relu < 0 && o->adc_shift < 0 &&
+	    (strcmp(sim, "cmodel") == 0 || strcmp(sim, "verilator") == 0 ||
+	     strcmp(sim, "icarus") == 0)) {
+		snprintf(buf, len,
+			 "make layer-test CONFIG=%s ROWS=%u COLS=%u BATCH=%u SEED=%llu SIM=%s",
+			 o->be.config, o->rows, o->cols, o->batch, (unsigned long long)o->be.seed,
+			 sim);
+		return;
+	}
+	n = snprintf(buf, len, "aimc");
+	if (n < 0 || (size_t)n >= len)
+		return;
+	pos = (size_t)n;
+	for (i = 1; i < argc; i++) {
+		n = snprintf(buf + pos, len - pos, " %s", argv[i]);
+		if (n < 0 || (size_t)n >= len - pos)
+			return;
+		pos += (size_t)n;
+	}
+}
+
+int cli_cmd_layer_test(int argc, char **argv)
+{
+	lt_opts o;
+	lt_result res;
+	aimc_cfg cfg;
+	aimc_layer ly;
+	aimc_net net;
+	aimc_image img;
+	int8_t *x = NULL, *gold_y = NULL;
+	int32_t *gold_acc = NULL;
+	chip_out dut, ref;
+	cli_backend_opts ref_be;
+	uint32_t golden_sats = 0, max_polls, k, n, batch, i;
+	char err[512];
+	double t0 = cli_now(), se = 0.0;
+	int rc, exit_code = CLI_EXIT_FAIL;
+
+	memset(&ly, 0, sizeof(ly));
+	memset(&img, 0, sizeof(img));
+	memset(&dut, 0, sizeof(dut));
+	memset(&ref, 0, sizeof(ref));
+	memset(&res, 0, sizeof(res));
+	rc = parse_args(argc, argv, &o);
+	if (rc != 0)
+		return rc > 0 ? CLI_EXIT_PASS : CLI_EXIT_USAGE;
+	if (cli_load_config(CMD, o.be.config, &cfg) != 0)
+		return CLI_EXIT_USAGE;
+	k = o.rows;
+	n = o.cols;
+	batch = o.batch;
+	res.o = &o;
+	res.cfg = &cfg;
+	res.sim = o.sim_label != NULL ? o.sim_label : cli_backend_kind(&o.be);
+	res.ideal = aimc_cfg_is_ideal(&cfg);
+	make_rerun(&o, res.sim, argc, argv, res.rerun, sizeof(res.rerun));
+
+	if (make_layer(&o, &cfg, &ly, &x, &res.relu, &res.adc_shift) != 0) {
+		cli_errorf(CMD, "out of memory");
+		goto out;
+	}
+	net.n_layers = 1;
+	net.n_classes = n;
+	net.in_scale = 1.0f;
+	net.layers = &ly;
+	rc = aimc_compile_ex(&net, &cfg, batch, AIMC_COMPILE_RAW, &img, err, sizeof(err));
+	if (rc != AIMC_OK) {
+		cli_errorf(CMD, "config %s: %s (%s)", cfg.name, err, aimc_strerror(rc));
+		exit_code = CLI_EXIT_USAGE;
+		goto out;
+	}
+	max_polls = o.be.max_polls != 0 ? o.be.max_polls : cli_max_polls(&cfg, &img);
+
+	gold_acc = malloc((size_t)batch * n * sizeof(*gold_acc));
+	gold_y = malloc((size_t)batch * n);
+	dut.y = malloc((size_t)batch * n);
+	dut.raw = malloc((size_t)batch * n * sizeof(*dut.raw));
+	ref.y = malloc((size_t)batch * n);
+	ref.raw = malloc((size_t)batch * n * sizeof(*ref.raw));
+	if (gold_acc == NULL || gold_y == NULL || dut.y == NULL || dut.raw == NULL ||
+	    ref.y == NULL || ref.raw == NULL) {
+		cli_errorf(CMD, "out of memory");
+		goto out;
+	}
+	if (aimc_golden_fc_acc(ly.w, ly.bias, n, k, x, batch, gold_acc, &golden_sats) != 0) {
+		cli_errorf(CMD, "golden model failed");
+		goto out;
+	}
+	for (i = 0; i < batch * n; i++)
+		gold_y[i] = aimc_golden_post(gold_acc[i], ly.mult[i % n], ly.shift[i % n], (int)ly.relu);
+
+	printf("layer-test: config %s, K=%u N=%u batch %u, seed %llu, sim %s (back-end %s), relu %u, "
+	       "adc_shift %u, %s\n",
+	       cfg.name, k, n, batch, (unsigned long long)o.be.seed, res.sim, o.be.backend, res.relu,
+	       res.adc_shift, res.ideal ? "ideal config" : "noisy config");
+	run_on_chip(&o.be, res.sim, &cfg, &img, x, k, n, max_polls, &dut);
+	if (!dut.ok) {
+		printf("layer-test: FAIL (the run on %s did not complete)\n", res.sim);
+		goto report;
+	}
+	res.counters = dut.delta;
+	res.sim_cycles = dut.sim_cycles;
+
+	/* L1: exact against OpenBLAS and counts that follow from the data alone. */
+	if (res.ideal && res.adc_shift == 0) {
+		aimc_counters exp;
+
+		res.l1_done = 1;
+		res.l1_mismatches += cmp_i32("L1 raw acc+b vs OpenBLAS", gold_acc, dut.raw, batch, n,
+					     &res.compared);
+		res.l1_mismatches += cmp_i8("L1 output vs golden post", gold_y, dut.y, batch, n,
+					    &res.compared);
+		expected_counters(&cfg, &img, x, k, n, batch, golden_sats, &exp);
+		res.l1_mismatches += cmp_counters("L1 counters", &exp, &dut.delta, 0, &res.compared);
+		res.l1_pass = res.l1_mismatches == 0;
+	}
+	for (i = 0; i < batch * n; i++)
+		se += ((double)dut.y[i] - gold_y[i]) * ((double)dut.y[i] - gold_y[i]);
+	res.rms_err_lsb = sqrt(se / ((double)batch * n));
+
+	/* L0: every bit against the C model in this process. */
+	if (strcmp(cli_backend_kind(&o.be), "cmodel") != 0) {
+		ref_be = o.be;
+		ref_be.backend = "cmodel";
+		ref_be.record = NULL;
+		ref_be.waves = NULL;
+		run_on_chip(&ref_be, "cmodel", &cfg, &img, x, k, n, max_polls, &ref);
+		if (!ref.ok) {
+			printf("layer-test: FAIL (the reference C model run did not complete)\n");
+			goto report;
+		}
+		res.l0_done = 1;
+		res.l0_mismatches += cmp_i8("L0 output vs cmodel", ref.y, dut.y, batch, n,
+					    &res.compared);
+		res.l0_mismatches += cmp_i32("L0 raw vs cmodel", ref.raw, dut.raw, batch, n,
+					     &res.compared);
+		/* The C model has no timing (cycles stay 0): compare the event counters. */
+		res.l0_mismatches += cmp_counters("L0 counters vs cmodel", &ref.delta, &dut.delta, 0,
+						  &res.compared);
+	}
+	res.pass = (!res.l1_done || res.l1_pass) && (!res.l0_done || res.l0_mismatches == 0);
+	exit_code = res.pass ? CLI_EXIT_PASS : CLI_EXIT_FAIL;
+
+report:
+	res.wall_s = cli_now() - t0;
+	if (res.l1_done)
+		printf("  L1 vs OpenBLAS: %s (%llu mismatches)\n", res.l1_pass ? "bit-exact" : "DIFFERS",
+		       (unsigned long long)res.l1_mismatches);
+	else
+		printf("  L1 vs OpenBLAS: not applicable (%s)\n",
+		       res.ideal ? "adc_shift is not 0" : "config is not ideal");
+	if (res.l0_done)
+		printf("  L0 vs cmodel: %llu mismatches\n", (unsigned long long)res.l0_mismatches);
+	else
+		printf("  L0 vs cmodel: not applicable (the back-end is the C model)\n");
+	printf("  compared %llu values, rms error vs golden %.3f LSB, %llu busy cycles, "
+	       "%u instructions, %u MVMs, %u conversions, %.3f s\n",
+	       (unsigned long long)res.compared, res.rms_err_lsb,
+	       (unsigned long long)res.counters.cycles, res.counters.instrs, res.counters.mvms,
+	       res.counters.convs, res.wall_s);
+	printf("layer-test: %s\n", res.pass ? "PASS" : "FAIL");
+	if (!res.pass)
+		printf("rerun: %s\n", res.rerun);
+	if (o.report != NULL && cli_json_write_file(CMD, o.report, fill_report, &res) != 0)
+		exit_code = CLI_EXIT_FAIL;
+out:
+	free_layer(&ly);
+	free(x);
+	free(gold_acc);
+	free(gold_y);
+	free(dut.y);
+	free(dut.raw);
+	free(ref.y);
+	free(ref.raw);
+	aimc_image_free(&img);
+	return exit_code;
+}

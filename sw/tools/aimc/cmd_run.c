@@ -1,0 +1,315 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* aimc run: a network file over a raw int8 input file, batch by batch, on a back-end. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define CMD "run"
+#define DEFAULT_MAX_BATCH 64u
+
+typedef struct run_opts {
+	cli_backend_opts be;
+	const char *net, *inputs, *out, *report;
+	uint32_t batch; /* 0: the largest that fits, up to DEFAULT_MAX_BATCH */
+} run_opts;
+
+typedef struct run_result {
+	const run_opts *o;
+	const aimc_cfg *cfg;
+	const aimc_net *net;
+	uint64_t samples;
+	uint32_t batch, batches;
+	aimc_counters counters;
+	uint64_t sim_cycles;
+	double wall_s;
+	int pass;
+} run_result;
+
+static void help(void)
+{
+	printf("usage: aimc run --config CFG --net F.khnf --inputs X.i8 --out Y.i8 [options]\n\n"
+	       "Runs every input vector of X.i8 (raw int8, n x n_inputs, row-major) through the\n"
+	       "network in batches (the last one zero-padded) and writes Y.i8 (raw int8, n x n_classes).\n\n"
+	       "  --net FILE            network file (docs/network-format.md)\n"
+	       "  --inputs FILE         raw int8 inputs; the size must be a multiple of n_inputs\n"
+	       "  --out FILE            raw int8 outputs\n"
+	       "  --report FILE         write the JSON report (docs/reports.md)\n"
+	       "  --batch B             vectors per batch (default: the largest that fits, up to %u)\n"
+	       CLI_BACKEND_HELP
+	       "\nExit: 0 done, 1 the run failed, 2 usage or input error.\n",
+	       DEFAULT_MAX_BATCH);
+}
+
+static int parse_args(int argc, char **argv, run_opts *o)
+{
+	int i, r;
+
+	memset(o, 0, sizeof(*o));
+	cli_backend_defaults(&o->be);
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *v;
+
+		r = cli_backend_flag(CMD, &o->be, argc, argv, &i);
+		if (r < 0)
+			return -1;
+		if (r > 0)
+			continue;
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			help();
+			return 1;
+		}
+		if (strcmp(a, "--net") != 0 && strcmp(a, "--inputs") != 0 && strcmp(a, "--out") != 0 &&
+		    strcmp(a, "--report") != 0 && strcmp(a, "--batch") != 0) {
+			cli_usage_error(CMD, "unknown option '%s'", a);
+			return -1;
+		}
+		v = cli_value(CMD, argc, argv, &i);
+		if (v == NULL)
+			return -1;
+		if (strcmp(a, "--net") == 0)
+			o->net = v;
+		else if (strcmp(a, "--inputs") == 0)
+			o->inputs = v;
+		else if (strcmp(a, "--out") == 0)
+			o->out = v;
+		else if (strcmp(a, "--report") == 0)
+			o->report = v;
+		else if (cli_parse_u32(CMD, a, v, 1, 65535, &o->batch) != 0)
+			return -1;
+	}
+	if (o->net == NULL || o->inputs == NULL || o->out == NULL) {
+		cli_usage_error(CMD, "--net, --inputs and --out are required");
+		return -1;
+	}
+	return cli_backend_check(CMD, &o->be) != 0 ? -1 : 0;
+}
+
+/* Read the whole input file; it must hold a whole number (>= 1) of vectors of k bytes. */
+static int read_inputs(const char *path, uint32_t k, int8_t **x, uint64_t *samples)
+{
+	FILE *f = fopen(path, "rb");
+	long sz;
+	int rc = -1;
+
+	*x = NULL;
+	if (f == NULL) {
+		cli_errorf(CMD, "--inputs: cannot open '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	if (fseek(f, 0, SEEK_END) != 0 || (sz = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
+		cli_errorf(CMD, "--inputs: cannot size '%s'", path);
+		goto out;
+	}
+	if (sz == 0 || (uint64_t)sz % k != 0) {
+		cli_errorf(CMD, "--inputs: '%s' has %ld bytes, not a whole number (>= 1) of vectors "
+			   "of n_inputs = %u bytes", path, sz, k);
+		goto out;
+	}
+	*x = malloc((size_t)sz);
+	if (*x == NULL) {
+		cli_errorf(CMD, "--inputs: out of memory for %ld bytes", sz);
+		goto out;
+	}
+	if (fread(*x, 1, (size_t)sz, f) != (size_t)sz) {
+		cli_errorf(CMD, "--inputs: short read of '%s'", path);
+		goto out;
+	}
+	*samples = (uint64_t)sz / k;
+	rc = 0;
+out:
+	if (rc != 0) {
+		free(*x);
+		*x = NULL;
+	}
+	fclose(f);
+	return rc;
+}
+
+static void fill_report(cli_json *j, void *arg)
+{
+	const run_result *r = arg;
+
+	cli_json_str(j, "test", "run");
+	cli_json_str(j, "network", r->o->net);
+	cli_json_str(j, "config", r->cfg->name);
+	cli_json_str(j, "config_path", r->o->be.config);
+	cli_json_str(j, "backend", r->o->be.backend);
+	cli_json_u64(j, "seed", r->o->be.seed);
+	cli_json_u64(j, "samples", r->samples);
+	cli_json_u64(j, "n_inputs", r->net->layers[0].k);
+	cli_json_u64(j, "n_classes", r->net->n_classes);
+	cli_json_u64(j, "batch", r->batch);
+	cli_json_u64(j, "batches", r->batches);
+	cli_json_u64(j, "cycles", r->counters.cycles);
+	if (r->sim_cycles > 0)
+		cli_json_u64(j, "sim_cycles", r->sim_cycles);
+	cli_json_counters(j, "counters", &r->counters);
+	cli_json_f64(j, "wall_s", r->wall_s);
+	cli_json_f64(j, "sim_cycles_per_s",
+		     r->wall_s > 0.0 ? (double)r->counters.cycles / r->wall_s : 0.0);
+	cli_json_bool(j, "pass", r->pass);
+}
+
+/* Compile at o->batch, or find the largest batch that fits. */
+static int compile_net(const run_opts *o, const aimc_net *net, const aimc_cfg *cfg,
+		       uint64_t samples, aimc_image *img)
+{
+	char err[512] = "";
+	uint32_t b;
+	int rc = AIMC_EFIT;
+
+	if (o->batch != 0) {
+		rc = aimc_compile(net, cfg, o->batch, img, err, sizeof(err));
+		if (rc != AIMC_OK)
+			cli_errorf(CMD, "config %s, batch %u: %s (%s)", cfg->name, o->batch, err,
+				   aimc_strerror(rc));
+		return rc;
+	}
+	b = cfg->acc_slots < DEFAULT_MAX_BATCH ? cfg->acc_slots : DEFAULT_MAX_BATCH;
+	if (samples < b)
+		b = (uint32_t)samples;
+	for (; b >= 1; b--) {
+		rc = aimc_compile(net, cfg, b, img, err, sizeof(err));
+		if (rc != AIMC_EFIT)
+			break;
+	}
+	if (rc != AIMC_OK)
+		cli_errorf(CMD, "config %s: %s (%s)", cfg->name, err, aimc_strerror(rc));
+	return rc;
+}
+
+int cli_cmd_run(int argc, char **argv)
+{
+	run_opts o;
+	run_result res;
+	aimc_cfg cfg;
+	aimc_net net;
+	aimc_image img;
+	aimc_mmio m = { NULL, NULL };
+	aimc_counters c0, c1;
+	int8_t *x = NULL, *xb = NULL, *y = NULL, *yb = NULL;
+	char err[512];
+	uint64_t samples = 0, s0;
+	uint32_t k, n, max_polls, chip_err = 0, chip_pc = 0;
+	FILE *f = NULL;
+	double t0 = cli_now();
+	int rc, exit_code = CLI_EXIT_USAGE, opened = 0;
+
+	memset(&net, 0, sizeof(net));
+	memset(&img, 0, sizeof(img));
+	memset(&res, 0, sizeof(res));
+	rc = parse_args(argc, argv, &o);
+	if (rc != 0)
+		return rc > 0 ? CLI_EXIT_PASS : CLI_EXIT_USAGE;
+	if (cli_load_config(CMD, o.be.config, &cfg) != 0)
+		return CLI_EXIT_USAGE;
+	rc = aimc_net_load(&net, o.net, err, sizeof(err));
+	if (rc != AIMC_OK) {
+		cli_errorf(CMD, "--net: %s (%s)", err, aimc_strerror(rc));
+		return CLI_EXIT_USAGE;
+	}
+	k = net.layers[0].k;
+	n = net.n_classes;
+	if (read_inputs(o.inputs, k, &x, &samples) != 0)
+		goto out;
+	exit_code = CLI_EXIT_FAIL;
+	if (compile_net(&o, &net, &cfg, samples, &img) != AIMC_OK)
+		goto out;
+	max_polls = o.be.max_polls != 0 ? o.be.max_polls : cli_max_polls(&cfg, &img);
+	xb = calloc((size_t)img.batch * k, 1);
+	yb = malloc((size_t)img.batch * n);
+	y = malloc((size_t)samples * n);
+	if (xb == NULL || yb == NULL || y == NULL) {
+		cli_errorf(CMD, "out of memory");
+		goto out;
+	}
+
+	rc = cli_backend_open(CMD, &o.be, &cfg, &m);
+	if (rc != AIMC_OK)
+		goto out;
+	opened = 1;
+	rc = cli_image_load(&m, &cfg, &img);
+	if (rc != AIMC_OK) {
+		cli_report_rc(CMD, &m, "loading the image", rc);
+		goto out;
+	}
+	rc = aimc_counters_read(&m, &c0);
+	if (rc != AIMC_OK) {
+		cli_report_rc(CMD, &m, "reading the counters", rc);
+		goto out;
+	}
+	for (s0 = 0; s0 < samples; s0 += img.batch) {
+		uint64_t nb = samples - s0 < img.batch ? samples - s0 : img.batch;
+
+		memset(xb, 0, (size_t)img.batch * k);
+		memcpy(xb, x + s0 * k, (size_t)nb * k);
+		rc = cli_image_run(&m, &img, xb, k, yb, n, NULL, max_polls, &chip_err, &chip_pc);
+		if (rc == AIMC_ECHIP) {
+			cli_errorf(CMD, "batch %llu: the chip stopped with error code %u at "
+				   "instruction %u", (unsigned long long)(s0 / img.batch), chip_err,
+				   chip_pc);
+			goto out;
+		}
+		if (rc != AIMC_OK) {
+			cli_report_rc(CMD, &m, "running a batch", rc);
+			goto out;
+		}
+		memcpy(y + s0 * n, yb, (size_t)nb * n);
+		res.batches++;
+	}
+	rc = aimc_counters_read(&m, &c1);
+	if (rc != AIMC_OK) {
+		cli_report_rc(CMD, &m, "reading the counters", rc);
+		goto out;
+	}
+	opened = 0;
+	if (cli_backend_close(CMD, &o.be, &m, &res.sim_cycles) != AIMC_OK)
+		goto out;
+	res.counters.cycles = c1.cycles - c0.cycles;
+	res.counters.instrs = c1.instrs - c0.instrs;
+	res.counters.mvms = c1.mvms - c0.mvms;
+	res.counters.convs = c1.convs - c0.convs;
+	res.counters.adc_convs = c1.adc_convs - c0.adc_convs;
+	res.counters.sats = c1.sats - c0.sats;
+	res.counters.prog_rows = c1.prog_rows - c0.prog_rows;
+
+	f = fopen(o.out, "wb");
+	if (f == NULL || fwrite(y, 1, (size_t)samples * n, f) != (size_t)samples * n) {
+		cli_errorf(CMD, "--out: cannot write '%s'", o.out);
+		goto out;
+	}
+	if (fclose(f) != 0) {
+		f = NULL;
+		cli_errorf(CMD, "--out: error writing '%s'", o.out);
+		goto out;
+	}
+	f = NULL;
+	res.o = &o;
+	res.cfg = &cfg;
+	res.net = &net;
+	res.samples = samples;
+	res.batch = img.batch;
+	res.wall_s = cli_now() - t0;
+	res.pass = 1;
+	printf("run: %llu samples of %s on %s (config %s), batch %u x %u, %llu busy cycles, %.3f s\n",
+	       (unsigned long long)samples, o.net, o.be.backend, cfg.name, img.batch, res.batches,
+	       (unsigned long long)res.counters.cycles, res.wall_s);
+	if (o.report != NULL && cli_json_write_file(CMD, o.report, fill_report, &res) != 0)
+		goto out;
+	exit_code = CLI_EXIT_PASS;
+out:
+	if (f != NULL)
+		fclose(f);
+	if (opened)
+		aimc_mmio_close(&m);
+	free(x);
+	free(xb);
+	free(y);
+	free(yb);
+	aimc_image_free(&img);
+	aimc_net_free(&net);
+	return exit_code;
+}

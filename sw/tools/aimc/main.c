@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* aimc: command-line front end of the Kirchhoff driver (config, layer-test, run, csr-test,
+ * illegal-test, trace-compare). The same objects link into build/sw/aimc and aimc-vl. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+typedef struct subcommand {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+} subcommand;
+
+static const subcommand subcommands[] = {
+	{ "config", cli_cmd_config, "print or check a chip config (RTL parameters, JSON)" },
+	{ "layer-test", cli_cmd_layer_test,
+	  "one random int8 FC layer on a back-end, checked vs OpenBLAS (L1) and the C model (L0)" },
+	{ "run", cli_cmd_run, "run a network file over an input file, write the outputs" },
+	{ "csr-test", cli_cmd_csr_test, "register and memory-window checks on a back-end" },
+	{ "illegal-test", cli_cmd_illegal_test,
+	  "provoke every chip error, then run a good program without reset" },
+	{ "trace-compare", cli_cmd_trace_compare,
+	  "compare the reads of a recorded trace with a trace player's result log" },
+};
+
+#define N_SUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: aimc <command> [options]   ('aimc <command> --help' for its options)\n\n"
+		   "commands:\n");
+	for (i = 0; i < N_SUBCOMMANDS; i++)
+		fprintf(f, "  %-14s %s\n", subcommands[i].name, subcommands[i].summary);
+	fprintf(f, "\nexit status: 0 pass, 1 fail, 2 usage or input error\n");
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2) {
+		usage(stderr);
+		return CLI_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return CLI_EXIT_PASS;
+	}
+	for (i = 0; i < N_SUBCOMMANDS; i++)
+		if (strcmp(argv[1], subcommands[i].name) == 0)
+			return subcommands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "aimc: unknown command '%s'\n\n", argv[1]);
+	usage(stderr);
+	return CLI_EXIT_USAGE;
+}
