@@ -135,8 +135,8 @@ $(BUILD)/$(1)/icarus/sim.vvp: $(BUILD)/$(1)/rtl-params.icarus $(RTL_F) $$(RTL_SR
 	$(IVERILOG) -g2012 -o $$@ -s aimc_tb_trace $$$$(cat $(BUILD)/$(1)/rtl-params.icarus) -f $(RTL_F) $(TB_ICARUS)
 $(BUILD)/$(1)/icarus/aimc_vpi.vpi: $(VPI_SRCS) $(ANALOG_SRCS) $(wildcard analog_models/c/*.h)
 	@mkdir -p $$(@D)
-	cd $$(@D) && $(IVERILOG_VPI) --name=aimc_vpi $(addprefix -I$(CURDIR)/,analog_models/c) \
-	  $(addprefix $(CURDIR)/,$(VPI_SRCS) $(ANALOG_SRCS)) -lm > vpi.log 2>&1 || { cat vpi.log; exit 1; }
+	$(CC) -o $$@ $$$$($(IVERILOG_VPI) --cflags) $(FPFLAGS) -Ianalog_models/c $(VPI_SRCS) $(ANALOG_SRCS) \
+	  $$$$($(IVERILOG_VPI) --ldflags) $$$$($(IVERILOG_VPI) --ldlibs) -lm
 endef
 ALL_CFGS := $(sort $(basename $(notdir $(wildcard configs/*.cfg))))
 $(foreach c,$(ALL_CFGS),$(eval $(call CONFIG_RULES,$(c),configs/$(c).cfg)))
@@ -165,7 +165,7 @@ layer-test: $(SETUP_STAMP) $(AIMC) $(if $(filter icarus,$(SIM)),icarus) $(if $(f
 
 # ---- make sim --------------------------------------------------------------------------------------
 SIM_REF_CFG ?= ideal64
-sim: $(SETUP_STAMP) $(AIMC) vl $(BUILD)/$(SIM_REF_CFG)/vl/aimc-vl
+sim: $(SETUP_STAMP) $(AIMC) vl
 	@mkdir -p $(BUILD)/reports
 	$(PYTHON) sw/python/sim.py --config $(CFG_FILE) --ref-config configs/$(SIM_REF_CFG).cfg \
 	  --build $(BUILD) --seed $(SEED) $(if $(DATA),--data $(DATA))

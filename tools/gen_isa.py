@@ -49,12 +49,12 @@ def gen_sv(isa, fields, flags):
     o = [f"// SPDX-License-Identifier: Apache-2.0", f"// {BANNER}",
          "// Instruction encoding of the Kirchhoff sequencer (docs/isa.md).", "",
          "package aimc_isa_pkg;", "",
-         f"  localparam int unsigned ISA_VERSION = {isa['version']};",
-         f"  localparam int unsigned INSTR_W = {isa['width']};", ""]
+         f"  localparam int ISA_VERSION = {isa['version']};",
+         f"  localparam int INSTR_W = {isa['width']};", ""]
     for f in isa["fields"]:
         n = f["name"].upper()
-        o.append(f"  localparam int unsigned INSTR_{n}_LSB = {f['lsb']};")
-        o.append(f"  localparam int unsigned INSTR_{n}_W = {f['width']};")
+        o.append(f"  localparam int INSTR_{n}_LSB = {f['lsb']};")
+        o.append(f"  localparam int INSTR_{n}_W = {f['width']};")
     o.append("")
     w = fields["op"]["width"]
     o.append(f"  typedef enum logic [{w - 1}:0] {{")
@@ -65,7 +65,7 @@ def gen_sv(isa, fields, flags):
     o.append("  } opcode_e;")
     o.append("")
     for fl in isa["flags"]:
-        o.append(f"  localparam int unsigned FLAG_{fl['name'].upper()} = {fl['bit']};")
+        o.append(f"  localparam int FLAG_{fl['name'].upper()} = {fl['bit']};")
     o.append("")
     for op in ops:
         o.append(f"  localparam logic [{isa['width'] - 1}:0] RSVD_{op['name']} = "

@@ -26,7 +26,7 @@ def main():
           "package aimc_map_pkg;", ""]
     span = top.size
     aw = (span - 1).bit_length()
-    sv.append(f"  localparam int unsigned MAP_ADDR_W = {aw};  // bits that decode the whole map")
+    sv.append(f"  localparam int MAP_ADDR_W = {aw};  // bits that decode the whole map")
     for child in top.children():
         n = child.inst_name.upper()
         sv.append(f"  localparam logic [31:0] {n}_BASE = 32'h{child.absolute_address:08x};")

@@ -7,7 +7,7 @@ Registry lines: `name | timeout_seconds | shell command` ('#' comments and blank
 the command is everything after the second '|', so it may hold pipes). Commands run with
 `bash -c` from the repository root, stdin closed, in their own process group; a test that runs
 past its timeout has its whole process group killed and fails. The environment gets BUILD (the
-absolute build directory) and TEST_NAME.
+absolute build directory), TEST_NAME, and PYTHON (this interpreter, unless already set).
 """
 
 import argparse
@@ -92,6 +92,12 @@ def select(tests, filt):
     return [t for t in tests if any(s in t.name for s in subs)]
 
 
+def show(path):
+    """path relative to the current directory when below it, else absolute."""
+    rel = os.path.relpath(path)
+    return path if rel.startswith("..") else rel
+
+
 def log_tail(path, n=TAIL_LINES):
     try:
         with open(path, "rb") as f:
@@ -130,6 +136,7 @@ def start(t, build, log_dir):
                  f"$ {t.command}\n".encode())
     t.logf.flush()
     env = dict(os.environ, BUILD=build, TEST_NAME=t.name)
+    env.setdefault("PYTHON", sys.executable)
     t.start = time.monotonic()
     t.proc = subprocess.Popen(["bash", "-c", t.command], cwd=ROOT, stdin=subprocess.DEVNULL,
                               stdout=t.logf, stderr=subprocess.STDOUT, env=env,
@@ -263,7 +270,7 @@ def main(argv=None):
         print(f"run_tests: no test ran: {why}")
     else:
         print(f"run_tests: {len(chosen)} of {len(tests)} tests, -j {args.jobs}, logs in "
-              f"{os.path.relpath(log_dir)}", flush=True)
+              f"{show(log_dir)}", flush=True)
         try:
             run_all(chosen, args.jobs, build, log_dir)
         except KeyboardInterrupt:
@@ -280,7 +287,7 @@ def main(argv=None):
     write_json(os.path.join(rep_dir, "test.json"), chosen, wall, args, len(tests))
     write_junit(os.path.join(rep_dir, "junit.xml"), chosen, wall)
     passed = len(chosen) - len(failed)
-    print(f"\nreports: {os.path.relpath(rep_dir)}/test.json, junit.xml ({wall:.1f} s)")
+    print(f"\nreports: {show(rep_dir)}/test.json, junit.xml ({wall:.1f} s)")
     print(f"{passed} passed, {len(failed)} failed")
     return 1 if failed or not chosen else 0
 

@@ -200,18 +200,21 @@ double aimc_xbar_current(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint3
 	v2 = xb->v2 + (size_t)tile * xb->rows;
 	act = xb->act + (size_t)tile * xb->rows;
 	n = xb->n_act[tile];
-	for (uint32_t i = 0; i < n; i++) {
-		uint32_t r = act[i];
-
-		sum += v[r] * (g[2 * r] - g[2 * r + 1]);
-	}
-	if (xb->rvar != NULL) {
-		const double *rv = xb->rvar + cell_base(xb, tile, col);
-		double var = 0.0;
-
+	if (xb->rvar == NULL) {
 		for (uint32_t i = 0; i < n; i++) {
 			uint32_t r = act[i];
 
+			sum += v[r] * (g[2 * r] - g[2 * r + 1]);
+		}
+	} else {
+		const double *rv = xb->rvar + cell_base(xb, tile, col);
+		double var = 0.0;
+
+		/* one pass, two independent accumulators: same bits as two separate loops */
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t r = act[i];
+
+			sum += v[r] * (g[2 * r] - g[2 * r + 1]);
 			var += v2[r] * rv[r];
 		}
 		/* One draw per column conversion carries the summed noise of all cells (equivalent in

@@ -152,6 +152,10 @@ static int is_ident(const char *s)
 /* Shortest %g text that reads back as exactly v (JSON-safe for finite v). */
 static void fmt_double(char *buf, size_t len, double v)
 {
+	if (v == floor(v) && fabs(v) < 1e15) { /* integral: plain digits, not 2e+02 */
+		snprintf(buf, len, "%.0f", v);
+		return;
+	}
 	for (int prec = 1; prec <= 17; prec++) {
 		snprintf(buf, len, "%.*g", prec, v);
 		if (strtod(buf, NULL) == v)
@@ -328,7 +332,7 @@ static int parse_f64(const char *s, double *out)
 	*out = strtod(s, &end);
 	if (*end != '\0')
 		return -1;
-	if (!isfinite(*out))
+	if (!isfinite(*out) || errno == ERANGE) /* overflow, or underflow to 0 / subnormal */
 		return -2;
 	return 0;
 }
@@ -370,6 +374,19 @@ static int parse_line(aimc_cfg *cfg, uint32_t *lines, const char *b, const char 
 	int idx, rc;
 
 	if (eq == NULL) {
+		const char *te = b;
+
+		while (te < e && *te != ' ' && *te != '\t')
+			te++;
+		if ((size_t)(te - b) < sizeof(key)) {
+			memcpy(key, b, (size_t)(te - b));
+			key[te - b] = '\0';
+			if (key_index(key) >= 0) {
+				set_err(err, errlen, "%s:%u: key '%s': expected '=' after the key", origin, lineno,
+					key);
+				return -1;
+			}
+		}
 		set_err(err, errlen, "%s:%u: expected 'key = value', got '%.*s'", origin, lineno,
 			(int)(e - b > 60 ? 60 : e - b), b);
 		return -1;

@@ -33,8 +33,11 @@ static int g_call_sites; /* calls of our functions in the design (counted at com
 static uint32_t *g_words; /* scratch for one packed vector */
 static size_t g_nwords;
 
+/* End the simulation with a failing exit status of vvp (vpip_set_return_value is the Icarus
+ * call behind $fatal's exit code). */
 static void stop(void)
 {
+	vpip_set_return_value(1);
 	vpi_control(vpiFinish, 1);
 }
 

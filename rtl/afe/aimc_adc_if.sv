@@ -2,13 +2,13 @@
 // Column ADC interface: sequences the ColsPerAdc column-mux positions, times each SAR conversion
 // (AdcCycles cycles, all Cols/ColsPerAdc ADCs in parallel) and marks when the macro's codes are valid.
 
-module aimc_adc_if #(
+module aimc_adc_if import aimc_pkg::*; #(
   parameter int Cols       = 32,
   parameter int ColsPerAdc = 4,
   parameter int AdcCycles  = 8,
   localparam int NumAdc    = Cols / ColsPerAdc,
-  localparam int GrpW      = (ColsPerAdc > 1) ? $clog2(ColsPerAdc) : 1,
-  localparam int CycW      = (AdcCycles > 1) ? $clog2(AdcCycles) : 1
+  localparam int GrpW      = aimc_aw(ColsPerAdc),
+  localparam int CycW      = aimc_aw(AdcCycles)
 ) (
   input  logic            clk_i,
   input  logic            rst_ni,
@@ -80,5 +80,12 @@ module aimc_adc_if #(
   assign code_group_o = valid_grp_q;
   assign done_o       = valid_q && valid_last_q;
   assign ev_adc_o     = valid_q ? 16'(NumAdc) : 16'd0;
+
+  // Immediate assertions (both simulators; --noassert removes them from fast builds).
+  always @(posedge clk_i) begin
+    if (rst_ni) begin
+      assert (!(start_i && busy_q)) else $fatal(1, "aimc_adc_if: start while converting");
+    end
+  end
 
 endmodule

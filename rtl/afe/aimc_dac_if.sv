@@ -1,36 +1,42 @@
 // SPDX-License-Identifier: Apache-2.0
-// Row DAC interface: holds the Rows int8 inputs of an MVM, derives the DAC codes of one slice/phase
-// (docs/numbers.md), applies them to the crossbar macro and times the settle interval.
+// Row DAC interface: holds the Rows int8 inputs of an MVM, latches the DAC codes of one
+// slice/phase (docs/numbers.md), applies them to the crossbar macro and times the settle interval.
 
-module aimc_dac_if #(
+module aimc_dac_if import aimc_pkg::*; #(
   parameter int Rows    = 64,
   parameter int DacBits = 1,
   localparam int NumSlices = (7 + DacBits - 1) / DacBits,
-  localparam int SliceW    = (NumSlices > 1) ? $clog2(NumSlices) : 1,
+  localparam int SliceW    = aimc_aw(NumSlices),
   localparam int InWords   = Rows / 4,
-  localparam int InWordW   = (InWords > 1) ? $clog2(InWords) : 1
+  localparam int InWordW   = aimc_aw(InWords)
 ) (
-  input  logic                      clk_i,
-  input  logic                      rst_ni,
+  input  logic                    clk_i,
+  input  logic                    rst_ni,
   // input vector load: word x_widx_i holds rows 4*x_widx_i .. 4*x_widx_i+3, byte 0 first
-  input  logic                      x_we_i,
-  input  logic [InWordW-1:0]        x_widx_i,
-  input  logic [31:0]               x_wdata_i,
-  // current phase: slice (least significant first) and sign (0 = positive rows, 1 = negative rows)
-  input  logic [SliceW-1:0]         slice_i,
-  input  logic                      neg_i,
-  output logic                      active_o,        // some row has a nonzero code in this phase
-  // apply the codes of the current phase and start the settle interval
-  input  logic                      apply_i,
-  input  logic [7:0]                settle_cycles_i, // 0 is taken as 1
-  output logic                      settled_o,       // high in the last settle cycle
+  input  logic                    x_we_i,
+  input  logic [InWordW-1:0]      x_widx_i,
+  input  logic [31:0]             x_wdata_i,
+  // latch the codes of a phase: slice (least significant first), sign (0 = positive rows)
+  input  logic                    load_i,
+  input  logic [SliceW-1:0]       slice_i,
+  input  logic                    neg_i,
+  output logic                    active_o,        // some row has a nonzero latched code
+  // apply the latched codes and start the settle interval
+  input  logic                    apply_i,
+  input  logic [7:0]              settle_cycles_i, // 0 is taken as 1
+  output logic                    settled_o,       // high in the last settle cycle
   // to the crossbar macro
-  output logic                      dac_apply_o,
-  output logic [Rows*DacBits-1:0]   dac_codes_o
+  output logic                    dac_apply_o,
+  output logic [Rows*DacBits-1:0] dac_codes_o
 );
 
-  // Unpacked storage: one event per written row, cheap in event-driven simulators.
-  logic [7:0] x_q [Rows];
+  // Inputs and codes are data (no reset); the codes are computed once per phase, in one loop,
+  // so that event-driven simulators do no per-row work while the inputs load.
+  logic [7:0]              x_q [Rows];
+  logic [Rows*DacBits-1:0] codes_q;
+  logic [3:0]              slice_lsb;   // slice * DacBits <= 6: |x| has 8 bits (128 for -128)
+
+  assign slice_lsb = 4'(int'(slice_i) * DacBits);
 
   always_ff @(posedge clk_i) begin
     if (x_we_i) begin
@@ -38,21 +44,17 @@ module aimc_dac_if #(
         x_q[4 * int'(x_widx_i) + i] <= x_wdata_i[8*i +: 8];
       end
     end
+    if (load_i) begin
+      for (int r = 0; r < Rows; r++) begin
+        // d = (|x| >> lsb) & (2^DacBits - 1) for rows of the phase's sign, else 0
+        codes_q[r*DacBits +: DacBits] <= (x_q[r][7] == neg_i) ?
+            DacBits'((x_q[r][7] ? 8'd0 - x_q[r] : x_q[r]) >> slice_lsb) : '0;
+      end
+    end
   end
 
-  // |x| fits 8 bits (128 for a stray -128); slices above bit 7 are zero.
-  logic [3:0] slice_lsb;
-  assign slice_lsb = 4'(int'(slice_i) * DacBits);
-
-  for (genvar r = 0; r < Rows; r++) begin : g_row
-    logic [7:0] mag;
-    assign mag = x_q[r][7] ? (~x_q[r] + 8'd1) : x_q[r];
-    // The cast to DacBits keeps (|x| >> lsb) & (2^DacBits - 1).
-    assign dac_codes_o[r*DacBits +: DacBits] =
-        (x_q[r][7] == neg_i) ? DacBits'(mag >> slice_lsb) : '0;
-  end
-
-  assign active_o    = |dac_codes_o;
+  assign active_o    = |codes_q;
+  assign dac_codes_o = codes_q;
   assign dac_apply_o = apply_i;
 
   // Settle timer: cycles 1 .. max(settle, 1) after the apply edge; settled_o in the last one.
@@ -76,5 +78,13 @@ module aimc_dac_if #(
   end
 
   assign settled_o = (settle_q == 8'd1);
+
+  // Immediate assertions (both simulators; --noassert removes them from fast builds).
+  always @(posedge clk_i) begin
+    if (rst_ni) begin
+      assert (!(apply_i && settle_q != 8'd0)) else $fatal(1, "aimc_dac_if: apply while settling");
+      assert (!(apply_i && load_i)) else $fatal(1, "aimc_dac_if: apply while loading codes");
+    end
+  end
 
 endmodule

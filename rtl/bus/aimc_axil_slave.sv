@@ -287,6 +287,13 @@ module aimc_axil_slave import aimc_pkg::*; import aimc_map_pkg::*; #(
     end
   end
 
+  // The windows of aimc_map_pkg are disjoint, so an address never selects two targets.
+  always @(posedge clk_i) begin
+    if (rst_ni && state_q == StReq) begin
+      assert (!(hit_csr && hit_mem)) else $error("aimc_axil_slave: %h hits two windows", addr_q);
+    end
+  end
+
   // AXI protection bits carry no meaning on this chip.
   logic unused_prot;
   assign unused_prot = ^{s_axil_awprot_i, s_axil_arprot_i};

@@ -4,21 +4,21 @@
 
 package aimc_isa_pkg;
 
-  localparam int unsigned ISA_VERSION = 1;
-  localparam int unsigned INSTR_W = 64;
+  localparam int ISA_VERSION = 1;
+  localparam int INSTR_W = 64;
 
-  localparam int unsigned INSTR_OP_LSB = 60;
-  localparam int unsigned INSTR_OP_W = 4;
-  localparam int unsigned INSTR_TILE_LSB = 56;
-  localparam int unsigned INSTR_TILE_W = 4;
-  localparam int unsigned INSTR_FLAGS_LSB = 48;
-  localparam int unsigned INSTR_FLAGS_W = 8;
-  localparam int unsigned INSTR_A_LSB = 32;
-  localparam int unsigned INSTR_A_W = 16;
-  localparam int unsigned INSTR_B_LSB = 16;
-  localparam int unsigned INSTR_B_W = 16;
-  localparam int unsigned INSTR_C_LSB = 0;
-  localparam int unsigned INSTR_C_W = 16;
+  localparam int INSTR_OP_LSB = 60;
+  localparam int INSTR_OP_W = 4;
+  localparam int INSTR_TILE_LSB = 56;
+  localparam int INSTR_TILE_W = 4;
+  localparam int INSTR_FLAGS_LSB = 48;
+  localparam int INSTR_FLAGS_W = 8;
+  localparam int INSTR_A_LSB = 32;
+  localparam int INSTR_A_W = 16;
+  localparam int INSTR_B_LSB = 16;
+  localparam int INSTR_B_W = 16;
+  localparam int INSTR_C_LSB = 0;
+  localparam int INSTR_C_W = 16;
 
   typedef enum logic [3:0] {
     OpNop = 4'd0,
@@ -29,11 +29,11 @@ package aimc_isa_pkg;
     OpHalt = 4'd5
   } opcode_e;
 
-  localparam int unsigned FLAG_ACC = 0;
-  localparam int unsigned FLAG_SRC_OUT = 1;
-  localparam int unsigned FLAG_RELU = 0;
-  localparam int unsigned FLAG_DST_OUT = 1;
-  localparam int unsigned FLAG_RAW = 2;
+  localparam int FLAG_ACC = 0;
+  localparam int FLAG_SRC_OUT = 1;
+  localparam int FLAG_RELU = 0;
+  localparam int FLAG_DST_OUT = 1;
+  localparam int FLAG_RAW = 2;
 
   localparam logic [63:0] RSVD_NOP = 64'h0fffffffffffffff;
   localparam logic [63:0] RSVD_PROG = 64'h00ff0000ffffffff;

@@ -2,7 +2,7 @@
 // Accumulator slots of a tile: AccSlots x Cols int32, one bank per ADC lane so that all NumAdc
 // columns of a mux position accumulate in one cycle; sums are exact in 64 bits, then saturated.
 
-module aimc_acc #(
+module aimc_acc import aimc_pkg::*; #(
   parameter int Cols       = 32,
   parameter int ColsPerAdc = 4,
   parameter int AccSlots   = 64,
@@ -10,8 +10,8 @@ module aimc_acc #(
   parameter int ShiftW     = 5,
   localparam int NumAdc    = Cols / ColsPerAdc,
   localparam int Depth     = AccSlots * ColsPerAdc,
-  localparam int IdxW      = (Depth > 1) ? $clog2(Depth) : 1,
-  localparam int LaneW     = (NumAdc > 1) ? $clog2(NumAdc) : 1
+  localparam int IdxW      = aimc_aw(Depth),
+  localparam int LaneW     = aimc_aw(NumAdc)
 ) (
   input  logic                      clk_i,
   input  logic                      rst_ni,
@@ -79,6 +79,13 @@ module aimc_acc #(
   end
 
   assign rd_word_o = rdata_q[rd_lane_q];
+
+  // Immediate assertions (both simulators; --noassert removes them from fast builds).
+  always @(posedge clk_i) begin
+    if (rst_ni) begin
+      assert (!(acc_i && clr_i)) else $fatal(1, "aimc_acc: accumulate and clear together");
+    end
+  end
 
   always_comb begin
     sat_cnt_o = '0;

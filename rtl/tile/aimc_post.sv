@@ -8,7 +8,7 @@
 // column c has any effect: on BAD_PARAM at column c, columns 0 .. c-1 are done (saturations
 // counted, every completed output word written) and nothing of column c or later is.
 
-module aimc_post #(
+module aimc_post import aimc_pkg::*; #(
   parameter int Cols       = 32,
   parameter int ColsPerAdc = 4,
   parameter int AccSlots   = 64,
@@ -16,9 +16,9 @@ module aimc_post #(
   parameter int ParAw      = 10,
   localparam int NumAdc    = Cols / ColsPerAdc,
   localparam int Depth     = AccSlots * ColsPerAdc,
-  localparam int IdxW      = (Depth > 1) ? $clog2(Depth) : 1,
-  localparam int LaneW     = (NumAdc > 1) ? $clog2(NumAdc) : 1,
-  localparam int SlotW     = (AccSlots > 1) ? $clog2(AccSlots) : 1
+  localparam int IdxW      = aimc_aw(Depth),
+  localparam int LaneW     = aimc_aw(NumAdc),
+  localparam int SlotW     = aimc_aw(AccSlots)
 ) (
   input  logic              clk_i,
   input  logic              rst_ni,
@@ -47,8 +47,8 @@ module aimc_post #(
   output logic              sat_o           // acc + b saturated this cycle
 );
 
-  localparam int ColW  = $clog2(Cols + 1);
-  localparam int GrpW  = (ColsPerAdc > 1) ? $clog2(ColsPerAdc) : 1;
+  localparam int ColW  = aimc_aw(Cols + 1);
+  localparam int GrpW  = aimc_aw(ColsPerAdc);
   localparam int AddrMaxW = (ParAw > ActAw) ? ParAw : ActAw;
   localparam int AddrW    = ((AddrMaxW > 16) ? AddrMaxW : 16) + 1;
 
@@ -295,6 +295,13 @@ module aimc_post #(
       s_q     <= s_d;
       t_q     <= t_d;
       wbuf_q  <= wbuf_d;
+    end
+  end
+
+  // Immediate assertions (both simulators; --noassert removes them from fast builds).
+  always @(posedge clk_i) begin
+    if (rst_ni) begin
+      assert (!(start_i && (iss_q || rv_q || pv_q))) else $fatal(1, "aimc_post: start while busy");
     end
   end
 

@@ -1,8 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 // One analog tile: executes PROG, MVM and POST commands from the sequencer on its crossbar macro,
 // DAC/ADC interfaces, accumulator slots and post-processing, exactly as docs/numbers.md orders them.
+//
+// Latency, in cycles from the accept edge to the cycle of done_o (tests/unit/tile checks it):
+//   PROG        Rows*Cols/4 + 3
+//   MVM         max(Rows/4 + 1, ColsPerAdc) + 2 + sum over the 2*ceil(7/DacBits) phases of
+//               1 (skipped: no active row) or 2 + max(settle, 1) + ColsPerAdc*AdcCycles (applied)
+//   POST        3*Cols + 3; RAW: Cols + 2; stopped by a bad S at column c: 3*c + 3
+//   other ops   1 (answered with ILLEGAL)
+// Errors: only POST detects one (BAD_PARAM); the sequencer validates everything else before
+// dispatch. On BAD_PARAM at column c, columns before c are done and c and later are not
+// (aimc_post.sv).
 
-module aimc_tile import aimc_isa_pkg::*; #(
+module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   parameter int TileIdx    = 0,
   parameter int Rows       = 64,
   parameter int Cols       = 32,
@@ -54,23 +64,25 @@ module aimc_tile import aimc_isa_pkg::*; #(
 
   localparam int NumAdc     = Cols / ColsPerAdc;
   localparam int NumSlices  = (7 + DacBits - 1) / DacBits;
-  localparam int SliceW     = (NumSlices > 1) ? $clog2(NumSlices) : 1;
+  localparam int SliceW     = aimc_aw(NumSlices);
   localparam int InWords    = Rows / 4;
-  localparam int InWordW    = (InWords > 1) ? $clog2(InWords) : 1;
+  localparam int InWordW    = aimc_aw(InWords);
   localparam int RowWords   = Cols / 4;
-  localparam int RowWordW   = (RowWords > 1) ? $clog2(RowWords) : 1;
+  localparam int RowWordW   = aimc_aw(RowWords);
   localparam int ProgWords  = Rows * RowWords;
-  localparam int ProgCntW   = $clog2(ProgWords + 1);
-  localparam int LoadCycles = (InWords > ColsPerAdc) ? InWords : ColsPerAdc;
-  localparam int LoadW      = $clog2(LoadCycles + 1);
-  localparam int RowW       = $clog2(Rows);
-  localparam int GrpW       = (ColsPerAdc > 1) ? $clog2(ColsPerAdc) : 1;
-  localparam int SlotW      = (AccSlots > 1) ? $clog2(AccSlots) : 1;
+  localparam int ProgCntW   = aimc_aw(ProgWords + 1);
+  // StMvmLoad: InWords reads, the last word written one cycle later, the DAC codes latched on
+  // the exit edge; the slot clear (one mux position per cycle) runs alongside.
+  localparam int LoadCycles = (InWords + 1 > ColsPerAdc) ? InWords + 1 : ColsPerAdc;
+  localparam int LoadW      = aimc_aw(LoadCycles + 1);
+  localparam int RowW       = aimc_aw(Rows);
+  localparam int GrpW       = aimc_aw(ColsPerAdc);
+  localparam int SlotW      = aimc_aw(AccSlots);
   localparam int Depth      = AccSlots * ColsPerAdc;
-  localparam int IdxW       = (Depth > 1) ? $clog2(Depth) : 1;
-  localparam int LaneW      = (NumAdc > 1) ? $clog2(NumAdc) : 1;
+  localparam int IdxW       = aimc_aw(Depth);
+  localparam int LaneW      = aimc_aw(NumAdc);
   localparam int MaxShift   = (NumSlices - 1) * DacBits + 15;  // slice weight + adc_shift
-  localparam int ShiftW     = $clog2(MaxShift + 1);
+  localparam int ShiftW     = aimc_aw(MaxShift + 1);
   localparam int WAddrW     = ((WgtAw > 16) ? WgtAw : 16) + 1;
   localparam int AAddrW     = ((ActAw > 16) ? ActAw : 16) + 1;
 
@@ -121,7 +133,7 @@ module aimc_tile import aimc_isa_pkg::*; #(
   logic [IdxW-1:0]     slot_base;
 
   // Sub-block wiring.
-  logic                dac_active, dac_apply, dac_settled, macro_apply;
+  logic                dac_load, dac_active, dac_apply, dac_settled, macro_apply;
   logic [Rows*DacBits-1:0] dac_codes;
   logic                adc_start, adc_conv, adc_code_valid, adc_done;
   logic [GrpW-1:0]     adc_conv_group, adc_code_group;
@@ -140,6 +152,8 @@ module aimc_tile import aimc_isa_pkg::*; #(
   logic [ActAw-1:0]    post_addr;
   logic [31:0]         post_wdata;
 
+  // The DAC codes of a phase are latched as the FSM enters StMvmPhase for it.
+  assign dac_load    = (state_d == StMvmPhase);
   assign accept      = cmd_valid_i && cmd_ready_o;
   assign cmd_ready_o = (state_q == StIdle);
   assign last_phase  = neg_q && (slice_q == SliceW'(NumSlices - 1));
@@ -397,8 +411,9 @@ module aimc_tile import aimc_isa_pkg::*; #(
     .x_we_i          (lrv_q),
     .x_widx_i        (lridx_q),
     .x_wdata_i       (act_rdata_i),
-    .slice_i         (slice_q),
-    .neg_i           (neg_q),
+    .load_i          (dac_load),
+    .slice_i         (slice_d),
+    .neg_i           (neg_d),
     .active_o        (dac_active),
     .apply_i         (dac_apply),
     .settle_cycles_i (settle_cycles_i),
@@ -505,6 +520,17 @@ module aimc_tile import aimc_isa_pkg::*; #(
     .out_wdata_o (post_wdata),
     .sat_o       (post_sat)
   );
+
+  // Immediate assertions (both simulators; --noassert removes them from fast builds): each
+  // sub-block answers only in the state that waits for it.
+  always @(posedge clk_i) begin
+    if (rst_ni) begin
+      assert (!adc_done || state_q == StMvmConv) else $fatal(1, "aimc_tile: stray ADC done");
+      assert (!post_done || state_q == StPost) else $fatal(1, "aimc_tile: stray POST done");
+      assert (!pfire_q || state_q == StProg) else $fatal(1, "aimc_tile: stray row program");
+      assert (!(acc_rd && post_acc_rd && adc_conv)) else $fatal(1, "aimc_tile: acc port clash");
+    end
+  end
 
   assign par_req_o  = post_par_req;
   assign par_addr_o = post_par_addr;

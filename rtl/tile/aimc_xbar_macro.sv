@@ -13,7 +13,7 @@
 //             [j*AdcBits +: AdcBits], two's complement) from the next cycle until the next conv_i.
 // The model is bound to this instance's geometry at time zero; any model error stops the run.
 
-module aimc_xbar_macro #(
+module aimc_xbar_macro import aimc_pkg::*; #(
   parameter int TileIdx    = 0,
   parameter int Rows       = 64,
   parameter int Cols       = 32,
@@ -21,8 +21,8 @@ module aimc_xbar_macro #(
   parameter int AdcBits    = 8,
   parameter int ColsPerAdc = 4,
   localparam int NumAdc    = Cols / ColsPerAdc,
-  localparam int RowW      = $clog2(Rows),
-  localparam int GrpW      = (ColsPerAdc > 1) ? $clog2(ColsPerAdc) : 1
+  localparam int RowW      = aimc_aw(Rows),
+  localparam int GrpW      = aimc_aw(ColsPerAdc)
 ) (
   input  logic                      clk_i,
   input  logic                      rst_ni,

@@ -6,16 +6,21 @@ RTL), check bit-exactness and print accuracy, speed and the chip performance mod
   sim.py --config CFG --ref-config REFCFG --build DIR --seed N [--data CSV] [--batch B]
 """
 
-import argparse
-import json
 import os
-import platform
-import shlex
-import subprocess
-import sys
-import time
 
-import numpy as np
+# One BLAS thread: the trained weights (and so every bit downstream) must not depend on the
+# machine's core count. Set before numpy loads OpenBLAS.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import platform  # noqa: E402
+import shlex  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -23,13 +28,10 @@ sys.path.insert(0, HERE)
 
 from kirchhoff import data as kdata        # noqa: E402
 from kirchhoff import export as kexport    # noqa: E402
+from kirchhoff import pipeline as kpipe     # noqa: E402
 from kirchhoff import quantize as kq       # noqa: E402
 from kirchhoff import train as ktrain      # noqa: E402
 
-TEST_SIZE = 0.2           # digits: 360 of 1797 images
-SPLIT_SEED = 0            # the data split and the training do not depend on the chip seed
-TRAIN_SEED = 0
-HIDDEN = (32,)
 COUNTER_KEYS = ("instrs", "mvms", "convs", "adc_convs", "sats", "prog_rows")
 CFG_KEYS = ("name", "rows", "cols", "num_tiles", "dac_bits", "adc_bits", "prog_sigma",
             "read_sigma", "clock_mhz", "e_adc_pj", "e_dac_pj", "e_sram_pj_bit", "e_acc_pj",
@@ -101,9 +103,7 @@ def run_backend(exe, backend, cfg_path, seed, net, inputs, out, report, batch, n
     for f in (out, report):
         if os.path.exists(f):
             os.remove(f)
-    t0 = time.monotonic()
     run_tool(cmd, f"{backend} run ({os.path.basename(cfg_path)})", timeout)
-    wall = time.monotonic() - t0
     if not os.path.exists(out):
         raise SimError(f"{backend} run wrote no output file {out}\n  command: {shlex.join(cmd)}")
     y = np.fromfile(out, dtype=np.int8)
@@ -122,7 +122,7 @@ def run_backend(exe, backend, cfg_path, seed, net, inputs, out, report, batch, n
         raise SimError(f"{report} lacks keys: {', '.join(missing)}")
     if rep["samples"] != n:
         raise SimError(f"{report}: samples = {rep['samples']}, expected {n}")
-    return y.reshape(n, n_classes), rep, wall, cmd
+    return y.reshape(n, n_classes), rep, cmd
 
 
 def tool_version(cmd):
@@ -156,7 +156,9 @@ def perf_model(qnet, cfg, rep, samples):
     rows, cols = int(cfg["rows"]), int(cfg["cols"])
     clock_hz = float(cfg["clock_mhz"]) * 1e6
     cycles = int(rep["cycles"])
-    posts = samples * sum(-(-L.n // cols) for L in qnet.layers)   # one POST per column block
+    # The chip runs whole batches (the last one zero-padded): count the vectors it really ran.
+    vectors = int(rep.get("batch") or 0) * int(rep.get("batches") or 0) or samples
+    posts = vectors * sum(-(-L.n // cols) for L in qnet.layers)   # one POST per column block
     array_reads = c["adc_convs"] / cols                           # each read converts Cols columns
     sram_bits = {
         "instr_fetch": 64 * c["instrs"],
@@ -186,6 +188,7 @@ def perf_model(qnet, cfg, rep, samples):
         "energy_breakdown_pj_per_inference": {k: v / samples for k, v in energy.items()},
         "sram_bits_per_inference": {k: v / samples for k, v in sram_bits.items()},
         "array_reads": array_reads,
+        "vectors_run": vectors,
         "posts": posts,
     }
 
@@ -224,44 +227,39 @@ def simulate(args):
         raise SimError(f"reference config {ref_path} is not ideal (docs/configs.md): the int8 "
                        "reference must have no noise and an ADC that cannot clip")
 
-    log("[2/6] data and training")
+    log("[2/6] data, training, quantization")
     try:
-        ds = kdata.load(args.data)
-        Xtr, Xte, ytr, yte = kdata.split(ds, TEST_SIZE, seed=SPLIT_SEED)
+        pr = kpipe.prepare(args.data)
+        cal = kq.calibrate_adc_shifts(pr.qnet, pr.xtr, cfg)
+        qnet, qcfg = pr.qnet, pr.qnet.with_adc_shifts(cal.shifts)
     except kdata.DataError as e:
         raise SimError(f"data: {e}") from None
-    net_name = "digits-mlp" if args.data is None else \
-        os.path.splitext(os.path.basename(args.data))[0] + "-mlp"
-    tr = ktrain.train_mlp(Xtr, ytr, hidden=HIDDEN, seed=TRAIN_SEED)
-    dims = [tr.net.n_inputs] + [L.W.shape[0] for L in tr.net.layers]
-    log(f"  {ds.source}: {len(ytr)} training / {len(yte)} test samples, {ds.n_classes} classes; "
-        f"MLP {'-'.join(map(str, dims))}, {tr.n_iter} epochs"
+    except kq.QuantError as e:
+        raise SimError(f"quantization: {e}") from None
+    tr, ds, yte, xte, dims, net_name = pr.trained, pr.ds, pr.yte, pr.xte, pr.dims, pr.name
+    log(f"  {ds.source}: {len(pr.ytr)} training / {len(yte)} test samples, {ds.n_classes} "
+        f"classes; MLP {'-'.join(map(str, dims))}, {tr.n_iter} epochs"
         + ("" if tr.converged else " (did not converge)"))
-    acc_float = float(np.mean(ktrain.predict(ktrain.forward(tr.net, Xte, np.float32)) == yte))
 
-    log("[3/6] quantize and export")
+    log("[3/6] export")
+    net_ref = os.path.join(work, "net_ref.khnf")
+    net_cfg = os.path.join(work, f"net_{cfg_base}.khnf")
     try:
-        qnet = kq.quantize_net(tr.net, Xtr)
-        xtr = kq.quantize_inputs(tr.net.standardize(Xtr), qnet.in_scale)
-        xte = kq.quantize_inputs(tr.net.standardize(Xte), qnet.in_scale)
-        cal = kq.calibrate_adc_shifts(qnet, xtr, cfg)
-        qcfg = qnet.with_adc_shifts(cal.shifts)
-        net_ref = os.path.join(work, "net_ref.khnf")
-        net_cfg = os.path.join(work, f"net_{cfg_base}.khnf")
         kexport.write_net(net_ref, qnet)
         kexport.write_net(net_cfg, qcfg)
-    except (kq.QuantError, kexport.NetFormatError) as e:
-        raise SimError(f"quantization: {e}") from None
+    except kexport.NetFormatError as e:
+        raise SimError(f"export: {e}") from None
     log(f"  in_scale {qnet.in_scale:.6g}; adc_shift per layer for {cfg['name']}: {cal.shifts}"
         + ("" if kq.cfg_is_ideal(cfg) else
            " (clip fraction " + ", ".join(f"{f:.2e}" for f in cal.clip_fraction) + ")"))
     inputs = os.path.join(work, "test_inputs.i8")
     xte.tofile(inputs)
+    np.savetxt(os.path.join(work, "test_labels.txt"), yte, fmt="%d")
     y_np = kq.forward_int8(qnet, xte)
     n, nc = len(yte), qnet.n_classes
 
     log("[4/6] int8 reference: C model in the ideal config vs numpy")
-    y_ref, rep_ref, _, cmd_ref = run_backend(
+    y_ref, _, cmd_ref = run_backend(
         aimc, "cmodel", ref_path, args.seed, net_ref, inputs, os.path.join(work, "out_ref.i8"),
         os.path.join(work, "report_ref.json"), args.batch, n, nc, args.timeout)
     ref_mism = int(np.count_nonzero(y_ref != y_np))
@@ -275,22 +273,25 @@ def simulate(args):
     log(f"  bit-exact: {y_np.size} output bytes equal")
 
     log(f"[5/6] C model in {cfg['name']} (seed {args.seed})")
-    y_cm, rep_cm, _, _ = run_backend(
+    y_cm, rep_cm, _ = run_backend(
         aimc, "cmodel", cfg_path, args.seed, net_cfg, inputs, os.path.join(work, "out_cmodel.i8"),
         os.path.join(work, "report_cmodel.json"), args.batch, n, nc, args.timeout)
 
     log(f"[6/6] RTL (Verilator) in {cfg['name']} (seed {args.seed})")
-    y_rtl, rep_rtl, wall_rtl, cmd_rtl = run_backend(
+    y_rtl, rep_rtl, cmd_rtl = run_backend(
         aimc_vl, "verilator", cfg_path, args.seed, net_cfg, inputs,
         os.path.join(work, "out_rtl.i8"), os.path.join(work, "report_rtl.json"), args.batch, n,
         nc, args.timeout)
 
+    if int(rep_rtl["cycles"]) <= 0:
+        raise SimError(f"the RTL report says cycles = {rep_rtl['cycles']}: the busy-cycle counter "
+                       f"did not count\n  command: {shlex.join(cmd_rtl)}")
     mism = int(np.count_nonzero(y_rtl != y_cm))
     bad_samples = np.flatnonzero(np.any(y_rtl != y_cm, axis=1))
     cnt_diff = {k: (rep_cm["counters"][k], rep_rtl["counters"][k]) for k in COUNTER_KEYS
                 if rep_cm["counters"][k] != rep_rtl["counters"][k]}
     acc = {
-        "float": acc_float,
+        "float": pr.acc_float,
         "int8_reference": float(np.mean(ktrain.predict(y_ref) == yte)),
         "cmodel": float(np.mean(ktrain.predict(y_cm) == yte)),
         "rtl": float(np.mean(ktrain.predict(y_rtl) == yte)),
@@ -305,7 +306,7 @@ def simulate(args):
                     "adc_shifts": cal.shifts, "adc_clip_fraction": cal.clip_fraction,
                     "files": {"reference": net_ref, "config": net_cfg},
                     "training": {"epochs": tr.n_iter, "converged": tr.converged,
-                                 "train_samples": len(ytr), "seed": TRAIN_SEED}},
+                                 "train_samples": len(pr.ytr), "seed": kpipe.TRAIN_SEED}},
         "config": cfg["name"],
         "config_file": cfg_path,
         "reference_config": ref["name"],
@@ -336,7 +337,7 @@ def simulate(args):
     with open(out, "w") as f:
         json.dump(report, f, indent=2)
         f.write("\n")
-    print_table(report, cfg, qcfg)
+    print_table(report)
     rel = os.path.relpath(out, os.getcwd())
     log(f"report: {out if rel.startswith('..') else rel}")
     if mism or cnt_diff:
@@ -357,7 +358,7 @@ def pct(v):
     return f"{100 * v:6.2f} %"
 
 
-def print_table(r, cfg, qnet):
+def print_table(r):
     acc, rv, p = r["accuracy"], r["rtl_vs_cmodel"], r["performance"]
     net = r["network"]
     log("")

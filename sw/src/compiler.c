@@ -1,6 +1,27 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Network compiler: maps fully connected layers onto tile 0 and emits the chip program, the weight
- * buffer image and the post-processing parameters (docs/isa.md, docs/numbers.md). */
+ * buffer image and the post-processing parameters (docs/isa.md, docs/numbers.md).
+ *
+ * Layout, per layer in order:
+ * - Weights: the layer is cut into Rows x Cols blocks, column block cb (outputs cb*Cols ..) major,
+ *   row block rb (inputs rb*Rows ..) minor; each block is Rows*Cols/4 words, byte r*Cols + c =
+ *   W[cb*Cols + c][rb*Rows + r], zero outside the matrix. Blocks follow each other in the weight
+ *   buffer in program order.
+ * - Parameters: 3*Cols words per (layer, cb): b, M, S per column; padded columns b 0, M 0, S 1
+ *   (they store 0). One shared zero block (all columns 0, 0, 1) at the end if needed, see below.
+ * - Activations ping-pong: layer 0 reads act_in and writes act_out, layer 1 the reverse, ...
+ *   Vector b of a batch sits at word b*stride in both buffers; stride is the largest padded input
+ *   (K rounded up to Rows) or written output (N rounded up to Cols) of any layer.
+ * - Program: for cb { for rb { PROG block; for b: MVM(vector b + rb*Rows/4, slot b, acc = rb > 0,
+ *   adc_shift) } for b: [POST raw of the last layer] POST(slot b, params of cb, vector b +
+ *   cb*Cols/4, relu) } ... HALT.
+ * - Zero padding: a layer reads whole row blocks, so the bytes between what the previous layer
+ *   wrote and the padded K must be zero. The host zeroes both buffers once (act_words) and writes
+ *   whole input vectors; if another writer of the same buffer (the host's inputs or another
+ *   layer, in this batch or the last) may leave non-zero bytes there, the layer writing that
+ *   input also stores zero blocks (POST with the zero parameters) up to the reader's padded K.
+ * - RAW (AIMC_COMPILE_RAW): the last layer's sat32(acc + b) for vector b, output o, at act_out
+ *   word raw_base + b*raw_stride + o, after the activations. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

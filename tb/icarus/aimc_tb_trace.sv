@@ -26,7 +26,6 @@ module aimc_tb_trace import aimc_pkg::*; #(
   localparam int ResetCycles = 4;
   localparam int WaitMax     = 100000;
   localparam int LineMax     = 256;
-  localparam string Header   = "# kirchhoff-trace v1 config=";
 
   // ---- clock, reset, DUT ----------------------------------------------------------------------
   logic        clk = 1'b0;
@@ -247,13 +246,14 @@ module aimc_tb_trace import aimc_pkg::*; #(
   int                 trace_fd, log_fd, nread, ops, at;
   logic [31:0]        polls;
   logic [8*LineMax-1:0] raw;
-  string              line, cfg_path, seed_arg, seed_hdr;
+  string              line, cfg_path, seed_arg, seed_hdr, header;
   logic [32:0]        f_a, f_d, f_m, f_v, f_n;
   logic [31:0]        data;
   logic [1:0]         resp;
   logic               ended, matched;
 
   initial begin
+    header = "# kirchhoff-trace v1 config=";
     if (!$value$plusargs("trace=%s", trace_path)) begin
       $fatal(1, "aimc_tb_trace: missing +trace=<trace file>");
     end
@@ -300,14 +300,15 @@ module aimc_tb_trace import aimc_pkg::*; #(
       if (line_no == 1) begin
         // # kirchhoff-trace v1 config=<name> seed=<decimal>; the seed must be the model's.
         at = -1;
-        if (line.len() > Header.len() && line.substr(0, Header.len() - 1) == Header) begin
-          for (int i = Header.len(); i + 6 <= line.len(); i++) begin
+        if (line.len() > header.len() && line.substr(0, header.len() - 1) == header) begin
+          for (int i = header.len(); i + 6 <= line.len(); i++) begin
             if (at < 0 && line.substr(i, i + 5) == " seed=") begin
               at = i;
             end
           end
         end
-        if (at <= Header.len() || at + 6 >= line.len()) begin
+        // (lengths are compared as int: Icarus makes len() unsigned, and at may be -1)
+        if (at <= int'(header.len()) || at + 6 >= int'(line.len())) begin
           malformed(line, "'# kirchhoff-trace v1 config=<name> seed=<decimal>' first");
         end
         seed_hdr = line.substr(at + 6, line.len() - 1);

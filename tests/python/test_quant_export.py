@@ -173,7 +173,7 @@ def _():
     expect_raises(E, lambda: kexport.net_to_bytes(net), "in_scale")
 
 
-# ---- arithmetic against hand-computed values -------------------------------------------------------
+# ---- arithmetic against hand-computed values --------------------------------------------------
 
 @check("arith: rounding helpers (hand values)")
 def _():
@@ -294,10 +294,46 @@ def _():
     assert kexport.net_to_bytes(kq.quantize_net(tr2.net, Xtr)) == kexport.net_to_bytes(qn)
 
 
+@check("quantize: a dead unit (weights ~0, bias not) keeps a representable bias")
+def _():
+    W1 = np.array([[1.0, -2.0], [1e-19, -3e-19], [0.0, 0.0]])
+    fn = ktrain.FloatNet(mean=np.zeros(2), scale=np.ones(2), layers=[
+        ktrain.FloatLayer(W=W1, b=np.array([0.1, 0.5, 0.0]), relu=True),
+        ktrain.FloatLayer(W=np.array([[1.0, 1.0, 1.0]]), b=np.array([0.0]), relu=False)])
+    X = np.array([[1.0, 0.0], [0.0, -1.0], [0.5, 0.5]])
+    qn = kq.quantize_net(fn, X)
+    L = qn.layers[0]
+    assert np.all(np.abs(L.bias) <= 1 << 30) and L.w[1].tolist() == [0, 0]
+    y = kq.forward_int8(qn, kq.quantize_inputs(X, qn.in_scale), all_layers=True)[0]
+    # the dead unit outputs its bias: 0.5 / s_y in int8 units, for every input
+    want = round(0.5 / L.s_y)
+    assert y[:, 1].tolist() == [want] * 3 and y[:, 2].tolist() == [0, 0, 0], y
+
+
 @check("quantize: input quantization rounds half away and clamps to [-127, 127]")
 def _():
     x = np.array([[0.25, -0.25, 0.75, 100.0, -100.0, 0.0]])
     assert kq.quantize_inputs(x, 0.5).tolist() == [[1, -1, 2, 127, -127, 0]]
+
+
+@check("python -m kirchhoff export / info; bad files exit 1 with a message")
+def _():
+    env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "sw", "python"))
+    out = os.path.join(TMP, "cli")
+    csvp = _csv("cli.csv", "a,b,c\n" + "".join(f"{i % 7},{(i * 3) % 5},{'xy'[i % 2]}\n"
+                                                 for i in range(40)))
+    p = subprocess.run([sys.executable, "-m", "kirchhoff", "export", "--out", out, "--data", csvp],
+                       capture_output=True, text=True, env=env, timeout=120)
+    assert p.returncode == 0, p.stderr
+    net = kexport.read_net(os.path.join(out, "net.khnf"))
+    x = np.fromfile(os.path.join(out, "test_inputs.i8"), dtype=np.int8)
+    assert net.n_inputs == 2 and net.n_classes == 2 and x.size == 8 * 2
+    p = subprocess.run([sys.executable, "-m", "kirchhoff", "info", os.path.join(out, "net.khnf")],
+                       capture_output=True, text=True, env=env, timeout=60)
+    assert p.returncode == 0 and "2 -> 32 relu" in p.stdout, p.stdout + p.stderr
+    p = subprocess.run([sys.executable, "-m", "kirchhoff", "info", csvp],
+                       capture_output=True, text=True, env=env, timeout=60)
+    assert p.returncode == 1 and "magic" in p.stderr, p.stderr
 
 
 # ---- the C model ------------------------------------------------------------------------------
@@ -337,7 +373,7 @@ def _():
                                  f"command: {' '.join(cmd)}")
 
 
-# ---- CSV data sets --------------------------------------------------------------------------------
+# ---- CSV data sets -----------------------------------------------------------------------------
 
 def _csv(name, text):
     p = os.path.join(TMP, name)
@@ -382,7 +418,9 @@ def _():
 def main():
     global ARGS
     ap = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
-    ap.add_argument("--aimc", default=os.path.join(ROOT, "build", "sw", "aimc"))
+    build = os.environ.get("BUILD") or os.path.join(ROOT, "build")
+    ap.add_argument("--aimc", default=os.path.join(build, "sw", "aimc"),
+                    help="C CLI (default $BUILD/sw/aimc, BUILD defaulting to build/)")
     ap.add_argument("--seed", type=int, default=1)
     ARGS = ap.parse_args()
     failed = 0

@@ -75,7 +75,7 @@ def load_csv(path):
     if os.path.isdir(path):
         raise DataError(f"{path}: is a directory, not a CSV file")
     try:
-        with open(path, newline="", encoding="utf-8") as f:
+        with open(path, newline="", encoding="utf-8-sig") as f:
             rows = list(csv.reader(f))
     except UnicodeDecodeError as e:
         raise DataError(f"{path}: not a UTF-8 text file ({e})") from None

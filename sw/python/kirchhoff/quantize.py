@@ -4,8 +4,10 @@
 Quantization (symmetric int8, the range [-127, 127], never -128):
 - inputs: one scale per tensor, s_in = max|x| / 127 over the standardized calibration (training)
   set, stored as float32 in the network file; x_q = clamp(round_half_away(x / s_in), -127, 127).
-- weights: one scale per output channel, s_w[n] = max|W[n, :]| / 127, w_q = round_half_away(W/s_w).
-- bias: b_q[n] = round_half_away(b[n] / (s_w[n] * s_x)) (int32; an overflow is an error).
+- weights: one scale per output channel, s_w[n] = max|W[n, :]| / 127, w_q = round_half_away(W/s_w);
+  s_w[n] is raised to |b[n]| / (s_x * 2^30) if that is larger (a unit whose weights are ~0 but
+  whose bias is not), so that the bias fits.
+- bias: b_q[n] = round_half_away(b[n] / (s_w[n] * s_x)), |b_q| <= 2^30.
 - output scale per tensor from the calibration activations: ReLU layers s_y = max(a) / 127, the
   last layer s_y = max|z| / 127; the next layer's s_x is this s_y.
 - post-processing: M[n] / 2^S[n] ~= s_w[n] * s_x / s_y with M in [2^30, 2^31) (31 significant
@@ -30,6 +32,7 @@ INT8_MAX = 127
 INT32_MIN = -(1 << 31)
 INT32_MAX = (1 << 31) - 1
 ADC_SHIFT_MAX = 15
+BIAS_Q_MAX = float(1 << 30)     # |b_q| bound: keeps acc + b clear of int32 saturation
 
 
 class QuantError(ValueError):
@@ -178,10 +181,10 @@ def quantize_net(fnet, X_calib):
     for i, (L, a) in enumerate(zip(fnet.layers, acts)):
         W = np.asarray(L.W, dtype=np.float64)
         amax = np.max(np.abs(W), axis=1)
-        nz = amax[amax > 0]
-        # An all-zero row has any scale; take a typical one so that its bias stays representable.
-        fill = float(np.median(nz)) / INT8_MAX if nz.size else 1.0
-        s_w = np.where(amax > 0, amax / INT8_MAX, fill)
+        # A (nearly) dead unit, weights ~0 and a real bias, would need a bias beyond int32: its
+        # scale is raised until |b_q| <= 2^30 (its tiny weights then round to 0, as they should).
+        s_w = np.maximum(amax / INT8_MAX, np.abs(L.b) / (s_x * BIAS_Q_MAX))
+        s_w = np.where(s_w > 0, s_w, 1.0)       # an all-zero row with zero bias: any scale
         w_q = np.clip(round_half_away(W / s_w[:, None]), -INT8_MAX, INT8_MAX).astype(np.int8)
         ymax = float(np.max(a)) if L.relu else float(np.max(np.abs(a)))
         if not (math.isfinite(ymax) and ymax > 0):

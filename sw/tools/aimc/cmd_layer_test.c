@@ -46,6 +46,7 @@ typedef struct lt_result {
 	int ideal, l1_done, l1_pass, l0_done;
 	uint64_t l1_mismatches, l0_mismatches, compared;
 	double rms_err_lsb;
+	uint64_t golden_saturated, golden_zero; /* stimulus spread: golden outputs at +-127 and 0 */
 	aimc_counters counters;
 	uint64_t sim_cycles;
 	double wall_s;
@@ -389,6 +390,8 @@ static void fill_report(cli_json *j, void *arg)
 		cli_json_null(j, "mismatches_vs_cmodel");
 	cli_json_u64(j, "compared", r->compared);
 	cli_json_f64(j, "rms_err_lsb_vs_golden", r->rms_err_lsb);
+	cli_json_u64(j, "golden_outputs_saturated", r->golden_saturated);
+	cli_json_u64(j, "golden_outputs_zero", r->golden_zero);
 	cli_json_u64(j, "cycles", r->counters.cycles);
 	if (r->sim_cycles > 0)
 		cli_json_u64(j, "sim_cycles", r->sim_cycles);
@@ -562,8 +565,11 @@ int cli_cmd_layer_test(int argc, char **argv)
 		cli_errorf(CMD, "golden model failed");
 		goto out;
 	}
-	for (i = 0; i < batch * n; i++)
+	for (i = 0; i < batch * n; i++) {
 		gold_y[i] = aimc_golden_post(gold_acc[i], ly.mult[i % n], ly.shift[i % n], (int)ly.relu);
+		res.golden_saturated += gold_y[i] == 127 || gold_y[i] == -127;
+		res.golden_zero += gold_y[i] == 0;
+	}
 
 	printf("layer-test: config %s, K=%u N=%u batch %u, seed %llu, sim %s (back-end %s), relu %u, "
 	       "adc_shift %u, %s\n",
@@ -629,6 +635,9 @@ report:
 		printf("  L0 vs cmodel: %llu mismatches\n", (unsigned long long)res.l0_mismatches);
 	else
 		printf("  L0 vs cmodel: not applicable (the back-end is the C model)\n");
+	printf("  golden outputs: %llu of %u saturated, %llu zero\n",
+	       (unsigned long long)res.golden_saturated, batch * n,
+	       (unsigned long long)res.golden_zero);
 	printf("  compared %llu values, rms error vs golden %.3f LSB, %llu busy cycles, "
 	       "%u instructions, %u MVMs, %u conversions, %.3f s\n",
 	       (unsigned long long)res.compared, res.rms_err_lsb,

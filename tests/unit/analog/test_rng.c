@@ -72,8 +72,25 @@ static void test_log_accuracy(void)
 	double worst = 0.0, worst_x = 0.0;
 	uint64_t n = 0;
 
-	/* geometric sweep over the whole normal and subnormal range, plus the neighbourhood of 1 */
-	for (double x = 4.9406564584124654e-324; x < 1.7e308; x *= 1.0137, n++) {
+	/* every binary exponent (subnormals included) with mantissas around the reduction
+	 * boundary sqrt(2), then the neighbourhood of 1 */
+	static const double mant[] = {1.0, 1.0000001, 1.1, 1.25, 1.4142135623730949,
+				      1.4142135623730951, 1.4142135623730954, 1.5, 1.75, 1.9999999999999998};
+	for (int e = -1074; e <= 1023; e++) {
+		for (size_t j = 0; j < sizeof(mant) / sizeof(mant[0]); j++, n++) {
+			double x = ldexp(mant[j], e);
+			double ref = log(x), got = aimc_det_log(x);
+			double err = ref == 0.0 ? fabs(got) : fabs(got - ref) / fabs(ref);
+
+			if (x == 0.0 || isinf(x))
+				continue;
+			if (err > worst) {
+				worst = err;
+				worst_x = x;
+			}
+		}
+	}
+	for (double x = 1e-300; x < 1e300; x *= 1.0137, n++) {
 		double ref = log(x), got = aimc_det_log(x);
 		double err = ref == 0.0 ? fabs(got) : fabs(got - ref) / fabs(ref);
 
@@ -205,6 +222,24 @@ static void test_key_fields(void)
 				distinct &= v[i] != v[j];
 		report(distinct, "key_fields_do_not_alias", "expected 5 distinct draws, got a repeat");
 	}
+	/* packed neighbours: field X = 1 must never equal field Y = 2^b (any packing overlap) */
+	{
+		int distinct = 1;
+
+		for (uint32_t b = 0; b < 32; b++) {
+			aimc_key tile1 = {seed, 1, 0, 0, 0, 0}, rowb = {seed, 0, 1u << b, 0, 0, 0};
+			aimc_key col1 = {seed, 0, 0, 1, 0, 0}, kindb = {seed, 0, 0, 0, 1u << b, 0};
+			aimc_key idx1 = {seed, 0, 0, 0, 0, 1}, zero = {seed, 0, 0, 0, 0, 0};
+			aimc_key rowb2 = {seed, 0, 1u << b, 0, 0, 0}, colb = {seed, 0, 0, 1u << b, 0, 0};
+
+			distinct &= aimc_rng_u64(&tile1, 0) != aimc_rng_u64(&rowb, 0);
+			distinct &= aimc_rng_u64(&col1, 0) != aimc_rng_u64(&kindb, 0);
+			distinct &= aimc_rng_u64(&idx1, 0) != aimc_rng_u64(&zero, 1u << b);
+			distinct &= aimc_rng_u64(&rowb2, 0) != aimc_rng_u64(&colb, 0);
+		}
+		report(distinct, "key_packed_fields_do_not_overlap",
+		       "expected distinct draws for every bit of neighbouring fields, got a repeat");
+	}
 }
 
 /* Avalanche: flipping one input bit of the index flips about half of the 64 output bits. */
@@ -262,11 +297,15 @@ static void test_uniform(void)
 	report(chi2 < 37.7, "uniform_chi2_16_bins", "expected chi2 < 37.7 (p=0.001), got %.2f", chi2);
 	{
 		aimc_key k = {seed, 0, 0, 0, AIMC_EV_TEST, 0};
-		uint64_t u = aimc_rng_u64(&k, 0);
-		double expect = (double)(u >> 11) / 9007199254740992.0;
+		double expect = 0.0, got = 0.0;
+		int ok = 1;
 
-		report(aimc_rng_uniform(&k, 0) == expect, "uniform_is_top_53_bits", "expected %.17g, got %.17g",
-		       expect, aimc_rng_uniform(&k, 0));
+		for (uint32_t i = 0; i < 1000 && ok; i++) {
+			expect = (double)(aimc_rng_u64(&k, i) >> 11) / 9007199254740992.0;
+			got = aimc_rng_uniform(&k, i);
+			ok = got == expect;
+		}
+		report(ok, "uniform_is_top_53_bits", "expected %.17g, got %.17g", expect, got);
 	}
 }
 

@@ -1,0 +1,93 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Command line of the Kirchhoff Python tooling.
+
+  python -m kirchhoff export --out DIR [--data CSV] [--config-json CFG.json]
+      train and quantize the MLP (digits or CSV), write DIR/net.khnf, DIR/test_inputs.i8 (int8,
+      n x n_inputs), DIR/test_labels.txt, DIR/expected_int8.i8 (the ideal chip's outputs, numpy)
+      and DIR/meta.json. With --config-json (the output of `aimc config --json CFG`) the
+      adc_shift of each layer is calibrated for that config.
+  python -m kirchhoff info NET.khnf
+      validate a network file and print its layers.
+
+Run with sw/python on PYTHONPATH (or from sw/python). Exit 0 ok, 1 error, 2 usage.
+"""
+
+import argparse
+import json
+import os
+import sys
+
+import numpy as np
+
+from . import data as kdata
+from . import export as kexport
+from . import pipeline as kpipe
+from . import quantize as kq
+
+
+def cmd_export(a):
+    cfg = None
+    if a.config_json:
+        try:
+            with open(a.config_json) as f:
+                cfg = json.load(f)
+        except (OSError, json.JSONDecodeError) as e:
+            raise SystemExit(f"kirchhoff export: --config-json {a.config_json}: {e}") from None
+        missing = [k for k in ("name", "rows", "dac_bits", "adc_bits", "prog_sigma", "read_sigma")
+                   if k not in cfg]
+        if missing:
+            raise SystemExit(f"kirchhoff export: {a.config_json} lacks {', '.join(missing)}")
+    pr = kpipe.prepare(a.data)
+    cal = kq.calibrate_adc_shifts(pr.qnet, pr.xtr, cfg) if cfg else None
+    qnet = pr.qnet.with_adc_shifts(cal.shifts) if cal else pr.qnet
+    os.makedirs(a.out, exist_ok=True)
+    kexport.write_net(os.path.join(a.out, "net.khnf"), qnet)
+    pr.xte.tofile(os.path.join(a.out, "test_inputs.i8"))
+    np.savetxt(os.path.join(a.out, "test_labels.txt"), pr.yte, fmt="%d")
+    kq.forward_int8(qnet, pr.xte).tofile(os.path.join(a.out, "expected_int8.i8"))
+    meta = {"network": pr.name, "source": pr.ds.source, "layers": pr.dims,
+            "classes": pr.ds.classes, "test_samples": int(len(pr.yte)),
+            "in_scale": qnet.in_scale, "adc_shifts": [L.adc_shift for L in qnet.layers],
+            "config": cfg["name"] if cfg else None, "accuracy_float": pr.acc_float,
+            "expected_int8_is_exact_for": "ideal configs (adc_shift 0)" if not cal else
+            "ideal configs only; the calibrated shifts apply to " + cfg["name"]}
+    with open(os.path.join(a.out, "meta.json"), "w") as f:
+        json.dump(meta, f, indent=2)
+        f.write("\n")
+    print(f"{pr.name} {'-'.join(map(str, pr.dims))}: float accuracy {100 * pr.acc_float:.2f} %, "
+          f"adc_shifts {meta['adc_shifts']}; wrote {a.out}/net.khnf, test_inputs.i8 "
+          f"({len(pr.yte)} x {qnet.n_inputs}), test_labels.txt, expected_int8.i8, meta.json")
+    return 0
+
+
+def cmd_info(a):
+    net = kexport.read_net(a.net)
+    print(f"{a.net}: {len(net.layers)} layers, {net.n_inputs} inputs, {net.n_classes} classes, "
+          f"in_scale {net.in_scale:.6g}, {net.macs()} MACs")
+    for i, L in enumerate(net.layers):
+        print(f"  layer {i}: {L.k} -> {L.n}{' relu' if L.relu else ''}, adc_shift {L.adc_shift}, "
+              f"|w| max {int(np.max(np.abs(L.w.astype(int))))}, shift {int(L.shift.min())}.."
+              f"{int(L.shift.max())}")
+    return 0
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="python -m kirchhoff",
+                                 description="Kirchhoff training, quantization and export.")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    e = sub.add_parser("export", help="train, quantize and write a network file and test data")
+    e.add_argument("--out", required=True, help="output directory")
+    e.add_argument("--data", help="CSV data set (default: scikit-learn digits)")
+    e.add_argument("--config-json", help="config as printed by `aimc config --json CFG`")
+    i = sub.add_parser("info", help="validate a network file and print its layers")
+    i.add_argument("net")
+    a = ap.parse_args(argv)
+    try:
+        return cmd_export(a) if a.cmd == "export" else cmd_info(a)
+    except (kdata.DataError, kq.QuantError, kexport.NetFormatError, OSError) as err:
+        print(f"kirchhoff {a.cmd}: {err}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

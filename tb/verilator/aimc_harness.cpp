@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: Apache-2.0
+// The Verilator harness of aimc_top: one model in its own context, clock, reset and FST trace.
+#include "aimc_harness.h"
+
+#include "Vaimc_top.h"
+#include "verilated.h"
+#include "verilated_fst_c.h"
+
+// Half a clock period in the waveform's time unit.
+static constexpr uint64_t kHalfPeriod = 5;
+
+AimcHarness::AimcHarness() : ctx_(new VerilatedContext)
+{
+	ctx_->traceEverOn(true);
+	top_.reset(new Vaimc_top(ctx_.get(), "TOP"));
+	top_->clk_i = 0;
+	top_->rst_ni = 0;
+}
+
+AimcHarness::~AimcHarness()
+{
+	final();
+}
+
+bool AimcHarness::trace_open(const char *path)
+{
+	fst_.reset(new VerilatedFstC);
+	top_->trace(fst_.get(), 99);
+	fst_->open(path);
+	if (!fst_->isOpen()) {
+		fst_.reset();
+		return false;
+	}
+	return true;
+}
+
+void AimcHarness::dump()
+{
+	if (fst_)
+		fst_->dump(ctx_->time());
+}
+
+void AimcHarness::eval()
+{
+	top_->eval();
+}
+
+void AimcHarness::tick()
+{
+	top_->clk_i = 1;
+	top_->eval();
+	if (top_->rst_ni)
+		cycles_++;
+	dump();
+	ctx_->timeInc(kHalfPeriod);
+	top_->clk_i = 0;
+	top_->eval();
+	dump();
+	ctx_->timeInc(kHalfPeriod);
+}
+
+void AimcHarness::reset()
+{
+	Vaimc_top &t = *top_;
+
+	t.rst_ni = 0;
+	t.s_axil_awvalid_i = 0;
+	t.s_axil_awaddr_i = 0;
+	t.s_axil_awprot_i = 0;
+	t.s_axil_wvalid_i = 0;
+	t.s_axil_wdata_i = 0;
+	t.s_axil_wstrb_i = 0;
+	t.s_axil_bready_i = 0;
+	t.s_axil_arvalid_i = 0;
+	t.s_axil_araddr_i = 0;
+	t.s_axil_arprot_i = 0;
+	t.s_axil_rready_i = 0;
+	t.clk_i = 0;
+	t.eval();
+	dump();
+	ctx_->timeInc(kHalfPeriod);
+	for (int i = 0; i < kAimcResetCycles; i++)
+		tick();
+	t.rst_ni = 1;
+	cycles_ = 0;
+}
+
+void AimcHarness::final()
+{
+	if (final_)
+		return;
+	final_ = true;
+	top_->final();
+	if (fst_) {
+		fst_->close();
+		fst_.reset();
+	}
+}

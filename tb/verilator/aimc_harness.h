@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+// The Verilator harness of aimc_top: one model in its own context, clock, reset and FST trace.
+#ifndef AIMC_HARNESS_H
+#define AIMC_HARNESS_H
+
+#include <cstdint>
+#include <memory>
+
+class VerilatedContext;
+class VerilatedFstC;
+class Vaimc_top;
+
+// Bus timing shared with the Icarus trace player (tb/icarus/aimc_tb_trace.sv): change both or
+// neither, or the two simulators stop reporting the same cycle counts.
+constexpr int kAimcResetCycles = 4;          // cycles with rst_ni low before the first bus cycle
+constexpr uint64_t kAimcWaitMax = 100000;    // bound of every handshake and response wait, cycles
+
+class AimcHarness {
+public:
+	AimcHarness();
+	~AimcHarness();
+	AimcHarness(const AimcHarness &) = delete;
+	AimcHarness &operator=(const AimcHarness &) = delete;
+
+	// Start writing an FST waveform to path (before reset()). False if the file cannot be opened.
+	bool trace_open(const char *path);
+	// kAimcResetCycles cycles with rst_ni low and every master pin idle, then rst_ni high. The
+	// next tick() is the first rising edge after reset release.
+	void reset();
+	// Settle combinational logic after the pins changed (before sampling outputs).
+	void eval();
+	// One clock cycle: rising edge, then falling edge; the clock is low again on return.
+	void tick();
+	// Rising edges since reset release.
+	uint64_t cycles() const { return cycles_; }
+	// Run final blocks and close the waveform; the model accepts no more ticks.
+	void final();
+
+	Vaimc_top &top() { return *top_; }
+
+private:
+	void dump();
+
+	std::unique_ptr<VerilatedContext> ctx_;
+	std::unique_ptr<Vaimc_top> top_;
+	std::unique_ptr<VerilatedFstC> fst_;
+	uint64_t cycles_ = 0;
+	bool final_ = false;
+};
+
+#endif // AIMC_HARNESS_H

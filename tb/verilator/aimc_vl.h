@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* C API of the live Verilator model of aimc_top (tb/verilator), for libaimc's MMIO back-end and
+ * any C tool linked into the aimc-vl binary. One model per process: the crossbar model behind
+ * the tiles (aimc_sim_model.h) is a single global. */
+#ifndef AIMC_VL_H
+#define AIMC_VL_H
+
+#include <stdint.h>
+
+#include "aimc_config.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct aimc_vl aimc_vl;
+
+/* Create the crossbar model from cfg->path with seed, build the RTL model, open the FST waveform
+ * wave_path (NULL or "" for none) and reset the chip. The RTL parameters are compiled in; the
+ * driver's aimc_chip_init() checks them against cfg over the bus. Returns NULL on failure; with
+ * aimc_vl_open_rc, *rc (if not NULL) says why: AIMC_EINVAL (NULL cfg or empty cfg->path),
+ * AIMC_ECONFIG (the crossbar model rejected the config, see aimc_sim_model_error()),
+ * AIMC_EIO (the waveform file cannot be written), AIMC_ENOMEM. */
+aimc_vl *aimc_vl_open(const aimc_cfg *cfg, uint64_t seed, const char *wave_path);
+aimc_vl *aimc_vl_open_rc(const aimc_cfg *cfg, uint64_t seed, const char *wave_path, int *rc);
+
+/* One AXI4-Lite transaction. Returns the AXI response (0 OKAY, 2 SLVERR, 3 DECERR), or a
+ * negative aimc_err: AIMC_EINVAL (NULL argument), AIMC_ETIMEOUT (a handshake or response did not
+ * come within kAimcWaitMax cycles; the model should be closed). *val is 0 unless OKAY. */
+int aimc_vl_read32(aimc_vl *vl, uint32_t addr, uint32_t *val);
+int aimc_vl_write32(aimc_vl *vl, uint32_t addr, uint32_t val);
+
+/* Rising clock edges since reset release (the cycle count of the trace player's C line). */
+uint64_t aimc_vl_cycles(aimc_vl *vl);
+
+/* Finish the model (final blocks, waveform closed) and free it. NULL is ignored. */
+void aimc_vl_close(aimc_vl *vl);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* AIMC_VL_H */

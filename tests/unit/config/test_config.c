@@ -1,0 +1,450 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Unit test of the config parser (analog_models/c/aimc_config.c, docs/configs.md): defaults, every
+ * kind of bad input, every config file in configs/, name lookup, RTL parameters and JSON output.
+ * Run from the repository root or with $AIMC_ROOT set. Usage: test_config [--seed N] (the seed is
+ * accepted for uniformity; this test has no random choices). */
+#define _POSIX_C_SOURCE 200809L
+#include <dirent.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "aimc_config.h"
+
+static uint64_t seed = 1;
+static int failures;
+
+static void report(int ok, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ok) {
+		printf("PASS %s\n", name);
+		return;
+	}
+	failures++;
+	printf("FAIL %s: ", name);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf(" (seed %" PRIu64 ")\n", seed);
+}
+
+static void parse_args(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
+			char *end;
+
+			seed = strtoull(argv[++i], &end, 0);
+			if (*end != '\0') {
+				fprintf(stderr, "bad --seed '%s'\n", argv[i]);
+				exit(2);
+			}
+		} else {
+			fprintf(stderr, "usage: %s [--seed N]\n", argv[0]);
+			exit(2);
+		}
+	}
+	printf("# %s --seed %" PRIu64 "\n", argv[0], seed);
+}
+
+/* Defaults as written in the docs/configs.md key table. */
+static void test_defaults(void)
+{
+	aimc_cfg c;
+	char err[256] = "";
+	int rc = aimc_cfg_parse(&c, "name = t\n", "defaults", err, sizeof(err));
+	int ok = rc == 0 && strcmp(c.name, "t") == 0 && c.num_tiles == 1 && c.rows == 64 && c.cols == 32 &&
+		 c.dac_bits == 1 && c.adc_bits == 8 && c.cols_per_adc == 4 && c.adc_cycles == 8 &&
+		 c.settle_cycles == 4 && c.instr_depth == 1024 && c.act_depth == 4096 && c.par_depth == 1024 &&
+		 c.wgt_depth == 8192 && c.acc_slots == 64 && c.clock_mhz == 200 && c.vread == 0.1 &&
+		 c.gmax == 16e-6 && c.gmin == 16e-9 && c.prog_sigma == 0.01 && c.prog_knee == 0.11 &&
+		 c.read_sigma == 0.005 && c.read_knee == 0.134 && c.e_adc_pj == 2.0 && c.e_dac_pj == 0.054 &&
+		 c.e_sram_pj_bit == 0.16 && c.e_acc_pj == 0.1 && c.e_post_pj == 3.3 && c.path[0] == '\0';
+
+	report(ok, "defaults_match_docs", "expected the docs/configs.md defaults, got rc %d (%s)", rc, err);
+	rc = aimc_cfg_parse(&c, "name = t\nadc_bits = 11\n", "t", err, sizeof(err));
+	report(rc == 0 && c.adc_cycles == 11, "adc_cycles_defaults_to_adc_bits", "expected 11, got %u (rc %d)",
+	       c.adc_cycles, rc);
+	rc = aimc_cfg_parse(&c, "name = t\nadc_bits = 11\nadc_cycles = 20\n", "t", err, sizeof(err));
+	report(rc == 0 && c.adc_cycles == 20, "adc_cycles_explicit", "expected 20, got %u", c.adc_cycles);
+}
+
+static void test_syntax_ok(void)
+{
+	aimc_cfg c;
+	char err[256] = "";
+	const char *text = "# comment line\n"
+			   "\n"
+			   "   name=my_cfg2   # trailing comment\r\n"
+			   "\trows\t=\t128\r\n"
+			   "gmax = 2.5E-5\n"
+			   "gmin = .5e-7\n"
+			   "vread = +0.2\n"
+			   "clock_mhz = 1000"; /* no final newline */
+	int rc = aimc_cfg_parse(&c, text, "syntax", err, sizeof(err));
+
+	report(rc == 0 && strcmp(c.name, "my_cfg2") == 0 && c.rows == 128 && c.gmax == 2.5e-5 &&
+		       c.gmin == 0.5e-7 && c.vread == 0.2 && c.clock_mhz == 1000.0,
+	       "syntax_comments_whitespace_crlf", "expected all values parsed, got rc %d (%s)", rc, err);
+}
+
+/* Each bad input: -1, and the message names origin:line and the key. */
+static void test_bad_inputs(void)
+{
+	static const struct {
+		const char *name, *text, *line, *key;
+	} cases[] = {
+		{"unknown_key", "name = t\nrowz = 4\n", "bad:2:", "rowz"},
+		{"duplicate_key", "name = t\nrows = 8\n\nrows = 16\n", "bad:4:", "rows"},
+		{"duplicate_name", "name = t\nname = u\n", "bad:2:", "name"},
+		{"int_parse_error", "name = t\nrows = 6x4\n", "bad:2:", "rows"},
+		{"int_given_float", "name = t\ncols = 64.0\n", "bad:2:", "cols"},
+		{"int_negative", "name = t\nrows = -4\n", "bad:2:", "rows"},
+		{"int_overflow", "name = t\nrows = 99999999999999999999\n", "bad:2:", "rows"},
+		{"int_two_values", "name = t\nrows = 64 32\n", "bad:2:", "rows"},
+		{"float_parse_error", "name = t\ngmax = 1.6e\n", "bad:2:", "gmax"},
+		{"float_hex", "name = t\nvread = 0x1p-3\n", "bad:2:", "vread"},
+		{"float_nan", "name = t\nvread = nan\n", "bad:2:", "vread"},
+		{"float_inf", "name = t\nvread = inf\n", "bad:2:", "vread"},
+		{"float_overflow", "name = t\ngmax = 1e999\n", "bad:2:", "gmax"},
+		{"float_underflow", "name = t\ngmin = 1e-400\n", "bad:2:", "gmin"},
+		{"float_units_suffix", "name = t\nvread = 0.1V\n", "bad:2:", "vread"},
+		{"range_rows_high", "name = t\nrows = 2048\n", "bad:2:", "rows"},
+		{"range_rows_zero", "name = t\nrows = 0\n", "bad:2:", "rows"},
+		{"range_num_tiles", "name = t\nnum_tiles = 17\n", "bad:2:", "num_tiles"},
+		{"range_adc_bits", "name = t\nadc_bits = 17\nadc_cycles = 20\n", "bad:2:", "adc_bits"},
+		{"range_dac_bits", "name = t\ndac_bits = 0\n", "bad:2:", "dac_bits"},
+		{"range_cols_per_adc", "name = t\ncols_per_adc = 32\n", "bad:2:", "cols_per_adc"},
+		{"range_vread", "name = t\nvread = 5\n", "bad:2:", "vread"},
+		{"range_prog_sigma", "name = t\nprog_sigma = -0.1\n", "bad:2:", "prog_sigma"},
+		{"range_read_knee", "name = t\nread_knee = 0\n", "bad:2:", "read_knee"},
+		{"range_gmax", "name = t\ngmax = 1\n", "bad:2:", "gmax"},
+		{"rows_not_multiple_of_4", "name = t\nrows = 66\n", "bad:2:", "rows"},
+		{"cols_not_multiple_of_4", "name = t\ncols = 10\n", "bad:2:", "cols"},
+		{"missing_value", "name = t\nrows =\n", "bad:2:", "rows"},
+		{"missing_equals", "name = t\nrows 64\n", "bad:2:", "rows"},
+		{"missing_key", "name = t\n = 64\n", "bad:2:", "key"},
+		{"bad_name_digit", "name = 1abc\n", "bad:1:", "name"},
+		{"bad_name_space", "name = a b\n", "bad:1:", "name"},
+		{"cross_cols_per_adc", "name = t\ncols = 8\ncols_per_adc = 3\n", "bad:3:", "cols_per_adc"},
+		{"cross_cols_after_cpa", "name = t\ncols_per_adc = 8\ncols = 12\n", "bad:3:", "cols"},
+		{"cross_adc_cycles", "name = t\nadc_bits = 10\nadc_cycles = 9\n", "bad:3:", "adc_cycles"},
+		{"cross_adc_bits_vs_cycles", "name = t\nadc_cycles = 9\nadc_bits = 10\n", "bad:3:", "adc_bits"},
+		{"cross_gmin_ge_gmax", "name = t\ngmin = 2e-5\n", "bad:2:", "gmin"},
+		{"cross_gmax_le_gmin", "name = t\ngmax = 1e-8\n", "bad:2:", "gmax"},
+		{"cross_gmin_eq_gmax", "name = t\ngmax = 1e-6\ngmin = 1e-6\n", "bad:3:", "gmin"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		aimc_cfg c;
+		char err[512] = "", name[96], quoted[64];
+		int rc = aimc_cfg_parse(&c, cases[i].text, "bad", err, sizeof(err));
+
+		snprintf(name, sizeof(name), "reject_%s", cases[i].name);
+		snprintf(quoted, sizeof(quoted), "'%s'", cases[i].key);
+		report(rc == -1 && strstr(err, cases[i].line) != NULL &&
+			       (strstr(err, quoted) != NULL || strcmp(cases[i].key, "key") == 0) &&
+			       strstr(err, "key") != NULL,
+		       name, "expected -1 and a message with \"%s\" and %s, got rc %d \"%s\"", cases[i].line,
+		       quoted, rc, err);
+	}
+	{
+		aimc_cfg c;
+		char err[256] = "";
+		int rc = aimc_cfg_parse(&c, "rows = 64\n# no name\n", "noname", err, sizeof(err));
+
+		report(rc == -1 && strstr(err, "noname") && strstr(err, "'name'"), "reject_missing_name",
+		       "expected -1 naming 'name', got rc %d \"%s\"", rc, err);
+		rc = aimc_cfg_parse(&c, "", "empty", err, sizeof(err));
+		report(rc == -1 && strstr(err, "'name'"), "reject_empty_text", "expected -1, got rc %d \"%s\"", rc,
+		       err);
+	}
+}
+
+static int find_root(char *root, size_t len)
+{
+	const char *env = getenv("AIMC_ROOT");
+	struct stat st;
+	char cwd[PATH_MAX];
+
+	if (stat("configs/tiny.cfg", &st) == 0 && getcwd(cwd, sizeof(cwd)) != NULL) {
+		snprintf(root, len, "%s", cwd);
+		return 0;
+	}
+	if (env != NULL && env[0] != '\0') {
+		snprintf(root, len, "%s", env);
+		return 0;
+	}
+	return -1;
+}
+
+static void test_repo_configs(const char *root)
+{
+	char dir[PATH_MAX + 16];
+	DIR *dp;
+	struct dirent *de;
+	int n = 0;
+
+	snprintf(dir, sizeof(dir), "%s/configs", root);
+	dp = opendir(dir);
+	if (dp == NULL) {
+		report(0, "load_every_config", "expected directory %s, got none", dir);
+		return;
+	}
+	while ((de = readdir(dp)) != NULL) {
+		size_t l = strlen(de->d_name);
+		char path[PATH_MAX + 300], name[300], err[512] = "";
+		aimc_cfg c;
+		int rc;
+
+		if (l < 5 || strcmp(de->d_name + l - 4, ".cfg") != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		snprintf(name, sizeof(name), "load_config_%.*s", (int)(l - 4), de->d_name);
+		rc = aimc_cfg_load(&c, path, err, sizeof(err));
+		report(rc == 0 && strncmp(c.name, de->d_name, l - 4) == 0 && c.name[l - 4] == '\0' &&
+			       strcmp(c.path, path) == 0,
+		       name, "expected to load with name = file name and path set, got rc %d \"%s\" name '%s'", rc,
+		       err, c.name);
+		n++;
+	}
+	closedir(dp);
+	report(n >= 4, "load_every_config_found_all", "expected >= 4 configs in %s, got %d", dir, n);
+
+	/* the ideal / realistic split of docs/configs.md */
+	{
+		static const struct {
+			const char *name;
+			int ideal;
+		} want[] = {{"tiny", 1}, {"ideal64", 1}, {"small", 0}, {"base", 0}};
+		for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+			char path[PATH_MAX + 64], tn[64], err[512] = "";
+			aimc_cfg c;
+			int rc;
+
+			snprintf(path, sizeof(path), "%s/configs/%s.cfg", root, want[i].name);
+			snprintf(tn, sizeof(tn), "is_ideal_%s", want[i].name);
+			rc = aimc_cfg_load(&c, path, err, sizeof(err));
+			report(rc == 0 && aimc_cfg_is_ideal(&c) == want[i].ideal, tn, "expected %d, got %d (rc %d %s)",
+			       want[i].ideal, rc == 0 ? aimc_cfg_is_ideal(&c) : -1, rc, err);
+		}
+	}
+}
+
+static void test_lookup(const char *root)
+{
+	aimc_cfg c;
+	char err[1024] = "", cwd[PATH_MAX], expect[PATH_MAX + 64], tmpl[] = "/tmp/aimc_cfgtest_XXXXXX";
+	char *old_root = getenv("AIMC_ROOT") ? strdup(getenv("AIMC_ROOT")) : NULL;
+	char *tmp = NULL;
+	int rc;
+
+	if (getcwd(cwd, sizeof(cwd)) == NULL || (tmp = mkdtemp(tmpl)) == NULL) {
+		report(0, "lookup", "expected a temporary directory, got none");
+		free(old_root);
+		return;
+	}
+	if (chdir(root) == 0) {
+		rc = aimc_cfg_load(&c, "tiny", err, sizeof(err));
+		report(rc == 0 && strcmp(c.path, "configs/tiny.cfg") == 0 && c.rows == 16 && c.cols == 8,
+		       "lookup_bare_name_in_cwd", "expected configs/tiny.cfg (16x8), got rc %d path '%s' %s", rc,
+		       c.path, err);
+	}
+	if (chdir(tmp) != 0) {
+		report(0, "lookup", "expected chdir to %s", tmp);
+		goto out;
+	}
+	setenv("AIMC_ROOT", root, 1);
+	rc = aimc_cfg_load(&c, "small", err, sizeof(err));
+	snprintf(expect, sizeof(expect), "%s/configs/small.cfg", root);
+	report(rc == 0 && strcmp(c.path, expect) == 0 && c.rows == 32, "lookup_bare_name_in_aimc_root",
+	       "expected %s, got rc %d path '%s' %s", expect, rc, c.path, err);
+	rc = aimc_cfg_load(&c, "no_such_config", err, sizeof(err));
+	report(rc == -1 && strstr(err, "no_such_config") && strstr(err, root), "lookup_missing_name",
+	       "expected -1 naming the config and both places, got rc %d \"%s\"", rc, err);
+	unsetenv("AIMC_ROOT");
+	rc = aimc_cfg_load(&c, "small", err, sizeof(err));
+	report(rc == -1 && strstr(err, "small") && strstr(err, "AIMC_ROOT"), "lookup_without_aimc_root",
+	       "expected -1 mentioning AIMC_ROOT, got rc %d \"%s\"", rc, err);
+	rc = aimc_cfg_load(&c, "bad name!", err, sizeof(err));
+	report(rc == -1 && strstr(err, "bad name!"), "lookup_rejects_non_identifier",
+	       "expected -1, got rc %d \"%s\"", rc, err);
+
+	/* a file with an error: message names the file and line; NUL bytes are refused */
+	{
+		FILE *f = fopen("broken.cfg", "w");
+
+		if (f != NULL) {
+			fputs("name = broken\nrows = 64\nrows = 32\n", f);
+			fclose(f);
+		}
+		rc = aimc_cfg_load(&c, "broken.cfg", err, sizeof(err));
+		report(rc == -1 && strstr(err, "broken.cfg:3:") && strstr(err, "'rows'"), "load_error_names_file_line",
+		       "expected \"broken.cfg:3: ... 'rows'\", got rc %d \"%s\"", rc, err);
+		f = fopen("nul.cfg", "wb");
+		if (f != NULL) {
+			fwrite("name = a\0b\n", 1, 11, f);
+			fclose(f);
+		}
+		rc = aimc_cfg_load(&c, "./nul.cfg", err, sizeof(err));
+		report(rc == -1 && strstr(err, "NUL"), "load_rejects_nul_byte", "expected -1, got rc %d \"%s\"", rc,
+		       err);
+		rc = aimc_cfg_load(&c, "/nonexistent/dir/x.cfg", err, sizeof(err));
+		report(rc == -1 && strstr(err, "/nonexistent/dir/x.cfg"), "load_missing_path",
+		       "expected -1 naming the path, got rc %d \"%s\"", rc, err);
+		f = fopen("ok.cfg", "w");
+		if (f != NULL) {
+			fputs("name = ok\n", f);
+			fclose(f);
+		}
+		rc = aimc_cfg_load(&c, "ok.cfg", err, sizeof(err));
+		report(rc == 0 && strcmp(c.path, "ok.cfg") == 0 && strcmp(c.name, "ok") == 0, "load_relative_path",
+		       "expected ok.cfg, got rc %d path '%s' %s", rc, c.path, err);
+		remove("broken.cfg");
+		remove("nul.cfg");
+		remove("ok.cfg");
+	}
+out:
+	if (chdir(cwd) != 0)
+		report(0, "lookup", "expected to return to %s", cwd);
+	rmdir(tmp);
+	if (old_root != NULL)
+		setenv("AIMC_ROOT", old_root, 1);
+	free(old_root);
+}
+
+static void test_rtl_params(const char *root)
+{
+	aimc_cfg c;
+	char path[PATH_MAX + 64], err[512] = "", buf[1024], small[40];
+	const char *vl = "-GNumTiles=1 -GRows=16 -GCols=8 -GDacBits=2 -GAdcBits=14 -GColsPerAdc=2 "
+			 "-GAdcCycles=14 -GInstrDepth=2048 -GActDepth=2048 -GParDepth=512 -GWgtDepth=8192 "
+			 "-GAccSlots=16";
+	const char *iv = "-Paimc_tb_trace.NumTiles=1 -Paimc_tb_trace.Rows=16 -Paimc_tb_trace.Cols=8 "
+			 "-Paimc_tb_trace.DacBits=2 -Paimc_tb_trace.AdcBits=14 -Paimc_tb_trace.ColsPerAdc=2 "
+			 "-Paimc_tb_trace.AdcCycles=14 -Paimc_tb_trace.InstrDepth=2048 "
+			 "-Paimc_tb_trace.ActDepth=2048 -Paimc_tb_trace.ParDepth=512 "
+			 "-Paimc_tb_trace.WgtDepth=8192 -Paimc_tb_trace.AccSlots=16";
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/configs/tiny.cfg", root);
+	if (aimc_cfg_load(&c, path, err, sizeof(err)) != 0) {
+		report(0, "rtl_params_tiny", "expected tiny.cfg to load, got \"%s\"", err);
+		return;
+	}
+	rc = aimc_cfg_rtl_params(&c, "verilator", NULL, buf, sizeof(buf));
+	report(rc == 0 && strcmp(buf, vl) == 0, "rtl_params_tiny_verilator", "expected \"%s\", got \"%s\"", vl,
+	       buf);
+	rc = aimc_cfg_rtl_params(&c, "icarus", "aimc_tb_trace", buf, sizeof(buf));
+	report(rc == 0 && strcmp(buf, iv) == 0, "rtl_params_tiny_icarus", "expected \"%s\", got \"%s\"", iv, buf);
+	report(aimc_cfg_rtl_params(&c, "verilator", NULL, small, sizeof(small)) == -1 &&
+		       aimc_cfg_rtl_params(&c, "verilator", NULL, buf, strlen(vl)) == -1 &&
+		       aimc_cfg_rtl_params(&c, "verilator", NULL, buf, strlen(vl) + 1) == 0,
+	       "rtl_params_buffer_size", "expected -1 when one byte short, 0 when it fits");
+	report(aimc_cfg_rtl_params(&c, "vcs", "top", buf, sizeof(buf)) == -1 &&
+		       aimc_cfg_rtl_params(&c, "icarus", NULL, buf, sizeof(buf)) == -1 &&
+		       aimc_cfg_rtl_params(&c, "icarus", "a b", buf, sizeof(buf)) == -1,
+	       "rtl_params_rejects_bad_style_or_top", "expected -1 for style vcs / no top / bad top");
+}
+
+static void test_json(const char *root)
+{
+	static const char *const all_keys[] = {
+		"name", "num_tiles", "rows", "cols", "dac_bits", "adc_bits", "cols_per_adc", "adc_cycles",
+		"settle_cycles", "instr_depth", "act_depth", "par_depth", "wgt_depth", "acc_slots",
+		"clock_mhz", "vread", "gmax", "gmin", "prog_sigma", "prog_knee", "read_sigma", "read_knee",
+		"e_adc_pj", "e_dac_pj", "e_sram_pj_bit", "e_acc_pj", "e_post_pj"};
+	aimc_cfg c;
+	char path[PATH_MAX + 64], err[512] = "", buf[4096], small[64], needle[64];
+	const char *p;
+	int ok = 1;
+	const char *missing = "";
+
+	snprintf(path, sizeof(path), "%s/configs/small.cfg", root);
+	if (aimc_cfg_load(&c, path, err, sizeof(err)) != 0 || aimc_cfg_to_json(&c, buf, sizeof(buf)) != 0) {
+		report(0, "json_all_keys", "expected small.cfg to load and print, got \"%s\"", err);
+		return;
+	}
+	for (size_t i = 0; i < sizeof(all_keys) / sizeof(all_keys[0]); i++) {
+		snprintf(needle, sizeof(needle), "\"%s\": ", all_keys[i]);
+		if (strstr(buf, needle) == NULL) {
+			ok = 0;
+			missing = all_keys[i];
+		}
+	}
+	report(ok && buf[0] == '{' && buf[strlen(buf) - 1] == '}', "json_all_keys",
+	       "expected an object with every key, missing '%s' in %s", missing, buf);
+	report(strstr(buf, "\"name\": \"small\"") && strstr(buf, "\"rows\": 32,") &&
+		       strstr(buf, "\"adc_cycles\": 7,"),
+	       "json_values", "expected name small, rows 32, adc_cycles 7, got %s", buf);
+	p = strstr(buf, "\"gmax\": ");
+	report(p && strtod(p + 8, NULL) == c.gmax && strstr(buf, "\"vread\": 0.1,"), "json_doubles_round_trip",
+	       "expected gmax to read back as %.17g and vread as 0.1, got %s", c.gmax, buf);
+	report(aimc_cfg_to_json(&c, small, sizeof(small)) == -1, "json_buffer_too_small", "expected -1");
+}
+
+static void test_derived(void)
+{
+	static const uint32_t slices[9] = {0, 7, 4, 3, 2, 2, 2, 1, 1};
+	aimc_cfg c;
+	int ok = 1;
+	uint32_t bad = 0;
+
+	aimc_cfg_defaults(&c);
+	for (uint32_t d = 1; d <= 8; d++) {
+		c.dac_bits = d;
+		if (aimc_cfg_slices(&c) != slices[d]) {
+			ok = 0;
+			bad = d;
+		}
+	}
+	report(ok, "slices_ceil_7_over_dac_bits", "expected %u slices for dac_bits %u, got another", slices[bad],
+	       bad);
+	c.cols = 32;
+	c.cols_per_adc = 4;
+	report(aimc_cfg_num_adcs(&c) == 8, "num_adcs", "expected 8, got %u", aimc_cfg_num_adcs(&c));
+
+	/* ideal boundary: 16 rows, dac_bits 2: need 2^(b-1)-1 >= 16*3*127 = 6096 -> b = 14 */
+	aimc_cfg_defaults(&c);
+	c.rows = 16;
+	c.dac_bits = 2;
+	c.prog_sigma = c.read_sigma = 0.0;
+	c.adc_bits = 14;
+	ok = aimc_cfg_is_ideal(&c) == 1;
+	c.adc_bits = 13;
+	ok &= aimc_cfg_is_ideal(&c) == 0;
+	c.adc_bits = 14;
+	c.read_sigma = 1e-9;
+	ok &= aimc_cfg_is_ideal(&c) == 0;
+	c.read_sigma = 0.0;
+	c.prog_sigma = 1e-9;
+	ok &= aimc_cfg_is_ideal(&c) == 0;
+	report(ok, "is_ideal_boundary", "expected ideal only at adc_bits >= 14 and no noise");
+}
+
+int main(int argc, char **argv)
+{
+	char root[PATH_MAX];
+
+	parse_args(argc, argv);
+	test_defaults();
+	test_syntax_ok();
+	test_bad_inputs();
+	test_derived();
+	if (find_root(root, sizeof(root)) != 0) {
+		report(0, "find_repository", "expected configs/ in the current directory or $AIMC_ROOT, got neither");
+		return 1;
+	}
+	test_repo_configs(root);
+	test_lookup(root);
+	test_rtl_params(root);
+	test_json(root);
+	return failures ? 1 : 0;
+}

@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: Apache-2.0
+// Unit bench of aimc_tile: SRAM models around one tile, a command list run to its end, memory
+// images and counters dumped for tests/unit/tile/run_tile_test.py to compare with its reference.
+//
+// Plusargs: +dir=<directory> holding wgt.hex, par.hex, act_in.hex, act_out.hex and cmds.hex (one
+// 64-bit instruction per line, ISA encoding, ended by HALT), +ncmds=<lines of cmds.hex>. Writes
+// act_in.out.hex, act_out.out.hex and result.txt into the same directory.
+
+module aimc_tile_tb import aimc_pkg::*; import aimc_isa_pkg::*; #(
+  parameter int Rows         = 16,
+  parameter int Cols         = 8,
+  parameter int DacBits      = 2,
+  parameter int AdcBits      = 14,
+  parameter int ColsPerAdc   = 2,
+  parameter int AdcCycles    = 14,
+  parameter int AccSlots     = 16,
+  parameter int ActDepth     = 2048,
+  parameter int ParDepth     = 512,
+  parameter int WgtDepth     = 8192,
+  parameter int SettleCycles = 2,
+  parameter int MaxCmds      = 1024,
+  parameter int CmdTimeout   = 1000000
+) (
+  input logic clk_i,
+  input logic rst_ni
+);
+
+  localparam int ActAw = aimc_aw(ActDepth);
+  localparam int ParAw = aimc_aw(ParDepth);
+  localparam int WgtAw = aimc_aw(WgtDepth);
+  localparam logic [31:0] Stale = 32'hdeadbeef;  // read data outside the valid cycle
+
+  // ---- memories -----------------------------------------------------------------------------------
+  logic [31:0] wgt_mem [WgtDepth];
+  logic [31:0] par_mem [ParDepth];
+  logic [31:0] act_in_mem [ActDepth];
+  logic [31:0] act_out_mem [ActDepth];
+  logic [63:0] cmds [MaxCmds];
+
+  // ---- the tile -------------------------------------------------------------------------------------
+  logic              cmd_valid, cmd_ready, done, err;
+  logic [3:0]        cmd_op;
+  logic [7:0]        cmd_flags, err_code;
+  logic [15:0]       cmd_a, cmd_b, cmd_c;
+  logic              wgt_req, par_req, act_req, act_we, act_sel;
+  logic [WgtAw-1:0]  wgt_addr;
+  logic [ParAw-1:0]  par_addr;
+  logic [ActAw-1:0]  act_addr;
+  logic [31:0]       wgt_rdata, par_rdata, act_rdata, act_wdata;
+  logic              ev_read, ev_prog_row, ev_mvm;
+  logic [15:0]       ev_adc, ev_sat;
+  logic [31:0]       conv_cnt, prog_cnt;
+
+  aimc_tile #(
+    .TileIdx    (0),
+    .Rows       (Rows),
+    .Cols       (Cols),
+    .DacBits    (DacBits),
+    .AdcBits    (AdcBits),
+    .ColsPerAdc (ColsPerAdc),
+    .AdcCycles  (AdcCycles),
+    .AccSlots   (AccSlots),
+    .ActAw      (ActAw),
+    .WgtAw      (WgtAw),
+    .ParAw      (ParAw)
+  ) u_tile (
+    .clk_i           (clk_i),
+    .rst_ni          (rst_ni),
+    .cmd_valid_i     (cmd_valid),
+    .cmd_ready_o     (cmd_ready),
+    .cmd_op_i        (cmd_op),
+    .cmd_flags_i     (cmd_flags),
+    .cmd_a_i         (cmd_a),
+    .cmd_b_i         (cmd_b),
+    .cmd_c_i         (cmd_c),
+    .done_o          (done),
+    .err_o           (err),
+    .err_code_o      (err_code),
+    .settle_cycles_i (8'(SettleCycles)),
+    .wgt_req_o       (wgt_req),
+    .wgt_addr_o      (wgt_addr),
+    .wgt_rdata_i     (wgt_rdata),
+    .par_req_o       (par_req),
+    .par_addr_o      (par_addr),
+    .par_rdata_i     (par_rdata),
+    .act_req_o       (act_req),
+    .act_we_o        (act_we),
+    .act_sel_o       (act_sel),
+    .act_addr_o      (act_addr),
+    .act_wdata_o     (act_wdata),
+    .act_rdata_i     (act_rdata),
+    .ev_read_o       (ev_read),
+    .ev_adc_o        (ev_adc),
+    .ev_sat_o        (ev_sat),
+    .ev_prog_row_o   (ev_prog_row),
+    .ev_mvm_o        (ev_mvm),
+    .conv_cnt_o      (conv_cnt),
+    .prog_cnt_o      (prog_cnt)
+  );
+
+  // ---- SRAM models: 1-cycle read latency; stale data is a marker, not the last value ---------------
+  always @(posedge clk_i) begin
+    wgt_rdata <= Stale;
+    par_rdata <= Stale;
+    act_rdata <= Stale;
+    if (wgt_req && int'(wgt_addr) < WgtDepth) begin
+      wgt_rdata <= wgt_mem[wgt_addr];
+    end
+    if (par_req && int'(par_addr) < ParDepth) begin
+      par_rdata <= par_mem[par_addr];
+    end
+    if (act_req && int'(act_addr) < ActDepth) begin
+      if (act_we && act_sel) begin
+        act_out_mem[act_addr] <= act_wdata;
+      end else if (act_we) begin
+        act_in_mem[act_addr] <= act_wdata;
+      end else begin
+        act_rdata <= act_sel ? act_out_mem[act_addr] : act_in_mem[act_addr];
+      end
+    end
+  end
+
+  // ---- command runner and checks -------------------------------------------------------------------
+  string  dir;
+  integer fd;
+  int     idx, cycles, ncmds;
+  int     proto_errs = 0;
+  logic   busy;
+  longint n_read, n_adc, n_sat, n_prog_row, n_mvm;
+  logic [63:0] cur;
+
+  assign cur       = cmds[idx];
+  assign cmd_op    = cur[63:60];
+  assign cmd_flags = cur[55:48];
+  assign cmd_a     = cur[47:32];
+  assign cmd_b     = cur[31:16];
+  assign cmd_c     = cur[15:0];
+
+  logic unused_tile_field;  // one tile: the tile field of the instructions is not decoded
+  assign unused_tile_field = ^cur[59:56];
+
+  initial begin
+    if (!$value$plusargs("dir=%s", dir)) begin
+      $fatal(1, "aimc_tile_tb: +dir=<test directory> is required");
+    end
+    $readmemh({dir, "/wgt.hex"}, wgt_mem);
+    $readmemh({dir, "/par.hex"}, par_mem);
+    $readmemh({dir, "/act_in.hex"}, act_in_mem);
+    $readmemh({dir, "/act_out.hex"}, act_out_mem);
+    if (!$value$plusargs("ncmds=%d", ncmds) || ncmds < 1 || ncmds > MaxCmds) begin
+      $fatal(1, "aimc_tile_tb: +ncmds=<1..%0d> is required", MaxCmds);
+    end
+    $readmemh({dir, "/cmds.hex"}, cmds, 0, ncmds - 1);
+    fd = $fopen({dir, "/result.txt"}, "w");
+    if (fd == 0) begin
+      $fatal(1, "aimc_tile_tb: cannot write %s/result.txt", dir);
+    end
+  end
+
+  // Every violation is logged; the count is of cycles with at least one.
+  task automatic proto_error(string msg);
+    $fdisplay(fd, "protocol_error %s", msg);
+    $display("aimc_tile_tb: protocol error: %s", msg);
+    proto_errs <= proto_errs + 1;
+  endtask
+
+  function automatic void finish_run();
+    $fdisplay(fd, "counters conv_cnt %0d prog_cnt %0d ev_read %0d ev_adc %0d ev_sat %0d ev_prog_row %0d ev_mvm %0d",
+              conv_cnt, prog_cnt, n_read, n_adc, n_sat, n_prog_row, n_mvm);
+    $fdisplay(fd, "protocol_errors %0d", proto_errs);
+    $fclose(fd);
+    $writememh({dir, "/act_in.out.hex"}, act_in_mem);
+    $writememh({dir, "/act_out.out.hex"}, act_out_mem);
+    $finish;
+  endfunction
+
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      idx        <= 0;
+      cycles     <= 0;
+      busy       <= 1'b0;
+      cmd_valid  <= 1'b0;
+      n_read     <= 0;
+      n_adc      <= 0;
+      n_sat      <= 0;
+      n_prog_row <= 0;
+      n_mvm      <= 0;
+    end else begin
+      n_read     <= n_read + longint'(ev_read);
+      n_adc      <= n_adc + longint'(ev_adc);
+      n_sat      <= n_sat + longint'(ev_sat);
+      n_prog_row <= n_prog_row + longint'(ev_prog_row);
+      n_mvm      <= n_mvm + longint'(ev_mvm);
+
+      // Interface rules of the tile (the contract with the sequencer).
+      if (!busy && (wgt_req || par_req || act_req)) proto_error("buffer request while idle");
+      if (done && !busy) proto_error("done_o while idle");
+      if (err && !done) proto_error("err_o without done_o");
+      if (busy && cmd_ready && !done) proto_error("cmd_ready_o while busy");
+      if (wgt_req && (cmd_op != OpProg || int'(wgt_addr) >= WgtDepth)) proto_error("weight read");
+      if (par_req && (cmd_op != OpPost || int'(par_addr) >= ParDepth)) proto_error("param read");
+      if (act_req && int'(act_addr) >= ActDepth) proto_error("activation address");
+      if (act_req && !act_we && (cmd_op != OpMvm || act_sel != cmd_flags[FLAG_SRC_OUT]))
+        proto_error("activation read");
+      if (act_req && act_we && (cmd_op != OpPost || act_sel != cmd_flags[FLAG_DST_OUT]))
+        proto_error("activation write");
+
+      if (!busy) begin
+        if (cmd_op == OpHalt || idx == ncmds) begin
+          finish_run();
+        end else if (cmd_valid && cmd_ready) begin
+          cmd_valid <= 1'b0;
+          busy      <= 1'b1;
+          cycles    <= 1;
+        end else begin
+          cmd_valid <= 1'b1;
+        end
+      end else begin
+        cycles <= cycles + 1;
+        if (done) begin
+          $fdisplay(fd, "cmd %0d op %0d err %0d code %0d cycles %0d", idx, cmd_op, err,
+                    err ? err_code : 8'd0, cycles);
+          busy <= 1'b0;
+          idx  <= idx + 1;
+        end else if (cycles > CmdTimeout) begin
+          proto_error($sformatf("command %0d did not finish in %0d cycles", idx, CmdTimeout));
+          finish_run();
+        end
+      end
+    end
+  end
+
+endmodule

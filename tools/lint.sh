@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Lint all RTL with both simulators, once per chip config (make lint).
+#   tools/lint.sh BUILD AIMC
+# BUILD: build directory (the report goes to BUILD/reports/lint.json); AIMC: the aimc CLI, which
+# turns each configs/*.cfg into RTL parameters. For every config:
+#   verilator --lint-only -Wall on aimc_top (rtl/aimc.f + the waivers of the generated CSR block)
+#   iverilog -g2012 -Wall on the trace player tb/icarus/aimc_tb_trace.sv, which elaborates
+#     aimc_top with the same parameters; every line it prints on stderr is a warning
+# Prints every warning and exits 1 if there is any (2 on a usage error or a tool that fails
+# without a warning).
+set -uo pipefail
+
+usage() { echo "usage: tools/lint.sh BUILD AIMC" >&2; exit 2; }
+[ $# -eq 2 ] || usage
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=$1
+aimc=$2
+case $build in /*) ;; *) build=$PWD/$build ;; esac
+case $aimc in /*) ;; *) aimc=$PWD/$aimc ;; esac
+verilator=${VERILATOR:-verilator}
+iverilog=${IVERILOG:-iverilog}
+py=${PYTHON:-python3}
+
+[ -x "$aimc" ] || { echo "lint: aimc CLI '$aimc' not found or not executable (make sw builds it)" >&2; exit 2; }
+command -v "$verilator" >/dev/null || { echo "lint: '$verilator' not found (make setup)" >&2; exit 2; }
+command -v "$iverilog" >/dev/null || { echo "lint: '$iverilog' not found (make setup)" >&2; exit 2; }
+
+cd "$top"
+out=$build/reports
+work=$build/lint
+mkdir -p "$out" "$work"
+rm -f "$work"/*.log
+
+cfgs=(configs/*.cfg)
+[ -e "${cfgs[0]}" ] || { echo "lint: no configs/*.cfg" >&2; exit 2; }
+
+vl_warn=0
+ic_warn=0
+vl_err=0
+ic_err=0
+tool_fail=0
+names=()
+for cfg in "${cfgs[@]}"; do
+	name=$(basename "$cfg" .cfg)
+	names+=("$name")
+	if ! vl_params=$("$aimc" config --rtl-params verilator "$cfg") ||
+	   ! ic_params=$("$aimc" config --rtl-params icarus --top aimc_tb_trace "$cfg"); then
+		echo "lint: $aimc cannot read $cfg" >&2
+		tool_fail=1
+		continue
+	fi
+
+	# Verilator: every %Warning line starts one warning; %Error lines other than the final
+	# "Exiting due to N warning(s)" are errors.
+	vlog=$work/$name.verilator.log
+	# shellcheck disable=SC2086  # the parameter flags are separate words
+	"$verilator" --lint-only -Wall --top-module aimc_top $vl_params -f rtl/aimc.f \
+		rtl/csr/aimc_csr.vlt >"$vlog" 2>&1
+	rc=$?
+	n=$(grep -c '^%Warning' "$vlog")
+	e=$(grep '^%Error' "$vlog" | grep -vc 'Exiting due to')
+	vl_warn=$((vl_warn + n))
+	vl_err=$((vl_err + e))
+	if [ "$n" -gt 0 ] || [ "$e" -gt 0 ]; then
+		echo "== verilator, config $name: $n warning(s), $e error(s)"
+		cat "$vlog"
+	fi
+	if [ $rc -ne 0 ] && [ "$n" -eq 0 ]; then
+		echo "lint: verilator failed on config $name without a warning (exit $rc)" >&2
+		tool_fail=1
+	fi
+
+	# Icarus: full elaboration and code generation (the build's own steps), output discarded.
+	ilog=$work/$name.icarus.log
+	# shellcheck disable=SC2086
+	"$iverilog" -g2012 -Wall -o /dev/null -s aimc_tb_trace $ic_params -f rtl/aimc.f \
+		tb/icarus/aimc_tb_trace.sv >"$ilog" 2>&1
+	rc=$?
+	# A warning is one line plus indented continuation lines (": ...").
+	n=$(grep -v '^[[:space:]]*:' "$ilog" | grep -c .)
+	ic_warn=$((ic_warn + n))
+	[ $rc -eq 0 ] || ic_err=$((ic_err + 1))
+	if [ "$n" -gt 0 ]; then
+		echo "== icarus, config $name: $n warning(s)"
+		cat "$ilog"
+	fi
+	if [ $rc -ne 0 ] && [ "$n" -eq 0 ]; then
+		echo "lint: iverilog failed on config $name without a message (exit $rc)" >&2
+		tool_fail=1
+	fi
+done
+
+vl_ver=$("$verilator" --version 2>&1 | head -n1)
+ic_ver=$("$iverilog" -V 2>&1 | head -n1)
+VL_WARN=$vl_warn IC_WARN=$ic_warn VL_ERR=$vl_err IC_ERR=$ic_err VL_VER=$vl_ver IC_VER=$ic_ver TOOL_FAIL=$tool_fail \
+CONFIGS="${names[*]}" "$py" - "$out/lint.json" <<'EOF'
+import json, os, sys
+rep = {
+    "verilator": {"warnings": int(os.environ["VL_WARN"]), "errors": int(os.environ["VL_ERR"])},
+    "icarus": {"warnings": int(os.environ["IC_WARN"]), "failed_configs": int(os.environ["IC_ERR"])},
+    "configs": os.environ["CONFIGS"].split(),
+    "tool_errors": int(os.environ["TOOL_FAIL"]),
+    "tools": {"verilator": os.environ["VL_VER"], "iverilog": os.environ["IC_VER"]},
+}
+with open(sys.argv[1], "w", encoding="utf-8") as f:
+    json.dump(rep, f, indent=2)
+    f.write("\n")
+EOF
+[ $? -eq 0 ] || { echo "lint: cannot write $out/lint.json" >&2; exit 2; }
+
+echo "lint: ${#names[@]} configs (${names[*]}): verilator $vl_warn warning(s) $vl_err error(s)," \
+     "icarus $ic_warn warning(s); report $out/lint.json"
+[ $tool_fail -eq 0 ] || exit 2
+[ $vl_warn -eq 0 ] && [ $vl_err -eq 0 ] && [ $ic_warn -eq 0 ] && [ $ic_err -eq 0 ] || exit 1
+exit 0
