@@ -113,7 +113,7 @@ VL_HDRS   := $(wildcard tb/verilator/*.h)
 VPI_SRCS  := $(wildcard analog_models/dpi/*_vpi.c)
 DPI_SRCS  := $(wildcard analog_models/dpi/*_dpi.c)
 ANALOG_SRCS := $(wildcard analog_models/c/*.c)
-VL_FLAGS  ?= -O3 --x-assign fast --x-initial fast --noassert -Wno-fatal -Wno-lint -Wno-style
+VL_FLAGS  ?= -O3 --x-assign fast --x-initial fast --assert -Wno-fatal -Wno-lint -Wno-style
 TB_ICARUS := tb/icarus/aimc_tb_trace.sv
 
 # $(1) = config name, $(2) = config file

@@ -143,10 +143,10 @@ module aimc_tile_tb import aimc_pkg::*; import aimc_isa_pkg::*; #(
     if (!$value$plusargs("dir=%s", dir)) begin
       $fatal(1, "aimc_tile_tb: +dir=<test directory> is required");
     end
-    $readmemh({dir, "/wgt.hex"}, wgt_mem);
-    $readmemh({dir, "/par.hex"}, par_mem);
-    $readmemh({dir, "/act_in.hex"}, act_in_mem);
-    $readmemh({dir, "/act_out.hex"}, act_out_mem);
+    $readmemh({dir, "/wgt.hex"}, wgt_mem, 0, WgtDepth - 1);
+    $readmemh({dir, "/par.hex"}, par_mem, 0, ParDepth - 1);
+    $readmemh({dir, "/act_in.hex"}, act_in_mem, 0, ActDepth - 1);
+    $readmemh({dir, "/act_out.hex"}, act_out_mem, 0, ActDepth - 1);
     if (!$value$plusargs("ncmds=%d", ncmds) || ncmds < 1 || ncmds > MaxCmds) begin
       $fatal(1, "aimc_tile_tb: +ncmds=<1..%0d> is required", MaxCmds);
     end
@@ -169,8 +169,8 @@ module aimc_tile_tb import aimc_pkg::*; import aimc_isa_pkg::*; #(
               conv_cnt, prog_cnt, n_read, n_adc, n_sat, n_prog_row, n_mvm);
     $fdisplay(fd, "protocol_errors %0d", proto_errs);
     $fclose(fd);
-    $writememh({dir, "/act_in.out.hex"}, act_in_mem);
-    $writememh({dir, "/act_out.out.hex"}, act_out_mem);
+    $writememh({dir, "/act_in.out.hex"}, act_in_mem, 0, ActDepth - 1);
+    $writememh({dir, "/act_out.out.hex"}, act_out_mem, 0, ActDepth - 1);
     $finish;
   endfunction
 

@@ -364,12 +364,17 @@ def rtl_params(cfg):
 
 
 def build_icarus(cfg, bdir):
+    """The VPI module as the Makefile builds it (bit-exact flags), then the bench."""
     os.makedirs(bdir, exist_ok=True)
-    vpi = [os.path.join(ROOT, "analog_models/dpi/aimc_xbar_vpi.c")] + sorted(
-        os.path.join(ROOT, "analog_models/c", f) for f in os.listdir(os.path.join(ROOT, "analog_models/c"))
-        if f.endswith(".c"))
-    sh(["iverilog-vpi", "--name=aimc_vpi", "-I" + os.path.join(ROOT, "analog_models/c")] + vpi + ["-lm"],
-       os.path.join(bdir, "vpi.log"), cwd=bdir)
+    cdir = os.path.join(ROOT, "analog_models/c")
+    srcs = [os.path.join(ROOT, "analog_models/dpi/aimc_xbar_vpi.c")] + sorted(
+        os.path.join(cdir, f) for f in os.listdir(cdir) if f.endswith(".c"))
+
+    def vpi_flags(what):
+        return subprocess.check_output(["iverilog-vpi", what], text=True).split()
+    sh(["cc", "-o", os.path.join(bdir, "aimc_vpi.vpi")] + vpi_flags("--cflags")
+       + ["-ffp-contract=off", "-fno-fast-math", "-I" + cdir] + srcs + vpi_flags("--ldflags")
+       + vpi_flags("--ldlibs") + ["-lm"], os.path.join(bdir, "vpi.log"), cwd=bdir)
     params = ["-Paimc_tile_tb_icarus.%s=%d" % kv for kv in rtl_params(cfg).items()]
     sh(["iverilog", "-g2012", "-Wall", "-o", os.path.join(bdir, "tb.vvp"), "-s", "aimc_tile_tb_icarus"]
        + params + RTL + ["tests/unit/tile/aimc_tile_tb_icarus.sv"], os.path.join(bdir, "iverilog.log"))

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Bad input at the CLI: each case must exit 2 (input error) with a message naming what is wrong,
+# and must not write its output file.
+set -u
+aimc=${BUILD:-build}/sw/aimc
+dir=${BUILD:-build}/tests/bad_input; rm -rf "$dir"; mkdir -p "$dir"
+pass=0; fail=0
+expect() { # name, expected exit, message regex, command...
+  local name=$1 want=$2 re=$3; shift 3
+  local out rc
+  out=$("$@" 2>&1); rc=$?
+  if [ "$rc" -eq "$want" ] && grep -Eq -- "$re" <<<"$out"; then
+    echo "PASS $name"; pass=$((pass + 1))
+  else
+    echo "FAIL $name: expected exit $want and /$re/, got exit $rc: $(head -3 <<<"$out")"; fail=$((fail + 1))
+  fi
+}
+# A valid 1-layer network file (K=4, N=2) written byte by byte here, independent of the exporter.
+py=${PYTHON:-.venv/bin/python}
+"$py" - "$dir" <<'PY'
+import struct, sys, zlib
+d = sys.argv[1]
+def net(k=4, n=2, relu=1, shift=3, magic=b"KHNF", weights=None):
+    w = bytes(v & 0xFF for v in (weights if weights is not None else [(i * 37) % 255 - 127 for i in range(n * k)]))
+    layer = struct.pack("<6I", 1, k, n, relu, 0, 0) + w + b"\0" * (-len(w) % 4)
+    layer += struct.pack(f"<{n}i", *([5] * n)) + struct.pack(f"<{n}i", *([300] * n)) + struct.pack(f"<{n}I", *([shift] * n))
+    size = 32 + len(layer) + 4
+    hdr = magic + struct.pack("<HHIIIfII", 1, 32, 1, k, n, 0.05, 0, size)
+    body = hdr + layer
+    return body + struct.pack("<I", zlib.crc32(body))
+open(f"{d}/good.khnf", "wb").write(net())
+open(f"{d}/magic.khnf", "wb").write(net(magic=b"XXXX"))
+b = bytearray(net()); b[40] ^= 1; open(f"{d}/crc.khnf", "wb").write(bytes(b))
+open(f"{d}/short.khnf", "wb").write(net()[:20])
+open(f"{d}/wm128.khnf", "wb").write(net(weights=[0x80] + [1] * 7))
+open(f"{d}/shift0.khnf", "wb").write(net(shift=0))
+open(f"{d}/x.i8", "wb").write(bytes(8))
+open(f"{d}/x_ragged.i8", "wb").write(bytes(7))
+PY
+cfg=configs/tiny.cfg
+run() { "$aimc" run --config $cfg --inputs "$dir/x.i8" --out "$dir/y.i8" "$@"; }
+expect "good network runs" 0 "" run --net "$dir/good.khnf"
+rm -f "$dir/y.i8"
+expect "network: bad magic" 2 "magic" run --net "$dir/magic.khnf"
+expect "network: CRC mismatch" 2 "CRC|crc" run --net "$dir/crc.khnf"
+expect "network: truncated" 2 "short|truncat|size" run --net "$dir/short.khnf"
+expect "network: weight -128" 2 "-128|weight" run --net "$dir/wm128.khnf"
+expect "network: shift 0" 2 "shift" run --net "$dir/shift0.khnf"
+expect "network: missing file" 2 "nonexistent" run --net "$dir/nonexistent.khnf"
+expect "inputs: size not a multiple of n_inputs" 2 "whole number|multiple" \
+  "$aimc" run --config $cfg --net "$dir/good.khnf" --inputs "$dir/x_ragged.i8" --out "$dir/y.i8"
+[ -e "$dir/y.i8" ] && { echo "FAIL no output written on bad input"; fail=$((fail + 1)); } || { echo "PASS no output written on bad input"; pass=$((pass + 1)); }
+expect "layer shape: rows 0" 2 "rows" "$aimc" layer-test --config $cfg --rows 0 --cols 8 --batch 1
+expect "layer shape: rows 70000" 2 "rows" "$aimc" layer-test --config $cfg --rows 70000 --cols 8 --batch 1
+expect "layer shape: batch > acc_slots" 2 "batch" "$aimc" layer-test --config $cfg --rows 16 --cols 8 --batch 17
+expect "layer does not fit the chip" 2 "layer 1|fit|weight" "$aimc" layer-test --config $cfg --rows 4000 --cols 200 --batch 1
+expect "unknown flag" 2 "unknown|--bogus" "$aimc" layer-test --config $cfg --bogus 1
+expect "non-numeric seed" 2 "seed" "$aimc" layer-test --config $cfg --rows 4 --cols 4 --batch 1 --seed abc
+expect "config: unknown key" 1 "nonsense" "$aimc" config --check <(printf 'name = x\nnonsense = 1\n')
+echo "bad_input: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
