@@ -126,9 +126,9 @@ $(BUILD)/$(1)/vl/aimc-vl: $(BUILD)/$(1)/rtl-params.verilator $(RTL_F) $$(RTL_SRC
 	@mkdir -p $$(@D)
 	$(VERILATOR) --cc --exe --build -j 2 $(VL_FLAGS) --trace-fst --top-module aimc_top \
 	  --Mdir $(BUILD)/$(1)/vl/obj -o ../aimc-vl $$$$(cat $(BUILD)/$(1)/rtl-params.verilator) \
-	  -f $(RTL_F) $(VL_CPP) $(DPI_SRCS) \
+	  -f $(RTL_F) $(abspath $(VL_CPP) $(DPI_SRCS)) \
 	  -CFLAGS "-O2 -std=c++17 -I$(CURDIR)/sw/include -I$(CURDIR)/analog_models/c -I$(CURDIR)/tb/verilator -ffp-contract=off" \
-	  -LDFLAGS "-Wl,--whole-archive $(CURDIR)/$(LIBCLI) -Wl,--no-whole-archive $(CURDIR)/$(LIBAIMC) $(LDLIBS)" \
+	  -LDFLAGS "-Wl,--whole-archive $(abspath $(LIBCLI)) -Wl,--no-whole-archive $(abspath $(LIBAIMC)) $(LDLIBS)" \
 	  > $(BUILD)/$(1)/vl/build.log 2>&1 || { tail -40 $(BUILD)/$(1)/vl/build.log; exit 1; }
 $(BUILD)/$(1)/icarus/sim.vvp: $(BUILD)/$(1)/rtl-params.icarus $(RTL_F) $$(RTL_SRCS) $(TB_ICARUS)
 	@mkdir -p $$(@D)

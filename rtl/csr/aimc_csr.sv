@@ -29,8 +29,11 @@ module aimc_csr (
         input wire hwif_in_status_busy,
         input wire hwif_in_status_halted,
         input wire hwif_in_status_error,
+        output logic hwif_out_irq_done,
         input wire hwif_in_irq_done_hwset,
+        output logic hwif_out_irq_error,
         input wire hwif_in_irq_error_hwset,
+        output logic hwif_out_irq_prog,
         input wire hwif_in_irq_prog_hwset,
         input wire [7:0] hwif_in_err_code_code,
         input wire [15:0] hwif_in_err_pc_pc,
@@ -359,11 +362,11 @@ module aimc_csr (
         logic load_next_c;
         next_c = field_storage_irq_done_value;
         load_next_c = '0;
-        if(decoded_reg_strb_irq && decoded_req_is_wr) begin // SW write 1 clear
-            next_c = field_storage_irq_done_value & ~(decoded_wr_data[0:0] & decoded_wr_biten[0:0]);
-            load_next_c = '1;
-        end else if(hwif_in_irq_done_hwset) begin // HW Set
+        if(hwif_in_irq_done_hwset) begin // HW Set
             next_c = '1;
+            load_next_c = '1;
+        end else if(decoded_reg_strb_irq && decoded_req_is_wr) begin // SW write 1 clear
+            next_c = field_storage_irq_done_value & ~(decoded_wr_data[0:0] & decoded_wr_biten[0:0]);
             load_next_c = '1;
         end
         field_combo_irq_done_next = next_c;
@@ -376,16 +379,17 @@ module aimc_csr (
             field_storage_irq_done_value <= field_combo_irq_done_next;
         end
     end
+    assign hwif_out_irq_done = field_storage_irq_done_value;
     always @(*) begin
         logic next_c;
         logic load_next_c;
         next_c = field_storage_irq_error_value;
         load_next_c = '0;
-        if(decoded_reg_strb_irq && decoded_req_is_wr) begin // SW write 1 clear
-            next_c = field_storage_irq_error_value & ~(decoded_wr_data[1:1] & decoded_wr_biten[1:1]);
-            load_next_c = '1;
-        end else if(hwif_in_irq_error_hwset) begin // HW Set
+        if(hwif_in_irq_error_hwset) begin // HW Set
             next_c = '1;
+            load_next_c = '1;
+        end else if(decoded_reg_strb_irq && decoded_req_is_wr) begin // SW write 1 clear
+            next_c = field_storage_irq_error_value & ~(decoded_wr_data[1:1] & decoded_wr_biten[1:1]);
             load_next_c = '1;
         end
         field_combo_irq_error_next = next_c;
@@ -398,16 +402,17 @@ module aimc_csr (
             field_storage_irq_error_value <= field_combo_irq_error_next;
         end
     end
+    assign hwif_out_irq_error = field_storage_irq_error_value;
     always @(*) begin
         logic next_c;
         logic load_next_c;
         next_c = field_storage_irq_prog_value;
         load_next_c = '0;
-        if(decoded_reg_strb_irq && decoded_req_is_wr) begin // SW write 1 clear
-            next_c = field_storage_irq_prog_value & ~(decoded_wr_data[2:2] & decoded_wr_biten[2:2]);
-            load_next_c = '1;
-        end else if(hwif_in_irq_prog_hwset) begin // HW Set
+        if(hwif_in_irq_prog_hwset) begin // HW Set
             next_c = '1;
+            load_next_c = '1;
+        end else if(decoded_reg_strb_irq && decoded_req_is_wr) begin // SW write 1 clear
+            next_c = field_storage_irq_prog_value & ~(decoded_wr_data[2:2] & decoded_wr_biten[2:2]);
             load_next_c = '1;
         end
         field_combo_irq_prog_next = next_c;
@@ -420,6 +425,7 @@ module aimc_csr (
             field_storage_irq_prog_value <= field_combo_irq_prog_next;
         end
     end
+    assign hwif_out_irq_prog = field_storage_irq_prog_value;
     always @(*) begin
         logic [15:0] next_c;
         logic load_next_c;

@@ -20,16 +20,20 @@ module aimc_counters #(
 
   logic [63:0] cycles_q;
   logic [31:0] instrs_q, mvms_q, adc_convs_q, sats_q;
-  logic [31:0] adc_sum, sat_sum;
-
-  always_comb begin
-    adc_sum = '0;
-    sat_sum = '0;
+  // Sums over the tiles in a function: an always_comb that reads back its own partial sum never
+  // settles in Icarus 11 once there are two tiles, and a chain of assigns is circular to Verilator.
+  function automatic logic [31:0] tile_sum(input logic [NumTiles-1:0][15:0] ev);
+    logic [31:0] sum;
+    sum = '0;
     for (int t = 0; t < NumTiles; t++) begin
-      adc_sum = adc_sum + 32'(ev_adc_i[t]);
-      sat_sum = sat_sum + 32'(ev_sat_i[t]);
+      sum = sum + 32'(ev[t]);
     end
-  end
+    return sum;
+  endfunction
+
+  logic [31:0] adc_sum, sat_sum;
+  assign adc_sum = tile_sum(ev_adc_i);
+  assign sat_sum = tile_sum(ev_sat_i);
 
   // The counters wrap at their width, as the C model's uint32_t/uint64_t do.
   always_ff @(posedge clk_i or negedge rst_ni) begin
