@@ -481,7 +481,8 @@ def first_difference(old, new):
 
 
 def sig_path(regression):
-    return os.path.join(ROOT, SIG_DIR, regression + ".json")
+    # KH_REGRESS_SIG_DIR: another signature folder (the tool's own tests use a temp one).
+    return os.path.join(ROOT, os.environ.get("KH_REGRESS_SIG_DIR", SIG_DIR), regression + ".json")
 
 
 def load_sigs(regression):
