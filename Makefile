@@ -182,12 +182,16 @@ COV       ?= 0
 FORCE     ?= 0
 REGRESS_ARGS = -r $(REGRESSION) --build $(BUILD) $(if $(SHARD),--shard $(SHARD)) \
                $(if $(filter 1,$(NOBUILD)),--no-build)
-.PHONY: regress-list regress-update
+.PHONY: regress-list regress-update regress-build regress-slurm-test
 regress: $(SETUP_STAMP)
 	@$(PYTHON) tools/regress.py run $(REGRESS_ARGS) -j $(J) $(if $(RESUME),--resume $(RESUME)) \
 	  $(if $(filter 1,$(COV)),--cov)
 regress-list:
 	@$(PYTHON) tools/regress.py list $(REGRESS_ARGS)
+regress-slurm-test: $(SETUP_STAMP)
+	PYTHON=$(PYTHON) tests/system/slurm_regress.sh $(BUILD)
+regress-build: $(SETUP_STAMP)
+	@$(PYTHON) tools/regress.py build $(REGRESS_ARGS)
 regress-update: $(SETUP_STAMP)
 	@$(PYTHON) tools/regress.py update $(REGRESS_ARGS) -j $(J) $(if $(RUN),--run $(RUN)) \
 	  $(if $(filter 1,$(FORCE)),--force)

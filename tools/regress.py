@@ -7,6 +7,7 @@ merged JUnit, regress.json and summary.html, and checks every case's bit-accurat
 against tests/regressions/signatures/<regression>.json.
 
   regress.py list   -r NAME [--shard i/N]                  the case commands, one per line
+  regress.py build  -r NAME                                 build what its cases need, once
   regress.py run    -r NAME [--shard i/N] [-j J] [--resume DIR|latest] [--no-build]
   regress.py merge  --out DIR RUN_DIR...                    shards -> one result
   regress.py update -r NAME [--run DIR]                     signatures from a run (default: run it)
@@ -715,6 +716,11 @@ def build_configs(cases, build):
     return subprocess.call(["make", "-s", f"BUILD={build}"] + targets, cwd=ROOT)
 
 
+def cmd_build(args):
+    cases, _ = get_regression(args)
+    return EXIT_PASS if build_configs(cases, args.build) == 0 else EXIT_FAIL
+
+
 def cmd_list(args):
     cases, _ = get_regression(args)
     for c in cases:
@@ -886,6 +892,8 @@ def main(argv=None):
 
     p = sp.add_parser("list")
     common(p)
+    p = sp.add_parser("build")
+    common(p)
     for name in ("run", "update"):
         p = sp.add_parser(name)
         common(p)
@@ -906,7 +914,7 @@ def main(argv=None):
     if getattr(args, "jobs", 1) < 1:
         ap.error(f"-j {args.jobs}: must be >= 1")
     try:
-        return {"list": cmd_list, "run": cmd_run, "merge": cmd_merge, "update": cmd_update}[
+        return {"list": cmd_list, "build": cmd_build, "run": cmd_run, "merge": cmd_merge, "update": cmd_update}[
             args.cmd](args)
     except ListError as e:
         print(f"regress: {e}", file=sys.stderr)
