@@ -51,7 +51,10 @@ help:
 	@echo "  make setup       install missing Debian packages and the pinned Python venv"
 	@echo "  make sw | vl | icarus   build the C tools / the Verilator model / the Icarus model"
 	@echo "  make clean       remove build/"
-	@echo "  not yet built: regress (issue 7), bench (issue 5), fpga (issue 8), formal and cov (issue 4)"
+	@echo "  make regress     REGRESSION=smoke|nightly|full [J= SHARD=i/N RESUME=1|dir]: tests x seeds x"
+	@echo "                   configs, run folder under build/regress/, signature check (docs/regression.md)"
+	@echo "  make regress-list    the case commands;  make regress-update  rewrite the signature file"
+	@echo "  not yet built: bench (issue 5), fpga (issue 8), formal and cov (issue 4)"
 
 # ---- setup -----------------------------------------------------------------------------------
 # Runs tools/setup.sh only when something is missing; the stamp is refreshed by a real check.
@@ -170,8 +173,31 @@ sim: $(SETUP_STAMP) $(AIMC) vl
 	$(PYTHON) sw/python/sim.py --config $(CFG_FILE) --ref-config configs/$(SIM_REF_CFG).cfg \
 	  --build $(BUILD) --seed $(SEED) $(if $(DATA),--data $(DATA))
 
-regress bench fpga formal docs cov:
-	@echo "make $@: not built yet (see 'issues': regress = 7, bench = 5, fpga = 8, formal/cov = 4)"; exit 2
+# ---- nightly regression (docs/regression.md) -----------------------------------------------------
+REGRESSION ?= smoke
+SHARD     ?=
+RESUME    ?=
+RUN       ?=
+COV       ?= 0
+FORCE     ?= 0
+REGRESS_ARGS = -r $(REGRESSION) --build $(BUILD) $(if $(SHARD),--shard $(SHARD)) \
+               $(if $(filter 1,$(NOBUILD)),--no-build)
+.PHONY: regress-list regress-update regress-build regress-slurm-test
+regress: $(SETUP_STAMP)
+	@$(PYTHON) tools/regress.py run $(REGRESS_ARGS) -j $(J) $(if $(RESUME),--resume $(RESUME)) \
+	  $(if $(filter 1,$(COV)),--cov)
+regress-list:
+	@$(PYTHON) tools/regress.py list $(REGRESS_ARGS)
+regress-slurm-test: $(SETUP_STAMP)
+	PYTHON=$(PYTHON) tests/system/slurm_regress.sh $(BUILD)
+regress-build: $(SETUP_STAMP)
+	@$(PYTHON) tools/regress.py build $(REGRESS_ARGS)
+regress-update: $(SETUP_STAMP)
+	@$(PYTHON) tools/regress.py update $(REGRESS_ARGS) -j $(J) $(if $(RUN),--run $(RUN)) \
+	  $(if $(filter 1,$(FORCE)),--force)
+
+bench fpga formal docs cov:
+	@echo "make $@: not built yet (see 'issues': bench = 5, fpga = 8, formal/cov = 4)"; exit 2
 
 clean:
 	rm -rf $(BUILD)
