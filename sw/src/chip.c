@@ -80,6 +80,46 @@ static int cfg_readback_expected(const aimc_cfg *cfg, uint32_t exp[6])
 	return rc;
 }
 
+int aimc_chip_pv_setup(aimc_mmio *m, const aimc_cfg *cfg)
+{
+	uint32_t ctrl = 0, tol = 0;
+	int rc;
+
+	if (m == NULL || cfg == NULL)
+		return AIMC_EINVAL;
+	if (cfg->pv_enable > 1 || cfg->pv_stop > 1 || !(cfg->pv_tol >= 0.0 && cfg->pv_tol < 1.0))
+		return AIMC_ECONFIG;
+	rc = field_put(&ctrl, cfg->pv_enable, AIMC_CSR__PV_CTRL__ENABLE_bm, AIMC_CSR__PV_CTRL__ENABLE_bp);
+	if (rc == AIMC_OK)
+		rc = field_put(&ctrl, cfg->pv_stop, AIMC_CSR__PV_CTRL__STOP_bm, AIMC_CSR__PV_CTRL__STOP_bp);
+	if (rc == AIMC_OK)
+		rc = field_put(&ctrl, cfg->pv_budget, AIMC_CSR__PV_CTRL__BUDGET_bm,
+			       AIMC_CSR__PV_CTRL__BUDGET_bp);
+	/* Q0.16 fraction of the conductance range, rounded to nearest */
+	if (rc == AIMC_OK)
+		rc = field_put(&tol, (uint32_t)(cfg->pv_tol * 65536.0 + 0.5), AIMC_CSR__PV_TOL__TOL_bm,
+			       AIMC_CSR__PV_TOL__TOL_bp);
+	if (rc != AIMC_OK)
+		return rc;
+	rc = aimc_mmio_write32(m, CSR_ADDR(pv_tol), tol);
+	if (rc != AIMC_OK)
+		return rc;
+	return aimc_mmio_write32(m, CSR_ADDR(pv_ctrl), ctrl);
+}
+
+int aimc_pv_counters_read(aimc_mmio *m, uint32_t tile, uint32_t *pulses, uint32_t *unconv)
+{
+	int rc;
+
+	if (m == NULL || pulses == NULL || unconv == NULL ||
+	    tile >= sizeof(((aimc_map_t *)0)->csr.pv_pulses) / sizeof(uint32_t))
+		return AIMC_EINVAL;
+	rc = aimc_mmio_read32(m, CSR_ADDR(pv_pulses) + 4 * tile, pulses);
+	if (rc != AIMC_OK)
+		return rc;
+	return aimc_mmio_read32(m, CSR_ADDR(pv_unconv) + 4 * tile, unconv);
+}
+
 int aimc_chip_init(aimc_mmio *m, const aimc_cfg *cfg)
 {
 	static const uint32_t cfg_regs[6] = {
@@ -122,7 +162,10 @@ int aimc_chip_init(aimc_mmio *m, const aimc_cfg *cfg)
 		if (v != exp[i])
 			return AIMC_EMISMATCH;
 	}
-	return aimc_mmio_write32(m, CSR_ADDR(settle), settle);
+	rc = aimc_mmio_write32(m, CSR_ADDR(settle), settle);
+	if (rc != AIMC_OK)
+		return rc;
+	return aimc_chip_pv_setup(m, cfg);
 }
 
 /* Check [word_off, word_off + n) against the window size (no access) and then against the
