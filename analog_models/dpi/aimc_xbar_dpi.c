@@ -21,33 +21,6 @@ int aimc_xbar_dpi_pulse_row(int tile, int row, const svBitVecVal *w, const svBit
 			    int pulse_idx);
 int aimc_xbar_dpi_verify_row(int tile, int row, const svBitVecVal *w, int tol_code, int verify_idx);
 int aimc_xbar_dpi_verify_bits(int tile, int chunk);
-int aimc_xbar_dpi_pulse_row(int tile, int row, const svBitVecVal *w, const svBitVecVal *mask,
-			    int pulse_idx)
-{
-	return report("$aimc_xbar_pulse_row",
-		      aimc_sim_model_pulse_row((uint32_t)tile, (uint32_t)row, (const uint32_t *)w,
-					       (const uint32_t *)mask, (uint32_t)pulse_idx));
-}
-
-int aimc_xbar_dpi_verify_row(int tile, int row, const svBitVecVal *w, int tol_code, int verify_idx)
-{
-	int n = aimc_sim_model_verify_row((uint32_t)tile, (uint32_t)row, (const uint32_t *)w,
-					  (uint32_t)tol_code, (uint32_t)verify_idx);
-
-	if (n < 0)
-		report("$aimc_xbar_verify_row", -1);
-	return n;
-}
-
-int aimc_xbar_dpi_verify_bits(int tile, int chunk)
-{
-	int32_t v = aimc_sim_model_verify_bits((uint32_t)tile, (uint32_t)chunk);
-
-	if (v < 0)
-		report("$aimc_xbar_verify_bits", -1);
-	return v;
-}
-
 int aimc_xbar_dpi_convert(int tile, int col, int conv_idx, int adc_shift);
 
 static int report(const char *what, int rc)
