@@ -453,17 +453,17 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
   );
 
   // ---- CSR block ------------------------------------------------------------------------------
-  // Per-tile program-and-verify counters: one register per possible tile, 0 past NumTiles.
-  localparam int CsrTiles = 16;
-  logic [31:0] csr_pv_pulses [CsrTiles-1:0];
-  logic [31:0] csr_pv_unconv [CsrTiles-1:0];
-  for (genvar t = 0; t < CsrTiles; t++) begin : g_pv_csr
-    if (t < NumTiles) begin : g_tile_cnt
-      assign csr_pv_pulses[t] = t_pv_pulses[t];
-      assign csr_pv_unconv[t] = t_pv_unconv[t];
-    end else begin : g_no_tile
-      assign csr_pv_pulses[t] = '0;
-      assign csr_pv_unconv[t] = '0;
+  // Program-and-verify counters: the tile selected by pv_sel, 0 past NumTiles.
+  logic [3:0]  pv_sel;
+  logic [31:0] csr_pv_pulses, csr_pv_unconv;
+  always_comb begin
+    csr_pv_pulses = '0;
+    csr_pv_unconv = '0;
+    for (int t = 0; t < NumTiles; t++) begin
+      if (int'(pv_sel) == t) begin
+        csr_pv_pulses = t_pv_pulses[t];
+        csr_pv_unconv = t_pv_unconv[t];
+      end
     end
   end
 
@@ -527,6 +527,7 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
     .hwif_out_pv_ctrl_stop      (pv_stop),
     .hwif_out_pv_ctrl_budget    (pv_budget),
     .hwif_out_pv_tol_tol        (pv_tol),
+    .hwif_out_pv_sel_tile       (pv_sel),
     .hwif_in_pv_pulses_value    (csr_pv_pulses),
     .hwif_in_pv_unconv_value    (csr_pv_unconv)
   );

@@ -63,8 +63,9 @@ module aimc_csr (
         output logic hwif_out_pv_ctrl_stop,
         output logic [7:0] hwif_out_pv_ctrl_budget,
         output logic [15:0] hwif_out_pv_tol_tol,
-        input wire [31:0] hwif_in_pv_pulses_value [15:0],
-        input wire [31:0] hwif_in_pv_unconv_value [15:0]
+        output logic [3:0] hwif_out_pv_sel_tile,
+        input wire [31:0] hwif_in_pv_pulses_value,
+        input wire [31:0] hwif_in_pv_unconv_value
     );
 
     //--------------------------------------------------------------------------
@@ -136,8 +137,9 @@ module aimc_csr (
     logic decoded_reg_strb_prog_rows;
     logic decoded_reg_strb_pv_ctrl;
     logic decoded_reg_strb_pv_tol;
-    logic decoded_reg_strb_pv_pulses [16];
-    logic decoded_reg_strb_pv_unconv [16];
+    logic decoded_reg_strb_pv_sel;
+    logic decoded_reg_strb_pv_pulses;
+    logic decoded_reg_strb_pv_unconv;
     logic decoded_err;
 
     logic decoded_req;
@@ -233,18 +235,15 @@ module aimc_csr (
         decoded_reg_strb_pv_tol = cpuif_req_masked & (cpuif_addr == 9'h104);
         is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h104);
         is_valid_rw |= cpuif_req_masked & (cpuif_addr == 9'h104);
-        for(int i0=0; i0<16; i0++) begin : gen_loop_5
-            next_cpuif_addr = 32'h140 + i0*9'h4;
-            decoded_reg_strb_pv_pulses[i0] = cpuif_req_masked & (cpuif_addr == next_cpuif_addr[8:0]) & !cpuif_req_is_wr;
-            is_valid_addr |= cpuif_req_masked & (cpuif_addr == next_cpuif_addr[8:0]);
-            is_valid_rw |= cpuif_req_masked & (cpuif_addr == next_cpuif_addr[8:0]) & !cpuif_req_is_wr;
-        end
-        for(int i0=0; i0<16; i0++) begin : gen_loop_6
-            next_cpuif_addr = 32'h180 + i0*9'h4;
-            decoded_reg_strb_pv_unconv[i0] = cpuif_req_masked & (cpuif_addr == next_cpuif_addr[8:0]) & !cpuif_req_is_wr;
-            is_valid_addr |= cpuif_req_masked & (cpuif_addr == next_cpuif_addr[8:0]);
-            is_valid_rw |= cpuif_req_masked & (cpuif_addr == next_cpuif_addr[8:0]) & !cpuif_req_is_wr;
-        end
+        decoded_reg_strb_pv_sel = cpuif_req_masked & (cpuif_addr == 9'h108);
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h108);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 9'h108);
+        decoded_reg_strb_pv_pulses = cpuif_req_masked & (cpuif_addr == 9'h10c) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h10c);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 9'h10c) & !cpuif_req_is_wr;
+        decoded_reg_strb_pv_unconv = cpuif_req_masked & (cpuif_addr == 9'h110) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h110);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 9'h110) & !cpuif_req_is_wr;
         decoded_err = (~is_valid_addr | (is_valid_addr & ~is_valid_rw)) & decoded_req;
     end
 
@@ -315,6 +314,10 @@ module aimc_csr (
     logic [15:0] field_storage_pv_tol_tol_value;
     logic [15:0] field_combo_pv_tol_tol_next;
     logic field_combo_pv_tol_tol_load_next;
+    // Field: aimc_csr.pv_sel.tile
+    logic [3:0] field_storage_pv_sel_tile_value;
+    logic [3:0] field_combo_pv_sel_tile_next;
+    logic field_combo_pv_sel_tile_load_next;
     //--------------------------------------------------------------------------
     // Field logic
     //--------------------------------------------------------------------------
@@ -609,6 +612,26 @@ module aimc_csr (
         end
     end
     assign hwif_out_pv_tol_tol = field_storage_pv_tol_tol_value;
+    always @(*) begin
+        logic [3:0] next_c;
+        logic load_next_c;
+        next_c = field_storage_pv_sel_tile_value;
+        load_next_c = '0;
+        if(decoded_reg_strb_pv_sel && decoded_req_is_wr) begin // SW write
+            next_c = (field_storage_pv_sel_tile_value & ~decoded_wr_biten[3:0]) | (decoded_wr_data[3:0] & decoded_wr_biten[3:0]);
+            load_next_c = '1;
+        end
+        field_combo_pv_sel_tile_next = next_c;
+        field_combo_pv_sel_tile_load_next = load_next_c;
+    end
+    always_ff @(posedge clk or negedge arst_n) begin
+        if(~arst_n) begin
+            field_storage_pv_sel_tile_value <= 4'h0;
+        end else if(field_combo_pv_sel_tile_load_next) begin
+            field_storage_pv_sel_tile_value <= field_combo_pv_sel_tile_next;
+        end
+    end
+    assign hwif_out_pv_sel_tile = field_storage_pv_sel_tile_value;
 
     //--------------------------------------------------------------------------
     // Write response
@@ -734,15 +757,14 @@ always @(*) begin
         if(rd_mux_addr == 9'h104) begin
             readback_data_var[15:0] = field_storage_pv_tol_tol_value;
         end
-        for(int i0=0; i0<16; i0++) begin : gen_loop_1
-            if(rd_mux_addr == 9'h140 + (9)'(i0) * 9'h4) begin
-                readback_data_var[31:0] = hwif_in_pv_pulses_value[i0];
-            end
+        if(rd_mux_addr == 9'h108) begin
+            readback_data_var[3:0] = field_storage_pv_sel_tile_value;
         end
-        for(int i0=0; i0<16; i0++) begin : gen_loop_2
-            if(rd_mux_addr == 9'h180 + (9)'(i0) * 9'h4) begin
-                readback_data_var[31:0] = hwif_in_pv_unconv_value[i0];
-            end
+        if(rd_mux_addr == 9'h10c) begin
+            readback_data_var[31:0] = hwif_in_pv_pulses_value;
+        end
+        if(rd_mux_addr == 9'h110) begin
+            readback_data_var[31:0] = hwif_in_pv_unconv_value;
         end
         readback_data = readback_data_var;
         readback_done = decoded_req & ~decoded_req_is_wr;

@@ -210,6 +210,12 @@ extern "C" {
 #define AIMC_CSR__PV_TOL__TOL_bw 16
 #define AIMC_CSR__PV_TOL__TOL_reset 0x28f
 
+// reg - aimc_csr::pv_sel
+#define AIMC_CSR__PV_SEL__TILE_bm 0xf
+#define AIMC_CSR__PV_SEL__TILE_bp 0
+#define AIMC_CSR__PV_SEL__TILE_bw 4
+#define AIMC_CSR__PV_SEL__TILE_reset 0x0
+
 // reg - aimc_csr::pv_pulses
 #define AIMC_CSR__PV_PULSES__VALUE_bm 0xffffffff
 #define AIMC_CSR__PV_PULSES__VALUE_bp 0
@@ -251,9 +257,9 @@ typedef struct __attribute__ ((__packed__)) {
     uint8_t RESERVED_a0_ff[0x60];
     uint32_t pv_ctrl;
     uint32_t pv_tol;
-    uint8_t RESERVED_108_13f[0x38];
-    uint32_t pv_pulses[16];
-    uint32_t pv_unconv[16];
+    uint32_t pv_sel;
+    uint32_t pv_pulses;
+    uint32_t pv_unconv;
 } aimc_csr_t;
 
 // mem - aimc_map::instr
@@ -284,7 +290,7 @@ typedef struct __attribute__ ((__packed__)) {
 // addrmap - aimc_map
 typedef struct __attribute__ ((__packed__)) {
     aimc_csr_t csr;
-    uint8_t RESERVED_1c0_ffff[0xfe40];
+    uint8_t RESERVED_114_ffff[0xfeec];
     aimc_map__instr_t instr;
     aimc_map__act_in_t act_in;
     aimc_map__act_out_t act_out;

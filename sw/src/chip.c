@@ -112,12 +112,14 @@ int aimc_pv_counters_read(aimc_mmio *m, uint32_t tile, uint32_t *pulses, uint32_
 	int rc;
 
 	if (m == NULL || pulses == NULL || unconv == NULL ||
-	    tile >= sizeof(((aimc_map_t *)0)->csr.pv_pulses) / sizeof(uint32_t))
+	    tile > (AIMC_CSR__PV_SEL__TILE_bm >> AIMC_CSR__PV_SEL__TILE_bp))
 		return AIMC_EINVAL;
-	rc = aimc_mmio_read32(m, CSR_ADDR(pv_pulses) + 4 * tile, pulses);
-	if (rc != AIMC_OK)
-		return rc;
-	return aimc_mmio_read32(m, CSR_ADDR(pv_unconv) + 4 * tile, unconv);
+	rc = aimc_mmio_write32(m, CSR_ADDR(pv_sel), tile << AIMC_CSR__PV_SEL__TILE_bp);
+	if (rc == AIMC_OK)
+		rc = aimc_mmio_read32(m, CSR_ADDR(pv_pulses), pulses);
+	if (rc == AIMC_OK)
+		rc = aimc_mmio_read32(m, CSR_ADDR(pv_unconv), unconv);
+	return rc;
 }
 
 int aimc_chip_init(aimc_mmio *m, const aimc_cfg *cfg)

@@ -35,6 +35,7 @@ struct aimc_refmodel {
 	uint32_t err_code, err_pc;
 	uint32_t start_pc, settle, scratch;
 	uint32_t pv_ctrl, pv_tol;  /* program-and-verify settings, as stored */
+	uint32_t pv_sel;           /* tile shown by pv_pulses / pv_unconv */
 	uint32_t cfg_rb[6];     /* cfg0..cfg5 readback */
 
 	/* event counters (32-bit, wrap like the RTL's) */
@@ -477,21 +478,17 @@ static int csr_read(aimc_refmodel *rm, uint32_t off, uint32_t *val)
 	case CSR_ADDR(pv_tol):
 		*val = rm->pv_tol;
 		return AIMC_OK;
+	case CSR_ADDR(pv_sel):
+		*val = rm->pv_sel;
+		return AIMC_OK;
+	case CSR_ADDR(pv_pulses): /* 0 for a tile the config does not have */
+		*val = rm->pv_sel < rm->cfg.num_tiles ? rm->pv_pulses[rm->pv_sel] : 0;
+		return AIMC_OK;
+	case CSR_ADDR(pv_unconv):
+		*val = rm->pv_sel < rm->cfg.num_tiles ? rm->pv_unconv[rm->pv_sel] : 0;
+		return AIMC_OK;
 	default:
 		break;
-	}
-	/* per-tile register arrays: 0 for tiles the config does not have */
-	if (off - CSR_ADDR(pv_pulses) < MAP_SIZE(csr.pv_pulses)) {
-		uint32_t t = (off - CSR_ADDR(pv_pulses)) / sizeof(uint32_t);
-
-		*val = t < rm->cfg.num_tiles ? rm->pv_pulses[t] : 0;
-		return AIMC_OK;
-	}
-	if (off - CSR_ADDR(pv_unconv) < MAP_SIZE(csr.pv_unconv)) {
-		uint32_t t = (off - CSR_ADDR(pv_unconv)) / sizeof(uint32_t);
-
-		*val = t < rm->cfg.num_tiles ? rm->pv_unconv[t] : 0;
-		return AIMC_OK;
 	}
 	return AIMC_EBUS; /* unmapped offset inside the CSR window */
 }
@@ -527,6 +524,9 @@ static int csr_write(aimc_refmodel *rm, uint32_t off, uint32_t val)
 		return AIMC_OK;
 	case CSR_ADDR(pv_tol):
 		rm->pv_tol = val & AIMC_CSR__PV_TOL__TOL_bm;
+		return AIMC_OK;
+	case CSR_ADDR(pv_sel):
+		rm->pv_sel = val & AIMC_CSR__PV_SEL__TILE_bm;
 		return AIMC_OK;
 	default: /* no writable field (read-only register) or unmapped offset */
 		return AIMC_EBUS;
@@ -720,6 +720,7 @@ int aimc_refmodel_create(aimc_refmodel **out, const aimc_cfg *cfg, uint64_t seed
 		      FIELD(AIMC_CSR__PV_CTRL__STOP_reset, AIMC_CSR__PV_CTRL__STOP) |
 		      FIELD(AIMC_CSR__PV_CTRL__BUDGET_reset, AIMC_CSR__PV_CTRL__BUDGET);
 	rm->pv_tol = FIELD(AIMC_CSR__PV_TOL__TOL_reset, AIMC_CSR__PV_TOL__TOL);
+	rm->pv_sel = FIELD(AIMC_CSR__PV_SEL__TILE_reset, AIMC_CSR__PV_SEL__TILE);
 	*out = rm;
 	return AIMC_OK;
 

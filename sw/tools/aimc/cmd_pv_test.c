@@ -123,8 +123,9 @@ static void run_prog(aimc_mmio *m, const aimc_cfg *cfg, obs *o, uint32_t a, uint
 	if (o->rc == AIMC_OK)
 		o->rc = aimc_prog_load(m, cfg, prog, 3);
 	wr(m, o, CSR(pv_ctrl), ctrl);
-	rd(m, o, "pulses before", CSR(pv_pulses[0]), &p0);
-	rd(m, o, "unconverged before", CSR(pv_unconv[0]), &u0);
+	wr(m, o, CSR(pv_sel), 0);
+	rd(m, o, "pulses before", CSR(pv_pulses), &p0);
+	rd(m, o, "unconverged before", CSR(pv_unconv), &u0);
 	rd(m, o, "rows before", CSR(prog_rows), &r0);
 	wr(m, o, CSR(start_pc), 0);
 	wr(m, o, CSR(ctrl), AIMC_CSR__CTRL__START_bm);
@@ -136,8 +137,8 @@ static void run_prog(aimc_mmio *m, const aimc_cfg *cfg, obs *o, uint32_t a, uint
 	rd(m, o, "irq", CSR(irq), &r->irq);
 	wr(m, o, CSR(irq), IRQ_ALL);
 	rd(m, o, "irq after clear", CSR(irq), &r->irq_after_clear);
-	rd(m, o, "pulses after", CSR(pv_pulses[0]), &p1);
-	rd(m, o, "unconverged after", CSR(pv_unconv[0]), &u1);
+	rd(m, o, "pulses after", CSR(pv_pulses), &p1);
+	rd(m, o, "unconverged after", CSR(pv_unconv), &u1);
 	rd(m, o, "rows after", CSR(prog_rows), &r1);
 	r->d_pulses = p1 - p0;
 	r->d_unconv = u1 - u0;
