@@ -36,6 +36,7 @@ typedef struct obs {
 typedef struct run_out {
 	uint32_t status, err_code, err_pc, irq, irq_after_clear;
 	uint32_t d_pulses, d_unconv, d_rows;
+	uint32_t d_cycles; /* busy cycles of the run (0 on the C model, which has no timing) */
 } run_out;
 
 static void help(void)
@@ -114,7 +115,7 @@ static void run_prog(aimc_mmio *m, const aimc_cfg *cfg, obs *o, uint32_t a, uint
 		     uint32_t max_polls, run_out *r)
 {
 	uint64_t prog[3];
-	uint32_t p0, u0, r0, p1, u1, r1, st;
+	uint32_t p0, u0, r0, p1, u1, r1, st, c0 = 0, c1 = 0;
 
 	memset(r, 0, sizeof(*r));
 	prog[0] = aimc_instr(AIMC_OP_NOP, 0, 0, 0, 0, 0);
@@ -127,6 +128,9 @@ static void run_prog(aimc_mmio *m, const aimc_cfg *cfg, obs *o, uint32_t a, uint
 	rd(m, o, "pulses before", CSR(pv_pulses), &p0);
 	rd(m, o, "unconverged before", CSR(pv_unconv), &u0);
 	rd(m, o, "rows before", CSR(prog_rows), &r0);
+	/* cycles are read but not compared with the C model (it has no timing) */
+	if (o->rc == AIMC_OK)
+		o->rc = aimc_mmio_read32(m, CSR(cycles_lo), &c0);
 	wr(m, o, CSR(start_pc), 0);
 	wr(m, o, CSR(ctrl), AIMC_CSR__CTRL__START_bm);
 	if (o->rc == AIMC_OK)
@@ -140,6 +144,9 @@ static void run_prog(aimc_mmio *m, const aimc_cfg *cfg, obs *o, uint32_t a, uint
 	rd(m, o, "pulses after", CSR(pv_pulses), &p1);
 	rd(m, o, "unconverged after", CSR(pv_unconv), &u1);
 	rd(m, o, "rows after", CSR(prog_rows), &r1);
+	if (o->rc == AIMC_OK)
+		o->rc = aimc_mmio_read32(m, CSR(cycles_lo), &c1);
+	r->d_cycles = c1 - c0;
 	r->d_pulses = p1 - p0;
 	r->d_unconv = u1 - u0;
 	r->d_rows = r1 - r0;
@@ -164,13 +171,13 @@ static int halted_clean(const run_out *r)
 
 /* The whole sequence on one chip; checks go to c (NULL: only observe). */
 static void sequence(aimc_mmio *m, const aimc_cfg *cfg, uint64_t seed, uint32_t max_polls, ck *c,
-		     obs *o)
+		     obs *o, int timed)
 {
 	const uint32_t rows = cfg->rows, cells = 2u * cfg->rows * cfg->cols;
 	const uint32_t words = rows * cfg->cols / 4u;
 	const uint32_t budget = cfg->pv_budget == 0 ? 32u : cfg->pv_budget;
 	uint32_t *wgt = malloc(2u * words * sizeof(*wgt));
-	uint32_t v, tol_exp;
+	uint32_t v, tol_exp, cyc_conv = 0, pulses_conv = 0, cyc_verify = 0;
 	run_out r;
 
 	memset(o, 0, sizeof(*o));
@@ -201,13 +208,15 @@ static void sequence(aimc_mmio *m, const aimc_cfg *cfg, uint64_t seed, uint32_t 
 
 	/* 1: converge: at most `budget` pulses per row, every row programmed */
 	run_prog(m, cfg, o, 0, pv_ctrl(1, 0, budget), max_polls, &r);
+	cyc_conv = r.d_cycles;
+	pulses_conv = r.d_pulses;
 	if (c != NULL) {
 		result(c, o->rc == AIMC_OK && halted_clean(&r) && r.d_rows == rows &&
 				  r.d_pulses >= 1 && r.d_pulses <= rows * budget,
 		       "PV with budget converges: halts, every row, 1..rows*budget pulses", RUN_FMT,
 		       RUN_ARGS(r));
-		printf("  converge: %u pulses over %u rows, %u of %u cells unconverged\n", r.d_pulses,
-		       rows, r.d_unconv, cells);
+		printf("  converge: %u pulses over %u rows, %u of %u cells unconverged, %u cycles\n",
+		       r.d_pulses, rows, r.d_unconv, cells, r.d_cycles);
 		result(c, r.d_unconv * 100u <= cells, "PV with budget: at most 1 % cells unconverged",
 		       "%u of %u", r.d_unconv, cells);
 	}
@@ -244,6 +253,7 @@ static void sequence(aimc_mmio *m, const aimc_cfg *cfg, uint64_t seed, uint32_t 
 
 	/* 5: verify only: no pulse, every row counted */
 	run_prog(m, cfg, o, 0, pv_ctrl(1, 0, 0), max_polls, &r);
+	cyc_verify = r.d_cycles;
 	if (c != NULL)
 		result(c, o->rc == AIMC_OK && halted_clean(&r) && r.d_rows == rows &&
 				  r.d_pulses == 0 && r.d_unconv <= cells,
@@ -256,6 +266,18 @@ static void sequence(aimc_mmio *m, const aimc_cfg *cfg, uint64_t seed, uint32_t 
 				  r.d_pulses == 0 && r.d_unconv == 0,
 		       "pv_ctrl.enable 0: one-shot programming, no pulse, no count", RUN_FMT,
 		       RUN_ARGS(r));
+	/* Tile latency (aimc_tile.sv): one-shot PROG Rows*Cols/4 + 3; PV PROG 1 + the sum over rows
+	 * of Cols/4 + 3 + 2 p_row. The same NOP/PROG/HALT program around it, so the differences are
+	 * 3 Rows - 2 + 2 pulses. */
+	if (c != NULL && timed) {
+		uint32_t exp_conv = 3u * rows - 2u + 2u * pulses_conv, exp_verify = 3u * rows - 2u;
+
+		result(c, cyc_conv - r.d_cycles == exp_conv && cyc_verify - r.d_cycles == exp_verify,
+		       "PV latency: 3 cycles per row + 2 per pulse over one-shot PROG",
+		       "PV %u, verify-only %u, one-shot %u cycles: differences %u and %u, expected %u "
+		       "and %u", cyc_conv, cyc_verify, r.d_cycles, cyc_conv - r.d_cycles,
+		       cyc_verify - r.d_cycles, exp_conv, exp_verify);
+	}
 	if (c != NULL)
 		result(c, o->rc == AIMC_OK, "every bus access answered", "%s", aimc_strerror(o->rc));
 }
@@ -305,7 +327,8 @@ int cli_cmd_pv_test(int argc, char **argv)
 	       (unsigned long long)be.seed);
 	if (cli_backend_open(CMD, &be, &cfg, &m) != AIMC_OK)
 		return CLI_EXIT_FAIL;
-	sequence(&m, &cfg, be.seed, max_polls, &c, &dut_obs);
+	sequence(&m, &cfg, be.seed, max_polls, &c, &dut_obs,
+		 strcmp(cli_backend_kind(&be), "cmodel") != 0);
 	if (dut_obs.rc != AIMC_OK)
 		cli_report_rc(CMD, &m, "the sequence", dut_obs.rc);
 	rc = cli_backend_close(CMD, &be, &m, NULL);
@@ -316,7 +339,7 @@ int cli_cmd_pv_test(int argc, char **argv)
 
 		rc = aimc_mmio_open_cmodel(&ref, &cfg, be.seed);
 		if (rc == AIMC_OK) {
-			sequence(&ref, &cfg, be.seed, max_polls, NULL, &ref_obs);
+			sequence(&ref, &cfg, be.seed, max_polls, NULL, &ref_obs, 0);
 			aimc_mmio_close(&ref);
 		}
 		for (i = 0; i < dut_obs.n && i < ref_obs.n; i++) {
