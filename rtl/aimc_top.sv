@@ -196,6 +196,10 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
   logic [NumTiles-1:0]             t_ev_read, t_ev_prog_row, t_ev_mvm;
   logic [NumTiles-1:0][15:0]       t_ev_adc, t_ev_sat;
   logic [NumTiles-1:0][31:0]       t_conv_cnt, t_prog_cnt;
+  logic [NumTiles-1:0][31:0]       t_pv_pulses, t_pv_unconv;
+  logic                            pv_en, pv_stop;
+  logic [7:0]                      pv_budget;
+  logic [15:0]                     pv_tol;
   logic [31:0]                     wgt_rdata, par_rdata, act_rdata;
 
   for (genvar t = 0; t < NumTiles; t++) begin : g_tile
@@ -228,6 +232,10 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
       .err_o           (t_err[t]),
       .err_code_o      (t_err_code[t]),
       .settle_cycles_i (settle_cycles),
+      .pv_en_i         (pv_en),
+      .pv_stop_i       (pv_stop),
+      .pv_budget_i     (pv_budget),
+      .pv_tol_i        (pv_tol),
       .wgt_req_o       (t_wgt_req[t]),
       .wgt_addr_o      (t_wgt_addr[t]),
       .wgt_rdata_i     (wgt_rdata),
@@ -246,7 +254,9 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
       .ev_prog_row_o   (t_ev_prog_row[t]),
       .ev_mvm_o        (t_ev_mvm[t]),
       .conv_cnt_o      (t_conv_cnt[t]),
-      .prog_cnt_o      (t_prog_cnt[t])
+      .prog_cnt_o      (t_prog_cnt[t]),
+      .pv_pulse_cnt_o  (t_pv_pulses[t]),
+      .pv_unconv_cnt_o (t_pv_unconv[t])
     );
   end
 
@@ -443,6 +453,20 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
   );
 
   // ---- CSR block ------------------------------------------------------------------------------
+  // Program-and-verify counters: the tile selected by pv_sel, 0 past NumTiles.
+  logic [3:0]  pv_sel;
+  logic [31:0] csr_pv_pulses, csr_pv_unconv;
+  always_comb begin
+    csr_pv_pulses = '0;
+    csr_pv_unconv = '0;
+    for (int t = 0; t < NumTiles; t++) begin
+      if (int'(pv_sel) == t) begin
+        csr_pv_pulses = t_pv_pulses[t];
+        csr_pv_unconv = t_pv_unconv[t];
+      end
+    end
+  end
+
   logic irq_en_done, irq_en_error, irq_en_prog;
   logic irq_done, irq_error, irq_prog;
 
@@ -498,7 +522,14 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
     .hwif_in_convs_value        (t_conv_cnt[0]),
     .hwif_in_adc_convs_value    (cnt_adc_convs),
     .hwif_in_sats_value         (cnt_sats),
-    .hwif_in_prog_rows_value    (t_prog_cnt[0])
+    .hwif_in_prog_rows_value    (t_prog_cnt[0]),
+    .hwif_out_pv_ctrl_enable    (pv_en),
+    .hwif_out_pv_ctrl_stop      (pv_stop),
+    .hwif_out_pv_ctrl_budget    (pv_budget),
+    .hwif_out_pv_tol_tol        (pv_tol),
+    .hwif_out_pv_sel_tile       (pv_sel),
+    .hwif_in_pv_pulses_value    (csr_pv_pulses),
+    .hwif_in_pv_unconv_value    (csr_pv_unconv)
   );
 
   assign irq_o = (irq_done & irq_en_done) | (irq_error & irq_en_error) | (irq_prog & irq_en_prog);

@@ -47,6 +47,10 @@ def main():
     md += ["", "## CSR block", "", "| offset | register | field | bits | sw | reset | description |",
            "|---|---|---|---|---|---|---|"]
     for reg in csr.registers():
+        # A register array is one row: its first element's offset, name[N] and the stride.
+        name, off = reg.inst_name, reg.raw_address_offset
+        if reg.is_array:
+            name = f"{name}[{reg.array_dimensions[0]}] (stride 0x{reg.array_stride:x})"
         for fld in reg.fields():
             acc = fld.get_property("sw").name
             if fld.get_property("onwrite") is not None:
@@ -56,7 +60,7 @@ def main():
             rst = fld.get_property("reset")
             rst = "-" if rst is None else hex(rst)
             desc = (fld.get_property("desc") or "").replace("\n", " ")
-            md.append(f"| 0x{reg.address_offset:03x} | {reg.inst_name} | {fld.inst_name} | "
+            md.append(f"| 0x{off:03x} | {name} | {fld.inst_name} | "
                       f"[{fld.msb}:{fld.lsb}] | {acc} | {rst} | {desc} |")
     md.append("")
     with open(out_md, "w", encoding="utf-8") as f:

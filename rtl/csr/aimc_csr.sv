@@ -10,7 +10,7 @@ module aimc_csr (
 
         input wire s_cpuif_req,
         input wire s_cpuif_req_is_wr,
-        input wire [7:0] s_cpuif_addr,
+        input wire [8:0] s_cpuif_addr,
         input wire [31:0] s_cpuif_wr_data,
         input wire [31:0] s_cpuif_wr_biten,
         output wire s_cpuif_req_stall_wr,
@@ -58,7 +58,14 @@ module aimc_csr (
         input wire [31:0] hwif_in_convs_value,
         input wire [31:0] hwif_in_adc_convs_value,
         input wire [31:0] hwif_in_sats_value,
-        input wire [31:0] hwif_in_prog_rows_value
+        input wire [31:0] hwif_in_prog_rows_value,
+        output logic hwif_out_pv_ctrl_enable,
+        output logic hwif_out_pv_ctrl_stop,
+        output logic [7:0] hwif_out_pv_ctrl_budget,
+        output logic [15:0] hwif_out_pv_tol_tol,
+        output logic [3:0] hwif_out_pv_sel_tile,
+        input wire [31:0] hwif_in_pv_pulses_value,
+        input wire [31:0] hwif_in_pv_unconv_value
     );
 
     //--------------------------------------------------------------------------
@@ -66,7 +73,7 @@ module aimc_csr (
     //--------------------------------------------------------------------------
     logic cpuif_req;
     logic cpuif_req_is_wr;
-    logic [7:0] cpuif_addr;
+    logic [8:0] cpuif_addr;
     logic [31:0] cpuif_wr_data;
     logic [31:0] cpuif_wr_biten;
     logic cpuif_req_stall_wr;
@@ -128,6 +135,11 @@ module aimc_csr (
     logic decoded_reg_strb_adc_convs;
     logic decoded_reg_strb_sats;
     logic decoded_reg_strb_prog_rows;
+    logic decoded_reg_strb_pv_ctrl;
+    logic decoded_reg_strb_pv_tol;
+    logic decoded_reg_strb_pv_sel;
+    logic decoded_reg_strb_pv_pulses;
+    logic decoded_reg_strb_pv_unconv;
     logic decoded_err;
 
     logic decoded_req;
@@ -145,78 +157,93 @@ module aimc_csr (
         logic is_valid_rw;
         is_valid_addr = '0;
         is_valid_rw = '0;
-        decoded_reg_strb_id = cpuif_req_masked & (cpuif_addr == 8'h0) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 8'h0);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 8'h0) & !cpuif_req_is_wr;
-        decoded_reg_strb_version = cpuif_req_masked & (cpuif_addr == 8'h4) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 8'h4);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 8'h4) & !cpuif_req_is_wr;
-        decoded_reg_strb_ctrl = cpuif_req_masked & (cpuif_addr == 8'h8);
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 8'h8);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 8'h8);
-        decoded_reg_strb_status = cpuif_req_masked & (cpuif_addr == 8'hc) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 8'hc);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 8'hc) & !cpuif_req_is_wr;
-        decoded_reg_strb_irq = cpuif_req_masked & (cpuif_addr == 8'h10);
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 8'h10);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 8'h10);
-        decoded_reg_strb_err_code = cpuif_req_masked & (cpuif_addr == 8'h14) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 8'h14);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 8'h14) & !cpuif_req_is_wr;
-        decoded_reg_strb_err_pc = cpuif_req_masked & (cpuif_addr == 8'h18) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 8'h18);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 8'h18) & !cpuif_req_is_wr;
-        decoded_reg_strb_start_pc = cpuif_req_masked & (cpuif_addr == 8'h1c);
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 8'h1c);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 8'h1c);
-        decoded_reg_strb_settle = cpuif_req_masked & (cpuif_addr == 8'h20);
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 8'h20);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 8'h20);
-        decoded_reg_strb_scratch = cpuif_req_masked & (cpuif_addr == 8'h24);
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 8'h24);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 8'h24);
-        decoded_reg_strb_cfg0 = cpuif_req_masked & (cpuif_addr == 8'h30) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 8'h30);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 8'h30) & !cpuif_req_is_wr;
-        decoded_reg_strb_cfg1 = cpuif_req_masked & (cpuif_addr == 8'h34) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 8'h34);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 8'h34) & !cpuif_req_is_wr;
-        decoded_reg_strb_cfg2 = cpuif_req_masked & (cpuif_addr == 8'h38) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 8'h38);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 8'h38) & !cpuif_req_is_wr;
-        decoded_reg_strb_cfg3 = cpuif_req_masked & (cpuif_addr == 8'h3c) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 8'h3c);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 8'h3c) & !cpuif_req_is_wr;
-        decoded_reg_strb_cfg4 = cpuif_req_masked & (cpuif_addr == 8'h40) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 8'h40);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 8'h40) & !cpuif_req_is_wr;
-        decoded_reg_strb_cfg5 = cpuif_req_masked & (cpuif_addr == 8'h44) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 8'h44);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 8'h44) & !cpuif_req_is_wr;
-        decoded_reg_strb_cycles_lo = cpuif_req_masked & (cpuif_addr == 8'h80) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 8'h80);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 8'h80) & !cpuif_req_is_wr;
-        decoded_reg_strb_cycles_hi = cpuif_req_masked & (cpuif_addr == 8'h84) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 8'h84);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 8'h84) & !cpuif_req_is_wr;
-        decoded_reg_strb_instrs = cpuif_req_masked & (cpuif_addr == 8'h88) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 8'h88);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 8'h88) & !cpuif_req_is_wr;
-        decoded_reg_strb_mvms = cpuif_req_masked & (cpuif_addr == 8'h8c) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 8'h8c);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 8'h8c) & !cpuif_req_is_wr;
-        decoded_reg_strb_convs = cpuif_req_masked & (cpuif_addr == 8'h90) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 8'h90);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 8'h90) & !cpuif_req_is_wr;
-        decoded_reg_strb_adc_convs = cpuif_req_masked & (cpuif_addr == 8'h94) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 8'h94);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 8'h94) & !cpuif_req_is_wr;
-        decoded_reg_strb_sats = cpuif_req_masked & (cpuif_addr == 8'h98) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 8'h98);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 8'h98) & !cpuif_req_is_wr;
-        decoded_reg_strb_prog_rows = cpuif_req_masked & (cpuif_addr == 8'h9c) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 8'h9c);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 8'h9c) & !cpuif_req_is_wr;
+        decoded_reg_strb_id = cpuif_req_masked & (cpuif_addr == 9'h0) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h0);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 9'h0) & !cpuif_req_is_wr;
+        decoded_reg_strb_version = cpuif_req_masked & (cpuif_addr == 9'h4) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h4);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 9'h4) & !cpuif_req_is_wr;
+        decoded_reg_strb_ctrl = cpuif_req_masked & (cpuif_addr == 9'h8);
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h8);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 9'h8);
+        decoded_reg_strb_status = cpuif_req_masked & (cpuif_addr == 9'hc) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'hc);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 9'hc) & !cpuif_req_is_wr;
+        decoded_reg_strb_irq = cpuif_req_masked & (cpuif_addr == 9'h10);
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h10);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 9'h10);
+        decoded_reg_strb_err_code = cpuif_req_masked & (cpuif_addr == 9'h14) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h14);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 9'h14) & !cpuif_req_is_wr;
+        decoded_reg_strb_err_pc = cpuif_req_masked & (cpuif_addr == 9'h18) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h18);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 9'h18) & !cpuif_req_is_wr;
+        decoded_reg_strb_start_pc = cpuif_req_masked & (cpuif_addr == 9'h1c);
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h1c);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 9'h1c);
+        decoded_reg_strb_settle = cpuif_req_masked & (cpuif_addr == 9'h20);
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h20);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 9'h20);
+        decoded_reg_strb_scratch = cpuif_req_masked & (cpuif_addr == 9'h24);
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h24);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 9'h24);
+        decoded_reg_strb_cfg0 = cpuif_req_masked & (cpuif_addr == 9'h30) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h30);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 9'h30) & !cpuif_req_is_wr;
+        decoded_reg_strb_cfg1 = cpuif_req_masked & (cpuif_addr == 9'h34) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h34);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 9'h34) & !cpuif_req_is_wr;
+        decoded_reg_strb_cfg2 = cpuif_req_masked & (cpuif_addr == 9'h38) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h38);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 9'h38) & !cpuif_req_is_wr;
+        decoded_reg_strb_cfg3 = cpuif_req_masked & (cpuif_addr == 9'h3c) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h3c);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 9'h3c) & !cpuif_req_is_wr;
+        decoded_reg_strb_cfg4 = cpuif_req_masked & (cpuif_addr == 9'h40) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h40);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 9'h40) & !cpuif_req_is_wr;
+        decoded_reg_strb_cfg5 = cpuif_req_masked & (cpuif_addr == 9'h44) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h44);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 9'h44) & !cpuif_req_is_wr;
+        decoded_reg_strb_cycles_lo = cpuif_req_masked & (cpuif_addr == 9'h80) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h80);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 9'h80) & !cpuif_req_is_wr;
+        decoded_reg_strb_cycles_hi = cpuif_req_masked & (cpuif_addr == 9'h84) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h84);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 9'h84) & !cpuif_req_is_wr;
+        decoded_reg_strb_instrs = cpuif_req_masked & (cpuif_addr == 9'h88) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h88);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 9'h88) & !cpuif_req_is_wr;
+        decoded_reg_strb_mvms = cpuif_req_masked & (cpuif_addr == 9'h8c) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h8c);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 9'h8c) & !cpuif_req_is_wr;
+        decoded_reg_strb_convs = cpuif_req_masked & (cpuif_addr == 9'h90) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h90);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 9'h90) & !cpuif_req_is_wr;
+        decoded_reg_strb_adc_convs = cpuif_req_masked & (cpuif_addr == 9'h94) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h94);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 9'h94) & !cpuif_req_is_wr;
+        decoded_reg_strb_sats = cpuif_req_masked & (cpuif_addr == 9'h98) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h98);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 9'h98) & !cpuif_req_is_wr;
+        decoded_reg_strb_prog_rows = cpuif_req_masked & (cpuif_addr == 9'h9c) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h9c);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 9'h9c) & !cpuif_req_is_wr;
+        decoded_reg_strb_pv_ctrl = cpuif_req_masked & (cpuif_addr == 9'h100);
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h100);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 9'h100);
+        decoded_reg_strb_pv_tol = cpuif_req_masked & (cpuif_addr == 9'h104);
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h104);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 9'h104);
+        decoded_reg_strb_pv_sel = cpuif_req_masked & (cpuif_addr == 9'h108);
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h108);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 9'h108);
+        decoded_reg_strb_pv_pulses = cpuif_req_masked & (cpuif_addr == 9'h10c) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h10c);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 9'h10c) & !cpuif_req_is_wr;
+        decoded_reg_strb_pv_unconv = cpuif_req_masked & (cpuif_addr == 9'h110) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h110);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 9'h110) & !cpuif_req_is_wr;
         decoded_err = (~is_valid_addr | (is_valid_addr & ~is_valid_rw)) & decoded_req;
     end
 
@@ -271,6 +298,26 @@ module aimc_csr (
     logic [31:0] field_storage_scratch_value_value;
     logic [31:0] field_combo_scratch_value_next;
     logic field_combo_scratch_value_load_next;
+    // Field: aimc_csr.pv_ctrl.enable
+    logic field_storage_pv_ctrl_enable_value;
+    logic field_combo_pv_ctrl_enable_next;
+    logic field_combo_pv_ctrl_enable_load_next;
+    // Field: aimc_csr.pv_ctrl.stop
+    logic field_storage_pv_ctrl_stop_value;
+    logic field_combo_pv_ctrl_stop_next;
+    logic field_combo_pv_ctrl_stop_load_next;
+    // Field: aimc_csr.pv_ctrl.budget
+    logic [7:0] field_storage_pv_ctrl_budget_value;
+    logic [7:0] field_combo_pv_ctrl_budget_next;
+    logic field_combo_pv_ctrl_budget_load_next;
+    // Field: aimc_csr.pv_tol.tol
+    logic [15:0] field_storage_pv_tol_tol_value;
+    logic [15:0] field_combo_pv_tol_tol_next;
+    logic field_combo_pv_tol_tol_load_next;
+    // Field: aimc_csr.pv_sel.tile
+    logic [3:0] field_storage_pv_sel_tile_value;
+    logic [3:0] field_combo_pv_sel_tile_next;
+    logic field_combo_pv_sel_tile_load_next;
     //--------------------------------------------------------------------------
     // Field logic
     //--------------------------------------------------------------------------
@@ -485,6 +532,106 @@ module aimc_csr (
             field_storage_scratch_value_value <= field_combo_scratch_value_next;
         end
     end
+    always @(*) begin
+        logic next_c;
+        logic load_next_c;
+        next_c = field_storage_pv_ctrl_enable_value;
+        load_next_c = '0;
+        if(decoded_reg_strb_pv_ctrl && decoded_req_is_wr) begin // SW write
+            next_c = (field_storage_pv_ctrl_enable_value & ~decoded_wr_biten[0:0]) | (decoded_wr_data[0:0] & decoded_wr_biten[0:0]);
+            load_next_c = '1;
+        end
+        field_combo_pv_ctrl_enable_next = next_c;
+        field_combo_pv_ctrl_enable_load_next = load_next_c;
+    end
+    always_ff @(posedge clk or negedge arst_n) begin
+        if(~arst_n) begin
+            field_storage_pv_ctrl_enable_value <= 1'h0;
+        end else if(field_combo_pv_ctrl_enable_load_next) begin
+            field_storage_pv_ctrl_enable_value <= field_combo_pv_ctrl_enable_next;
+        end
+    end
+    assign hwif_out_pv_ctrl_enable = field_storage_pv_ctrl_enable_value;
+    always @(*) begin
+        logic next_c;
+        logic load_next_c;
+        next_c = field_storage_pv_ctrl_stop_value;
+        load_next_c = '0;
+        if(decoded_reg_strb_pv_ctrl && decoded_req_is_wr) begin // SW write
+            next_c = (field_storage_pv_ctrl_stop_value & ~decoded_wr_biten[1:1]) | (decoded_wr_data[1:1] & decoded_wr_biten[1:1]);
+            load_next_c = '1;
+        end
+        field_combo_pv_ctrl_stop_next = next_c;
+        field_combo_pv_ctrl_stop_load_next = load_next_c;
+    end
+    always_ff @(posedge clk or negedge arst_n) begin
+        if(~arst_n) begin
+            field_storage_pv_ctrl_stop_value <= 1'h0;
+        end else if(field_combo_pv_ctrl_stop_load_next) begin
+            field_storage_pv_ctrl_stop_value <= field_combo_pv_ctrl_stop_next;
+        end
+    end
+    assign hwif_out_pv_ctrl_stop = field_storage_pv_ctrl_stop_value;
+    always @(*) begin
+        logic [7:0] next_c;
+        logic load_next_c;
+        next_c = field_storage_pv_ctrl_budget_value;
+        load_next_c = '0;
+        if(decoded_reg_strb_pv_ctrl && decoded_req_is_wr) begin // SW write
+            next_c = (field_storage_pv_ctrl_budget_value & ~decoded_wr_biten[15:8]) | (decoded_wr_data[15:8] & decoded_wr_biten[15:8]);
+            load_next_c = '1;
+        end
+        field_combo_pv_ctrl_budget_next = next_c;
+        field_combo_pv_ctrl_budget_load_next = load_next_c;
+    end
+    always_ff @(posedge clk or negedge arst_n) begin
+        if(~arst_n) begin
+            field_storage_pv_ctrl_budget_value <= 8'h20;
+        end else if(field_combo_pv_ctrl_budget_load_next) begin
+            field_storage_pv_ctrl_budget_value <= field_combo_pv_ctrl_budget_next;
+        end
+    end
+    assign hwif_out_pv_ctrl_budget = field_storage_pv_ctrl_budget_value;
+    always @(*) begin
+        logic [15:0] next_c;
+        logic load_next_c;
+        next_c = field_storage_pv_tol_tol_value;
+        load_next_c = '0;
+        if(decoded_reg_strb_pv_tol && decoded_req_is_wr) begin // SW write
+            next_c = (field_storage_pv_tol_tol_value & ~decoded_wr_biten[15:0]) | (decoded_wr_data[15:0] & decoded_wr_biten[15:0]);
+            load_next_c = '1;
+        end
+        field_combo_pv_tol_tol_next = next_c;
+        field_combo_pv_tol_tol_load_next = load_next_c;
+    end
+    always_ff @(posedge clk or negedge arst_n) begin
+        if(~arst_n) begin
+            field_storage_pv_tol_tol_value <= 16'h28f;
+        end else if(field_combo_pv_tol_tol_load_next) begin
+            field_storage_pv_tol_tol_value <= field_combo_pv_tol_tol_next;
+        end
+    end
+    assign hwif_out_pv_tol_tol = field_storage_pv_tol_tol_value;
+    always @(*) begin
+        logic [3:0] next_c;
+        logic load_next_c;
+        next_c = field_storage_pv_sel_tile_value;
+        load_next_c = '0;
+        if(decoded_reg_strb_pv_sel && decoded_req_is_wr) begin // SW write
+            next_c = (field_storage_pv_sel_tile_value & ~decoded_wr_biten[3:0]) | (decoded_wr_data[3:0] & decoded_wr_biten[3:0]);
+            load_next_c = '1;
+        end
+        field_combo_pv_sel_tile_next = next_c;
+        field_combo_pv_sel_tile_load_next = load_next_c;
+    end
+    always_ff @(posedge clk or negedge arst_n) begin
+        if(~arst_n) begin
+            field_storage_pv_sel_tile_value <= 4'h0;
+        end else if(field_combo_pv_sel_tile_load_next) begin
+            field_storage_pv_sel_tile_value <= field_combo_pv_sel_tile_next;
+        end
+    end
+    assign hwif_out_pv_sel_tile = field_storage_pv_sel_tile_value;
 
     //--------------------------------------------------------------------------
     // Write response
@@ -505,7 +652,7 @@ module aimc_csr (
     // Readback mux address
     // When external accesses are present, hold address stable so readback mux can
     // continue selecting the correct external data while waiting for rd_ack.
-    logic [7:0] rd_mux_addr;
+    logic [8:0] rd_mux_addr;
     assign rd_mux_addr = cpuif_addr;
 
     logic readback_err;
@@ -516,91 +663,108 @@ always @(*) begin
         // A regular block-local temp is sufficient here since logic is purely combinational.
         logic [31:0] readback_data_var;
         readback_data_var = '0;
-        if(rd_mux_addr == 8'h0) begin
+        if(rd_mux_addr == 9'h0) begin
             readback_data_var[31:0] = 32'h41494d43;
         end
-        if(rd_mux_addr == 8'h4) begin
+        if(rd_mux_addr == 9'h4) begin
             readback_data_var[7:0] = 8'h1;
             readback_data_var[15:8] = 8'h0;
             readback_data_var[23:16] = hwif_in_version_isa;
         end
-        if(rd_mux_addr == 8'h8) begin
+        if(rd_mux_addr == 9'h8) begin
             readback_data_var[8] = field_storage_ctrl_irq_en_done_value;
             readback_data_var[9] = field_storage_ctrl_irq_en_error_value;
             readback_data_var[10] = field_storage_ctrl_irq_en_prog_value;
         end
-        if(rd_mux_addr == 8'hc) begin
+        if(rd_mux_addr == 9'hc) begin
             readback_data_var[0] = hwif_in_status_busy;
             readback_data_var[1] = hwif_in_status_halted;
             readback_data_var[2] = hwif_in_status_error;
         end
-        if(rd_mux_addr == 8'h10) begin
+        if(rd_mux_addr == 9'h10) begin
             readback_data_var[0] = field_storage_irq_done_value;
             readback_data_var[1] = field_storage_irq_error_value;
             readback_data_var[2] = field_storage_irq_prog_value;
         end
-        if(rd_mux_addr == 8'h14) begin
+        if(rd_mux_addr == 9'h14) begin
             readback_data_var[7:0] = hwif_in_err_code_code;
         end
-        if(rd_mux_addr == 8'h18) begin
+        if(rd_mux_addr == 9'h18) begin
             readback_data_var[15:0] = hwif_in_err_pc_pc;
         end
-        if(rd_mux_addr == 8'h1c) begin
+        if(rd_mux_addr == 9'h1c) begin
             readback_data_var[15:0] = field_storage_start_pc_pc_value;
         end
-        if(rd_mux_addr == 8'h20) begin
+        if(rd_mux_addr == 9'h20) begin
             readback_data_var[7:0] = field_storage_settle_cycles_value;
         end
-        if(rd_mux_addr == 8'h24) begin
+        if(rd_mux_addr == 9'h24) begin
             readback_data_var[31:0] = field_storage_scratch_value_value;
         end
-        if(rd_mux_addr == 8'h30) begin
+        if(rd_mux_addr == 9'h30) begin
             readback_data_var[7:0] = hwif_in_cfg0_num_tiles;
             readback_data_var[11:8] = hwif_in_cfg0_dac_bits;
             readback_data_var[20:16] = hwif_in_cfg0_adc_bits;
             readback_data_var[31:24] = hwif_in_cfg0_cols_per_adc;
         end
-        if(rd_mux_addr == 8'h34) begin
+        if(rd_mux_addr == 9'h34) begin
             readback_data_var[15:0] = hwif_in_cfg1_rows;
             readback_data_var[31:16] = hwif_in_cfg1_cols;
         end
-        if(rd_mux_addr == 8'h38) begin
+        if(rd_mux_addr == 9'h38) begin
             readback_data_var[15:0] = hwif_in_cfg2_instr_depth;
             readback_data_var[31:16] = hwif_in_cfg2_acc_slots;
         end
-        if(rd_mux_addr == 8'h3c) begin
+        if(rd_mux_addr == 9'h3c) begin
             readback_data_var[15:0] = hwif_in_cfg3_act_depth;
             readback_data_var[31:16] = hwif_in_cfg3_par_depth;
         end
-        if(rd_mux_addr == 8'h40) begin
+        if(rd_mux_addr == 9'h40) begin
             readback_data_var[31:0] = hwif_in_cfg4_wgt_depth;
         end
-        if(rd_mux_addr == 8'h44) begin
+        if(rd_mux_addr == 9'h44) begin
             readback_data_var[7:0] = hwif_in_cfg5_adc_cycles;
         end
-        if(rd_mux_addr == 8'h80) begin
+        if(rd_mux_addr == 9'h80) begin
             readback_data_var[31:0] = hwif_in_cycles_lo_value;
         end
-        if(rd_mux_addr == 8'h84) begin
+        if(rd_mux_addr == 9'h84) begin
             readback_data_var[31:0] = hwif_in_cycles_hi_value;
         end
-        if(rd_mux_addr == 8'h88) begin
+        if(rd_mux_addr == 9'h88) begin
             readback_data_var[31:0] = hwif_in_instrs_value;
         end
-        if(rd_mux_addr == 8'h8c) begin
+        if(rd_mux_addr == 9'h8c) begin
             readback_data_var[31:0] = hwif_in_mvms_value;
         end
-        if(rd_mux_addr == 8'h90) begin
+        if(rd_mux_addr == 9'h90) begin
             readback_data_var[31:0] = hwif_in_convs_value;
         end
-        if(rd_mux_addr == 8'h94) begin
+        if(rd_mux_addr == 9'h94) begin
             readback_data_var[31:0] = hwif_in_adc_convs_value;
         end
-        if(rd_mux_addr == 8'h98) begin
+        if(rd_mux_addr == 9'h98) begin
             readback_data_var[31:0] = hwif_in_sats_value;
         end
-        if(rd_mux_addr == 8'h9c) begin
+        if(rd_mux_addr == 9'h9c) begin
             readback_data_var[31:0] = hwif_in_prog_rows_value;
+        end
+        if(rd_mux_addr == 9'h100) begin
+            readback_data_var[0] = field_storage_pv_ctrl_enable_value;
+            readback_data_var[1] = field_storage_pv_ctrl_stop_value;
+            readback_data_var[15:8] = field_storage_pv_ctrl_budget_value;
+        end
+        if(rd_mux_addr == 9'h104) begin
+            readback_data_var[15:0] = field_storage_pv_tol_tol_value;
+        end
+        if(rd_mux_addr == 9'h108) begin
+            readback_data_var[3:0] = field_storage_pv_sel_tile_value;
+        end
+        if(rd_mux_addr == 9'h10c) begin
+            readback_data_var[31:0] = hwif_in_pv_pulses_value;
+        end
+        if(rd_mux_addr == 9'h110) begin
+            readback_data_var[31:0] = hwif_in_pv_unconv_value;
         end
         readback_data = readback_data_var;
         readback_done = decoded_req & ~decoded_req_is_wr;

@@ -48,7 +48,8 @@ package aimc_isa_pkg;
     ErrBadTile = 8'd2,
     ErrAddrRange = 8'd3,
     ErrBadSlot = 8'd4,
-    ErrBadParam = 8'd5
+    ErrBadParam = 8'd5,
+    ErrPvFail = 8'd6
   } err_code_e;
 
 endpackage

@@ -114,6 +114,13 @@ typedef struct aimc_counters {
 /* Check the ID register and that the configuration readback CSRs equal cfg (AIMC_EMISMATCH
  * otherwise); write the settle CSR from cfg. */
 int aimc_chip_init(aimc_mmio *m, const aimc_cfg *cfg);
+/* Write the program-and-verify CSRs (pv_ctrl, pv_tol) from cfg's pv_* keys (aimc_chip_init does
+ * this too). AIMC_ECONFIG if a value does not fit its field; AIMC_EINVAL for NULL arguments. */
+int aimc_chip_pv_setup(aimc_mmio *m, const aimc_cfg *cfg);
+/* Program-and-verify counters of one tile (0..15; 0 for tiles the chip does not have): row
+ * pulses and unconverged cells since reset, through the pv_sel window (which it leaves at tile).
+ * AIMC_EINVAL for NULL or tile > 15. */
+int aimc_pv_counters_read(aimc_mmio *m, uint32_t tile, uint32_t *pulses, uint32_t *unconv);
 /* Write n words to a memory window word offset (window base from aimc_regs.h). */
 int aimc_mem_write(aimc_mmio *m, uint32_t base, uint32_t word_off, const uint32_t *w, size_t n);
 int aimc_mem_read(aimc_mmio *m, uint32_t base, uint32_t word_off, uint32_t *w, size_t n);

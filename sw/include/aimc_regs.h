@@ -190,6 +190,42 @@ extern "C" {
 #define AIMC_CSR__PROG_ROWS__VALUE_bp 0
 #define AIMC_CSR__PROG_ROWS__VALUE_bw 32
 
+// reg - aimc_csr::pv_ctrl
+#define AIMC_CSR__PV_CTRL__ENABLE_bm 0x1
+#define AIMC_CSR__PV_CTRL__ENABLE_bp 0
+#define AIMC_CSR__PV_CTRL__ENABLE_bw 1
+#define AIMC_CSR__PV_CTRL__ENABLE_reset 0x0
+#define AIMC_CSR__PV_CTRL__STOP_bm 0x2
+#define AIMC_CSR__PV_CTRL__STOP_bp 1
+#define AIMC_CSR__PV_CTRL__STOP_bw 1
+#define AIMC_CSR__PV_CTRL__STOP_reset 0x0
+#define AIMC_CSR__PV_CTRL__BUDGET_bm 0xff00
+#define AIMC_CSR__PV_CTRL__BUDGET_bp 8
+#define AIMC_CSR__PV_CTRL__BUDGET_bw 8
+#define AIMC_CSR__PV_CTRL__BUDGET_reset 0x20
+
+// reg - aimc_csr::pv_tol
+#define AIMC_CSR__PV_TOL__TOL_bm 0xffff
+#define AIMC_CSR__PV_TOL__TOL_bp 0
+#define AIMC_CSR__PV_TOL__TOL_bw 16
+#define AIMC_CSR__PV_TOL__TOL_reset 0x28f
+
+// reg - aimc_csr::pv_sel
+#define AIMC_CSR__PV_SEL__TILE_bm 0xf
+#define AIMC_CSR__PV_SEL__TILE_bp 0
+#define AIMC_CSR__PV_SEL__TILE_bw 4
+#define AIMC_CSR__PV_SEL__TILE_reset 0x0
+
+// reg - aimc_csr::pv_pulses
+#define AIMC_CSR__PV_PULSES__VALUE_bm 0xffffffff
+#define AIMC_CSR__PV_PULSES__VALUE_bp 0
+#define AIMC_CSR__PV_PULSES__VALUE_bw 32
+
+// reg - aimc_csr::pv_unconv
+#define AIMC_CSR__PV_UNCONV__VALUE_bm 0xffffffff
+#define AIMC_CSR__PV_UNCONV__VALUE_bp 0
+#define AIMC_CSR__PV_UNCONV__VALUE_bw 32
+
 // addrmap - aimc_csr
 typedef struct __attribute__ ((__packed__)) {
     uint32_t id;
@@ -218,6 +254,12 @@ typedef struct __attribute__ ((__packed__)) {
     uint32_t adc_convs;
     uint32_t sats;
     uint32_t prog_rows;
+    uint8_t RESERVED_a0_ff[0x60];
+    uint32_t pv_ctrl;
+    uint32_t pv_tol;
+    uint32_t pv_sel;
+    uint32_t pv_pulses;
+    uint32_t pv_unconv;
 } aimc_csr_t;
 
 // mem - aimc_map::instr
@@ -248,7 +290,7 @@ typedef struct __attribute__ ((__packed__)) {
 // addrmap - aimc_map
 typedef struct __attribute__ ((__packed__)) {
     aimc_csr_t csr;
-    uint8_t RESERVED_a0_ffff[0xff60];
+    uint8_t RESERVED_114_ffff[0xfeec];
     aimc_map__instr_t instr;
     aimc_map__act_in_t act_in;
     aimc_map__act_out_t act_out;

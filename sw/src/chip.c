@@ -80,6 +80,59 @@ static int cfg_readback_expected(const aimc_cfg *cfg, uint32_t exp[6])
 	return rc;
 }
 
+/* pv_ctrl and pv_tol from the config's pv_* keys; AIMC_ECONFIG if one does not fit. */
+static int pv_regs(const aimc_cfg *cfg, uint32_t *ctrl, uint32_t *tol)
+{
+	int rc;
+
+	*ctrl = 0;
+	*tol = 0;
+	if (!(cfg->pv_tol >= 0.0 && cfg->pv_tol < 1.0))
+		return AIMC_ECONFIG;
+	rc = field_put(ctrl, cfg->pv_enable, AIMC_CSR__PV_CTRL__ENABLE_bm, AIMC_CSR__PV_CTRL__ENABLE_bp);
+	if (rc == AIMC_OK)
+		rc = field_put(ctrl, cfg->pv_stop, AIMC_CSR__PV_CTRL__STOP_bm, AIMC_CSR__PV_CTRL__STOP_bp);
+	if (rc == AIMC_OK)
+		rc = field_put(ctrl, cfg->pv_budget, AIMC_CSR__PV_CTRL__BUDGET_bm,
+			       AIMC_CSR__PV_CTRL__BUDGET_bp);
+	/* Q0.16 fraction of the conductance range, rounded to nearest */
+	if (rc == AIMC_OK)
+		rc = field_put(tol, (uint32_t)(cfg->pv_tol * 65536.0 + 0.5), AIMC_CSR__PV_TOL__TOL_bm,
+			       AIMC_CSR__PV_TOL__TOL_bp);
+	return rc;
+}
+
+int aimc_chip_pv_setup(aimc_mmio *m, const aimc_cfg *cfg)
+{
+	uint32_t ctrl, tol;
+	int rc;
+
+	if (m == NULL || cfg == NULL)
+		return AIMC_EINVAL;
+	rc = pv_regs(cfg, &ctrl, &tol);
+	if (rc != AIMC_OK)
+		return rc;
+	rc = aimc_mmio_write32(m, CSR_ADDR(pv_tol), tol);
+	if (rc != AIMC_OK)
+		return rc;
+	return aimc_mmio_write32(m, CSR_ADDR(pv_ctrl), ctrl);
+}
+
+int aimc_pv_counters_read(aimc_mmio *m, uint32_t tile, uint32_t *pulses, uint32_t *unconv)
+{
+	int rc;
+
+	if (m == NULL || pulses == NULL || unconv == NULL ||
+	    tile > (AIMC_CSR__PV_SEL__TILE_bm >> AIMC_CSR__PV_SEL__TILE_bp))
+		return AIMC_EINVAL;
+	rc = aimc_mmio_write32(m, CSR_ADDR(pv_sel), tile << AIMC_CSR__PV_SEL__TILE_bp);
+	if (rc == AIMC_OK)
+		rc = aimc_mmio_read32(m, CSR_ADDR(pv_pulses), pulses);
+	if (rc == AIMC_OK)
+		rc = aimc_mmio_read32(m, CSR_ADDR(pv_unconv), unconv);
+	return rc;
+}
+
 int aimc_chip_init(aimc_mmio *m, const aimc_cfg *cfg)
 {
 	static const uint32_t cfg_regs[6] = {
@@ -87,7 +140,7 @@ int aimc_chip_init(aimc_mmio *m, const aimc_cfg *cfg)
 		CSR_ADDR(cfg3), CSR_ADDR(cfg4), CSR_ADDR(cfg5),
 	};
 	uint32_t exp[6];
-	uint32_t settle = 0;
+	uint32_t settle = 0, pv_ctrl, pv_tol;
 	uint32_t v;
 	int rc;
 	int i;
@@ -101,6 +154,8 @@ int aimc_chip_init(aimc_mmio *m, const aimc_cfg *cfg)
 		return AIMC_ECONFIG;
 	rc = field_put(&settle, cfg->settle_cycles, AIMC_CSR__SETTLE__CYCLES_bm,
 		       AIMC_CSR__SETTLE__CYCLES_bp);
+	if (rc == AIMC_OK)
+		rc = pv_regs(cfg, &pv_ctrl, &pv_tol); /* checked before any access */
 	if (rc != AIMC_OK)
 		return rc;
 
@@ -122,7 +177,13 @@ int aimc_chip_init(aimc_mmio *m, const aimc_cfg *cfg)
 		if (v != exp[i])
 			return AIMC_EMISMATCH;
 	}
-	return aimc_mmio_write32(m, CSR_ADDR(settle), settle);
+	rc = aimc_mmio_write32(m, CSR_ADDR(settle), settle);
+	if (rc != AIMC_OK)
+		return rc;
+	rc = aimc_mmio_write32(m, CSR_ADDR(pv_tol), pv_tol);
+	if (rc != AIMC_OK)
+		return rc;
+	return aimc_mmio_write32(m, CSR_ADDR(pv_ctrl), pv_ctrl);
 }
 
 /* Check [word_off, word_off + n) against the window size (no access) and then against the

@@ -34,6 +34,8 @@ struct aimc_refmodel {
 	uint32_t irq;
 	uint32_t err_code, err_pc;
 	uint32_t start_pc, settle, scratch;
+	uint32_t pv_ctrl, pv_tol;  /* program-and-verify settings, as stored */
+	uint32_t pv_sel;           /* tile shown by pv_pulses / pv_unconv */
 	uint32_t cfg_rb[6];     /* cfg0..cfg5 readback */
 
 	/* event counters (32-bit, wrap like the RTL's) */
@@ -43,11 +45,16 @@ struct aimc_refmodel {
 	int32_t *acc;           /* [tile][slot][col] */
 	uint32_t *conv_cnt;     /* per tile: array reads since reset (read-noise event index) */
 	uint32_t *prog_cnt;     /* per tile: rows programmed since reset (programming event index) */
+	uint32_t *pv_pulses;    /* per tile: row pulses since reset (pulse event index) */
+	uint32_t *pv_verifies;  /* per tile: verify reads since reset (verify event index) */
+	uint32_t *pv_unconv;    /* per tile: cells left unconverged since reset */
 
 	/* scratch vectors of one tile operation */
 	int32_t *x;             /* rows */
 	uint8_t *d;             /* rows */
 	int8_t *wrow;           /* cols */
+	uint8_t *pv_done;       /* 2·cols: cell verified within tolerance (sticky for the row) */
+	uint8_t *pv_ok;         /* 2·cols: result of the last verify read */
 };
 
 /* ---- helpers: portable two's-complement views and the rounding of docs/numbers.md ------------ */
@@ -92,12 +99,53 @@ static int32_t *acc_slot(aimc_refmodel *rm, uint32_t tile, uint32_t slot)
 
 /* ---- tiles ----------------------------------------------------------------------------------- */
 
-/* PROG: weight w[r][c] is byte r·Cols + c counted from word a of the weight buffer. */
-static int tile_prog(aimc_refmodel *rm, uint32_t tile, uint32_t a)
+/* Program-and-verify of one row (the loop of rtl/tile/aimc_tile.sv, docs/analog-model.md): verify;
+ * then, while some cell is not done and the budget allows, pulse the cells not done and verify
+ * again. A cell is done once a verify read finds it within tolerance (then inhibited). Sets *failed
+ * if the budget ran out with cells not done, which are added to the unconverged counter. */
+static int pv_row(aimc_refmodel *rm, uint32_t tile, uint32_t row, int *failed)
+{
+	const uint32_t cells = 2 * rm->cfg.cols;
+	const uint32_t budget = FIELD_GET(rm->pv_ctrl, AIMC_CSR__PV_CTRL__BUDGET);
+	const uint32_t tol = FIELD_GET(rm->pv_tol, AIMC_CSR__PV_TOL__TOL);
+	uint32_t k, pulses = 0, left;
+
+	*failed = 0;
+	memset(rm->pv_done, 0, cells);
+	for (;;) {
+		if (aimc_xbar_verify_row(rm->xb, tile, row, rm->wrow, tol, rm->pv_verifies[tile]++,
+					 rm->pv_ok) < 0)
+			return AIMC_ECONFIG;
+		left = 0;
+		for (k = 0; k < cells; k++) {
+			rm->pv_done[k] |= rm->pv_ok[k];
+			left += !rm->pv_done[k];
+		}
+		if (left == 0)
+			return AIMC_OK;
+		if (pulses == budget) {
+			rm->pv_unconv[tile] += left;
+			*failed = 1;
+			return AIMC_OK;
+		}
+		for (k = 0; k < cells; k++)
+			rm->pv_ok[k] = !rm->pv_done[k]; /* the pulse mask */
+		if (aimc_xbar_pulse_row(rm->xb, tile, row, rm->wrow, rm->pv_ok, rm->pv_pulses[tile]++) != 0)
+			return AIMC_ECONFIG;
+		pulses++;
+	}
+}
+
+/* PROG: weight w[r][c] is byte r·Cols + c counted from word a of the weight buffer. With
+ * program-and-verify and pv_ctrl.stop, the first row left with unconverged cells ends the
+ * instruction with *chip_err = PV_FAIL (that row counts as programmed, later rows are untouched). */
+static int tile_prog(aimc_refmodel *rm, uint32_t tile, uint32_t a, uint32_t *chip_err)
 {
 	const aimc_cfg *cfg = &rm->cfg;
 	const uint32_t *wgt = rm->buf[BUF_WEIGHT];
+	const int pv = (rm->pv_ctrl & AIMC_CSR__PV_CTRL__ENABLE_bm) != 0;
 	uint32_t r, c;
+	int failed, rc;
 
 	for (r = 0; r < cfg->rows; r++) {
 		for (c = 0; c < cfg->cols; c++) {
@@ -105,6 +153,17 @@ static int tile_prog(aimc_refmodel *rm, uint32_t tile, uint32_t a)
 			int32_t w = byte_s8(wgt[a + i / 4], i % 4);
 
 			rm->wrow[c] = (int8_t)(w == -128 ? -127 : w); /* the hardware clamps -128 */
+		}
+		if (pv) {
+			rc = pv_row(rm, tile, r, &failed);
+			if (rc != AIMC_OK)
+				return rc;
+			rm->prog_cnt[tile]++;
+			if (failed && (rm->pv_ctrl & AIMC_CSR__PV_CTRL__STOP_bm)) {
+				*chip_err = AIMC_CHIP_ERR_PV_FAIL;
+				return AIMC_OK;
+			}
+			continue;
 		}
 		if (aimc_xbar_program_row(rm->xb, tile, r, rm->wrow, rm->prog_cnt[tile]) != 0)
 			return AIMC_ECONFIG;
@@ -310,7 +369,12 @@ static int seq_run(aimc_refmodel *rm)
 		op = INSTR_FIELD(in, OP);
 		switch (op) {
 		case AIMC_OP_PROG:
-			rc = tile_prog(rm, INSTR_FIELD(in, TILE), INSTR_FIELD(in, A));
+			code = AIMC_CHIP_ERR_NONE;
+			rc = tile_prog(rm, INSTR_FIELD(in, TILE), INSTR_FIELD(in, A), &code);
+			if (rc == AIMC_OK && code != AIMC_CHIP_ERR_NONE) {
+				seq_stop_error(rm, code, pc);
+				return AIMC_OK;
+			}
 			break;
 		case AIMC_OP_MVM:
 			rc = tile_mvm(rm, INSTR_FIELD(in, TILE), INSTR_FIELD(in, FLAGS), INSTR_FIELD(in, A),
@@ -408,9 +472,25 @@ static int csr_read(aimc_refmodel *rm, uint32_t off, uint32_t *val)
 	case CSR_ADDR(prog_rows):
 		*val = rm->prog_cnt[0];
 		return AIMC_OK;
-	default: /* unmapped offset inside the CSR window */
-		return AIMC_EBUS;
+	case CSR_ADDR(pv_ctrl):
+		*val = rm->pv_ctrl;
+		return AIMC_OK;
+	case CSR_ADDR(pv_tol):
+		*val = rm->pv_tol;
+		return AIMC_OK;
+	case CSR_ADDR(pv_sel):
+		*val = rm->pv_sel;
+		return AIMC_OK;
+	case CSR_ADDR(pv_pulses): /* 0 for a tile the config does not have */
+		*val = rm->pv_sel < rm->cfg.num_tiles ? rm->pv_pulses[rm->pv_sel] : 0;
+		return AIMC_OK;
+	case CSR_ADDR(pv_unconv):
+		*val = rm->pv_sel < rm->cfg.num_tiles ? rm->pv_unconv[rm->pv_sel] : 0;
+		return AIMC_OK;
+	default:
+		break;
 	}
+	return AIMC_EBUS; /* unmapped offset inside the CSR window */
 }
 
 static int csr_write(aimc_refmodel *rm, uint32_t off, uint32_t val)
@@ -437,6 +517,16 @@ static int csr_write(aimc_refmodel *rm, uint32_t off, uint32_t val)
 		return AIMC_OK;
 	case CSR_ADDR(scratch):
 		rm->scratch = val & AIMC_CSR__SCRATCH__VALUE_bm;
+		return AIMC_OK;
+	case CSR_ADDR(pv_ctrl):
+		rm->pv_ctrl = val & (AIMC_CSR__PV_CTRL__ENABLE_bm | AIMC_CSR__PV_CTRL__STOP_bm |
+				     AIMC_CSR__PV_CTRL__BUDGET_bm);
+		return AIMC_OK;
+	case CSR_ADDR(pv_tol):
+		rm->pv_tol = val & AIMC_CSR__PV_TOL__TOL_bm;
+		return AIMC_OK;
+	case CSR_ADDR(pv_sel):
+		rm->pv_sel = val & AIMC_CSR__PV_SEL__TILE_bm;
 		return AIMC_OK;
 	default: /* no writable field (read-only register) or unmapped offset */
 		return AIMC_EBUS;
@@ -603,8 +693,14 @@ int aimc_refmodel_create(aimc_refmodel **out, const aimc_cfg *cfg, uint64_t seed
 	rm->x = calloc(cfg->rows, sizeof(int32_t));
 	rm->d = calloc(cfg->rows, sizeof(uint8_t));
 	rm->wrow = calloc(cfg->cols, sizeof(int8_t));
+	rm->pv_pulses = calloc(cfg->num_tiles, sizeof(uint32_t));
+	rm->pv_verifies = calloc(cfg->num_tiles, sizeof(uint32_t));
+	rm->pv_unconv = calloc(cfg->num_tiles, sizeof(uint32_t));
+	rm->pv_done = calloc(2 * (size_t)cfg->cols, 1);
+	rm->pv_ok = calloc(2 * (size_t)cfg->cols, 1);
 	if (rm->acc == NULL || rm->conv_cnt == NULL || rm->prog_cnt == NULL || rm->x == NULL ||
-	    rm->d == NULL || rm->wrow == NULL)
+	    rm->d == NULL || rm->wrow == NULL || rm->pv_pulses == NULL || rm->pv_verifies == NULL ||
+	    rm->pv_unconv == NULL || rm->pv_done == NULL || rm->pv_ok == NULL)
 		goto err_nomem;
 	rm->xb = aimc_xbar_create(cfg, seed);
 	if (rm->xb == NULL)
@@ -620,6 +716,11 @@ int aimc_refmodel_create(aimc_refmodel **out, const aimc_cfg *cfg, uint64_t seed
 	rm->start_pc = FIELD(AIMC_CSR__START_PC__PC_reset, AIMC_CSR__START_PC__PC);
 	rm->settle = FIELD(AIMC_CSR__SETTLE__CYCLES_reset, AIMC_CSR__SETTLE__CYCLES);
 	rm->scratch = FIELD(AIMC_CSR__SCRATCH__VALUE_reset, AIMC_CSR__SCRATCH__VALUE);
+	rm->pv_ctrl = FIELD(AIMC_CSR__PV_CTRL__ENABLE_reset, AIMC_CSR__PV_CTRL__ENABLE) |
+		      FIELD(AIMC_CSR__PV_CTRL__STOP_reset, AIMC_CSR__PV_CTRL__STOP) |
+		      FIELD(AIMC_CSR__PV_CTRL__BUDGET_reset, AIMC_CSR__PV_CTRL__BUDGET);
+	rm->pv_tol = FIELD(AIMC_CSR__PV_TOL__TOL_reset, AIMC_CSR__PV_TOL__TOL);
+	rm->pv_sel = FIELD(AIMC_CSR__PV_SEL__TILE_reset, AIMC_CSR__PV_SEL__TILE);
 	*out = rm;
 	return AIMC_OK;
 
@@ -646,6 +747,11 @@ void aimc_refmodel_destroy(aimc_refmodel *rm)
 	free(rm->x);
 	free(rm->d);
 	free(rm->wrow);
+	free(rm->pv_pulses);
+	free(rm->pv_verifies);
+	free(rm->pv_unconv);
+	free(rm->pv_done);
+	free(rm->pv_ok);
 	free(rm);
 }
 

@@ -33,6 +33,7 @@ typedef struct chip_out {
 	int8_t *y;             /* batch x n */
 	int32_t *raw;          /* batch x n */
 	aimc_counters delta;   /* counter increase over the run */
+	uint32_t pv_pulses, pv_unconv; /* program-and-verify counters of tile 0 after the run */
 	uint64_t sim_cycles;   /* replay: the log's final cycle count */
 	int ok;
 } chip_out;
@@ -48,6 +49,7 @@ typedef struct lt_result {
 	double rms_err_lsb;
 	uint64_t golden_saturated, golden_zero; /* stimulus spread: golden outputs at +-127 and 0 */
 	aimc_counters counters;
+	uint32_t pv_pulses, pv_unconv;
 	uint64_t sim_cycles;
 	double wall_s;
 	int pass;
@@ -258,6 +260,9 @@ static int run_on_chip(const cli_backend_opts *be, const char *label, const aimc
 		goto out;
 	}
 	counters_delta(&c0, &c1, &out->delta);
+	rc = aimc_pv_counters_read(&m, 0, &out->pv_pulses, &out->pv_unconv);
+	if (rc != AIMC_OK)
+		cli_report_rc(CMD, &m, "reading the program-and-verify counters", rc);
 out:
 	rc2 = cli_backend_close(CMD, be, &m, &out->sim_cycles);
 	if (rc == AIMC_OK)
@@ -396,6 +401,8 @@ static void fill_report(cli_json *j, void *arg)
 	if (r->sim_cycles > 0)
 		cli_json_u64(j, "sim_cycles", r->sim_cycles);
 	cli_json_counters(j, "counters", &r->counters);
+	cli_json_u64(j, "pv_pulses", r->pv_pulses);
+	cli_json_u64(j, "pv_unconverged_cells", r->pv_unconv);
 	cli_json_f64(j, "wall_s", r->wall_s);
 	cli_json_str(j, "rerun", r->rerun);
 	cli_json_bool(j, "pass", r->pass);
@@ -581,6 +588,8 @@ int cli_cmd_layer_test(int argc, char **argv)
 		goto report;
 	}
 	res.counters = dut.delta;
+	res.pv_pulses = dut.pv_pulses;
+	res.pv_unconv = dut.pv_unconv;
 	res.sim_cycles = dut.sim_cycles;
 
 	/* L1: exact against OpenBLAS and counts that follow from the data alone. */
@@ -619,6 +628,13 @@ int cli_cmd_layer_test(int argc, char **argv)
 		/* The C model has no timing (cycles stay 0): compare the event counters. */
 		res.l0_mismatches += cmp_counters("L0 counters vs cmodel", &ref.delta, &dut.delta, 0,
 						  &res.compared);
+		if (ref.pv_pulses != dut.pv_pulses || ref.pv_unconv != dut.pv_unconv) {
+			printf("  MISMATCH L0 program-and-verify counters vs cmodel: expected pulses %u "
+			       "unconverged %u, got pulses %u unconverged %u\n", ref.pv_pulses,
+			       ref.pv_unconv, dut.pv_pulses, dut.pv_unconv);
+			res.l0_mismatches++;
+		}
+		res.compared += 2;
 	}
 	res.pass = (!res.l1_done || res.l1_pass) && (!res.l0_done || res.l0_mismatches == 0);
 	exit_code = res.pass ? CLI_EXIT_PASS : CLI_EXIT_FAIL;
@@ -643,6 +659,9 @@ report:
 	       (unsigned long long)res.compared, res.rms_err_lsb,
 	       (unsigned long long)res.counters.cycles, res.counters.instrs, res.counters.mvms,
 	       res.counters.convs, res.wall_s);
+	if (cfg.pv_enable)
+		printf("  program-and-verify (tile 0): %u row pulses, %u unconverged cells\n",
+		       res.pv_pulses, res.pv_unconv);
 	printf("layer-test: %s\n", res.pass ? "PASS" : "FAIL");
 	if (!res.pass)
 		printf("rerun: %s\n", res.rerun);

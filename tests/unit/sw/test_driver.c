@@ -140,6 +140,8 @@ static void test_chip_init(const aimc_cfg *cfg)
 		{ 'R', CSR(cfg2), tiny_rb[2] },  { 'R', CSR(cfg3), tiny_rb[3] },
 		{ 'R', CSR(cfg4), tiny_rb[4] },  { 'R', CSR(cfg5), tiny_rb[5] },
 		{ 'W', CSR(settle), 2 },
+		/* tiny: pv_tol 0.01 -> round(655.36) = 655; pv_ctrl enable 0, stop 0, budget 32 */
+		{ 'W', CSR(pv_tol), 655 },       { 'W', CSR(pv_ctrl), 32u << 8 },
 	};
 
 	aimc_mmio_open_mock(&m);
@@ -170,6 +172,12 @@ static void test_chip_init(const aimc_cfg *cfg)
 	bad = *cfg;
 	bad.settle_cycles = 0;
 	check("init_settle_zero", AIMC_ECONFIG, aimc_chip_init(&m, &bad));
+	bad = *cfg;
+	bad.pv_budget = 256; /* does not fit pv_ctrl.budget[15:8] */
+	check("init_pv_budget_unencodable", AIMC_ECONFIG, aimc_chip_init(&m, &bad));
+	bad = *cfg;
+	bad.pv_stop = 2;
+	check("init_pv_stop_unencodable", AIMC_ECONFIG, aimc_chip_init(&m, &bad));
 	check("init_econfig_no_access", 0, (long long)aimc_mmio_mock_log(&m, NULL));
 
 	preset_chip(&m);
