@@ -48,7 +48,9 @@ package aimc_isa_pkg;
     ErrBadTile = 8'd2,
     ErrAddrRange = 8'd3,
     ErrBadSlot = 8'd4,
-    ErrBadParam = 8'd5
+    ErrBadParam = 8'd5,
+    ErrSaturation = 8'd6,
+    ErrWatchdog = 8'd7
   } err_code_e;
 
 endpackage

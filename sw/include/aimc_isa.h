@@ -47,6 +47,8 @@
 #define AIMC_CHIP_ERR_ADDR_RANGE 3u
 #define AIMC_CHIP_ERR_BAD_SLOT 4u
 #define AIMC_CHIP_ERR_BAD_PARAM 5u
+#define AIMC_CHIP_ERR_SATURATION 6u
+#define AIMC_CHIP_ERR_WATCHDOG 7u
 
 /* Pack one instruction; fields are masked to their widths. */
 static inline uint64_t aimc_instr(unsigned op, unsigned tile, unsigned flags,
