@@ -73,13 +73,13 @@ module aimc_csr (
         input wire [31:0] hwif_in_bus_err_addr_addr,
         input wire [31:0] hwif_in_reads_total_value,
         input wire [31:0] hwif_in_stalls_total_value,
-        input wire [31:0] hwif_in_tile_busy_value [15:0],
-        input wire [31:0] hwif_in_tile_idle_value [15:0],
-        input wire [31:0] hwif_in_tile_mvms_value [15:0],
-        input wire [31:0] hwif_in_tile_reads_value [15:0],
-        input wire [31:0] hwif_in_tile_adc_value [15:0],
-        input wire [31:0] hwif_in_tile_sats_value [15:0],
-        input wire [31:0] hwif_in_tile_stalls_value [15:0]
+        input wire [15:0][31:0] hwif_in_tile_busy_value,
+        input wire [15:0][31:0] hwif_in_tile_idle_value,
+        input wire [15:0][31:0] hwif_in_tile_mvms_value,
+        input wire [15:0][31:0] hwif_in_tile_reads_value,
+        input wire [15:0][31:0] hwif_in_tile_adc_value,
+        input wire [15:0][31:0] hwif_in_tile_sats_value,
+        input wire [15:0][31:0] hwif_in_tile_stalls_value
     );
 
     //--------------------------------------------------------------------------
