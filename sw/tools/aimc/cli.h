@@ -117,6 +117,7 @@ int cli_cmd_layer_test(int argc, char **argv);
 int cli_cmd_run(int argc, char **argv);
 int cli_cmd_csr_test(int argc, char **argv);
 int cli_cmd_illegal_test(int argc, char **argv);
+int cli_cmd_err_test(int argc, char **argv);
 int cli_cmd_trace_compare(int argc, char **argv);
 
 #endif /* AIMC_CLI_H */

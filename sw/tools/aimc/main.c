@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* aimc: command-line front end of the Kirchhoff driver (config, layer-test, run, csr-test,
- * illegal-test, trace-compare). The same objects link into build/sw/aimc and aimc-vl. */
+ * illegal-test, err-test, trace-compare). The same objects link into build/sw/aimc and aimc-vl. */
 #include <stdio.h>
 #include <string.h>
 
@@ -20,6 +20,8 @@ static const subcommand subcommands[] = {
 	{ "csr-test", cli_cmd_csr_test, "register and memory-window checks on a back-end" },
 	{ "illegal-test", cli_cmd_illegal_test,
 	  "provoke every chip error, then run a good program without reset" },
+	{ "err-test", cli_cmd_err_test,
+	  "saturation, watchdog, bus errors, soft reset and the per-tile counters" },
 	{ "trace-compare", cli_cmd_trace_compare,
 	  "compare the reads of a recorded trace with a trace player's result log" },
 };
