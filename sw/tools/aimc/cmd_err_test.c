@@ -134,10 +134,11 @@ static void expect_halt(ck *c, const char *name, const outcome *o)
 	       "done only)", aimc_strerror(o->rc), o->status, o->err_code, o->irq);
 }
 
-/* Pulse soft reset; status, err_code, err_pc and irq must read 0 afterwards. */
+/* Pulse soft reset; status, err_code, err_pc, irq and the tiles' event indices (tile 0's convs
+ * and prog_rows) must read 0 afterwards. */
 static void soft_reset_check(ck *c, const char *name)
 {
-	uint32_t st = ~0u, code = ~0u, pc = ~0u, irq = ~0u;
+	uint32_t st = ~0u, code = ~0u, pc = ~0u, irq = ~0u, convs = ~0u, prows = ~0u;
 	int rc = aimc_soft_reset(c->m);
 
 	if (rc == AIMC_OK)
@@ -148,9 +149,16 @@ static void soft_reset_check(ck *c, const char *name)
 		rc = aimc_mmio_read32(c->m, CSR(err_pc), &pc);
 	if (rc == AIMC_OK)
 		rc = aimc_mmio_read32(c->m, CSR(irq), &irq);
-	result(c, rc == AIMC_OK && st == 0 && code == 0 && pc == 0 && irq == 0, name,
-	       "bus %s; after soft reset status 0x%x, err_code %u, err_pc %u, irq 0x%x (all "
-	       "expected 0)", aimc_strerror(rc), st, code, pc, irq);
+	if (rc == AIMC_OK)
+		rc = aimc_mmio_read32(c->m, CSR(convs), &convs);
+	if (rc == AIMC_OK)
+		rc = aimc_mmio_read32(c->m, CSR(prog_rows), &prows);
+	result(c, rc == AIMC_OK && st == 0 && code == 0 && pc == 0 && irq == 0 && convs == 0 &&
+			  prows == 0,
+	       name,
+	       "bus %s; after soft reset status 0x%x, err_code %u, err_pc %u, irq 0x%x, convs %u, "
+	       "prog_rows %u (all expected 0)",
+	       aimc_strerror(rc), st, code, pc, irq, convs, prows);
 }
 
 static int load(ck *c, const char *name, const uint64_t *prog, size_t n)
@@ -199,8 +207,10 @@ out:
 	return rc;
 }
 
+#define SATS_SOME UINT32_MAX /* sats not derivable (noisy config): at least one */
+
 /* Counter increases of one run, checked against what the data implies: `mvms` MVMs of the test
- * input on c->tile, `sats` saturations there, `instrs` retired instructions, nothing on the
+ * input on c->tile, `sats` saturations there (SATS_SOME: at least one), `instrs` retired instructions, nothing on the
  * other tiles; on timed back-ends busy + idle = chip busy cycles and stalls = reads x settle. */
 static void check_counters(ck *c, const char *name, const aimc_counters *a, const aimc_counters *b,
 			   uint32_t instrs, uint32_t mvms_retired, uint32_t mvms, uint32_t sats)
@@ -215,7 +225,8 @@ static void check_counters(ck *c, const char *name, const aimc_counters *a, cons
 
 	snprintf(what, sizeof(what), "%s: counters", name);
 	ok = ok && b->instrs - a->instrs == instrs && b->mvms - a->mvms == mvms_retired &&
-	     b->adc_convs - a->adc_convs == mvms * phases * cfg->cols && b->sats - a->sats == sats &&
+	     b->adc_convs - a->adc_convs == mvms * phases * cfg->cols &&
+	     (sats == SATS_SOME ? b->sats != a->sats : b->sats - a->sats == sats) &&
 	     b->reads - a->reads == mvms * phases;
 	for (t = 0; ok && t < cfg->num_tiles; t++) {
 		const aimc_tile_counters *ta = &a->tile[t], *tb = &b->tile[t];
@@ -224,7 +235,8 @@ static void check_counters(ck *c, const char *name, const aimc_counters *a, cons
 
 		ok = tb->mvms - ta->mvms == on * mvms && reads == on * mvms * phases &&
 		     tb->adc_convs - ta->adc_convs == on * mvms * phases * cfg->cols &&
-		     tb->sats - ta->sats == on * sats;
+		     (sats == SATS_SOME ? (tb->sats != ta->sats) == on
+					: tb->sats - ta->sats == on * sats);
 		if (c->timed)
 			ok = ok && (uint64_t)(tb->busy - ta->busy) + (tb->idle - ta->idle) == cyc &&
 			     stalls == reads * settle && (on || tb->busy == ta->busy);
@@ -333,6 +345,9 @@ static void case_saturation(ck *c)
 		result(c, 0, "saturation", "golden model failed or predicts no saturation (%u)", gsat);
 		goto out;
 	}
+	/* With noise and ADC clipping the sign of acc is not the ideal one's: at least one. */
+	if (!aimc_cfg_is_ideal(cfg))
+		gsat = SATS_SOME;
 	prog[0] = ins(AIMC_OP_PROG, c->tile, 0, 0, 0, 0);
 	prog[1] = ins(AIMC_OP_MVM, c->tile, 0, 0, 0, 0);
 	prog[2] = ins(AIMC_OP_POST, c->tile, AIMC_FLAG_DST_OUT, 0, 0, 0);
