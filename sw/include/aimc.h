@@ -141,6 +141,8 @@ int aimc_run(aimc_mmio *m, uint32_t pc, uint32_t max_polls, uint32_t *chip_err, 
 /* Chip counters, then the per-tile counters of cfg0.num_tiles tiles (AIMC_EMISMATCH if that
  * reads 0 or above 16). */
 int aimc_counters_read(aimc_mmio *m, aimc_counters *c);
+/* d = b - a for every counter (wrapping, like the hardware's); n_tiles from b. */
+void aimc_counters_delta(const aimc_counters *a, const aimc_counters *b, aimc_counters *d);
 /* Pulse soft_reset: the sequencer, tiles and status return to idle (docs/errors.md). */
 int aimc_soft_reset(aimc_mmio *m);
 /* Read the bus-error record; with clear != 0, clear it afterwards. */

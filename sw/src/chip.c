@@ -354,6 +354,37 @@ int aimc_counters_read(aimc_mmio *m, aimc_counters *c)
 	return tile_counters_read(m, c);
 }
 
+void aimc_counters_delta(const aimc_counters *a, const aimc_counters *b, aimc_counters *d)
+{
+	uint32_t t;
+
+	if (a == NULL || b == NULL || d == NULL)
+		return;
+	memset(d, 0, sizeof(*d));
+	d->cycles = b->cycles - a->cycles;
+	d->instrs = b->instrs - a->instrs;
+	d->mvms = b->mvms - a->mvms;
+	d->convs = b->convs - a->convs;
+	d->adc_convs = b->adc_convs - a->adc_convs;
+	d->sats = b->sats - a->sats;
+	d->prog_rows = b->prog_rows - a->prog_rows;
+	d->reads = b->reads - a->reads;
+	d->stalls = b->stalls - a->stalls;
+	d->n_tiles = b->n_tiles;
+	for (t = 0; t < b->n_tiles && t < AIMC_MAX_TILES; t++) {
+		const aimc_tile_counters *ta = &a->tile[t], *tb = &b->tile[t];
+		aimc_tile_counters *td = &d->tile[t];
+
+		td->busy = tb->busy - ta->busy;
+		td->idle = tb->idle - ta->idle;
+		td->mvms = tb->mvms - ta->mvms;
+		td->reads = tb->reads - ta->reads;
+		td->adc_convs = tb->adc_convs - ta->adc_convs;
+		td->sats = tb->sats - ta->sats;
+		td->stalls = tb->stalls - ta->stalls;
+	}
+}
+
 int aimc_soft_reset(aimc_mmio *m)
 {
 	if (m == NULL)

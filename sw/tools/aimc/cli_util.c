@@ -379,6 +379,19 @@ void cli_json_counters(cli_json *j, const char *key, const aimc_counters *c)
 	cli_json_obj_end(j);
 }
 
+void cli_print_tile_counters(const char *prefix, const aimc_counters *c)
+{
+	uint32_t t;
+
+	for (t = 0; t < c->n_tiles && t < AIMC_MAX_TILES; t++) {
+		const aimc_tile_counters *tc = &c->tile[t];
+
+		printf("%s:   tile %u: busy %u idle %u mvms %u reads %u adc %u sats %u stalls %u\n",
+		       prefix, t, tc->busy, tc->idle, tc->mvms, tc->reads, tc->adc_convs, tc->sats,
+		       tc->stalls);
+	}
+}
+
 int cli_json_write_file(const char *cmd, const char *path, void (*fill)(cli_json *, void *),
 			void *arg)
 {

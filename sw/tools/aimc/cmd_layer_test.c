@@ -211,32 +211,6 @@ static void free_layer(aimc_layer *ly)
 	memset(ly, 0, sizeof(*ly));
 }
 
-static void counters_delta(const aimc_counters *a, const aimc_counters *b, aimc_counters *d)
-{
-	d->cycles = b->cycles - a->cycles;
-	d->instrs = b->instrs - a->instrs;
-	d->mvms = b->mvms - a->mvms;
-	d->convs = b->convs - a->convs;
-	d->adc_convs = b->adc_convs - a->adc_convs;
-	d->sats = b->sats - a->sats;
-	d->prog_rows = b->prog_rows - a->prog_rows;
-	d->reads = b->reads - a->reads;
-	d->stalls = b->stalls - a->stalls;
-	d->n_tiles = b->n_tiles;
-	for (uint32_t t = 0; t < b->n_tiles && t < AIMC_MAX_TILES; t++) {
-		const aimc_tile_counters *ta = &a->tile[t], *tb = &b->tile[t];
-		aimc_tile_counters *td = &d->tile[t];
-
-		td->busy = tb->busy - ta->busy;
-		td->idle = tb->idle - ta->idle;
-		td->mvms = tb->mvms - ta->mvms;
-		td->reads = tb->reads - ta->reads;
-		td->adc_convs = tb->adc_convs - ta->adc_convs;
-		td->sats = tb->sats - ta->sats;
-		td->stalls = tb->stalls - ta->stalls;
-	}
-}
-
 /* Load, run one batch, read the results and the counter increase. */
 static int run_on_chip(const cli_backend_opts *be, const char *label, const aimc_cfg *cfg,
 		       const aimc_image *img, const int8_t *x, uint32_t k, uint32_t n,
@@ -272,7 +246,7 @@ static int run_on_chip(const cli_backend_opts *be, const char *label, const aimc
 		cli_report_rc(CMD, &m, "reading the counters", rc);
 		goto out;
 	}
-	counters_delta(&c0, &c1, &out->delta);
+	aimc_counters_delta(&c0, &c1, &out->delta);
 out:
 	rc2 = cli_backend_close(CMD, be, &m, &out->sim_cycles);
 	if (rc == AIMC_OK)
@@ -730,6 +704,7 @@ report:
 	       (unsigned long long)res.compared, res.rms_err_lsb,
 	       (unsigned long long)res.counters.cycles, res.counters.instrs, res.counters.mvms,
 	       res.counters.convs, res.wall_s);
+	cli_print_tile_counters("layer-test", &res.counters);
 	printf("layer-test: %s\n", res.pass ? "PASS" : "FAIL");
 	if (!res.pass)
 		printf("rerun: %s\n", res.rerun);
