@@ -127,7 +127,7 @@ $(BUILD)/$(1)/rtl-params.%: $(2) $(AIMC)
 $(BUILD)/$(1)/vl/aimc-vl: $(BUILD)/$(1)/rtl-params.verilator $(RTL_F) $$(RTL_SRCS) $(VL_CPP) $(VL_HDRS) \
                           $(DPI_SRCS) $(LIBAIMC) $(LIBCLI)
 	@mkdir -p $$(@D)
-	@# Verilator's own make does not track the C libraries: remove the binary so that it relinks.
+	@# Verilator's own makefile does not see the libraries in LDFLAGS change: force the relink.
 	@rm -f $$@
 	$(VERILATOR) --cc --exe --build -j 2 $(VL_FLAGS) --trace-fst --top-module aimc_top \
 	  --Mdir $(BUILD)/$(1)/vl/obj -o ../aimc-vl $$$$(cat $(BUILD)/$(1)/rtl-params.verilator) \

@@ -46,11 +46,10 @@ def main():
     csr = next(c for c in top.children() if isinstance(c, AddrmapNode))
     md += ["", "## CSR block", "", "| offset | register | field | bits | sw | reset | description |",
            "|---|---|---|---|---|---|---|"]
-    for reg in csr.registers():
-        # A register array is one row: its first element's offset, name[N] and the stride.
+    for reg in csr.registers(unroll=False):
         name, off = reg.inst_name, reg.raw_address_offset
-        if reg.is_array:
-            name = f"{name}[{reg.array_dimensions[0]}] (stride 0x{reg.array_stride:x})"
+        if reg.is_array:  # one row per array: name[N], stride in bytes
+            name = f"{name}[{']['.join(str(d) for d in reg.array_dimensions)}] (stride {reg.array_stride})"
         for fld in reg.fields():
             acc = fld.get_property("sw").name
             if fld.get_property("onwrite") is not None:
@@ -60,6 +59,8 @@ def main():
             rst = fld.get_property("reset")
             rst = "-" if rst is None else hex(rst)
             desc = (fld.get_property("desc") or "").replace("\n", " ")
+            if reg.is_array and reg.get_property("desc"):
+                desc = reg.get_property("desc").replace("\n", " ")
             md.append(f"| 0x{off:03x} | {name} | {fld.inst_name} | "
                       f"[{fld.msb}:{fld.lsb}] | {acc} | {rst} | {desc} |")
     md.append("")

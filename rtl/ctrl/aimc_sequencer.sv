@@ -7,6 +7,9 @@
 // instruction buffer (ADDR_RANGE), accumulator slot >= AccSlots (BAD_SLOT). A tile that stops
 // with an error stops the program with the tile's code. Every stop on an error records the code
 // and the instruction index and raises irq.error; the sequencer then waits for the next start.
+// Two stops come from outside the checks (docs/errors.md): with sat_stop_i, a tile command during
+// which the tile saturated stops with SATURATION once it completes; wdog_stop_i (the watchdog)
+// stops with WATCHDOG at once, in any busy state, and the top aborts the tile in flight.
 
 module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
   parameter int NumTiles   = 1,
@@ -40,6 +43,9 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
   input  logic                    tile_done_i,
   input  logic                    tile_err_i,
   input  logic [7:0]              tile_err_code_i,
+  input  logic                    tile_sat_i,     // the addressed tile saturated this cycle
+  input  logic                    sat_stop_i,     // sat_mode.stop
+  input  logic                    wdog_stop_i,    // watchdog budget exhausted: stop now
   // status (CSR)
   output logic                    busy_o,
   output logic                    halted_o,
@@ -81,6 +87,7 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
   logic [INSTR_A_W-1:0]     a_q, a_d;
   logic [INSTR_B_W-1:0]     b_q, b_d;
   logic [INSTR_C_W-1:0]     c_q, c_d;
+  logic                     sat_seen_q, sat_seen_d;  // the command in flight saturated
 
   // ---- decode of the fetched word -----------------------------------------------------------
   logic [INSTR_OP_W-1:0]    f_op;
@@ -167,6 +174,7 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
     a_d          = a_q;
     b_d          = b_q;
     c_d          = c_q;
+    sat_seen_d   = sat_seen_q;
     instr_req_o  = 1'b0;
     cmd_valid_o  = 1'b0;
     irq_done_o   = 1'b0;
@@ -226,22 +234,29 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
               a_d     = f_a;
               b_d     = f_b;
               c_d     = f_c;
+              sat_seen_d = 1'b0;
               state_d = StIssue;
             end
           endcase
         end
       end
       StIssue: begin
+        sat_seen_d  = sat_seen_q | tile_sat_i;
         cmd_valid_o = 1'b1;
         if (cmd_ready_i) begin
           state_d = StWait;
         end
       end
       StWait: begin
+        sat_seen_d = sat_seen_q | tile_sat_i;
         if (tile_done_i) begin
           if (tile_err_i) begin
             stop_err  = 1'b1;
             stop_code = tile_err_code_i;
+          end else if (sat_stop_i && (sat_seen_q || tile_sat_i)) begin
+            // The instruction completed (results written, saturated); it does not retire.
+            stop_err  = 1'b1;
+            stop_code = ErrSaturation;
           end else begin
             retire_o     = 1'b1;
             retire_mvm_o = (op_q == OpMvm);
@@ -254,6 +269,21 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
         state_d = StIdle;
       end
     endcase
+
+    // The watchdog overrides whatever this cycle would have done: nothing issues, retires or halts.
+    if (wdog_stop_i && state_q != StIdle) begin
+      state_d      = state_q;
+      pc_d         = pc_q;
+      halted_d     = halted_q;
+      instr_req_o  = 1'b0;
+      cmd_valid_o  = 1'b0;
+      irq_done_o   = 1'b0;
+      irq_prog_o   = 1'b0;
+      retire_o     = 1'b0;
+      retire_mvm_o = 1'b0;
+      stop_err     = 1'b1;
+      stop_code    = ErrWatchdog;
+    end
 
     if (stop_err) begin
       error_d    = 1'b1;
@@ -279,6 +309,7 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
       a_q        <= '0;
       b_q        <= '0;
       c_q        <= '0;
+      sat_seen_q <= 1'b0;
     end else begin
       state_q    <= state_d;
       pc_q       <= pc_d;
@@ -292,6 +323,7 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
       a_q        <= a_d;
       b_q        <= b_d;
       c_q        <= c_d;
+      sat_seen_q <= sat_seen_d;
     end
   end
 

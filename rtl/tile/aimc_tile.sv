@@ -67,6 +67,7 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   output logic [15:0]       ev_sat_o,         // int32 saturations this cycle
   output logic              ev_prog_row_o,    // one row programmed
   output logic              ev_mvm_o,         // one MVM instruction finished
+  output logic              ev_stall_o,       // waiting for the row DACs to settle this cycle
   output logic [31:0]       conv_cnt_o,       // array reads since reset (read-noise event index)
   output logic [31:0]       prog_cnt_o,       // rows programmed since reset (programming event index)
   output logic [31:0]       pv_pulse_cnt_o,   // row-parallel program pulses since reset (pulse index)
@@ -666,5 +667,6 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   assign par_addr_o = post_par_addr;
   assign ev_adc_o   = adc_ev;
   assign ev_sat_o   = acc_sat_cnt + 16'(post_sat);
+  assign ev_stall_o = (state_q == StMvmSettle);
 
 endmodule

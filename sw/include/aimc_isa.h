@@ -48,6 +48,8 @@
 #define AIMC_CHIP_ERR_BAD_SLOT 4u
 #define AIMC_CHIP_ERR_BAD_PARAM 5u
 #define AIMC_CHIP_ERR_PV_FAIL 6u
+#define AIMC_CHIP_ERR_SATURATION 7u
+#define AIMC_CHIP_ERR_WATCHDOG 8u
 
 /* Pack one instruction; fields are masked to their widths. */
 static inline uint64_t aimc_instr(unsigned op, unsigned tile, unsigned flags,

@@ -2,6 +2,7 @@
 /* Chip control on top of the MMIO shim: init, memory windows, program load, run, counters.
  * Every address and field comes from the generated aimc_regs.h; none is written here by hand. */
 #include <stddef.h>
+#include <string.h>
 
 #include "aimc.h"
 #include "aimc_regs.h"
@@ -333,6 +334,42 @@ int aimc_run(aimc_mmio *m, uint32_t pc, uint32_t max_polls, uint32_t *chip_err, 
 	return AIMC_ECHIP;
 }
 
+/* Chip totals and the counters of each configured tile. */
+static int tile_counters_read(aimc_mmio *m, aimc_counters *c)
+{
+	uint32_t cfg0, t;
+	int rc;
+
+	rc = aimc_mmio_read32(m, CSR_ADDR(cfg0), &cfg0);
+	if (rc == AIMC_OK)
+		rc = aimc_mmio_read32(m, CSR_ADDR(reads_total), &c->reads);
+	if (rc == AIMC_OK)
+		rc = aimc_mmio_read32(m, CSR_ADDR(stalls_total), &c->stalls);
+	if (rc != AIMC_OK)
+		return rc;
+	c->n_tiles = FIELD_GET(cfg0, AIMC_CSR__CFG0__NUM_TILES);
+	if (c->n_tiles == 0 || c->n_tiles > AIMC_MAX_TILES)
+		return AIMC_EMISMATCH;
+	for (t = 0; t < c->n_tiles && rc == AIMC_OK; t++) {
+		aimc_tile_counters *tc = &c->tile[t];
+
+		rc = aimc_mmio_read32(m, CSR_ADDR(tile_busy[0]) + 4u * t, &tc->busy);
+		if (rc == AIMC_OK)
+			rc = aimc_mmio_read32(m, CSR_ADDR(tile_idle[0]) + 4u * t, &tc->idle);
+		if (rc == AIMC_OK)
+			rc = aimc_mmio_read32(m, CSR_ADDR(tile_mvms[0]) + 4u * t, &tc->mvms);
+		if (rc == AIMC_OK)
+			rc = aimc_mmio_read32(m, CSR_ADDR(tile_reads[0]) + 4u * t, &tc->reads);
+		if (rc == AIMC_OK)
+			rc = aimc_mmio_read32(m, CSR_ADDR(tile_adc[0]) + 4u * t, &tc->adc_convs);
+		if (rc == AIMC_OK)
+			rc = aimc_mmio_read32(m, CSR_ADDR(tile_sats[0]) + 4u * t, &tc->sats);
+		if (rc == AIMC_OK)
+			rc = aimc_mmio_read32(m, CSR_ADDR(tile_stalls[0]) + 4u * t, &tc->stalls);
+	}
+	return rc;
+}
+
 int aimc_counters_read(aimc_mmio *m, aimc_counters *c)
 {
 	uint32_t hi, lo, hi2;
@@ -346,6 +383,7 @@ int aimc_counters_read(aimc_mmio *m, aimc_counters *c)
 
 	if (m == NULL || c == NULL)
 		return AIMC_EINVAL;
+	memset(c, 0, sizeof(*c));
 	dst[0] = &c->instrs;
 	dst[1] = &c->mvms;
 	dst[2] = &c->convs;
@@ -374,5 +412,64 @@ int aimc_counters_read(aimc_mmio *m, aimc_counters *c)
 		if (rc != AIMC_OK)
 			return rc;
 	}
-	return AIMC_OK;
+	return tile_counters_read(m, c);
+}
+
+void aimc_counters_delta(const aimc_counters *a, const aimc_counters *b, aimc_counters *d)
+{
+	uint32_t t;
+
+	if (a == NULL || b == NULL || d == NULL)
+		return;
+	memset(d, 0, sizeof(*d));
+	d->cycles = b->cycles - a->cycles;
+	d->instrs = b->instrs - a->instrs;
+	d->mvms = b->mvms - a->mvms;
+	d->convs = b->convs - a->convs;
+	d->adc_convs = b->adc_convs - a->adc_convs;
+	d->sats = b->sats - a->sats;
+	d->prog_rows = b->prog_rows - a->prog_rows;
+	d->reads = b->reads - a->reads;
+	d->stalls = b->stalls - a->stalls;
+	d->n_tiles = b->n_tiles;
+	for (t = 0; t < b->n_tiles && t < AIMC_MAX_TILES; t++) {
+		const aimc_tile_counters *ta = &a->tile[t], *tb = &b->tile[t];
+		aimc_tile_counters *td = &d->tile[t];
+
+		td->busy = tb->busy - ta->busy;
+		td->idle = tb->idle - ta->idle;
+		td->mvms = tb->mvms - ta->mvms;
+		td->reads = tb->reads - ta->reads;
+		td->adc_convs = tb->adc_convs - ta->adc_convs;
+		td->sats = tb->sats - ta->sats;
+		td->stalls = tb->stalls - ta->stalls;
+	}
+}
+
+int aimc_soft_reset(aimc_mmio *m)
+{
+	if (m == NULL)
+		return AIMC_EINVAL;
+	return aimc_mmio_write32(m, CSR_ADDR(soft_reset), AIMC_CSR__SOFT_RESET__GO_bm);
+}
+
+int aimc_bus_err_read(aimc_mmio *m, aimc_bus_err *e, int clear)
+{
+	uint32_t v;
+	int rc;
+
+	if (m == NULL || e == NULL)
+		return AIMC_EINVAL;
+	rc = aimc_mmio_read32(m, CSR_ADDR(bus_err), &v);
+	if (rc == AIMC_OK)
+		rc = aimc_mmio_read32(m, CSR_ADDR(bus_err_addr), &e->addr);
+	if (rc != AIMC_OK)
+		return rc;
+	e->valid = FIELD_GET(v, AIMC_CSR__BUS_ERR__VALID);
+	e->write = FIELD_GET(v, AIMC_CSR__BUS_ERR__WRITE);
+	e->resp = FIELD_GET(v, AIMC_CSR__BUS_ERR__RESP);
+	e->count = FIELD_GET(v, AIMC_CSR__BUS_ERR__COUNT);
+	if (clear)
+		rc = aimc_mmio_write32(m, CSR_ADDR(bus_err), AIMC_CSR__BUS_ERR__CLEAR_bm);
+	return rc;
 }

@@ -19,6 +19,7 @@
 
 enum { BUF_INSTR, BUF_ACT_IN, BUF_ACT_OUT, BUF_PARAM, BUF_WEIGHT, BUF_COUNT };
 enum { PH_POS, PH_NEG };
+#define MAX_TILES (AIMC_INSTR_TILE_MASK + 1u) /* per-tile counter arrays of the CSR block */
 
 struct aimc_refmodel {
 	aimc_cfg cfg;
@@ -40,6 +41,14 @@ struct aimc_refmodel {
 
 	/* event counters (32-bit, wrap like the RTL's) */
 	uint32_t instrs, mvms, adc_convs, sats;
+	/* per-tile event counters since power-on (soft_reset keeps them); busy, idle and stall
+	 * cycles read 0: no timing */
+	uint32_t t_mvms[MAX_TILES], t_reads[MAX_TILES], t_adc[MAX_TILES], t_sats[MAX_TILES];
+	uint32_t cur_tile;      /* tile of the command being executed (saturation accounting) */
+
+	/* errors: sat_mode, watchdog budget (stored only: no timing), bus-error record */
+	uint32_t sat_mode, watchdog;
+	uint32_t bus_err, bus_err_addr; /* as read: valid, write, resp, count */
 
 	/* tiles */
 	int32_t *acc;           /* [tile][slot][col] */
@@ -83,10 +92,12 @@ static int32_t sat32(aimc_refmodel *rm, int64_t v)
 {
 	if (v > INT32_MAX) {
 		rm->sats++;
+		rm->t_sats[rm->cur_tile]++;
 		return INT32_MAX;
 	}
 	if (v < INT32_MIN) {
 		rm->sats++;
+		rm->t_sats[rm->cur_tile]++;
 		return INT32_MIN;
 	}
 	return (int32_t)v;
@@ -217,12 +228,14 @@ static int tile_mvm(aimc_refmodel *rm, uint32_t tile, uint32_t flags, uint32_t a
 					term = code * ((int64_t)1 << sh);
 					acc[c] = sat32(rm, (int64_t)acc[c] + (ph == PH_POS ? term : -term));
 					rm->adc_convs++;
+					rm->t_adc[tile]++;
 				}
 			}
 			rm->conv_cnt[tile]++;
+			rm->t_reads[tile]++;
 		}
 	}
-	rm->mvms++;
+	rm->t_mvms[tile]++; /* the chip's mvms counts retired MVMs: seq_run */
 	return AIMC_OK;
 }
 
@@ -332,6 +345,22 @@ static uint32_t seq_check(const aimc_refmodel *rm, uint64_t in)
 	return AIMC_CHIP_ERR_NONE;
 }
 
+/* Soft reset (soft_reset.go): sequencer, tiles and status back to idle. Clears status, err_code,
+ * err_pc, the irq flags, the bus-error record and the tiles' event indices (conv_cnt, prog_cnt:
+ * the RTL resets the tiles' control state, which holds them). Keeps memories, accumulators,
+ * configuration CSRs and every counter register except convs and prog_rows (tile 0's indices). */
+static void soft_reset(aimc_refmodel *rm)
+{
+	rm->status = 0;
+	rm->err_code = AIMC_CHIP_ERR_NONE;
+	rm->err_pc = 0;
+	rm->irq = 0;
+	rm->bus_err = 0;
+	rm->bus_err_addr = 0;
+	memset(rm->conv_cnt, 0, rm->cfg.num_tiles * sizeof(*rm->conv_cnt));
+	memset(rm->prog_cnt, 0, rm->cfg.num_tiles * sizeof(*rm->prog_cnt));
+}
+
 static void seq_stop_error(aimc_refmodel *rm, uint32_t code, uint32_t pc)
 {
 	rm->status = AIMC_CSR__STATUS__ERROR_bm;
@@ -354,7 +383,7 @@ static int seq_run(aimc_refmodel *rm)
 	rm->err_pc = 0;
 	for (;; pc++) {
 		uint64_t in;
-		uint32_t op, code;
+		uint32_t op, code, sats0;
 
 		if (pc >= rm->cfg.instr_depth) {
 			seq_stop_error(rm, AIMC_CHIP_ERR_ADDR_RANGE, pc);
@@ -367,6 +396,8 @@ static int seq_run(aimc_refmodel *rm)
 			return AIMC_OK;
 		}
 		op = INSTR_FIELD(in, OP);
+		rm->cur_tile = INSTR_FIELD(in, TILE);
+		sats0 = rm->sats;
 		switch (op) {
 		case AIMC_OP_PROG:
 			code = AIMC_CHIP_ERR_NONE;
@@ -401,6 +432,13 @@ static int seq_run(aimc_refmodel *rm)
 		}
 		if (rc != AIMC_OK)
 			return rc;
+		/* sat_mode.stop: the instruction completed, saturated, and does not retire */
+		if ((rm->sat_mode & AIMC_CSR__SAT_MODE__STOP_bm) && rm->sats != sats0) {
+			seq_stop_error(rm, AIMC_CHIP_ERR_SATURATION, pc);
+			return AIMC_OK;
+		}
+		if (op == AIMC_OP_MVM)
+			rm->mvms++;
 		rm->instrs++;
 	}
 }
@@ -487,10 +525,43 @@ static int csr_read(aimc_refmodel *rm, uint32_t off, uint32_t *val)
 	case CSR_ADDR(pv_unconv):
 		*val = rm->pv_sel < rm->cfg.num_tiles ? rm->pv_unconv[rm->pv_sel] : 0;
 		return AIMC_OK;
+	case CSR_ADDR(sat_mode):
+		*val = rm->sat_mode;
+		return AIMC_OK;
+	case CSR_ADDR(watchdog):
+		*val = rm->watchdog;
+		return AIMC_OK;
+	case CSR_ADDR(bus_err):
+		*val = rm->bus_err;
+		return AIMC_OK;
+	case CSR_ADDR(bus_err_addr):
+		*val = rm->bus_err_addr;
+		return AIMC_OK;
+	case CSR_ADDR(reads_total): {
+		uint32_t t, sum = 0;
+
+		for (t = 0; t < rm->cfg.num_tiles; t++)
+			sum += rm->t_reads[t];
+		*val = sum;
+		return AIMC_OK;
+	}
+	case CSR_ADDR(stalls_total):
+		*val = 0; /* a cycle counter: no timing in the C model */
+		return AIMC_OK;
 	default:
 		break;
 	}
-	return AIMC_EBUS; /* unmapped offset inside the CSR window */
+	/* per-tile counter arrays: tiles past num_tiles read 0 (the arrays are zero there) */
+	if (off >= CSR_ADDR(tile_busy[0]) && off < CSR_ADDR(tile_stalls[0]) + 4u * MAX_TILES) {
+		uint32_t arr = (off - CSR_ADDR(tile_busy[0])) / (4u * MAX_TILES);
+		uint32_t t = (off - CSR_ADDR(tile_busy[0])) / 4u % MAX_TILES;
+		const uint32_t *src[7] = { NULL, NULL, rm->t_mvms, rm->t_reads, rm->t_adc, rm->t_sats,
+					   NULL }; /* busy, idle, stalls: cycles, 0 here */
+
+		*val = src[arr] != NULL ? src[arr][t] : 0;
+		return AIMC_OK;
+	}
+	return AIMC_EBUS; /* unmapped offset inside the CSR window, or a write-only register */
 }
 
 static int csr_write(aimc_refmodel *rm, uint32_t off, uint32_t val)
@@ -527,6 +598,22 @@ static int csr_write(aimc_refmodel *rm, uint32_t off, uint32_t val)
 		return AIMC_OK;
 	case CSR_ADDR(pv_sel):
 		rm->pv_sel = val & AIMC_CSR__PV_SEL__TILE_bm;
+		return AIMC_OK;
+	case CSR_ADDR(soft_reset):
+		if (val & AIMC_CSR__SOFT_RESET__GO_bm)
+			soft_reset(rm);
+		return AIMC_OK;
+	case CSR_ADDR(sat_mode):
+		rm->sat_mode = val & AIMC_CSR__SAT_MODE__STOP_bm;
+		return AIMC_OK;
+	case CSR_ADDR(watchdog):
+		rm->watchdog = val & AIMC_CSR__WATCHDOG__CYCLES_bm; /* timing only: never fires here */
+		return AIMC_OK;
+	case CSR_ADDR(bus_err):
+		if (val & AIMC_CSR__BUS_ERR__CLEAR_bm) {
+			rm->bus_err = 0;
+			rm->bus_err_addr = 0;
+		}
 		return AIMC_OK;
 	default: /* no writable field (read-only register) or unmapped offset */
 		return AIMC_EBUS;
@@ -571,13 +658,54 @@ static int in_csr_window(uint32_t addr)
 	return addr - MAP_OFF(csr) < MAP_SIZE(csr);
 }
 
+/* Record an access answered with an error (bus_err, bus_err_addr): the first since the last
+ * clear sticks, every one counts (saturating). DECERR when the address is in no window (the RTL
+ * checks that first, even for a misaligned address), SLVERR otherwise. */
+static int bus_error(aimc_refmodel *rm, uint32_t addr, int write)
+{
+	uint32_t *w, count = FIELD_GET(rm->bus_err, AIMC_CSR__BUS_ERR__COUNT);
+	uint32_t resp = (in_csr_window(addr) || mem_decode(rm, addr, &w) != 0) ? 2u : 3u;
+
+	if (!(rm->bus_err & AIMC_CSR__BUS_ERR__VALID_bm)) {
+		rm->bus_err = AIMC_CSR__BUS_ERR__VALID_bm | FIELD(write, AIMC_CSR__BUS_ERR__WRITE) |
+			      FIELD(resp, AIMC_CSR__BUS_ERR__RESP);
+		rm->bus_err_addr = addr;
+	}
+	if (count < 0xffffu)
+		count++;
+	rm->bus_err = (rm->bus_err & ~AIMC_CSR__BUS_ERR__COUNT_bm) |
+		      FIELD(count, AIMC_CSR__BUS_ERR__COUNT);
+	return AIMC_EBUS;
+}
+
+static int access_read32(aimc_refmodel *rm, uint32_t addr, uint32_t *val);
+static int access_write32(aimc_refmodel *rm, uint32_t addr, uint32_t val);
+
 int aimc_refmodel_read32(aimc_refmodel *rm, uint32_t addr, uint32_t *val)
 {
-	uint32_t *w;
 	int rc;
 
 	if (rm == NULL || val == NULL)
 		return AIMC_EINVAL;
+	rc = access_read32(rm, addr, val);
+	return rc == AIMC_EBUS ? bus_error(rm, addr, 0) : rc;
+}
+
+int aimc_refmodel_write32(aimc_refmodel *rm, uint32_t addr, uint32_t val)
+{
+	int rc;
+
+	if (rm == NULL)
+		return AIMC_EINVAL;
+	rc = access_write32(rm, addr, val);
+	return rc == AIMC_EBUS ? bus_error(rm, addr, 1) : rc;
+}
+
+static int access_read32(aimc_refmodel *rm, uint32_t addr, uint32_t *val)
+{
+	uint32_t *w;
+	int rc;
+
 	*val = 0;
 	if ((addr & 3u) != 0)
 		return AIMC_EBUS;
@@ -593,12 +721,10 @@ int aimc_refmodel_read32(aimc_refmodel *rm, uint32_t addr, uint32_t *val)
 	return AIMC_OK;
 }
 
-int aimc_refmodel_write32(aimc_refmodel *rm, uint32_t addr, uint32_t val)
+static int access_write32(aimc_refmodel *rm, uint32_t addr, uint32_t val)
 {
 	uint32_t *w;
 
-	if (rm == NULL)
-		return AIMC_EINVAL;
 	if ((addr & 3u) != 0)
 		return AIMC_EBUS;
 	if (in_csr_window(addr))

@@ -20,6 +20,10 @@
  *   with the tile's pulse and verify counters as event indices; with pv_ctrl.stop the first row left
  *   with unconverged cells ends the PROG with PV_FAIL (that row counted in prog_rows and pv_unconv).
  * - pv_pulses / pv_unconv show the tile selected by pv_sel, 0 for a tile >= num_tiles.
+ * - The watchdog CSR is stored but never fires (no timing); busy, idle and stall counters read 0.
+ * - sat_mode.stop: an instruction whose tile saturated stops with SATURATION after completing.
+ * - soft_reset clears status, err_code, err_pc, irq, the bus-error record and the tiles' event
+ *   indices (docs/errors.md), as the RTL does.
  * - Memories, accumulators, counters read 0 after reset.
  */
 #ifndef AIMC_REFMODEL_H

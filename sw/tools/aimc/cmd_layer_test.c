@@ -213,17 +213,6 @@ static void free_layer(aimc_layer *ly)
 	memset(ly, 0, sizeof(*ly));
 }
 
-static void counters_delta(const aimc_counters *a, const aimc_counters *b, aimc_counters *d)
-{
-	d->cycles = b->cycles - a->cycles;
-	d->instrs = b->instrs - a->instrs;
-	d->mvms = b->mvms - a->mvms;
-	d->convs = b->convs - a->convs;
-	d->adc_convs = b->adc_convs - a->adc_convs;
-	d->sats = b->sats - a->sats;
-	d->prog_rows = b->prog_rows - a->prog_rows;
-}
-
 /* Load, run one batch, read the results and the counter increase. */
 static int run_on_chip(const cli_backend_opts *be, const char *label, const aimc_cfg *cfg,
 		       const aimc_image *img, const int8_t *x, uint32_t k, uint32_t n,
@@ -259,7 +248,7 @@ static int run_on_chip(const cli_backend_opts *be, const char *label, const aimc
 		cli_report_rc(CMD, &m, "reading the counters", rc);
 		goto out;
 	}
-	counters_delta(&c0, &c1, &out->delta);
+	aimc_counters_delta(&c0, &c1, &out->delta);
 	rc = aimc_pv_counters_read(&m, 0, &out->pv_pulses, &out->pv_unconv);
 	if (rc != AIMC_OK)
 		cli_report_rc(CMD, &m, "reading the program-and-verify counters", rc);
@@ -332,6 +321,71 @@ static uint64_t cmp_counters(const char *what, const aimc_counters *exp, const a
 		}
 	}
 	*compared += (uint64_t)n;
+	return bad;
+}
+
+static uint64_t cmp_one(const char *what, const char *name, uint32_t t, uint64_t e, uint64_t g,
+			uint64_t *compared)
+{
+	++*compared;
+	if (e == g)
+		return 0;
+	printf("  MISMATCH %s: %s (tile %u): expected %llu, got %llu\n", what, name, t,
+	       (unsigned long long)e, (unsigned long long)g);
+	return 1;
+}
+
+/* Per-tile event counters: equal tile by tile (L0), or their sums equal the chip-wide expected
+ * events (L1: exp has no tiles). */
+static uint64_t cmp_tile_events(const char *what, const aimc_counters *exp,
+				const aimc_counters *got, uint64_t *compared)
+{
+	uint64_t bad = 0, s_mvms = 0, s_reads = 0, s_adc = 0, s_sats = 0;
+	uint32_t t;
+
+	for (t = 0; t < got->n_tiles && t < AIMC_MAX_TILES; t++) {
+		const aimc_tile_counters *g = &got->tile[t], *e = &exp->tile[t];
+
+		s_mvms += g->mvms;
+		s_reads += g->reads;
+		s_adc += g->adc_convs;
+		s_sats += g->sats;
+		if (exp->n_tiles == 0)
+			continue;
+		bad += cmp_one(what, "tile mvms", t, e->mvms, g->mvms, compared);
+		bad += cmp_one(what, "tile reads", t, e->reads, g->reads, compared);
+		bad += cmp_one(what, "tile adc_convs", t, e->adc_convs, g->adc_convs, compared);
+		bad += cmp_one(what, "tile sats", t, e->sats, g->sats, compared);
+	}
+	if (exp->n_tiles != 0)
+		bad += cmp_one(what, "tiles reported", 0, exp->n_tiles, got->n_tiles, compared);
+	bad += cmp_one(what, "sum of tile mvms", 0, exp->mvms, s_mvms, compared);
+	bad += cmp_one(what, "sum of tile reads", 0, exp->convs, s_reads, compared);
+	bad += cmp_one(what, "reads_total", 0, exp->convs, got->reads, compared);
+	bad += cmp_one(what, "sum of tile adc_convs", 0, exp->adc_convs, s_adc, compared);
+	bad += cmp_one(what, "sum of tile sats", 0, exp->sats, s_sats, compared);
+	return bad;
+}
+
+/* Cycle counters of a timed back-end: each tile is busy or idle in every busy cycle of the
+ * sequencer (one command at a time), and waits max(settle, 1) cycles per array read. */
+static uint64_t check_tile_cycles(const aimc_cfg *cfg, const aimc_counters *got,
+				  uint64_t *compared)
+{
+	const uint64_t settle = cfg->settle_cycles == 0 ? 1 : cfg->settle_cycles;
+	uint64_t bad = 0, s_stalls = 0;
+	uint32_t t;
+
+	for (t = 0; t < got->n_tiles && t < AIMC_MAX_TILES; t++) {
+		const aimc_tile_counters *g = &got->tile[t];
+
+		bad += cmp_one("tile cycles", "busy + idle vs chip busy cycles", t, got->cycles,
+			       (uint64_t)g->busy + g->idle, compared);
+		bad += cmp_one("tile cycles", "stalls vs reads x settle", t, g->reads * settle,
+			       g->stalls, compared);
+		s_stalls += g->stalls;
+	}
+	bad += cmp_one("tile cycles", "stalls_total", 0, s_stalls, got->stalls, compared);
 	return bad;
 }
 
@@ -603,6 +657,10 @@ int cli_cmd_layer_test(int argc, char **argv)
 					    &res.compared);
 		expected_counters(&cfg, &img, x, k, n, batch, golden_sats, &exp);
 		res.l1_mismatches += cmp_counters("L1 counters", &exp, &dut.delta, 0, &res.compared);
+		res.l1_mismatches += cmp_tile_events("L1 tile counters", &exp, &dut.delta,
+						     &res.compared);
+		if (strcmp(cli_backend_kind(&o.be), "cmodel") != 0)
+			res.l1_mismatches += check_tile_cycles(&cfg, &dut.delta, &res.compared);
 		res.l1_pass = res.l1_mismatches == 0;
 	}
 	for (i = 0; i < batch * n; i++)
@@ -635,6 +693,9 @@ int cli_cmd_layer_test(int argc, char **argv)
 			res.l0_mismatches++;
 		}
 		res.compared += 2;
+		res.l0_mismatches += cmp_tile_events("L0 tile counters vs cmodel", &ref.delta,
+						     &dut.delta, &res.compared);
+		res.l0_mismatches += check_tile_cycles(&cfg, &dut.delta, &res.compared);
 	}
 	res.pass = (!res.l1_done || res.l1_pass) && (!res.l0_done || res.l0_mismatches == 0);
 	exit_code = res.pass ? CLI_EXIT_PASS : CLI_EXIT_FAIL;
@@ -662,6 +723,7 @@ report:
 	if (cfg.pv_enable)
 		printf("  program-and-verify (tile 0): %u row pulses, %u unconverged cells\n",
 		       res.pv_pulses, res.pv_unconv);
+	cli_print_tile_counters("layer-test", &res.counters);
 	printf("layer-test: %s\n", res.pass ? "PASS" : "FAIL");
 	if (!res.pass)
 		printf("rerun: %s\n", res.rerun);
