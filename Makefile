@@ -51,7 +51,8 @@ help:
 	@echo "  make setup       install missing Debian packages and the pinned Python venv"
 	@echo "  make sw | vl | icarus   build the C tools / the Verilator model / the Icarus model"
 	@echo "  make clean       remove build/"
-	@echo "  not yet built: regress (issue 7), bench (issue 5), fpga (issue 8), formal and cov (issue 4)"
+	@echo "  make formal      bounded proofs (yosys-smtbmc + z3) and their injected bugs (build/reports/formal.json)"
+	@echo "  not yet built: regress (issue 7), bench (issue 5), fpga (issue 8), cov (issue 4)"
 
 # ---- setup -----------------------------------------------------------------------------------
 # Runs tools/setup.sh only when something is missing; the stamp is refreshed by a real check.
@@ -170,8 +171,17 @@ sim: $(SETUP_STAMP) $(AIMC) vl
 	$(PYTHON) sw/python/sim.py --config $(CFG_FILE) --ref-config configs/$(SIM_REF_CFG).cfg \
 	  --build $(BUILD) --seed $(SEED) $(if $(DATA),--data $(DATA))
 
-regress bench fpga formal docs cov:
-	@echo "make $@: not built yet (see 'issues': regress = 7, bench = 5, fpga = 8, formal/cov = 4)"; exit 2
+# ---- formal: bounded proofs of the `ifdef FORMAL` properties, and each block's injected bug ----------
+FORMAL_BLOCKS := axil seq
+formal: $(SETUP_STAMP)
+	@mkdir -p $(BUILD)/reports && rm -f $(BUILD)/reports/formal.json
+	@fail=0; for b in $(FORMAL_BLOCKS); do \
+	  tests/formal/prove.sh $$b --build $(BUILD) || fail=1; \
+	  tests/formal/prove.sh $$b --bug --build $(BUILD) || fail=1; \
+	done; echo "formal: report $(BUILD)/reports/formal.json"; exit $$fail
+
+regress bench fpga docs cov:
+	@echo "make $@: not built yet (see 'issues': regress = 7, bench = 5, fpga = 8, cov = 4)"; exit 2
 
 clean:
 	rm -rf $(BUILD)
