@@ -52,7 +52,8 @@ help:
 	@echo "  make sw | vl | icarus   build the C tools / the Verilator model / the Icarus model"
 	@echo "  make clean       remove build/"
 	@echo "  make formal      bounded proofs (yosys-smtbmc + z3) and their injected bugs (build/reports/formal.json)"
-	@echo "  not yet built: regress (issue 7), bench (issue 5), fpga (issue 8), cov (issue 4)"
+	@echo "  make cov         line + toggle coverage of rtl/ over the chip tests (build/cov/html, reports/cov.json)"
+	@echo "  not yet built: regress (issue 7), bench (issue 5), fpga (issue 8)"
 
 # ---- setup -----------------------------------------------------------------------------------
 # Runs tools/setup.sh only when something is missing; the stamp is refreshed by a real check.
@@ -117,6 +118,15 @@ ANALOG_SRCS := $(wildcard analog_models/c/*.c)
 VL_FLAGS  ?= -O3 --x-assign fast --x-initial fast --assert -Wno-fatal -Wno-lint -Wno-style
 TB_ICARUS := tb/icarus/aimc_tb_trace.sv
 
+# The Verilator model of config $(1) in directory $(2) (the model is $(2)/vl/aimc-vl), extra flags $(3).
+VL_BUILD = $(VERILATOR) --cc --exe --build -j 2 $(VL_FLAGS) $(3) --trace-fst --top-module aimc_top \
+	  --Mdir $(2)/vl/obj -o ../aimc-vl $$(cat $(BUILD)/$(1)/rtl-params.verilator) \
+	  -f $(RTL_F) $(abspath $(VL_CPP) $(DPI_SRCS)) \
+	  -CFLAGS "-O2 -std=c++17 -I$(CURDIR)/sw/include -I$(CURDIR)/analog_models/c -I$(CURDIR)/tb/verilator -ffp-contract=off" \
+	  -LDFLAGS "-Wl,--whole-archive $(abspath $(LIBCLI)) -Wl,--no-whole-archive $(abspath $(LIBAIMC)) $(LDLIBS)" \
+	  > $(2)/vl/build.log 2>&1 || { tail -40 $(2)/vl/build.log; exit 1; }
+VL_COV_FLAGS := --coverage-line --coverage-toggle
+
 # $(1) = config name, $(2) = config file
 define CONFIG_RULES
 $(BUILD)/$(1)/rtl-params.%: $(2) $(AIMC)
@@ -125,12 +135,12 @@ $(BUILD)/$(1)/rtl-params.%: $(2) $(AIMC)
 $(BUILD)/$(1)/vl/aimc-vl: $(BUILD)/$(1)/rtl-params.verilator $(RTL_F) $$(RTL_SRCS) $(VL_CPP) $(VL_HDRS) \
                           $(DPI_SRCS) $(LIBAIMC) $(LIBCLI)
 	@mkdir -p $$(@D)
-	$(VERILATOR) --cc --exe --build -j 2 $(VL_FLAGS) --trace-fst --top-module aimc_top \
-	  --Mdir $(BUILD)/$(1)/vl/obj -o ../aimc-vl $$$$(cat $(BUILD)/$(1)/rtl-params.verilator) \
-	  -f $(RTL_F) $(abspath $(VL_CPP) $(DPI_SRCS)) \
-	  -CFLAGS "-O2 -std=c++17 -I$(CURDIR)/sw/include -I$(CURDIR)/analog_models/c -I$(CURDIR)/tb/verilator -ffp-contract=off" \
-	  -LDFLAGS "-Wl,--whole-archive $(abspath $(LIBCLI)) -Wl,--no-whole-archive $(abspath $(LIBAIMC)) $(LDLIBS)" \
-	  > $(BUILD)/$(1)/vl/build.log 2>&1 || { tail -40 $(BUILD)/$(1)/vl/build.log; exit 1; }
+	$$(call VL_BUILD,$(1),$(BUILD)/$(1))
+# Coverage build of the same model (make cov).
+$(BUILD)/cov/$(1)/vl/aimc-vl: $(BUILD)/$(1)/rtl-params.verilator $(RTL_F) $$(RTL_SRCS) $(VL_CPP) $(VL_HDRS) \
+                              $(DPI_SRCS) $(LIBAIMC) $(LIBCLI)
+	@mkdir -p $$(@D)
+	$$(call VL_BUILD,$(1),$(BUILD)/cov/$(1),$(VL_COV_FLAGS))
 $(BUILD)/$(1)/icarus/sim.vvp: $(BUILD)/$(1)/rtl-params.icarus $(RTL_F) $$(RTL_SRCS) $(TB_ICARUS)
 	@mkdir -p $$(@D)
 	$(IVERILOG) -g2012 -o $$@ -s aimc_tb_trace $$$$(cat $(BUILD)/$(1)/rtl-params.icarus) -f $(RTL_F) $(TB_ICARUS)
@@ -180,8 +190,12 @@ formal: $(SETUP_STAMP)
 	  tests/formal/prove.sh $$b --bug --build $(BUILD) || fail=1; \
 	done; echo "formal: report $(BUILD)/reports/formal.json"; exit $$fail
 
-regress bench fpga docs cov:
-	@echo "make $@: not built yet (see 'issues': regress = 7, bench = 5, fpga = 8, cov = 4)"; exit 2
+# ---- coverage: line + toggle over the chip-level tests of the registry --------------------------------
+cov: $(SETUP_STAMP) sw $(foreach c,$(TEST_CFGS),$(BUILD)/cov/$(c)/vl/aimc-vl)
+	PYTHON=$(PYTHON) tools/cov.sh $(BUILD) $(TEST_CFGS)
+
+regress bench fpga docs:
+	@echo "make $@: not built yet (see 'issues': regress = 7, bench = 5, fpga = 8)"; exit 2
 
 clean:
 	rm -rf $(BUILD)

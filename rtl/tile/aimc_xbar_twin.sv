@@ -57,12 +57,19 @@ module aimc_xbar_twin import aimc_pkg::*; #(
     logic signed [SumW-1:0] sum;
     logic signed [SumW-1:0] mag, half, q, code;
 
-    // Column j*ColsPerAdc + conv_group_i; the sum of its products over the rows.
+    // Column j*ColsPerAdc + conv_group_i; the sum of its products over the rows, as shifts and
+    // adds of the weight (d has DacBits bits): no multipliers.
+    logic signed [SumW-1:0] w;
     always_comb begin
       sum = '0;
+      w   = '0;
       for (int r = 0; r < Rows; r++) begin
-        sum = sum + SumW'($signed({1'b0, d_q[r*DacBits +: DacBits]})) *
-                    SumW'($signed(w_q[r*RowBits + (j*ColsPerAdc + int'(conv_group_i))*8 +: 8]));
+        w = SumW'($signed(w_q[r*RowBits + (j*ColsPerAdc + int'(conv_group_i))*8 +: 8]));
+        for (int b = 0; b < DacBits; b++) begin
+          if (d_q[r*DacBits + b]) begin
+            sum = sum + (w <<< b);
+          end
+        end
       end
     end
 
