@@ -33,8 +33,9 @@ module aimc_xbar_twin import aimc_pkg::*; #(
   output logic [NumAdc*AdcBits-1:0] code_o
 );
 
-  // |s| <= Rows * (2^DacBits - 1) * 127 < 2^(RowW + DacBits + 7); one sign bit and one spare bit.
-  localparam int SumW = RowW + DacBits + 9;
+  // |s| <= Rows * (2^DacBits - 1) * 127 < 2^(RowW + DacBits + 7); one sign bit and one spare bit,
+  // and always wider than a code so that the clamp sees the sign.
+  localparam int SumW = (RowW + DacBits + 9 > AdcBits + 1) ? RowW + DacBits + 9 : AdcBits + 1;
   localparam logic signed [SumW-1:0] CodeMax = SumW'((1 << (AdcBits - 1)) - 1);
   localparam logic signed [SumW-1:0] CodeMin = -(SumW'(1 << (AdcBits - 1)));
   localparam int RowBits = Cols * 8;
@@ -78,6 +79,9 @@ module aimc_xbar_twin import aimc_pkg::*; #(
     assign half = (adc_shift_i == 4'd0) ? '0 : SumW'(1) <<< (adc_shift_i - 4'd1);
     assign q    = sum[SumW-1] ? -((mag + half) >>> adc_shift_i) : (mag + half) >>> adc_shift_i;
     assign code = (q > CodeMax) ? CodeMax : (q < CodeMin) ? CodeMin : q;
+    // After the clamp the bits above the code only repeat its sign.
+    logic unused_code_hi;
+    assign unused_code_hi = ^code[SumW-1:AdcBits];
 
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) begin
