@@ -154,17 +154,13 @@ def flatten_packed_2d(text):
             out.append(text[pos:])
             return "".join(out)
         j = close_bracket(text, m.end() - 1)
-        idx = flatten_packed_2d_index(text[m.end():j])
+        idx = text[m.end():j]
         if ":" in idx:
             die(f"a part select of the packed array {m.group(1)} (only single elements are rewritten)")
         lo, w = elems[m.group(1)]
         out.append(text[pos:m.start()])
         out.append(f"{m.group(1)}[(({idx})-({lo}))*{w} +: {w}]")
         pos = j + 1
-
-
-def flatten_packed_2d_index(idx):
-    return idx
 
 
 def drop_assert_actions(text):
