@@ -54,7 +54,9 @@ help:
 	@echo "  make regress     REGRESSION=smoke|nightly|full [J= SHARD=i/N RESUME=1|dir]: tests x seeds x"
 	@echo "                   configs, run folder under build/regress/, signature check (docs/regression.md)"
 	@echo "  make regress-list    the case commands;  make regress-update  rewrite the signature file"
-	@echo "  not yet built: bench (issue 5), fpga (issue 8), formal and cov (issue 4)"
+	@echo "  make formal      bounded proofs (yosys-smtbmc + z3) and their injected bugs (build/reports/formal.json)"
+	@echo "  make cov         line + toggle coverage of rtl/ over the chip tests (build/cov/html, reports/cov.json)"
+	@echo "  not yet built: bench (issue 5), fpga (issue 8)"
 
 # ---- setup -----------------------------------------------------------------------------------
 # Runs tools/setup.sh only when something is missing; the stamp is refreshed by a real check.
@@ -119,6 +121,15 @@ ANALOG_SRCS := $(wildcard analog_models/c/*.c)
 VL_FLAGS  ?= -O3 --x-assign fast --x-initial fast --assert -Wno-fatal -Wno-lint -Wno-style
 TB_ICARUS := tb/icarus/aimc_tb_trace.sv
 
+# The Verilator model of config $(1) in directory $(2) (the model is $(2)/vl/aimc-vl), extra flags $(3).
+VL_BUILD = $(VERILATOR) --cc --exe --build -j 2 $(VL_FLAGS) $(3) --trace-fst --top-module aimc_top \
+	  --Mdir $(2)/vl/obj -o ../aimc-vl $$(cat $(BUILD)/$(1)/rtl-params.verilator) \
+	  -f $(RTL_F) $(abspath $(VL_CPP) $(DPI_SRCS)) \
+	  -CFLAGS "-O2 -std=c++17 -I$(CURDIR)/sw/include -I$(CURDIR)/analog_models/c -I$(CURDIR)/tb/verilator -ffp-contract=off" \
+	  -LDFLAGS "-Wl,--whole-archive $(abspath $(LIBCLI)) -Wl,--no-whole-archive $(abspath $(LIBAIMC)) $(LDLIBS)" \
+	  > $(2)/vl/build.log 2>&1 || { tail -40 $(2)/vl/build.log; exit 1; }
+VL_COV_FLAGS := --coverage-line --coverage-toggle
+
 # $(1) = config name, $(2) = config file
 define CONFIG_RULES
 $(BUILD)/$(1)/rtl-params.%: $(2) $(AIMC)
@@ -129,12 +140,13 @@ $(BUILD)/$(1)/vl/aimc-vl: $(BUILD)/$(1)/rtl-params.verilator $(RTL_F) $$(RTL_SRC
 	@mkdir -p $$(@D)
 	@# Verilator's own makefile does not see the libraries in LDFLAGS change: force the relink.
 	@rm -f $$@
-	$(VERILATOR) --cc --exe --build -j 2 $(VL_FLAGS) --trace-fst --top-module aimc_top \
-	  --Mdir $(BUILD)/$(1)/vl/obj -o ../aimc-vl $$$$(cat $(BUILD)/$(1)/rtl-params.verilator) \
-	  -f $(RTL_F) $(abspath $(VL_CPP) $(DPI_SRCS)) \
-	  -CFLAGS "-O2 -std=c++17 -I$(CURDIR)/sw/include -I$(CURDIR)/analog_models/c -I$(CURDIR)/tb/verilator -ffp-contract=off" \
-	  -LDFLAGS "-Wl,--whole-archive $(abspath $(LIBCLI)) -Wl,--no-whole-archive $(abspath $(LIBAIMC)) $(LDLIBS)" \
-	  > $(BUILD)/$(1)/vl/build.log 2>&1 || { tail -40 $(BUILD)/$(1)/vl/build.log; exit 1; }
+	$$(call VL_BUILD,$(1),$(BUILD)/$(1))
+# Coverage build of the same model (make cov).
+$(BUILD)/cov/$(1)/vl/aimc-vl: $(BUILD)/$(1)/rtl-params.verilator $(RTL_F) $$(RTL_SRCS) $(VL_CPP) $(VL_HDRS) \
+                              $(DPI_SRCS) $(LIBAIMC) $(LIBCLI)
+	@mkdir -p $$(@D)
+	@rm -f $$@
+	$$(call VL_BUILD,$(1),$(BUILD)/cov/$(1),$(VL_COV_FLAGS))
 $(BUILD)/$(1)/icarus/sim.vvp: $(BUILD)/$(1)/rtl-params.icarus $(RTL_F) $$(RTL_SRCS) $(TB_ICARUS)
 	@mkdir -p $$(@D)
 	$(IVERILOG) -g2012 -o $$@ -s aimc_tb_trace $$$$(cat $(BUILD)/$(1)/rtl-params.icarus) -f $(RTL_F) $(TB_ICARUS)
@@ -158,7 +170,7 @@ lint: $(SETUP_STAMP) $(AIMC)
 	PYTHON=$(PYTHON) tools/lint.sh $(BUILD) $(AIMC)
 
 # ---- tests ---------------------------------------------------------------------------------------
-TEST_CFGS := tiny small
+TEST_CFGS := tiny small tiny_twin
 test: $(SETUP_STAMP) sw $(foreach c,$(TEST_CFGS),$(BUILD)/$(c)/vl/aimc-vl $(BUILD)/$(c)/icarus/sim.vvp $(BUILD)/$(c)/icarus/aimc_vpi.vpi)
 	@mkdir -p $(BUILD)/reports
 	$(PYTHON) tools/run_tests.py --registry tests/registry.txt --build $(BUILD) $(if $(TEST),--filter '$(TEST)') -j $(J)
@@ -200,6 +212,21 @@ regress-update: $(SETUP_STAMP)
 
 bench fpga formal docs cov:
 	@echo "make $@: not built yet (see 'issues': bench = 5, fpga = 8, formal/cov = 4)"; exit 2
+# ---- formal: bounded proofs of the `ifdef FORMAL` properties, and each block's injected bug ----------
+FORMAL_BLOCKS := axil seq
+formal: $(SETUP_STAMP)
+	@mkdir -p $(BUILD)/reports && rm -f $(BUILD)/reports/formal.json
+	@fail=0; for b in $(FORMAL_BLOCKS); do \
+	  tests/formal/prove.sh $$b --build $(BUILD) || fail=1; \
+	  tests/formal/prove.sh $$b --bug --build $(BUILD) || fail=1; \
+	done; echo "formal: report $(BUILD)/reports/formal.json"; exit $$fail
+
+# ---- coverage: line + toggle over the chip-level tests of the registry --------------------------------
+cov: $(SETUP_STAMP) sw $(foreach c,$(TEST_CFGS),$(BUILD)/cov/$(c)/vl/aimc-vl)
+	PYTHON=$(PYTHON) tools/cov.sh $(BUILD) $(TEST_CFGS)
+
+regress bench fpga docs:
+	@echo "make $@: not built yet (see 'issues': regress = 7, bench = 5, fpga = 8)"; exit 2
 
 clean:
 	rm -rf $(BUILD)

@@ -16,6 +16,7 @@ rtl/bus/aimc_bus_err.sv
 rtl/afe/aimc_dac_if.sv
 rtl/afe/aimc_adc_if.sv
 rtl/tile/aimc_xbar_macro.sv
+rtl/tile/aimc_xbar_twin.sv
 rtl/tile/aimc_acc.sv
 rtl/tile/aimc_post.sv
 rtl/tile/aimc_tile.sv

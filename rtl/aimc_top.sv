@@ -13,7 +13,8 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
   parameter int ActDepth   = 4096,
   parameter int ParDepth   = 1024,
   parameter int WgtDepth   = 8192,
-  parameter int AccSlots   = 64
+  parameter int AccSlots   = 64,
+  parameter int XbarImpl   = XBAR_MODEL  // XBAR_MODEL or XBAR_TWIN (aimc_pkg)
 ) (
   input  logic        clk_i,
   input  logic        rst_ni,
@@ -281,6 +282,7 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
       .ColsPerAdc (ColsPerAdc),
       .AdcCycles  (AdcCycles),
       .AccSlots   (AccSlots),
+      .XbarImpl   (XbarImpl),
       .ActAw      (ActAw),
       .WgtAw      (WgtAw),
       .ParAw      (ParAw)

@@ -7,6 +7,9 @@
 #   verilator --lint-only -Wall on aimc_top (rtl/aimc.f + the waivers of the generated CSR block)
 #   iverilog -g2012 -Wall on the trace player tb/icarus/aimc_tb_trace.sv, which elaborates
 #     aimc_top with the same parameters; every line it prints on stderr is a warning
+# and once: tools/synth.sh synthesizes aimc_top with the digital-twin crossbar (SYNTH_CONFIG,
+# default configs/tiny_twin.cfg) and fails on a latch or a combinational loop; its cell counts go
+# into lint.json under "synth"
 # Prints every warning and exits 1 if there is any (2 on a usage error or a tool that fails
 # without a warning).
 set -uo pipefail
@@ -91,12 +94,27 @@ for cfg in "${cfgs[@]}"; do
 	fi
 done
 
+# Synthesis check (yosys): the chip with the digital-twin crossbar, no latch, no combinational loop.
+synth_cfg=${SYNTH_CONFIG:-configs/tiny_twin.cfg}
+synth_fail=0
+rm -f "$work/synth.json"
+PYTHON=$py tools/synth.sh --out "$work/synth.json" --aimc "$aimc" --config "$synth_cfg"
+case $? in
+0) ;;
+1) synth_fail=1 ;;
+*) synth_fail=1; tool_fail=1 ;;
+esac
+
 vl_ver=$("$verilator" --version 2>&1 | head -n1)
 ic_ver=$("$iverilog" -V 2>&1 | head -n1)
 VL_WARN=$vl_warn IC_WARN=$ic_warn VL_ERR=$vl_err IC_ERR=$ic_err VL_VER=$vl_ver IC_VER=$ic_ver TOOL_FAIL=$tool_fail \
-CONFIGS="${names[*]}" "$py" - "$out/lint.json" <<'EOF'
+CONFIGS="${names[*]}" SYNTH_JSON="$work/synth.json" SYNTH_FAIL=$synth_fail "$py" - "$out/lint.json" <<'EOF'
 import json, os, sys
+synth = {"failed": os.environ["SYNTH_FAIL"] == "1"}
+if os.path.exists(os.environ["SYNTH_JSON"]):
+    synth.update(json.load(open(os.environ["SYNTH_JSON"], encoding="utf-8")))
 rep = {
+    "synth": synth,
     "verilator": {"warnings": int(os.environ["VL_WARN"]), "errors": int(os.environ["VL_ERR"])},
     "icarus": {"warnings": int(os.environ["IC_WARN"]), "failed_configs": int(os.environ["IC_ERR"])},
     "configs": os.environ["CONFIGS"].split(),
@@ -112,5 +130,5 @@ EOF
 echo "lint: ${#names[@]} configs (${names[*]}): verilator $vl_warn warning(s) $vl_err error(s)," \
      "icarus $ic_warn warning(s); report $out/lint.json"
 [ $tool_fail -eq 0 ] || exit 2
-[ $vl_warn -eq 0 ] && [ $vl_err -eq 0 ] && [ $ic_warn -eq 0 ] && [ $ic_err -eq 0 ] || exit 1
+[ $vl_warn -eq 0 ] && [ $vl_err -eq 0 ] && [ $ic_warn -eq 0 ] && [ $ic_err -eq 0 ] && [ $synth_fail -eq 0 ] || exit 1
 exit 0

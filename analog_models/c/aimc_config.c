@@ -62,6 +62,8 @@ static const struct cfg_key keys[] = {
 	 "weight staging buffer depth"},
 	{"acc_slots", KT_U32, OFF(acc_slots), 64, 1, 1024, 0, NULL, "-", "AccSlots",
 	 "accumulator slots per tile"},
+	{"xbar_impl", KT_U32, OFF(xbar_impl), 0, 0, 1, 0, NULL, "-", "XbarImpl",
+	 "crossbar of every tile: 0 analog model (behavioural macro), 1 digital twin (synthesizable)"},
 	{"clock_mhz", KT_F64, OFF(clock_mhz), 200, 1, 5000, 0, NULL, "MHz", NULL,
 	 "clock for the performance model"},
 	{"vread", KT_F64, OFF(vread), 0.1, 0.01, 2, 0, NULL, "V", NULL, "full-scale read voltage"},
@@ -245,7 +247,8 @@ static int cross_check(const aimc_cfg *cfg, const uint32_t *lines, const char *o
 {
 	static const struct {
 		const char *a, *b;
-	} pairs[] = {{"cols", "cols_per_adc"}, {"adc_bits", "adc_cycles"}, {"gmin", "gmax"}};
+	} pairs[] = {{"cols", "cols_per_adc"}, {"adc_bits", "adc_cycles"}, {"gmin", "gmax"},
+		     {"xbar_impl", "prog_sigma"}, {"xbar_impl", "read_sigma"}, {"xbar_impl", "pv_enable"}};
 	char at[600];
 
 	for (size_t p = 0; p < sizeof(pairs) / sizeof(pairs[0]); p++) {
@@ -266,9 +269,26 @@ static int cross_check(const aimc_cfg *cfg, const uint32_t *lines, const char *o
 			snprintf(msg, sizeof(msg), "adc_cycles (%u) must be >= adc_bits (%u)", cfg->adc_cycles,
 				 cfg->adc_bits);
 			break;
-		default:
+		case 2:
 			bad = !(cfg->gmin < cfg->gmax);
 			snprintf(msg, sizeof(msg), "gmin (%g S) must be < gmax (%g S)", cfg->gmin, cfg->gmax);
+			break;
+		case 3:
+			/* The digital twin computes without noise: a noisy config would disagree with it. */
+			bad = cfg->xbar_impl == 1 && cfg->prog_sigma != 0.0;
+			snprintf(msg, sizeof(msg), "xbar_impl 1 (digital twin) needs prog_sigma 0, not %g",
+				 cfg->prog_sigma);
+			break;
+		case 4:
+			bad = cfg->xbar_impl == 1 && cfg->read_sigma != 0.0;
+			snprintf(msg, sizeof(msg), "xbar_impl 1 (digital twin) needs read_sigma 0, not %g",
+				 cfg->read_sigma);
+			break;
+		default:
+			/* Ideal cells verify as converged before any pulse: program-and-verify would never
+			 * program them. The twin takes the one-shot PROG path only. */
+			bad = cfg->xbar_impl == 1 && cfg->pv_enable != 0;
+			snprintf(msg, sizeof(msg), "xbar_impl 1 (digital twin) needs pv_enable 0");
 			break;
 		}
 		if (bad) {

@@ -16,6 +16,7 @@ typedef struct aimc_cfg {
 	/* digital geometry (RTL parameters) */
 	uint32_t num_tiles, rows, cols, dac_bits, adc_bits, cols_per_adc, adc_cycles, settle_cycles;
 	uint32_t instr_depth, act_depth, par_depth, wgt_depth, acc_slots;
+	uint32_t xbar_impl;          /* 0: analog model (behavioural macro), 1: digital twin */
 	double clock_mhz;
 	/* analog, physical units */
 	double vread;                /* V */

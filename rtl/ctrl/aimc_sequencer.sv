@@ -289,7 +289,9 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
       error_d    = 1'b1;
       err_code_d = stop_code;
       err_pc_d   = pc_q;
+`ifndef AIMC_FORMAL_BUG_SEQ
       state_d    = StIdle;
+`endif  // tests/formal injects this bug: a stop on an error that does not stop
     end
   end
 
@@ -350,5 +352,65 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
   assign error_o    = error_q;
   assign err_code_o = err_code_q;
   assign err_pc_o   = err_pc_q;
+
+  // ---- formal properties (tests/formal/prove.sh seq: yosys-smtbmc, bounded) ------------------------
+  // Interface-level, so that they hold whatever the dispatch does inside: the environment is any
+  // instruction stream and tiles that answer a taken command once, within FMaxTile cycles.
+  // Proven: only the FSM's states; after HALT or a stop on an error the sequencer is idle on the
+  // next cycle with halted/error consistent; a command stays valid and unchanged until taken;
+  // no fetch, command or retirement while idle.
+`ifdef FORMAL
+  localparam int FMaxTile = 3;
+
+  logic f_past_valid;
+  initial f_past_valid = 1'b0;
+  always @(posedge clk_i) f_past_valid <= 1'b1;
+  always @(*) if (!f_past_valid) assume (!rst_ni);
+
+  // Commands taken by a tile and not yet done; cycles the oldest has been waiting.
+  logic [3:0] f_cmd_open;
+  logic [7:0] f_tile_wait;
+  logic       f_cmd_hs;
+  assign f_cmd_hs = cmd_valid_o && cmd_ready_i;
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      f_cmd_open  <= '0;
+      f_tile_wait <= '0;
+    end else begin
+      f_cmd_open  <= f_cmd_open + 4'(f_cmd_hs) - 4'(tile_done_i);
+      f_tile_wait <= (f_cmd_open != 0 && !tile_done_i) ? f_tile_wait + 8'd1 : 8'd0;
+    end
+  end
+
+  always @(*) begin
+    if (rst_ni) begin
+      if (f_cmd_open == 0) assume (!tile_done_i);
+      if (f_tile_wait >= 8'(FMaxTile)) assume (tile_done_i);
+      if (tile_err_i) assume (tile_err_code_i != ErrNone);
+    end
+  end
+
+  always @(posedge clk_i) begin
+    if (f_past_valid && rst_ni) begin
+      assert (state_q == StIdle || state_q == StFetch || state_q == StDecode ||
+              state_q == StIssue || state_q == StWait);
+      assert (!(halted_o && error_o));
+      if (error_o) assert (err_code_o != ErrNone);
+      if (!busy_o) assert (!instr_req_o && !cmd_valid_o && !retire_o && !irq_done_o);
+      if ($past(rst_ni)) begin
+        // HALT or an error: idle the next cycle, with the status that says why.
+        if ($past(irq_done_o)) assert (!busy_o && halted_o && !error_o);
+        if ($past(irq_error_o)) assert (!busy_o && error_o && !halted_o);
+        // A command is held, unchanged, until a tile takes it.
+        if ($past(cmd_valid_o && !cmd_ready_i)) begin
+          assert (cmd_valid_o);
+          assert (tile_o == $past(tile_o) && cmd_op_o == $past(cmd_op_o) &&
+                  cmd_flags_o == $past(cmd_flags_o) && cmd_a_o == $past(cmd_a_o) &&
+                  cmd_b_o == $past(cmd_b_o) && cmd_c_o == $past(cmd_c_o));
+        end
+      end
+    end
+  end
+`endif
 
 endmodule

@@ -24,6 +24,11 @@ package aimc_pkg;
   localparam int BUF_PARAM     = 4;
   localparam int BUF_WEIGHT    = 5;
 
+  // Crossbar implementation of every tile (parameter XbarImpl, config key xbar_impl): the
+  // behavioural macro bound to the analog C model, or the synthesizable digital twin.
+  localparam int XBAR_MODEL = 0;
+  localparam int XBAR_TWIN  = 1;
+
   // Flops of the reset synchronizer at the top.
   localparam int RST_SYNC_STAGES = 2;
 

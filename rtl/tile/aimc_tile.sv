@@ -25,6 +25,7 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   parameter int ColsPerAdc = 4,
   parameter int AdcCycles  = 8,
   parameter int AccSlots   = 64,
+  parameter int XbarImpl   = XBAR_MODEL,  // XBAR_MODEL: analog C model; XBAR_TWIN: aimc_xbar_twin
   parameter int ActAw      = 12,
   parameter int WgtAw      = 13,
   parameter int ParAw      = 10
@@ -561,34 +562,65 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
     .ev_adc_o     (adc_ev)
   );
 
-  aimc_xbar_macro #(
-    .TileIdx    (TileIdx),
-    .Rows       (Rows),
-    .Cols       (Cols),
-    .DacBits    (DacBits),
-    .AdcBits    (AdcBits),
-    .ColsPerAdc (ColsPerAdc)
-  ) u_xbar_macro (
-    .clk_i        (clk_i),
-    .rst_ni       (rst_ni),
-    .prog_i       (pfire_q),
-    .prog_row_i   (prow_q),
-    .prog_w_i     (row_q),
-    .prog_idx_i   (prog_cnt_q),
-    .pv_pulse_i   (pv_pulse),
-    .pv_mask_i    (pv_mask),
-    .pv_verify_i  (pv_verify),
-    .pv_tol_i     (pv_tol_q),
-    .pv_idx_i     (pv_verify ? pv_vcnt_q : pv_pcnt_q),
-    .pv_ok_o      (pv_ok),
-    .apply_i      (macro_apply),
-    .apply_d_i    (dac_codes),
-    .conv_i       (adc_conv),
-    .conv_group_i (adc_conv_group),
-    .conv_idx_i   (conv_cnt_q),
-    .adc_shift_i  (adc_shift_q),
-    .code_o       (codes)
-  );
+  // The crossbar: one set of ports and one latency, two implementations (never a copied tile).
+  if (XbarImpl == XBAR_TWIN) begin : g_twin
+    aimc_xbar_twin #(
+      .Rows       (Rows),
+      .Cols       (Cols),
+      .DacBits    (DacBits),
+      .AdcBits    (AdcBits),
+      .ColsPerAdc (ColsPerAdc)
+    ) u_xbar (
+      .clk_i        (clk_i),
+      .rst_ni       (rst_ni),
+      .prog_i       (pfire_q),
+      .prog_row_i   (prow_q),
+      .prog_w_i     (row_q),
+      .prog_idx_i   (prog_cnt_q),
+      .pv_pulse_i   (pv_pulse),
+      .pv_mask_i    (pv_mask),
+      .pv_verify_i  (pv_verify),
+      .pv_tol_i     (pv_tol_q),
+      .pv_idx_i     (pv_verify ? pv_vcnt_q : pv_pcnt_q),
+      .pv_ok_o      (pv_ok),
+      .apply_i      (macro_apply),
+      .apply_d_i    (dac_codes),
+      .conv_i       (adc_conv),
+      .conv_group_i (adc_conv_group),
+      .conv_idx_i   (conv_cnt_q),
+      .adc_shift_i  (adc_shift_q),
+      .code_o       (codes)
+    );
+  end else begin : g_model
+    aimc_xbar_macro #(
+      .TileIdx    (TileIdx),
+      .Rows       (Rows),
+      .Cols       (Cols),
+      .DacBits    (DacBits),
+      .AdcBits    (AdcBits),
+      .ColsPerAdc (ColsPerAdc)
+    ) u_xbar (
+      .clk_i        (clk_i),
+      .rst_ni       (rst_ni),
+      .prog_i       (pfire_q),
+      .prog_row_i   (prow_q),
+      .prog_w_i     (row_q),
+      .prog_idx_i   (prog_cnt_q),
+      .pv_pulse_i   (pv_pulse),
+      .pv_mask_i    (pv_mask),
+      .pv_verify_i  (pv_verify),
+      .pv_tol_i     (pv_tol_q),
+      .pv_idx_i     (pv_verify ? pv_vcnt_q : pv_pcnt_q),
+      .pv_ok_o      (pv_ok),
+      .apply_i      (macro_apply),
+      .apply_d_i    (dac_codes),
+      .conv_i       (adc_conv),
+      .conv_group_i (adc_conv_group),
+      .conv_idx_i   (conv_cnt_q),
+      .adc_shift_i  (adc_shift_q),
+      .code_o       (codes)
+    );
+  end
 
   // The accumulator read port serves the MVM (read at the end of a SAR, accumulate when the codes
   // arrive) and POST; the two never overlap.

@@ -18,7 +18,8 @@ module aimc_tb_trace import aimc_pkg::*; #(
   parameter int ActDepth   = 4096,
   parameter int ParDepth   = 1024,
   parameter int WgtDepth   = 8192,
-  parameter int AccSlots   = 64
+  parameter int AccSlots   = 64,
+  parameter int XbarImpl   = 0
 );
 
   // Shared with the C++ harness (tb/verilator/aimc_harness.h): cycles of reset before the first
@@ -51,7 +52,8 @@ module aimc_tb_trace import aimc_pkg::*; #(
     .ActDepth   (ActDepth),
     .ParDepth   (ParDepth),
     .WgtDepth   (WgtDepth),
-    .AccSlots   (AccSlots)
+    .AccSlots   (AccSlots),
+    .XbarImpl   (XbarImpl)
   ) u_dut (
     .clk_i            (clk),
     .rst_ni           (rst_n),

@@ -5,6 +5,15 @@
 #include "Vaimc_top.h"
 #include "verilated.h"
 #include "verilated_fst_c.h"
+#if VM_COVERAGE
+#include "verilated_cov.h"
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <unistd.h>
+#endif
 
 // Half a clock period in the waveform's time unit.
 static constexpr uint64_t kHalfPeriod = 5;
@@ -95,4 +104,14 @@ void AimcHarness::final()
 		fst_->close();
 		fst_.reset();
 	}
+#if VM_COVERAGE
+	// Coverage builds (make cov) write one file per model into $AIMC_COV_DIR; tools/cov.sh
+	// merges them. The name holds the pid and a per-process count: models never share a file.
+	static std::atomic<unsigned> n_written{0};
+	if (const char *dir = std::getenv("AIMC_COV_DIR")) {
+		std::string path = std::string(dir) + "/cov-" + std::to_string(getpid()) + "-" +
+				   std::to_string(n_written++) + ".dat";
+		ctx_->coveragep()->write(path.c_str());
+	}
+#endif
 }

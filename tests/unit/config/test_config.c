@@ -104,6 +104,10 @@ static void test_bad_inputs(void)
 		{"cross_gmin_ge_gmax", "name = t\ngmin = 2e-5\n", "bad:2:", "gmin"},
 		{"cross_gmax_le_gmin", "name = t\ngmax = 1e-8\n", "bad:2:", "gmax"},
 		{"cross_gmin_eq_gmax", "name = t\ngmax = 1e-6\ngmin = 1e-6\n", "bad:3:", "gmin"},
+		{"cross_twin_prog_sigma", "name = t\nread_sigma = 0\nxbar_impl = 1\n", "bad:3:", "xbar_impl"},
+		{"cross_twin_read_sigma", "name = t\nxbar_impl = 1\nprog_sigma = 0\nread_sigma = 0.1\n",
+		 "bad:4:", "read_sigma"},
+		{"twin_out_of_range", "name = t\nxbar_impl = 2\n", "bad:2:", "xbar_impl"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		aimc_cfg c;
@@ -289,12 +293,12 @@ static void test_rtl_params(const char *root)
 	char path[PATH_MAX + 64], err[512] = "", buf[1024], small[40];
 	const char *vl = "-GNumTiles=1 -GRows=16 -GCols=8 -GDacBits=2 -GAdcBits=14 -GColsPerAdc=2 "
 			 "-GAdcCycles=14 -GInstrDepth=2048 -GActDepth=2048 -GParDepth=512 -GWgtDepth=8192 "
-			 "-GAccSlots=16";
+			 "-GAccSlots=16 -GXbarImpl=0";
 	const char *iv = "-Paimc_tb_trace.NumTiles=1 -Paimc_tb_trace.Rows=16 -Paimc_tb_trace.Cols=8 "
 			 "-Paimc_tb_trace.DacBits=2 -Paimc_tb_trace.AdcBits=14 -Paimc_tb_trace.ColsPerAdc=2 "
 			 "-Paimc_tb_trace.AdcCycles=14 -Paimc_tb_trace.InstrDepth=2048 "
 			 "-Paimc_tb_trace.ActDepth=2048 -Paimc_tb_trace.ParDepth=512 "
-			 "-Paimc_tb_trace.WgtDepth=8192 -Paimc_tb_trace.AccSlots=16";
+			 "-Paimc_tb_trace.WgtDepth=8192 -Paimc_tb_trace.AccSlots=16 -Paimc_tb_trace.XbarImpl=0";
 	int rc;
 
 	snprintf(path, sizeof(path), "%s/configs/tiny.cfg", root);
@@ -322,7 +326,7 @@ static void test_json(const char *root)
 	static const char *const all_keys[] = {
 		"name", "num_tiles", "rows", "cols", "dac_bits", "adc_bits", "cols_per_adc", "adc_cycles",
 		"settle_cycles", "instr_depth", "act_depth", "par_depth", "wgt_depth", "acc_slots",
-		"clock_mhz", "vread", "gmax", "gmin", "prog_sigma", "prog_knee", "read_sigma", "read_knee",
+		"xbar_impl", "clock_mhz", "vread", "gmax", "gmin", "prog_sigma", "prog_knee", "read_sigma", "read_knee",
 		"e_adc_pj", "e_dac_pj", "e_sram_pj_bit", "e_acc_pj", "e_post_pj"};
 	aimc_cfg c;
 	char path[PATH_MAX + 64], err[512] = "", buf[4096], small[64], needle[64];

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# One bounded proof of the `ifdef FORMAL` properties of an RTL block with yosys + yosys-smtbmc + z3.
+#   tests/formal/prove.sh BLOCK [--bug] [--build DIR]
+# BLOCK: axil (rtl/bus/aimc_axil_slave.sv) or seq (rtl/ctrl/aimc_sequencer.sv); see the table below
+# for the depth and parameters of each. --bug defines AIMC_FORMAL_BUG_<BLOCK>, the injected bug of
+# that block: then the test passes only when the proof FAILS (the properties catch the bug).
+# Results: DIR/formal/<block>[-bug]/ (log, counterexample trace.vcd) and one entry in
+# DIR/reports/formal.json. Exit 0 = expected outcome, 1 = unexpected outcome, 2 = usage/tool error.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+usage() { echo "usage: tests/formal/prove.sh axil|seq [--bug] [--build DIR]" >&2; exit 2; }
+[ $# -ge 1 ] || usage
+block=$1; shift
+bug=0
+build=${BUILD:-build}
+while [ $# -gt 0 ]; do
+	case $1 in
+	--bug) bug=1 ;;
+	--build) [ $# -ge 2 ] || usage; build=$2; shift ;;
+	*) usage ;;
+	esac
+	shift
+done
+case $build in /*) ;; *) build=$top/$build ;; esac
+
+# block | top module | depth | RTL files after the packages | chparam settings
+case $block in
+axil) mod=aimc_axil_slave; depth=18; files="rtl/bus/aimc_axil_slave.sv"
+      params="-set InstrDepth 16 -set ActDepth 16 -set ParDepth 16 -set WgtDepth 16" ;;
+seq)  mod=aimc_sequencer; depth=20; files="rtl/ctrl/aimc_sequencer.sv"
+      params="-set NumTiles 2 -set Rows 16 -set Cols 8 -set InstrDepth 16 -set ActDepth 64 -set ParDepth 64 -set WgtDepth 64 -set AccSlots 4" ;;
+*) echo "prove: unknown block '$block' (axil, seq)" >&2; exit 2 ;;
+esac
+for t in yosys yosys-smtbmc z3; do
+	command -v $t >/dev/null || { echo "prove: '$t' not found (make setup installs yosys and z3)" >&2; exit 2; }
+done
+
+name=$block$([ $bug -eq 1 ] && echo -bug)
+work=$build/formal/$name
+rm -rf "$work" && mkdir -p "$work/src" "$build/reports"
+cd "$top"
+pkgs="rtl/pkg/aimc_isa_pkg.sv rtl/pkg/aimc_map_pkg.sv rtl/pkg/aimc_pkg.sv"
+# shellcheck disable=SC2086
+srcs=$(python3 tools/yosys_src.py "$work/src" $pkgs $files | tr '\n' ' ') || exit 2
+define=""
+[ $bug -eq 1 ] && define="-DAIMC_FORMAL_BUG_$(echo "$block" | tr a-z A-Z)"
+cat >"$work/prove.ys" <<YS
+read_verilog -formal -sv $define $srcs
+chparam $params $mod
+prep -top $mod
+async2sync
+dffunmap
+write_smt2 -wires $work/$mod.smt2
+YS
+t0=$(date +%s.%N)
+if ! yosys -q -l "$work/yosys.log" -s "$work/prove.ys" >/dev/null 2>&1; then
+	echo "prove: yosys failed on $block (log $work/yosys.log):" >&2
+	tail -20 "$work/yosys.log" >&2
+	exit 2
+fi
+yosys-smtbmc -s z3 --unroll -t "$depth" --dump-vcd "$work/trace.vcd" "$work/$mod.smt2" >"$work/smtbmc.log" 2>&1
+rc=$?
+t1=$(date +%s.%N)
+status=$(grep -o 'Status: [A-Z]*' "$work/smtbmc.log" | tail -1 | cut -d' ' -f2)
+case $status in
+PASSED) proved=1 ;;
+FAILED) proved=0 ;;
+*) echo "prove: yosys-smtbmc gave no status (exit $rc, log $work/smtbmc.log):" >&2; tail -20 "$work/smtbmc.log" >&2; exit 2 ;;
+esac
+if [ $bug -eq 1 ]; then expect=0; else expect=1; fi
+ok=$([ $proved -eq $expect ] && echo 1 || echo 0)
+secs=$(echo "$t1 - $t0" | bc 2>/dev/null || python3 -c "print($t1 - $t0)")
+
+NAME=$name BLOCK=$block MOD=$mod DEPTH=$depth BUG=$bug PROVED=$proved OK=$ok SECS=$secs \
+YVER=$(yosys -V | head -1) ZVER=$(z3 --version | head -1) \
+flock "$build/reports/.formal.lock" python3 - "$build/reports/formal.json" <<'PY'
+import json, os, sys
+path = sys.argv[1]
+try:
+    rep = json.load(open(path, encoding="utf-8"))
+except (OSError, ValueError):
+    rep = {}
+e = os.environ
+rep.setdefault("proofs", {})[e["NAME"]] = {
+    "block": e["BLOCK"], "module": e["MOD"], "depth": int(e["DEPTH"]),
+    "injected_bug": e["BUG"] == "1", "proved": e["PROVED"] == "1",
+    "expected": "fail" if e["BUG"] == "1" else "pass", "ok": e["OK"] == "1",
+    "seconds": round(float(e["SECS"]), 2)}
+rep["tools"] = {"yosys": e["YVER"], "z3": e["ZVER"], "engine": "yosys-smtbmc -s z3 --unroll (bounded model check)"}
+with open(path, "w", encoding="utf-8") as f:
+    json.dump(rep, f, indent=2, sort_keys=True)
+    f.write("\n")
+PY
+
+what="$mod, $depth cycles"
+# The failed assertion as written in the RTL (the rewritten copy has one banner line more).
+failed=$(grep -m1 -o 'Assert failed in [^(]*' "$work/smtbmc.log" | sed -n 's/.*src\/\([^:]*\):\([0-9]*\)\..*/\1 \2/p')
+if [ -n "$failed" ]; then
+	set -- $failed
+	failed="$1:$(($2 - 1)): $(sed -n "$2p" "$work/src/$1" | sed 's/^ *//')"
+fi
+if [ $bug -eq 1 ]; then
+	if [ $ok -eq 1 ]; then
+		echo "formal $name: PASS (the injected bug is caught by $failed; counterexample $work/trace.vcd)"
+	else
+		echo "formal $name: FAIL (the injected bug AIMC_FORMAL_BUG_${block^^} went unnoticed in $what)"
+	fi
+else
+	if [ $ok -eq 1 ]; then
+		echo "formal $name: PASS (properties hold for $what, ${secs%%.*}s)"
+	else
+		echo "formal $name: FAIL at $failed (counterexample $work/trace.vcd)"
+	fi
+fi
+echo "rerun: tests/formal/prove.sh $block$([ $bug -eq 1 ] && echo ' --bug')"
+[ $ok -eq 1 ] && exit 0 || exit 1
