@@ -376,6 +376,10 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
     if (!rst_ni) begin
       f_cmd_open  <= '0;
       f_tile_wait <= '0;
+    end else if (wdog_stop_i && busy_o) begin
+      // The watchdog stop aborts the tile in flight (the top resets it): nothing stays open.
+      f_cmd_open  <= '0;
+      f_tile_wait <= '0;
     end else begin
       f_cmd_open  <= f_cmd_open + 4'(f_cmd_hs) - 4'(tile_done_i);
       f_tile_wait <= (f_cmd_open != 0 && !tile_done_i) ? f_tile_wait + 8'd1 : 8'd0;
@@ -401,8 +405,8 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
         // HALT or an error: idle the next cycle, with the status that says why.
         if ($past(irq_done_o)) assert (!busy_o && halted_o && !error_o);
         if ($past(irq_error_o)) assert (!busy_o && error_o && !halted_o);
-        // A command is held, unchanged, until a tile takes it.
-        if ($past(cmd_valid_o && !cmd_ready_i)) begin
+        // A command is held, unchanged, until a tile takes it (or the watchdog stops the run).
+        if ($past(cmd_valid_o && !cmd_ready_i) && !wdog_stop_i) begin
           assert (cmd_valid_o);
           assert (tile_o == $past(tile_o) && cmd_op_o == $past(cmd_op_o) &&
                   cmd_flags_o == $past(cmd_flags_o) && cmd_a_o == $past(cmd_a_o) &&
