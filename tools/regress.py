@@ -736,11 +736,53 @@ def latest_run(build, regression, shard_txt):
     return os.path.join(base, cands[-1]) if cands else None
 
 
+def cov_build(cases, build):
+    """Coverage models (make cov's rules) of every config a Verilator-model case uses."""
+    cfgs = sorted({c["config"] for c in cases if c["sim"] == "verilator"})
+    if not cfgs:
+        return None
+    targets = [f"{build}/cov/{cfg}/vl/aimc-vl" for cfg in cfgs]
+    return subprocess.call(["make", "-s", f"BUILD={build}"] + targets, cwd=ROOT)
+
+
+def cov_report(run_dir):
+    """Merge the coverage every case wrote into RUN/cov/dat; lcov HTML in RUN/cov/html."""
+    cov = os.path.join(run_dir, "cov")
+    dats = sorted(os.path.join(cov, "dat", f) for f in os.listdir(os.path.join(cov, "dat"))
+                  if f.endswith(".dat")) if os.path.isdir(os.path.join(cov, "dat")) else []
+    if not dats:
+        print("regress: COV=1: no coverage data was written (no case ran a Verilator model)",
+              file=sys.stderr)
+        return None
+    merged, info = os.path.join(cov, "merged.dat"), os.path.join(cov, "coverage.info")
+    steps = [["verilator_coverage", "--write", merged] + dats,
+             ["verilator_coverage", "--write-info", info, merged],
+             ["genhtml", "-q", "-o", os.path.join(cov, "html"), info]]
+    out = ""
+    for cmd in steps:
+        p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        out += p.stdout + p.stderr
+        if p.returncode != 0:
+            print(f"regress: COV=1: {' '.join(cmd[:2])} failed:\n{out[-2000:]}", file=sys.stderr)
+            return None
+    hit = found = 0  # DA:<line>,<count> entries of the RTL sources (rtl/), as in the HTML
+    in_rtl = False
+    for line in open(info, encoding="latin-1"):
+        if line.startswith("SF:"):
+            in_rtl = line[3:].startswith("rtl/") or "/rtl/" in line
+        elif line.startswith("DA:") and in_rtl:
+            found += 1
+            hit += int(line.split(",")[1]) > 0
+    res = {"runs": len(dats), "lines_hit": hit, "lines_found": found,
+           "line_pct": round(100.0 * hit / found, 2) if found else None,
+           "html": rel(os.path.join(cov, "html", "index.html"))}
+    write_json_atomic(os.path.join(cov, "coverage.json"), res)
+    print(f"regress: coverage over {len(dats)} model runs: {hit}/{found} lines "
+          f"({res['line_pct']} %), report {res['html']}")
+    return res
+
+
 def cmd_run(args):
-    if args.cov:
-        print("regress: COV=1 is not available yet: there are no coverage builds (make cov, "
-              "issue 4); run without COV", file=sys.stderr)
-        return EXIT_USAGE
     cases, shard_txt = get_regression(args)
     build = args.build
     if args.resume:
@@ -776,6 +818,16 @@ def cmd_run(args):
         print("regress: build failed", file=sys.stderr)
         print(f"0 passed, {len(cases)} failed")
         return EXIT_FAIL
+    if args.cov:
+        # Cases take their Verilator model from BUILD/cov (regress_case.py reads AIMC_VL_BUILD);
+        # each model writes its counts into RUN/cov/dat when it closes (tb/verilator harness).
+        if cov_build(cases, build) not in (None, 0):
+            print("regress: COV=1: coverage model build failed", file=sys.stderr)
+            print(f"0 passed, {len(cases)} failed")
+            return EXIT_FAIL
+        os.makedirs(os.path.join(run_dir, "cov", "dat"), exist_ok=True)
+        os.environ["AIMC_VL_BUILD"] = os.path.join(build, "cov")
+        os.environ["AIMC_COV_DIR"] = os.path.abspath(os.path.join(run_dir, "cov", "dat"))
     print(f"regress: {args.regression}{' shard ' + shard_txt if shard_txt else ''}: {len(cases)} "
           f"cases ({len(done)} already done), -j {args.jobs}, run folder {rel(run_dir)}", flush=True)
     t0 = time.monotonic()
@@ -800,6 +852,8 @@ def cmd_run(args):
         return 130
     _, res = load_run(run_dir)
     wall = sum(s["wall_s"] for s in man["sessions"])
+    if args.cov and cov_report(run_dir) is None:
+        print("regress: COV=1: no coverage report", file=sys.stderr)
     return summarize(run_dir, args.regression, cases, res, wall, [run_dir], shard_txt,
                      not args.no_sigcheck)
 

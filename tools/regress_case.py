@@ -135,8 +135,10 @@ def main(argv=None):
         if os.path.exists(os.path.join(out, stale)):
             os.unlink(os.path.join(out, stale))
 
+    # AIMC_VL_BUILD: where the Verilator models are (regress COV=1 points it at BUILD/cov).
+    vl_build = os.environ.get("AIMC_VL_BUILD", build)
     if a.sim in ("verilator", "cmodel"):
-        exe = (os.path.join(build, a.config, "vl", "aimc-vl") if a.sim == "verilator"
+        exe = (os.path.join(vl_build, a.config, "vl", "aimc-vl") if a.sim == "verilator"
                else os.path.join(build, "sw", "aimc"))
         trace = os.path.join(out, "trace.txt")
         waves = ["--waves", os.path.join(out, "waves.fst")] if a.waves and a.sim == "verilator" else []
@@ -160,7 +162,7 @@ def main(argv=None):
     else:
         b = private_build(build, out, a.config)
         if a.waves:
-            exe = os.path.join(build, a.config, "vl", "aimc-vl")
+            exe = os.path.join(vl_build, a.config, "vl", "aimc-vl")
             run([exe, name] + common + ["--backend", "verilator", "--waves",
                                         os.path.join(out, "waves.fst")] + args)
         rc = run(["tools/xcheck.sh", "--build", b, "--config", cfgfile, "--seed", str(a.seed),
