@@ -206,17 +206,23 @@ static int mem_check(aimc_mmio *m, const window *win, uint32_t word_off, size_t 
 	return AIMC_OK;
 }
 
-int aimc_mem_write(aimc_mmio *m, uint32_t base, uint32_t word_off, const uint32_t *w, size_t n)
+/* The checks shared by aimc_mem_write and aimc_mem_read, before any data access. */
+static int mem_begin(aimc_mmio *m, uint32_t base, uint32_t word_off, const void *w, size_t n)
 {
 	const window *win = window_find(base);
-	size_t i;
-	int rc;
 
 	if (m == NULL || win == NULL || (n > 0 && w == NULL))
 		return AIMC_EINVAL;
 	if (n == 0)
 		return (uint64_t)word_off <= win->size_words ? AIMC_OK : AIMC_ERANGE;
-	rc = mem_check(m, win, word_off, n);
+	return mem_check(m, win, word_off, n);
+}
+
+int aimc_mem_write(aimc_mmio *m, uint32_t base, uint32_t word_off, const uint32_t *w, size_t n)
+{
+	size_t i;
+	int rc = mem_begin(m, base, word_off, w, n);
+
 	if (rc != AIMC_OK)
 		return rc;
 	for (i = 0; i < n; i++) {
@@ -229,15 +235,9 @@ int aimc_mem_write(aimc_mmio *m, uint32_t base, uint32_t word_off, const uint32_
 
 int aimc_mem_read(aimc_mmio *m, uint32_t base, uint32_t word_off, uint32_t *w, size_t n)
 {
-	const window *win = window_find(base);
 	size_t i;
-	int rc;
+	int rc = mem_begin(m, base, word_off, w, n);
 
-	if (m == NULL || win == NULL || (n > 0 && w == NULL))
-		return AIMC_EINVAL;
-	if (n == 0)
-		return (uint64_t)word_off <= win->size_words ? AIMC_OK : AIMC_ERANGE;
-	rc = mem_check(m, win, word_off, n);
 	if (rc != AIMC_OK)
 		return rc;
 	for (i = 0; i < n; i++) {
