@@ -8,6 +8,11 @@
 //               1 (skipped: no active row) or 2 + max(settle, 1) + ColsPerAdc*AdcCycles (applied)
 //   POST        3*Cols + 3; RAW: Cols + 2; stopped by a bad S at column c: 3*c + 3
 //   other ops   1 (answered with ILLEGAL)
+// The buffers are shared with the other tiles and the sequencer: a command that uses one (PROG the
+// weight port, MVM and POST the data port: activations and parameters) requests it with its
+// command and is accepted only with the grant (cmd_ready_o), then keeps the port for the whole
+// phase that accesses it (StProg, StMvmLoad, StPost), so a granted phase never stalls and the
+// latencies above count from the accept edge whatever the other tiles do.
 // Errors: only POST detects one (BAD_PARAM); the sequencer validates everything else before
 // dispatch. On BAD_PARAM at column c, columns before c are done and c and later are not
 // (aimc_post.sv).
@@ -27,9 +32,14 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
 ) (
   input  logic              clk_i,
   input  logic              rst_ni,
-  // command (accepted when valid && ready; ready only when idle)
+  // command (accepted when valid && ready; ready only when idle and the port it needs is granted)
   input  logic              cmd_valid_i,
   output logic              cmd_ready_o,
+  output logic              busy_o,           // a command is in progress (low again with done_o)
+  output logic              wgt_port_req_o,   // request / hold the weight port
+  input  logic              wgt_port_gnt_i,
+  output logic              dat_port_req_o,   // request / hold the activation + parameter ports
+  input  logic              dat_port_gnt_i,
   input  logic [3:0]        cmd_op_i,
   input  logic [7:0]        cmd_flags_i,
   input  logic [15:0]       cmd_a_i,
@@ -155,7 +165,17 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   // The DAC codes of a phase are latched as the FSM enters StMvmPhase for it.
   assign dac_load    = (state_d == StMvmPhase);
   assign accept      = cmd_valid_i && cmd_ready_o;
-  assign cmd_ready_o = (state_q == StIdle);
+  // Port requests: with a command that needs the port while idle, and for the whole phase using it.
+  logic cmd_is_prog, cmd_is_dat;
+  assign cmd_is_prog    = (cmd_op_i == OpProg);
+  assign cmd_is_dat     = (cmd_op_i == OpMvm) || (cmd_op_i == OpPost);
+  assign wgt_port_req_o = ((state_q == StIdle) && cmd_valid_i && cmd_is_prog) ||
+                          (state_q == StProg);
+  assign dat_port_req_o = ((state_q == StIdle) && cmd_valid_i && cmd_is_dat) ||
+                          (state_q == StMvmLoad) || (state_q == StPost);
+  assign cmd_ready_o    = (state_q == StIdle) &&
+                          (cmd_is_prog ? wgt_port_gnt_i : (!cmd_is_dat || dat_port_gnt_i));
+  assign busy_o         = (state_q != StIdle);
   assign last_phase  = neg_q && (slice_q == SliceW'(NumSlices - 1));
   assign slot_base   = IdxW'(int'(slot_q) * ColsPerAdc);
   assign acc_shift   = ShiftW'(int'(slice_q) * DacBits + int'(adc_shift_q));
@@ -529,6 +549,9 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
       assert (!post_done || state_q == StPost) else $fatal(1, "aimc_tile: stray POST done");
       assert (!pfire_q || state_q == StProg) else $fatal(1, "aimc_tile: stray row program");
       assert (!(acc_rd && post_acc_rd && adc_conv)) else $fatal(1, "aimc_tile: acc port clash");
+      assert (!wgt_req_o || wgt_port_gnt_i) else $fatal(1, "aimc_tile: weight access without grant");
+      assert (!(act_req_o || par_req_o) || dat_port_gnt_i)
+        else $fatal(1, "aimc_tile: data access without grant");
     end
   end
 
