@@ -341,9 +341,11 @@ static void expected_counters(const aimc_cfg *cfg, const aimc_image *img, const 
 	uint64_t phases = 0;
 
 	memset(e, 0, sizeof(*e));
-	e->instrs = (uint32_t)img->n_prog;
+	/* The counters are read around the batch run; a setup program (resident weights, run once
+	 * at load time) is not part of it. */
+	e->instrs = (uint32_t)(img->n_prog - img->run_pc);
 	e->mvms = n_cb * n_rb * batch;
-	e->prog_rows = n_cb * n_rb * cfg->rows;
+	e->prog_rows = img->run_pc > 0 ? 0u : n_cb * n_rb * cfg->rows;
 	/* Every POST computes sat32(acc + b) once per column: the RAW one and the int8 one. */
 	e->sats = 2u * golden_sats;
 	if (seg != NULL) {
@@ -356,7 +358,9 @@ static void expected_counters(const aimc_cfg *cfg, const aimc_image *img, const 
 			}
 		free(seg);
 	}
-	e->convs = (uint32_t)(phases * n_cb);
+	/* convs is tile 0's count: every column block there (serial), or only block 0 (resident:
+	 * block i on tile i, docs/isa.md placement). */
+	e->convs = (uint32_t)(phases * (img->resident ? 1u : n_cb));
 	e->adc_convs = (uint32_t)(phases * n_cb * cfg->cols);
 }
 
