@@ -119,5 +119,7 @@ int cli_cmd_run(int argc, char **argv);
 int cli_cmd_csr_test(int argc, char **argv);
 int cli_cmd_illegal_test(int argc, char **argv);
 int cli_cmd_trace_compare(int argc, char **argv);
+int cli_cmd_pipeline_test(int argc, char **argv);
+int cli_cmd_seq_test(int argc, char **argv);
 
 #endif /* AIMC_CLI_H */

@@ -20,6 +20,10 @@ static const subcommand subcommands[] = {
 	{ "csr-test", cli_cmd_csr_test, "register and memory-window checks on a back-end" },
 	{ "illegal-test", cli_cmd_illegal_test,
 	  "provoke every chip error, then run a good program without reset" },
+	{ "pipeline-test", cli_cmd_pipeline_test,
+	  "two layers pipelined on two tiles vs layer after layer on one: outputs, L0, cycle ratio" },
+	{ "seq-test", cli_cmd_seq_test,
+	  "multi-tile sequencer programs: WAIT, COPY, JUMP, LOOP, TILE_CONFLICT, concurrency" },
 	{ "trace-compare", cli_cmd_trace_compare,
 	  "compare the reads of a recorded trace with a trace player's result log" },
 };
