@@ -7,10 +7,12 @@
  *   of all layers together fit the tiles, unless AIMC_COMPILE_SERIAL): column block cb of layer li
  *   is block number i = sum of the earlier layers' blocks + cb, on tile i. A setup program at
  *   instruction 0 programs every tile once and halts; the batch program (from run_pc) runs in
- *   stages s = 0 .. batch + layers - 2, where layer li handles vector b = s - li: first every
- *   active tile's MVM, then their POSTs (a tile takes a command while the others compute), then
- *   WAIT on all used tiles. Layer li+1 reads vector b-1 while layer li writes vector b: the
- *   per-vector regions below make every stage free of TILE_CONFLICT. Accumulator slot b.
+ *   stages ending with a WAIT on all used tiles. In stage s, even layer li runs MVM and POST of
+ *   vector s - off(li); odd layers first POST the vector they computed in the previous stage,
+ *   then run the MVM of the next, so the two halves of a pair of tiles store at opposite ends of
+ *   a stage instead of queueing for the data port together. Layer li+1 reads only vectors that
+ *   earlier stages wrote, and each vector has its own region (below), so no stage has a
+ *   TILE_CONFLICT. Accumulator slot b for vector b.
  *   With RAW, after the stages, each last-layer tile stores its RAW words, then WAITs.
  * - Serial (otherwise): every block on tile 0, layer after layer, reprogrammed each batch (below).
  *
@@ -206,6 +208,36 @@ typedef struct res_plan {
 	uint64_t act_words, raw_stride;
 } res_plan;
 
+static void emit_mvms(const aimc_net *net, const aimc_cfg *cfg, const layer_plan *pl,
+		      const res_plan *rp, uint32_t li, uint32_t b, uint64_t *prog, uint64_t *pc)
+{
+	uint32_t cb;
+
+	(void)cfg;
+	for (cb = 0; cb < pl[li].n_cb; cb++)
+		emit(prog, pc, aimc_instr(AIMC_OP_MVM, rp->first_tile[li] + cb,
+					  pl[li].src_out ? AIMC_FLAG_SRC_OUT : 0u, b * rp->stride, b,
+					  net->layers[li].adc_shift));
+}
+
+static void emit_posts(const aimc_net *net, const aimc_cfg *cfg, const layer_plan *pl,
+		       const res_plan *rp, uint32_t li, uint32_t b, uint64_t *prog, uint64_t *pc)
+{
+	const uint32_t cols = cfg->cols;
+	unsigned dst = pl[li].dst_out ? AIMC_FLAG_DST_OUT : 0u;
+	unsigned relu = net->layers[li].relu ? AIMC_FLAG_RELU : 0u;
+	uint32_t t_last = rp->first_tile[li] + pl[li].n_cb - 1u, cb;
+
+	for (cb = 0; cb < pl[li].n_cb; cb++)
+		emit(prog, pc, aimc_instr(AIMC_OP_POST, rp->first_tile[li] + cb, relu | dst,
+					  b * rp->stride + cb * cols / BYTES_PER_WORD, b,
+					  (unsigned)(pl[li].par_base +
+						     (uint64_t)cb * PARAM_WORDS_PER_COL * cols)));
+	for (cb = pl[li].n_cb; cb < pl[li].n_cb + pl[li].n_zero_cb; cb++)
+		emit(prog, pc, aimc_instr(AIMC_OP_POST, t_last, dst,
+					  b * rp->stride + cb * cols / BYTES_PER_WORD, b, rp->zero_par));
+}
+
 /* The setup and batch programs of the resident placement (header comment). With prog == NULL
  * only counts. Returns the instruction count; *run_pc gets the batch program's start. */
 static uint64_t emit_resident(const aimc_net *net, const aimc_cfg *cfg, const layer_plan *pl,
@@ -214,7 +246,7 @@ static uint64_t emit_resident(const aimc_net *net, const aimc_cfg *cfg, const la
 	const uint32_t cols = cfg->cols, last = net->n_layers - 1;
 	const unsigned all = (unsigned)((1u << rp->tiles) - 1u);
 	uint64_t pc = 0;
-	uint32_t li, cb, s, b;
+	uint32_t li, cb, s, b, ph, n_stages, off[MAX_TILES];
 
 	for (li = 0; li < net->n_layers; li++)
 		for (cb = 0; cb < pl[li].n_cb; cb++)
@@ -225,34 +257,35 @@ static uint64_t emit_resident(const aimc_net *net, const aimc_cfg *cfg, const la
 	emit(prog, &pc, aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0));
 	*run_pc = (uint32_t)pc;
 
-	for (s = 0; s + 1 < batch + net->n_layers; s++) {
-		for (li = 0; li < net->n_layers; li++) {
-			if (s < li || s - li >= batch)
-				continue;
-			b = s - li;
-			for (cb = 0; cb < pl[li].n_cb; cb++)
-				emit(prog, &pc, aimc_instr(AIMC_OP_MVM, rp->first_tile[li] + cb,
-							   pl[li].src_out ? AIMC_FLAG_SRC_OUT : 0u,
-							   b * rp->stride, b, net->layers[li].adc_shift));
-		}
-		for (li = 0; li < net->n_layers; li++) {
-			unsigned dst = pl[li].dst_out ? AIMC_FLAG_DST_OUT : 0u;
-			unsigned relu = net->layers[li].relu ? AIMC_FLAG_RELU : 0u;
-			uint32_t t_last = rp->first_tile[li] + pl[li].n_cb - 1u;
+	/* Stage of vector 0 per layer: odd layers store each vector one stage after its MVM (at the
+	 * start of the next stage, while the even layers compute), so the next layer starts two
+	 * stages after them, one stage after even layers. */
+	off[0] = 0;
+	for (li = 1; li < net->n_layers; li++)
+		off[li] = off[li - 1] + 1u + ((li - 1u) & 1u);
+	n_stages = batch + off[last] + (last & 1u);
+	for (s = 0; s < n_stages; s++) {
+		/* 1: MVMs of even layers, 2: deferred POSTs of odd layers, 3: MVMs of odd layers,
+		 * 4: POSTs of even layers, then WAIT. The tiles take commands in this order, so a
+		 * POST and an MVM load rarely want the data port at once. */
+		for (ph = 0; ph < 4; ph++) {
+			for (li = 0; li < net->n_layers; li++) {
+				uint32_t odd = li & 1u, is_mvm = (ph == 0 || ph == 2);
+				uint64_t vb;
 
-			if (s < li || s - li >= batch)
-				continue;
-			b = s - li;
-			for (cb = 0; cb < pl[li].n_cb; cb++)
-				emit(prog, &pc, aimc_instr(AIMC_OP_POST, rp->first_tile[li] + cb,
-							   relu | dst,
-							   b * rp->stride + cb * cols / BYTES_PER_WORD, b,
-							   (unsigned)(pl[li].par_base + (uint64_t)cb *
-								      PARAM_WORDS_PER_COL * cols)));
-			for (cb = pl[li].n_cb; cb < pl[li].n_cb + pl[li].n_zero_cb; cb++)
-				emit(prog, &pc, aimc_instr(AIMC_OP_POST, t_last, dst,
-							   b * rp->stride + cb * cols / BYTES_PER_WORD, b,
-							   rp->zero_par));
+				if (odd != (uint32_t)(ph == 1 || ph == 2))
+					continue;
+				if (s < off[li] + (!is_mvm && odd))
+					continue;
+				vb = (uint64_t)s - off[li] - (!is_mvm && odd);
+				if (vb >= batch)
+					continue;
+				b = (uint32_t)vb;
+				if (is_mvm)
+					emit_mvms(net, cfg, pl, rp, li, b, prog, &pc);
+				else
+					emit_posts(net, cfg, pl, rp, li, b, prog, &pc);
+			}
 		}
 		emit(prog, &pc, aimc_instr(AIMC_OP_WAIT, 0, 0, 0, 0, all));
 	}
