@@ -153,7 +153,7 @@ lint: $(SETUP_STAMP) $(AIMC)
 	PYTHON=$(PYTHON) tools/lint.sh $(BUILD) $(AIMC)
 
 # ---- tests ---------------------------------------------------------------------------------------
-TEST_CFGS := tiny small ideal2
+TEST_CFGS := tiny small ideal2 tiny16
 test: $(SETUP_STAMP) sw $(foreach c,$(TEST_CFGS),$(BUILD)/$(c)/vl/aimc-vl $(BUILD)/$(c)/icarus/sim.vvp $(BUILD)/$(c)/icarus/aimc_vpi.vpi)
 	@mkdir -p $(BUILD)/reports
 	$(PYTHON) tools/run_tests.py --registry tests/registry.txt --build $(BUILD) $(if $(TEST),--filter '$(TEST)') -j $(J)
