@@ -51,7 +51,10 @@ help:
 	@echo "  make setup       install missing Debian packages and the pinned Python venv"
 	@echo "  make sw | vl | icarus   build the C tools / the Verilator model / the Icarus model"
 	@echo "  make clean       remove build/"
-	@echo "  not yet built: regress (issue 7), bench (issue 5), fpga (issue 8), formal and cov (issue 4)"
+	@echo "  make regress     REGRESSION=smoke|nightly|full [J= SHARD=i/N RESUME=1|dir]: tests x seeds x"
+	@echo "                   configs, run folder under build/regress/, signature check (docs/regression.md)"
+	@echo "  make regress-list    the case commands;  make regress-update  rewrite the signature file"
+	@echo "  not yet built: bench (issue 5), fpga (issue 8), formal and cov (issue 4)"
 
 # ---- setup -----------------------------------------------------------------------------------
 # Runs tools/setup.sh only when something is missing; the stamp is refreshed by a real check.
@@ -123,7 +126,9 @@ $(BUILD)/$(1)/rtl-params.%: $(2) $(AIMC)
 	$(AIMC) config --rtl-params $$* --top aimc_tb_trace $(2) > $$@.tmp && mv $$@.tmp $$@
 $(BUILD)/$(1)/vl/aimc-vl: $(BUILD)/$(1)/rtl-params.verilator $(RTL_F) $$(RTL_SRCS) $(VL_CPP) $(VL_HDRS) \
                           $(DPI_SRCS) $(LIBAIMC) $(LIBCLI)
-	@mkdir -p $$(@D) && rm -f $$@  # Verilator's own make does not relink for a changed libaimc
+	@mkdir -p $$(@D)
+	@# Verilator's own makefile does not see the libraries in LDFLAGS change: force the relink.
+	@rm -f $$@
 	$(VERILATOR) --cc --exe --build -j 2 $(VL_FLAGS) --trace-fst --top-module aimc_top \
 	  --Mdir $(BUILD)/$(1)/vl/obj -o ../aimc-vl $$$$(cat $(BUILD)/$(1)/rtl-params.verilator) \
 	  -f $(RTL_F) $(abspath $(VL_CPP) $(DPI_SRCS)) \
@@ -170,8 +175,31 @@ sim: $(SETUP_STAMP) $(AIMC) vl
 	$(PYTHON) sw/python/sim.py --config $(CFG_FILE) --ref-config configs/$(SIM_REF_CFG).cfg \
 	  --build $(BUILD) --seed $(SEED) $(if $(DATA),--data $(DATA))
 
-regress bench fpga formal docs cov:
-	@echo "make $@: not built yet (see 'issues': regress = 7, bench = 5, fpga = 8, formal/cov = 4)"; exit 2
+# ---- nightly regression (docs/regression.md) -----------------------------------------------------
+REGRESSION ?= smoke
+SHARD     ?=
+RESUME    ?=
+RUN       ?=
+COV       ?= 0
+FORCE     ?= 0
+REGRESS_ARGS = -r $(REGRESSION) --build $(BUILD) $(if $(SHARD),--shard $(SHARD)) \
+               $(if $(filter 1,$(NOBUILD)),--no-build)
+.PHONY: regress-list regress-update regress-build regress-slurm-test
+regress: $(SETUP_STAMP)
+	@$(PYTHON) tools/regress.py run $(REGRESS_ARGS) -j $(J) $(if $(RESUME),--resume $(RESUME)) \
+	  $(if $(filter 1,$(COV)),--cov)
+regress-list:
+	@$(PYTHON) tools/regress.py list $(REGRESS_ARGS)
+regress-slurm-test: $(SETUP_STAMP)
+	PYTHON=$(PYTHON) tests/system/slurm_regress.sh $(BUILD)
+regress-build: $(SETUP_STAMP)
+	@$(PYTHON) tools/regress.py build $(REGRESS_ARGS)
+regress-update: $(SETUP_STAMP)
+	@$(PYTHON) tools/regress.py update $(REGRESS_ARGS) -j $(J) $(if $(RUN),--run $(RUN)) \
+	  $(if $(filter 1,$(FORCE)),--force)
+
+bench fpga formal docs cov:
+	@echo "make $@: not built yet (see 'issues': bench = 5, fpga = 8, formal/cov = 4)"; exit 2
 
 clean:
 	rm -rf $(BUILD)

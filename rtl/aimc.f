@@ -12,6 +12,7 @@ rtl/mem/aimc_arb.sv
 # bus and registers
 rtl/bus/aimc_axil_slave.sv
 rtl/csr/aimc_csr.sv
+rtl/bus/aimc_bus_err.sv
 # analog front end and tile
 rtl/afe/aimc_dac_if.sv
 rtl/afe/aimc_adc_if.sv
@@ -21,5 +22,8 @@ rtl/tile/aimc_post.sv
 rtl/tile/aimc_tile.sv
 # control and top
 rtl/ctrl/aimc_counters.sv
+rtl/ctrl/aimc_tile_counters.sv
+rtl/ctrl/aimc_soft_reset.sv
+rtl/ctrl/aimc_watchdog.sv
 rtl/ctrl/aimc_sequencer.sv
 rtl/aimc_top.sv

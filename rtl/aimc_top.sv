@@ -49,6 +49,16 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
   localparam int TileSelW = aimc_aw(NumTiles);
   localparam int DatN     = NumTiles + 1;     // data-port requesters: the tiles, then the sequencer
   localparam int DatSelW  = aimc_aw(DatN);
+  localparam int MaxTiles = 16;  // per-tile counter arrays of aimc_csr.rdl
+
+  // The per-tile CSR arrays and the 4-bit tile field hold at most MaxTiles tiles.
+`ifndef SYNTHESIS
+  initial begin
+    if (NumTiles < 1 || NumTiles > MaxTiles) begin
+      $fatal(1, "aimc_top: NumTiles %0d is outside 1 .. %0d", NumTiles, MaxTiles);
+    end
+  end
+`endif
 
   // ---- reset: the only synchronizer; everything below uses rst_n -------------------------------
   logic rst_n;
@@ -123,6 +133,49 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
     .mem_rdata_i        (bus_rdata)
   );
 
+  // ---- soft reset, watchdog, bus-error record (docs/errors.md) --------------------------------
+  // ctl_rst_n resets the sequencer and the watchdog, tile_rst_n the tiles; the CSR block, the
+  // buffers and the counters see the power-on reset only.
+  logic soft_reset, wdog_stop, ctl_rst_n, tile_rst_n;
+  logic [31:0] wdog_budget;
+  logic sat_stop;
+  logic bus_err_clear, bus_err_valid, bus_err_write;
+  logic [1:0]  bus_err_resp;
+  logic [15:0] bus_err_count;
+  logic [31:0] bus_err_addr;
+
+  aimc_soft_reset u_soft_reset (
+    .clk_i       (clk_i),
+    .rst_ni      (rst_n),
+    .soft_i      (soft_reset),
+    .abort_i     (wdog_stop),
+    .ctl_rst_no  (ctl_rst_n),
+    .tile_rst_no (tile_rst_n)
+  );
+
+  aimc_bus_err u_bus_err (
+    .clk_i     (clk_i),
+    .rst_ni    (rst_n),
+    .clear_i   (bus_err_clear | soft_reset),
+    .awvalid_i (s_axil_awvalid_i),
+    .awready_i (s_axil_awready_o),
+    .awaddr_i  (s_axil_awaddr_i),
+    .arvalid_i (s_axil_arvalid_i),
+    .arready_i (s_axil_arready_o),
+    .araddr_i  (s_axil_araddr_i),
+    .bvalid_i  (s_axil_bvalid_o),
+    .bready_i  (s_axil_bready_i),
+    .bresp_i   (s_axil_bresp_o),
+    .rvalid_i  (s_axil_rvalid_o),
+    .rready_i  (s_axil_rready_i),
+    .rresp_i   (s_axil_rresp_o),
+    .valid_o   (bus_err_valid),
+    .write_o   (bus_err_write),
+    .resp_o    (bus_err_resp),
+    .count_o   (bus_err_count),
+    .addr_o    (bus_err_addr)
+  );
+
   // ---- sequencer ------------------------------------------------------------------------------
   logic                     start, seq_busy, seq_halted, seq_error;
   logic [15:0]              start_pc, err_pc;
@@ -150,6 +203,17 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
   logic [TileSelW-1:0]      wgt_owner;
   logic [DatSelW-1:0]       dat_owner;
 
+  logic [NumTiles-1:0]      tile_sat;
+  logic [NumTiles-1:0]      retire_t, retire_mvm_t;
+
+  aimc_watchdog u_watchdog (
+    .clk_i    (clk_i),
+    .rst_ni   (ctl_rst_n),
+    .busy_i   (seq_busy),
+    .budget_i (wdog_budget),
+    .stop_o   (wdog_stop)
+  );
+
   aimc_sequencer #(
     .NumTiles   (NumTiles),
     .Rows       (Rows),
@@ -163,7 +227,7 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
     .ActAw      (ActAw)
   ) u_sequencer (
     .clk_i           (clk_i),
-    .rst_ni          (rst_n),
+    .rst_ni          (ctl_rst_n),
     .start_i         (start),
     .start_pc_i      (start_pc),
     .instr_req_o     (instr_req),
@@ -189,6 +253,9 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
     .act_addr_o      (seq_act_addr),
     .act_wdata_o     (seq_act_wdata),
     .act_rdata_i     (act_rdata),
+    .tile_sat_i      (tile_sat),
+    .sat_stop_i      (sat_stop),
+    .wdog_stop_i     (wdog_stop),
     .busy_o          (seq_busy),
     .halted_o        (seq_halted),
     .error_o         (seq_error),
@@ -197,7 +264,9 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
     .irq_done_o      (set_irq_done),
     .irq_error_o     (set_irq_error),
     .irq_prog_o      (set_irq_prog),
-    .retire_o        (retire)
+    .retire_o        (retire),
+    .retire_t_o      (retire_t),
+    .retire_mvm_t_o  (retire_mvm_t)
   );
 
   // ---- tiles ----------------------------------------------------------------------------------
@@ -212,9 +281,13 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
   logic [NumTiles-1:0][ParAw-1:0]  t_par_addr;
   logic [NumTiles-1:0][ActAw-1:0]  t_act_addr;
   logic [NumTiles-1:0][31:0]       t_act_wdata;
-  logic [NumTiles-1:0]             t_ev_read, t_ev_prog_row, t_ev_mvm;
+  logic [NumTiles-1:0]             t_ev_read, t_ev_prog_row, t_ev_mvm, t_ev_stall;
   logic [NumTiles-1:0][15:0]       t_ev_adc, t_ev_sat;
   logic [NumTiles-1:0][31:0]       t_conv_cnt, t_prog_cnt;
+  logic [NumTiles-1:0][31:0]       t_pv_pulses, t_pv_unconv;
+  logic                            pv_en, pv_stop;
+  logic [7:0]                      pv_budget;
+  logic [15:0]                     pv_tol;
 
   for (genvar t = 0; t < NumTiles; t++) begin : g_tile
     logic cmd_valid_t;
@@ -234,7 +307,7 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
       .ParAw      (ParAw)
     ) u_tile (
       .clk_i           (clk_i),
-      .rst_ni          (rst_n),
+      .rst_ni          (tile_rst_n),
       .cmd_valid_i     (cmd_valid_t),
       .cmd_ready_o     (t_cmd_ready[t]),
       .busy_o          (t_busy[t]),
@@ -251,6 +324,10 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
       .err_o           (t_err[t]),
       .err_code_o      (t_err_code[t]),
       .settle_cycles_i (settle_cycles),
+      .pv_en_i         (pv_en),
+      .pv_stop_i       (pv_stop),
+      .pv_budget_i     (pv_budget),
+      .pv_tol_i        (pv_tol),
       .wgt_req_o       (t_wgt_req[t]),
       .wgt_addr_o      (t_wgt_addr[t]),
       .wgt_rdata_i     (wgt_rdata),
@@ -268,19 +345,25 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
       .ev_sat_o        (t_ev_sat[t]),
       .ev_prog_row_o   (t_ev_prog_row[t]),
       .ev_mvm_o        (t_ev_mvm[t]),
+      .ev_stall_o      (t_ev_stall[t]),
       .conv_cnt_o      (t_conv_cnt[t]),
-      .prog_cnt_o      (t_prog_cnt[t])
+      .prog_cnt_o      (t_prog_cnt[t]),
+      .pv_pulse_cnt_o  (t_pv_pulses[t]),
+      .pv_unconv_cnt_o (t_pv_unconv[t])
     );
   end
 
   assign cmd_ready = t_cmd_ready[tsel];
   assign dat_port_req[NumTiles] = seq_dat_req;
+  for (genvar t = 0; t < NumTiles; t++) begin : g_tile_sat
+    assign tile_sat[t] = (t_ev_sat[t] != 16'd0);
+  end
 
   aimc_arb #(
     .N (NumTiles)
   ) u_wgt_arb (
     .clk_i  (clk_i),
-    .rst_ni (rst_n),
+    .rst_ni (tile_rst_n),
     .req_i  (t_wgt_port_req),
     .gnt_o  (t_wgt_port_gnt),
     .idx_o  (wgt_owner)
@@ -290,12 +373,14 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
     .N (DatN)
   ) u_dat_arb (
     .clk_i  (clk_i),
-    .rst_ni (rst_n),
+    .rst_ni (tile_rst_n),
     .req_i  (dat_port_req),
     .gnt_o  (dat_port_gnt),
     .idx_o  (dat_owner)
   );
 
+  // The arbiters restart with the tiles (power-on, soft reset, watchdog abort), so a soft reset
+  // gives the power-on arbitration order back.
   // Only the owner of a port accesses it (the tiles assert this themselves; the sequencer
   // accesses only while granted).
 `ifndef SYNTHESIS
@@ -482,8 +567,8 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
     .rst_ni       (rst_n),
     .busy_i       (seq_busy),
     .retire_i     (retire),
-    .retire_t_i   (t_done & ~t_err),
-    .ev_mvm_i     (t_ev_mvm),
+    .retire_t_i   (retire_t),
+    .ev_mvm_i     (retire_mvm_t),
     .ev_adc_i     (t_ev_adc),
     .ev_sat_i     (t_ev_sat),
     .cycles_o     (cnt_cycles),
@@ -493,7 +578,70 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
     .sats_o       (cnt_sats)
   );
 
+  // Per-tile counters, widened to the CSR arrays (tiles past NumTiles read 0).
+  logic [NumTiles-1:0][31:0] tc_busy, tc_idle, tc_mvms, tc_reads, tc_adc, tc_sats, tc_stalls;
+  logic [31:0]               tc_reads_total, tc_stalls_total;
+  logic [MaxTiles-1:0][31:0] csr_tile_busy, csr_tile_idle, csr_tile_mvms, csr_tile_reads,
+                             csr_tile_adc, csr_tile_sats, csr_tile_stalls;
+
+  aimc_tile_counters #(
+    .NumTiles (NumTiles)
+  ) u_tile_counters (
+    .clk_i          (clk_i),
+    .rst_ni         (rst_n),
+    .seq_busy_i     (seq_busy),
+    .busy_i         (t_busy),
+    .ev_mvm_i       (t_ev_mvm),
+    .ev_read_i      (t_ev_read),
+    .ev_adc_i       (t_ev_adc),
+    .ev_sat_i       (t_ev_sat),
+    .ev_stall_i     (t_ev_stall),
+    .busy_o         (tc_busy),
+    .idle_o         (tc_idle),
+    .mvms_o         (tc_mvms),
+    .reads_o        (tc_reads),
+    .adc_o          (tc_adc),
+    .sats_o         (tc_sats),
+    .stalls_o       (tc_stalls),
+    .reads_total_o  (tc_reads_total),
+    .stalls_total_o (tc_stalls_total)
+  );
+
+  for (genvar t = 0; t < MaxTiles; t++) begin : g_tile_csr
+    if (t < NumTiles) begin : g_used
+      assign csr_tile_busy[t]   = tc_busy[t];
+      assign csr_tile_idle[t]   = tc_idle[t];
+      assign csr_tile_mvms[t]   = tc_mvms[t];
+      assign csr_tile_reads[t]  = tc_reads[t];
+      assign csr_tile_adc[t]    = tc_adc[t];
+      assign csr_tile_sats[t]   = tc_sats[t];
+      assign csr_tile_stalls[t] = tc_stalls[t];
+    end else begin : g_absent
+      assign csr_tile_busy[t]   = '0;
+      assign csr_tile_idle[t]   = '0;
+      assign csr_tile_mvms[t]   = '0;
+      assign csr_tile_reads[t]  = '0;
+      assign csr_tile_adc[t]    = '0;
+      assign csr_tile_sats[t]   = '0;
+      assign csr_tile_stalls[t] = '0;
+    end
+  end
+
   // ---- CSR block ------------------------------------------------------------------------------
+  // Program-and-verify counters: the tile selected by pv_sel, 0 past NumTiles.
+  logic [3:0]  pv_sel;
+  logic [31:0] csr_pv_pulses, csr_pv_unconv;
+  always_comb begin
+    csr_pv_pulses = '0;
+    csr_pv_unconv = '0;
+    for (int t = 0; t < NumTiles; t++) begin
+      if (int'(pv_sel) == t) begin
+        csr_pv_pulses = t_pv_pulses[t];
+        csr_pv_unconv = t_pv_unconv[t];
+      end
+    end
+  end
+
   logic irq_en_done, irq_en_error, irq_en_prog;
   logic irq_done, irq_error, irq_prog;
 
@@ -520,6 +668,9 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
     .hwif_in_status_busy        (seq_busy),
     .hwif_in_status_halted      (seq_halted),
     .hwif_in_status_error       (seq_error),
+    .hwif_in_irq_done_hwclr     (soft_reset),
+    .hwif_in_irq_error_hwclr    (soft_reset),
+    .hwif_in_irq_prog_hwclr     (soft_reset),
     .hwif_in_irq_done_hwset     (set_irq_done),
     .hwif_in_irq_error_hwset    (set_irq_error),
     .hwif_in_irq_prog_hwset     (set_irq_prog),
@@ -549,7 +700,32 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
     .hwif_in_convs_value        (t_conv_cnt[0]),
     .hwif_in_adc_convs_value    (cnt_adc_convs),
     .hwif_in_sats_value         (cnt_sats),
-    .hwif_in_prog_rows_value    (t_prog_cnt[0])
+    .hwif_in_prog_rows_value    (t_prog_cnt[0]),
+    .hwif_out_pv_ctrl_enable    (pv_en),
+    .hwif_out_pv_ctrl_stop      (pv_stop),
+    .hwif_out_pv_ctrl_budget    (pv_budget),
+    .hwif_out_pv_tol_tol        (pv_tol),
+    .hwif_out_pv_sel_tile       (pv_sel),
+    .hwif_in_pv_pulses_value    (csr_pv_pulses),
+    .hwif_in_pv_unconv_value    (csr_pv_unconv),
+    .hwif_out_soft_reset_go     (soft_reset),
+    .hwif_out_sat_mode_stop     (sat_stop),
+    .hwif_out_watchdog_cycles   (wdog_budget),
+    .hwif_in_bus_err_valid      (bus_err_valid),
+    .hwif_in_bus_err_write      (bus_err_write),
+    .hwif_in_bus_err_resp       (bus_err_resp),
+    .hwif_out_bus_err_clear     (bus_err_clear),
+    .hwif_in_bus_err_count      (bus_err_count),
+    .hwif_in_bus_err_addr_addr  (bus_err_addr),
+    .hwif_in_reads_total_value  (tc_reads_total),
+    .hwif_in_stalls_total_value (tc_stalls_total),
+    .hwif_in_tile_busy_value    (csr_tile_busy),
+    .hwif_in_tile_idle_value    (csr_tile_idle),
+    .hwif_in_tile_mvms_value    (csr_tile_mvms),
+    .hwif_in_tile_reads_value   (csr_tile_reads),
+    .hwif_in_tile_adc_value     (csr_tile_adc),
+    .hwif_in_tile_sats_value    (csr_tile_sats),
+    .hwif_in_tile_stalls_value  (csr_tile_stalls)
   );
 
   assign irq_o = (irq_done & irq_en_done) | (irq_error & irq_en_error) | (irq_prog & irq_en_prog);

@@ -46,7 +46,10 @@ def main():
     csr = next(c for c in top.children() if isinstance(c, AddrmapNode))
     md += ["", "## CSR block", "", "| offset | register | field | bits | sw | reset | description |",
            "|---|---|---|---|---|---|---|"]
-    for reg in csr.registers():
+    for reg in csr.registers(unroll=False):
+        name, off = reg.inst_name, reg.raw_address_offset
+        if reg.is_array:  # one row per array: name[N], stride in bytes
+            name = f"{name}[{']['.join(str(d) for d in reg.array_dimensions)}] (stride {reg.array_stride})"
         for fld in reg.fields():
             acc = fld.get_property("sw").name
             if fld.get_property("onwrite") is not None:
@@ -56,7 +59,9 @@ def main():
             rst = fld.get_property("reset")
             rst = "-" if rst is None else hex(rst)
             desc = (fld.get_property("desc") or "").replace("\n", " ")
-            md.append(f"| 0x{reg.address_offset:03x} | {reg.inst_name} | {fld.inst_name} | "
+            if reg.is_array and reg.get_property("desc"):
+                desc = reg.get_property("desc").replace("\n", " ")
+            md.append(f"| 0x{off:03x} | {name} | {fld.inst_name} | "
                       f"[{fld.msb}:{fld.lsb}] | {acc} | {rst} | {desc} |")
     md.append("")
     with open(out_md, "w", encoding="utf-8") as f:

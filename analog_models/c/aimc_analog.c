@@ -26,6 +26,7 @@ struct aimc_xbar {
 	double g_clamp;           /* 1.2 * gmax: upper limit of a programmed conductance */
 	double level_g[LEVELS];   /* target conductance of each level */
 	double level_sd[LEVELS];  /* programming-error sigma at each level (0 without error) */
+	double pulse_sd[LEVELS];  /* program-and-verify: step error sigma of one pulse at each level */
 	double read_amp;          /* read_sigma * (gmax - gmin) / (1 - exp(-1/read_knee)) */
 	double read_kg;           /* read_knee * gmax */
 	double *g;
@@ -79,6 +80,11 @@ aimc_xbar *aimc_xbar_create(const aimc_cfg *cfg, uint64_t seed)
 		xb->level_sd[l] = 0.0;
 		if (cfg->prog_sigma > 0.0)
 			xb->level_sd[l] = cfg->prog_sigma * range *
+					  -aimc_det_expm1(-xb->level_g[l] / (cfg->prog_knee * cfg->gmax)) /
+					  -aimc_det_expm1(-1.0 / cfg->prog_knee);
+		xb->pulse_sd[l] = 0.0;
+		if (cfg->pv_pulse_sigma > 0.0)
+			xb->pulse_sd[l] = cfg->pv_pulse_sigma * range *
 					  -aimc_det_expm1(-xb->level_g[l] / (cfg->prog_knee * cfg->gmax)) /
 					  -aimc_det_expm1(-1.0 / cfg->prog_knee);
 	}
@@ -160,6 +166,74 @@ int aimc_xbar_program_row(aimc_xbar *xb, uint32_t tile, uint32_t row, const int8
 			xb->rvar[i] = pair_var(xb, gp, gn);
 	}
 	return 0;
+}
+
+/* Level of cell k (2c: positive, 2c+1: negative) for weight byte w[c]; -128 is taken as -127. */
+static int cell_level(const int8_t *w, uint32_t k)
+{
+	int wc = w[k / 2] < -127 ? -127 : w[k / 2];
+
+	if (k & 1)
+		return wc < 0 ? -wc : 0;
+	return wc > 0 ? wc : 0;
+}
+
+int aimc_xbar_pulse_row(aimc_xbar *xb, uint32_t tile, uint32_t row, const int8_t *w,
+			const uint8_t *mask, uint32_t pulse_idx)
+{
+	if (xb == NULL || w == NULL || mask == NULL || tile >= xb->cfg.num_tiles || row >= xb->rows)
+		return -1;
+	for (uint32_t k = 0; k < 2 * xb->cols; k++) {
+		size_t i = cell_base(xb, tile, k / 2) + row;
+		int level = cell_level(w, k);
+		double g, tgt;
+
+		if (mask[k] == 0)
+			continue;
+		g = xb->g[2 * i + (k & 1)];
+		tgt = xb->level_g[level];
+		g = g + xb->cfg.pv_step * (tgt - g);
+		if (xb->pulse_sd[level] > 0.0) {
+			aimc_key key = {xb->seed, tile, row, k, AIMC_EV_PULSE, pulse_idx};
+
+			g = g + xb->pulse_sd[level] * aimc_rng_normal(&key);
+		}
+		if (g < 0.0)
+			g = 0.0;
+		if (g > xb->g_clamp)
+			g = xb->g_clamp;
+		xb->g[2 * i + (k & 1)] = g;
+		if (xb->rvar != NULL)
+			xb->rvar[i] = pair_var(xb, xb->g[2 * i], xb->g[2 * i + 1]);
+	}
+	return 0;
+}
+
+int aimc_xbar_verify_row(const aimc_xbar *xb, uint32_t tile, uint32_t row, const int8_t *w,
+			 uint32_t tol_code, uint32_t verify_idx, uint8_t *ok)
+{
+	double tol;
+	int n = 0;
+
+	if (xb == NULL || w == NULL || ok == NULL || tile >= xb->cfg.num_tiles || row >= xb->rows ||
+	    tol_code > 0xffffu)
+		return -1;
+	tol = ldexp((double)tol_code, -16) * (xb->cfg.gmax - xb->cfg.gmin);
+	for (uint32_t k = 0; k < 2 * xb->cols; k++) {
+		size_t i = cell_base(xb, tile, k / 2) + row;
+		double g = xb->g[2 * i + (k & 1)];
+		double err;
+
+		if (xb->rvar != NULL) {
+			aimc_key key = {xb->seed, tile, row, k, AIMC_EV_VERIFY, verify_idx};
+
+			g = g + read_sd(xb, g) * aimc_rng_normal(&key);
+		}
+		err = fabs(g - xb->level_g[cell_level(w, k)]);
+		ok[k] = err <= tol;
+		n += ok[k];
+	}
+	return n;
 }
 
 int aimc_xbar_apply(aimc_xbar *xb, uint32_t tile, const uint8_t *d)

@@ -27,6 +27,22 @@ void aimc_xbar_destroy(aimc_xbar *xb);
 int aimc_xbar_program_row(aimc_xbar *xb, uint32_t tile, uint32_t row, const int8_t *w,
 			  uint32_t prog_idx);
 
+/* Program-and-verify, one row-parallel step per call (docs/analog-model.md "Program-and-verify").
+ * The target of cell 2c is level max(w[c],0), of cell 2c+1 level max(-w[c],0) (-128 as -127).
+ *
+ * aimc_xbar_pulse_row: one program pulse on every cell k of the row with mask[k] != 0
+ * (k in [0, 2·cols)): G += pv_step·(G* - G) + sigma_pulse(G*)·N, clamped to [0, 1.2 gmax], N keyed
+ * by (seed, tile, row, k, AIMC_EV_PULSE, pulse_idx). Returns 0, or -1 on a bad argument. */
+int aimc_xbar_pulse_row(aimc_xbar *xb, uint32_t tile, uint32_t row, const int8_t *w,
+			const uint8_t *mask, uint32_t pulse_idx);
+
+/* aimc_xbar_verify_row: one verify read of every cell of the row: ok[k] = 1 if
+ * |G + s(G)·N - G*| <= tol_code·2^-16·(gmax - gmin), else 0, N keyed by
+ * (seed, tile, row, k, AIMC_EV_VERIFY, verify_idx) (no draw without read noise). Returns the number
+ * of cells within tolerance, or -1 on a bad argument. */
+int aimc_xbar_verify_row(const aimc_xbar *xb, uint32_t tile, uint32_t row, const int8_t *w,
+			 uint32_t tol_code, uint32_t verify_idx, uint8_t *ok);
+
 /* Apply DAC codes d[r] (0 .. 2^dac_bits-1) to all rows of `tile`: V[r] = vread·d[r]/mask.
  * Returns 0, or -1 on a bad tile or a code out of range. */
 int aimc_xbar_apply(aimc_xbar *xb, uint32_t tile, const uint8_t *d);

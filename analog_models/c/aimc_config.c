@@ -77,6 +77,18 @@ static const struct cfg_key keys[] = {
 	 "read noise sigma at full scale per array read (F12)"},
 	{"read_knee", KT_F64, OFF(read_knee), 0.134, 0.001, 10, 0, NULL, "of gmax", NULL,
 	 "level dependence of read noise (F12)"},
+	{"pv_enable", KT_U32, OFF(pv_enable), 0, 0, 1, 0, NULL, "-", NULL,
+	 "program-and-verify (1) or one-shot programming (0); pv_ctrl CSR, written by the driver"},
+	{"pv_budget", KT_U32, OFF(pv_budget), 32, 0, 255, 0, NULL, "pulse", NULL,
+	 "program pulses per row at most (0: verify only); pv_ctrl CSR"},
+	{"pv_stop", KT_U32, OFF(pv_stop), 0, 0, 1, 0, NULL, "-", NULL,
+	 "1: a row with unconverged cells stops the program with PV_FAIL; pv_ctrl CSR"},
+	{"pv_tol", KT_F64, OFF(pv_tol), 0.01, 0, 0.99, 0, NULL, "of range", NULL,
+	 "verify tolerance |G - G*| as a fraction of gmax-gmin (F4, F5); pv_tol CSR, Q0.16"},
+	{"pv_step", KT_F64, OFF(pv_step), 0.5, 0.01, 1, 0, NULL, "-", NULL,
+	 "fraction of the remaining distance to the target that one pulse moves a cell"},
+	{"pv_pulse_sigma", KT_F64, OFF(pv_pulse_sigma), 0.005, 0, 0.5, 0, NULL, "of range", NULL,
+	 "step error sigma of one pulse at full scale, level shape of prog_knee"},
 	{"e_adc_pj", KT_F64, OFF(e_adc_pj), 2.0, 0, 1000, 0, NULL, "pJ", NULL,
 	 "energy per column conversion (A3-A5)"},
 	{"e_dac_pj", KT_F64, OFF(e_dac_pj), 0.054, 0, 1000, 0, NULL, "pJ", NULL,
@@ -623,7 +635,7 @@ int aimc_cfg_is_ideal(const aimc_cfg *cfg)
 		return 0;
 	need = (uint64_t)cfg->rows * ((1ull << cfg->dac_bits) - 1) * 127u;
 	have = (1ull << (cfg->adc_bits - 1)) - 1;
-	return cfg->prog_sigma == 0.0 && cfg->read_sigma == 0.0 && have >= need;
+	return cfg->prog_sigma == 0.0 && cfg->read_sigma == 0.0 && cfg->pv_enable == 0 && have >= need;
 }
 
 uint32_t aimc_cfg_slices(const aimc_cfg *cfg)

@@ -22,6 +22,9 @@ typedef struct aimc_cfg {
 	double gmax, gmin;           /* S */
 	double prog_sigma, prog_knee;
 	double read_sigma, read_knee;
+	/* program-and-verify (written to the pv_* CSRs by the driver; docs/analog-model.md) */
+	uint32_t pv_enable, pv_budget, pv_stop;
+	double pv_tol, pv_step, pv_pulse_sigma;
 	/* energy table, pJ */
 	double e_adc_pj, e_dac_pj, e_sram_pj_bit, e_acc_pj, e_post_pj;
 } aimc_cfg;

@@ -14,6 +14,8 @@ extern "C" {
 enum aimc_event {
 	AIMC_EV_PROG = 1, /* programming error of a cell */
 	AIMC_EV_READ = 2, /* read noise of a column conversion */
+	AIMC_EV_PULSE = 3, /* step error of one program pulse on a cell (program-and-verify) */
+	AIMC_EV_VERIFY = 4, /* read noise of a cell's verify read (program-and-verify) */
 	AIMC_EV_TEST = 15 /* reserved for tests */
 };
 

@@ -15,6 +15,9 @@ static struct {
 	aimc_xbar *xb;
 	int8_t *w;  /* one row of weights, cfg.cols */
 	uint8_t *d; /* one DAC code per row, cfg.rows */
+	uint8_t *cells;   /* one flag per cell of a row, 2·cfg.cols (pulse mask, verify result) */
+	uint32_t *vmask;  /* per tile, the last verify result: vwords words */
+	uint32_t vwords;  /* ceil(2·cols / 32) */
 	char err[640];
 } g_sim;
 
@@ -43,9 +46,13 @@ void aimc_sim_model_shutdown(void)
 	aimc_xbar_destroy(g_sim.xb);
 	free(g_sim.w);
 	free(g_sim.d);
+	free(g_sim.cells);
+	free(g_sim.vmask);
 	g_sim.xb = NULL;
 	g_sim.w = NULL;
 	g_sim.d = NULL;
+	g_sim.cells = NULL;
+	g_sim.vmask = NULL;
 }
 
 int aimc_sim_model_init(const char *cfg_path, uint64_t seed)
@@ -64,7 +71,11 @@ int aimc_sim_model_init(const char *cfg_path, uint64_t seed)
 	g_sim.xb = aimc_xbar_create(&g_sim.cfg, seed);
 	g_sim.w = malloc(g_sim.cfg.cols * sizeof(*g_sim.w));
 	g_sim.d = malloc(g_sim.cfg.rows * sizeof(*g_sim.d));
-	if (g_sim.xb == NULL || g_sim.w == NULL || g_sim.d == NULL) {
+	g_sim.cells = malloc(2 * g_sim.cfg.cols * sizeof(*g_sim.cells));
+	g_sim.vwords = (2 * g_sim.cfg.cols + 31) / 32;
+	g_sim.vmask = calloc((size_t)g_sim.vwords * g_sim.cfg.num_tiles, sizeof(*g_sim.vmask));
+	if (g_sim.xb == NULL || g_sim.w == NULL || g_sim.d == NULL || g_sim.cells == NULL ||
+	    g_sim.vmask == NULL) {
 		set_error("cannot create the crossbar model of config '%s' (out of memory)", cfg_path);
 		goto fail;
 	}
@@ -141,6 +152,67 @@ int aimc_sim_model_program_row(uint32_t tile, uint32_t row, const uint32_t *w_wo
 		return -1;
 	}
 	return 0;
+}
+
+static int check_row(const char *what, uint32_t tile, uint32_t row, const uint32_t *w_words)
+{
+	if (check_tile(tile) != 0)
+		return -1;
+	if (row >= g_sim.cfg.rows) {
+		set_error("%s: row %u out of range (%u rows)", what, row, g_sim.cfg.rows);
+		return -1;
+	}
+	for (uint32_t c = 0; c < g_sim.cfg.cols; c++)
+		g_sim.w[c] = (int8_t)get_bits(w_words, 8u * c, 8u);
+	return 0;
+}
+
+int aimc_sim_model_pulse_row(uint32_t tile, uint32_t row, const uint32_t *w_words,
+			     const uint32_t *mask_words, uint32_t pulse_idx)
+{
+	if (check_row("pulse_row", tile, row, w_words) != 0)
+		return -1;
+	for (uint32_t k = 0; k < 2 * g_sim.cfg.cols; k++)
+		g_sim.cells[k] = (uint8_t)get_bits(mask_words, k, 1u);
+	if (aimc_xbar_pulse_row(g_sim.xb, tile, row, g_sim.w, g_sim.cells, pulse_idx) != 0) {
+		set_error("pulse_row: the model rejected tile %u row %u", tile, row);
+		return -1;
+	}
+	return 0;
+}
+
+int aimc_sim_model_verify_row(uint32_t tile, uint32_t row, const uint32_t *w_words, uint32_t tol_code,
+			      uint32_t verify_idx)
+{
+	uint32_t *vm;
+	int n;
+
+	if (check_row("verify_row", tile, row, w_words) != 0)
+		return -1;
+	n = aimc_xbar_verify_row(g_sim.xb, tile, row, g_sim.w, tol_code, verify_idx, g_sim.cells);
+	if (n < 0) {
+		set_error("verify_row: the model rejected tile %u row %u tol_code %u", tile, row, tol_code);
+		return -1;
+	}
+	vm = g_sim.vmask + (size_t)tile * g_sim.vwords;
+	for (uint32_t i = 0; i < g_sim.vwords; i++)
+		vm[i] = 0;
+	for (uint32_t k = 0; k < 2 * g_sim.cfg.cols; k++)
+		vm[k / 32] |= (uint32_t)g_sim.cells[k] << (k % 32);
+	return n;
+}
+
+int32_t aimc_sim_model_verify_bits(uint32_t tile, uint32_t chunk)
+{
+	if (check_tile(tile) != 0)
+		return -1;
+	if (chunk >= (2 * g_sim.cfg.cols + 15) / 16) {
+		set_error("verify_bits: chunk %u out of range (%u chunks of 16 cells)", chunk,
+			  (2 * g_sim.cfg.cols + 15) / 16);
+		return -1;
+	}
+	return (int32_t)((g_sim.vmask[(size_t)tile * g_sim.vwords + chunk / 2] >> (16 * (chunk % 2))) &
+			 0xffffu);
 }
 
 int aimc_sim_model_apply(uint32_t tile, const uint32_t *d_words)

@@ -41,6 +41,22 @@ int aimc_sim_model_bind(uint32_t tile, uint32_t rows, uint32_t cols, uint32_t da
 int aimc_sim_model_program_row(uint32_t tile, uint32_t row, const uint32_t *w_words,
 			       uint32_t prog_idx);
 
+/* Program-and-verify (aimc_analog.h). The weights arrive as in program_row; the pulse mask as
+ * 2·cols bits (cell k at bit k of mask_words, 1 = pulse). Return 0, or -1 (no model, bad tile/row). */
+int aimc_sim_model_pulse_row(uint32_t tile, uint32_t row, const uint32_t *w_words,
+			     const uint32_t *mask_words, uint32_t pulse_idx);
+
+/* One verify read; its result (cell k at bit k, 1 = within tolerance) is latched per tile, like the
+ * macro's verify sense latches, and read with verify_word. Returns the number of cells within
+ * tolerance, or -1 (no model, bad tile/row, tol_code > 0xffff). */
+int aimc_sim_model_verify_row(uint32_t tile, uint32_t row, const uint32_t *w_words, uint32_t tol_code,
+			      uint32_t verify_idx);
+
+/* Bits [16·chunk+15 : 16·chunk] of the last verify result of `tile` (0 before any verify): a
+ * value in 0..65535 (so that it fits a simulator int with room for the error), or -1 (no model,
+ * bad tile, chunk >= ceil(2·cols / 16)). */
+int32_t aimc_sim_model_verify_bits(uint32_t tile, uint32_t chunk);
+
 /* Apply rows DAC codes of dac_bits each (row r at bits [r*dac_bits +: dac_bits] of d_words).
  * Returns 0, or -1 (no model, bad tile). */
 int aimc_sim_model_apply(uint32_t tile, const uint32_t *d_words);

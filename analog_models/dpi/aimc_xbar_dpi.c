@@ -17,6 +17,10 @@ extern "C" {
 int aimc_xbar_dpi_bind(int tile, int rows, int cols, int dac_bits, int adc_bits, int cols_per_adc);
 int aimc_xbar_dpi_program_row(int tile, int row, const svBitVecVal *w, int prog_idx);
 int aimc_xbar_dpi_apply(int tile, const svBitVecVal *d);
+int aimc_xbar_dpi_pulse_row(int tile, int row, const svBitVecVal *w, const svBitVecVal *mask,
+			    int pulse_idx);
+int aimc_xbar_dpi_verify_row(int tile, int row, const svBitVecVal *w, int tol_code, int verify_idx);
+int aimc_xbar_dpi_verify_bits(int tile, int chunk);
 int aimc_xbar_dpi_convert(int tile, int col, int conv_idx, int adc_shift);
 
 static int report(const char *what, int rc)
@@ -43,6 +47,33 @@ int aimc_xbar_dpi_program_row(int tile, int row, const svBitVecVal *w, int prog_
 int aimc_xbar_dpi_apply(int tile, const svBitVecVal *d)
 {
 	return report("$aimc_xbar_apply", aimc_sim_model_apply((uint32_t)tile, (const uint32_t *)d));
+}
+
+int aimc_xbar_dpi_pulse_row(int tile, int row, const svBitVecVal *w, const svBitVecVal *mask,
+			    int pulse_idx)
+{
+	return report("$aimc_xbar_pulse_row",
+		      aimc_sim_model_pulse_row((uint32_t)tile, (uint32_t)row, (const uint32_t *)w,
+					       (const uint32_t *)mask, (uint32_t)pulse_idx));
+}
+
+int aimc_xbar_dpi_verify_row(int tile, int row, const svBitVecVal *w, int tol_code, int verify_idx)
+{
+	int n = aimc_sim_model_verify_row((uint32_t)tile, (uint32_t)row, (const uint32_t *)w,
+					  (uint32_t)tol_code, (uint32_t)verify_idx);
+
+	if (n < 0)
+		report("$aimc_xbar_verify_row", -1);
+	return n;
+}
+
+int aimc_xbar_dpi_verify_bits(int tile, int chunk)
+{
+	int32_t v = aimc_sim_model_verify_bits((uint32_t)tile, (uint32_t)chunk);
+
+	if (v < 0)
+		report("$aimc_xbar_verify_bits", -1);
+	return v;
 }
 
 int aimc_xbar_dpi_convert(int tile, int col, int conv_idx, int adc_shift)

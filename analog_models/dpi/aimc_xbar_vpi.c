@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Icarus VPI shim of the crossbar macro: the system functions $aimc_xbar_bind, _program_row,
- * _apply and _convert (same names and arguments as the DPI-C imports of aimc_xbar_macro.sv),
+ * _pulse_row, _verify_row, _verify_bits, _apply and _convert (same names and arguments as the DPI-C imports of aimc_xbar_macro.sv),
  * converting arguments for the one model of aimc_sim_model.h. At the start of simulation it reads
  * +aimc_config=<file or name> and +aimc_seed=<decimal> and creates the model; a missing or bad
  * value stops the simulation. Build: iverilog-vpi --name=aimc_vpi; run: vvp -M dir -m aimc_vpi. */
@@ -16,22 +16,34 @@
 #define CONFIG_ARG "+aimc_config="
 #define SEED_ARG "+aimc_seed="
 
-enum shim_fn { FN_BIND, FN_PROGRAM_ROW, FN_APPLY, FN_CONVERT, FN_COUNT };
+enum shim_fn {
+	FN_BIND, FN_PROGRAM_ROW, FN_APPLY, FN_CONVERT, FN_PULSE_ROW, FN_VERIFY_ROW, FN_VERIFY_BITS,
+	FN_COUNT
+};
+
+/* Packed-vector arguments and their widths. */
+enum vec_kind { V_NONE, V_WEIGHTS /* 8·cols */, V_DAC /* rows·dac_bits */, V_CELLS /* 2·cols */ };
+
+#define MAX_ARGS 6
 
 static const struct {
 	const char *name;
 	int nargs;
-	int vec_arg; /* index of the packed-vector argument, or -1 */
+	unsigned char vec[MAX_ARGS]; /* enum vec_kind of each argument */
 } fns[FN_COUNT] = {
-	[FN_BIND] = {"$aimc_xbar_bind", 6, -1},
-	[FN_PROGRAM_ROW] = {"$aimc_xbar_program_row", 4, 2},
-	[FN_APPLY] = {"$aimc_xbar_apply", 2, 1},
-	[FN_CONVERT] = {"$aimc_xbar_convert", 4, -1},
+	[FN_BIND] = {"$aimc_xbar_bind", 6, {0}},
+	[FN_PROGRAM_ROW] = {"$aimc_xbar_program_row", 4, {[2] = V_WEIGHTS}},
+	[FN_APPLY] = {"$aimc_xbar_apply", 2, {[1] = V_DAC}},
+	[FN_CONVERT] = {"$aimc_xbar_convert", 4, {0}},
+	[FN_PULSE_ROW] = {"$aimc_xbar_pulse_row", 5, {[2] = V_WEIGHTS, [3] = V_CELLS}},
+	[FN_VERIFY_ROW] = {"$aimc_xbar_verify_row", 5, {[2] = V_WEIGHTS}},
+	[FN_VERIFY_BITS] = {"$aimc_xbar_verify_bits", 2, {0}},
 };
 
 static int g_call_sites; /* calls of our functions in the design (counted at compile time) */
-static uint32_t *g_words; /* scratch for one packed vector */
-static size_t g_nwords;
+/* scratch for the packed vectors of one call: g_vec[0] the weights or DAC codes, g_vec[1] cells */
+static uint32_t *g_vec[2];
+static size_t g_nvec[2];
 
 /* End the simulation with a failing exit status of vvp (vpip_set_return_value is the Icarus
  * call behind $fatal's exit code). */
@@ -86,8 +98,8 @@ static int arg_u32(vpiHandle h, const char *fn, int idx, uint32_t *out)
 	return 0;
 }
 
-/* Packed vector argument of exactly `bits` bits into g_words; -1 on a size mismatch or X/Z. */
-static int arg_vec(vpiHandle h, const char *fn, int idx, uint32_t bits)
+/* Packed vector argument of exactly `bits` bits into g_vec[slot]; -1 on a size mismatch or X/Z. */
+static int arg_vec(vpiHandle h, const char *fn, int idx, uint32_t bits, int slot)
 {
 	s_vpi_value v;
 	int size = vpi_get(vpiSize, h);
@@ -98,15 +110,15 @@ static int arg_vec(vpiHandle h, const char *fn, int idx, uint32_t bits)
 			   idx + 1, size, bits);
 		return -1;
 	}
-	if (n > g_nwords) {
-		uint32_t *p = realloc(g_words, n * sizeof(*p));
+	if (n > g_nvec[slot]) {
+		uint32_t *p = realloc(g_vec[slot], n * sizeof(*p));
 
 		if (p == NULL) {
 			vpi_printf("aimc_vpi: ERROR: out of memory\n");
 			return -1;
 		}
-		g_words = p;
-		g_nwords = n;
+		g_vec[slot] = p;
+		g_nvec[slot] = n;
 	}
 	v.format = vpiVectorVal;
 	vpi_get_value(h, &v);
@@ -115,7 +127,7 @@ static int arg_vec(vpiHandle h, const char *fn, int idx, uint32_t bits)
 			vpi_printf("aimc_vpi: ERROR: %s argument %d has X or Z bits\n", fn, idx + 1);
 			return -1;
 		}
-		g_words[i] = (uint32_t)v.value.vector[i].aval;
+		g_vec[slot][i] = (uint32_t)v.value.vector[i].aval;
 	}
 	return 0;
 }
@@ -135,20 +147,22 @@ static PLI_INT32 calltf(PLI_BYTE8 *user)
 	vpiHandle call = vpi_handle(vpiSysTfCall, NULL);
 	vpiHandle it = vpi_iterate(vpiArgument, call);
 	const aimc_cfg *cfg = aimc_xbar_cfg(aimc_sim_model());
-	uint32_t a[6] = {0};
+	uint32_t a[MAX_ARGS] = {0};
 	int bad = 0, rc;
 	int32_t ret;
 
 	for (int i = 0; i < fns[fn].nargs; i++) {
 		vpiHandle h = vpi_scan(it);
 
-		if (i == fns[fn].vec_arg) {
-			uint32_t bits = 0;
+		if (fns[fn].vec[i] != V_NONE) {
+			uint32_t bits;
 
 			if (cfg == NULL)
 				continue; /* reported by the model call below */
-			bits = fn == FN_PROGRAM_ROW ? 8u * cfg->cols : cfg->rows * cfg->dac_bits;
-			bad |= arg_vec(h, fns[fn].name, i, bits);
+			bits = fns[fn].vec[i] == V_WEIGHTS ? 8u * cfg->cols :
+			       fns[fn].vec[i] == V_CELLS   ? 2u * cfg->cols :
+							     cfg->rows * cfg->dac_bits;
+			bad |= arg_vec(h, fns[fn].name, i, bits, fns[fn].vec[i] == V_CELLS);
 		} else {
 			bad |= arg_u32(h, fns[fn].name, i, &a[i]);
 		}
@@ -164,12 +178,24 @@ static PLI_INT32 calltf(PLI_BYTE8 *user)
 		ret = rc;
 		break;
 	case FN_PROGRAM_ROW:
-		rc = aimc_sim_model_program_row(a[0], a[1], g_words, a[3]);
+		rc = aimc_sim_model_program_row(a[0], a[1], g_vec[0], a[3]);
 		ret = rc;
 		break;
 	case FN_APPLY:
-		rc = aimc_sim_model_apply(a[0], g_words);
+		rc = aimc_sim_model_apply(a[0], g_vec[0]);
 		ret = rc;
+		break;
+	case FN_PULSE_ROW:
+		rc = aimc_sim_model_pulse_row(a[0], a[1], g_vec[0], g_vec[1], a[4]);
+		ret = rc;
+		break;
+	case FN_VERIFY_ROW:
+		ret = aimc_sim_model_verify_row(a[0], a[1], g_vec[0], a[3], a[4]);
+		rc = ret < 0 ? -1 : 0;
+		break;
+	case FN_VERIFY_BITS:
+		ret = aimc_sim_model_verify_bits(a[0], a[1]);
+		rc = ret < 0 ? -1 : 0;
 		break;
 	default:
 		ret = aimc_sim_model_convert(a[0], a[1], a[2], a[3]);
@@ -247,9 +273,11 @@ static PLI_INT32 end_of_sim(p_cb_data cb)
 {
 	(void)cb;
 	aimc_sim_model_shutdown();
-	free(g_words);
-	g_words = NULL;
-	g_nwords = 0;
+	for (int i = 0; i < 2; i++) {
+		free(g_vec[i]);
+		g_vec[i] = NULL;
+		g_nvec[i] = 0;
+	}
 	return 0;
 }
 

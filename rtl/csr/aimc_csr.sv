@@ -10,7 +10,7 @@ module aimc_csr (
 
         input wire s_cpuif_req,
         input wire s_cpuif_req_is_wr,
-        input wire [7:0] s_cpuif_addr,
+        input wire [9:0] s_cpuif_addr,
         input wire [31:0] s_cpuif_wr_data,
         input wire [31:0] s_cpuif_wr_biten,
         output wire s_cpuif_req_stall_wr,
@@ -30,10 +30,13 @@ module aimc_csr (
         input wire hwif_in_status_halted,
         input wire hwif_in_status_error,
         output logic hwif_out_irq_done,
+        input wire hwif_in_irq_done_hwclr,
         input wire hwif_in_irq_done_hwset,
         output logic hwif_out_irq_error,
+        input wire hwif_in_irq_error_hwclr,
         input wire hwif_in_irq_error_hwset,
         output logic hwif_out_irq_prog,
+        input wire hwif_in_irq_prog_hwclr,
         input wire hwif_in_irq_prog_hwset,
         input wire [7:0] hwif_in_err_code_code,
         input wire [15:0] hwif_in_err_pc_pc,
@@ -58,7 +61,32 @@ module aimc_csr (
         input wire [31:0] hwif_in_convs_value,
         input wire [31:0] hwif_in_adc_convs_value,
         input wire [31:0] hwif_in_sats_value,
-        input wire [31:0] hwif_in_prog_rows_value
+        input wire [31:0] hwif_in_prog_rows_value,
+        output logic hwif_out_soft_reset_go,
+        output logic hwif_out_sat_mode_stop,
+        output logic [31:0] hwif_out_watchdog_cycles,
+        input wire hwif_in_bus_err_valid,
+        input wire hwif_in_bus_err_write,
+        input wire [1:0] hwif_in_bus_err_resp,
+        output logic hwif_out_bus_err_clear,
+        input wire [15:0] hwif_in_bus_err_count,
+        input wire [31:0] hwif_in_bus_err_addr_addr,
+        input wire [31:0] hwif_in_reads_total_value,
+        input wire [31:0] hwif_in_stalls_total_value,
+        input wire [15:0][31:0] hwif_in_tile_busy_value,
+        input wire [15:0][31:0] hwif_in_tile_idle_value,
+        input wire [15:0][31:0] hwif_in_tile_mvms_value,
+        input wire [15:0][31:0] hwif_in_tile_reads_value,
+        input wire [15:0][31:0] hwif_in_tile_adc_value,
+        input wire [15:0][31:0] hwif_in_tile_sats_value,
+        input wire [15:0][31:0] hwif_in_tile_stalls_value,
+        output logic hwif_out_pv_ctrl_enable,
+        output logic hwif_out_pv_ctrl_stop,
+        output logic [7:0] hwif_out_pv_ctrl_budget,
+        output logic [15:0] hwif_out_pv_tol_tol,
+        output logic [3:0] hwif_out_pv_sel_tile,
+        input wire [31:0] hwif_in_pv_pulses_value,
+        input wire [31:0] hwif_in_pv_unconv_value
     );
 
     //--------------------------------------------------------------------------
@@ -66,7 +94,7 @@ module aimc_csr (
     //--------------------------------------------------------------------------
     logic cpuif_req;
     logic cpuif_req_is_wr;
-    logic [7:0] cpuif_addr;
+    logic [9:0] cpuif_addr;
     logic [31:0] cpuif_wr_data;
     logic [31:0] cpuif_wr_biten;
     logic cpuif_req_stall_wr;
@@ -128,6 +156,25 @@ module aimc_csr (
     logic decoded_reg_strb_adc_convs;
     logic decoded_reg_strb_sats;
     logic decoded_reg_strb_prog_rows;
+    logic decoded_reg_strb_soft_reset;
+    logic decoded_reg_strb_sat_mode;
+    logic decoded_reg_strb_watchdog;
+    logic decoded_reg_strb_bus_err;
+    logic decoded_reg_strb_bus_err_addr;
+    logic decoded_reg_strb_reads_total;
+    logic decoded_reg_strb_stalls_total;
+    logic decoded_reg_strb_tile_busy [16];
+    logic decoded_reg_strb_tile_idle [16];
+    logic decoded_reg_strb_tile_mvms [16];
+    logic decoded_reg_strb_tile_reads [16];
+    logic decoded_reg_strb_tile_adc [16];
+    logic decoded_reg_strb_tile_sats [16];
+    logic decoded_reg_strb_tile_stalls [16];
+    logic decoded_reg_strb_pv_ctrl;
+    logic decoded_reg_strb_pv_tol;
+    logic decoded_reg_strb_pv_sel;
+    logic decoded_reg_strb_pv_pulses;
+    logic decoded_reg_strb_pv_unconv;
     logic decoded_err;
 
     logic decoded_req;
@@ -145,78 +192,156 @@ module aimc_csr (
         logic is_valid_rw;
         is_valid_addr = '0;
         is_valid_rw = '0;
-        decoded_reg_strb_id = cpuif_req_masked & (cpuif_addr == 8'h0) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 8'h0);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 8'h0) & !cpuif_req_is_wr;
-        decoded_reg_strb_version = cpuif_req_masked & (cpuif_addr == 8'h4) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 8'h4);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 8'h4) & !cpuif_req_is_wr;
-        decoded_reg_strb_ctrl = cpuif_req_masked & (cpuif_addr == 8'h8);
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 8'h8);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 8'h8);
-        decoded_reg_strb_status = cpuif_req_masked & (cpuif_addr == 8'hc) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 8'hc);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 8'hc) & !cpuif_req_is_wr;
-        decoded_reg_strb_irq = cpuif_req_masked & (cpuif_addr == 8'h10);
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 8'h10);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 8'h10);
-        decoded_reg_strb_err_code = cpuif_req_masked & (cpuif_addr == 8'h14) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 8'h14);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 8'h14) & !cpuif_req_is_wr;
-        decoded_reg_strb_err_pc = cpuif_req_masked & (cpuif_addr == 8'h18) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 8'h18);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 8'h18) & !cpuif_req_is_wr;
-        decoded_reg_strb_start_pc = cpuif_req_masked & (cpuif_addr == 8'h1c);
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 8'h1c);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 8'h1c);
-        decoded_reg_strb_settle = cpuif_req_masked & (cpuif_addr == 8'h20);
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 8'h20);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 8'h20);
-        decoded_reg_strb_scratch = cpuif_req_masked & (cpuif_addr == 8'h24);
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 8'h24);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 8'h24);
-        decoded_reg_strb_cfg0 = cpuif_req_masked & (cpuif_addr == 8'h30) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 8'h30);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 8'h30) & !cpuif_req_is_wr;
-        decoded_reg_strb_cfg1 = cpuif_req_masked & (cpuif_addr == 8'h34) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 8'h34);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 8'h34) & !cpuif_req_is_wr;
-        decoded_reg_strb_cfg2 = cpuif_req_masked & (cpuif_addr == 8'h38) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 8'h38);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 8'h38) & !cpuif_req_is_wr;
-        decoded_reg_strb_cfg3 = cpuif_req_masked & (cpuif_addr == 8'h3c) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 8'h3c);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 8'h3c) & !cpuif_req_is_wr;
-        decoded_reg_strb_cfg4 = cpuif_req_masked & (cpuif_addr == 8'h40) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 8'h40);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 8'h40) & !cpuif_req_is_wr;
-        decoded_reg_strb_cfg5 = cpuif_req_masked & (cpuif_addr == 8'h44) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 8'h44);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 8'h44) & !cpuif_req_is_wr;
-        decoded_reg_strb_cycles_lo = cpuif_req_masked & (cpuif_addr == 8'h80) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 8'h80);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 8'h80) & !cpuif_req_is_wr;
-        decoded_reg_strb_cycles_hi = cpuif_req_masked & (cpuif_addr == 8'h84) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 8'h84);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 8'h84) & !cpuif_req_is_wr;
-        decoded_reg_strb_instrs = cpuif_req_masked & (cpuif_addr == 8'h88) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 8'h88);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 8'h88) & !cpuif_req_is_wr;
-        decoded_reg_strb_mvms = cpuif_req_masked & (cpuif_addr == 8'h8c) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 8'h8c);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 8'h8c) & !cpuif_req_is_wr;
-        decoded_reg_strb_convs = cpuif_req_masked & (cpuif_addr == 8'h90) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 8'h90);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 8'h90) & !cpuif_req_is_wr;
-        decoded_reg_strb_adc_convs = cpuif_req_masked & (cpuif_addr == 8'h94) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 8'h94);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 8'h94) & !cpuif_req_is_wr;
-        decoded_reg_strb_sats = cpuif_req_masked & (cpuif_addr == 8'h98) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 8'h98);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 8'h98) & !cpuif_req_is_wr;
-        decoded_reg_strb_prog_rows = cpuif_req_masked & (cpuif_addr == 8'h9c) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 8'h9c);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 8'h9c) & !cpuif_req_is_wr;
+        decoded_reg_strb_id = cpuif_req_masked & (cpuif_addr == 10'h0) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h0);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h0) & !cpuif_req_is_wr;
+        decoded_reg_strb_version = cpuif_req_masked & (cpuif_addr == 10'h4) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h4);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h4) & !cpuif_req_is_wr;
+        decoded_reg_strb_ctrl = cpuif_req_masked & (cpuif_addr == 10'h8);
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h8);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h8);
+        decoded_reg_strb_status = cpuif_req_masked & (cpuif_addr == 10'hc) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'hc);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'hc) & !cpuif_req_is_wr;
+        decoded_reg_strb_irq = cpuif_req_masked & (cpuif_addr == 10'h10);
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h10);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h10);
+        decoded_reg_strb_err_code = cpuif_req_masked & (cpuif_addr == 10'h14) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h14);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h14) & !cpuif_req_is_wr;
+        decoded_reg_strb_err_pc = cpuif_req_masked & (cpuif_addr == 10'h18) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h18);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h18) & !cpuif_req_is_wr;
+        decoded_reg_strb_start_pc = cpuif_req_masked & (cpuif_addr == 10'h1c);
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h1c);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h1c);
+        decoded_reg_strb_settle = cpuif_req_masked & (cpuif_addr == 10'h20);
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h20);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h20);
+        decoded_reg_strb_scratch = cpuif_req_masked & (cpuif_addr == 10'h24);
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h24);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h24);
+        decoded_reg_strb_cfg0 = cpuif_req_masked & (cpuif_addr == 10'h30) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h30);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h30) & !cpuif_req_is_wr;
+        decoded_reg_strb_cfg1 = cpuif_req_masked & (cpuif_addr == 10'h34) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h34);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h34) & !cpuif_req_is_wr;
+        decoded_reg_strb_cfg2 = cpuif_req_masked & (cpuif_addr == 10'h38) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h38);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h38) & !cpuif_req_is_wr;
+        decoded_reg_strb_cfg3 = cpuif_req_masked & (cpuif_addr == 10'h3c) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h3c);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h3c) & !cpuif_req_is_wr;
+        decoded_reg_strb_cfg4 = cpuif_req_masked & (cpuif_addr == 10'h40) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h40);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h40) & !cpuif_req_is_wr;
+        decoded_reg_strb_cfg5 = cpuif_req_masked & (cpuif_addr == 10'h44) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h44);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h44) & !cpuif_req_is_wr;
+        decoded_reg_strb_cycles_lo = cpuif_req_masked & (cpuif_addr == 10'h80) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h80);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h80) & !cpuif_req_is_wr;
+        decoded_reg_strb_cycles_hi = cpuif_req_masked & (cpuif_addr == 10'h84) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h84);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h84) & !cpuif_req_is_wr;
+        decoded_reg_strb_instrs = cpuif_req_masked & (cpuif_addr == 10'h88) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h88);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h88) & !cpuif_req_is_wr;
+        decoded_reg_strb_mvms = cpuif_req_masked & (cpuif_addr == 10'h8c) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h8c);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h8c) & !cpuif_req_is_wr;
+        decoded_reg_strb_convs = cpuif_req_masked & (cpuif_addr == 10'h90) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h90);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h90) & !cpuif_req_is_wr;
+        decoded_reg_strb_adc_convs = cpuif_req_masked & (cpuif_addr == 10'h94) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h94);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h94) & !cpuif_req_is_wr;
+        decoded_reg_strb_sats = cpuif_req_masked & (cpuif_addr == 10'h98) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h98);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h98) & !cpuif_req_is_wr;
+        decoded_reg_strb_prog_rows = cpuif_req_masked & (cpuif_addr == 10'h9c) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h9c);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h9c) & !cpuif_req_is_wr;
+        decoded_reg_strb_soft_reset = cpuif_req_masked & (cpuif_addr == 10'ha0) & cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'ha0);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'ha0) & cpuif_req_is_wr;
+        decoded_reg_strb_sat_mode = cpuif_req_masked & (cpuif_addr == 10'ha4);
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'ha4);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'ha4);
+        decoded_reg_strb_watchdog = cpuif_req_masked & (cpuif_addr == 10'ha8);
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'ha8);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'ha8);
+        decoded_reg_strb_bus_err = cpuif_req_masked & (cpuif_addr == 10'hac);
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'hac);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'hac);
+        decoded_reg_strb_bus_err_addr = cpuif_req_masked & (cpuif_addr == 10'hb0) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'hb0);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'hb0) & !cpuif_req_is_wr;
+        decoded_reg_strb_reads_total = cpuif_req_masked & (cpuif_addr == 10'hb4) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'hb4);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'hb4) & !cpuif_req_is_wr;
+        decoded_reg_strb_stalls_total = cpuif_req_masked & (cpuif_addr == 10'hb8) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'hb8);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'hb8) & !cpuif_req_is_wr;
+        for(int i0=0; i0<16; i0++) begin : gen_loop_15
+            next_cpuif_addr = 32'h100 + i0*10'h4;
+            decoded_reg_strb_tile_busy[i0] = cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]) & !cpuif_req_is_wr;
+            is_valid_addr |= cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]);
+            is_valid_rw |= cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]) & !cpuif_req_is_wr;
+        end
+        for(int i0=0; i0<16; i0++) begin : gen_loop_16
+            next_cpuif_addr = 32'h140 + i0*10'h4;
+            decoded_reg_strb_tile_idle[i0] = cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]) & !cpuif_req_is_wr;
+            is_valid_addr |= cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]);
+            is_valid_rw |= cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]) & !cpuif_req_is_wr;
+        end
+        for(int i0=0; i0<16; i0++) begin : gen_loop_17
+            next_cpuif_addr = 32'h180 + i0*10'h4;
+            decoded_reg_strb_tile_mvms[i0] = cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]) & !cpuif_req_is_wr;
+            is_valid_addr |= cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]);
+            is_valid_rw |= cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]) & !cpuif_req_is_wr;
+        end
+        for(int i0=0; i0<16; i0++) begin : gen_loop_18
+            next_cpuif_addr = 32'h1c0 + i0*10'h4;
+            decoded_reg_strb_tile_reads[i0] = cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]) & !cpuif_req_is_wr;
+            is_valid_addr |= cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]);
+            is_valid_rw |= cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]) & !cpuif_req_is_wr;
+        end
+        for(int i0=0; i0<16; i0++) begin : gen_loop_19
+            next_cpuif_addr = 32'h200 + i0*10'h4;
+            decoded_reg_strb_tile_adc[i0] = cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]) & !cpuif_req_is_wr;
+            is_valid_addr |= cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]);
+            is_valid_rw |= cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]) & !cpuif_req_is_wr;
+        end
+        for(int i0=0; i0<16; i0++) begin : gen_loop_20
+            next_cpuif_addr = 32'h240 + i0*10'h4;
+            decoded_reg_strb_tile_sats[i0] = cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]) & !cpuif_req_is_wr;
+            is_valid_addr |= cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]);
+            is_valid_rw |= cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]) & !cpuif_req_is_wr;
+        end
+        for(int i0=0; i0<16; i0++) begin : gen_loop_21
+            next_cpuif_addr = 32'h280 + i0*10'h4;
+            decoded_reg_strb_tile_stalls[i0] = cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]) & !cpuif_req_is_wr;
+            is_valid_addr |= cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]);
+            is_valid_rw |= cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]) & !cpuif_req_is_wr;
+        end
+        decoded_reg_strb_pv_ctrl = cpuif_req_masked & (cpuif_addr == 10'h300);
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h300);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h300);
+        decoded_reg_strb_pv_tol = cpuif_req_masked & (cpuif_addr == 10'h304);
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h304);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h304);
+        decoded_reg_strb_pv_sel = cpuif_req_masked & (cpuif_addr == 10'h308);
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h308);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h308);
+        decoded_reg_strb_pv_pulses = cpuif_req_masked & (cpuif_addr == 10'h30c) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h30c);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h30c) & !cpuif_req_is_wr;
+        decoded_reg_strb_pv_unconv = cpuif_req_masked & (cpuif_addr == 10'h310) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h310);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h310) & !cpuif_req_is_wr;
         decoded_err = (~is_valid_addr | (is_valid_addr & ~is_valid_rw)) & decoded_req;
     end
 
@@ -271,6 +396,42 @@ module aimc_csr (
     logic [31:0] field_storage_scratch_value_value;
     logic [31:0] field_combo_scratch_value_next;
     logic field_combo_scratch_value_load_next;
+    // Field: aimc_csr.soft_reset.go
+    logic field_storage_soft_reset_go_value;
+    logic field_combo_soft_reset_go_next;
+    logic field_combo_soft_reset_go_load_next;
+    // Field: aimc_csr.sat_mode.stop
+    logic field_storage_sat_mode_stop_value;
+    logic field_combo_sat_mode_stop_next;
+    logic field_combo_sat_mode_stop_load_next;
+    // Field: aimc_csr.watchdog.cycles
+    logic [31:0] field_storage_watchdog_cycles_value;
+    logic [31:0] field_combo_watchdog_cycles_next;
+    logic field_combo_watchdog_cycles_load_next;
+    // Field: aimc_csr.bus_err.clear
+    logic field_storage_bus_err_clear_value;
+    logic field_combo_bus_err_clear_next;
+    logic field_combo_bus_err_clear_load_next;
+    // Field: aimc_csr.pv_ctrl.enable
+    logic field_storage_pv_ctrl_enable_value;
+    logic field_combo_pv_ctrl_enable_next;
+    logic field_combo_pv_ctrl_enable_load_next;
+    // Field: aimc_csr.pv_ctrl.stop
+    logic field_storage_pv_ctrl_stop_value;
+    logic field_combo_pv_ctrl_stop_next;
+    logic field_combo_pv_ctrl_stop_load_next;
+    // Field: aimc_csr.pv_ctrl.budget
+    logic [7:0] field_storage_pv_ctrl_budget_value;
+    logic [7:0] field_combo_pv_ctrl_budget_next;
+    logic field_combo_pv_ctrl_budget_load_next;
+    // Field: aimc_csr.pv_tol.tol
+    logic [15:0] field_storage_pv_tol_tol_value;
+    logic [15:0] field_combo_pv_tol_tol_next;
+    logic field_combo_pv_tol_tol_load_next;
+    // Field: aimc_csr.pv_sel.tile
+    logic [3:0] field_storage_pv_sel_tile_value;
+    logic [3:0] field_combo_pv_sel_tile_next;
+    logic field_combo_pv_sel_tile_load_next;
     //--------------------------------------------------------------------------
     // Field logic
     //--------------------------------------------------------------------------
@@ -365,6 +526,9 @@ module aimc_csr (
         if(hwif_in_irq_done_hwset) begin // HW Set
             next_c = '1;
             load_next_c = '1;
+        end else if(hwif_in_irq_done_hwclr) begin // HW Clear
+            next_c = '0;
+            load_next_c = '1;
         end else if(decoded_reg_strb_irq && decoded_req_is_wr) begin // SW write 1 clear
             next_c = field_storage_irq_done_value & ~(decoded_wr_data[0:0] & decoded_wr_biten[0:0]);
             load_next_c = '1;
@@ -388,6 +552,9 @@ module aimc_csr (
         if(hwif_in_irq_error_hwset) begin // HW Set
             next_c = '1;
             load_next_c = '1;
+        end else if(hwif_in_irq_error_hwclr) begin // HW Clear
+            next_c = '0;
+            load_next_c = '1;
         end else if(decoded_reg_strb_irq && decoded_req_is_wr) begin // SW write 1 clear
             next_c = field_storage_irq_error_value & ~(decoded_wr_data[1:1] & decoded_wr_biten[1:1]);
             load_next_c = '1;
@@ -410,6 +577,9 @@ module aimc_csr (
         load_next_c = '0;
         if(hwif_in_irq_prog_hwset) begin // HW Set
             next_c = '1;
+            load_next_c = '1;
+        end else if(hwif_in_irq_prog_hwclr) begin // HW Clear
+            next_c = '0;
             load_next_c = '1;
         end else if(decoded_reg_strb_irq && decoded_req_is_wr) begin // SW write 1 clear
             next_c = field_storage_irq_prog_value & ~(decoded_wr_data[2:2] & decoded_wr_biten[2:2]);
@@ -485,6 +655,192 @@ module aimc_csr (
             field_storage_scratch_value_value <= field_combo_scratch_value_next;
         end
     end
+    always @(*) begin
+        logic next_c;
+        logic load_next_c;
+        next_c = field_storage_soft_reset_go_value;
+        load_next_c = '0;
+        if(decoded_reg_strb_soft_reset && decoded_req_is_wr) begin // SW write
+            next_c = (field_storage_soft_reset_go_value & ~decoded_wr_biten[0:0]) | (decoded_wr_data[0:0] & decoded_wr_biten[0:0]);
+            load_next_c = '1;
+        end else begin // singlepulse clears back to 0
+            next_c = '0;
+            load_next_c = '1;
+        end
+        field_combo_soft_reset_go_next = next_c;
+        field_combo_soft_reset_go_load_next = load_next_c;
+    end
+    always_ff @(posedge clk or negedge arst_n) begin
+        if(~arst_n) begin
+            field_storage_soft_reset_go_value <= 1'h0;
+        end else if(field_combo_soft_reset_go_load_next) begin
+            field_storage_soft_reset_go_value <= field_combo_soft_reset_go_next;
+        end
+    end
+    assign hwif_out_soft_reset_go = field_storage_soft_reset_go_value;
+    always @(*) begin
+        logic next_c;
+        logic load_next_c;
+        next_c = field_storage_sat_mode_stop_value;
+        load_next_c = '0;
+        if(decoded_reg_strb_sat_mode && decoded_req_is_wr) begin // SW write
+            next_c = (field_storage_sat_mode_stop_value & ~decoded_wr_biten[0:0]) | (decoded_wr_data[0:0] & decoded_wr_biten[0:0]);
+            load_next_c = '1;
+        end
+        field_combo_sat_mode_stop_next = next_c;
+        field_combo_sat_mode_stop_load_next = load_next_c;
+    end
+    always_ff @(posedge clk or negedge arst_n) begin
+        if(~arst_n) begin
+            field_storage_sat_mode_stop_value <= 1'h0;
+        end else if(field_combo_sat_mode_stop_load_next) begin
+            field_storage_sat_mode_stop_value <= field_combo_sat_mode_stop_next;
+        end
+    end
+    assign hwif_out_sat_mode_stop = field_storage_sat_mode_stop_value;
+    always @(*) begin
+        logic [31:0] next_c;
+        logic load_next_c;
+        next_c = field_storage_watchdog_cycles_value;
+        load_next_c = '0;
+        if(decoded_reg_strb_watchdog && decoded_req_is_wr) begin // SW write
+            next_c = (field_storage_watchdog_cycles_value & ~decoded_wr_biten[31:0]) | (decoded_wr_data[31:0] & decoded_wr_biten[31:0]);
+            load_next_c = '1;
+        end
+        field_combo_watchdog_cycles_next = next_c;
+        field_combo_watchdog_cycles_load_next = load_next_c;
+    end
+    always_ff @(posedge clk or negedge arst_n) begin
+        if(~arst_n) begin
+            field_storage_watchdog_cycles_value <= 32'h0;
+        end else if(field_combo_watchdog_cycles_load_next) begin
+            field_storage_watchdog_cycles_value <= field_combo_watchdog_cycles_next;
+        end
+    end
+    assign hwif_out_watchdog_cycles = field_storage_watchdog_cycles_value;
+    always @(*) begin
+        logic next_c;
+        logic load_next_c;
+        next_c = field_storage_bus_err_clear_value;
+        load_next_c = '0;
+        if(decoded_reg_strb_bus_err && decoded_req_is_wr) begin // SW write
+            next_c = (field_storage_bus_err_clear_value & ~decoded_wr_biten[4:4]) | (decoded_wr_data[4:4] & decoded_wr_biten[4:4]);
+            load_next_c = '1;
+        end else begin // singlepulse clears back to 0
+            next_c = '0;
+            load_next_c = '1;
+        end
+        field_combo_bus_err_clear_next = next_c;
+        field_combo_bus_err_clear_load_next = load_next_c;
+    end
+    always_ff @(posedge clk or negedge arst_n) begin
+        if(~arst_n) begin
+            field_storage_bus_err_clear_value <= 1'h0;
+        end else if(field_combo_bus_err_clear_load_next) begin
+            field_storage_bus_err_clear_value <= field_combo_bus_err_clear_next;
+        end
+    end
+    assign hwif_out_bus_err_clear = field_storage_bus_err_clear_value;
+    always @(*) begin
+        logic next_c;
+        logic load_next_c;
+        next_c = field_storage_pv_ctrl_enable_value;
+        load_next_c = '0;
+        if(decoded_reg_strb_pv_ctrl && decoded_req_is_wr) begin // SW write
+            next_c = (field_storage_pv_ctrl_enable_value & ~decoded_wr_biten[0:0]) | (decoded_wr_data[0:0] & decoded_wr_biten[0:0]);
+            load_next_c = '1;
+        end
+        field_combo_pv_ctrl_enable_next = next_c;
+        field_combo_pv_ctrl_enable_load_next = load_next_c;
+    end
+    always_ff @(posedge clk or negedge arst_n) begin
+        if(~arst_n) begin
+            field_storage_pv_ctrl_enable_value <= 1'h0;
+        end else if(field_combo_pv_ctrl_enable_load_next) begin
+            field_storage_pv_ctrl_enable_value <= field_combo_pv_ctrl_enable_next;
+        end
+    end
+    assign hwif_out_pv_ctrl_enable = field_storage_pv_ctrl_enable_value;
+    always @(*) begin
+        logic next_c;
+        logic load_next_c;
+        next_c = field_storage_pv_ctrl_stop_value;
+        load_next_c = '0;
+        if(decoded_reg_strb_pv_ctrl && decoded_req_is_wr) begin // SW write
+            next_c = (field_storage_pv_ctrl_stop_value & ~decoded_wr_biten[1:1]) | (decoded_wr_data[1:1] & decoded_wr_biten[1:1]);
+            load_next_c = '1;
+        end
+        field_combo_pv_ctrl_stop_next = next_c;
+        field_combo_pv_ctrl_stop_load_next = load_next_c;
+    end
+    always_ff @(posedge clk or negedge arst_n) begin
+        if(~arst_n) begin
+            field_storage_pv_ctrl_stop_value <= 1'h0;
+        end else if(field_combo_pv_ctrl_stop_load_next) begin
+            field_storage_pv_ctrl_stop_value <= field_combo_pv_ctrl_stop_next;
+        end
+    end
+    assign hwif_out_pv_ctrl_stop = field_storage_pv_ctrl_stop_value;
+    always @(*) begin
+        logic [7:0] next_c;
+        logic load_next_c;
+        next_c = field_storage_pv_ctrl_budget_value;
+        load_next_c = '0;
+        if(decoded_reg_strb_pv_ctrl && decoded_req_is_wr) begin // SW write
+            next_c = (field_storage_pv_ctrl_budget_value & ~decoded_wr_biten[15:8]) | (decoded_wr_data[15:8] & decoded_wr_biten[15:8]);
+            load_next_c = '1;
+        end
+        field_combo_pv_ctrl_budget_next = next_c;
+        field_combo_pv_ctrl_budget_load_next = load_next_c;
+    end
+    always_ff @(posedge clk or negedge arst_n) begin
+        if(~arst_n) begin
+            field_storage_pv_ctrl_budget_value <= 8'h20;
+        end else if(field_combo_pv_ctrl_budget_load_next) begin
+            field_storage_pv_ctrl_budget_value <= field_combo_pv_ctrl_budget_next;
+        end
+    end
+    assign hwif_out_pv_ctrl_budget = field_storage_pv_ctrl_budget_value;
+    always @(*) begin
+        logic [15:0] next_c;
+        logic load_next_c;
+        next_c = field_storage_pv_tol_tol_value;
+        load_next_c = '0;
+        if(decoded_reg_strb_pv_tol && decoded_req_is_wr) begin // SW write
+            next_c = (field_storage_pv_tol_tol_value & ~decoded_wr_biten[15:0]) | (decoded_wr_data[15:0] & decoded_wr_biten[15:0]);
+            load_next_c = '1;
+        end
+        field_combo_pv_tol_tol_next = next_c;
+        field_combo_pv_tol_tol_load_next = load_next_c;
+    end
+    always_ff @(posedge clk or negedge arst_n) begin
+        if(~arst_n) begin
+            field_storage_pv_tol_tol_value <= 16'h28f;
+        end else if(field_combo_pv_tol_tol_load_next) begin
+            field_storage_pv_tol_tol_value <= field_combo_pv_tol_tol_next;
+        end
+    end
+    assign hwif_out_pv_tol_tol = field_storage_pv_tol_tol_value;
+    always @(*) begin
+        logic [3:0] next_c;
+        logic load_next_c;
+        next_c = field_storage_pv_sel_tile_value;
+        load_next_c = '0;
+        if(decoded_reg_strb_pv_sel && decoded_req_is_wr) begin // SW write
+            next_c = (field_storage_pv_sel_tile_value & ~decoded_wr_biten[3:0]) | (decoded_wr_data[3:0] & decoded_wr_biten[3:0]);
+            load_next_c = '1;
+        end
+        field_combo_pv_sel_tile_next = next_c;
+        field_combo_pv_sel_tile_load_next = load_next_c;
+    end
+    always_ff @(posedge clk or negedge arst_n) begin
+        if(~arst_n) begin
+            field_storage_pv_sel_tile_value <= 4'h0;
+        end else if(field_combo_pv_sel_tile_load_next) begin
+            field_storage_pv_sel_tile_value <= field_combo_pv_sel_tile_next;
+        end
+    end
+    assign hwif_out_pv_sel_tile = field_storage_pv_sel_tile_value;
 
     //--------------------------------------------------------------------------
     // Write response
@@ -505,7 +861,7 @@ module aimc_csr (
     // Readback mux address
     // When external accesses are present, hold address stable so readback mux can
     // continue selecting the correct external data while waiting for rd_ack.
-    logic [7:0] rd_mux_addr;
+    logic [9:0] rd_mux_addr;
     assign rd_mux_addr = cpuif_addr;
 
     logic readback_err;
@@ -516,91 +872,164 @@ always @(*) begin
         // A regular block-local temp is sufficient here since logic is purely combinational.
         logic [31:0] readback_data_var;
         readback_data_var = '0;
-        if(rd_mux_addr == 8'h0) begin
+        if(rd_mux_addr == 10'h0) begin
             readback_data_var[31:0] = 32'h41494d43;
         end
-        if(rd_mux_addr == 8'h4) begin
+        if(rd_mux_addr == 10'h4) begin
             readback_data_var[7:0] = 8'h1;
             readback_data_var[15:8] = 8'h0;
             readback_data_var[23:16] = hwif_in_version_isa;
         end
-        if(rd_mux_addr == 8'h8) begin
+        if(rd_mux_addr == 10'h8) begin
             readback_data_var[8] = field_storage_ctrl_irq_en_done_value;
             readback_data_var[9] = field_storage_ctrl_irq_en_error_value;
             readback_data_var[10] = field_storage_ctrl_irq_en_prog_value;
         end
-        if(rd_mux_addr == 8'hc) begin
+        if(rd_mux_addr == 10'hc) begin
             readback_data_var[0] = hwif_in_status_busy;
             readback_data_var[1] = hwif_in_status_halted;
             readback_data_var[2] = hwif_in_status_error;
         end
-        if(rd_mux_addr == 8'h10) begin
+        if(rd_mux_addr == 10'h10) begin
             readback_data_var[0] = field_storage_irq_done_value;
             readback_data_var[1] = field_storage_irq_error_value;
             readback_data_var[2] = field_storage_irq_prog_value;
         end
-        if(rd_mux_addr == 8'h14) begin
+        if(rd_mux_addr == 10'h14) begin
             readback_data_var[7:0] = hwif_in_err_code_code;
         end
-        if(rd_mux_addr == 8'h18) begin
+        if(rd_mux_addr == 10'h18) begin
             readback_data_var[15:0] = hwif_in_err_pc_pc;
         end
-        if(rd_mux_addr == 8'h1c) begin
+        if(rd_mux_addr == 10'h1c) begin
             readback_data_var[15:0] = field_storage_start_pc_pc_value;
         end
-        if(rd_mux_addr == 8'h20) begin
+        if(rd_mux_addr == 10'h20) begin
             readback_data_var[7:0] = field_storage_settle_cycles_value;
         end
-        if(rd_mux_addr == 8'h24) begin
+        if(rd_mux_addr == 10'h24) begin
             readback_data_var[31:0] = field_storage_scratch_value_value;
         end
-        if(rd_mux_addr == 8'h30) begin
+        if(rd_mux_addr == 10'h30) begin
             readback_data_var[7:0] = hwif_in_cfg0_num_tiles;
             readback_data_var[11:8] = hwif_in_cfg0_dac_bits;
             readback_data_var[20:16] = hwif_in_cfg0_adc_bits;
             readback_data_var[31:24] = hwif_in_cfg0_cols_per_adc;
         end
-        if(rd_mux_addr == 8'h34) begin
+        if(rd_mux_addr == 10'h34) begin
             readback_data_var[15:0] = hwif_in_cfg1_rows;
             readback_data_var[31:16] = hwif_in_cfg1_cols;
         end
-        if(rd_mux_addr == 8'h38) begin
+        if(rd_mux_addr == 10'h38) begin
             readback_data_var[15:0] = hwif_in_cfg2_instr_depth;
             readback_data_var[31:16] = hwif_in_cfg2_acc_slots;
         end
-        if(rd_mux_addr == 8'h3c) begin
+        if(rd_mux_addr == 10'h3c) begin
             readback_data_var[15:0] = hwif_in_cfg3_act_depth;
             readback_data_var[31:16] = hwif_in_cfg3_par_depth;
         end
-        if(rd_mux_addr == 8'h40) begin
+        if(rd_mux_addr == 10'h40) begin
             readback_data_var[31:0] = hwif_in_cfg4_wgt_depth;
         end
-        if(rd_mux_addr == 8'h44) begin
+        if(rd_mux_addr == 10'h44) begin
             readback_data_var[7:0] = hwif_in_cfg5_adc_cycles;
         end
-        if(rd_mux_addr == 8'h80) begin
+        if(rd_mux_addr == 10'h80) begin
             readback_data_var[31:0] = hwif_in_cycles_lo_value;
         end
-        if(rd_mux_addr == 8'h84) begin
+        if(rd_mux_addr == 10'h84) begin
             readback_data_var[31:0] = hwif_in_cycles_hi_value;
         end
-        if(rd_mux_addr == 8'h88) begin
+        if(rd_mux_addr == 10'h88) begin
             readback_data_var[31:0] = hwif_in_instrs_value;
         end
-        if(rd_mux_addr == 8'h8c) begin
+        if(rd_mux_addr == 10'h8c) begin
             readback_data_var[31:0] = hwif_in_mvms_value;
         end
-        if(rd_mux_addr == 8'h90) begin
+        if(rd_mux_addr == 10'h90) begin
             readback_data_var[31:0] = hwif_in_convs_value;
         end
-        if(rd_mux_addr == 8'h94) begin
+        if(rd_mux_addr == 10'h94) begin
             readback_data_var[31:0] = hwif_in_adc_convs_value;
         end
-        if(rd_mux_addr == 8'h98) begin
+        if(rd_mux_addr == 10'h98) begin
             readback_data_var[31:0] = hwif_in_sats_value;
         end
-        if(rd_mux_addr == 8'h9c) begin
+        if(rd_mux_addr == 10'h9c) begin
             readback_data_var[31:0] = hwif_in_prog_rows_value;
+        end
+        if(rd_mux_addr == 10'ha4) begin
+            readback_data_var[0] = field_storage_sat_mode_stop_value;
+        end
+        if(rd_mux_addr == 10'ha8) begin
+            readback_data_var[31:0] = field_storage_watchdog_cycles_value;
+        end
+        if(rd_mux_addr == 10'hac) begin
+            readback_data_var[0] = hwif_in_bus_err_valid;
+            readback_data_var[1] = hwif_in_bus_err_write;
+            readback_data_var[3:2] = hwif_in_bus_err_resp;
+            readback_data_var[31:16] = hwif_in_bus_err_count;
+        end
+        if(rd_mux_addr == 10'hb0) begin
+            readback_data_var[31:0] = hwif_in_bus_err_addr_addr;
+        end
+        if(rd_mux_addr == 10'hb4) begin
+            readback_data_var[31:0] = hwif_in_reads_total_value;
+        end
+        if(rd_mux_addr == 10'hb8) begin
+            readback_data_var[31:0] = hwif_in_stalls_total_value;
+        end
+        for(int i0=0; i0<16; i0++) begin : gen_loop_1
+            if(rd_mux_addr == 10'h100 + (10)'(i0) * 10'h4) begin
+                readback_data_var[31:0] = hwif_in_tile_busy_value[i0];
+            end
+        end
+        for(int i0=0; i0<16; i0++) begin : gen_loop_2
+            if(rd_mux_addr == 10'h140 + (10)'(i0) * 10'h4) begin
+                readback_data_var[31:0] = hwif_in_tile_idle_value[i0];
+            end
+        end
+        for(int i0=0; i0<16; i0++) begin : gen_loop_3
+            if(rd_mux_addr == 10'h180 + (10)'(i0) * 10'h4) begin
+                readback_data_var[31:0] = hwif_in_tile_mvms_value[i0];
+            end
+        end
+        for(int i0=0; i0<16; i0++) begin : gen_loop_4
+            if(rd_mux_addr == 10'h1c0 + (10)'(i0) * 10'h4) begin
+                readback_data_var[31:0] = hwif_in_tile_reads_value[i0];
+            end
+        end
+        for(int i0=0; i0<16; i0++) begin : gen_loop_5
+            if(rd_mux_addr == 10'h200 + (10)'(i0) * 10'h4) begin
+                readback_data_var[31:0] = hwif_in_tile_adc_value[i0];
+            end
+        end
+        for(int i0=0; i0<16; i0++) begin : gen_loop_6
+            if(rd_mux_addr == 10'h240 + (10)'(i0) * 10'h4) begin
+                readback_data_var[31:0] = hwif_in_tile_sats_value[i0];
+            end
+        end
+        for(int i0=0; i0<16; i0++) begin : gen_loop_7
+            if(rd_mux_addr == 10'h280 + (10)'(i0) * 10'h4) begin
+                readback_data_var[31:0] = hwif_in_tile_stalls_value[i0];
+            end
+        end
+        if(rd_mux_addr == 10'h300) begin
+            readback_data_var[0] = field_storage_pv_ctrl_enable_value;
+            readback_data_var[1] = field_storage_pv_ctrl_stop_value;
+            readback_data_var[15:8] = field_storage_pv_ctrl_budget_value;
+        end
+        if(rd_mux_addr == 10'h304) begin
+            readback_data_var[15:0] = field_storage_pv_tol_tol_value;
+        end
+        if(rd_mux_addr == 10'h308) begin
+            readback_data_var[3:0] = field_storage_pv_sel_tile_value;
+        end
+        if(rd_mux_addr == 10'h30c) begin
+            readback_data_var[31:0] = hwif_in_pv_pulses_value;
+        end
+        if(rd_mux_addr == 10'h310) begin
+            readback_data_var[31:0] = hwif_in_pv_unconv_value;
         end
         readback_data = readback_data_var;
         readback_done = decoded_req & ~decoded_req_is_wr;

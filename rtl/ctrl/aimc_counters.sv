@@ -9,7 +9,7 @@ module aimc_counters #(
   input  logic                      busy_i,        // sequencer running: one busy cycle each clock
   input  logic                      retire_i,      // an instruction the sequencer executes completed
   input  logic [NumTiles-1:0]       retire_t_i,    // per tile: a tile command completed (no error)
-  input  logic [NumTiles-1:0]       ev_mvm_i,      // per tile: an MVM completed
+  input  logic [NumTiles-1:0]       ev_mvm_i,      // per tile: an MVM retired (completed, no stop)
   input  logic [NumTiles-1:0][15:0] ev_adc_i,      // column conversions this cycle, per tile
   input  logic [NumTiles-1:0][15:0] ev_sat_i,      // int32 saturations this cycle, per tile
   output logic [63:0]               cycles_o,

@@ -17,6 +17,15 @@
 // stop waits until all tiles are idle (StDrain), then records the code and PC and raises
 // irq.error; a tile error seen while draining replaces a check error (it is earlier in program
 // order). The sequencer then waits for the next start.
+//
+// Two stops come from outside the checks (docs/errors.md). With sat_stop_i, a tile command during
+// which its tile saturated stops the program with SATURATION once it completes (like a tile error,
+// at that command's PC; it does not retire); the flag is kept per tile, from the accept of the
+// command to its done. wdog_stop_i (the watchdog) stops with WATCHDOG at once, in any busy state:
+// nothing issues, retires or halts that cycle, the sequencer goes idle without draining and the top
+// resets every tile (aimc_soft_reset). err_pc is then the PC of the command running on the
+// lowest-numbered busy tile, or the sequencer's PC if no tile is busy. A stop pending in StDrain
+// keeps its code and PC. A soft reset resets the sequencer through rst_ni.
 
 module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
   parameter int NumTiles   = 1,
@@ -52,6 +61,9 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
   input  logic [NumTiles-1:0]     tile_done_i,
   input  logic [NumTiles-1:0]     tile_err_i,
   input  logic [NumTiles-1:0][7:0] tile_err_code_i,
+  input  logic [NumTiles-1:0]     tile_sat_i,     // per tile: the tile saturated this cycle
+  input  logic                    sat_stop_i,     // sat_mode.stop
+  input  logic                    wdog_stop_i,    // watchdog budget exhausted: stop now
   // activation buffers for COPY, through the data-port arbiter (held while requested)
   output logic                    dat_port_req_o,
   input  logic                    dat_port_gnt_i,
@@ -71,7 +83,9 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
   output logic                    irq_done_o,     // HALT executed
   output logic                    irq_error_o,    // stopped on an error
   output logic                    irq_prog_o,     // IRQ executed
-  output logic                    retire_o        // an instruction the sequencer executes completed
+  output logic                    retire_o,       // an instruction the sequencer executes completed
+  output logic [NumTiles-1:0]     retire_t_o,     // per tile: its command completed, no stop
+  output logic [NumTiles-1:0]     retire_mvm_t_o  // per tile: that command was an MVM
 );
 
   // Operand extents in buffer words (docs/isa.md, docs/numbers.md).
@@ -114,6 +128,8 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
   logic                     cp_wr_q, cp_wr_d;
   logic [LOOP_CNTS-1:0][15:0] lc_q, lc_d;
   logic [NumTiles-1:0][15:0]  tpc_q, tpc_d;  // PC of the command last issued to each tile
+  logic [NumTiles-1:0]        tmvm_q, tmvm_d;  // that command is an MVM
+  logic [NumTiles-1:0]        sat_seen_q, sat_seen_d;  // the tile saturated during that command
   // Conflict bookkeeping per tile: read box and write box (inclusive) with valid bits.
   logic [NumTiles-1:0]          rd_v_q, rd_v_d, wr_v_q, wr_v_d;
   logic [NumTiles-1:0][CAw-1:0] rd_lo_q, rd_lo_d, rd_hi_q, rd_hi_d;
@@ -265,11 +281,19 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
   end
 
   // ---- tile errors: the lowest erring tile this cycle -------------------------------------------
-  logic [NumTiles-1:0] terr;
+  // A tile stops the program when its command ends with an error, or (sat_mode.stop) when the
+  // tile saturated during it. terr_reg uses registered inputs only: it gates the issue of a new
+  // command (no combinational path from the tiles' event outputs to cmd_valid_o).
+  logic [NumTiles-1:0] terr, tsat, terr_reg;
   logic                terr_any;
   logic [TileW-1:0]    terr_idx;
-  assign terr     = tile_done_i & tile_err_i;
+  assign tsat     = sat_stop_i ? (sat_seen_q | tile_sat_i) : '0;
+  assign terr     = tile_done_i & (tile_err_i | tsat);
+  assign terr_reg = tile_done_i & (tile_err_i | (sat_stop_i ? sat_seen_q : '0));
   assign terr_any = |terr;
+  // Nothing retires in the cycle the watchdog stops the program.
+  assign retire_t_o     = wdog_stop_i ? '0 : (tile_done_i & ~terr);
+  assign retire_mvm_t_o = retire_t_o & tmvm_q;
 
   function automatic logic [TileW-1:0] first_set(input logic [NumTiles-1:0] v);
     logic [TileW-1:0] idx;
@@ -286,6 +310,10 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
   endfunction
   assign terr_idx = first_set(terr);
 
+  // The watchdog's err_pc: the command of the lowest-numbered busy tile.
+  logic [TileW-1:0] busy_idx;
+  assign busy_idx = first_set(tile_busy_i);
+
   // Fields of the mask operand of WAIT that name tiles (the rest was checked to be zero).
   logic [NumTiles-1:0] f_mask;
   assign f_mask = f_c[NumTiles-1:0];
@@ -296,6 +324,13 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
   assign f_loop_taken = lc_q[f_lc] < f_c;
 
   // ---- FSM ------------------------------------------------------------------------------------
+  // The command is valid in StIssue, except in a cycle in which a tile stops the program or the
+  // watchdog fires (nothing starts then). Outside the FSM's always_comb, from registered inputs
+  // only: the grant that makes the tile ready depends on cmd_valid_o.
+  logic issue_ok;
+  assign issue_ok    = (state_q == StIssue) && (terr_reg == '0) && !wdog_stop_i;
+  assign cmd_valid_o = issue_ok;
+
   logic raise;             // a check error this cycle: drain, then stop
   logic [7:0] raise_code;
 
@@ -319,6 +354,8 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
     cp_wr_d      = cp_wr_q;
     lc_d         = lc_q;
     tpc_d        = tpc_q;
+    tmvm_d       = tmvm_q;
+    sat_seen_d   = sat_seen_q | tile_sat_i;
     rd_v_d       = rd_v_q;
     rd_lo_d      = rd_lo_q;
     rd_hi_d      = rd_hi_q;
@@ -326,7 +363,6 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
     wr_lo_d      = wr_lo_q;
     wr_hi_d      = wr_hi_q;
     instr_req_o  = 1'b0;
-    cmd_valid_o  = 1'b0;
     dat_port_req_o = 1'b0;
     act_req_o    = 1'b0;
     act_we_o     = 1'b0;
@@ -450,11 +486,12 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
         end
       end
       StIssue: begin
-        cmd_valid_o = 1'b1;
-        if (cmd_ready_i) begin
+        if (issue_ok && cmd_ready_i) begin
           for (int t = 0; t < NumTiles; t++) begin
             if (32'(tile_q) == t) begin
-              tpc_d[t] = pc_q;
+              tpc_d[t]      = pc_q;
+              tmvm_d[t]     = (op_q == OpMvm);
+              sat_seen_d[t] = 1'b0;
             end
           end
           pc_d    = pc_q + 16'd1;
@@ -508,7 +545,7 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
 
     // A tile error stops the program at that tile's command, unless one is already pending.
     if (terr_any && state_q != StIdle && !(state_q == StDrain && err_tile_q)) begin
-      err_code_d = tile_err_code_i[terr_idx];
+      err_code_d = tile_err_i[terr_idx] ? tile_err_code_i[terr_idx] : ErrSaturation;
       err_pc_d   = tpc_q[terr_idx];
       err_tile_d = 1'b1;
       state_d    = StDrain;
@@ -530,6 +567,38 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
       rd_v_d      = '0;
       wr_v_d      = '0;
       state_d     = StIdle;
+    end
+
+    // The watchdog overrides whatever this cycle would have done: nothing issues, retires, copies
+    // or halts; the top resets every tile next cycle, so there is nothing to drain.
+    if (wdog_stop_i && state_q != StIdle) begin
+      pc_d           = pc_q;
+      halted_d       = halted_q;
+      instr_req_o    = 1'b0;
+      dat_port_req_o = 1'b0;
+      act_req_o      = 1'b0;
+      act_we_o       = 1'b0;
+      irq_done_o     = 1'b0;
+      irq_prog_o     = 1'b0;
+      retire_o       = 1'b0;
+      tpc_d          = tpc_q;
+      tmvm_d         = tmvm_q;
+      lc_d           = lc_q;
+      error_d        = 1'b1;
+      irq_error_o    = 1'b1;
+      rd_v_d         = '0;
+      wr_v_d         = '0;
+      state_d        = StIdle;
+      if (state_q == StDrain) begin
+        // the pending stop keeps its code and PC
+        err_code_d = err_code_q;
+        err_pc_d   = err_pc_q;
+        err_tile_d = err_tile_q;
+      end else begin
+        err_code_d = ErrWatchdog;
+        err_pc_d   = (tile_busy_i != '0) ? tpc_q[busy_idx] : pc_q;
+        err_tile_d = 1'b0;
+      end
     end
   end
 
@@ -554,6 +623,8 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
       cp_wr_q     <= 1'b0;
       lc_q        <= '0;
       tpc_q       <= '0;
+      tmvm_q      <= '0;
+      sat_seen_q  <= '0;
       rd_v_q      <= '0;
       rd_lo_q     <= '0;
       rd_hi_q     <= '0;
@@ -580,6 +651,8 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
       cp_wr_q     <= cp_wr_d;
       lc_q        <= lc_d;
       tpc_q       <= tpc_d;
+      tmvm_q      <= tmvm_d;
+      sat_seen_q  <= sat_seen_d;
       rd_v_q      <= rd_v_d;
       rd_lo_q     <= rd_lo_d;
       rd_hi_q     <= rd_hi_d;

@@ -59,7 +59,10 @@ package aimc_isa_pkg;
     ErrAddrRange = 8'd3,
     ErrBadSlot = 8'd4,
     ErrBadParam = 8'd5,
-    ErrTileConflict = 8'd6
+    ErrPvFail = 8'd6,
+    ErrSaturation = 8'd7,
+    ErrWatchdog = 8'd8,
+    ErrTileConflict = 8'd9
   } err_code_e;
 
 endpackage

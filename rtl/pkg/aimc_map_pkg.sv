@@ -6,7 +6,7 @@ package aimc_map_pkg;
 
   localparam int MAP_ADDR_W = 21;  // bits that decode the whole map
   localparam logic [31:0] CSR_BASE = 32'h00000000;
-  localparam logic [31:0] CSR_SIZE = 32'h000000a0;
+  localparam logic [31:0] CSR_SIZE = 32'h00000314;
   localparam logic [31:0] INSTR_BASE = 32'h00010000;
   localparam logic [31:0] INSTR_SIZE = 32'h00010000;
   localparam logic [31:0] ACT_IN_BASE = 32'h00020000;

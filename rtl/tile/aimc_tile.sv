@@ -3,7 +3,10 @@
 // DAC/ADC interfaces, accumulator slots and post-processing, exactly as docs/numbers.md orders them.
 //
 // Latency, in cycles from the accept edge to the cycle of done_o (tests/unit/tile checks it):
-//   PROG        Rows*Cols/4 + 3
+//   PROG        Rows*Cols/4 + 3 (one-shot, pv_en_i = 0)
+//   PROG, PV    1 + sum over rows of Cols/4 + 3 + 2*p_row, p_row = pulses the row took (0..budget):
+//               load the row, verify, then (pulse, verify) until every cell is done or the
+//               budget is spent; the decision takes the cycle after each verify
 //   MVM         max(Rows/4 + 1, ColsPerAdc) + 2 + sum over the 2*ceil(7/DacBits) phases of
 //               1 (skipped: no active row) or 2 + max(settle, 1) + ColsPerAdc*AdcCycles (applied)
 //   POST        3*Cols + 3; RAW: Cols + 2; stopped by a bad S at column c: 3*c + 3
@@ -12,10 +15,13 @@
 // weight port, MVM and POST the data port: activations and parameters) requests it with its
 // command and is accepted only with the grant (cmd_ready_o), then keeps the port for the whole
 // phase that accesses it (StProg, StMvmLoad, StPost), so a granted phase never stalls and the
-// latencies above count from the accept edge whatever the other tiles do.
-// Errors: only POST detects one (BAD_PARAM); the sequencer validates everything else before
-// dispatch. On BAD_PARAM at column c, columns before c are done and c and later are not
-// (aimc_post.sv).
+// latencies above count from the accept edge whatever the other tiles do. Exception: a PROG with
+// program-and-verify releases the weight port for each row's verify/pulse loop and may wait for
+// it before loading the next row (another tile's PROG can load its rows meanwhile).
+// Errors: POST detects BAD_PARAM; PROG with program-and-verify and pv_stop_i stops with PV_FAIL at
+// the end of the first row left with unconverged cells (that row counts as programmed, later rows
+// are not touched); the sequencer validates everything else before dispatch. On BAD_PARAM at
+// column c, columns before c are done and c and later are not (aimc_post.sv).
 
 module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   parameter int TileIdx    = 0,
@@ -49,6 +55,11 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   output logic              err_o,            // with done_o: the command stopped on an error
   output logic [7:0]        err_code_o,
   input  logic [7:0]        settle_cycles_i,  // 0 is taken as 1
+  // program-and-verify settings (pv_ctrl, pv_tol CSRs), sampled when a PROG is accepted
+  input  logic              pv_en_i,
+  input  logic              pv_stop_i,
+  input  logic [7:0]        pv_budget_i,      // pulses per row at most; 0: verify only
+  input  logic [15:0]       pv_tol_i,         // Q0.16 of Gmax - Gmin
   // buffers, owned while busy; read data the cycle after the request
   output logic              wgt_req_o,
   output logic [WgtAw-1:0]  wgt_addr_o,
@@ -68,8 +79,11 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   output logic [15:0]       ev_sat_o,         // int32 saturations this cycle
   output logic              ev_prog_row_o,    // one row programmed
   output logic              ev_mvm_o,         // one MVM instruction finished
+  output logic              ev_stall_o,       // waiting for the row DACs to settle this cycle
   output logic [31:0]       conv_cnt_o,       // array reads since reset (read-noise event index)
-  output logic [31:0]       prog_cnt_o        // rows programmed since reset (programming event index)
+  output logic [31:0]       prog_cnt_o,       // rows programmed since reset (programming event index)
+  output logic [31:0]       pv_pulse_cnt_o,   // row-parallel program pulses since reset (pulse index)
+  output logic [31:0]       pv_unconv_cnt_o   // cells left unconverged since reset
 );
 
   localparam int NumAdc     = Cols / ColsPerAdc;
@@ -95,15 +109,28 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   localparam int ShiftW     = aimc_aw(MaxShift + 1);
   localparam int WAddrW     = ((WgtAw > 16) ? WgtAw : 16) + 1;
   localparam int AAddrW     = ((ActAw > 16) ? ActAw : 16) + 1;
+  localparam int Cells      = 2 * Cols;
+  localparam int CellCntW   = aimc_aw(Cells + 1);
 
-  typedef enum logic [2:0] {
+  function automatic logic [CellCntW-1:0] count_zeros(logic [Cells-1:0] v);
+    logic [CellCntW-1:0] n;
+    n = '0;
+    for (int k = 0; k < Cells; k++) begin
+      n = n + CellCntW'(!v[k]);
+    end
+    return n;
+  endfunction
+
+  typedef enum logic [3:0] {
     StIdle,
     StProg,
     StMvmLoad,
     StMvmPhase,
     StMvmSettle,
     StMvmConv,
-    StPost
+    StPost,
+    StPvVerify,
+    StPvPulse
   } tile_state_e;
 
   tile_state_e state_q, state_d;
@@ -131,6 +158,19 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   logic                pfire_q, pfire_d;         // program row prow_q this cycle
   logic [RowW-1:0]     prow_q, prow_d;
   logic [31:0]         prog_cnt_q, prog_cnt_d;
+
+  // PROG with program-and-verify: settings latched on accept, the row being tuned, its per-cell
+  // done mask (sticky: a cell that verified once is inhibited), pulses spent on it, counters.
+  logic                pv_q, pv_stop_q;
+  logic [7:0]          pv_budget_q;
+  logic [15:0]         pv_tol_q;
+  logic                piss_q, piss_d;           // all words of the current row issued
+  logic [Cells-1:0]    pv_done_q, pv_done_d, pv_done_now, pv_ok, pv_mask;
+  logic [7:0]          pv_n_q, pv_n_d;
+  logic [31:0]         pv_pcnt_q, pv_pcnt_d;     // pulses (event index of the next pulse)
+  logic [31:0]         pv_vcnt_q, pv_vcnt_d;     // verify reads (event index of the next verify)
+  logic [31:0]         pv_unconv_q, pv_unconv_d;
+  logic                pv_pulse, pv_verify, pv_row_end, pv_row_fail;
 
   // MVM.
   logic [LoadW-1:0]    ld_q, ld_d;
@@ -169,6 +209,9 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   logic cmd_is_prog, cmd_is_dat;
   assign cmd_is_prog    = (cmd_op_i == OpProg);
   assign cmd_is_dat     = (cmd_op_i == OpMvm) || (cmd_op_i == OpPost);
+  // With program-and-verify, PROG gives the weight port up during each row's verify/pulse loop
+  // (StPvVerify, StPvPulse: no weight access) and asks for it again back in StProg; it issues
+  // weight reads only while granted there.
   assign wgt_port_req_o = ((state_q == StIdle) && cmd_valid_i && cmd_is_prog) ||
                           (state_q == StProg);
   assign dat_port_req_o = ((state_q == StIdle) && cmd_valid_i && cmd_is_dat) ||
@@ -200,6 +243,17 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
     pfire_d    = 1'b0;
     prow_d     = prow_q;
     prog_cnt_d = prog_cnt_q;
+    piss_d     = piss_q;
+    pv_done_d  = pv_done_q;
+    pv_n_d     = pv_n_q;
+    pv_pcnt_d  = pv_pcnt_q;
+    pv_vcnt_d  = pv_vcnt_q;
+    pv_unconv_d = pv_unconv_q;
+    pv_pulse   = 1'b0;
+    pv_verify  = 1'b0;
+    pv_mask    = '0;
+    pv_row_end = 1'b0;
+    pv_row_fail = 1'b0;
     ld_d       = ld_q;
     lrv_d      = 1'b0;
     lridx_d    = lridx_q;
@@ -231,6 +285,7 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
               pcnt_d  = '0;
               pwidx_d = '0;
               prow_d  = '0;
+              piss_d  = 1'b0;
             end
             OpMvm: begin
               state_d = StMvmLoad;
@@ -252,16 +307,24 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
 
       StProg: begin
         // Issue Rows*Cols/4 reads; each completed row (Cols/4 words) is programmed the cycle after
-        // its last word returns.
-        if (pcnt_q != ProgCntW'(ProgWords)) begin
+        // its last word returns. With program-and-verify, one row at a time: its words, then the
+        // pulse/verify loop on it.
+        if (pcnt_q != ProgCntW'(ProgWords) && !piss_q && wgt_port_gnt_i) begin
           wgt_req_o  = 1'b1;
           wgt_addr_o = WgtAw'(WAddrW'(a_q) + WAddrW'(pcnt_q));
           pcnt_d     = pcnt_q + 1'b1;
           prv_d      = 1'b1;
           pwidx_d    = (pwidx_q == RowWordW'(RowWords - 1)) ? '0 : pwidx_q + 1'b1;
+          piss_d     = pv_q && (pwidx_q == RowWordW'(RowWords - 1));
         end
         if (prv_q && prlast_q) begin
-          pfire_d = 1'b1;
+          if (pv_q) begin
+            state_d   = StPvVerify;
+            pv_done_d = '0;
+            pv_n_d    = '0;
+          end else begin
+            pfire_d = 1'b1;
+          end
         end
         if (pfire_q) begin
           ev_prog_row_o = 1'b1;
@@ -270,6 +333,48 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
           if (prow_q == RowW'(Rows - 1)) begin
             state_d = StIdle;
             done_d  = 1'b1;
+          end
+        end
+      end
+
+      StPvVerify: begin
+        // Verify read of the whole row; the macro's result (pv_ok) is there next cycle.
+        pv_verify = 1'b1;
+        pv_vcnt_d = pv_vcnt_q + 32'd1;
+        state_d   = StPvPulse;
+      end
+
+      StPvPulse: begin
+        pv_done_d = pv_done_now;
+        if (&pv_done_now) begin
+          pv_row_end = 1'b1;
+        end else if (pv_n_q == pv_budget_q) begin
+          // Budget spent: the cells still outside the tolerance are counted, never ignored.
+          pv_row_end  = 1'b1;
+          pv_row_fail = 1'b1;
+          pv_unconv_d = pv_unconv_q + 32'(count_zeros(pv_done_now));
+        end else begin
+          pv_pulse  = 1'b1;
+          pv_mask   = ~pv_done_now;
+          pv_pcnt_d = pv_pcnt_q + 32'd1;
+          pv_n_d    = pv_n_q + 8'd1;
+          state_d   = StPvVerify;
+        end
+        if (pv_row_end) begin
+          ev_prog_row_o = 1'b1;
+          prog_cnt_d    = prog_cnt_q + 32'd1;
+          prow_d        = prow_q + 1'b1;
+          piss_d        = 1'b0;
+          if (pv_row_fail && pv_stop_q) begin
+            state_d    = StIdle;
+            done_d     = 1'b1;
+            err_d      = 1'b1;
+            err_code_d = ErrPvFail;
+          end else if (prow_q == RowW'(Rows - 1)) begin
+            state_d = StIdle;
+            done_d  = 1'b1;
+          end else begin
+            state_d = StProg;
           end
         end
       end
@@ -371,6 +476,16 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
       pfire_q    <= 1'b0;
       prow_q     <= '0;
       prog_cnt_q <= '0;
+      pv_q       <= 1'b0;
+      pv_stop_q  <= 1'b0;
+      pv_budget_q <= '0;
+      pv_tol_q   <= '0;
+      piss_q     <= 1'b0;
+      pv_done_q  <= '0;
+      pv_n_q     <= '0;
+      pv_pcnt_q  <= '0;
+      pv_vcnt_q  <= '0;
+      pv_unconv_q <= '0;
       ld_q       <= '0;
       lrv_q      <= 1'b0;
       lridx_q    <= '0;
@@ -384,6 +499,10 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
         a_q         <= cmd_a_i;
         slot_q      <= cmd_b_i[SlotW-1:0];
         adc_shift_q <= cmd_c_i[3:0];
+        pv_q        <= pv_en_i;
+        pv_stop_q   <= pv_stop_i;
+        pv_budget_q <= pv_budget_i;
+        pv_tol_q    <= pv_tol_i;
       end
       done_q     <= done_d;
       err_q      <= err_d;
@@ -396,6 +515,12 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
       pfire_q    <= pfire_d;
       prow_q     <= prow_d;
       prog_cnt_q <= prog_cnt_d;
+      piss_q     <= piss_d;
+      pv_done_q  <= pv_done_d;
+      pv_n_q     <= pv_n_d;
+      pv_pcnt_q  <= pv_pcnt_d;
+      pv_vcnt_q  <= pv_vcnt_d;
+      pv_unconv_q <= pv_unconv_d;
       ld_q       <= ld_d;
       lrv_q      <= lrv_d;
       lridx_q    <= lridx_d;
@@ -420,6 +545,9 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   assign err_code_o = err_code_q;
   assign conv_cnt_o = conv_cnt_q;
   assign prog_cnt_o = prog_cnt_q;
+  assign pv_pulse_cnt_o  = pv_pcnt_q;
+  assign pv_unconv_cnt_o = pv_unconv_q;
+  assign pv_done_now     = pv_done_q | pv_ok;
 
   // ---- datapath -----------------------------------------------------------------------------------
   aimc_dac_if #(
@@ -472,6 +600,12 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
     .prog_row_i   (prow_q),
     .prog_w_i     (row_q),
     .prog_idx_i   (prog_cnt_q),
+    .pv_pulse_i   (pv_pulse),
+    .pv_mask_i    (pv_mask),
+    .pv_verify_i  (pv_verify),
+    .pv_tol_i     (pv_tol_q),
+    .pv_idx_i     (pv_verify ? pv_vcnt_q : pv_pcnt_q),
+    .pv_ok_o      (pv_ok),
     .apply_i      (macro_apply),
     .apply_d_i    (dac_codes),
     .conv_i       (adc_conv),
@@ -548,6 +682,8 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
       assert (!adc_done || state_q == StMvmConv) else $fatal(1, "aimc_tile: stray ADC done");
       assert (!post_done || state_q == StPost) else $fatal(1, "aimc_tile: stray POST done");
       assert (!pfire_q || state_q == StProg) else $fatal(1, "aimc_tile: stray row program");
+      assert (!(pfire_q && pv_q)) else $fatal(1, "aimc_tile: one-shot program in PV mode");
+      assert (!(pv_pulse && pv_mask == '0)) else $fatal(1, "aimc_tile: pulse with no cell");
       assert (!(acc_rd && post_acc_rd && adc_conv)) else $fatal(1, "aimc_tile: acc port clash");
       assert (!wgt_req_o || wgt_port_gnt_i) else $fatal(1, "aimc_tile: weight access without grant");
       assert (!(act_req_o || par_req_o) || dat_port_gnt_i)
@@ -559,5 +695,6 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   assign par_addr_o = post_par_addr;
   assign ev_adc_o   = adc_ev;
   assign ev_sat_o   = acc_sat_cnt + 16'(post_sat);
+  assign ev_stall_o = (state_q == StMvmSettle);
 
 endmodule

@@ -7,6 +7,13 @@
 //             prog_idx_i is the event index of its programming error.
 //  - apply_i: the row DAC codes apply_d_i (row r in bits [r*DacBits +: DacBits]) drive the rows
 //             from this edge until the next apply_i.
+//  - pv_pulse_i: one program pulse on the cells of row prog_row_i whose bit in pv_mask_i is set
+//             (cell 2c = positive, 2c+1 = negative cell of column c), toward the targets of the
+//             weights prog_w_i, at this edge; pv_idx_i is the pulse's event index.
+//  - pv_verify_i: a verify read of row prog_row_i against the targets of prog_w_i with tolerance
+//             pv_tol_i (Q0.16 of Gmax - Gmin) and event index pv_idx_i, at this edge; pv_ok_o holds
+//             the result (bit k = cell k within tolerance) from the next cycle until the next
+//             pv_verify_i. prog_i, pv_pulse_i and pv_verify_i are never set together.
 //  - conv_i:  the NumAdc ADCs sample the columns of mux position conv_group_i
 //             (column j*ColsPerAdc + conv_group_i on ADC j) at this edge, with read-noise event
 //             index conv_idx_i and ADC shift adc_shift_i; code_o holds the codes (ADC j in bits
@@ -20,6 +27,7 @@ module aimc_xbar_macro import aimc_pkg::*; #(
   parameter int DacBits    = 1,
   parameter int AdcBits    = 8,
   parameter int ColsPerAdc = 4,
+  localparam int Cells     = 2 * Cols,
   localparam int NumAdc    = Cols / ColsPerAdc,
   localparam int RowW      = aimc_aw(Rows),
   localparam int GrpW      = aimc_aw(ColsPerAdc)
@@ -30,6 +38,12 @@ module aimc_xbar_macro import aimc_pkg::*; #(
   input  logic [RowW-1:0]           prog_row_i,
   input  logic [Cols*8-1:0]         prog_w_i,
   input  logic [31:0]               prog_idx_i,
+  input  logic                      pv_pulse_i,
+  input  logic [Cells-1:0]          pv_mask_i,
+  input  logic                      pv_verify_i,
+  input  logic [15:0]               pv_tol_i,
+  input  logic [31:0]               pv_idx_i,
+  output logic [Cells-1:0]          pv_ok_o,
   input  logic                      apply_i,
   input  logic [Rows*DacBits-1:0]   apply_d_i,
   input  logic                      conv_i,
@@ -47,6 +61,14 @@ module aimc_xbar_macro import aimc_pkg::*; #(
       input int cols_per_adc);
   import "DPI-C" aimc_xbar_dpi_program_row = function int \$aimc_xbar_program_row (
       input int tile, input int row, input bit [Cols*8-1:0] w, input int prog_idx);
+  import "DPI-C" aimc_xbar_dpi_pulse_row = function int \$aimc_xbar_pulse_row (
+      input int tile, input int row, input bit [Cols*8-1:0] w, input bit [Cells-1:0] mask,
+      input int pulse_idx);
+  import "DPI-C" aimc_xbar_dpi_verify_row = function int \$aimc_xbar_verify_row (
+      input int tile, input int row, input bit [Cols*8-1:0] w, input int tol_code,
+      input int verify_idx);
+  import "DPI-C" aimc_xbar_dpi_verify_bits = function int \$aimc_xbar_verify_bits (
+      input int tile, input int chunk);
   import "DPI-C" aimc_xbar_dpi_apply = function int \$aimc_xbar_apply (
       input int tile, input bit [Rows*DacBits-1:0] d);
   import "DPI-C" aimc_xbar_dpi_convert = function int \$aimc_xbar_convert (
@@ -79,6 +101,44 @@ module aimc_xbar_macro import aimc_pkg::*; #(
       if ($aimc_xbar_program_row(TileIdx, int'(prog_row_i), prog_w_i, int'(prog_idx_i)) != 0) begin
         $fatal(1, "aimc_xbar_macro tile %0d: program_row %0d failed", TileIdx, prog_row_i);
       end
+    end
+  end
+
+  always @(posedge clk_i) begin
+    if (pv_pulse_i) begin
+      if ($aimc_xbar_pulse_row(TileIdx, int'(prog_row_i), prog_w_i, pv_mask_i, int'(pv_idx_i))
+          != 0) begin
+        $fatal(1, "aimc_xbar_macro tile %0d: pulse_row %0d failed", TileIdx, prog_row_i);
+      end
+    end
+  end
+
+  // The verify sense latches: the model returns the result 16 cells per call.
+  localparam int Chunks = (Cells + 15) / 16;
+
+  function automatic logic [Cells-1:0] verify_row();
+    logic [Chunks*16-1:0] ok;
+    int n, bits;
+    n = $aimc_xbar_verify_row(TileIdx, int'(prog_row_i), prog_w_i, int'(pv_tol_i), int'(pv_idx_i));
+    if (n < 0 || n > Cells) begin
+      $fatal(1, "aimc_xbar_macro tile %0d: verify_row %0d returned %0d", TileIdx, prog_row_i, n);
+    end
+    ok = '0;
+    for (int i = 0; i < Chunks; i++) begin
+      bits = $aimc_xbar_verify_bits(TileIdx, i);
+      if (bits < 0 || bits > 65535) begin
+        $fatal(1, "aimc_xbar_macro tile %0d: verify_bits %0d returned %0d", TileIdx, i, bits);
+      end
+      ok[16*i +: 16] = bits[15:0];
+    end
+    return ok[Cells-1:0];
+  endfunction
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      pv_ok_o <= '0;
+    end else if (pv_verify_i) begin
+      pv_ok_o <= verify_row();
     end
   end
 

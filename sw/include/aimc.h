@@ -106,14 +106,37 @@ int aimc_mmio_mock_peek(const aimc_mmio *m, uint32_t addr, uint32_t *val);
 int aimc_mmio_mock_fail(aimc_mmio *m, uint32_t addr);
 
 /* ---- chip control ------------------------------------------------------------------------- */
+/* Per-tile counters since power-on (a soft reset keeps them). busy: cycles the tile runs a
+ * command; idle: cycles the sequencer runs a program while the tile is idle; stalls: cycles it
+ * waits for its row DACs to settle; the rest are events. The C model has no timing: its busy,
+ * idle and stall counters read 0. */
+#define AIMC_MAX_TILES 16
+typedef struct aimc_tile_counters {
+	uint32_t busy, idle, mvms, reads, adc_convs, sats, stalls;
+} aimc_tile_counters;
 typedef struct aimc_counters {
 	uint64_t cycles;
 	uint32_t instrs, mvms, convs, adc_convs, sats, prog_rows;
+	uint32_t reads, stalls;               /* chip totals over the tiles */
+	uint32_t n_tiles;                     /* tiles reported in tile[] (cfg0.num_tiles, <= 16) */
+	aimc_tile_counters tile[AIMC_MAX_TILES];
 } aimc_counters;
+/* The sticky bus-error record (docs/errors.md). */
+typedef struct aimc_bus_err {
+	uint32_t valid, write, resp, count; /* resp: 2 SLVERR, 3 DECERR */
+	uint32_t addr;
+} aimc_bus_err;
 
 /* Check the ID register and that the configuration readback CSRs equal cfg (AIMC_EMISMATCH
  * otherwise); write the settle CSR from cfg. */
 int aimc_chip_init(aimc_mmio *m, const aimc_cfg *cfg);
+/* Write the program-and-verify CSRs (pv_ctrl, pv_tol) from cfg's pv_* keys (aimc_chip_init does
+ * this too). AIMC_ECONFIG if a value does not fit its field; AIMC_EINVAL for NULL arguments. */
+int aimc_chip_pv_setup(aimc_mmio *m, const aimc_cfg *cfg);
+/* Program-and-verify counters of one tile (0..15; 0 for tiles the chip does not have): row
+ * pulses and unconverged cells since reset, through the pv_sel window (which it leaves at tile).
+ * AIMC_EINVAL for NULL or tile > 15. */
+int aimc_pv_counters_read(aimc_mmio *m, uint32_t tile, uint32_t *pulses, uint32_t *unconv);
 /* Write n words to a memory window word offset (window base from aimc_regs.h). */
 int aimc_mem_write(aimc_mmio *m, uint32_t base, uint32_t word_off, const uint32_t *w, size_t n);
 int aimc_mem_read(aimc_mmio *m, uint32_t base, uint32_t word_off, uint32_t *w, size_t n);
@@ -122,7 +145,15 @@ int aimc_prog_load(aimc_mmio *m, const aimc_cfg *cfg, const uint64_t *prog, size
 /* Start at pc, wait (poll status.busy == 0, at most max_polls) and check the outcome:
  * AIMC_OK on HALT, AIMC_ECHIP on an error stop (*chip_err / *chip_pc filled if not NULL). */
 int aimc_run(aimc_mmio *m, uint32_t pc, uint32_t max_polls, uint32_t *chip_err, uint32_t *chip_pc);
+/* Chip counters, then the per-tile counters of cfg0.num_tiles tiles (AIMC_EMISMATCH if that
+ * reads 0 or above 16). */
 int aimc_counters_read(aimc_mmio *m, aimc_counters *c);
+/* d = b - a for every counter (wrapping, like the hardware's); n_tiles from b. */
+void aimc_counters_delta(const aimc_counters *a, const aimc_counters *b, aimc_counters *d);
+/* Pulse soft_reset: the sequencer, tiles and status return to idle (docs/errors.md). */
+int aimc_soft_reset(aimc_mmio *m);
+/* Read the bus-error record; with clear != 0, clear it afterwards. */
+int aimc_bus_err_read(aimc_mmio *m, aimc_bus_err *e, int clear);
 
 /* ---- network file (docs/network-format.md) ------------------------------------------------ */
 typedef struct aimc_layer {

@@ -57,7 +57,10 @@
 #define AIMC_CHIP_ERR_ADDR_RANGE 3u
 #define AIMC_CHIP_ERR_BAD_SLOT 4u
 #define AIMC_CHIP_ERR_BAD_PARAM 5u
-#define AIMC_CHIP_ERR_TILE_CONFLICT 6u
+#define AIMC_CHIP_ERR_PV_FAIL 6u
+#define AIMC_CHIP_ERR_SATURATION 7u
+#define AIMC_CHIP_ERR_WATCHDOG 8u
+#define AIMC_CHIP_ERR_TILE_CONFLICT 9u
 
 /* Pack one instruction; fields are masked to their widths. */
 static inline uint64_t aimc_instr(unsigned op, unsigned tile, unsigned flags,

@@ -190,6 +190,128 @@ extern "C" {
 #define AIMC_CSR__PROG_ROWS__VALUE_bp 0
 #define AIMC_CSR__PROG_ROWS__VALUE_bw 32
 
+// reg - aimc_csr::soft_reset
+#define AIMC_CSR__SOFT_RESET__GO_bm 0x1
+#define AIMC_CSR__SOFT_RESET__GO_bp 0
+#define AIMC_CSR__SOFT_RESET__GO_bw 1
+#define AIMC_CSR__SOFT_RESET__GO_reset 0x0
+
+// reg - aimc_csr::sat_mode
+#define AIMC_CSR__SAT_MODE__STOP_bm 0x1
+#define AIMC_CSR__SAT_MODE__STOP_bp 0
+#define AIMC_CSR__SAT_MODE__STOP_bw 1
+#define AIMC_CSR__SAT_MODE__STOP_reset 0x0
+
+// reg - aimc_csr::watchdog
+#define AIMC_CSR__WATCHDOG__CYCLES_bm 0xffffffff
+#define AIMC_CSR__WATCHDOG__CYCLES_bp 0
+#define AIMC_CSR__WATCHDOG__CYCLES_bw 32
+#define AIMC_CSR__WATCHDOG__CYCLES_reset 0x0
+
+// reg - aimc_csr::bus_err
+#define AIMC_CSR__BUS_ERR__VALID_bm 0x1
+#define AIMC_CSR__BUS_ERR__VALID_bp 0
+#define AIMC_CSR__BUS_ERR__VALID_bw 1
+#define AIMC_CSR__BUS_ERR__WRITE_bm 0x2
+#define AIMC_CSR__BUS_ERR__WRITE_bp 1
+#define AIMC_CSR__BUS_ERR__WRITE_bw 1
+#define AIMC_CSR__BUS_ERR__RESP_bm 0xc
+#define AIMC_CSR__BUS_ERR__RESP_bp 2
+#define AIMC_CSR__BUS_ERR__RESP_bw 2
+#define AIMC_CSR__BUS_ERR__CLEAR_bm 0x10
+#define AIMC_CSR__BUS_ERR__CLEAR_bp 4
+#define AIMC_CSR__BUS_ERR__CLEAR_bw 1
+#define AIMC_CSR__BUS_ERR__CLEAR_reset 0x0
+#define AIMC_CSR__BUS_ERR__COUNT_bm 0xffff0000
+#define AIMC_CSR__BUS_ERR__COUNT_bp 16
+#define AIMC_CSR__BUS_ERR__COUNT_bw 16
+
+// reg - aimc_csr::bus_err_addr
+#define AIMC_CSR__BUS_ERR_ADDR__ADDR_bm 0xffffffff
+#define AIMC_CSR__BUS_ERR_ADDR__ADDR_bp 0
+#define AIMC_CSR__BUS_ERR_ADDR__ADDR_bw 32
+
+// reg - aimc_csr::reads_total
+#define AIMC_CSR__READS_TOTAL__VALUE_bm 0xffffffff
+#define AIMC_CSR__READS_TOTAL__VALUE_bp 0
+#define AIMC_CSR__READS_TOTAL__VALUE_bw 32
+
+// reg - aimc_csr::stalls_total
+#define AIMC_CSR__STALLS_TOTAL__VALUE_bm 0xffffffff
+#define AIMC_CSR__STALLS_TOTAL__VALUE_bp 0
+#define AIMC_CSR__STALLS_TOTAL__VALUE_bw 32
+
+// reg - aimc_csr::tile_cnt_r_desc_b3b9bad5
+#define AIMC_CSR__TILE_CNT_R_DESC_B3B9BAD5__VALUE_bm 0xffffffff
+#define AIMC_CSR__TILE_CNT_R_DESC_B3B9BAD5__VALUE_bp 0
+#define AIMC_CSR__TILE_CNT_R_DESC_B3B9BAD5__VALUE_bw 32
+
+// reg - aimc_csr::tile_cnt_r_desc_9e491db3
+#define AIMC_CSR__TILE_CNT_R_DESC_9E491DB3__VALUE_bm 0xffffffff
+#define AIMC_CSR__TILE_CNT_R_DESC_9E491DB3__VALUE_bp 0
+#define AIMC_CSR__TILE_CNT_R_DESC_9E491DB3__VALUE_bw 32
+
+// reg - aimc_csr::tile_cnt_r_desc_8986c646
+#define AIMC_CSR__TILE_CNT_R_DESC_8986C646__VALUE_bm 0xffffffff
+#define AIMC_CSR__TILE_CNT_R_DESC_8986C646__VALUE_bp 0
+#define AIMC_CSR__TILE_CNT_R_DESC_8986C646__VALUE_bw 32
+
+// reg - aimc_csr::tile_cnt_r_desc_228af5cc
+#define AIMC_CSR__TILE_CNT_R_DESC_228AF5CC__VALUE_bm 0xffffffff
+#define AIMC_CSR__TILE_CNT_R_DESC_228AF5CC__VALUE_bp 0
+#define AIMC_CSR__TILE_CNT_R_DESC_228AF5CC__VALUE_bw 32
+
+// reg - aimc_csr::tile_cnt_r_desc_4f193015
+#define AIMC_CSR__TILE_CNT_R_DESC_4F193015__VALUE_bm 0xffffffff
+#define AIMC_CSR__TILE_CNT_R_DESC_4F193015__VALUE_bp 0
+#define AIMC_CSR__TILE_CNT_R_DESC_4F193015__VALUE_bw 32
+
+// reg - aimc_csr::tile_cnt_r_desc_49498e95
+#define AIMC_CSR__TILE_CNT_R_DESC_49498E95__VALUE_bm 0xffffffff
+#define AIMC_CSR__TILE_CNT_R_DESC_49498E95__VALUE_bp 0
+#define AIMC_CSR__TILE_CNT_R_DESC_49498E95__VALUE_bw 32
+
+// reg - aimc_csr::tile_cnt_r_desc_7455e8c1
+#define AIMC_CSR__TILE_CNT_R_DESC_7455E8C1__VALUE_bm 0xffffffff
+#define AIMC_CSR__TILE_CNT_R_DESC_7455E8C1__VALUE_bp 0
+#define AIMC_CSR__TILE_CNT_R_DESC_7455E8C1__VALUE_bw 32
+
+// reg - aimc_csr::pv_ctrl
+#define AIMC_CSR__PV_CTRL__ENABLE_bm 0x1
+#define AIMC_CSR__PV_CTRL__ENABLE_bp 0
+#define AIMC_CSR__PV_CTRL__ENABLE_bw 1
+#define AIMC_CSR__PV_CTRL__ENABLE_reset 0x0
+#define AIMC_CSR__PV_CTRL__STOP_bm 0x2
+#define AIMC_CSR__PV_CTRL__STOP_bp 1
+#define AIMC_CSR__PV_CTRL__STOP_bw 1
+#define AIMC_CSR__PV_CTRL__STOP_reset 0x0
+#define AIMC_CSR__PV_CTRL__BUDGET_bm 0xff00
+#define AIMC_CSR__PV_CTRL__BUDGET_bp 8
+#define AIMC_CSR__PV_CTRL__BUDGET_bw 8
+#define AIMC_CSR__PV_CTRL__BUDGET_reset 0x20
+
+// reg - aimc_csr::pv_tol
+#define AIMC_CSR__PV_TOL__TOL_bm 0xffff
+#define AIMC_CSR__PV_TOL__TOL_bp 0
+#define AIMC_CSR__PV_TOL__TOL_bw 16
+#define AIMC_CSR__PV_TOL__TOL_reset 0x28f
+
+// reg - aimc_csr::pv_sel
+#define AIMC_CSR__PV_SEL__TILE_bm 0xf
+#define AIMC_CSR__PV_SEL__TILE_bp 0
+#define AIMC_CSR__PV_SEL__TILE_bw 4
+#define AIMC_CSR__PV_SEL__TILE_reset 0x0
+
+// reg - aimc_csr::pv_pulses
+#define AIMC_CSR__PV_PULSES__VALUE_bm 0xffffffff
+#define AIMC_CSR__PV_PULSES__VALUE_bp 0
+#define AIMC_CSR__PV_PULSES__VALUE_bw 32
+
+// reg - aimc_csr::pv_unconv
+#define AIMC_CSR__PV_UNCONV__VALUE_bm 0xffffffff
+#define AIMC_CSR__PV_UNCONV__VALUE_bp 0
+#define AIMC_CSR__PV_UNCONV__VALUE_bw 32
+
 // addrmap - aimc_csr
 typedef struct __attribute__ ((__packed__)) {
     uint32_t id;
@@ -218,6 +340,27 @@ typedef struct __attribute__ ((__packed__)) {
     uint32_t adc_convs;
     uint32_t sats;
     uint32_t prog_rows;
+    uint32_t soft_reset;
+    uint32_t sat_mode;
+    uint32_t watchdog;
+    uint32_t bus_err;
+    uint32_t bus_err_addr;
+    uint32_t reads_total;
+    uint32_t stalls_total;
+    uint8_t RESERVED_bc_ff[0x44];
+    uint32_t tile_busy[16];
+    uint32_t tile_idle[16];
+    uint32_t tile_mvms[16];
+    uint32_t tile_reads[16];
+    uint32_t tile_adc[16];
+    uint32_t tile_sats[16];
+    uint32_t tile_stalls[16];
+    uint8_t RESERVED_2c0_2ff[0x40];
+    uint32_t pv_ctrl;
+    uint32_t pv_tol;
+    uint32_t pv_sel;
+    uint32_t pv_pulses;
+    uint32_t pv_unconv;
 } aimc_csr_t;
 
 // mem - aimc_map::instr
@@ -248,7 +391,7 @@ typedef struct __attribute__ ((__packed__)) {
 // addrmap - aimc_map
 typedef struct __attribute__ ((__packed__)) {
     aimc_csr_t csr;
-    uint8_t RESERVED_a0_ffff[0xff60];
+    uint8_t RESERVED_314_ffff[0xfcec];
     aimc_map__instr_t instr;
     aimc_map__act_in_t act_in;
     aimc_map__act_out_t act_out;

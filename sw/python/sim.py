@@ -196,7 +196,10 @@ def perf_model(qnet, cfg, rep, samples):
 # ---- main flow ---------------------------------------------------------------------------------
 
 def rerun_command(args):
-    make = f"make sim CONFIG={args.config} SEED={args.seed}"
+    cfg = args.config
+    if os.path.normpath(os.path.dirname(cfg)) == "configs" and cfg.endswith(".cfg"):
+        cfg = os.path.basename(cfg)[:-4]
+    make = f"make sim CONFIG={cfg} SEED={args.seed}"
     ref = os.path.splitext(os.path.basename(args.ref_config))[0]
     if ref != "ideal64":
         make += f" SIM_REF_CFG={ref}"

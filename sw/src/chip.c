@@ -2,6 +2,7 @@
 /* Chip control on top of the MMIO shim: init, memory windows, program load, run, counters.
  * Every address and field comes from the generated aimc_regs.h; none is written here by hand. */
 #include <stddef.h>
+#include <string.h>
 
 #include "aimc.h"
 #include "aimc_regs.h"
@@ -80,6 +81,59 @@ static int cfg_readback_expected(const aimc_cfg *cfg, uint32_t exp[6])
 	return rc;
 }
 
+/* pv_ctrl and pv_tol from the config's pv_* keys; AIMC_ECONFIG if one does not fit. */
+static int pv_regs(const aimc_cfg *cfg, uint32_t *ctrl, uint32_t *tol)
+{
+	int rc;
+
+	*ctrl = 0;
+	*tol = 0;
+	if (!(cfg->pv_tol >= 0.0 && cfg->pv_tol < 1.0))
+		return AIMC_ECONFIG;
+	rc = field_put(ctrl, cfg->pv_enable, AIMC_CSR__PV_CTRL__ENABLE_bm, AIMC_CSR__PV_CTRL__ENABLE_bp);
+	if (rc == AIMC_OK)
+		rc = field_put(ctrl, cfg->pv_stop, AIMC_CSR__PV_CTRL__STOP_bm, AIMC_CSR__PV_CTRL__STOP_bp);
+	if (rc == AIMC_OK)
+		rc = field_put(ctrl, cfg->pv_budget, AIMC_CSR__PV_CTRL__BUDGET_bm,
+			       AIMC_CSR__PV_CTRL__BUDGET_bp);
+	/* Q0.16 fraction of the conductance range, rounded to nearest */
+	if (rc == AIMC_OK)
+		rc = field_put(tol, (uint32_t)(cfg->pv_tol * 65536.0 + 0.5), AIMC_CSR__PV_TOL__TOL_bm,
+			       AIMC_CSR__PV_TOL__TOL_bp);
+	return rc;
+}
+
+int aimc_chip_pv_setup(aimc_mmio *m, const aimc_cfg *cfg)
+{
+	uint32_t ctrl, tol;
+	int rc;
+
+	if (m == NULL || cfg == NULL)
+		return AIMC_EINVAL;
+	rc = pv_regs(cfg, &ctrl, &tol);
+	if (rc != AIMC_OK)
+		return rc;
+	rc = aimc_mmio_write32(m, CSR_ADDR(pv_tol), tol);
+	if (rc != AIMC_OK)
+		return rc;
+	return aimc_mmio_write32(m, CSR_ADDR(pv_ctrl), ctrl);
+}
+
+int aimc_pv_counters_read(aimc_mmio *m, uint32_t tile, uint32_t *pulses, uint32_t *unconv)
+{
+	int rc;
+
+	if (m == NULL || pulses == NULL || unconv == NULL ||
+	    tile > (AIMC_CSR__PV_SEL__TILE_bm >> AIMC_CSR__PV_SEL__TILE_bp))
+		return AIMC_EINVAL;
+	rc = aimc_mmio_write32(m, CSR_ADDR(pv_sel), tile << AIMC_CSR__PV_SEL__TILE_bp);
+	if (rc == AIMC_OK)
+		rc = aimc_mmio_read32(m, CSR_ADDR(pv_pulses), pulses);
+	if (rc == AIMC_OK)
+		rc = aimc_mmio_read32(m, CSR_ADDR(pv_unconv), unconv);
+	return rc;
+}
+
 int aimc_chip_init(aimc_mmio *m, const aimc_cfg *cfg)
 {
 	static const uint32_t cfg_regs[6] = {
@@ -87,7 +141,7 @@ int aimc_chip_init(aimc_mmio *m, const aimc_cfg *cfg)
 		CSR_ADDR(cfg3), CSR_ADDR(cfg4), CSR_ADDR(cfg5),
 	};
 	uint32_t exp[6];
-	uint32_t settle = 0;
+	uint32_t settle = 0, pv_ctrl, pv_tol;
 	uint32_t v;
 	int rc;
 	int i;
@@ -101,6 +155,8 @@ int aimc_chip_init(aimc_mmio *m, const aimc_cfg *cfg)
 		return AIMC_ECONFIG;
 	rc = field_put(&settle, cfg->settle_cycles, AIMC_CSR__SETTLE__CYCLES_bm,
 		       AIMC_CSR__SETTLE__CYCLES_bp);
+	if (rc == AIMC_OK)
+		rc = pv_regs(cfg, &pv_ctrl, &pv_tol); /* checked before any access */
 	if (rc != AIMC_OK)
 		return rc;
 
@@ -122,7 +178,13 @@ int aimc_chip_init(aimc_mmio *m, const aimc_cfg *cfg)
 		if (v != exp[i])
 			return AIMC_EMISMATCH;
 	}
-	return aimc_mmio_write32(m, CSR_ADDR(settle), settle);
+	rc = aimc_mmio_write32(m, CSR_ADDR(settle), settle);
+	if (rc != AIMC_OK)
+		return rc;
+	rc = aimc_mmio_write32(m, CSR_ADDR(pv_tol), pv_tol);
+	if (rc != AIMC_OK)
+		return rc;
+	return aimc_mmio_write32(m, CSR_ADDR(pv_ctrl), pv_ctrl);
 }
 
 /* Check [word_off, word_off + n) against the window size (no access) and then against the
@@ -272,6 +334,42 @@ int aimc_run(aimc_mmio *m, uint32_t pc, uint32_t max_polls, uint32_t *chip_err, 
 	return AIMC_ECHIP;
 }
 
+/* Chip totals and the counters of each configured tile. */
+static int tile_counters_read(aimc_mmio *m, aimc_counters *c)
+{
+	uint32_t cfg0, t;
+	int rc;
+
+	rc = aimc_mmio_read32(m, CSR_ADDR(cfg0), &cfg0);
+	if (rc == AIMC_OK)
+		rc = aimc_mmio_read32(m, CSR_ADDR(reads_total), &c->reads);
+	if (rc == AIMC_OK)
+		rc = aimc_mmio_read32(m, CSR_ADDR(stalls_total), &c->stalls);
+	if (rc != AIMC_OK)
+		return rc;
+	c->n_tiles = FIELD_GET(cfg0, AIMC_CSR__CFG0__NUM_TILES);
+	if (c->n_tiles == 0 || c->n_tiles > AIMC_MAX_TILES)
+		return AIMC_EMISMATCH;
+	for (t = 0; t < c->n_tiles && rc == AIMC_OK; t++) {
+		aimc_tile_counters *tc = &c->tile[t];
+
+		rc = aimc_mmio_read32(m, CSR_ADDR(tile_busy[0]) + 4u * t, &tc->busy);
+		if (rc == AIMC_OK)
+			rc = aimc_mmio_read32(m, CSR_ADDR(tile_idle[0]) + 4u * t, &tc->idle);
+		if (rc == AIMC_OK)
+			rc = aimc_mmio_read32(m, CSR_ADDR(tile_mvms[0]) + 4u * t, &tc->mvms);
+		if (rc == AIMC_OK)
+			rc = aimc_mmio_read32(m, CSR_ADDR(tile_reads[0]) + 4u * t, &tc->reads);
+		if (rc == AIMC_OK)
+			rc = aimc_mmio_read32(m, CSR_ADDR(tile_adc[0]) + 4u * t, &tc->adc_convs);
+		if (rc == AIMC_OK)
+			rc = aimc_mmio_read32(m, CSR_ADDR(tile_sats[0]) + 4u * t, &tc->sats);
+		if (rc == AIMC_OK)
+			rc = aimc_mmio_read32(m, CSR_ADDR(tile_stalls[0]) + 4u * t, &tc->stalls);
+	}
+	return rc;
+}
+
 int aimc_counters_read(aimc_mmio *m, aimc_counters *c)
 {
 	uint32_t hi, lo, hi2;
@@ -285,6 +383,7 @@ int aimc_counters_read(aimc_mmio *m, aimc_counters *c)
 
 	if (m == NULL || c == NULL)
 		return AIMC_EINVAL;
+	memset(c, 0, sizeof(*c));
 	dst[0] = &c->instrs;
 	dst[1] = &c->mvms;
 	dst[2] = &c->convs;
@@ -313,5 +412,64 @@ int aimc_counters_read(aimc_mmio *m, aimc_counters *c)
 		if (rc != AIMC_OK)
 			return rc;
 	}
-	return AIMC_OK;
+	return tile_counters_read(m, c);
+}
+
+void aimc_counters_delta(const aimc_counters *a, const aimc_counters *b, aimc_counters *d)
+{
+	uint32_t t;
+
+	if (a == NULL || b == NULL || d == NULL)
+		return;
+	memset(d, 0, sizeof(*d));
+	d->cycles = b->cycles - a->cycles;
+	d->instrs = b->instrs - a->instrs;
+	d->mvms = b->mvms - a->mvms;
+	d->convs = b->convs - a->convs;
+	d->adc_convs = b->adc_convs - a->adc_convs;
+	d->sats = b->sats - a->sats;
+	d->prog_rows = b->prog_rows - a->prog_rows;
+	d->reads = b->reads - a->reads;
+	d->stalls = b->stalls - a->stalls;
+	d->n_tiles = b->n_tiles;
+	for (t = 0; t < b->n_tiles && t < AIMC_MAX_TILES; t++) {
+		const aimc_tile_counters *ta = &a->tile[t], *tb = &b->tile[t];
+		aimc_tile_counters *td = &d->tile[t];
+
+		td->busy = tb->busy - ta->busy;
+		td->idle = tb->idle - ta->idle;
+		td->mvms = tb->mvms - ta->mvms;
+		td->reads = tb->reads - ta->reads;
+		td->adc_convs = tb->adc_convs - ta->adc_convs;
+		td->sats = tb->sats - ta->sats;
+		td->stalls = tb->stalls - ta->stalls;
+	}
+}
+
+int aimc_soft_reset(aimc_mmio *m)
+{
+	if (m == NULL)
+		return AIMC_EINVAL;
+	return aimc_mmio_write32(m, CSR_ADDR(soft_reset), AIMC_CSR__SOFT_RESET__GO_bm);
+}
+
+int aimc_bus_err_read(aimc_mmio *m, aimc_bus_err *e, int clear)
+{
+	uint32_t v;
+	int rc;
+
+	if (m == NULL || e == NULL)
+		return AIMC_EINVAL;
+	rc = aimc_mmio_read32(m, CSR_ADDR(bus_err), &v);
+	if (rc == AIMC_OK)
+		rc = aimc_mmio_read32(m, CSR_ADDR(bus_err_addr), &e->addr);
+	if (rc != AIMC_OK)
+		return rc;
+	e->valid = FIELD_GET(v, AIMC_CSR__BUS_ERR__VALID);
+	e->write = FIELD_GET(v, AIMC_CSR__BUS_ERR__WRITE);
+	e->resp = FIELD_GET(v, AIMC_CSR__BUS_ERR__RESP);
+	e->count = FIELD_GET(v, AIMC_CSR__BUS_ERR__COUNT);
+	if (clear)
+		rc = aimc_mmio_write32(m, CSR_ADDR(bus_err), AIMC_CSR__BUS_ERR__CLEAR_bm);
+	return rc;
 }

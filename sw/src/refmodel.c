@@ -19,6 +19,7 @@
 
 enum { BUF_INSTR, BUF_ACT_IN, BUF_ACT_OUT, BUF_PARAM, BUF_WEIGHT, BUF_COUNT };
 enum { PH_POS, PH_NEG };
+#define MAX_TILES (AIMC_INSTR_TILE_MASK + 1u) /* per-tile counter arrays of the CSR block */
 
 #define LOOP_COUNTERS 4u
 /* A program that runs this many instructions without HALT is taken as hung (the RTL would run on
@@ -45,20 +46,35 @@ struct aimc_refmodel {
 	uint32_t irq;
 	uint32_t err_code, err_pc;
 	uint32_t start_pc, settle, scratch;
+	uint32_t pv_ctrl, pv_tol;  /* program-and-verify settings, as stored */
+	uint32_t pv_sel;           /* tile shown by pv_pulses / pv_unconv */
 	uint32_t cfg_rb[6];     /* cfg0..cfg5 readback */
 
 	/* event counters (32-bit, wrap like the RTL's) */
 	uint32_t instrs, mvms, adc_convs, sats;
+	/* per-tile event counters since power-on (soft_reset keeps them); busy, idle and stall
+	 * cycles read 0: no timing */
+	uint32_t t_mvms[MAX_TILES], t_reads[MAX_TILES], t_adc[MAX_TILES], t_sats[MAX_TILES];
+	uint32_t cur_tile;      /* tile of the command being executed (saturation accounting) */
+
+	/* errors: sat_mode, watchdog budget (stored only: no timing), bus-error record */
+	uint32_t sat_mode, watchdog;
+	uint32_t bus_err, bus_err_addr; /* as read: valid, write, resp, count */
 
 	/* tiles */
 	int32_t *acc;           /* [tile][slot][col] */
 	uint32_t *conv_cnt;     /* per tile: array reads since reset (read-noise event index) */
 	uint32_t *prog_cnt;     /* per tile: rows programmed since reset (programming event index) */
+	uint32_t *pv_pulses;    /* per tile: row pulses since reset (pulse event index) */
+	uint32_t *pv_verifies;  /* per tile: verify reads since reset (verify event index) */
+	uint32_t *pv_unconv;    /* per tile: cells left unconverged since reset */
 
 	/* scratch vectors of one tile operation */
 	int32_t *x;             /* rows */
 	uint8_t *d;             /* rows */
 	int8_t *wrow;           /* cols */
+	uint8_t *pv_done;       /* 2·cols: cell verified within tolerance (sticky for the row) */
+	uint8_t *pv_ok;         /* 2·cols: result of the last verify read */
 
 	/* sequencer state beyond the PC: loop counters and, per tile, the activation words its
 	 * commands read and write since the last WAIT covering it (the TILE_CONFLICT check) */
@@ -92,10 +108,12 @@ static int32_t sat32(aimc_refmodel *rm, int64_t v)
 {
 	if (v > INT32_MAX) {
 		rm->sats++;
+		rm->t_sats[rm->cur_tile]++;
 		return INT32_MAX;
 	}
 	if (v < INT32_MIN) {
 		rm->sats++;
+		rm->t_sats[rm->cur_tile]++;
 		return INT32_MIN;
 	}
 	return (int32_t)v;
@@ -108,12 +126,53 @@ static int32_t *acc_slot(aimc_refmodel *rm, uint32_t tile, uint32_t slot)
 
 /* ---- tiles ----------------------------------------------------------------------------------- */
 
-/* PROG: weight w[r][c] is byte r·Cols + c counted from word a of the weight buffer. */
-static int tile_prog(aimc_refmodel *rm, uint32_t tile, uint32_t a)
+/* Program-and-verify of one row (the loop of rtl/tile/aimc_tile.sv, docs/analog-model.md): verify;
+ * then, while some cell is not done and the budget allows, pulse the cells not done and verify
+ * again. A cell is done once a verify read finds it within tolerance (then inhibited). Sets *failed
+ * if the budget ran out with cells not done, which are added to the unconverged counter. */
+static int pv_row(aimc_refmodel *rm, uint32_t tile, uint32_t row, int *failed)
+{
+	const uint32_t cells = 2 * rm->cfg.cols;
+	const uint32_t budget = FIELD_GET(rm->pv_ctrl, AIMC_CSR__PV_CTRL__BUDGET);
+	const uint32_t tol = FIELD_GET(rm->pv_tol, AIMC_CSR__PV_TOL__TOL);
+	uint32_t k, pulses = 0, left;
+
+	*failed = 0;
+	memset(rm->pv_done, 0, cells);
+	for (;;) {
+		if (aimc_xbar_verify_row(rm->xb, tile, row, rm->wrow, tol, rm->pv_verifies[tile]++,
+					 rm->pv_ok) < 0)
+			return AIMC_ECONFIG;
+		left = 0;
+		for (k = 0; k < cells; k++) {
+			rm->pv_done[k] |= rm->pv_ok[k];
+			left += !rm->pv_done[k];
+		}
+		if (left == 0)
+			return AIMC_OK;
+		if (pulses == budget) {
+			rm->pv_unconv[tile] += left;
+			*failed = 1;
+			return AIMC_OK;
+		}
+		for (k = 0; k < cells; k++)
+			rm->pv_ok[k] = !rm->pv_done[k]; /* the pulse mask */
+		if (aimc_xbar_pulse_row(rm->xb, tile, row, rm->wrow, rm->pv_ok, rm->pv_pulses[tile]++) != 0)
+			return AIMC_ECONFIG;
+		pulses++;
+	}
+}
+
+/* PROG: weight w[r][c] is byte r·Cols + c counted from word a of the weight buffer. With
+ * program-and-verify and pv_ctrl.stop, the first row left with unconverged cells ends the
+ * instruction with *chip_err = PV_FAIL (that row counts as programmed, later rows are untouched). */
+static int tile_prog(aimc_refmodel *rm, uint32_t tile, uint32_t a, uint32_t *chip_err)
 {
 	const aimc_cfg *cfg = &rm->cfg;
 	const uint32_t *wgt = rm->buf[BUF_WEIGHT];
+	const int pv = (rm->pv_ctrl & AIMC_CSR__PV_CTRL__ENABLE_bm) != 0;
 	uint32_t r, c;
+	int failed, rc;
 
 	for (r = 0; r < cfg->rows; r++) {
 		for (c = 0; c < cfg->cols; c++) {
@@ -121,6 +180,17 @@ static int tile_prog(aimc_refmodel *rm, uint32_t tile, uint32_t a)
 			int32_t w = byte_s8(wgt[a + i / 4], i % 4);
 
 			rm->wrow[c] = (int8_t)(w == -128 ? -127 : w); /* the hardware clamps -128 */
+		}
+		if (pv) {
+			rc = pv_row(rm, tile, r, &failed);
+			if (rc != AIMC_OK)
+				return rc;
+			rm->prog_cnt[tile]++;
+			if (failed && (rm->pv_ctrl & AIMC_CSR__PV_CTRL__STOP_bm)) {
+				*chip_err = AIMC_CHIP_ERR_PV_FAIL;
+				return AIMC_OK;
+			}
+			continue;
 		}
 		if (aimc_xbar_program_row(rm->xb, tile, r, rm->wrow, rm->prog_cnt[tile]) != 0)
 			return AIMC_ECONFIG;
@@ -174,12 +244,14 @@ static int tile_mvm(aimc_refmodel *rm, uint32_t tile, uint32_t flags, uint32_t a
 					term = code * ((int64_t)1 << sh);
 					acc[c] = sat32(rm, (int64_t)acc[c] + (ph == PH_POS ? term : -term));
 					rm->adc_convs++;
+					rm->t_adc[tile]++;
 				}
 			}
 			rm->conv_cnt[tile]++;
+			rm->t_reads[tile]++;
 		}
 	}
-	rm->mvms++;
+	rm->t_mvms[tile]++; /* the chip's mvms counts retired MVMs: seq_run */
 	return AIMC_OK;
 }
 
@@ -395,6 +467,24 @@ static void seq_sync(aimc_refmodel *rm, uint64_t mask)
 	}
 }
 
+/* Soft reset (soft_reset.go): sequencer, tiles and status back to idle. Clears status, err_code,
+ * err_pc, the irq flags, the bus-error record and the tiles' event indices (conv_cnt, prog_cnt:
+ * the RTL resets the tiles' control state, which holds them). Keeps memories, accumulators,
+ * configuration CSRs and every counter register except convs and prog_rows (tile 0's indices). */
+static void soft_reset(aimc_refmodel *rm)
+{
+	rm->status = 0;
+	rm->err_code = AIMC_CHIP_ERR_NONE;
+	rm->err_pc = 0;
+	rm->irq = 0;
+	rm->bus_err = 0;
+	rm->bus_err_addr = 0;
+	memset(rm->conv_cnt, 0, rm->cfg.num_tiles * sizeof(*rm->conv_cnt));
+	memset(rm->prog_cnt, 0, rm->cfg.num_tiles * sizeof(*rm->prog_cnt));
+	seq_sync(rm, ~0ull);
+	memset(rm->lc, 0, sizeof(rm->lc));
+}
+
 static void seq_stop_error(aimc_refmodel *rm, uint32_t code, uint32_t pc)
 {
 	rm->status = AIMC_CSR__STATUS__ERROR_bm;
@@ -422,7 +512,7 @@ static int seq_run(aimc_refmodel *rm)
 	seq_sync(rm, ~0ull);
 	for (steps = 0; steps < MAX_STEPS; steps++) {
 		uint64_t in;
-		uint32_t op, code, next = pc + 1;
+		uint32_t op, code, sats0, next = pc + 1;
 
 		if (pc >= rm->cfg.instr_depth) {
 			seq_stop_error(rm, AIMC_CHIP_ERR_ADDR_RANGE, pc);
@@ -443,9 +533,16 @@ static int seq_run(aimc_refmodel *rm)
 			box_merge(&rm->rd_box[t], r);
 			box_merge(&rm->wr_box[t], w);
 		}
+		rm->cur_tile = INSTR_FIELD(in, TILE);
+		sats0 = rm->sats;
 		switch (op) {
 		case AIMC_OP_PROG:
-			rc = tile_prog(rm, INSTR_FIELD(in, TILE), INSTR_FIELD(in, A));
+			code = AIMC_CHIP_ERR_NONE;
+			rc = tile_prog(rm, INSTR_FIELD(in, TILE), INSTR_FIELD(in, A), &code);
+			if (rc == AIMC_OK && code != AIMC_CHIP_ERR_NONE) {
+				seq_stop_error(rm, code, pc);
+				return AIMC_OK;
+			}
 			break;
 		case AIMC_OP_MVM:
 			rc = tile_mvm(rm, INSTR_FIELD(in, TILE), INSTR_FIELD(in, FLAGS), INSTR_FIELD(in, A),
@@ -500,6 +597,13 @@ static int seq_run(aimc_refmodel *rm)
 		}
 		if (rc != AIMC_OK)
 			return rc;
+		/* sat_mode.stop: the instruction completed, saturated, and does not retire */
+		if ((rm->sat_mode & AIMC_CSR__SAT_MODE__STOP_bm) && rm->sats != sats0) {
+			seq_stop_error(rm, AIMC_CHIP_ERR_SATURATION, pc);
+			return AIMC_OK;
+		}
+		if (op == AIMC_OP_MVM)
+			rm->mvms++;
 		rm->instrs++;
 		pc = next;
 	}
@@ -573,9 +677,58 @@ static int csr_read(aimc_refmodel *rm, uint32_t off, uint32_t *val)
 	case CSR_ADDR(prog_rows):
 		*val = rm->prog_cnt[0];
 		return AIMC_OK;
-	default: /* unmapped offset inside the CSR window */
-		return AIMC_EBUS;
+	case CSR_ADDR(pv_ctrl):
+		*val = rm->pv_ctrl;
+		return AIMC_OK;
+	case CSR_ADDR(pv_tol):
+		*val = rm->pv_tol;
+		return AIMC_OK;
+	case CSR_ADDR(pv_sel):
+		*val = rm->pv_sel;
+		return AIMC_OK;
+	case CSR_ADDR(pv_pulses): /* 0 for a tile the config does not have */
+		*val = rm->pv_sel < rm->cfg.num_tiles ? rm->pv_pulses[rm->pv_sel] : 0;
+		return AIMC_OK;
+	case CSR_ADDR(pv_unconv):
+		*val = rm->pv_sel < rm->cfg.num_tiles ? rm->pv_unconv[rm->pv_sel] : 0;
+		return AIMC_OK;
+	case CSR_ADDR(sat_mode):
+		*val = rm->sat_mode;
+		return AIMC_OK;
+	case CSR_ADDR(watchdog):
+		*val = rm->watchdog;
+		return AIMC_OK;
+	case CSR_ADDR(bus_err):
+		*val = rm->bus_err;
+		return AIMC_OK;
+	case CSR_ADDR(bus_err_addr):
+		*val = rm->bus_err_addr;
+		return AIMC_OK;
+	case CSR_ADDR(reads_total): {
+		uint32_t t, sum = 0;
+
+		for (t = 0; t < rm->cfg.num_tiles; t++)
+			sum += rm->t_reads[t];
+		*val = sum;
+		return AIMC_OK;
 	}
+	case CSR_ADDR(stalls_total):
+		*val = 0; /* a cycle counter: no timing in the C model */
+		return AIMC_OK;
+	default:
+		break;
+	}
+	/* per-tile counter arrays: tiles past num_tiles read 0 (the arrays are zero there) */
+	if (off >= CSR_ADDR(tile_busy[0]) && off < CSR_ADDR(tile_stalls[0]) + 4u * MAX_TILES) {
+		uint32_t arr = (off - CSR_ADDR(tile_busy[0])) / (4u * MAX_TILES);
+		uint32_t t = (off - CSR_ADDR(tile_busy[0])) / 4u % MAX_TILES;
+		const uint32_t *src[7] = { NULL, NULL, rm->t_mvms, rm->t_reads, rm->t_adc, rm->t_sats,
+					   NULL }; /* busy, idle, stalls: cycles, 0 here */
+
+		*val = src[arr] != NULL ? src[arr][t] : 0;
+		return AIMC_OK;
+	}
+	return AIMC_EBUS; /* unmapped offset inside the CSR window, or a write-only register */
 }
 
 static int csr_write(aimc_refmodel *rm, uint32_t off, uint32_t val)
@@ -602,6 +755,32 @@ static int csr_write(aimc_refmodel *rm, uint32_t off, uint32_t val)
 		return AIMC_OK;
 	case CSR_ADDR(scratch):
 		rm->scratch = val & AIMC_CSR__SCRATCH__VALUE_bm;
+		return AIMC_OK;
+	case CSR_ADDR(pv_ctrl):
+		rm->pv_ctrl = val & (AIMC_CSR__PV_CTRL__ENABLE_bm | AIMC_CSR__PV_CTRL__STOP_bm |
+				     AIMC_CSR__PV_CTRL__BUDGET_bm);
+		return AIMC_OK;
+	case CSR_ADDR(pv_tol):
+		rm->pv_tol = val & AIMC_CSR__PV_TOL__TOL_bm;
+		return AIMC_OK;
+	case CSR_ADDR(pv_sel):
+		rm->pv_sel = val & AIMC_CSR__PV_SEL__TILE_bm;
+		return AIMC_OK;
+	case CSR_ADDR(soft_reset):
+		if (val & AIMC_CSR__SOFT_RESET__GO_bm)
+			soft_reset(rm);
+		return AIMC_OK;
+	case CSR_ADDR(sat_mode):
+		rm->sat_mode = val & AIMC_CSR__SAT_MODE__STOP_bm;
+		return AIMC_OK;
+	case CSR_ADDR(watchdog):
+		rm->watchdog = val & AIMC_CSR__WATCHDOG__CYCLES_bm; /* timing only: never fires here */
+		return AIMC_OK;
+	case CSR_ADDR(bus_err):
+		if (val & AIMC_CSR__BUS_ERR__CLEAR_bm) {
+			rm->bus_err = 0;
+			rm->bus_err_addr = 0;
+		}
 		return AIMC_OK;
 	default: /* no writable field (read-only register) or unmapped offset */
 		return AIMC_EBUS;
@@ -646,13 +825,54 @@ static int in_csr_window(uint32_t addr)
 	return addr - MAP_OFF(csr) < MAP_SIZE(csr);
 }
 
+/* Record an access answered with an error (bus_err, bus_err_addr): the first since the last
+ * clear sticks, every one counts (saturating). DECERR when the address is in no window (the RTL
+ * checks that first, even for a misaligned address), SLVERR otherwise. */
+static int bus_error(aimc_refmodel *rm, uint32_t addr, int write)
+{
+	uint32_t *w, count = FIELD_GET(rm->bus_err, AIMC_CSR__BUS_ERR__COUNT);
+	uint32_t resp = (in_csr_window(addr) || mem_decode(rm, addr, &w) != 0) ? 2u : 3u;
+
+	if (!(rm->bus_err & AIMC_CSR__BUS_ERR__VALID_bm)) {
+		rm->bus_err = AIMC_CSR__BUS_ERR__VALID_bm | FIELD(write, AIMC_CSR__BUS_ERR__WRITE) |
+			      FIELD(resp, AIMC_CSR__BUS_ERR__RESP);
+		rm->bus_err_addr = addr;
+	}
+	if (count < 0xffffu)
+		count++;
+	rm->bus_err = (rm->bus_err & ~AIMC_CSR__BUS_ERR__COUNT_bm) |
+		      FIELD(count, AIMC_CSR__BUS_ERR__COUNT);
+	return AIMC_EBUS;
+}
+
+static int access_read32(aimc_refmodel *rm, uint32_t addr, uint32_t *val);
+static int access_write32(aimc_refmodel *rm, uint32_t addr, uint32_t val);
+
 int aimc_refmodel_read32(aimc_refmodel *rm, uint32_t addr, uint32_t *val)
 {
-	uint32_t *w;
 	int rc;
 
 	if (rm == NULL || val == NULL)
 		return AIMC_EINVAL;
+	rc = access_read32(rm, addr, val);
+	return rc == AIMC_EBUS ? bus_error(rm, addr, 0) : rc;
+}
+
+int aimc_refmodel_write32(aimc_refmodel *rm, uint32_t addr, uint32_t val)
+{
+	int rc;
+
+	if (rm == NULL)
+		return AIMC_EINVAL;
+	rc = access_write32(rm, addr, val);
+	return rc == AIMC_EBUS ? bus_error(rm, addr, 1) : rc;
+}
+
+static int access_read32(aimc_refmodel *rm, uint32_t addr, uint32_t *val)
+{
+	uint32_t *w;
+	int rc;
+
 	*val = 0;
 	if ((addr & 3u) != 0)
 		return AIMC_EBUS;
@@ -668,12 +888,10 @@ int aimc_refmodel_read32(aimc_refmodel *rm, uint32_t addr, uint32_t *val)
 	return AIMC_OK;
 }
 
-int aimc_refmodel_write32(aimc_refmodel *rm, uint32_t addr, uint32_t val)
+static int access_write32(aimc_refmodel *rm, uint32_t addr, uint32_t val)
 {
 	uint32_t *w;
 
-	if (rm == NULL)
-		return AIMC_EINVAL;
 	if ((addr & 3u) != 0)
 		return AIMC_EBUS;
 	if (in_csr_window(addr))
@@ -770,8 +988,15 @@ int aimc_refmodel_create(aimc_refmodel **out, const aimc_cfg *cfg, uint64_t seed
 	rm->wrow = calloc(cfg->cols, sizeof(int8_t));
 	rm->rd_box = calloc(cfg->num_tiles, sizeof(act_box));
 	rm->wr_box = calloc(cfg->num_tiles, sizeof(act_box));
-	if (rm->rd_box == NULL || rm->wr_box == NULL || rm->acc == NULL || rm->conv_cnt == NULL || rm->prog_cnt == NULL || rm->x == NULL ||
-	    rm->d == NULL || rm->wrow == NULL)
+	rm->pv_pulses = calloc(cfg->num_tiles, sizeof(uint32_t));
+	rm->pv_verifies = calloc(cfg->num_tiles, sizeof(uint32_t));
+	rm->pv_unconv = calloc(cfg->num_tiles, sizeof(uint32_t));
+	rm->pv_done = calloc(2 * (size_t)cfg->cols, 1);
+	rm->pv_ok = calloc(2 * (size_t)cfg->cols, 1);
+	if (rm->rd_box == NULL || rm->wr_box == NULL || rm->acc == NULL || rm->conv_cnt == NULL ||
+	    rm->prog_cnt == NULL || rm->x == NULL || rm->d == NULL || rm->wrow == NULL ||
+	    rm->pv_pulses == NULL || rm->pv_verifies == NULL || rm->pv_unconv == NULL ||
+	    rm->pv_done == NULL || rm->pv_ok == NULL)
 		goto err_nomem;
 	rm->xb = aimc_xbar_create(cfg, seed);
 	if (rm->xb == NULL)
@@ -787,6 +1012,11 @@ int aimc_refmodel_create(aimc_refmodel **out, const aimc_cfg *cfg, uint64_t seed
 	rm->start_pc = FIELD(AIMC_CSR__START_PC__PC_reset, AIMC_CSR__START_PC__PC);
 	rm->settle = FIELD(AIMC_CSR__SETTLE__CYCLES_reset, AIMC_CSR__SETTLE__CYCLES);
 	rm->scratch = FIELD(AIMC_CSR__SCRATCH__VALUE_reset, AIMC_CSR__SCRATCH__VALUE);
+	rm->pv_ctrl = FIELD(AIMC_CSR__PV_CTRL__ENABLE_reset, AIMC_CSR__PV_CTRL__ENABLE) |
+		      FIELD(AIMC_CSR__PV_CTRL__STOP_reset, AIMC_CSR__PV_CTRL__STOP) |
+		      FIELD(AIMC_CSR__PV_CTRL__BUDGET_reset, AIMC_CSR__PV_CTRL__BUDGET);
+	rm->pv_tol = FIELD(AIMC_CSR__PV_TOL__TOL_reset, AIMC_CSR__PV_TOL__TOL);
+	rm->pv_sel = FIELD(AIMC_CSR__PV_SEL__TILE_reset, AIMC_CSR__PV_SEL__TILE);
 	*out = rm;
 	return AIMC_OK;
 
@@ -815,6 +1045,11 @@ void aimc_refmodel_destroy(aimc_refmodel *rm)
 	free(rm->wrow);
 	free(rm->rd_box);
 	free(rm->wr_box);
+	free(rm->pv_pulses);
+	free(rm->pv_verifies);
+	free(rm->pv_unconv);
+	free(rm->pv_done);
+	free(rm->pv_ok);
 	free(rm);
 }
 

@@ -19,6 +19,14 @@
  *   that would hold column c is not (its earlier columns included).
  * - An activation byte of 0x80 (-128) enters the MVM as magnitude 128, negative, sliced exactly
  *   by the formula of docs/numbers.md; a weight byte 0x80 is programmed as -127.
+ * - PROG with program-and-verify (pv_ctrl.enable) runs the per-row loop of docs/analog-model.md
+ *   with the tile's pulse and verify counters as event indices; with pv_ctrl.stop the first row left
+ *   with unconverged cells ends the PROG with PV_FAIL (that row counted in prog_rows and pv_unconv).
+ * - pv_pulses / pv_unconv show the tile selected by pv_sel, 0 for a tile >= num_tiles.
+ * - The watchdog CSR is stored but never fires (no timing); busy, idle and stall counters read 0.
+ * - sat_mode.stop: an instruction whose tile saturated stops with SATURATION after completing.
+ * - soft_reset clears status, err_code, err_pc, irq, the bus-error record and the tiles' event
+ *   indices (docs/errors.md), as the RTL does.
  * - Memories, accumulators, counters read 0 after reset.
  */
 #ifndef AIMC_REFMODEL_H

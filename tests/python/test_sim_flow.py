@@ -94,7 +94,7 @@ def close(a, b, rel=1e-9):
 def _():
     rc, out, rep_path = sim()
     assert rc == 0, f"exit {rc}\n{out[-3000:]}"
-    assert "sim: PASS" in out and "make sim CONFIG=configs/base.cfg SEED=3" in out
+    assert "sim: PASS" in out and "make sim CONFIG=base SEED=3" in out
     r = json.load(open(rep_path))
     for k in ("network", "config", "simulator", "seed", "samples", "accuracy", "rtl_vs_cmodel",
               "cycles", "wall_s", "sim_cycles_per_s", "clock_mhz", "tops", "tops_per_w",

@@ -105,6 +105,8 @@ void cli_json_f64(cli_json *j, const char *key, double v);
 void cli_json_bool(cli_json *j, const char *key, int v);
 void cli_json_null(cli_json *j, const char *key);
 void cli_json_counters(cli_json *j, const char *key, const aimc_counters *c);
+/* One line per tile: "<prefix>:   tile t: busy .. idle .. mvms .. reads .. adc .. sats .. stalls". */
+void cli_print_tile_counters(const char *prefix, const aimc_counters *c);
 /* Write a report file; 0, or -1 with a message printed. The writer fills the object. */
 int cli_json_write_file(const char *cmd, const char *path, void (*fill)(cli_json *, void *),
 			void *arg);
@@ -118,6 +120,8 @@ int cli_cmd_layer_test(int argc, char **argv);
 int cli_cmd_run(int argc, char **argv);
 int cli_cmd_csr_test(int argc, char **argv);
 int cli_cmd_illegal_test(int argc, char **argv);
+int cli_cmd_pv_test(int argc, char **argv);
+int cli_cmd_err_test(int argc, char **argv);
 int cli_cmd_trace_compare(int argc, char **argv);
 int cli_cmd_pipeline_test(int argc, char **argv);
 int cli_cmd_seq_test(int argc, char **argv);

@@ -353,7 +353,43 @@ void cli_json_counters(cli_json *j, const char *key, const aimc_counters *c)
 	cli_json_u64(j, "adc_convs", c->adc_convs);
 	cli_json_u64(j, "sats", c->sats);
 	cli_json_u64(j, "prog_rows", c->prog_rows);
+	cli_json_u64(j, "reads", c->reads);
+	cli_json_u64(j, "stalls", c->stalls);
+	if (c->n_tiles > 0) {
+		uint32_t t;
+		char key[16];
+
+		cli_json_obj(j, "tiles");
+		for (t = 0; t < c->n_tiles && t < AIMC_MAX_TILES; t++) {
+			const aimc_tile_counters *tc = &c->tile[t];
+
+			snprintf(key, sizeof(key), "%u", t);
+			cli_json_obj(j, key);
+			cli_json_u64(j, "busy", tc->busy);
+			cli_json_u64(j, "idle", tc->idle);
+			cli_json_u64(j, "mvms", tc->mvms);
+			cli_json_u64(j, "reads", tc->reads);
+			cli_json_u64(j, "adc_convs", tc->adc_convs);
+			cli_json_u64(j, "sats", tc->sats);
+			cli_json_u64(j, "stalls", tc->stalls);
+			cli_json_obj_end(j);
+		}
+		cli_json_obj_end(j);
+	}
 	cli_json_obj_end(j);
+}
+
+void cli_print_tile_counters(const char *prefix, const aimc_counters *c)
+{
+	uint32_t t;
+
+	for (t = 0; t < c->n_tiles && t < AIMC_MAX_TILES; t++) {
+		const aimc_tile_counters *tc = &c->tile[t];
+
+		printf("%s:   tile %u: busy %u idle %u mvms %u reads %u adc %u sats %u stalls %u\n",
+		       prefix, t, tc->busy, tc->idle, tc->mvms, tc->reads, tc->adc_convs, tc->sats,
+		       tc->stalls);
+	}
 }
 
 int cli_json_write_file(const char *cmd, const char *path, void (*fill)(cli_json *, void *),

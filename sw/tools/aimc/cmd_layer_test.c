@@ -33,6 +33,7 @@ typedef struct chip_out {
 	int8_t *y;             /* batch x n */
 	int32_t *raw;          /* batch x n */
 	aimc_counters delta;   /* counter increase over the run */
+	uint32_t pv_pulses, pv_unconv; /* program-and-verify counters, summed over the tiles */
 	uint64_t sim_cycles;   /* replay: the log's final cycle count */
 	int ok;
 } chip_out;
@@ -48,6 +49,7 @@ typedef struct lt_result {
 	double rms_err_lsb;
 	uint64_t golden_saturated, golden_zero; /* stimulus spread: golden outputs at +-127 and 0 */
 	aimc_counters counters;
+	uint32_t pv_pulses, pv_unconv;
 	uint64_t sim_cycles;
 	double wall_s;
 	int pass;
@@ -211,17 +213,6 @@ static void free_layer(aimc_layer *ly)
 	memset(ly, 0, sizeof(*ly));
 }
 
-static void counters_delta(const aimc_counters *a, const aimc_counters *b, aimc_counters *d)
-{
-	d->cycles = b->cycles - a->cycles;
-	d->instrs = b->instrs - a->instrs;
-	d->mvms = b->mvms - a->mvms;
-	d->convs = b->convs - a->convs;
-	d->adc_convs = b->adc_convs - a->adc_convs;
-	d->sats = b->sats - a->sats;
-	d->prog_rows = b->prog_rows - a->prog_rows;
-}
-
 /* Load, run one batch, read the results and the counter increase. */
 static int run_on_chip(const cli_backend_opts *be, const char *label, const aimc_cfg *cfg,
 		       const aimc_image *img, const int8_t *x, uint32_t k, uint32_t n,
@@ -229,7 +220,7 @@ static int run_on_chip(const cli_backend_opts *be, const char *label, const aimc
 {
 	aimc_mmio m = { NULL, NULL };
 	aimc_counters c0, c1;
-	uint32_t chip_err = 0, chip_pc = 0;
+	uint32_t chip_err = 0, chip_pc = 0, t;
 	int rc, rc2;
 
 	rc = cli_backend_open(CMD, be, cfg, &m);
@@ -257,7 +248,19 @@ static int run_on_chip(const cli_backend_opts *be, const char *label, const aimc
 		cli_report_rc(CMD, &m, "reading the counters", rc);
 		goto out;
 	}
-	counters_delta(&c0, &c1, &out->delta);
+	aimc_counters_delta(&c0, &c1, &out->delta);
+	/* Placement spreads the layer over the tiles: every tile's PV counters count. */
+	out->pv_pulses = 0;
+	out->pv_unconv = 0;
+	for (t = 0; rc == AIMC_OK && t < cfg->num_tiles; t++) {
+		uint32_t p = 0, u = 0;
+
+		rc = aimc_pv_counters_read(&m, t, &p, &u);
+		out->pv_pulses += p;
+		out->pv_unconv += u;
+	}
+	if (rc != AIMC_OK)
+		cli_report_rc(CMD, &m, "reading the program-and-verify counters", rc);
 out:
 	rc2 = cli_backend_close(CMD, be, &m, &out->sim_cycles);
 	if (rc == AIMC_OK)
@@ -330,6 +333,72 @@ static uint64_t cmp_counters(const char *what, const aimc_counters *exp, const a
 	return bad;
 }
 
+static uint64_t cmp_one(const char *what, const char *name, uint32_t t, uint64_t e, uint64_t g,
+			uint64_t *compared)
+{
+	++*compared;
+	if (e == g)
+		return 0;
+	printf("  MISMATCH %s: %s (tile %u): expected %llu, got %llu\n", what, name, t,
+	       (unsigned long long)e, (unsigned long long)g);
+	return 1;
+}
+
+/* Per-tile event counters: equal tile by tile (L0), or their sums equal the chip-wide expected
+ * events (L1: exp has no tiles). */
+static uint64_t cmp_tile_events(const char *what, const aimc_counters *exp,
+				const aimc_counters *got, uint64_t *compared)
+{
+	uint64_t bad = 0, s_mvms = 0, s_reads = 0, s_adc = 0, s_sats = 0;
+	uint32_t t;
+
+	for (t = 0; t < got->n_tiles && t < AIMC_MAX_TILES; t++) {
+		const aimc_tile_counters *g = &got->tile[t], *e = &exp->tile[t];
+
+		s_mvms += g->mvms;
+		s_reads += g->reads;
+		s_adc += g->adc_convs;
+		s_sats += g->sats;
+		if (exp->n_tiles == 0)
+			continue;
+		bad += cmp_one(what, "tile mvms", t, e->mvms, g->mvms, compared);
+		bad += cmp_one(what, "tile reads", t, e->reads, g->reads, compared);
+		bad += cmp_one(what, "tile adc_convs", t, e->adc_convs, g->adc_convs, compared);
+		bad += cmp_one(what, "tile sats", t, e->sats, g->sats, compared);
+	}
+	if (exp->n_tiles != 0)
+		bad += cmp_one(what, "tiles reported", 0, exp->n_tiles, got->n_tiles, compared);
+	bad += cmp_one(what, "sum of tile mvms", 0, exp->mvms, s_mvms, compared);
+	bad += cmp_one(what, "sum of tile reads", 0, exp->reads, s_reads, compared);
+	bad += cmp_one(what, "reads_total", 0, exp->reads, got->reads, compared);
+	bad += cmp_one(what, "sum of tile adc_convs", 0, exp->adc_convs, s_adc, compared);
+	bad += cmp_one(what, "sum of tile sats", 0, exp->sats, s_sats, compared);
+	return bad;
+}
+
+/* Cycle counters of a timed back-end: each tile is busy or idle in every busy cycle of the
+ * sequencer (tiles run concurrently, but only while the sequencer is busy: HALT waits for them),
+ * and waits max(settle, 1) cycles per array read. */
+static uint64_t check_tile_cycles(const aimc_cfg *cfg, const aimc_counters *got,
+				  uint64_t *compared)
+{
+	const uint64_t settle = cfg->settle_cycles == 0 ? 1 : cfg->settle_cycles;
+	uint64_t bad = 0, s_stalls = 0;
+	uint32_t t;
+
+	for (t = 0; t < got->n_tiles && t < AIMC_MAX_TILES; t++) {
+		const aimc_tile_counters *g = &got->tile[t];
+
+		bad += cmp_one("tile cycles", "busy + idle vs chip busy cycles", t, got->cycles,
+			       (uint64_t)g->busy + g->idle, compared);
+		bad += cmp_one("tile cycles", "stalls vs reads x settle", t, g->reads * settle,
+			       g->stalls, compared);
+		s_stalls += g->stalls;
+	}
+	bad += cmp_one("tile cycles", "stalls_total", 0, s_stalls, got->stalls, compared);
+	return bad;
+}
+
 /* Counters an ideal chip must show for this layer (docs/numbers.md), independent of any model. */
 static void expected_counters(const aimc_cfg *cfg, const aimc_image *img, const int8_t *x,
 			      uint32_t k, uint32_t n, uint32_t batch, uint32_t golden_sats,
@@ -361,6 +430,8 @@ static void expected_counters(const aimc_cfg *cfg, const aimc_image *img, const 
 	/* convs is tile 0's count: every column block there (serial), or only block 0 (resident:
 	 * block i on tile i, docs/isa.md placement). */
 	e->convs = (uint32_t)(phases * (img->resident ? 1u : n_cb));
+	/* array reads on all tiles together (reads_total) */
+	e->reads = (uint32_t)(phases * n_cb);
 	e->adc_convs = (uint32_t)(phases * n_cb * cfg->cols);
 }
 
@@ -400,6 +471,8 @@ static void fill_report(cli_json *j, void *arg)
 	if (r->sim_cycles > 0)
 		cli_json_u64(j, "sim_cycles", r->sim_cycles);
 	cli_json_counters(j, "counters", &r->counters);
+	cli_json_u64(j, "pv_pulses", r->pv_pulses);
+	cli_json_u64(j, "pv_unconverged_cells", r->pv_unconv);
 	cli_json_f64(j, "wall_s", r->wall_s);
 	cli_json_str(j, "rerun", r->rerun);
 	cli_json_bool(j, "pass", r->pass);
@@ -585,6 +658,8 @@ int cli_cmd_layer_test(int argc, char **argv)
 		goto report;
 	}
 	res.counters = dut.delta;
+	res.pv_pulses = dut.pv_pulses;
+	res.pv_unconv = dut.pv_unconv;
 	res.sim_cycles = dut.sim_cycles;
 
 	/* L1: exact against OpenBLAS and counts that follow from the data alone. */
@@ -598,6 +673,10 @@ int cli_cmd_layer_test(int argc, char **argv)
 					    &res.compared);
 		expected_counters(&cfg, &img, x, k, n, batch, golden_sats, &exp);
 		res.l1_mismatches += cmp_counters("L1 counters", &exp, &dut.delta, 0, &res.compared);
+		res.l1_mismatches += cmp_tile_events("L1 tile counters", &exp, &dut.delta,
+						     &res.compared);
+		if (strcmp(cli_backend_kind(&o.be), "cmodel") != 0)
+			res.l1_mismatches += check_tile_cycles(&cfg, &dut.delta, &res.compared);
 		res.l1_pass = res.l1_mismatches == 0;
 	}
 	for (i = 0; i < batch * n; i++)
@@ -623,6 +702,16 @@ int cli_cmd_layer_test(int argc, char **argv)
 		/* The C model has no timing (cycles stay 0): compare the event counters. */
 		res.l0_mismatches += cmp_counters("L0 counters vs cmodel", &ref.delta, &dut.delta, 0,
 						  &res.compared);
+		if (ref.pv_pulses != dut.pv_pulses || ref.pv_unconv != dut.pv_unconv) {
+			printf("  MISMATCH L0 program-and-verify counters vs cmodel: expected pulses %u "
+			       "unconverged %u, got pulses %u unconverged %u\n", ref.pv_pulses,
+			       ref.pv_unconv, dut.pv_pulses, dut.pv_unconv);
+			res.l0_mismatches++;
+		}
+		res.compared += 2;
+		res.l0_mismatches += cmp_tile_events("L0 tile counters vs cmodel", &ref.delta,
+						     &dut.delta, &res.compared);
+		res.l0_mismatches += check_tile_cycles(&cfg, &dut.delta, &res.compared);
 	}
 	res.pass = (!res.l1_done || res.l1_pass) && (!res.l0_done || res.l0_mismatches == 0);
 	exit_code = res.pass ? CLI_EXIT_PASS : CLI_EXIT_FAIL;
@@ -647,6 +736,10 @@ report:
 	       (unsigned long long)res.compared, res.rms_err_lsb,
 	       (unsigned long long)res.counters.cycles, res.counters.instrs, res.counters.mvms,
 	       res.counters.convs, res.wall_s);
+	if (cfg.pv_enable)
+		printf("  program-and-verify (all tiles): %u row pulses, %u unconverged cells\n",
+		       res.pv_pulses, res.pv_unconv);
+	cli_print_tile_counters("layer-test", &res.counters);
 	printf("layer-test: %s\n", res.pass ? "PASS" : "FAIL");
 	if (!res.pass)
 		printf("rerun: %s\n", res.rerun);

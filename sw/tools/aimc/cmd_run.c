@@ -268,13 +268,7 @@ int cli_cmd_run(int argc, char **argv)
 	opened = 0;
 	if (cli_backend_close(CMD, &o.be, &m, &res.sim_cycles) != AIMC_OK)
 		goto out;
-	res.counters.cycles = c1.cycles - c0.cycles;
-	res.counters.instrs = c1.instrs - c0.instrs;
-	res.counters.mvms = c1.mvms - c0.mvms;
-	res.counters.convs = c1.convs - c0.convs;
-	res.counters.adc_convs = c1.adc_convs - c0.adc_convs;
-	res.counters.sats = c1.sats - c0.sats;
-	res.counters.prog_rows = c1.prog_rows - c0.prog_rows;
+	aimc_counters_delta(&c0, &c1, &res.counters);
 
 	f = fopen(o.out, "wb");
 	if (f == NULL || fwrite(y, 1, (size_t)samples * n, f) != (size_t)samples * n) {
@@ -297,6 +291,7 @@ int cli_cmd_run(int argc, char **argv)
 	printf("run: %llu samples of %s on %s (config %s), batch %u x %u, %llu busy cycles, %.3f s\n",
 	       (unsigned long long)samples, o.net, o.be.backend, cfg.name, img.batch, res.batches,
 	       (unsigned long long)res.counters.cycles, res.wall_s);
+	cli_print_tile_counters("run", &res.counters);
 	if (o.report != NULL && cli_json_write_file(CMD, o.report, fill_report, &res) != 0)
 		goto out;
 	exit_code = CLI_EXIT_PASS;

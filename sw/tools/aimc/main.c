@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* aimc: command-line front end of the Kirchhoff driver (config, layer-test, run, csr-test,
- * illegal-test, trace-compare). The same objects link into build/sw/aimc and aimc-vl. */
+ * illegal-test, pv-test, err-test, trace-compare). The same objects link into build/sw/aimc and aimc-vl. */
 #include <stdio.h>
 #include <string.h>
 
@@ -24,6 +24,10 @@ static const subcommand subcommands[] = {
 	  "two layers pipelined on two tiles vs layer after layer on one: outputs, L0, cycle ratio" },
 	{ "seq-test", cli_cmd_seq_test,
 	  "multi-tile sequencer programs: WAIT, COPY, JUMP, LOOP, TILE_CONFLICT, concurrency" },
+	{ "pv-test", cli_cmd_pv_test,
+	  "program-and-verify: convergence, budget, PV_FAIL stop and recovery, counters" },
+	{ "err-test", cli_cmd_err_test,
+	  "saturation, watchdog, bus errors, soft reset and the per-tile counters" },
 	{ "trace-compare", cli_cmd_trace_compare,
 	  "compare the reads of a recorded trace with a trace player's result log" },
 };

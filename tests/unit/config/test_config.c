@@ -16,44 +16,7 @@
 #include <unistd.h>
 
 #include "aimc_config.h"
-
-static uint64_t seed = 1;
-static int failures;
-
-static void report(int ok, const char *name, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ok) {
-		printf("PASS %s\n", name);
-		return;
-	}
-	failures++;
-	printf("FAIL %s: ", name);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf(" (seed %" PRIu64 ")\n", seed);
-}
-
-static void parse_args(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
-			char *end;
-
-			seed = strtoull(argv[++i], &end, 0);
-			if (*end != '\0') {
-				fprintf(stderr, "bad --seed '%s'\n", argv[i]);
-				exit(2);
-			}
-		} else {
-			fprintf(stderr, "usage: %s [--seed N]\n", argv[0]);
-			exit(2);
-		}
-	}
-	printf("# %s --seed %" PRIu64 "\n", argv[0], seed);
-}
+#include "aimc_test.h"
 
 /* Defaults as written in the docs/configs.md key table. */
 static void test_defaults(void)

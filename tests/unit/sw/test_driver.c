@@ -141,6 +141,8 @@ static void test_chip_init(const aimc_cfg *cfg)
 		{ 'R', CSR(cfg2), tiny_rb[2] },  { 'R', CSR(cfg3), tiny_rb[3] },
 		{ 'R', CSR(cfg4), tiny_rb[4] },  { 'R', CSR(cfg5), tiny_rb[5] },
 		{ 'W', CSR(settle), 2 },
+		/* tiny: pv_tol 0.01 -> round(655.36) = 655; pv_ctrl enable 0, stop 0, budget 32 */
+		{ 'W', CSR(pv_tol), 655 },       { 'W', CSR(pv_ctrl), 32u << 8 },
 	};
 
 	aimc_mmio_open_mock(&m);
@@ -171,6 +173,12 @@ static void test_chip_init(const aimc_cfg *cfg)
 	bad = *cfg;
 	bad.settle_cycles = 0;
 	check("init_settle_zero", AIMC_ECONFIG, aimc_chip_init(&m, &bad));
+	bad = *cfg;
+	bad.pv_budget = 256; /* does not fit pv_ctrl.budget[15:8] */
+	check("init_pv_budget_unencodable", AIMC_ECONFIG, aimc_chip_init(&m, &bad));
+	bad = *cfg;
+	bad.pv_stop = 2;
+	check("init_pv_stop_unencodable", AIMC_ECONFIG, aimc_chip_init(&m, &bad));
 	check("init_econfig_no_access", 0, (long long)aimc_mmio_mock_log(&m, NULL));
 
 	preset_chip(&m);
@@ -317,7 +325,15 @@ static void test_counters(void)
 		{ 'R', CSR(mvms), 11 },      { 'R', CSR(convs), 12 },
 		{ 'R', CSR(adc_convs), 13 }, { 'R', CSR(sats), 14 },
 		{ 'R', CSR(prog_rows), 15 },
+		/* then the tiles: cfg0.num_tiles (2 here), the totals and 7 counters per tile */
+		{ 'R', CSR(cfg0), 2 },         { 'R', CSR(reads_total), 16 },
+		{ 'R', CSR(stalls_total), 17 }, { 'R', 0x100, 100 }, { 'R', 0x140, 101 },
+		{ 'R', 0x180, 102 },           { 'R', 0x1c0, 103 }, { 'R', 0x200, 104 },
+		{ 'R', 0x240, 105 },           { 'R', 0x280, 106 }, { 'R', 0x104, 200 },
+		{ 'R', 0x144, 201 },           { 'R', 0x184, 202 }, { 'R', 0x1c4, 203 },
+		{ 'R', 0x204, 204 },           { 'R', 0x244, 205 }, { 'R', 0x284, 206 },
 	};
+	size_t i;
 
 	aimc_mmio_open_mock(&m);
 	aimc_mmio_mock_poke(&m, CSR(cycles_hi), 2);
@@ -328,6 +344,8 @@ static void test_counters(void)
 	aimc_mmio_mock_poke(&m, CSR(adc_convs), 13);
 	aimc_mmio_mock_poke(&m, CSR(sats), 14);
 	aimc_mmio_mock_poke(&m, CSR(prog_rows), 15);
+	for (i = 9; i < sizeof(seq) / sizeof(seq[0]); i++)
+		aimc_mmio_mock_poke(&m, seq[i].addr, seq[i].data);
 	check("counters_null", AIMC_EINVAL, aimc_counters_read(&m, NULL));
 	check("counters_ok", AIMC_OK, aimc_counters_read(&m, &c));
 	check_log("counters_sequence", &m, seq, sizeof(seq) / sizeof(seq[0]));
@@ -335,6 +353,16 @@ static void test_counters(void)
 	check("counters_values", 1,
 	      c.instrs == 10 && c.mvms == 11 && c.convs == 12 && c.adc_convs == 13 && c.sats == 14 &&
 		      c.prog_rows == 15);
+	check("counters_tiles", 1,
+	      c.n_tiles == 2 && c.reads == 16 && c.stalls == 17 && c.tile[0].busy == 100 &&
+		      c.tile[0].idle == 101 && c.tile[0].mvms == 102 && c.tile[0].reads == 103 &&
+		      c.tile[0].adc_convs == 104 && c.tile[0].sats == 105 && c.tile[0].stalls == 106 &&
+		      c.tile[1].busy == 200 && c.tile[1].stalls == 206 && c.tile[2].busy == 0);
+	/* cfg0.num_tiles out of range: 0 and 17 */
+	aimc_mmio_mock_poke(&m, CSR(cfg0), 0);
+	check("counters_no_tiles", AIMC_EMISMATCH, aimc_counters_read(&m, &c));
+	aimc_mmio_mock_poke(&m, CSR(cfg0), 17);
+	check("counters_17_tiles", AIMC_EMISMATCH, aimc_counters_read(&m, &c));
 	aimc_mmio_close(&m);
 }
 

@@ -129,8 +129,8 @@ static void test_bus_errors(aimc_mmio *m)
 {
 	/* unmapped CSR offsets (SLVERR), and addresses in no window (DECERR) */
 	static const uint32_t bad[] = {
-		0x28, 0x2c, 0x48, 0x7c,             /* holes of the CSR block */
-		0xa0, 0xfffc,                       /* after the CSR block, before instr */
+		0x28, 0x2c, 0x48, 0x7c, 0xbc, 0xfc, /* holes of the CSR block */
+		0x2c0, 0xfffc,                      /* after the CSR block, before instr */
 		0x50000, 0xffffc,                   /* between param and weight */
 		0x200000, 0x10000000u, 0xfffffffcu, /* past the 2 MiB map */
 	};

@@ -50,7 +50,7 @@ module aimc_tile_tb import aimc_pkg::*; import aimc_isa_pkg::*; #(
   logic [31:0]       wgt_rdata, par_rdata, act_rdata, act_wdata;
   logic              ev_read, ev_prog_row, ev_mvm;
   logic [15:0]       ev_adc, ev_sat;
-  logic [31:0]       conv_cnt, prog_cnt;
+  logic [31:0]       conv_cnt, prog_cnt, pv_pulses, pv_unconv;
 
   aimc_tile #(
     .TileIdx    (0),
@@ -83,6 +83,10 @@ module aimc_tile_tb import aimc_pkg::*; import aimc_isa_pkg::*; #(
     .err_o           (err),
     .err_code_o      (err_code),
     .settle_cycles_i (8'(SettleCycles)),
+    .pv_en_i         (1'b0),  // one-shot programming: the Python reference is noise-free
+    .pv_stop_i       (1'b0),
+    .pv_budget_i     (8'd0),
+    .pv_tol_i        (16'd0),
     .wgt_req_o       (wgt_req),
     .wgt_addr_o      (wgt_addr),
     .wgt_rdata_i     (wgt_rdata),
@@ -101,7 +105,9 @@ module aimc_tile_tb import aimc_pkg::*; import aimc_isa_pkg::*; #(
     .ev_prog_row_o   (ev_prog_row),
     .ev_mvm_o        (ev_mvm),
     .conv_cnt_o      (conv_cnt),
-    .prog_cnt_o      (prog_cnt)
+    .prog_cnt_o      (prog_cnt),
+    .pv_pulse_cnt_o  (pv_pulses),
+    .pv_unconv_cnt_o (pv_unconv)
   );
 
   // ---- SRAM models: 1-cycle read latency; stale data is a marker, not the last value ---------------
@@ -171,6 +177,10 @@ module aimc_tile_tb import aimc_pkg::*; import aimc_isa_pkg::*; #(
   endtask
 
   function automatic void finish_run();
+    if (pv_pulses != 0 || pv_unconv != 0) begin
+      $fatal(1, "aimc_tile_tb: program-and-verify is off, yet pulses %0d unconverged %0d",
+             pv_pulses, pv_unconv);
+    end
     $fdisplay(fd, "counters conv_cnt %0d prog_cnt %0d ev_read %0d ev_adc %0d ev_sat %0d ev_prog_row %0d ev_mvm %0d",
               conv_cnt, prog_cnt, n_read, n_adc, n_sat, n_prog_row, n_mvm);
     $fdisplay(fd, "protocol_errors %0d", proto_errs);

@@ -1,0 +1,325 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""Tests of the regression tool (tools/regress.py, tools/regress_case.py): list validation with
+clear errors, expansion counts of the committed lists, deterministic shards that partition the
+list, signature encoding and first-difference reports, timeout / crash / interrupt-and-resume on
+fake case commands, and on the real smoke regression (needs BUILD with the tiny and small models):
+shards merged == one run, kill and resume == one run, signature change detected and updated.
+
+  BUILD=build .venv/bin/python tests/python/test_regress.py      (PASS/FAIL lines; exit 1 on failure)
+"""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import regress  # noqa: E402
+import regress_case  # noqa: E402
+
+TMP = tempfile.mkdtemp(prefix="kh_test_regress_")
+BUILD = os.path.abspath(os.environ.get("BUILD", os.path.join(ROOT, "build")))
+CHECKS = []
+
+
+def check(name):
+    def deco(fn):
+        CHECKS.append((name, fn))
+        return fn
+    return deco
+
+
+def write(name, text):
+    p = os.path.join(TMP, name)
+    with open(p, "w") as f:
+        f.write(text)
+    return p
+
+
+def expect_error(text, needle):
+    p = write("bad.toml", text)
+    try:
+        regress.load_lists(p)
+    except regress.ListError as e:
+        assert needle in str(e), f"error '{e}' does not mention '{needle}'"
+        return
+    raise AssertionError(f"list accepted, expected an error about '{needle}'")
+
+
+GOOD = '''
+[[test]]
+name = "a"
+sub = "layer-test"
+args = "--rows 16 --cols 8 --batch 1"
+configs = ["tiny", "small"]
+sims = ["verilator", "icarus"]
+reseed = 3
+'''
+
+
+@check("lists: malformed entries are rejected naming the entry")
+def _():
+    expect_error(GOOD + '[[regression]]\nname = "r"\ntests = ["b"]\n', "unknown test 'b'")
+    expect_error(GOOD.replace('sub = "layer-test"', 'sub = "csr-test"'), "icarus runs layer-test only")
+    expect_error(GOOD.replace("reseed = 3", "reseed = 0"), "'reseed' must be an integer")
+    expect_error(GOOD.replace('"tiny"', '"nosuch"'), "no file configs/nosuch.cfg")
+    expect_error(GOOD.replace('"icarus"', '"modelsim"'), "expected one of")
+    expect_error(GOOD + "colour = 1\n", "unknown key(s) colour")
+    expect_error(GOOD.replace("--batch 1", "--batch 1 --seed 3"), "must not set --seed")
+    expect_error(GOOD.replace("--rows 16", "--relu 1 --rows 16"), "takes only --rows")
+    expect_error(GOOD + GOOD, "defined twice")
+    expect_error("[[test]\n", "not valid TOML")
+    for bad in ("", "4", "4/4", "-1/4", "1/0", "a/b"):
+        try:
+            regress.parse_shard(bad)
+        except regress.ListError:
+            continue
+        raise AssertionError(f"SHARD '{bad}' accepted")
+
+
+@check("lists: committed nightly >= 200 cases, >= 3 seeds per test, every config, both simulators")
+def _():
+    tests, regs = regress.load_lists(os.path.join(ROOT, regress.LISTS))
+    cases = regress.expand(tests, regs["nightly"])
+    names = [c["name"] for c in cases]
+    assert len(names) == len(set(names)), "duplicate case names"
+    assert len(cases) >= 200, f"nightly has {len(cases)} cases"
+    cfgs = {os.path.basename(f)[:-4] for f in os.listdir(os.path.join(ROOT, "configs"))
+            if f.endswith(".cfg")}
+    assert {c["config"] for c in cases} == cfgs, "nightly does not cover every config"
+    assert {"verilator", "icarus"} <= {c["sim"] for c in cases}
+    for t in regs["nightly"]["tests"]:
+        for cfg in tests[t]["configs"]:
+            for sim in tests[t]["sims"]:
+                seeds = {c["seed"] for c in cases if (c["test"], c["config"], c["sim"]) == (t, cfg, sim)}
+                assert len(seeds) >= 3, f"{t} {cfg} {sim}: {len(seeds)} seeds"
+    smoke = regress.expand(tests, regs["smoke"])
+    assert 0 < len(smoke) <= 40, f"smoke has {len(smoke)} cases"
+
+
+@check("shards: deterministic, disjoint, together exactly the list")
+def _():
+    tests, regs = regress.load_lists(os.path.join(ROOT, regress.LISTS))
+    cases = regress.expand(tests, regs["nightly"])
+    for n in (1, 2, 4, 7):
+        parts = [regress.shard(cases, i, n) for i in range(n)]
+        got = [c["name"] for p in parts for c in p]
+        assert sorted(got) == sorted(c["name"] for c in cases), f"N={n}: not a partition"
+        assert len(got) == len(set(got)), f"N={n}: overlap"
+        assert max(map(len, parts)) - min(map(len, parts)) <= 1, f"N={n}: unbalanced"
+        again = [c["name"] for c in regress.shard(cases, n - 1, n)]
+        assert again == [c["name"] for c in parts[n - 1]], "not deterministic"
+
+
+@check("signatures: encode/decode round trip; first difference named with old and new value")
+def _():
+    vals = [(0, 0x30000, 0x7f81ff02), (0, 0x84, 0), (1, 0x99999, 2), (2, 0, 12345)]
+    h, blob = regress_case.encode(vals)
+    assert regress_case.decode(blob) == vals
+    h2, _ = regress_case.encode(vals[:1] + [(0, 0x84, 1)] + vals[2:])
+    assert h != h2 and len(h) == 16
+    new = list(vals)
+    new[0] = (0, 0x30000, 0x7f81ff03)
+    d = regress.first_difference(vals, new)
+    assert d == "value #0: read act_out+0x0: was 0x7f81ff02, now 0x7f81ff03", d
+    d = regress.first_difference(vals, vals[:3])
+    assert "3 values, was 4" in d and "missing value #3: player cycles = 12345" in d, d
+    d = regress.first_difference(vals, vals[:1] + [(0, 0x84, 0x10)] + vals[2:])
+    assert "csr.cycles_hi: was 0x00000000, now 0x00000010" in d, d
+    p = write("trace.txt", "# kirchhoff-trace v1 config=tiny seed=1\nW 00000008 00000001\n"
+                           "R 00030000 0000007f\nP 0000000c 00000001 00000000 5\nE\n")
+    assert regress_case.parse_reads(p, False) == [(0, 0x30000, 0x7f)]
+    p = write("result.txt", "W 00000008 0\nW 00099999 3\nR 00030000 0000007f 0\n"
+                            "P 0000000c 00000000 3 1\nC 4242\n")
+    assert regress_case.parse_reads(p, True) == [(1, 0x99999, 3), (0, 0x30000, 0x7f), (2, 0, 4242)]
+    p = write("broken.txt", "R 0003zz00\n")
+    try:
+        regress_case.parse_reads(p, False)
+        raise AssertionError("malformed trace accepted")
+    except regress_case.CaseError as e:
+        assert "broken.txt:1" in str(e)
+
+
+def fake_cases(cmds):
+    return [{"name": f"f{i}", "test": "fake", "config": "tiny", "sim": "cmodel", "seed": i,
+             "sub": "csr-test", "args": [], "timeout": 2} for i in range(len(cmds))]
+
+
+def run_fake(cmds, run_dir, done=None, jobs=2):
+    orig = regress.case_command
+    regress.case_command = lambda c, build, out, waves=False: cmds[c["seed"]]
+    try:
+        os.makedirs(os.path.join(run_dir, "cases"), exist_ok=True)
+        regress.run_cases(fake_cases(cmds), run_dir, BUILD, jobs, done or {})
+    finally:
+        regress.case_command = orig
+    out = {}
+    for i in range(len(cmds)):
+        p = os.path.join(run_dir, "cases", f"f{i}", "result.json")
+        if os.path.exists(p):
+            with open(p) as f:
+                out[f"f{i}"] = json.load(f)
+    return out
+
+
+@check("runner: hang killed by the timeout, crash and failure recorded, pass kept")
+def _():
+    t0 = time.monotonic()
+    res = run_fake(["true", "sleep 30 & sleep 30", "kill -SEGV $$", "exit 3", "echo hi"],
+                   os.path.join(TMP, "fake1"))
+    assert time.monotonic() - t0 < 10, "the hang was not cut by its timeout"
+    assert res["f0"]["status"] == "pass" and res["f4"]["status"] == "pass"
+    assert res["f1"]["status"] == "fail" and "timeout after 2 s" in res["f1"]["reason"], res["f1"]
+    assert res["f2"]["status"] == "fail" and "signal 11" in res["f2"]["reason"], res["f2"]
+    assert res["f3"]["reason"] == "exit code 3", res["f3"]
+    with open(os.path.join(TMP, "fake1", "journal.jsonl")) as f:
+        assert len(f.read().splitlines()) == 5
+
+
+@check("runner: an interrupt keeps finished cases; resume runs only the rest")
+def _():
+    d = os.path.join(TMP, "fake2")
+    marks = os.path.join(TMP, "marks")
+    os.makedirs(marks, exist_ok=True)
+    cmds = [f"echo x >> {marks}/c{i}; sleep 0.3" for i in range(6)]
+    cmds[3] = f"echo x >> {marks}/c3; kill -TERM {os.getpid()}; sleep 0.3"
+    try:
+        run_fake(cmds, d, jobs=1)
+        raise AssertionError("no interrupt")
+    except regress.Interrupted:
+        pass
+    first = {n: r["status"] for n, r in
+             ((n, json.load(open(os.path.join(d, "cases", n, "result.json"))))
+              for n in os.listdir(os.path.join(d, "cases"))
+              if os.path.exists(os.path.join(d, "cases", n, "result.json")))}
+    assert set(first) == {"f0", "f1", "f2"}, first
+    res = run_fake(cmds[:3] + [f"echo x >> {marks}/c3"] + cmds[4:], d, done=first, jobs=1)
+    assert all(r["status"] == "pass" for r in res.values()) and len(res) == 6
+    runs = {f: len(open(os.path.join(marks, f)).read().split()) for f in os.listdir(marks)}
+    assert runs == {"c0": 1, "c1": 1, "c2": 1, "c3": 2, "c4": 1, "c5": 1}, runs
+
+
+SIGDIR = os.path.join(TMP, "sigs")
+ENV = dict(os.environ, KH_REGRESS_SIG_DIR=SIGDIR)
+
+
+def cli(*args, timeout=600):
+    p = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "regress.py"), *args],
+                       cwd=ROOT, capture_output=True, text=True, timeout=timeout, env=ENV)
+    return p.returncode, p.stdout + p.stderr
+
+
+def totals(run_dir):
+    with open(os.path.join(run_dir, "regress.json")) as f:
+        r = json.load(f)
+    return r["summary"], {c["name"]: (c["status"], c["sig"]) for c in r["cases"]}
+
+
+def run_dir_of(out):
+    for line in out.splitlines():
+        if "run folder" in line:
+            return os.path.join(ROOT, line.split("run folder ")[1].strip())
+    raise AssertionError("no run folder in output:\n" + out)
+
+
+@check("smoke (real): shards 0/2 + 1/2 merged == one run; kill + resume == one run; signatures")
+def _():
+    build = os.path.join(TMP, "b")
+    os.makedirs(build)
+    for part in ("sw", "tiny", "small"):
+        os.symlink(os.path.join(BUILD, part), os.path.join(build, part))
+    common = ["-r", "smoke", "--build", build, "--no-build", "-j", "2"]
+    rc, out = cli("run", *common)
+    assert rc == 0 and "20 passed, 0 failed" in out, out
+    one = run_dir_of(out)
+    s1, c1 = totals(one)
+    dirs = []
+    for i in range(2):
+        rc, out = cli("run", *common, "--shard", f"{i}/2")
+        assert rc == 0, out
+        dirs.append(run_dir_of(out))
+    rc, out = cli("merge", "--build", build, "--out", os.path.join(TMP, "merged"), *dirs)
+    assert rc == 0, out
+    sm, cm = totals(os.path.join(TMP, "merged"))
+    assert (sm, cm) == (s1, c1), f"merged {sm} != one run {s1}"
+    rc, out = cli("merge", "--build", build, "--out", os.path.join(TMP, "m2"), dirs[0], dirs[0])
+    assert rc == 2 and "is in" in out, out
+
+    # Kill midway (SIGTERM to the runner), then resume.
+    p = subprocess.Popen([sys.executable, os.path.join(ROOT, "tools", "regress.py"), "run",
+                          *common[:-2], "-j", "1"], cwd=ROOT, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True, env=ENV)
+    rd = None
+    while rd is None:
+        line = p.stdout.readline()
+        assert line, "runner ended before printing its run folder"
+        if "run folder" in line:
+            rd = run_dir_of(line)
+    while True:
+        with open(os.path.join(rd, "journal.jsonl")) if os.path.exists(
+                os.path.join(rd, "journal.jsonl")) else open(os.devnull) as f:
+            if len(f.read().splitlines()) >= 5:
+                break
+        time.sleep(0.05)
+    p.send_signal(signal.SIGTERM)
+    rest = p.communicate(timeout=60)[0]
+    assert p.returncode == 130 and "Resume:" in rest, rest
+    kept = len(open(os.path.join(rd, "journal.jsonl")).read().splitlines())
+    assert 5 <= kept < 20, kept
+    rc, out = cli("run", *common, "--resume", rd)
+    assert rc == 0 and f"({kept} already done)" in out, out
+    sr, cr = totals(rd)
+    assert (sr, cr) == (s1, c1), f"resumed {sr} != one run {s1}"
+    lines = open(os.path.join(rd, "journal.jsonl")).read().splitlines()
+    assert len(lines) == 20, f"{len(lines)} journal lines: a finished case was repeated"
+
+    # Signatures: accept one run, then alter one reference value: the check names that case.
+    sigfile = os.path.join(SIGDIR, "smoke.json")
+    if True:
+        rc, out = cli("update", *common, "--run", one)
+        assert rc == 0 and "20 cases; 20 changed, new or removed" in out, out
+        rc, out = cli("merge", "--build", build, "--out", os.path.join(TMP, "m3"), one)
+        assert rc == 0 and "20 unchanged, 0 changed" in out, out
+        doc = json.load(open(sigfile))
+        name = "layer.odd.small.verilator.s1"
+        h = doc["cases"][name]["sig"]
+        vals = regress_case.decode(doc["values"][h])
+        k = next(i for i, v in enumerate(vals) if v[1] >= 0x30000 and v[1] < 0x40000)
+        vals[k] = (vals[k][0], vals[k][1], vals[k][2] ^ 1)
+        h2, blob = regress_case.encode(vals)
+        doc["values"][h2] = blob
+        doc["cases"][name]["sig"] = h2
+        json.dump(doc, open(sigfile, "w"))
+        rc, out = cli("merge", "--build", build, "--out", os.path.join(TMP, "m4"), one)
+        assert rc == 3, out
+        assert f"SIGNATURE CHANGED {name}: {h2} -> {h}: value #{k}: read act_out+" in out, out
+        assert "19 unchanged, 1 changed" in out and "20 passed, 0 failed" in out, out
+        rc, out = cli("update", *common, "--run", one)
+        assert rc == 0 and f"changed  {name} {h2} -> {h}" in out and "1 changed" in out, out
+
+
+def main():
+    failed = 0
+    for name, fn in CHECKS:
+        try:
+            fn()
+            print(f"PASS {name}", flush=True)
+        except Exception:  # noqa: BLE001  (report every check)
+            failed += 1
+            print(f"FAIL {name}\n{traceback.format_exc()}", flush=True)
+    print(f"{len(CHECKS) - failed} passed, {failed} failed (temp files in {TMP})")
+    if failed == 0:
+        shutil.rmtree(TMP, ignore_errors=True)
+    print("rerun: BUILD=build .venv/bin/python tests/python/test_regress.py")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
