@@ -170,7 +170,7 @@ lint: $(SETUP_STAMP) $(AIMC)
 	PYTHON=$(PYTHON) tools/lint.sh $(BUILD) $(AIMC)
 
 # ---- tests ---------------------------------------------------------------------------------------
-TEST_CFGS := tiny small tiny_twin
+TEST_CFGS := tiny small tiny_twin noisy
 test: $(SETUP_STAMP) sw $(foreach c,$(TEST_CFGS),$(BUILD)/$(c)/vl/aimc-vl $(BUILD)/$(c)/icarus/sim.vvp $(BUILD)/$(c)/icarus/aimc_vpi.vpi)
 	@mkdir -p $(BUILD)/reports
 	$(PYTHON) tools/run_tests.py --registry tests/registry.txt --build $(BUILD) $(if $(TEST),--filter '$(TEST)') -j $(J)
@@ -223,8 +223,17 @@ formal: $(SETUP_STAMP)
 cov: $(SETUP_STAMP) sw $(foreach c,$(TEST_CFGS),$(BUILD)/cov/$(c)/vl/aimc-vl)
 	PYTHON=$(PYTHON) tools/cov.sh $(BUILD) $(TEST_CFGS)
 
-bench fpga docs:
-	@echo "make $@: not built yet (see 'issues': bench = 5, fpga = 8)"; exit 2
+# ---- benchmark: noisy C-model MVM vs OpenBLAS sgemv, same run (bench/aimc_bench.c) ----------------
+BENCH_BIN := $(BUILD)/bench/aimc_bench
+$(BENCH_BIN): bench/aimc_bench.c $(LIBAIMC) $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIBAIMC) $(LDLIBS)
+bench: $(BENCH_BIN)
+	@mkdir -p $(BUILD)/reports
+	OPENBLAS_NUM_THREADS=1 $(BENCH_BIN) --out $(BUILD)/reports/bench.json
+
+fpga docs:
+	@echo "make $@: not built yet (see 'issues': fpga = 8)"; exit 2
 
 clean:
 	rm -rf $(BUILD)

@@ -47,6 +47,7 @@ struct aimc_xbar {
 	double *adc_gain, *adc_off; /* [tile][adc] (NULL unless adc_on) */
 	double *v, *v2;
 	double *sum_s, *var_s;    /* scratch of aimc_xbar_convert_all, cols each */
+	uint64_t *pre_read, *pre_cmp; /* [tile][col] key prefixes of the READ / CMP draws (or NULL) */
 	uint32_t *act;
 	uint32_t *n_act;
 };
@@ -240,6 +241,19 @@ aimc_xbar *aimc_xbar_create(const aimc_cfg *cfg, uint64_t seed)
 			}
 		}
 	}
+	/* per-column key prefixes of the per-conversion draws (aimc_detmath.h): same bits, less work */
+	xb->pre_read = malloc(nrows / cfg->rows * cfg->cols * sizeof(uint64_t));
+	xb->pre_cmp = malloc(nrows / cfg->rows * cfg->cols * sizeof(uint64_t));
+	if (xb->pre_read == NULL || xb->pre_cmp == NULL)
+		goto fail;
+	for (uint32_t t = 0; t < cfg->num_tiles; t++) {
+		for (uint32_t c = 0; c < cfg->cols; c++) {
+			aimc_key kr = {seed, t, 0, c, AIMC_EV_READ, 0}, kc = {seed, t, 0, c, AIMC_EV_CMP, 0};
+
+			xb->pre_read[(size_t)t * cfg->cols + c] = aimc_rng_key_prefix(&kr);
+			xb->pre_cmp[(size_t)t * cfg->cols + c] = aimc_rng_key_prefix(&kc);
+		}
+	}
 	/* every cell at gmin (or its stuck value), every row refreshed */
 	for (uint32_t t = 0; t < cfg->num_tiles; t++) {
 		for (uint32_t r = 0; r < cfg->rows; r++) {
@@ -269,6 +283,8 @@ void aimc_xbar_destroy(aimc_xbar *xb)
 	free(xb->adc_gain);
 	free(xb->adc_off);
 	free(xb->sum_s);
+	free(xb->pre_read);
+	free(xb->pre_cmp);
 	free(xb->var_s);
 	free(xb->v);
 	free(xb->v2);
@@ -419,7 +435,7 @@ static double column_finish(const aimc_xbar *xb, uint32_t tile, uint32_t col, ui
 	if (var > 0.0) {
 		aimc_key k = {xb->seed, tile, 0, col, AIMC_EV_READ, conv_idx};
 
-		sum += sqrt(var) * aimc_rng_normal(&k);
+		sum += sqrt(var) * aimc_rng_normal_prefixed(xb->pre_read[(size_t)tile * xb->cols + col], &k);
 	}
 	if (xb->cfg.i_clip > 0.0) { /* the sense amplifier's output swing */
 		if (sum > xb->cfg.i_clip)
@@ -487,7 +503,8 @@ static int32_t adc_code(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint32
 		if (xb->cfg.adc_noise > 0.0) {
 			aimc_key k = {xb->seed, tile, 0, col, AIMC_EV_CMP, conv_idx};
 
-			x = x + xb->cfg.adc_noise * aimc_rng_normal(&k);
+			x = x + xb->cfg.adc_noise *
+				    aimc_rng_normal_prefixed(xb->pre_cmp[(size_t)tile * xb->cols + col], &k);
 		}
 	}
 	q = x >= 0.0 ? floor(x + 0.5) : -floor(-x + 0.5); /* round_half_away */
@@ -542,6 +559,25 @@ static void axpy_rows(double *sum, const double *a, double v, uint32_t n)
 		sum[c] += v * a[c];
 }
 
+/* Both sums of one row in one pass: sum[c] += v a[c], var[c] += v2 b[c] (same bits as two). */
+static void axpy2_rows(double *sum, const double *a, double v, double *var, const double *b, double v2,
+		       uint32_t n)
+{
+	aimc_v2d vv = {v, v}, ww = {v2, v2};
+	uint32_t c = 0;
+
+	for (; c + 4 <= n; c += 4) {
+		st2(sum + c, ld2(sum + c) + vv * ld2(a + c));
+		st2(sum + c + 2, ld2(sum + c + 2) + vv * ld2(a + c + 2));
+		st2(var + c, ld2(var + c) + ww * ld2(b + c));
+		st2(var + c + 2, ld2(var + c + 2) + ww * ld2(b + c + 2));
+	}
+	for (; c < n; c++) {
+		sum[c] += v * a[c];
+		var[c] += v2 * b[c];
+	}
+}
+
 int aimc_xbar_convert_all(aimc_xbar *xb, uint32_t tile, uint32_t conv_idx, uint32_t adc_shift,
 			  int32_t *codes)
 {
@@ -564,9 +600,11 @@ int aimc_xbar_convert_all(aimc_xbar *xb, uint32_t tile, uint32_t conv_idx, uint3
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t r = act[i];
 
-		axpy_rows(xb->sum_s, xb->gd + rm_index(xb, tile, r, 0), v[r], cols);
 		if (xb->rvar != NULL)
-			axpy_rows(xb->var_s, xb->rvar + rm_index(xb, tile, r, 0), v2[r], cols);
+			axpy2_rows(xb->sum_s, xb->gd + rm_index(xb, tile, r, 0), v[r], xb->var_s,
+				   xb->rvar + rm_index(xb, tile, r, 0), v2[r], cols);
+		else
+			axpy_rows(xb->sum_s, xb->gd + rm_index(xb, tile, r, 0), v[r], cols);
 	}
 	lsb = lsb_of(xb, adc_shift);
 	for (uint32_t c = 0; c < cols; c++)

@@ -40,14 +40,23 @@ static uint64_t absorb(uint64_t h, uint64_t w)
 	return aimc_rng_mix64(h ^ aimc_rng_mix64(w + GOLDEN_GAMMA));
 }
 
-uint64_t aimc_rng_u64(const aimc_key *k, uint32_t draw)
+/* The chain state after seed, (tile, row) and (col, kind): shared by every draw of one key. */
+uint64_t aimc_rng_key_prefix(const aimc_key *k)
 {
 	uint64_t h = aimc_rng_mix64(k->seed + GOLDEN_GAMMA);
 
 	h = absorb(h, ((uint64_t)k->tile << 32) | k->row);
-	h = absorb(h, ((uint64_t)k->col << 32) | k->kind);
-	h = absorb(h, ((uint64_t)k->index << 32) | draw);
-	return h;
+	return absorb(h, ((uint64_t)k->col << 32) | k->kind);
+}
+
+static double uniform_from(uint64_t prefix, const aimc_key *k, uint32_t draw)
+{
+	return (double)(absorb(prefix, ((uint64_t)k->index << 32) | draw) >> 11) * 0x1.0p-53;
+}
+
+uint64_t aimc_rng_u64(const aimc_key *k, uint32_t draw)
+{
+	return absorb(aimc_rng_key_prefix(k), ((uint64_t)k->index << 32) | draw);
 }
 
 double aimc_rng_uniform(const aimc_key *k, uint32_t draw)
@@ -57,10 +66,16 @@ double aimc_rng_uniform(const aimc_key *k, uint32_t draw)
 
 double aimc_rng_normal(const aimc_key *k)
 {
+	/* the same chain as aimc_rng_u64, computed once */
+	return aimc_rng_normal_prefixed(aimc_rng_key_prefix(k), k);
+}
+
+double aimc_rng_normal_prefixed(uint64_t h, const aimc_key *k)
+{
 	for (uint32_t i = 0; i < NORMAL_ATTEMPTS; i++) {
 		/* 2u - 1 is exact for a 53-bit u, so u and v are exact multiples of 2^-52. */
-		double u = 2.0 * aimc_rng_uniform(k, 2u * i) - 1.0;
-		double v = 2.0 * aimc_rng_uniform(k, 2u * i + 1u) - 1.0;
+		double u = 2.0 * uniform_from(h, k, 2u * i) - 1.0;
+		double v = 2.0 * uniform_from(h, k, 2u * i + 1u) - 1.0;
 		double s = u * u + v * v;
 
 		if (s > 0.0 && s < 1.0)
