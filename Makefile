@@ -38,7 +38,7 @@ CFG_DIR   := $(BUILD)/$(CFG_NAME)
 
 .DEFAULT_GOAL := help
 .PHONY: help setup deps regs regs-check lint sw vl icarus test sim layer-test clean \
-        regress bench fpga formal docs cov
+        regress bench sweep fpga formal docs cov
 
 help:
 	@echo "Kirchhoff make targets (variables: CONFIG=$(CONFIG) SIM=$(SIM) SEED=$(SEED) WAVES=$(WAVES))"
@@ -56,7 +56,9 @@ help:
 	@echo "  make regress-list    the case commands;  make regress-update  rewrite the signature file"
 	@echo "  make formal      bounded proofs (yosys-smtbmc + z3) and their injected bugs (build/reports/formal.json)"
 	@echo "  make cov         line + toggle coverage of rtl/ over the chip tests (build/cov/html, reports/cov.json)"
-	@echo "  not yet built: bench (issue 5), fpga (issue 8)"
+	@echo "  make sweep       digits accuracy vs ADC/DAC bits, prog error, read noise, drift (build/sweep/)"
+	@echo "  make bench       noisy C-model MVM vs OpenBLAS sgemv, 256 and 1024 (build/reports/bench.json)"
+	@echo "  not yet built: fpga (issue 8)"
 
 # ---- setup -----------------------------------------------------------------------------------
 # Runs tools/setup.sh only when something is missing; the stamp is refreshed by a real check.
@@ -222,6 +224,12 @@ formal: $(SETUP_STAMP)
 # ---- coverage: line + toggle over the chip-level tests of the registry --------------------------------
 cov: $(SETUP_STAMP) sw $(foreach c,$(TEST_CFGS),$(BUILD)/cov/$(c)/vl/aimc-vl)
 	PYTHON=$(PYTHON) tools/cov.sh $(BUILD) $(TEST_CFGS)
+
+# ---- sweep: digits MLP accuracy vs ADC/DAC bits, programming error, read noise, drift (C model) ------
+SWEEP_CONFIG ?= base
+SWEEP_SEEDS  ?= 1,2,3
+sweep: $(SETUP_STAMP) $(AIMC)
+	$(PYTHON) sw/python/sweep.py --config $(SWEEP_CONFIG) --build $(BUILD) --seeds $(SWEEP_SEEDS)
 
 # ---- benchmark: noisy C-model MVM vs OpenBLAS sgemv, same run (bench/aimc_bench.c) ----------------
 BENCH_BIN := $(BUILD)/bench/aimc_bench
