@@ -47,7 +47,7 @@ struct aimc_xbar {
 	double *adc_gain, *adc_off; /* [tile][adc] (NULL unless adc_on) */
 	double *v, *v2;
 	double *sum_s, *var_s;    /* scratch of aimc_xbar_convert_all, cols each */
-	uint64_t *pre_read, *pre_cmp; /* [tile][col] key prefixes of the READ / CMP draws (or NULL) */
+	uint64_t *pre_read;       /* [tile][col] key prefixes of the READ draws */
 	uint32_t *act;
 	uint32_t *n_act;
 };
@@ -242,16 +242,14 @@ aimc_xbar *aimc_xbar_create(const aimc_cfg *cfg, uint64_t seed)
 		}
 	}
 	/* per-column key prefixes of the per-conversion draws (aimc_detmath.h): same bits, less work */
-	xb->pre_read = malloc(nrows / cfg->rows * cfg->cols * sizeof(uint64_t));
-	xb->pre_cmp = malloc(nrows / cfg->rows * cfg->cols * sizeof(uint64_t));
-	if (xb->pre_read == NULL || xb->pre_cmp == NULL)
+	xb->pre_read = malloc((size_t)cfg->num_tiles * cfg->cols * sizeof(uint64_t));
+	if (xb->pre_read == NULL)
 		goto fail;
 	for (uint32_t t = 0; t < cfg->num_tiles; t++) {
 		for (uint32_t c = 0; c < cfg->cols; c++) {
-			aimc_key kr = {seed, t, 0, c, AIMC_EV_READ, 0}, kc = {seed, t, 0, c, AIMC_EV_CMP, 0};
+			aimc_key kr = {seed, t, 0, c, AIMC_EV_READ, 0};
 
 			xb->pre_read[(size_t)t * cfg->cols + c] = aimc_rng_key_prefix(&kr);
-			xb->pre_cmp[(size_t)t * cfg->cols + c] = aimc_rng_key_prefix(&kc);
 		}
 	}
 	/* every cell at gmin (or its stuck value), every row refreshed */
@@ -284,7 +282,6 @@ void aimc_xbar_destroy(aimc_xbar *xb)
 	free(xb->adc_off);
 	free(xb->sum_s);
 	free(xb->pre_read);
-	free(xb->pre_cmp);
 	free(xb->var_s);
 	free(xb->v);
 	free(xb->v2);
@@ -426,16 +423,23 @@ int aimc_xbar_apply(aimc_xbar *xb, uint32_t tile, const uint8_t *d)
 	return 0;
 }
 
-/* Read noise and clipping of one column given its noiseless sum and noise variance. */
+/* Read noise and clipping of one column given its noiseless sum and noise variance. The
+ * comparator noise of the same conversion is the second normal of the read-noise key's polar pair
+ * (docs/analog-model.md): *cmp gets it when comparator noise is on (cmp may be NULL otherwise). */
 static double column_finish(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint32_t conv_idx,
-			    double sum, double var)
+			    double sum, double var, double *cmp)
 {
+	const int want_cmp = cmp != NULL && xb->cfg.adc_noise > 0.0;
+
 	/* One draw per column conversion carries the summed noise of all cells (equivalent in
 	 * distribution to independent per-cell draws, docs/analog-model.md). */
-	if (var > 0.0) {
+	if (var > 0.0 || want_cmp) {
 		aimc_key k = {xb->seed, tile, 0, col, AIMC_EV_READ, conv_idx};
+		double n = aimc_rng_normal_pair_prefixed(xb->pre_read[(size_t)tile * xb->cols + col], &k,
+							 want_cmp ? cmp : NULL);
 
-		sum += sqrt(var) * aimc_rng_normal_prefixed(xb->pre_read[(size_t)tile * xb->cols + col], &k);
+		if (var > 0.0)
+			sum += sqrt(var) * n;
 	}
 	if (xb->cfg.i_clip > 0.0) { /* the sense amplifier's output swing */
 		if (sum > xb->cfg.i_clip)
@@ -446,7 +450,8 @@ static double column_finish(const aimc_xbar *xb, uint32_t tile, uint32_t col, ui
 	return sum;
 }
 
-double aimc_xbar_current(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint32_t conv_idx)
+static double column_current(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint32_t conv_idx,
+			     double *cmp)
 {
 	const double *gd, *v, *v2;
 	const uint32_t *act;
@@ -454,8 +459,6 @@ double aimc_xbar_current(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint3
 	size_t stride;
 	double sum = 0.0, var = 0.0;
 
-	if (xb == NULL || tile >= xb->cfg.num_tiles || col >= xb->cols)
-		return 0.0;
 	stride = xb->cols;
 	gd = xb->gd + rm_index(xb, tile, 0, col);
 	v = xb->v + (size_t)tile * xb->rows;
@@ -479,12 +482,19 @@ double aimc_xbar_current(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint3
 			var += v2[r] * rv[r * stride];
 		}
 	}
-	return column_finish(xb, tile, col, conv_idx, sum, var);
+	return column_finish(xb, tile, col, conv_idx, sum, var, cmp);
+}
+
+double aimc_xbar_current(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint32_t conv_idx)
+{
+	if (xb == NULL || tile >= xb->cfg.num_tiles || col >= xb->cols)
+		return 0.0;
+	return column_current(xb, tile, col, conv_idx, NULL);
 }
 
 /* ADC transfer of docs/numbers.md with the ADC non-idealities (docs/analog-model.md): x in LSB
  * of the ideal ADC; per-ADC gain and offset, the INL bow, comparator noise, then round and clamp. */
-static int32_t adc_code(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint32_t conv_idx, double x)
+static int32_t adc_code(const aimc_xbar *xb, uint32_t tile, uint32_t col, double x, double n_cmp)
 {
 	double lo = -xb->adc_half, hi = xb->adc_half - 1.0, q;
 
@@ -500,12 +510,8 @@ static int32_t adc_code(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint32
 			u = u > 1.0 ? 1.0 : u < -1.0 ? -1.0 : u;
 			x = x + xb->cfg.adc_inl * (1.5 * sqrt(3.0)) * u * (1.0 - u * u);
 		}
-		if (xb->cfg.adc_noise > 0.0) {
-			aimc_key k = {xb->seed, tile, 0, col, AIMC_EV_CMP, conv_idx};
-
-			x = x + xb->cfg.adc_noise *
-				    aimc_rng_normal_prefixed(xb->pre_cmp[(size_t)tile * xb->cols + col], &k);
-		}
+		if (xb->cfg.adc_noise > 0.0)
+			x = x + xb->cfg.adc_noise * n_cmp;
 	}
 	q = x >= 0.0 ? floor(x + 0.5) : -floor(-x + 0.5); /* round_half_away */
 	if (!(q >= lo)) /* NaN cannot occur for a valid config; it would read as the low rail */
@@ -523,9 +529,12 @@ static double lsb_of(const aimc_xbar *xb, uint32_t adc_shift)
 int32_t aimc_xbar_convert(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint32_t conv_idx,
 			  uint32_t adc_shift)
 {
+	double i, n_cmp = 0.0;
+
 	if (xb == NULL || tile >= xb->cfg.num_tiles || col >= xb->cols)
 		return 0;
-	return adc_code(xb, tile, col, conv_idx, aimc_xbar_current(xb, tile, col, conv_idx) / lsb_of(xb, adc_shift));
+	i = column_current(xb, tile, col, conv_idx, &n_cmp);
+	return adc_code(xb, tile, col, i / lsb_of(xb, adc_shift), n_cmp);
 }
 
 /* 2 doubles per vector (SSE2, the x86-64 baseline; other targets split it): element-wise
@@ -607,9 +616,11 @@ int aimc_xbar_convert_all(aimc_xbar *xb, uint32_t tile, uint32_t conv_idx, uint3
 			axpy_rows(xb->sum_s, xb->gd + rm_index(xb, tile, r, 0), v[r], cols);
 	}
 	lsb = lsb_of(xb, adc_shift);
-	for (uint32_t c = 0; c < cols; c++)
-		codes[c] = adc_code(xb, tile, c, conv_idx,
-				    column_finish(xb, tile, c, conv_idx, xb->sum_s[c], xb->var_s[c]) / lsb);
+	for (uint32_t c = 0; c < cols; c++) {
+		double n_cmp = 0.0, i = column_finish(xb, tile, c, conv_idx, xb->sum_s[c], xb->var_s[c], &n_cmp);
+
+		codes[c] = adc_code(xb, tile, c, i / lsb, n_cmp);
+	}
 	return 0;
 }
 

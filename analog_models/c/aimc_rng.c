@@ -4,6 +4,7 @@
 #include "aimc_rng.h"
 
 #include <float.h>
+#include <stddef.h>
 #include <math.h>
 
 #include "aimc_detmath.h"
@@ -72,15 +73,27 @@ double aimc_rng_normal(const aimc_key *k)
 
 double aimc_rng_normal_prefixed(uint64_t h, const aimc_key *k)
 {
+	return aimc_rng_normal_pair_prefixed(h, k, NULL);
+}
+
+double aimc_rng_normal_pair_prefixed(uint64_t h, const aimc_key *k, double *second)
+{
 	for (uint32_t i = 0; i < NORMAL_ATTEMPTS; i++) {
 		/* 2u - 1 is exact for a 53-bit u, so u and v are exact multiples of 2^-52. */
 		double u = 2.0 * uniform_from(h, k, 2u * i) - 1.0;
 		double v = 2.0 * uniform_from(h, k, 2u * i + 1u) - 1.0;
 		double s = u * u + v * v;
 
-		if (s > 0.0 && s < 1.0)
-			return u * sqrt(-2.0 * aimc_det_log(s) / s);
+		if (s > 0.0 && s < 1.0) {
+			double f = sqrt(-2.0 * aimc_det_log(s) / s);
+
+			if (second != NULL)
+				*second = v * f;
+			return u * f;
+		}
 	}
+	if (second != NULL)
+		*second = 0.0;
 	return 0.0;
 }
 

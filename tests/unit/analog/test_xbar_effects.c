@@ -264,6 +264,61 @@ static void test_comparator_noise(void)
 	aimc_xbar_destroy(xb);
 }
 
+/* Read noise and comparator noise together: the comparator draw is the second normal of the
+ * read-noise key's polar pair, so the two must be independent (variances add) and switching the
+ * comparator noise on must leave the read-noise current bits unchanged. */
+static void test_read_and_comparator(void)
+{
+	enum { R = 64, C = 8, N = 20000 };
+	aimc_cfg c = make_cfg(R, C, 1, 14); /* 64 x 90 = 5760 LSB fits a 14-bit ADC */
+	aimc_xbar *a, *b;
+	uint8_t d[R];
+	double lsb = c.vread * (c.gmax - c.gmin) / 127.0, s = 0, s2 = 0, var = 0, clean = 0;
+	int same_i = 1;
+
+	c.read_sigma = 0.005;
+	a = aimc_xbar_create(&c, seed);
+	c.adc_noise = 1.5;
+	b = aimc_xbar_create(&c, seed);
+	if (a == NULL || b == NULL) {
+		report(0, "read_and_comparator", "expected crossbars, got NULL");
+		goto out;
+	}
+	program_all(a, &c, 90, 0);
+	program_all(b, &c, 90, 0);
+	memset(d, 1, sizeof(d));
+	aimc_xbar_apply(a, 0, d);
+	aimc_xbar_apply(b, 0, d);
+	for (int r = 0; r < R; r++) { /* pair variance of levels 90 / 0, formula with libm */
+		double gp = level_g(&c, 90), gn = level_g(&c, 0), k = c.read_knee * c.gmax;
+		double amp = c.read_sigma * (c.gmax - c.gmin) / (1.0 - exp(-1.0 / c.read_knee));
+		double sp = amp * (1.0 - exp(-gp / k)), sn = amp * (1.0 - exp(-gn / k));
+
+		var += c.vread * c.vread * (sp * sp + sn * sn);
+		clean += c.vread * (gp - gn);
+	}
+	for (uint32_t k = 0; k < N; k++) {
+		double code = aimc_xbar_convert(b, 0, 2, k, 0) - clean / lsb;
+
+		same_i &= aimc_xbar_current(a, 0, 2, k) == aimc_xbar_current(b, 0, 2, k);
+		s += code;
+		s2 += code * code;
+	}
+	{
+		double mean = s / N, sd = sqrt(s2 / N - mean * mean);
+		double expect = sqrt(var / (lsb * lsb) + c.adc_noise * c.adc_noise + 1.0 / 12.0);
+
+		printf("# read + comparator noise: code sigma %.4f LSB (expect %.4f: read %.4f, comparator "
+		       "%.2f, rounding)\n", sd, expect, sqrt(var) / lsb, c.adc_noise);
+		report(fabs(sd / expect - 1.0) < 0.03, "read_and_comparator_noise_independent",
+		       "expected %.4f +- 3%%, got %.4f", expect, sd);
+		report(same_i, "comparator_noise_leaves_read_noise_bits", "expected identical currents");
+	}
+out:
+	aimc_xbar_destroy(a);
+	aimc_xbar_destroy(b);
+}
+
 /* ADC gain, offset and INL against the documented transfer (noiseless, so codes are exact). */
 static void test_adc_transfer(void)
 {
@@ -453,6 +508,7 @@ int main(int argc, char **argv)
 	test_drift_fit();
 	test_stuck();
 	test_comparator_noise();
+	test_read_and_comparator();
 	test_adc_transfer();
 	test_dac_and_temperature();
 	test_clipping();
