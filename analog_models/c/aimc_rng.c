@@ -5,6 +5,7 @@
 
 #include <float.h>
 #include <stddef.h>
+#include <string.h>
 #include <math.h>
 
 #include "aimc_detmath.h"
@@ -116,6 +117,23 @@ static double log_reduced(double m)
 	return 2.0 * f + (2.0 * f) * (s * p);
 }
 
+/* frexp for a positive finite x, inline for normal numbers (the same m and e: the exponent field
+ * is replaced by that of [0.5, 1)), libm's frexp for subnormals. */
+static double split_pow2(double x, int *e)
+{
+	uint64_t b;
+	unsigned ex;
+
+	memcpy(&b, &x, sizeof(b));
+	ex = (unsigned)(b >> 52) & 0x7ffu;
+	if (ex == 0)
+		return frexp(x, e);
+	*e = (int)ex - 1022;
+	b = (b & ~(0x7ffull << 52)) | (1022ull << 52);
+	memcpy(&x, &b, sizeof(x));
+	return x;
+}
+
 double aimc_det_log(double x)
 {
 	int e;
@@ -129,7 +147,7 @@ double aimc_det_log(double x)
 		return -INFINITY;
 	if (isinf(x))
 		return x;
-	m = frexp(x, &e); /* exact: x = m * 2^e, m in [0.5, 1) */
+	m = split_pow2(x, &e); /* exact: x = m * 2^e, m in [0.5, 1) */
 	if (m < SQRT1_2) {
 		m *= 2.0;
 		e -= 1;
