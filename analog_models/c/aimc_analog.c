@@ -40,6 +40,8 @@ struct aimc_xbar {
 	double drift_lt;          /* ln(drift_time / drift_t0) */
 	double tfac;              /* 1 + tc_g (temp - temp_ref) */
 	double adc_half;          /* 2^(adc_bits - 1) */
+	double adc_inv_half;      /* 2^-(adc_bits - 1): x * inv_half is exactly x / half */
+	uint32_t *adc_of;         /* [col] ADC converting the column: col / cols_per_adc */
 	double *g;
 	double *gd;
 	double *rvar;
@@ -194,6 +196,7 @@ aimc_xbar *aimc_xbar_create(const aimc_cfg *cfg, uint64_t seed)
 	xb->adc_on = cfg->adc_gain_err != 0.0 || cfg->adc_gain_sigma != 0.0 || cfg->adc_offset != 0.0 ||
 		     cfg->adc_offset_sigma != 0.0 || cfg->adc_inl != 0.0 || cfg->adc_noise != 0.0;
 	xb->adc_half = ldexp(1.0, (int)cfg->adc_bits - 1);
+	xb->adc_inv_half = ldexp(1.0, 1 - (int)cfg->adc_bits);
 	xb->nadc = cfg->cols / cfg->cols_per_adc;
 
 	nrows = (size_t)cfg->num_tiles * cfg->rows;
@@ -204,11 +207,14 @@ aimc_xbar *aimc_xbar_create(const aimc_cfg *cfg, uint64_t seed)
 	xb->v2 = calloc(nrows, sizeof(*xb->v2));
 	xb->act = calloc(nrows, sizeof(*xb->act));
 	xb->n_act = calloc(cfg->num_tiles, sizeof(*xb->n_act));
+	xb->adc_of = malloc(cfg->cols * sizeof(*xb->adc_of));
 	xb->sum_s = malloc(cfg->cols * sizeof(*xb->sum_s));
 	xb->var_s = malloc(cfg->cols * sizeof(*xb->var_s));
 	if (xb->g == NULL || xb->gd == NULL || xb->v == NULL || xb->v2 == NULL || xb->act == NULL ||
-	    xb->n_act == NULL || xb->sum_s == NULL || xb->var_s == NULL)
+	    xb->n_act == NULL || xb->sum_s == NULL || xb->var_s == NULL || xb->adc_of == NULL)
 		goto fail;
+	for (uint32_t c = 0; c < cfg->cols; c++)
+		xb->adc_of[c] = c / cfg->cols_per_adc;
 	if (cfg->read_sigma > 0.0) {
 		xb->rvar = malloc(ncells * sizeof(*xb->rvar));
 		if (xb->rvar == NULL)
@@ -281,6 +287,7 @@ void aimc_xbar_destroy(aimc_xbar *xb)
 	free(xb->adc_gain);
 	free(xb->adc_off);
 	free(xb->sum_s);
+	free(xb->adc_of);
 	free(xb->pre_read);
 	free(xb->var_s);
 	free(xb->v);
@@ -499,13 +506,13 @@ static int32_t adc_code(const aimc_xbar *xb, uint32_t tile, uint32_t col, double
 	double lo = -xb->adc_half, hi = xb->adc_half - 1.0, q;
 
 	if (xb->adc_on) {
-		size_t j = (size_t)tile * xb->nadc + col / xb->cfg.cols_per_adc;
+		size_t j = (size_t)tile * xb->nadc + xb->adc_of[col];
 
 		x = x * xb->adc_gain[j] + xb->adc_off[j];
 		if (xb->cfg.adc_inl > 0.0) {
 			/* odd cubic bow, zero at 0 and at both ends of the range, peak adc_inl LSB at
 			 * u = +-1/sqrt(3): (3 sqrt(3) / 2) u (1 - u^2) */
-			double u = x / xb->adc_half;
+			double u = x * xb->adc_inv_half; /* exact: a power of two */
 
 			u = u > 1.0 ? 1.0 : u < -1.0 ? -1.0 : u;
 			x = x + xb->cfg.adc_inl * (1.5 * sqrt(3.0)) * u * (1.0 - u * u);
