@@ -170,6 +170,10 @@ def main(argv=None):
         if r["knob"] == "adc_bits":
             adc.setdefault(r["value"], []).append(r["accuracy"])
     knee = next((b for b in sorted(adc) if np.mean(adc[b]) >= acc_int8 - 0.01), None)
+    # and relative to the sweep's own plateau (the most ADC bits): where other effects dominate
+    plateau = float(np.mean(adc[max(adc)])) if adc else None
+    knee_plateau = next((b for b in sorted(adc) if np.mean(adc[b]) >= plateau - 0.01), None) \
+        if adc else None
 
     import matplotlib
     matplotlib.use("Agg")
@@ -208,6 +212,9 @@ def main(argv=None):
                "accuracy_float": acc_float, "accuracy_int8_ideal": acc_int8,
                "accuracy_base_config": base_acc, "adc_bits_knee": knee,
                "adc_bits_knee_rule": "fewest ADC bits with mean accuracy >= int8 ideal - 1 point",
+               "adc_bits_knee_vs_plateau": knee_plateau, "adc_bits_plateau_accuracy": plateau,
+               "adc_bits_knee_vs_plateau_rule": "fewest ADC bits with mean accuracy >= the mean at "
+                                                "the most ADC bits - 1 point",
                "csv": os.path.join(out_dir, "sweep.csv"), "plots": pngs,
                "wall_s": time.monotonic() - t0}
     with open(os.path.join(out_dir, "summary.json"), "w") as f:
@@ -216,7 +223,8 @@ def main(argv=None):
     print(f"sweep: accuracy at the base config {base_cfg['name']}: "
           + ", ".join(f"{100 * a:.2f} %" for a in base_acc)
           + f"; float32 {100 * acc_float:.2f} %, int8 ideal {100 * acc_int8:.2f} %")
-    print(f"sweep: ADC-bits knee (fewest bits within 1 point of int8 ideal): {knee}")
+    print(f"sweep: ADC-bits knee (fewest bits within 1 point of int8 ideal): {knee}; "
+          f"within 1 point of the {max(adc)}-bit plateau ({100 * plateau:.2f} %): {knee_plateau}")
     print(f"sweep: wrote {out_dir}/sweep.csv, {len(pngs)} plots, summary.json "
           f"({time.monotonic() - t0:.0f} s)")
     return 0
