@@ -38,7 +38,7 @@ CFG_DIR   := $(BUILD)/$(CFG_NAME)
 
 .DEFAULT_GOAL := help
 .PHONY: help setup deps regs regs-check lint sw vl icarus test sim layer-test clean \
-        regress bench fpga formal docs cov
+        regress bench sweep fpga formal docs cov
 
 help:
 	@echo "Kirchhoff make targets (variables: CONFIG=$(CONFIG) SIM=$(SIM) SEED=$(SEED) WAVES=$(WAVES))"
@@ -56,7 +56,9 @@ help:
 	@echo "  make regress-list    the case commands;  make regress-update  rewrite the signature file"
 	@echo "  make formal      bounded proofs (yosys-smtbmc + z3) and their injected bugs (build/reports/formal.json)"
 	@echo "  make cov         line + toggle coverage of rtl/ over the chip tests (build/cov/html, reports/cov.json)"
-	@echo "  not yet built: bench (issue 5), fpga (issue 8)"
+	@echo "  make sweep       digits accuracy vs ADC/DAC bits, prog error, read noise, drift (build/sweep/)"
+	@echo "  make bench       noisy C-model MVM vs OpenBLAS sgemv, 256 and 1024 (build/reports/bench.json)"
+	@echo "  not yet built: fpga (issue 8)"
 
 # ---- setup -----------------------------------------------------------------------------------
 # Runs tools/setup.sh only when something is missing; the stamp is refreshed by a real check.
@@ -170,7 +172,7 @@ lint: $(SETUP_STAMP) $(AIMC)
 	PYTHON=$(PYTHON) tools/lint.sh $(BUILD) $(AIMC)
 
 # ---- tests ---------------------------------------------------------------------------------------
-TEST_CFGS := tiny small tiny_twin ideal2 tiny16
+TEST_CFGS := tiny small tiny_twin ideal2 tiny16 noisy
 test: $(SETUP_STAMP) sw $(foreach c,$(TEST_CFGS),$(BUILD)/$(c)/vl/aimc-vl $(BUILD)/$(c)/icarus/sim.vvp $(BUILD)/$(c)/icarus/aimc_vpi.vpi)
 	@mkdir -p $(BUILD)/reports
 	$(PYTHON) tools/run_tests.py --registry tests/registry.txt --build $(BUILD) $(if $(TEST),--filter '$(TEST)') -j $(J)
@@ -223,8 +225,23 @@ formal: $(SETUP_STAMP)
 cov: $(SETUP_STAMP) sw $(foreach c,$(TEST_CFGS),$(BUILD)/cov/$(c)/vl/aimc-vl)
 	PYTHON=$(PYTHON) tools/cov.sh $(BUILD) $(TEST_CFGS)
 
-bench fpga docs:
-	@echo "make $@: not built yet (see 'issues': bench = 5, fpga = 8)"; exit 2
+# ---- sweep: digits MLP accuracy vs ADC/DAC bits, programming error, read noise, drift (C model) ------
+SWEEP_CONFIG ?= base
+SWEEP_SEEDS  ?= 1,2,3
+sweep: $(SETUP_STAMP) $(AIMC)
+	$(PYTHON) sw/python/sweep.py --config $(SWEEP_CONFIG) --build $(BUILD) --seeds $(SWEEP_SEEDS)
+
+# ---- benchmark: noisy C-model MVM vs OpenBLAS sgemv, same run (bench/aimc_bench.c) ----------------
+BENCH_BIN := $(BUILD)/bench/aimc_bench
+$(BENCH_BIN): bench/aimc_bench.c $(LIBAIMC) $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIBAIMC) $(LDLIBS)
+bench: $(BENCH_BIN)
+	@mkdir -p $(BUILD)/reports
+	OPENBLAS_NUM_THREADS=1 $(BENCH_BIN) --out $(BUILD)/reports/bench.json
+
+fpga docs:
+	@echo "make $@: not built yet (see 'issues': fpga = 8)"; exit 2
 
 clean:
 	rm -rf $(BUILD)

@@ -13,25 +13,43 @@
 
 #define LEVELS 128 /* levels 0..127 */
 
-/* Per-tile arrays are column-major so that converting one column walks contiguous memory:
- *   g[tile][c][r][2]  programmed conductance of cell 2c (pos) and 2c+1 (neg), siemens
- *   rvar[tile][c][r]  s(G+)^2 + s(G-)^2, read-noise variance of the pair, S^2 (NULL if no noise)
- *   v, v2[tile][r]    applied row voltage and its square; act[tile][] active rows, ascending */
+/* Per-tile arrays:
+ *   g[tile][c][r][2]  programmed conductance of cell 2c (pos) and 2c+1 (neg), siemens, as the
+ *                     verify reads see it (stuck cells included; column-major)
+ *   gd[tile][r][c]    read conductance difference Ge+ - Ge- (drift and temperature applied), S
+ *   rvar[tile][r][c]  s(Ge+)^2 + s(Ge-)^2, read-noise variance of the pair, S^2 (NULL if no noise)
+ *   rowfac[tile][r]   1 / (1 + dac_rout sum_k Ge[r][k]): DAC output resistance (NULL if 0 ohm)
+ *   v, v2[tile][r]    applied row voltage and its square; act[tile][] active rows, ascending
+ * gd and rvar are row-major so that a whole-array conversion (aimc_xbar_convert_all) is a
+ * sequence of row updates over contiguous memory; every column still sums its rows in
+ * ascending order, so one column converted alone gives the same bits. */
 struct aimc_xbar {
 	aimc_cfg cfg;
 	uint64_t seed;
-	uint32_t rows, cols, mask;
+	uint32_t rows, cols, mask, nadc;
 	double dg;                /* (gmax - gmin) / 127 */
 	double i_lsb0;            /* vread * dg / mask: ADC LSB at adc_shift 0, amperes */
 	double g_clamp;           /* 1.2 * gmax: upper limit of a programmed conductance */
 	double level_g[LEVELS];   /* target conductance of each level */
 	double level_sd[LEVELS];  /* programming-error sigma at each level (0 without error) */
 	double pulse_sd[LEVELS];  /* program-and-verify: step error sigma of one pulse at each level */
+	double dac_v[256];        /* row voltage of each DAC code (DAC INL included) */
 	double read_amp;          /* read_sigma * (gmax - gmin) / (1 - exp(-1/read_knee)) */
 	double read_kg;           /* read_knee * gmax */
+	int drift_on, stuck_on, temp_on, adc_on;
+	double drift_lt;          /* ln(drift_time / drift_t0) */
+	double tfac;              /* 1 + tc_g (temp - temp_ref) */
+	double adc_half;          /* 2^(adc_bits - 1) */
+	double adc_inv_half;      /* 2^-(adc_bits - 1): x * inv_half is exactly x / half */
+	uint32_t *adc_of;         /* [col] ADC converting the column: col / cols_per_adc */
 	double *g;
+	double *gd;
 	double *rvar;
+	double *rowfac;
+	double *adc_gain, *adc_off; /* [tile][adc] (NULL unless adc_on) */
 	double *v, *v2;
+	double *sum_s, *var_s;    /* scratch of aimc_xbar_convert_all, cols each */
+	uint64_t *pre_read;       /* [tile][col] key prefixes of the READ draws */
 	uint32_t *act;
 	uint32_t *n_act;
 };
@@ -39,6 +57,54 @@ struct aimc_xbar {
 static size_t cell_base(const aimc_xbar *xb, uint32_t tile, uint32_t col)
 {
 	return ((size_t)tile * xb->cols + col) * xb->rows;
+}
+
+/* Index of (row, col) in the row-major per-tile arrays gd and rvar. */
+static size_t rm_index(const aimc_xbar *xb, uint32_t tile, uint32_t row, uint32_t col)
+{
+	return ((size_t)tile * xb->rows + row) * xb->cols + col;
+}
+
+/* Stuck-at state of a cell: 0 none, 1 stuck at gmin, 2 stuck at gmax. One uniform draw keyed by
+ * (seed, tile, row, cell, AIMC_EV_STUCK, 0): a property of the cell, the same in every run. */
+static int stuck_state(const aimc_xbar *xb, uint32_t tile, uint32_t row, uint32_t cell)
+{
+	aimc_key k = {xb->seed, tile, row, cell, AIMC_EV_STUCK, 0};
+	double u;
+
+	if (!xb->stuck_on)
+		return 0;
+	u = aimc_rng_uniform(&k, 0);
+	if (u < xb->cfg.stuck_gmin_frac)
+		return 1;
+	if (u < xb->cfg.stuck_gmin_frac + xb->cfg.stuck_gmax_frac)
+		return 2;
+	return 0;
+}
+
+/* Drift exponent of a cell: nu = max(0, drift_nu + drift_nu_sigma N), N keyed by
+ * (seed, tile, row, cell, AIMC_EV_DRIFT, 0). */
+static double drift_nu(const aimc_xbar *xb, uint32_t tile, uint32_t row, uint32_t cell)
+{
+	double nu = xb->cfg.drift_nu;
+
+	if (xb->cfg.drift_nu_sigma > 0.0) {
+		aimc_key k = {xb->seed, tile, row, cell, AIMC_EV_DRIFT, 0};
+
+		nu = nu + xb->cfg.drift_nu_sigma * aimc_rng_normal(&k);
+	}
+	return nu > 0.0 ? nu : 0.0;
+}
+
+/* Read conductance of a cell programmed to g: drift G0 (t/t0)^-nu = G0 e^(-nu ln(t/t0)) and the
+ * temperature factor. Each factor is applied only when its effect is on (no bit changes else). */
+static double read_g(const aimc_xbar *xb, uint32_t tile, uint32_t row, uint32_t cell, double g)
+{
+	if (xb->drift_on)
+		g = g * aimc_det_exp(-drift_nu(xb, tile, row, cell) * xb->drift_lt);
+	if (xb->temp_on)
+		g = g * xb->tfac;
+	return g;
 }
 
 /* Level-dependent sigma shape of F10/F12: (1 - e^(-G/kg)) / (1 - e^(-1/knee)), written with
@@ -53,6 +119,27 @@ static double pair_var(const aimc_xbar *xb, double gp, double gn)
 	double sp = read_sd(xb, gp), sn = read_sd(xb, gn);
 
 	return sp * sp + sn * sn;
+}
+
+/* Recompute the read arrays of one row from the programmed conductances: gd, rvar and the DAC
+ * output-resistance factor (row current I = V sum_k Ge[k] into virtual-ground columns, so the
+ * row sees V_dac / (1 + R_out sum_k Ge[k])). */
+static void row_refresh(aimc_xbar *xb, uint32_t tile, uint32_t row)
+{
+	double rowsum = 0.0;
+
+	for (uint32_t c = 0; c < xb->cols; c++) {
+		size_t i = cell_base(xb, tile, c) + row, j = rm_index(xb, tile, row, c);
+		double gp = read_g(xb, tile, row, 2 * c, xb->g[2 * i]);
+		double gn = read_g(xb, tile, row, 2 * c + 1, xb->g[2 * i + 1]);
+
+		xb->gd[j] = gp - gn;
+		if (xb->rvar != NULL)
+			xb->rvar[j] = pair_var(xb, gp, gn);
+		rowsum = rowsum + gp + gn;
+	}
+	if (xb->rowfac != NULL)
+		xb->rowfac[(size_t)tile * xb->rows + row] = 1.0 / (1.0 + xb->cfg.dac_rout * rowsum);
 }
 
 aimc_xbar *aimc_xbar_create(const aimc_cfg *cfg, uint64_t seed)
@@ -90,26 +177,98 @@ aimc_xbar *aimc_xbar_create(const aimc_cfg *cfg, uint64_t seed)
 	}
 	xb->read_kg = cfg->read_knee * cfg->gmax;
 	xb->read_amp = cfg->read_sigma * range / -aimc_det_expm1(-1.0 / cfg->read_knee);
+	for (uint32_t d = 0; d <= xb->mask; d++) {
+		double x = (double)d / (double)xb->mask;
+
+		/* DAC INL: a parabolic bow of dac_inl LSB at mid-scale, zero at both ends */
+		if (cfg->dac_inl > 0.0)
+			xb->dac_v[d] = cfg->vread * ((double)d + cfg->dac_inl * 4.0 * x * (1.0 - x)) /
+				       (double)xb->mask;
+		else
+			xb->dac_v[d] = cfg->vread * (double)d / (double)xb->mask;
+	}
+	xb->drift_on = cfg->drift_time > cfg->drift_t0 && (cfg->drift_nu != 0.0 || cfg->drift_nu_sigma != 0.0);
+	if (xb->drift_on)
+		xb->drift_lt = aimc_det_log(cfg->drift_time / cfg->drift_t0);
+	xb->stuck_on = cfg->stuck_gmin_frac > 0.0 || cfg->stuck_gmax_frac > 0.0;
+	xb->temp_on = cfg->tc_g != 0.0 && cfg->temp != cfg->temp_ref;
+	xb->tfac = 1.0 + cfg->tc_g * (cfg->temp - cfg->temp_ref);
+	xb->adc_on = cfg->adc_gain_err != 0.0 || cfg->adc_gain_sigma != 0.0 || cfg->adc_offset != 0.0 ||
+		     cfg->adc_offset_sigma != 0.0 || cfg->adc_inl != 0.0 || cfg->adc_noise != 0.0;
+	xb->adc_half = ldexp(1.0, (int)cfg->adc_bits - 1);
+	xb->adc_inv_half = ldexp(1.0, 1 - (int)cfg->adc_bits);
+	xb->nadc = cfg->cols / cfg->cols_per_adc;
 
 	nrows = (size_t)cfg->num_tiles * cfg->rows;
 	ncells = nrows * cfg->cols;
 	xb->g = malloc(ncells * 2 * sizeof(*xb->g));
+	xb->gd = malloc(ncells * sizeof(*xb->gd));
 	xb->v = calloc(nrows, sizeof(*xb->v));
 	xb->v2 = calloc(nrows, sizeof(*xb->v2));
 	xb->act = calloc(nrows, sizeof(*xb->act));
 	xb->n_act = calloc(cfg->num_tiles, sizeof(*xb->n_act));
-	if (xb->g == NULL || xb->v == NULL || xb->v2 == NULL || xb->act == NULL || xb->n_act == NULL)
+	xb->adc_of = malloc(cfg->cols * sizeof(*xb->adc_of));
+	xb->sum_s = malloc(cfg->cols * sizeof(*xb->sum_s));
+	xb->var_s = malloc(cfg->cols * sizeof(*xb->var_s));
+	if (xb->g == NULL || xb->gd == NULL || xb->v == NULL || xb->v2 == NULL || xb->act == NULL ||
+	    xb->n_act == NULL || xb->sum_s == NULL || xb->var_s == NULL || xb->adc_of == NULL)
 		goto fail;
-	for (size_t i = 0; i < ncells * 2; i++)
-		xb->g[i] = cfg->gmin;
+	for (uint32_t c = 0; c < cfg->cols; c++)
+		xb->adc_of[c] = c / cfg->cols_per_adc;
 	if (cfg->read_sigma > 0.0) {
-		double var0 = pair_var(xb, cfg->gmin, cfg->gmin);
-
 		xb->rvar = malloc(ncells * sizeof(*xb->rvar));
 		if (xb->rvar == NULL)
 			goto fail;
-		for (size_t i = 0; i < ncells; i++)
-			xb->rvar[i] = var0;
+	}
+	if (cfg->dac_rout > 0.0) {
+		xb->rowfac = malloc(nrows * sizeof(*xb->rowfac));
+		if (xb->rowfac == NULL)
+			goto fail;
+	}
+	if (xb->adc_on) {
+		size_t n = (size_t)cfg->num_tiles * xb->nadc;
+
+		xb->adc_gain = malloc(n * sizeof(*xb->adc_gain));
+		xb->adc_off = malloc(n * sizeof(*xb->adc_off));
+		if (xb->adc_gain == NULL || xb->adc_off == NULL)
+			goto fail;
+		for (uint32_t t = 0; t < cfg->num_tiles; t++) {
+			for (uint32_t j = 0; j < xb->nadc; j++) {
+				aimc_key kg = {seed, t, 0, j, AIMC_EV_ADC_GAIN, 0};
+				aimc_key ko = {seed, t, 0, j, AIMC_EV_ADC_OFFSET, 0};
+				double gain = 1.0 + cfg->adc_gain_err, off = cfg->adc_offset;
+
+				if (cfg->adc_gain_sigma > 0.0)
+					gain = gain + cfg->adc_gain_sigma * aimc_rng_normal(&kg);
+				if (cfg->adc_offset_sigma > 0.0)
+					off = off + cfg->adc_offset_sigma * aimc_rng_normal(&ko);
+				xb->adc_gain[(size_t)t * xb->nadc + j] = gain;
+				xb->adc_off[(size_t)t * xb->nadc + j] = off;
+			}
+		}
+	}
+	/* per-column key prefixes of the per-conversion draws (aimc_detmath.h): same bits, less work */
+	xb->pre_read = malloc((size_t)cfg->num_tiles * cfg->cols * sizeof(uint64_t));
+	if (xb->pre_read == NULL)
+		goto fail;
+	for (uint32_t t = 0; t < cfg->num_tiles; t++) {
+		for (uint32_t c = 0; c < cfg->cols; c++) {
+			aimc_key kr = {seed, t, 0, c, AIMC_EV_READ, 0};
+
+			xb->pre_read[(size_t)t * cfg->cols + c] = aimc_rng_key_prefix(&kr);
+		}
+	}
+	/* every cell at gmin (or its stuck value), every row refreshed */
+	for (uint32_t t = 0; t < cfg->num_tiles; t++) {
+		for (uint32_t r = 0; r < cfg->rows; r++) {
+			for (uint32_t k = 0; k < 2 * cfg->cols; k++) {
+				int st = stuck_state(xb, t, r, k);
+
+				xb->g[2 * (cell_base(xb, t, k / 2) + r) + (k & 1)] =
+					st == 1 ? cfg->gmin : st == 2 ? cfg->gmax : cfg->gmin;
+			}
+			row_refresh(xb, t, r);
+		}
 	}
 	return xb;
 fail:
@@ -122,7 +281,15 @@ void aimc_xbar_destroy(aimc_xbar *xb)
 	if (xb == NULL)
 		return;
 	free(xb->g);
+	free(xb->gd);
 	free(xb->rvar);
+	free(xb->rowfac);
+	free(xb->adc_gain);
+	free(xb->adc_off);
+	free(xb->sum_s);
+	free(xb->adc_of);
+	free(xb->pre_read);
+	free(xb->var_s);
 	free(xb->v);
 	free(xb->v2);
 	free(xb->act);
@@ -136,7 +303,10 @@ static double program_cell(const aimc_xbar *xb, uint32_t tile, uint32_t row, uin
 			   uint32_t prog_idx)
 {
 	double g = xb->level_g[level];
+	int st = stuck_state(xb, tile, row, cell);
 
+	if (st != 0)
+		return st == 1 ? xb->cfg.gmin : xb->cfg.gmax;
 	if (xb->level_sd[level] > 0.0) {
 		aimc_key k = {xb->seed, tile, row, cell, AIMC_EV_PROG, prog_idx};
 
@@ -162,9 +332,8 @@ int aimc_xbar_program_row(aimc_xbar *xb, uint32_t tile, uint32_t row, const int8
 
 		xb->g[2 * i] = gp;
 		xb->g[2 * i + 1] = gn;
-		if (xb->rvar != NULL)
-			xb->rvar[i] = pair_var(xb, gp, gn);
 	}
+	row_refresh(xb, tile, row);
 	return 0;
 }
 
@@ -188,8 +357,8 @@ int aimc_xbar_pulse_row(aimc_xbar *xb, uint32_t tile, uint32_t row, const int8_t
 		int level = cell_level(w, k);
 		double g, tgt;
 
-		if (mask[k] == 0)
-			continue;
+		if (mask[k] == 0 || stuck_state(xb, tile, row, k) != 0)
+			continue; /* inhibited, or a stuck cell that no pulse moves */
 		g = xb->g[2 * i + (k & 1)];
 		tgt = xb->level_g[level];
 		g = g + xb->cfg.pv_step * (tgt - g);
@@ -203,9 +372,8 @@ int aimc_xbar_pulse_row(aimc_xbar *xb, uint32_t tile, uint32_t row, const int8_t
 		if (g > xb->g_clamp)
 			g = xb->g_clamp;
 		xb->g[2 * i + (k & 1)] = g;
-		if (xb->rvar != NULL)
-			xb->rvar[i] = pair_var(xb, xb->g[2 * i], xb->g[2 * i + 1]);
 	}
+	row_refresh(xb, tile, row);
 	return 0;
 }
 
@@ -248,8 +416,10 @@ int aimc_xbar_apply(aimc_xbar *xb, uint32_t tile, const uint8_t *d)
 			return -1;
 	base = (size_t)tile * xb->rows;
 	for (uint32_t r = 0; r < xb->rows; r++) {
-		double v = xb->cfg.vread * (double)d[r] / (double)xb->mask;
+		double v = xb->dac_v[d[r]];
 
+		if (xb->rowfac != NULL)
+			v = v * xb->rowfac[base + r];
 		xb->v[base + r] = v;
 		xb->v2[base + r] = v * v;
 		/* Rows at 0 V add exactly +0.0 to every sum: leaving them out changes no bit. */
@@ -260,16 +430,44 @@ int aimc_xbar_apply(aimc_xbar *xb, uint32_t tile, const uint8_t *d)
 	return 0;
 }
 
-double aimc_xbar_current(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint32_t conv_idx)
+/* Read noise and clipping of one column given its noiseless sum and noise variance. The
+ * comparator noise of the same conversion is the second normal of the read-noise key's polar pair
+ * (docs/analog-model.md): *cmp gets it when comparator noise is on (cmp may be NULL otherwise). */
+static double column_finish(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint32_t conv_idx,
+			    double sum, double var, double *cmp)
 {
-	const double *g, *v, *v2;
+	const int want_cmp = cmp != NULL && xb->cfg.adc_noise > 0.0;
+
+	/* One draw per column conversion carries the summed noise of all cells (equivalent in
+	 * distribution to independent per-cell draws, docs/analog-model.md). */
+	if (var > 0.0 || want_cmp) {
+		aimc_key k = {xb->seed, tile, 0, col, AIMC_EV_READ, conv_idx};
+		double n = aimc_rng_normal_pair_prefixed(xb->pre_read[(size_t)tile * xb->cols + col], &k,
+							 want_cmp ? cmp : NULL);
+
+		if (var > 0.0)
+			sum += sqrt(var) * n;
+	}
+	if (xb->cfg.i_clip > 0.0) { /* the sense amplifier's output swing */
+		if (sum > xb->cfg.i_clip)
+			sum = xb->cfg.i_clip;
+		if (sum < -xb->cfg.i_clip)
+			sum = -xb->cfg.i_clip;
+	}
+	return sum;
+}
+
+static double column_current(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint32_t conv_idx,
+			     double *cmp)
+{
+	const double *gd, *v, *v2;
 	const uint32_t *act;
 	uint32_t n;
-	double sum = 0.0;
+	size_t stride;
+	double sum = 0.0, var = 0.0;
 
-	if (xb == NULL || tile >= xb->cfg.num_tiles || col >= xb->cols)
-		return 0.0;
-	g = xb->g + 2 * cell_base(xb, tile, col);
+	stride = xb->cols;
+	gd = xb->gd + rm_index(xb, tile, 0, col);
 	v = xb->v + (size_t)tile * xb->rows;
 	v2 = xb->v2 + (size_t)tile * xb->rows;
 	act = xb->act + (size_t)tile * xb->rows;
@@ -278,41 +476,50 @@ double aimc_xbar_current(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint3
 		for (uint32_t i = 0; i < n; i++) {
 			uint32_t r = act[i];
 
-			sum += v[r] * (g[2 * r] - g[2 * r + 1]);
+			sum += v[r] * gd[r * stride];
 		}
 	} else {
-		const double *rv = xb->rvar + cell_base(xb, tile, col);
-		double var = 0.0;
+		const double *rv = xb->rvar + rm_index(xb, tile, 0, col);
 
 		/* one pass, two independent accumulators: same bits as two separate loops */
 		for (uint32_t i = 0; i < n; i++) {
 			uint32_t r = act[i];
 
-			sum += v[r] * (g[2 * r] - g[2 * r + 1]);
-			var += v2[r] * rv[r];
-		}
-		/* One draw per column conversion carries the summed noise of all cells (equivalent in
-		 * distribution to independent per-cell draws, docs/analog-model.md). */
-		if (var > 0.0) {
-			aimc_key k = {xb->seed, tile, 0, col, AIMC_EV_READ, conv_idx};
-
-			sum += sqrt(var) * aimc_rng_normal(&k);
+			sum += v[r] * gd[r * stride];
+			var += v2[r] * rv[r * stride];
 		}
 	}
-	return sum;
+	return column_finish(xb, tile, col, conv_idx, sum, var, cmp);
 }
 
-int32_t aimc_xbar_convert(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint32_t conv_idx,
-			  uint32_t adc_shift)
+double aimc_xbar_current(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint32_t conv_idx)
 {
-	double lo, hi, x, q;
-
 	if (xb == NULL || tile >= xb->cfg.num_tiles || col >= xb->cols)
-		return 0;
-	lo = -ldexp(1.0, (int)xb->cfg.adc_bits - 1);
-	hi = -lo - 1.0;
-	x = aimc_xbar_current(xb, tile, col, conv_idx) /
-	    (xb->i_lsb0 * ldexp(1.0, adc_shift > 1024u ? 1024 : (int)adc_shift));
+		return 0.0;
+	return column_current(xb, tile, col, conv_idx, NULL);
+}
+
+/* ADC transfer of docs/numbers.md with the ADC non-idealities (docs/analog-model.md): x in LSB
+ * of the ideal ADC; per-ADC gain and offset, the INL bow, comparator noise, then round and clamp. */
+static int32_t adc_code(const aimc_xbar *xb, uint32_t tile, uint32_t col, double x, double n_cmp)
+{
+	double lo = -xb->adc_half, hi = xb->adc_half - 1.0, q;
+
+	if (xb->adc_on) {
+		size_t j = (size_t)tile * xb->nadc + xb->adc_of[col];
+
+		x = x * xb->adc_gain[j] + xb->adc_off[j];
+		if (xb->cfg.adc_inl > 0.0) {
+			/* odd cubic bow, zero at 0 and at both ends of the range, peak adc_inl LSB at
+			 * u = +-1/sqrt(3): (3 sqrt(3) / 2) u (1 - u^2) */
+			double u = x * xb->adc_inv_half; /* exact: a power of two */
+
+			u = u > 1.0 ? 1.0 : u < -1.0 ? -1.0 : u;
+			x = x + xb->cfg.adc_inl * (1.5 * sqrt(3.0)) * u * (1.0 - u * u);
+		}
+		if (xb->cfg.adc_noise > 0.0)
+			x = x + xb->cfg.adc_noise * n_cmp;
+	}
 	q = x >= 0.0 ? floor(x + 0.5) : -floor(-x + 0.5); /* round_half_away */
 	if (!(q >= lo)) /* NaN cannot occur for a valid config; it would read as the low rail */
 		q = lo;
@@ -321,11 +528,121 @@ int32_t aimc_xbar_convert(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint
 	return (int32_t)q;
 }
 
+static double lsb_of(const aimc_xbar *xb, uint32_t adc_shift)
+{
+	return xb->i_lsb0 * ldexp(1.0, adc_shift > 1024u ? 1024 : (int)adc_shift);
+}
+
+int32_t aimc_xbar_convert(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint32_t conv_idx,
+			  uint32_t adc_shift)
+{
+	double i, n_cmp = 0.0;
+
+	if (xb == NULL || tile >= xb->cfg.num_tiles || col >= xb->cols)
+		return 0;
+	i = column_current(xb, tile, col, conv_idx, &n_cmp);
+	return adc_code(xb, tile, col, i / lsb_of(xb, adc_shift), n_cmp);
+}
+
+/* 2 doubles per vector (SSE2, the x86-64 baseline; other targets split it): element-wise
+ * IEEE-754 multiply and add, so every lane gives the bits of the scalar code. */
+typedef double aimc_v2d __attribute__((vector_size(16)));
+
+static aimc_v2d ld2(const double *p)
+{
+	aimc_v2d x;
+
+	memcpy(&x, p, sizeof(x));
+	return x;
+}
+
+static void st2(double *p, aimc_v2d x)
+{
+	memcpy(p, &x, sizeof(x));
+}
+
+/* sum[c] += v * a[c] for c in [0, n): per column the same operation as the scalar loop. */
+static void axpy_rows(double *sum, const double *a, double v, uint32_t n)
+{
+	aimc_v2d vv = {v, v};
+	uint32_t c = 0;
+
+	for (; c + 4 <= n; c += 4) {
+		st2(sum + c, ld2(sum + c) + vv * ld2(a + c));
+		st2(sum + c + 2, ld2(sum + c + 2) + vv * ld2(a + c + 2));
+	}
+	for (; c < n; c++)
+		sum[c] += v * a[c];
+}
+
+/* Both sums of one row in one pass: sum[c] += v a[c], var[c] += v2 b[c] (same bits as two). */
+static void axpy2_rows(double *sum, const double *a, double v, double *var, const double *b, double v2,
+		       uint32_t n)
+{
+	aimc_v2d vv = {v, v}, ww = {v2, v2};
+	uint32_t c = 0;
+
+	for (; c + 4 <= n; c += 4) {
+		st2(sum + c, ld2(sum + c) + vv * ld2(a + c));
+		st2(sum + c + 2, ld2(sum + c + 2) + vv * ld2(a + c + 2));
+		st2(var + c, ld2(var + c) + ww * ld2(b + c));
+		st2(var + c + 2, ld2(var + c + 2) + ww * ld2(b + c + 2));
+	}
+	for (; c < n; c++) {
+		sum[c] += v * a[c];
+		var[c] += v2 * b[c];
+	}
+}
+
+int aimc_xbar_convert_all(aimc_xbar *xb, uint32_t tile, uint32_t conv_idx, uint32_t adc_shift,
+			  int32_t *codes)
+{
+	const double *v, *v2;
+	const uint32_t *act;
+	uint32_t n, cols;
+	double lsb;
+
+	if (xb == NULL || codes == NULL || tile >= xb->cfg.num_tiles)
+		return -1;
+	cols = xb->cols;
+	v = xb->v + (size_t)tile * xb->rows;
+	v2 = xb->v2 + (size_t)tile * xb->rows;
+	act = xb->act + (size_t)tile * xb->rows;
+	n = xb->n_act[tile];
+	memset(xb->sum_s, 0, cols * sizeof(double));
+	memset(xb->var_s, 0, cols * sizeof(double));
+	/* row by row, every column accumulating its active rows in ascending order: the bits of
+	 * aimc_xbar_current for each column */
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t r = act[i];
+
+		if (xb->rvar != NULL)
+			axpy2_rows(xb->sum_s, xb->gd + rm_index(xb, tile, r, 0), v[r], xb->var_s,
+				   xb->rvar + rm_index(xb, tile, r, 0), v2[r], cols);
+		else
+			axpy_rows(xb->sum_s, xb->gd + rm_index(xb, tile, r, 0), v[r], cols);
+	}
+	lsb = lsb_of(xb, adc_shift);
+	for (uint32_t c = 0; c < cols; c++) {
+		double n_cmp = 0.0, i = column_finish(xb, tile, c, conv_idx, xb->sum_s[c], xb->var_s[c], &n_cmp);
+
+		codes[c] = adc_code(xb, tile, c, i / lsb, n_cmp);
+	}
+	return 0;
+}
+
 double aimc_xbar_conductance(const aimc_xbar *xb, uint32_t tile, uint32_t row, uint32_t cell)
 {
 	if (xb == NULL || tile >= xb->cfg.num_tiles || row >= xb->rows || cell >= 2 * xb->cols)
 		return NAN;
 	return xb->g[2 * (cell_base(xb, tile, cell / 2) + row) + (cell & 1)];
+}
+
+double aimc_xbar_read_conductance(const aimc_xbar *xb, uint32_t tile, uint32_t row, uint32_t cell)
+{
+	if (xb == NULL || tile >= xb->cfg.num_tiles || row >= xb->rows || cell >= 2 * xb->cols)
+		return NAN;
+	return read_g(xb, tile, row, cell, xb->g[2 * (cell_base(xb, tile, cell / 2) + row) + (cell & 1)]);
 }
 
 const aimc_cfg *aimc_xbar_cfg(const aimc_xbar *xb)

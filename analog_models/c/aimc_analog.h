@@ -56,8 +56,20 @@ double aimc_xbar_current(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint3
 int32_t aimc_xbar_convert(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint32_t conv_idx,
 			  uint32_t adc_shift);
 
-/* Programmed conductance of one cell (cell = 2c or 2c+1), siemens; for tests and plots. */
+/* ADC codes of all columns of `tile` for one array read (one conv_idx): codes[c] is bit for bit
+ * aimc_xbar_convert(xb, tile, c, conv_idx, adc_shift), computed row by row (the fast path of the
+ * C reference model and the benchmarks). Uses scratch memory inside xb: one caller at a time.
+ * Returns 0, or -1 on a bad argument. */
+int aimc_xbar_convert_all(aimc_xbar *xb, uint32_t tile, uint32_t conv_idx, uint32_t adc_shift,
+			  int32_t *codes);
+
+/* Programmed conductance of one cell (cell = 2c or 2c+1), siemens, as a verify read sees it
+ * (stuck cells at their rail); for tests and plots. NAN on a bad argument. */
 double aimc_xbar_conductance(const aimc_xbar *xb, uint32_t tile, uint32_t row, uint32_t cell);
+
+/* Conductance of one cell in a read: the programmed one with drift (drift_time) and the
+ * temperature coefficient applied, siemens. NAN on a bad argument. */
+double aimc_xbar_read_conductance(const aimc_xbar *xb, uint32_t tile, uint32_t row, uint32_t cell);
 
 const aimc_cfg *aimc_xbar_cfg(const aimc_xbar *xb);
 

@@ -91,6 +91,43 @@ static const struct cfg_key keys[] = {
 	 "fraction of the remaining distance to the target that one pulse moves a cell"},
 	{"pv_pulse_sigma", KT_F64, OFF(pv_pulse_sigma), 0.005, 0, 0.5, 0, NULL, "of range", NULL,
 	 "step error sigma of one pulse at full scale, level shape of prog_knee"},
+	/* Non-idealities of docs/analog-model.md. Every default leaves the effect off (existing configs
+	 * and their bit signatures are unchanged); the 40 nm values are in configs/noisy.cfg. */
+	{"drift_time", KT_F64, OFF(drift_time), 0, 0, 1e9, 0, NULL, "s", NULL,
+	 "time since programming for G(t) = G0 (t/t0)^-nu; no drift while drift_time <= drift_t0"},
+	{"drift_t0", KT_F64, OFF(drift_t0), 20, 1e-6, 1e9, 0, NULL, "s", NULL,
+	 "drift reference time t0 (P3)"},
+	{"drift_nu", KT_F64, OFF(drift_nu), 0.05, 0, 1, 0, NULL, "-", NULL,
+	 "mean drift exponent nu, drawn per cell (P3; flash has no power-law data: stress value)"},
+	{"drift_nu_sigma", KT_F64, OFF(drift_nu_sigma), 0.008, 0, 0.5, 0, NULL, "-", NULL,
+	 "sigma of the per-cell drift exponent (P3)"},
+	{"stuck_gmin_frac", KT_F64, OFF(stuck_gmin_frac), 0, 0, 1, 0, NULL, "of cells", NULL,
+	 "fraction of cells stuck at gmin (assumption; R6 gives ReRAM rates only)"},
+	{"stuck_gmax_frac", KT_F64, OFF(stuck_gmax_frac), 0, 0, 1, 0, NULL, "of cells", NULL,
+	 "fraction of cells stuck at gmax (assumption)"},
+	{"dac_inl", KT_F64, OFF(dac_inl), 0, 0, 8, 0, NULL, "DAC LSB", NULL,
+	 "peak DAC integral nonlinearity, parabolic bow (assumption)"},
+	{"dac_rout", KT_F64, OFF(dac_rout), 0, 0, 1e6, 0, NULL, "ohm", NULL,
+	 "DAC (row driver) output resistance (assumption)"},
+	{"adc_gain_err", KT_F64, OFF(adc_gain_err), 0, -0.5, 0.5, 0, NULL, "-", NULL,
+	 "ADC gain error common to all ADCs (fraction; assumption)"},
+	{"adc_gain_sigma", KT_F64, OFF(adc_gain_sigma), 0, 0, 0.5, 0, NULL, "-", NULL,
+	 "sigma of the per-ADC gain mismatch (fraction; assumption)"},
+	{"adc_offset", KT_F64, OFF(adc_offset), 0, -64, 64, 0, NULL, "LSB", NULL,
+	 "ADC offset common to all ADCs (assumption)"},
+	{"adc_offset_sigma", KT_F64, OFF(adc_offset_sigma), 0, 0, 64, 0, NULL, "LSB", NULL,
+	 "sigma of the per-ADC offset mismatch (assumption)"},
+	{"adc_inl", KT_F64, OFF(adc_inl), 0, 0, 16, 0, NULL, "LSB", NULL,
+	 "peak ADC integral nonlinearity, odd cubic bow, endpoint fit (assumption)"},
+	{"adc_noise", KT_F64, OFF(adc_noise), 0, 0, 16, 0, NULL, "LSB", NULL,
+	 "input-referred comparator noise, rms, redrawn every conversion (assumption)"},
+	{"i_clip", KT_F64, OFF(i_clip), 0, 0, 1, 0, NULL, "A", NULL,
+	 "column current clipping of the sense amplifier, |I| <= i_clip (0: none; assumption)"},
+	{"temp", KT_F64, OFF(temp), 300, 200, 450, 0, NULL, "K", NULL, "array temperature"},
+	{"temp_ref", KT_F64, OFF(temp_ref), 300, 200, 450, 0, NULL, "K", NULL,
+	 "temperature at which the cells were programmed"},
+	{"tc_g", KT_F64, OFF(tc_g), 5e-4, -0.05, 0.05, 0, NULL, "1/K", NULL,
+	 "temperature coefficient of conductance (F13: < 3 % over 60 K, derived)"},
 	{"e_adc_pj", KT_F64, OFF(e_adc_pj), 2.0, 0, 1000, 0, NULL, "pJ", NULL,
 	 "energy per column conversion (A3-A5)"},
 	{"e_dac_pj", KT_F64, OFF(e_dac_pj), 0.054, 0, 1000, 0, NULL, "pJ", NULL,
@@ -240,6 +277,37 @@ static int check_key(const aimc_cfg *cfg, size_t i, const char *origin, uint32_t
 	return 0;
 }
 
+const char *aimc_cfg_effect_on(const aimc_cfg *cfg)
+{
+	if (cfg->drift_time > cfg->drift_t0 && (cfg->drift_nu != 0.0 || cfg->drift_nu_sigma != 0.0))
+		return "drift_time";
+	if (cfg->stuck_gmin_frac != 0.0)
+		return "stuck_gmin_frac";
+	if (cfg->stuck_gmax_frac != 0.0)
+		return "stuck_gmax_frac";
+	if (cfg->dac_inl != 0.0)
+		return "dac_inl";
+	if (cfg->dac_rout != 0.0)
+		return "dac_rout";
+	if (cfg->adc_gain_err != 0.0)
+		return "adc_gain_err";
+	if (cfg->adc_gain_sigma != 0.0)
+		return "adc_gain_sigma";
+	if (cfg->adc_offset != 0.0)
+		return "adc_offset";
+	if (cfg->adc_offset_sigma != 0.0)
+		return "adc_offset_sigma";
+	if (cfg->adc_inl != 0.0)
+		return "adc_inl";
+	if (cfg->adc_noise != 0.0)
+		return "adc_noise";
+	if (cfg->i_clip != 0.0)
+		return "i_clip";
+	if (cfg->tc_g != 0.0 && cfg->temp != cfg->temp_ref)
+		return "temp";
+	return NULL;
+}
+
 /* Cross-checks of docs/configs.md. lines[] (NULL for a hand-built cfg) gives the line of each key;
  * a violation is reported at the later of the two lines, naming that key. */
 static int cross_check(const aimc_cfg *cfg, const uint32_t *lines, const char *origin, char *err,
@@ -248,7 +316,8 @@ static int cross_check(const aimc_cfg *cfg, const uint32_t *lines, const char *o
 	static const struct {
 		const char *a, *b;
 	} pairs[] = {{"cols", "cols_per_adc"}, {"adc_bits", "adc_cycles"}, {"gmin", "gmax"},
-		     {"xbar_impl", "prog_sigma"}, {"xbar_impl", "read_sigma"}, {"xbar_impl", "pv_enable"}};
+		     {"xbar_impl", "prog_sigma"}, {"xbar_impl", "read_sigma"}, {"xbar_impl", "pv_enable"},
+		     {"stuck_gmin_frac", "stuck_gmax_frac"}, {"temp", "tc_g"}, {"xbar_impl", "xbar_impl"}};
 	char at[600];
 
 	for (size_t p = 0; p < sizeof(pairs) / sizeof(pairs[0]); p++) {
@@ -284,12 +353,36 @@ static int cross_check(const aimc_cfg *cfg, const uint32_t *lines, const char *o
 			snprintf(msg, sizeof(msg), "xbar_impl 1 (digital twin) needs read_sigma 0, not %g",
 				 cfg->read_sigma);
 			break;
-		default:
+		case 5:
 			/* Ideal cells verify as converged before any pulse: program-and-verify would never
 			 * program them. The twin takes the one-shot PROG path only. */
 			bad = cfg->xbar_impl == 1 && cfg->pv_enable != 0;
 			snprintf(msg, sizeof(msg), "xbar_impl 1 (digital twin) needs pv_enable 0");
 			break;
+		case 6:
+			bad = !(cfg->stuck_gmin_frac + cfg->stuck_gmax_frac <= 1.0);
+			snprintf(msg, sizeof(msg), "stuck_gmin_frac + stuck_gmax_frac (%g) must be <= 1",
+				 cfg->stuck_gmin_frac + cfg->stuck_gmax_frac);
+			break;
+		case 7:
+			/* a conductance cannot change sign with temperature */
+			bad = !(1.0 + cfg->tc_g * (cfg->temp - cfg->temp_ref) > 0.0);
+			snprintf(msg, sizeof(msg), "1 + tc_g (temp - temp_ref) = %g must be > 0",
+				 1.0 + cfg->tc_g * (cfg->temp - cfg->temp_ref));
+			break;
+		default: {
+			/* The twin computes without any analog effect: name the first one switched on. */
+			const char *on = aimc_cfg_effect_on(cfg);
+
+			bad = cfg->xbar_impl == 1 && on != NULL;
+			snprintf(msg, sizeof(msg), "xbar_impl 1 (digital twin) needs every analog effect off, "
+				 "but %s is on", on ? on : "-");
+			if (bad && lines != NULL && lines[key_index(on)] > la) {
+				la = lines[key_index(on)];
+				name = on;
+			}
+			break;
+		}
 		}
 		if (bad) {
 			where(at, sizeof(at), origin, la > lb ? la : lb);
@@ -655,7 +748,8 @@ int aimc_cfg_is_ideal(const aimc_cfg *cfg)
 		return 0;
 	need = (uint64_t)cfg->rows * ((1ull << cfg->dac_bits) - 1) * 127u;
 	have = (1ull << (cfg->adc_bits - 1)) - 1;
-	return cfg->prog_sigma == 0.0 && cfg->read_sigma == 0.0 && cfg->pv_enable == 0 && have >= need;
+	return cfg->prog_sigma == 0.0 && cfg->read_sigma == 0.0 && cfg->pv_enable == 0 &&
+	       aimc_cfg_effect_on(cfg) == NULL && have >= need;
 }
 
 uint32_t aimc_cfg_slices(const aimc_cfg *cfg)

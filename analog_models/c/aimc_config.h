@@ -26,6 +26,14 @@ typedef struct aimc_cfg {
 	/* program-and-verify (written to the pv_* CSRs by the driver; docs/analog-model.md) */
 	uint32_t pv_enable, pv_budget, pv_stop;
 	double pv_tol, pv_step, pv_pulse_sigma;
+	/* further non-idealities (docs/analog-model.md); the key-table defaults switch each one off */
+	double drift_time, drift_t0, drift_nu, drift_nu_sigma;  /* s, s, -, - */
+	double stuck_gmin_frac, stuck_gmax_frac;                /* fraction of cells */
+	double dac_inl, dac_rout;                               /* DAC LSB, ohm */
+	double adc_gain_err, adc_gain_sigma;                    /* fraction */
+	double adc_offset, adc_offset_sigma, adc_inl, adc_noise; /* ADC LSB */
+	double i_clip;                                          /* A, 0 = no clipping */
+	double temp, temp_ref, tc_g;                            /* K, K, 1/K */
 	/* energy table, pJ */
 	double e_adc_pj, e_dac_pj, e_sram_pj_bit, e_acc_pj, e_post_pj;
 } aimc_cfg;
@@ -43,6 +51,10 @@ int aimc_cfg_parse(aimc_cfg *cfg, const char *text, const char *origin, char *er
 
 /* 1 if the config is ideal (docs/configs.md): no noise and no ADC code can clip at adc_shift 0. */
 int aimc_cfg_is_ideal(const aimc_cfg *cfg);
+
+/* Name of the key of the first non-ideality beyond programming error and read noise that the
+ * config switches on (drift, stuck cells, DAC, ADC, clipping, temperature), or NULL if none. */
+const char *aimc_cfg_effect_on(const aimc_cfg *cfg);
 
 /* Derived values. */
 uint32_t aimc_cfg_slices(const aimc_cfg *cfg);   /* ceil(7 / dac_bits) */

@@ -13,6 +13,17 @@ extern "C" {
 /* SplitMix64 output function (Steele, Lea, Flood 2014; variant "Mix13" of Stafford's finalizers). */
 uint64_t aimc_rng_mix64(uint64_t z);
 
+/* aimc_rng_normal split in two: the chain state of the key's seed, tile, row, col and kind (the
+ * same for every event index, so a caller may compute it once per column), and the normal draw
+ * of the key from that state. aimc_rng_normal_prefixed(aimc_rng_key_prefix(k), k) is bit for bit
+ * aimc_rng_normal(k). */
+struct aimc_key;
+uint64_t aimc_rng_key_prefix(const struct aimc_key *k);
+double aimc_rng_normal_prefixed(uint64_t prefix, const struct aimc_key *k);
+/* The same draw, and the other normal of the accepted polar pair in *second (v sqrt(-2 ln s / s),
+ * independent of the first; 0.0 when every attempt is rejected). */
+double aimc_rng_normal_pair_prefixed(uint64_t prefix, const struct aimc_key *k, double *second);
+
 /* e^x and e^x - 1 computed with +, -, *, / and exact scaling only (frexp/ldexp/floor), so the
  * result is bit-identical on any IEEE-754 binary64 machine. Relative error below 1e-15 against
  * a correctly rounded libm over the normal range; exp overflows to +inf above 709.78 and

@@ -4,6 +4,8 @@
 #include "aimc_rng.h"
 
 #include <float.h>
+#include <stddef.h>
+#include <string.h>
 #include <math.h>
 
 #include "aimc_detmath.h"
@@ -40,14 +42,23 @@ static uint64_t absorb(uint64_t h, uint64_t w)
 	return aimc_rng_mix64(h ^ aimc_rng_mix64(w + GOLDEN_GAMMA));
 }
 
-uint64_t aimc_rng_u64(const aimc_key *k, uint32_t draw)
+/* The chain state after seed, (tile, row) and (col, kind): shared by every draw of one key. */
+uint64_t aimc_rng_key_prefix(const aimc_key *k)
 {
 	uint64_t h = aimc_rng_mix64(k->seed + GOLDEN_GAMMA);
 
 	h = absorb(h, ((uint64_t)k->tile << 32) | k->row);
-	h = absorb(h, ((uint64_t)k->col << 32) | k->kind);
-	h = absorb(h, ((uint64_t)k->index << 32) | draw);
-	return h;
+	return absorb(h, ((uint64_t)k->col << 32) | k->kind);
+}
+
+static double uniform_from(uint64_t prefix, const aimc_key *k, uint32_t draw)
+{
+	return (double)(absorb(prefix, ((uint64_t)k->index << 32) | draw) >> 11) * 0x1.0p-53;
+}
+
+uint64_t aimc_rng_u64(const aimc_key *k, uint32_t draw)
+{
+	return absorb(aimc_rng_key_prefix(k), ((uint64_t)k->index << 32) | draw);
 }
 
 double aimc_rng_uniform(const aimc_key *k, uint32_t draw)
@@ -57,15 +68,33 @@ double aimc_rng_uniform(const aimc_key *k, uint32_t draw)
 
 double aimc_rng_normal(const aimc_key *k)
 {
+	/* the same chain as aimc_rng_u64, computed once */
+	return aimc_rng_normal_prefixed(aimc_rng_key_prefix(k), k);
+}
+
+double aimc_rng_normal_prefixed(uint64_t h, const aimc_key *k)
+{
+	return aimc_rng_normal_pair_prefixed(h, k, NULL);
+}
+
+double aimc_rng_normal_pair_prefixed(uint64_t h, const aimc_key *k, double *second)
+{
 	for (uint32_t i = 0; i < NORMAL_ATTEMPTS; i++) {
 		/* 2u - 1 is exact for a 53-bit u, so u and v are exact multiples of 2^-52. */
-		double u = 2.0 * aimc_rng_uniform(k, 2u * i) - 1.0;
-		double v = 2.0 * aimc_rng_uniform(k, 2u * i + 1u) - 1.0;
+		double u = 2.0 * uniform_from(h, k, 2u * i) - 1.0;
+		double v = 2.0 * uniform_from(h, k, 2u * i + 1u) - 1.0;
 		double s = u * u + v * v;
 
-		if (s > 0.0 && s < 1.0)
-			return u * sqrt(-2.0 * aimc_det_log(s) / s);
+		if (s > 0.0 && s < 1.0) {
+			double f = sqrt(-2.0 * aimc_det_log(s) / s);
+
+			if (second != NULL)
+				*second = v * f;
+			return u * f;
+		}
 	}
+	if (second != NULL)
+		*second = 0.0;
 	return 0.0;
 }
 
@@ -88,6 +117,23 @@ static double log_reduced(double m)
 	return 2.0 * f + (2.0 * f) * (s * p);
 }
 
+/* frexp for a positive finite x, inline for normal numbers (the same m and e: the exponent field
+ * is replaced by that of [0.5, 1)), libm's frexp for subnormals. */
+static double split_pow2(double x, int *e)
+{
+	uint64_t b;
+	unsigned ex;
+
+	memcpy(&b, &x, sizeof(b));
+	ex = (unsigned)(b >> 52) & 0x7ffu;
+	if (ex == 0)
+		return frexp(x, e);
+	*e = (int)ex - 1022;
+	b = (b & ~(0x7ffull << 52)) | (1022ull << 52);
+	memcpy(&x, &b, sizeof(x));
+	return x;
+}
+
 double aimc_det_log(double x)
 {
 	int e;
@@ -101,7 +147,7 @@ double aimc_det_log(double x)
 		return -INFINITY;
 	if (isinf(x))
 		return x;
-	m = frexp(x, &e); /* exact: x = m * 2^e, m in [0.5, 1) */
+	m = split_pow2(x, &e); /* exact: x = m * 2^e, m in [0.5, 1) */
 	if (m < SQRT1_2) {
 		m *= 2.0;
 		e -= 1;

@@ -16,6 +16,11 @@ enum aimc_event {
 	AIMC_EV_READ = 2, /* read noise of a column conversion */
 	AIMC_EV_PULSE = 3, /* step error of one program pulse on a cell (program-and-verify) */
 	AIMC_EV_VERIFY = 4, /* read noise of a cell's verify read (program-and-verify) */
+	AIMC_EV_DRIFT = 5, /* drift exponent nu of a cell (index 0: a property of the cell) */
+	AIMC_EV_STUCK = 6, /* stuck-at draw of a cell (index 0) */
+	AIMC_EV_ADC_GAIN = 7, /* gain mismatch of one ADC (col = ADC index, index 0) */
+	AIMC_EV_ADC_OFFSET = 8, /* offset mismatch of one ADC (col = ADC index, index 0) */
+	/* 9: unused (comparator noise is the second normal of the AIMC_EV_READ key's polar pair) */
 	AIMC_EV_TEST = 15 /* reserved for tests */
 };
 

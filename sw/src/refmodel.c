@@ -80,6 +80,7 @@ struct aimc_refmodel {
 	 * commands read and write since the last WAIT covering it (the TILE_CONFLICT check) */
 	uint32_t lc[LOOP_COUNTERS];
 	act_box *rd_box, *wr_box;
+	int32_t *codes;         /* cols: ADC codes of one array read */
 };
 
 /* ---- helpers: portable two's-complement views and the rounding of docs/numbers.md ------------ */
@@ -234,13 +235,16 @@ static int tile_mvm(aimc_refmodel *rm, uint32_t tile, uint32_t flags, uint32_t a
 				continue; /* skipped phase: no DAC update, no conversion, no count */
 			if (aimc_xbar_apply(rm->xb, tile, rm->d) != 0)
 				return AIMC_ECONFIG;
+			/* all columns of this array read at once: the bits of one aimc_xbar_convert
+			 * per column, which is what the RTL's ADCs call in their mux order */
+			if (aimc_xbar_convert_all(rm->xb, tile, rm->conv_cnt[tile], adc_shift, rm->codes) != 0)
+				return AIMC_ECONFIG;
 			for (g = 0; g < cfg->cols_per_adc; g++) {
 				for (j = 0; j < na; j++) {
 					int64_t code, term;
 
 					c = j * cfg->cols_per_adc + g;
-					code = aimc_xbar_convert(rm->xb, tile, c, rm->conv_cnt[tile],
-								 adc_shift);
+					code = rm->codes[c];
 					term = code * ((int64_t)1 << sh);
 					acc[c] = sat32(rm, (int64_t)acc[c] + (ph == PH_POS ? term : -term));
 					rm->adc_convs++;
@@ -993,10 +997,11 @@ int aimc_refmodel_create(aimc_refmodel **out, const aimc_cfg *cfg, uint64_t seed
 	rm->pv_unconv = calloc(cfg->num_tiles, sizeof(uint32_t));
 	rm->pv_done = calloc(2 * (size_t)cfg->cols, 1);
 	rm->pv_ok = calloc(2 * (size_t)cfg->cols, 1);
-	if (rm->rd_box == NULL || rm->wr_box == NULL || rm->acc == NULL || rm->conv_cnt == NULL ||
-	    rm->prog_cnt == NULL || rm->x == NULL || rm->d == NULL || rm->wrow == NULL ||
-	    rm->pv_pulses == NULL || rm->pv_verifies == NULL || rm->pv_unconv == NULL ||
-	    rm->pv_done == NULL || rm->pv_ok == NULL)
+	rm->codes = calloc(cfg->cols, sizeof(int32_t));
+	if (rm->codes == NULL || rm->rd_box == NULL || rm->wr_box == NULL || rm->acc == NULL ||
+	    rm->conv_cnt == NULL || rm->prog_cnt == NULL || rm->x == NULL || rm->d == NULL ||
+	    rm->wrow == NULL || rm->pv_pulses == NULL || rm->pv_verifies == NULL ||
+	    rm->pv_unconv == NULL || rm->pv_done == NULL || rm->pv_ok == NULL)
 		goto err_nomem;
 	rm->xb = aimc_xbar_create(cfg, seed);
 	if (rm->xb == NULL)
@@ -1050,6 +1055,7 @@ void aimc_refmodel_destroy(aimc_refmodel *rm)
 	free(rm->pv_unconv);
 	free(rm->pv_done);
 	free(rm->pv_ok);
+	free(rm->codes);
 	free(rm);
 }
 

@@ -296,10 +296,32 @@ def forward_int8_sliced(qnet, xq, rows, dac_bits, adc_bits, all_layers=False):
 
 # ---- ADC range calibration ----------------------------------------------------------------------
 
+# Keys of the further non-idealities (docs/analog-model.md) that are off at 0.
+_EFFECT_KEYS = ("stuck_gmin_frac", "stuck_gmax_frac", "dac_inl", "dac_rout", "adc_gain_err",
+                "adc_gain_sigma", "adc_offset", "adc_offset_sigma", "adc_inl", "adc_noise",
+                "i_clip")
+
+
+def cfg_effect_on(cfg):
+    """Name of the first further non-ideality switched on (aimc_cfg_effect_on in C), or None.
+    Keys absent from cfg count as off (their defaults are off)."""
+    g = lambda k, d=0.0: float(cfg.get(k, d))  # noqa: E731
+    if g("drift_time") > g("drift_t0", 20.0) and (g("drift_nu", 0.05) != 0
+                                                   or g("drift_nu_sigma", 0.008) != 0):
+        return "drift_time"
+    for k in _EFFECT_KEYS:
+        if g(k) != 0:
+            return k
+    if g("tc_g", 5e-4) != 0 and g("temp", 300.0) != g("temp_ref", 300.0):
+        return "temp"
+    return None
+
+
 def cfg_is_ideal(cfg):
-    """docs/configs.md: no noise and no ADC code can clip at adc_shift 0."""
+    """docs/configs.md: no noise, no other non-ideality, and no ADC code can clip at adc_shift 0."""
     rows, dac, adc = int(cfg["rows"]), int(cfg["dac_bits"]), int(cfg["adc_bits"])
     return (float(cfg["prog_sigma"]) == 0 and float(cfg["read_sigma"]) == 0
+            and int(cfg.get("pv_enable", 0)) == 0 and cfg_effect_on(cfg) is None
             and (1 << (adc - 1)) - 1 >= rows * ((1 << dac) - 1) * INT8_MAX)
 
 

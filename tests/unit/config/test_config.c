@@ -108,6 +108,35 @@ static void test_bad_inputs(void)
 		{"cross_twin_read_sigma", "name = t\nxbar_impl = 1\nprog_sigma = 0\nread_sigma = 0.1\n",
 		 "bad:4:", "read_sigma"},
 		{"twin_out_of_range", "name = t\nxbar_impl = 2\n", "bad:2:", "xbar_impl"},
+		/* non-idealities (docs/analog-model.md) */
+		{"range_drift_time", "name = t\ndrift_time = -1\n", "bad:2:", "drift_time"},
+		{"range_drift_time_high", "name = t\ndrift_time = 2e9\n", "bad:2:", "drift_time"},
+		{"range_drift_t0_zero", "name = t\ndrift_t0 = 0\n", "bad:2:", "drift_t0"},
+		{"range_drift_nu", "name = t\ndrift_nu = 1.5\n", "bad:2:", "drift_nu"},
+		{"range_drift_nu_neg", "name = t\ndrift_nu = -0.01\n", "bad:2:", "drift_nu"},
+		{"range_drift_nu_sigma", "name = t\ndrift_nu_sigma = 0.6\n", "bad:2:", "drift_nu_sigma"},
+		{"parse_drift_time", "name = t\ndrift_time = 1day\n", "bad:2:", "drift_time"},
+		{"range_stuck_gmin", "name = t\nstuck_gmin_frac = -0.1\n", "bad:2:", "stuck_gmin_frac"},
+		{"range_stuck_gmax", "name = t\nstuck_gmax_frac = 1.1\n", "bad:2:", "stuck_gmax_frac"},
+		{"cross_stuck_sum", "name = t\nstuck_gmin_frac = 0.6\nstuck_gmax_frac = 0.5\n", "bad:3:",
+		 "stuck_gmax_frac"},
+		{"range_dac_inl", "name = t\ndac_inl = 9\n", "bad:2:", "dac_inl"},
+		{"range_dac_rout", "name = t\ndac_rout = -5\n", "bad:2:", "dac_rout"},
+		{"range_adc_gain_err", "name = t\nadc_gain_err = 0.6\n", "bad:2:", "adc_gain_err"},
+		{"range_adc_gain_sigma", "name = t\nadc_gain_sigma = -0.1\n", "bad:2:", "adc_gain_sigma"},
+		{"range_adc_offset", "name = t\nadc_offset = -65\n", "bad:2:", "adc_offset"},
+		{"range_adc_offset_sigma", "name = t\nadc_offset_sigma = 70\n", "bad:2:", "adc_offset_sigma"},
+		{"range_adc_inl", "name = t\nadc_inl = -1\n", "bad:2:", "adc_inl"},
+		{"range_adc_noise", "name = t\nadc_noise = 17\n", "bad:2:", "adc_noise"},
+		{"range_i_clip", "name = t\ni_clip = -1e-6\n", "bad:2:", "i_clip"},
+		{"range_temp", "name = t\ntemp = 100\n", "bad:2:", "temp"},
+		{"range_temp_ref", "name = t\ntemp_ref = 500\n", "bad:2:", "temp_ref"},
+		{"range_tc_g", "name = t\ntc_g = 0.1\n", "bad:2:", "tc_g"},
+		{"cross_tc_sign", "name = t\ntemp = 450\ntemp_ref = 200\ntc_g = -0.01\n", "bad:4:", "tc_g"},
+		{"cross_twin_adc_noise", "name = t\nprog_sigma = 0\nread_sigma = 0\nxbar_impl = 1\nadc_noise = 0.5\n",
+		 "bad:5:", "adc_noise"},
+		{"cross_twin_drift", "name = t\nprog_sigma = 0\nread_sigma = 0\ndrift_time = 1000\nxbar_impl = 1\n",
+		 "bad:5:", "xbar_impl"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		aimc_cfg c;
@@ -190,7 +219,7 @@ static void test_repo_configs(const char *root)
 		static const struct {
 			const char *name;
 			int ideal;
-		} want[] = {{"tiny", 1}, {"ideal64", 1}, {"small", 0}, {"base", 0}};
+		} want[] = {{"tiny", 1}, {"ideal64", 1}, {"small", 0}, {"base", 0}, {"noisy", 0}};
 		for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 			char path[PATH_MAX + 64], tn[64], err[512] = "";
 			aimc_cfg c;
@@ -396,6 +425,49 @@ static void test_derived(void)
 	report(ok, "is_ideal_boundary", "expected ideal only at adc_bits >= 14 and no noise");
 }
 
+/* Every non-ideality key is off by default; switching any one on makes the config non-ideal and
+ * is named by aimc_cfg_effect_on. Drift needs drift_time > drift_t0, temperature temp != temp_ref. */
+static void test_effect_switches(void)
+{
+	static const struct {
+		const char *text, *key;
+	} on[] = {
+		{"drift_time = 1000\n", "drift_time"},       {"stuck_gmin_frac = 0.01\n", "stuck_gmin_frac"},
+		{"stuck_gmax_frac = 0.01\n", "stuck_gmax_frac"}, {"dac_inl = 0.2\n", "dac_inl"},
+		{"dac_rout = 50\n", "dac_rout"},             {"adc_gain_err = -0.01\n", "adc_gain_err"},
+		{"adc_gain_sigma = 0.01\n", "adc_gain_sigma"}, {"adc_offset = 0.5\n", "adc_offset"},
+		{"adc_offset_sigma = 0.5\n", "adc_offset_sigma"}, {"adc_inl = 0.5\n", "adc_inl"},
+		{"adc_noise = 0.5\n", "adc_noise"},          {"i_clip = 1e-6\n", "i_clip"},
+		{"temp = 350\n", "temp"},
+	};
+	static const char *base = "name = t\nrows = 16\ndac_bits = 2\nadc_bits = 14\nadc_cycles = 14\n"
+				  "prog_sigma = 0\nread_sigma = 0\n";
+	aimc_cfg c;
+	char err[256] = "", text[512];
+	int rc = aimc_cfg_parse(&c, base, "t", err, sizeof(err));
+
+	report(rc == 0 && aimc_cfg_effect_on(&c) == NULL && aimc_cfg_is_ideal(&c) == 1, "effects_off_by_default",
+	       "expected no effect on and an ideal config, got rc %d effect %s", rc,
+	       rc == 0 && aimc_cfg_effect_on(&c) ? aimc_cfg_effect_on(&c) : "-");
+	for (size_t i = 0; i < sizeof(on) / sizeof(on[0]); i++) {
+		char name[64];
+		const char *got;
+
+		snprintf(text, sizeof(text), "%s%s", base, on[i].text);
+		rc = aimc_cfg_parse(&c, text, "t", err, sizeof(err));
+		got = rc == 0 ? aimc_cfg_effect_on(&c) : NULL;
+		snprintf(name, sizeof(name), "effect_on_%s", on[i].key);
+		report(rc == 0 && got != NULL && strcmp(got, on[i].key) == 0 && aimc_cfg_is_ideal(&c) == 0, name,
+		       "expected effect %s on and a non-ideal config, got rc %d (%s) effect %s", on[i].key, rc, err,
+		       got ? got : "none");
+	}
+	/* drift_time at or below drift_t0, or temp at temp_ref, or tc_g 0: still off */
+	snprintf(text, sizeof(text), "%sdrift_time = 20\ntemp = 300\ntc_g = 0.01\n", base);
+	rc = aimc_cfg_parse(&c, text, "t", err, sizeof(err));
+	report(rc == 0 && aimc_cfg_effect_on(&c) == NULL, "effects_off_at_their_reference",
+	       "expected none on, got rc %d effect %s", rc, rc == 0 && aimc_cfg_effect_on(&c) ? aimc_cfg_effect_on(&c) : "-");
+}
+
 int main(int argc, char **argv)
 {
 	char root[PATH_MAX];
@@ -405,6 +477,7 @@ int main(int argc, char **argv)
 	test_syntax_ok();
 	test_bad_inputs();
 	test_derived();
+	test_effect_switches();
 	if (find_root(root, sizeof(root)) != 0) {
 		report(0, "find_repository", "expected configs/ in the current directory or $AIMC_ROOT, got neither");
 		return 1;
