@@ -9,9 +9,13 @@
 
 #include "aimc_config_internal.h"
 #include "aimc_detmath.h"
+#include "aimc_irdrop.h"
 #include "aimc_rng.h"
 
 #define LEVELS 128 /* levels 0..127 */
+/* Full IR-drop solve: stop when no node moves more than AIMC_IR_TOL_REL * vread in a sweep. */
+#define AIMC_IR_TOL_REL 1e-10
+#define AIMC_IR_MAX_ITER 20000u
 
 /* Per-tile arrays are column-major so that converting one column walks contiguous memory:
  *   g[tile][c][r][2]  programmed conductance of cell 2c (pos) and 2c+1 (neg), siemens
@@ -34,6 +38,12 @@ struct aimc_xbar {
 	double *v, *v2;
 	uint32_t *act;
 	uint32_t *n_act;
+	/* IR drop (ir_mode != off only): per tile, the cell-column currents of the present voltages and
+	 * conductances, solved once per read and reused by the conversions of that read */
+	aimc_ir_params ir;
+	aimc_ir_ws *ir_ws;
+	double *ir_i;      /* [tile][2 cols] */
+	uint8_t *ir_valid; /* [tile]: 0 after apply / program / pulse */
 };
 
 static size_t cell_base(const aimc_xbar *xb, uint32_t tile, uint32_t col)
@@ -111,6 +121,20 @@ aimc_xbar *aimc_xbar_create(const aimc_cfg *cfg, uint64_t seed)
 		for (size_t i = 0; i < ncells; i++)
 			xb->rvar[i] = var0;
 	}
+	if (cfg->ir_mode != AIMC_IR_OFF) {
+		xb->ir.mode = cfg->ir_mode;
+		xb->ir.r_row = cfg->r_wire_row;
+		xb->ir.r_col = cfg->r_wire_col;
+		xb->ir.r_drv = cfg->r_drv;
+		xb->ir.r_sense = cfg->r_sense;
+		xb->ir.tol = AIMC_IR_TOL_REL * cfg->vread;
+		xb->ir.max_iter = AIMC_IR_MAX_ITER;
+		xb->ir_ws = aimc_ir_ws_create(cfg->rows, cfg->cols);
+		xb->ir_i = calloc((size_t)cfg->num_tiles * 2 * cfg->cols, sizeof(*xb->ir_i));
+		xb->ir_valid = calloc(cfg->num_tiles, 1);
+		if (xb->ir_ws == NULL || xb->ir_i == NULL || xb->ir_valid == NULL)
+			goto fail;
+	}
 	return xb;
 fail:
 	aimc_xbar_destroy(xb);
@@ -127,6 +151,9 @@ void aimc_xbar_destroy(aimc_xbar *xb)
 	free(xb->v2);
 	free(xb->act);
 	free(xb->n_act);
+	aimc_ir_ws_destroy(xb->ir_ws);
+	free(xb->ir_i);
+	free(xb->ir_valid);
 	free(xb);
 }
 
@@ -165,6 +192,8 @@ int aimc_xbar_program_row(aimc_xbar *xb, uint32_t tile, uint32_t row, const int8
 		if (xb->rvar != NULL)
 			xb->rvar[i] = pair_var(xb, gp, gn);
 	}
+	if (xb->ir_valid != NULL)
+		xb->ir_valid[tile] = 0;
 	return 0;
 }
 
@@ -206,6 +235,8 @@ int aimc_xbar_pulse_row(aimc_xbar *xb, uint32_t tile, uint32_t row, const int8_t
 		if (xb->rvar != NULL)
 			xb->rvar[i] = pair_var(xb, xb->g[2 * i], xb->g[2 * i + 1]);
 	}
+	if (xb->ir_valid != NULL)
+		xb->ir_valid[tile] = 0;
 	return 0;
 }
 
@@ -257,7 +288,31 @@ int aimc_xbar_apply(aimc_xbar *xb, uint32_t tile, const uint8_t *d)
 			xb->act[base + n++] = r;
 	}
 	xb->n_act[tile] = n;
+	if (xb->ir_valid != NULL)
+		xb->ir_valid[tile] = 0;
 	return 0;
+}
+
+/* Cell-column currents of `tile` with IR drop for the present voltages and conductances, solved
+ * on the first conversion after an apply / program / pulse and reused until the next one. The
+ * cache is a pure function of that state (every solve starts from the same initial guess), so the
+ * order of conversions changes no bit. Writes through a non-const pointer: every aimc_xbar is
+ * allocated by aimc_xbar_create, never defined const. */
+static const double *ir_currents(const aimc_xbar *cxb, uint32_t tile)
+{
+	aimc_xbar *xb = (aimc_xbar *)(uintptr_t)cxb;
+	double *out = xb->ir_i + (size_t)tile * 2 * xb->cols;
+
+	if (!xb->ir_valid[tile]) {
+		aimc_ir_stats st;
+
+		/* A full solve that hits AIMC_IR_MAX_ITER keeps its last iterate (deterministic too);
+		 * with the allowed resistances it converges in far fewer sweeps (docs/analog-model.md). */
+		(void)aimc_ir_solve(&xb->ir, xb->rows, xb->cols, xb->g + 2 * cell_base(xb, tile, 0),
+				    xb->v + (size_t)tile * xb->rows, out, xb->ir_ws, &st);
+		xb->ir_valid[tile] = 1;
+	}
+	return out;
 }
 
 double aimc_xbar_current(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint32_t conv_idx)
@@ -265,7 +320,7 @@ double aimc_xbar_current(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint3
 	const double *g, *v, *v2;
 	const uint32_t *act;
 	uint32_t n;
-	double sum = 0.0;
+	double sum = 0.0, var = 0.0;
 
 	if (xb == NULL || tile >= xb->cfg.num_tiles || col >= xb->cols)
 		return 0.0;
@@ -282,7 +337,6 @@ double aimc_xbar_current(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint3
 		}
 	} else {
 		const double *rv = xb->rvar + cell_base(xb, tile, col);
-		double var = 0.0;
 
 		/* one pass, two independent accumulators: same bits as two separate loops */
 		for (uint32_t i = 0; i < n; i++) {
@@ -291,13 +345,20 @@ double aimc_xbar_current(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint3
 			sum += v[r] * (g[2 * r] - g[2 * r + 1]);
 			var += v2[r] * rv[r];
 		}
-		/* One draw per column conversion carries the summed noise of all cells (equivalent in
-		 * distribution to independent per-cell draws, docs/analog-model.md). */
-		if (var > 0.0) {
-			aimc_key k = {xb->seed, tile, 0, col, AIMC_EV_READ, conv_idx};
+	}
+	/* IR drop (ir_mode first or full): the column current of the resistive network replaces the
+	 * ideal sum; the read noise below keeps its variance from the applied voltages. */
+	if (xb->ir_valid != NULL) {
+		const double *ic = ir_currents(xb, tile);
 
-			sum += sqrt(var) * aimc_rng_normal(&k);
-		}
+		sum = ic[2 * col] - ic[2 * col + 1];
+	}
+	/* One draw per column conversion carries the summed noise of all cells (equivalent in
+	 * distribution to independent per-cell draws, docs/analog-model.md). */
+	if (var > 0.0) {
+		aimc_key k = {xb->seed, tile, 0, col, AIMC_EV_READ, conv_idx};
+
+		sum += sqrt(var) * aimc_rng_normal(&k);
 	}
 	return sum;
 }

@@ -19,6 +19,7 @@ enum key_type {
 	KT_NAME, /* identifier string, required */
 	KT_U32,  /* decimal integer */
 	KT_F64,  /* decimal floating point with optional exponent */
+	KT_ENUM, /* one of the names listed in `unit` ("a|b|c"), stored as its index (uint32_t) */
 };
 
 struct cfg_key {
@@ -91,6 +92,16 @@ static const struct cfg_key keys[] = {
 	 "fraction of the remaining distance to the target that one pulse moves a cell"},
 	{"pv_pulse_sigma", KT_F64, OFF(pv_pulse_sigma), 0.005, 0, 0.5, 0, NULL, "of range", NULL,
 	 "step error sigma of one pulse at full scale, level shape of prog_knee"},
+	{"ir_mode", KT_ENUM, OFF(ir_mode), 0, 0, 2, 0, NULL, "off|first|full", NULL,
+	 "wire resistance / IR drop: off (ideal sum), first (first-order estimate), full (network solve)"},
+	{"r_wire_row", KT_F64, OFF(r_wire_row), 1.2, 0, 1e6, 0, NULL, "ohm", NULL,
+	 "row wire resistance per cell segment (W6; used when ir_mode is not off)"},
+	{"r_wire_col", KT_F64, OFF(r_wire_col), 1.2, 0, 1e6, 0, NULL, "ohm", NULL,
+	 "column wire resistance per cell segment (W6; used when ir_mode is not off)"},
+	{"r_drv", KT_F64, OFF(r_drv), 100, 0, 1e6, 0, NULL, "ohm", NULL,
+	 "row driver (DAC) output resistance (assumption; used when ir_mode is not off)"},
+	{"r_sense", KT_F64, OFF(r_sense), 100, 0, 1e6, 0, NULL, "ohm", NULL,
+	 "column sense node input resistance to its 0 V virtual ground (assumption; ir_mode not off)"},
 	{"e_adc_pj", KT_F64, OFF(e_adc_pj), 2.0, 0, 1000, 0, NULL, "pJ", NULL,
 	 "energy per column conversion (A3-A5)"},
 	{"e_dac_pj", KT_F64, OFF(e_dac_pj), 0.054, 0, 1000, 0, NULL, "pJ", NULL,
@@ -183,7 +194,7 @@ void aimc_cfg_defaults(aimc_cfg *cfg)
 	for (size_t i = 0; i < NKEYS; i++) {
 		const struct cfg_key *k = &keys[i];
 
-		if (k->type == KT_U32)
+		if (k->type == KT_U32 || k->type == KT_ENUM)
 			*u32_field(cfg, k) = (uint32_t)k->def;
 		else if (k->type == KT_F64)
 			*f64_field(cfg, k) = k->def;
@@ -215,6 +226,14 @@ static int check_key(const aimc_cfg *cfg, size_t i, const char *origin, uint32_t
 	where(at, sizeof(at), origin, line);
 	fmt_double(lo, sizeof(lo), k->min);
 	fmt_double(hi, sizeof(hi), k->max);
+	if (k->type == KT_ENUM) {
+		if (u32_get(cfg, k) > k->max) {
+			set_err(err, errlen, "%skey '%s': value %u is not one of %s", at, k->key,
+				u32_get(cfg, k), k->unit);
+			return -1;
+		}
+		return 0;
+	}
 	if (k->type == KT_U32) {
 		uint32_t u = u32_get(cfg, k);
 
@@ -383,6 +402,45 @@ static const char *trim_end(const char *b, const char *e)
 	return e;
 }
 
+/* Index of name val in the '|'-separated list k->unit of a KT_ENUM key; -1 if absent. */
+static int enum_index(const struct cfg_key *k, const char *val, uint32_t *out)
+{
+	const char *p = k->unit;
+	size_t n = strlen(val);
+
+	for (uint32_t i = 0; *p != '\0'; i++) {
+		const char *bar = strchr(p, '|');
+		size_t len = bar ? (size_t)(bar - p) : strlen(p);
+
+		if (len == n && strncmp(p, val, n) == 0) {
+			*out = i;
+			return 0;
+		}
+		if (bar == NULL)
+			break;
+		p = bar + 1;
+	}
+	return -1;
+}
+
+/* Name of value u of a KT_ENUM key into buf (empty if out of range). */
+static void enum_name(const struct cfg_key *k, uint32_t u, char *buf, size_t len)
+{
+	const char *p = k->unit;
+
+	buf[0] = '\0';
+	for (uint32_t i = 0; i < u && p != NULL; i++) {
+		p = strchr(p, '|');
+		if (p != NULL)
+			p++;
+	}
+	if (p != NULL) {
+		size_t n = strcspn(p, "|");
+
+		snprintf(buf, len, "%.*s", (int)n, p);
+	}
+}
+
 /* Out-of-range message for a value too large to even store (integer overflow, float overflow). */
 static void range_err(const struct cfg_key *k, const char *origin, uint32_t lineno, const char *val,
 		      char *err, size_t errlen)
@@ -479,6 +537,13 @@ static int parse_line(aimc_cfg *cfg, uint32_t *lines, const char *b, const char 
 		if (rc != 0) {
 			set_err(err, errlen, "%s:%u: key '%s': '%s' is not a decimal integer", origin, lineno,
 				key, val);
+			return -1;
+		}
+		break;
+	case KT_ENUM:
+		if (enum_index(k, val, u32_field(cfg, k)) != 0) {
+			set_err(err, errlen, "%s:%u: key '%s': '%s' is not one of %s", origin, lineno, key,
+				val, k->unit);
 			return -1;
 		}
 		break;
@@ -655,7 +720,8 @@ int aimc_cfg_is_ideal(const aimc_cfg *cfg)
 		return 0;
 	need = (uint64_t)cfg->rows * ((1ull << cfg->dac_bits) - 1) * 127u;
 	have = (1ull << (cfg->adc_bits - 1)) - 1;
-	return cfg->prog_sigma == 0.0 && cfg->read_sigma == 0.0 && cfg->pv_enable == 0 && have >= need;
+	return cfg->prog_sigma == 0.0 && cfg->read_sigma == 0.0 && cfg->pv_enable == 0 &&
+	       cfg->ir_mode == 0 && have >= need;
 }
 
 uint32_t aimc_cfg_slices(const aimc_cfg *cfg)
@@ -766,6 +832,11 @@ int aimc_cfg_to_json(const aimc_cfg *cfg, char *buf, size_t len)
 			rc = append_json_string(buf, len, &pos, name);
 		} else if (k->type == KT_U32) {
 			rc = append(buf, len, &pos, "%u", u32_get(cfg, k));
+		} else if (k->type == KT_ENUM) {
+			char name[32];
+
+			enum_name(k, u32_get(cfg, k), name, sizeof(name));
+			rc = append_json_string(buf, len, &pos, name);
 		} else if (isfinite(f64_get(cfg, k))) {
 			fmt_double(num, sizeof(num), f64_get(cfg, k));
 			rc = append(buf, len, &pos, "%s", num);

@@ -26,6 +26,9 @@ typedef struct aimc_cfg {
 	/* program-and-verify (written to the pv_* CSRs by the driver; docs/analog-model.md) */
 	uint32_t pv_enable, pv_budget, pv_stop;
 	double pv_tol, pv_step, pv_pulse_sigma;
+	/* wire resistance and IR drop (docs/analog-model.md "IR drop"); ohms */
+	uint32_t ir_mode;            /* 0 off, 1 first-order, 2 full solve (config text: off|first|full) */
+	double r_wire_row, r_wire_col, r_drv, r_sense;
 	/* energy table, pJ */
 	double e_adc_pj, e_dac_pj, e_sram_pj_bit, e_acc_pj, e_post_pj;
 } aimc_cfg;
