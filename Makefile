@@ -56,6 +56,8 @@ help:
 	@echo "  make regress-list    the case commands;  make regress-update  rewrite the signature file"
 	@echo "  make formal      bounded proofs (yosys-smtbmc + z3) and their injected bugs (build/reports/formal.json)"
 	@echo "  make cov         line + toggle coverage of rtl/ over the chip tests (build/cov/html, reports/cov.json)"
+	@echo "  make irdrop-check     IR-drop solve vs ngspice (build/irdrop/irdrop_spice.json; SEED=)"
+	@echo "  make veriloga-check   Verilog-A models (OpenVAF, VACASK) vs the C model (build/veriloga/)"
 	@echo "  not yet built: bench (issue 5), fpga (issue 8)"
 
 # ---- setup -----------------------------------------------------------------------------------
@@ -222,6 +224,13 @@ formal: $(SETUP_STAMP)
 # ---- coverage: line + toggle over the chip-level tests of the registry --------------------------------
 cov: $(SETUP_STAMP) sw $(foreach c,$(TEST_CFGS),$(BUILD)/cov/$(c)/vl/aimc-vl)
 	PYTHON=$(PYTHON) tools/cov.sh $(BUILD) $(TEST_CFGS)
+
+# ---- analog: IR drop vs ngspice, Verilog-A models vs the C model (both also in `make test`) -----------
+.PHONY: irdrop-check veriloga-check
+irdrop-check: $(SETUP_STAMP) sw
+	$(BUILD)/tests/unit/analog/test_irdrop_spice --seed $(SEED) --out $(BUILD)/irdrop
+veriloga-check: $(SETUP_STAMP) $(AIMC)
+	$(PYTHON) tools/veriloga_check.py --build $(BUILD) --seed $(SEED)
 
 bench fpga docs:
 	@echo "make $@: not built yet (see 'issues': bench = 5, fpga = 8)"; exit 2
