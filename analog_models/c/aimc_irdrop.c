@@ -11,7 +11,8 @@ struct aimc_ir_ws {
 	uint32_t r_used, k_used; /* geometry of the last solve */
 	double *x, *y;         /* node voltages [r * cells + k] */
 	double *lg, *lu, *lx, *lc; /* one line: conductances, far-end voltages, solution, Thomas scratch */
-	double *acc;           /* first-order: running sums per cell column */
+	double *gr;            /* full: conductances, row-major [r * cells + k] */
+	double *cp, *yn;       /* full: column sweep, all columns at once: Thomas factors, solution */
 };
 
 aimc_ir_ws *aimc_ir_ws_create(uint32_t rows, uint32_t cols)
@@ -33,9 +34,11 @@ aimc_ir_ws *aimc_ir_ws_create(uint32_t rows, uint32_t cols)
 	ws->lu = malloc(line * sizeof(double));
 	ws->lx = malloc(line * sizeof(double));
 	ws->lc = malloc(line * sizeof(double));
-	ws->acc = malloc(cells * sizeof(double));
+	ws->gr = malloc(n * sizeof(double));
+	ws->cp = malloc(n * sizeof(double));
+	ws->yn = malloc(n * sizeof(double));
 	if (ws->x == NULL || ws->y == NULL || ws->lg == NULL || ws->lu == NULL || ws->lx == NULL ||
-	    ws->lc == NULL || ws->acc == NULL) {
+	    ws->lc == NULL || ws->gr == NULL || ws->cp == NULL || ws->yn == NULL) {
 		aimc_ir_ws_destroy(ws);
 		return NULL;
 	}
@@ -52,7 +55,9 @@ void aimc_ir_ws_destroy(aimc_ir_ws *ws)
 	free(ws->lu);
 	free(ws->lx);
 	free(ws->lc);
-	free(ws->acc);
+	free(ws->gr);
+	free(ws->cp);
+	free(ws->yn);
 	free(ws);
 }
 
@@ -181,6 +186,50 @@ static void first_order(const aimc_ir_params *p, uint32_t rows, uint32_t K, cons
 			i_cell[k] += cell_g(g, rows, r, k) * (x[(size_t)r * K + k] - y[(size_t)r * K + k]);
 }
 
+/* Column sweep with r_col > 0, all K columns at once (the same Thomas recurrences as line_solve,
+ * node j = row rows-1-j, sense end at j = 0, source at 0 V; the inner loops run over k, so memory
+ * is walked contiguously). Writes the new column voltages to yn, returns max |yn - y|. */
+static double column_sweep(const aimc_ir_params *p, uint32_t rows, uint32_t K, aimc_ir_ws *ws)
+{
+	const double *G = ws->gr, *x = ws->x, *y = ws->y;
+	double *P = ws->cp, *D = ws->yn;
+	/* rs >= r_col > 0: the sense end is never an ideal connection here */
+	double gw = 1.0 / p->r_col, rs = p->r_col + p->r_sense, dv = 0.0;
+
+	for (uint32_t j = 0; j < rows; j++) {
+		size_t o = (size_t)(rows - 1 - j) * K, op = (size_t)(rows - j) * K; /* row of node j, j-1 */
+		double right = j + 1 < rows ? gw : 0.0;
+		double left = j == 0 ? 1.0 / rs : gw;
+
+		for (uint32_t k = 0; k < K; k++) {
+			double diag = G[o + k] + right + left;
+			double rhs = G[o + k] * x[o + k];
+			double m;
+
+			if (j > 0) {
+				diag -= gw * P[op + k];
+				rhs += gw * D[op + k];
+			}
+			m = 1.0 / diag;
+			P[o + k] = gw * m;
+			D[o + k] = rhs * m;
+		}
+	}
+	for (uint32_t j = rows - 1; j > 0; j--) {
+		size_t o = (size_t)(rows - 1 - j) * K, op = (size_t)(rows - j) * K;
+
+		for (uint32_t k = 0; k < K; k++)
+			D[op + k] += P[op + k] * D[o + k];
+	}
+	for (size_t i = 0; i < (size_t)rows * K; i++) {
+		double d = fabs(D[i] - y[i]);
+
+		if (d > dv)
+			dv = d;
+	}
+	return dv;
+}
+
 /* Full solve: block Gauss-Seidel over lines. A sweep solves every row wire exactly for fixed
  * column voltages, then every column wire exactly for the new row voltages. The matrix of the
  * network is symmetric positive definite, so the sweeps converge; they stop when the largest
@@ -188,12 +237,13 @@ static void first_order(const aimc_ir_params *p, uint32_t rows, uint32_t K, cons
 static int full_solve(const aimc_ir_params *p, uint32_t rows, uint32_t K, const double *g,
 		      const double *v, double *i_cell, aimc_ir_ws *ws, aimc_ir_stats *st)
 {
-	double *x = ws->x, *y = ws->y;
+	double *x = ws->x, *y = ws->y, *G = ws->gr;
 	double dv = 0.0;
 	uint32_t it;
 
 	for (uint32_t r = 0; r < rows; r++)
 		for (uint32_t k = 0; k < K; k++) {
+			G[(size_t)r * K + k] = cell_g(g, rows, r, k);
 			x[(size_t)r * K + k] = v[r];
 			y[(size_t)r * K + k] = 0.0;
 		}
@@ -202,11 +252,8 @@ static int full_solve(const aimc_ir_params *p, uint32_t rows, uint32_t K, const 
 		for (uint32_t r = 0; r < rows; r++) {
 			double *xr = x + (size_t)r * K;
 
-			for (uint32_t k = 0; k < K; k++) {
-				ws->lg[k] = cell_g(g, rows, r, k);
-				ws->lu[k] = y[(size_t)r * K + k];
-			}
-			line_solve(K, ws->lg, ws->lu, v[r], p->r_drv + p->r_row, p->r_row, ws->lx, ws->lc);
+			line_solve(K, G + (size_t)r * K, y + (size_t)r * K, v[r], p->r_drv + p->r_row, p->r_row,
+				   ws->lx, ws->lc);
 			for (uint32_t k = 0; k < K; k++) {
 				double d = fabs(ws->lx[k] - xr[k]);
 
@@ -215,22 +262,31 @@ static int full_solve(const aimc_ir_params *p, uint32_t rows, uint32_t K, const 
 				xr[k] = ws->lx[k];
 			}
 		}
-		for (uint32_t k = 0; k < K; k++) {
-			/* node j of the line is row rows-1-j: the sense end is node 0 */
-			for (uint32_t j = 0; j < rows; j++) {
-				uint32_t r = rows - 1 - j;
+		if (p->r_col > 0.0) {
+			double d = column_sweep(p, rows, K, ws);
+			double *t = ws->y;
 
-				ws->lg[j] = cell_g(g, rows, r, k);
-				ws->lu[j] = x[(size_t)r * K + k];
-			}
-			line_solve(rows, ws->lg, ws->lu, 0.0, p->r_col + p->r_sense, p->r_col, ws->lx, ws->lc);
-			for (uint32_t j = 0; j < rows; j++) {
-				double *yn = &y[(size_t)(rows - 1 - j) * K + k];
-				double d = fabs(ws->lx[j] - *yn);
+			if (d > dv)
+				dv = d;
+			ws->y = ws->yn; /* the new column voltages become y */
+			ws->yn = t;
+			y = ws->y;
+		} else {
+			for (uint32_t k = 0; k < K; k++) {
+				/* ideal column wire: one node per column (line_solve's rw = 0 case) */
+				for (uint32_t r = 0; r < rows; r++) {
+					ws->lg[r] = G[(size_t)r * K + k];
+					ws->lu[r] = x[(size_t)r * K + k];
+				}
+				line_solve(rows, ws->lg, ws->lu, 0.0, p->r_sense, 0.0, ws->lx, ws->lc);
+				for (uint32_t r = 0; r < rows; r++) {
+					double *yn = &y[(size_t)r * K + k];
+					double d = fabs(ws->lx[r] - *yn);
 
-				if (d > dv)
-					dv = d;
-				*yn = ws->lx[j];
+					if (d > dv)
+						dv = d;
+					*yn = ws->lx[r];
+				}
 			}
 		}
 		if (dv <= p->tol)
@@ -240,7 +296,7 @@ static int full_solve(const aimc_ir_params *p, uint32_t rows, uint32_t K, const 
 		i_cell[k] = 0.0;
 	for (uint32_t r = 0; r < rows; r++)
 		for (uint32_t k = 0; k < K; k++)
-			i_cell[k] += cell_g(g, rows, r, k) * (x[(size_t)r * K + k] - y[(size_t)r * K + k]);
+			i_cell[k] += G[(size_t)r * K + k] * (x[(size_t)r * K + k] - y[(size_t)r * K + k]);
 	st->iters = it > p->max_iter ? p->max_iter : it;
 	st->last_dv = dv;
 	st->converged = dv <= p->tol;
