@@ -267,7 +267,8 @@ static int cross_check(const aimc_cfg *cfg, const uint32_t *lines, const char *o
 	static const struct {
 		const char *a, *b;
 	} pairs[] = {{"cols", "cols_per_adc"}, {"adc_bits", "adc_cycles"}, {"gmin", "gmax"},
-		     {"xbar_impl", "prog_sigma"}, {"xbar_impl", "read_sigma"}, {"xbar_impl", "pv_enable"}};
+		     {"xbar_impl", "prog_sigma"}, {"xbar_impl", "read_sigma"}, {"xbar_impl", "pv_enable"},
+		     {"xbar_impl", "ir_mode"}};
 	char at[600];
 
 	for (size_t p = 0; p < sizeof(pairs) / sizeof(pairs[0]); p++) {
@@ -303,11 +304,16 @@ static int cross_check(const aimc_cfg *cfg, const uint32_t *lines, const char *o
 			snprintf(msg, sizeof(msg), "xbar_impl 1 (digital twin) needs read_sigma 0, not %g",
 				 cfg->read_sigma);
 			break;
-		default:
+		case 5:
 			/* Ideal cells verify as converged before any pulse: program-and-verify would never
 			 * program them. The twin takes the one-shot PROG path only. */
 			bad = cfg->xbar_impl == 1 && cfg->pv_enable != 0;
 			snprintf(msg, sizeof(msg), "xbar_impl 1 (digital twin) needs pv_enable 0");
+			break;
+		default:
+			/* The twin sums ideally: an IR-drop config would disagree with it. */
+			bad = cfg->xbar_impl == 1 && cfg->ir_mode != 0;
+			snprintf(msg, sizeof(msg), "xbar_impl 1 (digital twin) needs ir_mode off");
 			break;
 		}
 		if (bad) {

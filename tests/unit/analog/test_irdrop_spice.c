@@ -113,7 +113,7 @@ out:
 
 struct result {
 	uint32_t rows, cols, iters;
-	double err_full, err_first, err_full_diff, err_first_diff, max_drop;
+	double err_full, err_first, err_ideal, err_full_diff, err_first_diff, max_drop;
 	double t_full_s;
 };
 
@@ -245,8 +245,15 @@ static int run_case(uint32_t n, const aimc_ir_params *base, const char *tag, str
 
 		if (!(ef <= res->err_full)) /* also catches NaN */
 			res->err_full = ef;
+		double e0 = 0.0;
+
 		if (e1 > res->err_first)
 			res->err_first = e1;
+		for (uint32_t r = 0; r < n; r++) /* the ideal sum, without any wire */
+			e0 += g[2 * ((size_t)(k / 2) * n + r) + (k & 1)] * v[r];
+		e0 = fabs(e0 - i_sp[k]) / fabs(i_sp[k]);
+		if (e0 > res->err_ideal)
+			res->err_ideal = e0;
 	}
 	for (uint32_t c = 0; c < n; c++) {
 		double ds = i_sp[2 * c] - i_sp[2 * c + 1];
@@ -259,10 +266,10 @@ static int run_case(uint32_t n, const aimc_ir_params *base, const char *tag, str
 			res->err_first_diff = e1;
 	}
 	printf("# %s: full solve %u sweeps %.3f ms, max IR drop %.3f mV; max rel. error of cell-column "
-	       "currents vs ngspice: full %.3g, first-order %.3g; differential error / max current: "
-	       "full %.3g, first-order %.3g\n",
+	       "currents vs ngspice: full %.3g, first-order %.3g, ideal sum (off) %.3g; differential "
+	       "error / max current: full %.3g, first-order %.3g\n",
 	       name, res->iters, 1e3 * res->t_full_s, 1e3 * res->max_drop, res->err_full,
-	       res->err_first, res->err_full_diff, res->err_first_diff);
+	       res->err_first, res->err_ideal, res->err_full_diff, res->err_first_diff);
 	if (!(res->err_full <= 1e-3)) {
 		fail(name, "full solve differs from ngspice by %.3g relative (limit 1e-3); netlist %s",
 		     res->err_full, cir);
@@ -294,6 +301,7 @@ int main(int argc, char **argv)
 	FILE *f;
 
 	argv0 = argv[0];
+	setvbuf(stdout, NULL, _IOLBF, 0); /* progress lines reach the test log as they happen */
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
 			char *end;
@@ -331,11 +339,11 @@ int main(int argc, char **argv)
 		fprintf(f,
 			"%s\n  {\"name\": \"%s\", \"rows\": %u, \"cols\": %u, \"cells_per_row\": %u, "
 			"\"full_sweeps\": %u, \"full_solve_s\": %.6g, \"max_ir_drop_v\": %.6g, "
-			"\"max_rel_err_full\": %.6g, \"max_rel_err_first\": %.6g, "
+			"\"max_rel_err_full\": %.6g, \"max_rel_err_first\": %.6g, \"max_rel_err_off\": %.6g, "
 			"\"max_diff_err_full\": %.6g, \"max_diff_err_first\": %.6g}",
 			i ? "," : "", i < 3 ? "default" : "ideal_ends", res[i].rows, res[i].cols,
 			2 * res[i].cols, res[i].iters, res[i].t_full_s, res[i].max_drop, res[i].err_full,
-			res[i].err_first, res[i].err_full_diff, res[i].err_first_diff);
+			res[i].err_first, res[i].err_ideal, res[i].err_full_diff, res[i].err_first_diff);
 	fprintf(f, "\n], \"failures\": %d}\n", failures);
 	fclose(f);
 	printf("# wrote %s\n", path);

@@ -119,6 +119,8 @@ static void test_bad_inputs(void)
 		{"r_drv_too_large", "name = t\nr_drv = 2e6\n", "bad:2:", "r_drv"},
 		{"r_sense_nan", "name = t\nr_sense = nan\n", "bad:2:", "r_sense"},
 		{"r_sense_negative", "name = t\nr_sense = -5\n", "bad:2:", "r_sense"},
+		{"cross_twin_ir_mode", "name = t\nprog_sigma = 0\nread_sigma = 0\nir_mode = first\nxbar_impl = 1\n",
+		 "bad:5:", "xbar_impl"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		aimc_cfg c;
