@@ -172,6 +172,8 @@ static void test_zero_resistance(void)
 	aimc_ir_params q_ref = {AIMC_IR_FULL, 3, 2, 1e-9, 1e-9, 1e-14, 1000};
 	aimc_ir_params rows_ideal = {AIMC_IR_FULL, 0, 5, 20, 20, 1e-14, 1000};
 	aimc_ir_params rows_ideal_ref = {AIMC_IR_FULL, 1e-6, 5, 20, 20, 1e-14, 1000};
+	aimc_ir_params cols_ideal = {AIMC_IR_FULL, 4, 0, 10, 30, 1e-14, 1000};
+	aimc_ir_params cols_ideal_ref = {AIMC_IR_FULL, 4, 1e-6, 10, 30, 1e-14, 1000};
 	double e;
 
 	random_tile(R, C, g, v);
@@ -193,6 +195,10 @@ static void test_zero_resistance(void)
 	dense_ref(&rows_ideal_ref, R, C, g, v, i_ref);
 	e = max_rel(i_full, i_ref, K);
 	report(e < 1e-7, "zero_row_wire_vs_dense", "max relative error %.3g", e);
+	aimc_ir_solve(&cols_ideal, R, C, g, v, i_full, ws, NULL);
+	dense_ref(&cols_ideal_ref, R, C, g, v, i_ref);
+	e = max_rel(i_full, i_ref, K);
+	report(e < 1e-7, "zero_col_wire_vs_dense", "max relative error %.3g", e);
 	aimc_ir_ws_destroy(ws);
 }
 
