@@ -193,7 +193,7 @@ def main():
         stress = os.path.join(build, "veriloga", "stress.cfg")
         with open(stress, "w") as f:
             f.write("name = va_stress\nrows = 8\ncols = 4\ndac_bits = 4\nadc_bits = 12\n"
-                    "adc_cycles = 12\nr_wire_row = 200\nr_wire_col = 300\nr_drv = 500\n"
+                    "adc_cycles = 12\nr_wire_row = 60\nr_wire_col = 90\nr_drv = 500\n"
                     "r_sense = 1000\n")
         cases = [("base_8x4", os.path.join(ROOT, "configs", "base.cfg"), 8, 4, ["grid", "column8"]),
                  ("stress_8x4", stress, 8, 4, ["grid", "column8"]),
