@@ -72,5 +72,10 @@ expect "spice: missing netlist" 2 "netlist" "$aimc" spice --config $cfg
 expect "spice: unknown flag" 2 "unknown|--bogus" sp --bogus
 expect "spice: bad config key" 2 "r_wire_row" "$aimc" spice --netlist "$dir/sp.cir" --config <(printf 'name = x\nr_wire_row = -1\n')
 [ -e "$dir/sp.cir" ] && { echo "FAIL spice: no netlist written on bad input"; fail=$((fail + 1)); } || { echo "PASS spice: no netlist written on bad input"; pass=$((pass + 1)); }
+expect "pipeline-test: one tile" 2 "2 tiles" "$aimc" pipeline-test --config configs/tiny.cfg
+expect "pipeline-test: N0 > rows" 2 "N0" "$aimc" pipeline-test --config configs/ideal2.cfg --n0 40
+expect "pipeline-test: bad ratio" 2 "max-ratio" "$aimc" pipeline-test --config configs/ideal2.cfg --max-ratio x
+expect "seq-test: noisy config" 2 "ideal" "$aimc" seq-test --config configs/small.cfg
+expect "seq-test: unknown flag" 2 "unknown|--bogus" "$aimc" seq-test --config configs/ideal2.cfg --bogus
 echo "bad_input: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
