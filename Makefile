@@ -58,6 +58,8 @@ help:
 	@echo "  make cov         line + toggle coverage of rtl/ over the chip tests (build/cov/html, reports/cov.json)"
 	@echo "  make sweep       digits accuracy vs ADC/DAC bits, prog error, read noise, drift (build/sweep/)"
 	@echo "  make bench       noisy C-model MVM vs OpenBLAS sgemv, 256 and 1024 (build/reports/bench.json)"
+	@echo "  make irdrop-check     IR-drop solve vs ngspice (build/irdrop/irdrop_spice.json; SEED=)"
+	@echo "  make veriloga-check   Verilog-A models (OpenVAF, VACASK) vs the C model (build/veriloga/)"
 	@echo "  not yet built: fpga (issue 8)"
 
 # ---- setup -----------------------------------------------------------------------------------
@@ -224,6 +226,14 @@ formal: $(SETUP_STAMP)
 # ---- coverage: line + toggle over the chip-level tests of the registry --------------------------------
 cov: $(SETUP_STAMP) sw $(foreach c,$(TEST_CFGS),$(BUILD)/cov/$(c)/vl/aimc-vl)
 	PYTHON=$(PYTHON) tools/cov.sh $(BUILD) $(TEST_CFGS)
+
+# ---- analog: IR drop vs ngspice, Verilog-A models vs the C model (both also in `make test`) -----------
+.PHONY: irdrop-check veriloga-check
+irdrop-check: $(SETUP_STAMP) sw
+	$(BUILD)/tests/unit/analog/test_irdrop_spice --seed $(SEED) --out $(BUILD)/irdrop
+veriloga-check: $(SETUP_STAMP) $(AIMC)
+	$(PYTHON) tools/veriloga_check.py --build $(BUILD) --seed $(SEED)
+
 
 # ---- sweep: digits MLP accuracy vs ADC/DAC bits, programming error, read noise, drift (C model) ------
 SWEEP_CONFIG ?= base

@@ -4,14 +4,19 @@
 #include "aimc_analog.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "aimc_config_internal.h"
 #include "aimc_detmath.h"
+#include "aimc_irdrop.h"
 #include "aimc_rng.h"
 
 #define LEVELS 128 /* levels 0..127 */
+/* Full IR-drop solve: stop when no node moves more than AIMC_IR_TOL_REL * vread in a sweep. */
+#define AIMC_IR_TOL_REL 1e-10
+#define AIMC_IR_MAX_ITER 20000u
 
 /* Per-tile arrays:
  *   g[tile][c][r][2]  programmed conductance of cell 2c (pos) and 2c+1 (neg), siemens, as the
@@ -52,6 +57,14 @@ struct aimc_xbar {
 	uint64_t *pre_read;       /* [tile][col] key prefixes of the READ draws */
 	uint32_t *act;
 	uint32_t *n_act;
+	/* IR drop (ir_mode != off only): per tile, the cell-column currents of the present voltages and
+	 * conductances, solved once per read and reused by the conversions of that read */
+	aimc_ir_params ir;
+	aimc_ir_ws *ir_ws;
+	double *ir_i;      /* [tile][2 cols] */
+	uint8_t *ir_valid; /* [tile]: 0 after apply / program / pulse */
+	double *gr;        /* read conductances (drift, temperature) in the layout of g, for the solve */
+	int ir_warned;     /* the non-convergence message was printed */
 };
 
 static size_t cell_base(const aimc_xbar *xb, uint32_t tile, uint32_t col)
@@ -134,6 +147,10 @@ static void row_refresh(aimc_xbar *xb, uint32_t tile, uint32_t row)
 		double gn = read_g(xb, tile, row, 2 * c + 1, xb->g[2 * i + 1]);
 
 		xb->gd[j] = gp - gn;
+		if (xb->gr != NULL) {
+			xb->gr[2 * i] = gp;
+			xb->gr[2 * i + 1] = gn;
+		}
 		if (xb->rvar != NULL)
 			xb->rvar[j] = pair_var(xb, gp, gn);
 		rowsum = rowsum + gp + gn;
@@ -220,6 +237,11 @@ aimc_xbar *aimc_xbar_create(const aimc_cfg *cfg, uint64_t seed)
 		if (xb->rvar == NULL)
 			goto fail;
 	}
+	if (cfg->ir_mode != AIMC_IR_OFF) {
+		xb->gr = malloc(ncells * 2 * sizeof(*xb->gr));
+		if (xb->gr == NULL)
+			goto fail;
+	}
 	if (cfg->dac_rout > 0.0) {
 		xb->rowfac = malloc(nrows * sizeof(*xb->rowfac));
 		if (xb->rowfac == NULL)
@@ -270,6 +292,20 @@ aimc_xbar *aimc_xbar_create(const aimc_cfg *cfg, uint64_t seed)
 			row_refresh(xb, t, r);
 		}
 	}
+	if (cfg->ir_mode != AIMC_IR_OFF) {
+		xb->ir.mode = cfg->ir_mode;
+		xb->ir.r_row = cfg->r_wire_row;
+		xb->ir.r_col = cfg->r_wire_col;
+		xb->ir.r_drv = cfg->r_drv;
+		xb->ir.r_sense = cfg->r_sense;
+		xb->ir.tol = AIMC_IR_TOL_REL * cfg->vread;
+		xb->ir.max_iter = AIMC_IR_MAX_ITER;
+		xb->ir_ws = aimc_ir_ws_create(cfg->rows, cfg->cols);
+		xb->ir_i = calloc((size_t)cfg->num_tiles * 2 * cfg->cols, sizeof(*xb->ir_i));
+		xb->ir_valid = calloc(cfg->num_tiles, 1);
+		if (xb->ir_ws == NULL || xb->ir_i == NULL || xb->ir_valid == NULL)
+			goto fail;
+	}
 	return xb;
 fail:
 	aimc_xbar_destroy(xb);
@@ -294,6 +330,10 @@ void aimc_xbar_destroy(aimc_xbar *xb)
 	free(xb->v2);
 	free(xb->act);
 	free(xb->n_act);
+	aimc_ir_ws_destroy(xb->ir_ws);
+	free(xb->ir_i);
+	free(xb->ir_valid);
+	free(xb->gr);
 	free(xb);
 }
 
@@ -334,6 +374,8 @@ int aimc_xbar_program_row(aimc_xbar *xb, uint32_t tile, uint32_t row, const int8
 		xb->g[2 * i + 1] = gn;
 	}
 	row_refresh(xb, tile, row);
+	if (xb->ir_valid != NULL)
+		xb->ir_valid[tile] = 0;
 	return 0;
 }
 
@@ -374,6 +416,8 @@ int aimc_xbar_pulse_row(aimc_xbar *xb, uint32_t tile, uint32_t row, const int8_t
 		xb->g[2 * i + (k & 1)] = g;
 	}
 	row_refresh(xb, tile, row);
+	if (xb->ir_valid != NULL)
+		xb->ir_valid[tile] = 0;
 	return 0;
 }
 
@@ -427,7 +471,39 @@ int aimc_xbar_apply(aimc_xbar *xb, uint32_t tile, const uint8_t *d)
 			xb->act[base + n++] = r;
 	}
 	xb->n_act[tile] = n;
+	if (xb->ir_valid != NULL)
+		xb->ir_valid[tile] = 0;
 	return 0;
+}
+
+/* Cell-column currents of `tile` with IR drop for the present voltages and conductances, solved
+ * on the first conversion after an apply / program / pulse and reused until the next one. The
+ * cache is a pure function of that state (every solve starts from the same initial guess), so the
+ * order of conversions changes no bit. Writes through a non-const pointer: every aimc_xbar is
+ * allocated by aimc_xbar_create, never defined const. */
+static const double *ir_currents(const aimc_xbar *cxb, uint32_t tile)
+{
+	aimc_xbar *xb = (aimc_xbar *)(uintptr_t)cxb;
+	double *out = xb->ir_i + (size_t)tile * 2 * xb->cols;
+
+	if (!xb->ir_valid[tile]) {
+		aimc_ir_stats st;
+
+		/* A full solve that hits AIMC_IR_MAX_ITER keeps its last iterate (deterministic too) and
+		 * says so once on stderr; with realistic resistances it converges in a few to a few tens
+		 * of sweeps (docs/analog-model.md "IR drop"). */
+		if (aimc_ir_solve(&xb->ir, xb->rows, xb->cols, xb->gr + 2 * cell_base(xb, tile, 0),
+				  xb->v + (size_t)tile * xb->rows, out, xb->ir_ws, &st) != 0 &&
+		    !xb->ir_warned) {
+			fprintf(stderr,
+				"aimc_analog: IR-drop solve of tile %u stopped after %u sweeps without "
+				"converging (last change %g V); using the last iterate\n",
+				tile, st.iters, st.last_dv);
+			xb->ir_warned = 1;
+		}
+		xb->ir_valid[tile] = 1;
+	}
+	return out;
 }
 
 /* Read noise and clipping of one column given its noiseless sum and noise variance. The
@@ -488,6 +564,13 @@ static double column_current(const aimc_xbar *xb, uint32_t tile, uint32_t col, u
 			sum += v[r] * gd[r * stride];
 			var += v2[r] * rv[r * stride];
 		}
+	}
+	/* IR drop (ir_mode first or full): the column current of the resistive network replaces the
+	 * ideal sum; the read noise keeps its variance from the applied voltages. */
+	if (xb->ir_valid != NULL) {
+		const double *ic = ir_currents(xb, tile);
+
+		sum = ic[2 * col] - ic[2 * col + 1];
 	}
 	return column_finish(xb, tile, col, conv_idx, sum, var, cmp);
 }
@@ -621,6 +704,12 @@ int aimc_xbar_convert_all(aimc_xbar *xb, uint32_t tile, uint32_t conv_idx, uint3
 				   xb->rvar + rm_index(xb, tile, r, 0), v2[r], cols);
 		else
 			axpy_rows(xb->sum_s, xb->gd + rm_index(xb, tile, r, 0), v[r], cols);
+	}
+	if (xb->ir_valid != NULL) { /* IR drop: the network's column currents, as aimc_xbar_current */
+		const double *ic = ir_currents(xb, tile);
+
+		for (uint32_t c = 0; c < cols; c++)
+			xb->sum_s[c] = ic[2 * c] - ic[2 * c + 1];
 	}
 	lsb = lsb_of(xb, adc_shift);
 	for (uint32_t c = 0; c < cols; c++) {

@@ -19,6 +19,7 @@ enum key_type {
 	KT_NAME, /* identifier string, required */
 	KT_U32,  /* decimal integer */
 	KT_F64,  /* decimal floating point with optional exponent */
+	KT_ENUM, /* one of the names listed in `unit` ("a|b|c"), stored as its index (uint32_t) */
 };
 
 struct cfg_key {
@@ -128,6 +129,16 @@ static const struct cfg_key keys[] = {
 	 "temperature at which the cells were programmed"},
 	{"tc_g", KT_F64, OFF(tc_g), 5e-4, -0.05, 0.05, 0, NULL, "1/K", NULL,
 	 "temperature coefficient of conductance (F13: < 3 % over 60 K, derived)"},
+	{"ir_mode", KT_ENUM, OFF(ir_mode), 0, 0, 2, 0, NULL, "off|first|full", NULL,
+	 "wire resistance / IR drop: off (ideal sum), first (first-order estimate), full (network solve)"},
+	{"r_wire_row", KT_F64, OFF(r_wire_row), 1.2, 0, 100, 0, NULL, "ohm", NULL,
+	 "row wire resistance per cell segment (W6; used when ir_mode is not off)"},
+	{"r_wire_col", KT_F64, OFF(r_wire_col), 1.2, 0, 100, 0, NULL, "ohm", NULL,
+	 "column wire resistance per cell segment (W6; used when ir_mode is not off)"},
+	{"r_drv", KT_F64, OFF(r_drv), 100, 0, 1e4, 0, NULL, "ohm", NULL,
+	 "row driver (DAC) output resistance (assumption; used when ir_mode is not off)"},
+	{"r_sense", KT_F64, OFF(r_sense), 100, 0, 1e4, 0, NULL, "ohm", NULL,
+	 "column sense node input resistance to its 0 V virtual ground (assumption; ir_mode not off)"},
 	{"e_adc_pj", KT_F64, OFF(e_adc_pj), 2.0, 0, 1000, 0, NULL, "pJ", NULL,
 	 "energy per column conversion (A3-A5)"},
 	{"e_dac_pj", KT_F64, OFF(e_dac_pj), 0.054, 0, 1000, 0, NULL, "pJ", NULL,
@@ -220,7 +231,7 @@ void aimc_cfg_defaults(aimc_cfg *cfg)
 	for (size_t i = 0; i < NKEYS; i++) {
 		const struct cfg_key *k = &keys[i];
 
-		if (k->type == KT_U32)
+		if (k->type == KT_U32 || k->type == KT_ENUM)
 			*u32_field(cfg, k) = (uint32_t)k->def;
 		else if (k->type == KT_F64)
 			*f64_field(cfg, k) = k->def;
@@ -252,6 +263,14 @@ static int check_key(const aimc_cfg *cfg, size_t i, const char *origin, uint32_t
 	where(at, sizeof(at), origin, line);
 	fmt_double(lo, sizeof(lo), k->min);
 	fmt_double(hi, sizeof(hi), k->max);
+	if (k->type == KT_ENUM) {
+		if (u32_get(cfg, k) > k->max) {
+			set_err(err, errlen, "%skey '%s': value %u is not one of %s", at, k->key,
+				u32_get(cfg, k), k->unit);
+			return -1;
+		}
+		return 0;
+	}
 	if (k->type == KT_U32) {
 		uint32_t u = u32_get(cfg, k);
 
@@ -279,6 +298,8 @@ static int check_key(const aimc_cfg *cfg, size_t i, const char *origin, uint32_t
 
 const char *aimc_cfg_effect_on(const aimc_cfg *cfg)
 {
+	if (cfg->ir_mode != 0)
+		return "ir_mode";
 	if (cfg->drift_time > cfg->drift_t0 && (cfg->drift_nu != 0.0 || cfg->drift_nu_sigma != 0.0))
 		return "drift_time";
 	if (cfg->stuck_gmin_frac != 0.0)
@@ -317,7 +338,8 @@ static int cross_check(const aimc_cfg *cfg, const uint32_t *lines, const char *o
 		const char *a, *b;
 	} pairs[] = {{"cols", "cols_per_adc"}, {"adc_bits", "adc_cycles"}, {"gmin", "gmax"},
 		     {"xbar_impl", "prog_sigma"}, {"xbar_impl", "read_sigma"}, {"xbar_impl", "pv_enable"},
-		     {"stuck_gmin_frac", "stuck_gmax_frac"}, {"temp", "tc_g"}, {"xbar_impl", "xbar_impl"}};
+		     {"stuck_gmin_frac", "stuck_gmax_frac"}, {"temp", "tc_g"}, {"ir_mode", "dac_rout"},
+		     {"xbar_impl", "xbar_impl"}};
 	char at[600];
 
 	for (size_t p = 0; p < sizeof(pairs) / sizeof(pairs[0]); p++) {
@@ -369,6 +391,12 @@ static int cross_check(const aimc_cfg *cfg, const uint32_t *lines, const char *o
 			bad = !(1.0 + cfg->tc_g * (cfg->temp - cfg->temp_ref) > 0.0);
 			snprintf(msg, sizeof(msg), "1 + tc_g (temp - temp_ref) = %g must be > 0",
 				 1.0 + cfg->tc_g * (cfg->temp - cfg->temp_ref));
+			break;
+		case 8:
+			/* with the network solve the row driver is r_drv; dac_rout is the closed-form sag */
+			bad = cfg->ir_mode != 0 && cfg->dac_rout != 0.0;
+			snprintf(msg, sizeof(msg), "ir_mode %s needs dac_rout 0 (the solve's driver resistance is r_drv)",
+				 cfg->ir_mode == 1 ? "first" : "full");
 			break;
 		default: {
 			/* The twin computes without any analog effect: name the first one switched on. */
@@ -476,6 +504,45 @@ static const char *trim_end(const char *b, const char *e)
 	return e;
 }
 
+/* Index of name val in the '|'-separated list k->unit of a KT_ENUM key; -1 if absent. */
+static int enum_index(const struct cfg_key *k, const char *val, uint32_t *out)
+{
+	const char *p = k->unit;
+	size_t n = strlen(val);
+
+	for (uint32_t i = 0; *p != '\0'; i++) {
+		const char *bar = strchr(p, '|');
+		size_t len = bar ? (size_t)(bar - p) : strlen(p);
+
+		if (len == n && strncmp(p, val, n) == 0) {
+			*out = i;
+			return 0;
+		}
+		if (bar == NULL)
+			break;
+		p = bar + 1;
+	}
+	return -1;
+}
+
+/* Name of value u of a KT_ENUM key into buf (empty if out of range). */
+static void enum_name(const struct cfg_key *k, uint32_t u, char *buf, size_t len)
+{
+	const char *p = k->unit;
+
+	buf[0] = '\0';
+	for (uint32_t i = 0; i < u && p != NULL; i++) {
+		p = strchr(p, '|');
+		if (p != NULL)
+			p++;
+	}
+	if (p != NULL) {
+		size_t n = strcspn(p, "|");
+
+		snprintf(buf, len, "%.*s", (int)n, p);
+	}
+}
+
 /* Out-of-range message for a value too large to even store (integer overflow, float overflow). */
 static void range_err(const struct cfg_key *k, const char *origin, uint32_t lineno, const char *val,
 		      char *err, size_t errlen)
@@ -572,6 +639,13 @@ static int parse_line(aimc_cfg *cfg, uint32_t *lines, const char *b, const char 
 		if (rc != 0) {
 			set_err(err, errlen, "%s:%u: key '%s': '%s' is not a decimal integer", origin, lineno,
 				key, val);
+			return -1;
+		}
+		break;
+	case KT_ENUM:
+		if (enum_index(k, val, u32_field(cfg, k)) != 0) {
+			set_err(err, errlen, "%s:%u: key '%s': '%s' is not one of %s", origin, lineno, key,
+				val, k->unit);
 			return -1;
 		}
 		break;
@@ -860,6 +934,11 @@ int aimc_cfg_to_json(const aimc_cfg *cfg, char *buf, size_t len)
 			rc = append_json_string(buf, len, &pos, name);
 		} else if (k->type == KT_U32) {
 			rc = append(buf, len, &pos, "%u", u32_get(cfg, k));
+		} else if (k->type == KT_ENUM) {
+			char name[32];
+
+			enum_name(k, u32_get(cfg, k), name, sizeof(name));
+			rc = append_json_string(buf, len, &pos, name);
 		} else if (isfinite(f64_get(cfg, k))) {
 			fmt_double(num, sizeof(num), f64_get(cfg, k));
 			rc = append(buf, len, &pos, "%s", num);

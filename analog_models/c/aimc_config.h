@@ -34,6 +34,9 @@ typedef struct aimc_cfg {
 	double adc_offset, adc_offset_sigma, adc_inl, adc_noise; /* ADC LSB */
 	double i_clip;                                          /* A, 0 = no clipping */
 	double temp, temp_ref, tc_g;                            /* K, K, 1/K */
+	/* wire resistance and IR drop (docs/analog-model.md "IR drop"); ohms */
+	uint32_t ir_mode;            /* 0 off, 1 first-order, 2 full solve (config text: off|first|full) */
+	double r_wire_row, r_wire_col, r_drv, r_sense;
 	/* energy table, pJ */
 	double e_adc_pj, e_dac_pj, e_sram_pj_bit, e_acc_pj, e_post_pj;
 } aimc_cfg;

@@ -58,6 +58,20 @@ expect "layer does not fit the chip" 2 "layer 1|fit|weight" "$aimc" layer-test -
 expect "unknown flag" 2 "unknown|--bogus" "$aimc" layer-test --config $cfg --bogus 1
 expect "non-numeric seed" 2 "seed" "$aimc" layer-test --config $cfg --rows 4 --cols 4 --batch 1 --seed abc
 expect "config: unknown key" 1 "nonsense" "$aimc" config --check <(printf 'name = x\nnonsense = 1\n')
+# aimc spice (IR-drop netlist writer)
+sp() { "$aimc" spice --config $cfg --netlist "$dir/sp.cir" "$@"; }
+expect "spice: good" 0 "full solve" sp --rows 8 --cols 4
+rm -f "$dir/sp.cir"
+expect "spice: rows not a multiple of 4" 2 "multiples of 4" sp --rows 6
+expect "spice: rows 0" 2 "rows" sp --rows 0
+expect "spice: cols 2000" 2 "cols" sp --cols 2000
+expect "spice: bad ir-mode" 2 "ir-mode" sp --ir-mode fast
+expect "spice: adc-shift 32" 2 "adc-shift" sp --adc-shift 32
+expect "spice: non-numeric seed" 2 "seed" sp --seed x1
+expect "spice: missing netlist" 2 "netlist" "$aimc" spice --config $cfg
+expect "spice: unknown flag" 2 "unknown|--bogus" sp --bogus
+expect "spice: bad config key" 2 "r_wire_row" "$aimc" spice --netlist "$dir/sp.cir" --config <(printf 'name = x\nr_wire_row = -1\n')
+[ -e "$dir/sp.cir" ] && { echo "FAIL spice: no netlist written on bad input"; fail=$((fail + 1)); } || { echo "PASS spice: no netlist written on bad input"; pass=$((pass + 1)); }
 expect "pipeline-test: one tile" 2 "2 tiles" "$aimc" pipeline-test --config configs/tiny.cfg
 expect "pipeline-test: N0 > rows" 2 "N0" "$aimc" pipeline-test --config configs/ideal2.cfg --n0 40
 expect "pipeline-test: bad ratio" 2 "max-ratio" "$aimc" pipeline-test --config configs/ideal2.cfg --max-ratio x

@@ -123,6 +123,7 @@ int cli_cmd_illegal_test(int argc, char **argv);
 int cli_cmd_pv_test(int argc, char **argv);
 int cli_cmd_err_test(int argc, char **argv);
 int cli_cmd_trace_compare(int argc, char **argv);
+int cli_cmd_spice(int argc, char **argv);
 int cli_cmd_pipeline_test(int argc, char **argv);
 int cli_cmd_seq_test(int argc, char **argv);
 

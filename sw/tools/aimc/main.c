@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* aimc: command-line front end of the Kirchhoff driver (config, layer-test, run, csr-test,
- * illegal-test, pv-test, err-test, trace-compare). The same objects link into build/sw/aimc and aimc-vl. */
+ * illegal-test, pv-test, err-test, trace-compare, spice). The same objects link into build/sw/aimc and aimc-vl. */
 #include <stdio.h>
 #include <string.h>
 
@@ -30,6 +30,8 @@ static const subcommand subcommands[] = {
 	  "saturation, watchdog, bus errors, soft reset and the per-tile counters" },
 	{ "trace-compare", cli_cmd_trace_compare,
 	  "compare the reads of a recorded trace with a trace player's result log" },
+	{ "spice", cli_cmd_spice,
+	  "one random tile as an ngspice netlist, and the C model's IR-drop currents as JSON" },
 };
 
 #define N_SUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "aimc_analog.h"
+#include "aimc_irdrop.h"
 #include "aimc_test.h"
 
 /* two-sided 99.99 % normal quantile: the confidence of every binomial / mean bound below */
@@ -443,7 +444,7 @@ static void test_clipping(void)
 
 /* Everything on at once (the noisy config's knobs): convert_all == convert for every column and
  * conversion index, in any order, and the same seed gives the same bits in a second model. */
-static void test_all_on_convert_all(void)
+static void test_all_on_convert_all(int ir)
 {
 	enum { R = 40, C = 24 };
 	aimc_cfg c = make_cfg(R, C, 2, 7);
@@ -460,7 +461,8 @@ static void test_all_on_convert_all(void)
 	c.stuck_gmin_frac = 0.02;
 	c.stuck_gmax_frac = 0.01;
 	c.dac_inl = 0.1;
-	c.dac_rout = 100;
+	c.dac_rout = ir ? 0 : 100; /* with the IR-drop solve the driver resistance is r_drv */
+	c.ir_mode = ir ? AIMC_IR_FULL : AIMC_IR_OFF;
 	c.adc_gain_err = 0.01;
 	c.adc_gain_sigma = 0.005;
 	c.adc_offset = 0.2;
@@ -472,7 +474,7 @@ static void test_all_on_convert_all(void)
 	a = aimc_xbar_create(&c, seed);
 	b = aimc_xbar_create(&c, seed);
 	if (a == NULL || b == NULL) {
-		report(0, "all_effects", "expected crossbars, got NULL");
+		report(0, ir ? "all_effects_ir" : "all_effects", "expected crossbars, got NULL");
 		goto out;
 	}
 	for (uint32_t r = 0; r < R; r++) {
@@ -495,8 +497,59 @@ static void test_all_on_convert_all(void)
 			twin &= codes[col] == aimc_xbar_convert(b, 0, col, k, k % 3);
 		}
 	}
-	report(same, "all_effects_convert_all_equals_convert", "expected identical codes");
-	report(twin, "all_effects_same_seed_same_bits", "expected identical codes from a second model");
+	report(same, ir ? "all_effects_ir_convert_all_equals_convert" : "all_effects_convert_all_equals_convert",
+	       "expected identical codes");
+	report(twin, ir ? "all_effects_ir_same_seed_same_bits" : "all_effects_same_seed_same_bits",
+	       "expected identical codes from a second model");
+out:
+	aimc_xbar_destroy(a);
+	aimc_xbar_destroy(b);
+}
+
+/* The IR-drop solve sees the read conductances (drift and temperature applied), not the
+ * programmed ones: with vanishing wire, driver and sense resistances it must give the ideal sum of
+ * the drifted cells (drift over a day moves them by about 34 %, far above the tolerance). */
+static void test_ir_uses_read_conductance(void)
+{
+	enum { R = 16, C = 8 };
+	aimc_cfg c = make_cfg(R, C, 2, 12), ci;
+	aimc_xbar *a, *b;
+	int8_t w[C];
+	uint8_t d[R];
+	double worst = 0.0;
+
+	c.prog_sigma = 0;
+	c.read_sigma = 0;
+	c.drift_time = 86400;
+	c.temp = 358;
+	ci = c;
+	ci.ir_mode = AIMC_IR_FULL;
+	ci.r_wire_row = ci.r_wire_col = 1e-9;
+	ci.r_drv = ci.r_sense = 1e-9;
+	a = aimc_xbar_create(&c, seed);
+	b = aimc_xbar_create(&ci, seed);
+	if (a == NULL || b == NULL) {
+		report(0, "ir_read_conductance", "expected crossbars, got NULL");
+		goto out;
+	}
+	for (uint32_t r = 0; r < R; r++) {
+		for (int i = 0; i < C; i++)
+			w[i] = (int8_t)(((int)(r * 37 + (uint32_t)i * 11) % 255) - 127);
+		aimc_xbar_program_row(a, 0, r, w, r);
+		aimc_xbar_program_row(b, 0, r, w, r);
+		d[r] = (uint8_t)(1 + r % 3);
+	}
+	aimc_xbar_apply(a, 0, d);
+	aimc_xbar_apply(b, 0, d);
+	for (uint32_t col = 0; col < C; col++) {
+		double ia = aimc_xbar_current(a, 0, col, 0), ib = aimc_xbar_current(b, 0, col, 0);
+		double rel = fabs(ib - ia) / (fabs(ia) > 1e-12 ? fabs(ia) : 1e-12);
+
+		worst = rel > worst ? rel : worst;
+	}
+	printf("ir_read_conductance: worst relative difference %.3g (limit 1e-6)\n", worst);
+	report(worst < 1e-6, "ir_read_conductance",
+	       "expected the near-zero-resistance IR solve to equal the ideal sum of the drifted cells");
 out:
 	aimc_xbar_destroy(a);
 	aimc_xbar_destroy(b);
@@ -512,6 +565,8 @@ int main(int argc, char **argv)
 	test_adc_transfer();
 	test_dac_and_temperature();
 	test_clipping();
-	test_all_on_convert_all();
+	test_all_on_convert_all(0);
+	test_all_on_convert_all(1);
+	test_ir_uses_read_conductance();
 	return failures ? 1 : 0;
 }

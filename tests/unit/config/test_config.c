@@ -137,6 +137,21 @@ static void test_bad_inputs(void)
 		 "bad:5:", "adc_noise"},
 		{"cross_twin_drift", "name = t\nprog_sigma = 0\nread_sigma = 0\ndrift_time = 1000\nxbar_impl = 1\n",
 		 "bad:5:", "xbar_impl"},
+		{"cross_ir_dac_rout", "name = t\nir_mode = full\ndac_rout = 10\n", "bad:3:", "dac_rout"},
+		{"ir_mode_unknown_name", "name = t\nir_mode = fast\n", "bad:2:", "ir_mode"},
+		{"ir_mode_number", "name = t\nir_mode = 2\n", "bad:2:", "ir_mode"},
+		{"ir_mode_case", "name = t\nir_mode = Full\n", "bad:2:", "ir_mode"},
+		{"ir_mode_prefix", "name = t\nir_mode = fir\n", "bad:2:", "ir_mode"},
+		{"r_wire_row_negative", "name = t\nr_wire_row = -1.2\n", "bad:2:", "r_wire_row"},
+		{"r_wire_col_not_number", "name = t\nir_mode = full\nr_wire_col = abc\n", "bad:3:", "r_wire_col"},
+		{"r_wire_col_unit_suffix", "name = t\nr_wire_col = 1.2ohm\n", "bad:2:", "r_wire_col"},
+		{"r_drv_negative", "name = t\nr_drv = -0.001\n", "bad:2:", "r_drv"},
+		{"r_drv_too_large", "name = t\nr_drv = 2e4\n", "bad:2:", "r_drv"},
+		{"r_wire_row_too_large", "name = t\nr_wire_row = 101\n", "bad:2:", "r_wire_row"},
+		{"r_sense_nan", "name = t\nr_sense = nan\n", "bad:2:", "r_sense"},
+		{"r_sense_negative", "name = t\nr_sense = -5\n", "bad:2:", "r_sense"},
+		{"cross_twin_ir_mode", "name = t\nprog_sigma = 0\nread_sigma = 0\nir_mode = first\nxbar_impl = 1\n",
+		 "bad:5:", "xbar_impl"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		aimc_cfg c;
@@ -356,6 +371,7 @@ static void test_json(const char *root)
 		"name", "num_tiles", "rows", "cols", "dac_bits", "adc_bits", "cols_per_adc", "adc_cycles",
 		"settle_cycles", "instr_depth", "act_depth", "par_depth", "wgt_depth", "acc_slots",
 		"xbar_impl", "clock_mhz", "vread", "gmax", "gmin", "prog_sigma", "prog_knee", "read_sigma", "read_knee",
+		"ir_mode", "r_wire_row", "r_wire_col", "r_drv", "r_sense",
 		"e_adc_pj", "e_dac_pj", "e_sram_pj_bit", "e_acc_pj", "e_post_pj"};
 	aimc_cfg c;
 	char path[PATH_MAX + 64], err[512] = "", buf[4096], small[64], needle[64];
@@ -384,6 +400,38 @@ static void test_json(const char *root)
 	report(p && strtod(p + 8, NULL) == c.gmax && strstr(buf, "\"vread\": 0.1,"), "json_doubles_round_trip",
 	       "expected gmax to read back as %.17g and vread as 0.1, got %s", c.gmax, buf);
 	report(aimc_cfg_to_json(&c, small, sizeof(small)) == -1, "json_buffer_too_small", "expected -1");
+}
+
+/* IR-drop keys: names of ir_mode, ohm values, default off, JSON prints the mode name. */
+static void test_ir_keys(void)
+{
+	static const char *const modes[] = {"off", "first", "full"};
+	aimc_cfg c;
+	char err[512] = "", text[160], buf[4096], needle[40], name[40];
+
+	aimc_cfg_defaults(&c);
+	report(c.ir_mode == 0 && c.r_wire_row == 1.2 && c.r_wire_col == 1.2 && c.r_drv == 100.0 &&
+		       c.r_sense == 100.0,
+	       "ir_defaults", "expected ir_mode off, 1.2/1.2/100/100 ohm, got %u %g %g %g %g", c.ir_mode,
+	       c.r_wire_row, c.r_wire_col, c.r_drv, c.r_sense);
+	for (uint32_t m = 0; m < 3; m++) {
+		int rc;
+
+		snprintf(text, sizeof(text),
+			 "name = t\nir_mode = %s\nr_wire_row = 2.5\nr_wire_col = 0\nr_drv = 0\nr_sense = 1e3\n",
+			 modes[m]);
+		rc = aimc_cfg_parse(&c, text, "ir", err, sizeof(err));
+		snprintf(needle, sizeof(needle), "\"ir_mode\": \"%s\"", modes[m]);
+		snprintf(name, sizeof(name), "ir_mode_%s", modes[m]);
+		report(rc == 0 && c.ir_mode == m && c.r_wire_row == 2.5 && c.r_wire_col == 0.0 &&
+			       c.r_drv == 0.0 && c.r_sense == 1e3 && aimc_cfg_to_json(&c, buf, sizeof(buf)) == 0 &&
+			       strstr(buf, needle) != NULL,
+		       name, "expected ir_mode %u and the four resistances parsed, got rc %d \"%s\"", m, rc,
+		       err);
+	}
+	report(aimc_cfg_parse(&c, "name = t\nir_mode = full\n", "ir", err, sizeof(err)) == 0 &&
+		       aimc_cfg_is_ideal(&c) == 0,
+	       "ir_not_ideal", "a config with ir_mode full must not count as ideal");
 }
 
 static void test_derived(void)
@@ -478,6 +526,7 @@ int main(int argc, char **argv)
 	test_bad_inputs();
 	test_derived();
 	test_effect_switches();
+	test_ir_keys();
 	if (find_root(root, sizeof(root)) != 0) {
 		report(0, "find_repository", "expected configs/ in the current directory or $AIMC_ROOT, got neither");
 		return 1;
