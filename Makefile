@@ -38,7 +38,7 @@ CFG_DIR   := $(BUILD)/$(CFG_NAME)
 
 .DEFAULT_GOAL := help
 .PHONY: help setup deps regs regs-check lint sw vl icarus test sim layer-test clean \
-        regress bench fpga formal docs cov
+        regress bench fpga formal docs cov fuzz
 
 help:
 	@echo "Kirchhoff make targets (variables: CONFIG=$(CONFIG) SIM=$(SIM) SEED=$(SEED) WAVES=$(WAVES))"
@@ -55,6 +55,7 @@ help:
 	@echo "                   configs, run folder under build/regress/, signature check (docs/regression.md)"
 	@echo "  make regress-list    the case commands;  make regress-update  rewrite the signature file"
 	@echo "  make formal      bounded proofs (yosys-smtbmc + z3) and their injected bugs (build/reports/formal.json)"
+	@echo "  make fuzz        libFuzzer on the network-file loader, FUZZ_TIME=$(FUZZ_TIME) s (build/reports/fuzz.json)"
 	@echo "  make cov         line + toggle coverage of rtl/ over the chip tests (build/cov/html, reports/cov.json)"
 	@echo "  not yet built: bench (issue 5), fpga (issue 8)"
 
@@ -218,6 +219,11 @@ formal: $(SETUP_STAMP)
 	  tests/formal/prove.sh $$b --build $(BUILD) || fail=1; \
 	  tests/formal/prove.sh $$b --bug --build $(BUILD) || fail=1; \
 	done; echo "formal: report $(BUILD)/reports/formal.json"; exit $$fail
+
+# ---- fuzzing: the network-file loader under libFuzzer + ASan + UBSan (tools/fuzz.sh) -----------------
+FUZZ_TIME ?= 600
+fuzz: $(SETUP_STAMP)
+	PYTHON=$(PYTHON) tools/fuzz.sh --build $(BUILD) --time $(FUZZ_TIME) --seed $(SEED)
 
 # ---- coverage: line + toggle over the chip-level tests of the registry --------------------------------
 cov: $(SETUP_STAMP) sw $(foreach c,$(TEST_CFGS),$(BUILD)/cov/$(c)/vl/aimc-vl)
