@@ -178,6 +178,12 @@ typedef struct aimc_net {
 int aimc_net_load(aimc_net *net, const char *path, char *err, size_t errlen);
 int aimc_net_load_mem(aimc_net *net, const uint8_t *buf, size_t len, char *err, size_t errlen);
 void aimc_net_free(aimc_net *net);
+/* Serialize a network to the file format (malloc'd *buf, *len bytes; free() it). The result is
+ * checked with aimc_net_load_mem: a network that breaks a rule of the format gives AIMC_EINVAL
+ * with the loader's message in err, and nothing is returned. */
+int aimc_net_to_mem(const aimc_net *net, uint8_t **buf, size_t *len, char *err, size_t errlen);
+/* aimc_net_to_mem, then write the bytes to path (AIMC_EIO on a write error). */
+int aimc_net_save(const aimc_net *net, const char *path, char *err, size_t errlen);
 
 /* ---- compiler ------------------------------------------------------------------------------ */
 typedef struct aimc_image {

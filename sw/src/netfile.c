@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Network file loader: reads and validates a .khnf file (docs/network-format.md). */
+/* Network file loader and writer: reads, validates and writes .khnf files
+ * (docs/network-format.md). */
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -398,4 +399,120 @@ out:
 	if (f != NULL)
 		fclose(f);
 	return rc;
+}
+
+static void wr32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+int aimc_net_to_mem(const aimc_net *net, uint8_t **buf, size_t *len, char *err, size_t errlen)
+{
+	uint64_t total = NET_HEADER_SIZE + NET_CRC_SIZE, off;
+	uint32_t li, i, bits;
+	uint8_t *b;
+	aimc_net check;
+	int rc;
+
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if (buf == NULL || len == NULL)
+		return set_err(err, errlen, AIMC_EINVAL, "aimc_net_to_mem: NULL argument");
+	*buf = NULL;
+	*len = 0;
+	if (net == NULL || net->layers == NULL || net->n_layers < 1 ||
+	    net->n_layers > NET_MAX_LAYERS)
+		return set_err(err, errlen, AIMC_EINVAL,
+			       "aimc_net_to_mem: NULL network or n_layers outside 1..%u",
+			       NET_MAX_LAYERS);
+	for (li = 0; li < net->n_layers; li++) {
+		const aimc_layer *l = &net->layers[li];
+
+		if (l->k < 1 || l->k > NET_MAX_DIM || l->n < 1 || l->n > NET_MAX_DIM ||
+		    l->w == NULL || l->bias == NULL || l->mult == NULL || l->shift == NULL)
+			return set_err(err, errlen, AIMC_EINVAL,
+				       "aimc_net_to_mem: layer %u has a dimension outside 1..%u or "
+				       "a NULL array", li, NET_MAX_DIM);
+		total += layer_record_bytes(l->k, l->n);
+		if (total >= NET_MAX_FILE_BYTES)
+			return set_err(err, errlen, AIMC_ERANGE,
+				       "aimc_net_to_mem: the file would exceed 4 GiB");
+	}
+	b = calloc((size_t)total, 1);
+	if (b == NULL)
+		return set_err(err, errlen, AIMC_ENOMEM, "aimc_net_to_mem: out of memory");
+	memcpy(b + HDR_MAGIC, NET_MAGIC, 4);
+	b[HDR_VERSION] = (uint8_t)NET_VERSION;
+	b[HDR_HEADER_SIZE] = (uint8_t)NET_HEADER_SIZE;
+	wr32(b + HDR_N_LAYERS, net->n_layers);
+	wr32(b + HDR_N_INPUTS, net->layers[0].k);
+	wr32(b + HDR_N_CLASSES, net->layers[net->n_layers - 1].n);
+	memcpy(&bits, &net->in_scale, sizeof(bits));
+	wr32(b + HDR_IN_SCALE, bits);
+	wr32(b + HDR_FILE_SIZE, (uint32_t)total);
+	off = NET_HEADER_SIZE;
+	for (li = 0; li < net->n_layers; li++) {
+		const aimc_layer *l = &net->layers[li];
+		uint64_t wb = (uint64_t)l->k * l->n;
+
+		wr32(b + off + LYR_KIND, NET_KIND_FC);
+		wr32(b + off + LYR_K, l->k);
+		wr32(b + off + LYR_N, l->n);
+		wr32(b + off + LYR_RELU, l->relu);
+		wr32(b + off + LYR_ADC_SHIFT, l->adc_shift);
+		off += NET_LAYER_HEADER_SIZE;
+		memcpy(b + off, l->w, (size_t)wb);
+		off += wb + ((4u - (wb & 3u)) & 3u);
+		for (i = 0; i < l->n; i++) {
+			wr32(b + off + 4ull * i, (uint32_t)l->bias[i]);
+			wr32(b + off + 4ull * (l->n + i), (uint32_t)l->mult[i]);
+			wr32(b + off + 4ull * (2u * l->n + i), l->shift[i]);
+		}
+		off += 12ull * l->n;
+	}
+	wr32(b + off, net_crc32(b, (size_t)off));
+	/* The loader is the one definition of a valid file: anything it rejects is not written. */
+	rc = aimc_net_load_mem(&check, b, (size_t)total, err, errlen);
+	if (rc != AIMC_OK) {
+		free(b);
+		return rc == AIMC_EFORMAT ? AIMC_EINVAL : rc;
+	}
+	aimc_net_free(&check);
+	*buf = b;
+	*len = (size_t)total;
+	return AIMC_OK;
+}
+
+int aimc_net_save(const aimc_net *net, const char *path, char *err, size_t errlen)
+{
+	uint8_t *b = NULL;
+	size_t len = 0;
+	FILE *f;
+	int rc;
+
+	if (path == NULL) {
+		if (err != NULL && errlen > 0)
+			err[0] = '\0';
+		return set_err(err, errlen, AIMC_EINVAL, "aimc_net_save: NULL path");
+	}
+	rc = aimc_net_to_mem(net, &b, &len, err, errlen);
+	if (rc != AIMC_OK)
+		return rc;
+	f = fopen(path, "wb");
+	if (f == NULL) {
+		free(b);
+		return set_err(err, errlen, AIMC_EIO, "%s: cannot create: %s", path, strerror(errno));
+	}
+	if (fwrite(b, 1, len, f) != len) {
+		fclose(f);
+		free(b);
+		return set_err(err, errlen, AIMC_EIO, "%s: write failed", path);
+	}
+	free(b);
+	if (fclose(f) != 0)
+		return set_err(err, errlen, AIMC_EIO, "%s: write failed on close", path);
+	return AIMC_OK;
 }

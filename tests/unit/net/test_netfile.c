@@ -470,6 +470,72 @@ static void test_files_and_args(const char *argv0)
 	remove(path);
 }
 
+/* aimc_net_to_mem / aimc_net_save: a loaded file written back is the same bytes (the test's own
+ * writer made them); a network breaking a rule is refused with the loader's message. */
+static void test_writer(const char *argv0)
+{
+	uint8_t buf[MAX_FILE], *out = NULL;
+	char path[1024], err[512];
+	wnet wn;
+	layout lo;
+	aimc_net net, back;
+	size_t len, olen = 0;
+	int rc;
+
+	valid_net(&wn);
+	len = write_net(&wn, buf, &lo);
+	if (aimc_net_load_mem(&net, buf, len, err, sizeof(err)) != AIMC_OK) {
+		fail("writer: load the valid file", "%s", err);
+		return;
+	}
+	rc = aimc_net_to_mem(&net, &out, &olen, err, sizeof(err));
+	if (rc == AIMC_OK && olen == len && memcmp(out, buf, len) == 0)
+		pass("writer: load + aimc_net_to_mem gives the same bytes");
+	else
+		fail("writer: load + aimc_net_to_mem gives the same bytes", "rc %d (%s), %zu vs %zu "
+		     "bytes", rc, err, olen, len);
+	free(out);
+	out = NULL;
+	snprintf(path, sizeof(path), "%s.save.khnf", argv0);
+	rc = aimc_net_save(&net, path, err, sizeof(err));
+	if (rc == AIMC_OK && aimc_net_load(&back, path, err, sizeof(err)) == AIMC_OK &&
+	    back.layers[1].bias[1] == net.layers[1].bias[1]) {
+		pass("writer: aimc_net_save writes a file aimc_net_load reads");
+		aimc_net_free(&back);
+	} else {
+		fail("writer: aimc_net_save writes a file aimc_net_load reads", "rc %d (%s)", rc, err);
+	}
+	remove(path);
+	net.layers[1].shift[0] = 63;
+	rc = aimc_net_to_mem(&net, &out, &olen, err, sizeof(err));
+	if (rc == AIMC_EINVAL && out == NULL && olen == 0 && strstr(err, "'shift'") != NULL)
+		printf("PASS writer: shift 63 refused (%s)\n", err);
+	else
+		fail("writer: shift 63 refused", "rc %d (%s)", rc, err);
+	net.layers[1].shift[0] = 5;
+	net.layers[0].w[3] = -128;
+	rc = aimc_net_save(&net, path, err, sizeof(err));
+	if (rc == AIMC_EINVAL && strstr(err, "-128") != NULL && fopen(path, "rb") == NULL)
+		printf("PASS writer: weight -128 refused, no file written (%s)\n", err);
+	else
+		fail("writer: weight -128 refused, no file written", "rc %d (%s)", rc, err);
+	net.layers[0].w[3] = 0;
+	net.layers[1].k = 4; /* K no longer equals the previous N */
+	rc = aimc_net_to_mem(&net, &out, &olen, err, sizeof(err));
+	if (rc == AIMC_EINVAL && out == NULL)
+		printf("PASS writer: K != previous N refused (%s)\n", err);
+	else
+		fail("writer: K != previous N refused", "rc %d (%s)", rc, err);
+	net.layers[1].k = 3;
+	if (aimc_net_to_mem(NULL, &out, &olen, err, sizeof(err)) == AIMC_EINVAL &&
+	    aimc_net_to_mem(&net, NULL, &olen, err, sizeof(err)) == AIMC_EINVAL &&
+	    aimc_net_save(&net, NULL, err, sizeof(err)) == AIMC_EINVAL)
+		pass("writer: NULL arguments give AIMC_EINVAL");
+	else
+		fail("writer: NULL arguments give AIMC_EINVAL", "%s", err);
+	aimc_net_free(&net);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -478,5 +544,6 @@ int main(int argc, char **argv)
 	test_header_rules();
 	test_layer_rules();
 	test_files_and_args(argv[0]);
+	test_writer(argv[0]);
 	return failures ? 1 : 0;
 }
