@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """`make sim`: train an MLP, quantize it and run it four ways (float, int8 C reference, C model,
 RTL), check bit-exactness and print accuracy, speed and the chip performance model (docs/sim.md).
+For a noisy config the network is also calibrated on the chip (`aimc calibrate`, C model, same
+seed; docs/calibration.md) and the C model and RTL runs are repeated with the calibrated file.
 
   sim.py --config CFG --ref-config REFCFG --build DIR --seed N [--data CSV] [--batch B]
 """
@@ -32,6 +34,7 @@ from kirchhoff import pipeline as kpipe     # noqa: E402
 from kirchhoff import quantize as kq       # noqa: E402
 from kirchhoff import train as ktrain      # noqa: E402
 
+CALIB_SAMPLES = 500     # training vectors used by `aimc calibrate`
 COUNTER_KEYS = ("instrs", "mvms", "convs", "adc_convs", "sats", "prog_rows")
 CFG_KEYS = ("name", "rows", "cols", "num_tiles", "dac_bits", "adc_bits", "prog_sigma",
             "read_sigma", "clock_mhz", "e_adc_pj", "e_dac_pj", "e_sram_pj_bit", "e_acc_pj",
@@ -223,14 +226,14 @@ def simulate(args):
     os.makedirs(work, exist_ok=True)
     os.makedirs(os.path.join(build, "reports"), exist_ok=True)
 
-    log("[1/6] configs")
+    log("[1/8] configs")
     cfg = load_cfg(aimc, cfg_path, args.timeout)
     ref = load_cfg(aimc, ref_path, args.timeout)
     if not kq.cfg_is_ideal(ref):
         raise SimError(f"reference config {ref_path} is not ideal (docs/configs.md): the int8 "
                        "reference must have no noise and an ADC that cannot clip")
 
-    log("[2/6] data, training, quantization")
+    log("[2/8] data, training, quantization")
     try:
         pr = kpipe.prepare(args.data)
         cal = kq.calibrate_adc_shifts(pr.qnet, pr.xtr, cfg)
@@ -244,7 +247,7 @@ def simulate(args):
         f"classes; MLP {'-'.join(map(str, dims))}, {tr.n_iter} epochs"
         + ("" if tr.converged else " (did not converge)"))
 
-    log("[3/6] export")
+    log("[3/8] export")
     net_ref = os.path.join(work, "net_ref.khnf")
     net_cfg = os.path.join(work, f"net_{cfg_base}.khnf")
     try:
@@ -261,7 +264,7 @@ def simulate(args):
     y_np = kq.forward_int8(qnet, xte)
     n, nc = len(yte), qnet.n_classes
 
-    log("[4/6] int8 reference: C model in the ideal config vs numpy")
+    log("[4/8] int8 reference: C model in the ideal config vs numpy")
     y_ref, _, cmd_ref = run_backend(
         aimc, "cmodel", ref_path, args.seed, net_ref, inputs, os.path.join(work, "out_ref.i8"),
         os.path.join(work, "report_ref.json"), args.batch, n, nc, args.timeout)
@@ -275,16 +278,24 @@ def simulate(args):
             f"docs/numbers.md.\n  command: {shlex.join(cmd_ref)}")
     log(f"  bit-exact: {y_np.size} output bytes equal")
 
-    log(f"[5/6] C model in {cfg['name']} (seed {args.seed})")
+    log(f"[5/8] C model in {cfg['name']} (seed {args.seed})")
     y_cm, rep_cm, _ = run_backend(
         aimc, "cmodel", cfg_path, args.seed, net_cfg, inputs, os.path.join(work, "out_cmodel.i8"),
         os.path.join(work, "report_cmodel.json"), args.batch, n, nc, args.timeout)
 
-    log(f"[6/6] RTL (Verilator) in {cfg['name']} (seed {args.seed})")
+    log(f"[6/8] RTL (Verilator) in {cfg['name']} (seed {args.seed})")
     y_rtl, rep_rtl, cmd_rtl = run_backend(
         aimc_vl, "verilator", cfg_path, args.seed, net_cfg, inputs,
         os.path.join(work, "out_rtl.i8"), os.path.join(work, "report_rtl.json"), args.batch, n,
         nc, args.timeout)
+
+    calib = None
+    if not kq.cfg_is_ideal(cfg):
+        calib = calibrate_and_rerun(args, aimc, aimc_vl, cfg_path, work, net_cfg, pr.xtr, inputs,
+                                    n, nc, yte)
+    else:
+        log("[7/8] calibration: skipped (ideal config: nothing to calibrate)")
+        log("[8/8] calibrated runs: skipped")
 
     if int(rep_rtl["cycles"]) <= 0:
         raise SimError(f"the RTL report says cycles = {rep_rtl['cycles']}: the busy-cycle counter "
@@ -299,6 +310,11 @@ def simulate(args):
         "cmodel": float(np.mean(ktrain.predict(y_cm) == yte)),
         "rtl": float(np.mean(ktrain.predict(y_rtl) == yte)),
     }
+    if calib is not None:
+        acc["cmodel_calibrated"] = calib["accuracy_cmodel"]
+        acc["rtl_calibrated"] = calib["accuracy_rtl"]
+        calib["rtl_within_1pp_of_int8_ideal"] = bool(
+            acc["rtl_calibrated"] >= acc["int8_reference"] - 0.01)
     perf = perf_model(qcfg, cfg, rep_rtl, n)
     rtl_wall = float(rep_rtl["wall_s"])
     sim_cps = float(rep_rtl.get("sim_cycles_per_s") or
@@ -325,6 +341,7 @@ def simulate(args):
                           "compared": int(y_cm.size),
                           "mismatched_samples": [int(i) for i in bad_samples[:20]],
                           "counter_mismatches": {k: list(v) for k, v in cnt_diff.items()}},
+        "calibration": calib,
         "cycles": int(rep_rtl["cycles"]),
         "counters": rep_rtl["counters"],
         "wall_s": rtl_wall,
@@ -354,7 +371,61 @@ def simulate(args):
                 f"{k} {a} vs {b}" for k, (a, b) in cnt_diff.items()))
         raise SimError("RTL and C model differ: " + "; ".join(detail) +
                        f"\n  command: {shlex.join(cmd_rtl)}")
+    if calib is not None and calib["rtl_vs_cmodel_mismatches"]:
+        raise SimError(f"calibrated network: RTL and C model differ in "
+                       f"{calib['rtl_vs_cmodel_mismatches']} output bytes\n"
+                       f"  command: {shlex.join(calib['rtl_command'])}")
     return 0
+
+
+def calibrate_and_rerun(args, aimc, aimc_vl, cfg_path, work, net_cfg, xtr, inputs, n, nc, yte):
+    """aimc calibrate on the C model (same config and seed) with the training inputs, then the C
+    model and RTL runs with the calibrated network. Returns the calibration record."""
+    log(f"[7/8] calibration on the C model (seed {args.seed}, {min(len(xtr), CALIB_SAMPLES)} "
+        "training vectors)")
+    calib_in = os.path.join(work, "calib_inputs.i8")
+    xtr[:CALIB_SAMPLES].tofile(calib_in)
+    net_cal = os.path.join(work, "net_calibrated.khnf")
+    rep_path = os.path.join(work, "report_calibrate.json")
+    for f in (net_cal, rep_path):
+        if os.path.exists(f):
+            os.remove(f)
+    cmd = [aimc, "calibrate", "--config", cfg_path, "--seed", str(args.seed), "--backend",
+           "cmodel", "--net", net_cfg, "--inputs", calib_in, "--out", net_cal, "--report",
+           rep_path]
+    out = run_tool(cmd, "calibration", args.timeout)
+    for line in out.splitlines():
+        if line.startswith("calibrate: layer"):
+            log("  " + line)
+    try:
+        with open(rep_path) as f:
+            rep_cal = json.load(f)
+    except (OSError, json.JSONDecodeError) as e:
+        raise SimError(f"calibration report {rep_path} unreadable: {e}\n"
+                       f"  command: {shlex.join(cmd)}") from None
+    if "layers" not in rep_cal:
+        raise SimError(f"{rep_path} lacks 'layers'\n  command: {shlex.join(cmd)}")
+    log("[8/8] C model and RTL with the calibrated network")
+    y_cm, _, _ = run_backend(
+        aimc, "cmodel", cfg_path, args.seed, net_cal, inputs,
+        os.path.join(work, "out_cmodel_cal.i8"), os.path.join(work, "report_cmodel_cal.json"),
+        args.batch, n, nc, args.timeout)
+    y_rtl, rep_rtl, cmd_rtl = run_backend(
+        aimc_vl, "verilator", cfg_path, args.seed, net_cal, inputs,
+        os.path.join(work, "out_rtl_cal.i8"), os.path.join(work, "report_rtl_cal.json"),
+        args.batch, n, nc, args.timeout)
+    return {
+        "backend": "cmodel",
+        "samples": int(rep_cal.get("samples", 0)),
+        "network": net_cal,
+        "command": cmd,
+        "layers": rep_cal["layers"],
+        "accuracy_cmodel": float(np.mean(ktrain.predict(y_cm) == yte)),
+        "accuracy_rtl": float(np.mean(ktrain.predict(y_rtl) == yte)),
+        "rtl_vs_cmodel_mismatches": int(np.count_nonzero(y_rtl != y_cm)),
+        "rtl_command": cmd_rtl,
+        "wall_s": float(rep_cal.get("wall_s", 0.0)),
+    }
 
 
 def pct(v):
@@ -378,6 +449,15 @@ def print_table(r):
         f"MISMATCH: {rv['mismatches']} bytes, counters {rv['counter_mismatches'] or 'equal'}"
     log(f"  {'RTL (Verilator, ' + r['config'] + ')':<34}{pct(acc['rtl']):>10}   "
         f"vs C model: {verdict} ({rv['compared']} bytes compared)")
+    cal = r.get("calibration")
+    if cal is not None:
+        log(f"  {'C model, calibrated':<34}{pct(acc['cmodel_calibrated']):>10}   "
+            f"adc_shift " + ", ".join(f"{v['adc_shift_before']}->{v['adc_shift_after']}"
+                                      for v in cal["layers"].values()))
+        ok = cal["rtl_vs_cmodel_mismatches"] == 0
+        log(f"  {'RTL, calibrated':<34}{pct(acc['rtl_calibrated']):>10}   "
+            f"vs C model: {'bit-exact' if ok else 'MISMATCH'}; within 1 pp of int8 ideal: "
+            f"{'yes' if cal['rtl_within_1pp_of_int8_ideal'] else 'NO'}")
     log("  simulation:")
     log(f"    cycles {r['cycles']} ({p['cycles_per_inference']:.0f} per inference), RTL wall "
         f"{r['wall_s']:.2f} s, {r['sim_cycles_per_s'] / 1e6:.3f} M simulated cycles/s, "

@@ -37,6 +37,19 @@ if a[:2] == ["config", "--json"]:
     print(json.dumps(CFG[os.path.basename(a[2])[:-4]]))
     sys.exit(0)
 o = dict(zip(a[1::2], a[2::2]))
+if a[0] == "calibrate":
+    # Identity calibration: the network unchanged, one record per layer.
+    if mode == "fail_cal":
+        sys.exit("fake: simulated calibration failure")
+    net = export.read_net(o["--net"])
+    export.write_net(o["--out"], net)
+    layers = {str(i): dict(adc_shift_before=L.adc_shift, adc_shift_after=L.adc_shift,
+                           acc_rms_error_before=1.0, acc_rms_error_after=0.5)
+              for i, L in enumerate(net.layers)}
+    json.dump(dict(test="calibrate", samples=len(np.fromfile(o["--inputs"], dtype=np.int8))
+                   // net.n_inputs, layers=layers, wall_s=0.1), open(o["--report"], "w"))
+    print("calibrate: layer 0 (fake)")
+    sys.exit(0)
 c = CFG[os.path.basename(o["--config"])[:-4]]
 rtl = o["--backend"] == "verilator"
 if mode == "fail_rtl" and rtl:
@@ -44,7 +57,7 @@ if mode == "fail_rtl" and rtl:
 net = export.read_net(o["--net"])
 x = np.fromfile(o["--inputs"], dtype=np.int8).reshape(-1, net.n_inputs)
 y = q.forward_int8_sliced(net, x, c["rows"], c["dac_bits"], c["adc_bits"])
-if (mode == "flip_rtl" and rtl) or (mode == "flip_ref" and c["name"] == "ideal64"):
+if (mode == "flip_rtl" and rtl) or (mode == "flip_cal_rtl" and rtl and "calibrated" in o["--net"]) or (mode == "flip_ref" and c["name"] == "ideal64"):
     y[5, 1] ^= 4
 if mode == "short_out" and rtl:
     y = y[:-1]
@@ -105,7 +118,13 @@ def _():
     assert r["rtl_vs_cmodel"] == dict(r["rtl_vs_cmodel"], bit_exact=True, mismatches=0,
                                       compared=3600)
     acc = r["accuracy"]
-    assert set(acc) == {"float", "int8_reference", "cmodel", "rtl"}
+    assert set(acc) == {"float", "int8_reference", "cmodel", "rtl", "cmodel_calibrated",
+                        "rtl_calibrated"}
+    cal = r["calibration"]
+    assert cal["samples"] == 500 and set(cal["layers"]) == {"0", "1"}, cal
+    assert acc["rtl_calibrated"] == acc["rtl"], "identity calibration changes nothing"
+    assert cal["rtl_within_1pp_of_int8_ideal"] == (acc["rtl"] >= acc["int8_reference"] - 0.01)
+    assert cal["rtl_vs_cmodel_mismatches"] == 0
     assert acc["float"] > 0.93 and acc["int8_reference"] > 0.93 and acc["rtl"] == acc["cmodel"]
     assert r["network"]["adc_shifts"] != [0, 0], "base (8-bit ADC) needs an adc_shift"
     assert r["cycles"] == 360_000 and r["wall_s"] == 2.0
@@ -132,6 +151,15 @@ def _():
     assert "rerun: make sim" in out
     rv = json.load(open(rep_path))["rtl_vs_cmodel"]
     assert rv["bit_exact"] is False and rv["mismatches"] == 1 and rv["mismatched_samples"] == [5]
+
+
+@check("calibration: a failing calibrate or a calibrated RTL mismatch exits 1 with the command")
+def _():
+    rc, out, _ = sim("fail_cal", tag="failcal")
+    assert rc == 1 and "simulated calibration failure" in out and " calibrate " in out, \
+        out[-2000:]
+    rc, out, _ = sim("flip_cal_rtl", tag="flipcal")
+    assert rc == 1 and "calibrated network: RTL and C model differ in 1" in out, out[-2000:]
 
 
 @check("RTL counter mismatch or no cycle count: exit 1")
