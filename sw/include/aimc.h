@@ -156,6 +156,13 @@ int aimc_soft_reset(aimc_mmio *m);
 int aimc_bus_err_read(aimc_mmio *m, aimc_bus_err *e, int clear);
 
 /* ---- network file (docs/network-format.md) ------------------------------------------------ */
+/* Geometry of a convolution layer (format version 2): valid (no padding), HWC activations;
+ * kh == 0 marks a fully connected layer. The layer's w is N x K with K = kh*kw*in_c, one MVM per
+ * output pixel (im2col), out_h = (in_h - kh) / stride + 1, out_w likewise. */
+typedef struct aimc_conv {
+	uint32_t in_h, in_w, in_c, kh, kw, stride, out_h, out_w;
+} aimc_conv;
+
 typedef struct aimc_layer {
 	uint32_t k, n;   /* inputs, outputs */
 	uint32_t relu;   /* 0/1 */
@@ -164,7 +171,15 @@ typedef struct aimc_layer {
 	int32_t *bias;   /* n */
 	int32_t *mult;   /* n */
 	uint8_t *shift;  /* n, each in [1, 62] */
+	aimc_conv conv;  /* convolution geometry; all zero for a fully connected layer */
 } aimc_layer;
+
+/* 1 for a convolution layer (conv.kh != 0). */
+int aimc_layer_is_conv(const aimc_layer *l);
+/* Input values the layer reads per inference (K, or in_h*in_w*in_c) and output values it writes
+ * (N, or out_h*out_w*N). 0 for NULL. */
+uint32_t aimc_layer_in_len(const aimc_layer *l);
+uint32_t aimc_layer_out_len(const aimc_layer *l);
 
 typedef struct aimc_net {
 	uint32_t n_layers;
@@ -178,6 +193,11 @@ typedef struct aimc_net {
 int aimc_net_load(aimc_net *net, const char *path, char *err, size_t errlen);
 int aimc_net_load_mem(aimc_net *net, const uint8_t *buf, size_t len, char *err, size_t errlen);
 void aimc_net_free(aimc_net *net);
+/* The ideal int8 chip in plain C (docs/numbers.md with exact accumulators, no analog model): n
+ * input vectors x (n x in_len of layer 0) to y (n x n_classes). Convolutions run as im2col. The
+ * golden reference for exported networks. AIMC_EINVAL for NULL or an empty network,
+ * AIMC_ENOMEM. */
+int aimc_net_forward(const aimc_net *net, const int8_t *x, size_t n, int8_t *y);
 /* Serialize a network to the file format (malloc'd *buf, *len bytes; free() it). The result is
  * checked with aimc_net_load_mem: a network that breaks a rule of the format gives AIMC_EINVAL
  * with the loader's message in err, and nothing is returned. */

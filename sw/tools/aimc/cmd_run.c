@@ -139,7 +139,7 @@ static void fill_report(cli_json *j, void *arg)
 	cli_json_str(j, "backend", r->o->be.backend);
 	cli_json_u64(j, "seed", r->o->be.seed);
 	cli_json_u64(j, "samples", r->samples);
-	cli_json_u64(j, "n_inputs", r->net->layers[0].k);
+	cli_json_u64(j, "n_inputs", aimc_layer_in_len(&r->net->layers[0]));
 	cli_json_u64(j, "n_classes", r->net->n_classes);
 	cli_json_u64(j, "batch", r->batch);
 	cli_json_u64(j, "batches", r->batches);
@@ -211,7 +211,7 @@ int cli_cmd_run(int argc, char **argv)
 		cli_errorf(CMD, "--net: %s (%s)", err, aimc_strerror(rc));
 		return CLI_EXIT_USAGE;
 	}
-	k = net.layers[0].k;
+	k = aimc_layer_in_len(&net.layers[0]);
 	n = net.n_classes;
 	if (read_inputs(o.inputs, k, &x, &samples) != 0)
 		goto out;

@@ -17,6 +17,8 @@ static const subcommand subcommands[] = {
 	{ "layer-test", cli_cmd_layer_test,
 	  "one random int8 FC layer on a back-end, checked vs OpenBLAS (L1) and the C model (L0)" },
 	{ "run", cli_cmd_run, "run a network file over an input file, write the outputs" },
+	{ "forward", cli_cmd_forward,
+	  "the ideal int8 forward pass of a network file in plain C (no chip)" },
 	{ "calibrate", cli_cmd_calibrate,
 	  "fit adc_shift per layer and per-column gain/offset on the chip, write the network" },
 	{ "csr-test", cli_cmd_csr_test, "register and memory-window checks on a back-end" },
