@@ -52,8 +52,18 @@ static void check_accepted(const aimc_net *net, size_t len)
 		const aimc_layer *l = &net->layers[li];
 		if (l->k < 1 || l->k > 65535 || l->n < 1 || l->n > 65535)
 			finding("accepted a dimension outside 1..65535", NULL);
-		if (li > 0 && l->k != net->layers[li - 1].n)
-			finding("accepted K != previous N", NULL);
+		if (li > 0 && aimc_layer_in_len(l) != aimc_layer_out_len(&net->layers[li - 1]))
+			finding("accepted an input length != the previous output length", NULL);
+		if (aimc_layer_is_conv(l)) {
+			const aimc_conv *g = &l->conv;
+
+			if (g->kh > g->in_h || g->kw > g->in_w || g->stride < 1 || g->in_c < 1 ||
+			    g->kh * g->kw * g->in_c != l->k ||
+			    g->out_h != (g->in_h - g->kh) / g->stride + 1 ||
+			    g->out_w != (g->in_w - g->kw) / g->stride + 1)
+				finding("accepted a broken conv geometry", NULL);
+			bytes += 24;
+		}
 		if (l->relu > 1 || l->adc_shift > 15)
 			finding("accepted relu > 1 or adc_shift > 15", NULL);
 		for (i = 0; i < l->k * l->n; i++)
@@ -64,8 +74,8 @@ static void check_accepted(const aimc_net *net, size_t len)
 				finding("accepted a shift outside 1..62", NULL);
 		bytes += 24 + (((uint64_t)l->k * l->n + 3u) & ~(uint64_t)3) + 12ull * l->n;
 	}
-	if (net->n_classes != net->layers[net->n_layers - 1].n)
-		finding("accepted n_classes != last N", NULL);
+	if (net->n_classes != aimc_layer_out_len(&net->layers[net->n_layers - 1]))
+		finding("accepted n_classes != the last layer's output length", NULL);
 	if (bytes != len)
 		finding("accepted a file whose size is not the sum of its records", NULL);
 }
