@@ -31,6 +31,7 @@ sys.path.insert(0, HERE)
 from kirchhoff import data as kdata        # noqa: E402
 from kirchhoff import export as kexport    # noqa: E402
 from kirchhoff import pipeline as kpipe     # noqa: E402
+from kirchhoff import plots as kplots       # noqa: E402
 from kirchhoff import quantize as kq       # noqa: E402
 from kirchhoff import train as ktrain      # noqa: E402
 
@@ -353,6 +354,21 @@ def simulate(args):
         "tools": tool_versions(),
         "total_wall_s": time.monotonic() - t_start,
     }
+    png = os.path.join(build, "reports", "sim.png")
+    acc_labels = {"float32": acc["float"], "int8 ideal": acc["int8_reference"],
+                  f"C model {cfg['name']}": acc["cmodel"], f"RTL {cfg['name']}": acc["rtl"]}
+    if calib is not None:
+        acc_labels[f"C model {cfg['name']} calibrated"] = acc["cmodel_calibrated"]
+        acc_labels[f"RTL {cfg['name']} calibrated"] = acc["rtl_calibrated"]
+    quant_errs = kplots.quant_layer_errors(pr.trained.net, qnet, pr.Xte, xte)
+    report["per_layer_quant_error"] = quant_errs
+    try:
+        kplots.sim_png(png, f"{net_name} on {cfg['name']} (seed {args.seed})", yte,
+                       ktrain.predict(y_rtl), nc, acc_labels, quant_errs,
+                       calib["layers"] if calib else None)
+    except ImportError as e:
+        raise SimError(f"plots: matplotlib missing ({e}); run tools/setup.sh") from None
+    report["plot"] = png
     out = os.path.join(build, "reports", "sim.json")
     with open(out, "w") as f:
         json.dump(report, f, indent=2)

@@ -44,7 +44,8 @@ if a[0] == "calibrate":
     net = export.read_net(o["--net"])
     export.write_net(o["--out"], net)
     layers = {str(i): dict(adc_shift_before=L.adc_shift, adc_shift_after=L.adc_shift,
-                           acc_rms_error_before=1.0, acc_rms_error_after=0.5)
+                           acc_rms_error_before=1.0, acc_rms_error_after=0.5,
+                           acc_rms_ideal=100.0)
               for i, L in enumerate(net.layers)}
     json.dump(dict(test="calibrate", samples=len(np.fromfile(o["--inputs"], dtype=np.int8))
                    // net.n_inputs, layers=layers, wall_s=0.1), open(o["--report"], "w"))
@@ -139,6 +140,9 @@ def _():
     assert close(r["tops"], 2 * 2368 / t / 1e12), r["tops"]
     assert close(r["tops_per_w"], 2 * 2368 / e), r["tops_per_w"]
     assert r["clock_mhz"] == 200.0
+    png = os.path.join(TMP, "ok", "reports", "sim.png")
+    assert r["plot"] == png and open(png, "rb").read(8) == b"\x89PNG\r\n\x1a\n", "no sim.png"
+    assert len(r["per_layer_quant_error"]) == 2 and 0 < r["per_layer_quant_error"][0] < 0.2
     for f in ("net_ref.khnf", "net_base.khnf", "test_inputs.i8", "out_rtl.i8"):
         assert os.path.isfile(os.path.join(TMP, "ok", "sim", "base-seed3", f)), f
 
