@@ -232,6 +232,38 @@ int aimc_compile_ex(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, ui
 		    aimc_image *img, char *err, size_t errlen);
 void aimc_image_free(aimc_image *img);
 
+/* ---- execution plans: networks with convolution layers ------------------------------------- */
+/* A network cut into segments compiled one at a time: each maximal run of fully connected layers
+ * is one segment; each convolution layer is a segment of its own, run as im2col: its chip vectors
+ * are the patches of every output pixel (vectors_per_sample = out_h*out_w), gathered by the host
+ * from the previous segment's outputs (aimc_im2col), and its outputs, P x N per sample, are the
+ * next layer's HWC input. A network without convolutions is one segment, compiled exactly as by
+ * aimc_compile_ex. */
+typedef struct aimc_segment {
+	uint32_t first_layer, n_layers;
+	uint32_t conv;               /* 1: one convolution layer, im2col vectors */
+	uint32_t vectors_per_sample; /* output pixels of the convolution, else 1 */
+	uint32_t in_len, out_len;    /* values per chip vector in and out (K of the first layer,
+				      * N of the last) */
+	aimc_net net;                /* the segment's layers (a view into the network) */
+	aimc_image img;              /* compiled; img.batch chip vectors per run */
+} aimc_segment;
+typedef struct aimc_plan {
+	uint32_t n_segments;
+	aimc_segment *seg;
+	uint32_t batch;              /* samples per batch asked for */
+} aimc_plan;
+/* Compile every segment for `batch` samples (a convolution segment for batch*P patch vectors, or
+ * the largest number of vectors below that fits); flags (AIMC_COMPILE_RAW) apply to the last
+ * segment. On error the message names the segment's layers; the plan is left empty. The plan
+ * points into net: keep net alive while it is used. */
+int aimc_plan_compile(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, uint32_t flags,
+		      aimc_plan *plan, char *err, size_t errlen);
+void aimc_plan_free(aimc_plan *plan);
+/* The im2col patches of one HWC input (in_h*in_w*in_c values) of convolution g: out_h*out_w rows
+ * of kh*kw*in_c values, patch row p = oy*out_w + ox, column (dy*kw + dx)*in_c + ci. */
+void aimc_im2col(const aimc_conv *g, const int8_t *x, int8_t *patches);
+
 #ifdef __cplusplus
 }
 #endif

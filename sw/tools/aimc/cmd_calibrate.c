@@ -160,31 +160,28 @@ out:
 	return rc;
 }
 
-/* Run the first n_layers layers of net over x (samples x K0) on a freshly opened back-end; the
- * last layer's int8 outputs go to y and, if raw != NULL, its RAW int32 results to raw. */
+/* Run the first n_layers layers of net over x (samples x n_inputs) on a freshly opened back-end
+ * (an execution plan: convolutions as im2col); the last layer's int8 outputs go to y and, if
+ * raw != NULL, its RAW int32 results (samples*P x N) to raw. */
 static int chip_pass(const cal_opts *o, const aimc_cfg *cfg, const aimc_net *net,
 		     uint32_t n_layers, const int8_t *x, uint64_t samples, int8_t *y, int32_t *raw)
 {
 	aimc_net sub = *net;
-	aimc_image img;
+	aimc_plan plan;
 	aimc_mmio m = { NULL, NULL };
 	char err[512] = "";
-	uint32_t k = net->layers[0].k, n = net->layers[n_layers - 1].n, b, max_polls;
-	uint32_t chip_err = 0, chip_pc = 0;
-	int8_t *xb = NULL, *yb = NULL;
-	int32_t *rb = NULL;
-	uint64_t s0;
+	uint32_t b, chip_err = 0, chip_pc = 0;
 	int rc = AIMC_EFIT;
 
-	memset(&img, 0, sizeof(img));
+	memset(&plan, 0, sizeof(plan));
 	sub.n_layers = n_layers;
-	sub.n_classes = n;
+	sub.n_classes = aimc_layer_out_len(&net->layers[n_layers - 1]);
 	b = cfg->acc_slots < MAX_BATCH ? cfg->acc_slots : MAX_BATCH;
 	if (samples < b)
 		b = (uint32_t)samples;
 	for (; b >= 1; b--) {
-		rc = aimc_compile_ex(&sub, cfg, b, raw != NULL ? AIMC_COMPILE_RAW : 0, &img, err,
-				     sizeof(err));
+		rc = aimc_plan_compile(&sub, cfg, b, raw != NULL ? AIMC_COMPILE_RAW : 0, &plan, err,
+				       sizeof(err));
 		if (rc != AIMC_EFIT)
 			break;
 	}
@@ -193,50 +190,19 @@ static int chip_pass(const cal_opts *o, const aimc_cfg *cfg, const aimc_net *net
 			   aimc_strerror(rc));
 		return rc;
 	}
-	max_polls = o->be.max_polls != 0 ? o->be.max_polls : cli_max_polls(cfg, &img);
-	xb = calloc((size_t)img.batch * k, 1);
-	yb = malloc((size_t)img.batch * n);
-	rb = malloc((size_t)img.batch * n * sizeof(*rb));
-	if (xb == NULL || yb == NULL || rb == NULL) {
-		cli_errorf(CMD, "out of memory");
-		rc = AIMC_ENOMEM;
-		goto out;
-	}
 	rc = cli_backend_open(CMD, &o->be, cfg, &m);
 	if (rc != AIMC_OK)
 		goto out;
-	rc = cli_image_load(&m, cfg, &img);
-	if (rc != AIMC_OK) {
-		cli_report_rc(CMD, &m, "loading the image", rc);
-		goto close;
-	}
-	for (s0 = 0; s0 < samples; s0 += img.batch) {
-		uint64_t nb = samples - s0 < img.batch ? samples - s0 : img.batch;
-
-		memset(xb, 0, (size_t)img.batch * k);
-		memcpy(xb, x + s0 * k, (size_t)nb * k);
-		rc = cli_image_run(&m, &img, xb, k, yb, n, raw != NULL ? rb : NULL, max_polls,
-				   &chip_err, &chip_pc);
-		if (rc == AIMC_ECHIP) {
-			cli_errorf(CMD, "the chip stopped with error code %u at instruction %u",
-				   chip_err, chip_pc);
-			goto close;
-		}
-		if (rc != AIMC_OK) {
-			cli_report_rc(CMD, &m, "running a batch", rc);
-			goto close;
-		}
-		memcpy(y + s0 * n, yb, (size_t)nb * n);
-		if (raw != NULL)
-			memcpy(raw + s0 * n, rb, (size_t)nb * n * sizeof(*rb));
-	}
-close:
+	rc = cli_plan_run(&m, cfg, &sub, &plan, x, samples, y, raw, o->be.max_polls, NULL,
+			  &chip_err, &chip_pc);
+	if (rc == AIMC_ECHIP)
+		cli_errorf(CMD, "the chip stopped with error code %u at instruction %u", chip_err,
+			   chip_pc);
+	else if (rc != AIMC_OK)
+		cli_report_rc(CMD, &m, "running the network", rc);
 	aimc_mmio_close(&m);
 out:
-	free(xb);
-	free(yb);
-	free(rb);
-	aimc_image_free(&img);
+	aimc_plan_free(&plan);
 	return rc;
 }
 
@@ -381,12 +347,13 @@ int cli_cmd_calibrate(int argc, char **argv)
 	aimc_cfg cfg;
 	aimc_net net, cal;
 	char err[512];
-	int8_t *x = NULL, *xl = NULL, *y = NULL;
+	int8_t *x = NULL, *xl = NULL, *y = NULL, *rows = NULL;
 	int32_t *raw = NULL;
 	int64_t *ideal = NULL, *meas = NULL;
 	double *g = NULL, *off = NULL, *best_g = NULL, *best_off = NULL;
 	uint64_t samples = 0, v;
-	uint32_t li, c, i, maxn = 0;
+	uint32_t li, c, i;
+	uint64_t maxv = 0, maxrows = 0;
 	double t0 = cli_now();
 	int rc, exit_code = CLI_EXIT_USAGE;
 
@@ -403,7 +370,7 @@ int cli_cmd_calibrate(int argc, char **argv)
 		cli_errorf(CMD, "--net: %s (%s)", err, aimc_strerror(rc));
 		return CLI_EXIT_USAGE;
 	}
-	if (read_inputs(o.inputs, net.layers[0].k, &x, &samples) != 0)
+	if (read_inputs(o.inputs, aimc_layer_in_len(&net.layers[0]), &x, &samples) != 0)
 		goto out;
 	if (o.max_samples != 0 && samples > o.max_samples)
 		samples = o.max_samples;
@@ -411,27 +378,35 @@ int cli_cmd_calibrate(int argc, char **argv)
 		cli_errorf(CMD, "out of memory");
 		goto out;
 	}
+	/* Per layer: values in and out per sample, and the MVM input rows (im2col patches). */
 	for (li = 0; li < net.n_layers; li++) {
-		if (net.layers[li].n > maxn)
-			maxn = net.layers[li].n;
-		if (net.layers[li].k > maxn)
-			maxn = net.layers[li].k;
+		const aimc_layer *l = &net.layers[li];
+		uint64_t p = aimc_layer_is_conv(l) ? (uint64_t)l->conv.out_h * l->conv.out_w : 1u;
+
+		if (aimc_layer_in_len(l) > maxv)
+			maxv = aimc_layer_in_len(l);
+		if (aimc_layer_out_len(l) > maxv)
+			maxv = aimc_layer_out_len(l);
+		if (p * l->k > maxrows)
+			maxrows = p * l->k;
 	}
-	xl = malloc((size_t)samples * maxn);
-	y = malloc((size_t)samples * maxn);
-	raw = malloc((size_t)samples * maxn * sizeof(*raw));
-	ideal = malloc((size_t)samples * maxn * sizeof(*ideal));
-	meas = malloc((size_t)samples * maxn * sizeof(*meas));
-	g = malloc(maxn * sizeof(*g));
-	off = malloc(maxn * sizeof(*off));
-	best_g = malloc(maxn * sizeof(*best_g));
-	best_off = malloc(maxn * sizeof(*best_off));
-	if (xl == NULL || y == NULL || raw == NULL || ideal == NULL || meas == NULL || g == NULL ||
+	xl = malloc((size_t)(samples * maxv));
+	y = malloc((size_t)(samples * maxv));
+	rows = malloc((size_t)(samples * maxrows));
+	raw = malloc((size_t)(samples * maxv) * sizeof(*raw));
+	ideal = malloc((size_t)(samples * maxv) * sizeof(*ideal));
+	meas = malloc((size_t)(samples * maxv) * sizeof(*meas));
+	g = malloc((size_t)maxv * sizeof(*g));
+	off = malloc((size_t)maxv * sizeof(*off));
+	best_g = malloc((size_t)maxv * sizeof(*best_g));
+	best_off = malloc((size_t)maxv * sizeof(*best_off));
+	if (xl == NULL || y == NULL || rows == NULL || raw == NULL || ideal == NULL || meas == NULL ||
+	    g == NULL ||
 	    off == NULL || best_g == NULL || best_off == NULL) {
 		cli_errorf(CMD, "out of memory");
 		goto out;
 	}
-	memcpy(xl, x, (size_t)samples * net.layers[0].k);
+	memcpy(xl, x, (size_t)samples * aimc_layer_in_len(&net.layers[0]));
 	exit_code = CLI_EXIT_FAIL;
 	res.o = &o;
 	res.cfg = &cfg;
@@ -441,19 +416,27 @@ int cli_cmd_calibrate(int argc, char **argv)
 		aimc_layer *l = &cal.layers[li];
 		layer_fit *f = &res.fit[li];
 		uint32_t s, s_lo = 0, s_hi = 15, n = l->n, k = l->k;
+		uint64_t p = aimc_layer_is_conv(l) ? (uint64_t)l->conv.out_h * l->conv.out_w : 1u;
+		uint64_t vecs = samples * p; /* MVM vectors: samples, or samples x output pixels */
 		double best = INFINITY, sq = 0.0;
 
-		/* The exact accumulators of this layer for the chip's own inputs xl. */
-		for (v = 0; v < samples; v++)
+		/* The MVM inputs of this layer for the chip's own inputs xl (im2col for a conv). */
+		if (aimc_layer_is_conv(l))
+			for (v = 0; v < samples; v++)
+				aimc_im2col(&l->conv, xl + v * aimc_layer_in_len(l), rows + v * p * k);
+		else
+			memcpy(rows, xl, (size_t)(samples * k));
+		/* Their exact accumulators. */
+		for (v = 0; v < vecs; v++)
 			for (c = 0; c < n; c++) {
 				int64_t a = 0;
 
 				for (i = 0; i < k; i++)
-					a += (int64_t)l->w[(size_t)c * k + i] * xl[v * k + i];
+					a += (int64_t)l->w[(size_t)c * k + i] * rows[v * k + i];
 				ideal[v * n + c] = a;
 				sq += (double)a * (double)a;
 			}
-		f->range = sqrt(sq / ((double)samples * n));
+		f->range = sqrt(sq / ((double)vecs * n));
 		f->shift_before = l->adc_shift;
 		if (o.keep_shifts)
 			s_lo = s_hi = l->adc_shift;
@@ -465,9 +448,9 @@ int cli_cmd_calibrate(int argc, char **argv)
 			res.runs++;
 			if (rc != AIMC_OK)
 				goto out;
-			for (v = 0; v < samples * n; v++)
+			for (v = 0; v < vecs * n; v++)
 				meas[v] = (int64_t)raw[v] - l->bias[v % n];
-			fit_columns(ideal, meas, samples, n, g, off, &rms_fit, &rms_raw);
+			fit_columns(ideal, meas, vecs, n, g, off, &rms_fit, &rms_raw);
 			if (s == f->shift_before)
 				f->rms_before = rms_raw;
 			if (rms_fit < best) {
@@ -497,7 +480,7 @@ int cli_cmd_calibrate(int argc, char **argv)
 			res.runs++;
 			if (rc != AIMC_OK)
 				goto out;
-			memcpy(xl, y, (size_t)samples * n);
+			memcpy(xl, y, (size_t)(samples * aimc_layer_out_len(l)));
 		}
 	}
 	rc = aimc_net_save(&cal, o.out, err, sizeof(err));
@@ -515,6 +498,7 @@ int cli_cmd_calibrate(int argc, char **argv)
 out:
 	free(x);
 	free(xl);
+	free(rows);
 	free(y);
 	free(raw);
 	free(ideal);
