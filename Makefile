@@ -10,6 +10,7 @@ ROWS      ?= 64
 COLS      ?= 32
 BATCH     ?= 4
 DATA      ?=
+NET       ?= mlp
 J         ?= $(shell nproc 2>/dev/null || echo 2)
 
 BUILD     ?= build
@@ -43,7 +44,8 @@ CFG_DIR   := $(BUILD)/$(CFG_NAME)
 help:
 	@echo "Kirchhoff make targets (variables: CONFIG=$(CONFIG) SIM=$(SIM) SEED=$(SEED) WAVES=$(WAVES))"
 	@echo "  make sim         train the digits MLP, run it float / int8 / C model / RTL, print the table"
-	@echo "                   (DATA=file.csv for your own data set; writes build/reports/sim.json)"
+	@echo "                   (DATA=file.csv for your own data set, NET=cnn for the digits CNN;"
+	@echo "                   writes build/reports/sim.json and sim.png)"
 	@echo "  make test        every fast test; ends with 'N passed, N failed' (build/reports/test.json)"
 	@echo "  make layer-test  one random FC layer: CONFIG ROWS COLS BATCH SEED SIM=verilator|icarus|cmodel"
 	@echo "  make lint        Verilator -Wall and Icarus -Wall on all RTL (build/reports/lint.json)"
@@ -186,7 +188,7 @@ SIM_REF_CFG ?= ideal64
 sim: $(SETUP_STAMP) $(AIMC) vl
 	@mkdir -p $(BUILD)/reports
 	$(PYTHON) sw/python/sim.py --config $(CFG_FILE) --ref-config configs/$(SIM_REF_CFG).cfg \
-	  --build $(BUILD) --seed $(SEED) $(if $(DATA),--data $(DATA))
+	  --build $(BUILD) --seed $(SEED) --net $(NET) $(if $(DATA),--data $(DATA))
 
 # ---- nightly regression (docs/regression.md) -----------------------------------------------------
 REGRESSION ?= smoke

@@ -35,7 +35,7 @@ from kirchhoff import plots as kplots       # noqa: E402
 from kirchhoff import quantize as kq       # noqa: E402
 from kirchhoff import train as ktrain      # noqa: E402
 
-CALIB_SAMPLES = 500     # training vectors used by `aimc calibrate`
+CALIB_SAMPLES = {"mlp": 500, "cnn": 200}   # training vectors used by `aimc calibrate`
 COUNTER_KEYS = ("instrs", "mvms", "convs", "adc_convs", "sats", "prog_rows")
 CFG_KEYS = ("name", "rows", "cols", "num_tiles", "dac_bits", "adc_bits", "prog_sigma",
             "read_sigma", "clock_mhz", "e_adc_pj", "e_dac_pj", "e_sram_pj_bit", "e_acc_pj",
@@ -161,8 +161,17 @@ def perf_model(qnet, cfg, rep, samples):
     clock_hz = float(cfg["clock_mhz"]) * 1e6
     cycles = int(rep["cycles"])
     # The chip runs whole batches (the last one zero-padded): count the vectors it really ran.
-    vectors = int(rep.get("batch") or 0) * int(rep.get("batches") or 0) or samples
-    posts = vectors * sum(-(-L.n // cols) for L in qnet.layers)   # one POST per column block
+    # One POST per column block and vector; with execution segments (convolutions) per segment.
+    segs = rep.get("segment")
+    if segs:
+        vectors = sum(int(g["vectors_run"]) for g in segs.values())
+        posts = sum(int(g["vectors_run"]) * sum(
+            -(-qnet.layers[i].n // cols)
+            for i in range(int(g["first_layer"]), int(g["first_layer"]) + int(g["layers"])))
+            for g in segs.values())
+    else:
+        vectors = int(rep.get("batch") or 0) * int(rep.get("batches") or 0) or samples
+        posts = vectors * sum(-(-L.n // cols) for L in qnet.layers)
     array_reads = c["adc_convs"] / cols                           # each read converts Cols columns
     sram_bits = {
         "instr_fetch": 64 * c["instrs"],
@@ -204,6 +213,8 @@ def rerun_command(args):
     if os.path.normpath(os.path.dirname(cfg)) == "configs" and cfg.endswith(".cfg"):
         cfg = os.path.basename(cfg)[:-4]
     make = f"make sim CONFIG={cfg} SEED={args.seed}"
+    if args.net != "mlp":
+        make += f" NET={args.net}"
     ref = os.path.splitext(os.path.basename(args.ref_config))[0]
     if ref != "ideal64":
         make += f" SIM_REF_CFG={ref}"
@@ -223,7 +234,8 @@ def simulate(args):
     ref_path = resolve_cfg(args.ref_config)
     cfg_base = os.path.splitext(os.path.basename(cfg_path))[0]
     aimc_vl = args.aimc_vl or os.path.join(build, cfg_base, "vl", "aimc-vl")
-    work = os.path.join(build, "sim", f"{cfg_base}-seed{args.seed}")
+    tag = cfg_base if args.net == "mlp" else f"{cfg_base}-{args.net}"
+    work = os.path.join(build, "sim", f"{tag}-seed{args.seed}")
     os.makedirs(work, exist_ok=True)
     os.makedirs(os.path.join(build, "reports"), exist_ok=True)
 
@@ -236,7 +248,7 @@ def simulate(args):
 
     log("[2/8] data, training, quantization")
     try:
-        pr = kpipe.prepare(args.data)
+        pr = kpipe.prepare(args.data, net=args.net)
         cal = kq.calibrate_adc_shifts(pr.qnet, pr.xtr, cfg)
         qnet, qcfg = pr.qnet, pr.qnet.with_adc_shifts(cal.shifts)
     except kdata.DataError as e:
@@ -245,7 +257,7 @@ def simulate(args):
         raise SimError(f"quantization: {e}") from None
     tr, ds, yte, xte, dims, net_name = pr.trained, pr.ds, pr.yte, pr.xte, pr.dims, pr.name
     log(f"  {ds.source}: {len(pr.ytr)} training / {len(yte)} test samples, {ds.n_classes} "
-        f"classes; MLP {'-'.join(map(str, dims))}, {tr.n_iter} epochs"
+        f"classes; {args.net.upper()} {pr.arch} {'-'.join(map(str, dims))}, {tr.n_iter} epochs"
         + ("" if tr.converged else " (did not converge)"))
 
     log("[3/8] export")
@@ -293,7 +305,7 @@ def simulate(args):
     calib = None
     if not kq.cfg_is_ideal(cfg):
         calib = calibrate_and_rerun(args, aimc, aimc_vl, cfg_path, work, net_cfg, pr.xtr, inputs,
-                                    n, nc, yte)
+                                    n, nc, yte, CALIB_SAMPLES[args.net])
     else:
         log("[7/8] calibration: skipped (ideal config: nothing to calibrate)")
         log("[8/8] calibrated runs: skipped")
@@ -321,7 +333,8 @@ def simulate(args):
     sim_cps = float(rep_rtl.get("sim_cycles_per_s") or
                     (rep_rtl["cycles"] / rtl_wall if rtl_wall > 0 else 0.0))
     report = {
-        "network": {"name": net_name, "source": ds.source, "layers": dims,
+        "network": {"name": net_name, "kind": args.net, "architecture": pr.arch,
+                    "source": ds.source, "layers": dims,
                     "macs_per_inference": qnet.macs(), "in_scale": qnet.in_scale,
                     "adc_shifts": cal.shifts, "adc_clip_fraction": cal.clip_fraction,
                     "files": {"reference": net_ref, "config": net_cfg},
@@ -394,13 +407,14 @@ def simulate(args):
     return 0
 
 
-def calibrate_and_rerun(args, aimc, aimc_vl, cfg_path, work, net_cfg, xtr, inputs, n, nc, yte):
+def calibrate_and_rerun(args, aimc, aimc_vl, cfg_path, work, net_cfg, xtr, inputs, n, nc, yte,
+                        calib_samples):
     """aimc calibrate on the C model (same config and seed) with the training inputs, then the C
     model and RTL runs with the calibrated network. Returns the calibration record."""
-    log(f"[7/8] calibration on the C model (seed {args.seed}, {min(len(xtr), CALIB_SAMPLES)} "
+    log(f"[7/8] calibration on the C model (seed {args.seed}, {min(len(xtr), calib_samples)} "
         "training vectors)")
     calib_in = os.path.join(work, "calib_inputs.i8")
-    xtr[:CALIB_SAMPLES].tofile(calib_in)
+    xtr[:calib_samples].tofile(calib_in)
     net_cal = os.path.join(work, "net_calibrated.khnf")
     rep_path = os.path.join(work, "report_calibrate.json")
     for f in (net_cal, rep_path):
@@ -496,6 +510,8 @@ def parse_args(argv):
     ap.add_argument("--seed", required=True, type=int, help="chip seed (noise), >= 0")
     ap.add_argument("--data", help="CSV data set (header row, last column the label); "
                     "default: the scikit-learn digits")
+    ap.add_argument("--net", default="mlp", choices=kpipe.NETS,
+                    help="network: mlp (default) or cnn (conv 3x3 x8 -> FC, digits only)")
     ap.add_argument("--batch", type=int, help="vectors per chip batch (default: the CLI's)")
     ap.add_argument("--aimc", help="C CLI (default BUILD/sw/aimc)")
     ap.add_argument("--aimc-vl", help="Verilator CLI (default BUILD/<config>/vl/aimc-vl)")

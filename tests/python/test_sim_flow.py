@@ -189,6 +189,25 @@ def _():
     assert rc == 1 and "expected 360 x 10" in out, out[-2000:]
 
 
+@check("NET=cnn: the digits CNN through the flow (v2 file, 64-288-10); a CSV with the CNN stops")
+def _():
+    rc, out, rep_path = sim(extra=["--net", "cnn"], tag="cnn")
+    assert rc == 0, out[-3000:]
+    r = json.load(open(rep_path))
+    assert r["network"]["kind"] == "cnn" and r["network"]["layers"] == [64, 288, 10], r["network"]
+    assert r["network"]["architecture"] == "conv3x3x8-fc10"
+    assert r["network"]["macs_per_inference"] == 36 * 9 * 8 + 288 * 10
+    assert r["accuracy"]["int8_reference"] > 0.93 and r["rtl_vs_cmodel"]["bit_exact"]
+    assert "make sim CONFIG=base SEED=3 NET=cnn" in out
+    net = os.path.join(TMP, "cnn", "sim", "base-cnn-seed3", "net_base.khnf")
+    assert open(net, "rb").read()[4] == 2, "CNN file is not version 2"
+    p = os.path.join(TMP, "blobs_cnn.csv")
+    with open(p, "w") as f:
+        f.write("a,b,label\n" + "".join(f"{i},{i % 3},{i % 2}\n" for i in range(40)))
+    rc, out, _ = sim(extra=["--net", "cnn", "--data", p], tag="cnncsv")
+    assert rc == 1 and "only the digits" in out, out[-2000:]
+
+
 @check("CSV data set through the flow; a bad CSV stops with a clear error")
 def _():
     import numpy as np
