@@ -134,6 +134,8 @@ int cli_cmd_layer_test(int argc, char **argv);
 int cli_cmd_run(int argc, char **argv);
 int cli_cmd_calibrate(int argc, char **argv);
 int cli_cmd_forward(int argc, char **argv);
+int cli_cmd_compile(int argc, char **argv);
+int cli_cmd_info(int argc, char **argv);
 int cli_cmd_csr_test(int argc, char **argv);
 int cli_cmd_illegal_test(int argc, char **argv);
 int cli_cmd_pv_test(int argc, char **argv);
