@@ -261,7 +261,8 @@ int aimc_plan_compile(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, 
 		      aimc_plan *plan, char *err, size_t errlen);
 void aimc_plan_free(aimc_plan *plan);
 /* The im2col patches of one HWC input (in_h*in_w*in_c values) of convolution g: out_h*out_w rows
- * of kh*kw*in_c values, patch row p = oy*out_w + ox, column (dy*kw + dx)*in_c + ci. */
+ * of kh*kw*in_c values, patch row p = oy*out_w + ox, column (dy*kw + dx)*in_c + ci. Does
+ * nothing if an argument is NULL. */
 void aimc_im2col(const aimc_conv *g, const int8_t *x, int8_t *patches);
 
 #ifdef __cplusplus

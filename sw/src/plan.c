@@ -112,6 +112,9 @@ void aimc_im2col(const aimc_conv *g, const int8_t *x, int8_t *patches)
 	uint32_t oy, ox, dy, dx, ci;
 	size_t j = 0;
 
+	if (g == NULL || x == NULL || patches == NULL)
+		return;
+
 	for (oy = 0; oy < g->out_h; oy++)
 		for (ox = 0; ox < g->out_w; ox++)
 			for (dy = 0; dy < g->kh; dy++)

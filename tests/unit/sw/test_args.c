@@ -132,6 +132,19 @@ int main(int argc, char **argv)
 	EXPECT(aimc_compile(&net, &cfg, 1, &img, err, sizeof(err)), AIMC_EINVAL);
 	aimc_image_free(NULL);
 	report(1, "aimc_net_free(NULL), aimc_image_free(NULL) are harmless", "");
+	{
+		aimc_plan plan;
+
+		EXPECT(aimc_plan_compile(NULL, &cfg, 1, 0, &plan, err, sizeof(err)), AIMC_EINVAL);
+		EXPECT(aimc_plan_compile(&net, &cfg, 1, 0, &plan, err, sizeof(err)), AIMC_EINVAL);
+		EXPECT(aimc_plan_compile(&net, NULL, 1, 0, &plan, err, sizeof(err)), AIMC_EINVAL);
+		EXPECT(aimc_plan_compile(&net, &cfg, 1, 0, NULL, err, sizeof(err)), AIMC_EINVAL);
+		aimc_plan_free(NULL);
+		aimc_im2col(NULL, NULL, NULL);
+		EXPECT(aimc_net_forward(NULL, NULL, 0, NULL), AIMC_EINVAL);
+		report(aimc_layer_in_len(NULL) == 0 && aimc_layer_out_len(NULL) == 0 &&
+		       aimc_layer_is_conv(NULL) == 0, "layer helpers: NULL gives 0", "");
+	}
 
 	aimc_mmio_close(&m);
 	return failures ? 1 : 0;
