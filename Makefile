@@ -173,7 +173,7 @@ lint: $(SETUP_STAMP) $(AIMC)
 	PYTHON=$(PYTHON) tools/lint.sh $(BUILD) $(AIMC)
 
 # ---- tests ---------------------------------------------------------------------------------------
-TEST_CFGS := tiny small tiny_twin
+TEST_CFGS := tiny small tiny_twin ideal2 tiny16
 test: $(SETUP_STAMP) sw $(foreach c,$(TEST_CFGS),$(BUILD)/$(c)/vl/aimc-vl $(BUILD)/$(c)/icarus/sim.vvp $(BUILD)/$(c)/icarus/aimc_vpi.vpi)
 	@mkdir -p $(BUILD)/reports
 	$(PYTHON) tools/run_tests.py --registry tests/registry.txt --build $(BUILD) $(if $(TEST),--filter '$(TEST)') -j $(J)
@@ -214,7 +214,7 @@ regress-update: $(SETUP_STAMP)
 	  $(if $(filter 1,$(FORCE)),--force)
 
 # ---- formal: bounded proofs of the `ifdef FORMAL` properties, and each block's injected bug ----------
-FORMAL_BLOCKS := axil seq
+FORMAL_BLOCKS := axil seq arb
 formal: $(SETUP_STAMP)
 	@mkdir -p $(BUILD)/reports && rm -f $(BUILD)/reports/formal.json
 	@fail=0; for b in $(FORMAL_BLOCKS); do \

@@ -219,15 +219,26 @@ typedef struct aimc_image {
 					       * act_out word raw_base + b*raw_stride + o (else 0) */
 	uint32_t act_words;                   /* zero words [0, act_words) of act_in and act_out once
 					       * before the first run */
+	uint32_t run_pc;                      /* a batch runs from instruction run_pc; when > 0,
+					       * instructions [0, run_pc) are the setup (program
+					       * every tile once, HALT), run once after loading */
+	uint32_t resident;                    /* 1: weights resident, block i of the placement on
+					       * tile i, layers pipelined across tiles; 0: every
+					       * block on tile 0, reprogrammed each batch */
+	uint32_t tiles_used;                  /* tiles the program uses */
 } aimc_image;
 
 /* Map net onto the chip of cfg for batches of `batch` vectors. AIMC_EFIT with a message naming
- * the layer and the shortfall if it does not fit. */
+ * the layer and the shortfall if it does not fit; AIMC_EUNSUPPORTED for a convolution layer
+ * (use aimc_plan_compile). */
 int aimc_compile(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, aimc_image *img,
 		 char *err, size_t errlen);
 /* aimc_compile with flags: AIMC_COMPILE_RAW also stores sat32(acc + b) of the last layer for every
  * vector (POST raw) at raw_base / raw_stride, for layer tests and calibration. */
 #define AIMC_COMPILE_RAW (1u << 0)
+/* AIMC_COMPILE_SERIAL: the layer-after-layer program on tile 0 even when the network would be
+ * resident (the baseline the pipelined placement is measured against). */
+#define AIMC_COMPILE_SERIAL (1u << 1)
 int aimc_compile_ex(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, uint32_t flags,
 		    aimc_image *img, char *err, size_t errlen);
 void aimc_image_free(aimc_image *img);
@@ -245,7 +256,10 @@ typedef struct aimc_segment {
 	uint32_t vectors_per_sample; /* output pixels of the convolution, else 1 */
 	uint32_t in_len, out_len;    /* values per chip vector in and out (K of the first layer,
 				      * N of the last) */
-	aimc_net net;                /* the segment's layers (a view into the network) */
+	aimc_net net;                /* the segment's layers (a view into the network; for a
+				      * convolution, of fc_view) */
+	aimc_layer fc_view;          /* convolution: the layer without its geometry, the FC layer
+				      * (K = patch, N = channels) the compiler maps */
 	aimc_image img;              /* compiled; img.batch chip vectors per run */
 } aimc_segment;
 typedef struct aimc_plan {

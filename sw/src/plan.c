@@ -84,6 +84,11 @@ int aimc_plan_compile(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, 
 
 		g->net.n_layers = g->n_layers;
 		g->net.layers = (aimc_layer *)&net->layers[g->first_layer];
+		if (g->conv) {
+			g->fc_view = net->layers[g->first_layer];
+			memset(&g->fc_view.conv, 0, sizeof(g->fc_view.conv));
+			g->net.layers = &g->fc_view;
+		}
 		g->net.n_classes = lastl->n;
 		g->net.in_scale = net->in_scale;
 		g->in_len = net->layers[g->first_layer].k;

@@ -686,6 +686,27 @@ static void test_conv(void)
 			fail("aimc_net_forward: conv + FC", "rc %d, y = %d %d %d / %d %d %d", rc, y[0],
 			     y[1], y[2], y[3], y[4], y[5]);
 	}
+	{
+		aimc_cfg cfg;
+		aimc_image img;
+		aimc_plan plan;
+
+		aimc_cfg_defaults(&cfg);
+		rc = aimc_compile(&net, &cfg, 1, &img, err, sizeof(err));
+		if (rc == AIMC_EUNSUPPORTED && strstr(err, "aimc_plan_compile") != NULL)
+			printf("PASS aimc_compile refuses a convolution (%s)\n", err);
+		else
+			fail("aimc_compile refuses a convolution", "rc %d (%s)", rc, err);
+		rc = aimc_plan_compile(&net, &cfg, 2, 0, &plan, err, sizeof(err));
+		if (rc == AIMC_OK && plan.n_segments == 2 && plan.seg[0].conv == 1 &&
+		    plan.seg[0].vectors_per_sample == 4 && plan.seg[0].img.batch == 8 &&
+		    plan.seg[1].conv == 0 && plan.seg[1].in_len == 16 && plan.seg[1].img.batch == 2 &&
+		    net.layers[0].conv.kh == 3)
+			pass("aimc_plan_compile: conv segment (2 samples x 4 patches) + FC segment");
+		else
+			fail("aimc_plan_compile", "rc %d (%s), %u segments", rc, err, plan.n_segments);
+		aimc_plan_free(&plan);
+	}
 	if (aimc_net_forward(NULL, x, 1, y) == AIMC_EINVAL &&
 	    aimc_net_forward(&net, NULL, 1, y) == AIMC_EINVAL &&
 	    aimc_net_forward(&net, x, 1, NULL) == AIMC_EINVAL)
