@@ -26,6 +26,12 @@ expect "compile FC: one segment, three layers, blocks and buffers" 0 \
 expect "compile conv: im2col segment with 4 patch vectors per sample" 0 \
   'segment 0: layer 0\.\.0, convolution as im2col MVMs, [0-9]+ chip vectors per run \(4 per sample\)' \
   "$aimc" compile --config tiny --net "$dir/seed_conv.khnf"
+# base has 2 tiles: seed1 (5 -> 4 -> 3) is resident, one tile per layer; seed2 (3 layers) is not.
+expect "compile: two layers resident on two tiles" 0 \
+  'layer 1: fc K=4 N=3 .* on tile 1, adc_shift' \
+  "$aimc" compile --config base --net "$dir/seed1.khnf"
+expect "compile: three layers on two tiles run serially" 0 'serial on tile 0, blocks reprogrammed' \
+  "$aimc" compile --config base --net "$dir/seed2.khnf"
 expect "compile writes the chip images" 0 '^[0-9a-f]{16}$' head -1 "$dir/img/seg0.prog.hex"
 expect "compile report: segments and per-layer blocks" 0 'ok' "$py" -c "
 import json, sys

@@ -59,33 +59,47 @@ static void print_placement(const char *prefix, const place_report *r)
 		const aimc_segment *g = &r->plan->seg[s];
 		const aimc_image *img = &g->img;
 
-		printf("%s: segment %u: layer%s %u..%u%s, %u chip vectors per run (%u per sample)\n",
-		       prefix, s, g->n_layers == 1 ? "" : "s", g->first_layer,
+		uint32_t tile = 0;
+
+		printf("%s: segment %u: layer%s %u..%u%s, %u chip vectors per run (%u per sample), "
+		       "%s\n", prefix, s, g->n_layers == 1 ? "" : "s", g->first_layer,
 		       g->first_layer + g->n_layers - 1,
 		       g->conv ? ", convolution as im2col MVMs" : "", img->batch,
-		       g->vectors_per_sample);
+		       g->vectors_per_sample, img->resident ?
+		       "weights resident, layers pipelined across tiles" :
+		       "serial on tile 0, blocks reprogrammed every batch");
 		for (li = g->first_layer; li < g->first_layer + g->n_layers; li++) {
 			const aimc_layer *l = &r->net->layers[li];
 			uint32_t rb = ceil_div(l->k, cfg->rows), cb = ceil_div(l->n, cfg->cols);
+			char where[64];
 
+			/* Resident placement: column block cb of a layer on its own tile, in layer
+			 * order (sw/src/compiler.c). */
+			if (img->resident && cb == 1)
+				snprintf(where, sizeof(where), "tile %u", tile);
+			else if (img->resident)
+				snprintf(where, sizeof(where), "tiles %u..%u", tile, tile + cb - 1);
+			else
+				snprintf(where, sizeof(where), "tile 0");
+			tile += cb;
 			printf("%s:   layer %u: %s K=%u N=%u%s -> %u row x %u column blocks = %u "
-			       "crossbar blocks (%.0f %% of their cells used), adc_shift %u\n",
+			       "crossbar blocks (%.0f %% of their cells used) on %s, adc_shift %u\n",
 			       prefix, li, aimc_layer_is_conv(l) ? "conv" : "fc", l->k, l->n,
 			       l->relu ? " relu" : "", rb, cb, rb * cb,
-			       100.0 * l->k * l->n / ((double)rb * cb * cfg->rows * cfg->cols),
+			       100.0 * l->k * l->n / ((double)rb * cb * cfg->rows * cfg->cols), where,
 			       l->adc_shift);
 		}
-		printf("%s:   image: %zu instructions of %u, %zu weight words of %u, %zu parameter "
-		       "words of %u, %u activation words of %u\n", prefix, img->n_prog,
-		       cfg->instr_depth, img->n_wgt, cfg->wgt_depth, img->n_par, cfg->par_depth,
-		       img->act_words, cfg->act_depth);
+		printf("%s:   image: %u of %u tiles, %zu instructions of %u, %zu weight words of "
+		       "%u, %zu parameter words of %u, %u activation words of %u\n", prefix,
+		       img->tiles_used, cfg->num_tiles, img->n_prog, cfg->instr_depth, img->n_wgt,
+		       cfg->wgt_depth, img->n_par, cfg->par_depth, img->act_words, cfg->act_depth);
 	}
 }
 
 static void fill_placement(cli_json *j, void *arg)
 {
 	const place_report *r = arg;
-	uint32_t s, li;
+	uint32_t s, li, tile;
 	char key[32];
 
 	cli_json_str(j, "test", "compile");
@@ -105,13 +119,17 @@ static void fill_placement(cli_json *j, void *arg)
 		cli_json_bool(j, "conv", (int)g->conv);
 		cli_json_u64(j, "vectors_per_sample", g->vectors_per_sample);
 		cli_json_u64(j, "chip_batch", g->img.batch);
+		cli_json_bool(j, "resident", (int)g->img.resident);
+		cli_json_u64(j, "tiles_used", g->img.tiles_used);
 		cli_json_u64(j, "instructions", g->img.n_prog);
 		cli_json_u64(j, "weight_words", g->img.n_wgt);
 		cli_json_u64(j, "param_words", g->img.n_par);
 		cli_json_u64(j, "act_words", g->img.act_words);
 		cli_json_obj(j, "layer");
+		tile = 0;
 		for (li = g->first_layer; li < g->first_layer + g->n_layers; li++) {
 			const aimc_layer *l = &r->net->layers[li];
+			uint32_t cb = ceil_div(l->n, r->cfg->cols);
 
 			snprintf(key, sizeof(key), "%u", li);
 			cli_json_obj(j, key);
@@ -121,6 +139,9 @@ static void fill_placement(cli_json *j, void *arg)
 			cli_json_u64(j, "row_blocks", ceil_div(l->k, r->cfg->rows));
 			cli_json_u64(j, "col_blocks", ceil_div(l->n, r->cfg->cols));
 			cli_json_u64(j, "adc_shift", l->adc_shift);
+			cli_json_u64(j, "first_tile", g->img.resident ? tile : 0u);
+			cli_json_u64(j, "tiles", g->img.resident ? cb : 1u);
+			tile += cb;
 			cli_json_obj_end(j);
 		}
 		cli_json_obj_end(j);
