@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # aimc compile and aimc info: placement summaries (FC and convolution networks), chip images,
 # JSON reports, a network that does not fit (exit 1, message naming the layer and the shortfall),
-# and bad input (exit 2). Network files come from tests/fuzz/make_seeds.py (the exporter).
+# bad input (exit 2), and aimc calibrate on the C model and on Verilator giving the same file.
+# Network files come from tests/fuzz/make_seeds.py (the exporter).
 set -u
 aimc=${BUILD:-build}/sw/aimc
 py=${PYTHON:-.venv/bin/python}
@@ -59,5 +60,15 @@ expect "info: chip identity, counters and placement on the C model" 0 \
 expect "info report" 0 'ok' "$py" -c "
 import json; r = json.load(open('$dir/info.json')); assert r['counters']['instrs'] == 0 and r['pass']; print('ok')"
 expect "info: unknown option" 2 "unknown option" "$aimc" info --config tiny --nett x
+# Calibration on the live Verilator model gives the same file as on the C model (L0 contract).
+vl=${BUILD:-build}/small/vl/aimc-vl
+"$py" -c "
+import numpy as np; np.random.default_rng(5).integers(-127, 128, size=(40, 5), dtype=np.int8).tofile('$dir/cal.i8')"
+expect "calibrate on the C model (small)" 0 'wrote' "$aimc" calibrate --config small --seed 4 \
+  --net "$dir/seed1.khnf" --inputs "$dir/cal.i8" --out "$dir/cal_cm.khnf" --shifts keep
+expect "calibrate on Verilator (small)" 0 'wrote' "$vl" calibrate --backend verilator \
+  --config small --seed 4 --net "$dir/seed1.khnf" --inputs "$dir/cal.i8" --out "$dir/cal_vl.khnf" \
+  --shifts keep
+expect "calibrated files identical: C model and Verilator" 0 '' cmp "$dir/cal_cm.khnf" "$dir/cal_vl.khnf"
 echo "compile_test: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
