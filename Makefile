@@ -10,6 +10,7 @@ ROWS      ?= 64
 COLS      ?= 32
 BATCH     ?= 4
 DATA      ?=
+NET       ?= mlp
 J         ?= $(shell nproc 2>/dev/null || echo 2)
 
 BUILD     ?= build
@@ -38,12 +39,13 @@ CFG_DIR   := $(BUILD)/$(CFG_NAME)
 
 .DEFAULT_GOAL := help
 .PHONY: help setup deps regs regs-check lint sw vl icarus test sim layer-test clean \
-        regress bench sweep fpga formal docs cov
+        regress bench sweep fpga formal docs cov fuzz
 
 help:
 	@echo "Kirchhoff make targets (variables: CONFIG=$(CONFIG) SIM=$(SIM) SEED=$(SEED) WAVES=$(WAVES))"
 	@echo "  make sim         train the digits MLP, run it float / int8 / C model / RTL, print the table"
-	@echo "                   (DATA=file.csv for your own data set; writes build/reports/sim.json)"
+	@echo "                   (DATA=file.csv for your own data set, NET=cnn for the digits CNN;"
+	@echo "                   writes build/reports/sim.json and sim.png)"
 	@echo "  make test        every fast test; ends with 'N passed, N failed' (build/reports/test.json)"
 	@echo "  make layer-test  one random FC layer: CONFIG ROWS COLS BATCH SEED SIM=verilator|icarus|cmodel"
 	@echo "  make lint        Verilator -Wall and Icarus -Wall on all RTL (build/reports/lint.json)"
@@ -55,6 +57,7 @@ help:
 	@echo "                   configs, run folder under build/regress/, signature check (docs/regression.md)"
 	@echo "  make regress-list    the case commands;  make regress-update  rewrite the signature file"
 	@echo "  make formal      bounded proofs (yosys-smtbmc + z3) and their injected bugs (build/reports/formal.json)"
+	@echo "  make fuzz        libFuzzer on the network-file loader, FUZZ_TIME=$(FUZZ_TIME) s (build/reports/fuzz.json)"
 	@echo "  make cov         line + toggle coverage of rtl/ over the chip tests (build/cov/html, reports/cov.json)"
 	@echo "  make sweep       digits accuracy vs ADC/DAC bits, prog error, read noise, drift (build/sweep/)"
 	@echo "  make bench       noisy C-model MVM vs OpenBLAS sgemv, 256 and 1024 (build/reports/bench.json)"
@@ -189,7 +192,7 @@ SIM_REF_CFG ?= ideal64
 sim: $(SETUP_STAMP) $(AIMC) vl
 	@mkdir -p $(BUILD)/reports
 	$(PYTHON) sw/python/sim.py --config $(CFG_FILE) --ref-config configs/$(SIM_REF_CFG).cfg \
-	  --build $(BUILD) --seed $(SEED) $(if $(DATA),--data $(DATA))
+	  --build $(BUILD) --seed $(SEED) --net $(NET) $(if $(DATA),--data $(DATA))
 
 # ---- nightly regression (docs/regression.md) -----------------------------------------------------
 REGRESSION ?= smoke
@@ -222,6 +225,11 @@ formal: $(SETUP_STAMP)
 	  tests/formal/prove.sh $$b --build $(BUILD) || fail=1; \
 	  tests/formal/prove.sh $$b --bug --build $(BUILD) || fail=1; \
 	done; echo "formal: report $(BUILD)/reports/formal.json"; exit $$fail
+
+# ---- fuzzing: the network-file loader under libFuzzer + ASan + UBSan (tools/fuzz.sh) -----------------
+FUZZ_TIME ?= 600
+fuzz: $(SETUP_STAMP)
+	PYTHON=$(PYTHON) tools/fuzz.sh --build $(BUILD) --time $(FUZZ_TIME) --seed $(SEED)
 
 # ---- coverage: line + toggle over the chip-level tests of the registry --------------------------------
 cov: $(SETUP_STAMP) sw $(foreach c,$(TEST_CFGS),$(BUILD)/cov/$(c)/vl/aimc-vl)

@@ -156,6 +156,13 @@ int aimc_soft_reset(aimc_mmio *m);
 int aimc_bus_err_read(aimc_mmio *m, aimc_bus_err *e, int clear);
 
 /* ---- network file (docs/network-format.md) ------------------------------------------------ */
+/* Geometry of a convolution layer (format version 2): valid (no padding), HWC activations;
+ * kh == 0 marks a fully connected layer. The layer's w is N x K with K = kh*kw*in_c, one MVM per
+ * output pixel (im2col), out_h = (in_h - kh) / stride + 1, out_w likewise. */
+typedef struct aimc_conv {
+	uint32_t in_h, in_w, in_c, kh, kw, stride, out_h, out_w;
+} aimc_conv;
+
 typedef struct aimc_layer {
 	uint32_t k, n;   /* inputs, outputs */
 	uint32_t relu;   /* 0/1 */
@@ -164,7 +171,15 @@ typedef struct aimc_layer {
 	int32_t *bias;   /* n */
 	int32_t *mult;   /* n */
 	uint8_t *shift;  /* n, each in [1, 62] */
+	aimc_conv conv;  /* convolution geometry; all zero for a fully connected layer */
 } aimc_layer;
+
+/* 1 for a convolution layer (conv.kh != 0). */
+int aimc_layer_is_conv(const aimc_layer *l);
+/* Input values the layer reads per inference (K, or in_h*in_w*in_c) and output values it writes
+ * (N, or out_h*out_w*N). 0 for NULL. */
+uint32_t aimc_layer_in_len(const aimc_layer *l);
+uint32_t aimc_layer_out_len(const aimc_layer *l);
 
 typedef struct aimc_net {
 	uint32_t n_layers;
@@ -178,6 +193,17 @@ typedef struct aimc_net {
 int aimc_net_load(aimc_net *net, const char *path, char *err, size_t errlen);
 int aimc_net_load_mem(aimc_net *net, const uint8_t *buf, size_t len, char *err, size_t errlen);
 void aimc_net_free(aimc_net *net);
+/* The ideal int8 chip in plain C (docs/numbers.md with exact accumulators, no analog model): n
+ * input vectors x (n x in_len of layer 0) to y (n x n_classes). Convolutions run as im2col. The
+ * golden reference for exported networks. AIMC_EINVAL for NULL or an empty network,
+ * AIMC_ENOMEM. */
+int aimc_net_forward(const aimc_net *net, const int8_t *x, size_t n, int8_t *y);
+/* Serialize a network to the file format (malloc'd *buf, *len bytes; free() it). The result is
+ * checked with aimc_net_load_mem: a network that breaks a rule of the format gives AIMC_EINVAL
+ * with the loader's message in err, and nothing is returned. */
+int aimc_net_to_mem(const aimc_net *net, uint8_t **buf, size_t *len, char *err, size_t errlen);
+/* aimc_net_to_mem, then write the bytes to path (AIMC_EIO on a write error). */
+int aimc_net_save(const aimc_net *net, const char *path, char *err, size_t errlen);
 
 /* ---- compiler ------------------------------------------------------------------------------ */
 typedef struct aimc_image {
@@ -203,7 +229,8 @@ typedef struct aimc_image {
 } aimc_image;
 
 /* Map net onto the chip of cfg for batches of `batch` vectors. AIMC_EFIT with a message naming
- * the layer and the shortfall if it does not fit. */
+ * the layer and the shortfall if it does not fit; AIMC_EUNSUPPORTED for a convolution layer
+ * (use aimc_plan_compile). */
 int aimc_compile(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, aimc_image *img,
 		 char *err, size_t errlen);
 /* aimc_compile with flags: AIMC_COMPILE_RAW also stores sat32(acc + b) of the last layer for every
@@ -215,6 +242,42 @@ int aimc_compile(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, aimc_
 int aimc_compile_ex(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, uint32_t flags,
 		    aimc_image *img, char *err, size_t errlen);
 void aimc_image_free(aimc_image *img);
+
+/* ---- execution plans: networks with convolution layers ------------------------------------- */
+/* A network cut into segments compiled one at a time: each maximal run of fully connected layers
+ * is one segment; each convolution layer is a segment of its own, run as im2col: its chip vectors
+ * are the patches of every output pixel (vectors_per_sample = out_h*out_w), gathered by the host
+ * from the previous segment's outputs (aimc_im2col), and its outputs, P x N per sample, are the
+ * next layer's HWC input. A network without convolutions is one segment, compiled exactly as by
+ * aimc_compile_ex. */
+typedef struct aimc_segment {
+	uint32_t first_layer, n_layers;
+	uint32_t conv;               /* 1: one convolution layer, im2col vectors */
+	uint32_t vectors_per_sample; /* output pixels of the convolution, else 1 */
+	uint32_t in_len, out_len;    /* values per chip vector in and out (K of the first layer,
+				      * N of the last) */
+	aimc_net net;                /* the segment's layers (a view into the network; for a
+				      * convolution, of fc_view) */
+	aimc_layer fc_view;          /* convolution: the layer without its geometry, the FC layer
+				      * (K = patch, N = channels) the compiler maps */
+	aimc_image img;              /* compiled; img.batch chip vectors per run */
+} aimc_segment;
+typedef struct aimc_plan {
+	uint32_t n_segments;
+	aimc_segment *seg;
+	uint32_t batch;              /* samples per batch asked for */
+} aimc_plan;
+/* Compile every segment for `batch` samples (a convolution segment for batch*P patch vectors, or
+ * the largest number of vectors below that fits); flags (AIMC_COMPILE_RAW) apply to the last
+ * segment. On error the message names the segment's layers; the plan is left empty. The plan
+ * points into net: keep net alive while it is used. */
+int aimc_plan_compile(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, uint32_t flags,
+		      aimc_plan *plan, char *err, size_t errlen);
+void aimc_plan_free(aimc_plan *plan);
+/* The im2col patches of one HWC input (in_h*in_w*in_c values) of convolution g: out_h*out_w rows
+ * of kh*kw*in_c values, patch row p = oy*out_w + ox, column (dy*kw + dx)*in_c + ci. Does
+ * nothing if an argument is NULL. */
+void aimc_im2col(const aimc_conv *g, const int8_t *x, int8_t *patches);
 
 #ifdef __cplusplus
 }

@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """`make sim`: train an MLP, quantize it and run it four ways (float, int8 C reference, C model,
 RTL), check bit-exactness and print accuracy, speed and the chip performance model (docs/sim.md).
+For a noisy config the network is also calibrated on the chip (`aimc calibrate`, C model, same
+seed; docs/calibration.md) and the C model and RTL runs are repeated with the calibrated file.
 
   sim.py --config CFG --ref-config REFCFG --build DIR --seed N [--data CSV] [--batch B]
 """
@@ -29,9 +31,11 @@ sys.path.insert(0, HERE)
 from kirchhoff import data as kdata        # noqa: E402
 from kirchhoff import export as kexport    # noqa: E402
 from kirchhoff import pipeline as kpipe     # noqa: E402
+from kirchhoff import plots as kplots       # noqa: E402
 from kirchhoff import quantize as kq       # noqa: E402
 from kirchhoff import train as ktrain      # noqa: E402
 
+CALIB_SAMPLES = {"mlp": 500, "cnn": 200}   # training vectors used by `aimc calibrate`
 COUNTER_KEYS = ("instrs", "mvms", "convs", "adc_convs", "sats", "prog_rows")
 CFG_KEYS = ("name", "rows", "cols", "num_tiles", "dac_bits", "adc_bits", "prog_sigma",
             "read_sigma", "clock_mhz", "e_adc_pj", "e_dac_pj", "e_sram_pj_bit", "e_acc_pj",
@@ -157,8 +161,17 @@ def perf_model(qnet, cfg, rep, samples):
     clock_hz = float(cfg["clock_mhz"]) * 1e6
     cycles = int(rep["cycles"])
     # The chip runs whole batches (the last one zero-padded): count the vectors it really ran.
-    vectors = int(rep.get("batch") or 0) * int(rep.get("batches") or 0) or samples
-    posts = vectors * sum(-(-L.n // cols) for L in qnet.layers)   # one POST per column block
+    # One POST per column block and vector; with execution segments (convolutions) per segment.
+    segs = rep.get("segment")
+    if segs:
+        vectors = sum(int(g["vectors_run"]) for g in segs.values())
+        posts = sum(int(g["vectors_run"]) * sum(
+            -(-qnet.layers[i].n // cols)
+            for i in range(int(g["first_layer"]), int(g["first_layer"]) + int(g["layers"])))
+            for g in segs.values())
+    else:
+        vectors = int(rep.get("batch") or 0) * int(rep.get("batches") or 0) or samples
+        posts = vectors * sum(-(-L.n // cols) for L in qnet.layers)
     array_reads = c["adc_convs"] / cols                           # each read converts Cols columns
     sram_bits = {
         "instr_fetch": 64 * c["instrs"],
@@ -200,6 +213,8 @@ def rerun_command(args):
     if os.path.normpath(os.path.dirname(cfg)) == "configs" and cfg.endswith(".cfg"):
         cfg = os.path.basename(cfg)[:-4]
     make = f"make sim CONFIG={cfg} SEED={args.seed}"
+    if args.net != "mlp":
+        make += f" NET={args.net}"
     ref = os.path.splitext(os.path.basename(args.ref_config))[0]
     if ref != "ideal64":
         make += f" SIM_REF_CFG={ref}"
@@ -219,20 +234,21 @@ def simulate(args):
     ref_path = resolve_cfg(args.ref_config)
     cfg_base = os.path.splitext(os.path.basename(cfg_path))[0]
     aimc_vl = args.aimc_vl or os.path.join(build, cfg_base, "vl", "aimc-vl")
-    work = os.path.join(build, "sim", f"{cfg_base}-seed{args.seed}")
+    tag = cfg_base if args.net == "mlp" else f"{cfg_base}-{args.net}"
+    work = os.path.join(build, "sim", f"{tag}-seed{args.seed}")
     os.makedirs(work, exist_ok=True)
     os.makedirs(os.path.join(build, "reports"), exist_ok=True)
 
-    log("[1/6] configs")
+    log("[1/8] configs")
     cfg = load_cfg(aimc, cfg_path, args.timeout)
     ref = load_cfg(aimc, ref_path, args.timeout)
     if not kq.cfg_is_ideal(ref):
         raise SimError(f"reference config {ref_path} is not ideal (docs/configs.md): the int8 "
                        "reference must have no noise and an ADC that cannot clip")
 
-    log("[2/6] data, training, quantization")
+    log("[2/8] data, training, quantization")
     try:
-        pr = kpipe.prepare(args.data)
+        pr = kpipe.prepare(args.data, net=args.net)
         cal = kq.calibrate_adc_shifts(pr.qnet, pr.xtr, cfg)
         qnet, qcfg = pr.qnet, pr.qnet.with_adc_shifts(cal.shifts)
     except kdata.DataError as e:
@@ -241,10 +257,10 @@ def simulate(args):
         raise SimError(f"quantization: {e}") from None
     tr, ds, yte, xte, dims, net_name = pr.trained, pr.ds, pr.yte, pr.xte, pr.dims, pr.name
     log(f"  {ds.source}: {len(pr.ytr)} training / {len(yte)} test samples, {ds.n_classes} "
-        f"classes; MLP {'-'.join(map(str, dims))}, {tr.n_iter} epochs"
+        f"classes; {args.net.upper()} {pr.arch} {'-'.join(map(str, dims))}, {tr.n_iter} epochs"
         + ("" if tr.converged else " (did not converge)"))
 
-    log("[3/6] export")
+    log("[3/8] export")
     net_ref = os.path.join(work, "net_ref.khnf")
     net_cfg = os.path.join(work, f"net_{cfg_base}.khnf")
     try:
@@ -261,7 +277,7 @@ def simulate(args):
     y_np = kq.forward_int8(qnet, xte)
     n, nc = len(yte), qnet.n_classes
 
-    log("[4/6] int8 reference: C model in the ideal config vs numpy")
+    log("[4/8] int8 reference: C model in the ideal config vs numpy")
     y_ref, _, cmd_ref = run_backend(
         aimc, "cmodel", ref_path, args.seed, net_ref, inputs, os.path.join(work, "out_ref.i8"),
         os.path.join(work, "report_ref.json"), args.batch, n, nc, args.timeout)
@@ -275,16 +291,24 @@ def simulate(args):
             f"docs/numbers.md.\n  command: {shlex.join(cmd_ref)}")
     log(f"  bit-exact: {y_np.size} output bytes equal")
 
-    log(f"[5/6] C model in {cfg['name']} (seed {args.seed})")
+    log(f"[5/8] C model in {cfg['name']} (seed {args.seed})")
     y_cm, rep_cm, _ = run_backend(
         aimc, "cmodel", cfg_path, args.seed, net_cfg, inputs, os.path.join(work, "out_cmodel.i8"),
         os.path.join(work, "report_cmodel.json"), args.batch, n, nc, args.timeout)
 
-    log(f"[6/6] RTL (Verilator) in {cfg['name']} (seed {args.seed})")
+    log(f"[6/8] RTL (Verilator) in {cfg['name']} (seed {args.seed})")
     y_rtl, rep_rtl, cmd_rtl = run_backend(
         aimc_vl, "verilator", cfg_path, args.seed, net_cfg, inputs,
         os.path.join(work, "out_rtl.i8"), os.path.join(work, "report_rtl.json"), args.batch, n,
         nc, args.timeout)
+
+    calib = None
+    if not kq.cfg_is_ideal(cfg):
+        calib = calibrate_and_rerun(args, aimc, aimc_vl, cfg_path, work, net_cfg, pr.xtr, inputs,
+                                    n, nc, yte, CALIB_SAMPLES[args.net])
+    else:
+        log("[7/8] calibration: skipped (ideal config: nothing to calibrate)")
+        log("[8/8] calibrated runs: skipped")
 
     if int(rep_rtl["cycles"]) <= 0:
         raise SimError(f"the RTL report says cycles = {rep_rtl['cycles']}: the busy-cycle counter "
@@ -299,12 +323,18 @@ def simulate(args):
         "cmodel": float(np.mean(ktrain.predict(y_cm) == yte)),
         "rtl": float(np.mean(ktrain.predict(y_rtl) == yte)),
     }
+    if calib is not None:
+        acc["cmodel_calibrated"] = calib["accuracy_cmodel"]
+        acc["rtl_calibrated"] = calib["accuracy_rtl"]
+        calib["rtl_within_1pp_of_int8_ideal"] = bool(
+            acc["rtl_calibrated"] >= acc["int8_reference"] - 0.01)
     perf = perf_model(qcfg, cfg, rep_rtl, n)
     rtl_wall = float(rep_rtl["wall_s"])
     sim_cps = float(rep_rtl.get("sim_cycles_per_s") or
                     (rep_rtl["cycles"] / rtl_wall if rtl_wall > 0 else 0.0))
     report = {
-        "network": {"name": net_name, "source": ds.source, "layers": dims,
+        "network": {"name": net_name, "kind": args.net, "architecture": pr.arch,
+                    "source": ds.source, "layers": dims,
                     "macs_per_inference": qnet.macs(), "in_scale": qnet.in_scale,
                     "adc_shifts": cal.shifts, "adc_clip_fraction": cal.clip_fraction,
                     "files": {"reference": net_ref, "config": net_cfg},
@@ -325,6 +355,7 @@ def simulate(args):
                           "compared": int(y_cm.size),
                           "mismatched_samples": [int(i) for i in bad_samples[:20]],
                           "counter_mismatches": {k: list(v) for k, v in cnt_diff.items()}},
+        "calibration": calib,
         "cycles": int(rep_rtl["cycles"]),
         "counters": rep_rtl["counters"],
         "wall_s": rtl_wall,
@@ -336,6 +367,21 @@ def simulate(args):
         "tools": tool_versions(),
         "total_wall_s": time.monotonic() - t_start,
     }
+    png = os.path.join(build, "reports", "sim.png")
+    acc_labels = {"float32": acc["float"], "int8 ideal": acc["int8_reference"],
+                  f"C model {cfg['name']}": acc["cmodel"], f"RTL {cfg['name']}": acc["rtl"]}
+    if calib is not None:
+        acc_labels[f"C model {cfg['name']} calibrated"] = acc["cmodel_calibrated"]
+        acc_labels[f"RTL {cfg['name']} calibrated"] = acc["rtl_calibrated"]
+    quant_errs = kplots.quant_layer_errors(pr.trained.net, qnet, pr.Xte, xte)
+    report["per_layer_quant_error"] = quant_errs
+    try:
+        kplots.sim_png(png, f"{net_name} on {cfg['name']} (seed {args.seed})", yte,
+                       ktrain.predict(y_rtl), nc, acc_labels, quant_errs,
+                       calib["layers"] if calib else None)
+    except ImportError as e:
+        raise SimError(f"plots: matplotlib missing ({e}); run tools/setup.sh") from None
+    report["plot"] = png
     out = os.path.join(build, "reports", "sim.json")
     with open(out, "w") as f:
         json.dump(report, f, indent=2)
@@ -354,7 +400,62 @@ def simulate(args):
                 f"{k} {a} vs {b}" for k, (a, b) in cnt_diff.items()))
         raise SimError("RTL and C model differ: " + "; ".join(detail) +
                        f"\n  command: {shlex.join(cmd_rtl)}")
+    if calib is not None and calib["rtl_vs_cmodel_mismatches"]:
+        raise SimError(f"calibrated network: RTL and C model differ in "
+                       f"{calib['rtl_vs_cmodel_mismatches']} output bytes\n"
+                       f"  command: {shlex.join(calib['rtl_command'])}")
     return 0
+
+
+def calibrate_and_rerun(args, aimc, aimc_vl, cfg_path, work, net_cfg, xtr, inputs, n, nc, yte,
+                        calib_samples):
+    """aimc calibrate on the C model (same config and seed) with the training inputs, then the C
+    model and RTL runs with the calibrated network. Returns the calibration record."""
+    log(f"[7/8] calibration on the C model (seed {args.seed}, {min(len(xtr), calib_samples)} "
+        "training vectors)")
+    calib_in = os.path.join(work, "calib_inputs.i8")
+    xtr[:calib_samples].tofile(calib_in)
+    net_cal = os.path.join(work, "net_calibrated.khnf")
+    rep_path = os.path.join(work, "report_calibrate.json")
+    for f in (net_cal, rep_path):
+        if os.path.exists(f):
+            os.remove(f)
+    cmd = [aimc, "calibrate", "--config", cfg_path, "--seed", str(args.seed), "--backend",
+           "cmodel", "--net", net_cfg, "--inputs", calib_in, "--out", net_cal, "--report",
+           rep_path]
+    out = run_tool(cmd, "calibration", args.timeout)
+    for line in out.splitlines():
+        if line.startswith("calibrate: layer"):
+            log("  " + line)
+    try:
+        with open(rep_path) as f:
+            rep_cal = json.load(f)
+    except (OSError, json.JSONDecodeError) as e:
+        raise SimError(f"calibration report {rep_path} unreadable: {e}\n"
+                       f"  command: {shlex.join(cmd)}") from None
+    if "layers" not in rep_cal:
+        raise SimError(f"{rep_path} lacks 'layers'\n  command: {shlex.join(cmd)}")
+    log("[8/8] C model and RTL with the calibrated network")
+    y_cm, _, _ = run_backend(
+        aimc, "cmodel", cfg_path, args.seed, net_cal, inputs,
+        os.path.join(work, "out_cmodel_cal.i8"), os.path.join(work, "report_cmodel_cal.json"),
+        args.batch, n, nc, args.timeout)
+    y_rtl, rep_rtl, cmd_rtl = run_backend(
+        aimc_vl, "verilator", cfg_path, args.seed, net_cal, inputs,
+        os.path.join(work, "out_rtl_cal.i8"), os.path.join(work, "report_rtl_cal.json"),
+        args.batch, n, nc, args.timeout)
+    return {
+        "backend": "cmodel",
+        "samples": int(rep_cal.get("samples", 0)),
+        "network": net_cal,
+        "command": cmd,
+        "layers": rep_cal["layers"],
+        "accuracy_cmodel": float(np.mean(ktrain.predict(y_cm) == yte)),
+        "accuracy_rtl": float(np.mean(ktrain.predict(y_rtl) == yte)),
+        "rtl_vs_cmodel_mismatches": int(np.count_nonzero(y_rtl != y_cm)),
+        "rtl_command": cmd_rtl,
+        "wall_s": float(rep_cal.get("wall_s", 0.0)),
+    }
 
 
 def pct(v):
@@ -378,6 +479,15 @@ def print_table(r):
         f"MISMATCH: {rv['mismatches']} bytes, counters {rv['counter_mismatches'] or 'equal'}"
     log(f"  {'RTL (Verilator, ' + r['config'] + ')':<34}{pct(acc['rtl']):>10}   "
         f"vs C model: {verdict} ({rv['compared']} bytes compared)")
+    cal = r.get("calibration")
+    if cal is not None:
+        log(f"  {'C model, calibrated':<34}{pct(acc['cmodel_calibrated']):>10}   "
+            f"adc_shift " + ", ".join(f"{v['adc_shift_before']}->{v['adc_shift_after']}"
+                                      for v in cal["layers"].values()))
+        ok = cal["rtl_vs_cmodel_mismatches"] == 0
+        log(f"  {'RTL, calibrated':<34}{pct(acc['rtl_calibrated']):>10}   "
+            f"vs C model: {'bit-exact' if ok else 'MISMATCH'}; within 1 pp of int8 ideal: "
+            f"{'yes' if cal['rtl_within_1pp_of_int8_ideal'] else 'NO'}")
     log("  simulation:")
     log(f"    cycles {r['cycles']} ({p['cycles_per_inference']:.0f} per inference), RTL wall "
         f"{r['wall_s']:.2f} s, {r['sim_cycles_per_s'] / 1e6:.3f} M simulated cycles/s, "
@@ -400,6 +510,8 @@ def parse_args(argv):
     ap.add_argument("--seed", required=True, type=int, help="chip seed (noise), >= 0")
     ap.add_argument("--data", help="CSV data set (header row, last column the label); "
                     "default: the scikit-learn digits")
+    ap.add_argument("--net", default="mlp", choices=kpipe.NETS,
+                    help="network: mlp (default) or cnn (conv 3x3 x8 -> FC, digits only)")
     ap.add_argument("--batch", type=int, help="vectors per chip batch (default: the CLI's)")
     ap.add_argument("--aimc", help="C CLI (default BUILD/sw/aimc)")
     ap.add_argument("--aimc-vl", help="Verilator CLI (default BUILD/<config>/vl/aimc-vl)")

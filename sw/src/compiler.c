@@ -100,6 +100,10 @@ static int check_net(const aimc_net *net, char *err, size_t errlen)
 	for (li = 0; li < net->n_layers; li++) {
 		const aimc_layer *ly = &net->layers[li];
 
+		if (aimc_layer_is_conv(ly))
+			return set_err(err, errlen, AIMC_EUNSUPPORTED,
+				       "layer %u is a convolution: compile the network with "
+				       "aimc_plan_compile (im2col segments), not aimc_compile", li);
 		if (ly->k < 1 || ly->k > FIELD16_MAX || ly->n < 1 || ly->n > FIELD16_MAX)
 			return set_err(err, errlen, AIMC_EINVAL,
 				       "layer %u: K=%u, N=%u, each must be in 1..%u", li, ly->k, ly->n,

@@ -121,7 +121,7 @@ def _():
     E = kexport.NetFormatError
     expect_raises(E, lambda: rd(good[:20]), "short")
     expect_raises(E, lambda: rd(with_crc(b"KHNX" + good[4:])), "magic")
-    expect_raises(E, lambda: rd(with_crc(good[:4] + struct.pack("<H", 2) + good[6:])), "version")
+    expect_raises(E, lambda: rd(with_crc(good[:4] + struct.pack("<H", 3) + good[6:])), "version")
     bad = bytearray(good)
     bad[40] ^= 1
     expect_raises(E, lambda: rd(bytes(bad)), "crc")

@@ -37,14 +37,36 @@ if a[:2] == ["config", "--json"]:
     print(json.dumps(CFG[os.path.basename(a[2])[:-4]]))
     sys.exit(0)
 o = dict(zip(a[1::2], a[2::2]))
+if a[0] == "calibrate":
+    # Identity calibration: the network unchanged, one record per layer.
+    if mode == "fail_cal":
+        sys.exit("fake: simulated calibration failure")
+    net = export.read_net(o["--net"])
+    export.write_net(o["--out"], net)
+    layers = {str(i): dict(adc_shift_before=L.adc_shift, adc_shift_after=L.adc_shift,
+                           acc_rms_error_before=1.0, acc_rms_error_after=0.5,
+                           acc_rms_ideal=100.0)
+              for i, L in enumerate(net.layers)}
+    json.dump(dict(test="calibrate", samples=len(np.fromfile(o["--inputs"], dtype=np.int8))
+                   // net.n_inputs, layers=layers, wall_s=0.1), open(o["--report"], "w"))
+    print("calibrate: layer 0 (fake)")
+    sys.exit(0)
 c = CFG[os.path.basename(o["--config"])[:-4]]
 rtl = o["--backend"] == "verilator"
 if mode == "fail_rtl" and rtl:
     sys.exit("fake: simulated RTL crash")
 net = export.read_net(o["--net"])
 x = np.fromfile(o["--inputs"], dtype=np.int8).reshape(-1, net.n_inputs)
-y = q.forward_int8_sliced(net, x, c["rows"], c["dac_bits"], c["adc_bits"])
-if (mode == "flip_rtl" and rtl) or (mode == "flip_ref" and c["name"] == "ideal64"):
+# The sliced numpy pass is slow: identical (network, inputs, config) runs share one result.
+import hashlib
+key = hashlib.sha1(open(o["--net"], "rb").read() + x.tobytes() + c["name"].encode()).hexdigest()
+cache = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cache_" + key + ".npy")
+if os.path.exists(cache):
+    y = np.load(cache)
+else:
+    y = q.forward_int8_sliced(net, x, c["rows"], c["dac_bits"], c["adc_bits"])
+    np.save(cache, y)
+if (mode == "flip_rtl" and rtl) or (mode == "flip_cal_rtl" and rtl and "calibrated" in o["--net"]) or (mode == "flip_ref" and c["name"] == "ideal64"):
     y[5, 1] ^= 4
 if mode == "short_out" and rtl:
     y = y[:-1]
@@ -105,7 +127,13 @@ def _():
     assert r["rtl_vs_cmodel"] == dict(r["rtl_vs_cmodel"], bit_exact=True, mismatches=0,
                                       compared=3600)
     acc = r["accuracy"]
-    assert set(acc) == {"float", "int8_reference", "cmodel", "rtl"}
+    assert set(acc) == {"float", "int8_reference", "cmodel", "rtl", "cmodel_calibrated",
+                        "rtl_calibrated"}
+    cal = r["calibration"]
+    assert cal["samples"] == 500 and set(cal["layers"]) == {"0", "1"}, cal
+    assert acc["rtl_calibrated"] == acc["rtl"], "identity calibration changes nothing"
+    assert cal["rtl_within_1pp_of_int8_ideal"] == (acc["rtl"] >= acc["int8_reference"] - 0.01)
+    assert cal["rtl_vs_cmodel_mismatches"] == 0
     assert acc["float"] > 0.93 and acc["int8_reference"] > 0.93 and acc["rtl"] == acc["cmodel"]
     assert r["network"]["adc_shifts"] != [0, 0], "base (8-bit ADC) needs an adc_shift"
     assert r["cycles"] == 360_000 and r["wall_s"] == 2.0
@@ -120,6 +148,9 @@ def _():
     assert close(r["tops"], 2 * 2368 / t / 1e12), r["tops"]
     assert close(r["tops_per_w"], 2 * 2368 / e), r["tops_per_w"]
     assert r["clock_mhz"] == 200.0
+    png = os.path.join(TMP, "ok", "reports", "sim.png")
+    assert r["plot"] == png and open(png, "rb").read(8) == b"\x89PNG\r\n\x1a\n", "no sim.png"
+    assert len(r["per_layer_quant_error"]) == 2 and 0 < r["per_layer_quant_error"][0] < 0.2
     for f in ("net_ref.khnf", "net_base.khnf", "test_inputs.i8", "out_rtl.i8"):
         assert os.path.isfile(os.path.join(TMP, "ok", "sim", "base-seed3", f)), f
 
@@ -132,6 +163,15 @@ def _():
     assert "rerun: make sim" in out
     rv = json.load(open(rep_path))["rtl_vs_cmodel"]
     assert rv["bit_exact"] is False and rv["mismatches"] == 1 and rv["mismatched_samples"] == [5]
+
+
+@check("calibration: a failing calibrate or a calibrated RTL mismatch exits 1 with the command")
+def _():
+    rc, out, _ = sim("fail_cal", tag="failcal")
+    assert rc == 1 and "simulated calibration failure" in out and " calibrate " in out, \
+        out[-2000:]
+    rc, out, _ = sim("flip_cal_rtl", tag="flipcal")
+    assert rc == 1 and "calibrated network: RTL and C model differ in 1" in out, out[-2000:]
 
 
 @check("RTL counter mismatch or no cycle count: exit 1")
@@ -155,6 +195,25 @@ def _():
     assert "command:" in out and "run --config configs/base.cfg" in out
     rc, out, _ = sim("short_out", tag="short")
     assert rc == 1 and "expected 360 x 10" in out, out[-2000:]
+
+
+@check("NET=cnn: the digits CNN through the flow (v2 file, 64-288-10); a CSV with the CNN stops")
+def _():
+    rc, out, rep_path = sim(extra=["--net", "cnn"], tag="cnn")
+    assert rc == 0, out[-3000:]
+    r = json.load(open(rep_path))
+    assert r["network"]["kind"] == "cnn" and r["network"]["layers"] == [64, 288, 10], r["network"]
+    assert r["network"]["architecture"] == "conv3x3x8-fc10"
+    assert r["network"]["macs_per_inference"] == 36 * 9 * 8 + 288 * 10
+    assert r["accuracy"]["int8_reference"] > 0.93 and r["rtl_vs_cmodel"]["bit_exact"]
+    assert "make sim CONFIG=base SEED=3 NET=cnn" in out
+    net = os.path.join(TMP, "cnn", "sim", "base-cnn-seed3", "net_base.khnf")
+    assert open(net, "rb").read()[4] == 2, "CNN file is not version 2"
+    p = os.path.join(TMP, "blobs_cnn.csv")
+    with open(p, "w") as f:
+        f.write("a,b,label\n" + "".join(f"{i},{i % 3},{i % 2}\n" for i in range(40)))
+    rc, out, _ = sim(extra=["--net", "cnn", "--data", p], tag="cnncsv")
+    assert rc == 1 and "only the digits" in out, out[-2000:]
 
 
 @check("CSV data set through the flow; a bad CSV stops with a clear error")

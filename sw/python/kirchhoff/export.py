@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Network file (docs/network-format.md, version 1): writer and strict reader.
+"""Network file (docs/network-format.md, versions 1 and 2): writer and strict reader. A network
+with a convolution layer is written as version 2, any other as version 1.
 
 The reader applies every validation rule of the format (the C loader aimc_net_load is the one the
 chip tools use); it exists for round-trip tests and for inspecting files from Python.
@@ -11,10 +12,16 @@ import zlib
 
 import numpy as np
 
+from .conv import Conv
 from .quantize import ADC_SHIFT_MAX, INT32_MAX, INT32_MIN, QLayer, QNet
 
 MAGIC = b"KHNF"
 VERSION = 1
+VERSION_CONV = 2
+VERSIONS = (1, 2)
+KIND_CONV = 2
+MAX_OUT_LEN = 1 << 24
+_CONV = struct.Struct("<IIIIII")        # 24 bytes: in_h, in_w, in_c, kh, kw, stride
 HEADER_SIZE = 32
 KIND_FC = 1
 MAX_LAYERS = 64
@@ -41,6 +48,7 @@ def net_to_bytes(qnet):
         raise NetFormatError(f"in_scale {qnet.in_scale} must be finite and > 0 as float32")
     body = bytearray()
     prev_n = None
+    has_conv = any(getattr(L, "conv", None) is not None for L in layers)
     for i, L in enumerate(layers):
         w = np.asarray(L.w)
         if w.ndim != 2:
@@ -49,9 +57,17 @@ def net_to_bytes(qnet):
         for name, v in (("K", K), ("N", N)):
             if not 1 <= v <= MAX_DIM:
                 raise NetFormatError(f"layer {i}: {name} = {v} outside [1, {MAX_DIM}]")
-        if prev_n is not None and K != prev_n:
-            raise NetFormatError(f"layer {i}: K = {K} but the previous layer has N = {prev_n}")
-        prev_n = N
+        g = getattr(L, "conv", None)
+        in_len = g.in_len if g is not None else K
+        if g is not None and g.k != K:
+            raise NetFormatError(f"layer {i}: conv patch {g.kh}x{g.kw}x{g.in_c} = {g.k} but "
+                                 f"K = {K}")
+        if prev_n is not None and in_len != prev_n:
+            raise NetFormatError(f"layer {i}: takes {in_len} inputs but the previous layer has "
+                                 f"{prev_n} outputs")
+        prev_n = N * (g.pixels if g is not None else 1)
+        if prev_n > MAX_OUT_LEN:
+            raise NetFormatError(f"layer {i}: {prev_n} outputs, more than {MAX_OUT_LEN}")
         if np.any(w < -127) or np.any(w > 127):
             raise NetFormatError(f"layer {i}: weights outside [-127, 127]")
         if not 0 <= int(L.adc_shift) <= ADC_SHIFT_MAX:
@@ -67,14 +83,23 @@ def net_to_bytes(qnet):
                 raise NetFormatError(f"layer {i}: {name} outside int32")
         if np.any(cols["shift"] < 1) or np.any(cols["shift"] > 62):
             raise NetFormatError(f"layer {i}: shift outside [1, 62]")
-        body += _LAYER.pack(KIND_FC, K, N, 1 if L.relu else 0, int(L.adc_shift), 0)
+        body += _LAYER.pack(KIND_CONV if g is not None else KIND_FC, K, N, 1 if L.relu else 0,
+                            int(L.adc_shift), 0)
+        if g is not None:
+            for name, v in zip(("in_h", "in_w", "in_c", "kh", "kw", "stride"), g.as_tuple()):
+                if not 1 <= v <= MAX_DIM:
+                    raise NetFormatError(f"layer {i}: conv {name} = {v} outside [1, {MAX_DIM}]")
+            body += _CONV.pack(*g.as_tuple())
         body += w.astype(np.int8).tobytes(order="C")
         body += b"\0" * _pad4(N * K)
         body += cols["bias"].astype("<i4").tobytes()
         body += cols["mult"].astype("<i4").tobytes()
         body += cols["shift"].astype("<u4").tobytes()
     file_size = HEADER_SIZE + len(body) + 4
-    hdr = _HDR.pack(MAGIC, VERSION, HEADER_SIZE, len(layers), layers[0].w.shape[1], prev_n,
+    first = layers[0]
+    n_inputs = first.conv.in_len if getattr(first, "conv", None) is not None else first.w.shape[1]
+    hdr = _HDR.pack(MAGIC, VERSION_CONV if has_conv else VERSION, HEADER_SIZE, len(layers),
+                    n_inputs, prev_n,
                     float(in_scale), 0, file_size)
     data = hdr + bytes(body)
     return data + struct.pack("<I", zlib.crc32(data) & 0xFFFFFFFF)
@@ -101,8 +126,8 @@ def net_from_bytes(buf, origin="<bytes>"):
         _HDR.unpack_from(buf, 0)
     if magic != MAGIC:
         fail(f"magic is {magic!r}, expected {MAGIC!r}", 0)
-    if ver != VERSION:
-        fail(f"version {ver}, only {VERSION} is known", 4)
+    if ver not in VERSIONS:
+        fail(f"version {ver}, only {' and '.join(map(str, VERSIONS))} are known", 4)
     if hsz != HEADER_SIZE:
         fail(f"header_size {hsz}, expected {HEADER_SIZE}", 6)
     if fsize != len(buf):
@@ -125,22 +150,46 @@ def net_from_bytes(buf, origin="<bytes>"):
         if off + _LAYER.size > end:
             fail(f"layer {i}: record header runs past the end of the data", off)
         kind, K, N, relu, adc_shift, res = _LAYER.unpack_from(buf, off)
-        if kind != KIND_FC:
-            fail(f"layer {i}: kind {kind}, only {KIND_FC} (fully connected) is known", off)
+        if kind == KIND_CONV and ver < VERSION_CONV:
+            fail(f"layer {i}: kind {kind} (convolution) needs version {VERSION_CONV}", off)
+        if kind not in (KIND_FC, KIND_CONV):
+            fail(f"layer {i}: kind {kind}, only {KIND_FC} (fully connected) and {KIND_CONV} "
+                 "(convolution) are known", off)
         for name, v, o in (("K", K, 4), ("N", N, 8)):
             if not 1 <= v <= MAX_DIM:
                 fail(f"layer {i}: {name} = {v} outside [1, {MAX_DIM}]", off + o)
-        if i == 0 and K != n_inputs:
-            fail(f"layer 0: K = {K} but n_inputs = {n_inputs}", off + 4)
-        if prev_n is not None and K != prev_n:
-            fail(f"layer {i}: K = {K} but the previous layer has N = {prev_n}", off + 4)
+        g = None
+        if kind == KIND_CONV:
+            if off + _LAYER.size + _CONV.size > end:
+                fail(f"layer {i}: conv geometry runs past the end of the data", off + _LAYER.size)
+            geo = _CONV.unpack_from(buf, off + _LAYER.size)
+            for j, (name, v) in enumerate(zip(("in_h", "in_w", "in_c", "kh", "kw", "stride"),
+                                              geo)):
+                if not 1 <= v <= MAX_DIM:
+                    fail(f"layer {i}: conv {name} = {v} outside [1, {MAX_DIM}]",
+                         off + _LAYER.size + 4 * j)
+            if geo[3] > geo[0] or geo[4] > geo[1]:
+                fail(f"layer {i}: conv kernel {geo[3]}x{geo[4]} larger than the input "
+                     f"{geo[0]}x{geo[1]}", off + _LAYER.size + 12)
+            g = Conv(*geo)
+            if g.k != K:
+                fail(f"layer {i}: K = {K} but the conv patch is {g.kh}x{g.kw}x{g.in_c} = {g.k}",
+                     off + 4)
+            if N * g.pixels > MAX_OUT_LEN:
+                fail(f"layer {i}: {N * g.pixels} outputs, more than {MAX_OUT_LEN}", off + 8)
+        in_len = g.in_len if g is not None else K
+        if i == 0 and in_len != n_inputs:
+            fail(f"layer 0: takes {in_len} inputs but n_inputs = {n_inputs}", off + 4)
+        if prev_n is not None and in_len != prev_n:
+            fail(f"layer {i}: takes {in_len} inputs but the previous layer has {prev_n} "
+                 "outputs", off + 4)
         if relu not in (0, 1):
             fail(f"layer {i}: relu = {relu}, must be 0 or 1", off + 12)
         if adc_shift > ADC_SHIFT_MAX:
             fail(f"layer {i}: adc_shift {adc_shift} > {ADC_SHIFT_MAX}", off + 16)
         if res != 0:
             fail(f"layer {i}: reserved field is {res:#x}, must be 0", off + 20)
-        off += _LAYER.size
+        off += _LAYER.size + (_CONV.size if g is not None else 0)
         need = N * K + _pad4(N * K) + 12 * N
         if off + need > end:
             fail(f"layer {i}: weights and parameters ({need} bytes) run past the end of the data",
@@ -163,10 +212,10 @@ def net_from_bytes(buf, origin="<bytes>"):
                  off + 8 * N + 4 * int(bads[0]))
         off += 12 * N
         layers.append(QLayer(w=w, bias=bias, mult=mult, shift=shift, relu=bool(relu),
-                             adc_shift=int(adc_shift)))
-        prev_n = N
+                             adc_shift=int(adc_shift), conv=g))
+        prev_n = N * (g.pixels if g is not None else 1)
     if prev_n != n_classes:
-        fail(f"n_classes {n_classes} but the last layer has N = {prev_n}", 16)
+        fail(f"n_classes {n_classes} but the last layer has {prev_n} outputs", 16)
     if off != end:
         fail(f"{end - off} bytes after the last layer, before the CRC", off)
     return QNet(layers=layers, in_scale=float(in_scale))

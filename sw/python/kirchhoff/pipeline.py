@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import cnn as kcnn
 from . import data as kdata
 from . import quantize as kq
 from . import train as ktrain
@@ -32,23 +33,46 @@ class Prepared:
 
     @property
     def dims(self):
-        return [self.trained.net.n_inputs] + [L.W.shape[0] for L in self.trained.net.layers]
+        return [self.trained.net.n_inputs] + [L.out_len for L in self.trained.net.layers]
+
+    @property
+    def arch(self):
+        """'conv3x3x8-fc10' style summary of the layers."""
+        parts = []
+        for L in self.trained.net.layers:
+            g = L.conv
+            parts.append(f"conv{g.kh}x{g.kw}x{L.W.shape[0]}" if g is not None
+                         else f"fc{L.W.shape[0]}")
+        return "-".join(parts)
+
+
+NETS = ("mlp", "cnn")
+CNN_CHANNELS = 8
 
 
 def prepare(data_path=None, test_size=TEST_SIZE, split_seed=SPLIT_SEED, train_seed=TRAIN_SEED,
-            hidden=HIDDEN):
-    """Digits (data_path None) or a CSV: split, train the MLP, quantize with the training split
-    as calibration set. Raises kdata.DataError or kq.QuantError."""
+            hidden=HIDDEN, net="mlp"):
+    """Digits (data_path None) or a CSV: split, train the MLP (net "mlp") or the CNN (net "cnn",
+    digits only: 8x8 images), quantize with the training split as calibration set. Raises
+    kdata.DataError or kq.QuantError."""
+    if net not in NETS:
+        raise kdata.DataError(f"network '{net}' is not one of {', '.join(NETS)}")
+    if net == "cnn" and data_path is not None:
+        raise kdata.DataError("the CNN needs image data: only the digits set (8x8 images, no "
+                              "DATA=) is supported")
     ds = kdata.load(data_path)
     Xtr, Xte, ytr, yte = kdata.split(ds, test_size, seed=split_seed)
-    tr = ktrain.train_mlp(Xtr, ytr, hidden=hidden, seed=train_seed)
+    if net == "cnn":
+        tr = kcnn.train_cnn(Xtr, ytr, image=(8, 8, 1), channels=CNN_CHANNELS, seed=train_seed)
+    else:
+        tr = ktrain.train_mlp(Xtr, ytr, hidden=hidden, seed=train_seed)
     qnet = kq.quantize_net(tr.net, Xtr)
     xtr = kq.quantize_inputs(tr.net.standardize(Xtr), qnet.in_scale)
     xte = kq.quantize_inputs(tr.net.standardize(Xte), qnet.in_scale)
     acc_float = float(np.mean(ktrain.predict(ktrain.forward(tr.net, Xte, np.float32)) == yte))
     if data_path is None:
-        name = "digits-mlp"
+        name = f"digits-{net}"
     else:
-        name = os.path.splitext(os.path.basename(data_path))[0] + "-mlp"
+        name = os.path.splitext(os.path.basename(data_path))[0] + f"-{net}"
     return Prepared(ds=ds, name=name, Xtr=Xtr, Xte=Xte, ytr=ytr, yte=yte, trained=tr,
                     qnet=qnet, xtr=xtr, xte=xte, acc_float=acc_float)

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import conv as _conv
 from . import train as _train
 
 INT8_MAX = 127
@@ -88,6 +89,29 @@ class QLayer:
     s_w: np.ndarray = field(default=None, repr=False)
     s_x: float = 0.0
     s_y: float = 0.0
+    conv: object = None  # conv.Conv for a convolution layer (im2col MVMs), None: fully connected
+
+    @property
+    def in_len(self):
+        return self.conv.in_len if self.conv is not None else self.k
+
+    @property
+    def out_len(self):
+        return self.n * (self.conv.pixels if self.conv is not None else 1)
+
+    @property
+    def mvms(self):
+        """Matrix-vector products per inference (output pixels of a conv, 1 for FC)."""
+        return self.conv.pixels if self.conv is not None else 1
+
+    def rows_of(self, x):
+        """The layer's MVM input vectors for layer inputs x (n x in_len): x itself for FC, the
+        im2col patches ((n*P) x K) for a convolution."""
+        return _conv.im2col(x, self.conv) if self.conv is not None else x
+
+    def outs_of(self, z, n):
+        """Per-MVM outputs back to n x out_len (HWC for a convolution)."""
+        return _conv.col2out(z, n, self.conv) if self.conv is not None else z
 
     @property
     def k(self):
@@ -105,15 +129,15 @@ class QNet:
 
     @property
     def n_inputs(self):
-        return self.layers[0].k
+        return self.layers[0].in_len
 
     @property
     def n_classes(self):
-        return self.layers[-1].n
+        return self.layers[-1].out_len
 
     def macs(self):
-        """Multiply-accumulates per inference: sum of K*N."""
-        return sum(L.k * L.n for L in self.layers)
+        """Multiply-accumulates per inference: sum of K*N (times the output pixels of a conv)."""
+        return sum(L.k * L.n * L.mvms for L in self.layers)
 
     def with_adc_shifts(self, shifts):
         """A copy of the net with the given per-layer adc_shift values."""
@@ -200,7 +224,8 @@ def quantize_net(fnet, X_calib):
             w=w_q, bias=b_q.astype(np.int64),
             mult=np.array([m for m, _ in ms], dtype=np.int64),
             shift=np.array([s for _, s in ms], dtype=np.int64),
-            relu=bool(L.relu), adc_shift=0, s_w=s_w, s_x=s_x, s_y=s_y))
+            relu=bool(L.relu), adc_shift=0, s_w=s_w, s_x=s_x, s_y=s_y,
+            conv=getattr(L, "conv", None)))
         s_x = s_y
     return QNet(layers=layers, in_scale=in_scale)
 
@@ -233,8 +258,9 @@ def forward_int8(qnet, xq, all_layers=False):
     x = _check_inputs(qnet, xq)
     outs = []
     for L in qnet.layers:
-        acc = sat32(x @ L.w.astype(np.int64).T)
-        x = post(acc, L)
+        n = x.shape[0]
+        acc = sat32(L.rows_of(x) @ L.w.astype(np.int64).T)
+        x = L.outs_of(post(acc, L), n)
         outs.append(x.astype(np.int8))
     return outs if all_layers else outs[-1]
 
@@ -280,6 +306,8 @@ def forward_int8_sliced(qnet, xq, rows, dac_bits, adc_bits, all_layers=False):
     lo, hi = -(1 << (adc_bits - 1)), (1 << (adc_bits - 1)) - 1
     outs = []
     for L in qnet.layers:
+        n_in = x.shape[0]
+        x = L.rows_of(x)
         acc = np.zeros((x.shape[0], L.n), dtype=np.int64)
         wbs = {}
         for rb, s, sign, d in _block_phases(x, rows, dac_bits):
@@ -289,7 +317,7 @@ def forward_int8_sliced(qnet, xq, rows, dac_bits, adc_bits, all_layers=False):
             code = np.clip(div_round_half_away_pow2(col, L.adc_shift), lo, hi)
             # A skipped phase (all d zero) has col == 0, code == 0: acc is unchanged, as skipped.
             acc = sat32(acc + sign * (code << (s * dac_bits + L.adc_shift)))
-        x = post(acc, L)
+        x = L.outs_of(post(acc, L), n_in)
         outs.append(x.astype(np.int8))
     return outs if all_layers else outs[-1]
 
@@ -370,7 +398,7 @@ def calibrate_adc_shifts(qnet, xq_calib, cfg, clip_target=1e-3):
     ins = [np.asarray(xq_calib)] + forward_int8(qnet, xq_calib, all_layers=True)[:-1]
     cal = AdcCalibration(shifts=[], clip_fraction=[], conversions=[])
     for L, xl in zip(qnet.layers, ins):
-        frac, convs = adc_clip_fractions(L.w, xl, rows, dac, adc)
+        frac, convs = adc_clip_fractions(L.w, L.rows_of(np.asarray(xl)), rows, dac, adc)
         ok = [sh for sh in range(ADC_SHIFT_MAX + 1) if frac[sh] <= clip_target]
         sh = ok[0] if ok else ADC_SHIFT_MAX
         cal.shifts.append(sh)

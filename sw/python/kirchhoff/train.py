@@ -12,12 +12,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import conv as _conv
+
 
 @dataclass
 class FloatLayer:
     W: np.ndarray      # float64, N x K
     b: np.ndarray      # float64, N
     relu: bool
+    conv: object = None  # conv.Conv for a convolution layer (W: out channels x patch), else FC
+
+    @property
+    def out_len(self):
+        return self.W.shape[0] * (self.conv.pixels if self.conv is not None else 1)
 
 
 @dataclass
@@ -28,11 +35,12 @@ class FloatNet:
 
     @property
     def n_inputs(self):
-        return self.layers[0].W.shape[1]
+        L = self.layers[0]
+        return L.conv.in_len if L.conv is not None else L.W.shape[1]
 
     @property
     def n_classes(self):
-        return self.layers[-1].W.shape[0]
+        return self.layers[-1].out_len
 
     def standardize(self, X):
         """Inputs as the first layer sees them (float64)."""
@@ -104,7 +112,12 @@ def forward(net, X, dtype=np.float32, all_layers=False):
     a = net.standardize(X).astype(dtype)
     outs = []
     for L in net.layers:
-        a = a @ L.W.T.astype(dtype) + L.b.astype(dtype)
+        if L.conv is not None:
+            n = a.shape[0]
+            a = _conv.col2out(_conv.im2col(a, L.conv) @ L.W.T.astype(dtype) + L.b.astype(dtype),
+                              n, L.conv)
+        else:
+            a = a @ L.W.T.astype(dtype) + L.b.astype(dtype)
         if L.relu:
             a = np.maximum(a, dtype(0))
         outs.append(a)

@@ -87,6 +87,21 @@ int cli_image_run(aimc_mmio *m, const aimc_image *img, const int8_t *x, uint32_t
 		  uint32_t n, int32_t *raw, uint32_t max_polls, uint32_t *chip_err,
 		  uint32_t *chip_pc);
 
+/* ---- execution plans (networks with convolutions, aimc_plan) --------------------------- */
+#define CLI_PLAN_MAX_SEG 64
+typedef struct cli_plan_stats {
+	uint64_t runs[CLI_PLAN_MAX_SEG];        /* chip runs (batches) per segment */
+	uint64_t vectors_run[CLI_PLAN_MAX_SEG]; /* vectors the chip ran, padding included */
+} cli_plan_stats;
+/* Run samples input vectors x (samples x n_inputs) through every segment of plan on m: each
+ * segment's image is loaded once and runs every vector (im2col patches for a convolution) in
+ * batches; y gets samples x n_classes. raw (if not NULL, with a plan compiled with
+ * AIMC_COMPILE_RAW) gets the last segment's RAW int32 results, samples*P x N. max_polls 0: from
+ * each image. st (optional) counts runs. */
+int cli_plan_run(aimc_mmio *m, const aimc_cfg *cfg, const aimc_net *net, const aimc_plan *plan,
+		 const int8_t *x, uint64_t samples, int8_t *y, int32_t *raw, uint32_t max_polls,
+		 cli_plan_stats *st, uint32_t *chip_err, uint32_t *chip_pc);
+
 /* ---- JSON reports ------------------------------------------------------------------------ */
 typedef struct cli_json {
 	FILE *f;
@@ -118,6 +133,10 @@ double cli_now(void);
 int cli_cmd_config(int argc, char **argv);
 int cli_cmd_layer_test(int argc, char **argv);
 int cli_cmd_run(int argc, char **argv);
+int cli_cmd_calibrate(int argc, char **argv);
+int cli_cmd_forward(int argc, char **argv);
+int cli_cmd_compile(int argc, char **argv);
+int cli_cmd_info(int argc, char **argv);
 int cli_cmd_csr_test(int argc, char **argv);
 int cli_cmd_illegal_test(int argc, char **argv);
 int cli_cmd_pv_test(int argc, char **argv);

@@ -23,6 +23,8 @@ typedef struct run_result {
 	uint64_t samples;
 	uint32_t batch, batches;
 	aimc_counters counters;
+	const aimc_plan *plan;
+	cli_plan_stats stats;
 	uint64_t sim_cycles;
 	double wall_s;
 	int pass;
@@ -139,10 +141,32 @@ static void fill_report(cli_json *j, void *arg)
 	cli_json_str(j, "backend", r->o->be.backend);
 	cli_json_u64(j, "seed", r->o->be.seed);
 	cli_json_u64(j, "samples", r->samples);
-	cli_json_u64(j, "n_inputs", r->net->layers[0].k);
+	cli_json_u64(j, "n_inputs", aimc_layer_in_len(&r->net->layers[0]));
 	cli_json_u64(j, "n_classes", r->net->n_classes);
 	cli_json_u64(j, "batch", r->batch);
 	cli_json_u64(j, "batches", r->batches);
+	cli_json_u64(j, "segments", r->plan->n_segments);
+	{
+		uint32_t s;
+		char key[32];
+
+		cli_json_obj(j, "segment");
+		for (s = 0; s < r->plan->n_segments && s < CLI_PLAN_MAX_SEG; s++) {
+			const aimc_segment *g = &r->plan->seg[s];
+
+			snprintf(key, sizeof(key), "%u", s);
+			cli_json_obj(j, key);
+			cli_json_u64(j, "first_layer", g->first_layer);
+			cli_json_u64(j, "layers", g->n_layers);
+			cli_json_bool(j, "conv", (int)g->conv);
+			cli_json_u64(j, "vectors_per_sample", g->vectors_per_sample);
+			cli_json_u64(j, "batch", g->img.batch);
+			cli_json_u64(j, "runs", r->stats.runs[s]);
+			cli_json_u64(j, "vectors_run", r->stats.vectors_run[s]);
+			cli_json_obj_end(j);
+		}
+		cli_json_obj_end(j);
+	}
 	cli_json_u64(j, "cycles", r->counters.cycles);
 	if (r->sim_cycles > 0)
 		cli_json_u64(j, "sim_cycles", r->sim_cycles);
@@ -155,14 +179,14 @@ static void fill_report(cli_json *j, void *arg)
 
 /* Compile at o->batch, or find the largest batch that fits. */
 static int compile_net(const run_opts *o, const aimc_net *net, const aimc_cfg *cfg,
-		       uint64_t samples, aimc_image *img)
+		       uint64_t samples, aimc_plan *img)
 {
 	char err[512] = "";
 	uint32_t b;
 	int rc = AIMC_EFIT;
 
 	if (o->batch != 0) {
-		rc = aimc_compile(net, cfg, o->batch, img, err, sizeof(err));
+		rc = aimc_plan_compile(net, cfg, o->batch, 0, img, err, sizeof(err));
 		if (rc != AIMC_OK)
 			cli_errorf(CMD, "config %s, batch %u: %s (%s)", cfg->name, o->batch, err,
 				   aimc_strerror(rc));
@@ -172,7 +196,7 @@ static int compile_net(const run_opts *o, const aimc_net *net, const aimc_cfg *c
 	if (samples < b)
 		b = (uint32_t)samples;
 	for (; b >= 1; b--) {
-		rc = aimc_compile(net, cfg, b, img, err, sizeof(err));
+		rc = aimc_plan_compile(net, cfg, b, 0, img, err, sizeof(err));
 		if (rc != AIMC_EFIT)
 			break;
 	}
@@ -187,19 +211,19 @@ int cli_cmd_run(int argc, char **argv)
 	run_result res;
 	aimc_cfg cfg;
 	aimc_net net;
-	aimc_image img;
+	aimc_plan plan;
 	aimc_mmio m = { NULL, NULL };
 	aimc_counters c0, c1;
-	int8_t *x = NULL, *xb = NULL, *y = NULL, *yb = NULL;
+	int8_t *x = NULL, *y = NULL;
 	char err[512];
-	uint64_t samples = 0, s0;
-	uint32_t k, n, max_polls, chip_err = 0, chip_pc = 0;
+	uint64_t samples = 0;
+	uint32_t k, n, chip_err = 0, chip_pc = 0;
 	FILE *f = NULL;
 	double t0 = cli_now();
 	int rc, exit_code = CLI_EXIT_USAGE, opened = 0;
 
 	memset(&net, 0, sizeof(net));
-	memset(&img, 0, sizeof(img));
+	memset(&plan, 0, sizeof(plan));
 	memset(&res, 0, sizeof(res));
 	rc = parse_args(argc, argv, &o);
 	if (rc != 0)
@@ -211,18 +235,15 @@ int cli_cmd_run(int argc, char **argv)
 		cli_errorf(CMD, "--net: %s (%s)", err, aimc_strerror(rc));
 		return CLI_EXIT_USAGE;
 	}
-	k = net.layers[0].k;
+	k = aimc_layer_in_len(&net.layers[0]);
 	n = net.n_classes;
 	if (read_inputs(o.inputs, k, &x, &samples) != 0)
 		goto out;
 	exit_code = CLI_EXIT_FAIL;
-	if (compile_net(&o, &net, &cfg, samples, &img) != AIMC_OK)
+	if (compile_net(&o, &net, &cfg, samples, &plan) != AIMC_OK)
 		goto out;
-	max_polls = o.be.max_polls != 0 ? o.be.max_polls : cli_max_polls(&cfg, &img);
-	xb = calloc((size_t)img.batch * k, 1);
-	yb = malloc((size_t)img.batch * n);
 	y = malloc((size_t)samples * n);
-	if (xb == NULL || yb == NULL || y == NULL) {
+	if (y == NULL) {
 		cli_errorf(CMD, "out of memory");
 		goto out;
 	}
@@ -231,35 +252,23 @@ int cli_cmd_run(int argc, char **argv)
 	if (rc != AIMC_OK)
 		goto out;
 	opened = 1;
-	rc = cli_image_load(&m, &cfg, &img);
-	if (rc != AIMC_OK) {
-		cli_report_rc(CMD, &m, "loading the image", rc);
-		goto out;
-	}
 	rc = aimc_counters_read(&m, &c0);
 	if (rc != AIMC_OK) {
 		cli_report_rc(CMD, &m, "reading the counters", rc);
 		goto out;
 	}
-	for (s0 = 0; s0 < samples; s0 += img.batch) {
-		uint64_t nb = samples - s0 < img.batch ? samples - s0 : img.batch;
-
-		memset(xb, 0, (size_t)img.batch * k);
-		memcpy(xb, x + s0 * k, (size_t)nb * k);
-		rc = cli_image_run(&m, &img, xb, k, yb, n, NULL, max_polls, &chip_err, &chip_pc);
-		if (rc == AIMC_ECHIP) {
-			cli_errorf(CMD, "batch %llu: the chip stopped with error code %u at "
-				   "instruction %u", (unsigned long long)(s0 / img.batch), chip_err,
-				   chip_pc);
-			goto out;
-		}
-		if (rc != AIMC_OK) {
-			cli_report_rc(CMD, &m, "running a batch", rc);
-			goto out;
-		}
-		memcpy(y + s0 * n, yb, (size_t)nb * n);
-		res.batches++;
+	rc = cli_plan_run(&m, &cfg, &net, &plan, x, samples, y, NULL, o.be.max_polls, &res.stats,
+			  &chip_err, &chip_pc);
+	if (rc == AIMC_ECHIP) {
+		cli_errorf(CMD, "the chip stopped with error code %u at instruction %u", chip_err,
+			   chip_pc);
+		goto out;
 	}
+	if (rc != AIMC_OK) {
+		cli_report_rc(CMD, &m, "running the network", rc);
+		goto out;
+	}
+	res.batches = (uint32_t)res.stats.runs[plan.n_segments - 1];
 	rc = aimc_counters_read(&m, &c1);
 	if (rc != AIMC_OK) {
 		cli_report_rc(CMD, &m, "reading the counters", rc);
@@ -285,11 +294,13 @@ int cli_cmd_run(int argc, char **argv)
 	res.cfg = &cfg;
 	res.net = &net;
 	res.samples = samples;
-	res.batch = img.batch;
+	res.batch = plan.seg[plan.n_segments - 1].img.batch;
+	res.plan = &plan;
 	res.wall_s = cli_now() - t0;
 	res.pass = 1;
-	printf("run: %llu samples of %s on %s (config %s), batch %u x %u, %llu busy cycles, %.3f s\n",
-	       (unsigned long long)samples, o.net, o.be.backend, cfg.name, img.batch, res.batches,
+	printf("run: %llu samples of %s on %s (config %s), %u segment%s, last batch %u x %u, %llu "
+	       "busy cycles, %.3f s\n", (unsigned long long)samples, o.net, o.be.backend, cfg.name,
+	       plan.n_segments, plan.n_segments == 1 ? "" : "s", res.batch, res.batches,
 	       (unsigned long long)res.counters.cycles, res.wall_s);
 	cli_print_tile_counters("run", &res.counters);
 	if (o.report != NULL && cli_json_write_file(CMD, o.report, fill_report, &res) != 0)
@@ -301,10 +312,8 @@ out:
 	if (opened)
 		aimc_mmio_close(&m);
 	free(x);
-	free(xb);
 	free(y);
-	free(yb);
-	aimc_image_free(&img);
+	aimc_plan_free(&plan);
 	aimc_net_free(&net);
 	return exit_code;
 }

@@ -314,7 +314,7 @@ static void test_header_rules(void)
 		expect("empty file", buf, 0, AIMC_EFORMAT, w);
 	}
 	MUTANT("wrong magic", AIMC_EFORMAT, memcpy(n_.magic, "KHNG", 4), "'magic'", "byte 0");
-	MUTANT("unknown version", AIMC_EFORMAT, n_.version = 2, "'version'", "byte 4", "2");
+	MUTANT("unknown version", AIMC_EFORMAT, n_.version = 3, "'version'", "byte 4", "3");
 	MUTANT("wrong header_size", AIMC_EFORMAT, n_.header_size = 36, "'header_size'", "byte 6",
 	       "36");
 	MUTANT("n_layers 0", AIMC_EFORMAT, n_.n_layers = 0, "'n_layers'", "byte 8");
@@ -401,7 +401,7 @@ static void test_layer_rules(void)
 	MUTANT("N = 65536", AIMC_EFORMAT, n_.l[1].n = 65536, "layer 1", "'N'", o_n1, "65536");
 	MUTANT("N = 0", AIMC_EFORMAT, n_.l[1].n = 0, "layer 1", "'N'", o_n1);
 	MUTANT("K differs from the previous N", AIMC_EFORMAT, n_.l[1].k = 2, "layer 1", "'K'", o_k1,
-	       "N = 3");
+	       "the 3 outputs");
 	MUTANT("relu 2", AIMC_EFORMAT, n_.l[0].relu = 2, "layer 0", "'relu'", o_relu);
 	MUTANT("adc_shift 16", AIMC_EFORMAT, n_.l[1].adc_shift = 16, "layer 1", "'adc_shift'", o_sh);
 	MUTANT("reserved non-zero", AIMC_EFORMAT, n_.l[0].rsvd = 1, "layer 0", "'reserved'", o_rsvd);
@@ -470,6 +470,251 @@ static void test_files_and_args(const char *argv0)
 	remove(path);
 }
 
+/* aimc_net_to_mem / aimc_net_save: a loaded file written back is the same bytes (the test's own
+ * writer made them); a network breaking a rule is refused with the loader's message. */
+static void test_writer(const char *argv0)
+{
+	uint8_t buf[MAX_FILE], *out = NULL;
+	char path[1024], err[512];
+	wnet wn;
+	layout lo;
+	aimc_net net, back;
+	size_t len, olen = 0;
+	int rc;
+
+	valid_net(&wn);
+	len = write_net(&wn, buf, &lo);
+	if (aimc_net_load_mem(&net, buf, len, err, sizeof(err)) != AIMC_OK) {
+		fail("writer: load the valid file", "%s", err);
+		return;
+	}
+	rc = aimc_net_to_mem(&net, &out, &olen, err, sizeof(err));
+	if (rc == AIMC_OK && olen == len && memcmp(out, buf, len) == 0)
+		pass("writer: load + aimc_net_to_mem gives the same bytes");
+	else
+		fail("writer: load + aimc_net_to_mem gives the same bytes", "rc %d (%s), %zu vs %zu "
+		     "bytes", rc, err, olen, len);
+	free(out);
+	out = NULL;
+	snprintf(path, sizeof(path), "%s.save.khnf", argv0);
+	rc = aimc_net_save(&net, path, err, sizeof(err));
+	if (rc == AIMC_OK && aimc_net_load(&back, path, err, sizeof(err)) == AIMC_OK &&
+	    back.layers[1].bias[1] == net.layers[1].bias[1]) {
+		pass("writer: aimc_net_save writes a file aimc_net_load reads");
+		aimc_net_free(&back);
+	} else {
+		fail("writer: aimc_net_save writes a file aimc_net_load reads", "rc %d (%s)", rc, err);
+	}
+	remove(path);
+	net.layers[1].shift[0] = 63;
+	rc = aimc_net_to_mem(&net, &out, &olen, err, sizeof(err));
+	if (rc == AIMC_EINVAL && out == NULL && olen == 0 && strstr(err, "'shift'") != NULL)
+		printf("PASS writer: shift 63 refused (%s)\n", err);
+	else
+		fail("writer: shift 63 refused", "rc %d (%s)", rc, err);
+	net.layers[1].shift[0] = 5;
+	net.layers[0].w[3] = -128;
+	rc = aimc_net_save(&net, path, err, sizeof(err));
+	if (rc == AIMC_EINVAL && strstr(err, "-128") != NULL && fopen(path, "rb") == NULL)
+		printf("PASS writer: weight -128 refused, no file written (%s)\n", err);
+	else
+		fail("writer: weight -128 refused, no file written", "rc %d (%s)", rc, err);
+	net.layers[0].w[3] = 0;
+	net.layers[1].k = 4; /* K no longer equals the previous N */
+	rc = aimc_net_to_mem(&net, &out, &olen, err, sizeof(err));
+	if (rc == AIMC_EINVAL && out == NULL)
+		printf("PASS writer: K != previous N refused (%s)\n", err);
+	else
+		fail("writer: K != previous N refused", "rc %d (%s)", rc, err);
+	net.layers[1].k = 3;
+	if (aimc_net_to_mem(NULL, &out, &olen, err, sizeof(err)) == AIMC_EINVAL &&
+	    aimc_net_to_mem(&net, NULL, &olen, err, sizeof(err)) == AIMC_EINVAL &&
+	    aimc_net_save(&net, NULL, err, sizeof(err)) == AIMC_EINVAL)
+		pass("writer: NULL arguments give AIMC_EINVAL");
+	else
+		fail("writer: NULL arguments give AIMC_EINVAL", "%s", err);
+	aimc_net_free(&net);
+}
+
+/* Version 2: a conv layer (4x4x1 input, 3x3 kernel, stride 1 -> 2x2x4) then FC 16 -> 3, built
+ * in memory, written by aimc_net_to_mem, loaded back; then one mutation per conv rule. */
+static int8_t cw0[4 * 9], cw1[3 * 16];
+static int32_t cb0[4], cm0[4], cb1[3], cm1[3];
+static uint8_t cs0[4], cs1[3];
+
+static void conv_net(aimc_net *net, aimc_layer *l)
+{
+	int i;
+
+	for (i = 0; i < 36; i++)
+		cw0[i] = (int8_t)(i * 7 % 255 - 127);
+	for (i = 0; i < 48; i++)
+		cw1[i] = (int8_t)(i * 5 % 200 - 100);
+	for (i = 0; i < 4; i++) {
+		cb0[i] = i * 10 - 15;
+		cm0[i] = 1 << 30;
+		cs0[i] = 37;
+	}
+	for (i = 0; i < 3; i++) {
+		cb1[i] = 5 - i;
+		cm1[i] = (1 << 30) + i;
+		cs1[i] = 40;
+	}
+	memset(l, 0, 2 * sizeof(*l));
+	l[0].k = 9;
+	l[0].n = 4;
+	l[0].relu = 1;
+	l[0].adc_shift = 2;
+	l[0].w = cw0;
+	l[0].bias = cb0;
+	l[0].mult = cm0;
+	l[0].shift = cs0;
+	l[0].conv = (aimc_conv){ 4, 4, 1, 3, 3, 1, 2, 2 };
+	l[1].k = 16;
+	l[1].n = 3;
+	l[1].w = cw1;
+	l[1].bias = cb1;
+	l[1].mult = cm1;
+	l[1].shift = cs1;
+	memset(net, 0, sizeof(*net));
+	net->n_layers = 2;
+	net->n_classes = 3;
+	net->in_scale = 0.5f;
+	net->layers = l;
+}
+
+static void conv_mutant(const char *name, const uint8_t *good, size_t len, size_t off,
+			uint32_t val, int version_field, const char *want)
+{
+	uint8_t b[1024];
+	aimc_net net;
+	char err[512];
+	size_t o = off;
+	int rc;
+
+	memcpy(b, good, len);
+	if (version_field)
+		put16(b, &o, (uint16_t)val);
+	else
+		put32(b, &o, val);
+	refresh(b, len);
+	rc = aimc_net_load_mem(&net, b, len, err, sizeof(err));
+	if (rc == AIMC_EFORMAT && strstr(err, want) != NULL)
+		printf("PASS conv rule: %s (%s)\n", name, err);
+	else
+		fail(name, "rc %d, message '%s' lacks '%s'", rc, err, want);
+	if (rc == AIMC_OK)
+		aimc_net_free(&net);
+}
+
+static void test_conv(void)
+{
+	aimc_layer l[2];
+	aimc_net net, back;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	char err[512];
+	int8_t x[2 * 16], y[2 * 3];
+	int rc, i;
+
+	conv_net(&net, l);
+	rc = aimc_net_to_mem(&net, &buf, &len, err, sizeof(err));
+	if (rc != AIMC_OK) {
+		fail("conv: write a version-2 file", "%s", err);
+		return;
+	}
+	rc = aimc_net_load_mem(&back, buf, len, err, sizeof(err));
+	if (rc == AIMC_OK && buf[4] == 2 && back.layers[0].conv.out_h == 2 &&
+	    back.layers[0].conv.out_w == 2 && back.layers[0].conv.kh == 3 &&
+	    aimc_layer_out_len(&back.layers[0]) == 16 && aimc_layer_in_len(&back.layers[0]) == 16 &&
+	    !aimc_layer_is_conv(&back.layers[1]) && back.layers[0].w[35] == cw0[35])
+		pass("conv: version-2 file round trip, geometry and lengths");
+	else
+		fail("conv: version-2 file round trip", "rc %d (%s), version %u", rc, err, buf[4]);
+	if (rc == AIMC_OK)
+		aimc_net_free(&back);
+	/* Layer 0 record at 32, its geometry at 56 (in_h, in_w, in_c, kh, kw, stride). */
+	conv_mutant("conv in a version-1 file", buf, len, 4, 1, 1, "needs file version 2");
+	conv_mutant("conv K != kh*kw*in_c", buf, len, 32 + 4, 8, 0, "conv patch");
+	conv_mutant("conv kernel larger than the input", buf, len, 56 + 12, 5, 0, "larger than");
+	conv_mutant("conv stride 0", buf, len, 56 + 20, 0, 0, "'conv.stride'");
+	conv_mutant("conv in_c 0", buf, len, 56 + 8, 0, 0, "'conv.in_c'");
+	conv_mutant("conv output length != next K (stride 2 -> 1x1x4)", buf, len, 56 + 20, 2, 0,
+		    "differs from the 4 outputs");
+	conv_mutant("conv input != n_inputs (in_h 5)", buf, len, 56, 5, 0, "'n_inputs'");
+	free(buf);
+
+	/* Golden forward pass, by hand for sample 0 = all ones, sample 1 = ramp. */
+	for (i = 0; i < 16; i++) {
+		x[i] = 1;
+		x[16 + i] = (int8_t)(i - 8);
+	}
+	rc = aimc_net_forward(&net, x, 2, y);
+	{
+		int ok = rc == AIMC_OK, v, p, c, o, j;
+
+		for (v = 0; v < 2 && ok; v++) {
+			int8_t h[16];
+
+			for (p = 0; p < 4; p++)
+				for (c = 0; c < 4; c++) {
+					long long acc = 0, t, q;
+
+					for (j = 0; j < 9; j++) {
+						int yy = p / 2 + j / 3, xx = p % 2 + j % 3;
+
+						acc += cw0[c * 9 + j] * x[v * 16 + yy * 4 + xx];
+					}
+					t = acc + cb0[c];
+					q = (t * cm0[c] + (1LL << 36)) >> 37;
+					q = q < 0 ? 0 : q > 127 ? 127 : q;
+					h[p * 4 + c] = (int8_t)q;
+				}
+			for (o = 0; o < 3; o++) {
+				long long acc = cb1[o], q;
+
+				for (j = 0; j < 16; j++)
+					acc += cw1[o * 16 + j] * h[j];
+				q = (acc * cm1[o] + (1LL << 39)) >> 40;
+				q = q < -127 ? -127 : q > 127 ? 127 : q;
+				ok = ok && y[v * 3 + o] == (int8_t)q;
+			}
+		}
+		if (ok)
+			pass("aimc_net_forward: conv + FC equal to the loops written out here");
+		else
+			fail("aimc_net_forward: conv + FC", "rc %d, y = %d %d %d / %d %d %d", rc, y[0],
+			     y[1], y[2], y[3], y[4], y[5]);
+	}
+	{
+		aimc_cfg cfg;
+		aimc_image img;
+		aimc_plan plan;
+
+		aimc_cfg_defaults(&cfg);
+		rc = aimc_compile(&net, &cfg, 1, &img, err, sizeof(err));
+		if (rc == AIMC_EUNSUPPORTED && strstr(err, "aimc_plan_compile") != NULL)
+			printf("PASS aimc_compile refuses a convolution (%s)\n", err);
+		else
+			fail("aimc_compile refuses a convolution", "rc %d (%s)", rc, err);
+		rc = aimc_plan_compile(&net, &cfg, 2, 0, &plan, err, sizeof(err));
+		if (rc == AIMC_OK && plan.n_segments == 2 && plan.seg[0].conv == 1 &&
+		    plan.seg[0].vectors_per_sample == 4 && plan.seg[0].img.batch == 8 &&
+		    plan.seg[1].conv == 0 && plan.seg[1].in_len == 16 && plan.seg[1].img.batch == 2 &&
+		    net.layers[0].conv.kh == 3)
+			pass("aimc_plan_compile: conv segment (2 samples x 4 patches) + FC segment");
+		else
+			fail("aimc_plan_compile", "rc %d (%s), %u segments", rc, err, plan.n_segments);
+		aimc_plan_free(&plan);
+	}
+	if (aimc_net_forward(NULL, x, 1, y) == AIMC_EINVAL &&
+	    aimc_net_forward(&net, NULL, 1, y) == AIMC_EINVAL &&
+	    aimc_net_forward(&net, x, 1, NULL) == AIMC_EINVAL)
+		pass("aimc_net_forward: NULL arguments give AIMC_EINVAL");
+	else
+		fail("aimc_net_forward: NULL arguments", "not rejected");
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -478,5 +723,7 @@ int main(int argc, char **argv)
 	test_header_rules();
 	test_layer_rules();
 	test_files_and_args(argv[0]);
+	test_writer(argv[0]);
+	test_conv();
 	return failures ? 1 : 0;
 }
