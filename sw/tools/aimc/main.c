@@ -24,6 +24,10 @@ static const subcommand subcommands[] = {
 	  "program-and-verify: convergence, budget, PV_FAIL stop and recovery, counters" },
 	{ "err-test", cli_cmd_err_test,
 	  "saturation, watchdog, bus errors, soft reset and the per-tile counters" },
+	{ "selftest", cli_cmd_selftest,
+	  "bring-up self-test: CSRs, SRAM march, known-answer MVM per tile, digits end to end" },
+	{ "bridge-test", cli_cmd_bridge_test,
+	  "UART bridge protocol: good and malformed frames (back-end uart-sim or serial)" },
 	{ "trace-compare", cli_cmd_trace_compare,
 	  "compare the reads of a recorded trace with a trace player's result log" },
 };
