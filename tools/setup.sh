@@ -8,7 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 VENV=${VENV:-$top/.venv}
 REQ=$here/requirements.txt
-DEB_PKGS="verilator iverilog libopenblas-dev pkg-config make gcc g++ python3 python3-venv yosys z3 lcov"
+DEB_PKGS="verilator iverilog libopenblas-dev pkg-config make gcc g++ python3 python3-venv yosys z3 lcov nextpnr-ice40 fpga-icestorm"
 
 missing_debs() {
   local p out=""
