@@ -166,7 +166,7 @@ $(BUILD)/cov/$(1)/vl/aimc-vl: $(BUILD)/$(1)/rtl-params.verilator $(RTL_F) $$(RTL
 	$$(call VL_BUILD,$(1),$(BUILD)/cov/$(1),$(VL_COV_FLAGS))
 # The simulated board (FPGA core: UART bridge + chip) behind the serial back-end (aimc-uart-vl).
 $(BUILD)/$(1)/uart/aimc-uart-vl: $(BUILD)/$(1)/rtl-params.verilator $(RTL_F) $(FPGA_F) $$(RTL_SRCS) \
-                                 $$(FPGA_SRCS) $(UART_CPP) $(LIBAIMC) $(LIBCLI)
+                                 $$(FPGA_SRCS) $(UART_CPP) $(LIBAIMC) $(LIBCLI) $(NOSIM_OBJ)
 	@mkdir -p $$(@D)
 	@rm -f $$@
 	$$(call UART_VL_BUILD,$(1),$(BUILD)/$(1))
