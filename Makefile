@@ -195,7 +195,7 @@ lint: $(SETUP_STAMP) $(AIMC)
 	PYTHON=$(PYTHON) tools/lint.sh $(BUILD) $(AIMC)
 
 # ---- tests ---------------------------------------------------------------------------------------
-TEST_CFGS := tiny small tiny_twin
+TEST_CFGS := tiny small tiny_twin ideal2 tiny16
 TEST_FPGA_CFGS := ice40
 test: $(SETUP_STAMP) sw $(foreach c,$(TEST_CFGS),$(BUILD)/$(c)/vl/aimc-vl $(BUILD)/$(c)/icarus/sim.vvp $(BUILD)/$(c)/icarus/aimc_vpi.vpi) \
       $(foreach c,$(TEST_FPGA_CFGS),$(BUILD)/$(c)/vl/aimc-vl $(BUILD)/$(c)/uart/aimc-uart-vl)
@@ -238,7 +238,7 @@ regress-update: $(SETUP_STAMP)
 	  $(if $(filter 1,$(FORCE)),--force)
 
 # ---- formal: bounded proofs of the `ifdef FORMAL` properties, and each block's injected bug ----------
-FORMAL_BLOCKS := axil seq
+FORMAL_BLOCKS := axil seq arb
 formal: $(SETUP_STAMP)
 	@mkdir -p $(BUILD)/reports && rm -f $(BUILD)/reports/formal.json
 	@fail=0; for b in $(FORMAL_BLOCKS); do \

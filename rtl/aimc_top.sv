@@ -48,6 +48,8 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
   localparam int WgtAw    = aimc_aw(WgtDepth);
   localparam int CsrAw    = aimc_aw(int'(CSR_SIZE));
   localparam int TileSelW = aimc_aw(NumTiles);
+  localparam int DatN     = NumTiles + 1;     // data-port requesters: the tiles, then the sequencer
+  localparam int DatSelW  = aimc_aw(DatN);
   localparam int MaxTiles = 16;  // per-tile counter arrays of aimc_csr.rdl
 
   // The per-tile CSR arrays and the 4-bit tile field hold at most MaxTiles tiles.
@@ -180,7 +182,7 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
   logic [15:0]              start_pc, err_pc;
   logic [7:0]               err_code, settle_cycles;
   logic                     set_irq_done, set_irq_error, set_irq_prog;
-  logic                     retire, retire_mvm;
+  logic                     retire;
   logic                     instr_req;
   logic [InstrAw-1:0]       instr_addr;
   logic [INSTR_W-1:0]       instr_rdata;
@@ -191,10 +193,19 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
   logic [INSTR_A_W-1:0]     cmd_a;
   logic [INSTR_B_W-1:0]     cmd_b;
   logic [INSTR_C_W-1:0]     cmd_c;
-  logic                     tile_done, tile_err;
-  logic [7:0]               tile_err_code;
+  logic                     seq_dat_req, seq_act_req, seq_act_we, seq_act_sel;
+  logic [ActAw-1:0]         seq_act_addr;
+  logic [31:0]              seq_act_wdata;
+  logic [31:0]              wgt_rdata, par_rdata, act_rdata;
+  logic [NumTiles-1:0]      t_cmd_ready, t_busy, t_done, t_err;
+  logic [NumTiles-1:0][7:0] t_err_code;
+  logic [NumTiles-1:0]      t_wgt_port_req, t_wgt_port_gnt;
+  logic [DatN-1:0]          dat_port_req, dat_port_gnt;
+  logic [TileSelW-1:0]      wgt_owner;
+  logic [DatSelW-1:0]       dat_owner;
 
-  logic tile_sat;
+  logic [NumTiles-1:0]      tile_sat;
+  logic [NumTiles-1:0]      retire_t, retire_mvm_t;
 
   aimc_watchdog u_watchdog (
     .clk_i    (clk_i),
@@ -213,7 +224,8 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
     .ParDepth   (ParDepth),
     .WgtDepth   (WgtDepth),
     .AccSlots   (AccSlots),
-    .InstrAw    (InstrAw)
+    .InstrAw    (InstrAw),
+    .ActAw      (ActAw)
   ) u_sequencer (
     .clk_i           (clk_i),
     .rst_ni          (ctl_rst_n),
@@ -230,9 +242,18 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
     .cmd_a_o         (cmd_a),
     .cmd_b_o         (cmd_b),
     .cmd_c_o         (cmd_c),
-    .tile_done_i     (tile_done),
-    .tile_err_i      (tile_err),
-    .tile_err_code_i (tile_err_code),
+    .tile_busy_i     (t_busy),
+    .tile_done_i     (t_done),
+    .tile_err_i      (t_err),
+    .tile_err_code_i (t_err_code),
+    .dat_port_req_o  (seq_dat_req),
+    .dat_port_gnt_i  (dat_port_gnt[NumTiles]),
+    .act_req_o       (seq_act_req),
+    .act_we_o        (seq_act_we),
+    .act_sel_o       (seq_act_sel),
+    .act_addr_o      (seq_act_addr),
+    .act_wdata_o     (seq_act_wdata),
+    .act_rdata_i     (act_rdata),
     .tile_sat_i      (tile_sat),
     .sat_stop_i      (sat_stop),
     .wdog_stop_i     (wdog_stop),
@@ -245,16 +266,17 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
     .irq_error_o     (set_irq_error),
     .irq_prog_o      (set_irq_prog),
     .retire_o        (retire),
-    .retire_mvm_o    (retire_mvm)
+    .retire_t_o      (retire_t),
+    .retire_mvm_t_o  (retire_mvm_t)
   );
 
   // ---- tiles ----------------------------------------------------------------------------------
-  // One command is in flight at a time, so the buffers see the ports of the addressed tile only.
+  // Tiles run concurrently. Each buffer port belongs to one requester at a time: the weight port
+  // to a programming tile, the data port (activations and parameters) to a tile loading its
+  // inputs or storing its outputs, or to the sequencer copying (aimc_arb, round robin).
   logic [TileSelW-1:0] tsel;
   assign tsel = TileSelW'(cmd_tile);
 
-  logic [NumTiles-1:0]             t_cmd_ready, t_done, t_err;
-  logic [NumTiles-1:0][7:0]        t_err_code;
   logic [NumTiles-1:0]             t_wgt_req, t_par_req, t_act_req, t_act_we, t_act_sel;
   logic [NumTiles-1:0][WgtAw-1:0]  t_wgt_addr;
   logic [NumTiles-1:0][ParAw-1:0]  t_par_addr;
@@ -267,7 +289,6 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
   logic                            pv_en, pv_stop;
   logic [7:0]                      pv_budget;
   logic [15:0]                     pv_tol;
-  logic [31:0]                     wgt_rdata, par_rdata, act_rdata;
 
   for (genvar t = 0; t < NumTiles; t++) begin : g_tile
     logic cmd_valid_t;
@@ -291,6 +312,11 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
       .rst_ni          (tile_rst_n),
       .cmd_valid_i     (cmd_valid_t),
       .cmd_ready_o     (t_cmd_ready[t]),
+      .busy_o          (t_busy[t]),
+      .wgt_port_req_o  (t_wgt_port_req[t]),
+      .wgt_port_gnt_i  (t_wgt_port_gnt[t]),
+      .dat_port_req_o  (dat_port_req[t]),
+      .dat_port_gnt_i  (dat_port_gnt[t]),
       .cmd_op_i        (cmd_op),
       .cmd_flags_i     (cmd_flags),
       .cmd_a_i         (cmd_a),
@@ -329,38 +355,69 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
     );
   end
 
-  assign cmd_ready     = t_cmd_ready[tsel];
-  assign tile_done     = t_done[tsel];
-  assign tile_err      = t_err[tsel];
-  assign tile_err_code = t_err_code[tsel];
-  assign tile_sat      = (t_ev_sat[tsel] != 16'd0);
+  assign cmd_ready = t_cmd_ready[tsel];
+  assign dat_port_req[NumTiles] = seq_dat_req;
+  for (genvar t = 0; t < NumTiles; t++) begin : g_tile_sat
+    assign tile_sat[t] = (t_ev_sat[t] != 16'd0);
+  end
 
-  // One command in flight: no tile but the addressed one may use a buffer.
+  aimc_arb #(
+    .N (NumTiles)
+  ) u_wgt_arb (
+    .clk_i  (clk_i),
+    .rst_ni (tile_rst_n),
+    .req_i  (t_wgt_port_req),
+    .gnt_o  (t_wgt_port_gnt),
+    .idx_o  (wgt_owner)
+  );
+
+  aimc_arb #(
+    .N (DatN)
+  ) u_dat_arb (
+    .clk_i  (clk_i),
+    .rst_ni (tile_rst_n),
+    .req_i  (dat_port_req),
+    .gnt_o  (dat_port_gnt),
+    .idx_o  (dat_owner)
+  );
+
+  // The arbiters restart with the tiles (power-on, soft reset, watchdog abort), so a soft reset
+  // gives the power-on arbitration order back.
+  // Only the owner of a port accesses it (the tiles assert this themselves; the sequencer
+  // accesses only while granted).
 `ifndef SYNTHESIS
   always @(posedge clk_i) begin
     if (rst_n) begin
-      assert (((t_wgt_req | t_par_req | t_act_req) & ~(NumTiles'(1) << tsel)) == '0)
-        else $error("aimc_top: a tile other than tile %0d uses a buffer", tsel);
+      assert ((t_wgt_req & ~t_wgt_port_gnt) == '0)
+        else $error("aimc_top: weight access by a tile without the weight port");
+      assert (((t_par_req | t_act_req) & ~dat_port_gnt[NumTiles-1:0]) == '0)
+        else $error("aimc_top: data access by a tile without the data port");
+      assert (!seq_act_req || dat_port_gnt[NumTiles])
+        else $error("aimc_top: sequencer copy without the data port");
     end
   end
 `endif
 
-  // Buffer ports of the addressed tile.
-  logic              wgt_req, par_req, act_req, act_we, act_sel;
+  // Buffer ports of the owners. The data port's last index is the sequencer's (activations only).
+  logic              wgt_req, par_req, act_req, act_we, act_sel, dat_seq;
   logic [WgtAw-1:0]  wgt_addr;
   logic [ParAw-1:0]  par_addr;
   logic [ActAw-1:0]  act_addr;
   logic [31:0]       act_wdata;
+  logic [TileSelW-1:0] dat_tile;
 
-  assign wgt_req   = t_wgt_req[tsel];
-  assign wgt_addr  = t_wgt_addr[tsel];
-  assign par_req   = t_par_req[tsel];
-  assign par_addr  = t_par_addr[tsel];
-  assign act_req   = t_act_req[tsel];
-  assign act_we    = t_act_we[tsel];
-  assign act_sel   = t_act_sel[tsel];
-  assign act_addr  = t_act_addr[tsel];
-  assign act_wdata = t_act_wdata[tsel];
+  assign dat_seq   = (32'(dat_owner) == NumTiles);
+  assign dat_tile  = dat_seq ? '0 : TileSelW'(dat_owner);
+  assign wgt_req   = |(t_wgt_req & t_wgt_port_gnt);
+  assign wgt_addr  = t_wgt_addr[wgt_owner];
+  assign par_req   = dat_seq ? 1'b0 : |(t_par_req & dat_port_gnt[NumTiles-1:0]);
+  assign par_addr  = t_par_addr[dat_tile];
+  assign act_req   = dat_seq ? seq_act_req & dat_port_gnt[NumTiles]
+                             : |(t_act_req & dat_port_gnt[NumTiles-1:0]);
+  assign act_we    = dat_seq ? seq_act_we    : t_act_we[dat_tile];
+  assign act_sel   = dat_seq ? seq_act_sel   : t_act_sel[dat_tile];
+  assign act_addr  = dat_seq ? seq_act_addr  : t_act_addr[dat_tile];
+  assign act_wdata = dat_seq ? seq_act_wdata : t_act_wdata[dat_tile];
 
   // ---- buffers --------------------------------------------------------------------------------
   logic [BUF_N-1:0]       buf_bus_req, buf_bus_gnt;
@@ -512,7 +569,8 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
     .rst_ni       (rst_n),
     .busy_i       (seq_busy),
     .retire_i     (retire),
-    .retire_mvm_i (retire_mvm),
+    .retire_t_i   (retire_t),
+    .ev_mvm_i     (retire_mvm_t),
     .ev_adc_i     (t_ev_adc),
     .ev_sat_i     (t_ev_sat),
     .cycles_o     (cnt_cycles),
@@ -534,7 +592,7 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
     .clk_i          (clk_i),
     .rst_ni         (rst_n),
     .seq_busy_i     (seq_busy),
-    .busy_i         (~t_cmd_ready),
+    .busy_i         (t_busy),
     .ev_mvm_i       (t_ev_mvm),
     .ev_read_i      (t_ev_read),
     .ev_adc_i       (t_ev_adc),
@@ -677,7 +735,6 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
   // Signals the top does not need: bus address bits above the widest buffer's, tile events kept
   // for the tile's own users, and the counters of tiles other than tile 0.
   logic unused_top;
-  assign unused_top = ^{bus_addr, t_ev_read, t_ev_prog_row, t_ev_mvm, t_conv_cnt, t_prog_cnt,
-                        cmd_tile};
+  assign unused_top = ^{bus_addr, t_ev_read, t_ev_prog_row, t_conv_cnt, t_prog_cnt};
 
 endmodule

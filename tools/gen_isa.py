@@ -22,6 +22,9 @@ def load(path):
         for u in op["uses"]:
             if u not in fields:
                 sys.exit(f"gen_isa: opcode {op['name']} uses unknown field {u}")
+        for name, bits in op.get("narrow", {}).items():
+            if name not in op["uses"] or not 0 < bits < fields[name]["width"]:
+                sys.exit(f"gen_isa: opcode {op['name']} narrows {name} to {bits} bits")
         for fl in op["flags"]:
             if fl not in flags:
                 sys.exit(f"gen_isa: opcode {op['name']} uses unknown flag {fl}")
@@ -40,8 +43,9 @@ def reserved_mask(isa, fields, flags, op):
         elif name == "flags":
             allowed = sum(1 << flags[fl]["bit"] for fl in op["flags"])
             mask |= (((1 << f["width"]) - 1) & ~allowed) << f["lsb"]
-    if op["name"] == "MVM":  # adc_shift is C[3:0]; C[15:4] reserved
-        mask |= 0xFFF0 << fields["c"]["lsb"]
+    for name, bits in op.get("narrow", {}).items():  # only the low `bits` of a used field defined
+        f = fields[name]
+        mask |= (((1 << f["width"]) - 1) & ~((1 << bits) - 1)) << f["lsb"]
     return mask
 
 

@@ -7,8 +7,9 @@ module aimc_counters #(
   input  logic                      clk_i,
   input  logic                      rst_ni,
   input  logic                      busy_i,        // sequencer running: one busy cycle each clock
-  input  logic                      retire_i,      // an instruction completed
-  input  logic                      retire_mvm_i,  // an MVM completed
+  input  logic                      retire_i,      // an instruction the sequencer executes completed
+  input  logic [NumTiles-1:0]       retire_t_i,    // per tile: a tile command completed (no error)
+  input  logic [NumTiles-1:0]       ev_mvm_i,      // per tile: an MVM retired (completed, no stop)
   input  logic [NumTiles-1:0][15:0] ev_adc_i,      // column conversions this cycle, per tile
   input  logic [NumTiles-1:0][15:0] ev_sat_i,      // int32 saturations this cycle, per tile
   output logic [63:0]               cycles_o,
@@ -31,7 +32,18 @@ module aimc_counters #(
     return sum;
   endfunction
 
-  logic [31:0] adc_sum, sat_sum;
+  function automatic logic [31:0] bit_sum(input logic [NumTiles-1:0] ev);
+    logic [31:0] sum;
+    sum = '0;
+    for (int t = 0; t < NumTiles; t++) begin
+      sum = sum + 32'(ev[t]);
+    end
+    return sum;
+  endfunction
+
+  logic [31:0] adc_sum, sat_sum, retire_sum, mvm_sum;
+  assign retire_sum = bit_sum(retire_t_i) + 32'(retire_i);
+  assign mvm_sum    = bit_sum(ev_mvm_i);
   assign adc_sum = tile_sum(ev_adc_i);
   assign sat_sum = tile_sum(ev_sat_i);
 
@@ -45,8 +57,8 @@ module aimc_counters #(
       sats_q      <= '0;
     end else begin
       cycles_q    <= cycles_q + 64'(busy_i);
-      instrs_q    <= instrs_q + 32'(retire_i);
-      mvms_q      <= mvms_q + 32'(retire_mvm_i);
+      instrs_q    <= instrs_q + retire_sum;
+      mvms_q      <= mvms_q + mvm_sum;
       adc_convs_q <= adc_convs_q + adc_sum;
       sats_q      <= sats_q + sat_sum;
     end

@@ -4,7 +4,7 @@
 
 package aimc_isa_pkg;
 
-  localparam int ISA_VERSION = 1;
+  localparam int ISA_VERSION = 2;
   localparam int INSTR_W = 64;
 
   localparam int INSTR_OP_LSB = 60;
@@ -26,7 +26,11 @@ package aimc_isa_pkg;
     OpMvm = 4'd2,
     OpPost = 4'd3,
     OpIrq = 4'd4,
-    OpHalt = 4'd5
+    OpHalt = 4'd5,
+    OpWait = 4'd6,
+    OpCopy = 4'd7,
+    OpJump = 4'd8,
+    OpLoop = 4'd9
   } opcode_e;
 
   localparam int FLAG_ACC = 0;
@@ -34,6 +38,8 @@ package aimc_isa_pkg;
   localparam int FLAG_RELU = 0;
   localparam int FLAG_DST_OUT = 1;
   localparam int FLAG_RAW = 2;
+  localparam int FLAG_FROM_OUT = 0;
+  localparam int FLAG_TO_OUT = 1;
 
   localparam logic [63:0] RSVD_NOP = 64'h0fffffffffffffff;
   localparam logic [63:0] RSVD_PROG = 64'h00ff0000ffffffff;
@@ -41,6 +47,10 @@ package aimc_isa_pkg;
   localparam logic [63:0] RSVD_POST = 64'h00f8000000000000;
   localparam logic [63:0] RSVD_IRQ = 64'h0fffffffffffffff;
   localparam logic [63:0] RSVD_HALT = 64'h0fffffffffffffff;
+  localparam logic [63:0] RSVD_WAIT = 64'h0fffffffffff0000;
+  localparam logic [63:0] RSVD_COPY = 64'h0ffc000000000000;
+  localparam logic [63:0] RSVD_JUMP = 64'h0fff0000ffffffff;
+  localparam logic [63:0] RSVD_LOOP = 64'h0fff0000fffc0000;
 
   typedef enum logic [7:0] {
     ErrNone = 8'd0,
@@ -51,7 +61,8 @@ package aimc_isa_pkg;
     ErrBadParam = 8'd5,
     ErrPvFail = 8'd6,
     ErrSaturation = 8'd7,
-    ErrWatchdog = 8'd8
+    ErrWatchdog = 8'd8,
+    ErrTileConflict = 8'd9
   } err_code_e;
 
 endpackage

@@ -11,10 +11,17 @@
 //               1 (skipped: no active row) or 2 + max(settle, 1) + ColsPerAdc*AdcCycles (applied)
 //   POST        3*Cols + 3; RAW: Cols + 2; stopped by a bad S at column c: 3*c + 3
 //   other ops   1 (answered with ILLEGAL)
+// The buffers are shared with the other tiles and the sequencer: a command that uses one (PROG the
+// weight port, MVM and POST the data port: activations and parameters) requests it with its
+// command and is accepted only with the grant (cmd_ready_o), then keeps the port for the whole
+// phase that accesses it (StProg, StMvmLoad, StPost), so a granted phase never stalls and the
+// latencies above count from the accept edge whatever the other tiles do. Exception: a PROG with
+// program-and-verify releases the weight port for each row's verify/pulse loop and may wait for
+// it before loading the next row (another tile's PROG can load its rows meanwhile).
 // Errors: POST detects BAD_PARAM; PROG with program-and-verify and pv_stop_i stops with PV_FAIL at
 // the end of the first row left with unconverged cells (that row counts as programmed, later rows
-// are not touched); the sequencer validates everything else before dispatch. On BAD_PARAM at column c, columns before c are done and c and later are not
-// (aimc_post.sv).
+// are not touched); the sequencer validates everything else before dispatch. On BAD_PARAM at
+// column c, columns before c are done and c and later are not (aimc_post.sv).
 
 module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   parameter int TileIdx    = 0,
@@ -32,9 +39,14 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
 ) (
   input  logic              clk_i,
   input  logic              rst_ni,
-  // command (accepted when valid && ready; ready only when idle)
+  // command (accepted when valid && ready; ready only when idle and the port it needs is granted)
   input  logic              cmd_valid_i,
   output logic              cmd_ready_o,
+  output logic              busy_o,           // a command is in progress (low again with done_o)
+  output logic              wgt_port_req_o,   // request / hold the weight port
+  input  logic              wgt_port_gnt_i,
+  output logic              dat_port_req_o,   // request / hold the activation + parameter ports
+  input  logic              dat_port_gnt_i,
   input  logic [3:0]        cmd_op_i,
   input  logic [7:0]        cmd_flags_i,
   input  logic [15:0]       cmd_a_i,
@@ -194,7 +206,20 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   // The DAC codes of a phase are latched as the FSM enters StMvmPhase for it.
   assign dac_load    = (state_d == StMvmPhase);
   assign accept      = cmd_valid_i && cmd_ready_o;
-  assign cmd_ready_o = (state_q == StIdle);
+  // Port requests: with a command that needs the port while idle, and for the whole phase using it.
+  logic cmd_is_prog, cmd_is_dat;
+  assign cmd_is_prog    = (cmd_op_i == OpProg);
+  assign cmd_is_dat     = (cmd_op_i == OpMvm) || (cmd_op_i == OpPost);
+  // With program-and-verify, PROG gives the weight port up during each row's verify/pulse loop
+  // (StPvVerify, StPvPulse: no weight access) and asks for it again back in StProg; it issues
+  // weight reads only while granted there.
+  assign wgt_port_req_o = ((state_q == StIdle) && cmd_valid_i && cmd_is_prog) ||
+                          (state_q == StProg);
+  assign dat_port_req_o = ((state_q == StIdle) && cmd_valid_i && cmd_is_dat) ||
+                          (state_q == StMvmLoad) || (state_q == StPost);
+  assign cmd_ready_o    = (state_q == StIdle) &&
+                          (cmd_is_prog ? wgt_port_gnt_i : (!cmd_is_dat || dat_port_gnt_i));
+  assign busy_o         = (state_q != StIdle);
   assign last_phase  = neg_q && (slice_q == SliceW'(NumSlices - 1));
   assign slot_base   = IdxW'(int'(slot_q) * ColsPerAdc);
   assign acc_shift   = ShiftW'(int'(slice_q) * DacBits + int'(adc_shift_q));
@@ -285,7 +310,7 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
         // Issue Rows*Cols/4 reads; each completed row (Cols/4 words) is programmed the cycle after
         // its last word returns. With program-and-verify, one row at a time: its words, then the
         // pulse/verify loop on it.
-        if (pcnt_q != ProgCntW'(ProgWords) && !piss_q) begin
+        if (pcnt_q != ProgCntW'(ProgWords) && !piss_q && wgt_port_gnt_i) begin
           wgt_req_o  = 1'b1;
           wgt_addr_o = WgtAw'(WAddrW'(a_q) + WAddrW'(pcnt_q));
           pcnt_d     = pcnt_q + 1'b1;
@@ -692,6 +717,9 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
       assert (!(pfire_q && pv_q)) else $fatal(1, "aimc_tile: one-shot program in PV mode");
       assert (!(pv_pulse && pv_mask == '0)) else $fatal(1, "aimc_tile: pulse with no cell");
       assert (!(acc_rd && post_acc_rd && adc_conv)) else $fatal(1, "aimc_tile: acc port clash");
+      assert (!wgt_req_o || wgt_port_gnt_i) else $fatal(1, "aimc_tile: weight access without grant");
+      assert (!(act_req_o || par_req_o) || dat_port_gnt_i)
+        else $fatal(1, "aimc_tile: data access without grant");
     end
   end
 

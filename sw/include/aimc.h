@@ -218,6 +218,13 @@ typedef struct aimc_image {
 					       * act_out word raw_base + b*raw_stride + o (else 0) */
 	uint32_t act_words;                   /* zero words [0, act_words) of act_in and act_out once
 					       * before the first run */
+	uint32_t run_pc;                      /* a batch runs from instruction run_pc; when > 0,
+					       * instructions [0, run_pc) are the setup (program
+					       * every tile once, HALT), run once after loading */
+	uint32_t resident;                    /* 1: weights resident, block i of the placement on
+					       * tile i, layers pipelined across tiles; 0: every
+					       * block on tile 0, reprogrammed each batch */
+	uint32_t tiles_used;                  /* tiles the program uses */
 } aimc_image;
 
 /* Map net onto the chip of cfg for batches of `batch` vectors. AIMC_EFIT with a message naming
@@ -227,6 +234,9 @@ int aimc_compile(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, aimc_
 /* aimc_compile with flags: AIMC_COMPILE_RAW also stores sat32(acc + b) of the last layer for every
  * vector (POST raw) at raw_base / raw_stride, for layer tests and calibration. */
 #define AIMC_COMPILE_RAW (1u << 0)
+/* AIMC_COMPILE_SERIAL: the layer-after-layer program on tile 0 even when the network would be
+ * resident (the baseline the pipelined placement is measured against). */
+#define AIMC_COMPILE_SERIAL (1u << 1)
 int aimc_compile_ex(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, uint32_t flags,
 		    aimc_image *img, char *err, size_t errlen);
 void aimc_image_free(aimc_image *img);

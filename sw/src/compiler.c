@@ -1,6 +1,20 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Network compiler: maps fully connected layers onto tile 0 and emits the chip program, the weight
+/* Network compiler: places fully connected layers on tiles and emits the chip program, the weight
  * buffer image and the post-processing parameters (docs/isa.md, docs/numbers.md).
+ *
+ * Placement:
+ * - Resident and pipelined (when every layer has one row block, K <= Rows, and the column blocks
+ *   of all layers together fit the tiles, unless AIMC_COMPILE_SERIAL): column block cb of layer li
+ *   is block number i = sum of the earlier layers' blocks + cb, on tile i. A setup program at
+ *   instruction 0 programs every tile once and halts; the batch program (from run_pc) runs in
+ *   stages ending with a WAIT on all used tiles. In stage s, even layer li runs MVM and POST of
+ *   vector s - off(li); odd layers first POST the vector they computed in the previous stage,
+ *   then run the MVM of the next, so the two halves of a pair of tiles store at opposite ends of
+ *   a stage instead of queueing for the data port together. Layer li+1 reads only vectors that
+ *   earlier stages wrote, and each vector has its own region (below), so no stage has a
+ *   TILE_CONFLICT. Accumulator slot b for vector b.
+ *   With RAW, after the stages, each last-layer tile stores its RAW words, then WAITs.
+ * - Serial (otherwise): every block on tile 0, layer after layer, reprogrammed each batch (below).
  *
  * Layout, per layer in order:
  * - Weights: the layer is cut into Rows x Cols blocks, column block cb (outputs cb*Cols ..) major,
@@ -36,6 +50,7 @@
 #define BYTES_PER_WORD 4u
 #define PARAM_WORDS_PER_COL 3u
 #define COMPILE_TILE 0u
+#define MAX_TILES 16u
 
 /* Where one layer lives: block counts, buffers and the base addresses of its images. */
 typedef struct layer_plan {
@@ -178,6 +193,120 @@ static void put_params(uint32_t *par, uint64_t base, const aimc_layer *ly, uint3
 	}
 }
 
+static void emit(uint64_t *prog, uint64_t *pc, uint64_t in)
+{
+	if (prog != NULL)
+		prog[*pc] = in;
+	(*pc)++;
+}
+
+/* Where the resident emitter finds things. */
+typedef struct res_plan {
+	uint32_t first_tile[MAX_TILES + 1]; /* per layer: tile of its column block 0 */
+	uint32_t tiles;                     /* tiles used */
+	uint32_t stride, zero_par, raw;
+	uint64_t act_words, raw_stride;
+} res_plan;
+
+static void emit_mvms(const aimc_net *net, const aimc_cfg *cfg, const layer_plan *pl,
+		      const res_plan *rp, uint32_t li, uint32_t b, uint64_t *prog, uint64_t *pc)
+{
+	uint32_t cb;
+
+	(void)cfg;
+	for (cb = 0; cb < pl[li].n_cb; cb++)
+		emit(prog, pc, aimc_instr(AIMC_OP_MVM, rp->first_tile[li] + cb,
+					  pl[li].src_out ? AIMC_FLAG_SRC_OUT : 0u, b * rp->stride, b,
+					  net->layers[li].adc_shift));
+}
+
+static void emit_posts(const aimc_net *net, const aimc_cfg *cfg, const layer_plan *pl,
+		       const res_plan *rp, uint32_t li, uint32_t b, uint64_t *prog, uint64_t *pc)
+{
+	const uint32_t cols = cfg->cols;
+	unsigned dst = pl[li].dst_out ? AIMC_FLAG_DST_OUT : 0u;
+	unsigned relu = net->layers[li].relu ? AIMC_FLAG_RELU : 0u;
+	uint32_t t_last = rp->first_tile[li] + pl[li].n_cb - 1u, cb;
+
+	for (cb = 0; cb < pl[li].n_cb; cb++)
+		emit(prog, pc, aimc_instr(AIMC_OP_POST, rp->first_tile[li] + cb, relu | dst,
+					  b * rp->stride + cb * cols / BYTES_PER_WORD, b,
+					  (unsigned)(pl[li].par_base +
+						     (uint64_t)cb * PARAM_WORDS_PER_COL * cols)));
+	for (cb = pl[li].n_cb; cb < pl[li].n_cb + pl[li].n_zero_cb; cb++)
+		emit(prog, pc, aimc_instr(AIMC_OP_POST, t_last, dst,
+					  b * rp->stride + cb * cols / BYTES_PER_WORD, b, rp->zero_par));
+}
+
+/* The setup and batch programs of the resident placement (header comment). With prog == NULL
+ * only counts. Returns the instruction count; *run_pc gets the batch program's start. */
+static uint64_t emit_resident(const aimc_net *net, const aimc_cfg *cfg, const layer_plan *pl,
+			      const res_plan *rp, uint32_t batch, uint64_t *prog, uint32_t *run_pc)
+{
+	const uint32_t cols = cfg->cols, last = net->n_layers - 1;
+	const unsigned all = (unsigned)((1u << rp->tiles) - 1u);
+	uint64_t pc = 0;
+	uint32_t li, cb, s, b, ph, n_stages, off[MAX_TILES];
+
+	for (li = 0; li < net->n_layers; li++)
+		for (cb = 0; cb < pl[li].n_cb; cb++)
+			emit(prog, &pc, aimc_instr(AIMC_OP_PROG, rp->first_tile[li] + cb, 0,
+						   (unsigned)(pl[li].wgt_base + (uint64_t)cb *
+							      cfg->rows * cols / BYTES_PER_WORD),
+						   0, 0));
+	emit(prog, &pc, aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0));
+	*run_pc = (uint32_t)pc;
+
+	/* Stage of vector 0 per layer: odd layers store each vector one stage after its MVM (at the
+	 * start of the next stage, while the even layers compute), so the next layer starts two
+	 * stages after them, one stage after even layers. */
+	off[0] = 0;
+	for (li = 1; li < net->n_layers; li++)
+		off[li] = off[li - 1] + 1u + ((li - 1u) & 1u);
+	n_stages = batch + off[last] + (last & 1u);
+	for (s = 0; s < n_stages; s++) {
+		/* 1: MVMs of even layers, 2: deferred POSTs of odd layers, 3: MVMs of odd layers,
+		 * 4: POSTs of even layers, then WAIT. The tiles take commands in this order, so a
+		 * POST and an MVM load rarely want the data port at once. */
+		for (ph = 0; ph < 4; ph++) {
+			for (li = 0; li < net->n_layers; li++) {
+				uint32_t odd = li & 1u, is_mvm = (ph == 0 || ph == 2);
+				uint64_t vb;
+
+				if (odd != (uint32_t)(ph == 1 || ph == 2))
+					continue;
+				if (s < off[li] + (!is_mvm && odd))
+					continue;
+				vb = (uint64_t)s - off[li] - (!is_mvm && odd);
+				if (vb >= batch)
+					continue;
+				b = (uint32_t)vb;
+				if (is_mvm)
+					emit_mvms(net, cfg, pl, rp, li, b, prog, &pc);
+				else
+					emit_posts(net, cfg, pl, rp, li, b, prog, &pc);
+			}
+		}
+		emit(prog, &pc, aimc_instr(AIMC_OP_WAIT, 0, 0, 0, 0, all));
+	}
+	if (rp->raw) {
+		for (cb = 0; cb < pl[last].n_cb; cb++) {
+			uint32_t t = rp->first_tile[last] + cb;
+
+			for (b = 0; b < batch; b++)
+				emit(prog, &pc, aimc_instr(AIMC_OP_POST, t,
+							   AIMC_FLAG_RAW | AIMC_FLAG_DST_OUT,
+							   (unsigned)(rp->act_words + b * rp->raw_stride +
+								      (uint64_t)cb * cols),
+							   b, (unsigned)(pl[last].par_base + (uint64_t)cb *
+									 PARAM_WORDS_PER_COL * cols)));
+			emit(prog, &pc, aimc_instr(AIMC_OP_WAIT, 0, 0, 0, 0, 1u << t));
+		}
+	}
+	emit(prog, &pc, aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0));
+	return pc;
+}
+
 int aimc_compile(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, aimc_image *img,
 		 char *err, size_t errlen)
 {
@@ -191,7 +320,9 @@ int aimc_compile_ex(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, ui
 	uint32_t rows, cols, li, cb, rb, b, last, raw, stride = 0, stride_layer = 0, zero_par = 0;
 	uint64_t blk_words, wgt_words = 0, par_words = 0, n_instr = 1, act_words, raw_end, pc = 0;
 	uint64_t raw_stride = 0;
-	int any_zero = 0;
+	int any_zero = 0, resident;
+	uint32_t total_cb = 0, run_pc = 0;
+	res_plan rp;
 	int rc;
 
 	if (err != NULL && errlen > 0)
@@ -202,7 +333,7 @@ int aimc_compile_ex(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, ui
 		return set_err(err, errlen, AIMC_EINVAL, "aimc_compile: NULL argument");
 	if (batch < 1)
 		return set_err(err, errlen, AIMC_EINVAL, "batch must be at least 1");
-	if ((flags & ~AIMC_COMPILE_RAW) != 0)
+	if ((flags & ~(AIMC_COMPILE_RAW | AIMC_COMPILE_SERIAL)) != 0)
 		return set_err(err, errlen, AIMC_EINVAL, "unknown compile flags 0x%x", flags);
 	rows = cfg->rows;
 	cols = cfg->cols;
@@ -230,6 +361,16 @@ int aimc_compile_ex(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, ui
 		/* Activations ping-pong: IN -> OUT -> IN ... */
 		pl[li].src_out = li & 1u;
 		pl[li].dst_out = (li & 1u) ^ 1u;
+	}
+	/* Resident when every layer is one row block wide and all column blocks fit the tiles. */
+	resident = (flags & AIMC_COMPILE_SERIAL) == 0 && cfg->num_tiles <= MAX_TILES &&
+		   net->n_layers <= MAX_TILES;
+	memset(&rp, 0, sizeof(rp));
+	for (li = 0; li < net->n_layers && resident; li++) {
+		rp.first_tile[li] = total_cb;
+		total_cb += pl[li].n_cb;
+		if (pl[li].n_rb != 1 || total_cb > cfg->num_tiles)
+			resident = 0;
 	}
 
 	/* The next layer reads its input padded to whole row blocks. Bytes past the written column
@@ -329,6 +470,8 @@ int aimc_compile_ex(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, ui
 				     cfg->par_depth);
 			goto fail;
 		}
+		if (resident)
+			continue; /* counted below, once the buffers are laid out */
 		instr = (uint64_t)pl[li].n_cb *
 			((uint64_t)pl[li].n_rb * (1u + batch) + (uint64_t)batch * (1u + (raw && li == last)));
 		instr += (uint64_t)pl[li].n_zero_cb * batch;
@@ -340,6 +483,23 @@ int aimc_compile_ex(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, ui
 				     "has %u",
 				     li, ly->k, ly->n, (unsigned long long)n_instr, batch,
 				     cfg->instr_depth);
+			goto fail;
+		}
+	}
+
+	if (resident) {
+		rp.tiles = total_cb;
+		rp.stride = stride;
+		rp.zero_par = zero_par;
+		rp.raw = raw;
+		rp.act_words = act_words;
+		rp.raw_stride = raw_stride;
+		n_instr = emit_resident(net, cfg, pl, &rp, batch, NULL, &run_pc);
+		if (n_instr > cfg->instr_depth || n_instr > FIELD16_MAX) {
+			rc = set_err(err, errlen, AIMC_EFIT,
+				     "the pipelined program on %u tiles needs %llu instructions at "
+				     "batch %u, instruction buffer has %u",
+				     total_cb, (unsigned long long)n_instr, batch, cfg->instr_depth);
 			goto fail;
 		}
 	}
@@ -362,6 +522,24 @@ int aimc_compile_ex(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, ui
 			img->par[zero_par + PARAM_WORDS_PER_COL * c + 2] = 1;
 	}
 
+	/* Weight and parameter images: the same layout for both placements. */
+	for (li = 0; li < net->n_layers; li++) {
+		uint64_t blk = pl[li].wgt_base;
+
+		for (cb = 0; cb < pl[li].n_cb; cb++) {
+			put_params(img->par, pl[li].par_base + (uint64_t)cb * PARAM_WORDS_PER_COL * cols,
+				   &net->layers[li], cols, cb);
+			for (rb = 0; rb < pl[li].n_rb; rb++) {
+				put_weight_block(img->wgt, blk, &net->layers[li], rows, cols, rb, cb);
+				blk += blk_words;
+			}
+		}
+	}
+
+	if (resident) {
+		pc = emit_resident(net, cfg, pl, &rp, batch, img->prog, &run_pc);
+		goto emitted;
+	}
 	for (li = 0; li < net->n_layers; li++) {
 		const aimc_layer *ly = &net->layers[li];
 		const layer_plan *p = &pl[li];
@@ -373,9 +551,7 @@ int aimc_compile_ex(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, ui
 		for (cb = 0; cb < p->n_cb; cb++) {
 			uint32_t par = (uint32_t)(p->par_base + (uint64_t)cb * PARAM_WORDS_PER_COL * cols);
 
-			put_params(img->par, par, ly, cols, cb);
 			for (rb = 0; rb < p->n_rb; rb++) {
-				put_weight_block(img->wgt, blk, ly, rows, cols, rb, cb);
 				img->prog[pc++] = aimc_instr(AIMC_OP_PROG, COMPILE_TILE, 0, (unsigned)blk,
 							     0, 0);
 				for (b = 0; b < batch; b++) {
@@ -408,6 +584,7 @@ int aimc_compile_ex(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, ui
 							     zero_par);
 	}
 	img->prog[pc++] = aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0);
+emitted:
 	if (pc != n_instr) {
 		rc = set_err(err, errlen, AIMC_EINVAL, "internal: emitted %llu of %llu instructions",
 			     (unsigned long long)pc, (unsigned long long)n_instr);
@@ -423,6 +600,9 @@ int aimc_compile_ex(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, ui
 	img->raw_base = raw ? (uint32_t)act_words : 0;
 	img->raw_stride = (uint32_t)raw_stride;
 	img->act_words = (uint32_t)act_words;
+	img->run_pc = run_pc;
+	img->resident = (uint32_t)resident;
+	img->tiles_used = resident ? total_cb : 1u;
 	free(pl);
 	return AIMC_OK;
 

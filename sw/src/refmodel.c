@@ -21,6 +21,17 @@ enum { BUF_INSTR, BUF_ACT_IN, BUF_ACT_OUT, BUF_PARAM, BUF_WEIGHT, BUF_COUNT };
 enum { PH_POS, PH_NEG };
 #define MAX_TILES (AIMC_INSTR_TILE_MASK + 1u) /* per-tile counter arrays of the CSR block */
 
+#define LOOP_COUNTERS 4u
+/* A program that runs this many instructions without HALT is taken as hung (the RTL would run on
+ * until a watchdog or a reset; a model call must return). */
+#define MAX_STEPS (1ull << 28)
+
+/* Activation words an instruction reads or writes, IN at 0.., OUT at act_depth.. (inclusive). */
+typedef struct act_box {
+	int valid;
+	uint64_t lo, hi;
+} act_box;
+
 struct aimc_refmodel {
 	aimc_cfg cfg;
 	aimc_xbar *xb;
@@ -64,6 +75,11 @@ struct aimc_refmodel {
 	int8_t *wrow;           /* cols */
 	uint8_t *pv_done;       /* 2·cols: cell verified within tolerance (sticky for the row) */
 	uint8_t *pv_ok;         /* 2·cols: result of the last verify read */
+
+	/* sequencer state beyond the PC: loop counters and, per tile, the activation words its
+	 * commands read and write since the last WAIT covering it (the TILE_CONFLICT check) */
+	uint32_t lc[LOOP_COUNTERS];
+	act_box *rd_box, *wr_box;
 };
 
 /* ---- helpers: portable two's-complement views and the rounding of docs/numbers.md ------------ */
@@ -300,10 +316,93 @@ static uint64_t op_reserved(uint32_t op, int *ok)
 		return AIMC_RSVD_IRQ;
 	case AIMC_OP_HALT:
 		return AIMC_RSVD_HALT;
+	case AIMC_OP_WAIT:
+		return AIMC_RSVD_WAIT;
+	case AIMC_OP_COPY:
+		return AIMC_RSVD_COPY;
+	case AIMC_OP_JUMP:
+		return AIMC_RSVD_JUMP;
+	case AIMC_OP_LOOP:
+		return AIMC_RSVD_LOOP;
 	default:
 		*ok = 0;
 		return 0;
 	}
+}
+
+static act_box box_of(const aimc_refmodel *rm, int out, uint64_t addr, uint64_t words)
+{
+	act_box b = {words != 0, 0, 0};
+	uint64_t base = out ? rm->cfg.act_depth : 0;
+
+	b.lo = base + addr;
+	b.hi = base + addr + (words ? words - 1 : 0);
+	return b;
+}
+
+static int box_overlap(act_box x, act_box y)
+{
+	return x.valid && y.valid && x.lo <= y.hi && y.lo <= x.hi;
+}
+
+static void box_merge(act_box *into, act_box b)
+{
+	if (!b.valid)
+		return;
+	if (!into->valid) {
+		*into = b;
+		return;
+	}
+	if (b.lo < into->lo)
+		into->lo = b.lo;
+	if (b.hi > into->hi)
+		into->hi = b.hi;
+}
+
+/* The activation windows an instruction reads (*r) and writes (*w); both invalid if none. */
+static void act_windows(const aimc_refmodel *rm, uint64_t in, act_box *r, act_box *w)
+{
+	const aimc_cfg *cfg = &rm->cfg;
+	const uint32_t op = INSTR_FIELD(in, OP);
+	const uint32_t flags = INSTR_FIELD(in, FLAGS);
+	const uint64_t a = INSTR_FIELD(in, A), b = INSTR_FIELD(in, B), c = INSTR_FIELD(in, C);
+
+	memset(r, 0, sizeof(*r));
+	memset(w, 0, sizeof(*w));
+	switch (op) {
+	case AIMC_OP_MVM:
+		*r = box_of(rm, (flags & AIMC_FLAG_SRC_OUT) != 0, a, cfg->rows / 4);
+		break;
+	case AIMC_OP_POST:
+		*w = box_of(rm, (flags & AIMC_FLAG_DST_OUT) != 0, a,
+			    (flags & AIMC_FLAG_RAW) ? cfg->cols : cfg->cols / 4);
+		break;
+	case AIMC_OP_COPY:
+		*r = box_of(rm, (flags & AIMC_FLAG_FROM_OUT) != 0, b, c);
+		*w = box_of(rm, (flags & AIMC_FLAG_TO_OUT) != 0, a, c);
+		break;
+	default:
+		break;
+	}
+}
+
+/* TILE_CONFLICT (docs/isa.md): the instruction reads words another tile's unsynchronized
+ * commands write, or writes words they read or write. `self` is the instruction's tile (its own
+ * commands run in order), or num_tiles for COPY. */
+static int tile_conflict(const aimc_refmodel *rm, uint64_t in, uint32_t self)
+{
+	act_box r, w;
+	uint32_t u;
+
+	act_windows(rm, in, &r, &w);
+	for (u = 0; u < rm->cfg.num_tiles; u++) {
+		if (u == self)
+			continue;
+		if (box_overlap(r, rm->wr_box[u]) || box_overlap(w, rm->wr_box[u]) ||
+		    box_overlap(w, rm->rd_box[u]))
+			return 1;
+	}
+	return 0;
 }
 
 /* The checks of docs/isa.md "Errors", in their order, before an instruction runs. */
@@ -321,6 +420,14 @@ static uint32_t seq_check(const aimc_refmodel *rm, uint64_t in)
 
 	if (!defined || (in & rsvd) != 0)
 		return AIMC_CHIP_ERR_ILLEGAL;
+	if (op == AIMC_OP_WAIT)
+		return (c >> cfg->num_tiles) != 0 ? AIMC_CHIP_ERR_BAD_TILE : AIMC_CHIP_ERR_NONE;
+	if (op == AIMC_OP_COPY) {
+		if (a + c > cfg->act_depth || b + c > cfg->act_depth)
+			return AIMC_CHIP_ERR_ADDR_RANGE;
+		return tile_conflict(rm, in, cfg->num_tiles) ? AIMC_CHIP_ERR_TILE_CONFLICT
+							     : AIMC_CHIP_ERR_NONE;
+	}
 	if (op != AIMC_OP_PROG && op != AIMC_OP_MVM && op != AIMC_OP_POST)
 		return AIMC_CHIP_ERR_NONE;
 	if (tile >= cfg->num_tiles)
@@ -342,7 +449,22 @@ static uint32_t seq_check(const aimc_refmodel *rm, uint64_t in)
 	}
 	if (b >= cfg->acc_slots)
 		return AIMC_CHIP_ERR_BAD_SLOT;
+	if (tile_conflict(rm, in, tile))
+		return AIMC_CHIP_ERR_TILE_CONFLICT;
 	return AIMC_CHIP_ERR_NONE;
+}
+
+/* WAIT on `mask` (HALT: every tile): those tiles' commands are synchronized. */
+static void seq_sync(aimc_refmodel *rm, uint64_t mask)
+{
+	uint32_t t;
+
+	for (t = 0; t < rm->cfg.num_tiles; t++) {
+		if ((mask >> t) & 1u) {
+			rm->rd_box[t].valid = 0;
+			rm->wr_box[t].valid = 0;
+		}
+	}
 }
 
 /* Soft reset (soft_reset.go): sequencer, tiles and status back to idle. Clears status, err_code,
@@ -359,6 +481,8 @@ static void soft_reset(aimc_refmodel *rm)
 	rm->bus_err_addr = 0;
 	memset(rm->conv_cnt, 0, rm->cfg.num_tiles * sizeof(*rm->conv_cnt));
 	memset(rm->prog_cnt, 0, rm->cfg.num_tiles * sizeof(*rm->prog_cnt));
+	seq_sync(rm, ~0ull);
+	memset(rm->lc, 0, sizeof(rm->lc));
 }
 
 static void seq_stop_error(aimc_refmodel *rm, uint32_t code, uint32_t pc)
@@ -369,21 +493,26 @@ static void seq_stop_error(aimc_refmodel *rm, uint32_t code, uint32_t pc)
 	rm->irq |= AIMC_CSR__IRQ__ERROR_bm;
 }
 
-/* Run from start_pc until HALT or an error. The PC only moves forward, so this ends after at
- * most instr_depth + 1 steps. Returns AIMC_OK, or AIMC_ECONFIG if the analog model refused a
- * call (an inconsistency between this model and the analog library, never a program error). */
+/* Run from start_pc until HALT or an error, in program order: the model has no timing, and the
+ * conflict check (docs/isa.md) guarantees that program order gives the RTL's results. Returns
+ * AIMC_OK; AIMC_ECONFIG if the analog model refused a call (an inconsistency between this model
+ * and the analog library, never a program error); AIMC_ETIMEOUT after MAX_STEPS instructions
+ * without HALT (a program that loops forever; the chip is left running-and-stopped as is). */
 static int seq_run(aimc_refmodel *rm)
 {
 	const uint32_t *im = rm->buf[BUF_INSTR];
 	uint32_t pc = rm->start_pc;
+	uint64_t steps;
 	int rc = AIMC_OK;
 
 	rm->status = 0;
 	rm->err_code = AIMC_CHIP_ERR_NONE;
 	rm->err_pc = 0;
-	for (;; pc++) {
+	memset(rm->lc, 0, sizeof(rm->lc));
+	seq_sync(rm, ~0ull);
+	for (steps = 0; steps < MAX_STEPS; steps++) {
 		uint64_t in;
-		uint32_t op, code, sats0;
+		uint32_t op, code, sats0, next = pc + 1;
 
 		if (pc >= rm->cfg.instr_depth) {
 			seq_stop_error(rm, AIMC_CHIP_ERR_ADDR_RANGE, pc);
@@ -396,6 +525,14 @@ static int seq_run(aimc_refmodel *rm)
 			return AIMC_OK;
 		}
 		op = INSTR_FIELD(in, OP);
+		if (op == AIMC_OP_PROG || op == AIMC_OP_MVM || op == AIMC_OP_POST) {
+			act_box r, w;
+			uint32_t t = INSTR_FIELD(in, TILE);
+
+			act_windows(rm, in, &r, &w);
+			box_merge(&rm->rd_box[t], r);
+			box_merge(&rm->wr_box[t], w);
+		}
 		rm->cur_tile = INSTR_FIELD(in, TILE);
 		sats0 = rm->sats;
 		switch (op) {
@@ -422,7 +559,35 @@ static int seq_run(aimc_refmodel *rm)
 		case AIMC_OP_IRQ:
 			rm->irq |= AIMC_CSR__IRQ__PROG_bm;
 			break;
+		case AIMC_OP_WAIT:
+			seq_sync(rm, INSTR_FIELD(in, C));
+			break;
+		case AIMC_OP_COPY: {
+			const uint32_t flags = INSTR_FIELD(in, FLAGS);
+			const uint32_t *src = rm->buf[(flags & AIMC_FLAG_FROM_OUT) ? BUF_ACT_OUT : BUF_ACT_IN];
+			uint32_t *dst = rm->buf[(flags & AIMC_FLAG_TO_OUT) ? BUF_ACT_OUT : BUF_ACT_IN];
+			uint32_t i, n = INSTR_FIELD(in, C), a = INSTR_FIELD(in, A), b = INSTR_FIELD(in, B);
+
+			for (i = 0; i < n; i++) /* ascending, one word at a time, like the RTL */
+				dst[a + i] = src[b + i];
+			break;
+		}
+		case AIMC_OP_JUMP:
+			next = INSTR_FIELD(in, A);
+			break;
+		case AIMC_OP_LOOP: {
+			uint32_t k = INSTR_FIELD(in, B);
+
+			if (rm->lc[k] < INSTR_FIELD(in, C)) {
+				rm->lc[k]++;
+				next = INSTR_FIELD(in, A);
+			} else {
+				rm->lc[k] = 0;
+			}
+			break;
+		}
 		case AIMC_OP_HALT:
+			seq_sync(rm, ~0ull);
 			rm->instrs++;
 			rm->status = AIMC_CSR__STATUS__HALTED_bm;
 			rm->irq |= AIMC_CSR__IRQ__DONE_bm;
@@ -440,7 +605,9 @@ static int seq_run(aimc_refmodel *rm)
 		if (op == AIMC_OP_MVM)
 			rm->mvms++;
 		rm->instrs++;
+		pc = next;
 	}
+	return AIMC_ETIMEOUT;
 }
 
 /* ---- bus: CSR block (rules of the generated rtl/csr/aimc_csr.sv) -------------------------------- */
@@ -819,14 +986,17 @@ int aimc_refmodel_create(aimc_refmodel **out, const aimc_cfg *cfg, uint64_t seed
 	rm->x = calloc(cfg->rows, sizeof(int32_t));
 	rm->d = calloc(cfg->rows, sizeof(uint8_t));
 	rm->wrow = calloc(cfg->cols, sizeof(int8_t));
+	rm->rd_box = calloc(cfg->num_tiles, sizeof(act_box));
+	rm->wr_box = calloc(cfg->num_tiles, sizeof(act_box));
 	rm->pv_pulses = calloc(cfg->num_tiles, sizeof(uint32_t));
 	rm->pv_verifies = calloc(cfg->num_tiles, sizeof(uint32_t));
 	rm->pv_unconv = calloc(cfg->num_tiles, sizeof(uint32_t));
 	rm->pv_done = calloc(2 * (size_t)cfg->cols, 1);
 	rm->pv_ok = calloc(2 * (size_t)cfg->cols, 1);
-	if (rm->acc == NULL || rm->conv_cnt == NULL || rm->prog_cnt == NULL || rm->x == NULL ||
-	    rm->d == NULL || rm->wrow == NULL || rm->pv_pulses == NULL || rm->pv_verifies == NULL ||
-	    rm->pv_unconv == NULL || rm->pv_done == NULL || rm->pv_ok == NULL)
+	if (rm->rd_box == NULL || rm->wr_box == NULL || rm->acc == NULL || rm->conv_cnt == NULL ||
+	    rm->prog_cnt == NULL || rm->x == NULL || rm->d == NULL || rm->wrow == NULL ||
+	    rm->pv_pulses == NULL || rm->pv_verifies == NULL || rm->pv_unconv == NULL ||
+	    rm->pv_done == NULL || rm->pv_ok == NULL)
 		goto err_nomem;
 	rm->xb = aimc_xbar_create(cfg, seed);
 	if (rm->xb == NULL)
@@ -873,6 +1043,8 @@ void aimc_refmodel_destroy(aimc_refmodel *rm)
 	free(rm->x);
 	free(rm->d);
 	free(rm->wrow);
+	free(rm->rd_box);
+	free(rm->wr_box);
 	free(rm->pv_pulses);
 	free(rm->pv_verifies);
 	free(rm->pv_unconv);

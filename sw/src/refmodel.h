@@ -9,7 +9,10 @@
  *
  * Choices the contract leaves open, made here (the RTL must make the same):
  * - A write of ctrl.start runs the program to its end before the write returns, so status.busy
- *   always reads 0 and cycles_lo / cycles_hi stay 0: the model has no timing.
+ *   always reads 0 and cycles_lo / cycles_hi stay 0: the model has no timing. It executes tile
+ *   commands in program order, one after the other; the TILE_CONFLICT rule of docs/isa.md (checked
+ *   on program order, here as in the RTL) is what makes that equal to the concurrent RTL. A
+ *   program that runs 2^28 instructions without stopping makes the write return AIMC_ETIMEOUT.
  * - A start clears status.halted, status.error, err_code and err_pc; err_code stays 0 on HALT.
  * - POST stopping with BAD_PARAM at column c: column c does nothing (no bias add, no saturation
  *   counted); in int8 mode the output words holding only columns before c are written, the word

@@ -2,14 +2,14 @@
 # SPDX-License-Identifier: Apache-2.0
 # One bounded proof of the `ifdef FORMAL` properties of an RTL block with yosys + yosys-smtbmc + z3.
 #   tests/formal/prove.sh BLOCK [--bug] [--build DIR]
-# BLOCK: axil (rtl/bus/aimc_axil_slave.sv) or seq (rtl/ctrl/aimc_sequencer.sv); see the table below
+# BLOCK: axil (rtl/bus/aimc_axil_slave.sv), seq (rtl/ctrl/aimc_sequencer.sv) or arb (rtl/mem/aimc_arb.sv); see the table below
 # for the depth and parameters of each. --bug defines AIMC_FORMAL_BUG_<BLOCK>, the injected bug of
 # that block: then the test passes only when the proof FAILS (the properties catch the bug).
 # Results: DIR/formal/<block>[-bug]/ (log, counterexample trace.vcd) and one entry in
 # DIR/reports/formal.json. Exit 0 = expected outcome, 1 = unexpected outcome, 2 = usage/tool error.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-usage() { echo "usage: tests/formal/prove.sh axil|seq [--bug] [--build DIR]" >&2; exit 2; }
+usage() { echo "usage: tests/formal/prove.sh axil|seq|arb [--bug] [--build DIR]" >&2; exit 2; }
 [ $# -ge 1 ] || usage
 block=$1; shift
 bug=0
@@ -30,7 +30,9 @@ axil) mod=aimc_axil_slave; depth=18; files="rtl/bus/aimc_axil_slave.sv"
       params="-set InstrDepth 16 -set ActDepth 16 -set ParDepth 16 -set WgtDepth 16" ;;
 seq)  mod=aimc_sequencer; depth=20; files="rtl/ctrl/aimc_sequencer.sv"
       params="-set NumTiles 2 -set Rows 16 -set Cols 8 -set InstrDepth 16 -set ActDepth 64 -set ParDepth 64 -set WgtDepth 64 -set AccSlots 4" ;;
-*) echo "prove: unknown block '$block' (axil, seq)" >&2; exit 2 ;;
+arb)  mod=aimc_arb; depth=16; files="rtl/mem/aimc_arb.sv"
+      params="-set N 3" ;;
+*) echo "prove: unknown block '$block' (axil, seq, arb)" >&2; exit 2 ;;
 esac
 for t in yosys yosys-smtbmc z3; do
 	command -v $t >/dev/null || { echo "prove: '$t' not found (make setup installs yosys and z3)" >&2; exit 2; }

@@ -58,5 +58,10 @@ expect "layer does not fit the chip" 2 "layer 1|fit|weight" "$aimc" layer-test -
 expect "unknown flag" 2 "unknown|--bogus" "$aimc" layer-test --config $cfg --bogus 1
 expect "non-numeric seed" 2 "seed" "$aimc" layer-test --config $cfg --rows 4 --cols 4 --batch 1 --seed abc
 expect "config: unknown key" 1 "nonsense" "$aimc" config --check <(printf 'name = x\nnonsense = 1\n')
+expect "pipeline-test: one tile" 2 "2 tiles" "$aimc" pipeline-test --config configs/tiny.cfg
+expect "pipeline-test: N0 > rows" 2 "N0" "$aimc" pipeline-test --config configs/ideal2.cfg --n0 40
+expect "pipeline-test: bad ratio" 2 "max-ratio" "$aimc" pipeline-test --config configs/ideal2.cfg --max-ratio x
+expect "seq-test: noisy config" 2 "ideal" "$aimc" seq-test --config configs/small.cfg
+expect "seq-test: unknown flag" 2 "unknown|--bogus" "$aimc" seq-test --config configs/ideal2.cfg --bogus
 echo "bad_input: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

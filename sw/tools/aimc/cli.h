@@ -83,7 +83,8 @@ uint32_t cli_win_weight(void);
 uint32_t cli_max_polls(const aimc_cfg *cfg, const aimc_image *img);
 
 /* aimc_chip_init, then write the weights, parameters and program and zero the activation
- * buffers [0, act_words). */
+ * buffers [0, act_words); with a setup program (img->run_pc > 0) run it once (AIMC_ECHIP if the
+ * chip stops on an error). */
 int cli_image_load(aimc_mmio *m, const aimc_cfg *cfg, const aimc_image *img);
 /* One batch: write img->batch input vectors x (batch x k int8, row-major), run, read the outputs
  * y (batch x n int8) and, if raw is not NULL, the RAW int32 results (batch x n). *chip_err and
@@ -130,5 +131,7 @@ int cli_cmd_illegal_test(int argc, char **argv);
 int cli_cmd_pv_test(int argc, char **argv);
 int cli_cmd_err_test(int argc, char **argv);
 int cli_cmd_trace_compare(int argc, char **argv);
+int cli_cmd_pipeline_test(int argc, char **argv);
+int cli_cmd_seq_test(int argc, char **argv);
 
 #endif /* AIMC_CLI_H */

@@ -94,6 +94,9 @@ int cli_image_load(aimc_mmio *m, const aimc_cfg *cfg, const aimc_image *img)
 		rc = zero_fill(m, MAP_OFF(act_in), img->act_words);
 	if (rc == AIMC_OK)
 		rc = zero_fill(m, MAP_OFF(act_out), img->act_words);
+	/* Resident weights: the setup program programs every tile once, here, not per batch. */
+	if (rc == AIMC_OK && img->run_pc > 0)
+		rc = aimc_run(m, 0, cli_max_polls(cfg, img), NULL, NULL);
 	return rc;
 }
 
@@ -129,7 +132,7 @@ int cli_image_run(aimc_mmio *m, const aimc_image *img, const int8_t *x, uint32_t
 	rc = aimc_mem_write(m, MAP_OFF(act_in), img->in_base, buf, in_words);
 	if (rc != AIMC_OK)
 		goto out;
-	rc = aimc_run(m, 0, max_polls, chip_err, chip_pc);
+	rc = aimc_run(m, img->run_pc, max_polls, chip_err, chip_pc);
 	if (rc != AIMC_OK)
 		goto out;
 	for (b = 0; b < img->batch; b++) {

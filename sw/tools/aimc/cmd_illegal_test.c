@@ -340,7 +340,7 @@ int cli_cmd_illegal_test(int argc, char **argv)
 	result(&c, rc == AIMC_OK, "valid parameters at word 0", "%s", aimc_strerror(rc));
 
 	/* ILLEGAL */
-	case_instr(&c, "undefined opcode 6", aimc_instr(6, 0, 0, 0, 0, 0), AIMC_CHIP_ERR_ILLEGAL);
+	case_instr(&c, "undefined opcode 10", aimc_instr(10, 0, 0, 0, 0, 0), AIMC_CHIP_ERR_ILLEGAL);
 	case_instr(&c, "undefined opcode 15", aimc_instr(15, 0, 0, 0, 0, 0), AIMC_CHIP_ERR_ILLEGAL);
 	case_instr(&c, "reserved bit set in NOP (C)", aimc_instr(AIMC_OP_NOP, 0, 0, 0, 0, 1),
 		   AIMC_CHIP_ERR_ILLEGAL);

@@ -231,7 +231,7 @@ static void test_lookup(const char *root)
 	setenv("AIMC_ROOT", root, 1);
 	rc = aimc_cfg_load(&c, "small", err, sizeof(err));
 	snprintf(expect, sizeof(expect), "%s/configs/small.cfg", root);
-	report(rc == 0 && strcmp(c.path, expect) == 0 && c.rows == 32, "lookup_bare_name_in_aimc_root",
+	report(rc == 0 && strcmp(c.path, expect) == 0 && c.rows == 64, "lookup_bare_name_in_aimc_root",
 	       "expected %s, got rc %d path '%s' %s", expect, rc, c.path, err);
 	rc = aimc_cfg_load(&c, "no_such_config", err, sizeof(err));
 	report(rc == -1 && strstr(err, "no_such_config") && strstr(err, root), "lookup_missing_name",
@@ -348,9 +348,9 @@ static void test_json(const char *root)
 	}
 	report(ok && buf[0] == '{' && buf[strlen(buf) - 1] == '}', "json_all_keys",
 	       "expected an object with every key, missing '%s' in %s", missing, buf);
-	report(strstr(buf, "\"name\": \"small\"") && strstr(buf, "\"rows\": 32,") &&
+	report(strstr(buf, "\"name\": \"small\"") && strstr(buf, "\"rows\": 64,") &&
 		       strstr(buf, "\"adc_cycles\": 7,"),
-	       "json_values", "expected name small, rows 32, adc_cycles 7, got %s", buf);
+	       "json_values", "expected name small, rows 64, adc_cycles 7, got %s", buf);
 	p = strstr(buf, "\"gmax\": ");
 	report(p && strtod(p + 8, NULL) == c.gmax && strstr(buf, "\"vread\": 0.1,"), "json_doubles_round_trip",
 	       "expected gmax to read back as %.17g and vread as 0.1, got %s", c.gmax, buf);

@@ -387,6 +387,89 @@ static void test_networks(const aimc_cfg *tiny)
 		free_layer(&l[i]);
 }
 
+#define OPF(in) ((unsigned)(((in) >> AIMC_INSTR_OP_LSB) & AIMC_INSTR_OP_MASK))
+#define TILEF(in) ((unsigned)(((in) >> AIMC_INSTR_TILE_LSB) & AIMC_INSTR_TILE_MASK))
+
+/* Placement on ideal2 (2 tiles of 32x16): a 32-16-16 net is resident (setup PROGs tile 0 and 1,
+ * then HALT; stages end in WAIT 0b11); AIMC_COMPILE_SERIAL and a net that needs two row blocks
+ * stay on tile 0 without a setup program. Counts from the layout in compiler.c's header. */
+static void test_placement(void)
+{
+	aimc_cfg c2;
+	aimc_layer l[2];
+	aimc_net net;
+	aimc_image img;
+	char err[256];
+	size_t i, waits = 0, mvm_t[2] = { 0, 0 }, post_t[2] = { 0, 0 }, other_tile = 0;
+	const uint32_t batch = 4;
+
+	if (aimc_cfg_load(&c2, "configs/ideal2.cfg", err, sizeof(err)) != 0) {
+		result(0, "placement: load ideal2", "expected the config to load: %s", err);
+		return;
+	}
+	if (make_layer(&l[0], 32, 16, 1, 0) != 0 || make_layer(&l[1], 16, 16, 2, 1) != 0) {
+		result(0, "placement: memory", "expected allocations to succeed");
+		return;
+	}
+	memset(&net, 0, sizeof(net));
+	net.n_layers = 2;
+	net.n_classes = 16;
+	net.in_scale = 1.0f;
+	net.layers = l;
+	result(aimc_compile(&net, &c2, batch, &img, err, sizeof(err)) == AIMC_OK, "placement: compile",
+	       "expected OK, got %s", err);
+	result(img.resident == 1 && img.tiles_used == 2 && img.run_pc == 3,
+	       "placement: resident on 2 tiles, setup of 3", "got resident %u, tiles %u, run_pc %u",
+	       img.resident, img.tiles_used, img.run_pc);
+	result(img.n_prog > 3 && OPF(img.prog[0]) == AIMC_OP_PROG && TILEF(img.prog[0]) == 0 &&
+		       OPF(img.prog[1]) == AIMC_OP_PROG && TILEF(img.prog[1]) == 1 &&
+		       OPF(img.prog[2]) == AIMC_OP_HALT && OPF(img.prog[img.n_prog - 1]) == AIMC_OP_HALT,
+	       "placement: setup PROG t0, PROG t1, HALT; program ends in HALT", "got other opcodes");
+	for (i = img.run_pc; i < img.n_prog; i++) {
+		unsigned op = OPF(img.prog[i]), t = TILEF(img.prog[i]);
+
+		if (op == AIMC_OP_WAIT && (img.prog[i] & 0xFFFFu) == 3u)
+			waits++;
+		if ((op == AIMC_OP_MVM || op == AIMC_OP_POST) && t > 1)
+			other_tile++;
+		if (op == AIMC_OP_MVM && t <= 1)
+			mvm_t[t]++;
+		if (op == AIMC_OP_POST && t <= 1)
+			post_t[t]++;
+	}
+	/* layer 0 offset 0, layer 1 offset 1 and odd (deferred POST): batch + 2 stages */
+	result(waits == batch + 2 && mvm_t[0] == batch && mvm_t[1] == batch && post_t[0] == batch &&
+		       post_t[1] == batch && other_tile == 0,
+	       "placement: stages and commands per tile",
+	       "expected %u WAITs and %u MVM + %u POST per tile, got %zu WAITs, MVM %zu/%zu, POST "
+	       "%zu/%zu, %zu on other tiles", batch + 2, batch, batch, waits, mvm_t[0], mvm_t[1],
+	       post_t[0], post_t[1], other_tile);
+	aimc_image_free(&img);
+
+	result(aimc_compile_ex(&net, &c2, batch, AIMC_COMPILE_SERIAL, &img, err, sizeof(err)) ==
+			       AIMC_OK && img.run_pc == 0 && img.resident == 0,
+	       "placement: AIMC_COMPILE_SERIAL stays on tile 0", "got run_pc %u resident %u (%s)",
+	       img.run_pc, img.resident, err);
+	for (i = 0, other_tile = 0; i < img.n_prog; i++)
+		other_tile += TILEF(img.prog[i]) != 0;
+	result(other_tile == 0, "placement: serial uses tile 0 only", "%zu commands elsewhere",
+	       other_tile);
+	aimc_image_free(&img);
+
+	free_layer(&l[0]);
+	make_layer(&l[0], 40, 16, 1, 0); /* two row blocks: accumulation stays on one tile */
+	l[1].k = 16;
+	result(aimc_compile(&net, &c2, batch, &img, err, sizeof(err)) == AIMC_OK && img.resident == 0 &&
+		       img.run_pc == 0,
+	       "placement: K > rows is not resident", "got resident %u run_pc %u (%s)", img.resident,
+	       img.run_pc, err);
+	aimc_image_free(&img);
+	result(aimc_compile_ex(&net, &c2, batch, 1u << 7, &img, err, sizeof(err)) == AIMC_EINVAL,
+	       "placement: unknown flag rejected", "expected AIMC_EINVAL (%s)", err);
+	free_layer(&l[0]);
+	free_layer(&l[1]);
+}
+
 int main(void)
 {
 	aimc_cfg tiny;
@@ -399,5 +482,6 @@ int main(void)
 	test_layout(&tiny);
 	test_limits(&tiny);
 	test_networks(&tiny);
+	test_placement();
 	return failures ? 1 : 0;
 }

@@ -11,6 +11,7 @@
 
 #define CSR(reg) ((uint32_t)offsetof(aimc_map_t, csr.reg))
 #define WIN(w) ((uint32_t)offsetof(aimc_map_t, w))
+#define VERSION_OK (((uint32_t)AIMC_ISA_VERSION << 16) | 1u) /* this ISA, major 0, minor 1 */
 
 static int failures;
 
@@ -124,7 +125,7 @@ static void preset_chip(aimc_mmio *m)
 	int i;
 
 	aimc_mmio_mock_poke(m, CSR(id), 0x41494d43u);
-	aimc_mmio_mock_poke(m, CSR(version), 0x00010001u); /* isa 1, major 0, minor 1 */
+	aimc_mmio_mock_poke(m, CSR(version), VERSION_OK); /* this ISA, major 0, minor 1 */
 	for (i = 0; i < 6; i++)
 		aimc_mmio_mock_poke(m, CSR(cfg0) + 4u * (uint32_t)i, tiny_rb[i]);
 	aimc_mmio_mock_log_clear(m);
@@ -135,7 +136,7 @@ static void test_chip_init(const aimc_cfg *cfg)
 	aimc_mmio m;
 	aimc_cfg bad;
 	const exp_op seq[] = {
-		{ 'R', CSR(id), 0x41494d43u },   { 'R', CSR(version), 0x00010001u },
+		{ 'R', CSR(id), 0x41494d43u },   { 'R', CSR(version), VERSION_OK },
 		{ 'R', CSR(cfg0), tiny_rb[0] },  { 'R', CSR(cfg1), tiny_rb[1] },
 		{ 'R', CSR(cfg2), tiny_rb[2] },  { 'R', CSR(cfg3), tiny_rb[3] },
 		{ 'R', CSR(cfg4), tiny_rb[4] },  { 'R', CSR(cfg5), tiny_rb[5] },
@@ -157,7 +158,7 @@ static void test_chip_init(const aimc_cfg *cfg)
 	check("init_bad_magic_stops", 1, (long long)aimc_mmio_mock_log(&m, NULL));
 
 	preset_chip(&m);
-	aimc_mmio_mock_poke(&m, CSR(version), 0x00020001u);
+	aimc_mmio_mock_poke(&m, CSR(version), VERSION_OK + 0x10000u); /* another ISA */
 	check("init_bad_isa", AIMC_EMISMATCH, aimc_chip_init(&m, cfg));
 
 	preset_chip(&m);

@@ -41,7 +41,7 @@ static void test_reset_values(aimc_mmio *m)
 		uint32_t addr, val;
 	} regs[] = {
 		{ "id", CSR(id), 0x41494d43u },
-		{ "version", CSR(version), 0x00010001u }, /* isa 1, major 0, minor 1 */
+		{ "version", CSR(version), ((uint32_t)AIMC_ISA_VERSION << 16) | 1u }, /* isa, major 0, minor 1 */
 		{ "ctrl", CSR(ctrl), 0 },
 		{ "status", CSR(status), 0 },
 		{ "irq", CSR(irq), 0 },

@@ -130,7 +130,7 @@ static void test_pc(void)
 
 static void test_illegal(void)
 {
-	const uint64_t op6[] = { NOP, I(6, 0, 0, 0, 0, 0), HALT };
+	const uint64_t op10[] = { NOP, I(10, 0, 0, 0, 0, 0), HALT }; /* first undefined (ISA 2) */
 	const uint64_t op15[] = { I(15, 0, 0, 0, 0, 0) };
 	const uint64_t nop_tile[] = { NOP, NOP, I(0, 1, 0, 0, 0, 0) };
 	const uint64_t nop_c[] = { I(0, 0, 0, 0, 0, 1) };
@@ -145,7 +145,7 @@ static void test_illegal(void)
 	/* reserved bits beat the tile check */
 	const uint64_t tile_and_rsvd[] = { I(2, 3, 0x80, 0, 0, 0) };
 
-	expect_error("illegal_opcode_6", op6, N(op6), 0, E_ILLEGAL, 1);
+	expect_error("illegal_opcode_10", op10, N(op10), 0, E_ILLEGAL, 1);
 	expect_error("illegal_opcode_15", op15, N(op15), 0, E_ILLEGAL, 0);
 	expect_error("illegal_nop_tile", nop_tile, N(nop_tile), 0, E_ILLEGAL, 2);
 	expect_error("illegal_nop_c", nop_c, N(nop_c), 0, E_ILLEGAL, 0);
@@ -272,7 +272,7 @@ static void test_bad_param(void)
 /* After an error the next start runs from start_pc without a reset; driver view via aimc_run. */
 static void test_restart(void)
 {
-	const uint64_t prog[] = { IRQ, NOP, I(9, 0, 0, 0, 0, 0), IRQ, HALT };
+	const uint64_t prog[] = { IRQ, NOP, I(11, 0, 0, 0, 0, 0), IRQ, HALT };
 	uint32_t code = 99, pc = 99;
 	aimc_mmio m;
 

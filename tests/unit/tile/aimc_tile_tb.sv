@@ -39,6 +39,7 @@ module aimc_tile_tb import aimc_pkg::*; import aimc_isa_pkg::*; #(
 
   // ---- the tile -------------------------------------------------------------------------------------
   logic              cmd_valid, cmd_ready, done, err;
+  logic              tile_busy, wgt_port_req, dat_port_req;  // the only requester: granted at once
   logic [3:0]        cmd_op;
   logic [7:0]        cmd_flags, err_code;
   logic [15:0]       cmd_a, cmd_b, cmd_c;
@@ -68,6 +69,11 @@ module aimc_tile_tb import aimc_pkg::*; import aimc_isa_pkg::*; #(
     .rst_ni          (rst_ni),
     .cmd_valid_i     (cmd_valid),
     .cmd_ready_o     (cmd_ready),
+    .busy_o          (tile_busy),
+    .wgt_port_req_o  (wgt_port_req),
+    .wgt_port_gnt_i  (wgt_port_req),
+    .dat_port_req_o  (dat_port_req),
+    .dat_port_gnt_i  (dat_port_req),
     .cmd_op_i        (cmd_op),
     .cmd_flags_i     (cmd_flags),
     .cmd_a_i         (cmd_a),
@@ -143,7 +149,7 @@ module aimc_tile_tb import aimc_pkg::*; import aimc_isa_pkg::*; #(
   assign cmd_c     = cur[15:0];
 
   logic unused_tile_field;  // one tile: the tile field of the instructions is not decoded
-  assign unused_tile_field = ^cur[59:56];
+  assign unused_tile_field = ^{cur[59:56], tile_busy};
 
   initial begin
     if (!$value$plusargs("dir=%s", dir)) begin
