@@ -138,7 +138,7 @@ VL_COV_FLAGS := --coverage-line --coverage-toggle
 FPGA_F     := rtl/fpga.f
 FPGA_SRCS   = $(shell sed -e 's/\#.*//' $(FPGA_F) 2>/dev/null)
 UART_CPP   := $(wildcard tb/uart/*.cpp)
-UART_CLKDIV ?= 8
+UART_CLKDIV ?= 4
 UART_VL_BUILD = $(VERILATOR) --cc --exe --build -j 2 $(VL_FLAGS) --trace-fst --top-module aimc_fpga_core \
 	  --Mdir $(2)/uart/obj -o ../aimc-uart-vl $$(cat $(BUILD)/$(1)/rtl-params.verilator) \
 	  -GClkDiv=$(UART_CLKDIV) -GTimeoutCycles=$$(( $(UART_CLKDIV) * 10 * 64 )) -GHeartbeatW=8 -GStretchW=4 \
