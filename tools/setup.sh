@@ -49,7 +49,10 @@ fi
 
 if ! venv_ok; then
   echo "setup: creating Python venv $VENV with $(basename "$REQ")"
-  python3 -m venv "$VENV" || { echo "setup: run: apt-get install -y python3-venv" >&2; exit 1; }
+  # An existing venv (or a link to one, as in a git worktree) only gets the missing packages.
+  if [ ! -x "$VENV/bin/python" ]; then
+    python3 -m venv "$VENV" || { echo "setup: run: apt-get install -y python3-venv" >&2; exit 1; }
+  fi
   if ! "$VENV/bin/pip" install -q --disable-pip-version-check -r "$REQ"; then
     echo "setup: pip failed; run:  $VENV/bin/pip install -r $REQ" >&2
     exit 1
