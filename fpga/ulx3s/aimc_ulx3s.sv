@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// ULX3S (ECP5 LFE5U-85F) wrapper of the FPGA core: 25 MHz oscillator, PLL to 40 MHz, reset from
+// ULX3S (ECP5 LFE5U-85F) wrapper of the FPGA core: 25 MHz oscillator, PLL to 12.5 MHz, reset from
 // PLL lock, power-on counter and the PWR button, FTDI UART, 8 LEDs (docs/fpga-bringup.md).
 
 module aimc_ulx3s import aimc_pkg::*; #(
@@ -16,7 +16,7 @@ module aimc_ulx3s import aimc_pkg::*; #(
   parameter int WgtDepth   = 8192,
   parameter int AccSlots   = 16,
   parameter int XbarImpl   = XBAR_TWIN,
-  parameter int ClkHz      = 40000000,     // PLL output
+  parameter int ClkHz      = 12500000,     // PLL output
   parameter int Baud       = 115200
 ) (
   input  logic       clk_25mhz,

@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
-// ECP5 PLL: 25 MHz in, 40 MHz out. Divider values from prjtrellis' ecppll
-// (`yowasp-ecppll -i 25 -o 40`: CLKI_DIV 5, CLKFB_DIV 8, CLKOP_DIV 15, VCO 600 MHz).
+// ECP5 PLL: 25 MHz in, 12.5 MHz out. Divider values from prjtrellis' ecppll
+// (`yowasp-ecppll -i 25 -o 12.5`: CLKI_DIV 2, CLKFB_DIV 1, CLKOP_DIV 48, VCO 600 MHz).
 // Synthesis only (EHXPLLL is a vendor primitive); simulation and lint use
-// fpga/ulx3s/sim/aimc_ulx3s_pll.sv instead.
+// fpga/ulx3s/sim/aimc_ulx3s_pll.sv instead. 12.5 MHz: the chip's post-placement
+// estimate with the 16x8 twin at 40 MHz was 8.4 MHz (docs/fpga-bringup.md).
 
 module aimc_ulx3s_pll (
   input  wire clk_i,     // 25 MHz
-  output wire clk_o,     // 40 MHz
+  output wire clk_o,     // 12.5 MHz
   output wire locked_o
 );
   (* FREQUENCY_PIN_CLKI="25" *)
-  (* FREQUENCY_PIN_CLKOP="40" *)
+  (* FREQUENCY_PIN_CLKOP="12.5" *)
   (* ICP_CURRENT="12" *) (* LPF_RESISTOR="8" *) (* MFG_ENABLE_FILTEROPAMP="1" *) (* MFG_GMCREF_SEL="2" *)
   EHXPLLL #(
     .PLLRST_ENA      ("DISABLED"),
@@ -21,13 +22,13 @@ module aimc_ulx3s_pll (
     .OUTDIVIDER_MUXB ("DIVB"),
     .OUTDIVIDER_MUXC ("DIVC"),
     .OUTDIVIDER_MUXD ("DIVD"),
-    .CLKI_DIV        (5),
+    .CLKI_DIV        (2),
     .CLKOP_ENABLE    ("ENABLED"),
-    .CLKOP_DIV       (15),
-    .CLKOP_CPHASE    (7),
+    .CLKOP_DIV       (48),
+    .CLKOP_CPHASE    (23),
     .CLKOP_FPHASE    (0),
     .FEEDBK_PATH     ("CLKOP"),
-    .CLKFB_DIV       (8)
+    .CLKFB_DIV       (1)
   ) u_pll (
     .RST          (1'b0),
     .STDBY        (1'b0),
