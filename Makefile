@@ -39,7 +39,7 @@ CFG_DIR   := $(BUILD)/$(CFG_NAME)
 
 .DEFAULT_GOAL := help
 .PHONY: help setup deps regs regs-check lint sw vl icarus test sim layer-test clean \
-        regress bench sweep fpga formal docs cov fuzz
+        regress bench sweep fpga formal cov fuzz
 
 help:
 	@echo "Kirchhoff make targets (variables: CONFIG=$(CONFIG) SIM=$(SIM) SEED=$(SEED) WAVES=$(WAVES))"
@@ -63,7 +63,9 @@ help:
 	@echo "  make bench       noisy C-model MVM vs OpenBLAS sgemv, 256 and 1024 (build/reports/bench.json)"
 	@echo "  make irdrop-check     IR-drop solve vs ngspice (build/irdrop/irdrop_spice.json; SEED=)"
 	@echo "  make veriloga-check   Verilog-A models (OpenVAF, VACASK) vs the C model (build/veriloga/)"
-	@echo "  not yet built: fpga (issue 8)"
+	@echo "  make fpga        BOARD=icebreaker|ulx3s: yosys + nextpnr + bitstream, build/reports/fpga.json"
+	@echo "                   (FPGA_ARGS=--synth-only stops after synthesis; docs/fpga-bringup.md)"
+	@echo "  make uart-vl     the simulated board (UART bridge + chip) for --backend uart-sim"
 
 # ---- setup -----------------------------------------------------------------------------------
 # Runs tools/setup.sh only when something is missing; the stamp is refreshed by a real check.
@@ -137,6 +139,20 @@ VL_BUILD = $(VERILATOR) --cc --exe --build -j 2 $(VL_FLAGS) $(3) --trace-fst --t
 	  > $(2)/vl/build.log 2>&1 || { tail -40 $(2)/vl/build.log; exit 1; }
 VL_COV_FLAGS := --coverage-line --coverage-toggle
 
+# The simulated board (tb/uart): top aimc_fpga_core, UART at UART_CLKDIV clocks per bit, a short
+# frame timeout (64 byte times) so that the cut-frame tests stay quick.
+FPGA_F     := rtl/fpga.f
+FPGA_SRCS   = $(shell sed -e 's/\#.*//' $(FPGA_F) 2>/dev/null)
+UART_CPP   := $(wildcard tb/uart/*.cpp)
+UART_CLKDIV ?= 4
+UART_VL_BUILD = $(VERILATOR) --cc --exe --build -j 2 $(VL_FLAGS) --trace-fst --top-module aimc_fpga_core \
+	  --Mdir $(2)/uart/obj -o ../aimc-uart-vl $$(cat $(BUILD)/$(1)/rtl-params.verilator) \
+	  -GClkDiv=$(UART_CLKDIV) -GTimeoutCycles=$$(( $(UART_CLKDIV) * 10 * 64 )) -GHeartbeatW=8 -GStretchW=4 \
+	  -f $(RTL_F) -f $(FPGA_F) $(abspath $(UART_CPP) $(DPI_SRCS)) \
+	  -CFLAGS "-O2 -std=c++17 -I$(CURDIR)/sw/include -I$(CURDIR)/analog_models/c -ffp-contract=off -DAIMC_UART_CLKDIV=$(UART_CLKDIV)" \
+	  -LDFLAGS "$(abspath $(NOSIM_OBJ)) -Wl,--whole-archive $(abspath $(LIBCLI)) -Wl,--no-whole-archive $(abspath $(LIBAIMC)) $(LDLIBS)" \
+	  > $(2)/uart/build.log 2>&1 || { tail -40 $(2)/uart/build.log; exit 1; }
+
 # $(1) = config name, $(2) = config file
 define CONFIG_RULES
 $(BUILD)/$(1)/rtl-params.%: $(2) $(AIMC)
@@ -154,6 +170,12 @@ $(BUILD)/cov/$(1)/vl/aimc-vl: $(BUILD)/$(1)/rtl-params.verilator $(RTL_F) $$(RTL
 	@mkdir -p $$(@D)
 	@rm -f $$@
 	$$(call VL_BUILD,$(1),$(BUILD)/cov/$(1),$(VL_COV_FLAGS))
+# The simulated board (FPGA core: UART bridge + chip) behind the serial back-end (aimc-uart-vl).
+$(BUILD)/$(1)/uart/aimc-uart-vl: $(BUILD)/$(1)/rtl-params.verilator $(RTL_F) $(FPGA_F) $$(RTL_SRCS) \
+                                 $$(FPGA_SRCS) $(UART_CPP) $(LIBAIMC) $(LIBCLI) $(NOSIM_OBJ)
+	@mkdir -p $$(@D)
+	@rm -f $$@
+	$$(call UART_VL_BUILD,$(1),$(BUILD)/$(1))
 $(BUILD)/$(1)/icarus/sim.vvp: $(BUILD)/$(1)/rtl-params.icarus $(RTL_F) $$(RTL_SRCS) $(TB_ICARUS)
 	@mkdir -p $$(@D)
 	$(IVERILOG) -g2012 -o $$@ -s aimc_tb_trace $$$$(cat $(BUILD)/$(1)/rtl-params.icarus) -f $(RTL_F) $(TB_ICARUS)
@@ -169,6 +191,8 @@ $(eval $(call CONFIG_RULES,$(CFG_NAME),$(CFG_FILE)))
 endif
 
 vl: $(CFG_DIR)/vl/aimc-vl
+.PHONY: uart-vl
+uart-vl: $(CFG_DIR)/uart/aimc-uart-vl
 icarus: $(CFG_DIR)/icarus/sim.vvp $(CFG_DIR)/icarus/aimc_vpi.vpi
 
 # ---- lint ----------------------------------------------------------------------------------------
@@ -177,8 +201,10 @@ lint: $(SETUP_STAMP) $(AIMC)
 	PYTHON=$(PYTHON) tools/lint.sh $(BUILD) $(AIMC)
 
 # ---- tests ---------------------------------------------------------------------------------------
-TEST_CFGS := tiny small tiny_twin ideal2 tiny16 noisy
-test: $(SETUP_STAMP) sw $(foreach c,$(TEST_CFGS),$(BUILD)/$(c)/vl/aimc-vl $(BUILD)/$(c)/icarus/sim.vvp $(BUILD)/$(c)/icarus/aimc_vpi.vpi)
+TEST_CFGS := tiny small tiny_twin ideal2 tiny16 noisy base
+TEST_FPGA_CFGS := ice40
+test: $(SETUP_STAMP) sw $(foreach c,$(TEST_CFGS),$(BUILD)/$(c)/vl/aimc-vl $(BUILD)/$(c)/icarus/sim.vvp $(BUILD)/$(c)/icarus/aimc_vpi.vpi) \
+      $(foreach c,$(TEST_FPGA_CFGS),$(BUILD)/$(c)/vl/aimc-vl $(BUILD)/$(c)/uart/aimc-uart-vl)
 	@mkdir -p $(BUILD)/reports
 	$(PYTHON) tools/run_tests.py --registry tests/registry.txt --build $(BUILD) $(if $(TEST),--filter '$(TEST)') -j $(J)
 
@@ -258,8 +284,12 @@ bench: $(BENCH_BIN)
 	@mkdir -p $(BUILD)/reports
 	OPENBLAS_NUM_THREADS=1 $(BENCH_BIN) --out $(BUILD)/reports/bench.json
 
-fpga docs:
-	@echo "make $@: not built yet (see 'issues': fpga = 8)"; exit 2
+# ---- FPGA prototype: make fpga BOARD=icebreaker|ulx3s (docs/fpga-bringup.md) ----------------------
+BOARD     ?= icebreaker
+FPGA_ARGS ?=
+fpga: $(SETUP_STAMP) $(AIMC)
+	$(PYTHON) tools/fpga.py --board $(BOARD) --aimc $(AIMC) --build $(BUILD) $(FPGA_ARGS)
+
 
 clean:
 	rm -rf $(BUILD)

@@ -95,6 +95,49 @@ for cfg in "${cfgs[@]}"; do
 done
 
 # Synthesis check (yosys): the chip with the digital-twin crossbar, no latch, no combinational loop.
+# FPGA board tops (fpga/<board>/board.cfg): the UART bridge, the FPGA core and the wrapper, with the
+# board's config; vendor primitives (.v files) are replaced by their models in fpga/<board>/sim/.
+for bcfg in fpga/*/board.cfg; do
+	[ -e "$bcfg" ] || continue
+	bdir=$(dirname "$bcfg")
+	board=$(basename "$bdir")
+	btop=$(sed -n 's/^top[[:space:]]*=[[:space:]]*//p' "$bcfg")
+	bconf=$(sed -n 's/^config[[:space:]]*=[[:space:]]*//p' "$bcfg")
+	bsrcs=$(sed -n 's/^sources[[:space:]]*=[[:space:]]*//p' "$bcfg" | tr ' ' '\n' | grep '\.sv$')
+	bsims=$(ls "$bdir"/sim/*.sv 2>/dev/null)
+	names+=("fpga:$board")
+	if ! vl_params=$("$aimc" config --rtl-params verilator "$bconf") ||
+	   ! ic_params=$("$aimc" config --rtl-params icarus --top "$btop" "$bconf"); then
+		echo "lint: $aimc cannot read $bconf (board $board)" >&2
+		tool_fail=1
+		continue
+	fi
+	vlog=$work/fpga-$board.verilator.log
+	# shellcheck disable=SC2086
+	"$verilator" --lint-only -Wall --top-module "$btop" $vl_params -f rtl/aimc.f -f rtl/fpga.f \
+		$bsims $bsrcs rtl/csr/aimc_csr.vlt >"$vlog" 2>&1
+	n=$(grep -c '^%Warning' "$vlog")
+	e=$(grep '^%Error' "$vlog" | grep -vc 'Exiting due to')
+	vl_warn=$((vl_warn + n))
+	vl_err=$((vl_err + e))
+	if [ "$n" -gt 0 ] || [ "$e" -gt 0 ]; then
+		echo "== verilator, board $board: $n warning(s), $e error(s)"
+		cat "$vlog"
+	fi
+	ilog=$work/fpga-$board.icarus.log
+	# shellcheck disable=SC2086
+	"$iverilog" -g2012 -Wall -o /dev/null -s "$btop" $ic_params -f rtl/aimc.f -f rtl/fpga.f \
+		$bsims $bsrcs >"$ilog" 2>&1
+	rc=$?
+	n=$(grep -v '^[[:space:]]*:' "$ilog" | grep -c .)
+	ic_warn=$((ic_warn + n))
+	[ $rc -eq 0 ] || ic_err=$((ic_err + 1))
+	if [ "$n" -gt 0 ]; then
+		echo "== icarus, board $board: $n warning(s)"
+		cat "$ilog"
+	fi
+done
+
 synth_cfg=${SYNTH_CONFIG:-configs/tiny_twin.cfg}
 synth_fail=0
 rm -f "$work/synth.json"

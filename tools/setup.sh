@@ -8,7 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 VENV=${VENV:-$top/.venv}
 REQ=$here/requirements.txt
-DEB_PKGS="verilator iverilog libopenblas-dev pkg-config make gcc g++ python3 python3-venv yosys z3 lcov ngspice clang-14 libclang-rt-14-dev"
+DEB_PKGS="verilator iverilog libopenblas-dev pkg-config make gcc g++ python3 python3-venv yosys z3 lcov ngspice nextpnr-ice40 fpga-icestorm clang-14 libclang-rt-14-dev"
 
 missing_debs() {
   local p out=""
@@ -49,7 +49,10 @@ fi
 
 if ! venv_ok; then
   echo "setup: creating Python venv $VENV with $(basename "$REQ")"
-  python3 -m venv "$VENV" || { echo "setup: run: apt-get install -y python3-venv" >&2; exit 1; }
+  # An existing venv (or a link to one, as in a git worktree) only gets the missing packages.
+  if [ ! -x "$VENV/bin/python" ]; then
+    python3 -m venv "$VENV" || { echo "setup: run: apt-get install -y python3-venv" >&2; exit 1; }
+  fi
   if ! "$VENV/bin/pip" install -q --disable-pip-version-check -r "$REQ"; then
     echo "setup: pip failed; run:  $VENV/bin/pip install -r $REQ" >&2
     exit 1

@@ -88,6 +88,31 @@ int aimc_mmio_replay_cycles(aimc_mmio *m, uint64_t *cycles);
  * ("" while there is none; NULL if m is not a replay back-end). */
 const char *aimc_mmio_replay_error(const aimc_mmio *m);
 
+/* Serial bridge (docs/uart-bridge.md) on an open file descriptor: a tty, or one end of a socket
+ * pair to the simulated board. Takes ownership of fd (closed on close). timeout_ms (1..600000)
+ * bounds the wait for each response byte. A frame the bridge rejects or a response with a bad
+ * CRC is AIMC_EIO; SLVERR/DECERR are AIMC_EBUS; no answer is AIMC_ETIMEOUT. */
+int aimc_mmio_open_serial_fd(aimc_mmio *m, int fd, uint32_t timeout_ms);
+/* Open a serial device (e.g. /dev/ttyUSB1) raw 8N1 at baud (9600 .. 3000000, a standard rate;
+ * AIMC_EINVAL otherwise) and use it as above. AIMC_EIO if it cannot be opened or configured. */
+int aimc_mmio_open_serial(aimc_mmio *m, const char *dev, uint32_t baud, uint32_t timeout_ms);
+/* Serial only: one bridge frame of n words (1..255) at word-aligned addr, consecutive addresses;
+ * words are written from / read into words[]. *n_ok (if not NULL) gets the words accessed with
+ * OKAY, *status the response status byte. Returns like the back-end's read32/write32. */
+int aimc_serial_xfer(aimc_mmio *m, int is_write, uint32_t addr, uint32_t *words, uint32_t n,
+		     uint32_t *n_ok, uint8_t *status);
+/* Serial only: send ntx raw bytes, then read exactly nrx bytes (bridge tests of malformed frames). */
+int aimc_serial_raw(aimc_mmio *m, const uint8_t *tx, size_t ntx, uint8_t *rx, size_t nrx);
+/* CRC-8 of the bridge protocol (polynomial 0x07, no reflection), continuing from crc. */
+uint8_t aimc_serial_crc8(uint8_t crc, const uint8_t *p, size_t n);
+/* The simulated board (tb/uart: the FPGA core with its UART bridge in Verilator) behind the serial
+ * back-end; AIMC_EUNSUPPORTED in builds without it (only aimc-uart-vl has it). */
+int aimc_mmio_open_uart_sim(aimc_mmio *m, const aimc_cfg *cfg, uint64_t seed, const char *wave_path);
+/* Memory-mapped device file (/dev/uioN, /dev/mem): size bytes (multiple of 4) mapped at offset
+ * (a multiple of the page size). Addresses past size are AIMC_ERANGE. A bus error on the mapping
+ * is a SIGBUS, not a return value. AIMC_EIO if the file cannot be opened or mapped. */
+int aimc_mmio_open_devmem(aimc_mmio *m, const char *path, uint64_t offset, uint32_t size);
+
 /* Mock only (unit tests). Every access is logged: kind 'R' (data = value returned) or 'W' (data =
  * value written), rc = what the access returned. The mock has no poll32: a poll shows as reads. */
 typedef struct aimc_mock_op {

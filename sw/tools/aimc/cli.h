@@ -40,9 +40,11 @@ typedef struct cli_backend_opts {
 #define CLI_BACKEND_HELP                                                                        \
 	"  --config CFG          chip config: a name (configs/<name>.cfg) or a path (required)\n" \
 	"  --seed N              seed of the analog model and of any generated stimulus (default 1)\n" \
-	"  --backend B           cmodel | verilator | replay:<result log> (default cmodel)\n"     \
+	"  --backend B           cmodel | verilator | replay:<result log> | uart-sim (simulated\n" \
+	"                        board, aimc-uart-vl) | serial:<tty>[@baud] (board, default\n"   \
+	"                        115200) | devmem:<file>[@offset] (mmap) (default cmodel)\n"     \
 	"  --record TRACE        also record every bus op to TRACE (docs/trace-format.md)\n"     \
-	"  --waves FST           write an FST waveform (verilator back-end only)\n"              \
+	"  --waves FST           write an FST waveform (verilator and uart-sim back-ends)\n"     \
 	"  --max-polls N         status polls before a run times out (default: from the program)\n"
 
 void cli_backend_defaults(cli_backend_opts *o);
@@ -50,7 +52,7 @@ void cli_backend_defaults(cli_backend_opts *o);
 int cli_backend_flag(const char *cmd, cli_backend_opts *o, int argc, char **argv, int *i);
 /* Check the options together (config given, waves only with verilator, back-end name known). */
 int cli_backend_check(const char *cmd, const cli_backend_opts *o);
-/* Kind of the back-end: "cmodel", "verilator" or "replay". */
+/* Kind of the back-end: "cmodel", "verilator", "replay", "uart-sim", "serial" or "devmem". */
 const char *cli_backend_kind(const cli_backend_opts *o);
 /* Open the chosen back-end (wrapped in the recorder with --record). AIMC_OK or an error code,
  * with a message printed. */
@@ -61,6 +63,10 @@ int cli_backend_close(const char *cmd, const cli_backend_opts *o, aimc_mmio *m,
 		      uint64_t *sim_cycles);
 /* Print a driver error, with the replay back-end's mismatch detail when there is one. */
 void cli_report_rc(const char *cmd, const aimc_mmio *m, const char *what, int rc);
+
+/* Parse "serial:<device>[@baud]" / "devmem:<file>[@offset]": 0, or -1 if malformed. */
+int cli_serial_spec(const char *spec, char *dev, size_t devlen, uint32_t *baud);
+int cli_devmem_spec(const char *spec, char *dev, size_t devlen, uint64_t *off);
 
 /* Load a chip config; 0, or -1 with the parser's message printed. */
 int cli_load_config(const char *cmd, const char *path, aimc_cfg *cfg);
@@ -138,6 +144,8 @@ int cli_cmd_forward(int argc, char **argv);
 int cli_cmd_compile(int argc, char **argv);
 int cli_cmd_info(int argc, char **argv);
 int cli_cmd_csr_test(int argc, char **argv);
+int cli_cmd_selftest(int argc, char **argv);
+int cli_cmd_bridge_test(int argc, char **argv);
 int cli_cmd_illegal_test(int argc, char **argv);
 int cli_cmd_pv_test(int argc, char **argv);
 int cli_cmd_err_test(int argc, char **argv);

@@ -1,16 +1,23 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* aimc CLI helpers: strict flag parsing, back-end selection, JSON report writer, clock. */
 #define _POSIX_C_SOURCE 200809L
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "aimc_regs.h"
 #include "cli.h"
 
 #define REPLAY_PREFIX "replay:"
+#define SERIAL_PREFIX "serial:"
+#define DEVMEM_PREFIX "devmem:"
+#define SERIAL_BAUD_DEFAULT 115200u
+#define SERIAL_TIMEOUT_MS 2000u
 
 void cli_errorf(const char *cmd, const char *fmt, ...)
 {
@@ -93,6 +100,68 @@ int cli_parse_u32(const char *cmd, const char *flag, const char *s, uint32_t min
 	return 0;
 }
 
+/* serial:<device>[@baud]: 0 and the parts, -1 if malformed. */
+int cli_serial_spec(const char *spec, char *dev, size_t devlen, uint32_t *baud)
+{
+	static const uint32_t rates[] = { 9600,   19200,  38400,   57600,   115200,  230400,
+					  460800, 921600, 1000000, 2000000, 3000000 };
+	const char *p = spec + strlen(SERIAL_PREFIX);
+	const char *at = strrchr(p, '@');
+	size_t n = at != NULL ? (size_t)(at - p) : strlen(p);
+	size_t i;
+
+	if (strncmp(spec, SERIAL_PREFIX, strlen(SERIAL_PREFIX)) != 0 || n == 0 || n >= devlen)
+		return -1;
+	memcpy(dev, p, n);
+	dev[n] = '\0';
+	*baud = SERIAL_BAUD_DEFAULT;
+	if (at == NULL)
+		return 0;
+	{
+		char *end = NULL;
+		unsigned long v;
+
+		if (at[1] < '0' || at[1] > '9')
+			return -1;
+		errno = 0;
+		v = strtoul(at + 1, &end, 10);
+		if (errno != 0 || *end != '\0')
+			return -1;
+		for (i = 0; i < sizeof(rates) / sizeof(rates[0]); i++)
+			if (rates[i] == v) {
+				*baud = (uint32_t)v;
+				return 0;
+			}
+	}
+	return -1;
+}
+
+/* devmem:<file>[@offset]: 0 and the parts, -1 if malformed. */
+int cli_devmem_spec(const char *spec, char *dev, size_t devlen, uint64_t *off)
+{
+	const char *p = spec + strlen(DEVMEM_PREFIX);
+	const char *at = strrchr(p, '@');
+	size_t n = at != NULL ? (size_t)(at - p) : strlen(p);
+	char *end = NULL;
+	unsigned long long v;
+
+	if (strncmp(spec, DEVMEM_PREFIX, strlen(DEVMEM_PREFIX)) != 0 || n == 0 || n >= devlen)
+		return -1;
+	memcpy(dev, p, n);
+	dev[n] = '\0';
+	*off = 0;
+	if (at == NULL)
+		return 0;
+	if (at[1] < '0' || at[1] > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(at + 1, &end, 0);
+	if (errno != 0 || *end != '\0' || v % 4096u != 0)
+		return -1;
+	*off = v;
+	return 0;
+}
+
 void cli_backend_defaults(cli_backend_opts *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -133,6 +202,10 @@ const char *cli_backend_kind(const cli_backend_opts *o)
 {
 	if (strncmp(o->backend, REPLAY_PREFIX, strlen(REPLAY_PREFIX)) == 0)
 		return "replay";
+	if (strncmp(o->backend, SERIAL_PREFIX, strlen(SERIAL_PREFIX)) == 0)
+		return "serial";
+	if (strncmp(o->backend, DEVMEM_PREFIX, strlen(DEVMEM_PREFIX)) == 0)
+		return "devmem";
 	return o->backend;
 }
 
@@ -142,18 +215,35 @@ int cli_backend_check(const char *cmd, const cli_backend_opts *o)
 		cli_usage_error(cmd, "--config CFG is required");
 		return -1;
 	}
-	if (strcmp(o->backend, "cmodel") != 0 && strcmp(o->backend, "verilator") != 0 &&
-	    strncmp(o->backend, REPLAY_PREFIX, strlen(REPLAY_PREFIX)) != 0) {
+	const char *kind = cli_backend_kind(o);
+	char dev[256];
+	uint32_t baud;
+	uint64_t off;
+
+	if (strcmp(kind, "cmodel") != 0 && strcmp(kind, "verilator") != 0 &&
+	    strcmp(kind, "replay") != 0 && strcmp(kind, "uart-sim") != 0 &&
+	    strcmp(kind, "serial") != 0 && strcmp(kind, "devmem") != 0) {
 		cli_usage_error(cmd, "--backend: unknown back-end '%s' (cmodel, verilator, "
-				"replay:<log>)", o->backend);
+				"replay:<log>, uart-sim, serial:<tty>[@baud], devmem:<file>[@offset])",
+				o->backend);
 		return -1;
 	}
 	if (strcmp(o->backend, REPLAY_PREFIX) == 0) {
 		cli_usage_error(cmd, "--backend replay: needs a log file (replay:<log>)");
 		return -1;
 	}
-	if (o->waves != NULL && strcmp(o->backend, "verilator") != 0) {
-		cli_usage_error(cmd, "--waves works only with --backend verilator");
+	if (strcmp(kind, "serial") == 0 && cli_serial_spec(o->backend, dev, sizeof(dev), &baud) != 0) {
+		cli_usage_error(cmd, "--backend %s: expected serial:<device>[@baud] with a standard "
+				"baud rate (9600 .. 3000000)", o->backend);
+		return -1;
+	}
+	if (strcmp(kind, "devmem") == 0 && cli_devmem_spec(o->backend, dev, sizeof(dev), &off) != 0) {
+		cli_usage_error(cmd, "--backend %s: expected devmem:<file>[@offset] (offset decimal or "
+				"0x hex, a multiple of 4096)", o->backend);
+		return -1;
+	}
+	if (o->waves != NULL && strcmp(kind, "verilator") != 0 && strcmp(kind, "uart-sim") != 0) {
+		cli_usage_error(cmd, "--waves works only with --backend verilator or uart-sim");
 		return -1;
 	}
 	return 0;
@@ -173,6 +263,27 @@ int cli_backend_open(const char *cmd, const cli_backend_opts *o, const aimc_cfg 
 				   "(make vl CONFIG=%s)", cfg->name);
 			return rc;
 		}
+	} else if (strcmp(o->backend, "uart-sim") == 0) {
+		rc = aimc_mmio_open_uart_sim(&inner, cfg, o->seed, o->waves);
+		if (rc == AIMC_EUNSUPPORTED) {
+			cli_errorf(cmd, "this build has no simulated board: use "
+				   "build/<cfg>/uart/aimc-uart-vl (make uart-vl CONFIG=%s)", cfg->name);
+			return rc;
+		}
+	} else if (strcmp(cli_backend_kind(o), "serial") == 0) {
+		char dev[256];
+		uint32_t baud = 0;
+
+		rc = cli_serial_spec(o->backend, dev, sizeof(dev), &baud) != 0
+			     ? AIMC_EINVAL
+			     : aimc_mmio_open_serial(&inner, dev, baud, SERIAL_TIMEOUT_MS);
+	} else if (strcmp(cli_backend_kind(o), "devmem") == 0) {
+		char dev[256];
+		uint64_t off = 0;
+
+		rc = cli_devmem_spec(o->backend, dev, sizeof(dev), &off) != 0
+			     ? AIMC_EINVAL
+			     : aimc_mmio_open_devmem(&inner, dev, off, (uint32_t)sizeof(aimc_map_t));
 	} else {
 		rc = aimc_mmio_open_replay(&inner, o->backend + strlen(REPLAY_PREFIX));
 	}

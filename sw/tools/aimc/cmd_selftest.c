@@ -1,0 +1,609 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* aimc selftest: the bring-up self-test of docs/fpga-bringup.md. The same steps on any back-end
+ * (Verilator model, simulated board through the UART bridge, a board over serial or mmap): CSR
+ * walk, SRAM march of every buffer window, a known-answer MVM on each tile, an end-to-end digits
+ * inference. One PASS/FAIL/SKIP line per step; exit 0 only if no step failed. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aimc_regs.h"
+#include "cli.h"
+#include "golden.h"
+
+#define CSR(reg) ((uint32_t)offsetof(aimc_map_t, csr.reg))
+#define RST(reg, field) \
+	((uint32_t)AIMC_CSR__##reg##__##field##_reset << AIMC_CSR__##reg##__##field##_bp)
+#define MAX_DETAIL 200
+
+typedef struct st {
+	const char *cmd;
+	aimc_mmio *m;
+	const aimc_cfg *cfg;
+	uint64_t seed;
+	unsigned pass, fail, skip;
+} st;
+
+static void step(st *s, int ok, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void step(st *s, int ok, const char *name, const char *fmt, ...)
+{
+	char detail[MAX_DETAIL] = "";
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	if (ok < 0) {
+		s->skip++;
+		printf("selftest: SKIP %-28s %s\n", name, detail);
+	} else if (ok) {
+		s->pass++;
+		printf("selftest: PASS %-28s %s\n", name, detail);
+	} else {
+		s->fail++;
+		printf("selftest: FAIL %-28s %s\n", name, detail);
+	}
+	fflush(stdout);
+}
+
+/* xorshift64*: the test's own stimulus, from the seed. */
+static uint64_t rnd(uint64_t *x)
+{
+	*x ^= *x >> 12;
+	*x ^= *x << 25;
+	*x ^= *x >> 27;
+	return *x * 0x2545F4914F6CDD1Dull;
+}
+
+/* ---- 1. link and ID ------------------------------------------------------------------------ */
+static int step_id(st *s)
+{
+	uint32_t v = 0;
+	int rc = aimc_mmio_read32(s->m, CSR(id), &v);
+
+	if (rc != AIMC_OK) {
+		step(s, 0, "link: read id", "bus: %s (check cable, port, baud, bitstream)",
+		     aimc_strerror(rc));
+		return -1;
+	}
+	step(s, v == RST(ID, MAGIC), "link: read id", "id 0x%08x, expected 0x%08x", v,
+	     RST(ID, MAGIC));
+	return v == RST(ID, MAGIC) ? 0 : -1;
+}
+
+/* ---- 2. CSR walk --------------------------------------------------------------------------- */
+static void step_csr_reset(st *s)
+{
+	static const struct {
+		const char *name;
+		uint32_t addr, value;
+	} regs[] = {
+		{ "version", CSR(version), RST(VERSION, MINOR) | RST(VERSION, MAJOR) |
+						   (AIMC_ISA_VERSION << AIMC_CSR__VERSION__ISA_bp) },
+		{ "ctrl", CSR(ctrl), RST(CTRL, START) | RST(CTRL, IRQ_EN_DONE) |
+					     RST(CTRL, IRQ_EN_ERROR) | RST(CTRL, IRQ_EN_PROG) },
+		{ "irq", CSR(irq), RST(IRQ, DONE) | RST(IRQ, ERROR) | RST(IRQ, PROG) },
+		{ "start_pc", CSR(start_pc), RST(START_PC, PC) },
+		{ "settle", CSR(settle), RST(SETTLE, CYCLES) },
+		{ "scratch", CSR(scratch), RST(SCRATCH, VALUE) },
+		{ "sat_mode", CSR(sat_mode), RST(SAT_MODE, STOP) },
+		{ "watchdog", CSR(watchdog), RST(WATCHDOG, CYCLES) },
+		{ "pv_ctrl", CSR(pv_ctrl), RST(PV_CTRL, ENABLE) | RST(PV_CTRL, STOP) |
+					       RST(PV_CTRL, BUDGET) },
+		{ "pv_tol", CSR(pv_tol), RST(PV_TOL, TOL) },
+		{ "pv_sel", CSR(pv_sel), RST(PV_SEL, TILE) },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(regs) / sizeof(regs[0]); i++) {
+		uint32_t v = 0;
+		int rc = aimc_mmio_read32(s->m, regs[i].addr, &v);
+
+		if (rc != AIMC_OK || v != regs[i].value) {
+			step(s, 0, "csr: reset values",
+			     "%s (0x%03x): read 0x%08x (%s), reset value 0x%08x (after power-on "
+			     "or the reset button only)", regs[i].name, regs[i].addr, v,
+			     aimc_strerror(rc), regs[i].value);
+			return;
+		}
+	}
+	step(s, 1, "csr: reset values", "%zu registers", i);
+}
+
+static void step_csr_rw(st *s)
+{
+	uint32_t pats[40], v = 0;
+	size_t n = 0, i;
+	int rc;
+
+	pats[n++] = 0x00000000u;
+	pats[n++] = 0xFFFFFFFFu;
+	pats[n++] = 0x55555555u;
+	pats[n++] = 0xAAAAAAAAu;
+	for (i = 0; i < 32; i++)
+		pats[n++] = 1u << i;
+	for (i = 0; i < n; i++) {
+		rc = aimc_mmio_write32(s->m, CSR(scratch), pats[i]);
+		if (rc == AIMC_OK)
+			rc = aimc_mmio_read32(s->m, CSR(scratch), &v);
+		if (rc != AIMC_OK || v != pats[i]) {
+			step(s, 0, "csr: read/write", "scratch: wrote 0x%08x, read 0x%08x (%s)", pats[i],
+			     v, aimc_strerror(rc));
+			return;
+		}
+	}
+	/* A field narrower than the register: start_pc keeps its 16 bits only. */
+	rc = aimc_mmio_write32(s->m, CSR(start_pc), 0xFFFFFFFFu);
+	if (rc == AIMC_OK)
+		rc = aimc_mmio_read32(s->m, CSR(start_pc), &v);
+	if (rc == AIMC_OK && v == AIMC_CSR__START_PC__PC_bm)
+		rc = aimc_mmio_write32(s->m, CSR(start_pc), 0);
+	step(s, rc == AIMC_OK && v == AIMC_CSR__START_PC__PC_bm, "csr: read/write",
+	     "scratch %zu patterns, start_pc 0xffffffff -> 0x%08x (%s)", n, v, aimc_strerror(rc));
+}
+
+static void step_csr_ro(st *s)
+{
+	static const struct {
+		const char *name;
+		uint32_t addr;
+	} regs[] = { { "id", CSR(id) }, { "version", CSR(version) }, { "status", CSR(status) },
+		     { "cfg0", CSR(cfg0) }, { "cfg1", CSR(cfg1) } };
+	size_t i;
+
+	for (i = 0; i < sizeof(regs) / sizeof(regs[0]); i++) {
+		uint32_t before = 0, after = 0;
+		int r0 = aimc_mmio_read32(s->m, regs[i].addr, &before);
+		int rw = aimc_mmio_write32(s->m, regs[i].addr, ~before);
+		int r1 = aimc_mmio_read32(s->m, regs[i].addr, &after);
+
+		if (r0 != AIMC_OK || r1 != AIMC_OK || rw != AIMC_EBUS || after != before) {
+			step(s, 0, "csr: read-only", "%s: write answered '%s' (expected a bus error), "
+			     "value 0x%08x -> 0x%08x", regs[i].name, aimc_strerror(rw), before, after);
+			return;
+		}
+	}
+	/* Clear the bus-error record those writes left. */
+	{
+		aimc_bus_err e;
+
+		(void)aimc_bus_err_read(s->m, &e, 1);
+	}
+	step(s, 1, "csr: read-only", "%zu registers answer SLVERR and keep their value", i);
+}
+
+static void step_csr_cfg(st *s)
+{
+	int rc = aimc_chip_init(s->m, s->cfg);
+
+	step(s, rc == AIMC_OK, "csr: config readback",
+	     rc == AIMC_OK ? "cfg0..cfg5 equal config %s" : "config %s: %s (bitstream built for "
+							      "another config?)",
+	     s->cfg->name, aimc_strerror(rc));
+}
+
+/* ---- 3. SRAM march C- on every buffer window ------------------------------------------------- */
+/* Elements: up(w0) up(r0,w1) up(r1,w0) down(r0,w1) down(r1,w0) up(r0) with data background d, then
+ * the same with ~d; then every word holds its own address (address decoder faults). */
+static int march(st *s, uint32_t base, uint32_t words, uint32_t d, char *err, size_t errlen)
+{
+	static const struct {
+		int down;
+		int rd;     /* -1 none, else which background to expect (0: d, 1: ~d) */
+		int wr;     /* -1 none, else which to write */
+	} el[] = { { 0, -1, 0 }, { 0, 0, 1 }, { 0, 1, 0 }, { 1, 0, 1 }, { 1, 1, 0 }, { 0, 0, -1 } };
+	size_t e;
+	uint32_t i;
+	int rc;
+
+	for (e = 0; e < sizeof(el) / sizeof(el[0]); e++)
+		for (i = 0; i < words; i++) {
+			uint32_t w = el[e].down ? words - 1u - i : i, v = 0;
+			uint32_t addr = base + 4u * w;
+
+			if (el[e].rd >= 0) {
+				uint32_t exp = el[e].rd ? ~d : d;
+
+				rc = aimc_mmio_read32(s->m, addr, &v);
+				if (rc != AIMC_OK || v != exp) {
+					snprintf(err, errlen, "element %zu, word %u: read 0x%08x, "
+						 "expected 0x%08x (%s)", e, w, v, exp, aimc_strerror(rc));
+					return -1;
+				}
+			}
+			if (el[e].wr >= 0) {
+				rc = aimc_mmio_write32(s->m, addr, el[e].wr ? ~d : d);
+				if (rc != AIMC_OK) {
+					snprintf(err, errlen, "element %zu, word %u: write: %s", e, w,
+						 aimc_strerror(rc));
+					return -1;
+				}
+			}
+		}
+	return 0;
+}
+
+static int march_addr(st *s, uint32_t base, uint32_t words, char *err, size_t errlen)
+{
+	uint32_t i, v = 0;
+	int rc;
+
+	for (i = 0; i < words; i++) {
+		rc = aimc_mmio_write32(s->m, base + 4u * i, 0xA5000000u ^ (i * 0x9E3779B1u));
+		if (rc != AIMC_OK) {
+			snprintf(err, errlen, "address pass, word %u: write: %s", i, aimc_strerror(rc));
+			return -1;
+		}
+	}
+	for (i = 0; i < words; i++) {
+		uint32_t exp = 0xA5000000u ^ (i * 0x9E3779B1u);
+
+		rc = aimc_mmio_read32(s->m, base + 4u * i, &v);
+		if (rc != AIMC_OK || v != exp) {
+			snprintf(err, errlen, "address pass, word %u: read 0x%08x, expected 0x%08x (%s)",
+				 i, v, exp, aimc_strerror(rc));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void step_march(st *s)
+{
+	const aimc_cfg *cfg = s->cfg;
+	const struct {
+		const char *name;
+		uint32_t base, words;
+	} win[] = {
+		{ "instr", cli_win_instr(), 2u * cfg->instr_depth },
+		{ "act_in", cli_win_act_in(), cfg->act_depth },
+		{ "act_out", cli_win_act_out(), cfg->act_depth },
+		{ "param", cli_win_param(), cfg->par_depth },
+		{ "weight", cli_win_weight(), cfg->wgt_depth },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(win) / sizeof(win[0]); i++) {
+		char name[64], err[MAX_DETAIL] = "";
+		int ok;
+
+		snprintf(name, sizeof(name), "sram: march %s", win[i].name);
+		ok = march(s, win[i].base, win[i].words, 0x00000000u, err, sizeof(err)) == 0 &&
+		     march(s, win[i].base, win[i].words, 0x5A5A5A5Au, err, sizeof(err)) == 0 &&
+		     march_addr(s, win[i].base, win[i].words, err, sizeof(err)) == 0;
+		if (ok)
+			snprintf(err, sizeof(err), "%u words, march C- x2 + address pass",
+				 win[i].words);
+		step(s, ok, name, "%s", err);
+	}
+}
+
+/* ---- 4. known-answer MVM on each tile --------------------------------------------------------- */
+static void step_mvm(st *s, uint32_t tile, uint64_t *rs)
+{
+	const aimc_cfg *cfg = s->cfg;
+	uint32_t rows = cfg->rows, cols = cfg->cols, r, c, o;
+	uint32_t wwords = rows * cols / 4u, xwords = rows / 4u, v;
+	uint32_t *wbuf = calloc(wwords, 4), *xbuf = calloc(xwords, 4), *par = calloc(3u * cols, 4);
+	uint32_t *raw = calloc(cols, 4), gsat = 0, err = 0, pc = 0;
+	int8_t *wg = malloc((size_t)rows * cols), *x = malloc(rows);
+	int32_t *zero = calloc(cols, 4), *gold = calloc(cols, 4);
+	uint64_t prog[4];
+	char name[64];
+	int rc;
+
+	snprintf(name, sizeof(name), "mvm: tile %u", tile);
+	if (!wbuf || !xbuf || !par || !raw || !wg || !x || !zero || !gold) {
+		step(s, 0, name, "out of memory");
+		goto out;
+	}
+	if (!aimc_cfg_is_ideal(cfg)) {
+		step(s, -1, name, "config %s is not ideal: no exact known answer", cfg->name);
+		goto out;
+	}
+	/* Chip layout: byte r*Cols + c is row (input) r, column (output) c; the golden model takes
+	 * w[o*K + i]. Full-range int8 in both. */
+	for (r = 0; r < rows; r++)
+		for (c = 0; c < cols; c++) {
+			int8_t w = (int8_t)(uint8_t)rnd(rs);
+			uint32_t b = r * cols + c;
+
+			if (w == -128)
+				w = -127;
+			wbuf[b / 4u] |= (uint32_t)(uint8_t)w << (8u * (b % 4u));
+			wg[(size_t)c * rows + r] = w;
+		}
+	for (r = 0; r < rows; r++) {
+		x[r] = (int8_t)(uint8_t)rnd(rs);
+		if (x[r] == -128)
+			x[r] = -127;
+		xbuf[r / 4u] |= (uint32_t)(uint8_t)x[r] << (8u * (r % 4u));
+	}
+	for (c = 0; c < cols; c++) {
+		par[3u * c] = 0;      /* b */
+		par[3u * c + 1] = 1;  /* M */
+		par[3u * c + 2] = 1;  /* S */
+	}
+	prog[0] = aimc_instr(AIMC_OP_PROG, tile, 0, 0, 0, 0);
+	prog[1] = aimc_instr(AIMC_OP_MVM, tile, 0, 0, 0, 0);
+	prog[2] = aimc_instr(AIMC_OP_POST, tile, AIMC_FLAG_DST_OUT | AIMC_FLAG_RAW, 0, 0, 0);
+	prog[3] = aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0);
+	rc = aimc_mem_write(s->m, cli_win_weight(), 0, wbuf, wwords);
+	if (rc == AIMC_OK)
+		rc = aimc_mem_write(s->m, cli_win_param(), 0, par, 3u * cols);
+	if (rc == AIMC_OK)
+		rc = aimc_mem_write(s->m, cli_win_act_in(), 0, xbuf, xwords);
+	if (rc == AIMC_OK)
+		rc = aimc_prog_load(s->m, cfg, prog, 4);
+	if (rc == AIMC_OK)
+		rc = aimc_run(s->m, 0, 100000, &err, &pc);
+	if (rc == AIMC_OK)
+		rc = aimc_mem_read(s->m, cli_win_act_out(), 0, raw, cols);
+	if (rc != AIMC_OK) {
+		step(s, 0, name, "%s (chip err_code %u, pc %u)", aimc_strerror(rc), err, pc);
+		goto out;
+	}
+	if (aimc_golden_fc_acc(wg, zero, cols, rows, x, 1, gold, &gsat) != 0) {
+		step(s, 0, name, "golden model failed");
+		goto out;
+	}
+	for (o = 0; o < cols && (int32_t)raw[o] == gold[o]; o++)
+		;
+	v = o < cols ? raw[o] : 0;
+	if (o < cols)
+		step(s, 0, name, "%ux%u: column %u: chip %d, golden %d", rows, cols, o, (int32_t)v,
+		     gold[o]);
+	else
+		step(s, 1, name, "%ux%u random int8 layer, %u columns equal the golden model", rows,
+		     cols, cols);
+out:
+	free(wbuf);
+	free(xbuf);
+	free(par);
+	free(raw);
+	free(wg);
+	free(x);
+	free(zero);
+	free(gold);
+}
+
+/* ---- 5. end-to-end digits inference ----------------------------------------------------------- */
+static int read_file(const char *path, uint8_t **buf, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	long n;
+
+	*buf = NULL;
+	if (f == NULL)
+		return -1;
+	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
+		fclose(f);
+		return -1;
+	}
+	*buf = malloc((size_t)n + 1u);
+	if (*buf == NULL || fread(*buf, 1, (size_t)n, f) != (size_t)n) {
+		fclose(f);
+		free(*buf);
+		*buf = NULL;
+		return -1;
+	}
+	fclose(f);
+	*len = (size_t)n;
+	return 0;
+}
+
+static void step_digits(st *s, const char *dir, uint32_t n_img)
+{
+	char path[1024], err[MAX_DETAIL] = "";
+	uint8_t *xin = NULL, *exp = NULL, *lab = NULL;
+	size_t nx = 0, ne = 0, nl = 0, i;
+	int8_t *y = NULL;
+	aimc_net net;
+	aimc_image img;
+	uint32_t k, ncls, n_total, done = 0, correct = 0, mism = 0, first_bad = 0, chip_err = 0,
+						   chip_pc = 0;
+	int *labels = NULL;
+	int rc, have_net = 0, have_img = 0;
+
+	memset(&net, 0, sizeof(net));
+	memset(&img, 0, sizeof(img));
+	if (dir == NULL) {
+		step(s, -1, "digits: end to end", "no --net DIR given");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/net.khnf", dir);
+	if (aimc_net_load(&net, path, err, sizeof(err)) != AIMC_OK) {
+		step(s, 0, "digits: end to end", "%s: %s", path, err);
+		return;
+	}
+	have_net = 1;
+	k = net.layers[0].k;
+	ncls = net.layers[net.n_layers - 1].n;
+	snprintf(path, sizeof(path), "%s/test_inputs.i8", dir);
+	if (read_file(path, &xin, &nx) != 0 || nx % k != 0) {
+		step(s, 0, "digits: end to end", "%s: missing or not a multiple of %u bytes", path, k);
+		goto out;
+	}
+	n_total = (uint32_t)(nx / k);
+	snprintf(path, sizeof(path), "%s/expected_int8.i8", dir);
+	if (read_file(path, &exp, &ne) != 0 || ne != (size_t)n_total * ncls) {
+		step(s, 0, "digits: end to end", "%s: missing or not %u x %u bytes", path, n_total,
+		     ncls);
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s/test_labels.txt", dir);
+	labels = calloc(n_total, sizeof(*labels));
+	if (labels == NULL || read_file(path, &lab, &nl) != 0) {
+		step(s, 0, "digits: end to end", "%s: missing", path);
+		goto out;
+	}
+	{
+		char *p = (char *)lab, *end;
+
+		lab[nl] = '\0';
+		for (i = 0; i < n_total; i++) {
+			long v = strtol(p, &end, 10);
+
+			if (end == p || v < 0 || v >= (long)ncls) {
+				step(s, 0, "digits: end to end", "%s: label %zu malformed", path, i);
+				goto out;
+			}
+			labels[i] = (int)v;
+			p = end;
+		}
+	}
+	if (n_img == 0 || n_img > n_total)
+		n_img = n_total;
+	rc = aimc_compile(&net, s->cfg, 1, &img, err, sizeof(err));
+	if (rc == AIMC_OK) {
+		aimc_image_free(&img);
+		memset(&img, 0, sizeof(img));
+		/* The largest batch that fits, at most 8. */
+		for (k = 8; k >= 1; k--)
+			if (aimc_compile(&net, s->cfg, k, &img, err, sizeof(err)) == AIMC_OK)
+				break;
+		k = net.layers[0].k;
+	}
+	if (rc != AIMC_OK || img.batch == 0) {
+		step(s, 0, "digits: end to end", "compile: %s", err);
+		goto out;
+	}
+	have_img = 1;
+	y = calloc((size_t)img.batch * ncls, 1);
+	rc = y == NULL ? AIMC_ENOMEM : cli_image_load(s->m, s->cfg, &img);
+	while (rc == AIMC_OK && done < n_img) {
+		int8_t *xb = calloc((size_t)img.batch * k, 1);
+		uint32_t nb = n_img - done < img.batch ? n_img - done : img.batch, b, c;
+
+		if (xb == NULL) {
+			rc = AIMC_ENOMEM;
+			break;
+		}
+		memcpy(xb, xin + (size_t)done * k, (size_t)nb * k);
+		rc = cli_image_run(s->m, &img, xb, k, y, ncls, NULL, cli_max_polls(s->cfg, &img),
+				   &chip_err, &chip_pc);
+		free(xb);
+		for (b = 0; rc == AIMC_OK && b < nb; b++) {
+			const int8_t *yy = y + (size_t)b * ncls;
+			const int8_t *ee = (const int8_t *)exp + (size_t)(done + b) * ncls;
+			uint32_t best = 0;
+
+			if (memcmp(yy, ee, ncls) != 0 && mism++ == 0)
+				first_bad = done + b;
+			for (c = 1; c < ncls; c++)
+				if (yy[c] > yy[best])
+					best = c;
+			correct += (int)best == labels[done + b];
+		}
+		done += nb;
+	}
+	if (rc != AIMC_OK)
+		step(s, 0, "digits: end to end", "after %u images: %s (chip err_code %u, pc %u)", done,
+		     aimc_strerror(rc), chip_err, chip_pc);
+	else if (mism != 0)
+		step(s, 0, "digits: end to end", "%u of %u images differ from the int8 reference "
+		     "(first: image %u)", mism, n_img, first_bad);
+	else
+		step(s, 1, "digits: end to end", "%u images bit-exact with the int8 reference "
+		     "(expected_int8.i8), accuracy %.2f %% (%u/%u), batch %u", n_img,
+		     100.0 * correct / n_img, correct, n_img, img.batch);
+out:
+	if (have_img)
+		aimc_image_free(&img);
+	if (have_net)
+		aimc_net_free(&net);
+	free(xin);
+	free(exp);
+	free(lab);
+	free(labels);
+	free(y);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: aimc selftest --config CFG [--backend B] [--net DIR] [--images N] [options]\n\n"
+		"Bring-up self-test (docs/fpga-bringup.md), one PASS/FAIL/SKIP line per step:\n"
+		"link (id), CSR reset values (right after power-on or reset), CSR read/write,\n"
+		"read-only CSRs, config readback, SRAM march of every buffer window, a known-answer\n"
+		"MVM on each tile (random int8 layer from the seed vs the golden model), and with\n"
+		"--net an end-to-end digits inference checked bit for bit against DIR/expected_int8.i8.\n\n"
+		"  --net DIR             directory written by 'python -m kirchhoff export' (net.khnf,\n"
+		"                        test_inputs.i8, test_labels.txt, expected_int8.i8)\n"
+		"  --images N            images of the digits step (default 20, 0 = all)\n"
+		CLI_BACKEND_HELP
+		"\nExit: 0 every step passed or was skipped, 1 a step failed, 2 usage or input error.\n");
+}
+
+int cli_cmd_selftest(int argc, char **argv)
+{
+	const char *cmd = "selftest", *net_dir = NULL;
+	cli_backend_opts be;
+	aimc_cfg cfg;
+	aimc_mmio m = { NULL, NULL };
+	uint32_t n_img = 20, t;
+	uint64_t rs;
+	st s;
+	int i, r;
+
+	cli_backend_defaults(&be);
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return CLI_EXIT_PASS;
+		}
+		r = cli_backend_flag(cmd, &be, argc, argv, &i);
+		if (r < 0)
+			return CLI_EXIT_USAGE;
+		if (r > 0)
+			continue;
+		if (strcmp(argv[i], "--net") == 0) {
+			net_dir = cli_value(cmd, argc, argv, &i);
+			if (net_dir == NULL)
+				return CLI_EXIT_USAGE;
+		} else if (strcmp(argv[i], "--images") == 0) {
+			const char *v = cli_value(cmd, argc, argv, &i);
+
+			if (v == NULL || cli_parse_u32(cmd, "--images", v, 0, 1000000, &n_img) != 0)
+				return CLI_EXIT_USAGE;
+		} else {
+			return cli_usage_error(cmd, "unknown option '%s'", argv[i]);
+		}
+	}
+	if (cli_backend_check(cmd, &be) != 0)
+		return CLI_EXIT_USAGE;
+	if (cli_load_config(cmd, be.config, &cfg) != 0)
+		return CLI_EXIT_USAGE;
+	if (cli_backend_open(cmd, &be, &cfg, &m) != AIMC_OK)
+		return CLI_EXIT_FAIL;
+	memset(&s, 0, sizeof(s));
+	s.cmd = cmd;
+	s.m = &m;
+	s.cfg = &cfg;
+	s.seed = be.seed;
+	rs = be.seed * 0x9E3779B97F4A7C15ull + 1u;
+	printf("selftest: config %s, back-end %s, seed %llu\n", cfg.name, be.backend,
+	       (unsigned long long)be.seed);
+	if (step_id(&s) == 0) {
+		step_csr_reset(&s);
+		step_csr_rw(&s);
+		step_csr_ro(&s);
+		step_csr_cfg(&s);
+		step_march(&s);
+		for (t = 0; t < cfg.num_tiles; t++)
+			step_mvm(&s, t, &rs);
+		step_digits(&s, net_dir, n_img);
+	}
+	cli_backend_close(cmd, &be, &m, NULL);
+	printf("selftest: %u passed, %u failed, %u skipped%s\n", s.pass, s.fail, s.skip,
+	       s.fail ? "" : " -- all good");
+	if (s.fail)
+		printf("selftest: rerun: aimc selftest --config %s --backend %s --seed %llu%s%s\n",
+		       be.config, be.backend, (unsigned long long)be.seed, net_dir ? " --net " : "",
+		       net_dir ? net_dir : "");
+	return s.fail ? CLI_EXIT_FAIL : CLI_EXIT_PASS;
+}
