@@ -52,6 +52,9 @@ void cli_backend_defaults(cli_backend_opts *o);
 int cli_backend_flag(const char *cmd, cli_backend_opts *o, int argc, char **argv, int *i);
 /* Check the options together (config given, waves only with verilator, back-end name known). */
 int cli_backend_check(const char *cmd, const cli_backend_opts *o);
+/* Arguments of a command that takes only the back-end flags and --help: 0 to run, 1 after --help
+ * (help() printed), -1 on a usage error (already reported). */
+int cli_backend_only_args(const char *cmd, int argc, char **argv, cli_backend_opts *o, void (*help)(void));
 /* Kind of the back-end: "cmodel", "verilator", "replay", "uart-sim", "serial" or "devmem". */
 const char *cli_backend_kind(const cli_backend_opts *o);
 /* Open the chosen back-end (wrapped in the recorder with --record). AIMC_OK or an error code,

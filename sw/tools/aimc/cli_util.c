@@ -209,6 +209,27 @@ const char *cli_backend_kind(const cli_backend_opts *o)
 	return o->backend;
 }
 
+int cli_backend_only_args(const char *cmd, int argc, char **argv, cli_backend_opts *o, void (*help)(void))
+{
+	int i, r;
+
+	cli_backend_defaults(o);
+	for (i = 1; i < argc; i++) {
+		r = cli_backend_flag(cmd, o, argc, argv, &i);
+		if (r < 0)
+			return -1;
+		if (r > 0)
+			continue;
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			help();
+			return 1;
+		}
+		cli_usage_error(cmd, "unknown option '%s'", argv[i]);
+		return -1;
+	}
+	return cli_backend_check(cmd, o) != 0 ? -1 : 0;
+}
+
 int cli_backend_check(const char *cmd, const cli_backend_opts *o)
 {
 	if (o->config == NULL) {

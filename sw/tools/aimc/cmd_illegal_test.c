@@ -274,27 +274,6 @@ out:
 	free(raw);
 }
 
-static int parse_args(int argc, char **argv, cli_backend_opts *be)
-{
-	int i, r;
-
-	cli_backend_defaults(be);
-	for (i = 1; i < argc; i++) {
-		r = cli_backend_flag(CMD, be, argc, argv, &i);
-		if (r < 0)
-			return -1;
-		if (r > 0)
-			continue;
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			help();
-			return 1;
-		}
-		cli_usage_error(CMD, "unknown option '%s'", argv[i]);
-		return -1;
-	}
-	return cli_backend_check(CMD, be) != 0 ? -1 : 0;
-}
-
 int cli_cmd_illegal_test(int argc, char **argv)
 {
 	cli_backend_opts be;
@@ -307,7 +286,7 @@ int cli_cmd_illegal_test(int argc, char **argv)
 	outcome o;
 	int rc;
 
-	rc = parse_args(argc, argv, &be);
+	rc = cli_backend_only_args(CMD, argc, argv, &be, help);
 	if (rc != 0)
 		return rc > 0 ? CLI_EXIT_PASS : CLI_EXIT_USAGE;
 	if (cli_load_config(CMD, be.config, &cfg) != 0)
