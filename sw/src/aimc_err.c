@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Error table of libaimc: aimc_strerror() generated from the AIMC_ERRORS X-macro in aimc.h. */
+#include <stdarg.h>
+#include <stdio.h>
+
 #include "aimc.h"
+#include "aimc_priv.h"
 
 const char *aimc_strerror(int err)
 {
@@ -13,4 +17,16 @@ const char *aimc_strerror(int err)
 	default:
 		return "unknown error";
 	}
+}
+
+int aimc_set_err(char *err, size_t errlen, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err != NULL && errlen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return code;
 }

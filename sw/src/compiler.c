@@ -42,6 +42,7 @@
 #include <string.h>
 
 #include "aimc.h"
+#include "aimc_priv.h"
 
 #define FIELD16_MAX 0xFFFFu
 #define MAX_ADC_SHIFT 15u
@@ -62,18 +63,6 @@ typedef struct layer_plan {
 	uint64_t wgt_base;  /* word address of the first block in the weight buffer */
 	uint64_t par_base;  /* word address of the parameters of column block 0 */
 } layer_plan;
-
-static int set_err(char *err, size_t errlen, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
 
 static uint32_t ceil_div(uint32_t a, uint32_t b)
 {
@@ -96,42 +85,42 @@ static int check_net(const aimc_net *net, char *err, size_t errlen)
 	uint32_t li, i;
 
 	if (net->n_layers < 1 || net->layers == NULL)
-		return set_err(err, errlen, AIMC_EINVAL, "the network has no layers");
+		return aimc_set_err(err, errlen, AIMC_EINVAL, "the network has no layers");
 	for (li = 0; li < net->n_layers; li++) {
 		const aimc_layer *ly = &net->layers[li];
 
 		if (aimc_layer_is_conv(ly))
-			return set_err(err, errlen, AIMC_EUNSUPPORTED,
+			return aimc_set_err(err, errlen, AIMC_EUNSUPPORTED,
 				       "layer %u is a convolution: compile the network with "
 				       "aimc_plan_compile (im2col segments), not aimc_compile", li);
 		if (ly->k < 1 || ly->k > FIELD16_MAX || ly->n < 1 || ly->n > FIELD16_MAX)
-			return set_err(err, errlen, AIMC_EINVAL,
+			return aimc_set_err(err, errlen, AIMC_EINVAL,
 				       "layer %u: K=%u, N=%u, each must be in 1..%u", li, ly->k, ly->n,
 				       FIELD16_MAX);
 		if (li > 0 && ly->k != net->layers[li - 1].n)
-			return set_err(err, errlen, AIMC_EINVAL,
+			return aimc_set_err(err, errlen, AIMC_EINVAL,
 				       "layer %u: K=%u differs from N=%u of layer %u", li, ly->k,
 				       net->layers[li - 1].n, li - 1);
 		if (ly->relu > 1 || ly->adc_shift > MAX_ADC_SHIFT)
-			return set_err(err, errlen, AIMC_EINVAL,
+			return aimc_set_err(err, errlen, AIMC_EINVAL,
 				       "layer %u: relu=%u (0/1), adc_shift=%u (0..%u)", li, ly->relu,
 				       ly->adc_shift, MAX_ADC_SHIFT);
 		if (ly->w == NULL || ly->bias == NULL || ly->mult == NULL || ly->shift == NULL)
-			return set_err(err, errlen, AIMC_EINVAL, "layer %u: missing weights or parameters",
+			return aimc_set_err(err, errlen, AIMC_EINVAL, "layer %u: missing weights or parameters",
 				       li);
 		for (i = 0; i < ly->n; i++)
 			if (ly->shift[i] < MIN_SHIFT || ly->shift[i] > MAX_SHIFT)
-				return set_err(err, errlen, AIMC_ERANGE,
+				return aimc_set_err(err, errlen, AIMC_ERANGE,
 					       "layer %u: shift[%u] = %u is outside %u..%u", li, i,
 					       ly->shift[i], MIN_SHIFT, MAX_SHIFT);
 		for (i = 0; i < ly->k * ly->n; i++)
 			if (ly->w[i] == -128)
-				return set_err(err, errlen, AIMC_ERANGE,
+				return aimc_set_err(err, errlen, AIMC_ERANGE,
 					       "layer %u: W[%u][%u] is -128, outside -127..127", li,
 					       i / ly->k, i % ly->k);
 	}
 	if (net->n_classes != net->layers[net->n_layers - 1].n)
-		return set_err(err, errlen, AIMC_EINVAL, "n_classes=%u but the last layer has N=%u",
+		return aimc_set_err(err, errlen, AIMC_EINVAL, "n_classes=%u but the last layer has N=%u",
 			       net->n_classes, net->layers[net->n_layers - 1].n);
 	return AIMC_OK;
 }
@@ -334,23 +323,23 @@ int aimc_compile_ex(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, ui
 	if (img != NULL)
 		memset(img, 0, sizeof(*img));
 	if (net == NULL || cfg == NULL || img == NULL)
-		return set_err(err, errlen, AIMC_EINVAL, "aimc_compile: NULL argument");
+		return aimc_set_err(err, errlen, AIMC_EINVAL, "aimc_compile: NULL argument");
 	if (batch < 1)
-		return set_err(err, errlen, AIMC_EINVAL, "batch must be at least 1");
+		return aimc_set_err(err, errlen, AIMC_EINVAL, "batch must be at least 1");
 	if ((flags & ~(AIMC_COMPILE_RAW | AIMC_COMPILE_SERIAL)) != 0)
-		return set_err(err, errlen, AIMC_EINVAL, "unknown compile flags 0x%x", flags);
+		return aimc_set_err(err, errlen, AIMC_EINVAL, "unknown compile flags 0x%x", flags);
 	rows = cfg->rows;
 	cols = cfg->cols;
 	if (rows < BYTES_PER_WORD || cols < BYTES_PER_WORD || rows % BYTES_PER_WORD != 0 ||
 	    cols % BYTES_PER_WORD != 0 || cfg->num_tiles < 1)
-		return set_err(err, errlen, AIMC_ECONFIG,
+		return aimc_set_err(err, errlen, AIMC_ECONFIG,
 			       "config %s: rows=%u, cols=%u must be multiples of 4, num_tiles=%u >= 1",
 			       cfg->name, rows, cols, cfg->num_tiles);
 	rc = check_net(net, err, errlen);
 	if (rc != AIMC_OK)
 		return rc;
 	if (batch > cfg->acc_slots || batch - 1u > FIELD16_MAX)
-		return set_err(err, errlen, AIMC_EFIT,
+		return aimc_set_err(err, errlen, AIMC_EFIT,
 			       "batch %u needs %u accumulator slots, the tile has %u", batch, batch,
 			       cfg->acc_slots);
 	last = net->n_layers - 1;
@@ -358,7 +347,7 @@ int aimc_compile_ex(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, ui
 
 	pl = calloc(net->n_layers, sizeof(*pl));
 	if (pl == NULL)
-		return set_err(err, errlen, AIMC_ENOMEM, "out of memory");
+		return aimc_set_err(err, errlen, AIMC_ENOMEM, "out of memory");
 	for (li = 0; li < net->n_layers; li++) {
 		pl[li].n_rb = ceil_div(net->layers[li].k, rows);
 		pl[li].n_cb = ceil_div(net->layers[li].n, cols);
@@ -406,7 +395,7 @@ int aimc_compile_ex(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, ui
 	if (act_words > cfg->act_depth || act_words > FIELD16_MAX + 1ull) {
 		const aimc_layer *ly = &net->layers[stride_layer];
 
-		rc = set_err(err, errlen, AIMC_EFIT,
+		rc = aimc_set_err(err, errlen, AIMC_EFIT,
 			     "layer %u (K=%u, N=%u): activations need %llu words per buffer (batch %u "
 			     "x %u words), activation buffer has %u",
 			     stride_layer, ly->k, ly->n, (unsigned long long)act_words, batch, stride,
@@ -420,7 +409,7 @@ int aimc_compile_ex(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, ui
 		if (raw_end > cfg->act_depth || raw_end > FIELD16_MAX + 1ull) {
 			const aimc_layer *ly = &net->layers[last];
 
-			rc = set_err(err, errlen, AIMC_EFIT,
+			rc = aimc_set_err(err, errlen, AIMC_EFIT,
 				     "layer %u (K=%u, N=%u): activations and RAW results need %llu "
 				     "words of act_out (%llu + batch %u x %llu), activation buffer "
 				     "has %u",
@@ -442,7 +431,7 @@ int aimc_compile_ex(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, ui
 		pl[li].wgt_base = wgt_words;
 		wgt_words += blocks * blk_words;
 		if (wgt_words > cfg->wgt_depth) {
-			rc = set_err(err, errlen, AIMC_EFIT,
+			rc = aimc_set_err(err, errlen, AIMC_EFIT,
 				     "layer %u (K=%u, N=%u): weights need %llu words (%llu blocks of "
 				     "%ux%u through this layer), weight buffer has %u",
 				     li, ly->k, ly->n, (unsigned long long)wgt_words,
@@ -451,7 +440,7 @@ int aimc_compile_ex(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, ui
 			goto fail;
 		}
 		if (wgt_words - blk_words > FIELD16_MAX) {
-			rc = set_err(err, errlen, AIMC_EFIT,
+			rc = aimc_set_err(err, errlen, AIMC_EFIT,
 				     "layer %u (K=%u, N=%u): a weight block starts at word %llu, past "
 				     "the 16-bit PROG address (max %u)",
 				     li, ly->k, ly->n, (unsigned long long)(wgt_words - blk_words),
@@ -466,7 +455,7 @@ int aimc_compile_ex(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, ui
 		}
 		if (par_words > cfg->par_depth || par_words - (uint64_t)PARAM_WORDS_PER_COL * cols >
 							 FIELD16_MAX) {
-			rc = set_err(err, errlen, AIMC_EFIT,
+			rc = aimc_set_err(err, errlen, AIMC_EFIT,
 				     "layer %u (K=%u, N=%u): parameters need %llu words (through this "
 				     "layer%s), parameter buffer has %u",
 				     li, ly->k, ly->n, (unsigned long long)par_words,
@@ -481,7 +470,7 @@ int aimc_compile_ex(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, ui
 		instr += (uint64_t)pl[li].n_zero_cb * batch;
 		n_instr += instr;
 		if (n_instr > cfg->instr_depth) {
-			rc = set_err(err, errlen, AIMC_EFIT,
+			rc = aimc_set_err(err, errlen, AIMC_EFIT,
 				     "layer %u (K=%u, N=%u): the program needs %llu instructions "
 				     "(through this layer, with HALT) at batch %u, instruction buffer "
 				     "has %u",
@@ -500,7 +489,7 @@ int aimc_compile_ex(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, ui
 		rp.raw_stride = raw_stride;
 		n_instr = emit_resident(net, cfg, pl, &rp, batch, NULL, &run_pc);
 		if (n_instr > cfg->instr_depth || n_instr > FIELD16_MAX) {
-			rc = set_err(err, errlen, AIMC_EFIT,
+			rc = aimc_set_err(err, errlen, AIMC_EFIT,
 				     "the pipelined program on %u tiles needs %llu instructions at "
 				     "batch %u, instruction buffer has %u",
 				     total_cb, (unsigned long long)n_instr, batch, cfg->instr_depth);
@@ -512,7 +501,7 @@ int aimc_compile_ex(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, ui
 	img->par = calloc(par_words, sizeof(*img->par));
 	img->prog = calloc(n_instr, sizeof(*img->prog));
 	if (img->wgt == NULL || img->par == NULL || img->prog == NULL) {
-		rc = set_err(err, errlen, AIMC_ENOMEM, "out of memory for the chip image");
+		rc = aimc_set_err(err, errlen, AIMC_ENOMEM, "out of memory for the chip image");
 		goto fail;
 	}
 	img->n_wgt = wgt_words;
@@ -590,7 +579,7 @@ int aimc_compile_ex(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, ui
 	img->prog[pc++] = aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0);
 emitted:
 	if (pc != n_instr) {
-		rc = set_err(err, errlen, AIMC_EINVAL, "internal: emitted %llu of %llu instructions",
+		rc = aimc_set_err(err, errlen, AIMC_EINVAL, "internal: emitted %llu of %llu instructions",
 			     (unsigned long long)pc, (unsigned long long)n_instr);
 		goto fail;
 	}

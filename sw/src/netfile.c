@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "aimc.h"
+#include "aimc_priv.h"
 
 #define NET_MAGIC "KHNF"
 #define NET_VERSION 1u
@@ -92,18 +93,6 @@ static uint32_t rd32(const uint8_t *p)
 	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
 }
 
-static int set_err(char *err, size_t errlen, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
-
 void aimc_net_free(aimc_net *net)
 {
 	uint32_t i;
@@ -162,18 +151,18 @@ static int load_conv(aimc_conv *c, uint32_t li, uint32_t k, uint32_t n, const ui
 	for (i = 0; i < 6; i++) {
 		v[i] = rd32(buf + off + 4u * (unsigned)i);
 		if (v[i] < 1 || v[i] > NET_MAX_DIM)
-			return set_err(err, errlen, AIMC_EFORMAT,
+			return aimc_set_err(err, errlen, AIMC_EFORMAT,
 				       "layer %u field 'conv.%s' at byte %llu: %u is outside 1..%u",
 				       li, names[i], (unsigned long long)(off + 4u * (unsigned)i), v[i],
 				       NET_MAX_DIM);
 	}
 	if (v[3] > v[0] || v[4] > v[1])
-		return set_err(err, errlen, AIMC_EFORMAT,
+		return aimc_set_err(err, errlen, AIMC_EFORMAT,
 			       "layer %u field 'conv.kh' at byte %llu: kernel %ux%u is larger than "
 			       "the input %ux%u", li, (unsigned long long)(off + 12), v[3], v[4],
 			       v[0], v[1]);
 	if ((uint64_t)v[3] * v[4] * v[2] != k)
-		return set_err(err, errlen, AIMC_EFORMAT,
+		return aimc_set_err(err, errlen, AIMC_EFORMAT,
 			       "layer %u field 'K' : %u, but the conv patch is %ux%ux%u = %llu", li,
 			       k, v[3], v[4], v[2], (unsigned long long)v[3] * v[4] * v[2]);
 	c->in_h = v[0];
@@ -186,7 +175,7 @@ static int load_conv(aimc_conv *c, uint32_t li, uint32_t k, uint32_t n, const ui
 	c->out_w = (v[1] - v[4]) / v[5] + 1;
 	if ((uint64_t)c->out_h * c->out_w * n > NET_MAX_OUT_LEN ||
 	    (uint64_t)c->in_h * c->in_w * c->in_c > NET_MAX_OUT_LEN)
-		return set_err(err, errlen, AIMC_EFORMAT,
+		return aimc_set_err(err, errlen, AIMC_EFORMAT,
 			       "layer %u: conv input %ux%ux%u or output %ux%ux%u has more than %u "
 			       "values", li, c->in_h, c->in_w, c->in_c, c->out_h, c->out_w, n,
 			       NET_MAX_OUT_LEN);
@@ -206,7 +195,7 @@ static int load_layer(aimc_layer *ly, uint32_t li, uint32_t version, uint32_t pr
 	int rc;
 
 	if (off + NET_LAYER_HEADER_SIZE > avail)
-		return set_err(err, errlen, AIMC_EFORMAT,
+		return aimc_set_err(err, errlen, AIMC_EFORMAT,
 			       "layer %u: record header needs %u bytes at byte %llu, only %llu "
 			       "before the CRC trailer (short file)",
 			       li, NET_LAYER_HEADER_SIZE, (unsigned long long)off,
@@ -219,21 +208,21 @@ static int load_layer(aimc_layer *ly, uint32_t li, uint32_t version, uint32_t pr
 	adc_shift = rd32(r + LYR_ADC_SHIFT);
 	rsvd = rd32(r + LYR_RESERVED);
 	if (kind == NET_KIND_CONV && version < NET_VERSION_CONV)
-		return set_err(err, errlen, AIMC_EFORMAT,
+		return aimc_set_err(err, errlen, AIMC_EFORMAT,
 			       "layer %u field 'kind' at byte %llu: 2 (convolution) needs file "
 			       "version 2, this file is version %u",
 			       li, (unsigned long long)(off + LYR_KIND), version);
 	if (kind != NET_KIND_FC && kind != NET_KIND_CONV)
-		return set_err(err, errlen, AIMC_EFORMAT,
+		return aimc_set_err(err, errlen, AIMC_EFORMAT,
 			       "layer %u field 'kind' at byte %llu: %u is not a known layer kind "
 			       "(1 = fully connected, 2 = convolution)",
 			       li, (unsigned long long)(off + LYR_KIND), kind);
 	if (k < 1 || k > NET_MAX_DIM)
-		return set_err(err, errlen, AIMC_EFORMAT,
+		return aimc_set_err(err, errlen, AIMC_EFORMAT,
 			       "layer %u field 'K' at byte %llu: %u is outside 1..%u", li,
 			       (unsigned long long)(off + LYR_K), k, NET_MAX_DIM);
 	if (n < 1 || n > NET_MAX_DIM)
-		return set_err(err, errlen, AIMC_EFORMAT,
+		return aimc_set_err(err, errlen, AIMC_EFORMAT,
 			       "layer %u field 'N' at byte %llu: %u is outside 1..%u", li,
 			       (unsigned long long)(off + LYR_N), n, NET_MAX_DIM);
 	memset(&ly->conv, 0, sizeof(ly->conv));
@@ -242,7 +231,7 @@ static int load_layer(aimc_layer *ly, uint32_t li, uint32_t version, uint32_t pr
 	if (kind == NET_KIND_CONV) {
 		geo = NET_CONV_SIZE;
 		if (off + NET_LAYER_HEADER_SIZE + geo > avail)
-			return set_err(err, errlen, AIMC_EFORMAT,
+			return aimc_set_err(err, errlen, AIMC_EFORMAT,
 				       "layer %u: conv geometry needs %u bytes at byte %llu (short "
 				       "file)", li, NET_CONV_SIZE,
 				       (unsigned long long)(off + NET_LAYER_HEADER_SIZE));
@@ -253,31 +242,31 @@ static int load_layer(aimc_layer *ly, uint32_t li, uint32_t version, uint32_t pr
 	in_len = aimc_layer_in_len(ly);
 	if (li > 0 && in_len != prev_out) {
 		if (kind == NET_KIND_FC)
-			return set_err(err, errlen, AIMC_EFORMAT,
+			return aimc_set_err(err, errlen, AIMC_EFORMAT,
 				       "layer %u field 'K' at byte %llu: %u differs from the %u outputs of "
 				       "layer %u", li, (unsigned long long)(off + LYR_K), k, prev_out,
 				       li - 1);
-		return set_err(err, errlen, AIMC_EFORMAT,
+		return aimc_set_err(err, errlen, AIMC_EFORMAT,
 			       "layer %u field 'conv.in_h' at byte %llu: the conv input %ux%ux%u = "
 			       "%u values differs from the %u outputs of layer %u",
 			       li, (unsigned long long)(off + NET_LAYER_HEADER_SIZE), ly->conv.in_h,
 			       ly->conv.in_w, ly->conv.in_c, in_len, prev_out, li - 1);
 	}
 	if (relu > 1)
-		return set_err(err, errlen, AIMC_EFORMAT,
+		return aimc_set_err(err, errlen, AIMC_EFORMAT,
 			       "layer %u field 'relu' at byte %llu: %u is not 0 or 1", li,
 			       (unsigned long long)(off + LYR_RELU), relu);
 	if (adc_shift > NET_MAX_ADC_SHIFT)
-		return set_err(err, errlen, AIMC_EFORMAT,
+		return aimc_set_err(err, errlen, AIMC_EFORMAT,
 			       "layer %u field 'adc_shift' at byte %llu: %u is outside 0..%u", li,
 			       (unsigned long long)(off + LYR_ADC_SHIFT), adc_shift,
 			       NET_MAX_ADC_SHIFT);
 	if (rsvd != 0)
-		return set_err(err, errlen, AIMC_EFORMAT,
+		return aimc_set_err(err, errlen, AIMC_EFORMAT,
 			       "layer %u field 'reserved' at byte %llu: 0x%08x, must be 0", li,
 			       (unsigned long long)(off + LYR_RESERVED), rsvd);
 	if (off + geo + layer_record_bytes(k, n) > avail)
-		return set_err(err, errlen, AIMC_EFORMAT,
+		return aimc_set_err(err, errlen, AIMC_EFORMAT,
 			       "layer %u (K=%u, N=%u): record needs %llu bytes at byte %llu, only %llu "
 			       "before the CRC trailer (short file)",
 			       li, k, n, (unsigned long long)(geo + layer_record_bytes(k, n)),
@@ -293,7 +282,7 @@ static int load_layer(aimc_layer *ly, uint32_t li, uint32_t version, uint32_t pr
 	ly->mult = malloc((size_t)n * sizeof(*ly->mult));
 	ly->shift = malloc((size_t)n);
 	if (ly->w == NULL || ly->bias == NULL || ly->mult == NULL || ly->shift == NULL)
-		return set_err(err, errlen, AIMC_ENOMEM, "layer %u (K=%u, N=%u): out of memory", li,
+		return aimc_set_err(err, errlen, AIMC_ENOMEM, "layer %u (K=%u, N=%u): out of memory", li,
 			       k, n);
 
 	pos = off + NET_LAYER_HEADER_SIZE + geo;
@@ -301,7 +290,7 @@ static int load_layer(aimc_layer *ly, uint32_t li, uint32_t version, uint32_t pr
 		int8_t w = (int8_t)buf[pos + i];
 
 		if (w == -128)
-			return set_err(err, errlen, AIMC_EFORMAT,
+			return aimc_set_err(err, errlen, AIMC_EFORMAT,
 				       "layer %u field 'weights' at byte %llu: W[%llu][%llu] is -128, "
 				       "outside -127..127",
 				       li, (unsigned long long)(pos + i), (unsigned long long)(i / k),
@@ -312,7 +301,7 @@ static int load_layer(aimc_layer *ly, uint32_t li, uint32_t version, uint32_t pr
 	pad = (4u - (wbytes & 3u)) & 3u;
 	for (i = 0; i < pad; i++)
 		if (buf[pos + i] != 0)
-			return set_err(err, errlen, AIMC_EFORMAT,
+			return aimc_set_err(err, errlen, AIMC_EFORMAT,
 				       "layer %u field 'padding' at byte %llu: 0x%02x, must be 0", li,
 				       (unsigned long long)(pos + i), buf[pos + i]);
 	pos += pad;
@@ -326,7 +315,7 @@ static int load_layer(aimc_layer *ly, uint32_t li, uint32_t version, uint32_t pr
 		uint32_t s = rd32(buf + pos + 4 * i);
 
 		if (s < NET_MIN_SHIFT || s > NET_MAX_SHIFT)
-			return set_err(err, errlen, AIMC_EFORMAT,
+			return aimc_set_err(err, errlen, AIMC_EFORMAT,
 				       "layer %u field 'shift' at byte %llu: shift[%llu] = %u is outside "
 				       "%u..%u",
 				       li, (unsigned long long)(pos + 4 * i), (unsigned long long)i, s,
@@ -349,42 +338,42 @@ int aimc_net_load_mem(aimc_net *net, const uint8_t *buf, size_t len, char *err, 
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
 	if (net == NULL || (buf == NULL && len > 0))
-		return set_err(err, errlen, AIMC_EINVAL, "aimc_net_load_mem: NULL argument");
+		return aimc_set_err(err, errlen, AIMC_EINVAL, "aimc_net_load_mem: NULL argument");
 	memset(net, 0, sizeof(*net));
 
 	if (len < NET_HEADER_SIZE + NET_CRC_SIZE)
-		return set_err(err, errlen, AIMC_EFORMAT,
+		return aimc_set_err(err, errlen, AIMC_EFORMAT,
 			       "short file: %zu bytes, a network file has at least %u (header + CRC)",
 			       len, NET_HEADER_SIZE + NET_CRC_SIZE);
 	if (memcmp(buf + HDR_MAGIC, NET_MAGIC, 4) != 0)
-		return set_err(err, errlen, AIMC_EFORMAT,
+		return aimc_set_err(err, errlen, AIMC_EFORMAT,
 			       "header field 'magic' at byte 0: %02x %02x %02x %02x, expected 'KHNF'",
 			       buf[0], buf[1], buf[2], buf[3]);
 	version = rd16(buf + HDR_VERSION);
 	if (version != NET_VERSION && version != NET_VERSION_CONV)
-		return set_err(err, errlen, AIMC_EFORMAT,
+		return aimc_set_err(err, errlen, AIMC_EFORMAT,
 			       "header field 'version' at byte %d: %u, this loader reads versions %u "
 			       "and %u", HDR_VERSION, version, NET_VERSION, NET_VERSION_CONV);
 	header_size = rd16(buf + HDR_HEADER_SIZE);
 	if (header_size != NET_HEADER_SIZE)
-		return set_err(err, errlen, AIMC_EFORMAT,
+		return aimc_set_err(err, errlen, AIMC_EFORMAT,
 			       "header field 'header_size' at byte %d: %u, expected %u",
 			       HDR_HEADER_SIZE, header_size, NET_HEADER_SIZE);
 	file_size = rd32(buf + HDR_FILE_SIZE);
 	if ((uint64_t)file_size != (uint64_t)len)
-		return set_err(err, errlen, AIMC_EFORMAT,
+		return aimc_set_err(err, errlen, AIMC_EFORMAT,
 			       "header field 'file_size' at byte %d: %u, but the file has %zu bytes",
 			       HDR_FILE_SIZE, file_size, len);
 	crc_file = rd32(buf + len - NET_CRC_SIZE);
 	crc_calc = net_crc32(buf, len - NET_CRC_SIZE);
 	if (crc_file != crc_calc)
-		return set_err(err, errlen, AIMC_EFORMAT,
+		return aimc_set_err(err, errlen, AIMC_EFORMAT,
 			       "trailer field 'crc32' at byte %zu: 0x%08x, but the bytes before it give "
 			       "0x%08x (corrupt file)",
 			       len - NET_CRC_SIZE, crc_file, crc_calc);
 	n_layers = rd32(buf + HDR_N_LAYERS);
 	if (n_layers < 1 || n_layers > NET_MAX_LAYERS)
-		return set_err(err, errlen, AIMC_EFORMAT,
+		return aimc_set_err(err, errlen, AIMC_EFORMAT,
 			       "header field 'n_layers' at byte %d: %u is outside 1..%u", HDR_N_LAYERS,
 			       n_layers, NET_MAX_LAYERS);
 	n_inputs = rd32(buf + HDR_N_INPUTS);
@@ -392,18 +381,18 @@ int aimc_net_load_mem(aimc_net *net, const uint8_t *buf, size_t len, char *err, 
 	scale_bits = rd32(buf + HDR_IN_SCALE);
 	memcpy(&in_scale, &scale_bits, sizeof(in_scale));
 	if (!isfinite(in_scale) || !(in_scale > 0.0f))
-		return set_err(err, errlen, AIMC_EFORMAT,
+		return aimc_set_err(err, errlen, AIMC_EFORMAT,
 			       "header field 'in_scale' at byte %d: %g (0x%08x) is not finite and > 0",
 			       HDR_IN_SCALE, (double)in_scale, scale_bits);
 	flags = rd32(buf + HDR_FLAGS);
 	if (flags != 0)
-		return set_err(err, errlen, AIMC_EFORMAT,
+		return aimc_set_err(err, errlen, AIMC_EFORMAT,
 			       "header field 'flags' at byte %d: 0x%08x, must be 0 (reserved)",
 			       HDR_FLAGS, flags);
 
 	net->layers = calloc(n_layers, sizeof(*net->layers));
 	if (net->layers == NULL)
-		return set_err(err, errlen, AIMC_ENOMEM, "out of memory for %u layers", n_layers);
+		return aimc_set_err(err, errlen, AIMC_ENOMEM, "out of memory for %u layers", n_layers);
 	net->n_layers = n_layers;
 	net->in_scale = in_scale;
 
@@ -417,7 +406,7 @@ int aimc_net_load_mem(aimc_net *net, const uint8_t *buf, size_t len, char *err, 
 		if (rc != AIMC_OK)
 			goto fail;
 		if (li == 0 && aimc_layer_in_len(&net->layers[0]) != n_inputs) {
-			rc = set_err(err, errlen, AIMC_EFORMAT,
+			rc = aimc_set_err(err, errlen, AIMC_EFORMAT,
 				     "header field 'n_inputs' at byte %d: %u, but layer 0 takes %u "
 				     "inputs (K = %u)", HDR_N_INPUTS, n_inputs,
 				     aimc_layer_in_len(&net->layers[0]), net->layers[0].k);
@@ -427,13 +416,13 @@ int aimc_net_load_mem(aimc_net *net, const uint8_t *buf, size_t len, char *err, 
 		off = next;
 	}
 	if (prev_n != n_classes) {
-		rc = set_err(err, errlen, AIMC_EFORMAT,
+		rc = aimc_set_err(err, errlen, AIMC_EFORMAT,
 			     "header field 'n_classes' at byte %d: %u, but layer %u has %u outputs",
 			     HDR_N_CLASSES, n_classes, n_layers - 1, prev_n);
 		goto fail;
 	}
 	if (off != avail) {
-		rc = set_err(err, errlen, AIMC_EFORMAT,
+		rc = aimc_set_err(err, errlen, AIMC_EFORMAT,
 			     "%llu unexpected bytes at byte %llu after the last layer record (the CRC "
 			     "trailer must follow it directly)",
 			     (unsigned long long)(avail - off), (unsigned long long)off);
@@ -458,31 +447,31 @@ int aimc_net_load(aimc_net *net, const char *path, char *err, size_t errlen)
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
 	if (net == NULL || path == NULL)
-		return set_err(err, errlen, AIMC_EINVAL, "aimc_net_load: NULL argument");
+		return aimc_set_err(err, errlen, AIMC_EINVAL, "aimc_net_load: NULL argument");
 	memset(net, 0, sizeof(*net));
 	f = fopen(path, "rb");
 	if (f == NULL) {
-		rc = set_err(err, errlen, AIMC_EIO, "%s: cannot open: %s", path, strerror(errno));
+		rc = aimc_set_err(err, errlen, AIMC_EIO, "%s: cannot open: %s", path, strerror(errno));
 		goto out;
 	}
 	if (fseek(f, 0, SEEK_END) != 0 || (sz = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
-		rc = set_err(err, errlen, AIMC_EIO, "%s: cannot determine the size: %s", path,
+		rc = aimc_set_err(err, errlen, AIMC_EIO, "%s: cannot determine the size: %s", path,
 			     strerror(errno));
 		goto out;
 	}
 	if ((unsigned long long)sz >= NET_MAX_FILE_BYTES) {
-		rc = set_err(err, errlen, AIMC_EFORMAT, "%s: %ld bytes is too large for a network file",
+		rc = aimc_set_err(err, errlen, AIMC_EFORMAT, "%s: %ld bytes is too large for a network file",
 			     path, sz);
 		goto out;
 	}
 	buf = malloc(sz > 0 ? (size_t)sz : 1u);
 	if (buf == NULL) {
-		rc = set_err(err, errlen, AIMC_ENOMEM, "%s: out of memory for %ld bytes", path, sz);
+		rc = aimc_set_err(err, errlen, AIMC_ENOMEM, "%s: out of memory for %ld bytes", path, sz);
 		goto out;
 	}
 	got = fread(buf, 1, (size_t)sz, f);
 	if (got != (size_t)sz || ferror(f)) {
-		rc = set_err(err, errlen, AIMC_EIO, "%s: read %zu of %ld bytes", path, got, sz);
+		rc = aimc_set_err(err, errlen, AIMC_EIO, "%s: read %zu of %ld bytes", path, got, sz);
 		goto out;
 	}
 	rc = aimc_net_load_mem(net, buf, (size_t)sz, err, errlen);
@@ -519,12 +508,12 @@ int aimc_net_to_mem(const aimc_net *net, uint8_t **buf, size_t *len, char *err, 
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
 	if (buf == NULL || len == NULL)
-		return set_err(err, errlen, AIMC_EINVAL, "aimc_net_to_mem: NULL argument");
+		return aimc_set_err(err, errlen, AIMC_EINVAL, "aimc_net_to_mem: NULL argument");
 	*buf = NULL;
 	*len = 0;
 	if (net == NULL || net->layers == NULL || net->n_layers < 1 ||
 	    net->n_layers > NET_MAX_LAYERS)
-		return set_err(err, errlen, AIMC_EINVAL,
+		return aimc_set_err(err, errlen, AIMC_EINVAL,
 			       "aimc_net_to_mem: NULL network or n_layers outside 1..%u",
 			       NET_MAX_LAYERS);
 	for (li = 0; li < net->n_layers; li++) {
@@ -532,7 +521,7 @@ int aimc_net_to_mem(const aimc_net *net, uint8_t **buf, size_t *len, char *err, 
 
 		if (l->k < 1 || l->k > NET_MAX_DIM || l->n < 1 || l->n > NET_MAX_DIM ||
 		    l->w == NULL || l->bias == NULL || l->mult == NULL || l->shift == NULL)
-			return set_err(err, errlen, AIMC_EINVAL,
+			return aimc_set_err(err, errlen, AIMC_EINVAL,
 				       "aimc_net_to_mem: layer %u has a dimension outside 1..%u or "
 				       "a NULL array", li, NET_MAX_DIM);
 		total += layer_record_bytes(l->k, l->n);
@@ -541,12 +530,12 @@ int aimc_net_to_mem(const aimc_net *net, uint8_t **buf, size_t *len, char *err, 
 			version = NET_VERSION_CONV;
 		}
 		if (total >= NET_MAX_FILE_BYTES)
-			return set_err(err, errlen, AIMC_ERANGE,
+			return aimc_set_err(err, errlen, AIMC_ERANGE,
 				       "aimc_net_to_mem: the file would exceed 4 GiB");
 	}
 	b = calloc((size_t)total, 1);
 	if (b == NULL)
-		return set_err(err, errlen, AIMC_ENOMEM, "aimc_net_to_mem: out of memory");
+		return aimc_set_err(err, errlen, AIMC_ENOMEM, "aimc_net_to_mem: out of memory");
 	memcpy(b + HDR_MAGIC, NET_MAGIC, 4);
 	b[HDR_VERSION] = (uint8_t)version;
 	b[HDR_HEADER_SIZE] = (uint8_t)NET_HEADER_SIZE;
@@ -608,7 +597,7 @@ int aimc_net_save(const aimc_net *net, const char *path, char *err, size_t errle
 	if (path == NULL) {
 		if (err != NULL && errlen > 0)
 			err[0] = '\0';
-		return set_err(err, errlen, AIMC_EINVAL, "aimc_net_save: NULL path");
+		return aimc_set_err(err, errlen, AIMC_EINVAL, "aimc_net_save: NULL path");
 	}
 	rc = aimc_net_to_mem(net, &b, &len, err, errlen);
 	if (rc != AIMC_OK)
@@ -616,15 +605,15 @@ int aimc_net_save(const aimc_net *net, const char *path, char *err, size_t errle
 	f = fopen(path, "wb");
 	if (f == NULL) {
 		free(b);
-		return set_err(err, errlen, AIMC_EIO, "%s: cannot create: %s", path, strerror(errno));
+		return aimc_set_err(err, errlen, AIMC_EIO, "%s: cannot create: %s", path, strerror(errno));
 	}
 	if (fwrite(b, 1, len, f) != len) {
 		fclose(f);
 		free(b);
-		return set_err(err, errlen, AIMC_EIO, "%s: write failed", path);
+		return aimc_set_err(err, errlen, AIMC_EIO, "%s: write failed", path);
 	}
 	free(b);
 	if (fclose(f) != 0)
-		return set_err(err, errlen, AIMC_EIO, "%s: write failed on close", path);
+		return aimc_set_err(err, errlen, AIMC_EIO, "%s: write failed on close", path);
 	return AIMC_OK;
 }

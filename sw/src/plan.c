@@ -9,18 +9,7 @@
 #include <string.h>
 
 #include "aimc.h"
-
-static int set_err(char *err, size_t errlen, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
+#include "aimc_priv.h"
 
 void aimc_plan_free(aimc_plan *plan)
 {
@@ -47,10 +36,10 @@ int aimc_plan_compile(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, 
 	if (plan != NULL)
 		memset(plan, 0, sizeof(*plan));
 	if (net == NULL || cfg == NULL || plan == NULL || net->layers == NULL || net->n_layers == 0)
-		return set_err(err, errlen, AIMC_EINVAL, "aimc_plan_compile: NULL argument or an "
+		return aimc_set_err(err, errlen, AIMC_EINVAL, "aimc_plan_compile: NULL argument or an "
 			       "empty network");
 	if (batch < 1)
-		return set_err(err, errlen, AIMC_EINVAL, "batch must be at least 1");
+		return aimc_set_err(err, errlen, AIMC_EINVAL, "batch must be at least 1");
 	/* Count segments: each conv layer alone, each maximal run of FC layers. */
 	for (li = 0; li < net->n_layers; li++)
 		if (aimc_layer_is_conv(&net->layers[li]) || li == 0 ||
@@ -58,7 +47,7 @@ int aimc_plan_compile(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, 
 			n++;
 	plan->seg = calloc(n, sizeof(*plan->seg));
 	if (plan->seg == NULL)
-		return set_err(err, errlen, AIMC_ENOMEM, "out of memory");
+		return aimc_set_err(err, errlen, AIMC_ENOMEM, "out of memory");
 	plan->n_segments = n;
 	plan->batch = batch;
 	s = 0;
@@ -102,7 +91,7 @@ int aimc_plan_compile(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, 
 				break;
 		}
 		if (rc != AIMC_OK) {
-			rc = set_err(err, errlen, rc, "%s%s (layers %u..%u)", g->conv ?
+			rc = aimc_set_err(err, errlen, rc, "%s%s (layers %u..%u)", g->conv ?
 				     "convolution segment: " : "", sub_err, g->first_layer,
 				     g->first_layer + g->n_layers - 1);
 			aimc_plan_free(plan);

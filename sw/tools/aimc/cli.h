@@ -138,6 +138,21 @@ int cli_json_write_file(const char *cmd, const char *path, void (*fill)(cli_json
 /* Seconds on a monotonic clock. */
 double cli_now(void);
 
+/* The --inputs file of run and calibrate, read whole: a whole number (>= 1) of vectors of k bytes.
+ * 0 with *x (malloc'd) and *samples set, or -1 after an error message. */
+int cli_read_inputs(const char *cmd, const char *path, uint32_t k, int8_t **x, uint64_t *samples);
+
+/* The check lines of the test subcommands: "PASS name" or "FAIL name: detail", and "SKIP name: why";
+ * counts kept. rerun, when set, is printed under every FAIL line. */
+typedef struct cli_tally {
+	unsigned pass, fail, skipped;
+	const char *rerun;
+} cli_tally;
+
+void cli_check(cli_tally *t, int ok, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+void cli_skip(cli_tally *t, const char *name, const char *why);
+
 /* Subcommands: argc/argv start at the subcommand's name. */
 int cli_cmd_config(int argc, char **argv);
 int cli_cmd_layer_test(int argc, char **argv);

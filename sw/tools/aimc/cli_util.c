@@ -371,6 +371,74 @@ double cli_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* Read the whole input file; it must hold a whole number (>= 1) of vectors of k bytes. */
+int cli_read_inputs(const char *cmd, const char *path, uint32_t k, int8_t **x, uint64_t *samples)
+{
+	FILE *f = fopen(path, "rb");
+	long sz;
+	int rc = -1;
+
+	*x = NULL;
+	if (f == NULL) {
+		cli_errorf(cmd, "--inputs: cannot open '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	if (fseek(f, 0, SEEK_END) != 0 || (sz = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
+		cli_errorf(cmd, "--inputs: cannot size '%s'", path);
+		goto out;
+	}
+	if (sz == 0 || (uint64_t)sz % k != 0) {
+		cli_errorf(cmd, "--inputs: '%s' has %ld bytes, not a whole number (>= 1) of vectors "
+			   "of n_inputs = %u bytes", path, sz, k);
+		goto out;
+	}
+	*x = malloc((size_t)sz);
+	if (*x == NULL) {
+		cli_errorf(cmd, "--inputs: out of memory for %ld bytes", sz);
+		goto out;
+	}
+	if (fread(*x, 1, (size_t)sz, f) != (size_t)sz) {
+		cli_errorf(cmd, "--inputs: short read of '%s'", path);
+		goto out;
+	}
+	*samples = (uint64_t)sz / k;
+	rc = 0;
+out:
+	if (rc != 0) {
+		free(*x);
+		*x = NULL;
+	}
+	fclose(f);
+	return rc;
+}
+
+void cli_check(cli_tally *t, int ok, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s %s", ok ? "PASS" : "FAIL", name);
+	if (!ok && fmt != NULL) {
+		printf(": ");
+		va_start(ap, fmt);
+		vprintf(fmt, ap);
+		va_end(ap);
+	}
+	printf("\n");
+	if (ok) {
+		t->pass++;
+	} else {
+		t->fail++;
+		if (t->rerun != NULL)
+			printf("  rerun: %s\n", t->rerun);
+	}
+}
+
+void cli_skip(cli_tally *t, const char *name, const char *why)
+{
+	printf("SKIP %s: %s\n", name, why);
+	t->skipped++;
+}
+
 /* ---- JSON ------------------------------------------------------------------------------- */
 static void json_string(FILE *f, const char *s)
 {

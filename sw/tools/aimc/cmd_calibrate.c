@@ -124,42 +124,6 @@ static int parse_args(int argc, char **argv, cal_opts *o)
 	return cli_backend_check(CMD, &o->be) != 0 ? -1 : 0;
 }
 
-static int read_inputs(const char *path, uint32_t k, int8_t **x, uint64_t *samples)
-{
-	FILE *f = fopen(path, "rb");
-	long sz;
-	int rc = -1;
-
-	*x = NULL;
-	if (f == NULL) {
-		cli_errorf(CMD, "--inputs: cannot open '%s': %s", path, strerror(errno));
-		return -1;
-	}
-	if (fseek(f, 0, SEEK_END) != 0 || (sz = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
-		cli_errorf(CMD, "--inputs: cannot size '%s'", path);
-		goto out;
-	}
-	if (sz == 0 || (uint64_t)sz % k != 0) {
-		cli_errorf(CMD, "--inputs: '%s' has %ld bytes, not a whole number (>= 1) of vectors "
-			   "of n_inputs = %u bytes", path, sz, k);
-		goto out;
-	}
-	*x = malloc((size_t)sz);
-	if (*x == NULL || fread(*x, 1, (size_t)sz, f) != (size_t)sz) {
-		cli_errorf(CMD, "--inputs: cannot read '%s'", path);
-		goto out;
-	}
-	*samples = (uint64_t)sz / k;
-	rc = 0;
-out:
-	if (rc != 0) {
-		free(*x);
-		*x = NULL;
-	}
-	fclose(f);
-	return rc;
-}
-
 /* Run the first n_layers layers of net over x (samples x n_inputs) on a freshly opened back-end
  * (an execution plan: convolutions as im2col); the last layer's int8 outputs go to y and, if
  * raw != NULL, its RAW int32 results (samples*P x N) to raw. */
@@ -370,7 +334,7 @@ int cli_cmd_calibrate(int argc, char **argv)
 		cli_errorf(CMD, "--net: %s (%s)", err, aimc_strerror(rc));
 		return CLI_EXIT_USAGE;
 	}
-	if (read_inputs(o.inputs, aimc_layer_in_len(&net.layers[0]), &x, &samples) != 0)
+	if (cli_read_inputs(CMD, o.inputs, aimc_layer_in_len(&net.layers[0]), &x, &samples) != 0)
 		goto out;
 	if (o.max_samples != 0 && samples > o.max_samples)
 		samples = o.max_samples;

@@ -2,7 +2,6 @@
 /* aimc csr-test: register and memory-window checks on a back-end: identity, reset values, config
  * readback, scratch patterns, read-only and unmapped addresses, depth limits, SRAM windows.
  * The sequence of bus operations never depends on the values read, so a recorded trace replays. */
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,7 +16,7 @@
 
 typedef struct ck {
 	aimc_mmio *m;
-	unsigned pass, fail;
+	cli_tally t;
 } ck;
 
 static void help(void)
@@ -31,34 +30,13 @@ static void help(void)
 	       "\nExit: 0 all checks pass, 1 a check failed, 2 usage or input error.\n");
 }
 
-static void result(ck *c, int ok, const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void result(ck *c, int ok, const char *name, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s %s", ok ? "PASS" : "FAIL", name);
-	if (!ok && fmt != NULL) {
-		printf(": ");
-		va_start(ap, fmt);
-		vprintf(fmt, ap);
-		va_end(ap);
-	}
-	printf("\n");
-	if (ok)
-		c->pass++;
-	else
-		c->fail++;
-}
-
 /* Read addr and expect exp (AIMC_OK). */
 static void check_read(ck *c, const char *name, uint32_t addr, uint32_t exp)
 {
 	uint32_t v = 0;
 	int rc = aimc_mmio_read32(c->m, addr, &v);
 
-	result(c, rc == AIMC_OK && v == exp, name, "read 0x%08x: %s, 0x%08x, expected 0x%08x", addr,
+	cli_check(&c->t, rc == AIMC_OK && v == exp, name, "read 0x%08x: %s, 0x%08x, expected 0x%08x", addr,
 	       aimc_strerror(rc), v, exp);
 }
 
@@ -69,7 +47,7 @@ static void check_rw(ck *c, const char *name, uint32_t addr, uint32_t val, uint3
 	int wrc = aimc_mmio_write32(c->m, addr, val);
 	int rrc = aimc_mmio_read32(c->m, addr, &v);
 
-	result(c, wrc == AIMC_OK && rrc == AIMC_OK && v == exp, name,
+	cli_check(&c->t, wrc == AIMC_OK && rrc == AIMC_OK && v == exp, name,
 	       "wrote 0x%08x to 0x%08x (%s), read back 0x%08x (%s), expected 0x%08x", val, addr,
 	       aimc_strerror(wrc), v, aimc_strerror(rrc), exp);
 }
@@ -84,7 +62,7 @@ static void check_ro(ck *c, const char *reg, uint32_t addr)
 	int r1 = aimc_mmio_read32(c->m, addr, &after);
 
 	snprintf(name, sizeof(name), "read-only %s", reg);
-	result(c, r0 == AIMC_OK && wrc == AIMC_EBUS && r1 == AIMC_OK && after == before, name,
+	cli_check(&c->t, r0 == AIMC_OK && wrc == AIMC_EBUS && r1 == AIMC_OK && after == before, name,
 	       "write of 0x%08x answered %s (expected a bus error); value 0x%08x before, 0x%08x after",
 	       ~before, aimc_strerror(wrc), before, after);
 }
@@ -98,7 +76,7 @@ static void check_buserr(ck *c, const char *what, uint32_t addr)
 	int wrc = aimc_mmio_write32(c->m, addr, 0x5a5a5a5au);
 
 	snprintf(name, sizeof(name), "bus error %s 0x%08x", what, addr);
-	result(c, rrc == AIMC_EBUS && wrc == AIMC_EBUS, name, "read answered %s, write %s",
+	cli_check(&c->t, rrc == AIMC_EBUS && wrc == AIMC_EBUS, name, "read answered %s, write %s",
 	       aimc_strerror(rrc), aimc_strerror(wrc));
 }
 
@@ -146,7 +124,7 @@ static void check_window(ck *c, const char *win, uint32_t base, uint32_t depth_w
 		}
 	}
 	snprintf(name, sizeof(name), "sram %s (words 0, 1, %u, %u)", win, offs[2], offs[3]);
-	result(c, ok, name, "%s", detail);
+	cli_check(&c->t, ok, name, "%s", detail);
 }
 
 int cli_cmd_csr_test(int argc, char **argv)
@@ -156,7 +134,7 @@ int cli_cmd_csr_test(int argc, char **argv)
 	cli_backend_opts be;
 	aimc_cfg cfg;
 	aimc_mmio m = { NULL, NULL };
-	ck c = { &m, 0, 0 };
+	ck c = { .m = &m };
 	uint32_t exp_cfg[6], settle_max, instr_words;
 	size_t i;
 	char name[64];
@@ -206,7 +184,7 @@ int cli_cmd_csr_test(int argc, char **argv)
 		check_read(&c, name, CSR(cfg0) + 4u * (uint32_t)i, exp_cfg[i]);
 	}
 	rc = aimc_chip_init(&m, &cfg);
-	result(&c, rc == AIMC_OK, "aimc_chip_init", "%s", aimc_strerror(rc));
+	cli_check(&c.t, rc == AIMC_OK, "aimc_chip_init", "%s", aimc_strerror(rc));
 
 	/* Read/write registers. */
 	for (i = 0; i < sizeof(walk) / sizeof(walk[0]); i++) {
@@ -272,7 +250,7 @@ int cli_cmd_csr_test(int argc, char **argv)
 	check_window(&c, "weight", cli_win_weight(), cfg.wgt_depth);
 
 	if (cli_backend_close(CMD, &be, &m, NULL) != AIMC_OK)
-		result(&c, 0, "replay log fully consumed", NULL);
-	printf("csr-test: %u passed, %u failed\n", c.pass, c.fail);
-	return c.fail == 0 ? CLI_EXIT_PASS : CLI_EXIT_FAIL;
+		cli_check(&c.t, 0, "replay log fully consumed", NULL);
+	printf("csr-test: %u passed, %u failed\n", c.t.pass, c.t.fail);
+	return c.t.fail == 0 ? CLI_EXIT_PASS : CLI_EXIT_FAIL;
 }

@@ -5,7 +5,6 @@
  * a good program), with the chip and per-tile counters checked against values derived here from
  * the data and the config. The bus operations never depend on the values read, so a recorded
  * trace replays on Icarus (tools/xcheck.sh). */
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,11 +26,10 @@
 typedef struct ck {
 	aimc_mmio *m;
 	const aimc_cfg *cfg;
-	const char *rerun;
 	int timed;            /* the back-end has cycle timing (not the C model) */
 	uint32_t max_polls;
 	uint32_t tile;        /* tile the programs run on: the last one */
-	unsigned pass, fail, skipped;
+	cli_tally t;
 	int8_t *w, *x;        /* golden layout: w[o*rows + r], x[r] */
 } ck;
 
@@ -50,35 +48,6 @@ static void help(void)
 	       "The watchdog needs a timed back-end (verilator or a replay); on cmodel it is skipped.\n\n"
 	       CLI_BACKEND_HELP
 	       "\nExit: 0 all checks pass, 1 a check failed, 2 usage or input error.\n");
-}
-
-static void result(ck *c, int ok, const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void result(ck *c, int ok, const char *name, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s %s", ok ? "PASS" : "FAIL", name);
-	if (!ok && fmt != NULL) {
-		printf(": ");
-		va_start(ap, fmt);
-		vprintf(fmt, ap);
-		va_end(ap);
-	}
-	printf("\n");
-	if (ok) {
-		c->pass++;
-	} else {
-		c->fail++;
-		printf("  rerun: %s\n", c->rerun);
-	}
-}
-
-static void skip(ck *c, const char *name, const char *why)
-{
-	printf("SKIP %s: %s\n", name, why);
-	c->skipped++;
 }
 
 static uint64_t ins(uint32_t op, uint32_t tile, uint32_t flags, uint32_t a, uint32_t b, uint32_t cc)
@@ -117,7 +86,7 @@ static void run(ck *c, outcome *o)
 
 static void expect_error(ck *c, const char *name, const outcome *o, uint32_t code, uint32_t pc)
 {
-	result(c, o->rc == AIMC_OK && o->status == AIMC_CSR__STATUS__ERROR_bm &&
+	cli_check(&c->t, o->rc == AIMC_OK && o->status == AIMC_CSR__STATUS__ERROR_bm &&
 			  o->err_code == code && o->err_pc == pc &&
 			  (o->irq & IRQ_ALL) == AIMC_CSR__IRQ__ERROR_bm,
 	       name,
@@ -128,7 +97,7 @@ static void expect_error(ck *c, const char *name, const outcome *o, uint32_t cod
 
 static void expect_halt(ck *c, const char *name, const outcome *o)
 {
-	result(c, o->rc == AIMC_OK && o->status == AIMC_CSR__STATUS__HALTED_bm &&
+	cli_check(&c->t, o->rc == AIMC_OK && o->status == AIMC_CSR__STATUS__HALTED_bm &&
 			  o->err_code == 0 && (o->irq & IRQ_ALL) == AIMC_CSR__IRQ__DONE_bm,
 	       name, "bus %s; status 0x%x (expected halted only), err_code %u, irq 0x%x (expected "
 	       "done only)", aimc_strerror(o->rc), o->status, o->err_code, o->irq);
@@ -153,7 +122,7 @@ static void soft_reset_check(ck *c, const char *name)
 		rc = aimc_mmio_read32(c->m, CSR(convs), &convs);
 	if (rc == AIMC_OK)
 		rc = aimc_mmio_read32(c->m, CSR(prog_rows), &prows);
-	result(c, rc == AIMC_OK && st == 0 && code == 0 && pc == 0 && irq == 0 && convs == 0 &&
+	cli_check(&c->t, rc == AIMC_OK && st == 0 && code == 0 && pc == 0 && irq == 0 && convs == 0 &&
 			  prows == 0,
 	       name,
 	       "bus %s; after soft reset status 0x%x, err_code %u, err_pc %u, irq 0x%x, convs %u, "
@@ -166,7 +135,7 @@ static int load(ck *c, const char *name, const uint64_t *prog, size_t n)
 	int rc = aimc_prog_load(c->m, c->cfg, prog, n);
 
 	if (rc != AIMC_OK)
-		result(c, 0, name, "loading the program: %s", aimc_strerror(rc));
+		cli_check(&c->t, 0, name, "loading the program: %s", aimc_strerror(rc));
 	return rc;
 }
 
@@ -246,7 +215,7 @@ static void check_counters(ck *c, const char *name, const aimc_counters *a, cons
 	if (c->timed)
 		ok = ok && cyc > 0;
 	t = c->tile;
-	result(c, ok, what,
+	cli_check(&c->t, ok, what,
 	       "expected instrs +%u, mvms +%u, tile %u: mvms +%u, reads +%u, adc +%u, sats +%u; got "
 	       "instrs +%u, mvms +%u, reads_total +%u, tile %u: mvms +%u, reads +%u, adc +%u, sats "
 	       "+%u, busy +%u, idle +%u, stalls +%u (chip busy +%llu, settle %llu), %u tiles",
@@ -274,7 +243,7 @@ static void good_program(ck *c, const char *name)
 	int rc;
 
 	if (gold == NULL || zero == NULL || raw == NULL) {
-		result(c, 0, name, "out of memory");
+		cli_check(&c->t, 0, name, "out of memory");
 		goto out;
 	}
 	prog[0] = ins(AIMC_OP_PROG, c->tile, 0, 0, 0, 0);
@@ -283,7 +252,7 @@ static void good_program(ck *c, const char *name)
 	prog[3] = ins(AIMC_OP_HALT, 0, 0, 0, 0, 0);
 	rc = load_layer(c, 0);
 	if (rc != AIMC_OK) {
-		result(c, 0, name, "loading the layer: %s", aimc_strerror(rc));
+		cli_check(&c->t, 0, name, "loading the layer: %s", aimc_strerror(rc));
 		goto out;
 	}
 	if (load(c, name, prog, 4) != AIMC_OK)
@@ -298,24 +267,24 @@ static void good_program(ck *c, const char *name)
 	if (rc == AIMC_OK)
 		rc = wr(c, CSR(irq), IRQ_ALL);
 	if (rc != AIMC_OK) {
-		result(c, 0, name, "bus: %s", aimc_strerror(rc));
+		cli_check(&c->t, 0, name, "bus: %s", aimc_strerror(rc));
 		goto out;
 	}
 	snprintf(what, sizeof(what), "%s: halts cleanly", name);
 	expect_halt(c, what, &oc);
 	if (aimc_golden_fc_acc(c->w, zero, cols, cfg->rows, c->x, 1, gold, &gsat) != 0) {
-		result(c, 0, name, "golden model failed");
+		cli_check(&c->t, 0, name, "golden model failed");
 		goto out;
 	}
 	check_counters(c, name, &c0, &c1, 4, 1, 1, gsat);
 	snprintf(what, sizeof(what), "%s: RAW results vs golden", name);
 	if (!aimc_cfg_is_ideal(cfg)) {
-		skip(c, what, "config is not ideal");
+		cli_skip(&c->t, what, "config is not ideal");
 		goto out;
 	}
 	for (o = 0; o < cols && (int32_t)raw[o] == gold[o]; o++)
 		;
-	result(c, o == cols, what, "column %u: RAW %d, golden %d", o, o < cols ? (int32_t)raw[o] : 0,
+	cli_check(&c->t, o == cols, what, "column %u: RAW %d, golden %d", o, o < cols ? (int32_t)raw[o] : 0,
 	       o < cols ? gold[o] : 0);
 out:
 	free(gold);
@@ -335,14 +304,14 @@ static void case_saturation(ck *c)
 	int rc;
 
 	if (bias == NULL || gold == NULL) {
-		result(c, 0, "saturation", "out of memory");
+		cli_check(&c->t, 0, "saturation", "out of memory");
 		goto out;
 	}
 	for (o = 0; o < cfg->cols; o++)
 		bias[o] = INT32_MAX;
 	if (aimc_golden_fc_acc(c->w, bias, cfg->cols, cfg->rows, c->x, 1, gold, &gsat) != 0 ||
 	    gsat == 0) {
-		result(c, 0, "saturation", "golden model failed or predicts no saturation (%u)", gsat);
+		cli_check(&c->t, 0, "saturation", "golden model failed or predicts no saturation (%u)", gsat);
 		goto out;
 	}
 	/* With noise and ADC clipping the sign of acc is not the ideal one's: at least one. */
@@ -367,7 +336,7 @@ static void case_saturation(ck *c)
 	if (rc == AIMC_OK)
 		rc = wr(c, CSR(irq), IRQ_ALL);
 	if (rc != AIMC_OK) {
-		result(c, 0, "saturation, count mode", "bus: %s", aimc_strerror(rc));
+		cli_check(&c->t, 0, "saturation, count mode", "bus: %s", aimc_strerror(rc));
 		goto out;
 	}
 	expect_halt(c, "saturation, count mode: halts", &oc);
@@ -382,7 +351,7 @@ static void case_saturation(ck *c)
 	if (rc == AIMC_OK)
 		rc = aimc_counters_read(c->m, &c1);
 	if (rc != AIMC_OK) {
-		result(c, 0, "saturation, stop mode", "bus: %s", aimc_strerror(rc));
+		cli_check(&c->t, 0, "saturation, stop mode", "bus: %s", aimc_strerror(rc));
 		goto out;
 	}
 	expect_error(c, "saturation, stop mode: SATURATION at the POST", &oc,
@@ -392,7 +361,7 @@ static void case_saturation(ck *c)
 	/* sat_mode is configuration: the soft reset keeps it; a program without saturation runs */
 	good_program(c, "after SATURATION + soft reset, sat_mode still stop: good program");
 	rc = wr(c, CSR(sat_mode), 0);
-	result(c, rc == AIMC_OK, "sat_mode back to count", "%s", aimc_strerror(rc));
+	cli_check(&c->t, rc == AIMC_OK, "sat_mode back to count", "%s", aimc_strerror(rc));
 out:
 	free(bias);
 	free(gold);
@@ -412,11 +381,11 @@ static void case_watchdog(ck *c)
 	int rc;
 
 	if (!c->timed) {
-		skip(c, "watchdog", "the C model has no timing (sw/src/refmodel.h)");
+		cli_skip(&c->t, "watchdog", "the C model has no timing (sw/src/refmodel.h)");
 		return;
 	}
 	if (prog_reads < 2u * budget) {
-		skip(c, "watchdog", "PROG is too short for the fixed budget");
+		cli_skip(&c->t, "watchdog", "PROG is too short for the fixed budget");
 		return;
 	}
 	prog[0] = ins(AIMC_OP_NOP, 0, 0, 0, 0, 0);
@@ -432,17 +401,17 @@ static void case_watchdog(ck *c)
 	if (rc == AIMC_OK)
 		rc = aimc_counters_read(c->m, &c1);
 	if (rc != AIMC_OK) {
-		result(c, 0, "watchdog", "bus: %s", aimc_strerror(rc));
+		cli_check(&c->t, 0, "watchdog", "bus: %s", aimc_strerror(rc));
 		return;
 	}
 	expect_error(c, "watchdog: WATCHDOG in the PROG", &oc, AIMC_CHIP_ERR_WATCHDOG, 1);
-	result(c, c1.cycles - c0.cycles == budget + 1u && c1.instrs - c0.instrs == 1,
+	cli_check(&c->t, c1.cycles - c0.cycles == budget + 1u && c1.instrs - c0.instrs == 1,
 	       "watchdog: busy for budget + 1 cycles, only the NOP retired",
 	       "busy cycles +%llu (expected %u), instrs +%u (expected 1)",
 	       (unsigned long long)(c1.cycles - c0.cycles), budget + 1u, c1.instrs - c0.instrs);
 	soft_reset_check(c, "watchdog: soft reset clears the error");
 	rc = aimc_mmio_read32(c->m, CSR(watchdog), &wd);
-	result(c, rc == AIMC_OK && wd == budget, "watchdog: the budget survives the soft reset",
+	cli_check(&c->t, rc == AIMC_OK && wd == budget, "watchdog: the budget survives the soft reset",
 	       "read %u (expected %u): %s", wd, budget, aimc_strerror(rc));
 	/* the same program with the watchdog off, then with a budget it does not reach */
 	rc = wr(c, CSR(watchdog), 0);
@@ -455,13 +424,13 @@ static void case_watchdog(ck *c)
 	if (rc == AIMC_OK)
 		good_program(c, "watchdog 2^20 (not reached): good program");
 	rc = wr(c, CSR(watchdog), 0);
-	result(c, rc == AIMC_OK, "watchdog back to off", "%s", aimc_strerror(rc));
+	cli_check(&c->t, rc == AIMC_OK, "watchdog back to off", "%s", aimc_strerror(rc));
 }
 
 static void expect_bus_err(ck *c, const char *name, const aimc_bus_err *e, uint32_t valid,
 			   uint32_t write, uint32_t resp, uint32_t addr, uint32_t count)
 {
-	result(c, e->valid == valid && e->write == write && e->resp == resp && e->addr == addr &&
+	cli_check(&c->t, e->valid == valid && e->write == write && e->resp == resp && e->addr == addr &&
 			  e->count == count,
 	       name, "valid %u write %u resp %u addr 0x%x count %u (expected %u %u %u 0x%x %u)",
 	       e->valid, e->write, e->resp, e->addr, e->count, valid, write, resp, addr, count);
@@ -483,7 +452,7 @@ static void case_bus_errors(ck *c)
 
 	memset(&e, 0, sizeof(e));
 	rc = aimc_bus_err_read(c->m, &e, 0);
-	result(c, rc == AIMC_OK, "bus errors: read the record", "%s", aimc_strerror(rc));
+	cli_check(&c->t, rc == AIMC_OK, "bus errors: read the record", "%s", aimc_strerror(rc));
 	expect_bus_err(c, "bus errors: no record yet", &e, 0, 0, 0, 0, 0);
 
 	prog[0] = ins(AIMC_OP_PROG, c->tile, 0, 0, 0, 0);
@@ -503,14 +472,14 @@ static void case_bus_errors(ck *c)
 		rc = aimc_mmio_read32(c->m, CSR(status), &oc.status);
 	if (rc == AIMC_OK)
 		rc = wr(c, CSR(irq), IRQ_ALL);
-	result(c, r1 == AIMC_EBUS && r2 == AIMC_EBUS && r3 == AIMC_EBUS,
+	cli_check(&c->t, r1 == AIMC_EBUS && r2 == AIMC_EBUS && r3 == AIMC_EBUS,
 	       "bus errors: the three bad accesses are answered with errors", "%s, %s, %s",
 	       aimc_strerror(r1), aimc_strerror(r2), aimc_strerror(r3));
-	result(c, rc == AIMC_OK && oc.status == AIMC_CSR__STATUS__HALTED_bm,
+	cli_check(&c->t, rc == AIMC_OK && oc.status == AIMC_CSR__STATUS__HALTED_bm,
 	       "bus errors: the program runs on and halts", "bus %s, status 0x%x",
 	       aimc_strerror(rc), rc == AIMC_OK ? oc.status : 0);
 	rc = aimc_bus_err_read(c->m, &e, 1);
-	result(c, rc == AIMC_OK, "bus errors: read and clear the record", "%s", aimc_strerror(rc));
+	cli_check(&c->t, rc == AIMC_OK, "bus errors: read and clear the record", "%s", aimc_strerror(rc));
 	expect_bus_err(c, "bus errors: first one sticks (DECERR read), three counted", &e, 1, 0,
 		       RESP_DECERR, UNMAPPED_ADDR, 3);
 	rc = aimc_bus_err_read(c->m, &e, 0);
@@ -519,14 +488,14 @@ static void case_bus_errors(ck *c)
 	/* a write to a hole in the CSR block, then the record survives until a soft reset */
 	r1 = aimc_mmio_write32(c->m, HOLE_ADDR, 1);
 	rc = aimc_bus_err_read(c->m, &e, 0);
-	result(c, r1 == AIMC_EBUS && rc == AIMC_OK, "bus errors: write to a CSR hole answered an error",
+	cli_check(&c->t, r1 == AIMC_EBUS && rc == AIMC_OK, "bus errors: write to a CSR hole answered an error",
 	       "%s, record read %s", aimc_strerror(r1), aimc_strerror(rc));
 	expect_bus_err(c, "bus errors: write to a CSR hole recorded (SLVERR)", &e, 1, 1, RESP_SLVERR,
 		       HOLE_ADDR, 1);
 	rc = aimc_soft_reset(c->m);
 	if (rc == AIMC_OK)
 		rc = aimc_bus_err_read(c->m, &e, 0);
-	result(c, rc == AIMC_OK, "bus errors: soft reset", "%s", aimc_strerror(rc));
+	cli_check(&c->t, rc == AIMC_OK, "bus errors: soft reset", "%s", aimc_strerror(rc));
 	expect_bus_err(c, "bus errors: soft reset clears the record", &e, 0, 0, 0, 0, 0);
 }
 
@@ -571,16 +540,16 @@ static void case_soft_reset_running(ck *c)
 	if (rc == AIMC_OK)
 		rc = aimc_counters_read(c->m, &c1);
 	if (rc != AIMC_OK) {
-		result(c, 0, "soft reset while running", "bus: %s", aimc_strerror(rc));
+		cli_check(&c->t, 0, "soft reset while running", "bus: %s", aimc_strerror(rc));
 		return;
 	}
 	/* On the C model the program has already halted when the start write returns. */
-	result(c, c->timed ? st_run == AIMC_CSR__STATUS__BUSY_bm
+	cli_check(&c->t, c->timed ? st_run == AIMC_CSR__STATUS__BUSY_bm
 			   : st_run == AIMC_CSR__STATUS__HALTED_bm,
 	       "soft reset while running: the program was running", "status 0x%x", st_run);
-	result(c, st == 0 && irq == 0, "soft reset while running: idle, no status, no irq",
+	cli_check(&c->t, st == 0 && irq == 0, "soft reset while running: idle, no status, no irq",
 	       "status 0x%x, irq 0x%x", st, irq);
-	result(c, scratch == marker && word == marker &&
+	cli_check(&c->t, scratch == marker && word == marker &&
 			  settle == (cfg->settle_cycles == 0 ? 1u : cfg->settle_cycles) &&
 			  c1.instrs >= c0.instrs && c1.cycles >= c0.cycles,
 	       "soft reset keeps CSRs, memories and counters",
@@ -648,7 +617,7 @@ int cli_cmd_err_test(int argc, char **argv)
 		 be.config, (unsigned long long)be.seed, be.backend);
 	c.m = &m;
 	c.cfg = &cfg;
-	c.rerun = rerun;
+	c.t.rerun = rerun;
 	c.timed = strcmp(cli_backend_kind(&be), "cmodel") != 0;
 	c.tile = cfg.num_tiles - 1u;
 	/* Positive, mixed-sign data: acc > 0 in most columns (the saturation case needs some). */
@@ -670,7 +639,7 @@ int cli_cmd_err_test(int argc, char **argv)
 	printf("err-test: config %s, back-end %s, seed %llu, programs on tile %u\n", cfg.name,
 	       be.backend, (unsigned long long)be.seed, c.tile);
 	rc = aimc_chip_init(&m, &cfg);
-	result(&c, rc == AIMC_OK, "aimc_chip_init", "%s", aimc_strerror(rc));
+	cli_check(&c.t, rc == AIMC_OK, "aimc_chip_init", "%s", aimc_strerror(rc));
 
 	good_program(&c, "first good program");
 	case_saturation(&c);
@@ -683,7 +652,7 @@ int cli_cmd_err_test(int argc, char **argv)
 		case_isa_error(&c, "BAD_TILE", ins(AIMC_OP_MVM, cfg.num_tiles, 0, 0, 0, 0),
 			       AIMC_CHIP_ERR_BAD_TILE);
 	else
-		skip(&c, "BAD_TILE", "every 4-bit tile number exists");
+		cli_skip(&c.t, "BAD_TILE", "every 4-bit tile number exists");
 	case_isa_error(&c, "ADDR_RANGE (MVM input)",
 		       ins(AIMC_OP_MVM, c.tile, 0, cfg.act_depth - cfg.rows / 4u + 1u, 0, 0),
 		       AIMC_CHIP_ERR_ADDR_RANGE);
@@ -692,11 +661,11 @@ int cli_cmd_err_test(int argc, char **argv)
 	good_program(&c, "last good program");
 
 	if (cli_backend_close(CMD, &be, &m, NULL) != AIMC_OK)
-		result(&c, 0, "replay log fully consumed", NULL);
-	printf("err-test: %u passed, %u failed, %u skipped\n", c.pass, c.fail, c.skipped);
-	if (c.fail != 0)
+		cli_check(&c.t, 0, "replay log fully consumed", NULL);
+	printf("err-test: %u passed, %u failed, %u skipped\n", c.t.pass, c.t.fail, c.t.skipped);
+	if (c.t.fail != 0)
 		printf("err-test: rerun: %s\n", rerun);
 	free(c.w);
 	free(c.x);
-	return c.fail == 0 ? CLI_EXIT_PASS : CLI_EXIT_FAIL;
+	return c.t.fail == 0 ? CLI_EXIT_PASS : CLI_EXIT_FAIL;
 }

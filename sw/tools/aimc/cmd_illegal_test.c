@@ -2,7 +2,6 @@
 /* aimc illegal-test: programs that provoke every chip error of docs/isa.md, each checked in
  * err_code, err_pc, status and irq; then a good program on the same chip without a reset.
  * The sequence of bus operations never depends on the values read, so a recorded trace replays. */
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +20,7 @@ typedef struct ck {
 	aimc_mmio *m;
 	const aimc_cfg *cfg;
 	uint32_t max_polls;
-	unsigned pass, fail, skipped;
+	cli_tally t;
 } ck;
 
 /* What one run left in the CSRs. */
@@ -39,27 +38,6 @@ static void help(void)
 	       "interrupt in between; then a good program runs on the same chip without a reset.\n\n"
 	       CLI_BACKEND_HELP
 	       "\nExit: 0 all checks pass, 1 a check failed, 2 usage or input error.\n");
-}
-
-static void result(ck *c, int ok, const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void result(ck *c, int ok, const char *name, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s %s", ok ? "PASS" : "FAIL", name);
-	if (!ok && fmt != NULL) {
-		printf(": ");
-		va_start(ap, fmt);
-		vprintf(fmt, ap);
-		va_end(ap);
-	}
-	printf("\n");
-	if (ok)
-		c->pass++;
-	else
-		c->fail++;
 }
 
 /* Start at pc, wait for idle, read the outcome, clear the interrupt flags and read them again. */
@@ -94,7 +72,7 @@ static void start_and_wait(ck *c, uint32_t pc, outcome *o)
 /* Check an error stop. */
 static void expect_error(ck *c, const char *name, const outcome *o, uint32_t code, uint32_t pc)
 {
-	result(c, o->rc == AIMC_OK && o->status == AIMC_CSR__STATUS__ERROR_bm &&
+	cli_check(&c->t, o->rc == AIMC_OK && o->status == AIMC_CSR__STATUS__ERROR_bm &&
 			  o->err_code == code && o->err_pc == pc &&
 			  (o->irq & IRQ_ALL) == AIMC_CSR__IRQ__ERROR_bm && o->irq_after_clear == 0,
 	       name,
@@ -118,17 +96,11 @@ static void case_instr(ck *c, const char *name, uint64_t bad, uint32_t code)
 	prog[3] = aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0);
 	rc = aimc_prog_load(c->m, c->cfg, prog, 4);
 	if (rc != AIMC_OK) {
-		result(c, 0, name, "loading the program: %s", aimc_strerror(rc));
+		cli_check(&c->t, 0, name, "loading the program: %s", aimc_strerror(rc));
 		return;
 	}
 	start_and_wait(c, 0, &o);
 	expect_error(c, name, &o, code, BAD_PC);
-}
-
-static void skip(ck *c, const char *name, const char *why)
-{
-	printf("SKIP %s: %s\n", name, why);
-	c->skipped++;
 }
 
 /* Parameters at word 0: every column b = 0, M = 0, S = 1, except column 0's S. */
@@ -153,7 +125,7 @@ static void case_shift(ck *c, const char *name, uint32_t s0)
 	int rc = write_params(c, s0);
 
 	if (rc != AIMC_OK) {
-		result(c, 0, name, "writing the parameters: %s", aimc_strerror(rc));
+		cli_check(&c->t, 0, name, "writing the parameters: %s", aimc_strerror(rc));
 		return;
 	}
 	case_instr(c, name, aimc_instr(AIMC_OP_POST, 0, 0, 0, 0, 0), AIMC_CHIP_ERR_BAD_PARAM);
@@ -184,12 +156,12 @@ static void good_program(ck *c)
 
 	if (wgt == NULL || par == NULL || in == NULL || out == NULL || w == NULL || x == NULL ||
 	    bias == NULL || acc == NULL || raw == NULL) {
-		result(c, 0, "good program", "out of memory");
+		cli_check(&c->t, 0, "good program", "out of memory");
 		goto out;
 	}
 	if (raw_at + cols > cfg->act_depth || rows / 4u > cfg->act_depth ||
 	    wgt_words > cfg->wgt_depth || 3u * cols > cfg->par_depth) {
-		skip(c, "good program", "one block does not fit the configured buffers");
+		cli_skip(&c->t, "good program", "one block does not fit the configured buffers");
 		goto out;
 	}
 	/* w[o*K + r] (golden layout) = crossbar weight of row r, column o. */
@@ -223,11 +195,11 @@ static void good_program(ck *c)
 	if (rc == AIMC_OK)
 		rc = aimc_prog_load(c->m, cfg, prog, 5);
 	if (rc != AIMC_OK) {
-		result(c, 0, "good program", "loading: %s", aimc_strerror(rc));
+		cli_check(&c->t, 0, "good program", "loading: %s", aimc_strerror(rc));
 		goto out;
 	}
 	start_and_wait(c, 0, &oc);
-	result(c, oc.rc == AIMC_OK && oc.status == AIMC_CSR__STATUS__HALTED_bm && oc.err_code == 0 &&
+	cli_check(&c->t, oc.rc == AIMC_OK && oc.status == AIMC_CSR__STATUS__HALTED_bm && oc.err_code == 0 &&
 			  (oc.irq & IRQ_ALL) == AIMC_CSR__IRQ__DONE_bm && oc.irq_after_clear == 0,
 	       "good program after the errors, no reset: halts cleanly",
 	       "bus %s; status 0x%x (expected halted only, 0x%x), err_code %u, irq 0x%x (expected "
@@ -238,15 +210,15 @@ static void good_program(ck *c)
 	if (rc == AIMC_OK)
 		rc = aimc_mem_read(c->m, cli_win_act_out(), raw_at, raw, cols);
 	if (rc != AIMC_OK) {
-		result(c, 0, "good program results", "reading: %s", aimc_strerror(rc));
+		cli_check(&c->t, 0, "good program results", "reading: %s", aimc_strerror(rc));
 		goto out;
 	}
 	if (!aimc_cfg_is_ideal(cfg)) {
-		skip(c, "good program results vs golden", "config is not ideal");
+		cli_skip(&c->t, "good program results vs golden", "config is not ideal");
 		goto out;
 	}
 	if (aimc_golden_fc_acc(w, bias, cols, rows, x, 1, acc, NULL) != 0) {
-		result(c, 0, "good program results vs golden", "golden model failed");
+		cli_check(&c->t, 0, "good program results vs golden", "golden model failed");
 		goto out;
 	}
 	ok = 1;
@@ -259,7 +231,7 @@ static void good_program(ck *c)
 		}
 	}
 	i = bad;
-	result(c, ok, "good program results vs golden (RAW and int8)",
+	cli_check(&c->t, ok, "good program results vs golden (RAW and int8)",
 	       "column %u: RAW %d (golden %d), int8 %d (golden %d)", i, (int32_t)raw[i], acc[i],
 	       (int8_t)(uint8_t)(out[i / 4u] >> (8u * (i % 4u))), aimc_golden_post(acc[i], 3, 12, 0));
 out:
@@ -314,9 +286,9 @@ int cli_cmd_illegal_test(int argc, char **argv)
 	printf("illegal-test: config %s, back-end %s, seed %llu\n", cfg.name, be.backend,
 	       (unsigned long long)be.seed);
 	rc = aimc_chip_init(&m, &cfg);
-	result(&c, rc == AIMC_OK, "aimc_chip_init", "%s", aimc_strerror(rc));
+	cli_check(&c.t, rc == AIMC_OK, "aimc_chip_init", "%s", aimc_strerror(rc));
 	rc = write_params(&c, 1);
-	result(&c, rc == AIMC_OK, "valid parameters at word 0", "%s", aimc_strerror(rc));
+	cli_check(&c.t, rc == AIMC_OK, "valid parameters at word 0", "%s", aimc_strerror(rc));
 
 	/* ILLEGAL */
 	case_instr(&c, "undefined opcode 10", aimc_instr(10, 0, 0, 0, 0, 0), AIMC_CHIP_ERR_ILLEGAL);
@@ -341,7 +313,7 @@ int cli_cmd_illegal_test(int argc, char **argv)
 		case_instr(&c, "bad tile (PROG tile = 15)", aimc_instr(AIMC_OP_PROG, 15, 0, 0, 0, 0),
 			   AIMC_CHIP_ERR_BAD_TILE);
 	} else {
-		skip(&c, "bad tile", "every 4-bit tile number exists");
+		cli_skip(&c.t, "bad tile", "every 4-bit tile number exists");
 	}
 
 	/* ADDR_RANGE */
@@ -351,7 +323,7 @@ int cli_cmd_illegal_test(int argc, char **argv)
 			   aimc_instr(AIMC_OP_PROG, 0, 0, past(cfg.wgt_depth, blk), 0, 0),
 			   AIMC_CHIP_ERR_ADDR_RANGE);
 	else
-		skip(&c, "PROG weight address out of range", "the 16-bit address cannot reach it");
+		cli_skip(&c.t, "PROG weight address out of range", "the 16-bit address cannot reach it");
 	case_instr(&c, "MVM input address out of range",
 		   aimc_instr(AIMC_OP_MVM, 0, 0, past(cfg.act_depth, cfg.rows / 4u), 0, 0),
 		   AIMC_CHIP_ERR_ADDR_RANGE);
@@ -374,7 +346,7 @@ int cli_cmd_illegal_test(int argc, char **argv)
 		expect_error(&c, "PC runs past the instruction buffer", &o, AIMC_CHIP_ERR_ADDR_RANGE,
 			     cfg.instr_depth);
 	} else {
-		result(&c, 0, "PC runs past the instruction buffer", "writing the NOP: %s",
+		cli_check(&c.t, 0, "PC runs past the instruction buffer", "writing the NOP: %s",
 		       aimc_strerror(rc));
 	}
 
@@ -389,12 +361,12 @@ int cli_cmd_illegal_test(int argc, char **argv)
 	case_shift(&c, "POST shift 63", 63);
 	case_shift(&c, "POST shift with reserved bit 6 set", 0x41u);
 	rc = write_params(&c, 1);
-	result(&c, rc == AIMC_OK, "valid parameters restored", "%s", aimc_strerror(rc));
+	cli_check(&c.t, rc == AIMC_OK, "valid parameters restored", "%s", aimc_strerror(rc));
 
 	good_program(&c);
 
 	if (cli_backend_close(CMD, &be, &m, NULL) != AIMC_OK)
-		result(&c, 0, "replay log fully consumed", NULL);
-	printf("illegal-test: %u passed, %u failed, %u skipped\n", c.pass, c.fail, c.skipped);
-	return c.fail == 0 ? CLI_EXIT_PASS : CLI_EXIT_FAIL;
+		cli_check(&c.t, 0, "replay log fully consumed", NULL);
+	printf("illegal-test: %u passed, %u failed, %u skipped\n", c.t.pass, c.t.fail, c.t.skipped);
+	return c.t.fail == 0 ? CLI_EXIT_PASS : CLI_EXIT_FAIL;
 }

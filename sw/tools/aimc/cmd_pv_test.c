@@ -5,7 +5,6 @@
  * On back-ends other than cmodel the same sequence runs on the C reference model too and every
  * value read must be equal (L0). The bus operations never depend on the values read, so a
  * recorded trace replays. */
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +20,7 @@
 #define MAX_OBS 64
 
 typedef struct ck {
-	unsigned pass, fail;
+	cli_tally t;
 } ck;
 
 /* Everything one run of the sequence read from the chip, in order. */
@@ -49,27 +48,6 @@ static void help(void)
 	       "counters are checked against their bounds; on verilator/replay back-ends every value\n"
 	       "read must equal the C reference model's (L0).\n\n" CLI_BACKEND_HELP
 	       "\nExit: 0 all checks pass, 1 a check failed, 2 usage or input error.\n");
-}
-
-static void result(ck *c, int ok, const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void result(ck *c, int ok, const char *name, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s %s", ok ? "PASS" : "FAIL", name);
-	if (!ok && fmt != NULL) {
-		printf(": ");
-		va_start(ap, fmt);
-		vprintf(fmt, ap);
-		va_end(ap);
-	}
-	printf("\n");
-	if (ok)
-		c->pass++;
-	else
-		c->fail++;
 }
 
 static void rd(aimc_mmio *m, obs *o, const char *name, uint32_t addr, uint32_t *val)
@@ -190,11 +168,11 @@ static void sequence(aimc_mmio *m, const aimc_cfg *cfg, uint64_t seed, uint32_t 
 	tol_exp = (uint32_t)(cfg->pv_tol * 65536.0 + 0.5);
 	rd(m, o, "pv_tol", CSR(pv_tol), &v);
 	if (c != NULL)
-		result(c, o->rc == AIMC_OK && v == tol_exp, "pv_tol CSR from the config",
+		cli_check(&c->t, o->rc == AIMC_OK && v == tol_exp, "pv_tol CSR from the config",
 		       "read 0x%x, expected 0x%x (%s)", v, tol_exp, aimc_strerror(o->rc));
 	rd(m, o, "pv_ctrl", CSR(pv_ctrl), &v);
 	if (c != NULL)
-		result(c, o->rc == AIMC_OK &&
+		cli_check(&c->t, o->rc == AIMC_OK &&
 				  v == pv_ctrl(cfg->pv_enable, cfg->pv_stop, cfg->pv_budget),
 		       "pv_ctrl CSR from the config", "read 0x%x, expected 0x%x", v,
 		       pv_ctrl(cfg->pv_enable, cfg->pv_stop, cfg->pv_budget));
@@ -211,20 +189,20 @@ static void sequence(aimc_mmio *m, const aimc_cfg *cfg, uint64_t seed, uint32_t 
 	cyc_conv = r.d_cycles;
 	pulses_conv = r.d_pulses;
 	if (c != NULL) {
-		result(c, o->rc == AIMC_OK && halted_clean(&r) && r.d_rows == rows &&
+		cli_check(&c->t, o->rc == AIMC_OK && halted_clean(&r) && r.d_rows == rows &&
 				  r.d_pulses >= 1 && r.d_pulses <= rows * budget,
 		       "PV with budget converges: halts, every row, 1..rows*budget pulses", RUN_FMT,
 		       RUN_ARGS(r));
 		printf("  converge: %u pulses over %u rows, %u of %u cells unconverged, %u cycles\n",
 		       r.d_pulses, rows, r.d_unconv, cells, r.d_cycles);
-		result(c, r.d_unconv * 100u <= cells, "PV with budget: at most 1 % cells unconverged",
+		cli_check(&c->t, r.d_unconv * 100u <= cells, "PV with budget: at most 1 % cells unconverged",
 		       "%u of %u", r.d_unconv, cells);
 	}
 
 	/* 2: budget 1, other weights: unconverged cells are counted, the program still halts */
 	run_prog(m, cfg, o, words, pv_ctrl(1, 0, 1), max_polls, &r);
 	if (c != NULL) {
-		result(c, o->rc == AIMC_OK && halted_clean(&r) && r.d_rows == rows &&
+		cli_check(&c->t, o->rc == AIMC_OK && halted_clean(&r) && r.d_rows == rows &&
 				  r.d_pulses <= rows && r.d_unconv > 0 && r.d_unconv <= cells,
 		       "budget 1: halts, at most one pulse per row, unconverged cells counted",
 		       RUN_FMT, RUN_ARGS(r));
@@ -235,7 +213,7 @@ static void sequence(aimc_mmio *m, const aimc_cfg *cfg, uint64_t seed, uint32_t 
 	/* 3: budget 1 with stop, back to the first weights: PV_FAIL at the PROG */
 	run_prog(m, cfg, o, 0, pv_ctrl(1, 1, 1), max_polls, &r);
 	if (c != NULL)
-		result(c, o->rc == AIMC_OK && r.status == AIMC_CSR__STATUS__ERROR_bm &&
+		cli_check(&c->t, o->rc == AIMC_OK && r.status == AIMC_CSR__STATUS__ERROR_bm &&
 				  r.err_code == AIMC_CHIP_ERR_PV_FAIL && r.err_pc == PROG_PC &&
 				  (r.irq & IRQ_ALL) == AIMC_CSR__IRQ__ERROR_bm &&
 				  r.irq_after_clear == 0 && r.d_rows >= 1 && r.d_rows <= rows &&
@@ -247,7 +225,7 @@ static void sequence(aimc_mmio *m, const aimc_cfg *cfg, uint64_t seed, uint32_t 
 	/* 4: recovery without reset */
 	run_prog(m, cfg, o, 0, pv_ctrl(1, 0, budget), max_polls, &r);
 	if (c != NULL)
-		result(c, o->rc == AIMC_OK && halted_clean(&r) && r.d_rows == rows &&
+		cli_check(&c->t, o->rc == AIMC_OK && halted_clean(&r) && r.d_rows == rows &&
 				  r.d_pulses <= rows * budget,
 		       "after PV_FAIL, no reset: PV program halts cleanly", RUN_FMT, RUN_ARGS(r));
 
@@ -255,14 +233,14 @@ static void sequence(aimc_mmio *m, const aimc_cfg *cfg, uint64_t seed, uint32_t 
 	run_prog(m, cfg, o, 0, pv_ctrl(1, 0, 0), max_polls, &r);
 	cyc_verify = r.d_cycles;
 	if (c != NULL)
-		result(c, o->rc == AIMC_OK && halted_clean(&r) && r.d_rows == rows &&
+		cli_check(&c->t, o->rc == AIMC_OK && halted_clean(&r) && r.d_rows == rows &&
 				  r.d_pulses == 0 && r.d_unconv <= cells,
 		       "budget 0 (verify only): no pulse, every row", RUN_FMT, RUN_ARGS(r));
 
 	/* 6: PV off again: one-shot programming, no pulse, nothing counted */
 	run_prog(m, cfg, o, 0, pv_ctrl(0, 1, 0), max_polls, &r);
 	if (c != NULL)
-		result(c, o->rc == AIMC_OK && halted_clean(&r) && r.d_rows == rows &&
+		cli_check(&c->t, o->rc == AIMC_OK && halted_clean(&r) && r.d_rows == rows &&
 				  r.d_pulses == 0 && r.d_unconv == 0,
 		       "pv_ctrl.enable 0: one-shot programming, no pulse, no count", RUN_FMT,
 		       RUN_ARGS(r));
@@ -272,14 +250,14 @@ static void sequence(aimc_mmio *m, const aimc_cfg *cfg, uint64_t seed, uint32_t 
 	if (c != NULL && timed) {
 		uint32_t exp_conv = 3u * rows - 2u + 2u * pulses_conv, exp_verify = 3u * rows - 2u;
 
-		result(c, cyc_conv - r.d_cycles == exp_conv && cyc_verify - r.d_cycles == exp_verify,
+		cli_check(&c->t, cyc_conv - r.d_cycles == exp_conv && cyc_verify - r.d_cycles == exp_verify,
 		       "PV latency: 3 cycles per row + 2 per pulse over one-shot PROG",
 		       "PV %u, verify-only %u, one-shot %u cycles: differences %u and %u, expected %u "
 		       "and %u", cyc_conv, cyc_verify, r.d_cycles, cyc_conv - r.d_cycles,
 		       cyc_verify - r.d_cycles, exp_conv, exp_verify);
 	}
 	if (c != NULL)
-		result(c, o->rc == AIMC_OK, "every bus access answered", "%s", aimc_strerror(o->rc));
+		cli_check(&c->t, o->rc == AIMC_OK, "every bus access answered", "%s", aimc_strerror(o->rc));
 }
 
 int cli_cmd_pv_test(int argc, char **argv)
@@ -289,7 +267,7 @@ int cli_cmd_pv_test(int argc, char **argv)
 	aimc_mmio m = { NULL, NULL }, ref = { NULL, NULL };
 	static obs dut_obs, ref_obs;
 	uint32_t max_polls;
-	ck c = { 0, 0 };
+	ck c = { .t = { 0, 0, 0, NULL } };
 	int rc;
 
 	rc = cli_backend_only_args(CMD, argc, argv, &be, help);
@@ -311,7 +289,7 @@ int cli_cmd_pv_test(int argc, char **argv)
 	if (dut_obs.rc != AIMC_OK)
 		cli_report_rc(CMD, &m, "the sequence", dut_obs.rc);
 	rc = cli_backend_close(CMD, &be, &m, NULL);
-	result(&c, rc == AIMC_OK, "back-end closed cleanly", "%s", aimc_strerror(rc));
+	cli_check(&c.t, rc == AIMC_OK, "back-end closed cleanly", "%s", aimc_strerror(rc));
 
 	if (strcmp(cli_backend_kind(&be), "cmodel") != 0) {
 		unsigned i, bad = 0;
@@ -328,11 +306,11 @@ int cli_cmd_pv_test(int argc, char **argv)
 				printf("  MISMATCH read %u (%s): cmodel 0x%x, %s 0x%x\n", i, dut_obs.name[i],
 				       ref_obs.v[i], be.backend, dut_obs.v[i]);
 		}
-		result(&c, rc == AIMC_OK && ref_obs.rc == AIMC_OK && dut_obs.n == ref_obs.n && bad == 0,
+		cli_check(&c.t, rc == AIMC_OK && ref_obs.rc == AIMC_OK && dut_obs.n == ref_obs.n && bad == 0,
 		       "L0: every value read equals the C reference model's",
 		       "%u of %u reads differ (%u vs %u reads; cmodel %s)", bad, dut_obs.n, dut_obs.n,
 		       ref_obs.n, aimc_strerror(rc != AIMC_OK ? rc : ref_obs.rc));
 	}
-	printf("pv-test: %u passed, %u failed\n", c.pass, c.fail);
-	return c.fail == 0 ? CLI_EXIT_PASS : CLI_EXIT_FAIL;
+	printf("pv-test: %u passed, %u failed\n", c.t.pass, c.t.fail);
+	return c.t.fail == 0 ? CLI_EXIT_PASS : CLI_EXIT_FAIL;
 }

@@ -89,47 +89,6 @@ static int parse_args(int argc, char **argv, run_opts *o)
 	return cli_backend_check(CMD, &o->be) != 0 ? -1 : 0;
 }
 
-/* Read the whole input file; it must hold a whole number (>= 1) of vectors of k bytes. */
-static int read_inputs(const char *path, uint32_t k, int8_t **x, uint64_t *samples)
-{
-	FILE *f = fopen(path, "rb");
-	long sz;
-	int rc = -1;
-
-	*x = NULL;
-	if (f == NULL) {
-		cli_errorf(CMD, "--inputs: cannot open '%s': %s", path, strerror(errno));
-		return -1;
-	}
-	if (fseek(f, 0, SEEK_END) != 0 || (sz = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
-		cli_errorf(CMD, "--inputs: cannot size '%s'", path);
-		goto out;
-	}
-	if (sz == 0 || (uint64_t)sz % k != 0) {
-		cli_errorf(CMD, "--inputs: '%s' has %ld bytes, not a whole number (>= 1) of vectors "
-			   "of n_inputs = %u bytes", path, sz, k);
-		goto out;
-	}
-	*x = malloc((size_t)sz);
-	if (*x == NULL) {
-		cli_errorf(CMD, "--inputs: out of memory for %ld bytes", sz);
-		goto out;
-	}
-	if (fread(*x, 1, (size_t)sz, f) != (size_t)sz) {
-		cli_errorf(CMD, "--inputs: short read of '%s'", path);
-		goto out;
-	}
-	*samples = (uint64_t)sz / k;
-	rc = 0;
-out:
-	if (rc != 0) {
-		free(*x);
-		*x = NULL;
-	}
-	fclose(f);
-	return rc;
-}
-
 static void fill_report(cli_json *j, void *arg)
 {
 	const run_result *r = arg;
@@ -237,7 +196,7 @@ int cli_cmd_run(int argc, char **argv)
 	}
 	k = aimc_layer_in_len(&net.layers[0]);
 	n = net.n_classes;
-	if (read_inputs(o.inputs, k, &x, &samples) != 0)
+	if (cli_read_inputs(CMD, o.inputs, k, &x, &samples) != 0)
 		goto out;
 	exit_code = CLI_EXIT_FAIL;
 	if (compile_net(&o, &net, &cfg, samples, &plan) != AIMC_OK)
