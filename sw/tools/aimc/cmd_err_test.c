@@ -84,6 +84,19 @@ static void run(ck *c, outcome *o)
 	o->rc = rc;
 }
 
+/* Counters before, the run, counters after: the bus result of the two reads (the run's own
+ * outcome is in *o). */
+static int counted_run(ck *c, aimc_counters *before, outcome *o, aimc_counters *after)
+{
+	int rc = aimc_counters_read(c->m, before);
+
+	if (rc == AIMC_OK)
+		run(c, o);
+	if (rc == AIMC_OK)
+		rc = aimc_counters_read(c->m, after);
+	return rc;
+}
+
 static void expect_error(ck *c, const char *name, const outcome *o, uint32_t code, uint32_t pc)
 {
 	cli_check(&c->t, o->rc == AIMC_OK && o->status == AIMC_CSR__STATUS__ERROR_bm &&
@@ -257,11 +270,7 @@ static void good_program(ck *c, const char *name)
 	}
 	if (load(c, name, prog, 4) != AIMC_OK)
 		goto out;
-	rc = aimc_counters_read(c->m, &c0);
-	if (rc == AIMC_OK)
-		run(c, &oc);
-	if (rc == AIMC_OK)
-		rc = aimc_counters_read(c->m, &c1);
+	rc = counted_run(c, &c0, &oc, &c1);
 	if (rc == AIMC_OK)
 		rc = aimc_mem_read(c->m, cli_win_act_out(), 0, raw, cols);
 	if (rc == AIMC_OK)
@@ -328,11 +337,7 @@ static void case_saturation(ck *c)
 		goto out;
 
 	/* count (the reset value of sat_mode): the program halts, the saturations are counted */
-	rc = aimc_counters_read(c->m, &c0);
-	if (rc == AIMC_OK)
-		run(c, &oc);
-	if (rc == AIMC_OK)
-		rc = aimc_counters_read(c->m, &c1);
+	rc = counted_run(c, &c0, &oc, &c1);
 	if (rc == AIMC_OK)
 		rc = wr(c, CSR(irq), IRQ_ALL);
 	if (rc != AIMC_OK) {
@@ -345,11 +350,7 @@ static void case_saturation(ck *c)
 	/* stop: SATURATION at the POST (PC 2), which completed but does not retire */
 	rc = wr(c, CSR(sat_mode), AIMC_CSR__SAT_MODE__STOP_bm);
 	if (rc == AIMC_OK)
-		rc = aimc_counters_read(c->m, &c0);
-	if (rc == AIMC_OK)
-		run(c, &oc);
-	if (rc == AIMC_OK)
-		rc = aimc_counters_read(c->m, &c1);
+		rc = counted_run(c, &c0, &oc, &c1);
 	if (rc != AIMC_OK) {
 		cli_check(&c->t, 0, "saturation, stop mode", "bus: %s", aimc_strerror(rc));
 		goto out;
@@ -395,11 +396,7 @@ static void case_watchdog(ck *c)
 		return;
 	rc = wr(c, CSR(watchdog), budget);
 	if (rc == AIMC_OK)
-		rc = aimc_counters_read(c->m, &c0);
-	if (rc == AIMC_OK)
-		run(c, &oc);
-	if (rc == AIMC_OK)
-		rc = aimc_counters_read(c->m, &c1);
+		rc = counted_run(c, &c0, &oc, &c1);
 	if (rc != AIMC_OK) {
 		cli_check(&c->t, 0, "watchdog", "bus: %s", aimc_strerror(rc));
 		return;
