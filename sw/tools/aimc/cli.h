@@ -56,6 +56,12 @@ int cli_backend_check(const char *cmd, const cli_backend_opts *o);
  * (help() printed), -1 on a usage error (already reported). */
 int cli_backend_only_args(const char *cmd, int argc, char **argv, cli_backend_opts *o, void (*help)(void));
 /* Kind of the back-end: "cmodel", "verilator", "replay", "uart-sim", "serial" or "devmem". */
+/* One step of a subcommand's option loop over argv[*i]: a back-end flag (consumed with its value:
+ * CLI_OPT_NEXT), --help or -h (help() printed: CLI_OPT_HELP), one of the NULL-terminated `valued`
+ * options (its value in *v, *i advanced: CLI_OPT_VALUE); anything else is a usage error (-1). */
+enum { CLI_OPT_VALUE = 0, CLI_OPT_NEXT = 1, CLI_OPT_HELP = 2 };
+int cli_option(const char *cmd, cli_backend_opts *be, int argc, char **argv, int *i,
+	       const char *const *valued, void (*help)(void), const char **v);
 const char *cli_backend_kind(const cli_backend_opts *o);
 /* Open the chosen back-end (wrapped in the recorder with --record). AIMC_OK or an error code,
  * with a message printed. */

@@ -209,23 +209,41 @@ const char *cli_backend_kind(const cli_backend_opts *o)
 	return o->backend;
 }
 
+int cli_option(const char *cmd, cli_backend_opts *be, int argc, char **argv, int *i,
+	       const char *const *valued, void (*help)(void), const char **v)
+{
+	const char *a = argv[*i];
+	int r = cli_backend_flag(cmd, be, argc, argv, i);
+
+	if (r != 0)
+		return r < 0 ? -1 : CLI_OPT_NEXT;
+	if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+		help();
+		return CLI_OPT_HELP;
+	}
+	for (; *valued != NULL; valued++) {
+		if (strcmp(a, *valued) == 0) {
+			*v = cli_value(cmd, argc, argv, i);
+			return *v == NULL ? -1 : CLI_OPT_VALUE;
+		}
+	}
+	cli_usage_error(cmd, "unknown option '%s'", a);
+	return -1;
+}
+
 int cli_backend_only_args(const char *cmd, int argc, char **argv, cli_backend_opts *o, void (*help)(void))
 {
+	static const char *const none[] = {NULL};
+	const char *v;
 	int i, r;
 
 	cli_backend_defaults(o);
 	for (i = 1; i < argc; i++) {
-		r = cli_backend_flag(cmd, o, argc, argv, &i);
+		r = cli_option(cmd, o, argc, argv, &i, none, help, &v);
 		if (r < 0)
 			return -1;
-		if (r > 0)
-			continue;
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			help();
+		if (r == CLI_OPT_HELP)
 			return 1;
-		}
-		cli_usage_error(cmd, "unknown option '%s'", argv[i]);
-		return -1;
 	}
 	return cli_backend_check(cmd, o) != 0 ? -1 : 0;
 }

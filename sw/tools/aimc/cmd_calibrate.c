@@ -62,6 +62,7 @@ static void help(void)
 
 static int parse_args(int argc, char **argv, cal_opts *o)
 {
+	static const char *const valued[] = {"--net", "--inputs", "--out", "--report", "--shifts", "--max-samples", NULL};
 	int i, r;
 
 	memset(o, 0, sizeof(*o));
@@ -69,24 +70,13 @@ static int parse_args(int argc, char **argv, cal_opts *o)
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *v;
 
-		r = cli_backend_flag(CMD, &o->be, argc, argv, &i);
+		r = cli_option(CMD, &o->be, argc, argv, &i, valued, help, &v);
 		if (r < 0)
 			return -1;
-		if (r > 0)
-			continue;
-		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			help();
+		if (r == CLI_OPT_HELP)
 			return 1;
-		}
-		if (strcmp(a, "--net") != 0 && strcmp(a, "--inputs") != 0 && strcmp(a, "--out") != 0 &&
-		    strcmp(a, "--report") != 0 && strcmp(a, "--shifts") != 0 &&
-		    strcmp(a, "--max-samples") != 0) {
-			cli_usage_error(CMD, "unknown option '%s'", a);
-			return -1;
-		}
-		v = cli_value(CMD, argc, argv, &i);
-		if (v == NULL)
-			return -1;
+		if (r == CLI_OPT_NEXT)
+			continue;
 		if (strcmp(a, "--net") == 0) {
 			o->net = v;
 		} else if (strcmp(a, "--inputs") == 0) {

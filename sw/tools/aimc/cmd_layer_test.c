@@ -480,6 +480,7 @@ static void fill_report(cli_json *j, void *arg)
 
 static int parse_args(int argc, char **argv, lt_opts *o)
 {
+	static const char *const valued[] = {"--rows", "--cols", "--batch", "--report", "--relu", "--adc-shift", "--sim-label", NULL};
 	int i, r;
 
 	memset(o, 0, sizeof(*o));
@@ -490,24 +491,13 @@ static int parse_args(int argc, char **argv, lt_opts *o)
 		const char *a = argv[i], *v;
 		uint32_t u;
 
-		r = cli_backend_flag(CMD, &o->be, argc, argv, &i);
+		r = cli_option(CMD, &o->be, argc, argv, &i, valued, help, &v);
 		if (r < 0)
 			return -1;
-		if (r > 0)
-			continue;
-		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			help();
+		if (r == CLI_OPT_HELP)
 			return 1;
-		}
-		if (strcmp(a, "--rows") != 0 && strcmp(a, "--cols") != 0 && strcmp(a, "--batch") != 0 &&
-		    strcmp(a, "--report") != 0 && strcmp(a, "--relu") != 0 &&
-		    strcmp(a, "--adc-shift") != 0 && strcmp(a, "--sim-label") != 0) {
-			cli_usage_error(CMD, "unknown option '%s'", a);
-			return -1;
-		}
-		v = cli_value(CMD, argc, argv, &i);
-		if (v == NULL)
-			return -1;
+		if (r == CLI_OPT_NEXT)
+			continue;
 		if (strcmp(a, "--rows") == 0) {
 			if (cli_parse_u32(CMD, a, v, 1, 65535, &o->rows) != 0)
 				return -1;
