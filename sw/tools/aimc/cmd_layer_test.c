@@ -269,8 +269,15 @@ out:
 	return rc;
 }
 
-static uint64_t cmp_i8(const char *what, const int8_t *exp, const int8_t *got, uint32_t batch,
-		       uint32_t n, uint64_t *compared)
+/* Element i of an int8 (esize 1) or int32 (esize 4) array. */
+static int32_t elem_at(const void *p, size_t esize, size_t i)
+{
+	return esize == 1 ? ((const int8_t *)p)[i] : ((const int32_t *)p)[i];
+}
+
+/* Mismatches of batch x n values (int8 or int32 by esize), the first MAX_SHOWN printed. */
+static uint64_t cmp_vals(const char *what, const void *exp, const void *got, size_t esize, uint32_t batch,
+			 uint32_t n, uint64_t *compared)
 {
 	uint64_t bad = 0;
 	uint32_t b, c;
@@ -278,37 +285,29 @@ static uint64_t cmp_i8(const char *what, const int8_t *exp, const int8_t *got, u
 	for (b = 0; b < batch; b++)
 		for (c = 0; c < n; c++) {
 			size_t i = (size_t)b * n + c;
+			int32_t e = elem_at(exp, esize, i), g = elem_at(got, esize, i);
 
-			if (exp[i] == got[i])
+			if (e == g)
 				continue;
 			if (bad < MAX_SHOWN)
 				printf("  MISMATCH %s: vector %u, column %u: expected %d, got %d\n",
-				       what, b, c, exp[i], got[i]);
+				       what, b, c, e, g);
 			bad++;
 		}
 	*compared += (uint64_t)batch * n;
 	return bad;
 }
 
+static uint64_t cmp_i8(const char *what, const int8_t *exp, const int8_t *got, uint32_t batch,
+		       uint32_t n, uint64_t *compared)
+{
+	return cmp_vals(what, exp, got, 1, batch, n, compared);
+}
+
 static uint64_t cmp_i32(const char *what, const int32_t *exp, const int32_t *got, uint32_t batch,
 			uint32_t n, uint64_t *compared)
 {
-	uint64_t bad = 0;
-	uint32_t b, c;
-
-	for (b = 0; b < batch; b++)
-		for (c = 0; c < n; c++) {
-			size_t i = (size_t)b * n + c;
-
-			if (exp[i] == got[i])
-				continue;
-			if (bad < MAX_SHOWN)
-				printf("  MISMATCH %s: vector %u, column %u: expected %d, got %d\n",
-				       what, b, c, exp[i], got[i]);
-			bad++;
-		}
-	*compared += (uint64_t)batch * n;
-	return bad;
+	return cmp_vals(what, exp, got, 4, batch, n, compared);
 }
 
 static uint64_t cmp_counters(const char *what, const aimc_counters *exp, const aimc_counters *got,
