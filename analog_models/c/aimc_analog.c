@@ -42,6 +42,7 @@ struct aimc_xbar {
 	double read_amp;          /* read_sigma * (gmax - gmin) / (1 - exp(-1/read_knee)) */
 	double read_kg;           /* read_knee * gmax */
 	int drift_on, stuck_on, temp_on, adc_on;
+	int exact;                /* no effect on: every code is the integer formula (adc_code) */
 	double drift_lt;          /* ln(drift_time / drift_t0) */
 	double tfac;              /* 1 + tc_g (temp - temp_ref) */
 	double adc_half;          /* 2^(adc_bits - 1) */
@@ -212,6 +213,9 @@ aimc_xbar *aimc_xbar_create(const aimc_cfg *cfg, uint64_t seed)
 	xb->tfac = 1.0 + cfg->tc_g * (cfg->temp - cfg->temp_ref);
 	xb->adc_on = cfg->adc_gain_err != 0.0 || cfg->adc_gain_sigma != 0.0 || cfg->adc_offset != 0.0 ||
 		     cfg->adc_offset_sigma != 0.0 || cfg->adc_inl != 0.0 || cfg->adc_noise != 0.0;
+	/* the noise-free configs of docs/configs.md: every programmed cell sits exactly on its level */
+	xb->exact = cfg->prog_sigma == 0.0 && cfg->read_sigma == 0.0 && cfg->pv_enable == 0 &&
+		    aimc_cfg_effect_on(cfg) == NULL;
 	xb->adc_half = ldexp(1.0, (int)cfg->adc_bits - 1);
 	xb->adc_inv_half = ldexp(1.0, 1 - (int)cfg->adc_bits);
 	xb->nadc = cfg->cols / cfg->cols_per_adc;
@@ -418,6 +422,7 @@ int aimc_xbar_pulse_row(aimc_xbar *xb, uint32_t tile, uint32_t row, const int8_t
 	row_refresh(xb, tile, row);
 	if (xb->ir_valid != NULL)
 		xb->ir_valid[tile] = 0;
+	xb->exact = 0; /* a pulse leaves cells between levels: codes from the analog sum from now on */
 	return 0;
 }
 
@@ -584,10 +589,22 @@ double aimc_xbar_current(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint3
 
 /* ADC transfer of docs/numbers.md with the ADC non-idealities (docs/analog-model.md): x in LSB
  * of the ideal ADC; per-ADC gain and offset, the INL bow, comparator noise, then round and clamp. */
-static int32_t adc_code(const aimc_xbar *xb, uint32_t tile, uint32_t col, double x, double n_cmp)
+static int32_t adc_code(const aimc_xbar *xb, uint32_t tile, uint32_t col, double x, double n_cmp,
+		       uint32_t adc_shift)
 {
 	double lo = -xb->adc_half, hi = xb->adc_half - 1.0, q;
 
+	if (xb->exact) {
+		/* Every effect off: x 2^adc_shift is the integer sum_r d[r] w[r][c] up to the binary64
+		 * error of the analog sum (far below 0.5), so it is rounded back to that integer and
+		 * x becomes exactly s / 2^adc_shift: a tie (x.5) then rounds away from zero as the
+		 * integer formula of docs/numbers.md says, as the digital twin does. */
+		int sh = adc_shift > 1024u ? 1024 : (int)adc_shift;
+		double s = ldexp(x, sh);
+
+		s = s >= 0.0 ? floor(s + 0.5) : -floor(-s + 0.5);
+		x = ldexp(s, -sh);
+	}
 	if (xb->adc_on) {
 		size_t j = (size_t)tile * xb->nadc + xb->adc_of[col];
 
@@ -624,7 +641,7 @@ int32_t aimc_xbar_convert(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint
 	if (xb == NULL || tile >= xb->cfg.num_tiles || col >= xb->cols)
 		return 0;
 	i = column_current(xb, tile, col, conv_idx, &n_cmp);
-	return adc_code(xb, tile, col, i / lsb_of(xb, adc_shift), n_cmp);
+	return adc_code(xb, tile, col, i / lsb_of(xb, adc_shift), n_cmp, adc_shift);
 }
 
 /* 2 doubles per vector (SSE2, the x86-64 baseline; other targets split it): element-wise
@@ -715,7 +732,7 @@ int aimc_xbar_convert_all(aimc_xbar *xb, uint32_t tile, uint32_t conv_idx, uint3
 	for (uint32_t c = 0; c < cols; c++) {
 		double n_cmp = 0.0, i = column_finish(xb, tile, c, conv_idx, xb->sum_s[c], xb->var_s[c], &n_cmp);
 
-		codes[c] = adc_code(xb, tile, c, i / lsb, n_cmp);
+		codes[c] = adc_code(xb, tile, c, i / lsb, n_cmp, adc_shift);
 	}
 	return 0;
 }

@@ -556,7 +556,7 @@ static void make_rerun(const lt_opts *o, const char *sim, int argc, char **argv,
 	if (n < 0 || (size_t)n >= len)
 		return;
 	pos = (size_t)n;
-	for (i = 1; i < argc; i++) {
+	for (i = 0; i < argc; i++) { /* argv[0] is the subcommand, layer-test */
 		n = snprintf(buf + pos, len - pos, " %s", argv[i]);
 		if (n < 0 || (size_t)n >= len - pos)
 			return;
