@@ -61,6 +61,72 @@ out:
 	return rc;
 }
 
+int aimc_golden_fc_acc_conv(const int8_t *w, const int32_t *bias, uint32_t n, uint32_t k,
+			    const int8_t *x, uint32_t batch, uint32_t rows_blk, uint32_t dac_bits,
+			    uint32_t adc_bits, uint32_t adc_shift, int32_t *acc, uint32_t *n_sat)
+{
+	const uint32_t slices = dac_bits == 0 ? 0 : (7u + dac_bits - 1u) / dac_bits;
+	const uint32_t mask = dac_bits > 8 ? 0 : (1u << dac_bits) - 1u;
+	const int64_t hi = adc_bits < 2 || adc_bits > 32 ? 0 : ((int64_t)1 << (adc_bits - 1)) - 1, lo = -hi - 1;
+	const int64_t d = (int64_t)1 << (adc_shift > 30 ? 30 : adc_shift);
+	double *wd = NULL, *xd = NULL, *yd = NULL;
+	int64_t *sum = NULL;
+	uint64_t i;
+	uint32_t b, o, s, r0, sats = 0;
+	int ph, rc = -1;
+
+	if (w == NULL || bias == NULL || x == NULL || acc == NULL || n == 0 || k == 0 ||
+	    k > GOLDEN_MAX_K || batch == 0 || rows_blk == 0 || dac_bits < 1 || dac_bits > 8 || hi == 0 ||
+	    adc_shift > 30)
+		return -1;
+	wd = malloc((size_t)n * k * sizeof(*wd));
+	xd = malloc((size_t)batch * k * sizeof(*xd));
+	yd = malloc((size_t)batch * n * sizeof(*yd));
+	sum = calloc((size_t)batch * n, sizeof(*sum));
+	if (wd == NULL || xd == NULL || yd == NULL || sum == NULL)
+		goto out;
+	for (i = 0; i < (uint64_t)n * k; i++)
+		wd[i] = (double)w[i];
+	for (s = 0; s < slices; s++)
+		for (ph = 0; ph < 2; ph++) {
+			/* the DAC codes of this slice and sign phase: |x| bits s*dac_bits.., rows of the sign */
+			for (i = 0; i < (uint64_t)batch * k; i++) {
+				int v = x[i];
+				uint32_t mag = (uint32_t)(v < 0 ? -v : v);
+
+				xd[i] = (ph == 0 ? v > 0 : v < 0) ? (double)((mag >> (s * dac_bits)) & mask) : 0.0;
+			}
+			for (r0 = 0; r0 < k; r0 += rows_blk) {
+				uint32_t kb = k - r0 < rows_blk ? k - r0 : rows_blk;
+
+				/* one conversion per column of each row block: exact integer sums */
+				cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)batch, (int)n, (int)kb,
+					    1.0, xd + r0, (int)k, wd + r0, (int)k, 0.0, yd, (int)n);
+				for (i = 0; i < (uint64_t)batch * n; i++) {
+					int64_t y = (int64_t)yd[i], m = y < 0 ? -y : y, q;
+
+					/* round_half_away(y / 2^adc_shift), then the ADC range */
+					q = (m + d / 2) / d;
+					q = y < 0 ? -q : q;
+					q = q > hi ? hi : q < lo ? lo : q;
+					sum[i] += (ph == 0 ? q : -q) * ((int64_t)1 << (s * dac_bits + adc_shift));
+				}
+			}
+		}
+	for (b = 0; b < batch; b++)
+		for (o = 0; o < n; o++)
+			acc[(size_t)b * n + o] = sat32_i64(sum[(size_t)b * n + o] + bias[o], &sats);
+	if (n_sat != NULL)
+		*n_sat = sats;
+	rc = 0;
+out:
+	free(wd);
+	free(xd);
+	free(yd);
+	free(sum);
+	return rc;
+}
+
 int8_t aimc_golden_post(int32_t t, int32_t mult, uint32_t shift, int relu)
 {
 	int64_t p, v, d, q;

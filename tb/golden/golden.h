@@ -17,6 +17,15 @@ extern "C" {
 int aimc_golden_fc_acc(const int8_t *w, const int32_t *bias, uint32_t n, uint32_t k,
 		       const int8_t *x, uint32_t batch, int32_t *acc, uint32_t *n_sat);
 
+/* The same layer as the chip converts it (docs/numbers.md), for a noise-free config at any adc_shift:
+ * K split into blocks of rows_blk inputs, each block x slice (dac_bits bits of |x|) x sign phase one
+ * conversion per column, code = clamp(round_half_away(s / 2^adc_shift), ADC range), accumulated as
+ * +-code 2^(slice dac_bits + adc_shift); then acc = sat32(sum + bias[o]). With adc_shift 0 and no
+ * clipped code it equals aimc_golden_fc_acc. adc_shift <= 30, dac_bits 1..8, adc_bits 2..32. */
+int aimc_golden_fc_acc_conv(const int8_t *w, const int32_t *bias, uint32_t n, uint32_t k,
+			    const int8_t *x, uint32_t batch, uint32_t rows_blk, uint32_t dac_bits,
+			    uint32_t adc_bits, uint32_t adc_shift, int32_t *acc, uint32_t *n_sat);
+
 /* Post-processing of one column (docs/numbers.md) given t = sat32(acc + b):
  * clamp(relu?((t * mult + 2^(shift-1)) >> shift), -127, 127). shift must be in [1, 62]. */
 int8_t aimc_golden_post(int32_t t, int32_t mult, uint32_t shift, int relu);
