@@ -11,6 +11,7 @@
 #include "aimc_config_internal.h"
 #include "aimc_detmath.h"
 #include "aimc_irdrop.h"
+#include "aimc_kern.h"
 #include "aimc_rng.h"
 
 #define LEVELS 128 /* levels 0..127 */
@@ -49,8 +50,15 @@ struct aimc_xbar {
 	double adc_inv_half;      /* 2^-(adc_bits - 1): x * inv_half is exactly x / half */
 	uint32_t *adc_of;         /* [col] ADC converting the column: col / cols_per_adc */
 	double *g;
-	double *gd;
-	double *rvar;
+	double *gd;               /* read conductance differences, binary64 (noise-free path) */
+	/* Read noise on (read_sigma > 0): the sums are binary32 (decision 0005): gdf and rvar hold
+	 * the read arrays, vf and v2f the row voltages, sumf and varf the scratch of convert_all. */
+	float *gdf;
+	float *rvar;
+	float *vf, *v2f;
+	float *sumf, *varf;
+	aimc_kern kern;           /* vector kernels (AIMC_SIMD) */
+	double *nrm1, *nrm2;      /* scratch of aimc_xbar_convert_all: the READ normal pairs, cols each */
 	double *rowfac;
 	double *adc_gain, *adc_off; /* [tile][adc] (NULL unless adc_on) */
 	double *v, *v2;
@@ -148,12 +156,14 @@ static void row_refresh(aimc_xbar *xb, uint32_t tile, uint32_t row)
 		double gn = read_g(xb, tile, row, 2 * c + 1, xb->g[2 * i + 1]);
 
 		xb->gd[j] = gp - gn;
+		if (xb->rvar != NULL)
+			xb->gdf[j] = (float)(gp - gn);
 		if (xb->gr != NULL) {
 			xb->gr[2 * i] = gp;
 			xb->gr[2 * i + 1] = gn;
 		}
 		if (xb->rvar != NULL)
-			xb->rvar[j] = pair_var(xb, gp, gn);
+			xb->rvar[j] = (float)pair_var(xb, gp, gn);
 		rowsum = rowsum + gp + gn;
 	}
 	if (xb->rowfac != NULL)
@@ -173,6 +183,14 @@ aimc_xbar *aimc_xbar_create(const aimc_cfg *cfg, uint64_t seed)
 		goto fail;
 	xb->cfg = *cfg;
 	xb->seed = seed;
+	{
+		char err[160];
+
+		if (aimc_kern_select(getenv("AIMC_SIMD"), &xb->kern, err, sizeof(err)) != 0) {
+			fprintf(stderr, "aimc_analog: %s\n", err);
+			goto fail;
+		}
+	}
 	xb->rows = cfg->rows;
 	xb->cols = cfg->cols;
 	xb->mask = (1u << cfg->dac_bits) - 1u;
@@ -231,14 +249,23 @@ aimc_xbar *aimc_xbar_create(const aimc_cfg *cfg, uint64_t seed)
 	xb->adc_of = malloc(cfg->cols * sizeof(*xb->adc_of));
 	xb->sum_s = malloc(cfg->cols * sizeof(*xb->sum_s));
 	xb->var_s = malloc(cfg->cols * sizeof(*xb->var_s));
+	xb->nrm1 = malloc(cfg->cols * sizeof(*xb->nrm1));
+	xb->nrm2 = malloc(cfg->cols * sizeof(*xb->nrm2));
 	if (xb->g == NULL || xb->gd == NULL || xb->v == NULL || xb->v2 == NULL || xb->act == NULL ||
-	    xb->n_act == NULL || xb->sum_s == NULL || xb->var_s == NULL || xb->adc_of == NULL)
+	    xb->n_act == NULL || xb->sum_s == NULL || xb->var_s == NULL || xb->adc_of == NULL ||
+	    xb->nrm1 == NULL || xb->nrm2 == NULL)
 		goto fail;
 	for (uint32_t c = 0; c < cfg->cols; c++)
 		xb->adc_of[c] = c / cfg->cols_per_adc;
 	if (cfg->read_sigma > 0.0) {
 		xb->rvar = malloc(ncells * sizeof(*xb->rvar));
-		if (xb->rvar == NULL)
+		xb->gdf = malloc(ncells * sizeof(*xb->gdf));
+		xb->vf = calloc(nrows, sizeof(*xb->vf));
+		xb->v2f = calloc(nrows, sizeof(*xb->v2f));
+		xb->sumf = malloc(cfg->cols * sizeof(*xb->sumf));
+		xb->varf = malloc(cfg->cols * sizeof(*xb->varf));
+		if (xb->rvar == NULL || xb->gdf == NULL || xb->vf == NULL || xb->v2f == NULL ||
+		    xb->sumf == NULL || xb->varf == NULL)
 			goto fail;
 	}
 	if (cfg->ir_mode != AIMC_IR_OFF) {
@@ -323,6 +350,13 @@ void aimc_xbar_destroy(aimc_xbar *xb)
 	free(xb->g);
 	free(xb->gd);
 	free(xb->rvar);
+	free(xb->gdf);
+	free(xb->nrm1);
+	free(xb->nrm2);
+	free(xb->vf);
+	free(xb->v2f);
+	free(xb->sumf);
+	free(xb->varf);
 	free(xb->rowfac);
 	free(xb->adc_gain);
 	free(xb->adc_off);
@@ -471,6 +505,10 @@ int aimc_xbar_apply(aimc_xbar *xb, uint32_t tile, const uint8_t *d)
 			v = v * xb->rowfac[base + r];
 		xb->v[base + r] = v;
 		xb->v2[base + r] = v * v;
+		if (xb->rvar != NULL) {
+			xb->vf[base + r] = (float)v;
+			xb->v2f[base + r] = (float)(v * v);
+		}
 		/* Rows at 0 V add exactly +0.0 to every sum: leaving them out changes no bit. */
 		if (d[r] != 0)
 			xb->act[base + n++] = r;
@@ -511,24 +549,14 @@ static const double *ir_currents(const aimc_xbar *cxb, uint32_t tile)
 	return out;
 }
 
-/* Read noise and clipping of one column given its noiseless sum and noise variance. The
- * comparator noise of the same conversion is the second normal of the read-noise key's polar pair
- * (docs/analog-model.md): *cmp gets it when comparator noise is on (cmp may be NULL otherwise). */
-static double column_finish(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint32_t conv_idx,
-			    double sum, double var, double *cmp)
+/* Read noise and clipping of one column given its noiseless sum, noise variance and the column's
+ * READ normal n (unused when var is 0). */
+static double finish_with(const aimc_xbar *xb, double sum, double var, double n)
 {
-	const int want_cmp = cmp != NULL && xb->cfg.adc_noise > 0.0;
-
 	/* One draw per column conversion carries the summed noise of all cells (equivalent in
 	 * distribution to independent per-cell draws, docs/analog-model.md). */
-	if (var > 0.0 || want_cmp) {
-		aimc_key k = {xb->seed, tile, 0, col, AIMC_EV_READ, conv_idx};
-		double n = aimc_rng_normal_pair_prefixed(xb->pre_read[(size_t)tile * xb->cols + col], &k,
-							 want_cmp ? cmp : NULL);
-
-		if (var > 0.0)
-			sum += sqrt(var) * n;
-	}
+	if (var > 0.0)
+		sum += sqrt(var) * n;
 	if (xb->cfg.i_clip > 0.0) { /* the sense amplifier's output swing */
 		if (sum > xb->cfg.i_clip)
 			sum = xb->cfg.i_clip;
@@ -538,10 +566,28 @@ static double column_finish(const aimc_xbar *xb, uint32_t tile, uint32_t col, ui
 	return sum;
 }
 
+/* finish_with for one column, drawing its READ normal pair. The comparator noise of the same
+ * conversion is the second normal of that pair (docs/analog-model.md): *cmp gets it when
+ * comparator noise is on (cmp may be NULL otherwise). */
+static double column_finish(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint32_t conv_idx,
+			    double sum, double var, double *cmp)
+{
+	const int want_cmp = cmp != NULL && xb->cfg.adc_noise > 0.0;
+	double n = 0.0;
+
+	if (var > 0.0 || want_cmp) {
+		aimc_key k = {xb->seed, tile, 0, col, AIMC_EV_READ, conv_idx};
+
+		n = aimc_rng_normal_pair_prefixed(xb->pre_read[(size_t)tile * xb->cols + col], &k,
+						  want_cmp ? cmp : NULL);
+	}
+	return finish_with(xb, sum, var, n);
+}
+
 static double column_current(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint32_t conv_idx,
 			     double *cmp)
 {
-	const double *gd, *v, *v2;
+	const double *gd, *v;
 	const uint32_t *act;
 	uint32_t n;
 	size_t stride;
@@ -550,7 +596,6 @@ static double column_current(const aimc_xbar *xb, uint32_t tile, uint32_t col, u
 	stride = xb->cols;
 	gd = xb->gd + rm_index(xb, tile, 0, col);
 	v = xb->v + (size_t)tile * xb->rows;
-	v2 = xb->v2 + (size_t)tile * xb->rows;
 	act = xb->act + (size_t)tile * xb->rows;
 	n = xb->n_act[tile];
 	if (xb->rvar == NULL) {
@@ -560,15 +605,19 @@ static double column_current(const aimc_xbar *xb, uint32_t tile, uint32_t col, u
 			sum += v[r] * gd[r * stride];
 		}
 	} else {
-		const double *rv = xb->rvar + rm_index(xb, tile, 0, col);
+		/* binary32 (decision 0005), ascending active rows: the bits of acc_noisy per column */
+		const float *gf = xb->gdf + rm_index(xb, tile, 0, col), *rv = xb->rvar + rm_index(xb, tile, 0, col);
+		const float *vf = xb->vf + (size_t)tile * xb->rows, *v2f = xb->v2f + (size_t)tile * xb->rows;
+		float s = 0.0f, q = 0.0f;
 
-		/* one pass, two independent accumulators: same bits as two separate loops */
 		for (uint32_t i = 0; i < n; i++) {
 			uint32_t r = act[i];
 
-			sum += v[r] * gd[r * stride];
-			var += v2[r] * rv[r * stride];
+			s += vf[r] * gf[r * stride];
+			q += v2f[r] * rv[r * stride];
 		}
+		sum = (double)s;
+		var = (double)q;
 	}
 	/* IR drop (ir_mode first or full): the column current of the resistive network replaces the
 	 * ideal sum; the read noise keeps its variance from the applied voltages. */
@@ -587,6 +636,16 @@ double aimc_xbar_current(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint3
 	return column_current(xb, tile, col, conv_idx, NULL);
 }
 
+/* Round half away from zero, as floor(x + 0.5) and -floor(-x + 0.5) (same x + 0.5, then a
+ * truncation of a positive double), without a libm call on the x86-64 baseline. NaN and
+ * |x| >= 2^52 (already integers) come back unchanged. */
+static double round_half_away(double x)
+{
+	if (!(x > -0x1p52 && x < 0x1p52))
+		return x;
+	return x >= 0.0 ? (double)(int64_t)(x + 0.5) : -(double)(int64_t)(-x + 0.5);
+}
+
 /* ADC transfer of docs/numbers.md with the ADC non-idealities (docs/analog-model.md): x in LSB
  * of the ideal ADC; per-ADC gain and offset, the INL bow, comparator noise, then round and clamp. */
 static int32_t adc_code(const aimc_xbar *xb, uint32_t tile, uint32_t col, double x, double n_cmp,
@@ -602,7 +661,7 @@ static int32_t adc_code(const aimc_xbar *xb, uint32_t tile, uint32_t col, double
 		int sh = adc_shift > 1024u ? 1024 : (int)adc_shift;
 		double s = ldexp(x, sh);
 
-		s = s >= 0.0 ? floor(s + 0.5) : -floor(-s + 0.5);
+		s = round_half_away(s);
 		x = ldexp(s, -sh);
 	}
 	if (xb->adc_on) {
@@ -620,7 +679,7 @@ static int32_t adc_code(const aimc_xbar *xb, uint32_t tile, uint32_t col, double
 		if (xb->cfg.adc_noise > 0.0)
 			x = x + xb->cfg.adc_noise * n_cmp;
 	}
-	q = x >= 0.0 ? floor(x + 0.5) : -floor(-x + 0.5); /* round_half_away */
+	q = round_half_away(x);
 	if (!(q >= lo)) /* NaN cannot occur for a valid config; it would read as the low rail */
 		q = lo;
 	if (q > hi)
@@ -675,29 +734,10 @@ static void axpy_rows(double *sum, const double *a, double v, uint32_t n)
 		sum[c] += v * a[c];
 }
 
-/* Both sums of one row in one pass: sum[c] += v a[c], var[c] += v2 b[c] (same bits as two). */
-static void axpy2_rows(double *sum, const double *a, double v, double *var, const double *b, double v2,
-		       uint32_t n)
-{
-	aimc_v2d vv = {v, v}, ww = {v2, v2};
-	uint32_t c = 0;
-
-	for (; c + 4 <= n; c += 4) {
-		st2(sum + c, ld2(sum + c) + vv * ld2(a + c));
-		st2(sum + c + 2, ld2(sum + c + 2) + vv * ld2(a + c + 2));
-		st2(var + c, ld2(var + c) + ww * ld2(b + c));
-		st2(var + c + 2, ld2(var + c + 2) + ww * ld2(b + c + 2));
-	}
-	for (; c < n; c++) {
-		sum[c] += v * a[c];
-		var[c] += v2 * b[c];
-	}
-}
-
 int aimc_xbar_convert_all(aimc_xbar *xb, uint32_t tile, uint32_t conv_idx, uint32_t adc_shift,
 			  int32_t *codes)
 {
-	const double *v, *v2;
+	const double *v;
 	const uint32_t *act;
 	uint32_t n, cols;
 	double lsb;
@@ -706,21 +746,25 @@ int aimc_xbar_convert_all(aimc_xbar *xb, uint32_t tile, uint32_t conv_idx, uint3
 		return -1;
 	cols = xb->cols;
 	v = xb->v + (size_t)tile * xb->rows;
-	v2 = xb->v2 + (size_t)tile * xb->rows;
 	act = xb->act + (size_t)tile * xb->rows;
 	n = xb->n_act[tile];
 	memset(xb->sum_s, 0, cols * sizeof(double));
 	memset(xb->var_s, 0, cols * sizeof(double));
 	/* row by row, every column accumulating its active rows in ascending order: the bits of
 	 * aimc_xbar_current for each column */
-	for (uint32_t i = 0; i < n; i++) {
-		uint32_t r = act[i];
+	if (xb->rvar != NULL) {
+		xb->kern.acc(xb->sumf, xb->varf, xb->gdf + rm_index(xb, tile, 0, 0), xb->rvar + rm_index(xb, tile, 0, 0),
+			  cols, act, n, xb->vf + (size_t)tile * xb->rows, xb->v2f + (size_t)tile * xb->rows);
+		for (uint32_t c = 0; c < cols; c++) {
+			xb->sum_s[c] = (double)xb->sumf[c];
+			xb->var_s[c] = (double)xb->varf[c];
+		}
+	} else {
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t r = act[i];
 
-		if (xb->rvar != NULL)
-			axpy2_rows(xb->sum_s, xb->gd + rm_index(xb, tile, r, 0), v[r], xb->var_s,
-				   xb->rvar + rm_index(xb, tile, r, 0), v2[r], cols);
-		else
 			axpy_rows(xb->sum_s, xb->gd + rm_index(xb, tile, r, 0), v[r], cols);
+		}
 	}
 	if (xb->ir_valid != NULL) { /* IR drop: the network's column currents, as aimc_xbar_current */
 		const double *ic = ir_currents(xb, tile);
@@ -729,11 +773,20 @@ int aimc_xbar_convert_all(aimc_xbar *xb, uint32_t tile, uint32_t conv_idx, uint3
 			xb->sum_s[c] = ic[2 * c] - ic[2 * c + 1];
 	}
 	lsb = lsb_of(xb, adc_shift);
-	for (uint32_t c = 0; c < cols; c++) {
-		double n_cmp = 0.0, i = column_finish(xb, tile, c, conv_idx, xb->sum_s[c], xb->var_s[c], &n_cmp);
+	if (xb->rvar != NULL || xb->cfg.adc_noise > 0.0) {
+		/* every column's READ pair at once: the bits of column_finish's draw (a draw that
+		 * column_finish would skip is computed and not used) */
+		aimc_rng_normal_pairs(xb->kern.pairs, xb->pre_read + (size_t)tile * cols, conv_idx, cols, xb->nrm1, xb->nrm2);
+		for (uint32_t c = 0; c < cols; c++) {
+			double i = finish_with(xb, xb->sum_s[c], xb->var_s[c], xb->nrm1[c]);
 
-		codes[c] = adc_code(xb, tile, c, i / lsb, n_cmp, adc_shift);
+			codes[c] = adc_code(xb, tile, c, i / lsb, xb->cfg.adc_noise > 0.0 ? xb->nrm2[c] : 0.0,
+					    adc_shift);
+		}
+		return 0;
 	}
+	for (uint32_t c = 0; c < cols; c++)
+		codes[c] = adc_code(xb, tile, c, finish_with(xb, xb->sum_s[c], 0.0, 0.0) / lsb, 0.0, adc_shift);
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <math.h>
 
 #include "aimc_detmath.h"
+#include "aimc_kern.h"
 
 /* Bit-exactness needs plain binary64 evaluation (no x87 excess precision). */
 #if !defined(FLT_EVAL_METHOD) || FLT_EVAL_METHOD != 0
@@ -96,6 +97,50 @@ double aimc_rng_normal_pair_prefixed(uint64_t h, const aimc_key *k, double *seco
 	if (second != NULL)
 		*second = 0.0;
 	return 0.0;
+}
+
+/* Keys per round of aimc_rng_normal_pairs (stack scratch). */
+#define PAIRS_CHUNK 256u
+
+void aimc_rng_normal_pairs(aimc_pairs_fn pairs, const uint64_t *prefix, uint32_t index, uint32_t n,
+			   double *first, double *second)
+{
+	uint64_t pre[PAIRS_CHUNK + 8];
+	uint32_t idx[PAIRS_CHUNK + 8];
+	double s[PAIRS_CHUNK + 8], lg[PAIRS_CHUNK + 8], u[PAIRS_CHUNK + 8], v[PAIRS_CHUNK + 8];
+	aimc_key k = {0, 0, 0, 0, 0, index};
+
+	for (uint32_t base = 0; base < n; base += PAIRS_CHUNK) {
+		uint32_t cnt = n - base < PAIRS_CHUNK ? n - base : PAIRS_CHUNK;
+
+		for (uint32_t i = 0; i < cnt; i++) {
+			idx[i] = base + i;
+			pre[i] = prefix[base + i];
+		}
+		/* attempt att for the keys still pending, compacted; the lanes past cnt repeat a key
+		 * and are ignored */
+		for (uint32_t att = 0; att < NORMAL_ATTEMPTS && cnt > 0; att++) {
+			uint32_t n8 = (cnt + 7u) & ~7u, left = 0;
+
+			for (uint32_t i = cnt; i < n8; i++)
+				pre[i] = pre[0];
+			pairs(pre, index, att, n8, s, lg, u, v);
+			for (uint32_t i = 0; i < cnt; i++) {
+				if (s[i] > 0.0 && s[i] < 1.0) {
+					double f = sqrt(-2.0 * lg[i] / s[i]);
+
+					second[idx[i]] = v[i] * f;
+					first[idx[i]] = u[i] * f;
+				} else {
+					idx[left] = idx[i];
+					pre[left++] = pre[i];
+				}
+			}
+			cnt = left;
+		}
+		for (uint32_t i = 0; i < cnt; i++) /* every attempt rejected: as the scalar function */
+			first[idx[i]] = aimc_rng_normal_pair_prefixed(pre[i], &k, &second[idx[i]]);
+	}
 }
 
 /* log(m) for m in [sqrt(1/2), sqrt(2)): 2 atanh(f), f = (m-1)/(m+1), |f| <= 0.1716, so

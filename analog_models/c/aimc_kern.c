@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The vector kernels of aimc_kern_impl.h compiled once per instruction set, and the choice between
+ * them (aimc_kern.h). */
+#include "aimc_kern.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* the constants of aimc_rng.c the polar kernel repeats */
+#define GOLDEN_GAMMA 0x9e3779b97f4a7c15ull
+static const double LN2_HI = 0x1.62e42feep-1;
+static const double LN2_LO = 0x1.a39ef35793c76p-33;
+static const double SQRT1_2 = 0x1.6a09e667f3bcdp-1;
+
+typedef float aimc_v16f __attribute__((vector_size(64)));
+typedef uint64_t aimc_v8u __attribute__((vector_size(64)));
+typedef int64_t aimc_v8i __attribute__((vector_size(64)));
+typedef double aimc_v8d __attribute__((vector_size(64)));
+
+/* unaligned load of one vector (a macro, not a function: a vector-valued function would take its
+ * ABI from the ISA of the including copy) */
+#define LD16(dst, p) memcpy(&(dst), (p), sizeof(aimc_v16f))
+
+#define V_MIX64(z)                                                                                         \
+	do {                                                                                               \
+		(z) = ((z) ^ ((z) >> 30)) * 0xbf58476d1ce4e5b9ull;                                         \
+		(z) = ((z) ^ ((z) >> 27)) * 0x94d049bb133111ebull;                                         \
+		(z) = (z) ^ ((z) >> 31);                                                                   \
+	} while (0)
+
+/* uniform_from of 8 prefixes h for word w, as 2u - 1 */
+#define V_UNIFORM_PM1(out, h, w)                                                                           \
+	do {                                                                                               \
+		aimc_v8u t_ = (aimc_v8u){0} + ((w) + GOLDEN_GAMMA);                                            \
+		V_MIX64(t_);                                                                               \
+		t_ = (h) ^ t_;                                                                             \
+		V_MIX64(t_);                                                                               \
+		(out) = 2.0 * (__builtin_convertvector((aimc_v8i)(t_ >> 11), aimc_v8d) * 0x1.0p-53) - 1.0; \
+	} while (0)
+
+
+/* prototypes of every copy (-Wmissing-prototypes) */
+#define KERN_PROTOS(sfx)                                                                                   \
+	void acc_noisy_##sfx(float *sum, float *var, const float *gd, const float *rv, uint32_t cols,      \
+			     const uint32_t *act, uint32_t n, const float *v, const float *v2);            \
+	void pairs_attempt_##sfx(const uint64_t *prefix, uint32_t index, uint32_t att, uint32_t n,         \
+				 double *s_out, double *log_out, double *u_out, double *v_out);
+KERN_PROTOS(base)
+
+#define KERN(name) name##_base
+#include "aimc_kern_impl.h"
+#undef KERN
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(AIMC_BASELINE_ONLY)
+#define AIMC_X86_KERNELS 1
+KERN_PROTOS(avx2)
+KERN_PROTOS(avx512)
+
+#pragma GCC push_options
+#pragma GCC target("avx2")
+#define KERN(name) name##_avx2
+#include "aimc_kern_impl.h"
+#undef KERN
+#pragma GCC pop_options
+
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512dq")
+#define KERN(name) name##_avx512
+#include "aimc_kern_impl.h"
+#undef KERN
+#pragma GCC pop_options
+#endif
+
+int aimc_kern_select(const char *simd, aimc_kern *out, char *err, size_t errlen)
+{
+	const int is_auto = simd == NULL || simd[0] == '\0' || strcmp(simd, "auto") == 0;
+	static const aimc_kern base = {acc_noisy_base, pairs_attempt_base, "baseline"};
+
+	if (!is_auto && strcmp(simd, "baseline") != 0 && strcmp(simd, "avx2") != 0 && strcmp(simd, "avx512") != 0) {
+		snprintf(err, errlen, "AIMC_SIMD='%s': expected auto, baseline, avx2 or avx512", simd);
+		return -1;
+	}
+#ifdef AIMC_X86_KERNELS
+	{
+		static const aimc_kern k2 = {acc_noisy_avx2, pairs_attempt_avx2, "avx2"};
+		static const aimc_kern k5 = {acc_noisy_avx512, pairs_attempt_avx512, "avx512"};
+		const int has5 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
+		const int has2 = __builtin_cpu_supports("avx2");
+
+		if (is_auto) {
+			*out = has5 ? k5 : has2 ? k2 : base;
+			return 0;
+		}
+		if ((strcmp(simd, "avx512") == 0 && !has5) || (strcmp(simd, "avx2") == 0 && !has2)) {
+			snprintf(err, errlen, "AIMC_SIMD=%s: this CPU does not run %s", simd, simd);
+			return -1;
+		}
+		*out = strcmp(simd, "avx512") == 0 ? k5 : strcmp(simd, "avx2") == 0 ? k2 : base;
+		return 0;
+	}
+#else
+	if (!is_auto && strcmp(simd, "baseline") != 0) {
+		snprintf(err, errlen, "AIMC_SIMD=%s: only baseline kernels are built for this target", simd);
+		return -1;
+	}
+	*out = base;
+	return 0;
+#endif
+}

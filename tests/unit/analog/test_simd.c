@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The vector kernels of the C model (analog_models/c/aimc_kern.h) give the same bits on every
+ * instruction set: for each of baseline, avx2 and avx512 that this CPU runs, the batched READ
+ * normal pairs equal the scalar polar draw of every key, and a noisy crossbar with every effect on
+ * converts every column to the code of the per-column scalar path (aimc_xbar_convert) and of the
+ * baseline kernels. Sizes leave tails: 100 columns (6 vectors of 16 + 4) and active-row counts not a multiple of 4.
+ * An unknown AIMC_SIMD value is rejected. Usage: test_simd [--seed N]. */
+#define _POSIX_C_SOURCE 200809L
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aimc_analog.h"
+#include "aimc_detmath.h"
+#include "aimc_kern.h"
+#include "aimc_rng.h"
+#include "aimc_test.h"
+
+enum { R = 68, C = 100, NMVM = 16, NKEYS = 1003 };
+
+static const char *const isa[] = {"baseline", "avx2", "avx512"};
+
+static void test_pairs(const aimc_kern *k)
+{
+	static uint64_t pre[NKEYS];
+	static double f[NKEYS], s[NKEYS];
+	char name[64];
+	int same = 1;
+	uint32_t bad = 0;
+
+	for (uint32_t i = 0; i < NKEYS; i++) {
+		aimc_key key = {seed, i % 3, 0, i, AIMC_EV_READ, 0};
+
+		pre[i] = aimc_rng_key_prefix(&key);
+	}
+	for (uint32_t index = 0; index < 40; index++) {
+		aimc_rng_normal_pairs(k->pairs, pre, index, NKEYS, f, s);
+		for (uint32_t i = 0; i < NKEYS; i++) {
+			aimc_key key = {seed, i % 3, 0, i, AIMC_EV_READ, index};
+			double s_ref, f_ref = aimc_rng_normal_pair_prefixed(pre[i], &key, &s_ref);
+
+			if (memcmp(&f_ref, &f[i], sizeof(f_ref)) != 0 || memcmp(&s_ref, &s[i], sizeof(s_ref)) != 0) {
+				if (same)
+					printf("# %s: key %u index %u: got %a %a, scalar %a %a\n", k->name, i, index,
+					       f[i], s[i], f_ref, s_ref);
+				same = 0;
+				bad++;
+			}
+		}
+	}
+	snprintf(name, sizeof(name), "normal_pairs_equal_scalar_%s", k->name);
+	report(same, name, "expected the scalar draw of every key, %u of %u differ", bad, 40u * NKEYS);
+}
+
+static aimc_cfg noisy_cfg(void)
+{
+	aimc_cfg c;
+
+	aimc_cfg_defaults(&c);
+	snprintf(c.name, sizeof(c.name), "simd");
+	c.rows = R;
+	c.cols = C;
+	c.cols_per_adc = 4;
+	c.dac_bits = 3;
+	c.adc_bits = 8;
+	c.adc_cycles = 8;
+	c.prog_sigma = 0.01;
+	c.read_sigma = 0.005;
+	c.drift_time = 86400;
+	c.stuck_gmin_frac = 0.02;
+	c.stuck_gmax_frac = 0.01;
+	c.dac_inl = 0.1;
+	c.dac_rout = 100;
+	c.adc_gain_err = 0.01;
+	c.adc_gain_sigma = 0.005;
+	c.adc_offset = 0.2;
+	c.adc_offset_sigma = 0.3;
+	c.adc_inl = 0.5;
+	c.adc_noise = 0.3;
+	c.i_clip = 3e-6;
+	c.temp = 358;
+	return c;
+}
+
+/* Codes of NMVM conversions of every column of a programmed noisy crossbar on kernels `name`;
+ * per-column scalar codes in `scalar`. Returns 0, or -1 if the crossbar cannot be made. */
+static int run_xbar(const char *name, int32_t *codes, int32_t *scalar)
+{
+	aimc_cfg c = noisy_cfg();
+	aimc_xbar *xb;
+	int8_t w[C];
+	uint8_t d[R];
+	uint64_t st = seed * 0x9e3779b97f4a7c15ull + 7;
+
+	setenv("AIMC_SIMD", name, 1);
+	xb = aimc_xbar_create(&c, seed);
+	unsetenv("AIMC_SIMD");
+	if (xb == NULL)
+		return -1;
+	for (uint32_t r = 0; r < R; r++) {
+		for (int i = 0; i < C; i++) {
+			st = st * 6364136223846793005ull + 1442695040888963407ull;
+			w[i] = (int8_t)((int)(st >> 56) % 127);
+		}
+		aimc_xbar_program_row(xb, 0, r, w, r);
+	}
+	for (uint32_t k = 0; k < NMVM; k++) {
+		for (uint32_t r = 0; r < R; r++) /* 0..7, many zero rows: active counts vary */
+			d[r] = (uint8_t)((r * 5 + k * 3) % (k + 2) % 8);
+		aimc_xbar_apply(xb, 0, d);
+		aimc_xbar_convert_all(xb, 0, k, k % 3, codes + (size_t)k * C);
+		for (uint32_t col = 0; col < C; col++)
+			scalar[(size_t)k * C + col] = aimc_xbar_convert(xb, 0, col, k, k % 3);
+	}
+	aimc_xbar_destroy(xb);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static int32_t base[NMVM * C], codes[NMVM * C], scalar[NMVM * C];
+	char err[160], name[64];
+	aimc_kern k;
+	int have_base = 0;
+
+	parse_args(argc, argv);
+	for (size_t i = 0; i < sizeof(isa) / sizeof(isa[0]); i++) {
+		if (aimc_kern_select(isa[i], &k, err, sizeof(err)) != 0) {
+			printf("SKIP %s: %s\n", isa[i], err);
+			continue;
+		}
+		test_pairs(&k);
+		snprintf(name, sizeof(name), "convert_all_equals_convert_%s", isa[i]);
+		if (run_xbar(isa[i], codes, scalar) != 0) {
+			report(0, name, "expected a crossbar, got NULL");
+			continue;
+		}
+		report(memcmp(codes, scalar, sizeof(codes)) == 0, name,
+		       "expected the per-column scalar codes from the vector sums");
+		if (i == 0) {
+			memcpy(base, codes, sizeof(base));
+			have_base = 1;
+		} else if (have_base) {
+			snprintf(name, sizeof(name), "codes_%s_equal_baseline", isa[i]);
+			report(memcmp(codes, base, sizeof(codes)) == 0, name, "expected the baseline kernels' codes");
+		}
+	}
+	report(aimc_kern_select("sse9", &k, err, sizeof(err)) == -1 && strstr(err, "sse9") != NULL,
+	       "unknown_simd_rejected", "expected -1 and a message naming the value");
+	{
+		aimc_cfg c = noisy_cfg();
+		aimc_xbar *xb;
+
+		setenv("AIMC_SIMD", "sse9", 1);
+		xb = aimc_xbar_create(&c, seed);
+		unsetenv("AIMC_SIMD");
+		report(xb == NULL, "unknown_simd_create_fails", "expected NULL from aimc_xbar_create");
+		aimc_xbar_destroy(xb);
+	}
+	return failures ? 1 : 0;
+}
