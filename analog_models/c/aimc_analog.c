@@ -58,6 +58,9 @@ struct aimc_xbar {
 	float *vf, *v2f;
 	float *sumf, *varf;
 	aimc_kern kern;           /* vector kernels (AIMC_SIMD) */
+	uint32_t cpad;            /* cols rounded up to a multiple of 8 (vector kernels' scratch) */
+	double *cgain, *coff;     /* [tile][cpad] ADC gain and offset of each column (adc_on) */
+	int32_t *codes_s;         /* scratch of aimc_xbar_convert_all, cpad */
 	double *nrm1, *nrm2;      /* scratch of aimc_xbar_convert_all: the READ normal pairs, cols each */
 	double *rowfac;
 	double *adc_gain, *adc_off; /* [tile][adc] (NULL unless adc_on) */
@@ -247,13 +250,18 @@ aimc_xbar *aimc_xbar_create(const aimc_cfg *cfg, uint64_t seed)
 	xb->act = calloc(nrows, sizeof(*xb->act));
 	xb->n_act = calloc(cfg->num_tiles, sizeof(*xb->n_act));
 	xb->adc_of = malloc(cfg->cols * sizeof(*xb->adc_of));
-	xb->sum_s = malloc(cfg->cols * sizeof(*xb->sum_s));
-	xb->var_s = malloc(cfg->cols * sizeof(*xb->var_s));
-	xb->nrm1 = malloc(cfg->cols * sizeof(*xb->nrm1));
-	xb->nrm2 = malloc(cfg->cols * sizeof(*xb->nrm2));
+	xb->cpad = (cfg->cols + 7u) & ~7u;
+	xb->sum_s = calloc(xb->cpad, sizeof(*xb->sum_s));
+	xb->var_s = calloc(xb->cpad, sizeof(*xb->var_s));
+	xb->nrm1 = calloc(xb->cpad, sizeof(*xb->nrm1));
+	xb->nrm2 = calloc(xb->cpad, sizeof(*xb->nrm2));
+	xb->codes_s = calloc(xb->cpad, sizeof(*xb->codes_s));
+	xb->cgain = calloc((size_t)cfg->num_tiles * xb->cpad, sizeof(*xb->cgain));
+	xb->coff = calloc((size_t)cfg->num_tiles * xb->cpad, sizeof(*xb->coff));
 	if (xb->g == NULL || xb->gd == NULL || xb->v == NULL || xb->v2 == NULL || xb->act == NULL ||
 	    xb->n_act == NULL || xb->sum_s == NULL || xb->var_s == NULL || xb->adc_of == NULL ||
-	    xb->nrm1 == NULL || xb->nrm2 == NULL)
+	    xb->nrm1 == NULL || xb->nrm2 == NULL || xb->codes_s == NULL || xb->cgain == NULL ||
+	    xb->coff == NULL)
 		goto fail;
 	for (uint32_t c = 0; c < cfg->cols; c++)
 		xb->adc_of[c] = c / cfg->cols_per_adc;
@@ -297,6 +305,10 @@ aimc_xbar *aimc_xbar_create(const aimc_cfg *cfg, uint64_t seed)
 					off = off + cfg->adc_offset_sigma * aimc_rng_normal(&ko);
 				xb->adc_gain[(size_t)t * xb->nadc + j] = gain;
 				xb->adc_off[(size_t)t * xb->nadc + j] = off;
+			}
+			for (uint32_t c = 0; c < cfg->cols; c++) {
+				xb->cgain[(size_t)t * xb->cpad + c] = xb->adc_gain[(size_t)t * xb->nadc + xb->adc_of[c]];
+				xb->coff[(size_t)t * xb->cpad + c] = xb->adc_off[(size_t)t * xb->nadc + xb->adc_of[c]];
 			}
 		}
 	}
@@ -352,6 +364,9 @@ void aimc_xbar_destroy(aimc_xbar *xb)
 	free(xb->rvar);
 	free(xb->gdf);
 	free(xb->nrm1);
+	free(xb->codes_s);
+	free(xb->cgain);
+	free(xb->coff);
 	free(xb->nrm2);
 	free(xb->vf);
 	free(xb->v2f);
@@ -777,6 +792,26 @@ int aimc_xbar_convert_all(aimc_xbar *xb, uint32_t tile, uint32_t conv_idx, uint3
 		/* every column's READ pair at once: the bits of column_finish's draw (a draw that
 		 * column_finish would skip is computed and not used) */
 		aimc_rng_normal_pairs(xb->kern.pairs, xb->pre_read + (size_t)tile * cols, conv_idx, cols, xb->nrm1, xb->nrm2);
+		if (!xb->exact) { /* always, in fact: read or comparator noise is on */
+			const aimc_fin_par p = {
+				lsb,
+				xb->cfg.i_clip,
+				xb->adc_inv_half,
+				xb->cfg.adc_inl * (1.5 * sqrt(3.0)),
+				xb->cfg.adc_noise,
+				-xb->adc_half,
+				xb->adc_half - 1.0,
+				xb->adc_on,
+				xb->cfg.adc_inl > 0.0,
+				xb->cfg.adc_noise > 0.0,
+			};
+
+			xb->kern.finish(xb->codes_s, xb->sum_s, xb->var_s, xb->nrm1, xb->nrm2,
+					xb->cgain + (size_t)tile * xb->cpad, xb->coff + (size_t)tile * xb->cpad,
+					xb->cpad, &p);
+			memcpy(codes, xb->codes_s, cols * sizeof(*codes));
+			return 0;
+		}
 		for (uint32_t c = 0; c < cols; c++) {
 			double i = finish_with(xb, xb->sum_s[c], xb->var_s[c], xb->nrm1[c]);
 

@@ -3,6 +3,7 @@
  * them (aimc_kern.h). */
 #include "aimc_kern.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,6 +17,18 @@ typedef float aimc_v16f __attribute__((vector_size(64)));
 typedef uint64_t aimc_v8u __attribute__((vector_size(64)));
 typedef int64_t aimc_v8i __attribute__((vector_size(64)));
 typedef double aimc_v8d __attribute__((vector_size(64)));
+typedef int32_t aimc_v8si __attribute__((vector_size(32)));
+
+/* dst = mask ? a : b per lane (mask: a comparison of two aimc_v8d, -1 where true) */
+#define V_SEL(dst, mask, a, b)                                                                             \
+	do {                                                                                               \
+		aimc_v8i m_ = (mask), a_, b_;                                                              \
+		aimc_v8d av_ = (a), bv_ = (b);                                                             \
+		memcpy(&a_, &av_, sizeof(a_));                                                             \
+		memcpy(&b_, &bv_, sizeof(b_));                                                             \
+		a_ = (a_ & m_) | (b_ & ~m_);                                                               \
+		memcpy(&(dst), &a_, sizeof(a_));                                                           \
+	} while (0)
 
 /* unaligned load of one vector (a macro, not a function: a vector-valued function would take its
  * ABI from the ISA of the including copy) */
@@ -44,7 +57,10 @@ typedef double aimc_v8d __attribute__((vector_size(64)));
 	void acc_noisy_##sfx(float *sum, float *var, const float *gd, const float *rv, uint32_t cols,      \
 			     const uint32_t *act, uint32_t n, const float *v, const float *v2);            \
 	void pairs_attempt_##sfx(const uint64_t *prefix, uint32_t index, uint32_t att, uint32_t n,         \
-				 double *s_out, double *log_out, double *u_out, double *v_out);
+				 double *s_out, double *log_out, double *u_out, double *v_out);             \
+	void finish_adc_##sfx(int32_t *codes, const double *sum, const double *var, const double *n1,     \
+			      const double *n2, const double *gain, const double *off, uint32_t n,         \
+			      const aimc_fin_par *p);
 KERN_PROTOS(base)
 
 #define KERN(name) name##_base
@@ -74,7 +90,7 @@ KERN_PROTOS(avx512)
 int aimc_kern_select(const char *simd, aimc_kern *out, char *err, size_t errlen)
 {
 	const int is_auto = simd == NULL || simd[0] == '\0' || strcmp(simd, "auto") == 0;
-	static const aimc_kern base = {acc_noisy_base, pairs_attempt_base, "baseline"};
+	static const aimc_kern base = {acc_noisy_base, pairs_attempt_base, finish_adc_base, "baseline"};
 
 	if (!is_auto && strcmp(simd, "baseline") != 0 && strcmp(simd, "avx2") != 0 && strcmp(simd, "avx512") != 0) {
 		snprintf(err, errlen, "AIMC_SIMD='%s': expected auto, baseline, avx2 or avx512", simd);
@@ -82,8 +98,8 @@ int aimc_kern_select(const char *simd, aimc_kern *out, char *err, size_t errlen)
 	}
 #ifdef AIMC_X86_KERNELS
 	{
-		static const aimc_kern k2 = {acc_noisy_avx2, pairs_attempt_avx2, "avx2"};
-		static const aimc_kern k5 = {acc_noisy_avx512, pairs_attempt_avx512, "avx512"};
+		static const aimc_kern k2 = {acc_noisy_avx2, pairs_attempt_avx2, finish_adc_avx2, "avx2"};
+		static const aimc_kern k5 = {acc_noisy_avx512, pairs_attempt_avx512, finish_adc_avx512, "avx512"};
 		const int has5 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
 		const int has2 = __builtin_cpu_supports("avx2");
 

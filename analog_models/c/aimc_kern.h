@@ -16,9 +16,27 @@ typedef void (*aimc_acc_fn)(float *sum, float *var, const float *gd, const float
 typedef void (*aimc_pairs_fn)(const uint64_t *prefix, uint32_t index, uint32_t att, uint32_t n, double *s,
 			      double *lg, double *u, double *v);
 
+/* The constants of the column finish and ADC transfer (aimc_analog.c's finish_with and adc_code). */
+typedef struct aimc_fin_par {
+	double lsb;       /* current of one LSB at this adc_shift, A */
+	double i_clip;    /* 0: no clipping */
+	double inv_half;  /* 2^-(adc_bits - 1) */
+	double inl_k;     /* adc_inl * (1.5 sqrt(3)) */
+	double adc_noise; /* comparator noise, LSB */
+	double lo, hi;    /* code range */
+	int adc_on, inl_on, noise_on;
+} aimc_fin_par;
+
+/* codes[c] for c < n (a multiple of 8) from the column sums, variances, READ normal pairs and the
+ * per-column ADC gain and offset. */
+typedef void (*aimc_fin_fn)(int32_t *codes, const double *sum, const double *var, const double *n1,
+			    const double *n2, const double *gain, const double *off, uint32_t n,
+			    const aimc_fin_par *p);
+
 typedef struct aimc_kern {
 	aimc_acc_fn acc;
 	aimc_pairs_fn pairs;
+	aimc_fin_fn finish;
 	const char *name; /* "baseline", "avx2" or "avx512" */
 } aimc_kern;
 

@@ -129,3 +129,60 @@ void KERN(pairs_attempt)(const uint64_t *prefix, uint32_t index, uint32_t att, u
 	}
 }
 
+
+/* Read noise, clipping and the ADC transfer of n columns (n a multiple of 8), 8 at a time: per
+ * lane the operations of finish_with and adc_code in aimc_analog.c (not their exact path), in
+ * their order. The final clamp to [lo, hi] is applied before the rounding instead of after it:
+ * lo and hi are integers and the rounding is monotonic, so the code is the same; NaN reads as lo
+ * as there. */
+void KERN(finish_adc)(int32_t *codes, const double *sum, const double *var, const double *n1,
+		      const double *n2, const double *gain, const double *off, uint32_t n,
+		      const aimc_fin_par *p)
+{
+	for (uint32_t i = 0; i + 8 <= n; i += 8) {
+		aimc_v8d s, v, a, x, t, sq;
+		aimc_v8i m;
+		aimc_v8si ip, in, mi;
+
+		memcpy(&s, sum + i, sizeof(s));
+		memcpy(&v, var + i, sizeof(v));
+		memcpy(&a, n1 + i, sizeof(a));
+		for (int l = 0; l < 8; l++)
+			sq[l] = sqrt(v[l]);
+		t = s + sq * a;
+		V_SEL(s, v > 0.0, t, s);
+		if (p->i_clip > 0.0) {
+			V_SEL(s, s > p->i_clip, (aimc_v8d){0} + p->i_clip, s);
+			V_SEL(s, s < -p->i_clip, (aimc_v8d){0} - p->i_clip, s);
+		}
+		x = s / p->lsb;
+		if (p->adc_on) {
+			aimc_v8d g, o;
+
+			memcpy(&g, gain + i, sizeof(g));
+			memcpy(&o, off + i, sizeof(o));
+			x = x * g + o;
+			if (p->inl_on) {
+				aimc_v8d u = x * p->inv_half;
+
+				V_SEL(u, u < -1.0, (aimc_v8d){0} - 1.0, u);
+				V_SEL(u, u > 1.0, (aimc_v8d){0} + 1.0, u);
+				x = x + p->inl_k * u * (1.0 - u * u);
+			}
+			if (p->noise_on) {
+				aimc_v8d b;
+
+				memcpy(&b, n2 + i, sizeof(b));
+				x = x + p->adc_noise * b;
+			}
+		}
+		V_SEL(x, x >= p->lo, x, (aimc_v8d){0} + p->lo);
+		V_SEL(x, x > p->hi, (aimc_v8d){0} + p->hi, x);
+		ip = __builtin_convertvector(x + 0.5, aimc_v8si);
+		in = -__builtin_convertvector(-x + 0.5, aimc_v8si);
+		m = x >= 0.0;
+		mi = __builtin_convertvector(m, aimc_v8si);
+		ip = (ip & mi) | (in & ~mi);
+		memcpy(codes + i, &ip, sizeof(ip));
+	}
+}
