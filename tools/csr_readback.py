@@ -28,7 +28,8 @@ def width(sl):
         return int(m.group(1)) - int(m.group(2)) + 1
     if re.fullmatch(r"\d+", sl):
         return 1
-    sys.exit(f"csr_readback: unexpected select [{sl}]")
+    print(f"csr_readback: unexpected select [{sl}]", file=sys.stderr)
+    sys.exit(2)
 
 
 def rewrite(m):
