@@ -32,11 +32,13 @@ module aimc_counters #(
     return sum;
   endfunction
 
-  function automatic logic [31:0] bit_sum(input logic [NumTiles-1:0] ev);
+  // Not named ev: tools/yosys_src.py flattens the packed 2-D ev of tile_sum by name in the whole
+  // file, and would rewrite this 1-D argument's ev[t] into a 16-bit slice (undefined bits).
+  function automatic logic [31:0] bit_sum(input logic [NumTiles-1:0] evb);
     logic [31:0] sum;
     sum = '0;
     for (int t = 0; t < NumTiles; t++) begin
-      sum = sum + 32'(ev[t]);
+      sum = sum + 32'(evb[t]);
     end
     return sum;
   endfunction

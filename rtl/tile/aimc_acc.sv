@@ -33,8 +33,13 @@ module aimc_acc import aimc_pkg::*; #(
   output logic [15:0]               sat_cnt_o      // lanes that saturated this cycle
 );
 
-  localparam logic signed [63:0] Int32Max = 64'sd2147483647;
-  localparam logic signed [63:0] Int32Min = -64'sd2147483648;
+  // Exact width of the sum (the 64 bits of the reference arithmetic cut to what can be reached):
+  // a code of AdcBits (its negation AdcBits + 1) shifted by at most 2^ShiftW - 1, plus an int32.
+  localparam int TermBits = AdcBits + 1 + (1 << ShiftW) - 1;
+  localparam int SumW0    = ((TermBits > 32) ? TermBits : 32) + 1;
+  localparam int SumW     = (SumW0 < 64) ? SumW0 : 64;
+  localparam logic signed [SumW-1:0] Int32Max = {{(SumW - 32){1'b0}}, 32'h7fffffff};
+  localparam logic signed [SumW-1:0] Int32Min = {{(SumW - 32){1'b1}}, 32'h80000000};
 
   // One data array for all lanes (lane j at j*Depth): a single process per clock keeps event-driven
   // simulators fast. No reset: an MVM without the acc flag clears its slot.
@@ -45,13 +50,17 @@ module aimc_acc import aimc_pkg::*; #(
   logic [LaneW-1:0]  rd_lane_q;
 
   for (genvar j = 0; j < NumAdc; j++) begin : g_lane
-    logic signed [63:0] term;
-    logic signed [63:0] sum;
+    logic signed [SumW-1:0] code;
+    logic signed [SumW-1:0] prev;
+    logic signed [SumW-1:0] term;
+    logic signed [SumW-1:0] sum;
 
-    // |code| <= 2^15 and shift_i <= 21 (docs/numbers.md): the term fits 37 bits.
-    assign term = (neg_i ? -64'($signed(codes_i[j*AdcBits +: AdcBits]))
-                         :  64'($signed(codes_i[j*AdcBits +: AdcBits]))) <<< shift_i;
-    assign sum  = 64'($signed(rdata_q[j])) + term;
+    // |code| <= 2^15 and shift_i <= 21 (docs/numbers.md): the term fits 37 bits; SumW holds any
+    // code and shift of the port, so the sum is exact and equals the 64-bit one.
+    assign code = {{(SumW - AdcBits){codes_i[j*AdcBits + AdcBits - 1]}}, codes_i[j*AdcBits +: AdcBits]};
+    assign prev = {{(SumW - 32){rdata_q[j][31]}}, rdata_q[j]};
+    assign term = (neg_i ? -code : code) <<< shift_i;
+    assign sum  = prev + term;
     assign lane_sat[j] = acc_i && (sum > Int32Max || sum < Int32Min);
     assign wdata[j] = (sum > Int32Max) ? 32'h7fffffff :
                       (sum < Int32Min) ? 32'h80000000 : sum[31:0];

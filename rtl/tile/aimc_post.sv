@@ -59,10 +59,6 @@ module aimc_post import aimc_pkg::*; #(
   } fld_e;
 
   localparam logic [5:0] ShiftMax = 6'd62;
-  localparam logic signed [63:0] Int32Max = 64'sd2147483647;
-  localparam logic signed [63:0] Int32Min = -64'sd2147483648;
-  localparam logic signed [63:0] Int8Max = 64'sd127;
-  localparam logic signed [63:0] Int8Min = -64'sd127;
 
   // ---- issue stage: one parameter read per cycle ------------------------------------------------
   logic              iss_q, iss_d;            // reads still to issue
@@ -107,21 +103,53 @@ module aimc_post import aimc_pkg::*; #(
                    (s_field == 6'd0) || (s_field > ShiftMax));
 
   // The sum and the clamp of t = sat32(acc + b), used by both modes in the return stage.
-  logic signed [63:0] tsum;
+  // The sum of two int32 is exact in 33 bits; it is outside int32 iff its two top bits differ.
+  logic signed [32:0] tsum;
   logic signed [31:0] tsat;
   logic               tsat_hit;
-  assign tsum     = 64'($signed(acc_word_i)) + 64'($signed(par_rdata_i));
-  assign tsat_hit = (tsum > Int32Max) || (tsum < Int32Min);
-  assign tsat     = (tsum > Int32Max) ? 32'sh7fffffff :
-                    (tsum < Int32Min) ? 32'sh80000000 : tsum[31:0];
+  logic               tsum_sign, tsum_b31;
+  assign tsum      = 33'($signed(acc_word_i)) + 33'($signed(par_rdata_i));
+  assign tsum_sign = tsum[32];
+  assign tsum_b31  = tsum[31];
+  assign tsat_hit  = (tsum_sign != tsum_b31);
+  assign tsat      = !tsat_hit ? tsum[31:0] : tsum_sign ? 32'sh80000000 : 32'sh7fffffff;
 
-  // Final stage arithmetic: q = (p + 2^(S-1)) >>> S, relu, clamp to [-127, 127].
-  logic signed [63:0] q;
-  logic signed [63:0] qr;
+  // Final stage arithmetic: y = clamp8(relu(q)), q = (p + 2^(S-1)) >>> S, computed without the
+  // 64-bit rounding add and full-width shift (a fraction of the logic, docs/fpga-bringup.md), the
+  // same bits for every p = t*M of two int32 and S in [1, 62] (the only values that reach here):
+  //   q = (p >>> S) + p[S-1] exactly (|p| <= 2^62, so p + 2^(S-1) does not overflow);
+  //   p >>> S fits 9 signed bits iff p[63:S+8] are all equal; then q = a9 + p[S-1] in 10 bits,
+  //   else q is beyond the clamp on the side of p's sign.
+  logic signed [8:0]  a9;
+  logic               p_neg;
+  logic               rbit;
+  logic [62:0]        p_diff;                 // p_diff[i]: p[i+1] != p[i]
+  logic [62:0]        hi_mask;                // bits i >= S + 8
+  logic               fits9;
+  logic signed [9:0]  q10;
+  logic [7:0]         q10_lo;
   logic [7:0]         y;
-  assign q  = (p_q + (64'sd1 <<< (ps_q - 6'd1))) >>> ps_q;
-  assign qr = (relu_q && q < 0) ? 64'sd0 : q;
-  assign y  = (qr > Int8Max) ? 8'd127 : (qr < Int8Min) ? 8'h81 : qr[7:0];
+  assign a9      = 9'(p_q >>> ps_q);
+  assign p_neg   = p_q[63];
+  assign rbit    = p_q[ps_q - 6'd1];
+  assign p_diff  = p_q[63:1] ^ p_q[62:0];
+  assign hi_mask = {63{1'b1}} << (7'(ps_q) + 7'd8);
+  assign fits9   = ((p_diff & hi_mask) == '0);
+  assign q10     = 10'(a9) + 10'(rbit);
+  assign q10_lo  = q10[7:0];
+  always_comb begin
+    if (!fits9) begin
+      y = p_neg ? (relu_q ? 8'd0 : 8'h81) : 8'd127;
+    end else if (relu_q && q10 < 0) begin
+      y = 8'd0;
+    end else if (q10 > 10'sd127) begin
+      y = 8'd127;
+    end else if (q10 < -10'sd127) begin
+      y = 8'h81;
+    end else begin
+      y = q10_lo;
+    end
+  end
   assign last_f = pv_q && (pc_q == ColW'(Cols - 1));
 
   always_comb begin
@@ -304,6 +332,21 @@ module aimc_post import aimc_pkg::*; #(
       assert (!(start_i && (iss_q || rv_q || pv_q))) else $fatal(1, "aimc_post: start while busy");
     end
   end
+
+`ifndef SYNTHESIS
+  // The final stage against its reference definition (docs/numbers.md), 64-bit, every column.
+  logic signed [63:0] q_ref, qr_ref;
+  logic [7:0]         y_ref;
+  assign q_ref  = (p_q + (64'sd1 <<< (ps_q - 6'd1))) >>> ps_q;
+  assign qr_ref = (relu_q && q_ref < 0) ? 64'sd0 : q_ref;
+  assign y_ref  = (qr_ref > 64'sd127) ? 8'd127 : (qr_ref < -64'sd127) ? 8'h81 : qr_ref[7:0];
+  always @(posedge clk_i) begin
+    if (rst_ni && pv_q) begin
+      assert (y == y_ref) else $fatal(1, "aimc_post: y %h, reference %h (p %h, S %0d)",
+                                      y, y_ref, p_q, ps_q);
+    end
+  end
+`endif
 
   assign acc_idx_o  = sbase_q + IdxW'(grp_q);
   assign acc_lane_o = lane_q;
