@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // Chip event counters behind the CSR block: counted since reset, never cleared by a start.
+// The event counters are CounterBits wide (read zero-extended) and wrap at 2^CounterBits; the busy
+// cycle counter is always 64 bits.
 
 module aimc_counters #(
-  parameter int NumTiles = 1
+  parameter int NumTiles    = 1,
+  parameter int CounterBits = 32
 ) (
   input  logic                      clk_i,
   input  logic                      rst_ni,
@@ -20,7 +23,7 @@ module aimc_counters #(
 );
 
   logic [63:0] cycles_q;
-  logic [31:0] instrs_q, mvms_q, adc_convs_q, sats_q;
+  logic [CounterBits-1:0] instrs_q, mvms_q, adc_convs_q, sats_q;
   // Sums over the tiles in a function: an always_comb that reads back its own partial sum never
   // settles in Icarus 11 once there are two tiles, and a chain of assigns is circular to Verilator.
   function automatic logic [31:0] tile_sum(input logic [NumTiles-1:0][15:0] ev);
@@ -59,17 +62,17 @@ module aimc_counters #(
       sats_q      <= '0;
     end else begin
       cycles_q    <= cycles_q + 64'(busy_i);
-      instrs_q    <= instrs_q + retire_sum;
-      mvms_q      <= mvms_q + mvm_sum;
-      adc_convs_q <= adc_convs_q + adc_sum;
-      sats_q      <= sats_q + sat_sum;
+      instrs_q    <= instrs_q + CounterBits'(retire_sum);
+      mvms_q      <= mvms_q + CounterBits'(mvm_sum);
+      adc_convs_q <= adc_convs_q + CounterBits'(adc_sum);
+      sats_q      <= sats_q + CounterBits'(sat_sum);
     end
   end
 
   assign cycles_o    = cycles_q;
-  assign instrs_o    = instrs_q;
-  assign mvms_o      = mvms_q;
-  assign adc_convs_o = adc_convs_q;
-  assign sats_o      = sats_q;
+  assign instrs_o    = 32'(instrs_q);
+  assign mvms_o      = 32'(mvms_q);
+  assign adc_convs_o = 32'(adc_convs_q);
+  assign sats_o      = 32'(sats_q);
 
 endmodule
