@@ -51,6 +51,9 @@ module aimc_counters #(
   assign mvm_sum    = bit_sum(ev_mvm_i);
   assign adc_sum = tile_sum(ev_adc_i);
   assign sat_sum = tile_sum(ev_sat_i);
+  // With CounterBits < 32 only the low bits of the sums count (the counters wrap there).
+  logic unused_sums;
+  assign unused_sums = ^{adc_sum, sat_sum, retire_sum, mvm_sum};
 
   // The counters wrap at their width, as the C model's uint32_t/uint64_t do.
   always_ff @(posedge clk_i or negedge rst_ni) begin

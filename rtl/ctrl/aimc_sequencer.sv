@@ -159,7 +159,7 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
 
   logic        op_defined, uses_tile, mask_ok;
   logic [63:0] rsvd;
-  logic [31:0] act_words;
+  logic [CAw-1:0] act_words;
   logic        range_ok, slot_ok;
   logic [7:0]  check_err;
   // Constant selects outside always_comb: Icarus cannot sense them.
@@ -179,7 +179,7 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
   logic           conflict;
 
   function automatic logic [CAw-1:0] cbase(input logic sel, input logic [15:0] addr);
-    return CAw'(sel ? ActDepth : 0) + CAw'(addr);
+    return CAw'(32'(sel ? ActDepth : 0) + 32'(addr));  // the cut to CAw bits is on the sum
   endfunction
 
   // a + n <= depth for two 16-bit operands, with the add only as wide as depth needs: if both are
@@ -235,7 +235,7 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
     rsvd       = '1;
     range_ok   = 1'b1;
     slot_ok    = 1'b1;
-    act_words  = 32'(POST_WORDS);
+    act_words  = CAw'(POST_WORDS);
     r_v        = 1'b0;
     w_v        = 1'b0;
     r_lo       = cbase(f_src_out, f_a);
@@ -277,12 +277,12 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
       OpPost: begin
         rsvd      = RSVD_POST;
         uses_tile = 1'b1;
-        act_words = f_raw ? 32'(POST_RAW_WORDS) : 32'(POST_WORDS);
+        act_words = f_raw ? CAw'(POST_RAW_WORDS) : CAw'(POST_WORDS);
         range_ok  = (f_raw ? end_ok(f_a, POST_RAW_WORDS, ActDepth) : end_ok(f_a, POST_WORDS, ActDepth)) &&
                     end_ok(f_c, PAR_WORDS, ParDepth);
         slot_ok   = 32'(f_b) < 32'(AccSlots);
         w_v       = 1'b1;
-        w_hi      = w_lo + CAw'(act_words) - CAw'(1);
+        w_hi      = w_lo + act_words - CAw'(1);
       end
       default: op_defined = 1'b0;
     endcase
