@@ -250,7 +250,9 @@ formal: $(SETUP_STAMP)
 	@fail=0; for b in $(FORMAL_BLOCKS); do \
 	  tests/formal/prove.sh $$b --build $(BUILD) || fail=1; \
 	  tests/formal/prove.sh $$b --bug --build $(BUILD) || fail=1; \
-	done; echo "formal: report $(BUILD)/reports/formal.json"; exit $$fail
+	done; tests/formal/post_final.sh --build $(BUILD) || fail=1; \
+	tests/formal/post_final.sh --bug --build $(BUILD) || fail=1; \
+	echo "formal: report $(BUILD)/reports/formal.json"; exit $$fail
 
 # ---- fuzzing: the network-file loader under libFuzzer + ASan + UBSan (tools/fuzz.sh) -----------------
 FUZZ_TIME ?= 600

@@ -19,6 +19,7 @@ rtl/afe/aimc_adc_if.sv
 rtl/tile/aimc_xbar_macro.sv
 rtl/tile/aimc_xbar_twin.sv
 rtl/tile/aimc_acc.sv
+rtl/tile/aimc_post_final.sv
 rtl/tile/aimc_post.sv
 rtl/tile/aimc_tile.sv
 # control and top

@@ -14,7 +14,10 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
   parameter int ParDepth   = 1024,
   parameter int WgtDepth   = 8192,
   parameter int AccSlots   = 64,
-  parameter int XbarImpl   = XBAR_MODEL  // XBAR_MODEL or XBAR_TWIN (aimc_pkg)
+  parameter int XbarImpl   = XBAR_MODEL, // XBAR_MODEL or XBAR_TWIN (aimc_pkg)
+  // Two knobs of the smallest FPGA prototype (configs/ice40.cfg); the defaults are the chip.
+  parameter int ConflictCheck = 1,       // 0 (NumTiles 1 only): no TILE_CONFLICT, COPY waits for idle
+  parameter int CounterBits   = 32       // event counter width (16..32), wrap at 2^CounterBits
 ) (
   input  logic        clk_i,
   input  logic        rst_ni,
@@ -224,6 +227,7 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
     .ParDepth   (ParDepth),
     .WgtDepth   (WgtDepth),
     .AccSlots   (AccSlots),
+    .ConflictCheck (ConflictCheck),
     .InstrAw    (InstrAw),
     .ActAw      (ActAw)
   ) u_sequencer (
@@ -559,11 +563,19 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
   assign wgt_rdata = buf_rdata[BUF_WEIGHT];
 
   // ---- counters -------------------------------------------------------------------------------
+  // CounterBits < 32: the busy cycles and tile 0's conversion and program counters read back cut to
+  // CounterBits too (cycles_hi reads 0). The tiles keep their full event indices for the analog
+  // model; with the digital twin nothing else uses the upper bits and synthesis drops them.
+  function automatic logic [31:0] cut_lo(input logic [31:0] v);
+    return (CounterBits < 32) ? (v & ((32'd1 << CounterBits) - 32'd1)) : v;
+  endfunction
+
   logic [63:0] cnt_cycles;
   logic [31:0] cnt_instrs, cnt_mvms, cnt_adc_convs, cnt_sats;
 
   aimc_counters #(
-    .NumTiles (NumTiles)
+    .NumTiles    (NumTiles),
+    .CounterBits (CounterBits)
   ) u_counters (
     .clk_i        (clk_i),
     .rst_ni       (rst_n),
@@ -587,7 +599,8 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
                              csr_tile_adc, csr_tile_sats, csr_tile_stalls;
 
   aimc_tile_counters #(
-    .NumTiles (NumTiles)
+    .NumTiles    (NumTiles),
+    .CounterBits (CounterBits)
   ) u_tile_counters (
     .clk_i          (clk_i),
     .rst_ni         (rst_n),
@@ -615,8 +628,10 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
       assign csr_tile_idle[t]   = tc_idle[t];
       assign csr_tile_mvms[t]   = tc_mvms[t];
       assign csr_tile_reads[t]  = tc_reads[t];
-      assign csr_tile_adc[t]    = tc_adc[t];
-      assign csr_tile_sats[t]   = tc_sats[t];
+      // One tile: its conversions and saturations are the chip's, bit for bit (same events,
+      // same reset); read the chip counters and let the tile's copies go unused (removed).
+      assign csr_tile_adc[t]    = (NumTiles == 1) ? cnt_adc_convs : tc_adc[t];
+      assign csr_tile_sats[t]   = (NumTiles == 1) ? cnt_sats : tc_sats[t];
       assign csr_tile_stalls[t] = tc_stalls[t];
     end else begin : g_absent
       assign csr_tile_busy[t]   = '0;
@@ -695,14 +710,16 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
     .hwif_in_cfg3_par_depth     (16'(ParDepth)),
     .hwif_in_cfg4_wgt_depth     (32'(WgtDepth)),
     .hwif_in_cfg5_adc_cycles    (8'(AdcCycles)),
-    .hwif_in_cycles_lo_value    (cnt_cycles[31:0]),
-    .hwif_in_cycles_hi_value    (cnt_cycles[63:32]),
+    .hwif_in_cfg5_counter_cut   (6'((CounterBits < 32) ? CounterBits : 0)),
+    .hwif_in_cfg5_no_conflict   (1'(ConflictCheck == 0)),
+    .hwif_in_cycles_lo_value    (cut_lo(cnt_cycles[31:0])),
+    .hwif_in_cycles_hi_value    ((CounterBits < 32) ? 32'd0 : cnt_cycles[63:32]),
     .hwif_in_instrs_value       (cnt_instrs),
     .hwif_in_mvms_value         (cnt_mvms),
-    .hwif_in_convs_value        (t_conv_cnt[0]),
+    .hwif_in_convs_value        (cut_lo(t_conv_cnt[0])),
     .hwif_in_adc_convs_value    (cnt_adc_convs),
     .hwif_in_sats_value         (cnt_sats),
-    .hwif_in_prog_rows_value    (t_prog_cnt[0]),
+    .hwif_in_prog_rows_value    (cut_lo(t_prog_cnt[0])),
     .hwif_out_pv_ctrl_enable    (pv_en),
     .hwif_out_pv_ctrl_stop      (pv_stop),
     .hwif_out_pv_ctrl_budget    (pv_budget),

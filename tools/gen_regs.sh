@@ -19,8 +19,11 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
   # No `timescale: the rest of the RTL has none, and a lone one makes both simulators warn.
   # Register-array inputs as packed vectors: Icarus -Wall warns that an always @* reading an
   # unpacked array by a variable index is sensitive to every word; a packed select is not.
+  # Read data as a parallel AND-OR instead of etana's if-chain: the same bits, a fraction of the
+  # logic (tools/csr_readback.py; needed for the iCE40 UP5K, docs/fpga-bringup.md).
   grep -v '^`timescale' "$tmp/aimc_csr.sv" |
-    sed -E 's/^( *input wire )\[([0-9]+):0\] (hwif_in_[a-z0-9_]+) \[([0-9]+):0\](,?)$/\1[\4:0][\2:0] \3\5/'
+    sed -E 's/^( *input wire )\[([0-9]+):0\] (hwif_in_[a-z0-9_]+) \[([0-9]+):0\](,?)$/\1[\4:0][\2:0] \3\5/' |
+    "$py" "$top/tools/csr_readback.py"
   } > "$out/rtl/csr/aimc_csr.sv"
 
 "$peakrdl" c-header "$rdl" -t aimc_map -o "$tmp/aimc_regs.h" >/dev/null

@@ -65,6 +65,11 @@ static const struct cfg_key keys[] = {
 	 "accumulator slots per tile"},
 	{"xbar_impl", KT_U32, OFF(xbar_impl), 0, 0, 1, 0, NULL, "-", "XbarImpl",
 	 "crossbar of every tile: 0 analog model (behavioural macro), 1 digital twin (synthesizable)"},
+	{"conflict_check", KT_U32, OFF(conflict_check), 1, 0, 1, 0, NULL, "-", "ConflictCheck",
+	 "1: TILE_CONFLICT check of the sequencer; 0 (num_tiles 1 only, saves logic): no check, a COPY "
+	 "waits until the tile is idle"},
+	{"counter_bits", KT_U32, OFF(counter_bits), 32, 16, 32, 16, NULL, "bit", "CounterBits",
+	 "width of the event counters (16 or 32; they wrap at 2^counter_bits; cfg5.counter_cut)"},
 	{"clock_mhz", KT_F64, OFF(clock_mhz), 200, 1, 5000, 0, NULL, "MHz", NULL,
 	 "clock for the performance model"},
 	{"vread", KT_F64, OFF(vread), 0.1, 0.01, 2, 0, NULL, "V", NULL, "full-scale read voltage"},
@@ -339,7 +344,7 @@ static int cross_check(const aimc_cfg *cfg, const uint32_t *lines, const char *o
 	} pairs[] = {{"cols", "cols_per_adc"}, {"adc_bits", "adc_cycles"}, {"gmin", "gmax"},
 		     {"xbar_impl", "prog_sigma"}, {"xbar_impl", "read_sigma"}, {"xbar_impl", "pv_enable"},
 		     {"stuck_gmin_frac", "stuck_gmax_frac"}, {"temp", "tc_g"}, {"ir_mode", "dac_rout"},
-		     {"xbar_impl", "xbar_impl"}};
+		     {"conflict_check", "num_tiles"}, {"xbar_impl", "xbar_impl"}};
 	char at[600];
 
 	for (size_t p = 0; p < sizeof(pairs) / sizeof(pairs[0]); p++) {
@@ -391,6 +396,11 @@ static int cross_check(const aimc_cfg *cfg, const uint32_t *lines, const char *o
 			bad = !(1.0 + cfg->tc_g * (cfg->temp - cfg->temp_ref) > 0.0);
 			snprintf(msg, sizeof(msg), "1 + tc_g (temp - temp_ref) = %g must be > 0",
 				 1.0 + cfg->tc_g * (cfg->temp - cfg->temp_ref));
+			break;
+		case 9:
+			/* without the conflict check the tiles could overtake each other's words */
+			bad = cfg->conflict_check == 0 && cfg->num_tiles != 1;
+			snprintf(msg, sizeof(msg), "conflict_check 0 needs num_tiles 1, not %u", cfg->num_tiles);
 			break;
 		case 8:
 			/* with the network solve the row driver is r_drv; dac_rout is the closed-form sag */

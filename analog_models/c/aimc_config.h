@@ -17,6 +17,8 @@ typedef struct aimc_cfg {
 	uint32_t num_tiles, rows, cols, dac_bits, adc_bits, cols_per_adc, adc_cycles, settle_cycles;
 	uint32_t instr_depth, act_depth, par_depth, wgt_depth, acc_slots;
 	uint32_t xbar_impl;          /* 0: analog model (behavioural macro), 1: digital twin */
+	uint32_t conflict_check;     /* 1: TILE_CONFLICT check; 0 (num_tiles 1 only): COPY waits for idle */
+	uint32_t counter_bits;       /* event counter width, 16..32 (wrap at 2^counter_bits) */
 	double clock_mhz;
 	/* analog, physical units */
 	double vread;                /* V */

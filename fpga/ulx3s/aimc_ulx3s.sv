@@ -16,6 +16,8 @@ module aimc_ulx3s import aimc_pkg::*; #(
   parameter int WgtDepth   = 8192,
   parameter int AccSlots   = 16,
   parameter int XbarImpl   = XBAR_TWIN,
+  parameter int ConflictCheck = 1,
+  parameter int CounterBits   = 32,
   parameter int ClkHz      = 12500000,     // PLL output
   parameter int Baud       = 115200
 ) (
@@ -64,6 +66,8 @@ module aimc_ulx3s import aimc_pkg::*; #(
     .WgtDepth      (WgtDepth),
     .AccSlots      (AccSlots),
     .XbarImpl      (XbarImpl),
+    .ConflictCheck (ConflictCheck),
+    .CounterBits   (CounterBits),
     .ClkDiv        ((ClkHz + Baud / 2) / Baud),
     .TimeoutCycles (ClkHz / 10),
     .HeartbeatW    (25),

@@ -54,6 +54,8 @@ module aimc_csr (
         input wire [15:0] hwif_in_cfg3_par_depth,
         input wire [31:0] hwif_in_cfg4_wgt_depth,
         input wire [7:0] hwif_in_cfg5_adc_cycles,
+        input wire [5:0] hwif_in_cfg5_counter_cut,
+        input wire hwif_in_cfg5_no_conflict,
         input wire [31:0] hwif_in_cycles_lo_value,
         input wire [31:0] hwif_in_cycles_hi_value,
         input wire [31:0] hwif_in_instrs_value,
@@ -872,165 +874,83 @@ always @(*) begin
         // A regular block-local temp is sufficient here since logic is purely combinational.
         logic [31:0] readback_data_var;
         readback_data_var = '0;
-        if(rd_mux_addr == 10'h0) begin
-            readback_data_var[31:0] = 32'h41494d43;
-        end
-        if(rd_mux_addr == 10'h4) begin
-            readback_data_var[7:0] = 8'h1;
-            readback_data_var[15:8] = 8'h0;
-            readback_data_var[23:16] = hwif_in_version_isa;
-        end
-        if(rd_mux_addr == 10'h8) begin
-            readback_data_var[8] = field_storage_ctrl_irq_en_done_value;
-            readback_data_var[9] = field_storage_ctrl_irq_en_error_value;
-            readback_data_var[10] = field_storage_ctrl_irq_en_prog_value;
-        end
-        if(rd_mux_addr == 10'hc) begin
-            readback_data_var[0] = hwif_in_status_busy;
-            readback_data_var[1] = hwif_in_status_halted;
-            readback_data_var[2] = hwif_in_status_error;
-        end
-        if(rd_mux_addr == 10'h10) begin
-            readback_data_var[0] = field_storage_irq_done_value;
-            readback_data_var[1] = field_storage_irq_error_value;
-            readback_data_var[2] = field_storage_irq_prog_value;
-        end
-        if(rd_mux_addr == 10'h14) begin
-            readback_data_var[7:0] = hwif_in_err_code_code;
-        end
-        if(rd_mux_addr == 10'h18) begin
-            readback_data_var[15:0] = hwif_in_err_pc_pc;
-        end
-        if(rd_mux_addr == 10'h1c) begin
-            readback_data_var[15:0] = field_storage_start_pc_pc_value;
-        end
-        if(rd_mux_addr == 10'h20) begin
-            readback_data_var[7:0] = field_storage_settle_cycles_value;
-        end
-        if(rd_mux_addr == 10'h24) begin
-            readback_data_var[31:0] = field_storage_scratch_value_value;
-        end
-        if(rd_mux_addr == 10'h30) begin
-            readback_data_var[7:0] = hwif_in_cfg0_num_tiles;
-            readback_data_var[11:8] = hwif_in_cfg0_dac_bits;
-            readback_data_var[20:16] = hwif_in_cfg0_adc_bits;
-            readback_data_var[31:24] = hwif_in_cfg0_cols_per_adc;
-        end
-        if(rd_mux_addr == 10'h34) begin
-            readback_data_var[15:0] = hwif_in_cfg1_rows;
-            readback_data_var[31:16] = hwif_in_cfg1_cols;
-        end
-        if(rd_mux_addr == 10'h38) begin
-            readback_data_var[15:0] = hwif_in_cfg2_instr_depth;
-            readback_data_var[31:16] = hwif_in_cfg2_acc_slots;
-        end
-        if(rd_mux_addr == 10'h3c) begin
-            readback_data_var[15:0] = hwif_in_cfg3_act_depth;
-            readback_data_var[31:16] = hwif_in_cfg3_par_depth;
-        end
-        if(rd_mux_addr == 10'h40) begin
-            readback_data_var[31:0] = hwif_in_cfg4_wgt_depth;
-        end
-        if(rd_mux_addr == 10'h44) begin
-            readback_data_var[7:0] = hwif_in_cfg5_adc_cycles;
-        end
-        if(rd_mux_addr == 10'h80) begin
-            readback_data_var[31:0] = hwif_in_cycles_lo_value;
-        end
-        if(rd_mux_addr == 10'h84) begin
-            readback_data_var[31:0] = hwif_in_cycles_hi_value;
-        end
-        if(rd_mux_addr == 10'h88) begin
-            readback_data_var[31:0] = hwif_in_instrs_value;
-        end
-        if(rd_mux_addr == 10'h8c) begin
-            readback_data_var[31:0] = hwif_in_mvms_value;
-        end
-        if(rd_mux_addr == 10'h90) begin
-            readback_data_var[31:0] = hwif_in_convs_value;
-        end
-        if(rd_mux_addr == 10'h94) begin
-            readback_data_var[31:0] = hwif_in_adc_convs_value;
-        end
-        if(rd_mux_addr == 10'h98) begin
-            readback_data_var[31:0] = hwif_in_sats_value;
-        end
-        if(rd_mux_addr == 10'h9c) begin
-            readback_data_var[31:0] = hwif_in_prog_rows_value;
-        end
-        if(rd_mux_addr == 10'ha4) begin
-            readback_data_var[0] = field_storage_sat_mode_stop_value;
-        end
-        if(rd_mux_addr == 10'ha8) begin
-            readback_data_var[31:0] = field_storage_watchdog_cycles_value;
-        end
-        if(rd_mux_addr == 10'hac) begin
-            readback_data_var[0] = hwif_in_bus_err_valid;
-            readback_data_var[1] = hwif_in_bus_err_write;
-            readback_data_var[3:2] = hwif_in_bus_err_resp;
-            readback_data_var[31:16] = hwif_in_bus_err_count;
-        end
-        if(rd_mux_addr == 10'hb0) begin
-            readback_data_var[31:0] = hwif_in_bus_err_addr_addr;
-        end
-        if(rd_mux_addr == 10'hb4) begin
-            readback_data_var[31:0] = hwif_in_reads_total_value;
-        end
-        if(rd_mux_addr == 10'hb8) begin
-            readback_data_var[31:0] = hwif_in_stalls_total_value;
-        end
+        readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h0}} & 32'h41494d43);
+        readback_data_var[7:0] = readback_data_var[7:0] | ({8{rd_mux_addr == 10'h4}} & 8'h1);
+        readback_data_var[15:8] = readback_data_var[15:8] | ({8{rd_mux_addr == 10'h4}} & 8'h0);
+        readback_data_var[23:16] = readback_data_var[23:16] | ({8{rd_mux_addr == 10'h4}} & hwif_in_version_isa);
+        readback_data_var[8] = readback_data_var[8] | ({1{rd_mux_addr == 10'h8}} & field_storage_ctrl_irq_en_done_value);
+        readback_data_var[9] = readback_data_var[9] | ({1{rd_mux_addr == 10'h8}} & field_storage_ctrl_irq_en_error_value);
+        readback_data_var[10] = readback_data_var[10] | ({1{rd_mux_addr == 10'h8}} & field_storage_ctrl_irq_en_prog_value);
+        readback_data_var[0] = readback_data_var[0] | ({1{rd_mux_addr == 10'hc}} & hwif_in_status_busy);
+        readback_data_var[1] = readback_data_var[1] | ({1{rd_mux_addr == 10'hc}} & hwif_in_status_halted);
+        readback_data_var[2] = readback_data_var[2] | ({1{rd_mux_addr == 10'hc}} & hwif_in_status_error);
+        readback_data_var[0] = readback_data_var[0] | ({1{rd_mux_addr == 10'h10}} & field_storage_irq_done_value);
+        readback_data_var[1] = readback_data_var[1] | ({1{rd_mux_addr == 10'h10}} & field_storage_irq_error_value);
+        readback_data_var[2] = readback_data_var[2] | ({1{rd_mux_addr == 10'h10}} & field_storage_irq_prog_value);
+        readback_data_var[7:0] = readback_data_var[7:0] | ({8{rd_mux_addr == 10'h14}} & hwif_in_err_code_code);
+        readback_data_var[15:0] = readback_data_var[15:0] | ({16{rd_mux_addr == 10'h18}} & hwif_in_err_pc_pc);
+        readback_data_var[15:0] = readback_data_var[15:0] | ({16{rd_mux_addr == 10'h1c}} & field_storage_start_pc_pc_value);
+        readback_data_var[7:0] = readback_data_var[7:0] | ({8{rd_mux_addr == 10'h20}} & field_storage_settle_cycles_value);
+        readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h24}} & field_storage_scratch_value_value);
+        readback_data_var[7:0] = readback_data_var[7:0] | ({8{rd_mux_addr == 10'h30}} & hwif_in_cfg0_num_tiles);
+        readback_data_var[11:8] = readback_data_var[11:8] | ({4{rd_mux_addr == 10'h30}} & hwif_in_cfg0_dac_bits);
+        readback_data_var[20:16] = readback_data_var[20:16] | ({5{rd_mux_addr == 10'h30}} & hwif_in_cfg0_adc_bits);
+        readback_data_var[31:24] = readback_data_var[31:24] | ({8{rd_mux_addr == 10'h30}} & hwif_in_cfg0_cols_per_adc);
+        readback_data_var[15:0] = readback_data_var[15:0] | ({16{rd_mux_addr == 10'h34}} & hwif_in_cfg1_rows);
+        readback_data_var[31:16] = readback_data_var[31:16] | ({16{rd_mux_addr == 10'h34}} & hwif_in_cfg1_cols);
+        readback_data_var[15:0] = readback_data_var[15:0] | ({16{rd_mux_addr == 10'h38}} & hwif_in_cfg2_instr_depth);
+        readback_data_var[31:16] = readback_data_var[31:16] | ({16{rd_mux_addr == 10'h38}} & hwif_in_cfg2_acc_slots);
+        readback_data_var[15:0] = readback_data_var[15:0] | ({16{rd_mux_addr == 10'h3c}} & hwif_in_cfg3_act_depth);
+        readback_data_var[31:16] = readback_data_var[31:16] | ({16{rd_mux_addr == 10'h3c}} & hwif_in_cfg3_par_depth);
+        readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h40}} & hwif_in_cfg4_wgt_depth);
+        readback_data_var[7:0] = readback_data_var[7:0] | ({8{rd_mux_addr == 10'h44}} & hwif_in_cfg5_adc_cycles);
+        readback_data_var[13:8] = readback_data_var[13:8] | ({6{rd_mux_addr == 10'h44}} & hwif_in_cfg5_counter_cut);
+        readback_data_var[16] = readback_data_var[16] | ({1{rd_mux_addr == 10'h44}} & hwif_in_cfg5_no_conflict);
+        readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h80}} & hwif_in_cycles_lo_value);
+        readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h84}} & hwif_in_cycles_hi_value);
+        readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h88}} & hwif_in_instrs_value);
+        readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h8c}} & hwif_in_mvms_value);
+        readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h90}} & hwif_in_convs_value);
+        readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h94}} & hwif_in_adc_convs_value);
+        readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h98}} & hwif_in_sats_value);
+        readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h9c}} & hwif_in_prog_rows_value);
+        readback_data_var[0] = readback_data_var[0] | ({1{rd_mux_addr == 10'ha4}} & field_storage_sat_mode_stop_value);
+        readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'ha8}} & field_storage_watchdog_cycles_value);
+        readback_data_var[0] = readback_data_var[0] | ({1{rd_mux_addr == 10'hac}} & hwif_in_bus_err_valid);
+        readback_data_var[1] = readback_data_var[1] | ({1{rd_mux_addr == 10'hac}} & hwif_in_bus_err_write);
+        readback_data_var[3:2] = readback_data_var[3:2] | ({2{rd_mux_addr == 10'hac}} & hwif_in_bus_err_resp);
+        readback_data_var[31:16] = readback_data_var[31:16] | ({16{rd_mux_addr == 10'hac}} & hwif_in_bus_err_count);
+        readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'hb0}} & hwif_in_bus_err_addr_addr);
+        readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'hb4}} & hwif_in_reads_total_value);
+        readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'hb8}} & hwif_in_stalls_total_value);
         for(int i0=0; i0<16; i0++) begin : gen_loop_1
-            if(rd_mux_addr == 10'h100 + (10)'(i0) * 10'h4) begin
-                readback_data_var[31:0] = hwif_in_tile_busy_value[i0];
-            end
+            readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h100 + (10)'(i0) * 10'h4}} & hwif_in_tile_busy_value[i0]);
         end
         for(int i0=0; i0<16; i0++) begin : gen_loop_2
-            if(rd_mux_addr == 10'h140 + (10)'(i0) * 10'h4) begin
-                readback_data_var[31:0] = hwif_in_tile_idle_value[i0];
-            end
+            readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h140 + (10)'(i0) * 10'h4}} & hwif_in_tile_idle_value[i0]);
         end
         for(int i0=0; i0<16; i0++) begin : gen_loop_3
-            if(rd_mux_addr == 10'h180 + (10)'(i0) * 10'h4) begin
-                readback_data_var[31:0] = hwif_in_tile_mvms_value[i0];
-            end
+            readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h180 + (10)'(i0) * 10'h4}} & hwif_in_tile_mvms_value[i0]);
         end
         for(int i0=0; i0<16; i0++) begin : gen_loop_4
-            if(rd_mux_addr == 10'h1c0 + (10)'(i0) * 10'h4) begin
-                readback_data_var[31:0] = hwif_in_tile_reads_value[i0];
-            end
+            readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h1c0 + (10)'(i0) * 10'h4}} & hwif_in_tile_reads_value[i0]);
         end
         for(int i0=0; i0<16; i0++) begin : gen_loop_5
-            if(rd_mux_addr == 10'h200 + (10)'(i0) * 10'h4) begin
-                readback_data_var[31:0] = hwif_in_tile_adc_value[i0];
-            end
+            readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h200 + (10)'(i0) * 10'h4}} & hwif_in_tile_adc_value[i0]);
         end
         for(int i0=0; i0<16; i0++) begin : gen_loop_6
-            if(rd_mux_addr == 10'h240 + (10)'(i0) * 10'h4) begin
-                readback_data_var[31:0] = hwif_in_tile_sats_value[i0];
-            end
+            readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h240 + (10)'(i0) * 10'h4}} & hwif_in_tile_sats_value[i0]);
         end
         for(int i0=0; i0<16; i0++) begin : gen_loop_7
-            if(rd_mux_addr == 10'h280 + (10)'(i0) * 10'h4) begin
-                readback_data_var[31:0] = hwif_in_tile_stalls_value[i0];
-            end
+            readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h280 + (10)'(i0) * 10'h4}} & hwif_in_tile_stalls_value[i0]);
         end
-        if(rd_mux_addr == 10'h300) begin
-            readback_data_var[0] = field_storage_pv_ctrl_enable_value;
-            readback_data_var[1] = field_storage_pv_ctrl_stop_value;
-            readback_data_var[15:8] = field_storage_pv_ctrl_budget_value;
-        end
-        if(rd_mux_addr == 10'h304) begin
-            readback_data_var[15:0] = field_storage_pv_tol_tol_value;
-        end
-        if(rd_mux_addr == 10'h308) begin
-            readback_data_var[3:0] = field_storage_pv_sel_tile_value;
-        end
-        if(rd_mux_addr == 10'h30c) begin
-            readback_data_var[31:0] = hwif_in_pv_pulses_value;
-        end
-        if(rd_mux_addr == 10'h310) begin
-            readback_data_var[31:0] = hwif_in_pv_unconv_value;
-        end
+        readback_data_var[0] = readback_data_var[0] | ({1{rd_mux_addr == 10'h300}} & field_storage_pv_ctrl_enable_value);
+        readback_data_var[1] = readback_data_var[1] | ({1{rd_mux_addr == 10'h300}} & field_storage_pv_ctrl_stop_value);
+        readback_data_var[15:8] = readback_data_var[15:8] | ({8{rd_mux_addr == 10'h300}} & field_storage_pv_ctrl_budget_value);
+        readback_data_var[15:0] = readback_data_var[15:0] | ({16{rd_mux_addr == 10'h304}} & field_storage_pv_tol_tol_value);
+        readback_data_var[3:0] = readback_data_var[3:0] | ({4{rd_mux_addr == 10'h308}} & field_storage_pv_sel_tile_value);
+        readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h30c}} & hwif_in_pv_pulses_value);
+        readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h310}} & hwif_in_pv_unconv_value);
         readback_data = readback_data_var;
         readback_done = decoded_req & ~decoded_req_is_wr;
         readback_err = decoded_err;

@@ -18,6 +18,10 @@
 // irq.error; a tile error seen while draining replaces a check error (it is earlier in program
 // order). The sequencer then waits for the next start.
 //
+// ConflictCheck = 0 (one tile only; config key conflict_check): no boxes and no TILE_CONFLICT; a
+// COPY instead waits until the tile is idle before its first word, so it still sees every word
+// the tile's earlier commands wrote and no later command can overtake it.
+//
 // Two stops come from outside the checks (docs/errors.md). With sat_stop_i, a tile command during
 // which its tile saturated stops the program with SATURATION once it completes (like a tile error,
 // at that command's PC; it does not retire); the flag is kept per tile, from the accept of the
@@ -36,6 +40,7 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
   parameter int ParDepth   = 1024,
   parameter int WgtDepth   = 8192,
   parameter int AccSlots   = 64,
+  parameter int ConflictCheck = 1,
   parameter int InstrAw    = aimc_aw(InstrDepth),
   parameter int ActAw      = aimc_aw(ActDepth)
 ) (
@@ -95,8 +100,11 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
   localparam int POST_RAW_WORDS = Cols;
   localparam int PAR_WORDS      = 3 * Cols;
   localparam int LOOP_CNTS      = 4;
-  // Conflict boxes live in one space: IN words at 0.., OUT words at ActDepth..
-  localparam int CAw            = INSTR_A_W + 2;  // a 16-bit operand + ActDepth + a count
+  // Conflict boxes live in one space: IN words at 0.., OUT words at ActDepth.. . Only as wide as
+  // that space: a window that passed the range check ends below 2*ActDepth, and the conflict
+  // check of a window that did not pass it is never used (ADDR_RANGE wins), so the truncated
+  // operands of such a window do no harm.
+  localparam int CAw            = aimc_aw(2 * ActDepth);
   localparam int TileW          = aimc_aw(NumTiles);
 
   typedef enum logic [2:0] {
@@ -151,7 +159,7 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
 
   logic        op_defined, uses_tile, mask_ok;
   logic [63:0] rsvd;
-  logic [31:0] act_words;
+  logic [CAw-1:0] act_words;
   logic        range_ok, slot_ok;
   logic [7:0]  check_err;
   // Constant selects outside always_comb: Icarus cannot sense them.
@@ -171,7 +179,25 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
   logic           conflict;
 
   function automatic logic [CAw-1:0] cbase(input logic sel, input logic [15:0] addr);
-    return CAw'(sel ? ActDepth : 0) + CAw'(addr);
+    return CAw'(32'(sel ? ActDepth : 0) + 32'(addr));  // the cut to CAw bits is on the sum
+  endfunction
+
+  // a + n <= depth for two 16-bit operands, with the add only as wide as depth needs: if both are
+  // at most depth, their low bits are the whole operands (the same result as the 17-bit sum).
+  function automatic logic span_ok(input logic [15:0] a, input logic [15:0] n, input int depth);
+    logic [16:0] m, sum;
+    logic        ok;
+    m   = 17'((33'd1 << aimc_aw(depth + 1)) - 33'd1);
+    sum = (17'(a) & m) + (17'(n) & m);
+    ok  = (32'(a) <= depth) && (32'(n) <= depth) && (32'(sum) <= depth);
+    return ok;
+  endfunction
+
+  // a + n <= depth for a constant n: one compare with a constant, no add.
+  function automatic logic end_ok(input logic [15:0] a, input int n, input int depth);
+    logic ok;
+    ok = (n <= depth) && (32'(a) <= 32'(depth - n));
+    return ok;
   endfunction
 
   function automatic logic overlap(input logic [CAw-1:0] lo1, input logic [CAw-1:0] hi1,
@@ -209,7 +235,7 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
     rsvd       = '1;
     range_ok   = 1'b1;
     slot_ok    = 1'b1;
-    act_words  = 32'(POST_WORDS);
+    act_words  = CAw'(POST_WORDS);
     r_v        = 1'b0;
     w_v        = 1'b0;
     r_lo       = cbase(f_src_out, f_a);
@@ -228,8 +254,7 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
       end
       OpCopy: begin
         rsvd     = RSVD_COPY;
-        range_ok = (32'(f_a) + 32'(f_c) <= 32'(ActDepth)) &&
-                   (32'(f_b) + 32'(f_c) <= 32'(ActDepth));
+        range_ok = span_ok(f_a, f_c, ActDepth) && span_ok(f_b, f_c, ActDepth);
         r_v      = (f_c != '0);
         w_v      = (f_c != '0);
         r_lo     = cbase(f_from_out, f_b);
@@ -240,29 +265,30 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
       OpProg: begin
         rsvd      = RSVD_PROG;
         uses_tile = 1'b1;
-        range_ok  = 32'(f_a) + 32'(PROG_WORDS) <= 32'(WgtDepth);
+        range_ok  = end_ok(f_a, PROG_WORDS, WgtDepth);
       end
       OpMvm: begin
         rsvd      = RSVD_MVM;
         uses_tile = 1'b1;
-        range_ok  = 32'(f_a) + 32'(MVM_WORDS) <= 32'(ActDepth);
+        range_ok  = end_ok(f_a, MVM_WORDS, ActDepth);
         slot_ok   = 32'(f_b) < 32'(AccSlots);
         r_v       = 1'b1;
       end
       OpPost: begin
         rsvd      = RSVD_POST;
         uses_tile = 1'b1;
-        act_words = f_raw ? 32'(POST_RAW_WORDS) : 32'(POST_WORDS);
-        range_ok  = (32'(f_a) + act_words <= 32'(ActDepth)) &&
-                    (32'(f_c) + 32'(PAR_WORDS) <= 32'(ParDepth));
+        act_words = f_raw ? CAw'(POST_RAW_WORDS) : CAw'(POST_WORDS);
+        range_ok  = (f_raw ? end_ok(f_a, POST_RAW_WORDS, ActDepth) : end_ok(f_a, POST_WORDS, ActDepth)) &&
+                    end_ok(f_c, PAR_WORDS, ParDepth);
         slot_ok   = 32'(f_b) < 32'(AccSlots);
         w_v       = 1'b1;
-        w_hi      = w_lo + CAw'(act_words) - CAw'(1);
+        w_hi      = w_lo + act_words - CAw'(1);
       end
       default: op_defined = 1'b0;
     endcase
 
-    conflict = conflict_f(r_v, r_lo, r_hi, w_v, w_lo, w_hi, uses_tile, f_tile,
+    conflict = (ConflictCheck != 0) &&
+               conflict_f(r_v, r_lo, r_hi, w_v, w_lo, w_hi, uses_tile, f_tile,
                           rd_v_q, rd_lo_q, rd_hi_q, wr_v_q, wr_lo_q, wr_hi_q);
 
     if (!op_defined || (instr_rdata_i & rsvd) != '0) begin
@@ -330,6 +356,17 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
   logic issue_ok;
   assign issue_ok    = (state_q == StIssue) && (terr_reg == '0) && !wdog_stop_i;
   assign cmd_valid_o = issue_ok;
+
+`ifndef SYNTHESIS
+  initial begin
+    assert (ConflictCheck != 0 || NumTiles == 1)
+      else $fatal(1, "aimc_sequencer: ConflictCheck 0 needs NumTiles 1");
+  end
+`endif
+
+  // Without the conflict check a COPY starts only once every tile is idle.
+  logic copy_go;
+  assign copy_go = (ConflictCheck != 0) || (tile_busy_i == '0);
 
   logic raise;             // a check error this cycle: drain, then stop
   logic [7:0] raise_code;
@@ -514,8 +551,8 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
         end
       end
       StCopy: begin
-        dat_port_req_o = 1'b1;
-        if (dat_port_gnt_i) begin
+        dat_port_req_o = copy_go;
+        if (copy_go && dat_port_gnt_i) begin
           act_req_o = 1'b1;
           if (!cp_wr_q) begin
             act_sel_o  = q_from_out;

@@ -18,6 +18,8 @@ module aimc_fpga_core import aimc_pkg::*; #(
   parameter int WgtDepth      = 1024,
   parameter int AccSlots      = 16,
   parameter int XbarImpl      = XBAR_TWIN,
+  parameter int ConflictCheck = 1,
+  parameter int CounterBits   = 32,
   // board parameters
   parameter int ClkDiv        = 104,       // clock / baud
   parameter int TimeoutCycles = 1200000,   // UART frame timeout
@@ -99,7 +101,9 @@ module aimc_fpga_core import aimc_pkg::*; #(
     .ParDepth   (ParDepth),
     .WgtDepth   (WgtDepth),
     .AccSlots   (AccSlots),
-    .XbarImpl   (XbarImpl)
+    .XbarImpl   (XbarImpl),
+    .ConflictCheck (ConflictCheck),
+    .CounterBits   (CounterBits)
   ) u_chip (
     .clk_i            (clk_i),
     .rst_ni           (rst_ni),

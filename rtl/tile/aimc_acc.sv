@@ -8,6 +8,7 @@ module aimc_acc import aimc_pkg::*; #(
   parameter int AccSlots   = 64,
   parameter int AdcBits    = 8,
   parameter int ShiftW     = 5,
+  parameter int MaxShift   = (1 << ShiftW) - 1,   // largest shift_i the tile sends
   localparam int NumAdc    = Cols / ColsPerAdc,
   localparam int Depth     = AccSlots * ColsPerAdc,
   localparam int IdxW      = aimc_aw(Depth),
@@ -33,8 +34,11 @@ module aimc_acc import aimc_pkg::*; #(
   output logic [15:0]               sat_cnt_o      // lanes that saturated this cycle
 );
 
-  localparam logic signed [63:0] Int32Max = 64'sd2147483647;
-  localparam logic signed [63:0] Int32Min = -64'sd2147483648;
+  // Exact width of the sum (the 64 bits of the reference arithmetic cut to what can be reached):
+  // a code of AdcBits (its negation AdcBits + 1) shifted by at most MaxShift, plus an int32.
+  localparam int TermBits = AdcBits + 1 + MaxShift;
+  localparam int SumW0    = ((TermBits > 32) ? TermBits : 32) + 1;
+  localparam int SumW     = (SumW0 < 64) ? SumW0 : 64;
 
   // One data array for all lanes (lane j at j*Depth): a single process per clock keeps event-driven
   // simulators fast. No reset: an MVM without the acc flag clears its slot.
@@ -45,16 +49,24 @@ module aimc_acc import aimc_pkg::*; #(
   logic [LaneW-1:0]  rd_lane_q;
 
   for (genvar j = 0; j < NumAdc; j++) begin : g_lane
-    logic signed [63:0] term;
-    logic signed [63:0] sum;
+    logic signed [SumW-1:0] code;
+    logic signed [SumW-1:0] prev;
+    logic signed [SumW-1:0] term;
+    logic signed [SumW-1:0] sum;
 
-    // |code| <= 2^15 and shift_i <= 21 (docs/numbers.md): the term fits 37 bits.
-    assign term = (neg_i ? -64'($signed(codes_i[j*AdcBits +: AdcBits]))
-                         :  64'($signed(codes_i[j*AdcBits +: AdcBits]))) <<< shift_i;
-    assign sum  = 64'($signed(rdata_q[j])) + term;
-    assign lane_sat[j] = acc_i && (sum > Int32Max || sum < Int32Min);
-    assign wdata[j] = (sum > Int32Max) ? 32'h7fffffff :
-                      (sum < Int32Min) ? 32'h80000000 : sum[31:0];
+    // shift_i <= MaxShift (asserted below): SumW holds any code and shift the tile sends, so the
+    // sum is exact and equals the 64-bit one.
+    assign code = {{(SumW - AdcBits){codes_i[j*AdcBits + AdcBits - 1]}}, codes_i[j*AdcBits +: AdcBits]};
+    assign prev = {{(SumW - 32){rdata_q[j][31]}}, rdata_q[j]};
+    assign term = (neg_i ? -code : code) <<< shift_i;
+    assign sum  = prev + term;
+    // Outside int32 iff the bits above bit 31 are not all copies of it (no wide compares).
+    logic [SumW-32:0] top;
+    logic             outside;
+    assign top     = sum[SumW-1:31];
+    assign outside = (top != '0) && (top != '1);
+    assign lane_sat[j] = acc_i && outside;
+    assign wdata[j] = !outside ? sum[31:0] : top[SumW-32] ? 32'h80000000 : 32'h7fffffff;
   end
 
   always_ff @(posedge clk_i) begin
@@ -84,6 +96,8 @@ module aimc_acc import aimc_pkg::*; #(
   always @(posedge clk_i) begin
     if (rst_ni) begin
       assert (!(acc_i && clr_i)) else $fatal(1, "aimc_acc: accumulate and clear together");
+      assert (!acc_i || int'(shift_i) <= MaxShift) else $fatal(1, "aimc_acc: shift %0d > MaxShift %0d",
+                                                               shift_i, MaxShift);
     end
   end
 

@@ -59,10 +59,6 @@ module aimc_post import aimc_pkg::*; #(
   } fld_e;
 
   localparam logic [5:0] ShiftMax = 6'd62;
-  localparam logic signed [63:0] Int32Max = 64'sd2147483647;
-  localparam logic signed [63:0] Int32Min = -64'sd2147483648;
-  localparam logic signed [63:0] Int8Max = 64'sd127;
-  localparam logic signed [63:0] Int8Min = -64'sd127;
 
   // ---- issue stage: one parameter read per cycle ------------------------------------------------
   logic              iss_q, iss_d;            // reads still to issue
@@ -107,21 +103,27 @@ module aimc_post import aimc_pkg::*; #(
                    (s_field == 6'd0) || (s_field > ShiftMax));
 
   // The sum and the clamp of t = sat32(acc + b), used by both modes in the return stage.
-  logic signed [63:0] tsum;
+  // The sum of two int32 is exact in 33 bits; it is outside int32 iff its two top bits differ.
+  logic signed [32:0] tsum;
   logic signed [31:0] tsat;
   logic               tsat_hit;
-  assign tsum     = 64'($signed(acc_word_i)) + 64'($signed(par_rdata_i));
-  assign tsat_hit = (tsum > Int32Max) || (tsum < Int32Min);
-  assign tsat     = (tsum > Int32Max) ? 32'sh7fffffff :
-                    (tsum < Int32Min) ? 32'sh80000000 : tsum[31:0];
+  logic               tsum_sign, tsum_b31;
+  assign tsum      = 33'($signed(acc_word_i)) + 33'($signed(par_rdata_i));
+  assign tsum_sign = tsum[32];
+  assign tsum_b31  = tsum[31];
+  assign tsat_hit  = (tsum_sign != tsum_b31);
+  assign tsat      = !tsat_hit ? tsum[31:0] : tsum_sign ? 32'sh80000000 : 32'sh7fffffff;
 
-  // Final stage arithmetic: q = (p + 2^(S-1)) >>> S, relu, clamp to [-127, 127].
-  logic signed [63:0] q;
-  logic signed [63:0] qr;
-  logic [7:0]         y;
-  assign q  = (p_q + (64'sd1 <<< (ps_q - 6'd1))) >>> ps_q;
-  assign qr = (relu_q && q < 0) ? 64'sd0 : q;
-  assign y  = (qr > Int8Max) ? 8'd127 : (qr < Int8Min) ? 8'h81 : qr[7:0];
+  // Final stage arithmetic: y = clamp8(relu?(rshift_round(p, S))), in its own module (a log
+  // shifter of the 10 bits that matter instead of the 64-bit add and shift; proved equal to the
+  // reference definition by tests/formal/post_final.sh).
+  logic [7:0] y;
+  aimc_post_final u_final (
+    .p_i    (p_q),
+    .s_i    (ps_q),
+    .relu_i (relu_q),
+    .y_o    (y)
+  );
   assign last_f = pv_q && (pc_q == ColW'(Cols - 1));
 
   always_comb begin
@@ -304,6 +306,21 @@ module aimc_post import aimc_pkg::*; #(
       assert (!(start_i && (iss_q || rv_q || pv_q))) else $fatal(1, "aimc_post: start while busy");
     end
   end
+
+`ifndef SYNTHESIS
+  // The final stage against its reference definition (docs/numbers.md), 64-bit, every column.
+  logic signed [63:0] q_ref, qr_ref;
+  logic [7:0]         y_ref;
+  assign q_ref  = (p_q + (64'sd1 <<< (ps_q - 6'd1))) >>> ps_q;
+  assign qr_ref = (relu_q && q_ref < 0) ? 64'sd0 : q_ref;
+  assign y_ref  = (qr_ref > 64'sd127) ? 8'd127 : (qr_ref < -64'sd127) ? 8'h81 : qr_ref[7:0];
+  always @(posedge clk_i) begin
+    if (rst_ni && pv_q) begin
+      assert (y == y_ref) else $fatal(1, "aimc_post: y %h, reference %h (p %h, S %0d)",
+                                      y, y_ref, p_q, ps_q);
+    end
+  end
+`endif
 
   assign acc_idx_o  = sbase_q + IdxW'(grp_q);
   assign acc_lane_o = lane_q;

@@ -660,7 +660,8 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
     .ColsPerAdc (ColsPerAdc),
     .AccSlots   (AccSlots),
     .AdcBits    (AdcBits),
-    .ShiftW     (ShiftW)
+    .ShiftW     (ShiftW),
+    .MaxShift   (MaxShift)
   ) u_acc (
     .clk_i     (clk_i),
     .rst_ni    (rst_ni),

@@ -144,6 +144,11 @@ typedef struct aimc_counters {
 	uint32_t instrs, mvms, convs, adc_convs, sats, prog_rows;
 	uint32_t reads, stalls;               /* chip totals over the tiles */
 	uint32_t n_tiles;                     /* tiles reported in tile[] (cfg0.num_tiles, <= 16) */
+	/* Width of the event counters (instrs, mvms, adc_convs, sats, reads, stalls, tile[]): they
+	 * wrap at 2^bits. The chip shows it in cfg5.counter_cut (config key counter_bits), which
+	 * aimc_chip_init checks against the config; aimc_counters_read sets 32 (it reads no extra
+	 * register): set cfg->counter_bits before taking a delta on a cut chip. */
+	uint32_t bits;
 	aimc_tile_counters tile[AIMC_MAX_TILES];
 } aimc_counters;
 /* The sticky bus-error record (docs/errors.md). */
@@ -173,7 +178,8 @@ int aimc_run(aimc_mmio *m, uint32_t pc, uint32_t max_polls, uint32_t *chip_err, 
 /* Chip counters, then the per-tile counters of cfg0.num_tiles tiles (AIMC_EMISMATCH if that
  * reads 0 or above 16). */
 int aimc_counters_read(aimc_mmio *m, aimc_counters *c);
-/* d = b - a for every counter (wrapping, like the hardware's); n_tiles from b. */
+/* d = b - a for every counter (wrapping, like the hardware's: the event counters modulo
+ * 2^b->bits, 32 if bits is 0 or >= 32); n_tiles and bits from b. */
 void aimc_counters_delta(const aimc_counters *a, const aimc_counters *b, aimc_counters *d);
 /* Pulse soft_reset: the sequencer, tiles and status return to idle (docs/errors.md). */
 int aimc_soft_reset(aimc_mmio *m);

@@ -149,6 +149,12 @@ extern "C" {
 #define AIMC_CSR__CFG5__ADC_CYCLES_bm 0xff
 #define AIMC_CSR__CFG5__ADC_CYCLES_bp 0
 #define AIMC_CSR__CFG5__ADC_CYCLES_bw 8
+#define AIMC_CSR__CFG5__COUNTER_CUT_bm 0x3f00
+#define AIMC_CSR__CFG5__COUNTER_CUT_bp 8
+#define AIMC_CSR__CFG5__COUNTER_CUT_bw 6
+#define AIMC_CSR__CFG5__NO_CONFLICT_bm 0x10000
+#define AIMC_CSR__CFG5__NO_CONFLICT_bp 16
+#define AIMC_CSR__CFG5__NO_CONFLICT_bw 1
 
 // reg - aimc_csr::cycles_lo
 #define AIMC_CSR__CYCLES_LO__VALUE_bm 0xffffffff

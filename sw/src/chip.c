@@ -77,6 +77,8 @@ static int cfg_readback_expected(const aimc_cfg *cfg, uint32_t exp[6])
 	PUT(3, cfg->par_depth, AIMC_CSR__CFG3__PAR_DEPTH);
 	PUT(4, cfg->wgt_depth, AIMC_CSR__CFG4__WGT_DEPTH);
 	PUT(5, cfg->adc_cycles, AIMC_CSR__CFG5__ADC_CYCLES);
+	PUT(5, cfg->counter_bits < 32 ? cfg->counter_bits : 0, AIMC_CSR__CFG5__COUNTER_CUT);
+	PUT(5, cfg->conflict_check ? 0u : 1u, AIMC_CSR__CFG5__NO_CONFLICT);
 #undef PUT
 	return rc;
 }
@@ -384,6 +386,7 @@ int aimc_counters_read(aimc_mmio *m, aimc_counters *c)
 	if (m == NULL || c == NULL)
 		return AIMC_EINVAL;
 	memset(c, 0, sizeof(*c));
+	c->bits = 32;
 	dst[0] = &c->instrs;
 	dst[1] = &c->mvms;
 	dst[2] = &c->convs;
@@ -417,32 +420,35 @@ int aimc_counters_read(aimc_mmio *m, aimc_counters *c)
 
 void aimc_counters_delta(const aimc_counters *a, const aimc_counters *b, aimc_counters *d)
 {
-	uint32_t t;
+	uint32_t t, mask;
 
 	if (a == NULL || b == NULL || d == NULL)
 		return;
 	memset(d, 0, sizeof(*d));
-	d->cycles = b->cycles - a->cycles;
-	d->instrs = b->instrs - a->instrs;
-	d->mvms = b->mvms - a->mvms;
-	d->convs = b->convs - a->convs;
-	d->adc_convs = b->adc_convs - a->adc_convs;
-	d->sats = b->sats - a->sats;
-	d->prog_rows = b->prog_rows - a->prog_rows;
-	d->reads = b->reads - a->reads;
-	d->stalls = b->stalls - a->stalls;
+	/* every counter cut to b->bits wraps there (cfg5.counter_cut), the busy cycles included */
+	mask = b->bits != 0 && b->bits < 32 ? (1u << b->bits) - 1u : 0xffffffffu;
+	d->cycles = (b->cycles - a->cycles) & (mask == 0xffffffffu ? ~0ull : mask);
+	d->instrs = (b->instrs - a->instrs) & mask;
+	d->mvms = (b->mvms - a->mvms) & mask;
+	d->convs = (b->convs - a->convs) & mask;
+	d->adc_convs = (b->adc_convs - a->adc_convs) & mask;
+	d->sats = (b->sats - a->sats) & mask;
+	d->prog_rows = (b->prog_rows - a->prog_rows) & mask;
+	d->reads = (b->reads - a->reads) & mask;
+	d->stalls = (b->stalls - a->stalls) & mask;
 	d->n_tiles = b->n_tiles;
+	d->bits = b->bits;
 	for (t = 0; t < b->n_tiles && t < AIMC_MAX_TILES; t++) {
 		const aimc_tile_counters *ta = &a->tile[t], *tb = &b->tile[t];
 		aimc_tile_counters *td = &d->tile[t];
 
-		td->busy = tb->busy - ta->busy;
-		td->idle = tb->idle - ta->idle;
-		td->mvms = tb->mvms - ta->mvms;
-		td->reads = tb->reads - ta->reads;
-		td->adc_convs = tb->adc_convs - ta->adc_convs;
-		td->sats = tb->sats - ta->sats;
-		td->stalls = tb->stalls - ta->stalls;
+		td->busy = (tb->busy - ta->busy) & mask;
+		td->idle = (tb->idle - ta->idle) & mask;
+		td->mvms = (tb->mvms - ta->mvms) & mask;
+		td->reads = (tb->reads - ta->reads) & mask;
+		td->adc_convs = (tb->adc_convs - ta->adc_convs) & mask;
+		td->sats = (tb->sats - ta->sats) & mask;
+		td->stalls = (tb->stalls - ta->stalls) & mask;
 	}
 }
 

@@ -98,6 +98,13 @@ static int32_t byte_s8(uint32_t word, uint32_t k)
 	return b >= 128 ? b - 256 : b;
 }
 
+/* An event counter as the CSR reads it: the RTL keeps only its low counter_bits bits (the model
+ * counts in 32 bits; the low bits of the same count are the RTL's wrapped counter). */
+static uint32_t counter_cut(const aimc_refmodel *rm, uint32_t v)
+{
+	return rm->cfg.counter_bits < 32 ? v & ((1u << rm->cfg.counter_bits) - 1u) : v;
+}
+
 /* Arithmetic right shift (floor division by 2^s), written out so it does not depend on how the
  * compiler shifts negative numbers. */
 static int64_t asr64(int64_t v, uint32_t s)
@@ -429,8 +436,10 @@ static uint32_t seq_check(const aimc_refmodel *rm, uint64_t in)
 	if (op == AIMC_OP_COPY) {
 		if (a + c > cfg->act_depth || b + c > cfg->act_depth)
 			return AIMC_CHIP_ERR_ADDR_RANGE;
-		return tile_conflict(rm, in, cfg->num_tiles) ? AIMC_CHIP_ERR_TILE_CONFLICT
-							     : AIMC_CHIP_ERR_NONE;
+		/* conflict_check 0: the RTL's COPY waits for the tile instead (program order anyway) */
+		return cfg->conflict_check && tile_conflict(rm, in, cfg->num_tiles)
+			       ? AIMC_CHIP_ERR_TILE_CONFLICT
+			       : AIMC_CHIP_ERR_NONE;
 	}
 	if (op != AIMC_OP_PROG && op != AIMC_OP_MVM && op != AIMC_OP_POST)
 		return AIMC_CHIP_ERR_NONE;
@@ -453,7 +462,7 @@ static uint32_t seq_check(const aimc_refmodel *rm, uint64_t in)
 	}
 	if (b >= cfg->acc_slots)
 		return AIMC_CHIP_ERR_BAD_SLOT;
-	if (tile_conflict(rm, in, tile))
+	if (cfg->conflict_check && tile_conflict(rm, in, tile))
 		return AIMC_CHIP_ERR_TILE_CONFLICT;
 	return AIMC_CHIP_ERR_NONE;
 }
@@ -664,22 +673,22 @@ static int csr_read(aimc_refmodel *rm, uint32_t off, uint32_t *val)
 		*val = 0; /* no timing in the C model */
 		return AIMC_OK;
 	case CSR_ADDR(instrs):
-		*val = rm->instrs;
+		*val = counter_cut(rm, rm->instrs);
 		return AIMC_OK;
 	case CSR_ADDR(mvms):
-		*val = rm->mvms;
+		*val = counter_cut(rm, rm->mvms);
 		return AIMC_OK;
 	case CSR_ADDR(convs):
-		*val = rm->conv_cnt[0];
+		*val = counter_cut(rm, rm->conv_cnt[0]);
 		return AIMC_OK;
 	case CSR_ADDR(adc_convs):
-		*val = rm->adc_convs;
+		*val = counter_cut(rm, rm->adc_convs);
 		return AIMC_OK;
 	case CSR_ADDR(sats):
-		*val = rm->sats;
+		*val = counter_cut(rm, rm->sats);
 		return AIMC_OK;
 	case CSR_ADDR(prog_rows):
-		*val = rm->prog_cnt[0];
+		*val = counter_cut(rm, rm->prog_cnt[0]);
 		return AIMC_OK;
 	case CSR_ADDR(pv_ctrl):
 		*val = rm->pv_ctrl;
@@ -713,7 +722,7 @@ static int csr_read(aimc_refmodel *rm, uint32_t off, uint32_t *val)
 
 		for (t = 0; t < rm->cfg.num_tiles; t++)
 			sum += rm->t_reads[t];
-		*val = sum;
+		*val = counter_cut(rm, sum);
 		return AIMC_OK;
 	}
 	case CSR_ADDR(stalls_total):
@@ -729,7 +738,7 @@ static int csr_read(aimc_refmodel *rm, uint32_t off, uint32_t *val)
 		const uint32_t *src[7] = { NULL, NULL, rm->t_mvms, rm->t_reads, rm->t_adc, rm->t_sats,
 					   NULL }; /* busy, idle, stalls: cycles, 0 here */
 
-		*val = src[arr] != NULL ? src[arr][t] : 0;
+		*val = src[arr] != NULL ? counter_cut(rm, src[arr][t]) : 0;
 		return AIMC_OK;
 	}
 	return AIMC_EBUS; /* unmapped offset inside the CSR window, or a write-only register */
@@ -941,6 +950,8 @@ static int cfg_readback_init(aimc_refmodel *rm)
 	RB_PUT(3, cfg->par_depth, AIMC_CSR__CFG3__PAR_DEPTH);
 	RB_PUT(4, cfg->wgt_depth, AIMC_CSR__CFG4__WGT_DEPTH);
 	RB_PUT(5, cfg->adc_cycles, AIMC_CSR__CFG5__ADC_CYCLES);
+	RB_PUT(5, cfg->counter_bits < 32 ? cfg->counter_bits : 0, AIMC_CSR__CFG5__COUNTER_CUT);
+	RB_PUT(5, cfg->conflict_check ? 0 : 1, AIMC_CSR__CFG5__NO_CONFLICT);
 	return 1;
 }
 #undef RB_PUT

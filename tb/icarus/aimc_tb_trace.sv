@@ -19,7 +19,9 @@ module aimc_tb_trace import aimc_pkg::*; #(
   parameter int ParDepth   = 1024,
   parameter int WgtDepth   = 8192,
   parameter int AccSlots   = 64,
-  parameter int XbarImpl   = 0
+  parameter int XbarImpl   = 0,
+  parameter int ConflictCheck = 1,
+  parameter int CounterBits   = 32
 );
 
   // Shared with the C++ harness (tb/verilator/aimc_harness.h): cycles of reset before the first
@@ -53,7 +55,9 @@ module aimc_tb_trace import aimc_pkg::*; #(
     .ParDepth   (ParDepth),
     .WgtDepth   (WgtDepth),
     .AccSlots   (AccSlots),
-    .XbarImpl   (XbarImpl)
+    .XbarImpl   (XbarImpl),
+    .ConflictCheck (ConflictCheck),
+    .CounterBits   (CounterBits)
   ) u_dut (
     .clk_i            (clk),
     .rst_ni           (rst_n),

@@ -249,6 +249,7 @@ static int run_on_chip(const cli_backend_opts *be, const char *label, const aimc
 		cli_report_rc(CMD, &m, "reading the counters", rc);
 		goto out;
 	}
+	c1.bits = cfg->counter_bits; /* cfg5.counter_cut, checked by aimc_chip_init */
 	aimc_counters_delta(&c0, &c1, &out->delta);
 	/* Placement spreads the layer over the tiles: every tile's PV counters count. */
 	out->pv_pulses = 0;

@@ -227,6 +227,7 @@ int cli_cmd_run(int argc, char **argv)
 	opened = 0;
 	if (cli_backend_close(CMD, &o.be, &m, &res.sim_cycles) != AIMC_OK)
 		goto out;
+	c1.bits = cfg.counter_bits; /* cfg5.counter_cut, checked by aimc_chip_init */
 	aimc_counters_delta(&c0, &c1, &res.counters);
 
 	f = fopen(o.out, "wb");

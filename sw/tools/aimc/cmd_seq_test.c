@@ -4,7 +4,9 @@
  * TILE_CONFLICT cases (and the same-tile order that is not one), and the new checks (WAIT mask,
  * COPY range, LOOP counter). Expected values come from this file and OpenBLAS (tb/golden), never
  * from the C model, so running it on the cmodel and the verilator back-ends checks both. Every
- * error case is followed by a good program without reset. Needs an ideal config with 2+ tiles. */
+ * error case is followed by a good program without reset. Needs an ideal config; with one tile the
+ * two-tile programs are replaced by a COPY of a running POST (TILE_CONFLICT, or with
+ * conflict_check = 0 a COPY that waits for the tile). */
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +36,7 @@ static void help(void)
 	printf("usage: aimc seq-test --config CFG [options]\n\n"
 	       "Directed multi-tile sequencer programs (COPY, JUMP, LOOP, concurrent tiles, WAIT,\n"
 	       "TILE_CONFLICT and the other checks) with independently computed expectations.\n"
-	       "Needs an ideal config with at least 2 tiles.\n\n"
+	       "Needs an ideal config (one tile: a COPY of a running POST instead of two tiles).\n\n"
 	       CLI_BACKEND_HELP
 	       "\nExit: 0 pass, 1 fail, 2 usage or input error.\n");
 }
@@ -72,7 +74,7 @@ static uint32_t rd(st_ctx *c, uint32_t addr)
 static uint32_t run_prog(st_ctx *c, const uint64_t *prog, size_t n, uint32_t *pc,
 			 uint32_t *instrs)
 {
-	aimc_counters a, b;
+	aimc_counters a, b, d;
 	uint32_t code = 0, epc = 0;
 	int rc;
 
@@ -90,8 +92,10 @@ static uint32_t run_prog(st_ctx *c, const uint64_t *prog, size_t n, uint32_t *pc
 	      0, (uint64_t)(int64_t)rc);
 	if (pc != NULL)
 		*pc = epc;
+	b.bits = c->cfg->counter_bits; /* cfg5.counter_cut, checked by aimc_chip_init */
+	aimc_counters_delta(&a, &b, &d);
 	if (instrs != NULL)
-		*instrs = rc == AIMC_OK ? b.instrs - a.instrs : 0;
+		*instrs = rc == AIMC_OK ? d.instrs : 0;
 	return rc == AIMC_OK ? code : 0xFFu;
 }
 
@@ -190,7 +194,8 @@ static void test_copy(st_ctx *c)
 	const uint64_t prog[] = {
 		I(AIMC_OP_COPY, 0, AIMC_FLAG_TO_OUT, 100, 0, 8),    /* OUT[100..107] = IN[0..7] */
 		I(AIMC_OP_COPY, 0, AIMC_FLAG_FROM_OUT, 200, 102, 5), /* IN[200..204] = OUT[102..106] */
-		I(AIMC_OP_COPY, 0, 0, 300, 0, 0),                   /* zero words: nothing */
+		I(AIMC_OP_COPY, 0, 0, c->cfg->act_depth >= 1024 ? 300 : c->cfg->act_depth - 1, 0, 0),
+		/* zero words: nothing */
 		HALT
 	};
 
@@ -301,6 +306,69 @@ out:
 	free(xw);
 }
 
+/* One tile: a COPY of what the tile's POST is still writing. With the conflict check it stops with
+ * TILE_CONFLICT; without it (conflict_check = 0) the COPY waits until the tile is idle and copies the
+ * finished RAW results. After a WAIT both configs copy them. */
+static void test_one_tile(st_ctx *c)
+{
+	const uint32_t rows = c->cfg->rows, cols = c->cfg->cols, in_w = rows / 4u;
+	const uint32_t raw0 = 16, cp_at = 16 + in_w;
+	int8_t *w0 = malloc((size_t)rows * cols), *x = calloc(rows, 1);
+	int32_t b0[1024], acc[1024];
+	uint32_t *xw = calloc(in_w, sizeof(*xw)), got[1024], i, pass;
+	const uint64_t nowait[] = {
+		I(AIMC_OP_PROG, 0, 0, 0, 0, 0),
+		I(AIMC_OP_MVM, 0, 0, 0, 0, 0),
+		I(AIMC_OP_POST, 0, AIMC_FLAG_RAW | AIMC_FLAG_DST_OUT, raw0, 0, 0),
+		I(AIMC_OP_COPY, 0, AIMC_FLAG_FROM_OUT, cp_at, raw0, cols), /* OUT[raw0..] -> IN[cp_at..] */
+		HALT
+	};
+	const uint64_t waited[] = {
+		I(AIMC_OP_PROG, 0, 0, 0, 0, 0),
+		I(AIMC_OP_MVM, 0, 0, 0, 0, 0),
+		I(AIMC_OP_POST, 0, AIMC_FLAG_RAW | AIMC_FLAG_DST_OUT, raw0, 0, 0),
+		I(AIMC_OP_WAIT, 0, 0, 0, 0, 1),
+		I(AIMC_OP_COPY, 0, AIMC_FLAG_FROM_OUT, cp_at, raw0, cols),
+		HALT
+	};
+
+	if (w0 == NULL || x == NULL || xw == NULL || cols > 1024 || raw0 + cols > c->cfg->act_depth ||
+	    cp_at + cols > c->cfg->act_depth) {
+		check(c, 0, "one tile: setup fits", "expected %llu, got %llu", 0, 1);
+		goto out;
+	}
+	put_layer(c, w0, b0, 0, 0);
+	for (i = 0; i < rows; i++)
+		x[i] = (int8_t)((int32_t)(rng_next(&c->rng) % 255u) - 127);
+	for (i = 0; i < in_w; i++)
+		xw[i] = pack4(&x[4 * i]);
+	aimc_golden_fc_acc(w0, b0, cols, rows, x, 1, acc, NULL);
+	for (pass = 0; pass < 2; pass++) {
+		const int conflict = pass == 0 && c->cfg->conflict_check;
+
+		zero_act(c);
+		wr_words(c, cli_win_act_in(), 0, xw, in_w);
+		if (pass == 0)
+			expect_stop(c, conflict ? "COPY of a running POST (TILE_CONFLICT)"
+						: "COPY of a running POST (waits for the tile)",
+				    nowait, N(nowait), conflict ? AIMC_CHIP_ERR_TILE_CONFLICT : 0, 3);
+		else
+			expect_stop(c, "COPY after WAIT", waited, N(waited), AIMC_CHIP_ERR_NONE, 0);
+		if (conflict)
+			continue;
+		rd_words(c, cli_win_act_in(), cp_at, got, cols);
+		for (i = 0; i < cols; i++)
+			check(c, (int32_t)got[i] == acc[i],
+			      pass == 0 ? "one tile: COPY sees the finished POST" : "one tile: COPY after WAIT",
+			      "expected %lld, got %lld", (uint64_t)(int64_t)acc[i],
+			      (uint64_t)(int64_t)(int32_t)got[i]);
+	}
+out:
+	free(w0);
+	free(x);
+	free(xw);
+}
+
 static void test_errors(st_ctx *c)
 {
 	const uint32_t cols = c->cfg->cols, nt = c->cfg->num_tiles;
@@ -344,12 +412,17 @@ static void test_errors(st_ctx *c)
 	const uint64_t jump_far[] = { I(AIMC_OP_JUMP, 0, 0, c->cfg->instr_depth, 0, 0), HALT };
 	const uint64_t good[] = { NOP, HALT };
 
-	expect_stop(c, "RAW hazard across tiles", raw_hz, N(raw_hz), AIMC_CHIP_ERR_TILE_CONFLICT, 3);
-	expect_stop(c, "good program after TILE_CONFLICT", good, N(good), AIMC_CHIP_ERR_NONE, 0);
-	expect_stop(c, "WAR hazard across tiles", war_hz, N(war_hz), AIMC_CHIP_ERR_TILE_CONFLICT, 1);
-	expect_stop(c, "COPY into a POST destination", waw_hz, N(waw_hz),
-		    AIMC_CHIP_ERR_TILE_CONFLICT, 2);
-	expect_stop(c, "hazards with WAIT / on one tile", synced, N(synced), AIMC_CHIP_ERR_NONE, 0);
+	if (nt >= 2) { /* hazards across tiles */
+		expect_stop(c, "RAW hazard across tiles", raw_hz, N(raw_hz),
+			    AIMC_CHIP_ERR_TILE_CONFLICT, 3);
+		expect_stop(c, "good program after TILE_CONFLICT", good, N(good), AIMC_CHIP_ERR_NONE, 0);
+		expect_stop(c, "WAR hazard across tiles", war_hz, N(war_hz),
+			    AIMC_CHIP_ERR_TILE_CONFLICT, 1);
+		expect_stop(c, "COPY into a POST destination", waw_hz, N(waw_hz),
+			    AIMC_CHIP_ERR_TILE_CONFLICT, 2);
+		expect_stop(c, "hazards with WAIT / on one tile", synced, N(synced), AIMC_CHIP_ERR_NONE,
+			    0);
+	}
 	if (nt < 16)
 		expect_stop(c, "WAIT on a tile past num_tiles", wait_bad, N(wait_bad),
 			    AIMC_CHIP_ERR_BAD_TILE, 1);
@@ -389,10 +462,11 @@ int cli_cmd_seq_test(int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	if (cli_load_config(CMD, be.config, &cfg) != 0)
 		return CLI_EXIT_USAGE;
-	if (cfg.num_tiles < 2 || !aimc_cfg_is_ideal(&cfg) || cfg.act_depth < 1024 ||
+	if (!aimc_cfg_is_ideal(&cfg) || cfg.act_depth < (cfg.num_tiles >= 2 ? 1024u : 256u) ||
 	    cfg.acc_slots < 2 || cfg.par_depth < 6 * cfg.cols || cfg.wgt_depth < cfg.rows * cfg.cols / 2)
-		return cli_usage_error(CMD, "config %s: needs an ideal config with 2+ tiles, 2+ slots, "
-				       "act_depth >= 1024 and room for two weight blocks",
+		return cli_usage_error(CMD, "config %s: needs an ideal config with 2+ slots, act_depth "
+				       ">= 1024 (2+ tiles) or 256 (one tile) and room for two weight "
+				       "blocks",
 				       cfg.name);
 	memset(&c, 0, sizeof(c));
 	c.cfg = &cfg;
@@ -414,7 +488,10 @@ int cli_cmd_seq_test(int argc, char **argv)
 	if (rc == AIMC_OK) {
 		test_copy(&c);
 		test_jump_loop(&c);
-		test_two_tiles(&c);
+		if (cfg.num_tiles >= 2)
+			test_two_tiles(&c);
+		else
+			test_one_tile(&c);
 		test_errors(&c);
 	}
 	rc = cli_backend_close(CMD, &be, &c.m, NULL);

@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""Tests of tools/csr_readback.py (the CSR readback rewrite run by tools/gen_regs.sh): the rewrite
+of each block shape PeakRDL-etana writes (constant, field, bit, array loop), the rejection of
+input it does not recognise (exit 2), and that the committed rtl/csr/aimc_csr.sv is rewritten.
+
+  .venv/bin/python tests/python/test_csr_readback.py      (PASS/FAIL lines; exit 1 on failure)
+"""
+
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+TOOL = os.path.join(ROOT, "tools", "csr_readback.py")
+FAILS = []
+
+
+def run(text):
+    p = subprocess.run([sys.executable, TOOL], input=text, capture_output=True, text=True)
+    return p.returncode, p.stdout, p.stderr
+
+
+def check(name, cond, detail=""):
+    print(("PASS " if cond else "FAIL ") + name + ("" if cond else f": {detail}"))
+    if not cond:
+        FAILS.append(name)
+
+
+SRC = """        readback_data_var = '0;
+        if(rd_mux_addr == 10'h0) begin
+            readback_data_var[31:0] = 32'h41494d43;
+        end
+        if(rd_mux_addr == 10'h8) begin
+            readback_data_var[8] = field_storage_x_value;
+            readback_data_var[15:9] = hwif_in_y;
+        end
+        for(int i0=0; i0<16; i0++) begin : gen_loop_1
+            if(rd_mux_addr == 10'h100 + (10)'(i0) * 10'h4) begin
+                readback_data_var[31:0] = hwif_in_tile_busy_value[i0];
+            end
+        end
+        readback_data = readback_data_var;
+"""
+rc, out, err = run(SRC)
+check("rewrite: exit 0", rc == 0, err)
+check("rewrite: constant", "readback_data_var[31:0] = readback_data_var[31:0] | "
+      "({32{rd_mux_addr == 10'h0}} & 32'h41494d43);" in out, out)
+check("rewrite: single bit", "readback_data_var[8] = readback_data_var[8] | "
+      "({1{rd_mux_addr == 10'h8}} & field_storage_x_value);" in out, out)
+check("rewrite: field", "readback_data_var[15:9] = readback_data_var[15:9] | "
+      "({7{rd_mux_addr == 10'h8}} & hwif_in_y);" in out, out)
+check("rewrite: array loop", "({32{rd_mux_addr == 10'h100 + (10)'(i0) * 10'h4}} & "
+      "hwif_in_tile_busy_value[i0]);" in out and "gen_loop_1" in out, out)
+check("rewrite: no if left", "if(rd_mux_addr" not in out, out)
+
+rc, out, err = run("module m; endmodule\n")
+check("no readback: exit 2", rc == 2 and "csr_readback" in err, f"rc {rc} err {err}")
+
+bad = SRC.replace("readback_data_var[15:9] = hwif_in_y;", "readback_data_var[15:9] = hwif_in_y;\n"
+                  "            other = 1;")
+rc, out, err = run(bad)
+check("unexpected block shape: exit 2", rc == 2 and "left" in err, f"rc {rc} err {err}")
+
+bad = SRC.replace("[15:9]", "[i+1:9]", 1)
+rc, out, err = run(bad)
+check("unexpected select: exit 2", rc == 2 and "select" in err, f"rc {rc} err {err}")
+
+with open(os.path.join(ROOT, "rtl", "csr", "aimc_csr.sv"), encoding="utf-8") as f:
+    gen = f.read()
+check("committed aimc_csr.sv is rewritten", "if(rd_mux_addr" not in gen and
+      "({32{rd_mux_addr ==" in gen)
+
+sys.exit(1 if FAILS else 0)

@@ -1,0 +1,57 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""Rewrite the readback mux of the PeakRDL-etana CSR block into a parallel AND-OR (tools/gen_regs.sh).
+
+    tools/csr_readback.py < aimc_csr.sv > aimc_csr.sv
+
+PeakRDL-etana writes the read data as a chain of `if (rd_mux_addr == A) begin v[..] = x; end`,
+one per register (about 150 with the 16-entry per-tile arrays). The addresses are distinct, so at
+most one condition holds and the chain equals the OR of `{W{rd_mux_addr == A}} & x` over the
+registers: the same read data, bit for bit. Synthesis maps the chain to one 2:1 mux per register
+and bit in series (about 4000 iCE40 LUT4 for this block) and cannot drop the terms of constant-0
+inputs (the per-tile counters of tiles >= NumTiles); the AND-OR form folds them away
+(docs/fpga-bringup.md). Exit status 2 when the input does not have the expected shape.
+"""
+import re
+import sys
+
+BLOCK = re.compile(
+    r"^(\s*)if\((rd_mux_addr == [^()]*(?:\([^()]*\)[^()]*)*)\) begin\n"
+    r"((?:\s*readback_data_var\[[^\]]+\] = [^;]+;\n)+)"
+    r"\s*end\n", re.M)
+ASSIGN = re.compile(r"readback_data_var\[([^\]]+)\] = ([^;]+);")
+
+
+def width(sl):
+    m = re.fullmatch(r"(\d+):(\d+)", sl)
+    if m:
+        return int(m.group(1)) - int(m.group(2)) + 1
+    if re.fullmatch(r"\d+", sl):
+        return 1
+    print(f"csr_readback: unexpected select [{sl}]", file=sys.stderr)
+    sys.exit(2)
+
+
+def rewrite(m):
+    ind, cond, body = m.group(1), m.group(2), m.group(3)
+    out = []
+    for a in ASSIGN.finditer(body):
+        sl, expr = a.group(1), a.group(2)
+        out.append(f"{ind}readback_data_var[{sl}] = readback_data_var[{sl}] | "
+                   f"({{{width(sl)}{{{cond}}}}} & {expr});\n")
+    return "".join(out)
+
+
+def main():
+    src = sys.stdin.read()
+    new, n = BLOCK.subn(rewrite, src)
+    left = len(re.findall(r"if\(rd_mux_addr", new))
+    if n == 0 or left:
+        print(f"csr_readback: {n} readback blocks rewritten, {left} left in an unexpected shape "
+              f"(PeakRDL-etana output changed?)", file=sys.stderr)
+        sys.exit(2)
+    sys.stdout.write(new)
+
+
+if __name__ == "__main__":
+    main()
