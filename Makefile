@@ -25,7 +25,7 @@ VVP       ?= vvp
 # Bit-exact code: no fast-math, no -march=native, no FMA contraction (ARCHITECTURE section 3).
 CSTD      := -std=c11
 WARN      := -Wall -Wextra -Werror
-FPFLAGS   := -ffp-contract=off -fno-fast-math
+FPFLAGS   := -ffp-contract=off -fno-fast-math -fno-math-errno
 OPT       ?= -O2 -g
 INCS      := -Isw/include -Ianalog_models/c -Itb/golden
 CFLAGS_ALL = $(CSTD) $(OPT) $(WARN) $(FPFLAGS) $(INCS) $(EXTRA_CFLAGS)

@@ -23,9 +23,12 @@
  *   g[tile][c][r][2]  programmed conductance of cell 2c (pos) and 2c+1 (neg), siemens, as the
  *                     verify reads see it (stuck cells included; column-major)
  *   gd[tile][r][c]    read conductance difference Ge+ - Ge- (drift and temperature applied), S
- *   rvar[tile][r][c]  s(Ge+)^2 + s(Ge-)^2, read-noise variance of the pair, S^2 (NULL if no noise)
+ *                     (binary64 without read noise; binary32 in gdf with it, gd NULL)
+ *   rvar[tile][r][c]  s(Ge+)^2 + s(Ge-)^2, read-noise variance of the pair, S^2, binary32
+ *                     (NULL if no read noise)
  *   rowfac[tile][r]   1 / (1 + dac_rout sum_k Ge[r][k]): DAC output resistance (NULL if 0 ohm)
- *   v, v2[tile][r]    applied row voltage and its square; act[tile][] active rows, ascending
+ *   v[tile][r]        applied row voltage (vf, v2f: it and its square in binary32, read noise
+ *                     on); act[tile][] active rows, ascending
  * gd and rvar are row-major so that a whole-array conversion (aimc_xbar_convert_all) is a
  * sequence of row updates over contiguous memory; every column still sums its rows in
  * ascending order, so one column converted alone gives the same bits. */
@@ -50,22 +53,28 @@ struct aimc_xbar {
 	double adc_inv_half;      /* 2^-(adc_bits - 1): x * inv_half is exactly x / half */
 	uint32_t *adc_of;         /* [col] ADC converting the column: col / cols_per_adc */
 	double *g;
-	double *gd;               /* read conductance differences, binary64 (noise-free path) */
-	/* Read noise on (read_sigma > 0): the sums are binary32 (decision 0005): gdf and rvar hold
-	 * the read arrays, vf and v2f the row voltages, sumf and varf the scratch of convert_all. */
+	double *gd;               /* read conductance differences, binary64 (no read noise; else NULL) */
+	/* Read noise on (read_sigma > 0): binary32 from the sums to the code (decisions 0005, 0006):
+	 * gdf and rvar hold the read arrays, vf and v2f the row voltages, sumf and
+	 * varf the scratch of convert_all, cgainf and cofff the ADC gain and offset of each column, fp
+	 * the constants of the finish and the ADC transfer (lsb set per conversion). */
 	float *gdf;
 	float *rvar;
 	float *vf, *v2f;
 	float *sumf, *varf;
+	float *cgainf, *cofff;
+	aimc_fin_parf fp;
 	aimc_kern kern;           /* vector kernels (AIMC_SIMD) */
 	uint32_t cpad;            /* cols rounded up to a multiple of 8 (vector kernels' scratch) */
+	uint32_t rstride;         /* row stride of gd, gdf and rvar: cols rounded up to a multiple of 16,
+				   * so that every row starts on a 64-byte boundary */
 	double *cgain, *coff;     /* [tile][cpad] ADC gain and offset of each column (adc_on) */
 	int32_t *codes_s;         /* scratch of aimc_xbar_convert_all, cpad */
-	double *nrm1, *nrm2;      /* scratch of aimc_xbar_convert_all: the READ normal pairs, cols each */
+	float *nrm1, *nrm2;       /* scratch of aimc_xbar_convert_all: the READ normal pairs, cpad each */
 	double *rowfac;
 	double *adc_gain, *adc_off; /* [tile][adc] (NULL unless adc_on) */
-	double *v, *v2;
-	double *sum_s, *var_s;    /* scratch of aimc_xbar_convert_all, cols each */
+	double *v;
+	double *sum_s;            /* scratch of aimc_xbar_convert_all, cpad */
 	uint64_t *pre_read;       /* [tile][col] key prefixes of the READ draws */
 	uint32_t *act;
 	uint32_t *n_act;
@@ -84,10 +93,22 @@ static size_t cell_base(const aimc_xbar *xb, uint32_t tile, uint32_t col)
 	return ((size_t)tile * xb->cols + col) * xb->rows;
 }
 
-/* Index of (row, col) in the row-major per-tile arrays gd and rvar. */
+/* Index of (row, col) in the row-major per-tile arrays gd, gdf and rvar. */
 static size_t rm_index(const aimc_xbar *xb, uint32_t tile, uint32_t row, uint32_t col)
 {
-	return ((size_t)tile * xb->rows + row) * xb->cols + col;
+	return ((size_t)tile * xb->rows + row) * xb->rstride + col;
+}
+
+/* n bytes, zeroed, starting on a 64-byte boundary (the vector kernels' loads then never split a
+ * cache line); release with free. */
+static void *zalloc64(size_t n)
+{
+	size_t sz = (n + 63u) & ~(size_t)63u;
+	void *p = sz != 0 ? aligned_alloc(64, sz) : NULL;
+
+	if (p != NULL)
+		memset(p, 0, sz);
+	return p;
 }
 
 /* Stuck-at state of a cell: 0 none, 1 stuck at gmin, 2 stuck at gmax. One uniform draw keyed by
@@ -158,9 +179,10 @@ static void row_refresh(aimc_xbar *xb, uint32_t tile, uint32_t row)
 		double gp = read_g(xb, tile, row, 2 * c, xb->g[2 * i]);
 		double gn = read_g(xb, tile, row, 2 * c + 1, xb->g[2 * i + 1]);
 
-		xb->gd[j] = gp - gn;
 		if (xb->rvar != NULL)
 			xb->gdf[j] = (float)(gp - gn);
+		else
+			xb->gd[j] = gp - gn;
 		if (xb->gr != NULL) {
 			xb->gr[2 * i] = gp;
 			xb->gr[2 * i + 1] = gn;
@@ -243,38 +265,49 @@ aimc_xbar *aimc_xbar_create(const aimc_cfg *cfg, uint64_t seed)
 
 	nrows = (size_t)cfg->num_tiles * cfg->rows;
 	ncells = nrows * cfg->cols;
+	xb->rstride = (cfg->cols + 15u) & ~15u;
 	xb->g = malloc(ncells * 2 * sizeof(*xb->g));
-	xb->gd = malloc(ncells * sizeof(*xb->gd));
+	if (cfg->read_sigma == 0.0)
+		xb->gd = zalloc64(nrows * xb->rstride * sizeof(*xb->gd));
 	xb->v = calloc(nrows, sizeof(*xb->v));
-	xb->v2 = calloc(nrows, sizeof(*xb->v2));
 	xb->act = calloc(nrows, sizeof(*xb->act));
 	xb->n_act = calloc(cfg->num_tiles, sizeof(*xb->n_act));
 	xb->adc_of = malloc(cfg->cols * sizeof(*xb->adc_of));
 	xb->cpad = (cfg->cols + 7u) & ~7u;
 	xb->sum_s = calloc(xb->cpad, sizeof(*xb->sum_s));
-	xb->var_s = calloc(xb->cpad, sizeof(*xb->var_s));
 	xb->nrm1 = calloc(xb->cpad, sizeof(*xb->nrm1));
 	xb->nrm2 = calloc(xb->cpad, sizeof(*xb->nrm2));
 	xb->codes_s = calloc(xb->cpad, sizeof(*xb->codes_s));
 	xb->cgain = calloc((size_t)cfg->num_tiles * xb->cpad, sizeof(*xb->cgain));
 	xb->coff = calloc((size_t)cfg->num_tiles * xb->cpad, sizeof(*xb->coff));
-	if (xb->g == NULL || xb->gd == NULL || xb->v == NULL || xb->v2 == NULL || xb->act == NULL ||
-	    xb->n_act == NULL || xb->sum_s == NULL || xb->var_s == NULL || xb->adc_of == NULL ||
+	if (xb->g == NULL || (xb->gd == NULL && cfg->read_sigma == 0.0) || xb->v == NULL || xb->act == NULL ||
+	    xb->n_act == NULL || xb->sum_s == NULL || xb->adc_of == NULL ||
 	    xb->nrm1 == NULL || xb->nrm2 == NULL || xb->codes_s == NULL || xb->cgain == NULL ||
 	    xb->coff == NULL)
 		goto fail;
 	for (uint32_t c = 0; c < cfg->cols; c++)
 		xb->adc_of[c] = c / cfg->cols_per_adc;
 	if (cfg->read_sigma > 0.0) {
-		xb->rvar = malloc(ncells * sizeof(*xb->rvar));
-		xb->gdf = malloc(ncells * sizeof(*xb->gdf));
+		xb->rvar = zalloc64(nrows * xb->rstride * sizeof(*xb->rvar));
+		xb->gdf = zalloc64(nrows * xb->rstride * sizeof(*xb->gdf));
 		xb->vf = calloc(nrows, sizeof(*xb->vf));
 		xb->v2f = calloc(nrows, sizeof(*xb->v2f));
-		xb->sumf = malloc(cfg->cols * sizeof(*xb->sumf));
-		xb->varf = malloc(cfg->cols * sizeof(*xb->varf));
+		xb->sumf = zalloc64(xb->cpad * sizeof(*xb->sumf));
+		xb->varf = zalloc64(xb->cpad * sizeof(*xb->varf));
+		xb->cgainf = calloc((size_t)cfg->num_tiles * xb->cpad, sizeof(*xb->cgainf));
+		xb->cofff = calloc((size_t)cfg->num_tiles * xb->cpad, sizeof(*xb->cofff));
 		if (xb->rvar == NULL || xb->gdf == NULL || xb->vf == NULL || xb->v2f == NULL ||
-		    xb->sumf == NULL || xb->varf == NULL)
+		    xb->sumf == NULL || xb->varf == NULL || xb->cgainf == NULL || xb->cofff == NULL)
 			goto fail;
+		xb->fp.i_clip = (float)cfg->i_clip;
+		xb->fp.inv_half = (float)xb->adc_inv_half;
+		xb->fp.inl_k = (float)(cfg->adc_inl * (1.5 * sqrt(3.0)));
+		xb->fp.adc_noise = (float)cfg->adc_noise;
+		xb->fp.lo = (float)-xb->adc_half;
+		xb->fp.hi = (float)(xb->adc_half - 1.0);
+		xb->fp.adc_on = xb->adc_on;
+		xb->fp.inl_on = cfg->adc_inl > 0.0;
+		xb->fp.noise_on = cfg->adc_noise > 0.0;
 	}
 	if (cfg->ir_mode != AIMC_IR_OFF) {
 		xb->gr = malloc(ncells * 2 * sizeof(*xb->gr));
@@ -309,6 +342,10 @@ aimc_xbar *aimc_xbar_create(const aimc_cfg *cfg, uint64_t seed)
 			for (uint32_t c = 0; c < cfg->cols; c++) {
 				xb->cgain[(size_t)t * xb->cpad + c] = xb->adc_gain[(size_t)t * xb->nadc + xb->adc_of[c]];
 				xb->coff[(size_t)t * xb->cpad + c] = xb->adc_off[(size_t)t * xb->nadc + xb->adc_of[c]];
+				if (xb->cgainf != NULL) {
+					xb->cgainf[(size_t)t * xb->cpad + c] = (float)xb->cgain[(size_t)t * xb->cpad + c];
+					xb->cofff[(size_t)t * xb->cpad + c] = (float)xb->coff[(size_t)t * xb->cpad + c];
+				}
 			}
 		}
 	}
@@ -372,15 +409,15 @@ void aimc_xbar_destroy(aimc_xbar *xb)
 	free(xb->v2f);
 	free(xb->sumf);
 	free(xb->varf);
+	free(xb->cgainf);
+	free(xb->cofff);
 	free(xb->rowfac);
 	free(xb->adc_gain);
 	free(xb->adc_off);
 	free(xb->sum_s);
 	free(xb->adc_of);
 	free(xb->pre_read);
-	free(xb->var_s);
 	free(xb->v);
-	free(xb->v2);
 	free(xb->act);
 	free(xb->n_act);
 	aimc_ir_ws_destroy(xb->ir_ws);
@@ -504,29 +541,48 @@ int aimc_xbar_verify_row(const aimc_xbar *xb, uint32_t tile, uint32_t row, const
 
 int aimc_xbar_apply(aimc_xbar *xb, uint32_t tile, const uint8_t *d)
 {
-	size_t base;
-	uint32_t n = 0;
+	const double *rowfac;
+	double *v;
+	uint32_t *act, n = 0, r = 0;
+	uint64_t hi, bad = 0;
 
 	if (xb == NULL || d == NULL || tile >= xb->cfg.num_tiles)
 		return -1;
-	for (uint32_t r = 0; r < xb->rows; r++)
-		if (d[r] > xb->mask)
-			return -1;
-	base = (size_t)tile * xb->rows;
-	for (uint32_t r = 0; r < xb->rows; r++) {
-		double v = xb->dac_v[d[r]];
+	/* every code checked before anything changes: a code above mask has a bit of hi in its byte */
+	hi = 0x0101010101010101ull * (uint8_t)~xb->mask;
+	for (; r + 8 <= xb->rows; r += 8) {
+		uint64_t w;
 
-		if (xb->rowfac != NULL)
-			v = v * xb->rowfac[base + r];
-		xb->v[base + r] = v;
-		xb->v2[base + r] = v * v;
-		if (xb->rvar != NULL) {
-			xb->vf[base + r] = (float)v;
-			xb->v2f[base + r] = (float)(v * v);
+		memcpy(&w, d + r, sizeof(w));
+		bad |= w & hi;
+	}
+	for (; r < xb->rows; r++)
+		bad |= d[r] & hi;
+	if (bad != 0)
+		return -1;
+	rowfac = xb->rowfac != NULL ? xb->rowfac + (size_t)tile * xb->rows : NULL;
+	v = xb->v + (size_t)tile * xb->rows;
+	act = xb->act + (size_t)tile * xb->rows;
+	/* Rows at 0 V add exactly +0.0 to every sum: leaving them out of act changes no bit (the list
+	 * is written without a branch: the signs of the inputs are random) */
+	if (xb->rvar != NULL) {
+		float *vf = xb->vf + (size_t)tile * xb->rows, *v2f = xb->v2f + (size_t)tile * xb->rows;
+
+		for (r = 0; r < xb->rows; r++) {
+			double x = rowfac != NULL ? xb->dac_v[d[r]] * rowfac[r] : xb->dac_v[d[r]];
+
+			v[r] = x;
+			vf[r] = (float)x;
+			v2f[r] = (float)(x * x);
+			act[n] = r;
+			n += d[r] != 0;
 		}
-		/* Rows at 0 V add exactly +0.0 to every sum: leaving them out changes no bit. */
-		if (d[r] != 0)
-			xb->act[base + n++] = r;
+	} else {
+		for (r = 0; r < xb->rows; r++) {
+			v[r] = rowfac != NULL ? xb->dac_v[d[r]] * rowfac[r] : xb->dac_v[d[r]];
+			act[n] = r;
+			n += d[r] != 0;
+		}
 	}
 	xb->n_act[tile] = n;
 	if (xb->ir_valid != NULL)
@@ -564,15 +620,10 @@ static const double *ir_currents(const aimc_xbar *cxb, uint32_t tile)
 	return out;
 }
 
-/* Read noise and clipping of one column given its noiseless sum, noise variance and the column's
- * READ normal n (unused when var is 0). */
-static double finish_with(const aimc_xbar *xb, double sum, double var, double n)
+/* Clipping of one column current without read noise (the sense amplifier's output swing). */
+static double clip_current(const aimc_xbar *xb, double sum)
 {
-	/* One draw per column conversion carries the summed noise of all cells (equivalent in
-	 * distribution to independent per-cell draws, docs/analog-model.md). */
-	if (var > 0.0)
-		sum += sqrt(var) * n;
-	if (xb->cfg.i_clip > 0.0) { /* the sense amplifier's output swing */
+	if (xb->cfg.i_clip > 0.0) {
 		if (sum > xb->cfg.i_clip)
 			sum = xb->cfg.i_clip;
 		if (sum < -xb->cfg.i_clip)
@@ -581,73 +632,95 @@ static double finish_with(const aimc_xbar *xb, double sum, double var, double n)
 	return sum;
 }
 
-/* finish_with for one column, drawing its READ normal pair. The comparator noise of the same
- * conversion is the second normal of that pair (docs/analog-model.md): *cmp gets it when
- * comparator noise is on (cmp may be NULL otherwise). */
-static double column_finish(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint32_t conv_idx,
-			    double sum, double var, double *cmp)
-{
-	const int want_cmp = cmp != NULL && xb->cfg.adc_noise > 0.0;
-	double n = 0.0;
-
-	if (var > 0.0 || want_cmp) {
-		aimc_key k = {xb->seed, tile, 0, col, AIMC_EV_READ, conv_idx};
-
-		n = aimc_rng_normal_pair_prefixed(xb->pre_read[(size_t)tile * xb->cols + col], &k,
-						  want_cmp ? cmp : NULL);
-	}
-	return finish_with(xb, sum, var, n);
-}
-
+/* Without read noise: the binary64 sum of one column, clipped, and (cmp not NULL, comparator noise
+ * on) the comparator normal of the conversion in *cmp: the second normal of the column's READ pair
+ * (docs/analog-model.md). */
 static double column_current(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint32_t conv_idx,
 			     double *cmp)
 {
-	const double *gd, *v;
-	const uint32_t *act;
-	uint32_t n;
-	size_t stride;
-	double sum = 0.0, var = 0.0;
+	const double *gd = xb->gd + rm_index(xb, tile, 0, col), *v = xb->v + (size_t)tile * xb->rows;
+	const uint32_t *act = xb->act + (size_t)tile * xb->rows;
+	const uint32_t n = xb->n_act[tile];
+	const size_t stride = xb->rstride;
+	double sum = 0.0;
 
-	stride = xb->cols;
-	gd = xb->gd + rm_index(xb, tile, 0, col);
-	v = xb->v + (size_t)tile * xb->rows;
-	act = xb->act + (size_t)tile * xb->rows;
-	n = xb->n_act[tile];
-	if (xb->rvar == NULL) {
-		for (uint32_t i = 0; i < n; i++) {
-			uint32_t r = act[i];
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t r = act[i];
 
-			sum += v[r] * gd[r * stride];
-		}
-	} else {
-		/* binary32 (decision 0005), ascending active rows: the bits of acc_noisy per column */
-		const float *gf = xb->gdf + rm_index(xb, tile, 0, col), *rv = xb->rvar + rm_index(xb, tile, 0, col);
-		const float *vf = xb->vf + (size_t)tile * xb->rows, *v2f = xb->v2f + (size_t)tile * xb->rows;
-		float s = 0.0f, q = 0.0f;
-
-		for (uint32_t i = 0; i < n; i++) {
-			uint32_t r = act[i];
-
-			s += vf[r] * gf[r * stride];
-			q += v2f[r] * rv[r * stride];
-		}
-		sum = (double)s;
-		var = (double)q;
+		sum += v[r] * gd[r * stride];
 	}
 	/* IR drop (ir_mode first or full): the column current of the resistive network replaces the
-	 * ideal sum; the read noise keeps its variance from the applied voltages. */
+	 * ideal sum. */
 	if (xb->ir_valid != NULL) {
 		const double *ic = ir_currents(xb, tile);
 
 		sum = ic[2 * col] - ic[2 * col + 1];
 	}
-	return column_finish(xb, tile, col, conv_idx, sum, var, cmp);
+	if (cmp != NULL && xb->cfg.adc_noise > 0.0) {
+		float n1, n2;
+
+		aimc_rng_read_pair(xb->pre_read[(size_t)tile * xb->cols + col], conv_idx, &n1, &n2);
+		*cmp = n2;
+	}
+	return clip_current(xb, sum);
+}
+
+/* Read noise and clipping of one column in binary32 (decision 0006). One draw per column
+ * conversion carries the summed noise of all cells (equivalent in distribution to independent
+ * per-cell draws, docs/analog-model.md). */
+static float finish_f32(const aimc_xbar *xb, float sum, float var, float n)
+{
+	if (var > 0.0f)
+		sum = sum + sqrtf(var) * n;
+	if (xb->fp.i_clip > 0.0f) {
+		if (sum > xb->fp.i_clip)
+			sum = xb->fp.i_clip;
+		if (sum < -xb->fp.i_clip)
+			sum = -xb->fp.i_clip;
+	}
+	return sum;
+}
+
+/* Read noise on: the current of one column in binary32 (decisions 0005, 0006), the bits of
+ * acc_noisy, aimc_rng_read_pairs and finish_adcf for this column; the comparator normal in *cmp
+ * (may be NULL). */
+static float column_current_f32(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint32_t conv_idx,
+				float *cmp)
+{
+	const float *gf = xb->gdf + rm_index(xb, tile, 0, col);
+	const float *rv = xb->rvar + rm_index(xb, tile, 0, col);
+	const float *vf = xb->vf + (size_t)tile * xb->rows, *v2f = xb->v2f + (size_t)tile * xb->rows;
+	const uint32_t *act = xb->act + (size_t)tile * xb->rows;
+	const uint32_t n = xb->n_act[tile];
+	const size_t stride = xb->rstride;
+	float s = 0.0f, q = 0.0f, n1, n2;
+
+	/* ascending active rows, one multiply and one add per term */
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t r = act[i];
+
+		s += vf[r] * gf[r * stride];
+		q += v2f[r] * rv[r * stride];
+	}
+	/* IR drop: the network's column current replaces the sum; the read noise keeps its
+	 * variance from the applied voltages */
+	if (xb->ir_valid != NULL) {
+		const double *ic = ir_currents(xb, tile);
+
+		s = (float)(ic[2 * col] - ic[2 * col + 1]);
+	}
+	aimc_rng_read_pair(xb->pre_read[(size_t)tile * xb->cols + col], conv_idx, &n1, &n2);
+	if (cmp != NULL)
+		*cmp = n2;
+	return finish_f32(xb, s, q, n1);
 }
 
 double aimc_xbar_current(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint32_t conv_idx)
 {
 	if (xb == NULL || tile >= xb->cfg.num_tiles || col >= xb->cols)
 		return 0.0;
+	if (xb->rvar != NULL)
+		return (double)column_current_f32(xb, tile, col, conv_idx, NULL);
 	return column_current(xb, tile, col, conv_idx, NULL);
 }
 
@@ -707,6 +780,33 @@ static double lsb_of(const aimc_xbar *xb, uint32_t adc_shift)
 	return xb->i_lsb0 * ldexp(1.0, adc_shift > 1024u ? 1024 : (int)adc_shift);
 }
 
+/* adc_code in binary32 (read noise on, decision 0006): x in LSB; the clamp to the code range comes
+ * before the rounding (the same code: the range ends are integers), a NaN reads as the low end. */
+static int32_t adc_code_f32(const aimc_xbar *xb, uint32_t tile, uint32_t col, float x, float n_cmp)
+{
+	const aimc_fin_parf *p = &xb->fp;
+
+	if (p->adc_on) {
+		size_t j = (size_t)tile * xb->cpad + col;
+
+		x = x * xb->cgainf[j] + xb->cofff[j];
+		if (p->inl_on) {
+			float u = x * p->inv_half;
+
+			u = u < -1.0f ? -1.0f : u;
+			u = u > 1.0f ? 1.0f : u;
+			x = x + p->inl_k * u * (1.0f - u * u);
+		}
+		if (p->noise_on)
+			x = x + p->adc_noise * n_cmp;
+	}
+	if (!(x >= p->lo))
+		x = p->lo;
+	if (x > p->hi)
+		x = p->hi;
+	return x >= 0.0f ? (int32_t)(x + 0.5f) : -(int32_t)(-x + 0.5f);
+}
+
 int32_t aimc_xbar_convert(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint32_t conv_idx,
 			  uint32_t adc_shift)
 {
@@ -714,6 +814,11 @@ int32_t aimc_xbar_convert(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint
 
 	if (xb == NULL || tile >= xb->cfg.num_tiles || col >= xb->cols)
 		return 0;
+	if (xb->rvar != NULL) {
+		float cmp = 0.0f, fi = column_current_f32(xb, tile, col, conv_idx, &cmp);
+
+		return adc_code_f32(xb, tile, col, fi / (float)lsb_of(xb, adc_shift), cmp);
+	}
 	i = column_current(xb, tile, col, conv_idx, &n_cmp);
 	return adc_code(xb, tile, col, i / lsb_of(xb, adc_shift), n_cmp, adc_shift);
 }
@@ -763,23 +868,36 @@ int aimc_xbar_convert_all(aimc_xbar *xb, uint32_t tile, uint32_t conv_idx, uint3
 	v = xb->v + (size_t)tile * xb->rows;
 	act = xb->act + (size_t)tile * xb->rows;
 	n = xb->n_act[tile];
-	memset(xb->sum_s, 0, cols * sizeof(double));
-	memset(xb->var_s, 0, cols * sizeof(double));
+	lsb = lsb_of(xb, adc_shift);
+	if (xb->rvar != NULL) {
+		/* read noise on: binary32 throughout, the bits of column_current_f32 and adc_code_f32
+		 * for each column */
+		aimc_fin_parf p = xb->fp;
+
+		xb->kern.acc(xb->sumf, xb->varf, xb->gdf + rm_index(xb, tile, 0, 0), xb->rvar + rm_index(xb, tile, 0, 0),
+			     cols, xb->rstride, act, n, xb->vf + (size_t)tile * xb->rows, xb->v2f + (size_t)tile * xb->rows);
+		if (xb->ir_valid != NULL) { /* IR drop: the network's column currents */
+			const double *ic = ir_currents(xb, tile);
+
+			for (uint32_t c = 0; c < cols; c++)
+				xb->sumf[c] = (float)(ic[2 * c] - ic[2 * c + 1]);
+		}
+		aimc_rng_read_pairs(xb->kern.read, xb->pre_read + (size_t)tile * cols, conv_idx, cols, xb->nrm1,
+				    xb->nrm2);
+		p.lsb = (float)lsb;
+		xb->kern.finishf(xb->codes_s, xb->sumf, xb->varf, xb->nrm1, xb->nrm2,
+				 xb->cgainf + (size_t)tile * xb->cpad, xb->cofff + (size_t)tile * xb->cpad, xb->cpad,
+				 &p);
+		memcpy(codes, xb->codes_s, cols * sizeof(*codes));
+		return 0;
+	}
 	/* row by row, every column accumulating its active rows in ascending order: the bits of
 	 * aimc_xbar_current for each column */
-	if (xb->rvar != NULL) {
-		xb->kern.acc(xb->sumf, xb->varf, xb->gdf + rm_index(xb, tile, 0, 0), xb->rvar + rm_index(xb, tile, 0, 0),
-			  cols, act, n, xb->vf + (size_t)tile * xb->rows, xb->v2f + (size_t)tile * xb->rows);
-		for (uint32_t c = 0; c < cols; c++) {
-			xb->sum_s[c] = (double)xb->sumf[c];
-			xb->var_s[c] = (double)xb->varf[c];
-		}
-	} else {
-		for (uint32_t i = 0; i < n; i++) {
-			uint32_t r = act[i];
+	memset(xb->sum_s, 0, cols * sizeof(double));
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t r = act[i];
 
-			axpy_rows(xb->sum_s, xb->gd + rm_index(xb, tile, r, 0), v[r], cols);
-		}
+		axpy_rows(xb->sum_s, xb->gd + rm_index(xb, tile, r, 0), v[r], cols);
 	}
 	if (xb->ir_valid != NULL) { /* IR drop: the network's column currents, as aimc_xbar_current */
 		const double *ic = ir_currents(xb, tile);
@@ -787,12 +905,11 @@ int aimc_xbar_convert_all(aimc_xbar *xb, uint32_t tile, uint32_t conv_idx, uint3
 		for (uint32_t c = 0; c < cols; c++)
 			xb->sum_s[c] = ic[2 * c] - ic[2 * c + 1];
 	}
-	lsb = lsb_of(xb, adc_shift);
-	if (xb->rvar != NULL || xb->cfg.adc_noise > 0.0) {
-		/* every column's READ pair at once: the bits of column_finish's draw (a draw that
-		 * column_finish would skip is computed and not used) */
-		aimc_rng_normal_pairs(xb->kern.pairs, xb->pre_read + (size_t)tile * cols, conv_idx, cols, xb->nrm1, xb->nrm2);
-		if (!xb->exact) { /* always, in fact: read or comparator noise is on */
+	if (xb->cfg.adc_noise > 0.0) {
+		/* comparator noise: every column's READ pair at once, the bits of column_current's draw */
+		aimc_rng_read_pairs(xb->kern.read, xb->pre_read + (size_t)tile * cols, conv_idx, cols, xb->nrm1,
+				    xb->nrm2);
+		if (!xb->exact) { /* always, in fact: comparator noise is on */
 			const aimc_fin_par p = {
 				lsb,
 				xb->cfg.i_clip,
@@ -806,22 +923,19 @@ int aimc_xbar_convert_all(aimc_xbar *xb, uint32_t tile, uint32_t conv_idx, uint3
 				xb->cfg.adc_noise > 0.0,
 			};
 
-			xb->kern.finish(xb->codes_s, xb->sum_s, xb->var_s, xb->nrm1, xb->nrm2,
+			xb->kern.finish(xb->codes_s, xb->sum_s, xb->nrm2,
 					xb->cgain + (size_t)tile * xb->cpad, xb->coff + (size_t)tile * xb->cpad,
 					xb->cpad, &p);
 			memcpy(codes, xb->codes_s, cols * sizeof(*codes));
 			return 0;
 		}
-		for (uint32_t c = 0; c < cols; c++) {
-			double i = finish_with(xb, xb->sum_s[c], xb->var_s[c], xb->nrm1[c]);
-
-			codes[c] = adc_code(xb, tile, c, i / lsb, xb->cfg.adc_noise > 0.0 ? xb->nrm2[c] : 0.0,
+		for (uint32_t c = 0; c < cols; c++)
+			codes[c] = adc_code(xb, tile, c, clip_current(xb, xb->sum_s[c]) / lsb, (double)xb->nrm2[c],
 					    adc_shift);
-		}
 		return 0;
 	}
 	for (uint32_t c = 0; c < cols; c++)
-		codes[c] = adc_code(xb, tile, c, finish_with(xb, xb->sum_s[c], 0.0, 0.0) / lsb, 0.0, adc_shift);
+		codes[c] = adc_code(xb, tile, c, clip_current(xb, xb->sum_s[c]) / lsb, 0.0, adc_shift);
 	return 0;
 }
 

@@ -20,9 +20,10 @@ uint64_t aimc_rng_mix64(uint64_t z);
 struct aimc_key;
 uint64_t aimc_rng_key_prefix(const struct aimc_key *k);
 double aimc_rng_normal_prefixed(uint64_t prefix, const struct aimc_key *k);
-/* The same draw, and the other normal of the accepted polar pair in *second (v sqrt(-2 ln s / s),
- * independent of the first; 0.0 when every attempt is rejected). */
-double aimc_rng_normal_pair_prefixed(uint64_t prefix, const struct aimc_key *k, double *second);
+/* The READ draw of one column conversion (decision 0006, docs/analog-model.md "Random draws"): the
+ * binary32 polar pair of the key with this prefix (seed, tile, 0, col, AIMC_EV_READ) and index;
+ * n1 and n2 are independent N(0, 1), both 0 when every attempt is rejected. */
+void aimc_rng_read_pair(uint64_t prefix, uint32_t index, float *n1, float *n2);
 
 /* e^x and e^x - 1 computed with +, -, *, / and exact scaling only (frexp/ldexp/floor), so the
  * result is bit-identical on any IEEE-754 binary64 machine. Relative error below 1e-15 against

@@ -7,23 +7,36 @@
 #include <stdio.h>
 #include <string.h>
 
-/* the constants of aimc_rng.c the polar kernel repeats */
+/* the constants of aimc_rng.c the READ kernel repeats */
 #define GOLDEN_GAMMA 0x9e3779b97f4a7c15ull
-static const double LN2_HI = 0x1.62e42feep-1;
-static const double LN2_LO = 0x1.a39ef35793c76p-33;
-static const double SQRT1_2 = 0x1.6a09e667f3bcdp-1;
+static const float LN2_HI_F = 0x1.62e300p-1f;
+static const float LN2_LO_F = 0x1.2fefa2p-17f;
+static const float SQRT1_2_F = 0x1.6a09e6p-1f;
 
 typedef float aimc_v16f __attribute__((vector_size(64)));
 typedef uint64_t aimc_v8u __attribute__((vector_size(64)));
 typedef int64_t aimc_v8i __attribute__((vector_size(64)));
 typedef double aimc_v8d __attribute__((vector_size(64)));
 typedef int32_t aimc_v8si __attribute__((vector_size(32)));
+typedef uint32_t aimc_v8su __attribute__((vector_size(32)));
+typedef float aimc_v8f __attribute__((vector_size(32)));
 
 /* dst = mask ? a : b per lane (mask: a comparison of two aimc_v8d, -1 where true) */
 #define V_SEL(dst, mask, a, b)                                                                             \
 	do {                                                                                               \
 		aimc_v8i m_ = (mask), a_, b_;                                                              \
 		aimc_v8d av_ = (a), bv_ = (b);                                                             \
+		memcpy(&a_, &av_, sizeof(a_));                                                             \
+		memcpy(&b_, &bv_, sizeof(b_));                                                             \
+		a_ = (a_ & m_) | (b_ & ~m_);                                                               \
+		memcpy(&(dst), &a_, sizeof(a_));                                                           \
+	} while (0)
+
+/* dst = mask ? a : b per lane (mask: a comparison of two aimc_v8f, -1 where true) */
+#define V_SELF(dst, mask, a, b)                                                                            \
+	do {                                                                                               \
+		aimc_v8si m_ = (mask), a_, b_;                                                             \
+		aimc_v8f av_ = (a), bv_ = (b);                                                             \
 		memcpy(&a_, &av_, sizeof(a_));                                                             \
 		memcpy(&b_, &bv_, sizeof(b_));                                                             \
 		a_ = (a_ & m_) | (b_ & ~m_);                                                               \
@@ -41,26 +54,18 @@ typedef int32_t aimc_v8si __attribute__((vector_size(32)));
 		(z) = (z) ^ ((z) >> 31);                                                                   \
 	} while (0)
 
-/* uniform_from of 8 prefixes h for word w, as 2u - 1 */
-#define V_UNIFORM_PM1(out, h, w)                                                                           \
-	do {                                                                                               \
-		aimc_v8u t_ = (aimc_v8u){0} + ((w) + GOLDEN_GAMMA);                                            \
-		V_MIX64(t_);                                                                               \
-		t_ = (h) ^ t_;                                                                             \
-		V_MIX64(t_);                                                                               \
-		(out) = 2.0 * (__builtin_convertvector((aimc_v8i)(t_ >> 11), aimc_v8d) * 0x1.0p-53) - 1.0; \
-	} while (0)
-
-
 /* prototypes of every copy (-Wmissing-prototypes) */
 #define KERN_PROTOS(sfx)                                                                                   \
 	void acc_noisy_##sfx(float *sum, float *var, const float *gd, const float *rv, uint32_t cols,      \
-			     const uint32_t *act, uint32_t n, const float *v, const float *v2);            \
-	void pairs_attempt_##sfx(const uint64_t *prefix, uint32_t index, uint32_t att, uint32_t n,         \
-				 double *s_out, double *log_out, double *u_out, double *v_out);             \
-	void finish_adc_##sfx(int32_t *codes, const double *sum, const double *var, const double *n1,     \
-			      const double *n2, const double *gain, const double *off, uint32_t n,         \
-			      const aimc_fin_par *p);
+			     uint32_t stride, const uint32_t *act, uint32_t n, const float *v,             \
+			     const float *v2);                                                             \
+	void read_attempt_##sfx(const uint64_t *prefix, uint32_t index, uint32_t att, uint32_t n,          \
+				float *s_out, float *n1_out, float *n2_out);                               \
+	void finish_adc_##sfx(int32_t *codes, const double *sum, const float *n2, const double *gain,      \
+			      const double *off, uint32_t n, const aimc_fin_par *p);                       \
+	void finish_adcf_##sfx(int32_t *codes, const float *sum, const float *var, const float *n1,       \
+			       const float *n2, const float *gain, const float *off, uint32_t n,           \
+			       const aimc_fin_parf *p);
 KERN_PROTOS(base)
 
 #define KERN(name) name##_base
@@ -90,7 +95,8 @@ KERN_PROTOS(avx512)
 int aimc_kern_select(const char *simd, aimc_kern *out, char *err, size_t errlen)
 {
 	const int is_auto = simd == NULL || simd[0] == '\0' || strcmp(simd, "auto") == 0;
-	static const aimc_kern base = {acc_noisy_base, pairs_attempt_base, finish_adc_base, "baseline"};
+	static const aimc_kern base = {acc_noisy_base, read_attempt_base, finish_adc_base, finish_adcf_base,
+					 "baseline"};
 
 	if (!is_auto && strcmp(simd, "baseline") != 0 && strcmp(simd, "avx2") != 0 && strcmp(simd, "avx512") != 0) {
 		snprintf(err, errlen, "AIMC_SIMD='%s': expected auto, baseline, avx2 or avx512", simd);
@@ -98,8 +104,10 @@ int aimc_kern_select(const char *simd, aimc_kern *out, char *err, size_t errlen)
 	}
 #ifdef AIMC_X86_KERNELS
 	{
-		static const aimc_kern k2 = {acc_noisy_avx2, pairs_attempt_avx2, finish_adc_avx2, "avx2"};
-		static const aimc_kern k5 = {acc_noisy_avx512, pairs_attempt_avx512, finish_adc_avx512, "avx512"};
+		static const aimc_kern k2 = {acc_noisy_avx2, read_attempt_avx2, finish_adc_avx2, finish_adcf_avx2,
+						 "avx2"};
+		static const aimc_kern k5 = {acc_noisy_avx512, read_attempt_avx512, finish_adc_avx512,
+						 finish_adcf_avx512, "avx512"};
 		const int has5 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
 		const int has2 = __builtin_cpu_supports("avx2");
 

@@ -7,16 +7,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* sum[c] = sum_i v[act[i]] gd[act[i] cols + c], var[c] likewise with v2 and rv, in binary32,
- * each column adding the n active rows in ascending order. */
+/* sum[c] = sum_i v[act[i]] gd[act[i] stride + c] for c < cols, var[c] likewise with v2 and rv,
+ * in binary32, each column adding the n active rows in ascending order. */
 typedef void (*aimc_acc_fn)(float *sum, float *var, const float *gd, const float *rv, uint32_t cols,
-			    const uint32_t *act, uint32_t n, const float *v, const float *v2);
-/* Polar attempt att of the READ keys with the given prefixes and index: s, ln s, u and v per key
- * (n a multiple of 8; see aimc_rng_normal_pairs). */
-typedef void (*aimc_pairs_fn)(const uint64_t *prefix, uint32_t index, uint32_t att, uint32_t n, double *s,
-			      double *lg, double *u, double *v);
+			    uint32_t stride, const uint32_t *act, uint32_t n, const float *v, const float *v2);
+/* Attempt att of the READ pairs of the keys with the given prefixes and index (aimc_rng_read_pair):
+ * s, u f and v f per key, f = sqrt(-2 ln s / s) (meaningless where s is not in (0, 1)); n a
+ * multiple of 8. */
+typedef void (*aimc_read_fn)(const uint64_t *prefix, uint32_t index, uint32_t att, uint32_t n, float *s,
+			     float *n1, float *n2);
 
-/* The constants of the column finish and ADC transfer (aimc_analog.c's finish_with and adc_code). */
+/* The constants of the column finish and ADC transfer (aimc_analog.c's clip_current and adc_code). */
 typedef struct aimc_fin_par {
 	double lsb;       /* current of one LSB at this adc_shift, A */
 	double i_clip;    /* 0: no clipping */
@@ -27,16 +28,27 @@ typedef struct aimc_fin_par {
 	int adc_on, inl_on, noise_on;
 } aimc_fin_par;
 
-/* codes[c] for c < n (a multiple of 8) from the column sums, variances, READ normal pairs and the
- * per-column ADC gain and offset. */
-typedef void (*aimc_fin_fn)(int32_t *codes, const double *sum, const double *var, const double *n1,
-			    const double *n2, const double *gain, const double *off, uint32_t n,
-			    const aimc_fin_par *p);
+/* The binary32 constants of the read-noise path (decision 0006): the same quantities as
+ * aimc_fin_par, rounded to binary32 once. */
+typedef struct aimc_fin_parf {
+	float lsb, i_clip, inv_half, inl_k, adc_noise, lo, hi;
+	int adc_on, inl_on, noise_on;
+} aimc_fin_parf;
+
+/* codes[c] for c < n (a multiple of 8): without read noise, from the binary64 column sums, the
+ * comparator normals (the second of each READ pair) and the per-column ADC gain and offset ... */
+typedef void (*aimc_fin_fn)(int32_t *codes, const double *sum, const float *n2, const double *gain,
+			    const double *off, uint32_t n, const aimc_fin_par *p);
+/* ... and with read noise on, in binary32 from the sums, variances and both normals of each pair. */
+typedef void (*aimc_finf_fn)(int32_t *codes, const float *sum, const float *var, const float *n1,
+			     const float *n2, const float *gain, const float *off, uint32_t n,
+			     const aimc_fin_parf *p);
 
 typedef struct aimc_kern {
 	aimc_acc_fn acc;
-	aimc_pairs_fn pairs;
+	aimc_read_fn read;
 	aimc_fin_fn finish;
+	aimc_finf_fn finishf;
 	const char *name; /* "baseline", "avx2" or "avx512" */
 } aimc_kern;
 
@@ -46,10 +58,9 @@ typedef struct aimc_kern {
  * environment variable AIMC_SIMD is passed here by aimc_xbar_create. */
 int aimc_kern_select(const char *simd, aimc_kern *out, char *err, size_t errlen);
 
-/* For i < n: first[i] = aimc_rng_normal_pair_prefixed(prefix[i], k, &second[i]) with k->index =
- * index (the other key fields live in the prefix), bit for bit; the polar attempts 8 keys at a
- * time with `pairs`. */
-void aimc_rng_normal_pairs(aimc_pairs_fn pairs, const uint64_t *prefix, uint32_t index, uint32_t n,
-			   double *first, double *second);
+/* For i < n: aimc_rng_read_pair(prefix[i], index, &first[i], &second[i]) bit for bit, the polar
+ * attempts 8 keys at a time with `attempt`. */
+void aimc_rng_read_pairs(aimc_read_fn attempt, const uint64_t *prefix, uint32_t index, uint32_t n, float *first,
+			 float *second);
 
 #endif /* AIMC_KERN_H */

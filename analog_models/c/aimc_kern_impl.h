@@ -8,149 +8,190 @@
 
 /* Read noise on: the binary32 sums of every column (decision 0005). Each column adds its active
  * rows one by one in ascending order, one multiply and one add per term, exactly as
- * column_current in aimc_analog.c; four rows per sweep keep the sums in L1 while the read arrays
- * stream row by row. */
-void KERN(acc_noisy)(float *sum, float *var, const float *gd, const float *rv, uint32_t cols,
+ * column_current_f32 in aimc_analog.c; four rows per sweep keep the sums in L1 while the read
+ * arrays stream row by row. Rows are `stride` floats apart (64-byte aligned rows: no load splits a
+ * cache line). */
+
+/* row j of the sweep (pointers gj, rj, voltage aj and its square bj) into the sums s and q of
+ * the 16 columns at c (x: scratch) */
+#define ACC_TERM(s, q, j, c)                                                                               \
+	do {                                                                                               \
+		LD16(x, g##j + (c));                                                                       \
+		(s) = (s) + a##j * x;                                                                      \
+		LD16(x, r##j + (c));                                                                       \
+		(q) = (q) + b##j * x;                                                                      \
+	} while (0)
+
+void KERN(acc_noisy)(float *sum, float *var, const float *gd, const float *rv, uint32_t cols, uint32_t stride,
 		      const uint32_t *act, uint32_t n, const float *v, const float *v2)
 {
-	const uint32_t cv = cols & ~15u;
-	uint32_t i = 0;
+	const uint32_t c32 = cols & ~31u, c16 = cols & ~15u, n4 = n & ~3u;
 
 	memset(sum, 0, cols * sizeof(*sum));
 	memset(var, 0, cols * sizeof(*var));
-	/* four active rows per sweep over the columns (each column still adds them one by one, in
-	 * order); the sums stay in L1, the read arrays stream row by row */
-	for (; i < n; i += 4) {
-		uint32_t m = n - i < 4 ? n - i : 4;
-		const float *g[4], *r[4];
-		float vv[4], ww[4];
+	for (uint32_t i = 0; i < n4; i += 4) {
+		const size_t o0 = act[i] * (size_t)stride, o1 = act[i + 1] * (size_t)stride,
+			     o2 = act[i + 2] * (size_t)stride, o3 = act[i + 3] * (size_t)stride;
+		const float *g0 = gd + o0, *g1 = gd + o1, *g2 = gd + o2, *g3 = gd + o3;
+		const float *r0 = rv + o0, *r1 = rv + o1, *r2 = rv + o2, *r3 = rv + o3;
+		const float a0 = v[act[i]], a1 = v[act[i + 1]], a2 = v[act[i + 2]], a3 = v[act[i + 3]];
+		const float b0 = v2[act[i]], b1 = v2[act[i + 1]], b2 = v2[act[i + 2]], b3 = v2[act[i + 3]];
+		uint32_t c = 0;
 
-		for (uint32_t j = 0; j < 4; j++) {
-			uint32_t row = act[i + (j < m ? j : 0)];
+		for (; c < c32; c += 32) { /* two column blocks per step: four independent chains */
+			aimc_v16f s0, q0, s1, q1, x;
 
-			g[j] = gd + (size_t)row * cols;
-			r[j] = rv + (size_t)row * cols;
-			vv[j] = j < m ? v[row] : 0.0f;
-			ww[j] = j < m ? v2[row] : 0.0f;
+			LD16(s0, sum + c);
+			LD16(q0, var + c);
+			LD16(s1, sum + c + 16);
+			LD16(q1, var + c + 16);
+			ACC_TERM(s0, q0, 0, c);
+			ACC_TERM(s1, q1, 0, c + 16);
+			ACC_TERM(s0, q0, 1, c);
+			ACC_TERM(s1, q1, 1, c + 16);
+			ACC_TERM(s0, q0, 2, c);
+			ACC_TERM(s1, q1, 2, c + 16);
+			ACC_TERM(s0, q0, 3, c);
+			ACC_TERM(s1, q1, 3, c + 16);
+			memcpy(sum + c, &s0, sizeof(s0));
+			memcpy(var + c, &q0, sizeof(q0));
+			memcpy(sum + c + 16, &s1, sizeof(s1));
+			memcpy(var + c + 16, &q1, sizeof(q1));
 		}
-		if (m < 4) { /* the last rows one at a time: no padding term is ever added */
-			for (uint32_t j = 0; j < m; j++)
-				for (uint32_t c = 0; c < cols; c++) {
-					sum[c] += vv[j] * g[j][c];
-					var[c] += ww[j] * r[j][c];
-				}
-			break;
-		}
-		for (uint32_t c = 0; c < cv; c += 16) {
-			aimc_v16f s, q, x;
+		for (; c < c16; c += 16) {
+			aimc_v16f s0, q0, x;
 
-			LD16(s, sum + c);
-			LD16(q, var + c);
-			LD16(x, g[0] + c);
-			s = s + vv[0] * x;
-			LD16(x, g[1] + c);
-			s = s + vv[1] * x;
-			LD16(x, g[2] + c);
-			s = s + vv[2] * x;
-			LD16(x, g[3] + c);
-			s = s + vv[3] * x;
-			LD16(x, r[0] + c);
-			q = q + ww[0] * x;
-			LD16(x, r[1] + c);
-			q = q + ww[1] * x;
-			LD16(x, r[2] + c);
-			q = q + ww[2] * x;
-			LD16(x, r[3] + c);
-			q = q + ww[3] * x;
-			memcpy(sum + c, &s, sizeof(s));
-			memcpy(var + c, &q, sizeof(q));
+			LD16(s0, sum + c);
+			LD16(q0, var + c);
+			ACC_TERM(s0, q0, 0, c);
+			ACC_TERM(s0, q0, 1, c);
+			ACC_TERM(s0, q0, 2, c);
+			ACC_TERM(s0, q0, 3, c);
+			memcpy(sum + c, &s0, sizeof(s0));
+			memcpy(var + c, &q0, sizeof(q0));
 		}
-		for (uint32_t c = cv; c < cols; c++)
-			for (uint32_t j = 0; j < 4; j++) {
-				sum[c] += vv[j] * g[j][c];
-				var[c] += ww[j] * r[j][c];
-			}
+		for (; c < cols; c++) {
+			sum[c] = sum[c] + a0 * g0[c];
+			var[c] = var[c] + b0 * r0[c];
+			sum[c] = sum[c] + a1 * g1[c];
+			var[c] = var[c] + b1 * r1[c];
+			sum[c] = sum[c] + a2 * g2[c];
+			var[c] = var[c] + b2 * r2[c];
+			sum[c] = sum[c] + a3 * g3[c];
+			var[c] = var[c] + b3 * r3[c];
+		}
+	}
+	for (uint32_t i = n4; i < n; i++) { /* the last rows one at a time */
+		const size_t o0 = act[i] * (size_t)stride;
+		const float *g0 = gd + o0, *r0 = rv + o0, a0 = v[act[i]], b0 = v2[act[i]];
+		uint32_t c = 0;
+
+		for (; c < c16; c += 16) {
+			aimc_v16f s0, q0, x;
+
+			LD16(s0, sum + c);
+			LD16(q0, var + c);
+			ACC_TERM(s0, q0, 0, c);
+			memcpy(sum + c, &s0, sizeof(s0));
+			memcpy(var + c, &q0, sizeof(q0));
+		}
+		for (; c < cols; c++) {
+			sum[c] = sum[c] + a0 * g0[c];
+			var[c] = var[c] + b0 * r0[c];
+		}
 	}
 }
 
 
-/* The first polar attempt `att` of n keys (n a multiple of 8), 8 at a time: the hash, the
- * uniforms 2u - 1, s = u^2 + v^2 and aimc_det_log(s) with the scalar code's operations in its order
- * (integer operations are exact). Lanes with s outside (0, 1) hold garbage in lg; the caller
- * rejects them. s is normal whenever it matters (s >= 2^-104: u, v are multiples of 2^-52). */
-void KERN(pairs_attempt)(const uint64_t *prefix, uint32_t index, uint32_t att, uint32_t n,
-				 double *s_out, double *log_out, double *u_out, double *v_out)
+/* Attempt `att` of the READ pairs of n keys (n a multiple of 8), 8 at a time: the operations of
+ * aimc_rng_read_pair and its read_log in their order (integer operations are exact). Lanes with s
+ * outside (0, 1) hold garbage in n1, n2; the caller rejects them. s is normal whenever it matters
+ * (s >= 2^-46: u, v are multiples of 2^-23). READ8_LOG(i, j) takes the keys i .. i+7 to s, ln s
+ * (into lg + j), u and v (t: the mixed word of this index and attempt). */
+#define READ8_LOG(i0, j0)                                                                                  \
+	do {                                                                                               \
+		aimc_v8u h;                                                                                \
+		aimc_v8su b;                                                                               \
+		aimc_v8si iu, iv, e, lt;                                                                   \
+		aimc_v8f u, v, s, m, f, f2, p, ed;                                                         \
+                                                                                                           \
+		memcpy(&h, prefix + (i0), sizeof(h));                                                      \
+		h = h ^ t;                                                                                 \
+		V_MIX64(h);                                                                                \
+		iu = __builtin_convertvector((aimc_v8i)(h >> 40), aimc_v8si) - 0x800000;                   \
+		iv = __builtin_convertvector((aimc_v8i)((h >> 16) & 0xffffffu), aimc_v8si) - 0x800000;     \
+		u = __builtin_convertvector(iu, aimc_v8f) * 0x1p-23f;                                      \
+		v = __builtin_convertvector(iv, aimc_v8f) * 0x1p-23f;                                      \
+		s = u * u + v * v;                                                                         \
+		memcpy(&b, &s, sizeof(b));                                                                 \
+		e = (aimc_v8si)((b >> 23) & 0xffu) - 126;                                                  \
+		b = (b & ~(0xffu << 23)) | (126u << 23);                                                   \
+		memcpy(&m, &b, sizeof(m));                                                                 \
+		lt = m < SQRT1_2_F; /* -1 where true */                                                    \
+		V_SELF(m, lt, m * 2.0f, m);                                                                \
+		e = e + lt;                                                                                \
+		f = (m - 1.0f) / (m + 1.0f);                                                               \
+		f2 = f * f;                                                                                \
+		p = (aimc_v8f){0} + 1.0f / 9;                                                              \
+		p = p * f2 + 1.0f / 7;                                                                     \
+		p = p * f2 + 1.0f / 5;                                                                     \
+		p = p * f2 + 1.0f / 3;                                                                     \
+		ed = __builtin_convertvector(e, aimc_v8f);                                                 \
+		ed = ed * LN2_HI_F + (ed * LN2_LO_F + (2.0f * f + (2.0f * f) * (f2 * p)));                 \
+		memcpy(s_out + (i0), &s, sizeof(s));                                                       \
+		memcpy(lg + (j0), &ed, sizeof(ed));                                                        \
+		memcpy(n1_out + (i0), &u, sizeof(u));                                                      \
+		memcpy(n2_out + (i0), &v, sizeof(v));                                                      \
+	} while (0)
+
+void KERN(read_attempt)(const uint64_t *prefix, uint32_t index, uint32_t att, uint32_t n, float *s_out,
+			float *n1_out, float *n2_out)
 {
-	static const double c[] = {
-		1.0 / 3,  1.0 / 5,  1.0 / 7,  1.0 / 9,  1.0 / 11, 1.0 / 13, 1.0 / 15,
-		1.0 / 17, 1.0 / 19, 1.0 / 21, 1.0 / 23, 1.0 / 25, 1.0 / 27, 1.0 / 29,
-	};
-	const int nc = (int)(sizeof(c) / sizeof(c[0]));
-	const uint64_t w = ((uint64_t)index << 32) | (2u * att);
+	aimc_v8u t = (aimc_v8u){0} + ((((uint64_t)index << 32) | att) + GOLDEN_GAMMA);
+	float lg[64];
 
-	for (uint32_t i = 0; i + 8 <= n; i += 8) {
-		aimc_v8u h, b;
-		aimc_v8i e, lt;
-		aimc_v8d u, v, s, m, m2, f, f2, p, ed, lr;
+	V_MIX64(t);
+	/* in blocks of 64 keys, two passes (hash and log, then the division and square root): each
+	 * pass is a loop of short independent steps, so the long dependency chain of one key overlaps
+	 * with those of the next */
+	for (uint32_t blk = 0; blk < n; blk += 64) {
+		uint32_t m = n - blk < 64 ? n - blk : 64;
 
-		memcpy(&h, prefix + i, sizeof(h));
-		V_UNIFORM_PM1(u, h, w);
-		V_UNIFORM_PM1(v, h, w | 1u);
-		s = u * u + v * v;
-		/* log(s) as aimc_det_log for a normal s > 0 (s >= 2^-104 here: u, v are multiples of
-		 * 2^-52); lanes with s outside (0, 1) are recomputed by the caller */
-		memcpy(&b, &s, sizeof(b));
-		e = (aimc_v8i)((b >> 52) & 0x7ffu) - 1022;
-		b = (b & ~(0x7ffull << 52)) | (1022ull << 52);
-		memcpy(&m, &b, sizeof(m));
-		lt = m < SQRT1_2; /* -1 where true */
-		m2 = m * 2.0;
-		{
-			aimc_v8i mi, m2i;
+		for (uint32_t i = 0; i < m; i += 8)
+			READ8_LOG(blk + i, i);
+		for (uint32_t i = 0; i < m; i += 8) {
+			aimc_v8f u, v, sv, lv, r;
 
-			memcpy(&mi, &m, sizeof(mi));
-			memcpy(&m2i, &m2, sizeof(m2i));
-			mi = (m2i & lt) | (mi & ~lt);
-			memcpy(&m, &mi, sizeof(m));
+			memcpy(&sv, s_out + blk + i, sizeof(sv));
+			memcpy(&lv, lg + i, sizeof(lv));
+			memcpy(&u, n1_out + blk + i, sizeof(u));
+			memcpy(&v, n2_out + blk + i, sizeof(v));
+			r = -2.0f * lv / sv;
+			for (int l = 0; l < 8; l++) /* vsqrtps (no errno: -fno-math-errno) */
+				r[l] = sqrtf(r[l]);
+			u = u * r;
+			v = v * r;
+			memcpy(n1_out + blk + i, &u, sizeof(u));
+			memcpy(n2_out + blk + i, &v, sizeof(v));
 		}
-		e = e + lt;
-		f = (m - 1.0) / (m + 1.0);
-		f2 = f * f;
-		p = (aimc_v8d){0} + c[nc - 1];
-		for (int j = nc - 2; j >= 0; j--)
-			p = p * f2 + c[j];
-		lr = 2.0 * f + (2.0 * f) * (f2 * p);
-		ed = __builtin_convertvector(e, aimc_v8d);
-		ed = ed * LN2_HI + (ed * LN2_LO + lr);
-		memcpy(s_out + i, &s, sizeof(s));
-		memcpy(log_out + i, &ed, sizeof(ed));
-		memcpy(u_out + i, &u, sizeof(u));
-		memcpy(v_out + i, &v, sizeof(v));
 	}
 }
 
 
-/* Read noise, clipping and the ADC transfer of n columns (n a multiple of 8), 8 at a time: per
- * lane the operations of finish_with and adc_code in aimc_analog.c (not their exact path), in
+/* Without read noise: clipping and the ADC transfer of n columns (n a multiple of 8), 8 at a time:
+ * per lane the operations of clip_current and adc_code in aimc_analog.c (not their exact path), in
  * their order. The final clamp to [lo, hi] is applied before the rounding instead of after it:
  * lo and hi are integers and the rounding is monotonic, so the code is the same; NaN reads as lo
  * as there. */
-void KERN(finish_adc)(int32_t *codes, const double *sum, const double *var, const double *n1,
-		      const double *n2, const double *gain, const double *off, uint32_t n,
-		      const aimc_fin_par *p)
+void KERN(finish_adc)(int32_t *codes, const double *sum, const float *n2, const double *gain,
+		      const double *off, uint32_t n, const aimc_fin_par *p)
 {
 	for (uint32_t i = 0; i + 8 <= n; i += 8) {
-		aimc_v8d s, v, a, x, t, sq;
+		aimc_v8d s, x;
 		aimc_v8i m;
 		aimc_v8si ip, in, mi;
 
 		memcpy(&s, sum + i, sizeof(s));
-		memcpy(&v, var + i, sizeof(v));
-		memcpy(&a, n1 + i, sizeof(a));
-		for (int l = 0; l < 8; l++)
-			sq[l] = sqrt(v[l]);
-		t = s + sq * a;
-		V_SEL(s, v > 0.0, t, s);
 		if (p->i_clip > 0.0) {
 			V_SEL(s, s > p->i_clip, (aimc_v8d){0} + p->i_clip, s);
 			V_SEL(s, s < -p->i_clip, (aimc_v8d){0} - p->i_clip, s);
@@ -170,10 +211,10 @@ void KERN(finish_adc)(int32_t *codes, const double *sum, const double *var, cons
 				x = x + p->inl_k * u * (1.0 - u * u);
 			}
 			if (p->noise_on) {
-				aimc_v8d b;
+				aimc_v8f nf;
 
-				memcpy(&b, n2 + i, sizeof(b));
-				x = x + p->adc_noise * b;
+				memcpy(&nf, n2 + i, sizeof(nf));
+				x = x + p->adc_noise * __builtin_convertvector(nf, aimc_v8d);
 			}
 		}
 		V_SEL(x, x >= p->lo, x, (aimc_v8d){0} + p->lo);
@@ -186,3 +227,56 @@ void KERN(finish_adc)(int32_t *codes, const double *sum, const double *var, cons
 		memcpy(codes + i, &ip, sizeof(ip));
 	}
 }
+
+
+/* The read-noise path in binary32 (decision 0006): per lane the operations of finish_f32 and
+ * adc_code_f32 in aimc_analog.c in their order, the final clamp before the rounding as there. */
+void KERN(finish_adcf)(int32_t *codes, const float *sum, const float *var, const float *n1, const float *n2,
+		       const float *gain, const float *off, uint32_t n, const aimc_fin_parf *p)
+{
+	for (uint32_t i = 0; i + 8 <= n; i += 8) {
+		aimc_v8f s, v, a, x, sq;
+		aimc_v8si m, ip, in;
+
+		memcpy(&s, sum + i, sizeof(s));
+		memcpy(&v, var + i, sizeof(v));
+		memcpy(&a, n1 + i, sizeof(a));
+		for (int l = 0; l < 8; l++) /* vsqrtps (no errno: -fno-math-errno) */
+			sq[l] = sqrtf(v[l]);
+		V_SELF(s, v > 0.0f, s + sq * a, s);
+		if (p->i_clip > 0.0f) {
+			V_SELF(s, s > p->i_clip, (aimc_v8f){0} + p->i_clip, s);
+			V_SELF(s, s < -p->i_clip, (aimc_v8f){0} - p->i_clip, s);
+		}
+		x = s / p->lsb;
+		if (p->adc_on) {
+			aimc_v8f g, o;
+
+			memcpy(&g, gain + i, sizeof(g));
+			memcpy(&o, off + i, sizeof(o));
+			x = x * g + o;
+			if (p->inl_on) {
+				aimc_v8f u = x * p->inv_half;
+
+				V_SELF(u, u < -1.0f, (aimc_v8f){0} - 1.0f, u);
+				V_SELF(u, u > 1.0f, (aimc_v8f){0} + 1.0f, u);
+				x = x + p->inl_k * u * (1.0f - u * u);
+			}
+			if (p->noise_on) {
+				aimc_v8f b;
+
+				memcpy(&b, n2 + i, sizeof(b));
+				x = x + p->adc_noise * b;
+			}
+		}
+		V_SELF(x, x >= p->lo, x, (aimc_v8f){0} + p->lo);
+		V_SELF(x, x > p->hi, (aimc_v8f){0} + p->hi, x);
+		ip = __builtin_convertvector(x + 0.5f, aimc_v8si);
+		in = -__builtin_convertvector(-x + 0.5f, aimc_v8si);
+		m = x >= 0.0f;
+		ip = (ip & m) | (in & ~m);
+		memcpy(codes + i, &ip, sizeof(ip));
+	}
+}
+#undef ACC_TERM
+#undef READ8_LOG

@@ -75,71 +75,130 @@ double aimc_rng_normal(const aimc_key *k)
 
 double aimc_rng_normal_prefixed(uint64_t h, const aimc_key *k)
 {
-	return aimc_rng_normal_pair_prefixed(h, k, NULL);
-}
-
-double aimc_rng_normal_pair_prefixed(uint64_t h, const aimc_key *k, double *second)
-{
 	for (uint32_t i = 0; i < NORMAL_ATTEMPTS; i++) {
 		/* 2u - 1 is exact for a 53-bit u, so u and v are exact multiples of 2^-52. */
 		double u = 2.0 * uniform_from(h, k, 2u * i) - 1.0;
 		double v = 2.0 * uniform_from(h, k, 2u * i + 1u) - 1.0;
 		double s = u * u + v * v;
 
-		if (s > 0.0 && s < 1.0) {
-			double f = sqrt(-2.0 * aimc_det_log(s) / s);
-
-			if (second != NULL)
-				*second = v * f;
-			return u * f;
-		}
+		if (s > 0.0 && s < 1.0)
+			return u * sqrt(-2.0 * aimc_det_log(s) / s);
 	}
-	if (second != NULL)
-		*second = 0.0;
 	return 0.0;
 }
 
-/* Keys per round of aimc_rng_normal_pairs (stack scratch). */
+/* READ draws (decision 0006): a binary32 polar pair per conversion of a column. Attempt i takes
+ * one 64-bit word absorb(prefix, index << 32 | i) and cuts two 24-bit integers from it, bits 63..40
+ * and 39..16; u, v = (integer - 2^23) 2^-23 (exact in binary32: multiples of 2^-23 in [-1, 1)). */
+static const float LN2_HI_F = 0x1.62e300p-1f; /* 17 significant bits: e * LN2_HI_F is exact for |e| < 128 */
+static const float LN2_LO_F = 0x1.2fefa2p-17f;
+static const float SQRT1_2_F = 0x1.6a09e6p-1f;
+
+/* ln s for a normal binary32 s in (0, 1): s = m 2^e, m in [sqrt(1/2), sqrt(2)), 2 atanh(f) with
+ * f = (m-1)/(m+1), |f| <= 0.1716, four terms after the first (remainder below 2^-28 relative). */
+static float read_log(float s)
+{
+	uint32_t b;
+	int e;
+	float m, f, f2, p;
+
+	memcpy(&b, &s, sizeof(b));
+	e = (int)((b >> 23) & 0xffu) - 126;
+	b = (b & ~(0xffu << 23)) | (126u << 23);
+	memcpy(&m, &b, sizeof(m));
+	if (m < SQRT1_2_F) {
+		m = m * 2.0f;
+		e = e - 1;
+	}
+	f = (m - 1.0f) / (m + 1.0f);
+	f2 = f * f;
+	p = 1.0f / 9;
+	p = p * f2 + 1.0f / 7;
+	p = p * f2 + 1.0f / 5;
+	p = p * f2 + 1.0f / 3;
+	return (float)e * LN2_HI_F + ((float)e * LN2_LO_F + (2.0f * f + (2.0f * f) * (f2 * p)));
+}
+
+void aimc_rng_read_pair(uint64_t prefix, uint32_t index, float *n1, float *n2)
+{
+	for (uint32_t i = 0; i < NORMAL_ATTEMPTS; i++) {
+		uint64_t h = absorb(prefix, ((uint64_t)index << 32) | i);
+		float u = (float)((int32_t)(h >> 40) - 0x800000) * 0x1p-23f;
+		float v = (float)((int32_t)((h >> 16) & 0xffffffu) - 0x800000) * 0x1p-23f;
+		float s = u * u + v * v;
+
+		if (s > 0.0f && s < 1.0f) {
+			float f = sqrtf(-2.0f * read_log(s) / s);
+
+			*n1 = u * f;
+			*n2 = v * f;
+			return;
+		}
+	}
+	*n1 = 0.0f;
+	*n2 = 0.0f;
+}
+
+/* Keys per round of aimc_rng_read_pairs (stack scratch). */
 #define PAIRS_CHUNK 256u
 
-void aimc_rng_normal_pairs(aimc_pairs_fn pairs, const uint64_t *prefix, uint32_t index, uint32_t n,
-			   double *first, double *second)
+/* 1 when the polar attempt with this s is rejected (s not in (0, 1)): s >= 0 is a sum of squares,
+ * so its bits as an integer order like its value. */
+static uint32_t read_rejected(float s)
+{
+	uint32_t b;
+
+	memcpy(&b, &s, sizeof(b));
+	return b - 1u >= 0x3f7fffffu;
+}
+
+void aimc_rng_read_pairs(aimc_read_fn attempt, const uint64_t *prefix, uint32_t index, uint32_t n, float *first,
+			 float *second)
 {
 	uint64_t pre[PAIRS_CHUNK + 8];
 	uint32_t idx[PAIRS_CHUNK + 8];
-	double s[PAIRS_CHUNK + 8], lg[PAIRS_CHUNK + 8], u[PAIRS_CHUNK + 8], v[PAIRS_CHUNK + 8];
-	aimc_key k = {0, 0, 0, 0, 0, index};
+	float s[PAIRS_CHUNK + 8], a[PAIRS_CHUNK + 8], b[PAIRS_CHUNK + 8];
 
 	for (uint32_t base = 0; base < n; base += PAIRS_CHUNK) {
-		uint32_t cnt = n - base < PAIRS_CHUNK ? n - base : PAIRS_CHUNK;
+		uint32_t cnt = n - base < PAIRS_CHUNK ? n - base : PAIRS_CHUNK, c8 = cnt & ~7u, left = 0;
 
-		for (uint32_t i = 0; i < cnt; i++) {
-			idx[i] = base + i;
-			pre[i] = prefix[base + i];
+		/* attempt 0 of the keys in whole vectors straight into first and second; the rejected
+		 * ones (a fifth) listed without branches */
+		attempt(prefix + base, index, 0, c8, s, first + base, second + base);
+		for (uint32_t i = 0; i < c8; i++) {
+			idx[left] = base + i;
+			left += read_rejected(s[i]);
 		}
-		/* attempt att for the keys still pending, compacted; the lanes past cnt repeat a key
-		 * and are ignored */
-		for (uint32_t att = 0; att < NORMAL_ATTEMPTS && cnt > 0; att++) {
-			uint32_t n8 = (cnt + 7u) & ~7u, left = 0;
+		for (uint32_t i = c8; i < cnt; i++) /* fewer than 8 keys left over: one by one */
+			aimc_rng_read_pair(prefix[base + i], index, &first[base + i], &second[base + i]);
+		/* attempt att for the keys still pending, compacted likewise: every key takes the pair
+		 * of this attempt, a rejected one is overwritten by a later attempt; the lanes past cnt
+		 * repeat a key and are ignored */
+		cnt = left;
+		for (uint32_t i = 0; i < cnt; i++)
+			pre[i] = prefix[idx[i]];
+		for (uint32_t att = 1; att < NORMAL_ATTEMPTS && cnt > 0; att++) {
+			uint32_t n8 = (cnt + 7u) & ~7u;
 
+			left = 0;
 			for (uint32_t i = cnt; i < n8; i++)
 				pre[i] = pre[0];
-			pairs(pre, index, att, n8, s, lg, u, v);
+			attempt(pre, index, att, n8, s, a, b);
 			for (uint32_t i = 0; i < cnt; i++) {
-				if (s[i] > 0.0 && s[i] < 1.0) {
-					double f = sqrt(-2.0 * lg[i] / s[i]);
+				uint32_t j = idx[i];
 
-					second[idx[i]] = v[i] * f;
-					first[idx[i]] = u[i] * f;
-				} else {
-					idx[left] = idx[i];
-					pre[left++] = pre[i];
-				}
+				first[j] = a[i];
+				second[j] = b[i];
+				idx[left] = j;
+				pre[left] = pre[i];
+				left += read_rejected(s[i]);
 			}
 			cnt = left;
 		}
-		for (uint32_t i = 0; i < cnt; i++) /* every attempt rejected: as the scalar function */
-			first[idx[i]] = aimc_rng_normal_pair_prefixed(pre[i], &k, &second[idx[i]]);
+		for (uint32_t i = 0; i < cnt; i++) { /* every attempt rejected: as the scalar function */
+			first[idx[i]] = 0.0f;
+			second[idx[i]] = 0.0f;
+		}
 	}
 }
 

@@ -2,8 +2,8 @@
 /* The vector kernels of the C model (analog_models/c/aimc_kern.h) give the same bits on every
  * instruction set: for each of baseline, avx2 and avx512 that this CPU runs, the batched READ
  * normal pairs equal the scalar polar draw of every key, and a noisy crossbar with every effect on
- * converts every column to the code of the per-column scalar path (aimc_xbar_convert) and of the
- * baseline kernels. Sizes leave tails: 100 columns (6 vectors of 16 + 4) and active-row counts not a multiple of 4.
+ * (and again with read noise off: the binary64 path) converts every column to the code of the
+ * per-column scalar path (aimc_xbar_convert) and of the baseline kernels. Sizes leave tails: 100 columns (6 vectors of 16 + 4) and active-row counts not a multiple of 4.
  * An unknown AIMC_SIMD value is rejected. Usage: test_simd [--seed N]. */
 #define _POSIX_C_SOURCE 200809L
 #include <inttypes.h>
@@ -24,7 +24,7 @@ static const char *const isa[] = {"baseline", "avx2", "avx512"};
 static void test_pairs(const aimc_kern *k)
 {
 	static uint64_t pre[NKEYS];
-	static double f[NKEYS], s[NKEYS];
+	static float f[NKEYS], s[NKEYS];
 	char name[64];
 	int same = 1;
 	uint32_t bad = 0;
@@ -35,21 +35,21 @@ static void test_pairs(const aimc_kern *k)
 		pre[i] = aimc_rng_key_prefix(&key);
 	}
 	for (uint32_t index = 0; index < 40; index++) {
-		aimc_rng_normal_pairs(k->pairs, pre, index, NKEYS, f, s);
+		aimc_rng_read_pairs(k->read, pre, index, NKEYS, f, s);
 		for (uint32_t i = 0; i < NKEYS; i++) {
-			aimc_key key = {seed, i % 3, 0, i, AIMC_EV_READ, index};
-			double s_ref, f_ref = aimc_rng_normal_pair_prefixed(pre[i], &key, &s_ref);
+			float f_ref, s_ref;
 
+			aimc_rng_read_pair(pre[i], index, &f_ref, &s_ref);
 			if (memcmp(&f_ref, &f[i], sizeof(f_ref)) != 0 || memcmp(&s_ref, &s[i], sizeof(s_ref)) != 0) {
 				if (same)
 					printf("# %s: key %u index %u: got %a %a, scalar %a %a\n", k->name, i, index,
-					       f[i], s[i], f_ref, s_ref);
+					       (double)f[i], (double)s[i], (double)f_ref, (double)s_ref);
 				same = 0;
 				bad++;
 			}
 		}
 	}
-	snprintf(name, sizeof(name), "normal_pairs_equal_scalar_%s", k->name);
+	snprintf(name, sizeof(name), "read_pairs_equal_scalar_%s", k->name);
 	report(same, name, "expected the scalar draw of every key, %u of %u differ", bad, 40u * NKEYS);
 }
 
@@ -84,10 +84,14 @@ static aimc_cfg noisy_cfg(void)
 }
 
 /* Codes of NMVM conversions of every column of a programmed noisy crossbar on kernels `name`;
- * per-column scalar codes in `scalar`. Returns 0, or -1 if the crossbar cannot be made. */
-static int run_xbar(const char *name, int32_t *codes, int32_t *scalar)
+ * per-column scalar codes in `scalar`. read_noise 0 turns read noise off (the binary64 path with
+ * comparator noise). Returns 0, or -1 if the crossbar cannot be made. */
+static int run_xbar(const char *name, int read_noise, int32_t *codes, int32_t *scalar)
 {
 	aimc_cfg c = noisy_cfg();
+
+	if (!read_noise)
+		c.read_sigma = 0.0;
 	aimc_xbar *xb;
 	int8_t w[C];
 	uint8_t d[R];
@@ -119,7 +123,7 @@ static int run_xbar(const char *name, int32_t *codes, int32_t *scalar)
 
 int main(int argc, char **argv)
 {
-	static int32_t base[NMVM * C], codes[NMVM * C], scalar[NMVM * C];
+	static int32_t base[2 * NMVM * C], codes[NMVM * C], scalar[NMVM * C];
 	char err[160], name[64];
 	aimc_kern k;
 	int have_base = 0;
@@ -131,19 +135,23 @@ int main(int argc, char **argv)
 			continue;
 		}
 		test_pairs(&k);
-		snprintf(name, sizeof(name), "convert_all_equals_convert_%s", isa[i]);
-		if (run_xbar(isa[i], codes, scalar) != 0) {
-			report(0, name, "expected a crossbar, got NULL");
-			continue;
-		}
-		report(memcmp(codes, scalar, sizeof(codes)) == 0, name,
-		       "expected the per-column scalar codes from the vector sums");
-		if (i == 0) {
-			memcpy(base, codes, sizeof(base));
-			have_base = 1;
-		} else if (have_base) {
-			snprintf(name, sizeof(name), "codes_%s_equal_baseline", isa[i]);
-			report(memcmp(codes, base, sizeof(codes)) == 0, name, "expected the baseline kernels' codes");
+		for (int rn = 1; rn >= 0; rn--) {
+			int32_t *ref = base + (size_t)(1 - rn) * NMVM * C;
+
+			snprintf(name, sizeof(name), "convert_all_equals_convert_%s%s", isa[i], rn ? "" : "_no_read_noise");
+			if (run_xbar(isa[i], rn, codes, scalar) != 0) {
+				report(0, name, "expected a crossbar, got NULL");
+				continue;
+			}
+			report(memcmp(codes, scalar, sizeof(codes)) == 0, name,
+			       "expected the per-column scalar codes from the vector sums");
+			if (i == 0) {
+				memcpy(ref, codes, sizeof(codes));
+				have_base = 1;
+			} else if (have_base) {
+				snprintf(name, sizeof(name), "codes_%s%s_equal_baseline", isa[i], rn ? "" : "_no_read_noise");
+				report(memcmp(codes, ref, sizeof(codes)) == 0, name, "expected the baseline kernels' codes");
+			}
 		}
 	}
 	report(aimc_kern_select("sse9", &k, err, sizeof(err)) == -1 && strstr(err, "sse9") != NULL,
