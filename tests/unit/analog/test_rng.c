@@ -343,6 +343,98 @@ static void test_independence(void)
 	       "expected |corr| < %.4f, got %.5f", 5.0 / sqrt(n), sxy_c / n);
 }
 
+/* The READ pair (decision 0006) recomputed independently in binary64 with libm: attempt i of the
+ * key takes aimc_rng_u64(key, i), u and v from bits 63..40 and 39..16 as (k - 2^23) 2^-23. Returns
+ * the attempt used (64: none). */
+static uint32_t read_pair_reference(const aimc_key *k, double *n1, double *n2)
+{
+	for (uint32_t i = 0; i < 64; i++) {
+		uint64_t h = aimc_rng_u64(k, i);
+		double u = ((double)(h >> 40) - 8388608.0) / 8388608.0;
+		double v = ((double)((h >> 16) & 0xffffffu) - 8388608.0) / 8388608.0;
+		double s = u * u + v * v;
+
+		if (s > 0.0 && s < 1.0) {
+			double f = sqrt(-2.0 * log(s) / s);
+
+			*n1 = u * f;
+			*n2 = v * f;
+			return i;
+		}
+	}
+	*n1 = *n2 = 0.0;
+	return 64;
+}
+
+/* The binary32 READ pair: the polar method of the reference to binary32 accuracy (the absolute
+ * error of u sqrt(-2 ln s / s) grows as s nears 1, where the rounding of s in binary32 is 2^-25 of
+ * a small 1 - s: bound 1e-3, that is 0.1 % of a standard deviation, in the worst case), two
+ * independent N(0, 1): moments, tails, no correlation between the two normals of a pair or between
+ * neighbouring keys. */
+static void test_read_pair(void)
+{
+	const uint32_t n = 300000;
+	double sum[2] = {0, 0}, sum2[2] = {0, 0}, sum4[2] = {0, 0}, s12 = 0.0, snb = 0.0, worst = 0.0, typical = 0.0;
+	uint32_t over2 = 0, over3 = 0, over4 = 0, first_try = 0;
+	float prev = 0.0f;
+
+	for (uint32_t i = 0; i < n; i++) {
+		aimc_key k = {seed, i % 5, 0, i & 255, AIMC_EV_READ, i >> 8};
+		float a, b;
+		double r1, r2, err;
+		double z[2];
+
+		aimc_rng_read_pair(aimc_rng_key_prefix(&k), k.index, &a, &b);
+		first_try += read_pair_reference(&k, &r1, &r2) == 0;
+		err = fmax(fabs(a - r1), fabs(b - r2));
+		worst = fmax(worst, err);
+		typical += err;
+		z[0] = a;
+		z[1] = b;
+		for (int j = 0; j < 2; j++) {
+			sum[j] += z[j];
+			sum2[j] += z[j] * z[j];
+			sum4[j] += z[j] * z[j] * z[j] * z[j];
+			over2 += fabs(z[j]) > 2.0;
+			over3 += fabs(z[j]) > 3.0;
+			over4 += fabs(z[j]) > 4.0;
+		}
+		s12 += z[0] * z[1];
+		snb += (double)prev * z[0];
+		prev = a;
+	}
+	report(worst < 1e-3, "read_pair_equals_polar_reference", "expected abs diff < 1e-3 vs libm binary64, got %.3g",
+	       worst);
+	report(typical / n < 1e-6, "read_pair_typical_error", "expected mean abs diff < 1e-6, got %.3g", typical / n);
+	report(fabs((double)first_try / n - 0.785398) < 0.005, "read_pair_acceptance_pi_over_4",
+	       "expected 0.7854 +- 0.005 accepted at the first attempt, got %.5f", (double)first_try / n);
+	for (int j = 0; j < 2; j++) {
+		double mean = sum[j] / n, var = sum2[j] / n - mean * mean, kurt = sum4[j] / n / (var * var);
+		char name[48];
+
+		snprintf(name, sizeof(name), "read_pair_n%d_mean", j + 1);
+		report(fabs(mean) < 5.0 / sqrt(n), name, "expected 0 +- %.4f, got %.5f", 5.0 / sqrt(n), mean);
+		snprintf(name, sizeof(name), "read_pair_n%d_variance", j + 1);
+		report(fabs(var - 1.0) < 5.0 * sqrt(2.0 / n), name, "expected 1 +- %.4f, got %.5f",
+		       5.0 * sqrt(2.0 / n), var);
+		snprintf(name, sizeof(name), "read_pair_n%d_kurtosis", j + 1);
+		report(fabs(kurt - 3.0) < 0.06, name, "expected 3 +- 0.06, got %.4f", kurt);
+	}
+	{
+		double p2 = over2 / (2.0 * n), p3 = over3 / (2.0 * n), p4 = over4 / (2.0 * n);
+
+		report(fabs(p2 - 0.0455003) < 0.0018, "read_pair_tail_2sigma", "expected 0.0455 +- 0.0018, got %.5f", p2);
+		report(fabs(p3 - 0.0026998) < 0.0005, "read_pair_tail_3sigma", "expected 0.0027 +- 0.0005, got %.5f", p3);
+		/* 6.334e-5 of 600,000 draws: 38 expected, Poisson 99.99 % range 16 .. 66 */
+		report(over4 >= 16 && over4 <= 66, "read_pair_tail_4sigma", "expected 16 .. 66 beyond 4 sigma, got %u (%.2e)",
+		       over4, p4);
+	}
+	report(fabs(s12 / n) < 5.0 / sqrt(n), "read_pair_normals_uncorrelated", "expected |corr| < %.4f, got %.5f",
+	       5.0 / sqrt(n), s12 / n);
+	report(fabs(snb / n) < 5.0 / sqrt(n), "read_pair_neighbour_keys_uncorrelated", "expected |corr| < %.4f, got %.5f",
+	       5.0 / sqrt(n), snb / n);
+}
+
 int main(int argc, char **argv)
 {
 	parse_args(argc, argv);
@@ -354,5 +446,6 @@ int main(int argc, char **argv)
 	test_uniform();
 	test_normal();
 	test_independence();
+	test_read_pair();
 	return failures ? 1 : 0;
 }

@@ -425,17 +425,19 @@ static void test_clipping(void)
 	int8_t w[C] = {127, -127, 2, -5, 60, -60, 0, 127};
 	uint8_t d[R];
 	int ok = 1;
+	double clip;
 
 	c.i_clip = 2e-6;
 	c.read_sigma = 0.005;
+	clip = (double)(float)c.i_clip; /* read noise on: the current is binary32 (decision 0006) */
 	xb = aimc_xbar_create(&c, seed);
 	for (uint32_t r = 0; r < R; r++)
 		aimc_xbar_program_row(xb, 0, r, w, r);
 	memset(d, 1, sizeof(d));
 	aimc_xbar_apply(xb, 0, d);
 	for (uint32_t k = 0; k < 50; k++) {
-		ok &= aimc_xbar_current(xb, 0, 0, k) == c.i_clip && aimc_xbar_current(xb, 0, 1, k) == -c.i_clip;
-		ok &= fabs(aimc_xbar_current(xb, 0, 2, k)) < c.i_clip; /* 32 x 2 levels: 0.8 uA */
+		ok &= aimc_xbar_current(xb, 0, 0, k) == clip && aimc_xbar_current(xb, 0, 1, k) == -clip;
+		ok &= fabs(aimc_xbar_current(xb, 0, 2, k)) < clip; /* 32 x 2 levels: 0.8 uA */
 	}
 	report(ok, "column_current_clipped", "expected +-%.3g A at full scale and unclipped small currents",
 	       c.i_clip);
