@@ -155,11 +155,11 @@ void KERN(read_attempt)(const uint64_t *prefix, uint32_t index, uint32_t att, ui
 	 * pass is a loop of short independent steps, so the long dependency chain of one key overlaps
 	 * with those of the next */
 	for (uint32_t blk = 0; blk < n; blk += 64) {
-		uint32_t m = n - blk < 64 ? n - blk : 64;
+		uint32_t nb = n - blk < 64 ? n - blk : 64;
 
-		for (uint32_t i = 0; i < m; i += 8)
+		for (uint32_t i = 0; i < nb; i += 8)
 			READ8_LOG(blk + i, i);
-		for (uint32_t i = 0; i < m; i += 8) {
+		for (uint32_t i = 0; i < nb; i += 8) {
 			aimc_v8f u, v, sv, lv, r;
 
 			memcpy(&sv, s_out + blk + i, sizeof(sv));
