@@ -13,6 +13,7 @@ static const float LN2_HI_F = 0x1.62e300p-1f;
 static const float LN2_LO_F = 0x1.2fefa2p-17f;
 static const float SQRT1_2_F = 0x1.6a09e6p-1f;
 
+typedef float aimc_v4f __attribute__((vector_size(16)));
 typedef float aimc_v16f __attribute__((vector_size(64)));
 typedef uint64_t aimc_v8u __attribute__((vector_size(64)));
 typedef int64_t aimc_v8i __attribute__((vector_size(64)));
@@ -45,7 +46,7 @@ typedef float aimc_v8f __attribute__((vector_size(32)));
 
 /* unaligned load of one vector (a macro, not a function: a vector-valued function would take its
  * ABI from the ISA of the including copy) */
-#define LD16(dst, p) memcpy(&(dst), (p), sizeof(aimc_v16f))
+#define LDV(dst, p) memcpy(&(dst), (p), sizeof(dst))
 
 #define V_MIX64(z)                                                                                         \
 	do {                                                                                               \
@@ -69,8 +70,12 @@ typedef float aimc_v8f __attribute__((vector_size(32)));
 KERN_PROTOS(base)
 
 #define KERN(name) name##_base
+#define KVF aimc_v4f
+#define VW 4u
 #include "aimc_kern_impl.h"
 #undef KERN
+#undef KVF
+#undef VW
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(AIMC_BASELINE_ONLY)
 #define AIMC_X86_KERNELS 1
@@ -80,15 +85,23 @@ KERN_PROTOS(avx512)
 #pragma GCC push_options
 #pragma GCC target("avx2")
 #define KERN(name) name##_avx2
+#define KVF aimc_v8f
+#define VW 8u
 #include "aimc_kern_impl.h"
 #undef KERN
+#undef KVF
+#undef VW
 #pragma GCC pop_options
 
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512dq")
 #define KERN(name) name##_avx512
+#define KVF aimc_v16f
+#define VW 16u
 #include "aimc_kern_impl.h"
 #undef KERN
+#undef KVF
+#undef VW
 #pragma GCC pop_options
 #endif
 

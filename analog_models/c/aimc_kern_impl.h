@@ -13,19 +13,20 @@
  * cache line). */
 
 /* row j of the sweep (pointers gj, rj, voltage aj and its square bj) into the sums s and q of
- * the 16 columns at c (x: scratch) */
+ * the VW columns at c (x: scratch). KVF is the copy's native float vector of VW lanes: a vector
+ * wider than the instruction set would go through memory. */
 #define ACC_TERM(s, q, j, c)                                                                               \
 	do {                                                                                               \
-		LD16(x, g##j + (c));                                                                       \
+		LDV(x, g##j + (c));                                                                        \
 		(s) = (s) + a##j * x;                                                                      \
-		LD16(x, r##j + (c));                                                                       \
+		LDV(x, r##j + (c));                                                                        \
 		(q) = (q) + b##j * x;                                                                      \
 	} while (0)
 
 void KERN(acc_noisy)(float *sum, float *var, const float *gd, const float *rv, uint32_t cols, uint32_t stride,
 		      const uint32_t *act, uint32_t n, const float *v, const float *v2)
 {
-	const uint32_t c32 = cols & ~31u, c16 = cols & ~15u, n4 = n & ~3u;
+	const uint32_t c2w = cols & ~(2u * VW - 1u), cw = cols & ~(VW - 1u), n4 = n & ~3u;
 
 	memset(sum, 0, cols * sizeof(*sum));
 	memset(var, 0, cols * sizeof(*var));
@@ -38,31 +39,31 @@ void KERN(acc_noisy)(float *sum, float *var, const float *gd, const float *rv, u
 		const float b0 = v2[act[i]], b1 = v2[act[i + 1]], b2 = v2[act[i + 2]], b3 = v2[act[i + 3]];
 		uint32_t c = 0;
 
-		for (; c < c32; c += 32) { /* two column blocks per step: four independent chains */
-			aimc_v16f s0, q0, s1, q1, x;
+		for (; c < c2w; c += 2 * VW) { /* two column blocks per step: four independent chains */
+			KVF s0, q0, s1, q1, x;
 
-			LD16(s0, sum + c);
-			LD16(q0, var + c);
-			LD16(s1, sum + c + 16);
-			LD16(q1, var + c + 16);
+			LDV(s0, sum + c);
+			LDV(q0, var + c);
+			LDV(s1, sum + c + VW);
+			LDV(q1, var + c + VW);
 			ACC_TERM(s0, q0, 0, c);
-			ACC_TERM(s1, q1, 0, c + 16);
+			ACC_TERM(s1, q1, 0, c + VW);
 			ACC_TERM(s0, q0, 1, c);
-			ACC_TERM(s1, q1, 1, c + 16);
+			ACC_TERM(s1, q1, 1, c + VW);
 			ACC_TERM(s0, q0, 2, c);
-			ACC_TERM(s1, q1, 2, c + 16);
+			ACC_TERM(s1, q1, 2, c + VW);
 			ACC_TERM(s0, q0, 3, c);
-			ACC_TERM(s1, q1, 3, c + 16);
+			ACC_TERM(s1, q1, 3, c + VW);
 			memcpy(sum + c, &s0, sizeof(s0));
 			memcpy(var + c, &q0, sizeof(q0));
-			memcpy(sum + c + 16, &s1, sizeof(s1));
-			memcpy(var + c + 16, &q1, sizeof(q1));
+			memcpy(sum + c + VW, &s1, sizeof(s1));
+			memcpy(var + c + VW, &q1, sizeof(q1));
 		}
-		for (; c < c16; c += 16) {
-			aimc_v16f s0, q0, x;
+		for (; c < cw; c += VW) {
+			KVF s0, q0, x;
 
-			LD16(s0, sum + c);
-			LD16(q0, var + c);
+			LDV(s0, sum + c);
+			LDV(q0, var + c);
 			ACC_TERM(s0, q0, 0, c);
 			ACC_TERM(s0, q0, 1, c);
 			ACC_TERM(s0, q0, 2, c);
@@ -86,11 +87,11 @@ void KERN(acc_noisy)(float *sum, float *var, const float *gd, const float *rv, u
 		const float *g0 = gd + o0, *r0 = rv + o0, a0 = v[act[i]], b0 = v2[act[i]];
 		uint32_t c = 0;
 
-		for (; c < c16; c += 16) {
-			aimc_v16f s0, q0, x;
+		for (; c < cw; c += VW) {
+			KVF s0, q0, x;
 
-			LD16(s0, sum + c);
-			LD16(q0, var + c);
+			LDV(s0, sum + c);
+			LDV(q0, var + c);
 			ACC_TERM(s0, q0, 0, c);
 			memcpy(sum + c, &s0, sizeof(s0));
 			memcpy(var + c, &q0, sizeof(q0));
