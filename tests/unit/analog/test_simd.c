@@ -154,6 +154,26 @@ int main(int argc, char **argv)
 			}
 		}
 	}
+	{
+		/* 68 rows: eight words and a tail of four codes; a code above the mask (7) in the
+		 * tail or in a word is rejected */
+		aimc_cfg c = noisy_cfg();
+		aimc_xbar *xb = aimc_xbar_create(&c, seed);
+		uint8_t d[R] = {0};
+		int ok = xb != NULL;
+
+		if (xb != NULL) {
+			d[R - 1] = 8;
+			ok &= aimc_xbar_apply(xb, 0, d) == -1;
+			d[R - 1] = 7;
+			d[9] = 200;
+			ok &= aimc_xbar_apply(xb, 0, d) == -1;
+			d[9] = 7;
+			ok &= aimc_xbar_apply(xb, 0, d) == 0;
+		}
+		report(ok, "apply_checks_word_and_tail_codes", "expected -1 for a code of 8 or 200 (mask 7), 0 for 7");
+		aimc_xbar_destroy(xb);
+	}
 	report(aimc_kern_select("sse9", &k, err, sizeof(err)) == -1 && strstr(err, "sse9") != NULL,
 	       "unknown_simd_rejected", "expected -1 and a message naming the value");
 	{

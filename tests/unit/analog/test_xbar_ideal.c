@@ -328,6 +328,21 @@ static void test_bad_args(void)
 	d[0] = 3;
 	aimc_xbar_apply(xb, 0, d);
 	before = aimc_xbar_convert(xb, 0, 7, 0, 0);
+	{
+		/* every row position, codes just above the mask (3) to 255: the check reads the codes
+		 * eight at a time, so each byte of a word must count */
+		static const uint8_t badv[] = {4, 8, 64, 128, 255};
+		int all = 1;
+
+		for (int r = 0; r < 16; r++)
+			for (size_t k = 0; k < sizeof(badv); k++) {
+				memset(dbad, 0, sizeof(dbad));
+				dbad[r] = badv[k];
+				all &= aimc_xbar_apply(xb, 0, dbad) == -1;
+			}
+		report(all, "apply_rejects_bad_code_in_every_row", "expected -1 for a code above 3 in any row");
+	}
+	memset(dbad, 0, sizeof(dbad));
 	dbad[15] = 4; /* mask is 3 */
 	report(aimc_xbar_apply(xb, 0, dbad) == -1 && aimc_xbar_apply(xb, 2, d) == -1 &&
 		       aimc_xbar_convert(xb, 0, 7, 0, 0) == before && before == 24,
