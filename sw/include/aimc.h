@@ -236,6 +236,84 @@ int aimc_net_to_mem(const aimc_net *net, uint8_t **buf, size_t *len, char *err, 
 /* aimc_net_to_mem, then write the bytes to path (AIMC_EIO on a write error). */
 int aimc_net_save(const aimc_net *net, const char *path, char *err, size_t errlen);
 
+
+/* ---- network graphs (format version 3): TFLite int8 operators (docs/models.md) -------------- */
+#define AIMC_GRAPH_MAX_NODES 1024u
+#define AIMC_GRAPH_MAX_TENSORS 2048u
+#define AIMC_NO_TENSOR 0xFFFFFFFFu
+typedef enum aimc_gop {
+	AIMC_GOP_FC = 1,       /* chip: fully connected */
+	AIMC_GOP_CONV = 2,     /* chip: convolution, im2col by the driver */
+	AIMC_GOP_DWCONV = 3,   /* chip: depthwise convolution (depth multiplier 1), block diagonal */
+	AIMC_GOP_ADD = 4,      /* driver: TFLite int8 ADD */
+	AIMC_GOP_AVGPOOL = 5,  /* driver */
+	AIMC_GOP_MAXPOOL = 6,  /* driver */
+	AIMC_GOP_RESHAPE = 7,  /* driver: a copy */
+	AIMC_GOP_SOFTMAX = 8   /* driver: TFLite int8 softmax */
+} aimc_gop;
+
+typedef struct aimc_tensor {
+	uint32_t h, w, c;     /* HWC; a vector is 1 x 1 x n */
+	int32_t zero_point;   /* -128..127 */
+	float scale;          /* > 0; reports only */
+} aimc_tensor;
+
+typedef struct aimc_node {
+	uint32_t op;                    /* aimc_gop */
+	uint32_t in0, in1, out;         /* tensor ids; in1 AIMC_NO_TENSOR unless ADD */
+	uint32_t kh, kw, stride_h, stride_w, pad_top, pad_left; /* window ops, else 0 */
+	int32_t act_min, act_max;       /* output clamp */
+	uint32_t k, n, adc_shift;       /* chip ops */
+	int32_t p[7];                   /* ADD: left_shift, in1_mult, in1_shift, in2_mult, in2_shift,
+					 * out_mult, out_shift; SOFTMAX: input_mult,
+					 * input_left_shift, diff_min */
+	int8_t *w;                      /* chip ops: n x k */
+	int32_t *bias, *mult, *shift;   /* chip ops: n each; shift in [-31, 30] (TFLite sign) */
+} aimc_node;
+
+typedef struct aimc_graph {
+	uint32_t n_tensors, n_nodes;
+	aimc_tensor *tensors;           /* tensor 0 is the graph input */
+	aimc_node *nodes;               /* execution order; the last node's out is the output */
+} aimc_graph;
+
+/* 1 if the node runs on tiles (FC, CONV, DWCONV). */
+int aimc_gop_on_chip(uint32_t op);
+/* Name of an operator ("FC", "CONV", ...; "?" for an unknown value). */
+const char *aimc_gop_name(uint32_t op);
+/* Elements of a tensor (h*w*c). */
+uint32_t aimc_tensor_len(const aimc_tensor *t);
+/* Version of a network file or buffer (1, 2, 3) from its header; AIMC_EFORMAT / AIMC_EIO with a
+ * message if it is not one. Lets a tool choose aimc_net_load or aimc_graph_load. */
+int aimc_netfile_version(const char *path, uint32_t *version, char *err, size_t errlen);
+/* Load and validate a version-3 file (docs/network-format.md): errors as aimc_net_load. */
+int aimc_graph_load(aimc_graph *g, const char *path, char *err, size_t errlen);
+int aimc_graph_load_mem(aimc_graph *g, const uint8_t *buf, size_t len, char *err, size_t errlen);
+int aimc_graph_to_mem(const aimc_graph *g, uint8_t **buf, size_t *len, char *err, size_t errlen);
+void aimc_graph_free(aimc_graph *g);
+/* TFLite's reference-kernel integer arithmetic in plain C, every node in order: n inputs (n x
+ * len(tensor 0), int8) to n outputs (n x len(output tensor)). The golden reference of imported
+ * models. AIMC_EINVAL for NULL or an empty graph, AIMC_ENOMEM. */
+int aimc_graph_forward(const aimc_graph *g, const int8_t *x, size_t n, int8_t *y);
+
+/* Driver-side pieces of the graph pass, shared by aimc_graph_forward and the chip executor. */
+/* TFLite's MultiplyByQuantizedMultiplier (docs/numbers.md, "TFLite requantization"). */
+int32_t aimc_tfl_requant(int32_t x, int32_t mult, int32_t shift);
+/* Run a driver node (ADD, AVGPOOL, MAXPOOL, RESHAPE, SOFTMAX) on one sample: in1 only for ADD.
+ * AIMC_EINVAL for a chip node or NULL. */
+int aimc_graph_host_node(const aimc_graph *g, const aimc_node *nd, const int8_t *in0,
+			 const int8_t *in1, int8_t *out);
+/* The chip vectors of one sample of a chip node: FC one row (k values); CONV out_h*out_w rows of
+ * k values, column (dy*kw + dx)*in_c + ci, positions outside the input filled with the input
+ * zero point; DWCONV out_h*out_w*n rows of kh*kw values (row p*n + c: channel c of pixel p), the
+ * same padding. Rows are written to `rows` (vectors(nd) x k). */
+void aimc_graph_im2col(const aimc_graph *g, const aimc_node *nd, const int8_t *in, int8_t *rows);
+/* Chip vectors per sample of a chip node: 1 (FC), out_h*out_w (CONV), out_h*out_w*n (DWCONV). */
+uint32_t aimc_graph_vectors(const aimc_graph *g, const aimc_node *nd);
+/* y = clamp(requant(acc + bias) + zp_out, act_min, act_max) for channel ch of a chip node, with
+ * acc the exact sum of w * (x - zp_in): TFLite's per-channel output stage. */
+int8_t aimc_graph_out_stage(const aimc_graph *g, const aimc_node *nd, uint32_t ch, int64_t acc);
+
 /* ---- compiler ------------------------------------------------------------------------------ */
 typedef struct aimc_image {
 	uint64_t *prog;   size_t n_prog;      /* chip program for one batch */
