@@ -2,6 +2,14 @@
 # Kirchhoff: hybrid analog/digital in-memory-compute accelerator. `make` prints help.
 
 CONFIG    ?= base
+MODEL     ?=
+INPUTS    ?=
+# `make sim MODEL=net.tflite` runs on the edge config unless CONFIG is given (docs/models.md).
+ifneq ($(strip $(MODEL)),)
+ifeq ($(origin CONFIG),file)
+CONFIG    := edge
+endif
+endif
 SIM       ?= verilator
 SEED      ?= 1
 TEST      ?=
@@ -215,10 +223,17 @@ layer-test: $(SETUP_STAMP) $(AIMC) $(if $(filter icarus,$(SIM)),icarus) $(if $(f
 
 # ---- make sim --------------------------------------------------------------------------------------
 SIM_REF_CFG ?= ideal64
+MODEL_REF_CFG ?= edge_ideal
 sim: $(SETUP_STAMP) $(AIMC) vl
 	@mkdir -p $(BUILD)/reports
+ifneq ($(strip $(MODEL)),)
+	$(PYTHON) sw/python/sim_model.py --model '$(subst ','\'',$(MODEL))' --config $(CFG_FILE) \
+	  --ref-config configs/$(MODEL_REF_CFG).cfg --build $(BUILD) --seed $(SEED) \
+	  $(if $(INPUTS),--inputs '$(subst ','\'',$(INPUTS))')
+else
 	$(PYTHON) sw/python/sim.py --config $(CFG_FILE) --ref-config configs/$(SIM_REF_CFG).cfg \
 	  --build $(BUILD) --seed $(SEED) --net $(NET) $(if $(DATA),--data $(DATA))
+endif
 
 # ---- nightly regression (docs/regression.md) -----------------------------------------------------
 REGRESSION ?= smoke
