@@ -115,7 +115,10 @@ def calibrate(model: str, net_in: str, net_out: str, cfg: dict, x: np.ndarray,
     shifts = []
     if not ideal:
         src = ti.import_model(model).src_tensors
-        acts = kref.run_all_tensors(model, x)
+        acts = []
+        for xi in np.asarray(x, dtype=np.int8):
+            a = kref.run_all_tensors(model, xi)
+            acts.append(a[0] if isinstance(a, list) else a)
         rows, dac, adc = int(cfg["rows"]), int(cfg["dac_bits"]), int(cfg["adc_bits"])
         rng = np.random.default_rng(seed)
     for nd in g.nodes:
