@@ -284,6 +284,8 @@ class Net:
     def _weights(self, shape, n_out, qdim, w_min=-127):
         r = self.rng
         w = r.integers(w_min, 128, size=shape).astype(np.int8)
+        if w_min == -128:
+            w.reshape(-1)[w.size // 2] = -128          # at least one
         sw = (r.uniform(0.5, 1.5, n_out) * 0.01).astype(np.float32)
         return w, sw
 
@@ -429,6 +431,30 @@ def random_model(seed: int) -> bytes:
                s_out=float(r.uniform(0.02, 0.12)) if soft else None)
     if soft:
         x = net.softmax(x, beta=float(np.float32(r.uniform(0.5, 2.0))))
+    return mb.build([x0], [x[0]])
+
+
+def coverage_model(seed: int) -> bytes:
+    """A fixed layer sequence with every supported feature (random weights and scales): CONV
+    SAME stride 2, CONV VALID stride 3, DWCONV SAME stride 2, an ADD residual with RELU6, average
+    and max pooling SAME stride 2 (windows cut by the border), per-channel FC with RELU, FC,
+    SOFTMAX."""
+    r = np.random.default_rng(seed)
+    mb = ModelBuilder()
+    net = Net(r, mb)
+    x0 = mb.act([1, 23, 19, 3], 0.02, -128, name="input")
+    x = (x0, (23, 19, 3), 0.02, -128)
+    x = net.conv(x, 3, 3, 2, 2, PAD.SAME, 8, act=ACT.RELU)          # 12 x 10
+    x = net.conv(x, 2, 3, 1, 3, PAD.VALID, 12, act=ACT.NONE)        # 11 x 3 (stride 3 in w)
+    x = net.dwconv(x, 3, 3, 2, 2, PAD.SAME, act=ACT.RELU6)          # 6 x 2
+    y = net.conv(x, 3, 3, 1, 1, PAD.SAME, 12, act=ACT.RELU)
+    x = net.add(x, y, act=ACT.RELU6)
+    x = net.pool(x, BOP.MAX_POOL_2D, 3, 2, 2, 2, PAD.SAME, act=ACT.NONE)       # 3 x 1
+    x = net.pool(x, BOP.AVERAGE_POOL_2D, 2, 1, 2, 1, PAD.SAME, act=ACT.NONE)   # 2 x 1
+    x = net.reshape(x)
+    x = net.fc(x, 16, act=ACT.RELU, per_channel=True)
+    x = net.fc(x, 6, act=ACT.NONE, s_out=0.05)
+    x = net.softmax(x)
     return mb.build([x0], [x[0]])
 
 

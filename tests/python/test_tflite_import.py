@@ -17,7 +17,7 @@ wrong.
   .venv/bin/python tests/python/test_tflite_import.py errors     every importer error: exit 2,
                                                                  operator and index named, no file
   .venv/bin/python tests/python/test_tflite_import.py units      parameter arithmetic edge cases
-  (no argument: all). Options: --inputs N (default 8), --seeds A:B (synth, default 1:13).
+  (no argument: all). Options: --inputs N (default 8), --seeds A:B (synth, default 1:41).
 PASS/FAIL lines; exit 1 on any failure.
 """
 
@@ -359,23 +359,33 @@ def part_mlperf(n_inputs):
 def part_synth(seeds, n_inputs):
     with tempfile.TemporaryDirectory() as d:
         ops_seen = set()
-        for seed in seeds:
+        cases = [(f"synth coverage model seed {s}", tflite_synth.coverage_model(s), s)
+                 for s in (1, 2)]
+        cases += [(f"synth seed {s}", tflite_synth.random_model(s), s) for s in seeds]
+        for name, data, seed in cases:
             path = os.path.join(d, f"synth{seed}.tflite")
             with open(path, "wb") as f:
-                f.write(tflite_synth.random_model(seed))
+                f.write(data)
             try:
-                g = compare_model(f"synth seed {seed}", path, n_inputs, seed=seed)
+                g = compare_model(name, path, n_inputs, seed=seed)
                 ops_seen |= {nd.name for nd in g.nodes}
                 for nd in g.nodes:
                     if nd.op in gf.WINDOW_OPS:
+                        t_i, t_o = g.tensors[nd.in0], g.tensors[nd.out]
+                        padded = ((t_o.h - 1) * nd.stride_h + nd.kh > t_i.h or
+                                  (t_o.w - 1) * nd.stride_w + nd.kw > t_i.w)
                         ops_seen.add(f"{nd.name}/s{max(nd.stride_h, nd.stride_w)}/"
-                                     f"{'pad' if nd.pad_top or nd.pad_left else 'nopad'}")
+                                     f"{'pad' if padded else 'nopad'}")
                     if nd.op in gf.CLAMP_OPS and (nd.act_min, nd.act_max) != (-128, 127):
                         ops_seen.add("clamp")
+                    if nd.op == gf.OP_FC and len(set(nd.mult.tolist())) > 1:
+                        ops_seen.add("FC/per-channel")
             except Exception as e:  # report, go on with the next model
-                check(f"synth seed {seed}: imports and runs", False, repr(e))
+                check(f"{name}: imports and runs", False, repr(e))
         want = {"CONV", "DWCONV", "ADD", "AVGPOOL", "MAXPOOL", "RESHAPE", "FC", "SOFTMAX",
-                "clamp", "CONV/s2/pad", "CONV/s1/nopad"}
+                "clamp", "CONV/s2/pad", "CONV/s1/nopad", "CONV/s3/nopad", "DWCONV/s2/pad",
+                "AVGPOOL/s2/pad", "MAXPOOL/s2/pad", "FC/per-channel"}
+        print(f"     covered: {', '.join(sorted(ops_seen))}")
         check(f"synth: the models cover {', '.join(sorted(want))}", want <= ops_seen,
               f"missing {sorted(want - ops_seen)}")
 
@@ -477,7 +487,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("parts", nargs="*", default=["units", "mlperf", "synth", "errors"])
     ap.add_argument("--inputs", type=int, default=8)
-    ap.add_argument("--seeds", default="1:13")
+    ap.add_argument("--seeds", default="1:41")
     a = ap.parse_args()
     a0, a1 = (int(v) for v in a.seeds.split(":"))
     for part in a.parts:
