@@ -458,6 +458,22 @@ def coverage_model(seed: int) -> bytes:
     return mb.build([x0], [x[0]])
 
 
+def fc_probe_model(s_in, s_w, s_out, biases, zp_in=0, zp_out=0, weights=None) -> bytes:
+    """One FULLY_CONNECTED, K = 1, per-tensor weight scale s_w, channel c = w[c] * (x - zp_in) +
+    biases[c] (weights all 1 unless given): an input x then puts chosen accumulators in front of
+    the requantization, to probe its rounding."""
+    mb = ModelBuilder()
+    n = len(biases)
+    x0 = mb.act([1, 1], s_in, zp_in, name="input")
+    w = np.ones((n, 1), np.int8) if weights is None else np.asarray(weights, np.int8).reshape(n, 1)
+    wt = mb.tensor([n, 1], TT.INT8, [float(s_w)], [0], 0, w.tobytes())
+    bt = mb.tensor([n], TT.INT32, [float(np.float32(s_in) * np.float32(s_w))], [0], 0,
+                   np.asarray(biases, "<i4").tobytes())
+    o = mb.act([1, n], s_out, zp_out)
+    mb.op(BOP.FULLY_CONNECTED, [x0, wt, bt], [o], OPT.FullyConnectedOptions, fc_opts(ACT.NONE))
+    return mb.build([x0], [o])
+
+
 # ---- invalid models ---------------------------------------------------------------------------
 
 def _base(seed=1, c=4, h=8, w=8):
