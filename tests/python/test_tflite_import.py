@@ -54,7 +54,7 @@ def check(name, cond, detail=""):
     return cond
 
 
-# ---- the numpy integer oracle (TFLite reference kernels, double-rounding build) -------------------
+# ---- the numpy integer oracle (TFLite reference kernels, double-rounding build) ----------------
 
 I32_MIN, I32_MAX = -(1 << 31), (1 << 31) - 1
 
@@ -410,9 +410,10 @@ def part_fc_rounding():
     """Which requantization the reference FC uses, probed where the candidates disagree: the
     double rule round((double)acc * eff) with eff from the double product of the scales (the
     importer's eff_scale), the same with TFLite's float32 product s_in * s_w (Prepare's
-    GetQuantizedConvolutionMultipler), mult/shift with double rounding (MultiplyByQuantizedMultiplier)
-    and with single rounding. Accumulators are chosen (through the biases of a K = 1 FC) where
-    the candidates give different outputs; the importer's rule must match every probe."""
+    GetQuantizedConvolutionMultipler), mult/shift with double rounding
+    (MultiplyByQuantizedMultiplier) and with single rounding. Accumulators are chosen (through
+    the biases of a K = 1 FC) where the candidates give different outputs; the importer's rule
+    must match every probe."""
     rng = np.random.default_rng(11)
     found = {"float-product": 0, "double-rounding": 0, "single-rounding": 0}
     probed = dict(found)

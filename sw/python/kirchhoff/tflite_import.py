@@ -54,11 +54,8 @@ SUPPORTED = {BOP.FULLY_CONNECTED: gf.OP_FC, BOP.CONV_2D: gf.OP_CONV,
              BOP.RESHAPE: gf.OP_RESHAPE, BOP.SOFTMAX: gf.OP_SOFTMAX}
 
 
-class ImportError_(ValueError):
+class TFLiteImportError(ValueError):
     """A model the importer does not accept (message names the operator, its index and why)."""
-
-
-TFLiteImportError = ImportError_
 
 
 # ---- TFLite's parameter arithmetic (quantization_util.cc, kernel_util.cc) ---------------------
@@ -183,14 +180,14 @@ class _Model:
         self.path = path
         try:
             if not tflite.Model.ModelBufferHasIdentifier(buf, 0):
-                raise ImportError_(f"{path}: not a TFLite flatbuffer (file identifier is not "
+                raise TFLiteImportError(f"{path}: not a TFLite flatbuffer (file identifier is not "
                                    "TFL3)")
             self.m = tflite.Model.GetRootAsModel(buf, 0)
             self.n_sub = self.m.SubgraphsLength()
-        except ImportError_:
+        except TFLiteImportError:
             raise
         except Exception as e:  # the flatbuffer runtime raises assorted errors on garbage
-            raise ImportError_(f"{path}: not a readable TFLite flatbuffer ({e})") from None
+            raise TFLiteImportError(f"{path}: not a readable TFLite flatbuffer ({e})") from None
 
     def opname(self, code: int) -> str:
         return BUILTIN_OPCODE2NAME.get(code, f"builtin {code}")
@@ -225,17 +222,17 @@ def import_bytes(buf: bytes, path: str = "<model>") -> gf.Graph:
     M = _Model(buf, path)
     m = M.m
     if M.n_sub != 1:
-        raise ImportError_(f"{path}: {M.n_sub} subgraphs; only models with one subgraph are "
+        raise TFLiteImportError(f"{path}: {M.n_sub} subgraphs; only models with one subgraph are "
                            "supported")
     sg = m.Subgraphs(0)
     ins = [int(v) for v in sg.InputsAsNumpy()] if sg.InputsLength() else []
     outs = [int(v) for v in sg.OutputsAsNumpy()] if sg.OutputsLength() else []
     if len(ins) != 1 or len(outs) != 1:
-        raise ImportError_(f"{path}: {len(ins)} inputs and {len(outs)} outputs; exactly one "
+        raise TFLiteImportError(f"{path}: {len(ins)} inputs and {len(outs)} outputs; exactly one "
                            "of each is supported")
     n_ops = sg.OperatorsLength()
     if n_ops == 0:
-        raise ImportError_(f"{path}: the subgraph has no operators")
+        raise TFLiteImportError(f"{path}: the subgraph has no operators")
 
     def tname(ti):
         t = sg.Tensors(ti)
@@ -258,7 +255,7 @@ def import_bytes(buf: bytes, path: str = "<model>") -> gf.Graph:
         name = M.opname(code)
 
         def fail(why, i=i, name=name):
-            raise ImportError_(f"{path}: operator {i} ({name}): {why}")
+            raise TFLiteImportError(f"{path}: operator {i} ({name}): {why}")
 
         if code == BOP.CUSTOM or code not in SUPPORTED:
             if code == BOP.CUSTOM:
@@ -351,7 +348,7 @@ def import_bytes(buf: bytes, path: str = "<model>") -> gf.Graph:
         return tid[ti]
 
     tensor_for(ins[0], lambda why: (_ for _ in ()).throw(
-        ImportError_(f"{path}: graph input: {why}")))
+        TFLiteImportError(f"{path}: graph input: {why}")))
 
     nodes = []
     for (i, op, code, name, fail, acts, out, oins) in order:
@@ -364,7 +361,7 @@ def import_bytes(buf: bytes, path: str = "<model>") -> gf.Graph:
         try:
             _fill(nd, code, op, oins, sg, m, const, tname, ti, to, tensors, a, fail)
         except ValueError as e:
-            if isinstance(e, ImportError_):
+            if isinstance(e, TFLiteImportError):
                 raise
             fail(str(e))
         nodes.append(nd)
@@ -375,8 +372,8 @@ def import_bytes(buf: bytes, path: str = "<model>") -> gf.Graph:
             j = int(where.split()[1])
             nd = nodes[j]
             code = next(o[2] for o in order if o[0] == nd.src_index)
-            raise ImportError_(f"{path}: operator {nd.src_index} ({M.opname(code)}): {msg}")
-        raise ImportError_(f"{path}: {msg}")
+            raise TFLiteImportError(f"{path}: operator {nd.src_index} ({M.opname(code)}): {msg}")
+        raise TFLiteImportError(f"{path}: {msg}")
 
     gf.check_graph(g, check_fail)
     return g
@@ -613,7 +610,7 @@ def describe(g: gf.Graph) -> str:
 def import_to_file(model: str, out: str) -> gf.Graph:
     """Import model and write out (atomically; nothing is written on an error)."""
     if os.path.exists(out) and os.path.exists(model) and os.path.samefile(model, out):
-        raise ImportError_(f"output {out} is the input model")
+        raise TFLiteImportError(f"output {out} is the input model")
     g = import_model(model)
     gf.write_graph(out, g, src=model)
     return g
