@@ -558,6 +558,12 @@ def invalid_model(kind: str) -> bytes:
         o = mb.act([1, 8, 8, 4], 0.1, 0)
         mb.op(BOP.ADD, [y[0], ghost], [o], OPT.AddOptions, add_opts(ACT.NONE))
         return mb.build([x0], [o])
+    if kind == "batch2":               # a graph input of batch 2
+        mb2 = ModelBuilder()
+        xi = mb2.act([2, 16], 0.05, 0, name="input")
+        o = mb2.act([2, 16], 0.05, 0)
+        mb2.op(BOP.RESHAPE, [xi], [o], OPT.ReshapeOptions, reshape_opts([2, 16]))
+        return mb2.build([xi], [o])
     raise ValueError(f"unknown invalid kind {kind!r}; kinds: {', '.join(INVALID_KINDS)}")
 
 
@@ -569,6 +575,7 @@ INVALID_KINDS = {
     "two_subgraphs": (None, "subgraph"), "two_inputs": (None, "inputs"),
     "two_outputs": (None, "outputs"), "cycle": (0, "execution order"),
     "read_before_write": (1, "before any operator writes it"),
+    "batch2": (None, "batch 2"),
 }
 
 

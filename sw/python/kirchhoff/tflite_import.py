@@ -347,8 +347,10 @@ def import_bytes(buf: bytes, path: str = "<model>") -> gf.Graph:
         tensors.append(gf.Tensor(dims[0], dims[1], dims[2], int(zp[0]), s))
         return tid[ti]
 
-    tensor_for(ins[0], lambda why: (_ for _ in ()).throw(
-        TFLiteImportError(f"{path}: graph input: {why}")))
+    def input_fail(why):
+        raise TFLiteImportError(f"{path}: graph input: {why}")
+
+    tensor_for(ins[0], input_fail)
 
     nodes = []
     for (i, op, code, name, fail, acts, out, oins) in order:
