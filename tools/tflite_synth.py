@@ -9,6 +9,7 @@ pooling, RESHAPE, FULLY_CONNECTED and SOFTMAX, with fused NONE / RELU / RELU6, p
 weights, int32 biases and asymmetric int8 activations; and invalid models, one per importer error.
 
   tools/tflite_synth.py --seed 3 -o m.tflite                 a random valid model
+  tools/tflite_synth.py --arch resnet --seed 1 -o r.tflite   a larger ResNet / MobileNet / DS-CNN
   tools/tflite_synth.py --invalid mul -o bad.tflite          an invalid model (--list: the kinds)
 
 Exit 0 ok, 2 usage error.
@@ -458,6 +459,60 @@ def coverage_model(seed: int) -> bytes:
     return mb.build([x0], [x[0]])
 
 
+def arch_model(arch: str, seed: int) -> bytes:
+    """Larger networks of the MLPerf Tiny families with random weights, for "a model the tests
+    never saw" (issue 15 acceptance): 'resnet' (ResNet-14 style, 32x32x3, 3 stages of 2 residual
+    blocks, 1x1 projection shortcuts), 'mobilenet' (MobileNetV1 style, 64x64x3, 10 depthwise
+    separable blocks, RELU6), 'dscnn' (DS-CNN style, 49x10x1, 5 depthwise separable blocks)."""
+    r = np.random.default_rng(seed)
+    mb = ModelBuilder()
+    net = Net(r, mb)
+    if arch == "resnet":
+        x0 = mb.act([1, 32, 32, 3], 1.0, -128, name="input")
+        x = net.conv((x0, (32, 32, 3), 1.0, -128), 3, 3, 1, 1, PAD.SAME, 16, act=ACT.RELU)
+        for stage, ch in enumerate((16, 32, 64)):
+            for blk in range(2):
+                s = 2 if (stage > 0 and blk == 0) else 1
+                y = net.conv(x, 3, 3, s, s, PAD.SAME, ch, act=ACT.RELU)
+                y = net.conv(y, 3, 3, 1, 1, PAD.SAME, ch, act=ACT.NONE)
+                sc = x if s == 1 and x[1][2] == ch else \
+                    net.conv(x, 1, 1, s, s, PAD.SAME, ch, act=ACT.NONE)
+                x = net.add(sc, y, act=ACT.RELU)
+        h, w, _ = x[1]
+        x = net.pool(x, BOP.AVERAGE_POOL_2D, h, w, 1, 1, PAD.VALID, act=ACT.NONE)
+        x = net.reshape(x)
+        x = net.fc(x, 10, act=ACT.NONE, s_out=0.08)
+    elif arch == "mobilenet":
+        x0 = mb.act([1, 64, 64, 3], 1.0 / 255, -128, name="input")
+        x = net.conv((x0, (64, 64, 3), 1.0 / 255, -128), 3, 3, 2, 2, PAD.SAME, 8,
+                     act=ACT.RELU6)
+        for ch, s in ((16, 1), (32, 2), (32, 1), (64, 2), (64, 1), (128, 2), (128, 1),
+                      (128, 1), (256, 2), (256, 1)):
+            x = net.dwconv(x, 3, 3, s, s, PAD.SAME, act=ACT.RELU6)
+            x = net.conv(x, 1, 1, 1, 1, PAD.SAME, ch, act=ACT.RELU6)
+        h, w, _ = x[1]
+        x = net.pool(x, BOP.AVERAGE_POOL_2D, h, w, 1, 1, PAD.VALID, act=ACT.NONE)
+        x = net.reshape(x)
+        x = net.fc(x, 2, act=ACT.NONE, s_out=0.06)
+    elif arch == "dscnn":
+        x0 = mb.act([1, 49, 10, 1], 0.58, 83, name="input")
+        x = net.conv((x0, (49, 10, 1), 0.58, 83), 10, 4, 2, 2, PAD.SAME, 64, act=ACT.RELU)
+        for _ in range(5):
+            x = net.dwconv(x, 3, 3, 1, 1, PAD.SAME, act=ACT.RELU)
+            x = net.conv(x, 1, 1, 1, 1, PAD.SAME, 64, act=ACT.RELU)
+        h, w, _ = x[1]
+        x = net.pool(x, BOP.AVERAGE_POOL_2D, h, w, 1, 1, PAD.VALID, act=ACT.NONE)
+        x = net.reshape(x)
+        x = net.fc(x, 12, act=ACT.NONE, s_out=0.1)
+    else:
+        raise ValueError(f"unknown arch {arch!r} (resnet, mobilenet, dscnn)")
+    x = net.softmax(x)
+    return mb.build([x0], [x[0]])
+
+
+ARCHS = ("resnet", "mobilenet", "dscnn")
+
+
 def fc_probe_model(s_in, s_w, s_out, biases, zp_in=0, zp_out=0, weights=None) -> bytes:
     """One FULLY_CONNECTED, K = 1, per-tensor weight scale s_w, channel c = w[c] * (x - zp_in) +
     biases[c] (weights all 1 unless given): an input x then puts chosen accumulators in front of
@@ -583,6 +638,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--invalid", help="build an invalid model of this kind")
+    ap.add_argument("--arch", choices=ARCHS, help="a larger network of this family")
     ap.add_argument("--list", action="store_true", help="list the invalid kinds")
     ap.add_argument("-o", "--out")
     a = ap.parse_args(argv)
@@ -595,7 +651,12 @@ def main(argv=None):
     if a.invalid and a.invalid not in INVALID_KINDS:
         print(f"tflite_synth: unknown --invalid {a.invalid}", file=sys.stderr)
         return 2
-    data = invalid_model(a.invalid) if a.invalid else random_model(a.seed)
+    if a.invalid:
+        data = invalid_model(a.invalid)
+    elif a.arch:
+        data = arch_model(a.arch, a.seed)
+    else:
+        data = random_model(a.seed)
     tmp = a.out + ".tmp"
     with open(tmp, "wb") as f:
         f.write(data)

@@ -372,9 +372,11 @@ def part_synth(seeds, n_inputs):
         ops_seen = set()
         cases = [(f"synth coverage model seed {s}", tflite_synth.coverage_model(s), s)
                  for s in (1, 2)]
+        cases += [(f"synth {a} seed 1", tflite_synth.arch_model(a, 1), 1)
+                  for a in tflite_synth.ARCHS]
         cases += [(f"synth seed {s}", tflite_synth.random_model(s), s) for s in seeds]
         for name, data, seed in cases:
-            path = os.path.join(d, f"synth{seed}.tflite")
+            path = os.path.join(d, name.replace(" ", "_") + ".tflite")
             with open(path, "wb") as f:
                 f.write(data)
             try:
