@@ -477,6 +477,27 @@ def part_errors():
                   not any(n.startswith(f".bad_{kind}") for n in os.listdir(d)),
                   f"rc {r.returncode}, stderr {msg!r}")
             print(f"     {msg}")
+        # malformed flatbuffers (truncated, bytes changed): an import error or a valid graph,
+        # never another exception
+        base = tflite_synth.coverage_model(1)
+        rng = np.random.default_rng(0)
+        other = []
+        n_err = 0
+        for t in range(400):
+            b = bytearray(base)
+            if t % 3 == 0:
+                b = b[:int(rng.integers(8, len(b)))]
+            else:
+                for _ in range(int(rng.integers(1, 6))):
+                    b[int(rng.integers(0, len(b)))] = int(rng.integers(0, 256))
+            try:
+                gf.graph_to_bytes(ti.import_bytes(bytes(b), "mutant"))
+            except ti.TFLiteImportError:
+                n_err += 1
+            except Exception as e:  # noqa: BLE001 - what this check looks for
+                other.append(f"{t}: {type(e).__name__}: {e}")
+        check(f"error: 400 truncated / mutated models -> {n_err} import errors, the rest valid "
+              "graphs, no other exception", not other, "; ".join(other[:3]))
         # an existing output is left untouched on an error
         out = os.path.join(d, "keep.khnf")
         with open(out, "wb") as f:

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import math
 import os
+import struct
 
 import numpy as np
 import tflite
@@ -219,6 +220,18 @@ def import_model(path: str) -> gf.Graph:
 
 
 def import_bytes(buf: bytes, path: str = "<model>") -> gf.Graph:
+    """Import a TFLite flatbuffer image; raises TFLiteImportError (a malformed flatbuffer too)."""
+    try:
+        return _import(buf, path)
+    except TFLiteImportError:
+        raise
+    except (struct.error, ValueError, TypeError, IndexError, KeyError, AttributeError,
+            ZeroDivisionError, OverflowError, UnicodeDecodeError) as e:
+        raise TFLiteImportError(f"{path}: malformed TFLite flatbuffer ({type(e).__name__}: "
+                                f"{e})") from None
+
+
+def _import(buf: bytes, path: str) -> gf.Graph:
     M = _Model(buf, path)
     m = M.m
     if M.n_sub != 1:
@@ -446,6 +459,8 @@ def _act(act, to, fail):
 
 
 def _window(nd, padding, ti, to, kh, kw, sh, sw, fail):
+    if min(kh, kw, sh, sw) < 1:
+        fail(f"window {kh}x{kw}, stride {sh}x{sw} must be >= 1")
     if padding not in (tflite.Padding.SAME, tflite.Padding.VALID):
         fail(f"padding {padding} is neither SAME nor VALID")
     oh, ow = out_size(padding, ti.h, kh, sh), out_size(padding, ti.w, kw, sw)
