@@ -374,7 +374,7 @@ static void test_valid_and_round_trip(void)
 	aimc_graph_free(&h);
 
 	/* to_mem refuses what the loader refuses, with its message */
-	tg_n[6].k = 4;
+	tg_n[6].adc_shift = 16; /* (array sizes unchanged: to_mem reads k x n weights) */
 	buf2 = (uint8_t *)1;
 	rc = aimc_graph_to_mem(&g, &buf2, &len2, err, sizeof(err));
 	report(rc == AIMC_EINVAL && buf2 == NULL && strstr(err, "node 6") != NULL,
