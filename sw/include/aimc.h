@@ -297,7 +297,9 @@ int aimc_graph_to_mem(const aimc_graph *g, uint8_t **buf, size_t *len, char *err
 void aimc_graph_free(aimc_graph *g);
 /* TFLite's reference-kernel integer arithmetic in plain C, every node in order: n inputs (n x
  * len(tensor 0), int8) to n outputs (n x len(output tensor)). The golden reference of imported
- * models. AIMC_EINVAL for NULL or an empty graph, AIMC_ENOMEM. */
+ * models (docs/models.md, "Arithmetic of the graph pass"). AIMC_EINVAL for NULL, an empty graph
+ * or one the loader refuses (checked through aimc_graph_to_mem), AIMC_ENOMEM, AIMC_ERANGE for a
+ * softmax row TFLite's kernel cannot compute (aimc_graph_host_node). */
 int aimc_graph_forward(const aimc_graph *g, const int8_t *x, size_t n, int8_t *y);
 
 /* Driver-side pieces of the graph pass, shared by aimc_graph_forward and the chip executor. */
@@ -311,8 +313,8 @@ int32_t aimc_tfl_requant(int32_t x, int32_t mult, int32_t shift);
 int32_t aimc_tfl_fc_round(int32_t x, uint64_t scale_bits);
 /* Run a driver node (ADD, AVGPOOL, MAXPOOL, RESHAPE, SOFTMAX) on one sample: in1 only for ADD.
  * AIMC_EINVAL for a chip node or NULL; AIMC_ERANGE for a softmax row where TFLite's kernel fails
- * its own exponent check (a sum of exponentials of 512 or more: over 511 values at the row
- * maximum). nd must belong to a graph the loader accepted. */
+ * its own exponent check (a sum of exponentials of 512 or more, e.g. 512 values equal to the
+ * row maximum). nd must belong to a graph the loader accepted. */
 int aimc_graph_host_node(const aimc_graph *g, const aimc_node *nd, const int8_t *in0,
 			 const int8_t *in1, int8_t *out);
 /* The chip vectors of one sample of a chip node: FC one row (k values); CONV out_h*out_w rows of

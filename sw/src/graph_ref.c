@@ -275,7 +275,7 @@ static int32_t reciprocal_q12(int32_t x, int *bits_over_unit)
 
 /* tflite::reference_ops::Softmax<int8_t, int8_t> over the last dimension (depth c) of rows
  * rows. AIMC_ERANGE where TFLite's kernel would fail its exponent check (a sum of at least 2^28
- * in Q12.19: more than 511 values near the maximum). */
+ * in Q12.19, e.g. 512 values equal to the row maximum). */
 static int softmax_i8(const aimc_node *nd, const int8_t *in, int8_t *out, uint32_t rows,
 		      uint32_t depth)
 {
