@@ -6,9 +6,9 @@ OpResolverType.BUILTIN_REF), bit for bit.
 
 Models: the four MLPerf Tiny models (models/mlperf-tiny/), 8 seeded random int8 inputs each (and
 8 windows of the shipped real anomaly-detection sample for ad01); random synthetic models of every
-operator (tools/tflite_synth.py); and an FC with power-of-two scales, where exact ties of
+operator (tools/tflite_synth.py); an FC with power-of-two scales, where exact ties of
 acc * scale are frequent and any integer shortcut for the FC kernel's double-precision
-requantization shows.
+requantization shows; and a SOFTMAX over 511 values.
 
 Each model goes through the importer's parser and writer (kirchhoff.tflite_import,
 kirchhoff.graphfile). The FC nodes' eff_scale arrays (binary64 s_in * s_w / s_out, as LiteRT's
@@ -150,6 +150,17 @@ def pot_fc_model(path: str) -> None:
         f.write(mb.build([x], [y]))
 
 
+def softmax_model(path: str, depth: int) -> None:
+    """SOFTMAX alone over depth values (input scale 0.1, beta 1)."""
+    import tflite_synth as ts
+    mb = ts.ModelBuilder()
+    x = mb.act([1, depth], 0.1, 0, name="input")
+    y = mb.act([1, depth], 1.0 / 256, -128, name="out")
+    mb.op(ts.BOP.SOFTMAX, [x], [y], ts.OPT.SoftmaxOptions, ts.softmax_opts(1.0))
+    with open(path, "wb") as f:
+        f.write(mb.build([x], [y]))
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
@@ -195,6 +206,13 @@ def main(argv=None) -> int:
     pot_fc_model(model)
     x = np.random.default_rng([a.seed, 200]).integers(-128, 128, size=(400, 16)).astype(np.int8)
     run_case("fc_pow2_scales", model, x, aimc, work, rerun)
+    # softmax over 511 values, the most TFLite's kernel computes for a row of equal values (512
+    # make it abort); rows: all equal, random, all near the top
+    model = os.path.join(work, "softmax511.tflite")
+    softmax_model(model, 511)
+    r = np.random.default_rng([a.seed, 300])
+    x = np.stack([np.zeros(511), r.integers(-128, 128, 511), r.integers(100, 128, 511)])
+    run_case("softmax511", model, x.astype(np.int8), aimc, work, rerun)
     if not a.keep:
         shutil.rmtree(work, ignore_errors=True)
     print(f"{'PASS' if failures == 0 else 'FAIL'}: {failures} failures")

@@ -888,6 +888,32 @@ static void test_host_ops(void)
 		report(rc == AIMC_OK, "SOFTMAX runs", "rc %d", rc);
 		check_bytes("SOFTMAX: per row over c (hand values)", z, want, 12);
 	}
+	/* SOFTMAX rows of 511 and 512 equal values: each exp is 1.0, 2^19 in Q12.19. 511 * 2^19 has 4
+	 * leading zeros: exponent 12 - 4 + 23 = 31, each output 256 / 511 = 0.50098 -> 1 - 128 =
+	 * -127. 512 * 2^19 = 2^28 has 3: exponent 32, where TFLite's kernel fails its check. */
+	{
+		aimc_tensor t[2] = { { 1, 1, 511, 0, 1.0f }, { 1, 1, 511, -128, 1.0f / 256 } };
+		int8_t *x = calloc(512, 1), *z = malloc(512), want[511];
+
+		memset(&nd, 0, sizeof(nd));
+		nd.op = AIMC_GOP_SOFTMAX;
+		nd.in0 = 0;
+		nd.out = 1;
+		nd.in1 = AIMC_NO_TENSOR;
+		nd.p[0] = 1 << 30;
+		nd.p[1] = 27;
+		nd.p[2] = -15;
+		memset(want, -127, sizeof(want));
+		rc = run_host(t, 2, &nd, x, NULL, z);
+		report(rc == AIMC_OK, "SOFTMAX over 511 equal values runs", "rc %d", rc);
+		check_bytes("SOFTMAX: 511 equal values give 1/511 each (hand value)", z, want, 511);
+		t[0].c = t[1].c = 512;
+		rc = run_host(t, 2, &nd, x, NULL, z);
+		report(rc == AIMC_ERANGE, "SOFTMAX over 512 equal values: AIMC_ERANGE (TFLite's check)",
+		       "rc %d", rc);
+		free(x);
+		free(z);
+	}
 	/* RESHAPE copies. */
 	{
 		aimc_tensor t[2] = { { 2, 2, 1, 7, 1.0f }, { 1, 1, 4, 7, 1.0f } };
