@@ -303,7 +303,7 @@ void aimc_graph_free(aimc_graph *g);
 int aimc_graph_forward(const aimc_graph *g, const int8_t *x, size_t n, int8_t *y);
 
 /* Driver-side pieces of the graph pass, shared by aimc_graph_forward and the chip executor. */
-/* TFLite's MultiplyByQuantizedMultiplier (docs/numbers.md, "TFLite requantization"): shift in
+/* TFLite's MultiplyByQuantizedMultiplier (docs/models.md, "Building blocks": MBQM): shift in
  * [-31, 30] (values outside are clamped into it). */
 int32_t aimc_tfl_requant(int32_t x, int32_t mult, int32_t shift);
 /* (int32_t)round((double)x * scale) as TFLite's reference FC kernel computes it on x86-64, in
