@@ -284,6 +284,8 @@ class Net:
     def _weights(self, shape, n_out, qdim, w_min=-127):
         r = self.rng
         w = r.integers(w_min, 128, size=shape).astype(np.int8)
+        if w_min == -128:
+            w.reshape(-1)[w.size // 2] = -128          # at least one
         sw = (r.uniform(0.5, 1.5, n_out) * 0.01).astype(np.float32)
         return w, sw
 
@@ -430,6 +432,46 @@ def random_model(seed: int) -> bytes:
     if soft:
         x = net.softmax(x, beta=float(np.float32(r.uniform(0.5, 2.0))))
     return mb.build([x0], [x[0]])
+
+
+def coverage_model(seed: int) -> bytes:
+    """A fixed layer sequence with every supported feature (random weights and scales): CONV
+    SAME stride 2, CONV VALID stride 3, DWCONV SAME stride 2, an ADD residual with RELU6, average
+    and max pooling SAME stride 2 (windows cut by the border), per-channel FC with RELU, FC,
+    SOFTMAX."""
+    r = np.random.default_rng(seed)
+    mb = ModelBuilder()
+    net = Net(r, mb)
+    x0 = mb.act([1, 23, 19, 3], 0.02, -128, name="input")
+    x = (x0, (23, 19, 3), 0.02, -128)
+    x = net.conv(x, 3, 3, 2, 2, PAD.SAME, 8, act=ACT.RELU)          # 12 x 10
+    x = net.conv(x, 2, 3, 1, 3, PAD.VALID, 12, act=ACT.NONE)        # 11 x 3 (stride 3 in w)
+    x = net.dwconv(x, 3, 3, 2, 2, PAD.SAME, act=ACT.RELU6)          # 6 x 2
+    y = net.conv(x, 3, 3, 1, 1, PAD.SAME, 12, act=ACT.RELU)
+    x = net.add(x, y, act=ACT.RELU6)
+    x = net.pool(x, BOP.MAX_POOL_2D, 3, 2, 2, 2, PAD.SAME, act=ACT.NONE)       # 3 x 1
+    x = net.pool(x, BOP.AVERAGE_POOL_2D, 2, 1, 2, 1, PAD.SAME, act=ACT.NONE)   # 2 x 1
+    x = net.reshape(x)
+    x = net.fc(x, 16, act=ACT.RELU, per_channel=True)
+    x = net.fc(x, 6, act=ACT.NONE, s_out=0.05)
+    x = net.softmax(x)
+    return mb.build([x0], [x[0]])
+
+
+def fc_probe_model(s_in, s_w, s_out, biases, zp_in=0, zp_out=0, weights=None) -> bytes:
+    """One FULLY_CONNECTED, K = 1, per-tensor weight scale s_w, channel c = w[c] * (x - zp_in) +
+    biases[c] (weights all 1 unless given): an input x then puts chosen accumulators in front of
+    the requantization, to probe its rounding."""
+    mb = ModelBuilder()
+    n = len(biases)
+    x0 = mb.act([1, 1], s_in, zp_in, name="input")
+    w = np.ones((n, 1), np.int8) if weights is None else np.asarray(weights, np.int8).reshape(n, 1)
+    wt = mb.tensor([n, 1], TT.INT8, [float(s_w)], [0], 0, w.tobytes())
+    bt = mb.tensor([n], TT.INT32, [float(np.float32(s_in) * np.float32(s_w))], [0], 0,
+                   np.asarray(biases, "<i4").tobytes())
+    o = mb.act([1, n], s_out, zp_out)
+    mb.op(BOP.FULLY_CONNECTED, [x0, wt, bt], [o], OPT.FullyConnectedOptions, fc_opts(ACT.NONE))
+    return mb.build([x0], [o])
 
 
 # ---- invalid models ---------------------------------------------------------------------------

@@ -19,6 +19,10 @@ double where it uses double:
       PreprocessSoftmaxScaling(beta, s_in, 5): real = min((double)beta * (double)s_in * 2^26,
       2^31 - 1) -> QuantizeMultiplierGreaterThanOne -> input_mult, input_left_shift;
       diff_min = -floor(31 * 2^26 / 2^input_left_shift)  (CalculateInputRadius(5, shift, 31)).
+  FC eff_scale (the pinned LiteRT's reference FULLY_CONNECTED requantizes in double:
+      (int32)round((double)acc * eff_scale) + zp_out, clamped): eff_scale[c] = (double)s_in *
+      (double)s_w[c] / (double)s_out (per-tensor weights: s_w[0] for every c); written after
+      shift (graphfile.py). mult / shift of FC stay TFLite's Prepare values.
   act_min / act_max (CalculateActivationRangeQuantized): q(f) = zp + (int)roundf(f / s) in float32;
       NONE: [-128, 127]; RELU: [max(-128, q(0)), 127]; RELU6: [max(-128, q(0)), min(127, q(6))].
   Padding (ComputePaddingHeightWidth): SAME out = ceil(in / stride), VALID out =
@@ -582,6 +586,9 @@ def _fill_chip(nd, code, op, oins, sg, const, tname, ti, to, fail):
             fail(f"channel {c}: requantization multiplier {real} needs shift {shift[c]} > 30")
     nd.w = np.ascontiguousarray(wmat).astype(np.int8)
     nd.bias, nd.mult, nd.shift = bias, mult, shift
+    if code == BOP.FULLY_CONNECTED:
+        nd.eff_scale = np.array([conv_channel_real(ti.scale, scales[c], to.scale)
+                                 for c in range(n)], np.float64)
     nd.act_min, nd.act_max = _act(act, to, fail)
     nd.adc_shift = 0
 
