@@ -5,8 +5,8 @@ sw/src/graph_ref.c) against the TFLite interpreter with its reference kernels (a
 OpResolverType.BUILTIN_REF), bit for bit.
 
 Models: the four MLPerf Tiny models (models/mlperf-tiny/), 8 seeded random int8 inputs each (and
-8 windows of the shipped real anomaly-detection sample for ad01); random synthetic models of every
-operator (tools/tflite_synth.py); an FC with power-of-two scales, where exact ties of
+8 windows of the shipped real anomaly-detection sample for ad01); random synthetic models and two coverage
+models of every operator and feature (tools/tflite_synth.py); an FC with power-of-two scales, where exact ties of
 acc * scale are frequent and any integer shortcut for the FC kernel's double-precision
 requantization shows; and a SOFTMAX over 511 values.
 
@@ -159,6 +159,41 @@ def run_case(name: str, model: str, x: np.ndarray, aimc: str, work: str, rerun: 
            "BUILTIN_REF", detail, rerun)
 
 
+def run_per_node(name: str, model: str, x1: np.ndarray, aimc: str, work: str, rerun: str) -> None:
+    """Every node's output tensor, not only the graph's: the graph cut after node i (tensors
+    renumbered) through aimc forward, against the interpreter's intermediate tensor."""
+    import copy
+    g = ti.import_model(model)
+    ref = tr.run_all_tensors(model, x1)[0]
+    net = os.path.join(work, name + ".cut.khnf")
+    xin = os.path.join(work, name + ".cut.x.i8")
+    yout = os.path.join(work, name + ".cut.y.i8")
+    x1.astype(np.int8).tofile(xin)
+    bad = []
+    for i in range(len(g.nodes)):
+        h = copy.deepcopy(g)
+        h.nodes = h.nodes[:i + 1]
+        used = sorted({0} | {nd.out for nd in h.nodes})
+        new_id = {old: j for j, old in enumerate(used)}
+        h.tensors = [g.tensors[t] for t in used]
+        for nd in h.nodes:
+            nd.in0, nd.out = new_id[nd.in0], new_id[nd.out]
+            if nd.in1 != gf.NO_TENSOR:
+                nd.in1 = new_id[nd.in1]
+        with open(net, "wb") as f:
+            f.write(gf.graph_to_bytes(h))
+        p = subprocess.run([aimc, "forward", "--net", net, "--inputs", xin, "--out", yout],
+                           capture_output=True, text=True)
+        y = np.fromfile(yout, np.int8) if p.returncode == 0 else None
+        want = ref[g.src_tensors[g.nodes[i].out]].reshape(-1)
+        if y is None or y.shape != want.shape or np.any(y != want):
+            bad.append(f"node {i} ({g.nodes[i].name}): " +
+                       (p.stderr.strip() if y is None else
+                        f"{int(np.sum(y != want))} of {want.size} values differ"))
+    report(not bad, f"{name}: every node's output tensor ({len(g.nodes)} nodes) bit-exact",
+           "; ".join(bad[:3]), rerun)
+
+
 def pot_fc_model(path: str) -> None:
     """FC 16 -> 8 with power-of-two scales (input 1/16, weights 1/64, output 1/2: scale 2^-9), so
     that acc * scale is often exactly a half."""
@@ -209,6 +244,12 @@ def main(argv=None) -> int:
         r = np.random.default_rng([a.seed, i])
         x = r.integers(-128, 128, size=(N_INPUTS, n_in)).astype(np.int8)
         run_case(m, model, x, aimc, work, rerun)
+    # intermediate tensors (the softmax at the end of three models could hide a one-LSB error)
+    for i, m in enumerate(MODELS):
+        model = os.path.join(mdir, m + ".tflite")
+        n_in, _ = tr.io_lengths(model)
+        x1 = np.random.default_rng([a.seed, 50 + i]).integers(-128, 128, size=n_in)
+        run_per_node(m, model, x1.astype(np.int8), aimc, work, rerun)
     # the real anomaly-detection sample: windows of 5 frames x 128 mel bins, quantized with the
     # model's input scale and zero point
     model = os.path.join(mdir, "ad01_int8.tflite")
@@ -229,6 +270,14 @@ def main(argv=None) -> int:
         n_in, _ = tr.io_lengths(model)
         x = np.random.default_rng([a.seed, 100 + s]).integers(-128, 128, size=(N_INPUTS, n_in))
         run_case(f"synth{s}", model, x.astype(np.int8), aimc, work, rerun)
+    for s in (1, 2):
+        model = os.path.join(work, f"coverage{s}.tflite")
+        with open(model, "wb") as f:
+            f.write(ts.coverage_model(s))   # every operator and feature, MAXPOOL included
+        n_in, _ = tr.io_lengths(model)
+        x = np.random.default_rng([a.seed, 150 + s]).integers(-128, 128, size=(N_INPUTS, n_in))
+        run_case(f"coverage{s}", model, x.astype(np.int8), aimc, work, rerun)
+        run_per_node(f"coverage{s}", model, x[0].astype(np.int8), aimc, work, rerun)
     model = os.path.join(work, "fc_pot.tflite")
     pot_fc_model(model)
     x = np.random.default_rng([a.seed, 200]).integers(-128, 128, size=(400, 16)).astype(np.int8)
