@@ -223,6 +223,31 @@ def softmax_model(path: str, depth: int) -> None:
         f.write(mb.build([x], [y]))
 
 
+def cli_errors(aimc: str, work: str, rerun: str) -> None:
+    """aimc forward on a broken version-3 file or inputs: exit 2, a message naming the problem,
+    no output file."""
+    net = os.path.join(work, "softmax511.khnf")          # written by the softmax511 case
+    with open(net, "rb") as f:
+        data = bytearray(f.read())
+    bad = os.path.join(work, "broken.khnf")
+    data[48] ^= 1                                         # tensor 0's c, CRC left stale
+    with open(bad, "wb") as f:
+        f.write(data)
+    xin = os.path.join(work, "cli.x.i8")
+    np.zeros(511, np.int8).tofile(xin)
+    for what, netp, xlen, want in (("corrupt file", bad, 511, "'crc32'"),
+                                   ("inputs not a multiple of n_inputs", net, 510, "n_inputs")):
+        np.zeros(xlen, np.int8).tofile(xin)
+        out = os.path.join(work, "cli.y.i8")
+        if os.path.exists(out):
+            os.remove(out)
+        p = subprocess.run([aimc, "forward", "--net", netp, "--inputs", xin, "--out", out],
+                           capture_output=True, text=True)
+        report(p.returncode == 2 and want in p.stderr and not os.path.exists(out),
+               f"aimc forward, version 3, {what}: exit 2, message, nothing written",
+               f"exit {p.returncode}, stderr '{p.stderr.strip()}'", rerun)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
@@ -289,6 +314,7 @@ def main(argv=None) -> int:
     r = np.random.default_rng([a.seed, 300])
     x = np.stack([np.zeros(511), r.integers(-128, 128, 511), r.integers(100, 128, 511)])
     run_case("softmax511", model, x.astype(np.int8), aimc, work, rerun)
+    cli_errors(aimc, work, rerun)
     if not a.keep:
         shutil.rmtree(work, ignore_errors=True)
     print(f"{'PASS' if failures == 0 else 'FAIL'}: {failures} failures")
