@@ -465,15 +465,16 @@ uint32_t aimc_tfl_eword(int32_t e, int32_t zp, int32_t lo, int32_t hi);
 /* Counters of a graph run: per node and in total, summed over every sample run. */
 typedef struct aimc_gnode_stats {
 	uint64_t runs, vectors;         /* chip runs (batches) and vectors */
-	uint64_t cycles, instrs, mvms, adc_convs, sats, reads;
+	uint64_t cycles, instrs, mvms, convs, adc_convs, sats, reads;
 } aimc_gnode_stats;
 typedef struct aimc_grun_stats {
 	uint32_t n_nodes;
 	aimc_gnode_stats *node;         /* n_nodes entries (malloc'd by aimc_graph_run_open) */
 	aimc_gnode_stats total;
 	uint64_t samples;
-	uint64_t setup_cycles;          /* programming at setup */
-	uint64_t prog_loads;            /* node program loads into the instruction buffer */
+	uint64_t setup_cycles;          /* programming at setup (counted when count != 0) */
+	uint64_t setup_prog_rows;       /* rows programmed at setup */
+	uint64_t prog_loads;            /* program loads into the instruction buffer after setup */
 } aimc_grun_stats;
 
 typedef struct aimc_grun {

@@ -781,6 +781,13 @@ int aimc_graph_compile(const aimc_graph *g, const aimc_cfg *cfg, aimc_gplan *p, 
 				  cfg->name, p->n_par, cfg->num_tiles, cfg->cols, cfg->par_depth);
 		goto fail;
 	}
+	if (cfg->wgt_depth < p->blk_words) {
+		rc = aimc_set_err(err, errlen, AIMC_EFIT,
+				  "config %s: the weight buffer (%u words) holds less than one tile "
+				  "image (%u x %u / 4 = %u words)",
+				  cfg->name, cfg->wgt_depth, cfg->rows, cfg->cols, p->blk_words);
+		goto fail;
+	}
 	p->n_nodes = g->n_nodes;
 	p->nodes = calloc(g->n_nodes, sizeof(*p->nodes));
 	p->wgt = calloc((size_t)cfg->num_tiles * p->blk_words, sizeof(*p->wgt));
