@@ -335,6 +335,13 @@ typedef struct aimc_image {
 					       * tile i, layers pipelined across tiles; 0: every
 					       * block on tile 0, reprogrammed each batch */
 	uint32_t tiles_used;                  /* tiles the program uses */
+	uint32_t stage_blocks;                /* resident, when the blocks do not all fit the weight
+					       * buffer (or the 16-bit PROG address) at once: the
+					       * setup is staged, stage s programs blocks
+					       * [s*stage_blocks, (s+1)*stage_blocks) from the buffer:
+					       * the host writes those blocks of wgt at word 0 and runs
+					       * from instruction s*(stage_blocks + 1) (PROGs, HALT).
+					       * 0: one setup stage with the whole wgt image */
 } aimc_image;
 
 /* Map net onto the chip of cfg for batches of `batch` vectors. AIMC_EFIT with a message naming
