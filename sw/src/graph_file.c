@@ -166,7 +166,7 @@ static uint64_t node_bytes(uint32_t op, uint32_t k, uint32_t n)
 
 	if (!aimc_gop_on_chip(op))
 		return G_NODE_SIZE;
-	return G_NODE_SIZE + wb + pad4(wb) + 12ull * n;
+	return G_NODE_SIZE + wb + pad4(wb) + 12ull * n + (op == AIMC_GOP_FC ? 8ull * n : 0u);
 }
 
 /* ---- version ------------------------------------------------------------------------------ */
@@ -288,6 +288,7 @@ void aimc_graph_free(aimc_graph *g)
 			free(g->nodes[i].bias);
 			free(g->nodes[i].mult);
 			free(g->nodes[i].shift);
+			free(g->nodes[i].eff_scale);
 		}
 		free(g->nodes);
 	}
@@ -805,6 +806,26 @@ static int load_node(aimc_graph *g, uint8_t *written, uint32_t ni, const uint8_t
 		}
 		pos += 4ull * nd->n;
 	}
+	if (nd->op == AIMC_GOP_FC) {
+		nd->eff_scale = malloc((size_t)nd->n * sizeof(*nd->eff_scale));
+		if (nd->eff_scale == NULL)
+			return aimc_set_err(err, errlen, AIMC_ENOMEM, "node %u (n=%u): out of memory", ni,
+				       nd->n);
+		for (i = 0; i < nd->n; i++) {
+			uint64_t bits = rd32(buf + pos + 8ull * i) |
+					((uint64_t)rd32(buf + pos + 8ull * i + 4) << 32);
+
+			/* a finite binary64 > 0: sign clear, exponent not all ones, not zero */
+			if ((bits >> 63) != 0 || ((bits >> 52) & 0x7FFu) == 0x7FFu || bits == 0)
+				return aimc_set_err(err, errlen, AIMC_EFORMAT,
+					       "node %u field 'eff_scale' at byte %llu: eff_scale[%u] = "
+					       "0x%016llx is not a finite binary64 > 0", ni,
+					       (unsigned long long)(pos + 8ull * i), i,
+					       (unsigned long long)bits);
+			nd->eff_scale[i] = bits;
+		}
+		pos += 8ull * nd->n;
+	}
 	written[nd->out] = 1;
 	*next = pos;
 	return AIMC_OK;
@@ -981,7 +1002,8 @@ int aimc_graph_to_mem(const aimc_graph *g, uint8_t **buf, size_t *len, char *err
 
 		if (aimc_gop_on_chip(nd->op)) {
 			if (nd->k > G_MAX_DIM || nd->n > G_MAX_DIM || nd->w == NULL ||
-			    nd->bias == NULL || nd->mult == NULL || nd->shift == NULL)
+			    nd->bias == NULL || nd->mult == NULL || nd->shift == NULL ||
+			    (nd->op == AIMC_GOP_FC && nd->eff_scale == NULL))
 				return aimc_set_err(err, errlen, AIMC_EINVAL,
 					       "aimc_graph_to_mem: node %u (%s) has k or n above %u or "
 					       "a NULL array", i, aimc_gop_name(nd->op), G_MAX_DIM);
@@ -1043,6 +1065,13 @@ int aimc_graph_to_mem(const aimc_graph *g, uint8_t **buf, size_t *len, char *err
 				wr32(b + off + 4ull * (2ull * nd->n + j), (uint32_t)nd->shift[j]);
 			}
 			off += 12ull * nd->n;
+			if (nd->op == AIMC_GOP_FC) {
+				for (j = 0; j < nd->n; j++) {
+					wr32(b + off + 8ull * j, (uint32_t)nd->eff_scale[j]);
+					wr32(b + off + 8ull * j + 4, (uint32_t)(nd->eff_scale[j] >> 32));
+				}
+				off += 8ull * nd->n;
+			}
 		}
 	}
 	wr32(b + off, g_crc32(b, (size_t)off));

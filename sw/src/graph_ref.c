@@ -91,6 +91,107 @@ int32_t aimc_tfl_requant(int32_t x, int32_t mult, int32_t shift)
 	return rdbpot(srdhm(shl32(x, l), mult), r);
 }
 
+/* ---- FC: TFLite's reference FC requantizes in double --------------------------------------- */
+
+/* Bit length of the 128-bit value (hi, lo). */
+static int bitlen128(uint64_t hi, uint64_t lo)
+{
+	int n = 128;
+	uint64_t top = hi != 0 ? hi : lo;
+
+	if (hi == 0)
+		n = 64;
+	if (top == 0)
+		return 0;
+	while (!(top & 0x8000000000000000ull)) {
+		top <<= 1;
+		n--;
+	}
+	return n;
+}
+
+/* (hi, lo) >> d for d in 0..127. */
+static uint64_t shr128_lo(uint64_t hi, uint64_t lo, int d)
+{
+	if (d == 0)
+		return lo;
+	if (d >= 64)
+		return hi >> (d - 64);
+	return (lo >> d) | (hi << (64 - d));
+}
+
+/* Whether the low d bits of (hi, lo) compare to 2^(d-1): -1 below, 0 equal, 1 above. d >= 1. */
+static int cmp_half128(uint64_t hi, uint64_t lo, int d)
+{
+	uint64_t rhi, rlo, hhi, hlo;
+
+	if (d >= 64) {
+		rhi = d >= 128 ? hi : hi & (((uint64_t)1 << (d - 64)) - 1);
+		rlo = lo;
+		hhi = d == 64 ? 0 : (uint64_t)1 << (d - 65);
+		hlo = d == 64 ? (uint64_t)1 << 63 : 0;
+	} else {
+		rhi = 0;
+		rlo = lo & (((uint64_t)1 << d) - 1);
+		hhi = 0;
+		hlo = (uint64_t)1 << (d - 1);
+	}
+	if (rhi != hhi)
+		return rhi < hhi ? -1 : 1;
+	return rlo < hlo ? -1 : rlo > hlo ? 1 : 0;
+}
+
+/* tflite::reference_integer_ops::FullyConnected (and FullyConnectedPerChannel) of the pinned
+ * LiteRT: static_cast<int32_t>(round(static_cast<double>(acc) * effective_output_scale)). The
+ * binary64 multiply (round to nearest, ties to even, 53 significant bits) and round() (half away
+ * from zero) are done on the exact integer product acc * mantissa. */
+int32_t aimc_tfl_fc_round(int32_t x, uint64_t scale_bits)
+{
+	uint64_t frac = scale_bits & ((((uint64_t)1) << 52) - 1);
+	int ef = (int)((scale_bits >> 52) & 0x7FFu);
+	uint64_t m = ef == 0 ? frac : frac | ((uint64_t)1 << 52);
+	int e2 = ef == 0 ? -1074 : ef - 1075;
+	uint64_t a = x < 0 ? (uint64_t)0 - (uint64_t)(int64_t)x : (uint64_t)x;
+	uint64_t plo, phi, lo, hi, q, mag;
+	int len, d, f;
+
+	if ((scale_bits >> 63) != 0 || ef == 0x7FF || a == 0 || m == 0)
+		return 0; /* the loader admits only finite scales > 0; 0 * anything is 0 */
+	/* P = a * m < 2^32 * 2^53: 128 bits as (hi, lo) */
+	plo = (m & 0xFFFFFFFFull) * a;
+	phi = (m >> 32) * a;
+	lo = plo + (phi << 32);
+	hi = (phi >> 32) + (lo < plo ? 1u : 0u);
+	/* round P to 53 significant bits, ties to even: the double product q * 2^f */
+	len = bitlen128(hi, lo);
+	d = len > 53 ? len - 53 : 0;
+	q = shr128_lo(hi, lo, d);
+	if (d > 0) {
+		int c = cmp_half128(hi, lo, d);
+
+		if (c > 0 || (c == 0 && (q & 1u)))
+			q++;
+	}
+	f = e2 + d;
+	/* round() half away from zero of q * 2^f, on the magnitude */
+	if (f >= 0) {
+		if (f > 31 || q > ((uint64_t)1 << 31) >> f)
+			return INT32_MIN; /* outside int32: cvttsd2si's "integer indefinite" */
+		mag = q << f;
+	} else if (-f > 54) {
+		mag = 0; /* q * 2^f < 2^53 * 2^-55 < 1/2 */
+	} else {
+		int sh = -f;
+
+		mag = q >> sh;
+		if ((q >> (sh - 1)) & 1u) /* fraction >= 1/2 */
+			mag++;
+	}
+	if (mag > ((uint64_t)1 << 31) || (mag == ((uint64_t)1 << 31) && x > 0))
+		return INT32_MIN;
+	return x < 0 ? (int32_t)(0 - (int64_t)mag) : (int32_t)mag;
+}
+
 /* ---- softmax: gemmlowp exp_on_negative_values and one_over_one_plus_x_for_x_in_0_1 ------------ */
 
 /* exp(a) for a in [-1/4, 0), a and the result in Q0.31 (gemmlowp
@@ -326,8 +427,10 @@ int aimc_graph_host_node(const aimc_graph *g, const aimc_node *nd, const int8_t 
 int8_t aimc_graph_out_stage(const aimc_graph *g, const aimc_node *nd, uint32_t ch, int64_t acc)
 {
 	int32_t t = sat32(acc + nd->bias[ch]);
-	int32_t q = aimc_tfl_requant(t, nd->mult[ch], nd->shift[ch]);
-	int64_t v = (int64_t)q + g->tensors[nd->out].zero_point;
+	int32_t q = nd->op == AIMC_GOP_FC ? aimc_tfl_fc_round(t, nd->eff_scale[ch]) :
+					    aimc_tfl_requant(t, nd->mult[ch], nd->shift[ch]);
+	/* int32 addition as TFLite's (it wraps only for the INT32_MIN of an out-of-range FC) */
+	int64_t v = add32(q, g->tensors[nd->out].zero_point);
 
 	if (v < nd->act_min)
 		v = nd->act_min;
