@@ -3,8 +3,8 @@
 (OpResolverType.BUILTIN_REF) on raw int8 input vectors.
 
   run(model, x)              -> int8 outputs, n x output length
-  run_all_tensors(model, x1) -> {tflite tensor index: int8 array} of one sample, every
-                                intermediate tensor kept (experimental_preserve_all_tensors)
+  run_all_tensors(model, x)  -> per sample {tflite tensor index: array}, every intermediate
+                                tensor kept (experimental_preserve_all_tensors)
 """
 
 from __future__ import annotations
@@ -52,20 +52,25 @@ def run(model: str, x: np.ndarray) -> np.ndarray:
     return y
 
 
-def run_all_tensors(model: str, x1: np.ndarray) -> dict:
-    """Every tensor of one inference (x1: one input vector): {tflite tensor index: array}.
-    For per-operator comparisons (TFLiteImport's graph keeps g.src_tensors: graph tensor id ->
-    tflite tensor index)."""
+def run_all_tensors(model: str, x: np.ndarray) -> list:
+    """Every tensor of each inference, for per-operator comparisons: for inputs x (n x in_len
+    int8, or one vector) a list of n dicts {tflite tensor index: array}. The importer's graph
+    keeps g.src_tensors (graph tensor id -> tflite tensor index)."""
     it, i, o = _interpreter(model, preserve=True)
-    it.set_tensor(i["index"], np.asarray(x1, dtype=np.int8).reshape(i["shape"]))
-    it.invoke()
-    out = {}
-    for d in it.get_tensor_details():
-        try:
-            out[d["index"]] = np.array(it.get_tensor(d["index"]))
-        except ValueError:
-            pass                      # tensors without data (never allocated)
-    return out
+    in_len = int(np.prod(i["shape"]))
+    x = np.asarray(x, dtype=np.int8).reshape(-1, in_len)
+    res = []
+    for s in range(x.shape[0]):
+        it.set_tensor(i["index"], x[s].reshape(i["shape"]))
+        it.invoke()
+        out = {}
+        for d in it.get_tensor_details():
+            try:
+                out[d["index"]] = np.array(it.get_tensor(d["index"]))
+            except ValueError:
+                pass                  # tensors without data (never allocated)
+        res.append(out)
+    return res
 
 
 def read_inputs(path: str, in_len: int) -> np.ndarray:
