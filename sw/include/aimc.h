@@ -416,7 +416,8 @@ void aimc_im2col(const aimc_conv *g, const int8_t *x, int8_t *patches);
  * the columns [c0, c0 + w); sub-blocks of any nodes share a tile side by side. The R = ceil(K /
  * Rows) row blocks of one column group sit at the same c0 on R distinct tiles; the last one's tile
  * is final: the others store their partial sums with a raw POST (zero biases) and the final tile
- * adds them (ACCADD) before its tfl POST. Inputs are fed as x + 128 (u8 MVM) with the input zero
+ * adds them (ACCADD) before its tfl POST (an FC node whose reference requantizes in double,
+ * eff_scale, posts raw int32 and the driver finishes it). Inputs are fed as x + 128 (u8 MVM) with the input zero
  * point folded into the bias: b' = b - (zp_in + 128) * sum_k w. */
 typedef struct aimc_gblock {
 	uint32_t node;        /* graph node index */
@@ -440,6 +441,10 @@ typedef struct aimc_gunit {
 
 typedef struct aimc_gnode_plan {
 	uint32_t on_chip;               /* 0: a driver node, everything below is 0 */
+	uint32_t host_out;              /* 1 (FC with eff_scale): the final units store raw
+					 * sat32(acc + b') (Cols int32 words per vector) and the
+					 * driver applies TFLite's FC output stage
+					 * (aimc_graph_out_stage); 0: tfl POST on the chip */
 	uint32_t first_block, n_blocks, first_unit, n_units;
 	uint32_t tile_mask;             /* tiles holding its sub-blocks */
 	uint32_t n_seg;                 /* input segments per vector (Rows bytes each, u8) */

@@ -25,13 +25,15 @@
  * Per node, a batch of Bv <= batch vectors (slots and buffers are laid out for `batch`):
  * - act_in: vector b at word b*in_stride, n_seg segments of Rows bytes (x + 128, zero past K).
  * - act_out: first the partial units' raw sums (Cols words per vector), then the final units'
- *   int8 outputs (Cols/4 words per vector), each per tile in ascending order. Before the WAIT a
+ *   int8 outputs (Cols/4 words per vector; host_out: raw sums, Cols words), each per tile in
+ *   ascending order. Before the WAIT a
  *   tile writes only its raw range, after it the ACCADDs read only raw ranges and each tile's
  *   POSTs write only its output range, so no instruction meets another tile's bounding box of
  *   the TILE_CONFLICT check.
  * - slots: unit u of tile t (its i-th unit on t) puts vector b in slot i*batch + b.
  * - program: for b, for u: MVM u8; for b, for partial u: POST raw; WAIT (node tiles); for b, for
- *   final u, for partner p: ACCADD from_out; for b, for final u: POST tfl; HALT. "for u" visits
+ *   final u, for partner p: ACCADD from_out; for b, for final u: POST tfl (host_out: raw);
+ *   HALT. "for u" visits
  *   the units round-robin over the tiles (the first unit of every tile, then the second, ...) so
  *   consecutive commands go to different tiles and run at the same time.
  * Parameters: one block per tile at word t*3*Cols: per column b', M, E of the sub-block owning it
@@ -594,7 +596,8 @@ static int emit_node(const aimc_graph *g, const aimc_gplan *p, const aimc_gnode_
 			if (!un->final)
 				continue;
 			emit(prog, &pc, aimc_instr(AIMC_OP_POST, un->tile,
-						   AIMC_FLAG_TFL | AIMC_FLAG_DST_OUT,
+						   (np->host_out ? AIMC_FLAG_RAW : AIMC_FLAG_TFL) |
+							   AIMC_FLAG_DST_OUT,
 						   un->region + b * un->stride, un->slot0 + b,
 						   un->tile * PAR_WORDS_PER_COL * cols));
 		}
@@ -625,7 +628,7 @@ static int layout_node(const aimc_graph *g, const aimc_cfg *cfg, uint32_t ni, ai
 		aimc_gunit *un = &p->units[u];
 
 		un->slot0 = per_tile[un->tile]++; /* index on the tile; times batch below */
-		un->stride = un->final ? cols / BYTES_PER_WORD : cols;
+		un->stride = un->final && !np->host_out ? cols / BYTES_PER_WORD : cols;
 		out_per_vec += un->stride;
 		np->tile_mask |= 1u << un->tile;
 	}
@@ -805,6 +808,7 @@ int aimc_graph_compile(const aimc_graph *g, const aimc_cfg *cfg, aimc_gplan *p, 
 		if (!aimc_gop_on_chip(nd->op))
 			continue;
 		rc = check_chip_node(g, ni, cfg, err, errlen);
+		np->host_out = nd->op == AIMC_GOP_FC && nd->eff_scale != NULL;
 		if (rc == AIMC_OK)
 			rc = place_node(g, cfg, ni, p, fill, &cap_b, &cap_u, &cap_p, err, errlen);
 		if (rc == AIMC_OK)

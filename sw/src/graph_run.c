@@ -277,11 +277,23 @@ static int run_chip_node(aimc_grun *r, uint32_t ni, const int8_t *in, int8_t *ou
 
 				for (b = 0; b < bv; b++)
 					for (j = 0; j < blk->w; j++) {
-						uint32_t byte = b * cols + blk->c0 + j;
+						uint32_t byte = b * cols + blk->c0 + j, ch = blk->n0 + j;
+						int8_t *y = &out[(size_t)(v0 + b) * nd->n + ch];
 
-						out[(size_t)(v0 + b) * nd->n + blk->n0 + j] =
-							(int8_t)(uint8_t)(words[byte / BYTES_PER_WORD] >>
-									  (8u * (byte % BYTES_PER_WORD)));
+						if (np->host_out) {
+							/* t = sat32(acc_u8 + b') is the
+							 * reference's sat32(acc + bias); the
+							 * output stage adds the bias back to
+							 * t - bias: sat32(t) = t. */
+							int32_t t = (int32_t)words[(size_t)b * cols +
+										   blk->c0 + j];
+
+							*y = aimc_graph_out_stage(
+								g, nd, ch, (int64_t)t - nd->bias[ch]);
+							continue;
+						}
+						*y = (int8_t)(uint8_t)(words[byte / BYTES_PER_WORD] >>
+								       (8u * (byte % BYTES_PER_WORD)));
 					}
 			}
 		}

@@ -5,7 +5,8 @@
  * a cell, every weight is in its tile image exactly once (and every other cell is zero), the row
  * blocks of a column group sit at one column offset on distinct tiles, the folded biases and
  * parameter words, the programs' instructions and the totals; a graph that cannot fit is
- * AIMC_EFIT naming the node. */
+ * AIMC_EFIT naming the node. Then two chip-only graphs run through the executor on the C model
+ * of configs/edge_ideal.cfg and equal aimc_graph_forward bit for bit (inputs include -128). */
 #include "aimc_test.h"
 
 #include "aimc.h"
@@ -79,6 +80,12 @@ static aimc_node *add_node(builder *b, uint32_t op, uint32_t h, uint32_t w, uint
 	nd->shift = malloc(c * sizeof(int32_t));
 	for (i = 0; i < k * c; i++)
 		nd->w[i] = (int8_t)((int32_t)(rnd(b) % 255u) - 127);
+	if (op == AIMC_GOP_FC) {
+		/* TFLite's FC output scale (binary64 bits of 2^-10): the final tiles post raw sums */
+		nd->eff_scale = malloc(c * sizeof(uint64_t));
+		for (i = 0; i < c; i++)
+			nd->eff_scale[i] = 0x3F50000000000000ull;
+	}
 	for (i = 0; i < c; i++) {
 		nd->bias[i] = (int32_t)(rnd(b) % 20001u) - 10000;
 		nd->mult[i] = (int32_t)(0x40000000u + rnd(b) % 0x3FFFFFFFu);
@@ -96,6 +103,7 @@ static void b_free(builder *b)
 		free(b->n[i].bias);
 		free(b->n[i].mult);
 		free(b->n[i].shift);
+		free(b->n[i].eff_scale);
 	}
 }
 
@@ -124,6 +132,56 @@ static void conv(builder *b, uint32_t cout, uint32_t kh, uint32_t kw, uint32_t s
 static void dw(builder *b, uint32_t stride, uint32_t oh, uint32_t ow)
 {
 	add_node(b, AIMC_GOP_DWCONV, oh, ow, b->t[cur(b)].c, 9, 3, 3, stride);
+}
+
+/* A CONV (cout > 0) or DWCONV (cout == 0) of the current tensor with TFLite's SAME or VALID
+ * padding; multipliers and shifts scaled so that outputs spread over int8. */
+static void win(builder *b, uint32_t cout, uint32_t kh, uint32_t kw, uint32_t stride, int same)
+{
+	const aimc_tensor *in = &b->t[cur(b)];
+	uint32_t ih = in->h, iw = in->w, ic = in->c, oh, ow, ph = 0, pw = 0, k, i;
+	int32_t sh;
+	aimc_node *nd;
+
+	if (same) {
+		uint32_t th, tw;
+
+		oh = (ih + stride - 1) / stride;
+		ow = (iw + stride - 1) / stride;
+		th = (oh - 1) * stride + kh > ih ? (oh - 1) * stride + kh - ih : 0;
+		tw = (ow - 1) * stride + kw > iw ? (ow - 1) * stride + kw - iw : 0;
+		ph = th / 2;
+		pw = tw / 2;
+	} else {
+		oh = (ih - kh) / stride + 1;
+		ow = (iw - kw) / stride + 1;
+	}
+	k = cout ? kh * kw * ic : kh * kw;
+	nd = add_node(b, cout ? AIMC_GOP_CONV : AIMC_GOP_DWCONV, oh, ow, cout ? cout : ic, k, kh, kw,
+		      stride);
+	nd->pad_top = ph;
+	nd->pad_left = pw;
+	/* |acc| ~ sqrt(k) * 127 * 128: scale it to ~ +-64 */
+	for (sh = 0; (1u << sh) * 8u < k; sh++)
+		;
+	for (i = 0; i < nd->n; i++)
+		nd->shift[i] = -(8 + sh / 2) + (int32_t)(rnd(b) % 3u);
+}
+
+static void fc_scaled(builder *b, uint32_t n)
+{
+	uint32_t k = aimc_tensor_len(&b->t[cur(b)]), i;
+	aimc_node *nd = add_node(b, AIMC_GOP_FC, 1, 1, n, k, 0, 0, 0);
+	int32_t sh;
+
+	for (sh = 0; (1u << sh) * 8u < k; sh++)
+		;
+	for (i = 0; i < n; i++) {
+		/* 2^-(8 + sh/2) with a per-channel mantissa in [1, 2) */
+		nd->eff_scale[i] = ((uint64_t)(1023 - 8 - sh / 2) << 52) |
+				   ((uint64_t)rnd(b) << 20);
+		nd->shift[i] = -(8 + sh / 2);
+	}
 }
 
 static void host(builder *b, uint32_t op, uint32_t h, uint32_t w, uint32_t c)
@@ -380,6 +438,9 @@ static void check_plan(const char *name, const aimc_graph *g, const aimc_cfg *cf
 						       bs >= cfg->acc_slots ||
 						       a + p->rows / 4u > cfg->act_depth;
 					} else if (op == AIMC_OP_POST) {
+						/* tfl, or raw (partial sums; FC finals: host_out) */
+						bad += !(fl & (AIMC_FLAG_RAW | AIMC_FLAG_TFL)) ||
+						       (np->host_out && !(fl & AIMC_FLAG_RAW));
 						bad += bs >= cfg->acc_slots ||
 						       a + ((fl & AIMC_FLAG_RAW) ? p->cols : p->cols / 4u) >
 							       cfg->act_depth;
@@ -424,14 +485,105 @@ static void run_model(const char *name, void (*build)(builder *), const aimc_cfg
 	free(b);
 }
 
+/* Chip-only graphs exercising every program path, run on the C model of an ideal config and
+ * compared with aimc_graph_forward bit for bit: ad01's FC chain (K = 640 across 3 tiles, raw
+ * posts for the FC output stage), a convolution net with SAME and VALID padding, a 1x1 CONV of
+ * 300 outputs (two column groups), a DWCONV of 300 channels (11 groups on many tiles), a 3x3
+ * CONV with K = 2700 (11 row blocks summed with ACCADD) and an FC. */
+static void build_fc_chain(builder *b)
+{
+	static const uint32_t n[] = {128, 128, 8, 128, 640};
+	uint32_t i;
+
+	b_init(b, 1, 1, 640, 89);
+	for (i = 0; i < sizeof(n) / sizeof(n[0]); i++)
+		fc_scaled(b, n[i]);
+}
+
+static void build_conv_net(builder *b)
+{
+	b_init(b, 12, 10, 3, 17);
+	win(b, 16, 3, 3, 1, 1);
+	win(b, 0, 3, 3, 2, 1);
+	win(b, 300, 1, 1, 1, 0);
+	win(b, 0, 3, 3, 1, 1);
+	win(b, 8, 3, 3, 1, 0);
+	fc_scaled(b, 10);
+}
+
+static void run_vs_forward(const char *name, void (*build)(builder *), const aimc_cfg *cfg,
+			   size_t n)
+{
+	builder *b = calloc(1, sizeof(*b));
+	aimc_gplan p;
+	aimc_grun r;
+	aimc_mmio m;
+	char err[512], tn[128];
+	uint32_t in_len, out_len, distinct = 0;
+	int8_t *x, *y_ref, *y_chip;
+	uint8_t seen[256];
+	size_t i, diff = 0;
+	int rc, rc_ref;
+
+	build(b);
+	in_len = aimc_tensor_len(&b->t[0]);
+	out_len = aimc_tensor_len(&b->t[b->g.nodes[b->g.n_nodes - 1].out]);
+	x = malloc(n * in_len);
+	y_ref = malloc(n * out_len);
+	y_chip = malloc(n * out_len);
+	for (i = 0; i < n * in_len; i++)
+		x[i] = (int8_t)(rnd(b) % 256u); /* -128 included */
+	rc_ref = aimc_graph_forward(&b->g, x, n, y_ref);
+	rc = aimc_graph_compile(&b->g, cfg, &p, err, sizeof(err));
+	snprintf(tn, sizeof(tn), "%s.run.compile_%s", name, cfg->name);
+	report(rc == AIMC_OK && rc_ref == AIMC_OK, tn, "compile rc %d (%s), forward rc %d", rc, err,
+	       rc_ref);
+	if (rc == AIMC_OK && rc_ref == AIMC_OK) {
+		rc = aimc_mmio_open_cmodel(&m, cfg, seed);
+		if (rc == AIMC_OK) {
+			rc = aimc_graph_run_open(&r, &m, cfg, &b->g, &p, 0, 1);
+			if (rc == AIMC_OK)
+				rc = aimc_graph_run(&r, x, n, y_chip);
+			memset(seen, 0, sizeof(seen));
+			for (i = 0; rc == AIMC_OK && i < n * out_len; i++) {
+				diff += y_chip[i] != y_ref[i];
+				distinct += !seen[(uint8_t)y_ref[i]];
+				seen[(uint8_t)y_ref[i]] = 1;
+			}
+			snprintf(tn, sizeof(tn), "%s.run.bit_exact", name);
+			report(rc == AIMC_OK && diff == 0, tn,
+			       "rc %d (chip error %u at %u, node %u), %zu of %zu outputs differ", rc,
+			       r.chip_err, r.chip_pc, r.err_node, diff, n * out_len);
+			/* the comparison means something only if the outputs vary */
+			snprintf(tn, sizeof(tn), "%s.run.outputs_spread", name);
+			report(distinct >= 8, tn, "only %u distinct output values", distinct);
+			snprintf(tn, sizeof(tn), "%s.run.counters", name);
+			report(rc == AIMC_OK && r.st.samples == n && r.st.total.mvms > 0 &&
+				       r.st.total.runs > 0,
+			       tn, "samples %llu, mvms %llu, runs %llu",
+			       (unsigned long long)r.st.samples, (unsigned long long)r.st.total.mvms,
+			       (unsigned long long)r.st.total.runs);
+			aimc_graph_run_close(&r);
+			aimc_mmio_close(&m);
+		}
+		aimc_gplan_free(&p);
+	}
+	free(x);
+	free(y_ref);
+	free(y_chip);
+	b_free(b);
+	free(b);
+}
+
 int main(int argc, char **argv)
 {
-	aimc_cfg edge, tiny;
+	aimc_cfg edge, tiny, ideal;
 	char err[512];
 
 	parse_args(argc, argv);
 	if (aimc_cfg_load(&edge, "configs/edge.cfg", err, sizeof(err)) != 0 ||
-	    aimc_cfg_load(&tiny, "configs/tiny.cfg", err, sizeof(err)) != 0) {
+	    aimc_cfg_load(&tiny, "configs/tiny.cfg", err, sizeof(err)) != 0 ||
+	    aimc_cfg_load(&ideal, "configs/edge_ideal.cfg", err, sizeof(err)) != 0) {
 		printf("FAIL load configs: %s (seed none)\n", err);
 		return 1;
 	}
@@ -439,6 +591,8 @@ int main(int argc, char **argv)
 	run_model("kws", build_kws, &edge);
 	run_model("resnet8", build_resnet, &edge);
 	run_model("vww", build_vww, &edge);
+	run_vs_forward("fc_chain", build_fc_chain, &ideal, 4);
+	run_vs_forward("conv_net", build_conv_net, &ideal, 2);
 
 	/* Too big: ad01's 640 x 640 weights need far more than the 16 x 8 cells of tiny. */
 	{
