@@ -93,6 +93,10 @@ static void print_placement(const char *prefix, const place_report *r)
 		       "%u, %zu parameter words of %u, %u activation words of %u\n", prefix,
 		       img->tiles_used, cfg->num_tiles, img->n_prog, cfg->instr_depth, img->n_wgt,
 		       cfg->wgt_depth, img->n_par, cfg->par_depth, img->act_words, cfg->act_depth);
+		if (img->stage_blocks > 0)
+			printf("%s:   weights staged through the weight buffer at setup, %u "
+			       "block%s at a time (each tile programmed once)\n", prefix,
+			       img->stage_blocks, img->stage_blocks == 1 ? "" : "s");
 	}
 }
 
@@ -123,6 +127,7 @@ static void fill_placement(cli_json *j, void *arg)
 		cli_json_u64(j, "tiles_used", g->img.tiles_used);
 		cli_json_u64(j, "instructions", g->img.n_prog);
 		cli_json_u64(j, "weight_words", g->img.n_wgt);
+		cli_json_u64(j, "stage_blocks", g->img.stage_blocks);
 		cli_json_u64(j, "param_words", g->img.n_par);
 		cli_json_u64(j, "act_words", g->img.act_words);
 		cli_json_obj(j, "layer");
