@@ -559,10 +559,12 @@ static void run_vs_forward(const char *name, void (*build)(builder *), const aim
 			report(distinct >= 8, tn, "only %u distinct output values", distinct);
 			snprintf(tn, sizeof(tn), "%s.run.counters", name);
 			report(rc == AIMC_OK && r.st.samples == n && r.st.total.mvms > 0 &&
-				       r.st.total.runs > 0,
-			       tn, "samples %llu, mvms %llu, runs %llu",
+				       r.st.total.runs > 0 &&
+				       (p.progs_resident ? r.st.prog_loads == 0 : r.st.prog_loads > 0),
+			       tn, "samples %llu, mvms %llu, runs %llu, program loads %llu (resident %u)",
 			       (unsigned long long)r.st.samples, (unsigned long long)r.st.total.mvms,
-			       (unsigned long long)r.st.total.runs);
+			       (unsigned long long)r.st.total.runs,
+			       (unsigned long long)r.st.prog_loads, p.progs_resident);
 			aimc_graph_run_close(&r);
 			aimc_mmio_close(&m);
 		}
@@ -593,6 +595,15 @@ int main(int argc, char **argv)
 	run_model("vww", build_vww, &edge);
 	run_vs_forward("fc_chain", build_fc_chain, &ideal, 4);
 	run_vs_forward("conv_net", build_conv_net, &ideal, 2);
+	/* An instruction buffer too small for all node programs at once: each node's programs
+	 * are loaded before it runs (and batches shrink to fit). */
+	{
+		aimc_cfg small = ideal;
+
+		snprintf(small.name, sizeof(small.name), "edge_ideal_i256");
+		small.instr_depth = 256;
+		run_vs_forward("conv_net_reload", build_conv_net, &small, 2);
+	}
 
 	/* Too big: ad01's 640 x 640 weights need far more than the 16 x 8 cells of tiny. */
 	{
