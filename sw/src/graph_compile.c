@@ -366,12 +366,21 @@ static int place_node(const aimc_graph *g, const aimc_cfg *cfg, uint32_t ni, aim
 			uint32_t c0 = 0, w, r;
 
 			if (choose_tiles(fill, nt, cols, R, n_rem, 0, order, &c0) == 0) {
-				rc = aimc_set_err(err, errlen, AIMC_EFIT,
-						  "%s: %u of %u output columns do not fit: they need "
-						  "%u tiles (row blocks) with free columns at one "
-						  "offset, the %u tiles of %ux%u are full (short by "
-						  "%u columns on each of %u tiles)",
-						  d, n_rem, nd->n, R, nt, rows, cols, n_rem, R);
+				if (R == 1)
+					rc = aimc_set_err(err, errlen, AIMC_EFIT,
+							  "%s: %u of %u output columns do not fit: "
+							  "the %u tiles of %ux%u are full (short by "
+							  "%u columns of %u rows)",
+							  d, n_rem, nd->n, nt, rows, cols, n_rem,
+							  nd->k);
+				else
+					rc = aimc_set_err(err, errlen, AIMC_EFIT,
+							  "%s: %u of %u output columns do not fit: "
+							  "each needs %u tiles (its row blocks) with "
+							  "free columns at one offset, the %u tiles "
+							  "of %ux%u have none (short by %u columns on "
+							  "each of %u tiles)",
+							  d, n_rem, nd->n, R, nt, rows, cols, n_rem, R);
 				goto out;
 			}
 			w = cols - c0 < n_rem ? cols - c0 : n_rem;
