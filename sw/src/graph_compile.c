@@ -31,9 +31,9 @@
  *   POSTs write only its output range, so no instruction meets another tile's bounding box of
  *   the TILE_CONFLICT check.
  * - slots: unit u of tile t (its i-th unit on t) puts vector b in slot i*batch + b.
- * - program: for b, for u: MVM u8; for b, for partial u: POST raw; WAIT (node tiles); for b, for
- *   final u, for partner p: ACCADD from_out; for b, for final u: POST tfl (host_out: raw);
- *   HALT. "for u" visits
+ * - program: for b, for u: MVM u8 of b, then POST raw of b-1 for the partial units (a node
+ *   without partial units: the output POSTs of b-1); WAIT (node tiles); for b, for final u, for
+ *   partner p: ACCADD from_out; for b, for final u: POST tfl (host_out: raw); HALT. "for u" visits
  *   the units round-robin over the tiles (the first unit of every tile, then the second, ...) so
  *   consecutive commands go to different tiles and run at the same time.
  * Parameters: one block per tile at word t*3*Cols: per column b', M, E of the sub-block owning it
@@ -534,6 +534,17 @@ static void emit(uint64_t *prog, uint32_t *pc, uint64_t in)
 	prog[(*pc)++] = in;
 }
 
+/* The POST of unit un for vector b: raw partial sums, or the node's outputs (tfl; host_out raw). */
+static void emit_post(uint64_t *prog, uint32_t *pc, const aimc_gnode_plan *np,
+		      const aimc_gunit *un, uint32_t b, uint32_t cols)
+{
+	unsigned fl = !un->final || np->host_out ? AIMC_FLAG_RAW : AIMC_FLAG_TFL;
+
+	emit(prog, pc, aimc_instr(AIMC_OP_POST, un->tile, fl | AIMC_FLAG_DST_OUT,
+				  un->region + b * un->stride, un->slot0 + b,
+				  un->tile * PAR_WORDS_PER_COL * cols));
+}
+
 /* The program of bv vectors (bv <= np->batch). */
 static int emit_node(const aimc_graph *g, const aimc_gplan *p, const aimc_gnode_plan *np,
 		     uint32_t bv, uint64_t **out, uint32_t *n_out)
@@ -562,54 +573,51 @@ static int emit_node(const aimc_graph *g, const aimc_gplan *p, const aimc_gnode_
 					    p->units[u].slot0 / np->batch == round)
 						ord[k++] = u;
 	}
-	for (b = 0; b < bv; b++)
-		for (i = 0; i < np->n_units; i++) {
+	for (i = 0; i < np->n_units; i++)
+		any_partial |= !p->units[ord[i]].final;
+	/* The MVMs of vector b, then the POSTs of vector b-1 (raw of the partial units, or the
+	 * outputs when the node has no partial units): a tile's POST of one vector overlaps with
+	 * the other tiles' MVMs of the next instead of all POSTs queueing for the data port after
+	 * the last MVM. */
+	for (b = 0; b <= bv; b++) {
+		for (i = 0; i < np->n_units && b < bv; i++) {
 			const aimc_gunit *un = &p->units[ord[i]];
 
 			emit(prog, &pc, aimc_instr(AIMC_OP_MVM, un->tile, AIMC_FLAG_U8,
 						   b * np->in_stride + un->seg * rows / BYTES_PER_WORD,
 						   un->slot0 + b, nd->adc_shift));
 		}
-	for (b = 0; b < bv; b++)
-		for (i = 0; i < np->n_units; i++) {
+		for (i = 0; i < np->n_units && b > 0; i++) {
 			const aimc_gunit *un = &p->units[ord[i]];
 
-			if (un->final)
+			if (un->final != !any_partial)
 				continue;
-			any_partial = 1;
-			emit(prog, &pc, aimc_instr(AIMC_OP_POST, un->tile,
-						   AIMC_FLAG_RAW | AIMC_FLAG_DST_OUT,
-						   un->region + b * un->stride, un->slot0 + b,
-						   un->tile * PAR_WORDS_PER_COL * cols));
+			emit_post(prog, &pc, np, un, b - 1u, cols);
 		}
-	if (any_partial)
+	}
+	if (any_partial) {
 		emit(prog, &pc, aimc_instr(AIMC_OP_WAIT, 0, 0, 0, 0, np->tile_mask));
-	for (b = 0; b < bv; b++)
-		for (i = 0; i < np->n_units; i++) {
-			const aimc_gunit *un = &p->units[ord[i]];
+		for (b = 0; b < bv; b++)
+			for (i = 0; i < np->n_units; i++) {
+				const aimc_gunit *un = &p->units[ord[i]];
 
-			if (!un->final)
-				continue;
-			for (q = 0; q < un->n_partners; q++) {
-				const aimc_gunit *pu = &p->units[p->partners[un->first_partner + q]];
+				if (!un->final)
+					continue;
+				for (q = 0; q < un->n_partners; q++) {
+					const aimc_gunit *pu =
+						&p->units[p->partners[un->first_partner + q]];
 
-				emit(prog, &pc, aimc_instr(AIMC_OP_ACCADD, un->tile, AIMC_FLAG_FROM_OUT,
-							   pu->region + b * pu->stride,
-							   un->slot0 + b, 0));
+					emit(prog, &pc, aimc_instr(AIMC_OP_ACCADD, un->tile,
+								   AIMC_FLAG_FROM_OUT,
+								   pu->region + b * pu->stride,
+								   un->slot0 + b, 0));
+				}
 			}
-		}
-	for (b = 0; b < bv; b++)
-		for (i = 0; i < np->n_units; i++) {
-			const aimc_gunit *un = &p->units[ord[i]];
-
-			if (!un->final)
-				continue;
-			emit(prog, &pc, aimc_instr(AIMC_OP_POST, un->tile,
-						   (np->host_out ? AIMC_FLAG_RAW : AIMC_FLAG_TFL) |
-							   AIMC_FLAG_DST_OUT,
-						   un->region + b * un->stride, un->slot0 + b,
-						   un->tile * PAR_WORDS_PER_COL * cols));
-		}
+		for (b = 0; b < bv; b++)
+			for (i = 0; i < np->n_units; i++)
+				if (p->units[ord[i]].final)
+					emit_post(prog, &pc, np, &p->units[ord[i]], b, cols);
+	}
 	emit(prog, &pc, aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0));
 	free(ord);
 	if (pc != len) {
