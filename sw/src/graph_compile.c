@@ -31,8 +31,8 @@
  *   POSTs write only its output range, so no instruction meets another tile's bounding box of
  *   the TILE_CONFLICT check.
  * - slots: unit u of tile t (its i-th unit on t) puts vector b in slot i*batch + b.
- * - program: for b, for u: MVM u8 of b, then POST raw of b-1 for the partial units (a node
- *   without partial units: the output POSTs of b-1); WAIT (node tiles); for b, for final u, for
+ * - program: for b, for u: POST raw of b-1 (partial units; a node without partial units: the
+ *   output POST of b-1), MVM u8 of b; WAIT (node tiles); for b, for final u, for
  *   partner p: ACCADD from_out; for b, for final u: POST tfl (host_out: raw); HALT. "for u" visits
  *   the units round-robin over the tiles (the first unit of every tile, then the second, ...) so
  *   consecutive commands go to different tiles and run at the same time.
@@ -575,26 +575,23 @@ static int emit_node(const aimc_graph *g, const aimc_gplan *p, const aimc_gnode_
 	}
 	for (i = 0; i < np->n_units; i++)
 		any_partial |= !p->units[ord[i]].final;
-	/* The MVMs of vector b, then the POSTs of vector b-1 (raw of the partial units, or the
-	 * outputs when the node has no partial units): a tile's POST of one vector overlaps with
-	 * the other tiles' MVMs of the next instead of all POSTs queueing for the data port after
-	 * the last MVM. */
-	for (b = 0; b <= bv; b++) {
-		for (i = 0; i < np->n_units && b < bv; i++) {
+	/* Per unit, the POST of vector b-1 (raw of a partial unit, or the output when the node has
+	 * no partial units), then the MVM of vector b. The sequencer waits for each tile in turn,
+	 * so the tiles' POSTs (which hold the data port) follow each other while the other tiles
+	 * compute, instead of all tiles finishing their MVMs together and then queueing their
+	 * POSTs. */
+	for (b = 0; b <= bv; b++)
+		for (i = 0; i < np->n_units; i++) {
 			const aimc_gunit *un = &p->units[ord[i]];
 
-			emit(prog, &pc, aimc_instr(AIMC_OP_MVM, un->tile, AIMC_FLAG_U8,
-						   b * np->in_stride + un->seg * rows / BYTES_PER_WORD,
-						   un->slot0 + b, nd->adc_shift));
+			if (b > 0 && un->final == !any_partial)
+				emit_post(prog, &pc, np, un, b - 1u, cols);
+			if (b < bv)
+				emit(prog, &pc, aimc_instr(AIMC_OP_MVM, un->tile, AIMC_FLAG_U8,
+							   b * np->in_stride +
+								   un->seg * rows / BYTES_PER_WORD,
+							   un->slot0 + b, nd->adc_shift));
 		}
-		for (i = 0; i < np->n_units && b > 0; i++) {
-			const aimc_gunit *un = &p->units[ord[i]];
-
-			if (un->final != !any_partial)
-				continue;
-			emit_post(prog, &pc, np, un, b - 1u, cols);
-		}
-	}
 	if (any_partial) {
 		emit(prog, &pc, aimc_instr(AIMC_OP_WAIT, 0, 0, 0, 0, np->tile_mask));
 		for (b = 0; b < bv; b++)
