@@ -1,14 +1,19 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* aimc CLI helpers: strict flag parsing, back-end selection, JSON report writer, clock. */
-#define _POSIX_C_SOURCE 200809L
+/* aimc CLI helpers: strict flag parsing, back-end selection, JSON report writer, clock, and the
+ * writer of every output file (temporary file, fsync, rename: issue 16, nothing lost). */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "aimc_regs.h"
 #include "cli.h"
@@ -181,6 +186,11 @@ int cli_backend_flag(const char *cmd, cli_backend_opts *o, int argc, char **argv
 	if (v == NULL)
 		return -1;
 	if (strcmp(a, "--config") == 0) {
+		if (o->config != NULL) {
+			cli_usage_error(cmd, "--config given twice ('%s' and '%s'): give one config",
+					o->config, v);
+			return -1;
+		}
 		o->config = v;
 	} else if (strcmp(a, "--seed") == 0) {
 		if (cli_parse_u64(cmd, a, v, 0, UINT64_MAX, &o->seed) != 0)
@@ -614,19 +624,314 @@ int cli_json_write_file(const char *cmd, const char *path, void (*fill)(cli_json
 			void *arg)
 {
 	cli_json j;
-	FILE *f = fopen(path, "w");
-	int rc;
+	cli_out o;
 
-	if (f == NULL) {
-		cli_errorf(cmd, "cannot write report '%s'", path);
+	if (cli_out_open(cmd, "report", path, &o) != 0)
+		return -1;
+	cli_json_begin(&j, o.f);
+	fill(&j, arg);
+	cli_json_end(&j);
+	return cli_out_commit(cmd, &o);
+}
+
+/* ---- output files: never in place (issue 16) --------------------------------------------- */
+/* Temporaries not yet renamed into place, removed at exit (a command that fails half-way returns
+ * without committing: its temporary goes, the previous file stays). */
+#define MAX_PENDING 8
+static char pending[MAX_PENDING][PATH_MAX];
+static int pending_hooked;
+
+static void pending_cleanup(void)
+{
+	for (int i = 0; i < MAX_PENDING; i++)
+		if (pending[i][0] != '\0') {
+			unlink(pending[i]);
+			pending[i][0] = '\0';
+		}
+}
+
+static void pending_set(const char *tmp, int add)
+{
+	for (int i = 0; i < MAX_PENDING; i++) {
+		if (add && pending[i][0] == '\0') {
+			snprintf(pending[i], sizeof(pending[i]), "%s", tmp);
+			break;
+		}
+		if (!add && strcmp(pending[i], tmp) == 0) {
+			pending[i][0] = '\0';
+			break;
+		}
+	}
+	if (add && !pending_hooked)
+		pending_hooked = atexit(pending_cleanup) == 0;
+}
+
+/* "<dir of path>/" into dir (with the slash), the last component into base. */
+static int split_path(const char *path, char *dir, size_t dlen, char *base, size_t blen)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n = slash != NULL ? (size_t)(slash - path) + 1u : 0u;
+
+	if (n >= dlen || strlen(path + n) >= blen || path[n] == '\0')
+		return -1;
+	memcpy(dir, path, n);
+	dir[n] = '\0';
+	snprintf(base, blen, "%s", path + n);
+	return 0;
+}
+
+int cli_out_open(const char *cmd, const char *what, const char *path, cli_out *o)
+{
+	char dir[PATH_MAX], base[NAME_MAX + 1];
+	struct stat st;
+	mode_t mask;
+	int fd;
+
+	memset(o, 0, sizeof(*o));
+	o->what = what;
+	if (path == NULL || split_path(path, dir, sizeof(dir), base, sizeof(base)) != 0 ||
+	    strlen(path) >= sizeof(o->path)) {
+		cli_errorf(cmd, "%s: '%s' is not a file path", what, path ? path : "");
 		return -1;
 	}
-	cli_json_begin(&j, f);
-	fill(&j, arg);
-	rc = cli_json_end(&j);
-	if (fclose(f) != 0 || rc != 0) {
-		cli_errorf(cmd, "error writing report '%s'", path);
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		cli_errorf(cmd, "%s: '%s' is a directory", what, path);
+		return -1;
+	}
+	snprintf(o->path, sizeof(o->path), "%s", path);
+	if ((size_t)snprintf(o->tmp, sizeof(o->tmp), "%s.%s.tmp.XXXXXX", dir, base) >= sizeof(o->tmp)) {
+		cli_errorf(cmd, "%s: path '%s' too long", what, path);
+		return -1;
+	}
+	fd = mkstemp(o->tmp);
+	if (fd < 0) {
+		cli_errorf(cmd, "%s: cannot create a temporary file beside '%s': %s", what, path,
+			   strerror(errno));
+		return -1;
+	}
+	pending_set(o->tmp, 1);
+	/* the file gets the mode an fopen would give it (or keeps the one it has), not mkstemp's 0600 */
+	mask = umask(0);
+	umask(mask);
+	if (fchmod(fd, stat(path, &st) == 0 ? (st.st_mode & 07777) : (0666 & ~mask)) != 0) {
+		/* not fatal: the data is what matters */
+	}
+	o->f = fdopen(fd, "wb");
+	if (o->f == NULL) {
+		cli_errorf(cmd, "%s: cannot open a temporary file beside '%s': %s", what, path,
+			   strerror(errno));
+		close(fd);
+		cli_out_abort(o);
 		return -1;
 	}
 	return 0;
+}
+
+void cli_out_abort(cli_out *o)
+{
+	if (o->f != NULL)
+		fclose(o->f);
+	o->f = NULL;
+	if (o->tmp[0] != '\0') {
+		unlink(o->tmp);
+		pending_set(o->tmp, 0);
+		o->tmp[0] = '\0';
+	}
+}
+
+int cli_out_commit(const char *cmd, cli_out *o)
+{
+	int e = 0, fd;
+
+	if (o->f != NULL) {
+		if (ferror(o->f))
+			e = errno != 0 ? errno : EIO;
+		if (e == 0 && fflush(o->f) != 0)
+			e = errno;
+		if (e == 0 && fsync(fileno(o->f)) != 0)
+			e = errno;
+		if (fclose(o->f) != 0 && e == 0)
+			e = errno;
+		o->f = NULL;
+	} else {
+		/* written by a library function to o->tmp: make it durable the same way */
+		fd = open(o->tmp, O_RDONLY);
+		if (fd < 0 || fsync(fd) != 0)
+			e = errno;
+		if (fd >= 0)
+			close(fd);
+	}
+	if (e == 0 && rename(o->tmp, o->path) != 0)
+		e = errno;
+	if (e != 0) {
+		cli_errorf(cmd, "%s: cannot write '%s': %s (the previous file, if any, is unchanged)",
+			   o->what, o->path, strerror(e));
+		cli_out_abort(o);
+		return -1;
+	}
+	pending_set(o->tmp, 0);
+	o->tmp[0] = '\0';
+	return 0;
+}
+
+int cli_write_file(const char *cmd, const char *what, const char *path, const void *buf, size_t n)
+{
+	cli_out o;
+
+	if (cli_out_open(cmd, what, path, &o) != 0)
+		return -1;
+	if (n > 0 && fwrite(buf, 1, n, o.f) != n && !ferror(o.f)) {
+		cli_errorf(cmd, "%s: short write to '%s'", what, path);
+		cli_out_abort(&o);
+		return -1;
+	}
+	return cli_out_commit(cmd, &o);
+}
+
+/* path made absolute through its folder (the file itself need not exist); -1 if the folder does
+ * not resolve. */
+static int canon_path(const char *path, char *out, size_t len)
+{
+	char dir[PATH_MAX], base[NAME_MAX + 1], real[PATH_MAX];
+
+	if (split_path(path, dir, sizeof(dir), base, sizeof(base)) != 0)
+		return -1;
+	if (realpath(dir[0] != '\0' ? dir : ".", real) == NULL)
+		return -1;
+	return (size_t)snprintf(out, len, "%s/%s", real, base) < len ? 0 : -1;
+}
+
+int cli_same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	char ca[PATH_MAX + NAME_MAX + 2], cb[PATH_MAX + NAME_MAX + 2];
+
+	if (strcmp(a, b) == 0)
+		return 1;
+	if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
+		return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+	return canon_path(a, ca, sizeof(ca)) == 0 && canon_path(b, cb, sizeof(cb)) == 0 &&
+	       strcmp(ca, cb) == 0;
+}
+
+/* ---- checks of the whole command line before a subcommand runs --------------------------- */
+enum { ARG_IN = 1, ARG_OUT = 2, ARG_VAL = 3 };
+
+static int arg_kind(const char *sub, const char *flag)
+{
+	static const char *const ins[] = {"--net", "--inputs", "--config", NULL};
+	static const char *const outs[] = {"--out", "--report", "--record", "--waves", "--netlist", NULL};
+	static const char *const vals[] = {"--seed", "--backend", "--batch", "--rows", "--cols",
+					   "--max-polls", "--out-dir", NULL};
+
+	for (int i = 0; ins[i] != NULL; i++)
+		if (strcmp(flag, ins[i]) == 0)
+			return ARG_IN;
+	for (int i = 0; outs[i] != NULL; i++)
+		if (strcmp(flag, outs[i]) == 0)
+			return ARG_OUT;
+	if (strcmp(flag, "--json") == 0 && strcmp(sub, "spice") == 0)
+		return ARG_OUT;
+	for (int i = 0; vals[i] != NULL; i++)
+		if (strcmp(flag, vals[i]) == 0)
+			return ARG_VAL;
+	return 0;
+}
+
+#define MAX_FILE_ARGS 16
+
+int cli_precheck(int argc, char **argv)
+{
+	const char *sub = argv[0], *flag[MAX_FILE_ARGS], *val[MAX_FILE_ARGS];
+	const char *batch = NULL, *config = NULL;
+	int kind[MAX_FILE_ARGS], n = 0;
+	char cfgpath[PATH_MAX];
+
+	/* config takes its file as an operand and writes nothing; its loader names a directory */
+	if (strcmp(sub, "config") == 0)
+		return 0;
+	for (int i = 1; i + 1 < argc; i++) {
+		int k = arg_kind(sub, argv[i]);
+
+		if (k == 0)
+			continue;
+		for (int j = 0; j < n; j++)
+			if (strcmp(flag[j], argv[i]) == 0)
+				return cli_usage_error(sub, "%s given twice ('%s' and '%s'): give it once",
+						       argv[i], val[j], argv[i + 1]);
+		if (n == MAX_FILE_ARGS)
+			break;
+		flag[n] = argv[i];
+		val[n] = argv[i + 1];
+		kind[n++] = k;
+		if (strcmp(argv[i], "--batch") == 0)
+			batch = argv[i + 1];
+		if (strcmp(argv[i], "--config") == 0)
+			config = argv[i + 1];
+		i++;
+	}
+	for (int j = 0; j < n; j++) {
+		struct stat st;
+
+		if (kind[j] == ARG_VAL)
+			continue;
+		/* a bare config name is looked up under configs/: compare that file */
+		if (strcmp(flag[j], "--config") == 0 && strchr(val[j], '/') == NULL &&
+		    (strlen(val[j]) < 4 || strcmp(val[j] + strlen(val[j]) - 4, ".cfg") != 0)) {
+			snprintf(cfgpath, sizeof(cfgpath), "configs/%s.cfg", val[j]);
+			val[j] = cfgpath;
+			continue; /* a name is not a directory given by mistake */
+		}
+		/* selftest --net names the folder of its digits network files */
+		if (kind[j] == ARG_IN && strcmp(sub, "selftest") == 0 && strcmp(flag[j], "--net") == 0)
+			continue;
+		if (stat(val[j], &st) == 0 && S_ISDIR(st.st_mode))
+			return cli_usage_error(sub, "%s: '%s' is a directory, not a file", flag[j], val[j]);
+	}
+	/* an output that is an input (or another output) would be overwritten: refuse before
+	 * anything is opened for writing */
+	for (int j = 0; j < n; j++) {
+		if (kind[j] != ARG_OUT)
+			continue;
+		for (int i = 0; i < n; i++) {
+			if (i == j || kind[i] == ARG_VAL || (kind[i] == ARG_OUT && i > j))
+				continue;
+			if (cli_same_file(val[j], val[i]))
+				return cli_usage_error(sub, "%s '%s' is the same file as %s '%s': refusing "
+						       "to overwrite it", flag[j], val[j], flag[i], val[i]);
+		}
+	}
+	/* --batch above acc_slots used to be clamped without a word (aimc_plan_compile) */
+	if (batch != NULL && config != NULL && (strcmp(sub, "run") == 0 || strcmp(sub, "compile") == 0)) {
+		aimc_cfg cfg;
+		char err[512];
+		char *end;
+		unsigned long b;
+
+		errno = 0;
+		b = strtoul(batch, &end, 10);
+		if (errno == 0 && *end == '\0' && batch[0] >= '0' && batch[0] <= '9' &&
+		    aimc_cfg_load(&cfg, config, err, sizeof(err)) == 0 && b > cfg.acc_slots)
+			return cli_usage_error(sub, "--batch %lu is above the config's acc_slots (%u, config "
+					       "%s): each vector of a batch needs an accumulator slot",
+					       b, cfg.acc_slots, cfg.name);
+	}
+	return 0;
+}
+
+int cli_layer_fits(const char *cmd, const aimc_cfg *cfg, uint32_t k, uint32_t n)
+{
+	uint64_t blocks, words;
+
+	if (cfg->rows == 0 || cfg->cols == 0)
+		return 0;
+	blocks = (uint64_t)((k + cfg->rows - 1) / cfg->rows) * ((n + cfg->cols - 1) / cfg->cols);
+	words = blocks * cfg->rows * cfg->cols / 4u;
+	if (words <= cfg->wgt_depth)
+		return 0;
+	cli_errorf(cmd, "config %s: a %u x %u layer does not fit: its weights need %llu words (%llu "
+		   "blocks of %ux%u), the weight buffer has %u", cfg->name, k, n,
+		   (unsigned long long)words, (unsigned long long)blocks, cfg->rows, cfg->cols,
+		   cfg->wgt_depth);
+	return -1;
 }

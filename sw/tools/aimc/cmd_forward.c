@@ -85,13 +85,10 @@ int cli_cmd_forward(int argc, char **argv)
 		exit_code = CLI_EXIT_FAIL;
 		goto out;
 	}
-	f = fopen(outp, "wb");
-	if (f == NULL || fwrite(y, 1, samples * n, f) != samples * n || fclose(f) != 0) {
-		f = NULL;
-		cli_errorf(CMD, "--out: cannot write '%s'", outp);
+	if (cli_write_file(CMD, "--out", outp, y, samples * n) != 0) {
+		exit_code = CLI_EXIT_FAIL;
 		goto out;
 	}
-	f = NULL;
 	printf("forward: %zu samples of %s (%u layers), wrote %s\n", samples, netp, net.n_layers,
 	       outp);
 	exit_code = CLI_EXIT_PASS;
