@@ -86,6 +86,10 @@ expect "run rewrites an existing output" 0 "" "$aimc" run --config $cfg --net "$
 leftovers=$(find "$dir" -maxdepth 1 -name '*.tmp*' | wc -l)
 [ "$leftovers" -eq 0 ] && ok "no temporary files left" || ko "no temporary files left" "$leftovers left"
 
+# a device is written directly, never replaced by a regular file
+expect "run --out /dev/null --report /dev/null" 0 "" "$aimc" run --config $cfg --net "$net" --inputs "$x" --out /dev/null --report /dev/null
+[ -c /dev/null ] && ok "/dev/null still a device" || ko "/dev/null still a device" "it is not a character device any more"
+
 # ---- a full disk: exit 1 with the OS reason, the previous output intact ---------------------
 if [ "$(id -u)" != 0 ]; then
   echo "SKIP full disk (tmpfs): needs root to mount a 64 KiB tmpfs"; skip=$((skip + 1))

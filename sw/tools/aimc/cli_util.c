@@ -699,6 +699,15 @@ int cli_out_open(const char *cmd, const char *what, const char *path, cli_out *o
 		return -1;
 	}
 	snprintf(o->path, sizeof(o->path), "%s", path);
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* /dev/null, /dev/stdout, a FIFO: written directly, never replaced by a file */
+		o->f = fopen(path, "wb");
+		if (o->f == NULL) {
+			cli_errorf(cmd, "%s: cannot open '%s': %s", what, path, strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
 	if ((size_t)snprintf(o->tmp, sizeof(o->tmp), "%s.%s.tmp.XXXXXX", dir, base) >= sizeof(o->tmp)) {
 		cli_errorf(cmd, "%s: path '%s' too long", what, path);
 		return -1;
@@ -748,12 +757,12 @@ int cli_out_commit(const char *cmd, cli_out *o)
 			e = errno != 0 ? errno : EIO;
 		if (e == 0 && fflush(o->f) != 0)
 			e = errno;
-		if (e == 0 && fsync(fileno(o->f)) != 0)
+		if (e == 0 && o->tmp[0] != '\0' && fsync(fileno(o->f)) != 0)
 			e = errno;
 		if (fclose(o->f) != 0 && e == 0)
 			e = errno;
 		o->f = NULL;
-	} else {
+	} else if (o->tmp[0] != '\0') {
 		/* written by a library function to o->tmp: make it durable the same way */
 		fd = open(o->tmp, O_RDONLY);
 		if (fd < 0 || fsync(fd) != 0)
@@ -761,7 +770,7 @@ int cli_out_commit(const char *cmd, cli_out *o)
 		if (fd >= 0)
 			close(fd);
 	}
-	if (e == 0 && rename(o->tmp, o->path) != 0)
+	if (e == 0 && o->tmp[0] != '\0' && rename(o->tmp, o->path) != 0)
 		e = errno;
 	if (e != 0) {
 		cli_errorf(cmd, "%s: cannot write '%s': %s (the previous file, if any, is unchanged)",
@@ -891,7 +900,10 @@ int cli_precheck(int argc, char **argv)
 	/* an output that is an input (or another output) would be overwritten: refuse before
 	 * anything is opened for writing */
 	for (int j = 0; j < n; j++) {
-		if (kind[j] != ARG_OUT)
+		struct stat st;
+
+		/* /dev/null twice, or a FIFO, is fine: only regular files are replaced */
+		if (kind[j] != ARG_OUT || (stat(val[j], &st) == 0 && !S_ISREG(st.st_mode)))
 			continue;
 		for (int i = 0; i < n; i++) {
 			if (i == j || kind[i] == ARG_VAL || (kind[i] == ARG_OUT && i > j))

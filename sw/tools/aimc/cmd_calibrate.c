@@ -444,7 +444,7 @@ int cli_cmd_calibrate(int argc, char **argv)
 			goto out;
 		fclose(w.f);
 		w.f = NULL;
-		rc = aimc_net_save(&cal, w.tmp, err, sizeof(err));
+		rc = aimc_net_save(&cal, w.tmp[0] != '\0' ? w.tmp : w.path, err, sizeof(err));
 		if (rc != AIMC_OK) {
 			cli_errorf(CMD, "--out: %s (%s)", err, aimc_strerror(rc));
 			cli_out_abort(&w);
