@@ -69,7 +69,8 @@ void aimc_mmio_close(aimc_mmio *m);
 /* C reference model of the chip (sw/src/refmodel.c) with the analog library. */
 int aimc_mmio_open_cmodel(aimc_mmio *m, const aimc_cfg *cfg, uint64_t seed);
 /* Live Verilator model (tb/verilator); AIMC_EUNSUPPORTED in builds without Verilator.
- * wave_path: FST file to write, or NULL. */
+ * wave_path: FST file to write, or NULL. AIMC_EMISMATCH with m open for reads only: the model
+ * was built for another crossbar geometry than cfg's (read the readback, then close m). */
 int aimc_mmio_open_verilator(aimc_mmio *m, const aimc_cfg *cfg, uint64_t seed, const char *wave_path);
 /* Mock for unit tests: a plain 2 MiB register/memory array; every access is logged in memory. */
 int aimc_mmio_open_mock(aimc_mmio *m);
@@ -160,6 +161,11 @@ typedef struct aimc_bus_err {
 /* Check the ID register and that the configuration readback CSRs equal cfg (AIMC_EMISMATCH
  * otherwise); write the settle CSR from cfg. */
 int aimc_chip_init(aimc_mmio *m, const aimc_cfg *cfg);
+/* Read the configuration readback CSRs (reads only) and write the fields that differ from cfg into
+ * buf as "rows: chip 64, config 16; cols: ...". The number of differing fields (0: the chip is
+ * the config's), or a negative aimc_err (a bus error; AIMC_ECONFIG if cfg does not fit the
+ * fields). */
+int aimc_chip_config_diff(aimc_mmio *m, const aimc_cfg *cfg, char *buf, size_t len);
 /* Write the program-and-verify CSRs (pv_ctrl, pv_tol) from cfg's pv_* keys (aimc_chip_init does
  * this too). AIMC_ECONFIG if a value does not fit its field; AIMC_EINVAL for NULL arguments. */
 int aimc_chip_pv_setup(aimc_mmio *m, const aimc_cfg *cfg);

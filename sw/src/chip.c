@@ -2,6 +2,7 @@
 /* Chip control on top of the MMIO shim: init, memory windows, program load, run, counters.
  * Every address and field comes from the generated aimc_regs.h; none is written here by hand. */
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "aimc.h"
@@ -187,6 +188,69 @@ int aimc_chip_init(aimc_mmio *m, const aimc_cfg *cfg)
 	if (rc != AIMC_OK)
 		return rc;
 	return aimc_mmio_write32(m, CSR_ADDR(pv_ctrl), pv_ctrl);
+}
+
+/* The readback fields one by one, for a message that names each field that differs. */
+typedef struct readback_field {
+	const char *name;
+	uint32_t reg, bm, bp;
+} readback_field;
+
+static const readback_field readback_fields[] = {
+	{ "num_tiles", 0, AIMC_CSR__CFG0__NUM_TILES_bm, AIMC_CSR__CFG0__NUM_TILES_bp },
+	{ "dac_bits", 0, AIMC_CSR__CFG0__DAC_BITS_bm, AIMC_CSR__CFG0__DAC_BITS_bp },
+	{ "adc_bits", 0, AIMC_CSR__CFG0__ADC_BITS_bm, AIMC_CSR__CFG0__ADC_BITS_bp },
+	{ "cols_per_adc", 0, AIMC_CSR__CFG0__COLS_PER_ADC_bm, AIMC_CSR__CFG0__COLS_PER_ADC_bp },
+	{ "rows", 1, AIMC_CSR__CFG1__ROWS_bm, AIMC_CSR__CFG1__ROWS_bp },
+	{ "cols", 1, AIMC_CSR__CFG1__COLS_bm, AIMC_CSR__CFG1__COLS_bp },
+	{ "instr_depth", 2, AIMC_CSR__CFG2__INSTR_DEPTH_bm, AIMC_CSR__CFG2__INSTR_DEPTH_bp },
+	{ "acc_slots", 2, AIMC_CSR__CFG2__ACC_SLOTS_bm, AIMC_CSR__CFG2__ACC_SLOTS_bp },
+	{ "act_depth", 3, AIMC_CSR__CFG3__ACT_DEPTH_bm, AIMC_CSR__CFG3__ACT_DEPTH_bp },
+	{ "par_depth", 3, AIMC_CSR__CFG3__PAR_DEPTH_bm, AIMC_CSR__CFG3__PAR_DEPTH_bp },
+	{ "wgt_depth", 4, AIMC_CSR__CFG4__WGT_DEPTH_bm, AIMC_CSR__CFG4__WGT_DEPTH_bp },
+	{ "adc_cycles", 5, AIMC_CSR__CFG5__ADC_CYCLES_bm, AIMC_CSR__CFG5__ADC_CYCLES_bp },
+	{ "counter_bits (cfg5.counter_cut, 0 = 32)", 5, AIMC_CSR__CFG5__COUNTER_CUT_bm,
+	  AIMC_CSR__CFG5__COUNTER_CUT_bp },
+	{ "conflict_check (cfg5.no_conflict, inverted)", 5, AIMC_CSR__CFG5__NO_CONFLICT_bm,
+	  AIMC_CSR__CFG5__NO_CONFLICT_bp },
+};
+
+int aimc_chip_config_diff(aimc_mmio *m, const aimc_cfg *cfg, char *buf, size_t len)
+{
+	static const uint32_t cfg_regs[6] = {
+		CSR_ADDR(cfg0), CSR_ADDR(cfg1), CSR_ADDR(cfg2),
+		CSR_ADDR(cfg3), CSR_ADDR(cfg4), CSR_ADDR(cfg5),
+	};
+	uint32_t exp[6], got[6];
+	size_t i, pos = 0;
+	int rc, n = 0;
+
+	if (m == NULL || cfg == NULL || buf == NULL || len == 0)
+		return AIMC_EINVAL;
+	buf[0] = '\0';
+	rc = cfg_readback_expected(cfg, exp);
+	if (rc != AIMC_OK)
+		return rc;
+	for (i = 0; i < 6; i++) {
+		rc = aimc_mmio_read32(m, cfg_regs[i], &got[i]);
+		if (rc != AIMC_OK)
+			return rc;
+	}
+	for (i = 0; i < sizeof(readback_fields) / sizeof(readback_fields[0]); i++) {
+		const readback_field *f = &readback_fields[i];
+		uint32_t a = (got[f->reg] & f->bm) >> f->bp, b = (exp[f->reg] & f->bm) >> f->bp;
+		int w;
+
+		if (a == b)
+			continue;
+		n++;
+		if (pos >= len)
+			continue;
+		w = snprintf(buf + pos, len - pos, "%s%s: chip %u, config %u", pos ? "; " : "", f->name,
+			     a, b);
+		pos = w < 0 ? len : pos + (size_t)w;
+	}
+	return n;
 }
 
 /* Check [word_off, word_off + n) against the window size (no access) and then against the

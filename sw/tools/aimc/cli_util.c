@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <dirent.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -298,6 +299,85 @@ int cli_backend_check(const char *cmd, const cli_backend_opts *o)
 	return 0;
 }
 
+/* The name to give make for cfg: its name when it is configs/<name>.cfg, else its path. */
+static const char *make_config_arg(const aimc_cfg *cfg, char *buf, size_t len)
+{
+	char tail[sizeof(cfg->name) + 16];
+	size_t n = strlen(cfg->path), t;
+
+	snprintf(tail, sizeof(tail), "configs/%s.cfg", cfg->name);
+	t = strlen(tail);
+	if (n >= t && strcmp(cfg->path + n - t, tail) == 0 && (n == t || cfg->path[n - t - 1] == '/'))
+		snprintf(buf, len, "%s", cfg->name);
+	else
+		snprintf(buf, len, "%s", cfg->path[0] ? cfg->path : cfg->name);
+	return buf;
+}
+
+/* The first configs/<name>.cfg (here or under $AIMC_ROOT) whose readback the chip on m gives. */
+static int find_chip_config(aimc_mmio *m, char *buf, size_t len)
+{
+	const char *root = getenv("AIMC_ROOT");
+	char dir[PATH_MAX], path[PATH_MAX + NAME_MAX + 2], diff[16];
+	int found = 0;
+
+	for (int pass = 0; pass < 2 && !found; pass++) {
+		DIR *d;
+		struct dirent *e;
+
+		if (pass == 0)
+			snprintf(dir, sizeof(dir), "configs");
+		else if (root != NULL && root[0] != '\0')
+			snprintf(dir, sizeof(dir), "%s/configs", root);
+		else
+			break;
+		d = opendir(dir);
+		if (d == NULL)
+			continue;
+		while (!found && (e = readdir(d)) != NULL) {
+			aimc_cfg c;
+			char err[512];
+			size_t n = strlen(e->d_name);
+
+			if (n < 5 || strcmp(e->d_name + n - 4, ".cfg") != 0)
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+			if (aimc_cfg_load(&c, path, err, sizeof(err)) == 0 &&
+			    aimc_chip_config_diff(m, &c, diff, sizeof(diff)) == 0) {
+				snprintf(buf, len, "%s", path);
+				found = 1;
+			}
+		}
+		closedir(d);
+	}
+	return found;
+}
+
+/* The model on m was built from another config than cfg: say which fields differ, what it was
+ * built from, and the command that builds cfg's model (issue 16: instead of a simulator abort). */
+static void report_model_mismatch(const char *cmd, aimc_mmio *m, const aimc_cfg *cfg)
+{
+	char diff[1024], built[PATH_MAX + NAME_MAX + 32] = "", arg[PATH_MAX];
+	int n = aimc_chip_config_diff(m, cfg, diff, sizeof(diff));
+
+	if (find_chip_config(m, built + 20, sizeof(built) - 20)) {
+		memcpy(built, "; it was built from ", 20);
+	}
+	make_config_arg(cfg, arg, sizeof(arg));
+	if (n > 0)
+		cli_errorf(cmd, "this Verilator model differs from config %s in %d field%s: %s%s. Build "
+			   "the model of this config with 'make vl CONFIG=%s' and run build/%s/vl/aimc-vl",
+			   cfg->name, n, n == 1 ? "" : "s", diff, built, arg, cfg->name);
+	else if (n == 0)
+		cli_errorf(cmd, "the Verilator model stopped in its initial blocks (messages above) "
+			   "although its config readback agrees with config %s: an RTL or crossbar "
+			   "model error, not a config mismatch", cfg->name);
+	else
+		cli_errorf(cmd, "the Verilator model refused config %s in its initial blocks (messages "
+			   "above) and its config readback cannot be read (%s). Build the model of this "
+			   "config with 'make vl CONFIG=%s'", cfg->name, aimc_strerror(n), arg);
+}
+
 int cli_backend_open(const char *cmd, const cli_backend_opts *o, const aimc_cfg *cfg, aimc_mmio *m)
 {
 	aimc_mmio inner = { NULL, NULL };
@@ -310,6 +390,12 @@ int cli_backend_open(const char *cmd, const cli_backend_opts *o, const aimc_cfg 
 		if (rc == AIMC_EUNSUPPORTED) {
 			cli_errorf(cmd, "this build has no Verilator model: use build/<cfg>/vl/aimc-vl "
 				   "(make vl CONFIG=%s)", cfg->name);
+			return rc;
+		}
+		if (rc == AIMC_EMISMATCH && inner.ops != NULL) {
+			/* open for reads only: the readback says what differs */
+			report_model_mismatch(cmd, &inner, cfg);
+			aimc_mmio_close(&inner);
 			return rc;
 		}
 	} else if (strcmp(o->backend, "uart-sim") == 0) {
