@@ -187,6 +187,10 @@ int aimc_counters_read(aimc_mmio *m, aimc_counters *c);
 /* d = b - a for every counter (wrapping, like the hardware's: the event counters modulo
  * 2^b->bits, 32 if bits is 0 or >= 32); n_tiles and bits from b. */
 void aimc_counters_delta(const aimc_counters *a, const aimc_counters *b, aimc_counters *d);
+/* sum += d for every counter (a delta of aimc_counters_delta): the way to count past 2^bits on a
+ * chip with cut counters is to take a delta after every run and add them up. n_tiles from d;
+ * sum->bits is set to 64 (the sum does not wrap at the chip's width). */
+void aimc_counters_add(aimc_counters *sum, const aimc_counters *d);
 /* Pulse soft_reset: the sequencer, tiles and status return to idle (docs/errors.md). */
 int aimc_soft_reset(aimc_mmio *m);
 /* Read the bus-error record; with clear != 0, clear it afterwards. */

@@ -516,6 +516,37 @@ void aimc_counters_delta(const aimc_counters *a, const aimc_counters *b, aimc_co
 	}
 }
 
+void aimc_counters_add(aimc_counters *sum, const aimc_counters *d)
+{
+	uint32_t t;
+
+	if (sum == NULL || d == NULL)
+		return;
+	sum->cycles += d->cycles;
+	sum->instrs += d->instrs;
+	sum->mvms += d->mvms;
+	sum->convs += d->convs;
+	sum->adc_convs += d->adc_convs;
+	sum->sats += d->sats;
+	sum->prog_rows += d->prog_rows;
+	sum->reads += d->reads;
+	sum->stalls += d->stalls;
+	sum->n_tiles = d->n_tiles;
+	sum->bits = 64;
+	for (t = 0; t < d->n_tiles && t < AIMC_MAX_TILES; t++) {
+		aimc_tile_counters *ts = &sum->tile[t];
+		const aimc_tile_counters *td = &d->tile[t];
+
+		ts->busy += td->busy;
+		ts->idle += td->idle;
+		ts->mvms += td->mvms;
+		ts->reads += td->reads;
+		ts->adc_convs += td->adc_convs;
+		ts->sats += td->sats;
+		ts->stalls += td->stalls;
+	}
+}
+
 int aimc_soft_reset(aimc_mmio *m)
 {
 	if (m == NULL)

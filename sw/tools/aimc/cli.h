@@ -107,6 +107,11 @@ int cli_image_run(aimc_mmio *m, const aimc_image *img, const int8_t *x, uint32_t
 typedef struct cli_plan_stats {
 	uint64_t runs[CLI_PLAN_MAX_SEG];        /* chip runs (batches) per segment */
 	uint64_t vectors_run[CLI_PLAN_MAX_SEG]; /* vectors the chip ran, padding included */
+	/* On a chip with cut counters (config counter_bits < 32) they would wrap over a long run:
+	 * they are read after every chip run (image setup, batch) and the deltas summed here;
+	 * counted is then 1 (0: read the counters around the whole run as before). */
+	aimc_counters counters;
+	int counted;
 } cli_plan_stats;
 /* Run samples input vectors x (samples x n_inputs) through every segment of plan on m: each
  * segment's image is loaded once and runs every vector (im2col patches for a convolution) in

@@ -229,6 +229,8 @@ int cli_cmd_run(int argc, char **argv)
 		goto out;
 	c1.bits = cfg.counter_bits; /* cfg5.counter_cut, checked by aimc_chip_init */
 	aimc_counters_delta(&c0, &c1, &res.counters);
+	if (res.stats.counted) /* cut counters: summed run by run (cli_plan_run), they do not wrap */
+		res.counters = res.stats.counters;
 
 	if (cli_write_file(CMD, "--out", o.out, y, (size_t)samples * n) != 0)
 		goto out;
