@@ -78,6 +78,9 @@ expect "forward --out = a symlink to --net" 2 "same file" "$aimc" forward --net 
 cp $cfg "$dir/c.cfg"
 expect "run --out = --config" 2 "same file" "$aimc" run --config "$dir/c.cfg" --net "$net" --inputs "$x" --out "$dir/c.cfg"
 intact "hard link / symlink cases: network intact" "$net" "$dir/net.saved"
+printf 'C 0\n' > "$dir/log.txt"; cp "$dir/log.txt" "$dir/log.saved"
+expect "--record = the replay log" 2 "same file" "$aimc" csr-test --config $cfg --backend "replay:$dir/log.txt" --record "$dir/log.txt"
+intact "--record = the replay log: log intact" "$dir/log.txt" "$dir/log.saved"
 [ -e "$dir/y.i8" ] && ko "no output written when refused" "$dir/y.i8 exists" || ok "no output written when refused"
 # a good run replaces an existing output whole, and leaves no temporary beside it
 printf 'old' > "$dir/y.i8"

@@ -958,6 +958,13 @@ int cli_precheck(int argc, char **argv)
 			break;
 		flag[n] = argv[i];
 		val[n] = argv[i + 1];
+		/* the replay back-end reads its result log: an input like --net */
+		if (strcmp(argv[i], "--backend") == 0 &&
+		    strncmp(val[n], REPLAY_PREFIX, strlen(REPLAY_PREFIX)) == 0 &&
+		    val[n][strlen(REPLAY_PREFIX)] != '\0') {
+			val[n] += strlen(REPLAY_PREFIX);
+			k = ARG_IN;
+		}
 		kind[n++] = k;
 		if (strcmp(argv[i], "--batch") == 0)
 			batch = argv[i + 1];
