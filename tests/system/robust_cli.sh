@@ -86,6 +86,9 @@ intact "--record = the replay log: log intact" "$dir/log.txt" "$dir/log.saved"
 printf 'old' > "$dir/y.i8"
 expect "run rewrites an existing output" 0 "" "$aimc" run --config $cfg --net "$net" --inputs "$x" --out "$dir/y.i8" --report "$dir/r.json"
 [ "$(stat -c %s "$dir/y.i8")" -eq 4 ] && ok "output replaced (4 bytes)" || ko "output replaced" "size $(stat -c %s "$dir/y.i8")"
+printf 'old trace\n' > "$dir/t.txt"
+expect "csr-test --record replaces an old trace" 0 "passed" "$aimc" csr-test --config $cfg --record "$dir/t.txt"
+[ "$(tail -1 "$dir/t.txt")" = E ] && ok "trace complete (ends with E)" || ko "trace complete" "last line '$(tail -1 "$dir/t.txt")'"
 leftovers=$(find "$dir" -maxdepth 1 -name '*.tmp*' | wc -l)
 [ "$leftovers" -eq 0 ] && ok "no temporary files left" || ko "no temporary files left" "$leftovers left"
 
@@ -121,6 +124,11 @@ else
     expect "full disk: run --report exits 1 naming the OS reason" 1 "No space left on device" \
       "$aimc" run --config $cfg --net "$net" --inputs "$x" --out "$dir/y3.i8" --report "$mnt/r.json"
     intact "full disk: old report intact" "$mnt/r.json" "$dir/r.saved"
+    rm -f "$mnt/fill"; "$aimc" info --config $cfg --record "$mnt/t.txt" >/dev/null  # a short trace
+    cp "$mnt/t.txt" "$dir/t.saved"; dd if=/dev/zero of="$mnt/fill" bs=4k 2>/dev/null
+    expect "full disk: --record trace exits 1, says the old trace is unchanged" 1 "t.txt' is unchanged" \
+      "$aimc" csr-test --config $cfg --record "$mnt/t.txt"
+    intact "full disk: old trace intact" "$mnt/t.txt" "$dir/t.saved"
     left=$(find "$mnt" -name '*.tmp*' | wc -l)
     [ "$left" -eq 0 ] && ok "full disk: no temporary left" || ko "full disk: no temporary left" "$left left"
   fi

@@ -378,6 +378,130 @@ static void report_model_mismatch(const char *cmd, aimc_mmio *m, const aimc_cfg 
 			   "config with 'make vl CONFIG=%s'", cfg->name, aimc_strerror(n), arg);
 }
 
+/* The --record trace goes to a temporary beside it (the recorder writes it as the run goes); the
+ * wrapper renames it into place when the back-end is closed, or at exit if the command never
+ * closes it. A write error seen by an op, or a trace without its final "E" line (the last flush
+ * failed), leaves the previous trace in place instead. A crash leaves it too. */
+typedef struct record_wrap {
+	aimc_mmio rec;   /* the recorder, which owns the back-end */
+	cli_out out;     /* its temporary and destination */
+	const char *cmd;
+	int failed;
+} record_wrap;
+
+static record_wrap *record_pending; /* the one trace of a process, for the exit hook */
+static void pending_set(const char *tmp, int add);
+
+static int trace_complete(const char *path)
+{
+	char tail[2] = "";
+	FILE *f = fopen(path, "rb");
+	int ok = f != NULL && fseek(f, -2, SEEK_END) == 0 && fread(tail, 1, 2, f) == 2 &&
+		 tail[0] == 'E' && tail[1] == '\n';
+
+	if (f != NULL)
+		fclose(f);
+	return ok;
+}
+
+static void record_finish(record_wrap *w)
+{
+	if (w->failed || !trace_complete(w->out.tmp)) {
+		cli_errorf(w->cmd, "--record: the trace could not be written whole; '%s' is unchanged",
+			   w->out.path);
+		cli_out_abort(&w->out);
+	} else {
+		cli_out_commit(w->cmd, &w->out);
+	}
+}
+
+static void record_exit(void)
+{
+	/* exit flushes the recorder's stream after the atexit hooks: rename now, the data follows the
+	 * inode (no "E" line yet: the recorder was never closed, as before this wrapper) */
+	if (record_pending != NULL && !record_pending->failed) {
+		if (rename(record_pending->out.tmp, record_pending->out.path) == 0)
+			pending_set(record_pending->out.tmp, 0);
+	}
+}
+
+static int rw_read32(void *ctx, uint32_t addr, uint32_t *val)
+{
+	record_wrap *w = ctx;
+	int rc = aimc_mmio_read32(&w->rec, addr, val);
+
+	w->failed |= rc == AIMC_EIO;
+	return rc;
+}
+
+static int rw_write32(void *ctx, uint32_t addr, uint32_t val)
+{
+	record_wrap *w = ctx;
+	int rc = aimc_mmio_write32(&w->rec, addr, val);
+
+	w->failed |= rc == AIMC_EIO;
+	return rc;
+}
+
+static int rw_poll32(void *ctx, uint32_t addr, uint32_t mask, uint32_t value, uint32_t max_polls,
+		     uint32_t *last)
+{
+	record_wrap *w = ctx;
+	int rc = aimc_mmio_poll32(&w->rec, addr, mask, value, max_polls, last);
+
+	w->failed |= rc == AIMC_EIO;
+	return rc;
+}
+
+static void rw_close(void *ctx)
+{
+	record_wrap *w = ctx;
+
+	aimc_mmio_close(&w->rec); /* writes the final E line and closes the trace */
+	record_finish(w);
+	if (record_pending == w)
+		record_pending = NULL;
+	free(w);
+}
+
+static const aimc_mmio_ops record_wrap_ops = {
+	"recorder", rw_read32, rw_write32, rw_poll32, rw_close,
+};
+
+static int open_recorder(const char *cmd, const cli_backend_opts *o, const aimc_cfg *cfg,
+			 aimc_mmio *inner, aimc_mmio *m)
+{
+	record_wrap *w = calloc(1, sizeof(*w));
+	int rc;
+
+	if (w == NULL)
+		return AIMC_ENOMEM;
+	w->cmd = cmd;
+	if (cli_out_open(cmd, "--record", o->record, &w->out) != 0) {
+		free(w);
+		return AIMC_EIO;
+	}
+	fclose(w->out.f); /* the recorder writes the temporary by name */
+	w->out.f = NULL;
+	rc = aimc_mmio_open_recorder(&w->rec, inner, w->out.tmp[0] ? w->out.tmp : w->out.path, cfg,
+				     o->seed);
+	if (rc != AIMC_OK) {
+		cli_out_abort(&w->out);
+		free(w);
+		return rc;
+	}
+	if (w->out.tmp[0] != '\0') {
+		static int hooked;
+
+		if (!hooked)
+			hooked = atexit(record_exit) == 0;
+		record_pending = w;
+	}
+	m->ops = &record_wrap_ops;
+	m->ctx = w;
+	return AIMC_OK;
+}
+
 int cli_backend_open(const char *cmd, const cli_backend_opts *o, const aimc_cfg *cfg, aimc_mmio *m)
 {
 	aimc_mmio inner = { NULL, NULL };
@@ -430,7 +554,7 @@ int cli_backend_open(const char *cmd, const cli_backend_opts *o, const aimc_cfg 
 		*m = inner;
 		return AIMC_OK;
 	}
-	rc = aimc_mmio_open_recorder(m, &inner, o->record, cfg, o->seed);
+	rc = open_recorder(cmd, o, cfg, &inner, m);
 	if (rc != AIMC_OK) {
 		cli_errorf(cmd, "cannot record to '%s': %s", o->record, aimc_strerror(rc));
 		aimc_mmio_close(&inner);
