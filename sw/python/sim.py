@@ -576,6 +576,8 @@ def parse_args(argv):
         ap.error(f"--batch {a.batch}: must be >= 1")
     if a.timeout <= 0:
         ap.error("--timeout must be > 0")
+    if a.data is not None and os.path.isdir(a.data):
+        ap.error(f"--data {a.data}: is a directory, not a CSV file")
     if a.data is not None and not os.path.isfile(a.data):
         ap.error(f"--data {a.data}: no such file")
     return a

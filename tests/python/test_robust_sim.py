@@ -89,6 +89,11 @@ def main():
     check(r.returncode == 2 and "Traceback" not in out and "data:" in out and "'b'" in out,
           "sim.py DATA with 1e308: exit 2, message, no traceback",
           f"exit {r.returncode}, output tail {out[-600:]!r}")
+    # 2b. DATA a directory: said so (was "no such file"), exit 2
+    r = sim(os.path.join(TMP, "b0"), TMP, AIMC)
+    out = r.stdout + r.stderr
+    check(r.returncode == 2 and "is a directory" in out, "sim.py DATA a directory",
+          f"exit {r.returncode}, output tail {out[-300:]!r}")
     # 3. a run that fails after writing its network: the previous run's folder is unchanged
     stub = os.path.join(TMP, "aimc_stub")
     with open(stub, "w") as f:
