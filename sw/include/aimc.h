@@ -166,6 +166,11 @@ int aimc_chip_init(aimc_mmio *m, const aimc_cfg *cfg);
  * the config's), or a negative aimc_err (a bus error; AIMC_ECONFIG if cfg does not fit the
  * fields). */
 int aimc_chip_config_diff(aimc_mmio *m, const aimc_cfg *cfg, char *buf, size_t len);
+/* What aimc_chip_init's AIMC_EMISMATCH was about, in buf (reads only): "the id register reads
+ * 0x... (a Kirchhoff chip reads 0x41494d43)", a register map or ISA version, or the config
+ * readback fields that differ from cfg (cfg may be NULL: identity only). AIMC_OK if the chip
+ * is cfg's, AIMC_EMISMATCH if not, or a bus error. */
+int aimc_chip_explain(aimc_mmio *m, const aimc_cfg *cfg, char *buf, size_t len);
 /* Write the program-and-verify CSRs (pv_ctrl, pv_tol) from cfg's pv_* keys (aimc_chip_init does
  * this too). AIMC_ECONFIG if a value does not fit its field; AIMC_EINVAL for NULL arguments. */
 int aimc_chip_pv_setup(aimc_mmio *m, const aimc_cfg *cfg);

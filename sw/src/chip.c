@@ -253,6 +253,46 @@ int aimc_chip_config_diff(aimc_mmio *m, const aimc_cfg *cfg, char *buf, size_t l
 	return n;
 }
 
+int aimc_chip_explain(aimc_mmio *m, const aimc_cfg *cfg, char *buf, size_t len)
+{
+	char diff[768];
+	uint32_t v;
+	int rc, n;
+
+	if (m == NULL || buf == NULL || len == 0)
+		return AIMC_EINVAL;
+	buf[0] = '\0';
+	rc = aimc_mmio_read32(m, CSR_ADDR(id), &v);
+	if (rc != AIMC_OK)
+		return rc;
+	if (FIELD_GET(v, AIMC_CSR__ID__MAGIC) != AIMC_CSR__ID__MAGIC_reset) {
+		snprintf(buf, len, "the id register reads 0x%08x: no Kirchhoff chip answers (a Kirchhoff "
+			 "chip reads 0x%08x)", v, (unsigned)AIMC_CSR__ID__MAGIC_reset);
+		return AIMC_EMISMATCH;
+	}
+	rc = aimc_mmio_read32(m, CSR_ADDR(version), &v);
+	if (rc != AIMC_OK)
+		return rc;
+	if (FIELD_GET(v, AIMC_CSR__VERSION__MAJOR) != AIMC_CSR__VERSION__MAJOR_reset ||
+	    FIELD_GET(v, AIMC_CSR__VERSION__ISA) != AIMC_ISA_VERSION) {
+		snprintf(buf, len, "the chip has register map version %u and ISA %u, this driver %u and %u",
+			 (unsigned)FIELD_GET(v, AIMC_CSR__VERSION__MAJOR),
+			 (unsigned)FIELD_GET(v, AIMC_CSR__VERSION__ISA),
+			 (unsigned)AIMC_CSR__VERSION__MAJOR_reset, (unsigned)AIMC_ISA_VERSION);
+		return AIMC_EMISMATCH;
+	}
+	if (cfg == NULL)
+		return AIMC_OK;
+	n = aimc_chip_config_diff(m, cfg, diff, sizeof(diff));
+	if (n < 0)
+		return n;
+	if (n == 0)
+		return AIMC_OK;
+	snprintf(buf, len, "the chip differs from config %s in %d field%s: %s", cfg->name, n,
+		 n == 1 ? "" : "s", diff);
+	return AIMC_EMISMATCH;
+}
+
 /* Check [word_off, word_off + n) against the window size (no access) and then against the
  * configured depth read back from the chip (one CSR read, before any memory access). */
 static int mem_check(aimc_mmio *m, const window *win, uint32_t word_off, size_t n)

@@ -96,6 +96,20 @@ leftovers=$(find "$dir" -maxdepth 1 -name '*.tmp*' | wc -l)
 expect "run --out /dev/null --report /dev/null" 0 "" "$aimc" run --config $cfg --net "$net" --inputs "$x" --out /dev/null --report /dev/null
 [ -c /dev/null ] && ok "/dev/null still a device" || ko "/dev/null still a device" "it is not a character device any more"
 
+# ---- back-end failures name the cause --------------------------------------------------------
+expect "replay log missing: the OS reason" 1 "nonexistent.txt.*No such file or directory" \
+  "$aimc" csr-test --config $cfg --backend "replay:$dir/nonexistent.txt"
+expect "devmem file missing: the OS reason" 1 "nonexistent.bin.*No such file or directory" \
+  "$aimc" info --config $cfg --backend "devmem:$dir/nonexistent.bin"
+expect "serial device missing: the OS reason" 1 "ttyNONE.*No such file or directory" \
+  "$aimc" info --config $cfg --backend "serial:$dir/ttyNONE"
+head -c 8388608 /dev/zero > "$dir/zero.bin"
+expect "devmem of zeros: no chip, says the id it read" 1 "id register reads 0x00000000.*0x41494d43" \
+  "$aimc" info --config $cfg --backend "devmem:$dir/zero.bin"
+expect "run on devmem of zeros: says the id it read" 1 "id register reads 0x00000000" \
+  "$aimc" run --config $cfg --net "$net" --inputs "$x" --out "$dir/y.i8" --backend "devmem:$dir/zero.bin"
+rm -f "$dir/zero.bin" "$dir/y.i8"
+
 # ---- a full disk: exit 1 with the OS reason, the previous output intact ---------------------
 if [ "$(id -u)" != 0 ]; then
   echo "SKIP full disk (tmpfs): needs root to mount a 64 KiB tmpfs"; skip=$((skip + 1))

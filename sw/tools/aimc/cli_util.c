@@ -502,6 +502,34 @@ static int open_recorder(const char *cmd, const cli_backend_opts *o, const aimc_
 	return AIMC_OK;
 }
 
+/* "cannot open back-end": with the OS reason when the back-end is a file or device that cannot be
+ * opened (the library returns AIMC_EIO without it). */
+static void open_failed(const char *cmd, const cli_backend_opts *o, int rc)
+{
+	const char *kind = cli_backend_kind(o);
+	char dev[256] = "";
+	uint32_t baud;
+	uint64_t off;
+	int fd;
+
+	if (strcmp(kind, "replay") == 0)
+		snprintf(dev, sizeof(dev), "%s", o->backend + strlen(REPLAY_PREFIX));
+	else if (strcmp(kind, "serial") == 0 && cli_serial_spec(o->backend, dev, sizeof(dev), &baud) != 0)
+		dev[0] = '\0';
+	else if (strcmp(kind, "devmem") == 0 && cli_devmem_spec(o->backend, dev, sizeof(dev), &off) != 0)
+		dev[0] = '\0';
+	if (dev[0] != '\0') {
+		fd = open(dev, strcmp(kind, "replay") == 0 ? O_RDONLY : O_RDWR | O_NOCTTY | O_NONBLOCK);
+		if (fd < 0) {
+			cli_errorf(cmd, "cannot open back-end '%s': %s: %s", o->backend, dev,
+				   strerror(errno));
+			return;
+		}
+		close(fd);
+	}
+	cli_errorf(cmd, "cannot open back-end '%s': %s", o->backend, aimc_strerror(rc));
+}
+
 int cli_backend_open(const char *cmd, const cli_backend_opts *o, const aimc_cfg *cfg, aimc_mmio *m)
 {
 	aimc_mmio inner = { NULL, NULL };
@@ -547,7 +575,7 @@ int cli_backend_open(const char *cmd, const cli_backend_opts *o, const aimc_cfg 
 		rc = aimc_mmio_open_replay(&inner, o->backend + strlen(REPLAY_PREFIX));
 	}
 	if (rc != AIMC_OK) {
-		cli_errorf(cmd, "cannot open back-end '%s': %s", o->backend, aimc_strerror(rc));
+		open_failed(cmd, o, rc);
 		return rc;
 	}
 	if (o->record == NULL) {
@@ -580,14 +608,27 @@ int cli_backend_close(const char *cmd, const cli_backend_opts *o, aimc_mmio *m,
 	return rc;
 }
 
+/* The config of the command (the last one loaded), for the explanation of a mismatch. */
+static aimc_cfg loaded_cfg;
+static int have_loaded_cfg;
+
 void cli_report_rc(const char *cmd, const aimc_mmio *m, const char *what, int rc)
 {
 	const char *detail = aimc_mmio_replay_error(m);
+	char why[1024];
 
-	if (detail != NULL && detail[0] != '\0')
+	if (detail != NULL && detail[0] != '\0') {
 		cli_errorf(cmd, "%s: %s (%s)", what, aimc_strerror(rc), detail);
-	else
-		cli_errorf(cmd, "%s: %s", what, aimc_strerror(rc));
+		return;
+	}
+	/* "config mismatch" alone does not say which: ask the chip (reads only) */
+	if (rc == AIMC_EMISMATCH && m != NULL && m->ops != NULL &&
+	    aimc_chip_explain((aimc_mmio *)m, have_loaded_cfg ? &loaded_cfg : NULL, why,
+			      sizeof(why)) == AIMC_EMISMATCH) {
+		cli_errorf(cmd, "%s: %s: %s", what, aimc_strerror(rc), why);
+		return;
+	}
+	cli_errorf(cmd, "%s: %s", what, aimc_strerror(rc));
 }
 
 int cli_load_config(const char *cmd, const char *path, aimc_cfg *cfg)
@@ -598,6 +639,8 @@ int cli_load_config(const char *cmd, const char *path, aimc_cfg *cfg)
 		cli_errorf(cmd, "%s", err);
 		return -1;
 	}
+	loaded_cfg = *cfg;
+	have_loaded_cfg = 1;
 	return 0;
 }
 
