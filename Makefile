@@ -14,6 +14,9 @@ NET       ?= mlp
 J         ?= $(shell nproc 2>/dev/null || echo 2)
 
 BUILD     ?= build
+ifneq ($(words $(BUILD)),1)
+$(error BUILD '$(BUILD)': a build folder path with a space cannot work (make names its targets after it))
+endif
 VENV      ?= $(CURDIR)/.venv
 PYTHON    ?= $(VENV)/bin/python
 CC        ?= gcc

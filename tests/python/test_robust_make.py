@@ -111,6 +111,10 @@ def main():
     r = make("-n", "layer-test", "CONFIG=configs/tiny.cfg", f"BUILD={BUILD}")
     check(r.returncode == 0 and "configs/tiny.cfg" in r.stdout, "make -n layer-test CONFIG=path",
           f"exit {r.returncode}, {r.stderr[-300:]}")
+    # 6. a BUILD folder with a space: make cannot name targets after it; said so
+    r = make("-n", "sim", "BUILD=my build")
+    check(r.returncode != 0 and "BUILD" in r.stderr and "space" in r.stderr,
+          "make sim BUILD with a space", f"exit {r.returncode}, stderr {r.stderr[-300:]!r}")
     left = [p for p in os.listdir(TMP) if p.startswith("pwned")]
     check(not left, "no injected command ran", f"{left} exist in {TMP}")
     print(f"test_robust_make: {len(FAILS)} failed")
