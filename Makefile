@@ -15,7 +15,7 @@ J         ?= $(shell nproc 2>/dev/null || echo 2)
 
 BUILD     ?= build
 ifneq ($(words $(BUILD)),1)
-$(error BUILD '$(BUILD)': a build folder path with a space cannot work (make names its targets after it))
+$(error BUILD '$(BUILD)' must be one folder path without spaces (make names its targets after it))
 endif
 VENV      ?= $(CURDIR)/.venv
 PYTHON    ?= $(VENV)/bin/python
