@@ -2,6 +2,14 @@
 # Kirchhoff: hybrid analog/digital in-memory-compute accelerator. `make` prints help.
 
 CONFIG    ?= base
+MODEL     ?=
+INPUTS    ?=
+# `make sim MODEL=net.tflite` runs on the edge config unless CONFIG is given (docs/models.md).
+ifneq ($(strip $(MODEL)),)
+ifeq ($(origin CONFIG),file)
+CONFIG    := edge
+endif
+endif
 SIM       ?= verilator
 SEED      ?= 1
 TEST      ?=
@@ -234,10 +242,17 @@ layer-test: $(SETUP_STAMP) $(AIMC) $(if $(filter icarus,$(SIM)),icarus) $(if $(f
 
 # ---- make sim --------------------------------------------------------------------------------------
 SIM_REF_CFG ?= ideal64
+MODEL_REF_CFG ?= edge_ideal
 sim: $(SETUP_STAMP) $(AIMC) vl
 	@mkdir -p $(call q,$(BUILD))/reports
+ifneq ($(strip $(MODEL)),)
+	$(PYTHON) sw/python/sim_model.py --model $(call q,$(MODEL)) --config $(call q,$(CFG_FILE)) \
+	  --ref-config $(call q,configs/$(MODEL_REF_CFG).cfg) --build $(call q,$(BUILD)) --seed $(call q,$(SEED)) \
+	  $(if $(INPUTS),--inputs $(call q,$(INPUTS)))
+else
 	$(PYTHON) sw/python/sim.py --config $(call q,$(CFG_FILE)) --ref-config $(call q,configs/$(SIM_REF_CFG).cfg) \
 	  --build $(call q,$(BUILD)) --seed $(call q,$(SEED)) --net $(call q,$(NET)) $(if $(DATA),--data $(call q,$(DATA)))
+endif
 
 # ---- nightly regression (docs/regression.md) -----------------------------------------------------
 REGRESSION ?= smoke

@@ -85,6 +85,14 @@ def main():
     check(not os.path.exists(pwned) and after(argv, "--seed") == "1`touch " + pwned + "`" and
           after(argv, "--net") == "mlp `touch " + pwned + "`", "make sim SEED / NET quoted",
           f"argv {argv}, pwned exists: {os.path.exists(pwned)} ({r.stderr[-300:]})")
+    pwned = os.path.join(TMP, "pwned3m")
+    # 3b. make sim MODEL= INPUTS= (a TFLite model through sim_model.py): both quoted
+    model = os.path.join(TMP, "my model.tflite; touch ") + pwned
+    inputs = os.path.join(TMP, "in's.npy`touch ") + pwned + "`"
+    argv, r = sim_argv(f"MODEL={model}", f"INPUTS={inputs}", "CONFIG=tiny")
+    check(not os.path.exists(pwned) and after(argv, "--model") == model and
+          after(argv, "--inputs") == inputs, "make sim MODEL / INPUTS quoted",
+          f"argv {argv}, pwned exists: {os.path.exists(pwned)} ({r.stderr[-300:]})")
     pwned = os.path.join(TMP, "pwned4")
     # 4. layer-test and test recipes as printed by make -n: each value one shell word
     r = make("-n", "layer-test", f"BUILD={BUILD}", "SEED=2; touch " + pwned, "ROWS=8 9")
