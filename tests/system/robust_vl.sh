@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # Issue 16: a Verilator model asked to run a config other than the one it was built from must
 # answer with the differing fields and the command that builds the right model, exit 1, and never
-# abort in a simulator assertion. Needs build/base/vl/aimc-vl (make vl CONFIG=base).
+# abort in a simulator assertion. Needs build/base/vl/aimc-vl (make vl CONFIG=base); the board
+# cases need build/ice40/uart/aimc-uart-vl (make uart-vl CONFIG=ice40).
 # Usage: tests/system/robust_vl.sh [BUILD]
 set -u
 build=${1:-${BUILD:-build}}
@@ -35,5 +36,16 @@ expect "csr-test: tiny on the base model" 1 "built from configs/base.cfg" "$abor
 # the right config still works on the same binary
 expect "info: base on the base model" 0 "answers as config base" "$abort" \
   "$vl" info --config configs/base.cfg --backend verilator
+# the simulated board (aimc-uart-vl, digital twin) of ice40, when built (make uart-vl CONFIG=ice40)
+uart=$build/ice40/uart/aimc-uart-vl
+if [ -x "$uart" ]; then
+  expect "uart-sim: a config with the analog crossbar" 1 "digital-twin crossbar, config tiny has xbar_impl 0" "$abort" \
+    timeout 120 "$uart" info --config configs/tiny.cfg --backend uart-sim
+  expect "uart-sim: another twin config names the fields and the board's config" 1 \
+    "rows: chip 4, config 16.*the chip answers as configs/ice40.cfg" "$abort" \
+    timeout 120 "$uart" info --config configs/tiny_twin.cfg --backend uart-sim
+else
+  echo "SKIP uart-sim cases: $uart not built"
+fi
 echo "robust_vl: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

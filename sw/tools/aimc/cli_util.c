@@ -504,7 +504,7 @@ static int open_recorder(const char *cmd, const cli_backend_opts *o, const aimc_
 
 /* "cannot open back-end": with the OS reason when the back-end is a file or device that cannot be
  * opened (the library returns AIMC_EIO without it). */
-static void open_failed(const char *cmd, const cli_backend_opts *o, int rc)
+static void open_failed(const char *cmd, const cli_backend_opts *o, const aimc_cfg *cfg, int rc)
 {
 	const char *kind = cli_backend_kind(o);
 	char dev[256] = "";
@@ -518,6 +518,12 @@ static void open_failed(const char *cmd, const cli_backend_opts *o, int rc)
 		dev[0] = '\0';
 	else if (strcmp(kind, "devmem") == 0 && cli_devmem_spec(o->backend, dev, sizeof(dev), &off) != 0)
 		dev[0] = '\0';
+	if (rc == AIMC_ECONFIG && strcmp(kind, "uart-sim") == 0) {
+		cli_errorf(cmd, "cannot open back-end 'uart-sim': the simulated board has the digital-twin "
+			   "crossbar, config %s has xbar_impl 0 (give a config with xbar_impl = 1, as "
+			   "the one the board was built from)", cfg->name);
+		return;
+	}
 	if (dev[0] != '\0') {
 		fd = open(dev, strcmp(kind, "replay") == 0 ? O_RDONLY : O_RDWR | O_NOCTTY | O_NONBLOCK);
 		if (fd < 0) {
@@ -575,7 +581,7 @@ int cli_backend_open(const char *cmd, const cli_backend_opts *o, const aimc_cfg 
 		rc = aimc_mmio_open_replay(&inner, o->backend + strlen(REPLAY_PREFIX));
 	}
 	if (rc != AIMC_OK) {
-		open_failed(cmd, o, rc);
+		open_failed(cmd, o, cfg, rc);
 		return rc;
 	}
 	if (o->record == NULL) {
@@ -625,7 +631,14 @@ void cli_report_rc(const char *cmd, const aimc_mmio *m, const char *what, int rc
 	if (rc == AIMC_EMISMATCH && m != NULL && m->ops != NULL &&
 	    aimc_chip_explain((aimc_mmio *)m, have_loaded_cfg ? &loaded_cfg : NULL, why,
 			      sizeof(why)) == AIMC_EMISMATCH) {
-		cli_errorf(cmd, "%s: %s: %s", what, aimc_strerror(rc), why);
+		char match[PATH_MAX + NAME_MAX + 2];
+
+		if (strncmp(why, "the chip differs", 16) == 0 &&
+		    find_chip_config((aimc_mmio *)m, match, sizeof(match)))
+			cli_errorf(cmd, "%s: %s: %s; the chip answers as %s", what, aimc_strerror(rc), why,
+				   match);
+		else
+			cli_errorf(cmd, "%s: %s: %s", what, aimc_strerror(rc), why);
 		return;
 	}
 	cli_errorf(cmd, "%s: %s", what, aimc_strerror(rc));
