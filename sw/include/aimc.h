@@ -69,7 +69,8 @@ void aimc_mmio_close(aimc_mmio *m);
 /* C reference model of the chip (sw/src/refmodel.c) with the analog library. */
 int aimc_mmio_open_cmodel(aimc_mmio *m, const aimc_cfg *cfg, uint64_t seed);
 /* Live Verilator model (tb/verilator); AIMC_EUNSUPPORTED in builds without Verilator.
- * wave_path: FST file to write, or NULL. */
+ * wave_path: FST file to write, or NULL. AIMC_EMISMATCH with m open for reads only: the model
+ * was built for another crossbar geometry than cfg's (read the readback, then close m). */
 int aimc_mmio_open_verilator(aimc_mmio *m, const aimc_cfg *cfg, uint64_t seed, const char *wave_path);
 /* Mock for unit tests: a plain 2 MiB register/memory array; every access is logged in memory. */
 int aimc_mmio_open_mock(aimc_mmio *m);
@@ -160,6 +161,16 @@ typedef struct aimc_bus_err {
 /* Check the ID register and that the configuration readback CSRs equal cfg (AIMC_EMISMATCH
  * otherwise); write the settle CSR from cfg. */
 int aimc_chip_init(aimc_mmio *m, const aimc_cfg *cfg);
+/* Read the configuration readback CSRs (reads only) and write the fields that differ from cfg into
+ * buf as "rows: chip 64, config 16; cols: ...". The number of differing fields (0: the chip is
+ * the config's), or a negative aimc_err (a bus error; AIMC_ECONFIG if cfg does not fit the
+ * fields). */
+int aimc_chip_config_diff(aimc_mmio *m, const aimc_cfg *cfg, char *buf, size_t len);
+/* What aimc_chip_init's AIMC_EMISMATCH was about, in buf (reads only): "the id register reads
+ * 0x... (a Kirchhoff chip reads 0x41494d43)", a register map or ISA version, or the config
+ * readback fields that differ from cfg (cfg may be NULL: identity only). AIMC_OK if the chip
+ * is cfg's, AIMC_EMISMATCH if not, or a bus error. */
+int aimc_chip_explain(aimc_mmio *m, const aimc_cfg *cfg, char *buf, size_t len);
 /* Write the program-and-verify CSRs (pv_ctrl, pv_tol) from cfg's pv_* keys (aimc_chip_init does
  * this too). AIMC_ECONFIG if a value does not fit its field; AIMC_EINVAL for NULL arguments. */
 int aimc_chip_pv_setup(aimc_mmio *m, const aimc_cfg *cfg);
@@ -181,6 +192,10 @@ int aimc_counters_read(aimc_mmio *m, aimc_counters *c);
 /* d = b - a for every counter (wrapping, like the hardware's: the event counters modulo
  * 2^b->bits, 32 if bits is 0 or >= 32); n_tiles and bits from b. */
 void aimc_counters_delta(const aimc_counters *a, const aimc_counters *b, aimc_counters *d);
+/* sum += d for every counter (a delta of aimc_counters_delta): the way to count past 2^bits on a
+ * chip with cut counters is to take a delta after every run and add them up. n_tiles from d;
+ * sum->bits is set to 64 (the sum does not wrap at the chip's width). */
+void aimc_counters_add(aimc_counters *sum, const aimc_counters *d);
 /* Pulse soft_reset: the sequencer, tiles and status return to idle (docs/errors.md). */
 int aimc_soft_reset(aimc_mmio *m);
 /* Read the bus-error record; with clear != 0, clear it afterwards. */

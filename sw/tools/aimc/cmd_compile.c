@@ -179,16 +179,14 @@ static int write_images(const char *cmd, const char *dir, const aimc_plan *plan)
 		int kd;
 
 		for (kd = 0; kd < 3; kd++) {
+			cli_out w;
 			FILE *f;
 			int ok;
 
 			snprintf(path, sizeof(path), "%s/seg%u.%s.hex", dir, s, kinds[kd]);
-			f = fopen(path, "w");
-			if (f == NULL) {
-				cli_errorf(cmd, "--out-dir: cannot create '%s': %s", path,
-					   strerror(errno));
+			if (cli_out_open(cmd, "--out-dir", path, &w) != 0)
 				return -1;
-			}
+			f = w.f;
 			ok = 1;
 			if (kd == 0)
 				for (i = 0; i < img->n_prog && ok; i++)
@@ -196,10 +194,13 @@ static int write_images(const char *cmd, const char *dir, const aimc_plan *plan)
 			else
 				for (i = 0; i < (kd == 1 ? img->n_wgt : img->n_par) && ok; i++)
 					ok = fprintf(f, "%08x\n", kd == 1 ? img->wgt[i] : img->par[i]) > 0;
-			if (fclose(f) != 0 || !ok) {
+			if (!ok && !ferror(f)) {
 				cli_errorf(cmd, "--out-dir: error writing '%s'", path);
+				cli_out_abort(&w);
 				return -1;
 			}
+			if (cli_out_commit(cmd, &w) != 0)
+				return -1;
 		}
 	}
 	return 0;

@@ -65,32 +65,6 @@ static void free_any(fwd_net *f)
 	aimc_graph_free(&f->graph);
 }
 
-/* Write n bytes to path through a temporary file in the same folder, renamed into place. */
-static int write_atomic(const char *path, const void *buf, size_t n)
-{
-	size_t len = strlen(path) + 16;
-	char *tmp = malloc(len);
-	FILE *f;
-	int ok;
-
-	if (tmp == NULL)
-		return -1;
-	snprintf(tmp, len, "%s.tmp", path);
-	f = fopen(tmp, "wb");
-	if (f == NULL) {
-		free(tmp);
-		return -1;
-	}
-	ok = fwrite(buf, 1, n, f) == n;
-	ok = (fclose(f) == 0) && ok;
-	if (ok)
-		ok = rename(tmp, path) == 0;
-	if (!ok)
-		remove(tmp);
-	free(tmp);
-	return ok ? 0 : -1;
-}
-
 int cli_cmd_forward(int argc, char **argv)
 {
 	const char *netp = NULL, *inp = NULL, *outp = NULL;
@@ -156,8 +130,8 @@ int cli_cmd_forward(int argc, char **argv)
 		exit_code = CLI_EXIT_FAIL;
 		goto out;
 	}
-	if (write_atomic(outp, y, samples * n) != 0) {
-		cli_errorf(CMD, "--out: cannot write '%s'", outp);
+	if (cli_write_file(CMD, "--out", outp, y, samples * n) != 0) {
+		exit_code = CLI_EXIT_FAIL;
 		goto out;
 	}
 	printf("forward: %zu samples of %s (version %u, %u %s), wrote %s\n", samples, netp,

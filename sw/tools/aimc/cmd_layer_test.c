@@ -863,6 +863,9 @@ int cli_cmd_layer_test(int argc, char **argv)
 	res.sim = o.sim_label != NULL ? o.sim_label : cli_backend_kind(&o.be);
 	res.ideal = aimc_cfg_is_ideal(&cfg);
 	make_rerun(&o, res.sim, argc, argv, res.rerun, sizeof(res.rerun));
+	/* before make_layer allocates rows x cols weights (4 GB at 65535 x 65535) */
+	if (cli_layer_fits(CMD, &cfg, k, n) != 0)
+		return CLI_EXIT_USAGE;
 
 	if (make_layer(&o, &cfg, &ly, &x, &res.relu, &res.adc_shift) != 0) {
 		cli_errorf(CMD, "out of memory");

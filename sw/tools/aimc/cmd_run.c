@@ -425,18 +425,11 @@ int cli_cmd_run(int argc, char **argv)
 		goto out;
 	c1.bits = cfg.counter_bits; /* cfg5.counter_cut, checked by aimc_chip_init */
 	aimc_counters_delta(&c0, &c1, &res.counters);
+	if (res.stats.counted) /* cut counters: summed run by run (cli_plan_run), they do not wrap */
+		res.counters = res.stats.counters;
 
-	f = fopen(o.out, "wb");
-	if (f == NULL || fwrite(y, 1, (size_t)samples * n, f) != (size_t)samples * n) {
-		cli_errorf(CMD, "--out: cannot write '%s'", o.out);
+	if (cli_write_file(CMD, "--out", o.out, y, (size_t)samples * n) != 0)
 		goto out;
-	}
-	if (fclose(f) != 0) {
-		f = NULL;
-		cli_errorf(CMD, "--out: error writing '%s'", o.out);
-		goto out;
-	}
-	f = NULL;
 	res.o = &o;
 	res.cfg = &cfg;
 	res.net = &net;
