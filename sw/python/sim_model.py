@@ -280,7 +280,11 @@ def simulate(args):
                           "compared": int(y_rtl.size), "counter_mismatches": cnt_diff,
                           "command": cmd_rtl},
         "noisy_vs_tflite": noisy,
-        "placement": rep_id.get("placement"),
+        "placement": {k: rep_id.get(k) for k in ("tiles_used", "num_tiles", "weights",
+                                                  "tile_cells", "utilization",
+                                                  "chip_utilization", "instructions",
+                                                  "programs_resident")},
+        "nodes": rep_id.get("node"),
         "cycles": int(rep_rtl.get("cycles", 0)),
         "counters": rep_rtl["counters"],
         "wall_s": {"tflite_per_inference": tfl_wall / n,
@@ -337,8 +341,10 @@ def print_table(r):
             f"{a['score_noisy']:.4f} ({100 * a['noisy_relative_difference']:+.2f} %)")
     pl = r.get("placement") or {}
     if pl:
-        log(f"  placement: {pl.get('tiles_used')} tiles, array utilization "
-            f"{100 * float(pl.get('utilization', 0)):.1f} %, weights resident")
+        log(f"  placement: {pl.get('weights')} weights resident on {pl.get('tiles_used')} of "
+            f"{pl.get('num_tiles')} tiles, array utilization "
+            f"{100 * float(pl.get('utilization') or 0):.1f} % of the used tiles "
+            f"({100 * float(pl.get('chip_utilization') or 0):.1f} % of the chip)")
     w = r["wall_s"]
     log(f"  wall per inference: TFLite {w['tflite_per_inference'] * 1e3:.2f} ms, C model ideal "
         f"{w['cmodel_ideal_per_inference'] * 1e3:.1f} ms, noisy "
