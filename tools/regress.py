@@ -6,11 +6,15 @@ case, runs them in parallel with per-case timeouts, writes one run folder with a
 merged JUnit, regress.json and summary.html, and checks every case's bit-accurate signature
 against tests/regressions/signatures/<regression>.json.
 
-  regress.py list   -r NAME [--shard i/N]                  the case commands, one per line
-  regress.py build  -r NAME                                 build what its cases need, once
-  regress.py run    -r NAME [--shard i/N] [-j J] [--resume DIR|latest] [--no-build]
+  regress.py list   -r NAME [--shard i/N] [--filter RE]      the case commands, one per line
+  regress.py build  -r NAME [--filter RE]                   build what its cases need, once
+  regress.py run    -r NAME [--shard i/N] [--filter RE] [-j J] [--resume DIR|latest] [--no-build]
   regress.py merge  --out DIR RUN_DIR...                    shards -> one result
-  regress.py update -r NAME [--run DIR]                     signatures from a run (default: run it)
+  regress.py update -r NAME [--filter RE] [--run DIR]       signatures from a run (default: run it)
+
+--filter RE (default: the environment's FILTER, so `make regress FILTER=RE` works) keeps the cases
+whose name matches the Python regular expression RE (re.search); update --filter rewrites only
+those cases' signatures and keeps every other entry of the file.
 
 Exit codes of run / merge: 0 all passed and no signature changed, 1 a case failed, 3 all passed but
 signatures changed, 2 bad input.
@@ -37,7 +41,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LISTS = "tests/regressions/regressions.toml"
 SIG_DIR = "tests/regressions/signatures"
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-SUBS = ("layer-test", "csr-test", "illegal-test")
+SUBS = ("layer-test", "csr-test", "illegal-test", "model-run")
 TEST_KEYS = {"name", "sub", "args", "configs", "sims", "reseed", "seed_base", "timeout"}
 REG_KEYS = {"name", "tests", "reseed", "configs", "sims"}
 WAVE_SIMS = ("verilator", "xcheck")
@@ -122,6 +126,17 @@ def load_lists(path):
             if not os.path.isfile(os.path.join(ROOT, "configs", c + ".cfg")):
                 raise ListError(f"{where}: config '{c}': no file configs/{c}.cfg")
         sims = _strlist(t, "sims", where, regress_case.SIMS)
+        if sub == "model-run":
+            try:
+                m = regress_case.model_args(argv)
+            except regress_case.CaseError as e:
+                raise ListError(f"{where}: 'args': {e}") from None
+            if not os.path.isfile(m["model"]):
+                raise ListError(f"{where}: 'args': --model {rel(m['model'])}: no such file")
+            bad = [x for x in sims if x not in regress_case.MODEL_SIMS]
+            if bad:
+                raise ListError(f"{where}: sim {bad[0]}: model-run runs on "
+                                f"{', '.join(regress_case.MODEL_SIMS)} only")
         if "icarus" in sims:
             if sub != "layer-test":
                 raise ListError(f"{where}: sim icarus runs layer-test only; use xcheck for {sub}")
@@ -454,12 +469,39 @@ def addr_name(a):
     return f"0x{a:08x}"
 
 
+def what_name(k, a):
+    """What a signature value (kind, address) stands for (kinds: tools/regress_case.py)."""
+    if k == 0:
+        return "read " + addr_name(a)
+    if k == 1:
+        return "bus response at " + addr_name(a)
+    if k == 2:
+        return "player cycles"
+    if k == regress_case.K_OUT:
+        return f"output byte #{a}"
+    if k == regress_case.K_COUNTER:
+        return "counter " + regress_case.counter_name(a)
+    if k == regress_case.K_READS:
+        return f"digest of the {a} bus reads"
+    return f"value kind {k} at 0x{a:x}"
+
+
+def fmt_val(k, d):
+    if k in (0, regress_case.K_READS):
+        return f"0x{d:08x}"
+    if k == regress_case.K_OUT:
+        return f"{d - 256 if d > 127 else d} (0x{d:02x})"
+    return str(d)
+
+
 def describe(k, a, d):
     if k == 0:
         return f"read {addr_name(a)} = 0x{d:08x}"
     if k == 1:
         return f"bus response {d} at {addr_name(a)}"
-    return f"player cycles = {d}"
+    if k == 2:
+        return f"player cycles = {d}"
+    return f"{what_name(k, a)} = {fmt_val(k, d)}"
 
 
 def first_difference(old, new):
@@ -467,11 +509,8 @@ def first_difference(old, new):
     for i, (o, n) in enumerate(zip(old, new)):
         if o != n:
             if o[:2] == n[:2]:
-                what = {0: "read " + addr_name(o[1]), 1: "bus response at " + addr_name(o[1]),
-                        2: "player cycles"}[o[0]]
-                fo = f"0x{o[2]:08x}" if o[0] == 0 else str(o[2])
-                fn = f"0x{n[2]:08x}" if n[0] == 0 else str(n[2])
-                return f"value #{i}: {what}: was {fo}, now {fn}"
+                return (f"value #{i}: {what_name(o[0], o[1])}: was {fmt_val(o[0], o[2])}, "
+                        f"now {fmt_val(n[0], n[2])}")
             return f"value #{i}: was {describe(*o)}, now {describe(*n)}"
     if len(old) != len(new):
         i = min(len(old), len(new))
@@ -533,11 +572,15 @@ def compare_sigs(results, ref, run_dirs):
     return changes
 
 
-def write_sigs(regression, results, run_dirs):
-    """Write the signature file from a run; print and return what changed."""
+def write_sigs(regression, results, run_dirs, flt=None):
+    """Write the signature file from a run; print and return what changed. With flt (a regular
+    expression), the entries of cases whose names do not match it are kept as they are."""
     p = sig_path(regression)
     old = load_sigs(regression) or {}
     new = {}
+    if flt:
+        pat = re.compile(flt)
+        new = {n: old[n] for n in old if not pat.search(n)}
     for r in results:
         s = case_sig(run_dirs, r["name"])
         if s is None:
@@ -694,6 +737,15 @@ def get_regression(args):
         raise ListError(f"no regression '{args.regression}' in {args.lists} (have: "
                         f"{', '.join(regs)})")
     cases = expand(tests, regs[args.regression])
+    flt = getattr(args, "filter", None)
+    if flt:
+        try:
+            pat = re.compile(flt)
+        except re.error as e:
+            raise ListError(f"FILTER '{flt}': not a regular expression: {e}") from None
+        cases = [c for c in cases if pat.search(c["name"])]
+        if not cases:
+            raise ListError(f"FILTER '{flt}': no case of regression '{args.regression}' matches")
     shard_txt = None
     if args.shard:
         i, n = parse_shard(args.shard)
@@ -806,7 +858,7 @@ def cmd_run(args):
             run_dir = os.path.join(ROOT, build, "regress", f"{tag}-{stamp}-{k}")
         os.makedirs(os.path.join(run_dir, "cases"))
         man = {"regression": args.regression, "shard": shard_txt, "build": build,
-               "created": stamp, "sessions": [],
+               "filter": getattr(args, "filter", None) or None, "created": stamp, "sessions": [],
                "cases": [dict(c, command=case_command(c, build, rel(os.path.join(
                    run_dir, "cases", c["name"])))) for c in cases]}
         write_json_atomic(os.path.join(run_dir, "manifest.json"), man)
@@ -921,15 +973,20 @@ def cmd_update(args):
         raise ListError(f"regress-update: {rel(run_dirs[0])} is a run of '{reg}', not "
                         f"'{args.regression}'")
     full, _ = get_regression(argparse.Namespace(lists=args.lists, regression=args.regression,
-                                                shard=None))
+                                                shard=None, filter=args.filter))
+    if args.filter:
+        # Only the filtered cases are rewritten; the runs may hold more (an unfiltered run).
+        names = {c["name"] for c in full}
+        results = [r for r in results if r["name"] in names]
     if sorted(r["name"] for r in results) != sorted(c["name"] for c in full):
-        raise ListError("regress-update: the runs do not cover the whole regression (merge all "
-                        "shards, or rerun); signatures not updated")
+        raise ListError("regress-update: the runs do not cover the whole regression"
+                        f"{' (cases matching FILTER ' + args.filter + ')' if args.filter else ''}"
+                        " (merge all shards, or rerun); signatures not updated")
     bad = [r["name"] for r in results if r["status"] != "pass"]
     if bad and not args.force:
         raise ListError(f"regress-update: {len(bad)} cases failed (first {bad[0]}); signatures "
                         "of failing runs are not accepted (FORCE=1 to override)")
-    write_sigs(args.regression, results, run_dirs)
+    write_sigs(args.regression, results, run_dirs, args.filter)
     return EXIT_PASS
 
 
@@ -943,6 +1000,9 @@ def main(argv=None):
         if reg:
             p.add_argument("-r", "--regression", required=True)
             p.add_argument("--shard", default=None, help="i/N: the i-th of N slices (i from 0)")
+            p.add_argument("--filter", default=os.environ.get("FILTER") or None,
+                           help="regular expression: only the cases whose name matches "
+                                "(default: $FILTER)")
 
     p = sp.add_parser("list")
     common(p)

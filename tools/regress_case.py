@@ -11,6 +11,7 @@ Flows (S):
   icarus     tools/layer_test.sh --sim icarus (layer-test only): C model records the bus trace,
              Icarus replays it, the layer checks run on the Icarus results
   xcheck     tools/xcheck.sh: Verilator live, Icarus replays, every read and cycle count compared
+The model-run subcommand (an imported TFLite int8 model, `aimc run`) is its own flow, below.
 The icarus and xcheck flows get a private build directory DIR/b whose binaries are symbolic links
 into B, so parallel cases never share an output file.
 
@@ -19,10 +20,27 @@ The signature is the ordered list of (address, data) of every bus read the simul
 non-OKAY bus response and the trace player's final cycle count. Its hash is the first 16 hex digits
 of the SHA-256 of that list in text form. Exit: the flow's exit code; 1 if the flow passed but
 left no signature source.
+
+model-run --model M.tflite [--samples N] (sims verilator, cmodel):
+  1. under the run folder's model-cache/ (RUN/model-cache for a case folder RUN/cases/<case>,
+     else DIR/model-cache), once per run and locked against parallel cases: imports M
+     (`python -m kirchhoff import`) and calibrates each chip node's ADC range for the config
+     (kirchhoff.graphcal.calibrate on CAL_SAMPLES seeded random inputs of seed CAL_SEED, so every
+     seed runs the same network file);
+  2. DIR/inputs.i8: N (default 2) random int8 inputs of the case seed (numpy default_rng(seed));
+  3. `aimc run` on the simulator (--record, the bus trace); with verilator also on the C model,
+     and the case fails unless the outputs and event counters are equal (rerun commands printed);
+  4. the signature: every output byte (kind 3), every counter of the run report (kind 4, names in
+     COUNTER_GLOBAL / COUNTER_TILE), and the number and SHA-256 (first 32 bits) of the bus reads
+     of the trace (kind 5). A trace of a large model holds millions of reads: only its digest is
+     kept (the trace is deleted when the case passes).
+The kirchhoff steps run on the project's venv python (KH_PYTHON, else .venv/bin/python, else
+this interpreter): numpy and ai-edge-litert live there.
 """
 
 import argparse
 import base64
+import fcntl
 import hashlib
 import json
 import os
@@ -34,6 +52,20 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SIMS = ("verilator", "cmodel", "icarus", "xcheck")
 # Flags tools/layer_test.sh accepts besides --config/--seed/--sim/--build.
 LAYER_SH_FLAGS = ("--rows", "--cols", "--batch")
+# model-run: its flags, the simulators it runs on, the calibration inputs shared by every seed.
+MODEL_FLAGS = ("--model", "--samples")
+MODEL_SIMS = ("verilator", "cmodel")
+CAL_SEED, CAL_SAMPLES = 0, 8
+# Signature value kinds beyond the bus reads (0), responses (1) and player cycles (2).
+K_OUT, K_COUNTER, K_READS = 3, 4, 5
+# Counters of a run report (docs/reports.md) in signature order: kind-4 address i < 64 is
+# COUNTER_GLOBAL[i]; 64 + 16 * t + j is tile t's COUNTER_TILE[j].
+COUNTER_GLOBAL = ("setup_cycles", "cycles", "instrs", "mvms", "convs", "adc_convs", "sats",
+                  "prog_rows", "reads", "stalls")
+COUNTER_TILE = ("busy", "idle", "mvms", "reads", "adc_convs", "sats", "stalls")
+# Event counters the RTL and the C model must agree on (the C model counts no cycles).
+EVENT_GLOBAL = ("instrs", "mvms", "convs", "adc_convs", "sats", "prog_rows", "reads")
+EVENT_TILE = ("mvms", "reads", "adc_convs", "sats")
 
 
 class CaseError(Exception):
@@ -137,6 +169,8 @@ def main(argv=None):
 
     # AIMC_VL_BUILD: where the Verilator models are (regress COV=1 points it at BUILD/cov).
     vl_build = os.environ.get("AIMC_VL_BUILD", build)
+    if name == "model-run":
+        return model_run(a, build, vl_build, out, cfgfile, args)
     if a.sim in ("verilator", "cmodel"):
         exe = (os.path.join(vl_build, a.config, "vl", "aimc-vl") if a.sim == "verilator"
                else os.path.join(build, "sw", "aimc"))
@@ -177,6 +211,13 @@ def main(argv=None):
     except CaseError as e:
         print(f"regress_case: {e}", flush=True)
         return 1
+    write_sig(out, vals, source, report)
+    print(f"regress_case: exit {rc}", flush=True)
+    return rc
+
+
+def write_sig(out, vals, source, report):
+    """OUT/sig.json (through a temporary file) of a value list; with a run report, its counters."""
     digest, blob = encode(vals)
     sig = {"sig": digest, "n": len(vals), "source": os.path.relpath(source, out), "values": blob}
     if os.path.exists(report):
@@ -187,10 +228,249 @@ def main(argv=None):
     with open(tmp, "w") as f:
         json.dump(sig, f)
     os.replace(tmp, os.path.join(out, "sig.json"))
-    print(f"regress_case: signature {digest} ({len(vals)} values from {sig['source']}), "
-          f"exit {rc}", flush=True)
-    return rc
+    print(f"regress_case: signature {digest} ({len(vals)} values from {sig['source']})",
+          flush=True)
+
+
+# ---- model-run ----------------------------------------------------------------------------------
+def counter_name(a):
+    """Name of a kind-4 signature address (COUNTER_GLOBAL, COUNTER_TILE)."""
+    if a < 64:
+        return COUNTER_GLOBAL[a] if a < len(COUNTER_GLOBAL) else f"counter #{a}"
+    t, j = divmod(a - 64, 16)
+    return f"tiles.{t}.{COUNTER_TILE[j]}" if j < len(COUNTER_TILE) else f"tile {t} counter #{j}"
+
+
+def report_counters(report):
+    """[(kind-4 address, value)] of a run report's counters, in signature order; CaseError naming
+    a missing or malformed key."""
+    try:
+        with open(report) as f:
+            r = json.load(f)
+    except (OSError, ValueError) as e:
+        raise CaseError(f"{report}: unreadable run report: {e}") from None
+    c = r.get("counters")
+    if not isinstance(c, dict):
+        raise CaseError(f"{report}: no 'counters' object")
+    src = dict(c, setup_cycles=r.get("setup_cycles"))
+    vals = []
+    for i, k in enumerate(COUNTER_GLOBAL):
+        if not isinstance(src.get(k), int):
+            raise CaseError(f"{report}: counter '{k}' missing or not an integer")
+        vals.append((i, src[k]))
+    tiles = c.get("tiles")
+    if not isinstance(tiles, dict):
+        raise CaseError(f"{report}: no 'counters.tiles' object")
+    for t in sorted(tiles, key=int):
+        for j, k in enumerate(COUNTER_TILE):
+            v = tiles[t].get(k)
+            if not isinstance(v, int):
+                raise CaseError(f"{report}: counter 'tiles.{t}.{k}' missing or not an integer")
+            vals.append((64 + 16 * int(t) + j, v))
+    return vals
+
+
+def reads_digest(trace):
+    """(number of bus reads, first 32 bits of the SHA-256 of their lines) of a recorded trace."""
+    h, n = hashlib.sha256(), 0
+    with open(trace, "rb") as f:
+        for line in f:
+            if line.startswith(b"R "):
+                h.update(line)
+                n += 1
+    return n, int(h.hexdigest()[:8], 16)
+
+
+def model_values(outputs, report, trace):
+    """The signature values of a model run: output bytes, counters, bus-read digest."""
+    vals = [(K_OUT, i, b) for i, b in enumerate(outputs)]
+    vals += [(K_COUNTER, a, v) for a, v in report_counters(report)]
+    vals.append((K_READS,) + reads_digest(trace))
+    return vals
+
+
+def compare_runs(y_rtl, y_cm, rep_rtl, rep_cm, out_len):
+    """Differences of an RTL and a C-model run (outputs, event counters): list of lines."""
+    diffs = []
+    if len(y_rtl) != len(y_cm):
+        diffs.append(f"outputs: {len(y_rtl)} bytes on the RTL, {len(y_cm)} on the C model")
+    else:
+        bad = [i for i in range(len(y_rtl)) if y_rtl[i] != y_cm[i]]
+        if bad:
+            i = bad[0]
+            sb = lambda b: b - 256 if b > 127 else b  # noqa: E731
+            diffs.append(f"outputs: {len(bad)} of {len(y_rtl)} bytes differ; first: input "
+                         f"{i // out_len} output {i % out_len}: RTL {sb(y_rtl[i])}, C model "
+                         f"{sb(y_cm[i])}")
+    rc, cc = dict(report_counters(rep_rtl)), dict(report_counters(rep_cm))
+    for a in sorted(set(rc) | set(cc)):
+        name = counter_name(a)
+        event = name.rsplit(".", 1)[-1] in (EVENT_TILE if a >= 64 else EVENT_GLOBAL)
+        if event and rc.get(a) != cc.get(a):
+            diffs.append(f"counter {name}: RTL {rc.get(a)}, C model {cc.get(a)}")
+    return diffs
+
+
+def kirchhoff_python():
+    env = os.environ.get("KH_PYTHON")
+    if env:
+        return env
+    venv = os.path.join(ROOT, ".venv", "bin", "python")
+    return venv if os.access(venv, os.X_OK) else sys.executable
+
+
+def prepare_model(argv):
+    """(venv python) Import and calibrate a model once per cache folder; write the case inputs."""
+    ap = argparse.ArgumentParser(prog="regress_case.py prepare-model")
+    for k in ("--model", "--config", "--aimc", "--cache", "--inputs"):
+        ap.add_argument(k, required=True)
+    ap.add_argument("--seed", required=True, type=int)
+    ap.add_argument("--samples", required=True, type=int)
+    a = ap.parse_args(argv)
+    sys.path.insert(0, os.path.join(ROOT, "sw", "python"))
+    import numpy as np
+    from kirchhoff import graphcal, graphfile
+
+    stem = os.path.splitext(os.path.basename(a.model))[0]
+    cfg_name = os.path.splitext(os.path.basename(a.config))[0]
+    os.makedirs(a.cache, exist_ok=True)
+    net_ref = os.path.join(a.cache, stem + ".khnf")
+    net = os.path.join(a.cache, f"{stem}-{cfg_name}.khnf")
+    with open(os.path.join(a.cache, stem + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # parallel cases of one model: one import, one calibration
+        if not os.path.exists(net_ref):
+            tmp = os.path.join(a.cache, f".tmp-{stem}.khnf")
+            cmd = [sys.executable, "-m", "kirchhoff", "import", a.model, "-o", tmp]
+            print("$ " + " ".join(cmd), flush=True)
+            if subprocess.call(cmd, cwd=os.path.join(ROOT, "sw", "python")) != 0:
+                print(f"regress_case: import of {a.model} failed", flush=True)
+                return 2
+            os.replace(tmp, net_ref)
+        else:
+            print(f"regress_case: cached import {net_ref}", flush=True)
+        if not os.path.exists(net):
+            p = subprocess.run([a.aimc, "config", "--json", a.config], cwd=ROOT,
+                               capture_output=True, text=True)
+            if p.returncode != 0:
+                print(f"regress_case: {a.aimc} config --json {a.config}: {p.stderr.strip()}",
+                      flush=True)
+                return 2
+            cfg = json.loads(p.stdout)
+            g = graphfile.read_graph(net_ref)
+            xc = np.random.default_rng(CAL_SEED).integers(-128, 128, size=(CAL_SAMPLES, g.n_inputs),
+                                                          dtype=np.int8)
+            tmp = os.path.join(a.cache, f".tmp-{stem}-{cfg_name}.khnf")
+            shifts = graphcal.calibrate(a.model, net_ref, tmp, cfg, xc)
+            os.replace(tmp, net)
+            print(f"regress_case: calibrated {net} for {cfg_name} on {CAL_SAMPLES} inputs of "
+                  f"seed {CAL_SEED}: adc_shift per chip node {shifts}", flush=True)
+        else:
+            print(f"regress_case: cached calibration {net}", flush=True)
+    g = graphfile.read_graph(net)
+    x = np.random.default_rng(a.seed).integers(-128, 128, size=(a.samples, g.n_inputs),
+                                               dtype=np.int8)
+    tmp = a.inputs + ".tmp"
+    x.tofile(tmp)
+    os.replace(tmp, a.inputs)
+    print(f"regress_case: {a.samples} random int8 inputs of {g.n_inputs} values (seed {a.seed}) "
+          f"-> {a.inputs}; network {net}", flush=True)
+    return 0
+
+
+def model_args(args):
+    """{'model': path, 'samples': n} of model-run's arguments; CaseError naming the bad one."""
+    if len(args) % 2 or any(f not in MODEL_FLAGS for f in args[0::2]):
+        raise CaseError(f"model-run takes only {', '.join(MODEL_FLAGS)} with a value, not "
+                        f"'{' '.join(args)}'")
+    d = dict(zip(args[0::2], args[1::2]))
+    if "--model" not in d:
+        raise CaseError("model-run needs --model M.tflite")
+    model = d["--model"] if os.path.isabs(d["--model"]) else os.path.join(ROOT, d["--model"])
+    try:
+        samples = int(d.get("--samples", "2"))
+    except ValueError:
+        samples = 0
+    if not 1 <= samples <= 64:
+        raise CaseError(f"model-run --samples {d.get('--samples')}: must be an integer in [1, 64]")
+    return {"model": model, "samples": samples}
+
+
+def model_run(a, build, vl_build, out, cfgfile, args):
+    """The model-run flow (module docstring); returns the exit code."""
+    try:
+        m = model_args(args)
+    except CaseError as e:
+        print(f"regress_case: {e}", flush=True)
+        return 2
+    if a.sim not in MODEL_SIMS:
+        print(f"regress_case: model-run runs on {', '.join(MODEL_SIMS)}, not {a.sim}", flush=True)
+        return 2
+    if not os.path.isfile(m["model"]):
+        print(f"regress_case: model-run --model {m['model']}: no such file", flush=True)
+        return 2
+    parent = os.path.dirname(out)
+    cache = (os.path.join(os.path.dirname(parent), "model-cache")
+             if os.path.basename(parent) == "cases" else os.path.join(out, "model-cache"))
+    aimc = os.path.join(build, "sw", "aimc")
+    inputs = os.path.join(out, "inputs.i8")
+    for stale in ("inputs.i8", "out.i8", "out_cmodel.i8", "report_cmodel.json"):
+        if os.path.exists(os.path.join(out, stale)):
+            os.unlink(os.path.join(out, stale))
+    rc = run([kirchhoff_python(), os.path.abspath(__file__), "prepare-model", "--model",
+              m["model"], "--config", cfgfile, "--aimc", aimc, "--cache", cache, "--inputs",
+              inputs, "--seed", str(a.seed), "--samples", str(m["samples"])])
+    if rc != 0:
+        return rc
+    stem = os.path.splitext(os.path.basename(m["model"]))[0]
+    net = os.path.join(cache, f"{stem}-{a.config}.khnf")
+    exe = os.path.join(vl_build, a.config, "vl", "aimc-vl") if a.sim == "verilator" else aimc
+    trace, report = os.path.join(out, "trace.txt"), os.path.join(out, "report.json")
+    y_path = os.path.join(out, "out.i8")
+    waves = ["--waves", os.path.join(out, "waves.fst")] if a.waves and a.sim == "verilator" else []
+    base = ["run", "--config", cfgfile, "--seed", str(a.seed), "--net", net, "--inputs", inputs]
+    cmd = [exe] + base + ["--backend", a.sim, "--out", y_path, "--report", report, "--record",
+                          trace] + waves
+    rc = run(cmd)
+    if rc != 0:
+        return rc
+    fail = 0
+    with open(y_path, "rb") as f:
+        y = f.read()
+    if a.sim == "verilator":
+        y_cm_path, rep_cm = os.path.join(out, "out_cmodel.i8"), os.path.join(out, "report_cmodel.json")
+        cmd_cm = [aimc] + base + ["--backend", "cmodel", "--out", y_cm_path, "--report", rep_cm]
+        rc = run(cmd_cm)
+        if rc != 0:
+            return rc
+        with open(y_cm_path, "rb") as f:
+            y_cm = f.read()
+        try:
+            diffs = compare_runs(y, y_cm, report, rep_cm, len(y) // m["samples"])
+        except CaseError as e:
+            print(f"regress_case: {e}", flush=True)
+            return 1
+        if diffs:
+            print("regress_case: RTL != C model:\n  " + "\n  ".join(diffs), flush=True)
+            print("regress_case: rerun\n  RTL:     " + " ".join(cmd) + "\n  C model: "
+                  + " ".join(cmd_cm), flush=True)
+            fail = 1
+        else:
+            print(f"regress_case: RTL == C model: {len(y)} output bytes and the event counters "
+                  f"({', '.join(EVENT_GLOBAL)}, per tile {', '.join(EVENT_TILE)})", flush=True)
+    try:
+        vals = model_values(y, report, trace)
+    except CaseError as e:
+        print(f"regress_case: {e}", flush=True)
+        return 1
+    write_sig(out, vals, trace, report)
+    print(f"regress_case: {vals[-1][1]} bus reads in the trace, digest {vals[-1][2]:08x}",
+          flush=True)
+    if not fail:
+        os.unlink(trace)  # millions of reads: the digest stands for them
+    return fail
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["prepare-model"]:
+        sys.exit(prepare_model(sys.argv[2:]))
     sys.exit(main())
