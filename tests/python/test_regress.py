@@ -84,7 +84,123 @@ def _():
         raise AssertionError(f"SHARD '{bad}' accepted")
 
 
-@check("lists: committed nightly >= 200 cases, >= 3 seeds per test, every config, both simulators")
+@check("lists: model-run entries are checked (simulators, flags, model file)")
+def _():
+    m = GOOD.replace('sub = "layer-test"', 'sub = "model-run"').replace(
+        'args = "--rows 16 --cols 8 --batch 1"',
+        'args = "--model models/mlperf-tiny/kws_ref_model.tflite"')
+    expect_error(m, "model-run runs on verilator, cmodel only")
+    m = m.replace('"verilator", "icarus"', '"verilator", "cmodel"')
+    tests, _ = regress.load_lists(write("ok.toml", m))
+    assert tests["a"]["args"] == ["--model", "models/mlperf-tiny/kws_ref_model.tflite"]
+    expect_error(m.replace("kws_ref_model", "nosuch"), "nosuch.tflite: no such file")
+    expect_error(m.replace('tflite"', 'tflite --rows 3"'), "model-run takes only --model, --samples")
+    expect_error(m.replace('tflite"', 'tflite --samples 0"'), "must be an integer in [1, 64]")
+    expect_error(m.replace('args = "--model models/mlperf-tiny/kws_ref_model.tflite"', 'args = ""'),
+                 "model-run needs --model")
+
+
+def fake_report(path, cycles=1000, mvms=7, tile_mvms=(4, 3), stalls=0):
+    r = {"setup_cycles": 50, "counters": {
+        "cycles": cycles, "instrs": 20, "mvms": mvms, "convs": 11, "adc_convs": 300, "sats": 1,
+        "prog_rows": 16, "reads": 9, "stalls": stalls,
+        "tiles": {str(t): {"busy": 10 * t, "idle": 5, "mvms": m, "reads": 4, "adc_convs": 150,
+                           "sats": t, "stalls": 0} for t, m in enumerate(tile_mvms)}}}
+    with open(path, "w") as f:
+        json.dump(r, f)
+    return path
+
+
+@check("model-run: signature of outputs, counters, bus-read digest; first change named")
+def _():
+    trace = write("mtrace.txt", "# kirchhoff-trace v1\nW 00000008 00000001\nR 00030000 0000007f\n"
+                                "R 00000084 00000000\nE\n")
+    rep_a = fake_report(os.path.join(TMP, "ra.json"))
+    vals = regress_case.model_values(bytes([0x05, 0xfb, 0x80]), rep_a, trace)
+    k3, k4, k5 = regress_case.K_OUT, regress_case.K_COUNTER, regress_case.K_READS
+    assert vals[:3] == [(k3, 0, 5), (k3, 1, 0xfb), (k3, 2, 0x80)], vals[:3]
+    assert vals[3] == (k4, 0, 50) and vals[4] == (k4, 1, 1000), vals[3:5]
+    assert (k4, 64 + 16 + 2, 3) in vals, "tile 1 mvms missing"
+    assert vals[-1][:2] == (k5, 2), vals[-1]
+    h, blob = regress_case.encode(vals)
+    assert regress_case.decode(blob) == vals
+    new = list(vals)
+    new[1] = (k3, 1, 0xfa)
+    d = regress.first_difference(vals, new)
+    assert d == "value #1: output byte #1: was -5 (0xfb), now -6 (0xfa)", d
+    rep_b = fake_report(os.path.join(TMP, "rb.json"), tile_mvms=(4, 2))
+    d = regress.first_difference(vals, regress_case.model_values(bytes([0x05, 0xfb, 0x80]),
+                                                                 rep_b, trace))
+    assert "counter tiles.1.mvms: was 3, now 2" in d, d
+    trace2 = write("mtrace2.txt", "R 00030000 0000007e\nR 00000084 00000000\n")
+    d = regress.first_difference(vals, regress_case.model_values(bytes([0x05, 0xfb, 0x80]),
+                                                                 rep_a, trace2))
+    assert d.startswith(f"value #{len(vals) - 1}: digest of the 2 bus reads: was 0x"), d
+    try:
+        regress_case.report_counters(write("rbad.json", '{"counters": {"cycles": 1}}'))
+        raise AssertionError("report without counters accepted")
+    except regress_case.CaseError as e:
+        assert "counter 'setup_cycles'" in str(e) or "counter 'instrs'" in str(e), e
+
+
+@check("model-run: RTL vs C model: output and event-counter differences named, cycles ignored")
+def _():
+    a = fake_report(os.path.join(TMP, "rtl.json"), cycles=1000, stalls=3)
+    b = fake_report(os.path.join(TMP, "cm.json"), cycles=0)   # the C model counts no cycles
+    y = bytes([1, 2, 3, 4])
+    assert regress_case.compare_runs(y, y, a, b, 2) == []
+    d = regress_case.compare_runs(y, bytes([1, 2, 0xff, 4]), a, b, 2)
+    assert d == ["outputs: 1 of 4 bytes differ; first: input 1 output 0: RTL 3, C model -1"], d
+    c = fake_report(os.path.join(TMP, "cm2.json"), cycles=0, mvms=8, tile_mvms=(5, 3))
+    d = regress_case.compare_runs(y, y, a, c, 2)
+    assert d == ["counter mvms: RTL 7, C model 8", "counter tiles.0.mvms: RTL 4, C model 5"], d
+
+
+@check("filter: --filter keeps matching cases; update --filter rewrites only their signatures")
+def _():
+    tests, regs = regress.load_lists(os.path.join(ROOT, regress.LISTS))
+    ns = __import__("argparse").Namespace(lists=regress.LISTS, regression="nightly", shard=None,
+                                          filter=r"^model\.kws\.")
+    cases, _ = regress.get_regression(ns)
+    assert [c["name"] for c in cases] == ["model.kws.edge.verilator.s1",
+                                          "model.kws.edge.verilator.s2"], cases
+    ns.filter = "nomatch$"
+    try:
+        regress.get_regression(ns)
+        raise AssertionError("empty filter accepted")
+    except regress.ListError as e:
+        assert "no case" in str(e)
+    sd = os.path.join(TMP, "fsigs")
+    run = os.path.join(TMP, "frun")
+    old_env = os.environ.get("KH_REGRESS_SIG_DIR")
+    os.environ["KH_REGRESS_SIG_DIR"] = sd
+    try:
+        def put(name, vals):
+            os.makedirs(os.path.join(run, "cases", name), exist_ok=True)
+            h, blob = regress_case.encode(vals)
+            with open(os.path.join(run, "cases", name, "sig.json"), "w") as f:
+                json.dump({"sig": h, "n": len(vals), "values": blob}, f)
+            return {"name": name, "status": "pass"}
+        res = [put(n, [(0, 0x84, i)]) for i, n in enumerate(("a.s1", "b.s1", "m.s1", "m.s2"))]
+        regress.write_sigs("t", res, [run])
+        before = json.load(open(os.path.join(sd, "t.json")))
+        res2 = [put("m.s1", [(3, 0, 9)])]
+        lines = regress.write_sigs("t", res2, [run], r"^m\.")
+        after = json.load(open(os.path.join(sd, "t.json")))
+        assert set(after["cases"]) == {"a.s1", "b.s1", "m.s1"}, after["cases"]
+        for n in ("a.s1", "b.s1"):
+            assert after["cases"][n] == before["cases"][n]
+        assert after["cases"]["m.s1"] != before["cases"]["m.s1"]
+        assert any(ln.startswith("  removed  m.s2") for ln in lines), lines
+        assert any("changed  m.s1" in ln and "output byte #0" in ln for ln in lines), lines
+    finally:
+        if old_env is None:
+            os.environ.pop("KH_REGRESS_SIG_DIR")
+        else:
+            os.environ["KH_REGRESS_SIG_DIR"] = old_env
+
+
+@check("lists: committed nightly >= 200 cases, >= 3 seeds per test (models 2), every config, both simulators")
 def _():
     tests, regs = regress.load_lists(os.path.join(ROOT, regress.LISTS))
     cases = regress.expand(tests, regs["nightly"])
@@ -99,7 +215,14 @@ def _():
         for cfg in tests[t]["configs"]:
             for sim in tests[t]["sims"]:
                 seeds = {c["seed"] for c in cases if (c["test"], c["config"], c["sim"]) == (t, cfg, sim)}
-                assert len(seeds) >= 3, f"{t} {cfg} {sim}: {len(seeds)} seeds"
+                want = 2 if tests[t]["sub"] == "model-run" else 3   # issue 15: 2 seeds per model
+                assert len(seeds) >= want, f"{t} {cfg} {sim}: {len(seeds)} seeds"
+    models = {os.path.splitext(f)[0] for f in os.listdir(os.path.join(ROOT, "models", "mlperf-tiny"))
+              if f.endswith(".tflite")}
+    ran = {os.path.splitext(os.path.basename(tests[t]["args"][1]))[0]
+           for t in regs["nightly"]["tests"] if tests[t]["sub"] == "model-run"
+           and "verilator" in tests[t]["sims"]}
+    assert ran == models, f"nightly runs {sorted(ran)} of the models {sorted(models)} on the RTL"
     smoke = regress.expand(tests, regs["smoke"])
     assert 0 < len(smoke) <= 40, f"smoke has {len(smoke)} cases"
 
@@ -208,6 +331,7 @@ def _():
 
 SIGDIR = os.path.join(TMP, "sigs")
 ENV = dict(os.environ, KH_REGRESS_SIG_DIR=SIGDIR)
+ENV.pop("FILTER", None)   # regress.py reads FILTER (make regress FILTER=...)
 
 
 def cli(*args, timeout=600):
