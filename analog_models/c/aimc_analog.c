@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Behavioural model of the crossbar tiles: programmed conductances with level-dependent
  * programming error, keyed read noise, and the ADC transfer of docs/numbers.md. */
+#define _POSIX_C_SOURCE 200809L
 #include "aimc_analog.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +88,13 @@ struct aimc_xbar {
 	uint8_t *ir_valid; /* [tile]: 0 after apply / program / pulse */
 	double *gr;        /* read conductances (drift, temperature) in the layout of g, for the solve */
 	int ir_warned;     /* the non-convergence message was printed */
+	/* Speed only, the same bits (decision 0008): */
+	int prod1;         /* 1-bit DAC with read noise: gdf and rvar hold the products vf gd and v2f rvar of
+			    * the row's one voltage, and vf, v2f are 1 on active rows (1 x = x exactly) */
+	int8_t *wq;        /* every effect off (exact): the programmed weights [tile][row][rstride], for
+			    * the integer sums */
+	uint8_t *dcur;     /* exact: the applied DAC codes [tile][row] */
+	uint32_t threads;  /* workers of aimc_xbar_convert_batch (aimc_xbar_set_threads), default 1 */
 };
 
 static size_t cell_base(const aimc_xbar *xb, uint32_t tile, uint32_t col)
@@ -193,6 +202,19 @@ static void row_refresh(aimc_xbar *xb, uint32_t tile, uint32_t row)
 	}
 	if (xb->rowfac != NULL)
 		xb->rowfac[(size_t)tile * xb->rows + row] = 1.0 / (1.0 + xb->cfg.dac_rout * rowsum);
+	if (xb->prod1) {
+		/* the row's one nonzero voltage and its square, rounded as aimc_xbar_apply rounds them, times
+		 * the read arrays: the binary32 products the sums would form (decision 0008) */
+		const double x = xb->rowfac != NULL ? xb->dac_v[1] * xb->rowfac[(size_t)tile * xb->rows + row]
+						    : xb->dac_v[1];
+		const float a = (float)x, b = (float)(x * x);
+		float *gf = xb->gdf + rm_index(xb, tile, row, 0), *rv = xb->rvar + rm_index(xb, tile, row, 0);
+
+		for (uint32_t c = 0; c < xb->cols; c++) {
+			gf[c] = a * gf[c];
+			rv[c] = b * rv[c];
+		}
+	}
 }
 
 aimc_xbar *aimc_xbar_create(const aimc_cfg *cfg, uint64_t seed)
@@ -308,6 +330,14 @@ aimc_xbar *aimc_xbar_create(const aimc_cfg *cfg, uint64_t seed)
 		xb->fp.adc_on = xb->adc_on;
 		xb->fp.inl_on = cfg->adc_inl > 0.0;
 		xb->fp.noise_on = cfg->adc_noise > 0.0;
+		xb->prod1 = cfg->dac_bits == 1;
+	}
+	xb->threads = 1;
+	if (xb->exact) {
+		xb->wq = zalloc64(nrows * xb->rstride);
+		xb->dcur = calloc(nrows, 1);
+		if (xb->wq == NULL || xb->dcur == NULL)
+			goto fail;
 	}
 	if (cfg->ir_mode != AIMC_IR_OFF) {
 		xb->gr = malloc(ncells * 2 * sizeof(*xb->gr));
@@ -424,6 +454,8 @@ void aimc_xbar_destroy(aimc_xbar *xb)
 	free(xb->ir_i);
 	free(xb->ir_valid);
 	free(xb->gr);
+	free(xb->wq);
+	free(xb->dcur);
 	free(xb);
 }
 
@@ -462,6 +494,8 @@ int aimc_xbar_program_row(aimc_xbar *xb, uint32_t tile, uint32_t row, const int8
 
 		xb->g[2 * i] = gp;
 		xb->g[2 * i + 1] = gn;
+		if (xb->wq != NULL)
+			xb->wq[rm_index(xb, tile, row, c)] = (int8_t)wc;
 	}
 	row_refresh(xb, tile, row);
 	if (xb->ir_valid != NULL)
@@ -577,6 +611,9 @@ int aimc_xbar_apply(aimc_xbar *xb, uint32_t tile, const uint8_t *d)
 			act[n] = r;
 			n += d[r] != 0;
 		}
+		if (xb->prod1) /* the read arrays hold the products already (row_refresh) */
+			for (r = 0; r < xb->rows; r++)
+				vf[r] = v2f[r] = d[r] != 0 ? 1.0f : 0.0f;
 	} else {
 		for (r = 0; r < xb->rows; r++) {
 			v[r] = rowfac != NULL ? xb->dac_v[d[r]] * rowfac[r] : xb->dac_v[d[r]];
@@ -585,6 +622,8 @@ int aimc_xbar_apply(aimc_xbar *xb, uint32_t tile, const uint8_t *d)
 		}
 	}
 	xb->n_act[tile] = n;
+	if (xb->dcur != NULL)
+		memcpy(xb->dcur + (size_t)tile * xb->rows, d, xb->rows);
 	if (xb->ir_valid != NULL)
 		xb->ir_valid[tile] = 0;
 	return 0;
@@ -775,6 +814,21 @@ static int32_t adc_code(const aimc_xbar *xb, uint32_t tile, uint32_t col, double
 	return (int32_t)q;
 }
 
+/* adc_code of an exact crossbar (every effect off) from the integer sum s = sum_r d[r] w[r][c]: the
+ * value its exact path rounds the analog sum back to (decision 0008), then the same steps. */
+static int32_t exact_code(const aimc_xbar *xb, int32_t s, uint32_t adc_shift)
+{
+	int sh = adc_shift > 1024u ? 1024 : (int)adc_shift;
+	double lo = -xb->adc_half, hi = xb->adc_half - 1.0, q;
+
+	q = round_half_away(ldexp((double)s, -sh));
+	if (!(q >= lo))
+		q = lo;
+	if (q > hi)
+		q = hi;
+	return (int32_t)q;
+}
+
 static double lsb_of(const aimc_xbar *xb, uint32_t adc_shift)
 {
 	return xb->i_lsb0 * ldexp(1.0, adc_shift > 1024u ? 1024 : (int)adc_shift);
@@ -891,6 +945,16 @@ int aimc_xbar_convert_all(aimc_xbar *xb, uint32_t tile, uint32_t conv_idx, uint3
 		memcpy(codes, xb->codes_s, cols * sizeof(*codes));
 		return 0;
 	}
+	if (xb->exact && xb->wq != NULL) {
+		/* every effect off: the integer sums, the codes the analog sum rounds back to */
+		int32_t *isum = xb->codes_s;
+
+		xb->kern.acci(isum, 0, xb->wq + rm_index(xb, tile, 0, 0), xb->rstride, 0, cols, 1, act, &n, xb->rows,
+			      xb->mask == 1 ? NULL : xb->dcur + (size_t)tile * xb->rows);
+		for (uint32_t c = 0; c < cols; c++)
+			codes[c] = exact_code(xb, isum[c], adc_shift);
+		return 0;
+	}
 	/* row by row, every column accumulating its active rows in ascending order: the bits of
 	 * aimc_xbar_current for each column */
 	memset(xb->sum_s, 0, cols * sizeof(double));
@@ -937,6 +1001,169 @@ int aimc_xbar_convert_all(aimc_xbar *xb, uint32_t tile, uint32_t conv_idx, uint3
 	for (uint32_t c = 0; c < cols; c++)
 		codes[c] = adc_code(xb, tile, c, clip_current(xb, xb->sum_s[c]) / lsb, 0.0, adc_shift);
 	return 0;
+}
+
+int aimc_xbar_set_threads(aimc_xbar *xb, uint32_t n)
+{
+	if (xb == NULL || n < 1 || n > AIMC_XBAR_MAX_THREADS)
+		return -1;
+	xb->threads = n;
+	return 0;
+}
+
+/* One worker of aimc_xbar_convert_batch: the columns [c0, c1) of every read of the batch. */
+struct batch_job {
+	const aimc_xbar *xb;
+	uint32_t tile, c0, c1, nk, adc_shift;
+	const uint8_t *d;         /* the caller's codes, nk x rows */
+	const uint32_t *conv_idx; /* nk */
+	const uint32_t *act, *nact;
+	const float *vf, *v2f;    /* nk x rows, or NULL (1-bit DAC: the products are stored) */
+	float *sum, *var, *n1, *n2; /* nk x w, nk x w, w, w: w = c1 - c0 rounded up to 8 */
+	int32_t *isum, *cbuf;     /* nk x w (exact), w */
+	int32_t *codes;           /* nk x cols */
+};
+
+static void *batch_work(void *arg)
+{
+	struct batch_job *j = arg;
+	const aimc_xbar *xb = j->xb;
+	const uint32_t w = (j->c1 - j->c0 + 7u) & ~7u, cols = xb->cols;
+
+	if (xb->rvar != NULL) {
+		aimc_fin_parf p = xb->fp;
+
+		xb->kern.accb(j->sum, j->var, w, xb->gdf + rm_index(xb, j->tile, 0, 0), xb->rvar + rm_index(xb, j->tile, 0, 0),
+			      xb->rstride, j->c0, j->c1, j->nk, j->act, j->nact, xb->rows, j->vf, j->v2f);
+		p.lsb = (float)lsb_of(xb, j->adc_shift);
+		for (uint32_t k = 0; k < j->nk; k++) {
+			aimc_rng_read_pairs(xb->kern.read, xb->pre_read + (size_t)j->tile * cols + j->c0, j->conv_idx[k],
+					    j->c1 - j->c0, j->n1, j->n2);
+			xb->kern.finishf(j->cbuf, j->sum + (size_t)k * w, j->var + (size_t)k * w, j->n1, j->n2,
+					 xb->cgainf + (size_t)j->tile * xb->cpad + j->c0,
+					 xb->cofff + (size_t)j->tile * xb->cpad + j->c0, w, &p);
+			memcpy(j->codes + (size_t)k * cols + j->c0, j->cbuf, (j->c1 - j->c0) * sizeof(int32_t));
+		}
+		return NULL;
+	}
+	xb->kern.acci(j->isum, w, xb->wq + rm_index(xb, j->tile, 0, 0), xb->rstride, j->c0, j->c1, j->nk, j->act,
+		      j->nact, xb->rows, xb->mask == 1 ? NULL : j->d);
+	for (uint32_t k = 0; k < j->nk; k++)
+		for (uint32_t c = j->c0; c < j->c1; c++)
+			j->codes[(size_t)k * cols + c] = exact_code(xb, j->isum[(size_t)k * w + (c - j->c0)], j->adc_shift);
+	return NULL;
+}
+
+int aimc_xbar_convert_batch(aimc_xbar *xb, uint32_t tile, const uint8_t *d, uint32_t nk, const uint32_t *conv_idx,
+			    uint32_t adc_shift, int32_t *codes)
+{
+	const uint8_t hi = (uint8_t)~(xb != NULL ? xb->mask : 0u);
+	uint32_t rows, nt, chunk, *act, *nact;
+	struct batch_job job[AIMC_XBAR_MAX_THREADS];
+	pthread_t th[AIMC_XBAR_MAX_THREADS];
+	int started[AIMC_XBAR_MAX_THREADS] = {0};
+	float *vf = NULL, *v2f = NULL;
+	size_t per = 0;
+	char *mem;
+
+	if (xb == NULL || d == NULL || conv_idx == NULL || codes == NULL || tile >= xb->cfg.num_tiles)
+		return -1;
+	rows = xb->rows;
+	for (size_t i = 0; i < (size_t)nk * rows; i++) /* every code checked before anything changes */
+		if (d[i] & hi)
+			return -1;
+	if (nk == 0)
+		return 0;
+	if (xb->ir_valid != NULL || (xb->rvar == NULL && !(xb->exact && xb->wq != NULL))) {
+		/* IR drop, or binary64 sums with some effect on: read by read */
+		for (uint32_t k = 0; k < nk; k++)
+			if (aimc_xbar_apply(xb, tile, d + (size_t)k * rows) != 0 ||
+			    aimc_xbar_convert_all(xb, tile, conv_idx[k], adc_shift, codes + (size_t)k * xb->cols) != 0)
+				return -1;
+		return 0;
+	}
+	/* the workers' column ranges: multiples of 64 columns (the kernels' blocks), at most one per 64 */
+	nt = xb->threads < (xb->cols + 63u) / 64u ? xb->threads : (xb->cols + 63u) / 64u;
+	nt = nt < 1 ? 1 : nt;
+	chunk = ((xb->cols + nt - 1u) / nt + 63u) & ~63u;
+	{
+		const uint32_t w = (chunk + 7u) & ~7u;
+
+		per = (size_t)nk * w * (2 * sizeof(float) + sizeof(int32_t)) + (size_t)w * (2 * sizeof(float) + sizeof(int32_t));
+	}
+	mem = calloc(1, (size_t)nk * rows * sizeof(uint32_t) + nk * sizeof(uint32_t) +
+				(xb->rvar != NULL && !xb->prod1 ? 2 * (size_t)nk * rows * sizeof(float) : 0) + nt * per);
+	if (mem == NULL)
+		return -1;
+	act = (uint32_t *)(void *)mem;
+	nact = act + (size_t)nk * rows;
+	{
+		char *p = (char *)(nact + nk);
+
+		if (xb->rvar != NULL && !xb->prod1) {
+			vf = (float *)(void *)p;
+			v2f = vf + (size_t)nk * rows;
+			p = (char *)(v2f + (size_t)nk * rows);
+		}
+		for (uint32_t t = 0; t < nt; t++) {
+			const uint32_t c0 = t * chunk, c1 = c0 + chunk < xb->cols ? c0 + chunk : xb->cols;
+			const uint32_t w = (chunk + 7u) & ~7u;
+			struct batch_job *j = &job[t];
+
+			j->xb = xb;
+			j->tile = tile;
+			j->c0 = c0 < xb->cols ? c0 : xb->cols;
+			j->c1 = c1 > j->c0 ? c1 : j->c0;
+			j->nk = nk;
+			j->adc_shift = adc_shift;
+			j->d = d;
+			j->conv_idx = conv_idx;
+			j->act = act;
+			j->nact = nact;
+			j->vf = vf;
+			j->v2f = v2f;
+			j->sum = (float *)(void *)(p + (size_t)t * per);
+			j->var = j->sum + (size_t)nk * w;
+			j->isum = (int32_t *)(void *)(j->var + (size_t)nk * w);
+			j->n1 = (float *)(void *)(j->isum + (size_t)nk * w);
+			j->n2 = j->n1 + w;
+			j->cbuf = (int32_t *)(void *)(j->n2 + w);
+			j->codes = codes;
+		}
+	}
+	/* each read's active rows and (multi-bit DAC, read noise) voltages, as aimc_xbar_apply forms them */
+	for (uint32_t k = 0; k < nk; k++) {
+		const uint8_t *dk = d + (size_t)k * rows;
+		const double *rowfac = xb->rowfac != NULL ? xb->rowfac + (size_t)tile * rows : NULL;
+		uint32_t *a = act + (size_t)k * rows, n = 0;
+
+		for (uint32_t r = 0; r < rows; r++) {
+			a[n] = r;
+			n += dk[r] != 0;
+		}
+		nact[k] = n;
+		if (vf != NULL)
+			for (uint32_t r = 0; r < rows; r++) {
+				double x = rowfac != NULL ? xb->dac_v[dk[r]] * rowfac[r] : xb->dac_v[dk[r]];
+
+				vf[(size_t)k * rows + r] = (float)x;
+				v2f[(size_t)k * rows + r] = (float)(x * x);
+			}
+	}
+	/* workers 1 .. nt-1 on their own threads, worker 0 here; a thread that cannot start runs here
+	 * too: every column's codes are the same whoever computes them */
+	for (uint32_t t = 1; t < nt; t++)
+		started[t] = job[t].c0 < job[t].c1 && pthread_create(&th[t], NULL, batch_work, &job[t]) == 0;
+	batch_work(&job[0]);
+	for (uint32_t t = 1; t < nt; t++) {
+		if (started[t])
+			pthread_join(th[t], NULL);
+		else if (job[t].c0 < job[t].c1)
+			batch_work(&job[t]);
+	}
+	free(mem);
+	/* the tile as after the last of nk aimc_xbar_apply calls */
+	return aimc_xbar_apply(xb, tile, d + (size_t)(nk - 1) * rows);
 }
 
 double aimc_xbar_conductance(const aimc_xbar *xb, uint32_t tile, uint32_t row, uint32_t cell)

@@ -21,6 +21,11 @@ typedef double aimc_v8d __attribute__((vector_size(64)));
 typedef int32_t aimc_v8si __attribute__((vector_size(32)));
 typedef uint32_t aimc_v8su __attribute__((vector_size(32)));
 typedef float aimc_v8f __attribute__((vector_size(32)));
+typedef int32_t aimc_v4si __attribute__((vector_size(16)));
+typedef int32_t aimc_v16si __attribute__((vector_size(64)));
+typedef int8_t aimc_v4qi __attribute__((vector_size(4)));
+typedef int8_t aimc_v8qi __attribute__((vector_size(8)));
+typedef int8_t aimc_v16qi __attribute__((vector_size(16)));
 
 /* dst = mask ? a : b per lane (mask: a comparison of two aimc_v8d, -1 where true) */
 #define V_SEL(dst, mask, a, b)                                                                             \
@@ -66,15 +71,25 @@ typedef float aimc_v8f __attribute__((vector_size(32)));
 			      const double *off, uint32_t n, const aimc_fin_par *p);                       \
 	void finish_adcf_##sfx(int32_t *codes, const float *sum, const float *var, const float *n1,       \
 			       const float *n2, const float *gain, const float *off, uint32_t n,           \
-			       const aimc_fin_parf *p);
+			       const aimc_fin_parf *p);                                                    \
+	void acc_batch_##sfx(float *sum, float *var, uint32_t ss, const float *gd, const float *rv,        \
+			     uint32_t stride, uint32_t c0, uint32_t c1, uint32_t nk, const uint32_t *act,  \
+			     const uint32_t *nact, uint32_t as, const float *v, const float *v2);          \
+	void acc_int_##sfx(int32_t *sum, uint32_t ss, const int8_t *w, uint32_t stride, uint32_t c0,       \
+			   uint32_t c1, uint32_t nk, const uint32_t *act, const uint32_t *nact, uint32_t as, \
+			   const uint8_t *d);
 KERN_PROTOS(base)
 
 #define KERN(name) name##_base
+#define KVI aimc_v4si
+#define KVB aimc_v4qi
 #define KVF aimc_v4f
 #define VW 4u
 #include "aimc_kern_impl.h"
 #undef KERN
 #undef KVF
+#undef KVI
+#undef KVB
 #undef VW
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(AIMC_BASELINE_ONLY)
@@ -85,22 +100,30 @@ KERN_PROTOS(avx512)
 #pragma GCC push_options
 #pragma GCC target("avx2")
 #define KERN(name) name##_avx2
+#define KVI aimc_v8si
+#define KVB aimc_v8qi
 #define KVF aimc_v8f
 #define VW 8u
 #include "aimc_kern_impl.h"
 #undef KERN
 #undef KVF
+#undef KVI
+#undef KVB
 #undef VW
 #pragma GCC pop_options
 
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512dq")
 #define KERN(name) name##_avx512
+#define KVI aimc_v16si
+#define KVB aimc_v16qi
 #define KVF aimc_v16f
 #define VW 16u
 #include "aimc_kern_impl.h"
 #undef KERN
 #undef KVF
+#undef KVI
+#undef KVB
 #undef VW
 #pragma GCC pop_options
 #endif
@@ -109,7 +132,7 @@ int aimc_kern_select(const char *simd, aimc_kern *out, char *err, size_t errlen)
 {
 	const int is_auto = simd == NULL || simd[0] == '\0' || strcmp(simd, "auto") == 0;
 	static const aimc_kern base = {acc_noisy_base, read_attempt_base, finish_adc_base, finish_adcf_base,
-					 "baseline"};
+					 acc_batch_base, acc_int_base, "baseline"};
 
 	if (!is_auto && strcmp(simd, "baseline") != 0 && strcmp(simd, "avx2") != 0 && strcmp(simd, "avx512") != 0) {
 		snprintf(err, errlen, "AIMC_SIMD='%s': expected auto, baseline, avx2 or avx512", simd);
@@ -118,9 +141,9 @@ int aimc_kern_select(const char *simd, aimc_kern *out, char *err, size_t errlen)
 #ifdef AIMC_X86_KERNELS
 	{
 		static const aimc_kern k2 = {acc_noisy_avx2, read_attempt_avx2, finish_adc_avx2, finish_adcf_avx2,
-						 "avx2"};
+						 acc_batch_avx2, acc_int_avx2, "avx2"};
 		static const aimc_kern k5 = {acc_noisy_avx512, read_attempt_avx512, finish_adc_avx512,
-						 finish_adcf_avx512, "avx512"};
+						 finish_adcf_avx512, acc_batch_avx512, acc_int_avx512, "avx512"};
 		const int has5 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
 		const int has2 = __builtin_cpu_supports("avx2");
 

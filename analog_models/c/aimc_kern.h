@@ -44,11 +44,24 @@ typedef void (*aimc_finf_fn)(int32_t *codes, const float *sum, const float *var,
 			     const float *n2, const float *gain, const float *off, uint32_t n,
 			     const aimc_fin_parf *p);
 
+/* Several reads at once (decision 0008), columns [c0, c1): the binary32 sums and variances of acc for
+ * each read k < nk into sum + k ss and var + k ss (act + k as: its nact[k] active rows, ascending;
+ * v + k as, v2 + k as: its voltages by row, or v NULL: every voltage 1) ... */
+typedef void (*aimc_accb_fn)(float *sum, float *var, uint32_t ss, const float *gd, const float *rv, uint32_t stride,
+			     uint32_t c0, uint32_t c1, uint32_t nk, const uint32_t *act, const uint32_t *nact,
+			     uint32_t as, const float *v, const float *v2);
+/* ... and, every effect off, the exact integer sums of the DAC codes (d + k as by row, NULL: all 1)
+ * times the int8 weights w (rows `stride` bytes apart). */
+typedef void (*aimc_acci_fn)(int32_t *sum, uint32_t ss, const int8_t *w, uint32_t stride, uint32_t c0, uint32_t c1,
+			     uint32_t nk, const uint32_t *act, const uint32_t *nact, uint32_t as, const uint8_t *d);
+
 typedef struct aimc_kern {
 	aimc_acc_fn acc;
 	aimc_read_fn read;
 	aimc_fin_fn finish;
 	aimc_finf_fn finishf;
+	aimc_accb_fn accb;
+	aimc_acci_fn acci;
 	const char *name; /* "baseline", "avx2" or "avx512" */
 } aimc_kern;
 

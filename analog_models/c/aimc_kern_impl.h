@@ -104,6 +104,173 @@ void KERN(acc_noisy)(float *sum, float *var, const float *gd, const float *rv, u
 }
 
 
+/* Several array reads at once (decision 0008): for read k < nk and column c in [c0, c1), sum[k ss + c - c0]
+ * and var[k ss + c - c0] are bit for bit what acc_noisy gives for that read: each column adds the active
+ * rows act[k as + i], i < nact[k], in ascending order, s = s + v x and q = q + v2 x from +0. With v NULL
+ * every voltage is 1 and the terms are added as they are (the 1-bit DAC: the read arrays hold the
+ * products, 1 x = x exactly). The columns go in blocks of four vectors, and each block serves every read
+ * before the next block: the block's rows (8 bytes per weight) are fetched from memory once per call
+ * and from the caches for the other reads. */
+#define BATCH_STEP(s, q, off)                                                                             \
+	do {                                                                                               \
+		LDV(x, g + (off));                                                                         \
+		LDV(y, rr + (off));                                                                        \
+		(s) = (s) + av * x;                                                                        \
+		(q) = (q) + bv * y;                                                                        \
+	} while (0)
+#define BATCH_STEP1(s, q, off)                                                                            \
+	do {                                                                                               \
+		LDV(x, g + (off));                                                                         \
+		LDV(y, rr + (off));                                                                        \
+		(s) = (s) + x;                                                                             \
+		(q) = (q) + y;                                                                             \
+	} while (0)
+
+void KERN(acc_batch)(float *sum, float *var, uint32_t ss, const float *gd, const float *rv, uint32_t stride,
+		      uint32_t c0, uint32_t c1, uint32_t nk, const uint32_t *act, const uint32_t *nact, uint32_t as,
+		      const float *v, const float *v2)
+{
+	uint32_t c = c0;
+
+	for (; c + 4 * VW <= c1; c += 4 * VW) {
+		for (uint32_t k = 0; k < nk; k++) {
+			const uint32_t *a = act + (size_t)k * as, n = nact[k];
+			KVF s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0}, q0 = {0}, q1 = {0}, q2 = {0}, q3 = {0}, x, y;
+
+			if (v == NULL) {
+				for (uint32_t i = 0; i < n; i++) {
+					const float *g = gd + (size_t)a[i] * stride + c, *rr = rv + (size_t)a[i] * stride + c;
+
+					if (k == 0 && i + 8 < n) { /* the first read brings the block in */
+						const float *pg = gd + (size_t)a[i + 8] * stride + c,
+							    *pr = rv + (size_t)a[i + 8] * stride + c;
+
+						for (uint32_t l = 0; l < 4 * VW; l += 16) {
+							__builtin_prefetch(pg + l);
+							__builtin_prefetch(pr + l);
+						}
+					}
+					BATCH_STEP1(s0, q0, 0);
+					BATCH_STEP1(s1, q1, VW);
+					BATCH_STEP1(s2, q2, 2 * VW);
+					BATCH_STEP1(s3, q3, 3 * VW);
+				}
+			} else {
+				const float *vk = v + (size_t)k * as, *v2k = v2 + (size_t)k * as;
+
+				for (uint32_t i = 0; i < n; i++) {
+					const float *g = gd + (size_t)a[i] * stride + c, *rr = rv + (size_t)a[i] * stride + c;
+					const float av = vk[a[i]], bv = v2k[a[i]];
+
+					if (k == 0 && i + 8 < n) {
+						const float *pg = gd + (size_t)a[i + 8] * stride + c,
+							    *pr = rv + (size_t)a[i + 8] * stride + c;
+
+						for (uint32_t l = 0; l < 4 * VW; l += 16) {
+							__builtin_prefetch(pg + l);
+							__builtin_prefetch(pr + l);
+						}
+					}
+					BATCH_STEP(s0, q0, 0);
+					BATCH_STEP(s1, q1, VW);
+					BATCH_STEP(s2, q2, 2 * VW);
+					BATCH_STEP(s3, q3, 3 * VW);
+				}
+			}
+			{
+				float *so = sum + (size_t)k * ss + (c - c0), *qo = var + (size_t)k * ss + (c - c0);
+
+				memcpy(so, &s0, sizeof(s0));
+				memcpy(so + VW, &s1, sizeof(s1));
+				memcpy(so + 2 * VW, &s2, sizeof(s2));
+				memcpy(so + 3 * VW, &s3, sizeof(s3));
+				memcpy(qo, &q0, sizeof(q0));
+				memcpy(qo + VW, &q1, sizeof(q1));
+				memcpy(qo + 2 * VW, &q2, sizeof(q2));
+				memcpy(qo + 3 * VW, &q3, sizeof(q3));
+			}
+		}
+	}
+	for (; c < c1; c++) { /* the last columns one at a time */
+		for (uint32_t k = 0; k < nk; k++) {
+			const uint32_t *a = act + (size_t)k * as, n = nact[k];
+			float s = 0.0f, q = 0.0f;
+
+			for (uint32_t i = 0; i < n; i++) {
+				const size_t o = (size_t)a[i] * stride + c;
+
+				if (v == NULL) {
+					s = s + gd[o];
+					q = q + rv[o];
+				} else {
+					s = s + v[(size_t)k * as + a[i]] * gd[o];
+					q = q + v2[(size_t)k * as + a[i]] * rv[o];
+				}
+			}
+			sum[(size_t)k * ss + (c - c0)] = s;
+			var[(size_t)k * ss + (c - c0)] = q;
+		}
+	}
+}
+#undef BATCH_STEP
+#undef BATCH_STEP1
+
+/* Every effect off (decision 0008): the integer column sums sum[k ss + c - c0] = sum_i d[k as + r] w[r stride + c]
+ * over the active rows r = act[k as + i] of read k, for c in [c0, c1); d NULL: every active code is 1.
+ * Integer sums are exact (|sum| <= 1024 * 255 * 127 < 2^31), so the order is free: blocks of four
+ * vectors of int32, every read of the batch per block. */
+void KERN(acc_int)(int32_t *sum, uint32_t ss, const int8_t *w, uint32_t stride, uint32_t c0, uint32_t c1,
+		    uint32_t nk, const uint32_t *act, const uint32_t *nact, uint32_t as, const uint8_t *d)
+{
+	uint32_t c = c0;
+
+	for (; c + 4 * VW <= c1; c += 4 * VW) {
+		for (uint32_t k = 0; k < nk; k++) {
+			const uint32_t *a = act + (size_t)k * as, n = nact[k];
+			KVI s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0};
+			int32_t *so = sum + (size_t)k * ss + (c - c0);
+
+			for (uint32_t i = 0; i < n; i++) {
+				const int8_t *g = w + (size_t)a[i] * stride + c;
+				KVB b0, b1, b2, b3;
+
+				LDV(b0, g);
+				LDV(b1, g + VW);
+				LDV(b2, g + 2 * VW);
+				LDV(b3, g + 3 * VW);
+				if (d == NULL) {
+					s0 = s0 + __builtin_convertvector(b0, KVI);
+					s1 = s1 + __builtin_convertvector(b1, KVI);
+					s2 = s2 + __builtin_convertvector(b2, KVI);
+					s3 = s3 + __builtin_convertvector(b3, KVI);
+				} else {
+					const int32_t dv = d[(size_t)k * as + a[i]];
+
+					s0 = s0 + dv * __builtin_convertvector(b0, KVI);
+					s1 = s1 + dv * __builtin_convertvector(b1, KVI);
+					s2 = s2 + dv * __builtin_convertvector(b2, KVI);
+					s3 = s3 + dv * __builtin_convertvector(b3, KVI);
+				}
+			}
+			memcpy(so, &s0, sizeof(s0));
+			memcpy(so + VW, &s1, sizeof(s1));
+			memcpy(so + 2 * VW, &s2, sizeof(s2));
+			memcpy(so + 3 * VW, &s3, sizeof(s3));
+		}
+	}
+	for (; c < c1; c++) {
+		for (uint32_t k = 0; k < nk; k++) {
+			const uint32_t *a = act + (size_t)k * as, n = nact[k];
+			int32_t s = 0;
+
+			for (uint32_t i = 0; i < n; i++)
+				s += (d == NULL ? 1 : (int32_t)d[(size_t)k * as + a[i]]) * w[(size_t)a[i] * stride + c];
+			sum[(size_t)k * ss + (c - c0)] = s;
+		}
+	}
+}
+
+
 /* Attempt `att` of the READ pairs of n keys (n a multiple of 8), 8 at a time: the operations of
  * aimc_rng_read_pair and its read_log in their order (integer operations are exact). Lanes with s
  * outside (0, 1) hold garbage in n1, n2; the caller rejects them. s is normal whenever it matters
