@@ -91,9 +91,11 @@ struct aimc_xbar {
 	/* Speed only, the same bits (decision 0008): */
 	int prod1;         /* 1-bit DAC with read noise: gdf and rvar hold the products vf gd and v2f rvar of
 			    * the row's one voltage, and vf, v2f are 1 on active rows (1 x = x exactly) */
-	int8_t *wq;        /* every effect off (exact): the programmed weights [tile][row][rstride], for
-			    * the integer sums */
+	int8_t *wq;        /* every effect off (exact): the programmed weights for the integer sums, four
+			    * rows to a 32-bit word: [tile][row / 4][cst4][row % 4] (wq_index) */
+	uint32_t r4n, cst4; /* rows / 4 rounded up; cols rounded up to 64 */
 	uint8_t *dcur;     /* exact: the applied DAC codes [tile][row] */
+	uint32_t *dq_s;    /* exact: scratch of aimc_xbar_convert_all, the codes packed as wq (r4n) */
 	uint32_t threads;  /* workers of aimc_xbar_convert_batch (aimc_xbar_set_threads), default 1 */
 };
 
@@ -106,6 +108,29 @@ static size_t cell_base(const aimc_xbar *xb, uint32_t tile, uint32_t col)
 static size_t rm_index(const aimc_xbar *xb, uint32_t tile, uint32_t row, uint32_t col)
 {
 	return ((size_t)tile * xb->rows + row) * xb->rstride + col;
+}
+
+/* Index of (row, col) in wq. */
+static size_t wq_index(const aimc_xbar *xb, uint32_t tile, uint32_t row, uint32_t col)
+{
+	return (((size_t)tile * xb->r4n + row / 4u) * xb->cst4 + col) * 4u + row % 4u;
+}
+
+/* The DAC codes d[0 .. rows) four to a word as wq packs the rows (zeros past the last row). */
+static void pack_codes(const aimc_xbar *xb, const uint8_t *d, uint32_t *dq)
+{
+	const uint32_t full = xb->rows / 4u;
+
+	for (uint32_t g = 0; g < full; g++)
+		dq[g] = (uint32_t)d[4 * g] | (uint32_t)d[4 * g + 1] << 8 | (uint32_t)d[4 * g + 2] << 16 |
+			(uint32_t)d[4 * g + 3] << 24;
+	if (full < xb->r4n) {
+		uint32_t v = 0;
+
+		for (uint32_t i = 0; 4 * full + i < xb->rows; i++)
+			v |= (uint32_t)d[4 * full + i] << (8 * i);
+		dq[full] = v;
+	}
 }
 
 /* n bytes, zeroed, starting on a 64-byte boundary (the vector kernels' loads then never split a
@@ -334,9 +359,12 @@ aimc_xbar *aimc_xbar_create(const aimc_cfg *cfg, uint64_t seed)
 	}
 	xb->threads = 1;
 	if (xb->exact) {
-		xb->wq = zalloc64(nrows * xb->rstride);
+		xb->r4n = (cfg->rows + 3u) / 4u;
+		xb->cst4 = (cfg->cols + 63u) & ~63u;
+		xb->wq = zalloc64((size_t)cfg->num_tiles * xb->r4n * xb->cst4 * 4u);
 		xb->dcur = calloc(nrows, 1);
-		if (xb->wq == NULL || xb->dcur == NULL)
+		xb->dq_s = calloc(xb->r4n, sizeof(*xb->dq_s));
+		if (xb->wq == NULL || xb->dcur == NULL || xb->dq_s == NULL)
 			goto fail;
 	}
 	if (cfg->ir_mode != AIMC_IR_OFF) {
@@ -456,6 +484,7 @@ void aimc_xbar_destroy(aimc_xbar *xb)
 	free(xb->gr);
 	free(xb->wq);
 	free(xb->dcur);
+	free(xb->dq_s);
 	free(xb);
 }
 
@@ -495,7 +524,7 @@ int aimc_xbar_program_row(aimc_xbar *xb, uint32_t tile, uint32_t row, const int8
 		xb->g[2 * i] = gp;
 		xb->g[2 * i + 1] = gn;
 		if (xb->wq != NULL)
-			xb->wq[rm_index(xb, tile, row, c)] = (int8_t)wc;
+			xb->wq[wq_index(xb, tile, row, c)] = (int8_t)wc;
 	}
 	row_refresh(xb, tile, row);
 	if (xb->ir_valid != NULL)
@@ -814,19 +843,18 @@ static int32_t adc_code(const aimc_xbar *xb, uint32_t tile, uint32_t col, double
 	return (int32_t)q;
 }
 
-/* adc_code of an exact crossbar (every effect off) from the integer sum s = sum_r d[r] w[r][c]: the
- * value its exact path rounds the analog sum back to (decision 0008), then the same steps. */
-static int32_t exact_code(const aimc_xbar *xb, int32_t s, uint32_t adc_shift)
+/* adc_code of an exact crossbar (every effect off) from the integer sums s = sum_r d[r] w[r][c] (the
+ * value its exact path rounds the analog sum back to, decision 0008): round_half_away(s 2^-sh),
+ * clamped, in integers. |s| <= 1024 * 255 * 127 < 2^25 (rows <= 1024, aimc_config.c). */
+static void exact_codes(const aimc_xbar *xb, const int32_t *s, uint32_t n, uint32_t adc_shift, int32_t *codes)
 {
-	int sh = adc_shift > 1024u ? 1024 : (int)adc_shift;
-	double lo = -xb->adc_half, hi = xb->adc_half - 1.0, q;
+	const int32_t lo = -(int32_t)xb->adc_half, hi = (int32_t)xb->adc_half - 1;
 
-	q = round_half_away(ldexp((double)s, -sh));
-	if (!(q >= lo))
-		q = lo;
-	if (q > hi)
-		q = hi;
-	return (int32_t)q;
+	if (adc_shift > 25u) { /* |s| < 2^25: the quotient is below 0.5 */
+		memset(codes, 0, n * sizeof(*codes));
+		return;
+	}
+	xb->kern.exact_fin(codes, s, n, adc_shift == 0 ? 0 : (int32_t)1 << (adc_shift - 1u), (int32_t)adc_shift, lo, hi);
 }
 
 static double lsb_of(const aimc_xbar *xb, uint32_t adc_shift)
@@ -949,10 +977,9 @@ int aimc_xbar_convert_all(aimc_xbar *xb, uint32_t tile, uint32_t conv_idx, uint3
 		/* every effect off: the integer sums, the codes the analog sum rounds back to */
 		int32_t *isum = xb->codes_s;
 
-		xb->kern.acci(isum, 0, xb->wq + rm_index(xb, tile, 0, 0), xb->rstride, 0, cols, 1, act, &n, xb->rows,
-			      xb->mask == 1 ? NULL : xb->dcur + (size_t)tile * xb->rows);
-		for (uint32_t c = 0; c < cols; c++)
-			codes[c] = exact_code(xb, isum[c], adc_shift);
+		pack_codes(xb, xb->dcur + (size_t)tile * xb->rows, xb->dq_s);
+		xb->kern.acci(isum, 0, xb->wq + wq_index(xb, tile, 0, 0), xb->cst4, 0, cols, 1, xb->dq_s, xb->r4n);
+		exact_codes(xb, isum, cols, adc_shift, codes);
 		return 0;
 	}
 	/* row by row, every column accumulating its active rows in ascending order: the bits of
@@ -1018,6 +1045,7 @@ struct batch_job {
 	const uint8_t *d;         /* the caller's codes, nk x rows */
 	const uint32_t *conv_idx; /* nk */
 	const uint32_t *act, *nact;
+	const uint32_t *dq;       /* exact: the codes packed as wq, nk x r4n */
 	const float *vf, *v2f;    /* nk x rows, or NULL (1-bit DAC: the products are stored) */
 	float *sum, *var, *n1, *n2; /* nk x w, nk x w, w, w: w = c1 - c0 rounded up to 8 */
 	int32_t *isum, *cbuf;     /* nk x w (exact), w */
@@ -1046,11 +1074,9 @@ static void *batch_work(void *arg)
 		}
 		return NULL;
 	}
-	xb->kern.acci(j->isum, w, xb->wq + rm_index(xb, j->tile, 0, 0), xb->rstride, j->c0, j->c1, j->nk, j->act,
-		      j->nact, xb->rows, xb->mask == 1 ? NULL : j->d);
+	xb->kern.acci(j->isum, w, xb->wq + wq_index(xb, j->tile, 0, 0), xb->cst4, j->c0, j->c1, j->nk, j->dq, xb->r4n);
 	for (uint32_t k = 0; k < j->nk; k++)
-		for (uint32_t c = j->c0; c < j->c1; c++)
-			j->codes[(size_t)k * cols + c] = exact_code(xb, j->isum[(size_t)k * w + (c - j->c0)], j->adc_shift);
+		exact_codes(xb, j->isum + (size_t)k * w, j->c1 - j->c0, j->adc_shift, j->codes + (size_t)k * cols + j->c0);
 	return NULL;
 }
 
@@ -1063,6 +1089,7 @@ int aimc_xbar_convert_batch(aimc_xbar *xb, uint32_t tile, const uint8_t *d, uint
 	pthread_t th[AIMC_XBAR_MAX_THREADS];
 	int started[AIMC_XBAR_MAX_THREADS] = {0};
 	float *vf = NULL, *v2f = NULL;
+	uint32_t *dq = NULL;
 	size_t per = 0;
 	char *mem;
 
@@ -1092,6 +1119,7 @@ int aimc_xbar_convert_batch(aimc_xbar *xb, uint32_t tile, const uint8_t *d, uint
 		per = (size_t)nk * w * (2 * sizeof(float) + sizeof(int32_t)) + (size_t)w * (2 * sizeof(float) + sizeof(int32_t));
 	}
 	mem = calloc(1, (size_t)nk * rows * sizeof(uint32_t) + nk * sizeof(uint32_t) +
+				(xb->rvar == NULL ? (size_t)nk * xb->r4n * sizeof(uint32_t) : 0) +
 				(xb->rvar != NULL && !xb->prod1 ? 2 * (size_t)nk * rows * sizeof(float) : 0) + nt * per);
 	if (mem == NULL)
 		return -1;
@@ -1104,6 +1132,10 @@ int aimc_xbar_convert_batch(aimc_xbar *xb, uint32_t tile, const uint8_t *d, uint
 			vf = (float *)(void *)p;
 			v2f = vf + (size_t)nk * rows;
 			p = (char *)(v2f + (size_t)nk * rows);
+		}
+		if (xb->rvar == NULL) {
+			dq = (uint32_t *)(void *)p;
+			p = (char *)(dq + (size_t)nk * xb->r4n);
 		}
 		for (uint32_t t = 0; t < nt; t++) {
 			const uint32_t c0 = t * chunk, c1 = c0 + chunk < xb->cols ? c0 + chunk : xb->cols;
@@ -1120,6 +1152,7 @@ int aimc_xbar_convert_batch(aimc_xbar *xb, uint32_t tile, const uint8_t *d, uint
 			j->conv_idx = conv_idx;
 			j->act = act;
 			j->nact = nact;
+			j->dq = dq;
 			j->vf = vf;
 			j->v2f = v2f;
 			j->sum = (float *)(void *)(p + (size_t)t * per);
@@ -1137,6 +1170,10 @@ int aimc_xbar_convert_batch(aimc_xbar *xb, uint32_t tile, const uint8_t *d, uint
 		const double *rowfac = xb->rowfac != NULL ? xb->rowfac + (size_t)tile * rows : NULL;
 		uint32_t *a = act + (size_t)k * rows, n = 0;
 
+		if (dq != NULL) { /* exact: the packed codes, no lists */
+			pack_codes(xb, dk, dq + (size_t)k * xb->r4n);
+			continue;
+		}
 		for (uint32_t r = 0; r < rows; r++) {
 			a[n] = r;
 			n += dk[r] != 0;

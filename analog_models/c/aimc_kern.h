@@ -50,10 +50,10 @@ typedef void (*aimc_finf_fn)(int32_t *codes, const float *sum, const float *var,
 typedef void (*aimc_accb_fn)(float *sum, float *var, uint32_t ss, const float *gd, const float *rv, uint32_t stride,
 			     uint32_t c0, uint32_t c1, uint32_t nk, const uint32_t *act, const uint32_t *nact,
 			     uint32_t as, const float *v, const float *v2);
-/* ... and, every effect off, the exact integer sums of the DAC codes (d + k as by row, NULL: all 1)
- * times the int8 weights w (rows `stride` bytes apart). */
-typedef void (*aimc_acci_fn)(int32_t *sum, uint32_t ss, const int8_t *w, uint32_t stride, uint32_t c0, uint32_t c1,
-			     uint32_t nk, const uint32_t *act, const uint32_t *nact, uint32_t as, const uint8_t *d);
+/* ... and, every effect off, the exact integer sums of the DAC codes times the int8 weights, both
+ * packed four rows to a 32-bit word (aimc_kern_impl.h acc_int). */
+typedef void (*aimc_acci_fn)(int32_t *sum, uint32_t ss, const int8_t *w4, uint32_t cstride, uint32_t c0, uint32_t c1,
+			     uint32_t nk, const uint32_t *dq, uint32_t r4n);
 
 typedef struct aimc_kern {
 	aimc_acc_fn acc;
@@ -62,7 +62,10 @@ typedef struct aimc_kern {
 	aimc_finf_fn finishf;
 	aimc_accb_fn accb;
 	aimc_acci_fn acci;
+	/* codes from exact integer sums (aimc_kern_impl.h exact_fin) */
+	void (*exact_fin)(int32_t *codes, const int32_t *s, uint32_t n, int32_t half, int32_t sh, int32_t lo, int32_t hi);
 	const char *name; /* "baseline", "avx2" or "avx512" */
+	const char *int_name; /* the integer sums: as name, or "avx512vnni" */
 } aimc_kern;
 
 /* The kernels for `simd`: NULL, "" or "auto" = the widest this CPU runs; "baseline" (SSE2 on

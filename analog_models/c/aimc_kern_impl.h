@@ -215,41 +215,48 @@ void KERN(acc_batch)(float *sum, float *var, uint32_t ss, const float *gd, const
 #undef BATCH_STEP
 #undef BATCH_STEP1
 
-/* Every effect off (decision 0008): the integer column sums sum[k ss + c - c0] = sum_i d[k as + r] w[r stride + c]
- * over the active rows r = act[k as + i] of read k, for c in [c0, c1); d NULL: every active code is 1.
- * Integer sums are exact (|sum| <= 1024 * 255 * 127 < 2^31), so the order is free: blocks of four
- * vectors of int32, every read of the batch per block. */
-void KERN(acc_int)(int32_t *sum, uint32_t ss, const int8_t *w, uint32_t stride, uint32_t c0, uint32_t c1,
-		    uint32_t nk, const uint32_t *act, const uint32_t *nact, uint32_t as, const uint8_t *d)
+/* Every effect off (decision 0008): the exact integer column sums
+ * sum[k ss + c - c0] = sum_g sum_i byte i of dq[k r4n + g] * w4[(g cstride + c) 4 + i]
+ * for c in [c0, c1): w4 holds the int8 weights four rows to a 32-bit word (row 4g + i in byte i),
+ * dq the DAC codes of read k the same way. |sum| <= 1024 * 255 * 127 < 2^31: integer sums are
+ * exact and their order is free. Each word of four weights is split by shifts (byte i sign-
+ * extended: (x << (24 - 8i)) >> 24), columns in blocks of four vectors. */
+#define INT_TERM(sv, xv)                                                                                   \
+	do {                                                                                               \
+		(sv) = (sv) + dv * (((xv) << sh) >> 24);                                                   \
+	} while (0)
+
+void KERN(acc_int)(int32_t *sum, uint32_t ss, const int8_t *w4, uint32_t cstride, uint32_t c0, uint32_t c1,
+		    uint32_t nk, const uint32_t *dq, uint32_t r4n)
 {
 	uint32_t c = c0;
 
 	for (; c + 4 * VW <= c1; c += 4 * VW) {
 		for (uint32_t k = 0; k < nk; k++) {
-			const uint32_t *a = act + (size_t)k * as, n = nact[k];
+			const uint32_t *dk = dq + (size_t)k * r4n;
 			KVI s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0};
 			int32_t *so = sum + (size_t)k * ss + (c - c0);
 
-			for (uint32_t i = 0; i < n; i++) {
-				const int8_t *g = w + (size_t)a[i] * stride + c;
-				KVB b0, b1, b2, b3;
+			for (uint32_t g = 0; g < r4n; g++) {
+				const int8_t *p = w4 + ((size_t)g * cstride + c) * 4;
+				KVI x0, x1, x2, x3;
 
-				LDV(b0, g);
-				LDV(b1, g + VW);
-				LDV(b2, g + 2 * VW);
-				LDV(b3, g + 3 * VW);
-				if (d == NULL) {
-					s0 = s0 + __builtin_convertvector(b0, KVI);
-					s1 = s1 + __builtin_convertvector(b1, KVI);
-					s2 = s2 + __builtin_convertvector(b2, KVI);
-					s3 = s3 + __builtin_convertvector(b3, KVI);
-				} else {
-					const int32_t dv = d[(size_t)k * as + a[i]];
+				if (dk[g] == 0)
+					continue;
+				LDV(x0, p);
+				LDV(x1, p + 4 * VW);
+				LDV(x2, p + 8 * VW);
+				LDV(x3, p + 12 * VW);
+				for (int i = 0; i < 4; i++) {
+					const int32_t dv = (int32_t)((dk[g] >> (8 * i)) & 0xffu);
+					const int sh = 24 - 8 * i;
 
-					s0 = s0 + dv * __builtin_convertvector(b0, KVI);
-					s1 = s1 + dv * __builtin_convertvector(b1, KVI);
-					s2 = s2 + dv * __builtin_convertvector(b2, KVI);
-					s3 = s3 + dv * __builtin_convertvector(b3, KVI);
+					if (dv == 0)
+						continue;
+					INT_TERM(s0, x0);
+					INT_TERM(s1, x1);
+					INT_TERM(s2, x2);
+					INT_TERM(s3, x3);
 				}
 			}
 			memcpy(so, &s0, sizeof(s0));
@@ -260,16 +267,46 @@ void KERN(acc_int)(int32_t *sum, uint32_t ss, const int8_t *w, uint32_t stride, 
 	}
 	for (; c < c1; c++) {
 		for (uint32_t k = 0; k < nk; k++) {
-			const uint32_t *a = act + (size_t)k * as, n = nact[k];
 			int32_t s = 0;
 
-			for (uint32_t i = 0; i < n; i++)
-				s += (d == NULL ? 1 : (int32_t)d[(size_t)k * as + a[i]]) * w[(size_t)a[i] * stride + c];
+			for (uint32_t g = 0; g < r4n; g++)
+				for (int i = 0; i < 4; i++)
+					s += (int32_t)((dq[(size_t)k * r4n + g] >> (8 * i)) & 0xffu) *
+					     w4[((size_t)g * cstride + c) * 4 + (size_t)i];
 			sum[(size_t)k * ss + (c - c0)] = s;
 		}
 	}
 }
+#undef INT_TERM
 
+/* Every effect off: codes[i] = clamp(sign(s) ((|s| + half) >> sh), lo, hi) for i < n, the integer
+ * round-half-away of s 2^-sh (half = 2^(sh-1), 0 for sh 0); |s| < 2^25 (1024 rows x 255 x 127), so
+ * |s| + half fits an int32 for sh <= 25; the caller handles larger shifts. */
+void KERN(exact_fin)(int32_t *codes, const int32_t *s, uint32_t n, int32_t half, int32_t sh, int32_t lo, int32_t hi)
+{
+	uint32_t i = 0;
+
+	for (; i + VW <= n; i += VW) {
+		KVI v, a, q, neg, m, lov = (KVI){0} + lo, hiv = (KVI){0} + hi;
+
+		LDV(v, s + i);
+		neg = v < 0; /* -1 where true */
+		a = (v ^ neg) - neg; /* |v| */
+		q = (a + half) >> sh;
+		q = (q ^ neg) - neg;
+		m = q < lov;
+		q = (lov & m) | (q & ~m);
+		m = q > hiv;
+		q = (hiv & m) | (q & ~m);
+		memcpy(codes + i, &q, sizeof(q));
+	}
+	for (; i < n; i++) {
+		int32_t a = s[i] < 0 ? -s[i] : s[i], q = (a + half) >> sh;
+
+		q = s[i] < 0 ? -q : q;
+		codes[i] = q < lo ? lo : q > hi ? hi : q;
+	}
+}
 
 /* Attempt `att` of the READ pairs of n keys (n a multiple of 8), 8 at a time: the operations of
  * aimc_rng_read_pair and its read_log in their order (integer operations are exact). Lanes with s
