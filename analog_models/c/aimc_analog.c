@@ -68,8 +68,9 @@ struct aimc_xbar {
 	aimc_fin_parf fp;
 	aimc_kern kern;           /* vector kernels (AIMC_SIMD) */
 	uint32_t cpad;            /* cols rounded up to a multiple of 8 (vector kernels' scratch) */
-	uint32_t rstride;         /* row stride of gd, gdf and rvar: cols rounded up to a multiple of 16,
+	uint32_t rstride;         /* row stride of gd: cols rounded up to a multiple of 16,
 				   * so that every row starts on a 64-byte boundary */
+	uint32_t cpan;            /* cols rounded up to a multiple of AIMC_PANEL (gdf, rvar: pm_index) */
 	double *cgain, *coff;     /* [tile][cpad] ADC gain and offset of each column (adc_on) */
 	int32_t *codes_s;         /* scratch of aimc_xbar_convert_all, cpad */
 	float *nrm1, *nrm2;       /* scratch of aimc_xbar_convert_all: the READ normal pairs, cpad each */
@@ -104,10 +105,19 @@ static size_t cell_base(const aimc_xbar *xb, uint32_t tile, uint32_t col)
 	return ((size_t)tile * xb->cols + col) * xb->rows;
 }
 
-/* Index of (row, col) in the row-major per-tile arrays gd, gdf and rvar. */
+/* Index of (row, col) in the row-major per-tile array gd. */
 static size_t rm_index(const aimc_xbar *xb, uint32_t tile, uint32_t row, uint32_t col)
 {
 	return ((size_t)tile * xb->rows + row) * xb->rstride + col;
+}
+
+/* Index of (row, col) in the binary32 read arrays gdf and rvar: per tile, panels of AIMC_PANEL
+ * columns, each panel row-major (decision 0008): a read of a column block then streams through
+ * contiguous memory instead of touching one page per row. */
+static size_t pm_index(const aimc_xbar *xb, uint32_t tile, uint32_t row, uint32_t col)
+{
+	return (size_t)tile * xb->rows * xb->cpan + ((size_t)(col / AIMC_PANEL) * xb->rows + row) * AIMC_PANEL +
+	       col % AIMC_PANEL;
 }
 
 /* Index of (row, col) in wq. */
@@ -209,7 +219,8 @@ static void row_refresh(aimc_xbar *xb, uint32_t tile, uint32_t row)
 	double rowsum = 0.0;
 
 	for (uint32_t c = 0; c < xb->cols; c++) {
-		size_t i = cell_base(xb, tile, c) + row, j = rm_index(xb, tile, row, c);
+		size_t i = cell_base(xb, tile, c) + row, j = xb->rvar != NULL ? pm_index(xb, tile, row, c)
+									     : rm_index(xb, tile, row, c);
 		double gp = read_g(xb, tile, row, 2 * c, xb->g[2 * i]);
 		double gn = read_g(xb, tile, row, 2 * c + 1, xb->g[2 * i + 1]);
 
@@ -233,11 +244,11 @@ static void row_refresh(aimc_xbar *xb, uint32_t tile, uint32_t row)
 		const double x = xb->rowfac != NULL ? xb->dac_v[1] * xb->rowfac[(size_t)tile * xb->rows + row]
 						    : xb->dac_v[1];
 		const float a = (float)x, b = (float)(x * x);
-		float *gf = xb->gdf + rm_index(xb, tile, row, 0), *rv = xb->rvar + rm_index(xb, tile, row, 0);
-
 		for (uint32_t c = 0; c < xb->cols; c++) {
-			gf[c] = a * gf[c];
-			rv[c] = b * rv[c];
+			const size_t j = pm_index(xb, tile, row, c);
+
+			xb->gdf[j] = a * xb->gdf[j];
+			xb->rvar[j] = b * xb->rvar[j];
 		}
 	}
 }
@@ -335,8 +346,9 @@ aimc_xbar *aimc_xbar_create(const aimc_cfg *cfg, uint64_t seed)
 	for (uint32_t c = 0; c < cfg->cols; c++)
 		xb->adc_of[c] = c / cfg->cols_per_adc;
 	if (cfg->read_sigma > 0.0) {
-		xb->rvar = zalloc64(nrows * xb->rstride * sizeof(*xb->rvar));
-		xb->gdf = zalloc64(nrows * xb->rstride * sizeof(*xb->gdf));
+		xb->cpan = (cfg->cols + AIMC_PANEL - 1u) / AIMC_PANEL * AIMC_PANEL;
+		xb->rvar = zalloc64(nrows * xb->cpan * sizeof(*xb->rvar));
+		xb->gdf = zalloc64(nrows * xb->cpan * sizeof(*xb->gdf));
 		xb->vf = calloc(nrows, sizeof(*xb->vf));
 		xb->v2f = calloc(nrows, sizeof(*xb->v2f));
 		xb->sumf = zalloc64(xb->cpad * sizeof(*xb->sumf));
@@ -755,12 +767,12 @@ static float finish_f32(const aimc_xbar *xb, float sum, float var, float n)
 static float column_current_f32(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint32_t conv_idx,
 				float *cmp)
 {
-	const float *gf = xb->gdf + rm_index(xb, tile, 0, col);
-	const float *rv = xb->rvar + rm_index(xb, tile, 0, col);
+	const float *gf = xb->gdf + pm_index(xb, tile, 0, col);
+	const float *rv = xb->rvar + pm_index(xb, tile, 0, col);
 	const float *vf = xb->vf + (size_t)tile * xb->rows, *v2f = xb->v2f + (size_t)tile * xb->rows;
 	const uint32_t *act = xb->act + (size_t)tile * xb->rows;
 	const uint32_t n = xb->n_act[tile];
-	const size_t stride = xb->rstride;
+	const size_t stride = AIMC_PANEL;
 	float s = 0.0f, q = 0.0f, n1, n2;
 
 	/* ascending active rows, one multiply and one add per term */
@@ -956,8 +968,9 @@ int aimc_xbar_convert_all(aimc_xbar *xb, uint32_t tile, uint32_t conv_idx, uint3
 		 * for each column */
 		aimc_fin_parf p = xb->fp;
 
-		xb->kern.acc(xb->sumf, xb->varf, xb->gdf + rm_index(xb, tile, 0, 0), xb->rvar + rm_index(xb, tile, 0, 0),
-			     cols, xb->rstride, act, n, xb->vf + (size_t)tile * xb->rows, xb->v2f + (size_t)tile * xb->rows);
+		xb->kern.accb(xb->sumf, xb->varf, 0, xb->gdf + pm_index(xb, tile, 0, 0), xb->rvar + pm_index(xb, tile, 0, 0),
+			      xb->rows, 0, cols, 1, act, &n, xb->rows, xb->prod1 ? NULL : xb->vf + (size_t)tile * xb->rows,
+			      xb->v2f + (size_t)tile * xb->rows);
 		if (xb->ir_valid != NULL) { /* IR drop: the network's column currents */
 			const double *ic = ir_currents(xb, tile);
 
@@ -1061,8 +1074,8 @@ static void *batch_work(void *arg)
 	if (xb->rvar != NULL) {
 		aimc_fin_parf p = xb->fp;
 
-		xb->kern.accb(j->sum, j->var, w, xb->gdf + rm_index(xb, j->tile, 0, 0), xb->rvar + rm_index(xb, j->tile, 0, 0),
-			      xb->rstride, j->c0, j->c1, j->nk, j->act, j->nact, xb->rows, j->vf, j->v2f);
+		xb->kern.accb(j->sum, j->var, w, xb->gdf + pm_index(xb, j->tile, 0, 0), xb->rvar + pm_index(xb, j->tile, 0, 0),
+			      xb->rows, j->c0, j->c1, j->nk, j->act, j->nact, xb->rows, j->vf, j->v2f);
 		p.lsb = (float)lsb_of(xb, j->adc_shift);
 		for (uint32_t k = 0; k < j->nk; k++) {
 			aimc_rng_read_pairs(xb->kern.read, xb->pre_read + (size_t)j->tile * cols + j->c0, j->conv_idx[k],

@@ -70,7 +70,7 @@ typedef int32_t aimc_v16si __attribute__((vector_size(64)));
 			       const float *n2, const float *gain, const float *off, uint32_t n,           \
 			       const aimc_fin_parf *p);                                                    \
 	void acc_batch_##sfx(float *sum, float *var, uint32_t ss, const float *gd, const float *rv,        \
-			     uint32_t stride, uint32_t c0, uint32_t c1, uint32_t nk, const uint32_t *act,  \
+			     uint32_t rows, uint32_t c0, uint32_t c1, uint32_t nk, const uint32_t *act,  \
 			     const uint32_t *nact, uint32_t as, const float *v, const float *v2);          \
 	void acc_int_##sfx(int32_t *sum, uint32_t ss, const int8_t *w4, uint32_t cstride, uint32_t c0,     \
 			   uint32_t c1, uint32_t nk, const uint32_t *dq, uint32_t r4n);                  \

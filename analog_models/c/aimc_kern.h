@@ -7,6 +7,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Columns per panel of the binary32 read arrays (aimc_analog.c pm_index): a multiple of every
+ * copy's four-vector block (64, 32, 16 floats). */
+#define AIMC_PANEL 64u
+
 /* sum[c] = sum_i v[act[i]] gd[act[i] stride + c] for c < cols, var[c] likewise with v2 and rv,
  * in binary32, each column adding the n active rows in ascending order. */
 typedef void (*aimc_acc_fn)(float *sum, float *var, const float *gd, const float *rv, uint32_t cols,
@@ -46,8 +50,9 @@ typedef void (*aimc_finf_fn)(int32_t *codes, const float *sum, const float *var,
 
 /* Several reads at once (decision 0008), columns [c0, c1): the binary32 sums and variances of acc for
  * each read k < nk into sum + k ss and var + k ss (act + k as: its nact[k] active rows, ascending;
- * v + k as, v2 + k as: its voltages by row, or v NULL: every voltage 1) ... */
-typedef void (*aimc_accb_fn)(float *sum, float *var, uint32_t ss, const float *gd, const float *rv, uint32_t stride,
+ * v + k as, v2 + k as: its voltages by row, or v NULL: every voltage 1); gd and rv in panels of
+ * AIMC_PANEL columns by `rows` rows (pm_index) ... */
+typedef void (*aimc_accb_fn)(float *sum, float *var, uint32_t ss, const float *gd, const float *rv, uint32_t rows,
 			     uint32_t c0, uint32_t c1, uint32_t nk, const uint32_t *act, const uint32_t *nact,
 			     uint32_t as, const float *v, const float *v2);
 /* ... and, every effect off, the exact integer sums of the DAC codes times the int8 weights, both

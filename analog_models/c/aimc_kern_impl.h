@@ -126,30 +126,48 @@ void KERN(acc_noisy)(float *sum, float *var, const float *gd, const float *rv, u
 		(q) = (q) + y;                                                                             \
 	} while (0)
 
-void KERN(acc_batch)(float *sum, float *var, uint32_t ss, const float *gd, const float *rv, uint32_t stride,
+#define PF_AHEAD 32u /* rows */
+/* several reads: every row of the block, PF_AHEAD rows ahead of the first read's (the later reads
+ * find them in the caches); one read: its own active rows, 8 ahead */
+#define PREFETCH_ROWS()                                                                                    \
+	do {                                                                                               \
+		if (nk > 1) {                                                                              \
+			for (; pf < a[i] + PF_AHEAD && pf < rows; pf++)                                    \
+				for (uint32_t l = 0; l < 4 * VW; l += 16) {                                \
+					__builtin_prefetch(gp + (size_t)pf * stride + l);                  \
+					__builtin_prefetch(rp + (size_t)pf * stride + l);                  \
+				}                                                                          \
+		} else if (i + 8 < n) {                                                                    \
+			for (uint32_t l = 0; l < 4 * VW; l += 16) {                                        \
+				__builtin_prefetch(gp + (size_t)a[i + 8] * stride + l);                    \
+				__builtin_prefetch(rp + (size_t)a[i + 8] * stride + l);                    \
+			}                                                                                  \
+		}                                                                                          \
+	} while (0)
+void KERN(acc_batch)(float *sum, float *var, uint32_t ss, const float *gd, const float *rv, uint32_t rows,
 		      uint32_t c0, uint32_t c1, uint32_t nk, const uint32_t *act, const uint32_t *nact, uint32_t as,
 		      const float *v, const float *v2)
 {
+	const size_t stride = AIMC_PANEL;
 	uint32_t c = c0;
 
 	for (; c + 4 * VW <= c1; c += 4 * VW) {
+		/* the block's panel: rows AIMC_PANEL floats apart */
+		const float *gp = gd + (size_t)(c / AIMC_PANEL) * rows * AIMC_PANEL + c % AIMC_PANEL,
+			    *rp = rv + (size_t)(c / AIMC_PANEL) * rows * AIMC_PANEL + c % AIMC_PANEL;
+
+		uint32_t pf = 0; /* next row to prefetch */
+
 		for (uint32_t k = 0; k < nk; k++) {
 			const uint32_t *a = act + (size_t)k * as, n = nact[k];
 			KVF s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0}, q0 = {0}, q1 = {0}, q2 = {0}, q3 = {0}, x, y;
 
 			if (v == NULL) {
 				for (uint32_t i = 0; i < n; i++) {
-					const float *g = gd + (size_t)a[i] * stride + c, *rr = rv + (size_t)a[i] * stride + c;
+					const float *g = gp + (size_t)a[i] * stride, *rr = rp + (size_t)a[i] * stride;
 
-					if (k == 0 && i + 8 < n) { /* the first read brings the block in */
-						const float *pg = gd + (size_t)a[i + 8] * stride + c,
-							    *pr = rv + (size_t)a[i + 8] * stride + c;
-
-						for (uint32_t l = 0; l < 4 * VW; l += 16) {
-							__builtin_prefetch(pg + l);
-							__builtin_prefetch(pr + l);
-						}
-					}
+					if (k == 0) /* the first read brings the block in, in row order */
+						PREFETCH_ROWS();
 					BATCH_STEP1(s0, q0, 0);
 					BATCH_STEP1(s1, q1, VW);
 					BATCH_STEP1(s2, q2, 2 * VW);
@@ -159,18 +177,11 @@ void KERN(acc_batch)(float *sum, float *var, uint32_t ss, const float *gd, const
 				const float *vk = v + (size_t)k * as, *v2k = v2 + (size_t)k * as;
 
 				for (uint32_t i = 0; i < n; i++) {
-					const float *g = gd + (size_t)a[i] * stride + c, *rr = rv + (size_t)a[i] * stride + c;
+					const float *g = gp + (size_t)a[i] * stride, *rr = rp + (size_t)a[i] * stride;
 					const float av = vk[a[i]], bv = v2k[a[i]];
 
-					if (k == 0 && i + 8 < n) {
-						const float *pg = gd + (size_t)a[i + 8] * stride + c,
-							    *pr = rv + (size_t)a[i + 8] * stride + c;
-
-						for (uint32_t l = 0; l < 4 * VW; l += 16) {
-							__builtin_prefetch(pg + l);
-							__builtin_prefetch(pr + l);
-						}
-					}
+					if (k == 0) /* the first read brings the block in, in row order */
+						PREFETCH_ROWS();
 					BATCH_STEP(s0, q0, 0);
 					BATCH_STEP(s1, q1, VW);
 					BATCH_STEP(s2, q2, 2 * VW);
@@ -197,7 +208,7 @@ void KERN(acc_batch)(float *sum, float *var, uint32_t ss, const float *gd, const
 			float s = 0.0f, q = 0.0f;
 
 			for (uint32_t i = 0; i < n; i++) {
-				const size_t o = (size_t)a[i] * stride + c;
+				const size_t o = ((size_t)(c / AIMC_PANEL) * rows + a[i]) * AIMC_PANEL + c % AIMC_PANEL;
 
 				if (v == NULL) {
 					s = s + gd[o];
@@ -214,6 +225,8 @@ void KERN(acc_batch)(float *sum, float *var, uint32_t ss, const float *gd, const
 }
 #undef BATCH_STEP
 #undef BATCH_STEP1
+#undef PREFETCH_ROWS
+#undef PF_AHEAD
 
 /* Every effect off (decision 0008): the exact integer column sums
  * sum[k ss + c - c0] = sum_g sum_i byte i of dq[k r4n + g] * w4[(g cstride + c) 4 + i]
