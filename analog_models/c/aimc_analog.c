@@ -98,6 +98,8 @@ struct aimc_xbar {
 	uint8_t *dcur;     /* exact: the applied DAC codes [tile][row] */
 	uint32_t *dq_s;    /* exact: scratch of aimc_xbar_convert_all, the codes packed as wq (r4n) */
 	uint32_t threads;  /* workers of aimc_xbar_convert_batch (aimc_xbar_set_threads), default 1 */
+	char *bscr;        /* scratch of aimc_xbar_convert_batch, bscr_n bytes (kept between calls) */
+	size_t bscr_n;
 };
 
 static size_t cell_base(const aimc_xbar *xb, uint32_t tile, uint32_t col)
@@ -497,6 +499,7 @@ void aimc_xbar_destroy(aimc_xbar *xb)
 	free(xb->wq);
 	free(xb->dcur);
 	free(xb->dq_s);
+	free(xb->bscr);
 	free(xb);
 }
 
@@ -1096,7 +1099,9 @@ static void *batch_work(void *arg)
 int aimc_xbar_convert_batch(aimc_xbar *xb, uint32_t tile, const uint8_t *d, uint32_t nk, const uint32_t *conv_idx,
 			    uint32_t adc_shift, int32_t *codes)
 {
-	const uint8_t hi = (uint8_t)~(xb != NULL ? xb->mask : 0u);
+	const uint64_t hi = 0x0101010101010101ull * (uint8_t)~(xb != NULL ? xb->mask : 0u);
+	uint64_t bad = 0;
+	size_t need, i = 0;
 	uint32_t rows, nt, chunk, *act, *nact;
 	struct batch_job job[AIMC_XBAR_MAX_THREADS];
 	pthread_t th[AIMC_XBAR_MAX_THREADS];
@@ -1109,9 +1114,17 @@ int aimc_xbar_convert_batch(aimc_xbar *xb, uint32_t tile, const uint8_t *d, uint
 	if (xb == NULL || d == NULL || conv_idx == NULL || codes == NULL || tile >= xb->cfg.num_tiles)
 		return -1;
 	rows = xb->rows;
-	for (size_t i = 0; i < (size_t)nk * rows; i++) /* every code checked before anything changes */
-		if (d[i] & hi)
-			return -1;
+	/* every code checked before anything changes: a code above mask has a bit of hi in its byte */
+	for (; i + 8 <= (size_t)nk * rows; i += 8) {
+		uint64_t wd;
+
+		memcpy(&wd, d + i, sizeof(wd));
+		bad |= wd & hi;
+	}
+	for (; i < (size_t)nk * rows; i++)
+		bad |= d[i] & hi;
+	if (bad != 0)
+		return -1;
 	if (nk == 0)
 		return 0;
 	if (xb->ir_valid != NULL || (xb->rvar == NULL && !(xb->exact && xb->wq != NULL))) {
@@ -1131,11 +1144,17 @@ int aimc_xbar_convert_batch(aimc_xbar *xb, uint32_t tile, const uint8_t *d, uint
 
 		per = (size_t)nk * w * (2 * sizeof(float) + sizeof(int32_t)) + (size_t)w * (2 * sizeof(float) + sizeof(int32_t));
 	}
-	mem = calloc(1, (size_t)nk * rows * sizeof(uint32_t) + nk * sizeof(uint32_t) +
-				(xb->rvar == NULL ? (size_t)nk * xb->r4n * sizeof(uint32_t) : 0) +
-				(xb->rvar != NULL && !xb->prod1 ? 2 * (size_t)nk * rows * sizeof(float) : 0) + nt * per);
-	if (mem == NULL)
-		return -1;
+	need = (size_t)nk * rows * sizeof(uint32_t) + nk * sizeof(uint32_t) +
+	       (xb->rvar == NULL ? (size_t)nk * xb->r4n * sizeof(uint32_t) : 0) +
+	       (xb->rvar != NULL && !xb->prod1 ? 2 * (size_t)nk * rows * sizeof(float) : 0) + nt * per;
+	if (need > xb->bscr_n) { /* grown, zeroed (the kernels' padding lanes read it), then kept */
+		free(xb->bscr);
+		xb->bscr = zalloc64(need);
+		xb->bscr_n = xb->bscr != NULL ? need : 0;
+		if (xb->bscr == NULL)
+			return -1;
+	}
+	mem = xb->bscr;
 	act = (uint32_t *)(void *)mem;
 	nact = act + (size_t)nk * rows;
 	{
@@ -1211,7 +1230,6 @@ int aimc_xbar_convert_batch(aimc_xbar *xb, uint32_t tile, const uint8_t *d, uint
 		else if (job[t].c0 < job[t].c1)
 			batch_work(&job[t]);
 	}
-	free(mem);
 	/* the tile as after the last of nk aimc_xbar_apply calls */
 	return aimc_xbar_apply(xb, tile, d + (size_t)(nk - 1) * rows);
 }

@@ -127,11 +127,12 @@ void KERN(acc_noisy)(float *sum, float *var, const float *gd, const float *rv, u
 	} while (0)
 
 #define PF_AHEAD 32u /* rows */
-/* several reads: every row of the block, PF_AHEAD rows ahead of the first read's (the later reads
- * find them in the caches); one read: its own active rows, 8 ahead */
+/* several reads of a tall block (from 512 rows: the tile's read arrays no longer fit in L2): every
+ * row of the block, PF_AHEAD rows ahead of the first read's (the later reads find them in the
+ * caches); else the first read's own active rows, 8 ahead */
 #define PREFETCH_ROWS()                                                                                    \
 	do {                                                                                               \
-		if (nk > 1) {                                                                              \
+		if (nk > 1 && rows >= 512u) {                                                              \
 			for (; pf < a[i] + PF_AHEAD && pf < rows; pf++)                                    \
 				for (uint32_t l = 0; l < 4 * VW; l += 16) {                                \
 					__builtin_prefetch(gp + (size_t)pf * stride + l);                  \
