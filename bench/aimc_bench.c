@@ -17,8 +17,11 @@
  * the CPU's own kernel; the model reads no environment (ARCHITECTURE), so its run is the same
  * either way. The report names the core OpenBLAS measured (openblas_get_corename) and what was
  * removed. Goals are reported, never enforced: the exit status is 0 whether they are met or not.
+ * --vectors B times B input vectors per aimc_xbar_convert_batch call (B x the slices and phases of
+ * one MVM; `model` is then the time per MVM, the call's time / B); --threads N runs that call on N
+ * workers (wall time instead of CPU time).
  * Usage: aimc_bench [--out FILE] [--min-time S] [--sizes N,N,...] [--seed N] [--threads N]
- *                   [--keep-openblas-env] */
+ *                   [--vectors B] [--keep-openblas-env] */
 #define _POSIX_C_SOURCE 200809L
 #include <cblas.h>
 #include <inttypes.h>
@@ -141,7 +144,8 @@ static int64_t model_phases(aimc_xbar *xb, uint32_t nk, uint32_t rows, uint32_t 
 	return sum;
 }
 
-/* The same MVM in one aimc_xbar_convert_batch call. */
+/* The same MVM in one aimc_xbar_convert_batch call; with vectors > 1, that many MVMs (the codes
+ * repeated) in one call. */
 static int64_t model_batch(aimc_xbar *xb, uint32_t nk, uint32_t cols, const uint8_t *d, int32_t *codes,
 			   uint32_t *idx, uint32_t *conv_idx)
 {
@@ -154,6 +158,8 @@ static int64_t model_batch(aimc_xbar *xb, uint32_t nk, uint32_t cols, const uint
 		sum += codes[i];
 	return sum;
 }
+
+static uint32_t vectors = 1; /* --vectors */
 
 struct result {
 	uint32_t n, dac_bits;
@@ -174,9 +180,9 @@ static int run_one(uint32_t n, uint32_t dac_bits, int ideal, double min_time, ui
 	      *y = malloc(n * sizeof(float));
 	double *ad = malloc((size_t)n * n * sizeof(double)), *xd = malloc(n * sizeof(double)),
 	       *yd = malloc(n * sizeof(double));
-	uint8_t *d = malloc((size_t)nk * n);
-	int32_t *codes = malloc((size_t)nk * n * sizeof(int32_t));
-	uint32_t conv_idx = 0, idx[14];
+	uint8_t *d = malloc((size_t)nk * n * vectors);
+	int32_t *codes = malloc((size_t)nk * n * vectors * sizeof(int32_t));
+	uint32_t *idx = malloc((size_t)nk * vectors * sizeof(uint32_t)), conv_idx = 0;
 	volatile int64_t sink = 0;
 	volatile double fsink = 0;
 	double t0, best_m = 1e30, best_p = 1e30, best_r = 1e30;
@@ -185,7 +191,8 @@ static int run_one(uint32_t n, uint32_t dac_bits, int ideal, double min_time, ui
 	bench_cfg(&c, n, dac_bits, ideal);
 	xb = aimc_xbar_create(&c, 1);
 	if (xb == NULL || w == NULL || x == NULL || a == NULL || xf == NULL || y == NULL || ad == NULL ||
-	    xd == NULL || yd == NULL || d == NULL || codes == NULL || aimc_xbar_set_threads(xb, threads) != 0) {
+	    xd == NULL || yd == NULL || d == NULL || codes == NULL || idx == NULL ||
+	    aimc_xbar_set_threads(xb, threads) != 0) {
 		fprintf(stderr, "aimc_bench: out of memory or bad config for %u x %u\n", n, n);
 		goto done;
 	}
@@ -197,6 +204,8 @@ static int run_one(uint32_t n, uint32_t dac_bits, int ideal, double min_time, ui
 		xd[i] = (double)x[i];
 	}
 	dac_codes(&c, x, d);
+	for (uint32_t b = 1; b < vectors; b++)
+		memcpy(d + (size_t)b * nk * n, d, (size_t)nk * n);
 	/* y = W x with W row r = output r: the tile stores W^T (rows = inputs), same matrix */
 	for (uint32_t r = 0; r < n; r++)
 		for (uint32_t col = 0; col < n; col++) {
@@ -212,11 +221,11 @@ static int run_one(uint32_t n, uint32_t dac_bits, int ideal, double min_time, ui
 
 		t0 = now_s();
 		do {
-			sink += model_batch(xb, nk, n, d, codes, idx, &conv_idx);
+			sink += model_batch(xb, nk * vectors, n, d, codes, idx, &conv_idx);
 			k++;
 		} while (now_s() - t0 < min_time);
-		if ((now_s() - t0) / k < best_m)
-			best_m = (now_s() - t0) / k;
+		if ((now_s() - t0) / k / vectors < best_m)
+			best_m = (now_s() - t0) / k / vectors;
 		res->reps_model = k;
 		k = 0;
 		t0 = now_s();
@@ -261,6 +270,7 @@ done:
 	free(yd);
 	free(d);
 	free(codes);
+	free(idx);
 	(void)sink;
 	(void)fsink;
 	return rc;
@@ -342,11 +352,19 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			threads = (uint32_t)v;
+		} else if (strcmp(argv[i], "--vectors") == 0 && i + 1 < argc) {
+			unsigned long v = strtoul(argv[++i], &end, 10);
+
+			if (*end != '\0' || v < 1 || v > 64) {
+				fprintf(stderr, "aimc_bench: --vectors must be in [1, 64], got '%s'\n", argv[i]);
+				return 2;
+			}
+			vectors = (uint32_t)v;
 		} else if (strcmp(argv[i], "--keep-openblas-env") == 0) {
 			keep_env = 1;
 		} else {
 			fprintf(stderr, "usage: aimc_bench [--out FILE] [--min-time S] [--sizes N,N,...] [--seed N] "
-					"[--threads N] [--keep-openblas-env]\n");
+					"[--threads N] [--vectors B] [--keep-openblas-env]\n");
 			return 2;
 		}
 	}
@@ -372,9 +390,9 @@ int main(int argc, char **argv)
 	openblas_set_num_threads(1);
 	if (threads > 1)
 		bench_clock = CLOCK_MONOTONIC;
-	printf("aimc_bench: C-model int8 MVM vs OpenBLAS, 1 OpenBLAS thread, %u model thread(s), best of 3 "
-	       "rounds of >= %.2f s (%s time) each; OpenBLAS core %s%s%s%s\n",
-	       threads, min_time, threads > 1 ? "wall" : "CPU", openblas_get_corename(), keep_env ? " (environment kept)" : "",
+	printf("aimc_bench: C-model int8 MVM vs OpenBLAS, 1 OpenBLAS thread, %u model thread(s), %u vector(s) per "
+	       "batch call, best of 3 rounds of >= %.2f s (%s time) each; OpenBLAS core %s%s%s%s\n",
+	       threads, vectors, min_time, threads > 1 ? "wall" : "CPU", openblas_get_corename(), keep_env ? " (environment kept)" : "",
 	       unset_note != NULL ? ", run without " : "", unset_note != NULL ? unset_note : "");
 	printf("%-6s %5s %4s %11s %11s %9s %11s %7s %7s %5s %s\n", "path", "N", "dac", "model us", "phases us",
 	       "ref", "ref us", "ratio", "phases", "goal", "met");
@@ -420,6 +438,7 @@ int main(int argc, char **argv)
 	else
 		fprintf(f, "null");
 	fprintf(f, ",\n  \"clock\": \"%s\"", threads > 1 ? "wall" : "thread_cpu");
+	fprintf(f, ",\n  \"vectors_per_call\": %u", vectors);
 	fprintf(f, ",\n  \"model_threads\": %u,\n  \"min_time_s\": %g,\n  \"noisy_goal_ratio\": %g,\n"
 		   "  \"ideal_goal_ratio\": %g,\n  \"worst_noisy_ratio\": %.3f,\n  \"worst_ideal_ratio\": %.3f,\n"
 		   "  \"noisy_goal_met\": %s,\n  \"ideal_goal_met\": %s,\n  \"all_goals_met\": %s,\n  \"results\": [\n",

@@ -30,6 +30,7 @@ expect sizes_nine        2 "at most 8 sizes"                  --sizes 4,8,12,16,
 expect seed_text         2 "bad --seed 'x1'"                  --seed x1
 expect threads_zero      2 "--threads must be in \[1, 64\]"   --threads 0
 expect threads_text      2 "--threads must be in"             --threads two
+expect vectors_zero      2 "--vectors must be in \[1, 64\]"   --vectors 0
 expect unknown_flag      2 "usage: aimc_bench"                --thread 4
 expect missing_value     2 "usage: aimc_bench"                --sizes
 out=$(OPENBLAS_NUM_THREADS=1 "$bench" --out "$dir/no/such/dir/b.json" --sizes 8 --min-time 0.01 2>&1); rc=$?
