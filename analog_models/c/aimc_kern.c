@@ -22,6 +22,8 @@ typedef int32_t aimc_v8si __attribute__((vector_size(32)));
 typedef uint32_t aimc_v8su __attribute__((vector_size(32)));
 typedef float aimc_v8f __attribute__((vector_size(32)));
 typedef int32_t aimc_v4si __attribute__((vector_size(16)));
+typedef uint32_t aimc_v4su __attribute__((vector_size(16)));
+typedef uint32_t aimc_v16su __attribute__((vector_size(64)));
 typedef int32_t aimc_v16si __attribute__((vector_size(64)));
 
 /* dst = mask ? a : b per lane (mask: a comparison of two aimc_v8d, -1 where true) */
@@ -79,6 +81,7 @@ typedef int32_t aimc_v16si __attribute__((vector_size(64)));
 KERN_PROTOS(base)
 
 #define KERN(name) name##_base
+#define KVU aimc_v4su
 #define KVI aimc_v4si
 #define KVF aimc_v4f
 #define VW 4u
@@ -86,6 +89,7 @@ KERN_PROTOS(base)
 #undef KERN
 #undef KVF
 #undef KVI
+#undef KVU
 #undef VW
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(AIMC_BASELINE_ONLY)
@@ -96,6 +100,7 @@ KERN_PROTOS(avx512)
 #pragma GCC push_options
 #pragma GCC target("avx2")
 #define KERN(name) name##_avx2
+#define KVU aimc_v8su
 #define KVI aimc_v8si
 #define KVF aimc_v8f
 #define VW 8u
@@ -103,12 +108,14 @@ KERN_PROTOS(avx512)
 #undef KERN
 #undef KVF
 #undef KVI
+#undef KVU
 #undef VW
 #pragma GCC pop_options
 
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512dq")
 #define KERN(name) name##_avx512
+#define KVU aimc_v16su
 #define KVI aimc_v16si
 #define KVF aimc_v16f
 #define VW 16u
@@ -116,6 +123,7 @@ KERN_PROTOS(avx512)
 #undef KERN
 #undef KVF
 #undef KVI
+#undef KVU
 #undef VW
 #pragma GCC pop_options
 

@@ -322,17 +322,19 @@ void KERN(exact_fin)(int32_t *codes, const int32_t *s, uint32_t n, int32_t half,
 	}
 }
 
-/* Attempt `att` of the READ pairs of n keys (n a multiple of 8), 8 at a time: the operations of
+/* Attempt `att` of the READ pairs of n keys (n a multiple of 8): the operations of
  * aimc_rng_read_pair and its read_log in their order (integer operations are exact). Lanes with s
  * outside (0, 1) hold garbage in n1, n2; the caller rejects them. s is normal whenever it matters
- * (s >= 2^-46: u, v are multiples of 2^-23). READ8_LOG(i, j) takes the keys i .. i+7 to s, ln s
- * (into lg + j), u and v (t: the mixed word of this index and attempt). */
-#define READ8_LOG(i0, j0)                                                                                  \
+ * (s >= 2^-46: u, v are multiples of 2^-23). In blocks of 64 keys, three passes, each a loop of
+ * short independent steps (the long dependency chain of one key overlaps with those of the next):
+ * READ8_UV hashes keys i .. i+7 (64-bit lanes) to u, v and s = u^2 + v^2; the logarithm of s and
+ * the division and square root then run VW keys at a time (the copy's native float vector), on
+ * local arrays padded to a whole vector (the padding lanes are computed and dropped). */
+#define READ8_UV(i0, j0)                                                                                   \
 	do {                                                                                               \
 		aimc_v8u h;                                                                                \
-		aimc_v8su b;                                                                               \
-		aimc_v8si iu, iv, e, lt;                                                                   \
-		aimc_v8f u, v, s, m, f, f2, p, ed;                                                         \
+		aimc_v8si iu, iv;                                                                          \
+		aimc_v8f u, v, sv;                                                                         \
                                                                                                            \
 		memcpy(&h, prefix + (i0), sizeof(h));                                                      \
 		h = h ^ t;                                                                                 \
@@ -341,58 +343,75 @@ void KERN(exact_fin)(int32_t *codes, const int32_t *s, uint32_t n, int32_t half,
 		iv = __builtin_convertvector((aimc_v8i)((h >> 16) & 0xffffffu), aimc_v8si) - 0x800000;     \
 		u = __builtin_convertvector(iu, aimc_v8f) * 0x1p-23f;                                      \
 		v = __builtin_convertvector(iv, aimc_v8f) * 0x1p-23f;                                      \
-		s = u * u + v * v;                                                                         \
-		memcpy(&b, &s, sizeof(b));                                                                 \
-		e = (aimc_v8si)((b >> 23) & 0xffu) - 126;                                                  \
-		b = (b & ~(0xffu << 23)) | (126u << 23);                                                   \
-		memcpy(&m, &b, sizeof(m));                                                                 \
-		lt = m < SQRT1_2_F; /* -1 where true */                                                    \
-		V_SELF(m, lt, m * 2.0f, m);                                                                \
-		e = e + lt;                                                                                \
-		f = (m - 1.0f) / (m + 1.0f);                                                               \
-		f2 = f * f;                                                                                \
-		p = (aimc_v8f){0} + 1.0f / 9;                                                              \
-		p = p * f2 + 1.0f / 7;                                                                     \
-		p = p * f2 + 1.0f / 5;                                                                     \
-		p = p * f2 + 1.0f / 3;                                                                     \
-		ed = __builtin_convertvector(e, aimc_v8f);                                                 \
-		ed = ed * LN2_HI_F + (ed * LN2_LO_F + (2.0f * f + (2.0f * f) * (f2 * p)));                 \
-		memcpy(s_out + (i0), &s, sizeof(s));                                                       \
-		memcpy(lg + (j0), &ed, sizeof(ed));                                                        \
-		memcpy(n1_out + (i0), &u, sizeof(u));                                                      \
-		memcpy(n2_out + (i0), &v, sizeof(v));                                                      \
+		sv = u * u + v * v;                                                                        \
+		memcpy(ls + (j0), &sv, sizeof(sv));                                                        \
+		memcpy(lu + (j0), &u, sizeof(u));                                                          \
+		memcpy(lv + (j0), &v, sizeof(v));                                                          \
 	} while (0)
 
 void KERN(read_attempt)(const uint64_t *prefix, uint32_t index, uint32_t att, uint32_t n, float *s_out,
 			float *n1_out, float *n2_out)
 {
 	aimc_v8u t = (aimc_v8u){0} + ((((uint64_t)index << 32) | att) + GOLDEN_GAMMA);
-	float lg[64];
+	float ls[64 + VW], lu[64 + VW], lv[64 + VW], lg[64 + VW];
 
 	V_MIX64(t);
-	/* in blocks of 64 keys, two passes (hash and log, then the division and square root): each
-	 * pass is a loop of short independent steps, so the long dependency chain of one key overlaps
-	 * with those of the next */
 	for (uint32_t blk = 0; blk < n; blk += 64) {
-		uint32_t nb = n - blk < 64 ? n - blk : 64;
+		const uint32_t nb = n - blk < 64 ? n - blk : 64, nv = (nb + VW - 1u) / VW * VW;
 
 		for (uint32_t i = 0; i < nb; i += 8)
-			READ8_LOG(blk + i, i);
-		for (uint32_t i = 0; i < nb; i += 8) {
-			aimc_v8f u, v, sv, lv, r;
+			READ8_UV(blk + i, i);
+		for (uint32_t i = nb; i < nv; i++) /* padding lanes: any s, dropped */
+			ls[i] = lu[i] = lv[i] = 0.5f;
+		for (uint32_t i = 0; i < nv; i += VW) { /* ln s: read_log's reduction and series */
+			KVU b;
+			KVI e, lt;
+			KVF sv, m, f, f2, p, ed;
 
-			memcpy(&sv, s_out + blk + i, sizeof(sv));
-			memcpy(&lv, lg + i, sizeof(lv));
-			memcpy(&u, n1_out + blk + i, sizeof(u));
-			memcpy(&v, n2_out + blk + i, sizeof(v));
-			r = -2.0f * lv / sv;
-			for (int l = 0; l < 8; l++) /* vsqrtps (no errno: -fno-math-errno) */
+			LDV(sv, ls + i);
+			memcpy(&b, &sv, sizeof(b));
+			e = (KVI)((b >> 23) & 0xffu) - 126;
+			b = (b & ~(0xffu << 23)) | (126u << 23);
+			memcpy(&m, &b, sizeof(m));
+			lt = m < SQRT1_2_F; /* -1 where true */
+			{
+				KVF m2 = m * 2.0f;
+				KVI mi, m2i;
+
+				memcpy(&mi, &m, sizeof(mi));
+				memcpy(&m2i, &m2, sizeof(m2i));
+				mi = (m2i & lt) | (mi & ~lt);
+				memcpy(&m, &mi, sizeof(m));
+			}
+			e = e + lt;
+			f = (m - 1.0f) / (m + 1.0f);
+			f2 = f * f;
+			p = (KVF){0} + 1.0f / 9;
+			p = p * f2 + 1.0f / 7;
+			p = p * f2 + 1.0f / 5;
+			p = p * f2 + 1.0f / 3;
+			ed = __builtin_convertvector(e, KVF);
+			ed = ed * LN2_HI_F + (ed * LN2_LO_F + (2.0f * f + (2.0f * f) * (f2 * p)));
+			memcpy(lg + i, &ed, sizeof(ed));
+		}
+		for (uint32_t i = 0; i < nv; i += VW) { /* f = sqrt(-2 ln s / s); (u f, v f) */
+			KVF u, v, sv, lgv, r;
+
+			LDV(sv, ls + i);
+			LDV(lgv, lg + i);
+			LDV(u, lu + i);
+			LDV(v, lv + i);
+			r = -2.0f * lgv / sv;
+			for (uint32_t l = 0; l < VW; l++) /* vsqrtps (no errno: -fno-math-errno) */
 				r[l] = sqrtf(r[l]);
 			u = u * r;
 			v = v * r;
-			memcpy(n1_out + blk + i, &u, sizeof(u));
-			memcpy(n2_out + blk + i, &v, sizeof(v));
+			memcpy(lu + i, &u, sizeof(u));
+			memcpy(lv + i, &v, sizeof(v));
 		}
+		memcpy(s_out + blk, ls, nb * sizeof(float));
+		memcpy(n1_out + blk, lu, nb * sizeof(float));
+		memcpy(n2_out + blk, lv, nb * sizeof(float));
 	}
 }
 
@@ -498,4 +517,4 @@ void KERN(finish_adcf)(int32_t *codes, const float *sum, const float *var, const
 	}
 }
 #undef ACC_TERM
-#undef READ8_LOG
+#undef READ8_UV
