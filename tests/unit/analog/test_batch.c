@@ -5,7 +5,8 @@
  * DACs), every effect off (the integer sums; 1-, 4- and 8-bit DACs), and the read-by-read
  * fallbacks (binary64 sums with comparator noise, IR drop). 300 columns: three worker ranges of
  * 128, 128 and 44 columns (tails in the kernels' 64-column blocks and 8-column finish); 68 rows;
- * one read with no active row. After a batch the tile holds the last read's voltages; a code
+ * one read with no active row; two tiles, the checks on tile 1 (tile 0 programmed differently).
+ * After a batch the tile holds the last read's voltages; a code
  * above the DAC's mask fails the whole batch and changes nothing; bad thread counts are refused.
  * Usage: test_batch [--seed N]. */
 #define _POSIX_C_SOURCE 200809L
@@ -17,7 +18,7 @@
 #include "aimc_analog.h"
 #include "aimc_test.h"
 
-enum { R = 68, C = 300, NK = 14 };
+enum { R = 68, C = 300, NK = 14, T = 1 };
 
 /* the ADC shift of read k is shifts[k % 3]: none (many codes clamp), a rounding one, and one past
  * every sum's magnitude (every code 0) */
@@ -39,6 +40,7 @@ static aimc_cfg make_cfg(enum kind kind, uint32_t dac_bits)
 	c.dac_bits = dac_bits;
 	c.adc_bits = 8;
 	c.adc_cycles = 8;
+	c.num_tiles = 2;
 	if (kind == NOISY) {
 		c.drift_time = 86400;
 		c.stuck_gmin_frac = 0.02;
@@ -85,11 +87,12 @@ static aimc_xbar *make_xbar(const aimc_cfg *c, const char *simd)
 	if (xb == NULL)
 		return NULL;
 	st = seed * 0x9e3779b97f4a7c15ull + 11;
-	for (uint32_t r = 0; r < R; r++) {
-		for (uint32_t i = 0; i < C; i++)
-			w[i] = (int8_t)(next() & 0xff); /* -128 included: programmed as -127 */
-		aimc_xbar_program_row(xb, 0, r, w, r);
-	}
+	for (uint32_t t = 0; t < 2; t++)
+		for (uint32_t r = 0; r < R; r++) {
+			for (uint32_t i = 0; i < C; i++)
+				w[i] = (int8_t)(next() & 0xff); /* -128 included: programmed as -127 */
+			aimc_xbar_program_row(xb, t, r, w, r);
+		}
 	return xb;
 }
 
@@ -120,14 +123,14 @@ static void check_config(enum kind kind, uint32_t dac_bits, const char *simd)
 	}
 	/* the reference: read by read, the whole-array and the per-column paths */
 	for (uint32_t k = 0; k < NK; k++) {
-		aimc_xbar_apply(xb, 0, d + k * R);
-		aimc_xbar_convert_all(xb, 0, idx[k], shifts[k % 3], ref + k * C);
+		aimc_xbar_apply(xb, T, d + k * R);
+		aimc_xbar_convert_all(xb, T, idx[k], shifts[k % 3], ref + k * C);
 		for (uint32_t j = 0; j < C; j++)
-			col[k * C + j] = aimc_xbar_convert(xb, 0, j, idx[k], shifts[k % 3]);
+			col[k * C + j] = aimc_xbar_convert(xb, T, j, idx[k], shifts[k % 3]);
 	}
 	ok = memcmp(ref, col, sizeof(ref)) == 0;
 	report(ok, name, "expected convert_all to equal the per-column convert");
-	aimc_xbar_convert_all(xb, 0, 77, 1, after_ref);
+	aimc_xbar_convert_all(xb, T, 77, 1, after_ref);
 	aimc_xbar_destroy(xb);
 	for (uint32_t t = 1; t <= 3; t++) {
 		char tn[128];
@@ -150,7 +153,7 @@ static void check_config(enum kind kind, uint32_t dac_bits, const char *simd)
 				memcpy(dd + n * R, d + k * R, R);
 				ii[n++] = idx[k];
 			}
-			if (aimc_xbar_convert_batch(xb, 0, dd, n, ii, shifts[sh], cc) != 0) {
+			if (aimc_xbar_convert_batch(xb, T, dd, n, ii, shifts[sh], cc) != 0) {
 				report(0, name, "convert_batch returned an error with %u threads", t);
 				aimc_xbar_destroy(xb);
 				return;
@@ -161,8 +164,8 @@ static void check_config(enum kind kind, uint32_t dac_bits, const char *simd)
 		}
 		same_codes = memcmp(got, ref, sizeof(ref)) == 0;
 		/* the last batch ended with read 13 (13 % 3 == 1): re-apply the reference's last read */
-		aimc_xbar_apply(xb, 0, d + (NK - 1) * R);
-		aimc_xbar_convert_all(xb, 0, 77, 1, after_got);
+		aimc_xbar_apply(xb, T, d + (NK - 1) * R);
+		aimc_xbar_convert_all(xb, T, 77, 1, after_got);
 		same_after = memcmp(after_got, after_ref, sizeof(after_ref)) == 0;
 		snprintf(tn, sizeof(tn), "batch_equals_reads_%s_threads%u", name, t);
 		report(same_codes && same_after, tn, "expected the read-by-read codes (%s)",
@@ -171,8 +174,8 @@ static void check_config(enum kind kind, uint32_t dac_bits, const char *simd)
 			/* the tile holds the last read of a batch: a convert_all now is that read's */
 			uint32_t one = 4242;
 
-			aimc_xbar_convert_batch(xb, 0, d + 2 * R, 1, &one, 2, got);
-			aimc_xbar_convert_all(xb, 0, one, 2, after_got);
+			aimc_xbar_convert_batch(xb, T, d + 2 * R, 1, &one, 2, got);
+			aimc_xbar_convert_all(xb, T, one, 2, after_got);
 			snprintf(tn, sizeof(tn), "batch_leaves_last_read_%s", name);
 			report(memcmp(got, after_got, C * sizeof(int32_t)) == 0, tn,
 			       "expected convert_all after the batch to repeat its last read");
@@ -216,19 +219,19 @@ int main(int argc, char **argv)
 
 		if (xb != NULL) {
 			d[5] = 3;
-			aimc_xbar_apply(xb, 0, d);
-			aimc_xbar_convert_all(xb, 0, 9, 0, before);
+			aimc_xbar_apply(xb, T, d);
+			aimc_xbar_convert_all(xb, T, 9, 0, before);
 			d[R + 60] = 4; /* above the 2-bit mask, in the second read */
-			ok &= aimc_xbar_convert_batch(xb, 0, d, 2, idx, 0, codes) == -1;
-			aimc_xbar_convert_all(xb, 0, 9, 0, after);
+			ok &= aimc_xbar_convert_batch(xb, T, d, 2, idx, 0, codes) == -1;
+			aimc_xbar_convert_all(xb, T, 9, 0, after);
 			ok &= memcmp(before, after, sizeof(before)) == 0;
 			ok &= aimc_xbar_set_threads(xb, 0) == -1 && aimc_xbar_set_threads(xb, AIMC_XBAR_MAX_THREADS + 1) == -1;
 			ok &= aimc_xbar_set_threads(xb, AIMC_XBAR_MAX_THREADS) == 0;
-			ok &= aimc_xbar_convert_batch(xb, 1, d, 1, idx, 0, codes) == -1; /* one tile only */
-			ok &= aimc_xbar_convert_batch(xb, 0, d, 0, idx, 0, codes) == 0;
+			ok &= aimc_xbar_convert_batch(xb, 2, d, 1, idx, 0, codes) == -1; /* two tiles only */
+			ok &= aimc_xbar_convert_batch(xb, T, d, 0, idx, 0, codes) == 0;
 		}
 		report(ok, "batch_rejects_bad_codes_tile_threads",
-		       "expected -1 and no change for a code of 4 (mask 3), -1 for 0 or 65 threads and tile 1");
+		       "expected -1 and no change for a code of 4 (mask 3), -1 for 0 or 65 threads and tile 2");
 		aimc_xbar_destroy(xb);
 	}
 	return failures ? 1 : 0;
