@@ -765,7 +765,7 @@ static float finish_f32(const aimc_xbar *xb, float sum, float var, float n)
 }
 
 /* Read noise on: the current of one column in binary32 (decisions 0005, 0006), the bits of
- * acc_noisy, aimc_rng_read_pairs and finish_adcf for this column; the comparator normal in *cmp
+ * acc_batch, aimc_rng_read_pairs and finish_adcf for this column; the comparator normal in *cmp
  * (may be NULL). */
 static float column_current_f32(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint32_t conv_idx,
 				float *cmp)

@@ -11,10 +11,6 @@
  * copy's four-vector block (64, 32, 16 floats). */
 #define AIMC_PANEL 64u
 
-/* sum[c] = sum_i v[act[i]] gd[act[i] stride + c] for c < cols, var[c] likewise with v2 and rv,
- * in binary32, each column adding the n active rows in ascending order. */
-typedef void (*aimc_acc_fn)(float *sum, float *var, const float *gd, const float *rv, uint32_t cols,
-			    uint32_t stride, const uint32_t *act, uint32_t n, const float *v, const float *v2);
 /* Attempt att of the READ pairs of the keys with the given prefixes and index (aimc_rng_read_pair):
  * s, u f and v f per key, f = sqrt(-2 ln s / s) (meaningless where s is not in (0, 1)); n a
  * multiple of 8. */
@@ -48,10 +44,11 @@ typedef void (*aimc_finf_fn)(int32_t *codes, const float *sum, const float *var,
 			     const float *n2, const float *gain, const float *off, uint32_t n,
 			     const aimc_fin_parf *p);
 
-/* Several reads at once (decision 0008), columns [c0, c1): the binary32 sums and variances of acc for
- * each read k < nk into sum + k ss and var + k ss (act + k as: its nact[k] active rows, ascending;
- * v + k as, v2 + k as: its voltages by row, or v NULL: every voltage 1); gd and rv in panels of
- * AIMC_PANEL columns by `rows` rows (pm_index) ... */
+/* Read noise on, one or several reads at once (decision 0008), columns [c0, c1): the binary32 sums
+ * and variances of every column for each read k < nk, each column adding its active rows in
+ * ascending order (aimc_analog.c column_current_f32), into sum + k ss and var + k ss (act + k as:
+ * its nact[k] active rows, ascending; v + k as, v2 + k as: its voltages by row, or v NULL: every
+ * voltage 1); gd and rv in panels of AIMC_PANEL columns by `rows` rows (pm_index) ... */
 typedef void (*aimc_accb_fn)(float *sum, float *var, uint32_t ss, const float *gd, const float *rv, uint32_t rows,
 			     uint32_t c0, uint32_t c1, uint32_t nk, const uint32_t *act, const uint32_t *nact,
 			     uint32_t as, const float *v, const float *v2);
@@ -61,7 +58,6 @@ typedef void (*aimc_acci_fn)(int32_t *sum, uint32_t ss, const int8_t *w4, uint32
 			     uint32_t nk, const uint32_t *dq, uint32_t r4n);
 
 typedef struct aimc_kern {
-	aimc_acc_fn acc;
 	aimc_read_fn read;
 	aimc_fin_fn finish;
 	aimc_finf_fn finishf;

@@ -6,106 +6,12 @@
  * checks that. The GCC vector types are 64 bytes wide whatever the ISA (the compiler splits
  * them); loads and stores go through memcpy (no alignment assumed). */
 
-/* Read noise on: the binary32 sums of every column (decision 0005). Each column adds its active
- * rows one by one in ascending order, one multiply and one add per term, exactly as
- * column_current_f32 in aimc_analog.c; four rows per sweep keep the sums in L1 while the read
- * arrays stream row by row. Rows are `stride` floats apart (64-byte aligned rows: no load splits a
- * cache line). */
-
-/* row j of the sweep (pointers gj, rj, voltage aj and its square bj) into the sums s and q of
- * the VW columns at c (x: scratch). KVF is the copy's native float vector of VW lanes: a vector
- * wider than the instruction set would go through memory. */
-#define ACC_TERM(s, q, j, c)                                                                               \
-	do {                                                                                               \
-		LDV(x, g##j + (c));                                                                        \
-		(s) = (s) + a##j * x;                                                                      \
-		LDV(x, r##j + (c));                                                                        \
-		(q) = (q) + b##j * x;                                                                      \
-	} while (0)
-
-void KERN(acc_noisy)(float *sum, float *var, const float *gd, const float *rv, uint32_t cols, uint32_t stride,
-		      const uint32_t *act, uint32_t n, const float *v, const float *v2)
-{
-	const uint32_t c2w = cols & ~(2u * VW - 1u), cw = cols & ~(VW - 1u), n4 = n & ~3u;
-
-	memset(sum, 0, cols * sizeof(*sum));
-	memset(var, 0, cols * sizeof(*var));
-	for (uint32_t i = 0; i < n4; i += 4) {
-		const size_t o0 = act[i] * (size_t)stride, o1 = act[i + 1] * (size_t)stride,
-			     o2 = act[i + 2] * (size_t)stride, o3 = act[i + 3] * (size_t)stride;
-		const float *g0 = gd + o0, *g1 = gd + o1, *g2 = gd + o2, *g3 = gd + o3;
-		const float *r0 = rv + o0, *r1 = rv + o1, *r2 = rv + o2, *r3 = rv + o3;
-		const float a0 = v[act[i]], a1 = v[act[i + 1]], a2 = v[act[i + 2]], a3 = v[act[i + 3]];
-		const float b0 = v2[act[i]], b1 = v2[act[i + 1]], b2 = v2[act[i + 2]], b3 = v2[act[i + 3]];
-		uint32_t c = 0;
-
-		for (; c < c2w; c += 2 * VW) { /* two column blocks per step: four independent chains */
-			KVF s0, q0, s1, q1, x;
-
-			LDV(s0, sum + c);
-			LDV(q0, var + c);
-			LDV(s1, sum + c + VW);
-			LDV(q1, var + c + VW);
-			ACC_TERM(s0, q0, 0, c);
-			ACC_TERM(s1, q1, 0, c + VW);
-			ACC_TERM(s0, q0, 1, c);
-			ACC_TERM(s1, q1, 1, c + VW);
-			ACC_TERM(s0, q0, 2, c);
-			ACC_TERM(s1, q1, 2, c + VW);
-			ACC_TERM(s0, q0, 3, c);
-			ACC_TERM(s1, q1, 3, c + VW);
-			memcpy(sum + c, &s0, sizeof(s0));
-			memcpy(var + c, &q0, sizeof(q0));
-			memcpy(sum + c + VW, &s1, sizeof(s1));
-			memcpy(var + c + VW, &q1, sizeof(q1));
-		}
-		for (; c < cw; c += VW) {
-			KVF s0, q0, x;
-
-			LDV(s0, sum + c);
-			LDV(q0, var + c);
-			ACC_TERM(s0, q0, 0, c);
-			ACC_TERM(s0, q0, 1, c);
-			ACC_TERM(s0, q0, 2, c);
-			ACC_TERM(s0, q0, 3, c);
-			memcpy(sum + c, &s0, sizeof(s0));
-			memcpy(var + c, &q0, sizeof(q0));
-		}
-		for (; c < cols; c++) {
-			sum[c] = sum[c] + a0 * g0[c];
-			var[c] = var[c] + b0 * r0[c];
-			sum[c] = sum[c] + a1 * g1[c];
-			var[c] = var[c] + b1 * r1[c];
-			sum[c] = sum[c] + a2 * g2[c];
-			var[c] = var[c] + b2 * r2[c];
-			sum[c] = sum[c] + a3 * g3[c];
-			var[c] = var[c] + b3 * r3[c];
-		}
-	}
-	for (uint32_t i = n4; i < n; i++) { /* the last rows one at a time */
-		const size_t o0 = act[i] * (size_t)stride;
-		const float *g0 = gd + o0, *r0 = rv + o0, a0 = v[act[i]], b0 = v2[act[i]];
-		uint32_t c = 0;
-
-		for (; c < cw; c += VW) {
-			KVF s0, q0, x;
-
-			LDV(s0, sum + c);
-			LDV(q0, var + c);
-			ACC_TERM(s0, q0, 0, c);
-			memcpy(sum + c, &s0, sizeof(s0));
-			memcpy(var + c, &q0, sizeof(q0));
-		}
-		for (; c < cols; c++) {
-			sum[c] = sum[c] + a0 * g0[c];
-			var[c] = var[c] + b0 * r0[c];
-		}
-	}
-}
-
+/* Read noise on: the binary32 sums of every column (decisions 0005, 0008). Each column adds its
+ * active rows one by one in ascending order, one multiply and one add per term, exactly as
+ * column_current_f32 in aimc_analog.c. */
 
 /* Several array reads at once (decision 0008): for read k < nk and column c in [c0, c1), sum[k ss + c - c0]
- * and var[k ss + c - c0] are bit for bit what acc_noisy gives for that read: each column adds the active
+ * and var[k ss + c - c0] are bit for bit column_current_f32's sums for that read: each column adds the active
  * rows act[k as + i], i < nact[k], in ascending order, s = s + v x and q = q + v2 x from +0. With v NULL
  * every voltage is 1 and the terms are added as they are (the 1-bit DAC: the read arrays hold the
  * products, 1 x = x exactly). The columns go in blocks of four vectors, and each block serves every read
@@ -516,5 +422,4 @@ void KERN(finish_adcf)(int32_t *codes, const float *sum, const float *var, const
 		memcpy(codes + i, &ip, sizeof(ip));
 	}
 }
-#undef ACC_TERM
 #undef READ8_UV
