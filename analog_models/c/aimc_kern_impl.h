@@ -374,52 +374,73 @@ void KERN(finish_adc)(int32_t *codes, const double *sum, const float *n2, const 
 
 
 /* The read-noise path in binary32 (decision 0006): per lane the operations of finish_f32 and
- * adc_code_f32 in aimc_analog.c in their order, the final clamp before the rounding as there. */
+ * adc_code_f32 in aimc_analog.c in their order, the final clamp before the rounding as there.
+ * FINF_STEP(T, TI, W) does W columns from i with float vector T and int vector TI: the copy's
+ * native width first, then 8 at a time for what is left (n is a multiple of 8). */
+#define FIN_SEL(T, TI, dst, mask, a, b)                                                                    \
+	do {                                                                                               \
+		TI m_ = (mask), a_, b_;                                                                    \
+		T av_ = (a), bv_ = (b);                                                                    \
+		memcpy(&a_, &av_, sizeof(a_));                                                             \
+		memcpy(&b_, &bv_, sizeof(b_));                                                             \
+		a_ = (a_ & m_) | (b_ & ~m_);                                                               \
+		memcpy(&(dst), &a_, sizeof(a_));                                                           \
+	} while (0)
+#define FINF_STEP(T, TI, W)                                                                                \
+	do {                                                                                               \
+		T s, v, a, x, sq;                                                                          \
+		TI m, ip, in;                                                                              \
+                                                                                                           \
+		memcpy(&s, sum + i, sizeof(s));                                                            \
+		memcpy(&v, var + i, sizeof(v));                                                            \
+		memcpy(&a, n1 + i, sizeof(a));                                                             \
+		for (uint32_t l = 0; l < (W); l++) /* vsqrtps (no errno: -fno-math-errno) */              \
+			sq[l] = sqrtf(v[l]);                                                               \
+		FIN_SEL(T, TI, s, v > 0.0f, s + sq * a, s);                                                \
+		if (p->i_clip > 0.0f) {                                                                    \
+			FIN_SEL(T, TI, s, s > p->i_clip, (T){0} + p->i_clip, s);                           \
+			FIN_SEL(T, TI, s, s < -p->i_clip, (T){0} - p->i_clip, s);                          \
+		}                                                                                          \
+		x = s / p->lsb;                                                                            \
+		if (p->adc_on) {                                                                           \
+			T g, o;                                                                            \
+                                                                                                           \
+			memcpy(&g, gain + i, sizeof(g));                                                   \
+			memcpy(&o, off + i, sizeof(o));                                                    \
+			x = x * g + o;                                                                     \
+			if (p->inl_on) {                                                                   \
+				T u = x * p->inv_half;                                                     \
+                                                                                                           \
+				FIN_SEL(T, TI, u, u < -1.0f, (T){0} - 1.0f, u);                            \
+				FIN_SEL(T, TI, u, u > 1.0f, (T){0} + 1.0f, u);                             \
+				x = x + p->inl_k * u * (1.0f - u * u);                                     \
+			}                                                                                  \
+			if (p->noise_on) {                                                                 \
+				T b;                                                                       \
+                                                                                                           \
+				memcpy(&b, n2 + i, sizeof(b));                                             \
+				x = x + p->adc_noise * b;                                          \
+			}                                                                                  \
+		}                                                                                          \
+		FIN_SEL(T, TI, x, x >= p->lo, x, (T){0} + p->lo);                                          \
+		FIN_SEL(T, TI, x, x > p->hi, (T){0} + p->hi, x);                                           \
+		ip = __builtin_convertvector(x + 0.5f, TI);                                                \
+		in = -__builtin_convertvector(-x + 0.5f, TI);                                              \
+		m = x >= 0.0f;                                                                             \
+		ip = (ip & m) | (in & ~m);                                                                 \
+		memcpy(codes + i, &ip, sizeof(ip));                                                        \
+	} while (0)
+
 void KERN(finish_adcf)(int32_t *codes, const float *sum, const float *var, const float *n1, const float *n2,
 		       const float *gain, const float *off, uint32_t n, const aimc_fin_parf *p)
 {
-	for (uint32_t i = 0; i + 8 <= n; i += 8) {
-		aimc_v8f s, v, a, x, sq;
-		aimc_v8si m, ip, in;
+	uint32_t i = 0;
 
-		memcpy(&s, sum + i, sizeof(s));
-		memcpy(&v, var + i, sizeof(v));
-		memcpy(&a, n1 + i, sizeof(a));
-		for (int l = 0; l < 8; l++) /* vsqrtps (no errno: -fno-math-errno) */
-			sq[l] = sqrtf(v[l]);
-		V_SELF(s, v > 0.0f, s + sq * a, s);
-		if (p->i_clip > 0.0f) {
-			V_SELF(s, s > p->i_clip, (aimc_v8f){0} + p->i_clip, s);
-			V_SELF(s, s < -p->i_clip, (aimc_v8f){0} - p->i_clip, s);
-		}
-		x = s / p->lsb;
-		if (p->adc_on) {
-			aimc_v8f g, o;
-
-			memcpy(&g, gain + i, sizeof(g));
-			memcpy(&o, off + i, sizeof(o));
-			x = x * g + o;
-			if (p->inl_on) {
-				aimc_v8f u = x * p->inv_half;
-
-				V_SELF(u, u < -1.0f, (aimc_v8f){0} - 1.0f, u);
-				V_SELF(u, u > 1.0f, (aimc_v8f){0} + 1.0f, u);
-				x = x + p->inl_k * u * (1.0f - u * u);
-			}
-			if (p->noise_on) {
-				aimc_v8f b;
-
-				memcpy(&b, n2 + i, sizeof(b));
-				x = x + p->adc_noise * b;
-			}
-		}
-		V_SELF(x, x >= p->lo, x, (aimc_v8f){0} + p->lo);
-		V_SELF(x, x > p->hi, (aimc_v8f){0} + p->hi, x);
-		ip = __builtin_convertvector(x + 0.5f, aimc_v8si);
-		in = -__builtin_convertvector(-x + 0.5f, aimc_v8si);
-		m = x >= 0.0f;
-		ip = (ip & m) | (in & ~m);
-		memcpy(codes + i, &ip, sizeof(ip));
-	}
+	for (; i + VW <= n; i += VW)
+		FINF_STEP(KVF, KVI, VW);
+	for (; i + 8 <= n; i += 8)
+		FINF_STEP(aimc_v8f, aimc_v8si, 8u);
 }
+#undef FINF_STEP
+#undef FIN_SEL
 #undef READ8_UV
