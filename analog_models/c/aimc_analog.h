@@ -57,8 +57,9 @@ int32_t aimc_xbar_convert(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint
 			  uint32_t adc_shift);
 
 /* ADC codes of all columns of `tile` for one array read (one conv_idx): codes[c] is bit for bit
- * aimc_xbar_convert(xb, tile, c, conv_idx, adc_shift), computed row by row (the fast path of the
- * C reference model and the benchmarks). Uses scratch memory inside xb: one caller at a time.
+ * aimc_xbar_convert(xb, tile, c, conv_idx, adc_shift), computed for all columns at once (the fast
+ * path of the C reference model; every effect off: from exact integer sums, decision 0008). Uses
+ * scratch memory inside xb: one caller at a time.
  * Returns 0, or -1 on a bad argument. */
 int aimc_xbar_convert_all(aimc_xbar *xb, uint32_t tile, uint32_t conv_idx, uint32_t adc_shift,
 			  int32_t *codes);
