@@ -75,7 +75,8 @@ help:
 	@echo "  make fuzz        libFuzzer on the network-file loader, FUZZ_TIME=$(FUZZ_TIME) s (build/reports/fuzz.json)"
 	@echo "  make cov         line + toggle coverage of rtl/ over the chip tests (build/cov/html, reports/cov.json)"
 	@echo "  make sweep       digits accuracy vs ADC/DAC bits, prog error, read noise, drift (build/sweep/)"
-	@echo "  make bench       noisy C-model MVM vs OpenBLAS sgemv, 256 and 1024 (build/reports/bench.json)"
+	@echo "  make bench       C-model MVM (noisy, ideal; DAC 8/4/2/1 bits) vs OpenBLAS sgemv/dgemv on the CPU's own"
+	@echo "                   kernel, 256 and 1024, goals met or not (build/reports/bench.json; never fails on a goal)"
 	@echo "  make irdrop-check     IR-drop solve vs ngspice (build/irdrop/irdrop_spice.json; SEED=)"
 	@echo "  make veriloga-check   Verilog-A models (OpenVAF, VACASK) vs the C model (build/veriloga/)"
 	@echo "  make fpga        BOARD=icebreaker|ulx3s: yosys + nextpnr + bitstream, build/reports/fpga.json"
@@ -311,14 +312,16 @@ SWEEP_SEEDS  ?= 1,2,3
 sweep: $(SETUP_STAMP) $(AIMC)
 	$(PYTHON) sw/python/sweep.py --config $(call q,$(SWEEP_CONFIG)) --build $(call q,$(BUILD)) --seeds $(call q,$(SWEEP_SEEDS))
 
-# ---- benchmark: noisy C-model MVM vs OpenBLAS sgemv, same run (bench/aimc_bench.c) ----------------
+# ---- benchmark: C-model MVM vs OpenBLAS sgemv / dgemv, same run (bench/aimc_bench.c) --------------
+# The program removes OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE for its own run (re-executing itself);
+# tests and CI keep them. BENCH_ARGS: e.g. --threads 2, --min-time 1, --keep-openblas-env.
 BENCH_BIN := $(BUILD)/bench/aimc_bench
 $(BENCH_BIN): bench/aimc_bench.c $(LIBAIMC) $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIBAIMC) $(LDLIBS)
 bench: $(BENCH_BIN)
 	@mkdir -p $(BUILD)/reports
-	OPENBLAS_NUM_THREADS=1 $(BENCH_BIN) --out $(BUILD)/reports/bench.json
+	OPENBLAS_NUM_THREADS=1 $(BENCH_BIN) --out $(BUILD)/reports/bench.json $(BENCH_ARGS)
 
 # ---- FPGA prototype: make fpga BOARD=icebreaker|ulx3s (docs/fpga-bringup.md) ----------------------
 BOARD     ?= icebreaker
