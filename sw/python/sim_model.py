@@ -44,6 +44,7 @@ from kirchhoff import tflite_ref as kref  # noqa: E402
 AD_SAMPLE = "ad01_sample_normal_id_01_00000000.bin"
 AD_FRAMES, AD_MELS, AD_WINDOW = 200, 128, 5
 MODELS_DIR = os.path.join(ROOT, "models", "mlperf-tiny")
+RTL_AUTO_MACS = 3_000_000  # --rtl-samples auto: 2 inferences up to this many MACs, else 1
 COUNTER_KEYS = ("instrs", "mvms", "adc_convs", "sats", "reads")
 
 
@@ -257,7 +258,10 @@ def simulate(args):
                                     os.path.join(work, "report_cmodel.json"), n, out_len,
                                     args.timeout)
 
-    n_rtl = min(n, args.rtl_samples)
+    # the RTL runs every input only for small models: a Verilator inference of the larger ones
+    # takes minutes (docs/models.md, "Measured")
+    rtl_samples = args.rtl_samples or (2 if kcal.macs(g) <= RTL_AUTO_MACS else 1)
+    n_rtl = min(n, rtl_samples)
     log(f"[6/7] RTL (Verilator), {cfg['name']}, first {n_rtl} inputs")
     rtl_in = os.path.join(work, "inputs_rtl.i8")
     write_atomic(rtl_in, x[:n_rtl].tobytes())
@@ -382,13 +386,15 @@ def parse_args(argv):
     ap.add_argument("--seed", required=True, type=int, help="seed (inputs and noise), >= 0")
     ap.add_argument("--inputs", help="raw int8 inputs, n x input length (default: random)")
     ap.add_argument("--samples", type=int, default=8, help="random inputs (default 8)")
-    ap.add_argument("--rtl-samples", type=int, default=2, help="inputs run on the RTL (default 2)")
+    ap.add_argument("--rtl-samples", type=int, default=0,
+                    help="inputs run on the RTL (default: 2 for models of at most "
+                    f"{RTL_AUTO_MACS} MACs, else 1)")
     ap.add_argument("--timeout", type=float, default=7200, help="seconds per tool run")
     a = ap.parse_args(argv)
     if not 0 <= a.seed < 1 << 64:
         ap.error(f"--seed {a.seed}: must be in [0, 2^64)")
-    if not 1 <= a.samples <= 100000 or not 1 <= a.rtl_samples <= 100000:
-        ap.error("--samples and --rtl-samples must be in 1..100000")
+    if not 1 <= a.samples <= 100000 or not 0 <= a.rtl_samples <= 100000:
+        ap.error("--samples must be in 1..100000, --rtl-samples in 0..100000 (0: auto)")
     if not os.path.isfile(a.model):
         ap.error(f"--model {a.model}: no such file" +
                  (" (it is a directory)" if os.path.isdir(a.model) else ""))
