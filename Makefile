@@ -47,7 +47,7 @@ CFG_DIR   := $(BUILD)/$(CFG_NAME)
 
 .DEFAULT_GOAL := help
 .PHONY: help setup deps regs regs-check lint sw vl icarus test sim layer-test clean \
-        regress bench sweep fpga formal cov fuzz
+        regress bench sweep fpga formal cov fuzz sanitize
 
 help:
 	@echo "Kirchhoff make targets (variables: CONFIG=$(CONFIG) SIM=$(SIM) SEED=$(SEED) WAVES=$(WAVES))"
@@ -65,7 +65,10 @@ help:
 	@echo "                   configs, run folder under build/regress/, signature check (docs/regression.md)"
 	@echo "  make regress-list    the case commands;  make regress-update  rewrite the signature file"
 	@echo "  make formal      bounded proofs (yosys-smtbmc + z3) and their injected bugs (build/reports/formal.json)"
-	@echo "  make fuzz        libFuzzer on the network-file loader, FUZZ_TIME=$(FUZZ_TIME) s (build/reports/fuzz.json)"
+	@echo "  make fuzz        libFuzzer on the network-file loader and the config parser, FUZZ_TIME=$(FUZZ_TIME) s each"
+	@echo "                   (build/reports/fuzz.json, fuzz_config.json)"
+	@echo "  make sanitize    C library, CLI and unit tests under ASan + UBSan, the tests that need no simulator"
+	@echo "                   (build/sanitize, build/reports/sanitize.json)"
 	@echo "  make cov         line + toggle coverage of rtl/ over the chip tests (build/cov/html, reports/cov.json)"
 	@echo "  make sweep       digits accuracy vs ADC/DAC bits, prog error, read noise, drift (build/sweep/)"
 	@echo "  make bench       noisy C-model MVM vs OpenBLAS sgemv, 256 and 1024 (build/reports/bench.json)"
@@ -273,6 +276,12 @@ formal: $(SETUP_STAMP)
 FUZZ_TIME ?= 600
 fuzz: $(SETUP_STAMP)
 	PYTHON=$(PYTHON) tools/fuzz.sh --build $(BUILD) --time $(FUZZ_TIME) --seed $(SEED)
+	PYTHON=$(PYTHON) tools/fuzz_config.sh --build $(BUILD) --time $(FUZZ_TIME) --seed $(SEED)
+
+# ---- sanitizers: library, CLI, unit tests under ASan + UBSan in $(BUILD)/sanitize (tools/sanitize.sh) --
+.PHONY: sanitize
+sanitize: $(SETUP_STAMP)
+	PYTHON=$(PYTHON) tools/sanitize.sh --build $(BUILD) -j $(J) $(if $(TEST),--filter '$(subst ','\'',$(TEST))')
 
 # ---- coverage: line + toggle over the chip-level tests of the registry --------------------------------
 cov: $(SETUP_STAMP) sw $(foreach c,$(TEST_CFGS),$(BUILD)/cov/$(c)/vl/aimc-vl)
