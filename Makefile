@@ -286,24 +286,27 @@ sanitize: $(SETUP_STAMP)
 	PYTHON=$(PYTHON) tools/sanitize.sh --build $(BUILD) -j $(J) $(if $(TEST),--filter '$(subst ','\'',$(TEST))')
 
 # ---- bus and program fuzzing of the RTL (tests/system/bus_fuzz.c): a test executable linked with the
-# Verilator model like aimc-vl, without the CLI. make bus-fuzz CONFIG=tiny -> $(CFG_DIR)/busfuzz/bus-fuzz
+# Verilator model like aimc-vl, without the CLI: $(BUILD)/<cfg>/busfuzz/bus-fuzz (make bus-fuzz CONFIG=tiny)
 .PHONY: bus-fuzz
 BUSFUZZ_OBJ := $(BUILD)/obj/tests/system/bus_fuzz.o
-BUSFUZZ     := $(CFG_DIR)/busfuzz/bus-fuzz
 $(BUSFUZZ_OBJ): tests/system/bus_fuzz.c $(HDRS) tb/verilator/aimc_vl.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -Itb/verilator -c $< -o $@
-$(BUSFUZZ): $(CFG_DIR)/rtl-params.verilator $(RTL_F) $(RTL_SRCS) $(VL_CPP) $(VL_HDRS) $(DPI_SRCS) \
-            $(LIBAIMC) $(BUSFUZZ_OBJ)
-	@mkdir -p $(@D)
-	@rm -f $@
+# $(1) = config name
+define BUSFUZZ_RULES
+$(BUILD)/$(1)/busfuzz/bus-fuzz: $(BUILD)/$(1)/rtl-params.verilator $(RTL_F) $$(RTL_SRCS) $(VL_CPP) $(VL_HDRS) \
+                                $(DPI_SRCS) $(LIBAIMC) $(BUSFUZZ_OBJ)
+	@mkdir -p $$(@D)
+	@rm -f $$@
 	$(VERILATOR) --cc --exe --build -j 2 $(VL_FLAGS) --trace-fst --top-module aimc_top \
-	  --Mdir $(@D)/obj -o ../bus-fuzz $$(cat $(CFG_DIR)/rtl-params.verilator) \
+	  --Mdir $$(@D)/obj -o ../bus-fuzz $$$$(cat $(BUILD)/$(1)/rtl-params.verilator) \
 	  -f $(RTL_F) $(abspath $(VL_CPP) $(DPI_SRCS)) \
 	  -CFLAGS "-O2 -std=c++17 -I$(CURDIR)/sw/include -I$(CURDIR)/analog_models/c -I$(CURDIR)/tb/verilator -ffp-contract=off" \
 	  -LDFLAGS "$(abspath $(BUSFUZZ_OBJ)) $(abspath $(LIBAIMC)) $(LDLIBS)" \
-	  > $(@D)/build.log 2>&1 || { tail -40 $(@D)/build.log; exit 1; }
-bus-fuzz: $(BUSFUZZ)
+	  > $$(@D)/build.log 2>&1 || { tail -40 $$(@D)/build.log; exit 1; }
+endef
+$(foreach c,$(sort $(ALL_CFGS) $(CFG_NAME)),$(eval $(call BUSFUZZ_RULES,$(c))))
+bus-fuzz: $(CFG_DIR)/busfuzz/bus-fuzz
 
 # ---- coverage: line + toggle over the chip-level tests of the registry --------------------------------
 cov: $(SETUP_STAMP) sw $(foreach c,$(TEST_CFGS),$(BUILD)/cov/$(c)/vl/aimc-vl)

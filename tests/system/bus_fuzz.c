@@ -295,12 +295,61 @@ static uint32_t rng_below(uint64_t *s, uint32_t n)
 	return n == 0 ? 0 : (uint32_t)(rng_next(s) % n);
 }
 
+/* Every access of the run, the driver's included, goes through this wrapper of the back-end:
+ * FNV-1a over (kind, address, data, response) of each one, the run's signature (--digest). */
+typedef struct digest_ctx {
+	aimc_mmio inner;
+	uint64_t h;
+} digest_ctx;
+
+static void digest_mix(digest_ctx *d, uint32_t kind, uint32_t addr, uint32_t data, int rc)
+{
+	uint32_t w[4] = { kind, addr, data, (uint32_t)rc };
+	const uint8_t *p = (const uint8_t *)w;
+	size_t i;
+
+	for (i = 0; i < sizeof(w); i++) {
+		d->h ^= p[i];
+		d->h *= 0x100000001B3ull;
+	}
+}
+
+static int digest_read32(void *ctx, uint32_t addr, uint32_t *val)
+{
+	digest_ctx *d = ctx;
+	int rc = d->inner.ops->read32(d->inner.ctx, addr, val);
+
+	digest_mix(d, 0, addr, *val, rc);
+	return rc;
+}
+
+static int digest_write32(void *ctx, uint32_t addr, uint32_t val)
+{
+	digest_ctx *d = ctx;
+	int rc = d->inner.ops->write32(d->inner.ctx, addr, val);
+
+	digest_mix(d, 1, addr, val, rc);
+	return rc;
+}
+
+static void digest_close(void *ctx)
+{
+	digest_ctx *d = ctx;
+
+	aimc_mmio_close(&d->inner);
+}
+
+static const aimc_mmio_ops digest_ops = { "digest", digest_read32, digest_write32, NULL,
+					  digest_close };
+
 /* ---- the fuzzer state ---------------------------------------------------------------------- */
 typedef struct fuzz {
-	aimc_mmio m;
+	aimc_mmio m;                /* the digest wrapper around the back-end */
+	digest_ctx dig;
 	aimc_cfg cfg;
 	regmap map;
 	int vl;                     /* Verilator back-end: programs and cycle counts */
+	uint32_t counter_mask;      /* the event and cycle counters wrap at 2^counter_bits */
 	uint64_t rng;
 	uint32_t shadow[MAX_REGS];  /* rw fields of each register as last written */
 	/* the bus_err record as the documentation says it must read */
@@ -332,7 +381,7 @@ static void fail(fuzz *z, const char *fmt, ...)
 
 static uint64_t cycles_now(fuzz *z)
 {
-	return z->vl ? aimc_vl_cycles((aimc_vl *)z->m.ctx) : 0;
+	return z->vl ? aimc_vl_cycles((aimc_vl *)z->dig.inner.ctx) : 0;
 }
 
 static int reg_index(const fuzz *z, const reg_desc *r)
@@ -688,7 +737,7 @@ static void op_program(fuzz *z)
 	c1 = rd(z, "cycles_lo");
 	code = rd(z, "err_code") & AIMC_CSR__ERR_CODE__CODE_bm;
 	irq = rd(z, "irq");
-	busy_cycles = c1 - c0;
+	busy_cycles = (c1 - c0) & z->counter_mask; /* the counter wraps at 2^counter_bits */
 	if (busy_cycles > B + 1u)
 		fail(z, "program at pc %u: busy %u cycles, watchdog budget %u (at most B + 1)", pc0,
 		     busy_cycles, B);
@@ -1001,12 +1050,14 @@ static void run_sequence(fuzz *z, uint32_t ops)
 static void usage(void)
 {
 	printf("usage: bus-fuzz --config CFG [--seed N] [--sequences N] [--ops N] [--backend B]\n"
-	       "                [--regs-doc FILE] [--report FILE]\n\n"
+	       "                [--regs-doc FILE] [--report FILE] [--digest FILE]\n\n"
 	       "Seeded random CSR / memory / out-of-range / misaligned accesses, random programs\n"
 	       "under the watchdog, soft resets (also in flight), and after each sequence a random FC\n"
 	       "layer compared bit for bit with aimc_net_forward (tests/system/bus_fuzz.c).\n"
 	       "  --backend verilator (default) | cmodel (bus checks only: no programs, no timing)\n"
 	       "  --regs-doc docs/registers.md (default): the documented map the answers come from\n"
+	       "  --report FILE: JSON counts; --digest FILE: the run's signature (trace-format lines)\n"
+	       "The config must be ideal (the layer is compared with aimc_net_forward).\n"
 	       "Exit: 0 pass, 1 an invariant failed, 2 usage or input error.\n");
 }
 
@@ -1069,10 +1120,39 @@ static int write_report(const fuzz *z, const char *path, uint64_t seed, uint64_t
 	return 0;
 }
 
+/* The run's signature in the trace format of docs/trace-format.md (read lines), for the nightly
+ * regression's signature check: the access digest and the total cycle count. */
+static int write_digest(const fuzz *z, const char *path, uint64_t cycles)
+{
+	char tmp[1200];
+	FILE *f;
+	int ok;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return -1;
+	f = fopen(tmp, "w");
+	if (f == NULL) {
+		fprintf(stderr, "bus-fuzz: %s: %s\n", tmp, strerror(errno));
+		return -1;
+	}
+	fprintf(f, "# bus-fuzz signature: FNV-1a of every access (kind, address, data, response), "
+		"then the cycles\nR 00000000 %08x\nR 00000004 %08x\nR 00000008 %08x\n"
+		"R 0000000c %08x\n", (uint32_t)z->dig.h, (uint32_t)(z->dig.h >> 32), (uint32_t)cycles,
+		(uint32_t)(cycles >> 32));
+	ok = fflush(f) == 0 && !ferror(f);
+	ok = (fclose(f) == 0) && ok;
+	if (!ok || rename(tmp, path) != 0) {
+		fprintf(stderr, "bus-fuzz: cannot write %s: %s\n", path, strerror(errno));
+		remove(tmp);
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static fuzz z;
-	const char *config = NULL, *report = NULL, *regs_doc = "docs/registers.md",
+	const char *config = NULL, *report = NULL, *digest = NULL, *regs_doc = "docs/registers.md",
 		   *backend = "verilator";
 	uint64_t seed = 1, sequences = 20, ops = 300, s, cycles;
 	char err[512];
@@ -1094,6 +1174,8 @@ int main(int argc, char **argv)
 			config = v;
 		else if (strcmp(a, "--report") == 0)
 			report = v;
+		else if (strcmp(a, "--digest") == 0)
+			digest = v;
 		else if (strcmp(a, "--regs-doc") == 0)
 			regs_doc = v;
 		else if (strcmp(a, "--backend") == 0)
@@ -1133,12 +1215,22 @@ int main(int argc, char **argv)
 		 "%s --config %s --backend %s --seed %" PRIu64 " --sequences %" PRIu64 " --ops %" PRIu64,
 		 argv[0], config, backend, seed, sequences, ops);
 	z.vl = strcmp(backend, "verilator") == 0;
-	rc = z.vl ? aimc_mmio_open_verilator(&z.m, &z.cfg, seed, NULL)
-		  : aimc_mmio_open_cmodel(&z.m, &z.cfg, seed);
+	if (!aimc_cfg_is_ideal(&z.cfg)) {
+		fprintf(stderr, "bus-fuzz: config %s is not ideal: the layer check compares with "
+			"aimc_net_forward bit for bit, which needs an ideal config (docs/configs.md)\n",
+			z.cfg.name);
+		return 2;
+	}
+	z.counter_mask = z.cfg.counter_bits < 32 ? (1u << z.cfg.counter_bits) - 1u : 0xFFFFFFFFu;
+	rc = z.vl ? aimc_mmio_open_verilator(&z.dig.inner, &z.cfg, seed, NULL)
+		  : aimc_mmio_open_cmodel(&z.dig.inner, &z.cfg, seed);
 	if (rc != AIMC_OK) {
 		fprintf(stderr, "bus-fuzz: cannot open the %s back-end: %s\n", backend, aimc_strerror(rc));
 		return 1;
 	}
+	z.dig.h = 0xCBF29CE484222325ull;
+	z.m.ops = &digest_ops;
+	z.m.ctx = &z.dig;
 	printf("bus-fuzz: config %s, back-end %s, seed %" PRIu64 ", %" PRIu64 " sequences of %" PRIu64
 	       " operations, %u registers and %u windows from %s\n  rerun: %s\n", z.cfg.name, backend,
 	       seed, sequences, ops, z.map.n_reg, z.map.n_win, regs_doc, z.cmdline);
@@ -1161,6 +1253,8 @@ int main(int argc, char **argv)
 	cycles = cycles_now(&z);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	aimc_mmio_close(&z.m);
+	if (digest != NULL && write_digest(&z, digest, cycles) != 0)
+		return 1;
 	printf("bus-fuzz: %" PRIu64 " sequences, %" PRIu64 " cycles, %" PRIu64 " bus accesses (%" PRIu64
 	       " error responses: %" PRIu64 " DECERR, %" PRIu64 " SLVERR), %" PRIu64
 	       " driver refusals, %" PRIu64 " programs (%" PRIu64 " HALT, %" PRIu64 " error stops, %"
