@@ -30,7 +30,7 @@ IVERILOG  ?= iverilog
 IVERILOG_VPI ?= iverilog-vpi
 VVP       ?= vvp
 
-# Bit-exact code: no fast-math, no -march=native, no FMA contraction (ARCHITECTURE section 3).
+# Bit-exact code: no fast-math, no -march=native, no FMA contraction (docs/analog-model.md, bit-exactness).
 CSTD      := -std=c11
 WARN      := -Wall -Wextra -Werror
 FPFLAGS   := -ffp-contract=off -fno-fast-math -fno-math-errno
