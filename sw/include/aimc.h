@@ -269,6 +269,10 @@ typedef struct aimc_node {
 					 * input_left_shift, diff_min */
 	int8_t *w;                      /* chip ops: n x k */
 	int32_t *bias, *mult, *shift;   /* chip ops: n each; shift in [-31, 30] (TFLite sign) */
+	uint64_t *eff_scale;            /* FC only, n: IEEE binary64 bit patterns of TFLite's
+					 * effective output scale s_in * s_w[c] / s_out (in double):
+					 * the reference FC kernel requantizes with round(acc * scale),
+					 * not with mult/shift (docs/models.md); NULL for other ops */
 } aimc_node;
 
 typedef struct aimc_graph {
@@ -293,14 +297,24 @@ int aimc_graph_to_mem(const aimc_graph *g, uint8_t **buf, size_t *len, char *err
 void aimc_graph_free(aimc_graph *g);
 /* TFLite's reference-kernel integer arithmetic in plain C, every node in order: n inputs (n x
  * len(tensor 0), int8) to n outputs (n x len(output tensor)). The golden reference of imported
- * models. AIMC_EINVAL for NULL or an empty graph, AIMC_ENOMEM. */
+ * models (docs/models.md, "Arithmetic of the graph pass"). AIMC_EINVAL for NULL, an empty graph
+ * or one the loader refuses (checked through aimc_graph_to_mem), AIMC_ENOMEM, AIMC_ERANGE for a
+ * softmax row TFLite's kernel cannot compute (aimc_graph_host_node). */
 int aimc_graph_forward(const aimc_graph *g, const int8_t *x, size_t n, int8_t *y);
 
 /* Driver-side pieces of the graph pass, shared by aimc_graph_forward and the chip executor. */
-/* TFLite's MultiplyByQuantizedMultiplier (docs/numbers.md, "TFLite requantization"). */
+/* TFLite's MultiplyByQuantizedMultiplier (docs/models.md, "Building blocks": MBQM): shift in
+ * [-31, 30] (values outside are clamped into it). */
 int32_t aimc_tfl_requant(int32_t x, int32_t mult, int32_t shift);
+/* (int32_t)round((double)x * scale) as TFLite's reference FC kernel computes it on x86-64, in
+ * integer arithmetic only: scale_bits is the IEEE binary64 pattern of a finite scale >= 0; the
+ * product is rounded to nearest-even binary64, then half away from zero to an integer; a result
+ * outside int32 gives INT32_MIN (what cvttsd2si returns). */
+int32_t aimc_tfl_fc_round(int32_t x, uint64_t scale_bits);
 /* Run a driver node (ADD, AVGPOOL, MAXPOOL, RESHAPE, SOFTMAX) on one sample: in1 only for ADD.
- * AIMC_EINVAL for a chip node or NULL. */
+ * AIMC_EINVAL for a chip node or NULL; AIMC_ERANGE for a softmax row where TFLite's kernel fails
+ * its own exponent check (a sum of exponentials of 512 or more, e.g. 512 values equal to the
+ * row maximum). nd must belong to a graph the loader accepted. */
 int aimc_graph_host_node(const aimc_graph *g, const aimc_node *nd, const int8_t *in0,
 			 const int8_t *in1, int8_t *out);
 /* The chip vectors of one sample of a chip node: FC one row (k values); CONV out_h*out_w rows of
@@ -310,8 +324,10 @@ int aimc_graph_host_node(const aimc_graph *g, const aimc_node *nd, const int8_t 
 void aimc_graph_im2col(const aimc_graph *g, const aimc_node *nd, const int8_t *in, int8_t *rows);
 /* Chip vectors per sample of a chip node: 1 (FC), out_h*out_w (CONV), out_h*out_w*n (DWCONV). */
 uint32_t aimc_graph_vectors(const aimc_graph *g, const aimc_node *nd);
-/* y = clamp(requant(acc + bias) + zp_out, act_min, act_max) for channel ch of a chip node, with
- * acc the exact sum of w * (x - zp_in): TFLite's per-channel output stage. */
+/* TFLite's output stage for channel ch of a chip node, with acc the exact sum of w * (x - zp_in):
+ * CONV, DWCONV y = clamp(requant(sat32(acc + bias), mult, shift) + zp_out, act_min, act_max);
+ * FC y = clamp(round(sat32(acc + bias) * eff_scale) + zp_out, ...) with the double product and
+ * round() of TFLite's reference FC kernel emulated exactly in integers (docs/models.md). */
 int8_t aimc_graph_out_stage(const aimc_graph *g, const aimc_node *nd, uint32_t ch, int64_t acc);
 
 /* ---- compiler ------------------------------------------------------------------------------ */

@@ -36,7 +36,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
 from sim import SimError, load_cfg, log, resolve_cfg, run_tool, tool_versions  # noqa: E402
-from kirchhoff import graphfile as kgraph  # noqa: E402
+from kirchhoff import graphfile as gf  # noqa: E402
 from kirchhoff import graphcal as kcal  # noqa: E402
 from kirchhoff import tflite_ref as kref  # noqa: E402
 
@@ -140,7 +140,7 @@ def perf_model(g, cfg, rep, samples):
         "accadd": (32 + 64) * cols * accadds,
         "host_transfers": 8 * host_bytes,
     }
-    host_ops = kgraph.host_ops(g)
+    host_ops = kcal.host_ops(g)
     energy = {
         "adc": float(cfg["e_adc_pj"]) * c["adc_convs"],
         "dac": float(cfg["e_dac_pj"]) * rows * reads,
@@ -153,7 +153,7 @@ def perf_model(g, cfg, rep, samples):
     }
     e_inf_pj = sum(energy.values()) / samples
     t_inf = cycles / samples / clock_hz if cycles else 0.0
-    macs = kgraph.macs(g)
+    macs = kcal.macs(g)
     ops = 2 * macs
     return {
         "clock_mhz": float(cfg["clock_mhz"]),
@@ -190,10 +190,10 @@ def simulate(args):
     net_ref = os.path.join(work, "net_ref.khnf")
     run_tool([sys.executable, "-m", "kirchhoff", "import", model, "-o", net_ref],
              "import", args.timeout)
-    g = kgraph.read(net_ref)
-    in_len, out_len = kgraph.in_len(g), kgraph.out_len(g)
-    out_t = kgraph.out_tensor(g)
-    classifier = out_len > 1 and kgraph.last_op(g) == "SOFTMAX"
+    g = gf.read_graph(net_ref)
+    in_len, out_len = g.n_inputs, g.n_outputs
+    out_t = g.tensors[g.output]
+    classifier = out_len > 1 and g.nodes[-1].op == gf.OP_SOFTMAX
 
     log("[2/7] inputs")
     rng = np.random.default_rng(args.seed)
@@ -210,8 +210,8 @@ def simulate(args):
     ad = None
     sample = os.path.join(MODELS_DIR, AD_SAMPLE)
     if name.startswith("ad01") and os.path.isfile(sample) and not args.inputs:
-        t0 = g["tensors"][0]
-        xf, xq = ad_windows(sample, t0["scale"], t0["zero_point"])
+        t0 = g.tensors[0]
+        xf, xq = ad_windows(sample, t0.scale, t0.zero_point)
         ad = {"file": sample, "windows": len(xq), "xf": xf, "first": len(x)}
         x = np.concatenate([x, xq])
     n = len(x)
@@ -264,12 +264,12 @@ def simulate(args):
 
     log("[7/7] comparison and chip model")
     n_rand = ad["first"] if ad else n
-    noisy = compare_noisy(y_tfl[:n_rand], y_cm[:n_rand], out_t["zero_point"], classifier)
+    noisy = compare_noisy(y_tfl[:n_rand], y_cm[:n_rand], out_t.zero_point, classifier)
     perf = perf_model(g, cfg, rep_rtl, n_rtl)
     report = {
         "network": {"name": name, "kind": "tflite", "file": model, "sha256": sha,
-                    "nodes": len(g["nodes"]), "chip_nodes": kgraph.chip_nodes(g),
-                    "macs_per_inference": kgraph.macs(g), "adc_shifts": shifts,
+                    "nodes": len(g.nodes), "chip_nodes": kcal.chip_nodes(g),
+                    "macs_per_inference": kcal.macs(g), "adc_shifts": shifts,
                     "files": {"reference": net_ref, "config": net_cfg}},
         "config": cfg["name"], "config_file": cfg_path, "reference_config": ref["name"],
         "simulator": "verilator", "seed": args.seed, "samples": n, "rtl_samples": n_rtl,
@@ -293,10 +293,10 @@ def simulate(args):
     }
     if ad:
         a = ad["first"]
-        t_out = out_t
-        s_ref = anomaly_score(y_tfl[a:], ad["xf"], t_out["scale"], t_out["zero_point"])
-        s_id = anomaly_score(y_id[a:], ad["xf"], t_out["scale"], t_out["zero_point"])
-        s_cm = anomaly_score(y_cm[a:], ad["xf"], t_out["scale"], t_out["zero_point"])
+        sc, zp = out_t.scale, out_t.zero_point
+        s_ref = anomaly_score(y_tfl[a:], ad["xf"], sc, zp)
+        s_id = anomaly_score(y_id[a:], ad["xf"], sc, zp)
+        s_cm = anomaly_score(y_cm[a:], ad["xf"], sc, zp)
         report["anomaly_sample"] = {
             "file": ad["file"], "windows": ad["windows"], "score_tflite": s_ref,
             "score_ideal": s_id, "score_noisy": s_cm, "ideal_equal": s_id == s_ref,

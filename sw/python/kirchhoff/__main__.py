@@ -8,6 +8,12 @@
       adc_shift of each layer is calibrated for that config.
   python -m kirchhoff info NET.khnf
       validate a network file and print its layers.
+  python -m kirchhoff import MODEL.tflite -o NET.khnf
+      import an int8 TFLite model (docs/network-format.md, version 3). Errors (an unsupported
+      operator, a float model, ...) name the operator and its index; exit 2, nothing written.
+  python -m kirchhoff tflite-ref MODEL.tflite --inputs X.i8 --out Y.i8
+      the TFLite interpreter's reference kernels (BUILTIN_REF) on raw int8 inputs (n x input
+      length, row-major): raw int8 outputs (n x output length).
 
 Run with sw/python on PYTHONPATH (or from sw/python). Exit 0 ok, 1 error, 2 usage.
 """
@@ -71,6 +77,44 @@ def cmd_info(a):
     return 0
 
 
+def cmd_import(a):
+    from . import graphfile as kgf
+    from . import tflite_import as kti
+    try:
+        g = kti.import_to_file(a.model, a.out)
+    except (kti.TFLiteImportError, kgf.GraphFormatError) as err:
+        print(f"kirchhoff import: {err}", file=sys.stderr)
+        return 2
+    except OSError as err:
+        print(f"kirchhoff import: {err}", file=sys.stderr)
+        return 2 if not os.path.exists(a.model) else 1
+    chip = sum(1 for n in g.nodes if n.op in kgf.CHIP_OPS)
+    print(f"{a.model}: {len(g.nodes)} nodes ({chip} on the chip), {len(g.tensors)} tensors, "
+          f"{g.n_inputs} inputs, {g.n_outputs} outputs; wrote {a.out}")
+    if a.verbose:
+        print(kti.describe(g))
+    return 0
+
+
+def cmd_tflite_ref(a):
+    from . import graphfile as kgf
+    from . import tflite_ref as ktr
+    try:
+        in_len, _ = ktr.io_lengths(a.model)
+        x = ktr.read_inputs(a.inputs, in_len)
+        y = ktr.run(a.model, x)
+        kgf.write_atomic(a.out, y.tobytes(), src=a.inputs)
+    except (ktr.RefError, kgf.GraphFormatError) as err:
+        print(f"kirchhoff tflite-ref: {err}", file=sys.stderr)
+        return 2
+    except OSError as err:
+        print(f"kirchhoff tflite-ref: {err}", file=sys.stderr)
+        return 2
+    print(f"{a.model}: {x.shape[0]} inputs of {in_len} -> {a.out} ({y.shape[0]} x {y.shape[1]} "
+          "int8, reference kernels)")
+    return 0
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="python -m kirchhoff",
                                  description="Kirchhoff training, quantization and export.")
@@ -81,7 +125,19 @@ def main(argv=None):
     e.add_argument("--config-json", help="config as printed by `aimc config --json CFG`")
     i = sub.add_parser("info", help="validate a network file and print its layers")
     i.add_argument("net")
+    m = sub.add_parser("import", help="import an int8 TFLite model to a network file (v3)")
+    m.add_argument("model")
+    m.add_argument("-o", "--out", required=True, help="output network file (.khnf)")
+    m.add_argument("-v", "--verbose", action="store_true", help="print the nodes")
+    r = sub.add_parser("tflite-ref", help="run the TFLite reference kernels on int8 inputs")
+    r.add_argument("model")
+    r.add_argument("--inputs", required=True, help="raw int8 inputs, n x input length")
+    r.add_argument("--out", required=True, help="raw int8 outputs, n x output length")
     a = ap.parse_args(argv)
+    if a.cmd == "import":
+        return cmd_import(a)
+    if a.cmd == "tflite-ref":
+        return cmd_tflite_ref(a)
     try:
         return cmd_export(a) if a.cmd == "export" else cmd_info(a)
     except (kdata.DataError, kq.QuantError, kexport.NetFormatError, OSError) as err:
