@@ -282,8 +282,10 @@ fuzz: $(SETUP_STAMP)
 
 # ---- sanitizers: library, CLI, unit tests under ASan + UBSan in $(BUILD)/sanitize (tools/sanitize.sh) --
 .PHONY: sanitize
+SAN_SKIP ?=
 sanitize: $(SETUP_STAMP)
-	PYTHON=$(PYTHON) tools/sanitize.sh --build $(BUILD) -j $(J) $(if $(TEST),--filter '$(subst ','\'',$(TEST))')
+	PYTHON=$(PYTHON) tools/sanitize.sh --build $(BUILD) -j $(J) $(if $(TEST),--filter '$(subst ','\'',$(TEST))') \
+	  $(if $(SAN_SKIP),--skip '$(subst ','\'',$(SAN_SKIP))')
 
 # ---- bus and program fuzzing of the RTL (tests/system/bus_fuzz.c): a test executable linked with the
 # Verilator model like aimc-vl, without the CLI: $(BUILD)/<cfg>/busfuzz/bus-fuzz (make bus-fuzz CONFIG=tiny)
