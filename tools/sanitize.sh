@@ -25,7 +25,7 @@ while [ $# -gt 0 ]; do
     --filter) FILTER=$2; shift 2 ;;
     --skip) SKIP=$2; shift 2 ;;
     -j) JOBS=$2; shift 2 ;;
-    -h|--help) sed -n '3,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '3,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "sanitize.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
