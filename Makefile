@@ -68,7 +68,7 @@ help:
 	@echo "  make fuzz        libFuzzer on the network-file loader and the config parser, FUZZ_TIME=$(FUZZ_TIME) s each"
 	@echo "                   (build/reports/fuzz.json, fuzz_config.json)"
 	@echo "  make sanitize    C library, CLI and unit tests under ASan + UBSan, the tests that need no simulator"
-	@echo "                   (build/sanitize, build/reports/sanitize.json)"
+	@echo "                   (build/sanitize, build/reports/sanitize.json; SAN_TEST= SAN_SKIP= substrings)"
 	@echo "  make cov         line + toggle coverage of rtl/ over the chip tests (build/cov/html, reports/cov.json)"
 	@echo "  make sweep       digits accuracy vs ADC/DAC bits, prog error, read noise, drift (build/sweep/)"
 	@echo "  make bench       noisy C-model MVM vs OpenBLAS sgemv, 256 and 1024 (build/reports/bench.json)"
@@ -282,9 +282,12 @@ fuzz: $(SETUP_STAMP)
 
 # ---- sanitizers: library, CLI, unit tests under ASan + UBSan in $(BUILD)/sanitize (tools/sanitize.sh) --
 .PHONY: sanitize
+# SAN_TEST / SAN_SKIP: comma-separated substrings of test names to run / leave out (not TEST: a
+# `make test TEST=...` would hand its TEST down to the registry's `make sanitize`).
+SAN_TEST ?=
 SAN_SKIP ?=
 sanitize: $(SETUP_STAMP)
-	PYTHON=$(PYTHON) tools/sanitize.sh --build $(BUILD) -j $(J) $(if $(TEST),--filter '$(subst ','\'',$(TEST))') \
+	PYTHON=$(PYTHON) tools/sanitize.sh --build $(BUILD) -j $(J) $(if $(SAN_TEST),--filter '$(subst ','\'',$(SAN_TEST))') \
 	  $(if $(SAN_SKIP),--skip '$(subst ','\'',$(SAN_SKIP))')
 
 # ---- bus and program fuzzing of the RTL (tests/system/bus_fuzz.c): a test executable linked with the
