@@ -7,7 +7,8 @@
 # The sanitized tree is DIR/sanitize (DIR/sanitize/sw/aimc, ...; normal builds are untouched).
 # Tests chosen from tests/registry.txt: commands that run $BUILD/sw/aimc, $BUILD/tests/unit/* or a
 # tests/system/*.sh script, with no simulator model (/vl/, /uart/, xcheck, layer_test.sh) in the
-# command or the scripts it runs, and no make or $PYTHON in the command; --skip leaves out tests
+# command or the scripts it runs, and no make or $PYTHON in the command; and the Python tests
+# (tests/python/*.py) that run the CLI from $BUILD/sw/aimc and no model; --skip leaves out tests
 # whose name contains one of its comma-separated substrings (the registry's bounded run skips the
 # ngspice-bound irdrop_spice). Any sanitizer report is fatal (halt_on_error, abort) and is written
 # to DIR/sanitize/san-logs/. Writes DIR/reports/sanitize.json (tests run, passed, findings).
@@ -63,8 +64,16 @@ for line in open(src, encoding="utf-8"):
     if not s or s.startswith("#"):
         continue
     name, tmo, cmd = (p.strip() for p in s.split("|", 2))
-    first = cmd.split()[0]
+    words = cmd.split()
+    first = words[0]
     if any(x in name for x in skip):
+        continue
+    # a Python test that runs the CLI from $BUILD/sw/aimc and no simulator model
+    if first == "$PYTHON" and len(words) > 1 and re.match(r"tests/python/[\w.-]+\.py$", words[1]):
+        body = open(words[1], encoding="utf-8").read()
+        if (('"sw", "aimc"' in body or "sw/aimc" in body) and "&&" not in cmd
+                and not re.search(r"aimc-vl|/vl/|\"vl\"|xcheck|icarus", body)):
+            out.append(f"{name} | {float(tmo) * 3:g} | {cmd}")
         continue
     if not (first.startswith("$BUILD/sw/aimc") or first.startswith("$BUILD/tests/unit/")
             or re.match(r"tests/system/[\w.-]+\.sh$", first)):
