@@ -68,6 +68,7 @@ help:
 	@echo "  make fuzz        libFuzzer on the network-file loader, FUZZ_TIME=$(FUZZ_TIME) s (build/reports/fuzz.json)"
 	@echo "  make cov         line + toggle coverage of rtl/ over the chip tests (build/cov/html, reports/cov.json)"
 	@echo "  make sweep       digits accuracy vs ADC/DAC bits, prog error, read noise, drift (build/sweep/)"
+	@echo "  make dse         TOPS/W and TOPS per tile vs DAC bits, columns per ADC, tile size (build/dse/)"
 	@echo "  make bench       noisy C-model MVM vs OpenBLAS sgemv, 256 and 1024 (build/reports/bench.json)"
 	@echo "  make irdrop-check     IR-drop solve vs ngspice (build/irdrop/irdrop_spice.json; SEED=)"
 	@echo "  make veriloga-check   Verilog-A models (OpenVAF, VACASK) vs the C model (build/veriloga/)"
@@ -291,6 +292,14 @@ SWEEP_CONFIG ?= base
 SWEEP_SEEDS  ?= 1,2,3
 sweep: $(SETUP_STAMP) $(AIMC)
 	$(PYTHON) sw/python/sweep.py --config $(SWEEP_CONFIG) --build $(BUILD) --seeds $(SWEEP_SEEDS)
+
+# ---- design-space exploration: TOPS/W and TOPS per tile vs DAC bits, ADC sharing, tile size -------
+# (docs/sim.md; DSE_ARGS e.g. --samples 360 --post-lanes 8 --no-rtl)
+DSE_ARGS ?=
+.PHONY: dse
+dse: $(SETUP_STAMP) $(AIMC)
+	@mkdir -p $(BUILD)/dse $(BUILD)/reports
+	nice $(PYTHON) sw/python/dse.py --build $(BUILD) --seed $(SEED) $(DSE_ARGS)
 
 # ---- benchmark: noisy C-model MVM vs OpenBLAS sgemv, same run (bench/aimc_bench.c) ----------------
 BENCH_BIN := $(BUILD)/bench/aimc_bench
