@@ -165,7 +165,10 @@ def _():
     f = perf.full_tile(large, host=False)
     # 14 reads x 1024 = 14336 conversions: adc 28672, acc 1433.6, dac 0.054*1024*14 = 774.144,
     # SRAM (128 + 8192 + 64*14336 + 136*1024) * 0.16 = 170414.08, post 3.3*1024 = 3379.2
-    close(f["tops_per_w"], 2 * 1024 * 1024 / 204673.024)
+    close(f["tops_per_w_counted"], 2 * 1024 * 1024 / 204673.024)
+    # leakage of a one-tile chip: (4*1024*32 + 64*16 + 32*64) bits x 5 pW x 5210 cycles / 200 MHz
+    close(f["energy_pj"]["leakage"], 134144 * 5e-12 * 26.05e-6 * 1e12)
+    close(f["tops_per_w"], 2 * 1024 * 1024 / (204673.024 + 134144 * 5e-12 * 26.05e-6 * 1e12))
     close(f["tops"], 2 * 1024 * 1024 / (5210 / 200e6) / 1e12)
     close(f["utilization"], 14 * 16 * 8 / 5210)
     g = perf.full_tile(large, mode="u8", overlap=True, post_per_col=0.75, acc_storage="reg",
@@ -175,10 +178,23 @@ def _():
     assert g["cycles"]["vector"] == 1339
     e = 8 * 1024 * (2.0 + 0.1) + 0.054 * 1024 * 8 + 0.16 * (128 + 8192 + 32 * 1024 +
                                                                136 * 1024) + 3.3 * 1024
-    close(g["tops_per_w"], 2 * 1024 * 1024 / e)
+    close(g["tops_per_w_counted"], 2 * 1024 * 1024 / e)
+    # POST parameters in registers: 96 bits per column fewer
+    r = perf.full_tile(large, mode="u8", overlap=True, post_per_col=0.75, acc_storage="reg",
+                       post_params="reg", host=False)
+    close(r["tops_per_w_counted"], 2 * 1024 * 1024 / (e - 0.16 * 96 * 1024))
     h = perf.full_tile(large)
-    assert h["tops_per_w"] < f["tops_per_w"] and "host_transfer" in h["energy_pj"]
+    assert "host_transfer" in h["energy_pj"] and h["tops_per_w"] == f["tops_per_w"]
     close(h["energy_pj"]["host_transfer"], 2048 * 8 * 0.482)
+    close(h["tops_per_w_host"], 2 * 1024 * 1024 / (2 * 1024 * 1024 / f["tops_per_w"] +
+                                                   2048 * 8 * 0.482))
+    # POST lanes for 0.34 TOPS: u8, 1-bit DAC, 16 columns per ADC: MVM 259 + 8*134 + 8 = 1339
+    # cycles; overlapped POST 3*1024/L + 3 <= 1339: L = 3 gives 1027 -> 2^21 / (1339 / 200 MHz)
+    # = 0.313 TOPS < 0.34: never with this MVM; with 4 columns per ADC (MVM 259 + 8*38 + 8 = 571)
+    # L = 3 (1027 cycles): 0.408 TOPS, L = 2 (1539): 0.273
+    assert perf.post_lanes_needed(large, 0.34, mode="u8", overlap=True) is None
+    assert perf.post_lanes_needed(dict(large, cols_per_adc=4), 0.34, mode="u8",
+                                  overlap=True) == 3
 
 
 @check("bad arguments: unknown mode or accumulator storage, a config without a key")

@@ -9,7 +9,7 @@ Entry points:
   perf_graph(counters, cfg, macs, samples, extra)                   sim_model.py's figures (graphs)
   extended(cfg, cycles, samples, ...)                               the costs the counters omit
   mvm_cycles / post_cycles / prog_cycles / tile_vector(...)         the analytical cycle model
-  full_tile(cfg, ...)                                               one full-tile layer: TOPS, TOPS/W
+  full_tile(cfg, ...)                                               a full-tile layer: TOPS, TOPS/W
 
 Every constant of the extended model below names its source row in
 /work/shared/ANALOG-PARAMETERS.md (copied into docs/sim.md) or says that it is an assumption.
@@ -285,7 +285,24 @@ def extended(cfg, cycles, samples, counted_pj, macs, host_bytes=0, chip_write_co
     return r
 
 
-# ---- one full-tile layer (the DSE's unit) ---------------------------------------------------------
+# ---- tile area (for the ADC-sharing trade-off; not an energy term) -------------------------------
+
+CELL_UM2 = 0.33        # F8: 55 nm modified NOR cell (an upper bound for 40 nm)
+ADC_UM2 = 1650.0       # A5: 8-bit two-step SAR, 40 nm
+DAC1_UM2 = 0.166       # A10: 1-bit DAC
+DAC8_UM2 = 21.2        # A10: 8-bit DAC; ASSUMPTION: area linear in levels between the two
+
+
+def tile_area_mm2(cfg):
+    """Array (2 cells per weight) + ADCs (cols / cols_per_adc) + one DAC per row, mm^2.
+    Accumulators, post-processing and buffers are not counted."""
+    rows, cols, cpa = int(cfg["rows"]), int(cfg["cols"]), int(cfg["cols_per_adc"])
+    b = int(cfg["dac_bits"])
+    dac = max(DAC1_UM2, DAC8_UM2 * (2 ** b - 1) / 255)
+    return (2 * rows * cols * CELL_UM2 + cols // cpa * ADC_UM2 + rows * dac) * 1e-6
+
+
+# ---- one full-tile layer (the DSE's unit) --------------------------------------------------------
 
 ACC_STORAGE = ("sram", "reg")   # sram: slot read-modify-write per conversion (rtl/tile/aimc_acc.sv)
                                 # reg: a register per column accumulates the phases, the slot is
@@ -293,14 +310,20 @@ ACC_STORAGE = ("sram", "reg")   # sram: slot read-modify-write per conversion (r
 
 
 def full_tile(cfg, mode="s8", post_per_col=3.0, post_fixed=3, overlap=False, acc_storage="sram",
-              host=True):
+              post_params="sram", host=True):
     """One vector through a layer that fills one tile (K = rows, N = cols), dense inputs: the
     cycles of tile_vector and the energy of the counter model for the events it implies (one MVM,
-    one POST, 2 instructions, every phase of phases() applied), plus host transfers of the vector's
-    rows + cols bytes and leakage of one tile's share (host=False: the counted energy only).
-    Returns cycles, TOPS of the tile at clock_mhz, TOPS/W and the energy breakdown (pJ)."""
+    one POST, 2 instructions, every phase of phases() applied) plus the tile's leakage (a chip of
+    one tile: leakage_w with num_tiles 1) over the vector's time. post_params "reg": the POST's
+    bias/M/S words are held in registers per column (loaded once per layer, a design option)
+    instead of read from the parameter SRAM per vector. host: also the host transfer of the
+    vector's rows + cols bytes (a standalone layer; inside a network only its ends cross the bus).
+    Returns cycles, TOPS of the tile at clock_mhz, TOPS/W (counted + leakage; _counted: without
+    leakage; _host: with the host transfer), energy breakdown (pJ), area and utilization."""
     if acc_storage not in ACC_STORAGE:
         raise ValueError(f"acc_storage '{acc_storage}' is not one of {', '.join(ACC_STORAGE)}")
+    if post_params not in ("sram", "reg"):
+        raise ValueError(f"post_params '{post_params}' is not one of sram, reg")
     rows, cols = int(cfg["rows"]), int(cfg["cols"])
     tv = tile_vector(cfg, mode, post_per_col, post_fixed, overlap)
     reads = tv["applied_phases"]
@@ -309,19 +332,32 @@ def full_tile(cfg, mode="s8", post_per_col=3.0, post_fixed=3, overlap=False, acc
     # sram: 64 bits (32 read + 32 write) per conversion; reg: the slot written once per MVM
     # (32 bits per column; an accumulating MVM would also read it: not the case for a full tile)
     acc_bits = 64 * convs if acc_storage == "sram" else 32 * cols
+    post_bits = (32 + (96 if post_params == "sram" else 0) + 8) * cols
     sram_bits = {"instr_fetch": 64 * 2, "act_read_mvm": 8 * rows, "acc_rmw": acc_bits,
-                 "post_acc_param_act": (32 + 96 + 8) * cols}
+                 "post_acc_param_act": post_bits}
     energy = _energy(c, cfg, reads, 1, sram_bits, 1)
     macs = rows * cols
     clock_hz = _f(cfg, "clock_mhz") * 1e6
     t = tv["vector"] / clock_hz
     counted = sum(energy.values())
-    ext = {}
+    energy["leakage"] = leakage_w(dict(cfg, num_tiles=1)) * t * 1e12
+    tile = counted + energy["leakage"]
+    hostp = host_transfer_pj(rows + cols, chip_write_counted=False)
     if host:
-        ext = {"host_transfer": host_transfer_pj(rows + cols, chip_write_counted=False),
-               "leakage": leakage_w(dict(cfg, num_tiles=1)) * t * 1e12}
-    total = counted + sum(ext.values())
+        energy["host_transfer"] = hostp
+    area = tile_area_mm2(cfg)
     return {"cycles": tv, "macs": macs, "tops": 2 * macs / t / 1e12,
-            "tops_per_w": 2 * macs / total, "tops_per_w_counted": 2 * macs / counted,
-            "energy_pj": dict(energy, **ext), "sram_bits": sram_bits,
-            "utilization": tv["converting"] / tv["vector"]}
+            "tops_per_w": 2 * macs / tile, "tops_per_w_counted": 2 * macs / counted,
+            "tops_per_w_host": 2 * macs / (tile + hostp), "energy_pj": energy,
+            "sram_bits": sram_bits, "utilization": tv["converting"] / tv["vector"],
+            "area_mm2": area, "tops_per_mm2": 2 * macs / t / 1e12 / area}
+
+
+def post_lanes_needed(cfg, tops_goal, max_lanes=64, **kw):
+    """The fewest parallel POST lanes (POST 3/L cycles per column) for which one full tile reaches
+    tops_goal TOPS (full_tile arguments in kw, post_per_col excluded); None if max_lanes
+    lanes do not."""
+    for lanes in range(1, max_lanes + 1):
+        if full_tile(cfg, post_per_col=3.0 / lanes, host=False, **kw)["tops"] >= tops_goal:
+            return lanes
+    return None
