@@ -565,6 +565,10 @@ def main():
     report = summarize(args, rows, checks, dig, var, floor)
     report["rtl_check"]["isa3_points"] = isa3
     report["rtl_check"]["isa3_binary"] = isa3_note
+    report["rtl_check"]["max_abs_error_pct"] = max(
+        (abs(c["error_pct"]) for c in checks + isa3), default=None)
+    report["rtl_check"]["tile_busy_exact"] = all(
+        c["model_tile_busy"] == c["rtl_tile_busy"] for c in checks + isa3)
     report["total_wall_s"] = time.monotonic() - t_start
     write_csv(os.path.join(outdir, "dse.csv"), rows, var)
     png = os.path.join(outdir, "dse.png")
