@@ -197,6 +197,37 @@ def _():
                                   overlap=True) == 3
 
 
+@check("dse: generated configs (base.cfg, swept keys replaced once) and the selection rule")
+def _():
+    import tempfile
+    d = tempfile.mkdtemp(prefix="kh_test_perf_")
+    path = dse.gen_config(d, 1024, 2, 8)
+    kv = {}
+    for line in open(path):
+        line = line.split("#", 1)[0].strip()
+        if line:
+            k, v = (x.strip() for x in line.split("=", 1))
+            assert k not in kv, f"{k} twice in {path}"
+            kv[k] = v
+    assert kv["name"] == "dse_t1024_d2_c8" and kv["rows"] == kv["cols"] == "1024"
+    assert kv["dac_bits"] == "2" and kv["cols_per_adc"] == "8" and kv["adc_bits"] == "8"
+    assert kv["e_dac_pj"] == "0.062" and kv["wgt_depth"] == str(1024 * 1024 // 4)
+    assert kv["num_tiles"] == "2", "other keys come from configs/base.cfg"
+
+    def pt(dac, cpa, acc, err, tpw, tpm):
+        return {"tile": 256, "dac_bits": dac, "cols_per_adc": cpa, "accuracy": acc,
+                "tile_rms_err_lsb": err,
+                "fig": {"isa3_opt": {"tops_per_w": tpw, "tops_per_mm2": tpm}}}
+    rows = [pt(1, 1, 0.97, 1.0, 15.0, 0.3), pt(1, 4, 0.97, 1.0, 14.8, 0.5),
+            pt(1, 8, 0.97, 1.0, 14.0, 0.9),       # more than 2 % below the best TOPS/W
+            pt(2, 4, 0.97, 1.6, 20.0, 0.8),       # full-tile error 60 % above the lowest
+            pt(8, 16, 0.90, 1.0, 26.0, 1.7)]      # accuracy below the floor
+    b = dse.select_best(rows, 0.96, 0.25)
+    assert (b["dac_bits"], b["cols_per_adc"]) == (1, 4), b
+    b = dse.select_best(rows, 0.96, 0.7)
+    assert (b["dac_bits"], b["cols_per_adc"]) == (2, 4), b
+
+
 @check("bad arguments: unknown mode or accumulator storage, a config without a key")
 def _():
     for fn in (lambda: perf.phases(2, "s7"), lambda: perf.full_tile(CFG, acc_storage="dram")):
