@@ -213,19 +213,26 @@ def _():
     assert kv["dac_bits"] == "2" and kv["cols_per_adc"] == "8" and kv["adc_bits"] == "8"
     assert kv["e_dac_pj"] == "0.062" and kv["wgt_depth"] == str(1024 * 1024 // 4)
     assert kv["num_tiles"] == "2", "other keys come from configs/base.cfg"
+    kv = dict(x.split(" = ") for x in open(dse.gen_config(d, 256, 2, 4, adc=10)).read().split(
+        "\n") if " = " in x)
+    assert kv["name"] == "dse_t256_d2_c4_a10" and kv["adc_bits"] == kv["adc_cycles"] == "10"
+    assert kv["e_adc_pj"] == "8.0" and "wgt_depth" in kv
 
     def pt(dac, cpa, acc, err, tpw, tpm):
-        return {"tile": 256, "dac_bits": dac, "cols_per_adc": cpa, "accuracy": acc,
+        return {"tile": 256, "dac_bits": dac, "cols_per_adc": cpa, "adc_bits": 8, "accuracy": acc,
                 "tile_rms_err_lsb": err,
                 "fig": {"isa3_opt": {"tops_per_w": tpw, "tops_per_mm2": tpm}}}
     rows = [pt(1, 1, 0.97, 1.0, 15.0, 0.3), pt(1, 4, 0.97, 1.0, 14.8, 0.5),
             pt(1, 8, 0.97, 1.0, 14.0, 0.9),       # more than 2 % below the best TOPS/W
             pt(2, 4, 0.97, 1.6, 20.0, 0.8),       # full-tile error 60 % above the lowest
-            pt(8, 16, 0.90, 1.0, 26.0, 1.7)]      # accuracy below the floor
+            pt(8, 16, 0.90, 1.0, 26.0, 1.7),      # accuracy below the floor
+            dict(pt(2, 4, 0.97, 0.5, 30.0, 2.0), adc_bits=10)]   # ADC sweep: not in the grid
     b = dse.select_best(rows, 0.96, 0.25)
     assert (b["dac_bits"], b["cols_per_adc"]) == (1, 4), b
     b = dse.select_best(rows, 0.96, 0.7)
-    assert (b["dac_bits"], b["cols_per_adc"]) == (2, 4), b
+    assert (b["dac_bits"], b["cols_per_adc"], b["adc_bits"]) == (2, 4, 8), b
+    b = dse.select_best(rows, 0.96, 0.25, adc=True)
+    assert (b["dac_bits"], b["adc_bits"]) == (2, 10), b
 
 
 @check("bad arguments: unknown mode or accumulator storage, a config without a key")
