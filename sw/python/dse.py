@@ -467,8 +467,8 @@ def plot(path, rows, anchors, var_names, grid_tile):
     ax[0].set_ylabel("TOPS/W (full tile, leakage included)")
     ax[0].axhline(GOALS["tops_per_w_full_tile"], ls="--", color="red")
     ax[0].axhline(GOALS["tops_per_w_network"], ls=":", color="red")
-    ax[0].set_title(f"DAC bits x columns per ADC, tile {grid_tile}\n(digits accuracy / full-tile "
-                    "output error, at 1 col/ADC)", fontsize=10)
+    ax[0].set_title(f"DAC bits x columns per ADC, tile {grid_tile}, 8-bit ADC (star: selected)\n"
+                    "(digits accuracy / full-tile output error, at 1 col/ADC)", fontsize=10)
     ax[0].legend(fontsize=6, ncol=2)
 
     tiles = sorted({r["tile"] for r in rows})
@@ -501,9 +501,16 @@ def plot(path, rows, anchors, var_names, grid_tile):
         a.set_xlabel("tile size (square)")
         a.legend(fontsize=7)
     if sweep:
-        d, c = sweep[0]["dac_bits"], sweep[0]["cols_per_adc"]
-        ax[1].set_title(f"tile sweep at {d}-bit DAC, {c} col/ADC\n(digits accuracy / full-tile "
-                        "output error)", fontsize=10)
+        d, c, a = sweep[0]["dac_bits"], sweep[0]["cols_per_adc"], sweep[0]["adc_bits"]
+        ax[1].set_title(f"tile sweep at {d}-bit DAC, {c} col/ADC, {a}-bit ADC\n(digits accuracy / "
+                        "full-tile output error)", fontsize=10)
+        sel = [r for r in rows if r.get("tile_sweep") and r["tile"] == grid_tile]
+        for r in sel:
+            f = r["fig"]["isa3_opt"]
+            ax[0].plot([f["tops"]], [f["tops_per_w"]], marker="*", ms=14, color="black", ls="")
+            ax[0].annotate(f"selected: {d}-bit DAC, {c} col/ADC, {a}-bit ADC, "
+                           f"{r['tile_rms_err_lsb']:.2f} LSB", (f["tops"], f["tops_per_w"]),
+                           fontsize=7, xytext=(-150, -12), textcoords="offset points")
         ax[2].set_title("TOPS per tile at 200 MHz")
     ax[1].set_ylabel("TOPS/W")
     ax[2].set_ylabel("TOPS per tile")
