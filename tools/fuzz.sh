@@ -29,7 +29,7 @@ CLANG=${CLANG:-$(command -v clang-14 || command -v clang || true)}
 
 out=$BUILD/fuzz
 bin=$out/fuzz_netfile
-srcs="tests/fuzz/fuzz_netfile.c sw/src/netfile.c sw/src/aimc_err.c"
+srcs="tests/fuzz/fuzz_netfile.c sw/src/netfile.c sw/src/graph_file.c sw/src/graph_ref.c sw/src/aimc_err.c"
 mkdir -p "$out/corpus" "$out/crashes" "$BUILD/reports"
 stale=0
 [ -x "$bin" ] || stale=1

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The one parser of configs/<name>.cfg (docs/configs.md): a single key table drives defaults,
  * parsing, range checks, JSON output and the RTL parameter flags. */
+#define _POSIX_C_SOURCE 200809L /* fstat, fileno: a directory given as the config file */
 #include "aimc_config.h"
 
 #include <errno.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "aimc_config_internal.h"
 
@@ -441,10 +443,16 @@ int aimc_cfg_check(const aimc_cfg *cfg, char *err, size_t errlen)
 	return cross_check(cfg, NULL, origin, err, errlen);
 }
 
+/* 0, -1 not an integer, -2 too large, -3 negative (a minus sign before digits). */
 static int parse_u32(const char *s, uint32_t *out)
 {
 	unsigned long long v = 0;
 
+	if (s[0] == '-' && is_digit(s[1])) {
+		for (s++; is_digit(*s); s++)
+			;
+		return *s == '\0' ? -3 : -1;
+	}
 	if (!is_digit(*s))
 		return -1;
 	for (; *s; s++) {
@@ -646,6 +654,15 @@ static int parse_line(aimc_cfg *cfg, uint32_t *lines, const char *b, const char 
 			range_err(k, origin, lineno, val, err, errlen);
 			return -1;
 		}
+		if (rc == -3) {
+			char lo[32], hi[32];
+
+			fmt_double(lo, sizeof(lo), k->min);
+			fmt_double(hi, sizeof(hi), k->max);
+			set_err(err, errlen, "%s:%u: key '%s': '%s' is negative: must be a %s integer in [%s, %s]",
+				origin, lineno, key, val, k->min >= 1 ? "positive" : "non-negative", lo, hi);
+			return -1;
+		}
 		if (rc != 0) {
 			set_err(err, errlen, "%s:%u: key '%s': '%s' is not a decimal integer", origin, lineno,
 				key, val);
@@ -675,6 +692,28 @@ static int parse_line(aimc_cfg *cfg, uint32_t *lines, const char *b, const char 
 	return check_key(cfg, (size_t)idx, origin, lineno, err, errlen);
 }
 
+#define UTF8_BOM "\xEF\xBB\xBF"
+
+/* Keys and values are ASCII (comments may hold any UTF-8): name a stray byte-order mark or a
+ * non-ASCII byte (a no-break space pasted from a document) instead of "unknown key". */
+static int check_ascii(const char *b, const char *e, const char *origin, uint32_t lineno, char *err,
+		       size_t errlen)
+{
+	for (const char *q = b; q < e; q++) {
+		if ((unsigned char)*q < 0x80)
+			continue;
+		if (e - q >= 3 && strncmp(q, UTF8_BOM, 3) == 0)
+			set_err(err, errlen, "%s:%u: UTF-8 byte-order mark (U+FEFF) at column %d: allowed only "
+				"at the start of the file", origin, lineno, (int)(q - b) + 1);
+		else
+			set_err(err, errlen, "%s:%u: non-ASCII byte 0x%02X at column %d: keys and values are "
+				"ASCII (only comments may hold other text)", origin, lineno,
+				(unsigned char)*q, (int)(q - b) + 1);
+		return -1;
+	}
+	return 0;
+}
+
 int aimc_cfg_parse(aimc_cfg *cfg, const char *text, const char *origin, char *err, size_t errlen)
 {
 	uint32_t lines[NKEYS] = {0};
@@ -688,6 +727,9 @@ int aimc_cfg_parse(aimc_cfg *cfg, const char *text, const char *origin, char *er
 		return -1;
 	}
 	aimc_cfg_defaults(cfg);
+	/* A UTF-8 byte-order mark is what some editors put first: it is not part of the first key. */
+	if (strncmp(p, UTF8_BOM, 3) == 0)
+		p += 3;
 	while (*p != '\0') {
 		const char *nl = strchr(p, '\n');
 		const char *e = nl ? nl : p + strlen(p);
@@ -696,6 +738,8 @@ int aimc_cfg_parse(aimc_cfg *cfg, const char *text, const char *origin, char *er
 		const char *ce = trim_end(b, hash ? hash : e);
 
 		lineno++;
+		if (check_ascii(b, ce, origin, lineno, err, errlen) != 0)
+			return -1;
 		if (ce > b && parse_line(cfg, lines, b, ce, origin, lineno, err, errlen) != 0)
 			return -1;
 		p = nl ? nl + 1 : e;
@@ -724,17 +768,24 @@ static int ends_with(const char *s, const char *suffix)
 /* Read a whole text file (at most MAX_FILE_BYTES, no NUL bytes) into a malloc'd string. */
 static int read_text(FILE *f, const char *path, char **out, char *err, size_t errlen)
 {
-	char *buf = malloc(MAX_FILE_BYTES + 1);
+	char *buf = NULL;
+	struct stat st;
 	size_t n;
 	int rc = -1;
 
+	/* fopen succeeds on a directory on Linux and the read fails with a bare "read error" */
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		set_err(err, errlen, "%s: is a directory, not a config file", path);
+		goto out;
+	}
+	buf = malloc(MAX_FILE_BYTES + 1);
 	if (buf == NULL) {
 		set_err(err, errlen, "%s: out of memory", path);
 		goto out;
 	}
 	n = fread(buf, 1, MAX_FILE_BYTES + 1, f);
 	if (ferror(f)) {
-		set_err(err, errlen, "%s: read error", path);
+		set_err(err, errlen, "%s: read error: %s", path, strerror(errno));
 		goto out;
 	}
 	if (n > MAX_FILE_BYTES) {

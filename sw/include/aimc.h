@@ -69,7 +69,8 @@ void aimc_mmio_close(aimc_mmio *m);
 /* C reference model of the chip (sw/src/refmodel.c) with the analog library. */
 int aimc_mmio_open_cmodel(aimc_mmio *m, const aimc_cfg *cfg, uint64_t seed);
 /* Live Verilator model (tb/verilator); AIMC_EUNSUPPORTED in builds without Verilator.
- * wave_path: FST file to write, or NULL. */
+ * wave_path: FST file to write, or NULL. AIMC_EMISMATCH with m open for reads only: the model
+ * was built for another crossbar geometry than cfg's (read the readback, then close m). */
 int aimc_mmio_open_verilator(aimc_mmio *m, const aimc_cfg *cfg, uint64_t seed, const char *wave_path);
 /* Mock for unit tests: a plain 2 MiB register/memory array; every access is logged in memory. */
 int aimc_mmio_open_mock(aimc_mmio *m);
@@ -160,6 +161,16 @@ typedef struct aimc_bus_err {
 /* Check the ID register and that the configuration readback CSRs equal cfg (AIMC_EMISMATCH
  * otherwise); write the settle CSR from cfg. */
 int aimc_chip_init(aimc_mmio *m, const aimc_cfg *cfg);
+/* Read the configuration readback CSRs (reads only) and write the fields that differ from cfg into
+ * buf as "rows: chip 64, config 16; cols: ...". The number of differing fields (0: the chip is
+ * the config's), or a negative aimc_err (a bus error; AIMC_ECONFIG if cfg does not fit the
+ * fields). */
+int aimc_chip_config_diff(aimc_mmio *m, const aimc_cfg *cfg, char *buf, size_t len);
+/* What aimc_chip_init's AIMC_EMISMATCH was about, in buf (reads only): "the id register reads
+ * 0x... (a Kirchhoff chip reads 0x41494d43)", a register map or ISA version, or the config
+ * readback fields that differ from cfg (cfg may be NULL: identity only). AIMC_OK if the chip
+ * is cfg's, AIMC_EMISMATCH if not, or a bus error. */
+int aimc_chip_explain(aimc_mmio *m, const aimc_cfg *cfg, char *buf, size_t len);
 /* Write the program-and-verify CSRs (pv_ctrl, pv_tol) from cfg's pv_* keys (aimc_chip_init does
  * this too). AIMC_ECONFIG if a value does not fit its field; AIMC_EINVAL for NULL arguments. */
 int aimc_chip_pv_setup(aimc_mmio *m, const aimc_cfg *cfg);
@@ -181,6 +192,10 @@ int aimc_counters_read(aimc_mmio *m, aimc_counters *c);
 /* d = b - a for every counter (wrapping, like the hardware's: the event counters modulo
  * 2^b->bits, 32 if bits is 0 or >= 32); n_tiles and bits from b. */
 void aimc_counters_delta(const aimc_counters *a, const aimc_counters *b, aimc_counters *d);
+/* sum += d for every counter (a delta of aimc_counters_delta): the way to count past 2^bits on a
+ * chip with cut counters is to take a delta after every run and add them up. n_tiles from d;
+ * sum->bits is set to 64 (the sum does not wrap at the chip's width). */
+void aimc_counters_add(aimc_counters *sum, const aimc_counters *d);
 /* Pulse soft_reset: the sequencer, tiles and status return to idle (docs/errors.md). */
 int aimc_soft_reset(aimc_mmio *m);
 /* Read the bus-error record; with clear != 0, clear it afterwards. */
@@ -269,6 +284,10 @@ typedef struct aimc_node {
 					 * input_left_shift, diff_min */
 	int8_t *w;                      /* chip ops: n x k */
 	int32_t *bias, *mult, *shift;   /* chip ops: n each; shift in [-31, 30] (TFLite sign) */
+	uint64_t *eff_scale;            /* FC only, n: IEEE binary64 bit patterns of TFLite's
+					 * effective output scale s_in * s_w[c] / s_out (in double):
+					 * the reference FC kernel requantizes with round(acc * scale),
+					 * not with mult/shift (docs/models.md); NULL for other ops */
 } aimc_node;
 
 typedef struct aimc_graph {
@@ -293,14 +312,24 @@ int aimc_graph_to_mem(const aimc_graph *g, uint8_t **buf, size_t *len, char *err
 void aimc_graph_free(aimc_graph *g);
 /* TFLite's reference-kernel integer arithmetic in plain C, every node in order: n inputs (n x
  * len(tensor 0), int8) to n outputs (n x len(output tensor)). The golden reference of imported
- * models. AIMC_EINVAL for NULL or an empty graph, AIMC_ENOMEM. */
+ * models (docs/models.md, "Arithmetic of the graph pass"). AIMC_EINVAL for NULL, an empty graph
+ * or one the loader refuses (checked through aimc_graph_to_mem), AIMC_ENOMEM, AIMC_ERANGE for a
+ * softmax row TFLite's kernel cannot compute (aimc_graph_host_node). */
 int aimc_graph_forward(const aimc_graph *g, const int8_t *x, size_t n, int8_t *y);
 
 /* Driver-side pieces of the graph pass, shared by aimc_graph_forward and the chip executor. */
-/* TFLite's MultiplyByQuantizedMultiplier (docs/numbers.md, "TFLite requantization"). */
+/* TFLite's MultiplyByQuantizedMultiplier (docs/models.md, "Building blocks": MBQM): shift in
+ * [-31, 30] (values outside are clamped into it). */
 int32_t aimc_tfl_requant(int32_t x, int32_t mult, int32_t shift);
+/* (int32_t)round((double)x * scale) as TFLite's reference FC kernel computes it on x86-64, in
+ * integer arithmetic only: scale_bits is the IEEE binary64 pattern of a finite scale >= 0; the
+ * product is rounded to nearest-even binary64, then half away from zero to an integer; a result
+ * outside int32 gives INT32_MIN (what cvttsd2si returns). */
+int32_t aimc_tfl_fc_round(int32_t x, uint64_t scale_bits);
 /* Run a driver node (ADD, AVGPOOL, MAXPOOL, RESHAPE, SOFTMAX) on one sample: in1 only for ADD.
- * AIMC_EINVAL for a chip node or NULL. */
+ * AIMC_EINVAL for a chip node or NULL; AIMC_ERANGE for a softmax row where TFLite's kernel fails
+ * its own exponent check (a sum of exponentials of 512 or more, e.g. 512 values equal to the
+ * row maximum). nd must belong to a graph the loader accepted. */
 int aimc_graph_host_node(const aimc_graph *g, const aimc_node *nd, const int8_t *in0,
 			 const int8_t *in1, int8_t *out);
 /* The chip vectors of one sample of a chip node: FC one row (k values); CONV out_h*out_w rows of
@@ -310,8 +339,10 @@ int aimc_graph_host_node(const aimc_graph *g, const aimc_node *nd, const int8_t 
 void aimc_graph_im2col(const aimc_graph *g, const aimc_node *nd, const int8_t *in, int8_t *rows);
 /* Chip vectors per sample of a chip node: 1 (FC), out_h*out_w (CONV), out_h*out_w*n (DWCONV). */
 uint32_t aimc_graph_vectors(const aimc_graph *g, const aimc_node *nd);
-/* y = clamp(requant(acc + bias) + zp_out, act_min, act_max) for channel ch of a chip node, with
- * acc the exact sum of w * (x - zp_in): TFLite's per-channel output stage. */
+/* TFLite's output stage for channel ch of a chip node, with acc the exact sum of w * (x - zp_in):
+ * CONV, DWCONV y = clamp(requant(sat32(acc + bias), mult, shift) + zp_out, act_min, act_max);
+ * FC y = clamp(round(sat32(acc + bias) * eff_scale) + zp_out, ...) with the double product and
+ * round() of TFLite's reference FC kernel emulated exactly in integers (docs/models.md). */
 int8_t aimc_graph_out_stage(const aimc_graph *g, const aimc_node *nd, uint32_t ch, int64_t acc);
 
 /* ---- compiler ------------------------------------------------------------------------------ */
@@ -335,6 +366,13 @@ typedef struct aimc_image {
 					       * tile i, layers pipelined across tiles; 0: every
 					       * block on tile 0, reprogrammed each batch */
 	uint32_t tiles_used;                  /* tiles the program uses */
+	uint32_t stage_blocks;                /* resident, when the blocks do not all fit the weight
+					       * buffer (or the 16-bit PROG address) at once: the
+					       * setup is staged, stage s programs blocks
+					       * [s*stage_blocks, (s+1)*stage_blocks) from the buffer:
+					       * the host writes those blocks of wgt at word 0 and runs
+					       * from instruction s*(stage_blocks + 1) (PROGs, HALT).
+					       * 0: one setup stage with the whole wgt image */
 } aimc_image;
 
 /* Map net onto the chip of cfg for batches of `batch` vectors. AIMC_EFIT with a message naming
@@ -387,6 +425,123 @@ void aimc_plan_free(aimc_plan *plan);
  * of kh*kw*in_c values, patch row p = oy*out_w + ox, column (dy*kw + dx)*in_c + ci. Does
  * nothing if an argument is NULL. */
 void aimc_im2col(const aimc_conv *g, const int8_t *x, int8_t *patches);
+
+/* ---- graph compiler and executor (format version 3; decision 0007 sections 3 and 4) ---------- */
+/* Column-packed resident placement: every chip node's N x K matrix (a DWCONV cut into channel
+ * groups of min(floor(Rows / (kh*kw)), Cols) channels, each a block-diagonal (kh*kw*g) x g block)
+ * is cut into sub-blocks of at most Rows x Cols. A sub-block starts at row 0 of its tile and owns
+ * the columns [c0, c0 + w); sub-blocks of any nodes share a tile side by side. The R = ceil(K /
+ * Rows) row blocks of one column group sit at the same c0 on R distinct tiles; the last one's tile
+ * is final: the others store their partial sums with a raw POST (zero biases) and the final tile
+ * adds them (ACCADD) before its tfl POST (an FC node whose reference requantizes in double,
+ * eff_scale, posts raw int32 and the driver finishes it). Inputs are fed as x + 128 (u8 MVM) with the input zero
+ * point folded into the bias: b' = b - (zp_in + 128) * sum_k w. */
+typedef struct aimc_gblock {
+	uint32_t node;        /* graph node index */
+	uint32_t tile, c0, w; /* tile, first column, columns */
+	uint32_t n0;          /* first output channel */
+	uint32_t seg;         /* input segment: row block (FC, CONV) or channel group (DWCONV) */
+	uint32_t k0, kr;      /* FC, CONV: inputs k0 .. k0+kr-1 on rows 0 .. kr-1; DWCONV: kr rows */
+	uint32_t final;       /* 1: its tile posts the outputs; 0: a partial row block */
+	uint32_t unit;        /* index into aimc_gplan.units */
+} aimc_gblock;
+
+/* One MVM per vector: a tile reading one input segment into its own accumulator slot. A final
+ * unit adds the raw partial sums of its partner units (ACCADD) and posts int8 outputs; a partial
+ * unit posts raw int32 sums. Vector b uses slot slot0 + b and act_out words region + b*stride. */
+typedef struct aimc_gunit {
+	uint32_t tile, seg, final;
+	uint32_t slot0, region, stride;
+	uint32_t first_partner, n_partners; /* into aimc_gplan.partners (unit indices) */
+	uint32_t first_block, n_blocks;     /* its sub-blocks (consecutive in aimc_gplan.blocks) */
+} aimc_gunit;
+
+typedef struct aimc_gnode_plan {
+	uint32_t on_chip;               /* 0: a driver node, everything below is 0 */
+	uint32_t host_out;              /* 1 (FC with eff_scale): the final units store raw
+					 * sat32(acc + b') (Cols int32 words per vector) and the
+					 * driver applies TFLite's FC output stage
+					 * (aimc_graph_out_stage); 0: tfl POST on the chip */
+	uint32_t first_block, n_blocks, first_unit, n_units;
+	uint32_t tile_mask;             /* tiles holding its sub-blocks */
+	uint32_t n_seg;                 /* input segments per vector (Rows bytes each, u8) */
+	uint32_t vectors;               /* chip vectors per sample: 1 (FC) or out_h*out_w */
+	uint32_t batch, rem;            /* vectors of a full batch and of the remainder (0: none) */
+	uint32_t in_stride;             /* act_in words per vector: n_seg * Rows / 4 */
+	uint32_t out_words;             /* act_out words the node's regions span */
+	uint64_t *prog[2];              /* full batch, remainder batch (NULL if rem == 0) */
+	uint32_t n_prog[2];
+	uint32_t pc[2];                 /* load address when aimc_gplan.progs_resident */
+	uint64_t weights;               /* weights placed: n*k (DWCONV n*kh*kw) */
+	uint64_t tile_cells;            /* Rows*Cols*tiles used by the node */
+	uint64_t mvms_per_sample;       /* MVM instructions per sample */
+} aimc_gnode_plan;
+
+typedef struct aimc_gplan {
+	uint32_t n_nodes;               /* = graph n_nodes */
+	aimc_gnode_plan *nodes;
+	uint32_t n_blocks, n_units, n_partners;
+	aimc_gblock *blocks;
+	aimc_gunit *units;
+	uint32_t *partners;
+	uint32_t rows, cols, n_tiles;   /* geometry of the config */
+	uint32_t tile_mask;             /* tiles holding any sub-block */
+	uint32_t cols_used[AIMC_MAX_TILES]; /* columns owned per tile (wasted alignment included) */
+	uint32_t *wgt;                  /* n_tiles images of Rows*Cols/4 words (row-major int8) */
+	uint32_t blk_words;             /* Rows*Cols/4 */
+	uint32_t *par;                  /* n_tiles parameter blocks of 3*Cols words (b', M, E) */
+	uint32_t n_par;
+	uint32_t progs_resident;        /* 1: every node program fits the instruction buffer at once */
+	uint32_t prog_words;            /* instructions of all node programs */
+	uint64_t weights, tile_cells;   /* totals: weights placed, Rows*Cols*tiles used */
+} aimc_gplan;
+
+/* Place every chip node of g on the chip of cfg and emit the images and programs. AIMC_EFIT with
+ * a message naming the node and the shortfall if it does not fit; AIMC_ERANGE if a folded bias
+ * leaves int32 or a parameter is outside its field; AIMC_EINVAL for NULL or a malformed graph. */
+int aimc_graph_compile(const aimc_graph *g, const aimc_cfg *cfg, aimc_gplan *p, char *err,
+		       size_t errlen);
+void aimc_gplan_free(aimc_gplan *p);
+/* The packed E word of a tfl POST: e, zp, lo, hi (int8 each). */
+uint32_t aimc_tfl_eword(int32_t e, int32_t zp, int32_t lo, int32_t hi);
+
+/* Counters of a graph run: per node and in total, summed over every sample run. */
+typedef struct aimc_gnode_stats {
+	uint64_t runs, vectors;         /* chip runs (batches) and vectors */
+	uint64_t cycles, instrs, mvms, convs, adc_convs, sats, reads;
+} aimc_gnode_stats;
+typedef struct aimc_grun_stats {
+	uint32_t n_nodes;
+	aimc_gnode_stats *node;         /* n_nodes entries (malloc'd by aimc_graph_run_open) */
+	aimc_gnode_stats total;
+	uint64_t samples;
+	uint64_t setup_cycles;          /* programming at setup (counted when count != 0) */
+	uint64_t setup_prog_rows;       /* rows programmed at setup */
+	uint64_t prog_loads;            /* program loads into the instruction buffer after setup */
+} aimc_grun_stats;
+
+typedef struct aimc_grun {
+	aimc_mmio *m;
+	const aimc_cfg *cfg;
+	const aimc_graph *g;
+	const aimc_gplan *p;
+	uint32_t max_polls;             /* 0: derived per program */
+	int32_t loaded;                 /* node whose programs are loaded (not resident), -1 none */
+	int count;                      /* 1: read the counters around every node (stats) */
+	aimc_grun_stats st;
+	uint32_t chip_err, chip_pc;     /* after AIMC_ECHIP */
+	uint32_t err_node;              /* node that failed */
+} aimc_grun;
+
+/* Setup on an open back-end: chip init, every used tile programmed once from its image (staged
+ * through the weight buffer), the parameter blocks and (if they fit) every node program loaded.
+ * count != 0: per-node counters. AIMC_ECHIP with r->chip_err / chip_pc on a chip error. */
+int aimc_graph_run_open(aimc_grun *r, aimc_mmio *m, const aimc_cfg *cfg, const aimc_graph *g,
+			const aimc_gplan *p, uint32_t max_polls, int count);
+/* n samples x (n x len(tensor 0) int8) through the graph: driver nodes on the host, chip nodes
+ * in batches on the chip. y gets n x len(output tensor). */
+int aimc_graph_run(aimc_grun *r, const int8_t *x, size_t n, int8_t *y);
+void aimc_graph_run_close(aimc_grun *r);
 
 #ifdef __cplusplus
 }

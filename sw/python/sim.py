@@ -18,6 +18,7 @@ import argparse  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
 import shlex  # noqa: E402
+import shutil  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
@@ -45,6 +46,10 @@ CFG_KEYS = ("name", "rows", "cols", "num_tiles", "dac_bits", "adc_bits", "prog_s
 
 class SimError(Exception):
     """A step failed; the message says which and, for a tool, the exact command."""
+
+
+class InputError(SimError):
+    """The user's input (the DATA file) cannot be used: exit 2, as every tool's input error."""
 
 
 def log(msg=""):
@@ -175,6 +180,44 @@ def perf_model(qnet, cfg, rep, samples):
                          vectors)
 
 
+# ---- files: nothing lost (issue 16) ------------------------------------------------------------
+
+def write_atomic(path, text):
+    """Write text to a temporary file beside path, fsync, rename over path."""
+    tmp = f"{path}.tmp{os.getpid()}"
+    try:
+        with open(tmp, "w") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except OSError as e:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise SimError(f"cannot write {path}: {e.strerror}") from None
+
+
+def commit_dir(new, final):
+    """Replace folder final by folder new (the previous one is removed only once new is there)."""
+    old = final + ".old"
+    shutil.rmtree(old, ignore_errors=True)
+    if os.path.exists(final):
+        os.replace(final, old)
+    os.replace(new, final)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def moved(v, src, dst):
+    """v (a path, a command list or a dict of them) with the folder src renamed to dst."""
+    if isinstance(v, str):
+        return dst + v[len(src):] if v == src or v.startswith(src + os.sep) else v
+    if isinstance(v, list):
+        return [moved(x, src, dst) for x in v]
+    if isinstance(v, dict):
+        return {k: moved(x, src, dst) for k, x in v.items()}
+    return v
+
+
 # ---- main flow ---------------------------------------------------------------------------------
 
 def rerun_command(args):
@@ -204,8 +247,13 @@ def simulate(args):
     cfg_base = os.path.splitext(os.path.basename(cfg_path))[0]
     aimc_vl = args.aimc_vl or os.path.join(build, cfg_base, "vl", "aimc-vl")
     tag = cfg_base if args.net == "mlp" else f"{cfg_base}-{args.net}"
-    work = os.path.join(build, "sim", f"{tag}-seed{args.seed}")
-    os.makedirs(work, exist_ok=True)
+    # This run writes into <work>.partial; only a run whose tools all ran replaces <work> (issue 16:
+    # a failed run must not mix its new network into the previous run's outputs).
+    final_work = os.path.join(build, "sim", f"{tag}-seed{args.seed}")
+    work = final_work + ".partial"
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    args.partial = (work, final_work)
     os.makedirs(os.path.join(build, "reports"), exist_ok=True)
 
     log("[1/8] configs")
@@ -221,7 +269,7 @@ def simulate(args):
         cal = kq.calibrate_adc_shifts(pr.qnet, pr.xtr, cfg)
         qnet, qcfg = pr.qnet, pr.qnet.with_adc_shifts(cal.shifts)
     except kdata.DataError as e:
-        raise SimError(f"data: {e}") from None
+        raise InputError(f"data: {e}") from None
     except kq.QuantError as e:
         raise SimError(f"quantization: {e}") from None
     tr, ds, yte, xte, dims, net_name = pr.trained, pr.ds, pr.yte, pr.xte, pr.dims, pr.name
@@ -282,6 +330,11 @@ def simulate(args):
     if int(rep_rtl["cycles"]) <= 0:
         raise SimError(f"the RTL report says cycles = {rep_rtl['cycles']}: the busy-cycle counter "
                        f"did not count\n  command: {shlex.join(cmd_rtl)}")
+    # every tool ran: this run's folder replaces the previous one, and paths name the final place
+    commit_dir(work, final_work)
+    args.partial = None
+    net_ref, net_cfg, cmd_rtl, calib = (moved(v, work, final_work)
+                                        for v in (net_ref, net_cfg, cmd_rtl, calib))
     mism = int(np.count_nonzero(y_rtl != y_cm))
     bad_samples = np.flatnonzero(np.any(y_rtl != y_cm, axis=1))
     cnt_diff = {k: (rep_cm["counters"][k], rep_rtl["counters"][k]) for k in COUNTER_KEYS
@@ -345,16 +398,16 @@ def simulate(args):
     quant_errs = kplots.quant_layer_errors(pr.trained.net, qnet, pr.Xte, xte)
     report["per_layer_quant_error"] = quant_errs
     try:
-        kplots.sim_png(png, f"{net_name} on {cfg['name']} (seed {args.seed})", yte,
+        png_tmp = png + ".tmp.png"  # matplotlib picks the format from the suffix
+        kplots.sim_png(png_tmp, f"{net_name} on {cfg['name']} (seed {args.seed})", yte,
                        ktrain.predict(y_rtl), nc, acc_labels, quant_errs,
                        calib["layers"] if calib else None)
+        os.replace(png_tmp, png)
     except ImportError as e:
         raise SimError(f"plots: matplotlib missing ({e}); run tools/setup.sh") from None
     report["plot"] = png
     out = os.path.join(build, "reports", "sim.json")
-    with open(out, "w") as f:
-        json.dump(report, f, indent=2)
-        f.write("\n")
+    write_atomic(out, json.dumps(report, indent=2) + "\n")
     print_table(report)
     rel = os.path.relpath(out, os.getcwd())
     log(f"report: {out if rel.startswith('..') else rel}")
@@ -492,6 +545,8 @@ def parse_args(argv):
         ap.error(f"--batch {a.batch}: must be >= 1")
     if a.timeout <= 0:
         ap.error("--timeout must be > 0")
+    if a.data is not None and os.path.isdir(a.data):
+        ap.error(f"--data {a.data}: is a directory, not a CSV file")
     if a.data is not None and not os.path.isfile(a.data):
         ap.error(f"--data {a.data}: no such file")
     return a
@@ -507,8 +562,11 @@ def main(argv=None):
     except SimError as e:
         log("")
         log(f"sim: FAIL: {e}")
+        partial = getattr(args, "partial", None)
+        if partial:
+            log(f"this run's files: {partial[0]}; the previous run's {partial[1]} is unchanged")
         log(f"rerun: {make}\n   or: {raw}")
-        return 1
+        return 2 if isinstance(e, InputError) else 1
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 /* Chip control on top of the MMIO shim: init, memory windows, program load, run, counters.
  * Every address and field comes from the generated aimc_regs.h; none is written here by hand. */
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "aimc.h"
@@ -187,6 +188,109 @@ int aimc_chip_init(aimc_mmio *m, const aimc_cfg *cfg)
 	if (rc != AIMC_OK)
 		return rc;
 	return aimc_mmio_write32(m, CSR_ADDR(pv_ctrl), pv_ctrl);
+}
+
+/* The readback fields one by one, for a message that names each field that differs. */
+typedef struct readback_field {
+	const char *name;
+	uint32_t reg, bm, bp;
+} readback_field;
+
+static const readback_field readback_fields[] = {
+	{ "num_tiles", 0, AIMC_CSR__CFG0__NUM_TILES_bm, AIMC_CSR__CFG0__NUM_TILES_bp },
+	{ "dac_bits", 0, AIMC_CSR__CFG0__DAC_BITS_bm, AIMC_CSR__CFG0__DAC_BITS_bp },
+	{ "adc_bits", 0, AIMC_CSR__CFG0__ADC_BITS_bm, AIMC_CSR__CFG0__ADC_BITS_bp },
+	{ "cols_per_adc", 0, AIMC_CSR__CFG0__COLS_PER_ADC_bm, AIMC_CSR__CFG0__COLS_PER_ADC_bp },
+	{ "rows", 1, AIMC_CSR__CFG1__ROWS_bm, AIMC_CSR__CFG1__ROWS_bp },
+	{ "cols", 1, AIMC_CSR__CFG1__COLS_bm, AIMC_CSR__CFG1__COLS_bp },
+	{ "instr_depth", 2, AIMC_CSR__CFG2__INSTR_DEPTH_bm, AIMC_CSR__CFG2__INSTR_DEPTH_bp },
+	{ "acc_slots", 2, AIMC_CSR__CFG2__ACC_SLOTS_bm, AIMC_CSR__CFG2__ACC_SLOTS_bp },
+	{ "act_depth", 3, AIMC_CSR__CFG3__ACT_DEPTH_bm, AIMC_CSR__CFG3__ACT_DEPTH_bp },
+	{ "par_depth", 3, AIMC_CSR__CFG3__PAR_DEPTH_bm, AIMC_CSR__CFG3__PAR_DEPTH_bp },
+	{ "wgt_depth", 4, AIMC_CSR__CFG4__WGT_DEPTH_bm, AIMC_CSR__CFG4__WGT_DEPTH_bp },
+	{ "adc_cycles", 5, AIMC_CSR__CFG5__ADC_CYCLES_bm, AIMC_CSR__CFG5__ADC_CYCLES_bp },
+	{ "counter_bits (cfg5.counter_cut, 0 = 32)", 5, AIMC_CSR__CFG5__COUNTER_CUT_bm,
+	  AIMC_CSR__CFG5__COUNTER_CUT_bp },
+	{ "conflict_check (cfg5.no_conflict, inverted)", 5, AIMC_CSR__CFG5__NO_CONFLICT_bm,
+	  AIMC_CSR__CFG5__NO_CONFLICT_bp },
+};
+
+int aimc_chip_config_diff(aimc_mmio *m, const aimc_cfg *cfg, char *buf, size_t len)
+{
+	static const uint32_t cfg_regs[6] = {
+		CSR_ADDR(cfg0), CSR_ADDR(cfg1), CSR_ADDR(cfg2),
+		CSR_ADDR(cfg3), CSR_ADDR(cfg4), CSR_ADDR(cfg5),
+	};
+	uint32_t exp[6], got[6];
+	size_t i, pos = 0;
+	int rc, n = 0;
+
+	if (m == NULL || cfg == NULL || buf == NULL || len == 0)
+		return AIMC_EINVAL;
+	buf[0] = '\0';
+	rc = cfg_readback_expected(cfg, exp);
+	if (rc != AIMC_OK)
+		return rc;
+	for (i = 0; i < 6; i++) {
+		rc = aimc_mmio_read32(m, cfg_regs[i], &got[i]);
+		if (rc != AIMC_OK)
+			return rc;
+	}
+	for (i = 0; i < sizeof(readback_fields) / sizeof(readback_fields[0]); i++) {
+		const readback_field *f = &readback_fields[i];
+		uint32_t a = (got[f->reg] & f->bm) >> f->bp, b = (exp[f->reg] & f->bm) >> f->bp;
+		int w;
+
+		if (a == b)
+			continue;
+		n++;
+		if (pos >= len)
+			continue;
+		w = snprintf(buf + pos, len - pos, "%s%s: chip %u, config %u", pos ? "; " : "", f->name,
+			     a, b);
+		pos = w < 0 ? len : pos + (size_t)w;
+	}
+	return n;
+}
+
+int aimc_chip_explain(aimc_mmio *m, const aimc_cfg *cfg, char *buf, size_t len)
+{
+	char diff[768];
+	uint32_t v;
+	int rc, n;
+
+	if (m == NULL || buf == NULL || len == 0)
+		return AIMC_EINVAL;
+	buf[0] = '\0';
+	rc = aimc_mmio_read32(m, CSR_ADDR(id), &v);
+	if (rc != AIMC_OK)
+		return rc;
+	if (FIELD_GET(v, AIMC_CSR__ID__MAGIC) != AIMC_CSR__ID__MAGIC_reset) {
+		snprintf(buf, len, "the id register reads 0x%08x: no Kirchhoff chip answers (a Kirchhoff "
+			 "chip reads 0x%08x)", v, (unsigned)AIMC_CSR__ID__MAGIC_reset);
+		return AIMC_EMISMATCH;
+	}
+	rc = aimc_mmio_read32(m, CSR_ADDR(version), &v);
+	if (rc != AIMC_OK)
+		return rc;
+	if (FIELD_GET(v, AIMC_CSR__VERSION__MAJOR) != AIMC_CSR__VERSION__MAJOR_reset ||
+	    FIELD_GET(v, AIMC_CSR__VERSION__ISA) != AIMC_ISA_VERSION) {
+		snprintf(buf, len, "the chip has register map version %u and ISA %u, this driver %u and %u",
+			 (unsigned)FIELD_GET(v, AIMC_CSR__VERSION__MAJOR),
+			 (unsigned)FIELD_GET(v, AIMC_CSR__VERSION__ISA),
+			 (unsigned)AIMC_CSR__VERSION__MAJOR_reset, (unsigned)AIMC_ISA_VERSION);
+		return AIMC_EMISMATCH;
+	}
+	if (cfg == NULL)
+		return AIMC_OK;
+	n = aimc_chip_config_diff(m, cfg, diff, sizeof(diff));
+	if (n < 0)
+		return n;
+	if (n == 0)
+		return AIMC_OK;
+	snprintf(buf, len, "the chip differs from config %s in %d field%s: %s", cfg->name, n,
+		 n == 1 ? "" : "s", diff);
+	return AIMC_EMISMATCH;
 }
 
 /* Check [word_off, word_off + n) against the window size (no access) and then against the
@@ -449,6 +553,37 @@ void aimc_counters_delta(const aimc_counters *a, const aimc_counters *b, aimc_co
 		td->adc_convs = (tb->adc_convs - ta->adc_convs) & mask;
 		td->sats = (tb->sats - ta->sats) & mask;
 		td->stalls = (tb->stalls - ta->stalls) & mask;
+	}
+}
+
+void aimc_counters_add(aimc_counters *sum, const aimc_counters *d)
+{
+	uint32_t t;
+
+	if (sum == NULL || d == NULL)
+		return;
+	sum->cycles += d->cycles;
+	sum->instrs += d->instrs;
+	sum->mvms += d->mvms;
+	sum->convs += d->convs;
+	sum->adc_convs += d->adc_convs;
+	sum->sats += d->sats;
+	sum->prog_rows += d->prog_rows;
+	sum->reads += d->reads;
+	sum->stalls += d->stalls;
+	sum->n_tiles = d->n_tiles;
+	sum->bits = 64;
+	for (t = 0; t < d->n_tiles && t < AIMC_MAX_TILES; t++) {
+		aimc_tile_counters *ts = &sum->tile[t];
+		const aimc_tile_counters *td = &d->tile[t];
+
+		ts->busy += td->busy;
+		ts->idle += td->idle;
+		ts->mvms += td->mvms;
+		ts->reads += td->reads;
+		ts->adc_convs += td->adc_convs;
+		ts->sats += td->sats;
+		ts->stalls += td->stalls;
 	}
 }
 

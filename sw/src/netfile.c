@@ -14,6 +14,7 @@
 #define NET_MAGIC "KHNF"
 #define NET_VERSION 1u
 #define NET_VERSION_CONV 2u
+#define NET_VERSION_GRAPH 3u  /* graph_file.c */
 #define NET_CONV_SIZE 24u
 #define NET_KIND_CONV 2u
 #define NET_MAX_OUT_LEN (1u << 24)
@@ -350,6 +351,11 @@ int aimc_net_load_mem(aimc_net *net, const uint8_t *buf, size_t len, char *err, 
 			       "header field 'magic' at byte 0: %02x %02x %02x %02x, expected 'KHNF'",
 			       buf[0], buf[1], buf[2], buf[3]);
 	version = rd16(buf + HDR_VERSION);
+	if (version == NET_VERSION_GRAPH)
+		return aimc_set_err(err, errlen, AIMC_EFORMAT,
+			       "header field 'version' at byte %d: %u is a graph of TFLite operators; "
+			       "read it with aimc_graph_load (aimc_net_load reads versions %u and %u)",
+			       HDR_VERSION, version, NET_VERSION, NET_VERSION_CONV);
 	if (version != NET_VERSION && version != NET_VERSION_CONV)
 		return aimc_set_err(err, errlen, AIMC_EFORMAT,
 			       "header field 'version' at byte %d: %u, this loader reads versions %u "

@@ -33,6 +33,10 @@ public:
 	void tick();
 	// Rising edges since reset release.
 	uint64_t cycles() const { return cycles_; }
+	// True if a $fatal / $stop fired in the initial blocks (the first reset()): the crossbar
+	// macros' $aimc_xbar_bind refused a crossbar model of another geometry. The model is then
+	// usable for bus reads only (the driver reads the config readback to say what differs).
+	bool init_failed() const { return init_failed_; }
 	// Run final blocks and close the waveform; the model accepts no more ticks.
 	void final();
 
@@ -46,6 +50,8 @@ private:
 	std::unique_ptr<VerilatedFstC> fst_;
 	uint64_t cycles_ = 0;
 	bool final_ = false;
+	bool started_ = false;
+	bool init_failed_ = false;
 };
 
 #endif // AIMC_HARNESS_H

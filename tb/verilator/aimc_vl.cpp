@@ -41,6 +41,8 @@ extern "C" aimc_vl *aimc_vl_open_rc(const aimc_cfg *cfg, uint64_t seed, const ch
 		goto fail_vl;
 	}
 	vl->harness.reset();
+	if (vl->harness.init_failed())
+		err = AIMC_EMISMATCH;
 	goto out;
 
 fail_vl:

@@ -20,7 +20,10 @@ typedef struct aimc_vl aimc_vl;
  * driver's aimc_chip_init() checks them against cfg over the bus. Returns NULL on failure; with
  * aimc_vl_open_rc, *rc (if not NULL) says why: AIMC_EINVAL (NULL cfg or empty cfg->path),
  * AIMC_ECONFIG (the crossbar model rejected the config, see aimc_sim_model_error()),
- * AIMC_EIO (the waveform file cannot be written), AIMC_ENOMEM. */
+ * AIMC_EIO (the waveform file cannot be written), AIMC_ENOMEM. AIMC_EMISMATCH comes with a
+ * model (not NULL): the RTL was built for another crossbar geometry than cfg's (its initial blocks
+ * refused the crossbar model); only bus reads may follow (the config readback says what
+ * differs), then aimc_vl_close. */
 aimc_vl *aimc_vl_open(const aimc_cfg *cfg, uint64_t seed, const char *wave_path);
 aimc_vl *aimc_vl_open_rc(const aimc_cfg *cfg, uint64_t seed, const char *wave_path, int *rc);
 

@@ -59,6 +59,20 @@ static const aimc_mmio_ops verilator_ops = {
 	"verilator", vl_read32, vl_write32, vl_poll32, vl_close,
 };
 
+// A model whose crossbar model did not bind (another geometry): a write could start a tile on the
+// wrong model and abort in an assertion, so only reads are served.
+static int vl_write32_refused(void *ctx, uint32_t addr, uint32_t val)
+{
+	(void)ctx;
+	(void)addr;
+	(void)val;
+	return AIMC_EMISMATCH;
+}
+
+static const aimc_mmio_ops verilator_readonly_ops = {
+	"verilator", vl_read32, vl_write32_refused, vl_poll32, vl_close,
+};
+
 extern "C" int aimc_mmio_open_verilator(aimc_mmio *m, const aimc_cfg *cfg, uint64_t seed,
 					const char *wave_path)
 {
@@ -72,7 +86,8 @@ extern "C" int aimc_mmio_open_verilator(aimc_mmio *m, const aimc_cfg *cfg, uint6
 	vl = aimc_vl_open_rc(cfg, seed, wave_path, &rc);
 	if (vl == nullptr)
 		return rc;
-	m->ops = &verilator_ops;
+	// AIMC_EMISMATCH: open for reads only (the caller reads the config readback, then closes)
+	m->ops = rc == AIMC_EMISMATCH ? &verilator_readonly_ops : &verilator_ops;
 	m->ctx = vl;
-	return AIMC_OK;
+	return rc;
 }

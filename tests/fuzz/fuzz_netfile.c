@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* libFuzzer target for the network file loader (docs/network-format.md, sw/src/netfile.c).
- * Each input is loaded twice: as it is, and as a copy whose file_size field and CRC trailer are
+/* libFuzzer target for the network file loaders (docs/network-format.md): aimc_net_load_mem
+ * (versions 1 and 2, sw/src/netfile.c) and aimc_graph_load_mem (version 3, sw/src/graph_file.c,
+ * whose accepted small graphs also run through aimc_graph_forward). Each input is loaded twice: as it is, and as a copy whose file_size field and CRC trailer are
  * patched to match (otherwise nearly every mutation dies at the CRC check and the layer parser
  * is never reached). The target aborts (a finding) when the loader accepts a network that breaks
  * the format's rules, rejects without a message, or returns a code outside the documented set;
@@ -80,8 +81,152 @@ static void check_accepted(const aimc_net *net, size_t len)
 		finding("accepted a file whose size is not the sum of its records", NULL);
 }
 
+/* ---- version 3 (graphs) ------------------------------------------------------------------ */
+
+static uint32_t same_out(uint32_t in, uint32_t s)
+{
+	return (uint32_t)(((uint64_t)in + s - 1) / s);
+}
+
+static uint32_t same_pad(uint32_t in, uint32_t k, uint32_t s)
+{
+	int64_t total = ((int64_t)same_out(in, s) - 1) * s + k - in;
+
+	return total > 0 ? (uint32_t)(total / 2) : 0u;
+}
+
+static int window_ok(const aimc_tensor *in, const aimc_tensor *out, const aimc_node *nd)
+{
+	int same = out->h == same_out(in->h, nd->stride_h) && out->w == same_out(in->w, nd->stride_w) &&
+		   nd->pad_top == same_pad(in->h, nd->kh, nd->stride_h) &&
+		   nd->pad_left == same_pad(in->w, nd->kw, nd->stride_w);
+	int valid = nd->kh <= in->h && nd->kw <= in->w && nd->pad_top == 0 && nd->pad_left == 0 &&
+		    out->h == (in->h - nd->kh) / nd->stride_h + 1 &&
+		    out->w == (in->w - nd->kw) / nd->stride_w + 1;
+
+	return same || valid;
+}
+
+/* A graph the loader accepted must satisfy every rule of the format; a small one is then run
+ * through the reference pass (sanitizers watch its arithmetic). */
+static void check_graph(const aimc_graph *g, size_t len)
+{
+	uint8_t written[2048];
+	uint64_t bytes = 32 + 8 + 4 + 24ull * g->n_tensors, elems = 0, macs = 0;
+	uint32_t i, j;
+
+	if (g->n_nodes < 1 || g->n_nodes > AIMC_GRAPH_MAX_NODES || g->n_tensors < 2 ||
+	    g->n_tensors > AIMC_GRAPH_MAX_TENSORS)
+		finding("graph: accepted a node or tensor count out of range", NULL);
+	for (i = 0; i < g->n_tensors; i++) {
+		const aimc_tensor *t = &g->tensors[i];
+
+		if (t->h < 1 || t->w < 1 || t->c < 1 || (uint64_t)t->h * t->w * t->c > (1u << 24) ||
+		    t->zero_point < -128 || t->zero_point > 127 || !(t->scale > 0.0f))
+			finding("graph: accepted a bad tensor", NULL);
+		elems += aimc_tensor_len(t);
+	}
+	memset(written, 0, sizeof(written));
+	written[0] = 1;
+	for (i = 0; i < g->n_nodes; i++) {
+		const aimc_node *nd = &g->nodes[i];
+		const aimc_tensor *in, *out;
+
+		if (nd->in0 >= g->n_tensors || nd->out >= g->n_tensors || !written[nd->in0] ||
+		    written[nd->out] || (nd->op == AIMC_GOP_ADD && (nd->in1 >= g->n_tensors ||
+		    !written[nd->in1])) || (nd->op != AIMC_GOP_ADD && nd->in1 != AIMC_NO_TENSOR))
+			finding("graph: accepted a tensor read before written or written twice", NULL);
+		written[nd->out] = 1;
+		in = &g->tensors[nd->in0];
+		out = &g->tensors[nd->out];
+		if (nd->op < AIMC_GOP_FC || nd->op > AIMC_GOP_SOFTMAX)
+			finding("graph: accepted an unknown operator", NULL);
+		if ((nd->op == AIMC_GOP_CONV || nd->op == AIMC_GOP_DWCONV ||
+		     nd->op == AIMC_GOP_AVGPOOL || nd->op == AIMC_GOP_MAXPOOL) &&
+		    (nd->stride_h < 1 || nd->stride_w < 1 || nd->kh < 1 || nd->kw < 1 ||
+		     !window_ok(in, out, nd)))
+			finding("graph: accepted an output shape neither SAME nor VALID", NULL);
+		if (nd->op != AIMC_GOP_RESHAPE && nd->op != AIMC_GOP_SOFTMAX &&
+		    (nd->act_min < -128 || nd->act_max > 127 || nd->act_min > nd->act_max))
+			finding("graph: accepted a bad activation clamp", NULL);
+		bytes += 96;
+		if (aimc_gop_on_chip(nd->op)) {
+			uint64_t wb = (uint64_t)nd->k * nd->n;
+
+			if ((nd->op == AIMC_GOP_FC && aimc_tensor_len(in) != nd->k) ||
+			    (nd->op == AIMC_GOP_CONV && (nd->k != nd->kh * nd->kw * in->c ||
+							 out->c != nd->n)) ||
+			    (nd->op == AIMC_GOP_DWCONV && (nd->k != nd->kh * nd->kw || in->c != nd->n ||
+							   out->c != nd->n)) || nd->adc_shift > 15)
+				finding("graph: accepted inconsistent chip node dimensions", NULL);
+			for (j = 0; j < wb; j++)
+				if (nd->w[j] == -128)
+					finding("graph: accepted a weight of -128", NULL);
+			for (j = 0; j < nd->n; j++) {
+				if (nd->shift[j] < -31 || nd->shift[j] > 30 ||
+				    (nd->mult[j] != 0 && nd->mult[j] < (1 << 30)))
+					finding("graph: accepted a bad multiplier or shift", NULL);
+				if (nd->op == AIMC_GOP_FC &&
+				    ((nd->eff_scale[j] >> 52) >= 0x7FFu || nd->eff_scale[j] == 0))
+					finding("graph: accepted a bad eff_scale", NULL);
+			}
+			bytes += ((wb + 3u) & ~(uint64_t)3) + 12ull * nd->n +
+				 (nd->op == AIMC_GOP_FC ? 8ull * nd->n : 0);
+			macs += (uint64_t)aimc_graph_vectors(g, nd) * nd->k *
+				(nd->op == AIMC_GOP_DWCONV ? 1u : nd->n);
+		} else {
+			macs += (uint64_t)aimc_tensor_len(out) * (nd->kh * nd->kw + 1u);
+		}
+	}
+	for (i = 1; i < g->n_tensors; i++)
+		if (!written[i])
+			finding("graph: accepted a tensor no node writes", NULL);
+	if (bytes != len)
+		finding("graph: accepted a file whose size is not the sum of its records", NULL);
+	if (elems <= (1u << 16) && macs <= (1u << 20)) {
+		uint32_t in_len = aimc_tensor_len(&g->tensors[0]);
+		uint32_t out_len = aimc_tensor_len(&g->tensors[g->nodes[g->n_nodes - 1].out]);
+		int8_t *x = malloc(2u * in_len), *y = malloc(2u * out_len);
+		int rc;
+
+		if (x != NULL && y != NULL) {
+			for (j = 0; j < 2u * in_len; j++)
+				x[j] = (int8_t)(j * 37u + 11u);
+			rc = aimc_graph_forward(g, x, 2, y);
+			if (rc != AIMC_OK && rc != AIMC_ERANGE && rc != AIMC_ENOMEM)
+				finding("graph: forward of an accepted graph failed", NULL);
+		}
+		free(x);
+		free(y);
+	}
+}
+
+static void load_graph(const uint8_t *buf, size_t len)
+{
+	aimc_graph g;
+	char err[512];
+	int rc;
+
+	memset(err, 'x', sizeof(err));
+	rc = aimc_graph_load_mem(&g, buf, len, err, sizeof(err));
+	if (memchr(err, '\0', sizeof(err)) == NULL)
+		finding("graph: error message not terminated", NULL);
+	if (rc == AIMC_OK) {
+		check_graph(&g, len);
+		aimc_graph_free(&g);
+		return;
+	}
+	if (rc != AIMC_EFORMAT && rc != AIMC_ENOMEM)
+		finding("graph: unexpected return code", err);
+	if (err[0] == '\0')
+		finding("graph: rejected without a message", err);
+	if (g.nodes != NULL || g.tensors != NULL || g.n_nodes != 0)
+		finding("graph: not cleared after a rejection", err);
+}
+
 static void load_one(const uint8_t *buf, size_t len)
 {
+	load_graph(buf, len);
 	aimc_net net;
 	char err[512];
 	int rc;

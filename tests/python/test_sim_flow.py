@@ -213,7 +213,7 @@ def _():
     with open(p, "w") as f:
         f.write("a,b,label\n" + "".join(f"{i},{i % 3},{i % 2}\n" for i in range(40)))
     rc, out, _ = sim(extra=["--net", "cnn", "--data", p], tag="cnncsv")
-    assert rc == 1 and "only the digits" in out, out[-2000:]
+    assert rc == 2 and "only the digits" in out, out[-2000:]
 
 
 @check("CSV data set through the flow; a bad CSV stops with a clear error")
@@ -236,7 +236,7 @@ def _():
     with open(bad, "w") as f:
         f.write("a,b\n1,x\nfoo,y\n")
     rc, out, _ = sim(extra=["--data", bad], tag="badcsv")
-    assert rc == 1 and "bad.csv:3" in out and "not a number" in out, out[-2000:]
+    assert rc == 2 and "bad.csv:3" in out and "not a number" in out, out[-2000:]
 
 
 def main():

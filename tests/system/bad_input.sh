@@ -57,7 +57,7 @@ expect "layer shape: batch > acc_slots" 2 "batch" "$aimc" layer-test --config $c
 expect "layer does not fit the chip" 2 "layer 1|fit|weight" "$aimc" layer-test --config $cfg --rows 4000 --cols 200 --batch 1
 expect "unknown flag" 2 "unknown|--bogus" "$aimc" layer-test --config $cfg --bogus 1
 expect "non-numeric seed" 2 "seed" "$aimc" layer-test --config $cfg --rows 4 --cols 4 --batch 1 --seed abc
-expect "config: unknown key" 1 "nonsense" "$aimc" config --check <(printf 'name = x\nnonsense = 1\n')
+expect "config: unknown key" 2 "nonsense" "$aimc" config --check <(printf 'name = x\nnonsense = 1\n')
 # aimc spice (IR-drop netlist writer)
 sp() { "$aimc" spice --config $cfg --netlist "$dir/sp.cir" "$@"; }
 expect "spice: good" 0 "full solve" sp --rows 8 --cols 4

@@ -2,7 +2,8 @@
 """Data sets: the 8x8 digits set shipped with scikit-learn, or any CSV file.
 
 CSV rules: the first row is a header; every other row has the same number of cells; all cells but
-the last are numbers (finite); the last cell is the class label. Labels are mapped to 0..C-1 in
+the last are numbers (finite, and within +-1e100: the standardization sums their squares in
+float64, which 1e308 overflows); the last cell is the class label. Labels are mapped to 0..C-1 in
 sorted order (numeric order when every label is a number, else string order). Anything else is
 rejected with a DataError naming the file, the line and the column.
 """
@@ -13,6 +14,11 @@ import os
 from dataclasses import dataclass, field
 
 import numpy as np
+
+
+# Largest feature magnitude: n * v**2 must stay finite in float64 for any realistic n (1e6 rows of
+# 1e100 sum to 1e206), so the scaler's mean and variance are finite.
+MAX_ABS_FEATURE = 1e100
 
 
 class DataError(ValueError):
@@ -114,6 +120,11 @@ def load_csv(path):
             if not math.isfinite(v):
                 raise DataError(f"{path}:{line}: column {j + 1} ('{header[j]}'): "
                                 f"'{cell}' is not a finite number")
+            if abs(v) > MAX_ABS_FEATURE:
+                raise DataError(f"{path}:{line}: column {j + 1} ('{header[j]}'): "
+                                f"'{cell}' is too large: features must be within "
+                                f"+-{MAX_ABS_FEATURE:g} (their squares are summed in float64 to "
+                                "standardize them); rescale the column")
             X[i, j] = v
         lab = r[-1].strip()
         if lab == "":

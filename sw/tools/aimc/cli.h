@@ -107,6 +107,11 @@ int cli_image_run(aimc_mmio *m, const aimc_image *img, const int8_t *x, uint32_t
 typedef struct cli_plan_stats {
 	uint64_t runs[CLI_PLAN_MAX_SEG];        /* chip runs (batches) per segment */
 	uint64_t vectors_run[CLI_PLAN_MAX_SEG]; /* vectors the chip ran, padding included */
+	/* On a chip with cut counters (config counter_bits < 32) they would wrap over a long run:
+	 * they are read after every chip run (image setup, batch) and the deltas summed here;
+	 * counted is then 1 (0: read the counters around the whole run as before). */
+	aimc_counters counters;
+	int counted;
 } cli_plan_stats;
 /* Run samples input vectors x (samples x n_inputs) through every segment of plan on m: each
  * segment's image is loaded once and runs every vector (im2col patches for a convolution) in
@@ -116,6 +121,12 @@ typedef struct cli_plan_stats {
 int cli_plan_run(aimc_mmio *m, const aimc_cfg *cfg, const aimc_net *net, const aimc_plan *plan,
 		 const int8_t *x, uint64_t samples, int8_t *y, int32_t *raw, uint32_t max_polls,
 		 cli_plan_stats *st, uint32_t *chip_err, uint32_t *chip_pc);
+
+/* ---- version-3 graphs (aimc_graph, aimc_gplan) -------------------------------------------- */
+/* The file's format version (1, 2, 3); 0, or -1 with a message. */
+int cli_net_version(const char *cmd, const char *path, uint32_t *version);
+/* aimc_graph_load; 0, or -1 with a message. */
+int cli_graph_load(const char *cmd, const char *path, aimc_graph *g);
 
 /* ---- JSON reports ------------------------------------------------------------------------ */
 typedef struct cli_json {
@@ -140,6 +151,46 @@ void cli_print_tile_counters(const char *prefix, const aimc_counters *c);
 /* Write a report file; 0, or -1 with a message printed. The writer fills the object. */
 int cli_json_write_file(const char *cmd, const char *path, void (*fill)(cli_json *, void *),
 			void *arg);
+
+/* Per node: op, shape, tiles used, array utilization, batching (and with st its cycles per
+ * inference); then the totals. */
+void cli_graph_print(const char *prefix, const aimc_graph *g, const aimc_cfg *cfg,
+		     const aimc_gplan *p, const aimc_grun_stats *st);
+/* The placement (and with st the counters per node) into the current JSON object. */
+void cli_graph_json(cli_json *j, const aimc_graph *g, const aimc_cfg *cfg, const aimc_gplan *p,
+		    const aimc_grun_stats *st);
+
+/* ---- output files (issue 16: nothing lost) --------------------------------------------------
+ * Every file the CLI writes goes to a temporary file in the destination's folder, is flushed and
+ * fsync'ed, then renamed over the destination: a failed or interrupted command leaves the previous
+ * file as it was (temporaries not committed are removed at exit). */
+typedef struct cli_out {
+	FILE *f;           /* write here (NULL after commit/abort, or if the caller closed it to let
+			    * a library function write tmp by name) */
+	const char *what;  /* "--out", "report", ...: names the file in messages */
+	char path[4096];   /* destination */
+	char tmp[4096];    /* the temporary beside it */
+} cli_out;
+/* Create the temporary beside path; 0, or -1 with a message (path a directory, folder missing). */
+int cli_out_open(const char *cmd, const char *what, const char *path, cli_out *o);
+/* Flush, fsync, close, rename into place; 0, or -1 with the OS reason printed (the temporary is
+ * removed, the destination untouched). */
+int cli_out_commit(const char *cmd, cli_out *o);
+/* Drop the temporary; the destination is untouched. */
+void cli_out_abort(cli_out *o);
+/* The three at once for a buffer of n bytes; 0 or -1 (printed). */
+int cli_write_file(const char *cmd, const char *what, const char *path, const void *buf, size_t n);
+/* 1 if a and b are the same file: the same path, the same device and inode, or (not existing yet)
+ * the same name in the same folder. */
+int cli_same_file(const char *a, const char *b);
+/* Checks of a subcommand's whole command line before it runs (argv[0] is the subcommand): a file
+ * flag given twice, an input or output that is a directory, an output that is the same file as
+ * an input or another output, --batch above the config's acc_slots. 0, or CLI_EXIT_USAGE with the
+ * message printed. */
+int cli_precheck(int argc, char **argv);
+/* 0 if a k x n FC layer's weight blocks fit cfg's weight buffer, else -1 with "does not fit"
+ * printed (the compiler has the final word; this only refuses before allocating k x n bytes). */
+int cli_layer_fits(const char *cmd, const aimc_cfg *cfg, uint32_t k, uint32_t n);
 
 /* Seconds on a monotonic clock. */
 double cli_now(void);

@@ -1,14 +1,20 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* aimc CLI helpers: strict flag parsing, back-end selection, JSON report writer, clock. */
-#define _POSIX_C_SOURCE 200809L
+/* aimc CLI helpers: strict flag parsing, back-end selection, JSON report writer, clock, and the
+ * writer of every output file (temporary file, fsync, rename: issue 16, nothing lost). */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <dirent.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "aimc_regs.h"
 #include "cli.h"
@@ -181,6 +187,11 @@ int cli_backend_flag(const char *cmd, cli_backend_opts *o, int argc, char **argv
 	if (v == NULL)
 		return -1;
 	if (strcmp(a, "--config") == 0) {
+		if (o->config != NULL) {
+			cli_usage_error(cmd, "--config given twice ('%s' and '%s'): give one config",
+					o->config, v);
+			return -1;
+		}
 		o->config = v;
 	} else if (strcmp(a, "--seed") == 0) {
 		if (cli_parse_u64(cmd, a, v, 0, UINT64_MAX, &o->seed) != 0)
@@ -288,6 +299,243 @@ int cli_backend_check(const char *cmd, const cli_backend_opts *o)
 	return 0;
 }
 
+/* The name to give make for cfg: its name when it is configs/<name>.cfg, else its path. */
+static const char *make_config_arg(const aimc_cfg *cfg, char *buf, size_t len)
+{
+	char tail[sizeof(cfg->name) + 16];
+	size_t n = strlen(cfg->path), t;
+
+	snprintf(tail, sizeof(tail), "configs/%s.cfg", cfg->name);
+	t = strlen(tail);
+	if (n >= t && strcmp(cfg->path + n - t, tail) == 0 && (n == t || cfg->path[n - t - 1] == '/'))
+		snprintf(buf, len, "%s", cfg->name);
+	else
+		snprintf(buf, len, "%s", cfg->path[0] ? cfg->path : cfg->name);
+	return buf;
+}
+
+/* The first configs/<name>.cfg (here or under $AIMC_ROOT) whose readback the chip on m gives. */
+static int find_chip_config(aimc_mmio *m, char *buf, size_t len)
+{
+	const char *root = getenv("AIMC_ROOT");
+	char dir[PATH_MAX], path[PATH_MAX + NAME_MAX + 2], diff[16];
+	int found = 0;
+
+	for (int pass = 0; pass < 2 && !found; pass++) {
+		DIR *d;
+		struct dirent *e;
+
+		if (pass == 0)
+			snprintf(dir, sizeof(dir), "configs");
+		else if (root != NULL && root[0] != '\0')
+			snprintf(dir, sizeof(dir), "%s/configs", root);
+		else
+			break;
+		d = opendir(dir);
+		if (d == NULL)
+			continue;
+		while (!found && (e = readdir(d)) != NULL) {
+			aimc_cfg c;
+			char err[512];
+			size_t n = strlen(e->d_name);
+
+			if (n < 5 || strcmp(e->d_name + n - 4, ".cfg") != 0)
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+			if (aimc_cfg_load(&c, path, err, sizeof(err)) == 0 &&
+			    aimc_chip_config_diff(m, &c, diff, sizeof(diff)) == 0) {
+				snprintf(buf, len, "%s", path);
+				found = 1;
+			}
+		}
+		closedir(d);
+	}
+	return found;
+}
+
+/* The model on m was built from another config than cfg: say which fields differ, what it was
+ * built from, and the command that builds cfg's model (issue 16: instead of a simulator abort). */
+static void report_model_mismatch(const char *cmd, aimc_mmio *m, const aimc_cfg *cfg)
+{
+	char diff[1024], built[PATH_MAX + NAME_MAX + 32] = "", arg[PATH_MAX];
+	int n = aimc_chip_config_diff(m, cfg, diff, sizeof(diff));
+
+	if (find_chip_config(m, built + 20, sizeof(built) - 20)) {
+		memcpy(built, "; it was built from ", 20);
+	}
+	make_config_arg(cfg, arg, sizeof(arg));
+	if (n > 0)
+		cli_errorf(cmd, "this Verilator model differs from config %s in %d field%s: %s%s. Build "
+			   "the model of this config with 'make vl CONFIG=%s' and run build/%s/vl/aimc-vl",
+			   cfg->name, n, n == 1 ? "" : "s", diff, built, arg, cfg->name);
+	else if (n == 0)
+		cli_errorf(cmd, "the Verilator model stopped in its initial blocks (messages above) "
+			   "although its config readback agrees with config %s: an RTL or crossbar "
+			   "model error, not a config mismatch", cfg->name);
+	else
+		cli_errorf(cmd, "the Verilator model refused config %s in its initial blocks (messages "
+			   "above) and its config readback cannot be read (%s). Build the model of this "
+			   "config with 'make vl CONFIG=%s'", cfg->name, aimc_strerror(n), arg);
+}
+
+/* The --record trace goes to a temporary beside it (the recorder writes it as the run goes); the
+ * wrapper renames it into place when the back-end is closed, or at exit if the command never
+ * closes it. A write error seen by an op, or a trace without its final "E" line (the last flush
+ * failed), leaves the previous trace in place instead. A crash leaves it too. */
+typedef struct record_wrap {
+	aimc_mmio rec;   /* the recorder, which owns the back-end */
+	cli_out out;     /* its temporary and destination */
+	const char *cmd;
+	int failed;
+} record_wrap;
+
+static record_wrap *record_pending; /* the one trace of a process, for the exit hook */
+static void pending_set(const char *tmp, int add);
+
+static int trace_complete(const char *path)
+{
+	char tail[2] = "";
+	FILE *f = fopen(path, "rb");
+	int ok = f != NULL && fseek(f, -2, SEEK_END) == 0 && fread(tail, 1, 2, f) == 2 &&
+		 tail[0] == 'E' && tail[1] == '\n';
+
+	if (f != NULL)
+		fclose(f);
+	return ok;
+}
+
+static void record_finish(record_wrap *w)
+{
+	if (w->failed || !trace_complete(w->out.tmp)) {
+		cli_errorf(w->cmd, "--record: the trace could not be written whole; '%s' is unchanged",
+			   w->out.path);
+		cli_out_abort(&w->out);
+	} else {
+		cli_out_commit(w->cmd, &w->out);
+	}
+}
+
+static void record_exit(void)
+{
+	/* exit flushes the recorder's stream after the atexit hooks: rename now, the data follows the
+	 * inode (no "E" line yet: the recorder was never closed, as before this wrapper) */
+	if (record_pending != NULL && !record_pending->failed) {
+		if (rename(record_pending->out.tmp, record_pending->out.path) == 0)
+			pending_set(record_pending->out.tmp, 0);
+	}
+}
+
+static int rw_read32(void *ctx, uint32_t addr, uint32_t *val)
+{
+	record_wrap *w = ctx;
+	int rc = aimc_mmio_read32(&w->rec, addr, val);
+
+	w->failed |= rc == AIMC_EIO;
+	return rc;
+}
+
+static int rw_write32(void *ctx, uint32_t addr, uint32_t val)
+{
+	record_wrap *w = ctx;
+	int rc = aimc_mmio_write32(&w->rec, addr, val);
+
+	w->failed |= rc == AIMC_EIO;
+	return rc;
+}
+
+static int rw_poll32(void *ctx, uint32_t addr, uint32_t mask, uint32_t value, uint32_t max_polls,
+		     uint32_t *last)
+{
+	record_wrap *w = ctx;
+	int rc = aimc_mmio_poll32(&w->rec, addr, mask, value, max_polls, last);
+
+	w->failed |= rc == AIMC_EIO;
+	return rc;
+}
+
+static void rw_close(void *ctx)
+{
+	record_wrap *w = ctx;
+
+	aimc_mmio_close(&w->rec); /* writes the final E line and closes the trace */
+	record_finish(w);
+	if (record_pending == w)
+		record_pending = NULL;
+	free(w);
+}
+
+static const aimc_mmio_ops record_wrap_ops = {
+	"recorder", rw_read32, rw_write32, rw_poll32, rw_close,
+};
+
+static int open_recorder(const char *cmd, const cli_backend_opts *o, const aimc_cfg *cfg,
+			 aimc_mmio *inner, aimc_mmio *m)
+{
+	record_wrap *w = calloc(1, sizeof(*w));
+	int rc;
+
+	if (w == NULL)
+		return AIMC_ENOMEM;
+	w->cmd = cmd;
+	if (cli_out_open(cmd, "--record", o->record, &w->out) != 0) {
+		free(w);
+		return AIMC_EIO;
+	}
+	fclose(w->out.f); /* the recorder writes the temporary by name */
+	w->out.f = NULL;
+	rc = aimc_mmio_open_recorder(&w->rec, inner, w->out.tmp[0] ? w->out.tmp : w->out.path, cfg,
+				     o->seed);
+	if (rc != AIMC_OK) {
+		cli_out_abort(&w->out);
+		free(w);
+		return rc;
+	}
+	if (w->out.tmp[0] != '\0') {
+		static int hooked;
+
+		if (!hooked)
+			hooked = atexit(record_exit) == 0;
+		record_pending = w;
+	}
+	m->ops = &record_wrap_ops;
+	m->ctx = w;
+	return AIMC_OK;
+}
+
+/* "cannot open back-end": with the OS reason when the back-end is a file or device that cannot be
+ * opened (the library returns AIMC_EIO without it). */
+static void open_failed(const char *cmd, const cli_backend_opts *o, const aimc_cfg *cfg, int rc)
+{
+	const char *kind = cli_backend_kind(o);
+	char dev[256] = "";
+	uint32_t baud;
+	uint64_t off;
+	int fd;
+
+	if (strcmp(kind, "replay") == 0)
+		snprintf(dev, sizeof(dev), "%s", o->backend + strlen(REPLAY_PREFIX));
+	else if (strcmp(kind, "serial") == 0 && cli_serial_spec(o->backend, dev, sizeof(dev), &baud) != 0)
+		dev[0] = '\0';
+	else if (strcmp(kind, "devmem") == 0 && cli_devmem_spec(o->backend, dev, sizeof(dev), &off) != 0)
+		dev[0] = '\0';
+	if (rc == AIMC_ECONFIG && strcmp(kind, "uart-sim") == 0) {
+		cli_errorf(cmd, "cannot open back-end 'uart-sim': the simulated board has the digital-twin "
+			   "crossbar, config %s has xbar_impl 0 (give a config with xbar_impl = 1, as "
+			   "the one the board was built from)", cfg->name);
+		return;
+	}
+	if (dev[0] != '\0') {
+		fd = open(dev, strcmp(kind, "replay") == 0 ? O_RDONLY : O_RDWR | O_NOCTTY | O_NONBLOCK);
+		if (fd < 0) {
+			cli_errorf(cmd, "cannot open back-end '%s': %s: %s", o->backend, dev,
+				   strerror(errno));
+			return;
+		}
+		close(fd);
+	}
+	cli_errorf(cmd, "cannot open back-end '%s': %s", o->backend, aimc_strerror(rc));
+}
+
 int cli_backend_open(const char *cmd, const cli_backend_opts *o, const aimc_cfg *cfg, aimc_mmio *m)
 {
 	aimc_mmio inner = { NULL, NULL };
@@ -300,6 +548,12 @@ int cli_backend_open(const char *cmd, const cli_backend_opts *o, const aimc_cfg 
 		if (rc == AIMC_EUNSUPPORTED) {
 			cli_errorf(cmd, "this build has no Verilator model: use build/<cfg>/vl/aimc-vl "
 				   "(make vl CONFIG=%s)", cfg->name);
+			return rc;
+		}
+		if (rc == AIMC_EMISMATCH && inner.ops != NULL) {
+			/* open for reads only: the readback says what differs */
+			report_model_mismatch(cmd, &inner, cfg);
+			aimc_mmio_close(&inner);
 			return rc;
 		}
 	} else if (strcmp(o->backend, "uart-sim") == 0) {
@@ -327,14 +581,14 @@ int cli_backend_open(const char *cmd, const cli_backend_opts *o, const aimc_cfg 
 		rc = aimc_mmio_open_replay(&inner, o->backend + strlen(REPLAY_PREFIX));
 	}
 	if (rc != AIMC_OK) {
-		cli_errorf(cmd, "cannot open back-end '%s': %s", o->backend, aimc_strerror(rc));
+		open_failed(cmd, o, cfg, rc);
 		return rc;
 	}
 	if (o->record == NULL) {
 		*m = inner;
 		return AIMC_OK;
 	}
-	rc = aimc_mmio_open_recorder(m, &inner, o->record, cfg, o->seed);
+	rc = open_recorder(cmd, o, cfg, &inner, m);
 	if (rc != AIMC_OK) {
 		cli_errorf(cmd, "cannot record to '%s': %s", o->record, aimc_strerror(rc));
 		aimc_mmio_close(&inner);
@@ -360,14 +614,34 @@ int cli_backend_close(const char *cmd, const cli_backend_opts *o, aimc_mmio *m,
 	return rc;
 }
 
+/* The config of the command (the last one loaded), for the explanation of a mismatch. */
+static aimc_cfg loaded_cfg;
+static int have_loaded_cfg;
+
 void cli_report_rc(const char *cmd, const aimc_mmio *m, const char *what, int rc)
 {
 	const char *detail = aimc_mmio_replay_error(m);
+	char why[1024];
 
-	if (detail != NULL && detail[0] != '\0')
+	if (detail != NULL && detail[0] != '\0') {
 		cli_errorf(cmd, "%s: %s (%s)", what, aimc_strerror(rc), detail);
-	else
-		cli_errorf(cmd, "%s: %s", what, aimc_strerror(rc));
+		return;
+	}
+	/* "config mismatch" alone does not say which: ask the chip (reads only) */
+	if (rc == AIMC_EMISMATCH && m != NULL && m->ops != NULL &&
+	    aimc_chip_explain((aimc_mmio *)m, have_loaded_cfg ? &loaded_cfg : NULL, why,
+			      sizeof(why)) == AIMC_EMISMATCH) {
+		char match[PATH_MAX + NAME_MAX + 2];
+
+		if (strncmp(why, "the chip differs", 16) == 0 &&
+		    find_chip_config((aimc_mmio *)m, match, sizeof(match)))
+			cli_errorf(cmd, "%s: %s: %s; the chip answers as %s", what, aimc_strerror(rc), why,
+				   match);
+		else
+			cli_errorf(cmd, "%s: %s: %s", what, aimc_strerror(rc), why);
+		return;
+	}
+	cli_errorf(cmd, "%s: %s", what, aimc_strerror(rc));
 }
 
 int cli_load_config(const char *cmd, const char *path, aimc_cfg *cfg)
@@ -378,6 +652,8 @@ int cli_load_config(const char *cmd, const char *path, aimc_cfg *cfg)
 		cli_errorf(cmd, "%s", err);
 		return -1;
 	}
+	loaded_cfg = *cfg;
+	have_loaded_cfg = 1;
 	return 0;
 }
 
@@ -614,19 +890,333 @@ int cli_json_write_file(const char *cmd, const char *path, void (*fill)(cli_json
 			void *arg)
 {
 	cli_json j;
-	FILE *f = fopen(path, "w");
-	int rc;
+	cli_out o;
 
-	if (f == NULL) {
-		cli_errorf(cmd, "cannot write report '%s'", path);
+	if (cli_out_open(cmd, "report", path, &o) != 0)
+		return -1;
+	cli_json_begin(&j, o.f);
+	fill(&j, arg);
+	cli_json_end(&j);
+	return cli_out_commit(cmd, &o);
+}
+
+/* ---- output files: never in place (issue 16) --------------------------------------------- */
+/* Temporaries not yet renamed into place, removed at exit (a command that fails half-way returns
+ * without committing: its temporary goes, the previous file stays). */
+#define MAX_PENDING 8
+static char pending[MAX_PENDING][PATH_MAX];
+static int pending_hooked;
+
+static void pending_cleanup(void)
+{
+	for (int i = 0; i < MAX_PENDING; i++)
+		if (pending[i][0] != '\0') {
+			unlink(pending[i]);
+			pending[i][0] = '\0';
+		}
+}
+
+static void pending_set(const char *tmp, int add)
+{
+	for (int i = 0; i < MAX_PENDING; i++) {
+		if (add && pending[i][0] == '\0') {
+			snprintf(pending[i], sizeof(pending[i]), "%s", tmp);
+			break;
+		}
+		if (!add && strcmp(pending[i], tmp) == 0) {
+			pending[i][0] = '\0';
+			break;
+		}
+	}
+	if (add && !pending_hooked)
+		pending_hooked = atexit(pending_cleanup) == 0;
+}
+
+/* "<dir of path>/" into dir (with the slash), the last component into base. */
+static int split_path(const char *path, char *dir, size_t dlen, char *base, size_t blen)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n = slash != NULL ? (size_t)(slash - path) + 1u : 0u;
+
+	if (n >= dlen || strlen(path + n) >= blen || path[n] == '\0')
+		return -1;
+	memcpy(dir, path, n);
+	dir[n] = '\0';
+	snprintf(base, blen, "%s", path + n);
+	return 0;
+}
+
+int cli_out_open(const char *cmd, const char *what, const char *path, cli_out *o)
+{
+	char dir[PATH_MAX], base[NAME_MAX + 1];
+	struct stat st;
+	mode_t mask;
+	int fd;
+
+	memset(o, 0, sizeof(*o));
+	o->what = what;
+	if (path == NULL || split_path(path, dir, sizeof(dir), base, sizeof(base)) != 0 ||
+	    strlen(path) >= sizeof(o->path)) {
+		cli_errorf(cmd, "%s: '%s' is not a file path", what, path ? path : "");
 		return -1;
 	}
-	cli_json_begin(&j, f);
-	fill(&j, arg);
-	rc = cli_json_end(&j);
-	if (fclose(f) != 0 || rc != 0) {
-		cli_errorf(cmd, "error writing report '%s'", path);
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		cli_errorf(cmd, "%s: '%s' is a directory", what, path);
+		return -1;
+	}
+	snprintf(o->path, sizeof(o->path), "%s", path);
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* /dev/null, /dev/stdout, a FIFO: written directly, never replaced by a file */
+		o->f = fopen(path, "wb");
+		if (o->f == NULL) {
+			cli_errorf(cmd, "%s: cannot open '%s': %s", what, path, strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	if ((size_t)snprintf(o->tmp, sizeof(o->tmp), "%s.%s.tmp.XXXXXX", dir, base) >= sizeof(o->tmp)) {
+		cli_errorf(cmd, "%s: path '%s' too long", what, path);
+		return -1;
+	}
+	fd = mkstemp(o->tmp);
+	if (fd < 0) {
+		cli_errorf(cmd, "%s: cannot create a temporary file beside '%s': %s", what, path,
+			   strerror(errno));
+		return -1;
+	}
+	pending_set(o->tmp, 1);
+	/* the file gets the mode an fopen would give it (or keeps the one it has), not mkstemp's 0600 */
+	mask = umask(0);
+	umask(mask);
+	if (fchmod(fd, stat(path, &st) == 0 ? (st.st_mode & 07777) : (0666 & ~mask)) != 0) {
+		/* not fatal: the data is what matters */
+	}
+	o->f = fdopen(fd, "wb");
+	if (o->f == NULL) {
+		cli_errorf(cmd, "%s: cannot open a temporary file beside '%s': %s", what, path,
+			   strerror(errno));
+		close(fd);
+		cli_out_abort(o);
 		return -1;
 	}
 	return 0;
+}
+
+void cli_out_abort(cli_out *o)
+{
+	if (o->f != NULL)
+		fclose(o->f);
+	o->f = NULL;
+	if (o->tmp[0] != '\0') {
+		unlink(o->tmp);
+		pending_set(o->tmp, 0);
+		o->tmp[0] = '\0';
+	}
+}
+
+int cli_out_commit(const char *cmd, cli_out *o)
+{
+	int e = 0, fd;
+
+	if (o->f != NULL) {
+		if (ferror(o->f))
+			e = errno != 0 ? errno : EIO;
+		if (e == 0 && fflush(o->f) != 0)
+			e = errno;
+		if (e == 0 && o->tmp[0] != '\0' && fsync(fileno(o->f)) != 0)
+			e = errno;
+		if (fclose(o->f) != 0 && e == 0)
+			e = errno;
+		o->f = NULL;
+	} else if (o->tmp[0] != '\0') {
+		/* written by a library function to o->tmp: make it durable the same way */
+		fd = open(o->tmp, O_RDONLY);
+		if (fd < 0 || fsync(fd) != 0)
+			e = errno;
+		if (fd >= 0)
+			close(fd);
+	}
+	if (e == 0 && o->tmp[0] != '\0' && rename(o->tmp, o->path) != 0)
+		e = errno;
+	if (e != 0) {
+		cli_errorf(cmd, "%s: cannot write '%s': %s (the previous file, if any, is unchanged)",
+			   o->what, o->path, strerror(e));
+		cli_out_abort(o);
+		return -1;
+	}
+	pending_set(o->tmp, 0);
+	o->tmp[0] = '\0';
+	return 0;
+}
+
+int cli_write_file(const char *cmd, const char *what, const char *path, const void *buf, size_t n)
+{
+	cli_out o;
+
+	if (cli_out_open(cmd, what, path, &o) != 0)
+		return -1;
+	if (n > 0 && fwrite(buf, 1, n, o.f) != n && !ferror(o.f)) {
+		cli_errorf(cmd, "%s: short write to '%s'", what, path);
+		cli_out_abort(&o);
+		return -1;
+	}
+	return cli_out_commit(cmd, &o);
+}
+
+/* path made absolute through its folder (the file itself need not exist); -1 if the folder does
+ * not resolve. */
+static int canon_path(const char *path, char *out, size_t len)
+{
+	char dir[PATH_MAX], base[NAME_MAX + 1], real[PATH_MAX];
+
+	if (split_path(path, dir, sizeof(dir), base, sizeof(base)) != 0)
+		return -1;
+	if (realpath(dir[0] != '\0' ? dir : ".", real) == NULL)
+		return -1;
+	return (size_t)snprintf(out, len, "%s/%s", real, base) < len ? 0 : -1;
+}
+
+int cli_same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	char ca[PATH_MAX + NAME_MAX + 2], cb[PATH_MAX + NAME_MAX + 2];
+
+	if (strcmp(a, b) == 0)
+		return 1;
+	if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
+		return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+	return canon_path(a, ca, sizeof(ca)) == 0 && canon_path(b, cb, sizeof(cb)) == 0 &&
+	       strcmp(ca, cb) == 0;
+}
+
+/* ---- checks of the whole command line before a subcommand runs --------------------------- */
+enum { ARG_IN = 1, ARG_OUT = 2, ARG_VAL = 3 };
+
+static int arg_kind(const char *sub, const char *flag)
+{
+	static const char *const ins[] = {"--net", "--inputs", "--config", NULL};
+	static const char *const outs[] = {"--out", "--report", "--record", "--waves", "--netlist", NULL};
+	static const char *const vals[] = {"--seed", "--backend", "--batch", "--rows", "--cols",
+					   "--max-polls", "--out-dir", NULL};
+
+	for (int i = 0; ins[i] != NULL; i++)
+		if (strcmp(flag, ins[i]) == 0)
+			return ARG_IN;
+	for (int i = 0; outs[i] != NULL; i++)
+		if (strcmp(flag, outs[i]) == 0)
+			return ARG_OUT;
+	if (strcmp(flag, "--json") == 0 && strcmp(sub, "spice") == 0)
+		return ARG_OUT;
+	for (int i = 0; vals[i] != NULL; i++)
+		if (strcmp(flag, vals[i]) == 0)
+			return ARG_VAL;
+	return 0;
+}
+
+#define MAX_FILE_ARGS 16
+
+int cli_precheck(int argc, char **argv)
+{
+	const char *sub = argv[0], *flag[MAX_FILE_ARGS], *val[MAX_FILE_ARGS];
+	const char *batch = NULL, *config = NULL;
+	int kind[MAX_FILE_ARGS], n = 0;
+	char cfgpath[PATH_MAX];
+
+	/* config takes its file as an operand and writes nothing; its loader names a directory */
+	if (strcmp(sub, "config") == 0)
+		return 0;
+	for (int i = 1; i + 1 < argc; i++) {
+		int k = arg_kind(sub, argv[i]);
+
+		if (k == 0)
+			continue;
+		for (int j = 0; j < n; j++)
+			if (strcmp(flag[j], argv[i]) == 0)
+				return cli_usage_error(sub, "%s given twice ('%s' and '%s'): give it once",
+						       argv[i], val[j], argv[i + 1]);
+		if (n == MAX_FILE_ARGS)
+			break;
+		flag[n] = argv[i];
+		val[n] = argv[i + 1];
+		/* the replay back-end reads its result log: an input like --net */
+		if (strcmp(argv[i], "--backend") == 0 &&
+		    strncmp(val[n], REPLAY_PREFIX, strlen(REPLAY_PREFIX)) == 0 &&
+		    val[n][strlen(REPLAY_PREFIX)] != '\0') {
+			val[n] += strlen(REPLAY_PREFIX);
+			k = ARG_IN;
+		}
+		kind[n++] = k;
+		if (strcmp(argv[i], "--batch") == 0)
+			batch = argv[i + 1];
+		if (strcmp(argv[i], "--config") == 0)
+			config = argv[i + 1];
+		i++;
+	}
+	for (int j = 0; j < n; j++) {
+		struct stat st;
+
+		if (kind[j] == ARG_VAL)
+			continue;
+		/* a bare config name is looked up under configs/: compare that file */
+		if (strcmp(flag[j], "--config") == 0 && strchr(val[j], '/') == NULL &&
+		    (strlen(val[j]) < 4 || strcmp(val[j] + strlen(val[j]) - 4, ".cfg") != 0)) {
+			snprintf(cfgpath, sizeof(cfgpath), "configs/%s.cfg", val[j]);
+			val[j] = cfgpath;
+			continue; /* a name is not a directory given by mistake */
+		}
+		/* selftest --net names the folder of its digits network files */
+		if (kind[j] == ARG_IN && strcmp(sub, "selftest") == 0 && strcmp(flag[j], "--net") == 0)
+			continue;
+		if (stat(val[j], &st) == 0 && S_ISDIR(st.st_mode))
+			return cli_usage_error(sub, "%s: '%s' is a directory, not a file", flag[j], val[j]);
+	}
+	/* an output that is an input (or another output) would be overwritten: refuse before
+	 * anything is opened for writing */
+	for (int j = 0; j < n; j++) {
+		struct stat st;
+
+		/* /dev/null twice, or a FIFO, is fine: only regular files are replaced */
+		if (kind[j] != ARG_OUT || (stat(val[j], &st) == 0 && !S_ISREG(st.st_mode)))
+			continue;
+		for (int i = 0; i < n; i++) {
+			if (i == j || kind[i] == ARG_VAL || (kind[i] == ARG_OUT && i > j))
+				continue;
+			if (cli_same_file(val[j], val[i]))
+				return cli_usage_error(sub, "%s '%s' is the same file as %s '%s': refusing "
+						       "to overwrite it", flag[j], val[j], flag[i], val[i]);
+		}
+	}
+	/* --batch above acc_slots used to be clamped without a word (aimc_plan_compile) */
+	if (batch != NULL && config != NULL && (strcmp(sub, "run") == 0 || strcmp(sub, "compile") == 0)) {
+		aimc_cfg cfg;
+		char err[512];
+		char *end;
+		unsigned long b;
+
+		errno = 0;
+		b = strtoul(batch, &end, 10);
+		if (errno == 0 && *end == '\0' && batch[0] >= '0' && batch[0] <= '9' &&
+		    aimc_cfg_load(&cfg, config, err, sizeof(err)) == 0 && b > cfg.acc_slots)
+			return cli_usage_error(sub, "--batch %lu is above the config's acc_slots (%u, config "
+					       "%s): each vector of a batch needs an accumulator slot",
+					       b, cfg.acc_slots, cfg.name);
+	}
+	return 0;
+}
+
+int cli_layer_fits(const char *cmd, const aimc_cfg *cfg, uint32_t k, uint32_t n)
+{
+	uint64_t blocks, words;
+
+	if (cfg->rows == 0 || cfg->cols == 0)
+		return 0;
+	blocks = (uint64_t)((k + cfg->rows - 1) / cfg->rows) * ((n + cfg->cols - 1) / cfg->cols);
+	words = blocks * cfg->rows * cfg->cols / 4u;
+	if (words <= cfg->wgt_depth)
+		return 0;
+	cli_errorf(cmd, "config %s: a %u x %u layer does not fit: its weights need %llu words (%llu "
+		   "blocks of %ux%u), the weight buffer has %u", cfg->name, k, n,
+		   (unsigned long long)words, (unsigned long long)blocks, cfg->rows, cfg->cols,
+		   cfg->wgt_depth);
+	return -1;
 }

@@ -437,10 +437,21 @@ int cli_cmd_calibrate(int argc, char **argv)
 			memcpy(xl, y, (size_t)(samples * aimc_layer_out_len(l)));
 		}
 	}
-	rc = aimc_net_save(&cal, o.out, err, sizeof(err));
-	if (rc != AIMC_OK) {
-		cli_errorf(CMD, "--out: %s (%s)", err, aimc_strerror(rc));
-		goto out;
+	{
+		cli_out w; /* the library writes the temporary by name; committed after */
+
+		if (cli_out_open(CMD, "--out", o.out, &w) != 0)
+			goto out;
+		fclose(w.f);
+		w.f = NULL;
+		rc = aimc_net_save(&cal, w.tmp[0] != '\0' ? w.tmp : w.path, err, sizeof(err));
+		if (rc != AIMC_OK) {
+			cli_errorf(CMD, "--out: %s (%s)", err, aimc_strerror(rc));
+			cli_out_abort(&w);
+			goto out;
+		}
+		if (cli_out_commit(CMD, &w) != 0)
+			goto out;
 	}
 	res.wall_s = cli_now() - t0;
 	printf("calibrate: %llu samples, %u chip runs on %s (config %s, seed %llu), wrote %s, "

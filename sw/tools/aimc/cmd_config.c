@@ -17,8 +17,8 @@ static void help(void)
 	       "  --top NAME          top module for Icarus -P<top>.<param> (default aimc_top)\n"
 	       "  --json              print every key of CFG as one JSON object\n"
 	       "  --check             load CFG and report whether it is valid and ideal\n\n"
-	       "CFG is a name (configs/<name>.cfg) or a path. Exit: 0 ok, 1 invalid config (--check),\n"
-	       "2 usage error or unloadable config.\n");
+	       "CFG is a name (configs/<name>.cfg) or a path. Exit: 0 valid config, 2 invalid or\n"
+	       "unloadable config (the message names the file, line and key) or usage error.\n");
 }
 
 int cli_cmd_config(int argc, char **argv)
@@ -68,8 +68,9 @@ int cli_cmd_config(int argc, char **argv)
 		char err[512];
 
 		if (aimc_cfg_load(&cfg, path, err, sizeof(err)) != 0) {
+			/* a bad config is an input error, the same 2 as for every other subcommand */
 			printf("FAIL %s\n", err);
-			return CLI_EXIT_FAIL;
+			return CLI_EXIT_USAGE;
 		}
 		printf("ok %s: config '%s', %u tile(s) of %ux%u, %s\n", path, cfg.name, cfg.num_tiles,
 		       cfg.rows, cfg.cols, aimc_cfg_is_ideal(&cfg) ? "ideal" : "not ideal");

@@ -68,6 +68,7 @@ int cli_cmd_spice(int argc, char **argv)
 	aimc_ir_stats st;
 	double t0, t_full, t_first;
 	FILE *f = NULL;
+	cli_out wo;
 	char err[512];
 	int rc = CLI_EXIT_FAIL;
 
@@ -206,27 +207,23 @@ int cli_cmd_spice(int argc, char **argv)
 		codes[c] = (double)aimc_xbar_convert(xb, 0, c, 0, adc_shift);
 	}
 
-	f = fopen(netlist, "w");
-	if (f == NULL) {
-		cli_errorf(CMD, "cannot write %s: %s", netlist, strerror(errno));
+	if (cli_out_open(CMD, "--netlist", netlist, &wo) != 0)
 		goto out;
-	}
 	snprintf(err, sizeof(err), "aimc spice --config %s --seed %llu: tile %ux%u", cfg.name,
 		 (unsigned long long)seed, cfg.rows, cfg.cols);
-	if (aimc_ir_write_spice(f, &p, cfg.rows, cfg.cols, g, v, err) != 0 || fclose(f) != 0) {
-		f = NULL;
+	if (aimc_ir_write_spice(wo.f, &p, cfg.rows, cfg.cols, g, v, err) != 0 && !ferror(wo.f)) {
 		cli_errorf(CMD, "write error on %s", netlist);
+		cli_out_abort(&wo);
 		goto out;
 	}
-	f = NULL;
+	if (cli_out_commit(CMD, &wo) != 0)
+		goto out;
 	if (json != NULL) {
 		static const char *const names[] = {"off", "first", "full"};
 
-		f = fopen(json, "w");
-		if (f == NULL) {
-			cli_errorf(CMD, "cannot write %s: %s", json, strerror(errno));
+		if (cli_out_open(CMD, "--json", json, &wo) != 0)
 			goto out;
-		}
+		f = wo.f;
 		fprintf(f, "{\n  \"config\": \"%s\",\n  \"seed\": %llu,\n  \"rows\": %u,\n  \"cols\": %u,\n",
 			cfg.name, (unsigned long long)seed, cfg.rows, cfg.cols);
 		fprintf(f, "  \"dac_bits\": %u,\n  \"adc_bits\": %u,\n  \"adc_shift\": %u,\n", cfg.dac_bits,
@@ -256,12 +253,9 @@ int cli_cmd_spice(int argc, char **argv)
 		json_array(f, "i_model", i_model, cfg.cols, 0);
 		json_array(f, "codes", codes, cfg.cols, 1);
 		fprintf(f, "}\n");
-		if (fclose(f) != 0) {
-			f = NULL;
-			cli_errorf(CMD, "write error on %s", json);
-			goto out;
-		}
 		f = NULL;
+		if (cli_out_commit(CMD, &wo) != 0)
+			goto out;
 	}
 	rc = CLI_EXIT_PASS;
 out:

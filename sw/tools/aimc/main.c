@@ -72,8 +72,11 @@ int main(int argc, char **argv)
 		return CLI_EXIT_PASS;
 	}
 	for (i = 0; i < N_SUBCOMMANDS; i++)
-		if (strcmp(argv[1], subcommands[i].name) == 0)
-			return subcommands[i].fn(argc - 1, argv + 1);
+		if (strcmp(argv[1], subcommands[i].name) == 0) {
+			int rc = cli_precheck(argc - 1, argv + 1);
+
+			return rc != 0 ? rc : subcommands[i].fn(argc - 1, argv + 1);
+		}
 	fprintf(stderr, "aimc: unknown command '%s'\n\n", argv[1]);
 	usage(stderr);
 	return CLI_EXIT_USAGE;

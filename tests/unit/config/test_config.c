@@ -190,6 +190,45 @@ static void test_bad_inputs(void)
 	}
 }
 
+/* Issue 16: messages that say what is wrong. A negative integer is named as such (not "not a decimal
+ * integer"), a UTF-8 byte-order mark at the start is accepted (editors on Windows write one), one
+ * anywhere else is refused naming it, and a directory given as the config file says so. */
+static void test_clear_messages(void)
+{
+	aimc_cfg c;
+	char err[512] = "", tmpl[] = "/tmp/aimc_cfgdir_XXXXXX";
+	char *dir;
+	int rc;
+
+	rc = aimc_cfg_parse(&c, "name = t\nrows = -64\n", "neg", err, sizeof(err));
+	report(rc == -1 && strstr(err, "neg:2:") && strstr(err, "'rows'") &&
+		       strstr(err, "must be a positive integer") && !strstr(err, "not a decimal"),
+	       "negative_int_says_positive", "expected 'rows' ... must be a positive integer, got rc %d \"%s\"",
+	       rc, err);
+	rc = aimc_cfg_parse(&c, "name = t\nxbar_impl = -1\n", "neg", err, sizeof(err));
+	report(rc == -1 && strstr(err, "'xbar_impl'") && strstr(err, "must be a non-negative integer"),
+	       "negative_int_min0_says_non_negative", "expected a non-negative message, got rc %d \"%s\"", rc,
+	       err);
+	rc = aimc_cfg_parse(&c, "\xEF\xBB\xBFname = t\nrows = 128\n", "bom", err, sizeof(err));
+	report(rc == 0 && strcmp(c.name, "t") == 0 && c.rows == 128, "utf8_bom_at_start_accepted",
+	       "expected the config parsed, got rc %d \"%s\"", rc, err);
+	rc = aimc_cfg_parse(&c, "name = t\n\xEF\xBB\xBFrows = 128\n", "bom", err, sizeof(err));
+	report(rc == -1 && strstr(err, "bom:2:") && strstr(err, "byte-order mark"), "utf8_bom_inside_named",
+	       "expected bom:2: ... byte-order mark, got rc %d \"%s\"", rc, err);
+	rc = aimc_cfg_parse(&c, "name = t\nrows = 1\xC2\xA0\n", "nb", err, sizeof(err));
+	report(rc == -1 && strstr(err, "nb:2:") && strstr(err, "non-ASCII"), "non_ascii_byte_named",
+	       "expected nb:2: ... non-ASCII, got rc %d \"%s\"", rc, err);
+	dir = mkdtemp(tmpl);
+	if (dir == NULL) {
+		report(0, "directory_as_config", "expected a temporary directory, got none");
+		return;
+	}
+	rc = aimc_cfg_load(&c, dir, err, sizeof(err));
+	report(rc == -1 && strstr(err, dir) && strstr(err, "is a directory"), "directory_as_config",
+	       "expected \"%s: is a directory\", got rc %d \"%s\"", dir, rc, err);
+	rmdir(dir);
+}
+
 static int find_root(char *root, size_t len)
 {
 	const char *env = getenv("AIMC_ROOT");
@@ -536,6 +575,7 @@ int main(int argc, char **argv)
 	test_defaults();
 	test_syntax_ok();
 	test_bad_inputs();
+	test_clear_messages();
 	test_derived();
 	test_effect_switches();
 	test_ir_keys();
