@@ -285,11 +285,13 @@ DISPATCH = 1
 RUN_FIXED = 6
 
 
-def layer_test_model(cfg, batch, reads, post_raw=True):
+def layer_test_model(cfg, batch, reads, isa=kperf.ISA):
     """Cycles of a layer-test run on a layer that fills one tile: per vector one MVM, one RAW
     POST and one int8 POST (cmd_layer_test.c); applied phases = the run's array reads (data
-    dependent), the other phases are skipped; and the dense prediction (every phase applied)."""
-    total_ph = 2 * kperf.slices(int(cfg["dac_bits"]), "s8") * batch
+    dependent), the other phases are skipped; and the dense prediction (every phase of
+    perf.phases applied). isa: the RTL's phase count (2: 2*ceil(7/DacBits), 3: 2*ceil(8/...))."""
+    total_ph = sum(kperf.phases(int(cfg["dac_bits"]), "s8", isa)) * batch
+    dense = kperf.phases(int(cfg["dac_bits"]), "s8", isa)[0] * batch
 
     def cyc(applied):
         mvm = batch * kperf.mvm_cycles(cfg["rows"], cfg["cols_per_adc"], cfg["adc_cycles"],
@@ -300,7 +302,7 @@ def layer_test_model(cfg, batch, reads, post_raw=True):
         cmds = 3 * batch
         return {"tile_busy": int(mvm + posts - cmds),
                 "cycles": int(mvm + posts + DISPATCH * cmds + RUN_FIXED)}
-    return cyc(reads), cyc(total_ph)
+    return cyc(reads), cyc(dense)
 
 
 def tfl_model(cfg, batch, reads):

@@ -142,9 +142,12 @@ def _():
 def _():
     # large (1024x1024, 1-bit DAC, 16 columns per ADC, 8-cycle ADC, settle 4): the issue's
     # measured MVM 2,135 and POST 3,075 cycles
-    a, s = perf.phases(1, "s8")
+    a, s = perf.phases(1, "s8", isa=2)
     assert (a, s) == (14, 0)
     assert perf.mvm_cycles(1024, 16, 8, 4, a, s) == 2135
+    # ISA 3 (8 magnitude bits): the slice of bit 7 is skipped on inputs without -128: +2 cycles
+    assert perf.phases(1, "s8") == (14, 2) and perf.phases(2, "s8") == (8, 0)
+    assert perf.mvm_cycles(1024, 16, 8, 4, *perf.phases(1, "s8")) == 2137
     assert perf.post_cycles(1024) == 3075
     assert perf.post_cycles(8, 1, 2) == 10
     assert perf.phases(2, "u8") == (4, 4) and perf.phases(8, "s8") == (2, 0)
@@ -152,7 +155,9 @@ def _():
     # batch 4 784 (18 reads), batch 8 1996 (50 reads); tile 0 busy 297 / 754 / 1942
     tiny = dict(rows=16, cols=8, dac_bits=2, cols_per_adc=2, adc_cycles=14, settle_cycles=2)
     for b, reads, cyc, busy in ((1, 8, 309, 297), (4, 18, 784, 754), (8, 50, 1996, 1942)):
-        m, _ = dse.layer_test_model(tiny, b, reads)
+        m, _ = dse.layer_test_model(tiny, b, reads, isa=2)
+        assert m == {"cycles": cyc, "tile_busy": busy}, (b, m)
+        m, _ = dse.layer_test_model(tiny, b, reads, isa=3)   # 2-bit DAC: the same 4 slices
         assert m == {"cycles": cyc, "tile_busy": busy}, (b, m)
     assert perf.prog_cycles(16, 8) == 35 and perf.prog_cycles(16, 8, 5) == 1 + 16 * 5 + 10
 
@@ -162,8 +167,8 @@ def _():
     large = dict(CFG, rows=1024, cols=1024, dac_bits=1, cols_per_adc=16, adc_cycles=8,
                  settle_cycles=4, clock_mhz=200.0, e_dac_pj=0.054, e_sram_pj_bit=0.16,
                  e_post_pj=3.3)
-    f = perf.full_tile(large, host=False)
-    # 14 reads x 1024 = 14336 conversions: adc 28672, acc 1433.6, dac 0.054*1024*14 = 774.144,
+    f = perf.full_tile(large, host=False, isa=2)
+    # ISA 2 (the RTL): MVM 2135 + POST 3075 = 5210 cycles; 14 reads x 1024 = 14336 conversions: adc 28672, acc 1433.6, dac 0.054*1024*14 = 774.144,
     # SRAM (128 + 8192 + 64*14336 + 136*1024) * 0.16 = 170414.08, post 3.3*1024 = 3379.2
     close(f["tops_per_w_counted"], 2 * 1024 * 1024 / 204673.024)
     # leakage of a one-tile chip: (4*1024*32 + 64*16 + 32*64) bits x 5 pW x 5210 cycles / 200 MHz
@@ -171,6 +176,10 @@ def _():
     close(f["tops_per_w"], 2 * 1024 * 1024 / (204673.024 + 134144 * 5e-12 * 26.05e-6 * 1e12))
     close(f["tops"], 2 * 1024 * 1024 / (5210 / 200e6) / 1e12)
     close(f["utilization"], 14 * 16 * 8 / 5210)
+    # ISA 3: two skipped phases more (bit 7), same energy
+    f3 = perf.full_tile(large, host=False)
+    assert f3["cycles"]["vector"] == 5212
+    close(f3["tops_per_w_counted"], f["tops_per_w_counted"])
     g = perf.full_tile(large, mode="u8", overlap=True, post_per_col=0.75, acc_storage="reg",
                        host=False)
     # u8: 8 applied + 8 skipped phases: 259 + 8*134 + 8 = 1339 cycles, POST 771 hidden;
@@ -184,9 +193,9 @@ def _():
                        post_params="reg", host=False)
     close(r["tops_per_w_counted"], 2 * 1024 * 1024 / (e - 0.16 * 96 * 1024))
     h = perf.full_tile(large)
-    assert "host_transfer" in h["energy_pj"] and h["tops_per_w"] == f["tops_per_w"]
+    assert "host_transfer" in h["energy_pj"] and h["tops_per_w"] == f3["tops_per_w"]
     close(h["energy_pj"]["host_transfer"], 2048 * 8 * 0.482)
-    close(h["tops_per_w_host"], 2 * 1024 * 1024 / (2 * 1024 * 1024 / f["tops_per_w"] +
+    close(h["tops_per_w_host"], 2 * 1024 * 1024 / (2 * 1024 * 1024 / f3["tops_per_w"] +
                                                    2048 * 8 * 0.482))
     # POST lanes for 0.34 TOPS: u8, 1-bit DAC, 16 columns per ADC: MVM 259 + 8*134 + 8 = 1339
     # cycles; overlapped POST 3*1024/L + 3 <= 1339: L = 3 gives 1027 -> 2^21 / (1339 / 200 MHz)

@@ -67,11 +67,21 @@ def slices(dac_bits, mode="s8"):
     return _ceil_div(7 if mode == "s8" else 8, dac_bits)
 
 
-def phases(dac_bits, mode="s8"):
-    """(applied, skipped) phases of an MVM on dense inputs: s8 applies both phases of every slice
-    (positive and negative inputs present), u8 applies the positive one and skips the negative."""
+ISA = 3   # the RTL's MVM: 2 * ceil(8 / DacBits) phases in either mode (ISA 3); 2: ceil(7 / ...)
+
+
+def phases(dac_bits, mode="s8", isa=ISA):
+    """(applied, skipped) phases of an MVM on dense inputs: s8 applies both phases of the slices
+    of magnitude bits 0..6 (positive and negative inputs present; under ISA 3 the slices cover 8
+    bits and the one of bit 7 is applied for -128 only: skipped), u8 applies the positive phase of
+    every slice and skips the negative one."""
+    if isa not in (2, 3):
+        raise ValueError(f"isa {isa} is not one of 2, 3")
     ns = slices(dac_bits, mode)
-    return (2 * ns, 0) if mode == "s8" else (ns, ns)
+    if mode == "u8":
+        return ns, ns
+    extra = _ceil_div(8, dac_bits) - ns if isa == 3 else 0
+    return 2 * ns, 2 * extra
 
 
 def mvm_cycles(rows, cols_per_adc, adc_cycles, settle_cycles, applied, skipped):
@@ -96,10 +106,10 @@ def prog_cycles(rows, cols, pv_pulses=None):
 
 
 def tile_vector(cfg, mode="s8", post_per_col=3.0, post_fixed=3, overlap=False, applied=None,
-                skipped=None):
+                skipped=None, isa=ISA):
     """Cycles one tile spends per input vector on a layer that fills it (one MVM, one POST):
     MVM + POST, or max(MVM, POST) when POST overlaps the next MVM (overlap=True)."""
-    a, s = phases(int(cfg["dac_bits"]), mode)
+    a, s = phases(int(cfg["dac_bits"]), mode, isa)
     a = a if applied is None else applied
     s = s if skipped is None else skipped
     mvm = mvm_cycles(cfg["rows"], cfg["cols_per_adc"], cfg["adc_cycles"], cfg["settle_cycles"],
@@ -310,7 +320,7 @@ ACC_STORAGE = ("sram", "reg")   # sram: slot read-modify-write per conversion (r
 
 
 def full_tile(cfg, mode="s8", post_per_col=3.0, post_fixed=3, overlap=False, acc_storage="sram",
-              post_params="sram", host=True):
+              post_params="sram", host=True, isa=ISA):
     """One vector through a layer that fills one tile (K = rows, N = cols), dense inputs: the
     cycles of tile_vector and the energy of the counter model for the events it implies (one MVM,
     one POST, 2 instructions, every phase of phases() applied) plus the tile's leakage (a chip of
@@ -325,7 +335,7 @@ def full_tile(cfg, mode="s8", post_per_col=3.0, post_fixed=3, overlap=False, acc
     if post_params not in ("sram", "reg"):
         raise ValueError(f"post_params '{post_params}' is not one of sram, reg")
     rows, cols = int(cfg["rows"]), int(cfg["cols"])
-    tv = tile_vector(cfg, mode, post_per_col, post_fixed, overlap)
+    tv = tile_vector(cfg, mode, post_per_col, post_fixed, overlap, isa=isa)
     reads = tv["applied_phases"]
     convs = reads * cols
     c = {"instrs": 2, "mvms": 1, "adc_convs": convs, "prog_rows": 0}
