@@ -348,7 +348,7 @@ def isa3_checks(args, aimc):
         c = r["counters"]
         busy = sum(int(t["busy"]) for t in c["tiles"].values())
         m = tfl_model(cfg, b, int(c["reads"]))
-        out.append({"config": "tiny", "isa": 3, "program": "u8 + signed (layer-test --tfl 1)",
+        out.append({"config": "tiny", "isa": 3, "program": "u8+signed --tfl",
                     "rows": 16, "cols": 8, "batch": b,
                     "rtl_cycles": int(r["cycles"]), "rtl_tile_busy": busy,
                     "rtl_reads": int(c["reads"]), "model_tile_busy": m["tile_busy"],
@@ -388,7 +388,7 @@ def rtl_checks(args, aimc):
         exact, dense = layer_test_model(cfg, b, int(c["reads"]))
         out.append({
             "config": name, "config_file": cfg_path, "rows": k, "cols": n, "batch": b,
-            "program": "signed (layer-test, compiler)", "isa": kperf.ISA,
+            "program": "signed", "isa": kperf.ISA,
             "dac_bits": cfg["dac_bits"], "cols_per_adc": cfg["cols_per_adc"],
             "adc_cycles": cfg["adc_cycles"], "settle_cycles": cfg["settle_cycles"],
             "rtl_cycles": int(r["cycles"]), "rtl_tile_busy": busy, "rtl_reads": int(c["reads"]),
@@ -818,7 +818,7 @@ def print_summary(rep):
         for k, x in g.items():
             log(f"  goal {v:10s} {k:30s} {x['value']:8.3f}  {'met' if x['met'] else 'NOT met'}")
     for c in rep["rtl_check"]["points"] + rep["rtl_check"].get("isa3_points", []):
-        log(f"  RTL check {c['config']:8s} {c['program'][:13]:13s} B={c['batch']}: RTL "
+        log(f"  RTL check {c['config']:8s} {c['program']:14s} B={c['batch']}: RTL "
             f"{c['rtl_cycles']} cycles (tile busy {c['rtl_tile_busy']}), model "
             f"{c['model_cycles']} ({c['error_pct']:+.2f} %, tile busy {c['model_tile_busy']})")
 
