@@ -38,6 +38,7 @@ sys.path.insert(0, HERE)
 from sim import SimError, load_cfg, log, resolve_cfg, run_tool, tool_versions  # noqa: E402
 from kirchhoff import graphfile as gf  # noqa: E402
 from kirchhoff import graphcal as kcal  # noqa: E402
+from kirchhoff import perf as kperf  # noqa: E402
 from kirchhoff import tflite_import as ti  # noqa: E402
 from kirchhoff import tflite_ref as kref  # noqa: E402
 
@@ -135,50 +136,12 @@ def compare_noisy(y_ref, y_noisy, out_zp, classifier):
 
 
 def perf_model(g, cfg, rep, samples):
-    """Chip time and energy from a run report's counters (docs/sim.md, "graph runs")."""
-    c = rep["counters"]
-    rows, cols = int(cfg["rows"]), int(cfg["cols"])
-    clock_hz = float(cfg["clock_mhz"]) * 1e6
-    cycles = int(rep.get("cycles", 0))
-    posts = int(rep.get("posts", 0))
-    accadds = int(rep.get("accadds", 0))
-    host_bytes = int(rep.get("host_bytes", 0))
-    reads = int(c.get("reads", 0))
-    sram_bits = {
-        "instr_fetch": 64 * c["instrs"],
-        "act_read_mvm": 8 * rows * c["mvms"],
-        "acc_rmw": 64 * c["adc_convs"],
-        "post_acc_param_act": (32 + 96 + 8) * cols * posts,
-        "accadd": (32 + 64) * cols * accadds,
-        "host_transfers": 8 * host_bytes,
-    }
-    host_ops = kcal.host_ops(g)
-    energy = {
-        "adc": float(cfg["e_adc_pj"]) * c["adc_convs"],
-        "dac": float(cfg["e_dac_pj"]) * rows * reads,
-        "sram": float(cfg["e_sram_pj_bit"]) * sum(sram_bits.values()),
-        "acc": float(cfg["e_acc_pj"]) * c["adc_convs"],
-        "post": float(cfg["e_post_pj"]) * cols * (posts + accadds),
-        # driver-side operators: one int32 multiply (E10: 3.1 pJ) per output element and
-        # requantization step, counted per inference below
-        "host_ops": 3.1 * host_ops * samples,
-    }
-    e_inf_pj = sum(energy.values()) / samples
-    t_inf = cycles / samples / clock_hz if cycles else 0.0
-    macs = kcal.macs(g)
-    ops = 2 * macs
-    return {
-        "clock_mhz": float(cfg["clock_mhz"]),
-        "cycles_per_inference": cycles / samples,
-        "latency_us": t_inf * 1e6,
-        "macs_per_inference": macs,
-        "tops": ops / t_inf / 1e12 if t_inf > 0 else 0.0,
-        "tops_per_w": ops / e_inf_pj if e_inf_pj > 0 else 0.0,
-        "energy_per_inference_uj": e_inf_pj * 1e-6,
-        "energy_breakdown_pj_per_inference": {k: v / samples for k, v in energy.items()},
-        "sram_bits_per_inference": {k: v / samples for k, v in sram_bits.items()},
-        "host_ops_per_inference": host_ops,
-    }
+    """Chip time and energy of a graph run (docs/sim.md, "graph runs"): kirchhoff.perf."""
+    extra = {"cycles": rep.get("cycles", 0), "posts": rep.get("posts", 0),
+             "accadds": rep.get("accadds", 0), "host_bytes": rep.get("host_bytes", 0),
+             "host_ops": kcal.host_ops(g), "prog_rows": rep.get("setup_prog_rows"),
+             "weight_bytes": rep.get("weights")}
+    return kperf.perf_graph(rep["counters"], cfg, kcal.macs(g), samples, extra)
 
 
 def simulate(args):
