@@ -115,29 +115,6 @@ def _():
     assert pr["inferences_to_1pct"] == 13886, pr        # 100 * 256595.968 / 1848.0048 = 13885.03
 
 
-@check("perf_graph equals sim_model.py's own perf_model (the function it replaces)")
-def _():
-    import sim_model
-    c = dict(instrs=10, mvms=4, adc_convs=256, reads=30)
-    rep = dict(counters=c, cycles=2000, posts=4, accadds=2, host_bytes=100)
-    saved = sim_model.kcal
-    sim_model.kcal = SimpleNamespace(host_ops=lambda g: 50, macs=lambda g: 128)
-    try:
-        old = sim_model.perf_model(None, CFG, rep, 2)
-    finally:
-        sim_model.kcal = saved
-    new = perf.perf_graph(c, CFG, macs=128, samples=2,
-                          extra=dict(cycles=2000, posts=4, accadds=2, host_bytes=100, host_ops=50))
-    assert set(new) - set(old) == {"extended"}, set(new) ^ set(old)
-    for k in old:
-        if isinstance(old[k], dict):
-            assert set(old[k]) == set(new[k]), k
-            for kk in old[k]:
-                close(new[k][kk], old[k][kk])
-        else:
-            close(new[k], old[k])
-
-
 @check("cycle model: MVM and POST latencies measured on the RTL (issue 17, large) and tiny runs")
 def _():
     # large (1024x1024, 1-bit DAC, 16 columns per ADC, 8-cycle ADC, settle 4): the issue's
