@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // Row DAC interface: holds the Rows int8 inputs of an MVM, latches the DAC codes of one
 // slice/phase (docs/numbers.md), applies them to the crossbar macro and times the settle interval.
+// The slices cover 8 magnitude bits (-128 is magnitude 128); with u8_i the bytes are unsigned
+// magnitudes (0..255), all in the positive phase, so a negative phase has no active row.
 
 module aimc_dac_if import aimc_pkg::*; #(
   parameter int Rows    = 64,
   parameter int DacBits = 1,
-  localparam int NumSlices = (7 + DacBits - 1) / DacBits,
+  localparam int NumSlices = (8 + DacBits - 1) / DacBits,
   localparam int SliceW    = aimc_aw(NumSlices),
   localparam int InWords   = Rows / 4,
   localparam int InWordW   = aimc_aw(InWords)
@@ -20,6 +22,7 @@ module aimc_dac_if import aimc_pkg::*; #(
   input  logic                    load_i,
   input  logic [SliceW-1:0]       slice_i,
   input  logic                    neg_i,
+  input  logic                    u8_i,            // the bytes are unsigned (MVM flag u8)
   output logic                    active_o,        // some row has a nonzero latched code
   // apply the latched codes and start the settle interval
   input  logic                    apply_i,
@@ -34,7 +37,7 @@ module aimc_dac_if import aimc_pkg::*; #(
   // so that event-driven simulators do no per-row work while the inputs load.
   logic [7:0]              x_q [Rows];
   logic [Rows*DacBits-1:0] codes_q;
-  logic [3:0]              slice_lsb;   // slice * DacBits <= 6: |x| has 8 bits (128 for -128)
+  logic [3:0]              slice_lsb;   // slice * DacBits <= 7: |x| has 8 bits (128 for -128)
 
   assign slice_lsb = 4'(int'(slice_i) * DacBits);
 
@@ -46,9 +49,10 @@ module aimc_dac_if import aimc_pkg::*; #(
     end
     if (load_i) begin
       for (int r = 0; r < Rows; r++) begin
-        // d = (|x| >> lsb) & (2^DacBits - 1) for rows of the phase's sign, else 0
-        codes_q[r*DacBits +: DacBits] <= (x_q[r][7] == neg_i) ?
-            DacBits'((x_q[r][7] ? 8'd0 - x_q[r] : x_q[r]) >> slice_lsb) : '0;
+        // d = (|x| >> lsb) & (2^DacBits - 1) for rows of the phase's sign, else 0 (u8: x is
+        // the magnitude and every row is positive)
+        codes_q[r*DacBits +: DacBits] <= ((x_q[r][7] && !u8_i) == neg_i) ?
+            DacBits'(((x_q[r][7] && !u8_i) ? 8'd0 - x_q[r] : x_q[r]) >> slice_lsb) : '0;
       end
     end
   end

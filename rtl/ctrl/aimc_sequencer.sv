@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Sequencer: fetches the chip program from the instruction buffer, checks each instruction and
-// either executes it (NOP, IRQ, WAIT, COPY, JUMP, LOOP, HALT) or dispatches it (PROG, MVM, POST)
+// either executes it (NOP, IRQ, WAIT, COPY, JUMP, LOOP, HALT) or dispatches it (PROG, MVM, POST, ACCADD)
 // to its tile without waiting for it to finish (docs/isa.md).
 //
 // Dispatch is in order and non-blocking: a command to an idle tile is issued and the sequencer
@@ -10,8 +10,8 @@
 // the last WAIT that covers it, and an instruction that touches those words from another tile (or
 // from COPY) stops with TILE_CONFLICT. The C model runs the same bookkeeping without timing.
 //
-// Checks before an instruction runs, first failing one wins: undefined opcode or a reserved bit set
-// (ILLEGAL), tile >= NumTiles (BAD_TILE), an operand range past its buffer or the PC past the
+// Checks before an instruction runs, first failing one wins: undefined opcode, a reserved bit set
+// or POST's tfl with relu or raw (ILLEGAL), tile >= NumTiles (BAD_TILE), an operand range past its buffer or the PC past the
 // instruction buffer (ADDR_RANGE), accumulator slot >= AccSlots (BAD_SLOT), TILE_CONFLICT. A tile
 // that stops with an error stops the program with the tile's code and that command's PC. Every
 // stop waits until all tiles are idle (StDrain), then records the code and PC and raises
@@ -99,6 +99,7 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
   localparam int POST_WORDS     = Cols / 4;
   localparam int POST_RAW_WORDS = Cols;
   localparam int PAR_WORDS      = 3 * Cols;
+  localparam int ACCADD_WORDS   = Cols;
   localparam int LOOP_CNTS      = 4;
   // Conflict boxes live in one space: IN words at 0.., OUT words at ActDepth.. . Only as wide as
   // that space: a window that passed the range check ends below 2*ActDepth, and the conflict
@@ -157,14 +158,16 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
   assign f_b     = instr_rdata_i[INSTR_B_LSB     +: INSTR_B_W];
   assign f_c     = instr_rdata_i[INSTR_C_LSB     +: INSTR_C_W];
 
-  logic        op_defined, uses_tile, mask_ok;
+  logic        op_defined, uses_tile, mask_ok, combo_bad;
   logic [63:0] rsvd;
   logic [CAw-1:0] act_words;
   logic        range_ok, slot_ok;
   logic [7:0]  check_err;
   // Constant selects outside always_comb: Icarus cannot sense them.
-  logic        f_raw, f_src_out, f_dst_out, f_from_out, f_to_out;
+  logic        f_raw, f_src_out, f_dst_out, f_from_out, f_to_out, f_tfl, f_relu;
   assign f_raw      = f_flags[FLAG_RAW];
+  assign f_tfl      = f_flags[FLAG_TFL];
+  assign f_relu     = f_flags[FLAG_RELU];
   assign f_src_out  = f_flags[FLAG_SRC_OUT];
   assign f_dst_out  = f_flags[FLAG_DST_OUT];
   assign f_from_out = f_flags[FLAG_FROM_OUT];
@@ -230,6 +233,7 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
 
   always_comb begin
     op_defined = 1'b1;
+    combo_bad  = 1'b0;
     uses_tile  = 1'b0;
     mask_ok    = 1'b1;
     rsvd       = '1;
@@ -283,6 +287,16 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
         slot_ok   = 32'(f_b) < 32'(AccSlots);
         w_v       = 1'b1;
         w_hi      = w_lo + act_words - CAw'(1);
+        combo_bad = f_tfl && (f_relu || f_raw);
+      end
+      OpAccadd: begin
+        rsvd      = RSVD_ACCADD;
+        uses_tile = 1'b1;
+        range_ok  = end_ok(f_a, ACCADD_WORDS, ActDepth);
+        slot_ok   = 32'(f_b) < 32'(AccSlots);
+        r_v       = 1'b1;
+        r_lo      = cbase(f_from_out, f_a);
+        r_hi      = r_lo + CAw'(ACCADD_WORDS - 1);
       end
       default: op_defined = 1'b0;
     endcase
@@ -291,7 +305,7 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
                conflict_f(r_v, r_lo, r_hi, w_v, w_lo, w_hi, uses_tile, f_tile,
                           rd_v_q, rd_lo_q, rd_hi_q, wr_v_q, wr_lo_q, wr_hi_q);
 
-    if (!op_defined || (instr_rdata_i & rsvd) != '0) begin
+    if (!op_defined || (instr_rdata_i & rsvd) != '0 || combo_bad) begin
       check_err = ErrIllegal;
     end else if ((uses_tile && 32'(f_tile) >= 32'(NumTiles)) || !mask_ok) begin
       check_err = ErrBadTile;
@@ -495,7 +509,7 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
                 state_d = StCopy;
               end
             end
-            default: begin  // PROG, MVM, POST: the checks passed, so the opcode is one of them
+            default: begin  // PROG, MVM, POST, ACCADD: the checks passed, so the opcode is one of them
               tile_d  = f_tile;
               op_d    = f_op;
               flags_d = f_flags;

@@ -4,7 +4,7 @@
 
 package aimc_isa_pkg;
 
-  localparam int ISA_VERSION = 2;
+  localparam int ISA_VERSION = 3;
   localparam int INSTR_W = 64;
 
   localparam int INSTR_OP_LSB = 60;
@@ -30,27 +30,31 @@ package aimc_isa_pkg;
     OpWait = 4'd6,
     OpCopy = 4'd7,
     OpJump = 4'd8,
-    OpLoop = 4'd9
+    OpLoop = 4'd9,
+    OpAccadd = 4'd10
   } opcode_e;
 
   localparam int FLAG_ACC = 0;
   localparam int FLAG_SRC_OUT = 1;
+  localparam int FLAG_U8 = 2;
   localparam int FLAG_RELU = 0;
   localparam int FLAG_DST_OUT = 1;
   localparam int FLAG_RAW = 2;
+  localparam int FLAG_TFL = 3;
   localparam int FLAG_FROM_OUT = 0;
   localparam int FLAG_TO_OUT = 1;
 
   localparam logic [63:0] RSVD_NOP = 64'h0fffffffffffffff;
   localparam logic [63:0] RSVD_PROG = 64'h00ff0000ffffffff;
-  localparam logic [63:0] RSVD_MVM = 64'h00fc00000000fff0;
-  localparam logic [63:0] RSVD_POST = 64'h00f8000000000000;
+  localparam logic [63:0] RSVD_MVM = 64'h00f800000000fff0;
+  localparam logic [63:0] RSVD_POST = 64'h00f0000000000000;
   localparam logic [63:0] RSVD_IRQ = 64'h0fffffffffffffff;
   localparam logic [63:0] RSVD_HALT = 64'h0fffffffffffffff;
   localparam logic [63:0] RSVD_WAIT = 64'h0fffffffffff0000;
   localparam logic [63:0] RSVD_COPY = 64'h0ffc000000000000;
   localparam logic [63:0] RSVD_JUMP = 64'h0fff0000ffffffff;
   localparam logic [63:0] RSVD_LOOP = 64'h0fff0000fffc0000;
+  localparam logic [63:0] RSVD_ACCADD = 64'h00fe00000000ffff;
 
   typedef enum logic [7:0] {
     ErrNone = 8'd0,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Accumulator slots of a tile: AccSlots x Cols int32, one bank per ADC lane so that all NumAdc
 // columns of a mux position accumulate in one cycle; sums are exact in 64 bits, then saturated.
+// ACCADD adds one int32 word to one column per cycle through the read port (add_i).
 
 module aimc_acc import aimc_pkg::*; #(
   parameter int Cols       = 32,
@@ -31,6 +32,9 @@ module aimc_acc import aimc_pkg::*; #(
   input  logic [ShiftW-1:0]         shift_i,
   // Clear entry wr_idx_i of every lane.
   input  logic                      clr_i,
+  // ACCADD: write sat32(rd_word_o + add_word_i) back into the entry and lane read last cycle.
+  input  logic                      add_i,
+  input  logic [31:0]               add_word_i,
   output logic [15:0]               sat_cnt_o      // lanes that saturated this cycle
 );
 
@@ -47,6 +51,7 @@ module aimc_acc import aimc_pkg::*; #(
   logic [31:0]       wdata [NumAdc];
   logic [NumAdc-1:0] lane_sat;
   logic [LaneW-1:0]  rd_lane_q;
+  logic [IdxW-1:0]   rd_idx_q;
 
   for (genvar j = 0; j < NumAdc; j++) begin : g_lane
     logic signed [SumW-1:0] code;
@@ -69,7 +74,20 @@ module aimc_acc import aimc_pkg::*; #(
     assign wdata[j] = !outside ? sum[31:0] : top[SumW-32] ? 32'h80000000 : 32'h7fffffff;
   end
 
+  // ACCADD's sum: two int32 are exact in 33 bits, outside int32 iff the two top bits differ.
+  logic signed [32:0] add_sum;
+  logic               add_sign, add_b31, add_out;
+  logic [31:0]        add_wdata;
+  assign add_sum   = 33'($signed(rd_word_o)) + 33'($signed(add_word_i));
+  assign add_sign  = add_sum[32];
+  assign add_b31   = add_sum[31];
+  assign add_out   = (add_sign != add_b31);
+  assign add_wdata = !add_out ? add_sum[31:0] : add_sign ? 32'h80000000 : 32'h7fffffff;
+
   always_ff @(posedge clk_i) begin
+    if (add_i) begin
+      mem[int'(rd_lane_q)*Depth + int'(rd_idx_q)] <= add_wdata;
+    end
     if (clr_i || acc_i) begin
       for (int j = 0; j < NumAdc; j++) begin
         mem[j*Depth + int'(wr_idx_i)] <= clr_i ? 32'd0 : wdata[j];
@@ -85,8 +103,10 @@ module aimc_acc import aimc_pkg::*; #(
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       rd_lane_q <= '0;
+      rd_idx_q  <= '0;
     end else if (rd_i) begin
       rd_lane_q <= rd_lane_i;
+      rd_idx_q  <= rd_idx_i;
     end
   end
 
@@ -96,13 +116,14 @@ module aimc_acc import aimc_pkg::*; #(
   always @(posedge clk_i) begin
     if (rst_ni) begin
       assert (!(acc_i && clr_i)) else $fatal(1, "aimc_acc: accumulate and clear together");
+      assert (!(add_i && (acc_i || clr_i))) else $fatal(1, "aimc_acc: add with accumulate or clear");
       assert (!acc_i || int'(shift_i) <= MaxShift) else $fatal(1, "aimc_acc: shift %0d > MaxShift %0d",
                                                                shift_i, MaxShift);
     end
   end
 
   always_comb begin
-    sat_cnt_o = '0;
+    sat_cnt_o = 16'(add_i && add_out);
     for (int j = 0; j < NumAdc; j++) begin
       sat_cnt_o = sat_cnt_o + 16'(lane_sat[j]);
     end

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // Post-processing of one accumulator slot (instruction POST, docs/numbers.md): per column
 // t = sat32(acc + b), q = rshift_round(t * M, S), optional ReLU, sat8, packed 4 per word;
-// in RAW mode t itself, one word per column.
+// in RAW mode t itself, one word per column; with tfl TFLite's requantization (aimc_post_tfl.sv):
+// u = t << max(e, 0) (wrapping), p = u * M, then SRDHM, RDBPOT, zero point and int8 clamps.
 //
 // Pipeline, one column every 3 cycles (RAW: every cycle): the parameter words are read in the
-// order S, b, M so that a bad S (outside [1, 62] or reserved bits set) stops the command before
-// column c has any effect: on BAD_PARAM at column c, columns 0 .. c-1 are done (saturations
-// counted, every completed output word written) and nothing of column c or later is.
+// order S, b, M (tfl: E, b, M) so that a bad S (outside [1, 62] or reserved bits set) or a bad E
+// (e outside [-31, 30] or lo > hi) stops the command before column c has any effect: on BAD_PARAM
+// at column c, columns 0 .. c-1 are done (saturations counted, every completed output word
+// written) and nothing of column c or later is. tfl has the same timing as the int8 mode.
 
 module aimc_post import aimc_pkg::*; #(
   parameter int Cols       = 32,
@@ -29,6 +31,7 @@ module aimc_post import aimc_pkg::*; #(
   input  logic [15:0]       dst_base_i,     // activation word address of the first output word
   input  logic              relu_i,
   input  logic              raw_i,
+  input  logic              tfl_i,          // TFLite requantization (never with relu or raw)
   output logic              done_o,         // pulse: finished, or stopped with err_o
   output logic              err_o,          // with done_o: a bad shift S (BAD_PARAM)
   // parameter buffer (read data the cycle after the request)
@@ -64,6 +67,7 @@ module aimc_post import aimc_pkg::*; #(
   logic              iss_q, iss_d;            // reads still to issue
   logic              raw_q, raw_d;
   logic              relu_q, relu_d;
+  logic              tfl_q, tfl_d;
   fld_e              fld_q, fld_d;
   logic [ColW-1:0]   col_q, col_d;            // column being issued
   logic [GrpW-1:0]   grp_q, grp_d;            // col % ColsPerAdc
@@ -84,6 +88,8 @@ module aimc_post import aimc_pkg::*; #(
   logic signed [63:0] p_q, p_d;
   logic [5:0]        ps_q, ps_d;              // S of column pc_q
   logic [5:0]        s_q, s_d;                // S of the column in the return stage
+  logic [31:0]       ew_q, ew_d;              // tfl: E of the column in the return stage
+  logic [31:0]       pe_q, pe_d;              // tfl: E of column pc_q
   logic signed [31:0] t_q, t_d;
   logic [23:0]       wbuf_q, wbuf_d;          // bytes 0..2 of the output word being built
 
@@ -99,8 +105,15 @@ module aimc_post import aimc_pkg::*; #(
   logic [1:0] pc_byte;
   assign s_field = par_rdata_i[5:0];
   assign pc_byte = pc_q[1:0];
-  assign bad_s   = rv_q && (rf_q == FldS) && ((par_rdata_i[31:6] != '0) ||
-                   (s_field == 6'd0) || (s_field > ShiftMax));
+  // tfl: E's e in [-31, 30] and lo <= hi (signed bytes).
+  logic signed [7:0] e_field, lo_field, hi_field;
+  logic              bad_e;
+  assign e_field  = par_rdata_i[7:0];
+  assign lo_field = par_rdata_i[23:16];
+  assign hi_field = par_rdata_i[31:24];
+  assign bad_e    = (e_field < -8'sd31) || (e_field > 8'sd30) || (lo_field > hi_field);
+  assign bad_s   = rv_q && (rf_q == FldS) && (tfl_q ? bad_e : ((par_rdata_i[31:6] != '0) ||
+                   (s_field == 6'd0) || (s_field > ShiftMax)));
 
   // The sum and the clamp of t = sat32(acc + b), used by both modes in the return stage.
   // The sum of two int32 is exact in 33 bits; it is outside int32 iff its two top bits differ.
@@ -114,22 +127,37 @@ module aimc_post import aimc_pkg::*; #(
   assign tsat_hit  = (tsum_sign != tsum_b31);
   assign tsat      = !tsat_hit ? tsum[31:0] : tsum_sign ? 32'sh80000000 : 32'sh7fffffff;
 
+  // tfl: u = t << max(e, 0) in 32 bits (wraps, as TFLite's int32 multiply by 2^e), e from E.
+  logic signed [7:0]  ew_e;
+  logic [4:0]         ew_l;
+  logic signed [31:0] tshift;
+  assign ew_e   = ew_q[7:0];
+  assign ew_l   = (ew_e > 8'sd0) ? 5'(ew_e) : 5'd0;
+  assign tshift = tsat << ew_l;
+
   // Final stage arithmetic: y = clamp8(relu?(rshift_round(p, S))), in its own module (a log
   // shifter of the 10 bits that matter instead of the 64-bit add and shift; proved equal to the
   // reference definition by tests/formal/post_final.sh).
-  logic [7:0] y;
+  logic [7:0] y, y_int8, y_tfl;
   aimc_post_final u_final (
     .p_i    (p_q),
     .s_i    (ps_q),
     .relu_i (relu_q),
-    .y_o    (y)
+    .y_o    (y_int8)
   );
+  aimc_post_tfl u_tfl (
+    .p_i (p_q),
+    .e_i (pe_q),
+    .y_o (y_tfl)
+  );
+  assign y = tfl_q ? y_tfl : y_int8;
   assign last_f = pv_q && (pc_q == ColW'(Cols - 1));
 
   always_comb begin
     iss_d   = iss_q;
     raw_d   = raw_q;
     relu_d  = relu_q;
+    tfl_d   = tfl_q;
     fld_d   = fld_q;
     col_d   = col_q;
     grp_d   = grp_q;
@@ -142,6 +170,8 @@ module aimc_post import aimc_pkg::*; #(
     p_d     = p_q;
     ps_d    = ps_q;
     s_d     = s_q;
+    ew_d    = ew_q;
+    pe_d    = pe_q;
     t_d     = t_q;
     wbuf_d  = wbuf_q;
 
@@ -159,6 +189,7 @@ module aimc_post import aimc_pkg::*; #(
       iss_d   = 1'b1;
       raw_d   = raw_i;
       relu_d  = relu_i;
+      tfl_d   = tfl_i;
       fld_d   = FldS;
       if (raw_i) begin
         fld_d = FldB;
@@ -207,7 +238,10 @@ module aimc_post import aimc_pkg::*; #(
     // Return.
     if (rv_q) begin
       case (rf_q)
-        FldS: s_d = s_field;
+        FldS: begin
+          s_d  = s_field;
+          ew_d = par_rdata_i;
+        end
         FldB: begin
           sat_o = tsat_hit;
           if (raw_q) begin
@@ -216,12 +250,13 @@ module aimc_post import aimc_pkg::*; #(
             out_wdata_o = tsat;
             done_o      = (rc_q == ColW'(Cols - 1));
           end else begin
-            t_d = tsat;
+            t_d = tfl_q ? tshift : tsat;
           end
         end
         default: begin
           p_d  = 64'(t_q) * 64'($signed(par_rdata_i));
           ps_d = s_q;
+          pe_d = ew_q;
           pv_d = 1'b1;
           pc_d = rc_q;
         end
@@ -259,6 +294,7 @@ module aimc_post import aimc_pkg::*; #(
       iss_q   <= 1'b0;
       raw_q   <= 1'b0;
       relu_q  <= 1'b0;
+      tfl_q   <= 1'b0;
       fld_q   <= FldS;
       col_q   <= '0;
       grp_q   <= '0;
@@ -274,12 +310,15 @@ module aimc_post import aimc_pkg::*; #(
       p_q     <= '0;
       ps_q    <= '0;
       s_q     <= '0;
+      ew_q    <= '0;
+      pe_q    <= '0;
       t_q     <= '0;
       wbuf_q  <= '0;
     end else begin
       iss_q   <= iss_d;
       raw_q   <= raw_d;
       relu_q  <= relu_d;
+      tfl_q   <= tfl_d;
       fld_q   <= fld_d;
       col_q   <= col_d;
       grp_q   <= grp_d;
@@ -295,6 +334,8 @@ module aimc_post import aimc_pkg::*; #(
       p_q     <= p_d;
       ps_q    <= ps_d;
       s_q     <= s_d;
+      ew_q    <= ew_d;
+      pe_q    <= pe_d;
       t_q     <= t_d;
       wbuf_q  <= wbuf_d;
     end
@@ -315,9 +356,42 @@ module aimc_post import aimc_pkg::*; #(
   assign qr_ref = (relu_q && q_ref < 0) ? 64'sd0 : q_ref;
   assign y_ref  = (qr_ref > 64'sd127) ? 8'd127 : (qr_ref < -64'sd127) ? 8'h81 : qr_ref[7:0];
   always @(posedge clk_i) begin
-    if (rst_ni && pv_q) begin
+    if (rst_ni && pv_q && !tfl_q) begin
       assert (y == y_ref) else $fatal(1, "aimc_post: y %h, reference %h (p %h, S %0d)",
                                       y, y_ref, p_q, ps_q);
+    end
+  end
+
+  // The tfl stage against the literal definitions of docs/numbers.md: SRDHM with its nudge and
+  // a division truncating toward zero, RDBPOT with its mask and threshold, zero point, clamps.
+  logic signed [63:0] tr_nudge, tr_div;
+  logic signed [31:0] tr_h, tr_x, tr_mask, tr_rem, tr_thr, tr_q;
+  logic signed [7:0]  tr_e, tr_zp, tr_lo, tr_hi;
+  logic signed [63:0] tr_y;
+  logic [7:0]         y_tfl_ref;
+  logic [4:0]         tr_r;
+  assign tr_e     = pe_q[7:0];
+  assign tr_zp    = pe_q[15:8];
+  assign tr_lo    = pe_q[23:16];
+  assign tr_hi    = pe_q[31:24];
+  assign tr_r     = (tr_e < 0) ? 5'(-tr_e) : 5'd0;
+  assign tr_nudge = (p_q >= 0) ? 64'sd1073741824 : 64'sd1 - 64'sd1073741824;
+  assign tr_div   = (p_q + tr_nudge) / 64'sd2147483648;
+  assign tr_h     = (p_q == 64'sh4000000000000000) ? 32'sh7fffffff : tr_div[31:0];
+  assign tr_x     = tr_h;
+  assign tr_mask  = (32'sd1 <<< tr_r) - 32'sd1;
+  assign tr_rem   = tr_x & tr_mask;
+  assign tr_thr   = (tr_mask >>> 1) + ((tr_x < 0) ? 32'sd1 : 32'sd0);
+  assign tr_q     = (tr_x >>> tr_r) + ((tr_rem > tr_thr) ? 32'sd1 : 32'sd0);
+  assign tr_y     = 64'(tr_q) + 64'(tr_zp);
+  assign y_tfl_ref = (tr_y < 64'(tr_lo)) ? tr_lo : (tr_y > 64'(tr_hi)) ? tr_hi : tr_y[7:0];
+  // The quotient fits int32 (|p| <= 2^62 - 2^31 unless p = 2^62, handled apart).
+  logic unused_tr_div;
+  assign unused_tr_div = ^tr_div[63:32];
+  always @(posedge clk_i) begin
+    if (rst_ni && pv_q && tfl_q) begin
+      assert (y == y_tfl_ref) else $fatal(1, "aimc_post: tfl y %h, reference %h (p %h, E %h)",
+                                          y, y_tfl_ref, p_q, pe_q);
     end
   end
 `endif

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// One analog tile: executes PROG, MVM and POST commands from the sequencer on its crossbar macro,
+// One analog tile: executes PROG, MVM, POST and ACCADD commands from the sequencer on its crossbar macro,
 // DAC/ADC interfaces, accumulator slots and post-processing, exactly as docs/numbers.md orders them.
 //
 // Latency, in cycles from the accept edge to the cycle of done_o (tests/unit/tile checks it):
@@ -7,14 +7,16 @@
 //   PROG, PV    1 + sum over rows of Cols/4 + 3 + 2*p_row, p_row = pulses the row took (0..budget):
 //               load the row, verify, then (pulse, verify) until every cell is done or the
 //               budget is spent; the decision takes the cycle after each verify
-//   MVM         max(Rows/4 + 1, ColsPerAdc) + 2 + sum over the 2*ceil(7/DacBits) phases of
-//               1 (skipped: no active row) or 2 + max(settle, 1) + ColsPerAdc*AdcCycles (applied)
-//   POST        3*Cols + 3; RAW: Cols + 2; stopped by a bad S at column c: 3*c + 3
+//   MVM         max(Rows/4 + 1, ColsPerAdc) + 2 + sum over the 2*ceil(8/DacBits) phases of
+//               1 (skipped: no active row) or 2 + max(settle, 1) + ColsPerAdc*AdcCycles (applied);
+//               with u8 every negative phase has no active row (skipped, 1 cycle)
+//   POST        3*Cols + 3 (int8 and tfl); RAW: Cols + 2; stopped by a bad S or E at column c: 3*c + 3
+//   ACCADD      Cols + 2 (one activation word and one column per cycle)
 //   other ops   1 (answered with ILLEGAL)
 // The buffers are shared with the other tiles and the sequencer: a command that uses one (PROG the
-// weight port, MVM and POST the data port: activations and parameters) requests it with its
+// weight port, MVM, POST and ACCADD the data port: activations and parameters) requests it with its
 // command and is accepted only with the grant (cmd_ready_o), then keeps the port for the whole
-// phase that accesses it (StProg, StMvmLoad, StPost), so a granted phase never stalls and the
+// phase that accesses it (StProg, StMvmLoad, StPost, StAccAdd), so a granted phase never stalls and the
 // latencies above count from the accept edge whatever the other tiles do. Exception: a PROG with
 // program-and-verify releases the weight port for each row's verify/pulse loop and may wait for
 // it before loading the next row (another tile's PROG can load its rows meanwhile).
@@ -88,7 +90,7 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
 );
 
   localparam int NumAdc     = Cols / ColsPerAdc;
-  localparam int NumSlices  = (7 + DacBits - 1) / DacBits;
+  localparam int NumSlices  = (8 + DacBits - 1) / DacBits;  // 8 magnitude bits (-128, u8)
   localparam int SliceW     = aimc_aw(NumSlices);
   localparam int InWords    = Rows / 4;
   localparam int InWordW    = aimc_aw(InWords);
@@ -112,6 +114,7 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   localparam int AAddrW     = ((ActAw > 16) ? ActAw : 16) + 1;
   localparam int Cells      = 2 * Cols;
   localparam int CellCntW   = aimc_aw(Cells + 1);
+  localparam int ColW       = aimc_aw(Cols + 1);
 
   function automatic logic [CellCntW-1:0] count_zeros(logic [Cells-1:0] v);
     logic [CellCntW-1:0] n;
@@ -131,7 +134,8 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
     StMvmConv,
     StPost,
     StPvVerify,
-    StPvPulse
+    StPvPulse,
+    StAccAdd
   } tile_state_e;
 
   tile_state_e state_q, state_d;
@@ -142,7 +146,7 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   logic [SlotW-1:0] slot_q;
   logic [3:0]  adc_shift_q;
   logic        accept;
-  logic        f_acc, f_src_out, f_dst_out;
+  logic        f_acc, f_src_out, f_dst_out, f_u8, f_from_out;
 
   // Command end (registered into done_o / err_o / err_code_o).
   logic        done_q, done_d;
@@ -183,6 +187,15 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   logic                last_phase;
   logic [IdxW-1:0]     slot_base;
 
+  // ACCADD: column issued next (word a + aa_col, mux position aa_grp of lane aa_lane), and the
+  // word of the column issued last cycle returning now.
+  logic [ColW-1:0]     aa_col_q, aa_col_d;
+  logic [GrpW-1:0]     aa_grp_q, aa_grp_d;
+  logic [LaneW-1:0]    aa_lane_q, aa_lane_d;
+  logic                aa_rv_q, aa_rv_d;
+  logic                aa_rlast_q, aa_rlast_d;
+  logic                aa_rd, aa_add;
+
   // Sub-block wiring.
   logic                dac_load, dac_active, dac_apply, dac_settled, macro_apply;
   logic [Rows*DacBits-1:0] dac_codes;
@@ -209,14 +222,14 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   // Port requests: with a command that needs the port while idle, and for the whole phase using it.
   logic cmd_is_prog, cmd_is_dat;
   assign cmd_is_prog    = (cmd_op_i == OpProg);
-  assign cmd_is_dat     = (cmd_op_i == OpMvm) || (cmd_op_i == OpPost);
+  assign cmd_is_dat     = (cmd_op_i == OpMvm) || (cmd_op_i == OpPost) || (cmd_op_i == OpAccadd);
   // With program-and-verify, PROG gives the weight port up during each row's verify/pulse loop
   // (StPvVerify, StPvPulse: no weight access) and asks for it again back in StProg; it issues
   // weight reads only while granted there.
   assign wgt_port_req_o = ((state_q == StIdle) && cmd_valid_i && cmd_is_prog) ||
                           (state_q == StProg);
   assign dat_port_req_o = ((state_q == StIdle) && cmd_valid_i && cmd_is_dat) ||
-                          (state_q == StMvmLoad) || (state_q == StPost);
+                          (state_q == StMvmLoad) || (state_q == StPost) || (state_q == StAccAdd);
   assign cmd_ready_o    = (state_q == StIdle) &&
                           (cmd_is_prog ? wgt_port_gnt_i : (!cmd_is_dat || dat_port_gnt_i));
   assign busy_o         = (state_q != StIdle);
@@ -227,6 +240,8 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   assign f_acc       = flags_q[FLAG_ACC];
   assign f_src_out   = flags_q[FLAG_SRC_OUT];
   assign f_dst_out   = flags_q[FLAG_DST_OUT];
+  assign f_u8        = flags_q[FLAG_U8];
+  assign f_from_out  = flags_q[FLAG_FROM_OUT];
 
   // Operand bits the tile does not use (the sequencer has checked that reserved bits are zero).
   logic unused_cmd_bits;
@@ -261,6 +276,13 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
     slice_d    = slice_q;
     neg_d      = neg_q;
     conv_cnt_d = conv_cnt_q;
+    aa_col_d   = aa_col_q;
+    aa_grp_d   = aa_grp_q;
+    aa_lane_d  = aa_lane_q;
+    aa_rv_d    = 1'b0;
+    aa_rlast_d = 1'b0;
+    aa_rd      = 1'b0;
+    aa_add     = 1'b0;
 
     wgt_req_o   = 1'b0;
     wgt_addr_o  = '0;
@@ -295,6 +317,12 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
             OpPost: begin
               state_d    = StPost;
               post_start = 1'b1;
+            end
+            OpAccadd: begin
+              state_d   = StAccAdd;
+              aa_col_d  = '0;
+              aa_grp_d  = '0;
+              aa_lane_d = '0;
             end
             default: begin
               // The sequencer dispatches only tile opcodes; anything else is answered, not hung.
@@ -453,6 +481,31 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
         end
       end
 
+      StAccAdd: begin
+        // Issue: word a + col and the accumulator entry of column col; the next cycle the word
+        // and the entry are there and their saturated sum is written back (aimc_acc add_i).
+        if (aa_col_q != ColW'(Cols)) begin
+          act_req_o  = 1'b1;
+          act_sel_o  = f_from_out;
+          act_addr_o = ActAw'(AAddrW'(a_q) + AAddrW'(aa_col_q));
+          aa_rd      = 1'b1;
+          aa_rv_d    = 1'b1;
+          aa_rlast_d = (aa_col_q == ColW'(Cols - 1));
+          aa_col_d   = aa_col_q + 1'b1;
+          if (aa_grp_q == GrpW'(ColsPerAdc - 1)) begin
+            aa_grp_d  = '0;
+            aa_lane_d = aa_lane_q + 1'b1;
+          end else begin
+            aa_grp_d = aa_grp_q + 1'b1;
+          end
+        end
+        aa_add = aa_rv_q;
+        if (aa_rv_q && aa_rlast_q) begin
+          state_d = StIdle;
+          done_d  = 1'b1;
+        end
+      end
+
       default: begin
         state_d = StIdle;
       end
@@ -493,6 +546,11 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
       slice_q    <= '0;
       neg_q      <= 1'b0;
       conv_cnt_q <= '0;
+      aa_col_q   <= '0;
+      aa_grp_q   <= '0;
+      aa_lane_q  <= '0;
+      aa_rv_q    <= 1'b0;
+      aa_rlast_q <= 1'b0;
     end else begin
       state_q    <= state_d;
       if (accept) begin
@@ -528,6 +586,11 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
       slice_q    <= slice_d;
       neg_q      <= neg_d;
       conv_cnt_q <= conv_cnt_d;
+      aa_col_q   <= aa_col_d;
+      aa_grp_q   <= aa_grp_d;
+      aa_lane_q  <= aa_lane_d;
+      aa_rv_q    <= aa_rv_d;
+      aa_rlast_q <= aa_rlast_d;
     end
   end
 
@@ -563,6 +626,7 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
     .load_i          (dac_load),
     .slice_i         (slice_d),
     .neg_i           (neg_d),
+    .u8_i            (f_u8),
     .active_o        (dac_active),
     .apply_i         (dac_apply),
     .settle_cycles_i (settle_cycles_i),
@@ -648,10 +712,12 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   end
 
   // The accumulator read port serves the MVM (read at the end of a SAR, accumulate when the codes
-  // arrive) and POST; the two never overlap.
-  assign acc_rd      = adc_conv || post_acc_rd;
-  assign acc_rd_idx  = (state_q == StPost) ? post_acc_idx : slot_base + IdxW'(adc_conv_group);
-  assign acc_rd_lane = post_acc_lane;
+  // arrive), POST and ACCADD; they never overlap.
+  assign acc_rd      = adc_conv || post_acc_rd || aa_rd;
+  assign acc_rd_idx  = (state_q == StPost) ? post_acc_idx :
+                       (state_q == StAccAdd) ? slot_base + IdxW'(aa_grp_q) :
+                       slot_base + IdxW'(adc_conv_group);
+  assign acc_rd_lane = (state_q == StAccAdd) ? aa_lane_q : post_acc_lane;
   assign acc_acc     = adc_code_valid;
   assign acc_wr_idx  = acc_clr ? slot_base + IdxW'(ld_q) : slot_base + IdxW'(adc_code_group);
 
@@ -675,6 +741,8 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
     .neg_i     (neg_q),
     .shift_i   (acc_shift),
     .clr_i     (acc_clr),
+    .add_i     (aa_add),
+    .add_word_i(act_rdata_i),
     .sat_cnt_o (acc_sat_cnt)
   );
 
@@ -693,6 +761,7 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
     .dst_base_i  (cmd_a_i),
     .relu_i      (cmd_flags_i[FLAG_RELU]),
     .raw_i       (cmd_flags_i[FLAG_RAW]),
+    .tfl_i       (cmd_flags_i[FLAG_TFL]),
     .done_o      (post_done),
     .err_o       (post_err),
     .par_req_o   (post_par_req),

@@ -366,6 +366,13 @@ typedef struct aimc_image {
 					       * tile i, layers pipelined across tiles; 0: every
 					       * block on tile 0, reprogrammed each batch */
 	uint32_t tiles_used;                  /* tiles the program uses */
+	uint32_t stage_blocks;                /* resident, when the blocks do not all fit the weight
+					       * buffer (or the 16-bit PROG address) at once: the
+					       * setup is staged, stage s programs blocks
+					       * [s*stage_blocks, (s+1)*stage_blocks) from the buffer:
+					       * the host writes those blocks of wgt at word 0 and runs
+					       * from instruction s*(stage_blocks + 1) (PROGs, HALT).
+					       * 0: one setup stage with the whole wgt image */
 } aimc_image;
 
 /* Map net onto the chip of cfg for batches of `batch` vectors. AIMC_EFIT with a message naming
@@ -418,6 +425,123 @@ void aimc_plan_free(aimc_plan *plan);
  * of kh*kw*in_c values, patch row p = oy*out_w + ox, column (dy*kw + dx)*in_c + ci. Does
  * nothing if an argument is NULL. */
 void aimc_im2col(const aimc_conv *g, const int8_t *x, int8_t *patches);
+
+/* ---- graph compiler and executor (format version 3; decision 0007 sections 3 and 4) ---------- */
+/* Column-packed resident placement: every chip node's N x K matrix (a DWCONV cut into channel
+ * groups of min(floor(Rows / (kh*kw)), Cols) channels, each a block-diagonal (kh*kw*g) x g block)
+ * is cut into sub-blocks of at most Rows x Cols. A sub-block starts at row 0 of its tile and owns
+ * the columns [c0, c0 + w); sub-blocks of any nodes share a tile side by side. The R = ceil(K /
+ * Rows) row blocks of one column group sit at the same c0 on R distinct tiles; the last one's tile
+ * is final: the others store their partial sums with a raw POST (zero biases) and the final tile
+ * adds them (ACCADD) before its tfl POST (an FC node whose reference requantizes in double,
+ * eff_scale, posts raw int32 and the driver finishes it). Inputs are fed as x + 128 (u8 MVM) with the input zero
+ * point folded into the bias: b' = b - (zp_in + 128) * sum_k w. */
+typedef struct aimc_gblock {
+	uint32_t node;        /* graph node index */
+	uint32_t tile, c0, w; /* tile, first column, columns */
+	uint32_t n0;          /* first output channel */
+	uint32_t seg;         /* input segment: row block (FC, CONV) or channel group (DWCONV) */
+	uint32_t k0, kr;      /* FC, CONV: inputs k0 .. k0+kr-1 on rows 0 .. kr-1; DWCONV: kr rows */
+	uint32_t final;       /* 1: its tile posts the outputs; 0: a partial row block */
+	uint32_t unit;        /* index into aimc_gplan.units */
+} aimc_gblock;
+
+/* One MVM per vector: a tile reading one input segment into its own accumulator slot. A final
+ * unit adds the raw partial sums of its partner units (ACCADD) and posts int8 outputs; a partial
+ * unit posts raw int32 sums. Vector b uses slot slot0 + b and act_out words region + b*stride. */
+typedef struct aimc_gunit {
+	uint32_t tile, seg, final;
+	uint32_t slot0, region, stride;
+	uint32_t first_partner, n_partners; /* into aimc_gplan.partners (unit indices) */
+	uint32_t first_block, n_blocks;     /* its sub-blocks (consecutive in aimc_gplan.blocks) */
+} aimc_gunit;
+
+typedef struct aimc_gnode_plan {
+	uint32_t on_chip;               /* 0: a driver node, everything below is 0 */
+	uint32_t host_out;              /* 1 (FC with eff_scale): the final units store raw
+					 * sat32(acc + b') (Cols int32 words per vector) and the
+					 * driver applies TFLite's FC output stage
+					 * (aimc_graph_out_stage); 0: tfl POST on the chip */
+	uint32_t first_block, n_blocks, first_unit, n_units;
+	uint32_t tile_mask;             /* tiles holding its sub-blocks */
+	uint32_t n_seg;                 /* input segments per vector (Rows bytes each, u8) */
+	uint32_t vectors;               /* chip vectors per sample: 1 (FC) or out_h*out_w */
+	uint32_t batch, rem;            /* vectors of a full batch and of the remainder (0: none) */
+	uint32_t in_stride;             /* act_in words per vector: n_seg * Rows / 4 */
+	uint32_t out_words;             /* act_out words the node's regions span */
+	uint64_t *prog[2];              /* full batch, remainder batch (NULL if rem == 0) */
+	uint32_t n_prog[2];
+	uint32_t pc[2];                 /* load address when aimc_gplan.progs_resident */
+	uint64_t weights;               /* weights placed: n*k (DWCONV n*kh*kw) */
+	uint64_t tile_cells;            /* Rows*Cols*tiles used by the node */
+	uint64_t mvms_per_sample;       /* MVM instructions per sample */
+} aimc_gnode_plan;
+
+typedef struct aimc_gplan {
+	uint32_t n_nodes;               /* = graph n_nodes */
+	aimc_gnode_plan *nodes;
+	uint32_t n_blocks, n_units, n_partners;
+	aimc_gblock *blocks;
+	aimc_gunit *units;
+	uint32_t *partners;
+	uint32_t rows, cols, n_tiles;   /* geometry of the config */
+	uint32_t tile_mask;             /* tiles holding any sub-block */
+	uint32_t cols_used[AIMC_MAX_TILES]; /* columns owned per tile (wasted alignment included) */
+	uint32_t *wgt;                  /* n_tiles images of Rows*Cols/4 words (row-major int8) */
+	uint32_t blk_words;             /* Rows*Cols/4 */
+	uint32_t *par;                  /* n_tiles parameter blocks of 3*Cols words (b', M, E) */
+	uint32_t n_par;
+	uint32_t progs_resident;        /* 1: every node program fits the instruction buffer at once */
+	uint32_t prog_words;            /* instructions of all node programs */
+	uint64_t weights, tile_cells;   /* totals: weights placed, Rows*Cols*tiles used */
+} aimc_gplan;
+
+/* Place every chip node of g on the chip of cfg and emit the images and programs. AIMC_EFIT with
+ * a message naming the node and the shortfall if it does not fit; AIMC_ERANGE if a folded bias
+ * leaves int32 or a parameter is outside its field; AIMC_EINVAL for NULL or a malformed graph. */
+int aimc_graph_compile(const aimc_graph *g, const aimc_cfg *cfg, aimc_gplan *p, char *err,
+		       size_t errlen);
+void aimc_gplan_free(aimc_gplan *p);
+/* The packed E word of a tfl POST: e, zp, lo, hi (int8 each). */
+uint32_t aimc_tfl_eword(int32_t e, int32_t zp, int32_t lo, int32_t hi);
+
+/* Counters of a graph run: per node and in total, summed over every sample run. */
+typedef struct aimc_gnode_stats {
+	uint64_t runs, vectors;         /* chip runs (batches) and vectors */
+	uint64_t cycles, instrs, mvms, convs, adc_convs, sats, reads;
+} aimc_gnode_stats;
+typedef struct aimc_grun_stats {
+	uint32_t n_nodes;
+	aimc_gnode_stats *node;         /* n_nodes entries (malloc'd by aimc_graph_run_open) */
+	aimc_gnode_stats total;
+	uint64_t samples;
+	uint64_t setup_cycles;          /* programming at setup (counted when count != 0) */
+	uint64_t setup_prog_rows;       /* rows programmed at setup */
+	uint64_t prog_loads;            /* program loads into the instruction buffer after setup */
+} aimc_grun_stats;
+
+typedef struct aimc_grun {
+	aimc_mmio *m;
+	const aimc_cfg *cfg;
+	const aimc_graph *g;
+	const aimc_gplan *p;
+	uint32_t max_polls;             /* 0: derived per program */
+	int32_t loaded;                 /* node whose programs are loaded (not resident), -1 none */
+	int count;                      /* 1: read the counters around every node (stats) */
+	aimc_grun_stats st;
+	uint32_t chip_err, chip_pc;     /* after AIMC_ECHIP */
+	uint32_t err_node;              /* node that failed */
+} aimc_grun;
+
+/* Setup on an open back-end: chip init, every used tile programmed once from its image (staged
+ * through the weight buffer), the parameter blocks and (if they fit) every node program loaded.
+ * count != 0: per-node counters. AIMC_ECHIP with r->chip_err / chip_pc on a chip error. */
+int aimc_graph_run_open(aimc_grun *r, aimc_mmio *m, const aimc_cfg *cfg, const aimc_graph *g,
+			const aimc_gplan *p, uint32_t max_polls, int count);
+/* n samples x (n x len(tensor 0) int8) through the graph: driver nodes on the host, chip nodes
+ * in batches on the chip. y gets n x len(output tensor). */
+int aimc_graph_run(aimc_grun *r, const int8_t *x, size_t n, int8_t *y);
+void aimc_graph_run_close(aimc_grun *r);
 
 #ifdef __cplusplus
 }

@@ -6,7 +6,7 @@
 
 #include <stdint.h>
 
-#define AIMC_ISA_VERSION 2u
+#define AIMC_ISA_VERSION 3u
 
 #define AIMC_INSTR_OP_LSB 60u
 #define AIMC_INSTR_OP_MASK 0xfull
@@ -31,25 +31,29 @@
 #define AIMC_OP_COPY 7u
 #define AIMC_OP_JUMP 8u
 #define AIMC_OP_LOOP 9u
+#define AIMC_OP_ACCADD 10u
 
 #define AIMC_FLAG_ACC (1u << 0)
 #define AIMC_FLAG_SRC_OUT (1u << 1)
+#define AIMC_FLAG_U8 (1u << 2)
 #define AIMC_FLAG_RELU (1u << 0)
 #define AIMC_FLAG_DST_OUT (1u << 1)
 #define AIMC_FLAG_RAW (1u << 2)
+#define AIMC_FLAG_TFL (1u << 3)
 #define AIMC_FLAG_FROM_OUT (1u << 0)
 #define AIMC_FLAG_TO_OUT (1u << 1)
 
 #define AIMC_RSVD_NOP 0x0fffffffffffffffull
 #define AIMC_RSVD_PROG 0x00ff0000ffffffffull
-#define AIMC_RSVD_MVM 0x00fc00000000fff0ull
-#define AIMC_RSVD_POST 0x00f8000000000000ull
+#define AIMC_RSVD_MVM 0x00f800000000fff0ull
+#define AIMC_RSVD_POST 0x00f0000000000000ull
 #define AIMC_RSVD_IRQ 0x0fffffffffffffffull
 #define AIMC_RSVD_HALT 0x0fffffffffffffffull
 #define AIMC_RSVD_WAIT 0x0fffffffffff0000ull
 #define AIMC_RSVD_COPY 0x0ffc000000000000ull
 #define AIMC_RSVD_JUMP 0x0fff0000ffffffffull
 #define AIMC_RSVD_LOOP 0x0fff0000fffc0000ull
+#define AIMC_RSVD_ACCADD 0x00fe00000000ffffull
 
 #define AIMC_CHIP_ERR_NONE 0u
 #define AIMC_CHIP_ERR_ILLEGAL 1u

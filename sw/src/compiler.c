@@ -6,7 +6,9 @@
  * - Resident and pipelined (when every layer has one row block, K <= Rows, and the column blocks
  *   of all layers together fit the tiles, unless AIMC_COMPILE_SERIAL): column block cb of layer li
  *   is block number i = sum of the earlier layers' blocks + cb, on tile i. A setup program at
- *   instruction 0 programs every tile once and halts; the batch program (from run_pc) runs in
+ *   instruction 0 programs every tile once and halts; when the blocks do not all fit the weight
+ *   buffer (or the 16-bit PROG address) at once, the setup is staged: stage s programs the
+ *   stage_blocks blocks the host has written at word 0 of the buffer, then halts (aimc_image); the batch program (from run_pc) runs in
  *   stages ending with a WAIT on all used tiles. In stage s, even layer li runs MVM and POST of
  *   vector s - off(li); odd layers first POST the vector they computed in the previous stage,
  *   then run the MVM of the next, so the two halves of a pair of tiles store at opposite ends of
@@ -197,6 +199,7 @@ static void emit(uint64_t *prog, uint64_t *pc, uint64_t in)
 typedef struct res_plan {
 	uint32_t first_tile[MAX_TILES + 1]; /* per layer: tile of its column block 0 */
 	uint32_t tiles;                     /* tiles used */
+	uint32_t stage_blocks;              /* blocks per setup stage, 0: one stage */
 	uint32_t stride, zero_par, raw;
 	uint64_t act_words, raw_stride;
 } res_plan;
@@ -242,11 +245,19 @@ static uint64_t emit_resident(const aimc_net *net, const aimc_cfg *cfg, const la
 	uint32_t li, cb, s, b, ph, n_stages, off[MAX_TILES];
 
 	for (li = 0; li < net->n_layers; li++)
-		for (cb = 0; cb < pl[li].n_cb; cb++)
-			emit(prog, &pc, aimc_instr(AIMC_OP_PROG, rp->first_tile[li] + cb, 0,
-						   (unsigned)(pl[li].wgt_base + (uint64_t)cb *
-							      cfg->rows * cols / BYTES_PER_WORD),
-						   0, 0));
+		for (cb = 0; cb < pl[li].n_cb; cb++) {
+			uint64_t a = pl[li].wgt_base + (uint64_t)cb * cfg->rows * cols / BYTES_PER_WORD;
+			uint32_t blk = rp->first_tile[li] + cb; /* block i is on tile i */
+
+			/* Staged: the block sits at its place in its stage's part of the buffer. */
+			if (rp->stage_blocks > 0)
+				a = (uint64_t)(blk % rp->stage_blocks) * cfg->rows * cols /
+				    BYTES_PER_WORD;
+			emit(prog, &pc, aimc_instr(AIMC_OP_PROG, blk, 0, (unsigned)a, 0, 0));
+			if (rp->stage_blocks > 0 && (blk + 1u) % rp->stage_blocks == 0 &&
+			    blk + 1u < rp->tiles)
+				emit(prog, &pc, aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0));
+		}
 	emit(prog, &pc, aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0));
 	*run_pc = (uint32_t)pc;
 
@@ -430,7 +441,8 @@ int aimc_compile_ex(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, ui
 
 		pl[li].wgt_base = wgt_words;
 		wgt_words += blocks * blk_words;
-		if (wgt_words > cfg->wgt_depth) {
+		/* Resident: the setup stages the blocks through the buffer (checked below). */
+		if (!resident && wgt_words > cfg->wgt_depth) {
 			rc = aimc_set_err(err, errlen, AIMC_EFIT,
 				     "layer %u (K=%u, N=%u): weights need %llu words (%llu blocks of "
 				     "%ux%u through this layer), weight buffer has %u",
@@ -439,7 +451,7 @@ int aimc_compile_ex(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, ui
 				     cfg->wgt_depth);
 			goto fail;
 		}
-		if (wgt_words - blk_words > FIELD16_MAX) {
+		if (!resident && wgt_words - blk_words > FIELD16_MAX) {
 			rc = aimc_set_err(err, errlen, AIMC_EFIT,
 				     "layer %u (K=%u, N=%u): a weight block starts at word %llu, past "
 				     "the 16-bit PROG address (max %u)",
@@ -481,6 +493,18 @@ int aimc_compile_ex(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, ui
 	}
 
 	if (resident) {
+		/* Blocks the weight buffer holds at once, within the 16-bit PROG address. */
+		uint64_t per = cfg->wgt_depth / blk_words;
+
+		if (per > FIELD16_MAX / blk_words + 1u)
+			per = FIELD16_MAX / blk_words + 1u;
+		if (per == 0) {
+			rc = aimc_set_err(err, errlen, AIMC_EFIT,
+				     "a %ux%u block needs %llu weight words, the weight buffer has %u",
+				     rows, cols, (unsigned long long)blk_words, cfg->wgt_depth);
+			goto fail;
+		}
+		rp.stage_blocks = per < total_cb ? (uint32_t)per : 0u;
 		rp.tiles = total_cb;
 		rp.stride = stride;
 		rp.zero_par = zero_par;
@@ -596,6 +620,7 @@ emitted:
 	img->run_pc = run_pc;
 	img->resident = (uint32_t)resident;
 	img->tiles_used = resident ? total_cb : 1u;
+	img->stage_blocks = resident ? rp.stage_blocks : 0u;
 	free(pl);
 	return AIMC_OK;
 

@@ -207,20 +207,24 @@ static int tile_prog(aimc_refmodel *rm, uint32_t tile, uint32_t a, uint32_t *chi
 	return AIMC_OK;
 }
 
-/* MVM: the bit-sliced, two-phase matrix-vector multiply of docs/numbers.md. */
+/* MVM: the bit-sliced, two-phase matrix-vector multiply of docs/numbers.md. The slices cover 8
+ * magnitude bits (-128 is magnitude 128); with the u8 flag the input bytes are unsigned, so every
+ * active row is in the positive phase and the negative phase is skipped. */
 static int tile_mvm(aimc_refmodel *rm, uint32_t tile, uint32_t flags, uint32_t a, uint32_t slot,
 		    uint32_t adc_shift)
 {
 	const aimc_cfg *cfg = &rm->cfg;
 	const uint32_t *src = rm->buf[(flags & AIMC_FLAG_SRC_OUT) ? BUF_ACT_OUT : BUF_ACT_IN];
-	const uint32_t ns = (7 + cfg->dac_bits - 1) / cfg->dac_bits; /* ceil(7 / DacBits) */
+	const uint32_t ns = (8 + cfg->dac_bits - 1) / cfg->dac_bits; /* ceil(8 / DacBits) */
+	const int u8 = (flags & AIMC_FLAG_U8) != 0;
 	const uint32_t mask = (1u << cfg->dac_bits) - 1;
 	const uint32_t na = cfg->cols / cfg->cols_per_adc;
 	int32_t *acc = acc_slot(rm, tile, slot);
 	uint32_t r, c, s, ph, g, j;
 
 	for (r = 0; r < cfg->rows; r++)
-		rm->x[r] = byte_s8(src[a + r / 4], r % 4);
+		rm->x[r] = u8 ? (int32_t)((src[a + r / 4] >> (8u * (r % 4))) & 0xffu)
+			      : byte_s8(src[a + r / 4], r % 4);
 	if (!(flags & AIMC_FLAG_ACC))
 		for (c = 0; c < cfg->cols; c++)
 			acc[c] = 0;
@@ -266,7 +270,52 @@ static int tile_mvm(aimc_refmodel *rm, uint32_t tile, uint32_t flags, uint32_t a
 	return AIMC_OK;
 }
 
-/* POST: per column, parameters b, M, S at word p + 3c. Returns a chip error code. */
+/* TFLite's SaturatingRoundingDoublingHighMul (docs/numbers.md, "POST with tfl"): the high word of
+ * 2·a·b, rounded with the nudge 2^30 (1 - 2^30 below zero) and truncated toward zero; the one
+ * overflow, INT32_MIN·INT32_MIN, saturates. */
+static int32_t srdhm(int32_t a, int32_t b)
+{
+	int64_t ab, nudge;
+
+	if (a == INT32_MIN && b == INT32_MIN)
+		return INT32_MAX;
+	ab = (int64_t)a * b;
+	nudge = ab >= 0 ? ((int64_t)1 << 30) : 1 - ((int64_t)1 << 30);
+	return (int32_t)((ab + nudge) / ((int64_t)1 << 31)); /* C division truncates toward zero */
+}
+
+/* TFLite's RoundingDivideByPOT: x / 2^r rounded to nearest, ties away from zero; r in [0, 31]. */
+static int32_t rdbpot(int32_t x, uint32_t r)
+{
+	const uint32_t mask = (uint32_t)(((uint64_t)1 << r) - 1);
+	const uint32_t rem = (uint32_t)x & mask;  /* two's-complement low bits */
+	const uint32_t thr = (mask >> 1) + (x < 0);
+
+	return (int32_t)asr64(x, r) + (rem > thr);
+}
+
+/* The tfl POST of one column after the bias (docs/numbers.md): E packs e, zp, lo, hi (int8 each,
+ * checked by the caller). Returns the int8 output. */
+static int32_t tfl_requant(int32_t t, int32_t m, uint32_t e_word)
+{
+	const int32_t e = byte_s8(e_word, 0), zp = byte_s8(e_word, 1);
+	const int32_t lo = byte_s8(e_word, 2), hi = byte_s8(e_word, 3);
+	const uint32_t l = e > 0 ? (uint32_t)e : 0, r = e < 0 ? (uint32_t)-e : 0;
+	const int32_t u = as_s32((uint32_t)t << l); /* wraps, as TFLite's int32 multiply by 2^l */
+	int64_t y = (int64_t)rdbpot(srdhm(u, m), r) + zp;
+
+	return (int32_t)(y < lo ? lo : y > hi ? hi : y);
+}
+
+/* BAD_PARAM check of a tfl POST's packed word E: e in [-31, 30], lo <= hi. */
+static int tfl_e_ok(uint32_t e_word)
+{
+	const int32_t e = byte_s8(e_word, 0);
+
+	return e >= -31 && e <= 30 && byte_s8(e_word, 2) <= byte_s8(e_word, 3);
+}
+
+/* POST: per column, parameters b, M, S (tfl: b, M, E) at word p + 3c. Returns a chip error code. */
 static uint32_t tile_post(aimc_refmodel *rm, uint32_t tile, uint32_t flags, uint32_t a,
 			  uint32_t slot, uint32_t p)
 {
@@ -288,17 +337,24 @@ static uint32_t tile_post(aimc_refmodel *rm, uint32_t tile, uint32_t flags, uint
 			continue;
 		}
 		sh = par[p + 3 * c + 2];
-		if (sh < 1 || sh > 62) /* also catches any bit above [5:0] */
-			return AIMC_CHIP_ERR_BAD_PARAM;
-		t = sat32(rm, (int64_t)acc[c] + b);
-		q = (int64_t)t * as_s32(par[p + 3 * c + 1]);    /* |t·M| <= 2^62: exact */
-		q = asr64(q + ((int64_t)1 << (sh - 1)), sh);    /* rshift_round */
-		if ((flags & AIMC_FLAG_RELU) && q < 0)
-			q = 0;
-		if (q > 127)
-			q = 127;
-		if (q < -127)
-			q = -127;
+		if (flags & AIMC_FLAG_TFL) {
+			if (!tfl_e_ok(sh))
+				return AIMC_CHIP_ERR_BAD_PARAM;
+			t = sat32(rm, (int64_t)acc[c] + b);
+			q = tfl_requant(t, as_s32(par[p + 3 * c + 1]), sh);
+		} else {
+			if (sh < 1 || sh > 62) /* also catches any bit above [5:0] */
+				return AIMC_CHIP_ERR_BAD_PARAM;
+			t = sat32(rm, (int64_t)acc[c] + b);
+			q = (int64_t)t * as_s32(par[p + 3 * c + 1]);    /* |t·M| <= 2^62: exact */
+			q = asr64(q + ((int64_t)1 << (sh - 1)), sh);    /* rshift_round */
+			if ((flags & AIMC_FLAG_RELU) && q < 0)
+				q = 0;
+			if (q > 127)
+				q = 127;
+			if (q < -127)
+				q = -127;
+		}
 		word |= ((uint32_t)q & 0xffu) << (8u * (c % 4));
 		if (c % 4 == 3) {
 			dst[a + c / 4] = word;
@@ -306,6 +362,18 @@ static uint32_t tile_post(aimc_refmodel *rm, uint32_t tile, uint32_t flags, uint
 		}
 	}
 	return AIMC_CHIP_ERR_NONE;
+}
+
+/* ACCADD: acc[slot][c] = sat32(acc[slot][c] + word[a + c]), the words read as int32. */
+static void tile_accadd(aimc_refmodel *rm, uint32_t tile, uint32_t flags, uint32_t a,
+			uint32_t slot)
+{
+	const uint32_t *src = rm->buf[(flags & AIMC_FLAG_FROM_OUT) ? BUF_ACT_OUT : BUF_ACT_IN];
+	int32_t *acc = acc_slot(rm, tile, slot);
+	uint32_t c;
+
+	for (c = 0; c < rm->cfg.cols; c++)
+		acc[c] = sat32(rm, (int64_t)acc[c] + as_s32(src[a + c]));
 }
 
 /* ---- sequencer ------------------------------------------------------------------------------- */
@@ -335,6 +403,8 @@ static uint64_t op_reserved(uint32_t op, int *ok)
 		return AIMC_RSVD_JUMP;
 	case AIMC_OP_LOOP:
 		return AIMC_RSVD_LOOP;
+	case AIMC_OP_ACCADD:
+		return AIMC_RSVD_ACCADD;
 	default:
 		*ok = 0;
 		return 0;
@@ -388,6 +458,9 @@ static void act_windows(const aimc_refmodel *rm, uint64_t in, act_box *r, act_bo
 		*w = box_of(rm, (flags & AIMC_FLAG_DST_OUT) != 0, a,
 			    (flags & AIMC_FLAG_RAW) ? cfg->cols : cfg->cols / 4);
 		break;
+	case AIMC_OP_ACCADD:
+		*r = box_of(rm, (flags & AIMC_FLAG_FROM_OUT) != 0, a, cfg->cols);
+		break;
 	case AIMC_OP_COPY:
 		*r = box_of(rm, (flags & AIMC_FLAG_FROM_OUT) != 0, b, c);
 		*w = box_of(rm, (flags & AIMC_FLAG_TO_OUT) != 0, a, c);
@@ -416,6 +489,12 @@ static int tile_conflict(const aimc_refmodel *rm, uint64_t in, uint32_t self)
 	return 0;
 }
 
+/* The commands the sequencer dispatches to a tile. */
+static int is_tile_op(uint32_t op)
+{
+	return op == AIMC_OP_PROG || op == AIMC_OP_MVM || op == AIMC_OP_POST || op == AIMC_OP_ACCADD;
+}
+
 /* The checks of docs/isa.md "Errors", in their order, before an instruction runs. */
 static uint32_t seq_check(const aimc_refmodel *rm, uint64_t in)
 {
@@ -431,6 +510,9 @@ static uint32_t seq_check(const aimc_refmodel *rm, uint64_t in)
 
 	if (!defined || (in & rsvd) != 0)
 		return AIMC_CHIP_ERR_ILLEGAL;
+	if (op == AIMC_OP_POST && (flags & AIMC_FLAG_TFL) &&
+	    (flags & (AIMC_FLAG_RELU | AIMC_FLAG_RAW)) != 0)
+		return AIMC_CHIP_ERR_ILLEGAL;
 	if (op == AIMC_OP_WAIT)
 		return (c >> cfg->num_tiles) != 0 ? AIMC_CHIP_ERR_BAD_TILE : AIMC_CHIP_ERR_NONE;
 	if (op == AIMC_OP_COPY) {
@@ -441,7 +523,7 @@ static uint32_t seq_check(const aimc_refmodel *rm, uint64_t in)
 			       ? AIMC_CHIP_ERR_TILE_CONFLICT
 			       : AIMC_CHIP_ERR_NONE;
 	}
-	if (op != AIMC_OP_PROG && op != AIMC_OP_MVM && op != AIMC_OP_POST)
+	if (!is_tile_op(op))
 		return AIMC_CHIP_ERR_NONE;
 	if (tile >= cfg->num_tiles)
 		return AIMC_CHIP_ERR_BAD_TILE;
@@ -452,6 +534,10 @@ static uint32_t seq_check(const aimc_refmodel *rm, uint64_t in)
 		return AIMC_CHIP_ERR_NONE;
 	case AIMC_OP_MVM:
 		if (a + cfg->rows / 4 > cfg->act_depth)
+			return AIMC_CHIP_ERR_ADDR_RANGE;
+		break;
+	case AIMC_OP_ACCADD:
+		if (a + cfg->cols > cfg->act_depth)
 			return AIMC_CHIP_ERR_ADDR_RANGE;
 		break;
 	default: /* POST */
@@ -538,7 +624,7 @@ static int seq_run(aimc_refmodel *rm)
 			return AIMC_OK;
 		}
 		op = INSTR_FIELD(in, OP);
-		if (op == AIMC_OP_PROG || op == AIMC_OP_MVM || op == AIMC_OP_POST) {
+		if (is_tile_op(op)) {
 			act_box r, w;
 			uint32_t t = INSTR_FIELD(in, TILE);
 
@@ -568,6 +654,10 @@ static int seq_run(aimc_refmodel *rm)
 				seq_stop_error(rm, code, pc);
 				return AIMC_OK;
 			}
+			break;
+		case AIMC_OP_ACCADD:
+			tile_accadd(rm, INSTR_FIELD(in, TILE), INSTR_FIELD(in, FLAGS), INSTR_FIELD(in, A),
+				    INSTR_FIELD(in, B));
 			break;
 		case AIMC_OP_IRQ:
 			rm->irq |= AIMC_CSR__IRQ__PROG_bm;

@@ -17,8 +17,9 @@
  * - POST stopping with BAD_PARAM at column c: column c does nothing (no bias add, no saturation
  *   counted); in int8 mode the output words holding only columns before c are written, the word
  *   that would hold column c is not (its earlier columns included).
- * - An activation byte of 0x80 (-128) enters the MVM as magnitude 128, negative, sliced exactly
- *   by the formula of docs/numbers.md; a weight byte 0x80 is programmed as -127.
+ * - An activation byte of 0x80 (-128) enters the MVM as magnitude 128, negative, in the slices of
+ *   8 magnitude bits of docs/numbers.md (with u8 it is 128, positive); a weight byte 0x80 is
+ *   programmed as -127.
  * - PROG with program-and-verify (pv_ctrl.enable) runs the per-row loop of docs/analog-model.md
  *   with the tile's pulse and verify counters as event indices; with pv_ctrl.stop the first row left
  *   with unconverged cells ends the PROG with PV_FAIL (that row counted in prog_rows and pv_unconv).

@@ -65,7 +65,7 @@ int aimc_golden_fc_acc_conv(const int8_t *w, const int32_t *bias, uint32_t n, ui
 			    const int8_t *x, uint32_t batch, uint32_t rows_blk, uint32_t dac_bits,
 			    uint32_t adc_bits, uint32_t adc_shift, int32_t *acc, uint32_t *n_sat)
 {
-	const uint32_t slices = dac_bits == 0 ? 0 : (7u + dac_bits - 1u) / dac_bits;
+	const uint32_t slices = dac_bits == 0 ? 0 : (8u + dac_bits - 1u) / dac_bits /* 8 magnitude bits: -128 */;
 	const uint32_t mask = dac_bits > 8 ? 0 : (1u << dac_bits) - 1u;
 	const int64_t hi = adc_bits < 2 || adc_bits > 32 ? 0 : ((int64_t)1 << (adc_bits - 1)) - 1, lo = -hi - 1;
 	const int64_t d = (int64_t)1 << (adc_shift > 30 ? 30 : adc_shift);
@@ -157,7 +157,7 @@ uint32_t aimc_golden_mvm_phases(const int8_t *x, uint32_t rows, uint32_t dac_bit
 
 	if (x == NULL || dac_bits < 1 || dac_bits > 8)
 		return 0;
-	slices = (7u + dac_bits - 1u) / dac_bits;
+	slices = (8u + dac_bits - 1u) / dac_bits /* 8 magnitude bits: -128 */;
 	mask = (1u << dac_bits) - 1u;
 	for (s = 0; s < slices; s++)
 		for (ph = 0; ph < 2; ph++)

@@ -122,6 +122,12 @@ int cli_plan_run(aimc_mmio *m, const aimc_cfg *cfg, const aimc_net *net, const a
 		 const int8_t *x, uint64_t samples, int8_t *y, int32_t *raw, uint32_t max_polls,
 		 cli_plan_stats *st, uint32_t *chip_err, uint32_t *chip_pc);
 
+/* ---- version-3 graphs (aimc_graph, aimc_gplan) -------------------------------------------- */
+/* The file's format version (1, 2, 3); 0, or -1 with a message. */
+int cli_net_version(const char *cmd, const char *path, uint32_t *version);
+/* aimc_graph_load; 0, or -1 with a message. */
+int cli_graph_load(const char *cmd, const char *path, aimc_graph *g);
+
 /* ---- JSON reports ------------------------------------------------------------------------ */
 typedef struct cli_json {
 	FILE *f;
@@ -145,6 +151,14 @@ void cli_print_tile_counters(const char *prefix, const aimc_counters *c);
 /* Write a report file; 0, or -1 with a message printed. The writer fills the object. */
 int cli_json_write_file(const char *cmd, const char *path, void (*fill)(cli_json *, void *),
 			void *arg);
+
+/* Per node: op, shape, tiles used, array utilization, batching (and with st its cycles per
+ * inference); then the totals. */
+void cli_graph_print(const char *prefix, const aimc_graph *g, const aimc_cfg *cfg,
+		     const aimc_gplan *p, const aimc_grun_stats *st);
+/* The placement (and with st the counters per node) into the current JSON object. */
+void cli_graph_json(cli_json *j, const aimc_graph *g, const aimc_cfg *cfg, const aimc_gplan *p,
+		    const aimc_grun_stats *st);
 
 /* ---- output files (issue 16: nothing lost) --------------------------------------------------
  * Every file the CLI writes goes to a temporary file in the destination's folder, is flushed and

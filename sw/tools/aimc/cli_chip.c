@@ -79,11 +79,39 @@ static int zero_fill(aimc_mmio *m, uint32_t base, uint32_t words)
 	return rc;
 }
 
+/* A resident image whose blocks do not fit the weight buffer at once (aimc_image.stage_blocks):
+ * stage s writes its blocks at word 0 and runs its PROGs (instruction s*(stage_blocks + 1)). */
+static int image_load_staged(aimc_mmio *m, const aimc_cfg *cfg, const aimc_image *img)
+{
+	size_t blk = (size_t)cfg->rows * cfg->cols / 4u, per = img->stage_blocks, s, n_blk;
+	uint32_t polls = cli_max_polls(cfg, img);
+	int rc;
+
+	n_blk = img->n_wgt / blk;
+	rc = aimc_mem_write(m, MAP_OFF(param), 0, img->par, img->n_par);
+	if (rc == AIMC_OK)
+		rc = aimc_prog_load(m, cfg, img->prog, img->n_prog);
+	if (rc == AIMC_OK)
+		rc = zero_fill(m, MAP_OFF(act_in), img->act_words);
+	if (rc == AIMC_OK)
+		rc = zero_fill(m, MAP_OFF(act_out), img->act_words);
+	for (s = 0; rc == AIMC_OK && s * per < n_blk; s++) {
+		size_t nb = n_blk - s * per < per ? n_blk - s * per : per;
+
+		rc = aimc_mem_write(m, MAP_OFF(weight), 0, &img->wgt[s * per * blk], nb * blk);
+		if (rc == AIMC_OK)
+			rc = aimc_run(m, (uint32_t)(s * (per + 1u)), polls, NULL, NULL);
+	}
+	return rc;
+}
+
 int cli_image_load(aimc_mmio *m, const aimc_cfg *cfg, const aimc_image *img)
 {
 	int rc;
 
 	rc = aimc_chip_init(m, cfg);
+	if (rc == AIMC_OK && img->stage_blocks > 0 && img->run_pc > 0)
+		return image_load_staged(m, cfg, img);
 	if (rc == AIMC_OK)
 		rc = aimc_mem_write(m, MAP_OFF(weight), 0, img->wgt, img->n_wgt);
 	if (rc == AIMC_OK)

@@ -135,3 +135,165 @@ int cli_plan_run(aimc_mmio *m, const aimc_cfg *cfg, const aimc_net *net, const a
 	free(rb);
 	return rc;
 }
+
+/* ---- version-3 graphs ------------------------------------------------------------------------ */
+static uint32_t popcount32(uint32_t v)
+{
+	uint32_t n = 0;
+
+	for (; v != 0; v &= v - 1u)
+		n++;
+	return n;
+}
+
+static void tile_list(uint32_t mask, char *buf, size_t len)
+{
+	size_t o = 0;
+	uint32_t t;
+
+	buf[0] = '\0';
+	for (t = 0; t < AIMC_MAX_TILES && o + 4 < len; t++)
+		if ((mask >> t) & 1u)
+			o += (size_t)snprintf(buf + o, len - o, "%s%u", o ? "," : "", t);
+}
+
+static void node_shape(const aimc_graph *g, const aimc_node *nd, char *buf, size_t len)
+{
+	const aimc_tensor *i = &g->tensors[nd->in0], *o = &g->tensors[nd->out];
+
+	if (nd->op == AIMC_GOP_CONV || nd->op == AIMC_GOP_DWCONV || nd->op == AIMC_GOP_AVGPOOL ||
+	    nd->op == AIMC_GOP_MAXPOOL)
+		snprintf(buf, len, "%ux%ux%u -> %ux%ux%u, %ux%u/%u", i->h, i->w, i->c, o->h, o->w,
+			 o->c, nd->kh, nd->kw, nd->stride_h);
+	else
+		snprintf(buf, len, "%ux%ux%u -> %ux%ux%u", i->h, i->w, i->c, o->h, o->w, o->c);
+}
+
+int cli_graph_load(const char *cmd, const char *path, aimc_graph *g)
+{
+	char err[512];
+	int rc = aimc_graph_load(g, path, err, sizeof(err));
+
+	if (rc != AIMC_OK) {
+		cli_errorf(cmd, "--net: %s (%s)", err, aimc_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+int cli_net_version(const char *cmd, const char *path, uint32_t *version)
+{
+	char err[512];
+	int rc = aimc_netfile_version(path, version, err, sizeof(err));
+
+	if (rc != AIMC_OK) {
+		cli_errorf(cmd, "--net: %s (%s)", err, aimc_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+void cli_graph_print(const char *prefix, const aimc_graph *g, const aimc_cfg *cfg,
+		     const aimc_gplan *p, const aimc_grun_stats *st)
+{
+	uint32_t ni, chip = 0;
+	uint64_t samples = st != NULL && st->samples > 0 ? st->samples : 1;
+	char shape[96], tiles[64];
+
+	for (ni = 0; ni < g->n_nodes; ni++) {
+		const aimc_node *nd = &g->nodes[ni];
+		const aimc_gnode_plan *np = &p->nodes[ni];
+
+		node_shape(g, nd, shape, sizeof(shape));
+		if (!np->on_chip) {
+			printf("%s: node %2u %-7s %-34s driver\n", prefix, ni, aimc_gop_name(nd->op),
+			       shape);
+			continue;
+		}
+		chip++;
+		tile_list(np->tile_mask, tiles, sizeof(tiles));
+		printf("%s: node %2u %-7s %-34s K=%u N=%u: %u tile%s (%s), %u sub-block%s, "
+		       "utilization %.1f %% (%llu of %llu cells), %u vectors/sample in batches of %u",
+		       prefix, ni, aimc_gop_name(nd->op), shape, nd->k, nd->n,
+		       popcount32(np->tile_mask), popcount32(np->tile_mask) == 1 ? "" : "s", tiles,
+		       np->n_blocks, np->n_blocks == 1 ? "" : "s",
+		       100.0 * (double)np->weights / (double)np->tile_cells,
+		       (unsigned long long)np->weights, (unsigned long long)np->tile_cells,
+		       np->vectors, np->batch);
+		if (st != NULL && st->samples > 0)
+			printf(", %llu cycles/inference",
+			       (unsigned long long)(st->node[ni].cycles / samples));
+		printf("\n");
+	}
+	tile_list(p->tile_mask, tiles, sizeof(tiles));
+	printf("%s: total: %u chip nodes, every weight resident on %u of %u tiles (%s): %llu "
+	       "weights, utilization %.1f %% of the used tiles' cells (%.1f %% of the chip); "
+	       "programs %u instructions (%s %u)\n",
+	       prefix, chip, popcount32(p->tile_mask), cfg->num_tiles, tiles,
+	       (unsigned long long)p->weights,
+	       p->tile_cells ? 100.0 * (double)p->weights / (double)p->tile_cells : 0.0,
+	       100.0 * (double)p->weights / ((double)cfg->num_tiles * cfg->rows * cfg->cols),
+	       p->prog_words, p->progs_resident ? "all loaded at once, instruction buffer" :
+	       "loaded per node, instruction buffer", cfg->instr_depth);
+}
+
+void cli_graph_json(cli_json *j, const aimc_graph *g, const aimc_cfg *cfg, const aimc_gplan *p,
+		    const aimc_grun_stats *st)
+{
+	uint32_t ni;
+	char key[32], shape[96];
+
+	cli_json_u64(j, "format_version", 3);
+	cli_json_u64(j, "nodes", g->n_nodes);
+	cli_json_u64(j, "tiles_used", popcount32(p->tile_mask));
+	cli_json_u64(j, "num_tiles", cfg->num_tiles);
+	cli_json_u64(j, "weights", p->weights);
+	cli_json_u64(j, "tile_cells", p->tile_cells);
+	cli_json_f64(j, "utilization", p->tile_cells ? (double)p->weights / (double)p->tile_cells : 0.0);
+	cli_json_f64(j, "chip_utilization",
+		     (double)p->weights / ((double)cfg->num_tiles * cfg->rows * cfg->cols));
+	cli_json_u64(j, "instructions", p->prog_words);
+	cli_json_bool(j, "programs_resident", (int)p->progs_resident);
+	cli_json_obj(j, "node");
+	for (ni = 0; ni < g->n_nodes; ni++) {
+		const aimc_node *nd = &g->nodes[ni];
+		const aimc_gnode_plan *np = &p->nodes[ni];
+
+		snprintf(key, sizeof(key), "%u", ni);
+		node_shape(g, nd, shape, sizeof(shape));
+		cli_json_obj(j, key);
+		cli_json_str(j, "op", aimc_gop_name(nd->op));
+		cli_json_str(j, "shape", shape);
+		cli_json_bool(j, "on_chip", (int)np->on_chip);
+		if (np->on_chip) {
+			cli_json_u64(j, "k", nd->k);
+			cli_json_u64(j, "n", nd->n);
+			cli_json_u64(j, "tiles_used", popcount32(np->tile_mask));
+			cli_json_u64(j, "tile_mask", np->tile_mask);
+			cli_json_u64(j, "sub_blocks", np->n_blocks);
+			cli_json_u64(j, "units", np->n_units);
+			cli_json_u64(j, "weights", np->weights);
+			cli_json_u64(j, "tile_cells", np->tile_cells);
+			cli_json_f64(j, "utilization", (double)np->weights / (double)np->tile_cells);
+			cli_json_u64(j, "vectors_per_sample", np->vectors);
+			cli_json_u64(j, "batch", np->batch);
+			cli_json_u64(j, "remainder", np->rem);
+			cli_json_u64(j, "mvms_per_sample", np->mvms_per_sample);
+			if (st != NULL) {
+				const aimc_gnode_stats *s = &st->node[ni];
+
+				cli_json_u64(j, "runs", s->runs);
+				cli_json_u64(j, "vectors", s->vectors);
+				cli_json_u64(j, "cycles", s->cycles);
+				cli_json_u64(j, "instrs", s->instrs);
+				cli_json_u64(j, "mvms", s->mvms);
+				cli_json_u64(j, "convs", s->convs);
+				cli_json_u64(j, "adc_convs", s->adc_convs);
+				cli_json_u64(j, "sats", s->sats);
+				cli_json_u64(j, "reads", s->reads);
+			}
+		}
+		cli_json_obj_end(j);
+	}
+	cli_json_obj_end(j);
+}

@@ -93,6 +93,10 @@ static void print_placement(const char *prefix, const place_report *r)
 		       "%u, %zu parameter words of %u, %u activation words of %u\n", prefix,
 		       img->tiles_used, cfg->num_tiles, img->n_prog, cfg->instr_depth, img->n_wgt,
 		       cfg->wgt_depth, img->n_par, cfg->par_depth, img->act_words, cfg->act_depth);
+		if (img->stage_blocks > 0)
+			printf("%s:   weights staged through the weight buffer at setup, %u "
+			       "block%s at a time (each tile programmed once)\n", prefix,
+			       img->stage_blocks, img->stage_blocks == 1 ? "" : "s");
 	}
 }
 
@@ -123,6 +127,7 @@ static void fill_placement(cli_json *j, void *arg)
 		cli_json_u64(j, "tiles_used", g->img.tiles_used);
 		cli_json_u64(j, "instructions", g->img.n_prog);
 		cli_json_u64(j, "weight_words", g->img.n_wgt);
+		cli_json_u64(j, "stage_blocks", g->img.stage_blocks);
 		cli_json_u64(j, "param_words", g->img.n_par);
 		cli_json_u64(j, "act_words", g->img.act_words);
 		cli_json_obj(j, "layer");
@@ -201,10 +206,73 @@ static int write_images(const char *cmd, const char *dir, const aimc_plan *plan)
 	return 0;
 }
 
+typedef struct graph_report {
+	const char *net_path;
+	const aimc_cfg *cfg;
+	const aimc_graph *g;
+	const aimc_gplan *p;
+	const char *error; /* "does not fit" message, or NULL */
+} graph_report;
+
+static void fill_graph(cli_json *j, void *arg)
+{
+	const graph_report *r = arg;
+
+	cli_json_str(j, "test", "compile");
+	cli_json_str(j, "network", r->net_path);
+	cli_json_str(j, "config", r->cfg->name);
+	if (r->error != NULL) {
+		cli_json_bool(j, "fits", 0);
+		cli_json_str(j, "error", r->error);
+	} else {
+		cli_json_bool(j, "fits", 1);
+		cli_graph_json(j, r->g, r->cfg, r->p, NULL);
+	}
+	cli_json_bool(j, "pass", r->error == NULL);
+}
+
+/* A version-3 graph: the column-packed resident placement (aimc_graph_compile). */
+static int compile_graph(const char *cmd, const char *netp, const aimc_cfg *cfg,
+			 const char *report)
+{
+	aimc_graph g;
+	aimc_gplan p;
+	graph_report gr;
+	char err[512];
+	int rc, exit_code;
+
+	memset(&g, 0, sizeof(g));
+	if (cli_graph_load(cmd, netp, &g) != 0)
+		return CLI_EXIT_USAGE;
+	rc = aimc_graph_compile(&g, cfg, &p, err, sizeof(err));
+	memset(&gr, 0, sizeof(gr));
+	gr.net_path = netp;
+	gr.cfg = cfg;
+	gr.g = &g;
+	gr.p = &p;
+	printf("compile: %s on config %s (%u tile%s of %ux%u, %u-bit DAC, %u-bit ADC)\n", netp,
+	       cfg->name, cfg->num_tiles, cfg->num_tiles == 1 ? "" : "s", cfg->rows, cfg->cols,
+	       cfg->dac_bits, cfg->adc_bits);
+	if (rc == AIMC_OK) {
+		cli_graph_print("compile", &g, cfg, &p, NULL);
+		exit_code = CLI_EXIT_PASS;
+	} else {
+		printf("compile: DOES NOT FIT config %s: %s (%s)\n", cfg->name, err,
+		       aimc_strerror(rc));
+		gr.error = err;
+		exit_code = rc == AIMC_EFIT ? CLI_EXIT_FAIL : CLI_EXIT_USAGE;
+	}
+	if (report != NULL && cli_json_write_file(cmd, report, fill_graph, &gr) != 0)
+		exit_code = CLI_EXIT_FAIL;
+	aimc_gplan_free(&p);
+	aimc_graph_free(&g);
+	return exit_code;
+}
+
 int cli_cmd_compile(int argc, char **argv)
 {
 	const char *cmd = "compile", *cfgp = NULL, *netp = NULL, *report = NULL, *out_dir = NULL;
-	uint32_t batch = 0;
+	uint32_t batch = 0, version = 0;
 	aimc_cfg cfg;
 	aimc_net net;
 	aimc_plan plan;
@@ -221,7 +289,10 @@ int cli_cmd_compile(int argc, char **argv)
 			       "Maps the network onto the chip of CFG and prints the placement: per\n"
 			       "layer its crossbar blocks, per segment the chip image against each\n"
 			       "buffer's depth. A network that does not fit is an error naming the layer\n"
-			       "and the shortfall. --out-dir writes DIR/seg<i>.{prog,wgt,par}.hex.\n\n"
+			       "and the shortfall. --out-dir writes DIR/seg<i>.{prog,wgt,par}.hex.\n"
+			       "A version-3 graph (TFLite int8, docs/models.md) is placed with every\n"
+			       "weight resident: per node op, shape, tiles used and array utilization,\n"
+			       "then the totals (--batch and --out-dir do not apply).\n\n"
 			       "  --batch B   samples per batch (default: the largest that fits, <= %u)\n"
 			       "\nExit: 0 fits, 1 does not fit, 2 usage or input error.\n",
 			       MAX_AUTO_BATCH);
@@ -248,6 +319,14 @@ int cli_cmd_compile(int argc, char **argv)
 		return cli_usage_error(cmd, "--config and --net are required");
 	if (cli_load_config(cmd, cfgp, &cfg) != 0)
 		return CLI_EXIT_USAGE;
+	if (cli_net_version(cmd, netp, &version) != 0)
+		return CLI_EXIT_USAGE;
+	if (version == 3) {
+		if (batch != 0 || out_dir != NULL)
+			return cli_usage_error(cmd, "--batch and --out-dir apply to version 1/2 "
+					       "networks; a version-3 graph is batched per node");
+		return compile_graph(cmd, netp, &cfg, report);
+	}
 	rc = aimc_net_load(&net, netp, err, sizeof(err));
 	if (rc != AIMC_OK) {
 		cli_errorf(cmd, "--net: %s (%s)", err, aimc_strerror(rc));

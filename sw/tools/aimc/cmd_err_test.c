@@ -368,6 +368,77 @@ out:
 	free(gold);
 }
 
+/* ACCADD saturates: INT32_MAX added to every column of the slot (acc > 0 saturates, as acc + b
+ * with b = INT32_MAX does). Count mode: halts, saturations counted on the tile; stop mode:
+ * SATURATION at the ACCADD (PC 2), which completed but does not retire. */
+static void case_accadd_saturation(ck *c)
+{
+	const aimc_cfg *cfg = c->cfg;
+	const uint32_t at = cfg->rows / 4u; /* the words to add, after the input vector */
+	int32_t *bias = malloc(cfg->cols * sizeof(*bias)), *gold = malloc(cfg->cols * sizeof(*gold));
+	uint32_t *words = malloc(cfg->cols * sizeof(*words)), gsat = 0, o;
+	uint64_t prog[5];
+	aimc_counters c0, c1;
+	outcome oc;
+	int rc;
+
+	if (bias == NULL || gold == NULL || words == NULL || at + cfg->cols > cfg->act_depth) {
+		cli_check(&c->t, 0, "ACCADD saturation", "out of memory or no room for %u words",
+			  cfg->cols);
+		goto out;
+	}
+	for (o = 0; o < cfg->cols; o++) {
+		bias[o] = INT32_MAX;
+		words[o] = (uint32_t)INT32_MAX;
+	}
+	if (aimc_golden_fc_acc(c->w, bias, cfg->cols, cfg->rows, c->x, 1, gold, &gsat) != 0 ||
+	    gsat == 0) {
+		cli_check(&c->t, 0, "ACCADD saturation", "golden model failed or predicts no saturation");
+		goto out;
+	}
+	if (!aimc_cfg_is_ideal(cfg))
+		gsat = SATS_SOME;
+	prog[0] = ins(AIMC_OP_PROG, c->tile, 0, 0, 0, 0);
+	prog[1] = ins(AIMC_OP_MVM, c->tile, 0, 0, 0, 0);
+	prog[2] = ins(AIMC_OP_ACCADD, c->tile, 0, at, 0, 0);
+	prog[3] = ins(AIMC_OP_POST, c->tile, AIMC_FLAG_DST_OUT | AIMC_FLAG_RAW, 0, 0, 0);
+	prog[4] = ins(AIMC_OP_HALT, 0, 0, 0, 0, 0);
+	rc = load_layer(c, 0);
+	if (rc == AIMC_OK)
+		rc = aimc_mem_write(c->m, cli_win_act_in(), at, words, cfg->cols);
+	if (rc == AIMC_OK)
+		rc = load(c, "ACCADD saturation", prog, 5);
+	if (rc != AIMC_OK)
+		goto out;
+	rc = counted_run(c, &c0, &oc, &c1);
+	if (rc == AIMC_OK)
+		rc = wr(c, CSR(irq), IRQ_ALL);
+	if (rc != AIMC_OK) {
+		cli_check(&c->t, 0, "ACCADD saturation, count mode", "bus: %s", aimc_strerror(rc));
+		goto out;
+	}
+	expect_halt(c, "ACCADD saturation, count mode: halts", &oc);
+	check_counters(c, "ACCADD saturation, count mode", &c0, &c1, 5, 1, 1, gsat);
+
+	rc = wr(c, CSR(sat_mode), AIMC_CSR__SAT_MODE__STOP_bm);
+	if (rc == AIMC_OK)
+		rc = counted_run(c, &c0, &oc, &c1);
+	if (rc != AIMC_OK) {
+		cli_check(&c->t, 0, "ACCADD saturation, stop mode", "bus: %s", aimc_strerror(rc));
+		goto out;
+	}
+	expect_error(c, "ACCADD saturation, stop mode: SATURATION at the ACCADD", &oc,
+		     AIMC_CHIP_ERR_SATURATION, 2);
+	check_counters(c, "ACCADD saturation, stop mode", &c0, &c1, 2, 1, 1, gsat);
+	soft_reset_check(c, "ACCADD saturation, stop mode: soft reset clears the error");
+	rc = wr(c, CSR(sat_mode), 0);
+	cli_check(&c->t, rc == AIMC_OK, "sat_mode back to count", "%s", aimc_strerror(rc));
+out:
+	free(bias);
+	free(gold);
+	free(words);
+}
+
 /* Watchdog: budget B stops NOP, PROG, HALT inside the PROG (PC 1), after exactly B + 1 busy
  * cycles, as long as the NOP takes fewer than B cycles and the PROG's Rows*Cols/4 weight reads
  * alone outlast the budget. */
@@ -640,6 +711,7 @@ int cli_cmd_err_test(int argc, char **argv)
 
 	good_program(&c, "first good program");
 	case_saturation(&c);
+	case_accadd_saturation(&c);
 	case_watchdog(&c);
 	case_bus_errors(&c);
 	case_soft_reset_running(&c);
@@ -655,6 +727,12 @@ int cli_cmd_err_test(int argc, char **argv)
 		       AIMC_CHIP_ERR_ADDR_RANGE);
 	case_isa_error(&c, "BAD_SLOT", ins(AIMC_OP_MVM, c.tile, 0, 0, cfg.acc_slots, 0),
 		       AIMC_CHIP_ERR_BAD_SLOT);
+	case_isa_error(&c, "ILLEGAL (tfl POST with relu)",
+		       ins(AIMC_OP_POST, c.tile, AIMC_FLAG_TFL | AIMC_FLAG_RELU, 0, 0, 0),
+		       AIMC_CHIP_ERR_ILLEGAL);
+	case_isa_error(&c, "ADDR_RANGE (ACCADD words)",
+		       ins(AIMC_OP_ACCADD, c.tile, AIMC_FLAG_FROM_OUT, cfg.act_depth - cfg.cols + 1u, 0, 0),
+		       AIMC_CHIP_ERR_ADDR_RANGE);
 	good_program(&c, "last good program");
 
 	if (cli_backend_close(CMD, &be, &m, NULL) != AIMC_OK)

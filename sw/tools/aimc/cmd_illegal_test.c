@@ -131,6 +131,21 @@ static void case_shift(ck *c, const char *name, uint32_t s0)
 	case_instr(c, name, aimc_instr(AIMC_OP_POST, 0, 0, 0, 0, 0), AIMC_CHIP_ERR_BAD_PARAM);
 }
 
+/* A tfl POST whose column 0 has the packed word E = {hi, lo, zp, e} (the other columns' E = 1:
+ * e = 1, zp 0, lo = hi = 0, a legal word). */
+static void case_tfl(ck *c, const char *name, int e, int lo, int hi)
+{
+	uint32_t w = (uint32_t)(uint8_t)e | (uint32_t)(uint8_t)lo << 16 | (uint32_t)(uint8_t)hi << 24;
+	int rc = write_params(c, w);
+
+	if (rc != AIMC_OK) {
+		cli_check(&c->t, 0, name, "writing the parameters: %s", aimc_strerror(rc));
+		return;
+	}
+	case_instr(c, name, aimc_instr(AIMC_OP_POST, 0, AIMC_FLAG_TFL, 0, 0, 0),
+		   AIMC_CHIP_ERR_BAD_PARAM);
+}
+
 /* A word address just past the end: depth - span + 1, or 0 if span alone is past it. */
 static uint32_t past(uint32_t depth, uint32_t span)
 {
@@ -291,7 +306,7 @@ int cli_cmd_illegal_test(int argc, char **argv)
 	cli_check(&c.t, rc == AIMC_OK, "valid parameters at word 0", "%s", aimc_strerror(rc));
 
 	/* ILLEGAL */
-	case_instr(&c, "undefined opcode 10", aimc_instr(10, 0, 0, 0, 0, 0), AIMC_CHIP_ERR_ILLEGAL);
+	case_instr(&c, "undefined opcode 11", aimc_instr(11, 0, 0, 0, 0, 0), AIMC_CHIP_ERR_ILLEGAL);
 	case_instr(&c, "undefined opcode 15", aimc_instr(15, 0, 0, 0, 0, 0), AIMC_CHIP_ERR_ILLEGAL);
 	case_instr(&c, "reserved bit set in NOP (C)", aimc_instr(AIMC_OP_NOP, 0, 0, 0, 0, 1),
 		   AIMC_CHIP_ERR_ILLEGAL);
@@ -299,12 +314,22 @@ int cli_cmd_illegal_test(int argc, char **argv)
 		   AIMC_CHIP_ERR_ILLEGAL);
 	case_instr(&c, "reserved field set in PROG (B)", aimc_instr(AIMC_OP_PROG, 0, 0, 0, 1, 0),
 		   AIMC_CHIP_ERR_ILLEGAL);
-	case_instr(&c, "reserved flag set in MVM (bit 2)", aimc_instr(AIMC_OP_MVM, 0, 1u << 2, 0, 0, 0),
+	case_instr(&c, "reserved flag set in MVM (bit 3)", aimc_instr(AIMC_OP_MVM, 0, 1u << 3, 0, 0, 0),
 		   AIMC_CHIP_ERR_ILLEGAL);
 	case_instr(&c, "reserved bits set in MVM (C[15:4])",
 		   aimc_instr(AIMC_OP_MVM, 0, 0, 0, 0, 1u << 4), AIMC_CHIP_ERR_ILLEGAL);
-	case_instr(&c, "reserved flag set in POST (bit 3)",
-		   aimc_instr(AIMC_OP_POST, 0, 1u << 3, 0, 0, 0), AIMC_CHIP_ERR_ILLEGAL);
+	case_instr(&c, "reserved flag set in POST (bit 4)",
+		   aimc_instr(AIMC_OP_POST, 0, 1u << 4, 0, 0, 0), AIMC_CHIP_ERR_ILLEGAL);
+	case_instr(&c, "POST tfl with relu",
+		   aimc_instr(AIMC_OP_POST, 0, AIMC_FLAG_TFL | AIMC_FLAG_RELU, 0, 0, 0),
+		   AIMC_CHIP_ERR_ILLEGAL);
+	case_instr(&c, "POST tfl with raw",
+		   aimc_instr(AIMC_OP_POST, 0, AIMC_FLAG_TFL | AIMC_FLAG_RAW, 0, 0, 0),
+		   AIMC_CHIP_ERR_ILLEGAL);
+	case_instr(&c, "reserved field set in ACCADD (C)", aimc_instr(AIMC_OP_ACCADD, 0, 0, 0, 0, 1),
+		   AIMC_CHIP_ERR_ILLEGAL);
+	case_instr(&c, "reserved flag set in ACCADD (bit 1)",
+		   aimc_instr(AIMC_OP_ACCADD, 0, 1u << 1, 0, 0, 0), AIMC_CHIP_ERR_ILLEGAL);
 
 	/* BAD_TILE */
 	if (cfg.num_tiles <= AIMC_INSTR_TILE_MASK) {
@@ -312,6 +337,8 @@ int cli_cmd_illegal_test(int argc, char **argv)
 			   aimc_instr(AIMC_OP_MVM, cfg.num_tiles, 0, 0, 0, 0), AIMC_CHIP_ERR_BAD_TILE);
 		case_instr(&c, "bad tile (PROG tile = 15)", aimc_instr(AIMC_OP_PROG, 15, 0, 0, 0, 0),
 			   AIMC_CHIP_ERR_BAD_TILE);
+		case_instr(&c, "bad tile (ACCADD tile = num_tiles)",
+			   aimc_instr(AIMC_OP_ACCADD, cfg.num_tiles, 0, 0, 0, 0), AIMC_CHIP_ERR_BAD_TILE);
 	} else {
 		cli_skip(&c.t, "bad tile", "every 4-bit tile number exists");
 	}
@@ -332,6 +359,12 @@ int cli_cmd_illegal_test(int argc, char **argv)
 		   AIMC_CHIP_ERR_ADDR_RANGE);
 	case_instr(&c, "POST raw output address out of range",
 		   aimc_instr(AIMC_OP_POST, 0, AIMC_FLAG_RAW, past(cfg.act_depth, cfg.cols), 0, 0),
+		   AIMC_CHIP_ERR_ADDR_RANGE);
+	case_instr(&c, "ACCADD address out of range (IN)",
+		   aimc_instr(AIMC_OP_ACCADD, 0, 0, past(cfg.act_depth, cfg.cols), 0, 0),
+		   AIMC_CHIP_ERR_ADDR_RANGE);
+	case_instr(&c, "ACCADD address out of range (OUT)",
+		   aimc_instr(AIMC_OP_ACCADD, 0, AIMC_FLAG_FROM_OUT, past(cfg.act_depth, cfg.cols), 0, 0),
 		   AIMC_CHIP_ERR_ADDR_RANGE);
 	case_instr(&c, "POST parameter address out of range",
 		   aimc_instr(AIMC_OP_POST, 0, 0, 0, 0, past(cfg.par_depth, 3u * cfg.cols)),
@@ -355,11 +388,16 @@ int cli_cmd_illegal_test(int argc, char **argv)
 		   aimc_instr(AIMC_OP_MVM, 0, 0, 0, cfg.acc_slots, 0), AIMC_CHIP_ERR_BAD_SLOT);
 	case_instr(&c, "POST bad slot (= acc_slots)",
 		   aimc_instr(AIMC_OP_POST, 0, 0, 0, cfg.acc_slots, 0), AIMC_CHIP_ERR_BAD_SLOT);
+	case_instr(&c, "ACCADD bad slot (= acc_slots)",
+		   aimc_instr(AIMC_OP_ACCADD, 0, 0, 0, cfg.acc_slots, 0), AIMC_CHIP_ERR_BAD_SLOT);
 
 	/* BAD_PARAM */
 	case_shift(&c, "POST shift 0", 0);
 	case_shift(&c, "POST shift 63", 63);
 	case_shift(&c, "POST shift with reserved bit 6 set", 0x41u);
+	case_tfl(&c, "tfl POST e = 31", 31, -128, 127);
+	case_tfl(&c, "tfl POST e = -32", -32, -128, 127);
+	case_tfl(&c, "tfl POST lo > hi", 0, 1, 0);
 	rc = write_params(&c, 1);
 	cli_check(&c.t, rc == AIMC_OK, "valid parameters restored", "%s", aimc_strerror(rc));
 

@@ -34,7 +34,10 @@ static void help(void)
 {
 	printf("usage: aimc run --config CFG --net F.khnf --inputs X.i8 --out Y.i8 [options]\n\n"
 	       "Runs every input vector of X.i8 (raw int8, n x n_inputs, row-major) through the\n"
-	       "network in batches (the last one zero-padded) and writes Y.i8 (raw int8, n x n_classes).\n\n"
+	       "network in batches (the last one zero-padded) and writes Y.i8 (raw int8, n x n_classes).\n"
+	       "A version-3 graph (TFLite int8) runs with every weight resident: tiles programmed\n"
+	       "once at setup, driver nodes on the host, chip nodes batched per node; the report\n"
+	       "has per-node counters and cycles per inference.\n\n"
 	       "  --net FILE            network file (docs/network-format.md)\n"
 	       "  --inputs FILE         raw int8 inputs; the size must be a multiple of n_inputs\n"
 	       "  --out FILE            raw int8 outputs\n"
@@ -155,6 +158,195 @@ static int compile_net(const run_opts *o, const aimc_net *net, const aimc_cfg *c
 	return rc;
 }
 
+/* ---- version-3 graphs ---------------------------------------------------------------------- */
+typedef struct grun_result {
+	const run_opts *o;
+	const aimc_cfg *cfg;
+	const aimc_graph *g;
+	const aimc_gplan *p;
+	const aimc_grun_stats *st;
+	uint64_t samples;
+	aimc_counters counters;
+	uint64_t sim_cycles;
+	double wall_s, run_wall_s;
+	int pass;
+} grun_result;
+
+static void fill_graph_report(cli_json *j, void *arg)
+{
+	const grun_result *r = arg;
+	uint64_t n = r->samples ? r->samples : 1;
+
+	cli_json_str(j, "test", "run");
+	cli_json_str(j, "network", r->o->net);
+	cli_json_str(j, "config", r->cfg->name);
+	cli_json_str(j, "config_path", r->o->be.config);
+	cli_json_str(j, "backend", r->o->be.backend);
+	cli_json_u64(j, "seed", r->o->be.seed);
+	cli_json_u64(j, "samples", r->samples);
+	cli_json_u64(j, "n_inputs", aimc_tensor_len(&r->g->tensors[0]));
+	cli_json_u64(j, "n_classes",
+		     aimc_tensor_len(&r->g->tensors[r->g->nodes[r->g->n_nodes - 1].out]));
+	cli_graph_json(j, r->g, r->cfg, r->p, r->st);
+	cli_json_u64(j, "setup_cycles", r->st->setup_cycles);
+	cli_json_u64(j, "setup_prog_rows", r->st->setup_prog_rows);
+	cli_json_u64(j, "prog_loads", r->st->prog_loads);
+	cli_json_u64(j, "chip_runs", r->st->total.runs);
+	cli_json_u64(j, "cycles", r->st->total.cycles);
+	cli_json_u64(j, "cycles_per_inference", r->st->total.cycles / n);
+	cli_json_u64(j, "mvms_per_inference", r->st->total.mvms / n);
+	cli_json_u64(j, "adc_convs_per_inference", r->st->total.adc_convs / n);
+	if (r->sim_cycles > 0)
+		cli_json_u64(j, "sim_cycles", r->sim_cycles);
+	cli_json_counters(j, "counters", &r->counters);
+	cli_json_f64(j, "wall_s", r->wall_s);
+	cli_json_f64(j, "wall_s_per_inference", r->run_wall_s / (double)n);
+	cli_json_f64(j, "sim_cycles_per_s",
+		     r->run_wall_s > 0.0 ? (double)r->st->total.cycles / r->run_wall_s : 0.0);
+	cli_json_bool(j, "pass", r->pass);
+}
+
+/* Write n bytes to path through a temporary file in the same folder, renamed into place. */
+static int write_out(const char *path, const int8_t *y, size_t n)
+{
+	size_t len = strlen(path) + 16;
+	char *tmp = malloc(len);
+	FILE *f;
+	int ok;
+
+	if (tmp == NULL)
+		return -1;
+	snprintf(tmp, len, "%s.tmp", path);
+	f = fopen(tmp, "wb");
+	if (f == NULL) {
+		free(tmp);
+		return -1;
+	}
+	ok = fwrite(y, 1, n, f) == n;
+	ok = fclose(f) == 0 && ok;
+	if (ok)
+		ok = rename(tmp, path) == 0;
+	if (!ok)
+		remove(tmp);
+	free(tmp);
+	return ok ? 0 : -1;
+}
+
+static int run_graph(run_opts *o, const aimc_cfg *cfg, double t0)
+{
+	aimc_graph g;
+	aimc_gplan p;
+	aimc_grun gr;
+	grun_result res;
+	aimc_mmio m = { NULL, NULL };
+	aimc_counters c0, c1;
+	int8_t *x = NULL, *y = NULL;
+	char err[512];
+	uint64_t samples = 0;
+	uint32_t k, n;
+	double t1;
+	int rc, exit_code = CLI_EXIT_USAGE, opened = 0, ran = 0;
+
+	memset(&g, 0, sizeof(g));
+	memset(&p, 0, sizeof(p));
+	memset(&gr, 0, sizeof(gr));
+	memset(&res, 0, sizeof(res));
+	if (o->batch != 0)
+		return cli_usage_error(CMD, "--batch applies to version 1/2 networks; a version-3 "
+				       "graph is batched per node by the compiler");
+	if (cli_graph_load(CMD, o->net, &g) != 0)
+		return CLI_EXIT_USAGE;
+	k = aimc_tensor_len(&g.tensors[0]);
+	n = aimc_tensor_len(&g.tensors[g.nodes[g.n_nodes - 1].out]);
+	if (cli_read_inputs(CMD, o->inputs, k, &x, &samples) != 0)
+		goto out;
+	exit_code = CLI_EXIT_FAIL;
+	rc = aimc_graph_compile(&g, cfg, &p, err, sizeof(err));
+	if (rc != AIMC_OK) {
+		cli_errorf(CMD, "config %s: does not fit: %s (%s)", cfg->name, err, aimc_strerror(rc));
+		goto out;
+	}
+	y = malloc((size_t)samples * n);
+	if (y == NULL) {
+		cli_errorf(CMD, "out of memory");
+		goto out;
+	}
+	rc = cli_backend_open(CMD, &o->be, cfg, &m);
+	if (rc != AIMC_OK)
+		goto out;
+	opened = 1;
+	rc = aimc_counters_read(&m, &c0);
+	if (rc != AIMC_OK) {
+		cli_report_rc(CMD, &m, "reading the counters", rc);
+		goto out;
+	}
+	rc = aimc_graph_run_open(&gr, &m, cfg, &g, &p, o->be.max_polls, 1);
+	ran = 1;
+	if (rc != AIMC_OK) {
+		if (rc == AIMC_ECHIP)
+			cli_errorf(CMD, "setup: the chip stopped with error code %u at instruction %u",
+				   gr.chip_err, gr.chip_pc);
+		else
+			cli_report_rc(CMD, &m, "setting up the chip (programming the tiles)", rc);
+		goto out;
+	}
+	t1 = cli_now();
+	rc = aimc_graph_run(&gr, x, (size_t)samples, y);
+	res.run_wall_s = cli_now() - t1;
+	if (rc == AIMC_ECHIP) {
+		cli_errorf(CMD, "node %u: the chip stopped with error code %u at instruction %u",
+			   gr.err_node, gr.chip_err, gr.chip_pc);
+		goto out;
+	}
+	if (rc != AIMC_OK) {
+		cli_report_rc(CMD, &m, "running the graph", rc);
+		goto out;
+	}
+	rc = aimc_counters_read(&m, &c1);
+	if (rc != AIMC_OK) {
+		cli_report_rc(CMD, &m, "reading the counters", rc);
+		goto out;
+	}
+	opened = 0;
+	if (cli_backend_close(CMD, &o->be, &m, &res.sim_cycles) != AIMC_OK)
+		goto out;
+	c1.bits = cfg->counter_bits;
+	aimc_counters_delta(&c0, &c1, &res.counters);
+	if (write_out(o->out, y, (size_t)samples * n) != 0) {
+		cli_errorf(CMD, "--out: cannot write '%s'", o->out);
+		goto out;
+	}
+	res.o = o;
+	res.cfg = cfg;
+	res.g = &g;
+	res.p = &p;
+	res.st = &gr.st;
+	res.samples = samples;
+	res.wall_s = cli_now() - t0;
+	res.pass = 1;
+	cli_graph_print("run", &g, cfg, &p, &gr.st);
+	printf("run: %llu samples of %s on %s (config %s), graph of %u nodes, %llu chip runs, "
+	       "%llu cycles per inference, setup %llu cycles, %.3f s (%.4f s per inference)\n",
+	       (unsigned long long)samples, o->net, o->be.backend, cfg->name, g.n_nodes,
+	       (unsigned long long)gr.st.total.runs,
+	       (unsigned long long)(gr.st.total.cycles / samples),
+	       (unsigned long long)gr.st.setup_cycles, res.wall_s, res.run_wall_s / (double)samples);
+	cli_print_tile_counters("run", &res.counters);
+	if (o->report != NULL && cli_json_write_file(CMD, o->report, fill_graph_report, &res) != 0)
+		goto out;
+	exit_code = CLI_EXIT_PASS;
+out:
+	if (opened)
+		aimc_mmio_close(&m);
+	if (ran)
+		aimc_graph_run_close(&gr);
+	free(x);
+	free(y);
+	aimc_gplan_free(&p);
+	aimc_graph_free(&g);
+	return exit_code;
+}
+
 int cli_cmd_run(int argc, char **argv)
 {
 	run_opts o;
@@ -167,7 +359,7 @@ int cli_cmd_run(int argc, char **argv)
 	int8_t *x = NULL, *y = NULL;
 	char err[512];
 	uint64_t samples = 0;
-	uint32_t k, n, chip_err = 0, chip_pc = 0;
+	uint32_t k, n, chip_err = 0, chip_pc = 0, version = 0;
 	FILE *f = NULL;
 	double t0 = cli_now();
 	int rc, exit_code = CLI_EXIT_USAGE, opened = 0;
@@ -180,6 +372,10 @@ int cli_cmd_run(int argc, char **argv)
 		return rc > 0 ? CLI_EXIT_PASS : CLI_EXIT_USAGE;
 	if (cli_load_config(CMD, o.be.config, &cfg) != 0)
 		return CLI_EXIT_USAGE;
+	if (cli_net_version(CMD, o.net, &version) != 0)
+		return CLI_EXIT_USAGE;
+	if (version == 3)
+		return run_graph(&o, &cfg, t0);
 	rc = aimc_net_load(&net, o.net, err, sizeof(err));
 	if (rc != AIMC_OK) {
 		cli_errorf(CMD, "--net: %s (%s)", err, aimc_strerror(rc));

@@ -2,7 +2,7 @@
 /* aimc seq-test: directed chip programs for the multi-tile sequencer (docs/isa.md): COPY, JUMP,
  * nested LOOPs, two tiles computing at once, a producer/consumer hand-over through WAIT, the
  * TILE_CONFLICT cases (and the same-tile order that is not one), and the new checks (WAIT mask,
- * COPY range, LOOP counter). Expected values come from this file and OpenBLAS (tb/golden), never
+ * COPY range, LOOP counter); ISA 3: ACCADD's read window (Cols words at A) in the conflict rule. Expected values come from this file and OpenBLAS (tb/golden), never
  * from the C model, so running it on the cmodel and the verilator back-ends checks both. Every
  * error case is followed by a good program without reset. Needs an ideal config; with one tile the
  * two-tile programs are replaced by a COPY of a running POST (TILE_CONFLICT, or with
@@ -405,6 +405,35 @@ static void test_errors(st_ctx *c)
 		I(AIMC_OP_COPY, 0, AIMC_FLAG_TO_OUT, 40 + cols - 1, 0, 1),
 		HALT
 	};
+	/* ACCADD reads Cols words: tile 1 adds what tile 0's raw POST is still writing (its last
+	 * word), tile 1 writes into what tile 0's ACCADD reads, and both with the WAIT they need */
+	const uint64_t acc_raw_hz[] = {
+		I(AIMC_OP_MVM, 0, 0, 0, 0, 0),
+		I(AIMC_OP_POST, 0, AIMC_FLAG_RAW | AIMC_FLAG_DST_OUT, 40, 0, 0),
+		I(AIMC_OP_ACCADD, 1, AIMC_FLAG_FROM_OUT, 40 + cols - 1, 0, 0),
+		HALT
+	};
+	const uint64_t acc_war_hz[] = {
+		I(AIMC_OP_ACCADD, 0, AIMC_FLAG_FROM_OUT, 100, 0, 0),
+		I(AIMC_OP_MVM, 1, 0, 0, 0, 0),
+		I(AIMC_OP_POST, 1, AIMC_FLAG_RAW | AIMC_FLAG_DST_OUT, 100 + cols - 1, 0, 0),
+		HALT
+	};
+	const uint64_t acc_synced[] = {
+		I(AIMC_OP_MVM, 0, 0, 0, 0, 0),
+		I(AIMC_OP_POST, 0, AIMC_FLAG_RAW | AIMC_FLAG_DST_OUT, 40, 0, 0),
+		I(AIMC_OP_ACCADD, 0, AIMC_FLAG_FROM_OUT, 40, 0, 0), /* same tile: in order */
+		I(AIMC_OP_WAIT, 0, 0, 0, 0, 1),
+		I(AIMC_OP_ACCADD, 1, AIMC_FLAG_FROM_OUT, 40, 0, 0),
+		I(AIMC_OP_ACCADD, 1, AIMC_FLAG_FROM_OUT, 40 + cols, 1, 0), /* past the POST's words */
+		HALT
+	};
+	/* COPY (another tile for every tile) into the words an ACCADD is reading */
+	const uint64_t acc_copy_hz[] = {
+		I(AIMC_OP_ACCADD, nt - 1, 0, 200, 0, 0),
+		I(AIMC_OP_COPY, 0, 0, 200 + cols - 1, 0, 1),
+		HALT
+	};
 	const uint64_t wait_bad[] = { NOP, I(AIMC_OP_WAIT, 0, 0, 0, 0, 1u << nt), HALT };
 	const uint64_t copy_range[] = { I(AIMC_OP_COPY, 0, 0, c->cfg->act_depth - 3u, 0, 4), HALT };
 	const uint64_t loop_bad[] = { NOP, NOP, I(AIMC_OP_LOOP, 0, 0, 0, 4, 1), HALT };
@@ -422,7 +451,17 @@ static void test_errors(st_ctx *c)
 			    AIMC_CHIP_ERR_TILE_CONFLICT, 2);
 		expect_stop(c, "hazards with WAIT / on one tile", synced, N(synced), AIMC_CHIP_ERR_NONE,
 			    0);
+		expect_stop(c, "ACCADD of words another tile's POST writes", acc_raw_hz,
+			    N(acc_raw_hz), AIMC_CHIP_ERR_TILE_CONFLICT, 2);
+		expect_stop(c, "POST into words another tile's ACCADD reads", acc_war_hz,
+			    N(acc_war_hz), AIMC_CHIP_ERR_TILE_CONFLICT, 2);
+		expect_stop(c, "ACCADD hazards with WAIT / on one tile", acc_synced, N(acc_synced),
+			    AIMC_CHIP_ERR_NONE, 0);
 	}
+	expect_stop(c, c->cfg->conflict_check ? "COPY into an ACCADD's words (TILE_CONFLICT)"
+					      : "COPY into an ACCADD's words (waits for the tile)",
+		    acc_copy_hz, N(acc_copy_hz),
+		    c->cfg->conflict_check ? AIMC_CHIP_ERR_TILE_CONFLICT : AIMC_CHIP_ERR_NONE, 1);
 	if (nt < 16)
 		expect_stop(c, "WAIT on a tile past num_tiles", wait_bad, N(wait_bad),
 			    AIMC_CHIP_ERR_BAD_TILE, 1);

@@ -3,7 +3,10 @@
  * run through the driver must give accumulators equal to the exact integer W·x (computed here
  * with plain integer loops), RAW and int8 post-processing equal to the formula of
  * docs/numbers.md (written here independently, by floor division), and exact event counters.
- * Also: accumulator saturation and its counter, and seed determinism of the noisy small.cfg. */
+ * Also: accumulator saturation and its counter, and seed determinism of the noisy small.cfg.
+ * ISA 3: -128 inputs (8 magnitude bits) and unsigned u8 inputs for DacBits 1..8, against exact
+ * integer sums and phase counts worked out here; the tfl POST on hand-computed cases (SRDHM and
+ * RDBPOT ties, e = -31 and 30, the INT32_MIN·INT32_MIN saturation, zero point and clamps). */
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -21,6 +24,9 @@
 #define OP_MVM 2
 #define OP_POST 3
 #define OP_HALT 5
+#define OP_ACCADD 10
+#define F_U8 0x4
+#define F_TFL 0x8
 #define F_ACC 0x1
 #define F_SRC_OUT 0x2
 #define F_RELU 0x1
@@ -420,6 +426,217 @@ static void test_noise_determinism(void)
 	check("noise_second_read_differs", 1, memcmp(a, a + 16, 16 * sizeof(uint32_t)) != 0);
 }
 
+/* ---- ISA 3: 8-bit magnitude slices, u8 inputs ------------------------------------------------ */
+
+/* Phases (slice, sign) with a non-zero DAC code, slices over `bits` magnitude bits; u8: the bytes
+ * are unsigned magnitudes, all in the positive phase. */
+static int phases_n(const int *x, int rows, int dac, int bits, int u8)
+{
+	int s, r, n = 0;
+
+	for (s = 0; s * dac < bits; s++) {
+		int pos = 0, neg = 0;
+
+		for (r = 0; r < rows; r++) {
+			int mag = u8 ? x[r] : x[r] < 0 ? -x[r] : x[r];
+			int d = (mag >> (s * dac)) & ((1 << dac) - 1);
+
+			pos |= (u8 || x[r] > 0) && d != 0;
+			neg |= !u8 && x[r] < 0 && d != 0;
+		}
+		n += pos + neg;
+	}
+	return n;
+}
+
+/* For DacBits 1, 2, 3, 7, 8 (16-bit ADC; weights small enough for DacBits 7 and 8 that no code
+ * clips, so the noise-free model converts exactly): a signed vector with -128 entries, an
+ * unsigned one with 255, 128 and 0, and a [-127, 127] vector. RAW outputs must be the exact
+ * W·x (x = -128 counts as -128; u8 bytes as 0..255), array reads the phases of 8-bit slices; the
+ * [-127, 127] vector must need no more reads than with the 7-bit slices of ISA 2. */
+static void test_u8_minus128(const aimc_cfg *tiny)
+{
+	static const int dacs[] = { 1, 2, 3, 7, 8 };
+	size_t k;
+
+	for (k = 0; k < sizeof(dacs) / sizeof(dacs[0]); k++) {
+		aimc_cfg cfg = *tiny;
+		int w[ROWS][COLS], xs[ROWS], xu[ROWS], xv[ROWS], r, c, v;
+		uint32_t wgt[ROWS * COLS / 4], xin[3 * ROWS / 4], raw[3 * COLS];
+		int64_t exp[3 * COLS], got[3 * COLS];
+		aimc_counters cnt;
+		aimc_mmio m;
+		char nm[80];
+		const int dac = dacs[k];
+		const uint64_t prog[] = {
+			I(OP_PROG, 0, 0, 0, 0),
+			I(OP_MVM, 0, 0, 0, 0),                     /* signed, with -128 */
+			I(OP_POST, F_RAW | F_DST_OUT, 0, 0, 0),
+			I(OP_MVM, F_U8, ROWS / 4, 1, 0),           /* unsigned bytes */
+			I(OP_POST, F_RAW | F_DST_OUT, COLS, 1, 0),
+			I(OP_MVM, 0, 2 * ROWS / 4, 2, 0),          /* [-127, 127] */
+			I(OP_POST, F_RAW | F_DST_OUT, 2 * COLS, 2, 0),
+			I(OP_HALT, 0, 0, 0, 0),
+		};
+
+		cur_seed = 100 + (uint64_t)dac;
+		rng_state = cur_seed * 0x9e3779b97f4a7c15ull + 1;
+		cfg.dac_bits = (uint32_t)dac;
+		cfg.adc_bits = 16; /* |code| <= 16·15·127 (DacBits <= 4) or 16·255·8 < 2^15 */
+		cfg.adc_cycles = 16;
+		for (r = 0; r < ROWS; r++) {
+			for (c = 0; c < COLS; c++)
+				w[r][c] = dac <= 4 ? rng_int8() : (int)rng_range(-8, 8);
+			xs[r] = (int)rng_range(-128, 127);
+			xu[r] = (int)rng_range(0, 255);
+			xv[r] = rng_int8();
+		}
+		xs[0] = -128;
+		xs[5] = -128;
+		xs[9] = 127;
+		xu[0] = 255;
+		xu[1] = 128;
+		xu[2] = 0;
+		w[0][0] = dac <= 4 ? 127 : 8;
+		w[5][0] = dac <= 4 ? -127 : -8;
+		pack_bytes(&w[0][0], ROWS * COLS, wgt);
+		pack_bytes(xs, ROWS, xin);
+		pack_bytes(xu, ROWS, xin + ROWS / 4);
+		pack_bytes(xv, ROWS, xin + 2 * ROWS / 4);
+		if (aimc_mmio_open_cmodel(&m, &cfg, cur_seed) != AIMC_OK) {
+			snprintf(nm, sizeof(nm), "u8_dac%d_open_cmodel", dac);
+			check(nm, AIMC_OK, -1);
+			continue;
+		}
+		aimc_mem_write(&m, WIN(weight), 0, wgt, ROWS * COLS / 4);
+		aimc_mem_write(&m, WIN(act_in), 0, xin, 3 * ROWS / 4);
+		aimc_prog_load(&m, &cfg, prog, sizeof(prog) / sizeof(prog[0]));
+		snprintf(nm, sizeof(nm), "u8_dac%d_run", dac);
+		check(nm, AIMC_OK, aimc_run(&m, 0, MAX_POLLS, NULL, NULL));
+		aimc_mem_read(&m, WIN(act_out), 0, raw, 3 * COLS);
+		for (c = 0; c < COLS; c++) {
+			exp[c] = exp[COLS + c] = exp[2 * COLS + c] = 0;
+			for (r = 0; r < ROWS; r++) {
+				exp[c] += (int64_t)w[r][c] * xs[r];
+				exp[COLS + c] += (int64_t)w[r][c] * xu[r];
+				exp[2 * COLS + c] += (int64_t)w[r][c] * xv[r];
+			}
+		}
+		for (c = 0; c < 3 * COLS; c++)
+			got[c] = (int32_t)raw[c];
+		snprintf(nm, sizeof(nm), "u8_dac%d_signed_minus128_exact", dac);
+		check_vec(nm, exp, got, COLS);
+		snprintf(nm, sizeof(nm), "u8_dac%d_unsigned_exact", dac);
+		check_vec(nm, exp + COLS, got + COLS, COLS);
+		snprintf(nm, sizeof(nm), "u8_dac%d_v2_range_exact", dac);
+		check_vec(nm, exp + 2 * COLS, got + 2 * COLS, COLS);
+		aimc_counters_read(&m, &cnt);
+		v = phases_n(xs, ROWS, dac, 8, 0) + phases_n(xu, ROWS, dac, 8, 1) +
+		    phases_n(xv, ROWS, dac, 8, 0);
+		snprintf(nm, sizeof(nm), "u8_dac%d_array_reads", dac);
+		check(nm, v, cnt.convs);
+		snprintf(nm, sizeof(nm), "u8_dac%d_v2_range_reads_as_isa2", dac);
+		check(nm, phases_n(xv, ROWS, dac, 7, 0), phases_n(xv, ROWS, dac, 8, 0));
+		/* the -128 rows need the slice of bit 7 when DacBits divides 7 (1 and 7) */
+		if (dac == 1 || dac == 7) {
+			snprintf(nm, sizeof(nm), "u8_dac%d_minus128_uses_bit7_slice", dac);
+			check(nm, 1, phases_n(xs, ROWS, dac, 8, 0) > phases_n(xs, ROWS, dac, 7, 0));
+		}
+		aimc_mmio_close(&m);
+	}
+}
+
+/* ---- ISA 3: the tfl POST -------------------------------------------------------------------- */
+
+#define E_WORD(e, zp, lo, hi)                                                      	((uint32_t)((e) & 0xff) | (uint32_t)((zp) & 0xff) << 8 | (uint32_t)((lo) & 0xff) << 16 | 	 (uint32_t)((hi) & 0xff) << 24)
+
+/* One column: the accumulator (set by ACCADD), b, M, E and the expected int8, each worked out
+ * by hand from the formulas of docs/numbers.md (SRDHM(a, M) is a·M / 2^31 with the nudge, then
+ * truncated toward zero; RDBPOT rounds to nearest, ties away from zero). */
+typedef struct tfl_case {
+	int32_t acc, b, m;
+	uint32_t e;
+	int y;
+} tfl_case;
+
+static const tfl_case tfl_cases[] = {
+	/* a·M/2^31 = 5 exactly: (5 + 0.5) truncated */
+	{ 10, 0, 1 << 30, E_WORD(0, 0, -128, 127), 5 },
+	/* -5: (-5 - 0.5 + 2^-31) truncated toward zero */
+	{ -10, 0, 1 << 30, E_WORD(0, 0, -128, 127), -5 },
+	/* SRDHM ties: 1.5 -> 2, -1.5 -> (-2 + 2^-31) truncated = -1 */
+	{ 3, 0, 1 << 30, E_WORD(0, 0, -128, 127), 2 },
+	{ -3, 0, 1 << 30, E_WORD(0, 0, -128, 127), -1 },
+	/* INT32_MIN·INT32_MIN saturates to INT32_MAX, then the clamp hi */
+	{ INT32_MIN, 0, INT32_MIN, E_WORD(0, 0, -128, 127), 127 },
+	/* e = 30: u = 3 << 30 wraps to -2^30; -2^30·64/2^31 = -32; + zp 5 (no wrap would be 101) */
+	{ 3, 0, 64, E_WORD(30, 5, -128, 127), -27 },
+	/* e = 30 without wrap: 2^30·16/2^31 = 8 */
+	{ 1, 0, 16, E_WORD(30, 0, -128, 127), 8 },
+	/* e = -31: h = 2^30, 2^30/2^31 = 0.5 -> 1 (tie away) */
+	{ 1 << 30, 0, INT32_MAX, E_WORD(-31, 0, -128, 127), 1 },
+	/* e = -31: h = SRDHM(-2^31, 2^30) = -2^30; -0.5 -> -1 (tie away); + zp 3 */
+	{ INT32_MIN, 0, 1 << 30, E_WORD(-31, 3, -128, 127), 2 },
+	/* e = -1: h = 5, 2.5 -> 3; h = -5, -2.5 -> -3 */
+	{ 10, 0, 1 << 30, E_WORD(-1, 0, -128, 127), 3 },
+	{ -10, 0, 1 << 30, E_WORD(-1, 0, -128, 127), -3 },
+	/* e = -2: h = 7, 1.75 -> 2 (bias 4 + acc 10) */
+	{ 10, 4, 1 << 30, E_WORD(-2, 0, -128, 127), 2 },
+	/* zero point and clamps: 50 - 20 = 30 -> hi 20; -50 - 20 = -70 -> lo -60 */
+	{ 100, 0, 1 << 30, E_WORD(0, -20, -10, 20), 20 },
+	{ -100, 0, 1 << 30, E_WORD(0, -20, -60, 20), -60 },
+	/* -128 is a legal output; lo = hi pins the output */
+	{ -1000, 0, 1 << 30, E_WORD(0, 0, -128, 127), -128 },
+	/* acc + b saturates (counted): t = INT32_MAX, h = 2^30, e = -31: 0.5 -> 1; lo = hi = 1 */
+	{ INT32_MAX, 1, 1 << 30, E_WORD(-31, 0, 1, 1), 1 },
+};
+
+#define TFL_N ((int)(sizeof(tfl_cases) / sizeof(tfl_cases[0])))
+
+static void test_tfl_post(const aimc_cfg *cfg)
+{
+	uint32_t accw[TFL_N], par[3 * TFL_N], out[TFL_N / 4], zero[ROWS / 4] = { 0 };
+	uint64_t prog[4 * (TFL_N / COLS) + 1];
+	int64_t exp[TFL_N], got[TFL_N];
+	aimc_counters cnt;
+	aimc_mmio m;
+	int i, g, n = 0;
+
+	cur_seed = 1;
+	for (i = 0; i < TFL_N; i++) {
+		accw[i] = (uint32_t)tfl_cases[i].acc;
+		par[3 * i] = (uint32_t)tfl_cases[i].b;
+		par[3 * i + 1] = (uint32_t)tfl_cases[i].m;
+		par[3 * i + 2] = tfl_cases[i].e;
+		exp[i] = tfl_cases[i].y;
+	}
+	for (g = 0; g < TFL_N / COLS; g++) {
+		prog[n++] = I(OP_MVM, 0, 200, g, 0);              /* all-zero input: clears slot g */
+		prog[n++] = I(OP_ACCADD, 0, 300 + COLS * g, g, 0); /* acc = the case's value */
+		prog[n++] = I(OP_POST, F_TFL | F_DST_OUT, 40 + COLS / 4 * g, g, 3 * COLS * g);
+		prog[n++] = I(OP_POST, F_RAW | F_DST_OUT, 60 + COLS * g, g, 3 * COLS * g);
+	}
+	prog[n++] = I(OP_HALT, 0, 0, 0, 0);
+	aimc_mmio_open_cmodel(&m, cfg, 1);
+	aimc_mem_write(&m, WIN(act_in), 200, zero, ROWS / 4);
+	aimc_mem_write(&m, WIN(act_in), 300, accw, TFL_N);
+	aimc_mem_write(&m, WIN(param), 0, par, 3 * TFL_N);
+	aimc_prog_load(&m, cfg, prog, (size_t)n);
+	check("tfl_run", AIMC_OK, aimc_run(&m, 0, MAX_POLLS, NULL, NULL));
+	aimc_mem_read(&m, WIN(act_out), 40, out, TFL_N / 4);
+	for (i = 0; i < TFL_N; i++) {
+		int32_t y8 = (int32_t)((out[i / 4] >> (8 * (i % 4))) & 0xff);
+
+		got[i] = y8 >= 128 ? y8 - 256 : y8;
+	}
+	check_vec("tfl_post_hand_cases", exp, got, TFL_N);
+	aimc_counters_read(&m, &cnt);
+	/* the last case saturates acc + b in the tfl POST and in the RAW POST after it */
+	check("tfl_post_sats", 2, cnt.sats);
+	check("tfl_post_no_array_reads", 0, cnt.convs);
+	aimc_mmio_close(&m);
+}
+
 int main(void)
 {
 	aimc_cfg cfg;
@@ -440,5 +657,7 @@ int main(void)
 		run_layer(&cfg, seed);
 	test_saturation(&cfg);
 	test_noise_determinism();
+	test_u8_minus128(&cfg);
+	test_tfl_post(&cfg);
 	return failures ? 1 : 0;
 }

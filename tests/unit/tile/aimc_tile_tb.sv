@@ -216,7 +216,8 @@ module aimc_tile_tb import aimc_pkg::*; import aimc_isa_pkg::*; #(
       if (wgt_req && (cmd_op != OpProg || int'(wgt_addr) >= WgtDepth)) proto_error("weight read");
       if (par_req && (cmd_op != OpPost || int'(par_addr) >= ParDepth)) proto_error("param read");
       if (act_req && int'(act_addr) >= ActDepth) proto_error("activation address");
-      if (act_req && !act_we && (cmd_op != OpMvm || act_sel != cmd_flags[FLAG_SRC_OUT]))
+      if (act_req && !act_we && !((cmd_op == OpMvm && act_sel == cmd_flags[FLAG_SRC_OUT]) ||
+                                  (cmd_op == OpAccadd && act_sel == cmd_flags[FLAG_FROM_OUT])))
         proto_error("activation read");
       if (act_req && act_we && (cmd_op != OpPost || act_sel != cmd_flags[FLAG_DST_OUT]))
         proto_error("activation write");

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
-"""Unit test of aimc_tile: a seeded command sequence (PROG, MVM, POST in every mode, the error
-paths) run on the tile bench in Icarus and/or Verilator, checked against an independent Python
+"""Unit test of aimc_tile: a seeded command sequence (PROG, MVM signed and u8, POST in every mode
+including tfl, ACCADD, the error paths) run on the tile bench in Icarus and/or Verilator, checked against an independent Python
 statement of docs/numbers.md (outputs, error codes, counters) and of the tile's documented latency
 (aimc_tile.sv), and (with --sim both) the two simulators against each other.
 
@@ -10,7 +10,9 @@ round_half_away(S / 2^adc_shift) clamped to the ADC range, S the exact integer s
 The generator avoids sums that fall exactly on a half (where float rounding of the model may go
 either way), so a mismatch is a bug, never an artifact of the reference.
 
-  run_tile_test.py --config CFG [--seed N] [--sim icarus|verilator|both] [--build DIR]
+  run_tile_test.py --config CFG [--seed N] [--sim icarus|verilator|both] [--build DIR] [--isa3]
+
+--isa3 runs the ISA 3 scenario (u8 MVM, tfl POST, ACCADD) instead of the base one.
 """
 import argparse
 import fcntl
@@ -23,9 +25,10 @@ import sys
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
 
-OP_PROG, OP_MVM, OP_POST, OP_NOP, OP_HALT = 1, 2, 3, 0, 5
-F_ACC, F_SRC_OUT = 1, 2
-F_RELU, F_DST_OUT, F_RAW = 1, 2, 4
+OP_PROG, OP_MVM, OP_POST, OP_NOP, OP_HALT, OP_ACCADD = 1, 2, 3, 0, 5, 10
+F_ACC, F_SRC_OUT, F_U8 = 1, 2, 4
+F_RELU, F_DST_OUT, F_RAW, F_TFL = 1, 2, 4, 8
+F_FROM_OUT = 1
 ERR_NONE, ERR_ILLEGAL, ERR_BAD_PARAM = 0, 1, 5
 INT32_MIN, INT32_MAX = -(1 << 31), (1 << 31) - 1
 SAT_MVMS = 200  # most MVMs spent on reaching accumulator saturation
@@ -33,7 +36,7 @@ SAT_MVMS = 200  # most MVMs spent on reaching accumulator saturation
 RTL = ["rtl/pkg/aimc_pkg.sv", "rtl/pkg/aimc_isa_pkg.sv", "rtl/afe/aimc_dac_if.sv",
        "rtl/afe/aimc_adc_if.sv", "rtl/tile/aimc_xbar_macro.sv", "rtl/tile/aimc_xbar_twin.sv",
        "rtl/tile/aimc_acc.sv",
-       "rtl/tile/aimc_post_final.sv", "rtl/tile/aimc_post.sv", "rtl/tile/aimc_tile.sv",
+       "rtl/tile/aimc_post_final.sv", "rtl/tile/aimc_post_tfl.sv", "rtl/tile/aimc_post.sv", "rtl/tile/aimc_tile.sv",
        "tests/unit/tile/aimc_tile_tb.sv"]
 
 
@@ -90,11 +93,14 @@ class Ref:
         return min(max(q, lo), hi)
 
     def mvm(self, flags, a, slot, shift, dry=False):
-        x = [s8(self.byte("act_out" if flags & F_SRC_OUT else "act_in", a, r))
+        u8 = flags & F_U8
+        x = [self.byte("act_out" if flags & F_SRC_OUT else "act_in", a, r)
              for r in range(self.rows)]
+        if not u8:
+            x = [s8(v) for v in x]
         mask = (1 << self.dac_bits) - 1
         acc = list(self.acc[slot]) if flags & F_ACC else [0] * self.cols
-        nslices = (7 + self.dac_bits - 1) // self.dac_bits
+        nslices = (8 + self.dac_bits - 1) // self.dac_bits  # 8 magnitude bits (ISA 3)
         cycles = max(self.rows // 4 + 1, self.cpa) + 2
         for s in range(nslices):
             for neg in (False, True):
@@ -128,6 +134,18 @@ class Ref:
                 self.mem[dst][a + c] = u32(self.sat32(self.acc[slot][c] + s32(par[c0 + 3 * c])))
                 continue
             sh = par[c0 + 3 * c + 2]
+            if flags & F_TFL:
+                e, zp, lo, hi = (s8((sh >> (8 * k)) & 0xFF) for k in range(4))
+                if not -31 <= e <= 30 or lo > hi:
+                    self.cycles = 3 * c + 3
+                    return ERR_BAD_PARAM
+                t = self.sat32(self.acc[slot][c] + s32(par[c0 + 3 * c]))
+                y = tfl_requant(t, s32(par[c0 + 3 * c + 1]), e, zp, lo, hi)
+                word |= (y & 0xFF) << (8 * (c % 4))
+                if c % 4 == 3:
+                    self.mem[dst][a + c // 4] = word
+                    word = 0
+                continue
             if sh >> 6 or not 1 <= sh <= 62:
                 self.cycles = 3 * c + 3
                 return ERR_BAD_PARAM
@@ -143,8 +161,36 @@ class Ref:
         return ERR_NONE
 
 
+    def accadd(self, flags, a, slot):
+        src = "act_out" if flags & F_FROM_OUT else "act_in"
+        for c in range(self.cols):
+            self.acc[slot][c] = self.sat32(self.acc[slot][c] + s32(self.mem[src][a + c]))
+        self.cycles = self.cols + 2
+        return ERR_NONE
+
+
 def s32(v):
     return v - (1 << 32) if v & 0x80000000 else v
+
+
+def tfl_requant(t, m, e, zp, lo, hi):
+    """TFLite's MultiplyByQuantizedMultiplier as docs/numbers.md states it, in Python integers:
+    u = t << max(e, 0) wrapped to int32, SRDHM (nudge, truncation toward zero), RDBPOT (ties away
+    from zero), + zp, clamp [lo, hi]."""
+    u = s32(u32(t << max(e, 0)))
+    if u == INT32_MIN and m == INT32_MIN:
+        h = INT32_MAX
+    else:
+        ab = u * m
+        v = ab + ((1 << 30) if ab >= 0 else 1 - (1 << 30))
+        h = abs(v) >> 31
+        h = h if v >= 0 else -h  # truncation toward zero
+    r = max(-e, 0)
+    mask = (1 << r) - 1
+    rem = h & mask
+    thr = (mask >> 1) + (1 if h < 0 else 0)
+    q = (h >> r) + (1 if rem > thr else 0)
+    return min(max(q + zp, lo), hi)
 
 
 def instr(op, flags=0, a=0, b=0, c=0):
@@ -193,6 +239,8 @@ class Scenario:
             e = ref.mvm(flags, a, b, c)
         elif op == OP_POST:
             e = ref.post(flags, a, b, c)
+        elif op == OP_ACCADD:
+            e = ref.accadd(flags, a, b)
         else:
             e = ERR_ILLEGAL
             ref.cycles = 1
@@ -233,6 +281,41 @@ class Scenario:
             self.put("par", c0 + 3 * i + 1, u32(m))
             self.put("par", c0 + 3 * i + 2, u32(s))
         self.run(OP_POST, flags, a, slot, c0)
+
+    def post_tfl(self, slot, params):
+        """params: (b, M, e, zp, lo, hi) per column; int8 outputs to OUT."""
+        a = self.alloc("act_out", self.cols // 4)
+        c0 = self.alloc("par", 3 * self.cols)
+        for i, (b, m, e, zp, lo, hi) in enumerate(params):
+            self.put("par", c0 + 3 * i, u32(b))
+            self.put("par", c0 + 3 * i + 1, u32(m))
+            self.put("par", c0 + 3 * i + 2, (e & 0xFF) | (zp & 0xFF) << 8 | (lo & 0xFF) << 16
+                     | (hi & 0xFF) << 24)
+        self.run(OP_POST, F_TFL | F_DST_OUT, a, slot, c0)
+
+    def accadd(self, flags, slot, words):
+        buf = "act_out" if flags & F_FROM_OUT else "act_in"
+        a = self.alloc(buf, self.cols)
+        for i, w in enumerate(words):
+            self.put(buf, a + i, u32(w))
+        self.run(OP_ACCADD, flags, a, slot)
+
+    def tfl_params(self, slot, e_lo=-31, e_hi=30):
+        """Per column a random b, a multiplier in [2^30, 2^31) (TFLite's normalized form, or any
+        int32 sometimes), e, zp and clamps; M and e chosen so that q lands near the int8 range."""
+        r = self.rng
+        out = []
+        for c in range(self.cols):
+            b = r.randint(-(1 << 12), 1 << 12)
+            t = max(1, abs(self.ref.acc[slot][c] + b))
+            m = r.randint(1 << 30, INT32_MAX) if r.random() < 0.8 else r.randint(INT32_MIN, INT32_MAX)
+            # t*M/2^31 ~ t*2^-0.5; pick e so that it lands near 2^6 .. 2^8
+            e = max(e_lo, min(e_hi, 7 - t.bit_length() + r.randint(-2, 2)))
+            zp = r.randint(-128, 127)
+            lo = r.randint(-128, 0) if r.random() < 0.5 else -128
+            hi = r.randint(lo, 127) if r.random() < 0.5 else 127
+            out.append((b, m, e, zp, lo, hi))
+        return out
 
     # -- vector and parameter generators --
     def vec(self, lo=-127, hi=127, zeros=0.1, specials=True):
@@ -322,6 +405,53 @@ class Scenario:
             self.post(F_RELU | F_DST_OUT, s1, p)
         self.post(F_DST_OUT, s1, self.params(s1))
         # an opcode that is not a tile command is answered, not hung
+        self.run(OP_NOP)
+        self.cmds.append(instr(OP_HALT))
+
+
+    def build_isa3(self):
+        """ISA 3 (a scenario of its own: the parameter buffer has no room left after build()):
+        u8 inputs (255, 128, 0 included), -128 in signed inputs, tfl POSTs (random, e = -31,
+        extreme multipliers, bad E words), ACCADD from IN and OUT saturating both ways."""
+        r, rows, cols = self.rng, self.rows, self.cols
+        slots = self.cfg["acc_slots"]
+        s1, s2 = r.randrange(slots), r.randrange(slots)
+        raw = F_RAW
+        rnd_w = [[r.randint(-127, 127) for _ in range(cols)] for _ in range(rows)]
+        self.prog(rnd_w)
+
+        def u8gen():
+            x = [r.randint(0, 255) if r.random() > 0.1 else 0 for _ in range(rows)]
+            x[r.randrange(rows)] = 255
+            x[r.randrange(rows)] = 128
+            return x
+        self.mvm(u8gen, F_U8, s1, 0)
+        self.post(raw | F_DST_OUT, s1, self.params(s1))
+        self.post_tfl(s1, self.tfl_params(s1))
+        self.mvm(u8gen, F_U8 | F_ACC, s1, 0)
+        self.post_tfl(s1, self.tfl_params(s1))
+        self.mvm(self.vec(-128, 127), 0, s2, 0)
+        self.post(raw, s2, self.params(s2))
+        self.post_tfl(s2, self.tfl_params(s2))
+        self.post_tfl(s2, self.tfl_params(s2, e_lo=-31, e_hi=-31))
+        self.post_tfl(s2, [(r.randint(-100, 100), r.choice([INT32_MIN, INT32_MAX, 1 << 30]),
+                            r.choice([30, 0, -31]), r.randint(-128, 127), -128, 127)
+                           for _ in range(cols)])
+        # ACCADD from IN and OUT: partial sums, then extremes that saturate both ways
+        self.accadd(0, s2, [r.randint(-(1 << 20), 1 << 20) for _ in range(cols)])
+        self.post(raw | F_DST_OUT, s2, [(0, 0, 0)] * cols)
+        self.post_tfl(s2, self.tfl_params(s2))
+        self.accadd(F_FROM_OUT, s2, [r.choice([INT32_MAX, INT32_MIN, 1 << 30]) for _ in range(cols)])
+        self.accadd(0, s2, [r.choice([INT32_MAX, INT32_MIN]) for _ in range(cols)])
+        self.post(raw, s2, [(0, 0, 0)] * cols)
+        self.post_tfl(s2, self.tfl_params(s2))
+        # bad E stops a tfl POST at column k: e = 31, e = -32, lo > hi
+        for bad in ((31, 0, -128, 127), (-32, 0, -128, 127), (0, 0, 5, 4)):
+            p = self.tfl_params(s1)
+            k = r.randrange(cols)
+            p[k] = (p[k][0], p[k][1]) + bad
+            self.post_tfl(s1, p)
+        self.post_tfl(s1, self.tfl_params(s1))
         self.run(OP_NOP)
         self.cmds.append(instr(OP_HALT))
 
@@ -488,6 +618,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--config", required=True, help="config name or .cfg path (noise-free)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--isa3", action="store_true", help="the ISA 3 scenario (u8, tfl, ACCADD)")
     ap.add_argument("--sim", choices=("icarus", "verilator", "both"), default="both")
     ap.add_argument("--build", default=os.environ.get("BUILD", os.path.join(ROOT, "build")),
                     help="build directory (default $BUILD or build)")
@@ -519,12 +650,15 @@ def main():
 
     sc = Scenario(cfg, args.seed)
     try:
-        sc.build()
+        if args.isa3:
+            sc.build_isa3()
+        else:
+            sc.build()
     except RuntimeError as e:
         sys.exit("run_tile_test: cannot build the test for config '%s': %s" % (cfg["name"], e))
-    name = "%s-%d" % (cfg["name"], args.seed)
-    rerun = "tests/unit/tile/run_tile_test.py --config %s --seed %d --sim %s" % (
-        args.config, args.seed, args.sim)
+    name = "%s-%d%s" % (cfg["name"], args.seed, "-isa3" if args.isa3 else "")
+    rerun = "tests/unit/tile/run_tile_test.py --config %s --seed %d --sim %s%s" % (
+        args.config, args.seed, args.sim, " --isa3" if args.isa3 else "")
     sims = ["icarus", "verilator"] if args.sim == "both" else [args.sim]
     results, errs = {}, []
     for sim in sims:
