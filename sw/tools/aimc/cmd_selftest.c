@@ -3,6 +3,7 @@
  * (Verilator model, simulated board through the UART bridge, a board over serial or mmap): CSR
  * walk, SRAM march of every buffer window, a known-answer MVM on each tile, an end-to-end digits
  * inference. One PASS/FAIL/SKIP line per step; exit 0 only if no step failed. */
+#include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -24,6 +25,8 @@ typedef struct st {
 	const aimc_cfg *cfg;
 	uint64_t seed;
 	int ideal;      /* the design's config (faults cleared) is ideal: exact known answers */
+	int32_t diag_tol; /* fault diagnosis: largest |chip - expected| of a healthy cell; -1: none */
+	char diag_why[96]; /* why there is no diagnosis (diag_tol -1) */
 	unsigned pass, fail, skip;
 } st;
 
@@ -448,14 +451,23 @@ out:
 	return rc;
 }
 
-/* Classify the answers y against the expected e (both rows x cols) into d. */
-static void diag_classify(const aimc_cfg *cfg, const int32_t *y, const int32_t *e, diag_tile *d)
+static int cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Classify the answers y against the expected e (both rows x cols) into d; tol: the largest
+ * difference |y - e| a healthy cell shows (0 on an ideal config). */
+static void diag_classify(const aimc_cfg *cfg, const int32_t *y, const int32_t *e, int32_t tol, diag_tile *d)
 {
 	uint32_t rows = cfg->rows, cols = cfg->cols, cpa = cfg->cols_per_adc, nadc = cols / cpa;
-	uint8_t *used = calloc((size_t)rows * cols, 1), *colx = calloc(cols, 1), *rowx = calloc(rows, 1);
+	uint8_t *colx = calloc(cols, 1), *rowx = calloc(rows, 1);
+	double *ratio = malloc(rows * sizeof(*ratio));
 	uint32_t r, c, j;
 
-	if (used == NULL || colx == NULL || rowx == NULL) {
+	if (colx == NULL || rowx == NULL || ratio == NULL) {
 		snprintf(d->why, sizeof(d->why), "out of memory");
 		goto out;
 	}
@@ -476,51 +488,53 @@ static void diag_classify(const aimc_cfg *cfg, const int32_t *y, const int32_t *
 				colx[c] = 1;
 		}
 	}
-	/* dead DAC row: 0 in every (live) column where the expected value is not 0 */
+	/* dead DAC row: within tol of 0 in every live column, some expected value beyond 2 tol */
 	for (r = 0; r < rows; r++) {
 		int zero = 1, nz = 0;
 
 		for (c = 0; c < cols; c++) {
+			int32_t ev = e[(size_t)r * cols + c], yv = y[(size_t)r * cols + c];
+
 			if (colx[c])
 				continue;
-			nz |= e[(size_t)r * cols + c] != 0;
-			zero &= y[(size_t)r * cols + c] == 0;
+			nz |= ev > 2 * tol || ev < -2 * tol;
+			zero &= yv <= tol && yv >= -tol;
 		}
 		if (zero && nz && d->n_dead_row < 64) {
 			d->dead_row[d->n_dead_row++] = r;
 			rowx[r] = 1;
 		}
 	}
-	/* drifted column: wrong in more than half of the rows that expect a value, gain off > 2 % */
+	/* drifted column: the median of y / e over the rows expecting |e| >= 16 * 127 (a few stuck
+	 * cells do not move it) off 1 by more than 2 % */
 	for (c = 0; c < cols; c++) {
-		uint32_t wrong = 0, n = 0;
-		double ye = 0.0, ee = 0.0;
+		uint32_t n = 0;
+		double med;
 
 		if (colx[c])
 			continue;
 		for (r = 0; r < rows; r++) {
 			double yv = y[(size_t)r * cols + c], ev = e[(size_t)r * cols + c];
 
-			if (rowx[r] || ev == 0.0)
-				continue;
-			n++;
-			wrong += yv != ev;
-			ye += yv * ev;
-			ee += ev * ev;
+			if (!rowx[r] && (ev >= 16.0 * 127.0 || ev <= -16.0 * 127.0))
+				ratio[n++] = yv / ev;
 		}
-		if (n > 0 && 2u * wrong > n && ee > 0.0 && (ye / ee > 1.02 || ye / ee < 0.98) &&
-		    d->n_drift < 64) {
+		if (n < 3)
+			continue;
+		qsort(ratio, n, sizeof(*ratio), cmp_dbl);
+		med = n % 2 ? ratio[n / 2] : 0.5 * (ratio[n / 2 - 1] + ratio[n / 2]);
+		if ((med > 1.02 || med < 0.98) && d->n_drift < 64) {
 			d->drift_col[d->n_drift] = c;
-			d->drift_gain[d->n_drift++] = ye / ee;
+			d->drift_gain[d->n_drift++] = med;
 			colx[c] = 1;
 		}
 	}
-	/* stuck cells: what is left wrong, cell by cell */
+	/* stuck cells: what is left beyond tol, cell by cell */
 	for (r = 0; r < rows; r++)
 		for (c = 0; c < cols; c++) {
 			size_t i = (size_t)r * cols + c;
 
-			if (rowx[r] || colx[c] || y[i] == e[i])
+			if (rowx[r] || colx[c] || (y[i] - e[i] <= tol && e[i] - y[i] <= tol))
 				continue;
 			if (d->n_cells < DIAG_MAX_CELLS) {
 				d->cell_row[d->n_cells] = r;
@@ -529,13 +543,41 @@ static void diag_classify(const aimc_cfg *cfg, const int32_t *y, const int32_t *
 				d->cell_exp[d->n_cells] = e[i];
 			}
 			d->n_cells++;
-			used[i] = 1;
 		}
 	d->n_found = d->n_dead_adc + d->n_dead_row + d->n_drift + d->n_cells;
 out:
-	free(used);
 	free(colx);
 	free(rowx);
+	free(ratio);
+}
+
+/* The tolerance of the one-hot diagnosis on the design's config: 0 when ideal; with programming
+ * error and read noise only (no other effect), 8 sigma of a cell pair's error in weight levels
+ * (sqrt(2) 127 (prog_sigma + read_sigma), at least 2 levels), times the input 127. One-hot inputs
+ * put at most 127 (2^dac_bits - 1) LSB on a column per slice: the ADC must hold that. */
+static void diag_setup(st *s, const aimc_cfg *design)
+{
+	double half = ldexp(1.0, (int)design->adc_bits - 1), lv;
+	const char *on = aimc_cfg_effect_on(design);
+
+	s->diag_tol = -1;
+	if (s->ideal) {
+		s->diag_tol = 0;
+		return;
+	}
+	if (on != NULL) {
+		snprintf(s->diag_why, sizeof(s->diag_why), "%s is on: no known answer to compare with", on);
+		return;
+	}
+	if (half - 1.0 < 127.0 * (double)((1u << design->dac_bits) - 1u)) {
+		snprintf(s->diag_why, sizeof(s->diag_why), "a one-hot input clips the %u-bit ADC",
+			 design->adc_bits);
+		return;
+	}
+	lv = 8.0 * 1.4142135623730951 * 127.0 * (design->prog_sigma + design->read_sigma);
+	if (lv < 2.0)
+		lv = 2.0;
+	s->diag_tol = (int32_t)(lv * 127.0 + 0.5);
 }
 
 static void step_faults(st *s, uint32_t tile, uint64_t *rs, diag_tile *d)
@@ -558,8 +600,8 @@ static void step_faults(st *s, uint32_t tile, uint64_t *rs, diag_tile *d)
 		step(s, 0, name, "out of memory");
 		goto out;
 	}
-	if (!s->ideal) {
-		snprintf(d->why, sizeof(d->why), "config %s is not ideal: no exact known answer", cfg->name);
+	if (s->diag_tol < 0) {
+		snprintf(d->why, sizeof(d->why), "config %s: %s", cfg->name, s->diag_why);
 		step(s, -1, name, "%s", d->why);
 		goto out;
 	}
@@ -620,7 +662,7 @@ static void step_faults(st *s, uint32_t tile, uint64_t *rs, diag_tile *d)
 	d->checked = 1;
 	d->pv_unconv = unconv1 - unconv0;
 	d->sats = tile < dc.n_tiles ? dc.tile[tile].sats : 0;
-	diag_classify(cfg, y, e, d);
+	diag_classify(cfg, y, e, s->diag_tol, d);
 	msg[0] = '\0';
 	for (uint32_t i = 0; i < d->n_dead_adc && n < sizeof(msg); i++)
 		n += (size_t)snprintf(msg + n, sizeof(msg) - n, "dead ADC %u (columns %u..%u all read accumulator %d); ",
@@ -938,6 +980,7 @@ int cli_cmd_selftest(int argc, char **argv)
 
 		aimc_cfg_clear_faults(&design);
 		s.ideal = aimc_cfg_is_ideal(&design);
+		diag_setup(&s, &design);
 	}
 	rs = be.seed * 0x9E3779B97F4A7C15ull + 1u;
 	printf("selftest: config %s, back-end %s, seed %llu\n", cfg.name, be.backend,
