@@ -4,7 +4,8 @@
 # are found by `aimc selftest` and named by tile, row and column in its --faults report.
 # C model (cmodel back-end) on tests/system/tiny3.cfg (3 tiles of 16x8, 4 ADCs of 2 columns):
 # no fault (exit 0, nothing found), a dead ADC, a dead DAC row, a drifted column (each on a tile
-# other than 0), stuck cells (program-and-verify count and the wrong cells), all at once.
+# other than 0), stuck cells (program-and-verify count and the wrong cells), all at once; then
+# configs/base.cfg (noisy: the diagnosis with a tolerance) without and with faults.
 # With VL=path/to/aimc-vl (a build of configs/tiny.cfg) the same on the RTL for tiny plus a
 # dead ADC, a dead DAC row and a drifted column at once: the RTL's report equals the C model's.
 # Usage: tests/system/robust_faults.sh [BUILD]
@@ -55,6 +56,16 @@ st "stuck cells: program-and-verify counts them, the wrong cells are listed" "$a
   'sum(x["pv_unconverged"] for x in t) > 0 and sum(x["wrong_cells"] for x in t) == sum(x["pv_unconverged"] for x in t) and not any(x["dead_adcs"] or x["dead_dac_rows"] or x["drifted_cols"] for x in t)'
 st "all at once: tile 2 ADC 0, row 3, column 5 (gain 1.1)" "$aimc" cmodel f_all 1 \
   't[2]["dead_adcs"][0]["adc"] == 0 and t[2]["dead_dac_rows"] == [3] and [c["col"] for c in t[2]["drifted_cols"]] == [5] and abs(t[2]["drifted_cols"][0]["gain"] - 1.1) < 0.01'
+# configs/base.cfg (the config of `make sim`): programming error and read noise on, the diagnosis
+# with a tolerance
+mkcfg configs/base.cfg b_none
+mkcfg configs/base.cfg b_all stuck_gmin_frac=0.005 stuck_gmax_frac=0.005 fault_tile=1 fault_adc_dead=1 \
+  fault_adc=1 fault_dac_dead=1 fault_dac_row=20 fault_col=3 fault_col_gain=0.9
+st "base (noisy), no fault: exit 0, nothing found" "$aimc" cmodel b_none 0 \
+  'r["faults_found"] == 0 and all(x["checked"] for x in t)'
+st "base (noisy), all at once: tile 1 ADC 1, row 20, column 3 (gain 0.9), stuck cells on both tiles" \
+  "$aimc" cmodel b_all 1 \
+  '[a["adc"] for a in t[1]["dead_adcs"]] == [1] and t[1]["dead_dac_rows"] == [20] and [c["col"] for c in t[1]["drifted_cols"]] == [3] and abs(t[1]["drifted_cols"][0]["gain"] - 0.9) < 0.01 and not t[0]["dead_adcs"] and not t[0]["dead_dac_rows"] and not t[0]["drifted_cols"] and all(x["pv_unconverged"] > 0 and x["wrong_cells"] > 0 for x in t)'
 if [ -n "${VL:-}" ]; then
   mkcfg configs/tiny.cfg v_all stuck_gmin_frac=0.01 fault_adc_dead=1 fault_adc=3 fault_adc_code=7 \
     fault_dac_dead=1 fault_dac_row=9 fault_col=1 fault_col_gain=0.85
