@@ -36,6 +36,21 @@ PY
   [ "$rc" = "$5" ] && [ -z "$out" ]
   check "$1" $? "exit $rc (expected $5); $(grep -E 'FAIL|SKIP' "$dir/$4.$3.log" | head -3) $out"
 }
+# the fault keys are checked like every key: an index out of range, a code outside the ADC's
+# range, a fault on the digital twin: exit 2 naming the key
+cfgcheck() { # label, expected text, config lines...
+  local label=$1 want=$2 out rc; shift 2
+  { grep -v '^name' tests/system/tiny3.cfg; echo "name = c"; printf '%s\n' "$@"; } > "$dir/c.cfg"
+  out=$("$aimc" config --check "$dir/c.cfg" 2>&1); rc=$?
+  [ "$rc" = 2 ] && printf '%s' "$out" | grep -q -- "$want"
+  check "config: $label" $? "exit $rc: $out"
+}
+cfgcheck "fault_tile beyond num_tiles" "fault_tile (3) must be < num_tiles (3)" fault_tile=3
+cfgcheck "fault_adc beyond the ADCs" "fault_adc (4) must be < cols / cols_per_adc (4)" fault_adc=4
+cfgcheck "fault_adc_code outside the ADC range" "fault_adc_code (8192) must be an integer" fault_adc_code=8192
+cfgcheck "fault_dac_row beyond rows" "fault_dac_row (16) must be < rows (16)" fault_dac_row=16
+cfgcheck "fault_col beyond cols" "fault_col (8) must be < cols (8)" fault_col=8
+cfgcheck "a fault on the digital twin" "but fault_adc_dead is on" xbar_impl=1 fault_adc_dead=1
 base=tests/system/tiny3.cfg
 mkcfg $base f_none
 mkcfg $base f_adc fault_tile=1 fault_adc_dead=1 fault_adc=2 fault_adc_code=-3
