@@ -40,7 +40,7 @@ struct cfg_key {
 #define OFF(m) offsetof(aimc_cfg, m)
 
 /* Adding a knob means adding one row here (and the member in aimc_cfg); nothing else lists keys.
- * Sources of the defaults: docs/configs.md and /work/shared/ANALOG-PARAMETERS.md rows. */
+ * Sources of the defaults: docs/configs.md and the parameter rows of docs/sources.md. */
 static const struct cfg_key keys[] = {
 	{"name", KT_NAME, OFF(name), 0, 0, 0, 0, NULL, "-", NULL, "config name, printed in every report"},
 	{"num_tiles", KT_U32, OFF(num_tiles), 1, 1, 16, 0, NULL, "-", "NumTiles", "tiles"},
