@@ -668,14 +668,21 @@ int aimc_xbar_apply(aimc_xbar *xb, uint32_t tile, const uint8_t *d)
 			n += d[r] != 0;
 		}
 	}
-	/* fault hook: the dead DAC row stays at 0 V (fault_dac_dead; docs/robustness.md) */
+	/* fault hook: the dead DAC row stays at 0 V and leaves the active rows (fault_dac_dead;
+	 * docs/robustness.md) */
 	if (xb->cfg.fault_dac_dead && tile == xb->cfg.fault_tile) {
+		uint32_t m = 0;
+
 		r = xb->cfg.fault_dac_row;
 		v[r] = 0.0;
 		if (xb->rvar != NULL) {
 			xb->vf[(size_t)tile * xb->rows + r] = 0.0f;
 			xb->v2f[(size_t)tile * xb->rows + r] = 0.0f;
 		}
+		for (uint32_t i = 0; i < n; i++)
+			if (act[i] != r)
+				act[m++] = act[i];
+		n = m;
 	}
 	xb->n_act[tile] = n;
 	if (xb->dcur != NULL)
@@ -1161,8 +1168,10 @@ int aimc_xbar_convert_batch(aimc_xbar *xb, uint32_t tile, const uint8_t *d, uint
 		return -1;
 	if (nk == 0)
 		return 0;
-	if (xb->ir_valid != NULL || (xb->rvar == NULL && !(xb->exact && xb->wq != NULL))) {
-		/* IR drop, or binary64 sums with some effect on: read by read */
+	if (xb->ir_valid != NULL || (xb->rvar == NULL && !(xb->exact && xb->wq != NULL)) || xb->cfg.fault_adc_dead ||
+	    xb->cfg.fault_dac_dead) {
+		/* IR drop, binary64 sums with some effect on, or a dead ADC or DAC (their fault hooks are in
+		 * aimc_xbar_apply and aimc_xbar_convert_all): read by read */
 		for (uint32_t k = 0; k < nk; k++)
 			if (aimc_xbar_apply(xb, tile, d + (size_t)k * rows) != 0 ||
 			    aimc_xbar_convert_all(xb, tile, conv_idx[k], adc_shift, codes + (size_t)k * xb->cols) != 0)
