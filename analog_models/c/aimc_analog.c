@@ -196,6 +196,9 @@ static double read_g(const aimc_xbar *xb, uint32_t tile, uint32_t row, uint32_t 
 		g = g * aimc_det_exp(-drift_nu(xb, tile, row, cell) * xb->drift_lt);
 	if (xb->temp_on)
 		g = g * xb->tfac;
+	/* fault hook: the drifted column (fault_col_gain; docs/robustness.md "Fault injection") */
+	if (xb->cfg.fault_col_gain != 1.0 && tile == xb->cfg.fault_tile && cell / 2 == xb->cfg.fault_col)
+		g = g * xb->cfg.fault_col_gain;
 	return g;
 }
 
@@ -665,6 +668,22 @@ int aimc_xbar_apply(aimc_xbar *xb, uint32_t tile, const uint8_t *d)
 			n += d[r] != 0;
 		}
 	}
+	/* fault hook: the dead DAC row stays at 0 V and leaves the active rows (fault_dac_dead;
+	 * docs/robustness.md) */
+	if (xb->cfg.fault_dac_dead && tile == xb->cfg.fault_tile) {
+		uint32_t m = 0;
+
+		r = xb->cfg.fault_dac_row;
+		v[r] = 0.0;
+		if (xb->rvar != NULL) {
+			xb->vf[(size_t)tile * xb->rows + r] = 0.0f;
+			xb->v2f[(size_t)tile * xb->rows + r] = 0.0f;
+		}
+		for (uint32_t i = 0; i < n; i++)
+			if (act[i] != r)
+				act[m++] = act[i];
+		n = m;
+	}
 	xb->n_act[tile] = n;
 	if (xb->dcur != NULL)
 		memcpy(xb->dcur + (size_t)tile * xb->rows, d, xb->rows);
@@ -904,6 +923,12 @@ static int32_t adc_code_f32(const aimc_xbar *xb, uint32_t tile, uint32_t col, fl
 	return x >= 0.0f ? (int32_t)(x + 0.5f) : -(int32_t)(-x + 0.5f);
 }
 
+/* fault hook: 1 if (tile, col) is converted by the dead ADC (fault_adc_dead; docs/robustness.md) */
+static int dead_adc(const aimc_xbar *xb, uint32_t tile, uint32_t col)
+{
+	return xb->cfg.fault_adc_dead && tile == xb->cfg.fault_tile && xb->adc_of[col] == xb->cfg.fault_adc;
+}
+
 int32_t aimc_xbar_convert(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint32_t conv_idx,
 			  uint32_t adc_shift)
 {
@@ -911,6 +936,8 @@ int32_t aimc_xbar_convert(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint
 
 	if (xb == NULL || tile >= xb->cfg.num_tiles || col >= xb->cols)
 		return 0;
+	if (dead_adc(xb, tile, col))
+		return (int32_t)xb->cfg.fault_adc_code;
 	if (xb->rvar != NULL) {
 		float cmp = 0.0f, fi = column_current_f32(xb, tile, col, conv_idx, &cmp);
 
@@ -951,8 +978,22 @@ static void axpy_rows(double *sum, const double *a, double v, uint32_t n)
 		sum[c] += v * a[c];
 }
 
+static int convert_all(aimc_xbar *xb, uint32_t tile, uint32_t conv_idx, uint32_t adc_shift, int32_t *codes);
+
 int aimc_xbar_convert_all(aimc_xbar *xb, uint32_t tile, uint32_t conv_idx, uint32_t adc_shift,
 			  int32_t *codes)
+{
+	int rc = convert_all(xb, tile, conv_idx, adc_shift, codes);
+
+	/* fault hook: the dead ADC's columns read its constant code */
+	if (rc == 0 && xb->cfg.fault_adc_dead && tile == xb->cfg.fault_tile)
+		for (uint32_t c = 0; c < xb->cols; c++)
+			if (dead_adc(xb, tile, c))
+				codes[c] = (int32_t)xb->cfg.fault_adc_code;
+	return rc;
+}
+
+static int convert_all(aimc_xbar *xb, uint32_t tile, uint32_t conv_idx, uint32_t adc_shift, int32_t *codes)
 {
 	const double *v;
 	const uint32_t *act;
@@ -1127,8 +1168,10 @@ int aimc_xbar_convert_batch(aimc_xbar *xb, uint32_t tile, const uint8_t *d, uint
 		return -1;
 	if (nk == 0)
 		return 0;
-	if (xb->ir_valid != NULL || (xb->rvar == NULL && !(xb->exact && xb->wq != NULL))) {
-		/* IR drop, or binary64 sums with some effect on: read by read */
+	if (xb->ir_valid != NULL || (xb->rvar == NULL && !(xb->exact && xb->wq != NULL)) || xb->cfg.fault_adc_dead ||
+	    xb->cfg.fault_dac_dead) {
+		/* IR drop, binary64 sums with some effect on, or a dead ADC or DAC (their fault hooks are in
+		 * aimc_xbar_apply and aimc_xbar_convert_all): read by read */
 		for (uint32_t k = 0; k < nk; k++)
 			if (aimc_xbar_apply(xb, tile, d + (size_t)k * rows) != 0 ||
 			    aimc_xbar_convert_all(xb, tile, conv_idx[k], adc_shift, codes + (size_t)k * xb->cols) != 0)
