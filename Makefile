@@ -33,7 +33,7 @@ IVERILOG  ?= iverilog
 IVERILOG_VPI ?= iverilog-vpi
 VVP       ?= vvp
 
-# Bit-exact code: no fast-math, no -march=native, no FMA contraction (ARCHITECTURE section 3).
+# Bit-exact code: no fast-math, no -march=native, no FMA contraction (docs/analog-model.md, bit-exactness).
 CSTD      := -std=c11
 WARN      := -Wall -Wextra -Werror
 FPFLAGS   := -ffp-contract=off -fno-fast-math -fno-math-errno
@@ -54,7 +54,7 @@ CFG_DIR   := $(BUILD)/$(CFG_NAME)
 
 .DEFAULT_GOAL := help
 .PHONY: help setup deps regs regs-check lint sw vl icarus test sim layer-test clean \
-        regress bench sweep fpga formal cov fuzz
+        regress bench sweep fpga formal cov fuzz sanitize
 
 help:
 	@echo "Kirchhoff make targets (variables: CONFIG=$(CONFIG) SIM=$(SIM) SEED=$(SEED) WAVES=$(WAVES))"
@@ -72,15 +72,22 @@ help:
 	@echo "                   configs, run folder under build/regress/, signature check (docs/regression.md)"
 	@echo "  make regress-list    the case commands;  make regress-update  rewrite the signature file"
 	@echo "  make formal      bounded proofs (yosys-smtbmc + z3) and their injected bugs (build/reports/formal.json)"
-	@echo "  make fuzz        libFuzzer on the network-file loader, FUZZ_TIME=$(FUZZ_TIME) s (build/reports/fuzz.json)"
+	@echo "  make fuzz        libFuzzer on the network-file loader and the config parser, FUZZ_TIME=$(FUZZ_TIME) s each"
+	@echo "                   (build/reports/fuzz.json, fuzz_config.json)"
+	@echo "  make sanitize    C library, CLI and unit tests under ASan + UBSan, the tests that need no simulator"
+	@echo "                   (build/sanitize, build/reports/sanitize.json; SAN_TEST= SAN_SKIP= substrings)"
 	@echo "  make cov         line + toggle coverage of rtl/ over the chip tests (build/cov/html, reports/cov.json)"
 	@echo "  make sweep       digits accuracy vs ADC/DAC bits, prog error, read noise, drift (build/sweep/)"
-	@echo "  make bench       noisy C-model MVM vs OpenBLAS sgemv, 256 and 1024 (build/reports/bench.json)"
+	@echo "  make dse         TOPS/W and TOPS per tile vs DAC bits, columns per ADC, tile size (build/dse/)"
+	@echo "  make bench       C-model MVM (noisy, ideal; DAC 8/4/2/1 bits) vs OpenBLAS sgemv/dgemv on the CPU's own"
+	@echo "                   kernel, 256 and 1024, goals met or not (build/reports/bench.json; never fails on a goal)"
 	@echo "  make irdrop-check     IR-drop solve vs ngspice (build/irdrop/irdrop_spice.json; SEED=)"
 	@echo "  make veriloga-check   Verilog-A models (OpenVAF, VACASK) vs the C model (build/veriloga/)"
 	@echo "  make fpga        BOARD=icebreaker|ulx3s: yosys + nextpnr + bitstream, build/reports/fpga.json"
 	@echo "                   (FPGA_ARGS=--synth-only stops after synthesis; docs/fpga-bringup.md)"
 	@echo "  make uart-vl     the simulated board (UART bridge + chip) for --backend uart-sim"
+	@echo "  make bus-fuzz    the random bus / program / reset fuzzer of the Verilator model (CONFIG=tiny;"
+	@echo "                   build/<cfg>/busfuzz/bus-fuzz --help; tests/system/bus_fuzz.c)"
 
 # ---- setup -----------------------------------------------------------------------------------
 # Runs tools/setup.sh only when something is missing; the stamp is refreshed by a real check.
@@ -292,6 +299,40 @@ formal: $(SETUP_STAMP)
 FUZZ_TIME ?= 600
 fuzz: $(SETUP_STAMP)
 	PYTHON=$(PYTHON) tools/fuzz.sh --build $(call q,$(BUILD)) --time $(call q,$(FUZZ_TIME)) --seed $(call q,$(SEED))
+	PYTHON=$(PYTHON) tools/fuzz_config.sh --build $(call q,$(BUILD)) --time $(call q,$(FUZZ_TIME)) --seed $(call q,$(SEED))
+
+# ---- sanitizers: library, CLI, unit tests under ASan + UBSan in $(BUILD)/sanitize (tools/sanitize.sh) --
+.PHONY: sanitize
+# SAN_TEST / SAN_SKIP: comma-separated substrings of test names to run / leave out (not TEST: a
+# `make test TEST=...` would hand its TEST down to the registry's `make sanitize`).
+SAN_TEST ?=
+SAN_SKIP ?=
+sanitize: $(SETUP_STAMP)
+	PYTHON=$(PYTHON) tools/sanitize.sh --build $(call q,$(BUILD)) -j $(call q,$(J)) $(if $(SAN_TEST),--filter $(call q,$(SAN_TEST))) \
+	  $(if $(SAN_SKIP),--skip $(call q,$(SAN_SKIP)))
+
+# ---- bus and program fuzzing of the RTL (tests/system/bus_fuzz.c): a test executable linked with the
+# Verilator model like aimc-vl, without the CLI: $(BUILD)/<cfg>/busfuzz/bus-fuzz (make bus-fuzz CONFIG=tiny)
+.PHONY: bus-fuzz
+BUSFUZZ_OBJ := $(BUILD)/obj/tests/system/bus_fuzz.o
+$(BUSFUZZ_OBJ): tests/system/bus_fuzz.c $(HDRS) tb/verilator/aimc_vl.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -Itb/verilator -c $< -o $@
+# $(1) = config name
+define BUSFUZZ_RULES
+$(BUILD)/$(1)/busfuzz/bus-fuzz: $(BUILD)/$(1)/rtl-params.verilator $(RTL_F) $$(RTL_SRCS) $(VL_CPP) $(VL_HDRS) \
+                                $(DPI_SRCS) $(LIBAIMC) $(BUSFUZZ_OBJ)
+	@mkdir -p $$(@D)
+	@rm -f $$@
+	$(VERILATOR) --cc --exe --build -j 2 $(VL_FLAGS) --trace-fst --top-module aimc_top \
+	  --Mdir $$(@D)/obj -o ../bus-fuzz $$$$(cat $(BUILD)/$(1)/rtl-params.verilator) \
+	  -f $(RTL_F) $(abspath $(VL_CPP) $(DPI_SRCS)) \
+	  -CFLAGS "-O2 -std=c++17 -I$(CURDIR)/sw/include -I$(CURDIR)/analog_models/c -I$(CURDIR)/tb/verilator -ffp-contract=off" \
+	  -LDFLAGS "$(abspath $(BUSFUZZ_OBJ)) $(abspath $(LIBAIMC)) $(LDLIBS)" \
+	  > $$(@D)/build.log 2>&1 || { tail -40 $$(@D)/build.log; exit 1; }
+endef
+$(foreach c,$(sort $(ALL_CFGS) $(CFG_NAME)),$(eval $(call BUSFUZZ_RULES,$(c))))
+bus-fuzz: $(CFG_DIR)/busfuzz/bus-fuzz
 
 # ---- coverage: line + toggle over the chip-level tests of the registry --------------------------------
 cov: $(SETUP_STAMP) sw $(foreach c,$(TEST_CFGS),$(BUILD)/cov/$(c)/vl/aimc-vl)
@@ -311,14 +352,24 @@ SWEEP_SEEDS  ?= 1,2,3
 sweep: $(SETUP_STAMP) $(AIMC)
 	$(PYTHON) sw/python/sweep.py --config $(call q,$(SWEEP_CONFIG)) --build $(call q,$(BUILD)) --seeds $(call q,$(SWEEP_SEEDS))
 
-# ---- benchmark: noisy C-model MVM vs OpenBLAS sgemv, same run (bench/aimc_bench.c) ----------------
+# ---- design-space exploration: TOPS/W and TOPS per tile vs DAC bits, ADC sharing, tile size -------
+# (docs/sim.md; DSE_ARGS e.g. --samples 360 --post-lanes 8 --no-rtl)
+DSE_ARGS ?=
+.PHONY: dse
+dse: $(SETUP_STAMP) $(AIMC)
+	@mkdir -p $(call q,$(BUILD))/dse $(call q,$(BUILD))/reports
+	nice $(PYTHON) sw/python/dse.py --build $(call q,$(BUILD)) --seed $(call q,$(SEED)) $(DSE_ARGS)
+
+# ---- benchmark: C-model MVM vs OpenBLAS sgemv / dgemv, same run (bench/aimc_bench.c) --------------
+# The program removes OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE for its own run (re-executing itself);
+# tests and CI keep them. BENCH_ARGS: e.g. --threads 2, --min-time 1, --keep-openblas-env.
 BENCH_BIN := $(BUILD)/bench/aimc_bench
 $(BENCH_BIN): bench/aimc_bench.c $(LIBAIMC) $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIBAIMC) $(LDLIBS)
 bench: $(BENCH_BIN)
 	@mkdir -p $(BUILD)/reports
-	OPENBLAS_NUM_THREADS=1 $(BENCH_BIN) --out $(BUILD)/reports/bench.json
+	OPENBLAS_NUM_THREADS=1 $(BENCH_BIN) --out $(BUILD)/reports/bench.json $(BENCH_ARGS)
 
 # ---- FPGA prototype: make fpga BOARD=icebreaker|ulx3s (docs/fpga-bringup.md) ----------------------
 BOARD     ?= icebreaker

@@ -688,9 +688,12 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
     .hwif_in_irq_done_hwclr     (soft_reset),
     .hwif_in_irq_error_hwclr    (soft_reset),
     .hwif_in_irq_prog_hwclr     (soft_reset),
-    .hwif_in_irq_done_hwset     (set_irq_done),
-    .hwif_in_irq_error_hwset    (set_irq_error),
-    .hwif_in_irq_prog_hwset     (set_irq_prog),
+    // A stop in the cycle of the soft_reset pulse must not survive it: the flags' set wins over
+    // the clear in one cycle, while the sequencer's status is reset the cycle after (found by
+    // tests/system/bus_fuzz.c: irq.error left set, status 0, after a reset 3 cycles into a run).
+    .hwif_in_irq_done_hwset     (set_irq_done & ~soft_reset),
+    .hwif_in_irq_error_hwset    (set_irq_error & ~soft_reset),
+    .hwif_in_irq_prog_hwset     (set_irq_prog & ~soft_reset),
     .hwif_out_irq_done          (irq_done),
     .hwif_out_irq_error         (irq_error),
     .hwif_out_irq_prog          (irq_prog),

@@ -41,32 +41,55 @@ aimc=$build/sw/aimc
 dir=$build/$cname/layer-test
 report=$build/reports/layer-test.json
 mkdir -p "$dir" "$build/reports"
-rm -f "$report"
+# The run writes a temporary beside the report, renamed over it only when the layer passed: a
+# failed or interrupted run leaves the previous report as it was (issue 16).
+tmp=$build/reports/.layer-test.json.tmp.$$
+failed=$build/reports/layer-test.failed.json
+trap 'rm -f "$tmp"' EXIT
 flags=(--config "$cfgfile" --rows "$rows" --cols "$cols" --batch "$batch" --seed "$seed")
 rerun="make layer-test CONFIG=$cfgfile ROWS=$rows COLS=$cols BATCH=$batch SEED=$seed SIM=$sim"
 need() { [ -e "$1" ] || { echo "layer_test: $1 is missing; run '$2'" >&2; exit 2; }; }
 need "$aimc" "make $aimc"
 
 summary() {
-  if [ -f "$report" ]; then
-    echo "layer_test: report $report:"
+  local f=${1:-$report}
+  if [ -f "$f" ]; then
+    echo "layer_test: report $f:"
     grep -E '^  "(config|sim|rows|cols|batch|seed|bit_exact_vs_openblas|mismatches_vs_cmodel|compared|cycles|wall_s|pass)"' \
-      "$report" | sed -e 's/^  /  /' -e 's/,$//'
+      "$f" | sed -e 's/^  /  /' -e 's/,$//'
   fi
   echo "layer_test: rerun: $rerun"
+}
+# The end of a run: the report into place on success; on a failure the previous report stays and
+# the failed run's report (if any) goes to $failed.
+finish() {
+  if [ "$rc" = 0 ] && [ -f "$tmp" ]; then
+    mv -f "$tmp" "$report"
+    summary "$report"
+  else
+    [ "$rc" = 0 ] && rc=1
+    if [ -f "$tmp" ]; then
+      mv -f "$tmp" "$failed"
+      summary "$failed"
+    else
+      summary /nonexistent
+    fi
+    [ -f "$report" ] && echo "layer_test: the previous report $report is left as it was"
+  fi
+  exit $rc
 }
 
 rc=0
 case "$sim" in
   cmodel)
-    "$aimc" layer-test "${flags[@]}" --backend cmodel --report "$report" || rc=$?
+    "$aimc" layer-test "${flags[@]}" --backend cmodel --report "$tmp" || rc=$?
     ;;
   verilator)
     vl=$build/$cname/vl/aimc-vl
     need "$vl" "make vl CONFIG=$cname"
     wflags=()
     [ "$waves" = 1 ] && wflags=(--waves "$dir/layer-test.fst") && echo "layer_test: waves in $dir/layer-test.fst"
-    "$vl" layer-test "${flags[@]}" --backend verilator "${wflags[@]}" --report "$report" || rc=$?
+    "$vl" layer-test "${flags[@]}" --backend verilator "${wflags[@]}" --report "$tmp" || rc=$?
     ;;
   icarus)
     vvpdir=$build/$cname/icarus
@@ -78,22 +101,21 @@ case "$sim" in
     echo "layer_test: [1/3] C model, recording the bus trace $trace"
     if ! "$aimc" layer-test "${flags[@]}" --backend cmodel --record "$trace" \
          --report "$dir/record.json" > "$dir/record.log" 2>&1; then
-      tail -20 "$dir/record.log"; echo "layer_test: FAIL (the recording run failed)"; summary; exit 1
+      tail -20 "$dir/record.log"; echo "layer_test: FAIL (the recording run failed)"; rc=1; finish
     fi
     echo "layer_test: [2/3] Icarus replays the trace ($(grep -c '^[WRP] ' "$trace") bus ops)"
     if ! vvp -n -M "$vvpdir" -m aimc_vpi "$vvpdir/sim.vvp" +trace="$trace" +log="$log" \
          +aimc_config="$cfgfile" +aimc_seed="$seed" > "$dir/icarus.log" 2>&1 \
        || ! grep -q '^C ' "$log" 2>/dev/null; then
-      tail -20 "$dir/icarus.log"; echo "layer_test: FAIL (Icarus did not finish the trace)"; summary; exit 1
+      tail -20 "$dir/icarus.log"; echo "layer_test: FAIL (Icarus did not finish the trace)"; rc=1; finish
     fi
     echo "layer_test: [3/3] the layer checks on the Icarus results"
-    "$aimc" layer-test "${flags[@]}" --backend "replay:$log" --sim-label icarus --report "$report" || rc=$?
+    "$aimc" layer-test "${flags[@]}" --backend "replay:$log" --sim-label icarus --report "$tmp" || rc=$?
     # The replay step alone takes milliseconds: report the wall time of the whole Icarus flow.
-    if [ -f "$report" ]; then
+    if [ -f "$tmp" ]; then
       wall=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.3f", b - a }')
-      sed -i -e "s/^  \"wall_s\": [0-9.eE+-]*/  \"wall_s\": $wall/" "$report"
+      sed -i -e "s/^  \"wall_s\": [0-9.eE+-]*/  \"wall_s\": $wall/" "$tmp"
     fi
     ;;
 esac
-summary
-exit $rc
+finish

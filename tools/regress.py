@@ -41,7 +41,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LISTS = "tests/regressions/regressions.toml"
 SIG_DIR = "tests/regressions/signatures"
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-SUBS = ("layer-test", "csr-test", "illegal-test", "model-run")
+SUBS = ("layer-test", "csr-test", "illegal-test", "bus-fuzz", "model-run")
 TEST_KEYS = {"name", "sub", "args", "configs", "sims", "reseed", "seed_base", "timeout"}
 REG_KEYS = {"name", "tests", "reseed", "configs", "sims"}
 WAVE_SIMS = ("verilator", "xcheck")
@@ -137,6 +137,9 @@ def load_lists(path):
             if bad:
                 raise ListError(f"{where}: sim {bad[0]}: model-run runs on "
                                 f"{', '.join(regress_case.MODEL_SIMS)} only")
+        if sub == "bus-fuzz" and set(sims) - {"verilator", "cmodel"}:
+            raise ListError(f"{where}: sub bus-fuzz (tests/system/bus_fuzz.c) runs on verilator "
+                            "or cmodel only")
         if "icarus" in sims:
             if sub != "layer-test":
                 raise ListError(f"{where}: sim icarus runs layer-test only; use xcheck for {sub}")
@@ -758,7 +761,9 @@ def build_configs(cases, build):
     """Build the C tools and each config's models once, before any case runs."""
     targets = [f"{build}/sw/aimc"]
     for cfg in sorted({c["config"] for c in cases}):
-        sims = {c["sim"] for c in cases if c["config"] == cfg}
+        sims = {c["sim"] for c in cases if c["config"] == cfg and c["sub"] != "bus-fuzz"}
+        if any(c["config"] == cfg and c["sub"] == "bus-fuzz" for c in cases):
+            targets.append(f"{build}/{cfg}/busfuzz/bus-fuzz")
         if sims & {"verilator", "xcheck"}:
             targets.append(f"{build}/{cfg}/vl/aimc-vl")
         if sims & {"icarus", "xcheck"}:

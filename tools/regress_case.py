@@ -11,6 +11,8 @@ Flows (S):
   icarus     tools/layer_test.sh --sim icarus (layer-test only): C model records the bus trace,
              Icarus replays it, the layer checks run on the Icarus results
   xcheck     tools/xcheck.sh: Verilator live, Icarus replays, every read and cycle count compared
+SUB bus-fuzz is not an aimc subcommand: B/<cfg>/busfuzz/bus-fuzz (tests/system/bus_fuzz.c) on
+verilator or cmodel; its signature is the digest of every access it made (--digest).
 The model-run subcommand (an imported TFLite int8 model, `aimc run`) is its own flow, below.
 The icarus and xcheck flows get a private build directory DIR/b whose binaries are symbolic links
 into B, so parallel cases never share an output file.
@@ -171,7 +173,16 @@ def main(argv=None):
     vl_build = os.environ.get("AIMC_VL_BUILD", build)
     if name == "model-run":
         return model_run(a, build, vl_build, out, cfgfile, args)
-    if a.sim in ("verilator", "cmodel"):
+    if name == "bus-fuzz":
+        # the fuzzer of tests/system/bus_fuzz.c: no aimc subcommand; its signature is the digest
+        # of every access it made (and the cycle count), in trace-format read lines
+        if a.sim not in ("verilator", "cmodel"):
+            ap.error(f"--sim {a.sim}: bus-fuzz runs on verilator or cmodel only")
+        exe = os.path.join(build, a.config, "busfuzz", "bus-fuzz")
+        trace = os.path.join(out, "trace.txt")
+        rc = run([exe] + common + ["--backend", a.sim, "--report", report, "--digest", trace] + args)
+        source = trace
+    elif a.sim in ("verilator", "cmodel"):
         exe = (os.path.join(vl_build, a.config, "vl", "aimc-vl") if a.sim == "verilator"
                else os.path.join(build, "sw", "aimc"))
         trace = os.path.join(out, "trace.txt")

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Cross-simulator check (ARCHITECTURE section 7, X): run an `aimc` subcommand live on Verilator while
+# Cross-simulator check (verification level X, docs/architecture.md): run an `aimc` subcommand live on Verilator while
 # recording the bus trace, replay the trace on Icarus, require identical read data, responses and
 # cycle counters, then run the same subcommand's own checks on the Icarus results (replay back-end).
 #   tools/xcheck.sh --config CFG --seed N [--build DIR] [--name NAME] -- SUBCOMMAND [ARGS...]

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Behavioural model of the crossbar tiles: programmed conductances with level-dependent
  * programming error, keyed read noise, and the ADC transfer of docs/numbers.md. */
+#define _POSIX_C_SOURCE 200809L
 #include "aimc_analog.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,8 +68,9 @@ struct aimc_xbar {
 	aimc_fin_parf fp;
 	aimc_kern kern;           /* vector kernels (AIMC_SIMD) */
 	uint32_t cpad;            /* cols rounded up to a multiple of 8 (vector kernels' scratch) */
-	uint32_t rstride;         /* row stride of gd, gdf and rvar: cols rounded up to a multiple of 16,
+	uint32_t rstride;         /* row stride of gd: cols rounded up to a multiple of 16,
 				   * so that every row starts on a 64-byte boundary */
+	uint32_t cpan;            /* cols rounded up to a multiple of AIMC_PANEL (gdf, rvar: pm_index) */
 	double *cgain, *coff;     /* [tile][cpad] ADC gain and offset of each column (adc_on) */
 	int32_t *codes_s;         /* scratch of aimc_xbar_convert_all, cpad */
 	float *nrm1, *nrm2;       /* scratch of aimc_xbar_convert_all: the READ normal pairs, cpad each */
@@ -86,6 +89,17 @@ struct aimc_xbar {
 	uint8_t *ir_valid; /* [tile]: 0 after apply / program / pulse */
 	double *gr;        /* read conductances (drift, temperature) in the layout of g, for the solve */
 	int ir_warned;     /* the non-convergence message was printed */
+	/* Speed only, the same bits (decision 0008): */
+	int prod1;         /* 1-bit DAC with read noise: gdf and rvar hold the products vf gd and v2f rvar of
+			    * the row's one voltage, and vf, v2f are 1 on active rows (1 x = x exactly) */
+	int8_t *wq;        /* every effect off (exact): the programmed weights for the integer sums, four
+			    * rows to a 32-bit word: [tile][row / 4][cst4][row % 4] (wq_index) */
+	uint32_t r4n, cst4; /* rows / 4 rounded up; cols rounded up to 64 */
+	uint8_t *dcur;     /* exact: the applied DAC codes [tile][row] */
+	uint32_t *dq_s;    /* exact: scratch of aimc_xbar_convert_all, the codes packed as wq (r4n) */
+	uint32_t threads;  /* workers of aimc_xbar_convert_batch (aimc_xbar_set_threads), default 1 */
+	char *bscr;        /* scratch of aimc_xbar_convert_batch, bscr_n bytes (kept between calls) */
+	size_t bscr_n;
 };
 
 static size_t cell_base(const aimc_xbar *xb, uint32_t tile, uint32_t col)
@@ -93,10 +107,42 @@ static size_t cell_base(const aimc_xbar *xb, uint32_t tile, uint32_t col)
 	return ((size_t)tile * xb->cols + col) * xb->rows;
 }
 
-/* Index of (row, col) in the row-major per-tile arrays gd, gdf and rvar. */
+/* Index of (row, col) in the row-major per-tile array gd. */
 static size_t rm_index(const aimc_xbar *xb, uint32_t tile, uint32_t row, uint32_t col)
 {
 	return ((size_t)tile * xb->rows + row) * xb->rstride + col;
+}
+
+/* Index of (row, col) in the binary32 read arrays gdf and rvar: per tile, panels of AIMC_PANEL
+ * columns, each panel row-major (decision 0008): a read of a column block then streams through
+ * contiguous memory instead of touching one page per row. */
+static size_t pm_index(const aimc_xbar *xb, uint32_t tile, uint32_t row, uint32_t col)
+{
+	return (size_t)tile * xb->rows * xb->cpan + ((size_t)(col / AIMC_PANEL) * xb->rows + row) * AIMC_PANEL +
+	       col % AIMC_PANEL;
+}
+
+/* Index of (row, col) in wq. */
+static size_t wq_index(const aimc_xbar *xb, uint32_t tile, uint32_t row, uint32_t col)
+{
+	return (((size_t)tile * xb->r4n + row / 4u) * xb->cst4 + col) * 4u + row % 4u;
+}
+
+/* The DAC codes d[0 .. rows) four to a word as wq packs the rows (zeros past the last row). */
+static void pack_codes(const aimc_xbar *xb, const uint8_t *d, uint32_t *dq)
+{
+	const uint32_t full = xb->rows / 4u;
+
+	for (uint32_t g = 0; g < full; g++)
+		dq[g] = (uint32_t)d[4 * g] | (uint32_t)d[4 * g + 1] << 8 | (uint32_t)d[4 * g + 2] << 16 |
+			(uint32_t)d[4 * g + 3] << 24;
+	if (full < xb->r4n) {
+		uint32_t v = 0;
+
+		for (uint32_t i = 0; 4 * full + i < xb->rows; i++)
+			v |= (uint32_t)d[4 * full + i] << (8 * i);
+		dq[full] = v;
+	}
 }
 
 /* n bytes, zeroed, starting on a 64-byte boundary (the vector kernels' loads then never split a
@@ -150,6 +196,9 @@ static double read_g(const aimc_xbar *xb, uint32_t tile, uint32_t row, uint32_t 
 		g = g * aimc_det_exp(-drift_nu(xb, tile, row, cell) * xb->drift_lt);
 	if (xb->temp_on)
 		g = g * xb->tfac;
+	/* fault hook: the drifted column (fault_col_gain; docs/robustness.md "Fault injection") */
+	if (xb->cfg.fault_col_gain != 1.0 && tile == xb->cfg.fault_tile && cell / 2 == xb->cfg.fault_col)
+		g = g * xb->cfg.fault_col_gain;
 	return g;
 }
 
@@ -175,7 +224,8 @@ static void row_refresh(aimc_xbar *xb, uint32_t tile, uint32_t row)
 	double rowsum = 0.0;
 
 	for (uint32_t c = 0; c < xb->cols; c++) {
-		size_t i = cell_base(xb, tile, c) + row, j = rm_index(xb, tile, row, c);
+		size_t i = cell_base(xb, tile, c) + row, j = xb->rvar != NULL ? pm_index(xb, tile, row, c)
+									     : rm_index(xb, tile, row, c);
 		double gp = read_g(xb, tile, row, 2 * c, xb->g[2 * i]);
 		double gn = read_g(xb, tile, row, 2 * c + 1, xb->g[2 * i + 1]);
 
@@ -193,6 +243,19 @@ static void row_refresh(aimc_xbar *xb, uint32_t tile, uint32_t row)
 	}
 	if (xb->rowfac != NULL)
 		xb->rowfac[(size_t)tile * xb->rows + row] = 1.0 / (1.0 + xb->cfg.dac_rout * rowsum);
+	if (xb->prod1) {
+		/* the row's one nonzero voltage and its square, rounded as aimc_xbar_apply rounds them, times
+		 * the read arrays: the binary32 products the sums would form (decision 0008) */
+		const double x = xb->rowfac != NULL ? xb->dac_v[1] * xb->rowfac[(size_t)tile * xb->rows + row]
+						    : xb->dac_v[1];
+		const float a = (float)x, b = (float)(x * x);
+		for (uint32_t c = 0; c < xb->cols; c++) {
+			const size_t j = pm_index(xb, tile, row, c);
+
+			xb->gdf[j] = a * xb->gdf[j];
+			xb->rvar[j] = b * xb->rvar[j];
+		}
+	}
 }
 
 aimc_xbar *aimc_xbar_create(const aimc_cfg *cfg, uint64_t seed)
@@ -288,8 +351,9 @@ aimc_xbar *aimc_xbar_create(const aimc_cfg *cfg, uint64_t seed)
 	for (uint32_t c = 0; c < cfg->cols; c++)
 		xb->adc_of[c] = c / cfg->cols_per_adc;
 	if (cfg->read_sigma > 0.0) {
-		xb->rvar = zalloc64(nrows * xb->rstride * sizeof(*xb->rvar));
-		xb->gdf = zalloc64(nrows * xb->rstride * sizeof(*xb->gdf));
+		xb->cpan = (cfg->cols + AIMC_PANEL - 1u) / AIMC_PANEL * AIMC_PANEL;
+		xb->rvar = zalloc64(nrows * xb->cpan * sizeof(*xb->rvar));
+		xb->gdf = zalloc64(nrows * xb->cpan * sizeof(*xb->gdf));
 		xb->vf = calloc(nrows, sizeof(*xb->vf));
 		xb->v2f = calloc(nrows, sizeof(*xb->v2f));
 		xb->sumf = zalloc64(xb->cpad * sizeof(*xb->sumf));
@@ -308,6 +372,17 @@ aimc_xbar *aimc_xbar_create(const aimc_cfg *cfg, uint64_t seed)
 		xb->fp.adc_on = xb->adc_on;
 		xb->fp.inl_on = cfg->adc_inl > 0.0;
 		xb->fp.noise_on = cfg->adc_noise > 0.0;
+		xb->prod1 = cfg->dac_bits == 1;
+	}
+	xb->threads = 1;
+	if (xb->exact) {
+		xb->r4n = (cfg->rows + 3u) / 4u;
+		xb->cst4 = (cfg->cols + 63u) & ~63u;
+		xb->wq = zalloc64((size_t)cfg->num_tiles * xb->r4n * xb->cst4 * 4u);
+		xb->dcur = calloc(nrows, 1);
+		xb->dq_s = calloc(xb->r4n, sizeof(*xb->dq_s));
+		if (xb->wq == NULL || xb->dcur == NULL || xb->dq_s == NULL)
+			goto fail;
 	}
 	if (cfg->ir_mode != AIMC_IR_OFF) {
 		xb->gr = malloc(ncells * 2 * sizeof(*xb->gr));
@@ -424,6 +499,10 @@ void aimc_xbar_destroy(aimc_xbar *xb)
 	free(xb->ir_i);
 	free(xb->ir_valid);
 	free(xb->gr);
+	free(xb->wq);
+	free(xb->dcur);
+	free(xb->dq_s);
+	free(xb->bscr);
 	free(xb);
 }
 
@@ -462,6 +541,8 @@ int aimc_xbar_program_row(aimc_xbar *xb, uint32_t tile, uint32_t row, const int8
 
 		xb->g[2 * i] = gp;
 		xb->g[2 * i + 1] = gn;
+		if (xb->wq != NULL)
+			xb->wq[wq_index(xb, tile, row, c)] = (int8_t)wc;
 	}
 	row_refresh(xb, tile, row);
 	if (xb->ir_valid != NULL)
@@ -577,6 +658,9 @@ int aimc_xbar_apply(aimc_xbar *xb, uint32_t tile, const uint8_t *d)
 			act[n] = r;
 			n += d[r] != 0;
 		}
+		if (xb->prod1) /* the read arrays hold the products already (row_refresh) */
+			for (r = 0; r < xb->rows; r++)
+				vf[r] = v2f[r] = d[r] != 0 ? 1.0f : 0.0f;
 	} else {
 		for (r = 0; r < xb->rows; r++) {
 			v[r] = rowfac != NULL ? xb->dac_v[d[r]] * rowfac[r] : xb->dac_v[d[r]];
@@ -584,7 +668,25 @@ int aimc_xbar_apply(aimc_xbar *xb, uint32_t tile, const uint8_t *d)
 			n += d[r] != 0;
 		}
 	}
+	/* fault hook: the dead DAC row stays at 0 V and leaves the active rows (fault_dac_dead;
+	 * docs/robustness.md) */
+	if (xb->cfg.fault_dac_dead && tile == xb->cfg.fault_tile) {
+		uint32_t m = 0;
+
+		r = xb->cfg.fault_dac_row;
+		v[r] = 0.0;
+		if (xb->rvar != NULL) {
+			xb->vf[(size_t)tile * xb->rows + r] = 0.0f;
+			xb->v2f[(size_t)tile * xb->rows + r] = 0.0f;
+		}
+		for (uint32_t i = 0; i < n; i++)
+			if (act[i] != r)
+				act[m++] = act[i];
+		n = m;
+	}
 	xb->n_act[tile] = n;
+	if (xb->dcur != NULL)
+		memcpy(xb->dcur + (size_t)tile * xb->rows, d, xb->rows);
 	if (xb->ir_valid != NULL)
 		xb->ir_valid[tile] = 0;
 	return 0;
@@ -682,17 +784,17 @@ static float finish_f32(const aimc_xbar *xb, float sum, float var, float n)
 }
 
 /* Read noise on: the current of one column in binary32 (decisions 0005, 0006), the bits of
- * acc_noisy, aimc_rng_read_pairs and finish_adcf for this column; the comparator normal in *cmp
+ * acc_batch, aimc_rng_read_pairs and finish_adcf for this column; the comparator normal in *cmp
  * (may be NULL). */
 static float column_current_f32(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint32_t conv_idx,
 				float *cmp)
 {
-	const float *gf = xb->gdf + rm_index(xb, tile, 0, col);
-	const float *rv = xb->rvar + rm_index(xb, tile, 0, col);
+	const float *gf = xb->gdf + pm_index(xb, tile, 0, col);
+	const float *rv = xb->rvar + pm_index(xb, tile, 0, col);
 	const float *vf = xb->vf + (size_t)tile * xb->rows, *v2f = xb->v2f + (size_t)tile * xb->rows;
 	const uint32_t *act = xb->act + (size_t)tile * xb->rows;
 	const uint32_t n = xb->n_act[tile];
-	const size_t stride = xb->rstride;
+	const size_t stride = AIMC_PANEL;
 	float s = 0.0f, q = 0.0f, n1, n2;
 
 	/* ascending active rows, one multiply and one add per term */
@@ -775,6 +877,20 @@ static int32_t adc_code(const aimc_xbar *xb, uint32_t tile, uint32_t col, double
 	return (int32_t)q;
 }
 
+/* adc_code of an exact crossbar (every effect off) from the integer sums s = sum_r d[r] w[r][c] (the
+ * value its exact path rounds the analog sum back to, decision 0008): round_half_away(s 2^-sh),
+ * clamped, in integers. |s| <= 1024 * 255 * 127 < 2^25 (rows <= 1024, aimc_config.c). */
+static void exact_codes(const aimc_xbar *xb, const int32_t *s, uint32_t n, uint32_t adc_shift, int32_t *codes)
+{
+	const int32_t lo = -(int32_t)xb->adc_half, hi = (int32_t)xb->adc_half - 1;
+
+	if (adc_shift > 25u) { /* |s| < 2^25: the quotient is below 0.5 */
+		memset(codes, 0, n * sizeof(*codes));
+		return;
+	}
+	xb->kern.exact_fin(codes, s, n, adc_shift == 0 ? 0 : (int32_t)1 << (adc_shift - 1u), (int32_t)adc_shift, lo, hi);
+}
+
 static double lsb_of(const aimc_xbar *xb, uint32_t adc_shift)
 {
 	return xb->i_lsb0 * ldexp(1.0, adc_shift > 1024u ? 1024 : (int)adc_shift);
@@ -807,6 +923,12 @@ static int32_t adc_code_f32(const aimc_xbar *xb, uint32_t tile, uint32_t col, fl
 	return x >= 0.0f ? (int32_t)(x + 0.5f) : -(int32_t)(-x + 0.5f);
 }
 
+/* fault hook: 1 if (tile, col) is converted by the dead ADC (fault_adc_dead; docs/robustness.md) */
+static int dead_adc(const aimc_xbar *xb, uint32_t tile, uint32_t col)
+{
+	return xb->cfg.fault_adc_dead && tile == xb->cfg.fault_tile && xb->adc_of[col] == xb->cfg.fault_adc;
+}
+
 int32_t aimc_xbar_convert(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint32_t conv_idx,
 			  uint32_t adc_shift)
 {
@@ -814,6 +936,8 @@ int32_t aimc_xbar_convert(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint
 
 	if (xb == NULL || tile >= xb->cfg.num_tiles || col >= xb->cols)
 		return 0;
+	if (dead_adc(xb, tile, col))
+		return (int32_t)xb->cfg.fault_adc_code;
 	if (xb->rvar != NULL) {
 		float cmp = 0.0f, fi = column_current_f32(xb, tile, col, conv_idx, &cmp);
 
@@ -854,8 +978,22 @@ static void axpy_rows(double *sum, const double *a, double v, uint32_t n)
 		sum[c] += v * a[c];
 }
 
+static int convert_all(aimc_xbar *xb, uint32_t tile, uint32_t conv_idx, uint32_t adc_shift, int32_t *codes);
+
 int aimc_xbar_convert_all(aimc_xbar *xb, uint32_t tile, uint32_t conv_idx, uint32_t adc_shift,
 			  int32_t *codes)
+{
+	int rc = convert_all(xb, tile, conv_idx, adc_shift, codes);
+
+	/* fault hook: the dead ADC's columns read its constant code */
+	if (rc == 0 && xb->cfg.fault_adc_dead && tile == xb->cfg.fault_tile)
+		for (uint32_t c = 0; c < xb->cols; c++)
+			if (dead_adc(xb, tile, c))
+				codes[c] = (int32_t)xb->cfg.fault_adc_code;
+	return rc;
+}
+
+static int convert_all(aimc_xbar *xb, uint32_t tile, uint32_t conv_idx, uint32_t adc_shift, int32_t *codes)
 {
 	const double *v;
 	const uint32_t *act;
@@ -874,8 +1012,9 @@ int aimc_xbar_convert_all(aimc_xbar *xb, uint32_t tile, uint32_t conv_idx, uint3
 		 * for each column */
 		aimc_fin_parf p = xb->fp;
 
-		xb->kern.acc(xb->sumf, xb->varf, xb->gdf + rm_index(xb, tile, 0, 0), xb->rvar + rm_index(xb, tile, 0, 0),
-			     cols, xb->rstride, act, n, xb->vf + (size_t)tile * xb->rows, xb->v2f + (size_t)tile * xb->rows);
+		xb->kern.accb(xb->sumf, xb->varf, 0, xb->gdf + pm_index(xb, tile, 0, 0), xb->rvar + pm_index(xb, tile, 0, 0),
+			      xb->rows, 0, cols, 1, act, &n, xb->rows, xb->prod1 ? NULL : xb->vf + (size_t)tile * xb->rows,
+			      xb->v2f + (size_t)tile * xb->rows);
 		if (xb->ir_valid != NULL) { /* IR drop: the network's column currents */
 			const double *ic = ir_currents(xb, tile);
 
@@ -889,6 +1028,15 @@ int aimc_xbar_convert_all(aimc_xbar *xb, uint32_t tile, uint32_t conv_idx, uint3
 				 xb->cgainf + (size_t)tile * xb->cpad, xb->cofff + (size_t)tile * xb->cpad, xb->cpad,
 				 &p);
 		memcpy(codes, xb->codes_s, cols * sizeof(*codes));
+		return 0;
+	}
+	if (xb->exact && xb->wq != NULL) {
+		/* every effect off: the integer sums, the codes the analog sum rounds back to */
+		int32_t *isum = xb->codes_s;
+
+		pack_codes(xb, xb->dcur + (size_t)tile * xb->rows, xb->dq_s);
+		xb->kern.acci(isum, 0, xb->wq + wq_index(xb, tile, 0, 0), xb->cst4, 0, cols, 1, xb->dq_s, xb->r4n);
+		exact_codes(xb, isum, cols, adc_shift, codes);
 		return 0;
 	}
 	/* row by row, every column accumulating its active rows in ascending order: the bits of
@@ -937,6 +1085,196 @@ int aimc_xbar_convert_all(aimc_xbar *xb, uint32_t tile, uint32_t conv_idx, uint3
 	for (uint32_t c = 0; c < cols; c++)
 		codes[c] = adc_code(xb, tile, c, clip_current(xb, xb->sum_s[c]) / lsb, 0.0, adc_shift);
 	return 0;
+}
+
+int aimc_xbar_set_threads(aimc_xbar *xb, uint32_t n)
+{
+	if (xb == NULL || n < 1 || n > AIMC_XBAR_MAX_THREADS)
+		return -1;
+	xb->threads = n;
+	return 0;
+}
+
+/* One worker of aimc_xbar_convert_batch: the columns [c0, c1) of every read of the batch. */
+struct batch_job {
+	const aimc_xbar *xb;
+	uint32_t tile, c0, c1, nk, adc_shift;
+	const uint8_t *d;         /* the caller's codes, nk x rows */
+	const uint32_t *conv_idx; /* nk */
+	const uint32_t *act, *nact;
+	const uint32_t *dq;       /* exact: the codes packed as wq, nk x r4n */
+	const float *vf, *v2f;    /* nk x rows, or NULL (1-bit DAC: the products are stored) */
+	float *sum, *var, *n1, *n2; /* nk x w, nk x w, w, w: w = c1 - c0 rounded up to 8 */
+	int32_t *isum, *cbuf;     /* nk x w (exact), w */
+	int32_t *codes;           /* nk x cols */
+};
+
+static void *batch_work(void *arg)
+{
+	struct batch_job *j = arg;
+	const aimc_xbar *xb = j->xb;
+	const uint32_t w = (j->c1 - j->c0 + 7u) & ~7u, cols = xb->cols;
+
+	if (xb->rvar != NULL) {
+		aimc_fin_parf p = xb->fp;
+
+		xb->kern.accb(j->sum, j->var, w, xb->gdf + pm_index(xb, j->tile, 0, 0), xb->rvar + pm_index(xb, j->tile, 0, 0),
+			      xb->rows, j->c0, j->c1, j->nk, j->act, j->nact, xb->rows, j->vf, j->v2f);
+		p.lsb = (float)lsb_of(xb, j->adc_shift);
+		for (uint32_t k = 0; k < j->nk; k++) {
+			aimc_rng_read_pairs(xb->kern.read, xb->pre_read + (size_t)j->tile * cols + j->c0, j->conv_idx[k],
+					    j->c1 - j->c0, j->n1, j->n2);
+			xb->kern.finishf(j->cbuf, j->sum + (size_t)k * w, j->var + (size_t)k * w, j->n1, j->n2,
+					 xb->cgainf + (size_t)j->tile * xb->cpad + j->c0,
+					 xb->cofff + (size_t)j->tile * xb->cpad + j->c0, w, &p);
+			memcpy(j->codes + (size_t)k * cols + j->c0, j->cbuf, (j->c1 - j->c0) * sizeof(int32_t));
+		}
+		return NULL;
+	}
+	xb->kern.acci(j->isum, w, xb->wq + wq_index(xb, j->tile, 0, 0), xb->cst4, j->c0, j->c1, j->nk, j->dq, xb->r4n);
+	for (uint32_t k = 0; k < j->nk; k++)
+		exact_codes(xb, j->isum + (size_t)k * w, j->c1 - j->c0, j->adc_shift, j->codes + (size_t)k * cols + j->c0);
+	return NULL;
+}
+
+int aimc_xbar_convert_batch(aimc_xbar *xb, uint32_t tile, const uint8_t *d, uint32_t nk, const uint32_t *conv_idx,
+			    uint32_t adc_shift, int32_t *codes)
+{
+	const uint64_t hi = 0x0101010101010101ull * (uint8_t)~(xb != NULL ? xb->mask : 0u);
+	uint64_t bad = 0;
+	size_t need, i = 0;
+	uint32_t rows, nt, chunk, *act, *nact;
+	struct batch_job job[AIMC_XBAR_MAX_THREADS];
+	pthread_t th[AIMC_XBAR_MAX_THREADS];
+	int started[AIMC_XBAR_MAX_THREADS] = {0};
+	float *vf = NULL, *v2f = NULL;
+	uint32_t *dq = NULL;
+	size_t per = 0;
+	char *mem;
+
+	if (xb == NULL || d == NULL || conv_idx == NULL || codes == NULL || tile >= xb->cfg.num_tiles)
+		return -1;
+	rows = xb->rows;
+	/* every code checked before anything changes: a code above mask has a bit of hi in its byte */
+	for (; i + 8 <= (size_t)nk * rows; i += 8) {
+		uint64_t wd;
+
+		memcpy(&wd, d + i, sizeof(wd));
+		bad |= wd & hi;
+	}
+	for (; i < (size_t)nk * rows; i++)
+		bad |= d[i] & hi;
+	if (bad != 0)
+		return -1;
+	if (nk == 0)
+		return 0;
+	if (xb->ir_valid != NULL || (xb->rvar == NULL && !(xb->exact && xb->wq != NULL)) || xb->cfg.fault_adc_dead ||
+	    xb->cfg.fault_dac_dead) {
+		/* IR drop, binary64 sums with some effect on, or a dead ADC or DAC (their fault hooks are in
+		 * aimc_xbar_apply and aimc_xbar_convert_all): read by read */
+		for (uint32_t k = 0; k < nk; k++)
+			if (aimc_xbar_apply(xb, tile, d + (size_t)k * rows) != 0 ||
+			    aimc_xbar_convert_all(xb, tile, conv_idx[k], adc_shift, codes + (size_t)k * xb->cols) != 0)
+				return -1;
+		return 0;
+	}
+	/* the workers' column ranges: multiples of 64 columns (the kernels' blocks), at most one per 64 */
+	nt = xb->threads < (xb->cols + 63u) / 64u ? xb->threads : (xb->cols + 63u) / 64u;
+	nt = nt < 1 ? 1 : nt;
+	chunk = ((xb->cols + nt - 1u) / nt + 63u) & ~63u;
+	{
+		const uint32_t w = (chunk + 7u) & ~7u;
+
+		per = (size_t)nk * w * (2 * sizeof(float) + sizeof(int32_t)) + (size_t)w * (2 * sizeof(float) + sizeof(int32_t));
+	}
+	need = (size_t)nk * rows * sizeof(uint32_t) + nk * sizeof(uint32_t) +
+	       (xb->rvar == NULL ? (size_t)nk * xb->r4n * sizeof(uint32_t) : 0) +
+	       (xb->rvar != NULL && !xb->prod1 ? 2 * (size_t)nk * rows * sizeof(float) : 0) + nt * per;
+	if (need > xb->bscr_n) { /* grown, zeroed (the kernels' padding lanes read it), then kept */
+		free(xb->bscr);
+		xb->bscr = zalloc64(need);
+		xb->bscr_n = xb->bscr != NULL ? need : 0;
+		if (xb->bscr == NULL)
+			return -1;
+	}
+	mem = xb->bscr;
+	act = (uint32_t *)(void *)mem;
+	nact = act + (size_t)nk * rows;
+	{
+		char *p = (char *)(nact + nk);
+
+		if (xb->rvar != NULL && !xb->prod1) {
+			vf = (float *)(void *)p;
+			v2f = vf + (size_t)nk * rows;
+			p = (char *)(v2f + (size_t)nk * rows);
+		}
+		if (xb->rvar == NULL) {
+			dq = (uint32_t *)(void *)p;
+			p = (char *)(dq + (size_t)nk * xb->r4n);
+		}
+		for (uint32_t t = 0; t < nt; t++) {
+			const uint32_t c0 = t * chunk, c1 = c0 + chunk < xb->cols ? c0 + chunk : xb->cols;
+			const uint32_t w = (chunk + 7u) & ~7u;
+			struct batch_job *j = &job[t];
+
+			j->xb = xb;
+			j->tile = tile;
+			j->c0 = c0 < xb->cols ? c0 : xb->cols;
+			j->c1 = c1 > j->c0 ? c1 : j->c0;
+			j->nk = nk;
+			j->adc_shift = adc_shift;
+			j->d = d;
+			j->conv_idx = conv_idx;
+			j->act = act;
+			j->nact = nact;
+			j->dq = dq;
+			j->vf = vf;
+			j->v2f = v2f;
+			j->sum = (float *)(void *)(p + (size_t)t * per);
+			j->var = j->sum + (size_t)nk * w;
+			j->isum = (int32_t *)(void *)(j->var + (size_t)nk * w);
+			j->n1 = (float *)(void *)(j->isum + (size_t)nk * w);
+			j->n2 = j->n1 + w;
+			j->cbuf = (int32_t *)(void *)(j->n2 + w);
+			j->codes = codes;
+		}
+	}
+	/* each read's active rows and (multi-bit DAC, read noise) voltages, as aimc_xbar_apply forms them */
+	for (uint32_t k = 0; k < nk; k++) {
+		const uint8_t *dk = d + (size_t)k * rows;
+		const double *rowfac = xb->rowfac != NULL ? xb->rowfac + (size_t)tile * rows : NULL;
+		uint32_t *a = act + (size_t)k * rows, n = 0;
+
+		if (dq != NULL) { /* exact: the packed codes, no lists */
+			pack_codes(xb, dk, dq + (size_t)k * xb->r4n);
+			continue;
+		}
+		for (uint32_t r = 0; r < rows; r++) {
+			a[n] = r;
+			n += dk[r] != 0;
+		}
+		nact[k] = n;
+		if (vf != NULL)
+			for (uint32_t r = 0; r < rows; r++) {
+				double x = rowfac != NULL ? xb->dac_v[dk[r]] * rowfac[r] : xb->dac_v[dk[r]];
+
+				vf[(size_t)k * rows + r] = (float)x;
+				v2f[(size_t)k * rows + r] = (float)(x * x);
+			}
+	}
+	/* workers 1 .. nt-1 on their own threads, worker 0 here; a thread that cannot start runs here
+	 * too: every column's codes are the same whoever computes them */
+	for (uint32_t t = 1; t < nt; t++)
+		started[t] = job[t].c0 < job[t].c1 && pthread_create(&th[t], NULL, batch_work, &job[t]) == 0;
+	batch_work(&job[0]);
+	for (uint32_t t = 1; t < nt; t++) {
+		if (started[t])
+			pthread_join(th[t], NULL);
+		else if (job[t].c0 < job[t].c1)
+			batch_work(&job[t]);
+	}
+	/* the tile as after the last of nk aimc_xbar_apply calls */
+	return aimc_xbar_apply(xb, tile, d + (size_t)(nk - 1) * rows);
 }
 
 double aimc_xbar_conductance(const aimc_xbar *xb, uint32_t tile, uint32_t row, uint32_t cell)

@@ -57,11 +57,29 @@ int32_t aimc_xbar_convert(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint
 			  uint32_t adc_shift);
 
 /* ADC codes of all columns of `tile` for one array read (one conv_idx): codes[c] is bit for bit
- * aimc_xbar_convert(xb, tile, c, conv_idx, adc_shift), computed row by row (the fast path of the
- * C reference model and the benchmarks). Uses scratch memory inside xb: one caller at a time.
+ * aimc_xbar_convert(xb, tile, c, conv_idx, adc_shift), computed for all columns at once (the fast
+ * path of the C reference model; every effect off: from exact integer sums, decision 0008). Uses
+ * scratch memory inside xb: one caller at a time.
  * Returns 0, or -1 on a bad argument. */
 int aimc_xbar_convert_all(aimc_xbar *xb, uint32_t tile, uint32_t conv_idx, uint32_t adc_shift,
 			  int32_t *codes);
+
+/* Several array reads of `tile` in one call (decision 0008): for k < nk, codes + k cols is bit for
+ * bit what aimc_xbar_apply(xb, tile, d + k rows) followed by aimc_xbar_convert_all(xb, tile,
+ * conv_idx[k], adc_shift, codes + k cols) writes, and afterwards the tile holds the voltages of the
+ * last read. The reads may be the slices and phases of one MVM or of many input vectors; conv_idx
+ * is each read's event index (the caller's conversion counter). With read noise on, or every effect
+ * off, the reads share one pass over the tile's arrays and run on aimc_xbar_set_threads workers
+ * (column ranges); the codes do not depend on the worker count. Every code is checked first: a
+ * code above the DAC's mask returns -1 and changes nothing. Returns 0, or -1 on a bad argument or
+ * allocation failure. One caller at a time per aimc_xbar. */
+int aimc_xbar_convert_batch(aimc_xbar *xb, uint32_t tile, const uint8_t *d, uint32_t nk, const uint32_t *conv_idx,
+			    uint32_t adc_shift, int32_t *codes);
+
+/* Workers (threads, the caller's included) of aimc_xbar_convert_batch: 1 (the default) to
+ * AIMC_XBAR_MAX_THREADS. Returns 0, or -1 for another count. */
+#define AIMC_XBAR_MAX_THREADS 64
+int aimc_xbar_set_threads(aimc_xbar *xb, uint32_t n);
 
 /* Programmed conductance of one cell (cell = 2c or 2c+1), siemens, as a verify read sees it
  * (stuck cells at their rail); for tests and plots. NAN on a bad argument. */

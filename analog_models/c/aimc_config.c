@@ -40,7 +40,7 @@ struct cfg_key {
 #define OFF(m) offsetof(aimc_cfg, m)
 
 /* Adding a knob means adding one row here (and the member in aimc_cfg); nothing else lists keys.
- * Sources of the defaults: docs/configs.md and /work/shared/ANALOG-PARAMETERS.md rows. */
+ * Sources of the defaults: docs/configs.md and the parameter rows of docs/sources.md. */
 static const struct cfg_key keys[] = {
 	{"name", KT_NAME, OFF(name), 0, 0, 0, 0, NULL, "-", NULL, "config name, printed in every report"},
 	{"num_tiles", KT_U32, OFF(num_tiles), 1, 1, 16, 0, NULL, "-", "NumTiles", "tiles"},
@@ -136,6 +136,24 @@ static const struct cfg_key keys[] = {
 	 "temperature at which the cells were programmed"},
 	{"tc_g", KT_F64, OFF(tc_g), 5e-4, -0.05, 0.05, 0, NULL, "1/K", NULL,
 	 "temperature coefficient of conductance (F13: < 3 % over 60 K, derived)"},
+	/* Placed faults (docs/robustness.md "Fault injection"): defects of one part, for the detection
+	 * tests of aimc selftest. Every default leaves the fault off. */
+	{"fault_tile", KT_U32, OFF(fault_tile), 0, 0, 15, 0, NULL, "-", NULL,
+	 "tile of the placed faults below (fault_adc_dead, fault_dac_dead, fault_col_gain)"},
+	{"fault_adc_dead", KT_U32, OFF(fault_adc_dead), 0, 0, 1, 0, NULL, "-", NULL,
+	 "1: ADC fault_adc of fault_tile is dead, every column it converts reads fault_adc_code"},
+	{"fault_adc", KT_U32, OFF(fault_adc), 0, 0, 1023, 0, NULL, "-", NULL,
+	 "index of the dead ADC (columns fault_adc*cols_per_adc ..)"},
+	{"fault_adc_code", KT_F64, OFF(fault_adc_code), 0, -32768, 32767, 0, NULL, "code", NULL,
+	 "the constant code of the dead ADC (an integer in the ADC's code range)"},
+	{"fault_dac_dead", KT_U32, OFF(fault_dac_dead), 0, 0, 1, 0, NULL, "-", NULL,
+	 "1: the DAC of row fault_dac_row of fault_tile is dead, the row stays at 0 V"},
+	{"fault_dac_row", KT_U32, OFF(fault_dac_row), 0, 0, 1023, 0, NULL, "-", NULL,
+	 "row of the dead DAC"},
+	{"fault_col", KT_U32, OFF(fault_col), 0, 0, 1023, 0, NULL, "-", NULL,
+	 "column of fault_tile whose read conductances (both cells) are scaled by fault_col_gain"},
+	{"fault_col_gain", KT_F64, OFF(fault_col_gain), 1, 0, 10, 0, NULL, "-", NULL,
+	 "drift factor of column fault_col (1: no fault)"},
 	{"ir_mode", KT_ENUM, OFF(ir_mode), 0, 0, 2, 0, NULL, "off|first|full", NULL,
 	 "wire resistance / IR drop: off (ideal sum), first (first-order estimate), full (network solve)"},
 	{"r_wire_row", KT_F64, OFF(r_wire_row), 1.2, 0, 100, 0, NULL, "ohm", NULL,
@@ -333,7 +351,22 @@ const char *aimc_cfg_effect_on(const aimc_cfg *cfg)
 		return "i_clip";
 	if (cfg->tc_g != 0.0 && cfg->temp != cfg->temp_ref)
 		return "temp";
+	if (cfg->fault_adc_dead != 0)
+		return "fault_adc_dead";
+	if (cfg->fault_dac_dead != 0)
+		return "fault_dac_dead";
+	if (cfg->fault_col_gain != 1.0)
+		return "fault_col_gain";
 	return NULL;
+}
+
+void aimc_cfg_clear_faults(aimc_cfg *cfg)
+{
+	cfg->stuck_gmin_frac = 0.0;
+	cfg->stuck_gmax_frac = 0.0;
+	cfg->fault_adc_dead = 0;
+	cfg->fault_dac_dead = 0;
+	cfg->fault_col_gain = 1.0;
 }
 
 /* Cross-checks of docs/configs.md. lines[] (NULL for a hand-built cfg) gives the line of each key;
@@ -346,7 +379,9 @@ static int cross_check(const aimc_cfg *cfg, const uint32_t *lines, const char *o
 	} pairs[] = {{"cols", "cols_per_adc"}, {"adc_bits", "adc_cycles"}, {"gmin", "gmax"},
 		     {"xbar_impl", "prog_sigma"}, {"xbar_impl", "read_sigma"}, {"xbar_impl", "pv_enable"},
 		     {"stuck_gmin_frac", "stuck_gmax_frac"}, {"temp", "tc_g"}, {"ir_mode", "dac_rout"},
-		     {"conflict_check", "num_tiles"}, {"xbar_impl", "xbar_impl"}};
+		     {"conflict_check", "num_tiles"}, {"num_tiles", "fault_tile"}, {"cols_per_adc", "fault_adc"},
+		     {"adc_bits", "fault_adc_code"}, {"rows", "fault_dac_row"}, {"cols", "fault_col"},
+		     {"xbar_impl", "xbar_impl"}};
 	char at[600];
 
 	for (size_t p = 0; p < sizeof(pairs) / sizeof(pairs[0]); p++) {
@@ -409,6 +444,34 @@ static int cross_check(const aimc_cfg *cfg, const uint32_t *lines, const char *o
 			bad = cfg->ir_mode != 0 && cfg->dac_rout != 0.0;
 			snprintf(msg, sizeof(msg), "ir_mode %s needs dac_rout 0 (the solve's driver resistance is r_drv)",
 				 cfg->ir_mode == 1 ? "first" : "full");
+			break;
+		case 10:
+			bad = cfg->fault_tile >= cfg->num_tiles;
+			snprintf(msg, sizeof(msg), "fault_tile (%u) must be < num_tiles (%u)", cfg->fault_tile,
+				 cfg->num_tiles);
+			break;
+		case 11:
+			bad = cfg->cols_per_adc != 0 && cfg->fault_adc >= cfg->cols / cfg->cols_per_adc;
+			snprintf(msg, sizeof(msg), "fault_adc (%u) must be < cols / cols_per_adc (%u)",
+				 cfg->fault_adc, cfg->cols_per_adc ? cfg->cols / cfg->cols_per_adc : 0);
+			break;
+		case 12: {
+			double half = ldexp(1.0, (int)cfg->adc_bits - 1);
+
+			bad = cfg->fault_adc_code != floor(cfg->fault_adc_code) || cfg->fault_adc_code < -half ||
+			      cfg->fault_adc_code > half - 1.0;
+			snprintf(msg, sizeof(msg), "fault_adc_code (%g) must be an integer in [%g, %g] (adc_bits %u)",
+				 cfg->fault_adc_code, -half, half - 1.0, cfg->adc_bits);
+			break;
+		}
+		case 13:
+			bad = cfg->fault_dac_row >= cfg->rows;
+			snprintf(msg, sizeof(msg), "fault_dac_row (%u) must be < rows (%u)", cfg->fault_dac_row,
+				 cfg->rows);
+			break;
+		case 14:
+			bad = cfg->fault_col >= cfg->cols;
+			snprintf(msg, sizeof(msg), "fault_col (%u) must be < cols (%u)", cfg->fault_col, cfg->cols);
 			break;
 		default: {
 			/* The twin computes without any analog effect: name the first one switched on. */

@@ -36,6 +36,10 @@ typedef struct aimc_cfg {
 	double adc_offset, adc_offset_sigma, adc_inl, adc_noise; /* ADC LSB */
 	double i_clip;                                          /* A, 0 = no clipping */
 	double temp, temp_ref, tc_g;                            /* K, K, 1/K */
+	/* placed faults of one part (docs/robustness.md "Fault injection"); defaults: off */
+	uint32_t fault_tile, fault_adc_dead, fault_adc, fault_dac_dead, fault_dac_row, fault_col;
+	double fault_adc_code;                                  /* code of the dead ADC */
+	double fault_col_gain;                                  /* 1: no drifted column */
 	/* wire resistance and IR drop (docs/analog-model.md "IR drop"); ohms */
 	uint32_t ir_mode;            /* 0 off, 1 first-order, 2 full solve (config text: off|first|full) */
 	double r_wire_row, r_wire_col, r_drv, r_sense;
@@ -60,6 +64,10 @@ int aimc_cfg_is_ideal(const aimc_cfg *cfg);
 /* Name of the key of the first non-ideality beyond programming error and read noise that the
  * config switches on (drift, stuck cells, DAC, ADC, clipping, temperature), or NULL if none. */
 const char *aimc_cfg_effect_on(const aimc_cfg *cfg);
+
+/* Switch off every fault of a part (stuck cells, placed faults): what remains is the config of
+ * the design, the one a self-test checks against (aimc selftest). */
+void aimc_cfg_clear_faults(aimc_cfg *cfg);
 
 /* Derived values. */
 uint32_t aimc_cfg_slices(const aimc_cfg *cfg);   /* ceil(7 / dac_bits) */

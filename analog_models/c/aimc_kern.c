@@ -21,6 +21,10 @@ typedef double aimc_v8d __attribute__((vector_size(64)));
 typedef int32_t aimc_v8si __attribute__((vector_size(32)));
 typedef uint32_t aimc_v8su __attribute__((vector_size(32)));
 typedef float aimc_v8f __attribute__((vector_size(32)));
+typedef int32_t aimc_v4si __attribute__((vector_size(16)));
+typedef uint32_t aimc_v4su __attribute__((vector_size(16)));
+typedef uint32_t aimc_v16su __attribute__((vector_size(64)));
+typedef int32_t aimc_v16si __attribute__((vector_size(64)));
 
 /* dst = mask ? a : b per lane (mask: a comparison of two aimc_v8d, -1 where true) */
 #define V_SEL(dst, mask, a, b)                                                                             \
@@ -57,24 +61,32 @@ typedef float aimc_v8f __attribute__((vector_size(32)));
 
 /* prototypes of every copy (-Wmissing-prototypes) */
 #define KERN_PROTOS(sfx)                                                                                   \
-	void acc_noisy_##sfx(float *sum, float *var, const float *gd, const float *rv, uint32_t cols,      \
-			     uint32_t stride, const uint32_t *act, uint32_t n, const float *v,             \
-			     const float *v2);                                                             \
 	void read_attempt_##sfx(const uint64_t *prefix, uint32_t index, uint32_t att, uint32_t n,          \
 				float *s_out, float *n1_out, float *n2_out);                               \
 	void finish_adc_##sfx(int32_t *codes, const double *sum, const float *n2, const double *gain,      \
 			      const double *off, uint32_t n, const aimc_fin_par *p);                       \
 	void finish_adcf_##sfx(int32_t *codes, const float *sum, const float *var, const float *n1,       \
 			       const float *n2, const float *gain, const float *off, uint32_t n,           \
-			       const aimc_fin_parf *p);
+			       const aimc_fin_parf *p);                                                    \
+	void acc_batch_##sfx(float *sum, float *var, uint32_t ss, const float *gd, const float *rv,        \
+			     uint32_t rows, uint32_t c0, uint32_t c1, uint32_t nk, const uint32_t *act,  \
+			     const uint32_t *nact, uint32_t as, const float *v, const float *v2);          \
+	void acc_int_##sfx(int32_t *sum, uint32_t ss, const int8_t *w4, uint32_t cstride, uint32_t c0,     \
+			   uint32_t c1, uint32_t nk, const uint32_t *dq, uint32_t r4n);                  \
+	void exact_fin_##sfx(int32_t *codes, const int32_t *s, uint32_t n, int32_t half, int32_t sh, int32_t lo, \
+			     int32_t hi);
 KERN_PROTOS(base)
 
 #define KERN(name) name##_base
+#define KVU aimc_v4su
+#define KVI aimc_v4si
 #define KVF aimc_v4f
 #define VW 4u
 #include "aimc_kern_impl.h"
 #undef KERN
 #undef KVF
+#undef KVI
+#undef KVU
 #undef VW
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(AIMC_BASELINE_ONLY)
@@ -85,31 +97,99 @@ KERN_PROTOS(avx512)
 #pragma GCC push_options
 #pragma GCC target("avx2")
 #define KERN(name) name##_avx2
+#define KVU aimc_v8su
+#define KVI aimc_v8si
 #define KVF aimc_v8f
 #define VW 8u
 #include "aimc_kern_impl.h"
 #undef KERN
 #undef KVF
+#undef KVI
+#undef KVU
 #undef VW
 #pragma GCC pop_options
 
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512dq")
 #define KERN(name) name##_avx512
+#define KVU aimc_v16su
+#define KVI aimc_v16si
 #define KVF aimc_v16f
 #define VW 16u
 #include "aimc_kern_impl.h"
 #undef KERN
 #undef KVF
+#undef KVI
+#undef KVU
 #undef VW
+#pragma GCC pop_options
+
+/* The integer sums with AVX-512 VNNI (vpdpbusd: per 32-bit lane, four u8 x s8 products added to
+ * an int32, no saturation): the sums of acc_int exactly (integer arithmetic), 16 columns a vector,
+ * G reads at a time in registers. */
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512vnni")
+#include <immintrin.h>
+void acc_int_vnni(int32_t *sum, uint32_t ss, const int8_t *w4, uint32_t cstride, uint32_t c0, uint32_t c1,
+		  uint32_t nk, const uint32_t *dq, uint32_t r4n);
+
+#define VNNI_GROUP(G)                                                                                      \
+	static void vnni_group##G(int32_t *sum, uint32_t ss, const int8_t *w4, uint32_t cstride, uint32_t c,   \
+				  uint32_t c0, const uint32_t *dq, uint32_t r4n)                           \
+	{                                                                                                  \
+		__m512i acc[G];                                                                            \
+		_Pragma("GCC unroll 8") for (int j = 0; j < G; j++) acc[j] = _mm512_setzero_si512();       \
+		for (uint32_t g = 0; g < r4n; g++) {                                                       \
+			const __m512i x = _mm512_loadu_si512((const void *)(w4 + ((size_t)g * cstride + c) * 4)); \
+			_Pragma("GCC unroll 8") for (int j = 0; j < G; j++) acc[j] =                       \
+				_mm512_dpbusd_epi32(acc[j], _mm512_set1_epi32((int)dq[(size_t)j * r4n + g]), x); \
+		}                                                                                          \
+		_Pragma("GCC unroll 8") for (int j = 0; j < G; j++)                                        \
+			_mm512_storeu_si512((void *)(sum + (size_t)j * ss + (c - c0)), acc[j]);            \
+	}
+VNNI_GROUP(1)
+VNNI_GROUP(2)
+VNNI_GROUP(4)
+VNNI_GROUP(8)
+#undef VNNI_GROUP
+
+void acc_int_vnni(int32_t *sum, uint32_t ss, const int8_t *w4, uint32_t cstride, uint32_t c0, uint32_t c1,
+		  uint32_t nk, const uint32_t *dq, uint32_t r4n)
+{
+	uint32_t c = c0;
+
+	for (; c + 16 <= c1; c += 16) {
+		for (uint32_t k = 0; k < nk;) {
+			const uint32_t left = nk - k;
+			int32_t *sk = sum + (size_t)k * ss;
+			const uint32_t *dk = dq + (size_t)k * r4n;
+
+			if (left >= 8) {
+				vnni_group8(sk, ss, w4, cstride, c, c0, dk, r4n);
+				k += 8;
+			} else if (left >= 4) {
+				vnni_group4(sk, ss, w4, cstride, c, c0, dk, r4n);
+				k += 4;
+			} else if (left >= 2) {
+				vnni_group2(sk, ss, w4, cstride, c, c0, dk, r4n);
+				k += 2;
+			} else {
+				vnni_group1(sk, ss, w4, cstride, c, c0, dk, r4n);
+				k += 1;
+			}
+		}
+	}
+	if (c < c1) /* the last columns: the generic copy */
+		acc_int_avx512(sum + (c - c0), ss, w4, cstride, c, c1, nk, dq, r4n);
+}
 #pragma GCC pop_options
 #endif
 
 int aimc_kern_select(const char *simd, aimc_kern *out, char *err, size_t errlen)
 {
 	const int is_auto = simd == NULL || simd[0] == '\0' || strcmp(simd, "auto") == 0;
-	static const aimc_kern base = {acc_noisy_base, read_attempt_base, finish_adc_base, finish_adcf_base,
-					 "baseline"};
+	static const aimc_kern base = {read_attempt_base, finish_adc_base, finish_adcf_base,
+					 acc_batch_base, acc_int_base, exact_fin_base, "baseline", "baseline"};
 
 	if (!is_auto && strcmp(simd, "baseline") != 0 && strcmp(simd, "avx2") != 0 && strcmp(simd, "avx512") != 0) {
 		snprintf(err, errlen, "AIMC_SIMD='%s': expected auto, baseline, avx2 or avx512", simd);
@@ -117,22 +197,26 @@ int aimc_kern_select(const char *simd, aimc_kern *out, char *err, size_t errlen)
 	}
 #ifdef AIMC_X86_KERNELS
 	{
-		static const aimc_kern k2 = {acc_noisy_avx2, read_attempt_avx2, finish_adc_avx2, finish_adcf_avx2,
-						 "avx2"};
-		static const aimc_kern k5 = {acc_noisy_avx512, read_attempt_avx512, finish_adc_avx512,
-						 finish_adcf_avx512, "avx512"};
+		static const aimc_kern k2 = {read_attempt_avx2, finish_adc_avx2, finish_adcf_avx2,
+						 acc_batch_avx2, acc_int_avx2, exact_fin_avx2, "avx2", "avx2"};
+		static const aimc_kern k5 = {read_attempt_avx512, finish_adc_avx512,
+						 finish_adcf_avx512, acc_batch_avx512, acc_int_avx512, exact_fin_avx512, "avx512", "avx512"};
 		const int has5 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
 		const int has2 = __builtin_cpu_supports("avx2");
 
 		if (is_auto) {
 			*out = has5 ? k5 : has2 ? k2 : base;
-			return 0;
+		} else {
+			if ((strcmp(simd, "avx512") == 0 && !has5) || (strcmp(simd, "avx2") == 0 && !has2)) {
+				snprintf(err, errlen, "AIMC_SIMD=%s: this CPU does not run %s", simd, simd);
+				return -1;
+			}
+			*out = strcmp(simd, "avx512") == 0 ? k5 : strcmp(simd, "avx2") == 0 ? k2 : base;
 		}
-		if ((strcmp(simd, "avx512") == 0 && !has5) || (strcmp(simd, "avx2") == 0 && !has2)) {
-			snprintf(err, errlen, "AIMC_SIMD=%s: this CPU does not run %s", simd, simd);
-			return -1;
+		if (out->read == read_attempt_avx512 && __builtin_cpu_supports("avx512vnni")) {
+			out->acci = acc_int_vnni; /* exact integer sums: the same values */
+			out->int_name = "avx512vnni";
 		}
-		*out = strcmp(simd, "avx512") == 0 ? k5 : strcmp(simd, "avx2") == 0 ? k2 : base;
 		return 0;
 	}
 #else

@@ -7,10 +7,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* sum[c] = sum_i v[act[i]] gd[act[i] stride + c] for c < cols, var[c] likewise with v2 and rv,
- * in binary32, each column adding the n active rows in ascending order. */
-typedef void (*aimc_acc_fn)(float *sum, float *var, const float *gd, const float *rv, uint32_t cols,
-			    uint32_t stride, const uint32_t *act, uint32_t n, const float *v, const float *v2);
+/* Columns per panel of the binary32 read arrays (aimc_analog.c pm_index): a multiple of every
+ * copy's four-vector block (64, 32, 16 floats). */
+#define AIMC_PANEL 64u
+
 /* Attempt att of the READ pairs of the keys with the given prefixes and index (aimc_rng_read_pair):
  * s, u f and v f per key, f = sqrt(-2 ln s / s) (meaningless where s is not in (0, 1)); n a
  * multiple of 8. */
@@ -44,12 +44,29 @@ typedef void (*aimc_finf_fn)(int32_t *codes, const float *sum, const float *var,
 			     const float *n2, const float *gain, const float *off, uint32_t n,
 			     const aimc_fin_parf *p);
 
+/* Read noise on, one or several reads at once (decision 0008), columns [c0, c1): the binary32 sums
+ * and variances of every column for each read k < nk, each column adding its active rows in
+ * ascending order (aimc_analog.c column_current_f32), into sum + k ss and var + k ss (act + k as:
+ * its nact[k] active rows, ascending; v + k as, v2 + k as: its voltages by row, or v NULL: every
+ * voltage 1); gd and rv in panels of AIMC_PANEL columns by `rows` rows (pm_index) ... */
+typedef void (*aimc_accb_fn)(float *sum, float *var, uint32_t ss, const float *gd, const float *rv, uint32_t rows,
+			     uint32_t c0, uint32_t c1, uint32_t nk, const uint32_t *act, const uint32_t *nact,
+			     uint32_t as, const float *v, const float *v2);
+/* ... and, every effect off, the exact integer sums of the DAC codes times the int8 weights, both
+ * packed four rows to a 32-bit word (aimc_kern_impl.h acc_int). */
+typedef void (*aimc_acci_fn)(int32_t *sum, uint32_t ss, const int8_t *w4, uint32_t cstride, uint32_t c0, uint32_t c1,
+			     uint32_t nk, const uint32_t *dq, uint32_t r4n);
+
 typedef struct aimc_kern {
-	aimc_acc_fn acc;
 	aimc_read_fn read;
 	aimc_fin_fn finish;
 	aimc_finf_fn finishf;
+	aimc_accb_fn accb;
+	aimc_acci_fn acci;
+	/* codes from exact integer sums (aimc_kern_impl.h exact_fin) */
+	void (*exact_fin)(int32_t *codes, const int32_t *s, uint32_t n, int32_t half, int32_t sh, int32_t lo, int32_t hi);
 	const char *name; /* "baseline", "avx2" or "avx512" */
+	const char *int_name; /* the integer sums: as name, or "avx512vnni" */
 } aimc_kern;
 
 /* The kernels for `simd`: NULL, "" or "auto" = the widest this CPU runs; "baseline" (SSE2 on

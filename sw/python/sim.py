@@ -31,6 +31,7 @@ sys.path.insert(0, HERE)
 
 from kirchhoff import data as kdata        # noqa: E402
 from kirchhoff import export as kexport    # noqa: E402
+from kirchhoff import perf as kperf         # noqa: E402
 from kirchhoff import pipeline as kpipe     # noqa: E402
 from kirchhoff import plots as kplots       # noqa: E402
 from kirchhoff import quantize as kq       # noqa: E402
@@ -160,11 +161,9 @@ def tool_versions():
 # ---- the performance model (docs/sim.md) ---------------------------------------------------------
 
 def perf_model(qnet, cfg, rep, samples):
-    """Chip time, throughput and energy from the RTL report's counters and the config's table."""
-    c = rep["counters"]
-    rows, cols = int(cfg["rows"]), int(cfg["cols"])
-    clock_hz = float(cfg["clock_mhz"]) * 1e6
-    cycles = int(rep["cycles"])
+    """Chip time, throughput and energy from the RTL report's counters and the config's table
+    (kirchhoff/perf.py perf_fc; the POSTs and vectors the chip ran come from the network here)."""
+    cols = int(cfg["cols"])
     # The chip runs whole batches (the last one zero-padded): count the vectors it really ran.
     # One POST per column block and vector; with execution segments (convolutions) per segment.
     segs = rep.get("segment")
@@ -177,38 +176,8 @@ def perf_model(qnet, cfg, rep, samples):
     else:
         vectors = int(rep.get("batch") or 0) * int(rep.get("batches") or 0) or samples
         posts = vectors * sum(-(-L.n // cols) for L in qnet.layers)
-    array_reads = c["adc_convs"] / cols                           # each read converts Cols columns
-    sram_bits = {
-        "instr_fetch": 64 * c["instrs"],
-        "act_read_mvm": 8 * rows * c["mvms"],
-        "acc_rmw": 64 * c["adc_convs"],
-        "weight_read_prog": 8 * cols * c["prog_rows"],
-        "post_acc_param_act": (32 + 96 + 8) * cols * posts,
-    }
-    energy = {
-        "adc": float(cfg["e_adc_pj"]) * c["adc_convs"],
-        "dac": float(cfg["e_dac_pj"]) * rows * array_reads,
-        "sram": float(cfg["e_sram_pj_bit"]) * sum(sram_bits.values()),
-        "acc": float(cfg["e_acc_pj"]) * c["adc_convs"],
-        "post": float(cfg["e_post_pj"]) * cols * posts,
-    }
-    e_inf_pj = sum(energy.values()) / samples
-    t_inf = cycles / samples / clock_hz
-    ops = 2 * qnet.macs()
-    return {
-        "clock_mhz": float(cfg["clock_mhz"]),
-        "cycles_per_inference": cycles / samples,
-        "latency_us": t_inf * 1e6,
-        "macs_per_inference": qnet.macs(),
-        "tops": ops / t_inf / 1e12 if t_inf > 0 else 0.0,
-        "tops_per_w": ops / e_inf_pj if e_inf_pj > 0 else 0.0,
-        "energy_per_inference_uj": e_inf_pj * 1e-6,
-        "energy_breakdown_pj_per_inference": {k: v / samples for k, v in energy.items()},
-        "sram_bits_per_inference": {k: v / samples for k, v in sram_bits.items()},
-        "array_reads": array_reads,
-        "vectors_run": vectors,
-        "posts": posts,
-    }
+    return kperf.perf_fc(rep["counters"], cfg, int(rep["cycles"]), qnet.macs(), samples, posts,
+                         vectors)
 
 
 # ---- files: nothing lost (issue 16) ------------------------------------------------------------

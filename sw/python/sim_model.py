@@ -38,12 +38,19 @@ sys.path.insert(0, HERE)
 from sim import SimError, load_cfg, log, resolve_cfg, run_tool, tool_versions  # noqa: E402
 from kirchhoff import graphfile as gf  # noqa: E402
 from kirchhoff import graphcal as kcal  # noqa: E402
+from kirchhoff import perf as kperf  # noqa: E402
+from kirchhoff import tflite_import as ti  # noqa: E402
 from kirchhoff import tflite_ref as kref  # noqa: E402
 
 AD_SAMPLE = "ad01_sample_normal_id_01_00000000.bin"
 AD_FRAMES, AD_MELS, AD_WINDOW = 200, 128, 5
 MODELS_DIR = os.path.join(ROOT, "models", "mlperf-tiny")
+RTL_AUTO_MACS = 3_000_000  # --rtl-samples auto: 2 inferences up to this many MACs, else 1
 COUNTER_KEYS = ("instrs", "mvms", "adc_convs", "sats", "reads")
+
+
+class InputError(SimError):
+    """The model or the inputs cannot be used (exit 2)."""
 
 
 def write_atomic(path, data):
@@ -85,6 +92,12 @@ def run_chip(exe, backend, cfg_path, seed, net, inputs, out, report, n, out_len,
     return y.reshape(n, out_len), rep, cmd
 
 
+def per_inf(rep, n):
+    """Wall seconds per inference of a run report (setup excluded when the report has it)."""
+    v = rep.get("wall_s_per_inference")
+    return float(v) if v is not None else rep["_wall_s_measured"] / n
+
+
 def ad_windows(sample_path, in_scale, in_zp):
     """The shipped anomaly-detection sample as the benchmark reads it: 200 frames of 128 log-mel
     values, windows of 5 frames with a stride of one frame (196 windows of 640 values), float and
@@ -123,50 +136,12 @@ def compare_noisy(y_ref, y_noisy, out_zp, classifier):
 
 
 def perf_model(g, cfg, rep, samples):
-    """Chip time and energy from a run report's counters (docs/sim.md, "graph runs")."""
-    c = rep["counters"]
-    rows, cols = int(cfg["rows"]), int(cfg["cols"])
-    clock_hz = float(cfg["clock_mhz"]) * 1e6
-    cycles = int(rep.get("cycles", 0))
-    posts = int(rep.get("posts", 0))
-    accadds = int(rep.get("accadds", 0))
-    host_bytes = int(rep.get("host_bytes", 0))
-    reads = int(c.get("reads", 0))
-    sram_bits = {
-        "instr_fetch": 64 * c["instrs"],
-        "act_read_mvm": 8 * rows * c["mvms"],
-        "acc_rmw": 64 * c["adc_convs"],
-        "post_acc_param_act": (32 + 96 + 8) * cols * posts,
-        "accadd": (32 + 64) * cols * accadds,
-        "host_transfers": 8 * host_bytes,
-    }
-    host_ops = kcal.host_ops(g)
-    energy = {
-        "adc": float(cfg["e_adc_pj"]) * c["adc_convs"],
-        "dac": float(cfg["e_dac_pj"]) * rows * reads,
-        "sram": float(cfg["e_sram_pj_bit"]) * sum(sram_bits.values()),
-        "acc": float(cfg["e_acc_pj"]) * c["adc_convs"],
-        "post": float(cfg["e_post_pj"]) * cols * (posts + accadds),
-        # driver-side operators: one int32 multiply (E10: 3.1 pJ) per output element and
-        # requantization step, counted per inference below
-        "host_ops": 3.1 * host_ops * samples,
-    }
-    e_inf_pj = sum(energy.values()) / samples
-    t_inf = cycles / samples / clock_hz if cycles else 0.0
-    macs = kcal.macs(g)
-    ops = 2 * macs
-    return {
-        "clock_mhz": float(cfg["clock_mhz"]),
-        "cycles_per_inference": cycles / samples,
-        "latency_us": t_inf * 1e6,
-        "macs_per_inference": macs,
-        "tops": ops / t_inf / 1e12 if t_inf > 0 else 0.0,
-        "tops_per_w": ops / e_inf_pj if e_inf_pj > 0 else 0.0,
-        "energy_per_inference_uj": e_inf_pj * 1e-6,
-        "energy_breakdown_pj_per_inference": {k: v / samples for k, v in energy.items()},
-        "sram_bits_per_inference": {k: v / samples for k, v in sram_bits.items()},
-        "host_ops_per_inference": host_ops,
-    }
+    """Chip time and energy of a graph run (docs/sim.md, "graph runs"): kirchhoff.perf."""
+    extra = {"cycles": rep.get("cycles", 0), "posts": rep.get("posts", 0),
+             "accadds": rep.get("accadds", 0), "host_bytes": rep.get("host_bytes", 0),
+             "host_ops": kcal.host_ops(g), "prog_rows": rep.get("setup_prog_rows"),
+             "weight_bytes": rep.get("weights")}
+    return kperf.perf_graph(rep["counters"], cfg, kcal.macs(g), samples, extra)
 
 
 def simulate(args):
@@ -188,8 +163,11 @@ def simulate(args):
     cfg = load_cfg(aimc, cfg_path, args.timeout)
     ref = load_cfg(aimc, ref_path, args.timeout)
     net_ref = os.path.join(work, "net_ref.khnf")
-    run_tool([sys.executable, "-m", "kirchhoff", "import", model, "-o", net_ref],
-             "import", args.timeout)
+    log(f"  $ (cd sw/python && {shlex.join([sys.executable, '-m', 'kirchhoff', 'import', model, '-o', net_ref])})")
+    try:
+        ti.import_to_file(model, net_ref)
+    except (ti.TFLiteImportError, gf.GraphFormatError, OSError) as e:
+        raise InputError(f"import of {model}: {e}") from None
     g = gf.read_graph(net_ref)
     in_len, out_len = g.n_inputs, g.n_outputs
     out_t = g.tensors[g.output]
@@ -200,7 +178,7 @@ def simulate(args):
     if args.inputs:
         x = np.fromfile(args.inputs, dtype=np.int8)
         if x.size == 0 or x.size % in_len:
-            raise SimError(f"--inputs {args.inputs}: {x.size} bytes is not a multiple of the "
+            raise InputError(f"--inputs {args.inputs}: {x.size} bytes is not a multiple of the "
                            f"input length {in_len}")
         x = x.reshape(-1, in_len)
         source = args.inputs
@@ -243,7 +221,10 @@ def simulate(args):
                                     os.path.join(work, "report_cmodel.json"), n, out_len,
                                     args.timeout)
 
-    n_rtl = min(n, args.rtl_samples)
+    # the RTL runs every input only for small models: a Verilator inference of the larger ones
+    # takes minutes (docs/models.md, "Measured")
+    rtl_samples = args.rtl_samples or (2 if kcal.macs(g) <= RTL_AUTO_MACS else 1)
+    n_rtl = min(n, rtl_samples)
     log(f"[6/7] RTL (Verilator), {cfg['name']}, first {n_rtl} inputs")
     rtl_in = os.path.join(work, "inputs_rtl.i8")
     write_atomic(rtl_in, x[:n_rtl].tobytes())
@@ -287,10 +268,14 @@ def simulate(args):
         "nodes": rep_id.get("node"),
         "cycles": int(rep_rtl.get("cycles", 0)),
         "counters": rep_rtl["counters"],
+        # per inference: the tool's own time for the inferences (setup: programming every
+        # weight once, loading programs, excluded), then the whole command for context
         "wall_s": {"tflite_per_inference": tfl_wall / n,
-                   "cmodel_ideal_per_inference": rep_id["_wall_s_measured"] / n,
-                   "cmodel_noisy_per_inference": rep_cm["_wall_s_measured"] / n,
-                   "rtl_per_inference": rep_rtl["_wall_s_measured"] / n_rtl},
+                   "cmodel_ideal_per_inference": per_inf(rep_id, n),
+                   "cmodel_noisy_per_inference": per_inf(rep_cm, n),
+                   "rtl_per_inference": per_inf(rep_rtl, n_rtl),
+                   "rtl_command_total": rep_rtl["_wall_s_measured"],
+                   "cmodel_noisy_command_total": rep_cm["_wall_s_measured"]},
         "performance": perf,
         **{k: perf[k] for k in ("clock_mhz", "tops", "tops_per_w", "energy_per_inference_uj")},
         "tools": tool_versions(),
@@ -364,13 +349,15 @@ def parse_args(argv):
     ap.add_argument("--seed", required=True, type=int, help="seed (inputs and noise), >= 0")
     ap.add_argument("--inputs", help="raw int8 inputs, n x input length (default: random)")
     ap.add_argument("--samples", type=int, default=8, help="random inputs (default 8)")
-    ap.add_argument("--rtl-samples", type=int, default=2, help="inputs run on the RTL (default 2)")
+    ap.add_argument("--rtl-samples", type=int, default=0,
+                    help="inputs run on the RTL (default: 2 for models of at most "
+                    f"{RTL_AUTO_MACS} MACs, else 1)")
     ap.add_argument("--timeout", type=float, default=7200, help="seconds per tool run")
     a = ap.parse_args(argv)
     if not 0 <= a.seed < 1 << 64:
         ap.error(f"--seed {a.seed}: must be in [0, 2^64)")
-    if not 1 <= a.samples <= 100000 or not 1 <= a.rtl_samples <= 100000:
-        ap.error("--samples and --rtl-samples must be in 1..100000")
+    if not 1 <= a.samples <= 100000 or not 0 <= a.rtl_samples <= 100000:
+        ap.error("--samples must be in 1..100000, --rtl-samples in 0..100000 (0: auto)")
     if not os.path.isfile(a.model):
         ap.error(f"--model {a.model}: no such file" +
                  (" (it is a directory)" if os.path.isdir(a.model) else ""))
@@ -401,7 +388,7 @@ def main(argv=None):
         log("")
         log(f"sim: FAIL: {e}")
         log(f"rerun: {rerun}")
-        return 1
+        return 2 if isinstance(e, InputError) else 1
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # The Slurm path for real (docs/regression.md): installs Debian's slurm-wlm and munge if missing
-# (root), starts munged and a single-node cluster on this machine (TOOLING-NOTES "Scale-out"),
+# (root), starts munged and a single-node cluster on this machine (docs/regression.md "Scale-out"),
 # runs a local smoke regression, submits the same regression as a 4-task job array
 # (ci/slurm/nightly.sh), merges the shards and requires the merged totals and every case's
 # status and signature to equal the local run's. Stops the daemons it started, by PID.

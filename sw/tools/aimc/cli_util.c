@@ -357,17 +357,22 @@ static int find_chip_config(aimc_mmio *m, char *buf, size_t len)
  * built from, and the command that builds cfg's model (issue 16: instead of a simulator abort). */
 static void report_model_mismatch(const char *cmd, aimc_mmio *m, const aimc_cfg *cfg)
 {
-	char diff[1024], built[PATH_MAX + NAME_MAX + 32] = "", arg[PATH_MAX];
+	char diff[1024], match[PATH_MAX + NAME_MAX + 2], built[sizeof(match) + 32] = "";
+	char arg[PATH_MAX], dir[sizeof(cfg->path)];
+	const char *base = strrchr(cfg->path, '/');
 	int n = aimc_chip_config_diff(m, cfg, diff, sizeof(diff));
 
-	if (find_chip_config(m, built + 20, sizeof(built) - 20)) {
-		memcpy(built, "; it was built from ", 20);
-	}
+	if (find_chip_config(m, match, sizeof(match)))
+		snprintf(built, sizeof(built), "; it was built from %s", match);
 	make_config_arg(cfg, arg, sizeof(arg));
+	/* the Makefile's build folder: the config file's name without .cfg (CFG_NAME) */
+	snprintf(dir, sizeof(dir), "%s", base != NULL ? base + 1 : cfg->path[0] ? cfg->path : cfg->name);
+	if (strlen(dir) > 4 && strcmp(dir + strlen(dir) - 4, ".cfg") == 0)
+		dir[strlen(dir) - 4] = '\0';
 	if (n > 0)
 		cli_errorf(cmd, "this Verilator model differs from config %s in %d field%s: %s%s. Build "
 			   "the model of this config with 'make vl CONFIG=%s' and run build/%s/vl/aimc-vl",
-			   cfg->name, n, n == 1 ? "" : "s", diff, built, arg, cfg->name);
+			   cfg->name, n, n == 1 ? "" : "s", diff, built, arg, dir);
 	else if (n == 0)
 		cli_errorf(cmd, "the Verilator model stopped in its initial blocks (messages above) "
 			   "although its config readback agrees with config %s: an RTL or crossbar "

@@ -206,30 +206,30 @@ static void fill_graph_report(cli_json *j, void *arg)
 	cli_json_bool(j, "pass", r->pass);
 }
 
-/* Write n bytes to path through a temporary file in the same folder, renamed into place. */
-static int write_out(const char *path, const int8_t *y, size_t n)
+/* The counters since *last added to sum (the v1/v2 path's count_step in cli_plan.c, for the
+ * graph runner): read after the setup and after every sample, so that cut counters (counter_bits
+ * < 32) are summed run by run and never wrap; a delta with fewer busy cycles than instructions
+ * can only come from a wrap within one chip run and is refused, never turned into a figure. */
+static int graph_count(aimc_mmio *m, const aimc_cfg *cfg, aimc_counters *last, aimc_counters *sum)
 {
-	size_t len = strlen(path) + 16;
-	char *tmp = malloc(len);
-	FILE *f;
-	int ok;
+	aimc_counters now, d;
+	int rc = aimc_counters_read(m, &now);
 
-	if (tmp == NULL)
-		return -1;
-	snprintf(tmp, len, "%s.tmp", path);
-	f = fopen(tmp, "wb");
-	if (f == NULL) {
-		free(tmp);
-		return -1;
+	if (rc != AIMC_OK) {
+		cli_report_rc(CMD, m, "reading the counters", rc);
+		return rc;
 	}
-	ok = fwrite(y, 1, n, f) == n;
-	ok = fclose(f) == 0 && ok;
-	if (ok)
-		ok = rename(tmp, path) == 0;
-	if (!ok)
-		remove(tmp);
-	free(tmp);
-	return ok ? 0 : -1;
+	now.bits = cfg->counter_bits;
+	aimc_counters_delta(last, &now, &d);
+	if (d.cycles != 0 && d.cycles < d.instrs) {
+		cli_errorf(CMD, "the %u-bit counters of config %s wrapped within one sample (%llu cycles "
+			   "for %u instructions): no counts reported", cfg->counter_bits, cfg->name,
+			   (unsigned long long)d.cycles, d.instrs);
+		return AIMC_ERANGE;
+	}
+	aimc_counters_add(sum, &d);
+	*last = now;
+	return AIMC_OK;
 }
 
 static int run_graph(run_opts *o, const aimc_cfg *cfg, double t0)
@@ -239,10 +239,10 @@ static int run_graph(run_opts *o, const aimc_cfg *cfg, double t0)
 	aimc_grun gr;
 	grun_result res;
 	aimc_mmio m = { NULL, NULL };
-	aimc_counters c0, c1;
+	aimc_counters last;
 	int8_t *x = NULL, *y = NULL;
 	char err[512];
-	uint64_t samples = 0;
+	uint64_t samples = 0, si;
 	uint32_t k, n;
 	double t1;
 	int rc, exit_code = CLI_EXIT_USAGE, opened = 0, ran = 0;
@@ -275,11 +275,12 @@ static int run_graph(run_opts *o, const aimc_cfg *cfg, double t0)
 	if (rc != AIMC_OK)
 		goto out;
 	opened = 1;
-	rc = aimc_counters_read(&m, &c0);
+	rc = aimc_counters_read(&m, &last);
 	if (rc != AIMC_OK) {
 		cli_report_rc(CMD, &m, "reading the counters", rc);
 		goto out;
 	}
+	last.bits = cfg->counter_bits;
 	rc = aimc_graph_run_open(&gr, &m, cfg, &g, &p, o->be.max_polls, 1);
 	ran = 1;
 	if (rc != AIMC_OK) {
@@ -290,8 +291,19 @@ static int run_graph(run_opts *o, const aimc_cfg *cfg, double t0)
 			cli_report_rc(CMD, &m, "setting up the chip (programming the tiles)", rc);
 		goto out;
 	}
+	if (graph_count(&m, cfg, &last, &res.counters) != AIMC_OK)
+		goto out;
+	/* sample by sample (aimc_graph_run runs one sample at a time anyway): the counters are
+	 * summed after each */
 	t1 = cli_now();
-	rc = aimc_graph_run(&gr, x, (size_t)samples, y);
+	rc = AIMC_OK;
+	for (si = 0; si < samples && rc == AIMC_OK; si++) {
+		rc = aimc_graph_run(&gr, x + si * k, 1, y + si * n);
+		if (rc == AIMC_OK && graph_count(&m, cfg, &last, &res.counters) != AIMC_OK) {
+			res.run_wall_s = cli_now() - t1;
+			goto out;
+		}
+	}
 	res.run_wall_s = cli_now() - t1;
 	if (rc == AIMC_ECHIP) {
 		cli_errorf(CMD, "node %u: the chip stopped with error code %u at instruction %u",
@@ -302,20 +314,11 @@ static int run_graph(run_opts *o, const aimc_cfg *cfg, double t0)
 		cli_report_rc(CMD, &m, "running the graph", rc);
 		goto out;
 	}
-	rc = aimc_counters_read(&m, &c1);
-	if (rc != AIMC_OK) {
-		cli_report_rc(CMD, &m, "reading the counters", rc);
-		goto out;
-	}
 	opened = 0;
 	if (cli_backend_close(CMD, &o->be, &m, &res.sim_cycles) != AIMC_OK)
 		goto out;
-	c1.bits = cfg->counter_bits;
-	aimc_counters_delta(&c0, &c1, &res.counters);
-	if (write_out(o->out, y, (size_t)samples * n) != 0) {
-		cli_errorf(CMD, "--out: cannot write '%s'", o->out);
+	if (cli_write_file(CMD, "--out", o->out, y, (size_t)samples * n) != 0)
 		goto out;
-	}
 	res.o = o;
 	res.cfg = cfg;
 	res.g = &g;

@@ -3,6 +3,7 @@
  * (Verilator model, simulated board through the UART bridge, a board over serial or mmap): CSR
  * walk, SRAM march of every buffer window, a known-answer MVM on each tile, an end-to-end digits
  * inference. One PASS/FAIL/SKIP line per step; exit 0 only if no step failed. */
+#include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -23,6 +24,9 @@ typedef struct st {
 	aimc_mmio *m;
 	const aimc_cfg *cfg;
 	uint64_t seed;
+	int ideal;      /* the design's config (faults cleared) is ideal: exact known answers */
+	int32_t diag_tol; /* fault diagnosis: largest |chip - expected| of a healthy cell; -1: none */
+	char diag_why[96]; /* why there is no diagnosis (diag_tol -1) */
 	unsigned pass, fail, skip;
 } st;
 
@@ -301,7 +305,7 @@ static void step_mvm(st *s, uint32_t tile, uint64_t *rs)
 		step(s, 0, name, "out of memory");
 		goto out;
 	}
-	if (!aimc_cfg_is_ideal(cfg)) {
+	if (!s->ideal) {
 		step(s, -1, name, "config %s is not ideal: no exact known answer", cfg->name);
 		goto out;
 	}
@@ -369,6 +373,377 @@ out:
 	free(x);
 	free(zero);
 	free(gold);
+}
+
+/* ---- 4b. fault diagnosis of each tile (docs/robustness.md "Fault detection") ------------------ */
+/* The self-test checks the chip against the design's config (its faults cleared): the faults of the
+ * part are what it looks for. Per tile: the random int8 layer programmed with program-and-verify
+ * (cells left unconverged: stuck cells), programmed again one-shot, then one MVM per row with a one-hot input (127 on that
+ * row): output (r, c) is 127 w[r][c], one cell at a time. From the Rows x Cols answers: a dead ADC
+ * (every column it converts reads one code while the expected values differ), a dead DAC row (a
+ * row reading 0 in every column where w is not 0), a drifted column (wrong in most rows, gain
+ * sum(y e) / sum(e e) off by more than 2 %), stuck cells (the single cells left wrong); the
+ * tile's saturation counter over the diagnosis. */
+#define DIAG_MAX_CELLS 64
+
+typedef struct diag_tile {
+	uint32_t tile, checked, pv_unconv, sats, n_found;
+	uint32_t n_dead_adc, dead_adc[64];
+	int32_t dead_code[64];
+	uint32_t n_dead_row, dead_row[64];
+	uint32_t n_drift, drift_col[64];
+	double drift_gain[64];
+	uint32_t n_cells, cell_row[DIAG_MAX_CELLS], cell_col[DIAG_MAX_CELLS];
+	int32_t cell_chip[DIAG_MAX_CELLS], cell_exp[DIAG_MAX_CELLS];
+	char why[MAX_DETAIL];
+} diag_tile;
+
+/* Run Rows one-hot MVMs on `tile` (weights already programmed) in chunks that fit the buffers;
+ * y[r * cols + c] the raw accumulator of row r's MVM. AIMC_OK or an aimc_err (err, pc filled). */
+static int diag_onehot(st *s, uint32_t tile, int32_t *y, uint32_t *err, uint32_t *pc)
+{
+	const aimc_cfg *cfg = s->cfg;
+	uint32_t rows = cfg->rows, cols = cfg->cols, xw = rows / 4u, nb, r0;
+	uint32_t *xbuf = NULL;
+	uint64_t *prog = NULL;
+	int rc = AIMC_OK;
+
+	nb = rows;
+	if (nb > cfg->act_depth / xw)
+		nb = cfg->act_depth / xw;
+	if (nb > cfg->act_depth / cols)
+		nb = cfg->act_depth / cols;
+	if (nb > (cfg->instr_depth - 1u) / 2u)
+		nb = (cfg->instr_depth - 1u) / 2u;
+	if (nb == 0)
+		return AIMC_ECONFIG;
+	xbuf = calloc((size_t)nb * xw, 4);
+	prog = calloc(2u * nb + 1u, sizeof(*prog));
+	if (xbuf == NULL || prog == NULL) {
+		rc = AIMC_ENOMEM;
+		goto out;
+	}
+	for (r0 = 0; r0 < rows && rc == AIMC_OK; r0 += nb) {
+		uint32_t n = rows - r0 < nb ? rows - r0 : nb, i;
+
+		memset(xbuf, 0, (size_t)nb * xw * 4u);
+		for (i = 0; i < n; i++) {
+			uint32_t r = r0 + i;
+
+			xbuf[i * xw + r / 4u] = 127u << (8u * (r % 4u));
+			prog[2u * i] = aimc_instr(AIMC_OP_MVM, tile, 0, i * xw, 0, 0);
+			prog[2u * i + 1u] = aimc_instr(AIMC_OP_POST, tile, AIMC_FLAG_DST_OUT | AIMC_FLAG_RAW,
+						       i * cols, 0, 0);
+		}
+		prog[2u * n] = aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0);
+		rc = aimc_mem_write(s->m, cli_win_act_in(), 0, xbuf, (size_t)n * xw);
+		if (rc == AIMC_OK)
+			rc = aimc_prog_load(s->m, cfg, prog, 2u * n + 1u);
+		if (rc == AIMC_OK)
+			rc = aimc_run(s->m, 0, 100000u + 20000u * n, err, pc);
+		if (rc == AIMC_OK)
+			rc = aimc_mem_read(s->m, cli_win_act_out(), 0, (uint32_t *)(void *)(y + (size_t)r0 * cols),
+					   (size_t)n * cols);
+	}
+out:
+	free(xbuf);
+	free(prog);
+	return rc;
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Classify the answers y against the expected e (both rows x cols) into d; tol: the largest
+ * difference |y - e| a healthy cell shows (0 on an ideal config). */
+static void diag_classify(const aimc_cfg *cfg, const int32_t *y, const int32_t *e, int32_t tol, diag_tile *d)
+{
+	uint32_t rows = cfg->rows, cols = cfg->cols, cpa = cfg->cols_per_adc, nadc = cols / cpa;
+	uint8_t *colx = calloc(cols, 1), *rowx = calloc(rows, 1);
+	double *ratio = malloc(rows * sizeof(*ratio));
+	uint32_t r, c, j;
+
+	if (colx == NULL || rowx == NULL || ratio == NULL) {
+		snprintf(d->why, sizeof(d->why), "out of memory");
+		goto out;
+	}
+	/* dead ADC: one code in all of its columns and rows, expected values not all equal */
+	for (j = 0; j < nadc; j++) {
+		int32_t v = y[j * cpa];
+		int same = 1, varies = 0;
+
+		for (r = 0; r < rows; r++)
+			for (c = j * cpa; c < (j + 1u) * cpa; c++) {
+				same &= y[(size_t)r * cols + c] == v;
+				varies |= e[(size_t)r * cols + c] != e[j * cpa];
+			}
+		if (same && varies && d->n_dead_adc < 64) {
+			d->dead_adc[d->n_dead_adc] = j;
+			d->dead_code[d->n_dead_adc++] = v;
+			for (c = j * cpa; c < (j + 1u) * cpa; c++)
+				colx[c] = 1;
+		}
+	}
+	/* dead DAC row: within tol of 0 in every live column, some expected value beyond 2 tol */
+	for (r = 0; r < rows; r++) {
+		int zero = 1, nz = 0;
+
+		for (c = 0; c < cols; c++) {
+			int32_t ev = e[(size_t)r * cols + c], yv = y[(size_t)r * cols + c];
+
+			if (colx[c])
+				continue;
+			nz |= ev > 2 * tol || ev < -2 * tol;
+			zero &= yv <= tol && yv >= -tol;
+		}
+		if (zero && nz && d->n_dead_row < 64) {
+			d->dead_row[d->n_dead_row++] = r;
+			rowx[r] = 1;
+		}
+	}
+	/* drifted column: the median of y / e over the rows expecting |e| >= 16 * 127 (a few stuck
+	 * cells do not move it) off 1 by more than 2 % */
+	for (c = 0; c < cols; c++) {
+		uint32_t n = 0;
+		double med;
+
+		if (colx[c])
+			continue;
+		for (r = 0; r < rows; r++) {
+			double yv = y[(size_t)r * cols + c], ev = e[(size_t)r * cols + c];
+
+			if (!rowx[r] && (ev >= 16.0 * 127.0 || ev <= -16.0 * 127.0))
+				ratio[n++] = yv / ev;
+		}
+		if (n < 3)
+			continue;
+		qsort(ratio, n, sizeof(*ratio), cmp_dbl);
+		med = n % 2 ? ratio[n / 2] : 0.5 * (ratio[n / 2 - 1] + ratio[n / 2]);
+		if ((med > 1.02 || med < 0.98) && d->n_drift < 64) {
+			d->drift_col[d->n_drift] = c;
+			d->drift_gain[d->n_drift++] = med;
+			colx[c] = 1;
+		}
+	}
+	/* stuck cells: what is left beyond tol, cell by cell */
+	for (r = 0; r < rows; r++)
+		for (c = 0; c < cols; c++) {
+			size_t i = (size_t)r * cols + c;
+
+			if (rowx[r] || colx[c] || (y[i] - e[i] <= tol && e[i] - y[i] <= tol))
+				continue;
+			if (d->n_cells < DIAG_MAX_CELLS) {
+				d->cell_row[d->n_cells] = r;
+				d->cell_col[d->n_cells] = c;
+				d->cell_chip[d->n_cells] = y[i];
+				d->cell_exp[d->n_cells] = e[i];
+			}
+			d->n_cells++;
+		}
+	d->n_found = d->n_dead_adc + d->n_dead_row + d->n_drift + d->n_cells;
+out:
+	free(colx);
+	free(rowx);
+	free(ratio);
+}
+
+/* The tolerance of the one-hot diagnosis on the design's config: 0 when ideal; with programming
+ * error and read noise only (no other effect), 8 sigma of a cell pair's error in weight levels
+ * (sqrt(2) 127 (prog_sigma + read_sigma), at least 2 levels), times the input 127. One-hot inputs
+ * put at most 127 (2^dac_bits - 1) LSB on a column per slice: the ADC must hold that. */
+static void diag_setup(st *s, const aimc_cfg *design)
+{
+	double half = ldexp(1.0, (int)design->adc_bits - 1), lv;
+	const char *on = aimc_cfg_effect_on(design);
+
+	s->diag_tol = -1;
+	if (s->ideal) {
+		s->diag_tol = 0;
+		return;
+	}
+	if (on != NULL) {
+		snprintf(s->diag_why, sizeof(s->diag_why), "%s is on: no known answer to compare with", on);
+		return;
+	}
+	if (half - 1.0 < 127.0 * (double)((1u << design->dac_bits) - 1u)) {
+		snprintf(s->diag_why, sizeof(s->diag_why), "a one-hot input clips the %u-bit ADC",
+			 design->adc_bits);
+		return;
+	}
+	lv = 8.0 * 1.4142135623730951 * 127.0 * (design->prog_sigma + design->read_sigma);
+	if (lv < 2.0)
+		lv = 2.0;
+	s->diag_tol = (int32_t)(lv * 127.0 + 0.5);
+}
+
+static void step_faults(st *s, uint32_t tile, uint64_t *rs, diag_tile *d)
+{
+	const aimc_cfg *cfg = s->cfg;
+	uint32_t rows = cfg->rows, cols = cfg->cols, wwords = rows * cols / 4u, r, c, err = 0, pc = 0;
+	uint32_t pulses0 = 0, unconv0 = 0, pulses1 = 0, unconv1 = 0, ctrl;
+	uint32_t *wbuf = calloc(wwords, 4), *par = calloc(3u * cols, 4);
+	int32_t *y = calloc((size_t)rows * cols, 4), *e = calloc((size_t)rows * cols, 4);
+	aimc_counters c0, c1, dc;
+	uint64_t prog[2];
+	char name[64], msg[MAX_DETAIL];
+	size_t n = 0;
+	int rc;
+
+	memset(d, 0, sizeof(*d));
+	d->tile = tile;
+	snprintf(name, sizeof(name), "faults: tile %u", tile);
+	if (!wbuf || !par || !y || !e) {
+		step(s, 0, name, "out of memory");
+		goto out;
+	}
+	if (s->diag_tol < 0) {
+		snprintf(d->why, sizeof(d->why), "config %s: %s", cfg->name, s->diag_why);
+		step(s, -1, name, "%s", d->why);
+		goto out;
+	}
+	for (r = 0; r < rows; r++)
+		for (c = 0; c < cols; c++) {
+			int8_t w = (int8_t)(uint8_t)rnd(rs);
+			uint32_t b = r * cols + c;
+
+			if (w == -128)
+				w = -127;
+			wbuf[b / 4u] |= (uint32_t)(uint8_t)w << (8u * (b % 4u));
+			e[b] = 127 * (int32_t)w;
+		}
+	for (c = 0; c < cols; c++) {
+		par[3u * c + 1] = 1; /* b 0, M 1, S 1 */
+		par[3u * c + 2] = 1;
+	}
+	/* program-and-verify on for this PROG: 32 pulses per row, tolerance 1 % of the range */
+	ctrl = AIMC_CSR__PV_CTRL__ENABLE_bm | (32u << AIMC_CSR__PV_CTRL__BUDGET_bp);
+	prog[0] = aimc_instr(AIMC_OP_PROG, tile, 0, 0, 0, 0);
+	prog[1] = aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0);
+	rc = aimc_pv_counters_read(s->m, tile, &pulses0, &unconv0);
+	if (rc == AIMC_OK)
+		rc = aimc_mmio_write32(s->m, CSR(pv_tol), RST(PV_TOL, TOL));
+	if (rc == AIMC_OK)
+		rc = aimc_mmio_write32(s->m, CSR(pv_ctrl), ctrl);
+	if (rc == AIMC_OK)
+		rc = aimc_mem_write(s->m, cli_win_weight(), 0, wbuf, wwords);
+	if (rc == AIMC_OK)
+		rc = aimc_mem_write(s->m, cli_win_param(), 0, par, 3u * cols);
+	if (rc == AIMC_OK)
+		rc = aimc_prog_load(s->m, cfg, prog, 2);
+	if (rc == AIMC_OK)
+		rc = aimc_run(s->m, 0, 100000, &err, &pc);
+	if (rc == AIMC_OK)
+		rc = aimc_pv_counters_read(s->m, tile, &pulses1, &unconv1);
+	/* back to one-shot programming (the reset value) whatever happened */
+	if (aimc_mmio_write32(s->m, CSR(pv_ctrl), RST(PV_CTRL, ENABLE) | RST(PV_CTRL, STOP) |
+						  RST(PV_CTRL, BUDGET)) != AIMC_OK && rc == AIMC_OK)
+		rc = AIMC_EIO;
+	/* program-and-verify leaves each cell within the tolerance, not on its level: program again
+	 * one-shot for exact answers */
+	if (rc == AIMC_OK)
+		rc = aimc_run(s->m, 0, 100000, &err, &pc);
+	if (rc == AIMC_OK)
+		rc = aimc_counters_read(s->m, &c0);
+	if (rc == AIMC_OK)
+		rc = diag_onehot(s, tile, y, &err, &pc);
+	if (rc == AIMC_OK)
+		rc = aimc_counters_read(s->m, &c1);
+	if (rc != AIMC_OK) {
+		snprintf(d->why, sizeof(d->why), "%s (chip err_code %u, pc %u)", aimc_strerror(rc), err, pc);
+		step(s, 0, name, "%s", d->why);
+		goto out;
+	}
+	c1.bits = cfg->counter_bits;
+	aimc_counters_delta(&c0, &c1, &dc);
+	d->checked = 1;
+	d->pv_unconv = unconv1 - unconv0;
+	d->sats = tile < dc.n_tiles ? dc.tile[tile].sats : 0;
+	diag_classify(cfg, y, e, s->diag_tol, d);
+	msg[0] = '\0';
+	for (uint32_t i = 0; i < d->n_dead_adc && n < sizeof(msg); i++)
+		n += (size_t)snprintf(msg + n, sizeof(msg) - n, "dead ADC %u (columns %u..%u all read accumulator %d); ",
+				      d->dead_adc[i], d->dead_adc[i] * cfg->cols_per_adc,
+				      (d->dead_adc[i] + 1u) * cfg->cols_per_adc - 1u, d->dead_code[i]);
+	for (uint32_t i = 0; i < d->n_dead_row && n < sizeof(msg); i++)
+		n += (size_t)snprintf(msg + n, sizeof(msg) - n, "dead DAC row %u; ", d->dead_row[i]);
+	for (uint32_t i = 0; i < d->n_drift && n < sizeof(msg); i++)
+		n += (size_t)snprintf(msg + n, sizeof(msg) - n, "column %u gain %.3f; ", d->drift_col[i],
+				      d->drift_gain[i]);
+	if (d->n_cells > 0 && n < sizeof(msg))
+		n += (size_t)snprintf(msg + n, sizeof(msg) - n, "%u wrong cells (first row %u column %u: "
+				      "%d, expected %d); ", d->n_cells, d->cell_row[0], d->cell_col[0],
+				      d->cell_chip[0], d->cell_exp[0]);
+	if (d->pv_unconv > 0 && n < sizeof(msg))
+		n += (size_t)snprintf(msg + n, sizeof(msg) - n, "program-and-verify: %u cells unconverged; ",
+				      d->pv_unconv);
+	if (d->pv_unconv > 0)
+		d->n_found++;
+	if (d->n_found == 0)
+		step(s, 1, name, "%u one-hot MVMs and program-and-verify: no fault (saturations %u)", rows,
+		     d->sats);
+	else
+		step(s, 0, name, "%ssaturations %u", msg, d->sats);
+out:
+	free(wbuf);
+	free(par);
+	free(y);
+	free(e);
+}
+
+/* The --faults report: what the diagnosis found, by tile, row and column. */
+static int faults_json(const char *cmd, const char *path, const st *s, const diag_tile *d, uint32_t nt)
+{
+	size_t cap = 4096u + (size_t)nt * (4096u + 160u * DIAG_MAX_CELLS), n = 0;
+	char *b = malloc(cap);
+	uint32_t total = 0, t, i;
+	int rc;
+
+	if (b == NULL) {
+		fprintf(stderr, "aimc %s: out of memory\n", cmd);
+		return -1;
+	}
+#define PUT(...) (n += (size_t)snprintf(b + n, n < cap ? cap - n : 0, __VA_ARGS__))
+	for (t = 0; t < nt; t++)
+		total += d[t].n_found;
+	PUT("{\n  \"config\": \"%s\",\n  \"seed\": %llu,\n  \"faults_found\": %u,\n  \"tiles\": [", s->cfg->name,
+	    (unsigned long long)s->seed, total);
+	for (t = 0; t < nt; t++) {
+		const diag_tile *x = &d[t];
+
+		PUT("%s\n    {\"tile\": %u, \"checked\": %s, \"faults_found\": %u, \"pv_unconverged\": %u, "
+		    "\"saturations\": %u,", t ? "," : "", x->tile, x->checked ? "true" : "false", x->n_found,
+		    x->pv_unconv, x->sats);
+		PUT("\n     \"dead_adcs\": [");
+		for (i = 0; i < x->n_dead_adc; i++)
+			PUT("%s{\"adc\": %u, \"first_col\": %u, \"cols\": %u, \"acc\": %d}", i ? ", " : "",
+			    x->dead_adc[i], x->dead_adc[i] * s->cfg->cols_per_adc, s->cfg->cols_per_adc,
+			    x->dead_code[i]);
+		PUT("],\n     \"dead_dac_rows\": [");
+		for (i = 0; i < x->n_dead_row; i++)
+			PUT("%s%u", i ? ", " : "", x->dead_row[i]);
+		PUT("],\n     \"drifted_cols\": [");
+		for (i = 0; i < x->n_drift; i++)
+			PUT("%s{\"col\": %u, \"gain\": %.6f}", i ? ", " : "", x->drift_col[i], x->drift_gain[i]);
+		PUT("],\n     \"wrong_cells\": %u, \"cells\": [", x->n_cells);
+		for (i = 0; i < x->n_cells && i < DIAG_MAX_CELLS; i++)
+			PUT("%s{\"row\": %u, \"col\": %u, \"chip\": %d, \"expected\": %d}", i ? ", " : "",
+			    x->cell_row[i], x->cell_col[i], x->cell_chip[i], x->cell_exp[i]);
+		PUT("]");
+		if (!x->checked)
+			PUT(", \"why\": \"%s\"", x->why);
+		PUT("}");
+	}
+	PUT("\n  ]\n}\n");
+#undef PUT
+	rc = n < cap ? cli_write_file(cmd, "--faults", path, b, n) : -1;
+	if (n >= cap)
+		fprintf(stderr, "aimc %s: --faults report too large\n", cmd);
+	free(b);
+	return rc;
 }
 
 /* ---- 5. end-to-end digits inference ----------------------------------------------------------- */
@@ -535,13 +910,15 @@ static void usage(FILE *f)
 		"  --net DIR             directory written by 'python -m kirchhoff export' (net.khnf,\n"
 		"                        test_inputs.i8, test_labels.txt, expected_int8.i8)\n"
 		"  --images N            images of the digits step (default 20, 0 = all)\n"
+		"  --faults FILE         write the fault diagnosis (by tile, row, column) as JSON\n"
 		CLI_BACKEND_HELP
 		"\nExit: 0 every step passed or was skipped, 1 a step failed, 2 usage or input error.\n");
 }
 
 int cli_cmd_selftest(int argc, char **argv)
 {
-	const char *cmd = "selftest", *net_dir = NULL;
+	const char *cmd = "selftest", *net_dir = NULL, *faults = NULL;
+	diag_tile *diag = NULL;
 	cli_backend_opts be;
 	aimc_cfg cfg;
 	aimc_mmio m = { NULL, NULL };
@@ -565,6 +942,10 @@ int cli_cmd_selftest(int argc, char **argv)
 			net_dir = cli_value(cmd, argc, argv, &i);
 			if (net_dir == NULL)
 				return CLI_EXIT_USAGE;
+		} else if (strcmp(argv[i], "--faults") == 0) {
+			faults = cli_value(cmd, argc, argv, &i);
+			if (faults == NULL)
+				return CLI_EXIT_USAGE;
 		} else if (strcmp(argv[i], "--images") == 0) {
 			const char *v = cli_value(cmd, argc, argv, &i);
 
@@ -578,13 +959,29 @@ int cli_cmd_selftest(int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	if (cli_load_config(cmd, be.config, &cfg) != 0)
 		return CLI_EXIT_USAGE;
-	if (cli_backend_open(cmd, &be, &cfg, &m) != AIMC_OK)
+	if (faults != NULL && cfg.path[0] != '\0' && cli_same_file(faults, cfg.path))
+		return cli_usage_error(cmd, "--faults '%s' is the config file: give another path", faults);
+	diag = calloc(cfg.num_tiles, sizeof(*diag));
+	if (diag == NULL) {
+		fprintf(stderr, "aimc %s: out of memory\n", cmd);
 		return CLI_EXIT_FAIL;
+	}
+	if (cli_backend_open(cmd, &be, &cfg, &m) != AIMC_OK) {
+		free(diag);
+		return CLI_EXIT_FAIL;
+	}
 	memset(&s, 0, sizeof(s));
 	s.cmd = cmd;
 	s.m = &m;
 	s.cfg = &cfg;
 	s.seed = be.seed;
+	{
+		aimc_cfg design = cfg;
+
+		aimc_cfg_clear_faults(&design);
+		s.ideal = aimc_cfg_is_ideal(&design);
+		diag_setup(&s, &design);
+	}
 	rs = be.seed * 0x9E3779B97F4A7C15ull + 1u;
 	printf("selftest: config %s, back-end %s, seed %llu\n", cfg.name, be.backend,
 	       (unsigned long long)be.seed);
@@ -596,9 +993,16 @@ int cli_cmd_selftest(int argc, char **argv)
 		step_march(&s);
 		for (t = 0; t < cfg.num_tiles; t++)
 			step_mvm(&s, t, &rs);
+		for (t = 0; t < cfg.num_tiles; t++)
+			step_faults(&s, t, &rs, &diag[t]);
 		step_digits(&s, net_dir, n_img);
 	}
 	cli_backend_close(cmd, &be, &m, NULL);
+	if (faults != NULL && faults_json(cmd, faults, &s, diag, cfg.num_tiles) != 0) {
+		free(diag);
+		return CLI_EXIT_FAIL;
+	}
+	free(diag);
 	printf("selftest: %u passed, %u failed, %u skipped%s\n", s.pass, s.fail, s.skip,
 	       s.fail ? "" : " -- all good");
 	if (s.fail)

@@ -520,13 +520,23 @@ static void test_writer(const char *argv0)
 	else
 		fail("writer: weight -128 refused, no file written", "rc %d (%s)", rc, err);
 	net.layers[0].w[3] = 0;
-	net.layers[1].k = 4; /* K no longer equals the previous N */
-	rc = aimc_net_to_mem(&net, &out, &olen, err, sizeof(err));
-	if (rc == AIMC_EINVAL && out == NULL)
-		printf("PASS writer: K != previous N refused (%s)\n", err);
-	else
-		fail("writer: K != previous N refused", "rc %d (%s)", rc, err);
-	net.layers[1].k = 3;
+	{
+		/* K no longer equals the previous N; w gets K x N weights so that the layer itself
+		 * is well formed (the writer may read all of them before it checks the chain). */
+		int8_t *w3 = net.layers[1].w;
+		int8_t *w4 = calloc(4u * net.layers[1].n, 1);
+
+		net.layers[1].k = 4;
+		net.layers[1].w = w4;
+		rc = w4 != NULL ? aimc_net_to_mem(&net, &out, &olen, err, sizeof(err)) : AIMC_ENOMEM;
+		if (rc == AIMC_EINVAL && out == NULL)
+			printf("PASS writer: K != previous N refused (%s)\n", err);
+		else
+			fail("writer: K != previous N refused", "rc %d (%s)", rc, err);
+		net.layers[1].k = 3;
+		net.layers[1].w = w3;
+		free(w4);
+	}
 	if (aimc_net_to_mem(NULL, &out, &olen, err, sizeof(err)) == AIMC_EINVAL &&
 	    aimc_net_to_mem(&net, NULL, &olen, err, sizeof(err)) == AIMC_EINVAL &&
 	    aimc_net_save(&net, NULL, err, sizeof(err)) == AIMC_EINVAL)

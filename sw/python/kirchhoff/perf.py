@@ -1,0 +1,373 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The chip performance model (docs/sim.md): energy from a run's event counters and the config's
+energy table, an analytical cycle model of one tile (the RTL latency contract of
+rtl/tile/aimc_tile.sv, checked against RTL runs by `make dse`), and the costs the counters do not
+cover: host transfers, weight programming (once, reported apart from the inference) and leakage.
+
+Entry points:
+  perf_fc(counters, cfg, cycles, macs, samples, posts, vectors)   sim.py's figures (digits flow)
+  perf_graph(counters, cfg, macs, samples, extra)                   sim_model.py's figures (graphs)
+  extended(cfg, cycles, samples, ...)                               the costs the counters omit
+  mvm_cycles / post_cycles / prog_cycles / tile_vector(...)         the analytical cycle model
+  full_tile(cfg, ...)                                               a full-tile layer: TOPS, TOPS/W
+
+Every constant of the extended model below names its source row in
+/work/shared/ANALOG-PARAMETERS.md (copied into docs/sim.md) or says that it is an assumption.
+"""
+
+import math
+
+# ---- extended-model constants ------------------------------------------------------------------
+
+# Host transfer, on-die host (an MCU next to the accelerator): per bit moved over the bus, the
+# host's SRAM read (E11: 10 pJ per 64-bit read of an 8 KB SRAM = 0.16 pJ/bit) plus the bus wire
+# (W3: 0.2 fF/um; assumed 2 mm of wire at 0.9 V (the supply of E10/E11) with activity 0.5:
+# 0.2e-15 * 2000 * 0.81 * 0.5 = 0.16 pJ/bit) plus the chip-side buffer write (E11, 0.16 pJ/bit).
+E_HOST_READ_PJ_BIT = 0.16     # E11
+E_BUS_PJ_BIT = 0.2e-3 * 2000 * 0.9 ** 2 * 0.5   # W3 in pF/um x 2 mm x V^2 x activity = 0.162 pJ
+E_CHIP_WRITE_PJ_BIT = 0.16    # E11
+# Off-die host for comparison (sensitivity only): DRAM 1.3-2.6 nJ per 64 bit (E11), low end.
+E_HOST_DRAM_PJ_BIT = 1300.0 / 64
+# Driver-side operators of a graph (sim_model.py): one int32 multiply per element (E10: 3.1 pJ).
+E_HOST_OP_PJ = 3.1
+# Weight programming: energy of one program pulse on one flash cell. ANALOG-PARAMETERS "Not found"
+# lists pulse count, width and energy for analog flash; ASSUMPTION: channel-hot-electron NOR
+# programming, 4.5 V x 200 uA x 1 us = 0.9 nJ, rounded to 1 nJ per cell pulse. One-shot programming
+# is one pulse per cell; program-and-verify adds the run's counted pulses and one array read (a
+# conversion per column) per verify.
+E_PROG_PJ_CELL_PULSE = 1000.0
+# Leakage: ASSUMPTION (no row in ANALOG-PARAMETERS): 5 pW per SRAM bit (order of a 40 nm
+# low-power 6T cell at room temperature; about 10x more at 85 C). The flash array itself holds its
+# state without power and its rows are grounded between reads; the SAR ADCs (A3-A5) and DACs draw
+# dynamic power only. Counted: every tile's accumulator slots and the shared buffers.
+LEAK_PW_PER_BIT = 5.0
+
+
+def _ceil_div(a, b):
+    return -(-int(a) // int(b))
+
+
+def _f(cfg, key):
+    try:
+        return float(cfg[key])
+    except KeyError:
+        raise KeyError(f"config lacks key '{key}'") from None
+
+
+# ---- the analytical cycle model (rtl/tile/aimc_tile.sv latency contract) -------------------------
+
+MODES = ("s8", "u8")   # s8: ISA 2 signed inputs (POS and NEG phases of 7-bit magnitudes);
+                       # u8: ISA 3 unsigned inputs (8-bit magnitudes, the NEG phase always skipped)
+
+
+def slices(dac_bits, mode="s8"):
+    """Bit slices of one input: ceil(7/DacBits) (s8) or ceil(8/DacBits) (u8)."""
+    if mode not in MODES:
+        raise ValueError(f"mode '{mode}' is not one of {', '.join(MODES)}")
+    return _ceil_div(7 if mode == "s8" else 8, dac_bits)
+
+
+ISA = 3   # the RTL's MVM: 2 * ceil(8 / DacBits) phases in either mode (ISA 3); 2: ceil(7 / ...)
+
+
+def phases(dac_bits, mode="s8", isa=ISA):
+    """(applied, skipped) phases of an MVM on dense inputs: s8 applies both phases of the slices
+    of magnitude bits 0..6 (positive and negative inputs present; under ISA 3 the slices cover 8
+    bits and the one of bit 7 is applied for -128 only: skipped), u8 applies the positive phase of
+    every slice and skips the negative one."""
+    if isa not in (2, 3):
+        raise ValueError(f"isa {isa} is not one of 2, 3")
+    ns = slices(dac_bits, mode)
+    if mode == "u8":
+        return ns, ns
+    extra = _ceil_div(8, dac_bits) - ns if isa == 3 else 0
+    return 2 * ns, 2 * extra
+
+
+def mvm_cycles(rows, cols_per_adc, adc_cycles, settle_cycles, applied, skipped):
+    """MVM latency: max(Rows/4 + 1, ColsPerAdc) + 2 + applied * (2 + max(settle, 1) +
+    ColsPerAdc * AdcCycles) + skipped * 1 (rtl/tile/aimc_tile.sv)."""
+    per = 2 + max(int(settle_cycles), 1) + int(cols_per_adc) * int(adc_cycles)
+    return max(int(rows) // 4 + 1, int(cols_per_adc)) + 2 + int(applied) * per + int(skipped)
+
+
+def post_cycles(cols, per_col=3.0, fixed=3):
+    """POST latency: per_col * Cols + fixed; the RTL today: int8/tfl 3 * Cols + 3, RAW Cols + 2.
+    per_col is the parameter a parallel post-processing (lanes) lowers."""
+    return float(per_col) * int(cols) + int(fixed)
+
+
+def prog_cycles(rows, cols, pv_pulses=None):
+    """PROG latency: one-shot Rows*Cols/4 + 3; program-and-verify 1 + Rows*(Cols/4 + 3) +
+    2 * pulses (pv_pulses: the pulses the run took, from the report)."""
+    if pv_pulses is None:
+        return int(rows) * int(cols) // 4 + 3
+    return 1 + int(rows) * (int(cols) // 4 + 3) + 2 * int(pv_pulses)
+
+
+def tile_vector(cfg, mode="s8", post_per_col=3.0, post_fixed=3, overlap=False, applied=None,
+                skipped=None, isa=ISA):
+    """Cycles one tile spends per input vector on a layer that fills it (one MVM, one POST):
+    MVM + POST, or max(MVM, POST) when POST overlaps the next MVM (overlap=True)."""
+    a, s = phases(int(cfg["dac_bits"]), mode, isa)
+    a = a if applied is None else applied
+    s = s if skipped is None else skipped
+    mvm = mvm_cycles(cfg["rows"], cfg["cols_per_adc"], cfg["adc_cycles"], cfg["settle_cycles"],
+                     a, s)
+    post = post_cycles(cfg["cols"], post_per_col, post_fixed)
+    return {"mvm": mvm, "post": post, "applied_phases": a, "skipped_phases": s,
+            "vector": max(mvm, post) if overlap else mvm + post,
+            "converting": a * int(cfg["cols_per_adc"]) * int(cfg["adc_cycles"])}
+
+
+# ---- energy from counters ------------------------------------------------------------------------
+
+def _energy(c, cfg, reads, posts, sram_bits, post_outputs, extra_energy=None):
+    rows, cols = int(cfg["rows"]), int(cfg["cols"])
+    energy = {
+        "adc": _f(cfg, "e_adc_pj") * c["adc_convs"],
+        "dac": _f(cfg, "e_dac_pj") * rows * reads,
+        "sram": _f(cfg, "e_sram_pj_bit") * sum(sram_bits.values()),
+        "acc": _f(cfg, "e_acc_pj") * c["adc_convs"],
+        "post": _f(cfg, "e_post_pj") * cols * post_outputs,
+    }
+    energy.update(extra_energy or {})
+    return energy
+
+
+def _summary(cfg, cycles, macs, samples, energy, sram_bits):
+    clock_hz = _f(cfg, "clock_mhz") * 1e6
+    e_inf_pj = sum(energy.values()) / samples
+    t_inf = cycles / samples / clock_hz if cycles else 0.0
+    ops = 2 * macs
+    return {
+        "clock_mhz": _f(cfg, "clock_mhz"),
+        "cycles_per_inference": cycles / samples,
+        "latency_us": t_inf * 1e6,
+        "macs_per_inference": macs,
+        "tops": ops / t_inf / 1e12 if t_inf > 0 else 0.0,
+        "tops_per_w": ops / e_inf_pj if e_inf_pj > 0 else 0.0,
+        "energy_per_inference_uj": e_inf_pj * 1e-6,
+        "energy_breakdown_pj_per_inference": {k: v / samples for k, v in energy.items()},
+        "sram_bits_per_inference": {k: v / samples for k, v in sram_bits.items()},
+    }
+
+
+def perf_fc(counters, cfg, cycles, macs, samples, posts, vectors):
+    """sim.py's model (docs/sim.md "Chip performance model"): counters of the whole run (instrs,
+    mvms, adc_convs, prog_rows), cycles of the run, MACs of one inference, samples, POSTs and
+    vectors the chip ran. Returns the per-inference figures; the array reads are adc_convs/cols."""
+    c = counters
+    rows, cols = int(cfg["rows"]), int(cfg["cols"])
+    array_reads = c["adc_convs"] / cols                           # each read converts Cols columns
+    sram_bits = {
+        "instr_fetch": 64 * c["instrs"],
+        "act_read_mvm": 8 * rows * c["mvms"],
+        "acc_rmw": 64 * c["adc_convs"],
+        "weight_read_prog": 8 * cols * c["prog_rows"],
+        "post_acc_param_act": (32 + 96 + 8) * cols * posts,
+    }
+    energy = _energy(c, cfg, array_reads, posts, sram_bits, posts)
+    r = _summary(cfg, int(cycles), macs, samples, energy, sram_bits)
+    r.update({"array_reads": array_reads, "vectors_run": vectors, "posts": posts})
+    return r
+
+
+def perf_graph(counters, cfg, macs, samples, extra):
+    """sim_model.py's model for a format-3 graph run (docs/sim.md "graph runs").
+
+    counters: the run report's counters: instrs, mvms, adc_convs, reads (array reads, all tiles).
+    cfg:      the config dict of `aimc config --json` (rows, cols, clock_mhz, the e_* table).
+    macs:     MACs of one inference (logical, kirchhoff.graphcal.macs(g)).
+    samples:  inferences the counters cover (> 0).
+    extra:    the report's other figures: cycles (RTL busy cycles, 0 or absent: no timing),
+              posts, accadds (commands run), host_bytes (bytes the driver moved over the bus for
+              these samples: inputs, outputs, intermediate tensors), host_ops (driver-side
+              operator elements per inference, kirchhoff.graphcal.host_ops(g)); optional for the
+              extended figures: prog_rows (rows programmed), pv_pulses, weight_bytes (weights
+              moved to the weight buffer once), programs_once (True when the counters cover no
+              programming; default True).
+    Returns the per-inference figures of sim_model.py's own perf_model (same keys and values)
+    plus "extended": the costs the counters omit (function extended()).
+    """
+    c = counters
+    rows, cols = int(cfg["rows"]), int(cfg["cols"])
+    cycles = int(extra.get("cycles") or 0)
+    posts = int(extra.get("posts", 0))
+    accadds = int(extra.get("accadds", 0))
+    host_bytes = int(extra.get("host_bytes", 0))
+    host_ops = extra.get("host_ops", 0)
+    reads = int(c.get("reads", 0))
+    sram_bits = {
+        "instr_fetch": 64 * c["instrs"],
+        "act_read_mvm": 8 * rows * c["mvms"],
+        "acc_rmw": 64 * c["adc_convs"],
+        "post_acc_param_act": (32 + 96 + 8) * cols * posts,
+        "accadd": (32 + 64) * cols * accadds,
+        "host_transfers": 8 * host_bytes,
+    }
+    energy = _energy(c, cfg, reads, posts, sram_bits, posts + accadds,
+                     {"host_ops": E_HOST_OP_PJ * host_ops * samples})
+    r = _summary(cfg, cycles, macs, samples, energy, sram_bits)
+    r["host_ops_per_inference"] = host_ops
+    r["extended"] = extended(cfg, cycles, samples, sum(energy.values()), macs,
+                             host_bytes=host_bytes, chip_write_counted=True,
+                             prog_rows=extra.get("prog_rows"), pv_pulses=extra.get("pv_pulses"),
+                             weight_bytes=extra.get("weight_bytes"))
+    return r
+
+
+# ---- what the counters omit ----------------------------------------------------------------------
+
+def chip_sram_bits(cfg):
+    """SRAM bits of the chip: every tile's accumulator slots (acc_slots x cols int32) and the
+    shared buffers (instructions 64 bit, IN and OUT activations, parameters, weights: 32-bit
+    words)."""
+    tiles = int(cfg.get("num_tiles", 1))
+    acc = tiles * int(cfg.get("acc_slots", 64)) * int(cfg["cols"]) * 32
+    bufs = (64 * int(cfg.get("instr_depth", 1024)) + 32 * (2 * int(cfg.get("act_depth", 4096)) +
+            int(cfg.get("par_depth", 1024)) + int(cfg.get("wgt_depth", 8192))))
+    return acc + bufs
+
+
+def leakage_w(cfg):
+    """Leakage power of the chip (W): LEAK_PW_PER_BIT (assumption) x chip_sram_bits."""
+    return LEAK_PW_PER_BIT * 1e-12 * chip_sram_bits(cfg)
+
+
+def host_transfer_pj(bytes_, chip_write_counted, off_die=False):
+    """Energy (pJ) of moving bytes_ over the host bus: host read + bus wire (+ the chip-side write
+    unless the counters already charged it as SRAM traffic). off_die: the host's side is DRAM."""
+    host = E_HOST_DRAM_PJ_BIT if off_die else E_HOST_READ_PJ_BIT
+    per_bit = host + E_BUS_PJ_BIT + (0.0 if chip_write_counted else E_CHIP_WRITE_PJ_BIT)
+    return 8.0 * bytes_ * per_bit
+
+
+def programming_pj(cfg, prog_rows, pv_pulses=None, weight_bytes=None):
+    """Energy (pJ) of programming prog_rows rows of a tile once: 2 cells per weight (the pair),
+    one pulse each (one-shot) plus the counted program-and-verify pulses and their verify reads
+    (one conversion per column per verify: 1 + pulses / cols verifies per row, a lower bound),
+    the weights moved over the host bus (weight_bytes, default rows x cols per programmed row)
+    and their weight-buffer write and read (E11)."""
+    cols = int(cfg["cols"])
+    rows_p = int(prog_rows or 0)
+    cells = 2 * cols * rows_p
+    pulses = cells + int(pv_pulses or 0)
+    wbytes = cols * rows_p if weight_bytes is None else int(weight_bytes)
+    verify = 0.0
+    if pv_pulses is not None:
+        verify_reads = rows_p + int(pv_pulses) / max(cols, 1)
+        verify = verify_reads * cols * _f(cfg, "e_adc_pj")
+    return {"pulses_pj": E_PROG_PJ_CELL_PULSE * pulses, "verify_pj": verify,
+            "bus_pj": host_transfer_pj(wbytes, chip_write_counted=False),
+            "weight_buffer_read_pj": 8.0 * wbytes * _f(cfg, "e_sram_pj_bit")}
+
+
+def extended(cfg, cycles, samples, counted_pj, macs, host_bytes=0, chip_write_counted=False,
+             prog_rows=None, pv_pulses=None, weight_bytes=None):
+    """The costs the counters omit, for a run of `samples` inferences that took `cycles` busy
+    cycles and counted_pj of counter-based energy (all samples together):
+      host transfers: host_bytes over the bus for all samples (per inference in the result)
+      leakage: leakage_w(cfg) x the busy time (idle time between inferences is the system's)
+      programming: once, reported apart (not per inference), and the inferences after which its
+        amortized share falls below 1 % of an inference.
+    Returns per-inference pJ figures and the totals with and without them."""
+    t_s = cycles / (_f(cfg, "clock_mhz") * 1e6) if cycles else 0.0
+    host = host_transfer_pj(host_bytes, chip_write_counted)
+    leak = leakage_w(cfg) * t_s * 1e12
+    per_inf = {"counted_pj": counted_pj / samples, "host_transfer_pj": host / samples,
+               "leakage_pj": leak / samples}
+    total = sum(per_inf.values())
+    r = {"per_inference_pj": per_inf,
+         "energy_per_inference_uj": total * 1e-6,
+         "tops_per_w": 2 * macs / total if total > 0 else 0.0,
+         "host_bytes_per_inference": host_bytes / samples,
+         "host_transfer_off_die_pj": host_transfer_pj(host_bytes, chip_write_counted,
+                                                      off_die=True) / samples,
+         "leakage_w": leakage_w(cfg)}
+    if prog_rows:
+        p = programming_pj(cfg, prog_rows, pv_pulses, weight_bytes)
+        once = sum(p.values())
+        r["programming_once"] = {"rows": int(prog_rows), "breakdown_pj": p,
+                                 "energy_uj": once * 1e-6,
+                                 "inferences_to_1pct": math.ceil(100 * once / total)
+                                 if total > 0 else None}
+    return r
+
+
+# ---- tile area (for the ADC-sharing trade-off; not an energy term) -------------------------------
+
+CELL_UM2 = 0.33        # F8: 55 nm modified NOR cell (an upper bound for 40 nm)
+ADC_UM2 = 1650.0       # A5: 8-bit two-step SAR, 40 nm
+DAC1_UM2 = 0.166       # A10: 1-bit DAC
+DAC8_UM2 = 21.2        # A10: 8-bit DAC; ASSUMPTION: area linear in levels between the two
+
+
+def tile_area_mm2(cfg):
+    """Array (2 cells per weight) + ADCs (cols / cols_per_adc) + one DAC per row, mm^2.
+    Accumulators, post-processing and buffers are not counted."""
+    rows, cols, cpa = int(cfg["rows"]), int(cfg["cols"]), int(cfg["cols_per_adc"])
+    b = int(cfg["dac_bits"])
+    dac = max(DAC1_UM2, DAC8_UM2 * (2 ** b - 1) / 255)
+    return (2 * rows * cols * CELL_UM2 + cols // cpa * ADC_UM2 + rows * dac) * 1e-6
+
+
+# ---- one full-tile layer (the DSE's unit) --------------------------------------------------------
+
+ACC_STORAGE = ("sram", "reg")   # sram: slot read-modify-write per conversion (rtl/tile/aimc_acc.sv)
+                                # reg: a register per column accumulates the phases, the slot is
+                                #      read and written once per MVM (a design option, not the RTL)
+
+
+def full_tile(cfg, mode="s8", post_per_col=3.0, post_fixed=3, overlap=False, acc_storage="sram",
+              post_params="sram", host=True, isa=ISA):
+    """One vector through a layer that fills one tile (K = rows, N = cols), dense inputs: the
+    cycles of tile_vector and the energy of the counter model for the events it implies (one MVM,
+    one POST, 2 instructions, every phase of phases() applied) plus the tile's leakage (a chip of
+    one tile: leakage_w with num_tiles 1) over the vector's time. post_params "reg": the POST's
+    bias/M/S words are held in registers per column (loaded once per layer, a design option)
+    instead of read from the parameter SRAM per vector. host: also the host transfer of the
+    vector's rows + cols bytes (a standalone layer; inside a network only its ends cross the bus).
+    Returns cycles, TOPS of the tile at clock_mhz, TOPS/W (counted + leakage; _counted: without
+    leakage; _host: with the host transfer), energy breakdown (pJ), area and utilization."""
+    if acc_storage not in ACC_STORAGE:
+        raise ValueError(f"acc_storage '{acc_storage}' is not one of {', '.join(ACC_STORAGE)}")
+    if post_params not in ("sram", "reg"):
+        raise ValueError(f"post_params '{post_params}' is not one of sram, reg")
+    rows, cols = int(cfg["rows"]), int(cfg["cols"])
+    tv = tile_vector(cfg, mode, post_per_col, post_fixed, overlap, isa=isa)
+    reads = tv["applied_phases"]
+    convs = reads * cols
+    c = {"instrs": 2, "mvms": 1, "adc_convs": convs, "prog_rows": 0}
+    # sram: 64 bits (32 read + 32 write) per conversion; reg: the slot written once per MVM
+    # (32 bits per column; an accumulating MVM would also read it: not the case for a full tile)
+    acc_bits = 64 * convs if acc_storage == "sram" else 32 * cols
+    post_bits = (32 + (96 if post_params == "sram" else 0) + 8) * cols
+    sram_bits = {"instr_fetch": 64 * 2, "act_read_mvm": 8 * rows, "acc_rmw": acc_bits,
+                 "post_acc_param_act": post_bits}
+    energy = _energy(c, cfg, reads, 1, sram_bits, 1)
+    macs = rows * cols
+    clock_hz = _f(cfg, "clock_mhz") * 1e6
+    t = tv["vector"] / clock_hz
+    counted = sum(energy.values())
+    energy["leakage"] = leakage_w(dict(cfg, num_tiles=1)) * t * 1e12
+    tile = counted + energy["leakage"]
+    hostp = host_transfer_pj(rows + cols, chip_write_counted=False)
+    if host:
+        energy["host_transfer"] = hostp
+    area = tile_area_mm2(cfg)
+    return {"cycles": tv, "macs": macs, "tops": 2 * macs / t / 1e12,
+            "tops_per_w": 2 * macs / tile, "tops_per_w_counted": 2 * macs / counted,
+            "tops_per_w_host": 2 * macs / (tile + hostp), "energy_pj": energy,
+            "sram_bits": sram_bits, "utilization": tv["converting"] / tv["vector"],
+            "area_mm2": area, "tops_per_mm2": 2 * macs / t / 1e12 / area}
+
+
+def post_lanes_needed(cfg, tops_goal, max_lanes=64, **kw):
+    """The fewest parallel POST lanes (POST 3/L cycles per column) for which one full tile reaches
+    tops_goal TOPS (full_tile arguments in kw, post_per_col excluded); None if max_lanes
+    lanes do not."""
+    for lanes in range(1, max_lanes + 1):
+        if full_tile(cfg, post_per_col=3.0 / lanes, host=False, **kw)["tops"] >= tops_goal:
+            return lanes
+    return None

@@ -1,0 +1,255 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""Tests of sw/python/kirchhoff/perf.py (the chip performance model, docs/sim.md): the counter
+energy model against figures computed by hand for small counter sets, sim.py's perf_model
+(unchanged by the move to perf.py) for a fixed counter dict, perf_graph and the extended model
+(host transfers, leakage, programming once), and the analytical cycle model against cycle counts
+measured on the RTL (Verilator).
+
+  .venv/bin/python tests/python/test_perf.py      (PASS/FAIL lines; exit 1 on failure)
+"""
+
+import os
+import sys
+import traceback
+from types import SimpleNamespace
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "sw", "python"))
+
+import dse                              # noqa: E402
+import sim                              # noqa: E402
+from kirchhoff import perf              # noqa: E402
+
+CHECKS = []
+
+
+def check(name):
+    def deco(fn):
+        CHECKS.append((name, fn))
+        return fn
+    return deco
+
+
+def close(a, b, rel=1e-9):
+    assert abs(a - b) <= rel * max(abs(a), abs(b)), (a, b)
+
+
+CFG = dict(name="t", rows=16, cols=8, num_tiles=1, dac_bits=2, cols_per_adc=2, adc_cycles=14,
+           settle_cycles=2, clock_mhz=100.0, e_adc_pj=2.0, e_dac_pj=0.05, e_sram_pj_bit=0.1,
+           e_acc_pj=0.1, e_post_pj=3.0, acc_slots=4, instr_depth=16, act_depth=16,
+           par_depth=16, wgt_depth=16)
+COUNTERS = dict(instrs=10, mvms=4, adc_convs=256, prog_rows=8)
+SIM_KEYS = {"clock_mhz", "cycles_per_inference", "latency_us", "macs_per_inference", "tops",
+            "tops_per_w", "energy_per_inference_uj", "energy_breakdown_pj_per_inference",
+            "sram_bits_per_inference", "array_reads", "vectors_run", "posts"}
+
+
+@check("perf_fc: a small counter set against the hand-computed energy, time and TOPS")
+def _():
+    p = perf.perf_fc(COUNTERS, CFG, cycles=1000, macs=128, samples=2, posts=4, vectors=4)
+    # reads 256/8 = 32; SRAM bits 640 + 512 + 16384 + 512 + 4352 = 22400 (2240 pJ)
+    # energy: adc 512 + dac 0.05*16*32 = 25.6 + sram 2240 + acc 25.6 + post 3*8*4 = 96
+    assert p["array_reads"] == 32
+    assert p["sram_bits_per_inference"] == {"instr_fetch": 320, "act_read_mvm": 256,
+                                            "acc_rmw": 8192, "weight_read_prog": 256,
+                                            "post_acc_param_act": 2176}
+    e = p["energy_breakdown_pj_per_inference"]
+    for k, v in {"adc": 256, "dac": 12.8, "sram": 1120, "acc": 12.8, "post": 48}.items():
+        close(e[k], v)
+    close(p["energy_per_inference_uj"], 1449.6e-6)
+    close(p["tops_per_w"], 256 / 1449.6)
+    close(p["latency_us"], 5.0)
+    close(p["tops"], 5.12e-5)
+    assert p["cycles_per_inference"] == 500 and p["macs_per_inference"] == 128
+
+
+@check("sim.py perf_model: unchanged figures and keys for a fixed counter dict (batches, segments)")
+def _():
+    qnet = SimpleNamespace(layers=[SimpleNamespace(n=32), SimpleNamespace(n=10)],
+                           macs=lambda: 2368)
+    rep = {"counters": COUNTERS, "cycles": 1000, "batch": 4, "batches": 1}
+    p = sim.perf_model(qnet, CFG, rep, 2)
+    assert set(p) == SIM_KEYS, set(p) ^ SIM_KEYS
+    # posts = 4 vectors x (ceil(32/8) + ceil(10/8)) = 24: post 576 pJ, POST SRAM 136*8*24 = 26112
+    # bits; SRAM 640 + 512 + 16384 + 512 + 26112 = 44160 bits = 4416 pJ; total 5555.2 pJ
+    assert p["posts"] == 24 and p["vectors_run"] == 4
+    close(p["energy_per_inference_uj"], 2777.6e-6)
+    close(p["tops_per_w"], 2 * 2368 / 2777.6)
+    close(p["tops"], 2 * 2368 / 5e-6 / 1e12)
+    seg = {"0": {"vectors_run": 3, "first_layer": 0, "layers": 1},
+           "1": {"vectors_run": 5, "first_layer": 1, "layers": 1}}
+    p = sim.perf_model(qnet, CFG, dict(rep, segment=seg), 2)
+    # posts 3*4 + 5*2 = 22: post 528, SRAM 640 + 512 + 16384 + 512 + 23936 = 41984 bits
+    assert p["posts"] == 22 and p["vectors_run"] == 8
+    close(p["energy_per_inference_uj"], (512 + 25.6 + 4198.4 + 25.6 + 528) / 2 * 1e-6)
+
+
+@check("perf_graph: sim_model's figures by hand, plus host transfer, leakage and programming")
+def _():
+    c = dict(instrs=10, mvms=4, adc_convs=256, reads=30)
+    extra = dict(cycles=2000, posts=4, accadds=2, host_bytes=100, host_ops=50, prog_rows=16)
+    p = perf.perf_graph(c, CFG, macs=128, samples=2, extra=extra)
+    # SRAM bits 640 + 512 + 16384 + 4352 + 96*8*2 = 1536 + 800 = 24224 (2422.4 pJ); dac uses
+    # reads: 0.05*16*30 = 24; post 3*8*(4+2) = 144; host ops 3.1*50*2 = 310
+    e = p["energy_breakdown_pj_per_inference"]
+    for k, v in {"adc": 256, "dac": 12, "sram": 1211.2, "acc": 12.8, "post": 72,
+                 "host_ops": 155}.items():
+        close(e[k], v)
+    close(p["tops_per_w"], 256 / 1719.0)
+    close(p["latency_us"], 10.0)
+    assert p["host_ops_per_inference"] == 50
+    x = p["extended"]
+    # host: 100 bytes x 8 x (0.16 host read + 0.162 bus), the chip-side write already counted
+    close(x["per_inference_pj"]["host_transfer_pj"], 800 * 0.322 / 2)
+    # leakage: 4*8*32 + 64*16 + 32*(2*16 + 16 + 16) = 4096 bits x 5 pW x 20 us = 0.4096 pJ
+    close(x["leakage_w"], 4096 * 5e-12)
+    close(x["per_inference_pj"]["leakage_pj"], 0.2048)
+    total = 1719.0 + 128.8 + 0.2048
+    close(x["energy_per_inference_uj"], total * 1e-6)
+    close(x["tops_per_w"], 256 / total)
+    # programming once: 2*8*16 = 256 cell pulses x 1 nJ; 128 weight bytes over the bus with the
+    # chip-side write (0.482 pJ/bit) and read back from the weight buffer (0.1 pJ/bit)
+    pr = x["programming_once"]
+    close(pr["energy_uj"], (256000 + 1024 * 0.482 + 102.4) * 1e-6)
+    assert pr["inferences_to_1pct"] == 13886, pr        # 100 * 256595.968 / 1848.0048 = 13885.03
+
+
+@check("cycle model: MVM and POST latencies measured on the RTL (issue 17, large) and tiny runs")
+def _():
+    # large (1024x1024, 1-bit DAC, 16 columns per ADC, 8-cycle ADC, settle 4): the issue's
+    # measured MVM 2,135 and POST 3,075 cycles
+    a, s = perf.phases(1, "s8", isa=2)
+    assert (a, s) == (14, 0)
+    assert perf.mvm_cycles(1024, 16, 8, 4, a, s) == 2135
+    # ISA 3 (8 magnitude bits): the slice of bit 7 is skipped on inputs without -128: +2 cycles
+    assert perf.phases(1, "s8") == (14, 2) and perf.phases(2, "s8") == (8, 0)
+    assert perf.mvm_cycles(1024, 16, 8, 4, *perf.phases(1, "s8")) == 2137
+    assert perf.post_cycles(1024) == 3075
+    assert perf.post_cycles(8, 1, 2) == 10
+    assert perf.phases(2, "u8") == (4, 4) and perf.phases(8, "s8") == (2, 0)
+    # layer-test on tiny (K=16, N=8, seed 1), Verilator: batch 1 309 cycles (8 reads),
+    # batch 4 784 (18 reads), batch 8 1996 (50 reads); tile 0 busy 297 / 754 / 1942
+    tiny = dict(rows=16, cols=8, dac_bits=2, cols_per_adc=2, adc_cycles=14, settle_cycles=2)
+    for b, reads, cyc, busy in ((1, 8, 309, 297), (4, 18, 784, 754), (8, 50, 1996, 1942)):
+        m, _ = dse.layer_test_model(tiny, b, reads, isa=2)
+        assert m == {"cycles": cyc, "tile_busy": busy}, (b, m)
+        m, _ = dse.layer_test_model(tiny, b, reads, isa=3)   # 2-bit DAC: the same 4 slices
+        assert m == {"cycles": cyc, "tile_busy": busy}, (b, m)
+    assert perf.prog_cycles(16, 8) == 35 and perf.prog_cycles(16, 8, 5) == 1 + 16 * 5 + 10
+
+
+@check("full_tile: the 1024x1024 layer of issue 17 (10.2 TOPS/W counted) and the variants")
+def _():
+    large = dict(CFG, rows=1024, cols=1024, dac_bits=1, cols_per_adc=16, adc_cycles=8,
+                 settle_cycles=4, clock_mhz=200.0, e_dac_pj=0.054, e_sram_pj_bit=0.16,
+                 e_post_pj=3.3)
+    f = perf.full_tile(large, host=False, isa=2)
+    # ISA 2 (the issue's RTL): MVM 2135 + POST 3075 = 5210 cycles; 14 reads x 1024 = 14336 conversions: adc 28672, acc 1433.6, dac 0.054*1024*14 = 774.144,
+    # SRAM (128 + 8192 + 64*14336 + 136*1024) * 0.16 = 170414.08, post 3.3*1024 = 3379.2
+    close(f["tops_per_w_counted"], 2 * 1024 * 1024 / 204673.024)
+    # leakage of a one-tile chip: (4*1024*32 + 64*16 + 32*64) bits x 5 pW x 5210 cycles / 200 MHz
+    close(f["energy_pj"]["leakage"], 134144 * 5e-12 * 26.05e-6 * 1e12)
+    close(f["tops_per_w"], 2 * 1024 * 1024 / (204673.024 + 134144 * 5e-12 * 26.05e-6 * 1e12))
+    close(f["tops"], 2 * 1024 * 1024 / (5210 / 200e6) / 1e12)
+    close(f["utilization"], 14 * 16 * 8 / 5210)
+    # ISA 3: two skipped phases more (bit 7), same energy
+    f3 = perf.full_tile(large, host=False)
+    assert f3["cycles"]["vector"] == 5212
+    close(f3["tops_per_w_counted"], f["tops_per_w_counted"])
+    g = perf.full_tile(large, mode="u8", overlap=True, post_per_col=0.75, acc_storage="reg",
+                       host=False)
+    # u8: 8 applied + 8 skipped phases: 259 + 8*134 + 8 = 1339 cycles, POST 771 hidden;
+    # slot written once: 32*1024 bits instead of 64 per conversion
+    assert g["cycles"]["vector"] == 1339
+    e = 8 * 1024 * (2.0 + 0.1) + 0.054 * 1024 * 8 + 0.16 * (128 + 8192 + 32 * 1024 +
+                                                               136 * 1024) + 3.3 * 1024
+    close(g["tops_per_w_counted"], 2 * 1024 * 1024 / e)
+    # POST parameters in registers: 96 bits per column fewer
+    r = perf.full_tile(large, mode="u8", overlap=True, post_per_col=0.75, acc_storage="reg",
+                       post_params="reg", host=False)
+    close(r["tops_per_w_counted"], 2 * 1024 * 1024 / (e - 0.16 * 96 * 1024))
+    h = perf.full_tile(large)
+    assert "host_transfer" in h["energy_pj"] and h["tops_per_w"] == f3["tops_per_w"]
+    close(h["energy_pj"]["host_transfer"], 2048 * 8 * 0.482)
+    close(h["tops_per_w_host"], 2 * 1024 * 1024 / (2 * 1024 * 1024 / f3["tops_per_w"] +
+                                                   2048 * 8 * 0.482))
+    # POST lanes for 0.34 TOPS: u8, 1-bit DAC, 16 columns per ADC: MVM 259 + 8*134 + 8 = 1339
+    # cycles; overlapped POST 3*1024/L + 3 <= 1339: L = 3 gives 1027 -> 2^21 / (1339 / 200 MHz)
+    # = 0.313 TOPS < 0.34: never with this MVM; with 4 columns per ADC (MVM 259 + 8*38 + 8 = 571)
+    # L = 3 (1027 cycles): 0.408 TOPS, L = 2 (1539): 0.273
+    assert perf.post_lanes_needed(large, 0.34, mode="u8", overlap=True) is None
+    assert perf.post_lanes_needed(dict(large, cols_per_adc=4), 0.34, mode="u8",
+                                  overlap=True) == 3
+
+
+@check("dse: generated configs (base.cfg, swept keys replaced once) and the selection rule")
+def _():
+    import tempfile
+    d = tempfile.mkdtemp(prefix="kh_test_perf_")
+    path = dse.gen_config(d, 1024, 2, 8)
+    kv = {}
+    for line in open(path):
+        line = line.split("#", 1)[0].strip()
+        if line:
+            k, v = (x.strip() for x in line.split("=", 1))
+            assert k not in kv, f"{k} twice in {path}"
+            kv[k] = v
+    assert kv["name"] == "dse_t1024_d2_c8" and kv["rows"] == kv["cols"] == "1024"
+    assert kv["dac_bits"] == "2" and kv["cols_per_adc"] == "8" and kv["adc_bits"] == "8"
+    assert kv["e_dac_pj"] == "0.062" and kv["wgt_depth"] == str(1024 * 1024 // 4)
+    assert kv["num_tiles"] == "2", "other keys come from configs/base.cfg"
+    kv = dict(x.split(" = ") for x in open(dse.gen_config(d, 256, 2, 4, adc=10)).read().split(
+        "\n") if " = " in x)
+    assert kv["name"] == "dse_t256_d2_c4_a10" and kv["adc_bits"] == kv["adc_cycles"] == "10"
+    assert kv["e_adc_pj"] == "8.0" and "wgt_depth" in kv
+
+    def pt(dac, cpa, acc, err, tpw, tpm):
+        return {"tile": 256, "dac_bits": dac, "cols_per_adc": cpa, "adc_bits": 8, "accuracy": acc,
+                "tile_rms_err_lsb": err,
+                "fig": {"isa3_opt": {"tops_per_w": tpw, "tops_per_mm2": tpm}}}
+    rows = [pt(1, 1, 0.97, 1.0, 15.0, 0.3), pt(1, 4, 0.97, 1.0, 14.8, 0.5),
+            pt(1, 8, 0.97, 1.0, 14.0, 0.9),       # more than 2 % below the best TOPS/W
+            pt(2, 4, 0.97, 1.6, 20.0, 0.8),       # full-tile error 60 % above the lowest
+            pt(8, 16, 0.90, 1.0, 26.0, 1.7),      # accuracy below the floor
+            dict(pt(2, 4, 0.97, 0.5, 30.0, 2.0), adc_bits=10)]   # ADC sweep: not in the grid
+    b = dse.select_best(rows, 0.96, 0.25)
+    assert (b["dac_bits"], b["cols_per_adc"]) == (1, 4), b
+    b = dse.select_best(rows, 0.96, 0.7)
+    assert (b["dac_bits"], b["cols_per_adc"], b["adc_bits"]) == (2, 4, 8), b
+    b = dse.select_best(rows, 0.96, 0.25, adc=True)
+    assert (b["dac_bits"], b["adc_bits"]) == (2, 10), b
+
+
+@check("bad arguments: unknown mode or accumulator storage, a config without a key")
+def _():
+    for fn in (lambda: perf.phases(2, "s7"), lambda: perf.full_tile(CFG, acc_storage="dram")):
+        try:
+            fn()
+            raise AssertionError("no error")
+        except ValueError as e:
+            assert "is not one of" in str(e), e
+    try:
+        perf.perf_fc(COUNTERS, {k: v for k, v in CFG.items() if k != "e_adc_pj"}, 1, 1, 1, 1, 1)
+        raise AssertionError("no error")
+    except KeyError as e:
+        assert "e_adc_pj" in str(e), e
+
+
+def main():
+    failed = 0
+    for name, fn in CHECKS:
+        try:
+            fn()
+            print(f"PASS {name}", flush=True)
+        except Exception as e:      # noqa: BLE001
+            failed += 1
+            print(f"FAIL {name}: {e}", flush=True)
+            if not isinstance(e, AssertionError):
+                traceback.print_exc()
+    print(f"{len(CHECKS) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

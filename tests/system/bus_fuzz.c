@@ -1,0 +1,1277 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* bus-fuzz: seeded random bus and program fuzzing of the chip through the driver's MMIO back-end
+ * (issue 16, item 6). A test executable linked like aimc-vl (make bus-fuzz CONFIG=tiny builds
+ * build/<cfg>/busfuzz/bus-fuzz), not part of the aimc CLI.
+ *
+ * Each sequence is a seeded random mix of: CSR reads and writes anywhere in the CSR window and
+ * past it, memory-window reads and writes (inside and past the configured depth), random 32-bit
+ * addresses, misaligned addresses (sent straight to the back-end: the driver itself refuses them,
+ * which is checked too), soft resets, random instruction words run as programs under a random
+ * watchdog budget, and soft resets at random cycles of a running random program. Then a random
+ * fully connected layer is compiled (aimc_compile), run, and compared bit for bit with
+ * aimc_net_forward; in half of the sequences a soft reset first hits that layer's program at a
+ * random cycle (setup or batch), and the run after it must still be exact.
+ *
+ * The expected bus responses come from the documentation, read at run time from
+ * docs/registers.md (address map, CSR offsets, each field's access) and docs/errors.md's rules:
+ * an address in no window answers DECERR; a misaligned address, a word past a window's configured
+ * depth, an offset with no register, a read of a register without readable fields or a write to
+ * one without writable fields answer SLVERR; the bus_err record keeps the first error since the
+ * last clear or soft reset (write, resp, address) and counts all of them. Checked besides: rw
+ * fields read back what was written (soft resets keep them), constant fields read their reset
+ * value, bits outside every field read 0, a memory word reads back what was written; a program
+ * ends (busy drops) within its watchdog budget: cycles <= B + 1, exactly B + 1 for a WATCHDOG
+ * stop, HALT sets status.halted and irq.done, an error stop sets status.error, irq.error and a
+ * documented err_code; after a soft reset status, err_code, irq and bus_err read 0; no AXI
+ * handshake hangs and the simulator raises no assertion (an assertion aborts this process).
+ *
+ * Before the layer the host recovers as a user would: aimc_soft_reset, aimc_chip_init, watchdog
+ * and sat_mode back to 0. The rerun command is printed at the start and on failure. Exit 0 pass,
+ * 1 an invariant failed, 2 usage or input error. The report (--report) is JSON, written to a
+ * temporary file in the same folder and renamed into place. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "aimc.h"
+#include "aimc_regs.h"
+#include "aimc_vl.h"
+
+#define CSR(reg) ((uint32_t)offsetof(aimc_map_t, csr.reg))
+#define MAX_REGS 512
+#define MAX_WINS 16
+#define MAX_FAIL_PRINT 20
+
+/* ---- the documented register map (docs/registers.md) -------------------------------------- */
+typedef struct reg_desc {
+	char name[48];
+	uint32_t off;
+	uint32_t rd, wr;        /* some field readable / writable */
+	uint32_t fields;        /* mask of every documented field */
+	uint32_t rw_mask;       /* fields with sw = rw: storage that reads back what was written */
+	uint32_t rw_reset;      /* their reset values */
+	uint32_t const_mask;    /* sw = r fields with a reset value: constants */
+	uint32_t const_val;
+} reg_desc;
+
+typedef struct win_desc {
+	char name[32];
+	uint32_t base, size;    /* bytes */
+	uint32_t depth_words;   /* configured depth (from the config); csr: size / 4 */
+} win_desc;
+
+typedef struct regmap {
+	reg_desc reg[MAX_REGS];
+	uint32_t n_reg;
+	win_desc win[MAX_WINS];
+	uint32_t n_win;
+	int csr_win;
+} regmap;
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+/* Split a markdown table row "| a | b | ... |" into at most max cells; returns the count. */
+static int cells(char *line, char **out, int max)
+{
+	int n = 0;
+	char *p = strchr(line, '|');
+
+	while (p != NULL && n < max) {
+		char *q = strchr(p + 1, '|');
+
+		if (q == NULL)
+			break;
+		*q = '\0';
+		out[n++] = trim(p + 1);
+		p = q;
+	}
+	return n;
+}
+
+static reg_desc *reg_get(regmap *rm, const char *name, uint32_t off)
+{
+	uint32_t i;
+
+	for (i = 0; i < rm->n_reg; i++)
+		if (rm->reg[i].off == off)
+			return &rm->reg[i];
+	if (rm->n_reg == MAX_REGS)
+		return NULL;
+	memset(&rm->reg[rm->n_reg], 0, sizeof(rm->reg[0]));
+	snprintf(rm->reg[rm->n_reg].name, sizeof(rm->reg[0].name), "%s", name);
+	rm->reg[rm->n_reg].off = off;
+	return &rm->reg[rm->n_reg++];
+}
+
+static uint32_t win_depth(const aimc_cfg *cfg, const char *name, uint32_t size, int *known)
+{
+	*known = 1;
+	if (strcmp(name, "csr") == 0)
+		return size / 4u;
+	if (strcmp(name, "instr") == 0)
+		return 2u * cfg->instr_depth;
+	if (strcmp(name, "act_in") == 0 || strcmp(name, "act_out") == 0)
+		return cfg->act_depth;
+	if (strcmp(name, "param") == 0)
+		return cfg->par_depth;
+	if (strcmp(name, "weight") == 0)
+		return cfg->wgt_depth;
+	*known = 0;
+	return 0;
+}
+
+/* Parse docs/registers.md. Returns 0, or -1 with a message naming the file and line. */
+static int regmap_load(regmap *rm, const char *path, const aimc_cfg *cfg, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	char line[1024];
+	unsigned lineno = 0;
+	int section = 0; /* 1 address map, 2 CSR block */
+
+	memset(rm, 0, sizeof(*rm));
+	rm->csr_win = -1;
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *c[8];
+		int n;
+
+		lineno++;
+		if (strncmp(line, "## ", 3) == 0) {
+			section = strstr(line, "Address map") ? 1 : strstr(line, "CSR block") ? 2 : 0;
+			continue;
+		}
+		if (line[0] != '|')
+			continue;
+		n = cells(line, c, 8);
+		if (section == 1 && n >= 3 && strncmp(c[1], "0x", 2) == 0) {
+			win_desc *w;
+			int known;
+
+			if (rm->n_win == MAX_WINS)
+				goto bad;
+			w = &rm->win[rm->n_win];
+			snprintf(w->name, sizeof(w->name), "%s", c[0]);
+			w->base = (uint32_t)strtoul(c[1], NULL, 16);
+			w->size = (uint32_t)strtoul(c[2], NULL, 16);
+			w->depth_words = win_depth(cfg, w->name, w->size, &known);
+			if (!known) {
+				fclose(f);
+				snprintf(err, errlen, "%s:%u: window '%s' has no known depth key", path,
+					 lineno, w->name);
+				return -1;
+			}
+			if (w->depth_words > w->size / 4u)
+				w->depth_words = w->size / 4u;
+			if (strcmp(w->name, "csr") == 0)
+				rm->csr_win = (int)rm->n_win;
+			rm->n_win++;
+		} else if (section == 2 && n >= 6 && strncmp(c[0], "0x", 2) == 0) {
+			uint32_t off = (uint32_t)strtoul(c[0], NULL, 16), count = 1, stride = 4, hi, lo, i;
+			uint32_t mask;
+			char name[48], *br;
+
+			snprintf(name, sizeof(name), "%s", c[1]);
+			br = strchr(name, '[');
+			if (br != NULL) {
+				count = (uint32_t)strtoul(br + 1, NULL, 10);
+				*br = '\0';
+				br = strstr(c[1], "stride ");
+				if (br != NULL)
+					stride = (uint32_t)strtoul(br + 7, NULL, 10);
+			}
+			if (sscanf(c[3], "[%u:%u]", &hi, &lo) != 2 || hi > 31 || lo > hi || count == 0 ||
+			    count > 64)
+				goto bad;
+			mask = (hi - lo == 31) ? 0xFFFFFFFFu : (((1u << (hi - lo + 1)) - 1u) << lo);
+			for (i = 0; i < count; i++) {
+				reg_desc *r = reg_get(rm, name, off + i * stride);
+
+				if (r == NULL)
+					goto bad;
+				r->fields |= mask;
+				if (strchr(c[4], 'r') != NULL)
+					r->rd = 1;
+				if (strchr(c[4], 'w') != NULL)
+					r->wr = 1;
+				if (strcmp(c[4], "rw") == 0) {
+					r->rw_mask |= mask;
+					if (strncmp(c[5], "0x", 2) == 0)
+						r->rw_reset |= ((uint32_t)strtoul(c[5], NULL, 16) << lo) & mask;
+				}
+				if (strcmp(c[4], "r") == 0 && strncmp(c[5], "0x", 2) == 0) {
+					r->const_mask |= mask;
+					r->const_val |= ((uint32_t)strtoul(c[5], NULL, 16) << lo) & mask;
+				}
+			}
+		}
+	}
+	fclose(f);
+	if (rm->csr_win < 0 || rm->n_reg < 8) {
+		snprintf(err, errlen, "%s: no address map with a csr window, or fewer than 8 registers",
+			 path);
+		return -1;
+	}
+	return 0;
+bad:
+	fclose(f);
+	snprintf(err, errlen, "%s:%u: cannot read this table row", path, lineno);
+	return -1;
+}
+
+static const reg_desc *reg_at(const regmap *rm, uint32_t off)
+{
+	uint32_t i;
+
+	for (i = 0; i < rm->n_reg; i++)
+		if (rm->reg[i].off == off)
+			return &rm->reg[i];
+	return NULL;
+}
+
+static const reg_desc *reg_named(const regmap *rm, const char *name)
+{
+	uint32_t i;
+
+	for (i = 0; i < rm->n_reg; i++)
+		if (strcmp(rm->reg[i].name, name) == 0)
+			return &rm->reg[i];
+	return NULL;
+}
+
+/* The documented answer to an access: 0 OKAY, 2 SLVERR, 3 DECERR. */
+static uint32_t expected_resp(const regmap *rm, uint32_t addr, int write)
+{
+	const win_desc *w = NULL;
+	uint32_t i;
+
+	for (i = 0; i < rm->n_win; i++)
+		if (addr - rm->win[i].base < rm->win[i].size)
+			w = &rm->win[i];
+	if (w == NULL)
+		return 3;
+	if ((addr & 3u) != 0)
+		return 2;
+	if ((int)(w - rm->win) == rm->csr_win) {
+		const reg_desc *r = reg_at(rm, addr - w->base);
+
+		if (r == NULL || (write ? !r->wr : !r->rd))
+			return 2;
+		return 0;
+	}
+	return (addr - w->base) / 4u < w->depth_words ? 0 : 2;
+}
+
+/* ---- random numbers (splitmix64: the seed is printed and can be passed back) --------------- */
+static uint64_t rng_next(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
+
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+	return z ^ (z >> 31);
+}
+
+static uint32_t rng_below(uint64_t *s, uint32_t n)
+{
+	return n == 0 ? 0 : (uint32_t)(rng_next(s) % n);
+}
+
+/* Every access of the run, the driver's included, goes through this wrapper of the back-end:
+ * FNV-1a over (kind, address, data, response) of each one, the run's signature (--digest). */
+typedef struct digest_ctx {
+	aimc_mmio inner;
+	uint64_t h;
+} digest_ctx;
+
+static void digest_mix(digest_ctx *d, uint32_t kind, uint32_t addr, uint32_t data, int rc)
+{
+	uint32_t w[4] = { kind, addr, data, (uint32_t)rc };
+	const uint8_t *p = (const uint8_t *)w;
+	size_t i;
+
+	for (i = 0; i < sizeof(w); i++) {
+		d->h ^= p[i];
+		d->h *= 0x100000001B3ull;
+	}
+}
+
+static int digest_read32(void *ctx, uint32_t addr, uint32_t *val)
+{
+	digest_ctx *d = ctx;
+	int rc = d->inner.ops->read32(d->inner.ctx, addr, val);
+
+	digest_mix(d, 0, addr, *val, rc);
+	return rc;
+}
+
+static int digest_write32(void *ctx, uint32_t addr, uint32_t val)
+{
+	digest_ctx *d = ctx;
+	int rc = d->inner.ops->write32(d->inner.ctx, addr, val);
+
+	digest_mix(d, 1, addr, val, rc);
+	return rc;
+}
+
+static void digest_close(void *ctx)
+{
+	digest_ctx *d = ctx;
+
+	aimc_mmio_close(&d->inner);
+}
+
+static const aimc_mmio_ops digest_ops = { "digest", digest_read32, digest_write32, NULL,
+					  digest_close };
+
+/* ---- the fuzzer state ---------------------------------------------------------------------- */
+typedef struct fuzz {
+	aimc_mmio m;                /* the digest wrapper around the back-end */
+	digest_ctx dig;
+	aimc_cfg cfg;
+	regmap map;
+	int vl;                     /* Verilator back-end: programs and cycle counts */
+	uint32_t counter_mask;      /* the event and cycle counters wrap at 2^counter_bits */
+	uint64_t rng;
+	uint32_t shadow[MAX_REGS];  /* rw fields of each register as last written */
+	/* the bus_err record as the documentation says it must read */
+	uint32_t be_valid, be_write, be_resp, be_addr, be_count;
+	/* statistics */
+	uint64_t seq, seqs_done, accesses, err_accesses, decerr, slverr, driver_refusals, programs,
+		 prog_halt, prog_error, watchdog_stops, soft_resets, inflight_resets, layers,
+		 layer_resets, instr_words, failures;
+	uint64_t err_codes[16];
+	char cmdline[1024];
+} fuzz;
+
+static void fail(fuzz *z, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void fail(fuzz *z, const char *fmt, ...)
+{
+	va_list ap;
+
+	z->failures++;
+	if (z->failures > MAX_FAIL_PRINT)
+		return;
+	printf("FAIL sequence %" PRIu64 ": ", z->seq);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n  rerun: %s\n", z->cmdline);
+	fflush(stdout);
+}
+
+static uint64_t cycles_now(fuzz *z)
+{
+	return z->vl ? aimc_vl_cycles((aimc_vl *)z->dig.inner.ctx) : 0;
+}
+
+static int reg_index(const fuzz *z, const reg_desc *r)
+{
+	return (int)(r - z->map.reg);
+}
+
+static void shadow_reset(fuzz *z)
+{
+	uint32_t i;
+
+	for (i = 0; i < z->map.n_reg; i++)
+		z->shadow[i] = z->map.reg[i].rw_reset;
+	z->be_valid = z->be_write = z->be_resp = z->be_addr = z->be_count = 0;
+}
+
+static void be_record(fuzz *z, uint32_t addr, int write, uint32_t resp)
+{
+	if (!z->be_valid) {
+		z->be_valid = 1;
+		z->be_write = (uint32_t)write;
+		z->be_resp = resp;
+		z->be_addr = addr;
+	}
+	if (z->be_count < 0xFFFFu)
+		z->be_count++;
+}
+
+/* Soft reset side effects on what the host can see (docs/errors.md "Soft reset"). */
+static void on_soft_reset(fuzz *z)
+{
+	z->be_valid = z->be_write = z->be_resp = z->be_addr = z->be_count = 0;
+	z->soft_resets++;
+}
+
+/* One raw access straight to the back-end (no driver checks), checked against the documented
+ * response; updates the shadows. Returns the back-end's rc. */
+static int raw_access(fuzz *z, int write, uint32_t addr, uint32_t wval, uint32_t *rval)
+{
+	uint32_t exp = expected_resp(&z->map, addr, write), v = 0;
+	int rc;
+
+	if (write)
+		rc = z->m.ops->write32(z->m.ctx, addr, wval);
+	else
+		rc = z->m.ops->read32(z->m.ctx, addr, &v);
+	z->accesses++;
+	if (rc != AIMC_OK && rc != AIMC_EBUS) {
+		fail(z, "%s 0x%08x: back-end error %s (a hung or broken bus)", write ? "write" : "read",
+		     addr, aimc_strerror(rc));
+		return rc;
+	}
+	if ((rc == AIMC_EBUS) != (exp != 0)) {
+		fail(z, "%s 0x%08x: answered %s, the documentation says %s", write ? "write" : "read",
+		     addr, rc == AIMC_OK ? "OKAY" : "an error", exp == 0 ? "OKAY" :
+		     exp == 2 ? "SLVERR" : "DECERR");
+	}
+	if (rc == AIMC_EBUS) {
+		z->err_accesses++;
+		if (exp == 3)
+			z->decerr++;
+		else
+			z->slverr++;
+		be_record(z, addr, write, exp ? exp : 2);
+		if (!write && v != 0)
+			fail(z, "read 0x%08x: an error response with data 0x%08x (must be 0)", addr, v);
+	}
+	if (rval != NULL)
+		*rval = v;
+	return rc;
+}
+
+static uint32_t csr_base(const fuzz *z)
+{
+	return z->map.win[z->map.csr_win].base;
+}
+
+/* Read a CSR and check what the documentation fixes about its value. */
+static void csr_read_check(fuzz *z, const reg_desc *r)
+{
+	uint32_t v = 0;
+	int i = reg_index(z, r);
+
+	if (raw_access(z, 0, csr_base(z) + r->off, 0, &v) != AIMC_OK || !r->rd)
+		return;
+	if ((v & ~r->fields) != 0)
+		fail(z, "read %s: bits 0x%08x outside every documented field are set", r->name,
+		     v & ~r->fields);
+	if ((v & r->rw_mask) != (z->shadow[i] & r->rw_mask))
+		fail(z, "read %s: rw fields 0x%08x, last written 0x%08x", r->name, v & r->rw_mask,
+		     z->shadow[i] & r->rw_mask);
+	if ((v & r->const_mask) != r->const_val)
+		fail(z, "read %s: constant fields 0x%08x, documented 0x%08x", r->name,
+		     v & r->const_mask, r->const_val);
+}
+
+static int is_reg(const reg_desc *r, const char *name)
+{
+	return r != NULL && strcmp(r->name, name) == 0;
+}
+
+/* Write a CSR (ctrl.start never set here) and track its documented effects. */
+static void csr_write(fuzz *z, const reg_desc *r, uint32_t val)
+{
+	int rc;
+
+	if (is_reg(r, "ctrl"))
+		val &= ~AIMC_CSR__CTRL__START_bm;
+	rc = raw_access(z, 1, csr_base(z) + r->off, val, NULL);
+	if (rc != AIMC_OK)
+		return;
+	z->shadow[reg_index(z, r)] = val & r->rw_mask;
+	if (is_reg(r, "soft_reset") && (val & AIMC_CSR__SOFT_RESET__GO_bm))
+		on_soft_reset(z);
+	if (is_reg(r, "bus_err") && (val & AIMC_CSR__BUS_ERR__CLEAR_bm))
+		z->be_valid = z->be_write = z->be_resp = z->be_addr = z->be_count = 0;
+}
+
+static const reg_desc *need_reg(fuzz *z, const char *name)
+{
+	const reg_desc *r = reg_named(&z->map, name);
+
+	if (r == NULL) {
+		fprintf(stderr, "bus-fuzz: docs/registers.md has no register '%s'\n", name);
+		exit(2);
+	}
+	return r;
+}
+
+static uint32_t rd(fuzz *z, const char *name)
+{
+	uint32_t v = 0;
+
+	raw_access(z, 0, csr_base(z) + need_reg(z, name)->off, 0, &v);
+	return v;
+}
+
+static void wr(fuzz *z, const char *name, uint32_t v)
+{
+	csr_write(z, need_reg(z, name), v);
+}
+
+/* The bus_err record must read as the documented rules built it; then clear it. */
+static void check_bus_err(fuzz *z, const char *when)
+{
+	uint32_t v = rd(z, "bus_err"), a = rd(z, "bus_err_addr");
+	uint32_t valid = (v & AIMC_CSR__BUS_ERR__VALID_bm) >> AIMC_CSR__BUS_ERR__VALID_bp;
+	uint32_t write = (v & AIMC_CSR__BUS_ERR__WRITE_bm) >> AIMC_CSR__BUS_ERR__WRITE_bp;
+	uint32_t resp = (v & AIMC_CSR__BUS_ERR__RESP_bm) >> AIMC_CSR__BUS_ERR__RESP_bp;
+	uint32_t count = (v & AIMC_CSR__BUS_ERR__COUNT_bm) >> AIMC_CSR__BUS_ERR__COUNT_bp;
+
+	if (valid != z->be_valid || count != z->be_count ||
+	    (z->be_valid && (write != z->be_write || resp != z->be_resp || a != z->be_addr)))
+		fail(z, "%s: bus_err valid %u write %u resp %u count %u addr 0x%08x; expected valid %u "
+		     "write %u resp %u count %u addr 0x%08x", when, valid, write, resp, count, a,
+		     z->be_valid, z->be_write, z->be_resp, z->be_count, z->be_addr);
+	wr(z, "bus_err", AIMC_CSR__BUS_ERR__CLEAR_bm);
+}
+
+/* ---- random accesses ----------------------------------------------------------------------- */
+static uint32_t random_addr(fuzz *z)
+{
+	const win_desc *w = &z->map.win[rng_below(&z->rng, z->map.n_win)];
+	uint32_t a, r = rng_below(&z->rng, 100);
+
+	if (r < 35) { /* the CSR window and a little past it */
+		w = &z->map.win[z->map.csr_win];
+		a = w->base + rng_below(&z->rng, w->size + 0x40u);
+		a &= ~3u;
+	} else if (r < 65) { /* a memory window: inside, at and past its depth */
+		uint32_t words = w->depth_words + 16u < w->size / 4u ? w->depth_words + 16u : w->size / 4u;
+
+		a = w->base + 4u * (rng_below(&z->rng, 2) ? rng_below(&z->rng, words)
+					    : rng_below(&z->rng, w->size / 4u));
+	} else if (r < 80) { /* window edges */
+		static const int32_t d[] = { -4, 0, 4 };
+		uint32_t edge = rng_below(&z->rng, 2) ? w->base : w->base + w->size;
+
+		a = edge + (uint32_t)d[rng_below(&z->rng, 3)];
+		if (rng_below(&z->rng, 2))
+			a = w->base + 4u * w->depth_words + (uint32_t)d[rng_below(&z->rng, 3)];
+	} else { /* anywhere */
+		a = (uint32_t)rng_next(&z->rng);
+		if (rng_below(&z->rng, 2))
+			a &= 0x003FFFFCu;
+	}
+	if (rng_below(&z->rng, 10) == 0) /* misaligned */
+		a = (a & ~3u) | (1u + rng_below(&z->rng, 3));
+	return a;
+}
+
+static void op_random_access(fuzz *z)
+{
+	uint32_t a = random_addr(z), v = (uint32_t)rng_next(&z->rng);
+	const win_desc *csrw = &z->map.win[z->map.csr_win];
+
+	if (a - csrw->base < csrw->size && (a & 3u) == 0) {
+		const reg_desc *r = reg_at(&z->map, a - csrw->base);
+
+		if (r != NULL) {
+			/* keep runs bounded: the watchdog is only ever set by the program ops */
+			if (is_reg(r, "watchdog"))
+				v = 0;
+			if (rng_below(&z->rng, 2))
+				csr_write(z, r, v);
+			else
+				csr_read_check(z, r);
+			return;
+		}
+	}
+	if (rng_below(&z->rng, 2)) {
+		int rc = raw_access(z, 1, a, v, NULL);
+
+		/* a memory word reads back what was just written */
+		if (rc == AIMC_OK && !(a - csrw->base < csrw->size)) {
+			uint32_t back = 0;
+
+			if (raw_access(z, 0, a, 0, &back) == AIMC_OK && back != v)
+				fail(z, "memory 0x%08x: wrote 0x%08x, read back 0x%08x", a, v, back);
+		}
+	} else {
+		raw_access(z, 0, a, 0, NULL);
+	}
+}
+
+/* The driver refuses a misaligned address before touching the bus (nothing recorded). */
+static void op_driver_misaligned(fuzz *z)
+{
+	uint32_t a = random_addr(z) | (1u + rng_below(&z->rng, 3)), v = 0;
+	int rc = rng_below(&z->rng, 2) ? aimc_mmio_write32(&z->m, a, 0) : aimc_mmio_read32(&z->m, a, &v);
+
+	if (rc != AIMC_EINVAL)
+		fail(z, "driver access to misaligned 0x%08x returned %s, expected %s", a,
+		     aimc_strerror(rc), aimc_strerror(AIMC_EINVAL));
+	z->driver_refusals++;
+}
+
+/* Reserved bits of each defined opcode (aimc_isa.h): clearing them gives an instruction the
+ * sequencer accepts far more often than a random word does. */
+static const uint64_t rsvd[10] = {
+	AIMC_RSVD_NOP, AIMC_RSVD_PROG, AIMC_RSVD_MVM, AIMC_RSVD_POST, AIMC_RSVD_IRQ,
+	AIMC_RSVD_HALT, AIMC_RSVD_WAIT, AIMC_RSVD_COPY, AIMC_RSVD_JUMP, AIMC_RSVD_LOOP,
+};
+
+/* A random instruction: a random word (3 %), any opcode with random fields, or (structured) a
+ * defined opcode with its reserved bits clear and operands mostly in range. pc0 / n: the
+ * program's own span, the usual JUMP and LOOP target. */
+static uint64_t random_instr(fuzz *z, int structured, uint32_t pc0, uint32_t n)
+{
+	uint32_t op = rng_below(&z->rng, 100) < 85 ? rng_below(&z->rng, 10) : rng_below(&z->rng, 16);
+	uint32_t tile = rng_below(&z->rng, 8) ? rng_below(&z->rng, z->cfg.num_tiles) : rng_below(&z->rng, 16);
+	uint32_t flags = rng_below(&z->rng, 2) ? rng_below(&z->rng, 4) : rng_below(&z->rng, 256);
+	uint32_t f[3];
+	uint64_t ins;
+	int i;
+
+	if (rng_below(&z->rng, 100) < 3)
+		return rng_next(&z->rng);
+	for (i = 0; i < 3; i++)
+		f[i] = rng_below(&z->rng, 3) ? rng_below(&z->rng, 64) : rng_below(&z->rng, 65536);
+	if (structured) {
+		if (op == AIMC_OP_JUMP || op == AIMC_OP_LOOP)
+			f[0] = pc0 + rng_below(&z->rng, n + 1u);
+		if (op == AIMC_OP_MVM || op == AIMC_OP_POST)
+			f[1] = rng_below(&z->rng, z->cfg.acc_slots + 1u);
+		if (op == AIMC_OP_WAIT)
+			f[2] = rng_below(&z->rng, 1u << (z->cfg.num_tiles < 4 ? z->cfg.num_tiles + 1u : 4u));
+		if (op == AIMC_OP_COPY)
+			f[2] = rng_below(&z->rng, 32);
+	}
+	ins = aimc_instr(op, tile, flags, f[0], f[1], f[2]);
+	if (structured && op < 10)
+		ins &= ~rsvd[op];
+	return ins;
+}
+
+/* Write a random program of n instructions at pc0 (raw writes, checked). Kinds: 0 random words
+ * and fields, 1 structured ending in HALT, 2 structured ending in a JUMP back to pc0 (runs until
+ * an error or the watchdog stops it). */
+static void write_program(fuzz *z, uint32_t pc0, uint32_t n, int kind)
+{
+	const win_desc *w = NULL;
+	uint32_t i;
+
+	for (i = 0; i < z->map.n_win; i++)
+		if (strcmp(z->map.win[i].name, "instr") == 0)
+			w = &z->map.win[i];
+	if (w == NULL)
+		return;
+	for (i = 0; i < n && pc0 + i < z->cfg.instr_depth; i++) {
+		uint64_t ins = random_instr(z, kind != 0, pc0, n);
+
+		if (kind == 1 && i + 1 == n)
+			ins = aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0);
+		if (kind == 2 && i + 1 == n)
+			ins = aimc_instr(AIMC_OP_JUMP, 0, 0, pc0, 0, 0);
+		raw_access(z, 1, w->base + 8u * (pc0 + i), (uint32_t)ins, NULL);
+		raw_access(z, 1, w->base + 8u * (pc0 + i) + 4u, (uint32_t)(ins >> 32), NULL);
+		z->instr_words++;
+	}
+}
+
+static void start(fuzz *z)
+{
+	const reg_desc *r = need_reg(z, "ctrl");
+
+	raw_access(z, 1, csr_base(z) + r->off,
+		   (z->shadow[reg_index(z, r)] & r->rw_mask) | AIMC_CSR__CTRL__START_bm, NULL);
+}
+
+/* Wait until busy drops, at most `budget` cycles after `since`; 1 if it did. */
+static int wait_idle(fuzz *z, uint64_t since, uint64_t budget, uint32_t *status)
+{
+	for (;;) {
+		uint32_t s = rd(z, "status");
+
+		if (!(s & AIMC_CSR__STATUS__BUSY_bm)) {
+			*status = s;
+			return 1;
+		}
+		if (cycles_now(z) - since > budget || z->failures > MAX_FAIL_PRINT) {
+			*status = s;
+			return 0;
+		}
+	}
+}
+
+/* A random program under a random watchdog budget B: it ends within B + 1 busy cycles, with the
+ * documented status, err_code and irq flags. */
+static void op_program(fuzz *z)
+{
+	uint32_t B = 64u + rng_below(&z->rng, rng_below(&z->rng, 4) ? 2000u : 30000u);
+	uint32_t pc0 = rng_below(&z->rng, 32), n = 1u + rng_below(&z->rng, 24);
+	uint32_t c0, c1, status, code, irq, busy_cycles;
+	uint64_t t0;
+
+	write_program(z, pc0, n, (int)rng_below(&z->rng, 3));
+	wr(z, "watchdog", B);
+	wr(z, "sat_mode", rng_below(&z->rng, 2));
+	wr(z, "start_pc", pc0);
+	wr(z, "irq", 7u);
+	c0 = rd(z, "cycles_lo");
+	t0 = cycles_now(z);
+	start(z);
+	z->programs++;
+	/* the bus latency of the status reads on top of B + 1 busy cycles */
+	if (!wait_idle(z, t0, (uint64_t)B + 1u + 200u, &status)) {
+		fail(z, "program at pc %u (%u random instructions, watchdog %u): still busy %" PRIu64
+		     " cycles after the start", pc0, n, B, cycles_now(z) - t0);
+		wr(z, "soft_reset", 1);
+		return;
+	}
+	c1 = rd(z, "cycles_lo");
+	code = rd(z, "err_code") & AIMC_CSR__ERR_CODE__CODE_bm;
+	irq = rd(z, "irq");
+	busy_cycles = (c1 - c0) & z->counter_mask; /* the counter wraps at 2^counter_bits */
+	if (busy_cycles > B + 1u)
+		fail(z, "program at pc %u: busy %u cycles, watchdog budget %u (at most B + 1)", pc0,
+		     busy_cycles, B);
+	if (((status >> AIMC_CSR__STATUS__HALTED_bp) & 1u) == ((status >> AIMC_CSR__STATUS__ERROR_bp) & 1u))
+		fail(z, "program at pc %u ended with status 0x%x: exactly one of halted, error expected",
+		     pc0, status);
+	if (status & AIMC_CSR__STATUS__ERROR_bm) {
+		z->prog_error++;
+		z->err_codes[code < 16 ? code : 15]++;
+		if (code < AIMC_CHIP_ERR_ILLEGAL || code > AIMC_CHIP_ERR_TILE_CONFLICT)
+			fail(z, "program at pc %u stopped with err_code %u, not a documented code", pc0,
+			     code);
+		if (!(irq & AIMC_CSR__IRQ__ERROR_bm))
+			fail(z, "program at pc %u stopped on an error without irq.error", pc0);
+		if (code == AIMC_CHIP_ERR_WATCHDOG) {
+			z->watchdog_stops++;
+			if (busy_cycles != B + 1u)
+				fail(z, "WATCHDOG stop after %u busy cycles, documented B + 1 = %u",
+				     busy_cycles, B + 1u);
+		}
+	} else {
+		z->prog_halt++;
+		if (code != 0)
+			fail(z, "program at pc %u halted with err_code %u (0 expected)", pc0, code);
+		if (!(irq & AIMC_CSR__IRQ__DONE_bm))
+			fail(z, "program at pc %u halted without irq.done", pc0);
+	}
+	wr(z, "irq", 7u);
+}
+
+/* The state a soft reset leaves (docs/errors.md): idle, no error, no irq, no bus error. */
+static void check_after_reset(fuzz *z, const char *what)
+{
+	uint32_t s = rd(z, "status"), code = rd(z, "err_code"), irq = rd(z, "irq");
+
+	if (s != 0 || code != 0 || irq != 0)
+		fail(z, "%s: after the soft reset status 0x%x, err_code %u, irq 0x%x (all 0 expected)",
+		     what, s, code, irq);
+	check_bus_err(z, what);
+}
+
+static void soft_reset_now(fuzz *z)
+{
+	wr(z, "soft_reset", AIMC_CSR__SOFT_RESET__GO_bm);
+}
+
+/* A random program started with a generous watchdog, hit by a soft reset after a random number
+ * of cycles. */
+static void op_inflight_reset(fuzz *z)
+{
+	uint32_t pc0 = rng_below(&z->rng, 32), n = 4u + rng_below(&z->rng, 24);
+	uint32_t wait = rng_below(&z->rng, 400);
+	uint64_t t0;
+	char what[160];
+
+	write_program(z, pc0, n, 1 + (int)rng_below(&z->rng, 2));
+	wr(z, "watchdog", 50000u);
+	wr(z, "start_pc", pc0);
+	t0 = cycles_now(z);
+	start(z);
+	while (cycles_now(z) - t0 < wait)
+		rd(z, "scratch");
+	snprintf(what, sizeof(what), "soft reset in flight (program of %u at pc %u, reset %" PRIu64
+		 " cycles after the start)", n, pc0, cycles_now(z) - t0);
+	soft_reset_now(z);
+	z->inflight_resets++;
+	check_after_reset(z, what);
+}
+
+/* ---- the layer after each sequence ---------------------------------------------------------- */
+static int load_image(fuzz *z, const aimc_image *img)
+{
+	uint32_t *zero;
+	int rc;
+
+	rc = aimc_chip_init(&z->m, &z->cfg);
+	if (rc == AIMC_OK)
+		rc = aimc_mem_write(&z->m, (uint32_t)offsetof(aimc_map_t, weight), 0, img->wgt,
+				    img->n_wgt);
+	if (rc == AIMC_OK)
+		rc = aimc_mem_write(&z->m, (uint32_t)offsetof(aimc_map_t, param), 0, img->par, img->n_par);
+	if (rc == AIMC_OK)
+		rc = aimc_prog_load(&z->m, &z->cfg, img->prog, img->n_prog);
+	if (rc != AIMC_OK || img->act_words == 0)
+		return rc;
+	zero = calloc(img->act_words, sizeof(*zero));
+	if (zero == NULL)
+		return AIMC_ENOMEM;
+	rc = aimc_mem_write(&z->m, (uint32_t)offsetof(aimc_map_t, act_in), 0, zero, img->act_words);
+	if (rc == AIMC_OK)
+		rc = aimc_mem_write(&z->m, (uint32_t)offsetof(aimc_map_t, act_out), 0, zero,
+				    img->act_words);
+	free(zero);
+	return rc;
+}
+
+static int write_inputs(fuzz *z, const aimc_image *img, const int8_t *x, uint32_t k)
+{
+	size_t words = (size_t)img->batch * img->in_stride, i;
+	uint32_t *buf = calloc(words ? words : 1, sizeof(*buf)), b;
+	int rc;
+
+	if (buf == NULL)
+		return AIMC_ENOMEM;
+	for (b = 0; b < img->batch; b++)
+		for (i = 0; i < k; i++) {
+			size_t byte = (size_t)b * img->in_stride * 4u + i;
+
+			buf[byte / 4u] |= (uint32_t)(uint8_t)x[(size_t)b * k + i] << (8u * (byte % 4u));
+		}
+	rc = aimc_mem_write(&z->m, (uint32_t)offsetof(aimc_map_t, act_in), img->in_base, buf, words);
+	free(buf);
+	return rc;
+}
+
+static int read_outputs(fuzz *z, const aimc_image *img, uint32_t n, int8_t *y)
+{
+	uint32_t win = (uint32_t)(img->out_sel ? offsetof(aimc_map_t, act_out)
+					       : offsetof(aimc_map_t, act_in));
+	uint32_t words = (n + 3u) / 4u, b, i;
+	uint32_t *buf = calloc(words, sizeof(*buf));
+	int rc = AIMC_OK;
+
+	if (buf == NULL)
+		return AIMC_ENOMEM;
+	for (b = 0; b < img->batch && rc == AIMC_OK; b++) {
+		rc = aimc_mem_read(&z->m, win, img->out_base + b * img->out_stride, buf, words);
+		for (i = 0; i < n && rc == AIMC_OK; i++)
+			y[(size_t)b * n + i] = (int8_t)(uint8_t)(buf[i / 4u] >> (8u * (i % 4u)));
+	}
+	free(buf);
+	return rc;
+}
+
+/* Start the program at pc and soft-reset it after a random number of cycles below `span`. */
+static void reset_during(fuzz *z, uint32_t pc, uint32_t span)
+{
+	uint32_t wait = rng_below(&z->rng, span ? span : 1);
+	uint64_t t0;
+
+	wr(z, "start_pc", pc);
+	t0 = cycles_now(z);
+	start(z);
+	while (cycles_now(z) - t0 < wait)
+		rd(z, "scratch");
+	soft_reset_now(z);
+	z->layer_resets++;
+	check_after_reset(z, "soft reset during the layer's program");
+}
+
+static void op_layer(fuzz *z)
+{
+	const uint32_t polls = 2000000u;
+	uint32_t k = 1u + rng_below(&z->rng, 3u * z->cfg.rows);
+	uint32_t n = 1u + rng_below(&z->rng, 2u * z->cfg.cols);
+	uint32_t batch = 1u + rng_below(&z->rng, z->cfg.acc_slots < 4u ? z->cfg.acc_slots : 4u);
+	int8_t *w = malloc((size_t)k * n), *x = malloc((size_t)k * batch);
+	int8_t *y_chip = malloc((size_t)n * batch), *y_ref = malloc((size_t)n * batch);
+	int32_t *bias = malloc(n * sizeof(int32_t)), *mult = malloc(n * sizeof(int32_t));
+	uint8_t *shift = malloc(n);
+	aimc_layer ly;
+	aimc_net net;
+	aimc_image img;
+	char err[512];
+	uint32_t chip_err = 0, chip_pc = 0, i, reset_mode = rng_below(&z->rng, 4);
+	int rc;
+
+	if (!z->vl) /* no cycles to count on the C model: no reset in flight */
+		reset_mode = 0;
+
+	memset(&img, 0, sizeof(img));
+	if (!w || !x || !y_chip || !y_ref || !bias || !mult || !shift) {
+		fail(z, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < k * n; i++)
+		w[i] = (int8_t)((int)rng_below(&z->rng, 255) - 127);
+	for (i = 0; i < k * batch; i++)
+		x[i] = (int8_t)((int)rng_below(&z->rng, 255) - 127);
+	for (i = 0; i < n; i++) {
+		bias[i] = (int32_t)rng_below(&z->rng, 20001) - 10000;
+		mult[i] = (int32_t)(1u + rng_below(&z->rng, 1u << 16));
+		if (rng_below(&z->rng, 5) == 0)
+			mult[i] = -mult[i];
+		shift[i] = (uint8_t)(10u + rng_below(&z->rng, 14));
+	}
+	memset(&ly, 0, sizeof(ly));
+	ly.k = k;
+	ly.n = n;
+	ly.relu = rng_below(&z->rng, 2);
+	ly.w = w;
+	ly.bias = bias;
+	ly.mult = mult;
+	ly.shift = shift;
+	net.n_layers = 1;
+	net.n_classes = n;
+	net.in_scale = 1.0f;
+	net.layers = &ly;
+	rc = aimc_net_forward(&net, x, batch, y_ref);
+	if (rc != AIMC_OK) {
+		fail(z, "aimc_net_forward: %s", aimc_strerror(rc));
+		goto out;
+	}
+	rc = aimc_compile(&net, &z->cfg, batch, &img, err, sizeof(err));
+	if (rc != AIMC_OK) {
+		fail(z, "aimc_compile of a %ux%u layer, batch %u: %s", k, n, batch, err);
+		goto out;
+	}
+	/* the recovery a user makes after an unknown state */
+	rc = aimc_soft_reset(&z->m);
+	on_soft_reset(z);
+	wr(z, "watchdog", 0);
+	wr(z, "sat_mode", 0);
+	if (rc == AIMC_OK)
+		rc = load_image(z, &img);
+	if (rc == AIMC_OK && img.run_pc > 0 && reset_mode == 1) {
+		/* a soft reset during the setup program (PROG of every tile): weights partial, so the
+		 * whole image is loaded again */
+		reset_during(z, 0, 400u + 2u * z->cfg.rows * z->cfg.cols);
+		rc = load_image(z, &img);
+	}
+	if (rc == AIMC_OK && img.run_pc > 0)
+		rc = aimc_run(&z->m, 0, polls, &chip_err, &chip_pc);
+	if (rc == AIMC_OK)
+		rc = write_inputs(z, &img, x, k);
+	if (rc == AIMC_OK && reset_mode >= 2) {
+		/* a soft reset during the batch program: memories and crossbar weights are kept, the
+		 * same batch runs again */
+		reset_during(z, img.run_pc, 200u + 60u * (uint32_t)img.n_prog);
+		if (img.run_pc == 0)
+			rc = load_image(z, &img);
+		if (rc == AIMC_OK)
+			rc = write_inputs(z, &img, x, k);
+	}
+	if (rc == AIMC_OK)
+		rc = aimc_run(&z->m, img.run_pc, polls, &chip_err, &chip_pc);
+	if (rc == AIMC_OK)
+		rc = read_outputs(z, &img, n, y_chip);
+	z->layers++;
+	if (rc != AIMC_OK) {
+		fail(z, "layer %ux%u batch %u: %s (chip err_code %u at pc %u)", k, n, batch,
+		     aimc_strerror(rc), chip_err, chip_pc);
+		goto out;
+	}
+	for (i = 0; i < n * batch; i++)
+		if (y_chip[i] != y_ref[i]) {
+			fail(z, "layer %ux%u batch %u (reset mode %u): output %u (vector %u, column %u) is "
+			     "%d, aimc_net_forward gives %d", k, n, batch, reset_mode, i, i / n, i % n,
+			     y_chip[i], y_ref[i]);
+			break;
+		}
+	/* the driver's writes went through: no bus error may be recorded */
+	check_bus_err(z, "after the layer");
+out:
+	aimc_image_free(&img);
+	free(w);
+	free(x);
+	free(y_chip);
+	free(y_ref);
+	free(bias);
+	free(mult);
+	free(shift);
+}
+
+/* Every rw field gets a random value (the layer's driver calls wrote some of them). */
+static void randomize_rw(fuzz *z)
+{
+	uint32_t i;
+
+	for (i = 0; i < z->map.n_reg; i++) {
+		const reg_desc *r = &z->map.reg[i];
+
+		if (r->rw_mask == 0 || is_reg(r, "watchdog") || is_reg(r, "ctrl"))
+			continue;
+		csr_write(z, r, (uint32_t)rng_next(&z->rng));
+	}
+}
+
+static void run_sequence(fuzz *z, uint32_t ops)
+{
+	uint32_t i;
+
+	randomize_rw(z);
+	check_bus_err(z, "sequence start");
+	for (i = 0; i < ops && z->failures <= MAX_FAIL_PRINT; i++) {
+		uint32_t r = rng_below(&z->rng, 1000);
+
+		if (r < 820)
+			op_random_access(z);
+		else if (r < 850)
+			op_driver_misaligned(z);
+		else if (r < 870) {
+			soft_reset_now(z);
+			check_after_reset(z, "soft reset");
+		} else if (r < 880) {
+			check_bus_err(z, "during the sequence");
+		} else if (z->vl && r < 960) {
+			op_program(z);
+		} else if (z->vl) {
+			op_inflight_reset(z);
+		} else {
+			op_random_access(z);
+		}
+	}
+	check_bus_err(z, "sequence end");
+	op_layer(z);
+}
+
+/* ---- main ---------------------------------------------------------------------------------- */
+static void usage(void)
+{
+	printf("usage: bus-fuzz --config CFG [--seed N] [--sequences N] [--ops N] [--backend B]\n"
+	       "                [--regs-doc FILE] [--report FILE] [--digest FILE]\n\n"
+	       "Seeded random CSR / memory / out-of-range / misaligned accesses, random programs\n"
+	       "under the watchdog, soft resets (also in flight), and after each sequence a random FC\n"
+	       "layer compared bit for bit with aimc_net_forward (tests/system/bus_fuzz.c).\n"
+	       "  --backend verilator (default) | cmodel (bus checks only: no programs, no timing)\n"
+	       "  --regs-doc docs/registers.md (default): the documented map the answers come from\n"
+	       "  --report FILE: JSON counts; --digest FILE: the run's signature (trace-format lines)\n"
+	       "The config must be ideal (the layer is compared with aimc_net_forward).\n"
+	       "Exit: 0 pass, 1 an invariant failed, 2 usage or input error.\n");
+}
+
+static int parse_u64(const char *flag, const char *s, uint64_t max, uint64_t *v)
+{
+	char *end;
+	unsigned long long x;
+
+	errno = 0;
+	if (s == NULL || *s < '0' || *s > '9') {
+		fprintf(stderr, "bus-fuzz: %s needs a non-negative integer, got '%s'\n", flag,
+			s ? s : "");
+		return -1;
+	}
+	x = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || x > max) {
+		fprintf(stderr, "bus-fuzz: %s: '%s' is not an integer in 0..%llu\n", flag, s,
+			(unsigned long long)max);
+		return -1;
+	}
+	*v = x;
+	return 0;
+}
+
+static int write_report(const fuzz *z, const char *path, uint64_t seed, uint64_t cycles, double secs)
+{
+	char tmp[1200];
+	FILE *f;
+	int i, ok;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return -1;
+	f = fopen(tmp, "w");
+	if (f == NULL) {
+		fprintf(stderr, "bus-fuzz: %s: %s\n", tmp, strerror(errno));
+		return -1;
+	}
+	fprintf(f, "{\"config\": \"%s\", \"backend\": \"%s\", \"seed\": %" PRIu64 ", "
+		"\"sequences\": %" PRIu64 ", \"cycles\": %" PRIu64 ", \"seconds\": %.1f, "
+		"\"bus_accesses\": %" PRIu64 ", \"error_responses\": %" PRIu64 ", \"decerr\": %" PRIu64
+		", \"slverr\": %" PRIu64 ", \"driver_refusals\": %" PRIu64 ", \"instr_words\": %" PRIu64
+		", \"programs\": %" PRIu64 ", \"programs_halted\": %" PRIu64 ", \"programs_error\": %"
+		PRIu64 ", \"watchdog_stops\": %" PRIu64 ", \"soft_resets\": %" PRIu64
+		", \"inflight_resets\": %" PRIu64 ", \"layer_resets\": %" PRIu64 ", \"layers\": %" PRIu64
+		", \"err_codes\": [",
+		z->cfg.name, z->vl ? "verilator" : "cmodel", seed, z->seqs_done, cycles, secs, z->accesses,
+		z->err_accesses, z->decerr, z->slverr, z->driver_refusals, z->instr_words, z->programs,
+		z->prog_halt, z->prog_error, z->watchdog_stops, z->soft_resets, z->inflight_resets,
+		z->layer_resets, z->layers);
+	for (i = 0; i < 16; i++)
+		fprintf(f, "%s%" PRIu64, i ? ", " : "", z->err_codes[i]);
+	fprintf(f, "], \"failures\": %" PRIu64 ", \"rerun\": \"%s\"}\n", z->failures, z->cmdline);
+	ok = fflush(f) == 0 && !ferror(f);
+	ok = (fclose(f) == 0) && ok;
+	if (!ok || rename(tmp, path) != 0) {
+		fprintf(stderr, "bus-fuzz: cannot write %s: %s\n", path, strerror(errno));
+		remove(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/* The run's signature in the trace format of docs/trace-format.md (read lines), for the nightly
+ * regression's signature check: the access digest and the total cycle count. */
+static int write_digest(const fuzz *z, const char *path, uint64_t cycles)
+{
+	char tmp[1200];
+	FILE *f;
+	int ok;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return -1;
+	f = fopen(tmp, "w");
+	if (f == NULL) {
+		fprintf(stderr, "bus-fuzz: %s: %s\n", tmp, strerror(errno));
+		return -1;
+	}
+	fprintf(f, "# bus-fuzz signature: FNV-1a of every access (kind, address, data, response), "
+		"then the cycles\nR 00000000 %08x\nR 00000004 %08x\nR 00000008 %08x\n"
+		"R 0000000c %08x\n", (uint32_t)z->dig.h, (uint32_t)(z->dig.h >> 32), (uint32_t)cycles,
+		(uint32_t)(cycles >> 32));
+	ok = fflush(f) == 0 && !ferror(f);
+	ok = (fclose(f) == 0) && ok;
+	if (!ok || rename(tmp, path) != 0) {
+		fprintf(stderr, "bus-fuzz: cannot write %s: %s\n", path, strerror(errno));
+		remove(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static fuzz z;
+	const char *config = NULL, *report = NULL, *digest = NULL, *regs_doc = "docs/registers.md",
+		   *backend = "verilator";
+	uint64_t seed = 1, sequences = 20, ops = 300, s, cycles;
+	char err[512];
+	struct timespec t0, t1;
+	int i, rc;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			usage();
+			return 0;
+		}
+		if (v == NULL) {
+			fprintf(stderr, "bus-fuzz: %s needs a value (see --help)\n", a);
+			return 2;
+		}
+		if (strcmp(a, "--config") == 0)
+			config = v;
+		else if (strcmp(a, "--report") == 0)
+			report = v;
+		else if (strcmp(a, "--digest") == 0)
+			digest = v;
+		else if (strcmp(a, "--regs-doc") == 0)
+			regs_doc = v;
+		else if (strcmp(a, "--backend") == 0)
+			backend = v;
+		else if (strcmp(a, "--seed") == 0) {
+			if (parse_u64(a, v, UINT64_MAX, &seed) != 0)
+				return 2;
+		} else if (strcmp(a, "--sequences") == 0) {
+			if (parse_u64(a, v, 1000000, &sequences) != 0 || sequences == 0)
+				return fprintf(stderr, "bus-fuzz: --sequences must be 1..1000000\n"), 2;
+		} else if (strcmp(a, "--ops") == 0) {
+			if (parse_u64(a, v, 1000000, &ops) != 0)
+				return 2;
+		} else {
+			fprintf(stderr, "bus-fuzz: unknown flag '%s' (see --help)\n", a);
+			return 2;
+		}
+		i++;
+	}
+	if (config == NULL) {
+		fprintf(stderr, "bus-fuzz: --config is required (see --help)\n");
+		return 2;
+	}
+	if (strcmp(backend, "verilator") != 0 && strcmp(backend, "cmodel") != 0) {
+		fprintf(stderr, "bus-fuzz: --backend '%s': verilator or cmodel\n", backend);
+		return 2;
+	}
+	if (aimc_cfg_load(&z.cfg, config, err, sizeof(err)) != 0) {
+		fprintf(stderr, "bus-fuzz: %s\n", err);
+		return 2;
+	}
+	if (regmap_load(&z.map, regs_doc, &z.cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "bus-fuzz: %s\n", err);
+		return 2;
+	}
+	snprintf(z.cmdline, sizeof(z.cmdline),
+		 "%s --config %s --backend %s --seed %" PRIu64 " --sequences %" PRIu64 " --ops %" PRIu64,
+		 argv[0], config, backend, seed, sequences, ops);
+	z.vl = strcmp(backend, "verilator") == 0;
+	if (!aimc_cfg_is_ideal(&z.cfg)) {
+		fprintf(stderr, "bus-fuzz: config %s is not ideal: the layer check compares with "
+			"aimc_net_forward bit for bit, which needs an ideal config (docs/configs.md)\n",
+			z.cfg.name);
+		return 2;
+	}
+	z.counter_mask = z.cfg.counter_bits < 32 ? (1u << z.cfg.counter_bits) - 1u : 0xFFFFFFFFu;
+	rc = z.vl ? aimc_mmio_open_verilator(&z.dig.inner, &z.cfg, seed, NULL)
+		  : aimc_mmio_open_cmodel(&z.dig.inner, &z.cfg, seed);
+	if (rc != AIMC_OK) {
+		fprintf(stderr, "bus-fuzz: cannot open the %s back-end: %s\n", backend, aimc_strerror(rc));
+		return 1;
+	}
+	z.dig.h = 0xCBF29CE484222325ull;
+	z.m.ops = &digest_ops;
+	z.m.ctx = &z.dig;
+	printf("bus-fuzz: config %s, back-end %s, seed %" PRIu64 ", %" PRIu64 " sequences of %" PRIu64
+	       " operations, %u registers and %u windows from %s\n  rerun: %s\n", z.cfg.name, backend,
+	       seed, sequences, ops, z.map.n_reg, z.map.n_win, regs_doc, z.cmdline);
+	fflush(stdout);
+	shadow_reset(&z);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (s = 0; s < sequences && z.failures <= MAX_FAIL_PRINT; s++) {
+		uint64_t c0 = cycles_now(&z);
+
+		z.seq = s;
+		z.rng = seed * 0x100000001B3ull ^ (s + 1) * 0x9E3779B97F4A7C15ull;
+		run_sequence(&z, (uint32_t)ops);
+		z.seqs_done++;
+		if (sequences <= 100 || s % 50 == 0 || s + 1 == sequences)
+			printf("  sequence %" PRIu64 ": %" PRIu64 " cycles; totals: %" PRIu64
+			       " accesses, %" PRIu64 " programs, %" PRIu64 " layers, %" PRIu64
+			       " failures\n", s, cycles_now(&z) - c0, z.accesses, z.programs, z.layers,
+			       z.failures);
+	}
+	cycles = cycles_now(&z);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	aimc_mmio_close(&z.m);
+	if (digest != NULL && write_digest(&z, digest, cycles) != 0)
+		return 1;
+	printf("bus-fuzz: %" PRIu64 " sequences, %" PRIu64 " cycles, %" PRIu64 " bus accesses (%" PRIu64
+	       " error responses: %" PRIu64 " DECERR, %" PRIu64 " SLVERR), %" PRIu64
+	       " driver refusals, %" PRIu64 " programs (%" PRIu64 " HALT, %" PRIu64 " error stops, %"
+	       PRIu64 " WATCHDOG), %" PRIu64 " soft resets (%" PRIu64 " in flight, %" PRIu64
+	       " during a layer), %" PRIu64 " layers bit-exact checked\n",
+	       z.seqs_done, cycles, z.accesses, z.err_accesses, z.decerr, z.slverr, z.driver_refusals,
+	       z.programs, z.prog_halt, z.prog_error, z.watchdog_stops, z.soft_resets,
+	       z.inflight_resets, z.layer_resets, z.layers);
+	if (report != NULL &&
+	    write_report(&z, report, seed, cycles,
+			 (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec)) != 0)
+		return 1;
+	if (z.failures != 0) {
+		printf("bus-fuzz: FAIL, %" PRIu64 " failed checks (seed %" PRIu64 "); rerun: %s\n",
+		       z.failures, seed, z.cmdline);
+		return 1;
+	}
+	printf("bus-fuzz: PASS\n");
+	return 0;
+}
