@@ -432,7 +432,30 @@ int cli_cmd_info(int argc, char **argv)
 		aimc_plan plan;
 		place_report pr;
 		char err[512];
+		uint32_t version = 0;
 
+		if (cli_net_version(cmd, netp, &version) != 0)
+			return CLI_EXIT_USAGE;
+		if (version == 3) {
+			aimc_graph g;
+			aimc_gplan gp;
+
+			memset(&g, 0, sizeof(g));
+			if (cli_graph_load(cmd, netp, &g) != 0)
+				return CLI_EXIT_USAGE;
+			rc = aimc_graph_compile(&g, &cfg, &gp, err, sizeof(err));
+			if (rc == AIMC_OK) {
+				cli_graph_print("info", &g, &cfg, &gp, NULL);
+				aimc_gplan_free(&gp);
+			} else {
+				cli_errorf(cmd, "config %s: does not fit: %s (%s)", cfg.name, err,
+					   aimc_strerror(rc));
+			}
+			aimc_graph_free(&g);
+			if (rc != AIMC_OK)
+				return rc == AIMC_EFIT ? CLI_EXIT_FAIL : CLI_EXIT_USAGE;
+			goto chip;
+		}
 		rc = aimc_net_load(&net, netp, err, sizeof(err));
 		if (rc != AIMC_OK) {
 			cli_errorf(cmd, "--net: %s (%s)", err, aimc_strerror(rc));
@@ -453,6 +476,7 @@ int cli_cmd_info(int argc, char **argv)
 		if (rc != AIMC_OK)
 			return rc == AIMC_EFIT ? CLI_EXIT_FAIL : CLI_EXIT_USAGE;
 	}
+chip:
 	exit_code = CLI_EXIT_FAIL;
 	if (cli_backend_open(cmd, &be, &cfg, &m) != AIMC_OK)
 		return exit_code;
