@@ -26,16 +26,18 @@
  * - act_in: vector b at word b*in_stride, n_seg segments of Rows bytes (x + 128, zero past K).
  * - act_out: first the partial units' raw sums (Cols words per vector), then the final units'
  *   int8 outputs (Cols/4 words per vector; host_out: raw sums, Cols words), each per tile in
- *   ascending order. Before the WAIT a
- *   tile writes only its raw range, after it the ACCADDs read only raw ranges and each tile's
- *   POSTs write only its output range, so no instruction meets another tile's bounding box of
- *   the TILE_CONFLICT check.
+ *   ascending order. MVMs read only act_in; before the WAIT a tile writes only its own raw range
+ *   (or, in a node without partial units, its own output range); after it the ACCADDs read only
+ *   raw ranges and each tile's POSTs write only its output range, so no instruction meets
+ *   another tile's bounding box of the TILE_CONFLICT check (docs/isa.md).
  * - slots: unit u of tile t (its i-th unit on t) puts vector b in slot i*batch + b.
  * - program: for b, for u: POST raw of b-1 (partial units; a node without partial units: the
  *   output POST of b-1), MVM u8 of b; WAIT (node tiles); for b, for final u, for
  *   partner p: ACCADD from_out; for b, for final u: POST tfl (host_out: raw); HALT. "for u" visits
  *   the units round-robin over the tiles (the first unit of every tile, then the second, ...) so
- *   consecutive commands go to different tiles and run at the same time.
+ *   consecutive commands go to different tiles and run at the same time; a POST holds the data
+ *   port while it reads its 3*Cols parameter words, so the POSTs of different tiles are spread
+ *   between the MVMs rather than issued together.
  * Parameters: one block per tile at word t*3*Cols: per column b', M, E of the sub-block owning it
  * (partial and unused columns: 0, 0, E(0, 0, -128, 127)). */
 #include <stdarg.h>
