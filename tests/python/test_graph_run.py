@@ -8,7 +8,8 @@ equal to the C model's.
 
 Each model goes through the importer (kirchhoff.tflite_import, graphfile; the FC eff_scale arrays
 spliced in as tests/python/test_graph_forward.py does while the importer does not write them), n
-seeded random int8 inputs (-128 included). The run report (--report) is checked: every weight
+seeded random int8 inputs (-128 included), and (C model) three networks the MLPerf tests never saw
+(tools/tflite_synth.py --arch resnet|mobilenet|dscnn). The run report (--report) is checked: every weight
 resident on at most num_tiles tiles, per-node counters summing to the totals, one setup.
 
   test_graph_run.py [--build DIR] [--backend cmodel|verilator] [--models a,b] [--n N] [--seed N]
@@ -87,8 +88,10 @@ def check_report(name: str, rep: dict, n: int, rerun: str) -> None:
                "setup_prog_rows")}), rerun)
 
 
-def run_model(m: str, a, aimc: str, runner: str, work: str, rerun: str, idx: int) -> None:
-    model = os.path.join(ROOT, "models", "mlperf-tiny", m + ".tflite")
+def run_model(m: str, a, aimc: str, runner: str, work: str, rerun: str, idx: int,
+              model: str = "", n: int = 0) -> None:
+    model = model or os.path.join(ROOT, "models", "mlperf-tiny", m + ".tflite")
+    n = n or a.n
     net = os.path.join(work, m + ".khnf")
     try:
         net_file(model, net)
@@ -96,7 +99,7 @@ def run_model(m: str, a, aimc: str, runner: str, work: str, rerun: str, idx: int
         report(False, m, f"import: {e}", rerun)
         return
     n_in, _ = tr.io_lengths(model)
-    x = np.random.default_rng([a.seed, idx]).integers(-128, 128, size=(a.n, n_in)).astype(np.int8)
+    x = np.random.default_rng([a.seed, idx]).integers(-128, 128, size=(n, n_in)).astype(np.int8)
     x[0, 0] = -128
     xin, yref, ychip = (os.path.join(work, m + s) for s in (".x.i8", ".ref.i8", ".chip.i8"))
     rep_path = os.path.join(work, m + ".json")
@@ -114,20 +117,20 @@ def run_model(m: str, a, aimc: str, runner: str, work: str, rerun: str, idx: int
     if p.returncode != 0:
         report(False, m, f"aimc run exit {p.returncode}: {p.stderr.strip()[-400:]}", rerun)
         return
-    ref = np.fromfile(yref, np.int8).reshape(a.n, -1)
-    y = np.fromfile(ychip, np.int8).reshape(a.n, -1)
-    report(np.array_equal(y, ref), f"{m}: {a.backend} on edge_ideal, {a.n} inputs, {ref.size} "
+    ref = np.fromfile(yref, np.int8).reshape(n, -1)
+    y = np.fromfile(ychip, np.int8).reshape(n, -1)
+    report(np.array_equal(y, ref), f"{m}: {a.backend} on edge_ideal, {n} inputs, {ref.size} "
            f"outputs bit-exact with aimc forward ({wall:.1f} s)", first_diff(y, ref), rerun)
     if a.backend == "verilator":
         # the RTL also equals the C model's run of the same inputs
         ycm = os.path.join(work, m + ".cm.i8")
         p = subprocess.run([aimc, "run", "--config", CONFIG, "--backend", "cmodel", "--net", net,
                             "--inputs", xin, "--out", ycm], capture_output=True, text=True)
-        ok = p.returncode == 0 and np.array_equal(np.fromfile(ycm, np.int8).reshape(a.n, -1), y)
+        ok = p.returncode == 0 and np.array_equal(np.fromfile(ycm, np.int8).reshape(n, -1), y)
         report(ok, f"{m}: RTL == C model", f"exit {p.returncode}" if p.returncode else
-               first_diff(y, np.fromfile(ycm, np.int8).reshape(a.n, -1)), rerun)
+               first_diff(y, np.fromfile(ycm, np.int8).reshape(n, -1)), rerun)
     with open(rep_path) as f:
-        check_report(m, json.load(f), a.n, rerun)
+        check_report(m, json.load(f), n, rerun)
 
 
 def main(argv=None) -> int:
@@ -138,6 +141,8 @@ def main(argv=None) -> int:
     ap.add_argument("--n", type=int, default=8)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--keep", help="keep the files in this folder")
+    ap.add_argument("--arch", type=int, default=1,
+                    help="1: also the unseen synthetic ResNet/MobileNet/DS-CNN (C model only)")
     a = ap.parse_args(argv)
     models = a.models.split(",")
     if a.n < 1 or any(m not in MODELS for m in models):
@@ -156,6 +161,15 @@ def main(argv=None) -> int:
     os.makedirs(work, exist_ok=True)
     for m in models:
         run_model(m, a, aimc, runner, work, rerun, MODELS.index(m))
+    # networks the tests of the MLPerf models never saw (tools/tflite_synth.py --arch: ResNet-14,
+    # a MobileNetV1-style net at 64x64, a 5-block DS-CNN; random weights), 2 inputs each
+    if a.backend == "cmodel" and a.arch:
+        import tflite_synth as ts
+        for i, arch in enumerate(["resnet", "mobilenet", "dscnn"]):
+            model = os.path.join(work, f"arch_{arch}.tflite")
+            with open(model, "wb") as f:
+                f.write(ts.arch_model(arch, a.seed))
+            run_model(f"arch_{arch}", a, aimc, runner, work, rerun, 10 + i, model, 2)
     if not a.keep:
         shutil.rmtree(work, ignore_errors=True)
     print(f"{'PASS' if failures == 0 else 'FAIL'}: {failures} failures")
