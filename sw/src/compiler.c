@@ -8,8 +8,9 @@
  *   is block number i = sum of the earlier layers' blocks + cb, on tile i. A setup program at
  *   instruction 0 programs every tile once and halts; when the blocks do not all fit the weight
  *   buffer (or the 16-bit PROG address) at once, the setup is staged: stage s programs the
- *   stage_blocks blocks the host has written at word 0 of the buffer, then halts (aimc_image); the batch program (from run_pc) runs in
- *   stages ending with a WAIT on all used tiles. In stage s, even layer li runs MVM and POST of
+ *   stage_blocks blocks the host has written at word 0 of the buffer, then halts (aimc_image).
+ *   The batch program (from run_pc) runs in stages ending with a WAIT on all used tiles (the
+ *   pipeline stages below). In stage s, even layer li runs MVM and POST of
  *   vector s - off(li); odd layers first POST the vector they computed in the previous stage,
  *   then run the MVM of the next, so the two halves of a pair of tiles store at opposite ends of
  *   a stage instead of queueing for the data port together. Layer li+1 reads only vectors that
