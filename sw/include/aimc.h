@@ -444,13 +444,15 @@ typedef struct aimc_gblock {
 	uint32_t k0, kr;      /* FC, CONV: inputs k0 .. k0+kr-1 on rows 0 .. kr-1; DWCONV: kr rows */
 	uint32_t final;       /* 1: its tile posts the outputs; 0: a partial row block */
 	uint32_t unit;        /* index into aimc_gplan.units */
+	uint32_t copy;        /* which copy of the node's weights (aimc_gnode_plan.n_copies) */
 } aimc_gblock;
 
 /* One MVM per vector: a tile reading one input segment into its own accumulator slot. A final
  * unit adds the raw partial sums of its partner units (ACCADD) and posts int8 outputs; a partial
- * unit posts raw int32 sums. Vector b uses slot slot0 + b and act_out words region + b*stride. */
+ * unit posts raw int32 sums. Vector b of a batch runs on the units of copy b % n_copies, as their
+ * local vector l = b / n_copies: slot slot0 + l, act_out words region + l*stride. */
 typedef struct aimc_gunit {
-	uint32_t tile, seg, final;
+	uint32_t tile, seg, final, copy;
 	uint32_t slot0, region, stride;
 	uint32_t first_partner, n_partners; /* into aimc_gplan.partners (unit indices) */
 	uint32_t first_block, n_blocks;     /* its sub-blocks (consecutive in aimc_gplan.blocks) */
@@ -464,15 +466,20 @@ typedef struct aimc_gnode_plan {
 					 * (aimc_graph_out_stage); 0: tfl POST on the chip */
 	uint32_t first_block, n_blocks, first_unit, n_units;
 	uint32_t tile_mask;             /* tiles holding its sub-blocks */
+	uint32_t n_copies;              /* copies of the weights on other tiles (1, or 2 for a
+					 * node of one MVM per vector where space was left: the
+					 * copies take alternate vectors and run in parallel) */
 	uint32_t n_seg;                 /* input segments per vector (Rows bytes each, u8) */
 	uint32_t vectors;               /* chip vectors per sample: 1 (FC) or out_h*out_w */
 	uint32_t batch, rem;            /* vectors of a full batch and of the remainder (0: none) */
+	uint32_t per_copy;              /* slots per unit: ceil(batch / n_copies) */
 	uint32_t in_stride;             /* act_in words per vector: n_seg * Rows / 4 */
 	uint32_t out_words;             /* act_out words the node's regions span */
 	uint64_t *prog[2];              /* full batch, remainder batch (NULL if rem == 0) */
 	uint32_t n_prog[2];
 	uint32_t pc[2];                 /* load address when aimc_gplan.progs_resident */
-	uint64_t weights;               /* weights placed: n*k (DWCONV n*kh*kw) */
+	uint64_t weights;               /* weights of the node: n*k (DWCONV n*kh*kw) */
+	uint64_t cells;                 /* cells programmed: weights * n_copies */
 	uint64_t tile_cells;            /* Rows*Cols*tiles used by the node */
 	uint64_t mvms_per_sample;       /* MVM instructions per sample */
 } aimc_gnode_plan;
@@ -493,7 +500,8 @@ typedef struct aimc_gplan {
 	uint32_t n_par;
 	uint32_t progs_resident;        /* 1: every node program fits the instruction buffer at once */
 	uint32_t prog_words;            /* instructions of all node programs */
-	uint64_t weights, tile_cells;   /* totals: weights placed, Rows*Cols*tiles used */
+	uint64_t weights, cells;        /* totals: weights, cells programmed (copies included) */
+	uint64_t tile_cells;            /* Rows*Cols*tiles used */
 } aimc_gplan;
 
 /* Place every chip node of g on the chip of cfg and emit the images and programs. AIMC_EFIT with

@@ -279,14 +279,16 @@ static uint32_t node_vectors(const aimc_graph *g, const aimc_node *nd)
 }
 
 /* Place one chip node: blocks and units appended to p. */
+/* Place copy `copy` of one chip node: blocks and units appended to p (copy 0 starts the node's
+ * ranges). avoid: tiles the copy should not use (those of the earlier copies). */
 static int place_node(const aimc_graph *g, const aimc_cfg *cfg, uint32_t ni, aimc_gplan *p,
-		      uint32_t *fill, uint32_t *cap_b, uint32_t *cap_u, uint32_t *cap_p, char *err,
-		      size_t errlen)
+		      uint32_t *fill, uint32_t *cap_b, uint32_t *cap_u, uint32_t *cap_p,
+		      uint32_t copy, uint32_t avoid, char *err, size_t errlen)
 {
 	const aimc_node *nd = &g->nodes[ni];
 	aimc_gnode_plan *np = &p->nodes[ni];
 	const uint32_t rows = cfg->rows, cols = cfg->cols, nt = cfg->num_tiles;
-	uint32_t order[AIMC_MAX_TILES], first_block = p->n_blocks, i, j, n_tu = 0, used = 0;
+	uint32_t order[AIMC_MAX_TILES], first_block = p->n_blocks, i, j, n_tu = 0, used = avoid;
 	tmp_unit *tu = NULL;
 	uint32_t tu_cap;
 	char d[96];
@@ -294,10 +296,15 @@ static int place_node(const aimc_graph *g, const aimc_cfg *cfg, uint32_t ni, aim
 
 	node_desc(g, ni, d, sizeof(d));
 	np->on_chip = 1;
-	np->first_block = p->n_blocks;
+	if (copy == 0) {
+		np->first_block = p->n_blocks;
+		np->first_unit = p->n_units;
+	}
 	np->vectors = node_vectors(g, nd);
 	if (nd->op == AIMC_GOP_DWCONV) {
-		uint32_t kk = nd->k, gsz = rows / kk, ch = 0;
+		/* A copy's groups get segments of their own after the earlier copies' (its
+		 * channel groups may be cut differently). */
+		uint32_t kk = nd->k, gsz = rows / kk, ch = 0, seg0 = copy ? np->n_seg : 0u;
 
 		if (gsz > cols)
 			gsz = cols;
@@ -327,7 +334,7 @@ static int place_node(const aimc_graph *g, const aimc_cfg *cfg, uint32_t ni, aim
 			t = order[0];
 			memset(&key, 0, sizeof(key));
 			key.tile = t;
-			key.seg = j;
+			key.seg = seg0 + j;
 			key.final = 1;
 			ui = find_unit(tu, &n_tu, tu_cap, &key);
 			memset(&b, 0, sizeof(b));
@@ -336,11 +343,12 @@ static int place_node(const aimc_graph *g, const aimc_cfg *cfg, uint32_t ni, aim
 			b.c0 = c0;
 			b.w = w;
 			b.n0 = ch;
-			b.seg = j;
+			b.seg = seg0 + j;
 			b.k0 = 0;
 			b.kr = kk * w;
 			b.final = 1;
 			b.unit = (uint32_t)ui;
+			b.copy = copy;
 			fill[t] = c0 + w;
 			used |= 1u << t;
 			ch += w;
@@ -348,7 +356,7 @@ static int place_node(const aimc_graph *g, const aimc_cfg *cfg, uint32_t ni, aim
 			if (rc != AIMC_OK)
 				goto out;
 		}
-		np->n_seg = j;
+		np->n_seg = seg0 + j;
 	} else {
 		uint32_t R = ceil_div(nd->k, rows), n_rem = nd->n, n0 = 0;
 
@@ -367,7 +375,7 @@ static int place_node(const aimc_graph *g, const aimc_cfg *cfg, uint32_t ni, aim
 		while (n_rem > 0) {
 			uint32_t c0 = 0, w, r;
 
-			if (choose_tiles(fill, nt, cols, R, n_rem, 0, order, &c0) == 0) {
+			if (choose_tiles(fill, nt, cols, R, n_rem, avoid, order, &c0) == 0) {
 				if (R == 1)
 					rc = aimc_set_err(err, errlen, AIMC_EFIT,
 							  "%s: %u of %u output columns do not fit: "
@@ -418,6 +426,7 @@ static int place_node(const aimc_graph *g, const aimc_cfg *cfg, uint32_t ni, aim
 				b.kr = nd->k - r * rows < rows ? nd->k - r * rows : rows;
 				b.final = key.final;
 				b.unit = (uint32_t)ui;
+				b.copy = copy;
 				fill[t] = c0 + w;
 				rc = push_block(p, cap_b, &b);
 				if (rc != AIMC_OK)
@@ -447,6 +456,7 @@ static int place_node(const aimc_graph *g, const aimc_cfg *cfg, uint32_t ni, aim
 					u.tile = t;
 					u.seg = tu[k].seg;
 					u.final = tu[k].final;
+					u.copy = copy;
 					map[k] = p->n_units;
 					rc = push_unit(p, cap_u, &u);
 					if (rc != AIMC_OK) {
@@ -502,9 +512,9 @@ static int place_node(const aimc_graph *g, const aimc_cfg *cfg, uint32_t ni, aim
 		memcpy(&p->blocks[first_block], sorted, (size_t)nb * sizeof(*sorted));
 		free(sorted);
 		free(map);
-		np->first_unit = first_unit;
-		np->n_units = p->n_units - first_unit;
-		np->n_blocks = nb;
+		np->n_units = p->n_units - np->first_unit;
+		np->n_blocks = p->n_blocks - np->first_block;
+		np->n_copies = copy + 1u;
 	}
 out:
 	free(tu);
@@ -514,21 +524,24 @@ out:
 /* Instructions of a batch of bv vectors. */
 static uint64_t prog_len(const aimc_gplan *p, const aimc_gnode_plan *np, uint32_t bv)
 {
-	uint64_t per = 0, n = 1; /* HALT */
-	uint32_t u, partial = 0;
+	uint64_t per[2] = { 0, 0 }, n = 1; /* HALT */
+	uint32_t u, c, partial = 0;
 
 	for (u = np->first_unit; u < np->first_unit + np->n_units; u++) {
 		const aimc_gunit *un = &p->units[u];
+		uint64_t *q = &per[un->copy & 1u];
 
-		per += 1u; /* MVM */
-		per += 1u; /* raw or tfl POST */
+		*q += 1u; /* MVM */
+		*q += 1u; /* raw or tfl POST */
 		if (un->final)
-			per += un->n_partners;
+			*q += un->n_partners;
 		else
 			partial = 1;
 	}
-	n += per * bv + partial; /* one WAIT */
-	return n;
+	/* vector b runs on copy b % n_copies (at most 2) */
+	for (c = 0; c < np->n_copies; c++)
+		n += per[c] * ((bv + np->n_copies - 1u - c) / np->n_copies);
+	return n + partial; /* one WAIT */
 }
 
 static void emit(uint64_t *prog, uint32_t *pc, uint64_t in)
@@ -555,7 +568,7 @@ static int emit_node(const aimc_graph *g, const aimc_gplan *p, const aimc_gnode_
 	const uint32_t rows = p->rows, cols = p->cols;
 	uint64_t len = prog_len(p, np, bv);
 	uint64_t *prog = calloc(len, sizeof(*prog));
-	uint32_t pc = 0, b, u, q, i, any_partial = 0, *ord;
+	uint32_t pc = 0, b, u, q, i, any_partial = 0, *ord, nc = np->n_copies;
 
 	if (prog == NULL)
 		return AIMC_ENOMEM;
@@ -572,7 +585,7 @@ static int emit_node(const aimc_graph *g, const aimc_gplan *p, const aimc_gnode_
 			for (t = 0; t < AIMC_MAX_TILES; t++)
 				for (u = np->first_unit; u < np->first_unit + np->n_units; u++)
 					if (p->units[u].tile == t &&
-					    p->units[u].slot0 / np->batch == round)
+					    p->units[u].slot0 / np->per_copy == round)
 						ord[k++] = u;
 	}
 	for (i = 0; i < np->n_units; i++)
@@ -582,17 +595,21 @@ static int emit_node(const aimc_graph *g, const aimc_gplan *p, const aimc_gnode_
 	 * so the tiles' POSTs (which hold the data port) follow each other while the other tiles
 	 * compute, instead of all tiles finishing their MVMs together and then queueing their
 	 * POSTs. */
-	for (b = 0; b <= bv; b++)
+	/* Vector b runs on copy c = b % nc as its local vector b / nc; a copy's previous vector is
+	 * b - nc. */
+	for (b = 0; b < bv + nc; b++)
 		for (i = 0; i < np->n_units; i++) {
 			const aimc_gunit *un = &p->units[ord[i]];
 
-			if (b > 0 && un->final == !any_partial)
-				emit_post(prog, &pc, np, un, b - 1u, cols);
+			if (un->copy != b % nc)
+				continue;
+			if (b >= nc && b - nc < bv && un->final == !any_partial)
+				emit_post(prog, &pc, np, un, (b - nc) / nc, cols);
 			if (b < bv)
 				emit(prog, &pc, aimc_instr(AIMC_OP_MVM, un->tile, AIMC_FLAG_U8,
 							   b * np->in_stride +
 								   un->seg * rows / BYTES_PER_WORD,
-							   un->slot0 + b, nd->adc_shift));
+							   un->slot0 + b / nc, nd->adc_shift));
 		}
 	if (any_partial) {
 		emit(prog, &pc, aimc_instr(AIMC_OP_WAIT, 0, 0, 0, 0, np->tile_mask));
@@ -600,7 +617,7 @@ static int emit_node(const aimc_graph *g, const aimc_gplan *p, const aimc_gnode_
 			for (i = 0; i < np->n_units; i++) {
 				const aimc_gunit *un = &p->units[ord[i]];
 
-				if (!un->final)
+				if (!un->final || un->copy != b % nc)
 					continue;
 				for (q = 0; q < un->n_partners; q++) {
 					const aimc_gunit *pu =
@@ -608,14 +625,14 @@ static int emit_node(const aimc_graph *g, const aimc_gplan *p, const aimc_gnode_
 
 					emit(prog, &pc, aimc_instr(AIMC_OP_ACCADD, un->tile,
 								   AIMC_FLAG_FROM_OUT,
-								   pu->region + b * pu->stride,
-								   un->slot0 + b, 0));
+								   pu->region + b / nc * pu->stride,
+								   un->slot0 + b / nc, 0));
 				}
 			}
 		for (b = 0; b < bv; b++)
 			for (i = 0; i < np->n_units; i++)
-				if (p->units[ord[i]].final)
-					emit_post(prog, &pc, np, &p->units[ord[i]], b, cols);
+				if (p->units[ord[i]].final && p->units[ord[i]].copy == b % nc)
+					emit_post(prog, &pc, np, &p->units[ord[i]], b / nc, cols);
 	}
 	emit(prog, &pc, aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0));
 	free(ord);
@@ -634,7 +651,7 @@ static int layout_node(const aimc_graph *g, const aimc_cfg *cfg, uint32_t ni, ai
 {
 	aimc_gnode_plan *np = &p->nodes[ni];
 	const uint32_t cols = cfg->cols;
-	uint32_t per_tile[AIMC_MAX_TILES], u, t, smax = 0, out_per_vec = 0, bmax;
+	uint32_t per_tile[AIMC_MAX_TILES], u, t, smax = 0, out_per_vec = 0, bmax, nc;
 	char d[96];
 
 	node_desc(g, ni, d, sizeof(d));
@@ -652,7 +669,9 @@ static int layout_node(const aimc_graph *g, const aimc_cfg *cfg, uint32_t ni, ai
 		if (per_tile[t] > smax)
 			smax = per_tile[t];
 	np->in_stride = np->n_seg * cfg->rows / BYTES_PER_WORD;
-	bmax = cfg->acc_slots / smax;
+	/* A batch of B vectors gives each unit ceil(B / n_copies) of them. */
+	nc = np->n_copies;
+	bmax = cfg->acc_slots / smax * nc;
 	if (bmax == 0)
 		return aimc_set_err(err, errlen, AIMC_EFIT,
 				    "%s: a tile needs %u accumulator slots per vector, it has %u", d,
@@ -661,8 +680,8 @@ static int layout_node(const aimc_graph *g, const aimc_cfg *cfg, uint32_t ni, ai
 		bmax = np->vectors;
 	if (bmax > cfg->act_depth / np->in_stride)
 		bmax = cfg->act_depth / np->in_stride;
-	if (bmax > cfg->act_depth / out_per_vec)
-		bmax = cfg->act_depth / out_per_vec;
+	if (bmax > cfg->act_depth / out_per_vec * nc)
+		bmax = cfg->act_depth / out_per_vec * nc;
 	if (bmax == 0)
 		return aimc_set_err(err, errlen, AIMC_EFIT,
 				    "%s: one vector needs %u words of act_in and %u of act_out, the "
@@ -675,10 +694,9 @@ static int layout_node(const aimc_graph *g, const aimc_cfg *cfg, uint32_t ni, ai
 				    "%s: the program of one vector needs %llu instructions, the "
 				    "instruction buffer has %u",
 				    d, (unsigned long long)prog_len(p, np, 1), cfg->instr_depth);
-	if ((uint64_t)smax * bmax - 1u > FIELD16_MAX)
-		bmax = (FIELD16_MAX + 1u) / smax;
 	np->batch = bmax;
 	np->rem = np->vectors % bmax;
+	np->per_copy = ceil_div(bmax, nc);
 	/* act_out: the raw sums of the partial units, then the outputs of the final units, each
 	 * per tile in ascending order (one contiguous range per tile and phase). */
 	{
@@ -692,12 +710,12 @@ static int layout_node(const aimc_graph *g, const aimc_cfg *cfg, uint32_t ni, ai
 					if (un->tile != t || un->final != fin)
 						continue;
 					un->region = off;
-					off += un->stride * bmax;
+					off += un->stride * np->per_copy;
 				}
 		np->out_words = off;
 	}
 	for (u = np->first_unit; u < np->first_unit + np->n_units; u++)
-		p->units[u].slot0 *= bmax;
+		p->units[u].slot0 *= np->per_copy;
 	return AIMC_OK;
 }
 
@@ -766,10 +784,130 @@ static int fill_images(const aimc_graph *g, aimc_gplan *p, char *err, size_t err
 	return AIMC_OK;
 }
 
+/* Try a second copy of node ni (one MVM per vector, so a copy on another tile halves its time)
+ * if the free columns left still cover `reserve` (what the later nodes took in the first pass);
+ * on any failure the node is left as it was. */
+static void try_copy(const aimc_graph *g, const aimc_cfg *cfg, uint32_t ni, aimc_gplan *p,
+		     uint32_t *fill, uint32_t *cap_b, uint32_t *cap_u, uint32_t *cap_p,
+		     uint64_t reserve)
+{
+	aimc_gnode_plan *np = &p->nodes[ni], saved = *np;
+	uint32_t fill0[AIMC_MAX_TILES], nb = p->n_blocks, nu = p->n_units, npart = p->n_partners;
+	uint32_t t, i, mask0 = 0, width = 0;
+	uint64_t free_cols = 0;
+	char err[8];
+	int rc;
+
+	if (np->n_units != 1 || np->vectors < 2)
+		return;
+	for (i = np->first_block; i < np->first_block + np->n_blocks; i++) {
+		mask0 |= 1u << p->blocks[i].tile;
+		width += p->blocks[i].w;
+	}
+	for (t = 0; t < cfg->num_tiles; t++)
+		free_cols += cfg->cols - fill[t];
+	if (free_cols < reserve + width)
+		return;
+	memcpy(fill0, fill, sizeof(fill0));
+	rc = place_node(g, cfg, ni, p, fill, cap_b, cap_u, cap_p, 1, mask0, err, sizeof(err));
+	if (rc == AIMC_OK && (np->n_units != 2 || (mask0 >> p->units[np->first_unit + 1].tile & 1u) ||
+			      (mask0 >> p->units[np->first_unit].tile & 1u) == 0))
+		rc = AIMC_EFIT; /* the copy shares a tile with the original: no gain */
+	if (rc == AIMC_OK)
+		rc = layout_node(g, cfg, ni, p, err, sizeof(err));
+	if (rc == AIMC_OK)
+		return;
+	memcpy(fill, fill0, sizeof(fill0));
+	p->n_blocks = nb;
+	p->n_units = nu;
+	p->n_partners = npart;
+	*np = saved;
+	(void)layout_node(g, cfg, ni, p, err, sizeof(err)); /* as before: it succeeded then */
+}
+
+/* One placement of the whole graph; with reserve != NULL, single-MVM nodes get a second copy
+ * where the columns left over allow (reserve[ni]: columns the nodes after ni need). */
+static int compile_pass(const aimc_graph *g, const aimc_cfg *cfg, aimc_gplan *p,
+			const uint64_t *reserve, char *err, size_t errlen)
+{
+	uint32_t fill[AIMC_MAX_TILES], cap_b = 0, cap_u = 0, cap_p = 0, ni, t, total_prog = 0;
+	int rc;
+
+	p->rows = cfg->rows;
+	p->cols = cfg->cols;
+	p->n_tiles = cfg->num_tiles;
+	p->blk_words = cfg->rows * cfg->cols / BYTES_PER_WORD;
+	p->n_par = cfg->num_tiles * PAR_WORDS_PER_COL * cfg->cols;
+	if (p->n_par > cfg->par_depth ||
+	    (uint64_t)(cfg->num_tiles - 1u) * PAR_WORDS_PER_COL * cfg->cols > FIELD16_MAX)
+		return aimc_set_err(err, errlen, AIMC_EFIT,
+				    "config %s: one parameter block per tile needs %u words (%u tiles x "
+				    "3 x %u columns), the parameter buffer has %u",
+				    cfg->name, p->n_par, cfg->num_tiles, cfg->cols, cfg->par_depth);
+	if (cfg->wgt_depth < p->blk_words)
+		return aimc_set_err(err, errlen, AIMC_EFIT,
+				    "config %s: the weight buffer (%u words) holds less than one tile "
+				    "image (%u x %u / 4 = %u words)",
+				    cfg->name, cfg->wgt_depth, cfg->rows, cfg->cols, p->blk_words);
+	p->n_nodes = g->n_nodes;
+	p->nodes = calloc(g->n_nodes, sizeof(*p->nodes));
+	p->wgt = calloc((size_t)cfg->num_tiles * p->blk_words, sizeof(*p->wgt));
+	p->par = calloc(p->n_par, sizeof(*p->par));
+	if (p->nodes == NULL || p->wgt == NULL || p->par == NULL)
+		return aimc_set_err(err, errlen, AIMC_ENOMEM, "out of memory");
+	memset(fill, 0, sizeof(fill));
+	for (ni = 0; ni < g->n_nodes; ni++) {
+		const aimc_node *nd = &g->nodes[ni];
+		aimc_gnode_plan *np = &p->nodes[ni];
+		uint32_t i, mask = 0;
+
+		if (!aimc_gop_on_chip(nd->op))
+			continue;
+		rc = check_chip_node(g, ni, cfg, err, errlen);
+		np->host_out = nd->op == AIMC_GOP_FC && nd->eff_scale != NULL;
+		if (rc == AIMC_OK)
+			rc = place_node(g, cfg, ni, p, fill, &cap_b, &cap_u, &cap_p, 0, 0, err,
+					errlen);
+		if (rc == AIMC_OK)
+			rc = layout_node(g, cfg, ni, p, err, errlen);
+		if (rc != AIMC_OK)
+			return rc;
+		if (reserve != NULL)
+			try_copy(g, cfg, ni, p, fill, &cap_b, &cap_u, &cap_p, reserve[ni]);
+		for (i = np->first_block; i < np->first_block + np->n_blocks; i++)
+			mask |= 1u << p->blocks[i].tile;
+		np->tile_mask = mask;
+		np->weights = (uint64_t)nd->n * nd->k;
+		np->cells = np->weights * np->n_copies;
+		np->tile_cells = (uint64_t)popcount32(mask) * cfg->rows * cfg->cols;
+		np->mvms_per_sample = (uint64_t)np->vectors * np->n_units / np->n_copies;
+		p->tile_mask |= mask;
+		p->weights += np->weights;
+		p->cells += np->cells;
+		rc = emit_node(g, p, np, np->batch, &np->prog[0], &np->n_prog[0]);
+		if (rc == AIMC_OK && np->rem > 0)
+			rc = emit_node(g, p, np, np->rem, &np->prog[1], &np->n_prog[1]);
+		if (rc != AIMC_OK)
+			return aimc_set_err(err, errlen, rc, "node %u: program emission failed", ni);
+		np->pc[0] = total_prog;
+		total_prog += np->n_prog[0];
+		np->pc[1] = total_prog;
+		total_prog += np->n_prog[1];
+	}
+	for (t = 0; t < cfg->num_tiles; t++)
+		p->cols_used[t] = fill[t];
+	p->tile_cells = (uint64_t)popcount32(p->tile_mask) * cfg->rows * cfg->cols;
+	p->prog_words = total_prog;
+	p->progs_resident = total_prog <= cfg->instr_depth;
+	return fill_images(g, p, err, errlen);
+}
+
 int aimc_graph_compile(const aimc_graph *g, const aimc_cfg *cfg, aimc_gplan *p, char *err,
 		       size_t errlen)
 {
-	uint32_t fill[AIMC_MAX_TILES], cap_b = 0, cap_u = 0, cap_p = 0, ni, t, total_prog = 0;
+	aimc_gplan p2;
+	uint64_t *reserve = NULL;
+	uint32_t i, ni;
 	int rc;
 
 	if (err != NULL && errlen > 0)
@@ -787,80 +925,33 @@ int aimc_graph_compile(const aimc_graph *g, const aimc_cfg *cfg, aimc_gplan *p, 
 				    "config %s: rows=%u, cols=%u must be multiples of 4, num_tiles=%u "
 				    "in 1..%u",
 				    cfg->name, cfg->rows, cfg->cols, cfg->num_tiles, AIMC_MAX_TILES);
-	p->rows = cfg->rows;
-	p->cols = cfg->cols;
-	p->n_tiles = cfg->num_tiles;
-	p->blk_words = cfg->rows * cfg->cols / BYTES_PER_WORD;
-	p->n_par = cfg->num_tiles * PAR_WORDS_PER_COL * cfg->cols;
-	if (p->n_par > cfg->par_depth ||
-	    (uint64_t)(cfg->num_tiles - 1u) * PAR_WORDS_PER_COL * cfg->cols > FIELD16_MAX) {
-		rc = aimc_set_err(err, errlen, AIMC_EFIT,
-				  "config %s: one parameter block per tile needs %u words (%u tiles x "
-				  "3 x %u columns), the parameter buffer has %u",
-				  cfg->name, p->n_par, cfg->num_tiles, cfg->cols, cfg->par_depth);
-		goto fail;
+	/* First pass: one copy of everything (whether it fits is decided here). */
+	rc = compile_pass(g, cfg, p, NULL, err, errlen);
+	if (rc != AIMC_OK) {
+		aimc_gplan_free(p);
+		return rc;
 	}
-	if (cfg->wgt_depth < p->blk_words) {
-		rc = aimc_set_err(err, errlen, AIMC_EFIT,
-				  "config %s: the weight buffer (%u words) holds less than one tile "
-				  "image (%u x %u / 4 = %u words)",
-				  cfg->name, cfg->wgt_depth, cfg->rows, cfg->cols, p->blk_words);
-		goto fail;
-	}
-	p->n_nodes = g->n_nodes;
-	p->nodes = calloc(g->n_nodes, sizeof(*p->nodes));
-	p->wgt = calloc((size_t)cfg->num_tiles * p->blk_words, sizeof(*p->wgt));
-	p->par = calloc(p->n_par, sizeof(*p->par));
-	if (p->nodes == NULL || p->wgt == NULL || p->par == NULL) {
-		rc = aimc_set_err(err, errlen, AIMC_ENOMEM, "out of memory");
-		goto fail;
-	}
-	memset(fill, 0, sizeof(fill));
-	for (ni = 0; ni < g->n_nodes; ni++) {
-		const aimc_node *nd = &g->nodes[ni];
-		aimc_gnode_plan *np = &p->nodes[ni];
-		uint32_t i, mask = 0;
+	/* Second pass: copies of single-MVM nodes in the columns the first pass left free, each
+	 * only if the columns the later nodes took stay free; the first pass stands if anything
+	 * fails. */
+	reserve = calloc(g->n_nodes, sizeof(*reserve));
+	if (reserve == NULL)
+		return AIMC_OK;
+	for (ni = g->n_nodes; ni-- > 1;) {
+		const aimc_gnode_plan *np = &p->nodes[ni];
+		uint64_t w = 0;
 
-		if (!aimc_gop_on_chip(nd->op))
-			continue;
-		rc = check_chip_node(g, ni, cfg, err, errlen);
-		np->host_out = nd->op == AIMC_GOP_FC && nd->eff_scale != NULL;
-		if (rc == AIMC_OK)
-			rc = place_node(g, cfg, ni, p, fill, &cap_b, &cap_u, &cap_p, err, errlen);
-		if (rc == AIMC_OK)
-			rc = layout_node(g, cfg, ni, p, err, errlen);
-		if (rc != AIMC_OK)
-			goto fail;
 		for (i = np->first_block; i < np->first_block + np->n_blocks; i++)
-			mask |= 1u << p->blocks[i].tile;
-		np->tile_mask = mask;
-		np->weights = (uint64_t)nd->n * nd->k;
-		np->tile_cells = (uint64_t)popcount32(mask) * cfg->rows * cfg->cols;
-		np->mvms_per_sample = (uint64_t)np->vectors * np->n_units;
-		p->tile_mask |= mask;
-		p->weights += np->weights;
-		rc = emit_node(g, p, np, np->batch, &np->prog[0], &np->n_prog[0]);
-		if (rc == AIMC_OK && np->rem > 0)
-			rc = emit_node(g, p, np, np->rem, &np->prog[1], &np->n_prog[1]);
-		if (rc != AIMC_OK) {
-			rc = aimc_set_err(err, errlen, rc, "node %u: program emission failed", ni);
-			goto fail;
-		}
-		np->pc[0] = total_prog;
-		total_prog += np->n_prog[0];
-		np->pc[1] = total_prog;
-		total_prog += np->n_prog[1];
+			w += p->blocks[i].w;
+		reserve[ni - 1] = reserve[ni] + w;
 	}
-	for (t = 0; t < cfg->num_tiles; t++)
-		p->cols_used[t] = fill[t];
-	p->tile_cells = (uint64_t)popcount32(p->tile_mask) * cfg->rows * cfg->cols;
-	p->prog_words = total_prog;
-	p->progs_resident = total_prog <= cfg->instr_depth;
-	rc = fill_images(g, p, err, errlen);
-	if (rc != AIMC_OK)
-		goto fail;
+	memset(&p2, 0, sizeof(p2));
+	if (compile_pass(g, cfg, &p2, reserve, NULL, 0) == AIMC_OK) {
+		aimc_gplan_free(p);
+		*p = p2;
+	} else {
+		aimc_gplan_free(&p2);
+	}
+	free(reserve);
 	return AIMC_OK;
-fail:
-	aimc_gplan_free(p);
-	return rc;
 }

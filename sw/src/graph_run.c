@@ -236,6 +236,9 @@ static int run_chip_node(aimc_grun *r, uint32_t ni, const int8_t *in, int8_t *ou
 				const aimc_gblock *blk = &p->blocks[i];
 				uint32_t cc;
 
+				if (blk->copy != b % np->n_copies)
+					continue; /* another copy's segments: not read */
+
 				for (cc = 0; cc < blk->w; cc++) {
 					const int8_t *x = &rows[((size_t)v * nd->n + blk->n0 + cc) * nd->k];
 
@@ -264,28 +267,32 @@ static int run_chip_node(aimc_grun *r, uint32_t ni, const int8_t *in, int8_t *ou
 		/* Outputs: each final unit's region, its sub-blocks' columns. */
 		for (u = np->first_unit; u < np->first_unit + np->n_units && rc == AIMC_OK; u++) {
 			const aimc_gunit *un = &p->units[u];
+			/* this unit's copy runs vectors b = l*n_copies + copy, l = 0, 1, ... */
+			uint32_t nc = np->n_copies, nl = bv > un->copy ?
+				(bv - un->copy + nc - 1u) / nc : 0u, l;
 
-			if (!un->final)
+			if (!un->final || nl == 0)
 				continue;
 			rc = aimc_mem_read(r->m, MAP_OFF(act_out), un->region, words,
-					   (size_t)bv * un->stride);
+					   (size_t)nl * un->stride);
 			if (rc != AIMC_OK)
 				break;
 			for (i = un->first_block; i < un->first_block + un->n_blocks; i++) {
 				const aimc_gblock *blk = &p->blocks[i];
 				uint32_t j;
 
-				for (b = 0; b < bv; b++)
+				for (l = 0; l < nl; l++)
 					for (j = 0; j < blk->w; j++) {
-						uint32_t byte = b * cols + blk->c0 + j, ch = blk->n0 + j;
-						int8_t *y = &out[(size_t)(v0 + b) * nd->n + ch];
+						uint32_t byte = l * cols + blk->c0 + j, ch = blk->n0 + j;
+						int8_t *y = &out[(size_t)(v0 + l * nc + un->copy) *
+								 nd->n + ch];
 
 						if (np->host_out) {
 							/* t = sat32(acc_u8 + b') is the
 							 * reference's sat32(acc + bias); the
 							 * output stage adds the bias back to
 							 * t - bias: sat32(t) = t. */
-							int32_t t = (int32_t)words[(size_t)b * cols +
+							int32_t t = (int32_t)words[(size_t)l * cols +
 										   blk->c0 + j];
 
 							*y = aimc_graph_out_stage(

@@ -36,7 +36,7 @@ expect "compile kws on edge: per node op, shape, tiles, utilization" 0 \
   'node  1 DWCONV  25x5x64 -> 25x5x64, 3x3/1 +K=9 N=64: [0-9]+ tiles? \([0-9,]+\), [0-9]+ sub-blocks?, utilization [0-9.]+ %' \
   "$aimc" compile --config edge --net "$dir/kws.khnf" --report "$dir/compile.json"
 expect "compile kws on edge: totals" 0 \
-  'total: 10 chip nodes, every weight resident on [0-9]+ of 16 tiles .*: 22016 weights, utilization' \
+  'total: 10 chip nodes, every weight resident on [0-9]+ of 16 tiles .*: 22016 weights in [0-9]+ cells' \
   "$aimc" compile --config edge --net "$dir/kws.khnf"
 expect "compile report" 0 ok "$py" -c "
 import json

@@ -212,13 +212,14 @@ void cli_graph_print(const char *prefix, const aimc_graph *g, const aimc_cfg *cf
 		}
 		chip++;
 		tile_list(np->tile_mask, tiles, sizeof(tiles));
-		printf("%s: node %2u %-7s %-34s K=%u N=%u: %u tile%s (%s), %u sub-block%s, "
+		printf("%s: node %2u %-7s %-34s K=%u N=%u: %u tile%s (%s), %u sub-block%s%s, "
 		       "utilization %.1f %% (%llu of %llu cells), %u vectors/sample in batches of %u",
 		       prefix, ni, aimc_gop_name(nd->op), shape, nd->k, nd->n,
 		       popcount32(np->tile_mask), popcount32(np->tile_mask) == 1 ? "" : "s", tiles,
 		       np->n_blocks, np->n_blocks == 1 ? "" : "s",
-		       100.0 * (double)np->weights / (double)np->tile_cells,
-		       (unsigned long long)np->weights, (unsigned long long)np->tile_cells,
+		       np->n_copies > 1 ? " (2 copies, alternate vectors)" : "",
+		       100.0 * (double)np->cells / (double)np->tile_cells,
+		       (unsigned long long)np->cells, (unsigned long long)np->tile_cells,
 		       np->vectors, np->batch);
 		if (st != NULL && st->samples > 0)
 			printf(", %llu cycles/inference",
@@ -227,12 +228,12 @@ void cli_graph_print(const char *prefix, const aimc_graph *g, const aimc_cfg *cf
 	}
 	tile_list(p->tile_mask, tiles, sizeof(tiles));
 	printf("%s: total: %u chip nodes, every weight resident on %u of %u tiles (%s): %llu "
-	       "weights, utilization %.1f %% of the used tiles' cells (%.1f %% of the chip); "
-	       "programs %u instructions (%s %u)\n",
+	       "weights in %llu cells (copies included), utilization %.1f %% of the used tiles' "
+	       "cells (%.1f %% of the chip); programs %u instructions (%s %u)\n",
 	       prefix, chip, popcount32(p->tile_mask), cfg->num_tiles, tiles,
-	       (unsigned long long)p->weights,
-	       p->tile_cells ? 100.0 * (double)p->weights / (double)p->tile_cells : 0.0,
-	       100.0 * (double)p->weights / ((double)cfg->num_tiles * cfg->rows * cfg->cols),
+	       (unsigned long long)p->weights, (unsigned long long)p->cells,
+	       p->tile_cells ? 100.0 * (double)p->cells / (double)p->tile_cells : 0.0,
+	       100.0 * (double)p->cells / ((double)cfg->num_tiles * cfg->rows * cfg->cols),
 	       p->prog_words, p->progs_resident ? "all loaded at once, instruction buffer" :
 	       "loaded per node, instruction buffer", cfg->instr_depth);
 }
@@ -248,10 +249,11 @@ void cli_graph_json(cli_json *j, const aimc_graph *g, const aimc_cfg *cfg, const
 	cli_json_u64(j, "tiles_used", popcount32(p->tile_mask));
 	cli_json_u64(j, "num_tiles", cfg->num_tiles);
 	cli_json_u64(j, "weights", p->weights);
+	cli_json_u64(j, "cells", p->cells);
 	cli_json_u64(j, "tile_cells", p->tile_cells);
-	cli_json_f64(j, "utilization", p->tile_cells ? (double)p->weights / (double)p->tile_cells : 0.0);
+	cli_json_f64(j, "utilization", p->tile_cells ? (double)p->cells / (double)p->tile_cells : 0.0);
 	cli_json_f64(j, "chip_utilization",
-		     (double)p->weights / ((double)cfg->num_tiles * cfg->rows * cfg->cols));
+		     (double)p->cells / ((double)cfg->num_tiles * cfg->rows * cfg->cols));
 	cli_json_u64(j, "instructions", p->prog_words);
 	cli_json_bool(j, "programs_resident", (int)p->progs_resident);
 	cli_json_obj(j, "node");
@@ -273,8 +275,10 @@ void cli_graph_json(cli_json *j, const aimc_graph *g, const aimc_cfg *cfg, const
 			cli_json_u64(j, "sub_blocks", np->n_blocks);
 			cli_json_u64(j, "units", np->n_units);
 			cli_json_u64(j, "weights", np->weights);
+			cli_json_u64(j, "copies", np->n_copies);
+			cli_json_u64(j, "cells", np->cells);
 			cli_json_u64(j, "tile_cells", np->tile_cells);
-			cli_json_f64(j, "utilization", (double)np->weights / (double)np->tile_cells);
+			cli_json_f64(j, "utilization", (double)np->cells / (double)np->tile_cells);
 			cli_json_u64(j, "vectors_per_sample", np->vectors);
 			cli_json_u64(j, "batch", np->batch);
 			cli_json_u64(j, "remainder", np->rem);

@@ -367,7 +367,7 @@ static void check_plan(const char *name, const aimc_graph *g, const aimc_cfg *cf
 					for (q = np->first_block; q < np->first_block + np->n_blocks; q++) {
 						const aimc_gblock *o = &p->blocks[q];
 
-						if (o->n0 != b->n0)
+						if (o->n0 != b->n0 || o->copy != b->copy)
 							continue;
 						n_rb++;
 						if (o->c0 != b->c0 || o->w != b->w || (tiles >> o->tile & 1u))
@@ -379,9 +379,11 @@ static void check_plan(const char *name, const aimc_graph *g, const aimc_cfg *cf
 				}
 			}
 		}
+		/* once per copy of the node's weights */
 		for (i = 0; i < nd->n * nd->k; i++)
-			if (seen[i] != 1)
+			if (seen[i] != np->n_copies)
 				bad_img++;
+		placed -= (uint64_t)nd->n * nd->k * (np->n_copies - 1u);
 		free(seen);
 	}
 	snprintf(tn, sizeof(tn), "%s.every_weight_once", name);
@@ -448,7 +450,15 @@ static void check_plan(const char *name, const aimc_graph *g, const aimc_cfg *cf
 						bad += bs >= cfg->acc_slots || a + p->cols > cfg->act_depth;
 					}
 				}
-				bad += mvms != bv * np->n_units;
+				/* vector b runs on the units of copy b % n_copies */
+				{
+					uint32_t want = 0, bb, uu;
+
+					for (bb = 0; bb < bv; bb++)
+						for (uu = np->first_unit; uu < np->first_unit + np->n_units; uu++)
+							want += p->units[uu].copy == bb % np->n_copies;
+					bad += mvms != want;
+				}
 				bad += np->n_prog[which] > cfg->instr_depth;
 				bad += np->prog[which][np->n_prog[which] - 1] !=
 				       aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0);
@@ -459,10 +469,17 @@ static void check_plan(const char *name, const aimc_graph *g, const aimc_cfg *cf
 		snprintf(tn, sizeof(tn), "%s.programs", name);
 		report(bad == 0, tn, "%llu program defects", (unsigned long long)bad);
 	}
-	printf("# %s: %u tiles, %llu weights, utilization %.1f %%, programs %u instructions (%s)\n",
-	       name, tiles_used, (unsigned long long)weights,
-	       100.0 * (double)weights / (double)(p->tile_cells ? p->tile_cells : 1),
-	       p->prog_words, p->progs_resident ? "resident" : "loaded per node");
+	{
+		uint32_t copied = 0;
+
+		for (ni = 0; ni < g->n_nodes; ni++)
+			copied += p->nodes[ni].n_copies > 1;
+		printf("# %s: %u tiles, %llu weights (%llu cells with copies of %u nodes), "
+		       "utilization %.1f %%, programs %u instructions (%s)\n",
+		       name, tiles_used, (unsigned long long)weights, (unsigned long long)p->cells,
+		       copied, 100.0 * (double)p->cells / (double)(p->tile_cells ? p->tile_cells : 1),
+		       p->prog_words, p->progs_resident ? "resident" : "loaded per node");
+	}
 	free(owner);
 }
 
