@@ -6,8 +6,8 @@ the C reference graph pass (`aimc forward`, sw/src/graph_ref.c), bit for bit, on
 config (configs/edge_ideal.cfg); with --backend verilator the same on the RTL, the outputs also
 equal to the C model's.
 
-Each model goes through the importer (kirchhoff.tflite_import, graphfile; the FC eff_scale arrays
-spliced in as tests/python/test_graph_forward.py does while the importer does not write them), n
+Each model goes through the importer (kirchhoff.tflite_import, graphfile; with_eff_scale of
+tests/python/test_graph_forward.py leaves the importer's FC eff_scale arrays as written), n
 seeded random int8 inputs (-128 included), and (C model) three networks the MLPerf tests never saw
 (tools/tflite_synth.py --arch resnet|mobilenet|dscnn). The run report (--report) is checked: every weight
 resident on at most num_tiles tiles, per-node counters summing to the totals, one setup.
