@@ -49,7 +49,7 @@ BASE_CFG = "configs/base.cfg"
 E_ROW_PJ = 0.050
 E_DAC_UNIT_PJ = 0.004
 
-# Anchors (ANALOG-PARAMETERS E2, E4, and the per-tile figure): TOPS/W, TOPS per tile.
+# Anchors (docs/sources.md rows E2, E4, and the per-tile figure): TOPS/W, TOPS per tile.
 ANCHORS = {
     "Mythic M1076 (~1024x1024 tile)": {"tops_per_w": (6.5, 8.7), "tops_per_tile": 26.0 / 76,
                                        "source": "E2: 26 TOPS, 3-4 W, 76 tiles"},

@@ -12,7 +12,7 @@ Entry points:
   full_tile(cfg, ...)                                               a full-tile layer: TOPS, TOPS/W
 
 Every constant of the extended model below names its source row in
-/work/shared/ANALOG-PARAMETERS.md (copied into docs/sim.md) or says that it is an assumption.
+docs/sources.md (the terms are in docs/sim.md) or says that it is an assumption.
 """
 
 import math
@@ -30,13 +30,13 @@ E_CHIP_WRITE_PJ_BIT = 0.16    # E11
 E_HOST_DRAM_PJ_BIT = 1300.0 / 64
 # Driver-side operators of a graph (sim_model.py): one int32 multiply per element (E10: 3.1 pJ).
 E_HOST_OP_PJ = 3.1
-# Weight programming: energy of one program pulse on one flash cell. ANALOG-PARAMETERS "Not found"
+# Weight programming: energy of one program pulse on one flash cell. docs/sources.md "Not found"
 # lists pulse count, width and energy for analog flash; ASSUMPTION: channel-hot-electron NOR
 # programming, 4.5 V x 200 uA x 1 us = 0.9 nJ, rounded to 1 nJ per cell pulse. One-shot programming
 # is one pulse per cell; program-and-verify adds the run's counted pulses and one array read (a
 # conversion per column) per verify.
 E_PROG_PJ_CELL_PULSE = 1000.0
-# Leakage: ASSUMPTION (no row in ANALOG-PARAMETERS): 5 pW per SRAM bit (order of a 40 nm
+# Leakage: ASSUMPTION (no row in docs/sources.md): 5 pW per SRAM bit (order of a 40 nm
 # low-power 6T cell at room temperature; about 10x more at 85 C). The flash array itself holds its
 # state without power and its rows are grounded between reads; the SAR ADCs (A3-A5) and DACs draw
 # dynamic power only. Counted: every tile's accumulator slots and the shared buffers.
