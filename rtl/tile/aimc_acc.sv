@@ -84,13 +84,16 @@ module aimc_acc import aimc_pkg::*; #(
   assign add_out   = (add_sign != add_b31);
   assign add_wdata = !add_out ? add_sum[31:0] : add_sign ? 32'h80000000 : 32'h7fffffff;
 
+  // One write port per lane, as before ACCADD: ACCADD's write (one lane, the entry read last
+  // cycle; never with an accumulate or clear) shares the lane's address and data muxes, so each
+  // lane still maps to one block RAM (a separate port made the iCE40 build use flip-flops).
+  logic [IdxW-1:0] wr_idx;
+  assign wr_idx = add_i ? rd_idx_q : wr_idx_i;
+
   always_ff @(posedge clk_i) begin
-    if (add_i) begin
-      mem[int'(rd_lane_q)*Depth + int'(rd_idx_q)] <= add_wdata;
-    end
-    if (clr_i || acc_i) begin
-      for (int j = 0; j < NumAdc; j++) begin
-        mem[j*Depth + int'(wr_idx_i)] <= clr_i ? 32'd0 : wdata[j];
+    for (int j = 0; j < NumAdc; j++) begin
+      if (clr_i || acc_i || (add_i && int'(rd_lane_q) == j)) begin
+        mem[j*Depth + int'(wr_idx)] <= add_i ? add_wdata : clr_i ? 32'd0 : wdata[j];
       end
     end
     if (rd_i) begin
