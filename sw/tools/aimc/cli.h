@@ -49,7 +49,7 @@ typedef struct cli_backend_opts {
 	"                        Verilator model must be the trace build: make vl WAVES=1)\n"     \
 	"  --backdoor            load buffers (program, inputs, parameters, weights) straight\n"  \
 	"                        into the Verilator model's SRAMs, no bus cycles (simulation only;\n" \
-	"                        not with --record)\n"                                             \
+	"                        --record still records them as bus writes)\n"                     \
 	"  --max-polls N         status polls before a run times out (default: from the program)\n"
 
 void cli_backend_defaults(cli_backend_opts *o);

@@ -304,12 +304,7 @@ int cli_backend_check(const char *cmd, const cli_backend_opts *o)
 		cli_usage_error(cmd, "--backdoor works only with --backend verilator");
 		return -1;
 	}
-	if (o->backdoor && o->record != NULL) {
-		/* the trace would hold bus writes the run never made (the Icarus player replays the
-		 * frontdoor only: docs/trace-format.md, "Backdoor loads") */
-		cli_usage_error(cmd, "--backdoor cannot be used with --record");
-		return -1;
-	}
+
 	return 0;
 }
 
