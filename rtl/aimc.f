@@ -8,6 +8,7 @@ rtl/pkg/aimc_pkg.sv
 rtl/prim/aimc_rst_sync.sv
 rtl/mem/aimc_sram.sv
 rtl/mem/aimc_buf.sv
+rtl/mem/aimc_par_buf.sv
 rtl/mem/aimc_arb.sv
 # bus and registers
 rtl/bus/aimc_axil_slave.sv

@@ -199,7 +199,8 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
   logic                     seq_dat_req, seq_act_req, seq_act_we, seq_act_sel;
   logic [ActAw-1:0]         seq_act_addr;
   logic [31:0]              seq_act_wdata;
-  logic [31:0]              wgt_rdata, par_rdata, act_rdata;
+  logic [31:0]              wgt_rdata, act_rdata;
+  logic [95:0]              par_rdata;        // three words: one column's parameters
   logic [NumTiles-1:0]      t_cmd_ready, t_busy, t_done, t_err;
   logic [NumTiles-1:0][7:0] t_err_code;
   logic [NumTiles-1:0]      t_wgt_port_req, t_wgt_port_gnt;
@@ -522,25 +523,21 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
 
   assign act_rdata = act_rsel_q ? buf_rdata[BUF_ACT_OUT] : buf_rdata[BUF_ACT_IN];
 
-  aimc_buf #(
+  aimc_par_buf #(
     .Depth (ParDepth),
-    .Width (32),
     .Aw    (ParAw)
   ) u_param (
     .clk_i       (clk_i),
     .hw_req_i    (par_req),
-    .hw_we_i     (1'b0),
     .hw_addr_i   (par_addr),
-    .hw_wdata_i  (32'd0),
+    .hw_rdata_o  (par_rdata),
     .bus_req_i   (buf_bus_req[BUF_PARAM]),
     .bus_we_i    (bus_we),
     .bus_addr_i  (bus_addr[ParAw-1:0]),
     .bus_wdata_i (bus_wdata),
     .bus_gnt_o   (buf_bus_gnt[BUF_PARAM]),
-    .rdata_o     (buf_rdata[BUF_PARAM])
+    .bus_rdata_o (buf_rdata[BUF_PARAM])
   );
-
-  assign par_rdata = buf_rdata[BUF_PARAM];
 
   aimc_buf #(
     .Depth (WgtDepth),

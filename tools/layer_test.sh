@@ -86,7 +86,8 @@ case "$sim" in
     ;;
   verilator)
     vl=$build/$cname/vl/aimc-vl
-    need "$vl" "make vl CONFIG=$cname"
+    [ "$waves" = 1 ] && vl=$build/$cname/vl-waves/aimc-vl   # the trace build (WAVES=1)
+    need "$vl" "make vl CONFIG=$cname$([ "$waves" = 1 ] && echo " WAVES=1")"
     wflags=()
     [ "$waves" = 1 ] && wflags=(--waves "$dir/layer-test.fst") && echo "layer_test: waves in $dir/layer-test.fst"
     "$vl" layer-test "${flags[@]}" --backend verilator "${wflags[@]}" --report "$tmp" || rc=$?

@@ -4,11 +4,15 @@
 // in RAW mode t itself, one word per column; with tfl TFLite's requantization (aimc_post_tfl.sv):
 // u = t << max(e, 0) (wrapping), p = u * M, then SRDHM, RDBPOT, zero point and int8 clamps.
 //
-// Pipeline, one column every 3 cycles (RAW: every cycle): the parameter words are read in the
-// order S, b, M (tfl: E, b, M) so that a bad S (outside [1, 62] or reserved bits set) or a bad E
-// (e outside [-31, 30] or lo > hi) stops the command before column c has any effect: on BAD_PARAM
-// at column c, columns 0 .. c-1 are done (saturations counted, every completed output word
-// written) and nothing of column c or later is. tfl has the same timing as the int8 mode.
+// Pipeline, one column per cycle in every mode: the parameter buffer returns the three words of a
+// column (b, M, S or E) in one read (aimc_par_buf: four banks), the accumulator its word in the
+// same cycle. Stages: issue (reads of column c), return (S or E checked, t = sat32(acc + b), RAW
+// writes t), multiply (p = t * M), final (y, packed 4 per word). A bad S (outside [1, 62] or
+// reserved bits set) or a bad E (e outside [-31, 30] or lo > hi) is seen in the return stage of
+// column c: nothing of c or later has any effect (no saturation counted, no write), the columns
+// before c drain (c - 1 retires in the final stage in the cycle of done_o) and the command
+// stops: on BAD_PARAM at column c, columns 0 .. c-1 are done (saturations counted, every
+// completed output word written) and nothing of column c or later is.
 
 module aimc_post import aimc_pkg::*; #(
   parameter int Cols       = 32,
@@ -37,7 +41,7 @@ module aimc_post import aimc_pkg::*; #(
   // parameter buffer (read data the cycle after the request)
   output logic              par_req_o,
   output logic [ParAw-1:0]  par_addr_o,
-  input  logic [31:0]       par_rdata_i,
+  input  logic [95:0]       par_rdata_i,    // words addr, addr+1, addr+2: b, M, S (E)
   // accumulator read port (aimc_acc)
   output logic              acc_rd_o,
   output logic [IdxW-1:0]   acc_idx_o,
@@ -55,20 +59,13 @@ module aimc_post import aimc_pkg::*; #(
   localparam int AddrMaxW = (ParAw > ActAw) ? ParAw : ActAw;
   localparam int AddrW    = ((AddrMaxW > 16) ? AddrMaxW : 16) + 1;
 
-  typedef enum logic [1:0] {
-    FldS = 2'd0,
-    FldB = 2'd1,
-    FldM = 2'd2
-  } fld_e;
-
   localparam logic [5:0] ShiftMax = 6'd62;
 
-  // ---- issue stage: one parameter read per cycle ------------------------------------------------
+  // ---- issue stage: the three parameter words and the accumulator word of column col_q --------
   logic              iss_q, iss_d;            // reads still to issue
   logic              raw_q, raw_d;
   logic              relu_q, relu_d;
   logic              tfl_q, tfl_d;
-  fld_e              fld_q, fld_d;
   logic [ColW-1:0]   col_q, col_d;            // column being issued
   logic [GrpW-1:0]   grp_q, grp_d;            // col % ColsPerAdc
   logic [LaneW-1:0]  lane_q, lane_d;          // col / ColsPerAdc
@@ -77,63 +74,71 @@ module aimc_post import aimc_pkg::*; #(
   logic [AddrW-1:0]  dst_q, dst_d;
   logic              last_col;
 
-  // ---- return stage: the data of the previous cycle's read --------------------------------------
+  // ---- return stage: the data of the previous cycle's reads (column rc_q) ------------------------
   logic              rv_q;
-  fld_e              rf_q;
   logic [ColW-1:0]   rc_q;
+
+  // ---- multiply stage: column xc_q has t (tfl: u) and its M, S, E -------------------------------
+  logic              xv_q, xv_d;
+  logic [ColW-1:0]   xc_q, xc_d;
+  logic signed [31:0] t_q, t_d;
+  logic signed [31:0] m_q, m_d;
+  logic [5:0]        s_q, s_d;
+  logic [31:0]       ew_q, ew_d;
 
   // ---- final stage: column pc_q has p = t*M ------------------------------------------------------
   logic              pv_q, pv_d;
   logic [ColW-1:0]   pc_q, pc_d;
   logic signed [63:0] p_q, p_d;
   logic [5:0]        ps_q, ps_d;              // S of column pc_q
-  logic [5:0]        s_q, s_d;                // S of the column in the return stage
-  logic [31:0]       ew_q, ew_d;              // tfl: E of the column in the return stage
   logic [31:0]       pe_q, pe_d;              // tfl: E of column pc_q
-  logic signed [31:0] t_q, t_d;
   logic [23:0]       wbuf_q, wbuf_d;          // bytes 0..2 of the output word being built
 
-  // Stop: a bad S in the return stage ends the command (the final stage still retires the
-  // previous column in the same cycle).
+  // Stop: a bad S or E in the return stage; the command ends the next cycle (err_q).
   logic              bad_s;
+  logic              err_q, err_d;
   logic              last_f;
 
   assign last_col = (col_q == ColW'(Cols - 1));
 
+  // The three words of the returning column.
+  logic [31:0] w_b, w_m, w_s;
+  assign w_b = par_rdata_i[31:0];
+  assign w_m = par_rdata_i[63:32];
+  assign w_s = par_rdata_i[95:64];
+
   // Constant selects live outside the always_comb (Icarus 11 cannot make them sensitive).
   logic [5:0] s_field;
   logic [1:0] pc_byte;
-  assign s_field = par_rdata_i[5:0];
+  assign s_field = w_s[5:0];
   assign pc_byte = pc_q[1:0];
   // tfl: E's e in [-31, 30] and lo <= hi (signed bytes).
   logic signed [7:0] e_field, lo_field, hi_field;
   logic              bad_e;
-  assign e_field  = par_rdata_i[7:0];
-  assign lo_field = par_rdata_i[23:16];
-  assign hi_field = par_rdata_i[31:24];
+  assign e_field  = w_s[7:0];
+  assign lo_field = w_s[23:16];
+  assign hi_field = w_s[31:24];
   assign bad_e    = (e_field < -8'sd31) || (e_field > 8'sd30) || (lo_field > hi_field);
-  assign bad_s   = rv_q && (rf_q == FldS) && (tfl_q ? bad_e : ((par_rdata_i[31:6] != '0) ||
-                   (s_field == 6'd0) || (s_field > ShiftMax)));
+  assign bad_s    = rv_q && !raw_q && (tfl_q ? bad_e : ((w_s[31:6] != '0) ||
+                    (s_field == 6'd0) || (s_field > ShiftMax)));
 
-  // The sum and the clamp of t = sat32(acc + b), used by both modes in the return stage.
+  // The sum and the clamp of t = sat32(acc + b), used by every mode in the return stage.
   // The sum of two int32 is exact in 33 bits; it is outside int32 iff its two top bits differ.
   logic signed [32:0] tsum;
   logic signed [31:0] tsat;
   logic               tsat_hit;
   logic               tsum_sign, tsum_b31;
-  assign tsum      = 33'($signed(acc_word_i)) + 33'($signed(par_rdata_i));
+  assign tsum      = 33'($signed(acc_word_i)) + 33'($signed(w_b));
   assign tsum_sign = tsum[32];
   assign tsum_b31  = tsum[31];
   assign tsat_hit  = (tsum_sign != tsum_b31);
   assign tsat      = !tsat_hit ? tsum[31:0] : tsum_sign ? 32'sh80000000 : 32'sh7fffffff;
 
-  // tfl: u = t << max(e, 0) in 32 bits (wraps, as TFLite's int32 multiply by 2^e), e from E.
-  logic signed [7:0]  ew_e;
-  logic [4:0]         ew_l;
+  // tfl: u = t << max(e, 0) in 32 bits (wraps, as TFLite's int32 multiply by 2^e).
+  logic [4:0]         e_l;
   logic signed [31:0] tshift;
-  assign ew_e   = ew_q[7:0];
-  assign ew_l   = (ew_e > 8'sd0) ? 5'(ew_e) : 5'd0;
-  assign tshift = tsat << ew_l;
+  assign e_l    = (e_field > 8'sd0) ? 5'(e_field) : 5'd0;
+  assign tshift = tsat << e_l;
 
   // Final stage arithmetic: y = clamp8(relu?(rshift_round(p, S))), in its own module (a log
   // shifter of the 10 bits that matter instead of the 64-bit add and shift; proved equal to the
@@ -158,22 +163,25 @@ module aimc_post import aimc_pkg::*; #(
     raw_d   = raw_q;
     relu_d  = relu_q;
     tfl_d   = tfl_q;
-    fld_d   = fld_q;
     col_d   = col_q;
     grp_d   = grp_q;
     lane_d  = lane_q;
     pbase_d = pbase_q;
     sbase_d = sbase_q;
     dst_d   = dst_q;
+    xv_d    = 1'b0;
+    xc_d    = xc_q;
+    t_d     = t_q;
+    m_d     = m_q;
+    s_d     = s_q;
+    ew_d    = ew_q;
     pv_d    = 1'b0;
     pc_d    = pc_q;
     p_d     = p_q;
     ps_d    = ps_q;
-    s_d     = s_q;
-    ew_d    = ew_q;
     pe_d    = pe_q;
-    t_d     = t_q;
     wbuf_d  = wbuf_q;
+    err_d   = 1'b0;
 
     par_req_o   = 1'b0;
     par_addr_o  = '0;
@@ -190,10 +198,6 @@ module aimc_post import aimc_pkg::*; #(
       raw_d   = raw_i;
       relu_d  = relu_i;
       tfl_d   = tfl_i;
-      fld_d   = FldS;
-      if (raw_i) begin
-        fld_d = FldB;
-      end
       col_d   = '0;
       grp_d   = '0;
       lane_d  = '0;
@@ -202,65 +206,49 @@ module aimc_post import aimc_pkg::*; #(
       dst_d   = AddrW'(dst_base_i);
     end
 
-    // Issue.
+    // Issue: one column per cycle.
     if (iss_q) begin
-      par_req_o = 1'b1;
-      case (fld_q)
-        FldS:    par_addr_o = ParAw'(pbase_q + AddrW'(2));
-        FldM:    par_addr_o = ParAw'(pbase_q + AddrW'(1));
-        default: par_addr_o = ParAw'(pbase_q);
-      endcase
-      acc_rd_o = (fld_q == FldB);
-      if (fld_q == FldS) begin
-        fld_d = FldB;
-      end else if (fld_q == FldB && !raw_q) begin
-        fld_d = FldM;
+      par_req_o  = 1'b1;
+      par_addr_o = ParAw'(pbase_q);
+      acc_rd_o   = 1'b1;
+      pbase_d    = pbase_q + AddrW'(3);
+      col_d      = col_q + 1'b1;
+      if (grp_q == GrpW'(ColsPerAdc - 1)) begin
+        grp_d  = '0;
+        lane_d = lane_q + 1'b1;
       end else begin
-        // Last read of this column.
-        fld_d   = FldS;
-        if (raw_q) begin
-          fld_d = FldB;
-        end
-        pbase_d = pbase_q + AddrW'(3);
-        col_d   = col_q + 1'b1;
-        if (grp_q == GrpW'(ColsPerAdc - 1)) begin
-          grp_d  = '0;
-          lane_d = lane_q + 1'b1;
-        end else begin
-          grp_d = grp_q + 1'b1;
-        end
-        if (last_col) begin
-          iss_d = 1'b0;
-        end
+        grp_d = grp_q + 1'b1;
+      end
+      if (last_col) begin
+        iss_d = 1'b0;
       end
     end
 
     // Return.
-    if (rv_q) begin
-      case (rf_q)
-        FldS: begin
-          s_d  = s_field;
-          ew_d = par_rdata_i;
-        end
-        FldB: begin
-          sat_o = tsat_hit;
-          if (raw_q) begin
-            out_we_o    = 1'b1;
-            out_addr_o  = ActAw'(dst_q + AddrW'(rc_q));
-            out_wdata_o = tsat;
-            done_o      = (rc_q == ColW'(Cols - 1));
-          end else begin
-            t_d = tfl_q ? tshift : tsat;
-          end
-        end
-        default: begin
-          p_d  = 64'(t_q) * 64'($signed(par_rdata_i));
-          ps_d = s_q;
-          pe_d = ew_q;
-          pv_d = 1'b1;
-          pc_d = rc_q;
-        end
-      endcase
+    if (rv_q && !bad_s) begin
+      sat_o = tsat_hit;
+      if (raw_q) begin
+        out_we_o    = 1'b1;
+        out_addr_o  = ActAw'(dst_q + AddrW'(rc_q));
+        out_wdata_o = tsat;
+        done_o      = (rc_q == ColW'(Cols - 1));
+      end else begin
+        xv_d = 1'b1;
+        xc_d = rc_q;
+        t_d  = tfl_q ? tshift : tsat;
+        m_d  = w_m;
+        s_d  = s_field;
+        ew_d = w_s;
+      end
+    end
+
+    // Multiply.
+    if (xv_q) begin
+      p_d  = 64'(t_q) * 64'(m_q);
+      ps_d = s_q;
+      pe_d = ew_q;
+      pv_d = 1'b1;
+      pc_d = xc_q;
     end
 
     // Final (non-RAW only).
@@ -279,13 +267,21 @@ module aimc_post import aimc_pkg::*; #(
     end
 
     if (bad_s) begin
+      // Column rc_q has a bad S or E: issue no more; the columns before it (multiply stage now,
+      // final stage next cycle) retire, then the command ends.
+      iss_d = 1'b0;
+      err_d = 1'b1;
+    end
+    if (err_q) begin
       done_o = 1'b1;
       err_o  = 1'b1;
     end
     if (done_o) begin
       // Finished or stopped: drop everything in flight.
       iss_d = 1'b0;
+      xv_d  = 1'b0;
       pv_d  = 1'b0;
+      err_d = 1'b0;
     end
   end
 
@@ -295,7 +291,6 @@ module aimc_post import aimc_pkg::*; #(
       raw_q   <= 1'b0;
       relu_q  <= 1'b0;
       tfl_q   <= 1'b0;
-      fld_q   <= FldS;
       col_q   <= '0;
       grp_q   <= '0;
       lane_q  <= '0;
@@ -303,48 +298,53 @@ module aimc_post import aimc_pkg::*; #(
       sbase_q <= '0;
       dst_q   <= '0;
       rv_q    <= 1'b0;
-      rf_q    <= FldS;
       rc_q    <= '0;
+      xv_q    <= 1'b0;
+      xc_q    <= '0;
+      t_q     <= '0;
+      m_q     <= '0;
+      s_q     <= '0;
+      ew_q    <= '0;
       pv_q    <= 1'b0;
       pc_q    <= '0;
       p_q     <= '0;
       ps_q    <= '0;
-      s_q     <= '0;
-      ew_q    <= '0;
       pe_q    <= '0;
-      t_q     <= '0;
       wbuf_q  <= '0;
+      err_q   <= 1'b0;
     end else begin
       iss_q   <= iss_d;
       raw_q   <= raw_d;
       relu_q  <= relu_d;
       tfl_q   <= tfl_d;
-      fld_q   <= fld_d;
       col_q   <= col_d;
       grp_q   <= grp_d;
       lane_q  <= lane_d;
       pbase_q <= pbase_d;
       sbase_q <= sbase_d;
       dst_q   <= dst_d;
-      rv_q    <= iss_q && !done_o;
-      rf_q    <= fld_q;
+      rv_q    <= iss_q && !done_o && !bad_s && !err_q;
       rc_q    <= col_q;
+      xv_q    <= xv_d;
+      xc_q    <= xc_d;
+      t_q     <= t_d;
+      m_q     <= m_d;
+      s_q     <= s_d;
+      ew_q    <= ew_d;
       pv_q    <= pv_d;
       pc_q    <= pc_d;
       p_q     <= p_d;
       ps_q    <= ps_d;
-      s_q     <= s_d;
-      ew_q    <= ew_d;
       pe_q    <= pe_d;
-      t_q     <= t_d;
       wbuf_q  <= wbuf_d;
+      err_q   <= err_d;
     end
   end
 
   // Immediate assertions (both simulators; --noassert removes them from fast builds).
   always @(posedge clk_i) begin
     if (rst_ni) begin
-      assert (!(start_i && (iss_q || rv_q || pv_q))) else $fatal(1, "aimc_post: start while busy");
+      assert (!(start_i && (iss_q || rv_q || xv_q || pv_q || err_q))) else $fatal(1, "aimc_post: start while busy");
     end
   end
 

@@ -10,7 +10,8 @@
 //   MVM         max(Rows/4 + 1, ColsPerAdc) + 2 + sum over the 2*ceil(8/DacBits) phases of
 //               1 (skipped: no active row) or 2 + max(settle, 1) + ColsPerAdc*AdcCycles (applied);
 //               with u8 every negative phase has no active row (skipped, 1 cycle)
-//   POST        3*Cols + 3 (int8 and tfl); RAW: Cols + 2; stopped by a bad S or E at column c: 3*c + 3
+//   POST        Cols + 4 (int8 and tfl: one column per cycle, the three parameter words in one
+//               read of aimc_par_buf); RAW: Cols + 2; stopped by a bad S or E at column c: c + 4
 //   ACCADD      Cols + 2 (one activation word and one column per cycle)
 //   other ops   1 (answered with ILLEGAL)
 // The buffers are shared with the other tiles and the sequencer: a command that uses one (PROG the
@@ -69,7 +70,7 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   input  logic [31:0]       wgt_rdata_i,
   output logic              par_req_o,
   output logic [ParAw-1:0]  par_addr_o,
-  input  logic [31:0]       par_rdata_i,
+  input  logic [95:0]       par_rdata_i,      // three words (aimc_par_buf)
   output logic              act_req_o,
   output logic              act_we_o,
   output logic              act_sel_o,        // 0 = IN buffer, 1 = OUT buffer

@@ -4,7 +4,9 @@
 
 #include "Vaimc_top.h"
 #include "verilated.h"
+#if VM_TRACE
 #include "verilated_fst_c.h"
+#endif
 #if VM_COVERAGE
 #include "verilated_cov.h"
 
@@ -20,7 +22,9 @@ static constexpr uint64_t kHalfPeriod = 5;
 
 AimcHarness::AimcHarness() : ctx_(new VerilatedContext)
 {
+#if VM_TRACE
 	ctx_->traceEverOn(true);
+#endif
 	top_.reset(new Vaimc_top(ctx_.get(), "TOP"));
 	top_->clk_i = 0;
 	top_->rst_ni = 0;
@@ -31,22 +35,36 @@ AimcHarness::~AimcHarness()
 	final();
 }
 
+bool AimcHarness::traces_compiled()
+{
+	return VM_TRACE != 0;
+}
+
 bool AimcHarness::trace_open(const char *path)
 {
-	fst_.reset(new VerilatedFstC);
-	top_->trace(fst_.get(), 99);
+#if VM_TRACE
+	delete fst_;
+	fst_ = new VerilatedFstC;
+	top_->trace(fst_, 99);
 	fst_->open(path);
 	if (!fst_->isOpen()) {
-		fst_.reset();
+		delete fst_;
+		fst_ = nullptr;
 		return false;
 	}
 	return true;
+#else
+	(void)path;
+	return false;
+#endif
 }
 
 void AimcHarness::dump()
 {
+#if VM_TRACE
 	if (fst_)
 		fst_->dump(ctx_->time());
+#endif
 }
 
 void AimcHarness::eval()
@@ -112,10 +130,13 @@ void AimcHarness::final()
 		return;
 	final_ = true;
 	top_->final();
-	if (fst_) {
+#if VM_TRACE
+	if (fst_ != nullptr) {
 		fst_->close();
-		fst_.reset();
+		delete fst_;
+		fst_ = nullptr;
 	}
+#endif
 #if VM_COVERAGE
 	// Coverage builds (make cov) write one file per model into $AIMC_COV_DIR; tools/cov.sh
 	// merges them. The name holds the pid and a per-process count: models never share a file.

@@ -22,7 +22,11 @@ public:
 	AimcHarness(const AimcHarness &) = delete;
 	AimcHarness &operator=(const AimcHarness &) = delete;
 
-	// Start writing an FST waveform to path (before reset()). False if the file cannot be opened.
+	// True in the trace build (make vl WAVES=1: Verilator's --trace-fst, VM_TRACE); the default
+	// build has no trace code, which keeps it fast, and cannot write waveforms.
+	static bool traces_compiled();
+	// Start writing an FST waveform to path (before reset()). False if the file cannot be opened
+	// or traces are not compiled in.
 	bool trace_open(const char *path);
 	// kAimcResetCycles cycles with rst_ni low and every master pin idle, then rst_ni high. The
 	// next tick() is the first rising edge after reset release.
@@ -47,7 +51,7 @@ private:
 
 	std::unique_ptr<VerilatedContext> ctx_;
 	std::unique_ptr<Vaimc_top> top_;
-	std::unique_ptr<VerilatedFstC> fst_;
+	VerilatedFstC *fst_ = nullptr;  // owned; only the trace build creates one
 	uint64_t cycles_ = 0;
 	bool final_ = false;
 	bool started_ = false;

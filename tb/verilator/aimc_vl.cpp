@@ -8,10 +8,25 @@
 #include "aimc_axil_driver.h"
 #include "aimc_harness.h"
 #include "aimc_sim_model.h"
+#include "Vaimc_top__Dpi.h"
+#include "svdpi.h"
+
+// Backdoor targets: the aimc_sram instances behind the buffer windows (aimc_top), by scope.
+enum BdMem { BD_INSTR_LO, BD_INSTR_HI, BD_ACT_IN, BD_ACT_OUT, BD_WEIGHT, BD_PARAM0, BD_N = BD_PARAM0 + 4 };
+static const char *const kBdScope[BD_N] = {
+	"TOP.aimc_top.u_instr_lo.u_sram", "TOP.aimc_top.u_instr_hi.u_sram",
+	"TOP.aimc_top.u_act_in.u_sram",   "TOP.aimc_top.u_act_out.u_sram",
+	"TOP.aimc_top.u_weight.u_sram",   "TOP.aimc_top.u_param.g_bank[0].u_sram",
+	"TOP.aimc_top.u_param.g_bank[1].u_sram", "TOP.aimc_top.u_param.g_bank[2].u_sram",
+	"TOP.aimc_top.u_param.g_bank[3].u_sram",
+};
 
 struct aimc_vl {
 	AimcHarness harness;
 	AimcAxilDriver bus;
+	svScope bd_scope[BD_N] = {};
+	uint32_t instr_depth = 0, act_depth = 0, par_depth = 0, wgt_depth = 0;
+	bool backdoor = false;
 
 	aimc_vl() : bus(harness) {}
 };
@@ -36,13 +51,26 @@ extern "C" aimc_vl *aimc_vl_open_rc(const aimc_cfg *cfg, uint64_t seed, const ch
 		err = AIMC_ENOMEM;
 		goto fail_model;
 	}
-	if (wave_path != nullptr && wave_path[0] != '\0' && !vl->harness.trace_open(wave_path)) {
-		err = AIMC_EIO;
-		goto fail_vl;
+	if (wave_path != nullptr && wave_path[0] != '\0') {
+		// Waveforms need the trace build (make vl WAVES=1): AIMC_EUNSUPPORTED without it.
+		if (!AimcHarness::traces_compiled()) {
+			err = AIMC_EUNSUPPORTED;
+			goto fail_vl;
+		}
+		if (!vl->harness.trace_open(wave_path)) {
+			err = AIMC_EIO;
+			goto fail_vl;
+		}
 	}
 	vl->harness.reset();
 	if (vl->harness.init_failed())
 		err = AIMC_EMISMATCH;
+	vl->instr_depth = cfg->instr_depth;
+	vl->act_depth = cfg->act_depth;
+	vl->par_depth = cfg->par_depth;
+	vl->wgt_depth = cfg->wgt_depth;
+	for (int i = 0; i < BD_N; i++)
+		vl->bd_scope[i] = svGetScopeFromName(kBdScope[i]);
 	goto out;
 
 fail_vl:
@@ -78,6 +106,71 @@ extern "C" int aimc_vl_write32(aimc_vl *vl, uint32_t addr, uint32_t val)
 	if (vl == nullptr)
 		return AIMC_EINVAL;
 	return axi_rc(vl->bus.write32(addr, val));
+}
+
+extern "C" int aimc_vl_backdoor_ready(aimc_vl *vl)
+{
+	if (vl == nullptr)
+		return AIMC_EINVAL;
+	for (int i = 0; i < BD_N; i++) {
+		if (vl->bd_scope[i] == nullptr)
+			return AIMC_EUNSUPPORTED;
+	}
+	return AIMC_OK;
+}
+
+extern "C" int aimc_vl_backdoor(aimc_vl *vl, int on)
+{
+	int rc = aimc_vl_backdoor_ready(vl);
+
+	if (rc == AIMC_OK)
+		vl->backdoor = on != 0;
+	return rc;
+}
+
+extern "C" int aimc_vl_backdoor_write(aimc_vl *vl, uint32_t addr, uint32_t val)
+{
+	// Window offsets of docs/memory-map.md (rtl/pkg/aimc_map_pkg.sv); a word outside the
+	// buffer's depth (the config's, checked against the RTL by aimc_chip_init) goes to the bus.
+	static const uint32_t kInstr = 0x00010000u, kActIn = 0x00020000u, kActOut = 0x00030000u,
+			      kParam = 0x00040000u, kWeight = 0x00100000u;
+	uint32_t word;
+	int mem;
+
+	if (vl == nullptr || !vl->backdoor || (addr & 3u) != 0)
+		return 0;
+	if (addr >= kWeight && addr < kWeight + 0x00100000u) {
+		word = (addr - kWeight) >> 2;
+		if (word >= vl->wgt_depth)
+			return 0;
+		mem = BD_WEIGHT;
+	} else if (addr >= kParam && addr < kParam + 0x00010000u) {
+		word = (addr - kParam) >> 2;
+		if (word >= vl->par_depth)
+			return 0;
+		mem = BD_PARAM0 + (int)(word & 3u);  // aimc_par_buf: bank word % 4, row word / 4
+		word >>= 2;
+	} else if (addr >= kActOut && addr < kActOut + 0x00010000u) {
+		word = (addr - kActOut) >> 2;
+		if (word >= vl->act_depth)
+			return 0;
+		mem = BD_ACT_OUT;
+	} else if (addr >= kActIn && addr < kActIn + 0x00010000u) {
+		word = (addr - kActIn) >> 2;
+		if (word >= vl->act_depth)
+			return 0;
+		mem = BD_ACT_IN;
+	} else if (addr >= kInstr && addr < kInstr + 0x00010000u) {
+		word = (addr - kInstr) >> 3;  // 64-bit entries: the low word, then the high word
+		if (word >= vl->instr_depth)
+			return 0;
+		mem = (addr & 4u) != 0 ? BD_INSTR_HI : BD_INSTR_LO;
+	} else {
+		return 0;
+	}
+	svSetScope(vl->bd_scope[mem]);
+	aimc_sram_bd_write(word, val);
+	return 1;
 }
 
 extern "C" uint64_t aimc_vl_cycles(aimc_vl *vl)

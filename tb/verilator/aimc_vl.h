@@ -33,6 +33,16 @@ aimc_vl *aimc_vl_open_rc(const aimc_cfg *cfg, uint64_t seed, const char *wave_pa
 int aimc_vl_read32(aimc_vl *vl, uint32_t addr, uint32_t *val);
 int aimc_vl_write32(aimc_vl *vl, uint32_t addr, uint32_t val);
 
+/* Simulation-only backdoor (docs/trace-format.md, "Backdoor loads"). aimc_vl_backdoor turns it on or
+ * off (AIMC_EUNSUPPORTED if the model's buffers cannot be reached, as aimc_vl_backdoor_ready
+ * says). While on, aimc_vl_backdoor_write puts val straight into the buffer word at bus address
+ * addr (instruction, activation, parameter and weight windows) in zero simulated cycles and
+ * returns 1; it returns 0 (nothing done: use the bus) when off, for any other address, a
+ * misaligned one or a word past the config's depth. */
+int aimc_vl_backdoor_ready(aimc_vl *vl);
+int aimc_vl_backdoor(aimc_vl *vl, int on);
+int aimc_vl_backdoor_write(aimc_vl *vl, uint32_t addr, uint32_t val);
+
 /* Rising clock edges since reset release (the cycle count of the trace player's C line). */
 uint64_t aimc_vl_cycles(aimc_vl *vl);
 

@@ -2,6 +2,7 @@
 // libaimc MMIO back-end on the live Verilator model (aimc_mmio_open_verilator of aimc.h). Linked
 // into aimc-vl instead of sw/src/nosim/mmio_verilator_none.c.
 #include "aimc.h"
+#include "aimc_harness.h"
 #include "aimc_vl.h"
 
 // AXI response -> aimc_err: OKAY is AIMC_OK, SLVERR and DECERR are AIMC_EBUS.
@@ -21,9 +22,14 @@ static int vl_read32(void *ctx, uint32_t addr, uint32_t *val)
 	return rc;
 }
 
+// Buffer writes go through the backdoor when it is on (aimc_mmio_verilator_backdoor).
 static int vl_write32(void *ctx, uint32_t addr, uint32_t val)
 {
-	return vl_rc(aimc_vl_write32(static_cast<aimc_vl *>(ctx), addr, val));
+	aimc_vl *vl = static_cast<aimc_vl *>(ctx);
+
+	if (aimc_vl_backdoor_write(vl, addr, val))
+		return AIMC_OK;
+	return vl_rc(aimc_vl_write32(vl, addr, val));
 }
 
 // Repeated reads, exactly like the trace player's P line: stop at the first match, the first error
@@ -90,4 +96,32 @@ extern "C" int aimc_mmio_open_verilator(aimc_mmio *m, const aimc_cfg *cfg, uint6
 	m->ops = rc == AIMC_EMISMATCH ? &verilator_readonly_ops : &verilator_ops;
 	m->ctx = vl;
 	return rc;
+}
+
+// 1 in the trace build (make vl WAVES=1), 0 in the default build (no trace code, --waves refused
+// with AIMC_EUNSUPPORTED). sw/src/nosim/mmio_verilator_none.c answers -1 (no model at all).
+extern "C" int aimc_mmio_verilator_waves(void)
+{
+	return AimcHarness::traces_compiled() ? 1 : 0;
+}
+
+// Rising clock edges since reset release of the model behind m (bus transactions included): the
+// simulated cycles of a run, for cycles/s figures. AIMC_EINVAL if m is not a Verilator back-end.
+extern "C" int aimc_mmio_verilator_cycles(const aimc_mmio *m, uint64_t *cycles)
+{
+	if (m == nullptr || cycles == nullptr ||
+	    (m->ops != &verilator_ops && m->ops != &verilator_readonly_ops))
+		return AIMC_EINVAL;
+	*cycles = aimc_vl_cycles(static_cast<aimc_vl *>(m->ctx));
+	return AIMC_OK;
+}
+
+// Backdoor loads on (on != 0) or off for the model behind m: buffer-window writes go straight
+// into the SRAM arrays (aimc_vl_backdoor_write), CSR writes and all reads stay on the bus.
+// AIMC_EINVAL if m is not a Verilator back-end, AIMC_EUNSUPPORTED if the buffers are not found.
+extern "C" int aimc_mmio_verilator_backdoor(aimc_mmio *m, int on)
+{
+	if (m == nullptr || m->ops != &verilator_ops)
+		return AIMC_EINVAL;
+	return aimc_vl_backdoor(static_cast<aimc_vl *>(m->ctx), on);
 }

@@ -35,6 +35,7 @@ typedef struct cli_backend_opts {
 	const char *record;   /* --record <trace> or NULL */
 	const char *waves;    /* --waves <fst> or NULL */
 	uint32_t max_polls;   /* --max-polls N; 0 = derived from the program */
+	int backdoor;         /* --backdoor: buffer loads straight into the Verilator model's SRAMs */
 } cli_backend_opts;
 
 #define CLI_BACKEND_HELP                                                                        \
@@ -44,7 +45,11 @@ typedef struct cli_backend_opts {
 	"                        board, aimc-uart-vl) | serial:<tty>[@baud] (board, default\n"   \
 	"                        115200) | devmem:<file>[@offset] (mmap) (default cmodel)\n"     \
 	"  --record TRACE        also record every bus op to TRACE (docs/trace-format.md)\n"     \
-	"  --waves FST           write an FST waveform (verilator and uart-sim back-ends)\n"     \
+	"  --waves FST           write an FST waveform (verilator and uart-sim back-ends; the\n"  \
+	"                        Verilator model must be the trace build: make vl WAVES=1)\n"     \
+	"  --backdoor            load buffers (program, inputs, parameters, weights) straight\n"  \
+	"                        into the Verilator model's SRAMs, no bus cycles (simulation only;\n" \
+	"                        --record still records them as bus writes)\n"                     \
 	"  --max-polls N         status polls before a run times out (default: from the program)\n"
 
 void cli_backend_defaults(cli_backend_opts *o);

@@ -180,6 +180,10 @@ int cli_backend_flag(const char *cmd, cli_backend_opts *o, int argc, char **argv
 	const char *a = argv[*i];
 	const char *v;
 
+	if (strcmp(a, "--backdoor") == 0) {
+		o->backdoor = 1;
+		return 1;
+	}
 	if (strcmp(a, "--config") != 0 && strcmp(a, "--seed") != 0 && strcmp(a, "--backend") != 0 &&
 	    strcmp(a, "--record") != 0 && strcmp(a, "--waves") != 0 && strcmp(a, "--max-polls") != 0)
 		return 0;
@@ -296,6 +300,11 @@ int cli_backend_check(const char *cmd, const cli_backend_opts *o)
 		cli_usage_error(cmd, "--waves works only with --backend verilator or uart-sim");
 		return -1;
 	}
+	if (o->backdoor && strcmp(kind, "verilator") != 0) {
+		cli_usage_error(cmd, "--backdoor works only with --backend verilator");
+		return -1;
+	}
+
 	return 0;
 }
 
@@ -541,6 +550,14 @@ static void open_failed(const char *cmd, const cli_backend_opts *o, const aimc_c
 	cli_errorf(cmd, "cannot open back-end '%s': %s", o->backend, aimc_strerror(rc));
 }
 
+/* 1: the Verilator model linked in has trace code (make vl WAVES=1), 0: it has none, -1: no
+ * model (tb/verilator/mmio_verilator.cpp, sw/src/nosim/mmio_verilator_none.c). */
+int aimc_mmio_verilator_waves(void);
+/* Clock cycles the live Verilator model behind m has run (AIMC_EINVAL for another back-end). */
+int aimc_mmio_verilator_cycles(const aimc_mmio *m, uint64_t *cycles);
+/* Backdoor loads of the Verilator model behind m on or off (tb/verilator/mmio_verilator.cpp). */
+int aimc_mmio_verilator_backdoor(aimc_mmio *m, int on);
+
 int cli_backend_open(const char *cmd, const cli_backend_opts *o, const aimc_cfg *cfg, aimc_mmio *m)
 {
 	aimc_mmio inner = { NULL, NULL };
@@ -550,10 +567,25 @@ int cli_backend_open(const char *cmd, const cli_backend_opts *o, const aimc_cfg 
 		rc = aimc_mmio_open_cmodel(&inner, cfg, o->seed);
 	} else if (strcmp(o->backend, "verilator") == 0) {
 		rc = aimc_mmio_open_verilator(&inner, cfg, o->seed, o->waves);
+		if (rc == AIMC_EUNSUPPORTED && o->waves != NULL && aimc_mmio_verilator_waves() == 0) {
+			cli_errorf(cmd, "--waves needs the trace build of the Verilator model: this one "
+				   "has no trace code (make vl CONFIG=%s WAVES=1 builds "
+				   "build/<cfg>/vl-waves/aimc-vl)", cfg->name);
+			return rc;
+		}
 		if (rc == AIMC_EUNSUPPORTED) {
 			cli_errorf(cmd, "this build has no Verilator model: use build/<cfg>/vl/aimc-vl "
 				   "(make vl CONFIG=%s)", cfg->name);
 			return rc;
+		}
+		if (rc == AIMC_OK && o->backdoor) {
+			rc = aimc_mmio_verilator_backdoor(&inner, 1);
+			if (rc != AIMC_OK) {
+				cli_errorf(cmd, "--backdoor: the Verilator model's buffers cannot be "
+					   "reached: %s", aimc_strerror(rc));
+				aimc_mmio_close(&inner);
+				return rc;
+			}
 		}
 		if (rc == AIMC_EMISMATCH && inner.ops != NULL) {
 			/* open for reads only: the readback says what differs */
@@ -614,6 +646,9 @@ int cli_backend_close(const char *cmd, const cli_backend_opts *o, aimc_mmio *m,
 			cli_report_rc(cmd, m, "replay log", rc);
 		else if (sim_cycles != NULL)
 			*sim_cycles = cycles;
+	} else if (strcmp(cli_backend_kind(o), "verilator") == 0 && o->record == NULL &&
+		   sim_cycles != NULL && aimc_mmio_verilator_cycles(m, &cycles) == AIMC_OK) {
+		*sim_cycles = cycles; /* every simulated cycle, bus transactions included */
 	}
 	aimc_mmio_close(m);
 	return rc;

@@ -47,7 +47,8 @@ module aimc_tile_tb import aimc_pkg::*; import aimc_isa_pkg::*; #(
   logic [WgtAw-1:0]  wgt_addr;
   logic [ParAw-1:0]  par_addr;
   logic [ActAw-1:0]  act_addr;
-  logic [31:0]       wgt_rdata, par_rdata, act_rdata, act_wdata;
+  logic [31:0]       wgt_rdata, act_rdata, act_wdata;
+  logic [95:0]       par_rdata;
   logic              ev_read, ev_prog_row, ev_mvm;
   logic [15:0]       ev_adc, ev_sat;
   logic [31:0]       conv_cnt, prog_cnt, pv_pulses, pv_unconv;
@@ -113,13 +114,16 @@ module aimc_tile_tb import aimc_pkg::*; import aimc_isa_pkg::*; #(
   // ---- SRAM models: 1-cycle read latency; stale data is a marker, not the last value ---------------
   always @(posedge clk_i) begin
     wgt_rdata <= Stale;
-    par_rdata <= Stale;
+    par_rdata <= {3{Stale}};
     act_rdata <= Stale;
     if (wgt_req && int'(wgt_addr) < WgtDepth) begin
       wgt_rdata <= wgt_mem[wgt_addr];
     end
-    if (par_req && int'(par_addr) < ParDepth) begin
-      par_rdata <= par_mem[par_addr];
+    // Parameters: three consecutive words per read (aimc_par_buf).
+    for (int k = 0; k < 3; k++) begin
+      if (par_req && int'(par_addr) + k < ParDepth) begin
+        par_rdata[32*k +: 32] <= par_mem[int'(par_addr) + k];
+      end
     end
     if (act_req && int'(act_addr) < ActDepth) begin
       if (act_we && act_sel) begin

@@ -128,7 +128,7 @@ class Ref:
         dst = "act_out" if flags & F_DST_OUT else "act_in"
         par = self.mem["par"]
         word = 0
-        self.cycles = self.cols + 2 if flags & F_RAW else 3 * self.cols + 3
+        self.cycles = self.cols + 2 if flags & F_RAW else self.cols + 4
         for c in range(self.cols):
             if flags & F_RAW:
                 self.mem[dst][a + c] = u32(self.sat32(self.acc[slot][c] + s32(par[c0 + 3 * c])))
@@ -137,7 +137,7 @@ class Ref:
             if flags & F_TFL:
                 e, zp, lo, hi = (s8((sh >> (8 * k)) & 0xFF) for k in range(4))
                 if not -31 <= e <= 30 or lo > hi:
-                    self.cycles = 3 * c + 3
+                    self.cycles = c + 4
                     return ERR_BAD_PARAM
                 t = self.sat32(self.acc[slot][c] + s32(par[c0 + 3 * c]))
                 y = tfl_requant(t, s32(par[c0 + 3 * c + 1]), e, zp, lo, hi)
@@ -147,7 +147,7 @@ class Ref:
                     word = 0
                 continue
             if sh >> 6 or not 1 <= sh <= 62:
-                self.cycles = 3 * c + 3
+                self.cycles = c + 4
                 return ERR_BAD_PARAM
             t = self.sat32(self.acc[slot][c] + s32(par[c0 + 3 * c]))
             q = (t * s32(par[c0 + 3 * c + 1]) + (1 << (sh - 1))) >> sh
