@@ -17,7 +17,8 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
   parameter int XbarImpl   = XBAR_MODEL, // XBAR_MODEL or XBAR_TWIN (aimc_pkg)
   // Two knobs of the smallest FPGA prototype (configs/ice40.cfg); the defaults are the chip.
   parameter int ConflictCheck = 1,       // 0 (NumTiles 1 only): no TILE_CONFLICT, COPY waits for idle
-  parameter int CounterBits   = 32       // event counter width (16..32), wrap at 2^CounterBits
+  parameter int CounterBits   = 32,      // event counter width (16..32), wrap at 2^CounterBits
+  parameter int IsaTfl        = 1        // 0: no tfl POST stage, no ACCADD (both ILLEGAL)
 ) (
   input  logic        clk_i,
   input  logic        rst_ni,
@@ -229,6 +230,7 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
     .WgtDepth   (WgtDepth),
     .AccSlots   (AccSlots),
     .ConflictCheck (ConflictCheck),
+    .IsaTfl     (IsaTfl),
     .InstrAw    (InstrAw),
     .ActAw      (ActAw)
   ) u_sequencer (
@@ -309,6 +311,7 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
       .AdcCycles  (AdcCycles),
       .AccSlots   (AccSlots),
       .XbarImpl   (XbarImpl),
+      .IsaTfl     (IsaTfl),
       .ActAw      (ActAw),
       .WgtAw      (WgtAw),
       .ParAw      (ParAw)
@@ -712,6 +715,7 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
     .hwif_in_cfg5_adc_cycles    (8'(AdcCycles)),
     .hwif_in_cfg5_counter_cut   (6'((CounterBits < 32) ? CounterBits : 0)),
     .hwif_in_cfg5_no_conflict   (1'(ConflictCheck == 0)),
+    .hwif_in_cfg5_no_tfl        (1'(IsaTfl == 0)),
     .hwif_in_cycles_lo_value    (cut_lo(cnt_cycles[31:0])),
     .hwif_in_cycles_hi_value    ((CounterBits < 32) ? 32'd0 : cnt_cycles[63:32]),
     .hwif_in_instrs_value       (cnt_instrs),

@@ -72,6 +72,9 @@ static const struct cfg_key keys[] = {
 	 "waits until the tile is idle"},
 	{"counter_bits", KT_U32, OFF(counter_bits), 32, 16, 32, 16, NULL, "bit", "CounterBits",
 	 "width of the event counters (16 or 32; they wrap at 2^counter_bits; cfg5.counter_cut)"},
+	{"isa_tfl", KT_U32, OFF(isa_tfl), 1, 0, 1, 0, NULL, "-", "IsaTfl",
+	 "1: ISA 3's TFLite POST stage (POST flag tfl) and ACCADD are built; 0 (saves logic, ice40): "
+	 "both are ILLEGAL, cfg5.no_tfl reads 1"},
 	{"clock_mhz", KT_F64, OFF(clock_mhz), 200, 1, 5000, 0, NULL, "MHz", NULL,
 	 "clock for the performance model"},
 	{"vread", KT_F64, OFF(vread), 0.1, 0.01, 2, 0, NULL, "V", NULL, "full-scale read voltage"},

@@ -19,6 +19,7 @@ typedef struct aimc_cfg {
 	uint32_t xbar_impl;          /* 0: analog model (behavioural macro), 1: digital twin */
 	uint32_t conflict_check;     /* 1: TILE_CONFLICT check; 0 (num_tiles 1 only): COPY waits for idle */
 	uint32_t counter_bits;       /* event counter width, 16..32 (wrap at 2^counter_bits) */
+	uint32_t isa_tfl;            /* 1: tfl POST and ACCADD built; 0: both ILLEGAL (cfg5.no_tfl) */
 	double clock_mhz;
 	/* analog, physical units */
 	double vread;                /* V */

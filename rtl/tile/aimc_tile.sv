@@ -36,6 +36,7 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   parameter int AdcCycles  = 8,
   parameter int AccSlots   = 64,
   parameter int XbarImpl   = XBAR_MODEL,  // XBAR_MODEL: analog C model; XBAR_TWIN: aimc_xbar_twin
+  parameter int IsaTfl     = 1,           // 0: no tfl POST stage, no ACCADD (config key isa_tfl)
   parameter int ActAw      = 12,
   parameter int WgtAw      = 13,
   parameter int ParAw      = 10
@@ -222,8 +223,8 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   assign accept      = cmd_valid_i && cmd_ready_o;
   // Port requests: with a command that needs the port while idle, and for the whole phase using it.
   logic cmd_is_prog, cmd_is_dat;
-  assign cmd_is_prog    = (cmd_op_i == OpProg);
-  assign cmd_is_dat     = (cmd_op_i == OpMvm) || (cmd_op_i == OpPost) || (cmd_op_i == OpAccadd);
+  assign cmd_is_prog    = (cmd_op == OpProg);
+  assign cmd_is_dat     = (cmd_op == OpMvm) || (cmd_op == OpPost) || (cmd_op == OpAccadd);
   // With program-and-verify, PROG gives the weight port up during each row's verify/pulse loop
   // (StPvVerify, StPvPulse: no weight access) and asks for it again back in StProg; it issues
   // weight reads only while granted there.
@@ -243,6 +244,12 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   assign f_dst_out   = flags_q[FLAG_DST_OUT];
   assign f_u8        = flags_q[FLAG_U8];
   assign f_from_out  = flags_q[FLAG_FROM_OUT];
+
+  // ---- isa_tfl = 0: no ACCADD (the sequencer answers it ILLEGAL and never dispatches it); an
+  // ACCADD that reached the tile anyway would be answered as any other non-tile opcode.
+  logic [3:0] cmd_op;
+  assign cmd_op = ((IsaTfl == 0) && (cmd_op_i == OpAccadd)) ? OpNop : cmd_op_i;
+  // ---- end isa_tfl
 
   // Operand bits the tile does not use (the sequencer has checked that reserved bits are zero).
   logic unused_cmd_bits;
@@ -303,7 +310,7 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
     case (state_q)
       StIdle: begin
         if (accept) begin
-          case (cmd_op_i)
+          case (cmd_op)
             OpProg: begin
               state_d = StProg;
               pcnt_d  = '0;
@@ -728,7 +735,8 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
     .AccSlots   (AccSlots),
     .AdcBits    (AdcBits),
     .ShiftW     (ShiftW),
-    .MaxShift   (MaxShift)
+    .MaxShift   (MaxShift),
+    .AccAdd     (IsaTfl)
   ) u_acc (
     .clk_i     (clk_i),
     .rst_ni    (rst_ni),
@@ -752,7 +760,8 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
     .ColsPerAdc (ColsPerAdc),
     .AccSlots   (AccSlots),
     .ActAw      (ActAw),
-    .ParAw      (ParAw)
+    .ParAw      (ParAw),
+    .IsaTfl     (IsaTfl)
   ) u_post (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),

@@ -155,6 +155,9 @@ extern "C" {
 #define AIMC_CSR__CFG5__NO_CONFLICT_bm 0x10000
 #define AIMC_CSR__CFG5__NO_CONFLICT_bp 16
 #define AIMC_CSR__CFG5__NO_CONFLICT_bw 1
+#define AIMC_CSR__CFG5__NO_TFL_bm 0x20000
+#define AIMC_CSR__CFG5__NO_TFL_bp 17
+#define AIMC_CSR__CFG5__NO_TFL_bw 1
 
 // reg - aimc_csr::cycles_lo
 #define AIMC_CSR__CYCLES_LO__VALUE_bm 0xffffffff

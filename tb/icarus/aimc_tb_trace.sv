@@ -21,7 +21,8 @@ module aimc_tb_trace import aimc_pkg::*; #(
   parameter int AccSlots   = 64,
   parameter int XbarImpl   = 0,
   parameter int ConflictCheck = 1,
-  parameter int CounterBits   = 32
+  parameter int CounterBits   = 32,
+  parameter int IsaTfl        = 1
 );
 
   // Shared with the C++ harness (tb/verilator/aimc_harness.h): cycles of reset before the first
@@ -57,7 +58,8 @@ module aimc_tb_trace import aimc_pkg::*; #(
     .AccSlots   (AccSlots),
     .XbarImpl   (XbarImpl),
     .ConflictCheck (ConflictCheck),
-    .CounterBits   (CounterBits)
+    .CounterBits   (CounterBits),
+    .IsaTfl        (IsaTfl)
   ) u_dut (
     .clk_i            (clk),
     .rst_ni           (rst_n),
