@@ -80,6 +80,7 @@ static int cfg_readback_expected(const aimc_cfg *cfg, uint32_t exp[6])
 	PUT(5, cfg->adc_cycles, AIMC_CSR__CFG5__ADC_CYCLES);
 	PUT(5, cfg->counter_bits < 32 ? cfg->counter_bits : 0, AIMC_CSR__CFG5__COUNTER_CUT);
 	PUT(5, cfg->conflict_check ? 0u : 1u, AIMC_CSR__CFG5__NO_CONFLICT);
+	PUT(5, cfg->isa_tfl ? 0u : 1u, AIMC_CSR__CFG5__NO_TFL);
 #undef PUT
 	return rc;
 }
@@ -213,6 +214,7 @@ static const readback_field readback_fields[] = {
 	  AIMC_CSR__CFG5__COUNTER_CUT_bp },
 	{ "conflict_check (cfg5.no_conflict, inverted)", 5, AIMC_CSR__CFG5__NO_CONFLICT_bm,
 	  AIMC_CSR__CFG5__NO_CONFLICT_bp },
+	{ "isa_tfl (cfg5.no_tfl, inverted)", 5, AIMC_CSR__CFG5__NO_TFL_bm, AIMC_CSR__CFG5__NO_TFL_bp },
 };
 
 int aimc_chip_config_diff(aimc_mmio *m, const aimc_cfg *cfg, char *buf, size_t len)

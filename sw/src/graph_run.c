@@ -137,6 +137,25 @@ static int load_all_programs(aimc_grun *r)
 	return rc;
 }
 
+/* The chip's feature bit (cfg5.no_tfl, read before anything is written) against the plan: a chip
+ * built with isa_tfl = 0 would stop every program that uses the tfl POST or ACCADD with ILLEGAL. */
+static int chip_has_tfl(aimc_grun *r)
+{
+	uint32_t v, ni = 0;
+	int rc;
+
+	if (!aimc_gplan_needs_tfl(r->p, &ni))
+		return AIMC_OK;
+	rc = aimc_mmio_read32(r->m, MAP_OFF(csr.cfg5), &v);
+	if (rc != AIMC_OK)
+		return rc;
+	if ((v & AIMC_CSR__CFG5__NO_TFL_bm) != 0) {
+		r->err_node = ni;
+		return AIMC_EUNSUPPORTED;
+	}
+	return AIMC_OK;
+}
+
 int aimc_graph_run_open(aimc_grun *r, aimc_mmio *m, const aimc_cfg *cfg, const aimc_graph *g,
 			const aimc_gplan *p, uint32_t max_polls, int count)
 {
@@ -160,7 +179,9 @@ int aimc_graph_run_open(aimc_grun *r, aimc_mmio *m, const aimc_cfg *cfg, const a
 	r->st.node = calloc(g->n_nodes, sizeof(*r->st.node));
 	if (r->st.node == NULL)
 		return AIMC_ENOMEM;
-	rc = aimc_chip_init(m, cfg);
+	rc = chip_has_tfl(r);
+	if (rc == AIMC_OK)
+		rc = aimc_chip_init(m, cfg);
 	if (rc == AIMC_OK && r->count)
 		rc = aimc_counters_read(m, &c0);
 	if (rc == AIMC_OK)

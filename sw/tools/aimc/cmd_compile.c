@@ -257,10 +257,12 @@ static int compile_graph(const char *cmd, const char *netp, const aimc_cfg *cfg,
 		cli_graph_print("compile", &g, cfg, &p, NULL);
 		exit_code = CLI_EXIT_PASS;
 	} else {
-		printf("compile: DOES NOT FIT config %s: %s (%s)\n", cfg->name, err,
+		/* isa_tfl = 0 and a node needs the tfl POST or ACCADD: refused like a misfit */
+		printf("compile: %s config %s: %s (%s)\n",
+		       rc == AIMC_EUNSUPPORTED ? "NOT SUPPORTED BY" : "DOES NOT FIT", cfg->name, err,
 		       aimc_strerror(rc));
 		gr.error = err;
-		exit_code = rc == AIMC_EFIT ? CLI_EXIT_FAIL : CLI_EXIT_USAGE;
+		exit_code = rc == AIMC_EFIT || rc == AIMC_EUNSUPPORTED ? CLI_EXIT_FAIL : CLI_EXIT_USAGE;
 	}
 	if (report != NULL && cli_json_write_file(cmd, report, fill_graph, &gr) != 0)
 		exit_code = CLI_EXIT_FAIL;
@@ -448,12 +450,14 @@ int cli_cmd_info(int argc, char **argv)
 				cli_graph_print("info", &g, &cfg, &gp, NULL);
 				aimc_gplan_free(&gp);
 			} else {
-				cli_errorf(cmd, "config %s: does not fit: %s (%s)", cfg.name, err,
-					   aimc_strerror(rc));
+				cli_errorf(cmd, "config %s: %s: %s (%s)", cfg.name,
+					   rc == AIMC_EUNSUPPORTED ? "not supported" : "does not fit",
+					   err, aimc_strerror(rc));
 			}
 			aimc_graph_free(&g);
 			if (rc != AIMC_OK)
-				return rc == AIMC_EFIT ? CLI_EXIT_FAIL : CLI_EXIT_USAGE;
+				return rc == AIMC_EFIT || rc == AIMC_EUNSUPPORTED ? CLI_EXIT_FAIL
+										  : CLI_EXIT_USAGE;
 			goto chip;
 		}
 		rc = aimc_net_load(&net, netp, err, sizeof(err));

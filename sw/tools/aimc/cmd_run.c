@@ -263,7 +263,9 @@ static int run_graph(run_opts *o, const aimc_cfg *cfg, double t0)
 	exit_code = CLI_EXIT_FAIL;
 	rc = aimc_graph_compile(&g, cfg, &p, err, sizeof(err));
 	if (rc != AIMC_OK) {
-		cli_errorf(CMD, "config %s: does not fit: %s (%s)", cfg->name, err, aimc_strerror(rc));
+		cli_errorf(CMD, "config %s: %s: %s (%s)", cfg->name,
+			   rc == AIMC_EUNSUPPORTED ? "not supported" : "does not fit", err,
+			   aimc_strerror(rc));
 		goto out;
 	}
 	y = malloc((size_t)samples * n);
@@ -287,6 +289,11 @@ static int run_graph(run_opts *o, const aimc_cfg *cfg, double t0)
 		if (rc == AIMC_ECHIP)
 			cli_errorf(CMD, "setup: the chip stopped with error code %u at instruction %u",
 				   gr.chip_err, gr.chip_pc);
+		else if (rc == AIMC_EUNSUPPORTED)
+			cli_errorf(CMD, "the chip on %s reports cfg5.no_tfl = 1 (built with isa_tfl = "
+				   "0: no tfl POST stage, no ACCADD), node %u of this TFLite graph "
+				   "needs them; nothing was run (use a chip and config with isa_tfl = 1)",
+				   o->be.backend, gr.err_node);
 		else
 			cli_report_rc(CMD, &m, "setting up the chip (programming the tiles)", rc);
 		goto out;
