@@ -855,6 +855,9 @@ int cli_cmd_layer_test(int argc, char **argv)
 		return rc > 0 ? CLI_EXIT_PASS : CLI_EXIT_USAGE;
 	if (cli_load_config(CMD, o.be.config, &cfg) != 0)
 		return CLI_EXIT_USAGE;
+	if (o.tfl && !cfg.isa_tfl)
+		return cli_usage_error(CMD, "--tfl 1 needs the tfl POST and ACCADD; config %s has "
+				       "isa_tfl = 0 (built without them, docs/configs.md)", cfg.name);
 	k = o.rows;
 	n = o.cols;
 	batch = o.batch;
