@@ -489,7 +489,7 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
         end
       end
 
-      StAccAdd: begin
+      StAccAdd: if (IsaTfl != 0) begin  // isa_tfl = 0: never entered, no logic
         // Issue: word a + col and the accumulator entry of column col; the next cycle the word
         // and the entry are there and their saturated sum is written back (aimc_acc add_i).
         if (aa_col_q != ColW'(Cols)) begin
