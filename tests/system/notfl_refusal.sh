@@ -46,6 +46,10 @@ expect "info --net on ice40: refused, exit 1" 1 "not supported: $msg" \
 expect "run on ice40 (C model): refused, exit 1" 1 "not supported: $msg" \
   "$aimc" run --config ice40 --net "$dir/kws.khnf" --inputs "$dir/x.i8" --out "$dir/none.i8"
 expect "run on ice40: nothing written" 0 '' test ! -e "$dir/none.i8"
+expect "info on ice40: the chip reports no tfl POST and ACCADD" 0 'info: ISA 3, without the tfl POST and ACCADD \(cfg5.no_tfl' \
+  "$aimc" info --config ice40
+expect "info on tiny: the chip has them" 0 'info: ISA 3, with the tfl POST and ACCADD' \
+  "$aimc" info --config tiny
 expect "compile kws on edge (isa_tfl = 1): fits" 0 'total: 10 chip nodes' \
   "$aimc" compile --config edge --net "$dir/kws.khnf"
 expect "layer-test --tfl 1 on ice40: usage error naming isa_tfl" 2 'config ice40 has isa_tfl = 0' \
