@@ -195,9 +195,9 @@ static const struct cfg_key keys[] = {
 	 "g adc_cycles / clock more"},
 	{"chg_tau_leak", KT_F64, OFF(chg_tau_leak), 0, 0, 1e6, 0, NULL, "s", NULL,
 	 "leakage time constant of a held column line, V e^(-t/tau) (0: no leakage)"},
-	{"chg_activity", KT_F64, OFF(chg_activity), 0.03, 0, 1, 0, NULL, "-", NULL,
+	{"chg_activity", KT_F64, OFF(chg_activity), 0.017, 0, 1, 0, NULL, "-", NULL,
 	 "energy model: mean fraction of the array capacitance charged to vread per read "
-	 "(docs/analog-model.md; an estimate, not a measured row)"},
+	 "(measured on the make sim digits MLP, docs/analog-model.md)"},
 	/* ---- end charge-domain ---- */
 };
 
