@@ -375,7 +375,8 @@ const char *aimc_cfg_effect_on(const aimc_cfg *cfg)
 		return "adc_noise";
 	if (cfg->i_clip != 0.0)
 		return "i_clip";
-	if (cfg->tc_g != 0.0 && cfg->temp != cfg->temp_ref)
+	/* (charge kind: temp only sets the kT/C noise; tc_g is the flash conductance coefficient) */
+	if (cfg->xbar_kind == 0 && cfg->tc_g != 0.0 && cfg->temp != cfg->temp_ref)
 		return "temp";
 	if (cfg->fault_adc_dead != 0)
 		return "fault_adc_dead";
@@ -523,6 +524,7 @@ static int cross_check(const aimc_cfg *cfg, const uint32_t *lines, const char *o
 			aimc_cfg flash = *cfg;
 
 			flash.xbar_kind = 0;
+			flash.temp = flash.temp_ref; /* temp only sets the charge kind's kT/C */
 			if (on == NULL)
 				on = aimc_cfg_effect_on(&flash);
 			bad = cfg->xbar_kind == 1 && (cfg->xbar_impl != 0 || on != NULL);

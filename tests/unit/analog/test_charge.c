@@ -183,8 +183,7 @@ static void test_ktc(void)
 	aimc_chg *ch;
 
 	c.chg_ktc = 1;
-	c.temp = 350.0;
-	c.temp_ref = 350.0;
+	c.temp = 350.0; /* temp_ref stays 300 K: for the charge kind temp only sets kT/C */
 	ch = aimc_chg_create(&c, seed);
 	if (ch == NULL) {
 		report(0, "ktc_create", "create failed");
@@ -408,6 +407,10 @@ static void test_config(void)
 	rc = aimc_cfg_parse(&c, "name = t\nprog_sigma = 0\nread_sigma = 0\nadc_bits = 14\nadc_cycles = 14\nrows = 16\n"
 				"chg_ktc = 1\n", "ok", err, sizeof(err));
 	report(rc == 0 && aimc_cfg_is_ideal(&c) == 1, "cfg_flash_ignores_chg", "rc %d: %s", rc, err);
+	rc = aimc_cfg_parse(&c, "name = t\nprog_sigma = 0\nread_sigma = 0\nxbar_kind = charge\nadc_bits = 14\n"
+				"adc_cycles = 14\nrows = 16\ntemp = 350\n", "ok", err, sizeof(err));
+	report(rc == 0 && aimc_cfg_is_ideal(&c) == 1, "cfg_charge_temp_without_ktc_ideal", "rc %d ideal %d: %s", rc,
+	       rc == 0 ? aimc_cfg_is_ideal(&c) : -1, err);
 	rc = aimc_cfg_parse(&c, "name = t\nxbar_kind = capacitor\n", "bad", err, sizeof(err));
 	report(rc == -1 && strstr(err, "xbar_kind") != NULL, "cfg_kind_unknown", "rc %d: %s", rc, err);
 }
