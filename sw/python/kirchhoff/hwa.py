@@ -12,7 +12,8 @@ Noise model (docs/sim.md "Hardware-aware training"), per forward pass of a minib
 - outputs: each pre-activation + N(0, (out_rel * max|pre|)^2), out_rel from the ADC's noise and
   offset spread relative to half its range, summed over the input slices (phases) of a DAC.
 Gradients are taken at the noisy weights and applied to the clean ones (the usual straight-through
-form of noise injection, e.g. Joshi et al., Nat. Commun. 11, 2473 (2020); docs/sources.md T1).
+form of noise injection of Joshi et al., Nat. Commun. 2020, as IBM aihwkit trains: docs/sources.md
+[A1]).
 
 Deterministic for a seed (numpy's PCG64 through default_rng; one BLAS thread set by the caller).
 """
