@@ -25,6 +25,8 @@ import struct
 import subprocess
 import sys
 import time
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "sw", "python"))
+from kirchhoff import atomic  # noqa: E402  (files written whole or not at all)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VA_DIR = os.path.join(ROOT, "analog_models", "veriloga")
@@ -204,8 +206,7 @@ def main():
             ok &= res is not None and res["ok"]
     report["ok"] = ok
     path = os.path.join(build, "veriloga", "veriloga_check.json")
-    with open(path, "w") as f:
-        json.dump(report, f, indent=1)
+    atomic.write_json(path, report, indent=1)
     print(f"# wrote {path}")
     print("OK" if ok else "FAILED")
     return 0 if ok else 1
