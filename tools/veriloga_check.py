@@ -139,8 +139,7 @@ def run_case(name, cfg_path, rows, cols, seed, build, vacask, osdi, styles, reru
     ok = True
     for style in styles:
         sim = os.path.join(work, f"{style}.sim")
-        with open(sim, "w") as f:
-            f.write(netlist(tile, osdi, style))
+        atomic.write_text(sim, netlist(tile, osdi, style))
         t0 = time.monotonic()
         p = subprocess.run([vacask, os.path.basename(sim)], cwd=work, capture_output=True, text=True)
         secs = time.monotonic() - t0
@@ -193,10 +192,9 @@ def main():
     if ok and not a.compile_only:
         # a config with wires long enough for a visible IR drop, and the base config's defaults
         stress = os.path.join(build, "veriloga", "stress.cfg")
-        with open(stress, "w") as f:
-            f.write("name = va_stress\nrows = 8\ncols = 4\ndac_bits = 4\nadc_bits = 12\n"
-                    "adc_cycles = 12\nr_wire_row = 60\nr_wire_col = 90\nr_drv = 500\n"
-                    "r_sense = 1000\n")
+        atomic.write_text(stress, "name = va_stress\nrows = 8\ncols = 4\ndac_bits = 4\n"
+                          "adc_bits = 12\nadc_cycles = 12\nr_wire_row = 60\nr_wire_col = 90\n"
+                          "r_drv = 500\nr_sense = 1000\n")
         cases = [("base_8x4", os.path.join(ROOT, "configs", "base.cfg"), 8, 4, ["grid", "column8"]),
                  ("stress_8x4", stress, 8, 4, ["grid", "column8"]),
                  ("base_16x8", os.path.join(ROOT, "configs", "base.cfg"), 16, 8, ["grid"])]

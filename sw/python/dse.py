@@ -197,7 +197,7 @@ class Digits:
             net = os.path.join(workdir, f"layer{i}.khnf")
             kexport.write_net(net, kq.QNet(layers=[L], in_scale=q.in_scale))
             inputs = os.path.join(workdir, f"in{i}.i8")
-            np.ascontiguousarray(x, dtype=np.int8).tofile(inputs)
+            atomic.write_bytes(inputs, np.ascontiguousarray(x, dtype=np.int8).tobytes())
             out, rep = os.path.join(workdir, f"out{i}.i8"), os.path.join(workdir, f"rep{i}.json")
             for f in (out, rep):
                 if os.path.exists(f):

@@ -125,15 +125,14 @@ def main(argv=None):
     acc_float = pr.acc_float
     acc_int8 = float(np.mean(ktrain.predict(y_int8) == pr.yte))
     inputs = os.path.join(work, "test_inputs.i8")
-    pr.xte.tofile(inputs)
+    atomic.write_bytes(inputs, np.ascontiguousarray(pr.xte, np.int8).tobytes())
     n, nc = len(pr.yte), pr.qnet.n_classes
     print(f"sweep: float32 {100 * acc_float:.2f} %, int8 ideal {100 * acc_int8:.2f} %, "
           f"{n} test images, base config {base_cfg['name']}", flush=True)
 
     def point(name, overrides, seed):
         path = os.path.join(work, f"{name}.cfg")
-        with open(path, "w") as f:
-            f.write(cfg_text(base_text, overrides, name))
+        atomic.write_text(path, cfg_text(base_text, overrides, name))
         cfg = json.loads(run([aimc, "config", "--json", path]))
         cal = kq.calibrate_adc_shifts(pr.qnet, pr.xtr, cfg)
         net = os.path.join(work, f"{name}.khnf")
