@@ -29,6 +29,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
+from kirchhoff import atomic               # noqa: E402
 from kirchhoff import data as kdata        # noqa: E402
 from kirchhoff import export as kexport    # noqa: E402
 from kirchhoff import hwa as khwa          # noqa: E402
@@ -191,18 +192,11 @@ def perf_model(qnet, cfg, rep, samples):
 # ---- files: nothing lost (issue 16) ------------------------------------------------------------
 
 def write_atomic(path, text):
-    """Write text to a temporary file beside path, fsync, rename over path."""
-    tmp = f"{path}.tmp{os.getpid()}"
+    """Write text to a temporary file beside path, fsync, rename over path (kirchhoff.atomic)."""
     try:
-        with open(tmp, "w") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
+        atomic.write_text(path, text)
     except OSError as e:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise SimError(f"cannot write {path}: {e.strerror}") from None
+        raise SimError(f"cannot write {path}: {e.strerror or e}") from None
 
 
 def commit_dir(new, final):
@@ -415,11 +409,10 @@ def simulate(args):
     quant_errs = kplots.quant_layer_errors(pr.trained.net, qnet, pr.Xte, xte)
     report["per_layer_quant_error"] = quant_errs
     try:
-        png_tmp = png + ".tmp.png"  # matplotlib picks the format from the suffix
-        kplots.sim_png(png_tmp, f"{net_name} on {cfg['name']} (seed {args.seed})", yte,
-                       ktrain.predict(y_rtl), nc, acc_labels, quant_errs,
-                       calib["layers"] if calib else None)
-        os.replace(png_tmp, png)
+        with atomic.open_atomic(png, "wb") as pngf:  # PNG: matplotlib's default format
+            kplots.sim_png(pngf, f"{net_name} on {cfg['name']} (seed {args.seed})", yte,
+                           ktrain.predict(y_rtl), nc, acc_labels, quant_errs,
+                           calib["layers"] if calib else None)
     except ImportError as e:
         raise SimError(f"plots: matplotlib missing ({e}); run tools/setup.sh") from None
     report["plot"] = png
