@@ -47,6 +47,13 @@ LDLIBS    := -lopenblas -lm
 # variable reaches the shell unquoted, so DATA='x; rm -rf ~' is a file name, not a command).
 q = '$(subst ','\'',$(1))'
 
+# Switches are 0 or 1: any other value is an error, not a silent "off" (issue 16).
+FORCE     ?= 0
+COV       ?= 0
+NOBUILD   ?= 0
+$(foreach v,WAVES COV FORCE NOBUILD,$(if $(filter-out 0 1,$(strip $($(v)))),\
+  $(error $(v)='$($(v))': must be 0 or 1)))
+
 # ---- configuration ---------------------------------------------------------------------------
 # CONFIG is a name (configs/<name>.cfg) or a path to a .cfg file.
 CFG_FILE  := $(if $(findstring /,$(CONFIG)),$(CONFIG),$(if $(filter %.cfg,$(CONFIG)),$(CONFIG),configs/$(CONFIG).cfg))
@@ -282,8 +289,6 @@ REGRESSION ?= smoke
 SHARD     ?=
 RESUME    ?=
 RUN       ?=
-COV       ?= 0
-FORCE     ?= 0
 REGRESS_ARGS = -r $(call q,$(REGRESSION)) --build $(call q,$(BUILD)) $(if $(SHARD),--shard $(call q,$(SHARD))) \
                $(if $(filter 1,$(NOBUILD)),--no-build)
 .PHONY: regress-list regress-update regress-build regress-slurm-test
