@@ -22,6 +22,7 @@ rtl/tile/aimc_xbar_twin.sv
 rtl/tile/aimc_acc.sv
 rtl/tile/aimc_post_final.sv
 rtl/tile/aimc_post_tfl.sv
+rtl/tile/aimc_pv.sv
 rtl/tile/aimc_post.sv
 rtl/tile/aimc_tile.sv
 # control and top

@@ -527,8 +527,9 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
   assign act_rdata = act_rsel_q ? buf_rdata[BUF_ACT_OUT] : buf_rdata[BUF_ACT_IN];
 
   aimc_par_buf #(
-    .Depth (ParDepth),
-    .Aw    (ParAw)
+    .Depth  (ParDepth),
+    .Aw     (ParAw),
+    .IsaTfl (IsaTfl)
   ) u_param (
     .clk_i       (clk_i),
     .hw_req_i    (par_req),

@@ -4,10 +4,15 @@
 // S or E at param + 3c .. param + 3c + 2: three consecutive addresses, always three distinct
 // banks) in one cycle and POST retires one column per cycle (docs/numbers.md, "Timing").
 // The bus port reads and writes one word, in a cycle the datapath leaves free, as aimc_buf.
+// IsaTfl = 0 (config key isa_tfl): POST has no tfl stage, so of the third word (S) it uses only
+// bits 5:0 and whether bits 31:6 are all zero (BAD_PARAM otherwise); each bank reduces its word to
+// those 7 bits before the rotation, and the datapath sees {25'b0, |w[31:6], w[5:0]} (the same S
+// and the same BAD_PARAM as the full word; tfl's E is never read on such a chip).
 
 module aimc_par_buf import aimc_pkg::*; #(
-  parameter int Depth = 1024,            // a multiple of 4
-  parameter int Aw    = aimc_aw(Depth)
+  parameter int Depth  = 1024,           // a multiple of 4
+  parameter int Aw     = aimc_aw(Depth),
+  parameter int IsaTfl = 1               // 0: the third datapath word carries S only (above)
 ) (
   input  logic             clk_i,
   // datapath port (read only): words addr, addr+1, addr+2 (modulo Depth) the next cycle
@@ -67,7 +72,17 @@ module aimc_par_buf import aimc_pkg::*; #(
     end
   end
 
-  assign hw_rdata_o  = {brdata[2'(sel_q + 2'd2)], brdata[2'(sel_q + 2'd1)], brdata[sel_q]};
+  // ---- isa_tfl = 0: the third word reduced to S and "bits 31:6 set" before the rotation
+  if (IsaTfl != 0) begin : g_word3
+    assign hw_rdata_o = {brdata[2'(sel_q + 2'd2)], brdata[2'(sel_q + 2'd1)], brdata[sel_q]};
+  end else begin : g_s_only
+    logic [3:0][6:0] bs;
+    for (genvar k = 0; k < 4; k++) begin : g_bs
+      assign bs[k] = {|brdata[k][31:6], brdata[k][5:0]};
+    end
+    assign hw_rdata_o = {25'd0, bs[2'(sel_q + 2'd2)], brdata[2'(sel_q + 2'd1)], brdata[sel_q]};
+  end
+  // ---- end isa_tfl
   assign bus_rdata_o = brdata[sel_q];
 
   initial begin

@@ -115,17 +115,7 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   localparam int WAddrW     = ((WgtAw > 16) ? WgtAw : 16) + 1;
   localparam int AAddrW     = ((ActAw > 16) ? ActAw : 16) + 1;
   localparam int Cells      = 2 * Cols;
-  localparam int CellCntW   = aimc_aw(Cells + 1);
   localparam int ColW       = aimc_aw(Cols + 1);
-
-  function automatic logic [CellCntW-1:0] count_zeros(logic [Cells-1:0] v);
-    logic [CellCntW-1:0] n;
-    n = '0;
-    for (int k = 0; k < Cells; k++) begin
-      n = n + CellCntW'(!v[k]);
-    end
-    return n;
-  endfunction
 
   typedef enum logic [3:0] {
     StIdle,
@@ -166,18 +156,12 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   logic [RowW-1:0]     prow_q, prow_d;
   logic [31:0]         prog_cnt_q, prog_cnt_d;
 
-  // PROG with program-and-verify: settings latched on accept, the row being tuned, its per-cell
-  // done mask (sticky: a cell that verified once is inhibited), pulses spent on it, counters.
-  logic                pv_q, pv_stop_q;
-  logic [7:0]          pv_budget_q;
-  logic [15:0]         pv_tol_q;
+  // PROG with program-and-verify (the engine is aimc_pv): one row at a time.
   logic                piss_q, piss_d;           // all words of the current row issued
-  logic [Cells-1:0]    pv_done_q, pv_done_d, pv_done_now, pv_ok, pv_mask;
-  logic [7:0]          pv_n_q, pv_n_d;
-  logic [31:0]         pv_pcnt_q, pv_pcnt_d;     // pulses (event index of the next pulse)
-  logic [31:0]         pv_vcnt_q, pv_vcnt_d;     // verify reads (event index of the next verify)
-  logic [31:0]         pv_unconv_q, pv_unconv_d;
-  logic                pv_pulse, pv_verify, pv_row_end, pv_row_fail;
+  logic                pv_q, pv_row_start, pv_verify, pv_step, pv_row_end, pv_stop, pv_pulse;
+  logic [Cells-1:0]    pv_ok, pv_mask;
+  logic [15:0]         pv_tol_q;
+  logic [31:0]         pv_idx;
 
   // MVM.
   logic [LoadW-1:0]    ld_q, ld_d;
@@ -268,16 +252,9 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
     prow_d     = prow_q;
     prog_cnt_d = prog_cnt_q;
     piss_d     = piss_q;
-    pv_done_d  = pv_done_q;
-    pv_n_d     = pv_n_q;
-    pv_pcnt_d  = pv_pcnt_q;
-    pv_vcnt_d  = pv_vcnt_q;
-    pv_unconv_d = pv_unconv_q;
-    pv_pulse   = 1'b0;
+    pv_row_start = 1'b0;
     pv_verify  = 1'b0;
-    pv_mask    = '0;
-    pv_row_end = 1'b0;
-    pv_row_fail = 1'b0;
+    pv_step    = 1'b0;
     ld_d       = ld_q;
     lrv_d      = 1'b0;
     lridx_d    = lridx_q;
@@ -356,9 +333,8 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
         end
         if (prv_q && prlast_q) begin
           if (pv_q) begin
-            state_d   = StPvVerify;
-            pv_done_d = '0;
-            pv_n_d    = '0;
+            state_d      = StPvVerify;
+            pv_row_start = 1'b1;
           end else begin
             pfire_d = 1'b1;
           end
@@ -377,32 +353,20 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
       StPvVerify: begin
         // Verify read of the whole row; the macro's result (pv_ok) is there next cycle.
         pv_verify = 1'b1;
-        pv_vcnt_d = pv_vcnt_q + 32'd1;
         state_d   = StPvPulse;
       end
 
       StPvPulse: begin
-        pv_done_d = pv_done_now;
-        if (&pv_done_now) begin
-          pv_row_end = 1'b1;
-        end else if (pv_n_q == pv_budget_q) begin
-          // Budget spent: the cells still outside the tolerance are counted, never ignored.
-          pv_row_end  = 1'b1;
-          pv_row_fail = 1'b1;
-          pv_unconv_d = pv_unconv_q + 32'(count_zeros(pv_done_now));
+        // aimc_pv decides: row end (converged, or the budget spent), else a pulse and verify again.
+        pv_step = 1'b1;
+        if (!pv_row_end) begin
+          state_d = StPvVerify;
         end else begin
-          pv_pulse  = 1'b1;
-          pv_mask   = ~pv_done_now;
-          pv_pcnt_d = pv_pcnt_q + 32'd1;
-          pv_n_d    = pv_n_q + 8'd1;
-          state_d   = StPvVerify;
-        end
-        if (pv_row_end) begin
           ev_prog_row_o = 1'b1;
           prog_cnt_d    = prog_cnt_q + 32'd1;
           prow_d        = prow_q + 1'b1;
           piss_d        = 1'b0;
-          if (pv_row_fail && pv_stop_q) begin
+          if (pv_stop) begin
             state_d    = StIdle;
             done_d     = 1'b1;
             err_d      = 1'b1;
@@ -538,16 +502,7 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
       pfire_q    <= 1'b0;
       prow_q     <= '0;
       prog_cnt_q <= '0;
-      pv_q       <= 1'b0;
-      pv_stop_q  <= 1'b0;
-      pv_budget_q <= '0;
-      pv_tol_q   <= '0;
       piss_q     <= 1'b0;
-      pv_done_q  <= '0;
-      pv_n_q     <= '0;
-      pv_pcnt_q  <= '0;
-      pv_vcnt_q  <= '0;
-      pv_unconv_q <= '0;
       ld_q       <= '0;
       lrv_q      <= 1'b0;
       lridx_q    <= '0;
@@ -566,10 +521,6 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
         a_q         <= cmd_a_i;
         slot_q      <= cmd_b_i[SlotW-1:0];
         adc_shift_q <= cmd_c_i[3:0];
-        pv_q        <= pv_en_i;
-        pv_stop_q   <= pv_stop_i;
-        pv_budget_q <= pv_budget_i;
-        pv_tol_q    <= pv_tol_i;
       end
       done_q     <= done_d;
       err_q      <= err_d;
@@ -583,11 +534,6 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
       prow_q     <= prow_d;
       prog_cnt_q <= prog_cnt_d;
       piss_q     <= piss_d;
-      pv_done_q  <= pv_done_d;
-      pv_n_q     <= pv_n_d;
-      pv_pcnt_q  <= pv_pcnt_d;
-      pv_vcnt_q  <= pv_vcnt_d;
-      pv_unconv_q <= pv_unconv_d;
       ld_q       <= ld_d;
       lrv_q      <= lrv_d;
       lridx_q    <= lridx_d;
@@ -617,9 +563,35 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   assign err_code_o = err_code_q;
   assign conv_cnt_o = conv_cnt_q;
   assign prog_cnt_o = prog_cnt_q;
-  assign pv_pulse_cnt_o  = pv_pcnt_q;
-  assign pv_unconv_cnt_o = pv_unconv_q;
-  assign pv_done_now     = pv_done_q | pv_ok;
+
+  // ---- program-and-verify engine: built only with the analog macro (the twin's cells are ideal
+  // and the config checker refuses pv_enable with xbar_impl = 1)
+  aimc_pv #(
+    .Cells    (Cells),
+    .PvEngine ((XbarImpl == XBAR_TWIN) ? 0 : 1)
+  ) u_pv (
+    .clk_i        (clk_i),
+    .rst_ni       (rst_ni),
+    .accept_i     (accept),
+    .pv_en_i      (pv_en_i),
+    .pv_stop_i    (pv_stop_i),
+    .pv_budget_i  (pv_budget_i),
+    .pv_tol_i     (pv_tol_i),
+    .row_start_i  (pv_row_start),
+    .verify_i     (pv_verify),
+    .step_i       (pv_step),
+    .ok_i         (pv_ok),
+    .pv_o         (pv_q),
+    .row_end_o    (pv_row_end),
+    .stop_o       (pv_stop),
+    .pulse_o      (pv_pulse),
+    .mask_o       (pv_mask),
+    .tol_o        (pv_tol_q),
+    .idx_o        (pv_idx),
+    .pulse_cnt_o  (pv_pulse_cnt_o),
+    .unconv_cnt_o (pv_unconv_cnt_o)
+  );
+  // ---- end program-and-verify engine
 
   // ---- datapath -----------------------------------------------------------------------------------
   aimc_dac_if #(
@@ -678,7 +650,7 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
       .pv_mask_i    (pv_mask),
       .pv_verify_i  (pv_verify),
       .pv_tol_i     (pv_tol_q),
-      .pv_idx_i     (pv_verify ? pv_vcnt_q : pv_pcnt_q),
+      .pv_idx_i     (pv_idx),
       .pv_ok_o      (pv_ok),
       .apply_i      (macro_apply),
       .apply_d_i    (dac_codes),
@@ -707,7 +679,7 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
       .pv_mask_i    (pv_mask),
       .pv_verify_i  (pv_verify),
       .pv_tol_i     (pv_tol_q),
-      .pv_idx_i     (pv_verify ? pv_vcnt_q : pv_pcnt_q),
+      .pv_idx_i     (pv_idx),
       .pv_ok_o      (pv_ok),
       .apply_i      (macro_apply),
       .apply_d_i    (dac_codes),

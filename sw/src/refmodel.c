@@ -173,12 +173,15 @@ static int pv_row(aimc_refmodel *rm, uint32_t tile, uint32_t row, int *failed)
 
 /* PROG: weight w[r][c] is byte r·Cols + c counted from word a of the weight buffer. With
  * program-and-verify and pv_ctrl.stop, the first row left with unconverged cells ends the
- * instruction with *chip_err = PV_FAIL (that row counts as programmed, later rows are untouched). */
+ * instruction with *chip_err = PV_FAIL (that row counts as programmed, later rows are untouched).
+ * A chip with the digital-twin crossbar (xbar_impl 1) has no program-and-verify engine
+ * (rtl/tile/aimc_pv.sv, PvEngine = 0): PROG is one-shot whatever pv_ctrl holds, and pv_pulses and
+ * pv_unconv stay 0. */
 static int tile_prog(aimc_refmodel *rm, uint32_t tile, uint32_t a, uint32_t *chip_err)
 {
 	const aimc_cfg *cfg = &rm->cfg;
 	const uint32_t *wgt = rm->buf[BUF_WEIGHT];
-	const int pv = (rm->pv_ctrl & AIMC_CSR__PV_CTRL__ENABLE_bm) != 0;
+	const int pv = cfg->xbar_impl != 1 && (rm->pv_ctrl & AIMC_CSR__PV_CTRL__ENABLE_bm) != 0;
 	uint32_t r, c;
 	int failed, rc;
 

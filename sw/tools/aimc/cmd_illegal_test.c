@@ -434,6 +434,9 @@ int cli_cmd_illegal_test(int argc, char **argv)
 	case_shift(&c, "POST shift 0", 0);
 	case_shift(&c, "POST shift 63", 63);
 	case_shift(&c, "POST shift with reserved bit 6 set", 0x41u);
+	/* the highest reserved bit alone (isa_tfl = 0 reduces bits 31:6 to one flag per bank) */
+	case_shift(&c, "POST shift with reserved bit 31 set", 0x80000001u);
+	case_shift(&c, "POST shift with reserved bit 19 set", 0x00080001u);
 	case_tfl(&c, "tfl POST e = 31", 31, -128, 127);
 	case_tfl(&c, "tfl POST e = -32", -32, -128, 127);
 	case_tfl(&c, "tfl POST lo > hi", 0, 1, 0);

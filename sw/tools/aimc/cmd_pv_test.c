@@ -2,6 +2,7 @@
 /* aimc pv-test: program-and-verify on tile 0 (docs/analog-model.md): a PROG that converges, a pulse
  * budget of 1 that leaves cells unconverged (counted), the same with pv_ctrl.stop (PV_FAIL with
  * err_code, err_pc, status and irq), recovery without a reset, and a verify-only PROG (budget 0).
+ * On a digital-twin chip (xbar_impl 1, no PV engine) PROG must ignore pv_ctrl instead.
  * On back-ends other than cmodel the same sequence runs on the C reference model too and every
  * value read must be equal (L0). The bus operations never depend on the values read, so a
  * recorded trace replays. */
@@ -147,6 +148,34 @@ static int halted_clean(const run_out *r)
 #define RUN_ARGS(r) (r).status, (r).err_code, (r).err_pc, (r).irq, (r).irq_after_clear, \
 		    (r).d_pulses, (r).d_unconv, (r).d_rows
 
+/* The digital-twin crossbar (xbar_impl 1) has no program-and-verify engine (rtl/tile/aimc_pv.sv,
+ * PvEngine = 0): PROG is one-shot whatever pv_ctrl holds (enable, stop and a budget of 1 that an
+ * analog row would not meet), no pulse and no unconverged cell is counted, and (timed back-ends)
+ * the PROG takes exactly the cycles of a PROG with pv_ctrl.enable 0. */
+static void twin_sequence(aimc_mmio *m, const aimc_cfg *cfg, ck *c, obs *o, uint32_t max_polls,
+			  int timed)
+{
+	const uint32_t rows = cfg->rows;
+	run_out r, off;
+
+	run_prog(m, cfg, o, 0, pv_ctrl(1, 1, 1), max_polls, &r);
+	run_prog(m, cfg, o, 0, pv_ctrl(0, 0, 0), max_polls, &off);
+	if (c == NULL)
+		return;
+	cli_check(&c->t, o->rc == AIMC_OK && halted_clean(&r) && r.d_rows == rows &&
+			  r.d_pulses == 0 && r.d_unconv == 0,
+		  "twin, pv_ctrl enable + stop + budget 1: one-shot PROG, every row, no pulse, no count",
+		  RUN_FMT, RUN_ARGS(r));
+	cli_check(&c->t, o->rc == AIMC_OK && halted_clean(&off) && off.d_rows == rows &&
+			  off.d_pulses == 0 && off.d_unconv == 0,
+		  "twin, pv_ctrl.enable 0: one-shot PROG, every row, no pulse, no count", RUN_FMT,
+		  RUN_ARGS(off));
+	if (timed)
+		cli_check(&c->t, r.d_cycles == off.d_cycles,
+			  "twin: pv_ctrl.enable changes nothing (same PROG cycles)",
+			  "enable 1: %u cycles, enable 0: %u cycles", r.d_cycles, off.d_cycles);
+}
+
 /* The whole sequence on one chip; checks go to c (NULL: only observe). */
 static void sequence(aimc_mmio *m, const aimc_cfg *cfg, uint64_t seed, uint32_t max_polls, ck *c,
 		     obs *o, int timed)
@@ -183,6 +212,13 @@ static void sequence(aimc_mmio *m, const aimc_cfg *cfg, uint64_t seed, uint32_t 
 	if (o->rc == AIMC_OK)
 		o->rc = aimc_mem_write(m, cli_win_weight(), 0, wgt, 2u * words);
 	free(wgt);
+	if (cfg->xbar_impl == 1) {
+		twin_sequence(m, cfg, c, o, max_polls, timed);
+		if (c != NULL)
+			cli_check(&c->t, o->rc == AIMC_OK, "every bus access answered", "%s",
+				  aimc_strerror(o->rc));
+		return;
+	}
 
 	/* 1: converge: at most `budget` pulses per row, every row programmed */
 	run_prog(m, cfg, o, 0, pv_ctrl(1, 0, budget), max_polls, &r);
