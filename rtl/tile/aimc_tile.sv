@@ -4,7 +4,8 @@
 //
 // Latency, in cycles from the accept edge to the cycle of done_o (tests/unit/tile checks it):
 //   PROG        Rows*Cols/4 + 3 (one-shot, pv_en_i = 0)
-//   PROG, PV    1 + sum over rows of Cols/4 + 3 + 2*p_row, p_row = pulses the row took (0..budget):
+//   PROG, PV    (analog macro only: the twin has no PV engine, aimc_pv)
+//               1 + sum over rows of Cols/4 + 3 + 2*p_row, p_row = pulses the row took (0..budget):
 //               load the row, verify, then (pulse, verify) until every cell is done or the
 //               budget is spent; the decision takes the cycle after each verify
 //   MVM         max(Rows/4 + 1, ColsPerAdc) + 2 + sum over the 2*ceil(8/DacBits) phases of
