@@ -78,7 +78,9 @@ module aimc_par_buf import aimc_pkg::*; #(
   end else begin : g_s_only
     logic [3:0][6:0] bs;
     for (genvar k = 0; k < 4; k++) begin : g_bs
-      assign bs[k] = {|brdata[k][31:6], brdata[k][5:0]};
+      logic [31:0] w;
+      assign w     = brdata[k];
+      assign bs[k] = {|w[31:6], w[5:0]};
     end
     assign hw_rdata_o = {25'd0, bs[2'(sel_q + 2'd2)], brdata[2'(sel_q + 2'd1)], brdata[sel_q]};
   end
