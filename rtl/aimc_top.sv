@@ -663,7 +663,11 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
   logic irq_en_done, irq_en_error, irq_en_prog;
   logic irq_done, irq_error, irq_prog;
 
-  aimc_csr u_csr (
+  // No program-and-verify engine with the digital twin (rtl/tile/aimc_pv.sv): pv_ctrl, pv_tol and
+  // pv_sel read 0 there and their storage goes unused (removed by synthesis).
+  aimc_csr #(
+    .PvRegs (1'(XbarImpl != XBAR_TWIN))
+  ) u_csr (
     .clk                        (clk_i),
     .arst_n                     (rst_n),
     .s_cpuif_req                (csr_req),

@@ -11,6 +11,10 @@ registers: the same read data, bit for bit. Synthesis maps the chain to one 2:1 
 and bit in series (about 4000 iCE40 LUT4 for this block) and cannot drop the terms of constant-0
 inputs (the per-tile counters of tiles >= NumTiles); the AND-OR form folds them away
 (docs/fpga-bringup.md). Exit status 2 when the input does not have the expected shape.
+
+It also gives the module a parameter PvRegs (default 1): 0 on a chip without the program-and-verify
+engine (the digital-twin crossbar, rtl/tile/aimc_pv.sv), where pv_ctrl, pv_tol and pv_sel read 0
+(writes are answered and have no effect); their storage then drives nothing and synthesis drops it.
 """
 import re
 import sys
@@ -42,6 +46,29 @@ def rewrite(m):
     return "".join(out)
 
 
+PV_FIELD = re.compile(r"^(\s*readback_data_var\[[^\]]+\] = readback_data_var\[[^\]]+\] \| )"
+                      r"\((\{(\d+)\{rd_mux_addr == [^}]*\}\}) & (field_storage_pv_(?:ctrl|tol|sel)_\w+)\);$",
+                      re.M)
+
+
+def pv_regs(src):
+    head = "module aimc_csr (\n"
+    if src.count(head) != 1:
+        print("csr_readback: no `module aimc_csr (` header (PeakRDL-etana output changed?)",
+              file=sys.stderr)
+        sys.exit(2)
+    src = src.replace(head, "module aimc_csr #(\n"
+                      "        // 0: no program-and-verify engine: pv_ctrl, pv_tol, pv_sel read 0\n"
+                      "        parameter bit PvRegs = 1\n"
+                      "    ) (\n")
+    src, n = PV_FIELD.subn(lambda m: f"{m.group(1)}({m.group(2)} & {{{m.group(3)}{{PvRegs}}}} "
+                           f"& {m.group(4)});", src)
+    if n != 5:
+        print(f"csr_readback: {n} pv_ctrl/pv_tol/pv_sel readback fields, expected 5", file=sys.stderr)
+        sys.exit(2)
+    return src
+
+
 def main():
     src = sys.stdin.read()
     new, n = BLOCK.subn(rewrite, src)
@@ -50,7 +77,7 @@ def main():
         print(f"csr_readback: {n} readback blocks rewritten, {left} left in an unexpected shape "
               f"(PeakRDL-etana output changed?)", file=sys.stderr)
         sys.exit(2)
-    sys.stdout.write(new)
+    sys.stdout.write(pv_regs(new))
 
 
 if __name__ == "__main__":

@@ -4,7 +4,10 @@
 //  https://github.com/daxzio/PeakRDL-etana
 
 
-module aimc_csr (
+module aimc_csr #(
+        // 0: no program-and-verify engine: pv_ctrl, pv_tol, pv_sel read 0
+        parameter bit PvRegs = 1
+    ) (
         input wire clk,
         input wire arst_n,
 
@@ -946,11 +949,11 @@ always @(*) begin
         for(int i0=0; i0<16; i0++) begin : gen_loop_7
             readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h280 + (10)'(i0) * 10'h4}} & hwif_in_tile_stalls_value[i0]);
         end
-        readback_data_var[0] = readback_data_var[0] | ({1{rd_mux_addr == 10'h300}} & field_storage_pv_ctrl_enable_value);
-        readback_data_var[1] = readback_data_var[1] | ({1{rd_mux_addr == 10'h300}} & field_storage_pv_ctrl_stop_value);
-        readback_data_var[15:8] = readback_data_var[15:8] | ({8{rd_mux_addr == 10'h300}} & field_storage_pv_ctrl_budget_value);
-        readback_data_var[15:0] = readback_data_var[15:0] | ({16{rd_mux_addr == 10'h304}} & field_storage_pv_tol_tol_value);
-        readback_data_var[3:0] = readback_data_var[3:0] | ({4{rd_mux_addr == 10'h308}} & field_storage_pv_sel_tile_value);
+        readback_data_var[0] = readback_data_var[0] | ({1{rd_mux_addr == 10'h300}} & {1{PvRegs}} & field_storage_pv_ctrl_enable_value);
+        readback_data_var[1] = readback_data_var[1] | ({1{rd_mux_addr == 10'h300}} & {1{PvRegs}} & field_storage_pv_ctrl_stop_value);
+        readback_data_var[15:8] = readback_data_var[15:8] | ({8{rd_mux_addr == 10'h300}} & {8{PvRegs}} & field_storage_pv_ctrl_budget_value);
+        readback_data_var[15:0] = readback_data_var[15:0] | ({16{rd_mux_addr == 10'h304}} & {16{PvRegs}} & field_storage_pv_tol_tol_value);
+        readback_data_var[3:0] = readback_data_var[3:0] | ({4{rd_mux_addr == 10'h308}} & {4{PvRegs}} & field_storage_pv_sel_tile_value);
         readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h30c}} & hwif_in_pv_pulses_value);
         readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h310}} & hwif_in_pv_unconv_value);
         readback_data = readback_data_var;
