@@ -176,7 +176,7 @@ static int pv_row(aimc_refmodel *rm, uint32_t tile, uint32_t row, int *failed)
  * instruction with *chip_err = PV_FAIL (that row counts as programmed, later rows are untouched).
  * A chip with the digital-twin crossbar (xbar_impl 1) has no program-and-verify engine
  * (rtl/tile/aimc_pv.sv, PvEngine = 0): PROG is one-shot whatever pv_ctrl holds, and pv_pulses and
- * pv_unconv stay 0. */
+ * pv_unconv stay 0 (pv_ctrl, pv_tol and pv_sel read 0 there too, csr_read). */
 static int tile_prog(aimc_refmodel *rm, uint32_t tile, uint32_t a, uint32_t *chip_err)
 {
 	const aimc_cfg *cfg = &rm->cfg;
@@ -786,14 +786,16 @@ static int csr_read(aimc_refmodel *rm, uint32_t off, uint32_t *val)
 	case CSR_ADDR(prog_rows):
 		*val = counter_cut(rm, rm->prog_cnt[0]);
 		return AIMC_OK;
+	/* the digital twin (xbar_impl 1) has no program-and-verify engine: these read 0 (aimc_csr
+	 * PvRegs = 0; a write is answered and has no effect on what PROG does, tile_prog) */
 	case CSR_ADDR(pv_ctrl):
-		*val = rm->pv_ctrl;
+		*val = rm->cfg.xbar_impl != 1 ? rm->pv_ctrl : 0;
 		return AIMC_OK;
 	case CSR_ADDR(pv_tol):
-		*val = rm->pv_tol;
+		*val = rm->cfg.xbar_impl != 1 ? rm->pv_tol : 0;
 		return AIMC_OK;
 	case CSR_ADDR(pv_sel):
-		*val = rm->pv_sel;
+		*val = rm->cfg.xbar_impl != 1 ? rm->pv_sel : 0;
 		return AIMC_OK;
 	case CSR_ADDR(pv_pulses): /* 0 for a tile the config does not have */
 		*val = rm->pv_sel < rm->cfg.num_tiles ? rm->pv_pulses[rm->pv_sel] : 0;
