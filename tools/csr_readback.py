@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Rewrite the readback mux of the PeakRDL-etana CSR block into a parallel AND-OR (tools/gen_regs.sh).
 
-    tools/csr_readback.py < aimc_csr.sv > aimc_csr.sv
+    tools/csr_readback.py [--pv-regs] < aimc_csr.sv > aimc_csr.sv
 
 PeakRDL-etana writes the read data as a chain of `if (rd_mux_addr == A) begin v[..] = x; end`,
 one per register (about 150 with the 16-entry per-tile arrays). The addresses are distinct, so at
@@ -12,7 +12,7 @@ and bit in series (about 4000 iCE40 LUT4 for this block) and cannot drop the ter
 inputs (the per-tile counters of tiles >= NumTiles); the AND-OR form folds them away
 (docs/fpga-bringup.md). Exit status 2 when the input does not have the expected shape.
 
-It also gives the module a parameter PvRegs (default 1): 0 on a chip without the program-and-verify
+With --pv-regs (tools/gen_regs.sh) it also gives the module a parameter PvRegs (default 1): 0 on a chip without the program-and-verify
 engine (the digital-twin crossbar, rtl/tile/aimc_pv.sv), where pv_ctrl, pv_tol and pv_sel read 0
 (writes are answered and have no effect); their storage then drives nothing and synthesis drops it.
 """
@@ -77,7 +77,7 @@ def main():
         print(f"csr_readback: {n} readback blocks rewritten, {left} left in an unexpected shape "
               f"(PeakRDL-etana output changed?)", file=sys.stderr)
         sys.exit(2)
-    sys.stdout.write(pv_regs(new))
+    sys.stdout.write(pv_regs(new) if "--pv-regs" in sys.argv[1:] else new)
 
 
 if __name__ == "__main__":

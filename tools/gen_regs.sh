@@ -23,7 +23,7 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
   # logic (tools/csr_readback.py; needed for the iCE40 UP5K, docs/fpga-bringup.md).
   grep -v '^`timescale' "$tmp/aimc_csr.sv" |
     sed -E 's/^( *input wire )\[([0-9]+):0\] (hwif_in_[a-z0-9_]+) \[([0-9]+):0\](,?)$/\1[\4:0][\2:0] \3\5/' |
-    "$py" "$top/tools/csr_readback.py"
+    "$py" "$top/tools/csr_readback.py" --pv-regs
   } > "$out/rtl/csr/aimc_csr.sv"
 
 "$peakrdl" c-header "$rdl" -t aimc_map -o "$tmp/aimc_regs.h" >/dev/null

@@ -16,8 +16,8 @@ TOOL = os.path.join(ROOT, "tools", "csr_readback.py")
 FAILS = []
 
 
-def run(text):
-    p = subprocess.run([sys.executable, TOOL], input=text, capture_output=True, text=True)
+def run(text, *args):
+    p = subprocess.run([sys.executable, TOOL, *args], input=text, capture_output=True, text=True)
     return p.returncode, p.stdout, p.stderr
 
 
@@ -66,9 +66,27 @@ bad = SRC.replace("[15:9]", "[i+1:9]", 1)
 rc, out, err = run(bad)
 check("unexpected select: exit 2", rc == 2 and "select" in err, f"rc {rc} err {err}")
 
+# --pv-regs: parameter PvRegs gates the readback of the five pv_ctrl / pv_tol / pv_sel fields
+PV = "module aimc_csr (\n        input wire clk,\n" + "".join(
+    f"        if(rd_mux_addr == 10'h{a}) begin\n            readback_data_var[{sl}] = "
+    f"field_storage_pv_{f}_value;\n        end\n"
+    for a, sl, f in (("300", "0", "ctrl_enable"), ("300", "1", "ctrl_stop"),
+                     ("300", "15:8", "ctrl_budget"), ("304", "15:0", "tol_tol"),
+                     ("308", "3:0", "sel_tile"))) + SRC
+rc, out, err = run(PV, "--pv-regs")
+check("pv-regs: exit 0", rc == 0, err)
+check("pv-regs: parameter", "module aimc_csr #(" in out and "parameter bit PvRegs = 1" in out, out)
+check("pv-regs: budget gated", "readback_data_var[15:8] = readback_data_var[15:8] | "
+      "({8{rd_mux_addr == 10'h300}} & {8{PvRegs}} & field_storage_pv_ctrl_budget_value);" in out, out)
+check("pv-regs: five fields gated", out.count("{PvRegs}}") == 5, out)
+rc, out, err = run(PV.replace("field_storage_pv_sel_tile_value", "hwif_in_z"), "--pv-regs")
+check("pv-regs: a field missing: exit 2", rc == 2 and "expected 5" in err, f"rc {rc} err {err}")
+rc, out, err = run(SRC, "--pv-regs")
+check("pv-regs: no module header: exit 2", rc == 2 and "module aimc_csr" in err, f"rc {rc} err {err}")
+
 with open(os.path.join(ROOT, "rtl", "csr", "aimc_csr.sv"), encoding="utf-8") as f:
     gen = f.read()
 check("committed aimc_csr.sv is rewritten", "if(rd_mux_addr" not in gen and
-      "({32{rd_mux_addr ==" in gen)
+      "({32{rd_mux_addr ==" in gen and gen.count("{PvRegs}}") == 5)
 
 sys.exit(1 if FAILS else 0)
