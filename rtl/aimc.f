@@ -19,6 +19,7 @@ rtl/afe/aimc_dac_if.sv
 rtl/afe/aimc_adc_if.sv
 rtl/tile/aimc_xbar_macro.sv
 rtl/tile/aimc_xbar_twin.sv
+rtl/tile/aimc_slice_map.sv
 rtl/tile/aimc_acc.sv
 rtl/tile/aimc_post_final.sv
 rtl/tile/aimc_post_tfl.sv

@@ -15,6 +15,9 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
   parameter int WgtDepth   = 8192,
   parameter int AccSlots   = 64,
   parameter int XbarImpl   = XBAR_MODEL, // XBAR_MODEL or XBAR_TWIN (aimc_pkg)
+  // Bit-sliced weights (docs/decisions/0009): WeightSlices pair columns of SliceBits per weight.
+  parameter int WeightSlices = 1,
+  parameter int SliceBits    = 7,
   // Two knobs of the smallest FPGA prototype (configs/ice40.cfg); the defaults are the chip.
   parameter int ConflictCheck = 1,       // 0 (NumTiles 1 only): no TILE_CONFLICT, COPY waits for idle
   parameter int CounterBits   = 32       // event counter width (16..32), wrap at 2^CounterBits
@@ -223,6 +226,7 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
     .NumTiles   (NumTiles),
     .Rows       (Rows),
     .Cols       (Cols),
+    .WeightSlices (WeightSlices),
     .InstrDepth (InstrDepth),
     .ActDepth   (ActDepth),
     .ParDepth   (ParDepth),
@@ -308,6 +312,8 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
       .ColsPerAdc (ColsPerAdc),
       .AdcCycles  (AdcCycles),
       .AccSlots   (AccSlots),
+      .WeightSlices (WeightSlices),
+      .SliceBits  (SliceBits),
       .XbarImpl   (XbarImpl),
       .ActAw      (ActAw),
       .WgtAw      (WgtAw),

@@ -38,7 +38,8 @@ struct aimc_xbar {
 	aimc_cfg cfg;
 	uint64_t seed;
 	uint32_t rows, cols, mask, nadc;
-	double dg;                /* (gmax - gmin) / 127 */
+	int top;                  /* top level of a cell: 127, or 2^slice_bits - 1 (aimc_cfg_cell_levels) */
+	double dg;                /* (gmax - gmin) / top */
 	double i_lsb0;            /* vread * dg / mask: ADC LSB at adc_shift 0, amperes */
 	double g_clamp;           /* 1.2 * gmax: upper limit of a programmed conductance */
 	double level_g[LEVELS];   /* target conductance of each level */
@@ -264,12 +265,21 @@ aimc_xbar *aimc_xbar_create(const aimc_cfg *cfg, uint64_t seed)
 	size_t ncells, nrows;
 	double range;
 
+	aimc_cfg arr;
+	uint32_t top;
+
 	if (cfg == NULL || aimc_cfg_check(cfg, NULL, 0) != 0)
 		return NULL;
+	/* The model works on the array: with bit-sliced weights every logical column is
+	 * weight_slices adjacent pair columns on the same ADC (docs/numbers.md "Bit-sliced weights"). */
+	aimc_cfg_array_view(cfg, &arr);
+	cfg = &arr;
+	top = aimc_cfg_cell_levels(cfg);
 	xb = calloc(1, sizeof(*xb));
 	if (xb == NULL)
 		goto fail;
 	xb->cfg = *cfg;
+	xb->top = (int)top;
 	xb->seed = seed;
 	{
 		char err[160];
@@ -283,11 +293,19 @@ aimc_xbar *aimc_xbar_create(const aimc_cfg *cfg, uint64_t seed)
 	xb->cols = cfg->cols;
 	xb->mask = (1u << cfg->dac_bits) - 1u;
 	range = cfg->gmax - cfg->gmin;
-	xb->dg = range / 127.0;
+	xb->dg = range / (double)top;
 	xb->i_lsb0 = cfg->vread * xb->dg / (double)xb->mask;
 	xb->g_clamp = 1.2 * cfg->gmax;
 	for (int l = 0; l < LEVELS; l++) {
 		xb->level_g[l] = cfg->gmin + (double)l * xb->dg;
+		if (cfg->device_levels >= 2 && l <= (int)top) {
+			/* a device of D states: the target is the nearest state k/(D-1) of the range,
+			 * k = round_half_away(l (D-1) / top), in integers */
+			uint32_t d1 = cfg->device_levels - 1u;
+			uint32_t k = (2u * (uint32_t)l * d1 + top) / (2u * top);
+
+			xb->level_g[l] = cfg->gmin + range * (double)k / (double)d1;
+		}
 		xb->level_sd[l] = 0.0;
 		if (cfg->prog_sigma > 0.0)
 			xb->level_sd[l] = cfg->prog_sigma * range *
@@ -534,7 +552,7 @@ int aimc_xbar_program_row(aimc_xbar *xb, uint32_t tile, uint32_t row, const int8
 	if (xb == NULL || w == NULL || tile >= xb->cfg.num_tiles || row >= xb->rows)
 		return -1;
 	for (uint32_t c = 0; c < xb->cols; c++) {
-		int wc = w[c] < -127 ? -127 : w[c];
+		int wc = w[c] < -xb->top ? -xb->top : w[c] > xb->top ? xb->top : w[c];
 		size_t i = cell_base(xb, tile, c) + row;
 		double gp = program_cell(xb, tile, row, 2 * c, wc > 0 ? wc : 0, prog_idx);
 		double gn = program_cell(xb, tile, row, 2 * c + 1, wc < 0 ? -wc : 0, prog_idx);
@@ -550,10 +568,11 @@ int aimc_xbar_program_row(aimc_xbar *xb, uint32_t tile, uint32_t row, const int8
 	return 0;
 }
 
-/* Level of cell k (2c: positive, 2c+1: negative) for weight byte w[c]; -128 is taken as -127. */
-static int cell_level(const int8_t *w, uint32_t k)
+/* Level of cell k (2c: positive, 2c+1: negative) for weight byte w[c], clamped to [-top, top]
+ * (-128 is taken as -127). */
+static int cell_level(const int8_t *w, uint32_t k, int top)
 {
-	int wc = w[k / 2] < -127 ? -127 : w[k / 2];
+	int wc = w[k / 2] < -top ? -top : w[k / 2] > top ? top : w[k / 2];
 
 	if (k & 1)
 		return wc < 0 ? -wc : 0;
@@ -567,7 +586,7 @@ int aimc_xbar_pulse_row(aimc_xbar *xb, uint32_t tile, uint32_t row, const int8_t
 		return -1;
 	for (uint32_t k = 0; k < 2 * xb->cols; k++) {
 		size_t i = cell_base(xb, tile, k / 2) + row;
-		int level = cell_level(w, k);
+		int level = cell_level(w, k, xb->top);
 		double g, tgt;
 
 		if (mask[k] == 0 || stuck_state(xb, tile, row, k) != 0)
@@ -613,7 +632,7 @@ int aimc_xbar_verify_row(const aimc_xbar *xb, uint32_t tile, uint32_t row, const
 
 			g = g + read_sd(xb, g) * aimc_rng_normal(&key);
 		}
-		err = fabs(g - xb->level_g[cell_level(w, k)]);
+		err = fabs(g - xb->level_g[cell_level(w, k, xb->top)]);
 		ok[k] = err <= tol;
 		n += ok[k];
 	}

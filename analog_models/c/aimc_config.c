@@ -65,6 +65,12 @@ static const struct cfg_key keys[] = {
 	 "weight staging buffer depth"},
 	{"acc_slots", KT_U32, OFF(acc_slots), 64, 1, 1024, 0, NULL, "-", "AccSlots",
 	 "accumulator slots per tile"},
+	/* Bit-sliced weights (docs/decisions/0009-bit-sliced-weights.md): the defaults are the one
+	 * pair of 127 levels of every config before them. */
+	{"weight_slices", KT_U32, OFF(weight_slices), 1, 1, 7, 0, NULL, "-", "WeightSlices",
+	 "cell pairs per weight (adjacent columns, one ADC); the array has cols*weight_slices pairs"},
+	{"slice_bits", KT_U32, OFF(slice_bits), 7, 1, 7, 0, NULL, "bit", "SliceBits",
+	 "magnitude bits per slice: each cell holds levels 0..2^slice_bits-1 (7 with one slice: 127)"},
 	{"xbar_impl", KT_U32, OFF(xbar_impl), 0, 0, 1, 0, NULL, "-", "XbarImpl",
 	 "crossbar of every tile: 0 analog model (behavioural macro), 1 digital twin (synthesizable)"},
 	{"conflict_check", KT_U32, OFF(conflict_check), 1, 0, 1, 0, NULL, "-", "ConflictCheck",
@@ -101,6 +107,9 @@ static const struct cfg_key keys[] = {
 	 "step error sigma of one pulse at full scale, level shape of prog_knee"},
 	/* Non-idealities of docs/analog-model.md. Every default leaves the effect off (existing configs
 	 * and their bit signatures are unchanged); the 40 nm values are in configs/noisy.cfg. */
+	{"device_levels", KT_U32, OFF(device_levels), 0, 0, 256, 0, NULL, "-", NULL,
+	 "distinct conductance states a cell can be set to, equally spaced gmin..gmax (0: continuous); "
+	 "a target level is rounded to the nearest state (few-level devices, assumption)"},
 	{"drift_time", KT_F64, OFF(drift_time), 0, 0, 1e9, 0, NULL, "s", NULL,
 	 "time since programming for G(t) = G0 (t/t0)^-nu; no drift while drift_time <= drift_t0"},
 	{"drift_t0", KT_F64, OFF(drift_t0), 20, 1e-6, 1e9, 0, NULL, "s", NULL,
@@ -357,6 +366,9 @@ const char *aimc_cfg_effect_on(const aimc_cfg *cfg)
 		return "fault_dac_dead";
 	if (cfg->fault_col_gain != 1.0)
 		return "fault_col_gain";
+	/* a device whose states do not include every cell level rounds the targets */
+	if (cfg->device_levels >= 2 && (cfg->device_levels - 1) % aimc_cfg_cell_levels(cfg) != 0)
+		return "device_levels";
 	return NULL;
 }
 
@@ -381,6 +393,7 @@ static int cross_check(const aimc_cfg *cfg, const uint32_t *lines, const char *o
 		     {"stuck_gmin_frac", "stuck_gmax_frac"}, {"temp", "tc_g"}, {"ir_mode", "dac_rout"},
 		     {"conflict_check", "num_tiles"}, {"num_tiles", "fault_tile"}, {"cols_per_adc", "fault_adc"},
 		     {"adc_bits", "fault_adc_code"}, {"rows", "fault_dac_row"}, {"cols", "fault_col"},
+		     {"weight_slices", "slice_bits"}, {"cols", "weight_slices"}, {"device_levels", "device_levels"},
 		     {"xbar_impl", "xbar_impl"}};
 	char at[600];
 
@@ -472,6 +485,24 @@ static int cross_check(const aimc_cfg *cfg, const uint32_t *lines, const char *o
 		case 14:
 			bad = cfg->fault_col >= cfg->cols;
 			snprintf(msg, sizeof(msg), "fault_col (%u) must be < cols (%u)", cfg->fault_col, cfg->cols);
+			break;
+		case 15:
+			/* the slices cover the 7 magnitude bits, and no slice is always zero */
+			bad = cfg->weight_slices * cfg->slice_bits < 7 ||
+			      (cfg->weight_slices - 1) * cfg->slice_bits >= 7 ||
+			      (cfg->weight_slices == 1 && cfg->slice_bits != 7);
+			snprintf(msg, sizeof(msg), "weight_slices (%u) x slice_bits (%u) must cover the 7 weight "
+				 "magnitude bits with no slice left always zero ((slices-1) x bits < 7 <= slices x "
+				 "bits; one slice: slice_bits 7)", cfg->weight_slices, cfg->slice_bits);
+			break;
+		case 16:
+			bad = cfg->cols * cfg->weight_slices > 1024;
+			snprintf(msg, sizeof(msg), "cols x weight_slices (%u pair columns in the array) must be "
+				 "<= 1024", cfg->cols * cfg->weight_slices);
+			break;
+		case 17:
+			bad = cfg->device_levels == 1;
+			snprintf(msg, sizeof(msg), "device_levels must be 0 (continuous) or at least 2, not 1");
 			break;
 		default: {
 			/* The twin computes without any analog effect: name the first one switched on. */
@@ -944,7 +975,7 @@ int aimc_cfg_is_ideal(const aimc_cfg *cfg)
 
 	if (cfg->adc_bits < 2 || cfg->adc_bits > 63 || cfg->dac_bits > 32)
 		return 0;
-	need = (uint64_t)cfg->rows * ((1ull << cfg->dac_bits) - 1) * 127u;
+	need = (uint64_t)cfg->rows * ((1ull << cfg->dac_bits) - 1) * aimc_cfg_cell_levels(cfg);
 	have = (1ull << (cfg->adc_bits - 1)) - 1;
 	return cfg->prog_sigma == 0.0 && cfg->read_sigma == 0.0 && cfg->pv_enable == 0 &&
 	       aimc_cfg_effect_on(cfg) == NULL && have >= need;
@@ -958,6 +989,43 @@ uint32_t aimc_cfg_slices(const aimc_cfg *cfg)
 uint32_t aimc_cfg_num_adcs(const aimc_cfg *cfg)
 {
 	return cfg->cols_per_adc == 0 ? 0 : cfg->cols / cfg->cols_per_adc;
+}
+
+uint32_t aimc_cfg_cell_levels(const aimc_cfg *cfg)
+{
+	if (cfg->weight_slices <= 1 || cfg->slice_bits < 1 || cfg->slice_bits > 7)
+		return 127;
+	return (1u << cfg->slice_bits) - 1;
+}
+
+uint32_t aimc_cfg_array_cols(const aimc_cfg *cfg)
+{
+	return cfg->cols * (cfg->weight_slices ? cfg->weight_slices : 1);
+}
+
+void aimc_cfg_array_view(const aimc_cfg *cfg, aimc_cfg *out)
+{
+	const uint32_t ns = cfg->weight_slices ? cfg->weight_slices : 1;
+
+	*out = *cfg;
+	out->cols = cfg->cols * ns;
+	out->cols_per_adc = cfg->cols_per_adc * ns;
+}
+
+int aimc_cfg_weight_slice(const aimc_cfg *cfg, int w, uint32_t s)
+{
+	const uint32_t b = cfg->weight_slices <= 1 ? 7 : cfg->slice_bits;
+	int mag = w < 0 ? -w : w;
+	int v;
+
+	if (mag > 127)
+		mag = 127; /* -128 is programmed as -127 */
+	if (cfg->weight_slices <= 1)
+		return s == 0 ? (w < 0 ? -mag : mag) : 0;
+	if (s >= cfg->weight_slices || s * b >= 31)
+		return 0;
+	v = (mag >> (s * b)) & (int)((1u << b) - 1);
+	return w < 0 ? -v : v;
 }
 
 /* Append formatted text at *pos; -1 (and nothing more written) if it does not fit. */

@@ -16,6 +16,8 @@ typedef struct aimc_cfg {
 	/* digital geometry (RTL parameters) */
 	uint32_t num_tiles, rows, cols, dac_bits, adc_bits, cols_per_adc, adc_cycles, settle_cycles;
 	uint32_t instr_depth, act_depth, par_depth, wgt_depth, acc_slots;
+	uint32_t weight_slices;      /* cell pairs per weight (bit-sliced weights), 1 = one pair of 127 levels */
+	uint32_t slice_bits;         /* magnitude bits per slice (7 with one slice) */
 	uint32_t xbar_impl;          /* 0: analog model (behavioural macro), 1: digital twin */
 	uint32_t conflict_check;     /* 1: TILE_CONFLICT check; 0 (num_tiles 1 only): COPY waits for idle */
 	uint32_t counter_bits;       /* event counter width, 16..32 (wrap at 2^counter_bits) */
@@ -24,6 +26,7 @@ typedef struct aimc_cfg {
 	double vread;                /* V */
 	double gmax, gmin;           /* S */
 	double prog_sigma, prog_knee;
+	uint32_t device_levels;      /* distinct programmable states per cell, 0 = continuous */
 	double read_sigma, read_knee;
 	/* program-and-verify (written to the pv_* CSRs by the driver; docs/analog-model.md) */
 	uint32_t pv_enable, pv_budget, pv_stop;
@@ -72,6 +75,15 @@ void aimc_cfg_clear_faults(aimc_cfg *cfg);
 /* Derived values. */
 uint32_t aimc_cfg_slices(const aimc_cfg *cfg);   /* ceil(7 / dac_bits) */
 uint32_t aimc_cfg_num_adcs(const aimc_cfg *cfg); /* cols / cols_per_adc */
+/* Bit-sliced weights (docs/numbers.md "Bit-sliced weights"). */
+uint32_t aimc_cfg_cell_levels(const aimc_cfg *cfg); /* top level of a cell: 127, or 2^slice_bits - 1 */
+uint32_t aimc_cfg_array_cols(const aimc_cfg *cfg);  /* pair columns of the array: cols * weight_slices */
+/* The array as the crossbar model sees it: a copy of cfg with cols and cols_per_adc counting pair
+ * columns (times weight_slices); every other key as in cfg. For the model and its shims only. */
+void aimc_cfg_array_view(const aimc_cfg *cfg, aimc_cfg *out);
+/* Slice s (0 = least significant) of weight w: sign(w)·((|w| >> s·slice_bits) & (2^slice_bits - 1)),
+ * |w| capped at 127; with one slice, w itself (-128 as -127). 0 for s >= weight_slices. */
+int aimc_cfg_weight_slice(const aimc_cfg *cfg, int w, uint32_t s);
 
 /* Write RTL parameter flags for the geometry keys, space separated, into buf:
  * style "verilator" gives -GRows=64 ..., style "icarus" gives -P<top>.Rows=64 ... with top as the

@@ -69,6 +69,8 @@ int aimc_sim_model_init(const char *cfg_path, uint64_t seed)
 		return -1;
 	}
 	g_sim.xb = aimc_xbar_create(&g_sim.cfg, seed);
+	/* the macro's ports carry the array: pair columns (bit-sliced weights: cols x weight_slices) */
+	aimc_cfg_array_view(&g_sim.cfg, &g_sim.cfg);
 	g_sim.w = malloc(g_sim.cfg.cols * sizeof(*g_sim.w));
 	g_sim.d = malloc(g_sim.cfg.rows * sizeof(*g_sim.d));
 	g_sim.cells = malloc(2 * g_sim.cfg.cols * sizeof(*g_sim.cells));

@@ -17,6 +17,8 @@ module aimc_fpga_core import aimc_pkg::*; #(
   parameter int ParDepth      = 256,
   parameter int WgtDepth      = 1024,
   parameter int AccSlots      = 16,
+  parameter int WeightSlices = 1,
+  parameter int SliceBits  = 7,
   parameter int XbarImpl      = XBAR_TWIN,
   parameter int ConflictCheck = 1,
   parameter int CounterBits   = 32,
@@ -101,6 +103,8 @@ module aimc_fpga_core import aimc_pkg::*; #(
     .ParDepth   (ParDepth),
     .WgtDepth   (WgtDepth),
     .AccSlots   (AccSlots),
+    .WeightSlices (WeightSlices),
+    .SliceBits  (SliceBits),
     .XbarImpl   (XbarImpl),
     .ConflictCheck (ConflictCheck),
     .CounterBits   (CounterBits)

@@ -3,12 +3,13 @@
 // DAC/ADC interfaces, accumulator slots and post-processing, exactly as docs/numbers.md orders them.
 //
 // Latency, in cycles from the accept edge to the cycle of done_o (tests/unit/tile checks it):
-//   PROG        Rows*Cols/4 + 3 (one-shot, pv_en_i = 0)
-//   PROG, PV    1 + sum over rows of Cols/4 + 3 + 2*p_row, p_row = pulses the row took (0..budget):
+//   PROG        Rows*Cols*WeightSlices/4 + 3 (one-shot, pv_en_i = 0)
+//   PROG, PV    1 + sum over rows of Cols*WeightSlices/4 + 3 + 2*p_row, p_row = pulses the row took:
 //               load the row, verify, then (pulse, verify) until every cell is done or the
 //               budget is spent; the decision takes the cycle after each verify
 //   MVM         max(Rows/4 + 1, ColsPerAdc) + 2 + sum over the 2*ceil(8/DacBits) phases of
-//               1 (skipped: no active row) or 2 + max(settle, 1) + ColsPerAdc*AdcCycles (applied);
+//               1 (skipped: no active row) or 2 + max(settle, 1) + ColsPerAdc*WeightSlices*AdcCycles
+//               (applied);
 //               with u8 every negative phase has no active row (skipped, 1 cycle)
 //   POST        Cols + 4 (int8 and tfl: one column per cycle, the three parameter words in one
 //               read of aimc_par_buf); RAW: Cols + 2; stopped by a bad S or E at column c: c + 4
@@ -35,6 +36,9 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   parameter int ColsPerAdc = 4,
   parameter int AdcCycles  = 8,
   parameter int AccSlots   = 64,
+  // Bit-sliced weights (aimc_slice_map): Cols logical columns of WeightSlices pair columns each.
+  parameter int WeightSlices = 1,
+  parameter int SliceBits    = 7,
   parameter int XbarImpl   = XBAR_MODEL,  // XBAR_MODEL: analog C model; XBAR_TWIN: aimc_xbar_twin
   parameter int ActAw      = 12,
   parameter int WgtAw      = 13,
@@ -91,11 +95,19 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
 );
 
   localparam int NumAdc     = Cols / ColsPerAdc;
+  // ---- bit-sliced weights: the array is ArrCols pair columns, ArrPerAdc per ADC ----
+  localparam int ArrCols    = Cols * WeightSlices;
+  localparam int ArrPerAdc  = ColsPerAdc * WeightSlices;
+  localparam int ArrGrpW    = aimc_aw(ArrPerAdc);
+  localparam int WShiftMax  = (WeightSlices - 1) * SliceBits;
+  localparam int WShiftW    = aimc_aw(WShiftMax + 1);
+  localparam int TopLevel   = (WeightSlices == 1) ? 127 : (1 << SliceBits) - 1;  // cell top level
+  // ---- end bit-sliced weights ----
   localparam int NumSlices  = (8 + DacBits - 1) / DacBits;  // 8 magnitude bits (-128, u8)
   localparam int SliceW     = aimc_aw(NumSlices);
   localparam int InWords    = Rows / 4;
   localparam int InWordW    = aimc_aw(InWords);
-  localparam int RowWords   = Cols / 4;
+  localparam int RowWords   = ArrCols / 4;
   localparam int RowWordW   = aimc_aw(RowWords);
   localparam int ProgWords  = Rows * RowWords;
   localparam int ProgCntW   = aimc_aw(ProgWords + 1);
@@ -109,11 +121,11 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   localparam int Depth      = AccSlots * ColsPerAdc;
   localparam int IdxW       = aimc_aw(Depth);
   localparam int LaneW      = aimc_aw(NumAdc);
-  localparam int MaxShift   = (NumSlices - 1) * DacBits + 15;  // slice weight + adc_shift
+  localparam int MaxShift   = (NumSlices - 1) * DacBits + 15 + WShiftMax;  // slices + adc_shift
   localparam int ShiftW     = aimc_aw(MaxShift + 1);
   localparam int WAddrW     = ((WgtAw > 16) ? WgtAw : 16) + 1;
   localparam int AAddrW     = ((ActAw > 16) ? ActAw : 16) + 1;
-  localparam int Cells      = 2 * Cols;
+  localparam int Cells      = 2 * ArrCols;
   localparam int CellCntW   = aimc_aw(Cells + 1);
   localparam int ColW       = aimc_aw(Cols + 1);
 
@@ -160,7 +172,7 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   logic                prv_q, prv_d;             // a weight word returns this cycle
   logic [RowWordW-1:0] prwidx_q;
   logic                prlast_q;
-  logic [Cols*8-1:0]   row_q;
+  logic [ArrCols*8-1:0] row_q;
   logic                pfire_q, pfire_d;         // program row prow_q this cycle
   logic [RowW-1:0]     prow_q, prow_d;
   logic [31:0]         prog_cnt_q, prog_cnt_d;
@@ -201,7 +213,9 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   logic                dac_load, dac_active, dac_apply, dac_settled, macro_apply;
   logic [Rows*DacBits-1:0] dac_codes;
   logic                adc_start, adc_conv, adc_code_valid, adc_done;
-  logic [GrpW-1:0]     adc_conv_group, adc_code_group;
+  logic [ArrGrpW-1:0]  adc_conv_group, adc_code_group;  // pair-column mux positions
+  logic [GrpW-1:0]     adc_conv_pos, adc_code_pos;      // their logical positions
+  logic [WShiftW-1:0]  adc_code_wshift;                 // slice weight of adc_code_group
   logic [15:0]         adc_ev;
   logic [NumAdc*AdcBits-1:0] codes;
   logic                acc_rd, acc_clr, acc_acc;
@@ -236,7 +250,7 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   assign busy_o         = (state_q != StIdle);
   assign last_phase  = neg_q && (slice_q == SliceW'(NumSlices - 1));
   assign slot_base   = IdxW'(int'(slot_q) * ColsPerAdc);
-  assign acc_shift   = ShiftW'(int'(slice_q) * DacBits + int'(adc_shift_q));
+  assign acc_shift   = ShiftW'(int'(slice_q) * DacBits + int'(adc_shift_q) + int'(adc_code_wshift));
   // Constant selects stay out of the always_comb (Icarus 11 cannot make them sensitive).
   assign f_acc       = flags_q[FLAG_ACC];
   assign f_src_out   = flags_q[FLAG_SRC_OUT];
@@ -595,12 +609,14 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
     end
   end
 
-  // Row buffer of PROG (data, no reset). A weight byte 0x80 (-128) is programmed as -127.
+  // Row buffer of PROG (data, no reset). A byte is clamped to [-TopLevel, TopLevel]: with one
+  // slice only 0x80 (-128) changes, to -127.
   always_ff @(posedge clk_i) begin
     if (prv_q) begin
       for (int i = 0; i < 4; i++) begin
         row_q[32*int'(prwidx_q) + 8*i +: 8] <=
-            (wgt_rdata_i[8*i +: 8] == 8'h80) ? 8'h81 : wgt_rdata_i[8*i +: 8];
+            ($signed(wgt_rdata_i[8*i +: 8]) < -TopLevel) ? 8'(-TopLevel) :
+            ($signed(wgt_rdata_i[8*i +: 8]) > TopLevel) ? 8'(TopLevel) : wgt_rdata_i[8*i +: 8];
       end
     end
   end
@@ -637,8 +653,8 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   );
 
   aimc_adc_if #(
-    .Cols       (Cols),
-    .ColsPerAdc (ColsPerAdc),
+    .Cols       (ArrCols),
+    .ColsPerAdc (ArrPerAdc),
     .AdcCycles  (AdcCycles)
   ) u_adc_if (
     .clk_i        (clk_i),
@@ -656,10 +672,10 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   if (XbarImpl == XBAR_TWIN) begin : g_twin
     aimc_xbar_twin #(
       .Rows       (Rows),
-      .Cols       (Cols),
+      .Cols       (ArrCols),
       .DacBits    (DacBits),
       .AdcBits    (AdcBits),
-      .ColsPerAdc (ColsPerAdc)
+      .ColsPerAdc (ArrPerAdc)
     ) u_xbar (
       .clk_i        (clk_i),
       .rst_ni       (rst_ni),
@@ -685,10 +701,10 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
     aimc_xbar_macro #(
       .TileIdx    (TileIdx),
       .Rows       (Rows),
-      .Cols       (Cols),
+      .Cols       (ArrCols),
       .DacBits    (DacBits),
       .AdcBits    (AdcBits),
-      .ColsPerAdc (ColsPerAdc)
+      .ColsPerAdc (ArrPerAdc)
     ) u_xbar (
       .clk_i        (clk_i),
       .rst_ni       (rst_ni),
@@ -715,12 +731,24 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   // The accumulator read port serves the MVM (read at the end of a SAR, accumulate when the codes
   // arrive), POST and ACCADD; they never overlap.
   assign acc_rd      = adc_conv || post_acc_rd || aa_rd;
+  aimc_slice_map #(
+    .ColsPerAdc   (ColsPerAdc),
+    .WeightSlices (WeightSlices),
+    .SliceBits    (SliceBits)
+  ) u_slice_map (
+    .conv_group_i  (adc_conv_group),
+    .conv_pos_o    (adc_conv_pos),
+    .code_group_i  (adc_code_group),
+    .code_pos_o    (adc_code_pos),
+    .code_wshift_o (adc_code_wshift)
+  );
+
   assign acc_rd_idx  = (state_q == StPost) ? post_acc_idx :
                        (state_q == StAccAdd) ? slot_base + IdxW'(aa_grp_q) :
-                       slot_base + IdxW'(adc_conv_group);
+                       slot_base + IdxW'(adc_conv_pos);
   assign acc_rd_lane = (state_q == StAccAdd) ? aa_lane_q : post_acc_lane;
   assign acc_acc     = adc_code_valid;
-  assign acc_wr_idx  = acc_clr ? slot_base + IdxW'(ld_q) : slot_base + IdxW'(adc_code_group);
+  assign acc_wr_idx  = acc_clr ? slot_base + IdxW'(ld_q) : slot_base + IdxW'(adc_code_pos);
 
   aimc_acc #(
     .Cols       (Cols),

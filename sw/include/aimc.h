@@ -389,6 +389,12 @@ int aimc_compile(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, aimc_
 int aimc_compile_ex(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, uint32_t flags,
 		    aimc_image *img, char *err, size_t errlen);
 void aimc_image_free(aimc_image *img);
+/* Tile weight images (PROG): Rows x Cols x WeightSlices bytes, row-major; aimc_wgt_blk_words gives
+ * its size in words. aimc_wgt_put ORs weight w of crossbar row r, logical column c into a zeroed
+ * image: byte (r·Cols + c)·WeightSlices + s holds slice s (aimc_cfg_weight_slice; w itself with
+ * one slice). No range checks: the caller keeps r < Rows, c < Cols. */
+uint32_t aimc_wgt_blk_words(const aimc_cfg *cfg);
+void aimc_wgt_put(const aimc_cfg *cfg, uint32_t *img, uint32_t r, uint32_t c, int w);
 
 /* ---- execution plans: networks with convolution layers ------------------------------------- */
 /* A network cut into segments compiled one at a time: each maximal run of fully connected layers
@@ -494,8 +500,8 @@ typedef struct aimc_gplan {
 	uint32_t rows, cols, n_tiles;   /* geometry of the config */
 	uint32_t tile_mask;             /* tiles holding any sub-block */
 	uint32_t cols_used[AIMC_MAX_TILES]; /* columns owned per tile (wasted alignment included) */
-	uint32_t *wgt;                  /* n_tiles images of Rows*Cols/4 words (row-major int8) */
-	uint32_t blk_words;             /* Rows*Cols/4 */
+	uint32_t *wgt;                  /* n_tiles images (aimc_wgt_put; row-major int8 slices) */
+	uint32_t blk_words;             /* Rows*Cols*WeightSlices/4 */
 	uint32_t *par;                  /* n_tiles parameter blocks of 3*Cols words (b', M, E) */
 	uint32_t n_par;
 	uint32_t progs_resident;        /* 1: every node program fits the instruction buffer at once */

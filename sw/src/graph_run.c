@@ -28,14 +28,14 @@ static uint32_t polls_for(const aimc_cfg *cfg, const uint64_t *prog, size_t n)
 	uint64_t est = POLL_BASE, phase, slices = (8u + cfg->dac_bits - 1u) / cfg->dac_bits;
 	size_t i;
 
-	phase = cfg->settle_cycles + (uint64_t)cfg->cols_per_adc * (cfg->adc_cycles + 4u) +
+	phase = cfg->settle_cycles + (uint64_t)cfg->cols_per_adc * cfg->weight_slices * (cfg->adc_cycles + 4u) +
 		cfg->rows / 4u + POLL_MVM_PER_PHASE;
 	for (i = 0; i < n; i++) {
 		unsigned op = (unsigned)((prog[i] >> AIMC_INSTR_OP_LSB) & AIMC_INSTR_OP_MASK);
 
 		est += POLL_PER_INSTR;
 		if (op == AIMC_OP_PROG)
-			est += (uint64_t)cfg->rows * cfg->cols * POLL_PROG_PER_CELL;
+			est += (uint64_t)cfg->rows * aimc_cfg_array_cols(cfg) * POLL_PROG_PER_CELL;
 		else if (op == AIMC_OP_MVM)
 			est += 2u * slices * phase;
 		else if (op == AIMC_OP_POST || op == AIMC_OP_ACCADD)

@@ -19,6 +19,8 @@ module aimc_tb_trace import aimc_pkg::*; #(
   parameter int ParDepth   = 1024,
   parameter int WgtDepth   = 8192,
   parameter int AccSlots   = 64,
+  parameter int WeightSlices = 1,
+  parameter int SliceBits  = 7,
   parameter int XbarImpl   = 0,
   parameter int ConflictCheck = 1,
   parameter int CounterBits   = 32
@@ -55,6 +57,8 @@ module aimc_tb_trace import aimc_pkg::*; #(
     .ParDepth   (ParDepth),
     .WgtDepth   (WgtDepth),
     .AccSlots   (AccSlots),
+    .WeightSlices (WeightSlices),
+    .SliceBits  (SliceBits),
     .XbarImpl   (XbarImpl),
     .ConflictCheck (ConflictCheck),
     .CounterBits   (CounterBits)

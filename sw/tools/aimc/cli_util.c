@@ -1251,7 +1251,7 @@ int cli_layer_fits(const char *cmd, const aimc_cfg *cfg, uint32_t k, uint32_t n)
 	if (cfg->rows == 0 || cfg->cols == 0)
 		return 0;
 	blocks = (uint64_t)((k + cfg->rows - 1) / cfg->rows) * ((n + cfg->cols - 1) / cfg->cols);
-	words = blocks * cfg->rows * cfg->cols / 4u;
+	words = blocks * aimc_wgt_blk_words(cfg);
 	if (words <= cfg->wgt_depth)
 		return 0;
 	cli_errorf(cmd, "config %s: a %u x %u layer does not fit: its weights need %llu words (%llu "
