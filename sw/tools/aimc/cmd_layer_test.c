@@ -919,8 +919,9 @@ int cli_cmd_layer_test(int argc, char **argv)
 	/* L1's golden: the exact layer; at adc_shift > 0 the per-conversion rounding of a noise-free
 	 * chip (ties away from zero) spelled out in the golden too */
 	if ((res.ideal && res.adc_shift > 0
-		     ? aimc_golden_fc_acc_conv(ly.w, ly.bias, n, k, x, batch, cfg.rows, cfg.dac_bits,
-					       cfg.adc_bits, res.adc_shift, gold_acc, &golden_sats)
+		     ? aimc_golden_fc_acc_conv_ws(ly.w, ly.bias, n, k, x, batch, cfg.rows, cfg.dac_bits,
+						  cfg.adc_bits, res.adc_shift, cfg.weight_slices,
+						  cfg.slice_bits, gold_acc, &golden_sats)
 		     : aimc_golden_fc_acc(ly.w, ly.bias, n, k, x, batch, gold_acc, &golden_sats)) != 0) {
 		cli_errorf(CMD, "golden model failed");
 		goto out;
