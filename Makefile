@@ -77,7 +77,7 @@ help:
 	@echo "  make sanitize    C library, CLI and unit tests under ASan + UBSan, the tests that need no simulator"
 	@echo "                   (build/sanitize, build/reports/sanitize.json; SAN_TEST= SAN_SKIP= substrings)"
 	@echo "  make cov         line + toggle coverage of rtl/ over the chip tests (build/cov/html, reports/cov.json)"
-	@echo "  make sweep       digits accuracy vs ADC/DAC bits, prog error, read noise, drift (build/sweep/)"
+	@echo "  make sweep       digits accuracy vs ADC/DAC bits, prog error, read noise, drift, weight slices (build/sweep/)"
 	@echo "  make dse         TOPS/W and TOPS per tile vs DAC bits, columns per ADC, tile size (build/dse/)"
 	@echo "  make bench       C-model MVM (noisy, ideal; DAC 8/4/2/1 bits) vs OpenBLAS sgemv/dgemv on the CPU's own"
 	@echo "                   kernel, 256 and 1024, goals met or not (build/reports/bench.json; never fails on a goal)"
@@ -364,6 +364,7 @@ SWEEP_CONFIG ?= base
 SWEEP_SEEDS  ?= 1,2,3
 sweep: $(SETUP_STAMP) $(AIMC)
 	$(PYTHON) sw/python/sweep.py --config $(call q,$(SWEEP_CONFIG)) --build $(call q,$(BUILD)) --seeds $(call q,$(SWEEP_SEEDS))
+	$(PYTHON) sw/python/sweep_slices.py --config $(call q,$(SWEEP_CONFIG)) --build $(call q,$(BUILD)) --seeds $(call q,$(SWEEP_SEEDS))
 
 # ---- design-space exploration: TOPS/W and TOPS per tile vs DAC bits, ADC sharing, tile size -------
 # (docs/sim.md; DSE_ARGS e.g. --samples 360 --post-lanes 8 --no-rtl)
