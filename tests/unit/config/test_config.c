@@ -108,6 +108,13 @@ static void test_bad_inputs(void)
 		{"cross_twin_read_sigma", "name = t\nxbar_impl = 1\nprog_sigma = 0\nread_sigma = 0.1\n",
 		 "bad:4:", "read_sigma"},
 		{"twin_out_of_range", "name = t\nxbar_impl = 2\n", "bad:2:", "xbar_impl"},
+		/* bit-sliced weights: the slices cover 7 bits with none always zero; one slice is 7 bits */
+		{"cross_slices_short", "name = t\nweight_slices = 2\nslice_bits = 3\n", "bad:3:", "slice_bits"},
+		{"cross_slices_idle", "name = t\nslice_bits = 2\nweight_slices = 5\n", "bad:3:", "weight_slices"},
+		{"cross_one_slice_bits", "name = t\nslice_bits = 4\n", "bad:2:", "slice_bits"},
+		{"cross_slices_array", "name = t\ncols = 512\nweight_slices = 3\nslice_bits = 3\n", "bad:3:",
+		 "weight_slices"},
+		{"device_levels_one", "name = t\ndevice_levels = 1\n", "bad:2:", "device_levels"},
 		/* the two iCE40 cuts (configs/ice40.cfg) */
 		{"conflict_check_range", "name = t\nconflict_check = 2\n", "bad:2:", "conflict_check"},
 		{"conflict_check_text", "name = t\nconflict_check = no\n", "bad:2:", "conflict_check"},
