@@ -718,6 +718,8 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
     .hwif_in_cfg5_adc_cycles    (8'(AdcCycles)),
     .hwif_in_cfg5_counter_cut   (6'((CounterBits < 32) ? CounterBits : 0)),
     .hwif_in_cfg5_no_conflict   (1'(ConflictCheck == 0)),
+    .hwif_in_cfg5_slices_m1     (3'(WeightSlices - 1)),
+    .hwif_in_cfg5_slice_bits    (3'((WeightSlices > 1) ? SliceBits : 0)),
     .hwif_in_cycles_lo_value    (cut_lo(cnt_cycles[31:0])),
     .hwif_in_cycles_hi_value    ((CounterBits < 32) ? 32'd0 : cnt_cycles[63:32]),
     .hwif_in_instrs_value       (cnt_instrs),

@@ -1052,6 +1052,8 @@ static int cfg_readback_init(aimc_refmodel *rm)
 	RB_PUT(5, cfg->adc_cycles, AIMC_CSR__CFG5__ADC_CYCLES);
 	RB_PUT(5, cfg->counter_bits < 32 ? cfg->counter_bits : 0, AIMC_CSR__CFG5__COUNTER_CUT);
 	RB_PUT(5, cfg->conflict_check ? 0 : 1, AIMC_CSR__CFG5__NO_CONFLICT);
+	RB_PUT(5, cfg->weight_slices - 1u, AIMC_CSR__CFG5__SLICES_M1);
+	RB_PUT(5, cfg->weight_slices > 1 ? cfg->slice_bits : 0u, AIMC_CSR__CFG5__SLICE_BITS);
 	return 1;
 }
 #undef RB_PUT
