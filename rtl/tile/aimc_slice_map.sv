@@ -23,9 +23,16 @@ module aimc_slice_map import aimc_pkg::*; #(
   output logic [WShiftW-1:0] code_wshift_o   // slice weight of code_group_i, in bits
 );
 
-  // Constant divisors: small combinational logic (ArrGrpW <= 7 bits); the identity for one slice.
-  assign conv_pos_o    = GrpW'(int'(conv_group_i) / WeightSlices);
-  assign code_pos_o    = GrpW'(int'(code_group_i) / WeightSlices);
-  assign code_wshift_o = WShiftW'((int'(code_group_i) % WeightSlices) * SliceBits);
+  if (WeightSlices == 1) begin : g_one
+    // One pair per weight: no logic at all (the chip without slicing is unchanged).
+    assign conv_pos_o    = conv_group_i;
+    assign code_pos_o    = code_group_i;
+    assign code_wshift_o = '0;
+  end else begin : g_sliced
+    // Constant divisors of a small index (ArrGrpW <= 7 bits): small combinational logic.
+    assign conv_pos_o    = GrpW'(int'(conv_group_i) / WeightSlices);
+    assign code_pos_o    = GrpW'(int'(code_group_i) / WeightSlices);
+    assign code_wshift_o = WShiftW'((int'(code_group_i) % WeightSlices) * SliceBits);
+  end
 
 endmodule

@@ -102,6 +102,8 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   localparam int WShiftMax  = (WeightSlices - 1) * SliceBits;
   localparam int WShiftW    = aimc_aw(WShiftMax + 1);
   localparam int TopLevel   = (WeightSlices == 1) ? 127 : (1 << SliceBits) - 1;  // cell top level
+  localparam logic signed [7:0] TopPos = 8'(TopLevel);
+  localparam logic signed [7:0] TopNeg = 8'(-TopLevel);
   // ---- end bit-sliced weights ----
   localparam int NumSlices  = (8 + DacBits - 1) / DacBits;  // 8 magnitude bits (-128, u8)
   localparam int SliceW     = aimc_aw(NumSlices);
@@ -615,8 +617,8 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
     if (prv_q) begin
       for (int i = 0; i < 4; i++) begin
         row_q[32*int'(prwidx_q) + 8*i +: 8] <=
-            ($signed(wgt_rdata_i[8*i +: 8]) < -TopLevel) ? 8'(-TopLevel) :
-            ($signed(wgt_rdata_i[8*i +: 8]) > TopLevel) ? 8'(TopLevel) : wgt_rdata_i[8*i +: 8];
+            ($signed(wgt_rdata_i[8*i +: 8]) < TopNeg) ? TopNeg :
+            ($signed(wgt_rdata_i[8*i +: 8]) > TopPos) ? TopPos : wgt_rdata_i[8*i +: 8];
       end
     end
   end
