@@ -14,6 +14,8 @@ module aimc_tile_tb import aimc_pkg::*; import aimc_isa_pkg::*; #(
   parameter int ColsPerAdc   = 2,
   parameter int AdcCycles    = 14,
   parameter int AccSlots     = 16,
+  parameter int WeightSlices = 1,
+  parameter int SliceBits    = 7,
   parameter int ActDepth     = 2048,
   parameter int ParDepth     = 512,
   parameter int WgtDepth     = 8192,
@@ -62,6 +64,8 @@ module aimc_tile_tb import aimc_pkg::*; import aimc_isa_pkg::*; #(
     .ColsPerAdc (ColsPerAdc),
     .AdcCycles  (AdcCycles),
     .AccSlots   (AccSlots),
+    .WeightSlices (WeightSlices),
+    .SliceBits  (SliceBits),
     .ActAw      (ActAw),
     .WgtAw      (WgtAw),
     .ParAw      (ParAw)
