@@ -485,8 +485,8 @@ typedef struct aimc_gnode_plan {
 	uint32_t n_prog[2];
 	uint32_t pc[2];                 /* load address when aimc_gplan.progs_resident */
 	uint64_t weights;               /* weights of the node: n*k (DWCONV n*kh*kw) */
-	uint64_t cells;                 /* cells programmed: weights * n_copies */
-	uint64_t tile_cells;            /* Rows*Cols*tiles used by the node */
+	uint64_t cells;                 /* cell pairs programmed: weights * n_copies * WeightSlices */
+	uint64_t tile_cells;            /* Rows*Cols*WeightSlices*tiles used by the node */
 	uint64_t mvms_per_sample;       /* MVM instructions per sample */
 } aimc_gnode_plan;
 
@@ -506,8 +506,8 @@ typedef struct aimc_gplan {
 	uint32_t n_par;
 	uint32_t progs_resident;        /* 1: every node program fits the instruction buffer at once */
 	uint32_t prog_words;            /* instructions of all node programs */
-	uint64_t weights, cells;        /* totals: weights, cells programmed (copies included) */
-	uint64_t tile_cells;            /* Rows*Cols*tiles used */
+	uint64_t weights, cells;        /* totals: weights, cell pairs programmed (copies and weight slices included) */
+	uint64_t tile_cells;            /* Rows*Cols*WeightSlices*tiles used */
 } aimc_gplan;
 
 /* Place every chip node of g on the chip of cfg and emit the images and programs. AIMC_EFIT with

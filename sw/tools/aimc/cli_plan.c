@@ -233,7 +233,7 @@ void cli_graph_print(const char *prefix, const aimc_graph *g, const aimc_cfg *cf
 	       prefix, chip, popcount32(p->tile_mask), cfg->num_tiles, tiles,
 	       (unsigned long long)p->weights, (unsigned long long)p->cells,
 	       p->tile_cells ? 100.0 * (double)p->cells / (double)p->tile_cells : 0.0,
-	       100.0 * (double)p->cells / ((double)cfg->num_tiles * cfg->rows * cfg->cols),
+	       100.0 * (double)p->cells / ((double)cfg->num_tiles * cfg->rows * aimc_cfg_array_cols(cfg)),
 	       p->prog_words, p->progs_resident ? "all loaded at once, instruction buffer" :
 	       "loaded per node, instruction buffer", cfg->instr_depth);
 }
@@ -253,7 +253,7 @@ void cli_graph_json(cli_json *j, const aimc_graph *g, const aimc_cfg *cfg, const
 	cli_json_u64(j, "tile_cells", p->tile_cells);
 	cli_json_f64(j, "utilization", p->tile_cells ? (double)p->cells / (double)p->tile_cells : 0.0);
 	cli_json_f64(j, "chip_utilization",
-		     (double)p->cells / ((double)cfg->num_tiles * cfg->rows * cfg->cols));
+		     (double)p->cells / ((double)cfg->num_tiles * cfg->rows * aimc_cfg_array_cols(cfg)));
 	cli_json_u64(j, "instructions", p->prog_words);
 	cli_json_bool(j, "programs_resident", (int)p->progs_resident);
 	cli_json_obj(j, "node");
