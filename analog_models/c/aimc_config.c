@@ -483,8 +483,14 @@ static int cross_check(const aimc_cfg *cfg, const uint32_t *lines, const char *o
 				 cfg->rows);
 			break;
 		case 14:
-			bad = cfg->fault_col >= cfg->cols;
-			snprintf(msg, sizeof(msg), "fault_col (%u) must be < cols (%u)", cfg->fault_col, cfg->cols);
+			/* a pair column of the array (cols x weight_slices of them) */
+			bad = cfg->fault_col >= aimc_cfg_array_cols(cfg);
+			if (cfg->weight_slices > 1)
+				snprintf(msg, sizeof(msg), "fault_col (%u) must be < cols x weight_slices (%u)",
+					 cfg->fault_col, aimc_cfg_array_cols(cfg));
+			else
+				snprintf(msg, sizeof(msg), "fault_col (%u) must be < cols (%u)", cfg->fault_col,
+					 cfg->cols);
 			break;
 		case 15:
 			/* the slices cover the 7 magnitude bits, and no slice is always zero */
