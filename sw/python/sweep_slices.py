@@ -42,8 +42,8 @@ from sweep import SweepError, cfg_text, run  # noqa: E402
 SLICINGS = [(1, 7), (2, 4), (3, 3), (4, 2), (7, 1)]
 DEVICE_LEVELS = [2, 4, 16, 0]          # states per cell; 0 = continuous (flash-like)
 RERAM_LIKE = {"prog_sigma": "0.04", "read_sigma": "0.01"}
-QUICK_SLICINGS = [(1, 7), (2, 4), (4, 2)]
-QUICK_LEVELS = [4, 0]
+QUICK_SLICINGS = [(1, 7), (7, 1)]
+QUICK_LEVELS = [2, 0]
 
 
 def atomic_write(path, write):
@@ -65,7 +65,8 @@ def main(argv=None):
     ap.add_argument("--config", required=True, help="base config (name or .cfg path)")
     ap.add_argument("--build", required=True, help="build directory (output in BUILD/sweep)")
     ap.add_argument("--seeds", default="1", help="chip seeds, comma separated (default 1)")
-    ap.add_argument("--quick", action="store_true", help="fewer slicings and device levels")
+    ap.add_argument("--quick", action="store_true",
+                    help="binary and continuous cells, 1 x 7 and 7 x 1 bits only")
     ap.add_argument("--aimc", help="C CLI (default BUILD/sw/aimc)")
     args = ap.parse_args(argv)
     try:
