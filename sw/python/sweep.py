@@ -6,7 +6,12 @@ with one knob changed; every point is calibrated (adc_shift per layer) and run w
 --backend cmodel`. Writes BUILD/sweep/sweep.csv, one PNG per knob (accuracy vs the knob with the
 float32 and int8-ideal accuracies as horizontal lines) and BUILD/sweep/summary.json.
 
-  sweep.py --config CFG --build DIR [--seeds 1,2] [--quick]
+The time axis (issue 18): accuracy against the time since programming (`aimc --time`) for each
+device config of --devices (default flash = the base config, pcm, reram), without and with the
+driver's global drift compensation (`aimc calibrate --fit global` at that time, 64 reference
+vectors): BUILD/sweep/accuracy_vs_time.png with accuracy_vs_time.csv beside it.
+
+  sweep.py --config CFG --build DIR [--seeds 1,2] [--quick] [--devices base,pcm,reram] [--time-only]
 """
 
 import os
@@ -43,6 +48,13 @@ KNOBS = {
 QUICK = {"adc_bits": [4, 6, 8], "dac_bits": [1, 8], "prog_sigma": [0.0, 0.04],
          "read_sigma": [0.0, 0.04], "drift_time": [0, 1e6]}
 
+# Time axis: the inference times (aimc --time) and their labels; a Julian year is 365.25 days.
+TIMES = [("1s", 1.0), ("1min", 60.0), ("1h", 3600.0), ("1d", 86400.0), ("30d", 30 * 86400.0),
+         ("1y", 31557600.0), ("10y", 315576000.0)]
+QUICK_TIMES = [("1s", 1.0), ("1d", 86400.0), ("1y", 31557600.0)]
+DEVICES = "base,pcm,reram"
+REF_VECTORS = 64  # reference inputs of the global drift compensation (training vectors)
+
 
 class SweepError(Exception):
     pass
@@ -74,13 +86,133 @@ def cfg_text(base_text, overrides, name):
     return "\n".join(out) + "\n"
 
 
+def write_atomic(path, text):
+    """Write text to a temporary file in path's folder, then rename it over path."""
+    tmp = f"{path}.tmp{os.getpid()}"
+    try:
+        with open(tmp, "w", newline="") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except OSError as e:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise SweepError(f"cannot write {path}: {e.strerror}") from None
+
+
+def csv_text(rows):
+    import io
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=list(rows[0].keys()), lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+    return buf.getvalue()
+
+
+def save_png(fig, path):
+    """fig.savefig to a temporary PNG in path's folder, renamed over path."""
+    tmp = f"{path}.tmp{os.getpid()}.png"
+    try:
+        fig.savefig(tmp, dpi=110)
+        os.replace(tmp, path)
+    except OSError as e:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise SweepError(f"cannot write {path}: {e.strerror}") from None
+
+
+def resolve_cfg(name):
+    path = name
+    if "/" not in path and not path.endswith(".cfg"):
+        path = os.path.join(ROOT, "configs", path + ".cfg")
+    if not os.path.isfile(path):
+        raise SweepError(f"config {name}: no such file")
+    return path
+
+
+def time_axis(aimc, pr, devices, seeds, times, out_dir, work, acc_float, acc_int8):
+    """Digits accuracy against the time since programming for each device config, without and
+    with the driver's global drift compensation. Returns (rows, csv path, png path)."""
+    n, nc = len(pr.yte), pr.qnet.n_classes
+    inputs = os.path.join(work, "test_inputs.i8")
+    ref = os.path.join(work, "ref_inputs.i8")
+    pr.xtr[:REF_VECTORS].tofile(ref)
+    rows = []
+    for dev in devices:
+        path = resolve_cfg(dev)
+        cfg = json.loads(run([aimc, "config", "--json", path]))
+        cal = kq.calibrate_adc_shifts(pr.qnet, pr.xtr, cfg)
+        net = os.path.join(work, f"time_{cfg['name']}.khnf")
+        kexport.write_net(net, pr.qnet.with_adc_shifts(cal.shifts))
+        for label, t in times:
+            for s in seeds:
+                acc = {}
+                for comp in ("none", "global"):
+                    use = net
+                    if comp == "global":
+                        use = os.path.join(work, f"time_{cfg['name']}_{label}_s{s}_comp.khnf")
+                        run([aimc, "calibrate", "--config", path, "--seed", str(s), "--time", label,
+                             "--backend", "cmodel", "--net", net, "--inputs", ref, "--out", use,
+                             "--fit", "global"])
+                    out = os.path.join(work, f"time_{cfg['name']}_{label}_s{s}_{comp}.i8")
+                    run([aimc, "run", "--config", path, "--seed", str(s), "--time", label,
+                         "--backend", "cmodel", "--net", use, "--inputs", inputs, "--out", out])
+                    y = np.fromfile(out, dtype=np.int8)
+                    if y.size != n * nc:
+                        raise SweepError(f"{out}: {y.size} bytes, expected {n * nc}")
+                    acc[comp] = float(np.mean(ktrain.predict(y.reshape(n, nc)) == pr.yte))
+                    rows.append({"device": cfg.get("device", "flash"), "config": cfg["name"],
+                                 "time": label, "time_s": t, "seed": s, "compensation": comp,
+                                 "accuracy": acc[comp], "float": acc_float, "int8_ideal": acc_int8})
+                print(f"  {cfg['name']:>6} t = {label:<5} seed {s}: {100 * acc['none']:6.2f} % "
+                      f"uncompensated, {100 * acc['global']:6.2f} % with global drift compensation",
+                      flush=True)
+    csv_path = os.path.join(out_dir, "accuracy_vs_time.csv")
+    write_atomic(csv_path, csv_text(rows))
+
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(6.2, 4.2))
+    for i, dev in enumerate(dict.fromkeys(r["config"] for r in rows)):
+        for comp, ls in (("none", "--"), ("global", "-")):
+            pts = {}
+            for r in rows:
+                if r["config"] == dev and r["compensation"] == comp:
+                    pts.setdefault(r["time_s"], []).append(r["accuracy"])
+            xs = sorted(pts)
+            dname = next(r["device"] for r in rows if r["config"] == dev)
+            ax.plot(xs, [100 * np.mean(pts[x]) for x in xs], ls, marker="o", color=f"C{i}",
+                    label=f"{dev} ({dname}), {'global drift comp.' if comp == 'global' else 'no comp.'}")
+            if len(seeds) > 1:
+                ax.fill_between(xs, [100 * min(pts[x]) for x in xs], [100 * max(pts[x]) for x in xs],
+                                color=f"C{i}", alpha=0.08)
+    ax.axhline(100 * acc_float, color="k", ls=":", lw=1, label=f"float32 {100 * acc_float:.1f} %")
+    ax.set_xscale("log")
+    ticks = [t for _, t in times]
+    ax.set_xticks(ticks)
+    ax.set_xticklabels([lbl for lbl, _ in times])
+    ax.set_xlabel("time since programming")
+    ax.set_ylabel("accuracy (%)")
+    ax.set_ylim(0, 102)
+    ax.set_title(f"digits MLP on the C model vs time ({len(seeds)} seeds: mean, min-max)", fontsize=9)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=6.5, loc="lower left")
+    fig.tight_layout()
+    png = os.path.join(out_dir, "accuracy_vs_time.png")
+    save_png(fig, png)
+    plt.close(fig)
+    return rows, csv_path, png
+
+
 def overrides_for(knob, value):
     if knob == "adc_bits":
         return {"adc_bits": int(value), "adc_cycles": int(value)}
     if knob == "dac_bits":
         return {"dac_bits": int(value)}
     if knob == "drift_time":
-        return {"drift_time": repr(float(value))}
+        # the flash stress exponent (nu = 0.05, P3's PCM value): the base config itself does not
+        # drift (docs/analog-model.md "Devices", flash)
+        return {"drift_time": repr(float(value)), "drift_nu": "0.05", "drift_nu_sigma": "0.008"}
     return {knob: repr(float(value))}
 
 
@@ -91,6 +223,9 @@ def main(argv=None):
     ap.add_argument("--seeds", default="1", help="chip seeds, comma separated (default 1)")
     ap.add_argument("--quick", action="store_true", help="three or fewer points per knob")
     ap.add_argument("--aimc", help="C CLI (default BUILD/sw/aimc)")
+    ap.add_argument("--devices", default=DEVICES,
+                    help=f"device configs of the time axis, comma separated (default {DEVICES})")
+    ap.add_argument("--time-only", action="store_true", help="only the time axis, not the knobs")
     args = ap.parse_args(argv)
     try:
         seeds = [int(s) for s in args.seeds.split(",")]
@@ -145,6 +280,21 @@ def main(argv=None):
             raise SweepError(f"{out}: {y.size} bytes, expected {n * nc}")
         return float(np.mean(ktrain.predict(y.reshape(n, nc)) == pr.yte)), cal.shifts
 
+    devices = [d for d in args.devices.split(",") if d]
+    t_rows, t_csv, t_png = time_axis(aimc, pr, devices, seeds, QUICK_TIMES if args.quick else TIMES,
+                                     out_dir, work, acc_float, acc_int8)
+    time_summary = {}
+    for r in t_rows:
+        time_summary.setdefault(r["config"], {}).setdefault(r["time"], {}).setdefault(
+            r["compensation"], []).append(r["accuracy"])
+    if args.time_only:
+        summary = {"seeds": seeds, "samples": n, "accuracy_float": acc_float,
+                   "accuracy_int8_ideal": acc_int8, "time_axis": time_summary,
+                   "time_csv": t_csv, "time_plot": t_png, "wall_s": time.monotonic() - t0}
+        write_atomic(os.path.join(out_dir, "summary_time.json"), json.dumps(summary, indent=2) + "\n")
+        print(f"sweep: wrote {t_csv}, {t_png} ({time.monotonic() - t0:.0f} s)")
+        return 0
+
     rows = []
     base_acc = [point("base_point", {}, s)[0] for s in seeds]
     print(f"sweep: base config {base_cfg['name']}: accuracy "
@@ -159,10 +309,7 @@ def main(argv=None):
                              "float": acc_float, "int8_ideal": acc_int8})
                 print(f"  {knob:>11} = {v:<8g} seed {s}: {100 * acc:6.2f} %  (adc_shift {shifts})",
                       flush=True)
-    with open(os.path.join(out_dir, "sweep.csv"), "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
-        w.writeheader()
-        w.writerows(rows)
+    write_atomic(os.path.join(out_dir, "sweep.csv"), csv_text(rows))
 
     # ADC-bits knee: the fewest bits whose mean accuracy is within 1 point of the int8 ideal
     adc = {}
@@ -205,7 +352,7 @@ def main(argv=None):
         ax.legend(fontsize=7, loc="lower left")
         fig.tight_layout()
         png = os.path.join(out_dir, f"accuracy_vs_{knob}.png")
-        fig.savefig(png, dpi=110)
+        save_png(fig, png)
         plt.close(fig)
         pngs.append(png)
     summary = {"config": base_cfg["name"], "seeds": seeds, "samples": n,
@@ -215,11 +362,10 @@ def main(argv=None):
                "adc_bits_knee_vs_plateau": knee_plateau, "adc_bits_plateau_accuracy": plateau,
                "adc_bits_knee_vs_plateau_rule": "fewest ADC bits with mean accuracy >= the mean at "
                                                 "the most ADC bits - 1 point",
-               "csv": os.path.join(out_dir, "sweep.csv"), "plots": pngs,
+               "csv": os.path.join(out_dir, "sweep.csv"), "plots": pngs + [t_png],
+               "time_axis": time_summary, "time_csv": t_csv,
                "wall_s": time.monotonic() - t0}
-    with open(os.path.join(out_dir, "summary.json"), "w") as f:
-        json.dump(summary, f, indent=2)
-        f.write("\n")
+    write_atomic(os.path.join(out_dir, "summary.json"), json.dumps(summary, indent=2) + "\n")
     print(f"sweep: accuracy at the base config {base_cfg['name']}: "
           + ", ".join(f"{100 * a:.2f} %" for a in base_acc)
           + f"; float32 {100 * acc_float:.2f} %, int8 ideal {100 * acc_int8:.2f} %")
