@@ -247,7 +247,7 @@ lint: $(SETUP_STAMP) $(AIMC)
 	PYTHON=$(PYTHON) tools/lint.sh $(BUILD) $(AIMC)
 
 # ---- tests ---------------------------------------------------------------------------------------
-TEST_CFGS := tiny small tiny_twin ideal2 tiny16 noisy base
+TEST_CFGS := tiny small tiny_twin ideal2 tiny16 noisy base pcm reram
 TEST_FPGA_CFGS := ice40
 test: $(SETUP_STAMP) sw $(foreach c,$(TEST_CFGS),$(BUILD)/$(c)/vl/aimc-vl $(BUILD)/$(c)/icarus/sim.vvp $(BUILD)/$(c)/icarus/aimc_vpi.vpi) \
       $(foreach c,$(TEST_FPGA_CFGS),$(BUILD)/$(c)/vl/aimc-vl $(BUILD)/$(c)/uart/aimc-uart-vl)
