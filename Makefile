@@ -77,7 +77,7 @@ help:
 	@echo "  make sanitize    C library, CLI and unit tests under ASan + UBSan, the tests that need no simulator"
 	@echo "                   (build/sanitize, build/reports/sanitize.json; SAN_TEST= SAN_SKIP= substrings)"
 	@echo "  make cov         line + toggle coverage of rtl/ over the chip tests (build/cov/html, reports/cov.json)"
-	@echo "  make sweep       digits accuracy vs ADC/DAC bits, prog error, read noise, drift (build/sweep/)"
+	@echo "  make sweep       digits accuracy vs ADC/DAC bits, prog error, read noise, drift, and vs time for flash/pcm/reram (build/sweep/)"
 	@echo "  make dse         TOPS/W and TOPS per tile vs DAC bits, columns per ADC, tile size (build/dse/)"
 	@echo "  make bench       C-model MVM (noisy, ideal; DAC 8/4/2/1 bits) vs OpenBLAS sgemv/dgemv on the CPU's own"
 	@echo "                   kernel, 256 and 1024, goals met or not (build/reports/bench.json; never fails on a goal)"

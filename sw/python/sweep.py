@@ -146,13 +146,19 @@ def time_axis(aimc, pr, devices, seeds, times, out_dir, work, acc_float, acc_int
         for label, t in times:
             for s in seeds:
                 acc = {}
+                # the driver's global drift compensation at this time; its report gives the
+                # first layer's accumulator error before (no compensation) and after
+                comp_net = os.path.join(work, f"time_{cfg['name']}_{label}_s{s}_comp.khnf")
+                rep_path = os.path.join(work, f"time_{cfg['name']}_{label}_s{s}_comp.json")
+                run([aimc, "calibrate", "--config", path, "--seed", str(s), "--time", label,
+                     "--backend", "cmodel", "--net", net, "--inputs", ref, "--out", comp_net,
+                     "--fit", "global", "--report", rep_path])
+                with open(rep_path) as f:
+                    l0 = json.load(f)["layers"]["0"]
+                err = {"none": l0["acc_rms_error_before"] / l0["acc_rms_ideal"],
+                       "global": l0["acc_rms_error_after"] / l0["acc_rms_ideal"]}
                 for comp in ("none", "global"):
-                    use = net
-                    if comp == "global":
-                        use = os.path.join(work, f"time_{cfg['name']}_{label}_s{s}_comp.khnf")
-                        run([aimc, "calibrate", "--config", path, "--seed", str(s), "--time", label,
-                             "--backend", "cmodel", "--net", net, "--inputs", ref, "--out", use,
-                             "--fit", "global"])
+                    use = net if comp == "none" else comp_net
                     out = os.path.join(work, f"time_{cfg['name']}_{label}_s{s}_{comp}.i8")
                     run([aimc, "run", "--config", path, "--seed", str(s), "--time", label,
                          "--backend", "cmodel", "--net", use, "--inputs", inputs, "--out", out])
@@ -162,41 +168,51 @@ def time_axis(aimc, pr, devices, seeds, times, out_dir, work, acc_float, acc_int
                     acc[comp] = float(np.mean(ktrain.predict(y.reshape(n, nc)) == pr.yte))
                     rows.append({"device": cfg.get("device", "flash"), "config": cfg["name"],
                                  "time": label, "time_s": t, "seed": s, "compensation": comp,
-                                 "accuracy": acc[comp], "float": acc_float, "int8_ideal": acc_int8})
+                                 "accuracy": acc[comp], "acc_rms_error_rel_layer0": err[comp],
+                                 "float": acc_float, "int8_ideal": acc_int8})
                 print(f"  {cfg['name']:>6} t = {label:<5} seed {s}: {100 * acc['none']:6.2f} % "
-                      f"uncompensated, {100 * acc['global']:6.2f} % with global drift compensation",
-                      flush=True)
+                      f"uncompensated, {100 * acc['global']:6.2f} % with global drift compensation "
+                      f"(layer-0 accumulator RMS error {100 * err['none']:.1f} % -> "
+                      f"{100 * err['global']:.1f} % of the ideal RMS)", flush=True)
     csv_path = os.path.join(out_dir, "accuracy_vs_time.csv")
     write_atomic(csv_path, csv_text(rows))
 
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(6.2, 4.2))
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
     for i, dev in enumerate(dict.fromkeys(r["config"] for r in rows)):
-        for comp, ls in (("none", "--"), ("global", "-")):
-            pts = {}
+        for comp, ls, mk in (("none", "--", "o"), ("global", "-", "s")):
+            pts, errs = {}, {}
             for r in rows:
                 if r["config"] == dev and r["compensation"] == comp:
                     pts.setdefault(r["time_s"], []).append(r["accuracy"])
+                    errs.setdefault(r["time_s"], []).append(r["acc_rms_error_rel_layer0"])
             xs = sorted(pts)
             dname = next(r["device"] for r in rows if r["config"] == dev)
-            ax.plot(xs, [100 * np.mean(pts[x]) for x in xs], ls, marker="o", color=f"C{i}",
-                    label=f"{dev} ({dname}), {'global drift comp.' if comp == 'global' else 'no comp.'}")
+            lbl = f"{dev} ({dname}), {'global drift comp.' if comp == 'global' else 'no comp.'}"
+            ax.plot(xs, [100 * np.mean(pts[x]) for x in xs], ls, marker=mk, color=f"C{i}", label=lbl)
+            ax2.plot(xs, [100 * np.mean(errs[x]) for x in xs], ls, marker=mk, color=f"C{i}", label=lbl)
             if len(seeds) > 1:
                 ax.fill_between(xs, [100 * min(pts[x]) for x in xs], [100 * max(pts[x]) for x in xs],
                                 color=f"C{i}", alpha=0.08)
     ax.axhline(100 * acc_float, color="k", ls=":", lw=1, label=f"float32 {100 * acc_float:.1f} %")
-    ax.set_xscale("log")
-    ticks = [t for _, t in times]
-    ax.set_xticks(ticks)
-    ax.set_xticklabels([lbl for lbl, _ in times])
-    ax.set_xlabel("time since programming")
+    lo = min(100 * r["accuracy"] for r in rows)
+    ax.set_ylim(max(0.0, np.floor(lo) - 3), 100.5)
     ax.set_ylabel("accuracy (%)")
-    ax.set_ylim(0, 102)
     ax.set_title(f"digits MLP on the C model vs time ({len(seeds)} seeds: mean, min-max)", fontsize=9)
-    ax.grid(alpha=0.3)
+    ax2.set_ylabel("layer-0 accumulator RMS error (% of ideal RMS)")
+    ax2.set_ylim(bottom=0)
+    ax2.set_title("error the drift leaves in the accumulators (mean over seeds)", fontsize=9)
+    ticks = [t for _, t in times]
+    for a in (ax, ax2):
+        a.set_xscale("log")
+        a.set_xticks(ticks)
+        a.set_xticklabels([lbl for lbl, _ in times])
+        a.set_xlabel("time since programming")
+        a.grid(alpha=0.3)
     ax.legend(fontsize=6.5, loc="lower left")
+    ax2.legend(fontsize=6.5, loc="upper left")
     fig.tight_layout()
     png = os.path.join(out_dir, "accuracy_vs_time.png")
     save_png(fig, png)
