@@ -220,6 +220,115 @@ def time_axis(aimc, pr, devices, seeds, times, out_dir, work, acc_float, acc_int
     return rows, csv_path, png
 
 
+# geometry keys: a device preset's other keys are its device (time_axis_model moves them onto the
+# geometry of the model's config)
+GEOMETRY = {"name", "num_tiles", "rows", "cols", "dac_bits", "adc_bits", "cols_per_adc", "adc_cycles",
+            "settle_cycles", "instr_depth", "act_depth", "par_depth", "wgt_depth", "acc_slots"}
+MODEL_DEFAULT = os.path.join(ROOT, "models", "mlperf-tiny", "ad01_int8.tflite")
+
+
+def device_keys(path):
+    """The non-geometry keys of a device config, drift_time excluded (the axis)."""
+    out = {}
+    with open(path) as f:
+        for line in f:
+            body = line.split("#", 1)[0]
+            if "=" not in body:
+                continue
+            k, v = (x.strip() for x in body.split("=", 1))
+            if k not in GEOMETRY and k != "drift_time":
+                out[k] = v
+    return out
+
+
+def time_axis_model(aimc, model, geometry_cfg, devices, seeds, times, out_dir, work):
+    """MLPerf Tiny ad01 on the C model against time: each device's keys on the geometry of
+    geometry_cfg (edge: 16 tiles of 256x256), adc_shift calibrated per device, the 196 windows of
+    the shipped real sample run at every time; the score is the anomaly score's relative error
+    against TFLite's (reference kernels) and the output SNR. No drift compensation: aimc
+    calibrate works on layer networks (format 2), not on graphs. Returns (rows, csv, png)."""
+    import sim_model as sm
+    from kirchhoff import graphcal as kcal
+    from kirchhoff import graphfile as gf
+    from kirchhoff import tflite_import as ti
+    from kirchhoff import tflite_ref as kref
+
+    net_ref = os.path.join(work, "ad01_ref.khnf")
+    ti.import_to_file(model, net_ref)
+    g = gf.read_graph(net_ref)
+    t_in, t_out = g.tensors[0], g.tensors[g.output]
+    xf, xq = sm.ad_windows(os.path.join(sm.MODELS_DIR, sm.AD_SAMPLE), t_in.scale, t_in.zero_point)
+    inputs = os.path.join(work, "ad01_inputs.i8")
+    xq.tofile(inputs)
+    y_tfl = kref.run(model, xq)
+    score_tfl = sm.anomaly_score(y_tfl, xf, t_out.scale, t_out.zero_point)
+    with open(resolve_cfg(geometry_cfg)) as f:
+        geo_text = f.read()
+    rows = []
+    for dev in devices:
+        dev_path = resolve_cfg(dev)
+        keys = device_keys(dev_path)
+        if dev == "base":
+            keys = {"drift_nu": "0", "drift_nu_sigma": "0"}  # flash: time-independent (F16)
+        name = f"ad01_{os.path.splitext(os.path.basename(dev_path))[0]}"
+        path = os.path.join(work, f"{name}.cfg")
+        write_atomic(path, cfg_text(geo_text, keys, name))
+        cfg = json.loads(run([aimc, "config", "--json", path]))
+        net = os.path.join(work, f"{name}.khnf")
+        kcal.calibrate(model, net_ref, net, cfg, xq[:16])
+        for label, t in times:
+            for s in seeds:
+                out = os.path.join(work, f"{name}_{label}_s{s}.i8")
+                run([aimc, "run", "--config", path, "--seed", str(s), "--time", label,
+                     "--backend", "cmodel", "--net", net, "--inputs", inputs, "--out", out],
+                    timeout=1800)
+                y = np.fromfile(out, dtype=np.int8).reshape(y_tfl.shape)
+                score = sm.anomaly_score(y, xf, t_out.scale, t_out.zero_point)
+                cmp = sm.compare_noisy(y_tfl, y, t_out.zero_point, False)
+                rows.append({"model": "ad01", "device": cfg.get("device", "flash"), "config": name,
+                             "time": label, "time_s": t, "seed": s, "score": score,
+                             "score_tflite": score_tfl, "score_rel_error": score / score_tfl - 1.0,
+                             "snr_db": cmp["snr_db"]})
+                print(f"  ad01 {name:>11} t = {label:<5} seed {s}: anomaly score {score:.4f} "
+                      f"(TFLite {score_tfl:.4f}, {100 * (score / score_tfl - 1):+.1f} %), "
+                      f"SNR {cmp['snr_db']:.1f} dB", flush=True)
+    csv_path = os.path.join(out_dir, "ad01_vs_time.csv")
+    write_atomic(csv_path, csv_text(rows))
+
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
+    for i, name in enumerate(dict.fromkeys(r["config"] for r in rows)):
+        sn, sc = {}, {}
+        for r in rows:
+            if r["config"] == name:
+                sn.setdefault(r["time_s"], []).append(r["snr_db"])
+                sc.setdefault(r["time_s"], []).append(100 * r["score_rel_error"])
+        xs = sorted(sn)
+        ax.plot(xs, [np.mean(sn[x]) for x in xs], "-o", color=f"C{i}", label=name)
+        ax2.plot(xs, [np.mean(sc[x]) for x in xs], "-o", color=f"C{i}", label=name)
+    ax.set_ylabel("output SNR against TFLite (dB)")
+    ax2.set_ylabel("anomaly score error against TFLite (%)")
+    ax2.axhline(0, color="k", lw=0.8)
+    ticks = [t for _, t in times]
+    for a in (ax, ax2):
+        a.set_xscale("log")
+        a.set_xticks(ticks)
+        a.set_xticklabels([lbl for lbl, _ in times])
+        a.set_xlabel("time since programming")
+        a.grid(alpha=0.3)
+        a.legend(fontsize=7)
+    ax.set_title(f"MLPerf Tiny ad01, 196 windows of the real sample, C model, {geometry_cfg} "
+                 f"geometry ({len(seeds)} seeds, mean)", fontsize=8)
+    ax2.set_title("no drift compensation (aimc calibrate takes layer networks only)", fontsize=8)
+    fig.tight_layout()
+    png = os.path.join(out_dir, "ad01_vs_time.png")
+    save_png(fig, png)
+    plt.close(fig)
+    return rows, csv_path, png
+
+
 def overrides_for(knob, value):
     if knob == "adc_bits":
         return {"adc_bits": int(value), "adc_cycles": int(value)}
@@ -242,6 +351,10 @@ def main(argv=None):
     ap.add_argument("--devices", default=DEVICES,
                     help=f"device configs of the time axis, comma separated (default {DEVICES})")
     ap.add_argument("--time-only", action="store_true", help="only the time axis, not the knobs")
+    ap.add_argument("--model", default=MODEL_DEFAULT if os.path.isfile(MODEL_DEFAULT) else "",
+                    help="MLPerf Tiny ad01 model for the time axis on the C model ('' to skip; "
+                         "default models/mlperf-tiny/ad01_int8.tflite when present)")
+    ap.add_argument("--model-config", default="edge", help="geometry of the model's runs (default edge)")
     args = ap.parse_args(argv)
     try:
         seeds = [int(s) for s in args.seeds.split(",")]
@@ -299,6 +412,11 @@ def main(argv=None):
     devices = [d for d in args.devices.split(",") if d]
     t_rows, t_csv, t_png = time_axis(aimc, pr, devices, seeds, QUICK_TIMES if args.quick else TIMES,
                                      out_dir, work, acc_float, acc_int8)
+    m_csv = m_png = None
+    if args.model:
+        print(f"sweep: {args.model} against time on the C model", flush=True)
+        _, m_csv, m_png = time_axis_model(aimc, args.model, args.model_config, devices, seeds,
+                                          QUICK_TIMES if args.quick else TIMES, out_dir, work)
     time_summary = {}
     for r in t_rows:
         time_summary.setdefault(r["config"], {}).setdefault(r["time"], {}).setdefault(
@@ -306,9 +424,11 @@ def main(argv=None):
     if args.time_only:
         summary = {"seeds": seeds, "samples": n, "accuracy_float": acc_float,
                    "accuracy_int8_ideal": acc_int8, "time_axis": time_summary,
-                   "time_csv": t_csv, "time_plot": t_png, "wall_s": time.monotonic() - t0}
+                   "time_csv": t_csv, "time_plot": t_png, "model_csv": m_csv, "model_plot": m_png,
+                   "wall_s": time.monotonic() - t0}
         write_atomic(os.path.join(out_dir, "summary_time.json"), json.dumps(summary, indent=2) + "\n")
-        print(f"sweep: wrote {t_csv}, {t_png} ({time.monotonic() - t0:.0f} s)")
+        print(f"sweep: wrote {t_csv}, {t_png}" + (f", {m_csv}, {m_png}" if m_csv else "")
+              + f" ({time.monotonic() - t0:.0f} s)")
         return 0
 
     rows = []
@@ -379,7 +499,7 @@ def main(argv=None):
                "adc_bits_knee_vs_plateau_rule": "fewest ADC bits with mean accuracy >= the mean at "
                                                 "the most ADC bits - 1 point",
                "csv": os.path.join(out_dir, "sweep.csv"), "plots": pngs + [t_png],
-               "time_axis": time_summary, "time_csv": t_csv,
+               "time_axis": time_summary, "time_csv": t_csv, "model_csv": m_csv, "model_plot": m_png,
                "wall_s": time.monotonic() - t0}
     write_atomic(os.path.join(out_dir, "summary.json"), json.dumps(summary, indent=2) + "\n")
     print(f"sweep: accuracy at the base config {base_cfg['name']}: "
