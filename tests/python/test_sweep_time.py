@@ -39,7 +39,7 @@ def main():
     with tempfile.TemporaryDirectory() as d:
         p = subprocess.run([sys.executable, os.path.join(ROOT, "sw", "python", "sweep.py"),
                             "--config", "base", "--build", d, "--aimc", aimc, "--seeds", "1",
-                            "--quick", "--time-only", "--devices", "base,pcm"],
+                            "--quick", "--time-only", "--devices", "base,pcm", "--model", ""],
                            cwd=ROOT, capture_output=True, text=True, timeout=600)
         check(p.returncode == 0, "sweep_time_runs", p.stderr[-800:])
         if p.returncode != 0:
