@@ -19,6 +19,7 @@ COLS      ?= 32
 BATCH     ?= 4
 DATA      ?=
 NET       ?= mlp
+TRAIN     ?=
 J         ?= $(shell nproc 2>/dev/null || echo 2)
 
 BUILD     ?= build
@@ -59,7 +60,8 @@ CFG_DIR   := $(BUILD)/$(CFG_NAME)
 help:
 	@echo "Kirchhoff make targets (variables: CONFIG=$(CONFIG) SIM=$(SIM) SEED=$(SEED) WAVES=$(WAVES))"
 	@echo "  make sim         train the digits MLP, run it float / int8 / C model / RTL, print the table"
-	@echo "                   (DATA=file.csv for your own data set, NET=cnn for the digits CNN;"
+	@echo "                   (DATA=file.csv for your own data set, NET=cnn for the digits CNN, TRAIN=hwa to"
+	@echo "                   add hardware-aware training beside post-training quantization;"
 	@echo "                   writes build/reports/sim.json and sim.png)"
 	@echo "  make test        every fast test; ends with 'N passed, N failed' (build/reports/test.json)"
 	@echo "  make layer-test  one random FC layer: CONFIG ROWS COLS BATCH SEED SIM=verilator|icarus|cmodel"
@@ -271,7 +273,8 @@ ifneq ($(strip $(MODEL)),)
 	  $(if $(INPUTS),--inputs $(call q,$(INPUTS)))
 else
 	$(PYTHON) sw/python/sim.py --config $(call q,$(CFG_FILE)) --ref-config $(call q,configs/$(SIM_REF_CFG).cfg) \
-	  --build $(call q,$(BUILD)) --seed $(call q,$(SEED)) --net $(call q,$(NET)) $(if $(DATA),--data $(call q,$(DATA)))
+	  --build $(call q,$(BUILD)) --seed $(call q,$(SEED)) --net $(call q,$(NET)) $(if $(DATA),--data $(call q,$(DATA))) \
+	  $(if $(TRAIN),--train $(call q,$(TRAIN)))
 endif
 
 # ---- nightly regression (docs/regression.md) -----------------------------------------------------

@@ -32,6 +32,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
+from kirchhoff import atomic               # noqa: E402
 from kirchhoff import export as kexport    # noqa: E402
 from kirchhoff import pipeline as kpipe     # noqa: E402
 from kirchhoff import quantize as kq       # noqa: E402
@@ -87,15 +88,10 @@ def cfg_text(base_text, overrides, name):
 
 
 def write_atomic(path, text):
-    """Write text to a temporary file in path's folder, then rename it over path."""
-    tmp = f"{path}.tmp{os.getpid()}"
+    """Write text to a temporary file in path's folder, then rename it over path (kirchhoff.atomic)."""
     try:
-        with open(tmp, "w", newline="") as f:
-            f.write(text)
-        os.replace(tmp, path)
+        atomic.write_text(path, text)
     except OSError as e:
-        if os.path.exists(tmp):
-            os.remove(tmp)
         raise SweepError(f"cannot write {path}: {e.strerror}") from None
 
 
@@ -109,14 +105,11 @@ def csv_text(rows):
 
 
 def save_png(fig, path):
-    """fig.savefig to a temporary PNG in path's folder, renamed over path."""
-    tmp = f"{path}.tmp{os.getpid()}.png"
+    """fig.savefig to a temporary PNG in path's folder, renamed over path (kirchhoff.atomic)."""
     try:
-        fig.savefig(tmp, dpi=110)
-        os.replace(tmp, path)
+        with atomic.open_atomic(path, "wb") as f:
+            fig.savefig(f, dpi=110, format="png")
     except OSError as e:
-        if os.path.exists(tmp):
-            os.remove(tmp)
         raise SweepError(f"cannot write {path}: {e.strerror}") from None
 
 
@@ -135,7 +128,7 @@ def time_axis(aimc, pr, devices, seeds, times, out_dir, work, acc_float, acc_int
     n, nc = len(pr.yte), pr.qnet.n_classes
     inputs = os.path.join(work, "test_inputs.i8")
     ref = os.path.join(work, "ref_inputs.i8")
-    pr.xtr[:REF_VECTORS].tofile(ref)
+    atomic.write_bytes(ref, np.ascontiguousarray(pr.xtr[:REF_VECTORS], np.int8).tobytes())
     rows = []
     for dev in devices:
         path = resolve_cfg(dev)
@@ -259,7 +252,7 @@ def time_axis_model(aimc, model, geometry_cfg, devices, seeds, times, out_dir, w
     t_in, t_out = g.tensors[0], g.tensors[g.output]
     xf, xq = sm.ad_windows(os.path.join(sm.MODELS_DIR, sm.AD_SAMPLE), t_in.scale, t_in.zero_point)
     inputs = os.path.join(work, "ad01_inputs.i8")
-    xq.tofile(inputs)
+    atomic.write_bytes(inputs, np.ascontiguousarray(xq, np.int8).tobytes())
     y_tfl = kref.run(model, xq)
     score_tfl = sm.anomaly_score(y_tfl, xf, t_out.scale, t_out.zero_point)
     with open(resolve_cfg(geometry_cfg)) as f:
@@ -388,15 +381,14 @@ def main(argv=None):
     acc_float = pr.acc_float
     acc_int8 = float(np.mean(ktrain.predict(y_int8) == pr.yte))
     inputs = os.path.join(work, "test_inputs.i8")
-    pr.xte.tofile(inputs)
+    atomic.write_bytes(inputs, np.ascontiguousarray(pr.xte, np.int8).tobytes())
     n, nc = len(pr.yte), pr.qnet.n_classes
     print(f"sweep: float32 {100 * acc_float:.2f} %, int8 ideal {100 * acc_int8:.2f} %, "
           f"{n} test images, base config {base_cfg['name']}", flush=True)
 
     def point(name, overrides, seed):
         path = os.path.join(work, f"{name}.cfg")
-        with open(path, "w") as f:
-            f.write(cfg_text(base_text, overrides, name))
+        atomic.write_text(path, cfg_text(base_text, overrides, name))
         cfg = json.loads(run([aimc, "config", "--json", path]))
         cal = kq.calibrate_adc_shifts(pr.qnet, pr.xtr, cfg)
         net = os.path.join(work, f"{name}.khnf")
@@ -445,7 +437,10 @@ def main(argv=None):
                              "float": acc_float, "int8_ideal": acc_int8})
                 print(f"  {knob:>11} = {v:<8g} seed {s}: {100 * acc:6.2f} %  (adc_shift {shifts})",
                       flush=True)
-    write_atomic(os.path.join(out_dir, "sweep.csv"), csv_text(rows))
+    with atomic.open_atomic(os.path.join(out_dir, "sweep.csv"), "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
+        w.writeheader()
+        w.writerows(rows)
 
     # ADC-bits knee: the fewest bits whose mean accuracy is within 1 point of the int8 ideal
     adc = {}
@@ -488,7 +483,8 @@ def main(argv=None):
         ax.legend(fontsize=7, loc="lower left")
         fig.tight_layout()
         png = os.path.join(out_dir, f"accuracy_vs_{knob}.png")
-        save_png(fig, png)
+        with atomic.open_atomic(png, "wb") as f:
+            fig.savefig(f, dpi=110, format="png")
         plt.close(fig)
         pngs.append(png)
     summary = {"config": base_cfg["name"], "seeds": seeds, "samples": n,
@@ -501,7 +497,7 @@ def main(argv=None):
                "csv": os.path.join(out_dir, "sweep.csv"), "plots": pngs + [t_png],
                "time_axis": time_summary, "time_csv": t_csv, "model_csv": m_csv, "model_plot": m_png,
                "wall_s": time.monotonic() - t0}
-    write_atomic(os.path.join(out_dir, "summary.json"), json.dumps(summary, indent=2) + "\n")
+    atomic.write_json(os.path.join(out_dir, "summary.json"), summary)
     print(f"sweep: accuracy at the base config {base_cfg['name']}: "
           + ", ".join(f"{100 * a:.2f} %" for a in base_acc)
           + f"; float32 {100 * acc_float:.2f} %, int8 ideal {100 * acc_int8:.2f} %")
