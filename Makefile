@@ -86,7 +86,7 @@ help:
 	@echo "  make sanitize    C library, CLI and unit tests under ASan + UBSan, the tests that need no simulator"
 	@echo "                   (build/sanitize, build/reports/sanitize.json; SAN_TEST= SAN_SKIP= substrings)"
 	@echo "  make cov         line + toggle coverage of rtl/ over the chip tests (build/cov/html, reports/cov.json)"
-	@echo "  make sweep       digits accuracy vs ADC/DAC bits, prog error, read noise, drift (build/sweep/)"
+	@echo "  make sweep       digits accuracy vs ADC/DAC bits, prog error, read noise, drift, and vs time for flash/pcm/reram (build/sweep/)"
 	@echo "  make dse         TOPS/W and TOPS per tile vs DAC bits, columns per ADC, tile size (build/dse/)"
 	@echo "  make bench       C-model MVM (noisy, ideal; DAC 8/4/2/1 bits) vs OpenBLAS sgemv/dgemv on the CPU's own"
 	@echo "                   kernel, 256 and 1024, goals met or not (build/reports/bench.json; never fails on a goal)"
@@ -256,7 +256,7 @@ lint: $(SETUP_STAMP) $(AIMC)
 	PYTHON=$(PYTHON) tools/lint.sh $(BUILD) $(AIMC)
 
 # ---- tests ---------------------------------------------------------------------------------------
-TEST_CFGS := tiny small tiny_twin ideal2 tiny16 noisy base
+TEST_CFGS := tiny small tiny_twin ideal2 tiny16 noisy base pcm reram
 TEST_FPGA_CFGS := ice40
 test: $(SETUP_STAMP) sw $(foreach c,$(TEST_CFGS),$(BUILD)/$(c)/vl/aimc-vl $(BUILD)/$(c)/icarus/sim.vvp $(BUILD)/$(c)/icarus/aimc_vpi.vpi) \
       $(foreach c,$(TEST_FPGA_CFGS),$(BUILD)/$(c)/vl/aimc-vl $(BUILD)/$(c)/uart/aimc-uart-vl \

@@ -101,6 +101,17 @@ struct aimc_xbar {
 	uint32_t threads;  /* workers of aimc_xbar_convert_batch (aimc_xbar_set_threads), default 1 */
 	char *bscr;        /* scratch of aimc_xbar_convert_batch, bscr_n bytes (kept between calls) */
 	size_t bscr_n;
+	/* ---- device presets (issue 18; docs/analog-model.md "Devices"): pcm and reram only ---- */
+	uint8_t *lvl;             /* target level of every cell, layout of g (NULL for flash) */
+	int pcm_drift_on;         /* pcm and drift_time > drift_t0: level-dependent power-law drift */
+	int dev_rn_on;            /* pcm: 1/f read noise at drift_time (P4) */
+	int relax_on;             /* reram and drift_time > 1 s: relaxation */
+	int rnoise;               /* read noise of any kind: the binary32 read arrays (gdf, rvar) */
+	double nu_mu[LEVELS];     /* pcm: mean drift exponent of each level (P3), times pcm_drift_scale */
+	double nu_sd[LEVELS];     /* pcm: its spread (P3), times pcm_drift_scale */
+	double rn_rel[LEVELS];    /* pcm: 1/f read-noise sigma / G of each level at drift_time (P4) */
+	double relax_sd[LEVELS];  /* reram: relaxation spread of each level at drift_time (R1), S */
+	double relax_shift;       /* reram: mean relaxation at drift_time (R4), S */
 	/* ---- charge-domain (issue 18): xbar_kind charge; every entry point hands over to it ---- */
 	aimc_chg *chg;
 };
@@ -191,12 +202,34 @@ static double drift_nu(const aimc_xbar *xb, uint32_t tile, uint32_t row, uint32_
 	return nu > 0.0 ? nu : 0.0;
 }
 
+/* Target level of a cell (pcm and reram keep it: their drift and relaxation depend on it). */
+static int cell_lvl(const aimc_xbar *xb, uint32_t tile, uint32_t row, uint32_t cell)
+{
+	return xb->lvl[2 * (cell_base(xb, tile, cell / 2) + row) + (cell & 1u)];
+}
+
 /* Read conductance of a cell programmed to g: drift G0 (t/t0)^-nu = G0 e^(-nu ln(t/t0)) and the
- * temperature factor. Each factor is applied only when its effect is on (no bit changes else). */
+ * temperature factor. Each factor is applied only when its effect is on (no bit changes else).
+ * pcm: the same power law with nu = |mu(l) + sd(l) N| of the cell's level l (P3); reram: the
+ * relaxation G + shift + sd(l) N_relax, clamped at 0 (R1, R4). */
 static double read_g(const aimc_xbar *xb, uint32_t tile, uint32_t row, uint32_t cell, double g)
 {
 	if (xb->drift_on)
 		g = g * aimc_det_exp(-drift_nu(xb, tile, row, cell) * xb->drift_lt);
+	if (xb->pcm_drift_on) {
+		aimc_key k = {xb->seed, tile, row, cell, AIMC_EV_DRIFT, 0};
+		int l = cell_lvl(xb, tile, row, cell);
+		double nu = fabs(xb->nu_mu[l] + xb->nu_sd[l] * aimc_rng_normal(&k));
+
+		g = g * aimc_det_exp(-nu * xb->drift_lt);
+	}
+	if (xb->relax_on) {
+		aimc_key k = {xb->seed, tile, row, cell, AIMC_EV_RELAX, 0};
+
+		g = g + xb->relax_shift + xb->relax_sd[cell_lvl(xb, tile, row, cell)] * aimc_rng_normal(&k);
+		if (g < 0.0)
+			g = 0.0;
+	}
 	if (xb->temp_on)
 		g = g * xb->tfac;
 	/* fault hook: the drifted column (fault_col_gain; docs/robustness.md "Fault injection") */
@@ -240,8 +273,17 @@ static void row_refresh(aimc_xbar *xb, uint32_t tile, uint32_t row)
 			xb->gr[2 * i] = gp;
 			xb->gr[2 * i + 1] = gn;
 		}
-		if (xb->rvar != NULL)
-			xb->rvar[j] = (float)pair_var(xb, gp, gn);
+		if (xb->rvar != NULL) {
+			double var = pair_var(xb, gp, gn);
+
+			if (xb->dev_rn_on) { /* pcm 1/f read noise: sigma = rn_rel(l) |G(t)| per cell (P4) */
+				double sp = xb->rn_rel[cell_lvl(xb, tile, row, 2 * c)] * gp;
+				double sn = xb->rn_rel[cell_lvl(xb, tile, row, 2 * c + 1)] * gn;
+
+				var = var + sp * sp + sn * sn;
+			}
+			xb->rvar[j] = (float)var;
+		}
 		rowsum = rowsum + gp + gn;
 	}
 	if (xb->rowfac != NULL)
@@ -260,6 +302,106 @@ static void row_refresh(aimc_xbar *xb, uint32_t tile, uint32_t row)
 		}
 	}
 }
+
+/* ---- Device presets (issue 18; docs/analog-model.md "Devices"). Fits as published, in uS at
+ * their reference gmax, scaled to this config's gmax. ---- */
+#define PCM_GMAX_REF_US 25.0   /* P1 */
+#define RERAM_GMAX_REF_US 40.0 /* R1 */
+#define RERAM_DAY_S 86400.0
+
+/* sum_i c[i] x^i (Horner), c[0] the constant. */
+static double poly(const double *c, int n, double x)
+{
+	double v = c[n - 1];
+
+	for (int i = n - 2; i >= 0; i--)
+		v = v * x + c[i];
+	return v;
+}
+
+/* R1 (NeuRRAM, Wan 2022, via aihwkit ReRamWan2022NoiseModel): sigma of G about its target, uS at
+ * gmax 40 uS, 4th-order fits in g = G/gmax after 1 s, 1 day and 2 days. */
+static const double reram_fit[3][5] = {
+	{0.348, 16.030, -43.853, 45.393, -16.815},
+	{0.701, 22.086, -50.773, 47.095, -16.458},
+	{0.782, 20.274, -43.507, 37.062, -11.934},
+};
+
+static double reram_sigma_us(int fit, double gn)
+{
+	double v = poly(reram_fit[fit], 5, gn);
+
+	return v > 0.0 ? v : 0.0;
+}
+
+/* Programming sigma of a target conductance g, siemens: pcm P2 (0.2635 + 1.965 g - 1.1731 g^2 uS
+ * at 25 uS), reram R1's 1 s fit. */
+static double device_prog_sd(const aimc_cfg *cfg, double g)
+{
+	double gn = g / cfg->gmax, v;
+
+	if (cfg->device == 1) {
+		static const double p2[3] = {0.2635, 1.965, -1.1731};
+
+		v = poly(p2, 3, gn);
+		return v > 0.0 ? cfg->pcm_prog_scale * v * (cfg->gmax / PCM_GMAX_REF_US) : 0.0;
+	}
+	return cfg->reram_prog_scale * reram_sigma_us(0, gn) * (cfg->gmax / RERAM_GMAX_REF_US);
+}
+
+static double clip(double v, double lo, double hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* Per-level tables of the device at time t = drift_time (level_g set). */
+static void device_tables(aimc_xbar *xb)
+{
+	const aimc_cfg *cfg = &xb->cfg;
+	const double t = cfg->drift_time;
+
+	if (cfg->device == 1) {
+		/* P4: sigma/G = Q_s sqrt(ln((t + t_r) / (2 t_r))), Q_s = min(0.0088 g^-0.65, 0.2) */
+		double lt = aimc_det_log((t + cfg->pcm_t_read) / (2.0 * cfg->pcm_t_read));
+
+		xb->dev_rn_on = cfg->pcm_read_scale > 0.0 && lt > 0.0;
+		for (int l = 0; l < LEVELS; l++) {
+			double gn = xb->level_g[l] / cfg->gmax;
+			double lg = gn > 0.0 ? aimc_det_log(gn) : -1e300;
+			double q = gn > 0.0 ? 0.0088 * aimc_det_exp(-0.65 * lg) : 0.2;
+
+			/* P3: mu = clip(-0.0155 ln g + 0.0244, 0.049, 0.1), sd = clip(-0.0125 ln g - 0.0059,
+			 * 0.008, 0.045); g -> 0 takes the upper clips */
+			xb->nu_mu[l] = cfg->pcm_drift_scale * clip(-0.0155 * lg + 0.0244, 0.049, 0.1);
+			xb->nu_sd[l] = cfg->pcm_drift_scale * clip(-0.0125 * lg - 0.0059, 0.008, 0.045);
+			xb->rn_rel[l] = xb->dev_rn_on ? cfg->pcm_read_scale * (q < 0.2 ? q : 0.2) * sqrt(lt) : 0.0;
+		}
+	}
+	if (cfg->device == 2 && t > 1.0) {
+		/* R1: sigma(g, t) linear in ln t between the 1 s, 1 day and 2 day fits, held after 2 days
+		 * (no data beyond); the relaxation is the growth beyond the programming spread of 1 s */
+		const double x = aimc_det_log(t), x1 = aimc_det_log(RERAM_DAY_S), x2 = aimc_det_log(2.0 * RERAM_DAY_S);
+		int any = 0;
+
+		for (int l = 0; l < LEVELS; l++) {
+			double gn = xb->level_g[l] / cfg->gmax, s0 = reram_sigma_us(0, gn), st, ex;
+
+			if (x <= x1)
+				st = s0 + (reram_sigma_us(1, gn) - s0) * (x / x1);
+			else if (x <= x2)
+				st = reram_sigma_us(1, gn) + (reram_sigma_us(2, gn) - reram_sigma_us(1, gn)) * ((x - x1) / (x2 - x1));
+			else
+				st = reram_sigma_us(2, gn);
+			ex = st * st - s0 * s0;
+			xb->relax_sd[l] = ex > 0.0 ? cfg->reram_relax_scale * sqrt(ex) * (cfg->gmax / RERAM_GMAX_REF_US) : 0.0;
+			any |= xb->relax_sd[l] > 0.0;
+		}
+		/* R4: mean relaxation -0.089 uS per ln(t / 1 s), as a fraction of gmax (reram_relax_mean) */
+		xb->relax_shift = cfg->reram_relax_mean * cfg->gmax * x;
+		xb->relax_on = any || xb->relax_shift != 0.0;
+	}
+}
+/* ---- end of device presets ---- */
 
 aimc_xbar *aimc_xbar_create(const aimc_cfg *cfg, uint64_t seed)
 {
@@ -302,8 +444,16 @@ aimc_xbar *aimc_xbar_create(const aimc_cfg *cfg, uint64_t seed)
 	xb->g_clamp = 1.2 * cfg->gmax;
 	for (int l = 0; l < LEVELS; l++) {
 		xb->level_g[l] = cfg->gmin + (double)l * xb->dg;
+		if (cfg->cell_levels != LEVELS) { /* few levels: the nearest of cell_levels even steps */
+			double steps = (double)(cfg->cell_levels - 1u);
+			double q = floor((double)l * steps / 127.0 + 0.5);
+
+			xb->level_g[l] = cfg->gmin + q * (range / steps);
+		}
 		xb->level_sd[l] = 0.0;
-		if (cfg->prog_sigma > 0.0)
+		if (cfg->device != 0)
+			xb->level_sd[l] = device_prog_sd(cfg, xb->level_g[l]);
+		else if (cfg->prog_sigma > 0.0)
 			xb->level_sd[l] = cfg->prog_sigma * range *
 					  -aimc_det_expm1(-xb->level_g[l] / (cfg->prog_knee * cfg->gmax)) /
 					  -aimc_det_expm1(-1.0 / cfg->prog_knee);
@@ -325,9 +475,13 @@ aimc_xbar *aimc_xbar_create(const aimc_cfg *cfg, uint64_t seed)
 		else
 			xb->dac_v[d] = cfg->vread * (double)d / (double)xb->mask;
 	}
-	xb->drift_on = cfg->drift_time > cfg->drift_t0 && (cfg->drift_nu != 0.0 || cfg->drift_nu_sigma != 0.0);
-	if (xb->drift_on)
+	xb->drift_on = cfg->device == 0 && cfg->drift_time > cfg->drift_t0 &&
+		       (cfg->drift_nu != 0.0 || cfg->drift_nu_sigma != 0.0);
+	xb->pcm_drift_on = cfg->device == 1 && cfg->drift_time > cfg->drift_t0 && cfg->pcm_drift_scale > 0.0;
+	if (xb->drift_on || xb->pcm_drift_on)
 		xb->drift_lt = aimc_det_log(cfg->drift_time / cfg->drift_t0);
+	device_tables(xb);
+	xb->rnoise = cfg->read_sigma > 0.0 || xb->dev_rn_on;
 	xb->stuck_on = cfg->stuck_gmin_frac > 0.0 || cfg->stuck_gmax_frac > 0.0;
 	xb->temp_on = cfg->tc_g != 0.0 && cfg->temp != cfg->temp_ref;
 	xb->tfac = 1.0 + cfg->tc_g * (cfg->temp - cfg->temp_ref);
@@ -344,7 +498,7 @@ aimc_xbar *aimc_xbar_create(const aimc_cfg *cfg, uint64_t seed)
 	ncells = nrows * cfg->cols;
 	xb->rstride = (cfg->cols + 15u) & ~15u;
 	xb->g = malloc(ncells * 2 * sizeof(*xb->g));
-	if (cfg->read_sigma == 0.0)
+	if (!xb->rnoise)
 		xb->gd = zalloc64(nrows * xb->rstride * sizeof(*xb->gd));
 	xb->v = calloc(nrows, sizeof(*xb->v));
 	xb->act = calloc(nrows, sizeof(*xb->act));
@@ -357,14 +511,14 @@ aimc_xbar *aimc_xbar_create(const aimc_cfg *cfg, uint64_t seed)
 	xb->codes_s = calloc(xb->cpad, sizeof(*xb->codes_s));
 	xb->cgain = calloc((size_t)cfg->num_tiles * xb->cpad, sizeof(*xb->cgain));
 	xb->coff = calloc((size_t)cfg->num_tiles * xb->cpad, sizeof(*xb->coff));
-	if (xb->g == NULL || (xb->gd == NULL && cfg->read_sigma == 0.0) || xb->v == NULL || xb->act == NULL ||
+	if (xb->g == NULL || (xb->gd == NULL && !xb->rnoise) || xb->v == NULL || xb->act == NULL ||
 	    xb->n_act == NULL || xb->sum_s == NULL || xb->adc_of == NULL ||
 	    xb->nrm1 == NULL || xb->nrm2 == NULL || xb->codes_s == NULL || xb->cgain == NULL ||
 	    xb->coff == NULL)
 		goto fail;
 	for (uint32_t c = 0; c < cfg->cols; c++)
 		xb->adc_of[c] = c / cfg->cols_per_adc;
-	if (cfg->read_sigma > 0.0) {
+	if (xb->rnoise) {
 		xb->cpan = (cfg->cols + AIMC_PANEL - 1u) / AIMC_PANEL * AIMC_PANEL;
 		xb->rvar = zalloc64(nrows * xb->cpan * sizeof(*xb->rvar));
 		xb->gdf = zalloc64(nrows * xb->cpan * sizeof(*xb->gdf));
@@ -449,6 +603,11 @@ aimc_xbar *aimc_xbar_create(const aimc_cfg *cfg, uint64_t seed)
 			xb->pre_read[(size_t)t * cfg->cols + c] = aimc_rng_key_prefix(&kr);
 		}
 	}
+	if (cfg->device != 0) {
+		xb->lvl = calloc(ncells * 2, 1);
+		if (xb->lvl == NULL)
+			goto fail;
+	}
 	/* every cell at gmin (or its stuck value), every row refreshed */
 	for (uint32_t t = 0; t < cfg->num_tiles; t++) {
 		for (uint32_t r = 0; r < cfg->rows; r++) {
@@ -517,6 +676,7 @@ void aimc_xbar_destroy(aimc_xbar *xb)
 	free(xb->dcur);
 	free(xb->dq_s);
 	free(xb->bscr);
+	free(xb->lvl);
 	aimc_chg_destroy(xb->chg); /* charge-domain (issue 18) */
 	free(xb);
 }
@@ -558,6 +718,10 @@ int aimc_xbar_program_row(aimc_xbar *xb, uint32_t tile, uint32_t row, const int8
 
 		xb->g[2 * i] = gp;
 		xb->g[2 * i + 1] = gn;
+		if (xb->lvl != NULL) {
+			xb->lvl[2 * i] = (uint8_t)(wc > 0 ? wc : 0);
+			xb->lvl[2 * i + 1] = (uint8_t)(wc < 0 ? -wc : 0);
+		}
 		if (xb->wq != NULL)
 			xb->wq[wq_index(xb, tile, row, c)] = (int8_t)wc;
 	}
@@ -589,6 +753,8 @@ int aimc_xbar_pulse_row(aimc_xbar *xb, uint32_t tile, uint32_t row, const int8_t
 		int level = cell_level(w, k);
 		double g, tgt;
 
+		if (xb->lvl != NULL)
+			xb->lvl[2 * i + (k & 1)] = (uint8_t)level;
 		if (mask[k] == 0 || stuck_state(xb, tile, row, k) != 0)
 			continue; /* inhibited, or a stuck cell that no pulse moves */
 		g = xb->g[2 * i + (k & 1)];

@@ -167,6 +167,29 @@ static const struct cfg_key keys[] = {
 	 "row driver (DAC) output resistance (assumption; used when ir_mode is not off)"},
 	{"r_sense", KT_F64, OFF(r_sense), 100, 0, 1e4, 0, NULL, "ohm", NULL,
 	 "column sense node input resistance to its 0 V virtual ground (assumption; ir_mode not off)"},
+	/* ---- Device presets and the time axis (issue 18 items 1-2; docs/analog-model.md "Devices").
+	 * device = flash keeps every bit of the flash model; the pcm_* and reram_* keys act only on their
+	 * device. Sources: rows P1-P4 and R1, R4 of docs/sources.md. ---- */
+	{"device", KT_ENUM, OFF(device), 0, 0, 2, 0, NULL, "flash|pcm|reram", NULL,
+	 "cell technology: flash (prog/read noise, drift keys above), pcm (P2-P4), reram (R1, R4)"},
+	{"cell_levels", KT_U32, OFF(cell_levels), 128, 2, 128, 0, NULL, "-", NULL,
+	 "distinct conductance levels per cell: |w| is programmed to the nearest of cell_levels evenly spaced "
+	 "levels (128: every weight level)"},
+	{"pcm_prog_scale", KT_F64, OFF(pcm_prog_scale), 1, 0, 10, 0, NULL, "-", NULL,
+	 "pcm: multiplier of the programming-noise fit (P2)"},
+	{"pcm_drift_scale", KT_F64, OFF(pcm_drift_scale), 1, 0, 10, 0, NULL, "-", NULL,
+	 "pcm: multiplier of the level-dependent drift exponent (P3)"},
+	{"pcm_read_scale", KT_F64, OFF(pcm_read_scale), 1, 0, 10, 0, NULL, "-", NULL,
+	 "pcm: multiplier of the 1/f read noise (P4)"},
+	{"pcm_t_read", KT_F64, OFF(pcm_t_read), 250e-9, 1e-12, 1, 0, NULL, "s", NULL,
+	 "pcm: read duration t_r of the 1/f read noise (P4: 250 ns)"},
+	{"reram_prog_scale", KT_F64, OFF(reram_prog_scale), 1, 0, 10, 0, NULL, "-", NULL,
+	 "reram: multiplier of the level-dependent programming spread (R1, 1 s fit)"},
+	{"reram_relax_scale", KT_F64, OFF(reram_relax_scale), 1, 0, 10, 0, NULL, "-", NULL,
+	 "reram: multiplier of the relaxation spread (R1: growth of the spread from 1 s to 1 and 2 days)"},
+	{"reram_relax_mean", KT_F64, OFF(reram_relax_mean), -0.00223, -0.1, 0.1, 0, NULL, "of gmax", NULL,
+	 "reram: mean relaxation per ln(t / 1 s), every cell (R4: -0.089 uS, over R1's 40 uS)"},
+	/* ---- end of device presets ---- */
 	{"e_adc_pj", KT_F64, OFF(e_adc_pj), 2.0, 0, 1000, 0, NULL, "pJ", NULL,
 	 "energy per column conversion (A3-A5)"},
 	{"e_dac_pj", KT_F64, OFF(e_dac_pj), 0.054, 0, 1000, 0, NULL, "pJ", NULL,
@@ -352,6 +375,11 @@ static int check_key(const aimc_cfg *cfg, size_t i, const char *origin, uint32_t
 
 const char *aimc_cfg_effect_on(const aimc_cfg *cfg)
 {
+	/* device presets (issue 18): another cell than flash, or fewer levels than weights */
+	if (cfg->device != 0)
+		return "device";
+	if (cfg->cell_levels != 128)
+		return "cell_levels";
 	if (cfg->ir_mode != 0)
 		return "ir_mode";
 	if (cfg->drift_time > cfg->drift_t0 && (cfg->drift_nu != 0.0 || cfg->drift_nu_sigma != 0.0))
@@ -640,6 +668,49 @@ static int parse_f64(const char *s, double *out)
 	return 0;
 }
 
+int aimc_cfg_parse_seconds(const char *s, double *out)
+{
+	static const struct {
+		const char *name;
+		double sec;
+	} units[] = {{"s", 1.0}, {"ms", 1e-3}, {"us", 1e-6}, {"ns", 1e-9}, {"min", 60.0},
+		     {"h", 3600.0}, {"d", 86400.0}, {"y", 31557600.0}};
+	char num[MAX_VALUE_CHARS + 1];
+	const char *u;
+	size_t n;
+	double v;
+
+	if (s == NULL)
+		return -1;
+	/* the unit is the trailing run of letters ("1e3" has none: its e is followed by a digit; "1e" is
+	 * the unknown unit e) */
+	n = strlen(s);
+	u = s + n;
+	while (u > s && ((u[-1] >= 'a' && u[-1] <= 'z') || (u[-1] >= 'A' && u[-1] <= 'Z')))
+		u--;
+	n = (size_t)(u - s);
+	while (n > 0 && s[n - 1] == ' ')
+		n--;
+	if (n == 0 || n > MAX_VALUE_CHARS)
+		return -1;
+	memcpy(num, s, n);
+	num[n] = '\0';
+	if (parse_f64(num, &v) != 0)
+		return -1;
+	if (*u != '\0') {
+		size_t i;
+
+		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+			if (strcmp(u, units[i].name) == 0)
+				break;
+		if (i == sizeof(units) / sizeof(units[0]))
+			return -1;
+		v = v * units[i].sec;
+	}
+	*out = v;
+	return 0;
+}
+
 static const char *skip_space(const char *p, const char *end)
 {
 	while (p < end && (*p == ' ' || *p == '\t'))
@@ -809,6 +880,9 @@ static int parse_line(aimc_cfg *cfg, uint32_t *lines, const char *b, const char 
 		}
 		break;
 	default:
+		/* keys in seconds also take a unit (aimc_cfg_parse_seconds: "1h", "1 y") */
+		if (strcmp(k->unit, "s") == 0 && aimc_cfg_parse_seconds(val, f64_field(cfg, k)) == 0)
+			break;
 		rc = parse_f64(val, f64_field(cfg, k));
 		if (rc == -2) {
 			range_err(k, origin, lineno, val, err, errlen);

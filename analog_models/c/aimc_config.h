@@ -44,6 +44,14 @@ typedef struct aimc_cfg {
 	/* wire resistance and IR drop (docs/analog-model.md "IR drop"); ohms */
 	uint32_t ir_mode;            /* 0 off, 1 first-order, 2 full solve (config text: off|first|full) */
 	double r_wire_row, r_wire_col, r_drv, r_sense;
+	/* ---- device presets and the time axis (issue 18 items 1-2; docs/analog-model.md "Devices") ---- */
+	uint32_t device;             /* 0 flash (the model above), 1 pcm, 2 reram (config text: flash|pcm|reram) */
+	uint32_t cell_levels;        /* distinct conductance levels per cell, 2..128 (128: every weight level) */
+	double pcm_prog_scale, pcm_drift_scale, pcm_read_scale; /* multipliers of the P2, P3, P4 fits */
+	double pcm_t_read;           /* s, t_r of the 1/f read noise (P4) */
+	double reram_prog_scale, reram_relax_scale;             /* multipliers of the R1 fits */
+	double reram_relax_mean;     /* of gmax per ln(t / 1 s): mean relaxation (R4) */
+	/* ---- end of device presets ---- */
 	/* energy table, pJ */
 	double e_adc_pj, e_dac_pj, e_sram_pj_bit, e_acc_pj, e_post_pj;
 	/* ---- charge-domain crossbar (issue 18; docs/analog-model.md "Charge-domain crossbar") ---- */
@@ -79,6 +87,12 @@ const char *aimc_cfg_effect_on(const aimc_cfg *cfg);
 /* Switch off every fault of a part (stuck cells, placed faults): what remains is the config of
  * the design, the one a self-test checks against (aimc selftest). */
 void aimc_cfg_clear_faults(aimc_cfg *cfg);
+
+/* Parse a time: a decimal number with an optional unit s, ms, us, ns, min, h, d or y (a Julian year
+ * of 365.25 days), with or without a space ("1y", "3600", "1 h", "2.5e3 s"). Returns 0 and the
+ * seconds in *out, or -1 if the text is not such a time. The config keys in seconds take the same
+ * text. */
+int aimc_cfg_parse_seconds(const char *s, double *out);
 
 /* Derived values. */
 uint32_t aimc_cfg_slices(const aimc_cfg *cfg);   /* ceil(7 / dac_bits) */

@@ -55,6 +55,13 @@ void aimc_sim_model_shutdown(void)
 	g_sim.vmask = NULL;
 }
 
+static double g_time = -1.0; /* aimc_sim_model_set_time; < 0: the config file's drift_time */
+
+void aimc_sim_model_set_time(double t)
+{
+	g_time = t;
+}
+
 int aimc_sim_model_init(const char *cfg_path, uint64_t seed)
 {
 	char err[512];
@@ -67,6 +74,13 @@ int aimc_sim_model_init(const char *cfg_path, uint64_t seed)
 	if (aimc_cfg_load(&g_sim.cfg, cfg_path, err, sizeof(err)) != 0) {
 		set_error("%s", err);
 		return -1;
+	}
+	if (g_time >= 0.0) {
+		if (!(g_time <= 1e9)) {
+			set_error("time since programming %g s out of range [0, 1e9] s", g_time);
+			return -1;
+		}
+		g_sim.cfg.drift_time = g_time;
 	}
 	g_sim.xb = aimc_xbar_create(&g_sim.cfg, seed);
 	g_sim.w = malloc(g_sim.cfg.cols * sizeof(*g_sim.w));

@@ -22,6 +22,11 @@ extern "C" {
  * saying why (no model exists after a failure). */
 int aimc_sim_model_init(const char *cfg_path, uint64_t seed);
 
+/* Time since programming (config key drift_time, seconds) that the next aimc_sim_model_init sets
+ * in the loaded config instead of the file's; t < 0 (the start value) keeps the file's. What the
+ * harness calls when the process's config carries `aimc --time` (issue 18). */
+void aimc_sim_model_set_time(double t);
+
 /* The model, or NULL before a successful init. */
 aimc_xbar *aimc_sim_model(void);
 

@@ -15,6 +15,7 @@
 
 #define CONFIG_ARG "+aimc_config="
 #define SEED_ARG "+aimc_seed="
+#define TIME_ARG "+aimc_time=" /* optional: time since programming (aimc --time), e.g. 1y */
 
 enum shim_fn {
 	FN_BIND, FN_PROGRAM_ROW, FN_APPLY, FN_CONVERT, FN_PULSE_ROW, FN_VERIFY_ROW, FN_VERIFY_BITS,
@@ -257,6 +258,18 @@ static PLI_INT32 start_of_sim(p_cb_data cb)
 			   seed_s == NULL ? "(missing)" : seed_s);
 		stop();
 		return 0;
+	}
+	{
+		const char *t_s = plusarg(TIME_ARG);
+		double t = -1.0;
+
+		if (t_s != NULL && (aimc_cfg_parse_seconds(t_s, &t) != 0 || t < 0.0)) {
+			vpi_printf("aimc_vpi: ERROR: %s needs a time (1s, 1h, 1d, 1y, seconds), got '%s'\n",
+				   TIME_ARG, t_s);
+			stop();
+			return 0;
+		}
+		aimc_sim_model_set_time(t);
 	}
 	if (aimc_sim_model_init(cfg, seed) != 0) {
 		vpi_printf("aimc_vpi: ERROR: %s\n", aimc_sim_model_error());

@@ -334,6 +334,10 @@ def cfg_effect_on(cfg):
     """Name of the first further non-ideality switched on (aimc_cfg_effect_on in C), or None.
     Keys absent from cfg count as off (their defaults are off)."""
     g = lambda k, d=0.0: float(cfg.get(k, d))  # noqa: E731
+    if cfg.get("device", "flash") not in ("flash", 0):  # device presets (issue 18)
+        return "device"
+    if int(cfg.get("cell_levels", 128)) != 128:
+        return "cell_levels"
     if g("drift_time") > g("drift_t0", 20.0) and (g("drift_nu", 0.05) != 0
                                                    or g("drift_nu_sigma", 0.008) != 0):
         return "drift_time"
