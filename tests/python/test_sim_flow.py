@@ -66,7 +66,7 @@ if os.path.exists(cache):
 else:
     y = q.forward_int8_sliced(net, x, c["rows"], c["dac_bits"], c["adc_bits"])
     np.save(cache, y)
-if (mode == "flip_hwa_rtl" and rtl and "hwa" in o["--net"]) or (mode == "flip_rtl" and rtl) or (mode == "flip_cal_rtl" and rtl and "calibrated" in o["--net"]) or (mode == "flip_ref" and c["name"] == "ideal64"):
+if (mode == "flip_hwa_rtl" and rtl and os.path.basename(o["--net"]) == "net_hwa.khnf") or (mode == "flip_rtl" and rtl) or (mode == "flip_cal_rtl" and rtl and "calibrated" in o["--net"]) or (mode == "flip_ref" and c["name"] == "ideal64"):
     y[5, 1] ^= 4
 if mode == "short_out" and rtl:
     y = y[:-1]
