@@ -135,12 +135,36 @@ def compare_noisy(y_ref, y_noisy, out_zp, classifier):
     return r
 
 
+def out_elems(g):
+    """int8 outputs of the chip nodes per inference (the digital baseline writes each once)."""
+    return sum(g.tensors[nd.out].size for nd in g.nodes
+               if nd.op in (gf.OP_FC, gf.OP_CONV, gf.OP_DWCONV))
+
+
+DRIVER_KEYS = ("posts", "accadds", "host_bytes", "host_ops", "issued_instrs")
+
+
+def issued_check(rep):
+    """Per node, the instructions the driver issued against the chip's instrs counter (equal:
+    the node programs are straight-line). Returns the nodes that differ."""
+    bad = {}
+    for k, nd in (rep.get("node") or {}).items():
+        if nd.get("on_chip") and nd.get("issued_instrs") != nd.get("instrs"):
+            bad[k] = (nd.get("issued_instrs"), nd.get("instrs"))
+    return bad
+
+
 def perf_model(g, cfg, rep, samples):
     """Chip time and energy of a graph run (docs/sim.md, "graph runs"): kirchhoff.perf."""
-    extra = {"cycles": rep.get("cycles", 0), "posts": rep.get("posts", 0),
-             "accadds": rep.get("accadds", 0), "host_bytes": rep.get("host_bytes", 0),
-             "host_ops": kcal.host_ops(g), "prog_rows": rep.get("setup_prog_rows"),
-             "weight_bytes": rep.get("weights")}
+    for k in ("posts", "accadds", "host_bytes", "host_ops"):
+        if k not in rep:
+            raise SimError(f"run report lacks '{k}' (an aimc older than the driver counts: "
+                           "rebuild with make sw)")
+    extra = {"cycles": rep.get("cycles", 0), "posts": rep["posts"],
+             "accadds": rep["accadds"], "host_bytes": rep["host_bytes"],
+             "host_ops": kcal.host_ops(g), "host_ops_run": rep["host_ops"],
+             "prog_rows": rep.get("setup_prog_rows"), "weight_bytes": rep.get("weights"),
+             "out_elems": out_elems(g)}
     return kperf.perf_graph(rep["counters"], cfg, kcal.macs(g), samples, extra)
 
 
@@ -242,6 +266,12 @@ def simulate(args):
     cnt_diff = {k: (rep_cm_r["counters"].get(k), rep_rtl["counters"].get(k))
                 for k in COUNTER_KEYS
                 if rep_cm_r["counters"].get(k) != rep_rtl["counters"].get(k)}
+    cnt_diff.update({k: (rep_cm_r.get(k), rep_rtl.get(k)) for k in DRIVER_KEYS
+                     if rep_cm_r.get(k) != rep_rtl.get(k)})
+    for which, rp in (("rtl", rep_rtl), ("cmodel", rep_cm_r)):
+        bad = issued_check(rp)
+        if bad:
+            cnt_diff[f"{which}_issued_vs_instrs"] = bad
 
     log("[7/7] comparison and chip model")
     n_rand = ad["first"] if ad else n
