@@ -171,7 +171,7 @@ def _summary(cfg, cycles, macs, samples, energy, sram_bits):
     }
 
 
-def perf_fc(counters, cfg, cycles, macs, samples, posts, vectors):
+def perf_fc(counters, cfg, cycles, macs, samples, posts, vectors, out_elems=0):
     """sim.py's model (docs/sim.md "Chip performance model"): counters of the whole run (instrs,
     mvms, adc_convs, prog_rows), cycles of the run, MACs of one inference, samples, POSTs and
     vectors the chip ran. Returns the per-inference figures; the array reads are adc_convs/cols."""
@@ -188,6 +188,11 @@ def perf_fc(counters, cfg, cycles, macs, samples, posts, vectors):
     energy = _energy(c, cfg, array_reads, posts, sram_bits, posts)
     r = _summary(cfg, int(cycles), macs, samples, energy, sram_bits)
     r.update({"array_reads": array_reads, "vectors_run": vectors, "posts": posts})
+    counted = sum(energy.values())
+    r["extended"] = extended(cfg, int(cycles), samples, counted, macs)
+    r["digital"] = digital_baseline(macs, _f(cfg, "clock_mhz"), out_bytes=out_elems)
+    r["digital"]["ratio"] = compare_digital(r["extended"]["energy_per_inference_uj"],
+                                            r["latency_us"], r["digital"])
     return r
 
 
@@ -429,11 +434,11 @@ def full_tile(cfg, mode="s8", post_per_col=3.0, post_fixed=3, overlap=False, acc
             "area_mm2": area, "tops_per_mm2": 2 * macs / t / 1e12 / area}
 
 
-def post_lanes_needed(cfg, tops_goal, max_lanes=64, **kw):
-    """The fewest parallel POST lanes (POST 3/L cycles per column) for which one full tile reaches
-    tops_goal TOPS (full_tile arguments in kw, post_per_col excluded); None if max_lanes
-    lanes do not."""
+def post_lanes_needed(cfg, tops_goal, max_lanes=64, per_col=3.0, **kw):
+    """The fewest parallel POST lanes (POST per_col/L cycles per column; per_col 3 the RTL before
+    issue 17, 1 after) for which one full tile reaches tops_goal TOPS (full_tile arguments in kw,
+    post_per_col excluded); None if max_lanes lanes do not."""
     for lanes in range(1, max_lanes + 1):
-        if full_tile(cfg, post_per_col=3.0 / lanes, host=False, **kw)["tops"] >= tops_goal:
+        if full_tile(cfg, post_per_col=per_col / lanes, host=False, **kw)["tops"] >= tops_goal:
             return lanes
     return None
