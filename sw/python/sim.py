@@ -550,7 +550,7 @@ def print_table(r):
 def print_digital(p):
     """The digital int8 baseline beside the analog figures (perf.digital_baseline)."""
     d, r = p["digital"], p["digital"]["ratio"]
-    log(f"  digital int8 baseline ({d['mac_units']} MACs at {d['clock_mhz']:g} MHz, E10/E11, "
+    log(f"  digital int8 baseline ({d['mac_units']} MAC units at {d['clock_mhz']:g} MHz, E10/E11, "
         f"docs/sim.md): energy {d['energy_per_inference_uj'] * 1e3:.3f} nJ/inference "
         f"({d['tops_per_w']:.3f} TOPS/W; every operand from SRAM "
         f"{d['energy_no_reuse_uj'] * 1e3:.3f} nJ), latency {d['latency_us']:.3f} us")
