@@ -167,7 +167,12 @@ def perf_model(g, cfg, rep, samples):
     extra = {"cycles": rep.get("cycles", 0), "posts": rep["posts"],
              "accadds": rep["accadds"], "host_bytes": rep["host_bytes"],
              "host_ops": kcal.host_ops(g), "host_ops_run": rep["host_ops"],
-             "prog_rows": rep.get("setup_prog_rows"), "weight_bytes": rep.get("weights"),
+             # every used tile is programmed once, all its rows (the prog_rows counter is tile
+             # 0's: docs/sim.md), its image moved whole over the bus
+             "prog_rows": (int(cfg["rows"]) * int(rep["tiles_used"]) if rep.get("tiles_used")
+                           else rep.get("setup_prog_rows")),
+             "weight_bytes": (int(cfg["rows"]) * int(cfg["cols"]) * int(rep["tiles_used"])
+                              if rep.get("tiles_used") else rep.get("weights")),
              "out_elems": out_elems(g)}
     return kperf.perf_graph(rep["counters"], cfg, kcal.macs(g), samples, extra)
 
