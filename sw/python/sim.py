@@ -556,8 +556,11 @@ def print_digital(p):
         f"{d['energy_no_reuse_uj'] * 1e3:.3f} nJ), latency {d['latency_us']:.3f} us")
     an = p["extended"]["energy_per_inference_uj"] if "extended" in p else \
         p["energy_per_inference_uj"]
+    what = ("host transfer and leakage included"
+            if p.get("extended", {}).get("per_inference_pj", {}).get("host_transfer_pj")
+            else "leakage included; this flow counts no host bytes")
     e, t = r["energy_digital_over_analog"], r["latency_digital_over_analog"]
-    log(f"    analog {an * 1e3:.3f} nJ (host and leakage included), {p['latency_us']:.3f} us: "
+    log(f"    analog {an * 1e3:.3f} nJ ({what}), {p['latency_us']:.3f} us: "
         f"digital / analog energy {e:.3g}x, latency {t:.3g}x" if e and t else
         f"    analog {an * 1e3:.3f} nJ: no ratio (no cycles)")
 
