@@ -522,6 +522,13 @@ uint32_t aimc_tfl_eword(int32_t e, int32_t zp, int32_t lo, int32_t hi);
 typedef struct aimc_gnode_stats {
 	uint64_t runs, vectors;         /* chip runs (batches) and vectors */
 	uint64_t cycles, instrs, mvms, convs, adc_convs, sats, reads;
+	/* Driver-side counts (the same on every back-end; the node programs are straight-line, so
+	 * what the driver issued is what the chip ran: issued equals the chip's instrs counter). */
+	uint64_t issued, posts, accadds; /* instructions, POST and ACCADD commands of the runs */
+	uint64_t host_bytes_in;         /* bytes written over the bus: inputs, programs loaded */
+	uint64_t host_bytes_out;        /* bytes read back over the bus: outputs */
+	uint64_t host_ops;              /* driver-side element operations: ADD, RESHAPE, SOFTMAX
+					 * outputs, pool inputs read, FC output stages */
 } aimc_gnode_stats;
 typedef struct aimc_grun_stats {
 	uint32_t n_nodes;
@@ -530,6 +537,8 @@ typedef struct aimc_grun_stats {
 	uint64_t samples;
 	uint64_t setup_cycles;          /* programming at setup (counted when count != 0) */
 	uint64_t setup_prog_rows;       /* rows programmed at setup */
+	uint64_t setup_host_bytes;      /* bytes written over the bus at setup: weight images,
+					 * parameter blocks, resident programs, PROG programs */
 	uint64_t prog_loads;            /* program loads into the instruction buffer after setup */
 } aimc_grun_stats;
 

@@ -42,7 +42,8 @@ CFG = dict(name="t", rows=16, cols=8, num_tiles=1, dac_bits=2, cols_per_adc=2, a
 COUNTERS = dict(instrs=10, mvms=4, adc_convs=256, prog_rows=8)
 SIM_KEYS = {"clock_mhz", "cycles_per_inference", "latency_us", "macs_per_inference", "tops",
             "tops_per_w", "energy_per_inference_uj", "energy_breakdown_pj_per_inference",
-            "sram_bits_per_inference", "array_reads", "vectors_run", "posts"}
+            "sram_bits_per_inference", "array_reads", "vectors_run", "posts", "extended",
+            "digital"}
 
 
 @check("perf_fc: a small counter set against the hand-computed energy, time and TOPS")
@@ -128,10 +129,12 @@ def _():
     assert perf.post_cycles(1024) == 3075
     assert perf.post_cycles(8, 1, 2) == 10
     assert perf.phases(2, "u8") == (4, 4) and perf.phases(8, "s8") == (2, 0)
-    # layer-test on tiny (K=16, N=8, seed 1), Verilator: batch 1 309 cycles (8 reads),
-    # batch 4 784 (18 reads), batch 8 1996 (50 reads); tile 0 busy 297 / 754 / 1942
+    # layer-test on tiny (K=16, N=8, seed 1), Verilator, the RTL with POST Cols + 4 (issue 17;
+    # measured 2026-12-06 on h7/perfsys): batch 1 294 cycles (8 reads), batch 4 724 (18 reads),
+    # batch 8 1876 (50 reads); tile 0 busy 282 / 694 / 1822 (with the earlier POST 3·Cols + 3:
+    # 309 / 784 / 1996, busy 297 / 754 / 1942)
     tiny = dict(rows=16, cols=8, dac_bits=2, cols_per_adc=2, adc_cycles=14, settle_cycles=2)
-    for b, reads, cyc, busy in ((1, 8, 309, 297), (4, 18, 784, 754), (8, 50, 1996, 1942)):
+    for b, reads, cyc, busy in ((1, 8, 294, 282), (4, 18, 724, 694), (8, 50, 1876, 1822)):
         m, _ = dse.layer_test_model(tiny, b, reads, isa=2)
         assert m == {"cycles": cyc, "tile_busy": busy}, (b, m)
         m, _ = dse.layer_test_model(tiny, b, reads, isa=3)   # 2-bit DAC: the same 4 slices
@@ -219,6 +222,33 @@ def _():
     assert (b["dac_bits"], b["cols_per_adc"], b["adc_bits"]) == (2, 4, 8), b
     b = dse.select_best(rows, 0.96, 0.25, adc=True)
     assert (b["dac_bits"], b["adc_bits"]) == (2, 10), b
+
+
+@check("digital baseline (E10/E11): energy, latency and ratio by hand; amortized programming")
+def _():
+    d = perf.digital_baseline(2560, 200.0, out_bytes=10, host_pj=31.0)
+    # MAC 0.23 * 2560 = 588.8; SRAM (8/16 + 8/16) bits x 2560 x 0.16 = 409.6, outputs 80 bits x
+    # 0.16 = 12.8; host 31: 1042.2 pJ; 2560 / 256 = 10 cycles at 200 MHz = 0.05 us
+    close(d["breakdown_pj"]["mac"], 588.8)
+    close(d["breakdown_pj"]["sram"], 422.4)
+    close(d["energy_per_inference_uj"], 1042.2e-6)
+    close(d["energy_no_reuse_uj"], (2560 * (0.23 + 16 * 0.16) + 31) * 1e-6)
+    assert d["cycles_per_inference"] == 10 and d["mac_units"] == 256
+    close(d["latency_us"], 0.05)
+    close(d["tops"], 2 * 256 * 200e6 / 1e12)
+    r = perf.compare_digital(0.5e-3, 0.1, d)
+    close(r["energy_digital_over_analog"], 1042.2e-6 / 0.5e-3)
+    close(r["latency_digital_over_analog"], 0.5)
+    c = dict(instrs=10, mvms=4, adc_convs=256, reads=30)
+    extra = dict(cycles=2000, posts=4, accadds=2, host_bytes=100, host_ops=50, prog_rows=16,
+                 host_ops_run=60, out_elems=10)
+    p = perf.perf_graph(c, CFG, macs=128, samples=2, extra=extra)
+    assert p["host_ops_per_inference"] == 30      # the run's count wins over the estimate
+    assert p["digital"]["ratio"]["energy_digital_over_analog"] > 0
+    po = p["extended"]["programming_once"]
+    close(po["amortized_pj_per_inference"], po["energy_uj"] * 1e6 / perf.AMORTIZE_INFERENCES)
+    close(p["extended"]["energy_per_inference_amortized_uj"],
+          p["extended"]["energy_per_inference_uj"] + po["amortized_pj_per_inference"] * 1e-6)
 
 
 @check("bad arguments: unknown mode or accumulator storage, a config without a key")
