@@ -879,8 +879,9 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   assign par_addr_o = post_par_addr;
   assign ev_adc_o   = adc_ev;
   assign ev_sat_o   = acc_sat_cnt + 16'(post_sat);
-  // Cycles the row DACs settle (S per applied phase); since issue 17 only the first phase's are
-  // lost cycles, the later ones run under the previous phase's conversions.
-  assign ev_stall_o = dac_settling;
+  // Cycles the tile waits for its row DACs to settle: the first applied phase of an MVM, and a
+  // later phase whose settle did not fit under the previous conversions (issue 17).
+  assign ev_stall_o = (state_q == StMvmSettle) ||
+                      ((state_q == StMvmNext) && nfound_q && !settle_ready);
 
 endmodule
