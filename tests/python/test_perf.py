@@ -119,13 +119,21 @@ def _():
 @check("cycle model: MVM and POST latencies measured on the RTL (issue 17, large) and tiny runs")
 def _():
     # large (1024x1024, 1-bit DAC, 16 columns per ADC, 8-cycle ADC, settle 4): the issue's
-    # measured MVM 2,135 and POST 3,075 cycles
+    # measured MVM 2,135 cycles before the settle moved under the conversions (issue 17); now
+    # load 257, first conversion starts at 257 + 1 + 4 = 262, then 14 conversions of 128 + 1
+    # cycles back to back: 262 + 14 * 129 = 2068, done 2 cycles later
     a, s = perf.phases(1, "s8", isa=2)
     assert (a, s) == (14, 0)
-    assert perf.mvm_cycles(1024, 16, 8, 4, a, s) == 2135
-    # ISA 3 (8 magnitude bits): the slice of bit 7 is skipped on inputs without -128: +2 cycles
+    assert perf.mvm_cycles(1024, 16, 8, 4, a, s) == 2070
+    # ISA 3 (8 magnitude bits): the slice of bit 7 is skipped on inputs without -128; the two
+    # skipped phases are searched under the last conversion: no extra cycle
     assert perf.phases(1, "s8") == (14, 2) and perf.phases(2, "s8") == (8, 0)
-    assert perf.mvm_cycles(1024, 16, 8, 4, *perf.phases(1, "s8")) == 2137
+    assert perf.mvm_cycles(1024, 16, 8, 4, *perf.phases(1, "s8")) == 2070
+    # base (64 rows, 4 columns per ADC, 8-cycle ADC, settle 4), dense s8: measured on the RTL,
+    # tile busy 1106 for two MVMs + two int8 POSTs (36) + two RAW POSTs (34) minus one per command
+    assert 2 * perf.mvm_cycles(64, 4, 8, 4, 14, 2) + 2 * (36 + 34) - 6 == 1106
+    # a settle longer than a conversion: the next start waits for it (A + 2 + k + S)
+    assert perf.mvm_cycles(16, 1, 2, 5, 2, 0) == (5 + 1 + 5) + (2 + 5) + 3 + 2
     assert perf.post_cycles(1024) == 3075
     assert perf.post_cycles(8, 1, 2) == 10
     assert perf.phases(2, "u8") == (4, 4) and perf.phases(8, "s8") == (2, 0)
@@ -148,23 +156,26 @@ def _():
                  settle_cycles=4, clock_mhz=200.0, e_dac_pj=0.054, e_sram_pj_bit=0.16,
                  e_post_pj=3.3)
     f = perf.full_tile(large, host=False, isa=2)
-    # ISA 2 (the issue's RTL): MVM 2135 + POST 3075 = 5210 cycles; 14 reads x 1024 = 14336 conversions: adc 28672, acc 1433.6, dac 0.054*1024*14 = 774.144,
+    # ISA 2: MVM 2070 (settle under the conversions, issue 17; was 2135) + POST 3075 (the model's
+    # default 3 * Cols + 3) = 5145 cycles; 14 reads x 1024 = 14336 conversions: adc 28672, acc 1433.6, dac 0.054*1024*14 = 774.144,
     # SRAM (128 + 8192 + 64*14336 + 136*1024) * 0.16 = 170414.08, post 3.3*1024 = 3379.2
     close(f["tops_per_w_counted"], 2 * 1024 * 1024 / 204673.024)
-    # leakage of a one-tile chip: (4*1024*32 + 64*16 + 32*64) bits x 5 pW x 5210 cycles / 200 MHz
-    close(f["energy_pj"]["leakage"], 134144 * 5e-12 * 26.05e-6 * 1e12)
-    close(f["tops_per_w"], 2 * 1024 * 1024 / (204673.024 + 134144 * 5e-12 * 26.05e-6 * 1e12))
-    close(f["tops"], 2 * 1024 * 1024 / (5210 / 200e6) / 1e12)
-    close(f["utilization"], 14 * 16 * 8 / 5210)
-    # ISA 3: two skipped phases more (bit 7), same energy
+    # leakage of a one-tile chip: (4*1024*32 + 64*16 + 32*64) bits x 5 pW x 5145 cycles / 200 MHz
+    close(f["energy_pj"]["leakage"], 134144 * 5e-12 * 25.725e-6 * 1e12)
+    close(f["tops_per_w"], 2 * 1024 * 1024 / (204673.024 + 134144 * 5e-12 * 25.725e-6 * 1e12))
+    close(f["tops"], 2 * 1024 * 1024 / (5145 / 200e6) / 1e12)
+    close(f["utilization"], 14 * 16 * 8 / 5145)
+    # ISA 3: two skipped phases more (bit 7), searched under the last conversion; same energy
     f3 = perf.full_tile(large, host=False)
-    assert f3["cycles"]["vector"] == 5212
+    assert f3["cycles"]["vector"] == 5145
     close(f3["tops_per_w_counted"], f["tops_per_w_counted"])
     g = perf.full_tile(large, mode="u8", overlap=True, post_per_col=0.75, acc_storage="reg",
                        host=False)
-    # u8: 8 applied + 8 skipped phases: 259 + 8*134 + 8 = 1339 cycles, POST 771 hidden;
+    # u8: 8 applied + 8 skipped phases: first conversion at 257 + 1 + 4 = 262, 8 x 129 cycles
+    # of conversions back to back (each skipped negative phase found under them): 262 + 1032 + 2
+    # = 1296 cycles (was 1339), POST 771 hidden;
     # slot written once: 32*1024 bits instead of 64 per conversion
-    assert g["cycles"]["vector"] == 1339
+    assert g["cycles"]["vector"] == 1296
     e = 8 * 1024 * (2.0 + 0.1) + 0.054 * 1024 * 8 + 0.16 * (128 + 8192 + 32 * 1024 +
                                                                136 * 1024) + 3.3 * 1024
     close(g["tops_per_w_counted"], 2 * 1024 * 1024 / e)
@@ -177,10 +188,10 @@ def _():
     close(h["energy_pj"]["host_transfer"], 2048 * 8 * 0.482)
     close(h["tops_per_w_host"], 2 * 1024 * 1024 / (2 * 1024 * 1024 / f3["tops_per_w"] +
                                                    2048 * 8 * 0.482))
-    # POST lanes for 0.34 TOPS: u8, 1-bit DAC, 16 columns per ADC: MVM 259 + 8*134 + 8 = 1339
-    # cycles; overlapped POST 3*1024/L + 3 <= 1339: L = 3 gives 1027 -> 2^21 / (1339 / 200 MHz)
-    # = 0.313 TOPS < 0.34: never with this MVM; with 4 columns per ADC (MVM 259 + 8*38 + 8 = 571)
-    # L = 3 (1027 cycles): 0.408 TOPS, L = 2 (1539): 0.273
+    # POST lanes for 0.34 TOPS: u8, 1-bit DAC, 16 columns per ADC: MVM 1296 cycles; overlapped
+    # POST 3*1024/L + 3 <= 1296: L = 3 gives 1027 -> 2^21 / (1296 / 200 MHz) = 0.324 TOPS < 0.34:
+    # never with this MVM; with 4 columns per ADC (MVM 262 + 8*33 + 2 = 528) L = 3 (1027
+    # cycles): 0.408 TOPS, L = 2 (1539): 0.273
     assert perf.post_lanes_needed(large, 0.34, mode="u8", overlap=True) is None
     assert perf.post_lanes_needed(dict(large, cols_per_adc=4), 0.34, mode="u8",
                                   overlap=True) == 3

@@ -102,11 +102,32 @@ def phases(dac_bits, mode="s8", isa=ISA):
     return 2 * ns, 2 * extra
 
 
-def mvm_cycles(rows, cols_per_adc, adc_cycles, settle_cycles, applied, skipped):
-    """MVM latency: max(Rows/4 + 1, ColsPerAdc) + 2 + applied * (2 + max(settle, 1) +
-    ColsPerAdc * AdcCycles) + skipped * 1 (rtl/tile/aimc_tile.sv)."""
-    per = 2 + max(int(settle_cycles), 1) + int(cols_per_adc) * int(adc_cycles)
-    return max(int(rows) // 4 + 1, int(cols_per_adc)) + 2 + int(applied) * per + int(skipped)
+def mvm_cycles(rows, cols_per_adc, adc_cycles, settle_cycles, applied, skipped, gaps=None):
+    """MVM latency of rtl/tile/aimc_tile.sv (issue 17: the next applied phase is found and its
+    row DACs settle under the current conversions). gaps: the phases skipped before each applied
+    phase, then the trailing ones (len = applied + 1); by default the layouts of phases(): u8
+    (skipped == applied: every positive phase applied, every negative one skipped) or s8 (the
+    applied phases first, the skipped ones trailing)."""
+    load = max(int(rows) // 4 + 1, int(cols_per_adc))
+    settle = max(int(settle_cycles), 1)
+    conv = int(cols_per_adc) * int(adc_cycles)
+    applied, skipped = int(applied), int(skipped)
+    if gaps is None:
+        if applied > 0 and skipped == applied:
+            gaps = [0] + [1] * (applied - 1) + [1]
+        else:
+            gaps = [0] * applied + [skipped]
+    if len(gaps) != applied + 1 or sum(gaps) != skipped:
+        raise ValueError(f"gaps {gaps} do not describe {applied} applied and {skipped} skipped phases")
+    if applied == 0:
+        return load + 2 + skipped
+    a = load + 1 + gaps[0] + settle           # the cycle the first conversion starts
+    for k in gaps[1:-1]:
+        a = max(a + conv + 1, a + 2 + k + settle)
+    end = a + conv + 1
+    if gaps[-1]:
+        end = max(end, a + 2 + gaps[-1])
+    return end + 2
 
 
 def post_cycles(cols, per_col=3.0, fixed=3):

@@ -101,15 +101,36 @@ class Ref:
         mask = (1 << self.dac_bits) - 1
         acc = list(self.acc[slot]) if flags & F_ACC else [0] * self.cols
         nslices = (8 + self.dac_bits - 1) // self.dac_bits  # 8 magnitude bits (ISA 3)
-        cycles = max(self.rows // 4 + 1, self.cpa) + 2
+        # Latency (aimc_tile.sv header, issue 17): the next applied phase is searched for and
+        # settles under the current conversions. applied: (skipped phases before it) per phase.
+        load = max(self.rows // 4 + 1, self.cpa)
+        conv = self.cpa * self.adc_cycles
+        gaps, skipped = [], 0
         for s in range(nslices):
             for neg in (False, True):
                 d = [((abs(v) >> (s * self.dac_bits)) & mask) if (v < 0) == neg and v != 0 else 0
                      for v in x]
                 if not any(d):
-                    cycles += 1
+                    skipped += 1
                     continue
-                cycles += 2 + self.settle + self.cpa * self.adc_cycles
+                gaps.append(skipped)
+                skipped = 0
+        if not gaps:
+            cycles = load + 2 + skipped
+        else:
+            a_i = load + 1 + gaps[0] + self.settle
+            for k in gaps[1:]:
+                a_i = max(a_i + conv + 1, a_i + 2 + k + self.settle)
+            end = a_i + conv + 1
+            if skipped:
+                end = max(end, a_i + 2 + skipped)
+            cycles = end + 2
+        for s in range(nslices):
+            for neg in (False, True):
+                d = [((abs(v) >> (s * self.dac_bits)) & mask) if (v < 0) == neg and v != 0 else 0
+                     for v in x]
+                if not any(d):
+                    continue
                 for c in range(self.cols):
                     code = self.code(sum(d[r] * self.w[r][c] for r in range(self.rows)), shift)
                     if not dry:
