@@ -21,7 +21,8 @@
 //             With AdcKind ADC_SAR conv_i converts nothing (the SAR logic makes the codes, code_o
 //             stays 0) and the comparator ports below serve:
 //  - sample_i: the sample-and-hold of ADC j takes column j*ColsPerAdc + conv_group_i at this edge
-//             (read conv_idx_i, adc_shift_i), before any decision of the same edge.
+//             (read conv_idx_i, adc_shift_i), before the decision of the same edge (sample_i
+//             comes with cmp_i: the MSB is decided at the sample edge).
 //  - cmp_i:   comparator j decides the trial code trial_i[j*AdcBits +: AdcBits] (two's complement)
 //             for bit cmp_bit_i against its held sample at this edge (offset and keyed noise in the
 //             model); cmp_o[j] holds the decision (1: at or above the threshold) from the next
@@ -180,8 +181,16 @@ module aimc_xbar_macro import aimc_pkg::*; #(
   end
 
   // ---- SAR ADC: sample-and-hold, capacitive DAC and comparator (AdcKind ADC_SAR) ----------------
-  function automatic logic sar_compare(int adc);
+  // One decision of comparator `adc`; at a sample edge its sample-and-hold takes column
+  // adc*ColsPerAdc + conv_group_i first (the SAR logic decides the MSB at its sample edge).
+  function automatic logic sar_decide(int adc);
     int d;
+    if (sample_i) begin
+      if ($aimc_xbar_sar_sample(TileIdx, adc * ColsPerAdc + int'(conv_group_i), int'(conv_idx_i),
+                                int'(adc_shift_i)) != 0) begin
+        $fatal(1, "aimc_xbar_macro tile %0d: sar_sample of ADC %0d failed", TileIdx, adc);
+      end
+    end
     d = $aimc_xbar_sar_compare(TileIdx, adc, int'($signed(trial_i[adc*AdcBits +: AdcBits])),
                                int'(cmp_bit_i));
     if (d != 0 && d != 1) begin
@@ -193,21 +202,16 @@ module aimc_xbar_macro import aimc_pkg::*; #(
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       cmp_o <= '0;
-    end else begin
-      // the sample first: a decision of the same edge compares the new sample
-      if (sample_i) begin
-        for (int j = 0; j < NumAdc; j++) begin
-          if ($aimc_xbar_sar_sample(TileIdx, j * ColsPerAdc + int'(conv_group_i), int'(conv_idx_i),
-                                    int'(adc_shift_i)) != 0) begin
-            $fatal(1, "aimc_xbar_macro tile %0d: sar_sample of ADC %0d failed", TileIdx, j);
-          end
-        end
+    end else if (cmp_i) begin
+      for (int j = 0; j < NumAdc; j++) begin
+        cmp_o[j] <= sar_decide(j);
       end
-      if (cmp_i) begin
-        for (int j = 0; j < NumAdc; j++) begin
-          cmp_o[j] <= sar_compare(j);
-        end
-      end
+    end
+  end
+
+  always @(posedge clk_i) begin
+    if (rst_ni) begin
+      assert (!(sample_i && !cmp_i)) else $fatal(1, "aimc_xbar_macro: sample_i without cmp_i");
     end
   end
 
