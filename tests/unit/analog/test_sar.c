@@ -217,6 +217,8 @@ static void test_noise(void)
 	{
 		double mean = sum / n, sd = sqrt(sum2 / n - mean * mean);
 
+		printf("# noise_spread: x 10.25, adc_noise 0.7 per decision, %u conversions: mean %.4f sd %.4f\n", n,
+		       mean, sd);
 		report(fabs(mean - 10.25) < 0.1 && sd > 0.5 && sd < 1.0, "noise_spread",
 		       "mean %.3f (want 10.25 +- 0.1), sd %.3f (want 0.5 .. 1.0 for adc_noise 0.7)", mean, sd);
 	}
