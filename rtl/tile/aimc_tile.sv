@@ -9,6 +9,7 @@
 //               budget is spent; the decision takes the cycle after each verify
 //   MVM         max(Rows/4 + 1, ColsPerAdc) + 2 + sum over the 2*ceil(8/DacBits) phases of
 //               1 (skipped: no active row) or 2 + max(settle, 1) + ColsPerAdc*AdcCycles (applied);
+//               (AdcKind ADC_SAR: AdcCycles = AdcBits + 1, the SAR logic's sample cycle and one per bit)
 //               with u8 every negative phase has no active row (skipped, 1 cycle)
 //   POST        Cols + 4 (int8 and tfl: one column per cycle, the three parameter words in one
 //               read of aimc_par_buf); RAW: Cols + 2; stopped by a bad S or E at column c: c + 4
