@@ -19,6 +19,7 @@ COLS      ?= 32
 BATCH     ?= 4
 DATA      ?=
 NET       ?= mlp
+TRAIN     ?=
 J         ?= $(shell nproc 2>/dev/null || echo 2)
 
 BUILD     ?= build
@@ -46,6 +47,13 @@ LDLIBS    := -lopenblas -lm
 # variable reaches the shell unquoted, so DATA='x; rm -rf ~' is a file name, not a command).
 q = '$(subst ','\'',$(1))'
 
+# Switches are 0 or 1: any other value is an error, not a silent "off" (issue 16).
+FORCE     ?= 0
+COV       ?= 0
+NOBUILD   ?= 0
+$(foreach v,WAVES COV FORCE NOBUILD,$(if $(filter-out 0 1,$(strip $($(v)))),\
+  $(error $(v)='$($(v))': must be 0 or 1)))
+
 # ---- configuration ---------------------------------------------------------------------------
 # CONFIG is a name (configs/<name>.cfg) or a path to a .cfg file.
 CFG_FILE  := $(if $(findstring /,$(CONFIG)),$(CONFIG),$(if $(filter %.cfg,$(CONFIG)),$(CONFIG),configs/$(CONFIG).cfg))
@@ -59,7 +67,8 @@ CFG_DIR   := $(BUILD)/$(CFG_NAME)
 help:
 	@echo "Kirchhoff make targets (variables: CONFIG=$(CONFIG) SIM=$(SIM) SEED=$(SEED) WAVES=$(WAVES))"
 	@echo "  make sim         train the digits MLP, run it float / int8 / C model / RTL, print the table"
-	@echo "                   (DATA=file.csv for your own data set, NET=cnn for the digits CNN;"
+	@echo "                   (DATA=file.csv for your own data set, NET=cnn for the digits CNN, TRAIN=hwa to"
+	@echo "                   add hardware-aware training beside post-training quantization;"
 	@echo "                   writes build/reports/sim.json and sim.png)"
 	@echo "  make test        every fast test; ends with 'N passed, N failed' (build/reports/test.json)"
 	@echo "  make layer-test  one random FC layer: CONFIG ROWS COLS BATCH SEED SIM=verilator|icarus|cmodel"
@@ -271,7 +280,8 @@ ifneq ($(strip $(MODEL)),)
 	  $(if $(INPUTS),--inputs $(call q,$(INPUTS)))
 else
 	$(PYTHON) sw/python/sim.py --config $(call q,$(CFG_FILE)) --ref-config $(call q,configs/$(SIM_REF_CFG).cfg) \
-	  --build $(call q,$(BUILD)) --seed $(call q,$(SEED)) --net $(call q,$(NET)) $(if $(DATA),--data $(call q,$(DATA)))
+	  --build $(call q,$(BUILD)) --seed $(call q,$(SEED)) --net $(call q,$(NET)) $(if $(DATA),--data $(call q,$(DATA))) \
+	  $(if $(TRAIN),--train $(call q,$(TRAIN)))
 endif
 
 # ---- nightly regression (docs/regression.md) -----------------------------------------------------
@@ -279,8 +289,6 @@ REGRESSION ?= smoke
 SHARD     ?=
 RESUME    ?=
 RUN       ?=
-COV       ?= 0
-FORCE     ?= 0
 REGRESS_ARGS = -r $(call q,$(REGRESSION)) --build $(call q,$(BUILD)) $(if $(SHARD),--shard $(call q,$(SHARD))) \
                $(if $(filter 1,$(NOBUILD)),--no-build)
 .PHONY: regress-list regress-update regress-build regress-slurm-test

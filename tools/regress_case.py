@@ -51,6 +51,8 @@ import sys
 import zlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "sw", "python"))
+from kirchhoff import atomic  # noqa: E402  (files written whole or not at all)
 SIMS = ("verilator", "cmodel", "icarus", "xcheck")
 # Flags tools/layer_test.sh accepts besides --config/--seed/--sim/--build.
 LAYER_SH_FLAGS = ("--rows", "--cols", "--batch")
@@ -235,10 +237,7 @@ def write_sig(out, vals, source, report):
         with open(report) as f:
             r = json.load(f)
         sig["counters"] = r.get("counters")
-    tmp = os.path.join(out, "sig.json.tmp")
-    with open(tmp, "w") as f:
-        json.dump(sig, f)
-    os.replace(tmp, os.path.join(out, "sig.json"))
+    atomic.write_json(os.path.join(out, "sig.json"), sig, inputs=[source, report], indent=None)
     print(f"regress_case: signature {digest} ({len(vals)} values from {sig['source']})",
           flush=True)
 
@@ -338,7 +337,6 @@ def prepare_model(argv):
     ap.add_argument("--seed", required=True, type=int)
     ap.add_argument("--samples", required=True, type=int)
     a = ap.parse_args(argv)
-    sys.path.insert(0, os.path.join(ROOT, "sw", "python"))
     import numpy as np
     from kirchhoff import graphcal, graphfile
 
@@ -380,9 +378,7 @@ def prepare_model(argv):
     g = graphfile.read_graph(net)
     x = np.random.default_rng(a.seed).integers(-128, 128, size=(a.samples, g.n_inputs),
                                                dtype=np.int8)
-    tmp = a.inputs + ".tmp"
-    x.tofile(tmp)
-    os.replace(tmp, a.inputs)
+    atomic.write_bytes(a.inputs, x.tobytes(), inputs=[a.model, net])
     print(f"regress_case: {a.samples} random int8 inputs of {g.n_inputs} values (seed {a.seed}) "
           f"-> {a.inputs}; network {net}", flush=True)
     return 0

@@ -27,6 +27,8 @@ import struct
 import subprocess
 import sys
 import time
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "sw", "python"))
+from kirchhoff import atomic  # noqa: E402  (files written whole or not at all)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VA_DIR = os.path.join(ROOT, "analog_models", "veriloga")
@@ -146,8 +148,7 @@ def run_case(name, cfg_path, rows, cols, seed, build, vacask, osdi, styles, reru
     ok = True
     for style in styles:
         sim = os.path.join(work, f"{style}.sim")
-        with open(sim, "w") as f:
-            f.write(netlist(tile, osdi, style, sar))
+        atomic.write_text(sim, netlist(tile, osdi, style, sar))
         t0 = time.monotonic()
         p = subprocess.run([vacask, os.path.basename(sim)], cwd=work, capture_output=True, text=True)
         secs = time.monotonic() - t0
@@ -207,10 +208,9 @@ def main():
     if ok and not a.compile_only:
         # a config with wires long enough for a visible IR drop, and the base config's defaults
         stress = os.path.join(build, "veriloga", "stress.cfg")
-        with open(stress, "w") as f:
-            f.write("name = va_stress\nrows = 8\ncols = 4\ndac_bits = 4\nadc_bits = 12\n"
-                    "adc_cycles = 12\nr_wire_row = 60\nr_wire_col = 90\nr_drv = 500\n"
-                    "r_sense = 1000\n")
+        atomic.write_text(stress, "name = va_stress\nrows = 8\ncols = 4\ndac_bits = 4\n"
+                          "adc_bits = 12\nadc_cycles = 12\nr_wire_row = 60\nr_wire_col = 90\n"
+                          "r_drv = 500\nr_sense = 1000\n")
         cases = [("base_8x4", os.path.join(ROOT, "configs", "base.cfg"), 8, 4, ["grid", "column8"]),
                  ("stress_8x4", stress, 8, 4, ["grid", "column8"]),
                  ("base_16x8", os.path.join(ROOT, "configs", "base.cfg"), 16, 8, ["grid"])]
@@ -220,10 +220,9 @@ def main():
         sar = {"adc_gain_err": 0.01, "adc_offset": 0.2, "adc_inl": 0.5}
         for bits, shift, cname in ((8, 4, "sar8_16x16"), (5, 6, "sar5_16x16")):
             scfg = os.path.join(build, "veriloga", cname + ".cfg")
-            with open(scfg, "w") as f:
-                f.write(f"name = va_{cname}\nrows = 16\ncols = 16\ndac_bits = 4\nadc_bits = {bits}\n"
-                        f"adc_cycles = {bits + 1}\nadc_kind = sar\nread_sigma = 0\n"
-                        + "".join(f"{k} = {v!r}\n" for k, v in sar.items()))
+            atomic.write_text(scfg, f"name = va_{cname}\nrows = 16\ncols = 16\ndac_bits = 4\nadc_bits = {bits}\n"
+                              f"adc_cycles = {bits + 1}\nadc_kind = sar\nread_sigma = 0\n"
+                              + "".join(f"{k} = {v!r}\n" for k, v in sar.items()))
             cases.append((cname, scfg, 16, 16, ["sar"], sar, shift))
         for name, cfg, r, c, styles, sar_p, shift in cases:
             res = run_case(name, cfg, r, c, a.seed, build, vacask, osdi, styles, rerun, sar_p, shift)
@@ -231,8 +230,7 @@ def main():
             ok &= res is not None and res["ok"]
     report["ok"] = ok
     path = os.path.join(build, "veriloga", "veriloga_check.json")
-    with open(path, "w") as f:
-        json.dump(report, f, indent=1)
+    atomic.write_json(path, report, indent=1)
     print(f"# wrote {path}")
     print("OK" if ok else "FAILED")
     return 0 if ok else 1

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aimc_charge.h" /* xbar_kind charge (issue 18) */
 #include "aimc_config_internal.h"
 #include "aimc_detmath.h"
 #include "aimc_irdrop.h"
@@ -100,6 +101,8 @@ struct aimc_xbar {
 	uint32_t threads;  /* workers of aimc_xbar_convert_batch (aimc_xbar_set_threads), default 1 */
 	char *bscr;        /* scratch of aimc_xbar_convert_batch, bscr_n bytes (kept between calls) */
 	size_t bscr_n;
+	/* ---- charge-domain (issue 18): xbar_kind charge; every entry point hands over to it ---- */
+	aimc_chg *chg;
 };
 
 static size_t cell_base(const aimc_xbar *xb, uint32_t tile, uint32_t col)
@@ -271,6 +274,17 @@ aimc_xbar *aimc_xbar_create(const aimc_cfg *cfg, uint64_t seed)
 		goto fail;
 	xb->cfg = *cfg;
 	xb->seed = seed;
+	/* ---- charge-domain (issue 18): the capacitor model replaces everything below ---- */
+	if (cfg->xbar_kind == 1) {
+		xb->chg = aimc_chg_create(cfg, seed);
+		if (xb->chg == NULL)
+			goto fail;
+		xb->rows = cfg->rows;
+		xb->cols = cfg->cols;
+		xb->mask = (1u << cfg->dac_bits) - 1u;
+		xb->threads = 1;
+		return xb;
+	}
 	{
 		char err[160];
 
@@ -503,6 +517,7 @@ void aimc_xbar_destroy(aimc_xbar *xb)
 	free(xb->dcur);
 	free(xb->dq_s);
 	free(xb->bscr);
+	aimc_chg_destroy(xb->chg); /* charge-domain (issue 18) */
 	free(xb);
 }
 
@@ -531,6 +546,8 @@ static double program_cell(const aimc_xbar *xb, uint32_t tile, uint32_t row, uin
 int aimc_xbar_program_row(aimc_xbar *xb, uint32_t tile, uint32_t row, const int8_t *w,
 			  uint32_t prog_idx)
 {
+	if (xb != NULL && xb->chg != NULL) /* charge-domain (issue 18) */
+		return aimc_chg_program_row(xb->chg, tile, row, w, prog_idx);
 	if (xb == NULL || w == NULL || tile >= xb->cfg.num_tiles || row >= xb->rows)
 		return -1;
 	for (uint32_t c = 0; c < xb->cols; c++) {
@@ -563,6 +580,8 @@ static int cell_level(const int8_t *w, uint32_t k)
 int aimc_xbar_pulse_row(aimc_xbar *xb, uint32_t tile, uint32_t row, const int8_t *w,
 			const uint8_t *mask, uint32_t pulse_idx)
 {
+	if (xb != NULL && xb->chg != NULL) /* charge-domain (issue 18) */
+		return aimc_chg_pulse_row(xb->chg, tile, row, w, mask);
 	if (xb == NULL || w == NULL || mask == NULL || tile >= xb->cfg.num_tiles || row >= xb->rows)
 		return -1;
 	for (uint32_t k = 0; k < 2 * xb->cols; k++) {
@@ -602,6 +621,8 @@ int aimc_xbar_verify_row(const aimc_xbar *xb, uint32_t tile, uint32_t row, const
 	if (xb == NULL || w == NULL || ok == NULL || tile >= xb->cfg.num_tiles || row >= xb->rows ||
 	    tol_code > 0xffffu)
 		return -1;
+	if (xb->chg != NULL) /* charge-domain (issue 18) */
+		return aimc_chg_verify_row(xb->chg, tile, row, w, ok);
 	tol = ldexp((double)tol_code, -16) * (xb->cfg.gmax - xb->cfg.gmin);
 	for (uint32_t k = 0; k < 2 * xb->cols; k++) {
 		size_t i = cell_base(xb, tile, k / 2) + row;
@@ -629,6 +650,8 @@ int aimc_xbar_apply(aimc_xbar *xb, uint32_t tile, const uint8_t *d)
 
 	if (xb == NULL || d == NULL || tile >= xb->cfg.num_tiles)
 		return -1;
+	if (xb->chg != NULL) /* charge-domain (issue 18) */
+		return aimc_chg_apply(xb->chg, tile, d);
 	/* every code checked before anything changes: a code above mask has a bit of hi in its byte */
 	hi = 0x0101010101010101ull * (uint8_t)~xb->mask;
 	for (; r + 8 <= xb->rows; r += 8) {
@@ -821,6 +844,8 @@ double aimc_xbar_current(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint3
 {
 	if (xb == NULL || tile >= xb->cfg.num_tiles || col >= xb->cols)
 		return 0.0;
+	if (xb->chg != NULL) /* charge-domain (issue 18): the differential line voltage, volts */
+		return aimc_chg_voltage(xb->chg, tile, col, conv_idx);
 	if (xb->rvar != NULL)
 		return (double)column_current_f32(xb, tile, col, conv_idx, NULL);
 	return column_current(xb, tile, col, conv_idx, NULL);
@@ -953,6 +978,8 @@ int32_t aimc_xbar_convert(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint
 
 	if (xb == NULL || tile >= xb->cfg.num_tiles || col >= xb->cols)
 		return 0;
+	if (xb->chg != NULL) /* charge-domain (issue 18) */
+		return aimc_chg_convert(xb->chg, tile, col, conv_idx, adc_shift);
 	if (xb->cfg.adc_kind == AIMC_ADC_SAR)
 		return aimc_xbar_sar_code(xb, tile, col, aimc_xbar_sar_input(xb, tile, col, conv_idx, adc_shift),
 					  conv_idx);
@@ -1085,6 +1112,8 @@ static int convert_all(aimc_xbar *xb, uint32_t tile, uint32_t conv_idx, uint32_t
 
 	if (xb == NULL || codes == NULL || tile >= xb->cfg.num_tiles)
 		return -1;
+	if (xb->chg != NULL) /* charge-domain (issue 18) */
+		return aimc_chg_convert_all(xb->chg, tile, conv_idx, adc_shift, codes);
 	cols = xb->cols;
 	v = xb->v + (size_t)tile * xb->rows;
 	act = xb->act + (size_t)tile * xb->rows;
@@ -1251,6 +1280,13 @@ int aimc_xbar_convert_batch(aimc_xbar *xb, uint32_t tile, const uint8_t *d, uint
 		return -1;
 	if (nk == 0)
 		return 0;
+	if (xb->chg != NULL) { /* charge-domain (issue 18): read by read, the bits of apply + convert_all */
+		for (uint32_t k = 0; k < nk; k++)
+			if (aimc_chg_apply(xb->chg, tile, d + (size_t)k * rows) != 0 ||
+			    aimc_chg_convert_all(xb->chg, tile, conv_idx[k], adc_shift, codes + (size_t)k * xb->cols) != 0)
+				return -1;
+		return 0;
+	}
 	if (xb->ir_valid != NULL || (xb->rvar == NULL && !(xb->exact && xb->wq != NULL)) || xb->cfg.fault_adc_dead ||
 	    xb->cfg.fault_dac_dead || xb->cfg.adc_kind == AIMC_ADC_SAR) {
 		/* IR drop, binary64 sums with some effect on, a dead ADC or DAC (their fault hooks are in
@@ -1364,6 +1400,8 @@ double aimc_xbar_conductance(const aimc_xbar *xb, uint32_t tile, uint32_t row, u
 {
 	if (xb == NULL || tile >= xb->cfg.num_tiles || row >= xb->rows || cell >= 2 * xb->cols)
 		return NAN;
+	if (xb->chg != NULL) /* charge-domain (issue 18): the selected capacitance, farads */
+		return aimc_chg_cap(xb->chg, tile, row, cell);
 	return xb->g[2 * (cell_base(xb, tile, cell / 2) + row) + (cell & 1)];
 }
 
@@ -1371,6 +1409,8 @@ double aimc_xbar_read_conductance(const aimc_xbar *xb, uint32_t tile, uint32_t r
 {
 	if (xb == NULL || tile >= xb->cfg.num_tiles || row >= xb->rows || cell >= 2 * xb->cols)
 		return NAN;
+	if (xb->chg != NULL) /* charge-domain (issue 18) */
+		return aimc_chg_cap(xb->chg, tile, row, cell);
 	return read_g(xb, tile, row, cell, xb->g[2 * (cell_base(xb, tile, cell / 2) + row) + (cell & 1)]);
 }
 

@@ -176,6 +176,32 @@ static const struct cfg_key keys[] = {
 	{"e_acc_pj", KT_F64, OFF(e_acc_pj), 0.1, 0, 1000, 0, NULL, "pJ", NULL, "int32 accumulate (E10)"},
 	{"e_post_pj", KT_F64, OFF(e_post_pj), 3.3, 0, 1000, 0, NULL, "pJ", NULL,
 	 "post-processing per output (E10)"},
+	/* ---- charge-domain crossbar (issue 18; docs/analog-model.md "Charge-domain crossbar"). Every
+	 * default leaves its effect off; the sourced values are in configs/charge.cfg. ---- */
+	{"xbar_kind", KT_ENUM, OFF(xbar_kind), 0, 0, 1, 0, NULL, "flash|charge", NULL,
+	 "crossbar physics of the analog model: flash (conductances, currents) or charge (capacitor "
+	 "arrays, charge sharing); same macro ports and timing"},
+	{"chg_cu", KT_F64, OFF(chg_cu), 1e-15, 1e-18, 1e-12, 0, NULL, "F", NULL,
+	 "unit capacitor of the charge-domain cell (level l = l C_u as binary-weighted bits)"},
+	{"chg_cap_sigma", KT_F64, OFF(chg_cap_sigma), 0, 0, 0.5, 0, NULL, "-", NULL,
+	 "relative mismatch sigma of one unit capacitor; a bit of 2^b units has sigma/sqrt(2^b) (Pelgrom)"},
+	{"chg_cpar_cell", KT_F64, OFF(chg_cpar_cell), 0, 0, 1e-12, 0, NULL, "F", NULL,
+	 "column-line parasitic capacitance per row (W3, W4): attenuates the shared voltage"},
+	{"chg_qinj", KT_F64, OFF(chg_qinj), 0, -1e-12, 1e-12, 0, NULL, "C", NULL,
+	 "mean charge injected onto the column line by one share switch when it opens"},
+	{"chg_qinj_sigma", KT_F64, OFF(chg_qinj_sigma), 0, 0, 1e-12, 0, NULL, "C", NULL,
+	 "sigma of the per-switch charge injection (a property of the switch, keyed per row and cell)"},
+	{"chg_ktc", KT_U32, OFF(chg_ktc), 0, 0, 1, 0, NULL, "-", NULL,
+	 "1: kT/C noise on every column line, sigma sqrt(k T / C_line), redrawn every conversion"},
+	{"chg_t_hold", KT_F64, OFF(chg_t_hold), 0, 0, 1, 0, NULL, "s", NULL,
+	 "hold time from charge sharing to the first conversion; mux position g waits "
+	 "g adc_cycles / clock more"},
+	{"chg_tau_leak", KT_F64, OFF(chg_tau_leak), 0, 0, 1e6, 0, NULL, "s", NULL,
+	 "leakage time constant of a held column line, V e^(-t/tau) (0: no leakage)"},
+	{"chg_activity", KT_F64, OFF(chg_activity), 0.017, 0, 1, 0, NULL, "-", NULL,
+	 "energy model: mean fraction of the array capacitance charged to vread per read "
+	 "(measured on the make sim digits MLP, docs/analog-model.md)"},
+	/* ---- end charge-domain ---- */
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -352,7 +378,8 @@ const char *aimc_cfg_effect_on(const aimc_cfg *cfg)
 		return "adc_noise";
 	if (cfg->i_clip != 0.0)
 		return "i_clip";
-	if (cfg->tc_g != 0.0 && cfg->temp != cfg->temp_ref)
+	/* (charge kind: temp only sets the kT/C noise; tc_g is the flash conductance coefficient) */
+	if (cfg->xbar_kind == 0 && cfg->tc_g != 0.0 && cfg->temp != cfg->temp_ref)
 		return "temp";
 	if (cfg->fault_adc_dead != 0)
 		return "fault_adc_dead";
@@ -360,6 +387,22 @@ const char *aimc_cfg_effect_on(const aimc_cfg *cfg)
 		return "fault_dac_dead";
 	if (cfg->fault_col_gain != 1.0)
 		return "fault_col_gain";
+	/* ---- charge-domain effects (only read by xbar_kind charge) ---- */
+	if (cfg->xbar_kind == 1) {
+		if (cfg->chg_cap_sigma != 0.0)
+			return "chg_cap_sigma";
+		if (cfg->chg_cpar_cell != 0.0)
+			return "chg_cpar_cell";
+		if (cfg->chg_qinj != 0.0)
+			return "chg_qinj";
+		if (cfg->chg_qinj_sigma != 0.0)
+			return "chg_qinj_sigma";
+		if (cfg->chg_ktc != 0)
+			return "chg_ktc";
+		if (cfg->chg_tau_leak != 0.0)
+			return "chg_tau_leak";
+	}
+	/* ---- end charge-domain ---- */
 	return NULL;
 }
 
@@ -384,8 +427,8 @@ static int cross_check(const aimc_cfg *cfg, const uint32_t *lines, const char *o
 		     {"stuck_gmin_frac", "stuck_gmax_frac"}, {"temp", "tc_g"}, {"ir_mode", "dac_rout"},
 		     {"conflict_check", "num_tiles"}, {"num_tiles", "fault_tile"}, {"cols_per_adc", "fault_adc"},
 		     {"adc_bits", "fault_adc_code"}, {"rows", "fault_dac_row"}, {"cols", "fault_col"},
-		     {"adc_kind", "adc_cycles"}, {"adc_kind", "xbar_impl"},
-		     {"xbar_impl", "xbar_impl"}}; /* the last pair: the default case below */
+		     {"xbar_impl", "xbar_impl"}, {"xbar_kind", "xbar_impl"}, /* 15: the default case below */
+		     {"adc_kind", "adc_cycles"}, {"adc_kind", "xbar_impl"}, {"adc_kind", "xbar_kind"}};
 	char at[600];
 
 	for (size_t p = 0; p < sizeof(pairs) / sizeof(pairs[0]); p++) {
@@ -477,17 +520,45 @@ static int cross_check(const aimc_cfg *cfg, const uint32_t *lines, const char *o
 			bad = cfg->fault_col >= cfg->cols;
 			snprintf(msg, sizeof(msg), "fault_col (%u) must be < cols (%u)", cfg->fault_col, cfg->cols);
 			break;
-		case 15:
+		case 16: {
+			/* ---- charge-domain: its own non-idealities only (the flash model's effects act on
+			 * conductances; none of them applies to a capacitor array) ---- */
+			const char *on = cfg->prog_sigma != 0.0 ? "prog_sigma" : cfg->read_sigma != 0.0 ? "read_sigma"
+					 : cfg->pv_enable != 0 ? "pv_enable" : NULL;
+			aimc_cfg flash = *cfg;
+
+			flash.xbar_kind = 0;
+			flash.temp = flash.temp_ref; /* temp only sets the charge kind's kT/C */
+			if (on == NULL)
+				on = aimc_cfg_effect_on(&flash);
+			bad = cfg->xbar_kind == 1 && (cfg->xbar_impl != 0 || on != NULL);
+			if (cfg->xbar_impl != 0)
+				snprintf(msg, sizeof(msg), "xbar_kind charge needs xbar_impl 0 (the behavioural macro)");
+			else
+				snprintf(msg, sizeof(msg), "xbar_kind charge models its own effects (chg_*); "
+					 "%s of the flash model must be off", on ? on : "-");
+			if (bad && on != NULL && lines != NULL && lines[key_index(on)] > la) {
+				la = lines[key_index(on)];
+				name = on;
+			}
+			break;
+		}
+		case 17:
 			/* the conversion time is what the SAR logic takes: one sample cycle, one per bit */
 			bad = cfg->adc_kind == AIMC_ADC_SAR && cfg->adc_cycles != cfg->adc_bits + 1;
 			snprintf(msg, sizeof(msg), "adc_kind sar takes adc_bits + 1 (%u) cycles per conversion, "
 				 "so adc_cycles must be %u, not %u", cfg->adc_bits + 1, cfg->adc_bits + 1,
 				 cfg->adc_cycles);
 			break;
-		case 16:
+		case 18:
 			bad = cfg->adc_kind == AIMC_ADC_SAR && cfg->xbar_impl != 0;
 			snprintf(msg, sizeof(msg), "adc_kind sar needs the analog model's comparator (xbar_impl 0), "
 				 "not xbar_impl %u", cfg->xbar_impl);
+			break;
+		case 19:
+			bad = cfg->adc_kind == AIMC_ADC_SAR && cfg->xbar_kind != 0;
+			snprintf(msg, sizeof(msg), "adc_kind sar needs the flash crossbar's comparator model "
+				 "(xbar_kind flash), not the charge-domain kind");
 			break;
 		default: {
 			/* The twin computes without any analog effect: name the first one switched on. */

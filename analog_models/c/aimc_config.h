@@ -46,6 +46,16 @@ typedef struct aimc_cfg {
 	double r_wire_row, r_wire_col, r_drv, r_sense;
 	/* energy table, pJ */
 	double e_adc_pj, e_dac_pj, e_sram_pj_bit, e_acc_pj, e_post_pj;
+	/* ---- charge-domain crossbar (issue 18; docs/analog-model.md "Charge-domain crossbar") ---- */
+	uint32_t xbar_kind;          /* 0 flash (conductances), 1 charge (capacitors; config text flash|charge) */
+	double chg_cu;               /* F, unit capacitor */
+	double chg_cap_sigma;        /* relative sigma of one unit capacitor (Pelgrom) */
+	double chg_cpar_cell;        /* F, column-line parasitic per row */
+	double chg_qinj, chg_qinj_sigma; /* C, charge injection per share switch: mean, sigma */
+	uint32_t chg_ktc;            /* 1: kT/C noise per conversion */
+	double chg_t_hold, chg_tau_leak; /* s, s: hold before the first conversion, leakage time constant */
+	double chg_activity;         /* fraction of the array's C V^2 switched per read (energy model) */
+	/* ---- end charge-domain ---- */
 } aimc_cfg;
 
 /* adc_kind: who decides the bits of a column conversion (docs/analog-model.md "SAR ADC") */

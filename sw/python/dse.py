@@ -30,6 +30,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
+from kirchhoff import atomic               # noqa: E402
 from kirchhoff import export as kexport    # noqa: E402
 from kirchhoff import perf as kperf         # noqa: E402
 from kirchhoff import pipeline as kpipe     # noqa: E402
@@ -104,10 +105,8 @@ def run(cmd, what, timeout):
 
 
 def write_atomic(path, text, mode="w"):
-    tmp = path + ".tmp"
-    with open(tmp, mode) as f:
+    with atomic.open_atomic(path, "wb" if "b" in mode else "w") as f:
         f.write(text)
-    os.replace(tmp, path)
 
 
 # ---- configs ------------------------------------------------------------------------------------
@@ -198,7 +197,7 @@ class Digits:
             net = os.path.join(workdir, f"layer{i}.khnf")
             kexport.write_net(net, kq.QNet(layers=[L], in_scale=q.in_scale))
             inputs = os.path.join(workdir, f"in{i}.i8")
-            np.ascontiguousarray(x, dtype=np.int8).tofile(inputs)
+            atomic.write_bytes(inputs, np.ascontiguousarray(x, dtype=np.int8).tobytes())
             out, rep = os.path.join(workdir, f"out{i}.i8"), os.path.join(workdir, f"rep{i}.json")
             for f in (out, rep):
                 if os.path.exists(f):
@@ -520,10 +519,9 @@ def plot(path, rows, anchors, var_names, grid_tile):
     ax[2].set_ylabel("TOPS per tile")
     ax[2].set_yscale("log")
     fig.tight_layout()
-    tmp = path + ".tmp.png"
-    fig.savefig(tmp, dpi=110)
+    with atomic.open_atomic(path, "wb") as f:
+        fig.savefig(f, dpi=110, format="png")
     plt.close(fig)
-    os.replace(tmp, path)
 
 
 def main():
@@ -774,8 +772,7 @@ def write_csv(path, rows, var):
     for v in var:
         head += [f"{v}_tops_per_w", f"{v}_tops_per_w_host", f"{v}_tops", f"{v}_tops_per_mm2",
                  f"{v}_utilization", f"{v}_vector_cycles"]
-    tmp = path + ".tmp"
-    with open(tmp, "w", newline="") as f:
+    with atomic.open_atomic(path, "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(head)
         for r in sorted(rows, key=lambda r: (r["tile"], r["adc_bits"], r["dac_bits"],
@@ -787,7 +784,6 @@ def write_csv(path, rows, var):
                          f"{fv['tops']:.5f}", f"{fv['tops_per_mm2']:.4f}",
                          f"{fv['utilization']:.4f}", fv["vector_cycles"]]
             w.writerow(line)
-    os.replace(tmp, path)
 
 
 def print_summary(rep):

@@ -26,7 +26,6 @@ import hashlib  # noqa: E402
 import json  # noqa: E402
 import shlex  # noqa: E402
 import sys  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -36,6 +35,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
 from sim import SimError, load_cfg, log, resolve_cfg, run_tool, tool_versions  # noqa: E402
+from kirchhoff import atomic  # noqa: E402
 from kirchhoff import graphfile as gf  # noqa: E402
 from kirchhoff import graphcal as kcal  # noqa: E402
 from kirchhoff import perf as kperf  # noqa: E402
@@ -54,19 +54,8 @@ class InputError(SimError):
 
 
 def write_atomic(path, data):
-    """Write bytes or str to path through a temporary file in the same folder."""
-    d = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=d, prefix=".tmp-" + os.path.basename(path) + ".")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data.encode() if isinstance(data, str) else data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    """Write bytes or str to path through a temporary file in the same folder (kirchhoff.atomic)."""
+    atomic.write_bytes(path, data.encode() if isinstance(data, str) else data)
 
 
 def run_chip(exe, backend, cfg_path, seed, net, inputs, out, report, n, out_len, timeout):

@@ -27,6 +27,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
+from kirchhoff import atomic               # noqa: E402
 from kirchhoff import export as kexport    # noqa: E402
 from kirchhoff import pipeline as kpipe     # noqa: E402
 from kirchhoff import quantize as kq       # noqa: E402
@@ -124,15 +125,14 @@ def main(argv=None):
     acc_float = pr.acc_float
     acc_int8 = float(np.mean(ktrain.predict(y_int8) == pr.yte))
     inputs = os.path.join(work, "test_inputs.i8")
-    pr.xte.tofile(inputs)
+    atomic.write_bytes(inputs, np.ascontiguousarray(pr.xte, np.int8).tobytes())
     n, nc = len(pr.yte), pr.qnet.n_classes
     print(f"sweep: float32 {100 * acc_float:.2f} %, int8 ideal {100 * acc_int8:.2f} %, "
           f"{n} test images, base config {base_cfg['name']}", flush=True)
 
     def point(name, overrides, seed):
         path = os.path.join(work, f"{name}.cfg")
-        with open(path, "w") as f:
-            f.write(cfg_text(base_text, overrides, name))
+        atomic.write_text(path, cfg_text(base_text, overrides, name))
         cfg = json.loads(run([aimc, "config", "--json", path]))
         cal = kq.calibrate_adc_shifts(pr.qnet, pr.xtr, cfg)
         net = os.path.join(work, f"{name}.khnf")
@@ -159,7 +159,7 @@ def main(argv=None):
                              "float": acc_float, "int8_ideal": acc_int8})
                 print(f"  {knob:>11} = {v:<8g} seed {s}: {100 * acc:6.2f} %  (adc_shift {shifts})",
                       flush=True)
-    with open(os.path.join(out_dir, "sweep.csv"), "w", newline="") as f:
+    with atomic.open_atomic(os.path.join(out_dir, "sweep.csv"), "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
         w.writeheader()
         w.writerows(rows)
@@ -205,7 +205,8 @@ def main(argv=None):
         ax.legend(fontsize=7, loc="lower left")
         fig.tight_layout()
         png = os.path.join(out_dir, f"accuracy_vs_{knob}.png")
-        fig.savefig(png, dpi=110)
+        with atomic.open_atomic(png, "wb") as f:
+            fig.savefig(f, dpi=110, format="png")
         plt.close(fig)
         pngs.append(png)
     summary = {"config": base_cfg["name"], "seeds": seeds, "samples": n,
@@ -217,9 +218,7 @@ def main(argv=None):
                                                 "the most ADC bits - 1 point",
                "csv": os.path.join(out_dir, "sweep.csv"), "plots": pngs,
                "wall_s": time.monotonic() - t0}
-    with open(os.path.join(out_dir, "summary.json"), "w") as f:
-        json.dump(summary, f, indent=2)
-        f.write("\n")
+    atomic.write_json(os.path.join(out_dir, "summary.json"), summary)
     print(f"sweep: accuracy at the base config {base_cfg['name']}: "
           + ", ".join(f"{100 * a:.2f} %" for a in base_acc)
           + f"; float32 {100 * acc_float:.2f} %, int8 ideal {100 * acc_int8:.2f} %")

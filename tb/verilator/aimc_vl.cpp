@@ -108,6 +108,13 @@ extern "C" int aimc_vl_write32(aimc_vl *vl, uint32_t addr, uint32_t val)
 	return axi_rc(vl->bus.write32(addr, val));
 }
 
+extern "C" int aimc_vl_write32_strb(aimc_vl *vl, uint32_t addr, uint32_t val, uint32_t strb)
+{
+	if (vl == nullptr)
+		return AIMC_EINVAL;
+	return axi_rc(vl->bus.write32(addr, val, static_cast<uint8_t>(strb & 0xFu)));
+}
+
 extern "C" int aimc_vl_backdoor_ready(aimc_vl *vl)
 {
 	if (vl == nullptr)
@@ -176,6 +183,14 @@ extern "C" int aimc_vl_backdoor_write(aimc_vl *vl, uint32_t addr, uint32_t val)
 extern "C" uint64_t aimc_vl_cycles(aimc_vl *vl)
 {
 	return vl == nullptr ? 0 : vl->harness.cycles();
+}
+
+extern "C" int aimc_vl_hard_reset(aimc_vl *vl)
+{
+	if (vl == nullptr)
+		return AIMC_EINVAL;
+	vl->harness.reset();
+	return AIMC_OK;
 }
 
 extern "C" void aimc_vl_close(aimc_vl *vl)

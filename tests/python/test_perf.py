@@ -236,6 +236,24 @@ def _():
         assert "e_adc_pj" in str(e), e
 
 
+# ---- charge-domain crossbar (issue 18) ----------------------------------------------------------
+@check("perf_fc: the charge-domain C V^2 term against a hand-computed read energy")
+def _():
+    cfg = dict(CFG, xbar_kind="charge", chg_cu=2e-15, chg_activity=0.05, vread=0.9)
+    p = perf.perf_fc(COUNTERS, cfg, cycles=1000, macs=128, samples=2, posts=4, vectors=4)
+    # one read: 0.05 x (2 x 16 x 8 x 127 x 2 fF = 65.024 pF) x 0.81 V^2 = 2.633472 pJ;
+    # 32 reads over 2 samples: 42.135552 pJ per inference on top of the flash figures (1449.6)
+    e = p["energy_breakdown_pj_per_inference"]
+    close(e["array_cv2"], 42.135552)
+    close(p["energy_per_inference_uj"], 1491.735552e-6)
+    flash = perf.perf_fc(COUNTERS, CFG, cycles=1000, macs=128, samples=2, posts=4, vectors=4)
+    assert "array_cv2" not in flash["energy_breakdown_pj_per_inference"]
+    # programming a capacitor weight is an SRAM write of 2 x 7 select bits, not flash pulses
+    pr = perf.programming_pj(cfg, prog_rows=16)
+    close(pr["pulses_pj"], 14 * 8 * 16 * 0.1)
+# ---- end charge-domain --------------------------------------------------------------------------
+
+
 def main():
     failed = 0
     for name, fn in CHECKS:

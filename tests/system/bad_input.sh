@@ -77,5 +77,17 @@ expect "pipeline-test: N0 > rows" 2 "N0" "$aimc" pipeline-test --config configs/
 expect "pipeline-test: bad ratio" 2 "max-ratio" "$aimc" pipeline-test --config configs/ideal2.cfg --max-ratio x
 expect "seq-test: noisy config" 2 "ideal" "$aimc" seq-test --config configs/small.cfg
 expect "seq-test: unknown flag" 2 "unknown|--bogus" "$aimc" seq-test --config configs/ideal2.cfg --bogus
+# trace-compare TRACE LOG: operands, unreadable (2, naming the file) and malformed files (2, naming file
+# and line), a differing read (1), equal files (0)
+tcd=$dir/trace_compare; mkdir -p "$tcd"
+printf 'garbage\n' > "$tcd/bad.txt"
+printf '# kirchhoff-trace v1 config=tiny seed=1\nW 00000024 00000005\nR 00000024 00000005\nE\n' > "$tcd/trace.txt"
+printf 'W 00000024 0\nR 00000024 00000005 0\nC 10\n' > "$tcd/log.txt"
+printf 'W 00000024 0\nR 00000024 00000006 0\nC 10\n' > "$tcd/log_diff.txt"
+expect "trace-compare: no operands" 2 "needs TRACE and LOG" "$aimc" trace-compare
+expect "trace-compare: missing trace file" 2 "cannot open '$tcd/none.txt'" "$aimc" trace-compare "$tcd/none.txt" "$tcd/log.txt"
+expect "trace-compare: malformed line names file and line" 2 "bad.txt:1: malformed line" "$aimc" trace-compare "$tcd/bad.txt" "$tcd/bad.txt"
+expect "trace-compare: a different read is named" 1 "different read data" "$aimc" trace-compare "$tcd/trace.txt" "$tcd/log_diff.txt"
+expect "trace-compare: equal trace and log" 0 "" "$aimc" trace-compare "$tcd/trace.txt" "$tcd/log.txt"
 echo "bad_input: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -122,6 +122,24 @@ def tile_vector(cfg, mode="s8", post_per_col=3.0, post_fixed=3, overlap=False, a
 
 # ---- energy from counters ------------------------------------------------------------------------
 
+# ---- charge-domain crossbar (issue 18) ------------------------------------------------------------
+
+def charge_read_pj(cfg):
+    """Energy of one array read of a charge-domain tile (xbar_kind charge; docs/analog-model.md
+    "Charge-domain crossbar", energy): the row drivers charge the selected capacitors from 0 V, so
+    E = sum_r sum_cells C_sel V_r^2. The counters do not see weights or inputs: the sum is
+    chg_activity x the whole array's capacitance (two cells of 127 C_u per weight) x vread^2."""
+    rows, cols = int(cfg["rows"]), int(cfg["cols"])
+    c_array = 2 * rows * cols * 127 * _f(cfg, "chg_cu")
+    return _f(cfg, "chg_activity") * c_array * _f(cfg, "vread") ** 2 * 1e12
+
+
+def is_charge(cfg):
+    return cfg.get("xbar_kind") in ("charge", 1)
+
+# ---- end charge-domain ---------------------------------------------------------------------------
+
+
 def _energy(c, cfg, reads, posts, sram_bits, post_outputs, extra_energy=None):
     rows, cols = int(cfg["rows"]), int(cfg["cols"])
     energy = {
@@ -131,6 +149,8 @@ def _energy(c, cfg, reads, posts, sram_bits, post_outputs, extra_energy=None):
         "acc": _f(cfg, "e_acc_pj") * c["adc_convs"],
         "post": _f(cfg, "e_post_pj") * cols * post_outputs,
     }
+    if is_charge(cfg):  # charge-domain (issue 18): C V^2 of the capacitor array per read
+        energy["array_cv2"] = charge_read_pj(cfg) * reads
     energy.update(extra_energy or {})
     return energy
 
@@ -258,6 +278,10 @@ def programming_pj(cfg, prog_rows, pv_pulses=None, weight_bytes=None):
     if pv_pulses is not None:
         verify_reads = rows_p + int(pv_pulses) / max(cols, 1)
         verify = verify_reads * cols * _f(cfg, "e_adc_pj")
+    if is_charge(cfg):  # charge-domain (issue 18): a weight is 2 x 7 capacitor-select bits of SRAM
+        return {"pulses_pj": 14.0 * cols * rows_p * _f(cfg, "e_sram_pj_bit"), "verify_pj": 0.0,
+                "bus_pj": host_transfer_pj(wbytes, chip_write_counted=False),
+                "weight_buffer_read_pj": 8.0 * wbytes * _f(cfg, "e_sram_pj_bit")}
     return {"pulses_pj": E_PROG_PJ_CELL_PULSE * pulses, "verify_pj": verify,
             "bus_pj": host_transfer_pj(wbytes, chip_write_counted=False),
             "weight_buffer_read_pj": 8.0 * wbytes * _f(cfg, "e_sram_pj_bit")}

@@ -410,10 +410,16 @@ static int tfl_build(const aimc_cfg *cfg, const aimc_layer *ly, const int8_t *x,
 		for (i = 0; i < k; i++)
 			sw += ly->w[(size_t)o * k + i];
 		bf = (int64_t)ly->bias[o] - 128 * sw; /* |b| and 128·K·127 stay far inside int32 */
+		/* the signed block only exists with 2+ vectors: at batch 1 ps == pu, and writing it
+		 * overwrote the folded bias of the u8 block (L1 failed at --tfl 1 --batch 1) */
+		if (per_cb > 1) {
+			img->par[ps] = (uint32_t)ly->bias[o];
+			img->par[ps + 1] = (uint32_t)tp->m[o];
+			img->par[ps + 2] = tp->e[o];
+		}
 		img->par[pu] = (uint32_t)(int32_t)bf;
-		img->par[ps] = (uint32_t)ly->bias[o];
-		img->par[pu + 1] = img->par[ps + 1] = (uint32_t)tp->m[o];
-		img->par[pu + 2] = img->par[ps + 2] = tp->e[o];
+		img->par[pu + 1] = (uint32_t)tp->m[o];
+		img->par[pu + 2] = tp->e[o];
 	}
 	/* columns past N keep E = 0: e = 0, lo = hi = 0, a legal word */
 	/* the chip's input bytes */

@@ -115,6 +115,8 @@ static void test_bad_inputs(void)
 		{"sar_twin", "name = t\nadc_bits = 8\nadc_cycles = 9\nprog_sigma = 0\nread_sigma = 0\n"
 			     "adc_kind = sar\nxbar_impl = 1\n", "bad:7:", "xbar_impl"},
 		{"sar_kind_name", "name = t\nadc_kind = flash\n", "bad:2:", "adc_kind"},
+		{"sar_charge", "name = t\nadc_bits = 8\nadc_cycles = 9\nprog_sigma = 0\nread_sigma = 0\n"
+			       "xbar_kind = charge\nadc_kind = sar\n", "bad:7:", "adc_kind"},
 		/* the two iCE40 cuts (configs/ice40.cfg) */
 		{"conflict_check_range", "name = t\nconflict_check = 2\n", "bad:2:", "conflict_check"},
 		{"conflict_check_text", "name = t\nconflict_check = no\n", "bad:2:", "conflict_check"},
