@@ -15,6 +15,7 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
   parameter int WgtDepth   = 8192,
   parameter int AccSlots   = 64,
   parameter int XbarImpl   = XBAR_MODEL, // XBAR_MODEL or XBAR_TWIN (aimc_pkg)
+  parameter int AdcKind    = ADC_MODEL,  // ADC_MODEL or ADC_SAR (aimc_pkg; config key adc_kind)
   // Two knobs of the smallest FPGA prototype (configs/ice40.cfg); the defaults are the chip.
   parameter int ConflictCheck = 1,       // 0 (NumTiles 1 only): no TILE_CONFLICT, COPY waits for idle
   parameter int CounterBits   = 32,      // event counter width (16..32), wrap at 2^CounterBits
@@ -312,6 +313,7 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
       .AccSlots   (AccSlots),
       .XbarImpl   (XbarImpl),
       .IsaTfl     (IsaTfl),
+      .AdcKind    (AdcKind),
       .ActAw      (ActAw),
       .WgtAw      (WgtAw),
       .ParAw      (ParAw)

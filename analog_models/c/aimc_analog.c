@@ -1027,13 +1027,10 @@ static double round_half_away(double x)
 	return x >= 0.0 ? (double)(int64_t)(x + 0.5) : -(double)(int64_t)(-x + 0.5);
 }
 
-/* ADC transfer of docs/numbers.md with the ADC non-idealities (docs/analog-model.md): x in LSB
- * of the ideal ADC; per-ADC gain and offset, the INL bow, comparator noise, then round and clamp. */
-static int32_t adc_code(const aimc_xbar *xb, uint32_t tile, uint32_t col, double x, double n_cmp,
-		       uint32_t adc_shift)
+/* The ADC's front end in LSB of the ideal ADC, before the comparator: the exact-sum rounding of
+ * an exact crossbar, per-ADC gain and offset and the INL bow (docs/analog-model.md). */
+static double adc_front(const aimc_xbar *xb, uint32_t tile, uint32_t col, double x, uint32_t adc_shift)
 {
-	double lo = -xb->adc_half, hi = xb->adc_half - 1.0, q;
-
 	if (xb->exact) {
 		/* Every effect off: x 2^adc_shift is the integer sum_r d[r] w[r][c] up to the binary64
 		 * error of the analog sum (far below 0.5), so it is rounded back to that integer and
@@ -1057,9 +1054,20 @@ static int32_t adc_code(const aimc_xbar *xb, uint32_t tile, uint32_t col, double
 			u = u > 1.0 ? 1.0 : u < -1.0 ? -1.0 : u;
 			x = x + xb->cfg.adc_inl * (1.5 * sqrt(3.0)) * u * (1.0 - u * u);
 		}
-		if (xb->cfg.adc_noise > 0.0)
-			x = x + xb->cfg.adc_noise * n_cmp;
 	}
+	return x;
+}
+
+/* ADC transfer of docs/numbers.md with the ADC non-idealities (docs/analog-model.md): x in LSB
+ * of the ideal ADC; per-ADC gain and offset, the INL bow, comparator noise, then round and clamp. */
+static int32_t adc_code(const aimc_xbar *xb, uint32_t tile, uint32_t col, double x, double n_cmp,
+		       uint32_t adc_shift)
+{
+	double lo = -xb->adc_half, hi = xb->adc_half - 1.0, q;
+
+	x = adc_front(xb, tile, col, x, adc_shift);
+	if (xb->adc_on && xb->cfg.adc_noise > 0.0)
+		x = x + xb->cfg.adc_noise * n_cmp;
 	q = round_half_away(x);
 	if (!(q >= lo)) /* NaN cannot occur for a valid config; it would read as the low rail */
 		q = lo;
@@ -1087,9 +1095,8 @@ static double lsb_of(const aimc_xbar *xb, uint32_t adc_shift)
 	return xb->i_lsb0 * ldexp(1.0, adc_shift > 1024u ? 1024 : (int)adc_shift);
 }
 
-/* adc_code in binary32 (read noise on, decision 0006): x in LSB; the clamp to the code range comes
- * before the rounding (the same code: the range ends are integers), a NaN reads as the low end. */
-static int32_t adc_code_f32(const aimc_xbar *xb, uint32_t tile, uint32_t col, float x, float n_cmp)
+/* adc_front in binary32 (read noise on, decision 0006): per-column gain and offset, INL bow. */
+static float adc_front_f32(const aimc_xbar *xb, uint32_t tile, uint32_t col, float x)
 {
 	const aimc_fin_parf *p = &xb->fp;
 
@@ -1104,9 +1111,19 @@ static int32_t adc_code_f32(const aimc_xbar *xb, uint32_t tile, uint32_t col, fl
 			u = u > 1.0f ? 1.0f : u;
 			x = x + p->inl_k * u * (1.0f - u * u);
 		}
-		if (p->noise_on)
-			x = x + p->adc_noise * n_cmp;
 	}
+	return x;
+}
+
+/* adc_code in binary32 (read noise on, decision 0006): x in LSB; the clamp to the code range comes
+ * before the rounding (the same code: the range ends are integers), a NaN reads as the low end. */
+static int32_t adc_code_f32(const aimc_xbar *xb, uint32_t tile, uint32_t col, float x, float n_cmp)
+{
+	const aimc_fin_parf *p = &xb->fp;
+
+	x = adc_front_f32(xb, tile, col, x);
+	if (p->adc_on && p->noise_on)
+		x = x + p->adc_noise * n_cmp;
 	if (!(x >= p->lo))
 		x = p->lo;
 	if (x > p->hi)
@@ -1129,6 +1146,9 @@ int32_t aimc_xbar_convert(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint
 		return 0;
 	if (xb->chg != NULL) /* charge-domain (issue 18) */
 		return aimc_chg_convert(xb->chg, tile, col, conv_idx, adc_shift);
+	if (xb->cfg.adc_kind == AIMC_ADC_SAR)
+		return aimc_xbar_sar_code(xb, tile, col, aimc_xbar_sar_input(xb, tile, col, conv_idx, adc_shift),
+					  conv_idx);
 	if (dead_adc(xb, tile, col))
 		return (int32_t)xb->cfg.fault_adc_code;
 	if (xb->rvar != NULL) {
@@ -1138,6 +1158,59 @@ int32_t aimc_xbar_convert(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint
 	}
 	i = column_current(xb, tile, col, conv_idx, &n_cmp);
 	return adc_code(xb, tile, col, i / lsb_of(xb, adc_shift), n_cmp, adc_shift);
+}
+
+/* ---- SAR ADC (adc_kind sar, docs/analog-model.md "SAR ADC") ------------------------------------ */
+
+double aimc_xbar_sar_input(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint32_t conv_idx,
+			   uint32_t adc_shift)
+{
+	if (xb == NULL || tile >= xb->cfg.num_tiles || col >= xb->cols)
+		return NAN;
+	if (dead_adc(xb, tile, col))
+		return xb->cfg.fault_adc_code;
+	if (xb->rvar != NULL) {
+		float fi = column_current_f32(xb, tile, col, conv_idx, NULL);
+
+		return (double)adc_front_f32(xb, tile, col, fi / (float)lsb_of(xb, adc_shift));
+	}
+	return adc_front(xb, tile, col, column_current(xb, tile, col, conv_idx, NULL) / lsb_of(xb, adc_shift),
+			 adc_shift);
+}
+
+int aimc_xbar_sar_compare(const aimc_xbar *xb, uint32_t tile, uint32_t col, double x, int32_t trial,
+			  uint32_t bit, uint32_t conv_idx)
+{
+	double t = (double)trial - 0.5, v = x;
+
+	if (xb == NULL || tile >= xb->cfg.num_tiles || col >= xb->cols)
+		return -1;
+	/* a dead ADC's comparator says what its constant code needs, without noise */
+	if (dead_adc(xb, tile, col))
+		return (int32_t)xb->cfg.fault_adc_code >= trial;
+	if (xb->cfg.adc_noise > 0.0) {
+		aimc_key k = {xb->seed, tile, bit, col, AIMC_EV_SAR_CMP, conv_idx};
+
+		v = x + xb->cfg.adc_noise * aimc_rng_normal(&k);
+	}
+	/* the threshold k - 1/2 with a tie decided away from zero: without noise the search ends on
+	 * round_half_away(x) clamped to the code range, today's ADC transfer (a NaN reads low) */
+	return v > t || (v == t && t > 0.0);
+}
+
+int32_t aimc_xbar_sar_code(const aimc_xbar *xb, uint32_t tile, uint32_t col, double x, uint32_t conv_idx)
+{
+	const uint32_t bits = xb->cfg.adc_bits;
+	const int32_t half = (int32_t)1 << (bits - 1u);
+	uint32_t u = 0; /* offset binary: code = u - half */
+
+	for (uint32_t b = bits; b-- > 0;) {
+		uint32_t tu = u | (1u << b);
+
+		if (aimc_xbar_sar_compare(xb, tile, col, x, (int32_t)tu - half, b, conv_idx) == 1)
+			u = tu;
+	}
+	return (int32_t)u - half;
 }
 
 /* 2 doubles per vector (SSE2, the x86-64 baseline; other targets split it): element-wise
@@ -1176,7 +1249,17 @@ static int convert_all(aimc_xbar *xb, uint32_t tile, uint32_t conv_idx, uint32_t
 int aimc_xbar_convert_all(aimc_xbar *xb, uint32_t tile, uint32_t conv_idx, uint32_t adc_shift,
 			  int32_t *codes)
 {
-	int rc = convert_all(xb, tile, conv_idx, adc_shift, codes);
+	int rc;
+
+	if (xb != NULL && xb->cfg.adc_kind == AIMC_ADC_SAR) {
+		/* the SAR decides each column by its own comparator sequence, as the RTL does */
+		if (tile >= xb->cfg.num_tiles || codes == NULL)
+			return -1;
+		for (uint32_t c = 0; c < xb->cols; c++)
+			codes[c] = aimc_xbar_convert(xb, tile, c, conv_idx, adc_shift);
+		return 0;
+	}
+	rc = convert_all(xb, tile, conv_idx, adc_shift, codes);
 
 	/* fault hook: the dead ADC's columns read its constant code */
 	if (rc == 0 && xb->cfg.fault_adc_dead && tile == xb->cfg.fault_tile)
@@ -1371,9 +1454,9 @@ int aimc_xbar_convert_batch(aimc_xbar *xb, uint32_t tile, const uint8_t *d, uint
 		return 0;
 	}
 	if (xb->ir_valid != NULL || (xb->rvar == NULL && !(xb->exact && xb->wq != NULL)) || xb->cfg.fault_adc_dead ||
-	    xb->cfg.fault_dac_dead) {
-		/* IR drop, binary64 sums with some effect on, or a dead ADC or DAC (their fault hooks are in
-		 * aimc_xbar_apply and aimc_xbar_convert_all): read by read */
+	    xb->cfg.fault_dac_dead || xb->cfg.adc_kind == AIMC_ADC_SAR) {
+		/* IR drop, binary64 sums with some effect on, a dead ADC or DAC (their fault hooks are in
+		 * aimc_xbar_apply and aimc_xbar_convert_all) or the SAR ADC: read by read */
 		for (uint32_t k = 0; k < nk; k++)
 			if (aimc_xbar_apply(xb, tile, d + (size_t)k * rows) != 0 ||
 			    aimc_xbar_convert_all(xb, tile, conv_idx[k], adc_shift, codes + (size_t)k * xb->cols) != 0)

@@ -52,7 +52,10 @@ static const struct cfg_key keys[] = {
 	{"cols_per_adc", KT_U32, OFF(cols_per_adc), 4, 1, 16, 0, NULL, "-", "ColsPerAdc",
 	 "columns sharing one ADC through a mux"},
 	{"adc_cycles", KT_U32, OFF(adc_cycles), 8, 2, 255, 0, "adc_bits", "cycle", "AdcCycles",
-	 "clock cycles of one SAR conversion"},
+	 "clock cycles of one column conversion (adc_kind sar: adc_bits + 1, what the SAR logic takes)"},
+	{"adc_kind", KT_ENUM, OFF(adc_kind), 0, 0, 1, 0, NULL, "model|sar", "AdcKind",
+	 "ADC: model (the analog model returns the code whole) or sar (the RTL SAR register decides one "
+	 "bit per cycle against the model's comparator)"},
 	{"settle_cycles", KT_U32, OFF(settle_cycles), 4, 1, 255, 0, NULL, "cycle", NULL,
 	 "DAC settle time (a CSR written by the driver)"},
 	{"instr_depth", KT_U32, OFF(instr_depth), 1024, 16, 8192, 0, NULL, "instr", "InstrDepth",
@@ -455,7 +458,8 @@ static int cross_check(const aimc_cfg *cfg, const uint32_t *lines, const char *o
 		     {"stuck_gmin_frac", "stuck_gmax_frac"}, {"temp", "tc_g"}, {"ir_mode", "dac_rout"},
 		     {"conflict_check", "num_tiles"}, {"num_tiles", "fault_tile"}, {"cols_per_adc", "fault_adc"},
 		     {"adc_bits", "fault_adc_code"}, {"rows", "fault_dac_row"}, {"cols", "fault_col"},
-		     {"xbar_impl", "xbar_impl"}, {"xbar_kind", "xbar_impl"}};
+		     {"xbar_impl", "xbar_impl"}, {"xbar_kind", "xbar_impl"}, /* 15: the default case below */
+		     {"adc_kind", "adc_cycles"}, {"adc_kind", "xbar_impl"}, {"adc_kind", "xbar_kind"}};
 	char at[600];
 
 	for (size_t p = 0; p < sizeof(pairs) / sizeof(pairs[0]); p++) {
@@ -570,6 +574,23 @@ static int cross_check(const aimc_cfg *cfg, const uint32_t *lines, const char *o
 			}
 			break;
 		}
+		case 17:
+			/* the conversion time is what the SAR logic takes: one sample cycle, one per bit */
+			bad = cfg->adc_kind == AIMC_ADC_SAR && cfg->adc_cycles != cfg->adc_bits + 1;
+			snprintf(msg, sizeof(msg), "adc_kind sar takes adc_bits + 1 (%u) cycles per conversion, "
+				 "so adc_cycles must be %u, not %u", cfg->adc_bits + 1, cfg->adc_bits + 1,
+				 cfg->adc_cycles);
+			break;
+		case 18:
+			bad = cfg->adc_kind == AIMC_ADC_SAR && cfg->xbar_impl != 0;
+			snprintf(msg, sizeof(msg), "adc_kind sar needs the analog model's comparator (xbar_impl 0), "
+				 "not xbar_impl %u", cfg->xbar_impl);
+			break;
+		case 19:
+			bad = cfg->adc_kind == AIMC_ADC_SAR && cfg->xbar_kind != 0;
+			snprintf(msg, sizeof(msg), "adc_kind sar needs the flash crossbar's comparator model "
+				 "(xbar_kind flash), not the charge-domain kind");
+			break;
 		default: {
 			/* The twin computes without any analog effect: name the first one switched on. */
 			const char *on = aimc_cfg_effect_on(cfg);

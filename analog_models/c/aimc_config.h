@@ -20,6 +20,7 @@ typedef struct aimc_cfg {
 	uint32_t conflict_check;     /* 1: TILE_CONFLICT check; 0 (num_tiles 1 only): COPY waits for idle */
 	uint32_t counter_bits;       /* event counter width, 16..32 (wrap at 2^counter_bits) */
 	uint32_t isa_tfl;            /* 1: tfl POST and ACCADD built; 0: both ILLEGAL (cfg5.no_tfl) */
+	uint32_t adc_kind;           /* AIMC_ADC_MODEL (0) or AIMC_ADC_SAR (1); config text: model|sar */
 	double clock_mhz;
 	/* analog, physical units */
 	double vread;                /* V */
@@ -65,6 +66,12 @@ typedef struct aimc_cfg {
 	double chg_activity;         /* fraction of the array's C V^2 switched per read (energy model) */
 	/* ---- end charge-domain ---- */
 } aimc_cfg;
+
+/* adc_kind: who decides the bits of a column conversion (docs/analog-model.md "SAR ADC") */
+enum aimc_adc_kind {
+	AIMC_ADC_MODEL = 0, /* the analog model returns each code whole; the RTL times the conversion */
+	AIMC_ADC_SAR = 1,   /* the RTL's SAR register, one comparator decision per cycle, MSB first */
+};
 
 /* Fill cfg with the defaults of every key (name empty). */
 void aimc_cfg_defaults(aimc_cfg *cfg);

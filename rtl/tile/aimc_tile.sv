@@ -17,6 +17,7 @@
 //                 E = D_last if r = 0, else max(D_last, A_last + 2 + r)
 //               (no applied phase: E = L + 2*ceil(8/DacBits)). Once CC >= k + S + 1 an applied
 //               phase costs CC + 1 cycles (was 2 + S + CC, and 1 per skipped phase).
+//               (AdcKind ADC_SAR: AdcCycles = AdcBits + 1, the SAR logic's sample cycle and one per bit)
 //   POST        Cols + 4 (int8 and tfl: one column per cycle, the three parameter words in one
 //               read of aimc_par_buf); RAW: Cols + 2; stopped by a bad S or E at column c: c + 4
 //   ACCADD      Cols + 2 (one activation word and one column per cycle)
@@ -44,6 +45,7 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   parameter int AccSlots   = 64,
   parameter int XbarImpl   = XBAR_MODEL,  // XBAR_MODEL: analog C model; XBAR_TWIN: aimc_xbar_twin
   parameter int IsaTfl     = 1,           // 0: no tfl POST stage, no ACCADD (config key isa_tfl)
+  parameter int AdcKind    = ADC_MODEL,   // ADC_MODEL: codes from the macro; ADC_SAR: aimc_sar
   parameter int ActAw      = 12,
   parameter int WgtAw      = 13,
   parameter int ParAw      = 10
@@ -216,6 +218,13 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   logic [GrpW-1:0]     adc_conv_group, adc_code_group;
   logic [15:0]         adc_ev;
   logic [NumAdc*AdcBits-1:0] codes;
+  // ---- SAR ADC wiring (AdcKind ADC_SAR; aimc_adc_if + aimc_sar, comparators in the macro) ----
+  logic                      sar_sample, sar_cmp;
+  logic [aimc_aw(AdcBits)-1:0] sar_cmp_bit;
+  logic [NumAdc*AdcBits-1:0] sar_trial, sar_code, xbar_codes;
+  logic [NumAdc-1:0]         sar_dec;
+  assign codes = (AdcKind == ADC_SAR) ? sar_code : xbar_codes;
+  // ---- end SAR ADC wiring ----
   logic                acc_rd, acc_clr, acc_acc;
   logic [IdxW-1:0]     acc_rd_idx, acc_wr_idx;
   logic [LaneW-1:0]    acc_rd_lane;
@@ -727,7 +736,9 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   aimc_adc_if #(
     .Cols       (Cols),
     .ColsPerAdc (ColsPerAdc),
-    .AdcCycles  (AdcCycles)
+    .AdcCycles  (AdcCycles),
+    .AdcBits    (AdcBits),
+    .AdcKind    (AdcKind)
   ) u_adc_if (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
@@ -737,7 +748,13 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
     .code_valid_o (adc_code_valid),
     .code_group_o (adc_code_group),
     .done_o       (adc_done),
-    .ev_adc_o     (adc_ev)
+    .ev_adc_o     (adc_ev),
+    .sample_o     (sar_sample),
+    .cmp_o        (sar_cmp),
+    .cmp_bit_o    (sar_cmp_bit),
+    .trial_o      (sar_trial),
+    .cmp_i        (sar_dec),
+    .sar_code_o   (sar_code)
   );
 
   // The crossbar: one set of ports and one latency, two implementations (never a copied tile).
@@ -767,7 +784,12 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
       .conv_group_i (adc_conv_group),
       .conv_idx_i   (conv_cnt_q),
       .adc_shift_i  (adc_shift_q),
-      .code_o       (codes)
+      .code_o       (xbar_codes),
+      .sample_i     (sar_sample),
+      .cmp_i        (sar_cmp),
+      .cmp_bit_i    (sar_cmp_bit),
+      .trial_i      (sar_trial),
+      .cmp_o        (sar_dec)
     );
   end else begin : g_model
     aimc_xbar_macro #(
@@ -776,7 +798,8 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
       .Cols       (Cols),
       .DacBits    (DacBits),
       .AdcBits    (AdcBits),
-      .ColsPerAdc (ColsPerAdc)
+      .ColsPerAdc (ColsPerAdc),
+      .AdcKind    (AdcKind)
     ) u_xbar (
       .clk_i        (clk_i),
       .rst_ni       (rst_ni),
@@ -796,7 +819,12 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
       .conv_group_i (adc_conv_group),
       .conv_idx_i   (conv_cnt_q),
       .adc_shift_i  (adc_shift_q),
-      .code_o       (codes)
+      .code_o       (xbar_codes),
+      .sample_i     (sar_sample),
+      .cmp_i        (sar_cmp),
+      .cmp_bit_i    (sar_cmp_bit),
+      .trial_i      (sar_trial),
+      .cmp_o        (sar_dec)
     );
   end
 

@@ -20,6 +20,7 @@ module aimc_tb_trace import aimc_pkg::*; #(
   parameter int WgtDepth   = 8192,
   parameter int AccSlots   = 64,
   parameter int XbarImpl   = 0,
+  parameter int AdcKind    = 0,
   parameter int ConflictCheck = 1,
   parameter int CounterBits   = 32,
   parameter int IsaTfl        = 1
@@ -57,6 +58,7 @@ module aimc_tb_trace import aimc_pkg::*; #(
     .WgtDepth   (WgtDepth),
     .AccSlots   (AccSlots),
     .XbarImpl   (XbarImpl),
+    .AdcKind    (AdcKind),
     .ConflictCheck (ConflictCheck),
     .CounterBits   (CounterBits),
     .IsaTfl        (IsaTfl)

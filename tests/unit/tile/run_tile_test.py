@@ -34,7 +34,7 @@ INT32_MIN, INT32_MAX = -(1 << 31), (1 << 31) - 1
 SAT_MVMS = 200  # most MVMs spent on reaching accumulator saturation
 
 RTL = ["rtl/pkg/aimc_pkg.sv", "rtl/pkg/aimc_isa_pkg.sv", "rtl/afe/aimc_dac_if.sv",
-       "rtl/afe/aimc_adc_if.sv", "rtl/tile/aimc_xbar_macro.sv", "rtl/tile/aimc_xbar_twin.sv",
+       "rtl/afe/aimc_sar.sv", "rtl/afe/aimc_adc_if.sv", "rtl/tile/aimc_xbar_macro.sv", "rtl/tile/aimc_xbar_twin.sv",
        "rtl/tile/aimc_acc.sv",
        "rtl/tile/aimc_post_final.sv", "rtl/tile/aimc_post_tfl.sv", "rtl/tile/aimc_post.sv", "rtl/tile/aimc_tile.sv",
        "tests/unit/tile/aimc_tile_tb.sv"]
@@ -513,7 +513,8 @@ def rtl_params(cfg):
             "AdcBits": cfg["adc_bits"], "ColsPerAdc": cfg["cols_per_adc"],
             "AdcCycles": cfg["adc_cycles"], "AccSlots": cfg["acc_slots"],
             "ActDepth": cfg["act_depth"], "ParDepth": cfg["par_depth"],
-            "WgtDepth": cfg["wgt_depth"], "SettleCycles": cfg["settle_cycles"]}
+            "WgtDepth": cfg["wgt_depth"], "SettleCycles": cfg["settle_cycles"],
+            "AdcKind": {"model": 0, "sar": 1}[cfg.get("adc_kind", "model")]}
 
 
 def build_icarus(cfg, bdir):
@@ -566,9 +567,17 @@ def check_model_errors(sim, cfg, bdir, tdir):
     with open(mismatch, "w") as f:
         f.write("name = mismatch\n" + "".join("%s = %d\n" % kv for kv in other.items())
                 + "prog_sigma = 0\nread_sigma = 0\n")
+    # the same geometry with the other ADC kind: the bind names AdcKind
+    kind = dict(other, rows=cfg["rows"], adc_cycles=cfg["adc_bits"] + 1)
+    sar = cfg.get("adc_kind", "model") == "sar"
+    kind_cfg = os.path.join(tdir, "kind.cfg")
+    with open(kind_cfg, "w") as f:
+        f.write("name = kind\n" + "".join("%s = %d\n" % kv for kv in kind.items())
+                + "prog_sigma = 0\nread_sigma = 0\nadc_kind = %s\n" % ("model" if sar else "sar"))
     cases = [([], "aimc_config"),
              (["+aimc_config=" + cfg["path"], "+aimc_seed=12x"], "aimc_seed"),
-             (["+aimc_config=" + mismatch, "+aimc_seed=1"], "differs from config 'mismatch'")]
+             (["+aimc_config=" + mismatch, "+aimc_seed=1"], "differs from config 'mismatch'"),
+             (["+aimc_config=" + kind_cfg, "+aimc_seed=1"], "AdcKind=%d" % int(sar))]
     errs = []
     for plus, want in cases:
         if sim == "icarus":
