@@ -19,6 +19,7 @@ COLS      ?= 32
 BATCH     ?= 4
 DATA      ?=
 NET       ?= mlp
+TRAIN     ?=
 J         ?= $(shell nproc 2>/dev/null || echo 2)
 
 BUILD     ?= build
@@ -46,6 +47,13 @@ LDLIBS    := -lopenblas -lm
 # variable reaches the shell unquoted, so DATA='x; rm -rf ~' is a file name, not a command).
 q = '$(subst ','\'',$(1))'
 
+# Switches are 0 or 1: any other value is an error, not a silent "off" (issue 16).
+FORCE     ?= 0
+COV       ?= 0
+NOBUILD   ?= 0
+$(foreach v,WAVES COV FORCE NOBUILD,$(if $(filter-out 0 1,$(strip $($(v)))),\
+  $(error $(v)='$($(v))': must be 0 or 1)))
+
 # ---- configuration ---------------------------------------------------------------------------
 # CONFIG is a name (configs/<name>.cfg) or a path to a .cfg file.
 CFG_FILE  := $(if $(findstring /,$(CONFIG)),$(CONFIG),$(if $(filter %.cfg,$(CONFIG)),$(CONFIG),configs/$(CONFIG).cfg))
@@ -59,7 +67,8 @@ CFG_DIR   := $(BUILD)/$(CFG_NAME)
 help:
 	@echo "Kirchhoff make targets (variables: CONFIG=$(CONFIG) SIM=$(SIM) SEED=$(SEED) WAVES=$(WAVES))"
 	@echo "  make sim         train the digits MLP, run it float / int8 / C model / RTL, print the table"
-	@echo "                   (DATA=file.csv for your own data set, NET=cnn for the digits CNN;"
+	@echo "                   (DATA=file.csv for your own data set, NET=cnn for the digits CNN, TRAIN=hwa to"
+	@echo "                   add hardware-aware training beside post-training quantization;"
 	@echo "                   writes build/reports/sim.json and sim.png)"
 	@echo "  make test        every fast test; ends with 'N passed, N failed' (build/reports/test.json)"
 	@echo "  make layer-test  one random FC layer: CONFIG ROWS COLS BATCH SEED SIM=verilator|icarus|cmodel"
@@ -68,7 +77,7 @@ help:
 	@echo "  make setup       install missing Debian packages and the pinned Python venv"
 	@echo "  make sw | vl | icarus   build the C tools / the Verilator model / the Icarus model"
 	@echo "  make clean       remove build/"
-	@echo "  make regress     REGRESSION=smoke|nightly|full [J= SHARD=i/N RESUME=1|dir]: tests x seeds x"
+	@echo "  make regress     REGRESSION=smoke|nightly|full [J= SHARD=i/N RESUME=1|dir FRONTDOOR=1]: tests x seeds x"
 	@echo "                   configs, run folder under build/regress/, signature check (docs/regression.md)"
 	@echo "  make regress-list    the case commands;  make regress-update  rewrite the signature file"
 	@echo "  make formal      bounded proofs (yosys-smtbmc + z3) and their injected bugs (build/reports/formal.json)"
@@ -77,10 +86,12 @@ help:
 	@echo "  make sanitize    C library, CLI and unit tests under ASan + UBSan, the tests that need no simulator"
 	@echo "                   (build/sanitize, build/reports/sanitize.json; SAN_TEST= SAN_SKIP= substrings)"
 	@echo "  make cov         line + toggle coverage of rtl/ over the chip tests (build/cov/html, reports/cov.json)"
-	@echo "  make sweep       digits accuracy vs ADC/DAC bits, prog error, read noise, drift, weight slices (build/sweep/)"
+	@echo "  make sweep       digits accuracy vs ADC/DAC bits, prog error, read noise, drift, weight slices, and vs"
+	@echo "                   time for flash/pcm/reram (build/sweep/)"
 	@echo "  make dse         TOPS/W and TOPS per tile vs DAC bits, columns per ADC, tile size (build/dse/)"
-	@echo "  make bench       C-model MVM (noisy, ideal; DAC 8/4/2/1 bits) vs OpenBLAS sgemv/dgemv on the CPU's own"
-	@echo "                   kernel, 256 and 1024, goals met or not (build/reports/bench.json; never fails on a goal)"
+	@echo "  make bench       issue 17's table in one run (C-model MVM vs OpenBLAS on the CPU's own kernel, tile"
+	@echo "                   utilization/TOPS/TOPS/W, simulator speed, MLPerf Tiny energy, latency, wall times)"
+	@echo "                   with goals met or not (build/reports/bench.json; never fails on a goal; BENCH_RTL=1)"
 	@echo "  make irdrop-check     IR-drop solve vs ngspice (build/irdrop/irdrop_spice.json; SEED=)"
 	@echo "  make veriloga-check   Verilog-A models (OpenVAF, VACASK) vs the C model (build/veriloga/)"
 	@echo "  make fpga        BOARD=icebreaker|ulx3s: yosys + nextpnr + bitstream, build/reports/fpga.json"
@@ -247,10 +258,11 @@ lint: $(SETUP_STAMP) $(AIMC)
 	PYTHON=$(PYTHON) tools/lint.sh $(BUILD) $(AIMC)
 
 # ---- tests ---------------------------------------------------------------------------------------
-TEST_CFGS := tiny small tiny_twin ideal2 tiny16 noisy base
+TEST_CFGS := tiny small tiny_twin ideal2 tiny16 noisy base pcm reram
 TEST_FPGA_CFGS := ice40
 test: $(SETUP_STAMP) sw $(foreach c,$(TEST_CFGS),$(BUILD)/$(c)/vl/aimc-vl $(BUILD)/$(c)/icarus/sim.vvp $(BUILD)/$(c)/icarus/aimc_vpi.vpi) \
-      $(foreach c,$(TEST_FPGA_CFGS),$(BUILD)/$(c)/vl/aimc-vl $(BUILD)/$(c)/uart/aimc-uart-vl)
+      $(foreach c,$(TEST_FPGA_CFGS),$(BUILD)/$(c)/vl/aimc-vl $(BUILD)/$(c)/uart/aimc-uart-vl \
+        $(BUILD)/$(c)/icarus/sim.vvp $(BUILD)/$(c)/icarus/aimc_vpi.vpi)
 	@mkdir -p $(BUILD)/reports
 	$(PYTHON) tools/run_tests.py --registry tests/registry.txt --build $(call q,$(BUILD)) $(if $(TEST),--filter $(call q,$(TEST))) -j $(call q,$(J))
 
@@ -261,6 +273,9 @@ layer-test: $(SETUP_STAMP) $(AIMC) $(if $(filter icarus,$(SIM)),icarus) $(if $(f
 	  $(if $(filter 1,$(WAVES)),--waves)
 
 # ---- make sim --------------------------------------------------------------------------------------
+# FRONTDOOR=1: the RTL runs load every buffer over the bus; by default configs of at least 2^20
+# array cells (edge, large) use the Verilator backdoor (sw/python/sim.py BACKDOOR_CELLS).
+FRONTDOOR ?= 0
 SIM_REF_CFG ?= ideal64
 MODEL_REF_CFG ?= edge_ideal
 sim: $(SETUP_STAMP) $(AIMC) vl
@@ -268,10 +283,11 @@ sim: $(SETUP_STAMP) $(AIMC) vl
 ifneq ($(strip $(MODEL)),)
 	$(PYTHON) sw/python/sim_model.py --model $(call q,$(MODEL)) --config $(call q,$(CFG_FILE)) \
 	  --ref-config $(call q,configs/$(MODEL_REF_CFG).cfg) --build $(call q,$(BUILD)) --seed $(call q,$(SEED)) \
-	  $(if $(INPUTS),--inputs $(call q,$(INPUTS)))
+	  $(if $(INPUTS),--inputs $(call q,$(INPUTS))) $(if $(filter 1,$(FRONTDOOR)),--frontdoor)
 else
 	$(PYTHON) sw/python/sim.py --config $(call q,$(CFG_FILE)) --ref-config $(call q,configs/$(SIM_REF_CFG).cfg) \
-	  --build $(call q,$(BUILD)) --seed $(call q,$(SEED)) --net $(call q,$(NET)) $(if $(DATA),--data $(call q,$(DATA)))
+	  --build $(call q,$(BUILD)) --seed $(call q,$(SEED)) --net $(call q,$(NET)) $(if $(DATA),--data $(call q,$(DATA))) \
+	  $(if $(TRAIN),--train $(call q,$(TRAIN))) $(if $(filter 1,$(FRONTDOOR)),--frontdoor)
 endif
 
 # ---- nightly regression (docs/regression.md) -----------------------------------------------------
@@ -279,13 +295,11 @@ REGRESSION ?= smoke
 SHARD     ?=
 RESUME    ?=
 RUN       ?=
-COV       ?= 0
-FORCE     ?= 0
 REGRESS_ARGS = -r $(call q,$(REGRESSION)) --build $(call q,$(BUILD)) $(if $(SHARD),--shard $(call q,$(SHARD))) \
                $(if $(filter 1,$(NOBUILD)),--no-build)
 .PHONY: regress-list regress-update regress-build regress-slurm-test
 regress: $(SETUP_STAMP)
-	@$(PYTHON) tools/regress.py run $(REGRESS_ARGS) -j $(call q,$(J)) $(if $(RESUME),--resume $(call q,$(RESUME))) \
+	@$(if $(filter 1,$(FRONTDOOR)),AIMC_FRONTDOOR=1) $(PYTHON) tools/regress.py run $(REGRESS_ARGS) -j $(call q,$(J)) $(if $(RESUME),--resume $(call q,$(RESUME))) \
 	  $(if $(filter 1,$(COV)),--cov)
 regress-list:
 	@$(PYTHON) tools/regress.py list $(REGRESS_ARGS)
@@ -364,7 +378,7 @@ SWEEP_CONFIG ?= base
 SWEEP_SEEDS  ?= 1,2,3
 sweep: $(SETUP_STAMP) $(AIMC)
 	$(PYTHON) sw/python/sweep.py --config $(call q,$(SWEEP_CONFIG)) --build $(call q,$(BUILD)) --seeds $(call q,$(SWEEP_SEEDS))
-	$(PYTHON) sw/python/sweep_slices.py --config $(call q,$(SWEEP_CONFIG)) --build $(call q,$(BUILD)) --seeds $(call q,$(SWEEP_SEEDS))
+	$(PYTHON) sw/python/sweep_slices.py --config reram --build $(call q,$(BUILD)) --seeds $(call q,$(SWEEP_SEEDS))
 
 # ---- design-space exploration: TOPS/W and TOPS per tile vs DAC bits, ADC sharing, tile size -------
 # (docs/sim.md; DSE_ARGS e.g. --samples 360 --post-lanes 8 --no-rtl)
@@ -381,9 +395,15 @@ BENCH_BIN := $(BUILD)/bench/aimc_bench
 $(BENCH_BIN): bench/aimc_bench.c $(LIBAIMC) $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIBAIMC) $(LDLIBS)
-bench: $(BENCH_BIN)
+# tools/bench.py: every row of issue 17's table (goal, met) + the MLPerf Tiny models (C model,
+# LiteRT, ad01 on the RTL of edge) into build/reports/bench.json; BENCH_RTL=1 adds the slow RTL
+# rows (the 1024 tile on large, Icarus vs Verilator, every model on the RTL: tens of minutes).
+BENCH_RTL ?= 0
+BENCH_PY_ARGS ?=
+bench: $(SETUP_STAMP) $(BENCH_BIN) $(AIMC) $(BUILD)/edge/vl/aimc-vl $(BUILD)/base/vl/aimc-vl
 	@mkdir -p $(BUILD)/reports
-	OPENBLAS_NUM_THREADS=1 $(BENCH_BIN) --out $(BUILD)/reports/bench.json $(BENCH_ARGS)
+	OPENBLAS_NUM_THREADS=1 $(PYTHON) tools/bench.py --build $(call q,$(BUILD)) --bench-bin $(BENCH_BIN) \
+	  --bench-args $(call q,$(BENCH_ARGS)) $(if $(filter 1,$(BENCH_RTL)),--rtl) $(BENCH_PY_ARGS)
 
 # ---- FPGA prototype: make fpga BOARD=icebreaker|ulx3s (docs/fpga-bringup.md) ----------------------
 BOARD     ?= icebreaker

@@ -16,6 +16,7 @@ rtl/csr/aimc_csr.sv
 rtl/bus/aimc_bus_err.sv
 # analog front end and tile
 rtl/afe/aimc_dac_if.sv
+rtl/afe/aimc_sar.sv
 rtl/afe/aimc_adc_if.sv
 rtl/tile/aimc_xbar_macro.sv
 rtl/tile/aimc_xbar_twin.sv

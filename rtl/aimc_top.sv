@@ -15,12 +15,14 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
   parameter int WgtDepth   = 8192,
   parameter int AccSlots   = 64,
   parameter int XbarImpl   = XBAR_MODEL, // XBAR_MODEL or XBAR_TWIN (aimc_pkg)
+  parameter int AdcKind    = ADC_MODEL,  // ADC_MODEL or ADC_SAR (aimc_pkg; config key adc_kind)
   // Bit-sliced weights (docs/decisions/0009): WeightSlices pair columns of SliceBits per weight.
   parameter int WeightSlices = 1,
   parameter int SliceBits    = 7,
   // Two knobs of the smallest FPGA prototype (configs/ice40.cfg); the defaults are the chip.
   parameter int ConflictCheck = 1,       // 0 (NumTiles 1 only): no TILE_CONFLICT, COPY waits for idle
-  parameter int CounterBits   = 32       // event counter width (16..32), wrap at 2^CounterBits
+  parameter int CounterBits   = 32,      // event counter width (16..32), wrap at 2^CounterBits
+  parameter int IsaTfl        = 1        // 0: no tfl POST stage, no ACCADD (both ILLEGAL)
 ) (
   input  logic        clk_i,
   input  logic        rst_ni,
@@ -233,6 +235,7 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
     .WgtDepth   (WgtDepth),
     .AccSlots   (AccSlots),
     .ConflictCheck (ConflictCheck),
+    .IsaTfl     (IsaTfl),
     .InstrAw    (InstrAw),
     .ActAw      (ActAw)
   ) u_sequencer (
@@ -315,6 +318,8 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
       .WeightSlices (WeightSlices),
       .SliceBits  (SliceBits),
       .XbarImpl   (XbarImpl),
+      .IsaTfl     (IsaTfl),
+      .AdcKind    (AdcKind),
       .ActAw      (ActAw),
       .WgtAw      (WgtAw),
       .ParAw      (ParAw)
@@ -718,6 +723,7 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
     .hwif_in_cfg5_adc_cycles    (8'(AdcCycles)),
     .hwif_in_cfg5_counter_cut   (6'((CounterBits < 32) ? CounterBits : 0)),
     .hwif_in_cfg5_no_conflict   (1'(ConflictCheck == 0)),
+    .hwif_in_cfg5_no_tfl        (1'(IsaTfl == 0)),
     .hwif_in_cfg5_slices_m1     (3'(WeightSlices - 1)),
     .hwif_in_cfg5_slice_bits    (3'((WeightSlices > 1) ? SliceBits : 0)),
     .hwif_in_cycles_lo_value    (cut_lo(cnt_cycles[31:0])),

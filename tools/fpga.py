@@ -19,6 +19,8 @@ import shutil
 import subprocess
 import sys
 import time
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "sw", "python"))
+from kirchhoff import atomic  # noqa: E402  (files written whole or not at all)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 KEYS = ("family", "device", "package", "top", "sources", "constraints", "config", "freq_mhz")
@@ -259,9 +261,7 @@ def main():
 
 def write_report(build, board, rep):
     path = os.path.join(build, "reports", f"fpga-{board}.json")
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump(rep, f, indent=2)
-        f.write("\n")
+    atomic.write_json(path, rep)
     merged = os.path.join(build, "reports", "fpga.json")
     allrep = {}
     if os.path.exists(merged):
@@ -270,9 +270,7 @@ def write_report(build, board, rep):
         except (OSError, json.JSONDecodeError):
             allrep = {}
     allrep.setdefault("boards", {})[board] = rep
-    with open(merged, "w", encoding="utf-8") as f:
-        json.dump(allrep, f, indent=2)
-        f.write("\n")
+    atomic.write_json(merged, allrep)
     print(f"fpga: report {os.path.relpath(path, ROOT)} (merged into "
           f"{os.path.relpath(merged, ROOT)})")
 

@@ -36,6 +36,7 @@ import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import regress_case  # noqa: E402  (signature encoding lives with the case runner)
+from kirchhoff import atomic  # noqa: E402  (every file written whole or not at all; regress_case puts sw/python on the path)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LISTS = "tests/regressions/regressions.toml"
@@ -233,13 +234,11 @@ def rel(p):
 
 
 def write_json_atomic(path, obj, indent=2):
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(obj, f, indent=indent)
-        f.write("\n")
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    atomic.write_json(path, obj, indent=indent)
+
+
+def xml_bytes(root):
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
 def killpg(pgid, sig):
@@ -327,9 +326,8 @@ def record(run_dir, res):
     """A case's result: result.json and junit.xml in its folder, a line in the journal (fsynced),
     so nothing finished is lost if the runner dies."""
     out = os.path.join(run_dir, "cases", res["name"])
-    tree = ET.ElementTree(junit_case(res))
-    tree.write(os.path.join(out, "junit.xml"), encoding="utf-8", xml_declaration=True)
-    write_json_atomic(os.path.join(out, "result.json"), res)
+    atomic.write_many({os.path.join(out, "junit.xml"): xml_bytes(junit_case(res)),
+                       os.path.join(out, "result.json"): json.dumps(res, indent=2) + "\n"})
     with open(os.path.join(run_dir, "journal.jsonl"), "a") as f:
         f.write(json.dumps({"name": res["name"], "status": res["status"]}) + "\n")
         f.flush()
@@ -601,17 +599,21 @@ def write_sigs(regression, results, run_dirs, flt=None):
                                  regress_case.decode(new[n]["values"]))
             lines.append(f"  changed  {n} {old[n]['sig']} -> {new[n]['sig']}: {d}")
     os.makedirs(os.path.dirname(p), exist_ok=True)
-    tmp = p + ".tmp"
-    with open(tmp, "w") as f:
-        # One line per case (readable diffs); the values behind each distinct hash once.
-        f.write('{"version": 1, "regression": %s,\n"cases": {\n' % json.dumps(regression))
-        f.write(",\n".join(f"{json.dumps(n)}: {json.dumps({'sig': new[n]['sig'], 'n': new[n]['n']})}"
-                           for n in sorted(new)))
-        f.write('\n},\n"values": {\n')
-        blobs = {new[n]["sig"]: new[n]["values"] for n in new}
-        f.write(",\n".join(f"{json.dumps(h)}: {json.dumps(blobs[h])}" for h in sorted(blobs)))
-        f.write("\n}}\n")
-    os.replace(tmp, p)
+    # One line per case (readable diffs); the values behind each distinct hash once. Written
+    # through a temporary: a full disk leaves the previous signature file as it was.
+    blobs = {new[n]["sig"]: new[n]["values"] for n in new}
+    text = ('{"version": 1, "regression": %s,\n"cases": {\n' % json.dumps(regression) +
+            ",\n".join(f"{json.dumps(n)}: {json.dumps({'sig': new[n]['sig'], 'n': new[n]['n']})}"
+                       for n in sorted(new)) +
+            '\n},\n"values": {\n' +
+            ",\n".join(f"{json.dumps(h)}: {json.dumps(blobs[h])}" for h in sorted(blobs)) +
+            "\n}}\n")
+    try:
+        atomic.write_text(p, text, inputs=[os.path.join(d, "cases", r["name"], "sig.json")
+                                           for d in run_dirs for r in results])
+    except (OSError, atomic.SameFileError) as e:
+        raise ListError(f"regress-update: {rel(p)} not written ({e}); the previous signature "
+                        "file is unchanged") from None
     print(f"regress-update: {rel(p)}: {len(new)} cases; {len(lines)} changed, new or removed")
     for ln in lines:
         print(ln)
@@ -664,7 +666,6 @@ def summarize(out_dir, regression, cases, results, wall, run_dirs, shard_txt, ch
         "run_dirs": [rel(d) for d in run_dirs],
         "cases": [{k: r[k] for k in ("name", "status", "seconds", "sig")} for r in ordered],
     }
-    write_json_atomic(os.path.join(out_dir, "regress.json"), rep)
     suite = ET.Element("testsuite", name=f"regress.{regression}", tests=str(len(ordered)),
                        failures=str(len(failed)), errors="0", skipped="0", time=f"{wall:.3f}")
     for r in ordered:
@@ -673,12 +674,22 @@ def summarize(out_dir, regression, cases, results, wall, run_dirs, shard_txt, ch
                       time=f"{wall:.3f}")
     root.append(suite)
     ET.indent(root)
-    ET.ElementTree(root).write(os.path.join(out_dir, "junit.xml"), encoding="utf-8",
-                               xml_declaration=True)
-    with open(os.path.join(out_dir, "failures.txt"), "w") as f:
-        for r in failed:
-            f.write(f"# {r['name']}: {r['reason']} (log {r['log']})\n{r['rerun']}\n")
-    write_html(os.path.join(out_dir, "summary.html"), rep, ordered)
+    # The four reports go together: written through temporaries and renamed only when all are
+    # complete, so a full disk leaves the previous ones as they were (kirchhoff.atomic).
+    html_path = os.path.join(out_dir, "summary.html")
+    try:
+        atomic.write_many({
+            os.path.join(out_dir, "regress.json"): json.dumps(rep, indent=2) + "\n",
+            os.path.join(out_dir, "junit.xml"): xml_bytes(root),
+            os.path.join(out_dir, "failures.txt"):
+                "".join(f"# {r['name']}: {r['reason']} (log {r['log']})\n{r['rerun']}\n"
+                        for r in failed),
+            html_path: html_text(html_path, rep, ordered)})
+    except OSError as e:
+        print(f"regress: the reports in {rel(out_dir)} could not be written ({e}); the previous "
+              "ones are unchanged", file=sys.stderr)
+        print(f"{passed} passed, {len(failed)} failed")
+        return EXIT_FAIL
 
     for r in failed:
         print(f"FAIL {r['name']}: {r['reason']}\n  log:   {r['log']}" +
@@ -704,7 +715,7 @@ def summarize(out_dir, regression, cases, results, wall, run_dirs, shard_txt, ch
     return EXIT_SIGCHANGE if changed else EXIT_PASS
 
 
-def write_html(path, rep, results):
+def html_text(path, rep, results):
     s = rep["summary"]
     e = html.escape
     rows = []
@@ -715,8 +726,7 @@ def write_html(path, rep, results):
                         f"<td><code>{e(r['rerun'])}</code></td></tr>")
     sigrows = [f"<tr><td>{e(c['name'])}</td><td>{e(c['kind'])}</td><td>{e(c['detail'])}</td></tr>"
                for c in rep["signatures"]["changes"] if c["kind"] != "new"]
-    with open(path, "w") as f:
-        f.write(f"""<!doctype html><html><head><meta charset=utf-8>
+    return (f"""<!doctype html><html><head><meta charset=utf-8>
 <title>regress {e(rep['regression'])}</title>
 <style>body{{font-family:sans-serif}} td,th{{padding:2px 8px;text-align:left}}
 .fail{{background:#fdd}} code{{font-size:90%}}</style></head><body>
@@ -911,8 +921,32 @@ def cmd_run(args):
     wall = sum(s["wall_s"] for s in man["sessions"])
     if args.cov and cov_report(run_dir) is None:
         print("regress: COV=1: no coverage report", file=sys.stderr)
+    if args.regression != "smoke" and not shard_txt and not getattr(args, "no_bench", False):
+        record_bench(run_dir, build)
     return summarize(run_dir, args.regression, cases, res, wall, [run_dir], shard_txt,
                      not args.no_sigcheck)
+
+
+def record_bench(run_dir, build):
+    """The nightly and full regressions record `make bench`'s report (tools/bench.py, default
+    rows: no slow RTL rows) as RUN/bench.json, so that trends can be plotted run after run. A
+    bench that cannot run is noted in RUN/bench.log; it never fails the regression (goals are
+    reported, not enforced)."""
+    out = os.path.join(run_dir, "bench.json")
+    log_path = os.path.join(run_dir, "bench.log")
+    b = os.path.join(ROOT, build)
+    cmd = ["make", "-s", "bench", f"BUILD={build}",
+           f"BENCH_PY_ARGS=--out {os.path.abspath(out)}"]
+    print(f"regress: recording the bench into {rel(out)} ($ {' '.join(cmd)})", flush=True)
+    try:
+        with open(log_path, "w") as f:
+            rc = subprocess.call(cmd, cwd=ROOT, stdout=f, stderr=subprocess.STDOUT,
+                                 env=dict(os.environ, OPENBLAS_NUM_THREADS="1"))
+    except OSError as e:
+        rc = f"cannot run: {e}"
+    if rc != 0 or not os.path.isfile(out):
+        print(f"regress: bench not recorded (exit {rc}; {rel(log_path)}); {b} kept as it was",
+              flush=True)
 
 
 def cmd_merge(args):
@@ -1028,6 +1062,8 @@ def main(argv=None):
         p.add_argument("--no-build", action="store_true")
         p.add_argument("--no-sigcheck", action="store_true")
         p.add_argument("--cov", action="store_true")
+        p.add_argument("--no-bench", action="store_true",
+                       help="do not record bench.json in the run folder (nightly and full do)")
         if name == "update":
             p.add_argument("--run", nargs="*", help="run folders to take the signatures from")
             p.add_argument("--force", action="store_true")

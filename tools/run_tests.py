@@ -22,6 +22,8 @@ import time
 import xml.etree.ElementTree as ET
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "sw", "python"))
+from kirchhoff import atomic  # noqa: E402  (reports written whole or not at all)
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:/+-]*$")
 TAIL_LINES = 30
 KILL_GRACE_S = 2.0
@@ -198,7 +200,7 @@ def xml_text(s):
     return _XML_BAD.sub("?", s)
 
 
-def write_junit(path, tests, wall):
+def junit_bytes(tests, wall):
     failures = sum(t.status != "pass" for t in tests)
     suite = ET.Element("testsuite", name="kirchhoff", tests=str(len(tests)),
                        failures=str(failures), errors="0", skipped="0", time=f"{wall:.3f}")
@@ -214,10 +216,10 @@ def write_junit(path, tests, wall):
                       time=f"{wall:.3f}")
     root.append(suite)
     ET.indent(root)
-    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
-def write_json(path, tests, wall, args, selected_total):
+def json_text(tests, wall, args, selected_total):
     rep = {
         "registry": args.registry,
         "filter": args.filter or "",
@@ -230,9 +232,21 @@ def write_json(path, tests, wall, args, selected_total):
                    "reason": t.reason, "exit_code": t.exit_code, "timeout_s": t.timeout,
                    "command": t.command, "log": t.log_path} for t in tests],
     }
-    with open(path, "w") as f:
-        json.dump(rep, f, indent=2)
-        f.write("\n")
+    return json.dumps(rep, indent=2) + "\n"
+
+
+def write_reports(rep_dir, tests, wall, args, selected_total):
+    """test.json and junit.xml together through temporaries (kirchhoff.atomic.write_many): a
+    full disk or a failed write leaves both previous reports as they were. Returns an error
+    message or None."""
+    try:
+        atomic.write_many({os.path.join(rep_dir, "test.json"):
+                           json_text(tests, wall, args, selected_total),
+                           os.path.join(rep_dir, "junit.xml"): junit_bytes(tests, wall)},
+                          inputs=[args.registry])
+    except (OSError, atomic.SameFileError) as e:
+        return str(e)
+    return None
 
 
 def main(argv=None):
@@ -261,6 +275,13 @@ def main(argv=None):
     build = os.path.abspath(args.build)
     log_dir = os.path.join(build, "tests", "logs")
     rep_dir = os.path.join(build, "reports")
+    try:
+        atomic.check_outputs([os.path.join(rep_dir, "test.json"),
+                              os.path.join(rep_dir, "junit.xml")], [args.registry])
+    except atomic.SameFileError as e:
+        print(f"run_tests: --registry {args.registry}: {e}", file=sys.stderr, flush=True)
+        print("0 passed, 0 failed")
+        return 2
     os.makedirs(log_dir, exist_ok=True)
     os.makedirs(rep_dir, exist_ok=True)
     t0 = time.monotonic()
@@ -284,12 +305,15 @@ def main(argv=None):
         print(log_tail(t.log_path))
         print(f"---- rerun: make test TEST={t.name}")
         print(f"       or:  (cd {ROOT} && bash -c {shlex.quote(t.command)})")
-    write_json(os.path.join(rep_dir, "test.json"), chosen, wall, args, len(tests))
-    write_junit(os.path.join(rep_dir, "junit.xml"), chosen, wall)
+    werr = write_reports(rep_dir, chosen, wall, args, len(tests))
     passed = len(chosen) - len(failed)
-    print(f"\nreports: {show(rep_dir)}/test.json, junit.xml ({wall:.1f} s)")
+    if werr:
+        print(f"\nrun_tests: the reports could not be written ({werr}); the previous "
+              f"{show(rep_dir)}/test.json and junit.xml are unchanged", file=sys.stderr, flush=True)
+    else:
+        print(f"\nreports: {show(rep_dir)}/test.json, junit.xml ({wall:.1f} s)")
     print(f"{passed} passed, {len(failed)} failed")
-    return 1 if failed or not chosen else 0
+    return 1 if failed or not chosen or werr else 0
 
 
 if __name__ == "__main__":

@@ -25,6 +25,8 @@ import sys
 import flatbuffers
 import numpy as np
 import tflite
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "sw", "python"))
+from kirchhoff import atomic  # noqa: E402  (files written whole or not at all)
 
 BOP = tflite.BuiltinOperator
 OPT = tflite.BuiltinOptions
@@ -657,10 +659,7 @@ def main(argv=None):
         data = arch_model(a.arch, a.seed)
     else:
         data = random_model(a.seed)
-    tmp = a.out + ".tmp"
-    with open(tmp, "wb") as f:
-        f.write(data)
-    os.replace(tmp, a.out)
+    atomic.write_bytes(a.out, data)
     print(f"wrote {a.out} ({len(data)} bytes)")
     return 0
 

@@ -18,6 +18,8 @@ Anything else yosys cannot read is left for yosys to report. Exit status 2 on ba
 import os
 import re
 import sys
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "sw", "python"))
+from kirchhoff import atomic  # noqa: E402  (files written whole or not at all)
 
 IDENT = r"[A-Za-z_]\w*"
 
@@ -211,9 +213,8 @@ def main(argv):
                     lines.append(code + comment)
                 text = "\n".join(lines)
         dst = os.path.join(outdir, os.path.basename(f))
-        with open(dst, "w", encoding="utf-8") as fh:
-            fh.write(f"// rewritten for yosys 0.23 by tools/yosys_src.py from {f}; do not edit\n")
-            fh.write(text)
+        atomic.write_text(dst, f"// rewritten for yosys 0.23 by tools/yosys_src.py from {f}; "
+                          f"do not edit\n" + text, inputs=[f])
         print(dst)
     return 0
 

@@ -21,12 +21,13 @@ typedef struct aimc_cfg {
 	uint32_t xbar_impl;          /* 0: analog model (behavioural macro), 1: digital twin */
 	uint32_t conflict_check;     /* 1: TILE_CONFLICT check; 0 (num_tiles 1 only): COPY waits for idle */
 	uint32_t counter_bits;       /* event counter width, 16..32 (wrap at 2^counter_bits) */
+	uint32_t isa_tfl;            /* 1: tfl POST and ACCADD built; 0: both ILLEGAL (cfg5.no_tfl) */
+	uint32_t adc_kind;           /* AIMC_ADC_MODEL (0) or AIMC_ADC_SAR (1); config text: model|sar */
 	double clock_mhz;
 	/* analog, physical units */
 	double vread;                /* V */
 	double gmax, gmin;           /* S */
 	double prog_sigma, prog_knee;
-	uint32_t device_levels;      /* distinct programmable states per cell, 0 = continuous */
 	double read_sigma, read_knee;
 	/* program-and-verify (written to the pv_* CSRs by the driver; docs/analog-model.md) */
 	uint32_t pv_enable, pv_budget, pv_stop;
@@ -46,9 +47,33 @@ typedef struct aimc_cfg {
 	/* wire resistance and IR drop (docs/analog-model.md "IR drop"); ohms */
 	uint32_t ir_mode;            /* 0 off, 1 first-order, 2 full solve (config text: off|first|full) */
 	double r_wire_row, r_wire_col, r_drv, r_sense;
+	/* ---- device presets and the time axis (issue 18 items 1-2; docs/analog-model.md "Devices") ---- */
+	uint32_t device;             /* 0 flash (the model above), 1 pcm, 2 reram (config text: flash|pcm|reram) */
+	uint32_t cell_levels;        /* distinct conductance levels per cell, 2..128 (128: every cell level) */
+	double pcm_prog_scale, pcm_drift_scale, pcm_read_scale; /* multipliers of the P2, P3, P4 fits */
+	double pcm_t_read;           /* s, t_r of the 1/f read noise (P4) */
+	double reram_prog_scale, reram_relax_scale;             /* multipliers of the R1 fits */
+	double reram_relax_mean;     /* of gmax per ln(t / 1 s): mean relaxation (R4) */
+	/* ---- end of device presets ---- */
 	/* energy table, pJ */
 	double e_adc_pj, e_dac_pj, e_sram_pj_bit, e_acc_pj, e_post_pj;
+	/* ---- charge-domain crossbar (issue 18; docs/analog-model.md "Charge-domain crossbar") ---- */
+	uint32_t xbar_kind;          /* 0 flash (conductances), 1 charge (capacitors; config text flash|charge) */
+	double chg_cu;               /* F, unit capacitor */
+	double chg_cap_sigma;        /* relative sigma of one unit capacitor (Pelgrom) */
+	double chg_cpar_cell;        /* F, column-line parasitic per row */
+	double chg_qinj, chg_qinj_sigma; /* C, charge injection per share switch: mean, sigma */
+	uint32_t chg_ktc;            /* 1: kT/C noise per conversion */
+	double chg_t_hold, chg_tau_leak; /* s, s: hold before the first conversion, leakage time constant */
+	double chg_activity;         /* fraction of the array's C V^2 switched per read (energy model) */
+	/* ---- end charge-domain ---- */
 } aimc_cfg;
+
+/* adc_kind: who decides the bits of a column conversion (docs/analog-model.md "SAR ADC") */
+enum aimc_adc_kind {
+	AIMC_ADC_MODEL = 0, /* the analog model returns each code whole; the RTL times the conversion */
+	AIMC_ADC_SAR = 1,   /* the RTL's SAR register, one comparator decision per cycle, MSB first */
+};
 
 /* Fill cfg with the defaults of every key (name empty). */
 void aimc_cfg_defaults(aimc_cfg *cfg);
@@ -72,11 +97,17 @@ const char *aimc_cfg_effect_on(const aimc_cfg *cfg);
  * the design, the one a self-test checks against (aimc selftest). */
 void aimc_cfg_clear_faults(aimc_cfg *cfg);
 
+/* Parse a time: a decimal number with an optional unit s, ms, us, ns, min, h, d or y (a Julian year
+ * of 365.25 days), with or without a space ("1y", "3600", "1 h", "2.5e3 s"). Returns 0 and the
+ * seconds in *out, or -1 if the text is not such a time. The config keys in seconds take the same
+ * text. */
+int aimc_cfg_parse_seconds(const char *s, double *out);
+
 /* Derived values. */
 uint32_t aimc_cfg_slices(const aimc_cfg *cfg);   /* ceil(7 / dac_bits) */
 uint32_t aimc_cfg_num_adcs(const aimc_cfg *cfg); /* cols / cols_per_adc */
 /* Bit-sliced weights (docs/numbers.md "Bit-sliced weights"). */
-uint32_t aimc_cfg_cell_levels(const aimc_cfg *cfg); /* top level of a cell: 127, or 2^slice_bits - 1 */
+uint32_t aimc_cfg_cell_top(const aimc_cfg *cfg); /* top level of a cell: 127, or 2^slice_bits - 1 */
 uint32_t aimc_cfg_array_cols(const aimc_cfg *cfg);  /* pair columns of the array: cols * weight_slices */
 /* The array as the crossbar model sees it: a copy of cfg with cols and cols_per_adc counting pair
  * columns (times weight_slices); every other key as in cfg. For the model and its shims only. */

@@ -20,6 +20,7 @@ module aimc_ulx3s import aimc_pkg::*; #(
   parameter int XbarImpl   = XBAR_TWIN,
   parameter int ConflictCheck = 1,
   parameter int CounterBits   = 32,
+  parameter int IsaTfl        = 1,
   parameter int ClkHz      = 12500000,     // PLL output
   parameter int Baud       = 115200
 ) (
@@ -72,6 +73,7 @@ module aimc_ulx3s import aimc_pkg::*; #(
     .XbarImpl      (XbarImpl),
     .ConflictCheck (ConflictCheck),
     .CounterBits   (CounterBits),
+    .IsaTfl        (IsaTfl),
     .ClkDiv        ((ClkHz + Baud / 2) / Baud),
     .TimeoutCycles (ClkHz / 10),
     .HeartbeatW    (25),

@@ -22,6 +22,9 @@
 // COPY instead waits until the tile is idle before its first word, so it still sees every word
 // the tile's earlier commands wrote and no later command can overtake it.
 //
+// IsaTfl = 0 (config key isa_tfl): the chip is built without ISA 3's TFLite POST stage and
+// ACCADD; ACCADD decodes as an undefined opcode and POST's tfl flag as a reserved bit (ILLEGAL).
+//
 // Two stops come from outside the checks (docs/errors.md). With sat_stop_i, a tile command during
 // which its tile saturated stops the program with SATURATION once it completes (like a tile error,
 // at that command's PC; it does not retire); the flag is kept per tile, from the accept of the
@@ -42,6 +45,7 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
   parameter int WgtDepth   = 8192,
   parameter int AccSlots   = 64,
   parameter int ConflictCheck = 1,
+  parameter int IsaTfl     = 1,
   parameter int InstrAw    = aimc_aw(InstrDepth),
   parameter int ActAw      = aimc_aw(ActDepth)
 ) (
@@ -288,9 +292,10 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
         slot_ok   = 32'(f_b) < 32'(AccSlots);
         w_v       = 1'b1;
         w_hi      = w_lo + act_words - CAw'(1);
-        combo_bad = f_tfl && (f_relu || f_raw);
+        combo_bad = f_tfl && (f_relu || f_raw || (IsaTfl == 0));  // isa_tfl = 0: tfl reserved
       end
       OpAccadd: begin
+        op_defined = (IsaTfl != 0);                               // isa_tfl = 0: undefined
         rsvd      = RSVD_ACCADD;
         uses_tile = 1'b1;
         range_ok  = end_ok(f_a, ACCADD_WORDS, ActDepth);

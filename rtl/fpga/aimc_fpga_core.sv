@@ -22,6 +22,7 @@ module aimc_fpga_core import aimc_pkg::*; #(
   parameter int XbarImpl      = XBAR_TWIN,
   parameter int ConflictCheck = 1,
   parameter int CounterBits   = 32,
+  parameter int IsaTfl        = 1,
   // board parameters
   parameter int ClkDiv        = 104,       // clock / baud
   parameter int TimeoutCycles = 1200000,   // UART frame timeout
@@ -107,7 +108,8 @@ module aimc_fpga_core import aimc_pkg::*; #(
     .SliceBits  (SliceBits),
     .XbarImpl   (XbarImpl),
     .ConflictCheck (ConflictCheck),
-    .CounterBits   (CounterBits)
+    .CounterBits   (CounterBits),
+    .IsaTfl        (IsaTfl)
   ) u_chip (
     .clk_i            (clk_i),
     .rst_ni           (rst_ni),

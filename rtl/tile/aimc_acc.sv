@@ -10,6 +10,7 @@ module aimc_acc import aimc_pkg::*; #(
   parameter int AdcBits    = 8,
   parameter int ShiftW     = 5,
   parameter int MaxShift   = (1 << ShiftW) - 1,   // largest shift_i the tile sends
+  parameter int AccAdd     = 1,                    // 0 (isa_tfl = 0): no ACCADD path, add_i unused
   localparam int NumAdc    = Cols / ColsPerAdc,
   localparam int Depth     = AccSlots * ColsPerAdc,
   localparam int IdxW      = aimc_aw(Depth),
@@ -75,25 +76,36 @@ module aimc_acc import aimc_pkg::*; #(
   end
 
   // ACCADD's sum: two int32 are exact in 33 bits, outside int32 iff the two top bits differ.
-  logic signed [32:0] add_sum;
-  logic               add_sign, add_b31, add_out;
+  logic               add_en, add_out;
   logic [31:0]        add_wdata;
-  assign add_sum   = 33'($signed(rd_word_o)) + 33'($signed(add_word_i));
-  assign add_sign  = add_sum[32];
-  assign add_b31   = add_sum[31];
-  assign add_out   = (add_sign != add_b31);
-  assign add_wdata = !add_out ? add_sum[31:0] : add_sign ? 32'h80000000 : 32'h7fffffff;
+  if (AccAdd != 0) begin : g_add
+    logic signed [32:0] add_sum;
+    logic               add_sign, add_b31;
+    assign add_en    = add_i;
+    assign add_sum   = 33'($signed(rd_word_o)) + 33'($signed(add_word_i));
+    assign add_sign  = add_sum[32];
+    assign add_b31   = add_sum[31];
+    assign add_out   = (add_sign != add_b31);
+    assign add_wdata = !add_out ? add_sum[31:0] : add_sign ? 32'h80000000 : 32'h7fffffff;
+  end else begin : g_no_add
+    // isa_tfl = 0: the tile never issues ACCADD (the sequencer answers it ILLEGAL).
+    logic unused_add;
+    assign unused_add = ^{add_i, add_word_i};
+    assign add_en     = 1'b0;
+    assign add_out    = 1'b0;
+    assign add_wdata  = '0;
+  end
 
   // One write port per lane, as before ACCADD: ACCADD's write (one lane, the entry read last
   // cycle; never with an accumulate or clear) shares the lane's address and data muxes, so each
   // lane still maps to one block RAM (a separate port made the iCE40 build use flip-flops).
   logic [IdxW-1:0] wr_idx;
-  assign wr_idx = add_i ? rd_idx_q : wr_idx_i;
+  assign wr_idx = add_en ? rd_idx_q : wr_idx_i;
 
   always_ff @(posedge clk_i) begin
     for (int j = 0; j < NumAdc; j++) begin
-      if (clr_i || acc_i || (add_i && int'(rd_lane_q) == j)) begin
-        mem[j*Depth + int'(wr_idx)] <= add_i ? add_wdata : clr_i ? 32'd0 : wdata[j];
+      if (clr_i || acc_i || (add_en && int'(rd_lane_q) == j)) begin
+        mem[j*Depth + int'(wr_idx)] <= add_en ? add_wdata : clr_i ? 32'd0 : wdata[j];
       end
     end
     if (rd_i) begin
@@ -126,7 +138,7 @@ module aimc_acc import aimc_pkg::*; #(
   end
 
   always_comb begin
-    sat_cnt_o = 16'(add_i && add_out);
+    sat_cnt_o = 16'(add_en && add_out);
     for (int j = 0; j < NumAdc; j++) begin
       sat_cnt_o = sat_cnt_o + 16'(lane_sat[j]);
     end

@@ -20,6 +20,7 @@ module aimc_post import aimc_pkg::*; #(
   parameter int AccSlots   = 64,
   parameter int ActAw      = 12,
   parameter int ParAw      = 10,
+  parameter int IsaTfl     = 1,     // 0 (config key isa_tfl): no tfl stage, tfl_i unused
   localparam int NumAdc    = Cols / ColsPerAdc,
   localparam int Depth     = AccSlots * ColsPerAdc,
   localparam int IdxW      = aimc_aw(Depth),
@@ -150,11 +151,21 @@ module aimc_post import aimc_pkg::*; #(
     .relu_i (relu_q),
     .y_o    (y_int8)
   );
-  aimc_post_tfl u_tfl (
-    .p_i (p_q),
-    .e_i (pe_q),
-    .y_o (y_tfl)
-  );
+  // ---- isa_tfl: the TFLite stage only where it is built (the sequencer answers POST with tfl
+  // ILLEGAL otherwise, so tfl_q stays 0 and the E check, the shift and the mux fold away).
+  logic tfl_en;
+  if (IsaTfl != 0) begin : g_tfl
+    assign tfl_en = 1'b1;
+    aimc_post_tfl u_tfl (
+      .p_i (p_q),
+      .e_i (pe_q),
+      .y_o (y_tfl)
+    );
+  end else begin : g_no_tfl
+    assign tfl_en = 1'b0;
+    assign y_tfl  = y_int8;
+  end
+  // ---- end isa_tfl
   assign y = tfl_q ? y_tfl : y_int8;
   assign last_f = pv_q && (pc_q == ColW'(Cols - 1));
 
@@ -197,7 +208,7 @@ module aimc_post import aimc_pkg::*; #(
       iss_d   = 1'b1;
       raw_d   = raw_i;
       relu_d  = relu_i;
-      tfl_d   = tfl_i;
+      tfl_d   = tfl_i && tfl_en;
       col_d   = '0;
       grp_d   = '0;
       lane_d  = '0;

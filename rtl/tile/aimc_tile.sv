@@ -7,10 +7,18 @@
 //   PROG, PV    1 + sum over rows of Cols*WeightSlices/4 + 3 + 2*p_row, p_row = pulses the row took:
 //               load the row, verify, then (pulse, verify) until every cell is done or the
 //               budget is spent; the decision takes the cycle after each verify
-//   MVM         max(Rows/4 + 1, ColsPerAdc) + 2 + sum over the 2*ceil(8/DacBits) phases of
-//               1 (skipped: no active row) or 2 + max(settle, 1) + ColsPerAdc*WeightSlices*AdcCycles
-//               (applied);
-//               with u8 every negative phase has no active row (skipped, 1 cycle)
+//   MVM         L + 2 + E with L = max(Rows/4 + 1, ColsPerAdc), S = max(settle, 1),
+//               CC = ColsPerAdc*WeightSlices*AdcCycles (bit-sliced weights: every pair column
+//               of an ADC is one conversion), over the 2*ceil(8/DacBits) phases (an applied phase has
+//               an active row; with u8 every negative phase is skipped): f = phases skipped before
+//               the first applied one, k_i = phases skipped between applied phases i and i + 1,
+//               r = phases skipped after the last applied one (issue 17: the search for the next
+//               applied phase and its settle run under the current conversions):
+//                 A_1 = L + 1 + f + S;  D_i = A_i + CC + 1;  A_i+1 = max(D_i, A_i + 2 + k_i + S)
+//                 E = D_last if r = 0, else max(D_last, A_last + 2 + r)
+//               (no applied phase: E = L + 2*ceil(8/DacBits)). Once CC >= k + S + 1 an applied
+//               phase costs CC + 1 cycles (was 2 + S + CC, and 1 per skipped phase).
+//               (AdcKind ADC_SAR: AdcCycles = AdcBits + 1, the SAR logic's sample cycle and one per bit)
 //   POST        Cols + 4 (int8 and tfl: one column per cycle, the three parameter words in one
 //               read of aimc_par_buf); RAW: Cols + 2; stopped by a bad S or E at column c: c + 4
 //   ACCADD      Cols + 2 (one activation word and one column per cycle)
@@ -40,6 +48,8 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   parameter int WeightSlices = 1,
   parameter int SliceBits    = 7,
   parameter int XbarImpl   = XBAR_MODEL,  // XBAR_MODEL: analog C model; XBAR_TWIN: aimc_xbar_twin
+  parameter int IsaTfl     = 1,           // 0: no tfl POST stage, no ACCADD (config key isa_tfl)
+  parameter int AdcKind    = ADC_MODEL,   // ADC_MODEL: codes from the macro; ADC_SAR: aimc_sar
   parameter int ActAw      = 12,
   parameter int WgtAw      = 13,
   parameter int ParAw      = 10
@@ -131,14 +141,6 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   localparam int CellCntW   = aimc_aw(Cells + 1);
   localparam int ColW       = aimc_aw(Cols + 1);
 
-  function automatic logic [CellCntW-1:0] count_zeros(logic [Cells-1:0] v);
-    logic [CellCntW-1:0] n;
-    n = '0;
-    for (int k = 0; k < Cells; k++) begin
-      n = n + CellCntW'(!v[k]);
-    end
-    return n;
-  endfunction
 
   typedef enum logic [3:0] {
     StIdle,
@@ -150,7 +152,8 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
     StPost,
     StPvVerify,
     StPvPulse,
-    StAccAdd
+    StAccAdd,
+    StMvmNext
   } tile_state_e;
 
   tile_state_e state_q, state_d;
@@ -191,6 +194,7 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   logic [31:0]         pv_vcnt_q, pv_vcnt_d;     // verify reads (event index of the next verify)
   logic [31:0]         pv_unconv_q, pv_unconv_d;
   logic                pv_pulse, pv_verify, pv_row_end, pv_row_fail;
+  logic [CellCntW-1:0] pv_zeros;
 
   // MVM.
   logic [LoadW-1:0]    ld_q, ld_d;
@@ -200,6 +204,13 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   logic                neg_q, neg_d;
   logic [31:0]         conv_cnt_q, conv_cnt_d;
   logic                last_phase;
+  // The applied phase after the current one, searched for while the current one converts:
+  // candidate (nslice, nneg) whose codes the DAC interface holds, search started, candidate found
+  // active (its settle started), or no applied phase left.
+  logic [SliceW-1:0]   nslice_q, nslice_d;
+  logic                nneg_q, nneg_d;
+  logic                srch_q, srch_d, nfound_q, nfound_d, nend_q, nend_d;
+  logic                srch_load, cand_last, settle_ready;
   logic [IdxW-1:0]     slot_base;
 
   // ACCADD: column issued next (word a + aa_col, mux position aa_grp of lane aa_lane), and the
@@ -212,7 +223,10 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   logic                aa_rd, aa_add;
 
   // Sub-block wiring.
-  logic                dac_load, dac_active, dac_apply, dac_settled, macro_apply;
+  logic                dac_load, dac_active, dac_apply, dac_settle, dac_settled, dac_settling;
+  logic                macro_apply;
+  logic [SliceW-1:0]   dac_slice;
+  logic                dac_neg;
   logic [Rows*DacBits-1:0] dac_codes;
   logic                adc_start, adc_conv, adc_code_valid, adc_done;
   logic [ArrGrpW-1:0]  adc_conv_group, adc_code_group;  // pair-column mux positions
@@ -220,6 +234,13 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   logic [WShiftW-1:0]  adc_code_wshift;                 // slice weight of adc_code_group
   logic [15:0]         adc_ev;
   logic [NumAdc*AdcBits-1:0] codes;
+  // ---- SAR ADC wiring (AdcKind ADC_SAR; aimc_adc_if + aimc_sar, comparators in the macro) ----
+  logic                      sar_sample, sar_cmp;
+  logic [aimc_aw(AdcBits)-1:0] sar_cmp_bit;
+  logic [NumAdc*AdcBits-1:0] sar_trial, sar_code, xbar_codes;
+  logic [NumAdc-1:0]         sar_dec;
+  assign codes = (AdcKind == ADC_SAR) ? sar_code : xbar_codes;
+  // ---- end SAR ADC wiring ----
   logic                acc_rd, acc_clr, acc_acc;
   logic [IdxW-1:0]     acc_rd_idx, acc_wr_idx;
   logic [LaneW-1:0]    acc_rd_lane;
@@ -233,13 +254,18 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   logic [ActAw-1:0]    post_addr;
   logic [31:0]         post_wdata;
 
-  // The DAC codes of a phase are latched as the FSM enters StMvmPhase for it.
-  assign dac_load    = (state_d == StMvmPhase);
+  // The DAC codes of a phase are latched as the FSM enters StMvmPhase for it (first applied phase
+  // of an MVM) or as the search under the conversions loads the next candidate.
+  assign dac_load    = (state_d == StMvmPhase) || srch_load;
+  assign dac_slice   = srch_load ? nslice_d : slice_d;
+  assign dac_neg     = srch_load ? nneg_d : neg_d;
+  assign cand_last   = nneg_q && (nslice_q == SliceW'(NumSlices - 1));
+  assign settle_ready = !dac_settling || dac_settled;
   assign accept      = cmd_valid_i && cmd_ready_o;
   // Port requests: with a command that needs the port while idle, and for the whole phase using it.
   logic cmd_is_prog, cmd_is_dat;
-  assign cmd_is_prog    = (cmd_op_i == OpProg);
-  assign cmd_is_dat     = (cmd_op_i == OpMvm) || (cmd_op_i == OpPost) || (cmd_op_i == OpAccadd);
+  assign cmd_is_prog    = (cmd_op == OpProg);
+  assign cmd_is_dat     = (cmd_op == OpMvm) || (cmd_op == OpPost) || (cmd_op == OpAccadd);
   // With program-and-verify, PROG gives the weight port up during each row's verify/pulse loop
   // (StPvVerify, StPvPulse: no weight access) and asks for it again back in StProg; it issues
   // weight reads only while granted there.
@@ -259,6 +285,12 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   assign f_dst_out   = flags_q[FLAG_DST_OUT];
   assign f_u8        = flags_q[FLAG_U8];
   assign f_from_out  = flags_q[FLAG_FROM_OUT];
+
+  // ---- isa_tfl = 0: no ACCADD (the sequencer answers it ILLEGAL and never dispatches it); an
+  // ACCADD that reached the tile anyway would be answered as any other non-tile opcode.
+  logic [3:0] cmd_op;
+  assign cmd_op = ((IsaTfl == 0) && (cmd_op_i == OpAccadd)) ? OpNop : cmd_op_i;
+  // ---- end isa_tfl
 
   // Operand bits the tile does not use (the sequencer has checked that reserved bits are zero).
   logic unused_cmd_bits;
@@ -292,6 +324,12 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
     lridx_d    = lridx_q;
     slice_d    = slice_q;
     neg_d      = neg_q;
+    nslice_d   = nslice_q;
+    nneg_d     = nneg_q;
+    srch_d     = srch_q;
+    nfound_d   = nfound_q;
+    nend_d     = nend_q;
+    srch_load  = 1'b0;
     conv_cnt_d = conv_cnt_q;
     aa_col_d   = aa_col_q;
     aa_grp_d   = aa_grp_q;
@@ -309,6 +347,7 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
     act_addr_o  = '0;
     act_wdata_o = '0;
     dac_apply   = 1'b0;
+    dac_settle  = 1'b0;
     adc_start   = 1'b0;
     acc_clr     = 1'b0;
     post_start  = 1'b0;
@@ -319,7 +358,7 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
     case (state_q)
       StIdle: begin
         if (accept) begin
-          case (cmd_op_i)
+          case (cmd_op)
             OpProg: begin
               state_d = StProg;
               pcnt_d  = '0;
@@ -398,7 +437,7 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
           // Budget spent: the cells still outside the tolerance are counted, never ignored.
           pv_row_end  = 1'b1;
           pv_row_fail = 1'b1;
-          pv_unconv_d = pv_unconv_q + 32'(count_zeros(pv_done_now));
+          pv_unconv_d = pv_unconv_q + 32'(pv_zeros);
         end else begin
           pv_pulse  = 1'b1;
           pv_mask   = ~pv_done_now;
@@ -445,9 +484,11 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
       end
 
       StMvmPhase: begin
+        // The first applied phase of the MVM (one cycle per skipped phase before it).
         if (dac_active) begin
-          dac_apply = 1'b1;
-          state_d   = StMvmSettle;
+          dac_apply  = 1'b1;
+          dac_settle = 1'b1;
+          state_d    = StMvmSettle;
         end else if (last_phase) begin
           // Skipped phase (no active row): no apply, no conversion, no count.
           state_d  = StIdle;
@@ -463,21 +504,61 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
         if (dac_settled) begin
           adc_start = 1'b1;
           state_d   = StMvmConv;
+          srch_d    = 1'b0;
+          nfound_d  = 1'b0;
+          nend_d    = 1'b0;
         end
       end
 
-      StMvmConv: begin
-        if (adc_done) begin
-          ev_read_o  = 1'b1;
-          conv_cnt_d = conv_cnt_q + 32'd1;
+      StMvmConv, StMvmNext: begin
+        // Under the conversions of phase (slice, neg): find the next applied phase, one candidate
+        // per cycle, and start its settle as soon as it is found. The columns were sampled when
+        // the conversions started (sample-and-hold), so the rows may change; the macro's model
+        // takes the new codes (apply) only once the last group is converted.
+        if (!srch_q) begin
+          srch_d = 1'b1;
           if (last_phase) begin
+            nend_d = 1'b1;
+          end else begin
+            srch_load = 1'b1;
+            nslice_d  = neg_q ? slice_q + 1'b1 : slice_q;
+            nneg_d    = !neg_q;
+          end
+        end else if (!nfound_q && !nend_q) begin
+          if (dac_active) begin
+            nfound_d   = 1'b1;
+            dac_settle = 1'b1;
+          end else if (cand_last) begin
+            nend_d = 1'b1;
+          end else begin
+            srch_load = 1'b1;
+            nslice_d  = nneg_q ? nslice_q + 1'b1 : nslice_q;
+            nneg_d    = !nneg_q;
+          end
+        end
+        if (state_q == StMvmConv) begin
+          if (adc_done) begin
+            ev_read_o  = 1'b1;
+            conv_cnt_d = conv_cnt_q + 32'd1;
+            state_d    = StMvmNext;
+          end
+        end
+        // The conversions are done (StMvmNext, or their last cycle): end the MVM, or start the
+        // next applied phase once it is found and settled.
+        if (state_q == StMvmNext || adc_done) begin
+          if (last_phase || nend_q) begin
             state_d  = StIdle;
             done_d   = 1'b1;
             ev_mvm_o = 1'b1;
-          end else begin
-            state_d = StMvmPhase;
-            slice_d = neg_q ? slice_q + 1'b1 : slice_q;
-            neg_d   = !neg_q;
+          end else if (nfound_q && settle_ready) begin
+            dac_apply = 1'b1;
+            adc_start = 1'b1;
+            state_d   = StMvmConv;
+            slice_d   = nslice_q;
+            neg_d     = nneg_q;
+            srch_d    = 1'b0;
+            nfound_d  = 1'b0;
+            nend_d    = 1'b0;
           end
         end
       end
@@ -498,7 +579,7 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
         end
       end
 
-      StAccAdd: begin
+      StAccAdd: if (IsaTfl != 0) begin  // isa_tfl = 0: never entered, no logic
         // Issue: word a + col and the accumulator entry of column col; the next cycle the word
         // and the entry are there and their saturated sum is written back (aimc_acc add_i).
         if (aa_col_q != ColW'(Cols)) begin
@@ -562,6 +643,11 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
       lridx_q    <= '0;
       slice_q    <= '0;
       neg_q      <= 1'b0;
+      nslice_q   <= '0;
+      nneg_q     <= 1'b0;
+      srch_q     <= 1'b0;
+      nfound_q   <= 1'b0;
+      nend_q     <= 1'b0;
       conv_cnt_q <= '0;
       aa_col_q   <= '0;
       aa_grp_q   <= '0;
@@ -602,6 +688,11 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
       lridx_q    <= lridx_d;
       slice_q    <= slice_d;
       neg_q      <= neg_d;
+      nslice_q   <= nslice_d;
+      nneg_q     <= nneg_d;
+      srch_q     <= srch_d;
+      nfound_q   <= nfound_d;
+      nend_q     <= nend_d;
       conv_cnt_q <= conv_cnt_d;
       aa_col_q   <= aa_col_d;
       aa_grp_q   <= aa_grp_d;
@@ -631,6 +722,10 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   assign pv_pulse_cnt_o  = pv_pcnt_q;
   assign pv_unconv_cnt_o = pv_unconv_q;
   assign pv_done_now     = pv_done_q | pv_ok;
+  // Cells still outside the tolerance, counted when a row's budget is spent. $countones, not a
+  // loop inside the FSM's always_comb: Verilator evaluated an unrolled 2*Cols-step loop there
+  // every cycle (issue 17 profile); one popcount out here costs nothing in either simulator.
+  assign pv_zeros        = CellCntW'($countones(~pv_done_now));
 
   // ---- datapath -----------------------------------------------------------------------------------
   aimc_dac_if #(
@@ -643,21 +738,25 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
     .x_widx_i        (lridx_q),
     .x_wdata_i       (act_rdata_i),
     .load_i          (dac_load),
-    .slice_i         (slice_d),
-    .neg_i           (neg_d),
+    .slice_i         (dac_slice),
+    .neg_i           (dac_neg),
     .u8_i            (f_u8),
     .active_o        (dac_active),
     .apply_i         (dac_apply),
+    .settle_i        (dac_settle),
     .settle_cycles_i (settle_cycles_i),
     .settled_o       (dac_settled),
+    .settling_o      (dac_settling),
     .dac_apply_o     (macro_apply),
     .dac_codes_o     (dac_codes)
   );
 
   aimc_adc_if #(
-    .Cols       (ArrCols),
+    .Cols       (ArrCols),    // bit-sliced weights: ColsPerAdc*WeightSlices conversions a phase
     .ColsPerAdc (ArrPerAdc),
-    .AdcCycles  (AdcCycles)
+    .AdcCycles  (AdcCycles),
+    .AdcBits    (AdcBits),
+    .AdcKind    (AdcKind)
   ) u_adc_if (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
@@ -667,7 +766,13 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
     .code_valid_o (adc_code_valid),
     .code_group_o (adc_code_group),
     .done_o       (adc_done),
-    .ev_adc_o     (adc_ev)
+    .ev_adc_o     (adc_ev),
+    .sample_o     (sar_sample),
+    .cmp_o        (sar_cmp),
+    .cmp_bit_o    (sar_cmp_bit),
+    .trial_o      (sar_trial),
+    .cmp_i        (sar_dec),
+    .sar_code_o   (sar_code)
   );
 
   // The crossbar: one set of ports and one latency, two implementations (never a copied tile).
@@ -697,7 +802,12 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
       .conv_group_i (adc_conv_group),
       .conv_idx_i   (conv_cnt_q),
       .adc_shift_i  (adc_shift_q),
-      .code_o       (codes)
+      .code_o       (xbar_codes),
+      .sample_i     (sar_sample),
+      .cmp_i        (sar_cmp),
+      .cmp_bit_i    (sar_cmp_bit),
+      .trial_i      (sar_trial),
+      .cmp_o        (sar_dec)
     );
   end else begin : g_model
     aimc_xbar_macro #(
@@ -706,7 +816,8 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
       .Cols       (ArrCols),
       .DacBits    (DacBits),
       .AdcBits    (AdcBits),
-      .ColsPerAdc (ArrPerAdc)
+      .ColsPerAdc (ArrPerAdc),
+      .AdcKind    (AdcKind)
     ) u_xbar (
       .clk_i        (clk_i),
       .rst_ni       (rst_ni),
@@ -726,7 +837,12 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
       .conv_group_i (adc_conv_group),
       .conv_idx_i   (conv_cnt_q),
       .adc_shift_i  (adc_shift_q),
-      .code_o       (codes)
+      .code_o       (xbar_codes),
+      .sample_i     (sar_sample),
+      .cmp_i        (sar_cmp),
+      .cmp_bit_i    (sar_cmp_bit),
+      .trial_i      (sar_trial),
+      .cmp_o        (sar_dec)
     );
   end
 
@@ -758,7 +874,8 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
     .AccSlots   (AccSlots),
     .AdcBits    (AdcBits),
     .ShiftW     (ShiftW),
-    .MaxShift   (MaxShift)
+    .MaxShift   (MaxShift),
+    .AccAdd     (IsaTfl)
   ) u_acc (
     .clk_i     (clk_i),
     .rst_ni    (rst_ni),
@@ -782,7 +899,8 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
     .ColsPerAdc (ColsPerAdc),
     .AccSlots   (AccSlots),
     .ActAw      (ActAw),
-    .ParAw      (ParAw)
+    .ParAw      (ParAw),
+    .IsaTfl     (IsaTfl)
   ) u_post (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
@@ -828,6 +946,9 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   assign par_addr_o = post_par_addr;
   assign ev_adc_o   = adc_ev;
   assign ev_sat_o   = acc_sat_cnt + 16'(post_sat);
-  assign ev_stall_o = (state_q == StMvmSettle);
+  // Cycles the tile waits for its row DACs to settle: the first applied phase of an MVM, and a
+  // later phase whose settle did not fit under the previous conversions (issue 17).
+  assign ev_stall_o = (state_q == StMvmSettle) ||
+                      ((state_q == StMvmNext) && nfound_q && !settle_ready);
 
 endmodule

@@ -511,11 +511,16 @@ typedef struct aimc_gplan {
 } aimc_gplan;
 
 /* Place every chip node of g on the chip of cfg and emit the images and programs. AIMC_EFIT with
- * a message naming the node and the shortfall if it does not fit; AIMC_ERANGE if a folded bias
+ * a message naming the node and the shortfall if it does not fit; AIMC_EUNSUPPORTED naming the
+ * node, before placement, if cfg has isa_tfl = 0 and a node needs the tfl POST or ACCADD; AIMC_ERANGE if a folded bias
  * leaves int32 or a parameter is outside its field; AIMC_EINVAL for NULL or a malformed graph. */
 int aimc_graph_compile(const aimc_graph *g, const aimc_cfg *cfg, aimc_gplan *p, char *err,
 		       size_t errlen);
 void aimc_gplan_free(aimc_gplan *p);
+/* 1 if a program of p uses ISA 3's tfl POST or ACCADD (which a chip built with isa_tfl = 0,
+ * cfg5.no_tfl, lacks; aimc_graph_compile refuses such a graph for such a config with
+ * AIMC_EUNSUPPORTED), with the first such node in *node (may be NULL); 0 otherwise. */
+int aimc_gplan_needs_tfl(const aimc_gplan *p, uint32_t *node);
 /* The packed E word of a tfl POST: e, zp, lo, hi (int8 each). */
 uint32_t aimc_tfl_eword(int32_t e, int32_t zp, int32_t lo, int32_t hi);
 
@@ -523,6 +528,13 @@ uint32_t aimc_tfl_eword(int32_t e, int32_t zp, int32_t lo, int32_t hi);
 typedef struct aimc_gnode_stats {
 	uint64_t runs, vectors;         /* chip runs (batches) and vectors */
 	uint64_t cycles, instrs, mvms, convs, adc_convs, sats, reads;
+	/* Driver-side counts (the same on every back-end; the node programs are straight-line, so
+	 * what the driver issued is what the chip ran: issued equals the chip's instrs counter). */
+	uint64_t issued, posts, accadds; /* instructions, POST and ACCADD commands of the runs */
+	uint64_t host_bytes_in;         /* bytes written over the bus: inputs, programs loaded */
+	uint64_t host_bytes_out;        /* bytes read back over the bus: outputs */
+	uint64_t host_ops;              /* driver-side element operations: ADD, RESHAPE, SOFTMAX
+					 * outputs, pool inputs read, FC output stages */
 } aimc_gnode_stats;
 typedef struct aimc_grun_stats {
 	uint32_t n_nodes;
@@ -531,6 +543,8 @@ typedef struct aimc_grun_stats {
 	uint64_t samples;
 	uint64_t setup_cycles;          /* programming at setup (counted when count != 0) */
 	uint64_t setup_prog_rows;       /* rows programmed at setup */
+	uint64_t setup_host_bytes;      /* bytes written over the bus at setup: weight images,
+					 * parameter blocks, resident programs, PROG programs */
 	uint64_t prog_loads;            /* program loads into the instruction buffer after setup */
 } aimc_grun_stats;
 
@@ -549,7 +563,9 @@ typedef struct aimc_grun {
 
 /* Setup on an open back-end: chip init, every used tile programmed once from its image (staged
  * through the weight buffer), the parameter blocks and (if they fit) every node program loaded.
- * count != 0: per-node counters. AIMC_ECHIP with r->chip_err / chip_pc on a chip error. */
+ * count != 0: per-node counters. AIMC_ECHIP with r->chip_err / chip_pc on a chip error.
+ * AIMC_EUNSUPPORTED, before anything is written, if the plan needs the tfl POST or ACCADD
+ * (aimc_gplan_needs_tfl; the node in r->err_node) and the chip reports cfg5.no_tfl. */
 int aimc_graph_run_open(aimc_grun *r, aimc_mmio *m, const aimc_cfg *cfg, const aimc_graph *g,
 			const aimc_gplan *p, uint32_t max_polls, int count);
 /* n samples x (n x len(tensor 0) int8) through the graph: driver nodes on the host, chip nodes

@@ -155,6 +155,9 @@ extern "C" {
 #define AIMC_CSR__CFG5__NO_CONFLICT_bm 0x10000
 #define AIMC_CSR__CFG5__NO_CONFLICT_bp 16
 #define AIMC_CSR__CFG5__NO_CONFLICT_bw 1
+#define AIMC_CSR__CFG5__NO_TFL_bm 0x20000
+#define AIMC_CSR__CFG5__NO_TFL_bp 17
+#define AIMC_CSR__CFG5__NO_TFL_bw 1
 #define AIMC_CSR__CFG5__SLICES_M1_bm 0x7000000
 #define AIMC_CSR__CFG5__SLICES_M1_bp 24
 #define AIMC_CSR__CFG5__SLICES_M1_bw 3

@@ -29,8 +29,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
+from kirchhoff import atomic               # noqa: E402
 from kirchhoff import data as kdata        # noqa: E402
 from kirchhoff import export as kexport    # noqa: E402
+from kirchhoff import hwa as khwa          # noqa: E402
 from kirchhoff import perf as kperf         # noqa: E402
 from kirchhoff import pipeline as kpipe     # noqa: E402
 from kirchhoff import plots as kplots       # noqa: E402
@@ -38,6 +40,13 @@ from kirchhoff import quantize as kq       # noqa: E402
 from kirchhoff import train as ktrain      # noqa: E402
 
 CALIB_SAMPLES = {"mlp": 500, "cnn": 200}   # training vectors used by `aimc calibrate`
+# hardware-aware training (TRAIN=hwa, docs/sim.md): measured on noisy and a prog_sigma 0.06
+# variant of it, digits MLP, seeds 1-3: lr 1e-3 lost accuracy (weights grew), lr 1e-4 with
+# weights clipped at 2.5 sigma gained up to 1 pp
+HWA_NOISE_SCALE = 1.0
+HWA_EPOCHS = 30
+HWA_LR = 1e-4
+HWA_CLIP_SIGMA = 2.5
 COUNTER_KEYS = ("instrs", "mvms", "convs", "adc_convs", "sats", "prog_rows")
 CFG_KEYS = ("name", "rows", "cols", "num_tiles", "dac_bits", "adc_bits", "prog_sigma",
             "read_sigma", "clock_mhz", "e_adc_pj", "e_dac_pj", "e_sram_pj_bit", "e_acc_pj",
@@ -104,10 +113,26 @@ def load_cfg(aimc, cfg_path, timeout):
     return cfg
 
 
+# Backdoor loads (issue 17 item 4; docs/sim.md): the RTL runs of a config of at least
+# BACKDOOR_CELLS array cells (rows x cols x num_tiles: edge 2^20, large 2^23) load weights,
+# programs and inputs through the Verilator model's backdoor (same bits and counters as the bus:
+# tests/system/backdoor*.sh), smaller configs over the bus; --frontdoor (make sim FRONTDOOR=1)
+# forces the bus everywhere.
+BACKDOOR_CELLS = 1 << 20
+
+
+def door_flags(cfg, frontdoor):
+    """['--backdoor'] for the RTL runs of a large config unless frontdoor."""
+    cells = int(cfg["rows"]) * int(cfg["cols"]) * int(cfg.get("num_tiles", 1))
+    return [] if frontdoor or cells < BACKDOOR_CELLS else ["--backdoor"]
+
+
 def run_backend(exe, backend, cfg_path, seed, net, inputs, out, report, batch, n, n_classes,
-                timeout):
+                timeout, door=()):
     cmd = [exe, "run", "--config", cfg_path, "--seed", str(seed), "--backend", backend,
            "--net", net, "--inputs", inputs, "--out", out, "--report", report]
+    if backend == "verilator":
+        cmd += list(door)
     if batch:
         cmd += ["--batch", str(batch)]
     for f in (out, report):
@@ -177,24 +202,17 @@ def perf_model(qnet, cfg, rep, samples):
         vectors = int(rep.get("batch") or 0) * int(rep.get("batches") or 0) or samples
         posts = vectors * sum(-(-L.n // cols) for L in qnet.layers)
     return kperf.perf_fc(rep["counters"], cfg, int(rep["cycles"]), qnet.macs(), samples, posts,
-                         vectors)
+                         vectors, out_elems=sum(L.n for L in qnet.layers))
 
 
 # ---- files: nothing lost (issue 16) ------------------------------------------------------------
 
 def write_atomic(path, text):
-    """Write text to a temporary file beside path, fsync, rename over path."""
-    tmp = f"{path}.tmp{os.getpid()}"
+    """Write text to a temporary file beside path, fsync, rename over path (kirchhoff.atomic)."""
     try:
-        with open(tmp, "w") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
+        atomic.write_text(path, text)
     except OSError as e:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise SimError(f"cannot write {path}: {e.strerror}") from None
+        raise SimError(f"cannot write {path}: {e.strerror or e}") from None
 
 
 def commit_dir(new, final):
@@ -234,6 +252,8 @@ def rerun_command(args):
         make += f" BUILD={args.build}"
     if args.data:
         make += f" DATA={args.data}"
+    if args.train != "ptq":
+        make += f" TRAIN={args.train}"
     raw = shlex.join([sys.executable, os.path.relpath(__file__, ROOT)] + sys.argv[1:])
     return make, raw
 
@@ -262,6 +282,11 @@ def simulate(args):
     if not kq.cfg_is_ideal(ref):
         raise SimError(f"reference config {ref_path} is not ideal (docs/configs.md): the int8 "
                        "reference must have no noise and an ADC that cannot clip")
+
+    args.door = door_flags(cfg, getattr(args, "frontdoor", False))
+    log(f"  RTL loads: {'backdoor' if args.door else 'frontdoor (bus)'} "
+        f"({cfg['rows']} x {cfg['cols']} x {cfg.get('num_tiles', 1)} cells; backdoor from "
+        f"{BACKDOOR_CELLS}{', forced frontdoor' if getattr(args, 'frontdoor', False) else ''})")
 
     log("[2/8] data, training, quantization")
     try:
@@ -317,7 +342,7 @@ def simulate(args):
     y_rtl, rep_rtl, cmd_rtl = run_backend(
         aimc_vl, "verilator", cfg_path, args.seed, net_cfg, inputs,
         os.path.join(work, "out_rtl.i8"), os.path.join(work, "report_rtl.json"), args.batch, n,
-        nc, args.timeout)
+        nc, args.timeout, args.door)
 
     calib = None
     if not kq.cfg_is_ideal(cfg):
@@ -327,14 +352,17 @@ def simulate(args):
         log("[7/8] calibration: skipped (ideal config: nothing to calibrate)")
         log("[8/8] calibrated runs: skipped")
 
+    hwa = None
+    if args.train == "hwa":
+        hwa = hwa_runs(args, aimc, aimc_vl, cfg, cfg_path, work, pr, n, nc)
     if int(rep_rtl["cycles"]) <= 0:
         raise SimError(f"the RTL report says cycles = {rep_rtl['cycles']}: the busy-cycle counter "
                        f"did not count\n  command: {shlex.join(cmd_rtl)}")
     # every tool ran: this run's folder replaces the previous one, and paths name the final place
     commit_dir(work, final_work)
     args.partial = None
-    net_ref, net_cfg, cmd_rtl, calib = (moved(v, work, final_work)
-                                        for v in (net_ref, net_cfg, cmd_rtl, calib))
+    net_ref, net_cfg, cmd_rtl, calib, hwa = (moved(v, work, final_work)
+                                             for v in (net_ref, net_cfg, cmd_rtl, calib, hwa))
     mism = int(np.count_nonzero(y_rtl != y_cm))
     bad_samples = np.flatnonzero(np.any(y_rtl != y_cm, axis=1))
     cnt_diff = {k: (rep_cm["counters"][k], rep_rtl["counters"][k]) for k in COUNTER_KEYS
@@ -350,6 +378,8 @@ def simulate(args):
         acc["rtl_calibrated"] = calib["accuracy_rtl"]
         calib["rtl_within_1pp_of_int8_ideal"] = bool(
             acc["rtl_calibrated"] >= acc["int8_reference"] - 0.01)
+    if hwa is not None:
+        acc.update({f"hwa_{k}": v for k, v in hwa["accuracy"].items()})
     perf = perf_model(qcfg, cfg, rep_rtl, n)
     rtl_wall = float(rep_rtl["wall_s"])
     sim_cps = float(rep_rtl.get("sim_cycles_per_s") or
@@ -366,6 +396,7 @@ def simulate(args):
         "config_file": cfg_path,
         "reference_config": ref["name"],
         "simulator": "verilator",
+        "rtl_loads": "backdoor" if args.door else "frontdoor",
         "seed": args.seed,
         "samples": n,
         "batch": rep_rtl.get("batch"),
@@ -378,6 +409,8 @@ def simulate(args):
                           "mismatched_samples": [int(i) for i in bad_samples[:20]],
                           "counter_mismatches": {k: list(v) for k, v in cnt_diff.items()}},
         "calibration": calib,
+        "training": args.train,
+        "hwa": hwa,
         "cycles": int(rep_rtl["cycles"]),
         "counters": rep_rtl["counters"],
         "wall_s": rtl_wall,
@@ -386,6 +419,7 @@ def simulate(args):
         "cmodel_wall_s": float(rep_cm["wall_s"]),
         **{k: perf[k] for k in ("clock_mhz", "tops", "tops_per_w", "energy_per_inference_uj")},
         "performance": perf,
+        "digital_baseline": perf["digital"],
         "tools": tool_versions(),
         "total_wall_s": time.monotonic() - t_start,
     }
@@ -398,11 +432,10 @@ def simulate(args):
     quant_errs = kplots.quant_layer_errors(pr.trained.net, qnet, pr.Xte, xte)
     report["per_layer_quant_error"] = quant_errs
     try:
-        png_tmp = png + ".tmp.png"  # matplotlib picks the format from the suffix
-        kplots.sim_png(png_tmp, f"{net_name} on {cfg['name']} (seed {args.seed})", yte,
-                       ktrain.predict(y_rtl), nc, acc_labels, quant_errs,
-                       calib["layers"] if calib else None)
-        os.replace(png_tmp, png)
+        with atomic.open_atomic(png, "wb") as pngf:  # PNG: matplotlib's default format
+            kplots.sim_png(pngf, f"{net_name} on {cfg['name']} (seed {args.seed})", yte,
+                           ktrain.predict(y_rtl), nc, acc_labels, quant_errs,
+                           calib["layers"] if calib else None)
     except ImportError as e:
         raise SimError(f"plots: matplotlib missing ({e}); run tools/setup.sh") from None
     report["plot"] = png
@@ -422,6 +455,10 @@ def simulate(args):
                 f"{k} {a} vs {b}" for k, (a, b) in cnt_diff.items()))
         raise SimError("RTL and C model differ: " + "; ".join(detail) +
                        f"\n  command: {shlex.join(cmd_rtl)}")
+    if hwa is not None and hwa["rtl_vs_cmodel_mismatches"]:
+        raise SimError(f"hardware-aware network: RTL and C model differ in "
+                       f"{hwa['rtl_vs_cmodel_mismatches']} output bytes\n"
+                       f"  command: {shlex.join(hwa['rtl_command'])}")
     if calib is not None and calib["rtl_vs_cmodel_mismatches"]:
         raise SimError(f"calibrated network: RTL and C model differ in "
                        f"{calib['rtl_vs_cmodel_mismatches']} output bytes\n"
@@ -430,15 +467,15 @@ def simulate(args):
 
 
 def calibrate_and_rerun(args, aimc, aimc_vl, cfg_path, work, net_cfg, xtr, inputs, n, nc, yte,
-                        calib_samples):
+                        calib_samples, tag=""):
     """aimc calibrate on the C model (same config and seed) with the training inputs, then the C
     model and RTL runs with the calibrated network. Returns the calibration record."""
-    log(f"[7/8] calibration on the C model (seed {args.seed}, {min(len(xtr), calib_samples)} "
-        "training vectors)")
-    calib_in = os.path.join(work, "calib_inputs.i8")
+    log(f"[{'hwa' if tag else '7/8'}] calibration on the C model (seed {args.seed}, "
+        f"{min(len(xtr), calib_samples)} training vectors)")
+    calib_in = os.path.join(work, f"calib_inputs{tag}.i8")
     xtr[:calib_samples].tofile(calib_in)
-    net_cal = os.path.join(work, "net_calibrated.khnf")
-    rep_path = os.path.join(work, "report_calibrate.json")
+    net_cal = os.path.join(work, f"net_calibrated{tag}.khnf")
+    rep_path = os.path.join(work, f"report_calibrate{tag}.json")
     for f in (net_cal, rep_path):
         if os.path.exists(f):
             os.remove(f)
@@ -457,15 +494,15 @@ def calibrate_and_rerun(args, aimc, aimc_vl, cfg_path, work, net_cfg, xtr, input
                        f"  command: {shlex.join(cmd)}") from None
     if "layers" not in rep_cal:
         raise SimError(f"{rep_path} lacks 'layers'\n  command: {shlex.join(cmd)}")
-    log("[8/8] C model and RTL with the calibrated network")
+    log(f"[{'hwa' if tag else '8/8'}] C model and RTL with the calibrated network")
     y_cm, _, _ = run_backend(
         aimc, "cmodel", cfg_path, args.seed, net_cal, inputs,
-        os.path.join(work, "out_cmodel_cal.i8"), os.path.join(work, "report_cmodel_cal.json"),
+        os.path.join(work, f"out_cmodel_cal{tag}.i8"), os.path.join(work, f"report_cmodel_cal{tag}.json"),
         args.batch, n, nc, args.timeout)
     y_rtl, rep_rtl, cmd_rtl = run_backend(
         aimc_vl, "verilator", cfg_path, args.seed, net_cal, inputs,
-        os.path.join(work, "out_rtl_cal.i8"), os.path.join(work, "report_rtl_cal.json"),
-        args.batch, n, nc, args.timeout)
+        os.path.join(work, f"out_rtl_cal{tag}.i8"), os.path.join(work, f"report_rtl_cal{tag}.json"),
+        args.batch, n, nc, args.timeout, args.door)
     return {
         "backend": "cmodel",
         "samples": int(rep_cal.get("samples", 0)),
@@ -478,6 +515,63 @@ def calibrate_and_rerun(args, aimc, aimc_vl, cfg_path, work, net_cfg, xtr, input
         "rtl_command": cmd_rtl,
         "wall_s": float(rep_cal.get("wall_s", 0.0)),
     }
+
+
+def hwa_runs(args, aimc, aimc_vl, cfg, cfg_path, work, pr, n, nc):
+    """TRAIN=hwa: fine-tune the trained float network with noise matched to the config
+    (kirchhoff/hwa.py), then quantize, export and run it as the post-training-quantized one: C
+    model and RTL, and on a noisy config calibrated too. Returns the record for sim.json."""
+    noise = khwa.noise_from_cfg(cfg)
+    log(f"[hwa] hardware-aware training: weight noise {noise.w_add:.4f} of max|W| + "
+        f"{noise.w_mul:.4f} relative, output noise {noise.out_rel:.4f} of max|z| (from "
+        f"{cfg['name']}), x{HWA_NOISE_SCALE:g}, {HWA_EPOCHS} epochs")
+    t0 = time.monotonic()
+    try:
+        tr = khwa.train_hwa(pr.trained.net, pr.Xtr, pr.ytr, noise.scaled(HWA_NOISE_SCALE),
+                            seed=kpipe.TRAIN_SEED, epochs=HWA_EPOCHS, lr=HWA_LR,
+                            clip_sigma=HWA_CLIP_SIGMA)
+        qnet = kq.quantize_net(tr.net, pr.Xtr)
+        xtr = kq.quantize_inputs(tr.net.standardize(pr.Xtr), qnet.in_scale)
+        xte = kq.quantize_inputs(tr.net.standardize(pr.Xte), qnet.in_scale)
+        cal = kq.calibrate_adc_shifts(qnet, xtr, cfg)
+        qcfg = qnet.with_adc_shifts(cal.shifts)
+    except (khwa.HwaError, kq.QuantError) as e:
+        raise SimError(f"hardware-aware training: {e}") from None
+    train_s = time.monotonic() - t0
+    net = os.path.join(work, "net_hwa.khnf")
+    try:
+        kexport.write_net(net, qcfg)
+    except kexport.NetFormatError as e:
+        raise SimError(f"export (hwa): {e}") from None
+    inputs = os.path.join(work, "test_inputs_hwa.i8")
+    xte.tofile(inputs)
+    y_int8 = kq.forward_int8(qnet, xte)
+    y_cm, _, _ = run_backend(aimc, "cmodel", cfg_path, args.seed, net, inputs,
+                             os.path.join(work, "out_cmodel_hwa.i8"),
+                             os.path.join(work, "report_cmodel_hwa.json"), args.batch, n, nc,
+                             args.timeout)
+    y_rtl, _, cmd_rtl = run_backend(aimc_vl, "verilator", cfg_path, args.seed, net, inputs,
+                                    os.path.join(work, "out_rtl_hwa.i8"),
+                                    os.path.join(work, "report_rtl_hwa.json"), args.batch, n,
+                                    nc, args.timeout, args.door)
+    acc = {"float": float(np.mean(ktrain.predict(ktrain.forward(tr.net, pr.Xte)) == pr.yte)),
+           "int8_reference": float(np.mean(ktrain.predict(y_int8) == pr.yte)),
+           "cmodel": float(np.mean(ktrain.predict(y_cm) == pr.yte)),
+           "rtl": float(np.mean(ktrain.predict(y_rtl) == pr.yte))}
+    mism = int(np.count_nonzero(y_rtl != y_cm))
+    calib = None
+    if not kq.cfg_is_ideal(cfg):
+        calib = calibrate_and_rerun(args, aimc, aimc_vl, cfg_path, work, net, xtr, inputs, n, nc,
+                                    pr.yte, CALIB_SAMPLES[args.net], tag="_hwa")
+        acc["cmodel_calibrated"] = calib["accuracy_cmodel"]
+        acc["rtl_calibrated"] = calib["accuracy_rtl"]
+        mism += calib["rtl_vs_cmodel_mismatches"]
+    return {"noise": {"w_add": noise.w_add, "w_mul": noise.w_mul, "out_rel": noise.out_rel,
+                      "scale": HWA_NOISE_SCALE},
+            "epochs": HWA_EPOCHS, "lr": HWA_LR, "clip_sigma": HWA_CLIP_SIGMA,
+            "train_wall_s": train_s, "network": net, "adc_shifts": cal.shifts,
+            "accuracy": acc, "rtl_vs_cmodel_mismatches": mism, "rtl_command": cmd_rtl,
+            "calibration": calib}
 
 
 def pct(v):
@@ -510,6 +604,17 @@ def print_table(r):
         log(f"  {'RTL, calibrated':<34}{pct(acc['rtl_calibrated']):>10}   "
             f"vs C model: {'bit-exact' if ok else 'MISMATCH'}; within 1 pp of int8 ideal: "
             f"{'yes' if cal['rtl_within_1pp_of_int8_ideal'] else 'NO'}")
+    hw = r.get("hwa")
+    if hw is not None:
+        ha = hw["accuracy"]
+        log(f"  {'hardware-aware training (TRAIN=hwa)':<34}{pct(ha['float']):>10}   "
+            f"float32; int8 ideal {pct(ha['int8_reference']).strip()}")
+        log(f"  {'  C model / RTL (' + r['config'] + ')':<34}{pct(ha['rtl']):>10}   "
+            f"vs post-training quantization {pct(acc['rtl']).strip()}"
+            + ("" if hw["rtl_vs_cmodel_mismatches"] else "; RTL == C model: bit-exact"))
+        if "rtl_calibrated" in ha:
+            log(f"  {'  calibrated':<34}{pct(ha['rtl_calibrated']):>10}   "
+                f"vs post-training quantization {pct(acc['rtl_calibrated']).strip()}")
     log("  simulation:")
     log(f"    cycles {r['cycles']} ({p['cycles_per_inference']:.0f} per inference), RTL wall "
         f"{r['wall_s']:.2f} s, {r['sim_cycles_per_s'] / 1e6:.3f} M simulated cycles/s, "
@@ -521,6 +626,25 @@ def print_table(r):
     log(f"    energy {p['energy_per_inference_uj'] * 1e3:.3f} nJ/inference ("
         + ", ".join(f"{k} {v / 1e3:.3f}" for k, v in eb.items()) + f" nJ), "
         f"{p['tops_per_w']:.3f} TOPS/W")
+    print_digital(p)
+
+
+def print_digital(p):
+    """The digital int8 baseline beside the analog figures (perf.digital_baseline)."""
+    d, r = p["digital"], p["digital"]["ratio"]
+    log(f"  digital int8 baseline ({d['mac_units']} MAC units at {d['clock_mhz']:g} MHz, E10/E11, "
+        f"docs/sim.md): energy {d['energy_per_inference_uj'] * 1e3:.3f} nJ/inference "
+        f"({d['tops_per_w']:.3f} TOPS/W; every operand from SRAM "
+        f"{d['energy_no_reuse_uj'] * 1e3:.3f} nJ), latency {d['latency_us']:.3f} us")
+    an = p["extended"]["energy_per_inference_uj"] if "extended" in p else \
+        p["energy_per_inference_uj"]
+    what = ("host transfer and leakage included"
+            if p.get("extended", {}).get("per_inference_pj", {}).get("host_transfer_pj")
+            else "leakage included; this flow counts no host bytes")
+    e, t = r["energy_digital_over_analog"], r["latency_digital_over_analog"]
+    log(f"    analog {an * 1e3:.3f} nJ ({what}), {p['latency_us']:.3f} us: "
+        f"digital / analog energy {e:.3g}x, latency {t:.3g}x" if e and t else
+        f"    analog {an * 1e3:.3f} nJ: no ratio (no cycles)")
 
 
 def parse_args(argv):
@@ -534,10 +658,16 @@ def parse_args(argv):
                     "default: the scikit-learn digits")
     ap.add_argument("--net", default="mlp", choices=kpipe.NETS,
                     help="network: mlp (default) or cnn (conv 3x3 x8 -> FC, digits only)")
+    ap.add_argument("--train", default="ptq", choices=("ptq", "hwa"),
+                    help="ptq (default): post-training quantization only; hwa: also "
+                    "hardware-aware training (noise matched to the config), both in the report")
     ap.add_argument("--batch", type=int, help="vectors per chip batch (default: the CLI's)")
     ap.add_argument("--aimc", help="C CLI (default BUILD/sw/aimc)")
     ap.add_argument("--aimc-vl", help="Verilator CLI (default BUILD/<config>/vl/aimc-vl)")
     ap.add_argument("--timeout", type=float, default=3600, help="seconds per tool run")
+    ap.add_argument("--frontdoor", action="store_true",
+                    help="RTL runs load every buffer over the bus (default: the backdoor from "
+                    f"{BACKDOOR_CELLS} array cells)")
     a = ap.parse_args(argv)
     if a.seed < 0 or a.seed >= 1 << 64:
         ap.error(f"--seed {a.seed}: must be in [0, 2^64)")

@@ -230,6 +230,72 @@ static const char *node_desc(const aimc_graph *g, uint32_t ni, char *buf, size_t
 	return buf;
 }
 
+/* An FC node whose reference requantizes in binary64 (eff_scale): its final tiles post raw sums
+ * and the driver applies the output stage (decision 0007 section 5). */
+static int node_host_out(const aimc_node *nd)
+{
+	return nd->op == AIMC_GOP_FC && nd->eff_scale != NULL;
+}
+
+/* isa_tfl = 0 (docs/configs.md): the chip has neither the tfl POST stage nor ACCADD, so a graph
+ * is refused before placement if a chip node would need one: the tfl POST unless the driver
+ * applies the node's output stage (node_host_out), ACCADD when K spans more than one row block
+ * (FC, CONV; a DWCONV's channel groups each fit the rows). */
+static int check_isa_tfl(const aimc_graph *g, const aimc_cfg *cfg, char *err, size_t errlen)
+{
+	char d[96];
+	uint32_t ni;
+
+	if (cfg->isa_tfl)
+		return AIMC_OK;
+	for (ni = 0; ni < g->n_nodes; ni++) {
+		const aimc_node *nd = &g->nodes[ni];
+
+		if (!aimc_gop_on_chip(nd->op))
+			continue;
+		node_desc(g, ni, d, sizeof(d));
+		if (!node_host_out(nd))
+			return aimc_set_err(err, errlen, AIMC_EUNSUPPORTED,
+					    "config %s has isa_tfl = 0 (built without the tfl POST "
+					    "stage and ACCADD): %s needs the tfl POST (TFLite "
+					    "requantization on the chip)", cfg->name, d);
+		if (nd->op != AIMC_GOP_DWCONV && nd->k > cfg->rows)
+			return aimc_set_err(err, errlen, AIMC_EUNSUPPORTED,
+					    "config %s has isa_tfl = 0 (built without the tfl POST "
+					    "stage and ACCADD): %s needs ACCADD to join its %u row "
+					    "blocks (K > %u rows)", cfg->name, d,
+					    (nd->k + cfg->rows - 1u) / cfg->rows, cfg->rows);
+	}
+	return AIMC_OK;
+}
+
+int aimc_gplan_needs_tfl(const aimc_gplan *p, uint32_t *node)
+{
+	uint32_t ni, w, i;
+
+	if (p == NULL || p->nodes == NULL)
+		return 0;
+	for (ni = 0; ni < p->n_nodes; ni++) {
+		const aimc_gnode_plan *np = &p->nodes[ni];
+
+		for (w = 0; w < 2; w++) {
+			for (i = 0; np->prog[w] != NULL && i < np->n_prog[w]; i++) {
+				uint64_t in = np->prog[w][i];
+				uint32_t op = (uint32_t)((in >> AIMC_INSTR_OP_LSB) & AIMC_INSTR_OP_MASK);
+				uint32_t fl = (uint32_t)((in >> AIMC_INSTR_FLAGS_LSB) &
+							 AIMC_INSTR_FLAGS_MASK);
+
+				if (op == AIMC_OP_ACCADD || (op == AIMC_OP_POST && (fl & AIMC_FLAG_TFL))) {
+					if (node != NULL)
+						*node = ni;
+					return 1;
+				}
+			}
+		}
+	}
+	return 0;
+}
+
 /* Checks of one chip node the loader also makes, for graphs built in memory. */
 static int check_chip_node(const aimc_graph *g, uint32_t ni, const aimc_cfg *cfg, char *err,
 			   size_t errlen)
@@ -863,7 +929,7 @@ static int compile_pass(const aimc_graph *g, const aimc_cfg *cfg, aimc_gplan *p,
 		if (!aimc_gop_on_chip(nd->op))
 			continue;
 		rc = check_chip_node(g, ni, cfg, err, errlen);
-		np->host_out = nd->op == AIMC_GOP_FC && nd->eff_scale != NULL;
+		np->host_out = node_host_out(nd);
 		if (rc == AIMC_OK)
 			rc = place_node(g, cfg, ni, p, fill, &cap_b, &cap_u, &cap_p, 0, 0, err,
 					errlen);
@@ -924,6 +990,9 @@ int aimc_graph_compile(const aimc_graph *g, const aimc_cfg *cfg, aimc_gplan *p, 
 				    "config %s: rows=%u, cols=%u must be multiples of 4, num_tiles=%u "
 				    "in 1..%u",
 				    cfg->name, cfg->rows, cfg->cols, cfg->num_tiles, AIMC_MAX_TILES);
+	rc = check_isa_tfl(g, cfg, err, errlen);
+	if (rc != AIMC_OK)
+		return rc;
 	/* First pass: one copy of everything (whether it fits is decided here). */
 	rc = compile_pass(g, cfg, p, NULL, err, errlen);
 	if (rc != AIMC_OK) {

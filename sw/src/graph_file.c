@@ -10,6 +10,7 @@
 
 #include "aimc.h"
 #include "aimc_priv.h"
+#include "khnf_io.h"
 
 #define G_MAGIC "KHNF"
 #define G_VERSION 3u
@@ -116,44 +117,6 @@ static int has_act(uint32_t op)
 
 /* ---- bytes ---------------------------------------------------------------------------------- */
 
-static uint32_t crc_table[256];
-static int crc_table_ready;
-
-/* CRC-32 of IEEE 802.3 (zlib's crc32), as netfile.c computes it for versions 1 and 2. */
-static uint32_t g_crc32(const uint8_t *buf, size_t len)
-{
-	uint32_t c = 0xFFFFFFFFu;
-	size_t i;
-
-	if (!crc_table_ready) {
-		uint32_t v, j, r;
-
-		for (v = 0; v < 256; v++) {
-			r = v;
-			for (j = 0; j < 8; j++)
-				r = (r & 1u) ? (0xEDB88320u ^ (r >> 1)) : (r >> 1);
-			crc_table[v] = r;
-		}
-		crc_table_ready = 1;
-	}
-	for (i = 0; i < len; i++)
-		c = crc_table[(c ^ buf[i]) & 0xFFu] ^ (c >> 8);
-	return c ^ 0xFFFFFFFFu;
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
 static uint64_t pad4(uint64_t n)
 {
 	return (4u - (n & 3u)) & 3u;
@@ -193,60 +156,6 @@ static int header_version(const uint8_t *buf, size_t len, uint32_t *version, cha
 	return AIMC_OK;
 }
 
-/* Read a whole file (at most G_MAX_FILE_BYTES) into a malloc'd buffer. */
-static int read_file(const char *path, uint8_t **out, size_t *len, char *err, size_t errlen)
-{
-	FILE *f;
-	uint8_t *buf = NULL;
-	long sz;
-	size_t got;
-	int rc = AIMC_OK;
-
-	*out = NULL;
-	*len = 0;
-	f = fopen(path, "rb");
-	if (f == NULL)
-		return aimc_set_err(err, errlen, AIMC_EIO, "%s: cannot open: %s", path, strerror(errno));
-	if (fseek(f, 0, SEEK_END) != 0 || (sz = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
-		rc = aimc_set_err(err, errlen, AIMC_EIO, "%s: cannot determine the size: %s", path,
-			     strerror(errno));
-		goto out;
-	}
-	if ((unsigned long long)sz >= G_MAX_FILE_BYTES) {
-		rc = aimc_set_err(err, errlen, AIMC_EFORMAT,
-			     "%s: %ld bytes is too large for a network file", path, sz);
-		goto out;
-	}
-	buf = malloc(sz > 0 ? (size_t)sz : 1u);
-	if (buf == NULL) {
-		rc = aimc_set_err(err, errlen, AIMC_ENOMEM, "%s: out of memory for %ld bytes", path, sz);
-		goto out;
-	}
-	got = fread(buf, 1, (size_t)sz, f);
-	if (got != (size_t)sz || ferror(f)) {
-		rc = aimc_set_err(err, errlen, AIMC_EIO, "%s: read %zu of %ld bytes", path, got, sz);
-		goto out;
-	}
-	*out = buf;
-	*len = (size_t)sz;
-	buf = NULL;
-out:
-	free(buf);
-	fclose(f);
-	return rc;
-}
-
-/* Prefix the path to a loader message so that it names the file as well as the field. */
-static void prefix_path(const char *path, char *err, size_t errlen)
-{
-	char tmp[512];
-
-	if (err == NULL || errlen == 0)
-		return;
-	snprintf(tmp, sizeof(tmp), "%s", err);
-	snprintf(err, errlen, "%s: %s", path, tmp);
-}
-
 int aimc_netfile_version(const char *path, uint32_t *version, char *err, size_t errlen)
 {
 	uint8_t head[G_HEADER_SIZE + G_CRC_SIZE];
@@ -270,7 +179,7 @@ int aimc_netfile_version(const char *path, uint32_t *version, char *err, size_t 
 	fclose(f);
 	rc = header_version(head, got, version, err, errlen);
 	if (rc != AIMC_OK)
-		prefix_path(path, err, errlen);
+		aimc_khnf_prefix_path(path, err, errlen);
 	return rc;
 }
 
@@ -858,7 +767,7 @@ int aimc_graph_load_mem(aimc_graph *g, const uint8_t *buf, size_t len, char *err
 			       "header field 'file_size' at byte %d: %u, but the file has %zu bytes",
 			       HDR_FILE_SIZE, file_size, len);
 	crc_file = rd32(buf + len - G_CRC_SIZE);
-	crc_calc = g_crc32(buf, len - G_CRC_SIZE);
+	crc_calc = aimc_khnf_crc32(buf, len - G_CRC_SIZE);
 	if (crc_file != crc_calc)
 		return aimc_set_err(err, errlen, AIMC_EFORMAT,
 			       "trailer field 'crc32' at byte %zu: 0x%08x, but the bytes before it give "
@@ -957,12 +866,12 @@ int aimc_graph_load(aimc_graph *g, const char *path, char *err, size_t errlen)
 	if (g == NULL || path == NULL)
 		return aimc_set_err(err, errlen, AIMC_EINVAL, "aimc_graph_load: NULL argument");
 	memset(g, 0, sizeof(*g));
-	rc = read_file(path, &buf, &len, err, errlen);
+	rc = aimc_khnf_read_file(path, G_MAX_FILE_BYTES, &buf, &len, err, errlen);
 	if (rc != AIMC_OK)
 		return rc;
 	rc = aimc_graph_load_mem(g, buf, len, err, errlen);
 	if (rc != AIMC_OK)
-		prefix_path(path, err, errlen);
+		aimc_khnf_prefix_path(path, err, errlen);
 	free(buf);
 	return rc;
 }
@@ -1068,7 +977,7 @@ int aimc_graph_to_mem(const aimc_graph *g, uint8_t **buf, size_t *len, char *err
 			}
 		}
 	}
-	wr32(b + off, g_crc32(b, (size_t)off));
+	wr32(b + off, aimc_khnf_crc32(b, (size_t)off));
 	/* The loader is the one definition of a valid file: anything it rejects is not written. */
 	rc = aimc_graph_load_mem(&check, b, (size_t)total, err, errlen);
 	if (rc != AIMC_OK) {

@@ -10,6 +10,7 @@
 
 #include "aimc.h"
 #include "aimc_priv.h"
+#include "khnf_io.h"
 
 #define NET_MAGIC "KHNF"
 #define NET_VERSION 1u
@@ -53,46 +54,6 @@ enum {
 	LYR_ADC_SHIFT = 16,
 	LYR_RESERVED = 20
 };
-
-static uint32_t crc_table[256];
-static int crc_table_ready;
-
-static void crc32_init(void)
-{
-	uint32_t i, j, c;
-
-	for (i = 0; i < 256; i++) {
-		c = i;
-		for (j = 0; j < 8; j++)
-			c = (c & 1u) ? (0xEDB88320u ^ (c >> 1)) : (c >> 1);
-		crc_table[i] = c;
-	}
-	crc_table_ready = 1;
-}
-
-/* CRC-32 of IEEE 802.3 (reflected polynomial 0xEDB88320, init and final xor 0xFFFFFFFF), the same
- * value as zlib's crc32(0, buf, len). */
-static uint32_t net_crc32(const uint8_t *buf, size_t len)
-{
-	uint32_t c = 0xFFFFFFFFu;
-	size_t i;
-
-	if (!crc_table_ready)
-		crc32_init();
-	for (i = 0; i < len; i++)
-		c = crc_table[(c ^ buf[i]) & 0xFFu] ^ (c >> 8);
-	return c ^ 0xFFFFFFFFu;
-}
-
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | (p[1] << 8));
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-}
 
 void aimc_net_free(aimc_net *net)
 {
@@ -371,7 +332,7 @@ int aimc_net_load_mem(aimc_net *net, const uint8_t *buf, size_t len, char *err, 
 			       "header field 'file_size' at byte %d: %u, but the file has %zu bytes",
 			       HDR_FILE_SIZE, file_size, len);
 	crc_file = rd32(buf + len - NET_CRC_SIZE);
-	crc_calc = net_crc32(buf, len - NET_CRC_SIZE);
+	crc_calc = aimc_khnf_crc32(buf, len - NET_CRC_SIZE);
 	if (crc_file != crc_calc)
 		return aimc_set_err(err, errlen, AIMC_EFORMAT,
 			       "trailer field 'crc32' at byte %zu: 0x%08x, but the bytes before it give "
@@ -444,10 +405,8 @@ fail:
 
 int aimc_net_load(aimc_net *net, const char *path, char *err, size_t errlen)
 {
-	FILE *f = NULL;
 	uint8_t *buf = NULL;
-	long sz;
-	size_t got;
+	size_t len = 0;
 	int rc;
 
 	if (err != NULL && errlen > 0)
@@ -455,52 +414,14 @@ int aimc_net_load(aimc_net *net, const char *path, char *err, size_t errlen)
 	if (net == NULL || path == NULL)
 		return aimc_set_err(err, errlen, AIMC_EINVAL, "aimc_net_load: NULL argument");
 	memset(net, 0, sizeof(*net));
-	f = fopen(path, "rb");
-	if (f == NULL) {
-		rc = aimc_set_err(err, errlen, AIMC_EIO, "%s: cannot open: %s", path, strerror(errno));
-		goto out;
-	}
-	if (fseek(f, 0, SEEK_END) != 0 || (sz = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
-		rc = aimc_set_err(err, errlen, AIMC_EIO, "%s: cannot determine the size: %s", path,
-			     strerror(errno));
-		goto out;
-	}
-	if ((unsigned long long)sz >= NET_MAX_FILE_BYTES) {
-		rc = aimc_set_err(err, errlen, AIMC_EFORMAT, "%s: %ld bytes is too large for a network file",
-			     path, sz);
-		goto out;
-	}
-	buf = malloc(sz > 0 ? (size_t)sz : 1u);
-	if (buf == NULL) {
-		rc = aimc_set_err(err, errlen, AIMC_ENOMEM, "%s: out of memory for %ld bytes", path, sz);
-		goto out;
-	}
-	got = fread(buf, 1, (size_t)sz, f);
-	if (got != (size_t)sz || ferror(f)) {
-		rc = aimc_set_err(err, errlen, AIMC_EIO, "%s: read %zu of %ld bytes", path, got, sz);
-		goto out;
-	}
-	rc = aimc_net_load_mem(net, buf, (size_t)sz, err, errlen);
-	if (rc != AIMC_OK && err != NULL && errlen > 0) {
-		/* Prefix the path so the message names the file as well as the field. */
-		char tmp[512];
-
-		snprintf(tmp, sizeof(tmp), "%s", err);
-		snprintf(err, errlen, "%s: %s", path, tmp);
-	}
-out:
+	rc = aimc_khnf_read_file(path, NET_MAX_FILE_BYTES, &buf, &len, err, errlen);
+	if (rc != AIMC_OK)
+		return rc;
+	rc = aimc_net_load_mem(net, buf, len, err, errlen);
+	if (rc != AIMC_OK)
+		aimc_khnf_prefix_path(path, err, errlen); /* the message names the file and the field */
 	free(buf);
-	if (f != NULL)
-		fclose(f);
 	return rc;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
 }
 
 int aimc_net_to_mem(const aimc_net *net, uint8_t **buf, size_t *len, char *err, size_t errlen)
@@ -580,7 +501,7 @@ int aimc_net_to_mem(const aimc_net *net, uint8_t **buf, size_t *len, char *err, 
 		}
 		off += 12ull * l->n;
 	}
-	wr32(b + off, net_crc32(b, (size_t)off));
+	wr32(b + off, aimc_khnf_crc32(b, (size_t)off));
 	/* The loader is the one definition of a valid file: anything it rejects is not written. */
 	rc = aimc_net_load_mem(&check, b, (size_t)total, err, errlen);
 	if (rc != AIMC_OK) {
@@ -597,7 +518,6 @@ int aimc_net_save(const aimc_net *net, const char *path, char *err, size_t errle
 {
 	uint8_t *b = NULL;
 	size_t len = 0;
-	FILE *f;
 	int rc;
 
 	if (path == NULL) {
@@ -608,18 +528,8 @@ int aimc_net_save(const aimc_net *net, const char *path, char *err, size_t errle
 	rc = aimc_net_to_mem(net, &b, &len, err, errlen);
 	if (rc != AIMC_OK)
 		return rc;
-	f = fopen(path, "wb");
-	if (f == NULL) {
-		free(b);
-		return aimc_set_err(err, errlen, AIMC_EIO, "%s: cannot create: %s", path, strerror(errno));
-	}
-	if (fwrite(b, 1, len, f) != len) {
-		fclose(f);
-		free(b);
-		return aimc_set_err(err, errlen, AIMC_EIO, "%s: write failed", path);
-	}
+	/* through a temporary renamed into place: a failed write leaves the old file */
+	rc = aimc_khnf_write_file(path, b, len, err, errlen);
 	free(b);
-	if (fclose(f) != 0)
-		return aimc_set_err(err, errlen, AIMC_EIO, "%s: write failed on close", path);
-	return AIMC_OK;
+	return rc;
 }

@@ -181,7 +181,7 @@ static int tile_prog(aimc_refmodel *rm, uint32_t tile, uint32_t a, uint32_t *chi
 	const uint32_t *wgt = rm->buf[BUF_WEIGHT];
 	const int pv = (rm->pv_ctrl & AIMC_CSR__PV_CTRL__ENABLE_bm) != 0;
 	const uint32_t ac = aimc_cfg_array_cols(cfg);
-	const int32_t top = (int32_t)aimc_cfg_cell_levels(cfg);
+	const int32_t top = (int32_t)aimc_cfg_cell_top(cfg);
 	uint32_t r, c;
 	int failed, rc;
 
@@ -518,10 +518,13 @@ static uint32_t seq_check(const aimc_refmodel *rm, uint64_t in)
 	int defined;
 	uint64_t rsvd = op_reserved(op, &defined);
 
+	/* isa_tfl 0: ACCADD is an undefined opcode and POST's tfl a reserved bit, as in the RTL */
+	if (op == AIMC_OP_ACCADD && !cfg->isa_tfl)
+		defined = 0;
 	if (!defined || (in & rsvd) != 0)
 		return AIMC_CHIP_ERR_ILLEGAL;
 	if (op == AIMC_OP_POST && (flags & AIMC_FLAG_TFL) &&
-	    (flags & (AIMC_FLAG_RELU | AIMC_FLAG_RAW)) != 0)
+	    (!cfg->isa_tfl || (flags & (AIMC_FLAG_RELU | AIMC_FLAG_RAW)) != 0))
 		return AIMC_CHIP_ERR_ILLEGAL;
 	if (op == AIMC_OP_WAIT)
 		return (c >> cfg->num_tiles) != 0 ? AIMC_CHIP_ERR_BAD_TILE : AIMC_CHIP_ERR_NONE;
@@ -1052,6 +1055,7 @@ static int cfg_readback_init(aimc_refmodel *rm)
 	RB_PUT(5, cfg->adc_cycles, AIMC_CSR__CFG5__ADC_CYCLES);
 	RB_PUT(5, cfg->counter_bits < 32 ? cfg->counter_bits : 0, AIMC_CSR__CFG5__COUNTER_CUT);
 	RB_PUT(5, cfg->conflict_check ? 0 : 1, AIMC_CSR__CFG5__NO_CONFLICT);
+	RB_PUT(5, cfg->isa_tfl ? 0 : 1, AIMC_CSR__CFG5__NO_TFL);
 	RB_PUT(5, cfg->weight_slices - 1u, AIMC_CSR__CFG5__SLICES_M1);
 	RB_PUT(5, cfg->weight_slices > 1 ? cfg->slice_bits : 0u, AIMC_CSR__CFG5__SLICE_BITS);
 	return 1;

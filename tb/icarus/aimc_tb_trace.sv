@@ -22,8 +22,10 @@ module aimc_tb_trace import aimc_pkg::*; #(
   parameter int WeightSlices = 1,
   parameter int SliceBits  = 7,
   parameter int XbarImpl   = 0,
+  parameter int AdcKind    = 0,
   parameter int ConflictCheck = 1,
-  parameter int CounterBits   = 32
+  parameter int CounterBits   = 32,
+  parameter int IsaTfl        = 1
 );
 
   // Shared with the C++ harness (tb/verilator/aimc_harness.h): cycles of reset before the first
@@ -60,8 +62,10 @@ module aimc_tb_trace import aimc_pkg::*; #(
     .WeightSlices (WeightSlices),
     .SliceBits  (SliceBits),
     .XbarImpl   (XbarImpl),
+    .AdcKind    (AdcKind),
     .ConflictCheck (ConflictCheck),
-    .CounterBits   (CounterBits)
+    .CounterBits   (CounterBits),
+    .IsaTfl        (IsaTfl)
   ) u_dut (
     .clk_i            (clk),
     .rst_ni           (rst_n),

@@ -11,7 +11,7 @@
 #include "Vaimc_top.h"
 #include "aimc_harness.h"
 
-int AimcAxilDriver::write32(uint32_t addr, uint32_t data)
+int AimcAxilDriver::write32(uint32_t addr, uint32_t data, uint8_t strb)
 {
 	Vaimc_top &t = h_.top();
 	bool aw_done = false, w_done = false;
@@ -23,7 +23,7 @@ int AimcAxilDriver::write32(uint32_t addr, uint32_t data)
 	t.s_axil_awprot_i = 0;
 	t.s_axil_wvalid_i = 1;
 	t.s_axil_wdata_i = data;
-	t.s_axil_wstrb_i = 0xF;
+	t.s_axil_wstrb_i = strb & 0xFu;
 	t.s_axil_bready_i = 0;
 	while (!(aw_done && w_done)) {
 		if (waited++ == kAimcWaitMax)

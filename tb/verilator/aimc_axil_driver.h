@@ -18,8 +18,9 @@ public:
 
 	explicit AimcAxilDriver(AimcHarness &h) : h_(h) {}
 
-	// Write data at addr with wstrb 0xF: the AXI response, or kTimeout.
-	int write32(uint32_t addr, uint32_t data);
+	// Write data at addr with byte strobes strb (0xF: the whole word; the slave answers SLVERR
+	// to anything else): the AXI response, or kTimeout.
+	int write32(uint32_t addr, uint32_t data, uint8_t strb = 0xF);
 	// Read addr: the AXI response, or kTimeout; *data is 0 unless the response is OKAY.
 	int read32(uint32_t addr, uint32_t *data);
 

@@ -42,6 +42,7 @@ extern "C" aimc_vl *aimc_vl_open_rc(const aimc_cfg *cfg, uint64_t seed, const ch
 		goto out;
 	}
 	// The tiles bind to the crossbar model in their initial blocks, at the model's first eval.
+	aimc_sim_model_set_time(cfg->drift_time); // the process's time (aimc --time), not the file's
 	if (aimc_sim_model_init(cfg->path, seed) != 0) {
 		err = AIMC_ECONFIG;
 		goto out;
@@ -106,6 +107,13 @@ extern "C" int aimc_vl_write32(aimc_vl *vl, uint32_t addr, uint32_t val)
 	if (vl == nullptr)
 		return AIMC_EINVAL;
 	return axi_rc(vl->bus.write32(addr, val));
+}
+
+extern "C" int aimc_vl_write32_strb(aimc_vl *vl, uint32_t addr, uint32_t val, uint32_t strb)
+{
+	if (vl == nullptr)
+		return AIMC_EINVAL;
+	return axi_rc(vl->bus.write32(addr, val, static_cast<uint8_t>(strb & 0xFu)));
 }
 
 extern "C" int aimc_vl_backdoor_ready(aimc_vl *vl)
@@ -176,6 +184,14 @@ extern "C" int aimc_vl_backdoor_write(aimc_vl *vl, uint32_t addr, uint32_t val)
 extern "C" uint64_t aimc_vl_cycles(aimc_vl *vl)
 {
 	return vl == nullptr ? 0 : vl->harness.cycles();
+}
+
+extern "C" int aimc_vl_hard_reset(aimc_vl *vl)
+{
+	if (vl == nullptr)
+		return AIMC_EINVAL;
+	vl->harness.reset();
+	return AIMC_OK;
 }
 
 extern "C" void aimc_vl_close(aimc_vl *vl)

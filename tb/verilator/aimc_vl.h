@@ -32,6 +32,9 @@ aimc_vl *aimc_vl_open_rc(const aimc_cfg *cfg, uint64_t seed, const char *wave_pa
  * come within kAimcWaitMax cycles; the model should be closed). *val is 0 unless OKAY. */
 int aimc_vl_read32(aimc_vl *vl, uint32_t addr, uint32_t *val);
 int aimc_vl_write32(aimc_vl *vl, uint32_t addr, uint32_t val);
+/* A write with byte strobes strb (bits [3:0]); aimc_vl_write32 is strb 0xF. For the bus fuzzer:
+ * the slave answers SLVERR to a partial strobe and writes nothing. */
+int aimc_vl_write32_strb(aimc_vl *vl, uint32_t addr, uint32_t val, uint32_t strb);
 
 /* Simulation-only backdoor (docs/trace-format.md, "Backdoor loads"). aimc_vl_backdoor turns it on or
  * off (AIMC_EUNSUPPORTED if the model's buffers cannot be reached, as aimc_vl_backdoor_ready
@@ -45,6 +48,12 @@ int aimc_vl_backdoor_write(aimc_vl *vl, uint32_t addr, uint32_t val);
 
 /* Rising clock edges since reset release (the cycle count of the trace player's C line). */
 uint64_t aimc_vl_cycles(aimc_vl *vl);
+
+/* Hard reset: the harness's reset pin (rst_ni) low for kAimcResetCycles cycles with every AXI
+ * master pin idle, as at power-on, then released; call it between bus transactions (any cycle
+ * of a running program). Every reset register returns to its reset value; aimc_vl_cycles counts
+ * again from the release. For the fuzzer (tests/system/bus_fuzz.c). AIMC_EINVAL for NULL. */
+int aimc_vl_hard_reset(aimc_vl *vl);
 
 /* Finish the model (final blocks, waveform closed) and free it. NULL is ignored. */
 void aimc_vl_close(aimc_vl *vl);

@@ -115,6 +115,11 @@ def main():
     r = make("-n", "sim", "CONFIG=tiny; touch " + pwned, f"BUILD={BUILD}")
     check(r.returncode != 0 and "no config named" in r.stderr and not os.path.exists(pwned),
           "make sim CONFIG with ';'", f"exit {r.returncode}, stderr {r.stderr[-300:]!r}")
+    # 6. switches are 0 or 1: another value is an error naming it, not a silent "off"
+    for var, val in (("WAVES", "yes"), ("COV", "2"), ("FORCE", "true"), ("NOBUILD", "on")):
+        r = make("-n", "help", f"{var}={val}", f"BUILD={BUILD}")
+        check(r.returncode != 0 and f"{var}='{val}': must be 0 or 1" in r.stderr,
+              f"make {var}={val}", f"exit {r.returncode}, stderr {r.stderr[-300:]!r}")
     # the good case still works: an existing config path is accepted by the check
     r = make("-n", "layer-test", "CONFIG=configs/tiny.cfg", f"BUILD={BUILD}")
     check(r.returncode == 0 and "configs/tiny.cfg" in r.stdout, "make -n layer-test CONFIG=path",

@@ -66,7 +66,7 @@ if os.path.exists(cache):
 else:
     y = q.forward_int8_sliced(net, x, c["rows"], c["dac_bits"], c["adc_bits"])
     np.save(cache, y)
-if (mode == "flip_rtl" and rtl) or (mode == "flip_cal_rtl" and rtl and "calibrated" in o["--net"]) or (mode == "flip_ref" and c["name"] == "ideal64"):
+if (mode == "flip_hwa_rtl" and rtl and os.path.basename(o["--net"]) == "net_hwa.khnf") or (mode == "flip_rtl" and rtl) or (mode == "flip_cal_rtl" and rtl and "calibrated" in o["--net"]) or (mode == "flip_ref" and c["name"] == "ideal64"):
     y[5, 1] ^= 4
 if mode == "short_out" and rtl:
     y = y[:-1]
@@ -195,6 +195,25 @@ def _():
     assert "command:" in out and "run --config configs/base.cfg" in out
     rc, out, _ = sim("short_out", tag="short")
     assert rc == 1 and "expected 360 x 10" in out, out[-2000:]
+
+
+@check("TRAIN=hwa: the hardware-aware network runs beside the post-training one; a mismatch fails")
+def _():
+    rc, out, rep_path = sim(extra=("--train", "hwa"), tag="hwa")
+    assert rc == 0, f"exit {rc}\n{out[-3000:]}"
+    assert "make sim CONFIG=base SEED=3 TRAIN=hwa" in out and "hardware-aware training" in out
+    r = json.load(open(rep_path))
+    assert r["training"] == "hwa"
+    h = r["hwa"]
+    assert set(h["accuracy"]) == {"float", "int8_reference", "cmodel", "rtl", "cmodel_calibrated",
+                                  "rtl_calibrated"}, h["accuracy"]
+    # base: programming sigma 0.01, read sigma 0.005 (fake config, pv off): sqrt(2) * hypot
+    assert close(h["noise"]["w_add"], 2 ** 0.5 * (0.01 ** 2 + 0.005 ** 2) ** 0.5), h["noise"]
+    assert h["accuracy"]["float"] > 0.9 and h["rtl_vs_cmodel_mismatches"] == 0
+    assert r["accuracy"]["hwa_rtl"] == h["accuracy"]["rtl"]
+    assert os.path.isfile(os.path.join(TMP, "hwa", "sim", "base-seed3", "net_hwa.khnf"))
+    rc, out, _ = sim("flip_hwa_rtl", extra=("--train", "hwa"), tag="hwaflip")
+    assert rc == 1 and "hardware-aware network: RTL and C model differ in 1" in out, out[-2000:]
 
 
 @check("NET=cnn: the digits CNN through the flow (v2 file, 64-288-10); a CSV with the CNN stops")

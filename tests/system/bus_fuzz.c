@@ -7,10 +7,11 @@
  * past it, memory-window reads and writes (inside and past the configured depth), random 32-bit
  * addresses, misaligned addresses (sent straight to the back-end: the driver itself refuses them,
  * which is checked too), soft resets, random instruction words run as programs under a random
- * watchdog budget, and soft resets at random cycles of a running random program. Then a random
- * fully connected layer is compiled (aimc_compile), run, and compared bit for bit with
- * aimc_net_forward; in half of the sequences a soft reset first hits that layer's program at a
- * random cycle (setup or batch), and the run after it must still be exact.
+ * watchdog budget, and soft and hard resets at random cycles of a running random program (a
+ * hard reset is the harness's reset pin rst_ni, aimc_vl_hard_reset, as at power-on). Then a
+ * random fully connected layer is compiled (aimc_compile), run, and compared bit for bit with
+ * aimc_net_forward; in two thirds of the sequences a soft or a hard reset first hits that
+ * layer's program at a random cycle (setup or batch), and the run after it must still be exact.
  *
  * The expected bus responses come from the documentation, read at run time from
  * docs/registers.md (address map, CSR offsets, each field's access) and docs/errors.md's rules:
@@ -22,7 +23,11 @@
  * value, bits outside every field read 0, a memory word reads back what was written; a program
  * ends (busy drops) within its watchdog budget: cycles <= B + 1, exactly B + 1 for a WATCHDOG
  * stop, HALT sets status.halted and irq.done, an error stop sets status.error, irq.error and a
- * documented err_code; after a soft reset status, err_code, irq and bus_err read 0; no AXI
+ * documented err_code; after a soft reset status, err_code, irq and bus_err read 0; after a
+ * hard reset besides every rw field reads its documented reset value and the cycle counter 0;
+ * a write with a partial byte strobe answers SLVERR (DECERR outside every window) and writes
+ * nothing
+ * (counted since power-on); no AXI
  * handshake hangs and the simulator raises no assertion (an assertion aborts this process).
  *
  * Before the layer the host recovers as a user would: aimc_soft_reset, aimc_chip_init, watchdog
@@ -38,6 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "aimc.h"
 #include "aimc_regs.h"
@@ -357,7 +363,9 @@ typedef struct fuzz {
 	/* statistics */
 	uint64_t seq, seqs_done, accesses, err_accesses, decerr, slverr, driver_refusals, programs,
 		 prog_halt, prog_error, watchdog_stops, soft_resets, inflight_resets, layers,
-		 layer_resets, instr_words, failures;
+		 layer_resets, instr_words, failures, hard_resets, inflight_hard_resets,
+		 layer_hard_resets, strobe_writes;
+	uint64_t cycle_base;        /* cycles before the last hard reset (the harness restarts at 0) */
 	uint64_t err_codes[16];
 	char cmdline[1024];
 } fuzz;
@@ -381,7 +389,7 @@ static void fail(fuzz *z, const char *fmt, ...)
 
 static uint64_t cycles_now(fuzz *z)
 {
-	return z->vl ? aimc_vl_cycles((aimc_vl *)z->dig.inner.ctx) : 0;
+	return z->vl ? z->cycle_base + aimc_vl_cycles((aimc_vl *)z->dig.inner.ctx) : 0;
 }
 
 static int reg_index(const fuzz *z, const reg_desc *r)
@@ -607,6 +615,49 @@ static void op_random_access(fuzz *z)
 	}
 }
 
+/* A write with a partial byte strobe (wstrb != 0xF; Verilator only, the driver always writes
+ * whole words): SLVERR where the address alone would be answered OKAY or SLVERR, DECERR outside
+ * every window (rtl/bus/aimc_axil_slave.sv's order), recorded in bus_err, and nothing written: a
+ * memory word or scratch reads what it held before; other CSRs keep their shadows (checked by
+ * the next read). */
+static void op_partial_strobe(fuzz *z)
+{
+	const win_desc *csrw = &z->map.win[z->map.csr_win];
+	const reg_desc *scratch = need_reg(z, "scratch");
+	uint32_t a = random_addr(z), v = (uint32_t)rng_next(&z->rng);
+	uint32_t strb = rng_below(&z->rng, 15), exp = expected_resp(&z->map, a, 1), before = 0;
+	uint32_t after = 0;
+	int in_csr = a - csrw->base < csrw->size, rc, probe;
+
+	if (rng_below(&z->rng, 4) == 0)
+		a = csr_base(z) + scratch->off;
+	exp = expected_resp(&z->map, a, 1);
+	in_csr = a - csrw->base < csrw->size;
+	probe = exp == 0 && (!in_csr || a == csr_base(z) + scratch->off);
+	if (probe)
+		raw_access(z, 0, a, 0, &before);
+	rc = aimc_vl_write32_strb((aimc_vl *)z->dig.inner.ctx, a, v, strb);
+	digest_mix(&z->dig, 2, a, v ^ strb << 28, rc);
+	z->accesses++;
+	z->strobe_writes++;
+	if (exp == 0)
+		exp = 2;
+	if (rc != (int)exp) {
+		fail(z, "write 0x%08x with wstrb 0x%x: response %d, the documentation says %s", a,
+		     strb, rc, exp == 2 ? "SLVERR" : "DECERR");
+		return;
+	}
+	z->err_accesses++;
+	if (exp == 3)
+		z->decerr++;
+	else
+		z->slverr++;
+	be_record(z, a, 1, exp);
+	if (probe && raw_access(z, 0, a, 0, &after) == AIMC_OK && after != before)
+		fail(z, "write 0x%08x with wstrb 0x%x answered an error but changed the word: 0x%08x "
+		     "-> 0x%08x", a, strb, before, after);
+}
+
 /* The driver refuses a misaligned address before touching the bus (nothing recorded). */
 static void op_driver_misaligned(fuzz *z)
 {
@@ -774,7 +825,7 @@ static void check_after_reset(fuzz *z, const char *what)
 	uint32_t s = rd(z, "status"), code = rd(z, "err_code"), irq = rd(z, "irq");
 
 	if (s != 0 || code != 0 || irq != 0)
-		fail(z, "%s: after the soft reset status 0x%x, err_code %u, irq 0x%x (all 0 expected)",
+		fail(z, "%s: after the reset status 0x%x, err_code %u, irq 0x%x (all 0 expected)",
 		     what, s, code, irq);
 	check_bus_err(z, what);
 }
@@ -784,9 +835,41 @@ static void soft_reset_now(fuzz *z)
 	wr(z, "soft_reset", AIMC_CSR__SOFT_RESET__GO_bm);
 }
 
-/* A random program started with a generous watchdog, hit by a soft reset after a random number
- * of cycles. */
-static void op_inflight_reset(fuzz *z)
+/* Hard reset through the harness's reset pin (Verilator only): every register to its reset
+ * value, as at power-on. The digest records it (kind 9), so the signature covers when it came. */
+static void hard_reset_now(fuzz *z)
+{
+	aimc_vl *vl = (aimc_vl *)z->dig.inner.ctx;
+	int rc;
+
+	digest_mix(&z->dig, 9, 0, (uint32_t)(cycles_now(z) - z->cycle_base), 0);
+	z->cycle_base += aimc_vl_cycles(vl);
+	rc = aimc_vl_hard_reset(vl);
+	if (rc != AIMC_OK)
+		fail(z, "aimc_vl_hard_reset: %s", aimc_strerror(rc));
+	shadow_reset(z);
+	z->hard_resets++;
+}
+
+/* What a hard reset leaves: the soft reset's state, every rw field at its documented reset value
+ * (csr_read_check against the reset shadows), constants as documented, the cycle counter 0. */
+static void check_after_hard_reset(fuzz *z, const char *what)
+{
+	uint32_t i, c;
+
+	check_after_reset(z, what);
+	for (i = 0; i < z->map.n_reg; i++)
+		if (z->map.reg[i].rd)
+			csr_read_check(z, &z->map.reg[i]);
+	c = rd(z, "cycles_lo");
+	if (c != 0)
+		fail(z, "%s: the cycle counter reads %u after a hard reset (counted since power-on: 0 "
+		     "expected)", what, c);
+}
+
+/* A random program started with a generous watchdog, hit by a soft reset (hard = 0) or a hard
+ * reset (hard = 1) after a random number of cycles. */
+static void op_inflight_reset(fuzz *z, int hard)
 {
 	uint32_t pc0 = rng_below(&z->rng, 32), n = 4u + rng_below(&z->rng, 24);
 	uint32_t wait = rng_below(&z->rng, 400);
@@ -800,11 +883,17 @@ static void op_inflight_reset(fuzz *z)
 	start(z);
 	while (cycles_now(z) - t0 < wait)
 		rd(z, "scratch");
-	snprintf(what, sizeof(what), "soft reset in flight (program of %u at pc %u, reset %" PRIu64
-		 " cycles after the start)", n, pc0, cycles_now(z) - t0);
-	soft_reset_now(z);
-	z->inflight_resets++;
-	check_after_reset(z, what);
+	snprintf(what, sizeof(what), "%s reset in flight (program of %u at pc %u, reset %" PRIu64
+		 " cycles after the start)", hard ? "hard" : "soft", n, pc0, cycles_now(z) - t0);
+	if (hard) {
+		hard_reset_now(z);
+		z->inflight_hard_resets++;
+		check_after_hard_reset(z, what);
+	} else {
+		soft_reset_now(z);
+		z->inflight_resets++;
+		check_after_reset(z, what);
+	}
 }
 
 /* ---- the layer after each sequence ---------------------------------------------------------- */
@@ -872,8 +961,9 @@ static int read_outputs(fuzz *z, const aimc_image *img, uint32_t n, int8_t *y)
 	return rc;
 }
 
-/* Start the program at pc and soft-reset it after a random number of cycles below `span`. */
-static void reset_during(fuzz *z, uint32_t pc, uint32_t span)
+/* Start the program at pc and reset it (soft, or hard through the reset pin) after a random
+ * number of cycles below `span`. */
+static void reset_during(fuzz *z, uint32_t pc, uint32_t span, int hard)
 {
 	uint32_t wait = rng_below(&z->rng, span ? span : 1);
 	uint64_t t0;
@@ -883,9 +973,15 @@ static void reset_during(fuzz *z, uint32_t pc, uint32_t span)
 	start(z);
 	while (cycles_now(z) - t0 < wait)
 		rd(z, "scratch");
-	soft_reset_now(z);
-	z->layer_resets++;
-	check_after_reset(z, "soft reset during the layer's program");
+	if (hard) {
+		hard_reset_now(z);
+		z->layer_hard_resets++;
+		check_after_hard_reset(z, "hard reset during the layer's program");
+	} else {
+		soft_reset_now(z);
+		z->layer_resets++;
+		check_after_reset(z, "soft reset during the layer's program");
+	}
 }
 
 static void op_layer(fuzz *z)
@@ -902,7 +998,9 @@ static void op_layer(fuzz *z)
 	aimc_net net;
 	aimc_image img;
 	char err[512];
-	uint32_t chip_err = 0, chip_pc = 0, i, reset_mode = rng_below(&z->rng, 4);
+	/* 0 none; soft reset during 1 the setup, 2-3 the batch; hard reset during 4 the setup,
+	 * 5 the batch program */
+	uint32_t chip_err = 0, chip_pc = 0, i, reset_mode = rng_below(&z->rng, 6);
 	int rc;
 
 	if (!z->vl) /* no cycles to count on the C model: no reset in flight */
@@ -953,22 +1051,32 @@ static void op_layer(fuzz *z)
 	wr(z, "sat_mode", 0);
 	if (rc == AIMC_OK)
 		rc = load_image(z, &img);
-	if (rc == AIMC_OK && img.run_pc > 0 && reset_mode == 1) {
-		/* a soft reset during the setup program (PROG of every tile): weights partial, so the
-		 * whole image is loaded again */
-		reset_during(z, 0, 400u + 2u * z->cfg.rows * z->cfg.cols);
+	if (rc == AIMC_OK && img.run_pc > 0 && (reset_mode == 1 || reset_mode == 4)) {
+		/* a soft or hard reset during the setup program (PROG of every tile): weights
+		 * partial, so the whole image is loaded again (aimc_chip_init first, as after power-on) */
+		reset_during(z, 0, 400u + 2u * z->cfg.rows * z->cfg.cols, reset_mode == 4);
 		rc = load_image(z, &img);
 	}
 	if (rc == AIMC_OK && img.run_pc > 0)
 		rc = aimc_run(&z->m, 0, polls, &chip_err, &chip_pc);
 	if (rc == AIMC_OK)
 		rc = write_inputs(z, &img, x, k);
-	if (rc == AIMC_OK && reset_mode >= 2) {
+	if (rc == AIMC_OK && (reset_mode == 2 || reset_mode == 3)) {
 		/* a soft reset during the batch program: memories and crossbar weights are kept, the
 		 * same batch runs again */
-		reset_during(z, img.run_pc, 200u + 60u * (uint32_t)img.n_prog);
+		reset_during(z, img.run_pc, 200u + 60u * (uint32_t)img.n_prog, 0);
 		if (img.run_pc == 0)
 			rc = load_image(z, &img);
+		if (rc == AIMC_OK)
+			rc = write_inputs(z, &img, x, k);
+	}
+	if (rc == AIMC_OK && reset_mode == 5) {
+		/* a hard reset during the batch program: the host recovers as after power-on (nothing
+		 * of the chip's state is assumed kept): the image again, the setup program, the inputs */
+		reset_during(z, img.run_pc, 200u + 60u * (uint32_t)img.n_prog, 1);
+		rc = load_image(z, &img);
+		if (rc == AIMC_OK && img.run_pc > 0)
+			rc = aimc_run(&z->m, 0, polls, &chip_err, &chip_pc);
 		if (rc == AIMC_OK)
 			rc = write_inputs(z, &img, x, k);
 	}
@@ -1025,8 +1133,10 @@ static void run_sequence(fuzz *z, uint32_t ops)
 	for (i = 0; i < ops && z->failures <= MAX_FAIL_PRINT; i++) {
 		uint32_t r = rng_below(&z->rng, 1000);
 
-		if (r < 820)
+		if (r < 800 || (r < 820 && !z->vl))
 			op_random_access(z);
+		else if (r < 820)
+			op_partial_strobe(z);
 		else if (r < 850)
 			op_driver_misaligned(z);
 		else if (r < 870) {
@@ -1036,8 +1146,10 @@ static void run_sequence(fuzz *z, uint32_t ops)
 			check_bus_err(z, "during the sequence");
 		} else if (z->vl && r < 960) {
 			op_program(z);
+		} else if (z->vl && r < 985) {
+			op_inflight_reset(z, 0);
 		} else if (z->vl) {
-			op_inflight_reset(z);
+			op_inflight_reset(z, 1);
 		} else {
 			op_random_access(z);
 		}
@@ -1052,7 +1164,8 @@ static void usage(void)
 	printf("usage: bus-fuzz --config CFG [--seed N] [--sequences N] [--ops N] [--backend B]\n"
 	       "                [--regs-doc FILE] [--report FILE] [--digest FILE]\n\n"
 	       "Seeded random CSR / memory / out-of-range / misaligned accesses, random programs\n"
-	       "under the watchdog, soft resets (also in flight), and after each sequence a random FC\n"
+	       "under the watchdog, soft resets (also in flight) and hard resets (the reset pin, in\n"
+	       "flight; Verilator), and after each sequence a random FC\n"
 	       "layer compared bit for bit with aimc_net_forward (tests/system/bus_fuzz.c).\n"
 	       "  --backend verilator (default) | cmodel (bus checks only: no programs, no timing)\n"
 	       "  --regs-doc docs/registers.md (default): the documented map the answers come from\n"
@@ -1101,16 +1214,19 @@ static int write_report(const fuzz *z, const char *path, uint64_t seed, uint64_t
 		", \"slverr\": %" PRIu64 ", \"driver_refusals\": %" PRIu64 ", \"instr_words\": %" PRIu64
 		", \"programs\": %" PRIu64 ", \"programs_halted\": %" PRIu64 ", \"programs_error\": %"
 		PRIu64 ", \"watchdog_stops\": %" PRIu64 ", \"soft_resets\": %" PRIu64
-		", \"inflight_resets\": %" PRIu64 ", \"layer_resets\": %" PRIu64 ", \"layers\": %" PRIu64
-		", \"err_codes\": [",
+		", \"inflight_resets\": %" PRIu64 ", \"layer_resets\": %" PRIu64 ", \"hard_resets\": %"
+		PRIu64 ", \"inflight_hard_resets\": %" PRIu64 ", \"layer_hard_resets\": %" PRIu64
+		", \"resets\": %" PRIu64 ", \"partial_strobe_writes\": %" PRIu64 ", \"layers\": %"
+		PRIu64 ", \"err_codes\": [",
 		z->cfg.name, z->vl ? "verilator" : "cmodel", seed, z->seqs_done, cycles, secs, z->accesses,
 		z->err_accesses, z->decerr, z->slverr, z->driver_refusals, z->instr_words, z->programs,
 		z->prog_halt, z->prog_error, z->watchdog_stops, z->soft_resets, z->inflight_resets,
-		z->layer_resets, z->layers);
+		z->layer_resets, z->hard_resets, z->inflight_hard_resets, z->layer_hard_resets,
+		z->soft_resets + z->hard_resets, z->strobe_writes, z->layers);
 	for (i = 0; i < 16; i++)
 		fprintf(f, "%s%" PRIu64, i ? ", " : "", z->err_codes[i]);
 	fprintf(f, "], \"failures\": %" PRIu64 ", \"rerun\": \"%s\"}\n", z->failures, z->cmdline);
-	ok = fflush(f) == 0 && !ferror(f);
+	ok = fflush(f) == 0 && !ferror(f) && fsync(fileno(f)) == 0;
 	ok = (fclose(f) == 0) && ok;
 	if (!ok || rename(tmp, path) != 0) {
 		fprintf(stderr, "bus-fuzz: cannot write %s: %s\n", path, strerror(errno));
@@ -1139,7 +1255,7 @@ static int write_digest(const fuzz *z, const char *path, uint64_t cycles)
 		"then the cycles\nR 00000000 %08x\nR 00000004 %08x\nR 00000008 %08x\n"
 		"R 0000000c %08x\n", (uint32_t)z->dig.h, (uint32_t)(z->dig.h >> 32), (uint32_t)cycles,
 		(uint32_t)(cycles >> 32));
-	ok = fflush(f) == 0 && !ferror(f);
+	ok = fflush(f) == 0 && !ferror(f) && fsync(fileno(f)) == 0;
 	ok = (fclose(f) == 0) && ok;
 	if (!ok || rename(tmp, path) != 0) {
 		fprintf(stderr, "bus-fuzz: cannot write %s: %s\n", path, strerror(errno));
@@ -1259,10 +1375,13 @@ int main(int argc, char **argv)
 	       " error responses: %" PRIu64 " DECERR, %" PRIu64 " SLVERR), %" PRIu64
 	       " driver refusals, %" PRIu64 " programs (%" PRIu64 " HALT, %" PRIu64 " error stops, %"
 	       PRIu64 " WATCHDOG), %" PRIu64 " soft resets (%" PRIu64 " in flight, %" PRIu64
-	       " during a layer), %" PRIu64 " layers bit-exact checked\n",
+	       " during a layer), %" PRIu64 " hard resets (%" PRIu64 " in flight, %" PRIu64
+	       " during a layer), %" PRIu64 " partial-strobe writes, %" PRIu64
+	       " layers bit-exact checked\n",
 	       z.seqs_done, cycles, z.accesses, z.err_accesses, z.decerr, z.slverr, z.driver_refusals,
 	       z.programs, z.prog_halt, z.prog_error, z.watchdog_stops, z.soft_resets,
-	       z.inflight_resets, z.layer_resets, z.layers);
+	       z.inflight_resets, z.layer_resets, z.hard_resets, z.inflight_hard_resets,
+	       z.layer_hard_resets, z.strobe_writes, z.layers);
 	if (report != NULL &&
 	    write_report(&z, report, seed, cycles,
 			 (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec)) != 0)

@@ -7,7 +7,8 @@
       and DIR/meta.json. With --config-json (the output of `aimc config --json CFG`) the
       adc_shift of each layer is calibrated for that config.
   python -m kirchhoff info NET.khnf
-      validate a network file and print its layers.
+      validate a network file and print its layers (versions 1 and 2) or its nodes (version 3,
+      a graph: kirchhoff.graphfile).
   python -m kirchhoff import MODEL.tflite -o NET.khnf
       import an int8 TFLite model (docs/network-format.md, version 3). Errors (an unsupported
       operator, a float model, ...) name the operator and its index; exit 2, nothing written.
@@ -25,6 +26,7 @@ import sys
 
 import numpy as np
 
+from . import atomic
 from . import data as kdata
 from . import export as kexport
 from . import pipeline as kpipe
@@ -47,26 +49,61 @@ def cmd_export(a):
     cal = kq.calibrate_adc_shifts(pr.qnet, pr.xtr, cfg) if cfg else None
     qnet = pr.qnet.with_adc_shifts(cal.shifts) if cal else pr.qnet
     os.makedirs(a.out, exist_ok=True)
-    kexport.write_net(os.path.join(a.out, "net.khnf"), qnet)
-    pr.xte.tofile(os.path.join(a.out, "test_inputs.i8"))
-    np.savetxt(os.path.join(a.out, "test_labels.txt"), pr.yte, fmt="%d")
-    kq.forward_int8(qnet, pr.xte).tofile(os.path.join(a.out, "expected_int8.i8"))
+    inputs = [p for p in (a.data, a.config_json) if p]
+    net_bytes = kexport.net_to_bytes(qnet)
+    expected = kq.forward_int8(qnet, pr.xte)
     meta = {"network": pr.name, "source": pr.ds.source, "layers": pr.dims,
             "classes": pr.ds.classes, "test_samples": int(len(pr.yte)),
             "in_scale": qnet.in_scale, "adc_shifts": [L.adc_shift for L in qnet.layers],
             "config": cfg["name"] if cfg else None, "accuracy_float": pr.acc_float,
             "expected_int8_is_exact_for": "ideal configs (adc_shift 0)" if not cal else
             "ideal configs only; the calibrated shifts apply to " + cfg["name"]}
-    with open(os.path.join(a.out, "meta.json"), "w") as f:
-        json.dump(meta, f, indent=2)
-        f.write("\n")
+    # every file through a temporary; none replaced unless all were written (kirchhoff.atomic)
+    atomic.write_many({
+        os.path.join(a.out, "net.khnf"): net_bytes,
+        os.path.join(a.out, "test_inputs.i8"): np.ascontiguousarray(pr.xte, np.int8).tobytes(),
+        os.path.join(a.out, "test_labels.txt"): "".join(f"{int(v)}\n" for v in pr.yte),
+        os.path.join(a.out, "expected_int8.i8"): np.ascontiguousarray(expected, np.int8).tobytes(),
+        os.path.join(a.out, "meta.json"): json.dumps(meta, indent=2) + "\n"}, inputs=inputs)
     print(f"{pr.name} {'-'.join(map(str, pr.dims))}: float accuracy {100 * pr.acc_float:.2f} %, "
           f"adc_shifts {meta['adc_shifts']}; wrote {a.out}/net.khnf, test_inputs.i8 "
           f"({len(pr.yte)} x {qnet.n_inputs}), test_labels.txt, expected_int8.i8, meta.json")
     return 0
 
 
+def _file_version(path):
+    """The version field of a network file's header (bytes 4-5), or None if it is too short."""
+    with open(path, "rb") as f:
+        head = f.read(6)
+    return int.from_bytes(head[4:6], "little") if len(head) == 6 else None
+
+
+def cmd_info_graph(a):
+    """info on a version-3 file (a graph of TFLite int8 operators, kirchhoff.graphfile)."""
+    from . import graphfile as kgf
+    g = kgf.read_graph(a.net)
+    chip = [n for n in g.nodes if n.op in kgf.CHIP_OPS]
+    macs = sum(int(n.k) * int(n.n) * (g.tensors[n.out].h * g.tensors[n.out].w
+                                      if n.op != kgf.OP_FC else 1) for n in chip)
+    print(f"{a.net}: version 3 graph, {len(g.nodes)} nodes ({len(chip)} on the chip), "
+          f"{len(g.tensors)} tensors, {g.n_inputs} inputs, {g.n_outputs} outputs, "
+          f"in_scale {g.tensors[0].scale:.6g}, {macs} chip MACs")
+    for i, nd in enumerate(g.nodes):
+        t_in, t_out = g.tensors[nd.in0], g.tensors[nd.out]
+        line = (f"  node {i}: {nd.name} {'x'.join(map(str, t_in.shape))} -> "
+                f"{'x'.join(map(str, t_out.shape))}")
+        if nd.op in kgf.CHIP_OPS:
+            line += (f", k {nd.k} n {nd.n}, adc_shift {nd.adc_shift}, |w| max "
+                     f"{int(np.max(np.abs(nd.w.astype(int))))}")
+        if nd.op in kgf.WINDOW_OPS:
+            line += f", kernel {nd.kh}x{nd.kw} stride {nd.stride_h}x{nd.stride_w}"
+        print(line)
+    return 0
+
+
 def cmd_info(a):
+    if _file_version(a.net) == 3:
+        return cmd_info_graph(a)
     net = kexport.read_net(a.net)
     print(f"{a.net}: {len(net.layers)} layers, {net.n_inputs} inputs, {net.n_classes} classes, "
           f"in_scale {net.in_scale:.6g}, {net.macs()} MACs")
@@ -140,7 +177,11 @@ def main(argv=None):
         return cmd_tflite_ref(a)
     try:
         return cmd_export(a) if a.cmd == "export" else cmd_info(a)
-    except (kdata.DataError, kq.QuantError, kexport.NetFormatError, OSError) as err:
+    except (kdata.DataError, kq.QuantError, kexport.NetFormatError, OSError,
+            atomic.SameFileError) as err:
+        print(f"kirchhoff {a.cmd}: {err}", file=sys.stderr)
+        return 1
+    except ValueError as err:  # kirchhoff.graphfile.GraphFormatError (info on a version-3 file)
         print(f"kirchhoff {a.cmd}: {err}", file=sys.stderr)
         return 1
 

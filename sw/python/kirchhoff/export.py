@@ -107,9 +107,9 @@ def net_to_bytes(qnet):
 
 def write_net(path, qnet):
     """Write qnet to path (docs/network-format.md v1). Returns the number of bytes."""
+    from . import atomic
     data = net_to_bytes(qnet)
-    with open(path, "wb") as f:
-        f.write(data)
+    atomic.write_bytes(path, data)
     return len(data)
 
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import math
 import os
 import struct
-import tempfile
 import zlib
 from dataclasses import dataclass, field
 
@@ -283,21 +282,12 @@ def graph_to_bytes(g: Graph) -> bytes:
 
 def write_atomic(path: str, data: bytes, src: str | None = None) -> None:
     """Write data to path through a temporary file in the same folder, renamed into place.
-    Refuses to overwrite src (the input file)."""
-    if src is not None and os.path.exists(path) and os.path.samefile(path, src):
-        raise GraphFormatError(f"output {path} is the input file")
-    d = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=d)
+    Refuses to overwrite src (the input file): GraphFormatError (kirchhoff.atomic)."""
+    from . import atomic
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+        atomic.write_bytes(path, data, inputs=[src] if src is not None else [])
+    except atomic.SameFileError as e:
+        raise GraphFormatError(str(e)) from None
 
 
 def write_graph(path: str, g: Graph, src: str | None = None) -> int:

@@ -334,6 +334,11 @@ def cfg_effect_on(cfg):
     """Name of the first further non-ideality switched on (aimc_cfg_effect_on in C), or None.
     Keys absent from cfg count as off (their defaults are off)."""
     g = lambda k, d=0.0: float(cfg.get(k, d))  # noqa: E731
+    if cfg.get("device", "flash") not in ("flash", 0):  # device presets (issue 18)
+        return "device"
+    cl = int(cfg.get("cell_levels", 128))  # 128: every level; fewer: rounded unless they hold every level
+    if cl != 128 and (cl - 1) % cell_top(cfg) != 0:
+        return "cell_levels"
     if g("drift_time") > g("drift_t0", 20.0) and (g("drift_nu", 0.05) != 0
                                                    or g("drift_nu_sigma", 0.008) != 0):
         return "drift_time"
@@ -342,14 +347,11 @@ def cfg_effect_on(cfg):
             return k
     if g("tc_g", 5e-4) != 0 and g("temp", 300.0) != g("temp_ref", 300.0):
         return "temp"
-    dl = int(cfg.get("device_levels", 0))
-    if dl >= 2 and (dl - 1) % cell_levels(cfg) != 0:
-        return "device_levels"
     return None
 
 
-def cell_levels(cfg):
-    """Top level of a cell (aimc_cfg_cell_levels in C): 127, or 2^slice_bits - 1 when sliced."""
+def cell_top(cfg):
+    """Top level of a cell (aimc_cfg_cell_top in C): 127, or 2^slice_bits - 1 when sliced."""
     if int(cfg.get("weight_slices", 1)) <= 1:
         return INT8_MAX
     return (1 << int(cfg["slice_bits"])) - 1
@@ -371,7 +373,7 @@ def cfg_is_ideal(cfg):
     rows, dac, adc = int(cfg["rows"]), int(cfg["dac_bits"]), int(cfg["adc_bits"])
     return (float(cfg["prog_sigma"]) == 0 and float(cfg["read_sigma"]) == 0
             and int(cfg.get("pv_enable", 0)) == 0 and cfg_effect_on(cfg) is None
-            and (1 << (adc - 1)) - 1 >= rows * ((1 << dac) - 1) * cell_levels(cfg))
+            and (1 << (adc - 1)) - 1 >= rows * ((1 << dac) - 1) * cell_top(cfg))
 
 
 def adc_clip_fractions(w, xq_layer, rows, dac_bits, adc_bits, weight_slices=1, slice_bits=7):

@@ -267,6 +267,8 @@ void cli_graph_json(cli_json *j, const aimc_graph *g, const aimc_cfg *cfg, const
 		cli_json_str(j, "op", aimc_gop_name(nd->op));
 		cli_json_str(j, "shape", shape);
 		cli_json_bool(j, "on_chip", (int)np->on_chip);
+		if (st != NULL)
+			cli_json_u64(j, "host_ops", st->node[ni].host_ops);
 		if (np->on_chip) {
 			cli_json_u64(j, "k", nd->k);
 			cli_json_u64(j, "n", nd->n);
@@ -295,6 +297,11 @@ void cli_graph_json(cli_json *j, const aimc_graph *g, const aimc_cfg *cfg, const
 				cli_json_u64(j, "adc_convs", s->adc_convs);
 				cli_json_u64(j, "sats", s->sats);
 				cli_json_u64(j, "reads", s->reads);
+				cli_json_u64(j, "issued_instrs", s->issued);
+				cli_json_u64(j, "posts", s->posts);
+				cli_json_u64(j, "accadds", s->accadds);
+				cli_json_u64(j, "host_bytes_in", s->host_bytes_in);
+				cli_json_u64(j, "host_bytes_out", s->host_bytes_out);
 			}
 		}
 		cli_json_obj_end(j);

@@ -3,10 +3,12 @@
  * images. aimc info: the chip on a back-end (identity, config readback, counters) and, with
  * --net, the placement of a network on it. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "aimc_regs.h"
 #include "cli.h"
 
 #define MAX_AUTO_BATCH 64u
@@ -257,10 +259,12 @@ static int compile_graph(const char *cmd, const char *netp, const aimc_cfg *cfg,
 		cli_graph_print("compile", &g, cfg, &p, NULL);
 		exit_code = CLI_EXIT_PASS;
 	} else {
-		printf("compile: DOES NOT FIT config %s: %s (%s)\n", cfg->name, err,
+		/* isa_tfl = 0 and a node needs the tfl POST or ACCADD: refused like a misfit */
+		printf("compile: %s config %s: %s (%s)\n",
+		       rc == AIMC_EUNSUPPORTED ? "NOT SUPPORTED BY" : "DOES NOT FIT", cfg->name, err,
 		       aimc_strerror(rc));
 		gr.error = err;
-		exit_code = rc == AIMC_EFIT ? CLI_EXIT_FAIL : CLI_EXIT_USAGE;
+		exit_code = rc == AIMC_EFIT || rc == AIMC_EUNSUPPORTED ? CLI_EXIT_FAIL : CLI_EXIT_USAGE;
 	}
 	if (report != NULL && cli_json_write_file(cmd, report, fill_graph, &gr) != 0)
 		exit_code = CLI_EXIT_FAIL;
@@ -360,6 +364,7 @@ typedef struct info_report {
 	const aimc_cfg *cfg;
 	aimc_counters c;
 	aimc_bus_err be_rec;
+	int isa_tfl;                    /* the chip has the tfl POST and ACCADD (cfg5.no_tfl clear) */
 } info_report;
 
 static void fill_info(cli_json *j, void *arg)
@@ -373,6 +378,7 @@ static void fill_info(cli_json *j, void *arg)
 	cli_json_u64(j, "num_tiles", r->cfg->num_tiles);
 	cli_json_u64(j, "rows", r->cfg->rows);
 	cli_json_u64(j, "cols", r->cfg->cols);
+	cli_json_bool(j, "isa_tfl", r->isa_tfl);
 	cli_json_counters(j, "counters", &r->c);
 	cli_json_obj(j, "bus_err");
 	cli_json_bool(j, "valid", (int)r->be_rec.valid);
@@ -448,12 +454,14 @@ int cli_cmd_info(int argc, char **argv)
 				cli_graph_print("info", &g, &cfg, &gp, NULL);
 				aimc_gplan_free(&gp);
 			} else {
-				cli_errorf(cmd, "config %s: does not fit: %s (%s)", cfg.name, err,
-					   aimc_strerror(rc));
+				cli_errorf(cmd, "config %s: %s: %s (%s)", cfg.name,
+					   rc == AIMC_EUNSUPPORTED ? "not supported" : "does not fit",
+					   err, aimc_strerror(rc));
 			}
 			aimc_graph_free(&g);
 			if (rc != AIMC_OK)
-				return rc == AIMC_EFIT ? CLI_EXIT_FAIL : CLI_EXIT_USAGE;
+				return rc == AIMC_EFIT || rc == AIMC_EUNSUPPORTED ? CLI_EXIT_FAIL
+										  : CLI_EXIT_USAGE;
 			goto chip;
 		}
 		rc = aimc_net_load(&net, netp, err, sizeof(err));
@@ -488,6 +496,12 @@ chip:
 	rc = aimc_counters_read(&m, &ir.c);
 	if (rc == AIMC_OK)
 		rc = aimc_bus_err_read(&m, &ir.be_rec, 0);
+	if (rc == AIMC_OK) {
+		uint32_t cfg5 = 0;
+
+		rc = aimc_mmio_read32(&m, (uint32_t)offsetof(aimc_map_t, csr.cfg5), &cfg5);
+		ir.isa_tfl = (cfg5 & AIMC_CSR__CFG5__NO_TFL_bm) == 0;
+	}
 	if (rc != AIMC_OK) {
 		cli_report_rc(cmd, &m, "reading the counters", rc);
 		goto out;
@@ -496,6 +510,10 @@ chip:
 	       "param %u, weight %u words, %u accumulator slots\n", be.backend, cfg.name,
 	       cfg.num_tiles, cfg.num_tiles == 1 ? "" : "s", cfg.rows, cfg.cols, cfg.instr_depth,
 	       cfg.act_depth, cfg.par_depth, cfg.wgt_depth, cfg.acc_slots);
+	printf("info: ISA %u, %s\n", (unsigned)AIMC_ISA_VERSION,
+	       ir.isa_tfl ? "with the tfl POST and ACCADD (TFLite graphs run)"
+			  : "without the tfl POST and ACCADD (cfg5.no_tfl, isa_tfl = 0: version 1/2 "
+			    "networks only, a TFLite graph is refused)");
 	printf("info: counters since reset: cycles %llu, instrs %u, mvms %u, adc conversions %u, "
 	       "saturations %u, programmed rows %u\n", (unsigned long long)ir.c.cycles,
 	       ir.c.instrs, ir.c.mvms, ir.c.adc_convs, ir.c.sats, ir.c.prog_rows);

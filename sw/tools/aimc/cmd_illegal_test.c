@@ -35,7 +35,8 @@ static void help(void)
 	       "Runs programs that stop the sequencer with each error of docs/isa.md (undefined opcode,\n"
 	       "reserved bits, bad tile, addresses out of range, PC past the buffer, bad slot, bad post\n"
 	       "shift) and checks err_code, err_pc, status.error and irq.error for each, clearing the\n"
-	       "interrupt in between; then a good program runs on the same chip without a reset.\n\n"
+	       "interrupt in between; on a chip with isa_tfl = 0 also ACCADD and POST tfl (ILLEGAL)\n"
+	       "and cfg5.no_tfl; then a good program runs on the same chip without a reset.\n\n"
 	       CLI_BACKEND_HELP
 	       "\nExit: 0 all checks pass, 1 a check failed, 2 usage or input error.\n");
 }
@@ -103,6 +104,13 @@ static void case_instr(ck *c, const char *name, uint64_t bad, uint32_t code)
 	expect_error(c, name, &o, code, BAD_PC);
 }
 
+/* The code an ACCADD or tfl check gives: itself on a chip with isa_tfl, ILLEGAL without (the
+ * instruction is undefined there, the flag reserved; ILLEGAL is checked first). */
+static uint32_t tfl_code(const ck *c, uint32_t code)
+{
+	return c->cfg->isa_tfl ? code : AIMC_CHIP_ERR_ILLEGAL;
+}
+
 /* Parameters at word 0: every column b = 0, M = 0, S = 1, except column 0's S. */
 static int write_params(ck *c, uint32_t s0)
 {
@@ -143,7 +151,36 @@ static void case_tfl(ck *c, const char *name, int e, int lo, int hi)
 		return;
 	}
 	case_instr(c, name, aimc_instr(AIMC_OP_POST, 0, AIMC_FLAG_TFL, 0, 0, 0),
-		   AIMC_CHIP_ERR_BAD_PARAM);
+		   tfl_code(c, AIMC_CHIP_ERR_BAD_PARAM));
+}
+
+/* isa_tfl = 0 (docs/configs.md): cfg5.no_tfl reads 1, and every ACCADD and every tfl POST is
+ * ILLEGAL, well-formed operands included. */
+static void case_no_tfl(ck *c)
+{
+	uint32_t v = 0;
+	int rc = aimc_mmio_read32(c->m, CSR(cfg5), &v);
+
+	cli_check(&c->t, rc == AIMC_OK && ((v & AIMC_CSR__CFG5__NO_TFL_bm) != 0) == !c->cfg->isa_tfl,
+		  "cfg5.no_tfl reports isa_tfl", "bus %s; cfg5 0x%08x, no_tfl expected %d",
+		  aimc_strerror(rc), v, !c->cfg->isa_tfl);
+	if (c->cfg->isa_tfl) {
+		cli_skip(&c->t, "ACCADD and tfl POST without isa_tfl", "the chip has isa_tfl = 1");
+		return;
+	}
+	case_instr(c, "isa_tfl 0: ACCADD (valid operands)", aimc_instr(AIMC_OP_ACCADD, 0, 0, 0, 0, 0),
+		   AIMC_CHIP_ERR_ILLEGAL);
+	case_instr(c, "isa_tfl 0: ACCADD from_out (valid operands)",
+		   aimc_instr(AIMC_OP_ACCADD, 0, AIMC_FLAG_FROM_OUT, 0, 0, 0), AIMC_CHIP_ERR_ILLEGAL);
+	case_instr(c, "isa_tfl 0: POST tfl (valid E)", aimc_instr(AIMC_OP_POST, 0, AIMC_FLAG_TFL, 0, 0, 0),
+		   AIMC_CHIP_ERR_ILLEGAL);
+	case_instr(c, "isa_tfl 0: POST tfl dst_out (valid E)",
+		   aimc_instr(AIMC_OP_POST, 0, AIMC_FLAG_TFL | AIMC_FLAG_DST_OUT, 0, 0, 0),
+		   AIMC_CHIP_ERR_ILLEGAL);
+	/* ILLEGAL comes before BAD_TILE, ADDR_RANGE and BAD_SLOT */
+	case_instr(c, "isa_tfl 0: POST tfl with a bad slot",
+		   aimc_instr(AIMC_OP_POST, 0, AIMC_FLAG_TFL, 0, c->cfg->acc_slots, 0),
+		   AIMC_CHIP_ERR_ILLEGAL);
 }
 
 /* A word address just past the end: depth - span + 1, or 0 if span alone is past it. */
@@ -338,7 +375,8 @@ int cli_cmd_illegal_test(int argc, char **argv)
 		case_instr(&c, "bad tile (PROG tile = 15)", aimc_instr(AIMC_OP_PROG, 15, 0, 0, 0, 0),
 			   AIMC_CHIP_ERR_BAD_TILE);
 		case_instr(&c, "bad tile (ACCADD tile = num_tiles)",
-			   aimc_instr(AIMC_OP_ACCADD, cfg.num_tiles, 0, 0, 0, 0), AIMC_CHIP_ERR_BAD_TILE);
+			   aimc_instr(AIMC_OP_ACCADD, cfg.num_tiles, 0, 0, 0, 0),
+			   tfl_code(&c, AIMC_CHIP_ERR_BAD_TILE));
 	} else {
 		cli_skip(&c.t, "bad tile", "every 4-bit tile number exists");
 	}
@@ -362,10 +400,10 @@ int cli_cmd_illegal_test(int argc, char **argv)
 		   AIMC_CHIP_ERR_ADDR_RANGE);
 	case_instr(&c, "ACCADD address out of range (IN)",
 		   aimc_instr(AIMC_OP_ACCADD, 0, 0, past(cfg.act_depth, cfg.cols), 0, 0),
-		   AIMC_CHIP_ERR_ADDR_RANGE);
+		   tfl_code(&c, AIMC_CHIP_ERR_ADDR_RANGE));
 	case_instr(&c, "ACCADD address out of range (OUT)",
 		   aimc_instr(AIMC_OP_ACCADD, 0, AIMC_FLAG_FROM_OUT, past(cfg.act_depth, cfg.cols), 0, 0),
-		   AIMC_CHIP_ERR_ADDR_RANGE);
+		   tfl_code(&c, AIMC_CHIP_ERR_ADDR_RANGE));
 	case_instr(&c, "POST parameter address out of range",
 		   aimc_instr(AIMC_OP_POST, 0, 0, 0, 0, past(cfg.par_depth, 3u * cfg.cols)),
 		   AIMC_CHIP_ERR_ADDR_RANGE);
@@ -389,7 +427,8 @@ int cli_cmd_illegal_test(int argc, char **argv)
 	case_instr(&c, "POST bad slot (= acc_slots)",
 		   aimc_instr(AIMC_OP_POST, 0, 0, 0, cfg.acc_slots, 0), AIMC_CHIP_ERR_BAD_SLOT);
 	case_instr(&c, "ACCADD bad slot (= acc_slots)",
-		   aimc_instr(AIMC_OP_ACCADD, 0, 0, 0, cfg.acc_slots, 0), AIMC_CHIP_ERR_BAD_SLOT);
+		   aimc_instr(AIMC_OP_ACCADD, 0, 0, 0, cfg.acc_slots, 0),
+		   tfl_code(&c, AIMC_CHIP_ERR_BAD_SLOT));
 
 	/* BAD_PARAM */
 	case_shift(&c, "POST shift 0", 0);
@@ -400,6 +439,9 @@ int cli_cmd_illegal_test(int argc, char **argv)
 	case_tfl(&c, "tfl POST lo > hi", 0, 1, 0);
 	rc = write_params(&c, 1);
 	cli_check(&c.t, rc == AIMC_OK, "valid parameters restored", "%s", aimc_strerror(rc));
+
+	/* isa_tfl = 0: the feature bit and ACCADD / tfl POST with good operands */
+	case_no_tfl(&c);
 
 	good_program(&c);
 

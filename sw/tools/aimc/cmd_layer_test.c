@@ -410,10 +410,16 @@ static int tfl_build(const aimc_cfg *cfg, const aimc_layer *ly, const int8_t *x,
 		for (i = 0; i < k; i++)
 			sw += ly->w[(size_t)o * k + i];
 		bf = (int64_t)ly->bias[o] - 128 * sw; /* |b| and 128·K·127 stay far inside int32 */
+		/* the signed block only exists with 2+ vectors: at batch 1 ps == pu, and writing it
+		 * overwrote the folded bias of the u8 block (L1 failed at --tfl 1 --batch 1) */
+		if (per_cb > 1) {
+			img->par[ps] = (uint32_t)ly->bias[o];
+			img->par[ps + 1] = (uint32_t)tp->m[o];
+			img->par[ps + 2] = tp->e[o];
+		}
 		img->par[pu] = (uint32_t)(int32_t)bf;
-		img->par[ps] = (uint32_t)ly->bias[o];
-		img->par[pu + 1] = img->par[ps + 1] = (uint32_t)tp->m[o];
-		img->par[pu + 2] = img->par[ps + 2] = tp->e[o];
+		img->par[pu + 1] = (uint32_t)tp->m[o];
+		img->par[pu + 2] = tp->e[o];
 	}
 	/* columns past N keep E = 0: e = 0, lo = hi = 0, a legal word */
 	/* the chip's input bytes */
@@ -634,8 +640,10 @@ static uint64_t cmp_tile_events(const char *what, const aimc_counters *exp,
 }
 
 /* Cycle counters of a timed back-end: each tile is busy or idle in every busy cycle of the
- * sequencer (tiles run concurrently, but only while the sequencer is busy: HALT waits for them),
- * and waits max(settle, 1) cycles per array read. */
+ * sequencer (tiles run concurrently, but only while the sequencer is busy: HALT waits for them).
+ * It waits max(settle, 1) cycles before the first array read of an MVM; the later reads settle
+ * under the previous read's conversions (issue 17) and wait only for what does not fit there:
+ * at most max(settle, 1) per read, at least one settle for a tile that read at all. */
 static uint64_t check_tile_cycles(const aimc_cfg *cfg, const aimc_counters *got,
 				  uint64_t *compared)
 {
@@ -648,8 +656,12 @@ static uint64_t check_tile_cycles(const aimc_cfg *cfg, const aimc_counters *got,
 
 		bad += cmp_one("tile cycles", "busy + idle vs chip busy cycles", t, got->cycles,
 			       (uint64_t)g->busy + g->idle, compared);
-		bad += cmp_one("tile cycles", "stalls vs reads x settle", t, g->reads * settle,
-			       g->stalls, compared);
+		if (g->stalls > g->reads * settle || (g->reads > 0 && g->stalls < settle))
+			bad += cmp_one("tile cycles", "stalls within [settle, reads x settle]", t,
+				       g->stalls > g->reads * settle ? g->reads * settle : settle,
+				       g->stalls, compared);
+		else
+			(*compared)++;
 		s_stalls += g->stalls;
 	}
 	bad += cmp_one("tile cycles", "stalls_total", 0, s_stalls, got->stalls, compared);
@@ -855,6 +867,9 @@ int cli_cmd_layer_test(int argc, char **argv)
 		return rc > 0 ? CLI_EXIT_PASS : CLI_EXIT_USAGE;
 	if (cli_load_config(CMD, o.be.config, &cfg) != 0)
 		return CLI_EXIT_USAGE;
+	if (o.tfl && !cfg.isa_tfl)
+		return cli_usage_error(CMD, "--tfl 1 needs the tfl POST and ACCADD; config %s has "
+				       "isa_tfl = 0 (built without them, docs/configs.md)", cfg.name);
 	k = o.rows;
 	n = o.cols;
 	batch = o.batch;

@@ -196,6 +196,15 @@ static void fill_graph_report(cli_json *j, void *arg)
 	cli_json_u64(j, "cycles_per_inference", r->st->total.cycles / n);
 	cli_json_u64(j, "mvms_per_inference", r->st->total.mvms / n);
 	cli_json_u64(j, "adc_convs_per_inference", r->st->total.adc_convs / n);
+	/* driver-side counts (docs/reports.md): the same on every back-end */
+	cli_json_u64(j, "issued_instrs", r->st->total.issued);
+	cli_json_u64(j, "posts", r->st->total.posts);
+	cli_json_u64(j, "accadds", r->st->total.accadds);
+	cli_json_u64(j, "host_bytes", r->st->total.host_bytes_in + r->st->total.host_bytes_out);
+	cli_json_u64(j, "host_bytes_in", r->st->total.host_bytes_in);
+	cli_json_u64(j, "host_bytes_out", r->st->total.host_bytes_out);
+	cli_json_u64(j, "host_ops", r->st->total.host_ops);
+	cli_json_u64(j, "setup_host_bytes", r->st->setup_host_bytes);
 	if (r->sim_cycles > 0)
 		cli_json_u64(j, "sim_cycles", r->sim_cycles);
 	cli_json_counters(j, "counters", &r->counters);
@@ -263,7 +272,9 @@ static int run_graph(run_opts *o, const aimc_cfg *cfg, double t0)
 	exit_code = CLI_EXIT_FAIL;
 	rc = aimc_graph_compile(&g, cfg, &p, err, sizeof(err));
 	if (rc != AIMC_OK) {
-		cli_errorf(CMD, "config %s: does not fit: %s (%s)", cfg->name, err, aimc_strerror(rc));
+		cli_errorf(CMD, "config %s: %s: %s (%s)", cfg->name,
+			   rc == AIMC_EUNSUPPORTED ? "not supported" : "does not fit", err,
+			   aimc_strerror(rc));
 		goto out;
 	}
 	y = malloc((size_t)samples * n);
@@ -287,6 +298,11 @@ static int run_graph(run_opts *o, const aimc_cfg *cfg, double t0)
 		if (rc == AIMC_ECHIP)
 			cli_errorf(CMD, "setup: the chip stopped with error code %u at instruction %u",
 				   gr.chip_err, gr.chip_pc);
+		else if (rc == AIMC_EUNSUPPORTED)
+			cli_errorf(CMD, "the chip on %s reports cfg5.no_tfl = 1 (built with isa_tfl = "
+				   "0: no tfl POST stage, no ACCADD), node %u of this TFLite graph "
+				   "needs them; nothing was run (use a chip and config with isa_tfl = 1)",
+				   o->be.backend, gr.err_node);
 		else
 			cli_report_rc(CMD, &m, "setting up the chip (programming the tiles)", rc);
 		goto out;

@@ -451,6 +451,8 @@ static void test_errors(st_ctx *c)
 			    AIMC_CHIP_ERR_TILE_CONFLICT, 2);
 		expect_stop(c, "hazards with WAIT / on one tile", synced, N(synced), AIMC_CHIP_ERR_NONE,
 			    0);
+	}
+	if (nt >= 2 && c->cfg->isa_tfl) {
 		expect_stop(c, "ACCADD of words another tile's POST writes", acc_raw_hz,
 			    N(acc_raw_hz), AIMC_CHIP_ERR_TILE_CONFLICT, 2);
 		expect_stop(c, "POST into words another tile's ACCADD reads", acc_war_hz,
@@ -458,10 +460,14 @@ static void test_errors(st_ctx *c)
 		expect_stop(c, "ACCADD hazards with WAIT / on one tile", acc_synced, N(acc_synced),
 			    AIMC_CHIP_ERR_NONE, 0);
 	}
-	expect_stop(c, c->cfg->conflict_check ? "COPY into an ACCADD's words (TILE_CONFLICT)"
-					      : "COPY into an ACCADD's words (waits for the tile)",
-		    acc_copy_hz, N(acc_copy_hz),
-		    c->cfg->conflict_check ? AIMC_CHIP_ERR_TILE_CONFLICT : AIMC_CHIP_ERR_NONE, 1);
+	if (!c->cfg->isa_tfl) /* no ACCADD (isa_tfl = 0): the program stops at it */
+		expect_stop(c, "ACCADD without isa_tfl (ILLEGAL)", acc_copy_hz, N(acc_copy_hz),
+			    AIMC_CHIP_ERR_ILLEGAL, 0);
+	else
+		expect_stop(c, c->cfg->conflict_check ? "COPY into an ACCADD's words (TILE_CONFLICT)"
+						      : "COPY into an ACCADD's words (waits for the tile)",
+			    acc_copy_hz, N(acc_copy_hz),
+			    c->cfg->conflict_check ? AIMC_CHIP_ERR_TILE_CONFLICT : AIMC_CHIP_ERR_NONE, 1);
 	if (nt < 16)
 		expect_stop(c, "WAIT on a tile past num_tiles", wait_bad, N(wait_bad),
 			    AIMC_CHIP_ERR_BAD_TILE, 1);

@@ -118,6 +118,9 @@ int cli_cmd_spice(int argc, char **argv)
 		return cli_usage_error(CMD, "--rows and --cols must be multiples of 4");
 	if (cli_load_config(CMD, config, &cfg) != 0)
 		return CLI_EXIT_USAGE;
+	if (cfg.xbar_kind != 0) /* charge-domain (issue 18): no resistive network to write */
+		return cli_usage_error(CMD, "config '%s' is xbar_kind charge: the netlist is of a resistive "
+				       "(flash) array", config);
 	mode = cfg.ir_mode;
 	if (mode_s != NULL) {
 		if (strcmp(mode_s, "off") == 0)

@@ -32,7 +32,7 @@ static void help(void)
 	       "line may carry the response as a last field; without it, a non-zero recorded value\n"
 	       "implies OKAY), that every poll matched, and that LOG ends with its cycle count,\n"
 	       "which is printed. The first difference is printed with both line numbers.\n\n"
-	       "Exit: 0 equal, 1 different or malformed, 2 usage error or unreadable file.\n");
+	       "Exit: 0 equal, 1 different, 2 usage error, unreadable or malformed file.\n");
 }
 
 /* Next non-comment, non-empty line split at single spaces. 0 ok, 1 end of file, -1 malformed. */
@@ -129,10 +129,11 @@ static int differ(const src *t, const src *l, const char *why)
 	return CLI_EXIT_FAIL;
 }
 
+/* A file this tool cannot read is an input error (exit 2), as for every subcommand. */
 static int malformed(const src *s, const char *want)
 {
 	printf("trace-compare: %s:%lu: malformed line (want %s)\n", s->path, s->line, want);
-	return CLI_EXIT_FAIL;
+	return CLI_EXIT_USAGE;
 }
 
 static int compare(src *t, src *l)

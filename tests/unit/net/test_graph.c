@@ -12,26 +12,12 @@
 
 #include "aimc.h"
 #include "aimc_test.h"
+#include "khnf_test.h"
 
 #define NT 9
 #define NN 8
 
 /* ---- the test graph ---------------------------------------------------------------------- */
-
-/* Bitwise CRC-32 (IEEE 802.3, reflected), deliberately not the loader's table. */
-static uint32_t ref_crc32(const uint8_t *p, size_t n)
-{
-	uint32_t c = 0xFFFFFFFFu;
-	size_t i;
-	int b;
-
-	for (i = 0; i < n; i++) {
-		c ^= p[i];
-		for (b = 0; b < 8; b++)
-			c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
-	}
-	return ~c;
-}
 
 static uint64_t dbits(double d)
 {
@@ -228,34 +214,14 @@ static uint8_t *valid_image(size_t *len, layout *lo)
 	return buf;
 }
 
-static void put32(uint8_t *b, size_t off, uint32_t v)
-{
-	b[off] = (uint8_t)v;
-	b[off + 1] = (uint8_t)(v >> 8);
-	b[off + 2] = (uint8_t)(v >> 16);
-	b[off + 3] = (uint8_t)(v >> 24);
-}
-
-static uint32_t get32(const uint8_t *b, size_t off)
-{
-	return (uint32_t)b[off] | ((uint32_t)b[off + 1] << 8) | ((uint32_t)b[off + 2] << 16) |
-	       ((uint32_t)b[off + 3] << 24);
-}
-
-/* file_size and CRC of a (mutated) image of len bytes. */
-static void refresh(uint8_t *b, size_t len)
-{
-	put32(b, 28, (uint32_t)len);
-	put32(b, len - 4, ref_crc32(b, len - 4));
-}
-
 /* ---- loader ------------------------------------------------------------------------------ */
 
 static void expect(const char *name, const uint8_t *buf, size_t len, int code, const char **want)
 {
 	aimc_graph g;
 	char err[512];
-	int rc, i;
+	const char *miss;
+	int rc;
 
 	memset(&g, 0xA5, sizeof(g)); /* the loader must clear it even on error */
 	err[0] = '\0';
@@ -266,11 +232,10 @@ static void expect(const char *name, const uint8_t *buf, size_t len, int code, c
 			aimc_graph_free(&g);
 		return;
 	}
-	for (i = 0; want[i] != NULL; i++)
-		if (strstr(err, want[i]) == NULL) {
-			report(0, name, "message '%s' lacks '%s'", err, want[i]);
-			return;
-		}
+	if ((miss = khnf_missing(err, want)) != NULL) {
+		report(0, name, "message '%s' lacks '%s'", err, miss);
+		return;
+	}
 	if (g.n_nodes != 0 || g.nodes != NULL || g.tensors != NULL) {
 		report(0, name, "graph not cleared on error");
 		return;
@@ -292,7 +257,7 @@ static void mut(const char *name, size_t off, uint64_t v, int nbytes, size_t at,
 
 	for (i = 0; i < nbytes; i++)
 		b[off + (size_t)i] = (uint8_t)(v >> (8 * i));
-	refresh(b, len);
+	khnf_refresh(b, len);
 	snprintf(at_s, sizeof(at_s), "byte %zu", at);
 	va_start(ap, at);
 	for (i = 0; i < 10; i++) {
@@ -325,9 +290,9 @@ static void test_valid_and_round_trip(void)
 
 	buf = valid_image(&len, &lo);
 	report(len == lo.end + 4 && memcmp(buf, "KHNF", 4) == 0 && buf[4] == 3 && buf[5] == 0 &&
-	       get32(buf, 28) == len && get32(buf, len - 4) == ref_crc32(buf, len - 4) &&
-	       get32(buf, 8) == NN && get32(buf, 12) == 32 && get32(buf, 16) == 4 &&
-	       get32(buf, 32) == NT, "writer: layout, header and CRC as documented",
+	       le_get32(buf, 28) == len && le_get32(buf, len - 4) == ref_crc32(buf, len - 4) &&
+	       le_get32(buf, 8) == NN && le_get32(buf, 12) == 32 && le_get32(buf, 16) == 4 &&
+	       le_get32(buf, 32) == NT, "writer: layout, header and CRC as documented",
 	       "len %zu, expected %zu", len, lo.end + 4);
 	rc = aimc_graph_load_mem(&h, buf, len, err, sizeof(err));
 	report(rc == AIMC_OK, "valid graph with every operator loads", "%s (rc %d)", err, rc);
@@ -401,8 +366,8 @@ static void test_header_rules(void)
 		c[lo.arrays[0] + 3] ^= 0x40;
 		expect("CRC mismatch", c, len, AIMC_EFORMAT, w);
 		memcpy(c, b, len);
-		put32(c, 28, (uint32_t)len + 1);
-		put32(c, len - 4, ref_crc32(c, len - 4));
+		le_put32(c, 28, (uint32_t)len + 1);
+		le_put32(c, len - 4, ref_crc32(c, len - 4));
 		{
 			const char *w2[] = { "'file_size'", "byte 28", NULL };
 
@@ -410,7 +375,7 @@ static void test_header_rules(void)
 		}
 		/* truncated inside node 6's arrays, file_size and CRC consistent */
 		memcpy(c, b, lo.arrays[6] + 8);
-		refresh(c, lo.arrays[6] + 12);
+		khnf_refresh(c, lo.arrays[6] + 12);
 		{
 			const char *w3[] = { "node 6", "short file", NULL };
 
@@ -425,7 +390,7 @@ static void test_header_rules(void)
 
 		memcpy(c, b, len - 4);
 		memset(c + len - 4, 0, 8);
-		refresh(c, len + 4);
+		khnf_refresh(c, len + 4);
 		expect("bytes between the last node and the CRC", c, len + 4, AIMC_EFORMAT, w);
 		free(c);
 	}
@@ -477,12 +442,12 @@ static void test_tensor_rules(void)
 		c = calloc(l2, 1);
 		memcpy(c, b, l.node[0]);
 		memcpy(c + l.node[0] + 24, b + l.node[0], len - l.node[0]);
-		put32(c, 32, NT + 1);
-		put32(c, l.node[0], 1);
-		put32(c, l.node[0] + 4, 1);
-		put32(c, l.node[0] + 8, 1);
+		le_put32(c, 32, NT + 1);
+		le_put32(c, l.node[0], 1);
+		le_put32(c, l.node[0] + 4, 1);
+		le_put32(c, l.node[0] + 8, 1);
 		memcpy(c + l.node[0] + 16, c + l.tensor[0] + 16, 4);
-		refresh(c, l2);
+		khnf_refresh(c, l2);
 		expect("a tensor no node writes", c, l2, AIMC_EFORMAT, w);
 		free(c);
 		free(b);
@@ -591,11 +556,11 @@ static void test_softmax_depth(void)
 	if (rc == AIMC_OK) {
 		const char *w[] = { "node 0", "4096 channels", NULL };
 
-		put32(b, 40 + 8, 4096);
-		put32(b, 40 + 24 + 8, 4096);
-		put32(b, 12, 4096);
-		put32(b, 16, 4096);
-		refresh(b, len);
+		le_put32(b, 40 + 8, 4096);
+		le_put32(b, 40 + 24 + 8, 4096);
+		le_put32(b, 12, 4096);
+		le_put32(b, 16, 4096);
+		khnf_refresh(b, len);
 		expect("SOFTMAX over 4096 values", b, len, AIMC_EFORMAT, w);
 	}
 	free(b);

@@ -594,6 +594,96 @@ static void run_vs_forward(const char *name, void (*build)(builder *), const aim
 	free(b);
 }
 
+/* A 200-input FC of 10 outputs whose output stage the driver applies (eff_scale): one row block,
+ * a raw POST, neither the tfl POST nor ACCADD. */
+static void build_fc_host(builder *b)
+{
+	b_init(b, 1, 1, 200, -3);
+	fc_scaled(b, 10);
+}
+
+/* isa_tfl = 0 (docs/configs.md): the compiler refuses a node that needs the tfl POST or ACCADD
+ * (AIMC_EUNSUPPORTED naming the node, before placement: even where it would not fit), accepts
+ * one that needs neither (and it runs bit-exact on the C model of such a chip, which answers
+ * ACCADD and tfl ILLEGAL); the driver refuses a plan that needs them on a chip whose cfg5.no_tfl
+ * is set, before it writes anything. */
+static void test_no_tfl(const aimc_cfg *ideal, const aimc_cfg *tiny)
+{
+	aimc_cfg notfl = *ideal, tiny_notfl = *tiny;
+	builder *b = calloc(1, sizeof(*b));
+	aimc_gplan p;
+	aimc_grun r;
+	aimc_mmio m;
+	aimc_counters c;
+	char err[512];
+	uint32_t node = 99;
+	int rc;
+
+	notfl.isa_tfl = 0;
+	tiny_notfl.isa_tfl = 0;
+	snprintf(notfl.name, sizeof(notfl.name), "edge_ideal_notfl");
+	snprintf(tiny_notfl.name, sizeof(tiny_notfl.name), "tiny_notfl");
+
+	/* a CONV (tfl POST) */
+	build_conv_net(b);
+	rc = aimc_graph_compile(&b->g, &notfl, &p, err, sizeof(err));
+	report(rc == AIMC_EUNSUPPORTED && strstr(err, "isa_tfl = 0") != NULL &&
+		       strstr(err, "node 0 (CONV") != NULL && strstr(err, "tfl POST") != NULL,
+	       "notfl.compile_conv", "rc %d (want %d), message '%s'", rc, AIMC_EUNSUPPORTED, err);
+	printf("# notfl message: %s\n", err);
+	b_free(b);
+	/* an FC with K = 640 > 256 rows (ACCADD), even one whose output stage the driver applies */
+	build_fc_chain(b);
+	rc = aimc_graph_compile(&b->g, &notfl, &p, err, sizeof(err));
+	report(rc == AIMC_EUNSUPPORTED && strstr(err, "node 0 (FC, K=640") != NULL &&
+		       strstr(err, "ACCADD") != NULL && strstr(err, "3 row blocks") != NULL,
+	       "notfl.compile_fc_accadd", "rc %d, message '%s'", rc, err);
+	printf("# notfl message: %s\n", err);
+	b_free(b);
+	/* refused before placement: ad01 does not fit tiny either, the refusal says why it cannot run */
+	build_ad01(b);
+	rc = aimc_graph_compile(&b->g, &tiny_notfl, &p, err, sizeof(err));
+	report(rc == AIMC_EUNSUPPORTED && strstr(err, "isa_tfl") != NULL, "notfl.before_fit",
+	       "rc %d (want %d, not EFIT %d), message '%s'", rc, AIMC_EUNSUPPORTED, AIMC_EFIT, err);
+	b_free(b);
+	free(b);
+
+	/* a graph that needs neither compiles and runs on a chip without them */
+	run_vs_forward("notfl_fc_host", build_fc_host, &notfl, 3);
+
+	/* The driver: a plan for a chip with isa_tfl on a chip without (the C model of notfl). */
+	b = calloc(1, sizeof(*b));
+	build_conv_net(b);
+	rc = aimc_graph_compile(&b->g, ideal, &p, err, sizeof(err));
+	report(rc == AIMC_OK && aimc_gplan_needs_tfl(&p, &node) == 1 && node == 0,
+	       "notfl.plan_needs_tfl", "rc %d (%s), node %u", rc, err, node);
+	if (rc == AIMC_OK) {
+		rc = aimc_mmio_open_cmodel(&m, &notfl, seed);
+		if (rc == AIMC_OK) {
+			rc = aimc_graph_run_open(&r, &m, ideal, &b->g, &p, 0, 1);
+			report(rc == AIMC_EUNSUPPORTED && r.err_node == 0, "notfl.driver_refuses",
+			       "rc %d (want %d), node %u", rc, AIMC_EUNSUPPORTED, r.err_node);
+			aimc_graph_run_close(&r);
+			/* nothing was programmed or run */
+			rc = aimc_counters_read(&m, &c);
+			report(rc == AIMC_OK && c.prog_rows == 0 && c.instrs == 0 && c.cycles == 0,
+			       "notfl.driver_wrote_nothing", "rc %d, prog_rows %u, instrs %u, cycles %llu",
+			       rc, c.prog_rows, c.instrs, (unsigned long long)c.cycles);
+			aimc_mmio_close(&m);
+		}
+		aimc_gplan_free(&p);
+	}
+	b_free(b);
+	build_fc_host(b);
+	rc = aimc_graph_compile(&b->g, ideal, &p, err, sizeof(err));
+	report(rc == AIMC_OK && aimc_gplan_needs_tfl(&p, NULL) == 0, "notfl.plan_fc_host_plain",
+	       "rc %d (%s)", rc, err);
+	if (rc == AIMC_OK)
+		aimc_gplan_free(&p);
+	b_free(b);
+	free(b);
+}
+
 int main(int argc, char **argv)
 {
 	aimc_cfg edge, tiny, ideal;
@@ -621,6 +711,8 @@ int main(int argc, char **argv)
 		small.instr_depth = 256;
 		run_vs_forward("conv_net_reload", build_conv_net, &small, 2);
 	}
+
+	test_no_tfl(&ideal, &tiny);
 
 	/* Too big: ad01's 640 x 640 weights need far more than the 16 x 8 cells of tiny. */
 	{

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "aimc.h"
+#include "khnf_test.h"
 
 #define MAX_FILE 4096
 
@@ -34,21 +35,6 @@ static void fail(const char *name, const char *fmt, ...)
 }
 
 /* ---- the test's own writer ---------------------------------------------------------------- */
-
-/* Bitwise CRC-32 (IEEE 802.3, reflected), deliberately not table-driven like the loader's. */
-static uint32_t ref_crc32(const uint8_t *p, size_t n)
-{
-	uint32_t c = 0xFFFFFFFFu;
-	size_t i;
-	int b;
-
-	for (i = 0; i < n; i++) {
-		c ^= p[i];
-		for (b = 0; b < 8; b++)
-			c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
-	}
-	return ~c;
-}
 
 typedef struct wlayer {
 	uint32_t kind, k, n, relu, adc_shift, rsvd;
@@ -81,10 +67,8 @@ static void put16(uint8_t *b, size_t *o, uint16_t v)
 
 static void put32(uint8_t *b, size_t *o, uint32_t v)
 {
-	int i;
-
-	for (i = 0; i < 4; i++)
-		b[(*o)++] = (uint8_t)(v >> (8 * i));
+	le_put32(b, *o, v);
+	*o += 4;
 }
 
 /* Serialise; file_size and CRC are computed from the real length. Returns the length. */
@@ -138,16 +122,6 @@ static size_t write_net(const wnet *n, uint8_t *b, layout *lo)
 	put32(b, &size_at, (uint32_t)(o + 4));
 	put32(b, &o, ref_crc32(b, o));
 	return o;
-}
-
-/* After a mutation: rewrite file_size (at byte 28) for len and the CRC of the first len-4 bytes. */
-static void refresh(uint8_t *b, size_t len)
-{
-	size_t o = 28;
-
-	put32(b, &o, (uint32_t)len);
-	o = len - 4;
-	put32(b, &o, ref_crc32(b, len - 4));
 }
 
 /* Two layers: 5 -> 3 (15 weight bytes, 1 pad byte) -> 2 (6 weight bytes, 2 pad bytes). */
@@ -256,7 +230,8 @@ static void expect(const char *name, const uint8_t *buf, size_t len, int code, c
 {
 	aimc_net net;
 	char err[512];
-	int rc, i;
+	const char *miss;
+	int rc;
 
 	memset(&net, 0xA5, sizeof(net)); /* the loader must clear it even on error */
 	err[0] = '\0';
@@ -267,12 +242,10 @@ static void expect(const char *name, const uint8_t *buf, size_t len, int code, c
 			aimc_net_free(&net);
 		return;
 	}
-	for (i = 0; want[i] != NULL; i++)
-		if (strstr(err, want[i]) == NULL) {
-			printf("FAIL %s: message '%s' lacks '%s' (seed none)\n", name, err, want[i]);
-			failures++;
-			return;
-		}
+	if ((miss = khnf_missing(err, want)) != NULL) {
+		fail(name, "message '%s' lacks '%s'", err, miss);
+		return;
+	}
 	if (net.n_layers != 0 || net.layers != NULL) {
 		fail(name, "struct not cleared on error (n_layers %u)", net.n_layers);
 		return;
@@ -360,7 +333,7 @@ static void test_header_rules(void)
 	/* Bytes after the last record, file_size and CRC updated to include them. */
 	memcpy(big, buf, len - 4);
 	memset(big + len - 4, 0, 8);
-	refresh(big, len + 4);
+	khnf_refresh(big, len + 4);
 	snprintf(off, sizeof(off), "byte %zu", lo.end);
 	{
 		const char *w[] = { "4 unexpected bytes", off, NULL };
@@ -368,7 +341,7 @@ static void test_header_rules(void)
 	}
 	/* Truncated inside layer 1 with consistent file_size and CRC. */
 	memcpy(big, buf, lo.mult[1]);
-	refresh(big, lo.mult[1] + 4);
+	khnf_refresh(big, lo.mult[1] + 4);
 	{
 		const char *w[] = { "layer 1", "short file", NULL };
 		expect("truncated inside a layer", big, lo.mult[1] + 4, AIMC_EFORMAT, w);
@@ -607,7 +580,7 @@ static void conv_mutant(const char *name, const uint8_t *good, size_t len, size_
 		put16(b, &o, (uint16_t)val);
 	else
 		put32(b, &o, val);
-	refresh(b, len);
+	khnf_refresh(b, len);
 	rc = aimc_net_load_mem(&net, b, len, err, sizeof(err));
 	if (rc == AIMC_EFORMAT && strstr(err, want) != NULL)
 		printf("PASS conv rule: %s (%s)\n", name, err);

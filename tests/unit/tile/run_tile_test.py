@@ -34,7 +34,8 @@ INT32_MIN, INT32_MAX = -(1 << 31), (1 << 31) - 1
 SAT_MVMS = 200  # most MVMs spent on reaching accumulator saturation
 
 RTL = ["rtl/pkg/aimc_pkg.sv", "rtl/pkg/aimc_isa_pkg.sv", "rtl/afe/aimc_dac_if.sv",
-       "rtl/afe/aimc_adc_if.sv", "rtl/tile/aimc_xbar_macro.sv", "rtl/tile/aimc_xbar_twin.sv",
+RTL = ["rtl/pkg/aimc_pkg.sv", "rtl/pkg/aimc_isa_pkg.sv", "rtl/afe/aimc_dac_if.sv",
+       "rtl/afe/aimc_sar.sv", "rtl/afe/aimc_adc_if.sv", "rtl/tile/aimc_xbar_macro.sv", "rtl/tile/aimc_xbar_twin.sv",
        "rtl/tile/aimc_slice_map.sv", "rtl/tile/aimc_acc.sv",
        "rtl/tile/aimc_post_final.sv", "rtl/tile/aimc_post_tfl.sv", "rtl/tile/aimc_post.sv", "rtl/tile/aimc_tile.sv",
        "tests/unit/tile/aimc_tile_tb.sv"]
@@ -105,15 +106,36 @@ class Ref:
         mask = (1 << self.dac_bits) - 1
         acc = list(self.acc[slot]) if flags & F_ACC else [0] * self.cols
         nslices = (8 + self.dac_bits - 1) // self.dac_bits  # 8 magnitude bits (ISA 3)
-        cycles = max(self.rows // 4 + 1, self.cpa) + 2
+        # Latency (aimc_tile.sv header, issue 17): the next applied phase is searched for and
+        # settles under the current conversions. applied: (skipped phases before it) per phase.
+        load = max(self.rows // 4 + 1, self.cpa)
+        conv = self.cpa * self.ns * self.adc_cycles  # every pair column of an ADC is a conversion
+        gaps, skipped = [], 0
         for s in range(nslices):
             for neg in (False, True):
                 d = [((abs(v) >> (s * self.dac_bits)) & mask) if (v < 0) == neg and v != 0 else 0
                      for v in x]
                 if not any(d):
-                    cycles += 1
+                    skipped += 1
                     continue
-                cycles += 2 + self.settle + self.cpa * self.ns * self.adc_cycles
+                gaps.append(skipped)
+                skipped = 0
+        if not gaps:
+            cycles = load + 2 + skipped
+        else:
+            a_i = load + 1 + gaps[0] + self.settle
+            for k in gaps[1:]:
+                a_i = max(a_i + conv + 1, a_i + 2 + k + self.settle)
+            end = a_i + conv + 1
+            if skipped:
+                end = max(end, a_i + 2 + skipped)
+            cycles = end + 2
+        for s in range(nslices):
+            for neg in (False, True):
+                d = [((abs(v) >> (s * self.dac_bits)) & mask) if (v < 0) == neg and v != 0 else 0
+                     for v in x]
+                if not any(d):
+                    continue
                 # mux position g of ADC j: pair column p = j*cpa*ns + g, slice p % ns of
                 # logical column p // ns, all ADCs of one position, then the next position
                 pg = self.cpa * self.ns
@@ -535,7 +557,8 @@ def rtl_params(cfg):
             "AdcCycles": cfg["adc_cycles"], "AccSlots": cfg["acc_slots"],
             "ActDepth": cfg["act_depth"], "ParDepth": cfg["par_depth"],
             "WgtDepth": cfg["wgt_depth"], "SettleCycles": cfg["settle_cycles"],
-            "WeightSlices": cfg.get("weight_slices", 1), "SliceBits": cfg.get("slice_bits", 7)}
+            "WeightSlices": cfg.get("weight_slices", 1), "SliceBits": cfg.get("slice_bits", 7),
+            "AdcKind": {"model": 0, "sar": 1}[cfg.get("adc_kind", "model")]}
 
 
 def build_icarus(cfg, bdir):
@@ -588,9 +611,17 @@ def check_model_errors(sim, cfg, bdir, tdir):
     with open(mismatch, "w") as f:
         f.write("name = mismatch\n" + "".join("%s = %d\n" % kv for kv in other.items())
                 + "prog_sigma = 0\nread_sigma = 0\n")
+    # the same geometry with the other ADC kind: the bind names AdcKind
+    kind = dict(other, rows=cfg["rows"], adc_cycles=cfg["adc_bits"] + 1)
+    sar = cfg.get("adc_kind", "model") == "sar"
+    kind_cfg = os.path.join(tdir, "kind.cfg")
+    with open(kind_cfg, "w") as f:
+        f.write("name = kind\n" + "".join("%s = %d\n" % kv for kv in kind.items())
+                + "prog_sigma = 0\nread_sigma = 0\nadc_kind = %s\n" % ("model" if sar else "sar"))
     cases = [([], "aimc_config"),
              (["+aimc_config=" + cfg["path"], "+aimc_seed=12x"], "aimc_seed"),
-             (["+aimc_config=" + mismatch, "+aimc_seed=1"], "differs from config 'mismatch'")]
+             (["+aimc_config=" + mismatch, "+aimc_seed=1"], "differs from config 'mismatch'"),
+             (["+aimc_config=" + kind_cfg, "+aimc_seed=1"], "AdcKind=%d" % int(sar))]
     errs = []
     for plus, want in cases:
         if sim == "icarus":
