@@ -92,8 +92,11 @@ def noise_from_cfg(cfg):
         w_add = math.sqrt(2.0) * cell
         w_mul = g("drift_nu_sigma") * math.log(t / t0) if t > t0 > 0 else 0.0
     levels = int(g("cell_levels", 128))
-    if 1 < levels < 128:
-        # few levels per cell: the rounding to the nearest level, uniform over one step
+    top = 127 if int(g("weight_slices", 1)) <= 1 else (1 << int(g("slice_bits", 7))) - 1
+    if 1 < levels < 128 and (levels - 1) % top != 0:
+        # few levels per cell: the rounding to the nearest level, uniform over one step (with
+        # bit-sliced weights none when every slice level is a state: decision 0009; otherwise the
+        # top slice's step, about one step of the range, as without slicing)
         w_add = math.hypot(w_add, math.sqrt(2.0) / (levels - 1) / math.sqrt(12.0))
     adc_bits = int(g("adc_bits", 8))
     dac_bits = max(1, int(g("dac_bits", 8)))

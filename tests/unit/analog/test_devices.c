@@ -233,6 +233,49 @@ static void test_levels(void)
 	       "cell_levels 16 must switch the exact path off");
 }
 
+/* cell_levels with bit-sliced weights (decision 0009): the cell level l of 0..top (top = 2^slice_bits
+ * - 1 = 15 for 2 x 4 bits) reads gmin + round(l (L-1) / top) range / (L-1); L = 16 holds every level
+ * (exact, no effect), L = 4 rounds (an effect), L = 128 is every level (exact). */
+static void test_levels_sliced(void)
+{
+	static const uint32_t ls[] = {16, 4, 128};
+	aimc_cfg c = make_cfg(0, 0.0);
+
+	c.cols = C / 2; /* 2 pair columns per logical column: the array is C pair columns */
+	c.cols_per_adc = 4;
+	c.weight_slices = 2;
+	c.slice_bits = 4;
+	c.adc_bits = 12; /* 2^11 - 1 >= 64 rows x 1 x 15: no ADC code clips (ideal unless rounding) */
+	c.adc_cycles = 12;
+	for (size_t i = 0; i < sizeof(ls) / sizeof(ls[0]); i++) {
+		int bad = 0, worst = -1;
+		char name[40];
+
+		c.cell_levels = ls[i];
+		for (int l = 0; l <= 15; l++) {
+			aimc_xbar *xb = programmed(&c, (int8_t)l);
+			double steps = ls[i] == 128 ? 15.0 : (double)(ls[i] - 1);
+			double want = c.gmin + floor(l * steps / 15.0 + 0.5) * ((c.gmax - c.gmin) / steps);
+			double got = aimc_xbar_read_conductance(xb, 0, 1, 2);
+
+			if (ls[i] == 128)
+				want = c.gmin + l * ((c.gmax - c.gmin) / 15.0);
+			if (fabs(got - want) > 1e-12 * c.gmax) {
+				bad++;
+				worst = l;
+			}
+			aimc_xbar_destroy(xb);
+		}
+		snprintf(name, sizeof(name), "cell_levels_%u_sliced", ls[i]);
+		report(bad == 0, name, "%d of the 16 slice levels off the %u-level grid (last %d)", bad, ls[i],
+		       worst);
+		snprintf(name, sizeof(name), "cell_levels_%u_sliced_effect", ls[i]);
+		report((aimc_cfg_effect_on(&c) != NULL) == (ls[i] == 4) && aimc_cfg_is_ideal(&c) == (ls[i] != 4),
+		       name, "cell_levels %u with 4-bit slices: effect %s, ideal %d", ls[i],
+		       aimc_cfg_effect_on(&c) ? aimc_cfg_effect_on(&c) : "none", aimc_cfg_is_ideal(&c));
+	}
+}
+
 static void test_time_units(void)
 {
 	static const struct {
@@ -280,6 +323,7 @@ int main(int argc, char **argv)
 	test_reram(127);
 	test_reram(64);
 	test_levels();
+	test_levels_sliced();
 	test_time_units();
 	return failures ? 1 : 0;
 }
