@@ -148,6 +148,17 @@ def _():
         m, _ = dse.layer_test_model(tiny, b, reads, isa=3)   # 2-bit DAC: the same 4 slices
         assert m == {"cycles": cyc, "tile_busy": busy}, (b, m)
     assert perf.prog_cycles(16, 8) == 35 and perf.prog_cycles(16, 8, 5) == 1 + 16 * 5 + 10
+    # bit-sliced weights (decision 0009): ideal_slice2 (16 rows, 8 logical columns of 2 slices of
+    # 4 bits, 2-bit DAC, 2 columns per ADC, 11-cycle ADC, settle 2): an applied phase converts
+    # 2 x 2 pair columns. Measured on Verilator after the merge with main's overlapped timing
+    # (layer-test --seed 1 --rows 16 --cols 8 --batch 2): tile 0 busy 688, 14 reads (7 applied and
+    # 1 skipped phase per MVM) = 2 MVMs + 2 int8 POSTs (12) + 2 RAW POSTs (10) - 6 commands
+    assert 2 * perf.mvm_cycles(16, 2, 11, 2, 7, 1, weight_slices=2) + 2 * (12 + 10) - 6 == 688
+    assert perf.mvm_cycles(16, 2, 11, 2, 7, 1, weight_slices=2) == 5 + 1 + 2 + 7 * 45 + 2
+    assert perf.prog_cycles(16, 8, weight_slices=2) == 16 * 16 // 4 + 3
+    sl = dict(rows=16, cols=8, dac_bits=2, cols_per_adc=2, adc_cycles=11, settle_cycles=2,
+              weight_slices=2)
+    assert perf.tile_vector(sl)["converting"] == perf.phases(2, "s8")[0] * 2 * 2 * 11
 
 
 @check("full_tile: the 1024x1024 layer of issue 17 (10.2 TOPS/W counted) and the variants")

@@ -605,6 +605,9 @@ def check_model_errors(sim, cfg, bdir, tdir):
     other = dict((k, cfg[k]) for k in ("cols", "dac_bits", "adc_bits", "cols_per_adc",
                                        "adc_cycles", "acc_slots"))
     other["rows"] = cfg["rows"] + 4 if cfg["rows"] <= 1020 else cfg["rows"] - 4
+    # bit-sliced weights: the array geometry includes the slices (decision 0009)
+    other["weight_slices"] = cfg.get("weight_slices", 1)
+    other["slice_bits"] = cfg.get("slice_bits", 7)
     os.makedirs(tdir, exist_ok=True)
     mismatch = os.path.join(tdir, "mismatch.cfg")
     with open(mismatch, "w") as f:
