@@ -201,14 +201,9 @@ module aimc_axil_slave import aimc_pkg::*; import aimc_map_pkg::*; #(
   assign csr_ack = wr_q ? csr_wr_ack_i : csr_rd_ack_i;
   assign csr_err = wr_q ? csr_wr_err_i : csr_rd_err_i;
 
-  // The master takes the response. AIMC_FORMAL_BUG_AXIL (tests/formal only) breaks the handshake
-  // on purpose so that the proof must fail.
+  // The master takes the response.
   logic resp_taken;
-`ifdef AIMC_FORMAL_BUG_AXIL
-  assign resp_taken = 1'b1;
-`else
   assign resp_taken = (wr_q & s_axil_bready_i) | (~wr_q & s_axil_rready_i);
-`endif
 
   // ---- FSM ------------------------------------------------------------------------------------
   always_comb begin

@@ -41,11 +41,7 @@ module aimc_arb import aimc_pkg::*; #(
     return sel;
   endfunction
 
-`ifndef AIMC_FORMAL_BUG_ARB
   assign pick    = rr_pick(req_i, owner_q);
-`else
-  assign pick    = rr_pick(req_i, Iw'(N - 1));  // tests/formal injects this bug: fixed priority
-`endif
   assign hold    = locked_q & req_i[owner_q];
   assign owner_d = hold ? owner_q : pick;
   assign idx_o   = owner_d;
