@@ -24,7 +24,9 @@
 //
 // `prop` is an expression of the current cycle: Icarus 11 has no $past/$rose/$stable, so a check
 // that needs the previous cycle compares against a registered copy kept beside it.
-// Names end in _A (assertion), _M (assumption), _C (cover); each is unique in its module.
+// Names end in _A (assertion), _M (assumption), _C (cover); each is unique in its module, and
+// none sits in a generate loop (yosys 0.23 gives every copy the same name): check a per-element
+// vector with one assertion instead.
 `ifndef AIMC_ASSERT_SVH
 `define AIMC_ASSERT_SVH
 

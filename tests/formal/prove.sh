@@ -3,7 +3,8 @@
 # One bounded proof of the `ifdef FORMAL` properties of an RTL block with yosys + yosys-smtbmc + z3.
 #   tests/formal/prove.sh BLOCK [--bug] [--build DIR]
 # BLOCK: axil (rtl/bus/aimc_axil_slave.sv), seq (rtl/ctrl/aimc_sequencer.sv), arb (rtl/mem/aimc_arb.sv),
-# wdog (rtl/ctrl/aimc_watchdog.sv), acc (rtl/tile/aimc_acc.sv); see the table below
+# wdog (rtl/ctrl/aimc_watchdog.sv), acc (rtl/tile/aimc_acc.sv), bridge (rtl/fpga/aimc_uart_bridge.sv,
+# UART stand-ins from tests/formal/stubs); see the table below
 # for the depth and parameters of each. The properties of a module live in tests/formal/props/<module>.svh
 # (inserted into a copy of the module by tests/formal/stage.py) or in its own `ifdef FORMAL` tail.
 # --bug applies tests/formal/bugs/<block>.bug, the injected bug of that block, to the copy (the
@@ -13,7 +14,7 @@
 # DIR/reports/formal.json. Exit 0 = expected outcome, 1 = unexpected outcome, 2 = usage/tool error.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-usage() { echo "usage: tests/formal/prove.sh axil|seq|arb|wdog|acc [--bug] [--build DIR]" >&2; exit 2; }
+usage() { echo "usage: tests/formal/prove.sh axil|seq|arb|wdog|acc|bridge [--bug] [--build DIR]" >&2; exit 2; }
 [ $# -ge 1 ] || usage
 block=$1; shift
 bug=0
@@ -37,9 +38,12 @@ seq)  mod=aimc_sequencer; depth=20; files="rtl/ctrl/aimc_sequencer.sv"
 arb)  mod=aimc_arb; depth=16; files="rtl/mem/aimc_arb.sv"
       params="-set N 3" ;;
 wdog) mod=aimc_watchdog; depth=24; files="rtl/ctrl/aimc_watchdog.sv"; params="" ;;
-acc)  mod=aimc_acc; depth=8; files="rtl/tile/aimc_acc.sv"
+acc)  mod=aimc_acc; depth=4; files="rtl/tile/aimc_acc.sv"
       params="-set Cols 4 -set ColsPerAdc 2 -set AccSlots 2 -set AdcBits 8 -set ShiftW 5" ;;
-*) echo "prove: unknown block '$block' (axil, seq, arb, wdog, acc)" >&2; exit 2 ;;
+bridge) mod=aimc_uart_bridge; depth=14
+      files="rtl/fpga/aimc_uart_bridge.sv tests/formal/stubs/aimc_uart_rx.sv tests/formal/stubs/aimc_uart_tx.sv"
+      params="-set ClkDiv 4 -set TimeoutCycles 6" ;;
+*) echo "prove: unknown block '$block' (axil, seq, arb, wdog, acc, bridge)" >&2; exit 2 ;;
 esac
 for t in yosys yosys-smtbmc z3; do
 	command -v $t >/dev/null || { echo "prove: '$t' not found (make setup installs yosys and z3)" >&2; exit 2; }
@@ -110,6 +114,9 @@ failed=$(grep -m1 -o 'Assert failed in [^(]*' "$work/smtbmc.log" | sed -n 's/.*s
 if [ -n "$failed" ]; then
 	set -- $failed
 	failed="$work/src/$1:$2: $(sed -n "$2p" "$work/src/$1" | sed 's/^ *//')"
+else
+	# A named assertion (the assertion layer's macros): smtbmc reports its name.
+	failed=$(grep -m1 -o 'Assert failed in [^ ]*: [A-Za-z_0-9.]*' "$work/smtbmc.log" | sed 's/Assert failed in //')
 fi
 if [ $bug -eq 1 ]; then
 	if [ $ok -eq 1 ]; then
