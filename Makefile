@@ -155,6 +155,9 @@ unit-tests: $(UNIT_BINS)
 # ---- RTL builds, one directory per config -------------------------------------------------------
 RTL_F     := rtl/aimc.f
 RTL_SRCS  = $(shell sed -e 's/\#.*//' $(RTL_F) 2>/dev/null)
+# Simulation-only checkers (assertion layer: rtl/prim/aimc_assert.svh, rtl/bind/), never synthesized.
+DV_F      := rtl/dv.f
+DV_SRCS   := rtl/prim/aimc_assert.svh $(wildcard rtl/bind/*.sv)
 VL_CPP    := $(wildcard tb/verilator/*.cpp)
 VL_HDRS   := $(wildcard tb/verilator/*.h)
 VPI_SRCS  := $(wildcard analog_models/dpi/*_vpi.c)
@@ -173,7 +176,7 @@ TB_ICARUS := tb/icarus/aimc_tb_trace.sv
 VL_BUILD = $(VERILATOR) --cc --exe --build -j 2 $(VL_FLAGS) $(3) --top-module aimc_top \
 	  -MAKEFLAGS "OPT_FAST=$(VL_OPT_FAST) OPT_GLOBAL=$(VL_OPT_FAST)" \
 	  --Mdir $(2)/$(or $(4),vl)/obj -o ../aimc-vl $$(cat $(BUILD)/$(1)/rtl-params.verilator) \
-	  -f $(RTL_F) $(abspath $(VL_CPP) $(DPI_SRCS)) \
+	  -f $(RTL_F) -f $(DV_F) $(abspath $(VL_CPP) $(DPI_SRCS)) \
 	  -CFLAGS "-O2 -std=c++17 -I$(CURDIR)/sw/include -I$(CURDIR)/analog_models/c -I$(CURDIR)/tb/verilator -ffp-contract=off" \
 	  -LDFLAGS "-Wl,--whole-archive $(abspath $(LIBCLI)) -Wl,--no-whole-archive $(abspath $(LIBAIMC)) $(LDLIBS)" \
 	  > $(2)/$(or $(4),vl)/build.log 2>&1 || { tail -40 $(2)/$(or $(4),vl)/build.log; exit 1; }
@@ -188,7 +191,7 @@ UART_CLKDIV ?= 4
 UART_VL_BUILD = $(VERILATOR) --cc --exe --build -j 2 $(VL_FLAGS) --trace-fst --top-module aimc_fpga_core \
 	  --Mdir $(2)/uart/obj -o ../aimc-uart-vl $$(cat $(BUILD)/$(1)/rtl-params.verilator) \
 	  -GClkDiv=$(UART_CLKDIV) -GTimeoutCycles=$$(( $(UART_CLKDIV) * 10 * 64 )) -GHeartbeatW=8 -GStretchW=4 \
-	  -f $(RTL_F) -f $(FPGA_F) $(abspath $(UART_CPP) $(DPI_SRCS)) \
+	  -f $(RTL_F) -f $(DV_F) -f $(FPGA_F) $(abspath $(UART_CPP) $(DPI_SRCS)) \
 	  -CFLAGS "-O2 -std=c++17 -I$(CURDIR)/sw/include -I$(CURDIR)/analog_models/c -ffp-contract=off -DAIMC_UART_CLKDIV=$(UART_CLKDIV)" \
 	  -LDFLAGS "$(abspath $(NOSIM_OBJ)) -Wl,--whole-archive $(abspath $(LIBCLI)) -Wl,--no-whole-archive $(abspath $(LIBAIMC)) $(LDLIBS)" \
 	  > $(2)/uart/build.log 2>&1 || { tail -40 $(2)/uart/build.log; exit 1; }
@@ -198,33 +201,33 @@ define CONFIG_RULES
 $(BUILD)/$(1)/rtl-params.%: $(2) $(AIMC)
 	@mkdir -p $$(@D)
 	$(AIMC) config --rtl-params $$* --top aimc_tb_trace $(2) > $$@.tmp && mv $$@.tmp $$@
-$(BUILD)/$(1)/vl/aimc-vl: $(BUILD)/$(1)/rtl-params.verilator $(RTL_F) $$(RTL_SRCS) $(VL_CPP) $(VL_HDRS) \
+$(BUILD)/$(1)/vl/aimc-vl: $(BUILD)/$(1)/rtl-params.verilator $(RTL_F) $$(RTL_SRCS) $(DV_F) $(DV_SRCS) $(VL_CPP) $(VL_HDRS) \
                           $(DPI_SRCS) $(LIBAIMC) $(LIBCLI)
 	@mkdir -p $$(@D)
 	@# Verilator's own makefile does not see the libraries in LDFLAGS change: force the relink.
 	@rm -f $$@
 	$$(call VL_BUILD,$(1),$(BUILD)/$(1))
 # The trace build (WAVES=1): the same model with FST waveforms compiled in.
-$(BUILD)/$(1)/vl-waves/aimc-vl: $(BUILD)/$(1)/rtl-params.verilator $(RTL_F) $$(RTL_SRCS) $(VL_CPP) $(VL_HDRS) \
+$(BUILD)/$(1)/vl-waves/aimc-vl: $(BUILD)/$(1)/rtl-params.verilator $(RTL_F) $$(RTL_SRCS) $(DV_F) $(DV_SRCS) $(VL_CPP) $(VL_HDRS) \
                                 $(DPI_SRCS) $(LIBAIMC) $(LIBCLI)
 	@mkdir -p $$(@D)
 	@rm -f $$@
 	$$(call VL_BUILD,$(1),$(BUILD)/$(1),--trace-fst,vl-waves)
 # Coverage build of the same model (make cov).
-$(BUILD)/cov/$(1)/vl/aimc-vl: $(BUILD)/$(1)/rtl-params.verilator $(RTL_F) $$(RTL_SRCS) $(VL_CPP) $(VL_HDRS) \
+$(BUILD)/cov/$(1)/vl/aimc-vl: $(BUILD)/$(1)/rtl-params.verilator $(RTL_F) $$(RTL_SRCS) $(DV_F) $(DV_SRCS) $(VL_CPP) $(VL_HDRS) \
                               $(DPI_SRCS) $(LIBAIMC) $(LIBCLI)
 	@mkdir -p $$(@D)
 	@rm -f $$@
 	$$(call VL_BUILD,$(1),$(BUILD)/cov/$(1),$(VL_COV_FLAGS))
 # The simulated board (FPGA core: UART bridge + chip) behind the serial back-end (aimc-uart-vl).
-$(BUILD)/$(1)/uart/aimc-uart-vl: $(BUILD)/$(1)/rtl-params.verilator $(RTL_F) $(FPGA_F) $$(RTL_SRCS) \
+$(BUILD)/$(1)/uart/aimc-uart-vl: $(BUILD)/$(1)/rtl-params.verilator $(RTL_F) $(DV_F) $(FPGA_F) $$(RTL_SRCS) \
                                  $$(FPGA_SRCS) $(UART_CPP) $(LIBAIMC) $(LIBCLI) $(NOSIM_OBJ)
 	@mkdir -p $$(@D)
 	@rm -f $$@
 	$$(call UART_VL_BUILD,$(1),$(BUILD)/$(1))
-$(BUILD)/$(1)/icarus/sim.vvp: $(BUILD)/$(1)/rtl-params.icarus $(RTL_F) $$(RTL_SRCS) $(TB_ICARUS)
+$(BUILD)/$(1)/icarus/sim.vvp: $(BUILD)/$(1)/rtl-params.icarus $(RTL_F) $$(RTL_SRCS) $(DV_F) $(DV_SRCS) $(TB_ICARUS)
 	@mkdir -p $$(@D)
-	$(IVERILOG) -g2012 -o $$@ -s aimc_tb_trace $$$$(cat $(BUILD)/$(1)/rtl-params.icarus) -f $(RTL_F) $(TB_ICARUS)
+	$(IVERILOG) -g2012 -o $$@ -s aimc_tb_trace $$$$(cat $(BUILD)/$(1)/rtl-params.icarus) -f $(RTL_F) -f $(DV_F) $(TB_ICARUS)
 $(BUILD)/$(1)/icarus/aimc_vpi.vpi: $(VPI_SRCS) $(ANALOG_SRCS) $(wildcard analog_models/c/*.h)
 	@mkdir -p $$(@D)
 	$(CC) -o $$@ $$$$($(IVERILOG_VPI) --cflags) $(FPFLAGS) -Ianalog_models/c $(VPI_SRCS) $(ANALOG_SRCS) \
@@ -312,7 +315,7 @@ regress-update: $(SETUP_STAMP)
 	  $(if $(filter 1,$(FORCE)),--force)
 
 # ---- formal: bounded proofs of the `ifdef FORMAL` properties, and each block's injected bug ----------
-FORMAL_BLOCKS := axil seq arb
+FORMAL_BLOCKS := axil seq arb wdog acc bridge
 formal: $(SETUP_STAMP)
 	@mkdir -p $(BUILD)/reports && rm -f $(BUILD)/reports/formal.json
 	@fail=0; for b in $(FORMAL_BLOCKS); do \
@@ -347,13 +350,13 @@ $(BUSFUZZ_OBJ): tests/system/bus_fuzz.c $(HDRS) tb/verilator/aimc_vl.h
 	$(CC) $(CFLAGS_ALL) -Itb/verilator -c $< -o $@
 # $(1) = config name
 define BUSFUZZ_RULES
-$(BUILD)/$(1)/busfuzz/bus-fuzz: $(BUILD)/$(1)/rtl-params.verilator $(RTL_F) $$(RTL_SRCS) $(VL_CPP) $(VL_HDRS) \
+$(BUILD)/$(1)/busfuzz/bus-fuzz: $(BUILD)/$(1)/rtl-params.verilator $(RTL_F) $$(RTL_SRCS) $(DV_F) $(DV_SRCS) $(VL_CPP) $(VL_HDRS) \
                                 $(DPI_SRCS) $(LIBAIMC) $(BUSFUZZ_OBJ)
 	@mkdir -p $$(@D)
 	@rm -f $$@
 	$(VERILATOR) --cc --exe --build -j 2 $(VL_FLAGS) --trace-fst --top-module aimc_top \
 	  --Mdir $$(@D)/obj -o ../bus-fuzz $$$$(cat $(BUILD)/$(1)/rtl-params.verilator) \
-	  -f $(RTL_F) $(abspath $(VL_CPP) $(DPI_SRCS)) \
+	  -f $(RTL_F) -f $(DV_F) $(abspath $(VL_CPP) $(DPI_SRCS)) \
 	  -CFLAGS "-O2 -std=c++17 -I$(CURDIR)/sw/include -I$(CURDIR)/analog_models/c -I$(CURDIR)/tb/verilator -ffp-contract=off" \
 	  -LDFLAGS "$(abspath $(BUSFUZZ_OBJ)) $(abspath $(LIBAIMC)) $(LDLIBS)" \
 	  > $$(@D)/build.log 2>&1 || { tail -40 $$(@D)/build.log; exit 1; }

@@ -623,9 +623,7 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
       irq_error_o = 1'b1;
       rd_v_d      = '0;
       wr_v_d      = '0;
-`ifndef AIMC_FORMAL_BUG_SEQ
       state_d     = StIdle;
-`endif  // tests/formal injects this bug: a drained stop that does not go idle
     end
 
     // The watchdog overrides whatever this cycle would have done: nothing issues, retires, copies

@@ -91,6 +91,21 @@ module aimc_tb_trace import aimc_pkg::*; #(
     .irq_o            (irq)
   );
 
+  // The X checks of rtl/bind/aimc_top_assert.sv (Verilator binds them; Icarus has no `bind`).
+  aimc_top_assert u_top_assert (
+    .clk_i            (clk),
+    .rst_ni           (u_dut.rst_n),
+    .s_axil_awready_o (awready),
+    .s_axil_wready_o  (wready),
+    .s_axil_bvalid_o  (bvalid),
+    .s_axil_bresp_o   (bresp),
+    .s_axil_arready_o (arready),
+    .s_axil_rvalid_o  (rvalid),
+    .s_axil_rdata_o   (rdata),
+    .s_axil_rresp_o   (rresp),
+    .irq_o            (irq)
+  );
+
   // Rising edges since reset release: the `C` line, same definition as aimc_vl_cycles().
   logic [63:0] cycles = '0;
   always @(posedge clk) begin

@@ -201,7 +201,10 @@ def _():
 def _():
     rc, out, rep_path = sim(extra=("--train", "hwa"), tag="hwa")
     assert rc == 0, f"exit {rc}\n{out[-3000:]}"
-    assert "make sim CONFIG=base SEED=3 TRAIN=hwa" in out and "hardware-aware training" in out
+    rerun = next((ln for ln in out.splitlines() if ln.startswith("sim: PASS. Rerun: ")), "")
+    assert rerun.startswith("sim: PASS. Rerun: make sim CONFIG=base SEED=3") and \
+        rerun.endswith(" TRAIN=hwa"), rerun
+    assert "hardware-aware training" in out, out[-2000:]
     r = json.load(open(rep_path))
     assert r["training"] == "hwa"
     h = r["hwa"]
