@@ -77,7 +77,7 @@ help:
 	@echo "  make setup       install missing Debian packages and the pinned Python venv"
 	@echo "  make sw | vl | icarus   build the C tools / the Verilator model / the Icarus model"
 	@echo "  make clean       remove build/"
-	@echo "  make regress     REGRESSION=smoke|nightly|full [J= SHARD=i/N RESUME=1|dir]: tests x seeds x"
+	@echo "  make regress     REGRESSION=smoke|nightly|full [J= SHARD=i/N RESUME=1|dir FRONTDOOR=1]: tests x seeds x"
 	@echo "                   configs, run folder under build/regress/, signature check (docs/regression.md)"
 	@echo "  make regress-list    the case commands;  make regress-update  rewrite the signature file"
 	@echo "  make formal      bounded proofs (yosys-smtbmc + z3) and their injected bugs (build/reports/formal.json)"
@@ -86,10 +86,12 @@ help:
 	@echo "  make sanitize    C library, CLI and unit tests under ASan + UBSan, the tests that need no simulator"
 	@echo "                   (build/sanitize, build/reports/sanitize.json; SAN_TEST= SAN_SKIP= substrings)"
 	@echo "  make cov         line + toggle coverage of rtl/ over the chip tests (build/cov/html, reports/cov.json)"
-	@echo "  make sweep       digits accuracy vs ADC/DAC bits, prog error, read noise, drift (build/sweep/)"
+	@echo "  make sweep       digits accuracy vs ADC/DAC bits, prog error, read noise, drift, weight slices, and vs"
+	@echo "                   time for flash/pcm/reram (build/sweep/)"
 	@echo "  make dse         TOPS/W and TOPS per tile vs DAC bits, columns per ADC, tile size (build/dse/)"
-	@echo "  make bench       C-model MVM (noisy, ideal; DAC 8/4/2/1 bits) vs OpenBLAS sgemv/dgemv on the CPU's own"
-	@echo "                   kernel, 256 and 1024, goals met or not (build/reports/bench.json; never fails on a goal)"
+	@echo "  make bench       issue 17's table in one run (C-model MVM vs OpenBLAS on the CPU's own kernel, tile"
+	@echo "                   utilization/TOPS/TOPS/W, simulator speed, MLPerf Tiny energy, latency, wall times)"
+	@echo "                   with goals met or not (build/reports/bench.json; never fails on a goal; BENCH_RTL=1)"
 	@echo "  make irdrop-check     IR-drop solve vs ngspice (build/irdrop/irdrop_spice.json; SEED=)"
 	@echo "  make veriloga-check   Verilog-A models (OpenVAF, VACASK) vs the C model (build/veriloga/)"
 	@echo "  make fpga        BOARD=icebreaker|ulx3s: yosys + nextpnr + bitstream, build/reports/fpga.json"
@@ -153,6 +155,9 @@ unit-tests: $(UNIT_BINS)
 # ---- RTL builds, one directory per config -------------------------------------------------------
 RTL_F     := rtl/aimc.f
 RTL_SRCS  = $(shell sed -e 's/\#.*//' $(RTL_F) 2>/dev/null)
+# Simulation-only checkers (assertion layer: rtl/prim/aimc_assert.svh, rtl/bind/), never synthesized.
+DV_F      := rtl/dv.f
+DV_SRCS   := rtl/prim/aimc_assert.svh $(wildcard rtl/bind/*.sv)
 VL_CPP    := $(wildcard tb/verilator/*.cpp)
 VL_HDRS   := $(wildcard tb/verilator/*.h)
 VPI_SRCS  := $(wildcard analog_models/dpi/*_vpi.c)
@@ -171,7 +176,7 @@ TB_ICARUS := tb/icarus/aimc_tb_trace.sv
 VL_BUILD = $(VERILATOR) --cc --exe --build -j 2 $(VL_FLAGS) $(3) --top-module aimc_top \
 	  -MAKEFLAGS "OPT_FAST=$(VL_OPT_FAST) OPT_GLOBAL=$(VL_OPT_FAST)" \
 	  --Mdir $(2)/$(or $(4),vl)/obj -o ../aimc-vl $$(cat $(BUILD)/$(1)/rtl-params.verilator) \
-	  -f $(RTL_F) $(abspath $(VL_CPP) $(DPI_SRCS)) \
+	  -f $(RTL_F) -f $(DV_F) $(abspath $(VL_CPP) $(DPI_SRCS)) \
 	  -CFLAGS "-O2 -std=c++17 -I$(CURDIR)/sw/include -I$(CURDIR)/analog_models/c -I$(CURDIR)/tb/verilator -ffp-contract=off" \
 	  -LDFLAGS "-Wl,--whole-archive $(abspath $(LIBCLI)) -Wl,--no-whole-archive $(abspath $(LIBAIMC)) $(LDLIBS)" \
 	  > $(2)/$(or $(4),vl)/build.log 2>&1 || { tail -40 $(2)/$(or $(4),vl)/build.log; exit 1; }
@@ -186,7 +191,7 @@ UART_CLKDIV ?= 4
 UART_VL_BUILD = $(VERILATOR) --cc --exe --build -j 2 $(VL_FLAGS) --trace-fst --top-module aimc_fpga_core \
 	  --Mdir $(2)/uart/obj -o ../aimc-uart-vl $$(cat $(BUILD)/$(1)/rtl-params.verilator) \
 	  -GClkDiv=$(UART_CLKDIV) -GTimeoutCycles=$$(( $(UART_CLKDIV) * 10 * 64 )) -GHeartbeatW=8 -GStretchW=4 \
-	  -f $(RTL_F) -f $(FPGA_F) $(abspath $(UART_CPP) $(DPI_SRCS)) \
+	  -f $(RTL_F) -f $(DV_F) -f $(FPGA_F) $(abspath $(UART_CPP) $(DPI_SRCS)) \
 	  -CFLAGS "-O2 -std=c++17 -I$(CURDIR)/sw/include -I$(CURDIR)/analog_models/c -ffp-contract=off -DAIMC_UART_CLKDIV=$(UART_CLKDIV)" \
 	  -LDFLAGS "$(abspath $(NOSIM_OBJ)) -Wl,--whole-archive $(abspath $(LIBCLI)) -Wl,--no-whole-archive $(abspath $(LIBAIMC)) $(LDLIBS)" \
 	  > $(2)/uart/build.log 2>&1 || { tail -40 $(2)/uart/build.log; exit 1; }
@@ -196,33 +201,33 @@ define CONFIG_RULES
 $(BUILD)/$(1)/rtl-params.%: $(2) $(AIMC)
 	@mkdir -p $$(@D)
 	$(AIMC) config --rtl-params $$* --top aimc_tb_trace $(2) > $$@.tmp && mv $$@.tmp $$@
-$(BUILD)/$(1)/vl/aimc-vl: $(BUILD)/$(1)/rtl-params.verilator $(RTL_F) $$(RTL_SRCS) $(VL_CPP) $(VL_HDRS) \
+$(BUILD)/$(1)/vl/aimc-vl: $(BUILD)/$(1)/rtl-params.verilator $(RTL_F) $$(RTL_SRCS) $(DV_F) $(DV_SRCS) $(VL_CPP) $(VL_HDRS) \
                           $(DPI_SRCS) $(LIBAIMC) $(LIBCLI)
 	@mkdir -p $$(@D)
 	@# Verilator's own makefile does not see the libraries in LDFLAGS change: force the relink.
 	@rm -f $$@
 	$$(call VL_BUILD,$(1),$(BUILD)/$(1))
 # The trace build (WAVES=1): the same model with FST waveforms compiled in.
-$(BUILD)/$(1)/vl-waves/aimc-vl: $(BUILD)/$(1)/rtl-params.verilator $(RTL_F) $$(RTL_SRCS) $(VL_CPP) $(VL_HDRS) \
+$(BUILD)/$(1)/vl-waves/aimc-vl: $(BUILD)/$(1)/rtl-params.verilator $(RTL_F) $$(RTL_SRCS) $(DV_F) $(DV_SRCS) $(VL_CPP) $(VL_HDRS) \
                                 $(DPI_SRCS) $(LIBAIMC) $(LIBCLI)
 	@mkdir -p $$(@D)
 	@rm -f $$@
 	$$(call VL_BUILD,$(1),$(BUILD)/$(1),--trace-fst,vl-waves)
 # Coverage build of the same model (make cov).
-$(BUILD)/cov/$(1)/vl/aimc-vl: $(BUILD)/$(1)/rtl-params.verilator $(RTL_F) $$(RTL_SRCS) $(VL_CPP) $(VL_HDRS) \
+$(BUILD)/cov/$(1)/vl/aimc-vl: $(BUILD)/$(1)/rtl-params.verilator $(RTL_F) $$(RTL_SRCS) $(DV_F) $(DV_SRCS) $(VL_CPP) $(VL_HDRS) \
                               $(DPI_SRCS) $(LIBAIMC) $(LIBCLI)
 	@mkdir -p $$(@D)
 	@rm -f $$@
 	$$(call VL_BUILD,$(1),$(BUILD)/cov/$(1),$(VL_COV_FLAGS))
 # The simulated board (FPGA core: UART bridge + chip) behind the serial back-end (aimc-uart-vl).
-$(BUILD)/$(1)/uart/aimc-uart-vl: $(BUILD)/$(1)/rtl-params.verilator $(RTL_F) $(FPGA_F) $$(RTL_SRCS) \
+$(BUILD)/$(1)/uart/aimc-uart-vl: $(BUILD)/$(1)/rtl-params.verilator $(RTL_F) $(DV_F) $(FPGA_F) $$(RTL_SRCS) \
                                  $$(FPGA_SRCS) $(UART_CPP) $(LIBAIMC) $(LIBCLI) $(NOSIM_OBJ)
 	@mkdir -p $$(@D)
 	@rm -f $$@
 	$$(call UART_VL_BUILD,$(1),$(BUILD)/$(1))
-$(BUILD)/$(1)/icarus/sim.vvp: $(BUILD)/$(1)/rtl-params.icarus $(RTL_F) $$(RTL_SRCS) $(TB_ICARUS)
+$(BUILD)/$(1)/icarus/sim.vvp: $(BUILD)/$(1)/rtl-params.icarus $(RTL_F) $$(RTL_SRCS) $(DV_F) $(DV_SRCS) $(TB_ICARUS)
 	@mkdir -p $$(@D)
-	$(IVERILOG) -g2012 -o $$@ -s aimc_tb_trace $$$$(cat $(BUILD)/$(1)/rtl-params.icarus) -f $(RTL_F) $(TB_ICARUS)
+	$(IVERILOG) -g2012 -o $$@ -s aimc_tb_trace $$$$(cat $(BUILD)/$(1)/rtl-params.icarus) -f $(RTL_F) -f $(DV_F) $(TB_ICARUS)
 $(BUILD)/$(1)/icarus/aimc_vpi.vpi: $(VPI_SRCS) $(ANALOG_SRCS) $(wildcard analog_models/c/*.h)
 	@mkdir -p $$(@D)
 	$(CC) -o $$@ $$$$($(IVERILOG_VPI) --cflags) $(FPFLAGS) -Ianalog_models/c $(VPI_SRCS) $(ANALOG_SRCS) \
@@ -256,7 +261,7 @@ lint: $(SETUP_STAMP) $(AIMC)
 	PYTHON=$(PYTHON) tools/lint.sh $(BUILD) $(AIMC)
 
 # ---- tests ---------------------------------------------------------------------------------------
-TEST_CFGS := tiny small tiny_twin ideal2 tiny16 noisy base
+TEST_CFGS := tiny small tiny_twin ideal2 tiny16 noisy base pcm reram
 TEST_FPGA_CFGS := ice40
 test: $(SETUP_STAMP) sw $(foreach c,$(TEST_CFGS),$(BUILD)/$(c)/vl/aimc-vl $(BUILD)/$(c)/icarus/sim.vvp $(BUILD)/$(c)/icarus/aimc_vpi.vpi) \
       $(foreach c,$(TEST_FPGA_CFGS),$(BUILD)/$(c)/vl/aimc-vl $(BUILD)/$(c)/uart/aimc-uart-vl \
@@ -271,6 +276,9 @@ layer-test: $(SETUP_STAMP) $(AIMC) $(if $(filter icarus,$(SIM)),icarus) $(if $(f
 	  $(if $(filter 1,$(WAVES)),--waves)
 
 # ---- make sim --------------------------------------------------------------------------------------
+# FRONTDOOR=1: the RTL runs load every buffer over the bus; by default configs of at least 2^20
+# array cells (edge, large) use the Verilator backdoor (sw/python/sim.py BACKDOOR_CELLS).
+FRONTDOOR ?= 0
 SIM_REF_CFG ?= ideal64
 MODEL_REF_CFG ?= edge_ideal
 sim: $(SETUP_STAMP) $(AIMC) vl
@@ -278,11 +286,11 @@ sim: $(SETUP_STAMP) $(AIMC) vl
 ifneq ($(strip $(MODEL)),)
 	$(PYTHON) sw/python/sim_model.py --model $(call q,$(MODEL)) --config $(call q,$(CFG_FILE)) \
 	  --ref-config $(call q,configs/$(MODEL_REF_CFG).cfg) --build $(call q,$(BUILD)) --seed $(call q,$(SEED)) \
-	  $(if $(INPUTS),--inputs $(call q,$(INPUTS)))
+	  $(if $(INPUTS),--inputs $(call q,$(INPUTS))) $(if $(filter 1,$(FRONTDOOR)),--frontdoor)
 else
 	$(PYTHON) sw/python/sim.py --config $(call q,$(CFG_FILE)) --ref-config $(call q,configs/$(SIM_REF_CFG).cfg) \
 	  --build $(call q,$(BUILD)) --seed $(call q,$(SEED)) --net $(call q,$(NET)) $(if $(DATA),--data $(call q,$(DATA))) \
-	  $(if $(TRAIN),--train $(call q,$(TRAIN)))
+	  $(if $(TRAIN),--train $(call q,$(TRAIN))) $(if $(filter 1,$(FRONTDOOR)),--frontdoor)
 endif
 
 # ---- nightly regression (docs/regression.md) -----------------------------------------------------
@@ -294,7 +302,7 @@ REGRESS_ARGS = -r $(call q,$(REGRESSION)) --build $(call q,$(BUILD)) $(if $(SHAR
                $(if $(filter 1,$(NOBUILD)),--no-build)
 .PHONY: regress-list regress-update regress-build regress-slurm-test
 regress: $(SETUP_STAMP)
-	@$(PYTHON) tools/regress.py run $(REGRESS_ARGS) -j $(call q,$(J)) $(if $(RESUME),--resume $(call q,$(RESUME))) \
+	@$(if $(filter 1,$(FRONTDOOR)),AIMC_FRONTDOOR=1) $(PYTHON) tools/regress.py run $(REGRESS_ARGS) -j $(call q,$(J)) $(if $(RESUME),--resume $(call q,$(RESUME))) \
 	  $(if $(filter 1,$(COV)),--cov)
 regress-list:
 	@$(PYTHON) tools/regress.py list $(REGRESS_ARGS)
@@ -307,7 +315,7 @@ regress-update: $(SETUP_STAMP)
 	  $(if $(filter 1,$(FORCE)),--force)
 
 # ---- formal: bounded proofs of the `ifdef FORMAL` properties, and each block's injected bug ----------
-FORMAL_BLOCKS := axil seq arb
+FORMAL_BLOCKS := axil seq arb wdog acc bridge
 formal: $(SETUP_STAMP)
 	@mkdir -p $(BUILD)/reports && rm -f $(BUILD)/reports/formal.json
 	@fail=0; for b in $(FORMAL_BLOCKS); do \
@@ -342,13 +350,13 @@ $(BUSFUZZ_OBJ): tests/system/bus_fuzz.c $(HDRS) tb/verilator/aimc_vl.h
 	$(CC) $(CFLAGS_ALL) -Itb/verilator -c $< -o $@
 # $(1) = config name
 define BUSFUZZ_RULES
-$(BUILD)/$(1)/busfuzz/bus-fuzz: $(BUILD)/$(1)/rtl-params.verilator $(RTL_F) $$(RTL_SRCS) $(VL_CPP) $(VL_HDRS) \
+$(BUILD)/$(1)/busfuzz/bus-fuzz: $(BUILD)/$(1)/rtl-params.verilator $(RTL_F) $$(RTL_SRCS) $(DV_F) $(DV_SRCS) $(VL_CPP) $(VL_HDRS) \
                                 $(DPI_SRCS) $(LIBAIMC) $(BUSFUZZ_OBJ)
 	@mkdir -p $$(@D)
 	@rm -f $$@
 	$(VERILATOR) --cc --exe --build -j 2 $(VL_FLAGS) --trace-fst --top-module aimc_top \
 	  --Mdir $$(@D)/obj -o ../bus-fuzz $$$$(cat $(BUILD)/$(1)/rtl-params.verilator) \
-	  -f $(RTL_F) $(abspath $(VL_CPP) $(DPI_SRCS)) \
+	  -f $(RTL_F) -f $(DV_F) $(abspath $(VL_CPP) $(DPI_SRCS)) \
 	  -CFLAGS "-O2 -std=c++17 -I$(CURDIR)/sw/include -I$(CURDIR)/analog_models/c -I$(CURDIR)/tb/verilator -ffp-contract=off" \
 	  -LDFLAGS "$(abspath $(BUSFUZZ_OBJ)) $(abspath $(LIBAIMC)) $(LDLIBS)" \
 	  > $$(@D)/build.log 2>&1 || { tail -40 $$(@D)/build.log; exit 1; }
@@ -373,6 +381,7 @@ SWEEP_CONFIG ?= base
 SWEEP_SEEDS  ?= 1,2,3
 sweep: $(SETUP_STAMP) $(AIMC)
 	$(PYTHON) sw/python/sweep.py --config $(call q,$(SWEEP_CONFIG)) --build $(call q,$(BUILD)) --seeds $(call q,$(SWEEP_SEEDS))
+	$(PYTHON) sw/python/sweep_slices.py --config reram --build $(call q,$(BUILD)) --seeds $(call q,$(SWEEP_SEEDS))
 
 # ---- design-space exploration: TOPS/W and TOPS per tile vs DAC bits, ADC sharing, tile size -------
 # (docs/sim.md; DSE_ARGS e.g. --samples 360 --post-lanes 8 --no-rtl)
@@ -389,9 +398,15 @@ BENCH_BIN := $(BUILD)/bench/aimc_bench
 $(BENCH_BIN): bench/aimc_bench.c $(LIBAIMC) $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIBAIMC) $(LDLIBS)
-bench: $(BENCH_BIN)
+# tools/bench.py: every row of issue 17's table (goal, met) + the MLPerf Tiny models (C model,
+# LiteRT, ad01 on the RTL of edge) into build/reports/bench.json; BENCH_RTL=1 adds the slow RTL
+# rows (the 1024 tile on large, Icarus vs Verilator, every model on the RTL: tens of minutes).
+BENCH_RTL ?= 0
+BENCH_PY_ARGS ?=
+bench: $(SETUP_STAMP) $(BENCH_BIN) $(AIMC) $(BUILD)/edge/vl/aimc-vl $(BUILD)/base/vl/aimc-vl
 	@mkdir -p $(BUILD)/reports
-	OPENBLAS_NUM_THREADS=1 $(BENCH_BIN) --out $(BUILD)/reports/bench.json $(BENCH_ARGS)
+	OPENBLAS_NUM_THREADS=1 $(PYTHON) tools/bench.py --build $(call q,$(BUILD)) --bench-bin $(BENCH_BIN) \
+	  --bench-args $(call q,$(BENCH_ARGS)) $(if $(filter 1,$(BENCH_RTL)),--rtl) $(BENCH_PY_ARGS)
 
 # ---- FPGA prototype: make fpga BOARD=icebreaker|ulx3s (docs/fpga-bringup.md) ----------------------
 BOARD     ?= icebreaker

@@ -21,7 +21,7 @@
  * one MVM; `model` is then the time per MVM, the call's time / B); --threads N runs that call on N
  * workers (wall time instead of CPU time).
  * Usage: aimc_bench [--out FILE] [--min-time S] [--sizes N,N,...] [--seed N] [--threads N]
- *                   [--vectors B] [--keep-openblas-env] */
+ *                   [--vectors B] [--dacs D,D,...] [--keep-openblas-env] */
 #define _POSIX_C_SOURCE 200809L
 #include <cblas.h>
 #include <inttypes.h>
@@ -32,6 +32,8 @@
 #include <unistd.h>
 
 #include "aimc_analog.h"
+#include "aimc_kern.h"
+#include "aimc_rng.h"
 
 #define NOISY_GOAL 3.0 /* issue 17: noisy MVM within 3x of sgemv at every DAC width */
 #define IDEAL_GOAL 1.5 /* issue 17: ideal MVM within 1.5x of dgemv */
@@ -165,8 +167,47 @@ struct result {
 	uint32_t n, dac_bits;
 	int ideal;
 	double model_s, phases_s, ref_s, prog_s;
+	double rng_s; /* noisy: the keyed read-noise and comparator draws of one MVM alone */
 	long reps_model, reps_ref;
 };
+
+/* What the noisy model cannot skip (issue 17 item 5): one READ pair (read noise, comparator noise)
+ * per column and conversion, keyed by the conversion index (the bits of the model), nk
+ * conversions of n columns: the time of those draws alone, best of three rounds of min_time. */
+static double rng_time(uint32_t n, uint32_t nk, double min_time)
+{
+	aimc_kern k;
+	char err[128];
+	uint64_t *pre = malloc(n * sizeof(*pre));
+	float *n1 = malloc(n * sizeof(*n1)), *n2 = malloc(n * sizeof(*n2));
+	volatile float sink = 0.0f;
+	double best = -1.0;
+	uint32_t idx = 0;
+
+	if (pre != NULL && n1 != NULL && n2 != NULL && aimc_kern_select(NULL, &k, err, sizeof(err)) == 0) {
+		for (uint32_t c = 0; c < n; c++)
+			pre[c] = next_u64();
+		best = 1e30;
+		for (int round = 0; round < 3; round++) {
+			double t0 = now_s(), t;
+			long it = 0;
+
+			do {
+				for (uint32_t p = 0; p < nk; p++)
+					aimc_rng_read_pairs(k.read, pre, idx++, n, n1, n2);
+				sink += n1[it % n];
+				it++;
+			} while ((t = now_s() - t0) < min_time);
+			if (t / it < best)
+				best = t / it;
+		}
+	}
+	free(pre);
+	free(n1);
+	free(n2);
+	(void)sink;
+	return best;
+}
 
 /* Times the noisy (ideal = 0) or ideal model of an n x n tile against sgemv (dgemv), best of three
  * rounds of at least min_time each, the three timings alternating within every round. */
@@ -257,6 +298,7 @@ static int run_one(uint32_t n, uint32_t dac_bits, int ideal, double min_time, ui
 	res->model_s = best_m;
 	res->phases_s = best_p;
 	res->ref_s = best_r;
+	res->rng_s = ideal ? 0.0 : rng_time(n, nk, min_time);
 	rc = 0;
 done:
 	aimc_xbar_destroy(xb);
@@ -298,7 +340,7 @@ static double goal_of(const struct result *r)
 
 int main(int argc, char **argv)
 {
-	static const uint32_t dacs[4] = {8, 4, 2, 1};
+	uint32_t dacs[4] = {8, 4, 2, 1}, ndacs = 4;
 	const char *out = "build/reports/bench.json", *unset_note;
 	double min_time = 0.5, worst[2] = {0.0, 0.0};
 	uint32_t sizes[8] = {256, 1024}, nsizes = 2, threads = 1;
@@ -360,11 +402,31 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			vectors = (uint32_t)v;
+		} else if (strcmp(argv[i], "--dacs") == 0 && i + 1 < argc) {
+			/* a subset of the DAC widths, e.g. 1 (profiling one path) */
+			char *p = argv[++i];
+
+			ndacs = 0;
+			while (*p != '\0' && ndacs < 4) {
+				unsigned long v = strtoul(p, &end, 10);
+
+				if (end == p || (v != 1 && v != 2 && v != 4 && v != 8) || (*end != ',' && *end != '\0')) {
+					fprintf(stderr, "aimc_bench: --dacs wants widths of 1, 2, 4, 8 separated by commas, "
+							"got '%s'\n", argv[i]);
+					return 2;
+				}
+				dacs[ndacs++] = (uint32_t)v;
+				p = *end == ',' ? end + 1 : end;
+			}
+			if (*p != '\0' || ndacs == 0) {
+				fprintf(stderr, "aimc_bench: --dacs: at most 4 widths\n");
+				return 2;
+			}
 		} else if (strcmp(argv[i], "--keep-openblas-env") == 0) {
 			keep_env = 1;
 		} else {
 			fprintf(stderr, "usage: aimc_bench [--out FILE] [--min-time S] [--sizes N,N,...] [--seed N] "
-					"[--threads N] [--vectors B] [--keep-openblas-env]\n");
+					"[--threads N] [--vectors B] [--dacs D,D,...] [--keep-openblas-env]\n");
 			return 2;
 		}
 	}
@@ -394,21 +456,24 @@ int main(int argc, char **argv)
 	       "batch call, best of 3 rounds of >= %.2f s (%s time) each; OpenBLAS core %s%s%s%s\n",
 	       threads, vectors, min_time, threads > 1 ? "wall" : "CPU", openblas_get_corename(), keep_env ? " (environment kept)" : "",
 	       unset_note != NULL ? ", run without " : "", unset_note != NULL ? unset_note : "");
-	printf("%-6s %5s %4s %11s %11s %9s %11s %7s %7s %5s %s\n", "path", "N", "dac", "model us", "phases us",
-	       "ref", "ref us", "ratio", "phases", "goal", "met");
+	printf("%-6s %5s %4s %11s %11s %9s %11s %7s %7s %5s %4s %s\n", "path", "N", "dac", "model us", "phases us",
+	       "ref", "ref us", "ratio", "phases", "goal", "met", "noise draws alone (x ref)");
 	for (uint32_t s = 0; s < nsizes; s++) {
 		for (int ideal = 0; ideal < 2; ideal++) {
-			for (int k = 0; k < 4; k++) {
+			for (uint32_t k = 0; k < ndacs; k++) {
 				struct result *r = &res[nres];
 				double ratio;
 
 				if (run_one(sizes[s], dacs[k], ideal, min_time, threads, r) != 0)
 					return 1;
 				ratio = r->model_s / r->ref_s;
-				printf("%-6s %5u %4u %11.1f %11.1f %9s %11.1f %7.2f %7.2f %5.1f %s\n",
-				       ideal ? "ideal" : "noisy", r->n, r->dac_bits, r->model_s * 1e6, r->phases_s * 1e6,
-				       ideal ? "dgemv" : "sgemv", r->ref_s * 1e6, ratio, r->phases_s / r->ref_s, goal_of(r),
+				printf("%-6s %5u %4u %11.1f %11.1f %9s %11.1f %7.2f %7.2f %5.1f %4s", ideal ? "ideal" : "noisy",
+				       r->n, r->dac_bits, r->model_s * 1e6, r->phases_s * 1e6, ideal ? "dgemv" : "sgemv",
+				       r->ref_s * 1e6, ratio, r->phases_s / r->ref_s, goal_of(r),
 				       ratio <= goal_of(r) ? "yes" : "NO");
+				if (!ideal)
+					printf(" %.1f us (%.2fx)", r->rng_s * 1e6, r->rng_s / r->ref_s);
+				printf("\n");
 				fflush(stdout);
 				if (ratio > worst[ideal])
 					worst[ideal] = ratio;
@@ -450,10 +515,12 @@ int main(int argc, char **argv)
 
 		fprintf(f, "    {\"path\": \"%s\", \"n\": %u, \"dac_bits\": %u, \"model_us_per_mvm\": %.3f, "
 			   "\"phases_us_per_mvm\": %.3f, \"ref\": \"%s\", \"ref_us\": %.3f, \"ratio\": %.3f, "
-			   "\"phases_ratio\": %.3f, \"goal_ratio\": %g, \"met\": %s, \"program_ms\": %.3f}%s\n",
+			   "\"phases_ratio\": %.3f, \"goal_ratio\": %g, \"met\": %s, \"program_ms\": %.3f, "
+			   "\"rng_us_per_mvm\": %.3f, \"rng_ratio\": %.3f}%s\n",
 			r->ideal ? "ideal" : "noisy", r->n, r->dac_bits, r->model_s * 1e6, r->phases_s * 1e6,
 			r->ideal ? "dgemv" : "sgemv", r->ref_s * 1e6, ratio, r->phases_s / r->ref_s, goal_of(r),
-			ratio <= goal_of(r) ? "true" : "false", r->prog_s * 1e3, i + 1 < nres ? "," : "");
+			ratio <= goal_of(r) ? "true" : "false", r->prog_s * 1e3, r->rng_s * 1e6, r->rng_s / r->ref_s,
+			i + 1 < nres ? "," : "");
 	}
 	fprintf(f, "  ]\n}\n");
 	if (fclose(f) != 0 || rename(tmp, out) != 0) {

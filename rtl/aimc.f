@@ -16,9 +16,11 @@ rtl/csr/aimc_csr.sv
 rtl/bus/aimc_bus_err.sv
 # analog front end and tile
 rtl/afe/aimc_dac_if.sv
+rtl/afe/aimc_sar.sv
 rtl/afe/aimc_adc_if.sv
 rtl/tile/aimc_xbar_macro.sv
 rtl/tile/aimc_xbar_twin.sv
+rtl/tile/aimc_slice_map.sv
 rtl/tile/aimc_acc.sv
 rtl/tile/aimc_post_final.sv
 rtl/tile/aimc_post_tfl.sv

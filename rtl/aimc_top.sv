@@ -15,6 +15,10 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
   parameter int WgtDepth   = 8192,
   parameter int AccSlots   = 64,
   parameter int XbarImpl   = XBAR_MODEL, // XBAR_MODEL or XBAR_TWIN (aimc_pkg)
+  parameter int AdcKind    = ADC_MODEL,  // ADC_MODEL or ADC_SAR (aimc_pkg; config key adc_kind)
+  // Bit-sliced weights (docs/decisions/0009): WeightSlices pair columns of SliceBits per weight.
+  parameter int WeightSlices = 1,
+  parameter int SliceBits    = 7,
   // Two knobs of the smallest FPGA prototype (configs/ice40.cfg); the defaults are the chip.
   parameter int ConflictCheck = 1,       // 0 (NumTiles 1 only): no TILE_CONFLICT, COPY waits for idle
   parameter int CounterBits   = 32,      // event counter width (16..32), wrap at 2^CounterBits
@@ -224,6 +228,7 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
     .NumTiles   (NumTiles),
     .Rows       (Rows),
     .Cols       (Cols),
+    .WeightSlices (WeightSlices),
     .InstrDepth (InstrDepth),
     .ActDepth   (ActDepth),
     .ParDepth   (ParDepth),
@@ -310,8 +315,11 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
       .ColsPerAdc (ColsPerAdc),
       .AdcCycles  (AdcCycles),
       .AccSlots   (AccSlots),
+      .WeightSlices (WeightSlices),
+      .SliceBits  (SliceBits),
       .XbarImpl   (XbarImpl),
       .IsaTfl     (IsaTfl),
+      .AdcKind    (AdcKind),
       .ActAw      (ActAw),
       .WgtAw      (WgtAw),
       .ParAw      (ParAw)
@@ -721,6 +729,8 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
     .hwif_in_cfg5_counter_cut   (6'((CounterBits < 32) ? CounterBits : 0)),
     .hwif_in_cfg5_no_conflict   (1'(ConflictCheck == 0)),
     .hwif_in_cfg5_no_tfl        (1'(IsaTfl == 0)),
+    .hwif_in_cfg5_slices_m1     (3'(WeightSlices - 1)),
+    .hwif_in_cfg5_slice_bits    (3'((WeightSlices > 1) ? SliceBits : 0)),
     .hwif_in_cycles_lo_value    (cut_lo(cnt_cycles[31:0])),
     .hwif_in_cycles_hi_value    ((CounterBits < 32) ? 32'd0 : cnt_cycles[63:32]),
     .hwif_in_instrs_value       (cnt_instrs),

@@ -6,7 +6,8 @@ build/reports/fpga.json (docs/fpga-bringup.md).
 
     tools/fpga.py --board NAME --aimc AIMC --build DIR [--synth-only] [--config CFG]
 
-The board is fpga/NAME/board.cfg. The chip parameters come from `aimc config --rtl-params` of the
+The board is fpga/NAME/board.cfg; its pin and timing files are under constraints/NAME/ (the timing
+file gives the clock target, freq_mhz). The chip parameters come from `aimc config --rtl-params` of the
 board's config (or --config). Fails (exit 1) on a latch, a combinational loop, a design that does
 not fit, or a timing violation (achieved fmax below the target); exit 2 on usage or tool errors.
 """
@@ -23,13 +24,38 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
 from kirchhoff import atomic  # noqa: E402  (files written whole or not at all)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-KEYS = ("family", "device", "package", "top", "sources", "constraints", "config", "freq_mhz")
+KEYS = ("family", "device", "package", "top", "sources", "constraints", "config", "timing")
+TIMING_KEYS = ("freq_mhz",)
 
 
 class FpgaError(Exception):
     def __init__(self, msg, code=1):
         super().__init__(msg)
         self.code = code
+
+
+def read_kv(path, keys):
+    """key = value lines of a board or timing file: every key of keys once, nothing else."""
+    if not os.path.isfile(path):
+        raise FpgaError(f"{path}: no such file", 2)
+    b = {}
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            line = line.split("#", 1)[0].strip()
+            if not line:
+                continue
+            if "=" not in line:
+                raise FpgaError(f"{path}:{n}: expected 'key = value'", 2)
+            k, v = (s.strip() for s in line.split("=", 1))
+            if k not in keys:
+                raise FpgaError(f"{path}:{n}: unknown key '{k}' (keys: {', '.join(keys)})", 2)
+            if k in b:
+                raise FpgaError(f"{path}:{n}: key '{k}' given twice", 2)
+            b[k] = v
+    missing = [k for k in keys if k not in b]
+    if missing:
+        raise FpgaError(f"{path}: missing {', '.join(missing)}", 2)
+    return b
 
 
 def read_board(name):
@@ -40,23 +66,9 @@ def read_board(name):
         boards = sorted(d for d in os.listdir(os.path.join(ROOT, "fpga"))
                         if os.path.isfile(os.path.join(ROOT, "fpga", d, "board.cfg")))
         raise FpgaError(f"no board '{name}' (fpga/{name}/board.cfg); boards: {', '.join(boards)}", 2)
-    b = {}
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            line = line.split("#", 1)[0].strip()
-            if not line:
-                continue
-            if "=" not in line:
-                raise FpgaError(f"{path}:{n}: expected 'key = value'", 2)
-            k, v = (s.strip() for s in line.split("=", 1))
-            if k not in KEYS:
-                raise FpgaError(f"{path}:{n}: unknown key '{k}' (keys: {', '.join(KEYS)})", 2)
-            if k in b:
-                raise FpgaError(f"{path}:{n}: key '{k}' given twice", 2)
-            b[k] = v
-    missing = [k for k in KEYS if k not in b]
-    if missing:
-        raise FpgaError(f"{path}: missing {', '.join(missing)}", 2)
+    b = read_kv(path, KEYS)
+    path = os.path.join(ROOT, b["timing"])
+    b.update(read_kv(path, TIMING_KEYS))
     if b["family"] not in ("ice40", "ecp5"):
         raise FpgaError(f"{path}: family must be ice40 or ecp5, not '{b['family']}'", 2)
     try:

@@ -4,8 +4,9 @@
 #   tools/lint.sh BUILD AIMC
 # BUILD: build directory (the report goes to BUILD/reports/lint.json); AIMC: the aimc CLI, which
 # turns each configs/*.cfg into RTL parameters. For every config:
-#   verilator --lint-only -Wall on aimc_top (rtl/aimc.f + the waivers of the generated CSR block)
-#   iverilog -g2012 -Wall on the trace player tb/icarus/aimc_tb_trace.sv, which elaborates
+#   verilator --lint-only -Wall on aimc_top (rtl/aimc.f, the simulation checkers of rtl/dv.f and the
+#     waivers of the generated CSR block)
+#   iverilog -g2012 -Wall on the trace player tb/icarus/aimc_tb_trace.sv (+ rtl/dv.f), which elaborates
 #     aimc_top with the same parameters; every line it prints on stderr is a warning
 # and once: tools/synth.sh synthesizes aimc_top with the digital-twin crossbar (SYNTH_CONFIG,
 # default configs/tiny_twin.cfg) and fails on a latch or a combinational loop; its cell counts go
@@ -58,7 +59,7 @@ for cfg in "${cfgs[@]}"; do
 	# "Exiting due to N warning(s)" are errors.
 	vlog=$work/$name.verilator.log
 	# shellcheck disable=SC2086  # the parameter flags are separate words
-	"$verilator" --lint-only -Wall --top-module aimc_top $vl_params -f rtl/aimc.f \
+	"$verilator" --lint-only -Wall --top-module aimc_top $vl_params -f rtl/aimc.f -f rtl/dv.f \
 		rtl/csr/aimc_csr.vlt >"$vlog" 2>&1
 	rc=$?
 	n=$(grep -c '^%Warning' "$vlog")
@@ -77,7 +78,7 @@ for cfg in "${cfgs[@]}"; do
 	# Icarus: full elaboration and code generation (the build's own steps), output discarded.
 	ilog=$work/$name.icarus.log
 	# shellcheck disable=SC2086
-	"$iverilog" -g2012 -Wall -o /dev/null -s aimc_tb_trace $ic_params -f rtl/aimc.f \
+	"$iverilog" -g2012 -Wall -o /dev/null -s aimc_tb_trace $ic_params -f rtl/aimc.f -f rtl/dv.f \
 		tb/icarus/aimc_tb_trace.sv >"$ilog" 2>&1
 	rc=$?
 	# A warning is one line plus indented continuation lines (": ...").

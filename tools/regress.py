@@ -921,8 +921,32 @@ def cmd_run(args):
     wall = sum(s["wall_s"] for s in man["sessions"])
     if args.cov and cov_report(run_dir) is None:
         print("regress: COV=1: no coverage report", file=sys.stderr)
+    if args.regression != "smoke" and not shard_txt and not getattr(args, "no_bench", False):
+        record_bench(run_dir, build)
     return summarize(run_dir, args.regression, cases, res, wall, [run_dir], shard_txt,
                      not args.no_sigcheck)
+
+
+def record_bench(run_dir, build):
+    """The nightly and full regressions record `make bench`'s report (tools/bench.py, default
+    rows: no slow RTL rows) as RUN/bench.json, so that trends can be plotted run after run. A
+    bench that cannot run is noted in RUN/bench.log; it never fails the regression (goals are
+    reported, not enforced)."""
+    out = os.path.join(run_dir, "bench.json")
+    log_path = os.path.join(run_dir, "bench.log")
+    b = os.path.join(ROOT, build)
+    cmd = ["make", "-s", "bench", f"BUILD={build}",
+           f"BENCH_PY_ARGS=--out {os.path.abspath(out)}"]
+    print(f"regress: recording the bench into {rel(out)} ($ {' '.join(cmd)})", flush=True)
+    try:
+        with open(log_path, "w") as f:
+            rc = subprocess.call(cmd, cwd=ROOT, stdout=f, stderr=subprocess.STDOUT,
+                                 env=dict(os.environ, OPENBLAS_NUM_THREADS="1"))
+    except OSError as e:
+        rc = f"cannot run: {e}"
+    if rc != 0 or not os.path.isfile(out):
+        print(f"regress: bench not recorded (exit {rc}; {rel(log_path)}); {b} kept as it was",
+              flush=True)
 
 
 def cmd_merge(args):
@@ -1038,6 +1062,8 @@ def main(argv=None):
         p.add_argument("--no-build", action="store_true")
         p.add_argument("--no-sigcheck", action="store_true")
         p.add_argument("--cov", action="store_true")
+        p.add_argument("--no-bench", action="store_true",
+                       help="do not record bench.json in the run folder (nightly and full do)")
         if name == "update":
             p.add_argument("--run", nargs="*", help="run folders to take the signatures from")
             p.add_argument("--force", action="store_true")

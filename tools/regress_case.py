@@ -72,8 +72,34 @@ EVENT_GLOBAL = ("instrs", "mvms", "convs", "adc_convs", "sats", "prog_rows", "re
 EVENT_TILE = ("mvms", "reads", "adc_convs", "sats")
 
 
+# Backdoor loads (docs/trace-format.md, "Backdoor loads"): a Verilator run of a config of at
+# least BACKDOOR_CELLS array cells (rows x cols x num_tiles: edge 2^20, large 2^23) loads the
+# buffers through the backdoor, which skips the bus cycles of weights, programs and inputs and
+# records the same trace (tests/system/backdoor*.sh). Smaller configs (tiny, small, base, ...)
+# keep the frontdoor, so the bus path stays covered; --frontdoor or AIMC_FRONTDOOR=1 forces it.
+BACKDOOR_CELLS = 1 << 20
+
+
 class CaseError(Exception):
     pass
+
+
+def config_cells(cfgfile):
+    """rows x cols x num_tiles of a config file (a key it lacks counts as 1: small)."""
+    v = {"rows": 1, "cols": 1, "num_tiles": 1}
+    with open(os.path.join(ROOT, cfgfile)) as f:
+        for line in f:
+            k, _, val = line.split("#", 1)[0].partition("=")
+            if k.strip() in v and val.strip().isdigit():
+                v[k.strip()] = int(val.strip())
+    return v["rows"] * v["cols"] * v["num_tiles"]
+
+
+def door_flags(cfgfile, sim, frontdoor):
+    """['--backdoor'] for a Verilator run of a large config unless the frontdoor is forced."""
+    if sim != "verilator" or frontdoor or os.environ.get("AIMC_FRONTDOOR", "") not in ("", "0"):
+        return []
+    return ["--backdoor"] if config_cells(cfgfile) >= BACKDOOR_CELLS else []
 
 
 def parse_reads(path, result_log):
@@ -151,6 +177,9 @@ def main(argv=None):
     ap.add_argument("--seed", required=True, type=int)
     ap.add_argument("--waves", action="store_true",
                     help="verilator / xcheck: also write DIR/waves.fst (Verilator run only)")
+    ap.add_argument("--frontdoor", action="store_true",
+                    help="load every buffer over the bus even on a large config (default: "
+                    f"--backdoor on Verilator from {BACKDOOR_CELLS} array cells)")
     ap.add_argument("sub", nargs=argparse.REMAINDER)
     a = ap.parse_args(argv)
     sub = [s for s in a.sub if s != "--"] if a.sub[:1] == ["--"] else a.sub
@@ -189,7 +218,9 @@ def main(argv=None):
                else os.path.join(build, "sw", "aimc"))
         trace = os.path.join(out, "trace.txt")
         waves = ["--waves", os.path.join(out, "waves.fst")] if a.waves and a.sim == "verilator" else []
-        rc = run([exe, name] + common + ["--backend", a.sim, "--record", trace] + rep + waves + args)
+        door = door_flags(cfgfile, a.sim, a.frontdoor)
+        rc = run([exe, name] + common + ["--backend", a.sim, "--record", trace] + rep + waves + door
+                 + args)
         source = trace
     elif a.sim == "icarus":
         if name != "layer-test":
@@ -436,7 +467,7 @@ def model_run(a, build, vl_build, out, cfgfile, args):
     waves = ["--waves", os.path.join(out, "waves.fst")] if a.waves and a.sim == "verilator" else []
     base = ["run", "--config", cfgfile, "--seed", str(a.seed), "--net", net, "--inputs", inputs]
     cmd = [exe] + base + ["--backend", a.sim, "--out", y_path, "--report", report, "--record",
-                          trace] + waves
+                          trace] + waves + door_flags(cfgfile, a.sim, a.frontdoor)
     rc = run(cmd)
     if rc != 0:
         return rc

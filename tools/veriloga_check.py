@@ -9,7 +9,9 @@
    writes two VACASK netlists of the same array from the Verilog-A models:
      grid:    aimc_dac per row, aimc_wire for every row and column segment, aimc_cell per cell,
               aimc_adc per logical column;
-     column8: the same with aimc_column8 for each cell column (8-row tiles only).
+     column8: the same with aimc_column8 for each cell column (8-row tiles only);
+     sar:     the grid with aimc_sar (the SAR ADC, adc_kind sar: gain, comparator offset and CDAC
+              INL, MSB-first decisions) per logical column, on configs with adc_kind sar.
    VACASK computes the DC operating point; the cell-column currents (sense-node voltage / r_sense)
    must match the C model's full solve within 0.5 % relative, and the ADC codes must be equal.
 3. Writes BUILD/veriloga/veriloga_check.json with every error figure.
@@ -30,7 +32,7 @@ from kirchhoff import atomic  # noqa: E402  (files written whole or not at all)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VA_DIR = os.path.join(ROOT, "analog_models", "veriloga")
-MODELS = ["aimc_cell", "aimc_wire", "aimc_column8", "aimc_dac", "aimc_adc"]
+MODELS = ["aimc_cell", "aimc_wire", "aimc_column8", "aimc_dac", "aimc_adc", "aimc_sar"]
 LIMIT = 5e-3  # 0.5 % relative, issue 5 item 4
 ISCALE = 1e6  # V/A of the aimc_adc iout output
 
@@ -81,7 +83,7 @@ def read_raw(path):
     return dict(zip(names, vals))
 
 
-def netlist(tile, osdi, style):
+def netlist(tile, osdi, style, sar=None):
     R, C = tile["rows"], tile["cols"]
     K = 2 * C
     dg_lvl = (tile["gmax"] - tile["gmin"]) / 127.0
@@ -89,7 +91,7 @@ def netlist(tile, osdi, style):
     for m in MODELS:
         out.append(f'load "{os.path.join(osdi, m + ".osdi")}"')
     out += ["model cell aimc_cell", "model wire aimc_wire", "model col8 aimc_column8",
-            "model dac aimc_dac", "model adc aimc_adc", ""]
+            "model dac aimc_dac", "model adc aimc_adc", "model sar aimc_sar", ""]
     for r in range(R):
         out.append(f"dac{r} (in{r}) dac bits={tile['dac_bits']} code={tile['dac_codes'][r]} "
                    f"vread={tile['vread']!r} r_out={tile['r_drv']!r}")
@@ -97,7 +99,7 @@ def netlist(tile, osdi, style):
             a = f"in{r}" if k == 0 else f"x{r}_{k - 1}"
             out.append(f"wr{r}_{k} ({a} x{r}_{k}) wire r={tile['r_wire_row']!r}")
     for k in range(K):
-        if style == "grid":
+        if style in ("grid", "sar"):
             for r in range(R):
                 lvl = int(tile["level"][r * K + k])
                 g = tile["g"][r * K + k]
@@ -111,6 +113,13 @@ def netlist(tile, osdi, style):
             gs = " ".join(f"g{r}={tile['g'][r * K + k]!r}" for r in range(R))
             out.append(f"col{k} ({rows} s{k}) col8 {gs} r_col={tile['r_wire_col']!r}")
     for c in range(C):
+        if style == "sar":
+            out.append(f"adc{c} (s{2 * c} s{2 * c + 1} code{c} dec{c} iout{c}) sar bits={tile['adc_bits']} "
+                       f"dac_bits={tile['dac_bits']} adc_shift={tile['adc_shift']} "
+                       f"vread={tile['vread']!r} gmin={tile['gmin']!r} gmax={tile['gmax']!r} "
+                       f"r_sense={tile['r_sense']!r} gain_err={sar['adc_gain_err']!r} "
+                       f"offset={sar['adc_offset']!r} inl={sar['adc_inl']!r} iscale={ISCALE!r}")
+            continue
         out.append(f"adc{c} (s{2 * c} s{2 * c + 1} code{c} iout{c}) adc bits={tile['adc_bits']} "
                    f"dac_bits={tile['dac_bits']} adc_shift={tile['adc_shift']} "
                    f"vread={tile['vread']!r} gmin={tile['gmin']!r} gmax={tile['gmax']!r} "
@@ -119,14 +128,14 @@ def netlist(tile, osdi, style):
     return "\n".join(out)
 
 
-def run_case(name, cfg_path, rows, cols, seed, build, vacask, osdi, styles, rerun):
+def run_case(name, cfg_path, rows, cols, seed, build, vacask, osdi, styles, rerun, sar=None, adc_shift=0):
     work = os.path.join(build, "veriloga", name)
     os.makedirs(work, exist_ok=True)
     js = os.path.join(work, "cmodel.json")
     aimc = os.path.join(build, "sw", "aimc")
     cmd = [aimc, "spice", "--config", cfg_path, "--rows", str(rows), "--cols", str(cols),
            "--seed", str(seed), "--ir-mode", "full", "--netlist", os.path.join(work, "ngspice.cir"),
-           "--json", js]
+           "--json", js, "--adc-shift", str(adc_shift)]
     p = subprocess.run(cmd, capture_output=True, text=True)
     if p.returncode != 0:
         print(f"FAIL veriloga.{name}: {' '.join(cmd)} exit {p.returncode}: {p.stderr[-500:]}")
@@ -139,7 +148,7 @@ def run_case(name, cfg_path, rows, cols, seed, build, vacask, osdi, styles, reru
     ok = True
     for style in styles:
         sim = os.path.join(work, f"{style}.sim")
-        atomic.write_text(sim, netlist(tile, osdi, style))
+        atomic.write_text(sim, netlist(tile, osdi, style, sar))
         t0 = time.monotonic()
         p = subprocess.run([vacask, os.path.basename(sim)], cwd=work, capture_output=True, text=True)
         secs = time.monotonic() - t0
@@ -158,6 +167,13 @@ def run_case(name, cfg_path, rows, cols, seed, build, vacask, osdi, styles, reru
         diff = max(abs(vals[f"iout{c}"] / ISCALE - tile["i_model"][c]) / imax for c in range(cols))
         codes_va = [round(vals[f"code{c}"]) for c in range(cols)]
         code_mism = sum(1 for a, b in zip(codes_va, tile["codes"]) if a != b)
+        if style == "sar":
+            # the register's decisions are the code in offset binary
+            half = 1 << (tile["adc_bits"] - 1)
+            code_mism += sum(1 for c in range(cols) if round(vals[f"dec{c}"]) != codes_va[c] + half)
+            lo, hi = -half, half - 1
+            res["sar_codes_clipped"] = sum(1 for x in codes_va if x in (lo, hi))
+            res["sar_codes"] = codes_va
         res[style] = {"max_rel_err_cell_currents": rel, "max_rel_diff_ideal_sum": rel_ideal,
                       "max_diff_err_over_imax": diff, "code_mismatches": code_mism,
                       "vacask_seconds": round(secs, 3)}
@@ -198,8 +214,18 @@ def main():
         cases = [("base_8x4", os.path.join(ROOT, "configs", "base.cfg"), 8, 4, ["grid", "column8"]),
                  ("stress_8x4", stress, 8, 4, ["grid", "column8"]),
                  ("base_16x8", os.path.join(ROOT, "configs", "base.cfg"), 16, 8, ["grid"])]
-        for name, cfg, r, c, styles in cases:
-            res = run_case(name, cfg, r, c, a.seed, build, vacask, osdi, styles, rerun)
+        cases = [x + (None, 0) for x in cases]
+        # the SAR ADC (adc_kind sar) with gain error, comparator offset and CDAC INL, comparator
+        # noise off: an 8-bit and a 5-bit ADC, both with codes inside the range and clipped
+        sar = {"adc_gain_err": 0.01, "adc_offset": 0.2, "adc_inl": 0.5}
+        for bits, shift, cname in ((8, 4, "sar8_16x16"), (5, 6, "sar5_16x16")):
+            scfg = os.path.join(build, "veriloga", cname + ".cfg")
+            atomic.write_text(scfg, f"name = va_{cname}\nrows = 16\ncols = 16\ndac_bits = 4\nadc_bits = {bits}\n"
+                              f"adc_cycles = {bits + 1}\nadc_kind = sar\nread_sigma = 0\n"
+                              + "".join(f"{k} = {v!r}\n" for k, v in sar.items()))
+            cases.append((cname, scfg, 16, 16, ["sar"], sar, shift))
+        for name, cfg, r, c, styles, sar_p, shift in cases:
+            res = run_case(name, cfg, r, c, a.seed, build, vacask, osdi, styles, rerun, sar_p, shift)
             report["cases"][name] = res
             ok &= res is not None and res["ok"]
     report["ok"] = ok

@@ -33,12 +33,15 @@ done
 rerun="tools/xcheck.sh --config $cfgfile --seed $seed --build $build --name $name -- $sub $*"
 fail() { echo "xcheck: FAIL ($1)"; echo "xcheck: rerun: $rerun"; exit 1; }
 
+# aimc --time (issue 18) reaches the Icarus crossbar model as +aimc_time
+timearg=(); prev=
+for a in "$@"; do [ "$prev" = --time ] && timearg=(+aimc_time="$a"); prev=$a; done
 echo "xcheck: [1/4] verilator live, recording $dir/trace.txt"
 "$vl" "$sub" --config "$cfgfile" --seed "$seed" --backend verilator --record "$dir/trace.txt" "$@" \
   > "$dir/verilator.log" 2>&1 || { tail -20 "$dir/verilator.log"; fail "verilator run"; }
 echo "xcheck: [2/4] icarus replay"
 vvp -n -M "$vvpdir" -m aimc_vpi "$vvpdir/sim.vvp" +trace="$dir/trace.txt" +log="$dir/icarus-result.txt" \
-  +aimc_config="$cfgfile" +aimc_seed="$seed" > "$dir/icarus.log" 2>&1 || { tail -20 "$dir/icarus.log"; fail "icarus run"; }
+  +aimc_config="$cfgfile" +aimc_seed="$seed" "${timearg[@]}" > "$dir/icarus.log" 2>&1 || { tail -20 "$dir/icarus.log"; fail "icarus run"; }
 grep -q '^C ' "$dir/icarus-result.txt" 2>/dev/null || { tail -20 "$dir/icarus.log"; fail "icarus did not finish the trace"; }
 echo "xcheck: [3/4] compare every read, response and cycle count"
 "$build/sw/aimc" trace-compare "$dir/trace.txt" "$dir/icarus-result.txt" || fail "verilator and icarus differ"

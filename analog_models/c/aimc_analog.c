@@ -39,7 +39,8 @@ struct aimc_xbar {
 	aimc_cfg cfg;
 	uint64_t seed;
 	uint32_t rows, cols, mask, nadc;
-	double dg;                /* (gmax - gmin) / 127 */
+	int top;                  /* top level of a cell: 127, or 2^slice_bits - 1 (aimc_cfg_cell_top) */
+	double dg;                /* (gmax - gmin) / top */
 	double i_lsb0;            /* vread * dg / mask: ADC LSB at adc_shift 0, amperes */
 	double g_clamp;           /* 1.2 * gmax: upper limit of a programmed conductance */
 	double level_g[LEVELS];   /* target conductance of each level */
@@ -101,6 +102,17 @@ struct aimc_xbar {
 	uint32_t threads;  /* workers of aimc_xbar_convert_batch (aimc_xbar_set_threads), default 1 */
 	char *bscr;        /* scratch of aimc_xbar_convert_batch, bscr_n bytes (kept between calls) */
 	size_t bscr_n;
+	/* ---- device presets (issue 18; docs/analog-model.md "Devices"): pcm and reram only ---- */
+	uint8_t *lvl;             /* target level of every cell, layout of g (NULL for flash) */
+	int pcm_drift_on;         /* pcm and drift_time > drift_t0: level-dependent power-law drift */
+	int dev_rn_on;            /* pcm: 1/f read noise at drift_time (P4) */
+	int relax_on;             /* reram and drift_time > 1 s: relaxation */
+	int rnoise;               /* read noise of any kind: the binary32 read arrays (gdf, rvar) */
+	double nu_mu[LEVELS];     /* pcm: mean drift exponent of each level (P3), times pcm_drift_scale */
+	double nu_sd[LEVELS];     /* pcm: its spread (P3), times pcm_drift_scale */
+	double rn_rel[LEVELS];    /* pcm: 1/f read-noise sigma / G of each level at drift_time (P4) */
+	double relax_sd[LEVELS];  /* reram: relaxation spread of each level at drift_time (R1), S */
+	double relax_shift;       /* reram: mean relaxation at drift_time (R4), S */
 	/* ---- charge-domain (issue 18): xbar_kind charge; every entry point hands over to it ---- */
 	aimc_chg *chg;
 };
@@ -191,12 +203,34 @@ static double drift_nu(const aimc_xbar *xb, uint32_t tile, uint32_t row, uint32_
 	return nu > 0.0 ? nu : 0.0;
 }
 
+/* Target level of a cell (pcm and reram keep it: their drift and relaxation depend on it). */
+static int cell_lvl(const aimc_xbar *xb, uint32_t tile, uint32_t row, uint32_t cell)
+{
+	return xb->lvl[2 * (cell_base(xb, tile, cell / 2) + row) + (cell & 1u)];
+}
+
 /* Read conductance of a cell programmed to g: drift G0 (t/t0)^-nu = G0 e^(-nu ln(t/t0)) and the
- * temperature factor. Each factor is applied only when its effect is on (no bit changes else). */
+ * temperature factor. Each factor is applied only when its effect is on (no bit changes else).
+ * pcm: the same power law with nu = |mu(l) + sd(l) N| of the cell's level l (P3); reram: the
+ * relaxation G + shift + sd(l) N_relax, clamped at 0 (R1, R4). */
 static double read_g(const aimc_xbar *xb, uint32_t tile, uint32_t row, uint32_t cell, double g)
 {
 	if (xb->drift_on)
 		g = g * aimc_det_exp(-drift_nu(xb, tile, row, cell) * xb->drift_lt);
+	if (xb->pcm_drift_on) {
+		aimc_key k = {xb->seed, tile, row, cell, AIMC_EV_DRIFT, 0};
+		int l = cell_lvl(xb, tile, row, cell);
+		double nu = fabs(xb->nu_mu[l] + xb->nu_sd[l] * aimc_rng_normal(&k));
+
+		g = g * aimc_det_exp(-nu * xb->drift_lt);
+	}
+	if (xb->relax_on) {
+		aimc_key k = {xb->seed, tile, row, cell, AIMC_EV_RELAX, 0};
+
+		g = g + xb->relax_shift + xb->relax_sd[cell_lvl(xb, tile, row, cell)] * aimc_rng_normal(&k);
+		if (g < 0.0)
+			g = 0.0;
+	}
 	if (xb->temp_on)
 		g = g * xb->tfac;
 	/* fault hook: the drifted column (fault_col_gain; docs/robustness.md "Fault injection") */
@@ -240,8 +274,17 @@ static void row_refresh(aimc_xbar *xb, uint32_t tile, uint32_t row)
 			xb->gr[2 * i] = gp;
 			xb->gr[2 * i + 1] = gn;
 		}
-		if (xb->rvar != NULL)
-			xb->rvar[j] = (float)pair_var(xb, gp, gn);
+		if (xb->rvar != NULL) {
+			double var = pair_var(xb, gp, gn);
+
+			if (xb->dev_rn_on) { /* pcm 1/f read noise: sigma = rn_rel(l) |G(t)| per cell (P4) */
+				double sp = xb->rn_rel[cell_lvl(xb, tile, row, 2 * c)] * gp;
+				double sn = xb->rn_rel[cell_lvl(xb, tile, row, 2 * c + 1)] * gn;
+
+				var = var + sp * sp + sn * sn;
+			}
+			xb->rvar[j] = (float)var;
+		}
 		rowsum = rowsum + gp + gn;
 	}
 	if (xb->rowfac != NULL)
@@ -261,18 +304,127 @@ static void row_refresh(aimc_xbar *xb, uint32_t tile, uint32_t row)
 	}
 }
 
+/* ---- Device presets (issue 18; docs/analog-model.md "Devices"). Fits as published, in uS at
+ * their reference gmax, scaled to this config's gmax. ---- */
+#define PCM_GMAX_REF_US 25.0   /* P1 */
+#define RERAM_GMAX_REF_US 40.0 /* R1 */
+#define RERAM_DAY_S 86400.0
+
+/* sum_i c[i] x^i (Horner), c[0] the constant. */
+static double poly(const double *c, int n, double x)
+{
+	double v = c[n - 1];
+
+	for (int i = n - 2; i >= 0; i--)
+		v = v * x + c[i];
+	return v;
+}
+
+/* R1 (NeuRRAM, Wan 2022, via aihwkit ReRamWan2022NoiseModel): sigma of G about its target, uS at
+ * gmax 40 uS, 4th-order fits in g = G/gmax after 1 s, 1 day and 2 days. */
+static const double reram_fit[3][5] = {
+	{0.348, 16.030, -43.853, 45.393, -16.815},
+	{0.701, 22.086, -50.773, 47.095, -16.458},
+	{0.782, 20.274, -43.507, 37.062, -11.934},
+};
+
+static double reram_sigma_us(int fit, double gn)
+{
+	double v = poly(reram_fit[fit], 5, gn);
+
+	return v > 0.0 ? v : 0.0;
+}
+
+/* Programming sigma of a target conductance g, siemens: pcm P2 (0.2635 + 1.965 g - 1.1731 g^2 uS
+ * at 25 uS), reram R1's 1 s fit. */
+static double device_prog_sd(const aimc_cfg *cfg, double g)
+{
+	double gn = g / cfg->gmax, v;
+
+	if (cfg->device == 1) {
+		static const double p2[3] = {0.2635, 1.965, -1.1731};
+
+		v = poly(p2, 3, gn);
+		return v > 0.0 ? cfg->pcm_prog_scale * v * (cfg->gmax / PCM_GMAX_REF_US) : 0.0;
+	}
+	return cfg->reram_prog_scale * reram_sigma_us(0, gn) * (cfg->gmax / RERAM_GMAX_REF_US);
+}
+
+static double clip(double v, double lo, double hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* Per-level tables of the device at time t = drift_time (level_g set). */
+static void device_tables(aimc_xbar *xb)
+{
+	const aimc_cfg *cfg = &xb->cfg;
+	const double t = cfg->drift_time;
+
+	if (cfg->device == 1) {
+		/* P4: sigma/G = Q_s sqrt(ln((t + t_r) / (2 t_r))), Q_s = min(0.0088 g^-0.65, 0.2) */
+		double lt = aimc_det_log((t + cfg->pcm_t_read) / (2.0 * cfg->pcm_t_read));
+
+		xb->dev_rn_on = cfg->pcm_read_scale > 0.0 && lt > 0.0;
+		for (int l = 0; l < LEVELS; l++) {
+			double gn = xb->level_g[l] / cfg->gmax;
+			double lg = gn > 0.0 ? aimc_det_log(gn) : -1e300;
+			double q = gn > 0.0 ? 0.0088 * aimc_det_exp(-0.65 * lg) : 0.2;
+
+			/* P3: mu = clip(-0.0155 ln g + 0.0244, 0.049, 0.1), sd = clip(-0.0125 ln g - 0.0059,
+			 * 0.008, 0.045); g -> 0 takes the upper clips */
+			xb->nu_mu[l] = cfg->pcm_drift_scale * clip(-0.0155 * lg + 0.0244, 0.049, 0.1);
+			xb->nu_sd[l] = cfg->pcm_drift_scale * clip(-0.0125 * lg - 0.0059, 0.008, 0.045);
+			xb->rn_rel[l] = xb->dev_rn_on ? cfg->pcm_read_scale * (q < 0.2 ? q : 0.2) * sqrt(lt) : 0.0;
+		}
+	}
+	if (cfg->device == 2 && t > 1.0) {
+		/* R1: sigma(g, t) linear in ln t between the 1 s, 1 day and 2 day fits, held after 2 days
+		 * (no data beyond); the relaxation is the growth beyond the programming spread of 1 s */
+		const double x = aimc_det_log(t), x1 = aimc_det_log(RERAM_DAY_S), x2 = aimc_det_log(2.0 * RERAM_DAY_S);
+		int any = 0;
+
+		for (int l = 0; l < LEVELS; l++) {
+			double gn = xb->level_g[l] / cfg->gmax, s0 = reram_sigma_us(0, gn), st, ex;
+
+			if (x <= x1)
+				st = s0 + (reram_sigma_us(1, gn) - s0) * (x / x1);
+			else if (x <= x2)
+				st = reram_sigma_us(1, gn) + (reram_sigma_us(2, gn) - reram_sigma_us(1, gn)) * ((x - x1) / (x2 - x1));
+			else
+				st = reram_sigma_us(2, gn);
+			ex = st * st - s0 * s0;
+			xb->relax_sd[l] = ex > 0.0 ? cfg->reram_relax_scale * sqrt(ex) * (cfg->gmax / RERAM_GMAX_REF_US) : 0.0;
+			any |= xb->relax_sd[l] > 0.0;
+		}
+		/* R4: mean relaxation -0.089 uS per ln(t / 1 s), as a fraction of gmax (reram_relax_mean) */
+		xb->relax_shift = cfg->reram_relax_mean * cfg->gmax * x;
+		xb->relax_on = any || xb->relax_shift != 0.0;
+	}
+}
+/* ---- end of device presets ---- */
+
 aimc_xbar *aimc_xbar_create(const aimc_cfg *cfg, uint64_t seed)
 {
 	aimc_xbar *xb = NULL;
 	size_t ncells, nrows;
 	double range;
 
+	aimc_cfg arr;
+	uint32_t top;
+
 	if (cfg == NULL || aimc_cfg_check(cfg, NULL, 0) != 0)
 		return NULL;
+	/* The model works on the array: with bit-sliced weights every logical column is
+	 * weight_slices adjacent pair columns on the same ADC (docs/numbers.md "Bit-sliced weights"). */
+	aimc_cfg_array_view(cfg, &arr);
+	cfg = &arr;
+	top = aimc_cfg_cell_top(cfg);
 	xb = calloc(1, sizeof(*xb));
 	if (xb == NULL)
 		goto fail;
 	xb->cfg = *cfg;
+	xb->top = (int)top;
 	xb->seed = seed;
 	/* ---- charge-domain (issue 18): the capacitor model replaces everything below ---- */
 	if (cfg->xbar_kind == 1) {
@@ -297,13 +449,23 @@ aimc_xbar *aimc_xbar_create(const aimc_cfg *cfg, uint64_t seed)
 	xb->cols = cfg->cols;
 	xb->mask = (1u << cfg->dac_bits) - 1u;
 	range = cfg->gmax - cfg->gmin;
-	xb->dg = range / 127.0;
+	xb->dg = range / (double)top;
 	xb->i_lsb0 = cfg->vread * xb->dg / (double)xb->mask;
 	xb->g_clamp = 1.2 * cfg->gmax;
 	for (int l = 0; l < LEVELS; l++) {
 		xb->level_g[l] = cfg->gmin + (double)l * xb->dg;
+		if (cfg->cell_levels != LEVELS && l <= (int)top) {
+			/* few levels: the nearest of cell_levels even steps to the cell level l of 0..top
+			 * (top 127; 2^slice_bits - 1 with bit-sliced weights, decision 0009) */
+			double steps = (double)(cfg->cell_levels - 1u);
+			double q = floor((double)l * steps / (double)top + 0.5);
+
+			xb->level_g[l] = cfg->gmin + q * (range / steps);
+		}
 		xb->level_sd[l] = 0.0;
-		if (cfg->prog_sigma > 0.0)
+		if (cfg->device != 0)
+			xb->level_sd[l] = device_prog_sd(cfg, xb->level_g[l]);
+		else if (cfg->prog_sigma > 0.0)
 			xb->level_sd[l] = cfg->prog_sigma * range *
 					  -aimc_det_expm1(-xb->level_g[l] / (cfg->prog_knee * cfg->gmax)) /
 					  -aimc_det_expm1(-1.0 / cfg->prog_knee);
@@ -325,9 +487,13 @@ aimc_xbar *aimc_xbar_create(const aimc_cfg *cfg, uint64_t seed)
 		else
 			xb->dac_v[d] = cfg->vread * (double)d / (double)xb->mask;
 	}
-	xb->drift_on = cfg->drift_time > cfg->drift_t0 && (cfg->drift_nu != 0.0 || cfg->drift_nu_sigma != 0.0);
-	if (xb->drift_on)
+	xb->drift_on = cfg->device == 0 && cfg->drift_time > cfg->drift_t0 &&
+		       (cfg->drift_nu != 0.0 || cfg->drift_nu_sigma != 0.0);
+	xb->pcm_drift_on = cfg->device == 1 && cfg->drift_time > cfg->drift_t0 && cfg->pcm_drift_scale > 0.0;
+	if (xb->drift_on || xb->pcm_drift_on)
 		xb->drift_lt = aimc_det_log(cfg->drift_time / cfg->drift_t0);
+	device_tables(xb);
+	xb->rnoise = cfg->read_sigma > 0.0 || xb->dev_rn_on;
 	xb->stuck_on = cfg->stuck_gmin_frac > 0.0 || cfg->stuck_gmax_frac > 0.0;
 	xb->temp_on = cfg->tc_g != 0.0 && cfg->temp != cfg->temp_ref;
 	xb->tfac = 1.0 + cfg->tc_g * (cfg->temp - cfg->temp_ref);
@@ -344,7 +510,7 @@ aimc_xbar *aimc_xbar_create(const aimc_cfg *cfg, uint64_t seed)
 	ncells = nrows * cfg->cols;
 	xb->rstride = (cfg->cols + 15u) & ~15u;
 	xb->g = malloc(ncells * 2 * sizeof(*xb->g));
-	if (cfg->read_sigma == 0.0)
+	if (!xb->rnoise)
 		xb->gd = zalloc64(nrows * xb->rstride * sizeof(*xb->gd));
 	xb->v = calloc(nrows, sizeof(*xb->v));
 	xb->act = calloc(nrows, sizeof(*xb->act));
@@ -357,14 +523,14 @@ aimc_xbar *aimc_xbar_create(const aimc_cfg *cfg, uint64_t seed)
 	xb->codes_s = calloc(xb->cpad, sizeof(*xb->codes_s));
 	xb->cgain = calloc((size_t)cfg->num_tiles * xb->cpad, sizeof(*xb->cgain));
 	xb->coff = calloc((size_t)cfg->num_tiles * xb->cpad, sizeof(*xb->coff));
-	if (xb->g == NULL || (xb->gd == NULL && cfg->read_sigma == 0.0) || xb->v == NULL || xb->act == NULL ||
+	if (xb->g == NULL || (xb->gd == NULL && !xb->rnoise) || xb->v == NULL || xb->act == NULL ||
 	    xb->n_act == NULL || xb->sum_s == NULL || xb->adc_of == NULL ||
 	    xb->nrm1 == NULL || xb->nrm2 == NULL || xb->codes_s == NULL || xb->cgain == NULL ||
 	    xb->coff == NULL)
 		goto fail;
 	for (uint32_t c = 0; c < cfg->cols; c++)
 		xb->adc_of[c] = c / cfg->cols_per_adc;
-	if (cfg->read_sigma > 0.0) {
+	if (xb->rnoise) {
 		xb->cpan = (cfg->cols + AIMC_PANEL - 1u) / AIMC_PANEL * AIMC_PANEL;
 		xb->rvar = zalloc64(nrows * xb->cpan * sizeof(*xb->rvar));
 		xb->gdf = zalloc64(nrows * xb->cpan * sizeof(*xb->gdf));
@@ -449,6 +615,11 @@ aimc_xbar *aimc_xbar_create(const aimc_cfg *cfg, uint64_t seed)
 			xb->pre_read[(size_t)t * cfg->cols + c] = aimc_rng_key_prefix(&kr);
 		}
 	}
+	if (cfg->device != 0) {
+		xb->lvl = calloc(ncells * 2, 1);
+		if (xb->lvl == NULL)
+			goto fail;
+	}
 	/* every cell at gmin (or its stuck value), every row refreshed */
 	for (uint32_t t = 0; t < cfg->num_tiles; t++) {
 		for (uint32_t r = 0; r < cfg->rows; r++) {
@@ -517,6 +688,7 @@ void aimc_xbar_destroy(aimc_xbar *xb)
 	free(xb->dcur);
 	free(xb->dq_s);
 	free(xb->bscr);
+	free(xb->lvl);
 	aimc_chg_destroy(xb->chg); /* charge-domain (issue 18) */
 	free(xb);
 }
@@ -551,13 +723,17 @@ int aimc_xbar_program_row(aimc_xbar *xb, uint32_t tile, uint32_t row, const int8
 	if (xb == NULL || w == NULL || tile >= xb->cfg.num_tiles || row >= xb->rows)
 		return -1;
 	for (uint32_t c = 0; c < xb->cols; c++) {
-		int wc = w[c] < -127 ? -127 : w[c];
+		int wc = w[c] < -xb->top ? -xb->top : w[c] > xb->top ? xb->top : w[c];
 		size_t i = cell_base(xb, tile, c) + row;
 		double gp = program_cell(xb, tile, row, 2 * c, wc > 0 ? wc : 0, prog_idx);
 		double gn = program_cell(xb, tile, row, 2 * c + 1, wc < 0 ? -wc : 0, prog_idx);
 
 		xb->g[2 * i] = gp;
 		xb->g[2 * i + 1] = gn;
+		if (xb->lvl != NULL) {
+			xb->lvl[2 * i] = (uint8_t)(wc > 0 ? wc : 0);
+			xb->lvl[2 * i + 1] = (uint8_t)(wc < 0 ? -wc : 0);
+		}
 		if (xb->wq != NULL)
 			xb->wq[wq_index(xb, tile, row, c)] = (int8_t)wc;
 	}
@@ -567,10 +743,11 @@ int aimc_xbar_program_row(aimc_xbar *xb, uint32_t tile, uint32_t row, const int8
 	return 0;
 }
 
-/* Level of cell k (2c: positive, 2c+1: negative) for weight byte w[c]; -128 is taken as -127. */
-static int cell_level(const int8_t *w, uint32_t k)
+/* Level of cell k (2c: positive, 2c+1: negative) for weight byte w[c], clamped to [-top, top]
+ * (-128 is taken as -127). */
+static int cell_level(const int8_t *w, uint32_t k, int top)
 {
-	int wc = w[k / 2] < -127 ? -127 : w[k / 2];
+	int wc = w[k / 2] < -top ? -top : w[k / 2] > top ? top : w[k / 2];
 
 	if (k & 1)
 		return wc < 0 ? -wc : 0;
@@ -586,9 +763,11 @@ int aimc_xbar_pulse_row(aimc_xbar *xb, uint32_t tile, uint32_t row, const int8_t
 		return -1;
 	for (uint32_t k = 0; k < 2 * xb->cols; k++) {
 		size_t i = cell_base(xb, tile, k / 2) + row;
-		int level = cell_level(w, k);
+		int level = cell_level(w, k, xb->top);
 		double g, tgt;
 
+		if (xb->lvl != NULL)
+			xb->lvl[2 * i + (k & 1)] = (uint8_t)level;
 		if (mask[k] == 0 || stuck_state(xb, tile, row, k) != 0)
 			continue; /* inhibited, or a stuck cell that no pulse moves */
 		g = xb->g[2 * i + (k & 1)];
@@ -634,7 +813,7 @@ int aimc_xbar_verify_row(const aimc_xbar *xb, uint32_t tile, uint32_t row, const
 
 			g = g + read_sd(xb, g) * aimc_rng_normal(&key);
 		}
-		err = fabs(g - xb->level_g[cell_level(w, k)]);
+		err = fabs(g - xb->level_g[cell_level(w, k, xb->top)]);
 		ok[k] = err <= tol;
 		n += ok[k];
 	}
@@ -861,13 +1040,10 @@ static double round_half_away(double x)
 	return x >= 0.0 ? (double)(int64_t)(x + 0.5) : -(double)(int64_t)(-x + 0.5);
 }
 
-/* ADC transfer of docs/numbers.md with the ADC non-idealities (docs/analog-model.md): x in LSB
- * of the ideal ADC; per-ADC gain and offset, the INL bow, comparator noise, then round and clamp. */
-static int32_t adc_code(const aimc_xbar *xb, uint32_t tile, uint32_t col, double x, double n_cmp,
-		       uint32_t adc_shift)
+/* The ADC's front end in LSB of the ideal ADC, before the comparator: the exact-sum rounding of
+ * an exact crossbar, per-ADC gain and offset and the INL bow (docs/analog-model.md). */
+static double adc_front(const aimc_xbar *xb, uint32_t tile, uint32_t col, double x, uint32_t adc_shift)
 {
-	double lo = -xb->adc_half, hi = xb->adc_half - 1.0, q;
-
 	if (xb->exact) {
 		/* Every effect off: x 2^adc_shift is the integer sum_r d[r] w[r][c] up to the binary64
 		 * error of the analog sum (far below 0.5), so it is rounded back to that integer and
@@ -891,9 +1067,20 @@ static int32_t adc_code(const aimc_xbar *xb, uint32_t tile, uint32_t col, double
 			u = u > 1.0 ? 1.0 : u < -1.0 ? -1.0 : u;
 			x = x + xb->cfg.adc_inl * (1.5 * sqrt(3.0)) * u * (1.0 - u * u);
 		}
-		if (xb->cfg.adc_noise > 0.0)
-			x = x + xb->cfg.adc_noise * n_cmp;
 	}
+	return x;
+}
+
+/* ADC transfer of docs/numbers.md with the ADC non-idealities (docs/analog-model.md): x in LSB
+ * of the ideal ADC; per-ADC gain and offset, the INL bow, comparator noise, then round and clamp. */
+static int32_t adc_code(const aimc_xbar *xb, uint32_t tile, uint32_t col, double x, double n_cmp,
+		       uint32_t adc_shift)
+{
+	double lo = -xb->adc_half, hi = xb->adc_half - 1.0, q;
+
+	x = adc_front(xb, tile, col, x, adc_shift);
+	if (xb->adc_on && xb->cfg.adc_noise > 0.0)
+		x = x + xb->cfg.adc_noise * n_cmp;
 	q = round_half_away(x);
 	if (!(q >= lo)) /* NaN cannot occur for a valid config; it would read as the low rail */
 		q = lo;
@@ -921,9 +1108,8 @@ static double lsb_of(const aimc_xbar *xb, uint32_t adc_shift)
 	return xb->i_lsb0 * ldexp(1.0, adc_shift > 1024u ? 1024 : (int)adc_shift);
 }
 
-/* adc_code in binary32 (read noise on, decision 0006): x in LSB; the clamp to the code range comes
- * before the rounding (the same code: the range ends are integers), a NaN reads as the low end. */
-static int32_t adc_code_f32(const aimc_xbar *xb, uint32_t tile, uint32_t col, float x, float n_cmp)
+/* adc_front in binary32 (read noise on, decision 0006): per-column gain and offset, INL bow. */
+static float adc_front_f32(const aimc_xbar *xb, uint32_t tile, uint32_t col, float x)
 {
 	const aimc_fin_parf *p = &xb->fp;
 
@@ -938,9 +1124,19 @@ static int32_t adc_code_f32(const aimc_xbar *xb, uint32_t tile, uint32_t col, fl
 			u = u > 1.0f ? 1.0f : u;
 			x = x + p->inl_k * u * (1.0f - u * u);
 		}
-		if (p->noise_on)
-			x = x + p->adc_noise * n_cmp;
 	}
+	return x;
+}
+
+/* adc_code in binary32 (read noise on, decision 0006): x in LSB; the clamp to the code range comes
+ * before the rounding (the same code: the range ends are integers), a NaN reads as the low end. */
+static int32_t adc_code_f32(const aimc_xbar *xb, uint32_t tile, uint32_t col, float x, float n_cmp)
+{
+	const aimc_fin_parf *p = &xb->fp;
+
+	x = adc_front_f32(xb, tile, col, x);
+	if (p->adc_on && p->noise_on)
+		x = x + p->adc_noise * n_cmp;
 	if (!(x >= p->lo))
 		x = p->lo;
 	if (x > p->hi)
@@ -963,6 +1159,9 @@ int32_t aimc_xbar_convert(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint
 		return 0;
 	if (xb->chg != NULL) /* charge-domain (issue 18) */
 		return aimc_chg_convert(xb->chg, tile, col, conv_idx, adc_shift);
+	if (xb->cfg.adc_kind == AIMC_ADC_SAR)
+		return aimc_xbar_sar_code(xb, tile, col, aimc_xbar_sar_input(xb, tile, col, conv_idx, adc_shift),
+					  conv_idx);
 	if (dead_adc(xb, tile, col))
 		return (int32_t)xb->cfg.fault_adc_code;
 	if (xb->rvar != NULL) {
@@ -972,6 +1171,59 @@ int32_t aimc_xbar_convert(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint
 	}
 	i = column_current(xb, tile, col, conv_idx, &n_cmp);
 	return adc_code(xb, tile, col, i / lsb_of(xb, adc_shift), n_cmp, adc_shift);
+}
+
+/* ---- SAR ADC (adc_kind sar, docs/analog-model.md "SAR ADC") ------------------------------------ */
+
+double aimc_xbar_sar_input(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint32_t conv_idx,
+			   uint32_t adc_shift)
+{
+	if (xb == NULL || tile >= xb->cfg.num_tiles || col >= xb->cols)
+		return NAN;
+	if (dead_adc(xb, tile, col))
+		return xb->cfg.fault_adc_code;
+	if (xb->rvar != NULL) {
+		float fi = column_current_f32(xb, tile, col, conv_idx, NULL);
+
+		return (double)adc_front_f32(xb, tile, col, fi / (float)lsb_of(xb, adc_shift));
+	}
+	return adc_front(xb, tile, col, column_current(xb, tile, col, conv_idx, NULL) / lsb_of(xb, adc_shift),
+			 adc_shift);
+}
+
+int aimc_xbar_sar_compare(const aimc_xbar *xb, uint32_t tile, uint32_t col, double x, int32_t trial,
+			  uint32_t bit, uint32_t conv_idx)
+{
+	double t = (double)trial - 0.5, v = x;
+
+	if (xb == NULL || tile >= xb->cfg.num_tiles || col >= xb->cols)
+		return -1;
+	/* a dead ADC's comparator says what its constant code needs, without noise */
+	if (dead_adc(xb, tile, col))
+		return (int32_t)xb->cfg.fault_adc_code >= trial;
+	if (xb->cfg.adc_noise > 0.0) {
+		aimc_key k = {xb->seed, tile, bit, col, AIMC_EV_SAR_CMP, conv_idx};
+
+		v = x + xb->cfg.adc_noise * aimc_rng_normal(&k);
+	}
+	/* the threshold k - 1/2 with a tie decided away from zero: without noise the search ends on
+	 * round_half_away(x) clamped to the code range, today's ADC transfer (a NaN reads low) */
+	return v > t || (v == t && t > 0.0);
+}
+
+int32_t aimc_xbar_sar_code(const aimc_xbar *xb, uint32_t tile, uint32_t col, double x, uint32_t conv_idx)
+{
+	const uint32_t bits = xb->cfg.adc_bits;
+	const int32_t half = (int32_t)1 << (bits - 1u);
+	uint32_t u = 0; /* offset binary: code = u - half */
+
+	for (uint32_t b = bits; b-- > 0;) {
+		uint32_t tu = u | (1u << b);
+
+		if (aimc_xbar_sar_compare(xb, tile, col, x, (int32_t)tu - half, b, conv_idx) == 1)
+			u = tu;
+	}
+	return (int32_t)u - half;
 }
 
 /* 2 doubles per vector (SSE2, the x86-64 baseline; other targets split it): element-wise
@@ -1010,7 +1262,17 @@ static int convert_all(aimc_xbar *xb, uint32_t tile, uint32_t conv_idx, uint32_t
 int aimc_xbar_convert_all(aimc_xbar *xb, uint32_t tile, uint32_t conv_idx, uint32_t adc_shift,
 			  int32_t *codes)
 {
-	int rc = convert_all(xb, tile, conv_idx, adc_shift, codes);
+	int rc;
+
+	if (xb != NULL && xb->cfg.adc_kind == AIMC_ADC_SAR) {
+		/* the SAR decides each column by its own comparator sequence, as the RTL does */
+		if (tile >= xb->cfg.num_tiles || codes == NULL)
+			return -1;
+		for (uint32_t c = 0; c < xb->cols; c++)
+			codes[c] = aimc_xbar_convert(xb, tile, c, conv_idx, adc_shift);
+		return 0;
+	}
+	rc = convert_all(xb, tile, conv_idx, adc_shift, codes);
 
 	/* fault hook: the dead ADC's columns read its constant code */
 	if (rc == 0 && xb->cfg.fault_adc_dead && tile == xb->cfg.fault_tile)
@@ -1205,9 +1467,9 @@ int aimc_xbar_convert_batch(aimc_xbar *xb, uint32_t tile, const uint8_t *d, uint
 		return 0;
 	}
 	if (xb->ir_valid != NULL || (xb->rvar == NULL && !(xb->exact && xb->wq != NULL)) || xb->cfg.fault_adc_dead ||
-	    xb->cfg.fault_dac_dead) {
-		/* IR drop, binary64 sums with some effect on, or a dead ADC or DAC (their fault hooks are in
-		 * aimc_xbar_apply and aimc_xbar_convert_all): read by read */
+	    xb->cfg.fault_dac_dead || xb->cfg.adc_kind == AIMC_ADC_SAR) {
+		/* IR drop, binary64 sums with some effect on, a dead ADC or DAC (their fault hooks are in
+		 * aimc_xbar_apply and aimc_xbar_convert_all) or the SAR ADC: read by read */
 		for (uint32_t k = 0; k < nk; k++)
 			if (aimc_xbar_apply(xb, tile, d + (size_t)k * rows) != 0 ||
 			    aimc_xbar_convert_all(xb, tile, conv_idx[k], adc_shift, codes + (size_t)k * xb->cols) != 0)

@@ -56,6 +56,23 @@ double aimc_xbar_current(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint3
 int32_t aimc_xbar_convert(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint32_t conv_idx,
 			  uint32_t adc_shift);
 
+/* SAR ADC (cfg adc_kind sar; docs/analog-model.md "SAR ADC"). The RTL's SAR register decides the
+ * bits; the model is its comparator and capacitive DAC.
+ * aimc_xbar_sar_input: the value the sample-and-hold of column `col`'s ADC takes for read conv_idx,
+ * in LSB of the ideal ADC: the column current over I_lsb with the ADC's gain, offset (the
+ * comparator offset of that ADC) and INL bow, before the comparator noise. NAN on a bad argument.
+ * aimc_xbar_sar_compare: one comparator decision of that ADC against the CDAC's trial code
+ * `trial` (a code in the ADC range) for bit `bit`: 1 if x + adc_noise·N >= trial - 1/2 (a tie decided
+ * away from zero), N keyed by (seed, tile, row = bit, col, AIMC_EV_SAR_CMP, conv_idx) (col names
+ * the ADC and its mux position); 0 otherwise; -1 on a bad argument.
+ * aimc_xbar_sar_code: the code of the SAR search, MSB first, with these decisions (what
+ * aimc_xbar_convert returns with adc_kind sar). */
+double aimc_xbar_sar_input(const aimc_xbar *xb, uint32_t tile, uint32_t col, uint32_t conv_idx,
+			   uint32_t adc_shift);
+int aimc_xbar_sar_compare(const aimc_xbar *xb, uint32_t tile, uint32_t col, double x, int32_t trial,
+			  uint32_t bit, uint32_t conv_idx);
+int32_t aimc_xbar_sar_code(const aimc_xbar *xb, uint32_t tile, uint32_t col, double x, uint32_t conv_idx);
+
 /* ADC codes of all columns of `tile` for one array read (one conv_idx): codes[c] is bit for bit
  * aimc_xbar_convert(xb, tile, c, conv_idx, adc_shift), computed for all columns at once (the fast
  * path of the C reference model; every effect off: from exact integer sums, decision 0008). Uses

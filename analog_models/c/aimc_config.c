@@ -52,7 +52,10 @@ static const struct cfg_key keys[] = {
 	{"cols_per_adc", KT_U32, OFF(cols_per_adc), 4, 1, 16, 0, NULL, "-", "ColsPerAdc",
 	 "columns sharing one ADC through a mux"},
 	{"adc_cycles", KT_U32, OFF(adc_cycles), 8, 2, 255, 0, "adc_bits", "cycle", "AdcCycles",
-	 "clock cycles of one SAR conversion"},
+	 "clock cycles of one column conversion (adc_kind sar: adc_bits + 1, what the SAR logic takes)"},
+	{"adc_kind", KT_ENUM, OFF(adc_kind), 0, 0, 1, 0, NULL, "model|sar", "AdcKind",
+	 "ADC: model (the analog model returns the code whole) or sar (the RTL SAR register decides one "
+	 "bit per cycle against the model's comparator)"},
 	{"settle_cycles", KT_U32, OFF(settle_cycles), 4, 1, 255, 0, NULL, "cycle", NULL,
 	 "DAC settle time (a CSR written by the driver)"},
 	{"instr_depth", KT_U32, OFF(instr_depth), 1024, 16, 8192, 0, NULL, "instr", "InstrDepth",
@@ -65,6 +68,12 @@ static const struct cfg_key keys[] = {
 	 "weight staging buffer depth"},
 	{"acc_slots", KT_U32, OFF(acc_slots), 64, 1, 1024, 0, NULL, "-", "AccSlots",
 	 "accumulator slots per tile"},
+	/* Bit-sliced weights (docs/decisions/0009-bit-sliced-weights.md): the defaults are the one
+	 * pair of 127 levels of every config before them. */
+	{"weight_slices", KT_U32, OFF(weight_slices), 1, 1, 7, 0, NULL, "-", "WeightSlices",
+	 "cell pairs per weight (adjacent columns, one ADC); the array has cols*weight_slices pairs"},
+	{"slice_bits", KT_U32, OFF(slice_bits), 7, 1, 7, 0, NULL, "bit", "SliceBits",
+	 "magnitude bits per slice: each cell holds levels 0..2^slice_bits-1 (7 with one slice: 127)"},
 	{"xbar_impl", KT_U32, OFF(xbar_impl), 0, 0, 1, 0, NULL, "-", "XbarImpl",
 	 "crossbar of every tile: 0 analog model (behavioural macro), 1 digital twin (synthesizable)"},
 	{"conflict_check", KT_U32, OFF(conflict_check), 1, 0, 1, 0, NULL, "-", "ConflictCheck",
@@ -167,6 +176,30 @@ static const struct cfg_key keys[] = {
 	 "row driver (DAC) output resistance (assumption; used when ir_mode is not off)"},
 	{"r_sense", KT_F64, OFF(r_sense), 100, 0, 1e4, 0, NULL, "ohm", NULL,
 	 "column sense node input resistance to its 0 V virtual ground (assumption; ir_mode not off)"},
+	/* ---- Device presets and the time axis (issue 18 items 1-2; docs/analog-model.md "Devices").
+	 * device = flash keeps every bit of the flash model; the pcm_* and reram_* keys act only on their
+	 * device. Sources: rows P1-P4 and R1, R4 of docs/sources.md. ---- */
+	{"device", KT_ENUM, OFF(device), 0, 0, 2, 0, NULL, "flash|pcm|reram", NULL,
+	 "cell technology: flash (prog/read noise, drift keys above), pcm (P2-P4), reram (R1, R4)"},
+	{"cell_levels", KT_U32, OFF(cell_levels), 128, 2, 128, 0, NULL, "-", NULL,
+	 "distinct conductance levels per cell: a cell level l of 0..top (top 127, or 2^slice_bits - 1 "
+	 "with bit-sliced weights) is programmed to the nearest of cell_levels evenly spaced levels "
+	 "(128: every cell level)"},
+	{"pcm_prog_scale", KT_F64, OFF(pcm_prog_scale), 1, 0, 10, 0, NULL, "-", NULL,
+	 "pcm: multiplier of the programming-noise fit (P2)"},
+	{"pcm_drift_scale", KT_F64, OFF(pcm_drift_scale), 1, 0, 10, 0, NULL, "-", NULL,
+	 "pcm: multiplier of the level-dependent drift exponent (P3)"},
+	{"pcm_read_scale", KT_F64, OFF(pcm_read_scale), 1, 0, 10, 0, NULL, "-", NULL,
+	 "pcm: multiplier of the 1/f read noise (P4)"},
+	{"pcm_t_read", KT_F64, OFF(pcm_t_read), 250e-9, 1e-12, 1, 0, NULL, "s", NULL,
+	 "pcm: read duration t_r of the 1/f read noise (P4: 250 ns)"},
+	{"reram_prog_scale", KT_F64, OFF(reram_prog_scale), 1, 0, 10, 0, NULL, "-", NULL,
+	 "reram: multiplier of the level-dependent programming spread (R1, 1 s fit)"},
+	{"reram_relax_scale", KT_F64, OFF(reram_relax_scale), 1, 0, 10, 0, NULL, "-", NULL,
+	 "reram: multiplier of the relaxation spread (R1: growth of the spread from 1 s to 1 and 2 days)"},
+	{"reram_relax_mean", KT_F64, OFF(reram_relax_mean), -0.00223, -0.1, 0.1, 0, NULL, "of gmax", NULL,
+	 "reram: mean relaxation per ln(t / 1 s), every cell (R4: -0.089 uS, over R1's 40 uS)"},
+	/* ---- end of device presets ---- */
 	{"e_adc_pj", KT_F64, OFF(e_adc_pj), 2.0, 0, 1000, 0, NULL, "pJ", NULL,
 	 "energy per column conversion (A3-A5)"},
 	{"e_dac_pj", KT_F64, OFF(e_dac_pj), 0.054, 0, 1000, 0, NULL, "pJ", NULL,
@@ -352,6 +385,13 @@ static int check_key(const aimc_cfg *cfg, size_t i, const char *origin, uint32_t
 
 const char *aimc_cfg_effect_on(const aimc_cfg *cfg)
 {
+	/* device presets (issue 18): another cell than flash, or fewer levels than weights */
+	if (cfg->device != 0)
+		return "device";
+	/* fewer states than 128 round the targets, unless every level of the cell (0 .. top,
+	 * aimc_cfg_cell_top: 127, or 2^slice_bits - 1 sliced) is one of them (decision 0009) */
+	if (cfg->cell_levels != 128 && (cfg->cell_levels - 1) % aimc_cfg_cell_top(cfg) != 0)
+		return "cell_levels";
 	if (cfg->ir_mode != 0)
 		return "ir_mode";
 	if (cfg->drift_time > cfg->drift_t0 && (cfg->drift_nu != 0.0 || cfg->drift_nu_sigma != 0.0))
@@ -427,7 +467,9 @@ static int cross_check(const aimc_cfg *cfg, const uint32_t *lines, const char *o
 		     {"stuck_gmin_frac", "stuck_gmax_frac"}, {"temp", "tc_g"}, {"ir_mode", "dac_rout"},
 		     {"conflict_check", "num_tiles"}, {"num_tiles", "fault_tile"}, {"cols_per_adc", "fault_adc"},
 		     {"adc_bits", "fault_adc_code"}, {"rows", "fault_dac_row"}, {"cols", "fault_col"},
-		     {"xbar_impl", "xbar_impl"}, {"xbar_kind", "xbar_impl"}};
+		     {"xbar_impl", "xbar_impl"}, {"xbar_kind", "xbar_impl"}, /* 15: the default case below */
+		     {"adc_kind", "adc_cycles"}, {"adc_kind", "xbar_impl"}, {"adc_kind", "xbar_kind"},
+		     {"weight_slices", "slice_bits"}, {"cols", "weight_slices"}, {"xbar_kind", "weight_slices"}};
 	char at[600];
 
 	for (size_t p = 0; p < sizeof(pairs) / sizeof(pairs[0]); p++) {
@@ -516,8 +558,14 @@ static int cross_check(const aimc_cfg *cfg, const uint32_t *lines, const char *o
 				 cfg->rows);
 			break;
 		case 14:
-			bad = cfg->fault_col >= cfg->cols;
-			snprintf(msg, sizeof(msg), "fault_col (%u) must be < cols (%u)", cfg->fault_col, cfg->cols);
+			/* a pair column of the array (cols x weight_slices of them) */
+			bad = cfg->fault_col >= aimc_cfg_array_cols(cfg);
+			if (cfg->weight_slices > 1)
+				snprintf(msg, sizeof(msg), "fault_col (%u) must be < cols x weight_slices (%u)",
+					 cfg->fault_col, aimc_cfg_array_cols(cfg));
+			else
+				snprintf(msg, sizeof(msg), "fault_col (%u) must be < cols (%u)", cfg->fault_col,
+					 cfg->cols);
 			break;
 		case 16: {
 			/* ---- charge-domain: its own non-idealities only (the flash model's effects act on
@@ -542,6 +590,43 @@ static int cross_check(const aimc_cfg *cfg, const uint32_t *lines, const char *o
 			}
 			break;
 		}
+		case 17:
+			/* the conversion time is what the SAR logic takes: one sample cycle, one per bit */
+			bad = cfg->adc_kind == AIMC_ADC_SAR && cfg->adc_cycles != cfg->adc_bits + 1;
+			snprintf(msg, sizeof(msg), "adc_kind sar takes adc_bits + 1 (%u) cycles per conversion, "
+				 "so adc_cycles must be %u, not %u", cfg->adc_bits + 1, cfg->adc_bits + 1,
+				 cfg->adc_cycles);
+			break;
+		case 18:
+			bad = cfg->adc_kind == AIMC_ADC_SAR && cfg->xbar_impl != 0;
+			snprintf(msg, sizeof(msg), "adc_kind sar needs the analog model's comparator (xbar_impl 0), "
+				 "not xbar_impl %u", cfg->xbar_impl);
+			break;
+		case 19:
+			bad = cfg->adc_kind == AIMC_ADC_SAR && cfg->xbar_kind != 0;
+			snprintf(msg, sizeof(msg), "adc_kind sar needs the flash crossbar's comparator model "
+				 "(xbar_kind flash), not the charge-domain kind");
+			break;
+		case 20:
+			/* the slices cover the 7 magnitude bits, and no slice is always zero */
+			bad = cfg->weight_slices * cfg->slice_bits < 7 ||
+			      (cfg->weight_slices - 1) * cfg->slice_bits >= 7 ||
+			      (cfg->weight_slices == 1 && cfg->slice_bits != 7);
+			snprintf(msg, sizeof(msg), "weight_slices (%u) x slice_bits (%u) must cover the 7 weight "
+				 "magnitude bits with no slice left always zero ((slices-1) x bits < 7 <= slices x "
+				 "bits; one slice: slice_bits 7)", cfg->weight_slices, cfg->slice_bits);
+			break;
+		case 21:
+			bad = cfg->cols * cfg->weight_slices > 1024;
+			snprintf(msg, sizeof(msg), "cols x weight_slices (%u pair columns in the array) must be "
+				 "<= 1024", cfg->cols * cfg->weight_slices);
+			break;
+		case 22:
+			/* the capacitor model holds one binary-weighted cell per logical column */
+			bad = cfg->xbar_kind == 1 && cfg->weight_slices > 1;
+			snprintf(msg, sizeof(msg), "xbar_kind charge does not model bit-sliced weights "
+				 "(weight_slices must be 1, not %u)", cfg->weight_slices);
+			break;
 		default: {
 			/* The twin computes without any analog effect: name the first one switched on. */
 			const char *on = aimc_cfg_effect_on(cfg);
@@ -637,6 +722,49 @@ static int parse_f64(const char *s, double *out)
 		return -1;
 	if (!isfinite(*out) || errno == ERANGE) /* overflow, or underflow to 0 / subnormal */
 		return -2;
+	return 0;
+}
+
+int aimc_cfg_parse_seconds(const char *s, double *out)
+{
+	static const struct {
+		const char *name;
+		double sec;
+	} units[] = {{"s", 1.0}, {"ms", 1e-3}, {"us", 1e-6}, {"ns", 1e-9}, {"min", 60.0},
+		     {"h", 3600.0}, {"d", 86400.0}, {"y", 31557600.0}};
+	char num[MAX_VALUE_CHARS + 1];
+	const char *u;
+	size_t n;
+	double v;
+
+	if (s == NULL)
+		return -1;
+	/* the unit is the trailing run of letters ("1e3" has none: its e is followed by a digit; "1e" is
+	 * the unknown unit e) */
+	n = strlen(s);
+	u = s + n;
+	while (u > s && ((u[-1] >= 'a' && u[-1] <= 'z') || (u[-1] >= 'A' && u[-1] <= 'Z')))
+		u--;
+	n = (size_t)(u - s);
+	while (n > 0 && s[n - 1] == ' ')
+		n--;
+	if (n == 0 || n > MAX_VALUE_CHARS)
+		return -1;
+	memcpy(num, s, n);
+	num[n] = '\0';
+	if (parse_f64(num, &v) != 0)
+		return -1;
+	if (*u != '\0') {
+		size_t i;
+
+		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+			if (strcmp(u, units[i].name) == 0)
+				break;
+		if (i == sizeof(units) / sizeof(units[0]))
+			return -1;
+		v = v * units[i].sec;
+	}
+	*out = v;
 	return 0;
 }
 
@@ -809,6 +937,9 @@ static int parse_line(aimc_cfg *cfg, uint32_t *lines, const char *b, const char 
 		}
 		break;
 	default:
+		/* keys in seconds also take a unit (aimc_cfg_parse_seconds: "1h", "1 y") */
+		if (strcmp(k->unit, "s") == 0 && aimc_cfg_parse_seconds(val, f64_field(cfg, k)) == 0)
+			break;
 		rc = parse_f64(val, f64_field(cfg, k));
 		if (rc == -2) {
 			range_err(k, origin, lineno, val, err, errlen);
@@ -1013,7 +1144,7 @@ int aimc_cfg_is_ideal(const aimc_cfg *cfg)
 
 	if (cfg->adc_bits < 2 || cfg->adc_bits > 63 || cfg->dac_bits > 32)
 		return 0;
-	need = (uint64_t)cfg->rows * ((1ull << cfg->dac_bits) - 1) * 127u;
+	need = (uint64_t)cfg->rows * ((1ull << cfg->dac_bits) - 1) * aimc_cfg_cell_top(cfg);
 	have = (1ull << (cfg->adc_bits - 1)) - 1;
 	return cfg->prog_sigma == 0.0 && cfg->read_sigma == 0.0 && cfg->pv_enable == 0 &&
 	       aimc_cfg_effect_on(cfg) == NULL && have >= need;
@@ -1027,6 +1158,43 @@ uint32_t aimc_cfg_slices(const aimc_cfg *cfg)
 uint32_t aimc_cfg_num_adcs(const aimc_cfg *cfg)
 {
 	return cfg->cols_per_adc == 0 ? 0 : cfg->cols / cfg->cols_per_adc;
+}
+
+uint32_t aimc_cfg_cell_top(const aimc_cfg *cfg)
+{
+	if (cfg->weight_slices <= 1 || cfg->slice_bits < 1 || cfg->slice_bits > 7)
+		return 127;
+	return (1u << cfg->slice_bits) - 1;
+}
+
+uint32_t aimc_cfg_array_cols(const aimc_cfg *cfg)
+{
+	return cfg->cols * (cfg->weight_slices ? cfg->weight_slices : 1);
+}
+
+void aimc_cfg_array_view(const aimc_cfg *cfg, aimc_cfg *out)
+{
+	const uint32_t ns = cfg->weight_slices ? cfg->weight_slices : 1;
+
+	*out = *cfg;
+	out->cols = cfg->cols * ns;
+	out->cols_per_adc = cfg->cols_per_adc * ns;
+}
+
+int aimc_cfg_weight_slice(const aimc_cfg *cfg, int w, uint32_t s)
+{
+	const uint32_t b = cfg->weight_slices <= 1 ? 7 : cfg->slice_bits;
+	int mag = w < 0 ? -w : w;
+	int v;
+
+	if (mag > 127)
+		mag = 127; /* -128 is programmed as -127 */
+	if (cfg->weight_slices <= 1)
+		return s == 0 ? (w < 0 ? -mag : mag) : 0;
+	if (s >= cfg->weight_slices || s * b >= 31)
+		return 0;
+	v = (mag >> (s * b)) & (int)((1u << b) - 1);
+	return w < 0 ? -v : v;
 }
 
 /* Append formatted text at *pos; -1 (and nothing more written) if it does not fit. */

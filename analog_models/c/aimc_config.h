@@ -16,10 +16,13 @@ typedef struct aimc_cfg {
 	/* digital geometry (RTL parameters) */
 	uint32_t num_tiles, rows, cols, dac_bits, adc_bits, cols_per_adc, adc_cycles, settle_cycles;
 	uint32_t instr_depth, act_depth, par_depth, wgt_depth, acc_slots;
+	uint32_t weight_slices;      /* cell pairs per weight (bit-sliced weights), 1 = one pair of 127 levels */
+	uint32_t slice_bits;         /* magnitude bits per slice (7 with one slice) */
 	uint32_t xbar_impl;          /* 0: analog model (behavioural macro), 1: digital twin */
 	uint32_t conflict_check;     /* 1: TILE_CONFLICT check; 0 (num_tiles 1 only): COPY waits for idle */
 	uint32_t counter_bits;       /* event counter width, 16..32 (wrap at 2^counter_bits) */
 	uint32_t isa_tfl;            /* 1: tfl POST and ACCADD built; 0: both ILLEGAL (cfg5.no_tfl) */
+	uint32_t adc_kind;           /* AIMC_ADC_MODEL (0) or AIMC_ADC_SAR (1); config text: model|sar */
 	double clock_mhz;
 	/* analog, physical units */
 	double vread;                /* V */
@@ -44,6 +47,14 @@ typedef struct aimc_cfg {
 	/* wire resistance and IR drop (docs/analog-model.md "IR drop"); ohms */
 	uint32_t ir_mode;            /* 0 off, 1 first-order, 2 full solve (config text: off|first|full) */
 	double r_wire_row, r_wire_col, r_drv, r_sense;
+	/* ---- device presets and the time axis (issue 18 items 1-2; docs/analog-model.md "Devices") ---- */
+	uint32_t device;             /* 0 flash (the model above), 1 pcm, 2 reram (config text: flash|pcm|reram) */
+	uint32_t cell_levels;        /* distinct conductance levels per cell, 2..128 (128: every cell level) */
+	double pcm_prog_scale, pcm_drift_scale, pcm_read_scale; /* multipliers of the P2, P3, P4 fits */
+	double pcm_t_read;           /* s, t_r of the 1/f read noise (P4) */
+	double reram_prog_scale, reram_relax_scale;             /* multipliers of the R1 fits */
+	double reram_relax_mean;     /* of gmax per ln(t / 1 s): mean relaxation (R4) */
+	/* ---- end of device presets ---- */
 	/* energy table, pJ */
 	double e_adc_pj, e_dac_pj, e_sram_pj_bit, e_acc_pj, e_post_pj;
 	/* ---- charge-domain crossbar (issue 18; docs/analog-model.md "Charge-domain crossbar") ---- */
@@ -57,6 +68,12 @@ typedef struct aimc_cfg {
 	double chg_activity;         /* fraction of the array's C V^2 switched per read (energy model) */
 	/* ---- end charge-domain ---- */
 } aimc_cfg;
+
+/* adc_kind: who decides the bits of a column conversion (docs/analog-model.md "SAR ADC") */
+enum aimc_adc_kind {
+	AIMC_ADC_MODEL = 0, /* the analog model returns each code whole; the RTL times the conversion */
+	AIMC_ADC_SAR = 1,   /* the RTL's SAR register, one comparator decision per cycle, MSB first */
+};
 
 /* Fill cfg with the defaults of every key (name empty). */
 void aimc_cfg_defaults(aimc_cfg *cfg);
@@ -80,9 +97,24 @@ const char *aimc_cfg_effect_on(const aimc_cfg *cfg);
  * the design, the one a self-test checks against (aimc selftest). */
 void aimc_cfg_clear_faults(aimc_cfg *cfg);
 
+/* Parse a time: a decimal number with an optional unit s, ms, us, ns, min, h, d or y (a Julian year
+ * of 365.25 days), with or without a space ("1y", "3600", "1 h", "2.5e3 s"). Returns 0 and the
+ * seconds in *out, or -1 if the text is not such a time. The config keys in seconds take the same
+ * text. */
+int aimc_cfg_parse_seconds(const char *s, double *out);
+
 /* Derived values. */
 uint32_t aimc_cfg_slices(const aimc_cfg *cfg);   /* ceil(7 / dac_bits) */
 uint32_t aimc_cfg_num_adcs(const aimc_cfg *cfg); /* cols / cols_per_adc */
+/* Bit-sliced weights (docs/numbers.md "Bit-sliced weights"). */
+uint32_t aimc_cfg_cell_top(const aimc_cfg *cfg); /* top level of a cell: 127, or 2^slice_bits - 1 */
+uint32_t aimc_cfg_array_cols(const aimc_cfg *cfg);  /* pair columns of the array: cols * weight_slices */
+/* The array as the crossbar model sees it: a copy of cfg with cols and cols_per_adc counting pair
+ * columns (times weight_slices); every other key as in cfg. For the model and its shims only. */
+void aimc_cfg_array_view(const aimc_cfg *cfg, aimc_cfg *out);
+/* Slice s (0 = least significant) of weight w: sign(w)·((|w| >> s·slice_bits) & (2^slice_bits - 1)),
+ * |w| capped at 127; with one slice, w itself (-128 as -127). 0 for s >= weight_slices. */
+int aimc_cfg_weight_slice(const aimc_cfg *cfg, int w, uint32_t s);
 
 /* Write RTL parameter flags for the geometry keys, space separated, into buf:
  * style "verilator" gives -GRows=64 ..., style "icarus" gives -P<top>.Rows=64 ... with top as the

@@ -21,6 +21,8 @@ enum aimc_event {
 	AIMC_EV_ADC_GAIN = 7, /* gain mismatch of one ADC (col = ADC index, index 0) */
 	AIMC_EV_ADC_OFFSET = 8, /* offset mismatch of one ADC (col = ADC index, index 0) */
 	/* 9: unused (comparator noise is the second normal of the AIMC_EV_READ key's polar pair) */
+	AIMC_EV_RELAX = 10, /* ReRAM relaxation of a cell (index 0: a property of the cell; issue 18) */
+	AIMC_EV_SAR_CMP = 13, /* SAR comparator noise of one decision (row = bit, col = column, index = conv_idx) */
 	AIMC_EV_TEST = 15, /* reserved for tests */
 	/* charge-domain crossbar (aimc_charge.h); numbered apart from the flash kinds */
 	AIMC_EV_CAP = 20,  /* mismatch of capacitor bit `index` of a cell (a property of the cell) */

@@ -18,6 +18,10 @@ static struct {
 	uint8_t *cells;   /* one flag per cell of a row, 2·cfg.cols (pulse mask, verify result) */
 	uint32_t *vmask;  /* per tile, the last verify result: vwords words */
 	uint32_t vwords;  /* ceil(2·cols / 32) */
+	/* SAR ADCs (adc_kind sar): per tile and ADC, the held sample and the conversion it belongs to */
+	double *sar_x;
+	uint32_t *sar_col, *sar_idx;
+	uint8_t *sar_held;
 	char err[640];
 } g_sim;
 
@@ -48,11 +52,26 @@ void aimc_sim_model_shutdown(void)
 	free(g_sim.d);
 	free(g_sim.cells);
 	free(g_sim.vmask);
+	free(g_sim.sar_x);
+	free(g_sim.sar_col);
+	free(g_sim.sar_idx);
+	free(g_sim.sar_held);
+	g_sim.sar_x = NULL;
+	g_sim.sar_col = NULL;
+	g_sim.sar_idx = NULL;
+	g_sim.sar_held = NULL;
 	g_sim.xb = NULL;
 	g_sim.w = NULL;
 	g_sim.d = NULL;
 	g_sim.cells = NULL;
 	g_sim.vmask = NULL;
+}
+
+static double g_time = -1.0; /* aimc_sim_model_set_time; < 0: the config file's drift_time */
+
+void aimc_sim_model_set_time(double t)
+{
+	g_time = t;
 }
 
 int aimc_sim_model_init(const char *cfg_path, uint64_t seed)
@@ -68,14 +87,32 @@ int aimc_sim_model_init(const char *cfg_path, uint64_t seed)
 		set_error("%s", err);
 		return -1;
 	}
+	if (g_time >= 0.0) {
+		if (!(g_time <= 1e9)) {
+			set_error("time since programming %g s out of range [0, 1e9] s", g_time);
+			return -1;
+		}
+		g_sim.cfg.drift_time = g_time;
+	}
 	g_sim.xb = aimc_xbar_create(&g_sim.cfg, seed);
+	/* the macro's ports carry the array: pair columns (bit-sliced weights: cols x weight_slices) */
+	aimc_cfg_array_view(&g_sim.cfg, &g_sim.cfg);
 	g_sim.w = malloc(g_sim.cfg.cols * sizeof(*g_sim.w));
 	g_sim.d = malloc(g_sim.cfg.rows * sizeof(*g_sim.d));
 	g_sim.cells = malloc(2 * g_sim.cfg.cols * sizeof(*g_sim.cells));
 	g_sim.vwords = (2 * g_sim.cfg.cols + 31) / 32;
 	g_sim.vmask = calloc((size_t)g_sim.vwords * g_sim.cfg.num_tiles, sizeof(*g_sim.vmask));
+	{
+		size_t na = (size_t)g_sim.cfg.num_tiles * aimc_cfg_num_adcs(&g_sim.cfg);
+
+		g_sim.sar_x = calloc(na, sizeof(*g_sim.sar_x));
+		g_sim.sar_col = calloc(na, sizeof(*g_sim.sar_col));
+		g_sim.sar_idx = calloc(na, sizeof(*g_sim.sar_idx));
+		g_sim.sar_held = calloc(na, sizeof(*g_sim.sar_held));
+	}
 	if (g_sim.xb == NULL || g_sim.w == NULL || g_sim.d == NULL || g_sim.cells == NULL ||
-	    g_sim.vmask == NULL) {
+	    g_sim.vmask == NULL || g_sim.sar_x == NULL || g_sim.sar_col == NULL || g_sim.sar_idx == NULL ||
+	    g_sim.sar_held == NULL) {
 		set_error("cannot create the crossbar model of config '%s' (out of memory)", cfg_path);
 		goto fail;
 	}
@@ -118,7 +155,7 @@ static int check_tile(uint32_t tile)
 }
 
 int aimc_sim_model_bind(uint32_t tile, uint32_t rows, uint32_t cols, uint32_t dac_bits,
-			uint32_t adc_bits, uint32_t cols_per_adc)
+			uint32_t adc_bits, uint32_t cols_per_adc, uint32_t adc_kind)
 {
 	const aimc_cfg *c = &g_sim.cfg;
 
@@ -131,6 +168,11 @@ int aimc_sim_model_bind(uint32_t tile, uint32_t rows, uint32_t cols, uint32_t da
 			  "cols_per_adc=%u",
 			  tile, rows, cols, dac_bits, adc_bits, cols_per_adc, c->name, c->path, c->rows,
 			  c->cols, c->dac_bits, c->adc_bits, c->cols_per_adc);
+		return -1;
+	}
+	if (adc_kind != c->adc_kind) {
+		set_error("tile %u RTL has AdcKind=%u, config '%s' (%s) has adc_kind %s (%u)", tile, adc_kind,
+			  c->name, c->path, c->adc_kind == AIMC_ADC_SAR ? "sar" : "model", c->adc_kind);
 		return -1;
 	}
 	return 0;
@@ -241,4 +283,45 @@ int32_t aimc_sim_model_convert(uint32_t tile, uint32_t col, uint32_t conv_idx, u
 		return AIMC_SIM_CODE_ERROR;
 	}
 	return aimc_xbar_convert(g_sim.xb, tile, col, conv_idx, adc_shift);
+}
+
+int aimc_sim_model_sar_sample(uint32_t tile, uint32_t col, uint32_t conv_idx, uint32_t adc_shift)
+{
+	size_t j;
+
+	if (check_tile(tile) != 0)
+		return -1;
+	if (g_sim.cfg.adc_kind != AIMC_ADC_SAR || col >= g_sim.cfg.cols || adc_shift > ADC_SHIFT_MAX) {
+		set_error("sar_sample: config '%s' has no SAR ADC, or column %u (of %u) or adc_shift %u (max %u) "
+			  "out of range", g_sim.cfg.name, col, g_sim.cfg.cols, adc_shift, ADC_SHIFT_MAX);
+		return -1;
+	}
+	j = (size_t)tile * aimc_cfg_num_adcs(&g_sim.cfg) + col / g_sim.cfg.cols_per_adc;
+	g_sim.sar_x[j] = aimc_xbar_sar_input(g_sim.xb, tile, col, conv_idx, adc_shift);
+	g_sim.sar_col[j] = col;
+	g_sim.sar_idx[j] = conv_idx;
+	g_sim.sar_held[j] = 1;
+	return 0;
+}
+
+int aimc_sim_model_sar_compare(uint32_t tile, uint32_t adc, int32_t trial, uint32_t bit)
+{
+	const int32_t half = (int32_t)1 << (g_sim.cfg.adc_bits - 1u);
+	size_t j;
+
+	if (check_tile(tile) != 0)
+		return -1;
+	if (adc >= aimc_cfg_num_adcs(&g_sim.cfg) || bit >= g_sim.cfg.adc_bits || trial < -half ||
+	    trial >= half) {
+		set_error("sar_compare: ADC %u (of %u), bit %u (of %u) or trial code %d out of range", adc,
+			  aimc_cfg_num_adcs(&g_sim.cfg), bit, g_sim.cfg.adc_bits, trial);
+		return -1;
+	}
+	j = (size_t)tile * aimc_cfg_num_adcs(&g_sim.cfg) + adc;
+	if (!g_sim.sar_held[j]) {
+		set_error("sar_compare: ADC %u of tile %u decides before any sample", adc, tile);
+		return -1;
+	}
+	return aimc_xbar_sar_compare(g_sim.xb, tile, g_sim.sar_col[j], g_sim.sar_x[j], trial, bit,
+				     g_sim.sar_idx[j]);
 }

@@ -22,6 +22,11 @@ extern "C" {
  * saying why (no model exists after a failure). */
 int aimc_sim_model_init(const char *cfg_path, uint64_t seed);
 
+/* Time since programming (config key drift_time, seconds) that the next aimc_sim_model_init sets
+ * in the loaded config instead of the file's; t < 0 (the start value) keeps the file's. What the
+ * harness calls when the process's config carries `aimc --time` (issue 18). */
+void aimc_sim_model_set_time(double t);
+
 /* The model, or NULL before a successful init. */
 aimc_xbar *aimc_sim_model(void);
 
@@ -31,10 +36,11 @@ void aimc_sim_model_shutdown(void);
 /* Text of the last error of any aimc_sim_model_* call ("" if none yet). */
 const char *aimc_sim_model_error(void);
 
-/* Check that the RTL instance of tile `tile` was built with the model's geometry. Returns 0, or
- * -1 (no model, tile >= num_tiles, or a mismatch named in aimc_sim_model_error()). */
+/* Check that the RTL instance of tile `tile` was built with the model's geometry and ADC kind
+ * (adc_kind: 0 model, 1 sar). Returns 0, or -1 (no model, tile >= num_tiles, or a mismatch named in
+ * aimc_sim_model_error()). */
 int aimc_sim_model_bind(uint32_t tile, uint32_t rows, uint32_t cols, uint32_t dac_bits,
-			uint32_t adc_bits, uint32_t cols_per_adc);
+			uint32_t adc_bits, uint32_t cols_per_adc, uint32_t adc_kind);
 
 /* Program row `row` of `tile` from cols int8 bytes (byte c at bits [8c+7:8c] of w_words).
  * Returns 0, or -1 (no model, bad tile/row). */
@@ -63,6 +69,16 @@ int aimc_sim_model_apply(uint32_t tile, const uint32_t *d_words);
 
 /* ADC code of column `col`, or AIMC_SIM_CODE_ERROR (no model, bad tile/col, adc_shift > 15). */
 int32_t aimc_sim_model_convert(uint32_t tile, uint32_t col, uint32_t conv_idx, uint32_t adc_shift);
+
+/* SAR ADC (adc_kind sar; aimc_analog.h): the sample-and-hold of column col's ADC (col / cols_per_adc)
+ * takes aimc_xbar_sar_input for read conv_idx. Returns 0, or -1 (no model, no SAR config, bad
+ * tile/col, adc_shift > 15). */
+int aimc_sim_model_sar_sample(uint32_t tile, uint32_t col, uint32_t conv_idx, uint32_t adc_shift);
+
+/* One comparator decision of ADC `adc` of `tile` on its held sample against trial code `trial`
+ * (in the ADC's code range) for bit `bit` (< adc_bits): 1 or 0, or -1 (no model, bad argument, or
+ * no sample held yet). */
+int aimc_sim_model_sar_compare(uint32_t tile, uint32_t adc, int32_t trial, uint32_t bit);
 
 #ifdef __cplusplus
 }

@@ -14,7 +14,8 @@
 extern "C" {
 #endif
 
-int aimc_xbar_dpi_bind(int tile, int rows, int cols, int dac_bits, int adc_bits, int cols_per_adc);
+int aimc_xbar_dpi_bind(int tile, int rows, int cols, int dac_bits, int adc_bits, int cols_per_adc,
+		       int adc_kind);
 int aimc_xbar_dpi_program_row(int tile, int row, const svBitVecVal *w, int prog_idx);
 int aimc_xbar_dpi_apply(int tile, const svBitVecVal *d);
 int aimc_xbar_dpi_pulse_row(int tile, int row, const svBitVecVal *w, const svBitVecVal *mask,
@@ -22,6 +23,8 @@ int aimc_xbar_dpi_pulse_row(int tile, int row, const svBitVecVal *w, const svBit
 int aimc_xbar_dpi_verify_row(int tile, int row, const svBitVecVal *w, int tol_code, int verify_idx);
 int aimc_xbar_dpi_verify_bits(int tile, int chunk);
 int aimc_xbar_dpi_convert(int tile, int col, int conv_idx, int adc_shift);
+int aimc_xbar_dpi_sar_sample(int tile, int col, int conv_idx, int adc_shift);
+int aimc_xbar_dpi_sar_compare(int tile, int adc, int trial, int bit);
 
 static int report(const char *what, int rc)
 {
@@ -30,11 +33,13 @@ static int report(const char *what, int rc)
 	return rc;
 }
 
-int aimc_xbar_dpi_bind(int tile, int rows, int cols, int dac_bits, int adc_bits, int cols_per_adc)
+int aimc_xbar_dpi_bind(int tile, int rows, int cols, int dac_bits, int adc_bits, int cols_per_adc,
+		       int adc_kind)
 {
 	return report("$aimc_xbar_bind",
 		      aimc_sim_model_bind((uint32_t)tile, (uint32_t)rows, (uint32_t)cols,
-					  (uint32_t)dac_bits, (uint32_t)adc_bits, (uint32_t)cols_per_adc));
+					  (uint32_t)dac_bits, (uint32_t)adc_bits, (uint32_t)cols_per_adc,
+					  (uint32_t)adc_kind));
 }
 
 int aimc_xbar_dpi_program_row(int tile, int row, const svBitVecVal *w, int prog_idx)
@@ -84,6 +89,22 @@ int aimc_xbar_dpi_convert(int tile, int col, int conv_idx, int adc_shift)
 	if (code == AIMC_SIM_CODE_ERROR)
 		report("$aimc_xbar_convert", -1);
 	return code;
+}
+
+int aimc_xbar_dpi_sar_sample(int tile, int col, int conv_idx, int adc_shift)
+{
+	return report("$aimc_xbar_sar_sample",
+		      aimc_sim_model_sar_sample((uint32_t)tile, (uint32_t)col, (uint32_t)conv_idx,
+						(uint32_t)adc_shift));
+}
+
+int aimc_xbar_dpi_sar_compare(int tile, int adc, int trial, int bit)
+{
+	int rc = aimc_sim_model_sar_compare((uint32_t)tile, (uint32_t)adc, (int32_t)trial, (uint32_t)bit);
+
+	if (rc < 0)
+		report("$aimc_xbar_sar_compare", -1);
+	return rc;
 }
 
 #ifdef __cplusplus

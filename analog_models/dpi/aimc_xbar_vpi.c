@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Icarus VPI shim of the crossbar macro: the system functions $aimc_xbar_bind, _program_row,
- * _pulse_row, _verify_row, _verify_bits, _apply and _convert (same names and arguments as the DPI-C imports of aimc_xbar_macro.sv),
+ * _pulse_row, _verify_row, _verify_bits, _apply, _convert, _sar_sample and _sar_compare (same names and arguments as the DPI-C imports of aimc_xbar_macro.sv),
  * converting arguments for the one model of aimc_sim_model.h. At the start of simulation it reads
  * +aimc_config=<file or name> and +aimc_seed=<decimal> and creates the model; a missing or bad
  * value stops the simulation. Build: iverilog-vpi --name=aimc_vpi; run: vvp -M dir -m aimc_vpi. */
@@ -15,29 +15,32 @@
 
 #define CONFIG_ARG "+aimc_config="
 #define SEED_ARG "+aimc_seed="
+#define TIME_ARG "+aimc_time=" /* optional: time since programming (aimc --time), e.g. 1y */
 
 enum shim_fn {
 	FN_BIND, FN_PROGRAM_ROW, FN_APPLY, FN_CONVERT, FN_PULSE_ROW, FN_VERIFY_ROW, FN_VERIFY_BITS,
-	FN_COUNT
+	FN_SAR_SAMPLE, FN_SAR_COMPARE, FN_COUNT
 };
 
 /* Packed-vector arguments and their widths. */
 enum vec_kind { V_NONE, V_WEIGHTS /* 8·cols */, V_DAC /* rows·dac_bits */, V_CELLS /* 2·cols */ };
 
-#define MAX_ARGS 6
+#define MAX_ARGS 7
 
 static const struct {
 	const char *name;
 	int nargs;
 	unsigned char vec[MAX_ARGS]; /* enum vec_kind of each argument */
 } fns[FN_COUNT] = {
-	[FN_BIND] = {"$aimc_xbar_bind", 6, {0}},
+	[FN_BIND] = {"$aimc_xbar_bind", 7, {0}},
 	[FN_PROGRAM_ROW] = {"$aimc_xbar_program_row", 4, {[2] = V_WEIGHTS}},
 	[FN_APPLY] = {"$aimc_xbar_apply", 2, {[1] = V_DAC}},
 	[FN_CONVERT] = {"$aimc_xbar_convert", 4, {0}},
 	[FN_PULSE_ROW] = {"$aimc_xbar_pulse_row", 5, {[2] = V_WEIGHTS, [3] = V_CELLS}},
 	[FN_VERIFY_ROW] = {"$aimc_xbar_verify_row", 5, {[2] = V_WEIGHTS}},
 	[FN_VERIFY_BITS] = {"$aimc_xbar_verify_bits", 2, {0}},
+	[FN_SAR_SAMPLE] = {"$aimc_xbar_sar_sample", 4, {0}},
+	[FN_SAR_COMPARE] = {"$aimc_xbar_sar_compare", 4, {0}},
 };
 
 static int g_call_sites; /* calls of our functions in the design (counted at compile time) */
@@ -174,7 +177,7 @@ static PLI_INT32 calltf(PLI_BYTE8 *user)
 	}
 	switch (fn) {
 	case FN_BIND:
-		rc = aimc_sim_model_bind(a[0], a[1], a[2], a[3], a[4], a[5]);
+		rc = aimc_sim_model_bind(a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
 		ret = rc;
 		break;
 	case FN_PROGRAM_ROW:
@@ -195,6 +198,15 @@ static PLI_INT32 calltf(PLI_BYTE8 *user)
 		break;
 	case FN_VERIFY_BITS:
 		ret = aimc_sim_model_verify_bits(a[0], a[1]);
+		rc = ret < 0 ? -1 : 0;
+		break;
+	case FN_SAR_SAMPLE:
+		rc = aimc_sim_model_sar_sample(a[0], a[1], a[2], a[3]);
+		ret = rc;
+		break;
+	case FN_SAR_COMPARE:
+		/* the trial code arrives as a 32-bit int: its bits are the signed value */
+		ret = aimc_sim_model_sar_compare(a[0], a[1], (int32_t)a[2], a[3]);
 		rc = ret < 0 ? -1 : 0;
 		break;
 	default:
@@ -257,6 +269,18 @@ static PLI_INT32 start_of_sim(p_cb_data cb)
 			   seed_s == NULL ? "(missing)" : seed_s);
 		stop();
 		return 0;
+	}
+	{
+		const char *t_s = plusarg(TIME_ARG);
+		double t = -1.0;
+
+		if (t_s != NULL && (aimc_cfg_parse_seconds(t_s, &t) != 0 || t < 0.0)) {
+			vpi_printf("aimc_vpi: ERROR: %s needs a time (1s, 1h, 1d, 1y, seconds), got '%s'\n",
+				   TIME_ARG, t_s);
+			stop();
+			return 0;
+		}
+		aimc_sim_model_set_time(t);
 	}
 	if (aimc_sim_model_init(cfg, seed) != 0) {
 		vpi_printf("aimc_vpi: ERROR: %s\n", aimc_sim_model_error());

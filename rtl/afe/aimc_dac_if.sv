@@ -24,10 +24,15 @@ module aimc_dac_if import aimc_pkg::*; #(
   input  logic                    neg_i,
   input  logic                    u8_i,            // the bytes are unsigned (MVM flag u8)
   output logic                    active_o,        // some row has a nonzero latched code
-  // apply the latched codes and start the settle interval
+  // apply the latched codes to the macro's model (apply_i) and start the settle interval of the
+  // row drivers (settle_i). The first phase of an MVM does both in one cycle; later phases start
+  // settling during the previous phase's conversions and reach the model once those are done
+  // (sample-and-hold on the columns, docs/analog-model.md "Timing of a read").
   input  logic                    apply_i,
+  input  logic                    settle_i,
   input  logic [7:0]              settle_cycles_i, // 0 is taken as 1
   output logic                    settled_o,       // high in the last settle cycle
+  output logic                    settling_o,      // a settle interval is running (cycles 1 .. S)
   // to the crossbar macro
   output logic                    dac_apply_o,
   output logic [Rows*DacBits-1:0] dac_codes_o
@@ -61,12 +66,12 @@ module aimc_dac_if import aimc_pkg::*; #(
   assign dac_codes_o = codes_q;
   assign dac_apply_o = apply_i;
 
-  // Settle timer: cycles 1 .. max(settle, 1) after the apply edge; settled_o in the last one.
+  // Settle timer: cycles 1 .. max(settle, 1) after the settle_i edge; settled_o in the last one.
   logic [7:0] settle_q, settle_d;
 
   always_comb begin
     settle_d = settle_q;
-    if (apply_i) begin
+    if (settle_i) begin
       settle_d = (settle_cycles_i == 8'd0) ? 8'd1 : settle_cycles_i;
     end else if (settle_q != 8'd0) begin
       settle_d = settle_q - 8'd1;
@@ -81,12 +86,13 @@ module aimc_dac_if import aimc_pkg::*; #(
     end
   end
 
-  assign settled_o = (settle_q == 8'd1);
+  assign settled_o  = (settle_q == 8'd1);
+  assign settling_o = (settle_q != 8'd0);
 
   // Immediate assertions (both simulators; --noassert removes them from fast builds).
   always @(posedge clk_i) begin
     if (rst_ni) begin
-      assert (!(apply_i && settle_q != 8'd0)) else $fatal(1, "aimc_dac_if: apply while settling");
+      assert (!(settle_i && settle_q != 8'd0)) else $fatal(1, "aimc_dac_if: settle while settling");
       assert (!(apply_i && load_i)) else $fatal(1, "aimc_dac_if: apply while loading codes");
     end
   end

@@ -60,6 +60,8 @@ module aimc_csr #(
         input wire [5:0] hwif_in_cfg5_counter_cut,
         input wire hwif_in_cfg5_no_conflict,
         input wire hwif_in_cfg5_no_tfl,
+        input wire [2:0] hwif_in_cfg5_slices_m1,
+        input wire [2:0] hwif_in_cfg5_slice_bits,
         input wire [31:0] hwif_in_cycles_lo_value,
         input wire [31:0] hwif_in_cycles_hi_value,
         input wire [31:0] hwif_in_instrs_value,
@@ -911,6 +913,8 @@ always @(*) begin
         readback_data_var[13:8] = readback_data_var[13:8] | ({6{rd_mux_addr == 10'h44}} & hwif_in_cfg5_counter_cut);
         readback_data_var[16] = readback_data_var[16] | ({1{rd_mux_addr == 10'h44}} & hwif_in_cfg5_no_conflict);
         readback_data_var[17] = readback_data_var[17] | ({1{rd_mux_addr == 10'h44}} & hwif_in_cfg5_no_tfl);
+        readback_data_var[26:24] = readback_data_var[26:24] | ({3{rd_mux_addr == 10'h44}} & hwif_in_cfg5_slices_m1);
+        readback_data_var[30:28] = readback_data_var[30:28] | ({3{rd_mux_addr == 10'h44}} & hwif_in_cfg5_slice_bits);
         readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h80}} & hwif_in_cycles_lo_value);
         readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h84}} & hwif_in_cycles_hi_value);
         readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h88}} & hwif_in_instrs_value);

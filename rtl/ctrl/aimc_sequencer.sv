@@ -38,6 +38,7 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
   parameter int NumTiles   = 1,
   parameter int Rows       = 64,
   parameter int Cols       = 32,
+  parameter int WeightSlices = 1,   // bit-sliced weights: PROG reads Cols*WeightSlices bytes a row
   parameter int InstrDepth = 1024,
   parameter int ActDepth   = 4096,
   parameter int ParDepth   = 1024,
@@ -98,7 +99,7 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
 );
 
   // Operand extents in buffer words (docs/isa.md, docs/numbers.md).
-  localparam int PROG_WORDS     = Rows * Cols / 4;
+  localparam int PROG_WORDS     = Rows * Cols * WeightSlices / 4;
   localparam int MVM_WORDS      = Rows / 4;
   localparam int POST_WORDS     = Cols / 4;
   localparam int POST_RAW_WORDS = Cols;
@@ -622,9 +623,7 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
       irq_error_o = 1'b1;
       rd_v_d      = '0;
       wr_v_d      = '0;
-`ifndef AIMC_FORMAL_BUG_SEQ
       state_d     = StIdle;
-`endif  // tests/formal injects this bug: a drained stop that does not go idle
     end
 
     // The watchdog overrides whatever this cycle would have done: nothing issues, retires, copies

@@ -29,6 +29,11 @@ package aimc_pkg;
   localparam int XBAR_MODEL = 0;
   localparam int XBAR_TWIN  = 1;
 
+  // ADC of every tile (parameter AdcKind, config key adc_kind): the model returns each code whole
+  // (the RTL times the conversion), or the RTL SAR register decides one bit per cycle (aimc_sar).
+  localparam int ADC_MODEL = 0;
+  localparam int ADC_SAR   = 1;
+
   // Flops of the reset synchronizer at the top.
   localparam int RST_SYNC_STAGES = 2;
 

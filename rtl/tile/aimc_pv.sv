@@ -43,15 +43,6 @@ module aimc_pv import aimc_pkg::*; #(
 );
 
   if (PvEngine != 0) begin : g_pv
-    function automatic logic [CellCntW-1:0] count_zeros(logic [Cells-1:0] v);
-      logic [CellCntW-1:0] n;
-      n = '0;
-      for (int k = 0; k < Cells; k++) begin
-        n = n + CellCntW'(!v[k]);
-      end
-      return n;
-    endfunction
-
     logic             pv_q, stop_q;
     logic [7:0]       budget_q;
     logic [15:0]      tol_q;
@@ -59,10 +50,14 @@ module aimc_pv import aimc_pkg::*; #(
     logic [7:0]       n_q;
     logic [31:0]      pcnt_q, vcnt_q, unconv_q;
     logic             all_done, spent;
+    logic [CellCntW-1:0] zeros;
 
     assign done_now = done_q | ok_i;
     assign all_done = &done_now;
     assign spent    = (n_q == budget_q);
+    // Cells still outside the tolerance: $countones, not a loop (Verilator evaluated an unrolled
+    // 2*Cols-step loop every cycle, issue 17 profile).
+    assign zeros    = CellCntW'($countones(~done_now));
 
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) begin
@@ -93,7 +88,7 @@ module aimc_pv import aimc_pkg::*; #(
           end
           if (!all_done && spent) begin
             // Budget spent: the cells still outside the tolerance are counted, never ignored.
-            unconv_q <= unconv_q + 32'(count_zeros(done_now));
+            unconv_q <= unconv_q + 32'(zeros);
           end
         end
         if (verify_i) begin

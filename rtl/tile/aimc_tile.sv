@@ -3,14 +3,23 @@
 // DAC/ADC interfaces, accumulator slots and post-processing, exactly as docs/numbers.md orders them.
 //
 // Latency, in cycles from the accept edge to the cycle of done_o (tests/unit/tile checks it):
-//   PROG        Rows*Cols/4 + 3 (one-shot, pv_en_i = 0)
+//   PROG        Rows*Cols*WeightSlices/4 + 3 (one-shot, pv_en_i = 0)
 //   PROG, PV    (analog macro only: the twin has no PV engine, aimc_pv)
-//               1 + sum over rows of Cols/4 + 3 + 2*p_row, p_row = pulses the row took (0..budget):
+//               1 + sum over rows of Cols*WeightSlices/4 + 3 + 2*p_row, p_row = pulses the row took:
 //               load the row, verify, then (pulse, verify) until every cell is done or the
 //               budget is spent; the decision takes the cycle after each verify
-//   MVM         max(Rows/4 + 1, ColsPerAdc) + 2 + sum over the 2*ceil(8/DacBits) phases of
-//               1 (skipped: no active row) or 2 + max(settle, 1) + ColsPerAdc*AdcCycles (applied);
-//               with u8 every negative phase has no active row (skipped, 1 cycle)
+//   MVM         L + 2 + E with L = max(Rows/4 + 1, ColsPerAdc), S = max(settle, 1),
+//               CC = ColsPerAdc*WeightSlices*AdcCycles (bit-sliced weights: every pair column
+//               of an ADC is one conversion), over the 2*ceil(8/DacBits) phases (an applied phase has
+//               an active row; with u8 every negative phase is skipped): f = phases skipped before
+//               the first applied one, k_i = phases skipped between applied phases i and i + 1,
+//               r = phases skipped after the last applied one (issue 17: the search for the next
+//               applied phase and its settle run under the current conversions):
+//                 A_1 = L + 1 + f + S;  D_i = A_i + CC + 1;  A_i+1 = max(D_i, A_i + 2 + k_i + S)
+//                 E = D_last if r = 0, else max(D_last, A_last + 2 + r)
+//               (no applied phase: E = L + 2*ceil(8/DacBits)). Once CC >= k + S + 1 an applied
+//               phase costs CC + 1 cycles (was 2 + S + CC, and 1 per skipped phase).
+//               (AdcKind ADC_SAR: AdcCycles = AdcBits + 1, the SAR logic's sample cycle and one per bit)
 //   POST        Cols + 4 (int8 and tfl: one column per cycle, the three parameter words in one
 //               read of aimc_par_buf); RAW: Cols + 2; stopped by a bad S or E at column c: c + 4
 //   ACCADD      Cols + 2 (one activation word and one column per cycle)
@@ -36,8 +45,12 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   parameter int ColsPerAdc = 4,
   parameter int AdcCycles  = 8,
   parameter int AccSlots   = 64,
+  // Bit-sliced weights (aimc_slice_map): Cols logical columns of WeightSlices pair columns each.
+  parameter int WeightSlices = 1,
+  parameter int SliceBits    = 7,
   parameter int XbarImpl   = XBAR_MODEL,  // XBAR_MODEL: analog C model; XBAR_TWIN: aimc_xbar_twin
   parameter int IsaTfl     = 1,           // 0: no tfl POST stage, no ACCADD (config key isa_tfl)
+  parameter int AdcKind    = ADC_MODEL,   // ADC_MODEL: codes from the macro; ADC_SAR: aimc_sar
   parameter int ActAw      = 12,
   parameter int WgtAw      = 13,
   parameter int ParAw      = 10
@@ -93,11 +106,21 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
 );
 
   localparam int NumAdc     = Cols / ColsPerAdc;
+  // ---- bit-sliced weights: the array is ArrCols pair columns, ArrPerAdc per ADC ----
+  localparam int ArrCols    = Cols * WeightSlices;
+  localparam int ArrPerAdc  = ColsPerAdc * WeightSlices;
+  localparam int ArrGrpW    = aimc_aw(ArrPerAdc);
+  localparam int WShiftMax  = (WeightSlices - 1) * SliceBits;
+  localparam int WShiftW    = aimc_aw(WShiftMax + 1);
+  localparam int TopLevel   = (WeightSlices == 1) ? 127 : (1 << SliceBits) - 1;  // cell top level
+  localparam logic signed [7:0] TopPos = 8'(TopLevel);
+  localparam logic signed [7:0] TopNeg = 8'(-TopLevel);
+  // ---- end bit-sliced weights ----
   localparam int NumSlices  = (8 + DacBits - 1) / DacBits;  // 8 magnitude bits (-128, u8)
   localparam int SliceW     = aimc_aw(NumSlices);
   localparam int InWords    = Rows / 4;
   localparam int InWordW    = aimc_aw(InWords);
-  localparam int RowWords   = Cols / 4;
+  localparam int RowWords   = ArrCols / 4;
   localparam int RowWordW   = aimc_aw(RowWords);
   localparam int ProgWords  = Rows * RowWords;
   localparam int ProgCntW   = aimc_aw(ProgWords + 1);
@@ -111,11 +134,11 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   localparam int Depth      = AccSlots * ColsPerAdc;
   localparam int IdxW       = aimc_aw(Depth);
   localparam int LaneW      = aimc_aw(NumAdc);
-  localparam int MaxShift   = (NumSlices - 1) * DacBits + 15;  // slice weight + adc_shift
+  localparam int MaxShift   = (NumSlices - 1) * DacBits + 15 + WShiftMax;  // slices + adc_shift
   localparam int ShiftW     = aimc_aw(MaxShift + 1);
   localparam int WAddrW     = ((WgtAw > 16) ? WgtAw : 16) + 1;
   localparam int AAddrW     = ((ActAw > 16) ? ActAw : 16) + 1;
-  localparam int Cells      = 2 * Cols;
+  localparam int Cells      = 2 * ArrCols;
   localparam int ColW       = aimc_aw(Cols + 1);
 
   typedef enum logic [3:0] {
@@ -128,7 +151,8 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
     StPost,
     StPvVerify,
     StPvPulse,
-    StAccAdd
+    StAccAdd,
+    StMvmNext
   } tile_state_e;
 
   tile_state_e state_q, state_d;
@@ -152,7 +176,7 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   logic                prv_q, prv_d;             // a weight word returns this cycle
   logic [RowWordW-1:0] prwidx_q;
   logic                prlast_q;
-  logic [Cols*8-1:0]   row_q;
+  logic [ArrCols*8-1:0] row_q;
   logic                pfire_q, pfire_d;         // program row prow_q this cycle
   logic [RowW-1:0]     prow_q, prow_d;
   logic [31:0]         prog_cnt_q, prog_cnt_d;
@@ -172,6 +196,13 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   logic                neg_q, neg_d;
   logic [31:0]         conv_cnt_q, conv_cnt_d;
   logic                last_phase;
+  // The applied phase after the current one, searched for while the current one converts:
+  // candidate (nslice, nneg) whose codes the DAC interface holds, search started, candidate found
+  // active (its settle started), or no applied phase left.
+  logic [SliceW-1:0]   nslice_q, nslice_d;
+  logic                nneg_q, nneg_d;
+  logic                srch_q, srch_d, nfound_q, nfound_d, nend_q, nend_d;
+  logic                srch_load, cand_last, settle_ready;
   logic [IdxW-1:0]     slot_base;
 
   // ACCADD: column issued next (word a + aa_col, mux position aa_grp of lane aa_lane), and the
@@ -184,12 +215,24 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   logic                aa_rd, aa_add;
 
   // Sub-block wiring.
-  logic                dac_load, dac_active, dac_apply, dac_settled, macro_apply;
+  logic                dac_load, dac_active, dac_apply, dac_settle, dac_settled, dac_settling;
+  logic                macro_apply;
+  logic [SliceW-1:0]   dac_slice;
+  logic                dac_neg;
   logic [Rows*DacBits-1:0] dac_codes;
   logic                adc_start, adc_conv, adc_code_valid, adc_done;
-  logic [GrpW-1:0]     adc_conv_group, adc_code_group;
+  logic [ArrGrpW-1:0]  adc_conv_group, adc_code_group;  // pair-column mux positions
+  logic [GrpW-1:0]     adc_conv_pos, adc_code_pos;      // their logical positions
+  logic [WShiftW-1:0]  adc_code_wshift;                 // slice weight of adc_code_group
   logic [15:0]         adc_ev;
   logic [NumAdc*AdcBits-1:0] codes;
+  // ---- SAR ADC wiring (AdcKind ADC_SAR; aimc_adc_if + aimc_sar, comparators in the macro) ----
+  logic                      sar_sample, sar_cmp;
+  logic [aimc_aw(AdcBits)-1:0] sar_cmp_bit;
+  logic [NumAdc*AdcBits-1:0] sar_trial, sar_code, xbar_codes;
+  logic [NumAdc-1:0]         sar_dec;
+  assign codes = (AdcKind == ADC_SAR) ? sar_code : xbar_codes;
+  // ---- end SAR ADC wiring ----
   logic                acc_rd, acc_clr, acc_acc;
   logic [IdxW-1:0]     acc_rd_idx, acc_wr_idx;
   logic [LaneW-1:0]    acc_rd_lane;
@@ -203,8 +246,13 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   logic [ActAw-1:0]    post_addr;
   logic [31:0]         post_wdata;
 
-  // The DAC codes of a phase are latched as the FSM enters StMvmPhase for it.
-  assign dac_load    = (state_d == StMvmPhase);
+  // The DAC codes of a phase are latched as the FSM enters StMvmPhase for it (first applied phase
+  // of an MVM) or as the search under the conversions loads the next candidate.
+  assign dac_load    = (state_d == StMvmPhase) || srch_load;
+  assign dac_slice   = srch_load ? nslice_d : slice_d;
+  assign dac_neg     = srch_load ? nneg_d : neg_d;
+  assign cand_last   = nneg_q && (nslice_q == SliceW'(NumSlices - 1));
+  assign settle_ready = !dac_settling || dac_settled;
   assign accept      = cmd_valid_i && cmd_ready_o;
   // Port requests: with a command that needs the port while idle, and for the whole phase using it.
   logic cmd_is_prog, cmd_is_dat;
@@ -222,7 +270,7 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   assign busy_o         = (state_q != StIdle);
   assign last_phase  = neg_q && (slice_q == SliceW'(NumSlices - 1));
   assign slot_base   = IdxW'(int'(slot_q) * ColsPerAdc);
-  assign acc_shift   = ShiftW'(int'(slice_q) * DacBits + int'(adc_shift_q));
+  assign acc_shift   = ShiftW'(int'(slice_q) * DacBits + int'(adc_shift_q) + int'(adc_code_wshift));
   // Constant selects stay out of the always_comb (Icarus 11 cannot make them sensitive).
   assign f_acc       = flags_q[FLAG_ACC];
   assign f_src_out   = flags_q[FLAG_SRC_OUT];
@@ -261,6 +309,12 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
     lridx_d    = lridx_q;
     slice_d    = slice_q;
     neg_d      = neg_q;
+    nslice_d   = nslice_q;
+    nneg_d     = nneg_q;
+    srch_d     = srch_q;
+    nfound_d   = nfound_q;
+    nend_d     = nend_q;
+    srch_load  = 1'b0;
     conv_cnt_d = conv_cnt_q;
     aa_col_d   = aa_col_q;
     aa_grp_d   = aa_grp_q;
@@ -278,6 +332,7 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
     act_addr_o  = '0;
     act_wdata_o = '0;
     dac_apply   = 1'b0;
+    dac_settle  = 1'b0;
     adc_start   = 1'b0;
     acc_clr     = 1'b0;
     post_start  = 1'b0;
@@ -401,9 +456,11 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
       end
 
       StMvmPhase: begin
+        // The first applied phase of the MVM (one cycle per skipped phase before it).
         if (dac_active) begin
-          dac_apply = 1'b1;
-          state_d   = StMvmSettle;
+          dac_apply  = 1'b1;
+          dac_settle = 1'b1;
+          state_d    = StMvmSettle;
         end else if (last_phase) begin
           // Skipped phase (no active row): no apply, no conversion, no count.
           state_d  = StIdle;
@@ -419,21 +476,61 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
         if (dac_settled) begin
           adc_start = 1'b1;
           state_d   = StMvmConv;
+          srch_d    = 1'b0;
+          nfound_d  = 1'b0;
+          nend_d    = 1'b0;
         end
       end
 
-      StMvmConv: begin
-        if (adc_done) begin
-          ev_read_o  = 1'b1;
-          conv_cnt_d = conv_cnt_q + 32'd1;
+      StMvmConv, StMvmNext: begin
+        // Under the conversions of phase (slice, neg): find the next applied phase, one candidate
+        // per cycle, and start its settle as soon as it is found. The columns were sampled when
+        // the conversions started (sample-and-hold), so the rows may change; the macro's model
+        // takes the new codes (apply) only once the last group is converted.
+        if (!srch_q) begin
+          srch_d = 1'b1;
           if (last_phase) begin
+            nend_d = 1'b1;
+          end else begin
+            srch_load = 1'b1;
+            nslice_d  = neg_q ? slice_q + 1'b1 : slice_q;
+            nneg_d    = !neg_q;
+          end
+        end else if (!nfound_q && !nend_q) begin
+          if (dac_active) begin
+            nfound_d   = 1'b1;
+            dac_settle = 1'b1;
+          end else if (cand_last) begin
+            nend_d = 1'b1;
+          end else begin
+            srch_load = 1'b1;
+            nslice_d  = nneg_q ? nslice_q + 1'b1 : nslice_q;
+            nneg_d    = !nneg_q;
+          end
+        end
+        if (state_q == StMvmConv) begin
+          if (adc_done) begin
+            ev_read_o  = 1'b1;
+            conv_cnt_d = conv_cnt_q + 32'd1;
+            state_d    = StMvmNext;
+          end
+        end
+        // The conversions are done (StMvmNext, or their last cycle): end the MVM, or start the
+        // next applied phase once it is found and settled.
+        if (state_q == StMvmNext || adc_done) begin
+          if (last_phase || nend_q) begin
             state_d  = StIdle;
             done_d   = 1'b1;
             ev_mvm_o = 1'b1;
-          end else begin
-            state_d = StMvmPhase;
-            slice_d = neg_q ? slice_q + 1'b1 : slice_q;
-            neg_d   = !neg_q;
+          end else if (nfound_q && settle_ready) begin
+            dac_apply = 1'b1;
+            adc_start = 1'b1;
+            state_d   = StMvmConv;
+            slice_d   = nslice_q;
+            neg_d     = nneg_q;
+            srch_d    = 1'b0;
+            nfound_d  = 1'b0;
+            nend_d    = 1'b0;
           end
         end
       end
@@ -509,6 +606,11 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
       lridx_q    <= '0;
       slice_q    <= '0;
       neg_q      <= 1'b0;
+      nslice_q   <= '0;
+      nneg_q     <= 1'b0;
+      srch_q     <= 1'b0;
+      nfound_q   <= 1'b0;
+      nend_q     <= 1'b0;
       conv_cnt_q <= '0;
       aa_col_q   <= '0;
       aa_grp_q   <= '0;
@@ -540,6 +642,11 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
       lridx_q    <= lridx_d;
       slice_q    <= slice_d;
       neg_q      <= neg_d;
+      nslice_q   <= nslice_d;
+      nneg_q     <= nneg_d;
+      srch_q     <= srch_d;
+      nfound_q   <= nfound_d;
+      nend_q     <= nend_d;
       conv_cnt_q <= conv_cnt_d;
       aa_col_q   <= aa_col_d;
       aa_grp_q   <= aa_grp_d;
@@ -549,12 +656,14 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
     end
   end
 
-  // Row buffer of PROG (data, no reset). A weight byte 0x80 (-128) is programmed as -127.
+  // Row buffer of PROG (data, no reset). A byte is clamped to [-TopLevel, TopLevel]: with one
+  // slice only 0x80 (-128) changes, to -127.
   always_ff @(posedge clk_i) begin
     if (prv_q) begin
       for (int i = 0; i < 4; i++) begin
         row_q[32*int'(prwidx_q) + 8*i +: 8] <=
-            (wgt_rdata_i[8*i +: 8] == 8'h80) ? 8'h81 : wgt_rdata_i[8*i +: 8];
+            ($signed(wgt_rdata_i[8*i +: 8]) < TopNeg) ? TopNeg :
+            ($signed(wgt_rdata_i[8*i +: 8]) > TopPos) ? TopPos : wgt_rdata_i[8*i +: 8];
       end
     end
   end
@@ -605,21 +714,25 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
     .x_widx_i        (lridx_q),
     .x_wdata_i       (act_rdata_i),
     .load_i          (dac_load),
-    .slice_i         (slice_d),
-    .neg_i           (neg_d),
+    .slice_i         (dac_slice),
+    .neg_i           (dac_neg),
     .u8_i            (f_u8),
     .active_o        (dac_active),
     .apply_i         (dac_apply),
+    .settle_i        (dac_settle),
     .settle_cycles_i (settle_cycles_i),
     .settled_o       (dac_settled),
+    .settling_o      (dac_settling),
     .dac_apply_o     (macro_apply),
     .dac_codes_o     (dac_codes)
   );
 
   aimc_adc_if #(
-    .Cols       (Cols),
-    .ColsPerAdc (ColsPerAdc),
-    .AdcCycles  (AdcCycles)
+    .Cols       (ArrCols),    // bit-sliced weights: ColsPerAdc*WeightSlices conversions a phase
+    .ColsPerAdc (ArrPerAdc),
+    .AdcCycles  (AdcCycles),
+    .AdcBits    (AdcBits),
+    .AdcKind    (AdcKind)
   ) u_adc_if (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
@@ -629,17 +742,23 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
     .code_valid_o (adc_code_valid),
     .code_group_o (adc_code_group),
     .done_o       (adc_done),
-    .ev_adc_o     (adc_ev)
+    .ev_adc_o     (adc_ev),
+    .sample_o     (sar_sample),
+    .cmp_o        (sar_cmp),
+    .cmp_bit_o    (sar_cmp_bit),
+    .trial_o      (sar_trial),
+    .cmp_i        (sar_dec),
+    .sar_code_o   (sar_code)
   );
 
   // The crossbar: one set of ports and one latency, two implementations (never a copied tile).
   if (XbarImpl == XBAR_TWIN) begin : g_twin
     aimc_xbar_twin #(
       .Rows       (Rows),
-      .Cols       (Cols),
+      .Cols       (ArrCols),
       .DacBits    (DacBits),
       .AdcBits    (AdcBits),
-      .ColsPerAdc (ColsPerAdc)
+      .ColsPerAdc (ArrPerAdc)
     ) u_xbar (
       .clk_i        (clk_i),
       .rst_ni       (rst_ni),
@@ -659,16 +778,22 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
       .conv_group_i (adc_conv_group),
       .conv_idx_i   (conv_cnt_q),
       .adc_shift_i  (adc_shift_q),
-      .code_o       (codes)
+      .code_o       (xbar_codes),
+      .sample_i     (sar_sample),
+      .cmp_i        (sar_cmp),
+      .cmp_bit_i    (sar_cmp_bit),
+      .trial_i      (sar_trial),
+      .cmp_o        (sar_dec)
     );
   end else begin : g_model
     aimc_xbar_macro #(
       .TileIdx    (TileIdx),
       .Rows       (Rows),
-      .Cols       (Cols),
+      .Cols       (ArrCols),
       .DacBits    (DacBits),
       .AdcBits    (AdcBits),
-      .ColsPerAdc (ColsPerAdc)
+      .ColsPerAdc (ArrPerAdc),
+      .AdcKind    (AdcKind)
     ) u_xbar (
       .clk_i        (clk_i),
       .rst_ni       (rst_ni),
@@ -688,19 +813,36 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
       .conv_group_i (adc_conv_group),
       .conv_idx_i   (conv_cnt_q),
       .adc_shift_i  (adc_shift_q),
-      .code_o       (codes)
+      .code_o       (xbar_codes),
+      .sample_i     (sar_sample),
+      .cmp_i        (sar_cmp),
+      .cmp_bit_i    (sar_cmp_bit),
+      .trial_i      (sar_trial),
+      .cmp_o        (sar_dec)
     );
   end
 
   // The accumulator read port serves the MVM (read at the end of a SAR, accumulate when the codes
   // arrive), POST and ACCADD; they never overlap.
   assign acc_rd      = adc_conv || post_acc_rd || aa_rd;
+  aimc_slice_map #(
+    .ColsPerAdc   (ColsPerAdc),
+    .WeightSlices (WeightSlices),
+    .SliceBits    (SliceBits)
+  ) u_slice_map (
+    .conv_group_i  (adc_conv_group),
+    .conv_pos_o    (adc_conv_pos),
+    .code_group_i  (adc_code_group),
+    .code_pos_o    (adc_code_pos),
+    .code_wshift_o (adc_code_wshift)
+  );
+
   assign acc_rd_idx  = (state_q == StPost) ? post_acc_idx :
                        (state_q == StAccAdd) ? slot_base + IdxW'(aa_grp_q) :
-                       slot_base + IdxW'(adc_conv_group);
+                       slot_base + IdxW'(adc_conv_pos);
   assign acc_rd_lane = (state_q == StAccAdd) ? aa_lane_q : post_acc_lane;
   assign acc_acc     = adc_code_valid;
-  assign acc_wr_idx  = acc_clr ? slot_base + IdxW'(ld_q) : slot_base + IdxW'(adc_code_group);
+  assign acc_wr_idx  = acc_clr ? slot_base + IdxW'(ld_q) : slot_base + IdxW'(adc_code_pos);
 
   aimc_acc #(
     .Cols       (Cols),
@@ -780,6 +922,9 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   assign par_addr_o = post_par_addr;
   assign ev_adc_o   = adc_ev;
   assign ev_sat_o   = acc_sat_cnt + 16'(post_sat);
-  assign ev_stall_o = (state_q == StMvmSettle);
+  // Cycles the tile waits for its row DACs to settle: the first applied phase of an MVM, and a
+  // later phase whose settle did not fit under the previous conversions (issue 17).
+  assign ev_stall_o = (state_q == StMvmSettle) ||
+                      ((state_q == StMvmNext) && nfound_q && !settle_ready);
 
 endmodule

@@ -18,6 +18,15 @@
 //             (column j*ColsPerAdc + conv_group_i on ADC j) at this edge, with read-noise event
 //             index conv_idx_i and ADC shift adc_shift_i; code_o holds the codes (ADC j in bits
 //             [j*AdcBits +: AdcBits], two's complement) from the next cycle until the next conv_i.
+//             With AdcKind ADC_SAR conv_i converts nothing (the SAR logic makes the codes, code_o
+//             stays 0) and the comparator ports below serve:
+//  - sample_i: the sample-and-hold of ADC j takes column j*ColsPerAdc + conv_group_i at this edge
+//             (read conv_idx_i, adc_shift_i), before the decision of the same edge (sample_i
+//             comes with cmp_i: the MSB is decided at the sample edge).
+//  - cmp_i:   comparator j decides the trial code trial_i[j*AdcBits +: AdcBits] (two's complement)
+//             for bit cmp_bit_i against its held sample at this edge (offset and keyed noise in the
+//             model); cmp_o[j] holds the decision (1: at or above the threshold) from the next
+//             cycle until the next cmp_i.
 // The model is bound to this instance's geometry at time zero; any model error stops the run.
 
 module aimc_xbar_macro import aimc_pkg::*; #(
@@ -27,10 +36,12 @@ module aimc_xbar_macro import aimc_pkg::*; #(
   parameter int DacBits    = 1,
   parameter int AdcBits    = 8,
   parameter int ColsPerAdc = 4,
+  parameter int AdcKind    = ADC_MODEL,
   localparam int Cells     = 2 * Cols,
   localparam int NumAdc    = Cols / ColsPerAdc,
   localparam int RowW      = aimc_aw(Rows),
-  localparam int GrpW      = aimc_aw(ColsPerAdc)
+  localparam int GrpW      = aimc_aw(ColsPerAdc),
+  localparam int BitW      = aimc_aw(AdcBits)
 ) (
   input  logic                      clk_i,
   input  logic                      rst_ni,
@@ -50,7 +61,12 @@ module aimc_xbar_macro import aimc_pkg::*; #(
   input  logic [GrpW-1:0]           conv_group_i,
   input  logic [31:0]               conv_idx_i,
   input  logic [3:0]                adc_shift_i,
-  output logic [NumAdc*AdcBits-1:0] code_o
+  output logic [NumAdc*AdcBits-1:0] code_o,
+  input  logic                      sample_i,
+  input  logic                      cmp_i,
+  input  logic [BitW-1:0]           cmp_bit_i,
+  input  logic [NumAdc*AdcBits-1:0] trial_i,
+  output logic [NumAdc-1:0]         cmp_o
 );
 
 `ifdef VERILATOR
@@ -58,7 +74,7 @@ module aimc_xbar_macro import aimc_pkg::*; #(
   // under Icarus, VPI system functions of the same names (analog_models/dpi/aimc_xbar_vpi.c).
   import "DPI-C" aimc_xbar_dpi_bind = function int \$aimc_xbar_bind (
       input int tile, input int rows, input int cols, input int dac_bits, input int adc_bits,
-      input int cols_per_adc);
+      input int cols_per_adc, input int adc_kind);
   import "DPI-C" aimc_xbar_dpi_program_row = function int \$aimc_xbar_program_row (
       input int tile, input int row, input bit [Cols*8-1:0] w, input int prog_idx);
   import "DPI-C" aimc_xbar_dpi_pulse_row = function int \$aimc_xbar_pulse_row (
@@ -73,13 +89,17 @@ module aimc_xbar_macro import aimc_pkg::*; #(
       input int tile, input bit [Rows*DacBits-1:0] d);
   import "DPI-C" aimc_xbar_dpi_convert = function int \$aimc_xbar_convert (
       input int tile, input int col, input int conv_idx, input int adc_shift);
+  import "DPI-C" aimc_xbar_dpi_sar_sample = function int \$aimc_xbar_sar_sample (
+      input int tile, input int col, input int conv_idx, input int adc_shift);
+  import "DPI-C" aimc_xbar_dpi_sar_compare = function int \$aimc_xbar_sar_compare (
+      input int tile, input int adc, input int trial, input int bit_idx);
 `endif
 
   localparam int CodeMax = (1 << (AdcBits - 1)) - 1;
   localparam int CodeMin = -(1 << (AdcBits - 1));
 
   initial begin
-    if ($aimc_xbar_bind(TileIdx, Rows, Cols, DacBits, AdcBits, ColsPerAdc) != 0) begin
+    if ($aimc_xbar_bind(TileIdx, Rows, Cols, DacBits, AdcBits, ColsPerAdc, AdcKind) != 0) begin
       $fatal(1, "aimc_xbar_macro tile %0d: the crossbar model does not match this RTL", TileIdx);
     end
   end
@@ -153,10 +173,45 @@ module aimc_xbar_macro import aimc_pkg::*; #(
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       code_o <= '0;
-    end else if (conv_i) begin
+    end else if (conv_i && AdcKind == ADC_MODEL) begin
       for (int j = 0; j < NumAdc; j++) begin
         code_o[j*AdcBits +: AdcBits] <= convert_col(j * ColsPerAdc + int'(conv_group_i));
       end
+    end
+  end
+
+  // ---- SAR ADC: sample-and-hold, capacitive DAC and comparator (AdcKind ADC_SAR) ----------------
+  // One decision of comparator `adc`; at a sample edge its sample-and-hold takes column
+  // adc*ColsPerAdc + conv_group_i first (the SAR logic decides the MSB at its sample edge).
+  function automatic logic sar_decide(int adc);
+    int d;
+    if (sample_i) begin
+      if ($aimc_xbar_sar_sample(TileIdx, adc * ColsPerAdc + int'(conv_group_i), int'(conv_idx_i),
+                                int'(adc_shift_i)) != 0) begin
+        $fatal(1, "aimc_xbar_macro tile %0d: sar_sample of ADC %0d failed", TileIdx, adc);
+      end
+    end
+    d = $aimc_xbar_sar_compare(TileIdx, adc, int'($signed(trial_i[adc*AdcBits +: AdcBits])),
+                               int'(cmp_bit_i));
+    if (d != 0 && d != 1) begin
+      $fatal(1, "aimc_xbar_macro tile %0d: sar_compare of ADC %0d returned %0d", TileIdx, adc, d);
+    end
+    return d[0];
+  endfunction
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      cmp_o <= '0;
+    end else if (cmp_i) begin
+      for (int j = 0; j < NumAdc; j++) begin
+        cmp_o[j] <= sar_decide(j);
+      end
+    end
+  end
+
+  always @(posedge clk_i) begin
+    if (rst_ni) begin
+      assert (!(sample_i && !cmp_i)) else $fatal(1, "aimc_xbar_macro: sample_i without cmp_i");
     end
   end
 

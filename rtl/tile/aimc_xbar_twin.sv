@@ -17,7 +17,8 @@ module aimc_xbar_twin import aimc_pkg::*; #(
   localparam int NumAdc    = Cols / ColsPerAdc,
   localparam int Cells     = 2 * Cols,
   localparam int RowW      = aimc_aw(Rows),
-  localparam int GrpW      = aimc_aw(ColsPerAdc)
+  localparam int GrpW      = aimc_aw(ColsPerAdc),
+  localparam int BitW      = aimc_aw(AdcBits)
 ) (
   input  logic                      clk_i,
   input  logic                      rst_ni,
@@ -40,8 +41,19 @@ module aimc_xbar_twin import aimc_pkg::*; #(
   input  logic [GrpW-1:0]           conv_group_i,
   input  logic [31:0]               conv_idx_i,
   input  logic [3:0]                adc_shift_i,
-  output logic [NumAdc*AdcBits-1:0] code_o
+  output logic [NumAdc*AdcBits-1:0] code_o,
+  // SAR comparator ports of the macro's contract: the twin has no SAR ADC (the config parser
+  // rejects adc_kind sar with the twin); its comparators answer 0.
+  input  logic                      sample_i,
+  input  logic                      cmp_i,
+  input  logic [BitW-1:0]           cmp_bit_i,
+  input  logic [NumAdc*AdcBits-1:0] trial_i,
+  output logic [NumAdc-1:0]         cmp_o
 );
+
+  assign cmp_o = '0;
+  logic unused_sar;
+  assign unused_sar = ^{sample_i, cmp_i, cmp_bit_i, trial_i};
 
   // |s| <= Rows * (2^DacBits - 1) * 127 < 2^(RowW + DacBits + 7); one sign bit and one spare bit,
   // and always wider than a code so that the clamp sees the sign.

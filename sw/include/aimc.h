@@ -389,6 +389,12 @@ int aimc_compile(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, aimc_
 int aimc_compile_ex(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, uint32_t flags,
 		    aimc_image *img, char *err, size_t errlen);
 void aimc_image_free(aimc_image *img);
+/* Tile weight images (PROG): Rows x Cols x WeightSlices bytes, row-major; aimc_wgt_blk_words gives
+ * its size in words. aimc_wgt_put ORs weight w of crossbar row r, logical column c into a zeroed
+ * image: byte (r·Cols + c)·WeightSlices + s holds slice s (aimc_cfg_weight_slice; w itself with
+ * one slice). No range checks: the caller keeps r < Rows, c < Cols. */
+uint32_t aimc_wgt_blk_words(const aimc_cfg *cfg);
+void aimc_wgt_put(const aimc_cfg *cfg, uint32_t *img, uint32_t r, uint32_t c, int w);
 
 /* ---- execution plans: networks with convolution layers ------------------------------------- */
 /* A network cut into segments compiled one at a time: each maximal run of fully connected layers
@@ -479,8 +485,8 @@ typedef struct aimc_gnode_plan {
 	uint32_t n_prog[2];
 	uint32_t pc[2];                 /* load address when aimc_gplan.progs_resident */
 	uint64_t weights;               /* weights of the node: n*k (DWCONV n*kh*kw) */
-	uint64_t cells;                 /* cells programmed: weights * n_copies */
-	uint64_t tile_cells;            /* Rows*Cols*tiles used by the node */
+	uint64_t cells;                 /* cell pairs programmed: weights * n_copies * WeightSlices */
+	uint64_t tile_cells;            /* Rows*Cols*WeightSlices*tiles used by the node */
 	uint64_t mvms_per_sample;       /* MVM instructions per sample */
 } aimc_gnode_plan;
 
@@ -494,14 +500,14 @@ typedef struct aimc_gplan {
 	uint32_t rows, cols, n_tiles;   /* geometry of the config */
 	uint32_t tile_mask;             /* tiles holding any sub-block */
 	uint32_t cols_used[AIMC_MAX_TILES]; /* columns owned per tile (wasted alignment included) */
-	uint32_t *wgt;                  /* n_tiles images of Rows*Cols/4 words (row-major int8) */
-	uint32_t blk_words;             /* Rows*Cols/4 */
+	uint32_t *wgt;                  /* n_tiles images (aimc_wgt_put; row-major int8 slices) */
+	uint32_t blk_words;             /* Rows*Cols*WeightSlices/4 */
 	uint32_t *par;                  /* n_tiles parameter blocks of 3*Cols words (b', M, E) */
 	uint32_t n_par;
 	uint32_t progs_resident;        /* 1: every node program fits the instruction buffer at once */
 	uint32_t prog_words;            /* instructions of all node programs */
-	uint64_t weights, cells;        /* totals: weights, cells programmed (copies included) */
-	uint64_t tile_cells;            /* Rows*Cols*tiles used */
+	uint64_t weights, cells;        /* totals: weights, cell pairs programmed (copies and weight slices included) */
+	uint64_t tile_cells;            /* Rows*Cols*WeightSlices*tiles used */
 } aimc_gplan;
 
 /* Place every chip node of g on the chip of cfg and emit the images and programs. AIMC_EFIT with
@@ -522,6 +528,13 @@ uint32_t aimc_tfl_eword(int32_t e, int32_t zp, int32_t lo, int32_t hi);
 typedef struct aimc_gnode_stats {
 	uint64_t runs, vectors;         /* chip runs (batches) and vectors */
 	uint64_t cycles, instrs, mvms, convs, adc_convs, sats, reads;
+	/* Driver-side counts (the same on every back-end; the node programs are straight-line, so
+	 * what the driver issued is what the chip ran: issued equals the chip's instrs counter). */
+	uint64_t issued, posts, accadds; /* instructions, POST and ACCADD commands of the runs */
+	uint64_t host_bytes_in;         /* bytes written over the bus: inputs, programs loaded */
+	uint64_t host_bytes_out;        /* bytes read back over the bus: outputs */
+	uint64_t host_ops;              /* driver-side element operations: ADD, RESHAPE, SOFTMAX
+					 * outputs, pool inputs read, FC output stages */
 } aimc_gnode_stats;
 typedef struct aimc_grun_stats {
 	uint32_t n_nodes;
@@ -530,6 +543,8 @@ typedef struct aimc_grun_stats {
 	uint64_t samples;
 	uint64_t setup_cycles;          /* programming at setup (counted when count != 0) */
 	uint64_t setup_prog_rows;       /* rows programmed at setup */
+	uint64_t setup_host_bytes;      /* bytes written over the bus at setup: weight images,
+					 * parameter blocks, resident programs, PROG programs */
 	uint64_t prog_loads;            /* program loads into the instruction buffer after setup */
 } aimc_grun_stats;
 

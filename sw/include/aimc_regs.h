@@ -158,6 +158,12 @@ extern "C" {
 #define AIMC_CSR__CFG5__NO_TFL_bm 0x20000
 #define AIMC_CSR__CFG5__NO_TFL_bp 17
 #define AIMC_CSR__CFG5__NO_TFL_bw 1
+#define AIMC_CSR__CFG5__SLICES_M1_bm 0x7000000
+#define AIMC_CSR__CFG5__SLICES_M1_bp 24
+#define AIMC_CSR__CFG5__SLICES_M1_bw 3
+#define AIMC_CSR__CFG5__SLICE_BITS_bm 0x70000000
+#define AIMC_CSR__CFG5__SLICE_BITS_bp 28
+#define AIMC_CSR__CFG5__SLICE_BITS_bw 3
 
 // reg - aimc_csr::cycles_lo
 #define AIMC_CSR__CYCLES_LO__VALUE_bm 0xffffffff

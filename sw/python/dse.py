@@ -64,8 +64,12 @@ GOALS = {
     "tops_per_w_network": 10.0,         # >= 10 TOPS/W on each network (here: the digits MLP)
 }
 
+# POST latency of the RTL of this tree (docs/isa.md "Timing of the tile commands", issue 17):
+# int8 and tfl POST Cols + 4 cycles (one column per cycle), raw POST Cols + 2 (was 3·Cols + 3).
+POST_PER_COL, POST_FIXED, RAW_FIXED = 1.0, 4, 2
+
 # Design variants of the tile evaluated at every point (perf.full_tile arguments).
-#   rtl:      the RTL of this tree: signed inputs (ISA 2), POST 3 cycles per column after the MVM,
+#   rtl:      the RTL of this tree: signed inputs (ISA 2), POST 1 cycle per column after the MVM,
 #             accumulator slots read-modify-written in SRAM at every conversion
 #   isa3:     ISA 3 u8 inputs (one applied phase per slice), otherwise as rtl
 #   isa3_opt: isa3 + POST on `lanes` parallel lanes overlapped with the next MVM + a register
@@ -73,10 +77,12 @@ GOALS = {
 #             (bias, M, S) held in registers per column, loaded once per layer
 def variants(post_lanes):
     return {
-        "rtl": dict(mode="s8", post_per_col=3.0, post_fixed=3, overlap=False, acc_storage="sram"),
-        "isa3": dict(mode="u8", post_per_col=3.0, post_fixed=3, overlap=False,
+        "rtl": dict(mode="s8", post_per_col=POST_PER_COL, post_fixed=POST_FIXED, overlap=False,
+                    acc_storage="sram"),
+        "isa3": dict(mode="u8", post_per_col=POST_PER_COL, post_fixed=POST_FIXED, overlap=False,
                      acc_storage="sram"),
-        "isa3_opt": dict(mode="u8", post_per_col=3.0 / post_lanes, post_fixed=3, overlap=True,
+        "isa3_opt": dict(mode="u8", post_per_col=POST_PER_COL / post_lanes, post_fixed=POST_FIXED,
+                         overlap=True,
                          acc_storage="reg", post_params="reg"),
     }
 
@@ -297,7 +303,8 @@ def layer_test_model(cfg, batch, reads, isa=kperf.ISA):
                                        cfg["settle_cycles"], 0, 0) + applied * (
             2 + max(int(cfg["settle_cycles"]), 1) +
             int(cfg["cols_per_adc"]) * int(cfg["adc_cycles"])) + (total_ph - applied)
-        posts = batch * (kperf.post_cycles(cfg["cols"], 1, 2) + kperf.post_cycles(cfg["cols"]))
+        posts = batch * (kperf.post_cycles(cfg["cols"], 1, RAW_FIXED) +
+                         kperf.post_cycles(cfg["cols"], POST_PER_COL, POST_FIXED))
         cmds = 3 * batch
         return {"tile_busy": int(mvm + posts - cmds),
                 "cycles": int(mvm + posts + DISPATCH * cmds + RUN_FIXED)}
@@ -316,7 +323,8 @@ def tfl_model(cfg, batch, reads):
     mvm = batch * kperf.mvm_cycles(cfg["rows"], cfg["cols_per_adc"], cfg["adc_cycles"],
                                    cfg["settle_cycles"], 0, 0) + reads * per + (total_ph - reads)
     lat = (kperf.prog_cycles(cfg["rows"], cfg["cols"]) + mvm +
-           batch * (kperf.post_cycles(cfg["cols"]) + kperf.post_cycles(cfg["cols"], 1, 2)))
+           batch * (kperf.post_cycles(cfg["cols"], POST_PER_COL, POST_FIXED) +
+                    kperf.post_cycles(cfg["cols"], 1, RAW_FIXED)))
     cmds = 1 + 3 * batch
     return {"tile_busy": int(lat - cmds), "cycles": int(lat + DISPATCH * cmds + RUN_FIXED)}
 
@@ -690,7 +698,8 @@ def summarize(args, rows, checks, dig, var, floor):
     for name, kw in (("isa3_overlap", dict(mode="u8", overlap=True)),
                      ("isa3_serial", dict(mode="u8", overlap=False)),
                      ("rtl_serial", dict(mode="s8", overlap=False))):
-        lanes[name] = kperf.post_lanes_needed(cfg1024, GOALS["tops_per_tile_1024"], **kw)
+        lanes[name] = kperf.post_lanes_needed(cfg1024, GOALS["tops_per_tile_1024"],
+                                              per_col=POST_PER_COL, post_fixed=POST_FIXED, **kw)
     mlp = max(rows, key=lambda r: r["mlp_tops_per_w"])
     goals["digits_mlp"] = {"tops_per_w>=10": {
         "value": mlp["mlp_tops_per_w"], "point": mlp["name"],

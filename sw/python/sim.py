@@ -113,10 +113,26 @@ def load_cfg(aimc, cfg_path, timeout):
     return cfg
 
 
+# Backdoor loads (issue 17 item 4; docs/sim.md): the RTL runs of a config of at least
+# BACKDOOR_CELLS array cells (rows x cols x num_tiles: edge 2^20, large 2^23) load weights,
+# programs and inputs through the Verilator model's backdoor (same bits and counters as the bus:
+# tests/system/backdoor*.sh), smaller configs over the bus; --frontdoor (make sim FRONTDOOR=1)
+# forces the bus everywhere.
+BACKDOOR_CELLS = 1 << 20
+
+
+def door_flags(cfg, frontdoor):
+    """['--backdoor'] for the RTL runs of a large config unless frontdoor."""
+    cells = int(cfg["rows"]) * int(cfg["cols"]) * int(cfg.get("num_tiles", 1))
+    return [] if frontdoor or cells < BACKDOOR_CELLS else ["--backdoor"]
+
+
 def run_backend(exe, backend, cfg_path, seed, net, inputs, out, report, batch, n, n_classes,
-                timeout):
+                timeout, door=()):
     cmd = [exe, "run", "--config", cfg_path, "--seed", str(seed), "--backend", backend,
            "--net", net, "--inputs", inputs, "--out", out, "--report", report]
+    if backend == "verilator":
+        cmd += list(door)
     if batch:
         cmd += ["--batch", str(batch)]
     for f in (out, report):
@@ -186,7 +202,7 @@ def perf_model(qnet, cfg, rep, samples):
         vectors = int(rep.get("batch") or 0) * int(rep.get("batches") or 0) or samples
         posts = vectors * sum(-(-L.n // cols) for L in qnet.layers)
     return kperf.perf_fc(rep["counters"], cfg, int(rep["cycles"]), qnet.macs(), samples, posts,
-                         vectors)
+                         vectors, out_elems=sum(L.n for L in qnet.layers))
 
 
 # ---- files: nothing lost (issue 16) ------------------------------------------------------------
@@ -267,6 +283,11 @@ def simulate(args):
         raise SimError(f"reference config {ref_path} is not ideal (docs/configs.md): the int8 "
                        "reference must have no noise and an ADC that cannot clip")
 
+    args.door = door_flags(cfg, getattr(args, "frontdoor", False))
+    log(f"  RTL loads: {'backdoor' if args.door else 'frontdoor (bus)'} "
+        f"({cfg['rows']} x {cfg['cols']} x {cfg.get('num_tiles', 1)} cells; backdoor from "
+        f"{BACKDOOR_CELLS}{', forced frontdoor' if getattr(args, 'frontdoor', False) else ''})")
+
     log("[2/8] data, training, quantization")
     try:
         pr = kpipe.prepare(args.data, net=args.net)
@@ -321,7 +342,7 @@ def simulate(args):
     y_rtl, rep_rtl, cmd_rtl = run_backend(
         aimc_vl, "verilator", cfg_path, args.seed, net_cfg, inputs,
         os.path.join(work, "out_rtl.i8"), os.path.join(work, "report_rtl.json"), args.batch, n,
-        nc, args.timeout)
+        nc, args.timeout, args.door)
 
     calib = None
     if not kq.cfg_is_ideal(cfg):
@@ -375,6 +396,7 @@ def simulate(args):
         "config_file": cfg_path,
         "reference_config": ref["name"],
         "simulator": "verilator",
+        "rtl_loads": "backdoor" if args.door else "frontdoor",
         "seed": args.seed,
         "samples": n,
         "batch": rep_rtl.get("batch"),
@@ -397,6 +419,7 @@ def simulate(args):
         "cmodel_wall_s": float(rep_cm["wall_s"]),
         **{k: perf[k] for k in ("clock_mhz", "tops", "tops_per_w", "energy_per_inference_uj")},
         "performance": perf,
+        "digital_baseline": perf["digital"],
         "tools": tool_versions(),
         "total_wall_s": time.monotonic() - t_start,
     }
@@ -479,7 +502,7 @@ def calibrate_and_rerun(args, aimc, aimc_vl, cfg_path, work, net_cfg, xtr, input
     y_rtl, rep_rtl, cmd_rtl = run_backend(
         aimc_vl, "verilator", cfg_path, args.seed, net_cal, inputs,
         os.path.join(work, f"out_rtl_cal{tag}.i8"), os.path.join(work, f"report_rtl_cal{tag}.json"),
-        args.batch, n, nc, args.timeout)
+        args.batch, n, nc, args.timeout, args.door)
     return {
         "backend": "cmodel",
         "samples": int(rep_cal.get("samples", 0)),
@@ -530,7 +553,7 @@ def hwa_runs(args, aimc, aimc_vl, cfg, cfg_path, work, pr, n, nc):
     y_rtl, _, cmd_rtl = run_backend(aimc_vl, "verilator", cfg_path, args.seed, net, inputs,
                                     os.path.join(work, "out_rtl_hwa.i8"),
                                     os.path.join(work, "report_rtl_hwa.json"), args.batch, n,
-                                    nc, args.timeout)
+                                    nc, args.timeout, args.door)
     acc = {"float": float(np.mean(ktrain.predict(ktrain.forward(tr.net, pr.Xte)) == pr.yte)),
            "int8_reference": float(np.mean(ktrain.predict(y_int8) == pr.yte)),
            "cmodel": float(np.mean(ktrain.predict(y_cm) == pr.yte)),
@@ -603,6 +626,25 @@ def print_table(r):
     log(f"    energy {p['energy_per_inference_uj'] * 1e3:.3f} nJ/inference ("
         + ", ".join(f"{k} {v / 1e3:.3f}" for k, v in eb.items()) + f" nJ), "
         f"{p['tops_per_w']:.3f} TOPS/W")
+    print_digital(p)
+
+
+def print_digital(p):
+    """The digital int8 baseline beside the analog figures (perf.digital_baseline)."""
+    d, r = p["digital"], p["digital"]["ratio"]
+    log(f"  digital int8 baseline ({d['mac_units']} MAC units at {d['clock_mhz']:g} MHz, E10/E11, "
+        f"docs/sim.md): energy {d['energy_per_inference_uj'] * 1e3:.3f} nJ/inference "
+        f"({d['tops_per_w']:.3f} TOPS/W; every operand from SRAM "
+        f"{d['energy_no_reuse_uj'] * 1e3:.3f} nJ), latency {d['latency_us']:.3f} us")
+    an = p["extended"]["energy_per_inference_uj"] if "extended" in p else \
+        p["energy_per_inference_uj"]
+    what = ("host transfer and leakage included"
+            if p.get("extended", {}).get("per_inference_pj", {}).get("host_transfer_pj")
+            else "leakage included; this flow counts no host bytes")
+    e, t = r["energy_digital_over_analog"], r["latency_digital_over_analog"]
+    log(f"    analog {an * 1e3:.3f} nJ ({what}), {p['latency_us']:.3f} us: "
+        f"digital / analog energy {e:.3g}x, latency {t:.3g}x" if e and t else
+        f"    analog {an * 1e3:.3f} nJ: no ratio (no cycles)")
 
 
 def parse_args(argv):
@@ -623,6 +665,9 @@ def parse_args(argv):
     ap.add_argument("--aimc", help="C CLI (default BUILD/sw/aimc)")
     ap.add_argument("--aimc-vl", help="Verilator CLI (default BUILD/<config>/vl/aimc-vl)")
     ap.add_argument("--timeout", type=float, default=3600, help="seconds per tool run")
+    ap.add_argument("--frontdoor", action="store_true",
+                    help="RTL runs load every buffer over the bus (default: the backdoor from "
+                    f"{BACKDOOR_CELLS} array cells)")
     a = ap.parse_args(argv)
     if a.seed < 0 or a.seed >= 1 << 64:
         ap.error(f"--seed {a.seed}: must be in [0, 2^64)")

@@ -34,7 +34,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
-from sim import SimError, load_cfg, log, resolve_cfg, run_tool, tool_versions  # noqa: E402
+from sim import (BACKDOOR_CELLS, SimError, door_flags, load_cfg, log, print_digital,  # noqa: E402
+                 resolve_cfg, run_tool, tool_versions)
 from kirchhoff import atomic  # noqa: E402
 from kirchhoff import graphfile as gf  # noqa: E402
 from kirchhoff import graphcal as kcal  # noqa: E402
@@ -58,9 +59,12 @@ def write_atomic(path, data):
     atomic.write_bytes(path, data.encode() if isinstance(data, str) else data)
 
 
-def run_chip(exe, backend, cfg_path, seed, net, inputs, out, report, n, out_len, timeout):
+def run_chip(exe, backend, cfg_path, seed, net, inputs, out, report, n, out_len, timeout,
+             door=()):
     cmd = [exe, "run", "--config", cfg_path, "--seed", str(seed), "--backend", backend,
            "--net", net, "--inputs", inputs, "--out", out, "--report", report]
+    if backend == "verilator":
+        cmd += list(door)
     for f in (out, report):
         if os.path.exists(f):
             os.remove(f)
@@ -124,12 +128,41 @@ def compare_noisy(y_ref, y_noisy, out_zp, classifier):
     return r
 
 
+def out_elems(g):
+    """int8 outputs of the chip nodes per inference (the digital baseline writes each once)."""
+    return sum(g.tensors[nd.out].size for nd in g.nodes
+               if nd.op in (gf.OP_FC, gf.OP_CONV, gf.OP_DWCONV))
+
+
+DRIVER_KEYS = ("posts", "accadds", "host_bytes", "host_ops", "issued_instrs")
+
+
+def issued_check(rep):
+    """Per node, the instructions the driver issued against the chip's instrs counter (equal:
+    the node programs are straight-line). Returns the nodes that differ."""
+    bad = {}
+    for k, nd in (rep.get("node") or {}).items():
+        if nd.get("on_chip") and nd.get("issued_instrs") != nd.get("instrs"):
+            bad[k] = (nd.get("issued_instrs"), nd.get("instrs"))
+    return bad
+
+
 def perf_model(g, cfg, rep, samples):
     """Chip time and energy of a graph run (docs/sim.md, "graph runs"): kirchhoff.perf."""
-    extra = {"cycles": rep.get("cycles", 0), "posts": rep.get("posts", 0),
-             "accadds": rep.get("accadds", 0), "host_bytes": rep.get("host_bytes", 0),
-             "host_ops": kcal.host_ops(g), "prog_rows": rep.get("setup_prog_rows"),
-             "weight_bytes": rep.get("weights")}
+    for k in ("posts", "accadds", "host_bytes", "host_ops"):
+        if k not in rep:
+            raise SimError(f"run report lacks '{k}' (an aimc older than the driver counts: "
+                           "rebuild with make sw)")
+    extra = {"cycles": rep.get("cycles", 0), "posts": rep["posts"],
+             "accadds": rep["accadds"], "host_bytes": rep["host_bytes"],
+             "host_ops": kcal.host_ops(g), "host_ops_run": rep["host_ops"],
+             # every used tile is programmed once, all its rows (the prog_rows counter is tile
+             # 0's: docs/sim.md), its image moved whole over the bus
+             "prog_rows": (int(cfg["rows"]) * int(rep["tiles_used"]) if rep.get("tiles_used")
+                           else rep.get("setup_prog_rows")),
+             "weight_bytes": (int(cfg["rows"]) * int(cfg["cols"]) * int(rep["tiles_used"])
+                              if rep.get("tiles_used") else rep.get("weights")),
+             "out_elems": out_elems(g)}
     return kperf.perf_graph(rep["counters"], cfg, kcal.macs(g), samples, extra)
 
 
@@ -214,13 +247,15 @@ def simulate(args):
     # takes minutes (docs/models.md, "Measured")
     rtl_samples = args.rtl_samples or (2 if kcal.macs(g) <= RTL_AUTO_MACS else 1)
     n_rtl = min(n, rtl_samples)
-    log(f"[6/7] RTL (Verilator), {cfg['name']}, first {n_rtl} inputs")
+    door = door_flags(cfg, args.frontdoor)
+    log(f"[6/7] RTL (Verilator), {cfg['name']}, first {n_rtl} inputs, loads "
+        f"{'backdoor' if door else 'frontdoor (bus)'} (backdoor from {BACKDOOR_CELLS} cells)")
     rtl_in = os.path.join(work, "inputs_rtl.i8")
     write_atomic(rtl_in, x[:n_rtl].tobytes())
     y_rtl, rep_rtl, cmd_rtl = run_chip(aimc_vl, "verilator", cfg_path, args.seed, net_cfg,
                                        rtl_in, os.path.join(work, "out_rtl.i8"),
                                        os.path.join(work, "report_rtl.json"), n_rtl, out_len,
-                                       args.timeout)
+                                       args.timeout, door)
     # the C model's outputs for the same inputs: a run of the same first inputs (the conversion
     # counters, and so the noise, depend on what ran before)
     y_cm_r, rep_cm_r, _ = run_chip(aimc, "cmodel", cfg_path, args.seed, net_cfg, rtl_in,
@@ -231,6 +266,12 @@ def simulate(args):
     cnt_diff = {k: (rep_cm_r["counters"].get(k), rep_rtl["counters"].get(k))
                 for k in COUNTER_KEYS
                 if rep_cm_r["counters"].get(k) != rep_rtl["counters"].get(k)}
+    cnt_diff.update({k: (rep_cm_r.get(k), rep_rtl.get(k)) for k in DRIVER_KEYS
+                     if rep_cm_r.get(k) != rep_rtl.get(k)})
+    for which, rp in (("rtl", rep_rtl), ("cmodel", rep_cm_r)):
+        bad = issued_check(rp)
+        if bad:
+            cnt_diff[f"{which}_issued_vs_instrs"] = bad
 
     log("[7/7] comparison and chip model")
     n_rand = ad["first"] if ad else n
@@ -242,7 +283,8 @@ def simulate(args):
                     "macs_per_inference": kcal.macs(g), "adc_shifts": shifts,
                     "files": {"reference": net_ref, "config": net_cfg}},
         "config": cfg["name"], "config_file": cfg_path, "reference_config": ref["name"],
-        "simulator": "verilator", "seed": args.seed, "samples": n, "rtl_samples": n_rtl,
+        "simulator": "verilator", "rtl_loads": "backdoor" if door else "frontdoor",
+        "seed": args.seed, "samples": n, "rtl_samples": n_rtl,
         "inputs": source,
         "tflite_vs_ideal": {"bit_exact": mism_id == 0, "mismatches": mism_id,
                             "compared": int(y_id.size), "command": cmd_id},
@@ -266,6 +308,7 @@ def simulate(args):
                    "rtl_command_total": rep_rtl["_wall_s_measured"],
                    "cmodel_noisy_command_total": rep_cm["_wall_s_measured"]},
         "performance": perf,
+        "digital_baseline": perf["digital"],
         **{k: perf[k] for k in ("clock_mhz", "tops", "tops_per_w", "energy_per_inference_uj")},
         "tools": tool_versions(),
     }
@@ -326,6 +369,17 @@ def print_table(r):
     log(f"  chip model at {p['clock_mhz']:g} MHz: {p['cycles_per_inference']:.0f} cycles, "
         f"latency {p['latency_us']:.1f} us, energy {p['energy_per_inference_uj']:.3f} uJ per "
         f"inference, {p['tops_per_w']:.2f} TOPS/W, {p['tops']:.4f} TOPS")
+    x = p["extended"]
+    log("  energy per inference by term (pJ): " + ", ".join(
+        f"{k} {v:.0f}" for k, v in p["energy_breakdown_pj_per_inference"].items()))
+    log(f"    + host transfer {x['per_inference_pj']['host_transfer_pj']:.0f} (bus + host read; "
+        f"{p['host_bytes_per_inference']:.0f} bytes), leakage {x['per_inference_pj']['leakage_pj']:.0f}"
+        f" = {x['energy_per_inference_uj']:.3f} uJ, {x['tops_per_w']:.3f} TOPS/W")
+    po = x.get("programming_once")
+    if po:
+        log(f"    programming once {po['energy_uj']:.1f} uJ ({po['rows']} rows), amortized over "
+            f"{po['amortized_over']} inferences {po['amortized_pj_per_inference']:.1f} pJ each")
+    print_digital(p)
 
 
 def parse_args(argv):
@@ -342,6 +396,9 @@ def parse_args(argv):
                     help="inputs run on the RTL (default: 2 for models of at most "
                     f"{RTL_AUTO_MACS} MACs, else 1)")
     ap.add_argument("--timeout", type=float, default=7200, help="seconds per tool run")
+    ap.add_argument("--frontdoor", action="store_true",
+                    help="the RTL run loads every buffer over the bus (default: the backdoor "
+                    f"from {BACKDOOR_CELLS} array cells)")
     a = ap.parse_args(argv)
     if not 0 <= a.seed < 1 << 64:
         ap.error(f"--seed {a.seed}: must be in [0, 2^64)")

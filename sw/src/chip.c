@@ -81,6 +81,8 @@ static int cfg_readback_expected(const aimc_cfg *cfg, uint32_t exp[6])
 	PUT(5, cfg->counter_bits < 32 ? cfg->counter_bits : 0, AIMC_CSR__CFG5__COUNTER_CUT);
 	PUT(5, cfg->conflict_check ? 0u : 1u, AIMC_CSR__CFG5__NO_CONFLICT);
 	PUT(5, cfg->isa_tfl ? 0u : 1u, AIMC_CSR__CFG5__NO_TFL);
+	PUT(5, cfg->weight_slices - 1u, AIMC_CSR__CFG5__SLICES_M1);
+	PUT(5, cfg->weight_slices > 1 ? cfg->slice_bits : 0u, AIMC_CSR__CFG5__SLICE_BITS);
 #undef PUT
 	return rc;
 }
@@ -215,6 +217,10 @@ static const readback_field readback_fields[] = {
 	{ "conflict_check (cfg5.no_conflict, inverted)", 5, AIMC_CSR__CFG5__NO_CONFLICT_bm,
 	  AIMC_CSR__CFG5__NO_CONFLICT_bp },
 	{ "isa_tfl (cfg5.no_tfl, inverted)", 5, AIMC_CSR__CFG5__NO_TFL_bm, AIMC_CSR__CFG5__NO_TFL_bp },
+	{ "weight_slices (cfg5.slices_m1, minus 1)", 5, AIMC_CSR__CFG5__SLICES_M1_bm,
+	  AIMC_CSR__CFG5__SLICES_M1_bp },
+	{ "slice_bits (cfg5.slice_bits, 0 with one slice)", 5, AIMC_CSR__CFG5__SLICE_BITS_bm,
+	  AIMC_CSR__CFG5__SLICE_BITS_bp },
 };
 
 int aimc_chip_config_diff(aimc_mmio *m, const aimc_cfg *cfg, char *buf, size_t len)

@@ -144,8 +144,26 @@ static uint32_t stale_extent(const aimc_net *net, const layer_plan *pl, uint32_t
 	return ext;
 }
 
-static void put_weight_block(uint32_t *wgt, uint64_t base, const aimc_layer *ly, uint32_t rows,
-			     uint32_t cols, uint32_t rb, uint32_t cb)
+uint32_t aimc_wgt_blk_words(const aimc_cfg *cfg)
+{
+	return cfg->rows * aimc_cfg_array_cols(cfg) / BYTES_PER_WORD;
+}
+
+void aimc_wgt_put(const aimc_cfg *cfg, uint32_t *img, uint32_t r, uint32_t c, int w)
+{
+	const uint32_t ns = cfg->weight_slices ? cfg->weight_slices : 1;
+	uint32_t s;
+
+	for (s = 0; s < ns; s++) {
+		uint32_t byte = (r * cfg->cols + c) * ns + s;
+		uint8_t v = (uint8_t)(ns == 1 ? w : aimc_cfg_weight_slice(cfg, w, s));
+
+		img[byte / BYTES_PER_WORD] |= (uint32_t)v << (8u * (byte % BYTES_PER_WORD));
+	}
+}
+
+static void put_weight_block(const aimc_cfg *cfg, uint32_t *wgt, uint64_t base, const aimc_layer *ly,
+			     uint32_t rows, uint32_t cols, uint32_t rb, uint32_t cb)
 {
 	uint32_t r, c;
 
@@ -156,13 +174,10 @@ static void put_weight_block(uint32_t *wgt, uint64_t base, const aimc_layer *ly,
 			break;
 		for (c = 0; c < cols; c++) {
 			uint64_t o = (uint64_t)cb * cols + c; /* output index (column) */
-			uint32_t byte = r * cols + c;
-			uint8_t w;
 
 			if (o >= ly->n)
 				break;
-			w = (uint8_t)ly->w[o * ly->k + i];
-			wgt[base + byte / BYTES_PER_WORD] |= (uint32_t)w << (8u * (byte % BYTES_PER_WORD));
+			aimc_wgt_put(cfg, wgt + base, r, c, ly->w[o * ly->k + i]);
 		}
 	}
 }
@@ -434,7 +449,7 @@ int aimc_compile_ex(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, ui
 
 	/* Weight, parameter and instruction budgets, checked layer by layer so the message names the
 	 * first layer that does not fit. */
-	blk_words = (uint64_t)rows * cols / BYTES_PER_WORD;
+	blk_words = aimc_wgt_blk_words(cfg); /* Rows x Cols x WeightSlices bytes */
 	for (li = 0; li < net->n_layers; li++) {
 		const aimc_layer *ly = &net->layers[li];
 		uint64_t blocks = (uint64_t)pl[li].n_rb * pl[li].n_cb;
@@ -548,7 +563,7 @@ int aimc_compile_ex(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, ui
 			put_params(img->par, pl[li].par_base + (uint64_t)cb * PARAM_WORDS_PER_COL * cols,
 				   &net->layers[li], cols, cb);
 			for (rb = 0; rb < pl[li].n_rb; rb++) {
-				put_weight_block(img->wgt, blk, &net->layers[li], rows, cols, rb, cb);
+				put_weight_block(cfg, img->wgt, blk, &net->layers[li], rows, cols, rb, cb);
 				blk += blk_words;
 			}
 		}

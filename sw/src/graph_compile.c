@@ -786,7 +786,8 @@ static int layout_node(const aimc_graph *g, const aimc_cfg *cfg, uint32_t ni, ai
 }
 
 /* Weight images and parameter blocks of every sub-block. */
-static int fill_images(const aimc_graph *g, aimc_gplan *p, char *err, size_t errlen)
+static int fill_images(const aimc_graph *g, const aimc_cfg *cfg, aimc_gplan *p, char *err,
+		       size_t errlen)
 {
 	const uint32_t cols = p->cols;
 	uint32_t i, t, c;
@@ -812,7 +813,6 @@ static int fill_images(const aimc_graph *g, aimc_gplan *p, char *err, size_t err
 			uint32_t ch = b->n0 + j, col = b->c0 + j;
 
 			for (r = 0; r < b->kr; r++) {
-				uint32_t byte = r * cols + col;
 				int8_t w;
 
 				if (nd->op == AIMC_GOP_DWCONV) {
@@ -823,8 +823,7 @@ static int fill_images(const aimc_graph *g, aimc_gplan *p, char *err, size_t err
 				} else {
 					w = nd->w[(size_t)ch * nd->k + b->k0 + r];
 				}
-				img[byte / BYTES_PER_WORD] |= (uint32_t)(uint8_t)w
-							      << (8u * (byte % BYTES_PER_WORD));
+				aimc_wgt_put(cfg, img, r, col, w); /* its slices (docs/numbers.md) */
 			}
 			if (b->final) {
 				uint32_t *pw = &p->par[(size_t)b->tile * PAR_WORDS_PER_COL * cols +
@@ -902,7 +901,7 @@ static int compile_pass(const aimc_graph *g, const aimc_cfg *cfg, aimc_gplan *p,
 	p->rows = cfg->rows;
 	p->cols = cfg->cols;
 	p->n_tiles = cfg->num_tiles;
-	p->blk_words = cfg->rows * cfg->cols / BYTES_PER_WORD;
+	p->blk_words = aimc_wgt_blk_words(cfg);
 	p->n_par = cfg->num_tiles * PAR_WORDS_PER_COL * cfg->cols;
 	if (p->n_par > cfg->par_depth ||
 	    (uint64_t)(cfg->num_tiles - 1u) * PAR_WORDS_PER_COL * cfg->cols > FIELD16_MAX)
@@ -944,8 +943,8 @@ static int compile_pass(const aimc_graph *g, const aimc_cfg *cfg, aimc_gplan *p,
 			mask |= 1u << p->blocks[i].tile;
 		np->tile_mask = mask;
 		np->weights = (uint64_t)nd->n * nd->k;
-		np->cells = np->weights * np->n_copies;
-		np->tile_cells = (uint64_t)popcount32(mask) * cfg->rows * cfg->cols;
+		np->cells = np->weights * np->n_copies * cfg->weight_slices;
+		np->tile_cells = (uint64_t)popcount32(mask) * cfg->rows * aimc_cfg_array_cols(cfg);
 		np->mvms_per_sample = (uint64_t)np->vectors * np->n_units / np->n_copies;
 		p->tile_mask |= mask;
 		p->weights += np->weights;
@@ -962,10 +961,10 @@ static int compile_pass(const aimc_graph *g, const aimc_cfg *cfg, aimc_gplan *p,
 	}
 	for (t = 0; t < cfg->num_tiles; t++)
 		p->cols_used[t] = fill[t];
-	p->tile_cells = (uint64_t)popcount32(p->tile_mask) * cfg->rows * cfg->cols;
+	p->tile_cells = (uint64_t)popcount32(p->tile_mask) * cfg->rows * aimc_cfg_array_cols(cfg);
 	p->prog_words = total_prog;
 	p->progs_resident = total_prog <= cfg->instr_depth;
-	return fill_images(g, p, err, errlen);
+	return fill_images(g, cfg, p, err, errlen);
 }
 
 int aimc_graph_compile(const aimc_graph *g, const aimc_cfg *cfg, aimc_gplan *p, char *err,

@@ -28,14 +28,14 @@ static uint32_t polls_for(const aimc_cfg *cfg, const uint64_t *prog, size_t n)
 	uint64_t est = POLL_BASE, phase, slices = (8u + cfg->dac_bits - 1u) / cfg->dac_bits;
 	size_t i;
 
-	phase = cfg->settle_cycles + (uint64_t)cfg->cols_per_adc * (cfg->adc_cycles + 4u) +
+	phase = cfg->settle_cycles + (uint64_t)cfg->cols_per_adc * cfg->weight_slices * (cfg->adc_cycles + 4u) +
 		cfg->rows / 4u + POLL_MVM_PER_PHASE;
 	for (i = 0; i < n; i++) {
 		unsigned op = (unsigned)((prog[i] >> AIMC_INSTR_OP_LSB) & AIMC_INSTR_OP_MASK);
 
 		est += POLL_PER_INSTR;
 		if (op == AIMC_OP_PROG)
-			est += (uint64_t)cfg->rows * cfg->cols * POLL_PROG_PER_CELL;
+			est += (uint64_t)cfg->rows * aimc_cfg_array_cols(cfg) * POLL_PROG_PER_CELL;
 		else if (op == AIMC_OP_MVM)
 			est += 2u * slices * phase;
 		else if (op == AIMC_OP_POST || op == AIMC_OP_ACCADD)
@@ -56,11 +56,36 @@ static void stats_add(aimc_gnode_stats *s, const aimc_counters *d)
 	s->reads += d->reads;
 }
 
-static int run_prog(aimc_grun *r, uint32_t pc, const uint64_t *prog, size_t n)
+/* Driver-side counts of a program run (s may be NULL: setup): every instruction up to and with
+ * HALT runs once (the graph programs have no JUMP or LOOP). */
+static void prog_count(aimc_gnode_stats *s, const uint64_t *prog, size_t n)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		unsigned op = (unsigned)((prog[i] >> AIMC_INSTR_OP_LSB) & AIMC_INSTR_OP_MASK);
+
+		s->issued++;
+		if (op == AIMC_OP_POST)
+			s->posts++;
+		else if (op == AIMC_OP_ACCADD)
+			s->accadds++;
+		else if (op == AIMC_OP_HALT)
+			break;
+	}
+}
+
+static int run_prog(aimc_grun *r, uint32_t pc, const uint64_t *prog, size_t n,
+		    aimc_gnode_stats *s)
 {
 	uint32_t polls = r->max_polls ? r->max_polls : polls_for(r->cfg, prog, n);
+	int rc = aimc_run(r->m, pc, polls, &r->chip_err, &r->chip_pc);
 
-	return aimc_run(r->m, pc, polls, &r->chip_err, &r->chip_pc);
+	if (rc == AIMC_OK)
+		prog_count(s, prog, n);
+	return rc;
 }
 
 void aimc_graph_run_close(aimc_grun *r)
@@ -100,6 +125,7 @@ static int program_tiles(aimc_grun *r)
 					    &p->wgt[(size_t)t * p->blk_words], p->blk_words);
 			if (rc != AIMC_OK)
 				break;
+			r->st.setup_host_bytes += (uint64_t)p->blk_words * BYTES_PER_WORD;
 			prog[n] = aimc_instr(AIMC_OP_PROG, t, 0, n * p->blk_words, 0, 0);
 			n++;
 		}
@@ -107,8 +133,9 @@ static int program_tiles(aimc_grun *r)
 			break;
 		prog[n] = aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0);
 		rc = aimc_prog_load(r->m, cfg, prog, n + 1u);
+		r->st.setup_host_bytes += (uint64_t)(n + 1u) * sizeof(*prog);
 		if (rc == AIMC_OK)
-			rc = run_prog(r, 0, prog, n + 1u);
+			rc = run_prog(r, 0, prog, n + 1u, NULL);
 	}
 	free(prog);
 	return rc;
@@ -133,6 +160,7 @@ static int load_all_programs(aimc_grun *r)
 				memcpy(&all[p->nodes[ni].pc[w]], p->nodes[ni].prog[w],
 				       p->nodes[ni].n_prog[w] * sizeof(*all));
 	rc = aimc_prog_load(r->m, r->cfg, all, p->prog_words);
+	r->st.setup_host_bytes += (uint64_t)p->prog_words * sizeof(*all);
 	free(all);
 	return rc;
 }
@@ -193,8 +221,10 @@ int aimc_graph_run_open(aimc_grun *r, aimc_mmio *m, const aimc_cfg *cfg, const a
 		r->st.setup_cycles = d.cycles;
 		r->st.setup_prog_rows = d.prog_rows;
 	}
-	if (rc == AIMC_OK && p->n_par > 0)
+	if (rc == AIMC_OK && p->n_par > 0) {
 		rc = aimc_mem_write(m, MAP_OFF(param), 0, p->par, p->n_par);
+		r->st.setup_host_bytes += (uint64_t)p->n_par * BYTES_PER_WORD;
+	}
 	if (rc == AIMC_OK && p->progs_resident)
 		rc = load_all_programs(r);
 	return rc;
@@ -217,6 +247,7 @@ static int node_program(aimc_grun *r, uint32_t ni, uint32_t which, uint32_t *pc)
 	rc = aimc_prog_load(r->m, r->cfg, np->prog[which], np->n_prog[which]);
 	if (rc != AIMC_OK)
 		return rc;
+	r->st.node[ni].host_bytes_in += (uint64_t)np->n_prog[which] * sizeof(*np->prog[which]);
 	r->loaded = key;
 	r->st.prog_loads++;
 	return AIMC_OK;
@@ -231,6 +262,7 @@ static int run_chip_node(aimc_grun *r, uint32_t ni, const int8_t *in, int8_t *ou
 	const aimc_gplan *p = r->p;
 	const aimc_gnode_plan *np = &p->nodes[ni];
 	const uint32_t cols = p->cols;
+	aimc_gnode_stats *st = &r->st.node[ni];
 	uint32_t v0, b, u, i, k;
 	int rc = AIMC_OK;
 
@@ -277,10 +309,11 @@ static int run_chip_node(aimc_grun *r, uint32_t ni, const int8_t *in, int8_t *ou
 				   (uint32_t)q[3] << 24;
 		}
 		rc = aimc_mem_write(r->m, MAP_OFF(act_in), 0, words, (size_t)bv * np->in_stride);
+		st->host_bytes_in += (uint64_t)bv * np->in_stride * BYTES_PER_WORD;
 		if (rc == AIMC_OK)
 			rc = node_program(r, ni, which, &pc);
 		if (rc == AIMC_OK)
-			rc = run_prog(r, pc, np->prog[which], np->n_prog[which]);
+			rc = run_prog(r, pc, np->prog[which], np->n_prog[which], st);
 		if (rc != AIMC_OK)
 			break;
 		r->st.node[ni].runs++;
@@ -298,6 +331,7 @@ static int run_chip_node(aimc_grun *r, uint32_t ni, const int8_t *in, int8_t *ou
 					   (size_t)nl * un->stride);
 			if (rc != AIMC_OK)
 				break;
+			st->host_bytes_out += (uint64_t)nl * un->stride * BYTES_PER_WORD;
 			for (i = un->first_block; i < un->first_block + un->n_blocks; i++) {
 				const aimc_gblock *blk = &p->blocks[i];
 				uint32_t j;
@@ -318,6 +352,7 @@ static int run_chip_node(aimc_grun *r, uint32_t ni, const int8_t *in, int8_t *ou
 
 							*y = aimc_graph_out_stage(
 								g, nd, ch, (int64_t)t - nd->bias[ch]);
+							st->host_ops++;
 							continue;
 						}
 						*y = (int8_t)(uint8_t)(words[byte / BYTES_PER_WORD] >>
@@ -327,6 +362,17 @@ static int run_chip_node(aimc_grun *r, uint32_t ni, const int8_t *in, int8_t *ou
 		}
 	}
 	return rc;
+}
+
+/* Element operations of a driver node (kirchhoff.graphcal.host_ops): one per output element of
+ * ADD, RESHAPE and SOFTMAX, one per input element a pool reads (window x outputs). */
+static uint64_t host_node_ops(const aimc_graph *g, const aimc_node *nd)
+{
+	uint64_t out = aimc_tensor_len(&g->tensors[nd->out]);
+
+	if (nd->op == AIMC_GOP_AVGPOOL || nd->op == AIMC_GOP_MAXPOOL)
+		return out * nd->kh * nd->kw;
+	return out;
 }
 
 int aimc_graph_run(aimc_grun *r, const int8_t *x, size_t n, int8_t *y)
@@ -386,6 +432,8 @@ int aimc_graph_run(aimc_grun *r, const int8_t *x, size_t n, int8_t *y)
 				rc = aimc_graph_host_node(g, nd, arena + off[nd->in0],
 							  nd->in1 == AIMC_NO_TENSOR ? NULL :
 							  arena + off[nd->in1], arena + off[nd->out]);
+				if (rc == AIMC_OK)
+					r->st.node[ni].host_ops += host_node_ops(g, nd);
 				continue;
 			}
 			if (r->count) {
@@ -409,11 +457,21 @@ int aimc_graph_run(aimc_grun *r, const int8_t *x, size_t n, int8_t *y)
 		}
 	}
 	if (rc == AIMC_OK) {
-		r->st.total.runs = 0;
-		r->st.total.vectors = 0;
+		aimc_gnode_stats *t = &r->st.total;
+
+		t->runs = t->vectors = t->issued = t->posts = t->accadds = 0;
+		t->host_bytes_in = t->host_bytes_out = t->host_ops = 0;
 		for (ni = 0; ni < g->n_nodes; ni++) {
-			r->st.total.runs += r->st.node[ni].runs;
-			r->st.total.vectors += r->st.node[ni].vectors;
+			const aimc_gnode_stats *s = &r->st.node[ni];
+
+			t->runs += s->runs;
+			t->vectors += s->vectors;
+			t->issued += s->issued;
+			t->posts += s->posts;
+			t->accadds += s->accadds;
+			t->host_bytes_in += s->host_bytes_in;
+			t->host_bytes_out += s->host_bytes_out;
+			t->host_ops += s->host_ops;
 		}
 	}
 out:

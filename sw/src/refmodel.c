@@ -140,7 +140,7 @@ static int32_t *acc_slot(aimc_refmodel *rm, uint32_t tile, uint32_t slot)
  * if the budget ran out with cells not done, which are added to the unconverged counter. */
 static int pv_row(aimc_refmodel *rm, uint32_t tile, uint32_t row, int *failed)
 {
-	const uint32_t cells = 2 * rm->cfg.cols;
+	const uint32_t cells = 2 * aimc_cfg_array_cols(&rm->cfg);
 	const uint32_t budget = FIELD_GET(rm->pv_ctrl, AIMC_CSR__PV_CTRL__BUDGET);
 	const uint32_t tol = FIELD_GET(rm->pv_tol, AIMC_CSR__PV_TOL__TOL);
 	uint32_t k, pulses = 0, left;
@@ -171,7 +171,8 @@ static int pv_row(aimc_refmodel *rm, uint32_t tile, uint32_t row, int *failed)
 	}
 }
 
-/* PROG: weight w[r][c] is byte r·Cols + c counted from word a of the weight buffer. With
+/* PROG: cell pair c of row r (c < Cols·WeightSlices) takes byte r·Cols·WeightSlices + c counted
+ * from word a of the weight buffer, clamped to [-top, top] (top = 127, or 2^SliceBits - 1). With
  * program-and-verify and pv_ctrl.stop, the first row left with unconverged cells ends the
  * instruction with *chip_err = PV_FAIL (that row counts as programmed, later rows are untouched).
  * A chip with the digital-twin crossbar (xbar_impl 1) has no program-and-verify engine
@@ -182,15 +183,18 @@ static int tile_prog(aimc_refmodel *rm, uint32_t tile, uint32_t a, uint32_t *chi
 	const aimc_cfg *cfg = &rm->cfg;
 	const uint32_t *wgt = rm->buf[BUF_WEIGHT];
 	const int pv = cfg->xbar_impl != 1 && (rm->pv_ctrl & AIMC_CSR__PV_CTRL__ENABLE_bm) != 0;
+	const uint32_t ac = aimc_cfg_array_cols(cfg);
+	const int32_t top = (int32_t)aimc_cfg_cell_top(cfg);
 	uint32_t r, c;
 	int failed, rc;
 
 	for (r = 0; r < cfg->rows; r++) {
-		for (c = 0; c < cfg->cols; c++) {
-			uint32_t i = r * cfg->cols + c;
+		for (c = 0; c < ac; c++) {
+			uint32_t i = r * ac + c;
 			int32_t w = byte_s8(wgt[a + i / 4], i % 4);
 
-			rm->wrow[c] = (int8_t)(w == -128 ? -127 : w); /* the hardware clamps -128 */
+			/* the hardware clamps (-128 to -127 with one slice) */
+			rm->wrow[c] = (int8_t)(w < -top ? -top : w > top ? top : w);
 		}
 		if (pv) {
 			rc = pv_row(rm, tile, r, &failed);
@@ -212,7 +216,10 @@ static int tile_prog(aimc_refmodel *rm, uint32_t tile, uint32_t a, uint32_t *chi
 
 /* MVM: the bit-sliced, two-phase matrix-vector multiply of docs/numbers.md. The slices cover 8
  * magnitude bits (-128 is magnitude 128); with the u8 flag the input bytes are unsigned, so every
- * active row is in the positive phase and the negative phase is skipped. */
+ * active row is in the positive phase and the negative phase is skipped. With bit-sliced weights
+ * each ADC converts WeightSlices·ColsPerAdc pair columns per read: mux position g holds slice
+ * g % WeightSlices of logical column j·ColsPerAdc + g / WeightSlices, added shifted by its
+ * slice weight (docs/numbers.md "Bit-sliced weights"). */
 static int tile_mvm(aimc_refmodel *rm, uint32_t tile, uint32_t flags, uint32_t a, uint32_t slot,
 		    uint32_t adc_shift)
 {
@@ -222,6 +229,8 @@ static int tile_mvm(aimc_refmodel *rm, uint32_t tile, uint32_t flags, uint32_t a
 	const int u8 = (flags & AIMC_FLAG_U8) != 0;
 	const uint32_t mask = (1u << cfg->dac_bits) - 1;
 	const uint32_t na = cfg->cols / cfg->cols_per_adc;
+	const uint32_t nw = cfg->weight_slices, wb = cfg->slice_bits;
+	const uint32_t pg = cfg->cols_per_adc * nw; /* pair columns per ADC */
 	int32_t *acc = acc_slot(rm, tile, slot);
 	uint32_t r, c, s, ph, g, j;
 
@@ -253,13 +262,14 @@ static int tile_mvm(aimc_refmodel *rm, uint32_t tile, uint32_t flags, uint32_t a
 			 * per column, which is what the RTL's ADCs call in their mux order */
 			if (aimc_xbar_convert_all(rm->xb, tile, rm->conv_cnt[tile], adc_shift, rm->codes) != 0)
 				return AIMC_ECONFIG;
-			for (g = 0; g < cfg->cols_per_adc; g++) {
+			for (g = 0; g < pg; g++) {
 				for (j = 0; j < na; j++) {
+					const uint32_t ws = nw > 1 ? (g % nw) * wb : 0; /* slice weight */
 					int64_t code, term;
 
-					c = j * cfg->cols_per_adc + g;
-					code = rm->codes[c];
-					term = code * ((int64_t)1 << sh);
+					c = j * cfg->cols_per_adc + g / nw;
+					code = rm->codes[j * pg + g];
+					term = code * ((int64_t)1 << (sh + ws));
 					acc[c] = sat32(rm, (int64_t)acc[c] + (ph == PH_POS ? term : -term));
 					rm->adc_convs++;
 					rm->t_adc[tile]++;
@@ -535,7 +545,7 @@ static uint32_t seq_check(const aimc_refmodel *rm, uint64_t in)
 		return AIMC_CHIP_ERR_BAD_TILE;
 	switch (op) {
 	case AIMC_OP_PROG:
-		if (a + (uint64_t)cfg->rows * cfg->cols / 4 > cfg->wgt_depth)
+		if (a + (uint64_t)cfg->rows * aimc_cfg_array_cols(cfg) / 4 > cfg->wgt_depth)
 			return AIMC_CHIP_ERR_ADDR_RANGE;
 		return AIMC_CHIP_ERR_NONE;
 	case AIMC_OP_MVM:
@@ -1051,6 +1061,8 @@ static int cfg_readback_init(aimc_refmodel *rm)
 	RB_PUT(5, cfg->counter_bits < 32 ? cfg->counter_bits : 0, AIMC_CSR__CFG5__COUNTER_CUT);
 	RB_PUT(5, cfg->conflict_check ? 0 : 1, AIMC_CSR__CFG5__NO_CONFLICT);
 	RB_PUT(5, cfg->isa_tfl ? 0 : 1, AIMC_CSR__CFG5__NO_TFL);
+	RB_PUT(5, cfg->weight_slices - 1u, AIMC_CSR__CFG5__SLICES_M1);
+	RB_PUT(5, cfg->weight_slices > 1 ? cfg->slice_bits : 0u, AIMC_CSR__CFG5__SLICE_BITS);
 	return 1;
 }
 #undef RB_PUT
@@ -1099,15 +1111,15 @@ int aimc_refmodel_create(aimc_refmodel **out, const aimc_cfg *cfg, uint64_t seed
 	rm->prog_cnt = calloc(cfg->num_tiles, sizeof(uint32_t));
 	rm->x = calloc(cfg->rows, sizeof(int32_t));
 	rm->d = calloc(cfg->rows, sizeof(uint8_t));
-	rm->wrow = calloc(cfg->cols, sizeof(int8_t));
+	rm->wrow = calloc(aimc_cfg_array_cols(cfg), sizeof(int8_t));
 	rm->rd_box = calloc(cfg->num_tiles, sizeof(act_box));
 	rm->wr_box = calloc(cfg->num_tiles, sizeof(act_box));
 	rm->pv_pulses = calloc(cfg->num_tiles, sizeof(uint32_t));
 	rm->pv_verifies = calloc(cfg->num_tiles, sizeof(uint32_t));
 	rm->pv_unconv = calloc(cfg->num_tiles, sizeof(uint32_t));
-	rm->pv_done = calloc(2 * (size_t)cfg->cols, 1);
-	rm->pv_ok = calloc(2 * (size_t)cfg->cols, 1);
-	rm->codes = calloc(cfg->cols, sizeof(int32_t));
+	rm->pv_done = calloc(2 * (size_t)aimc_cfg_array_cols(cfg), 1);
+	rm->pv_ok = calloc(2 * (size_t)aimc_cfg_array_cols(cfg), 1);
+	rm->codes = calloc(aimc_cfg_array_cols(cfg), sizeof(int32_t));
 	if (rm->codes == NULL || rm->rd_box == NULL || rm->wr_box == NULL || rm->acc == NULL ||
 	    rm->conv_cnt == NULL || rm->prog_cnt == NULL || rm->x == NULL || rm->d == NULL ||
 	    rm->wrow == NULL || rm->pv_pulses == NULL || rm->pv_verifies == NULL ||

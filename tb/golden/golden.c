@@ -65,6 +65,15 @@ int aimc_golden_fc_acc_conv(const int8_t *w, const int32_t *bias, uint32_t n, ui
 			    const int8_t *x, uint32_t batch, uint32_t rows_blk, uint32_t dac_bits,
 			    uint32_t adc_bits, uint32_t adc_shift, int32_t *acc, uint32_t *n_sat)
 {
+	return aimc_golden_fc_acc_conv_ws(w, bias, n, k, x, batch, rows_blk, dac_bits, adc_bits,
+					  adc_shift, 1, 7, acc, n_sat);
+}
+
+int aimc_golden_fc_acc_conv_ws(const int8_t *w, const int32_t *bias, uint32_t n, uint32_t k,
+			       const int8_t *x, uint32_t batch, uint32_t rows_blk, uint32_t dac_bits,
+			       uint32_t adc_bits, uint32_t adc_shift, uint32_t weight_slices,
+			       uint32_t slice_bits, int32_t *acc, uint32_t *n_sat)
+{
 	const uint32_t slices = dac_bits == 0 ? 0 : (8u + dac_bits - 1u) / dac_bits /* 8 magnitude bits: -128 */;
 	const uint32_t mask = dac_bits > 8 ? 0 : (1u << dac_bits) - 1u;
 	const int64_t hi = adc_bits < 2 || adc_bits > 32 ? 0 : ((int64_t)1 << (adc_bits - 1)) - 1, lo = -hi - 1;
@@ -72,12 +81,13 @@ int aimc_golden_fc_acc_conv(const int8_t *w, const int32_t *bias, uint32_t n, ui
 	double *wd = NULL, *xd = NULL, *yd = NULL;
 	int64_t *sum = NULL;
 	uint64_t i;
-	uint32_t b, o, s, r0, sats = 0;
+	uint32_t b, o, s, r0, ws, sats = 0;
 	int ph, rc = -1;
 
 	if (w == NULL || bias == NULL || x == NULL || acc == NULL || n == 0 || k == 0 ||
 	    k > GOLDEN_MAX_K || batch == 0 || rows_blk == 0 || dac_bits < 1 || dac_bits > 8 || hi == 0 ||
-	    adc_shift > 30)
+	    adc_shift > 30 || weight_slices < 1 || weight_slices > 7 || slice_bits < 1 || slice_bits > 7 ||
+	    (weight_slices == 1 && slice_bits != 7))
 		return -1;
 	wd = malloc((size_t)n * k * sizeof(*wd));
 	xd = malloc((size_t)batch * k * sizeof(*xd));
@@ -85,8 +95,16 @@ int aimc_golden_fc_acc_conv(const int8_t *w, const int32_t *bias, uint32_t n, ui
 	sum = calloc((size_t)batch * n, sizeof(*sum));
 	if (wd == NULL || xd == NULL || yd == NULL || sum == NULL)
 		goto out;
-	for (i = 0; i < (uint64_t)n * k; i++)
-		wd[i] = (double)w[i];
+	for (ws = 0; ws < weight_slices; ws++) {
+	const uint32_t wsh = ws * slice_bits; /* slice weight of the weight slice */
+
+	for (i = 0; i < (uint64_t)n * k; i++) {
+		int v = w[i], m = v < 0 ? -v : v;
+
+		m = m > 127 ? 127 : m;
+		wd[i] = weight_slices == 1 ? (double)v
+					   : (double)((v < 0 ? -1 : 1) * ((m >> wsh) & ((1 << slice_bits) - 1)));
+	}
 	for (s = 0; s < slices; s++)
 		for (ph = 0; ph < 2; ph++) {
 			/* the DAC codes of this slice and sign phase: |x| bits s*dac_bits.., rows of the sign */
@@ -109,10 +127,12 @@ int aimc_golden_fc_acc_conv(const int8_t *w, const int32_t *bias, uint32_t n, ui
 					q = (m + d / 2) / d;
 					q = y < 0 ? -q : q;
 					q = q > hi ? hi : q < lo ? lo : q;
-					sum[i] += (ph == 0 ? q : -q) * ((int64_t)1 << (s * dac_bits + adc_shift));
+					sum[i] += (ph == 0 ? q : -q) *
+						  ((int64_t)1 << (s * dac_bits + adc_shift + wsh));
 				}
 			}
 		}
+	}
 	for (b = 0; b < batch; b++)
 		for (o = 0; o < n; o++)
 			acc[(size_t)b * n + o] = sat32_i64(sum[(size_t)b * n + o] + bias[o], &sats);

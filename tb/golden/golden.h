@@ -25,6 +25,13 @@ int aimc_golden_fc_acc(const int8_t *w, const int32_t *bias, uint32_t n, uint32_
 int aimc_golden_fc_acc_conv(const int8_t *w, const int32_t *bias, uint32_t n, uint32_t k,
 			    const int8_t *x, uint32_t batch, uint32_t rows_blk, uint32_t dac_bits,
 			    uint32_t adc_bits, uint32_t adc_shift, int32_t *acc, uint32_t *n_sat);
+/* aimc_golden_fc_acc_conv with bit-sliced weights (docs/numbers.md "Bit-sliced weights"): every
+ * weight slice s (sign(w)·((|w| >> s·slice_bits) & (2^slice_bits - 1))) is a conversion of its own,
+ * accumulated with the extra shift s·slice_bits. weight_slices 1 is aimc_golden_fc_acc_conv. */
+int aimc_golden_fc_acc_conv_ws(const int8_t *w, const int32_t *bias, uint32_t n, uint32_t k,
+			       const int8_t *x, uint32_t batch, uint32_t rows_blk, uint32_t dac_bits,
+			       uint32_t adc_bits, uint32_t adc_shift, uint32_t weight_slices,
+			       uint32_t slice_bits, int32_t *acc, uint32_t *n_sat);
 
 /* Post-processing of one column (docs/numbers.md) given t = sat32(acc + b):
  * clamp(relu?((t * mult + 2^(shift-1)) >> shift), -127, 127). shift must be in [1, 62]. */

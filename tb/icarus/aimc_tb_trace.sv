@@ -19,7 +19,10 @@ module aimc_tb_trace import aimc_pkg::*; #(
   parameter int ParDepth   = 1024,
   parameter int WgtDepth   = 8192,
   parameter int AccSlots   = 64,
+  parameter int WeightSlices = 1,
+  parameter int SliceBits  = 7,
   parameter int XbarImpl   = 0,
+  parameter int AdcKind    = 0,
   parameter int ConflictCheck = 1,
   parameter int CounterBits   = 32,
   parameter int IsaTfl        = 1
@@ -56,7 +59,10 @@ module aimc_tb_trace import aimc_pkg::*; #(
     .ParDepth   (ParDepth),
     .WgtDepth   (WgtDepth),
     .AccSlots   (AccSlots),
+    .WeightSlices (WeightSlices),
+    .SliceBits  (SliceBits),
     .XbarImpl   (XbarImpl),
+    .AdcKind    (AdcKind),
     .ConflictCheck (ConflictCheck),
     .CounterBits   (CounterBits),
     .IsaTfl        (IsaTfl)
@@ -80,6 +86,21 @@ module aimc_tb_trace import aimc_pkg::*; #(
     .s_axil_arprot_i  (3'b000),
     .s_axil_rvalid_o  (rvalid),
     .s_axil_rready_i  (rready),
+    .s_axil_rdata_o   (rdata),
+    .s_axil_rresp_o   (rresp),
+    .irq_o            (irq)
+  );
+
+  // The X checks of rtl/bind/aimc_top_assert.sv (Verilator binds them; Icarus has no `bind`).
+  aimc_top_assert u_top_assert (
+    .clk_i            (clk),
+    .rst_ni           (u_dut.rst_n),
+    .s_axil_awready_o (awready),
+    .s_axil_wready_o  (wready),
+    .s_axil_bvalid_o  (bvalid),
+    .s_axil_bresp_o   (bresp),
+    .s_axil_arready_o (arready),
+    .s_axil_rvalid_o  (rvalid),
     .s_axil_rdata_o   (rdata),
     .s_axil_rresp_o   (rresp),
     .irq_o            (irq)

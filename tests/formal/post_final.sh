@@ -4,8 +4,8 @@
 # reference definition of docs/numbers.md (64-bit rounding add and shift, ReLU, clamp), for every
 # p with |p| <= 2^62, s in [1, 62] and relu: yosys `sat -prove` on tests/formal/aimc_post_final_check.sv.
 #   tests/formal/post_final.sh [--bug] [--build DIR]
-# --bug defines AIMC_FORMAL_BUG_POST_FINAL (an injected bug): then the test passes only when the
-# proof FAILS with a counterexample. Results: DIR/formal/post_final[-bug]/ and one entry in
+# --bug applies tests/formal/bugs/post_final.bug (an injected bug) to a copy of the RTL: then the
+# test passes only when the proof FAILS with a counterexample. Results: DIR/formal/post_final[-bug]/ and one entry in
 # DIR/reports/formal.json. Exit 0 = expected outcome, 1 = unexpected outcome, 2 = usage/tool error.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -25,13 +25,16 @@ command -v yosys >/dev/null || { echo "post_final: 'yosys' not found (make setup
 
 name=post_final$([ $bug -eq 1 ] && echo -bug)
 work=$build/formal/$name
-rm -rf "$work" && mkdir -p "$work/src" "$build/reports"
+rm -rf "$work" && mkdir -p "$work/src" "$work/stage" "$build/reports"
 cd "$top"
-srcs=$(python3 tools/yosys_src.py "$work/src" rtl/tile/aimc_post_final.sv tests/formal/aimc_post_final_check.sv | tr '\n' ' ') || exit 2
-define=""
-[ $bug -eq 1 ] && define="-DAIMC_FORMAL_BUG_POST_FINAL"
+bugarg=""
+[ $bug -eq 1 ] && bugarg="--bug tests/formal/bugs/post_final.bug"
+# shellcheck disable=SC2086
+staged=$(python3 tests/formal/stage.py "$work/stage" $bugarg rtl/tile/aimc_post_final.sv | tr '\n' ' ') || exit 2
+# shellcheck disable=SC2086
+srcs=$(python3 tools/yosys_src.py "$work/src" $staged tests/formal/aimc_post_final_check.sv | tr '\n' ' ') || exit 2
 cat >"$work/prove.ys" <<YS
-read_verilog -sv $define $srcs
+read_verilog -sv $srcs
 prep -top aimc_post_final_check
 flatten
 sat -prove ok_o 1 -show-inputs -show-outputs

@@ -2,14 +2,19 @@
 # SPDX-License-Identifier: Apache-2.0
 # One bounded proof of the `ifdef FORMAL` properties of an RTL block with yosys + yosys-smtbmc + z3.
 #   tests/formal/prove.sh BLOCK [--bug] [--build DIR]
-# BLOCK: axil (rtl/bus/aimc_axil_slave.sv), seq (rtl/ctrl/aimc_sequencer.sv) or arb (rtl/mem/aimc_arb.sv); see the table below
-# for the depth and parameters of each. --bug defines AIMC_FORMAL_BUG_<BLOCK>, the injected bug of
-# that block: then the test passes only when the proof FAILS (the properties catch the bug).
+# BLOCK: axil (rtl/bus/aimc_axil_slave.sv), seq (rtl/ctrl/aimc_sequencer.sv), arb (rtl/mem/aimc_arb.sv),
+# wdog (rtl/ctrl/aimc_watchdog.sv), acc (rtl/tile/aimc_acc.sv), bridge (rtl/fpga/aimc_uart_bridge.sv,
+# UART stand-ins from tests/formal/stubs); see the table below
+# for the depth and parameters of each. The properties of a module live in tests/formal/props/<module>.svh
+# (inserted into a copy of the module by tests/formal/stage.py) or in its own `ifdef FORMAL` tail.
+# --bug applies tests/formal/bugs/<block>.bug, the injected bug of that block, to the copy (the
+# product RTL never contains it): then the test passes only when the proof FAILS (the properties
+# catch the bug).
 # Results: DIR/formal/<block>[-bug]/ (log, counterexample trace.vcd) and one entry in
 # DIR/reports/formal.json. Exit 0 = expected outcome, 1 = unexpected outcome, 2 = usage/tool error.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-usage() { echo "usage: tests/formal/prove.sh axil|seq|arb [--bug] [--build DIR]" >&2; exit 2; }
+usage() { echo "usage: tests/formal/prove.sh axil|seq|arb|wdog|acc|bridge [--bug] [--build DIR]" >&2; exit 2; }
 [ $# -ge 1 ] || usage
 block=$1; shift
 bug=0
@@ -32,7 +37,13 @@ seq)  mod=aimc_sequencer; depth=20; files="rtl/ctrl/aimc_sequencer.sv"
       params="-set NumTiles 2 -set Rows 16 -set Cols 8 -set InstrDepth 16 -set ActDepth 64 -set ParDepth 64 -set WgtDepth 64 -set AccSlots 4" ;;
 arb)  mod=aimc_arb; depth=16; files="rtl/mem/aimc_arb.sv"
       params="-set N 3" ;;
-*) echo "prove: unknown block '$block' (axil, seq, arb)" >&2; exit 2 ;;
+wdog) mod=aimc_watchdog; depth=24; files="rtl/ctrl/aimc_watchdog.sv"; params="" ;;
+acc)  mod=aimc_acc; depth=4; files="rtl/tile/aimc_acc.sv"
+      params="-set Cols 4 -set ColsPerAdc 2 -set AccSlots 2 -set AdcBits 8 -set ShiftW 5" ;;
+bridge) mod=aimc_uart_bridge; depth=14
+      files="rtl/fpga/aimc_uart_bridge.sv tests/formal/stubs/aimc_uart_rx.sv tests/formal/stubs/aimc_uart_tx.sv"
+      params="-set ClkDiv 4 -set TimeoutCycles 6" ;;
+*) echo "prove: unknown block '$block' (axil, seq, arb, wdog, acc, bridge)" >&2; exit 2 ;;
 esac
 for t in yosys yosys-smtbmc z3; do
 	command -v $t >/dev/null || { echo "prove: '$t' not found (make setup installs yosys and z3)" >&2; exit 2; }
@@ -40,15 +51,17 @@ done
 
 name=$block$([ $bug -eq 1 ] && echo -bug)
 work=$build/formal/$name
-rm -rf "$work" && mkdir -p "$work/src" "$build/reports"
+rm -rf "$work" && mkdir -p "$work/src" "$work/stage" "$build/reports"
 cd "$top"
 pkgs="rtl/pkg/aimc_isa_pkg.sv rtl/pkg/aimc_map_pkg.sv rtl/pkg/aimc_pkg.sv"
+bugarg=""
+[ $bug -eq 1 ] && bugarg="--bug tests/formal/bugs/$block.bug"
 # shellcheck disable=SC2086
-srcs=$(python3 tools/yosys_src.py "$work/src" $pkgs $files | tr '\n' ' ') || exit 2
-define=""
-[ $bug -eq 1 ] && define="-DAIMC_FORMAL_BUG_$(echo "$block" | tr a-z A-Z)"
+staged=$(python3 tests/formal/stage.py "$work/stage" $bugarg $files | tr '\n' ' ') || exit 2
+# shellcheck disable=SC2086
+srcs=$(python3 tools/yosys_src.py "$work/src" $pkgs $staged | tr '\n' ' ') || exit 2
 cat >"$work/prove.ys" <<YS
-read_verilog -formal -sv $define $srcs
+read_verilog -formal -sv -I$top/rtl/prim $srcs
 chparam $params $mod
 prep -top $mod
 async2sync
@@ -96,17 +109,20 @@ with open(path, "w", encoding="utf-8") as f:
 PY
 
 what="$mod, $depth cycles"
-# The failed assertion as written in the RTL (the rewritten copy has one banner line more).
+# The failed assertion, as a line of the proof's copy of the RTL (with its properties inserted).
 failed=$(grep -m1 -o 'Assert failed in [^(]*' "$work/smtbmc.log" | sed -n 's/.*src\/\([^:]*\):\([0-9]*\)\..*/\1 \2/p')
 if [ -n "$failed" ]; then
 	set -- $failed
-	failed="$1:$(($2 - 1)): $(sed -n "$2p" "$work/src/$1" | sed 's/^ *//')"
+	failed="$work/src/$1:$2: $(sed -n "$2p" "$work/src/$1" | sed 's/^ *//')"
+else
+	# A named assertion (the assertion layer's macros): smtbmc reports its name.
+	failed=$(grep -m1 -o 'Assert failed in [^ ]*: [A-Za-z_0-9.]*' "$work/smtbmc.log" | sed 's/Assert failed in //')
 fi
 if [ $bug -eq 1 ]; then
 	if [ $ok -eq 1 ]; then
 		echo "formal $name: PASS (the injected bug is caught by $failed; counterexample $work/trace.vcd)"
 	else
-		echo "formal $name: FAIL (the injected bug AIMC_FORMAL_BUG_${block^^} went unnoticed in $what)"
+		echo "formal $name: FAIL (the injected bug tests/formal/bugs/$block.bug went unnoticed in $what)"
 	fi
 else
 	if [ $ok -eq 1 ]; then

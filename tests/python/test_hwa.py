@@ -51,6 +51,14 @@ result(close(n.w_add, 0.024494897427831780) and close(n.w_mul, 0.046051701859880
        "noise: program-and-verify tolerance, drift spread ln(100)*0.01, ADC 0.5 LSB of 128", n)
 n = hwa.noise_from_cfg(dict(adc_bits=6, dac_bits=4, adc_noise=1.0))
 result(close(n.out_rel, math.sqrt(1 + 2 ** -8) / 32), "noise: two DAC phases weighted 1, 1/16", n)
+n = hwa.noise_from_cfg(dict(device="pcm", drift_time=20 * math.e ** 5, drift_t0=20,
+                            pcm_t_read=1e-6, pcm_read_scale=0.0))
+result(close(n.w_add, math.sqrt(2) * 1.0554 / 25) and close(n.w_mul, 0.04),
+       "noise: PCM programming 1.0554 uS of 25 uS, drift spread 0.008 * ln(e^5)", n)
+n = hwa.noise_from_cfg(dict(device="reram", drift_time=86400, read_sigma=0.01, cell_levels=16))
+want = math.sqrt(2) * math.hypot(math.hypot(3.9 / 40, 0.01), 1 / 15 / math.sqrt(12))
+result(close(n.w_add, want) and n.w_mul == 0,
+       "noise: ReRAM spread 3.9 uS of 40 uS after 1 day, read 0.01, 16 levels", n)
 
 pr = kpipe.prepare()
 net = pr.trained.net

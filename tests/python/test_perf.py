@@ -42,7 +42,8 @@ CFG = dict(name="t", rows=16, cols=8, num_tiles=1, dac_bits=2, cols_per_adc=2, a
 COUNTERS = dict(instrs=10, mvms=4, adc_convs=256, prog_rows=8)
 SIM_KEYS = {"clock_mhz", "cycles_per_inference", "latency_us", "macs_per_inference", "tops",
             "tops_per_w", "energy_per_inference_uj", "energy_breakdown_pj_per_inference",
-            "sram_bits_per_inference", "array_reads", "vectors_run", "posts"}
+            "sram_bits_per_inference", "array_reads", "vectors_run", "posts", "extended",
+            "digital"}
 
 
 @check("perf_fc: a small counter set against the hand-computed energy, time and TOPS")
@@ -118,25 +119,46 @@ def _():
 @check("cycle model: MVM and POST latencies measured on the RTL (issue 17, large) and tiny runs")
 def _():
     # large (1024x1024, 1-bit DAC, 16 columns per ADC, 8-cycle ADC, settle 4): the issue's
-    # measured MVM 2,135 and POST 3,075 cycles
+    # measured MVM 2,135 cycles before the settle moved under the conversions (issue 17); now
+    # load 257, first conversion starts at 257 + 1 + 4 = 262, then 14 conversions of 128 + 1
+    # cycles back to back: 262 + 14 * 129 = 2068, done 2 cycles later
     a, s = perf.phases(1, "s8", isa=2)
     assert (a, s) == (14, 0)
-    assert perf.mvm_cycles(1024, 16, 8, 4, a, s) == 2135
-    # ISA 3 (8 magnitude bits): the slice of bit 7 is skipped on inputs without -128: +2 cycles
+    assert perf.mvm_cycles(1024, 16, 8, 4, a, s) == 2070
+    # ISA 3 (8 magnitude bits): the slice of bit 7 is skipped on inputs without -128; the two
+    # skipped phases are searched under the last conversion: no extra cycle
     assert perf.phases(1, "s8") == (14, 2) and perf.phases(2, "s8") == (8, 0)
-    assert perf.mvm_cycles(1024, 16, 8, 4, *perf.phases(1, "s8")) == 2137
+    assert perf.mvm_cycles(1024, 16, 8, 4, *perf.phases(1, "s8")) == 2070
+    # base (64 rows, 4 columns per ADC, 8-cycle ADC, settle 4), dense s8: measured on the RTL,
+    # tile busy 1106 for two MVMs + two int8 POSTs (36) + two RAW POSTs (34) minus one per command
+    assert 2 * perf.mvm_cycles(64, 4, 8, 4, 14, 2) + 2 * (36 + 34) - 6 == 1106
+    # a settle longer than a conversion: the next start waits for it (A + 2 + k + S)
+    assert perf.mvm_cycles(16, 1, 2, 5, 2, 0) == (5 + 1 + 5) + (2 + 5) + 3 + 2
     assert perf.post_cycles(1024) == 3075
     assert perf.post_cycles(8, 1, 2) == 10
     assert perf.phases(2, "u8") == (4, 4) and perf.phases(8, "s8") == (2, 0)
-    # layer-test on tiny (K=16, N=8, seed 1), Verilator: batch 1 309 cycles (8 reads),
-    # batch 4 784 (18 reads), batch 8 1996 (50 reads); tile 0 busy 297 / 754 / 1942
+    # layer-test on tiny (K=16, N=8, seed 1), Verilator, the RTL with POST Cols + 4 (issue 17;
+    # measured 2026-12-06 on h7/perfsys): batch 1 294 cycles (8 reads), batch 4 724 (18 reads),
+    # batch 8 1876 (50 reads); tile 0 busy 282 / 694 / 1822 (with the earlier POST 3·Cols + 3:
+    # 309 / 784 / 1996, busy 297 / 754 / 1942)
     tiny = dict(rows=16, cols=8, dac_bits=2, cols_per_adc=2, adc_cycles=14, settle_cycles=2)
-    for b, reads, cyc, busy in ((1, 8, 309, 297), (4, 18, 784, 754), (8, 50, 1996, 1942)):
+    for b, reads, cyc, busy in ((1, 8, 294, 282), (4, 18, 724, 694), (8, 50, 1876, 1822)):
         m, _ = dse.layer_test_model(tiny, b, reads, isa=2)
         assert m == {"cycles": cyc, "tile_busy": busy}, (b, m)
         m, _ = dse.layer_test_model(tiny, b, reads, isa=3)   # 2-bit DAC: the same 4 slices
         assert m == {"cycles": cyc, "tile_busy": busy}, (b, m)
     assert perf.prog_cycles(16, 8) == 35 and perf.prog_cycles(16, 8, 5) == 1 + 16 * 5 + 10
+    # bit-sliced weights (decision 0009): ideal_slice2 (16 rows, 8 logical columns of 2 slices of
+    # 4 bits, 2-bit DAC, 2 columns per ADC, 11-cycle ADC, settle 2): an applied phase converts
+    # 2 x 2 pair columns. Measured on Verilator after the merge with main's overlapped timing
+    # (layer-test --seed 1 --rows 16 --cols 8 --batch 2): tile 0 busy 688, 14 reads (7 applied and
+    # 1 skipped phase per MVM) = 2 MVMs + 2 int8 POSTs (12) + 2 RAW POSTs (10) - 6 commands
+    assert 2 * perf.mvm_cycles(16, 2, 11, 2, 7, 1, weight_slices=2) + 2 * (12 + 10) - 6 == 688
+    assert perf.mvm_cycles(16, 2, 11, 2, 7, 1, weight_slices=2) == 5 + 1 + 2 + 7 * 45 + 2
+    assert perf.prog_cycles(16, 8, weight_slices=2) == 16 * 16 // 4 + 3
+    sl = dict(rows=16, cols=8, dac_bits=2, cols_per_adc=2, adc_cycles=11, settle_cycles=2,
+              weight_slices=2)
+    assert perf.tile_vector(sl)["converting"] == perf.phases(2, "s8")[0] * 2 * 2 * 11
 
 
 @check("full_tile: the 1024x1024 layer of issue 17 (10.2 TOPS/W counted) and the variants")
@@ -145,23 +167,26 @@ def _():
                  settle_cycles=4, clock_mhz=200.0, e_dac_pj=0.054, e_sram_pj_bit=0.16,
                  e_post_pj=3.3)
     f = perf.full_tile(large, host=False, isa=2)
-    # ISA 2 (the issue's RTL): MVM 2135 + POST 3075 = 5210 cycles; 14 reads x 1024 = 14336 conversions: adc 28672, acc 1433.6, dac 0.054*1024*14 = 774.144,
+    # ISA 2: MVM 2070 (settle under the conversions, issue 17; was 2135) + POST 3075 (the model's
+    # default 3 * Cols + 3) = 5145 cycles; 14 reads x 1024 = 14336 conversions: adc 28672, acc 1433.6, dac 0.054*1024*14 = 774.144,
     # SRAM (128 + 8192 + 64*14336 + 136*1024) * 0.16 = 170414.08, post 3.3*1024 = 3379.2
     close(f["tops_per_w_counted"], 2 * 1024 * 1024 / 204673.024)
-    # leakage of a one-tile chip: (4*1024*32 + 64*16 + 32*64) bits x 5 pW x 5210 cycles / 200 MHz
-    close(f["energy_pj"]["leakage"], 134144 * 5e-12 * 26.05e-6 * 1e12)
-    close(f["tops_per_w"], 2 * 1024 * 1024 / (204673.024 + 134144 * 5e-12 * 26.05e-6 * 1e12))
-    close(f["tops"], 2 * 1024 * 1024 / (5210 / 200e6) / 1e12)
-    close(f["utilization"], 14 * 16 * 8 / 5210)
-    # ISA 3: two skipped phases more (bit 7), same energy
+    # leakage of a one-tile chip: (4*1024*32 + 64*16 + 32*64) bits x 5 pW x 5145 cycles / 200 MHz
+    close(f["energy_pj"]["leakage"], 134144 * 5e-12 * 25.725e-6 * 1e12)
+    close(f["tops_per_w"], 2 * 1024 * 1024 / (204673.024 + 134144 * 5e-12 * 25.725e-6 * 1e12))
+    close(f["tops"], 2 * 1024 * 1024 / (5145 / 200e6) / 1e12)
+    close(f["utilization"], 14 * 16 * 8 / 5145)
+    # ISA 3: two skipped phases more (bit 7), searched under the last conversion; same energy
     f3 = perf.full_tile(large, host=False)
-    assert f3["cycles"]["vector"] == 5212
+    assert f3["cycles"]["vector"] == 5145
     close(f3["tops_per_w_counted"], f["tops_per_w_counted"])
     g = perf.full_tile(large, mode="u8", overlap=True, post_per_col=0.75, acc_storage="reg",
                        host=False)
-    # u8: 8 applied + 8 skipped phases: 259 + 8*134 + 8 = 1339 cycles, POST 771 hidden;
+    # u8: 8 applied + 8 skipped phases: first conversion at 257 + 1 + 4 = 262, 8 x 129 cycles
+    # of conversions back to back (each skipped negative phase found under them): 262 + 1032 + 2
+    # = 1296 cycles (was 1339), POST 771 hidden;
     # slot written once: 32*1024 bits instead of 64 per conversion
-    assert g["cycles"]["vector"] == 1339
+    assert g["cycles"]["vector"] == 1296
     e = 8 * 1024 * (2.0 + 0.1) + 0.054 * 1024 * 8 + 0.16 * (128 + 8192 + 32 * 1024 +
                                                                136 * 1024) + 3.3 * 1024
     close(g["tops_per_w_counted"], 2 * 1024 * 1024 / e)
@@ -174,10 +199,10 @@ def _():
     close(h["energy_pj"]["host_transfer"], 2048 * 8 * 0.482)
     close(h["tops_per_w_host"], 2 * 1024 * 1024 / (2 * 1024 * 1024 / f3["tops_per_w"] +
                                                    2048 * 8 * 0.482))
-    # POST lanes for 0.34 TOPS: u8, 1-bit DAC, 16 columns per ADC: MVM 259 + 8*134 + 8 = 1339
-    # cycles; overlapped POST 3*1024/L + 3 <= 1339: L = 3 gives 1027 -> 2^21 / (1339 / 200 MHz)
-    # = 0.313 TOPS < 0.34: never with this MVM; with 4 columns per ADC (MVM 259 + 8*38 + 8 = 571)
-    # L = 3 (1027 cycles): 0.408 TOPS, L = 2 (1539): 0.273
+    # POST lanes for 0.34 TOPS: u8, 1-bit DAC, 16 columns per ADC: MVM 1296 cycles; overlapped
+    # POST 3*1024/L + 3 <= 1296: L = 3 gives 1027 -> 2^21 / (1296 / 200 MHz) = 0.324 TOPS < 0.34:
+    # never with this MVM; with 4 columns per ADC (MVM 262 + 8*33 + 2 = 528) L = 3 (1027
+    # cycles): 0.408 TOPS, L = 2 (1539): 0.273
     assert perf.post_lanes_needed(large, 0.34, mode="u8", overlap=True) is None
     assert perf.post_lanes_needed(dict(large, cols_per_adc=4), 0.34, mode="u8",
                                   overlap=True) == 3
@@ -219,6 +244,33 @@ def _():
     assert (b["dac_bits"], b["cols_per_adc"], b["adc_bits"]) == (2, 4, 8), b
     b = dse.select_best(rows, 0.96, 0.25, adc=True)
     assert (b["dac_bits"], b["adc_bits"]) == (2, 10), b
+
+
+@check("digital baseline (E10/E11): energy, latency and ratio by hand; amortized programming")
+def _():
+    d = perf.digital_baseline(2560, 200.0, out_bytes=10, host_pj=31.0)
+    # MAC 0.23 * 2560 = 588.8; SRAM (8/16 + 8/16) bits x 2560 x 0.16 = 409.6, outputs 80 bits x
+    # 0.16 = 12.8; host 31: 1042.2 pJ; 2560 / 256 = 10 cycles at 200 MHz = 0.05 us
+    close(d["breakdown_pj"]["mac"], 588.8)
+    close(d["breakdown_pj"]["sram"], 422.4)
+    close(d["energy_per_inference_uj"], 1042.2e-6)
+    close(d["energy_no_reuse_uj"], (2560 * (0.23 + 16 * 0.16) + 31) * 1e-6)
+    assert d["cycles_per_inference"] == 10 and d["mac_units"] == 256
+    close(d["latency_us"], 0.05)
+    close(d["tops"], 2 * 256 * 200e6 / 1e12)
+    r = perf.compare_digital(0.5e-3, 0.1, d)
+    close(r["energy_digital_over_analog"], 1042.2e-6 / 0.5e-3)
+    close(r["latency_digital_over_analog"], 0.5)
+    c = dict(instrs=10, mvms=4, adc_convs=256, reads=30)
+    extra = dict(cycles=2000, posts=4, accadds=2, host_bytes=100, host_ops=50, prog_rows=16,
+                 host_ops_run=60, out_elems=10)
+    p = perf.perf_graph(c, CFG, macs=128, samples=2, extra=extra)
+    assert p["host_ops_per_inference"] == 30      # the run's count wins over the estimate
+    assert p["digital"]["ratio"]["energy_digital_over_analog"] > 0
+    po = p["extended"]["programming_once"]
+    close(po["amortized_pj_per_inference"], po["energy_uj"] * 1e6 / perf.AMORTIZE_INFERENCES)
+    close(p["extended"]["energy_per_inference_amortized_uj"],
+          p["extended"]["energy_per_inference_uj"] + po["amortized_pj_per_inference"] * 1e-6)
 
 
 @check("bad arguments: unknown mode or accumulator storage, a config without a key")

@@ -66,7 +66,7 @@ if os.path.exists(cache):
 else:
     y = q.forward_int8_sliced(net, x, c["rows"], c["dac_bits"], c["adc_bits"])
     np.save(cache, y)
-if (mode == "flip_hwa_rtl" and rtl and "hwa" in o["--net"]) or (mode == "flip_rtl" and rtl) or (mode == "flip_cal_rtl" and rtl and "calibrated" in o["--net"]) or (mode == "flip_ref" and c["name"] == "ideal64"):
+if (mode == "flip_hwa_rtl" and rtl and os.path.basename(o["--net"]) == "net_hwa.khnf") or (mode == "flip_rtl" and rtl) or (mode == "flip_cal_rtl" and rtl and "calibrated" in o["--net"]) or (mode == "flip_ref" and c["name"] == "ideal64"):
     y[5, 1] ^= 4
 if mode == "short_out" and rtl:
     y = y[:-1]
@@ -201,7 +201,10 @@ def _():
 def _():
     rc, out, rep_path = sim(extra=("--train", "hwa"), tag="hwa")
     assert rc == 0, f"exit {rc}\n{out[-3000:]}"
-    assert "make sim CONFIG=base SEED=3 TRAIN=hwa" in out and "hardware-aware training" in out
+    rerun = next((ln for ln in out.splitlines() if ln.startswith("sim: PASS. Rerun: ")), "")
+    assert rerun.startswith("sim: PASS. Rerun: make sim CONFIG=base SEED=3") and \
+        rerun.endswith(" TRAIN=hwa"), rerun
+    assert "hardware-aware training" in out, out[-2000:]
     r = json.load(open(rep_path))
     assert r["training"] == "hwa"
     h = r["hwa"]

@@ -58,6 +58,17 @@ expect "layer does not fit the chip" 2 "layer 1|fit|weight" "$aimc" layer-test -
 expect "unknown flag" 2 "unknown|--bogus" "$aimc" layer-test --config $cfg --bogus 1
 expect "non-numeric seed" 2 "seed" "$aimc" layer-test --config $cfg --rows 4 --cols 4 --batch 1 --seed abc
 expect "config: unknown key" 2 "nonsense" "$aimc" config --check <(printf 'name = x\nnonsense = 1\n')
+# time since programming (issue 18): aimc --time and the config keys in seconds take units
+expect "time: 1y runs" 0 "PASS" "$aimc" layer-test --config configs/pcm.cfg --rows 8 --cols 4 --batch 1 --time 1y
+expect "time: unknown unit" 2 "--time '1q' is not a time" "$aimc" layer-test --config $cfg --rows 4 --cols 4 --batch 1 --time 1q
+expect "time: negative" 2 "is not a time" "$aimc" layer-test --config $cfg --rows 4 --cols 4 --batch 1 --time -1s
+expect "time: over 1e9 s" 2 "is not a time" "$aimc" layer-test --config $cfg --rows 4 --cols 4 --batch 1 --time 40y
+expect "time: missing value" 2 "needs a value" "$aimc" layer-test --config $cfg --rows 4 --cols 4 --batch 1 --time
+expect "time: given twice" 2 "twice" "$aimc" layer-test --config $cfg --rows 4 --cols 4 --batch 1 --time 1s --time 1h
+expect "config: drift_time unit" 2 "drift_time" "$aimc" config --check <(printf 'name = x\ndrift_time = 2w\n')
+expect "config: device" 2 "device" "$aimc" config --check <(printf 'name = x\ndevice = sram\n')
+expect "config: cell_levels 1" 2 "cell_levels" "$aimc" config --check <(printf 'name = x\ncell_levels = 1\n')
+expect "calibrate: bad --fit" 2 "--fit" "$aimc" calibrate --config $cfg --net "$dir/good.khnf" --inputs "$dir/x.i8" --out "$dir/c.khnf" --fit perrow
 # aimc spice (IR-drop netlist writer)
 sp() { "$aimc" spice --config $cfg --netlist "$dir/sp.cir" "$@"; }
 expect "spice: good" 0 "full solve" sp --rows 8 --cols 4

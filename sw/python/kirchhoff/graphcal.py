@@ -82,12 +82,26 @@ def _node_rows(g: gf.Graph, nd, x: np.ndarray) -> np.ndarray:
     return (v + 128).astype(np.uint8)
 
 
-def _clip_fractions(nd, v: np.ndarray, rows: int, dac: int, adc: int) -> np.ndarray:
-    """Fraction of clipped codes for each adc_shift 0..15 over every slice conversion."""
+def _clip_fractions(nd, v: np.ndarray, rows: int, dac: int, adc: int, weight_slices: int = 1,
+                    slice_bits: int = 7) -> np.ndarray:
+    """Fraction of clipped codes for each adc_shift 0..15 over every slice conversion; with
+    bit-sliced weights every weight slice's column is a conversion of its own."""
     mask = (1 << dac) - 1
     n_sl = -(-8 // dac)
     lim = (1 << (adc - 1)) - 1
-    w = nd.w.astype(np.int64)
+    w_all = nd.w.astype(np.int64)
+    clipped = np.zeros(kq.ADC_SHIFT_MAX + 1)
+    total = 0
+    for ws in range(weight_slices):
+        w = w_all if weight_slices == 1 else kq.weight_slice(w_all, ws, weight_slices, slice_bits)
+        c, t = _clip_counts(nd, v, w, rows, dac, mask, n_sl, lim)
+        clipped += c
+        total += t
+    return clipped / max(total, 1)
+
+
+def _clip_counts(nd, v, w, rows, dac, mask, n_sl, lim):
+    """Clipped codes per adc_shift and conversions of one weight matrix (see _clip_fractions)."""
     clipped = np.zeros(kq.ADC_SHIFT_MAX + 1)
     total = 0
     for s in range(n_sl):
@@ -103,7 +117,7 @@ def _clip_fractions(nd, v: np.ndarray, rows: int, dac: int, adc: int) -> np.ndar
             for sh in range(kq.ADC_SHIFT_MAX + 1):
                 code = (a + ((1 << sh) >> 1)) >> sh     # round half away, on the magnitude
                 clipped[sh] += np.count_nonzero(code > lim)
-    return clipped / max(total, 1)
+    return clipped, total
 
 
 def calibrate(model: str, net_in: str, net_out: str, cfg: dict, x: np.ndarray,
@@ -129,7 +143,8 @@ def calibrate(model: str, net_in: str, net_out: str, cfg: dict, x: np.ndarray,
             v = np.concatenate([_node_rows(g, nd, a[src[nd.in0]].reshape(-1)) for a in acts])
             if len(v) > MAX_VECTORS:
                 v = v[np.sort(rng.choice(len(v), MAX_VECTORS, replace=False))]
-            frac = _clip_fractions(nd, v, rows, dac, adc)
+            frac = _clip_fractions(nd, v, rows, dac, adc, int(cfg.get("weight_slices", 1)),
+                                   int(cfg.get("slice_bits", 7)))
             ok = [s for s in range(kq.ADC_SHIFT_MAX + 1) if frac[s] <= clip_target]
             sh = ok[0] if ok else kq.ADC_SHIFT_MAX
         nd.adc_shift = sh

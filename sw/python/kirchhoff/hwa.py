@@ -55,6 +55,9 @@ def noise_from_cfg(cfg):
     Drift: G(t) = G0 (t/t0)^-nu with nu ~ N(nu0, nu_sigma): the spread of ln G is
     nu_sigma * ln(t/t0), a multiplicative error (the mean is the global drift that the ADC shift
     calibration and drift compensation take out).
+    PCM and ReRAM (`device`): their own forms of docs/analog-model.md "Devices" at full scale
+    (PCM: programming, drift exponent and 1/f read noise; ReRAM: programming spread grown by
+    relaxation at the config's time); `cell_levels` below 128 adds the rounding to few levels.
     ADC: noise and offset spread in LSB against half the code range (the calibrated full scale),
     over ceil(8 / dac_bits) phases weighted by their shifts: the weights 2^(dac_bits * p) make
     the MSB phase dominate, so the sum of squares is taken of weights normalized to the MSB.
@@ -63,11 +66,38 @@ def noise_from_cfg(cfg):
         v = cfg.get(k, d)
         return float(v) if v is not None else d
 
-    prog = g("pv_tol") / math.sqrt(3.0) if int(g("pv_enable")) else g("prog_sigma")
-    cell = math.hypot(prog, g("read_sigma"))
-    w_add = math.sqrt(2.0) * cell
+    device = cfg.get("device", "flash")
     t, t0 = g("drift_time"), g("drift_t0", 20.0)
-    w_mul = g("drift_nu_sigma") * math.log(t / t0) if t > t0 > 0 else 0.0
+    if device == "pcm":
+        # docs/analog-model.md "PCM": sigma at full scale (g = 1) of the programming (P2, 1.06 uS
+        # of 25 uS), the drift exponent (P3, 0.008) and the 1/f read noise (P4, 0.0088 G)
+        cell = g("pcm_prog_scale", 1.0) * 1.0554 / 25.0
+        drift = g("pcm_drift_scale", 1.0) * 0.008 * math.log(t / t0) if t > t0 > 0 else 0.0
+        tr = g("pcm_t_read", 2.5e-7)
+        lg = math.log((t + tr) / (2.0 * tr)) if t > tr else 0.0
+        w_mul = math.hypot(drift, g("pcm_read_scale", 1.0) * 0.0088 * math.sqrt(lg))
+        w_add = math.sqrt(2.0) * cell
+    elif device == "reram":
+        # docs/analog-model.md "ReRAM": the spread peaks mid-range, 2.0 uS of 40 uS at 1 s (R7)
+        # growing by relaxation to 3.9 uS at 1 day (ln-t interpolation, none after 2 days)
+        s1, s1d = 2.0 / 40.0, 3.9 / 40.0
+        frac = min(max(math.log(t) / math.log(86400.0), 0.0), 1.0) if t > 1 else 0.0
+        prog = g("reram_prog_scale", 1.0) * s1
+        relax = g("reram_relax_scale", 1.0) * math.sqrt(max(s1d ** 2 - s1 ** 2, 0.0)) * frac
+        w_add = math.sqrt(2.0) * math.hypot(math.hypot(prog, relax), g("read_sigma"))
+        w_mul = 0.0
+    else:
+        prog = g("pv_tol") / math.sqrt(3.0) if int(g("pv_enable")) else g("prog_sigma")
+        cell = math.hypot(prog, g("read_sigma"))
+        w_add = math.sqrt(2.0) * cell
+        w_mul = g("drift_nu_sigma") * math.log(t / t0) if t > t0 > 0 else 0.0
+    levels = int(g("cell_levels", 128))
+    top = 127 if int(g("weight_slices", 1)) <= 1 else (1 << int(g("slice_bits", 7))) - 1
+    if 1 < levels < 128 and (levels - 1) % top != 0:
+        # few levels per cell: the rounding to the nearest level, uniform over one step (with
+        # bit-sliced weights none when every slice level is a state: decision 0009; otherwise the
+        # top slice's step, about one step of the range, as without slicing)
+        w_add = math.hypot(w_add, math.sqrt(2.0) / (levels - 1) / math.sqrt(12.0))
     adc_bits = int(g("adc_bits", 8))
     dac_bits = max(1, int(g("dac_bits", 8)))
     lsb = math.hypot(g("adc_noise"), g("adc_offset_sigma"))

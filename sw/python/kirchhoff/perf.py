@@ -41,6 +41,24 @@ E_PROG_PJ_CELL_PULSE = 1000.0
 # state without power and its rows are grounded between reads; the SAR ADCs (A3-A5) and DACs draw
 # dynamic power only. Counted: every tile's accumulator slots and the shared buffers.
 LEAK_PW_PER_BIT = 5.0
+# Weight programming is reported once and, for a per-inference figure, amortized over this many
+# inferences (ASSUMPTION: an edge device reprogrammed at most once per million inferences, e.g.
+# a firmware update a month at one inference every 3 s).
+AMORTIZE_INFERENCES = 1_000_000
+
+# ---- digital int8 baseline (issue 18 item 6) -----------------------------------------------------
+# A digital int8 accelerator running the same MACs: E10 (45 nm, 0.9 V) int8 multiply 0.2 pJ +
+# int8 add 0.03 pJ = 0.23 pJ per MAC (the operator only; ANALOG-PARAMETERS "Digital baseline"
+# row), SRAM traffic at E11's 0.16 pJ/bit (64-bit read of an 8 KB SRAM). The array: DIG_ARRAY x
+# DIG_ARRAY MAC units, weight-stationary-free output-stationary systolic array (a TPU-like design
+# at edge scale), at the analog config's clock: each weight byte read from SRAM feeds DIG_ARRAY
+# MACs (the array's rows share it), each activation byte DIG_ARRAY MACs (the columns share it),
+# each output written once as int8 after its int32 accumulate in a register. Utilization 100 %
+# (an upper bound for the digital design's throughput: a lower bound of its latency).
+DIG_MAC_PJ = 0.2 + 0.03       # E10
+DIG_SRAM_PJ_BIT = 0.16        # E11
+DIG_ARRAY = 16                # ASSUMPTION: 16 x 16 = 256 MAC units
+DIG_NO_REUSE_BITS = 16        # an operand pair from SRAM per MAC (the bound without reuse)
 
 
 def _ceil_div(a, b):
@@ -84,11 +102,34 @@ def phases(dac_bits, mode="s8", isa=ISA):
     return 2 * ns, 2 * extra
 
 
-def mvm_cycles(rows, cols_per_adc, adc_cycles, settle_cycles, applied, skipped):
-    """MVM latency: max(Rows/4 + 1, ColsPerAdc) + 2 + applied * (2 + max(settle, 1) +
-    ColsPerAdc * AdcCycles) + skipped * 1 (rtl/tile/aimc_tile.sv)."""
-    per = 2 + max(int(settle_cycles), 1) + int(cols_per_adc) * int(adc_cycles)
-    return max(int(rows) // 4 + 1, int(cols_per_adc)) + 2 + int(applied) * per + int(skipped)
+def mvm_cycles(rows, cols_per_adc, adc_cycles, settle_cycles, applied, skipped, gaps=None,
+               weight_slices=1):
+    """MVM latency of rtl/tile/aimc_tile.sv (issue 17: the next applied phase is found and its
+    row DACs settle under the current conversions). gaps: the phases skipped before each applied
+    phase, then the trailing ones (len = applied + 1); by default the layouts of phases(): u8
+    (skipped == applied: every positive phase applied, every negative one skipped) or s8 (the
+    applied phases first, the skipped ones trailing). weight_slices (decision 0009): an ADC converts
+    cols_per_adc * weight_slices pair columns per applied phase."""
+    load = max(int(rows) // 4 + 1, int(cols_per_adc))
+    settle = max(int(settle_cycles), 1)
+    conv = int(cols_per_adc) * int(weight_slices) * int(adc_cycles)
+    applied, skipped = int(applied), int(skipped)
+    if gaps is None:
+        if applied > 0 and skipped == applied:
+            gaps = [0] + [1] * (applied - 1) + [1]
+        else:
+            gaps = [0] * applied + [skipped]
+    if len(gaps) != applied + 1 or sum(gaps) != skipped:
+        raise ValueError(f"gaps {gaps} do not describe {applied} applied and {skipped} skipped phases")
+    if applied == 0:
+        return load + 2 + skipped
+    a = load + 1 + gaps[0] + settle           # the cycle the first conversion starts
+    for k in gaps[1:-1]:
+        a = max(a + conv + 1, a + 2 + k + settle)
+    end = a + conv + 1
+    if gaps[-1]:
+        end = max(end, a + 2 + gaps[-1])
+    return end + 2
 
 
 def post_cycles(cols, per_col=3.0, fixed=3):
@@ -97,9 +138,11 @@ def post_cycles(cols, per_col=3.0, fixed=3):
     return float(per_col) * int(cols) + int(fixed)
 
 
-def prog_cycles(rows, cols, pv_pulses=None):
+def prog_cycles(rows, cols, pv_pulses=None, weight_slices=1):
     """PROG latency: one-shot Rows*Cols/4 + 3; program-and-verify 1 + Rows*(Cols/4 + 3) +
-    2 * pulses (pv_pulses: the pulses the run took, from the report)."""
+    2 * pulses (pv_pulses: the pulses the run took, from the report). With bit-sliced weights a
+    row is Cols*weight_slices bytes (decision 0009)."""
+    cols = int(cols) * int(weight_slices)
     if pv_pulses is None:
         return int(rows) * int(cols) // 4 + 3
     return 1 + int(rows) * (int(cols) // 4 + 3) + 2 * int(pv_pulses)
@@ -112,12 +155,13 @@ def tile_vector(cfg, mode="s8", post_per_col=3.0, post_fixed=3, overlap=False, a
     a, s = phases(int(cfg["dac_bits"]), mode, isa)
     a = a if applied is None else applied
     s = s if skipped is None else skipped
+    ws = int(cfg.get("weight_slices", 1))
     mvm = mvm_cycles(cfg["rows"], cfg["cols_per_adc"], cfg["adc_cycles"], cfg["settle_cycles"],
-                     a, s)
+                     a, s, weight_slices=ws)
     post = post_cycles(cfg["cols"], post_per_col, post_fixed)
     return {"mvm": mvm, "post": post, "applied_phases": a, "skipped_phases": s,
             "vector": max(mvm, post) if overlap else mvm + post,
-            "converting": a * int(cfg["cols_per_adc"]) * int(cfg["adc_cycles"])}
+            "converting": a * int(cfg["cols_per_adc"]) * ws * int(cfg["adc_cycles"])}
 
 
 # ---- energy from counters ------------------------------------------------------------------------
@@ -173,7 +217,7 @@ def _summary(cfg, cycles, macs, samples, energy, sram_bits):
     }
 
 
-def perf_fc(counters, cfg, cycles, macs, samples, posts, vectors):
+def perf_fc(counters, cfg, cycles, macs, samples, posts, vectors, out_elems=0):
     """sim.py's model (docs/sim.md "Chip performance model"): counters of the whole run (instrs,
     mvms, adc_convs, prog_rows), cycles of the run, MACs of one inference, samples, POSTs and
     vectors the chip ran. Returns the per-inference figures; the array reads are adc_convs/cols."""
@@ -190,6 +234,11 @@ def perf_fc(counters, cfg, cycles, macs, samples, posts, vectors):
     energy = _energy(c, cfg, array_reads, posts, sram_bits, posts)
     r = _summary(cfg, int(cycles), macs, samples, energy, sram_bits)
     r.update({"array_reads": array_reads, "vectors_run": vectors, "posts": posts})
+    counted = sum(energy.values())
+    r["extended"] = extended(cfg, int(cycles), samples, counted, macs)
+    r["digital"] = digital_baseline(macs, _f(cfg, "clock_mhz"), out_bytes=out_elems)
+    r["digital"]["ratio"] = compare_digital(r["extended"]["energy_per_inference_uj"],
+                                            r["latency_us"], r["digital"])
     return r
 
 
@@ -217,6 +266,8 @@ def perf_graph(counters, cfg, macs, samples, extra):
     accadds = int(extra.get("accadds", 0))
     host_bytes = int(extra.get("host_bytes", 0))
     host_ops = extra.get("host_ops", 0)
+    if extra.get("host_ops_run") is not None:   # the run report's count (all samples)
+        host_ops = int(extra["host_ops_run"]) / samples
     reads = int(c.get("reads", 0))
     sram_bits = {
         "instr_fetch": 64 * c["instrs"],
@@ -230,11 +281,54 @@ def perf_graph(counters, cfg, macs, samples, extra):
                      {"host_ops": E_HOST_OP_PJ * host_ops * samples})
     r = _summary(cfg, cycles, macs, samples, energy, sram_bits)
     r["host_ops_per_inference"] = host_ops
+    r["posts_per_inference"] = posts / samples
+    r["accadds_per_inference"] = accadds / samples
+    r["host_bytes_per_inference"] = host_bytes / samples
     r["extended"] = extended(cfg, cycles, samples, sum(energy.values()), macs,
                              host_bytes=host_bytes, chip_write_counted=True,
                              prog_rows=extra.get("prog_rows"), pv_pulses=extra.get("pv_pulses"),
                              weight_bytes=extra.get("weight_bytes"))
+    r["digital"] = digital_baseline(macs, _f(cfg, "clock_mhz"),
+                                    out_bytes=extra.get("out_elems", 0),
+                                    host_pj=E_HOST_OP_PJ * host_ops)
+    r["digital"]["ratio"] = compare_digital(r["extended"]["energy_per_inference_uj"],
+                                            r["latency_us"], r["digital"])
     return r
+
+
+def digital_baseline(macs, clock_mhz, out_bytes=0, host_pj=0.0, array=DIG_ARRAY):
+    """The same inference on the digital int8 accelerator of DIG_* above: energy per inference
+    (MACs x (E10 MAC + operand SRAM bits per MAC x E11) + int8 outputs written + the same
+    driver-side operator energy host_pj as the analog run) and latency (MACs / array^2 cycles at
+    clock_mhz). Also the bound without operand reuse (every MAC reads its weight and activation
+    byte from SRAM). Returns pJ and uJ figures, TOPS, TOPS/W."""
+    units = array * array
+    bits_per_mac = 8.0 / array + 8.0 / array      # weight + activation, shared along the array
+    mac_pj = macs * DIG_MAC_PJ
+    sram_pj = macs * bits_per_mac * DIG_SRAM_PJ_BIT + 8.0 * out_bytes * DIG_SRAM_PJ_BIT
+    total = mac_pj + sram_pj + host_pj
+    nore = macs * (DIG_MAC_PJ + DIG_NO_REUSE_BITS * DIG_SRAM_PJ_BIT) + host_pj
+    cycles = _ceil_div(macs, units) if macs else 0
+    t = cycles / (float(clock_mhz) * 1e6)
+    return {"mac_units": units, "clock_mhz": float(clock_mhz), "macs_per_inference": macs,
+            "sram_bits_per_mac": bits_per_mac,
+            "breakdown_pj": {"mac": mac_pj, "sram": sram_pj, "host_ops": host_pj},
+            "energy_per_inference_uj": total * 1e-6,
+            "energy_no_reuse_uj": nore * 1e-6,
+            "cycles_per_inference": cycles, "latency_us": t * 1e6,
+            "tops_per_w": 2 * macs / total if total > 0 else 0.0,
+            "tops_per_w_no_reuse": 2 * macs / nore if nore > 0 else 0.0,
+            "tops": 2 * units * float(clock_mhz) * 1e6 / 1e12,
+            "sources": "E10 int8 mult 0.2 + add 0.03 pJ; E11 0.16 pJ/bit (8 KB SRAM); "
+                       f"{units} MAC units (assumption) at {float(clock_mhz):g} MHz"}
+
+
+def compare_digital(analog_uj, analog_latency_us, dig):
+    """Digital / analog ratios: energy (> 1: the analog design uses less) and latency."""
+    e = dig["energy_per_inference_uj"]
+    return {"energy_digital_over_analog": e / analog_uj if analog_uj > 0 else None,
+            "latency_digital_over_analog": (dig["latency_us"] / analog_latency_us
+                                            if analog_latency_us > 0 else None)}
 
 
 # ---- what the counters omit ----------------------------------------------------------------------
@@ -315,7 +409,10 @@ def extended(cfg, cycles, samples, counted_pj, macs, host_bytes=0, chip_write_co
         r["programming_once"] = {"rows": int(prog_rows), "breakdown_pj": p,
                                  "energy_uj": once * 1e-6,
                                  "inferences_to_1pct": math.ceil(100 * once / total)
-                                 if total > 0 else None}
+                                 if total > 0 else None,
+                                 "amortized_over": AMORTIZE_INFERENCES,
+                                 "amortized_pj_per_inference": once / AMORTIZE_INFERENCES}
+        r["energy_per_inference_amortized_uj"] = (total + once / AMORTIZE_INFERENCES) * 1e-6
     return r
 
 
@@ -387,11 +484,11 @@ def full_tile(cfg, mode="s8", post_per_col=3.0, post_fixed=3, overlap=False, acc
             "area_mm2": area, "tops_per_mm2": 2 * macs / t / 1e12 / area}
 
 
-def post_lanes_needed(cfg, tops_goal, max_lanes=64, **kw):
-    """The fewest parallel POST lanes (POST 3/L cycles per column) for which one full tile reaches
-    tops_goal TOPS (full_tile arguments in kw, post_per_col excluded); None if max_lanes
-    lanes do not."""
+def post_lanes_needed(cfg, tops_goal, max_lanes=64, per_col=3.0, **kw):
+    """The fewest parallel POST lanes (POST per_col/L cycles per column; per_col 3 the RTL before
+    issue 17, 1 after) for which one full tile reaches tops_goal TOPS (full_tile arguments in kw,
+    post_per_col excluded); None if max_lanes lanes do not."""
     for lanes in range(1, max_lanes + 1):
-        if full_tile(cfg, post_per_col=3.0 / lanes, host=False, **kw)["tops"] >= tops_goal:
+        if full_tile(cfg, post_per_col=per_col / lanes, host=False, **kw)["tops"] >= tops_goal:
             return lanes
     return None

@@ -334,6 +334,11 @@ def cfg_effect_on(cfg):
     """Name of the first further non-ideality switched on (aimc_cfg_effect_on in C), or None.
     Keys absent from cfg count as off (their defaults are off)."""
     g = lambda k, d=0.0: float(cfg.get(k, d))  # noqa: E731
+    if cfg.get("device", "flash") not in ("flash", 0):  # device presets (issue 18)
+        return "device"
+    cl = int(cfg.get("cell_levels", 128))  # 128: every level; fewer: rounded unless they hold every level
+    if cl != 128 and (cl - 1) % cell_top(cfg) != 0:
+        return "cell_levels"
     if g("drift_time") > g("drift_t0", 20.0) and (g("drift_nu", 0.05) != 0
                                                    or g("drift_nu_sigma", 0.008) != 0):
         return "drift_time"
@@ -345,18 +350,44 @@ def cfg_effect_on(cfg):
     return None
 
 
+def cell_top(cfg):
+    """Top level of a cell (aimc_cfg_cell_top in C): 127, or 2^slice_bits - 1 when sliced."""
+    if int(cfg.get("weight_slices", 1)) <= 1:
+        return INT8_MAX
+    return (1 << int(cfg["slice_bits"])) - 1
+
+
+def weight_slice(w, s, weight_slices, slice_bits):
+    """Slice s of int weights w (aimc_cfg_weight_slice in C): sign(w) ((|w| >> s b) & (2^b - 1)),
+    |w| capped at 127; with one slice, w itself (-128 as -127)."""
+    w = np.asarray(w, dtype=np.int64)
+    mag = np.minimum(np.abs(w), INT8_MAX)
+    if weight_slices <= 1:
+        return np.where(s == 0, np.sign(w) * mag, 0)
+    v = (mag >> (s * slice_bits)) & ((1 << slice_bits) - 1)
+    return np.sign(w) * v
+
+
 def cfg_is_ideal(cfg):
     """docs/configs.md: no noise, no other non-ideality, and no ADC code can clip at adc_shift 0."""
     rows, dac, adc = int(cfg["rows"]), int(cfg["dac_bits"]), int(cfg["adc_bits"])
     return (float(cfg["prog_sigma"]) == 0 and float(cfg["read_sigma"]) == 0
             and int(cfg.get("pv_enable", 0)) == 0 and cfg_effect_on(cfg) is None
-            and (1 << (adc - 1)) - 1 >= rows * ((1 << dac) - 1) * INT8_MAX)
+            and (1 << (adc - 1)) - 1 >= rows * ((1 << dac) - 1) * cell_top(cfg))
 
 
-def adc_clip_fractions(w, xq_layer, rows, dac_bits, adc_bits):
+def adc_clip_fractions(w, xq_layer, rows, dac_bits, adc_bits, weight_slices=1, slice_bits=7):
     """Fraction of clipped ADC codes for adc_shift = 0..15, over every applied phase (row block,
     slice, sign with a non-zero DAC code) and every real output column, for layer weights w
-    (N x K int8) and layer inputs xq_layer (n x K int8). Returns (fractions[16], conversions)."""
+    (N x K int8) and layer inputs xq_layer (n x K int8). Returns (fractions[16], conversions).
+    With bit-sliced weights every weight slice's column is a conversion of its own."""
+    if weight_slices > 1:
+        fr, cv = np.zeros(ADC_SHIFT_MAX + 1), 0
+        for s in range(weight_slices):
+            f, c = adc_clip_fractions(weight_slice(w, s, weight_slices, slice_bits), xq_layer, rows,
+                                      dac_bits, adc_bits)
+            fr, cv = fr + f * c, cv + c
+        return (fr / cv if cv else fr), cv
     _check_geometry(rows, dac_bits, adc_bits)
     x = np.asarray(xq_layer, dtype=np.int64)
     lo, hi = -(1 << (adc_bits - 1)), (1 << (adc_bits - 1)) - 1
@@ -398,7 +429,9 @@ def calibrate_adc_shifts(qnet, xq_calib, cfg, clip_target=1e-3):
     ins = [np.asarray(xq_calib)] + forward_int8(qnet, xq_calib, all_layers=True)[:-1]
     cal = AdcCalibration(shifts=[], clip_fraction=[], conversions=[])
     for L, xl in zip(qnet.layers, ins):
-        frac, convs = adc_clip_fractions(L.w, L.rows_of(np.asarray(xl)), rows, dac, adc)
+        frac, convs = adc_clip_fractions(L.w, L.rows_of(np.asarray(xl)), rows, dac, adc,
+                                         int(cfg.get("weight_slices", 1)),
+                                         int(cfg.get("slice_bits", 7)))
         ok = [sh for sh in range(ADC_SHIFT_MAX + 1) if frac[sh] <= clip_target]
         sh = ok[0] if ok else ADC_SHIFT_MAX
         cal.shifts.append(sh)

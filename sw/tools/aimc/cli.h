@@ -85,6 +85,11 @@ int cli_devmem_spec(const char *spec, char *dev, size_t devlen, uint64_t *off);
 /* Load a chip config; 0, or -1 with the parser's message printed. */
 int cli_load_config(const char *cmd, const char *path, aimc_cfg *cfg);
 
+/* --time T (issue 18): removes every "--time T" pair from argv[2..] (argv[1] is the command) and
+ * keeps T (aimc_cfg_parse_seconds) for cli_load_config, which sets drift_time to it. Returns 0, or
+ * CLI_EXIT_USAGE after a message for a value that is not a time or a second --time. */
+int cli_take_time(const char *cmd, int *argc, char **argv);
+
 /* ---- images on a chip ------------------------------------------------------------------- */
 /* Window base addresses and CSR addresses, from the generated map. */
 uint32_t cli_win_instr(void);

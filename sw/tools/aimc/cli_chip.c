@@ -47,14 +47,14 @@ uint32_t cli_max_polls(const aimc_cfg *cfg, const aimc_image *img)
 	uint64_t est = POLL_BASE, phase;
 	size_t i;
 
-	phase = cfg->settle_cycles + (uint64_t)cfg->cols_per_adc * (cfg->adc_cycles + 4u) +
+	phase = cfg->settle_cycles + (uint64_t)cfg->cols_per_adc * cfg->weight_slices * (cfg->adc_cycles + 4u) +
 		cfg->rows / 4u + POLL_MVM_PER_PHASE;
 	for (i = 0; i < img->n_prog; i++) {
 		unsigned op = (unsigned)((img->prog[i] >> AIMC_INSTR_OP_LSB) & AIMC_INSTR_OP_MASK);
 
 		est += POLL_PER_INSTR;
 		if (op == AIMC_OP_PROG)
-			est += (uint64_t)cfg->rows * cfg->cols * POLL_PROG_PER_CELL;
+			est += (uint64_t)cfg->rows * aimc_cfg_array_cols(cfg) * POLL_PROG_PER_CELL;
 		else if (op == AIMC_OP_MVM)
 			est += 2u * aimc_cfg_slices(cfg) * phase;
 		else if (op == AIMC_OP_POST)
@@ -83,7 +83,7 @@ static int zero_fill(aimc_mmio *m, uint32_t base, uint32_t words)
  * stage s writes its blocks at word 0 and runs its PROGs (instruction s*(stage_blocks + 1)). */
 static int image_load_staged(aimc_mmio *m, const aimc_cfg *cfg, const aimc_image *img)
 {
-	size_t blk = (size_t)cfg->rows * cfg->cols / 4u, per = img->stage_blocks, s, n_blk;
+	size_t blk = aimc_wgt_blk_words(cfg), per = img->stage_blocks, s, n_blk;
 	uint32_t polls = cli_max_polls(cfg, img);
 	int rc;
 

@@ -233,7 +233,7 @@ void cli_graph_print(const char *prefix, const aimc_graph *g, const aimc_cfg *cf
 	       prefix, chip, popcount32(p->tile_mask), cfg->num_tiles, tiles,
 	       (unsigned long long)p->weights, (unsigned long long)p->cells,
 	       p->tile_cells ? 100.0 * (double)p->cells / (double)p->tile_cells : 0.0,
-	       100.0 * (double)p->cells / ((double)cfg->num_tiles * cfg->rows * cfg->cols),
+	       100.0 * (double)p->cells / ((double)cfg->num_tiles * cfg->rows * aimc_cfg_array_cols(cfg)),
 	       p->prog_words, p->progs_resident ? "all loaded at once, instruction buffer" :
 	       "loaded per node, instruction buffer", cfg->instr_depth);
 }
@@ -253,7 +253,7 @@ void cli_graph_json(cli_json *j, const aimc_graph *g, const aimc_cfg *cfg, const
 	cli_json_u64(j, "tile_cells", p->tile_cells);
 	cli_json_f64(j, "utilization", p->tile_cells ? (double)p->cells / (double)p->tile_cells : 0.0);
 	cli_json_f64(j, "chip_utilization",
-		     (double)p->cells / ((double)cfg->num_tiles * cfg->rows * cfg->cols));
+		     (double)p->cells / ((double)cfg->num_tiles * cfg->rows * aimc_cfg_array_cols(cfg)));
 	cli_json_u64(j, "instructions", p->prog_words);
 	cli_json_bool(j, "programs_resident", (int)p->progs_resident);
 	cli_json_obj(j, "node");
@@ -267,6 +267,8 @@ void cli_graph_json(cli_json *j, const aimc_graph *g, const aimc_cfg *cfg, const
 		cli_json_str(j, "op", aimc_gop_name(nd->op));
 		cli_json_str(j, "shape", shape);
 		cli_json_bool(j, "on_chip", (int)np->on_chip);
+		if (st != NULL)
+			cli_json_u64(j, "host_ops", st->node[ni].host_ops);
 		if (np->on_chip) {
 			cli_json_u64(j, "k", nd->k);
 			cli_json_u64(j, "n", nd->n);
@@ -295,6 +297,11 @@ void cli_graph_json(cli_json *j, const aimc_graph *g, const aimc_cfg *cfg, const
 				cli_json_u64(j, "adc_convs", s->adc_convs);
 				cli_json_u64(j, "sats", s->sats);
 				cli_json_u64(j, "reads", s->reads);
+				cli_json_u64(j, "issued_instrs", s->issued);
+				cli_json_u64(j, "posts", s->posts);
+				cli_json_u64(j, "accadds", s->accadds);
+				cli_json_u64(j, "host_bytes_in", s->host_bytes_in);
+				cli_json_u64(j, "host_bytes_out", s->host_bytes_out);
 			}
 		}
 		cli_json_obj_end(j);

@@ -684,6 +684,34 @@ void cli_report_rc(const char *cmd, const aimc_mmio *m, const char *what, int rc
 	cli_errorf(cmd, "%s: %s", what, aimc_strerror(rc));
 }
 
+/* --time of the command line (cli_take_time); < 0: not given */
+static double time_override = -1.0;
+
+int cli_take_time(const char *cmd, int *argc, char **argv)
+{
+	int n = 2, seen = 0;
+
+	for (int i = 2; i < *argc; i++) {
+		if (strcmp(argv[i], "--time") != 0) {
+			argv[n++] = argv[i];
+			continue;
+		}
+		if (i + 1 >= *argc)
+			return cli_usage_error(cmd, "--time needs a value (a time since programming: 1s, 1h, 1d, 1y)");
+		if (seen)
+			return cli_usage_error(cmd, "--time given twice: give it once");
+		if (aimc_cfg_parse_seconds(argv[i + 1], &time_override) != 0 || !(time_override >= 0.0) ||
+		    time_override > 1e9)
+			return cli_usage_error(cmd, "--time '%s' is not a time in [0, 1e9] s (a number with an "
+					       "optional unit s, ms, us, ns, min, h, d, y: 1s, 1h, 1d, 1y)", argv[i + 1]);
+		seen = 1;
+		i++;
+	}
+	argv[n] = NULL;
+	*argc = n;
+	return 0;
+}
+
 int cli_load_config(const char *cmd, const char *path, aimc_cfg *cfg)
 {
 	char err[512];
@@ -692,6 +720,8 @@ int cli_load_config(const char *cmd, const char *path, aimc_cfg *cfg)
 		cli_errorf(cmd, "%s", err);
 		return -1;
 	}
+	if (time_override >= 0.0)
+		cfg->drift_time = time_override;
 	loaded_cfg = *cfg;
 	have_loaded_cfg = 1;
 	return 0;
@@ -1251,7 +1281,7 @@ int cli_layer_fits(const char *cmd, const aimc_cfg *cfg, uint32_t k, uint32_t n)
 	if (cfg->rows == 0 || cfg->cols == 0)
 		return 0;
 	blocks = (uint64_t)((k + cfg->rows - 1) / cfg->rows) * ((n + cfg->cols - 1) / cfg->cols);
-	words = blocks * cfg->rows * cfg->cols / 4u;
+	words = blocks * aimc_wgt_blk_words(cfg);
 	if (words <= cfg->wgt_depth)
 		return 0;
 	cli_errorf(cmd, "config %s: a %u x %u layer does not fit: its weights need %llu words (%llu "

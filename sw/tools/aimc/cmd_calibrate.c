@@ -21,6 +21,7 @@ typedef struct cal_opts {
 	const char *net, *inputs, *out, *report;
 	uint32_t max_samples; /* 0: all */
 	int keep_shifts;      /* --shifts keep: fit only gain/offset */
+	int global;           /* --fit global: one gain per layer, no offset (drift compensation) */
 } cal_opts;
 
 typedef struct layer_fit {
@@ -56,13 +57,18 @@ static void help(void)
 	       "  --report FILE         write the JSON report (docs/reports.md)\n"
 	       "  --shifts auto|keep    fit adc_shift per layer (auto, default) or keep the file's\n"
 	       "  --max-samples N       use the first N calibration vectors only\n"
+	       "  --fit columns|global  per-column gain and offset (columns, default), or global drift\n"
+	       "                        compensation: one gain per layer through zero, from the chip's\n"
+	       "                        accumulators against the exact W.x of the reference inputs,\n"
+	       "                        folded into every column's M and S; adc_shift kept\n"
 	       CLI_BACKEND_HELP
 	       "\nExit: 0 done, 1 a chip run failed, 2 usage or input error.\n");
 }
 
 static int parse_args(int argc, char **argv, cal_opts *o)
 {
-	static const char *const valued[] = {"--net", "--inputs", "--out", "--report", "--shifts", "--max-samples", NULL};
+	static const char *const valued[] = {"--net", "--inputs", "--out", "--report", "--shifts", "--max-samples",
+					     "--fit", NULL};
 	int i, r;
 
 	memset(o, 0, sizeof(*o));
@@ -92,6 +98,15 @@ static int parse_args(int argc, char **argv, cal_opts *o)
 				o->keep_shifts = 1;
 			} else {
 				cli_usage_error(CMD, "--shifts: '%s' is neither 'auto' nor 'keep'", v);
+				return -1;
+			}
+		} else if (strcmp(a, "--fit") == 0) {
+			if (strcmp(v, "columns") == 0) {
+				o->global = 0;
+			} else if (strcmp(v, "global") == 0) {
+				o->global = 1;
+			} else {
+				cli_usage_error(CMD, "--fit: '%s' is neither 'columns' nor 'global'", v);
 				return -1;
 			}
 		} else if (cli_parse_u32(CMD, a, v, 1, 1u << 24, &o->max_samples) != 0) {
@@ -196,6 +211,31 @@ static void fit_columns(const int64_t *ideal, const int64_t *meas, uint64_t samp
 	*rms_raw = sqrt(se_raw / ((double)samples * n));
 }
 
+/* Global drift compensation (docs/analog-model.md "Drift compensation"): one gain for all columns,
+ * ideal ~= g * meas through zero (least squares), every column set to it, offsets 0. */
+static void fit_global(const int64_t *ideal, const int64_t *meas, uint64_t samples, uint32_t n,
+		       double *g, double *off, double *rms_fit)
+{
+	double sai = 0.0, saa = 0.0, se = 0.0, gg;
+	uint64_t v;
+
+	for (v = 0; v < samples * n; v++) {
+		sai += (double)meas[v] * (double)ideal[v];
+		saa += (double)meas[v] * (double)meas[v];
+	}
+	gg = saa > 0.0 ? sai / saa : 1.0;
+	for (v = 0; v < samples * n; v++) {
+		double r = gg * (double)meas[v] - (double)ideal[v];
+
+		se += r * r;
+	}
+	for (uint32_t c = 0; c < n; c++) {
+		g[c] = gg;
+		off[c] = 0.0;
+	}
+	*rms_fit = sqrt(se / ((double)samples * n));
+}
+
 /* M'/2^S' = g * M/2^S and b' = round((b + o) / g); 0, or -1 if the result does not fit (the
  * column is then left as it was). */
 static int fold(double g, double o, int32_t *bias, int32_t *mult, uint8_t *shift)
@@ -242,6 +282,7 @@ static void fill_report(cli_json *j, void *arg)
 	cli_json_u64(j, "samples", r->samples);
 	cli_json_u64(j, "chip_runs", r->runs);
 	cli_json_str(j, "shifts", r->o->keep_shifts ? "keep" : "auto");
+	cli_json_str(j, "fit", r->o->global ? "global" : "columns");
 	cli_json_obj(j, "layers");
 	for (li = 0; li < r->n_layers; li++) {
 		const layer_fit *f = &r->fit[li];
@@ -392,7 +433,7 @@ int cli_cmd_calibrate(int argc, char **argv)
 			}
 		f->range = sqrt(sq / ((double)vecs * n));
 		f->shift_before = l->adc_shift;
-		if (o.keep_shifts)
+		if (o.keep_shifts || o.global)
 			s_lo = s_hi = l->adc_shift;
 		for (s = s_lo; s <= s_hi; s++) {
 			double rms_fit, rms_raw;
@@ -405,6 +446,8 @@ int cli_cmd_calibrate(int argc, char **argv)
 			for (v = 0; v < vecs * n; v++)
 				meas[v] = (int64_t)raw[v] - l->bias[v % n];
 			fit_columns(ideal, meas, vecs, n, g, off, &rms_fit, &rms_raw);
+			if (o.global)
+				fit_global(ideal, meas, vecs, n, g, off, &rms_fit);
 			if (s == f->shift_before)
 				f->rms_before = rms_raw;
 			if (rms_fit < best) {
@@ -425,9 +468,12 @@ int cli_cmd_calibrate(int argc, char **argv)
 				f->cols_unrepresentable++;
 		}
 		printf("calibrate: layer %u (%ux%u): adc_shift %u -> %u, accumulator RMS error %.2f -> "
-		       "%.2f (ideal RMS %.1f), %u gains out of range, %u not representable\n",
+		       "%.2f (ideal RMS %.1f), %u gains out of range, %u not representable",
 		       li, k, n, f->shift_before, f->shift_after, f->rms_before, f->rms_after,
 		       f->range, f->cols_unfit, f->cols_unrepresentable);
+		if (o.global)
+			printf(", global drift gain %.4f", best_g[0]);
+		printf("\n");
 		if (li + 1 < net.n_layers) {
 			/* Inputs of the next layer: this layer's calibrated outputs on the chip. */
 			rc = chip_pass(&o, &cfg, &cal, li + 1, x, samples, y, NULL);

@@ -178,7 +178,9 @@ int cli_cmd_csr_test(int argc, char **argv)
 	exp_cfg[3] = FIELD_SET(cfg.act_depth, AIMC_CSR__CFG3__ACT_DEPTH) |
 		     FIELD_SET(cfg.par_depth, AIMC_CSR__CFG3__PAR_DEPTH);
 	exp_cfg[4] = FIELD_SET(cfg.wgt_depth, AIMC_CSR__CFG4__WGT_DEPTH);
-	exp_cfg[5] = FIELD_SET(cfg.adc_cycles, AIMC_CSR__CFG5__ADC_CYCLES);
+	exp_cfg[5] = FIELD_SET(cfg.adc_cycles, AIMC_CSR__CFG5__ADC_CYCLES) |
+		     FIELD_SET(cfg.weight_slices - 1u, AIMC_CSR__CFG5__SLICES_M1) |
+		     FIELD_SET(cfg.weight_slices > 1 ? cfg.slice_bits : 0u, AIMC_CSR__CFG5__SLICE_BITS);
 	for (i = 0; i < 6; i++) {
 		snprintf(name, sizeof(name), "config readback cfg%zu", i);
 		check_read(&c, name, CSR(cfg0) + 4u * (uint32_t)i, exp_cfg[i]);

@@ -193,7 +193,9 @@ out:
 
 /* Counter increases of one run, checked against what the data implies: `mvms` MVMs of the test
  * input on c->tile, `sats` saturations there (SATS_SOME: at least one), `instrs` retired instructions, nothing on the
- * other tiles; on timed back-ends busy + idle = chip busy cycles and stalls = reads x settle. */
+ * other tiles; on timed back-ends busy + idle = chip busy cycles, and stalls between one settle per
+ * MVM with a read (the first read's) and one per read (the later reads settle under the previous
+ * read's conversions and wait only for the rest, issue 17). */
 static void check_counters(ck *c, const char *name, const aimc_counters *a, const aimc_counters *b,
 			   uint32_t instrs, uint32_t mvms_retired, uint32_t mvms, uint32_t sats)
 {
@@ -221,7 +223,9 @@ static void check_counters(ck *c, const char *name, const aimc_counters *a, cons
 					: tb->sats - ta->sats == on * sats);
 		if (c->timed)
 			ok = ok && (uint64_t)(tb->busy - ta->busy) + (tb->idle - ta->idle) == cyc &&
-			     stalls == reads * settle && (on || tb->busy == ta->busy);
+			     stalls <= reads * settle &&
+			     stalls >= (phases > 0 ? on * mvms : 0) * settle &&
+			     (on || tb->busy == ta->busy);
 		else
 			ok = ok && tb->busy == 0 && tb->idle == 0 && tb->stalls == 0;
 	}

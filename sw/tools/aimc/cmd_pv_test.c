@@ -192,8 +192,9 @@ static void twin_sequence(aimc_mmio *m, const aimc_cfg *cfg, ck *c, obs *o, uint
 static void sequence(aimc_mmio *m, const aimc_cfg *cfg, uint64_t seed, uint32_t max_polls, ck *c,
 		     obs *o, int timed)
 {
-	const uint32_t rows = cfg->rows, cells = 2u * cfg->rows * cfg->cols;
-	const uint32_t words = rows * cfg->cols / 4u;
+	/* the array's cells: with bit-sliced weights cols x weight_slices pairs a row */
+	const uint32_t rows = cfg->rows, cells = 2u * cfg->rows * aimc_cfg_array_cols(cfg);
+	const uint32_t words = aimc_wgt_blk_words(cfg);
 	const uint32_t budget = cfg->pv_budget == 0 ? 32u : cfg->pv_budget;
 	uint32_t *wgt = malloc(2u * words * sizeof(*wgt));
 	uint32_t v, tol_exp, ctrl_exp, cyc_conv = 0, pulses_conv = 0, cyc_verify = 0;

@@ -196,6 +196,15 @@ static void fill_graph_report(cli_json *j, void *arg)
 	cli_json_u64(j, "cycles_per_inference", r->st->total.cycles / n);
 	cli_json_u64(j, "mvms_per_inference", r->st->total.mvms / n);
 	cli_json_u64(j, "adc_convs_per_inference", r->st->total.adc_convs / n);
+	/* driver-side counts (docs/reports.md): the same on every back-end */
+	cli_json_u64(j, "issued_instrs", r->st->total.issued);
+	cli_json_u64(j, "posts", r->st->total.posts);
+	cli_json_u64(j, "accadds", r->st->total.accadds);
+	cli_json_u64(j, "host_bytes", r->st->total.host_bytes_in + r->st->total.host_bytes_out);
+	cli_json_u64(j, "host_bytes_in", r->st->total.host_bytes_in);
+	cli_json_u64(j, "host_bytes_out", r->st->total.host_bytes_out);
+	cli_json_u64(j, "host_ops", r->st->total.host_ops);
+	cli_json_u64(j, "setup_host_bytes", r->st->setup_host_bytes);
 	if (r->sim_cycles > 0)
 		cli_json_u64(j, "sim_cycles", r->sim_cycles);
 	cli_json_counters(j, "counters", &r->counters);

@@ -55,6 +55,8 @@ static void usage(FILE *f)
 		   "commands:\n");
 	for (i = 0; i < N_SUBCOMMANDS; i++)
 		fprintf(f, "  %-14s %s\n", subcommands[i].name, subcommands[i].summary);
+	fprintf(f, "\nevery command that loads a config also takes --time T: the time since programming\n"
+		   "(config key drift_time; units s, min, h, d, y: 1s, 1h, 1d, 1y)\n");
 	fprintf(f, "\nexit status: 0 pass, 1 fail, 2 usage or input error\n");
 }
 
@@ -73,7 +75,11 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < N_SUBCOMMANDS; i++)
 		if (strcmp(argv[1], subcommands[i].name) == 0) {
-			int rc = cli_precheck(argc - 1, argv + 1);
+			int rc = cli_take_time(argv[1], &argc, argv);
+
+			if (rc != 0)
+				return rc;
+			rc = cli_precheck(argc - 1, argv + 1);
 
 			return rc != 0 ? rc : subcommands[i].fn(argc - 1, argv + 1);
 		}

@@ -108,6 +108,23 @@ static void test_bad_inputs(void)
 		{"cross_twin_read_sigma", "name = t\nxbar_impl = 1\nprog_sigma = 0\nread_sigma = 0.1\n",
 		 "bad:4:", "read_sigma"},
 		{"twin_out_of_range", "name = t\nxbar_impl = 2\n", "bad:2:", "xbar_impl"},
+		/* bit-sliced weights: the slices cover 7 bits with none always zero; one slice is 7 bits */
+		{"cross_slices_short", "name = t\nweight_slices = 2\nslice_bits = 3\n", "bad:3:", "slice_bits"},
+		{"cross_slices_idle", "name = t\nslice_bits = 2\nweight_slices = 5\n", "bad:3:", "weight_slices"},
+		{"cross_one_slice_bits", "name = t\nslice_bits = 4\n", "bad:2:", "slice_bits"},
+		{"cross_slices_array", "name = t\ncols = 512\nweight_slices = 3\nslice_bits = 3\n", "bad:3:",
+		 "weight_slices"},
+		{"cross_slices_charge", "name = t\nprog_sigma = 0\nread_sigma = 0\nweight_slices = 2\n"
+					"slice_bits = 4\nxbar_kind = charge\n", "bad:6:", "xbar_kind"},
+		/* the SAR ADC: adc_bits + 1 cycles per conversion, the analog model's comparator */
+		{"sar_cycles", "name = t\nadc_bits = 8\nadc_cycles = 8\nadc_kind = sar\n", "bad:4:", "adc_kind"},
+		{"sar_cycles_after_kind", "name = t\nadc_kind = sar\nadc_bits = 8\nadc_cycles = 10\n", "bad:4:",
+		 "adc_cycles"},
+		{"sar_twin", "name = t\nadc_bits = 8\nadc_cycles = 9\nprog_sigma = 0\nread_sigma = 0\n"
+			     "adc_kind = sar\nxbar_impl = 1\n", "bad:7:", "xbar_impl"},
+		{"sar_kind_name", "name = t\nadc_kind = flash\n", "bad:2:", "adc_kind"},
+		{"sar_charge", "name = t\nadc_bits = 8\nadc_cycles = 9\nprog_sigma = 0\nread_sigma = 0\n"
+			       "xbar_kind = charge\nadc_kind = sar\n", "bad:7:", "adc_kind"},
 		/* the two iCE40 cuts (configs/ice40.cfg) */
 		{"conflict_check_range", "name = t\nconflict_check = 2\n", "bad:2:", "conflict_check"},
 		{"isa_tfl_range", "name = t\nisa_tfl = 2\n", "bad:2:", "isa_tfl"},
@@ -388,13 +405,15 @@ static void test_rtl_params(const char *root)
 	aimc_cfg c;
 	char path[PATH_MAX + 64], err[512] = "", buf[1024], small[40];
 	const char *vl = "-GNumTiles=1 -GRows=16 -GCols=8 -GDacBits=2 -GAdcBits=14 -GColsPerAdc=2 "
-			 "-GAdcCycles=14 -GInstrDepth=2048 -GActDepth=2048 -GParDepth=512 -GWgtDepth=8192 "
-			 "-GAccSlots=16 -GXbarImpl=0 -GConflictCheck=1 -GCounterBits=32 -GIsaTfl=1";
+			 "-GAdcCycles=14 -GAdcKind=0 -GInstrDepth=2048 -GActDepth=2048 -GParDepth=512 -GWgtDepth=8192 "
+			 "-GAccSlots=16 -GWeightSlices=1 -GSliceBits=7 -GXbarImpl=0 -GConflictCheck=1 -GCounterBits=32 "
+			 "-GIsaTfl=1";
 	const char *iv = "-Paimc_tb_trace.NumTiles=1 -Paimc_tb_trace.Rows=16 -Paimc_tb_trace.Cols=8 "
 			 "-Paimc_tb_trace.DacBits=2 -Paimc_tb_trace.AdcBits=14 -Paimc_tb_trace.ColsPerAdc=2 "
-			 "-Paimc_tb_trace.AdcCycles=14 -Paimc_tb_trace.InstrDepth=2048 "
+			 "-Paimc_tb_trace.AdcCycles=14 -Paimc_tb_trace.AdcKind=0 -Paimc_tb_trace.InstrDepth=2048 "
 			 "-Paimc_tb_trace.ActDepth=2048 -Paimc_tb_trace.ParDepth=512 "
-			 "-Paimc_tb_trace.WgtDepth=8192 -Paimc_tb_trace.AccSlots=16 -Paimc_tb_trace.XbarImpl=0 "
+			 "-Paimc_tb_trace.WgtDepth=8192 -Paimc_tb_trace.AccSlots=16 "
+			 "-Paimc_tb_trace.WeightSlices=1 -Paimc_tb_trace.SliceBits=7 -Paimc_tb_trace.XbarImpl=0 "
 			 "-Paimc_tb_trace.ConflictCheck=1 -Paimc_tb_trace.CounterBits=32 "
 			 "-Paimc_tb_trace.IsaTfl=1";
 	int rc;
@@ -431,7 +450,7 @@ static void test_json(const char *root)
 {
 	static const char *const all_keys[] = {
 		"name", "num_tiles", "rows", "cols", "dac_bits", "adc_bits", "cols_per_adc", "adc_cycles",
-		"settle_cycles", "instr_depth", "act_depth", "par_depth", "wgt_depth", "acc_slots",
+		"adc_kind", "settle_cycles", "instr_depth", "act_depth", "par_depth", "wgt_depth", "acc_slots",
 		"xbar_impl", "conflict_check", "counter_bits", "isa_tfl", "clock_mhz", "vread", "gmax", "gmin", "prog_sigma", "prog_knee", "read_sigma", "read_knee",
 		"ir_mode", "r_wire_row", "r_wire_col", "r_drv", "r_sense",
 		"e_adc_pj", "e_dac_pj", "e_sram_pj_bit", "e_acc_pj", "e_post_pj"};

@@ -34,8 +34,8 @@ INT32_MIN, INT32_MAX = -(1 << 31), (1 << 31) - 1
 SAT_MVMS = 200  # most MVMs spent on reaching accumulator saturation
 
 RTL = ["rtl/pkg/aimc_pkg.sv", "rtl/pkg/aimc_isa_pkg.sv", "rtl/afe/aimc_dac_if.sv",
-       "rtl/afe/aimc_adc_if.sv", "rtl/tile/aimc_xbar_macro.sv", "rtl/tile/aimc_xbar_twin.sv",
-       "rtl/tile/aimc_acc.sv",
+       "rtl/afe/aimc_sar.sv", "rtl/afe/aimc_adc_if.sv", "rtl/tile/aimc_xbar_macro.sv", "rtl/tile/aimc_xbar_twin.sv",
+       "rtl/tile/aimc_slice_map.sv", "rtl/tile/aimc_acc.sv",
        "rtl/tile/aimc_post_final.sv", "rtl/tile/aimc_post_tfl.sv", "rtl/tile/aimc_post.sv", "rtl/tile/aimc_pv.sv",
        "rtl/tile/aimc_tile.sv",
        "tests/unit/tile/aimc_tile_tb.sv"]
@@ -60,8 +60,12 @@ class Ref:
         self.rows, self.cols = cfg["rows"], cfg["cols"]
         self.dac_bits, self.adc_bits = cfg["dac_bits"], cfg["adc_bits"]
         self.cpa = cfg["cols_per_adc"]
+        # bit-sliced weights (docs/numbers.md): cols logical columns of ns adjacent pair columns
+        self.ns, self.sb = cfg.get("weight_slices", 1), cfg.get("slice_bits", 7)
+        self.top = 127 if self.ns == 1 else (1 << self.sb) - 1
+        self.pcols = self.cols * self.ns
         self.mem = mem
-        self.w = [[0] * self.cols for _ in range(self.rows)]
+        self.w = [[0] * self.pcols for _ in range(self.rows)]
         self.acc = [[0] * self.cols for _ in range(cfg["acc_slots"])]
         self.conv_cnt = self.prog_cnt = self.n_adc = self.n_sat = self.n_mvm = 0
         self.adc_cycles, self.settle = cfg["adc_cycles"], max(1, cfg["settle_cycles"])
@@ -78,11 +82,11 @@ class Ref:
 
     def prog(self, a):
         for r in range(self.rows):
-            for c in range(self.cols):
-                w = s8(self.byte("wgt", a, r * self.cols + c))
-                self.w[r][c] = -127 if w == -128 else w
+            for p in range(self.pcols):
+                w = s8(self.byte("wgt", a, r * self.pcols + p))
+                self.w[r][p] = min(max(w, -self.top), self.top)  # the hardware clamps
             self.prog_cnt += 1
-        self.cycles = self.rows * self.cols // 4 + 3
+        self.cycles = self.rows * self.pcols // 4 + 3
         return ERR_NONE
 
     def code(self, s, shift):
@@ -102,23 +106,50 @@ class Ref:
         mask = (1 << self.dac_bits) - 1
         acc = list(self.acc[slot]) if flags & F_ACC else [0] * self.cols
         nslices = (8 + self.dac_bits - 1) // self.dac_bits  # 8 magnitude bits (ISA 3)
-        cycles = max(self.rows // 4 + 1, self.cpa) + 2
+        # Latency (aimc_tile.sv header, issue 17): the next applied phase is searched for and
+        # settles under the current conversions. applied: (skipped phases before it) per phase.
+        load = max(self.rows // 4 + 1, self.cpa)
+        conv = self.cpa * self.ns * self.adc_cycles  # every pair column of an ADC is a conversion
+        gaps, skipped = [], 0
         for s in range(nslices):
             for neg in (False, True):
                 d = [((abs(v) >> (s * self.dac_bits)) & mask) if (v < 0) == neg and v != 0 else 0
                      for v in x]
                 if not any(d):
-                    cycles += 1
+                    skipped += 1
                     continue
-                cycles += 2 + self.settle + self.cpa * self.adc_cycles
-                for c in range(self.cols):
-                    code = self.code(sum(d[r] * self.w[r][c] for r in range(self.rows)), shift)
-                    if not dry:
-                        term = code << (s * self.dac_bits + shift)
-                        acc[c] = self.sat32(acc[c] + (-term if neg else term))
+                gaps.append(skipped)
+                skipped = 0
+        if not gaps:
+            cycles = load + 2 + skipped
+        else:
+            a_i = load + 1 + gaps[0] + self.settle
+            for k in gaps[1:]:
+                a_i = max(a_i + conv + 1, a_i + 2 + k + self.settle)
+            end = a_i + conv + 1
+            if skipped:
+                end = max(end, a_i + 2 + skipped)
+            cycles = end + 2
+        for s in range(nslices):
+            for neg in (False, True):
+                d = [((abs(v) >> (s * self.dac_bits)) & mask) if (v < 0) == neg and v != 0 else 0
+                     for v in x]
+                if not any(d):
+                    continue
+                # mux position g of ADC j: pair column p = j*cpa*ns + g, slice p % ns of
+                # logical column p // ns, all ADCs of one position, then the next position
+                pg = self.cpa * self.ns
+                for g in range(pg):
+                    for j in range(self.cols // self.cpa):
+                        p = j * pg + g
+                        c = p // self.ns
+                        code = self.code(sum(d[r] * self.w[r][p] for r in range(self.rows)), shift)
+                        if not dry:
+                            term = code << (s * self.dac_bits + shift + (p % self.ns) * self.sb)
+                            acc[c] = self.sat32(acc[c] + (-term if neg else term))
                 if not dry:
                     self.conv_cnt += 1
-                    self.n_adc += self.cols
+                    self.n_adc += self.pcols
         if not dry:
             self.acc[slot] = acc
             self.n_mvm += 1
@@ -172,6 +203,13 @@ class Ref:
 
 def s32(v):
     return v - (1 << 32) if v & 0x80000000 else v
+
+
+def wslice(w, s, ns, sb):
+    """Slice s of weight w (docs/numbers.md "Bit-sliced weights"), |w| capped at 127."""
+    m = min(abs(w), 127)
+    v = (m >> (s * sb)) & ((1 << sb) - 1)
+    return -v if w < 0 else v
 
 
 def tfl_requant(t, m, e, zp, lo, hi):
@@ -249,8 +287,17 @@ class Scenario:
         self.expect.append((e, ref.cycles))
 
     def prog(self, weights):
-        a = self.alloc("wgt", self.rows * self.cols // 4)
-        self.put_bytes("wgt", a, [v for row in weights for v in row])
+        """weights: Rows x Cols int8; with bit-sliced weights each one is written as its slices."""
+        ref = self.ref
+        if ref.ns > 1:
+            weights = [[wslice(v, s, ref.ns, ref.sb) for v in row for s in range(ref.ns)]
+                       for row in weights]
+        self.prog_raw(weights)
+
+    def prog_raw(self, pair_bytes):
+        """Rows x Cols*weight_slices bytes as PROG reads them (the hardware clamps each)."""
+        a = self.alloc("wgt", self.rows * self.ref.pcols // 4)
+        self.put_bytes("wgt", a, [v for row in pair_bytes for v in row])
         self.run(OP_PROG, a=a)
 
     def mvm(self, gen, flags, slot, shift, a=None):
@@ -372,9 +419,19 @@ class Scenario:
         self.post(raw, s2, self.params(s2))
         # ADC shifts: weights are multiples of 16 except for a residue of -1, 0 or 1 in row 0, so
         # at shifts 2 and 4 the codes round up and down but rarely tie (ties are redrawn)
-        self.prog([[16 * r.randint(-7, 7) + (r.choice((-1, 0, 1)) if i == 0 else 0)
-                    for _ in range(cols)] for i in range(rows)])
-        for shift in (2, 4, 15):
+        shifts = (2, 4, 15)
+        if self.ref.ns == 1:
+            self.prog([[16 * r.randint(-7, 7) + (r.choice((-1, 0, 1)) if i == 0 else 0)
+                        for _ in range(cols)] for i in range(rows)])
+        else:
+            # bit-sliced: every pair column converts on its own, so its bytes are multiples of 4
+            # (slices of 3 bits or more) with the residue in row 0; shift 4 would tie too often
+            k = 2 if self.ref.sb >= 3 else 0
+            lim = self.ref.top >> k
+            shifts = (2, 15) if k else (15,)
+            self.prog_raw([[(r.randint(-lim, lim) << k) + (r.choice((-1, 0, 1)) if i == 0 and k else 0)
+                            for _ in range(self.ref.pcols)] for i in range(rows)])
+        for shift in shifts:
             self.mvm(self.vec(-127, 0, zeros=0.2, specials=False), 0, s3, shift)
             self.post(raw | F_DST_OUT, s3, self.params(s3))
         # saturation of acc + b in both modes; extreme multipliers and shifts
@@ -405,6 +462,12 @@ class Scenario:
             p[k] = (p[k][0], p[k][1], bad)
             self.post(F_RELU | F_DST_OUT, s1, p)
         self.post(F_DST_OUT, s1, self.params(s1))
+        # bit-sliced weights: raw pair-column bytes over the whole int8 range, clamped by PROG to
+        # the cell's top level
+        if self.ref.ns > 1:
+            self.prog_raw([[r.randint(-128, 127) for _ in range(self.ref.pcols)] for _ in range(rows)])
+            self.mvm(self.vec(), 0, s1, 0)
+            self.post(raw | F_DST_OUT, s1, self.params(s1, b_bits=20))
         # an opcode that is not a tile command is answered, not hung
         self.run(OP_NOP)
         self.cmds.append(instr(OP_HALT))
@@ -493,7 +556,9 @@ def rtl_params(cfg):
             "AdcBits": cfg["adc_bits"], "ColsPerAdc": cfg["cols_per_adc"],
             "AdcCycles": cfg["adc_cycles"], "AccSlots": cfg["acc_slots"],
             "ActDepth": cfg["act_depth"], "ParDepth": cfg["par_depth"],
-            "WgtDepth": cfg["wgt_depth"], "SettleCycles": cfg["settle_cycles"]}
+            "WgtDepth": cfg["wgt_depth"], "SettleCycles": cfg["settle_cycles"],
+            "WeightSlices": cfg.get("weight_slices", 1), "SliceBits": cfg.get("slice_bits", 7),
+            "AdcKind": {"model": 0, "sar": 1}[cfg.get("adc_kind", "model")]}
 
 
 def build_icarus(cfg, bdir):
@@ -541,14 +606,25 @@ def check_model_errors(sim, cfg, bdir, tdir):
     other = dict((k, cfg[k]) for k in ("cols", "dac_bits", "adc_bits", "cols_per_adc",
                                        "adc_cycles", "acc_slots"))
     other["rows"] = cfg["rows"] + 4 if cfg["rows"] <= 1020 else cfg["rows"] - 4
+    # bit-sliced weights: the array geometry includes the slices (decision 0009)
+    other["weight_slices"] = cfg.get("weight_slices", 1)
+    other["slice_bits"] = cfg.get("slice_bits", 7)
     os.makedirs(tdir, exist_ok=True)
     mismatch = os.path.join(tdir, "mismatch.cfg")
     with open(mismatch, "w") as f:
         f.write("name = mismatch\n" + "".join("%s = %d\n" % kv for kv in other.items())
                 + "prog_sigma = 0\nread_sigma = 0\n")
+    # the same geometry with the other ADC kind: the bind names AdcKind
+    kind = dict(other, rows=cfg["rows"], adc_cycles=cfg["adc_bits"] + 1)
+    sar = cfg.get("adc_kind", "model") == "sar"
+    kind_cfg = os.path.join(tdir, "kind.cfg")
+    with open(kind_cfg, "w") as f:
+        f.write("name = kind\n" + "".join("%s = %d\n" % kv for kv in kind.items())
+                + "prog_sigma = 0\nread_sigma = 0\nadc_kind = %s\n" % ("model" if sar else "sar"))
     cases = [([], "aimc_config"),
              (["+aimc_config=" + cfg["path"], "+aimc_seed=12x"], "aimc_seed"),
-             (["+aimc_config=" + mismatch, "+aimc_seed=1"], "differs from config 'mismatch'")]
+             (["+aimc_config=" + mismatch, "+aimc_seed=1"], "differs from config 'mismatch'"),
+             (["+aimc_config=" + kind_cfg, "+aimc_seed=1"], "AdcKind=%d" % int(sar))]
     errs = []
     for plus, want in cases:
         if sim == "icarus":

@@ -70,7 +70,7 @@ static void test_before_init(void)
 
 	aimc_sim_model_shutdown();
 	report(aimc_sim_model() == NULL, "no_model", "aimc_sim_model() is not NULL before init");
-	report(aimc_sim_model_bind(0, ROWS, COLS, DAC_BITS, ADC_BITS, CPA) == -1 &&
+	report(aimc_sim_model_bind(0, ROWS, COLS, DAC_BITS, ADC_BITS, CPA, 0) == -1 &&
 		       contains(aimc_sim_model_error(), "not initialized"),
 	       "bind_before_init", "got '%s'", aimc_sim_model_error());
 	report(aimc_sim_model_program_row(0, 0, words, 0) == -1, "program_before_init",
@@ -88,20 +88,20 @@ static void test_before_init(void)
 
 static void test_bind(void)
 {
-	report(aimc_sim_model_bind(0, ROWS, COLS, DAC_BITS, ADC_BITS, CPA) == 0, "bind_ok", "%s",
+	report(aimc_sim_model_bind(0, ROWS, COLS, DAC_BITS, ADC_BITS, CPA, 0) == 0, "bind_ok", "%s",
 	       aimc_sim_model_error());
-	report(aimc_sim_model_bind(1, ROWS, COLS, DAC_BITS, ADC_BITS, CPA) == -1 &&
+	report(aimc_sim_model_bind(1, ROWS, COLS, DAC_BITS, ADC_BITS, CPA, 0) == -1 &&
 		       contains(aimc_sim_model_error(), "tile 1 out of range"),
 	       "bind_bad_tile", "got '%s'", aimc_sim_model_error());
-	report(aimc_sim_model_bind(0, ROWS + 4, COLS, DAC_BITS, ADC_BITS, CPA) == -1 &&
+	report(aimc_sim_model_bind(0, ROWS + 4, COLS, DAC_BITS, ADC_BITS, CPA, 0) == -1 &&
 		       contains(aimc_sim_model_error(), "rows=16") &&
 		       contains(aimc_sim_model_error(), "differs from config 'simtest'"),
 	       "bind_rows", "got '%s'", aimc_sim_model_error());
-	report(aimc_sim_model_bind(0, ROWS, COLS, DAC_BITS + 1, ADC_BITS, CPA) == -1,
+	report(aimc_sim_model_bind(0, ROWS, COLS, DAC_BITS + 1, ADC_BITS, CPA, 0) == -1,
 	       "bind_dac_bits", "expected -1");
-	report(aimc_sim_model_bind(0, ROWS, COLS, DAC_BITS, ADC_BITS - 1, CPA) == -1,
+	report(aimc_sim_model_bind(0, ROWS, COLS, DAC_BITS, ADC_BITS - 1, CPA, 0) == -1,
 	       "bind_adc_bits", "expected -1");
-	report(aimc_sim_model_bind(0, ROWS, COLS, DAC_BITS, ADC_BITS, CPA + 1) == -1,
+	report(aimc_sim_model_bind(0, ROWS, COLS, DAC_BITS, ADC_BITS, CPA + 1, 0) == -1,
 	       "bind_cols_per_adc", "expected -1");
 }
 
