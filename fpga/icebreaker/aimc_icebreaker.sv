@@ -10,6 +10,7 @@ module aimc_icebreaker import aimc_pkg::*; #(
   parameter int AdcBits    = 10,
   parameter int ColsPerAdc = 4,
   parameter int AdcCycles  = 10,
+  parameter int AdcKind    = 0,         // ADC_MODEL (0) or ADC_SAR (config key adc_kind)
   parameter int InstrDepth = 256,
   parameter int ActDepth   = 256,
   parameter int ParDepth   = 256,
@@ -58,6 +59,7 @@ module aimc_icebreaker import aimc_pkg::*; #(
     .AdcBits       (AdcBits),
     .ColsPerAdc    (ColsPerAdc),
     .AdcCycles     (AdcCycles),
+    .AdcKind       (AdcKind),
     .InstrDepth    (InstrDepth),
     .ActDepth      (ActDepth),
     .ParDepth      (ParDepth),

@@ -10,6 +10,7 @@ module aimc_ulx3s import aimc_pkg::*; #(
   parameter int AdcBits    = 14,
   parameter int ColsPerAdc = 2,
   parameter int AdcCycles  = 14,
+  parameter int AdcKind    = 0,         // ADC_MODEL (0) or ADC_SAR (config key adc_kind)
   parameter int InstrDepth = 2048,
   parameter int ActDepth   = 2048,
   parameter int ParDepth   = 512,
@@ -63,6 +64,7 @@ module aimc_ulx3s import aimc_pkg::*; #(
     .AdcBits       (AdcBits),
     .ColsPerAdc    (ColsPerAdc),
     .AdcCycles     (AdcCycles),
+    .AdcKind       (AdcKind),
     .InstrDepth    (InstrDepth),
     .ActDepth      (ActDepth),
     .ParDepth      (ParDepth),

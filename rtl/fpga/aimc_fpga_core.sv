@@ -12,6 +12,7 @@ module aimc_fpga_core import aimc_pkg::*; #(
   parameter int AdcBits       = 13,
   parameter int ColsPerAdc    = 4,
   parameter int AdcCycles     = 13,
+  parameter int AdcKind       = 0,         // ADC_MODEL (0) or ADC_SAR (config key adc_kind)
   parameter int InstrDepth    = 512,
   parameter int ActDepth      = 256,
   parameter int ParDepth      = 256,
@@ -99,6 +100,7 @@ module aimc_fpga_core import aimc_pkg::*; #(
     .AdcBits    (AdcBits),
     .ColsPerAdc (ColsPerAdc),
     .AdcCycles  (AdcCycles),
+    .AdcKind    (AdcKind),
     .InstrDepth (InstrDepth),
     .ActDepth   (ActDepth),
     .ParDepth   (ParDepth),
