@@ -322,6 +322,37 @@ def time_axis_model(aimc, model, geometry_cfg, devices, seeds, times, out_dir, w
     return rows, csv_path, png
 
 
+
+def sweep_setup(args, tool):
+    """The start both sweeps share (sweep.py, sweep_slices.py): the seeds, the config path, the
+    CLI, the output and work folders, the config's text and its `aimc config --json`. Returns
+    them as a tuple, or None after printing the reason (the caller exits 2)."""
+    try:
+        seeds = [int(s) for s in args.seeds.split(",")]
+        if not seeds or any(s < 0 for s in seeds):
+            raise ValueError
+    except ValueError:
+        print(f"{tool}: --seeds wants non-negative integers separated by commas, got "
+              f"'{args.seeds}'", file=sys.stderr)
+        return None
+    cfg_path = args.config
+    if "/" not in cfg_path and not cfg_path.endswith(".cfg"):
+        cfg_path = os.path.join(ROOT, "configs", cfg_path + ".cfg")
+    if not os.path.isfile(cfg_path):
+        print(f"{tool}: config {args.config}: no such file", file=sys.stderr)
+        return None
+    aimc = os.path.abspath(args.aimc or os.path.join(args.build, "sw", "aimc"))
+    if not os.path.exists(aimc):
+        print(f"{tool}: {aimc} does not exist (run 'make sw')", file=sys.stderr)
+        return None
+    out_dir = os.path.abspath(os.path.join(args.build, "sweep"))
+    work = os.path.join(out_dir, "work")
+    os.makedirs(work, exist_ok=True)
+    with open(cfg_path) as f:
+        base_text = f.read()
+    base_cfg = json.loads(run([aimc, "config", "--json", cfg_path]))
+    return seeds, cfg_path, aimc, out_dir, work, base_text, base_cfg
+
 def overrides_for(knob, value):
     if knob == "adc_bits":
         return {"adc_bits": int(value), "adc_cycles": int(value)}
@@ -349,31 +380,11 @@ def main(argv=None):
                          "default models/mlperf-tiny/ad01_int8.tflite when present)")
     ap.add_argument("--model-config", default="edge", help="geometry of the model's runs (default edge)")
     args = ap.parse_args(argv)
-    try:
-        seeds = [int(s) for s in args.seeds.split(",")]
-        if not seeds or any(s < 0 for s in seeds):
-            raise ValueError
-    except ValueError:
-        print(f"sweep: --seeds wants non-negative integers separated by commas, got "
-              f"'{args.seeds}'", file=sys.stderr)
-        return 2
-    cfg_path = args.config
-    if "/" not in cfg_path and not cfg_path.endswith(".cfg"):
-        cfg_path = os.path.join(ROOT, "configs", cfg_path + ".cfg")
-    if not os.path.isfile(cfg_path):
-        print(f"sweep: config {args.config}: no such file", file=sys.stderr)
-        return 2
-    aimc = os.path.abspath(args.aimc or os.path.join(args.build, "sw", "aimc"))
-    if not os.path.exists(aimc):
-        print(f"sweep: {aimc} does not exist (run 'make sw')", file=sys.stderr)
-        return 2
-    out_dir = os.path.abspath(os.path.join(args.build, "sweep"))
-    work = os.path.join(out_dir, "work")
-    os.makedirs(work, exist_ok=True)
     t0 = time.monotonic()
-    with open(cfg_path) as f:
-        base_text = f.read()
-    base_cfg = json.loads(run([aimc, "config", "--json", cfg_path]))
+    setup = sweep_setup(args, "sweep")
+    if setup is None:
+        return 2
+    seeds, cfg_path, aimc, out_dir, work, base_text, base_cfg = setup
 
     print("sweep: training and quantizing the digits MLP", flush=True)
     pr = kpipe.prepare(None)

@@ -37,7 +37,7 @@ from kirchhoff import export as kexport    # noqa: E402
 from kirchhoff import pipeline as kpipe     # noqa: E402
 from kirchhoff import quantize as kq       # noqa: E402
 from kirchhoff import train as ktrain      # noqa: E402
-from sweep import SweepError, cfg_text, run  # noqa: E402
+from sweep import SweepError, cfg_text, run, sweep_setup  # noqa: E402
 
 # (weight_slices, slice_bits): one pair of 127 levels, then the slicings of the 7 magnitude bits
 SLICINGS = [(1, 7), (2, 4), (3, 3), (4, 2), (7, 1)]
@@ -56,31 +56,11 @@ def main(argv=None):
                     help="binary and 128-level cells, 1 x 7 and 7 x 1 bits only")
     ap.add_argument("--aimc", help="C CLI (default BUILD/sw/aimc)")
     args = ap.parse_args(argv)
-    try:
-        seeds = [int(s) for s in args.seeds.split(",")]
-        if not seeds or any(s < 0 for s in seeds):
-            raise ValueError
-    except ValueError:
-        print(f"sweep_slices: --seeds wants non-negative integers separated by commas, got "
-              f"'{args.seeds}'", file=sys.stderr)
-        return 2
-    cfg_path = args.config
-    if "/" not in cfg_path and not cfg_path.endswith(".cfg"):
-        cfg_path = os.path.join(ROOT, "configs", cfg_path + ".cfg")
-    if not os.path.isfile(cfg_path):
-        print(f"sweep_slices: config {args.config}: no such file", file=sys.stderr)
-        return 2
-    aimc = os.path.abspath(args.aimc or os.path.join(args.build, "sw", "aimc"))
-    if not os.path.exists(aimc):
-        print(f"sweep_slices: {aimc} does not exist (run 'make sw')", file=sys.stderr)
-        return 2
-    out_dir = os.path.abspath(os.path.join(args.build, "sweep"))
-    work = os.path.join(out_dir, "work")
-    os.makedirs(work, exist_ok=True)
     t0 = time.monotonic()
-    with open(cfg_path) as f:
-        base_text = f.read()
-    base_cfg = json.loads(run([aimc, "config", "--json", cfg_path]))
+    setup = sweep_setup(args, "sweep_slices")
+    if setup is None:
+        return 2
+    seeds, cfg_path, aimc, out_dir, work, base_text, base_cfg = setup
 
     print("sweep_slices: training and quantizing the digits MLP", flush=True)
     pr = kpipe.prepare(None)

@@ -8,31 +8,8 @@ set -u
 aimc=${BUILD:-build}/sw/aimc
 py=${PYTHON:-.venv/bin/python}
 dir=${BUILD:-build}/tests/notfl_refusal; rm -rf "$dir"; mkdir -p "$dir"
-pass=0; fail=0
-expect() { # name, expected exit, message regex, command...
-  local name=$1 want=$2 re=$3; shift 3
-  local out rc
-  out=$("$@" 2>&1); rc=$?
-  if [ "$rc" -eq "$want" ] && grep -Eq -- "$re" <<<"$out"; then
-    echo "PASS $name"; pass=$((pass + 1))
-  else
-    echo "FAIL $name: expected exit $want and /$re/, got exit $rc: $(head -5 <<<"$out")"; fail=$((fail + 1))
-  fi
-}
-"$py" - "$dir" <<'PY' || { echo "FAIL import"; exit 1; }
-import os, sys
-import numpy as np
-for p in ("sw/python", "tools", "tests/python"):
-    sys.path.insert(0, os.path.join(os.getcwd(), p))
-import test_graph_forward as tgf
-from kirchhoff import graphfile as gf, tflite_import as ti
-m = "models/mlperf-tiny/kws_ref_model.tflite"
-g = ti.import_model(m)
-open(os.path.join(sys.argv[1], "kws.khnf"), "wb").write(
-    tgf.with_eff_scale(gf.graph_to_bytes(g), g, tgf.eff_scales(m, g)))
-np.random.default_rng(7).integers(-128, 128, size=(1, 490), dtype=np.int8).tofile(
-    os.path.join(sys.argv[1], "x.i8"))
-PY
+. tests/system/expect_lib.sh
+kws_graph "$dir" || { echo "FAIL import"; exit 1; }
 msg='config ice40 has isa_tfl = 0 \(built without the tfl POST stage and ACCADD\): node 0 \(CONV, K=[0-9]+, N=[0-9]+\) needs the tfl POST'
 expect "compile kws on ice40: refused, names node and isa_tfl, exit 1" 1 "NOT SUPPORTED BY config ice40: $msg" \
   "$aimc" compile --config ice40 --net "$dir/kws.khnf" --report "$dir/compile.json"
