@@ -48,7 +48,7 @@ AMORTIZE_INFERENCES = 1_000_000
 
 # ---- digital int8 baseline (issue 18 item 6) -----------------------------------------------------
 # A digital int8 accelerator running the same MACs: E10 (45 nm, 0.9 V) int8 multiply 0.2 pJ +
-# int8 add 0.03 pJ = 0.23 pJ per MAC (the operator only; ANALOG-PARAMETERS "Digital baseline"
+# int8 add 0.03 pJ = 0.23 pJ per MAC (the operator only; docs/sources.md "Digital baseline"
 # row), SRAM traffic at E11's 0.16 pJ/bit (64-bit read of an 8 KB SRAM). The array: DIG_ARRAY x
 # DIG_ARRAY MAC units, weight-stationary-free output-stationary systolic array (a TPU-like design
 # at edge scale), at the analog config's clock: each weight byte read from SRAM feeds DIG_ARRAY
