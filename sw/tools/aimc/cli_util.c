@@ -323,16 +323,20 @@ static const char *make_config_arg(const aimc_cfg *cfg, char *buf, size_t len)
 	return buf;
 }
 
-/* The first configs/<name>.cfg (here or under $AIMC_ROOT) whose readback the chip on m gives. */
+/* The configs/<name>.cfg files (here, else under $AIMC_ROOT) whose readback the chip on m gives,
+ * in name order: "configs/a.cfg" or, when configs share the chip's identity (same geometry and
+ * features, e.g. base and pcm), "configs/a.cfg (or configs/b.cfg: the same identity registers)". */
 static int find_chip_config(aimc_mmio *m, char *buf, size_t len)
 {
 	const char *root = getenv("AIMC_ROOT");
 	char dir[PATH_MAX], path[PATH_MAX + NAME_MAX + 2], diff[16];
 	int found = 0;
+	size_t pos = 0;
 
+	buf[0] = '\0';
 	for (int pass = 0; pass < 2 && !found; pass++) {
-		DIR *d;
-		struct dirent *e;
+		struct dirent **list;
+		int n;
 
 		if (pass == 0)
 			snprintf(dir, sizeof(dir), "configs");
@@ -340,26 +344,32 @@ static int find_chip_config(aimc_mmio *m, char *buf, size_t len)
 			snprintf(dir, sizeof(dir), "%s/configs", root);
 		else
 			break;
-		d = opendir(dir);
-		if (d == NULL)
+		n = scandir(dir, &list, NULL, alphasort);
+		if (n < 0)
 			continue;
-		while (!found && (e = readdir(d)) != NULL) {
+		for (int i = 0; i < n; i++) {
 			aimc_cfg c;
 			char err[512];
-			size_t n = strlen(e->d_name);
+			const char *name = list[i]->d_name;
+			size_t k = strlen(name);
 
-			if (n < 5 || strcmp(e->d_name + n - 4, ".cfg") != 0)
-				continue;
-			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-			if (aimc_cfg_load(&c, path, err, sizeof(err)) == 0 &&
-			    aimc_chip_config_diff(m, &c, diff, sizeof(diff)) == 0) {
-				snprintf(buf, len, "%s", path);
-				found = 1;
+			if (k >= 5 && strcmp(name + k - 4, ".cfg") == 0) {
+				snprintf(path, sizeof(path), "%s/%s", dir, name);
+				if (aimc_cfg_load(&c, path, err, sizeof(err)) == 0 &&
+				    aimc_chip_config_diff(m, &c, diff, sizeof(diff)) == 0 && pos < len) {
+					int w = snprintf(buf + pos, len - pos, "%s%s", found == 0 ? "" :
+							 found == 1 ? " (or " : ", ", path);
+					pos += w > 0 ? (size_t)w : 0;
+					found++;
+				}
 			}
+			free(list[i]);
 		}
-		closedir(d);
+		free(list);
 	}
-	return found;
+	if (found > 1 && pos < len)
+		snprintf(buf + pos, len - pos, ": the same identity registers)");
+	return found > 0;
 }
 
 /* The model on m was built from another config than cfg: say which fields differ, what it was
