@@ -353,6 +353,26 @@ def sweep_setup(args, tool):
     base_cfg = json.loads(run([aimc, "config", "--json", cfg_path]))
     return seeds, cfg_path, aimc, out_dir, work, base_text, base_cfg
 
+
+def sweep_point(aimc, work, base_text, pr, inputs, name, overrides, seed):
+    """One point of a sweep: the config with overrides (work/<name>.cfg), the digits MLP's ADC
+    shifts calibrated for it, one C-model run of the test inputs at seed. Returns (accuracy,
+    shifts); a short output raises SweepError."""
+    n, nc = len(pr.yte), pr.qnet.n_classes
+    path = os.path.join(work, f"{name}.cfg")
+    atomic.write_text(path, cfg_text(base_text, overrides, name))
+    cfg = json.loads(run([aimc, "config", "--json", path]))
+    cal = kq.calibrate_adc_shifts(pr.qnet, pr.xtr, cfg)
+    net = os.path.join(work, f"{name}.khnf")
+    kexport.write_net(net, pr.qnet.with_adc_shifts(cal.shifts))
+    out = os.path.join(work, f"{name}_s{seed}.i8")
+    run([aimc, "run", "--config", path, "--seed", str(seed), "--backend", "cmodel",
+         "--net", net, "--inputs", inputs, "--out", out])
+    y = np.fromfile(out, dtype=np.int8)
+    if y.size != n * nc:
+        raise SweepError(f"{out}: {y.size} bytes, expected {n * nc}")
+    return float(np.mean(ktrain.predict(y.reshape(n, nc)) == pr.yte)), cal.shifts
+
 def overrides_for(knob, value):
     if knob == "adc_bits":
         return {"adc_bits": int(value), "adc_cycles": int(value)}
@@ -398,19 +418,7 @@ def main(argv=None):
           f"{n} test images, base config {base_cfg['name']}", flush=True)
 
     def point(name, overrides, seed):
-        path = os.path.join(work, f"{name}.cfg")
-        atomic.write_text(path, cfg_text(base_text, overrides, name))
-        cfg = json.loads(run([aimc, "config", "--json", path]))
-        cal = kq.calibrate_adc_shifts(pr.qnet, pr.xtr, cfg)
-        net = os.path.join(work, f"{name}.khnf")
-        kexport.write_net(net, pr.qnet.with_adc_shifts(cal.shifts))
-        out = os.path.join(work, f"{name}_s{seed}.i8")
-        run([aimc, "run", "--config", path, "--seed", str(seed), "--backend", "cmodel",
-             "--net", net, "--inputs", inputs, "--out", out])
-        y = np.fromfile(out, dtype=np.int8)
-        if y.size != n * nc:
-            raise SweepError(f"{out}: {y.size} bytes, expected {n * nc}")
-        return float(np.mean(ktrain.predict(y.reshape(n, nc)) == pr.yte)), cal.shifts
+        return sweep_point(aimc, work, base_text, pr, inputs, name, overrides, seed)
 
     devices = [d for d in args.devices.split(",") if d]
     t_rows, t_csv, t_png = time_axis(aimc, pr, devices, seeds, QUICK_TIMES if args.quick else TIMES,

@@ -37,7 +37,7 @@ from kirchhoff import export as kexport    # noqa: E402
 from kirchhoff import pipeline as kpipe     # noqa: E402
 from kirchhoff import quantize as kq       # noqa: E402
 from kirchhoff import train as ktrain      # noqa: E402
-from sweep import SweepError, cfg_text, run, sweep_setup  # noqa: E402
+from sweep import SweepError, run, sweep_point, sweep_setup  # noqa: E402
 
 # (weight_slices, slice_bits): one pair of 127 levels, then the slicings of the 7 magnitude bits
 SLICINGS = [(1, 7), (2, 4), (3, 3), (4, 2), (7, 1)]
@@ -71,19 +71,7 @@ def main(argv=None):
     n, nc = len(pr.yte), pr.qnet.n_classes
 
     def point(name, overrides, seed):
-        path = os.path.join(work, f"{name}.cfg")
-        atomic.write_text(path, cfg_text(base_text, overrides, name))
-        cfg = json.loads(run([aimc, "config", "--json", path]))
-        cal = kq.calibrate_adc_shifts(pr.qnet, pr.xtr, cfg)
-        net = os.path.join(work, f"{name}.khnf")
-        kexport.write_net(net, pr.qnet.with_adc_shifts(cal.shifts))
-        out = os.path.join(work, f"{name}_s{seed}.i8")
-        run([aimc, "run", "--config", path, "--seed", str(seed), "--backend", "cmodel",
-             "--net", net, "--inputs", inputs, "--out", out])
-        y = np.fromfile(out, dtype=np.int8)
-        if y.size != n * nc:
-            raise SweepError(f"{out}: {y.size} bytes, expected {n * nc}")
-        return float(np.mean(ktrain.predict(y.reshape(n, nc)) == pr.yte)), cal.shifts
+        return sweep_point(aimc, work, base_text, pr, inputs, name, overrides, seed)
 
     slicings = QUICK_SLICINGS if args.quick else SLICINGS
     levels = QUICK_LEVELS if args.quick else CELL_LEVELS
