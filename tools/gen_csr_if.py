@@ -8,8 +8,9 @@ PeakRDL-etana gives aimc_csr one flat port per hardware field (hwif_in_<reg>_<fi
 hwif_out_<reg>_<field>; register arrays as unpacked arrays). This reads those port declarations
 (the file itself is not changed) and writes
   - aimc_csr_pkg: packed structs aimc_csr_hwif_in_t / aimc_csr_hwif_out_t, one member per port
-    named <reg>_<field>, in port order; an array port [W-1:0] x [N-1:0] becomes a packed member
-    [N-1:0][W-1:0] (element i at bits [i*W +: W]);
+    named <reg>_<field>, in port order; an array port [W-1:0] x [N-1:0] becomes one flat member
+    [N*W-1:0], element i at bits [i*W +: W] (a 2-D packed member would be read as one vector by
+    yosys 0.23 after tools/yosys_src.py, which flattens declarations but not member selects);
   - aimc_csr_reg_top: aimc_csr with the CPU interface as before and the two structs (hwif_i,
     hwif_o) in place of the hwif ports, clk_i / rst_ni / cpuif_*_i|o for the rest (OpenTitan's reg2hw / hw2reg shape), so the chip top connects one struct each
     way. Packed structs only: Icarus 11 takes no unpacked struct (docs/TOOLING-NOTES).
@@ -62,8 +63,8 @@ def member(name):
 
 
 def decl(width, elems):
-    w = f"[{width - 1}:0]" if width > 1 else ""
-    return (f"[{elems - 1}:0]" + w) if elems else w
+    n = width * (elems or 1)
+    return f"[{n - 1}:0]" if n > 1 else ""
 
 
 def gen_pkg(ports):
@@ -77,7 +78,8 @@ def gen_pkg(ports):
         for _, width, name, elems in ports:
             if name.startswith(f"hwif_{kind}_"):
                 d = decl(width, elems)
-                o.append(f"    logic {d + ' ' if d else ''}{member(name)};")
+                note = f"  // {elems} x {width} bits, element i at [i*{width} +: {width}]" if elems else ""
+                o.append(f"    logic {d + ' ' if d else ''}{member(name)};{note}")
         o.append(f"  }} aimc_csr_hwif_{kind}_t;")
         o.append("")
     o += ["endpackage", ""]
@@ -121,9 +123,9 @@ def gen_wrap(params, ports):
         m = member(name)
         o.append(f"  for (genvar i = 0; i < {elems}; i++) begin : g_{m}")
         if d == "input":
-            o.append(f"    assign {name}[i] = hwif_i.{m}[i];")
+            o.append(f"    assign {name}[i] = hwif_i.{m}[i*{width} +: {width}];")
         else:
-            o.append(f"    assign hwif_o.{m}[i] = {name}[i];")
+            o.append(f"    assign hwif_o.{m}[i*{width} +: {width}] = {name}[i];")
         o.append("  end")
     if arrays:
         o.append("")

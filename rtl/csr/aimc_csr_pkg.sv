@@ -50,13 +50,13 @@ package aimc_csr_pkg;
     logic [31:0] bus_err_addr_addr;
     logic [31:0] reads_total_value;
     logic [31:0] stalls_total_value;
-    logic [15:0][31:0] tile_busy_value;
-    logic [15:0][31:0] tile_idle_value;
-    logic [15:0][31:0] tile_mvms_value;
-    logic [15:0][31:0] tile_reads_value;
-    logic [15:0][31:0] tile_adc_value;
-    logic [15:0][31:0] tile_sats_value;
-    logic [15:0][31:0] tile_stalls_value;
+    logic [511:0] tile_busy_value;  // 16 x 32 bits, element i at [i*32 +: 32]
+    logic [511:0] tile_idle_value;  // 16 x 32 bits, element i at [i*32 +: 32]
+    logic [511:0] tile_mvms_value;  // 16 x 32 bits, element i at [i*32 +: 32]
+    logic [511:0] tile_reads_value;  // 16 x 32 bits, element i at [i*32 +: 32]
+    logic [511:0] tile_adc_value;  // 16 x 32 bits, element i at [i*32 +: 32]
+    logic [511:0] tile_sats_value;  // 16 x 32 bits, element i at [i*32 +: 32]
+    logic [511:0] tile_stalls_value;  // 16 x 32 bits, element i at [i*32 +: 32]
     logic [31:0] pv_pulses_value;
     logic [31:0] pv_unconv_value;
   } aimc_csr_hwif_in_t;

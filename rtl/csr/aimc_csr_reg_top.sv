@@ -32,25 +32,25 @@ module aimc_csr_reg_top import aimc_csr_pkg::*; #(
   logic [31:0] hwif_in_tile_stalls_value [16];
 
   for (genvar i = 0; i < 16; i++) begin : g_tile_busy_value
-    assign hwif_in_tile_busy_value[i] = hwif_i.tile_busy_value[i];
+    assign hwif_in_tile_busy_value[i] = hwif_i.tile_busy_value[i*32 +: 32];
   end
   for (genvar i = 0; i < 16; i++) begin : g_tile_idle_value
-    assign hwif_in_tile_idle_value[i] = hwif_i.tile_idle_value[i];
+    assign hwif_in_tile_idle_value[i] = hwif_i.tile_idle_value[i*32 +: 32];
   end
   for (genvar i = 0; i < 16; i++) begin : g_tile_mvms_value
-    assign hwif_in_tile_mvms_value[i] = hwif_i.tile_mvms_value[i];
+    assign hwif_in_tile_mvms_value[i] = hwif_i.tile_mvms_value[i*32 +: 32];
   end
   for (genvar i = 0; i < 16; i++) begin : g_tile_reads_value
-    assign hwif_in_tile_reads_value[i] = hwif_i.tile_reads_value[i];
+    assign hwif_in_tile_reads_value[i] = hwif_i.tile_reads_value[i*32 +: 32];
   end
   for (genvar i = 0; i < 16; i++) begin : g_tile_adc_value
-    assign hwif_in_tile_adc_value[i] = hwif_i.tile_adc_value[i];
+    assign hwif_in_tile_adc_value[i] = hwif_i.tile_adc_value[i*32 +: 32];
   end
   for (genvar i = 0; i < 16; i++) begin : g_tile_sats_value
-    assign hwif_in_tile_sats_value[i] = hwif_i.tile_sats_value[i];
+    assign hwif_in_tile_sats_value[i] = hwif_i.tile_sats_value[i*32 +: 32];
   end
   for (genvar i = 0; i < 16; i++) begin : g_tile_stalls_value
-    assign hwif_in_tile_stalls_value[i] = hwif_i.tile_stalls_value[i];
+    assign hwif_in_tile_stalls_value[i] = hwif_i.tile_stalls_value[i*32 +: 32];
   end
 
   aimc_csr #(
