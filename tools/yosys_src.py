@@ -43,7 +43,7 @@ def split_comment(line):
 
 
 def package_members(text):
-    """Names a package declares: localparams, typedefs, enum constants, functions."""
+    """Names a package declares: localparams, typedefs (struct ones too), enum constants, functions."""
     names = set()
     for m in re.finditer(rf"\blocalparam\b[^=;]*?\b({IDENT})\s*=", text):
         names.add(m.group(1))
@@ -56,6 +56,8 @@ def package_members(text):
             if item:
                 names.add(re.match(IDENT, item).group(0))
     for m in re.finditer(rf"\btypedef\b[^;{{]*\b({IDENT})\s*;", text):
+        names.add(m.group(1))
+    for m in re.finditer(rf"\btypedef\s+struct\b[^{{]*\{{[^{{}}]*\}}\s*({IDENT})\s*;", text):
         names.add(m.group(1))
     return names
 
