@@ -13,7 +13,7 @@ hwif_out_<reg>_<field>; register arrays as unpacked arrays). This reads those po
     yosys 0.23 after tools/yosys_src.py, which flattens declarations but not member selects);
   - aimc_csr_reg_top: aimc_csr with the CPU interface as before and the two structs (hwif_i,
     hwif_o) in place of the hwif ports, clk_i / rst_ni / cpuif_*_i|o for the rest (OpenTitan's reg2hw / hw2reg shape), so the chip top connects one struct each
-    way. Packed structs only: Icarus 11 takes no unpacked struct (docs/TOOLING-NOTES).
+    way. Packed structs only: Icarus 11 takes no unpacked struct.
 Exit status 2 when the module does not have the expected shape.
 """
 import os
