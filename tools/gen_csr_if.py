@@ -35,7 +35,7 @@ def die(msg):
 def parse(path):
     with open(path, encoding="utf-8") as f:
         src = f.read()
-    m = re.search(r"^module aimc_csr\b(.*?)\);\s*$", src, re.M | re.S)
+    m = re.search(r"^module aimc_csr\b(.*?)\);\s*$", src, re.MULTILINE | re.DOTALL)
     if m is None:
         die(f"{path}: no `module aimc_csr ... );` header")
     params, ports = [], []
@@ -58,7 +58,7 @@ def parse(path):
 def member(name):
     for pre in ("hwif_in_", "hwif_out_"):
         if name.startswith(pre):
-            return name[len(pre):]
+            return name.removeprefix(pre)
     return None
 
 
@@ -92,7 +92,7 @@ def outer(d, name):
         return "clk_i"
     if name == "arst_n":
         return "rst_ni"
-    base = name[2:] if name.startswith("s_") else name
+    base = name.removeprefix("s_")
     return f"{base}_{'i' if d == 'input' else 'o'}"
 
 

@@ -124,7 +124,7 @@ def rdl_defines(consts):
 
 
 def check_rdl(lims, consts, rdl):
-    from systemrdl import RDLCompiler, RDLCompileError
+    from systemrdl import RDLCompileError, RDLCompiler
     rdlc = RDLCompiler()
     try:
         rdlc.compile_file(rdl, defines={d.split("=")[0]: d.split("=")[1] for d in rdl_defines(consts)})
