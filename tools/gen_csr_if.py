@@ -114,9 +114,11 @@ def gen_wrap(params, ports):
     o += [");", ""]
     # Register arrays: etana's ports are unpacked arrays; element i of the packed member.
     arrays = [p for p in ports if p[3]]
+    if arrays:
+        o.append("  // With the port's own range [N-1:0]: unpacked arrays connect by position, not index.")
     for d, width, name, elems in arrays:
         w = f"[{width - 1}:0] " if width > 1 else ""
-        o.append(f"  logic {w}{name} [{elems}];")
+        o.append(f"  logic {w}{name} [{elems - 1}:0];")
     if arrays:
         o.append("")
     for d, width, name, elems in arrays:

@@ -23,13 +23,14 @@ module aimc_csr_reg_top import aimc_csr_pkg::*; #(
   output aimc_csr_hwif_out_t hwif_o
 );
 
-  logic [31:0] hwif_in_tile_busy_value [16];
-  logic [31:0] hwif_in_tile_idle_value [16];
-  logic [31:0] hwif_in_tile_mvms_value [16];
-  logic [31:0] hwif_in_tile_reads_value [16];
-  logic [31:0] hwif_in_tile_adc_value [16];
-  logic [31:0] hwif_in_tile_sats_value [16];
-  logic [31:0] hwif_in_tile_stalls_value [16];
+  // With the port's own range [N-1:0]: unpacked arrays connect by position, not index.
+  logic [31:0] hwif_in_tile_busy_value [15:0];
+  logic [31:0] hwif_in_tile_idle_value [15:0];
+  logic [31:0] hwif_in_tile_mvms_value [15:0];
+  logic [31:0] hwif_in_tile_reads_value [15:0];
+  logic [31:0] hwif_in_tile_adc_value [15:0];
+  logic [31:0] hwif_in_tile_sats_value [15:0];
+  logic [31:0] hwif_in_tile_stalls_value [15:0];
 
   for (genvar i = 0; i < 16; i++) begin : g_tile_busy_value
     assign hwif_in_tile_busy_value[i] = hwif_i.tile_busy_value[i*32 +: 32];
