@@ -140,6 +140,9 @@ def main():
             bad.append(f"hwif_{kind}_{name} ({width} bits): member {members.get((kind, name))}")
         if wrap.count(f".hwif_{kind}_{name} (") != 1:
             bad.append(f"hwif_{kind}_{name} not connected once in aimc_csr_reg_top")
+        # An array port connects by position: the wire must have the port's range, [N-1:0].
+        if n and not re.search(rf"logic \[{w}:0\] hwif_{kind}_{name} \[{n}:0\];", wrap):
+            bad.append(f"hwif_{kind}_{name}: wire in aimc_csr_reg_top without the port's range [{n}:0]")
     check("csr_if.ports", ports and not bad and len(members) == len(ports),
           f"{len(ports)} ports, {len(members)} members; " + "; ".join(bad[:5]))
 
