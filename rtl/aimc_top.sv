@@ -76,8 +76,8 @@ module aimc_top
     end
     if (InstrDepth > MAX_INSTR_DEPTH || ActDepth > MAX_ACT_DEPTH || ParDepth > MAX_PAR_DEPTH ||
         WgtDepth > MAX_WGT_DEPTH) begin
-      $fatal(1, "aimc_top: InstrDepth %0d, ActDepth %0d, ParDepth %0d, WgtDepth %0d: %s %0d, %0d, %0d, %0d",
-             InstrDepth, ActDepth, ParDepth, WgtDepth, "limits",
+      $fatal(1, "aimc_top: depths (instr act par wgt) %0d %0d %0d %0d, limits %0d %0d %0d %0d",
+             InstrDepth, ActDepth, ParDepth, WgtDepth,
              MAX_INSTR_DEPTH, MAX_ACT_DEPTH, MAX_PAR_DEPTH, MAX_WGT_DEPTH);
     end
   end
