@@ -346,15 +346,15 @@ static void test_args_and_convergence(void)
 	random_tile(4, 4, g, v);
 	v[0] = 0.1;
 	bad.r_row = -1;
-	ok &= aimc_ir_solve(&bad, 4, 4, g, v, i, ws, NULL) == -1;
+	ok &= aimc_ir_solve(&bad, 4, 4, g, v, i, ws, NULL) == AIMC_EINVAL;
 	bad = p;
 	bad.r_sense = NAN;
-	ok &= aimc_ir_solve(&bad, 4, 4, g, v, i, ws, NULL) == -1;
+	ok &= aimc_ir_solve(&bad, 4, 4, g, v, i, ws, NULL) == AIMC_EINVAL;
 	bad = p;
 	bad.mode = AIMC_IR_OFF;
-	ok &= aimc_ir_solve(&bad, 4, 4, g, v, i, ws, NULL) == -1;
-	ok &= aimc_ir_solve(&p, 5, 4, g, v, i, ws, NULL) == -1; /* larger than the workspace */
-	ok &= aimc_ir_solve(&p, 4, 4, NULL, v, i, ws, NULL) == -1;
+	ok &= aimc_ir_solve(&bad, 4, 4, g, v, i, ws, NULL) == AIMC_EINVAL;
+	ok &= aimc_ir_solve(&p, 5, 4, g, v, i, ws, NULL) == AIMC_EINVAL; /* larger than the workspace */
+	ok &= aimc_ir_solve(&p, 4, 4, NULL, v, i, ws, NULL) == AIMC_EINVAL;
 	ok &= aimc_ir_ws_create(0, 4) == NULL;
 	report(ok, "bad_arguments_rejected", "expected -1 / NULL for every bad argument");
 
