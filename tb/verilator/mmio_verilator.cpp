@@ -2,8 +2,8 @@
 // libaimc MMIO back-end on the live Verilator model (aimc_mmio_open_verilator of aimc.h). Linked
 // into aimc-vl instead of sw/src/nosim/mmio_verilator_none.c.
 #include "aimc.h"
-#include "aimc_sim_model.h"
 #include "aimc_harness.h"
+#include "aimc_sim_model.h"
 #include "aimc_vl.h"
 
 // AXI response -> aimc_err: OKAY is AIMC_OK, SLVERR and DECERR are AIMC_EBUS.
