@@ -134,7 +134,10 @@ HDRS      := $(wildcard sw/include/*.h analog_models/c/*.h tb/golden/*.h sw/src/
 
 $(BUILD)/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -fPIC -c $< -o $@
+	$(CC) $(CFLAGS_ALL) $(CFLAGS_VIS) -fPIC -c $< -o $@
+# The library exports only the functions aimc_api.h's AIMC_API marks; every global symbol of
+# libaimc.a has the aimc_ prefix (lib.symbols in tests/registry.txt).
+$(LIB_OBJS): CFLAGS_VIS := -fvisibility=hidden
 $(LIBAIMC): $(LIB_OBJS)
 	@mkdir -p $(@D) && rm -f $@ && ar rcs $@ $^
 $(LIBCLI): $(CLI_OBJS)

@@ -346,7 +346,7 @@ static void digest_close(void *ctx)
 }
 
 static const aimc_mmio_ops digest_ops = { "digest", digest_read32, digest_write32, NULL,
-					  digest_close };
+					  digest_close, NULL };
 
 /* ---- the fuzzer state ---------------------------------------------------------------------- */
 typedef struct fuzz {
@@ -1319,7 +1319,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bus-fuzz: --backend '%s': verilator or cmodel\n", backend);
 		return 2;
 	}
-	if (aimc_cfg_load(&z.cfg, config, err, sizeof(err)) != 0) {
+	if (aimc_cfg_load_in(&z.cfg, config, getenv("AIMC_ROOT"), err, sizeof(err)) != 0) {
 		fprintf(stderr, "bus-fuzz: %s\n", err);
 		return 2;
 	}

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "aimc_analog.h"
 #include "aimc_regs.h"
 #include "cli.h"
 
@@ -488,8 +489,15 @@ static void rw_close(void *ctx)
 	free(w);
 }
 
+static uint32_t rw_diag(void *ctx, char *buf, size_t len)
+{
+	record_wrap *w = ctx;
+
+	return aimc_mmio_diag(&w->rec, buf, len);
+}
+
 static const aimc_mmio_ops record_wrap_ops = {
-	"recorder", rw_read32, rw_write32, rw_poll32, rw_close,
+	"recorder", rw_read32, rw_write32, rw_poll32, rw_close, rw_diag,
 };
 
 static int open_recorder(const char *cmd, const cli_backend_opts *o, const aimc_cfg *cfg,
@@ -660,6 +668,14 @@ int cli_backend_close(const char *cmd, const cli_backend_opts *o, aimc_mmio *m,
 		   sim_cycles != NULL && aimc_mmio_verilator_cycles(m, &cycles) == AIMC_OK) {
 		*sim_cycles = cycles; /* every simulated cycle, bus transactions included */
 	}
+	{
+		char diag[512];
+
+		/* the model's diagnostics (the library prints nothing), e.g. an IR-drop solve that
+		 * did not converge */
+		if (aimc_mmio_diag(m, diag, sizeof(diag)) > 0)
+			fprintf(stderr, "%s\n", diag);
+	}
 	aimc_mmio_close(m);
 	return rc;
 }
@@ -724,11 +740,20 @@ int cli_take_time(const char *cmd, int *argc, char **argv)
 
 int cli_load_config(const char *cmd, const char *path, aimc_cfg *cfg)
 {
+	const char *simd = getenv("AIMC_SIMD");
 	char err[512];
 
-	if (aimc_cfg_load(cfg, path, err, sizeof(err)) != 0) {
+	/* the library reads no environment: the CLI hands over $AIMC_ROOT and $AIMC_SIMD */
+	if (aimc_cfg_load_in(cfg, path, getenv("AIMC_ROOT"), err, sizeof(err)) != AIMC_OK) {
 		cli_errorf(cmd, "%s", err);
 		return -1;
+	}
+	if (simd != NULL && simd[0] != '\0') {
+		if (aimc_xbar_simd_check(simd, err, sizeof(err)) != AIMC_OK) {
+			cli_errorf(cmd, "%s", err);
+			return -1;
+		}
+		snprintf(cfg->simd, sizeof(cfg->simd), "%s", simd);
 	}
 	if (time_override >= 0.0)
 		cfg->drift_time = time_override;
@@ -1276,7 +1301,8 @@ int cli_precheck(int argc, char **argv)
 		errno = 0;
 		b = strtoul(batch, &end, 10);
 		if (errno == 0 && *end == '\0' && batch[0] >= '0' && batch[0] <= '9' &&
-		    aimc_cfg_load(&cfg, config, err, sizeof(err)) == 0 && b > cfg.acc_slots)
+		    aimc_cfg_load_in(&cfg, config, getenv("AIMC_ROOT"), err, sizeof(err)) == AIMC_OK &&
+		    b > cfg.acc_slots)
 			return cli_usage_error(sub, "--batch %lu is above the config's acc_slots (%u, config "
 					       "%s): each vector of a batch needs an accumulator slot",
 					       b, cfg.acc_slots, cfg.name);

@@ -52,7 +52,7 @@ static void usage(FILE *f)
 	size_t i;
 
 	fprintf(f, "usage: aimc <command> [options]   ('aimc <command> --help' for its options)\n\n"
-		   "commands:\n");
+		   "       aimc --version\n\ncommands:\n");
 	for (i = 0; i < N_SUBCOMMANDS; i++)
 		fprintf(f, "  %-14s %s\n", subcommands[i].name, subcommands[i].summary);
 	fprintf(f, "\nevery command that loads a config also takes --time T: the time since programming\n"
@@ -71,6 +71,13 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		usage(stdout);
+		return CLI_EXIT_PASS;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		uint32_t v = aimc_version();
+
+		printf("aimc %u.%u (ISA %u)\n", (unsigned)(v >> 8 & 0xffu), (unsigned)(v & 0xffu),
+		       (unsigned)(v >> 16 & 0xffu));
 		return CLI_EXIT_PASS;
 	}
 	for (i = 0; i < N_SUBCOMMANDS; i++)
