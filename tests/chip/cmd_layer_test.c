@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* aimc layer-test: one random int8 fully connected layer from the seed, compiled with RAW results,
+/* aimc-test layer-test: one random int8 fully connected layer from the seed, compiled with RAW results,
  * run on a back-end and checked against OpenBLAS (L1, ideal configs) and the in-process C model
  * (L0, every back-end but the C model itself). With --tfl 1 the program is built here instead of
  * by the compiler, with the instructions of ISA 3 (docs/decisions/0007): u8 inputs x + 128 with
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "chip_test.h"
 #include "golden.h"
 
 #define CMD "layer-test"
@@ -63,7 +63,7 @@ typedef struct lt_result {
 
 static void help(void)
 {
-	printf("usage: aimc layer-test --config CFG --rows K --cols N --batch B [options]\n\n"
+	printf("usage: aimc-test layer-test --config CFG --rows K --cols N --batch B [options]\n\n"
 	       "A random int8 FC layer (N x K weights, B input vectors, bias, M, S, ReLU) from the\n"
 	       "seed, compiled with RAW results and run on the back-end. Checks:\n"
 	       "  L1 (ideal configs): RAW int32 == OpenBLAS dgemm + bias (at adc_shift > 0 with each\n"
@@ -826,7 +826,7 @@ static void make_rerun(const lt_opts *o, const char *sim, int argc, char **argv,
 			 sim);
 		return;
 	}
-	n = snprintf(buf, len, "aimc");
+	n = snprintf(buf, len, "aimc-test");
 	if (n < 0 || (size_t)n >= len)
 		return;
 	pos = (size_t)n;
