@@ -423,7 +423,7 @@ sweep: $(SETUP_STAMP) $(AIMC)
 # (docs/sim.md; DSE_ARGS e.g. --samples 360 --post-lanes 8 --no-rtl)
 DSE_ARGS ?=
 .PHONY: dse
-dse: $(SETUP_STAMP) $(AIMC)
+dse: $(SETUP_STAMP) $(AIMC) $(AIMC_TEST)
 	@mkdir -p $(call q,$(BUILD))/dse $(call q,$(BUILD))/reports
 	nice $(PYTHON) sw/python/dse.py --build $(call q,$(BUILD)) --seed $(call q,$(SEED)) $(DSE_ARGS)
 
@@ -439,7 +439,8 @@ $(BENCH_BIN): bench/aimc_bench.c $(LIBAIMC) $(HDRS)
 # rows (the 1024 tile on large, Icarus vs Verilator, every model on the RTL: tens of minutes).
 BENCH_RTL ?= 0
 BENCH_PY_ARGS ?=
-bench: $(SETUP_STAMP) $(BENCH_BIN) $(AIMC) $(BUILD)/edge/vl/aimc-vl $(BUILD)/base/vl/aimc-vl
+bench: $(SETUP_STAMP) $(BENCH_BIN) $(AIMC) $(BUILD)/edge/vl/aimc-vl $(BUILD)/base/vl/aimc-vl \
+       $(BUILD)/base/vl/aimc-test-vl
 	@mkdir -p $(BUILD)/reports
 	OPENBLAS_NUM_THREADS=1 $(PYTHON) tools/bench.py --build $(call q,$(BUILD)) --bench-bin $(BENCH_BIN) \
 	  --bench-args $(call q,$(BENCH_ARGS)) $(if $(filter 1,$(BENCH_RTL)),--rtl) $(BENCH_PY_ARGS)

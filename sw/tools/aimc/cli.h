@@ -23,7 +23,8 @@ int cli_parse_u64(const char *cmd, const char *flag, const char *s, uint64_t min
 		  uint64_t *out);
 int cli_parse_u32(const char *cmd, const char *flag, const char *s, uint32_t min, uint32_t max,
 		  uint32_t *out);
-/* The program named in messages: "aimc" (the product), "aimc-test" (the chip tests, tests/chip). */
+/* The program named in messages: "aimc" (the product), "aimc-test" (the chip tests, tests/chip);
+ * its Verilator builds are named after it (<prog>-vl, <prog>-uart-vl). */
 extern const char *cli_prog;
 /* Message "aimc CMD: ..." on stderr. */
 void cli_errorf(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -375,8 +375,8 @@ static void report_model_mismatch(const char *cmd, aimc_mmio *m, const aimc_cfg 
 		dir[strlen(dir) - 4] = '\0';
 	if (n > 0)
 		cli_errorf(cmd, "this Verilator model differs from config %s in %d field%s: %s%s. Build "
-			   "the model of this config with 'make vl CONFIG=%s' and run build/%s/vl/aimc-vl",
-			   cfg->name, n, n == 1 ? "" : "s", diff, built, arg, dir);
+			   "the model of this config with 'make vl CONFIG=%s' and run build/%s/vl/%s-vl",
+			   cfg->name, n, n == 1 ? "" : "s", diff, built, arg, dir, cli_prog);
 	else if (n == 0)
 		cli_errorf(cmd, "the Verilator model stopped in its initial blocks (messages above) "
 			   "although its config readback agrees with config %s: an RTL or crossbar "
@@ -565,12 +565,12 @@ int cli_backend_open(const char *cmd, const cli_backend_opts *o, const aimc_cfg 
 		if (rc == AIMC_EUNSUPPORTED && o->waves != NULL && aimc_mmio_verilator_waves() == 0) {
 			cli_errorf(cmd, "--waves needs the trace build of the Verilator model: this one "
 				   "has no trace code (make vl CONFIG=%s WAVES=1 builds "
-				   "build/<cfg>/vl-waves/aimc-vl)", cfg->name);
+				   "build/<cfg>/vl-waves/%s-vl)", cfg->name, cli_prog);
 			return rc;
 		}
 		if (rc == AIMC_EUNSUPPORTED) {
-			cli_errorf(cmd, "this build has no Verilator model: use build/<cfg>/vl/aimc-vl "
-				   "(make vl CONFIG=%s)", cfg->name);
+			cli_errorf(cmd, "this build has no Verilator model: use build/<cfg>/vl/%s-vl "
+				   "(make vl CONFIG=%s)", cli_prog, cfg->name);
 			return rc;
 		}
 		if (rc == AIMC_OK && o->backdoor) {
@@ -592,7 +592,7 @@ int cli_backend_open(const char *cmd, const cli_backend_opts *o, const aimc_cfg 
 		rc = aimc_mmio_open_uart_sim(&inner, cfg, o->seed, o->waves);
 		if (rc == AIMC_EUNSUPPORTED) {
 			cli_errorf(cmd, "this build has no simulated board: use "
-				   "build/<cfg>/uart/aimc-uart-vl (make uart-vl CONFIG=%s)", cfg->name);
+				   "build/<cfg>/uart/%s-uart-vl (make uart-vl CONFIG=%s)", cli_prog, cfg->name);
 			return rc;
 		}
 	} else if (strcmp(cli_backend_kind(o), "serial") == 0) {
