@@ -76,6 +76,8 @@ help:
 	@echo "  make regs        regenerate CSR RTL, C header, register docs and ISA files"
 	@echo "  make setup       install missing Debian packages and the pinned Python venv"
 	@echo "  make sw | vl | icarus   build the C tools / the Verilator model / the Icarus model"
+	@echo "                   (the chip tests apart from the product: build/tests/aimc-test, and with"
+	@echo "                   make vl build/<cfg>/vl/aimc-test-vl; tests/chip)"
 	@echo "  make clean       remove build/"
 	@echo "  make regress     REGRESSION=smoke|nightly|full [J= SHARD=i/N RESUME=1|dir FRONTDOOR=1]: tests x seeds x"
 	@echo "                   configs, run folder under build/regress/, signature check (docs/regression.md)"
