@@ -168,7 +168,7 @@ $(AIMC_TEST): $(CHIPTEST_OBJS) $(LIBTEST) $(LIBCLI) $(NOSIM_OBJ) $(LIBAIMC)
 # $(1) = Verilator obj dir, $(2) = its makefile prefix (Vaimc_top), $(3) = executable, $(4) = objects
 # linked before the tests. Verilator's own makefile links: its flags, its runtime objects.
 VL_TEST_LINK = MAKEFLAGS= $(MAKE) -s -C $(1) -f $(2).mk -f $(CURDIR)/tests/chip/vl_link.mk VL_LINK_OUT=$(abspath $(3)) \
-	  VM_USER_LDLIBS="$(4) $(TEST_LINK)" vl-link > $(dir $(3))test-link.log 2>&1 || { tail -20 $(dir $(3))test-link.log; exit 1; }
+	  VL_LINK_LIBS="$(4) $(TEST_LINK)" vl-link > $(dir $(3))test-link.log 2>&1 || { tail -20 $(dir $(3))test-link.log; exit 1; }
 sw: $(AIMC) $(AIMC_TEST) unit-tests
 
 # Unit tests: tests/unit/<block>/test_*.c, one binary each, linked with libaimc.
