@@ -61,9 +61,9 @@ expect "run --batch = acc_slots runs" 0 "" "$aimc" run --config $cfg --batch 16 
 rm -f "$dir/y.i8"
 # 65535 x 65535 weights are 4 GB: with 1 GB of address space it must be refused before allocating.
 # (An ASan build reserves terabytes of shadow memory: no address-space limit for it.)
-vlimit="ulimit -v 1000000;"; grep -q __asan_init "$aimc" && vlimit=
+vlimit="ulimit -v 1000000;"; grep -q __asan_init "$aimc_test" && vlimit=
 expect "layer-test 65535x65535 fails fast" 2 "does not fit" \
-  bash -c "$vlimit exec timeout 20 '$aimc' layer-test --config $cfg --rows 65535 --cols 65535 --batch 1"
+  bash -c "$vlimit exec timeout 20 '$aimc_test' layer-test --config $cfg --rows 65535 --cols 65535 --batch 1"
 
 # ---- an output that is an input: refused with exit 2, the input intact ----------------------
 expect "forward --out = --net" 2 "same file" "$aimc" forward --net "$net" --inputs "$x" --out "$net"
