@@ -25,6 +25,17 @@ listed=$(for t in "${tests[@]}"; do grep -qE "^ +$t( |$)" <<<"$help" && echo "$t
 [ $rc -eq 0 ] && [ -z "$listed" ] && [ -n "$(grep -E '^ +selftest ' <<<"$help")" ]
 check "aimc --help lists selftest and no chip test" $? "exit $rc, tests listed: $(echo $listed)"
 
+# the product linked with a Verilator model (any config built: make vl), when there is one
+vl=$(ls "$build"/*/vl/aimc-vl 2>/dev/null | head -1)
+if [ -n "$vl" ]; then
+  help=$("$vl" --help 2>&1); rc=$?
+  listed=$(for t in "${tests[@]}"; do grep -qE "^ +$t( |$)" <<<"$help" && echo "$t"; done)
+  [ $rc -eq 0 ] && [ -z "$listed" ]
+  check "$vl --help lists no chip test" $? "exit $rc, tests listed: $(echo $listed)"
+else
+  echo "SKIP aimc-vl --help: no Verilator model built"
+fi
+
 for t in "${tests[@]}"; do
   out=$("$aimc" "$t" --config configs/tiny.cfg 2>&1); rc=$?
   [ $rc -eq 2 ] && grep -q "aimc-test" <<<"$out"
