@@ -39,7 +39,7 @@ CSTD      := -std=c11
 WARN      := -Wall -Wextra -Werror
 FPFLAGS   := -ffp-contract=off -fno-fast-math -fno-math-errno
 OPT       ?= -O2 -g
-INCS      := -Isw/include -Ianalog_models/c -Itb/golden
+INCS      := -Isw/include -Ianalog_models/c
 CFLAGS_ALL = $(CSTD) $(OPT) $(WARN) $(FPFLAGS) $(INCS) $(EXTRA_CFLAGS)
 LDLIBS    := -lopenblas -lm
 
@@ -76,6 +76,8 @@ help:
 	@echo "  make regs        regenerate CSR RTL, C header, register docs and ISA files"
 	@echo "  make setup       install missing Debian packages and the pinned Python venv"
 	@echo "  make sw | vl | icarus   build the C tools / the Verilator model / the Icarus model"
+	@echo "                   (the chip tests apart from the product: build/tests/aimc-test, and with"
+	@echo "                   make vl build/<cfg>/vl/aimc-test-vl; tests/chip)"
 	@echo "  make clean       remove build/"
 	@echo "  make regress     REGRESSION=smoke|nightly|full [J= SHARD=i/N RESUME=1|dir FRONTDOOR=1]: tests x seeds x"
 	@echo "                   configs, run folder under build/regress/, signature check (docs/regression.md)"
@@ -122,7 +124,7 @@ regs-check: $(SETUP_STAMP)
 	@echo "regs-check: generated files match rtl/csr/aimc_csr.rdl and rtl/pkg/aimc_isa.json"
 
 # ---- C: analog model, driver, reference model, CLI ----------------------------------------------
-LIB_SRCS  := $(wildcard analog_models/c/*.c sw/src/*.c tb/golden/*.c)
+LIB_SRCS  := $(wildcard analog_models/c/*.c sw/src/*.c)
 LIB_OBJS  := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 CLI_SRCS  := $(wildcard sw/tools/aimc/*.c)
 CLI_OBJS  := $(patsubst %.c,$(BUILD)/obj/%.o,$(CLI_SRCS))
@@ -130,7 +132,7 @@ NOSIM_OBJ := $(BUILD)/obj/sw/src/nosim/mmio_verilator_none.o
 LIBAIMC   := $(BUILD)/sw/libaimc.a
 LIBCLI    := $(BUILD)/sw/libaimc_cli.a
 AIMC      := $(BUILD)/sw/aimc
-HDRS      := $(wildcard sw/include/*.h analog_models/c/*.h tb/golden/*.h sw/src/*.h sw/tools/aimc/*.h)
+HDRS      := $(wildcard sw/include/*.h analog_models/c/*.h tb/golden/*.h sw/src/*.h sw/tools/aimc/*.h tests/chip/*.h)
 
 $(BUILD)/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(@D)
@@ -144,14 +146,40 @@ $(LIBCLI): $(CLI_OBJS)
 	@mkdir -p $(@D) && rm -f $@ && ar rcs $@ $^
 $(AIMC): $(LIBCLI) $(NOSIM_OBJ) $(LIBAIMC)
 	$(CC) -o $@ $(NOSIM_OBJ) -Wl,--whole-archive $(LIBCLI) -Wl,--no-whole-archive $(LIBAIMC) $(LDLIBS)
-sw: $(AIMC) unit-tests
+
+# ---- chip tests, apart from the product (issue 19) ------------------------------------------------
+# tests/chip/*.c: the test runner aimc-test (layer-test, csr-test, ...). The test support library
+# libaimc_test.a holds the OpenBLAS golden checks (tb/golden) and the helpers only the tests use;
+# libaimc.a holds no test code. aimc-test-vl (per config, beside aimc-vl) and aimc-test-uart-vl
+# link the same test objects with the model objects of aimc-vl / aimc-uart-vl: one more link, no
+# second Verilator compile (tests/chip/vl_link.mk).
+TEST_INCS    := -Itb/golden -Isw/tools/aimc -Itests/chip
+LIBTEST_SRCS := $(wildcard tb/golden/*.c) tests/chip/test_util.c
+LIBTEST_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIBTEST_SRCS))
+CHIPTEST_SRCS := $(filter-out $(LIBTEST_SRCS),$(wildcard tests/chip/*.c))
+CHIPTEST_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(CHIPTEST_SRCS))
+LIBTEST      := $(BUILD)/tests/libaimc_test.a
+AIMC_TEST    := $(BUILD)/tests/aimc-test
+# What a test executable links after its own objects (the product CLI's helpers without its main).
+TEST_LINK     = $(abspath $(CHIPTEST_OBJS) $(LIBTEST) $(LIBCLI) $(LIBAIMC)) $(LDLIBS)
+$(LIBTEST_OBJS) $(CHIPTEST_OBJS): CFLAGS_ALL += $(TEST_INCS)
+$(LIBTEST): $(LIBTEST_OBJS)
+	@mkdir -p $(@D) && rm -f $@ && ar rcs $@ $^
+$(AIMC_TEST): $(CHIPTEST_OBJS) $(LIBTEST) $(LIBCLI) $(NOSIM_OBJ) $(LIBAIMC)
+	@mkdir -p $(@D)
+	$(CC) -o $@ $(NOSIM_OBJ) $(TEST_LINK)
+# $(1) = Verilator obj dir, $(2) = its makefile prefix (Vaimc_top), $(3) = executable, $(4) = objects
+# linked before the tests. Verilator's own makefile links: its flags, its runtime objects.
+VL_TEST_LINK = MAKEFLAGS= $(MAKE) -s -C $(1) -f $(2).mk -f $(CURDIR)/tests/chip/vl_link.mk VL_LINK_OUT=$(abspath $(3)) \
+	  VL_LINK_LIBS="$(4) $(TEST_LINK)" vl-link > $(dir $(3))test-link.log 2>&1 || { tail -20 $(dir $(3))test-link.log; exit 1; }
+sw: $(AIMC) $(AIMC_TEST) unit-tests
 
 # Unit tests: tests/unit/<block>/test_*.c, one binary each, linked with libaimc.
 UNIT_SRCS := $(wildcard tests/unit/*/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
-$(BUILD)/tests/unit/%: tests/unit/%.c $(LIBAIMC) $(NOSIM_OBJ) $(HDRS)
+$(BUILD)/tests/unit/%: tests/unit/%.c $(LIBAIMC) $(LIBTEST) $(NOSIM_OBJ) $(HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(NOSIM_OBJ) $(LIBAIMC) $(LDLIBS)
+	$(CC) $(CFLAGS_ALL) -Itests/unit -Itb/golden -o $@ $< $(NOSIM_OBJ) $(LIBTEST) $(LIBAIMC) $(LDLIBS)
 .PHONY: unit-tests
 unit-tests: $(UNIT_BINS)
 
@@ -210,24 +238,32 @@ $(BUILD)/$(1)/vl/aimc-vl: $(BUILD)/$(1)/rtl-params.verilator $(RTL_F) $$(RTL_SRC
 	@# Verilator's own makefile does not see the libraries in LDFLAGS change: force the relink.
 	@rm -f $$@
 	$$(call VL_BUILD,$(1),$(BUILD)/$(1))
+$(BUILD)/$(1)/vl/aimc-test-vl: $(BUILD)/$(1)/vl/aimc-vl $(CHIPTEST_OBJS) $(LIBTEST) $(LIBCLI) $(LIBAIMC)
+	$$(call VL_TEST_LINK,$(BUILD)/$(1)/vl/obj,Vaimc_top,$$@,)
 # The trace build (WAVES=1): the same model with FST waveforms compiled in.
 $(BUILD)/$(1)/vl-waves/aimc-vl: $(BUILD)/$(1)/rtl-params.verilator $(RTL_F) $$(RTL_SRCS) $(DV_F) $(DV_SRCS) $(VL_CPP) $(VL_HDRS) \
                                 $(DPI_SRCS) $(LIBAIMC) $(LIBCLI)
 	@mkdir -p $$(@D)
 	@rm -f $$@
 	$$(call VL_BUILD,$(1),$(BUILD)/$(1),--trace-fst,vl-waves)
+$(BUILD)/$(1)/vl-waves/aimc-test-vl: $(BUILD)/$(1)/vl-waves/aimc-vl $(CHIPTEST_OBJS) $(LIBTEST) $(LIBCLI) $(LIBAIMC)
+	$$(call VL_TEST_LINK,$(BUILD)/$(1)/vl-waves/obj,Vaimc_top,$$@,)
 # Coverage build of the same model (make cov).
 $(BUILD)/cov/$(1)/vl/aimc-vl: $(BUILD)/$(1)/rtl-params.verilator $(RTL_F) $$(RTL_SRCS) $(DV_F) $(DV_SRCS) $(VL_CPP) $(VL_HDRS) \
                               $(DPI_SRCS) $(LIBAIMC) $(LIBCLI)
 	@mkdir -p $$(@D)
 	@rm -f $$@
 	$$(call VL_BUILD,$(1),$(BUILD)/cov/$(1),$(VL_COV_FLAGS))
+$(BUILD)/cov/$(1)/vl/aimc-test-vl: $(BUILD)/cov/$(1)/vl/aimc-vl $(CHIPTEST_OBJS) $(LIBTEST) $(LIBCLI) $(LIBAIMC)
+	$$(call VL_TEST_LINK,$(BUILD)/cov/$(1)/vl/obj,Vaimc_top,$$@,)
 # The simulated board (FPGA core: UART bridge + chip) behind the serial back-end (aimc-uart-vl).
 $(BUILD)/$(1)/uart/aimc-uart-vl: $(BUILD)/$(1)/rtl-params.verilator $(RTL_F) $(DV_F) $(FPGA_F) $$(RTL_SRCS) \
                                  $$(FPGA_SRCS) $(UART_CPP) $(LIBAIMC) $(LIBCLI) $(NOSIM_OBJ)
 	@mkdir -p $$(@D)
 	@rm -f $$@
 	$$(call UART_VL_BUILD,$(1),$(BUILD)/$(1))
+$(BUILD)/$(1)/uart/aimc-test-uart-vl: $(BUILD)/$(1)/uart/aimc-uart-vl $(CHIPTEST_OBJS) $(LIBTEST) $(LIBCLI) $(LIBAIMC) $(NOSIM_OBJ)
+	$$(call VL_TEST_LINK,$(BUILD)/$(1)/uart/obj,Vaimc_fpga_core,$$@,$(abspath $(NOSIM_OBJ)))
 $(BUILD)/$(1)/icarus/sim.vvp: $(BUILD)/$(1)/rtl-params.icarus $(RTL_F) $$(RTL_SRCS) $(DV_F) $(DV_SRCS) $(TB_ICARUS)
 	@mkdir -p $$(@D)
 	$(IVERILOG) -g2012 -o $$@ -s aimc_tb_trace $$$$(cat $(BUILD)/$(1)/rtl-params.icarus) -f $(RTL_F) -f $(DV_F) $(TB_ICARUS)
@@ -253,9 +289,9 @@ ifeq ($(filter $(CFG_NAME),$(ALL_CFGS)),)
 $(eval $(call CONFIG_RULES,$(CFG_NAME),$(CFG_FILE)))
 endif
 
-vl: $(CFG_DIR)/$(if $(filter 1,$(WAVES)),vl-waves,vl)/aimc-vl
+vl: $(addprefix $(CFG_DIR)/$(if $(filter 1,$(WAVES)),vl-waves,vl)/,aimc-vl aimc-test-vl)
 .PHONY: uart-vl
-uart-vl: $(CFG_DIR)/uart/aimc-uart-vl
+uart-vl: $(CFG_DIR)/uart/aimc-uart-vl $(CFG_DIR)/uart/aimc-test-uart-vl
 icarus: $(CFG_DIR)/icarus/sim.vvp $(CFG_DIR)/icarus/aimc_vpi.vpi
 
 # ---- lint ----------------------------------------------------------------------------------------
@@ -266,13 +302,15 @@ lint: $(SETUP_STAMP) $(AIMC)
 # ---- tests ---------------------------------------------------------------------------------------
 TEST_CFGS := tiny small tiny_twin ideal2 tiny16 noisy base pcm reram
 TEST_FPGA_CFGS := ice40
-test: $(SETUP_STAMP) sw $(foreach c,$(TEST_CFGS),$(BUILD)/$(c)/vl/aimc-vl $(BUILD)/$(c)/icarus/sim.vvp $(BUILD)/$(c)/icarus/aimc_vpi.vpi) \
-      $(foreach c,$(TEST_FPGA_CFGS),$(BUILD)/$(c)/vl/aimc-vl $(BUILD)/$(c)/uart/aimc-uart-vl \
+test: $(SETUP_STAMP) sw $(foreach c,$(TEST_CFGS),$(BUILD)/$(c)/vl/aimc-vl $(BUILD)/$(c)/vl/aimc-test-vl \
+        $(BUILD)/$(c)/icarus/sim.vvp $(BUILD)/$(c)/icarus/aimc_vpi.vpi) \
+      $(foreach c,$(TEST_FPGA_CFGS),$(BUILD)/$(c)/vl/aimc-vl $(BUILD)/$(c)/vl/aimc-test-vl $(BUILD)/$(c)/uart/aimc-uart-vl \
+        $(BUILD)/$(c)/uart/aimc-test-uart-vl \
         $(BUILD)/$(c)/icarus/sim.vvp $(BUILD)/$(c)/icarus/aimc_vpi.vpi)
 	@mkdir -p $(BUILD)/reports
 	$(PYTHON) tools/run_tests.py --registry tests/registry.txt --build $(call q,$(BUILD)) $(if $(TEST),--filter $(call q,$(TEST))) -j $(call q,$(J))
 
-layer-test: $(SETUP_STAMP) $(AIMC) $(if $(filter icarus,$(SIM)),icarus) $(if $(filter verilator icarus,$(SIM)),vl)
+layer-test: $(SETUP_STAMP) $(AIMC) $(AIMC_TEST) $(if $(filter icarus,$(SIM)),icarus) $(if $(filter verilator icarus,$(SIM)),vl)
 	@mkdir -p $(call q,$(BUILD))/reports
 	tools/layer_test.sh --config $(call q,$(CFG_FILE)) --rows $(call q,$(ROWS)) --cols $(call q,$(COLS)) \
 	  --batch $(call q,$(BATCH)) --seed $(call q,$(SEED)) --sim $(call q,$(SIM)) --build $(call q,$(BUILD)) \
@@ -368,7 +406,7 @@ $(foreach c,$(sort $(ALL_CFGS) $(CFG_NAME)),$(eval $(call BUSFUZZ_RULES,$(c))))
 bus-fuzz: $(CFG_DIR)/busfuzz/bus-fuzz
 
 # ---- coverage: line + toggle over the chip-level tests of the registry --------------------------------
-cov: $(SETUP_STAMP) sw $(foreach c,$(TEST_CFGS),$(BUILD)/cov/$(c)/vl/aimc-vl)
+cov: $(SETUP_STAMP) sw $(foreach c,$(TEST_CFGS),$(BUILD)/cov/$(c)/vl/aimc-vl $(BUILD)/cov/$(c)/vl/aimc-test-vl)
 	PYTHON=$(PYTHON) tools/cov.sh $(BUILD) $(TEST_CFGS)
 
 # ---- analog: IR drop vs ngspice, Verilog-A models vs the C model (both also in `make test`) -----------
@@ -390,7 +428,7 @@ sweep: $(SETUP_STAMP) $(AIMC)
 # (docs/sim.md; DSE_ARGS e.g. --samples 360 --post-lanes 8 --no-rtl)
 DSE_ARGS ?=
 .PHONY: dse
-dse: $(SETUP_STAMP) $(AIMC)
+dse: $(SETUP_STAMP) $(AIMC) $(AIMC_TEST)
 	@mkdir -p $(call q,$(BUILD))/dse $(call q,$(BUILD))/reports
 	nice $(PYTHON) sw/python/dse.py --build $(call q,$(BUILD)) --seed $(call q,$(SEED)) $(DSE_ARGS)
 
@@ -406,7 +444,8 @@ $(BENCH_BIN): bench/aimc_bench.c $(LIBAIMC) $(HDRS)
 # rows (the 1024 tile on large, Icarus vs Verilator, every model on the RTL: tens of minutes).
 BENCH_RTL ?= 0
 BENCH_PY_ARGS ?=
-bench: $(SETUP_STAMP) $(BENCH_BIN) $(AIMC) $(BUILD)/edge/vl/aimc-vl $(BUILD)/base/vl/aimc-vl
+bench: $(SETUP_STAMP) $(BENCH_BIN) $(AIMC) $(BUILD)/edge/vl/aimc-vl $(BUILD)/base/vl/aimc-vl \
+       $(BUILD)/base/vl/aimc-test-vl
 	@mkdir -p $(BUILD)/reports
 	OPENBLAS_NUM_THREADS=1 $(PYTHON) tools/bench.py --build $(call q,$(BUILD)) --bench-bin $(BENCH_BIN) \
 	  --bench-args $(call q,$(BENCH_ARGS)) $(if $(filter 1,$(BENCH_RTL)),--rtl) $(BENCH_PY_ARGS)

@@ -14,7 +14,7 @@ Rows (`rows`, each {value, goal, met, source}):
   tile_utilization_1024_large_b2, tops_per_tile_1024, tops_per_w_full_tile_1024: the analytical
       cycle model (kirchhoff.perf, checked against the RTL by make dse) for the RTL of this tree
       on configs/large.cfg; with --rtl also the RTL layer-test of that layer (needs
-      build/large/vl/aimc-vl, backdoor loads) and its frontdoor wall time (host-side loading row)
+      build/large/vl/aimc-test-vl, backdoor loads) and its frontdoor wall time (host-side loading row)
   verilator_mcycles_per_s_base / _edge: a layer-test on base (build/base/vl) and the edge model
       run(s) of the MLPerf models (their RTL run's simulated cycles per wall second)
   icarus_vs_verilator (--rtl): the same tiny layer (120x40, batch 4) on both
@@ -144,7 +144,7 @@ def tile_rows(a, aimc):
             "model: perf.full_tile (counter energy + leakage, host excluded)",
             anchor="Mythic 6.5-8.7, HERMES 9.76 TOPS/W"),
     }
-    vl = os.path.join(a.build, "large", "vl", "aimc-vl")
+    vl = os.path.join(a.build, "large", "vl", "aimc-test-vl")
     if a.rtl and os.path.exists(vl):
         res = {}
         for door in ("back", "front"):
@@ -189,7 +189,7 @@ def layer_speed(vl, cfg, k, n, batch, extra=()):
 
 def sim_rows(a):
     rows = {}
-    vl = os.path.join(a.build, "base", "vl", "aimc-vl")
+    vl = os.path.join(a.build, "base", "vl", "aimc-test-vl")
     if os.path.exists(vl):
         r, wall, cmd = layer_speed(vl, "configs/base.cfg", 64, 32, 64)
         cps = r.get("sim_cycles_per_s") or (r["sim_cycles"] / wall if r.get("sim_cycles") else None)
@@ -200,7 +200,7 @@ def sim_rows(a):
     else:
         rows["verilator_mcycles_per_s_base"] = row(None, GOALS["verilator_base_mcps"], ">=",
                                                    f"not measured: {vl} missing (make vl)")
-    tiny_vl = os.path.join(a.build, "tiny", "vl", "aimc-vl")
+    tiny_vl = os.path.join(a.build, "tiny", "vl", "aimc-test-vl")
     ic = os.path.join(a.build, "tiny", "icarus", "sim.vvp")
     if a.rtl and os.path.exists(tiny_vl) and os.path.exists(ic):
         _, wv, _ = layer_speed(tiny_vl, "configs/tiny.cfg", 120, 40, 4)

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: Apache-2.0
 # Line and toggle coverage of the RTL over the chip-level tests of the registry (make cov).
 #   tools/cov.sh BUILD CONFIG...
-# Expects the coverage models BUILD/cov/<config>/vl/aimc-vl (make cov builds them). Runs every
-# registry test whose command is one of those models ($BUILD/<config>/vl/aimc-vl ...) on its
-# coverage build, each model writing its counts into BUILD/cov/dat/ when it closes; merges them
+# Expects the coverage models BUILD/cov/<config>/vl/aimc-vl and aimc-test-vl (make cov builds
+# them). Runs every registry test whose command is one of those models ($BUILD/<config>/vl/aimc-vl
+# or aimc-test-vl ...) on its coverage build, each model writing its counts into BUILD/cov/dat/
+# when it closes; merges them
 # with verilator_coverage; writes the lcov HTML report of the line coverage to BUILD/cov/html/
 # and the figures to BUILD/reports/cov.json (linked from BUILD/reports/test.json when present).
 # Exit 1 if a test fails, 2 on a usage or tool error.
@@ -25,11 +26,13 @@ mkdir -p "$cov/dat" "$build/reports"
 # The chip-level tests: registry lines whose command runs a config's Verilator model.
 reg=$cov/registry.txt
 pat=$(printf '%s|' "$@"); pat=${pat%|}
-grep -E "^[^#|]+\|[^|]+\| *\\\$BUILD/($pat)/vl/aimc-vl " tests/registry.txt >"$reg"
+grep -E "^[^#|]+\|[^|]+\| *\\\$BUILD/($pat)/vl/aimc-(test-)?vl " tests/registry.txt >"$reg"
 n=$(grep -c . "$reg")
 [ "$n" -gt 0 ] || { echo "cov: no registry test runs a model of: $*" >&2; exit 2; }
 for c in "$@"; do
-	[ -x "$cov/$c/vl/aimc-vl" ] || { echo "cov: $cov/$c/vl/aimc-vl missing (make cov builds it)" >&2; exit 2; }
+	for x in aimc-vl aimc-test-vl; do
+		[ -x "$cov/$c/vl/$x" ] || { echo "cov: $cov/$c/vl/$x missing (make cov builds it)" >&2; exit 2; }
+	done
 done
 echo "cov: $n chip-level tests on the coverage models of: $*"
 AIMC_COV_DIR=$cov/dat PYTHON=$py "$py" tools/run_tests.py --registry "$reg" --build "$cov" -j 2

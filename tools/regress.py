@@ -769,13 +769,13 @@ def get_regression(args):
 
 def build_configs(cases, build):
     """Build the C tools and each config's models once, before any case runs."""
-    targets = [f"{build}/sw/aimc"]
+    targets = [f"{build}/sw/aimc", f"{build}/tests/aimc-test"]
     for cfg in sorted({c["config"] for c in cases}):
         sims = {c["sim"] for c in cases if c["config"] == cfg and c["sub"] != "bus-fuzz"}
         if any(c["config"] == cfg and c["sub"] == "bus-fuzz" for c in cases):
             targets.append(f"{build}/{cfg}/busfuzz/bus-fuzz")
         if sims & {"verilator", "xcheck"}:
-            targets.append(f"{build}/{cfg}/vl/aimc-vl")
+            targets += [f"{build}/{cfg}/vl/aimc-vl", f"{build}/{cfg}/vl/aimc-test-vl"]
         if sims & {"icarus", "xcheck"}:
             targets += [f"{build}/{cfg}/icarus/sim.vvp", f"{build}/{cfg}/icarus/aimc_vpi.vpi"]
     print(f"regress: building {len(targets)} targets (C tools, models of "
@@ -808,7 +808,7 @@ def cov_build(cases, build):
     cfgs = sorted({c["config"] for c in cases if c["sim"] == "verilator"})
     if not cfgs:
         return None
-    targets = [f"{build}/cov/{cfg}/vl/aimc-vl" for cfg in cfgs]
+    targets = [f"{build}/cov/{cfg}/vl/{exe}" for cfg in cfgs for exe in ("aimc-vl", "aimc-test-vl")]
     return subprocess.call(["make", "-s", f"BUILD={build}"] + targets, cwd=ROOT)
 
 

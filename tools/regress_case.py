@@ -6,8 +6,10 @@ points, then write the case's bit-accurate signature to OUT/sig.json (docs/regre
   regress_case.py --build B --out DIR --config NAME --sim S --seed N [--waves] -- SUB [ARGS...]
 
 Flows (S):
-  verilator  B/<cfg>/vl/aimc-vl SUB --backend verilator --record DIR/trace.txt
-  cmodel     B/sw/aimc SUB --backend cmodel --record DIR/trace.txt
+  verilator  B/<cfg>/vl/aimc-test-vl SUB --backend verilator --record DIR/trace.txt
+  cmodel     B/tests/aimc-test SUB --backend cmodel --record DIR/trace.txt
+  (SUB a chip test of tests/chip, run by the test runner aimc-test; a product subcommand runs on
+  aimc-vl / aimc)
   icarus     tools/layer_test.sh --sim icarus (layer-test only): C model records the bus trace,
              Icarus replays it, the layer checks run on the Icarus results
   xcheck     tools/xcheck.sh: Verilator live, Icarus replays, every read and cycle count compared
@@ -58,6 +60,17 @@ SIMS = ("verilator", "cmodel", "icarus", "xcheck")
 LAYER_SH_FLAGS = ("--rows", "--cols", "--batch")
 # model-run: its flags, the simulators it runs on, the calibration inputs shared by every seed.
 MODEL_FLAGS = ("--model", "--samples")
+# The chip tests: subcommands of the test runner aimc-test (tests/chip, issue 19), not of aimc.
+CHIP_TESTS = ("layer-test", "csr-test", "illegal-test", "err-test", "seq-test", "pv-test",
+              "pipeline-test", "bridge-test")
+
+
+def exe_of(build, vl_build, cfg, sim, sub):
+    """The executable that runs subcommand sub on sim (verilator or cmodel)."""
+    test = sub in CHIP_TESTS
+    if sim == "verilator":
+        return os.path.join(vl_build, cfg, "vl", "aimc-test-vl" if test else "aimc-vl")
+    return os.path.join(build, "tests", "aimc-test") if test else os.path.join(build, "sw", "aimc")
 MODEL_SIMS = ("verilator", "cmodel")
 CAL_SEED, CAL_SAMPLES = 0, 8
 # Signature value kinds beyond the bus reads (0), responses (1) and player cycles (2).
@@ -154,6 +167,7 @@ def private_build(build, out, cfg):
     """DIR/b with links to the shared binaries: the flows write their files below it."""
     b = os.path.join(out, "b")
     link(os.path.join(build, "sw"), os.path.join(b, "sw"))
+    link(os.path.join(build, "tests"), os.path.join(b, "tests"))
     for part in ("vl", "icarus"):
         link(os.path.join(build, cfg, part), os.path.join(b, cfg, part))
     return b
@@ -214,8 +228,7 @@ def main(argv=None):
         rc = run([exe] + common + ["--backend", a.sim, "--report", report, "--digest", trace] + args)
         source = trace
     elif a.sim in ("verilator", "cmodel"):
-        exe = (os.path.join(vl_build, a.config, "vl", "aimc-vl") if a.sim == "verilator"
-               else os.path.join(build, "sw", "aimc"))
+        exe = exe_of(build, vl_build, a.config, a.sim, name)
         trace = os.path.join(out, "trace.txt")
         waves = ["--waves", os.path.join(out, "waves.fst")] if a.waves and a.sim == "verilator" else []
         door = door_flags(cfgfile, a.sim, a.frontdoor)
@@ -240,7 +253,7 @@ def main(argv=None):
     else:
         b = private_build(build, out, a.config)
         if a.waves:
-            exe = os.path.join(vl_build, a.config, "vl", "aimc-vl")
+            exe = exe_of(build, vl_build, a.config, "verilator", name)
             run([exe, name] + common + ["--backend", "verilator", "--waves",
                                         os.path.join(out, "waves.fst")] + args)
         rc = run(["tools/xcheck.sh", "--build", b, "--config", cfgfile, "--seed", str(a.seed),

@@ -357,7 +357,7 @@ def run_dir_of(out):
 def _():
     build = os.path.join(TMP, "b")
     os.makedirs(build)
-    for part in ("sw", "tiny", "small"):
+    for part in ("sw", "tests", "tiny", "small"):
         os.symlink(os.path.join(BUILD, part), os.path.join(build, part))
     common = ["-r", "smoke", "--build", build, "--no-build", "-j", "2"]
     rc, out = cli("run", *common)
