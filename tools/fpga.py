@@ -20,8 +20,9 @@ import shutil
 import subprocess
 import sys
 import time
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "sw", "python"))
-from kirchhoff import atomic  # noqa: E402  (files written whole or not at all)
+
+import _repo  # noqa: F401  (this checkout's sw/python first on sys.path)
+from kirchhoff import atomic
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 KEYS = ("family", "device", "package", "top", "sources", "constraints", "config", "timing")

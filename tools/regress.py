@@ -34,9 +34,9 @@ import time
 import tomllib
 import xml.etree.ElementTree as ET
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import regress_case  # noqa: E402  (signature encoding lives with the case runner)
-from kirchhoff import atomic  # noqa: E402  (every file written whole or not at all; regress_case puts sw/python on the path)
+import _repo  # noqa: F401  (this checkout's sw/python first on sys.path)
+import regress_case
+from kirchhoff import atomic
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LISTS = "tests/regressions/regressions.toml"
@@ -507,7 +507,7 @@ def describe(k, a, d):
 
 def first_difference(old, new):
     """Text naming the first differing signature value of two value lists."""
-    for i, (o, n) in enumerate(zip(old, new)):
+    for i, (o, n) in enumerate(zip(old, new, strict=False)):
         if o != n:
             if o[:2] == n[:2]:
                 return (f"value #{i}: {what_name(o[0], o[1])}: was {fmt_val(o[0], o[2])}, "

@@ -50,9 +50,10 @@ import subprocess
 import sys
 import zlib
 
+import _repo  # noqa: F401  (this checkout's sw/python first on sys.path)
+from kirchhoff import atomic
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "sw", "python"))
-from kirchhoff import atomic  # noqa: E402  (files written whole or not at all)
 SIMS = ("verilator", "cmodel", "icarus", "xcheck")
 # Flags tools/layer_test.sh accepts besides --config/--seed/--sim/--build.
 LAYER_SH_FLAGS = ("--rows", "--cols", "--batch")
@@ -369,6 +370,7 @@ def prepare_model(argv):
     ap.add_argument("--samples", required=True, type=int)
     a = ap.parse_args(argv)
     import numpy as np
+
     from kirchhoff import graphcal, graphfile
 
     stem = os.path.splitext(os.path.basename(a.model))[0]
@@ -420,7 +422,7 @@ def model_args(args):
     if len(args) % 2 or any(f not in MODEL_FLAGS for f in args[0::2]):
         raise CaseError(f"model-run takes only {', '.join(MODEL_FLAGS)} with a value, not "
                         f"'{' '.join(args)}'")
-    d = dict(zip(args[0::2], args[1::2]))
+    d = dict(zip(args[0::2], args[1::2], strict=True))
     if "--model" not in d:
         raise CaseError("model-run needs --model M.tflite")
     model = d["--model"] if os.path.isabs(d["--model"]) else os.path.join(ROOT, d["--model"])

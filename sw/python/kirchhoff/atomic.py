@@ -21,7 +21,7 @@ import json
 import os
 import stat
 import tempfile
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 __all__ = ["SameFileError", "same_file", "check_outputs", "open_atomic", "write_bytes",
            "write_text", "write_json", "write_many"]
@@ -181,7 +181,7 @@ def write_many(files: dict, inputs: Iterable = ()) -> None:
             if tmp is not None:
                 _unlink(tmp)
         raise
-    for tmp, p, d, data in done:
+    for tmp, p, _d, data in done:
         if tmp is None:
             with open(p, "wb") as f:
                 f.write(data)

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-
 # Largest feature magnitude: n * v**2 must stay finite in float64 for any realistic n (1e6 rows of
 # 1e100 sum to 1e206), so the scaler's mean and variance are finite.
 MAX_ABS_FEATURE = 1e100

@@ -86,7 +86,7 @@ def net_to_bytes(qnet):
         body += _LAYER.pack(KIND_CONV if g is not None else KIND_FC, K, N, 1 if L.relu else 0,
                             int(L.adc_shift), 0)
         if g is not None:
-            for name, v in zip(("in_h", "in_w", "in_c", "kh", "kw", "stride"), g.as_tuple()):
+            for name, v in zip(("in_h", "in_w", "in_c", "kh", "kw", "stride"), g.as_tuple(), strict=False):
                 if not 1 <= v <= MAX_DIM:
                     raise NetFormatError(f"layer {i}: conv {name} = {v} outside [1, {MAX_DIM}]")
             body += _CONV.pack(*g.as_tuple())
@@ -164,7 +164,7 @@ def net_from_bytes(buf, origin="<bytes>"):
                 fail(f"layer {i}: conv geometry runs past the end of the data", off + _LAYER.size)
             geo = _CONV.unpack_from(buf, off + _LAYER.size)
             for j, (name, v) in enumerate(zip(("in_h", "in_w", "in_c", "kh", "kw", "stride"),
-                                              geo)):
+                                              geo, strict=False)):
                 if not 1 <= v <= MAX_DIM:
                     fail(f"layer {i}: conv {name} = {v} outside [1, {MAX_DIM}]",
                          off + _LAYER.size + 4 * j)

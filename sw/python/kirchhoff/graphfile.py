@@ -18,7 +18,6 @@ outputs of ad01, the eff_scale rule in none).
 from __future__ import annotations
 
 import math
-import os
 import struct
 import zlib
 from dataclasses import dataclass, field

@@ -15,7 +15,7 @@ def quant_layer_errors(fnet, qnet, X, xq):
     fl = ktrain.forward(fnet, X, dtype=np.float64, all_layers=True)
     ql = kq.forward_int8(qnet, xq, all_layers=True)
     errs = []
-    for L, f, q in zip(qnet.layers, fl, ql):
+    for L, f, q in zip(qnet.layers, fl, ql, strict=True):
         f = np.maximum(f, 0) if L.relu else f
         deq = q.astype(np.float64) * L.s_y
         ref = float(np.sqrt(np.mean(f ** 2)))

@@ -148,7 +148,7 @@ class QNet:
             if not 0 <= s <= ADC_SHIFT_MAX:
                 raise QuantError(f"layer {i}: adc_shift {s} outside [0, {ADC_SHIFT_MAX}]")
         q = copy.deepcopy(self)
-        for L, s in zip(q.layers, shifts):
+        for L, s in zip(q.layers, shifts, strict=True):
             L.adc_shift = s
         return q
 
@@ -202,7 +202,7 @@ def quantize_net(fnet, X_calib):
     acts = _train.forward(fnet, X_calib, dtype=np.float64, all_layers=True)
     layers = []
     s_x = in_scale
-    for i, (L, a) in enumerate(zip(fnet.layers, acts)):
+    for i, (L, a) in enumerate(zip(fnet.layers, acts, strict=True)):
         W = np.asarray(L.W, dtype=np.float64)
         amax = np.max(np.abs(W), axis=1)
         # A (nearly) dead unit, weights ~0 and a real bias, would need a bias beyond int32: its
@@ -428,7 +428,7 @@ def calibrate_adc_shifts(qnet, xq_calib, cfg, clip_target=1e-3):
     rows, dac, adc = int(cfg["rows"]), int(cfg["dac_bits"]), int(cfg["adc_bits"])
     ins = [np.asarray(xq_calib)] + forward_int8(qnet, xq_calib, all_layers=True)[:-1]
     cal = AdcCalibration(shifts=[], clip_fraction=[], conversions=[])
-    for L, xl in zip(qnet.layers, ins):
+    for L, xl in zip(qnet.layers, ins, strict=True):
         frac, convs = adc_clip_fractions(L.w, L.rows_of(np.asarray(xl)), rows, dac, adc,
                                          int(cfg.get("weight_slices", 1)),
                                          int(cfg.get("slice_bits", 7)))

@@ -294,13 +294,13 @@ def _import(buf: bytes, path: str) -> gf.Graph:
 
     # Pass 2: execution order (stable topological sort on activation tensors).
     writer = {}
-    for (i, op, code, name, fail, acts, out, oins) in ops:
+    for (i, _op, _opcode, _name, fail, _acts, out, _oins) in ops:
         if out in writer:
             fail(f"writes tensor '{tname(out)}', which operator {writer[out]} also writes")
         if out == ins[0]:
             fail(f"writes the graph input '{tname(out)}'")
         writer[out] = i
-    for (i, op, code, name, fail, acts, out, oins) in ops:
+    for (_i, _op, _opcode, _name, fail, acts, _out, _oins) in ops:
         for t in acts:
             if t != ins[0] and t not in writer:
                 if const(t) is not None:
@@ -366,7 +366,7 @@ def _import(buf: bytes, path: str) -> gf.Graph:
     tensor_for(ins[0], input_fail)
 
     nodes = []
-    for (i, op, code, name, fail, acts, out, oins) in order:
+    for (i, op, code, _name, fail, acts, out, oins) in order:
         a = [tensor_for(t, fail) for t in acts]
         o = tensor_for(out, fail)
         nd = gf.Node(op=SUPPORTED[code], in0=a[0], out=o, src_index=i)

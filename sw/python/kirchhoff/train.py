@@ -92,7 +92,7 @@ def to_float_net(mlp, scaler):
         raise ValueError("multi-label classifiers are not supported")
     layers = []
     n = len(mlp.coefs_)
-    for i, (c, b) in enumerate(zip(mlp.coefs_, mlp.intercepts_)):
+    for i, (c, b) in enumerate(zip(mlp.coefs_, mlp.intercepts_, strict=True)):
         W = np.array(c, dtype=np.float64).T
         bb = np.array(b, dtype=np.float64)
         last = i == n - 1
