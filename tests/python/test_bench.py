@@ -15,7 +15,12 @@ import subprocess
 import sys
 import tempfile
 
+import pytest
+
+from khtest import OPTS
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
 ROWS = ("tile_utilization_1024_large_b2", "tops_per_tile_1024", "tops_per_w_full_tile_1024",
         "verilator_mcycles_per_s_base", "verilator_mcycles_per_s_edge", "energy_uj_ad01",
         "tops_per_w_ad01")
@@ -27,10 +32,10 @@ def bench(build, out, *extra):
                           timeout=600)
 
 
-def main():
+def _main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
-    a = ap.parse_args()
+    a = ap.parse_args(argv)
     build = os.path.abspath(a.build)
     fails = 0
     with tempfile.TemporaryDirectory() as tmp:
@@ -74,5 +79,10 @@ def main():
     return 1 if fails else 0
 
 
+def test_bench_report():
+    """make bench's report: every row with goal and met; bad model is a usage error"""
+    assert _main(["--build", OPTS.build]) == 0
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(pytest.main([__file__, *sys.argv[1:]]))

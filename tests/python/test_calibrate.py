@@ -16,16 +16,18 @@ import subprocess
 import sys
 import tempfile
 
+import pytest
+
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np
+
+from kirchhoff import export as kexport
+from kirchhoff import pipeline as kpipe
+from kirchhoff import quantize as kq
+from kirchhoff import train as ktrain
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "sw", "python"))
-
-import numpy as np  # noqa: E402
-
-from kirchhoff import export as kexport  # noqa: E402
-from kirchhoff import pipeline as kpipe  # noqa: E402
-from kirchhoff import quantize as kq  # noqa: E402
-from kirchhoff import train as ktrain  # noqa: E402
 
 BUILD = os.path.abspath(os.environ.get("BUILD", os.path.join(ROOT, "build")))
 AIMC = os.path.join(BUILD, "sw", "aimc")
@@ -60,7 +62,7 @@ def run_acc(cfg, net, inputs, labels):
     return float(np.mean(ktrain.predict(y) == labels))
 
 
-def main():
+def _main():
     pr = kpipe.prepare()
     xte, yte = pr.xte, pr.yte
     inputs = os.path.join(TMP, "test.i8")
@@ -136,7 +138,11 @@ def main():
         result(rc == 2 and want in msg, f"bad input: {name} -> exit 2", f"exit {rc}: {msg}")
 
 
+def test_calibrate():
+    """ADC calibration keeps the accuracy"""
+    _main()
+    assert failures == 0, f"{failures} check(s) failed (FAIL lines above)"
+
+
 if __name__ == "__main__":
-    main()
-    print(f"test_calibrate: {'FAIL' if failures else 'PASS'} ({failures} failed)")
-    sys.exit(1 if failures else 0)
+    sys.exit(pytest.main([__file__, *sys.argv[1:]]))

@@ -17,16 +17,18 @@ import sys
 import tempfile
 import zlib
 
+import pytest
+
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np
+
+from kirchhoff import export as kexport
+from kirchhoff import pipeline as kpipe
+from kirchhoff import quantize as kq
+from kirchhoff import train as ktrain
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "sw", "python"))
-
-import numpy as np  # noqa: E402
-
-from kirchhoff import export as kexport  # noqa: E402
-from kirchhoff import pipeline as kpipe  # noqa: E402
-from kirchhoff import quantize as kq  # noqa: E402
-from kirchhoff import train as ktrain  # noqa: E402
 
 BUILD = os.path.abspath(os.environ.get("BUILD", os.path.join(ROOT, "build")))
 AIMC = os.path.join(BUILD, "sw", "aimc")
@@ -71,7 +73,7 @@ def direct_conv_forward(q, x):
     return kq.post(h @ L1.w.astype(np.int64).T, L1).astype(np.int8)
 
 
-def main():
+def _main():
     pr = kpipe.prepare(net="cnn")
     q = pr.qnet
     acc_int8 = float(np.mean(ktrain.predict(kq.forward_int8(q, pr.xte)) == pr.yte))
@@ -131,7 +133,11 @@ def main():
                "file", str(e))
 
 
+def test_cnn():
+    """CNN: training, int8, export format 2, C forward == numpy"""
+    _main()
+    assert failures == 0, f"{failures} check(s) failed (FAIL lines above)"
+
+
 if __name__ == "__main__":
-    main()
-    print(f"test_cnn: {'FAIL' if failures else 'PASS'} ({failures} failed)")
-    sys.exit(1 if failures else 0)
+    sys.exit(pytest.main([__file__, *sys.argv[1:]]))

@@ -11,29 +11,22 @@ shards merged == one run, kill and resume == one run, signature change detected 
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import time
-import traceback
+
+import pytest
+
+import regress
+import regress_case
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "tools"))
-import regress  # noqa: E402
-import regress_case  # noqa: E402
 
 TMP = tempfile.mkdtemp(prefix="kh_test_regress_")
 BUILD = os.path.abspath(os.environ.get("BUILD", os.path.join(ROOT, "build")))
-CHECKS = []
 
-
-def check(name):
-    def deco(fn):
-        CHECKS.append((name, fn))
-        return fn
-    return deco
 
 
 def write(name, text):
@@ -64,8 +57,8 @@ reseed = 3
 '''
 
 
-@check("lists: malformed entries are rejected naming the entry")
-def _():
+def test_lists_malformed_entries_are_rejected_naming_the_entry():
+    """lists: malformed entries are rejected naming the entry"""
     expect_error(GOOD + '[[regression]]\nname = "r"\ntests = ["b"]\n', "unknown test 'b'")
     expect_error(GOOD.replace('sub = "layer-test"', 'sub = "csr-test"'), "icarus runs layer-test only")
     expect_error(GOOD.replace("reseed = 3", "reseed = 0"), "'reseed' must be an integer")
@@ -84,8 +77,8 @@ def _():
         raise AssertionError(f"SHARD '{bad}' accepted")
 
 
-@check("lists: model-run entries are checked (simulators, flags, model file)")
-def _():
+def test_lists_model_run_entries_are_checked_simulators_flags_model_f():
+    """lists: model-run entries are checked (simulators, flags, model file)"""
     m = GOOD.replace('sub = "layer-test"', 'sub = "model-run"').replace(
         'args = "--rows 16 --cols 8 --batch 1"',
         'args = "--model models/mlperf-tiny/kws_ref_model.tflite"')
@@ -111,8 +104,8 @@ def fake_report(path, cycles=1000, mvms=7, tile_mvms=(4, 3), stalls=0):
     return path
 
 
-@check("model-run: signature of outputs, counters, bus-read digest; first change named")
-def _():
+def test_model_run_signature_of_outputs_counters_bus_read_digest_firs():
+    """model-run: signature of outputs, counters, bus-read digest; first change named"""
     trace = write("mtrace.txt", "# kirchhoff-trace v1\nW 00000008 00000001\nR 00030000 0000007f\n"
                                 "R 00000084 00000000\nE\n")
     rep_a = fake_report(os.path.join(TMP, "ra.json"))
@@ -143,8 +136,8 @@ def _():
         assert "counter 'setup_cycles'" in str(e) or "counter 'instrs'" in str(e), e
 
 
-@check("model-run: RTL vs C model: output and event-counter differences named, cycles ignored")
-def _():
+def test_model_run_rtl_vs_c_model_output_and_event_counter_difference():
+    """model-run: RTL vs C model: output and event-counter differences named, cycles ignored"""
     a = fake_report(os.path.join(TMP, "rtl.json"), cycles=1000, stalls=3)
     b = fake_report(os.path.join(TMP, "cm.json"), cycles=0)   # the C model counts no cycles
     y = bytes([1, 2, 3, 4])
@@ -156,8 +149,8 @@ def _():
     assert d == ["counter mvms: RTL 7, C model 8", "counter tiles.0.mvms: RTL 4, C model 5"], d
 
 
-@check("filter: --filter keeps matching cases; update --filter rewrites only their signatures")
-def _():
+def test_filter_filter_keeps_matching_cases_update_filter_rewrites_on():
+    """filter: --filter keeps matching cases; update --filter rewrites only their signatures"""
     tests, regs = regress.load_lists(os.path.join(ROOT, regress.LISTS))
     ns = __import__("argparse").Namespace(lists=regress.LISTS, regression="nightly", shard=None,
                                           filter=r"^model\.kws\.")
@@ -200,8 +193,8 @@ def _():
             os.environ["KH_REGRESS_SIG_DIR"] = old_env
 
 
-@check("lists: committed nightly >= 200 cases, >= 3 seeds per test (models 2), every config, both simulators")
-def _():
+def test_lists_committed_nightly_200_cases_3_seeds_per_test_models_2():
+    """lists: committed nightly >= 200 cases, >= 3 seeds per test (models 2), every config, both simulators"""
     tests, regs = regress.load_lists(os.path.join(ROOT, regress.LISTS))
     cases = regress.expand(tests, regs["nightly"])
     names = [c["name"] for c in cases]
@@ -227,8 +220,8 @@ def _():
     assert 0 < len(smoke) <= 40, f"smoke has {len(smoke)} cases"
 
 
-@check("shards: deterministic, disjoint, together exactly the list")
-def _():
+def test_shards_deterministic_disjoint_together_exactly_the_list():
+    """shards: deterministic, disjoint, together exactly the list"""
     tests, regs = regress.load_lists(os.path.join(ROOT, regress.LISTS))
     cases = regress.expand(tests, regs["nightly"])
     for n in (1, 2, 4, 7):
@@ -241,8 +234,8 @@ def _():
         assert again == [c["name"] for c in parts[n - 1]], "not deterministic"
 
 
-@check("signatures: encode/decode round trip; first difference named with old and new value")
-def _():
+def test_signatures_encode_decode_round_trip_first_difference_named_w():
+    """signatures: encode/decode round trip; first difference named with old and new value"""
     vals = [(0, 0x30000, 0x7f81ff02), (0, 0x84, 0), (1, 0x99999, 2), (2, 0, 12345)]
     h, blob = regress_case.encode(vals)
     assert regress_case.decode(blob) == vals
@@ -292,8 +285,8 @@ def run_fake(cmds, run_dir, done=None, jobs=2):
     return out
 
 
-@check("runner: hang killed by the timeout, crash and failure recorded, pass kept")
-def _():
+def test_runner_hang_killed_by_the_timeout_crash_and_failure_recorded():
+    """runner: hang killed by the timeout, crash and failure recorded, pass kept"""
     t0 = time.monotonic()
     res = run_fake(["true", "sleep 30 & sleep 30", "kill -SEGV $$", "exit 3", "echo hi"],
                    os.path.join(TMP, "fake1"))
@@ -306,8 +299,8 @@ def _():
         assert len(f.read().splitlines()) == 5
 
 
-@check("runner: an interrupt keeps finished cases; resume runs only the rest")
-def _():
+def test_runner_an_interrupt_keeps_finished_cases_resume_runs_only_th():
+    """runner: an interrupt keeps finished cases; resume runs only the rest"""
     d = os.path.join(TMP, "fake2")
     marks = os.path.join(TMP, "marks")
     os.makedirs(marks, exist_ok=True)
@@ -353,8 +346,8 @@ def run_dir_of(out):
     raise AssertionError("no run folder in output:\n" + out)
 
 
-@check("smoke (real): shards 0/2 + 1/2 merged == one run; kill + resume == one run; signatures")
-def _():
+def test_smoke_real_shards_0_2_1_2_merged_one_run_kill_resume_one_run():
+    """smoke (real): shards 0/2 + 1/2 merged == one run; kill + resume == one run; signatures"""
     build = os.path.join(TMP, "b")
     os.makedirs(build)
     for part in ("sw", "tiny", "small"):
@@ -429,21 +422,6 @@ def _():
         assert rc == 0 and f"changed  {name} {h2} -> {h}" in out and "1 changed" in out, out
 
 
-def main():
-    failed = 0
-    for name, fn in CHECKS:
-        try:
-            fn()
-            print(f"PASS {name}", flush=True)
-        except Exception:  # noqa: BLE001  (report every check)
-            failed += 1
-            print(f"FAIL {name}\n{traceback.format_exc()}", flush=True)
-    print(f"{len(CHECKS) - failed} passed, {failed} failed (temp files in {TMP})")
-    if failed == 0:
-        shutil.rmtree(TMP, ignore_errors=True)
-    print("rerun: BUILD=build .venv/bin/python tests/python/test_regress.py")
-    return 1 if failed else 0
-
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(pytest.main([__file__, *sys.argv[1:]]))

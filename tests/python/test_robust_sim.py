@@ -13,9 +13,11 @@ import subprocess
 import sys
 import tempfile
 
+import pytest
+
+from kirchhoff import data as kdata
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "sw", "python"))
-from kirchhoff import data as kdata  # noqa: E402
 
 SIM = os.path.join(ROOT, "sw", "python", "sim.py")
 BUILD = os.path.abspath(os.path.join(ROOT, os.environ.get("BUILD", "build")))
@@ -55,7 +57,7 @@ def sim(build, data, aimc):
                           timeout=600)
 
 
-def main():
+def _main():
     if not os.path.exists(AIMC):
         check(False, "aimc built", f"{AIMC} missing: run 'make sw' first")
         return 1
@@ -123,5 +125,10 @@ def main():
     return 1 if FAILS else 0
 
 
+def test_robust_sim():
+    """a failed make sim keeps the previous run and says where"""
+    assert _main() == 0
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(pytest.main([__file__, *sys.argv[1:]]))

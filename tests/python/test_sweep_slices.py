@@ -17,14 +17,19 @@ import os
 import subprocess
 import sys
 
+import pytest
+
+from khtest import OPTS
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def main():
+
+def _main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", required=True)
     ap.add_argument("--seed", type=int, default=1)
-    a = ap.parse_args()
+    a = ap.parse_args(argv)
     build = os.path.join(os.path.abspath(a.build), "test-sweep-slices")
     os.makedirs(os.path.join(build, "sw"), exist_ok=True)
     aimc = os.path.join(os.path.abspath(a.build), "sw", "aimc")
@@ -70,5 +75,10 @@ def main():
     return 0
 
 
+def test_sweep_slices_quick():
+    """sweep_slices --quick: files in place, slicing gains on binary cells"""
+    assert _main(["--build", OPTS.build, "--seed", str(OPTS.seed)]) == 0
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(pytest.main([__file__, *sys.argv[1:]]))

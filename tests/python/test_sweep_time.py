@@ -20,7 +20,10 @@ import subprocess
 import sys
 import tempfile
 
+import pytest
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
 BUILD = os.path.abspath(os.environ.get("BUILD", os.path.join(ROOT, "build")))
 fails = 0
 
@@ -31,7 +34,7 @@ def check(ok, name, msg=""):
     fails += 0 if ok else 1
 
 
-def main():
+def _main():
     aimc = os.path.join(BUILD, "sw", "aimc")
     if not os.path.exists(aimc):
         print(f"test_sweep_time: {aimc} is missing (make sw)", file=sys.stderr)
@@ -70,5 +73,10 @@ def main():
     return 1 if fails else 0
 
 
+def test_sweep_time():
+    """make sweep's time axis: drift compensation"""
+    assert _main() == 0
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(pytest.main([__file__, *sys.argv[1:]]))

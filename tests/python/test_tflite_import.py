@@ -32,15 +32,15 @@ import sys
 import tempfile
 
 import numpy as np
+import pytest
+
+import tflite_synth
+from khtest import OPTS
+from kirchhoff import graphfile as gf
+from kirchhoff import tflite_import as ti
+from kirchhoff import tflite_ref as tr
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "sw", "python"))
-sys.path.insert(0, os.path.join(ROOT, "tools"))
-
-from kirchhoff import graphfile as gf  # noqa: E402
-from kirchhoff import tflite_import as ti  # noqa: E402
-from kirchhoff import tflite_ref as tr  # noqa: E402
-import tflite_synth  # noqa: E402
 
 MODELS_DIR = os.path.join(ROOT, "models", "mlperf-tiny")
 MODELS = ["ad01_int8", "kws_ref_model", "pretrainedResnet_quant", "vww_96_int8"]
@@ -575,12 +575,13 @@ def part_units():
             check(f"graph file: {nm} rejected with a message", word in str(e), str(e))
 
 
-def main():
+def _main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("parts", nargs="*", default=["units", "fcround", "mlperf", "synth", "errors"])
     ap.add_argument("--inputs", type=int, default=8)
     ap.add_argument("--seeds", default="1:41")
-    a = ap.parse_args()
+    a = ap.parse_args(argv)
+    FAILS.clear()
     a0, a1 = (int(v) for v in a.seeds.split(":"))
     for part in a.parts:
         if part == "units":
@@ -600,5 +601,30 @@ def main():
     return 1 if FAILS else 0
 
 
+def test_units():
+    """unit checks of the integer oracle and the importer"""
+    assert _main(["units", "--inputs", str(OPTS.inputs), "--seeds", OPTS.seeds]) == 0
+
+
+def test_fcround():
+    """fully connected rounding == TFLite"""
+    assert _main(["fcround", "--inputs", str(OPTS.inputs), "--seeds", OPTS.seeds]) == 0
+
+
+def test_mlperf():
+    """MLPerf Tiny models: import == TFLite BUILTIN_REF bit for bit"""
+    assert _main(["mlperf", "--inputs", str(OPTS.inputs), "--seeds", OPTS.seeds]) == 0
+
+
+def test_synth():
+    """synthetic models of many seeds == TFLite BUILTIN_REF"""
+    assert _main(["synth", "--inputs", str(OPTS.inputs), "--seeds", OPTS.seeds]) == 0
+
+
+def test_errors():
+    """bad models and graph files are rejected with a message"""
+    assert _main(["errors", "--inputs", str(OPTS.inputs), "--seeds", OPTS.seeds]) == 0
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(pytest.main([__file__, *sys.argv[1:]]))
