@@ -20,7 +20,9 @@ import tempfile
 
 import pytest
 
+import kirchhoff.regress as kreg
 from kirchhoff import atomic
+from kirchhoff.regress import casefmt, reports, signatures
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -67,7 +69,7 @@ def full_disk(d, keep=None):
 
 # ---- the helper ------------------------------------------------------------------------------
 
-def test_write_bytes_write_json_replace_a_file_whole_keep_no_temporar():
+def test_write_bytes_write_json_replace_a_file_whole_keep_no_temporary():
     """write_bytes / write_json replace a file whole, keep no temporary, keep the mode"""
     d = os.path.join(TMP, "basic")
     os.makedirs(d)
@@ -81,7 +83,7 @@ def test_write_bytes_write_json_replace_a_file_whole_keep_no_temporar():
     assert os.path.exists("/dev/null") and not os.path.isfile("/dev/null")
 
 
-def test_an_output_that_is_an_input_is_refused_before_anything_is_wri():
+def test_an_output_that_is_an_input_is_refused_before_anything_is_written():
     """an output that is an input is refused before anything is written: path, hard link, symlink, the same output
     twice"""
     d = os.path.join(TMP, "same")
@@ -125,7 +127,7 @@ def test_write_many_a_failure_in_the_second_file_replaces_neither():
     assert read(a) == b"old a\n" and temporaries(d) == []
 
 
-def test_full_disk_write_json_fails_with_enospc_the_old_file_intact_n():
+def test_full_disk_write_json_fails_with_enospc_the_old_file_intact_no():
     """full disk: write_json fails with ENOSPC, the old file intact, no temporary"""
     d = os.path.join(TMP, "disk_helper")
     good = json.dumps({"good": list(range(200))}).encode()
@@ -181,7 +183,7 @@ def test_run_tests_a_full_disk_under_build_reports_keeps_the_previous():
         assert "\n20 passed, 0 failed\n" in out, out
 
 
-def test_run_tests_a_registry_that_is_one_of_its_reports_is_refused_e():
+def test_run_tests_a_registry_that_is_one_of_its_reports_is_refused_exit():
     """run_tests: a registry that is one of its reports is refused (exit 2), nothing written"""
     build = os.path.join(TMP, "rt_same", "build")
     rep = os.path.join(build, "reports")
@@ -197,20 +199,18 @@ def test_run_tests_a_registry_that_is_one_of_its_reports_is_refused_e():
 
 
 def fake_case(run_dir, name, vals):
-    import regress_case
     d = os.path.join(run_dir, "cases", name)
     os.makedirs(d, exist_ok=True)
-    digest, blob = regress_case.encode(vals)
+    digest, blob = casefmt.encode(vals)
     atomic.write_json(os.path.join(d, "sig.json"), {"sig": digest, "n": len(vals),
                                                      "values": blob})
     return {"name": name, "test": "t", "status": "pass", "seconds": 0.1, "sig": digest,
             "reason": "", "log": "x.log", "rerun": "true", "command": "true"}
 
 
-def test_regress_a_full_disk_keeps_the_previous_signature_file_regres():
+def test_regress_a_full_disk_keeps_the_previous_signature_file_regress():
     """regress: a full disk keeps the previous signature file (regress-update) and the previous regress.json / junit.xml
     / failures.txt / summary.html of a run folder"""
-    import regress
     base = os.path.join(TMP, "reg")
     run_dir = os.path.join(base, "run")
     sigdir = os.path.join(base, "sigs")
@@ -220,15 +220,15 @@ def test_regress_a_full_disk_keeps_the_previous_signature_file_regres():
         cases = [{"name": "c1"}]
 
         def keep_sig(dd):
-            regress.write_sigs("demo", [r_old], [run_dir])
+            signatures.write_sigs("demo", [r_old], [run_dir])
         with full_disk(sigdir, keep_sig):
             p = os.path.join(sigdir, "demo.json")
             good = read(p)
             r_new = fake_case(run_dir, "c1", [(0, 0x10, 1)] + [(0, 4 * i, i) for i in
                                                                  range(3000)])
             try:
-                regress.write_sigs("demo", [r_new], [run_dir])
-            except regress.ListError as e:
+                signatures.write_sigs("demo", [r_new], [run_dir])
+            except kreg.ListError as e:
                 assert "unchanged" in str(e) and "No space left" in str(e), e
             else:
                 raise AssertionError("write_sigs on a full disk succeeded")
@@ -237,15 +237,15 @@ def test_regress_a_full_disk_keeps_the_previous_signature_file_regres():
         names = ("regress.json", "junit.xml", "failures.txt", "summary.html")
 
         def keep_out(dd):
-            rc = regress.summarize(dd, "demo", cases, [r_old], 1.0, [run_dir], None, False)
-            assert rc == regress.EXIT_PASS, rc
+            rc = reports.summarize(dd, "demo", cases, [r_old], 1.0, [run_dir], None, False)
+            assert rc == kreg.EXIT_PASS, rc
         with full_disk(out_dir, keep_out):
             old = {n: read(os.path.join(out_dir, n)) for n in names}
             many = [dict(r_old, name=f"c{i}", status="fail", reason="x" * 200)
                     for i in range(400)]
-            rc = regress.summarize(out_dir, "demo", [{"name": r["name"]} for r in many], many,
+            rc = reports.summarize(out_dir, "demo", [{"name": r["name"]} for r in many], many,
                                    1.0, [run_dir], None, False)
-            assert rc == regress.EXIT_FAIL, rc
+            assert rc == kreg.EXIT_FAIL, rc
             for n in names:
                 assert read(os.path.join(out_dir, n)) == old[n], f"{n} changed"
             assert temporaries(out_dir) == [], temporaries(out_dir)
@@ -253,7 +253,7 @@ def test_regress_a_full_disk_keeps_the_previous_signature_file_regres():
         os.environ.pop("KH_REGRESS_SIG_DIR", None)
 
 
-def test_regress_case_a_full_disk_keeps_the_previous_sig_json_of_a_ca():
+def test_regress_case_a_full_disk_keeps_the_previous_sig_json_of_a_case():
     """regress_case: a full disk keeps the previous sig.json of a case"""
     import regress_case
     d = os.path.join(TMP, "case")
@@ -290,7 +290,7 @@ def small_graph():
     return gf.Graph(t, [nd])
 
 
-def test_kirchhoff_info_reads_a_version_3_file_was_version_3_only_1_a():
+def test_kirchhoff_info_reads_a_version_3_file_was_version_3_only_1_and_2():
     """kirchhoff info reads a version-3 file (was: 'version 3, only 1 and 2 are known', exit 1) and names the CRC of a
     corrupt one (exit 1)"""
     from kirchhoff import graphfile as gf
@@ -311,7 +311,7 @@ def test_kirchhoff_info_reads_a_version_3_file_was_version_3_only_1_a():
     assert r.returncode == 1 and "CRC mismatch" in r.stderr and "g3bad.khnf" in r.stderr, r.stderr
 
 
-def test_kirchhoff_export_out_over_the_data_file_is_refused_the_csv_k():
+def test_kirchhoff_export_out_over_the_data_file_is_refused_the_csv_kept():
     """kirchhoff export: --out over the --data file is refused, the CSV kept"""
     d = os.path.join(TMP, "exp")
     os.makedirs(d)

@@ -56,7 +56,7 @@ def test_perf_fc_a_small_counter_set_against_the_hand_computed_energy():
     assert p["cycles_per_inference"] == 500 and p["macs_per_inference"] == 128
 
 
-def test_sim_py_perf_model_unchanged_figures_and_keys_for_a_fixed_cou():
+def test_sim_py_perf_model_unchanged_figures_and_keys_for_a_fixed_counter():
     """sim.py perf_model: unchanged figures and keys for a fixed counter dict (batches, segments)"""
     qnet = SimpleNamespace(layers=[SimpleNamespace(n=32), SimpleNamespace(n=10)],
                            macs=lambda: 2368)
@@ -77,7 +77,7 @@ def test_sim_py_perf_model_unchanged_figures_and_keys_for_a_fixed_cou():
     close(p["energy_per_inference_uj"], (512 + 25.6 + 4198.4 + 25.6 + 528) / 2 * 1e-6)
 
 
-def test_perf_graph_sim_model_s_figures_by_hand_plus_host_transfer_le():
+def test_perf_graph_sim_model_s_figures_by_hand_plus_host_transfer():
     """perf_graph: sim_model's figures by hand, plus host transfer, leakage and programming"""
     c = dict(instrs=10, mvms=4, adc_convs=256, reads=30)
     extra = dict(cycles=2000, posts=4, accadds=2, host_bytes=100, host_ops=50, prog_rows=16)
@@ -107,7 +107,7 @@ def test_perf_graph_sim_model_s_figures_by_hand_plus_host_transfer_le():
     assert pr["inferences_to_1pct"] == 13886, pr        # 100 * 256595.968 / 1848.0048 = 13885.03
 
 
-def test_cycle_model_mvm_and_post_latencies_measured_on_the_rtl_issue():
+def test_cycle_model_mvm_and_post_latencies_measured_on_the_rtl_issue_17():
     """cycle model: MVM and POST latencies measured on the RTL (issue 17, large) and tiny runs"""
     # large (1024x1024, 1-bit DAC, 16 columns per ADC, 8-cycle ADC, settle 4): the issue's
     # measured MVM 2,135 cycles before the settle moved under the conversions (issue 17); now
@@ -152,7 +152,7 @@ def test_cycle_model_mvm_and_post_latencies_measured_on_the_rtl_issue():
     assert perf.tile_vector(sl)["converting"] == perf.phases(2, "s8")[0] * 2 * 2 * 11
 
 
-def test_full_tile_the_1024x1024_layer_of_issue_17_10_2_tops_w_counte():
+def test_full_tile_the_1024x1024_layer_of_issue_17_10_2_tops_w_counted():
     """full_tile: the 1024x1024 layer of issue 17 (10.2 TOPS/W counted) and the variants"""
     large = dict(CFG, rows=1024, cols=1024, dac_bits=1, cols_per_adc=16, adc_cycles=8,
                  settle_cycles=4, clock_mhz=200.0, e_dac_pj=0.054, e_sram_pj_bit=0.16,
@@ -200,7 +200,7 @@ def test_full_tile_the_1024x1024_layer_of_issue_17_10_2_tops_w_counte():
                                   overlap=True) == 3
 
 
-def test_dse_generated_configs_base_cfg_swept_keys_replaced_once_and():
+def test_dse_generated_configs_base_cfg_swept_keys_replaced_once_and_the():
     """dse: generated configs (base.cfg, swept keys replaced once) and the selection rule"""
     import tempfile
     d = tempfile.mkdtemp(prefix="kh_test_perf_")
@@ -238,7 +238,7 @@ def test_dse_generated_configs_base_cfg_swept_keys_replaced_once_and():
     assert (b["dac_bits"], b["adc_bits"]) == (2, 10), b
 
 
-def test_digital_baseline_e10_e11_energy_latency_and_ratio_by_hand_am():
+def test_digital_baseline_e10_e11_energy_latency_and_ratio_by_hand():
     """digital baseline (E10/E11): energy, latency and ratio by hand; amortized programming"""
     d = perf.digital_baseline(2560, 200.0, out_bytes=10, host_pj=31.0)
     # MAC 0.23 * 2560 = 588.8; SRAM (8/16 + 8/16) bits x 2560 x 0.16 = 409.6, outputs 80 bits x
@@ -265,7 +265,7 @@ def test_digital_baseline_e10_e11_energy_latency_and_ratio_by_hand_am():
           p["extended"]["energy_per_inference_uj"] + po["amortized_pj_per_inference"] * 1e-6)
 
 
-def test_bad_arguments_unknown_mode_or_accumulator_storage_a_config_w():
+def test_bad_arguments_unknown_mode_or_accumulator_storage_a_config():
     """bad arguments: unknown mode or accumulator storage, a config without a key"""
     for fn in (lambda: perf.phases(2, "s7"), lambda: perf.full_tile(CFG, acc_storage="dram")):
         try:

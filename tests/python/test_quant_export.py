@@ -211,7 +211,7 @@ def test_arith_forward_int8_on_a_hand_computed_layer():
                   "-128")
 
 
-def test_arith_bit_sliced_mvm_with_adc_clipping_and_adc_shift_hand_va():
+def test_arith_bit_sliced_mvm_with_adc_clipping_and_adc_shift_hand_values():
     """arith: bit-sliced MVM with ADC clipping and adc_shift (hand values)"""
     identity = dict(bias=np.array([0]), mult=np.array([1 << 30]), shift=np.array([30]))
     L = kq.QLayer(w=np.array([[5]], dtype=np.int8), relu=False, **identity)
@@ -231,7 +231,7 @@ def test_arith_bit_sliced_mvm_with_adc_clipping_and_adc_shift_hand_va():
     assert kq.forward_int8_sliced(net, np.array([[7]], np.int8), 4, 2, 3).tolist() == [[15]]
 
 
-def test_arith_bit_sliced_mvm_equals_exact_w_x_in_ideal_geometries_ra():
+def test_arith_bit_sliced_mvm_equals_exact_w_x_in_ideal_geometries_random():
     """arith: bit-sliced MVM equals exact W.x in ideal geometries (random nets)"""
     rng = np.random.default_rng(4)
     for rows, dac, adc in ((16, 2, 14), (64, 1, 14), (8, 3, 16), (4, 4, 16), (2, 7, 16)):
@@ -286,7 +286,7 @@ def test_quantize_digits_mlp_keeps_its_accuracy_weights_never_128_adc():
     assert kexport.net_to_bytes(kq.quantize_net(tr2.net, Xtr)) == kexport.net_to_bytes(qn)
 
 
-def test_quantize_a_dead_unit_weights_0_bias_not_keeps_a_representabl():
+def test_quantize_a_dead_unit_weights_0_bias_not_keeps_a_representable():
     """quantize: a dead unit (weights ~0, bias not) keeps a representable bias"""
     W1 = np.array([[1.0, -2.0], [1e-19, -3e-19], [0.0, 0.0]])
     fn = ktrain.FloatNet(mean=np.zeros(2), scale=np.ones(2), layers=[
@@ -302,13 +302,13 @@ def test_quantize_a_dead_unit_weights_0_bias_not_keeps_a_representabl():
     assert y[:, 1].tolist() == [want] * 3 and y[:, 2].tolist() == [0, 0, 0], y
 
 
-def test_quantize_input_quantization_rounds_half_away_and_clamps_to_1():
+def test_quantize_input_quantization_rounds_half_away_and_clamps_to_127():
     """quantize: input quantization rounds half away and clamps to [-127, 127]"""
     x = np.array([[0.25, -0.25, 0.75, 100.0, -100.0, 0.0]])
     assert kq.quantize_inputs(x, 0.5).tolist() == [[1, -1, 2, 127, -127, 0]]
 
 
-def test_python_m_kirchhoff_export_info_bad_files_exit_1_with_a_messa():
+def test_python_m_kirchhoff_export_info_bad_files_exit_1_with_a_message():
     """python -m kirchhoff export / info; bad files exit 1 with a message"""
     env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "sw", "python"))
     out = os.path.join(TMP, "cli")
@@ -330,7 +330,7 @@ def test_python_m_kirchhoff_export_info_bad_files_exit_1_with_a_messa():
 
 # ---- the C model ------------------------------------------------------------------------------
 
-def test_c_model_configs_tiny_cfg_equals_the_numpy_int8_forward_pass():
+def test_c_model_configs_tiny_cfg_equals_the_numpy_int8_forward_pass_byte():
     """C model (configs/tiny.cfg) equals the numpy int8 forward pass byte for byte"""
     aimc = OPTS.aimc
     if not os.path.isfile(aimc):

@@ -41,7 +41,7 @@ def last_line(out):
     return out.rstrip("\n").splitlines()[-1]
 
 
-def test_pass_fail_and_timeout_statuses_summary_line_exit_code_report():
+def test_pass_fail_and_timeout_statuses_summary_line_exit_code_reports():
     """pass, fail and timeout: statuses, summary line, exit code, reports, logs"""
     pidfile = os.path.join(TMP, "child.pid")
     reg = (

@@ -110,7 +110,7 @@ def close(a, b, rel=1e-9):
     return abs(a - b) <= rel * max(abs(a), abs(b))
 
 
-def test_passing_run_report_keys_accuracies_bit_exact_verdict_perform():
+def test_passing_run_report_keys_accuracies_bit_exact_verdict_performance():
     """passing run: report keys, accuracies, bit-exact verdict, performance formulas"""
     rc, out, rep_path = sim()
     assert rc == 0, f"exit {rc}\n{out[-3000:]}"
@@ -153,7 +153,7 @@ def test_passing_run_report_keys_accuracies_bit_exact_verdict_perform():
         assert os.path.isfile(os.path.join(TMP, "ok", "sim", "base-seed3", f)), f
 
 
-def test_rtl_output_mismatch_exit_1_mismatch_counted_rtl_command_prin():
+def test_rtl_output_mismatch_exit_1_mismatch_counted_rtl_command_printed():
     """RTL output mismatch: exit 1, mismatch counted, RTL command printed"""
     rc, out, rep_path = sim("flip_rtl", tag="flip")
     assert rc == 1, f"exit {rc}"
@@ -180,7 +180,7 @@ def test_rtl_counter_mismatch_or_no_cycle_count_exit_1():
     assert rc == 1 and "cycles = 0" in out, out[-2000:]
 
 
-def test_c_ideal_vs_numpy_int8_mismatch_exit_1_says_python_and_c_disa():
+def test_c_ideal_vs_numpy_int8_mismatch_exit_1_says_python_and_c_disagree():
     """C ideal vs numpy int8 mismatch: exit 1, says Python and C disagree"""
     rc, out, _ = sim("flip_ref", tag="ref")
     assert rc == 1 and "Python and C disagree" in out and "ideal64" in out, out[-2000:]
@@ -195,7 +195,7 @@ def test_tool_failure_and_short_output_exit_1_with_the_command():
     assert rc == 1 and "expected 360 x 10" in out, out[-2000:]
 
 
-def test_train_hwa_the_hardware_aware_network_runs_beside_the_post_tr():
+def test_train_hwa_the_hardware_aware_network_runs_beside_the_post():
     """TRAIN=hwa: the hardware-aware network runs beside the post-training one; a mismatch fails"""
     rc, out, rep_path = sim(extra=("--train", "hwa"), tag="hwa")
     assert rc == 0, f"exit {rc}\n{out[-3000:]}"
@@ -217,7 +217,7 @@ def test_train_hwa_the_hardware_aware_network_runs_beside_the_post_tr():
     assert rc == 1 and "hardware-aware network: RTL and C model differ in 1" in out, out[-2000:]
 
 
-def test_net_cnn_the_digits_cnn_through_the_flow_v2_file_64_288_10_a():
+def test_net_cnn_the_digits_cnn_through_the_flow_v2_file_64_288_10_a_csv():
     """NET=cnn: the digits CNN through the flow (v2 file, 64-288-10); a CSV with the CNN stops"""
     rc, out, rep_path = sim(extra=["--net", "cnn"], tag="cnn")
     assert rc == 0, out[-3000:]
@@ -236,7 +236,7 @@ def test_net_cnn_the_digits_cnn_through_the_flow_v2_file_64_288_10_a():
     assert rc == 2 and "only the digits" in out, out[-2000:]
 
 
-def test_csv_data_set_through_the_flow_a_bad_csv_stops_with_a_clear_e():
+def test_csv_data_set_through_the_flow_a_bad_csv_stops_with_a_clear_error():
     """CSV data set through the flow; a bad CSV stops with a clear error"""
     import numpy as np
     rng = np.random.default_rng(0)
