@@ -69,7 +69,7 @@ def pv_regs(src):
     return src
 
 
-def main():
+def main() -> None:
     src = sys.stdin.read()
     new, n = BLOCK.subn(rewrite, src)
     left = len(re.findall(r"if\(rd_mux_addr", new))

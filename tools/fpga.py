@@ -118,7 +118,7 @@ def rtl_params(aimc, cfg):
     return params
 
 
-def main():
+def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--board", required=True)
     ap.add_argument("--aimc", required=True)

@@ -127,7 +127,7 @@ def gen_h(isa, fields, flags):
     return "\n".join(o) + "\n"
 
 
-def main():
+def main() -> None:
     args = sys.argv[1:]
     check = "--check" in args
     args = [a for a in args if a != "--check"]

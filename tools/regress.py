@@ -45,24 +45,24 @@ from kirchhoff.regress.runner import (
 from kirchhoff.regress.signatures import write_sigs
 
 
-def get_regression(args):
+def get_regression(args: argparse.Namespace) -> tuple[list[dict], str | None]:
     """(cases, shard text or None) of the regression, filter and shard the arguments name."""
     return select_cases(args.lists, args.regression, getattr(args, "filter", None), args.shard)
 
 
-def cmd_build(args):
+def cmd_build(args: argparse.Namespace) -> int:
     cases, _ = get_regression(args)
     return EXIT_PASS if build_configs(cases, args.build) == 0 else EXIT_FAIL
 
 
-def cmd_list(args):
+def cmd_list(args: argparse.Namespace) -> int:
     cases, _ = get_regression(args)
     for c in cases:
         print(case_command(c, args.build, f"{args.build}/regress/<run>/cases/{c['name']}"))
     return EXIT_PASS
 
 
-def cmd_run(args):
+def cmd_run(args: argparse.Namespace) -> int:
     cases, shard_txt = get_regression(args)
     build = args.build
     if args.resume:
@@ -140,7 +140,7 @@ def cmd_run(args):
                      not args.no_sigcheck)
 
 
-def cmd_merge(args):
+def cmd_merge(args: argparse.Namespace) -> int:
     if not args.runs:
         raise ListError("merge: give the run folders of the shards")
     mans, results, seen, wall = [], [], {}, 0.0
@@ -178,7 +178,7 @@ def cmd_merge(args):
                      else None, not args.no_sigcheck)
 
 
-def cmd_update(args):
+def cmd_update(args: argparse.Namespace) -> int:
     if args.run:
         run_dirs = [os.path.abspath(d) for d in args.run]
     else:
@@ -227,7 +227,7 @@ def cmd_update(args):
     return EXIT_PASS
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Kirchhoff nightly regression (docs/regression.md)")
     sp = ap.add_subparsers(dest="cmd", required=True)
 

@@ -148,7 +148,7 @@ def run(cmd):
     return subprocess.call(cmd, cwd=ROOT)
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", required=True)
     ap.add_argument("--out", required=True)

@@ -250,7 +250,7 @@ def write_reports(rep_dir, tests, wall, args, selected_total):
     return None
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Run the Kirchhoff test registry (make test).")
     ap.add_argument("--registry", default="tests/registry.txt")
     ap.add_argument("--build", default="build")

@@ -636,7 +636,7 @@ INVALID_KINDS = {
 }
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--invalid", help="build an invalid model of this kind")

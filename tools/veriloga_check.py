@@ -189,7 +189,7 @@ def run_case(name, cfg_path, rows, cols, seed, build, vacask, osdi, styles, reru
     return res
 
 
-def main():
+def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--seed", type=int, default=1)

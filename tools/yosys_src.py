@@ -170,7 +170,7 @@ def drop_assert_actions(text):
     return ACTION_RE.sub(r"\1;", text)
 
 
-def main(argv):
+def main(argv: list[str]) -> int:
     if len(argv) < 3:
         die("usage: tools/yosys_src.py OUTDIR FILE...")
     outdir, files = argv[1], argv[2:]

@@ -531,7 +531,7 @@ def plot(path, rows, anchors, var_names, grid_tile):
     plt.close(fig)
 
 
-def main():
+def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--build", default="build")
     ap.add_argument("--aimc")

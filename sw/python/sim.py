@@ -681,7 +681,7 @@ def parse_args(argv):
     return a
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     make, raw = rerun_command(args)
     try:

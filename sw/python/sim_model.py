@@ -421,7 +421,7 @@ def rerun_command(a):
     return shlex.join(cmd)
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     a = parse_args(sys.argv[1:] if argv is None else argv)
     rerun = rerun_command(a)
     try:

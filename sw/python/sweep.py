@@ -384,7 +384,7 @@ def overrides_for(knob, value):
     return {knob: repr(float(value))}
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
     ap.add_argument("--config", required=True, help="base config (name or .cfg path)")
     ap.add_argument("--build", required=True, help="build directory (output in BUILD/sweep)")

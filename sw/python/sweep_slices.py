@@ -44,7 +44,7 @@ QUICK_SLICINGS = [(1, 7), (7, 1)]
 QUICK_LEVELS = [2, 128]
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
     ap.add_argument("--config", default="reram",
                     help="base config, name or .cfg path (default reram: the ReRAM preset)")

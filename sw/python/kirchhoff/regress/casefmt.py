@@ -4,10 +4,13 @@ signature comparison (kirchhoff.regress.signatures) and the case runner tools/re
 the simulators and the flags each flow accepts, the signature value kinds and their encoding
 (docs/regression.md), the counter names of a model-run signature."""
 
+from __future__ import annotations
+
 import base64
 import hashlib
 import os
 import zlib
+from collections.abc import Sequence
 
 from . import ROOT
 
@@ -31,7 +34,7 @@ class CaseError(Exception):
     pass
 
 
-def encode(vals):
+def encode(vals: Sequence[tuple[int, int, int]]) -> tuple[str, str]:
     """(hash, compressed values) of a signature value list."""
     text = "".join(f"{k} {a:08x} {d:x}\n" for k, a, d in vals).encode()
     digest = hashlib.sha256(text).hexdigest()[:16]
@@ -39,7 +42,7 @@ def encode(vals):
     return digest, blob
 
 
-def decode(blob):
+def decode(blob: str) -> list[tuple[int, int, int]]:
     """Inverse of encode's second result: the value list."""
     out = []
     for line in zlib.decompress(base64.b64decode(blob)).decode().splitlines():
@@ -48,7 +51,7 @@ def decode(blob):
     return out
 
 
-def counter_name(a):
+def counter_name(a: int) -> str:
     """Name of a kind-4 signature address (COUNTER_GLOBAL, COUNTER_TILE)."""
     if a < 64:
         return COUNTER_GLOBAL[a] if a < len(COUNTER_GLOBAL) else f"counter #{a}"
@@ -56,7 +59,7 @@ def counter_name(a):
     return f"tiles.{t}.{COUNTER_TILE[j]}" if j < len(COUNTER_TILE) else f"tile {t} counter #{j}"
 
 
-def model_args(args):
+def model_args(args: list[str]) -> dict:
     """{'model': path, 'samples': n} of model-run's arguments; CaseError naming the bad one."""
     if len(args) % 2 or any(f not in MODEL_FLAGS for f in args[0::2]):
         raise CaseError(f"model-run takes only {', '.join(MODEL_FLAGS)} with a value, not "

@@ -3,6 +3,8 @@
 entry, expansion of a regression into cases (tests x configs x sims x seeds), the filter, shards,
 and the shell command of a case (tools/regress_case.py)."""
 
+from __future__ import annotations
+
 import os
 import re
 import shlex
@@ -43,7 +45,7 @@ def _posint(d, key, where, default, lo=1, hi=10**6):
     return v
 
 
-def load_lists(path):
+def load_lists(path: str) -> tuple[dict[str, dict], dict[str, dict]]:
     """(tests by name, regressions by name) of a list file; ListError naming the entry."""
     try:
         with open(path, "rb") as f:
@@ -137,7 +139,7 @@ def load_lists(path):
     return tests, regs
 
 
-def expand(tests, reg):
+def expand(tests: dict[str, dict], reg: dict) -> list[dict]:
     """Cases of a regression in a fixed order: tests as listed, then configs, sims, seeds."""
     cases = []
     for tn in reg["tests"]:
@@ -158,7 +160,7 @@ def expand(tests, reg):
     return cases
 
 
-def parse_shard(s):
+def parse_shard(s: str | None) -> tuple[int, int]:
     """(i, N) of 'i/N' with 0 <= i < N; ListError otherwise."""
     m = re.fullmatch(r"(\d+)/(\d+)", s or "")
     if not m:
@@ -169,12 +171,12 @@ def parse_shard(s):
     return i, n
 
 
-def shard(cases, i, n):
+def shard(cases: list[dict], i: int, n: int) -> list[dict]:
     """Round-robin slice: case k belongs to shard k mod N. The N slices partition the list."""
     return [c for k, c in enumerate(cases) if k % n == i]
 
 
-def case_argv(c, build, out, waves=False):
+def case_argv(c: dict, build: str, out: str, waves: bool = False) -> list[str]:
     argv = ["python3", "tools/regress_case.py", "--build", build, "--out", out,
             "--config", c["config"], "--sim", c["sim"], "--seed", str(c["seed"])]
     if waves:
@@ -182,11 +184,12 @@ def case_argv(c, build, out, waves=False):
     return argv + ["--", c["sub"]] + c["args"]
 
 
-def case_command(c, build, out, waves=False):
+def case_command(c: dict, build: str, out: str, waves: bool = False) -> str:
     return " ".join(shlex.quote(a) for a in case_argv(c, build, out, waves))
 
 
-def select_cases(lists, regression, flt=None, shard_spec=None):
+def select_cases(lists: str, regression: str, flt: str | None = None,
+                 shard_spec: str | None = None) -> tuple[list[dict], str | None]:
     """(cases, shard text or None): the cases of a regression of the list file lists (relative to
     the checkout), those whose name matches the regular expression flt, the shard i/N of
     shard_spec; ListError naming the bad input."""

@@ -3,6 +3,8 @@
 summary.html written together (kirchhoff.atomic.write_many), the JUnit entry of one case, and the
 closing lines and exit code of a run."""
 
+from __future__ import annotations
+
 import html
 import json
 import os
@@ -18,11 +20,11 @@ from .signatures import compare_sigs, load_sigs, sig_path
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def xml_bytes(root):
+def xml_bytes(root: ET.Element) -> bytes:
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
-def junit_case(res):
+def junit_case(res: dict) -> ET.Element:
     tc = ET.Element("testcase", name=res["name"], classname="regress." + res["test"],
                     time=f"{res['seconds']:.3f}")
     if res["status"] != "pass":
@@ -34,7 +36,7 @@ def junit_case(res):
     return tc
 
 
-def tail(path, n=30):
+def tail(path: str, n: int = 30) -> str:
     try:
         with open(os.path.join(ROOT, path), "rb") as f:
             f.seek(0, os.SEEK_END)
@@ -44,7 +46,8 @@ def tail(path, n=30):
         return f"(cannot read {path}: {e.strerror})"
 
 
-def summarize(out_dir, regression, cases, results, wall, run_dirs, shard_txt, check_sigs):
+def summarize(out_dir: str, regression: str, cases: list[dict], results: list[dict], wall: float, run_dirs: list[str],
+              shard_txt: str | None, check_sigs: bool) -> int:
     """Write regress.json, junit.xml, failures.txt, summary.html; print the closing lines;
     return the exit code."""
     by = {r["name"]: r for r in results}
@@ -126,7 +129,7 @@ def summarize(out_dir, regression, cases, results, wall, run_dirs, shard_txt, ch
     return EXIT_SIGCHANGE if changed else EXIT_PASS
 
 
-def html_text(path, rep, results):
+def html_text(path: str, rep: dict, results: list[dict]) -> str:
     s = rep["summary"]
     e = html.escape
     rows = []

@@ -4,6 +4,8 @@ group, killed on timeout), a waves re-run of a failing Verilator case, one resul
 written with a line in the run journal (fsynced) so an interrupted run resumes where it stopped;
 the builds a regression needs, coverage (COV=1) and the bench recorded with nightly runs."""
 
+from __future__ import annotations
+
 import json
 import os
 import re
@@ -23,11 +25,11 @@ POLL_S = 0.05
 KILL_GRACE_S = 2.0
 
 
-def write_json_atomic(path, obj, indent=2):
+def write_json_atomic(path: str, obj: object, indent: int | None = 2) -> None:
     atomic.write_json(path, obj, indent=indent)
 
 
-def killpg(pgid, sig):
+def killpg(pgid: int, sig: int) -> None:
     try:
         os.killpg(pgid, sig)
     except (ProcessLookupError, PermissionError):
@@ -46,7 +48,7 @@ class Running:
                                      stdout=self.logf, stderr=subprocess.STDOUT,
                                      start_new_session=True)
 
-    def stop(self, grace):
+    def stop(self, grace: float) -> None:
         if grace > 0:
             killpg(self.proc.pid, signal.SIGTERM)
             end = time.monotonic() + grace
@@ -57,7 +59,7 @@ class Running:
         self.logf.close()
 
 
-def finish_case(r, timed_out, run_dir):
+def finish_case(r: Running, timed_out: bool, run_dir: str) -> dict:
     """Result of a finished (or timed-out) case, written to its folder and the run journal."""
     c = r.case
     seconds = time.monotonic() - r.start
@@ -86,7 +88,7 @@ def finish_case(r, timed_out, run_dir):
             "sig_n": sig["n"] if sig else None, "waves": None}
 
 
-def record(run_dir, res):
+def record(run_dir: str, res: dict) -> None:
     """A case's result: result.json and junit.xml in its folder, a line in the journal (fsynced),
     so nothing finished is lost if the runner dies."""
     out = os.path.join(run_dir, "cases", res["name"])
@@ -98,7 +100,7 @@ def record(run_dir, res):
         os.fsync(f.fileno())
 
 
-def fmt_s(s):
+def fmt_s(s: float) -> str:
     s = int(round(s))
     return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
 
@@ -110,7 +112,7 @@ class Progress:
         self.last = 0.0
         self.t0 = time.monotonic()
 
-    def show(self, done, failed, running, force=False):
+    def show(self, done: int, failed: int, running: int, force: bool = False) -> None:
         now = time.monotonic()
         if not force and now - self.last < (0.5 if self.tty else 10.0):
             return
@@ -126,7 +128,7 @@ class Progress:
             sys.stdout.write(line + "\n")
         sys.stdout.flush()
 
-    def end(self):
+    def end(self) -> None:
         if self.tty:
             sys.stdout.write("\n")
 
@@ -135,7 +137,7 @@ class Interrupted(Exception):
     pass
 
 
-def run_cases(cases, run_dir, build, jobs, done_names):
+def run_cases(cases: list[dict], run_dir: str, build: str, jobs: int, done_names: dict[str, str]) -> None:
     """Run every case not in done_names; returns nothing (results are on disk)."""
     todo = [c for c in cases if c["name"] not in done_names]
     prog = Progress(len(cases), len(cases) - len(todo))
@@ -200,7 +202,7 @@ def run_cases(cases, run_dir, build, jobs, done_names):
         raise Interrupted(f"signal {stop['sig']}")
 
 
-def load_run(run_dir):
+def load_run(run_dir: str) -> tuple[dict, list[dict]]:
     with open(os.path.join(run_dir, "manifest.json")) as f:
         man = json.load(f)
     results = []
@@ -212,7 +214,7 @@ def load_run(run_dir):
     return man, results
 
 
-def latest_run(build, regression, shard_txt):
+def latest_run(build: str, regression: str, shard_txt: str | None) -> str | None:
     base = os.path.join(ROOT, build, "regress")
     tag = regression + (f"-shard{shard_txt.replace('/', 'of')}" if shard_txt else "")
     cands = sorted(d for d in os.listdir(base) if d.startswith(tag + "-")) if os.path.isdir(base) else []
@@ -220,7 +222,7 @@ def latest_run(build, regression, shard_txt):
     return os.path.join(base, cands[-1]) if cands else None
 
 
-def build_configs(cases, build):
+def build_configs(cases: list[dict], build: str) -> int:
     """Build the C tools and each config's models once, before any case runs."""
     targets = [f"{build}/sw/aimc"]
     for cfg in sorted({c["config"] for c in cases}):
@@ -236,7 +238,7 @@ def build_configs(cases, build):
     return subprocess.call(["make", "-s", f"BUILD={build}"] + targets, cwd=ROOT)
 
 
-def cov_build(cases, build):
+def cov_build(cases: list[dict], build: str) -> int | None:
     """Coverage models (make cov's rules) of every config a Verilator-model case uses."""
     cfgs = sorted({c["config"] for c in cases if c["sim"] == "verilator"})
     if not cfgs:
@@ -245,7 +247,7 @@ def cov_build(cases, build):
     return subprocess.call(["make", "-s", f"BUILD={build}"] + targets, cwd=ROOT)
 
 
-def cov_report(run_dir):
+def cov_report(run_dir: str) -> dict | None:
     """Merge the coverage every case wrote into RUN/cov/dat; lcov HTML in RUN/cov/html."""
     cov = os.path.join(run_dir, "cov")
     dats = sorted(os.path.join(cov, "dat", f) for f in os.listdir(os.path.join(cov, "dat"))
@@ -282,7 +284,7 @@ def cov_report(run_dir):
     return res
 
 
-def record_bench(run_dir, build):
+def record_bench(run_dir: str, build: str) -> None:
     """The nightly and full regressions record `make bench`'s report (tools/bench.py, default
     rows: no slow RTL rows) as RUN/bench.json, so that trends can be plotted run after run. A
     bench that cannot run is noted in RUN/bench.log; it never fails the regression (goals are

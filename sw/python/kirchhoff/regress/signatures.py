@@ -3,6 +3,8 @@
 line per case, the values behind each distinct hash once), the comparison of a run against it
 with the first differing value named (register names from docs/registers.md), and its update."""
 
+from __future__ import annotations
+
 import json
 import os
 import re
@@ -14,7 +16,7 @@ from . import ROOT, SIG_DIR, ListError, casefmt, rel
 _REG_CACHE = {}
 
 
-def addr_names():
+def addr_names() -> tuple[list[tuple[str, int, int]], dict[int, str]]:
     """(windows, csr offsets -> names) from the generated docs/registers.md."""
     if _REG_CACHE:
         return _REG_CACHE["w"], _REG_CACHE["c"]
@@ -34,7 +36,7 @@ def addr_names():
     return wins, csrs
 
 
-def addr_name(a):
+def addr_name(a: int) -> str:
     wins, csrs = addr_names()
     for name, base, size in wins:
         if base <= a < base + size:
@@ -44,7 +46,7 @@ def addr_name(a):
     return f"0x{a:08x}"
 
 
-def what_name(k, a):
+def what_name(k: int, a: int) -> str:
     """What a signature value (kind, address) stands for (kinds: kirchhoff.regress.casefmt)."""
     if k == 0:
         return "read " + addr_name(a)
@@ -61,7 +63,7 @@ def what_name(k, a):
     return f"value kind {k} at 0x{a:x}"
 
 
-def fmt_val(k, d):
+def fmt_val(k: int, d: int) -> str:
     if k in (0, casefmt.K_READS):
         return f"0x{d:08x}"
     if k == casefmt.K_OUT:
@@ -69,7 +71,7 @@ def fmt_val(k, d):
     return str(d)
 
 
-def describe(k, a, d):
+def describe(k: int, a: int, d: int) -> str:
     if k == 0:
         return f"read {addr_name(a)} = 0x{d:08x}"
     if k == 1:
@@ -79,7 +81,7 @@ def describe(k, a, d):
     return f"{what_name(k, a)} = {fmt_val(k, d)}"
 
 
-def first_difference(old, new):
+def first_difference(old: list[tuple[int, int, int]], new: list[tuple[int, int, int]]) -> str:
     """Text naming the first differing signature value of two value lists."""
     for i, (o, n) in enumerate(zip(old, new, strict=False)):
         if o != n:
@@ -95,12 +97,12 @@ def first_difference(old, new):
     return "identical values (hash collision?)"
 
 
-def sig_path(regression):
+def sig_path(regression: str) -> str:
     # KH_REGRESS_SIG_DIR: another signature folder (the tool's own tests use a temp one).
     return os.path.join(ROOT, os.environ.get("KH_REGRESS_SIG_DIR", SIG_DIR), regression + ".json")
 
 
-def load_sigs(regression):
+def load_sigs(regression: str) -> dict[str, dict] | None:
     p = sig_path(regression)
     if not os.path.exists(p):
         return None
@@ -117,7 +119,7 @@ def load_sigs(regression):
     return cases
 
 
-def case_sig(run_dirs, name):
+def case_sig(run_dirs: list[str], name: str) -> dict | None:
     for d in run_dirs:
         p = os.path.join(d, "cases", name, "sig.json")
         if os.path.exists(p):
@@ -126,7 +128,7 @@ def case_sig(run_dirs, name):
     return None
 
 
-def compare_sigs(results, ref, run_dirs):
+def compare_sigs(results: list[dict], ref: dict[str, dict], run_dirs: list[str]) -> list[dict]:
     """Signature check of every case of a run against the reference: list of change dicts."""
     changes = []
     for r in results:
@@ -147,7 +149,7 @@ def compare_sigs(results, ref, run_dirs):
     return changes
 
 
-def write_sigs(regression, results, run_dirs, flt=None):
+def write_sigs(regression: str, results: list[dict], run_dirs: list[str], flt: str | None = None) -> list[str]:
     """Write the signature file from a run; print and return what changed. With flt (a regular
     expression), the entries of cases whose names do not match it are kept as they are."""
     p = sig_path(regression)
