@@ -471,7 +471,7 @@ def part_errors():
             r = run_cli(["import", path, "-o", out])
             msg = r.stderr.strip()
             named = idx is None or f"operator {idx} (" in msg
-            check(f"error {kind}: exit 2, names {'operator %d' % idx if idx is not None else ''}"
+            check(f"error {kind}: exit 2, names {f'operator {idx}' if idx is not None else ''}"
                   f" '{word}', no output file", r.returncode == 2 and named and word in msg and
                   not os.path.exists(out) and
                   not any(n.startswith(f".bad_{kind}") for n in os.listdir(d)),

@@ -178,7 +178,7 @@ def write_sigs(regression: str, results: list[dict], run_dirs: list[str], flt: s
     # One line per case (readable diffs); the values behind each distinct hash once. Written
     # through a temporary: a full disk leaves the previous signature file as it was.
     blobs = {new[n]["sig"]: new[n]["values"] for n in new}
-    text = ('{"version": 1, "regression": %s,\n"cases": {\n' % json.dumps(regression) +
+    text = (f'{{"version": 1, "regression": {json.dumps(regression)},\n"cases": {{\n' +
             ",\n".join(f"{json.dumps(n)}: {json.dumps({'sig': new[n]['sig'], 'n': new[n]['n']})}"
                        for n in sorted(new)) +
             '\n},\n"values": {\n' +
