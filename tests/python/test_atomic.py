@@ -7,7 +7,7 @@ print SKIP with the reason); the checks show the previous report / signature byt
 a failed write, no temporary left, and outputs equal to inputs refused. Also `python -m
 kirchhoff info` on a version-3 network file (it said "version 3, only 1 and 2 are known").
 
-  .venv/bin/python tests/python/test_atomic.py      (PASS/FAIL/SKIP lines; exit 1 on failure)
+  .venv/bin/python -m pytest tests/python/test_atomic.py      (PASS/FAIL/SKIP lines; exit 1 on a failure)
 """
 
 import contextlib
@@ -325,6 +325,3 @@ def test_kirchhoff_export_out_over_the_data_file_is_refused_the_csv_kept():
     assert read(csv) == text.encode() and not os.path.exists(os.path.join(d, "net.khnf"))
 
 
-
-if __name__ == "__main__":
-    sys.exit(pytest.main([__file__, *sys.argv[1:]]))

@@ -5,7 +5,7 @@ anomaly-detection model on the C model only) writes bench.json with every table 
 `met` the comparison of its value with its goal, the model's figures from the run report, and
 exit 0 although goals are missed; a usage error exits 2 and writes nothing.
 
-  .venv/bin/python tests/python/test_bench.py --build build    (PASS/FAIL lines; exit 1 on failure)
+  .venv/bin/python -m pytest tests/python/test_bench.py --build build    (PASS/FAIL lines; exit 1 on a failure)
 """
 
 import argparse
@@ -14,8 +14,6 @@ import os
 import subprocess
 import sys
 import tempfile
-
-import pytest
 
 from khtest import OPTS
 
@@ -83,6 +81,3 @@ def test_bench_report():
     """make bench's report: every row with goal and met; bad model is a usage error"""
     assert _main(["--build", OPTS.build]) == 0
 
-
-if __name__ == "__main__":
-    sys.exit(pytest.main([__file__, *sys.argv[1:]]))

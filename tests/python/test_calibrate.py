@@ -7,7 +7,7 @@
 - bad flags and bad files exit 2 with a message naming the flag.
 Expected accuracies come from the numpy int8 forward pass, never from the tool under test.
 
-  BUILD=build .venv/bin/python tests/python/test_calibrate.py   (PASS/FAIL lines; exit 1 on failure)
+  BUILD=build .venv/bin/python -m pytest tests/python/test_calibrate.py   (PASS/FAIL lines; exit 1 on a failure)
 """
 
 import json
@@ -15,8 +15,6 @@ import os
 import subprocess
 import sys
 import tempfile
-
-import pytest
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
@@ -143,6 +141,3 @@ def test_calibrate():
     _main()
     assert failures == 0, f"{failures} check(s) failed (FAIL lines above)"
 
-
-if __name__ == "__main__":
-    sys.exit(pytest.main([__file__, *sys.argv[1:]]))

@@ -12,8 +12,6 @@ import subprocess
 import sys
 import tempfile
 
-import pytest
-
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 CHECK = os.path.join(ROOT, "tools", "check_sources.py")
@@ -68,6 +66,3 @@ def test_check_sources():
     """tools/check_sources.py finds a path outside the repository"""
     assert _main() == 0
 
-
-if __name__ == "__main__":
-    sys.exit(pytest.main([__file__, *sys.argv[1:]]))

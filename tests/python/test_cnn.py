@@ -7,7 +7,7 @@
   gives the same bytes as the numpy pass; an MLP still exports as version 1 and matches too;
 - the Python reader rejects broken conv records.
 
-  BUILD=build .venv/bin/python tests/python/test_cnn.py   (PASS/FAIL lines; exit 1 on failure)
+  BUILD=build .venv/bin/python -m pytest tests/python/test_cnn.py   (PASS/FAIL lines; exit 1 on a failure)
 """
 
 import os
@@ -16,8 +16,6 @@ import subprocess
 import sys
 import tempfile
 import zlib
-
-import pytest
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
@@ -138,6 +136,3 @@ def test_cnn():
     _main()
     assert failures == 0, f"{failures} check(s) failed (FAIL lines above)"
 
-
-if __name__ == "__main__":
-    sys.exit(pytest.main([__file__, *sys.argv[1:]]))

@@ -4,14 +4,12 @@
 of each block shape PeakRDL-etana writes (constant, field, bit, array loop), the rejection of
 input it does not recognise (exit 2), and that the committed rtl/csr/aimc_csr.sv is rewritten.
 
-  .venv/bin/python tests/python/test_csr_readback.py      (PASS/FAIL lines; exit 1 on failure)
+  .venv/bin/python -m pytest tests/python/test_csr_readback.py      (PASS/FAIL lines; exit 1 on a failure)
 """
 
 import os
 import subprocess
 import sys
-
-import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -95,6 +93,3 @@ def test_csr_readback():
           "({32{rd_mux_addr ==" in gen and gen.count("{PvRegs}}") == 5)
     assert not FAILS, f"failed: {FAILS}"
 
-
-if __name__ == "__main__":
-    sys.exit(pytest.main([__file__, *sys.argv[1:]]))

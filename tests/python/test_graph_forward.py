@@ -29,7 +29,6 @@ import sys
 import tempfile
 
 import numpy as np
-import pytest
 
 from khtest import OPTS
 from kirchhoff import graphfile as gf
@@ -325,6 +324,3 @@ def test_graph_forward_vs_tflite():
     """imported graphs: numpy forward == TFLite BUILTIN_REF == C model, bit for bit"""
     assert _main(["--build", OPTS.build, "--seed", str(OPTS.seed)] + (["--keep", OPTS.keep] if OPTS.keep else [])) == 0
 
-
-if __name__ == "__main__":
-    sys.exit(pytest.main([__file__, *sys.argv[1:]]))

@@ -28,7 +28,6 @@ import tempfile
 import time
 
 import numpy as np
-import pytest
 
 import test_graph_forward as tgf
 from khtest import OPTS
@@ -182,6 +181,3 @@ def test_graph_run():
     argv += (["--models", OPTS.models] if OPTS.models else []) + (["--keep", OPTS.keep] if OPTS.keep else [])
     assert _main(argv) == 0
 
-
-if __name__ == "__main__":
-    sys.exit(pytest.main([__file__, *sys.argv[1:]]))

@@ -9,14 +9,11 @@
   noise-free accuracy;
 - the digits CNN (convolution first) trains too; bad networks and labels are rejected.
 
-  .venv/bin/python tests/python/test_hwa.py      (PASS/FAIL lines; exit 1 on failure)
+  .venv/bin/python -m pytest tests/python/test_hwa.py      (PASS/FAIL lines; exit 1 on a failure)
 """
 
 import math
 import os
-import sys
-
-import pytest
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
@@ -123,6 +120,3 @@ def test_hwa():
             result(True, f"rejects {what}: {e}")
     assert not failures, f"failed: {failures}"
 
-
-if __name__ == "__main__":
-    sys.exit(pytest.main([__file__, *sys.argv[1:]]))

@@ -6,14 +6,11 @@ energy model against figures computed by hand for small counter sets, sim.py's p
 (host transfers, leakage, programming once), and the analytical cycle model against cycle counts
 measured on the RTL (Verilator).
 
-  .venv/bin/python tests/python/test_perf.py      (PASS/FAIL lines; exit 1 on failure)
+  .venv/bin/python -m pytest tests/python/test_perf.py      (PASS/FAIL lines; exit 1 on a failure)
 """
 
 import os
-import sys
 from types import SimpleNamespace
-
-import pytest
 
 import dse
 import sim
@@ -298,6 +295,3 @@ def test_perf_fc_the_charge_domain_c_v_2_term_against_a_hand_computed():
 # ---- end charge-domain --------------------------------------------------------------------------
 
 
-
-if __name__ == "__main__":
-    sys.exit(pytest.main([__file__, *sys.argv[1:]]))

@@ -4,7 +4,7 @@
 against hand-computed values, the numpy int8 forward pass against the C model (build/sw/aimc,
 ideal config tiny), quantization properties, and CSV loading errors.
 
-  .venv/bin/python tests/python/test_quant_export.py [--aimc PATH] [--seed N]
+  .venv/bin/python -m pytest tests/python/test_quant_export.py [--aimc PATH] [--seed N]
 
 Prints one PASS/FAIL line per check; exits 1 if any failed. Needs build/sw/aimc ('make sw').
 """
@@ -17,7 +17,6 @@ import tempfile
 import zlib
 
 import numpy as np
-import pytest
 
 from khtest import OPTS
 from kirchhoff import data as kdata
@@ -407,6 +406,3 @@ def test_csv_bad_files_rejected_with_clear_errors():
     expect_raises(E, lambda: kdata.split(ds, 0.2), "class 'x'", "at least 2")
 
 
-
-if __name__ == "__main__":
-    sys.exit(pytest.main([__file__, *sys.argv[1:]]))

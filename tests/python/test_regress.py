@@ -6,7 +6,7 @@ list, signature encoding and first-difference reports, timeout / crash / interru
 fake case commands, and on the real smoke regression (needs BUILD with the tiny and small models):
 shards merged == one run, kill and resume == one run, signature change detected and updated.
 
-  BUILD=build .venv/bin/python tests/python/test_regress.py      (PASS/FAIL lines; exit 1 on failure)
+  BUILD=build .venv/bin/python -m pytest tests/python/test_regress.py      (PASS/FAIL lines; exit 1 on a failure)
 """
 
 import json
@@ -16,8 +16,6 @@ import subprocess
 import sys
 import tempfile
 import time
-
-import pytest
 
 import kirchhoff.regress as kreg
 import regress
@@ -424,6 +422,3 @@ def test_smoke_real_shards_0_2_1_2_merged_one_run_kill_resume_one_run():
         assert rc == 0 and f"changed  {name} {h2} -> {h}" in out and "1 changed" in out, out
 
 
-
-if __name__ == "__main__":
-    sys.exit(pytest.main([__file__, *sys.argv[1:]]))

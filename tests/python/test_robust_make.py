@@ -4,16 +4,13 @@
 is named. `make sim` runs with a stand-in PYTHON that records its argument vector (its build
 prerequisites marked old with -o, so nothing is built); `make -n` shows the other recipes.
 
-  .venv/bin/python tests/python/test_robust_make.py      (PASS/FAIL lines; exit 1 on failure)
+  .venv/bin/python -m pytest tests/python/test_robust_make.py      (PASS/FAIL lines; exit 1 on a failure)
 """
 
 import os
 import shlex
 import subprocess
-import sys
 import tempfile
-
-import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -141,6 +138,3 @@ def test_robust_make():
     """make rejects unsafe variable values; no injected command runs"""
     assert _main() == 0
 
-
-if __name__ == "__main__":
-    sys.exit(pytest.main([__file__, *sys.argv[1:]]))

@@ -5,15 +5,13 @@ error (a message naming the column, exit 2, no traceback), and a run that fails 
 previous run's folder as it was (the new network and outputs are not mixed into it).
 
 Uses the real BUILD/sw/aimc for `config --json` and a stand-in that fails `run`, so no chip runs.
-  .venv/bin/python tests/python/test_robust_sim.py      (PASS/FAIL lines; exit 1 on failure)
+  .venv/bin/python -m pytest tests/python/test_robust_sim.py      (PASS/FAIL lines; exit 1 on a failure)
 """
 
 import os
 import subprocess
 import sys
 import tempfile
-
-import pytest
 
 from kirchhoff import data as kdata
 
@@ -129,6 +127,3 @@ def test_robust_sim():
     """a failed make sim keeps the previous run and says where"""
     assert _main() == 0
 
-
-if __name__ == "__main__":
-    sys.exit(pytest.main([__file__, *sys.argv[1:]]))

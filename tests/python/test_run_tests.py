@@ -4,7 +4,7 @@
 pass, fail, timeout (whole process group killed), malformed lines, filters, parallelism, the
 reports (test.json, JUnit XML) and the final summary line.
 
-  .venv/bin/python tests/python/test_run_tests.py      (PASS/FAIL lines; exit 1 on failure)
+  .venv/bin/python -m pytest tests/python/test_run_tests.py      (PASS/FAIL lines; exit 1 on a failure)
 """
 
 import json
@@ -14,8 +14,6 @@ import sys
 import tempfile
 import time
 import xml.etree.ElementTree as ET
-
-import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -144,6 +142,3 @@ def test_junit_stays_valid_xml_with_control_characters_in_the_log():
     assert "red" in root.find("testsuite").find("testcase").find("failure").text
 
 
-
-if __name__ == "__main__":
-    sys.exit(pytest.main([__file__, *sys.argv[1:]]))

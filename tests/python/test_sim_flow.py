@@ -5,7 +5,7 @@ the report keys and values, the performance formulas of docs/sim.md (recomputed 
 stand-in's fixed counters), and that every kind of failure exits non-zero naming the command.
 The real CLIs are exercised by `make sim` itself; this checks sim.py's own logic.
 
-  .venv/bin/python tests/python/test_sim_flow.py      (PASS/FAIL lines; exit 1 on failure)
+  .venv/bin/python -m pytest tests/python/test_sim_flow.py      (PASS/FAIL lines; exit 1 on a failure)
 """
 
 import json
@@ -13,8 +13,6 @@ import os
 import subprocess
 import sys
 import tempfile
-
-import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -259,6 +257,3 @@ def test_csv_data_set_through_the_flow_a_bad_csv_stops_with_a_clear_error():
     assert rc == 2 and "bad.csv:3" in out and "not a number" in out, out[-2000:]
 
 
-
-if __name__ == "__main__":
-    sys.exit(pytest.main([__file__, *sys.argv[1:]]))

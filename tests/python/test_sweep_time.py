@@ -11,7 +11,7 @@ model (sweep.py --time-only --quick, seed 1, flash and PCM):
 The expectations follow from the physics (a common drift scale is what a global gain corrects),
 not from a run of the tool under test.
 
-  BUILD=build .venv/bin/python tests/python/test_sweep_time.py   (PASS/FAIL lines; exit 1 on failure)
+  BUILD=build .venv/bin/python -m pytest tests/python/test_sweep_time.py   (PASS/FAIL lines; exit 1 on a failure)
 """
 
 import csv
@@ -19,8 +19,6 @@ import os
 import subprocess
 import sys
 import tempfile
-
-import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -77,6 +75,3 @@ def test_sweep_time():
     """make sweep's time axis: drift compensation"""
     assert _main() == 0
 
-
-if __name__ == "__main__":
-    sys.exit(pytest.main([__file__, *sys.argv[1:]]))

@@ -10,14 +10,14 @@ fixed point) is compared bit for bit with the interpreter, at every operator's o
 random int8 inputs (-128 and 127 included). If they disagree, the parameters or this forward are
 wrong.
 
-  .venv/bin/python tests/python/test_tflite_import.py mlperf     the 4 MLPerf Tiny models (sha256
+  .venv/bin/python -m pytest tests/python/test_tflite_import.py::test_mlperf     the 4 MLPerf Tiny models (sha256
                                                                  checked), 8 inputs each, + CLI
-  .venv/bin/python tests/python/test_tflite_import.py synth      random synthetic models (tools/
+  .venv/bin/python -m pytest tests/python/test_tflite_import.py::test_synth      random synthetic models (tools/
                                                                  tflite_synth.py) never seen
-  .venv/bin/python tests/python/test_tflite_import.py errors     every importer error: exit 2,
+  .venv/bin/python -m pytest tests/python/test_tflite_import.py::test_errors     every importer error: exit 2,
                                                                  operator and index named, no file
-  .venv/bin/python tests/python/test_tflite_import.py units      parameter arithmetic edge cases
-  .venv/bin/python tests/python/test_tflite_import.py fcround    FC requantization rule, probed
+  .venv/bin/python -m pytest tests/python/test_tflite_import.py::test_units      parameter arithmetic edge cases
+  .venv/bin/python -m pytest tests/python/test_tflite_import.py::test_fcround    FC requantization rule, probed
                                                                  where candidate rules disagree
   (no argument: all). Options: --inputs N (default 8), --seeds A:B (synth, default 1:41).
 PASS/FAIL lines; exit 1 on any failure.
@@ -32,7 +32,6 @@ import sys
 import tempfile
 
 import numpy as np
-import pytest
 
 import tflite_synth
 from khtest import OPTS
@@ -625,6 +624,3 @@ def test_errors():
     """bad models and graph files are rejected with a message"""
     assert _main(["errors", "--inputs", str(OPTS.inputs), "--seeds", OPTS.seeds]) == 0
 
-
-if __name__ == "__main__":
-    sys.exit(pytest.main([__file__, *sys.argv[1:]]))
