@@ -29,26 +29,26 @@ import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import argparse  # noqa: E402
-import json  # noqa: E402
-import platform  # noqa: E402
-import shlex  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
+import argparse
+import json
+import platform
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "sw", "python"))
 
-import sim_model as sm  # noqa: E402
-from sim import SimError, door_flags, load_cfg, resolve_cfg  # noqa: E402
-from kirchhoff import graphcal as kcal  # noqa: E402
-from kirchhoff import graphfile as gf  # noqa: E402
-from kirchhoff import perf as kperf  # noqa: E402
-from kirchhoff import tflite_import as ti  # noqa: E402
+import _repo  # noqa: F401  (this checkout's sw/python first on sys.path)
+import sim_model as sm
+from kirchhoff import graphcal as kcal
+from kirchhoff import graphfile as gf
+from kirchhoff import perf as kperf
+from kirchhoff import tflite_import as ti
+from sim import SimError, door_flags, load_cfg, resolve_cfg
 
 MODELS = {  # name: file, GAP9 (MLPerf Tiny v1.0) energy per inference in uJ; goal = 1/10
     "resnet8": ("pretrainedResnet_quant.tflite", 27.7),
@@ -331,7 +331,7 @@ def pick(spec, default):
     return names
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", default="build")

@@ -20,8 +20,9 @@ import shutil
 import subprocess
 import sys
 import time
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "sw", "python"))
-from kirchhoff import atomic  # noqa: E402  (files written whole or not at all)
+
+import _repo  # noqa: F401  (this checkout's sw/python first on sys.path)
+from kirchhoff import atomic
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 KEYS = ("family", "device", "package", "top", "sources", "constraints", "config", "timing")
@@ -117,7 +118,7 @@ def rtl_params(aimc, cfg):
     return params
 
 
-def main():
+def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--board", required=True)
     ap.add_argument("--aimc", required=True)

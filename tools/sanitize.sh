@@ -69,8 +69,10 @@ for line in open(src, encoding="utf-8"):
     if any(x in name for x in skip):
         continue
     # a Python test that runs the CLI from $BUILD/sw/aimc and no simulator model
-    if first == "$PYTHON" and len(words) > 1 and re.match(r"tests/python/[\w.-]+\.py$", words[1]):
-        body = open(words[1], encoding="utf-8").read()
+    # ($PYTHON -m pytest tests/python/X.py[::test] ...)
+    pyfile = words[3].split("::")[0] if words[:3] == ["$PYTHON", "-m", "pytest"] and len(words) > 3 else ""
+    if re.match(r"tests/python/[\w.-]+\.py$", pyfile):
+        body = open(pyfile, encoding="utf-8").read()
         if (('"sw", "aimc"' in body or "sw/aimc" in body) and "&&" not in cmd
                 and not re.search(r"aimc-vl|/vl/|\"vl\"|xcheck|icarus", body)):
             out.append(f"{name} | {float(tmo) * 3:g} | {cmd}")

@@ -16,26 +16,25 @@ import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")   # trained weights independent of the machine
 
-import argparse  # noqa: E402
-import csv  # noqa: E402
-import json  # noqa: E402
-import shlex  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
+import argparse
+import csv
+import json
+import shlex
+import subprocess
+import sys
+import time
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, HERE)
 
-from kirchhoff import atomic               # noqa: E402
-from kirchhoff import export as kexport    # noqa: E402
-from kirchhoff import perf as kperf         # noqa: E402
-from kirchhoff import pipeline as kpipe     # noqa: E402
-from kirchhoff import quantize as kq       # noqa: E402
-from kirchhoff import train as ktrain      # noqa: E402
+from kirchhoff import atomic
+from kirchhoff import export as kexport
+from kirchhoff import perf as kperf
+from kirchhoff import pipeline as kpipe
+from kirchhoff import quantize as kq
+from kirchhoff import train as ktrain
 
 DAC_BITS = (1, 2, 4, 8)
 COLS_PER_ADC = (1, 2, 4, 8, 16)
@@ -533,7 +532,7 @@ def plot(path, rows, anchors, var_names, grid_tile):
     plt.close(fig)
 
 
-def main():
+def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--build", default="build")
     ap.add_argument("--aimc")
