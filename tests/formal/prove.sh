@@ -46,7 +46,7 @@ bridge) mod=aimc_uart_bridge; depth=14
       params="-set ClkDiv 4 -set TimeoutCycles 6" ;;
 pv)   mod=aimc_pv; depth=14; files="rtl/tile/aimc_pv.sv"
       params="-set Cells 4 -set PvEngine 1" ;;
-post) mod=aimc_post; depth=12; files="rtl/tile/aimc_post_final.sv rtl/tile/aimc_post_tfl.sv rtl/tile/aimc_post.sv"
+post) mod=aimc_post; depth=14; files="rtl/tile/aimc_post_final.sv rtl/tile/aimc_post_tfl.sv rtl/tile/aimc_post.sv"
       params="-set Cols 8 -set ColsPerAdc 2 -set AccSlots 2 -set ActAw 6 -set ParAw 6 -set IsaTfl 1" ;;
 *) echo "prove: unknown block '$block' (axil, seq, arb, wdog, acc, bridge, pv, post)" >&2; exit 2 ;;
 esac
