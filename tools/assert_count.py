@@ -39,8 +39,13 @@ def die(msg):
     sys.exit(2)
 
 
+def read(path):
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
 def strip_comments(text):
-    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+    text = re.sub(r"/\*.*?\*/", "", text, flags=re.DOTALL)
     return re.sub(r"//[^\n]*", "", text)
 
 
@@ -53,7 +58,7 @@ def formal_tail(text):
             in_formal, depth = True, 1
             continue
         if in_formal:
-            if s.startswith("`ifdef") or s.startswith("`ifndef"):
+            if s.startswith(("`ifdef", "`ifndef")):
                 depth += 1
             elif s.startswith("`endif"):
                 depth -= 1
@@ -83,8 +88,8 @@ def rtl_counts():
             if not name.endswith(".sv"):
                 continue
             path = os.path.join(dirpath, name)
-            text = strip_comments(open(path, encoding="utf-8").read())
-            m = re.search(r"^\s*module\s+(\w+)", text, re.M)
+            text = strip_comments(read(path))
+            m = re.search(r"^\s*module\s+(\w+)", text, re.MULTILINE)
             if not m:
                 continue
             body, tail = formal_tail(text)
@@ -107,8 +112,8 @@ def props_counts():
     for name in sorted(os.listdir(pdir)):
         if not name.endswith(".svh"):
             continue
-        text = strip_comments(open(os.path.join(pdir, name), encoding="utf-8").read())
-        kinds, plain, _ = count_text(text)
+        text = strip_comments(read(os.path.join(pdir, name)))
+        kinds, _, _ = count_text(text)
         asserts = sum(v for k, v in kinds.items() if k.startswith("ASSERT"))
         plain_as = len(re.findall(r"\bassert\s*\(", text))
         assumes = kinds.get("ASSUME", 0) + len(re.findall(r"\bassume\s*\(", text))
@@ -119,9 +124,9 @@ def props_counts():
 
 def formal_blocks():
     """Blocks of tests/formal/prove.sh's table: name, module, depth, bug file."""
-    text = open(os.path.join(ROOT, "tests", "formal", "prove.sh"), encoding="utf-8").read()
+    text = read(os.path.join(ROOT, "tests", "formal", "prove.sh"))
     blocks = []
-    for m in re.finditer(r"^(\w+)\)\s+mod=(\w+);\s*depth=(\d+)", text, re.M):
+    for m in re.finditer(r"^(\w+)\)\s+mod=(\w+);\s*depth=(\d+)", text, re.MULTILINE):
         name = m.group(1)
         bug = os.path.join("tests", "formal", "bugs", name + ".bug")
         blocks.append({"block": name, "module": m.group(2), "depth": int(m.group(3)),
@@ -141,7 +146,7 @@ def report():
     rtl = rtl_counts()
     props = props_counts()
     blocks = formal_blocks()
-    for mod, p in props.items():
+    for mod in props:
         if mod not in rtl:
             die(f"tests/formal/props/{mod}.svh names no module of rtl/")
     return {"modules": rtl, "props": props, "formal": blocks}
@@ -189,7 +194,7 @@ def markdown(rep):
 
 def splice(doc, table):
     try:
-        text = open(doc, encoding="utf-8").read()
+        text = read(doc)
     except OSError as e:
         die(f"{doc}: {e.strerror}")
     b, e = text.find(BEGIN), text.find(END)
