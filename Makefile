@@ -185,7 +185,7 @@ unit-tests: $(UNIT_BINS)
 
 # ---- RTL builds, one directory per config -------------------------------------------------------
 RTL_F     := rtl/aimc.f
-RTL_SRCS  = $(shell sed -e 's/\#.*//' $(RTL_F) 2>/dev/null)
+RTL_SRCS  = $(shell sed -e 's/\#.*//' -e '/^+/d' $(RTL_F) 2>/dev/null)
 # Simulation-only checkers (assertion layer: rtl/prim/aimc_assert.svh, rtl/bind/), never synthesized.
 DV_F      := rtl/dv.f
 DV_SRCS   := rtl/prim/aimc_assert.svh $(wildcard rtl/bind/*.sv)
@@ -356,7 +356,7 @@ regress-update: $(SETUP_STAMP)
 	  $(if $(filter 1,$(FORCE)),--force)
 
 # ---- formal: bounded proofs of the `ifdef FORMAL` properties, and each block's injected bug ----------
-FORMAL_BLOCKS := axil seq arb wdog acc bridge
+FORMAL_BLOCKS := axil seq arb wdog acc bridge pv post
 formal: $(SETUP_STAMP)
 	@mkdir -p $(BUILD)/reports && rm -f $(BUILD)/reports/formal.json
 	@fail=0; for b in $(FORMAL_BLOCKS); do \

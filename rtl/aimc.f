@@ -1,5 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Kirchhoff RTL in compile order, for Verilator and Icarus (-f rtl/aimc.f from the repository root).
+# the assertion layer (rtl/prim/aimc_assert.svh), included by the modules
++incdir+rtl/prim
 # packages
 rtl/pkg/aimc_isa_pkg.sv
 rtl/pkg/aimc_map_pkg.sv

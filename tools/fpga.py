@@ -144,7 +144,7 @@ def main() -> int:
         with open(os.path.join(ROOT, flist), encoding="utf-8") as f:
             for line in f:
                 line = line.split("#", 1)[0].strip()
-                if line and not line.endswith("aimc_xbar_macro.sv"):
+                if line and not line.startswith("+") and not line.endswith("aimc_xbar_macro.sv"):
                     files.append(line)
     sv = [s for s in b["sources"] if s.endswith(".sv")]
     plain = [s for s in b["sources"] if not s.endswith(".sv")]
@@ -161,7 +161,7 @@ def main() -> int:
              else f"synth_ecp5 -top {top} -json {netlist}")
     ys = os.path.join(work, "synth.ys")
     with open(ys, "w", encoding="utf-8") as f:
-        f.write(f"read_verilog -sv -DSYNTHESIS {' '.join(srcs)}\n"
+        f.write(f"read_verilog -sv -DSYNTHESIS -I{os.path.join(ROOT, 'rtl', 'prim')} {' '.join(srcs)}\n"
                 f"chparam {chparam} {top}\n"
                 f"hierarchy -top {top}\n"
                 f"proc\n"
