@@ -348,18 +348,26 @@ BUSFUZZ_OBJ := $(BUILD)/obj/tests/system/bus_fuzz.o
 $(BUSFUZZ_OBJ): tests/system/bus_fuzz.c $(HDRS) tb/verilator/aimc_vl.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -Itb/verilator -c $< -o $@
-# $(1) = config name
+# The bus fuzzer of config $(1) in directory $(2) ($(2)/busfuzz/bus-fuzz), extra Verilator flags $(3).
+BUSFUZZ_BUILD = $(VERILATOR) --cc --exe --build -j 2 $(VL_FLAGS) $(3) --top-module aimc_top \
+	  --Mdir $(2)/busfuzz/obj -o ../bus-fuzz $$(cat $(BUILD)/$(1)/rtl-params.verilator) \
+	  -f $(RTL_F) -f $(DV_F) $(abspath $(VL_CPP) $(DPI_SRCS)) \
+	  -CFLAGS "-O2 -std=c++17 -I$(CURDIR)/sw/include -I$(CURDIR)/analog_models/c -I$(CURDIR)/tb/verilator -ffp-contract=off" \
+	  -LDFLAGS "$(abspath $(BUSFUZZ_OBJ)) $(abspath $(LIBAIMC)) $(LDLIBS)" \
+	  > $(2)/busfuzz/build.log 2>&1 || { tail -40 $(2)/busfuzz/build.log; exit 1; }
+# $(1) = config name; the fuzzer and its coverage build (make cov: tools/cov.sh runs the registry's
+# bus_fuzz tests on it).
 define BUSFUZZ_RULES
 $(BUILD)/$(1)/busfuzz/bus-fuzz: $(BUILD)/$(1)/rtl-params.verilator $(RTL_F) $$(RTL_SRCS) $(DV_F) $(DV_SRCS) $(VL_CPP) $(VL_HDRS) \
                                 $(DPI_SRCS) $(LIBAIMC) $(BUSFUZZ_OBJ)
 	@mkdir -p $$(@D)
 	@rm -f $$@
-	$(VERILATOR) --cc --exe --build -j 2 $(VL_FLAGS) --trace-fst --top-module aimc_top \
-	  --Mdir $$(@D)/obj -o ../bus-fuzz $$$$(cat $(BUILD)/$(1)/rtl-params.verilator) \
-	  -f $(RTL_F) -f $(DV_F) $(abspath $(VL_CPP) $(DPI_SRCS)) \
-	  -CFLAGS "-O2 -std=c++17 -I$(CURDIR)/sw/include -I$(CURDIR)/analog_models/c -I$(CURDIR)/tb/verilator -ffp-contract=off" \
-	  -LDFLAGS "$(abspath $(BUSFUZZ_OBJ)) $(abspath $(LIBAIMC)) $(LDLIBS)" \
-	  > $$(@D)/build.log 2>&1 || { tail -40 $$(@D)/build.log; exit 1; }
+	$$(call BUSFUZZ_BUILD,$(1),$(BUILD)/$(1),--trace-fst)
+$(BUILD)/cov/$(1)/busfuzz/bus-fuzz: $(BUILD)/$(1)/rtl-params.verilator $(RTL_F) $$(RTL_SRCS) $(DV_F) $(DV_SRCS) $(VL_CPP) \
+                                    $(VL_HDRS) $(DPI_SRCS) $(LIBAIMC) $(BUSFUZZ_OBJ)
+	@mkdir -p $$(@D)
+	@rm -f $$@
+	$$(call BUSFUZZ_BUILD,$(1),$(BUILD)/cov/$(1),$(VL_COV_FLAGS))
 endef
 $(foreach c,$(sort $(ALL_CFGS) $(CFG_NAME)),$(eval $(call BUSFUZZ_RULES,$(c))))
 bus-fuzz: $(CFG_DIR)/busfuzz/bus-fuzz
@@ -371,8 +379,11 @@ bus-fuzz: $(CFG_DIR)/busfuzz/bus-fuzz
 COV_CFGS ?= $(TEST_CFGS) ice40 sar ideal_slice2
 COV_TOGGLE_FLOOR ?= 90
 COV_LINE_FLOOR ?= 95
-cov: $(SETUP_STAMP) sw $(foreach c,$(COV_CFGS),$(BUILD)/cov/$(c)/vl/aimc-vl)
-	PYTHON=$(PYTHON) tools/cov.sh $(BUILD) $(COV_CFGS)
+# COV_FUZZ_CFGS: the configs whose bus fuzzer (tests/system/bus_fuzz.c) runs on its coverage build.
+COV_FUZZ_CFGS ?= tiny
+cov: $(SETUP_STAMP) sw $(foreach c,$(COV_CFGS),$(BUILD)/cov/$(c)/vl/aimc-vl) \
+     $(foreach c,$(COV_FUZZ_CFGS),$(BUILD)/cov/$(c)/busfuzz/bus-fuzz)
+	PYTHON=$(PYTHON) COV_FUZZ_CFGS=$(call q,$(COV_FUZZ_CFGS)) tools/cov.sh $(BUILD) $(COV_CFGS)
 	$(PYTHON) tools/cov_check.py --report $(BUILD)/reports/cov.json --configs "$(COV_CFGS)" --toggle-floor $(COV_TOGGLE_FLOOR) \
 	  --line-floor $(COV_LINE_FLOOR)
 

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Line and toggle coverage of the RTL over the chip-level tests of the registry (make cov).
-#   tools/cov.sh BUILD CONFIG...
-# Expects the coverage models BUILD/cov/<config>/vl/aimc-vl (make cov builds them). Runs every
-# registry test whose command is one of those models ($BUILD/<config>/vl/aimc-vl ...) on its
+#   [COV_FUZZ_CFGS="cfg..."] tools/cov.sh BUILD CONFIG...
+# Expects the coverage models BUILD/cov/<config>/vl/aimc-vl (make cov builds them), and the bus
+# fuzzer's BUILD/cov/<config>/busfuzz/bus-fuzz for each config of COV_FUZZ_CFGS. Runs every
+# registry test whose command is one of those ($BUILD/<config>/vl/aimc-vl ...) on its
 # coverage build, each model writing its counts into BUILD/cov/dat/ when it closes; merges them
 # with verilator_coverage; writes the lcov HTML report of the line coverage to BUILD/cov/html/
 # and the figures to BUILD/reports/cov.json (linked from BUILD/reports/test.json when present).
@@ -25,14 +26,19 @@ mkdir -p "$cov/dat" "$build/reports"
 # The chip-level tests: registry lines whose command runs a config's Verilator model.
 reg=$cov/registry.txt
 pat=$(printf '%s|' "$@"); pat=${pat%|}
-# A test that first builds its model (`make -s vl [icarus] CONFIG=<cfg> BUILD=$BUILD && ...`) runs
-# here without that step: make cov built the coverage model of <cfg> instead.
-sed -E 's,^([^#|]+\|[^|]+\| *)make -s vl( icarus)? CONFIG=[A-Za-z0-9_]+ BUILD=\$BUILD && ,\1,' \
-	tests/registry.txt | grep -E "^[^#|]+\|[^|]+\| *\\\$BUILD/($pat)/vl/aimc-vl " >"$reg"
+# A test that first builds its model (`make -s vl [icarus] CONFIG=<cfg> BUILD=$BUILD && ...`, or
+# `make -s bus-fuzz ...`) runs here without that step: make cov built the coverage model instead.
+# The bus fuzzer's tests (tests/system/bus_fuzz.c) run for the configs in $COV_FUZZ_CFGS.
+fpat=$(printf '%s|' ${COV_FUZZ_CFGS:-}); fpat=${fpat%|}
+sed -E 's,^([^#|]+\|[^|]+\| *)make -s (vl( icarus)?|bus-fuzz) CONFIG=[A-Za-z0-9_]+ BUILD=\$BUILD && ,\1,' \
+	tests/registry.txt | grep -E "^[^#|]+\|[^|]+\| *\\\$BUILD/(($pat)/vl/aimc-vl|(${fpat:-.^})/busfuzz/bus-fuzz) " >"$reg"
 n=$(grep -c . "$reg")
 [ "$n" -gt 0 ] || { echo "cov: no registry test runs a model of: $*" >&2; exit 2; }
 for c in "$@"; do
 	[ -x "$cov/$c/vl/aimc-vl" ] || { echo "cov: $cov/$c/vl/aimc-vl missing (make cov builds it)" >&2; exit 2; }
+done
+for c in ${COV_FUZZ_CFGS:-}; do
+	[ -x "$cov/$c/busfuzz/bus-fuzz" ] || { echo "cov: $cov/$c/busfuzz/bus-fuzz missing (make cov builds it)" >&2; exit 2; }
 done
 echo "cov: $n chip-level tests on the coverage models of: $*"
 AIMC_COV_DIR=$cov/dat PYTHON=$py "$py" tools/run_tests.py --registry "$reg" --build "$cov" -j 2
