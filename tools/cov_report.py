@@ -16,7 +16,7 @@ Exclusions apply only to points nobody hit: a listed bit that some test toggles 
 figures leave the excluded points out of the total; cov.json also carries the raw figure and,
 per rule, how many points it removed, so nothing is dropped silently.
 
-Exclusion lines (`#` comments):  toggle | <file glob> | <signal regex> | <reason>
+Exclusion lines (`#` comments; fields separated by ' | ', so a regex may use '|' without spaces):  toggle | <file glob> | <signal regex> | <reason>
                                  cover  | <point name regex> | <reason>
 The signal regex is matched whole against the bit's name as Verilator writes it (for example
 `instr_rdata_i[63]`, `lc_q[2][15]`). Exit 0, or 2 on a malformed exclusion line or unreadable input.
@@ -47,7 +47,8 @@ def parse_exclusions(path):
     for n, raw in enumerate(lines, 1):
         if not raw.strip() or raw.lstrip().startswith("#"):
             continue
-        f = [x.strip() for x in raw.split("|")]
+        f = [x.strip() for x in raw.split(" | ")]  # a regex may hold '|', never ' | '
+        f[0] = f[0].strip()
         kind = f[0]
         if kind == "toggle" and len(f) == 4 and all(f):
             pat = f[2]

@@ -52,7 +52,7 @@ def points():
 EXCL = """# test exclusions
 toggle | rtl/b.sv | tied_i\\[\\d+\\] | tied off at the top in this config
 toggle | rtl/b.sv | live_i | (stale rule: the bit toggles)
-cover  | CfgAdcSar_C | no SAR config in this run
+cover | CfgAdcSar_C | no SAR config in this run
 """
 
 
