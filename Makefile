@@ -211,7 +211,7 @@ VL_BUILD = $(VERILATOR) --cc --exe --build -j 2 $(VL_FLAGS) $(3) --top-module ai
 	  -CFLAGS "-O2 -std=c++17 -I$(CURDIR)/sw/include -I$(CURDIR)/analog_models/c -I$(CURDIR)/tb/verilator -ffp-contract=off" \
 	  -LDFLAGS "-Wl,--whole-archive $(abspath $(LIBCLI)) -Wl,--no-whole-archive $(abspath $(LIBAIMC)) $(LDLIBS)" \
 	  > $(2)/$(or $(4),vl)/build.log 2>&1 || { tail -40 $(2)/$(or $(4),vl)/build.log; exit 1; }
-VL_COV_FLAGS := --coverage-line --coverage-toggle
+VL_COV_FLAGS := --coverage-line --coverage-toggle --coverage-user
 
 # The simulated board (tb/uart): top aimc_fpga_core, UART at UART_CLKDIV clocks per bit, a short
 # frame timeout (64 byte times) so that the cut-frame tests stay quick.
@@ -389,25 +389,44 @@ BUSFUZZ_OBJ := $(BUILD)/obj/tests/system/bus_fuzz.o
 $(BUSFUZZ_OBJ): tests/system/bus_fuzz.c $(HDRS) tb/verilator/aimc_vl.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -Itb/verilator -c $< -o $@
-# $(1) = config name
+# The bus fuzzer of config $(1) in directory $(2) ($(2)/busfuzz/bus-fuzz), extra Verilator flags $(3).
+BUSFUZZ_BUILD = $(VERILATOR) --cc --exe --build -j 2 $(VL_FLAGS) $(3) --top-module aimc_top \
+	  --Mdir $(2)/busfuzz/obj -o ../bus-fuzz $$(cat $(BUILD)/$(1)/rtl-params.verilator) \
+	  -f $(RTL_F) -f $(DV_F) $(abspath $(VL_CPP) $(DPI_SRCS)) \
+	  -CFLAGS "-O2 -std=c++17 -I$(CURDIR)/sw/include -I$(CURDIR)/analog_models/c -I$(CURDIR)/tb/verilator -ffp-contract=off" \
+	  -LDFLAGS "$(abspath $(BUSFUZZ_OBJ)) $(abspath $(LIBAIMC)) $(LDLIBS)" \
+	  > $(2)/busfuzz/build.log 2>&1 || { tail -40 $(2)/busfuzz/build.log; exit 1; }
+# $(1) = config name; the fuzzer and its coverage build (make cov: tools/cov.sh runs the registry's
+# bus_fuzz tests on it).
 define BUSFUZZ_RULES
 $(BUILD)/$(1)/busfuzz/bus-fuzz: $(BUILD)/$(1)/rtl-params.verilator $(RTL_F) $$(RTL_SRCS) $(DV_F) $(DV_SRCS) $(VL_CPP) $(VL_HDRS) \
                                 $(DPI_SRCS) $(LIBAIMC) $(BUSFUZZ_OBJ)
 	@mkdir -p $$(@D)
 	@rm -f $$@
-	$(VERILATOR) --cc --exe --build -j 2 $(VL_FLAGS) --trace-fst --top-module aimc_top \
-	  --Mdir $$(@D)/obj -o ../bus-fuzz $$$$(cat $(BUILD)/$(1)/rtl-params.verilator) \
-	  -f $(RTL_F) -f $(DV_F) $(abspath $(VL_CPP) $(DPI_SRCS)) \
-	  -CFLAGS "-O2 -std=c++17 -I$(CURDIR)/sw/include -I$(CURDIR)/analog_models/c -I$(CURDIR)/tb/verilator -ffp-contract=off" \
-	  -LDFLAGS "$(abspath $(BUSFUZZ_OBJ)) $(abspath $(LIBAIMC)) $(LDLIBS)" \
-	  > $$(@D)/build.log 2>&1 || { tail -40 $$(@D)/build.log; exit 1; }
+	$$(call BUSFUZZ_BUILD,$(1),$(BUILD)/$(1),--trace-fst)
+$(BUILD)/cov/$(1)/busfuzz/bus-fuzz: $(BUILD)/$(1)/rtl-params.verilator $(RTL_F) $$(RTL_SRCS) $(DV_F) $(DV_SRCS) $(VL_CPP) \
+                                    $(VL_HDRS) $(DPI_SRCS) $(LIBAIMC) $(BUSFUZZ_OBJ)
+	@mkdir -p $$(@D)
+	@rm -f $$@
+	$$(call BUSFUZZ_BUILD,$(1),$(BUILD)/cov/$(1),$(VL_COV_FLAGS))
 endef
 $(foreach c,$(sort $(ALL_CFGS) $(CFG_NAME)),$(eval $(call BUSFUZZ_RULES,$(c))))
 bus-fuzz: $(CFG_DIR)/busfuzz/bus-fuzz
 
 # ---- coverage: line + toggle over the chip-level tests of the registry --------------------------------
-cov: $(SETUP_STAMP) sw $(foreach c,$(TEST_CFGS),$(BUILD)/cov/$(c)/vl/aimc-vl $(BUILD)/cov/$(c)/vl/aimc-test-vl)
-	PYTHON=$(PYTHON) tools/cov.sh $(BUILD) $(TEST_CFGS)
+# COV_CFGS: the test configs plus the corners no test config has (ice40: no conflict check, no
+# tfl, 16-bit counters; sar: the SAR ADC; ideal_slice2: bit-sliced weights). The run ends with
+# the floor check of tools/cov_check.py (tests/cov/exclusions.txt lists each bit left uncovered).
+COV_CFGS ?= $(TEST_CFGS) ice40 sar ideal_slice2
+COV_TOGGLE_FLOOR ?= 90
+COV_LINE_FLOOR ?= 95
+# COV_FUZZ_CFGS: the configs whose bus fuzzer (tests/system/bus_fuzz.c) runs on its coverage build.
+COV_FUZZ_CFGS ?= tiny
+cov: $(SETUP_STAMP) sw $(foreach c,$(COV_CFGS),$(BUILD)/cov/$(c)/vl/aimc-vl $(BUILD)/cov/$(c)/vl/aimc-test-vl) \
+     $(foreach c,$(COV_FUZZ_CFGS),$(BUILD)/cov/$(c)/busfuzz/bus-fuzz)
+	PYTHON=$(PYTHON) COV_FUZZ_CFGS=$(call q,$(COV_FUZZ_CFGS)) tools/cov.sh $(BUILD) $(COV_CFGS)
+	$(PYTHON) tools/cov_check.py --report $(BUILD)/reports/cov.json --configs "$(COV_CFGS)" --toggle-floor $(COV_TOGGLE_FLOOR) \
+	  --line-floor $(COV_LINE_FLOOR)
 
 # ---- analog: IR drop vs ngspice, Verilog-A models vs the C model (both also in `make test`) -----------
 .PHONY: irdrop-check veriloga-check
