@@ -154,7 +154,8 @@ def report():
 
 def markdown(rep):
     rtl, props = rep["modules"], rep["props"]
-    lines = ["| module | file | layer macros (A/N/K/I/M/C) | hand-written checks | formal asserts / assumes / covers | formal block, depth |",
+    lines = ["| module | file | layer macros (A/N/K/I/M/C) | hand-written checks "
+             "| formal asserts / assumes / covers | formal block, depth |",
              "|---|---|---|---|---|---|"]
     by_mod = {}
     for b in rep["formal"]:
@@ -203,7 +204,7 @@ def splice(doc, table):
     return text, text[:b + len(BEGIN)] + "\n" + table + text[e:]
 
 
-def main(argv):
+def main(argv: list[str]) -> int:
     args = list(argv)
     as_json = "--json" in args
     if as_json:

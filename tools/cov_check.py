@@ -37,7 +37,7 @@ def check(rep, toggle_floor, line_floor, configs):
     return fails
 
 
-def main():
+def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--report", required=True)
     ap.add_argument("--toggle-floor", type=float, default=90.0)

@@ -6,7 +6,8 @@ applies the reviewed exclusions (tests/cov/exclusions.txt) and writes cov.json.
     tools/cov_report.py --merged M.dat --line-dat L.dat --out cov.json --exclusions FILE
                         [--test-json test.json] [--tests N] [--configs "a b"] [--list-unhit N]
 
-Points of rtl/ outside the simulation-only checkers (rtl/bind, rtl/prim), each merged over the instances of a module and over the configs of the run:
+Points of rtl/ outside the simulation-only checkers (rtl/bind, rtl/prim), each merged over the
+instances of a module and over the configs of the run:
   line    one source line or branch (v_line / v_branch);
   toggle  one bit of one signal (v_toggle), key (file, line, signal bit);
   cover   one cover point of the assertion layer's COVER (v_user), key its name.
@@ -16,7 +17,8 @@ Exclusions apply only to points nobody hit: a listed bit that some test toggles 
 figures leave the excluded points out of the total; cov.json also carries the raw figure and,
 per rule, how many points it removed, so nothing is dropped silently.
 
-Exclusion lines (`#` comments; fields separated by ' | ', so a regex may use '|' without spaces):  toggle | <file glob> | <signal regex> | <reason>
+Exclusion lines (`#` comments; fields separated by ' | ', so a regex may use '|' without spaces):
+  toggle | <file glob> | <signal regex> | <reason>
                                  cover  | <point name regex> | <reason>
 The signal regex is matched whole against the bit's name as Verilator writes it (for example
 `instr_rdata_i[63]`, `lc_q[2][15]`). Exit 0, or 2 on a malformed exclusion line or unreadable input.
@@ -144,7 +146,7 @@ def apply(pts, rules):
     return out, acct
 
 
-def main():
+def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--merged", required=True)
     ap.add_argument("--line-dat", required=True)
