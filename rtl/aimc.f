@@ -32,5 +32,10 @@ rtl/ctrl/aimc_counters.sv
 rtl/ctrl/aimc_tile_counters.sv
 rtl/ctrl/aimc_soft_reset.sv
 rtl/ctrl/aimc_watchdog.sv
+rtl/ctrl/aimc_seq_decode.sv
+rtl/ctrl/aimc_seq_conflict.sv
+rtl/ctrl/aimc_seq_tiles.sv
+rtl/ctrl/aimc_seq_loops.sv
+rtl/ctrl/aimc_seq_copy.sv
 rtl/ctrl/aimc_sequencer.sv
 rtl/aimc_top.sv
