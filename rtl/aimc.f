@@ -20,6 +20,7 @@ rtl/afe/aimc_sar.sv
 rtl/afe/aimc_adc_if.sv
 rtl/tile/aimc_xbar_macro.sv
 rtl/tile/aimc_xbar_twin.sv
+rtl/tile/aimc_xbar.sv
 rtl/tile/aimc_slice_map.sv
 rtl/tile/aimc_acc.sv
 rtl/tile/aimc_post_final.sv
