@@ -29,11 +29,12 @@ while [ $# -gt 0 ]; do
 done
 case $build in /*) ;; *) build=$top/$build ;; esac
 
-# block | top module | depth | RTL files after the packages | chparam settings
+# block | top module | depth | RTL files after the packages | chparam settings (| flat: flatten first)
+flat=""
 case $block in
 axil) mod=aimc_axil_slave; depth=18; files="rtl/bus/aimc_axil_slave.sv"
       params="-set InstrDepth 16 -set ActDepth 16 -set ParDepth 16 -set WgtDepth 16" ;;
-seq)  mod=aimc_sequencer; depth=20
+seq)  mod=aimc_sequencer; depth=20; flat=flatten  # one module, as before its blocks were split out
       files="rtl/ctrl/aimc_seq_decode.sv rtl/ctrl/aimc_seq_conflict.sv rtl/ctrl/aimc_seq_tiles.sv rtl/ctrl/aimc_seq_loops.sv rtl/ctrl/aimc_seq_copy.sv rtl/ctrl/aimc_sequencer.sv"
       params="-set NumTiles 2 -set Rows 16 -set Cols 8 -set InstrDepth 16 -set ActDepth 64 -set ParDepth 64 -set WgtDepth 64 -set AccSlots 4" ;;
 arb)  mod=aimc_arb; depth=16; files="rtl/mem/aimc_arb.sv"
@@ -65,6 +66,7 @@ cat >"$work/prove.ys" <<YS
 read_verilog -formal -sv -I$top/rtl/prim $srcs
 chparam $params $mod
 prep -top $mod
+$flat
 async2sync
 dffunmap
 write_smt2 -wires $work/$mod.smt2
