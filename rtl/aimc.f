@@ -22,6 +22,7 @@ rtl/afe/aimc_sar.sv
 rtl/afe/aimc_adc_if.sv
 rtl/tile/aimc_xbar_macro.sv
 rtl/tile/aimc_xbar_twin.sv
+rtl/tile/aimc_xbar.sv
 rtl/tile/aimc_slice_map.sv
 rtl/tile/aimc_acc.sv
 rtl/tile/aimc_post_final.sv
@@ -34,5 +35,10 @@ rtl/ctrl/aimc_counters.sv
 rtl/ctrl/aimc_tile_counters.sv
 rtl/ctrl/aimc_soft_reset.sv
 rtl/ctrl/aimc_watchdog.sv
+rtl/ctrl/aimc_seq_decode.sv
+rtl/ctrl/aimc_seq_conflict.sv
+rtl/ctrl/aimc_seq_tiles.sv
+rtl/ctrl/aimc_seq_loops.sv
+rtl/ctrl/aimc_seq_copy.sv
 rtl/ctrl/aimc_sequencer.sv
 rtl/aimc_top.sv

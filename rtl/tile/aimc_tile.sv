@@ -753,76 +753,42 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
     .sar_code_o   (sar_code)
   );
 
-  // The crossbar: one set of ports and one latency, two implementations (never a copied tile).
-  if (XbarImpl == XBAR_TWIN) begin : g_twin
-    aimc_xbar_twin #(
-      .Rows       (Rows),
-      .Cols       (ArrCols),
-      .DacBits    (DacBits),
-      .AdcBits    (AdcBits),
-      .ColsPerAdc (ArrPerAdc)
-    ) u_xbar (
-      .clk_i        (clk_i),
-      .rst_ni       (rst_ni),
-      .prog_i       (pfire_q),
-      .prog_row_i   (prow_q),
-      .prog_w_i     (row_q),
-      .prog_idx_i   (prog_cnt_q),
-      .pv_pulse_i   (pv_pulse),
-      .pv_mask_i    (pv_mask),
-      .pv_verify_i  (pv_verify),
-      .pv_tol_i     (pv_tol_q),
-      .pv_idx_i     (pv_idx),
-      .pv_ok_o      (pv_ok),
-      .apply_i      (macro_apply),
-      .apply_d_i    (dac_codes),
-      .conv_i       (adc_conv),
-      .conv_group_i (adc_conv_group),
-      .conv_idx_i   (conv_cnt_q),
-      .adc_shift_i  (adc_shift_q),
-      .code_o       (xbar_codes),
-      .sample_i     (sar_sample),
-      .cmp_i        (sar_cmp),
-      .cmp_bit_i    (sar_cmp_bit),
-      .trial_i      (sar_trial),
-      .cmp_o        (sar_dec)
-    );
-  end else begin : g_model
-    aimc_xbar_macro #(
-      .TileIdx    (TileIdx),
-      .Rows       (Rows),
-      .Cols       (ArrCols),
-      .DacBits    (DacBits),
-      .AdcBits    (AdcBits),
-      .ColsPerAdc (ArrPerAdc),
-      .AdcKind    (AdcKind)
-    ) u_xbar (
-      .clk_i        (clk_i),
-      .rst_ni       (rst_ni),
-      .prog_i       (pfire_q),
-      .prog_row_i   (prow_q),
-      .prog_w_i     (row_q),
-      .prog_idx_i   (prog_cnt_q),
-      .pv_pulse_i   (pv_pulse),
-      .pv_mask_i    (pv_mask),
-      .pv_verify_i  (pv_verify),
-      .pv_tol_i     (pv_tol_q),
-      .pv_idx_i     (pv_idx),
-      .pv_ok_o      (pv_ok),
-      .apply_i      (macro_apply),
-      .apply_d_i    (dac_codes),
-      .conv_i       (adc_conv),
-      .conv_group_i (adc_conv_group),
-      .conv_idx_i   (conv_cnt_q),
-      .adc_shift_i  (adc_shift_q),
-      .code_o       (xbar_codes),
-      .sample_i     (sar_sample),
-      .cmp_i        (sar_cmp),
-      .cmp_bit_i    (sar_cmp_bit),
-      .trial_i      (sar_trial),
-      .cmp_o        (sar_dec)
-    );
-  end
+  // The crossbar: one set of ports and one latency, the implementation chosen by XbarImpl.
+  aimc_xbar #(
+    .XbarImpl   (XbarImpl),
+    .TileIdx    (TileIdx),
+    .Rows       (Rows),
+    .Cols       (ArrCols),
+    .DacBits    (DacBits),
+    .AdcBits    (AdcBits),
+    .ColsPerAdc (ArrPerAdc),
+    .AdcKind    (AdcKind)
+  ) u_xbar (
+    .clk_i        (clk_i),
+    .rst_ni       (rst_ni),
+    .prog_i       (pfire_q),
+    .prog_row_i   (prow_q),
+    .prog_w_i     (row_q),
+    .prog_idx_i   (prog_cnt_q),
+    .pv_pulse_i   (pv_pulse),
+    .pv_mask_i    (pv_mask),
+    .pv_verify_i  (pv_verify),
+    .pv_tol_i     (pv_tol_q),
+    .pv_idx_i     (pv_idx),
+    .pv_ok_o      (pv_ok),
+    .apply_i      (macro_apply),
+    .apply_d_i    (dac_codes),
+    .conv_i       (adc_conv),
+    .conv_group_i (adc_conv_group),
+    .conv_idx_i   (conv_cnt_q),
+    .adc_shift_i  (adc_shift_q),
+    .code_o       (xbar_codes),
+    .sample_i     (sar_sample),
+    .cmp_i        (sar_cmp),
+    .cmp_bit_i    (sar_cmp_bit),
+    .trial_i      (sar_trial),
+    .cmp_o        (sar_dec)
+  );
 
   // The accumulator read port serves the MVM (read at the end of a SAR, accumulate when the codes
   // arrive), POST and ACCADD; they never overlap.

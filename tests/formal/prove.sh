@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # One bounded proof of the `ifdef FORMAL` properties of an RTL block with yosys + yosys-smtbmc + z3.
 #   tests/formal/prove.sh BLOCK [--bug] [--build DIR]
-# BLOCK: axil (rtl/bus/aimc_axil_slave.sv), seq (rtl/ctrl/aimc_sequencer.sv), arb (rtl/mem/aimc_arb.sv),
+# BLOCK: axil (rtl/bus/aimc_axil_slave.sv), seq (rtl/ctrl/aimc_sequencer.sv and its aimc_seq_*), arb (rtl/mem/aimc_arb.sv),
 # wdog (rtl/ctrl/aimc_watchdog.sv), acc (rtl/tile/aimc_acc.sv), bridge (rtl/fpga/aimc_uart_bridge.sv,
 # UART stand-ins from tests/formal/stubs), pv (rtl/tile/aimc_pv.sv, program-and-verify),
 # post (rtl/tile/aimc_post.sv with its final and tfl stages); see the table below
@@ -30,11 +30,13 @@ while [ $# -gt 0 ]; do
 done
 case $build in /*) ;; *) build=$top/$build ;; esac
 
-# block | top module | depth | RTL files after the packages | chparam settings
+# block | top module | depth | RTL files after the packages | chparam settings (| flat: flatten first)
+flat=""
 case $block in
 axil) mod=aimc_axil_slave; depth=18; files="rtl/bus/aimc_axil_slave.sv"
       params="-set InstrDepth 16 -set ActDepth 16 -set ParDepth 16 -set WgtDepth 16" ;;
-seq)  mod=aimc_sequencer; depth=20; files="rtl/ctrl/aimc_sequencer.sv"
+seq)  mod=aimc_sequencer; depth=20; flat=flatten  # one module, as before its blocks were split out
+      files="rtl/ctrl/aimc_seq_decode.sv rtl/ctrl/aimc_seq_conflict.sv rtl/ctrl/aimc_seq_tiles.sv rtl/ctrl/aimc_seq_loops.sv rtl/ctrl/aimc_seq_copy.sv rtl/ctrl/aimc_sequencer.sv"
       params="-set NumTiles 2 -set Rows 16 -set Cols 8 -set InstrDepth 16 -set ActDepth 64 -set ParDepth 64 -set WgtDepth 64 -set AccSlots 4" ;;
 arb)  mod=aimc_arb; depth=16; files="rtl/mem/aimc_arb.sv"
       params="-set N 3" ;;
@@ -69,6 +71,7 @@ cat >"$work/prove.ys" <<YS
 read_verilog -formal -sv -I$top/rtl/prim $srcs
 chparam $params $mod
 prep -top $mod
+$flat
 async2sync
 dffunmap
 write_smt2 -wires $work/$mod.smt2

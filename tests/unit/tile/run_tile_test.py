@@ -35,6 +35,7 @@ SAT_MVMS = 200  # most MVMs spent on reaching accumulator saturation
 
 RTL = ["-Irtl/prim", "rtl/pkg/aimc_pkg.sv", "rtl/pkg/aimc_isa_pkg.sv", "rtl/afe/aimc_dac_if.sv",
        "rtl/afe/aimc_sar.sv", "rtl/afe/aimc_adc_if.sv", "rtl/tile/aimc_xbar_macro.sv", "rtl/tile/aimc_xbar_twin.sv",
+       "rtl/tile/aimc_xbar.sv",
        "rtl/tile/aimc_slice_map.sv", "rtl/tile/aimc_acc.sv",
        "rtl/tile/aimc_post_final.sv", "rtl/tile/aimc_post_tfl.sv", "rtl/tile/aimc_post.sv", "rtl/tile/aimc_pv.sv",
        "rtl/tile/aimc_tile.sv",
