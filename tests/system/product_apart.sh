@@ -59,7 +59,7 @@ check "nm libaimc.a: no test symbol (and the library's own are there)" $? "$(ech
 syms=$(nm "$aimc" 2>/dev/null | grep -E " [A-Za-z] ($test_syms)" | awk '{print $3}' | sort -u)
 [ -z "$syms" ] && [ -n "$(nm "$aimc" 2>/dev/null | grep -E ' T cli_cmd_selftest$')" ]
 check "nm aimc: no test symbol, selftest there" $? "$(echo $syms | head -c 300)"
-syms=$(nm "$aimc_test" 2>/dev/null | grep -cE " T (aimc_golden_fc_acc|cli_cmd_layer_test|cli_check)$")
+syms=$(nm "$aimc_test" 2>/dev/null | grep -cE " [Tt] (aimc_golden_fc_acc|cli_cmd_layer_test|cli_check)$")
 [ "$syms" -eq 3 ]
 check "nm aimc-test: golden checker, layer-test and the check helper linked" $? "$syms of 3 found"
 
