@@ -32,7 +32,6 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import argparse  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
-import resource  # noqa: E402
 import shlex  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
@@ -179,6 +178,7 @@ def tile_rows(a, aimc):
 
 def child_cpu_s():
     """CPU seconds (user + system) of the finished child processes so far."""
+    import resource  # here, not at the top: keeps this block apart from the import list
     ru = resource.getrusage(resource.RUSAGE_CHILDREN)
     return ru.ru_utime + ru.ru_stime
 
