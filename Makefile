@@ -39,7 +39,7 @@ CSTD      := -std=c11
 WARN      := -Wall -Wextra -Werror
 FPFLAGS   := -ffp-contract=off -fno-fast-math -fno-math-errno
 OPT       ?= -O2 -g
-INCS      := -Isw/include -Ianalog_models/c -Itb/golden
+INCS      := -Isw/include -Ianalog_models/c
 CFLAGS_ALL = $(CSTD) $(OPT) $(WARN) $(FPFLAGS) $(INCS) $(EXTRA_CFLAGS)
 LDLIBS    := -lopenblas -lm
 
@@ -76,6 +76,8 @@ help:
 	@echo "  make regs        regenerate CSR RTL, C header, register docs and ISA files"
 	@echo "  make setup       install missing Debian packages and the pinned Python venv"
 	@echo "  make sw | vl | icarus   build the C tools / the Verilator model / the Icarus model"
+	@echo "                   (the chip tests apart from the product: build/tests/aimc-test, and with"
+	@echo "                   make vl build/<cfg>/vl/aimc-test-vl; tests/chip)"
 	@echo "  make clean       remove build/"
 	@echo "  make regress     REGRESSION=smoke|nightly|full [J= SHARD=i/N RESUME=1|dir FRONTDOOR=1]: tests x seeds x"
 	@echo "                   configs, run folder under build/regress/, signature check (docs/regression.md)"
@@ -124,7 +126,7 @@ regs-check: $(SETUP_STAMP)
 	@echo "regs-check: generated files match rtl/csr/aimc_csr.rdl, rtl/pkg/aimc_limits.json and rtl/pkg/aimc_isa.json"
 
 # ---- C: analog model, driver, reference model, CLI ----------------------------------------------
-LIB_SRCS  := $(wildcard analog_models/c/*.c sw/src/*.c tb/golden/*.c)
+LIB_SRCS  := $(wildcard analog_models/c/*.c sw/src/*.c)
 LIB_OBJS  := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 CLI_SRCS  := $(wildcard sw/tools/aimc/*.c)
 CLI_OBJS  := $(patsubst %.c,$(BUILD)/obj/%.o,$(CLI_SRCS))
@@ -132,31 +134,60 @@ NOSIM_OBJ := $(BUILD)/obj/sw/src/nosim/mmio_verilator_none.o
 LIBAIMC   := $(BUILD)/sw/libaimc.a
 LIBCLI    := $(BUILD)/sw/libaimc_cli.a
 AIMC      := $(BUILD)/sw/aimc
-HDRS      := $(wildcard sw/include/*.h analog_models/c/*.h tb/golden/*.h sw/src/*.h sw/tools/aimc/*.h)
+HDRS      := $(wildcard sw/include/*.h analog_models/c/*.h tb/golden/*.h sw/src/*.h sw/tools/aimc/*.h tests/chip/*.h)
 
 $(BUILD)/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -fPIC -c $< -o $@
+	$(CC) $(CFLAGS_ALL) $(CFLAGS_VIS) -fPIC -c $< -o $@
+# The library exports only the functions aimc_api.h's AIMC_API marks; every global symbol of
+# libaimc.a has the aimc_ prefix (lib.symbols in tests/registry.txt).
+$(LIB_OBJS): CFLAGS_VIS := -fvisibility=hidden
 $(LIBAIMC): $(LIB_OBJS)
 	@mkdir -p $(@D) && rm -f $@ && ar rcs $@ $^
 $(LIBCLI): $(CLI_OBJS)
 	@mkdir -p $(@D) && rm -f $@ && ar rcs $@ $^
 $(AIMC): $(LIBCLI) $(NOSIM_OBJ) $(LIBAIMC)
 	$(CC) -o $@ $(NOSIM_OBJ) -Wl,--whole-archive $(LIBCLI) -Wl,--no-whole-archive $(LIBAIMC) $(LDLIBS)
-sw: $(AIMC) unit-tests
+
+# ---- chip tests, apart from the product (issue 19) ------------------------------------------------
+# tests/chip/*.c: the test runner aimc-test (layer-test, csr-test, ...). The test support library
+# libaimc_test.a holds the OpenBLAS golden checks (tb/golden) and the helpers only the tests use;
+# libaimc.a holds no test code. aimc-test-vl (per config, beside aimc-vl) and aimc-test-uart-vl
+# link the same test objects with the model objects of aimc-vl / aimc-uart-vl: one more link, no
+# second Verilator compile (tests/chip/vl_link.mk).
+TEST_INCS    := -Itb/golden -Isw/tools/aimc -Itests/chip
+LIBTEST_SRCS := $(wildcard tb/golden/*.c) tests/chip/test_util.c
+LIBTEST_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIBTEST_SRCS))
+CHIPTEST_SRCS := $(filter-out $(LIBTEST_SRCS),$(wildcard tests/chip/*.c))
+CHIPTEST_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(CHIPTEST_SRCS))
+LIBTEST      := $(BUILD)/tests/libaimc_test.a
+AIMC_TEST    := $(BUILD)/tests/aimc-test
+# What a test executable links after its own objects (the product CLI's helpers without its main).
+TEST_LINK     = $(abspath $(CHIPTEST_OBJS) $(LIBTEST) $(LIBCLI) $(LIBAIMC)) $(LDLIBS)
+$(LIBTEST_OBJS) $(CHIPTEST_OBJS): CFLAGS_ALL += $(TEST_INCS)
+$(LIBTEST): $(LIBTEST_OBJS)
+	@mkdir -p $(@D) && rm -f $@ && ar rcs $@ $^
+$(AIMC_TEST): $(CHIPTEST_OBJS) $(LIBTEST) $(LIBCLI) $(NOSIM_OBJ) $(LIBAIMC)
+	@mkdir -p $(@D)
+	$(CC) -o $@ $(NOSIM_OBJ) $(TEST_LINK)
+# $(1) = Verilator obj dir, $(2) = its makefile prefix (Vaimc_top), $(3) = executable, $(4) = objects
+# linked before the tests. Verilator's own makefile links: its flags, its runtime objects.
+VL_TEST_LINK = MAKEFLAGS= $(MAKE) -s -C $(1) -f $(2).mk -f $(CURDIR)/tests/chip/vl_link.mk VL_LINK_OUT=$(abspath $(3)) \
+	  VL_LINK_LIBS="$(4) $(TEST_LINK)" vl-link > $(dir $(3))test-link.log 2>&1 || { tail -20 $(dir $(3))test-link.log; exit 1; }
+sw: $(AIMC) $(AIMC_TEST) unit-tests
 
 # Unit tests: tests/unit/<block>/test_*.c, one binary each, linked with libaimc.
 UNIT_SRCS := $(wildcard tests/unit/*/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
-$(BUILD)/tests/unit/%: tests/unit/%.c $(LIBAIMC) $(NOSIM_OBJ) $(HDRS)
+$(BUILD)/tests/unit/%: tests/unit/%.c $(LIBAIMC) $(LIBTEST) $(NOSIM_OBJ) $(HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(NOSIM_OBJ) $(LIBAIMC) $(LDLIBS)
+	$(CC) $(CFLAGS_ALL) -Itests/unit -Itb/golden -o $@ $< $(NOSIM_OBJ) $(LIBTEST) $(LIBAIMC) $(LDLIBS)
 .PHONY: unit-tests
 unit-tests: $(UNIT_BINS)
 
 # ---- RTL builds, one directory per config -------------------------------------------------------
 RTL_F     := rtl/aimc.f
-RTL_SRCS  = $(shell sed -e 's/\#.*//' $(RTL_F) 2>/dev/null)
+RTL_SRCS  = $(shell sed -e 's/\#.*//' -e '/^+/d' $(RTL_F) 2>/dev/null)
 # Simulation-only checkers (assertion layer: rtl/prim/aimc_assert.svh, rtl/bind/), never synthesized.
 DV_F      := rtl/dv.f
 DV_SRCS   := rtl/prim/aimc_assert.svh $(wildcard rtl/bind/*.sv)
@@ -182,7 +213,7 @@ VL_BUILD = $(VERILATOR) --cc --exe --build -j 2 $(VL_FLAGS) $(3) --top-module ai
 	  -CFLAGS "-O2 -std=c++17 -I$(CURDIR)/sw/include -I$(CURDIR)/analog_models/c -I$(CURDIR)/tb/verilator -ffp-contract=off" \
 	  -LDFLAGS "-Wl,--whole-archive $(abspath $(LIBCLI)) -Wl,--no-whole-archive $(abspath $(LIBAIMC)) $(LDLIBS)" \
 	  > $(2)/$(or $(4),vl)/build.log 2>&1 || { tail -40 $(2)/$(or $(4),vl)/build.log; exit 1; }
-VL_COV_FLAGS := --coverage-line --coverage-toggle
+VL_COV_FLAGS := --coverage-line --coverage-toggle --coverage-user
 
 # The simulated board (tb/uart): top aimc_fpga_core, UART at UART_CLKDIV clocks per bit, a short
 # frame timeout (64 byte times) so that the cut-frame tests stay quick.
@@ -209,24 +240,32 @@ $(BUILD)/$(1)/vl/aimc-vl: $(BUILD)/$(1)/rtl-params.verilator $(RTL_F) $$(RTL_SRC
 	@# Verilator's own makefile does not see the libraries in LDFLAGS change: force the relink.
 	@rm -f $$@
 	$$(call VL_BUILD,$(1),$(BUILD)/$(1))
+$(BUILD)/$(1)/vl/aimc-test-vl: $(BUILD)/$(1)/vl/aimc-vl $(CHIPTEST_OBJS) $(LIBTEST) $(LIBCLI) $(LIBAIMC)
+	$$(call VL_TEST_LINK,$(BUILD)/$(1)/vl/obj,Vaimc_top,$$@,)
 # The trace build (WAVES=1): the same model with FST waveforms compiled in.
 $(BUILD)/$(1)/vl-waves/aimc-vl: $(BUILD)/$(1)/rtl-params.verilator $(RTL_F) $$(RTL_SRCS) $(DV_F) $(DV_SRCS) $(VL_CPP) $(VL_HDRS) \
                                 $(DPI_SRCS) $(LIBAIMC) $(LIBCLI)
 	@mkdir -p $$(@D)
 	@rm -f $$@
 	$$(call VL_BUILD,$(1),$(BUILD)/$(1),--trace-fst,vl-waves)
+$(BUILD)/$(1)/vl-waves/aimc-test-vl: $(BUILD)/$(1)/vl-waves/aimc-vl $(CHIPTEST_OBJS) $(LIBTEST) $(LIBCLI) $(LIBAIMC)
+	$$(call VL_TEST_LINK,$(BUILD)/$(1)/vl-waves/obj,Vaimc_top,$$@,)
 # Coverage build of the same model (make cov).
 $(BUILD)/cov/$(1)/vl/aimc-vl: $(BUILD)/$(1)/rtl-params.verilator $(RTL_F) $$(RTL_SRCS) $(DV_F) $(DV_SRCS) $(VL_CPP) $(VL_HDRS) \
                               $(DPI_SRCS) $(LIBAIMC) $(LIBCLI)
 	@mkdir -p $$(@D)
 	@rm -f $$@
 	$$(call VL_BUILD,$(1),$(BUILD)/cov/$(1),$(VL_COV_FLAGS))
+$(BUILD)/cov/$(1)/vl/aimc-test-vl: $(BUILD)/cov/$(1)/vl/aimc-vl $(CHIPTEST_OBJS) $(LIBTEST) $(LIBCLI) $(LIBAIMC)
+	$$(call VL_TEST_LINK,$(BUILD)/cov/$(1)/vl/obj,Vaimc_top,$$@,)
 # The simulated board (FPGA core: UART bridge + chip) behind the serial back-end (aimc-uart-vl).
 $(BUILD)/$(1)/uart/aimc-uart-vl: $(BUILD)/$(1)/rtl-params.verilator $(RTL_F) $(DV_F) $(FPGA_F) $$(RTL_SRCS) \
                                  $$(FPGA_SRCS) $(UART_CPP) $(LIBAIMC) $(LIBCLI) $(NOSIM_OBJ)
 	@mkdir -p $$(@D)
 	@rm -f $$@
 	$$(call UART_VL_BUILD,$(1),$(BUILD)/$(1))
+$(BUILD)/$(1)/uart/aimc-test-uart-vl: $(BUILD)/$(1)/uart/aimc-uart-vl $(CHIPTEST_OBJS) $(LIBTEST) $(LIBCLI) $(LIBAIMC) $(NOSIM_OBJ)
+	$$(call VL_TEST_LINK,$(BUILD)/$(1)/uart/obj,Vaimc_fpga_core,$$@,$(abspath $(NOSIM_OBJ)))
 $(BUILD)/$(1)/icarus/sim.vvp: $(BUILD)/$(1)/rtl-params.icarus $(RTL_F) $$(RTL_SRCS) $(DV_F) $(DV_SRCS) $(TB_ICARUS)
 	@mkdir -p $$(@D)
 	$(IVERILOG) -g2012 -o $$@ -s aimc_tb_trace $$$$(cat $(BUILD)/$(1)/rtl-params.icarus) -f $(RTL_F) -f $(DV_F) $(TB_ICARUS)
@@ -252,9 +291,9 @@ ifeq ($(filter $(CFG_NAME),$(ALL_CFGS)),)
 $(eval $(call CONFIG_RULES,$(CFG_NAME),$(CFG_FILE)))
 endif
 
-vl: $(CFG_DIR)/$(if $(filter 1,$(WAVES)),vl-waves,vl)/aimc-vl
+vl: $(addprefix $(CFG_DIR)/$(if $(filter 1,$(WAVES)),vl-waves,vl)/,aimc-vl aimc-test-vl)
 .PHONY: uart-vl
-uart-vl: $(CFG_DIR)/uart/aimc-uart-vl
+uart-vl: $(CFG_DIR)/uart/aimc-uart-vl $(CFG_DIR)/uart/aimc-test-uart-vl
 icarus: $(CFG_DIR)/icarus/sim.vvp $(CFG_DIR)/icarus/aimc_vpi.vpi
 
 # ---- lint ----------------------------------------------------------------------------------------
@@ -265,13 +304,15 @@ lint: $(SETUP_STAMP) $(AIMC)
 # ---- tests ---------------------------------------------------------------------------------------
 TEST_CFGS := tiny small tiny_twin ideal2 tiny16 noisy base pcm reram
 TEST_FPGA_CFGS := ice40
-test: $(SETUP_STAMP) sw $(foreach c,$(TEST_CFGS),$(BUILD)/$(c)/vl/aimc-vl $(BUILD)/$(c)/icarus/sim.vvp $(BUILD)/$(c)/icarus/aimc_vpi.vpi) \
-      $(foreach c,$(TEST_FPGA_CFGS),$(BUILD)/$(c)/vl/aimc-vl $(BUILD)/$(c)/uart/aimc-uart-vl \
+test: $(SETUP_STAMP) sw $(foreach c,$(TEST_CFGS),$(BUILD)/$(c)/vl/aimc-vl $(BUILD)/$(c)/vl/aimc-test-vl \
+        $(BUILD)/$(c)/icarus/sim.vvp $(BUILD)/$(c)/icarus/aimc_vpi.vpi) \
+      $(foreach c,$(TEST_FPGA_CFGS),$(BUILD)/$(c)/vl/aimc-vl $(BUILD)/$(c)/vl/aimc-test-vl $(BUILD)/$(c)/uart/aimc-uart-vl \
+        $(BUILD)/$(c)/uart/aimc-test-uart-vl \
         $(BUILD)/$(c)/icarus/sim.vvp $(BUILD)/$(c)/icarus/aimc_vpi.vpi)
 	@mkdir -p $(BUILD)/reports
 	$(PYTHON) tools/run_tests.py --registry tests/registry.txt --build $(call q,$(BUILD)) $(if $(TEST),--filter $(call q,$(TEST))) -j $(call q,$(J))
 
-layer-test: $(SETUP_STAMP) $(AIMC) $(if $(filter icarus,$(SIM)),icarus) $(if $(filter verilator icarus,$(SIM)),vl)
+layer-test: $(SETUP_STAMP) $(AIMC) $(AIMC_TEST) $(if $(filter icarus,$(SIM)),icarus) $(if $(filter verilator icarus,$(SIM)),vl)
 	@mkdir -p $(call q,$(BUILD))/reports
 	tools/layer_test.sh --config $(call q,$(CFG_FILE)) --rows $(call q,$(ROWS)) --cols $(call q,$(COLS)) \
 	  --batch $(call q,$(BATCH)) --seed $(call q,$(SEED)) --sim $(call q,$(SIM)) --build $(call q,$(BUILD)) \
@@ -317,7 +358,7 @@ regress-update: $(SETUP_STAMP)
 	  $(if $(filter 1,$(FORCE)),--force)
 
 # ---- formal: bounded proofs of the `ifdef FORMAL` properties, and each block's injected bug ----------
-FORMAL_BLOCKS := axil seq arb wdog acc bridge
+FORMAL_BLOCKS := axil seq arb wdog acc bridge pv post
 formal: $(SETUP_STAMP)
 	@mkdir -p $(BUILD)/reports && rm -f $(BUILD)/reports/formal.json
 	@fail=0; for b in $(FORMAL_BLOCKS); do \
@@ -350,25 +391,44 @@ BUSFUZZ_OBJ := $(BUILD)/obj/tests/system/bus_fuzz.o
 $(BUSFUZZ_OBJ): tests/system/bus_fuzz.c $(HDRS) tb/verilator/aimc_vl.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -Itb/verilator -c $< -o $@
-# $(1) = config name
+# The bus fuzzer of config $(1) in directory $(2) ($(2)/busfuzz/bus-fuzz), extra Verilator flags $(3).
+BUSFUZZ_BUILD = $(VERILATOR) --cc --exe --build -j 2 $(VL_FLAGS) $(3) --top-module aimc_top \
+	  --Mdir $(2)/busfuzz/obj -o ../bus-fuzz $$(cat $(BUILD)/$(1)/rtl-params.verilator) \
+	  -f $(RTL_F) -f $(DV_F) $(abspath $(VL_CPP) $(DPI_SRCS)) \
+	  -CFLAGS "-O2 -std=c++17 -I$(CURDIR)/sw/include -I$(CURDIR)/analog_models/c -I$(CURDIR)/tb/verilator -ffp-contract=off" \
+	  -LDFLAGS "$(abspath $(BUSFUZZ_OBJ)) $(abspath $(LIBAIMC)) $(LDLIBS)" \
+	  > $(2)/busfuzz/build.log 2>&1 || { tail -40 $(2)/busfuzz/build.log; exit 1; }
+# $(1) = config name; the fuzzer and its coverage build (make cov: tools/cov.sh runs the registry's
+# bus_fuzz tests on it).
 define BUSFUZZ_RULES
 $(BUILD)/$(1)/busfuzz/bus-fuzz: $(BUILD)/$(1)/rtl-params.verilator $(RTL_F) $$(RTL_SRCS) $(DV_F) $(DV_SRCS) $(VL_CPP) $(VL_HDRS) \
                                 $(DPI_SRCS) $(LIBAIMC) $(BUSFUZZ_OBJ)
 	@mkdir -p $$(@D)
 	@rm -f $$@
-	$(VERILATOR) --cc --exe --build -j 2 $(VL_FLAGS) --trace-fst --top-module aimc_top \
-	  --Mdir $$(@D)/obj -o ../bus-fuzz $$$$(cat $(BUILD)/$(1)/rtl-params.verilator) \
-	  -f $(RTL_F) -f $(DV_F) $(abspath $(VL_CPP) $(DPI_SRCS)) \
-	  -CFLAGS "-O2 -std=c++17 -I$(CURDIR)/sw/include -I$(CURDIR)/analog_models/c -I$(CURDIR)/tb/verilator -ffp-contract=off" \
-	  -LDFLAGS "$(abspath $(BUSFUZZ_OBJ)) $(abspath $(LIBAIMC)) $(LDLIBS)" \
-	  > $$(@D)/build.log 2>&1 || { tail -40 $$(@D)/build.log; exit 1; }
+	$$(call BUSFUZZ_BUILD,$(1),$(BUILD)/$(1),--trace-fst)
+$(BUILD)/cov/$(1)/busfuzz/bus-fuzz: $(BUILD)/$(1)/rtl-params.verilator $(RTL_F) $$(RTL_SRCS) $(DV_F) $(DV_SRCS) $(VL_CPP) \
+                                    $(VL_HDRS) $(DPI_SRCS) $(LIBAIMC) $(BUSFUZZ_OBJ)
+	@mkdir -p $$(@D)
+	@rm -f $$@
+	$$(call BUSFUZZ_BUILD,$(1),$(BUILD)/cov/$(1),$(VL_COV_FLAGS))
 endef
 $(foreach c,$(sort $(ALL_CFGS) $(CFG_NAME)),$(eval $(call BUSFUZZ_RULES,$(c))))
 bus-fuzz: $(CFG_DIR)/busfuzz/bus-fuzz
 
 # ---- coverage: line + toggle over the chip-level tests of the registry --------------------------------
-cov: $(SETUP_STAMP) sw $(foreach c,$(TEST_CFGS),$(BUILD)/cov/$(c)/vl/aimc-vl)
-	PYTHON=$(PYTHON) tools/cov.sh $(BUILD) $(TEST_CFGS)
+# COV_CFGS: the test configs plus the corners no test config has (ice40: no conflict check, no
+# tfl, 16-bit counters; sar: the SAR ADC; ideal_slice2: bit-sliced weights). The run ends with
+# the floor check of tools/cov_check.py (tests/cov/exclusions.txt lists each bit left uncovered).
+COV_CFGS ?= $(TEST_CFGS) ice40 sar ideal_slice2
+COV_TOGGLE_FLOOR ?= 90
+COV_LINE_FLOOR ?= 95
+# COV_FUZZ_CFGS: the configs whose bus fuzzer (tests/system/bus_fuzz.c) runs on its coverage build.
+COV_FUZZ_CFGS ?= tiny
+cov: $(SETUP_STAMP) sw $(foreach c,$(COV_CFGS),$(BUILD)/cov/$(c)/vl/aimc-vl $(BUILD)/cov/$(c)/vl/aimc-test-vl) \
+     $(foreach c,$(COV_FUZZ_CFGS),$(BUILD)/cov/$(c)/busfuzz/bus-fuzz)
+	PYTHON=$(PYTHON) COV_FUZZ_CFGS=$(call q,$(COV_FUZZ_CFGS)) tools/cov.sh $(BUILD) $(COV_CFGS)
+	$(PYTHON) tools/cov_check.py --report $(BUILD)/reports/cov.json --configs "$(COV_CFGS)" --toggle-floor $(COV_TOGGLE_FLOOR) \
+	  --line-floor $(COV_LINE_FLOOR)
 
 # ---- analog: IR drop vs ngspice, Verilog-A models vs the C model (both also in `make test`) -----------
 .PHONY: irdrop-check veriloga-check
@@ -389,7 +449,7 @@ sweep: $(SETUP_STAMP) $(AIMC)
 # (docs/sim.md; DSE_ARGS e.g. --samples 360 --post-lanes 8 --no-rtl)
 DSE_ARGS ?=
 .PHONY: dse
-dse: $(SETUP_STAMP) $(AIMC)
+dse: $(SETUP_STAMP) $(AIMC) $(AIMC_TEST)
 	@mkdir -p $(call q,$(BUILD))/dse $(call q,$(BUILD))/reports
 	nice $(PYTHON) sw/python/dse.py --build $(call q,$(BUILD)) --seed $(call q,$(SEED)) $(DSE_ARGS)
 
@@ -405,7 +465,8 @@ $(BENCH_BIN): bench/aimc_bench.c $(LIBAIMC) $(HDRS)
 # rows (the 1024 tile on large, Icarus vs Verilator, every model on the RTL: tens of minutes).
 BENCH_RTL ?= 0
 BENCH_PY_ARGS ?=
-bench: $(SETUP_STAMP) $(BENCH_BIN) $(AIMC) $(BUILD)/edge/vl/aimc-vl $(BUILD)/base/vl/aimc-vl
+bench: $(SETUP_STAMP) $(BENCH_BIN) $(AIMC) $(BUILD)/edge/vl/aimc-vl $(BUILD)/base/vl/aimc-vl \
+       $(BUILD)/base/vl/aimc-test-vl
 	@mkdir -p $(BUILD)/reports
 	OPENBLAS_NUM_THREADS=1 $(PYTHON) tools/bench.py --build $(call q,$(BUILD)) --bench-bin $(BENCH_BIN) \
 	  --bench-args $(call q,$(BENCH_ARGS)) $(if $(filter 1,$(BENCH_RTL)),--rtl) $(BENCH_PY_ARGS)

@@ -230,6 +230,8 @@ static int run_one(uint32_t n, uint32_t dac_bits, int ideal, double min_time, ui
 	int rc = -1;
 
 	bench_cfg(&c, n, dac_bits, ideal);
+	/* the model's vector kernels: $AIMC_SIMD as for the aimc tools (the library reads no environment) */
+	snprintf(c.simd, sizeof(c.simd), "%s", getenv("AIMC_SIMD") != NULL ? getenv("AIMC_SIMD") : "");
 	xb = aimc_xbar_create(&c, 1);
 	if (xb == NULL || w == NULL || x == NULL || a == NULL || xf == NULL || y == NULL || ad == NULL ||
 	    xd == NULL || yd == NULL || d == NULL || codes == NULL || idx == NULL ||

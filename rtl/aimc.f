@@ -1,5 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Kirchhoff RTL in compile order, for Verilator and Icarus (-f rtl/aimc.f from the repository root).
+# the assertion layer (rtl/prim/aimc_assert.svh), included by the modules
++incdir+rtl/prim
 # packages
 rtl/pkg/aimc_limits_pkg.sv
 rtl/pkg/aimc_isa_pkg.sv
@@ -23,6 +25,7 @@ rtl/afe/aimc_sar.sv
 rtl/afe/aimc_adc_if.sv
 rtl/tile/aimc_xbar_macro.sv
 rtl/tile/aimc_xbar_twin.sv
+rtl/tile/aimc_xbar.sv
 rtl/tile/aimc_slice_map.sv
 rtl/tile/aimc_acc.sv
 rtl/tile/aimc_post_final.sv
@@ -35,5 +38,10 @@ rtl/ctrl/aimc_counters.sv
 rtl/ctrl/aimc_tile_counters.sv
 rtl/ctrl/aimc_soft_reset.sv
 rtl/ctrl/aimc_watchdog.sv
+rtl/ctrl/aimc_seq_decode.sv
+rtl/ctrl/aimc_seq_conflict.sv
+rtl/ctrl/aimc_seq_tiles.sv
+rtl/ctrl/aimc_seq_loops.sv
+rtl/ctrl/aimc_seq_copy.sv
 rtl/ctrl/aimc_sequencer.sv
 rtl/aimc_top.sv

@@ -3,4 +3,5 @@
 # and Icarus builds; never read by synthesis or the FPGA flow.
 +incdir+rtl/prim
 rtl/bind/aimc_top_assert.sv
+rtl/bind/aimc_cover.sv
 rtl/bind/aimc_bind.sv

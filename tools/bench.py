@@ -14,7 +14,7 @@ Rows (`rows`, each {value, goal, met, source}):
   tile_utilization_1024_large_b2, tops_per_tile_1024, tops_per_w_full_tile_1024: the analytical
       cycle model (kirchhoff.perf, checked against the RTL by make dse) for the RTL of this tree
       on configs/large.cfg; with --rtl also the RTL layer-test of that layer (needs
-      build/large/vl/aimc-vl, backdoor loads) and its frontdoor wall time (host-side loading row)
+      build/large/vl/aimc-test-vl, backdoor loads) and its frontdoor wall time (host-side loading row)
   verilator_mcycles_per_s_base / _edge: a layer-test on base (build/base/vl) and the edge model
       run(s) of the MLPerf models (their RTL run's simulated cycles per wall second)
   icarus_vs_verilator (--rtl): the same tiny layer (120x40, batch 4) on both
@@ -29,26 +29,26 @@ import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import argparse  # noqa: E402
-import json  # noqa: E402
-import platform  # noqa: E402
-import shlex  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
+import argparse
+import json
+import platform
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "sw", "python"))
 
-import sim_model as sm  # noqa: E402
-from sim import SimError, door_flags, load_cfg, resolve_cfg  # noqa: E402
-from kirchhoff import graphcal as kcal  # noqa: E402
-from kirchhoff import graphfile as gf  # noqa: E402
-from kirchhoff import perf as kperf  # noqa: E402
-from kirchhoff import tflite_import as ti  # noqa: E402
+import _repo  # noqa: F401  (this checkout's sw/python first on sys.path)
+import sim_model as sm
+from kirchhoff import graphcal as kcal
+from kirchhoff import graphfile as gf
+from kirchhoff import perf as kperf
+from kirchhoff import tflite_import as ti
+from sim import SimError, door_flags, load_cfg, resolve_cfg
 
 MODELS = {  # name: file, GAP9 (MLPerf Tiny v1.0) energy per inference in uJ; goal = 1/10
     "resnet8": ("pretrainedResnet_quant.tflite", 27.7),
@@ -144,7 +144,7 @@ def tile_rows(a, aimc):
             "model: perf.full_tile (counter energy + leakage, host excluded)",
             anchor="Mythic 6.5-8.7, HERMES 9.76 TOPS/W"),
     }
-    vl = os.path.join(a.build, "large", "vl", "aimc-vl")
+    vl = os.path.join(a.build, "large", "vl", "aimc-test-vl")
     if a.rtl and os.path.exists(vl):
         res = {}
         for door in ("back", "front"):
@@ -176,31 +176,45 @@ def tile_rows(a, aimc):
 
 # ---- simulators -------------------------------------------------------------------------------------
 
+def child_cpu_s():
+    """CPU seconds (user + system) of the finished child processes so far."""
+    import resource  # here, not at the top: keeps this block apart from the import list
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
 def layer_speed(vl, cfg, k, n, batch, extra=()):
     rep = tempfile.mktemp(suffix=".json", dir=os.path.dirname(vl))
     cmd = [vl, "layer-test", "--config", cfg, "--rows", str(k), "--cols", str(n), "--batch",
            str(batch), "--seed", "1", "--backend", "verilator", "--report", rep] + list(extra)
+    cpu0 = child_cpu_s()
     _, wall = run(cmd, 1800, f"layer-test {cfg}")
+    # the command's own CPU time: on a shared machine its wall time also counts other jobs
+    r_cpu = child_cpu_s() - cpu0
     with open(rep) as f:
         r = json.load(f)
     os.remove(rep)
+    r["_cpu_s"] = r_cpu
     return r, wall, cmd
 
 
 def sim_rows(a):
     rows = {}
-    vl = os.path.join(a.build, "base", "vl", "aimc-vl")
+    vl = os.path.join(a.build, "base", "vl", "aimc-test-vl")
     if os.path.exists(vl):
         r, wall, cmd = layer_speed(vl, "configs/base.cfg", 64, 32, 64)
         cps = r.get("sim_cycles_per_s") or (r["sim_cycles"] / wall if r.get("sim_cycles") else None)
+        cpu = r.get("_cpu_s")
         rows["verilator_mcycles_per_s_base"] = row(
             cps / 1e6 if cps else None, GOALS["verilator_base_mcps"], ">=",
             "layer-test 64x32 batch 64 on base (sim_cycles_per_s of the report)",
-            command=shlex.join(cmd))
+            command=shlex.join(cmd), wall_s=wall, cpu_s=cpu,
+            mcycles_per_cpu_s=(r["sim_cycles"] / cpu / 1e6 if r.get("sim_cycles") and cpu
+                               else None))
     else:
         rows["verilator_mcycles_per_s_base"] = row(None, GOALS["verilator_base_mcps"], ">=",
                                                    f"not measured: {vl} missing (make vl)")
-    tiny_vl = os.path.join(a.build, "tiny", "vl", "aimc-vl")
+    tiny_vl = os.path.join(a.build, "tiny", "vl", "aimc-test-vl")
     ic = os.path.join(a.build, "tiny", "icarus", "sim.vvp")
     if a.rtl and os.path.exists(tiny_vl) and os.path.exists(ic):
         _, wv, _ = layer_speed(tiny_vl, "configs/tiny.cfg", 120, 40, 4)
@@ -331,7 +345,7 @@ def pick(spec, default):
     return names
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", default="build")

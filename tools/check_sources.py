@@ -95,7 +95,7 @@ def rows_of(m):
     return [f"{a}{k}" for k in range(i, j + 1)]
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--root", default=ROOT)
     ap.add_argument("--list", action="store_true")

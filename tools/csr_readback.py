@@ -12,8 +12,8 @@ and bit in series (about 4000 iCE40 LUT4 for this block) and cannot drop the ter
 inputs (the per-tile counters of tiles >= NumTiles); the AND-OR form folds them away
 (docs/fpga-bringup.md). Exit status 2 when the input does not have the expected shape.
 
-With --pv-regs (tools/gen_regs.sh) it also gives the module a parameter PvRegs (default 1): 0 on a chip without the program-and-verify
-engine (the digital-twin crossbar, rtl/tile/aimc_pv.sv), where pv_ctrl, pv_tol and pv_sel read 0
+With --pv-regs (tools/gen_regs.sh) it also gives the module a parameter PvRegs (default 1): 0 on a chip without the
+program-and-verify engine (the digital-twin crossbar, rtl/tile/aimc_pv.sv), where pv_ctrl, pv_tol and pv_sel read 0
 (writes are answered and have no effect); their storage then drives nothing and synthesis drops it.
 """
 import re
@@ -69,7 +69,7 @@ def pv_regs(src):
     return src
 
 
-def main():
+def main() -> None:
     src = sys.stdin.read()
     new, n = BLOCK.subn(rewrite, src)
     left = len(re.findall(r"if\(rd_mux_addr", new))

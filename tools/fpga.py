@@ -20,8 +20,9 @@ import shutil
 import subprocess
 import sys
 import time
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "sw", "python"))
-from kirchhoff import atomic  # noqa: E402  (files written whole or not at all)
+
+import _repo  # noqa: F401  (this checkout's sw/python first on sys.path)
+from kirchhoff import atomic
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 KEYS = ("family", "device", "package", "top", "sources", "constraints", "config", "timing")
@@ -117,7 +118,7 @@ def rtl_params(aimc, cfg):
     return params
 
 
-def main():
+def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--board", required=True)
     ap.add_argument("--aimc", required=True)
@@ -143,7 +144,7 @@ def main():
         with open(os.path.join(ROOT, flist), encoding="utf-8") as f:
             for line in f:
                 line = line.split("#", 1)[0].strip()
-                if line and not line.endswith("aimc_xbar_macro.sv"):
+                if line and not line.startswith("+") and not line.endswith("aimc_xbar_macro.sv"):
                     files.append(line)
     sv = [s for s in b["sources"] if s.endswith(".sv")]
     plain = [s for s in b["sources"] if not s.endswith(".sv")]
@@ -160,7 +161,7 @@ def main():
              else f"synth_ecp5 -top {top} -json {netlist}")
     ys = os.path.join(work, "synth.ys")
     with open(ys, "w", encoding="utf-8") as f:
-        f.write(f"read_verilog -sv -DSYNTHESIS {' '.join(srcs)}\n"
+        f.write(f"read_verilog -sv -DSYNTHESIS -I{os.path.join(ROOT, 'rtl', 'prim')} {' '.join(srcs)}\n"
                 f"chparam {chparam} {top}\n"
                 f"hierarchy -top {top}\n"
                 f"proc\n"

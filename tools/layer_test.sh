@@ -37,7 +37,7 @@ if [ "$waves" = 1 ] && [ "$sim" != verilator ]; then
   exit 2
 fi
 
-aimc=$build/sw/aimc
+aimc=$build/tests/aimc-test   # the chip-test runner (tests/chip)
 dir=$build/$cname/layer-test
 report=$build/reports/layer-test.json
 mkdir -p "$dir" "$build/reports"
@@ -85,8 +85,8 @@ case "$sim" in
     "$aimc" layer-test "${flags[@]}" --backend cmodel --report "$tmp" || rc=$?
     ;;
   verilator)
-    vl=$build/$cname/vl/aimc-vl
-    [ "$waves" = 1 ] && vl=$build/$cname/vl-waves/aimc-vl   # the trace build (WAVES=1)
+    vl=$build/$cname/vl/aimc-test-vl
+    [ "$waves" = 1 ] && vl=$build/$cname/vl-waves/aimc-test-vl   # the trace build (WAVES=1)
     need "$vl" "make vl CONFIG=$cname$([ "$waves" = 1 ] && echo " WAVES=1")"
     wflags=()
     [ "$waves" = 1 ] && wflags=(--waves "$dir/layer-test.fst") && echo "layer_test: waves in $dir/layer-test.fst"

@@ -11,20 +11,54 @@
 # and once: tools/synth.sh synthesizes aimc_top with the digital-twin crossbar (SYNTH_CONFIG,
 # default configs/tiny_twin.cfg) and fails on a latch or a combinational loop; its cell counts go
 # into lint.json under "synth"
+# and first: ruff check over all Python code (rules in pyproject.toml); its finding count goes into
+# lint.json under "ruff". `tools/lint.sh --python` runs that part alone.
 # Prints every warning and exits 1 if there is any (2 on a usage error or a tool that fails
 # without a warning).
 set -uo pipefail
 
-usage() { echo "usage: tools/lint.sh BUILD AIMC" >&2; exit 2; }
-[ $# -eq 2 ] || usage
+usage() { echo "usage: tools/lint.sh BUILD AIMC | tools/lint.sh --python" >&2; exit 2; }
 top=$(cd "$(dirname "$0")/.." && pwd)
+py=${PYTHON:-python3}
+
+# ---- Python: ruff check (pyproject.toml [tool.ruff]) ----------------------------------------------
+# Sets ruff_findings (-1 when ruff cannot run); prints the findings.
+lint_python() {
+	local out rc
+	if ! "$py" -m ruff --version >/dev/null 2>&1; then
+		ruff_findings=-1
+		echo "lint: no ruff in $py (pinned in tools/requirements.txt: make setup)" >&2
+		return
+	fi
+	out=$(cd "$top" && "$py" -m ruff check --no-cache --output-format concise . 2>&1)
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		ruff_findings=0
+	elif [ $rc -eq 1 ]; then
+		ruff_findings=$(printf '%s\n' "$out" | grep -c '^[^ ].*:[0-9]*:[0-9]*: ')
+		echo "== ruff: $ruff_findings finding(s)"
+		printf '%s\n' "$out"
+	else
+		ruff_findings=-1
+		echo "lint: ruff failed (exit $rc; $py -m ruff, pinned in tools/requirements.txt):" >&2
+		printf '%s\n' "$out" >&2
+	fi
+}
+if [ "${1:-}" = "--python" ]; then
+	[ $# -eq 1 ] || usage
+	lint_python
+	echo "lint: ruff $ruff_findings finding(s)"
+	[ "$ruff_findings" -eq 0 ] && exit 0
+	[ "$ruff_findings" -lt 0 ] && exit 2
+	exit 1
+fi
+[ $# -eq 2 ] || usage
 build=$1
 aimc=$2
 case $build in /*) ;; *) build=$PWD/$build ;; esac
 case $aimc in /*) ;; *) aimc=$PWD/$aimc ;; esac
 verilator=${VERILATOR:-verilator}
 iverilog=${IVERILOG:-iverilog}
-py=${PYTHON:-python3}
 
 [ -x "$aimc" ] || { echo "lint: aimc CLI '$aimc' not found or not executable (make sw builds it)" >&2; exit 2; }
 command -v "$verilator" >/dev/null || { echo "lint: '$verilator' not found (make setup)" >&2; exit 2; }
@@ -39,6 +73,8 @@ out=$build/reports
 work=$build/lint
 mkdir -p "$out" "$work"
 rm -f "$work"/*.log
+
+lint_python
 
 cfgs=(configs/*.cfg)
 [ -e "${cfgs[0]}" ] || { echo "lint: no configs/*.cfg" >&2; exit 2; }
@@ -158,13 +194,14 @@ esac
 vl_ver=$("$verilator" --version 2>&1 | head -n1)
 ic_ver=$("$iverilog" -V 2>&1 | head -n1)
 VL_WARN=$vl_warn IC_WARN=$ic_warn VL_ERR=$vl_err IC_ERR=$ic_err VL_VER=$vl_ver IC_VER=$ic_ver TOOL_FAIL=$tool_fail \
-CONFIGS="${names[*]}" SYNTH_JSON="$work/synth.json" SYNTH_FAIL=$synth_fail "$py" - "$out/lint.json" <<'EOF'
+RUFF=$ruff_findings CONFIGS="${names[*]}" SYNTH_JSON="$work/synth.json" SYNTH_FAIL=$synth_fail "$py" - "$out/lint.json" <<'EOF'
 import json, os, sys
 synth = {"failed": os.environ["SYNTH_FAIL"] == "1"}
 if os.path.exists(os.environ["SYNTH_JSON"]):
     synth.update(json.load(open(os.environ["SYNTH_JSON"], encoding="utf-8")))
 rep = {
     "synth": synth,
+    "ruff": {"findings": int(os.environ["RUFF"])},
     "verilator": {"warnings": int(os.environ["VL_WARN"]), "errors": int(os.environ["VL_ERR"])},
     "icarus": {"warnings": int(os.environ["IC_WARN"]), "failed_configs": int(os.environ["IC_ERR"])},
     "configs": os.environ["CONFIGS"].split(),
@@ -178,7 +215,7 @@ EOF
 [ $? -eq 0 ] || { echo "lint: cannot write $out/lint.json" >&2; exit 2; }
 
 echo "lint: ${#names[@]} configs (${names[*]}): verilator $vl_warn warning(s) $vl_err error(s)," \
-     "icarus $ic_warn warning(s); report $out/lint.json"
-[ $tool_fail -eq 0 ] || exit 2
-[ $vl_warn -eq 0 ] && [ $vl_err -eq 0 ] && [ $ic_warn -eq 0 ] && [ $ic_err -eq 0 ] && [ $synth_fail -eq 0 ] || exit 1
+     "icarus $ic_warn warning(s); ruff $ruff_findings finding(s); report $out/lint.json"
+[ $tool_fail -eq 0 ] && [ "$ruff_findings" -ge 0 ] || exit 2
+[ "$ruff_findings" -eq 0 ] && [ $vl_warn -eq 0 ] && [ $vl_err -eq 0 ] && [ $ic_warn -eq 0 ] && [ $ic_err -eq 0 ] && [ $synth_fail -eq 0 ] || exit 1
 exit 0

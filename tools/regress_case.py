@@ -6,8 +6,10 @@ points, then write the case's bit-accurate signature to OUT/sig.json (docs/regre
   regress_case.py --build B --out DIR --config NAME --sim S --seed N [--waves] -- SUB [ARGS...]
 
 Flows (S):
-  verilator  B/<cfg>/vl/aimc-vl SUB --backend verilator --record DIR/trace.txt
-  cmodel     B/sw/aimc SUB --backend cmodel --record DIR/trace.txt
+  verilator  B/<cfg>/vl/aimc-test-vl SUB --backend verilator --record DIR/trace.txt
+  cmodel     B/tests/aimc-test SUB --backend cmodel --record DIR/trace.txt
+  (SUB a chip test of tests/chip, run by the test runner aimc-test; a product subcommand runs on
+  aimc-vl / aimc)
   icarus     tools/layer_test.sh --sim icarus (layer-test only): C model records the bus trace,
              Icarus replays it, the layer checks run on the Icarus results
   xcheck     tools/xcheck.sh: Verilator live, Icarus replays, every read and cycle count compared
@@ -41,32 +43,46 @@ this interpreter): numpy and ai-edge-litert live there.
 """
 
 import argparse
-import base64
 import fcntl
 import hashlib
 import json
 import os
 import subprocess
 import sys
-import zlib
+
+import _repo  # noqa: F401  (this checkout's sw/python first on sys.path)
+from kirchhoff import atomic
+from kirchhoff.regress.casefmt import (  # the case contract, shared with tools/regress.py
+    CAL_SAMPLES,
+    CAL_SEED,
+    COUNTER_GLOBAL,
+    COUNTER_TILE,
+    K_COUNTER,
+    K_OUT,
+    K_READS,
+    LAYER_SH_FLAGS,
+    MODEL_SIMS,
+    SIMS,
+    CaseError,
+    counter_name,
+    encode,
+    model_args,
+)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "sw", "python"))
-from kirchhoff import atomic  # noqa: E402  (files written whole or not at all)
-SIMS = ("verilator", "cmodel", "icarus", "xcheck")
-# Flags tools/layer_test.sh accepts besides --config/--seed/--sim/--build.
-LAYER_SH_FLAGS = ("--rows", "--cols", "--batch")
-# model-run: its flags, the simulators it runs on, the calibration inputs shared by every seed.
-MODEL_FLAGS = ("--model", "--samples")
-MODEL_SIMS = ("verilator", "cmodel")
-CAL_SEED, CAL_SAMPLES = 0, 8
-# Signature value kinds beyond the bus reads (0), responses (1) and player cycles (2).
-K_OUT, K_COUNTER, K_READS = 3, 4, 5
-# Counters of a run report (docs/reports.md) in signature order: kind-4 address i < 64 is
-# COUNTER_GLOBAL[i]; 64 + 16 * t + j is tile t's COUNTER_TILE[j].
-COUNTER_GLOBAL = ("setup_cycles", "cycles", "instrs", "mvms", "convs", "adc_convs", "sats",
-                  "prog_rows", "reads", "stalls")
-COUNTER_TILE = ("busy", "idle", "mvms", "reads", "adc_convs", "sats", "stalls")
+# The chip tests: subcommands of the test runner aimc-test (tests/chip, issue 19), not of aimc.
+CHIP_TESTS = ("layer-test", "csr-test", "illegal-test", "err-test", "seq-test", "pv-test",
+              "pipeline-test", "bridge-test")
+
+
+def exe_of(build: str, vl_build: str, cfg: str, sim: str, sub: str) -> str:
+    """The executable that runs subcommand sub on sim (verilator or cmodel)."""
+    test = sub in CHIP_TESTS
+    if sim == "verilator":
+        return os.path.join(vl_build, cfg, "vl", "aimc-test-vl" if test else "aimc-vl")
+    return os.path.join(build, "tests", "aimc-test") if test else os.path.join(build, "sw", "aimc")
+
+
 # Event counters the RTL and the C model must agree on (the C model counts no cycles).
 EVENT_GLOBAL = ("instrs", "mvms", "convs", "adc_convs", "sats", "prog_rows", "reads")
 EVENT_TILE = ("mvms", "reads", "adc_convs", "sats")
@@ -78,10 +94,6 @@ EVENT_TILE = ("mvms", "reads", "adc_convs", "sats")
 # records the same trace (tests/system/backdoor*.sh). Smaller configs (tiny, small, base, ...)
 # keep the frontdoor, so the bus path stays covered; --frontdoor or AIMC_FRONTDOOR=1 forces it.
 BACKDOOR_CELLS = 1 << 20
-
-
-class CaseError(Exception):
-    pass
 
 
 def config_cells(cfgfile):
@@ -126,23 +138,6 @@ def parse_reads(path, result_log):
     return vals
 
 
-def encode(vals):
-    """(hash, compressed values) of a signature value list."""
-    text = "".join(f"{k} {a:08x} {d:x}\n" for k, a, d in vals).encode()
-    digest = hashlib.sha256(text).hexdigest()[:16]
-    blob = base64.b64encode(zlib.compress(text, 9)).decode()
-    return digest, blob
-
-
-def decode(blob):
-    """Inverse of encode's second result: the value list."""
-    out = []
-    for line in zlib.decompress(base64.b64decode(blob)).decode().splitlines():
-        k, a, d = line.split()
-        out.append((int(k), int(a, 16), int(d, 16)))
-    return out
-
-
 def link(src, dst):
     os.makedirs(os.path.dirname(dst), exist_ok=True)
     if os.path.islink(dst):
@@ -154,6 +149,7 @@ def private_build(build, out, cfg):
     """DIR/b with links to the shared binaries: the flows write their files below it."""
     b = os.path.join(out, "b")
     link(os.path.join(build, "sw"), os.path.join(b, "sw"))
+    link(os.path.join(build, "tests"), os.path.join(b, "tests"))
     for part in ("vl", "icarus"):
         link(os.path.join(build, cfg, part), os.path.join(b, cfg, part))
     return b
@@ -168,7 +164,7 @@ def run(cmd):
     return subprocess.call(cmd, cwd=ROOT)
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", required=True)
     ap.add_argument("--out", required=True)
@@ -214,8 +210,7 @@ def main(argv=None):
         rc = run([exe] + common + ["--backend", a.sim, "--report", report, "--digest", trace] + args)
         source = trace
     elif a.sim in ("verilator", "cmodel"):
-        exe = (os.path.join(vl_build, a.config, "vl", "aimc-vl") if a.sim == "verilator"
-               else os.path.join(build, "sw", "aimc"))
+        exe = exe_of(build, vl_build, a.config, a.sim, name)
         trace = os.path.join(out, "trace.txt")
         waves = ["--waves", os.path.join(out, "waves.fst")] if a.waves and a.sim == "verilator" else []
         door = door_flags(cfgfile, a.sim, a.frontdoor)
@@ -240,7 +235,7 @@ def main(argv=None):
     else:
         b = private_build(build, out, a.config)
         if a.waves:
-            exe = os.path.join(vl_build, a.config, "vl", "aimc-vl")
+            exe = exe_of(build, vl_build, a.config, "verilator", name)
             run([exe, name] + common + ["--backend", "verilator", "--waves",
                                         os.path.join(out, "waves.fst")] + args)
         rc = run(["tools/xcheck.sh", "--build", b, "--config", cfgfile, "--seed", str(a.seed),
@@ -274,14 +269,6 @@ def write_sig(out, vals, source, report):
 
 
 # ---- model-run ----------------------------------------------------------------------------------
-def counter_name(a):
-    """Name of a kind-4 signature address (COUNTER_GLOBAL, COUNTER_TILE)."""
-    if a < 64:
-        return COUNTER_GLOBAL[a] if a < len(COUNTER_GLOBAL) else f"counter #{a}"
-    t, j = divmod(a - 64, 16)
-    return f"tiles.{t}.{COUNTER_TILE[j]}" if j < len(COUNTER_TILE) else f"tile {t} counter #{j}"
-
-
 def report_counters(report):
     """[(kind-4 address, value)] of a run report's counters, in signature order; CaseError naming
     a missing or malformed key."""
@@ -369,6 +356,7 @@ def prepare_model(argv):
     ap.add_argument("--samples", required=True, type=int)
     a = ap.parse_args(argv)
     import numpy as np
+
     from kirchhoff import graphcal, graphfile
 
     stem = os.path.splitext(os.path.basename(a.model))[0]
@@ -413,24 +401,6 @@ def prepare_model(argv):
     print(f"regress_case: {a.samples} random int8 inputs of {g.n_inputs} values (seed {a.seed}) "
           f"-> {a.inputs}; network {net}", flush=True)
     return 0
-
-
-def model_args(args):
-    """{'model': path, 'samples': n} of model-run's arguments; CaseError naming the bad one."""
-    if len(args) % 2 or any(f not in MODEL_FLAGS for f in args[0::2]):
-        raise CaseError(f"model-run takes only {', '.join(MODEL_FLAGS)} with a value, not "
-                        f"'{' '.join(args)}'")
-    d = dict(zip(args[0::2], args[1::2]))
-    if "--model" not in d:
-        raise CaseError("model-run needs --model M.tflite")
-    model = d["--model"] if os.path.isabs(d["--model"]) else os.path.join(ROOT, d["--model"])
-    try:
-        samples = int(d.get("--samples", "2"))
-    except ValueError:
-        samples = 0
-    if not 1 <= samples <= 64:
-        raise CaseError(f"model-run --samples {d.get('--samples')}: must be an integer in [1, 64]")
-    return {"model": model, "samples": samples}
 
 
 def model_run(a, build, vl_build, out, cfgfile, args):

@@ -21,9 +21,10 @@ import sys
 import time
 import xml.etree.ElementTree as ET
 
+import _repo  # noqa: F401  (this checkout's sw/python first on sys.path)
+from kirchhoff import atomic
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "sw", "python"))
-from kirchhoff import atomic  # noqa: E402  (reports written whole or not at all)
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:/+-]*$")
 TAIL_LINES = 30
 KILL_GRACE_S = 2.0
@@ -249,7 +250,7 @@ def write_reports(rep_dir, tests, wall, args, selected_total):
     return None
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Run the Kirchhoff test registry (make test).")
     ap.add_argument("--registry", default="tests/registry.txt")
     ap.add_argument("--build", default="build")

@@ -5,9 +5,9 @@
 # that needs no simulator build run on those binaries.
 #   tools/sanitize.sh [--build DIR] [--filter SUBSTRINGS] [--skip SUBSTRINGS] [-j N]
 # The sanitized tree is DIR/sanitize (DIR/sanitize/sw/aimc, ...; normal builds are untouched).
-# Tests chosen from tests/registry.txt: commands that run $BUILD/sw/aimc, $BUILD/tests/unit/* or a
-# tests/system/*.sh script, with no simulator model (/vl/, /uart/, xcheck, layer_test.sh) in the
-# command or the scripts it runs, and no make or $PYTHON in the command; and the Python tests
+# Tests chosen from tests/registry.txt: commands that run $BUILD/sw/aimc, $BUILD/tests/aimc-test,
+# $BUILD/tests/unit/* or a tests/system/*.sh script, with no simulator model (/vl/, /uart/, xcheck,
+# layer_test.sh) in the command or the scripts it runs, and no make or $PYTHON in the command; and the Python tests
 # (tests/python/*.py) that run the CLI from $BUILD/sw/aimc and no model; --skip leaves out tests
 # whose name contains one of its comma-separated substrings (the registry's bounded run skips the
 # ngspice-bound irdrop_spice). Any sanitizer report is fatal (halt_on_error, abort) and is written
@@ -69,13 +69,16 @@ for line in open(src, encoding="utf-8"):
     if any(x in name for x in skip):
         continue
     # a Python test that runs the CLI from $BUILD/sw/aimc and no simulator model
-    if first == "$PYTHON" and len(words) > 1 and re.match(r"tests/python/[\w.-]+\.py$", words[1]):
-        body = open(words[1], encoding="utf-8").read()
+    # ($PYTHON -m pytest tests/python/X.py[::test] ...)
+    pyfile = words[3].split("::")[0] if words[:3] == ["$PYTHON", "-m", "pytest"] and len(words) > 3 else ""
+    if re.match(r"tests/python/[\w.-]+\.py$", pyfile):
+        body = open(pyfile, encoding="utf-8").read()
         if (('"sw", "aimc"' in body or "sw/aimc" in body) and "&&" not in cmd
                 and not re.search(r"aimc-vl|/vl/|\"vl\"|xcheck|icarus", body)):
             out.append(f"{name} | {float(tmo) * 3:g} | {cmd}")
         continue
     if not (first.startswith("$BUILD/sw/aimc") or first.startswith("$BUILD/tests/unit/")
+            or first == "$BUILD/tests/aimc-test"
             or re.match(r"tests/system/[\w.-]+\.sh$", first)):
         continue
     scripts = re.findall(r"tests/system/[\w.-]+\.sh", cmd)

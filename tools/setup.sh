@@ -59,4 +59,17 @@ if ! venv_ok; then
   fi
   cp "$REQ" "$VENV/.req"
 fi
+# The kirchhoff package (pyproject.toml) editable in the venv, as a .pth file naming sw/python (what
+# `pip install -e .` does, without a build backend or the network): `python -m kirchhoff` from any
+# folder. Only into a venv this checkout owns: a git worktree's .venv links to another checkout's
+# venv, and the file there would point that checkout at this one (the tools and tests find their
+# own checkout's package without it: tools/_repo.py, pyproject.toml's pytest pythonpath).
+if [ ! -L "$VENV" ]; then
+  pth=$("$VENV/bin/python" -I -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/kirchhoff.pth
+  if [ "$(cat "$pth" 2>/dev/null)" != "$top/sw/python" ]; then
+    echo "setup: kirchhoff package (editable): $pth -> $top/sw/python"
+    printf '%s\n' "$top/sw/python" >"$pth.tmp" && mv "$pth.tmp" "$pth" ||
+      { echo "setup: cannot write $pth" >&2; exit 1; }
+  fi
+fi
 echo "setup: ok (verilator $(verilator --version | cut -d' ' -f2), $(iverilog -V 2>/dev/null | head -1 | cut -d' ' -f4), python $("$VENV/bin/python" -c 'import sys; print(sys.version.split()[0])'))"

@@ -41,7 +41,7 @@ if [ -n "$cfg" ]; then
 	mod=aimc_top
 	cd "$top_dir"
 	# The behavioural macro calls the C model; the twin replaces it (XbarImpl), so it is left out.
-	mapfile -t files < <(sed -e 's/#.*//' rtl/aimc.f | grep -v '^[[:space:]]*$' | grep -v 'aimc_xbar_macro.sv')
+	mapfile -t files < <(sed -e 's/#.*//' -e '/^+/d' rtl/aimc.f | grep -v '^[[:space:]]*$' | grep -v 'aimc_xbar_macro.sv')
 else
 	[ -n "$mod" ] && [ ${#files[@]} -gt 0 ] || usage
 fi
@@ -49,7 +49,7 @@ srcs=$("$py" "$top_dir/tools/yosys_src.py" "$work/src" "${files[@]}" | tr '\n' '
 
 # Latches are looked for right after proc (where yosys infers them) and again in the netlist.
 cat >"$work/synth.ys" <<EOF
-read_verilog -sv $srcs
+read_verilog -sv -I$top_dir/rtl/prim $srcs
 $chparam
 hierarchy -top $mod
 hierarchy -check -top $mod

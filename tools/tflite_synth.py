@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import sys
 
 import flatbuffers
 import numpy as np
 import tflite
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "sw", "python"))
-from kirchhoff import atomic  # noqa: E402  (files written whole or not at all)
+
+import _repo  # noqa: F401  (this checkout's sw/python first on sys.path)
+from kirchhoff import atomic
 
 BOP = tflite.BuiltinOperator
 OPT = tflite.BuiltinOptions
@@ -636,7 +636,7 @@ INVALID_KINDS = {
 }
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--invalid", help="build an invalid model of this kind")

@@ -27,8 +27,9 @@ import struct
 import subprocess
 import sys
 import time
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "sw", "python"))
-from kirchhoff import atomic  # noqa: E402  (files written whole or not at all)
+
+import _repo  # noqa: F401  (this checkout's sw/python first on sys.path)
+from kirchhoff import atomic
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VA_DIR = os.path.join(ROOT, "analog_models", "veriloga")
@@ -80,7 +81,7 @@ def read_raw(path):
     if len(names) != nvars or npts < 1:
         raise ValueError(f"{path}: {len(names)} names for {nvars} variables, {npts} points")
     vals = struct.unpack_from(f"<{nvars}d", data, hdr_end)
-    return dict(zip(names, vals))
+    return dict(zip(names, vals, strict=False))
 
 
 def netlist(tile, osdi, style, sar=None):
@@ -161,12 +162,12 @@ def run_case(name, cfg_path, rows, cols, seed, build, vacask, osdi, styles, reru
         vals = read_raw(raw)
         os.replace(raw, os.path.join(work, f"{style}.raw"))
         i_va = [vals[f"s{k}"] / tile["r_sense"] for k in range(K)]
-        rel = max(abs(a - b) / abs(b) for a, b in zip(i_va, tile["i_full"]))
-        rel_ideal = max(abs(a - b) / abs(b) for a, b in zip(i_va, tile["i_ideal"]))
+        rel = max(abs(a - b) / abs(b) for a, b in zip(i_va, tile["i_full"], strict=False))
+        rel_ideal = max(abs(a - b) / abs(b) for a, b in zip(i_va, tile["i_ideal"], strict=False))
         imax = max(abs(x) for x in tile["i_full"])
         diff = max(abs(vals[f"iout{c}"] / ISCALE - tile["i_model"][c]) / imax for c in range(cols))
         codes_va = [round(vals[f"code{c}"]) for c in range(cols)]
-        code_mism = sum(1 for a, b in zip(codes_va, tile["codes"]) if a != b)
+        code_mism = sum(1 for a, b in zip(codes_va, tile["codes"], strict=False) if a != b)
         if style == "sar":
             # the register's decisions are the code in offset binary
             half = 1 << (tile["adc_bits"] - 1)
@@ -188,7 +189,7 @@ def run_case(name, cfg_path, rows, cols, seed, build, vacask, osdi, styles, reru
     return res
 
 
-def main():
+def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--seed", type=int, default=1)

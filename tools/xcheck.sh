@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Cross-simulator check (verification level X, docs/architecture.md): run an `aimc` subcommand live on Verilator while
-# recording the bus trace, replay the trace on Icarus, require identical read data, responses and
-# cycle counters, then run the same subcommand's own checks on the Icarus results (replay back-end).
+# Cross-simulator check (verification level X, docs/architecture.md): run an `aimc` subcommand or an
+# `aimc-test` chip test live on Verilator while recording the bus trace, replay the trace on Icarus,
+# require identical read data, responses and cycle counters, then run the same subcommand's own
+# checks on the Icarus results (replay back-end).
 #   tools/xcheck.sh --config CFG --seed N [--build DIR] [--name NAME] -- SUBCOMMAND [ARGS...]
 set -euo pipefail
 build=build; cfg=; seed=; name=
@@ -25,9 +26,14 @@ sub=$1; shift
 name=${name:-$sub-$cname-$seed}
 dir=$build/xcheck/$name
 mkdir -p "$dir"
-vl=$build/$cname/vl/aimc-vl
+# The chip tests run from the test runner (tests/chip, issue 19), the product's subcommands from aimc.
+case "$sub" in
+  csr-test|illegal-test|err-test|seq-test|pv-test|pipeline-test|bridge-test|layer-test)
+    vl=$build/$cname/vl/aimc-test-vl; host=$build/tests/aimc-test ;;
+  *) vl=$build/$cname/vl/aimc-vl; host=$build/sw/aimc ;;
+esac
 vvpdir=$build/$cname/icarus
-for f in "$vl" "$vvpdir/sim.vvp" "$vvpdir/aimc_vpi.vpi" "$build/sw/aimc"; do
+for f in "$vl" "$vvpdir/sim.vvp" "$vvpdir/aimc_vpi.vpi" "$build/sw/aimc" "$host"; do
   [ -e "$f" ] || { echo "xcheck: $f is missing; run 'make vl icarus sw CONFIG=$cname'" >&2; exit 2; }
 done
 rerun="tools/xcheck.sh --config $cfgfile --seed $seed --build $build --name $name -- $sub $*"
@@ -46,6 +52,6 @@ grep -q '^C ' "$dir/icarus-result.txt" 2>/dev/null || { tail -20 "$dir/icarus.lo
 echo "xcheck: [3/4] compare every read, response and cycle count"
 "$build/sw/aimc" trace-compare "$dir/trace.txt" "$dir/icarus-result.txt" || fail "verilator and icarus differ"
 echo "xcheck: [4/4] the same checks on the icarus results"
-"$build/sw/aimc" "$sub" --config "$cfgfile" --seed "$seed" --backend "replay:$dir/icarus-result.txt" "$@" \
+"$host" "$sub" --config "$cfgfile" --seed "$seed" --backend "replay:$dir/icarus-result.txt" "$@" \
   > "$dir/replay.log" 2>&1 || { tail -20 "$dir/replay.log"; fail "checks on icarus results"; }
 echo "xcheck: PASS $name (verilator == icarus, $(grep -c '^[RP] ' "$dir/trace.txt") reads compared)"

@@ -20,8 +20,9 @@ Anything else yosys cannot read is left for yosys to report. Exit status 2 on ba
 import os
 import re
 import sys
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "sw", "python"))
-from kirchhoff import atomic  # noqa: E402  (files written whole or not at all)
+
+import _repo  # noqa: F401  (this checkout's sw/python first on sys.path)
+from kirchhoff import atomic
 
 IDENT = r"[A-Za-z_]\w*"
 
@@ -186,7 +187,7 @@ def drop_assert_actions(text):
     return ACTION_RE.sub(r"\1;", text)
 
 
-def main(argv):
+def main(argv: list[str]) -> int:
     if len(argv) < 3:
         die("usage: tools/yosys_src.py OUTDIR FILE...")
     outdir, files = argv[1], argv[2:]
@@ -199,7 +200,7 @@ def main(argv):
         except OSError as e:
             die(f"cannot read {f}: {e.strerror}")
     pkgs = {}
-    for f, text in texts.items():
+    for text in texts.values():
         for m in re.finditer(rf"^\s*package\s+({IDENT})\s*;(.*?)^\s*endpackage", text, re.S | re.M):
             pkgs[m.group(1)] = package_members(m.group(2))
 
@@ -226,7 +227,7 @@ def main(argv):
                 lines = []
                 for line in text.split("\n"):
                     code, comment = split_comment(line)
-                    code = pat.sub(lambda mm: f"{qual[mm.group(1)]}::{mm.group(1)}", code)
+                    code = pat.sub(lambda mm, qual=qual: f"{qual[mm.group(1)]}::{mm.group(1)}", code)
                     lines.append(code + comment)
                 text = "\n".join(lines)
         dst = os.path.join(outdir, os.path.basename(f))

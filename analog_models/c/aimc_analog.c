@@ -68,7 +68,7 @@ struct aimc_xbar {
 	float *sumf, *varf;
 	float *cgainf, *cofff;
 	aimc_fin_parf fp;
-	aimc_kern kern;           /* vector kernels (AIMC_SIMD) */
+	aimc_kern kern;           /* vector kernels (cfg simd) */
 	uint32_t cpad;            /* cols rounded up to a multiple of 8 (vector kernels' scratch) */
 	uint32_t rstride;         /* row stride of gd: cols rounded up to a multiple of 16,
 				   * so that every row starts on a 64-byte boundary */
@@ -90,7 +90,9 @@ struct aimc_xbar {
 	double *ir_i;      /* [tile][2 cols] */
 	uint8_t *ir_valid; /* [tile]: 0 after apply / program / pulse */
 	double *gr;        /* read conductances (drift, temperature) in the layout of g, for the solve */
-	int ir_warned;     /* the non-convergence message was printed */
+	/* IR-drop solves that stopped at AIMC_IR_MAX_ITER (aimc_xbar_diag): how many, and the first */
+	uint32_t ir_unconv, ir_unconv_tile, ir_unconv_iters;
+	double ir_unconv_dv;
 	/* Speed only, the same bits (decision 0008): */
 	int prod1;         /* 1-bit DAC with read noise: gdf and rvar hold the products vf gd and v2f rvar of
 			    * the row's one voltage, and vf, v2f are 1 on active rows (1 x = x exactly) */
@@ -404,51 +406,25 @@ static void device_tables(aimc_xbar *xb)
 }
 /* ---- end of device presets ---- */
 
-aimc_xbar *aimc_xbar_create(const aimc_cfg *cfg, uint64_t seed)
+/* ---- aimc_xbar_create_ex, in its steps ----------------------------------------------------- */
+
+/* The vector kernels cfg->simd names (aimc_kern.h). */
+static int xbar_select_kernels(aimc_xbar *xb, const aimc_cfg *cfg, char *err, size_t errlen)
 {
-	aimc_xbar *xb = NULL;
-	size_t ncells, nrows;
-	double range;
+	char msg[160];
+	int rc = aimc_kern_select(cfg->simd, &xb->kern, msg, sizeof(msg));
 
-	aimc_cfg arr;
-	uint32_t top;
+	if (rc != AIMC_OK && err != NULL && errlen > 0)
+		snprintf(err, errlen, "aimc_analog: %s", msg);
+	return rc;
+}
 
-	if (cfg == NULL || aimc_cfg_check(cfg, NULL, 0) != 0)
-		return NULL;
-	/* The model works on the array: with bit-sliced weights every logical column is
-	 * weight_slices adjacent pair columns on the same ADC (docs/numbers.md "Bit-sliced weights"). */
-	aimc_cfg_array_view(cfg, &arr);
-	cfg = &arr;
-	top = aimc_cfg_cell_top(cfg);
-	xb = calloc(1, sizeof(*xb));
-	if (xb == NULL)
-		goto fail;
-	xb->cfg = *cfg;
-	xb->top = (int)top;
-	xb->seed = seed;
-	/* ---- charge-domain (issue 18): the capacitor model replaces everything below ---- */
-	if (cfg->xbar_kind == 1) {
-		xb->chg = aimc_chg_create(cfg, seed);
-		if (xb->chg == NULL)
-			goto fail;
-		xb->rows = cfg->rows;
-		xb->cols = cfg->cols;
-		xb->mask = (1u << cfg->dac_bits) - 1u;
-		xb->threads = 1;
-		return xb;
-	}
-	{
-		char err[160];
+/* The conductance of each cell level and the sigmas of programming, pulses and reads. */
+static void xbar_init_levels(aimc_xbar *xb, const aimc_cfg *cfg)
+{
+	const uint32_t top = (uint32_t)xb->top;
+	const double range = cfg->gmax - cfg->gmin;
 
-		if (aimc_kern_select(getenv("AIMC_SIMD"), &xb->kern, err, sizeof(err)) != 0) {
-			fprintf(stderr, "aimc_analog: %s\n", err);
-			goto fail;
-		}
-	}
-	xb->rows = cfg->rows;
-	xb->cols = cfg->cols;
-	xb->mask = (1u << cfg->dac_bits) - 1u;
-	range = cfg->gmax - cfg->gmin;
 	xb->dg = range / (double)top;
 	xb->i_lsb0 = cfg->vread * xb->dg / (double)xb->mask;
 	xb->g_clamp = 1.2 * cfg->gmax;
@@ -477,6 +453,11 @@ aimc_xbar *aimc_xbar_create(const aimc_cfg *cfg, uint64_t seed)
 	}
 	xb->read_kg = cfg->read_knee * cfg->gmax;
 	xb->read_amp = cfg->read_sigma * range / -aimc_det_expm1(-1.0 / cfg->read_knee);
+}
+
+/* The row voltage of every DAC code. */
+static void xbar_init_dac(aimc_xbar *xb, const aimc_cfg *cfg)
+{
 	for (uint32_t d = 0; d <= xb->mask; d++) {
 		double x = (double)d / (double)xb->mask;
 
@@ -487,6 +468,12 @@ aimc_xbar *aimc_xbar_create(const aimc_cfg *cfg, uint64_t seed)
 		else
 			xb->dac_v[d] = cfg->vread * (double)d / (double)xb->mask;
 	}
+}
+
+/* Which effects are on (drift, device tables, read noise, stuck cells, temperature, ADC), and
+ * the ADC constants. */
+static void xbar_init_effects(aimc_xbar *xb, const aimc_cfg *cfg)
+{
 	xb->drift_on = cfg->device == 0 && cfg->drift_time > cfg->drift_t0 &&
 		       (cfg->drift_nu != 0.0 || cfg->drift_nu_sigma != 0.0);
 	xb->pcm_drift_on = cfg->device == 1 && cfg->drift_time > cfg->drift_t0 && cfg->pcm_drift_scale > 0.0;
@@ -505,9 +492,12 @@ aimc_xbar *aimc_xbar_create(const aimc_cfg *cfg, uint64_t seed)
 	xb->adc_half = ldexp(1.0, (int)cfg->adc_bits - 1);
 	xb->adc_inv_half = ldexp(1.0, 1 - (int)cfg->adc_bits);
 	xb->nadc = cfg->cols / cfg->cols_per_adc;
+}
 
-	nrows = (size_t)cfg->num_tiles * cfg->rows;
-	ncells = nrows * cfg->cols;
+/* The arrays every config has: conductances, voltages, active rows, the ADC of each column and
+ * the scratch of the conversions. */
+static int xbar_alloc_core(aimc_xbar *xb, const aimc_cfg *cfg, size_t nrows, size_t ncells)
+{
 	xb->rstride = (cfg->cols + 15u) & ~15u;
 	xb->g = malloc(ncells * 2 * sizeof(*xb->g));
 	if (!xb->rnoise)
@@ -527,34 +517,44 @@ aimc_xbar *aimc_xbar_create(const aimc_cfg *cfg, uint64_t seed)
 	    xb->n_act == NULL || xb->sum_s == NULL || xb->adc_of == NULL ||
 	    xb->nrm1 == NULL || xb->nrm2 == NULL || xb->codes_s == NULL || xb->cgain == NULL ||
 	    xb->coff == NULL)
-		goto fail;
+		return AIMC_ENOMEM;
 	for (uint32_t c = 0; c < cfg->cols; c++)
 		xb->adc_of[c] = c / cfg->cols_per_adc;
-	if (xb->rnoise) {
-		xb->cpan = (cfg->cols + AIMC_PANEL - 1u) / AIMC_PANEL * AIMC_PANEL;
-		xb->rvar = zalloc64(nrows * xb->cpan * sizeof(*xb->rvar));
-		xb->gdf = zalloc64(nrows * xb->cpan * sizeof(*xb->gdf));
-		xb->vf = calloc(nrows, sizeof(*xb->vf));
-		xb->v2f = calloc(nrows, sizeof(*xb->v2f));
-		xb->sumf = zalloc64(xb->cpad * sizeof(*xb->sumf));
-		xb->varf = zalloc64(xb->cpad * sizeof(*xb->varf));
-		xb->cgainf = calloc((size_t)cfg->num_tiles * xb->cpad, sizeof(*xb->cgainf));
-		xb->cofff = calloc((size_t)cfg->num_tiles * xb->cpad, sizeof(*xb->cofff));
-		if (xb->rvar == NULL || xb->gdf == NULL || xb->vf == NULL || xb->v2f == NULL ||
-		    xb->sumf == NULL || xb->varf == NULL || xb->cgainf == NULL || xb->cofff == NULL)
-			goto fail;
-		xb->fp.i_clip = (float)cfg->i_clip;
-		xb->fp.inv_half = (float)xb->adc_inv_half;
-		xb->fp.inl_k = (float)(cfg->adc_inl * (1.5 * sqrt(3.0)));
-		xb->fp.adc_noise = (float)cfg->adc_noise;
-		xb->fp.lo = (float)-xb->adc_half;
-		xb->fp.hi = (float)(xb->adc_half - 1.0);
-		xb->fp.adc_on = xb->adc_on;
-		xb->fp.inl_on = cfg->adc_inl > 0.0;
-		xb->fp.noise_on = cfg->adc_noise > 0.0;
-		xb->prod1 = cfg->dac_bits == 1;
-	}
-	xb->threads = 1;
+	return AIMC_OK;
+}
+
+/* Read noise on: the binary32 read arrays and the constants of their finish (decisions 0005,
+ * 0006). */
+static int xbar_alloc_noise(aimc_xbar *xb, const aimc_cfg *cfg, size_t nrows)
+{
+	xb->cpan = (cfg->cols + AIMC_PANEL - 1u) / AIMC_PANEL * AIMC_PANEL;
+	xb->rvar = zalloc64(nrows * xb->cpan * sizeof(*xb->rvar));
+	xb->gdf = zalloc64(nrows * xb->cpan * sizeof(*xb->gdf));
+	xb->vf = calloc(nrows, sizeof(*xb->vf));
+	xb->v2f = calloc(nrows, sizeof(*xb->v2f));
+	xb->sumf = zalloc64(xb->cpad * sizeof(*xb->sumf));
+	xb->varf = zalloc64(xb->cpad * sizeof(*xb->varf));
+	xb->cgainf = calloc((size_t)cfg->num_tiles * xb->cpad, sizeof(*xb->cgainf));
+	xb->cofff = calloc((size_t)cfg->num_tiles * xb->cpad, sizeof(*xb->cofff));
+	if (xb->rvar == NULL || xb->gdf == NULL || xb->vf == NULL || xb->v2f == NULL ||
+	    xb->sumf == NULL || xb->varf == NULL || xb->cgainf == NULL || xb->cofff == NULL)
+		return AIMC_ENOMEM;
+	xb->fp.i_clip = (float)cfg->i_clip;
+	xb->fp.inv_half = (float)xb->adc_inv_half;
+	xb->fp.inl_k = (float)(cfg->adc_inl * (1.5 * sqrt(3.0)));
+	xb->fp.adc_noise = (float)cfg->adc_noise;
+	xb->fp.lo = (float)-xb->adc_half;
+	xb->fp.hi = (float)(xb->adc_half - 1.0);
+	xb->fp.adc_on = xb->adc_on;
+	xb->fp.inl_on = cfg->adc_inl > 0.0;
+	xb->fp.noise_on = cfg->adc_noise > 0.0;
+	xb->prod1 = cfg->dac_bits == 1;
+	return AIMC_OK;
+}
+
+/* The arrays of the optional paths: exact integer sums, IR drop, DAC output resistance. */
+static int xbar_alloc_paths(aimc_xbar *xb, const aimc_cfg *cfg, size_t nrows, size_t ncells)
+{
 	if (xb->exact) {
 		xb->r4n = (cfg->rows + 3u) / 4u;
 		xb->cst4 = (cfg->cols + 63u) & ~63u;
@@ -562,52 +562,61 @@ aimc_xbar *aimc_xbar_create(const aimc_cfg *cfg, uint64_t seed)
 		xb->dcur = calloc(nrows, 1);
 		xb->dq_s = calloc(xb->r4n, sizeof(*xb->dq_s));
 		if (xb->wq == NULL || xb->dcur == NULL || xb->dq_s == NULL)
-			goto fail;
+			return AIMC_ENOMEM;
 	}
 	if (cfg->ir_mode != AIMC_IR_OFF) {
 		xb->gr = malloc(ncells * 2 * sizeof(*xb->gr));
 		if (xb->gr == NULL)
-			goto fail;
+			return AIMC_ENOMEM;
 	}
 	if (cfg->dac_rout > 0.0) {
 		xb->rowfac = malloc(nrows * sizeof(*xb->rowfac));
 		if (xb->rowfac == NULL)
-			goto fail;
+			return AIMC_ENOMEM;
 	}
-	if (xb->adc_on) {
-		size_t n = (size_t)cfg->num_tiles * xb->nadc;
+	return AIMC_OK;
+}
 
-		xb->adc_gain = malloc(n * sizeof(*xb->adc_gain));
-		xb->adc_off = malloc(n * sizeof(*xb->adc_off));
-		if (xb->adc_gain == NULL || xb->adc_off == NULL)
-			goto fail;
-		for (uint32_t t = 0; t < cfg->num_tiles; t++) {
-			for (uint32_t j = 0; j < xb->nadc; j++) {
-				aimc_key kg = {seed, t, 0, j, AIMC_EV_ADC_GAIN, 0};
-				aimc_key ko = {seed, t, 0, j, AIMC_EV_ADC_OFFSET, 0};
-				double gain = 1.0 + cfg->adc_gain_err, off = cfg->adc_offset;
+/* ADC effects on: the gain and offset of every ADC (keyed draws) and of every column. */
+static int xbar_init_adcs(aimc_xbar *xb, const aimc_cfg *cfg, uint64_t seed)
+{
+	size_t n = (size_t)cfg->num_tiles * xb->nadc;
 
-				if (cfg->adc_gain_sigma > 0.0)
-					gain = gain + cfg->adc_gain_sigma * aimc_rng_normal(&kg);
-				if (cfg->adc_offset_sigma > 0.0)
-					off = off + cfg->adc_offset_sigma * aimc_rng_normal(&ko);
-				xb->adc_gain[(size_t)t * xb->nadc + j] = gain;
-				xb->adc_off[(size_t)t * xb->nadc + j] = off;
-			}
-			for (uint32_t c = 0; c < cfg->cols; c++) {
-				xb->cgain[(size_t)t * xb->cpad + c] = xb->adc_gain[(size_t)t * xb->nadc + xb->adc_of[c]];
-				xb->coff[(size_t)t * xb->cpad + c] = xb->adc_off[(size_t)t * xb->nadc + xb->adc_of[c]];
-				if (xb->cgainf != NULL) {
-					xb->cgainf[(size_t)t * xb->cpad + c] = (float)xb->cgain[(size_t)t * xb->cpad + c];
-					xb->cofff[(size_t)t * xb->cpad + c] = (float)xb->coff[(size_t)t * xb->cpad + c];
-				}
+	xb->adc_gain = malloc(n * sizeof(*xb->adc_gain));
+	xb->adc_off = malloc(n * sizeof(*xb->adc_off));
+	if (xb->adc_gain == NULL || xb->adc_off == NULL)
+		return AIMC_ENOMEM;
+	for (uint32_t t = 0; t < cfg->num_tiles; t++) {
+		for (uint32_t j = 0; j < xb->nadc; j++) {
+			aimc_key kg = {seed, t, 0, j, AIMC_EV_ADC_GAIN, 0};
+			aimc_key ko = {seed, t, 0, j, AIMC_EV_ADC_OFFSET, 0};
+			double gain = 1.0 + cfg->adc_gain_err, off = cfg->adc_offset;
+
+			if (cfg->adc_gain_sigma > 0.0)
+				gain = gain + cfg->adc_gain_sigma * aimc_rng_normal(&kg);
+			if (cfg->adc_offset_sigma > 0.0)
+				off = off + cfg->adc_offset_sigma * aimc_rng_normal(&ko);
+			xb->adc_gain[(size_t)t * xb->nadc + j] = gain;
+			xb->adc_off[(size_t)t * xb->nadc + j] = off;
+		}
+		for (uint32_t c = 0; c < cfg->cols; c++) {
+			xb->cgain[(size_t)t * xb->cpad + c] = xb->adc_gain[(size_t)t * xb->nadc + xb->adc_of[c]];
+			xb->coff[(size_t)t * xb->cpad + c] = xb->adc_off[(size_t)t * xb->nadc + xb->adc_of[c]];
+			if (xb->cgainf != NULL) {
+				xb->cgainf[(size_t)t * xb->cpad + c] = (float)xb->cgain[(size_t)t * xb->cpad + c];
+				xb->cofff[(size_t)t * xb->cpad + c] = (float)xb->coff[(size_t)t * xb->cpad + c];
 			}
 		}
 	}
-	/* per-column key prefixes of the per-conversion draws (aimc_detmath.h): same bits, less work */
+	return AIMC_OK;
+}
+
+/* Per-column key prefixes of the per-conversion draws (aimc_detmath.h): same bits, less work. */
+static int xbar_init_read_keys(aimc_xbar *xb, const aimc_cfg *cfg, uint64_t seed)
+{
 	xb->pre_read = malloc((size_t)cfg->num_tiles * cfg->cols * sizeof(uint64_t));
 	if (xb->pre_read == NULL)
-		goto fail;
+		return AIMC_ENOMEM;
 	for (uint32_t t = 0; t < cfg->num_tiles; t++) {
 		for (uint32_t c = 0; c < cfg->cols; c++) {
 			aimc_key kr = {seed, t, 0, c, AIMC_EV_READ, 0};
@@ -615,12 +624,17 @@ aimc_xbar *aimc_xbar_create(const aimc_cfg *cfg, uint64_t seed)
 			xb->pre_read[(size_t)t * cfg->cols + c] = aimc_rng_key_prefix(&kr);
 		}
 	}
+	return AIMC_OK;
+}
+
+/* Every cell at gmin (or its stuck value), every row refreshed. */
+static int xbar_reset_cells(aimc_xbar *xb, const aimc_cfg *cfg, size_t ncells)
+{
 	if (cfg->device != 0) {
 		xb->lvl = calloc(ncells * 2, 1);
 		if (xb->lvl == NULL)
-			goto fail;
+			return AIMC_ENOMEM;
 	}
-	/* every cell at gmin (or its stuck value), every row refreshed */
 	for (uint32_t t = 0; t < cfg->num_tiles; t++) {
 		for (uint32_t r = 0; r < cfg->rows; r++) {
 			for (uint32_t k = 0; k < 2 * cfg->cols; k++) {
@@ -632,24 +646,144 @@ aimc_xbar *aimc_xbar_create(const aimc_cfg *cfg, uint64_t seed)
 			row_refresh(xb, t, r);
 		}
 	}
-	if (cfg->ir_mode != AIMC_IR_OFF) {
-		xb->ir.mode = cfg->ir_mode;
-		xb->ir.r_row = cfg->r_wire_row;
-		xb->ir.r_col = cfg->r_wire_col;
-		xb->ir.r_drv = cfg->r_drv;
-		xb->ir.r_sense = cfg->r_sense;
-		xb->ir.tol = AIMC_IR_TOL_REL * cfg->vread;
-		xb->ir.max_iter = AIMC_IR_MAX_ITER;
-		xb->ir_ws = aimc_ir_ws_create(cfg->rows, cfg->cols);
-		xb->ir_i = calloc((size_t)cfg->num_tiles * 2 * cfg->cols, sizeof(*xb->ir_i));
-		xb->ir_valid = calloc(cfg->num_tiles, 1);
-		if (xb->ir_ws == NULL || xb->ir_i == NULL || xb->ir_valid == NULL)
-			goto fail;
+	return AIMC_OK;
+}
+
+/* IR drop on: the solver's parameters, workspace and per-tile current cache. */
+static int xbar_init_irdrop(aimc_xbar *xb, const aimc_cfg *cfg)
+{
+	xb->ir.mode = cfg->ir_mode;
+	xb->ir.r_row = cfg->r_wire_row;
+	xb->ir.r_col = cfg->r_wire_col;
+	xb->ir.r_drv = cfg->r_drv;
+	xb->ir.r_sense = cfg->r_sense;
+	xb->ir.tol = AIMC_IR_TOL_REL * cfg->vread;
+	xb->ir.max_iter = AIMC_IR_MAX_ITER;
+	xb->ir_ws = aimc_ir_ws_create(cfg->rows, cfg->cols);
+	xb->ir_i = calloc((size_t)cfg->num_tiles * 2 * cfg->cols, sizeof(*xb->ir_i));
+	xb->ir_valid = calloc(cfg->num_tiles, 1);
+	if (xb->ir_ws == NULL || xb->ir_i == NULL || xb->ir_valid == NULL)
+		return AIMC_ENOMEM;
+	return AIMC_OK;
+}
+
+/* The conductance-based crossbar (xbar_kind flash) after its kernels are chosen: tables, arrays,
+ * keyed ADC and read draws, the reset state of the cells. */
+static int xbar_build(aimc_xbar *xb, const aimc_cfg *cfg, uint64_t seed)
+{
+	const size_t nrows = (size_t)cfg->num_tiles * cfg->rows;
+	const size_t ncells = nrows * cfg->cols;
+	int rc;
+
+	xb->rows = cfg->rows;
+	xb->cols = cfg->cols;
+	xb->mask = (1u << cfg->dac_bits) - 1u;
+	xbar_init_levels(xb, cfg);
+	xbar_init_dac(xb, cfg);
+	xbar_init_effects(xb, cfg);
+	rc = xbar_alloc_core(xb, cfg, nrows, ncells);
+	if (rc == AIMC_OK && xb->rnoise)
+		rc = xbar_alloc_noise(xb, cfg, nrows);
+	xb->threads = 1;
+	if (rc == AIMC_OK)
+		rc = xbar_alloc_paths(xb, cfg, nrows, ncells);
+	if (rc == AIMC_OK && xb->adc_on)
+		rc = xbar_init_adcs(xb, cfg, seed);
+	if (rc == AIMC_OK)
+		rc = xbar_init_read_keys(xb, cfg, seed);
+	if (rc == AIMC_OK)
+		rc = xbar_reset_cells(xb, cfg, ncells);
+	if (rc == AIMC_OK && cfg->ir_mode != AIMC_IR_OFF)
+		rc = xbar_init_irdrop(xb, cfg);
+	return rc;
+}
+
+int aimc_xbar_create_ex(aimc_xbar **out, const aimc_cfg *cfg, uint64_t seed, char *err, size_t errlen)
+{
+	aimc_xbar *xb = NULL;
+	aimc_cfg arr;
+	int rc;
+
+	if (out == NULL || cfg == NULL) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "aimc_analog: no crossbar pointer or no config given");
+		return AIMC_EINVAL;
 	}
-	return xb;
+	*out = NULL;
+	rc = aimc_cfg_check(cfg, err, errlen);
+	if (rc != AIMC_OK)
+		return rc;
+	/* The model works on the array: with bit-sliced weights every logical column is
+	 * weight_slices adjacent pair columns on the same ADC (docs/numbers.md "Bit-sliced weights"). */
+	aimc_cfg_array_view(cfg, &arr);
+	cfg = &arr;
+	xb = calloc(1, sizeof(*xb));
+	if (xb == NULL) {
+		rc = AIMC_ENOMEM;
+		goto fail;
+	}
+	xb->cfg = *cfg;
+	xb->top = (int)aimc_cfg_cell_top(cfg);
+	xb->seed = seed;
+	if (cfg->xbar_kind == 1) {
+		/* charge-domain (issue 18): the capacitor model replaces everything of xbar_build */
+		xb->chg = aimc_chg_create(cfg, seed);
+		if (xb->chg == NULL) {
+			rc = AIMC_ENOMEM;
+			goto fail;
+		}
+		xb->rows = cfg->rows;
+		xb->cols = cfg->cols;
+		xb->mask = (1u << cfg->dac_bits) - 1u;
+		xb->threads = 1;
+		*out = xb;
+		return AIMC_OK;
+	}
+	rc = xbar_select_kernels(xb, cfg, err, errlen);
+	if (rc == AIMC_OK)
+		rc = xbar_build(xb, cfg, seed);
+	if (rc != AIMC_OK)
+		goto fail;
+	*out = xb;
+	return AIMC_OK;
 fail:
+	if (rc == AIMC_ENOMEM && err != NULL && errlen > 0)
+		snprintf(err, errlen, "aimc_analog: out of memory for the crossbars of config '%s'", cfg->name);
 	aimc_xbar_destroy(xb);
-	return NULL;
+	return rc;
+}
+
+aimc_xbar *aimc_xbar_create(const aimc_cfg *cfg, uint64_t seed)
+{
+	aimc_xbar *xb = NULL;
+
+	return aimc_xbar_create_ex(&xb, cfg, seed, NULL, 0) == AIMC_OK ? xb : NULL;
+}
+
+int aimc_xbar_simd_check(const char *simd, char *err, size_t errlen)
+{
+	aimc_kern k;
+	char msg[160];
+	int rc = aimc_kern_select(simd, &k, msg, sizeof(msg));
+
+	if (rc != AIMC_OK && err != NULL && errlen > 0)
+		snprintf(err, errlen, "aimc_analog: %s", msg);
+	return rc;
+}
+
+uint32_t aimc_xbar_diag(const aimc_xbar *xb, char *buf, size_t len)
+{
+	if (buf != NULL && len > 0)
+		buf[0] = '\0';
+	if (xb == NULL || xb->ir_unconv == 0)
+		return 0;
+	if (buf != NULL && len > 0)
+		snprintf(buf, len,
+			 "aimc_analog: IR-drop solve of tile %u stopped after %u sweeps without converging "
+			 "(last change %g V); using the last iterate (%u such solve%s)",
+			 xb->ir_unconv_tile, xb->ir_unconv_iters, xb->ir_unconv_dv, xb->ir_unconv,
+			 xb->ir_unconv == 1 ? "" : "s");
+	return xb->ir_unconv;
 }
 
 void aimc_xbar_destroy(aimc_xbar *xb)
@@ -721,7 +855,7 @@ int aimc_xbar_program_row(aimc_xbar *xb, uint32_t tile, uint32_t row, const int8
 	if (xb != NULL && xb->chg != NULL) /* charge-domain (issue 18) */
 		return aimc_chg_program_row(xb->chg, tile, row, w, prog_idx);
 	if (xb == NULL || w == NULL || tile >= xb->cfg.num_tiles || row >= xb->rows)
-		return -1;
+		return AIMC_EINVAL;
 	for (uint32_t c = 0; c < xb->cols; c++) {
 		int wc = w[c] < -xb->top ? -xb->top : w[c] > xb->top ? xb->top : w[c];
 		size_t i = cell_base(xb, tile, c) + row;
@@ -760,7 +894,7 @@ int aimc_xbar_pulse_row(aimc_xbar *xb, uint32_t tile, uint32_t row, const int8_t
 	if (xb != NULL && xb->chg != NULL) /* charge-domain (issue 18) */
 		return aimc_chg_pulse_row(xb->chg, tile, row, w, mask);
 	if (xb == NULL || w == NULL || mask == NULL || tile >= xb->cfg.num_tiles || row >= xb->rows)
-		return -1;
+		return AIMC_EINVAL;
 	for (uint32_t k = 0; k < 2 * xb->cols; k++) {
 		size_t i = cell_base(xb, tile, k / 2) + row;
 		int level = cell_level(w, k, xb->top);
@@ -799,7 +933,7 @@ int aimc_xbar_verify_row(const aimc_xbar *xb, uint32_t tile, uint32_t row, const
 
 	if (xb == NULL || w == NULL || ok == NULL || tile >= xb->cfg.num_tiles || row >= xb->rows ||
 	    tol_code > 0xffffu)
-		return -1;
+		return AIMC_EINVAL;
 	if (xb->chg != NULL) /* charge-domain (issue 18) */
 		return aimc_chg_verify_row(xb->chg, tile, row, w, ok);
 	tol = ldexp((double)tol_code, -16) * (xb->cfg.gmax - xb->cfg.gmin);
@@ -828,7 +962,7 @@ int aimc_xbar_apply(aimc_xbar *xb, uint32_t tile, const uint8_t *d)
 	uint64_t hi, bad = 0;
 
 	if (xb == NULL || d == NULL || tile >= xb->cfg.num_tiles)
-		return -1;
+		return AIMC_EINVAL;
 	if (xb->chg != NULL) /* charge-domain (issue 18) */
 		return aimc_chg_apply(xb->chg, tile, d);
 	/* every code checked before anything changes: a code above mask has a bit of hi in its byte */
@@ -842,7 +976,7 @@ int aimc_xbar_apply(aimc_xbar *xb, uint32_t tile, const uint8_t *d)
 	for (; r < xb->rows; r++)
 		bad |= d[r] & hi;
 	if (bad != 0)
-		return -1;
+		return AIMC_EINVAL;
 	rowfac = xb->rowfac != NULL ? xb->rowfac + (size_t)tile * xb->rows : NULL;
 	v = xb->v + (size_t)tile * xb->rows;
 	act = xb->act + (size_t)tile * xb->rows;
@@ -908,16 +1042,17 @@ static const double *ir_currents(const aimc_xbar *cxb, uint32_t tile)
 		aimc_ir_stats st;
 
 		/* A full solve that hits AIMC_IR_MAX_ITER keeps its last iterate (deterministic too) and
-		 * says so once on stderr; with realistic resistances it converges in a few to a few tens
-		 * of sweeps (docs/analog-model.md "IR drop"). */
+		 * is counted for aimc_xbar_diag; with realistic resistances it converges in a few to a
+		 * few tens of sweeps (docs/analog-model.md "IR drop"). */
 		if (aimc_ir_solve(&xb->ir, xb->rows, xb->cols, xb->gr + 2 * cell_base(xb, tile, 0),
-				  xb->v + (size_t)tile * xb->rows, out, xb->ir_ws, &st) != 0 &&
-		    !xb->ir_warned) {
-			fprintf(stderr,
-				"aimc_analog: IR-drop solve of tile %u stopped after %u sweeps without "
-				"converging (last change %g V); using the last iterate\n",
-				tile, st.iters, st.last_dv);
-			xb->ir_warned = 1;
+				  xb->v + (size_t)tile * xb->rows, out, xb->ir_ws, &st) != 0) {
+			if (xb->ir_unconv == 0) {
+				xb->ir_unconv_tile = tile;
+				xb->ir_unconv_iters = st.iters;
+				xb->ir_unconv_dv = st.last_dv;
+			}
+			if (xb->ir_unconv < UINT32_MAX)
+				xb->ir_unconv++;
 		}
 		xb->ir_valid[tile] = 1;
 	}
@@ -1197,7 +1332,7 @@ int aimc_xbar_sar_compare(const aimc_xbar *xb, uint32_t tile, uint32_t col, doub
 	double t = (double)trial - 0.5, v = x;
 
 	if (xb == NULL || tile >= xb->cfg.num_tiles || col >= xb->cols)
-		return -1;
+		return AIMC_EINVAL;
 	/* a dead ADC's comparator says what its constant code needs, without noise */
 	if (dead_adc(xb, tile, col))
 		return (int32_t)xb->cfg.fault_adc_code >= trial;
@@ -1267,7 +1402,7 @@ int aimc_xbar_convert_all(aimc_xbar *xb, uint32_t tile, uint32_t conv_idx, uint3
 	if (xb != NULL && xb->cfg.adc_kind == AIMC_ADC_SAR) {
 		/* the SAR decides each column by its own comparator sequence, as the RTL does */
 		if (tile >= xb->cfg.num_tiles || codes == NULL)
-			return -1;
+			return AIMC_EINVAL;
 		for (uint32_t c = 0; c < xb->cols; c++)
 			codes[c] = aimc_xbar_convert(xb, tile, c, conv_idx, adc_shift);
 		return 0;
@@ -1290,7 +1425,7 @@ static int convert_all(aimc_xbar *xb, uint32_t tile, uint32_t conv_idx, uint32_t
 	double lsb;
 
 	if (xb == NULL || codes == NULL || tile >= xb->cfg.num_tiles)
-		return -1;
+		return AIMC_EINVAL;
 	if (xb->chg != NULL) /* charge-domain (issue 18) */
 		return aimc_chg_convert_all(xb->chg, tile, conv_idx, adc_shift, codes);
 	cols = xb->cols;
@@ -1381,7 +1516,7 @@ static int convert_all(aimc_xbar *xb, uint32_t tile, uint32_t conv_idx, uint32_t
 int aimc_xbar_set_threads(aimc_xbar *xb, uint32_t n)
 {
 	if (xb == NULL || n < 1 || n > AIMC_XBAR_MAX_THREADS)
-		return -1;
+		return AIMC_EINVAL;
 	xb->threads = n;
 	return 0;
 }
@@ -1444,7 +1579,7 @@ int aimc_xbar_convert_batch(aimc_xbar *xb, uint32_t tile, const uint8_t *d, uint
 	char *mem;
 
 	if (xb == NULL || d == NULL || conv_idx == NULL || codes == NULL || tile >= xb->cfg.num_tiles)
-		return -1;
+		return AIMC_EINVAL;
 	rows = xb->rows;
 	/* every code checked before anything changes: a code above mask has a bit of hi in its byte */
 	for (; i + 8 <= (size_t)nk * rows; i += 8) {
@@ -1456,14 +1591,14 @@ int aimc_xbar_convert_batch(aimc_xbar *xb, uint32_t tile, const uint8_t *d, uint
 	for (; i < (size_t)nk * rows; i++)
 		bad |= d[i] & hi;
 	if (bad != 0)
-		return -1;
+		return AIMC_EINVAL;
 	if (nk == 0)
 		return 0;
 	if (xb->chg != NULL) { /* charge-domain (issue 18): read by read, the bits of apply + convert_all */
 		for (uint32_t k = 0; k < nk; k++)
 			if (aimc_chg_apply(xb->chg, tile, d + (size_t)k * rows) != 0 ||
 			    aimc_chg_convert_all(xb->chg, tile, conv_idx[k], adc_shift, codes + (size_t)k * xb->cols) != 0)
-				return -1;
+				return AIMC_EINVAL;
 		return 0;
 	}
 	if (xb->ir_valid != NULL || (xb->rvar == NULL && !(xb->exact && xb->wq != NULL)) || xb->cfg.fault_adc_dead ||
@@ -1473,7 +1608,7 @@ int aimc_xbar_convert_batch(aimc_xbar *xb, uint32_t tile, const uint8_t *d, uint
 		for (uint32_t k = 0; k < nk; k++)
 			if (aimc_xbar_apply(xb, tile, d + (size_t)k * rows) != 0 ||
 			    aimc_xbar_convert_all(xb, tile, conv_idx[k], adc_shift, codes + (size_t)k * xb->cols) != 0)
-				return -1;
+				return AIMC_EINVAL;
 		return 0;
 	}
 	/* the workers' column ranges: multiples of 64 columns (the kernels' blocks), at most one per 64 */
@@ -1493,7 +1628,7 @@ int aimc_xbar_convert_batch(aimc_xbar *xb, uint32_t tile, const uint8_t *d, uint
 		xb->bscr = zalloc64(need);
 		xb->bscr_n = xb->bscr != NULL ? need : 0;
 		if (xb->bscr == NULL)
-			return -1;
+			return AIMC_ENOMEM;
 	}
 	mem = xb->bscr;
 	act = (uint32_t *)(void *)mem;

@@ -163,7 +163,7 @@ int aimc_chg_program_row(aimc_chg *ch, uint32_t tile, uint32_t row, const int8_t
 {
 	(void)prog_idx;
 	if (ch == NULL || w == NULL || tile >= ch->cfg.num_tiles || row >= ch->rows)
-		return -1;
+		return AIMC_EINVAL;
 	for (uint32_t c = 0; c < ch->cols; c++) {
 		int wc = clamp_w(w[c]);
 
@@ -185,7 +185,7 @@ static int cell_level(const int8_t *w, uint32_t k)
 int aimc_chg_pulse_row(aimc_chg *ch, uint32_t tile, uint32_t row, const int8_t *w, const uint8_t *mask)
 {
 	if (ch == NULL || w == NULL || mask == NULL || tile >= ch->cfg.num_tiles || row >= ch->rows)
-		return -1;
+		return AIMC_EINVAL;
 	for (uint32_t k = 0; k < 2u * ch->cols; k++)
 		if (mask[k] != 0)
 			ch->csel[sel_index(ch, tile, row, k)] = level_cap(ch, tile, row, k, cell_level(w, k));
@@ -197,7 +197,7 @@ int aimc_chg_verify_row(const aimc_chg *ch, uint32_t tile, uint32_t row, const i
 	int n = 0;
 
 	if (ch == NULL || w == NULL || ok == NULL || tile >= ch->cfg.num_tiles || row >= ch->rows)
-		return -1;
+		return AIMC_EINVAL;
 	for (uint32_t k = 0; k < 2u * ch->cols; k++) {
 		ok[k] = ch->csel[sel_index(ch, tile, row, k)] == level_cap(ch, tile, row, k, cell_level(w, k));
 		n += ok[k];
@@ -210,10 +210,10 @@ int aimc_chg_apply(aimc_chg *ch, uint32_t tile, const uint8_t *d)
 	double *v;
 
 	if (ch == NULL || d == NULL || tile >= ch->cfg.num_tiles)
-		return -1;
+		return AIMC_EINVAL;
 	for (uint32_t r = 0; r < ch->rows; r++)
 		if (d[r] > ch->mask)
-			return -1; /* checked before anything changes */
+			return AIMC_EINVAL; /* checked before anything changes */
 	v = ch->v + (size_t)tile * ch->rows;
 	for (uint32_t r = 0; r < ch->rows; r++)
 		v[r] = ch->cfg.vread * (double)d[r] / (double)ch->mask;
@@ -292,7 +292,7 @@ int32_t aimc_chg_convert(const aimc_chg *ch, uint32_t tile, uint32_t col, uint32
 int aimc_chg_convert_all(const aimc_chg *ch, uint32_t tile, uint32_t conv_idx, uint32_t adc_shift, int32_t *codes)
 {
 	if (ch == NULL || codes == NULL || tile >= ch->cfg.num_tiles)
-		return -1;
+		return AIMC_EINVAL;
 	for (uint32_t c = 0; c < ch->cols; c++)
 		codes[c] = aimc_chg_convert(ch, tile, c, conv_idx, adc_shift);
 	return 0;

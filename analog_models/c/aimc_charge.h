@@ -30,17 +30,17 @@ void aimc_chg_destroy(aimc_chg *ch);
 
 /* Set the weights of row `row`: cell 2c selects the capacitor bits of level max(w[c],0), cell
  * 2c+1 those of max(-w[c],0) (-128 as -127). The weight is stored digitally, so prog_idx draws
- * nothing (accepted for the interface). Returns 0, or -1 on a bad argument. */
+ * nothing (accepted for the interface). Returns AIMC_OK, or AIMC_EINVAL on a bad argument. */
 int aimc_chg_program_row(aimc_chg *ch, uint32_t tile, uint32_t row, const int8_t *w, uint32_t prog_idx);
 
 /* Program-and-verify on a digital weight store: a pulse sets every masked cell to its target
  * level exactly; a verify read finds every cell on its target. Return 0 / the number of cells,
- * or -1 on a bad argument. */
+ * or AIMC_EINVAL on a bad argument. */
 int aimc_chg_pulse_row(aimc_chg *ch, uint32_t tile, uint32_t row, const int8_t *w, const uint8_t *mask);
 int aimc_chg_verify_row(const aimc_chg *ch, uint32_t tile, uint32_t row, const int8_t *w, uint8_t *ok);
 
 /* Apply DAC codes d[r] (0 .. 2^dac_bits-1): row r charges its selected capacitors to
- * V_r = vread d[r] / mask. Returns 0, or -1 on a bad tile or a code out of range. */
+ * V_r = vread d[r] / mask. Returns AIMC_OK, or AIMC_EINVAL on a bad tile or a code out of range. */
 int aimc_chg_apply(aimc_chg *ch, uint32_t tile, const uint8_t *d);
 
 /* Differential column voltage V+ - V- (volts) at the ADC's sampling instant for the applied
@@ -53,7 +53,7 @@ double aimc_chg_voltage(const aimc_chg *ch, uint32_t tile, uint32_t col, uint32_
 int32_t aimc_chg_convert(const aimc_chg *ch, uint32_t tile, uint32_t col, uint32_t conv_idx, uint32_t adc_shift);
 
 /* The codes of all columns of `tile` for one read: codes[c] is bit for bit aimc_chg_convert.
- * Returns 0, or -1 on a bad argument. */
+ * Returns AIMC_OK, or AIMC_EINVAL on a bad argument. */
 int aimc_chg_convert_all(const aimc_chg *ch, uint32_t tile, uint32_t conv_idx, uint32_t adc_shift, int32_t *codes);
 
 /* ADC LSB in volts: vread / (mask rows 127) 2^adc_shift (the designed array capacitance,

@@ -656,8 +656,8 @@ int aimc_cfg_check(const aimc_cfg *cfg, char *err, size_t errlen)
 
 	for (size_t i = 0; i < NKEYS; i++)
 		if (check_key(cfg, i, origin, 0, err, errlen) != 0)
-			return -1;
-	return cross_check(cfg, NULL, origin, err, errlen);
+			return AIMC_ECONFIG;
+	return cross_check(cfg, NULL, origin, err, errlen) != 0 ? AIMC_ECONFIG : AIMC_OK;
 }
 
 /* 0, -1 not an integer, -2 too large, -3 negative (a minus sign before digits). */
@@ -738,7 +738,7 @@ int aimc_cfg_parse_seconds(const char *s, double *out)
 	double v;
 
 	if (s == NULL)
-		return -1;
+		return AIMC_EINVAL;
 	/* the unit is the trailing run of letters ("1e3" has none: its e is followed by a digit; "1e" is
 	 * the unknown unit e) */
 	n = strlen(s);
@@ -749,11 +749,11 @@ int aimc_cfg_parse_seconds(const char *s, double *out)
 	while (n > 0 && s[n - 1] == ' ')
 		n--;
 	if (n == 0 || n > MAX_VALUE_CHARS)
-		return -1;
+		return AIMC_EINVAL;
 	memcpy(num, s, n);
 	num[n] = '\0';
 	if (parse_f64(num, &v) != 0)
-		return -1;
+		return AIMC_EINVAL;
 	if (*u != '\0') {
 		size_t i;
 
@@ -761,11 +761,11 @@ int aimc_cfg_parse_seconds(const char *s, double *out)
 			if (strcmp(u, units[i].name) == 0)
 				break;
 		if (i == sizeof(units) / sizeof(units[0]))
-			return -1;
+			return AIMC_EINVAL;
 		v = v * units[i].sec;
 	}
 	*out = v;
-	return 0;
+	return AIMC_OK;
 }
 
 static const char *skip_space(const char *p, const char *end)
@@ -987,7 +987,7 @@ int aimc_cfg_parse(aimc_cfg *cfg, const char *text, const char *origin, char *er
 		origin = "<config>";
 	if (cfg == NULL || text == NULL) {
 		set_err(err, errlen, "%s: no config or no text given", origin);
-		return -1;
+		return AIMC_EINVAL;
 	}
 	aimc_cfg_defaults(cfg);
 	/* A UTF-8 byte-order mark is what some editors put first: it is not part of the first key. */
@@ -1002,23 +1002,23 @@ int aimc_cfg_parse(aimc_cfg *cfg, const char *text, const char *origin, char *er
 
 		lineno++;
 		if (check_ascii(b, ce, origin, lineno, err, errlen) != 0)
-			return -1;
+			return AIMC_ECONFIG;
 		if (ce > b && parse_line(cfg, lines, b, ce, origin, lineno, err, errlen) != 0)
-			return -1;
+			return AIMC_ECONFIG;
 		p = nl ? nl + 1 : e;
 	}
 	if (lines[key_index("name")] == 0) {
 		set_err(err, errlen, "%s: missing required key 'name'", origin);
-		return -1;
+		return AIMC_ECONFIG;
 	}
 	for (size_t i = 0; i < NKEYS; i++) {
 		if (keys[i].def_from != NULL && lines[i] == 0) {
 			*u32_field(cfg, &keys[i]) = u32_get(cfg, &keys[key_index(keys[i].def_from)]);
 			if (check_key(cfg, i, origin, 0, err, errlen) != 0)
-				return -1;
+				return AIMC_ECONFIG;
 		}
 	}
-	return cross_check(cfg, lines, origin, err, errlen);
+	return cross_check(cfg, lines, origin, err, errlen) != 0 ? AIMC_ECONFIG : AIMC_OK;
 }
 
 static int ends_with(const char *s, const char *suffix)
@@ -1034,7 +1034,7 @@ static int read_text(FILE *f, const char *path, char **out, char *err, size_t er
 	char *buf = NULL;
 	struct stat st;
 	size_t n;
-	int rc = -1;
+	int rc = AIMC_EIO;
 
 	/* fopen succeeds on a directory on Linux and the read fails with a bare "read error" */
 	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -1044,6 +1044,7 @@ static int read_text(FILE *f, const char *path, char **out, char *err, size_t er
 	buf = malloc(MAX_FILE_BYTES + 1);
 	if (buf == NULL) {
 		set_err(err, errlen, "%s: out of memory", path);
+		rc = AIMC_ENOMEM;
 		goto out;
 	}
 	n = fread(buf, 1, MAX_FILE_BYTES + 1, f);
@@ -1062,30 +1063,30 @@ static int read_text(FILE *f, const char *path, char **out, char *err, size_t er
 	buf[n] = '\0';
 	*out = buf;
 	buf = NULL;
-	rc = 0;
+	rc = AIMC_OK;
 out:
 	free(buf);
 	return rc;
 }
 
-int aimc_cfg_load(aimc_cfg *cfg, const char *path_or_name, char *err, size_t errlen)
+int aimc_cfg_load_in(aimc_cfg *cfg, const char *path_or_name, const char *root, char *err, size_t errlen)
 {
 	char path[sizeof(cfg->path)];
 	char *text = NULL;
 	FILE *f = NULL;
-	int rc = -1;
+	int rc = AIMC_EIO;
 
 	if (cfg == NULL || path_or_name == NULL || path_or_name[0] == '\0') {
 		set_err(err, errlen, "config: no config name or path given");
-		return -1;
+		return AIMC_EINVAL;
 	}
 	if (strchr(path_or_name, '/') == NULL && !ends_with(path_or_name, ".cfg")) {
-		const char *root = getenv("AIMC_ROOT");
 		char tried[sizeof(path)];
 
 		if (!is_ident(path_or_name) || strlen(path_or_name) >= sizeof(cfg->name)) {
 			set_err(err, errlen, "config '%s': not a config name (identifier) or a path",
 				path_or_name);
+			rc = AIMC_EINVAL;
 			goto out;
 		}
 		snprintf(path, sizeof(path), "configs/%s.cfg", path_or_name);
@@ -1095,6 +1096,7 @@ int aimc_cfg_load(aimc_cfg *cfg, const char *path_or_name, char *err, size_t err
 			goto out;
 		}
 		if (f == NULL && (root == NULL || root[0] == '\0')) {
+			/* the tools take the root from $AIMC_ROOT: the message names it for their users */
 			set_err(err, errlen, "config '%s' not found: no %s and $AIMC_ROOT is not set",
 				path_or_name, path);
 			goto out;
@@ -1104,6 +1106,7 @@ int aimc_cfg_load(aimc_cfg *cfg, const char *path_or_name, char *err, size_t err
 			if ((size_t)snprintf(path, sizeof(path), "%s/configs/%s.cfg", root, path_or_name) >=
 			    sizeof(path)) {
 				set_err(err, errlen, "config '%s': path under $AIMC_ROOT too long", path_or_name);
+				rc = AIMC_EINVAL;
 				goto out;
 			}
 			f = fopen(path, "rb");
@@ -1116,6 +1119,7 @@ int aimc_cfg_load(aimc_cfg *cfg, const char *path_or_name, char *err, size_t err
 	} else {
 		if (strlen(path_or_name) >= sizeof(path)) {
 			set_err(err, errlen, "config path longer than %zu characters", sizeof(path) - 1);
+			rc = AIMC_EINVAL;
 			goto out;
 		}
 		memcpy(path, path_or_name, strlen(path_or_name) + 1);
@@ -1125,17 +1129,23 @@ int aimc_cfg_load(aimc_cfg *cfg, const char *path_or_name, char *err, size_t err
 			goto out;
 		}
 	}
-	if (read_text(f, path, &text, err, errlen) != 0)
+	rc = read_text(f, path, &text, err, errlen);
+	if (rc != AIMC_OK)
 		goto out;
-	if (aimc_cfg_parse(cfg, text, path, err, errlen) != 0)
+	rc = aimc_cfg_parse(cfg, text, path, err, errlen);
+	if (rc != AIMC_OK)
 		goto out;
 	memcpy(cfg->path, path, strlen(path) + 1);
-	rc = 0;
 out:
 	if (f != NULL)
 		fclose(f);
 	free(text);
 	return rc;
+}
+
+int aimc_cfg_load(aimc_cfg *cfg, const char *path_or_name, char *err, size_t errlen)
+{
+	return aimc_cfg_load_in(cfg, path_or_name, NULL, err, errlen);
 }
 
 int aimc_cfg_is_ideal(const aimc_cfg *cfg)
@@ -1222,16 +1232,16 @@ int aimc_cfg_rtl_params(const aimc_cfg *cfg, const char *style, const char *top,
 	size_t pos = 0;
 
 	if (cfg == NULL || style == NULL || buf == NULL || len == 0)
-		return -1;
+		return AIMC_EINVAL;
 	buf[0] = '\0';
 	if (strcmp(style, "verilator") == 0)
 		icarus = 0;
 	else if (strcmp(style, "icarus") == 0)
 		icarus = 1;
 	else
-		return -1;
+		return AIMC_EINVAL;
 	if (icarus && (top == NULL || !is_ident(top)))
-		return -1;
+		return AIMC_EINVAL;
 	for (size_t i = 0; i < NKEYS; i++) {
 		const struct cfg_key *k = &keys[i];
 		const char *sep = pos ? " " : "";
@@ -1245,10 +1255,10 @@ int aimc_cfg_rtl_params(const aimc_cfg *cfg, const char *style, const char *top,
 			rc = append(buf, len, &pos, "%s-G%s=%u", sep, k->rtl, u32_get(cfg, k));
 		if (rc != 0) {
 			buf[0] = '\0';
-			return -1;
+			return AIMC_ERANGE;
 		}
 	}
-	return 0;
+	return AIMC_OK;
 }
 
 static int append_json_string(char *buf, size_t len, size_t *pos, const char *s)
@@ -1276,7 +1286,7 @@ int aimc_cfg_to_json(const aimc_cfg *cfg, char *buf, size_t len)
 	size_t pos = 0;
 
 	if (cfg == NULL || buf == NULL || len == 0)
-		return -1;
+		return AIMC_EINVAL;
 	if (append(buf, len, &pos, "{") != 0)
 		goto fail;
 	for (size_t i = 0; i < NKEYS; i++) {
@@ -1311,8 +1321,8 @@ int aimc_cfg_to_json(const aimc_cfg *cfg, char *buf, size_t len)
 	}
 	if (append(buf, len, &pos, "}") != 0)
 		goto fail;
-	return 0;
+	return AIMC_OK;
 fail:
 	buf[0] = '\0';
-	return -1;
+	return AIMC_ERANGE;
 }

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "aimc_api.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -67,6 +69,10 @@ typedef struct aimc_cfg {
 	double chg_t_hold, chg_tau_leak; /* s, s: hold before the first conversion, leakage time constant */
 	double chg_activity;         /* fraction of the array's C V^2 switched per read (energy model) */
 	/* ---- end charge-domain ---- */
+	/* Run-time option, not a key of the file (the parser leaves it empty): the vector kernels of
+	 * the C model, "" or "auto" (the widest this CPU runs), "baseline", "avx2" or "avx512"
+	 * (aimc_kern.h; every choice gives the same bits). The aimc tools set it from $AIMC_SIMD. */
+	char simd[16];
 } aimc_cfg;
 
 /* adc_kind: who decides the bits of a column conversion (docs/analog-model.md "SAR ADC") */
@@ -76,53 +82,62 @@ enum aimc_adc_kind {
 };
 
 /* Fill cfg with the defaults of every key (name empty). */
-void aimc_cfg_defaults(aimc_cfg *cfg);
+AIMC_API void aimc_cfg_defaults(aimc_cfg *cfg);
 
 /* Load a config file. A bare name (no '/' and no ".cfg") is looked up as configs/<name>.cfg
- * relative to the current directory and then to $AIMC_ROOT. Returns 0, or -1 with a message
- * naming file, line and key in err (unknown key, duplicate, parse error, range, cross-check). */
-int aimc_cfg_load(aimc_cfg *cfg, const char *path_or_name, char *err, size_t errlen);
+ * relative to the current directory and then, if root is not NULL or empty, to root (the
+ * repository; the aimc tools pass $AIMC_ROOT). Returns AIMC_OK, or with a message naming file,
+ * line and key in err: AIMC_EINVAL (no cfg or name, a name that is no identifier, a path too
+ * long), AIMC_EIO (not found, not readable, not a text file), AIMC_ENOMEM, AIMC_ECONFIG (unknown
+ * key, duplicate, parse error, range, cross-check). */
+AIMC_API int aimc_cfg_load_in(aimc_cfg *cfg, const char *path_or_name, const char *root, char *err,
+			      size_t errlen);
+/* aimc_cfg_load_in without a root: bare names are looked up under the current directory only. */
+AIMC_API int aimc_cfg_load(aimc_cfg *cfg, const char *path_or_name, char *err, size_t errlen);
 
-/* Parse config text (same rules as a file; origin names it in messages). */
-int aimc_cfg_parse(aimc_cfg *cfg, const char *text, const char *origin, char *err, size_t errlen);
+/* Parse config text (same rules as a file; origin names it in messages). AIMC_OK, AIMC_EINVAL
+ * (no cfg or text) or AIMC_ECONFIG with the message in err. */
+AIMC_API int aimc_cfg_parse(aimc_cfg *cfg, const char *text, const char *origin, char *err, size_t errlen);
 
 /* 1 if the config is ideal (docs/configs.md): no noise and no ADC code can clip at adc_shift 0. */
-int aimc_cfg_is_ideal(const aimc_cfg *cfg);
+AIMC_API int aimc_cfg_is_ideal(const aimc_cfg *cfg);
 
 /* Name of the key of the first non-ideality beyond programming error and read noise that the
  * config switches on (drift, stuck cells, DAC, ADC, clipping, temperature), or NULL if none. */
-const char *aimc_cfg_effect_on(const aimc_cfg *cfg);
+AIMC_API const char *aimc_cfg_effect_on(const aimc_cfg *cfg);
 
 /* Switch off every fault of a part (stuck cells, placed faults): what remains is the config of
  * the design, the one a self-test checks against (aimc selftest). */
-void aimc_cfg_clear_faults(aimc_cfg *cfg);
+AIMC_API void aimc_cfg_clear_faults(aimc_cfg *cfg);
 
 /* Parse a time: a decimal number with an optional unit s, ms, us, ns, min, h, d or y (a Julian year
  * of 365.25 days), with or without a space ("1y", "3600", "1 h", "2.5e3 s"). Returns 0 and the
- * seconds in *out, or -1 if the text is not such a time. The config keys in seconds take the same
+ * seconds in *out, or AIMC_EINVAL if the text is not such a time. The config keys in seconds take the same
  * text. */
-int aimc_cfg_parse_seconds(const char *s, double *out);
+AIMC_API int aimc_cfg_parse_seconds(const char *s, double *out);
 
 /* Derived values. */
-uint32_t aimc_cfg_slices(const aimc_cfg *cfg);   /* ceil(7 / dac_bits) */
-uint32_t aimc_cfg_num_adcs(const aimc_cfg *cfg); /* cols / cols_per_adc */
+AIMC_API uint32_t aimc_cfg_slices(const aimc_cfg *cfg);   /* ceil(7 / dac_bits) */
+AIMC_API uint32_t aimc_cfg_num_adcs(const aimc_cfg *cfg); /* cols / cols_per_adc */
 /* Bit-sliced weights (docs/numbers.md "Bit-sliced weights"). */
-uint32_t aimc_cfg_cell_top(const aimc_cfg *cfg); /* top level of a cell: 127, or 2^slice_bits - 1 */
-uint32_t aimc_cfg_array_cols(const aimc_cfg *cfg);  /* pair columns of the array: cols * weight_slices */
+AIMC_API uint32_t aimc_cfg_cell_top(const aimc_cfg *cfg); /* top level of a cell: 127, or 2^slice_bits - 1 */
+AIMC_API uint32_t aimc_cfg_array_cols(const aimc_cfg *cfg);  /* pair columns of the array: cols * weight_slices */
 /* The array as the crossbar model sees it: a copy of cfg with cols and cols_per_adc counting pair
  * columns (times weight_slices); every other key as in cfg. For the model and its shims only. */
-void aimc_cfg_array_view(const aimc_cfg *cfg, aimc_cfg *out);
+AIMC_API void aimc_cfg_array_view(const aimc_cfg *cfg, aimc_cfg *out);
 /* Slice s (0 = least significant) of weight w: sign(w)·((|w| >> s·slice_bits) & (2^slice_bits - 1)),
  * |w| capped at 127; with one slice, w itself (-128 as -127). 0 for s >= weight_slices. */
-int aimc_cfg_weight_slice(const aimc_cfg *cfg, int w, uint32_t s);
+AIMC_API int aimc_cfg_weight_slice(const aimc_cfg *cfg, int w, uint32_t s);
 
 /* Write RTL parameter flags for the geometry keys, space separated, into buf:
  * style "verilator" gives -GRows=64 ..., style "icarus" gives -P<top>.Rows=64 ... with top as the
- * module name. Returns 0, or -1 if buf is too small or the style is unknown. */
-int aimc_cfg_rtl_params(const aimc_cfg *cfg, const char *style, const char *top, char *buf, size_t len);
+ * module name. Returns AIMC_OK, AIMC_ERANGE if buf is too small, or AIMC_EINVAL (unknown style,
+ * no top module name for icarus, NULL arguments). */
+AIMC_API int aimc_cfg_rtl_params(const aimc_cfg *cfg, const char *style, const char *top, char *buf, size_t len);
 
-/* Write the config as one JSON object (all keys) into buf. Returns 0, or -1 if too small. */
-int aimc_cfg_to_json(const aimc_cfg *cfg, char *buf, size_t len);
+/* Write the config as one JSON object (all keys) into buf. Returns AIMC_OK, AIMC_ERANGE if buf is
+ * too small, or AIMC_EINVAL (NULL arguments). */
+AIMC_API int aimc_cfg_to_json(const aimc_cfg *cfg, char *buf, size_t len);
 
 #ifdef __cplusplus
 }

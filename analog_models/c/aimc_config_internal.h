@@ -12,7 +12,8 @@ extern "C" {
 #endif
 
 /* Check every key's range and every cross-check of docs/configs.md on cfg (built by the parser
- * or by hand; the name is not checked). Returns 0, or -1 with a message naming the key in err. */
+ * or by hand; the name is not checked). Returns AIMC_OK, or AIMC_ECONFIG with a message naming the
+ * key in err. */
 int aimc_cfg_check(const aimc_cfg *cfg, char *err, size_t errlen);
 
 #ifdef __cplusplus

@@ -322,7 +322,7 @@ int aimc_ir_solve(const aimc_ir_params *p, uint32_t rows, uint32_t cols, const d
 	if (p == NULL || g == NULL || v == NULL || i_cell == NULL || ws == NULL || rows == 0 ||
 	    cols == 0 || rows > ws->rows || K > ws->cells || bad_r(p->r_row) || bad_r(p->r_col) ||
 	    bad_r(p->r_drv) || bad_r(p->r_sense))
-		return -1;
+		return AIMC_EINVAL;
 	ws->r_used = rows;
 	ws->k_used = K;
 	if (p->mode == AIMC_IR_FIRST) {
@@ -330,7 +330,7 @@ int aimc_ir_solve(const aimc_ir_params *p, uint32_t rows, uint32_t cols, const d
 		return 0;
 	}
 	if (p->mode != AIMC_IR_FULL || !(p->tol > 0.0) || p->max_iter == 0)
-		return -1;
+		return AIMC_EINVAL;
 	return full_solve(p, rows, K, g, v, i_cell, ws, st);
 }
 
@@ -351,7 +351,7 @@ int aimc_ir_write_spice(FILE *f, const aimc_ir_params *p, uint32_t rows, uint32_
 
 	if (f == NULL || p == NULL || g == NULL || v == NULL || rows == 0 || cols == 0 ||
 	    bad_r(p->r_row) || bad_r(p->r_col) || bad_r(p->r_drv) || bad_r(p->r_sense))
-		return -1;
+		return AIMC_EINVAL;
 	fprintf(f, "* %s\n", title != NULL ? title : "aimc crossbar tile, IR drop");
 	fprintf(f, "* %u rows x %u cell columns; r_row %.17g r_col %.17g r_drv %.17g r_sense %.17g ohm\n",
 		rows, K, p->r_row, p->r_col, p->r_drv, p->r_sense);
@@ -373,7 +373,7 @@ int aimc_ir_write_spice(FILE *f, const aimc_ir_params *p, uint32_t rows, uint32_
 			double gc = cell_g(g, rows, r, k);
 
 			if (!(gc >= 0.0) || !isfinite(gc))
-				return -1;
+				return AIMC_EINVAL;
 			if (gc > 0.0)
 				fprintf(f, "Rc%u_%u x%u_%u y%u_%u %.17g\n", r, k, r, k, r, k, 1.0 / gc);
 		}
@@ -391,5 +391,5 @@ int aimc_ir_write_spice(FILE *f, const aimc_ir_params *p, uint32_t rows, uint32_
 		fprintf(f, "Vs%u s%u 0 DC 0\n", k, k);
 	}
 	fprintf(f, ".options filetype=ascii\n.op\n.end\n");
-	return ferror(f) ? -1 : 0;
+	return ferror(f) ? AIMC_EIO : AIMC_OK;
 }

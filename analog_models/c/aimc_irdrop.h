@@ -19,6 +19,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "aimc_api.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -44,28 +46,29 @@ typedef struct aimc_ir_stats {
 typedef struct aimc_ir_ws aimc_ir_ws;
 
 /* Workspace for tiles of up to rows x 2·cols cells (node voltages and line-solve scratch). */
-aimc_ir_ws *aimc_ir_ws_create(uint32_t rows, uint32_t cols);
-void aimc_ir_ws_destroy(aimc_ir_ws *ws);
+AIMC_API aimc_ir_ws *aimc_ir_ws_create(uint32_t rows, uint32_t cols);
+AIMC_API void aimc_ir_ws_destroy(aimc_ir_ws *ws);
 
 /* Node voltages of the last solve: x (row wire) or y (column wire) of cell (r, k), volts. */
-double aimc_ir_ws_node(const aimc_ir_ws *ws, int column_side, uint32_t r, uint32_t k);
+AIMC_API double aimc_ir_ws_node(const aimc_ir_ws *ws, int column_side, uint32_t r, uint32_t k);
 
 /* Column currents of one read. g: conductances in the layout of aimc_analog.c, cell (r, k) at
  * g[2 (k/2 · rows + r) + (k & 1)], siemens; v[r]: row input voltages, volts. Writes i_cell[k] for
  * k in [0, 2·cols): the current leaving cell column k into its sense node, amperes (the caller
- * subtracts i_cell[2c+1] from i_cell[2c]). Returns 0; -1 on a bad argument; 1 if the full solve
+ * subtracts i_cell[2c+1] from i_cell[2c]). Returns 0; AIMC_EINVAL on a bad argument; 1 if the full solve
  * stopped at max_iter without converging (i_cell then holds the last iterate). */
-int aimc_ir_solve(const aimc_ir_params *p, uint32_t rows, uint32_t cols, const double *g,
-		  const double *v, double *i_cell, aimc_ir_ws *ws, aimc_ir_stats *st);
+AIMC_API int aimc_ir_solve(const aimc_ir_params *p, uint32_t rows, uint32_t cols, const double *g,
+			   const double *v, double *i_cell, aimc_ir_ws *ws, aimc_ir_stats *st);
 
 /* Write the same network as a SPICE netlist (ngspice syntax, DC operating point) to f: sources
  * vin<r> (row inputs), resistors for every wire segment and cell (1/G; a cell with G = 0 is left
  * open), a zero-volt source in place of a zero resistance, and a zero-volt source vs<k> at the
  * bottom of cell column k whose current i(vs<k>) is i_cell[k] of aimc_ir_solve. Values are
- * printed with 17 significant digits. p->mode and p->tol are not used. Returns 0, or -1 on a bad
- * argument or a write error. */
-int aimc_ir_write_spice(FILE *f, const aimc_ir_params *p, uint32_t rows, uint32_t cols,
-			const double *g, const double *v, const char *title);
+ * printed with 17 significant digits. p->mode and p->tol are not used. The library writes to f
+ * only (the caller's stream). Returns AIMC_OK, AIMC_EINVAL on a bad argument (a negative or
+ * non-finite conductance included), or AIMC_EIO on a write error. */
+AIMC_API int aimc_ir_write_spice(FILE *f, const aimc_ir_params *p, uint32_t rows, uint32_t cols,
+				 const double *g, const double *v, const char *title);
 
 #ifdef __cplusplus
 }

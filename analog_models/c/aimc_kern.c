@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "aimc_api.h"
+
 /* the constants of aimc_rng.c the READ kernel repeats */
 #define GOLDEN_GAMMA 0x9e3779b97f4a7c15ull
 static const float LN2_HI_F = 0x1.62e300p-1f;
@@ -59,21 +61,21 @@ typedef int32_t aimc_v16si __attribute__((vector_size(64)));
 		(z) = (z) ^ ((z) >> 31);                                                                   \
 	} while (0)
 
-/* prototypes of every copy (-Wmissing-prototypes) */
-#define KERN_PROTOS(sfx)                                                                                   \
-	void read_attempt_##sfx(const uint64_t *prefix, uint32_t index, uint32_t att, uint32_t n,          \
-				float *s_out, float *n1_out, float *n2_out);                               \
-	void finish_adc_##sfx(int32_t *codes, const double *sum, const float *n2, const double *gain,      \
-			      const double *off, uint32_t n, const aimc_fin_par *p);                       \
-	void finish_adcf_##sfx(int32_t *codes, const float *sum, const float *var, const float *n1,       \
-			       const float *n2, const float *gain, const float *off, uint32_t n,           \
-			       const aimc_fin_parf *p);                                                    \
-	void acc_batch_##sfx(float *sum, float *var, uint32_t ss, const float *gd, const float *rv,        \
-			     uint32_t rows, uint32_t c0, uint32_t c1, uint32_t nk, const uint32_t *act,  \
-			     const uint32_t *nact, uint32_t as, const float *v, const float *v2);          \
-	void acc_int_##sfx(int32_t *sum, uint32_t ss, const int8_t *w4, uint32_t cstride, uint32_t c0,     \
-			   uint32_t c1, uint32_t nk, const uint32_t *dq, uint32_t r4n);                  \
-	void exact_fin_##sfx(int32_t *codes, const int32_t *s, uint32_t n, int32_t half, int32_t sh, int32_t lo, \
+/* prototypes of every copy (static: internal to this file; reached through aimc_kern_select) */
+#define KERN_PROTOS(sfx)                                                                                                \
+	static void read_attempt_##sfx(const uint64_t *prefix, uint32_t index, uint32_t att, uint32_t n,                \
+				float *s_out, float *n1_out, float *n2_out);                                            \
+	static void finish_adc_##sfx(int32_t *codes, const double *sum, const float *n2, const double *gain,            \
+			      const double *off, uint32_t n, const aimc_fin_par *p);                                    \
+	static void finish_adcf_##sfx(int32_t *codes, const float *sum, const float *var, const float *n1,              \
+			       const float *n2, const float *gain, const float *off, uint32_t n,                        \
+			       const aimc_fin_parf *p);                                                                 \
+	static void acc_batch_##sfx(float *sum, float *var, uint32_t ss, const float *gd, const float *rv,              \
+			     uint32_t rows, uint32_t c0, uint32_t c1, uint32_t nk, const uint32_t *act,                 \
+			     const uint32_t *nact, uint32_t as, const float *v, const float *v2);                       \
+	static void acc_int_##sfx(int32_t *sum, uint32_t ss, const int8_t *w4, uint32_t cstride, uint32_t c0,           \
+			   uint32_t c1, uint32_t nk, const uint32_t *dq, uint32_t r4n);                                 \
+	static void exact_fin_##sfx(int32_t *codes, const int32_t *s, uint32_t n, int32_t half, int32_t sh, int32_t lo, \
 			     int32_t hi);
 KERN_PROTOS(base)
 
@@ -130,7 +132,7 @@ KERN_PROTOS(avx512)
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512vnni")
 #include <immintrin.h>
-void acc_int_vnni(int32_t *sum, uint32_t ss, const int8_t *w4, uint32_t cstride, uint32_t c0, uint32_t c1,
+static void acc_int_vnni(int32_t *sum, uint32_t ss, const int8_t *w4, uint32_t cstride, uint32_t c0, uint32_t c1,
 		  uint32_t nk, const uint32_t *dq, uint32_t r4n);
 
 #define VNNI_GROUP(G)                                                                                      \
@@ -153,7 +155,7 @@ VNNI_GROUP(4)
 VNNI_GROUP(8)
 #undef VNNI_GROUP
 
-void acc_int_vnni(int32_t *sum, uint32_t ss, const int8_t *w4, uint32_t cstride, uint32_t c0, uint32_t c1,
+static void acc_int_vnni(int32_t *sum, uint32_t ss, const int8_t *w4, uint32_t cstride, uint32_t c0, uint32_t c1,
 		  uint32_t nk, const uint32_t *dq, uint32_t r4n)
 {
 	uint32_t c = c0;
@@ -193,7 +195,7 @@ int aimc_kern_select(const char *simd, aimc_kern *out, char *err, size_t errlen)
 
 	if (!is_auto && strcmp(simd, "baseline") != 0 && strcmp(simd, "avx2") != 0 && strcmp(simd, "avx512") != 0) {
 		snprintf(err, errlen, "AIMC_SIMD='%s': expected auto, baseline, avx2 or avx512", simd);
-		return -1;
+		return AIMC_EINVAL;
 	}
 #ifdef AIMC_X86_KERNELS
 	{
@@ -209,7 +211,7 @@ int aimc_kern_select(const char *simd, aimc_kern *out, char *err, size_t errlen)
 		} else {
 			if ((strcmp(simd, "avx512") == 0 && !has5) || (strcmp(simd, "avx2") == 0 && !has2)) {
 				snprintf(err, errlen, "AIMC_SIMD=%s: this CPU does not run %s", simd, simd);
-				return -1;
+				return AIMC_EUNSUPPORTED;
 			}
 			*out = strcmp(simd, "avx512") == 0 ? k5 : strcmp(simd, "avx2") == 0 ? k2 : base;
 		}
@@ -217,14 +219,14 @@ int aimc_kern_select(const char *simd, aimc_kern *out, char *err, size_t errlen)
 			out->acci = acc_int_vnni; /* exact integer sums: the same values */
 			out->int_name = "avx512vnni";
 		}
-		return 0;
+		return AIMC_OK;
 	}
 #else
 	if (!is_auto && strcmp(simd, "baseline") != 0) {
 		snprintf(err, errlen, "AIMC_SIMD=%s: only baseline kernels are built for this target", simd);
-		return -1;
+		return AIMC_EUNSUPPORTED;
 	}
 	*out = base;
-	return 0;
+	return AIMC_OK;
 #endif
 }

@@ -70,9 +70,10 @@ typedef struct aimc_kern {
 } aimc_kern;
 
 /* The kernels for `simd`: NULL, "" or "auto" = the widest this CPU runs; "baseline" (SSE2 on
- * x86-64, the compiler's default elsewhere), "avx2" or "avx512" (AVX-512 F and DQ). Returns 0, or
- * -1 with a message in err for an unknown name or an instruction set this CPU lacks. The
- * environment variable AIMC_SIMD is passed here by aimc_xbar_create. */
+ * x86-64, the compiler's default elsewhere), "avx2" or "avx512" (AVX-512 F and DQ). Returns
+ * AIMC_OK, or with a message in err AIMC_EINVAL for an unknown name and AIMC_EUNSUPPORTED for an
+ * instruction set this CPU or build lacks. aimc_xbar_create passes cfg->simd here (the tools set
+ * it from $AIMC_SIMD; the message names that variable for their users). */
 int aimc_kern_select(const char *simd, aimc_kern *out, char *err, size_t errlen);
 
 /* For i < n: aimc_rng_read_pair(prefix[i], index, &first[i], &second[i]) bit for bit, the polar

@@ -51,7 +51,7 @@
 			}                                                                                  \
 		}                                                                                          \
 	} while (0)
-void KERN(acc_batch)(float *sum, float *var, uint32_t ss, const float *gd, const float *rv, uint32_t rows,
+static void KERN(acc_batch)(float *sum, float *var, uint32_t ss, const float *gd, const float *rv, uint32_t rows,
 		      uint32_t c0, uint32_t c1, uint32_t nk, const uint32_t *act, const uint32_t *nact, uint32_t as,
 		      const float *v, const float *v2)
 {
@@ -146,7 +146,7 @@ void KERN(acc_batch)(float *sum, float *var, uint32_t ss, const float *gd, const
 		(sv) = (sv) + dv * (((xv) << sh) >> 24);                                                   \
 	} while (0)
 
-void KERN(acc_int)(int32_t *sum, uint32_t ss, const int8_t *w4, uint32_t cstride, uint32_t c0, uint32_t c1,
+static void KERN(acc_int)(int32_t *sum, uint32_t ss, const int8_t *w4, uint32_t cstride, uint32_t c0, uint32_t c1,
 		    uint32_t nk, const uint32_t *dq, uint32_t r4n)
 {
 	uint32_t c = c0;
@@ -202,7 +202,7 @@ void KERN(acc_int)(int32_t *sum, uint32_t ss, const int8_t *w4, uint32_t cstride
 /* Every effect off: codes[i] = clamp(sign(s) ((|s| + half) >> sh), lo, hi) for i < n, the integer
  * round-half-away of s 2^-sh (half = 2^(sh-1), 0 for sh 0); |s| < 2^25 (1024 rows x 255 x 127), so
  * |s| + half fits an int32 for sh <= 25; the caller handles larger shifts. */
-void KERN(exact_fin)(int32_t *codes, const int32_t *s, uint32_t n, int32_t half, int32_t sh, int32_t lo, int32_t hi)
+static void KERN(exact_fin)(int32_t *codes, const int32_t *s, uint32_t n, int32_t half, int32_t sh, int32_t lo, int32_t hi)
 {
 	uint32_t i = 0;
 
@@ -255,7 +255,7 @@ void KERN(exact_fin)(int32_t *codes, const int32_t *s, uint32_t n, int32_t half,
 		memcpy(lv + (j0), &v, sizeof(v));                                                          \
 	} while (0)
 
-void KERN(read_attempt)(const uint64_t *prefix, uint32_t index, uint32_t att, uint32_t n, float *s_out,
+static void KERN(read_attempt)(const uint64_t *prefix, uint32_t index, uint32_t att, uint32_t n, float *s_out,
 			float *n1_out, float *n2_out)
 {
 	aimc_v8u t = (aimc_v8u){0} + ((((uint64_t)index << 32) | att) + GOLDEN_GAMMA);
@@ -327,7 +327,7 @@ void KERN(read_attempt)(const uint64_t *prefix, uint32_t index, uint32_t att, ui
  * their order. The final clamp to [lo, hi] is applied before the rounding instead of after it:
  * lo and hi are integers and the rounding is monotonic, so the code is the same; NaN reads as lo
  * as there. */
-void KERN(finish_adc)(int32_t *codes, const double *sum, const float *n2, const double *gain,
+static void KERN(finish_adc)(int32_t *codes, const double *sum, const float *n2, const double *gain,
 		      const double *off, uint32_t n, const aimc_fin_par *p)
 {
 	for (uint32_t i = 0; i + 8 <= n; i += 8) {
@@ -431,7 +431,7 @@ void KERN(finish_adc)(int32_t *codes, const double *sum, const float *n2, const 
 		memcpy(codes + i, &ip, sizeof(ip));                                                        \
 	} while (0)
 
-void KERN(finish_adcf)(int32_t *codes, const float *sum, const float *var, const float *n1, const float *n2,
+static void KERN(finish_adcf)(int32_t *codes, const float *sum, const float *var, const float *n1, const float *n2,
 		       const float *gain, const float *off, uint32_t n, const aimc_fin_parf *p)
 {
 	uint32_t i = 0;

@@ -7,6 +7,8 @@
 
 #include <stdint.h>
 
+#include "aimc_api.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -35,10 +37,10 @@ typedef struct aimc_key {
 	uint32_t tile, row, col, kind, index;
 } aimc_key;
 
-uint64_t aimc_rng_u64(const aimc_key *k, uint32_t draw);  /* draw = sub-stream index */
-double aimc_rng_uniform(const aimc_key *k, uint32_t draw); /* [0, 1), 53 bits */
-double aimc_rng_normal(const aimc_key *k);                 /* N(0, 1) */
-double aimc_det_log(double x);                             /* natural log, x > 0, deterministic */
+AIMC_API uint64_t aimc_rng_u64(const aimc_key *k, uint32_t draw);  /* draw = sub-stream index */
+AIMC_API double aimc_rng_uniform(const aimc_key *k, uint32_t draw); /* [0, 1), 53 bits */
+AIMC_API double aimc_rng_normal(const aimc_key *k);                 /* N(0, 1) */
+AIMC_API double aimc_det_log(double x);                             /* natural log, x > 0, deterministic */
 
 #ifdef __cplusplus
 }

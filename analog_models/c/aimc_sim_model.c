@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "aimc_config.h"
 
@@ -68,59 +69,86 @@ void aimc_sim_model_shutdown(void)
 }
 
 static double g_time = -1.0; /* aimc_sim_model_set_time; < 0: the config file's drift_time */
+static char g_root[512];     /* aimc_sim_model_set_root: where bare config names are looked up */
+static char g_simd[16];      /* aimc_sim_model_set_simd: the C model's vector kernels */
 
 void aimc_sim_model_set_time(double t)
 {
 	g_time = t;
 }
 
-int aimc_sim_model_init(const char *cfg_path, uint64_t seed)
+void aimc_sim_model_set_root(const char *root)
 {
-	char err[512];
+	snprintf(g_root, sizeof(g_root), "%s", root != NULL ? root : "");
+}
 
-	aimc_sim_model_shutdown();
-	if (cfg_path == NULL || cfg_path[0] == '\0') {
-		set_error("no config given");
-		return -1;
-	}
-	if (aimc_cfg_load(&g_sim.cfg, cfg_path, err, sizeof(err)) != 0) {
-		set_error("%s", err);
-		return -1;
-	}
-	if (g_time >= 0.0) {
-		if (!(g_time <= 1e9)) {
-			set_error("time since programming %g s out of range [0, 1e9] s", g_time);
-			return -1;
-		}
-		g_sim.cfg.drift_time = g_time;
-	}
-	g_sim.xb = aimc_xbar_create(&g_sim.cfg, seed);
-	/* the macro's ports carry the array: pair columns (bit-sliced weights: cols x weight_slices) */
-	aimc_cfg_array_view(&g_sim.cfg, &g_sim.cfg);
+void aimc_sim_model_set_simd(const char *simd)
+{
+	snprintf(g_simd, sizeof(g_simd), "%s", simd != NULL ? simd : "");
+}
+
+/* The per-tile state of the shims beside the crossbars: one row of weights and DAC codes, the
+ * pulse / verify flags and results, the SAR samples. */
+static int alloc_shim_state(void)
+{
+	size_t na = (size_t)g_sim.cfg.num_tiles * aimc_cfg_num_adcs(&g_sim.cfg);
+
 	g_sim.w = malloc(g_sim.cfg.cols * sizeof(*g_sim.w));
 	g_sim.d = malloc(g_sim.cfg.rows * sizeof(*g_sim.d));
 	g_sim.cells = malloc(2 * g_sim.cfg.cols * sizeof(*g_sim.cells));
 	g_sim.vwords = (2 * g_sim.cfg.cols + 31) / 32;
 	g_sim.vmask = calloc((size_t)g_sim.vwords * g_sim.cfg.num_tiles, sizeof(*g_sim.vmask));
-	{
-		size_t na = (size_t)g_sim.cfg.num_tiles * aimc_cfg_num_adcs(&g_sim.cfg);
+	g_sim.sar_x = calloc(na, sizeof(*g_sim.sar_x));
+	g_sim.sar_col = calloc(na, sizeof(*g_sim.sar_col));
+	g_sim.sar_idx = calloc(na, sizeof(*g_sim.sar_idx));
+	g_sim.sar_held = calloc(na, sizeof(*g_sim.sar_held));
+	if (g_sim.w == NULL || g_sim.d == NULL || g_sim.cells == NULL || g_sim.vmask == NULL ||
+	    g_sim.sar_x == NULL || g_sim.sar_col == NULL || g_sim.sar_idx == NULL || g_sim.sar_held == NULL)
+		return AIMC_ENOMEM;
+	return AIMC_OK;
+}
 
-		g_sim.sar_x = calloc(na, sizeof(*g_sim.sar_x));
-		g_sim.sar_col = calloc(na, sizeof(*g_sim.sar_col));
-		g_sim.sar_idx = calloc(na, sizeof(*g_sim.sar_idx));
-		g_sim.sar_held = calloc(na, sizeof(*g_sim.sar_held));
+int aimc_sim_model_init(const char *cfg_path, uint64_t seed)
+{
+	char err[512];
+	int rc;
+
+	aimc_sim_model_shutdown();
+	if (cfg_path == NULL || cfg_path[0] == '\0') {
+		set_error("no config given");
+		return AIMC_EINVAL;
 	}
-	if (g_sim.xb == NULL || g_sim.w == NULL || g_sim.d == NULL || g_sim.cells == NULL ||
-	    g_sim.vmask == NULL || g_sim.sar_x == NULL || g_sim.sar_col == NULL || g_sim.sar_idx == NULL ||
-	    g_sim.sar_held == NULL) {
+	rc = aimc_cfg_load_in(&g_sim.cfg, cfg_path, g_root, err, sizeof(err));
+	if (rc != AIMC_OK) {
+		set_error("%s", err);
+		return rc;
+	}
+	if (g_time >= 0.0) {
+		if (!(g_time <= 1e9)) {
+			set_error("time since programming %g s out of range [0, 1e9] s", g_time);
+			return AIMC_ERANGE;
+		}
+		g_sim.cfg.drift_time = g_time;
+	}
+	memcpy(g_sim.cfg.simd, g_simd, sizeof(g_sim.cfg.simd));
+	err[0] = '\0';
+	rc = aimc_xbar_create_ex(&g_sim.xb, &g_sim.cfg, seed, err, sizeof(err));
+	if (rc != AIMC_OK) {
+		set_error("cannot create the crossbar model of config '%s': %s", cfg_path, err);
+		goto fail;
+	}
+	/* the macro's ports carry the array: pair columns (bit-sliced weights: cols x weight_slices) */
+	aimc_cfg_array_view(&g_sim.cfg, &g_sim.cfg);
+	rc = alloc_shim_state();
+	if (rc != AIMC_OK) {
 		set_error("cannot create the crossbar model of config '%s' (out of memory)", cfg_path);
 		goto fail;
 	}
 	g_sim.err[0] = '\0';
-	return 0;
+	return AIMC_OK;
 fail:
 	aimc_sim_model_shutdown();
-	return -1;
+	return rc;
 }
 
 aimc_xbar *aimc_sim_model(void)
@@ -137,7 +165,7 @@ static int check_model(void)
 {
 	if (g_sim.xb == NULL) {
 		set_error("the crossbar model is not initialized (aimc_sim_model_init: +aimc_config=...)");
-		return -1;
+		return AIMC_EINVAL;
 	}
 	return 0;
 }
@@ -145,11 +173,11 @@ static int check_model(void)
 static int check_tile(uint32_t tile)
 {
 	if (check_model() != 0)
-		return -1;
+		return AIMC_EINVAL;
 	if (tile >= g_sim.cfg.num_tiles) {
 		set_error("tile %u out of range (config '%s' has %u tiles)", tile, g_sim.cfg.name,
 			  g_sim.cfg.num_tiles);
-		return -1;
+		return AIMC_EINVAL;
 	}
 	return 0;
 }
@@ -160,7 +188,7 @@ int aimc_sim_model_bind(uint32_t tile, uint32_t rows, uint32_t cols, uint32_t da
 	const aimc_cfg *c = &g_sim.cfg;
 
 	if (check_tile(tile) != 0)
-		return -1;
+		return AIMC_EINVAL;
 	if (rows != c->rows || cols != c->cols || dac_bits != c->dac_bits || adc_bits != c->adc_bits ||
 	    cols_per_adc != c->cols_per_adc) {
 		set_error("tile %u RTL geometry rows=%u cols=%u dac_bits=%u adc_bits=%u cols_per_adc=%u "
@@ -168,12 +196,12 @@ int aimc_sim_model_bind(uint32_t tile, uint32_t rows, uint32_t cols, uint32_t da
 			  "cols_per_adc=%u",
 			  tile, rows, cols, dac_bits, adc_bits, cols_per_adc, c->name, c->path, c->rows,
 			  c->cols, c->dac_bits, c->adc_bits, c->cols_per_adc);
-		return -1;
+		return AIMC_EINVAL;
 	}
 	if (adc_kind != c->adc_kind) {
 		set_error("tile %u RTL has AdcKind=%u, config '%s' (%s) has adc_kind %s (%u)", tile, adc_kind,
 			  c->name, c->path, c->adc_kind == AIMC_ADC_SAR ? "sar" : "model", c->adc_kind);
-		return -1;
+		return AIMC_EINVAL;
 	}
 	return 0;
 }
@@ -182,16 +210,16 @@ int aimc_sim_model_program_row(uint32_t tile, uint32_t row, const uint32_t *w_wo
 			       uint32_t prog_idx)
 {
 	if (check_tile(tile) != 0)
-		return -1;
+		return AIMC_EINVAL;
 	if (row >= g_sim.cfg.rows) {
 		set_error("program_row: row %u out of range (%u rows)", row, g_sim.cfg.rows);
-		return -1;
+		return AIMC_EINVAL;
 	}
 	for (uint32_t c = 0; c < g_sim.cfg.cols; c++)
 		g_sim.w[c] = (int8_t)get_bits(w_words, 8u * c, 8u);
 	if (aimc_xbar_program_row(g_sim.xb, tile, row, g_sim.w, prog_idx) != 0) {
 		set_error("program_row: the model rejected tile %u row %u", tile, row);
-		return -1;
+		return AIMC_EINVAL;
 	}
 	return 0;
 }
@@ -199,10 +227,10 @@ int aimc_sim_model_program_row(uint32_t tile, uint32_t row, const uint32_t *w_wo
 static int check_row(const char *what, uint32_t tile, uint32_t row, const uint32_t *w_words)
 {
 	if (check_tile(tile) != 0)
-		return -1;
+		return AIMC_EINVAL;
 	if (row >= g_sim.cfg.rows) {
 		set_error("%s: row %u out of range (%u rows)", what, row, g_sim.cfg.rows);
-		return -1;
+		return AIMC_EINVAL;
 	}
 	for (uint32_t c = 0; c < g_sim.cfg.cols; c++)
 		g_sim.w[c] = (int8_t)get_bits(w_words, 8u * c, 8u);
@@ -213,12 +241,12 @@ int aimc_sim_model_pulse_row(uint32_t tile, uint32_t row, const uint32_t *w_word
 			     const uint32_t *mask_words, uint32_t pulse_idx)
 {
 	if (check_row("pulse_row", tile, row, w_words) != 0)
-		return -1;
+		return AIMC_EINVAL;
 	for (uint32_t k = 0; k < 2 * g_sim.cfg.cols; k++)
 		g_sim.cells[k] = (uint8_t)get_bits(mask_words, k, 1u);
 	if (aimc_xbar_pulse_row(g_sim.xb, tile, row, g_sim.w, g_sim.cells, pulse_idx) != 0) {
 		set_error("pulse_row: the model rejected tile %u row %u", tile, row);
-		return -1;
+		return AIMC_EINVAL;
 	}
 	return 0;
 }
@@ -230,11 +258,11 @@ int aimc_sim_model_verify_row(uint32_t tile, uint32_t row, const uint32_t *w_wor
 	int n;
 
 	if (check_row("verify_row", tile, row, w_words) != 0)
-		return -1;
+		return AIMC_EINVAL;
 	n = aimc_xbar_verify_row(g_sim.xb, tile, row, g_sim.w, tol_code, verify_idx, g_sim.cells);
 	if (n < 0) {
 		set_error("verify_row: the model rejected tile %u row %u tol_code %u", tile, row, tol_code);
-		return -1;
+		return AIMC_EINVAL;
 	}
 	vm = g_sim.vmask + (size_t)tile * g_sim.vwords;
 	for (uint32_t i = 0; i < g_sim.vwords; i++)
@@ -247,11 +275,11 @@ int aimc_sim_model_verify_row(uint32_t tile, uint32_t row, const uint32_t *w_wor
 int32_t aimc_sim_model_verify_bits(uint32_t tile, uint32_t chunk)
 {
 	if (check_tile(tile) != 0)
-		return -1;
+		return AIMC_EINVAL;
 	if (chunk >= (2 * g_sim.cfg.cols + 15) / 16) {
 		set_error("verify_bits: chunk %u out of range (%u chunks of 16 cells)", chunk,
 			  (2 * g_sim.cfg.cols + 15) / 16);
-		return -1;
+		return AIMC_EINVAL;
 	}
 	return (int32_t)((g_sim.vmask[(size_t)tile * g_sim.vwords + chunk / 2] >> (16 * (chunk % 2))) &
 			 0xffffu);
@@ -262,13 +290,13 @@ int aimc_sim_model_apply(uint32_t tile, const uint32_t *d_words)
 	uint32_t bits;
 
 	if (check_tile(tile) != 0)
-		return -1;
+		return AIMC_EINVAL;
 	bits = g_sim.cfg.dac_bits;
 	for (uint32_t r = 0; r < g_sim.cfg.rows; r++)
 		g_sim.d[r] = (uint8_t)get_bits(d_words, r * bits, bits);
 	if (aimc_xbar_apply(g_sim.xb, tile, g_sim.d) != 0) {
 		set_error("apply: the model rejected the DAC codes of tile %u", tile);
-		return -1;
+		return AIMC_EINVAL;
 	}
 	return 0;
 }
@@ -290,11 +318,11 @@ int aimc_sim_model_sar_sample(uint32_t tile, uint32_t col, uint32_t conv_idx, ui
 	size_t j;
 
 	if (check_tile(tile) != 0)
-		return -1;
+		return AIMC_EINVAL;
 	if (g_sim.cfg.adc_kind != AIMC_ADC_SAR || col >= g_sim.cfg.cols || adc_shift > ADC_SHIFT_MAX) {
 		set_error("sar_sample: config '%s' has no SAR ADC, or column %u (of %u) or adc_shift %u (max %u) "
 			  "out of range", g_sim.cfg.name, col, g_sim.cfg.cols, adc_shift, ADC_SHIFT_MAX);
-		return -1;
+		return AIMC_EINVAL;
 	}
 	j = (size_t)tile * aimc_cfg_num_adcs(&g_sim.cfg) + col / g_sim.cfg.cols_per_adc;
 	g_sim.sar_x[j] = aimc_xbar_sar_input(g_sim.xb, tile, col, conv_idx, adc_shift);
@@ -310,17 +338,17 @@ int aimc_sim_model_sar_compare(uint32_t tile, uint32_t adc, int32_t trial, uint3
 	size_t j;
 
 	if (check_tile(tile) != 0)
-		return -1;
+		return AIMC_EINVAL;
 	if (adc >= aimc_cfg_num_adcs(&g_sim.cfg) || bit >= g_sim.cfg.adc_bits || trial < -half ||
 	    trial >= half) {
 		set_error("sar_compare: ADC %u (of %u), bit %u (of %u) or trial code %d out of range", adc,
 			  aimc_cfg_num_adcs(&g_sim.cfg), bit, g_sim.cfg.adc_bits, trial);
-		return -1;
+		return AIMC_EINVAL;
 	}
 	j = (size_t)tile * aimc_cfg_num_adcs(&g_sim.cfg) + adc;
 	if (!g_sim.sar_held[j]) {
 		set_error("sar_compare: ADC %u of tile %u decides before any sample", adc, tile);
-		return -1;
+		return AIMC_EINVAL;
 	}
 	return aimc_xbar_sar_compare(g_sim.xb, tile, g_sim.sar_col[j], g_sim.sar_x[j], trial, bit,
 				     g_sim.sar_idx[j]);

@@ -282,6 +282,9 @@ static PLI_INT32 start_of_sim(p_cb_data cb)
 		}
 		aimc_sim_model_set_time(t);
 	}
+	/* the model reads no environment: the shim hands over the tools' variables */
+	aimc_sim_model_set_root(getenv("AIMC_ROOT"));
+	aimc_sim_model_set_simd(getenv("AIMC_SIMD"));
 	if (aimc_sim_model_init(cfg, seed) != 0) {
 		vpi_printf("aimc_vpi: ERROR: %s\n", aimc_sim_model_error());
 		stop();

@@ -5,6 +5,8 @@
 // the codes one bit per cycle against the macro's comparators and ends each conversion itself
 // after AdcBits + 1 cycles (the config requires AdcCycles = AdcBits + 1, the C model's timing).
 
+`include "aimc_assert.svh"
+
 module aimc_adc_if import aimc_pkg::*; #(
   parameter int Cols       = 32,
   parameter int ColsPerAdc = 4,
@@ -71,19 +73,11 @@ module aimc_adc_if import aimc_pkg::*; #(
       .code_o    (sar_code_o)
     );
 
-    initial begin
-      if (AdcCycles != AdcBits + 1) begin
-        $fatal(1, "aimc_adc_if: AdcKind ADC_SAR takes AdcBits + 1 = %0d cycles, AdcCycles is %0d",
-               AdcBits + 1, AdcCycles);
-      end
-    end
+    // AdcKind ADC_SAR takes AdcBits + 1 cycles a conversion (the config checker says so too).
+    `ASSERT_INIT(SarCycles_A, AdcCycles == AdcBits + 1)
 
     // The SAR ends each conversion where the C model's timing (AdcCycles) says it does.
-    always @(posedge clk_i) begin
-      if (rst_ni) begin
-        assert (sar_done == cyc_end) else $fatal(1, "aimc_adc_if: SAR done off the AdcCycles count");
-      end
-    end
+    `ASSERT(SarDoneTiming_A, sar_done == cyc_end)
   end else begin : g_model
     logic unused_cmp;
 
@@ -145,11 +139,7 @@ module aimc_adc_if import aimc_pkg::*; #(
   assign done_o       = valid_q && valid_last_q;
   assign ev_adc_o     = valid_q ? 16'(NumAdc) : 16'd0;
 
-  // Immediate assertions (both simulators; --noassert removes them from fast builds).
-  always @(posedge clk_i) begin
-    if (rst_ni) begin
-      assert (!(start_i && busy_q)) else $fatal(1, "aimc_adc_if: start while converting");
-    end
-  end
+  // Assertions (rtl/prim/aimc_assert.svh; --noassert removes them from fast builds).
+  `ASSERT_NEVER(StartBusy_A, start_i && busy_q)
 
 endmodule

@@ -4,6 +4,8 @@
 // The slices cover 8 magnitude bits (-128 is magnitude 128); with u8_i the bytes are unsigned
 // magnitudes (0..255), all in the positive phase, so a negative phase has no active row.
 
+`include "aimc_assert.svh"
+
 module aimc_dac_if import aimc_pkg::*; #(
   parameter int Rows    = 64,
   parameter int DacBits = 1,
@@ -89,12 +91,8 @@ module aimc_dac_if import aimc_pkg::*; #(
   assign settled_o  = (settle_q == 8'd1);
   assign settling_o = (settle_q != 8'd0);
 
-  // Immediate assertions (both simulators; --noassert removes them from fast builds).
-  always @(posedge clk_i) begin
-    if (rst_ni) begin
-      assert (!(settle_i && settle_q != 8'd0)) else $fatal(1, "aimc_dac_if: settle while settling");
-      assert (!(apply_i && load_i)) else $fatal(1, "aimc_dac_if: apply while loading codes");
-    end
-  end
+  // Assertions (rtl/prim/aimc_assert.svh; --noassert removes them from fast builds).
+  `ASSERT_NEVER(SettleTwice_A, settle_i && settle_q != 8'd0)
+  `ASSERT_NEVER(ApplyWhileLoad_A, apply_i && load_i)
 
 endmodule

@@ -14,6 +14,8 @@
 // The trial codes leave as two's complement (offset binary with the MSB inverted): the CDAC's
 // threshold for trial code k is k - 1/2 LSB, so the search ends on round(x) clamped to the range.
 
+`include "aimc_assert.svh"
+
 module aimc_sar import aimc_pkg::*; #(
   parameter int  NumAdc  = 8,
   parameter int  AdcBits = 8,
@@ -98,11 +100,7 @@ module aimc_sar import aimc_pkg::*; #(
     end
   end
 
-  // Immediate assertions (both simulators; --noassert removes them from fast builds).
-  always @(posedge clk_i) begin
-    if (rst_ni) begin
-      assert (!(sample_i && busy_q)) else $fatal(1, "aimc_sar: sample while converting");
-    end
-  end
+  // Assertions (rtl/prim/aimc_assert.svh; --noassert removes them from fast builds).
+  `ASSERT_NEVER(SampleBusy_A, sample_i && busy_q)
 
 endmodule

@@ -8,6 +8,8 @@
 //   CSR block error (no register there, or wrong direction) -> SLVERR
 // Reads that fail return data 0.
 
+`include "aimc_assert.svh"
+
 module aimc_axil_slave import aimc_pkg::*; import aimc_map_pkg::*; #(
   parameter int InstrDepth = 1024,
   parameter int ActDepth   = 4096,
@@ -114,18 +116,15 @@ module aimc_axil_slave import aimc_pkg::*; import aimc_map_pkg::*; #(
   assign hit_param   = (addr_q >> ParamSh)  == (PARAM_BASE >> ParamSh);
   assign hit_weight  = (addr_q >> WeightSh) == (WEIGHT_BASE >> WeightSh);
 
-`ifndef SYNTHESIS
   // The decode above is exact only for aligned windows (aimc_map_pkg is generated: check it).
-  initial begin
-    assert (CSR_BASE % (32'd1 << CsrSh) == 0 && INSTR_SIZE == (32'd1 << InstrSh) &&
-            INSTR_BASE % INSTR_SIZE == 0 && ACT_IN_SIZE == (32'd1 << ActInSh) &&
-            ACT_IN_BASE % ACT_IN_SIZE == 0 && ACT_OUT_SIZE == (32'd1 << ActOutSh) &&
-            ACT_OUT_BASE % ACT_OUT_SIZE == 0 && PARAM_SIZE == (32'd1 << ParamSh) &&
-            PARAM_BASE % PARAM_SIZE == 0 && WEIGHT_SIZE == (32'd1 << WeightSh) &&
-            WEIGHT_BASE % WEIGHT_SIZE == 0)
-      else $fatal(1, "aimc_axil_slave: a window of aimc_map_pkg is not aligned to its size");
-  end
-`endif
+  localparam bit WindowsAligned =
+      CSR_BASE % (32'd1 << CsrSh) == 0 && INSTR_SIZE == (32'd1 << InstrSh) &&
+      INSTR_BASE % INSTR_SIZE == 0 && ACT_IN_SIZE == (32'd1 << ActInSh) &&
+      ACT_IN_BASE % ACT_IN_SIZE == 0 && ACT_OUT_SIZE == (32'd1 << ActOutSh) &&
+      ACT_OUT_BASE % ACT_OUT_SIZE == 0 && PARAM_SIZE == (32'd1 << ParamSh) &&
+      PARAM_BASE % PARAM_SIZE == 0 && WEIGHT_SIZE == (32'd1 << WeightSh) &&
+      WEIGHT_BASE % WEIGHT_SIZE == 0;
+  `ASSERT_INIT(WindowsAligned_A, WindowsAligned)
 
   // Bit selects stay out of always_comb: Icarus would make the whole vector the sensitivity.
   logic instr_hi;
@@ -319,13 +318,7 @@ module aimc_axil_slave import aimc_pkg::*; import aimc_map_pkg::*; #(
   end
 
   // The windows of aimc_map_pkg are disjoint, so an address never selects two targets.
-`ifndef SYNTHESIS
-  always @(posedge clk_i) begin
-    if (rst_ni && state_q == StReq) begin
-      assert (!(hit_csr && hit_mem)) else $error("aimc_axil_slave: %h hits two windows", addr_q);
-    end
-  end
-`endif
+  `ASSERT_NEVER(TwoWindows_A, state_q == StReq && hit_csr && hit_mem)
 
   // AXI protection bits carry no meaning on this chip.
   logic unused_prot;

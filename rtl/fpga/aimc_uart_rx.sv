@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // UART receiver, 8N1, ClkDiv clock cycles per bit: each bit is sampled once in its middle.
 
+`include "aimc_assert.svh"
+
 module aimc_uart_rx import aimc_pkg::*; #(
   parameter int ClkDiv = 104,               // clock cycles per bit (clock / baud), at least 4
   localparam int CntW  = aimc_aw(ClkDiv) + 1
@@ -109,12 +111,6 @@ module aimc_uart_rx import aimc_pkg::*; #(
   assign data_o = shift_q;
   assign busy_o = (state_q != StIdle);
 
-`ifndef SYNTHESIS
-  initial begin
-    if (ClkDiv < 4) begin
-      $fatal(1, "aimc_uart_rx: ClkDiv %0d is below 4", ClkDiv);
-    end
-  end
-`endif
+  `ASSERT_INIT(ClkDivMin_A, ClkDiv >= 4)
 
 endmodule

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // UART transmitter, 8N1, ClkDiv clock cycles per bit.
 
+`include "aimc_assert.svh"
+
 module aimc_uart_tx import aimc_pkg::*; #(
   parameter int ClkDiv = 104,               // clock cycles per bit (clock / baud), at least 4
   localparam int CntW  = aimc_aw(ClkDiv) + 1
@@ -56,12 +58,6 @@ module aimc_uart_tx import aimc_pkg::*; #(
   assign ready_o = (bits_q == 4'd0);
   assign tx_o    = (bits_q == 4'd0) ? 1'b1 : frame_q[0];
 
-`ifndef SYNTHESIS
-  initial begin
-    if (ClkDiv < 4) begin
-      $fatal(1, "aimc_uart_tx: ClkDiv %0d is below 4", ClkDiv);
-    end
-  end
-`endif
+  `ASSERT_INIT(ClkDivMin_A, ClkDiv >= 4)
 
 endmodule

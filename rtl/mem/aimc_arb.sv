@@ -5,6 +5,8 @@
 // the last owner, in index order, so every requester is served within N bursts (no starvation)
 // and the choice depends only on the request history (deterministic in every simulator).
 
+`include "aimc_assert.svh"
+
 module aimc_arb import aimc_pkg::*; #(
   parameter int N  = 2,
   parameter int Iw = aimc_aw(N)
@@ -59,13 +61,7 @@ module aimc_arb import aimc_pkg::*; #(
     end
   end
 
-`ifndef SYNTHESIS
-  always @(posedge clk_i) begin
-    if (rst_ni) begin
-      assert ((gnt_o & ~req_i) == '0) else $error("aimc_arb: grant without request");
-      assert ((gnt_o & (gnt_o - N'(1))) == '0) else $error("aimc_arb: more than one grant");
-    end
-  end
-`endif
+  `ASSERT(GntHasReq_A, (gnt_o & ~req_i) == '0)
+  `ASSERT(GntOneHot0_A, (gnt_o & (gnt_o - N'(1))) == '0)
 
 endmodule

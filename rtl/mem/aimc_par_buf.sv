@@ -9,6 +9,8 @@
 // those 7 bits before the rotation, and the datapath sees {25'b0, |w[31:6], w[5:0]} (the same S
 // and the same BAD_PARAM as the full word; tfl's E is never read on such a chip).
 
+`include "aimc_assert.svh"
+
 module aimc_par_buf import aimc_pkg::*; #(
   parameter int Depth  = 1024,           // a multiple of 4
   parameter int Aw     = aimc_aw(Depth),
@@ -87,8 +89,6 @@ module aimc_par_buf import aimc_pkg::*; #(
   // ---- end isa_tfl
   assign bus_rdata_o = brdata[sel_q];
 
-  initial begin
-    assert (Depth % 4 == 0 && Depth >= 4) else $fatal(1, "aimc_par_buf: Depth %0d not a multiple of 4", Depth);
-  end
+  `ASSERT_INIT(DepthMult4_A, Depth % 4 == 0 && Depth >= 4)
 
 endmodule

@@ -10,6 +10,8 @@
 //                                                         like an assertion in simulation
 //   `COVER(Name_C, prop, ...)                             prop is reached (Verilator --coverage,
 //                                                         yosys cover)
+//   `ASSERT_INIT(Name_A, prop)                            prop, a constant (parameters), holds:
+//                                                         checked once at time 0 (a config check)
 //
 // Forms, selected by the tool's own define:
 //   SYNTHESIS  nothing.
@@ -40,6 +42,7 @@
 `define ASSERT_KNOWN_IF(__name, __sig, __en, __clk = clk_i, __rst_n = rst_ni)
 `define ASSUME(__name, __prop, __clk = clk_i, __rst_n = rst_ni)
 `define COVER(__name, __prop, __clk = clk_i, __rst_n = rst_ni)
+`define ASSERT_INIT(__name, __prop)
 
 `elsif FORMAL
 
@@ -53,6 +56,8 @@
   always @(*) if (__rst_n) __name: assume (__prop);
 `define COVER(__name, __prop, __clk = clk_i, __rst_n = rst_ni) \
   always @(posedge __clk) if (__rst_n) __name: cover (__prop);
+`define ASSERT_INIT(__name, __prop) \
+  initial __name: assert (__prop);
 
 `elsif VERILATOR
 
@@ -87,6 +92,10 @@
   /* verilator lint_off SYNCASYNCNET */ \
   __name: cover property (@(posedge __clk) disable iff (!(__rst_n)) (__prop)); \
   /* verilator lint_on SYNCASYNCNET */
+`define ASSERT_INIT(__name, __prop) \
+  initial begin : __name \
+    if (!(__prop)) $fatal(1, "[%m] assertion failed: %s", `AIMC_ASSERT_STR(__prop)); \
+  end
 
 `else
 
@@ -114,6 +123,10 @@
     if ((__rst_n) && !(__prop)) $fatal(1, "[%m] assumption failed: %s", `AIMC_ASSERT_STR(__prop)); \
   end
 `define COVER(__name, __prop, __clk = clk_i, __rst_n = rst_ni)
+`define ASSERT_INIT(__name, __prop) \
+  initial begin : __name \
+    if (!(__prop)) $fatal(1, "[%m] assertion failed: %s", `AIMC_ASSERT_STR(__prop)); \
+  end
 
 `endif
 

@@ -3,6 +3,8 @@
 // columns of a mux position accumulate in one cycle; sums are exact in 64 bits, then saturated.
 // ACCADD adds one int32 word to one column per cycle through the read port (add_i).
 
+`include "aimc_assert.svh"
+
 module aimc_acc import aimc_pkg::*; #(
   parameter int Cols       = 32,
   parameter int ColsPerAdc = 4,
@@ -127,15 +129,10 @@ module aimc_acc import aimc_pkg::*; #(
 
   assign rd_word_o = rdata_q[rd_lane_q];
 
-  // Immediate assertions (both simulators; --noassert removes them from fast builds).
-  always @(posedge clk_i) begin
-    if (rst_ni) begin
-      assert (!(acc_i && clr_i)) else $fatal(1, "aimc_acc: accumulate and clear together");
-      assert (!(add_i && (acc_i || clr_i))) else $fatal(1, "aimc_acc: add with accumulate or clear");
-      assert (!acc_i || int'(shift_i) <= MaxShift) else $fatal(1, "aimc_acc: shift %0d > MaxShift %0d",
-                                                               shift_i, MaxShift);
-    end
-  end
+  // Assertions (rtl/prim/aimc_assert.svh; --noassert removes them from fast builds).
+  `ASSERT_NEVER(AccWithClr_A, acc_i && clr_i)
+  `ASSERT_NEVER(AddNotAlone_A, add_i && (acc_i || clr_i))
+  `ASSERT(ShiftMax_A, !acc_i || int'(shift_i) <= MaxShift)
 
   always_comb begin
     sat_cnt_o = 16'(add_en && add_out);

@@ -14,6 +14,8 @@
 // stops: on BAD_PARAM at column c, columns 0 .. c-1 are done (saturations counted, every
 // completed output word written) and nothing of column c or later is.
 
+`include "aimc_assert.svh"
+
 module aimc_post import aimc_pkg::*; #(
   parameter int Cols       = 32,
   parameter int ColsPerAdc = 4,
@@ -352,26 +354,20 @@ module aimc_post import aimc_pkg::*; #(
     end
   end
 
-  // Immediate assertions (both simulators; --noassert removes them from fast builds).
-  always @(posedge clk_i) begin
-    if (rst_ni) begin
-      assert (!(start_i && (iss_q || rv_q || xv_q || pv_q || err_q))) else $fatal(1, "aimc_post: start while busy");
-    end
-  end
+  // Assertions (rtl/prim/aimc_assert.svh; --noassert removes them from fast builds).
+  `ASSERT_NEVER(StartBusy_A, start_i && (iss_q || rv_q || xv_q || pv_q || err_q))
 
+  // Simulation only: the formal proof of this block (tests/formal/prove.sh post) leaves the final
+  // stage's arithmetic to tests/formal/post_final.sh (a 64-bit division is beyond a bounded proof).
 `ifndef SYNTHESIS
+`ifndef FORMAL
   // The final stage against its reference definition (docs/numbers.md), 64-bit, every column.
   logic signed [63:0] q_ref, qr_ref;
   logic [7:0]         y_ref;
   assign q_ref  = (p_q + (64'sd1 <<< (ps_q - 6'd1))) >>> ps_q;
   assign qr_ref = (relu_q && q_ref < 0) ? 64'sd0 : q_ref;
   assign y_ref  = (qr_ref > 64'sd127) ? 8'd127 : (qr_ref < -64'sd127) ? 8'h81 : qr_ref[7:0];
-  always @(posedge clk_i) begin
-    if (rst_ni && pv_q && !tfl_q) begin
-      assert (y == y_ref) else $fatal(1, "aimc_post: y %h, reference %h (p %h, S %0d)",
-                                      y, y_ref, p_q, ps_q);
-    end
-  end
+  `ASSERT(FinalRef_A, !(pv_q && !tfl_q) || y == y_ref)
 
   // The tfl stage against the literal definitions of docs/numbers.md: SRDHM with its nudge and
   // a division truncating toward zero, RDBPOT with its mask and threshold, zero point, clamps.
@@ -399,12 +395,8 @@ module aimc_post import aimc_pkg::*; #(
   // The quotient fits int32 (|p| <= 2^62 - 2^31 unless p = 2^62, handled apart).
   logic unused_tr_div;
   assign unused_tr_div = ^tr_div[63:32];
-  always @(posedge clk_i) begin
-    if (rst_ni && pv_q && tfl_q) begin
-      assert (y == y_tfl_ref) else $fatal(1, "aimc_post: tfl y %h, reference %h (p %h, E %h)",
-                                          y, y_tfl_ref, p_q, pe_q);
-    end
-  end
+  `ASSERT(TflRef_A, !(pv_q && tfl_q) || y == y_tfl_ref)
+`endif
 `endif
 
   assign acc_idx_o  = sbase_q + IdxW'(grp_q);

@@ -36,6 +36,8 @@
 // are not touched); the sequencer validates everything else before dispatch. On BAD_PARAM at
 // column c, columns before c are done and c and later are not (aimc_post.sv).
 
+`include "aimc_assert.svh"
+
 module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   parameter int TileIdx    = 0,
   parameter int Rows       = 64,
@@ -751,76 +753,42 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
     .sar_code_o   (sar_code)
   );
 
-  // The crossbar: one set of ports and one latency, two implementations (never a copied tile).
-  if (XbarImpl == XBAR_TWIN) begin : g_twin
-    aimc_xbar_twin #(
-      .Rows       (Rows),
-      .Cols       (ArrCols),
-      .DacBits    (DacBits),
-      .AdcBits    (AdcBits),
-      .ColsPerAdc (ArrPerAdc)
-    ) u_xbar (
-      .clk_i        (clk_i),
-      .rst_ni       (rst_ni),
-      .prog_i       (pfire_q),
-      .prog_row_i   (prow_q),
-      .prog_w_i     (row_q),
-      .prog_idx_i   (prog_cnt_q),
-      .pv_pulse_i   (pv_pulse),
-      .pv_mask_i    (pv_mask),
-      .pv_verify_i  (pv_verify),
-      .pv_tol_i     (pv_tol_q),
-      .pv_idx_i     (pv_idx),
-      .pv_ok_o      (pv_ok),
-      .apply_i      (macro_apply),
-      .apply_d_i    (dac_codes),
-      .conv_i       (adc_conv),
-      .conv_group_i (adc_conv_group),
-      .conv_idx_i   (conv_cnt_q),
-      .adc_shift_i  (adc_shift_q),
-      .code_o       (xbar_codes),
-      .sample_i     (sar_sample),
-      .cmp_i        (sar_cmp),
-      .cmp_bit_i    (sar_cmp_bit),
-      .trial_i      (sar_trial),
-      .cmp_o        (sar_dec)
-    );
-  end else begin : g_model
-    aimc_xbar_macro #(
-      .TileIdx    (TileIdx),
-      .Rows       (Rows),
-      .Cols       (ArrCols),
-      .DacBits    (DacBits),
-      .AdcBits    (AdcBits),
-      .ColsPerAdc (ArrPerAdc),
-      .AdcKind    (AdcKind)
-    ) u_xbar (
-      .clk_i        (clk_i),
-      .rst_ni       (rst_ni),
-      .prog_i       (pfire_q),
-      .prog_row_i   (prow_q),
-      .prog_w_i     (row_q),
-      .prog_idx_i   (prog_cnt_q),
-      .pv_pulse_i   (pv_pulse),
-      .pv_mask_i    (pv_mask),
-      .pv_verify_i  (pv_verify),
-      .pv_tol_i     (pv_tol_q),
-      .pv_idx_i     (pv_idx),
-      .pv_ok_o      (pv_ok),
-      .apply_i      (macro_apply),
-      .apply_d_i    (dac_codes),
-      .conv_i       (adc_conv),
-      .conv_group_i (adc_conv_group),
-      .conv_idx_i   (conv_cnt_q),
-      .adc_shift_i  (adc_shift_q),
-      .code_o       (xbar_codes),
-      .sample_i     (sar_sample),
-      .cmp_i        (sar_cmp),
-      .cmp_bit_i    (sar_cmp_bit),
-      .trial_i      (sar_trial),
-      .cmp_o        (sar_dec)
-    );
-  end
+  // The crossbar: one set of ports and one latency, the implementation chosen by XbarImpl.
+  aimc_xbar #(
+    .XbarImpl   (XbarImpl),
+    .TileIdx    (TileIdx),
+    .Rows       (Rows),
+    .Cols       (ArrCols),
+    .DacBits    (DacBits),
+    .AdcBits    (AdcBits),
+    .ColsPerAdc (ArrPerAdc),
+    .AdcKind    (AdcKind)
+  ) u_xbar (
+    .clk_i        (clk_i),
+    .rst_ni       (rst_ni),
+    .prog_i       (pfire_q),
+    .prog_row_i   (prow_q),
+    .prog_w_i     (row_q),
+    .prog_idx_i   (prog_cnt_q),
+    .pv_pulse_i   (pv_pulse),
+    .pv_mask_i    (pv_mask),
+    .pv_verify_i  (pv_verify),
+    .pv_tol_i     (pv_tol_q),
+    .pv_idx_i     (pv_idx),
+    .pv_ok_o      (pv_ok),
+    .apply_i      (macro_apply),
+    .apply_d_i    (dac_codes),
+    .conv_i       (adc_conv),
+    .conv_group_i (adc_conv_group),
+    .conv_idx_i   (conv_cnt_q),
+    .adc_shift_i  (adc_shift_q),
+    .code_o       (xbar_codes),
+    .sample_i     (sar_sample),
+    .cmp_i        (sar_cmp),
+    .cmp_bit_i    (sar_cmp_bit),
+    .trial_i      (sar_trial),
+    .cmp_o        (sar_dec)
+  );
 
   // The accumulator read port serves the MVM (read at the end of a SAR, accumulate when the codes
   // arrive), POST and ACCADD; they never overlap.
@@ -902,21 +870,16 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
     .sat_o       (post_sat)
   );
 
-  // Immediate assertions (both simulators; --noassert removes them from fast builds): each
+  // Assertions (rtl/prim/aimc_assert.svh; --noassert removes them from fast builds): each
   // sub-block answers only in the state that waits for it.
-  always @(posedge clk_i) begin
-    if (rst_ni) begin
-      assert (!adc_done || state_q == StMvmConv) else $fatal(1, "aimc_tile: stray ADC done");
-      assert (!post_done || state_q == StPost) else $fatal(1, "aimc_tile: stray POST done");
-      assert (!pfire_q || state_q == StProg) else $fatal(1, "aimc_tile: stray row program");
-      assert (!(pfire_q && pv_q)) else $fatal(1, "aimc_tile: one-shot program in PV mode");
-      assert (!(pv_pulse && pv_mask == '0)) else $fatal(1, "aimc_tile: pulse with no cell");
-      assert (!(acc_rd && post_acc_rd && adc_conv)) else $fatal(1, "aimc_tile: acc port clash");
-      assert (!wgt_req_o || wgt_port_gnt_i) else $fatal(1, "aimc_tile: weight access without grant");
-      assert (!(act_req_o || par_req_o) || dat_port_gnt_i)
-        else $fatal(1, "aimc_tile: data access without grant");
-    end
-  end
+  `ASSERT(AdcDoneInConv_A, !adc_done || state_q == StMvmConv)
+  `ASSERT(PostDoneInPost_A, !post_done || state_q == StPost)
+  `ASSERT(ProgFireInProg_A, !pfire_q || state_q == StProg)
+  `ASSERT_NEVER(OneShotInPv_A, pfire_q && pv_q)
+  `ASSERT_NEVER(EmptyPulse_A, pv_pulse && pv_mask == '0)
+  `ASSERT_NEVER(AccPortClash_A, acc_rd && post_acc_rd && adc_conv)
+  `ASSERT(WgtGrant_A, !wgt_req_o || wgt_port_gnt_i)
+  `ASSERT(DatGrant_A, !(act_req_o || par_req_o) || dat_port_gnt_i)
 
   assign par_req_o  = post_par_req;
   assign par_addr_o = post_par_addr;

@@ -29,6 +29,8 @@
 //             cycle until the next cmp_i.
 // The model is bound to this instance's geometry at time zero; any model error stops the run.
 
+`include "aimc_assert.svh"
+
 module aimc_xbar_macro import aimc_pkg::*; #(
   parameter int TileIdx    = 0,
   parameter int Rows       = 64,
@@ -209,10 +211,6 @@ module aimc_xbar_macro import aimc_pkg::*; #(
     end
   end
 
-  always @(posedge clk_i) begin
-    if (rst_ni) begin
-      assert (!(sample_i && !cmp_i)) else $fatal(1, "aimc_xbar_macro: sample_i without cmp_i");
-    end
-  end
+  `ASSERT_NEVER(SampleNoCmp_A, sample_i && !cmp_i)
 
 endmodule

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* libaimc: the Kirchhoff driver. One public header. Every function returns an aimc_err
  * (0 = AIMC_OK, negative on error; aimc_strerror() names it) and validates its arguments before
- * touching the hardware. Nothing in the library prints. */
+ * touching the hardware. Nothing in the library prints or reads the environment; the error table,
+ * the export macro and aimc_version() are in aimc_api.h. */
 #ifndef AIMC_H
 #define AIMC_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "aimc_api.h"
 #include "aimc_config.h"
 #include "aimc_isa.h"
 #include "aimc_limits.h"
@@ -15,31 +17,6 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* ---- errors ------------------------------------------------------------------------------ */
-#define AIMC_ERRORS(X)                                                            \
-	X(OK, 0, "success")                                                       \
-	X(EINVAL, -1, "invalid argument")                                         \
-	X(ENOMEM, -2, "out of memory")                                            \
-	X(EIO, -3, "file I/O error")                                              \
-	X(EBUS, -4, "bus error response (SLVERR or DECERR)")                      \
-	X(ETIMEOUT, -5, "timed out waiting for the chip")                         \
-	X(EFORMAT, -6, "malformed network file")                                  \
-	X(ERANGE, -7, "value out of range")                                       \
-	X(ECHIP, -8, "the chip stopped with an error (see err_code, err_pc)")     \
-	X(EFIT, -9, "the network does not fit the chip")                          \
-	X(EUNSUPPORTED, -10, "not supported by this back-end or build")           \
-	X(EMISMATCH, -11, "trace or config mismatch")                             \
-	X(ECONFIG, -12, "invalid chip configuration")
-
-typedef enum aimc_err {
-#define AIMC_ERR_ENUM(name, val, text) AIMC_##name = (val),
-	AIMC_ERRORS(AIMC_ERR_ENUM)
-#undef AIMC_ERR_ENUM
-} aimc_err;
-
-/* Text of an error code; never NULL ("unknown error" for a value not in the table). */
-const char *aimc_strerror(int err);
 
 /* ---- MMIO shim ----------------------------------------------------------------------------- */
 /* AXI4-Lite responses as back-ends report them through read32/write32 return values:
@@ -53,6 +30,9 @@ typedef struct aimc_mmio_ops {
 	int (*poll32)(void *ctx, uint32_t addr, uint32_t mask, uint32_t value, uint32_t max_polls,
 		      uint32_t *last);
 	void (*close)(void *ctx);
+	/* Optional (NULL: none). Diagnostics of the model behind the back-end (the library prints
+	 * nothing): their number, and a message on the first in buf. aimc_mmio_diag calls it. */
+	uint32_t (*diag)(void *ctx, char *buf, size_t len);
 } aimc_mmio_ops;
 
 typedef struct aimc_mmio {
@@ -60,60 +40,64 @@ typedef struct aimc_mmio {
 	void *ctx;
 } aimc_mmio;
 
-int aimc_mmio_read32(aimc_mmio *m, uint32_t addr, uint32_t *val);
-int aimc_mmio_write32(aimc_mmio *m, uint32_t addr, uint32_t val);
-int aimc_mmio_poll32(aimc_mmio *m, uint32_t addr, uint32_t mask, uint32_t value, uint32_t max_polls,
-		     uint32_t *last);
-void aimc_mmio_close(aimc_mmio *m);
+AIMC_API int aimc_mmio_read32(aimc_mmio *m, uint32_t addr, uint32_t *val);
+AIMC_API int aimc_mmio_write32(aimc_mmio *m, uint32_t addr, uint32_t val);
+AIMC_API int aimc_mmio_poll32(aimc_mmio *m, uint32_t addr, uint32_t mask, uint32_t value, uint32_t max_polls,
+			      uint32_t *last);
+AIMC_API void aimc_mmio_close(aimc_mmio *m);
+/* Diagnostics of the simulated model behind m since it was opened, e.g. IR-drop solves that did not
+ * converge (aimc_xbar_diag): their number (0: none, or a back-end without a model) and, if buf is
+ * not NULL, a message on the first in buf ("" if none). The CLI prints it when it closes m. */
+AIMC_API uint32_t aimc_mmio_diag(const aimc_mmio *m, char *buf, size_t len);
 
 /* Back-ends. Each fills *m. */
 /* C reference model of the chip (sw/src/refmodel.c) with the analog library. */
-int aimc_mmio_open_cmodel(aimc_mmio *m, const aimc_cfg *cfg, uint64_t seed);
+AIMC_API int aimc_mmio_open_cmodel(aimc_mmio *m, const aimc_cfg *cfg, uint64_t seed);
 /* Live Verilator model (tb/verilator); AIMC_EUNSUPPORTED in builds without Verilator.
  * wave_path: FST file to write, or NULL. AIMC_EMISMATCH with m open for reads only: the model
  * was built for another crossbar geometry than cfg's (read the readback, then close m). */
-int aimc_mmio_open_verilator(aimc_mmio *m, const aimc_cfg *cfg, uint64_t seed, const char *wave_path);
+AIMC_API int aimc_mmio_open_verilator(aimc_mmio *m, const aimc_cfg *cfg, uint64_t seed, const char *wave_path);
 /* Mock for unit tests: a plain 2 MiB register/memory array; every access is logged in memory. */
-int aimc_mmio_open_mock(aimc_mmio *m);
+AIMC_API int aimc_mmio_open_mock(aimc_mmio *m);
 /* Trace recorder (docs/trace-format.md): forwards to inner and writes every op to trace_path.
  * Takes ownership of inner (closes it on close). */
-int aimc_mmio_open_recorder(aimc_mmio *m, aimc_mmio *inner, const char *trace_path,
-			    const aimc_cfg *cfg, uint64_t seed);
+AIMC_API int aimc_mmio_open_recorder(aimc_mmio *m, aimc_mmio *inner, const char *trace_path,
+				     const aimc_cfg *cfg, uint64_t seed);
 /* Replay: answers reads from the result log of a trace player run (Icarus), checking that the
  * driver issues the same ops in the same order (AIMC_EMISMATCH otherwise). */
-int aimc_mmio_open_replay(aimc_mmio *m, const char *log_path);
+AIMC_API int aimc_mmio_open_replay(aimc_mmio *m, const char *log_path);
 /* Replay only: after the driver's last op, check that only the final `C` line is left in the log
  * and return its clock-cycle count. AIMC_EMISMATCH if ops are left, the C line is missing or
  * malformed, or an earlier op mismatched; AIMC_EINVAL if m is not a replay back-end. */
-int aimc_mmio_replay_cycles(aimc_mmio *m, uint64_t *cycles);
+AIMC_API int aimc_mmio_replay_cycles(aimc_mmio *m, uint64_t *cycles);
 /* Replay only: the first mismatch, naming the log file, line and what the driver issued
  * ("" while there is none; NULL if m is not a replay back-end). */
-const char *aimc_mmio_replay_error(const aimc_mmio *m);
+AIMC_API const char *aimc_mmio_replay_error(const aimc_mmio *m);
 
 /* Serial bridge (docs/uart-bridge.md) on an open file descriptor: a tty, or one end of a socket
  * pair to the simulated board. Takes ownership of fd (closed on close). timeout_ms (1..600000)
  * bounds the wait for each response byte. A frame the bridge rejects or a response with a bad
  * CRC is AIMC_EIO; SLVERR/DECERR are AIMC_EBUS; no answer is AIMC_ETIMEOUT. */
-int aimc_mmio_open_serial_fd(aimc_mmio *m, int fd, uint32_t timeout_ms);
+AIMC_API int aimc_mmio_open_serial_fd(aimc_mmio *m, int fd, uint32_t timeout_ms);
 /* Open a serial device (e.g. /dev/ttyUSB1) raw 8N1 at baud (9600 .. 3000000, a standard rate;
  * AIMC_EINVAL otherwise) and use it as above. AIMC_EIO if it cannot be opened or configured. */
-int aimc_mmio_open_serial(aimc_mmio *m, const char *dev, uint32_t baud, uint32_t timeout_ms);
+AIMC_API int aimc_mmio_open_serial(aimc_mmio *m, const char *dev, uint32_t baud, uint32_t timeout_ms);
 /* Serial only: one bridge frame of n words (1..255) at word-aligned addr, consecutive addresses;
  * words are written from / read into words[]. *n_ok (if not NULL) gets the words accessed with
  * OKAY, *status the response status byte. Returns like the back-end's read32/write32. */
-int aimc_serial_xfer(aimc_mmio *m, int is_write, uint32_t addr, uint32_t *words, uint32_t n,
-		     uint32_t *n_ok, uint8_t *status);
+AIMC_API int aimc_serial_xfer(aimc_mmio *m, int is_write, uint32_t addr, uint32_t *words, uint32_t n,
+			      uint32_t *n_ok, uint8_t *status);
 /* Serial only: send ntx raw bytes, then read exactly nrx bytes (bridge tests of malformed frames). */
-int aimc_serial_raw(aimc_mmio *m, const uint8_t *tx, size_t ntx, uint8_t *rx, size_t nrx);
+AIMC_API int aimc_serial_raw(aimc_mmio *m, const uint8_t *tx, size_t ntx, uint8_t *rx, size_t nrx);
 /* CRC-8 of the bridge protocol (polynomial 0x07, no reflection), continuing from crc. */
-uint8_t aimc_serial_crc8(uint8_t crc, const uint8_t *p, size_t n);
+AIMC_API uint8_t aimc_serial_crc8(uint8_t crc, const uint8_t *p, size_t n);
 /* The simulated board (tb/uart: the FPGA core with its UART bridge in Verilator) behind the serial
  * back-end; AIMC_EUNSUPPORTED in builds without it (only aimc-uart-vl has it). */
-int aimc_mmio_open_uart_sim(aimc_mmio *m, const aimc_cfg *cfg, uint64_t seed, const char *wave_path);
+AIMC_API int aimc_mmio_open_uart_sim(aimc_mmio *m, const aimc_cfg *cfg, uint64_t seed, const char *wave_path);
 /* Memory-mapped device file (/dev/uioN, /dev/mem): size bytes (multiple of 4) mapped at offset
  * (a multiple of the page size). Addresses past size are AIMC_ERANGE. A bus error on the mapping
  * is a SIGBUS, not a return value. AIMC_EIO if the file cannot be opened or mapped. */
-int aimc_mmio_open_devmem(aimc_mmio *m, const char *path, uint64_t offset, uint32_t size);
+AIMC_API int aimc_mmio_open_devmem(aimc_mmio *m, const char *path, uint64_t offset, uint32_t size);
 
 /* Mock only (unit tests). Every access is logged: kind 'R' (data = value returned) or 'W' (data =
  * value written), rc = what the access returned. The mock has no poll32: a poll shows as reads. */
@@ -123,14 +107,14 @@ typedef struct aimc_mock_op {
 	int rc;
 } aimc_mock_op;
 /* Log since open or the last clear; 0 (and *ops NULL) if m is not a mock. */
-size_t aimc_mmio_mock_log(const aimc_mmio *m, const aimc_mock_op **ops);
-void aimc_mmio_mock_log_clear(aimc_mmio *m);
+AIMC_API size_t aimc_mmio_mock_log(const aimc_mmio *m, const aimc_mock_op **ops);
+AIMC_API void aimc_mmio_mock_log_clear(aimc_mmio *m);
 /* Set / get a word without logging; AIMC_EINVAL if m is not a mock or addr is misaligned or
  * past the 2 MiB array. */
-int aimc_mmio_mock_poke(aimc_mmio *m, uint32_t addr, uint32_t val);
-int aimc_mmio_mock_peek(const aimc_mmio *m, uint32_t addr, uint32_t *val);
+AIMC_API int aimc_mmio_mock_poke(aimc_mmio *m, uint32_t addr, uint32_t val);
+AIMC_API int aimc_mmio_mock_peek(const aimc_mmio *m, uint32_t addr, uint32_t *val);
 /* From now on every access to addr answers a bus error (AIMC_EBUS, data 0) like SLVERR. */
-int aimc_mmio_mock_fail(aimc_mmio *m, uint32_t addr);
+AIMC_API int aimc_mmio_mock_fail(aimc_mmio *m, uint32_t addr);
 
 /* ---- chip control ------------------------------------------------------------------------- */
 /* Per-tile counters since power-on (a soft reset keeps them). busy: cycles the tile runs a
@@ -160,46 +144,46 @@ typedef struct aimc_bus_err {
 
 /* Check the ID register and that the configuration readback CSRs equal cfg (AIMC_EMISMATCH
  * otherwise); write the settle CSR from cfg. */
-int aimc_chip_init(aimc_mmio *m, const aimc_cfg *cfg);
+AIMC_API int aimc_chip_init(aimc_mmio *m, const aimc_cfg *cfg);
 /* Read the configuration readback CSRs (reads only) and write the fields that differ from cfg into
  * buf as "rows: chip 64, config 16; cols: ...". The number of differing fields (0: the chip is
  * the config's), or a negative aimc_err (a bus error; AIMC_ECONFIG if cfg does not fit the
  * fields). */
-int aimc_chip_config_diff(aimc_mmio *m, const aimc_cfg *cfg, char *buf, size_t len);
+AIMC_API int aimc_chip_config_diff(aimc_mmio *m, const aimc_cfg *cfg, char *buf, size_t len);
 /* What aimc_chip_init's AIMC_EMISMATCH was about, in buf (reads only): "the id register reads
  * 0x... (a Kirchhoff chip reads 0x41494d43)", a register map or ISA version, or the config
  * readback fields that differ from cfg (cfg may be NULL: identity only). AIMC_OK if the chip
  * is cfg's, AIMC_EMISMATCH if not, or a bus error. */
-int aimc_chip_explain(aimc_mmio *m, const aimc_cfg *cfg, char *buf, size_t len);
+AIMC_API int aimc_chip_explain(aimc_mmio *m, const aimc_cfg *cfg, char *buf, size_t len);
 /* Write the program-and-verify CSRs (pv_ctrl, pv_tol) from cfg's pv_* keys (aimc_chip_init does
  * this too). AIMC_ECONFIG if a value does not fit its field; AIMC_EINVAL for NULL arguments. */
-int aimc_chip_pv_setup(aimc_mmio *m, const aimc_cfg *cfg);
+AIMC_API int aimc_chip_pv_setup(aimc_mmio *m, const aimc_cfg *cfg);
 /* Program-and-verify counters of one tile (0..15; 0 for tiles the chip does not have): row
  * pulses and unconverged cells since reset, through the pv_sel window (which it leaves at tile).
  * AIMC_EINVAL for NULL or tile > 15. */
-int aimc_pv_counters_read(aimc_mmio *m, uint32_t tile, uint32_t *pulses, uint32_t *unconv);
+AIMC_API int aimc_pv_counters_read(aimc_mmio *m, uint32_t tile, uint32_t *pulses, uint32_t *unconv);
 /* Write n words to a memory window word offset (window base from aimc_regs.h). */
-int aimc_mem_write(aimc_mmio *m, uint32_t base, uint32_t word_off, const uint32_t *w, size_t n);
-int aimc_mem_read(aimc_mmio *m, uint32_t base, uint32_t word_off, uint32_t *w, size_t n);
+AIMC_API int aimc_mem_write(aimc_mmio *m, uint32_t base, uint32_t word_off, const uint32_t *w, size_t n);
+AIMC_API int aimc_mem_read(aimc_mmio *m, uint32_t base, uint32_t word_off, uint32_t *w, size_t n);
 /* Load a program (n instructions) at instruction index 0. */
-int aimc_prog_load(aimc_mmio *m, const aimc_cfg *cfg, const uint64_t *prog, size_t n);
+AIMC_API int aimc_prog_load(aimc_mmio *m, const aimc_cfg *cfg, const uint64_t *prog, size_t n);
 /* Start at pc, wait (poll status.busy == 0, at most max_polls) and check the outcome:
  * AIMC_OK on HALT, AIMC_ECHIP on an error stop (*chip_err / *chip_pc filled if not NULL). */
-int aimc_run(aimc_mmio *m, uint32_t pc, uint32_t max_polls, uint32_t *chip_err, uint32_t *chip_pc);
+AIMC_API int aimc_run(aimc_mmio *m, uint32_t pc, uint32_t max_polls, uint32_t *chip_err, uint32_t *chip_pc);
 /* Chip counters, then the per-tile counters of cfg0.num_tiles tiles (AIMC_EMISMATCH if that
  * reads 0 or above 16). */
-int aimc_counters_read(aimc_mmio *m, aimc_counters *c);
+AIMC_API int aimc_counters_read(aimc_mmio *m, aimc_counters *c);
 /* d = b - a for every counter (wrapping, like the hardware's: the event counters modulo
  * 2^b->bits, 32 if bits is 0 or >= 32); n_tiles and bits from b. */
-void aimc_counters_delta(const aimc_counters *a, const aimc_counters *b, aimc_counters *d);
+AIMC_API void aimc_counters_delta(const aimc_counters *a, const aimc_counters *b, aimc_counters *d);
 /* sum += d for every counter (a delta of aimc_counters_delta): the way to count past 2^bits on a
  * chip with cut counters is to take a delta after every run and add them up. n_tiles from d;
  * sum->bits is set to 64 (the sum does not wrap at the chip's width). */
-void aimc_counters_add(aimc_counters *sum, const aimc_counters *d);
+AIMC_API void aimc_counters_add(aimc_counters *sum, const aimc_counters *d);
 /* Pulse soft_reset: the sequencer, tiles and status return to idle (docs/errors.md). */
-int aimc_soft_reset(aimc_mmio *m);
+AIMC_API int aimc_soft_reset(aimc_mmio *m);
 /* Read the bus-error record; with clear != 0, clear it afterwards. */
-int aimc_bus_err_read(aimc_mmio *m, aimc_bus_err *e, int clear);
+AIMC_API int aimc_bus_err_read(aimc_mmio *m, aimc_bus_err *e, int clear);
 
 /* ---- network file (docs/network-format.md) ------------------------------------------------ */
 /* Geometry of a convolution layer (format version 2): valid (no padding), HWC activations;
@@ -221,11 +205,11 @@ typedef struct aimc_layer {
 } aimc_layer;
 
 /* 1 for a convolution layer (conv.kh != 0). */
-int aimc_layer_is_conv(const aimc_layer *l);
+AIMC_API int aimc_layer_is_conv(const aimc_layer *l);
 /* Input values the layer reads per inference (K, or in_h*in_w*in_c) and output values it writes
  * (N, or out_h*out_w*N). 0 for NULL. */
-uint32_t aimc_layer_in_len(const aimc_layer *l);
-uint32_t aimc_layer_out_len(const aimc_layer *l);
+AIMC_API uint32_t aimc_layer_in_len(const aimc_layer *l);
+AIMC_API uint32_t aimc_layer_out_len(const aimc_layer *l);
 
 typedef struct aimc_net {
 	uint32_t n_layers;
@@ -236,20 +220,20 @@ typedef struct aimc_net {
 
 /* Load and validate a network file. On error returns AIMC_EFORMAT/EIO/ENOMEM/ERANGE and writes
  * a message naming what is wrong (field, layer, byte offset) into err. */
-int aimc_net_load(aimc_net *net, const char *path, char *err, size_t errlen);
-int aimc_net_load_mem(aimc_net *net, const uint8_t *buf, size_t len, char *err, size_t errlen);
-void aimc_net_free(aimc_net *net);
+AIMC_API int aimc_net_load(aimc_net *net, const char *path, char *err, size_t errlen);
+AIMC_API int aimc_net_load_mem(aimc_net *net, const uint8_t *buf, size_t len, char *err, size_t errlen);
+AIMC_API void aimc_net_free(aimc_net *net);
 /* The ideal int8 chip in plain C (docs/numbers.md with exact accumulators, no analog model): n
  * input vectors x (n x in_len of layer 0) to y (n x n_classes). Convolutions run as im2col. The
  * golden reference for exported networks. AIMC_EINVAL for NULL or an empty network,
  * AIMC_ENOMEM. */
-int aimc_net_forward(const aimc_net *net, const int8_t *x, size_t n, int8_t *y);
+AIMC_API int aimc_net_forward(const aimc_net *net, const int8_t *x, size_t n, int8_t *y);
 /* Serialize a network to the file format (malloc'd *buf, *len bytes; free() it). The result is
  * checked with aimc_net_load_mem: a network that breaks a rule of the format gives AIMC_EINVAL
  * with the loader's message in err, and nothing is returned. */
-int aimc_net_to_mem(const aimc_net *net, uint8_t **buf, size_t *len, char *err, size_t errlen);
+AIMC_API int aimc_net_to_mem(const aimc_net *net, uint8_t **buf, size_t *len, char *err, size_t errlen);
 /* aimc_net_to_mem, then write the bytes to path (AIMC_EIO on a write error). */
-int aimc_net_save(const aimc_net *net, const char *path, char *err, size_t errlen);
+AIMC_API int aimc_net_save(const aimc_net *net, const char *path, char *err, size_t errlen);
 
 
 /* ---- network graphs (format version 3): TFLite int8 operators (docs/models.md) -------------- */
@@ -297,53 +281,53 @@ typedef struct aimc_graph {
 } aimc_graph;
 
 /* 1 if the node runs on tiles (FC, CONV, DWCONV). */
-int aimc_gop_on_chip(uint32_t op);
+AIMC_API int aimc_gop_on_chip(uint32_t op);
 /* Name of an operator ("FC", "CONV", ...; "?" for an unknown value). */
-const char *aimc_gop_name(uint32_t op);
+AIMC_API const char *aimc_gop_name(uint32_t op);
 /* Elements of a tensor (h*w*c). */
-uint32_t aimc_tensor_len(const aimc_tensor *t);
+AIMC_API uint32_t aimc_tensor_len(const aimc_tensor *t);
 /* Version of a network file or buffer (1, 2, 3) from its header; AIMC_EFORMAT / AIMC_EIO with a
  * message if it is not one. Lets a tool choose aimc_net_load or aimc_graph_load. */
-int aimc_netfile_version(const char *path, uint32_t *version, char *err, size_t errlen);
+AIMC_API int aimc_netfile_version(const char *path, uint32_t *version, char *err, size_t errlen);
 /* Load and validate a version-3 file (docs/network-format.md): errors as aimc_net_load. */
-int aimc_graph_load(aimc_graph *g, const char *path, char *err, size_t errlen);
-int aimc_graph_load_mem(aimc_graph *g, const uint8_t *buf, size_t len, char *err, size_t errlen);
-int aimc_graph_to_mem(const aimc_graph *g, uint8_t **buf, size_t *len, char *err, size_t errlen);
-void aimc_graph_free(aimc_graph *g);
+AIMC_API int aimc_graph_load(aimc_graph *g, const char *path, char *err, size_t errlen);
+AIMC_API int aimc_graph_load_mem(aimc_graph *g, const uint8_t *buf, size_t len, char *err, size_t errlen);
+AIMC_API int aimc_graph_to_mem(const aimc_graph *g, uint8_t **buf, size_t *len, char *err, size_t errlen);
+AIMC_API void aimc_graph_free(aimc_graph *g);
 /* TFLite's reference-kernel integer arithmetic in plain C, every node in order: n inputs (n x
  * len(tensor 0), int8) to n outputs (n x len(output tensor)). The golden reference of imported
  * models (docs/models.md, "Arithmetic of the graph pass"). AIMC_EINVAL for NULL, an empty graph
  * or one the loader refuses (checked through aimc_graph_to_mem), AIMC_ENOMEM, AIMC_ERANGE for a
  * softmax row TFLite's kernel cannot compute (aimc_graph_host_node). */
-int aimc_graph_forward(const aimc_graph *g, const int8_t *x, size_t n, int8_t *y);
+AIMC_API int aimc_graph_forward(const aimc_graph *g, const int8_t *x, size_t n, int8_t *y);
 
 /* Driver-side pieces of the graph pass, shared by aimc_graph_forward and the chip executor. */
 /* TFLite's MultiplyByQuantizedMultiplier (docs/models.md, "Building blocks": MBQM): shift in
  * [-31, 30] (values outside are clamped into it). */
-int32_t aimc_tfl_requant(int32_t x, int32_t mult, int32_t shift);
+AIMC_API int32_t aimc_tfl_requant(int32_t x, int32_t mult, int32_t shift);
 /* (int32_t)round((double)x * scale) as TFLite's reference FC kernel computes it on x86-64, in
  * integer arithmetic only: scale_bits is the IEEE binary64 pattern of a finite scale >= 0; the
  * product is rounded to nearest-even binary64, then half away from zero to an integer; a result
  * outside int32 gives INT32_MIN (what cvttsd2si returns). */
-int32_t aimc_tfl_fc_round(int32_t x, uint64_t scale_bits);
+AIMC_API int32_t aimc_tfl_fc_round(int32_t x, uint64_t scale_bits);
 /* Run a driver node (ADD, AVGPOOL, MAXPOOL, RESHAPE, SOFTMAX) on one sample: in1 only for ADD.
  * AIMC_EINVAL for a chip node or NULL; AIMC_ERANGE for a softmax row where TFLite's kernel fails
  * its own exponent check (a sum of exponentials of 512 or more, e.g. 512 values equal to the
  * row maximum). nd must belong to a graph the loader accepted. */
-int aimc_graph_host_node(const aimc_graph *g, const aimc_node *nd, const int8_t *in0,
-			 const int8_t *in1, int8_t *out);
+AIMC_API int aimc_graph_host_node(const aimc_graph *g, const aimc_node *nd, const int8_t *in0,
+				  const int8_t *in1, int8_t *out);
 /* The chip vectors of one sample of a chip node: FC one row (k values); CONV out_h*out_w rows of
  * k values, column (dy*kw + dx)*in_c + ci, positions outside the input filled with the input
  * zero point; DWCONV out_h*out_w*n rows of kh*kw values (row p*n + c: channel c of pixel p), the
  * same padding. Rows are written to `rows` (vectors(nd) x k). */
-void aimc_graph_im2col(const aimc_graph *g, const aimc_node *nd, const int8_t *in, int8_t *rows);
+AIMC_API void aimc_graph_im2col(const aimc_graph *g, const aimc_node *nd, const int8_t *in, int8_t *rows);
 /* Chip vectors per sample of a chip node: 1 (FC), out_h*out_w (CONV), out_h*out_w*n (DWCONV). */
-uint32_t aimc_graph_vectors(const aimc_graph *g, const aimc_node *nd);
+AIMC_API uint32_t aimc_graph_vectors(const aimc_graph *g, const aimc_node *nd);
 /* TFLite's output stage for channel ch of a chip node, with acc the exact sum of w * (x - zp_in):
  * CONV, DWCONV y = clamp(requant(sat32(acc + bias), mult, shift) + zp_out, act_min, act_max);
  * FC y = clamp(round(sat32(acc + bias) * eff_scale) + zp_out, ...) with the double product and
  * round() of TFLite's reference FC kernel emulated exactly in integers (docs/models.md). */
-int8_t aimc_graph_out_stage(const aimc_graph *g, const aimc_node *nd, uint32_t ch, int64_t acc);
+AIMC_API int8_t aimc_graph_out_stage(const aimc_graph *g, const aimc_node *nd, uint32_t ch, int64_t acc);
 
 /* ---- compiler ------------------------------------------------------------------------------ */
 typedef struct aimc_image {
@@ -378,23 +362,23 @@ typedef struct aimc_image {
 /* Map net onto the chip of cfg for batches of `batch` vectors. AIMC_EFIT with a message naming
  * the layer and the shortfall if it does not fit; AIMC_EUNSUPPORTED for a convolution layer
  * (use aimc_plan_compile). */
-int aimc_compile(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, aimc_image *img,
-		 char *err, size_t errlen);
+AIMC_API int aimc_compile(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, aimc_image *img,
+			  char *err, size_t errlen);
 /* aimc_compile with flags: AIMC_COMPILE_RAW also stores sat32(acc + b) of the last layer for every
  * vector (POST raw) at raw_base / raw_stride, for layer tests and calibration. */
 #define AIMC_COMPILE_RAW (1u << 0)
 /* AIMC_COMPILE_SERIAL: the layer-after-layer program on tile 0 even when the network would be
  * resident (the baseline the pipelined placement is measured against). */
 #define AIMC_COMPILE_SERIAL (1u << 1)
-int aimc_compile_ex(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, uint32_t flags,
-		    aimc_image *img, char *err, size_t errlen);
-void aimc_image_free(aimc_image *img);
+AIMC_API int aimc_compile_ex(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, uint32_t flags,
+			     aimc_image *img, char *err, size_t errlen);
+AIMC_API void aimc_image_free(aimc_image *img);
 /* Tile weight images (PROG): Rows x Cols x WeightSlices bytes, row-major; aimc_wgt_blk_words gives
  * its size in words. aimc_wgt_put ORs weight w of crossbar row r, logical column c into a zeroed
  * image: byte (r·Cols + c)·WeightSlices + s holds slice s (aimc_cfg_weight_slice; w itself with
  * one slice). No range checks: the caller keeps r < Rows, c < Cols. */
-uint32_t aimc_wgt_blk_words(const aimc_cfg *cfg);
-void aimc_wgt_put(const aimc_cfg *cfg, uint32_t *img, uint32_t r, uint32_t c, int w);
+AIMC_API uint32_t aimc_wgt_blk_words(const aimc_cfg *cfg);
+AIMC_API void aimc_wgt_put(const aimc_cfg *cfg, uint32_t *img, uint32_t r, uint32_t c, int w);
 
 /* ---- execution plans: networks with convolution layers ------------------------------------- */
 /* A network cut into segments compiled one at a time: each maximal run of fully connected layers
@@ -424,13 +408,13 @@ typedef struct aimc_plan {
  * the largest number of vectors below that fits); flags (AIMC_COMPILE_RAW) apply to the last
  * segment. On error the message names the segment's layers; the plan is left empty. The plan
  * points into net: keep net alive while it is used. */
-int aimc_plan_compile(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, uint32_t flags,
-		      aimc_plan *plan, char *err, size_t errlen);
-void aimc_plan_free(aimc_plan *plan);
+AIMC_API int aimc_plan_compile(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, uint32_t flags,
+			       aimc_plan *plan, char *err, size_t errlen);
+AIMC_API void aimc_plan_free(aimc_plan *plan);
 /* The im2col patches of one HWC input (in_h*in_w*in_c values) of convolution g: out_h*out_w rows
  * of kh*kw*in_c values, patch row p = oy*out_w + ox, column (dy*kw + dx)*in_c + ci. Does
  * nothing if an argument is NULL. */
-void aimc_im2col(const aimc_conv *g, const int8_t *x, int8_t *patches);
+AIMC_API void aimc_im2col(const aimc_conv *g, const int8_t *x, int8_t *patches);
 
 /* ---- graph compiler and executor (format version 3; decision 0007 sections 3 and 4) ---------- */
 /* Column-packed resident placement: every chip node's N x K matrix (a DWCONV cut into channel
@@ -514,15 +498,15 @@ typedef struct aimc_gplan {
  * a message naming the node and the shortfall if it does not fit; AIMC_EUNSUPPORTED naming the
  * node, before placement, if cfg has isa_tfl = 0 and a node needs the tfl POST or ACCADD; AIMC_ERANGE if a folded bias
  * leaves int32 or a parameter is outside its field; AIMC_EINVAL for NULL or a malformed graph. */
-int aimc_graph_compile(const aimc_graph *g, const aimc_cfg *cfg, aimc_gplan *p, char *err,
-		       size_t errlen);
-void aimc_gplan_free(aimc_gplan *p);
+AIMC_API int aimc_graph_compile(const aimc_graph *g, const aimc_cfg *cfg, aimc_gplan *p, char *err,
+				size_t errlen);
+AIMC_API void aimc_gplan_free(aimc_gplan *p);
 /* 1 if a program of p uses ISA 3's tfl POST or ACCADD (which a chip built with isa_tfl = 0,
  * cfg5.no_tfl, lacks; aimc_graph_compile refuses such a graph for such a config with
  * AIMC_EUNSUPPORTED), with the first such node in *node (may be NULL); 0 otherwise. */
-int aimc_gplan_needs_tfl(const aimc_gplan *p, uint32_t *node);
+AIMC_API int aimc_gplan_needs_tfl(const aimc_gplan *p, uint32_t *node);
 /* The packed E word of a tfl POST: e, zp, lo, hi (int8 each). */
-uint32_t aimc_tfl_eword(int32_t e, int32_t zp, int32_t lo, int32_t hi);
+AIMC_API uint32_t aimc_tfl_eword(int32_t e, int32_t zp, int32_t lo, int32_t hi);
 
 /* Counters of a graph run: per node and in total, summed over every sample run. */
 typedef struct aimc_gnode_stats {
@@ -566,12 +550,12 @@ typedef struct aimc_grun {
  * count != 0: per-node counters. AIMC_ECHIP with r->chip_err / chip_pc on a chip error.
  * AIMC_EUNSUPPORTED, before anything is written, if the plan needs the tfl POST or ACCADD
  * (aimc_gplan_needs_tfl; the node in r->err_node) and the chip reports cfg5.no_tfl. */
-int aimc_graph_run_open(aimc_grun *r, aimc_mmio *m, const aimc_cfg *cfg, const aimc_graph *g,
-			const aimc_gplan *p, uint32_t max_polls, int count);
+AIMC_API int aimc_graph_run_open(aimc_grun *r, aimc_mmio *m, const aimc_cfg *cfg, const aimc_graph *g,
+				 const aimc_gplan *p, uint32_t max_polls, int count);
 /* n samples x (n x len(tensor 0) int8) through the graph: driver nodes on the host, chip nodes
  * in batches on the chip. y gets n x len(output tensor). */
-int aimc_graph_run(aimc_grun *r, const int8_t *x, size_t n, int8_t *y);
-void aimc_graph_run_close(aimc_grun *r);
+AIMC_API int aimc_graph_run(aimc_grun *r, const int8_t *x, size_t n, int8_t *y);
+AIMC_API void aimc_graph_run_close(aimc_grun *r);
 
 #ifdef __cplusplus
 }

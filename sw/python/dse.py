@@ -16,26 +16,25 @@ import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")   # trained weights independent of the machine
 
-import argparse  # noqa: E402
-import csv  # noqa: E402
-import json  # noqa: E402
-import shlex  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
+import argparse
+import csv
+import json
+import shlex
+import subprocess
+import sys
+import time
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, HERE)
 
-from kirchhoff import atomic               # noqa: E402
-from kirchhoff import export as kexport    # noqa: E402
-from kirchhoff import perf as kperf         # noqa: E402
-from kirchhoff import pipeline as kpipe     # noqa: E402
-from kirchhoff import quantize as kq       # noqa: E402
-from kirchhoff import train as ktrain      # noqa: E402
+from kirchhoff import atomic
+from kirchhoff import export as kexport
+from kirchhoff import perf as kperf
+from kirchhoff import pipeline as kpipe
+from kirchhoff import quantize as kq
+from kirchhoff import train as ktrain
 
 DAC_BITS = (1, 2, 4, 8)
 COLS_PER_ADC = (1, 2, 4, 8, 16)
@@ -235,7 +234,7 @@ class Digits:
 def tile_error(aimc, cfg_path, tile, seed, workdir, timeout):
     """A random layer that fills the tile (K = N = tile, batch 4) on the C model: rms error of the
     int8 outputs against the exact (golden) ones, in LSB, at the automatic adc_shift
-    (`aimc layer-test`). Unlike the digits MLP (64 inputs), every row of the tile drives the
+    (`aimc-test layer-test`). Unlike the digits MLP (64 inputs), every row of the tile drives the
     column sums here, so it shows what DAC bits do to the ADC's range at full scale."""
     os.makedirs(workdir, exist_ok=True)
     rep = os.path.join(workdir, "layer-test.json")
@@ -331,10 +330,11 @@ def tfl_model(cfg, batch, reads):
 
 def isa3_checks(args, aimc):
     """The u8 (ISA 3) MVM timing on the RTL: `layer-test --tfl 1` on configs/tiny.cfg with an
-    aimc-vl that has it (--isa3-vl, or this tree's own once ISA 3 is in). [] with a note if none."""
-    vl = args.isa3_vl or os.path.join(args.build, "tiny", "vl", "aimc-vl")
+    aimc-test-vl that has it (--isa3-vl, or this tree's own once ISA 3 is in). [] with a note if
+    none."""
+    vl = args.isa3_vl or os.path.join(args.build, "tiny", "vl", "aimc-test-vl")
     if not os.path.exists(vl):
-        return [], f"no ISA 3 aimc-vl ({vl})"
+        return [], f"no ISA 3 aimc-test-vl ({vl})"
     try:
         p = subprocess.run([vl, "layer-test", "--help"], capture_output=True, text=True,
                            timeout=60, stdin=subprocess.DEVNULL)
@@ -378,7 +378,7 @@ def rtl_checks(args, aimc):
     for cfg_path, k, n, b in RTL_CHECKS:
         cfg = load_cfg(aimc, cfg_path, args.timeout)
         name = cfg["name"]
-        vl = os.path.join(args.build, name, "vl", "aimc-vl")
+        vl = os.path.join(args.build, name, "vl", "aimc-test-vl")
         if not os.path.exists(vl):
             log(f"  building the Verilator model of {name} (make vl CONFIG={cfg_path})")
             run(["make", "vl", f"CONFIG={cfg_path}", f"BUILD={args.build}"],
@@ -532,7 +532,7 @@ def plot(path, rows, anchors, var_names, grid_tile):
     plt.close(fig)
 
 
-def main():
+def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--build", default="build")
     ap.add_argument("--aimc")
@@ -547,8 +547,8 @@ def main():
                     help="a best point's full-tile output error is within this (relative) of "
                          "the grid's lowest")
     ap.add_argument("--no-rtl", action="store_true", help="skip the RTL check of the cycle model")
-    ap.add_argument("--isa3-vl", help="an aimc-vl of configs/tiny.cfg with ISA 3 (layer-test "
-                    "--tfl) for the u8 timing check; default: BUILD/tiny/vl/aimc-vl if it has it")
+    ap.add_argument("--isa3-vl", help="an aimc-test-vl of configs/tiny.cfg with ISA 3 (layer-test "
+                    "--tfl) for the u8 timing check; default: BUILD/tiny/vl/aimc-test-vl if it has it")
     ap.add_argument("--timeout", type=float, default=900)
     args = ap.parse_args()
     if args.post_lanes < 1:
@@ -557,6 +557,8 @@ def main():
     args.build = os.path.abspath(args.build)
     aimc = args.aimc or os.path.join(args.build, "sw", "aimc")
     args.aimc_path = aimc
+    # layer-test is a chip test: the test runner beside the product CLI (tests/chip, issue 19)
+    args.aimc_test = os.path.join(args.build, "tests", "aimc-test")
     if not os.path.exists(aimc):
         print(f"dse: {aimc} does not exist (make sw)", file=sys.stderr)
         return 2
@@ -583,7 +585,7 @@ def main():
             cfg = load_cfg(aimc, path, args.timeout)
             wd = os.path.join(outdir, "run", cfg["name"])
             d = dig.run(aimc, path, cfg, wd, args.seed, args.timeout)
-            te = tile_error(aimc, path, tile, args.seed, wd, args.timeout)
+            te = tile_error(args.aimc_test, path, tile, args.seed, wd, args.timeout)
             r = {"name": cfg["name"], "config_file": os.path.relpath(path, ROOT), "tile": tile,
                  "dac_bits": dac, "cols_per_adc": cpa, "adc_bits": int(cfg["adc_bits"]),
                  "adc_cycles": int(cfg["adc_cycles"]), "e_dac_pj": float(cfg["e_dac_pj"]),
@@ -629,7 +631,7 @@ def main():
             for v in DAC_INL:
                 path = gen_config(outdir, GRID_TILE, b["dac_bits"], b["cols_per_adc"], a,
                                   extra={"dac_inl": v})
-                te = tile_error(aimc, path, GRID_TILE, args.seed,
+                te = tile_error(args.aimc_test, path, GRID_TILE, args.seed,
                                 os.path.join(outdir, "run", os.path.basename(path)[:-4]),
                                 args.timeout)
                 inl.append({"dac_inl_lsb": v, "config_file": os.path.relpath(path, ROOT),

@@ -14,30 +14,29 @@ import os
 # machine's core count. Set before numpy loads OpenBLAS.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import argparse  # noqa: E402
-import json  # noqa: E402
-import platform  # noqa: E402
-import shlex  # noqa: E402
-import shutil  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
+import argparse
+import json
+import platform
+import shlex
+import shutil
+import subprocess
+import sys
+import time
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, HERE)
 
-from kirchhoff import atomic               # noqa: E402
-from kirchhoff import data as kdata        # noqa: E402
-from kirchhoff import export as kexport    # noqa: E402
-from kirchhoff import hwa as khwa          # noqa: E402
-from kirchhoff import perf as kperf         # noqa: E402
-from kirchhoff import pipeline as kpipe     # noqa: E402
-from kirchhoff import plots as kplots       # noqa: E402
-from kirchhoff import quantize as kq       # noqa: E402
-from kirchhoff import train as ktrain      # noqa: E402
+from kirchhoff import atomic
+from kirchhoff import data as kdata
+from kirchhoff import export as kexport
+from kirchhoff import hwa as khwa
+from kirchhoff import perf as kperf
+from kirchhoff import pipeline as kpipe
+from kirchhoff import plots as kplots
+from kirchhoff import quantize as kq
+from kirchhoff import train as ktrain
 
 CALIB_SAMPLES = {"mlp": 500, "cnn": 200}   # training vectors used by `aimc calibrate`
 # hardware-aware training (TRAIN=hwa, docs/sim.md): measured on noisy and a prog_sigma 0.06
@@ -682,7 +681,7 @@ def parse_args(argv):
     return a
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     make, raw = rerun_command(args)
     try:

@@ -21,27 +21,25 @@ import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import argparse  # noqa: E402
-import hashlib  # noqa: E402
-import json  # noqa: E402
-import shlex  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
+import argparse
+import hashlib
+import json
+import shlex
+import sys
+import time
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, HERE)
 
-from sim import (BACKDOOR_CELLS, SimError, door_flags, load_cfg, log, print_digital,  # noqa: E402
-                 resolve_cfg, run_tool, tool_versions)
-from kirchhoff import atomic  # noqa: E402
-from kirchhoff import graphfile as gf  # noqa: E402
-from kirchhoff import graphcal as kcal  # noqa: E402
-from kirchhoff import perf as kperf  # noqa: E402
-from kirchhoff import tflite_import as ti  # noqa: E402
-from kirchhoff import tflite_ref as kref  # noqa: E402
+from kirchhoff import atomic
+from kirchhoff import graphcal as kcal
+from kirchhoff import graphfile as gf
+from kirchhoff import perf as kperf
+from kirchhoff import tflite_import as ti
+from kirchhoff import tflite_ref as kref
+from sim import BACKDOOR_CELLS, SimError, door_flags, load_cfg, log, print_digital, resolve_cfg, run_tool, tool_versions
 
 AD_SAMPLE = "ad01_sample_normal_id_01_00000000.bin"
 AD_FRAMES, AD_MELS, AD_WINDOW = 200, 128, 5
@@ -423,7 +421,7 @@ def rerun_command(a):
     return shlex.join(cmd)
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     a = parse_args(sys.argv[1:] if argv is None else argv)
     rerun = rerun_command(a)
     try:

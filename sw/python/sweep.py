@@ -18,25 +18,24 @@ import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import argparse  # noqa: E402
-import csv  # noqa: E402
-import json  # noqa: E402
-import shlex  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
+import argparse
+import csv
+import json
+import shlex
+import subprocess
+import sys
+import time
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, HERE)
 
-from kirchhoff import atomic               # noqa: E402
-from kirchhoff import export as kexport    # noqa: E402
-from kirchhoff import pipeline as kpipe     # noqa: E402
-from kirchhoff import quantize as kq       # noqa: E402
-from kirchhoff import train as ktrain      # noqa: E402
+from kirchhoff import atomic
+from kirchhoff import export as kexport
+from kirchhoff import pipeline as kpipe
+from kirchhoff import quantize as kq
+from kirchhoff import train as ktrain
 
 # knob -> (values, axis label, log x axis). The base config's own value is added to each list.
 KNOBS = {
@@ -385,7 +384,7 @@ def overrides_for(knob, value):
     return {knob: repr(float(value))}
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
     ap.add_argument("--config", required=True, help="base config (name or .cfg path)")
     ap.add_argument("--build", required=True, help="build directory (output in BUILD/sweep)")
@@ -413,7 +412,7 @@ def main(argv=None):
     acc_int8 = float(np.mean(ktrain.predict(y_int8) == pr.yte))
     inputs = os.path.join(work, "test_inputs.i8")
     atomic.write_bytes(inputs, np.ascontiguousarray(pr.xte, np.int8).tobytes())
-    n, nc = len(pr.yte), pr.qnet.n_classes
+    n = len(pr.yte)
     print(f"sweep: float32 {100 * acc_float:.2f} %, int8 ideal {100 * acc_int8:.2f} %, "
           f"{n} test images, base config {base_cfg['name']}", flush=True)
 

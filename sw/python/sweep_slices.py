@@ -19,25 +19,23 @@ import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import argparse  # noqa: E402
-import csv  # noqa: E402
-import json  # noqa: E402
-import io  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
+import argparse
+import csv
+import io
+import sys
+import time
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, HERE)
 
-from kirchhoff import atomic              # noqa: E402
-from kirchhoff import export as kexport    # noqa: E402
-from kirchhoff import pipeline as kpipe     # noqa: E402
-from kirchhoff import quantize as kq       # noqa: E402
-from kirchhoff import train as ktrain      # noqa: E402
-from sweep import SweepError, run, sweep_point, sweep_setup  # noqa: E402
+from kirchhoff import atomic
+from kirchhoff import export as kexport
+from kirchhoff import pipeline as kpipe
+from kirchhoff import quantize as kq
+from kirchhoff import train as ktrain
+from sweep import SweepError, sweep_point, sweep_setup
 
 # (weight_slices, slice_bits): one pair of 127 levels, then the slicings of the 7 magnitude bits
 SLICINGS = [(1, 7), (2, 4), (3, 3), (4, 2), (7, 1)]
@@ -46,7 +44,7 @@ QUICK_SLICINGS = [(1, 7), (7, 1)]
 QUICK_LEVELS = [2, 128]
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
     ap.add_argument("--config", default="reram",
                     help="base config, name or .cfg path (default reram: the ReRAM preset)")
@@ -68,7 +66,7 @@ def main(argv=None):
     acc_int8 = float(np.mean(ktrain.predict(kq.forward_int8(pr.qnet, pr.xte)) == pr.yte))
     inputs = os.path.join(work, "slices_inputs.i8")
     atomic.write_bytes(inputs, pr.xte.tobytes())
-    n, nc = len(pr.yte), pr.qnet.n_classes
+    n = len(pr.yte)
 
     def point(name, overrides, seed):
         return sweep_point(aimc, work, base_text, pr, inputs, name, overrides, seed)

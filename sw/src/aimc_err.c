@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Error table of libaimc: aimc_strerror() generated from the AIMC_ERRORS X-macro in aimc.h. */
+/* Error table of libaimc (aimc_strerror() generated from the AIMC_ERRORS X-macro in aimc_api.h)
+ * and its version (aimc_version(), from the generated register map and ISA headers). */
 #include <stdarg.h>
 #include <stdio.h>
 
 #include "aimc.h"
+#include "aimc_isa.h"
 #include "aimc_priv.h"
+#include "aimc_regs.h"
 
 const char *aimc_strerror(int err)
 {
@@ -29,4 +32,11 @@ int aimc_set_err(char *err, size_t errlen, int code, const char *fmt, ...)
 		va_end(ap);
 	}
 	return code;
+}
+
+uint32_t aimc_version(void)
+{
+	return ((uint32_t)AIMC_ISA_VERSION << AIMC_CSR__VERSION__ISA_bp) |
+	       ((uint32_t)AIMC_CSR__VERSION__MAJOR_reset << AIMC_CSR__VERSION__MAJOR_bp) |
+	       ((uint32_t)AIMC_CSR__VERSION__MINOR_reset << AIMC_CSR__VERSION__MINOR_bp);
 }

@@ -332,35 +332,39 @@ int aimc_compile(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, aimc_
 	return aimc_compile_ex(net, cfg, batch, 0, img, err, errlen);
 }
 
-int aimc_compile_ex(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, uint32_t flags,
-		    aimc_image *img, char *err, size_t errlen)
-{
-	layer_plan *pl = NULL;
-	uint32_t rows, cols, li, cb, rb, b, last, raw, stride = 0, stride_layer = 0, zero_par = 0;
-	uint64_t blk_words, wgt_words = 0, par_words = 0, n_instr = 1, act_words, raw_end, pc = 0;
-	uint64_t raw_stride = 0;
-	int any_zero = 0, resident;
-	uint32_t total_cb = 0, run_pc = 0;
+/* ---- aimc_compile_ex, in its steps ---------------------------------------------------------- */
+
+/* What the steps of one compilation share: the inputs, the per-layer plan and the sizes. */
+typedef struct compile_ctx {
+	const aimc_net *net;
+	const aimc_cfg *cfg;
+	uint32_t batch, rows, cols, last, raw;
+	layer_plan *pl;
+	int resident, any_zero;
+	uint32_t total_cb, stride, stride_layer, zero_par, run_pc;
+	uint64_t blk_words, wgt_words, par_words, n_instr, act_words, raw_stride;
 	res_plan rp;
+	char *err;
+	size_t errlen;
+} compile_ctx;
+
+/* Arguments, flags, geometry, the network and the batch against the accumulator slots. */
+static int compile_check_args(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, uint32_t flags,
+			      const aimc_image *img, char *err, size_t errlen)
+{
 	int rc;
 
-	if (err != NULL && errlen > 0)
-		err[0] = '\0';
-	if (img != NULL)
-		memset(img, 0, sizeof(*img));
 	if (net == NULL || cfg == NULL || img == NULL)
 		return aimc_set_err(err, errlen, AIMC_EINVAL, "aimc_compile: NULL argument");
 	if (batch < 1)
 		return aimc_set_err(err, errlen, AIMC_EINVAL, "batch must be at least 1");
 	if ((flags & ~(AIMC_COMPILE_RAW | AIMC_COMPILE_SERIAL)) != 0)
 		return aimc_set_err(err, errlen, AIMC_EINVAL, "unknown compile flags 0x%x", flags);
-	rows = cfg->rows;
-	cols = cfg->cols;
-	if (rows < BYTES_PER_WORD || cols < BYTES_PER_WORD || rows % BYTES_PER_WORD != 0 ||
-	    cols % BYTES_PER_WORD != 0 || cfg->num_tiles < 1)
+	if (cfg->rows < BYTES_PER_WORD || cfg->cols < BYTES_PER_WORD || cfg->rows % BYTES_PER_WORD != 0 ||
+	    cfg->cols % BYTES_PER_WORD != 0 || cfg->num_tiles < 1)
 		return aimc_set_err(err, errlen, AIMC_ECONFIG,
 			       "config %s: rows=%u, cols=%u must be multiples of 4, num_tiles=%u >= 1",
-			       cfg->name, rows, cols, cfg->num_tiles);
+			       cfg->name, cfg->rows, cfg->cols, cfg->num_tiles);
 	rc = check_net(net, err, errlen);
 	if (rc != AIMC_OK)
 		return rc;
@@ -368,279 +372,342 @@ int aimc_compile_ex(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, ui
 		return aimc_set_err(err, errlen, AIMC_EFIT,
 			       "batch %u needs %u accumulator slots, the tile has %u", batch, batch,
 			       cfg->acc_slots);
-	last = net->n_layers - 1;
-	raw = (flags & AIMC_COMPILE_RAW) != 0;
+	return AIMC_OK;
+}
 
-	pl = calloc(net->n_layers, sizeof(*pl));
-	if (pl == NULL)
-		return aimc_set_err(err, errlen, AIMC_ENOMEM, "out of memory");
+/* Blocks of every layer, the placement (resident and pipelined, or serial) and the zero blocks a
+ * layer writes for the next one's padded rows. */
+static int compile_plan_layers(compile_ctx *c, uint32_t flags)
+{
+	const aimc_net *net = c->net;
+	uint32_t li;
+
+	c->pl = calloc(net->n_layers, sizeof(*c->pl));
+	if (c->pl == NULL)
+		return aimc_set_err(c->err, c->errlen, AIMC_ENOMEM, "out of memory");
 	for (li = 0; li < net->n_layers; li++) {
-		pl[li].n_rb = ceil_div(net->layers[li].k, rows);
-		pl[li].n_cb = ceil_div(net->layers[li].n, cols);
+		c->pl[li].n_rb = ceil_div(net->layers[li].k, c->rows);
+		c->pl[li].n_cb = ceil_div(net->layers[li].n, c->cols);
 		/* Activations ping-pong: IN -> OUT -> IN ... */
-		pl[li].src_out = li & 1u;
-		pl[li].dst_out = (li & 1u) ^ 1u;
+		c->pl[li].src_out = li & 1u;
+		c->pl[li].dst_out = (li & 1u) ^ 1u;
 	}
 	/* Resident when every layer is one row block wide and all column blocks fit the tiles. */
-	resident = (flags & AIMC_COMPILE_SERIAL) == 0 && cfg->num_tiles <= AIMC_MAX_TILES &&
-		   net->n_layers <= AIMC_MAX_TILES;
-	memset(&rp, 0, sizeof(rp));
-	for (li = 0; li < net->n_layers && resident; li++) {
-		rp.first_tile[li] = total_cb;
-		total_cb += pl[li].n_cb;
-		if (pl[li].n_rb != 1 || total_cb > cfg->num_tiles)
-			resident = 0;
+	c->resident = (flags & AIMC_COMPILE_SERIAL) == 0 && c->cfg->num_tiles <= AIMC_MAX_TILES &&
+		      net->n_layers <= AIMC_MAX_TILES;
+	memset(&c->rp, 0, sizeof(c->rp));
+	for (li = 0; li < net->n_layers && c->resident; li++) {
+		c->rp.first_tile[li] = c->total_cb;
+		c->total_cb += c->pl[li].n_cb;
+		if (c->pl[li].n_rb != 1 || c->total_cb > c->cfg->num_tiles)
+			c->resident = 0;
 	}
 
 	/* The next layer reads its input padded to whole row blocks. Bytes past the written column
 	 * blocks must be zero; when another writer of the same buffer may have left non-zero data
 	 * there, write explicit zero blocks (POST with b = 0, M = 0, S = 1 stores 0). */
-	for (li = 0; li < last; li++) {
-		uint32_t written = pl[li].n_cb * cols;
-		uint32_t read_next = pl[li + 1].n_rb * rows;
+	for (li = 0; li < c->last; li++) {
+		uint32_t written = c->pl[li].n_cb * c->cols;
+		uint32_t read_next = c->pl[li + 1].n_rb * c->rows;
 
 		if (read_next > written &&
-		    stale_extent(net, pl, li, pl[li].dst_out) > written) {
-			pl[li].n_zero_cb = ceil_div(read_next, cols) - pl[li].n_cb;
-			any_zero = 1;
+		    stale_extent(net, c->pl, li, c->pl[li].dst_out) > written) {
+			c->pl[li].n_zero_cb = ceil_div(read_next, c->cols) - c->pl[li].n_cb;
+			c->any_zero = 1;
 		}
 	}
+	return AIMC_OK;
+}
 
-	/* One stride for every vector in both buffers: the largest padded input or output. */
-	for (li = 0; li < net->n_layers; li++) {
-		uint32_t in_words = pl[li].n_rb * rows / BYTES_PER_WORD;
-		uint32_t out_words = (pl[li].n_cb + pl[li].n_zero_cb) * cols / BYTES_PER_WORD;
+/* One stride for every vector in both buffers (the largest padded input or output) and the
+ * activation words of the batch, RAW results included, against the activation buffer. */
+static int compile_plan_activations(compile_ctx *c)
+{
+	const aimc_net *net = c->net;
+	const aimc_cfg *cfg = c->cfg;
+	uint64_t raw_end;
+
+	for (uint32_t li = 0; li < net->n_layers; li++) {
+		uint32_t in_words = c->pl[li].n_rb * c->rows / BYTES_PER_WORD;
+		uint32_t out_words = (c->pl[li].n_cb + c->pl[li].n_zero_cb) * c->cols / BYTES_PER_WORD;
 		uint32_t w = in_words > out_words ? in_words : out_words;
 
-		if (w > stride) {
-			stride = w;
-			stride_layer = li;
+		if (w > c->stride) {
+			c->stride = w;
+			c->stride_layer = li;
 		}
 	}
-	act_words = (uint64_t)batch * stride;
-	if (act_words > cfg->act_depth || act_words > FIELD16_MAX + 1ull) {
-		const aimc_layer *ly = &net->layers[stride_layer];
+	c->act_words = (uint64_t)c->batch * c->stride;
+	if (c->act_words > cfg->act_depth || c->act_words > FIELD16_MAX + 1ull) {
+		const aimc_layer *ly = &net->layers[c->stride_layer];
 
-		rc = aimc_set_err(err, errlen, AIMC_EFIT,
+		return aimc_set_err(c->err, c->errlen, AIMC_EFIT,
 			     "layer %u (K=%u, N=%u): activations need %llu words per buffer (batch %u "
 			     "x %u words), activation buffer has %u",
-			     stride_layer, ly->k, ly->n, (unsigned long long)act_words, batch, stride,
-			     cfg->act_depth);
-		goto fail;
+			     c->stride_layer, ly->k, ly->n, (unsigned long long)c->act_words, c->batch,
+			     c->stride, cfg->act_depth);
 	}
-	raw_end = act_words;
-	if (raw) {
-		raw_stride = (uint64_t)pl[last].n_cb * cols;
-		raw_end = act_words + batch * raw_stride;
+	if (c->raw) {
+		c->raw_stride = (uint64_t)c->pl[c->last].n_cb * c->cols;
+		raw_end = c->act_words + c->batch * c->raw_stride;
 		if (raw_end > cfg->act_depth || raw_end > FIELD16_MAX + 1ull) {
-			const aimc_layer *ly = &net->layers[last];
+			const aimc_layer *ly = &net->layers[c->last];
 
-			rc = aimc_set_err(err, errlen, AIMC_EFIT,
+			return aimc_set_err(c->err, c->errlen, AIMC_EFIT,
 				     "layer %u (K=%u, N=%u): activations and RAW results need %llu "
 				     "words of act_out (%llu + batch %u x %llu), activation buffer "
 				     "has %u",
-				     last, ly->k, ly->n, (unsigned long long)raw_end,
-				     (unsigned long long)act_words, batch,
-				     (unsigned long long)raw_stride, cfg->act_depth);
-			goto fail;
+				     c->last, ly->k, ly->n, (unsigned long long)raw_end,
+				     (unsigned long long)c->act_words, c->batch,
+				     (unsigned long long)c->raw_stride, cfg->act_depth);
 		}
 	}
+	return AIMC_OK;
+}
 
-	/* Weight, parameter and instruction budgets, checked layer by layer so the message names the
-	 * first layer that does not fit. */
-	blk_words = aimc_wgt_blk_words(cfg); /* Rows x Cols x WeightSlices bytes */
-	for (li = 0; li < net->n_layers; li++) {
+/* Weight, parameter and (serial placement) instruction budgets, checked layer by layer so the
+ * message names the first layer that does not fit. */
+static int compile_plan_buffers(compile_ctx *c)
+{
+	const aimc_net *net = c->net;
+	const aimc_cfg *cfg = c->cfg;
+	const uint32_t rows = c->rows, cols = c->cols;
+
+	c->blk_words = aimc_wgt_blk_words(cfg); /* Rows x Cols x WeightSlices bytes */
+	for (uint32_t li = 0; li < net->n_layers; li++) {
 		const aimc_layer *ly = &net->layers[li];
-		uint64_t blocks = (uint64_t)pl[li].n_rb * pl[li].n_cb;
+		uint64_t blocks = (uint64_t)c->pl[li].n_rb * c->pl[li].n_cb;
 		uint64_t instr;
 
-		pl[li].wgt_base = wgt_words;
-		wgt_words += blocks * blk_words;
-		/* Resident: the setup stages the blocks through the buffer (checked below). */
-		if (!resident && wgt_words > cfg->wgt_depth) {
-			rc = aimc_set_err(err, errlen, AIMC_EFIT,
+		c->pl[li].wgt_base = c->wgt_words;
+		c->wgt_words += blocks * c->blk_words;
+		/* Resident: the setup stages the blocks through the buffer (compile_plan_resident). */
+		if (!c->resident && c->wgt_words > cfg->wgt_depth)
+			return aimc_set_err(c->err, c->errlen, AIMC_EFIT,
 				     "layer %u (K=%u, N=%u): weights need %llu words (%llu blocks of "
 				     "%ux%u through this layer), weight buffer has %u",
-				     li, ly->k, ly->n, (unsigned long long)wgt_words,
-				     (unsigned long long)(wgt_words / blk_words), rows, cols,
+				     li, ly->k, ly->n, (unsigned long long)c->wgt_words,
+				     (unsigned long long)(c->wgt_words / c->blk_words), rows, cols,
 				     cfg->wgt_depth);
-			goto fail;
-		}
-		if (!resident && wgt_words - blk_words > FIELD16_MAX) {
-			rc = aimc_set_err(err, errlen, AIMC_EFIT,
+		if (!c->resident && c->wgt_words - c->blk_words > FIELD16_MAX)
+			return aimc_set_err(c->err, c->errlen, AIMC_EFIT,
 				     "layer %u (K=%u, N=%u): a weight block starts at word %llu, past "
 				     "the 16-bit PROG address (max %u)",
-				     li, ly->k, ly->n, (unsigned long long)(wgt_words - blk_words),
+				     li, ly->k, ly->n, (unsigned long long)(c->wgt_words - c->blk_words),
 				     FIELD16_MAX);
-			goto fail;
+		c->pl[li].par_base = c->par_words;
+		c->par_words += (uint64_t)c->pl[li].n_cb * PARAM_WORDS_PER_COL * cols;
+		if (li == c->last && c->any_zero) {
+			c->zero_par = (uint32_t)c->par_words;
+			c->par_words += (uint64_t)PARAM_WORDS_PER_COL * cols;
 		}
-		pl[li].par_base = par_words;
-		par_words += (uint64_t)pl[li].n_cb * PARAM_WORDS_PER_COL * cols;
-		if (li == last && any_zero) {
-			zero_par = (uint32_t)par_words;
-			par_words += (uint64_t)PARAM_WORDS_PER_COL * cols;
-		}
-		if (par_words > cfg->par_depth || par_words - (uint64_t)PARAM_WORDS_PER_COL * cols >
-							 FIELD16_MAX) {
-			rc = aimc_set_err(err, errlen, AIMC_EFIT,
+		if (c->par_words > cfg->par_depth || c->par_words - (uint64_t)PARAM_WORDS_PER_COL * cols >
+							    FIELD16_MAX)
+			return aimc_set_err(c->err, c->errlen, AIMC_EFIT,
 				     "layer %u (K=%u, N=%u): parameters need %llu words (through this "
 				     "layer%s), parameter buffer has %u",
-				     li, ly->k, ly->n, (unsigned long long)par_words,
-				     (li == last && any_zero) ? ", plus one zero block" : "",
+				     li, ly->k, ly->n, (unsigned long long)c->par_words,
+				     (li == c->last && c->any_zero) ? ", plus one zero block" : "",
 				     cfg->par_depth);
-			goto fail;
-		}
-		if (resident)
-			continue; /* counted below, once the buffers are laid out */
-		instr = (uint64_t)pl[li].n_cb *
-			((uint64_t)pl[li].n_rb * (1u + batch) + (uint64_t)batch * (1u + (raw && li == last)));
-		instr += (uint64_t)pl[li].n_zero_cb * batch;
-		n_instr += instr;
-		if (n_instr > cfg->instr_depth) {
-			rc = aimc_set_err(err, errlen, AIMC_EFIT,
+		if (c->resident)
+			continue; /* counted by compile_plan_resident, once the buffers are laid out */
+		instr = (uint64_t)c->pl[li].n_cb * ((uint64_t)c->pl[li].n_rb * (1u + c->batch) +
+						    (uint64_t)c->batch * (1u + (c->raw && li == c->last)));
+		instr += (uint64_t)c->pl[li].n_zero_cb * c->batch;
+		c->n_instr += instr;
+		if (c->n_instr > cfg->instr_depth)
+			return aimc_set_err(c->err, c->errlen, AIMC_EFIT,
 				     "layer %u (K=%u, N=%u): the program needs %llu instructions "
 				     "(through this layer, with HALT) at batch %u, instruction buffer "
 				     "has %u",
-				     li, ly->k, ly->n, (unsigned long long)n_instr, batch,
+				     li, ly->k, ly->n, (unsigned long long)c->n_instr, c->batch,
 				     cfg->instr_depth);
-			goto fail;
-		}
 	}
+	return AIMC_OK;
+}
 
-	if (resident) {
-		/* Blocks the weight buffer holds at once, within the 16-bit PROG address. */
-		uint64_t per = cfg->wgt_depth / blk_words;
+/* Resident placement: the setup stages (blocks the weight buffer holds at once, within the 16-bit
+ * PROG address) and the length of the pipelined program. */
+static int compile_plan_resident(compile_ctx *c)
+{
+	const aimc_cfg *cfg = c->cfg;
+	uint64_t per = cfg->wgt_depth / c->blk_words;
 
-		if (per > FIELD16_MAX / blk_words + 1u)
-			per = FIELD16_MAX / blk_words + 1u;
-		if (per == 0) {
-			rc = aimc_set_err(err, errlen, AIMC_EFIT,
-				     "a %ux%u block needs %llu weight words, the weight buffer has %u",
-				     rows, cols, (unsigned long long)blk_words, cfg->wgt_depth);
-			goto fail;
-		}
-		rp.stage_blocks = per < total_cb ? (uint32_t)per : 0u;
-		rp.tiles = total_cb;
-		rp.stride = stride;
-		rp.zero_par = zero_par;
-		rp.raw = raw;
-		rp.act_words = act_words;
-		rp.raw_stride = raw_stride;
-		n_instr = emit_resident(net, cfg, pl, &rp, batch, NULL, &run_pc);
-		if (n_instr > cfg->instr_depth || n_instr > FIELD16_MAX) {
-			rc = aimc_set_err(err, errlen, AIMC_EFIT,
-				     "the pipelined program on %u tiles needs %llu instructions at "
-				     "batch %u, instruction buffer has %u",
-				     total_cb, (unsigned long long)n_instr, batch, cfg->instr_depth);
-			goto fail;
-		}
+	if (per > FIELD16_MAX / c->blk_words + 1u)
+		per = FIELD16_MAX / c->blk_words + 1u;
+	if (per == 0)
+		return aimc_set_err(c->err, c->errlen, AIMC_EFIT,
+			     "a %ux%u block needs %llu weight words, the weight buffer has %u",
+			     c->rows, c->cols, (unsigned long long)c->blk_words, cfg->wgt_depth);
+	c->rp.stage_blocks = per < c->total_cb ? (uint32_t)per : 0u;
+	c->rp.tiles = c->total_cb;
+	c->rp.stride = c->stride;
+	c->rp.zero_par = c->zero_par;
+	c->rp.raw = c->raw;
+	c->rp.act_words = c->act_words;
+	c->rp.raw_stride = c->raw_stride;
+	c->n_instr = emit_resident(c->net, cfg, c->pl, &c->rp, c->batch, NULL, &c->run_pc);
+	if (c->n_instr > cfg->instr_depth || c->n_instr > FIELD16_MAX)
+		return aimc_set_err(c->err, c->errlen, AIMC_EFIT,
+			     "the pipelined program on %u tiles needs %llu instructions at "
+			     "batch %u, instruction buffer has %u",
+			     c->total_cb, (unsigned long long)c->n_instr, c->batch, cfg->instr_depth);
+	return AIMC_OK;
+}
+
+/* The weight and parameter images (the same layout for both placements) and room for the
+ * program. */
+static int compile_fill_images(const compile_ctx *c, aimc_image *img)
+{
+	const aimc_net *net = c->net;
+
+	img->wgt = calloc(c->wgt_words, sizeof(*img->wgt));
+	img->par = calloc(c->par_words, sizeof(*img->par));
+	img->prog = calloc(c->n_instr, sizeof(*img->prog));
+	if (img->wgt == NULL || img->par == NULL || img->prog == NULL)
+		return aimc_set_err(c->err, c->errlen, AIMC_ENOMEM, "out of memory for the chip image");
+	img->n_wgt = c->wgt_words;
+	img->n_par = c->par_words;
+	img->n_prog = c->n_instr;
+	if (c->any_zero) {
+		for (uint32_t col = 0; col < c->cols; col++)
+			img->par[c->zero_par + PARAM_WORDS_PER_COL * col + 2] = 1;
 	}
+	for (uint32_t li = 0; li < net->n_layers; li++) {
+		uint64_t blk = c->pl[li].wgt_base;
 
-	img->wgt = calloc(wgt_words, sizeof(*img->wgt));
-	img->par = calloc(par_words, sizeof(*img->par));
-	img->prog = calloc(n_instr, sizeof(*img->prog));
-	if (img->wgt == NULL || img->par == NULL || img->prog == NULL) {
-		rc = aimc_set_err(err, errlen, AIMC_ENOMEM, "out of memory for the chip image");
-		goto fail;
-	}
-	img->n_wgt = wgt_words;
-	img->n_par = par_words;
-	img->n_prog = n_instr;
-
-	if (any_zero) {
-		uint32_t c;
-
-		for (c = 0; c < cols; c++)
-			img->par[zero_par + PARAM_WORDS_PER_COL * c + 2] = 1;
-	}
-
-	/* Weight and parameter images: the same layout for both placements. */
-	for (li = 0; li < net->n_layers; li++) {
-		uint64_t blk = pl[li].wgt_base;
-
-		for (cb = 0; cb < pl[li].n_cb; cb++) {
-			put_params(img->par, pl[li].par_base + (uint64_t)cb * PARAM_WORDS_PER_COL * cols,
-				   &net->layers[li], cols, cb);
-			for (rb = 0; rb < pl[li].n_rb; rb++) {
-				put_weight_block(cfg, img->wgt, blk, &net->layers[li], rows, cols, rb, cb);
-				blk += blk_words;
+		for (uint32_t cb = 0; cb < c->pl[li].n_cb; cb++) {
+			put_params(img->par, c->pl[li].par_base + (uint64_t)cb * PARAM_WORDS_PER_COL * c->cols,
+				   &net->layers[li], c->cols, cb);
+			for (uint32_t rb = 0; rb < c->pl[li].n_rb; rb++) {
+				put_weight_block(c->cfg, img->wgt, blk, &net->layers[li], c->rows, c->cols, rb, cb);
+				blk += c->blk_words;
 			}
 		}
 	}
+	return AIMC_OK;
+}
 
-	if (resident) {
-		pc = emit_resident(net, cfg, pl, &rp, batch, img->prog, &run_pc);
-		goto emitted;
-	}
-	for (li = 0; li < net->n_layers; li++) {
+/* The serial program: every block on tile 0, layer after layer (layout at the top of the file).
+ * Returns the instructions written. */
+static uint64_t compile_emit_serial(const compile_ctx *c, uint64_t *prog)
+{
+	const aimc_net *net = c->net;
+	const uint32_t rows = c->rows, cols = c->cols, stride = c->stride, batch = c->batch;
+	uint64_t pc = 0;
+
+	for (uint32_t li = 0; li < net->n_layers; li++) {
 		const aimc_layer *ly = &net->layers[li];
-		const layer_plan *p = &pl[li];
+		const layer_plan *p = &c->pl[li];
 		unsigned mvm_src = p->src_out ? AIMC_FLAG_SRC_OUT : 0u;
 		unsigned post_dst = p->dst_out ? AIMC_FLAG_DST_OUT : 0u;
 		unsigned relu = ly->relu ? AIMC_FLAG_RELU : 0u;
 		uint64_t blk = p->wgt_base;
+		uint32_t cb, rb, b;
 
 		for (cb = 0; cb < p->n_cb; cb++) {
 			uint32_t par = (uint32_t)(p->par_base + (uint64_t)cb * PARAM_WORDS_PER_COL * cols);
 
 			for (rb = 0; rb < p->n_rb; rb++) {
-				img->prog[pc++] = aimc_instr(AIMC_OP_PROG, COMPILE_TILE, 0, (unsigned)blk,
-							     0, 0);
+				prog[pc++] = aimc_instr(AIMC_OP_PROG, COMPILE_TILE, 0, (unsigned)blk, 0, 0);
 				for (b = 0; b < batch; b++) {
 					unsigned a = b * stride + rb * rows / BYTES_PER_WORD;
 					unsigned fl = mvm_src | (rb > 0 ? AIMC_FLAG_ACC : 0u);
 
-					img->prog[pc++] = aimc_instr(AIMC_OP_MVM, COMPILE_TILE, fl, a, b,
-								     ly->adc_shift);
+					prog[pc++] = aimc_instr(AIMC_OP_MVM, COMPILE_TILE, fl, a, b, ly->adc_shift);
 				}
-				blk += blk_words;
+				blk += c->blk_words;
 			}
 			for (b = 0; b < batch; b++) {
-				if (raw && li == last) {
-					unsigned a = (unsigned)(act_words + b * raw_stride +
-								(uint64_t)cb * cols);
+				if (c->raw && li == c->last) {
+					unsigned a = (unsigned)(c->act_words + b * c->raw_stride + (uint64_t)cb * cols);
 
-					img->prog[pc++] = aimc_instr(AIMC_OP_POST, COMPILE_TILE,
-								     AIMC_FLAG_RAW | AIMC_FLAG_DST_OUT,
-								     a, b, par);
+					prog[pc++] = aimc_instr(AIMC_OP_POST, COMPILE_TILE,
+								AIMC_FLAG_RAW | AIMC_FLAG_DST_OUT, a, b, par);
 				}
-				img->prog[pc++] = aimc_instr(AIMC_OP_POST, COMPILE_TILE, relu | post_dst,
-							     b * stride + cb * cols / BYTES_PER_WORD, b,
-							     par);
+				prog[pc++] = aimc_instr(AIMC_OP_POST, COMPILE_TILE, relu | post_dst,
+							b * stride + cb * cols / BYTES_PER_WORD, b, par);
 			}
 		}
 		for (cb = p->n_cb; cb < p->n_cb + p->n_zero_cb; cb++)
 			for (b = 0; b < batch; b++)
-				img->prog[pc++] = aimc_instr(AIMC_OP_POST, COMPILE_TILE, post_dst,
-							     b * stride + cb * cols / BYTES_PER_WORD, b,
-							     zero_par);
+				prog[pc++] = aimc_instr(AIMC_OP_POST, COMPILE_TILE, post_dst,
+							b * stride + cb * cols / BYTES_PER_WORD, b, c->zero_par);
 	}
-	img->prog[pc++] = aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0);
-emitted:
-	if (pc != n_instr) {
+	prog[pc++] = aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0);
+	return pc;
+}
+
+/* Where the host finds inputs, outputs and RAW results, and how the program runs. */
+static void compile_describe(const compile_ctx *c, aimc_image *img)
+{
+	img->batch = c->batch;
+	img->in_base = 0;
+	img->in_stride = c->stride;
+	img->out_sel = c->pl[c->last].dst_out;
+	img->out_base = 0;
+	img->out_stride = c->stride;
+	img->raw_base = c->raw ? (uint32_t)c->act_words : 0;
+	img->raw_stride = (uint32_t)c->raw_stride;
+	img->act_words = (uint32_t)c->act_words;
+	img->run_pc = c->run_pc;
+	img->resident = (uint32_t)c->resident;
+	img->tiles_used = c->resident ? c->total_cb : 1u;
+	img->stage_blocks = c->resident ? c->rp.stage_blocks : 0u;
+}
+
+int aimc_compile_ex(const aimc_net *net, const aimc_cfg *cfg, uint32_t batch, uint32_t flags,
+		    aimc_image *img, char *err, size_t errlen)
+{
+	compile_ctx c;
+	uint64_t pc;
+	int rc;
+
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if (img != NULL)
+		memset(img, 0, sizeof(*img));
+	rc = compile_check_args(net, cfg, batch, flags, img, err, errlen);
+	if (rc != AIMC_OK)
+		return rc;
+	memset(&c, 0, sizeof(c));
+	c.net = net;
+	c.cfg = cfg;
+	c.batch = batch;
+	c.rows = cfg->rows;
+	c.cols = cfg->cols;
+	c.last = net->n_layers - 1;
+	c.raw = (flags & AIMC_COMPILE_RAW) != 0;
+	c.n_instr = 1; /* HALT */
+	c.err = err;
+	c.errlen = errlen;
+
+	rc = compile_plan_layers(&c, flags);
+	if (rc == AIMC_OK)
+		rc = compile_plan_activations(&c);
+	if (rc == AIMC_OK)
+		rc = compile_plan_buffers(&c);
+	if (rc == AIMC_OK && c.resident)
+		rc = compile_plan_resident(&c);
+	if (rc == AIMC_OK)
+		rc = compile_fill_images(&c, img);
+	if (rc != AIMC_OK)
+		goto fail;
+	if (c.resident)
+		pc = emit_resident(net, cfg, c.pl, &c.rp, batch, img->prog, &c.run_pc);
+	else
+		pc = compile_emit_serial(&c, img->prog);
+	if (pc != c.n_instr) {
 		rc = aimc_set_err(err, errlen, AIMC_EINVAL, "internal: emitted %llu of %llu instructions",
-			     (unsigned long long)pc, (unsigned long long)n_instr);
+				  (unsigned long long)pc, (unsigned long long)c.n_instr);
 		goto fail;
 	}
-
-	img->batch = batch;
-	img->in_base = 0;
-	img->in_stride = stride;
-	img->out_sel = pl[last].dst_out;
-	img->out_base = 0;
-	img->out_stride = stride;
-	img->raw_base = raw ? (uint32_t)act_words : 0;
-	img->raw_stride = (uint32_t)raw_stride;
-	img->act_words = (uint32_t)act_words;
-	img->run_pc = run_pc;
-	img->resident = (uint32_t)resident;
-	img->tiles_used = resident ? total_cb : 1u;
-	img->stage_blocks = resident ? rp.stage_blocks : 0u;
-	free(pl);
+	compile_describe(&c, img);
+	free(c.pl);
 	return AIMC_OK;
 
 fail:
-	free(pl);
+	free(c.pl);
 	aimc_image_free(img);
 	return rc;
 }

@@ -63,6 +63,15 @@ out:
 	return rc;
 }
 
+uint32_t aimc_mmio_diag(const aimc_mmio *m, char *buf, size_t len)
+{
+	if (buf != NULL && len > 0)
+		buf[0] = '\0';
+	if (m == NULL || m->ops == NULL || m->ops->diag == NULL)
+		return 0;
+	return m->ops->diag(m->ctx, buf, len);
+}
+
 void aimc_mmio_close(aimc_mmio *m)
 {
 	if (m == NULL)

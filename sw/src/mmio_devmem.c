@@ -47,7 +47,7 @@ static void dm_close(void *ctx)
 }
 
 static const aimc_mmio_ops devmem_ops = {
-	"devmem", dm_read32, dm_write32, NULL, dm_close,
+	"devmem", dm_read32, dm_write32, NULL, dm_close, NULL,
 };
 
 int aimc_mmio_open_devmem(aimc_mmio *m, const char *path, uint64_t offset, uint32_t size)

@@ -74,12 +74,20 @@ static void rec_close(void *ctx)
 	free(r);
 }
 
+static uint32_t rec_diag(void *ctx, char *buf, size_t len)
+{
+	recorder *r = ctx;
+
+	return aimc_mmio_diag(&r->inner, buf, len);
+}
+
 static const aimc_mmio_ops recorder_ops = {
 	.name = "recorder",
 	.read32 = rec_read32,
 	.write32 = rec_write32,
 	.poll32 = rec_poll32,
 	.close = rec_close,
+	.diag = rec_diag,
 };
 
 /* The config name goes into a space-separated header: it must be one non-empty token. */

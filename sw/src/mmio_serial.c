@@ -204,7 +204,7 @@ static void ser_close(void *ctx)
 }
 
 static const aimc_mmio_ops serial_ops = {
-	"serial", ser_read32, ser_write32, NULL, ser_close,
+	"serial", ser_read32, ser_write32, NULL, ser_close, NULL,
 };
 
 int aimc_serial_xfer(aimc_mmio *m, int is_write, uint32_t addr, uint32_t *words, uint32_t n,

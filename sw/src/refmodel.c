@@ -1155,6 +1155,16 @@ err_nomem:
 	return AIMC_ENOMEM;
 }
 
+uint32_t aimc_refmodel_diag(const aimc_refmodel *rm, char *buf, size_t len)
+{
+	if (rm == NULL) {
+		if (buf != NULL && len > 0)
+			buf[0] = '\0';
+		return 0;
+	}
+	return aimc_xbar_diag(rm->xb, buf, len);
+}
+
 void aimc_refmodel_destroy(aimc_refmodel *rm)
 {
 	int i;
@@ -1198,12 +1208,18 @@ static void cm_close(void *ctx)
 	aimc_refmodel_destroy(ctx);
 }
 
+static uint32_t cm_diag(void *ctx, char *buf, size_t len)
+{
+	return aimc_refmodel_diag(ctx, buf, len);
+}
+
 static const aimc_mmio_ops cmodel_ops = {
 	.name = "cmodel",
 	.read32 = cm_read32,
 	.write32 = cm_write32,
 	.poll32 = NULL, /* status.busy already reads 0: the driver's one read matches */
 	.close = cm_close,
+	.diag = cm_diag,
 };
 
 int aimc_mmio_open_cmodel(aimc_mmio *m, const aimc_cfg *cfg, uint64_t seed)

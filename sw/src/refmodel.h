@@ -43,6 +43,8 @@ typedef struct aimc_refmodel aimc_refmodel;
  * fit the address map or its readback fields, or the analog model rejects it; AIMC_ENOMEM. */
 int aimc_refmodel_create(aimc_refmodel **out, const aimc_cfg *cfg, uint64_t seed);
 void aimc_refmodel_destroy(aimc_refmodel *rm);
+/* The crossbar model's diagnostics (aimc_xbar_diag). */
+uint32_t aimc_refmodel_diag(const aimc_refmodel *rm, char *buf, size_t len);
 
 /* One bus access at a byte address: AIMC_OK, or AIMC_EBUS where the chip answers SLVERR or
  * DECERR (read data then 0). A write of ctrl.start executes the program before returning. */

@@ -33,7 +33,8 @@ public:
 	void reset();
 	// Settle combinational logic after the pins changed (before sampling outputs).
 	void eval();
-	// One clock cycle: rising edge, then falling edge; the clock is low again on return.
+	// One clock cycle: rising edge, then falling edge; the clock is low again on return (without a
+	// waveform its eval is left to the next eval() or tick(): sample outputs after eval()).
 	void tick();
 	// Rising edges since reset release.
 	uint64_t cycles() const { return cycles_; }
@@ -56,6 +57,7 @@ private:
 	bool final_ = false;
 	bool started_ = false;
 	bool init_failed_ = false;
+	bool fall_pending_ = false;  // the clock went low and the model has not been evaluated since
 };
 
 #endif // AIMC_HARNESS_H

@@ -43,6 +43,7 @@ extern "C" aimc_vl *aimc_vl_open_rc(const aimc_cfg *cfg, uint64_t seed, const ch
 	}
 	// The tiles bind to the crossbar model in their initial blocks, at the model's first eval.
 	aimc_sim_model_set_time(cfg->drift_time); // the process's time (aimc --time), not the file's
+	aimc_sim_model_set_simd(cfg->simd);        // the process's kernels ($AIMC_SIMD, read by the CLI)
 	if (aimc_sim_model_init(cfg->path, seed) != 0) {
 		err = AIMC_ECONFIG;
 		goto out;

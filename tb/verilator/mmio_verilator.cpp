@@ -3,6 +3,7 @@
 // into aimc-vl instead of sw/src/nosim/mmio_verilator_none.c.
 #include "aimc.h"
 #include "aimc_harness.h"
+#include "aimc_sim_model.h"
 #include "aimc_vl.h"
 
 // AXI response -> aimc_err: OKAY is AIMC_OK, SLVERR and DECERR are AIMC_EBUS.
@@ -61,8 +62,15 @@ static void vl_close(void *ctx)
 	aimc_vl_close(static_cast<aimc_vl *>(ctx));
 }
 
+// The crossbar model's diagnostics (aimc_xbar_diag): the one model of this process.
+static uint32_t vl_diag(void *ctx, char *buf, size_t len)
+{
+	(void)ctx;
+	return aimc_xbar_diag(aimc_sim_model(), buf, len);
+}
+
 static const aimc_mmio_ops verilator_ops = {
-	"verilator", vl_read32, vl_write32, vl_poll32, vl_close,
+	"verilator", vl_read32, vl_write32, vl_poll32, vl_close, vl_diag,
 };
 
 // A model whose crossbar model did not bind (another geometry): a write could start a tile on the
@@ -76,7 +84,7 @@ static int vl_write32_refused(void *ctx, uint32_t addr, uint32_t val)
 }
 
 static const aimc_mmio_ops verilator_readonly_ops = {
-	"verilator", vl_read32, vl_write32_refused, vl_poll32, vl_close,
+	"verilator", vl_read32, vl_write32_refused, vl_poll32, vl_close, vl_diag,
 };
 
 extern "C" int aimc_mmio_open_verilator(aimc_mmio *m, const aimc_cfg *cfg, uint64_t seed,

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: Apache-2.0
 # One bounded proof of the `ifdef FORMAL` properties of an RTL block with yosys + yosys-smtbmc + z3.
 #   tests/formal/prove.sh BLOCK [--bug] [--build DIR]
-# BLOCK: axil (rtl/bus/aimc_axil_slave.sv), seq (rtl/ctrl/aimc_sequencer.sv), arb (rtl/mem/aimc_arb.sv),
+# BLOCK: axil (rtl/bus/aimc_axil_slave.sv), seq (rtl/ctrl/aimc_sequencer.sv and its aimc_seq_*), arb (rtl/mem/aimc_arb.sv),
 # wdog (rtl/ctrl/aimc_watchdog.sv), acc (rtl/tile/aimc_acc.sv), bridge (rtl/fpga/aimc_uart_bridge.sv,
-# UART stand-ins from tests/formal/stubs); see the table below
+# UART stand-ins from tests/formal/stubs), pv (rtl/tile/aimc_pv.sv, program-and-verify),
+# post (rtl/tile/aimc_post.sv with its final and tfl stages); see the table below
 # for the depth and parameters of each. The properties of a module live in tests/formal/props/<module>.svh
 # (inserted into a copy of the module by tests/formal/stage.py) or in its own `ifdef FORMAL` tail.
 # --bug applies tests/formal/bugs/<block>.bug, the injected bug of that block, to the copy (the
@@ -14,7 +15,7 @@
 # DIR/reports/formal.json. Exit 0 = expected outcome, 1 = unexpected outcome, 2 = usage/tool error.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-usage() { echo "usage: tests/formal/prove.sh axil|seq|arb|wdog|acc|bridge [--bug] [--build DIR]" >&2; exit 2; }
+usage() { echo "usage: tests/formal/prove.sh axil|seq|arb|wdog|acc|bridge|pv|post [--bug] [--build DIR]" >&2; exit 2; }
 [ $# -ge 1 ] || usage
 block=$1; shift
 bug=0
@@ -29,11 +30,13 @@ while [ $# -gt 0 ]; do
 done
 case $build in /*) ;; *) build=$top/$build ;; esac
 
-# block | top module | depth | RTL files after the packages | chparam settings
+# block | top module | depth | RTL files after the packages | chparam settings (| flat: flatten first)
+flat=""
 case $block in
 axil) mod=aimc_axil_slave; depth=18; files="rtl/bus/aimc_axil_slave.sv"
       params="-set InstrDepth 16 -set ActDepth 16 -set ParDepth 16 -set WgtDepth 16" ;;
-seq)  mod=aimc_sequencer; depth=20; files="rtl/ctrl/aimc_sequencer.sv"
+seq)  mod=aimc_sequencer; depth=20; flat=flatten  # one module, as before its blocks were split out
+      files="rtl/ctrl/aimc_seq_decode.sv rtl/ctrl/aimc_seq_conflict.sv rtl/ctrl/aimc_seq_tiles.sv rtl/ctrl/aimc_seq_loops.sv rtl/ctrl/aimc_seq_copy.sv rtl/ctrl/aimc_sequencer.sv"
       params="-set NumTiles 2 -set Rows 16 -set Cols 8 -set InstrDepth 16 -set ActDepth 64 -set ParDepth 64 -set WgtDepth 64 -set AccSlots 4" ;;
 arb)  mod=aimc_arb; depth=16; files="rtl/mem/aimc_arb.sv"
       params="-set N 3" ;;
@@ -43,7 +46,11 @@ acc)  mod=aimc_acc; depth=4; files="rtl/tile/aimc_acc.sv"
 bridge) mod=aimc_uart_bridge; depth=14
       files="rtl/fpga/aimc_uart_bridge.sv tests/formal/stubs/aimc_uart_rx.sv tests/formal/stubs/aimc_uart_tx.sv"
       params="-set ClkDiv 4 -set TimeoutCycles 6" ;;
-*) echo "prove: unknown block '$block' (axil, seq, arb, wdog, acc, bridge)" >&2; exit 2 ;;
+pv)   mod=aimc_pv; depth=14; files="rtl/tile/aimc_pv.sv"
+      params="-set Cells 4 -set PvEngine 1" ;;
+post) mod=aimc_post; depth=14; files="rtl/tile/aimc_post_final.sv rtl/tile/aimc_post_tfl.sv rtl/tile/aimc_post.sv"
+      params="-set Cols 8 -set ColsPerAdc 2 -set AccSlots 2 -set ActAw 6 -set ParAw 6 -set IsaTfl 1" ;;
+*) echo "prove: unknown block '$block' (axil, seq, arb, wdog, acc, bridge, pv, post)" >&2; exit 2 ;;
 esac
 for t in yosys yosys-smtbmc z3; do
 	command -v $t >/dev/null || { echo "prove: '$t' not found (make setup installs yosys and z3)" >&2; exit 2; }
@@ -64,6 +71,7 @@ cat >"$work/prove.ys" <<YS
 read_verilog -formal -sv -I$top/rtl/prim $srcs
 chparam $params $mod
 prep -top $mod
+$flat
 async2sync
 dffunmap
 write_smt2 -wires $work/$mod.smt2

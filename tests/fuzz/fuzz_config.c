@@ -93,8 +93,8 @@ static int parse_once(const char *text, aimc_cfg *cfg, char *err, size_t errlen)
 
 	memset(err, 'x', errlen);
 	rc = aimc_cfg_parse(cfg, text, ORIGIN, err, errlen);
-	if (rc != 0 && rc != -1)
-		finding("return code other than 0 or -1", NULL);
+	if (rc != AIMC_OK && rc != AIMC_ECONFIG)
+		finding("return code other than AIMC_OK or AIMC_ECONFIG", NULL);
 	/* The message buffer is only written on an error. */
 	if (rc != 0 && memchr(err, '\0', errlen) == NULL)
 		finding("error message not terminated", NULL);

@@ -7,7 +7,7 @@ print SKIP with the reason); the checks show the previous report / signature byt
 a failed write, no temporary left, and outputs equal to inputs refused. Also `python -m
 kirchhoff info` on a version-3 network file (it said "version 3, only 1 and 2 are known").
 
-  .venv/bin/python tests/python/test_atomic.py      (PASS/FAIL/SKIP lines; exit 1 on failure)
+  .venv/bin/python -m pytest tests/python/test_atomic.py      (PASS/FAIL/SKIP lines; exit 1 on a failure)
 """
 
 import contextlib
@@ -17,27 +17,20 @@ import os
 import subprocess
 import sys
 import tempfile
-import traceback
+
+import pytest
+
+import kirchhoff.regress as kreg
+from kirchhoff import atomic
+from kirchhoff.regress import casefmt, reports, signatures
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "sw", "python"))
-sys.path.insert(0, os.path.join(ROOT, "tools"))
-from kirchhoff import atomic  # noqa: E402
 
 TMP = tempfile.mkdtemp(prefix="kh_test_atomic_")
 ENV = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "sw", "python"))
-CHECKS = []
 
 
-class Skip(Exception):
-    pass
 
-
-def check(name):
-    def deco(fn):
-        CHECKS.append((name, fn))
-        return fn
-    return deco
 
 
 def read(p):
@@ -57,7 +50,7 @@ def full_disk(d, keep=None):
     p = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", d],
                        capture_output=True, text=True)
     if p.returncode != 0:
-        raise Skip(f"cannot mount a 64 KiB tmpfs on {d} (root needed to simulate a full disk): "
+        pytest.skip(f"cannot mount a 64 KiB tmpfs on {d} (root needed to simulate a full disk): "
                    f"{(p.stderr or p.stdout).strip()}")
     try:
         if keep:
@@ -76,8 +69,8 @@ def full_disk(d, keep=None):
 
 # ---- the helper ------------------------------------------------------------------------------
 
-@check("write_bytes / write_json replace a file whole, keep no temporary, keep the mode")
-def _():
+def test_write_bytes_write_json_replace_a_file_whole_keep_no_temporary():
+    """write_bytes / write_json replace a file whole, keep no temporary, keep the mode"""
     d = os.path.join(TMP, "basic")
     os.makedirs(d)
     p = os.path.join(d, "r.json")
@@ -90,9 +83,9 @@ def _():
     assert os.path.exists("/dev/null") and not os.path.isfile("/dev/null")
 
 
-@check("an output that is an input is refused before anything is written: path, hard link, "
-       "symlink, the same output twice")
-def _():
+def test_an_output_that_is_an_input_is_refused_before_anything_is_written():
+    """an output that is an input is refused before anything is written: path, hard link, symlink, the same output
+    twice"""
     d = os.path.join(TMP, "same")
     os.makedirs(d)
     src = os.path.join(d, "in.bin")
@@ -119,8 +112,8 @@ def _():
     assert not os.path.exists(o)
 
 
-@check("write_many: a failure in the second file replaces neither")
-def _():
+def test_write_many_a_failure_in_the_second_file_replaces_neither():
+    """write_many: a failure in the second file replaces neither"""
     d = os.path.join(TMP, "many")
     os.makedirs(d)
     a, b = os.path.join(d, "a.json"), os.path.join(d, "sub", "b.json")
@@ -134,8 +127,8 @@ def _():
     assert read(a) == b"old a\n" and temporaries(d) == []
 
 
-@check("full disk: write_json fails with ENOSPC, the old file intact, no temporary")
-def _():
+def test_full_disk_write_json_fails_with_enospc_the_old_file_intact_no():
+    """full disk: write_json fails with ENOSPC, the old file intact, no temporary"""
     d = os.path.join(TMP, "disk_helper")
     good = json.dumps({"good": list(range(200))}).encode()
 
@@ -165,9 +158,9 @@ def run_tests(reg_text, build, *extra):
     return p.returncode, p.stdout + p.stderr
 
 
-@check("run_tests: a full disk under BUILD/reports keeps the previous test.json and junit.xml "
-       "byte for byte (was: written in place, a partial or empty report)")
-def _():
+def test_run_tests_a_full_disk_under_build_reports_keeps_the_previous():
+    """run_tests: a full disk under BUILD/reports keeps the previous test.json and junit.xml byte for byte (was: written
+    in place, a partial or empty report)"""
     base = os.path.join(TMP, "rt")
     build = os.path.join(base, "build")
     rc, out = run_tests("ok | 20 | true\n", build)
@@ -190,8 +183,8 @@ def _():
         assert "\n20 passed, 0 failed\n" in out, out
 
 
-@check("run_tests: a registry that is one of its reports is refused (exit 2), nothing written")
-def _():
+def test_run_tests_a_registry_that_is_one_of_its_reports_is_refused_exit():
+    """run_tests: a registry that is one of its reports is refused (exit 2), nothing written"""
     build = os.path.join(TMP, "rt_same", "build")
     rep = os.path.join(build, "reports")
     os.makedirs(rep)
@@ -206,20 +199,18 @@ def _():
 
 
 def fake_case(run_dir, name, vals):
-    import regress_case
     d = os.path.join(run_dir, "cases", name)
     os.makedirs(d, exist_ok=True)
-    digest, blob = regress_case.encode(vals)
+    digest, blob = casefmt.encode(vals)
     atomic.write_json(os.path.join(d, "sig.json"), {"sig": digest, "n": len(vals),
                                                      "values": blob})
     return {"name": name, "test": "t", "status": "pass", "seconds": 0.1, "sig": digest,
             "reason": "", "log": "x.log", "rerun": "true", "command": "true"}
 
 
-@check("regress: a full disk keeps the previous signature file (regress-update) and the "
-       "previous regress.json / junit.xml / failures.txt / summary.html of a run folder")
-def _():
-    import regress
+def test_regress_a_full_disk_keeps_the_previous_signature_file_regress():
+    """regress: a full disk keeps the previous signature file (regress-update) and the previous regress.json / junit.xml
+    / failures.txt / summary.html of a run folder"""
     base = os.path.join(TMP, "reg")
     run_dir = os.path.join(base, "run")
     sigdir = os.path.join(base, "sigs")
@@ -229,15 +220,15 @@ def _():
         cases = [{"name": "c1"}]
 
         def keep_sig(dd):
-            regress.write_sigs("demo", [r_old], [run_dir])
+            signatures.write_sigs("demo", [r_old], [run_dir])
         with full_disk(sigdir, keep_sig):
             p = os.path.join(sigdir, "demo.json")
             good = read(p)
             r_new = fake_case(run_dir, "c1", [(0, 0x10, 1)] + [(0, 4 * i, i) for i in
                                                                  range(3000)])
             try:
-                regress.write_sigs("demo", [r_new], [run_dir])
-            except regress.ListError as e:
+                signatures.write_sigs("demo", [r_new], [run_dir])
+            except kreg.ListError as e:
                 assert "unchanged" in str(e) and "No space left" in str(e), e
             else:
                 raise AssertionError("write_sigs on a full disk succeeded")
@@ -246,15 +237,15 @@ def _():
         names = ("regress.json", "junit.xml", "failures.txt", "summary.html")
 
         def keep_out(dd):
-            rc = regress.summarize(dd, "demo", cases, [r_old], 1.0, [run_dir], None, False)
-            assert rc == regress.EXIT_PASS, rc
+            rc = reports.summarize(dd, "demo", cases, [r_old], 1.0, [run_dir], None, False)
+            assert rc == kreg.EXIT_PASS, rc
         with full_disk(out_dir, keep_out):
             old = {n: read(os.path.join(out_dir, n)) for n in names}
             many = [dict(r_old, name=f"c{i}", status="fail", reason="x" * 200)
                     for i in range(400)]
-            rc = regress.summarize(out_dir, "demo", [{"name": r["name"]} for r in many], many,
+            rc = reports.summarize(out_dir, "demo", [{"name": r["name"]} for r in many], many,
                                    1.0, [run_dir], None, False)
-            assert rc == regress.EXIT_FAIL, rc
+            assert rc == kreg.EXIT_FAIL, rc
             for n in names:
                 assert read(os.path.join(out_dir, n)) == old[n], f"{n} changed"
             assert temporaries(out_dir) == [], temporaries(out_dir)
@@ -262,8 +253,8 @@ def _():
         os.environ.pop("KH_REGRESS_SIG_DIR", None)
 
 
-@check("regress_case: a full disk keeps the previous sig.json of a case")
-def _():
+def test_regress_case_a_full_disk_keeps_the_previous_sig_json_of_a_case():
+    """regress_case: a full disk keeps the previous sig.json of a case"""
     import regress_case
     d = os.path.join(TMP, "case")
     src = os.path.join(TMP, "case_src.txt")
@@ -288,6 +279,7 @@ def _():
 
 def small_graph():
     import numpy as np
+
     from kirchhoff import graphfile as gf
     rng = np.random.default_rng(1)
     t = [gf.Tensor(1, 1, 8, -3, 0.05), gf.Tensor(1, 1, 4, 2, 0.1)]
@@ -298,9 +290,9 @@ def small_graph():
     return gf.Graph(t, [nd])
 
 
-@check("kirchhoff info reads a version-3 file (was: 'version 3, only 1 and 2 are known', "
-       "exit 1) and names the CRC of a corrupt one (exit 1)")
-def _():
+def test_kirchhoff_info_reads_a_version_3_file_was_version_3_only_1_and_2():
+    """kirchhoff info reads a version-3 file (was: 'version 3, only 1 and 2 are known', exit 1) and names the CRC of a
+    corrupt one (exit 1)"""
     from kirchhoff import graphfile as gf
     p = os.path.join(TMP, "g3.khnf")
     gf.write_graph(p, small_graph())
@@ -319,8 +311,8 @@ def _():
     assert r.returncode == 1 and "CRC mismatch" in r.stderr and "g3bad.khnf" in r.stderr, r.stderr
 
 
-@check("kirchhoff export: --out over the --data file is refused, the CSV kept")
-def _():
+def test_kirchhoff_export_out_over_the_data_file_is_refused_the_csv_kept():
+    """kirchhoff export: --out over the --data file is refused, the CSV kept"""
     d = os.path.join(TMP, "exp")
     os.makedirs(d)
     csv = os.path.join(d, "meta.json")  # the CSV named like an output of export
@@ -333,23 +325,3 @@ def _():
     assert read(csv) == text.encode() and not os.path.exists(os.path.join(d, "net.khnf"))
 
 
-def main():
-    failed = skipped = 0
-    for name, fn in CHECKS:
-        try:
-            fn()
-            print(f"PASS {name}", flush=True)
-        except Skip as e:
-            skipped += 1
-            print(f"SKIP {name}: {e}", flush=True)
-        except Exception as e:      # noqa: BLE001
-            failed += 1
-            print(f"FAIL {name}: {e}", flush=True)
-            if not isinstance(e, AssertionError):
-                traceback.print_exc()
-    print(f"{len(CHECKS) - failed - skipped} passed, {failed} failed, {skipped} skipped")
-    return 1 if failed else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -5,7 +5,7 @@ anomaly-detection model on the C model only) writes bench.json with every table 
 `met` the comparison of its value with its goal, the model's figures from the run report, and
 exit 0 although goals are missed; a usage error exits 2 and writes nothing.
 
-  .venv/bin/python tests/python/test_bench.py --build build    (PASS/FAIL lines; exit 1 on failure)
+  .venv/bin/python -m pytest tests/python/test_bench.py --build build    (PASS/FAIL lines; exit 1 on a failure)
 """
 
 import argparse
@@ -15,7 +15,10 @@ import subprocess
 import sys
 import tempfile
 
+from khtest import OPTS
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
 ROWS = ("tile_utilization_1024_large_b2", "tops_per_tile_1024", "tops_per_w_full_tile_1024",
         "verilator_mcycles_per_s_base", "verilator_mcycles_per_s_edge", "energy_uj_ad01",
         "tops_per_w_ad01")
@@ -27,10 +30,10 @@ def bench(build, out, *extra):
                           timeout=600)
 
 
-def main():
+def _main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
-    a = ap.parse_args()
+    a = ap.parse_args(argv)
     build = os.path.abspath(a.build)
     fails = 0
     with tempfile.TemporaryDirectory() as tmp:
@@ -74,5 +77,7 @@ def main():
     return 1 if fails else 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def test_bench_report():
+    """make bench's report: every row with goal and met; bad model is a usage error"""
+    assert _main(["--build", OPTS.build]) == 0
+

@@ -7,7 +7,7 @@
 - bad flags and bad files exit 2 with a message naming the flag.
 Expected accuracies come from the numpy int8 forward pass, never from the tool under test.
 
-  BUILD=build .venv/bin/python tests/python/test_calibrate.py   (PASS/FAIL lines; exit 1 on failure)
+  BUILD=build .venv/bin/python -m pytest tests/python/test_calibrate.py   (PASS/FAIL lines; exit 1 on a failure)
 """
 
 import json
@@ -17,15 +17,15 @@ import sys
 import tempfile
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np
+
+from kirchhoff import export as kexport
+from kirchhoff import pipeline as kpipe
+from kirchhoff import quantize as kq
+from kirchhoff import train as ktrain
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "sw", "python"))
-
-import numpy as np  # noqa: E402
-
-from kirchhoff import export as kexport  # noqa: E402
-from kirchhoff import pipeline as kpipe  # noqa: E402
-from kirchhoff import quantize as kq  # noqa: E402
-from kirchhoff import train as ktrain  # noqa: E402
 
 BUILD = os.path.abspath(os.environ.get("BUILD", os.path.join(ROOT, "build")))
 AIMC = os.path.join(BUILD, "sw", "aimc")
@@ -60,7 +60,7 @@ def run_acc(cfg, net, inputs, labels):
     return float(np.mean(ktrain.predict(y) == labels))
 
 
-def main():
+def _main():
     pr = kpipe.prepare()
     xte, yte = pr.xte, pr.yte
     inputs = os.path.join(TMP, "test.i8")
@@ -136,7 +136,8 @@ def main():
         result(rc == 2 and want in msg, f"bad input: {name} -> exit 2", f"exit {rc}: {msg}")
 
 
-if __name__ == "__main__":
-    main()
-    print(f"test_calibrate: {'FAIL' if failures else 'PASS'} ({failures} failed)")
-    sys.exit(1 if failures else 0)
+def test_calibrate():
+    """ADC calibration keeps the accuracy"""
+    _main()
+    assert failures == 0, f"{failures} check(s) failed (FAIL lines above)"
+

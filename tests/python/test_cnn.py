@@ -7,7 +7,7 @@
   gives the same bytes as the numpy pass; an MLP still exports as version 1 and matches too;
 - the Python reader rejects broken conv records.
 
-  BUILD=build .venv/bin/python tests/python/test_cnn.py   (PASS/FAIL lines; exit 1 on failure)
+  BUILD=build .venv/bin/python -m pytest tests/python/test_cnn.py   (PASS/FAIL lines; exit 1 on a failure)
 """
 
 import os
@@ -18,15 +18,15 @@ import tempfile
 import zlib
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np
+
+from kirchhoff import export as kexport
+from kirchhoff import pipeline as kpipe
+from kirchhoff import quantize as kq
+from kirchhoff import train as ktrain
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "sw", "python"))
-
-import numpy as np  # noqa: E402
-
-from kirchhoff import export as kexport  # noqa: E402
-from kirchhoff import pipeline as kpipe  # noqa: E402
-from kirchhoff import quantize as kq  # noqa: E402
-from kirchhoff import train as ktrain  # noqa: E402
 
 BUILD = os.path.abspath(os.environ.get("BUILD", os.path.join(ROOT, "build")))
 AIMC = os.path.join(BUILD, "sw", "aimc")
@@ -71,7 +71,7 @@ def direct_conv_forward(q, x):
     return kq.post(h @ L1.w.astype(np.int64).T, L1).astype(np.int8)
 
 
-def main():
+def _main():
     pr = kpipe.prepare(net="cnn")
     q = pr.qnet
     acc_int8 = float(np.mean(ktrain.predict(kq.forward_int8(q, pr.xte)) == pr.yte))
@@ -131,7 +131,8 @@ def main():
                "file", str(e))
 
 
-if __name__ == "__main__":
-    main()
-    print(f"test_cnn: {'FAIL' if failures else 'PASS'} ({failures} failed)")
-    sys.exit(1 if failures else 0)
+def test_cnn():
+    """CNN: training, int8, export format 2, C forward == numpy"""
+    _main()
+    assert failures == 0, f"{failures} check(s) failed (FAIL lines above)"
+

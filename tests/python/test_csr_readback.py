@@ -4,7 +4,7 @@
 of each block shape PeakRDL-etana writes (constant, field, bit, array loop), the rejection of
 input it does not recognise (exit 2), and that the committed rtl/csr/aimc_csr.sv is rewritten.
 
-  .venv/bin/python tests/python/test_csr_readback.py      (PASS/FAIL lines; exit 1 on failure)
+  .venv/bin/python -m pytest tests/python/test_csr_readback.py      (PASS/FAIL lines; exit 1 on a failure)
 """
 
 import os
@@ -12,6 +12,7 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
 TOOL = os.path.join(ROOT, "tools", "csr_readback.py")
 FAILS = []
 
@@ -42,51 +43,53 @@ SRC = """        readback_data_var = '0;
         end
         readback_data = readback_data_var;
 """
-rc, out, err = run(SRC)
-check("rewrite: exit 0", rc == 0, err)
-check("rewrite: constant", "readback_data_var[31:0] = readback_data_var[31:0] | "
-      "({32{rd_mux_addr == 10'h0}} & 32'h41494d43);" in out, out)
-check("rewrite: single bit", "readback_data_var[8] = readback_data_var[8] | "
-      "({1{rd_mux_addr == 10'h8}} & field_storage_x_value);" in out, out)
-check("rewrite: field", "readback_data_var[15:9] = readback_data_var[15:9] | "
-      "({7{rd_mux_addr == 10'h8}} & hwif_in_y);" in out, out)
-check("rewrite: array loop", "({32{rd_mux_addr == 10'h100 + (10)'(i0) * 10'h4}} & "
-      "hwif_in_tile_busy_value[i0]);" in out and "gen_loop_1" in out, out)
-check("rewrite: no if left", "if(rd_mux_addr" not in out, out)
+def test_csr_readback():
+    """tools/csr_readback.py rewrites the generated read mux and rejects unexpected shapes"""
+    rc, out, err = run(SRC)
+    check("rewrite: exit 0", rc == 0, err)
+    check("rewrite: constant", "readback_data_var[31:0] = readback_data_var[31:0] | "
+          "({32{rd_mux_addr == 10'h0}} & 32'h41494d43);" in out, out)
+    check("rewrite: single bit", "readback_data_var[8] = readback_data_var[8] | "
+          "({1{rd_mux_addr == 10'h8}} & field_storage_x_value);" in out, out)
+    check("rewrite: field", "readback_data_var[15:9] = readback_data_var[15:9] | "
+          "({7{rd_mux_addr == 10'h8}} & hwif_in_y);" in out, out)
+    check("rewrite: array loop", "({32{rd_mux_addr == 10'h100 + (10)'(i0) * 10'h4}} & "
+          "hwif_in_tile_busy_value[i0]);" in out and "gen_loop_1" in out, out)
+    check("rewrite: no if left", "if(rd_mux_addr" not in out, out)
 
-rc, out, err = run("module m; endmodule\n")
-check("no readback: exit 2", rc == 2 and "csr_readback" in err, f"rc {rc} err {err}")
+    rc, out, err = run("module m; endmodule\n")
+    check("no readback: exit 2", rc == 2 and "csr_readback" in err, f"rc {rc} err {err}")
 
-bad = SRC.replace("readback_data_var[15:9] = hwif_in_y;", "readback_data_var[15:9] = hwif_in_y;\n"
-                  "            other = 1;")
-rc, out, err = run(bad)
-check("unexpected block shape: exit 2", rc == 2 and "left" in err, f"rc {rc} err {err}")
+    bad = SRC.replace("readback_data_var[15:9] = hwif_in_y;", "readback_data_var[15:9] = hwif_in_y;\n"
+                      "            other = 1;")
+    rc, out, err = run(bad)
+    check("unexpected block shape: exit 2", rc == 2 and "left" in err, f"rc {rc} err {err}")
 
-bad = SRC.replace("[15:9]", "[i+1:9]", 1)
-rc, out, err = run(bad)
-check("unexpected select: exit 2", rc == 2 and "select" in err, f"rc {rc} err {err}")
+    bad = SRC.replace("[15:9]", "[i+1:9]", 1)
+    rc, out, err = run(bad)
+    check("unexpected select: exit 2", rc == 2 and "select" in err, f"rc {rc} err {err}")
 
-# --pv-regs: parameter PvRegs gates the readback of the five pv_ctrl / pv_tol / pv_sel fields
-PV = "module aimc_csr (\n        input wire clk,\n" + "".join(
-    f"        if(rd_mux_addr == 10'h{a}) begin\n            readback_data_var[{sl}] = "
-    f"field_storage_pv_{f}_value;\n        end\n"
-    for a, sl, f in (("300", "0", "ctrl_enable"), ("300", "1", "ctrl_stop"),
-                     ("300", "15:8", "ctrl_budget"), ("304", "15:0", "tol_tol"),
-                     ("308", "3:0", "sel_tile"))) + SRC
-rc, out, err = run(PV, "--pv-regs")
-check("pv-regs: exit 0", rc == 0, err)
-check("pv-regs: parameter", "module aimc_csr #(" in out and "parameter bit PvRegs = 1" in out, out)
-check("pv-regs: budget gated", "readback_data_var[15:8] = readback_data_var[15:8] | "
-      "({8{rd_mux_addr == 10'h300}} & {8{PvRegs}} & field_storage_pv_ctrl_budget_value);" in out, out)
-check("pv-regs: five fields gated", out.count("{PvRegs}}") == 5, out)
-rc, out, err = run(PV.replace("field_storage_pv_sel_tile_value", "hwif_in_z"), "--pv-regs")
-check("pv-regs: a field missing: exit 2", rc == 2 and "expected 5" in err, f"rc {rc} err {err}")
-rc, out, err = run(SRC, "--pv-regs")
-check("pv-regs: no module header: exit 2", rc == 2 and "module aimc_csr" in err, f"rc {rc} err {err}")
+    # --pv-regs: parameter PvRegs gates the readback of the five pv_ctrl / pv_tol / pv_sel fields
+    PV = "module aimc_csr (\n        input wire clk,\n" + "".join(
+        f"        if(rd_mux_addr == 10'h{a}) begin\n            readback_data_var[{sl}] = "
+        f"field_storage_pv_{f}_value;\n        end\n"
+        for a, sl, f in (("300", "0", "ctrl_enable"), ("300", "1", "ctrl_stop"),
+                         ("300", "15:8", "ctrl_budget"), ("304", "15:0", "tol_tol"),
+                         ("308", "3:0", "sel_tile"))) + SRC
+    rc, out, err = run(PV, "--pv-regs")
+    check("pv-regs: exit 0", rc == 0, err)
+    check("pv-regs: parameter", "module aimc_csr #(" in out and "parameter bit PvRegs = 1" in out, out)
+    check("pv-regs: budget gated", "readback_data_var[15:8] = readback_data_var[15:8] | "
+          "({8{rd_mux_addr == 10'h300}} & {8{PvRegs}} & field_storage_pv_ctrl_budget_value);" in out, out)
+    check("pv-regs: five fields gated", out.count("{PvRegs}}") == 5, out)
+    rc, out, err = run(PV.replace("field_storage_pv_sel_tile_value", "hwif_in_z"), "--pv-regs")
+    check("pv-regs: a field missing: exit 2", rc == 2 and "expected 5" in err, f"rc {rc} err {err}")
+    rc, out, err = run(SRC, "--pv-regs")
+    check("pv-regs: no module header: exit 2", rc == 2 and "module aimc_csr" in err, f"rc {rc} err {err}")
 
-with open(os.path.join(ROOT, "rtl", "csr", "aimc_csr.sv"), encoding="utf-8") as f:
-    gen = f.read()
-check("committed aimc_csr.sv is rewritten", "if(rd_mux_addr" not in gen and
-      "({32{rd_mux_addr ==" in gen and gen.count("{PvRegs}}") == 5)
+    with open(os.path.join(ROOT, "rtl", "csr", "aimc_csr.sv"), encoding="utf-8") as f:
+        gen = f.read()
+    check("committed aimc_csr.sv is rewritten", "if(rd_mux_addr" not in gen and
+          "({32{rd_mux_addr ==" in gen and gen.count("{PvRegs}}") == 5)
+    assert not FAILS, f"failed: {FAILS}"
 
-sys.exit(1 if FAILS else 0)

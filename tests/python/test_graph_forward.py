@@ -30,13 +30,12 @@ import tempfile
 
 import numpy as np
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "sw", "python"))
-sys.path.insert(0, os.path.join(ROOT, "tools"))
+from khtest import OPTS
+from kirchhoff import graphfile as gf
+from kirchhoff import tflite_import as ti
+from kirchhoff import tflite_ref as tr
 
-from kirchhoff import graphfile as gf  # noqa: E402
-from kirchhoff import tflite_import as ti  # noqa: E402
-from kirchhoff import tflite_ref as tr  # noqa: E402
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 MODELS = ["ad01_int8", "kws_ref_model", "pretrainedResnet_quant", "vww_96_int8"]
 SYNTH_SEEDS = [1, 2, 3, 4, 5, 6]
@@ -248,7 +247,7 @@ def cli_errors(aimc: str, work: str, rerun: str) -> None:
                f"exit {p.returncode}, stderr '{p.stderr.strip()}'", rerun)
 
 
-def main(argv=None) -> int:
+def _main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--seed", type=int, default=1)
@@ -321,5 +320,7 @@ def main(argv=None) -> int:
     return 1 if failures else 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def test_graph_forward_vs_tflite():
+    """imported graphs: numpy forward == TFLite BUILTIN_REF == C model, bit for bit"""
+    assert _main(["--build", OPTS.build, "--seed", str(OPTS.seed)] + (["--keep", OPTS.keep] if OPTS.keep else [])) == 0
+

@@ -29,15 +29,13 @@ import time
 
 import numpy as np
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "sw", "python"))
-sys.path.insert(0, os.path.join(ROOT, "tools"))
-sys.path.insert(0, os.path.join(ROOT, "tests", "python"))
+import test_graph_forward as tgf
+from khtest import OPTS
+from kirchhoff import graphfile as gf
+from kirchhoff import tflite_import as ti
+from kirchhoff import tflite_ref as tr
 
-from kirchhoff import graphfile as gf  # noqa: E402
-from kirchhoff import tflite_import as ti  # noqa: E402
-from kirchhoff import tflite_ref as tr  # noqa: E402
-import test_graph_forward as tgf  # noqa: E402
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 MODELS = ["ad01_int8", "kws_ref_model", "pretrainedResnet_quant", "vww_96_int8"]
 CONFIG = os.path.join(ROOT, "configs", "edge_ideal.cfg")
@@ -133,7 +131,7 @@ def run_model(m: str, a, aimc: str, runner: str, work: str, rerun: str, idx: int
         check_report(m, json.load(f), n, rerun)
 
 
-def main(argv=None) -> int:
+def _main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--backend", choices=["cmodel", "verilator"], default="cmodel")
@@ -176,5 +174,10 @@ def main(argv=None) -> int:
     return 1 if failures else 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def test_graph_run():
+    """aimc run of imported models == the numpy oracle, outputs and counters"""
+    argv = ["--build", OPTS.build, "--backend", OPTS.backend, "--n", str(OPTS.n), "--seed", str(OPTS.seed),
+            "--arch", str(OPTS.arch)]
+    argv += (["--models", OPTS.models] if OPTS.models else []) + (["--keep", OPTS.keep] if OPTS.keep else [])
+    assert _main(argv) == 0
+

@@ -6,29 +6,17 @@ energy model against figures computed by hand for small counter sets, sim.py's p
 (host transfers, leakage, programming once), and the analytical cycle model against cycle counts
 measured on the RTL (Verilator).
 
-  .venv/bin/python tests/python/test_perf.py      (PASS/FAIL lines; exit 1 on failure)
+  .venv/bin/python -m pytest tests/python/test_perf.py      (PASS/FAIL lines; exit 1 on a failure)
 """
 
 import os
-import sys
-import traceback
 from types import SimpleNamespace
 
+import dse
+import sim
+from kirchhoff import perf
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "sw", "python"))
-
-import dse                              # noqa: E402
-import sim                              # noqa: E402
-from kirchhoff import perf              # noqa: E402
-
-CHECKS = []
-
-
-def check(name):
-    def deco(fn):
-        CHECKS.append((name, fn))
-        return fn
-    return deco
 
 
 def close(a, b, rel=1e-9):
@@ -46,8 +34,8 @@ SIM_KEYS = {"clock_mhz", "cycles_per_inference", "latency_us", "macs_per_inferen
             "digital"}
 
 
-@check("perf_fc: a small counter set against the hand-computed energy, time and TOPS")
-def _():
+def test_perf_fc_a_small_counter_set_against_the_hand_computed_energy():
+    """perf_fc: a small counter set against the hand-computed energy, time and TOPS"""
     p = perf.perf_fc(COUNTERS, CFG, cycles=1000, macs=128, samples=2, posts=4, vectors=4)
     # reads 256/8 = 32; SRAM bits 640 + 512 + 16384 + 512 + 4352 = 22400 (2240 pJ)
     # energy: adc 512 + dac 0.05*16*32 = 25.6 + sram 2240 + acc 25.6 + post 3*8*4 = 96
@@ -65,8 +53,8 @@ def _():
     assert p["cycles_per_inference"] == 500 and p["macs_per_inference"] == 128
 
 
-@check("sim.py perf_model: unchanged figures and keys for a fixed counter dict (batches, segments)")
-def _():
+def test_sim_py_perf_model_unchanged_figures_and_keys_for_a_fixed_counter():
+    """sim.py perf_model: unchanged figures and keys for a fixed counter dict (batches, segments)"""
     qnet = SimpleNamespace(layers=[SimpleNamespace(n=32), SimpleNamespace(n=10)],
                            macs=lambda: 2368)
     rep = {"counters": COUNTERS, "cycles": 1000, "batch": 4, "batches": 1}
@@ -86,8 +74,8 @@ def _():
     close(p["energy_per_inference_uj"], (512 + 25.6 + 4198.4 + 25.6 + 528) / 2 * 1e-6)
 
 
-@check("perf_graph: sim_model's figures by hand, plus host transfer, leakage and programming")
-def _():
+def test_perf_graph_sim_model_s_figures_by_hand_plus_host_transfer():
+    """perf_graph: sim_model's figures by hand, plus host transfer, leakage and programming"""
     c = dict(instrs=10, mvms=4, adc_convs=256, reads=30)
     extra = dict(cycles=2000, posts=4, accadds=2, host_bytes=100, host_ops=50, prog_rows=16)
     p = perf.perf_graph(c, CFG, macs=128, samples=2, extra=extra)
@@ -116,8 +104,8 @@ def _():
     assert pr["inferences_to_1pct"] == 13886, pr        # 100 * 256595.968 / 1848.0048 = 13885.03
 
 
-@check("cycle model: MVM and POST latencies measured on the RTL (issue 17, large) and tiny runs")
-def _():
+def test_cycle_model_mvm_and_post_latencies_measured_on_the_rtl_issue_17():
+    """cycle model: MVM and POST latencies measured on the RTL (issue 17, large) and tiny runs"""
     # large (1024x1024, 1-bit DAC, 16 columns per ADC, 8-cycle ADC, settle 4): the issue's
     # measured MVM 2,135 cycles before the settle moved under the conversions (issue 17); now
     # load 257, first conversion starts at 257 + 1 + 4 = 262, then 14 conversions of 128 + 1
@@ -161,14 +149,15 @@ def _():
     assert perf.tile_vector(sl)["converting"] == perf.phases(2, "s8")[0] * 2 * 2 * 11
 
 
-@check("full_tile: the 1024x1024 layer of issue 17 (10.2 TOPS/W counted) and the variants")
-def _():
+def test_full_tile_the_1024x1024_layer_of_issue_17_10_2_tops_w_counted():
+    """full_tile: the 1024x1024 layer of issue 17 (10.2 TOPS/W counted) and the variants"""
     large = dict(CFG, rows=1024, cols=1024, dac_bits=1, cols_per_adc=16, adc_cycles=8,
                  settle_cycles=4, clock_mhz=200.0, e_dac_pj=0.054, e_sram_pj_bit=0.16,
                  e_post_pj=3.3)
     f = perf.full_tile(large, host=False, isa=2)
     # ISA 2: MVM 2070 (settle under the conversions, issue 17; was 2135) + POST 3075 (the model's
-    # default 3 * Cols + 3) = 5145 cycles; 14 reads x 1024 = 14336 conversions: adc 28672, acc 1433.6, dac 0.054*1024*14 = 774.144,
+    # default 3 * Cols + 3) = 5145 cycles; 14 reads x 1024 = 14336 conversions: adc 28672, acc 1433.6,
+    # dac 0.054*1024*14 = 774.144,
     # SRAM (128 + 8192 + 64*14336 + 136*1024) * 0.16 = 170414.08, post 3.3*1024 = 3379.2
     close(f["tops_per_w_counted"], 2 * 1024 * 1024 / 204673.024)
     # leakage of a one-tile chip: (4*1024*32 + 64*16 + 32*64) bits x 5 pW x 5145 cycles / 200 MHz
@@ -208,8 +197,8 @@ def _():
                                   overlap=True) == 3
 
 
-@check("dse: generated configs (base.cfg, swept keys replaced once) and the selection rule")
-def _():
+def test_dse_generated_configs_base_cfg_swept_keys_replaced_once_and_the():
+    """dse: generated configs (base.cfg, swept keys replaced once) and the selection rule"""
     import tempfile
     d = tempfile.mkdtemp(prefix="kh_test_perf_")
     path = dse.gen_config(d, 1024, 2, 8)
@@ -246,8 +235,8 @@ def _():
     assert (b["dac_bits"], b["adc_bits"]) == (2, 10), b
 
 
-@check("digital baseline (E10/E11): energy, latency and ratio by hand; amortized programming")
-def _():
+def test_digital_baseline_e10_e11_energy_latency_and_ratio_by_hand():
+    """digital baseline (E10/E11): energy, latency and ratio by hand; amortized programming"""
     d = perf.digital_baseline(2560, 200.0, out_bytes=10, host_pj=31.0)
     # MAC 0.23 * 2560 = 588.8; SRAM (8/16 + 8/16) bits x 2560 x 0.16 = 409.6, outputs 80 bits x
     # 0.16 = 12.8; host 31: 1042.2 pJ; 2560 / 256 = 10 cycles at 200 MHz = 0.05 us
@@ -273,8 +262,8 @@ def _():
           p["extended"]["energy_per_inference_uj"] + po["amortized_pj_per_inference"] * 1e-6)
 
 
-@check("bad arguments: unknown mode or accumulator storage, a config without a key")
-def _():
+def test_bad_arguments_unknown_mode_or_accumulator_storage_a_config():
+    """bad arguments: unknown mode or accumulator storage, a config without a key"""
     for fn in (lambda: perf.phases(2, "s7"), lambda: perf.full_tile(CFG, acc_storage="dram")):
         try:
             fn()
@@ -289,8 +278,8 @@ def _():
 
 
 # ---- charge-domain crossbar (issue 18) ----------------------------------------------------------
-@check("perf_fc: the charge-domain C V^2 term against a hand-computed read energy")
-def _():
+def test_perf_fc_the_charge_domain_c_v_2_term_against_a_hand_computed():
+    """perf_fc: the charge-domain C V^2 term against a hand-computed read energy"""
     cfg = dict(CFG, xbar_kind="charge", chg_cu=2e-15, chg_activity=0.05, vread=0.9)
     p = perf.perf_fc(COUNTERS, cfg, cycles=1000, macs=128, samples=2, posts=4, vectors=4)
     # one read: 0.05 x (2 x 16 x 8 x 127 x 2 fF = 65.024 pF) x 0.81 V^2 = 2.633472 pJ;
@@ -306,20 +295,3 @@ def _():
 # ---- end charge-domain --------------------------------------------------------------------------
 
 
-def main():
-    failed = 0
-    for name, fn in CHECKS:
-        try:
-            fn()
-            print(f"PASS {name}", flush=True)
-        except Exception as e:      # noqa: BLE001
-            failed += 1
-            print(f"FAIL {name}: {e}", flush=True)
-            if not isinstance(e, AssertionError):
-                traceback.print_exc()
-    print(f"{len(CHECKS) - failed} passed, {failed} failed")
-    return 1 if failed else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

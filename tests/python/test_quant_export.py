@@ -4,39 +4,30 @@
 against hand-computed values, the numpy int8 forward pass against the C model (build/sw/aimc,
 ideal config tiny), quantization properties, and CSV loading errors.
 
-  .venv/bin/python tests/python/test_quant_export.py [--aimc PATH] [--seed N]
+  .venv/bin/python -m pytest tests/python/test_quant_export.py [--aimc PATH] [--seed N]
 
 Prints one PASS/FAIL line per check; exits 1 if any failed. Needs build/sw/aimc ('make sw').
 """
 
-import argparse
 import os
 import struct
 import subprocess
 import sys
 import tempfile
-import traceback
 import zlib
 
 import numpy as np
 
+from khtest import OPTS
+from kirchhoff import data as kdata
+from kirchhoff import export as kexport
+from kirchhoff import quantize as kq
+from kirchhoff import train as ktrain
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "sw", "python"))
 
-from kirchhoff import data as kdata         # noqa: E402
-from kirchhoff import export as kexport     # noqa: E402
-from kirchhoff import quantize as kq        # noqa: E402
-from kirchhoff import train as ktrain       # noqa: E402
-
-RESULTS = []
 TMP = tempfile.mkdtemp(prefix="kh_test_quant_")
 
-
-def check(name):
-    def deco(fn):
-        RESULTS.append((name, fn))
-        return fn
-    return deco
 
 
 def expect_raises(exc, fn, *words):
@@ -54,7 +45,7 @@ def expect_raises(exc, fn, *words):
 def random_qnet(rng, dims, relu_last=False):
     """A random quantized net with post parameters that keep outputs mostly unsaturated."""
     layers = []
-    for i, (k, n) in enumerate(zip(dims[:-1], dims[1:])):
+    for i, (k, n) in enumerate(zip(dims[:-1], dims[1:], strict=True)):
         w = rng.integers(-127, 128, size=(n, k), dtype=np.int64).astype(np.int8)
         # typical |acc| ~ 127*64*sqrt(k): scale it to ~ +-60
         typ = 127 * 64 * np.sqrt(k)
@@ -72,7 +63,7 @@ def random_qnet(rng, dims, relu_last=False):
 def nets_equal(a, b):
     assert len(a.layers) == len(b.layers), "layer count"
     assert np.float32(a.in_scale) == np.float32(b.in_scale), "in_scale"
-    for i, (x, y) in enumerate(zip(a.layers, b.layers)):
+    for i, (x, y) in enumerate(zip(a.layers, b.layers, strict=True)):
         for f in ("w", "bias", "mult", "shift"):
             assert np.array_equal(np.asarray(getattr(x, f), np.int64),
                                   np.asarray(getattr(y, f), np.int64)), f"layer {i} {f}"
@@ -88,8 +79,8 @@ def with_crc(buf):
 
 # ---- network file ------------------------------------------------------------------------------
 
-@check("netfile: round trip (odd sizes, padding, 3 layers)")
-def _():
+def test_netfile_round_trip_odd_sizes_padding_3_layers():
+    """netfile: round trip (odd sizes, padding, 3 layers)"""
     rng = np.random.default_rng(1)
     net = random_qnet(rng, [13, 7, 5, 3])
     p = os.path.join(TMP, "rt.khnf")
@@ -114,8 +105,8 @@ def _good_bytes():
     return kexport.net_to_bytes(random_qnet(np.random.default_rng(2), [6, 5, 2]))
 
 
-@check("netfile: reader rejects each broken field")
-def _():
+def test_netfile_reader_rejects_each_broken_field():
+    """netfile: reader rejects each broken field"""
     good = _good_bytes()
     rd = kexport.net_from_bytes
     E = kexport.NetFormatError
@@ -152,8 +143,8 @@ def _():
     expect_raises(E, lambda: rd(with_crc(b8)), "flags")
 
 
-@check("netfile: writer rejects values outside the format")
-def _():
+def test_netfile_writer_rejects_values_outside_the_format():
+    """netfile: writer rejects values outside the format"""
     rng = np.random.default_rng(3)
     E = kexport.NetFormatError
     net = random_qnet(rng, [4, 3, 2])
@@ -175,8 +166,8 @@ def _():
 
 # ---- arithmetic against hand-computed values --------------------------------------------------
 
-@check("arith: rounding helpers (hand values)")
-def _():
+def test_arith_rounding_helpers_hand_values():
+    """arith: rounding helpers (hand values)"""
     assert list(kq.round_half_away([2.5, -2.5, 0.5, -0.5, 1.49, -1.5])) == [3, -3, 1, -1, 1, -2]
     assert list(kq.rshift_round([-5, 5, -6, 7, -1], 1)) == [-2, 3, -3, 4, 0]
     assert list(kq.div_round_half_away_pow2(np.array([5, -5, 6, -6, 7]), 1)) == [3, -3, 3, -3, 4]
@@ -194,8 +185,8 @@ def _hand_net():
     return kq.QNet(layers=[L], in_scale=1.0)
 
 
-@check("arith: forward_int8 on a hand-computed layer")
-def _():
+def test_arith_forward_int8_on_a_hand_computed_layer():
+    """arith: forward_int8 on a hand-computed layer"""
     net = _hand_net()
     x = np.array([[10, -20]], dtype=np.int8)
     # acc = (-30, 110); t = (-25, 103); q0 = (-25*2^30 + 2^30) >> 31 = -12;
@@ -219,8 +210,8 @@ def _():
                   "-128")
 
 
-@check("arith: bit-sliced MVM with ADC clipping and adc_shift (hand values)")
-def _():
+def test_arith_bit_sliced_mvm_with_adc_clipping_and_adc_shift_hand_values():
+    """arith: bit-sliced MVM with ADC clipping and adc_shift (hand values)"""
     identity = dict(bias=np.array([0]), mult=np.array([1 << 30]), shift=np.array([30]))
     L = kq.QLayer(w=np.array([[5]], dtype=np.int8), relu=False, **identity)
     net = kq.QNet(layers=[L], in_scale=1.0)
@@ -239,8 +230,8 @@ def _():
     assert kq.forward_int8_sliced(net, np.array([[7]], np.int8), 4, 2, 3).tolist() == [[15]]
 
 
-@check("arith: bit-sliced MVM equals exact W.x in ideal geometries (random nets)")
-def _():
+def test_arith_bit_sliced_mvm_equals_exact_w_x_in_ideal_geometries_random():
+    """arith: bit-sliced MVM equals exact W.x in ideal geometries (random nets)"""
     rng = np.random.default_rng(4)
     for rows, dac, adc in ((16, 2, 14), (64, 1, 14), (8, 3, 16), (4, 4, 16), (2, 7, 16)):
         net = random_qnet(rng, [37, 19, 6]).with_adc_shifts([0, 0])
@@ -249,14 +240,14 @@ def _():
         x = rng.integers(-127, 128, size=(23, 37)).astype(np.int8)
         a = kq.forward_int8(net, x, all_layers=True)
         b = kq.forward_int8_sliced(net, x, rows, dac, adc, all_layers=True)
-        for la, lb in zip(a, b):
+        for la, lb in zip(a, b, strict=True):
             assert np.array_equal(la, lb), f"rows={rows} dac={dac} adc={adc}"
 
 
 # ---- quantization -------------------------------------------------------------------------------
 
-@check("quantize: digits MLP keeps its accuracy; weights never -128; adc shifts calibrate")
-def _():
+def test_quantize_digits_mlp_keeps_its_accuracy_weights_never_128_adc():
+    """quantize: digits MLP keeps its accuracy; weights never -128; adc shifts calibrate"""
     ds = kdata.load_digits()
     Xtr, Xte, ytr, yte = kdata.split(ds, 0.2, seed=0)
     assert len(yte) == 360
@@ -294,8 +285,8 @@ def _():
     assert kexport.net_to_bytes(kq.quantize_net(tr2.net, Xtr)) == kexport.net_to_bytes(qn)
 
 
-@check("quantize: a dead unit (weights ~0, bias not) keeps a representable bias")
-def _():
+def test_quantize_a_dead_unit_weights_0_bias_not_keeps_a_representable():
+    """quantize: a dead unit (weights ~0, bias not) keeps a representable bias"""
     W1 = np.array([[1.0, -2.0], [1e-19, -3e-19], [0.0, 0.0]])
     fn = ktrain.FloatNet(mean=np.zeros(2), scale=np.ones(2), layers=[
         ktrain.FloatLayer(W=W1, b=np.array([0.1, 0.5, 0.0]), relu=True),
@@ -310,14 +301,14 @@ def _():
     assert y[:, 1].tolist() == [want] * 3 and y[:, 2].tolist() == [0, 0, 0], y
 
 
-@check("quantize: input quantization rounds half away and clamps to [-127, 127]")
-def _():
+def test_quantize_input_quantization_rounds_half_away_and_clamps_to_127():
+    """quantize: input quantization rounds half away and clamps to [-127, 127]"""
     x = np.array([[0.25, -0.25, 0.75, 100.0, -100.0, 0.0]])
     assert kq.quantize_inputs(x, 0.5).tolist() == [[1, -1, 2, 127, -127, 0]]
 
 
-@check("python -m kirchhoff export / info; bad files exit 1 with a message")
-def _():
+def test_python_m_kirchhoff_export_info_bad_files_exit_1_with_a_message():
+    """python -m kirchhoff export / info; bad files exit 1 with a message"""
     env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "sw", "python"))
     out = os.path.join(TMP, "cli")
     csvp = _csv("cli.csv", "a,b,c\n" + "".join(f"{i % 7},{(i * 3) % 5},{'xy'[i % 2]}\n"
@@ -338,12 +329,12 @@ def _():
 
 # ---- the C model ------------------------------------------------------------------------------
 
-@check("C model (configs/tiny.cfg) equals the numpy int8 forward pass byte for byte")
-def _():
-    aimc = ARGS.aimc
+def test_c_model_configs_tiny_cfg_equals_the_numpy_int8_forward_pass_byte():
+    """C model (configs/tiny.cfg) equals the numpy int8 forward pass byte for byte"""
+    aimc = OPTS.aimc
     if not os.path.isfile(aimc):
         raise AssertionError(f"{aimc} not found: run 'make sw' first")
-    rng = np.random.default_rng(ARGS.seed)
+    rng = np.random.default_rng(OPTS.seed)
     net = random_qnet(rng, [40, 21, 9, 5]).with_adc_shifts([0, 0, 0])
     x = rng.integers(-127, 128, size=(37, 40)).astype(np.int8)
     x[0, :] = 127             # extremes: saturating outputs
@@ -358,7 +349,7 @@ def _():
     for batch in (None, 4):
         out, rep = os.path.join(TMP, "c_out.i8"), os.path.join(TMP, "c_rep.json")
         cmd = [aimc, "run", "--backend", "cmodel", "--config", "configs/tiny.cfg", "--seed",
-               str(ARGS.seed), "--net", netp, "--inputs", inp, "--out", out, "--report", rep]
+               str(OPTS.seed), "--net", netp, "--inputs", inp, "--out", out, "--report", rep]
         if batch:
             cmd += ["--batch", str(batch)]
         p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
@@ -382,8 +373,8 @@ def _csv(name, text):
     return p
 
 
-@check("csv: good file; labels mapped to 0..C-1 in sorted order")
-def _():
+def test_csv_good_file_labels_mapped_to_0_c_1_in_sorted_order():
+    """csv: good file; labels mapped to 0..C-1 in sorted order"""
     ds = kdata.load_csv(_csv("ok.csv", "a,b,label\n1,2,dog\n3,4.5,cat\n\n5,6e1,dog\n0,0,emu\n"))
     assert ds.X.tolist() == [[1, 2], [3, 4.5], [5, 60], [0, 0]]
     assert ds.classes == ["cat", "dog", "emu"] and ds.y.tolist() == [1, 0, 1, 2]
@@ -391,8 +382,8 @@ def _():
     assert ds.classes == ["-1", "9", "10"] and ds.y.tolist() == [2, 1, 2, 0]
 
 
-@check("csv: bad files rejected with clear errors")
-def _():
+def test_csv_bad_files_rejected_with_clear_errors():
+    """csv: bad files rejected with clear errors"""
     E = kdata.DataError
     expect_raises(E, lambda: kdata.load_csv(os.path.join(TMP, "nope.csv")), "no such file")
     expect_raises(E, lambda: kdata.load_csv(_csv("e.csv", "")), "empty")
@@ -415,29 +406,3 @@ def _():
     expect_raises(E, lambda: kdata.split(ds, 0.2), "class 'x'", "at least 2")
 
 
-def main():
-    global ARGS
-    ap = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
-    build = os.environ.get("BUILD") or os.path.join(ROOT, "build")
-    ap.add_argument("--aimc", default=os.path.join(build, "sw", "aimc"),
-                    help="C CLI (default $BUILD/sw/aimc, BUILD defaulting to build/)")
-    ap.add_argument("--seed", type=int, default=1)
-    ARGS = ap.parse_args()
-    failed = 0
-    for name, fn in RESULTS:
-        try:
-            fn()
-            print(f"PASS {name}", flush=True)
-        except Exception as e:      # noqa: BLE001 - report every failure and go on
-            failed += 1
-            print(f"FAIL {name}: {e}", flush=True)
-            if not isinstance(e, AssertionError):
-                traceback.print_exc()
-    print(f"{len(RESULTS) - failed} passed, {failed} failed"
-          + (f" (rerun: .venv/bin/python tests/python/test_quant_export.py --seed {ARGS.seed})"
-             if failed else ""))
-    return 1 if failed else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

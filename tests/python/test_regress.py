@@ -6,34 +6,27 @@ list, signature encoding and first-difference reports, timeout / crash / interru
 fake case commands, and on the real smoke regression (needs BUILD with the tiny and small models):
 shards merged == one run, kill and resume == one run, signature change detected and updated.
 
-  BUILD=build .venv/bin/python tests/python/test_regress.py      (PASS/FAIL lines; exit 1 on failure)
+  BUILD=build .venv/bin/python -m pytest tests/python/test_regress.py      (PASS/FAIL lines; exit 1 on a failure)
 """
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import time
-import traceback
+
+import kirchhoff.regress as kreg
+import regress
+import regress_case
+from kirchhoff.regress import casefmt, lists, runner, signatures
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "tools"))
-import regress  # noqa: E402
-import regress_case  # noqa: E402
 
 TMP = tempfile.mkdtemp(prefix="kh_test_regress_")
 BUILD = os.path.abspath(os.environ.get("BUILD", os.path.join(ROOT, "build")))
-CHECKS = []
 
-
-def check(name):
-    def deco(fn):
-        CHECKS.append((name, fn))
-        return fn
-    return deco
 
 
 def write(name, text):
@@ -46,8 +39,8 @@ def write(name, text):
 def expect_error(text, needle):
     p = write("bad.toml", text)
     try:
-        regress.load_lists(p)
-    except regress.ListError as e:
+        lists.load_lists(p)
+    except kreg.ListError as e:
         assert needle in str(e), f"error '{e}' does not mention '{needle}'"
         return
     raise AssertionError(f"list accepted, expected an error about '{needle}'")
@@ -64,8 +57,8 @@ reseed = 3
 '''
 
 
-@check("lists: malformed entries are rejected naming the entry")
-def _():
+def test_lists_malformed_entries_are_rejected_naming_the_entry():
+    """lists: malformed entries are rejected naming the entry"""
     expect_error(GOOD + '[[regression]]\nname = "r"\ntests = ["b"]\n', "unknown test 'b'")
     expect_error(GOOD.replace('sub = "layer-test"', 'sub = "csr-test"'), "icarus runs layer-test only")
     expect_error(GOOD.replace("reseed = 3", "reseed = 0"), "'reseed' must be an integer")
@@ -78,20 +71,20 @@ def _():
     expect_error("[[test]\n", "not valid TOML")
     for bad in ("", "4", "4/4", "-1/4", "1/0", "a/b"):
         try:
-            regress.parse_shard(bad)
-        except regress.ListError:
+            lists.parse_shard(bad)
+        except kreg.ListError:
             continue
         raise AssertionError(f"SHARD '{bad}' accepted")
 
 
-@check("lists: model-run entries are checked (simulators, flags, model file)")
-def _():
+def test_lists_model_run_entries_are_checked_simulators_flags_model_file():
+    """lists: model-run entries are checked (simulators, flags, model file)"""
     m = GOOD.replace('sub = "layer-test"', 'sub = "model-run"').replace(
         'args = "--rows 16 --cols 8 --batch 1"',
         'args = "--model models/mlperf-tiny/kws_ref_model.tflite"')
     expect_error(m, "model-run runs on verilator, cmodel only")
     m = m.replace('"verilator", "icarus"', '"verilator", "cmodel"')
-    tests, _ = regress.load_lists(write("ok.toml", m))
+    tests, _ = lists.load_lists(write("ok.toml", m))
     assert tests["a"]["args"] == ["--model", "models/mlperf-tiny/kws_ref_model.tflite"]
     expect_error(m.replace("kws_ref_model", "nosuch"), "nosuch.tflite: no such file")
     expect_error(m.replace('tflite"', 'tflite --rows 3"'), "model-run takes only --model, --samples")
@@ -111,40 +104,40 @@ def fake_report(path, cycles=1000, mvms=7, tile_mvms=(4, 3), stalls=0):
     return path
 
 
-@check("model-run: signature of outputs, counters, bus-read digest; first change named")
-def _():
+def test_model_run_signature_of_outputs_counters_bus_read_digest_first():
+    """model-run: signature of outputs, counters, bus-read digest; first change named"""
     trace = write("mtrace.txt", "# kirchhoff-trace v1\nW 00000008 00000001\nR 00030000 0000007f\n"
                                 "R 00000084 00000000\nE\n")
     rep_a = fake_report(os.path.join(TMP, "ra.json"))
     vals = regress_case.model_values(bytes([0x05, 0xfb, 0x80]), rep_a, trace)
-    k3, k4, k5 = regress_case.K_OUT, regress_case.K_COUNTER, regress_case.K_READS
+    k3, k4, k5 = casefmt.K_OUT, casefmt.K_COUNTER, casefmt.K_READS
     assert vals[:3] == [(k3, 0, 5), (k3, 1, 0xfb), (k3, 2, 0x80)], vals[:3]
     assert vals[3] == (k4, 0, 50) and vals[4] == (k4, 1, 1000), vals[3:5]
     assert (k4, 64 + 16 + 2, 3) in vals, "tile 1 mvms missing"
     assert vals[-1][:2] == (k5, 2), vals[-1]
-    h, blob = regress_case.encode(vals)
-    assert regress_case.decode(blob) == vals
+    h, blob = casefmt.encode(vals)
+    assert casefmt.decode(blob) == vals
     new = list(vals)
     new[1] = (k3, 1, 0xfa)
-    d = regress.first_difference(vals, new)
+    d = signatures.first_difference(vals, new)
     assert d == "value #1: output byte #1: was -5 (0xfb), now -6 (0xfa)", d
     rep_b = fake_report(os.path.join(TMP, "rb.json"), tile_mvms=(4, 2))
-    d = regress.first_difference(vals, regress_case.model_values(bytes([0x05, 0xfb, 0x80]),
+    d = signatures.first_difference(vals, regress_case.model_values(bytes([0x05, 0xfb, 0x80]),
                                                                  rep_b, trace))
     assert "counter tiles.1.mvms: was 3, now 2" in d, d
     trace2 = write("mtrace2.txt", "R 00030000 0000007e\nR 00000084 00000000\n")
-    d = regress.first_difference(vals, regress_case.model_values(bytes([0x05, 0xfb, 0x80]),
+    d = signatures.first_difference(vals, regress_case.model_values(bytes([0x05, 0xfb, 0x80]),
                                                                  rep_a, trace2))
     assert d.startswith(f"value #{len(vals) - 1}: digest of the 2 bus reads: was 0x"), d
     try:
         regress_case.report_counters(write("rbad.json", '{"counters": {"cycles": 1}}'))
         raise AssertionError("report without counters accepted")
-    except regress_case.CaseError as e:
+    except casefmt.CaseError as e:
         assert "counter 'setup_cycles'" in str(e) or "counter 'instrs'" in str(e), e
 
 
-@check("model-run: RTL vs C model: output and event-counter differences named, cycles ignored")
-def _():
+def test_model_run_rtl_vs_c_model_output_and_event_counter_differences():
+    """model-run: RTL vs C model: output and event-counter differences named, cycles ignored"""
     a = fake_report(os.path.join(TMP, "rtl.json"), cycles=1000, stalls=3)
     b = fake_report(os.path.join(TMP, "cm.json"), cycles=0)   # the C model counts no cycles
     y = bytes([1, 2, 3, 4])
@@ -156,10 +149,10 @@ def _():
     assert d == ["counter mvms: RTL 7, C model 8", "counter tiles.0.mvms: RTL 4, C model 5"], d
 
 
-@check("filter: --filter keeps matching cases; update --filter rewrites only their signatures")
-def _():
-    tests, regs = regress.load_lists(os.path.join(ROOT, regress.LISTS))
-    ns = __import__("argparse").Namespace(lists=regress.LISTS, regression="nightly", shard=None,
+def test_filter_filter_keeps_matching_cases_update_filter_rewrites_only():
+    """filter: --filter keeps matching cases; update --filter rewrites only their signatures"""
+    tests, regs = lists.load_lists(os.path.join(ROOT, kreg.LISTS))
+    ns = __import__("argparse").Namespace(lists=kreg.LISTS, regression="nightly", shard=None,
                                           filter=r"^model\.kws\.")
     cases, _ = regress.get_regression(ns)
     assert [c["name"] for c in cases] == ["model.kws.edge.verilator.s1",
@@ -168,7 +161,7 @@ def _():
     try:
         regress.get_regression(ns)
         raise AssertionError("empty filter accepted")
-    except regress.ListError as e:
+    except kreg.ListError as e:
         assert "no case" in str(e)
     sd = os.path.join(TMP, "fsigs")
     run = os.path.join(TMP, "frun")
@@ -177,15 +170,15 @@ def _():
     try:
         def put(name, vals):
             os.makedirs(os.path.join(run, "cases", name), exist_ok=True)
-            h, blob = regress_case.encode(vals)
+            h, blob = casefmt.encode(vals)
             with open(os.path.join(run, "cases", name, "sig.json"), "w") as f:
                 json.dump({"sig": h, "n": len(vals), "values": blob}, f)
             return {"name": name, "status": "pass"}
         res = [put(n, [(0, 0x84, i)]) for i, n in enumerate(("a.s1", "b.s1", "m.s1", "m.s2"))]
-        regress.write_sigs("t", res, [run])
+        signatures.write_sigs("t", res, [run])
         before = json.load(open(os.path.join(sd, "t.json")))
         res2 = [put("m.s1", [(3, 0, 9)])]
-        lines = regress.write_sigs("t", res2, [run], r"^m\.")
+        lines = signatures.write_sigs("t", res2, [run], r"^m\.")
         after = json.load(open(os.path.join(sd, "t.json")))
         assert set(after["cases"]) == {"a.s1", "b.s1", "m.s1"}, after["cases"]
         for n in ("a.s1", "b.s1"):
@@ -200,10 +193,10 @@ def _():
             os.environ["KH_REGRESS_SIG_DIR"] = old_env
 
 
-@check("lists: committed nightly >= 200 cases, >= 3 seeds per test (models 2), every config, both simulators")
-def _():
-    tests, regs = regress.load_lists(os.path.join(ROOT, regress.LISTS))
-    cases = regress.expand(tests, regs["nightly"])
+def test_lists_committed_nightly_200_cases_3_seeds_per_test_models_2():
+    """lists: committed nightly >= 200 cases, >= 3 seeds per test (models 2), every config, both simulators"""
+    tests, regs = lists.load_lists(os.path.join(ROOT, kreg.LISTS))
+    cases = lists.expand(tests, regs["nightly"])
     names = [c["name"] for c in cases]
     assert len(names) == len(set(names)), "duplicate case names"
     assert len(cases) >= 200, f"nightly has {len(cases)} cases"
@@ -223,38 +216,38 @@ def _():
            for t in regs["nightly"]["tests"] if tests[t]["sub"] == "model-run"
            and "verilator" in tests[t]["sims"]}
     assert ran == models, f"nightly runs {sorted(ran)} of the models {sorted(models)} on the RTL"
-    smoke = regress.expand(tests, regs["smoke"])
+    smoke = lists.expand(tests, regs["smoke"])
     assert 0 < len(smoke) <= 40, f"smoke has {len(smoke)} cases"
 
 
-@check("shards: deterministic, disjoint, together exactly the list")
-def _():
-    tests, regs = regress.load_lists(os.path.join(ROOT, regress.LISTS))
-    cases = regress.expand(tests, regs["nightly"])
+def test_shards_deterministic_disjoint_together_exactly_the_list():
+    """shards: deterministic, disjoint, together exactly the list"""
+    tests, regs = lists.load_lists(os.path.join(ROOT, kreg.LISTS))
+    cases = lists.expand(tests, regs["nightly"])
     for n in (1, 2, 4, 7):
-        parts = [regress.shard(cases, i, n) for i in range(n)]
+        parts = [lists.shard(cases, i, n) for i in range(n)]
         got = [c["name"] for p in parts for c in p]
         assert sorted(got) == sorted(c["name"] for c in cases), f"N={n}: not a partition"
         assert len(got) == len(set(got)), f"N={n}: overlap"
         assert max(map(len, parts)) - min(map(len, parts)) <= 1, f"N={n}: unbalanced"
-        again = [c["name"] for c in regress.shard(cases, n - 1, n)]
+        again = [c["name"] for c in lists.shard(cases, n - 1, n)]
         assert again == [c["name"] for c in parts[n - 1]], "not deterministic"
 
 
-@check("signatures: encode/decode round trip; first difference named with old and new value")
-def _():
+def test_signatures_encode_decode_round_trip_first_difference_named_with():
+    """signatures: encode/decode round trip; first difference named with old and new value"""
     vals = [(0, 0x30000, 0x7f81ff02), (0, 0x84, 0), (1, 0x99999, 2), (2, 0, 12345)]
-    h, blob = regress_case.encode(vals)
-    assert regress_case.decode(blob) == vals
-    h2, _ = regress_case.encode(vals[:1] + [(0, 0x84, 1)] + vals[2:])
+    h, blob = casefmt.encode(vals)
+    assert casefmt.decode(blob) == vals
+    h2, _ = casefmt.encode(vals[:1] + [(0, 0x84, 1)] + vals[2:])
     assert h != h2 and len(h) == 16
     new = list(vals)
     new[0] = (0, 0x30000, 0x7f81ff03)
-    d = regress.first_difference(vals, new)
+    d = signatures.first_difference(vals, new)
     assert d == "value #0: read act_out+0x0: was 0x7f81ff02, now 0x7f81ff03", d
-    d = regress.first_difference(vals, vals[:3])
+    d = signatures.first_difference(vals, vals[:3])
     assert "3 values, was 4" in d and "missing value #3: player cycles = 12345" in d, d
-    d = regress.first_difference(vals, vals[:1] + [(0, 0x84, 0x10)] + vals[2:])
+    d = signatures.first_difference(vals, vals[:1] + [(0, 0x84, 0x10)] + vals[2:])
     assert "csr.cycles_hi: was 0x00000000, now 0x00000010" in d, d
     p = write("trace.txt", "# kirchhoff-trace v1 config=tiny seed=1\nW 00000008 00000001\n"
                            "R 00030000 0000007f\nP 0000000c 00000001 00000000 5\nE\n")
@@ -266,7 +259,7 @@ def _():
     try:
         regress_case.parse_reads(p, False)
         raise AssertionError("malformed trace accepted")
-    except regress_case.CaseError as e:
+    except casefmt.CaseError as e:
         assert "broken.txt:1" in str(e)
 
 
@@ -276,13 +269,13 @@ def fake_cases(cmds):
 
 
 def run_fake(cmds, run_dir, done=None, jobs=2):
-    orig = regress.case_command
-    regress.case_command = lambda c, build, out, waves=False: cmds[c["seed"]]
+    orig = runner.case_command
+    runner.case_command = lambda c, build, out, waves=False: cmds[c["seed"]]
     try:
         os.makedirs(os.path.join(run_dir, "cases"), exist_ok=True)
-        regress.run_cases(fake_cases(cmds), run_dir, BUILD, jobs, done or {})
+        runner.run_cases(fake_cases(cmds), run_dir, BUILD, jobs, done or {})
     finally:
-        regress.case_command = orig
+        runner.case_command = orig
     out = {}
     for i in range(len(cmds)):
         p = os.path.join(run_dir, "cases", f"f{i}", "result.json")
@@ -292,8 +285,8 @@ def run_fake(cmds, run_dir, done=None, jobs=2):
     return out
 
 
-@check("runner: hang killed by the timeout, crash and failure recorded, pass kept")
-def _():
+def test_runner_hang_killed_by_the_timeout_crash_and_failure_recorded():
+    """runner: hang killed by the timeout, crash and failure recorded, pass kept"""
     t0 = time.monotonic()
     res = run_fake(["true", "sleep 30 & sleep 30", "kill -SEGV $$", "exit 3", "echo hi"],
                    os.path.join(TMP, "fake1"))
@@ -306,8 +299,8 @@ def _():
         assert len(f.read().splitlines()) == 5
 
 
-@check("runner: an interrupt keeps finished cases; resume runs only the rest")
-def _():
+def test_runner_an_interrupt_keeps_finished_cases_resume_runs_only_the():
+    """runner: an interrupt keeps finished cases; resume runs only the rest"""
     d = os.path.join(TMP, "fake2")
     marks = os.path.join(TMP, "marks")
     os.makedirs(marks, exist_ok=True)
@@ -316,7 +309,7 @@ def _():
     try:
         run_fake(cmds, d, jobs=1)
         raise AssertionError("no interrupt")
-    except regress.Interrupted:
+    except runner.Interrupted:
         pass
     first = {n: r["status"] for n, r in
              ((n, json.load(open(os.path.join(d, "cases", n, "result.json"))))
@@ -353,11 +346,11 @@ def run_dir_of(out):
     raise AssertionError("no run folder in output:\n" + out)
 
 
-@check("smoke (real): shards 0/2 + 1/2 merged == one run; kill + resume == one run; signatures")
-def _():
+def test_smoke_real_shards_0_2_1_2_merged_one_run_kill_resume_one_run():
+    """smoke (real): shards 0/2 + 1/2 merged == one run; kill + resume == one run; signatures"""
     build = os.path.join(TMP, "b")
     os.makedirs(build)
-    for part in ("sw", "tiny", "small"):
+    for part in ("sw", "tests", "tiny", "small"):
         os.symlink(os.path.join(BUILD, part), os.path.join(build, part))
     common = ["-r", "smoke", "--build", build, "--no-build", "-j", "2"]
     rc, out = cli("run", *common)
@@ -414,10 +407,10 @@ def _():
         doc = json.load(open(sigfile))
         name = "layer.odd.small.verilator.s1"
         h = doc["cases"][name]["sig"]
-        vals = regress_case.decode(doc["values"][h])
+        vals = casefmt.decode(doc["values"][h])
         k = next(i for i, v in enumerate(vals) if v[1] >= 0x30000 and v[1] < 0x40000)
         vals[k] = (vals[k][0], vals[k][1], vals[k][2] ^ 1)
-        h2, blob = regress_case.encode(vals)
+        h2, blob = casefmt.encode(vals)
         doc["values"][h2] = blob
         doc["cases"][name]["sig"] = h2
         json.dump(doc, open(sigfile, "w"))
@@ -429,21 +422,3 @@ def _():
         assert rc == 0 and f"changed  {name} {h2} -> {h}" in out and "1 changed" in out, out
 
 
-def main():
-    failed = 0
-    for name, fn in CHECKS:
-        try:
-            fn()
-            print(f"PASS {name}", flush=True)
-        except Exception:  # noqa: BLE001  (report every check)
-            failed += 1
-            print(f"FAIL {name}\n{traceback.format_exc()}", flush=True)
-    print(f"{len(CHECKS) - failed} passed, {failed} failed (temp files in {TMP})")
-    if failed == 0:
-        shutil.rmtree(TMP, ignore_errors=True)
-    print("rerun: BUILD=build .venv/bin/python tests/python/test_regress.py")
-    return 1 if failed else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -4,16 +4,16 @@
 is named. `make sim` runs with a stand-in PYTHON that records its argument vector (its build
 prerequisites marked old with -o, so nothing is built); `make -n` shows the other recipes.
 
-  .venv/bin/python tests/python/test_robust_make.py      (PASS/FAIL lines; exit 1 on failure)
+  .venv/bin/python -m pytest tests/python/test_robust_make.py      (PASS/FAIL lines; exit 1 on a failure)
 """
 
 import os
 import shlex
 import subprocess
-import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
 TMP = tempfile.mkdtemp(prefix="kh_test_make_")
 FAILS = []
 
@@ -65,7 +65,7 @@ def after(argv, flag):
     return argv[argv.index(flag) + 1] if argv is not None and flag in argv else None
 
 
-def main():
+def _main():
     pwned = os.path.join(TMP, "pwned1")
     # 1. a ';' in DATA: the command after it must not run; the whole text is one argument
     data = os.path.join(TMP, "x.csv") + "; touch " + pwned
@@ -134,5 +134,7 @@ def main():
     return 1 if FAILS else 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def test_robust_make():
+    """make rejects unsafe variable values; no injected command runs"""
+    assert _main() == 0
+

@@ -5,7 +5,7 @@ error (a message naming the column, exit 2, no traceback), and a run that fails 
 previous run's folder as it was (the new network and outputs are not mixed into it).
 
 Uses the real BUILD/sw/aimc for `config --json` and a stand-in that fails `run`, so no chip runs.
-  .venv/bin/python tests/python/test_robust_sim.py      (PASS/FAIL lines; exit 1 on failure)
+  .venv/bin/python -m pytest tests/python/test_robust_sim.py      (PASS/FAIL lines; exit 1 on a failure)
 """
 
 import os
@@ -13,9 +13,9 @@ import subprocess
 import sys
 import tempfile
 
+from kirchhoff import data as kdata
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "sw", "python"))
-from kirchhoff import data as kdata  # noqa: E402
 
 SIM = os.path.join(ROOT, "sw", "python", "sim.py")
 BUILD = os.path.abspath(os.path.join(ROOT, os.environ.get("BUILD", "build")))
@@ -55,7 +55,7 @@ def sim(build, data, aimc):
                           timeout=600)
 
 
-def main():
+def _main():
     if not os.path.exists(AIMC):
         check(False, "aimc built", f"{AIMC} missing: run 'make sw' first")
         return 1
@@ -123,5 +123,7 @@ def main():
     return 1 if FAILS else 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def test_robust_sim():
+    """a failed make sim keeps the previous run and says where"""
+    assert _main() == 0
+

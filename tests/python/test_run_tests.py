@@ -4,7 +4,7 @@
 pass, fail, timeout (whole process group killed), malformed lines, filters, parallelism, the
 reports (test.json, JUnit XML) and the final summary line.
 
-  .venv/bin/python tests/python/test_run_tests.py      (PASS/FAIL lines; exit 1 on failure)
+  .venv/bin/python -m pytest tests/python/test_run_tests.py      (PASS/FAIL lines; exit 1 on a failure)
 """
 
 import json
@@ -13,20 +13,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
 import xml.etree.ElementTree as ET
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
 RUNNER = os.path.join(ROOT, "tools", "run_tests.py")
 TMP = tempfile.mkdtemp(prefix="kh_test_runner_")
-CHECKS = []
 
-
-def check(name):
-    def deco(fn):
-        CHECKS.append((name, fn))
-        return fn
-    return deco
 
 
 def run(registry_text, *extra, tag="r"):
@@ -46,8 +39,8 @@ def last_line(out):
     return out.rstrip("\n").splitlines()[-1]
 
 
-@check("pass, fail and timeout: statuses, summary line, exit code, reports, logs")
-def _():
+def test_pass_fail_and_timeout_statuses_summary_line_exit_code_reports():
+    """pass, fail and timeout: statuses, summary line, exit code, reports, logs"""
     pidfile = os.path.join(TMP, "child.pid")
     reg = (
         "# comment line\n\n"
@@ -96,8 +89,8 @@ def _():
         float(c.get("time"))
 
 
-@check("malformed registry lines are rejected with their line number")
-def _():
+def test_malformed_registry_lines_are_rejected_with_their_line_number():
+    """malformed registry lines are rejected with their line number"""
     cases = [
         ("ok | 5 | true\nno pipes here\n", ":2:", "expected"),
         ("ok | 5 | true\n\n# c\nx | soon | true\n", ":4:", "timeout"),
@@ -113,8 +106,8 @@ def _():
         assert last_line(out) == "0 passed, 0 failed"
 
 
-@check("--filter (comma-separated substrings) and 'no test ran'")
-def _():
+def test_filter_comma_separated_substrings_and_no_test_ran():
+    """--filter (comma-separated substrings) and 'no test ran'"""
     reg = "alpha.one | 5 | true\nbeta.two | 5 | true\ngamma | 5 | false\n"
     rc, out, build = run(reg, "--filter", "alpha,two", tag="filt")
     assert rc == 0 and last_line(out) == "2 passed, 0 failed", out
@@ -127,8 +120,8 @@ def _():
     assert rc == 1 and "no test ran" in out, out
 
 
-@check("-j 2 runs tests in parallel; -j 1 serially")
-def _():
+def test_j_2_runs_tests_in_parallel_j_1_serially():
+    """-j 2 runs tests in parallel; -j 1 serially"""
     reg = "s1 | 10 | sleep 1\ns2 | 10 | sleep 1\n"
     t0 = time.monotonic()
     rc, out, _ = run(reg, "-j", "2", tag="par")
@@ -141,28 +134,11 @@ def _():
     assert par < 1.8 and ser > 2.0, f"parallel {par:.2f} s, serial {ser:.2f} s"
 
 
-@check("junit stays valid XML with control characters in the log")
-def _():
+def test_junit_stays_valid_xml_with_control_characters_in_the_log():
+    """junit stays valid XML with control characters in the log"""
     rc, out, build = run("ctl | 5 | printf 'a\\001b\\033[31mred\\n'; exit 1\n", tag="ctl")
     assert rc == 1
     root = ET.parse(os.path.join(build, "reports", "junit.xml")).getroot()
     assert "red" in root.find("testsuite").find("testcase").find("failure").text
 
 
-def main():
-    failed = 0
-    for name, fn in CHECKS:
-        try:
-            fn()
-            print(f"PASS {name}", flush=True)
-        except Exception as e:      # noqa: BLE001
-            failed += 1
-            print(f"FAIL {name}: {e}", flush=True)
-            if not isinstance(e, AssertionError):
-                traceback.print_exc()
-    print(f"{len(CHECKS) - failed} passed, {failed} failed")
-    return 1 if failed else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

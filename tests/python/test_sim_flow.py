@@ -5,7 +5,7 @@ the report keys and values, the performance formulas of docs/sim.md (recomputed 
 stand-in's fixed counters), and that every kind of failure exits non-zero naming the command.
 The real CLIs are exercised by `make sim` itself; this checks sim.py's own logic.
 
-  .venv/bin/python tests/python/test_sim_flow.py      (PASS/FAIL lines; exit 1 on failure)
+  .venv/bin/python -m pytest tests/python/test_sim_flow.py      (PASS/FAIL lines; exit 1 on a failure)
 """
 
 import json
@@ -13,12 +13,11 @@ import os
 import subprocess
 import sys
 import tempfile
-import traceback
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
 SIM = os.path.join(ROOT, "sw", "python", "sim.py")
 TMP = tempfile.mkdtemp(prefix="kh_test_sim_")
-CHECKS = []
 
 # The stand-in CLI: configs base / ideal64 as fixed JSON; `run` computes the outputs with the
 # kirchhoff numpy model and reports fixed per-sample counters. FAKE_MODE breaks it on purpose.
@@ -59,6 +58,7 @@ net = export.read_net(o["--net"])
 x = np.fromfile(o["--inputs"], dtype=np.int8).reshape(-1, net.n_inputs)
 # The sliced numpy pass is slow: identical (network, inputs, config) runs share one result.
 import hashlib
+
 key = hashlib.sha1(open(o["--net"], "rb").read() + x.tobytes() + c["name"].encode()).hexdigest()
 cache = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cache_" + key + ".npy")
 if os.path.exists(cache):
@@ -66,7 +66,9 @@ if os.path.exists(cache):
 else:
     y = q.forward_int8_sliced(net, x, c["rows"], c["dac_bits"], c["adc_bits"])
     np.save(cache, y)
-if (mode == "flip_hwa_rtl" and rtl and os.path.basename(o["--net"]) == "net_hwa.khnf") or (mode == "flip_rtl" and rtl) or (mode == "flip_cal_rtl" and rtl and "calibrated" in o["--net"]) or (mode == "flip_ref" and c["name"] == "ideal64"):
+if ((mode == "flip_hwa_rtl" and rtl and os.path.basename(o["--net"]) == "net_hwa.khnf")
+        or (mode == "flip_rtl" and rtl) or (mode == "flip_cal_rtl" and rtl and "calibrated" in o["--net"])
+        or (mode == "flip_ref" and c["name"] == "ideal64")):
     y[5, 1] ^= 4
 if mode == "short_out" and rtl:
     y = y[:-1]
@@ -81,12 +83,6 @@ json.dump(dict(backend=o["--backend"], config=c["name"], seed=int(o["--seed"]), 
                wall_s=2.0, sim_cycles_per_s=500.0 * n), open(o["--report"], "w"))
 '''
 
-
-def check(name):
-    def deco(fn):
-        CHECKS.append((name, fn))
-        return fn
-    return deco
 
 
 def fake_cli():
@@ -112,8 +108,8 @@ def close(a, b, rel=1e-9):
     return abs(a - b) <= rel * max(abs(a), abs(b))
 
 
-@check("passing run: report keys, accuracies, bit-exact verdict, performance formulas")
-def _():
+def test_passing_run_report_keys_accuracies_bit_exact_verdict_performance():
+    """passing run: report keys, accuracies, bit-exact verdict, performance formulas"""
     rc, out, rep_path = sim()
     assert rc == 0, f"exit {rc}\n{out[-3000:]}"
     assert "sim: PASS" in out and "make sim CONFIG=base SEED=3" in out
@@ -155,8 +151,8 @@ def _():
         assert os.path.isfile(os.path.join(TMP, "ok", "sim", "base-seed3", f)), f
 
 
-@check("RTL output mismatch: exit 1, mismatch counted, RTL command printed")
-def _():
+def test_rtl_output_mismatch_exit_1_mismatch_counted_rtl_command_printed():
+    """RTL output mismatch: exit 1, mismatch counted, RTL command printed"""
     rc, out, rep_path = sim("flip_rtl", tag="flip")
     assert rc == 1, f"exit {rc}"
     assert "RTL and C model differ" in out and "--backend verilator" in out
@@ -165,8 +161,8 @@ def _():
     assert rv["bit_exact"] is False and rv["mismatches"] == 1 and rv["mismatched_samples"] == [5]
 
 
-@check("calibration: a failing calibrate or a calibrated RTL mismatch exits 1 with the command")
-def _():
+def test_calibration_a_failing_calibrate_or_a_calibrated_rtl_mismatch():
+    """calibration: a failing calibrate or a calibrated RTL mismatch exits 1 with the command"""
     rc, out, _ = sim("fail_cal", tag="failcal")
     assert rc == 1 and "simulated calibration failure" in out and " calibrate " in out, \
         out[-2000:]
@@ -174,22 +170,22 @@ def _():
     assert rc == 1 and "calibrated network: RTL and C model differ in 1" in out, out[-2000:]
 
 
-@check("RTL counter mismatch or no cycle count: exit 1")
-def _():
+def test_rtl_counter_mismatch_or_no_cycle_count_exit_1():
+    """RTL counter mismatch or no cycle count: exit 1"""
     rc, out, _ = sim("counters_rtl", tag="cnt")
     assert rc == 1 and "counters differ" in out and "sats 0 vs 1" in out, out[-2000:]
     rc, out, _ = sim("zero_cycles", tag="cyc")
     assert rc == 1 and "cycles = 0" in out, out[-2000:]
 
 
-@check("C ideal vs numpy int8 mismatch: exit 1, says Python and C disagree")
-def _():
+def test_c_ideal_vs_numpy_int8_mismatch_exit_1_says_python_and_c_disagree():
+    """C ideal vs numpy int8 mismatch: exit 1, says Python and C disagree"""
     rc, out, _ = sim("flip_ref", tag="ref")
     assert rc == 1 and "Python and C disagree" in out and "ideal64" in out, out[-2000:]
 
 
-@check("tool failure and short output: exit 1 with the command")
-def _():
+def test_tool_failure_and_short_output_exit_1_with_the_command():
+    """tool failure and short output: exit 1 with the command"""
     rc, out, _ = sim("fail_rtl", tag="fail")
     assert rc == 1 and "exit code 1" in out and "simulated RTL crash" in out, out[-2000:]
     assert "command:" in out and "run --config configs/base.cfg" in out
@@ -197,8 +193,8 @@ def _():
     assert rc == 1 and "expected 360 x 10" in out, out[-2000:]
 
 
-@check("TRAIN=hwa: the hardware-aware network runs beside the post-training one; a mismatch fails")
-def _():
+def test_train_hwa_the_hardware_aware_network_runs_beside_the_post():
+    """TRAIN=hwa: the hardware-aware network runs beside the post-training one; a mismatch fails"""
     rc, out, rep_path = sim(extra=("--train", "hwa"), tag="hwa")
     assert rc == 0, f"exit {rc}\n{out[-3000:]}"
     rerun = next((ln for ln in out.splitlines() if ln.startswith("sim: PASS. Rerun: ")), "")
@@ -219,8 +215,8 @@ def _():
     assert rc == 1 and "hardware-aware network: RTL and C model differ in 1" in out, out[-2000:]
 
 
-@check("NET=cnn: the digits CNN through the flow (v2 file, 64-288-10); a CSV with the CNN stops")
-def _():
+def test_net_cnn_the_digits_cnn_through_the_flow_v2_file_64_288_10_a_csv():
+    """NET=cnn: the digits CNN through the flow (v2 file, 64-288-10); a CSV with the CNN stops"""
     rc, out, rep_path = sim(extra=["--net", "cnn"], tag="cnn")
     assert rc == 0, out[-3000:]
     r = json.load(open(rep_path))
@@ -238,8 +234,8 @@ def _():
     assert rc == 2 and "only the digits" in out, out[-2000:]
 
 
-@check("CSV data set through the flow; a bad CSV stops with a clear error")
-def _():
+def test_csv_data_set_through_the_flow_a_bad_csv_stops_with_a_clear_error():
+    """CSV data set through the flow; a bad CSV stops with a clear error"""
     import numpy as np
     rng = np.random.default_rng(0)
     p = os.path.join(TMP, "blobs.csv")
@@ -261,20 +257,3 @@ def _():
     assert rc == 2 and "bad.csv:3" in out and "not a number" in out, out[-2000:]
 
 
-def main():
-    failed = 0
-    for name, fn in CHECKS:
-        try:
-            fn()
-            print(f"PASS {name}", flush=True)
-        except Exception as e:      # noqa: BLE001
-            failed += 1
-            print(f"FAIL {name}: {e}", flush=True)
-            if not isinstance(e, AssertionError):
-                traceback.print_exc()
-    print(f"{len(CHECKS) - failed} passed, {failed} failed")
-    return 1 if failed else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -17,18 +17,21 @@ import os
 import subprocess
 import sys
 
+from khtest import OPTS
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def main():
+
+def _main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", required=True)
     ap.add_argument("--seed", type=int, default=1)
-    a = ap.parse_args()
+    a = ap.parse_args(argv)
     build = os.path.join(os.path.abspath(a.build), "test-sweep-slices")
     os.makedirs(os.path.join(build, "sw"), exist_ok=True)
     aimc = os.path.join(os.path.abspath(a.build), "sw", "aimc")
-    rerun = f"{sys.executable} tests/python/test_sweep_slices.py --build {a.build} --seed {a.seed}"
+    rerun = f"{sys.executable} -m pytest tests/python/test_sweep_slices.py --build {a.build} --seed {a.seed}"
     p = subprocess.run([sys.executable, "sw/python/sweep_slices.py", "--config", "reram", "--build",
                         build, "--seeds", str(a.seed), "--quick", "--aimc", aimc], cwd=ROOT,
                        capture_output=True, text=True, stdin=subprocess.DEVNULL)
@@ -70,5 +73,7 @@ def main():
     return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def test_sweep_slices_quick():
+    """sweep_slices --quick: files in place, slicing gains on binary cells"""
+    assert _main(["--build", OPTS.build, "--seed", str(OPTS.seed)]) == 0
+

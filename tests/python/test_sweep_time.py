@@ -11,7 +11,7 @@ model (sweep.py --time-only --quick, seed 1, flash and PCM):
 The expectations follow from the physics (a common drift scale is what a global gain corrects),
 not from a run of the tool under test.
 
-  BUILD=build .venv/bin/python tests/python/test_sweep_time.py   (PASS/FAIL lines; exit 1 on failure)
+  BUILD=build .venv/bin/python -m pytest tests/python/test_sweep_time.py   (PASS/FAIL lines; exit 1 on a failure)
 """
 
 import csv
@@ -21,6 +21,7 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
 BUILD = os.path.abspath(os.environ.get("BUILD", os.path.join(ROOT, "build")))
 fails = 0
 
@@ -31,7 +32,7 @@ def check(ok, name, msg=""):
     fails += 0 if ok else 1
 
 
-def main():
+def _main():
     aimc = os.path.join(BUILD, "sw", "aimc")
     if not os.path.exists(aimc):
         print(f"test_sweep_time: {aimc} is missing (make sw)", file=sys.stderr)
@@ -70,5 +71,7 @@ def main():
     return 1 if fails else 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def test_sweep_time():
+    """make sweep's time axis: drift compensation"""
+    assert _main() == 0
+

@@ -10,14 +10,14 @@ fixed point) is compared bit for bit with the interpreter, at every operator's o
 random int8 inputs (-128 and 127 included). If they disagree, the parameters or this forward are
 wrong.
 
-  .venv/bin/python tests/python/test_tflite_import.py mlperf     the 4 MLPerf Tiny models (sha256
+  .venv/bin/python -m pytest tests/python/test_tflite_import.py::test_mlperf     the 4 MLPerf Tiny models (sha256
                                                                  checked), 8 inputs each, + CLI
-  .venv/bin/python tests/python/test_tflite_import.py synth      random synthetic models (tools/
+  .venv/bin/python -m pytest tests/python/test_tflite_import.py::test_synth      random synthetic models (tools/
                                                                  tflite_synth.py) never seen
-  .venv/bin/python tests/python/test_tflite_import.py errors     every importer error: exit 2,
+  .venv/bin/python -m pytest tests/python/test_tflite_import.py::test_errors     every importer error: exit 2,
                                                                  operator and index named, no file
-  .venv/bin/python tests/python/test_tflite_import.py units      parameter arithmetic edge cases
-  .venv/bin/python tests/python/test_tflite_import.py fcround    FC requantization rule, probed
+  .venv/bin/python -m pytest tests/python/test_tflite_import.py::test_units      parameter arithmetic edge cases
+  .venv/bin/python -m pytest tests/python/test_tflite_import.py::test_fcround    FC requantization rule, probed
                                                                  where candidate rules disagree
   (no argument: all). Options: --inputs N (default 8), --seeds A:B (synth, default 1:41).
 PASS/FAIL lines; exit 1 on any failure.
@@ -33,14 +33,13 @@ import tempfile
 
 import numpy as np
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "sw", "python"))
-sys.path.insert(0, os.path.join(ROOT, "tools"))
+import tflite_synth
+from khtest import OPTS
+from kirchhoff import graphfile as gf
+from kirchhoff import tflite_import as ti
+from kirchhoff import tflite_ref as tr
 
-from kirchhoff import graphfile as gf  # noqa: E402
-from kirchhoff import tflite_import as ti  # noqa: E402
-from kirchhoff import tflite_ref as tr  # noqa: E402
-import tflite_synth  # noqa: E402
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 MODELS_DIR = os.path.join(ROOT, "models", "mlperf-tiny")
 MODELS = ["ad01_int8", "kws_ref_model", "pretrainedResnet_quant", "vww_96_int8"]
@@ -471,7 +470,7 @@ def part_errors():
             r = run_cli(["import", path, "-o", out])
             msg = r.stderr.strip()
             named = idx is None or f"operator {idx} (" in msg
-            check(f"error {kind}: exit 2, names {'operator %d' % idx if idx is not None else ''}"
+            check(f"error {kind}: exit 2, names {f'operator {idx}' if idx is not None else ''}"
                   f" '{word}', no output file", r.returncode == 2 and named and word in msg and
                   not os.path.exists(out) and
                   not any(n.startswith(f".bad_{kind}") for n in os.listdir(d)),
@@ -575,12 +574,13 @@ def part_units():
             check(f"graph file: {nm} rejected with a message", word in str(e), str(e))
 
 
-def main():
+def _main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("parts", nargs="*", default=["units", "fcround", "mlperf", "synth", "errors"])
     ap.add_argument("--inputs", type=int, default=8)
     ap.add_argument("--seeds", default="1:41")
-    a = ap.parse_args()
+    a = ap.parse_args(argv)
+    FAILS.clear()
     a0, a1 = (int(v) for v in a.seeds.split(":"))
     for part in a.parts:
         if part == "units":
@@ -600,5 +600,27 @@ def main():
     return 1 if FAILS else 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def test_units():
+    """unit checks of the integer oracle and the importer"""
+    assert _main(["units", "--inputs", str(OPTS.inputs), "--seeds", OPTS.seeds]) == 0
+
+
+def test_fcround():
+    """fully connected rounding == TFLite"""
+    assert _main(["fcround", "--inputs", str(OPTS.inputs), "--seeds", OPTS.seeds]) == 0
+
+
+def test_mlperf():
+    """MLPerf Tiny models: import == TFLite BUILTIN_REF bit for bit"""
+    assert _main(["mlperf", "--inputs", str(OPTS.inputs), "--seeds", OPTS.seeds]) == 0
+
+
+def test_synth():
+    """synthetic models of many seeds == TFLite BUILTIN_REF"""
+    assert _main(["synth", "--inputs", str(OPTS.inputs), "--seeds", OPTS.seeds]) == 0
+
+
+def test_errors():
+    """bad models and graph files are rejected with a message"""
+    assert _main(["errors", "--inputs", str(OPTS.inputs), "--seeds", OPTS.seeds]) == 0
+

@@ -4,7 +4,9 @@
 
 `include "aimc_assert.svh"
 
-module aimc_assert_demo (
+module aimc_assert_demo #(
+  parameter int Width = 4     // ASSERT_INIT: only 4 is legal (assert_layer.sh tries 5)
+) (
   input logic clk_i,
   input logic rst_ni
 );
@@ -24,4 +26,5 @@ module aimc_assert_demo (
   `ASSERT_KNOWN_IF(PrevKnown_A, prev_q, cnt_q != 4'd0)
   `ASSUME(RstKnown_M, !$isunknown(rst_ni))
   `COVER(CntWrap_C, cnt_q == 4'd15)
+  `ASSERT_INIT(WidthOk_A, Width == 4)
 endmodule

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # The assertion layer (rtl/prim/aimc_assert.svh) in its three forms:
 #   Icarus: the top-level X checker passes known outputs and stops the run on an X or Z in each of
-#     four cases (irq, read data while rvalid, a valid itself, bresp while bvalid);
+#     four cases (irq, read data while rvalid, a valid itself, bresp while bvalid); ASSERT_INIT
+#     stops a run whose parameter breaks it;
 #   Verilator: the same bench lints with --assert (concurrent forms);
 #   yosys: the FORMAL form parses and yields assert/assume/cover cells; the SYNTHESIS form none.
 #   tests/rtl/assert_layer.sh [--build DIR]
@@ -34,12 +35,20 @@ for bad in 0 1 2 3 4; do
 		echo "assert_layer: icarus X case $bad caught: $(grep -m1 'assertion failed' "$work/run$bad.log" | sed 's/^ *//')"
 	fi
 done
+# ASSERT_INIT: a parameter outside its legal range stops the run at time 0.
+iverilog -g2012 -Irtl/prim -Paimc_assert_demo.Width=5 -o "$work/init.vvp" -s aimc_assert_demo \
+	tests/rtl/aimc_assert_demo.sv || { echo "assert_layer: FAIL: icarus build (ASSERT_INIT)"; exit 1; }
+if vvp -n "$work/init.vvp" >"$work/init.log" 2>&1 || ! grep -q "assertion failed: Width == 4" "$work/init.log"; then
+	echo "assert_layer: FAIL: ASSERT_INIT did not stop a bad parameter (log $work/init.log)"; fail=1
+else
+	echo "assert_layer: icarus ASSERT_INIT caught: $(grep -m1 'assertion failed' "$work/init.log" | sed 's/^ *//')"
+fi
 if ! verilator --lint-only -Wall -Wno-BLKSEQ --assert --timing -Irtl/prim --top-module aimc_assert_tb $srcs \
 	>"$work/verilator.log" 2>&1; then
 	echo "assert_layer: FAIL: verilator lint (log $work/verilator.log)"; tail -5 "$work/verilator.log"; fail=1
 fi
 yosys -q -p "read_verilog -formal -sv -Irtl/prim tests/rtl/aimc_assert_demo.sv; \
-	hierarchy -top aimc_assert_demo; proc; select -assert-count 2 t:\$assert; \
+	hierarchy -top aimc_assert_demo; proc; select -assert-count 3 t:\$assert; \
 	select -assert-count 1 t:\$assume; select -assert-count 1 t:\$cover" >"$work/yosys.log" 2>&1 \
 	|| { echo "assert_layer: FAIL: yosys formal form (log $work/yosys.log)"; fail=1; }
 yosys -q -p "read_verilog -DSYNTHESIS -sv -Irtl/prim tests/rtl/aimc_assert_demo.sv rtl/bind/aimc_top_assert.sv; \

@@ -15,7 +15,7 @@ set -u
 build=$1 cfg=$2 rows=$3 cols=$4 batch=$5 seed=$6; shift 6
 case $cfg in */*|*.cfg) cfgfile=$cfg ;; *) cfgfile=configs/$cfg.cfg ;; esac
 name=$(basename "$cfgfile" .cfg)
-vl=$build/$name/vl/aimc-vl
+vl=$build/$name/vl/aimc-test-vl   # layer-test: the chip-test runner on the model
 py=${PYTHON:-python3}
 [ -x "$vl" ] || { echo "FAIL setup: $vl missing (make vl CONFIG=$cfgfile)"; exit 1; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/backdoor.XXXXXX") || exit 1

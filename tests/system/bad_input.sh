@@ -4,6 +4,7 @@
 # and must not write its output file.
 set -u
 aimc=${BUILD:-build}/sw/aimc
+aimc_test=${BUILD:-build}/tests/aimc-test   # the chip tests (tests/chip)
 dir=${BUILD:-build}/tests/bad_input; rm -rf "$dir"; mkdir -p "$dir"
 pass=0; fail=0
 expect() { # name, expected exit, message regex, command...
@@ -51,20 +52,20 @@ expect "network: missing file" 2 "nonexistent" run --net "$dir/nonexistent.khnf"
 expect "inputs: size not a multiple of n_inputs" 2 "whole number|multiple" \
   "$aimc" run --config $cfg --net "$dir/good.khnf" --inputs "$dir/x_ragged.i8" --out "$dir/y.i8"
 [ -e "$dir/y.i8" ] && { echo "FAIL no output written on bad input"; fail=$((fail + 1)); } || { echo "PASS no output written on bad input"; pass=$((pass + 1)); }
-expect "layer shape: rows 0" 2 "rows" "$aimc" layer-test --config $cfg --rows 0 --cols 8 --batch 1
-expect "layer shape: rows 70000" 2 "rows" "$aimc" layer-test --config $cfg --rows 70000 --cols 8 --batch 1
-expect "layer shape: batch > acc_slots" 2 "batch" "$aimc" layer-test --config $cfg --rows 16 --cols 8 --batch 17
-expect "layer does not fit the chip" 2 "layer 1|fit|weight" "$aimc" layer-test --config $cfg --rows 4000 --cols 200 --batch 1
-expect "unknown flag" 2 "unknown|--bogus" "$aimc" layer-test --config $cfg --bogus 1
-expect "non-numeric seed" 2 "seed" "$aimc" layer-test --config $cfg --rows 4 --cols 4 --batch 1 --seed abc
+expect "layer shape: rows 0" 2 "rows" "$aimc_test" layer-test --config $cfg --rows 0 --cols 8 --batch 1
+expect "layer shape: rows 70000" 2 "rows" "$aimc_test" layer-test --config $cfg --rows 70000 --cols 8 --batch 1
+expect "layer shape: batch > acc_slots" 2 "batch" "$aimc_test" layer-test --config $cfg --rows 16 --cols 8 --batch 17
+expect "layer does not fit the chip" 2 "layer 1|fit|weight" "$aimc_test" layer-test --config $cfg --rows 4000 --cols 200 --batch 1
+expect "unknown flag" 2 "unknown|--bogus" "$aimc_test" layer-test --config $cfg --bogus 1
+expect "non-numeric seed" 2 "seed" "$aimc_test" layer-test --config $cfg --rows 4 --cols 4 --batch 1 --seed abc
 expect "config: unknown key" 2 "nonsense" "$aimc" config --check <(printf 'name = x\nnonsense = 1\n')
 # time since programming (issue 18): aimc --time and the config keys in seconds take units
-expect "time: 1y runs" 0 "PASS" "$aimc" layer-test --config configs/pcm.cfg --rows 8 --cols 4 --batch 1 --time 1y
-expect "time: unknown unit" 2 "--time '1q' is not a time" "$aimc" layer-test --config $cfg --rows 4 --cols 4 --batch 1 --time 1q
-expect "time: negative" 2 "is not a time" "$aimc" layer-test --config $cfg --rows 4 --cols 4 --batch 1 --time -1s
-expect "time: over 1e9 s" 2 "is not a time" "$aimc" layer-test --config $cfg --rows 4 --cols 4 --batch 1 --time 40y
-expect "time: missing value" 2 "needs a value" "$aimc" layer-test --config $cfg --rows 4 --cols 4 --batch 1 --time
-expect "time: given twice" 2 "twice" "$aimc" layer-test --config $cfg --rows 4 --cols 4 --batch 1 --time 1s --time 1h
+expect "time: 1y runs" 0 "PASS" "$aimc_test" layer-test --config configs/pcm.cfg --rows 8 --cols 4 --batch 1 --time 1y
+expect "time: unknown unit" 2 "--time '1q' is not a time" "$aimc_test" layer-test --config $cfg --rows 4 --cols 4 --batch 1 --time 1q
+expect "time: negative" 2 "is not a time" "$aimc_test" layer-test --config $cfg --rows 4 --cols 4 --batch 1 --time -1s
+expect "time: over 1e9 s" 2 "is not a time" "$aimc_test" layer-test --config $cfg --rows 4 --cols 4 --batch 1 --time 40y
+expect "time: missing value" 2 "needs a value" "$aimc_test" layer-test --config $cfg --rows 4 --cols 4 --batch 1 --time
+expect "time: given twice" 2 "twice" "$aimc_test" layer-test --config $cfg --rows 4 --cols 4 --batch 1 --time 1s --time 1h
 expect "config: drift_time unit" 2 "drift_time" "$aimc" config --check <(printf 'name = x\ndrift_time = 2w\n')
 expect "config: device" 2 "device" "$aimc" config --check <(printf 'name = x\ndevice = sram\n')
 expect "config: cell_levels 1" 2 "cell_levels" "$aimc" config --check <(printf 'name = x\ncell_levels = 1\n')
@@ -83,11 +84,11 @@ expect "spice: missing netlist" 2 "netlist" "$aimc" spice --config $cfg
 expect "spice: unknown flag" 2 "unknown|--bogus" sp --bogus
 expect "spice: bad config key" 2 "r_wire_row" "$aimc" spice --netlist "$dir/sp.cir" --config <(printf 'name = x\nr_wire_row = -1\n')
 [ -e "$dir/sp.cir" ] && { echo "FAIL spice: no netlist written on bad input"; fail=$((fail + 1)); } || { echo "PASS spice: no netlist written on bad input"; pass=$((pass + 1)); }
-expect "pipeline-test: one tile" 2 "2 tiles" "$aimc" pipeline-test --config configs/tiny.cfg
-expect "pipeline-test: N0 > rows" 2 "N0" "$aimc" pipeline-test --config configs/ideal2.cfg --n0 40
-expect "pipeline-test: bad ratio" 2 "max-ratio" "$aimc" pipeline-test --config configs/ideal2.cfg --max-ratio x
-expect "seq-test: noisy config" 2 "ideal" "$aimc" seq-test --config configs/small.cfg
-expect "seq-test: unknown flag" 2 "unknown|--bogus" "$aimc" seq-test --config configs/ideal2.cfg --bogus
+expect "pipeline-test: one tile" 2 "2 tiles" "$aimc_test" pipeline-test --config configs/tiny.cfg
+expect "pipeline-test: N0 > rows" 2 "N0" "$aimc_test" pipeline-test --config configs/ideal2.cfg --n0 40
+expect "pipeline-test: bad ratio" 2 "max-ratio" "$aimc_test" pipeline-test --config configs/ideal2.cfg --max-ratio x
+expect "seq-test: noisy config" 2 "ideal" "$aimc_test" seq-test --config configs/small.cfg
+expect "seq-test: unknown flag" 2 "unknown|--bogus" "$aimc_test" seq-test --config configs/ideal2.cfg --bogus
 # trace-compare TRACE LOG: operands, unreadable (2, naming the file) and malformed files (2, naming file
 # and line), a differing read (1), equal files (0)
 tcd=$dir/trace_compare; mkdir -p "$tcd"

@@ -61,6 +61,7 @@ typedef struct reg_desc {
 	uint32_t rd, wr;        /* some field readable / writable */
 	uint32_t fields;        /* mask of every documented field */
 	uint32_t rw_mask;       /* fields with sw = rw: storage that reads back what was written */
+	int reads_zero;         /* built without storage on this chip (regmap_twin): reads 0 */
 	uint32_t rw_reset;      /* their reset values */
 	uint32_t const_mask;    /* sw = r fields with a reset value: constants */
 	uint32_t const_val;
@@ -143,6 +144,24 @@ static uint32_t win_depth(const aimc_cfg *cfg, const char *name, uint32_t size, 
 }
 
 /* Parse docs/registers.md. Returns 0, or -1 with a message naming the file and line. */
+/* A digital-twin chip (xbar_impl = 1) has no program-and-verify engine: its pv_ctrl, pv_tol and
+ * pv_sel are built without storage and read 0 whatever was written (docs/analog-model.md,
+ * docs/fpga-bringup.md). Writes still go to them (the same access stream on every chip); the
+ * read check expects 0. */
+static void regmap_twin(regmap *rm, const aimc_cfg *cfg)
+{
+	static const char *const no_store[] = { "pv_ctrl", "pv_tol", "pv_sel" };
+	uint32_t i, k;
+
+	if (cfg->xbar_impl != 1)
+		return;
+	for (i = 0; i < rm->n_reg; i++)
+		for (k = 0; k < sizeof(no_store) / sizeof(no_store[0]); k++)
+			if (strcmp(rm->reg[i].name, no_store[k]) == 0) {
+				rm->reg[i].reads_zero = 1;
+			}
+}
+
 static int regmap_load(regmap *rm, const char *path, const aimc_cfg *cfg, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "r");
@@ -346,7 +365,7 @@ static void digest_close(void *ctx)
 }
 
 static const aimc_mmio_ops digest_ops = { "digest", digest_read32, digest_write32, NULL,
-					  digest_close };
+					  digest_close, NULL };
 
 /* ---- the fuzzer state ---------------------------------------------------------------------- */
 typedef struct fuzz {
@@ -402,7 +421,7 @@ static void shadow_reset(fuzz *z)
 	uint32_t i;
 
 	for (i = 0; i < z->map.n_reg; i++)
-		z->shadow[i] = z->map.reg[i].rw_reset;
+		z->shadow[i] = z->map.reg[i].reads_zero ? 0 : z->map.reg[i].rw_reset;
 	z->be_valid = z->be_write = z->be_resp = z->be_addr = z->be_count = 0;
 }
 
@@ -501,7 +520,7 @@ static void csr_write(fuzz *z, const reg_desc *r, uint32_t val)
 	rc = raw_access(z, 1, csr_base(z) + r->off, val, NULL);
 	if (rc != AIMC_OK)
 		return;
-	z->shadow[reg_index(z, r)] = val & r->rw_mask;
+	z->shadow[reg_index(z, r)] = r->reads_zero ? 0 : val & r->rw_mask;
 	if (is_reg(r, "soft_reset") && (val & AIMC_CSR__SOFT_RESET__GO_bm))
 		on_soft_reset(z);
 	if (is_reg(r, "bus_err") && (val & AIMC_CSR__BUS_ERR__CLEAR_bm))
@@ -1158,11 +1177,123 @@ static void run_sequence(fuzz *z, uint32_t ops)
 	op_layer(z);
 }
 
+/* ---- directed corners (--directed, Verilator; make cov) -------------------------------------
+ * Full-width values that random programs rarely reach, each checked against docs/isa.md and
+ * docs/registers.md: every LOOP counter counted up to 0xFFFF (instrs grows by C + 2: the LOOP runs
+ * C + 1 times, then HALT), the PC and err_pc at high addresses (a JUMP or a start past the
+ * instruction buffer stops with ADDR_RANGE at that PC), the watchdog budget with all bits set and
+ * in both alternating patterns, and a COPY of the whole activation buffer (OUT must then read
+ * what was written to IN). */
+static uint32_t win_base(fuzz *z, const char *name)
+{
+	uint32_t i;
+
+	for (i = 0; i < z->map.n_win; i++)
+		if (strcmp(z->map.win[i].name, name) == 0)
+			return z->map.win[i].base;
+	fprintf(stderr, "bus-fuzz: docs/registers.md has no window '%s'\n", name);
+	exit(2);
+}
+
+static void put_instr(fuzz *z, uint32_t pc, uint64_t ins)
+{
+	uint32_t b = win_base(z, "instr");
+
+	raw_access(z, 1, b + 8u * pc, (uint32_t)ins, NULL);
+	raw_access(z, 1, b + 8u * pc + 4u, (uint32_t)(ins >> 32), NULL);
+	z->instr_words++;
+}
+
+/* Start at pc0 under watchdog budget wdog and wait for the end; status, err_code, err_pc out. */
+static int run_directed(fuzz *z, const char *what, uint32_t pc0, uint32_t wdog, uint64_t budget,
+			uint32_t *status, uint32_t *code, uint32_t *pc)
+{
+	uint64_t t0;
+
+	wr(z, "watchdog", wdog);
+	wr(z, "sat_mode", 0);
+	wr(z, "start_pc", pc0);
+	wr(z, "irq", 7u);
+	t0 = cycles_now(z);
+	start(z);
+	z->programs++;
+	if (!wait_idle(z, t0, budget, status)) {
+		fail(z, "directed %s: still busy %" PRIu64 " cycles after the start", what, cycles_now(z) - t0);
+		wr(z, "soft_reset", 1);
+		return -1;
+	}
+	*code = rd(z, "err_code") & AIMC_CSR__ERR_CODE__CODE_bm;
+	*pc = rd(z, "err_pc");
+	wr(z, "irq", 7u);
+	return 0;
+}
+
+static void op_directed(fuzz *z)
+{
+	static const uint32_t wdogs[3] = { 0xFFFFFFFFu, 0xAAAAAAAAu, 0x55555555u };
+	static const uint32_t pcs[4] = { 0xFFFFu, 0xAAAAu, 0x5555u, 0x8000u };
+	uint32_t status, code, pc, k, i0, i1, want, act = z->cfg.act_depth;
+	uint32_t in = win_base(z, "act_in"), out = win_base(z, "act_out");
+	uint64_t rng = 0x5EEDC0DEull, n_words;
+
+	soft_reset_now(z);
+	/* every LOOP counter from 0 to 0xFFFF and back (C = 0xFFFF: the LOOP runs 0x10000 times) */
+	for (k = 0; k < 4; k++) {
+		put_instr(z, 0, aimc_instr(AIMC_OP_LOOP, 0, 0, 0, k, 0xFFFFu));
+		put_instr(z, 1, aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0));
+		i0 = rd(z, "instrs");
+		if (run_directed(z, "loop", 0, wdogs[k % 3], 0x10000ull * 8u + 400u, &status, &code, &pc))
+			return;
+		i1 = rd(z, "instrs");
+		want = (0xFFFFu + 2u) & z->counter_mask;
+		if (!(status & AIMC_CSR__STATUS__HALTED_bm) || code != 0 || ((i1 - i0) & z->counter_mask) != want)
+			fail(z, "directed loop on counter %u (C 0xFFFF): status 0x%x err_code %u, instrs +%u "
+			     "(expected halted, 0, +%u)", k, status, code, (i1 - i0) & z->counter_mask, want);
+	}
+	/* the PC at high addresses: a JUMP there, and a start there, stop with ADDR_RANGE at it */
+	for (k = 0; k < 4; k++) {
+		uint32_t t = pcs[k] >= z->cfg.instr_depth ? pcs[k] : z->cfg.instr_depth;
+
+		put_instr(z, 0, aimc_instr(AIMC_OP_JUMP, 0, 0, t, 0, 0));
+		if (run_directed(z, "jump", 0, 0, 400u, &status, &code, &pc))
+			return;
+		if (!(status & AIMC_CSR__STATUS__ERROR_bm) || code != AIMC_CHIP_ERR_ADDR_RANGE || pc != t)
+			fail(z, "directed JUMP to 0x%x: status 0x%x err_code %u err_pc 0x%x (expected "
+			     "ADDR_RANGE at 0x%x)", t, status, code, pc, t);
+		if (run_directed(z, "start", t, 0, 400u, &status, &code, &pc))
+			return;
+		if (!(status & AIMC_CSR__STATUS__ERROR_bm) || code != AIMC_CHIP_ERR_ADDR_RANGE || pc != t)
+			fail(z, "directed start at 0x%x: status 0x%x err_code %u err_pc 0x%x (expected "
+			     "ADDR_RANGE at 0x%x)", t, status, code, pc, t);
+	}
+	/* a COPY of the whole activation buffer, IN to OUT */
+	n_words = act;
+	for (k = 0; k < n_words; k++)
+		raw_access(z, 1, in + 4u * k, (uint32_t)rng_next(&rng), NULL);
+	put_instr(z, 0, aimc_instr(AIMC_OP_COPY, 0, AIMC_FLAG_TO_OUT, 0, 0, act & 0xFFFFu));
+	put_instr(z, 1, aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0));
+	if (run_directed(z, "copy", 0, 0, 8ull * act + 400u, &status, &code, &pc))
+		return;
+	if (!(status & AIMC_CSR__STATUS__HALTED_bm) || code != 0)
+		fail(z, "directed COPY of %u words: status 0x%x err_code %u (expected halted, 0)", act,
+		     status, code);
+	rng = 0x5EEDC0DEull;
+	for (k = 0; k < n_words && z->failures <= MAX_FAIL_PRINT; k++) {
+		uint32_t v = 0, e = (uint32_t)rng_next(&rng);
+
+		raw_access(z, 0, out + 4u * k, 0, &v);
+		if (v != e)
+			fail(z, "directed COPY: act_out word %u reads 0x%08x, act_in had 0x%08x", k, v, e);
+	}
+	wr(z, "watchdog", 0);
+	check_bus_err(z, "directed corners");
+}
+
 /* ---- main ---------------------------------------------------------------------------------- */
 static void usage(void)
 {
 	printf("usage: bus-fuzz --config CFG [--seed N] [--sequences N] [--ops N] [--backend B]\n"
-	       "                [--regs-doc FILE] [--report FILE] [--digest FILE]\n\n"
+	       "                [--regs-doc FILE] [--report FILE] [--digest FILE] [--directed]\n\n"
 	       "Seeded random CSR / memory / out-of-range / misaligned accesses, random programs\n"
 	       "under the watchdog, soft resets (also in flight) and hard resets (the reset pin, in\n"
 	       "flight; Verilator), and after each sequence a random FC\n"
@@ -1170,6 +1301,8 @@ static void usage(void)
 	       "  --backend verilator (default) | cmodel (bus checks only: no programs, no timing)\n"
 	       "  --regs-doc docs/registers.md (default): the documented map the answers come from\n"
 	       "  --report FILE: JSON counts; --digest FILE: the run's signature (trace-format lines)\n"
+	       "  --directed: after the sequences, the directed corners (Verilator: LOOP counters to\n"
+	       "    0xFFFF, PC and err_pc at high addresses, full-width watchdog, whole-buffer COPY)\n"
 	       "The config must be ideal (the layer is compared with aimc_net_forward).\n"
 	       "Exit: 0 pass, 1 an invariant failed, 2 usage or input error.\n");
 }
@@ -1273,7 +1406,7 @@ int main(int argc, char **argv)
 	uint64_t seed = 1, sequences = 20, ops = 300, s, cycles;
 	char err[512];
 	struct timespec t0, t1;
-	int i, rc;
+	int i, rc, directed = 0;
 
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -1281,6 +1414,10 @@ int main(int argc, char **argv)
 		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			usage();
 			return 0;
+		}
+		if (strcmp(a, "--directed") == 0) {
+			directed = 1;
+			continue;
 		}
 		if (v == NULL) {
 			fprintf(stderr, "bus-fuzz: %s needs a value (see --help)\n", a);
@@ -1319,7 +1456,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bus-fuzz: --backend '%s': verilator or cmodel\n", backend);
 		return 2;
 	}
-	if (aimc_cfg_load(&z.cfg, config, err, sizeof(err)) != 0) {
+	if (aimc_cfg_load_in(&z.cfg, config, getenv("AIMC_ROOT"), err, sizeof(err)) != 0) {
 		fprintf(stderr, "bus-fuzz: %s\n", err);
 		return 2;
 	}
@@ -1327,9 +1464,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bus-fuzz: %s\n", err);
 		return 2;
 	}
+	regmap_twin(&z.map, &z.cfg);
 	snprintf(z.cmdline, sizeof(z.cmdline),
-		 "%s --config %s --backend %s --seed %" PRIu64 " --sequences %" PRIu64 " --ops %" PRIu64,
-		 argv[0], config, backend, seed, sequences, ops);
+		 "%s --config %s --backend %s --seed %" PRIu64 " --sequences %" PRIu64 " --ops %" PRIu64 "%s",
+		 argv[0], config, backend, seed, sequences, ops, directed ? " --directed" : "");
 	z.vl = strcmp(backend, "verilator") == 0;
 	if (!aimc_cfg_is_ideal(&z.cfg)) {
 		fprintf(stderr, "bus-fuzz: config %s is not ideal: the layer check compares with "
@@ -1365,6 +1503,13 @@ int main(int argc, char **argv)
 			       " accesses, %" PRIu64 " programs, %" PRIu64 " layers, %" PRIu64
 			       " failures\n", s, cycles_now(&z) - c0, z.accesses, z.programs, z.layers,
 			       z.failures);
+	}
+	if (directed && z.vl && z.failures <= MAX_FAIL_PRINT) {
+		uint64_t c0 = cycles_now(&z);
+
+		op_directed(&z);
+		printf("  directed corners: %" PRIu64 " cycles, %" PRIu64 " failures\n",
+		       cycles_now(&z) - c0, z.failures);
 	}
 	cycles = cycles_now(&z);
 	clock_gettime(CLOCK_MONOTONIC, &t1);

@@ -6,6 +6,7 @@
 # (exit 2). The same graph still compiles on edge (isa_tfl = 1).
 set -u
 aimc=${BUILD:-build}/sw/aimc
+aimc_test=${BUILD:-build}/tests/aimc-test   # the chip tests (tests/chip)
 py=${PYTHON:-.venv/bin/python}
 dir=${BUILD:-build}/tests/notfl_refusal; rm -rf "$dir"; mkdir -p "$dir"
 . tests/system/expect_lib.sh
@@ -30,6 +31,6 @@ expect "info on tiny: the chip has them" 0 'info: ISA 3, with the tfl POST and A
 expect "compile kws on edge (isa_tfl = 1): fits" 0 'total: 10 chip nodes' \
   "$aimc" compile --config edge --net "$dir/kws.khnf"
 expect "layer-test --tfl 1 on ice40: usage error naming isa_tfl" 2 'config ice40 has isa_tfl = 0' \
-  "$aimc" layer-test --config ice40 --backend cmodel --rows 10 --cols 6 --batch 2 --tfl 1
+  "$aimc_test" layer-test --config ice40 --backend cmodel --rows 10 --cols 6 --batch 2 --tfl 1
 echo "notfl_refusal: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -56,7 +56,10 @@ def main(argv):
     for d in listed:
         if not os.path.isdir(os.path.join(root, d)):
             errs.append(f"README layout lists {d}/, which does not exist")
-    words = lambda s: set(re.findall(r"[A-Za-z0-9_.-]+", s))
+
+    def words(s):
+        return set(re.findall(r"[A-Za-z0-9_.-]+", s))
+
     cfgs = sorted(f[len("configs/"):-4] for f in files if re.fullmatch(r"configs/[^/]+\.cfg", f))
     for c in cfgs:
         if c not in words(listed.get("configs", "")):

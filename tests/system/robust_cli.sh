@@ -7,6 +7,7 @@
 set -u
 build=${1:-${BUILD:-build}}
 aimc=$build/sw/aimc
+aimc_test=$build/tests/aimc-test   # the chip tests (tests/chip)
 py=${PYTHON:-.venv/bin/python}
 dir=$build/tests/robust_cli; rm -rf "$dir"; mkdir -p "$dir/adir"
 pass=0; fail=0; skip=0
@@ -60,9 +61,9 @@ expect "run --batch = acc_slots runs" 0 "" "$aimc" run --config $cfg --batch 16 
 rm -f "$dir/y.i8"
 # 65535 x 65535 weights are 4 GB: with 1 GB of address space it must be refused before allocating.
 # (An ASan build reserves terabytes of shadow memory: no address-space limit for it.)
-vlimit="ulimit -v 1000000;"; grep -q __asan_init "$aimc" && vlimit=
+vlimit="ulimit -v 1000000;"; grep -q __asan_init "$aimc_test" && vlimit=
 expect "layer-test 65535x65535 fails fast" 2 "does not fit" \
-  bash -c "$vlimit exec timeout 20 '$aimc' layer-test --config $cfg --rows 65535 --cols 65535 --batch 1"
+  bash -c "$vlimit exec timeout 20 '$aimc_test' layer-test --config $cfg --rows 65535 --cols 65535 --batch 1"
 
 # ---- an output that is an input: refused with exit 2, the input intact ----------------------
 expect "forward --out = --net" 2 "same file" "$aimc" forward --net "$net" --inputs "$x" --out "$net"
@@ -81,7 +82,7 @@ cp $cfg "$dir/c.cfg"
 expect "run --out = --config" 2 "same file" "$aimc" run --config "$dir/c.cfg" --net "$net" --inputs "$x" --out "$dir/c.cfg"
 intact "hard link / symlink cases: network intact" "$net" "$dir/net.saved"
 printf 'C 0\n' > "$dir/log.txt"; cp "$dir/log.txt" "$dir/log.saved"
-expect "--record = the replay log" 2 "same file" "$aimc" csr-test --config $cfg --backend "replay:$dir/log.txt" --record "$dir/log.txt"
+expect "--record = the replay log" 2 "same file" "$aimc_test" csr-test --config $cfg --backend "replay:$dir/log.txt" --record "$dir/log.txt"
 intact "--record = the replay log: log intact" "$dir/log.txt" "$dir/log.saved"
 [ -e "$dir/y.i8" ] && ko "no output written when refused" "$dir/y.i8 exists" || ok "no output written when refused"
 # a good run replaces an existing output whole, and leaves no temporary beside it
@@ -89,7 +90,7 @@ printf 'old' > "$dir/y.i8"
 expect "run rewrites an existing output" 0 "" "$aimc" run --config $cfg --net "$net" --inputs "$x" --out "$dir/y.i8" --report "$dir/r.json"
 [ "$(stat -c %s "$dir/y.i8")" -eq 4 ] && ok "output replaced (4 bytes)" || ko "output replaced" "size $(stat -c %s "$dir/y.i8")"
 printf 'old trace\n' > "$dir/t.txt"
-expect "csr-test --record replaces an old trace" 0 "passed" "$aimc" csr-test --config $cfg --record "$dir/t.txt"
+expect "csr-test --record replaces an old trace" 0 "passed" "$aimc_test" csr-test --config $cfg --record "$dir/t.txt"
 [ "$(tail -1 "$dir/t.txt")" = E ] && ok "trace complete (ends with E)" || ko "trace complete" "last line '$(tail -1 "$dir/t.txt")'"
 leftovers=$(find "$dir" -maxdepth 1 -name '*.tmp*' | wc -l)
 [ "$leftovers" -eq 0 ] && ok "no temporary files left" || ko "no temporary files left" "$leftovers left"
@@ -100,7 +101,7 @@ expect "run --out /dev/null --report /dev/null" 0 "" "$aimc" run --config $cfg -
 
 # ---- back-end failures name the cause --------------------------------------------------------
 expect "replay log missing: the OS reason" 1 "nonexistent.txt.*No such file or directory" \
-  "$aimc" csr-test --config $cfg --backend "replay:$dir/nonexistent.txt"
+  "$aimc_test" csr-test --config $cfg --backend "replay:$dir/nonexistent.txt"
 expect "devmem file missing: the OS reason" 1 "nonexistent.bin.*No such file or directory" \
   "$aimc" info --config $cfg --backend "devmem:$dir/nonexistent.bin"
 expect "serial device missing: the OS reason" 1 "ttyNONE.*No such file or directory" \
@@ -143,7 +144,7 @@ else
     rm -f "$mnt/fill"; "$aimc" info --config $cfg --record "$mnt/t.txt" >/dev/null  # a short trace
     cp "$mnt/t.txt" "$dir/t.saved"; dd if=/dev/zero of="$mnt/fill" bs=4k 2>/dev/null
     expect "full disk: --record trace exits 1, says the old trace is unchanged" 1 "t.txt' is unchanged" \
-      "$aimc" csr-test --config $cfg --record "$mnt/t.txt"
+      "$aimc_test" csr-test --config $cfg --record "$mnt/t.txt"
     intact "full disk: old trace intact" "$mnt/t.txt" "$dir/t.saved"
     left=$(find "$mnt" -name '*.tmp*' | wc -l)
     [ "$left" -eq 0 ] && ok "full disk: no temporary left" || ko "full disk: no temporary left" "$left left"

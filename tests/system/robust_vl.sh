@@ -2,14 +2,15 @@
 # SPDX-License-Identifier: Apache-2.0
 # Issue 16: a Verilator model asked to run a config other than the one it was built from must
 # answer with the differing fields and the command that builds the right model, exit 1, and never
-# abort in a simulator assertion. Needs build/base/vl/aimc-vl (make vl CONFIG=base); the board
+# abort in a simulator assertion. Needs build/base/vl/aimc-vl and aimc-test-vl (make vl CONFIG=base); the board
 # cases need build/ice40/uart/aimc-uart-vl (make uart-vl CONFIG=ice40).
 # Usage: tests/system/robust_vl.sh [BUILD]
 set -u
 build=${1:-${BUILD:-build}}
 vl=$build/base/vl/aimc-vl
+vlt=$build/base/vl/aimc-test-vl   # the chip tests on the same model (tests/chip)
 pass=0; fail=0
-[ -x "$vl" ] || { echo "FAIL setup: $vl missing (make vl CONFIG=base)"; exit 1; }
+[ -x "$vl" ] && [ -x "$vlt" ] || { echo "FAIL setup: $vl or $vlt missing (make vl CONFIG=base)"; exit 1; }
 expect() { # name, expected exit, regex that must match, regex that must not match, command...
   local name=$1 want=$2 re=$3 bad=$4; shift 4
   local out rc
@@ -30,9 +31,9 @@ expect "info: tiny on the base model" 1 "rows: chip 64, config 16.*make vl CONFI
 expect "info names every differing field" 1 "cols: chip 32, config 8" "$abort" \
   "$vl" info --config configs/tiny.cfg --backend verilator
 expect "layer-test: tiny on the base model" 1 "differs from config tiny.*make vl CONFIG=tiny" "$abort" \
-  "$vl" layer-test --config configs/tiny.cfg --backend verilator --rows 8 --cols 8 --batch 1
+  "$vlt" layer-test --config configs/tiny.cfg --backend verilator --rows 8 --cols 8 --batch 1
 expect "csr-test: tiny on the base model" 1 "built from configs/base.cfg" "$abort" \
-  "$vl" csr-test --config configs/tiny.cfg --backend verilator
+  "$vlt" csr-test --config configs/tiny.cfg --backend verilator
 # the right config still works on the same binary
 expect "info: base on the base model" 0 "answers as config base" "$abort" \
   "$vl" info --config configs/base.cfg --backend verilator

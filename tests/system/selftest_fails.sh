@@ -3,10 +3,12 @@
 # The self-test and the FPGA flow reject what they must: a fake chip (a plain file behind the mmap
 # back-end: the ID is right, but nothing behind it computes or answers bus errors) fails the steps
 # that need a chip; malformed back-end specs, options and board names are usage errors (exit 2).
-#   tests/system/selftest_fails.sh AIMC
+#   tests/system/selftest_fails.sh AIMC [AIMC_TEST]   (AIMC_TEST, the chip tests: default beside
+#   AIMC, ../../tests/aimc-test of build/sw/aimc)
 set -uo pipefail
-[ $# -eq 1 ] || { echo "usage: tests/system/selftest_fails.sh AIMC" >&2; exit 2; }
+[ $# -ge 1 ] && [ $# -le 2 ] || { echo "usage: tests/system/selftest_fails.sh AIMC [AIMC_TEST]" >&2; exit 2; }
 aimc=$1
+aimc_test=${2:-$(dirname "$aimc")/../tests/aimc-test}
 py=${PYTHON:-python3}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -55,7 +57,7 @@ expect "--images not a number" 2 "images" \
 expect "uart-sim in a build without the board" 1 "no simulated board" \
 	"$aimc" selftest --config configs/ice40.cfg --backend uart-sim
 expect "bridge-test needs a serial back-end" 2 "uart-sim or serial" \
-	"$aimc" bridge-test --config configs/ice40.cfg --backend cmodel
+	"$aimc_test" bridge-test --config configs/ice40.cfg --backend cmodel
 expect "fpga: unknown board" 2 "no board 'nosuch'" \
 	"$py" tools/fpga.py --board nosuch --aimc "$aimc" --build "$tmp/b"
 expect "fpga: bad board name" 2 "expected a name" \

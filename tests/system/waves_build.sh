@@ -6,7 +6,7 @@
 # Usage: tests/system/waves_build.sh [BUILD]
 set -u
 build=${1:-${BUILD:-build}}
-vl=$build/tiny/vl/aimc-vl
+vl=$build/tiny/vl/aimc-test-vl   # layer-test: the chip-test runner on the model
 [ -x "$vl" ] || { echo "FAIL setup: $vl missing (make vl CONFIG=tiny)"; exit 1; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/waves.XXXXXX") || exit 1
 trap 'rm -rf "$work"' EXIT

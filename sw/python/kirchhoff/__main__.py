@@ -19,6 +19,8 @@
 Run with sw/python on PYTHONPATH (or from sw/python). Exit 0 ok, 1 error, 2 usage.
 """
 
+from __future__ import annotations
+
 import argparse
 import json
 import os
@@ -33,7 +35,7 @@ from . import pipeline as kpipe
 from . import quantize as kq
 
 
-def cmd_export(a):
+def cmd_export(a: argparse.Namespace) -> int:
     cfg = None
     if a.config_json:
         try:
@@ -78,7 +80,7 @@ def _file_version(path):
     return int.from_bytes(head[4:6], "little") if len(head) == 6 else None
 
 
-def cmd_info_graph(a):
+def cmd_info_graph(a: argparse.Namespace) -> int:
     """info on a version-3 file (a graph of TFLite int8 operators, kirchhoff.graphfile)."""
     from . import graphfile as kgf
     g = kgf.read_graph(a.net)
@@ -101,7 +103,7 @@ def cmd_info_graph(a):
     return 0
 
 
-def cmd_info(a):
+def cmd_info(a: argparse.Namespace) -> int:
     if _file_version(a.net) == 3:
         return cmd_info_graph(a)
     net = kexport.read_net(a.net)
@@ -114,7 +116,7 @@ def cmd_info(a):
     return 0
 
 
-def cmd_import(a):
+def cmd_import(a: argparse.Namespace) -> int:
     from . import graphfile as kgf
     from . import tflite_import as kti
     try:
@@ -133,7 +135,7 @@ def cmd_import(a):
     return 0
 
 
-def cmd_tflite_ref(a):
+def cmd_tflite_ref(a: argparse.Namespace) -> int:
     from . import graphfile as kgf
     from . import tflite_ref as ktr
     try:
@@ -152,7 +154,7 @@ def cmd_tflite_ref(a):
     return 0
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m kirchhoff",
                                  description="Kirchhoff training, quantization and export.")
     sub = ap.add_subparsers(dest="cmd", required=True)

@@ -21,7 +21,7 @@ import json
 import os
 import stat
 import tempfile
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 __all__ = ["SameFileError", "same_file", "check_outputs", "open_atomic", "write_bytes",
            "write_text", "write_json", "write_many"]
@@ -59,7 +59,7 @@ def _paths(p) -> list:
     return [x for x in p if x is not None]
 
 
-def check_outputs(outputs, inputs=()) -> None:
+def check_outputs(outputs: Iterable[str], inputs: Iterable[str] = ()) -> None:
     """Raise SameFileError if an output is the same file as an input or as another output."""
     outs, ins = _paths(outputs), _paths(inputs)
     for i, o in enumerate(outs):
@@ -114,7 +114,7 @@ def _unlink(p) -> None:
 
 
 @contextlib.contextmanager
-def open_atomic(path, mode: str = "w", inputs=(), encoding: str | None = None,
+def open_atomic(path: str, mode: str = "w", inputs: Iterable[str] = (), encoding: str | None = None,
                 newline: str | None = None) -> Iterator:
     """A file object on a temporary beside path; renamed over path when the block ends without
     an exception (after flush + fsync), removed otherwise. mode is "w" or "wb"."""
@@ -140,17 +140,17 @@ def open_atomic(path, mode: str = "w", inputs=(), encoding: str | None = None,
     _fsync_dir(d)
 
 
-def write_bytes(path, data: bytes, inputs=()) -> None:
+def write_bytes(path: str, data: bytes, inputs: Iterable[str] = ()) -> None:
     """Write data to path whole or not at all (see the module's doc)."""
     with open_atomic(path, "wb", inputs) as f:
         f.write(data)
 
 
-def write_text(path, text: str, inputs=(), encoding: str = "utf-8") -> None:
+def write_text(path: str, text: str, inputs: Iterable[str] = (), encoding: str = "utf-8") -> None:
     write_bytes(path, text.encode(encoding), inputs)
 
 
-def write_json(path, obj, inputs=(), indent: int | None = 2) -> None:
+def write_json(path: str, obj: object, inputs: Iterable[str] = (), indent: int | None = 2) -> None:
     """json.dumps(obj, indent) and a newline, written whole or not at all."""
     write_text(path, json.dumps(obj, indent=indent) + "\n", inputs)
 
@@ -181,7 +181,7 @@ def write_many(files: dict, inputs: Iterable = ()) -> None:
             if tmp is not None:
                 _unlink(tmp)
         raise
-    for tmp, p, d, data in done:
+    for tmp, p, _d, data in done:
         if tmp is None:
             with open(p, "wb") as f:
                 f.write(data)

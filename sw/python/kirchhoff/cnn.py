@@ -5,14 +5,17 @@ MVM per output pixel, im2col). Trained in numpy (float64, Adam, softmax cross-en
 deterministic for a seed. Returns a train.TrainResult whose FloatNet the int8 quantizer and the
 exporter take like the MLP's (the conv layer carries its conv.Conv geometry)."""
 
+from __future__ import annotations
+
 import numpy as np
 
 from . import conv as _conv
 from . import train as _train
 
 
-def train_cnn(X, y, image=(8, 8, 1), channels=8, kernel=3, seed=0, epochs=60, lr=3e-3,
-              batch=32, l2=1e-4):
+def train_cnn(X: np.ndarray, y: np.ndarray, image: tuple[int, int, int] = (8, 8, 1), channels: int = 8, kernel: int = 3,
+              seed: int = 0, epochs: int = 60, lr: float = 3e-3, batch: int = 32,
+              l2: float = 1e-4) -> _train.TrainResult:
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y)
     h, w, c = (int(v) for v in image)

@@ -10,6 +10,8 @@ order), so every output pixel is one MVM of the layer's weights with that pixel'
 outputs are again HWC (pixel p = oy*out_w + ox, channel n at p*N + n).
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,30 +36,30 @@ class Conv:
                              f"{self.in_h}x{self.in_w}")
 
     @property
-    def out_h(self):
+    def out_h(self) -> int:
         return (self.in_h - self.kh) // self.stride + 1
 
     @property
-    def out_w(self):
+    def out_w(self) -> int:
         return (self.in_w - self.kw) // self.stride + 1
 
     @property
-    def pixels(self):
+    def pixels(self) -> int:
         return self.out_h * self.out_w
 
     @property
-    def k(self):
+    def k(self) -> int:
         return self.kh * self.kw * self.in_c
 
     @property
-    def in_len(self):
+    def in_len(self) -> int:
         return self.in_h * self.in_w * self.in_c
 
-    def as_tuple(self):
+    def as_tuple(self) -> tuple[int, int, int, int, int, int]:
         return (self.in_h, self.in_w, self.in_c, self.kh, self.kw, self.stride)
 
 
-def patch_index(g):
+def patch_index(g: Conv) -> np.ndarray:
     """P x K index array: patch p's column j reads flattened input element idx[p, j]."""
     idx = np.empty((g.pixels, g.k), dtype=np.int64)
     p = 0
@@ -73,7 +75,7 @@ def patch_index(g):
     return idx
 
 
-def im2col(x, g):
+def im2col(x: np.ndarray, g: Conv) -> np.ndarray:
     """x: n x in_len (any dtype) -> (n*P) x K patches, sample-major (sample s, pixel p at row
     s*P + p)."""
     x = np.asarray(x)
@@ -82,6 +84,6 @@ def im2col(x, g):
     return x[:, patch_index(g)].reshape(-1, g.k)
 
 
-def col2out(z, n, g):
+def col2out(z: np.ndarray, n: int, g: Conv) -> np.ndarray:
     """(n*P) x N per-pixel outputs -> n x (P*N), HWC flattened."""
     return np.asarray(z).reshape(n, g.pixels * z.shape[1])

@@ -8,13 +8,14 @@ sorted order (numeric order when every label is a number, else string order). An
 rejected with a DataError naming the file, the line and the column.
 """
 
+from __future__ import annotations
+
 import csv
 import math
 import os
 from dataclasses import dataclass, field
 
 import numpy as np
-
 
 # Largest feature magnitude: n * v**2 must stay finite in float64 for any realistic n (1e6 rows of
 # 1e100 sum to 1e206), so the scaler's mean and variance are finite.
@@ -34,11 +35,11 @@ class Dataset:
     source: str = ""
 
     @property
-    def n_classes(self):
+    def n_classes(self) -> int:
         return len(self.classes)
 
 
-def load_digits():
+def load_digits() -> Dataset:
     """The 1797 8x8 digit images of scikit-learn (pixels 0..16), classes 0..9."""
     from sklearn.datasets import load_digits as _sk_digits
 
@@ -74,7 +75,7 @@ def _label_order(labels):
     return sorted(distinct, key=lambda lab: nums[lab])
 
 
-def load_csv(path):
+def load_csv(path: str) -> Dataset:
     """Load a CSV data set (see the module doc). Raises DataError on any problem."""
     if not os.path.exists(path):
         raise DataError(f"{path}: no such file")
@@ -144,12 +145,12 @@ def load_csv(path):
                    source=os.path.abspath(path))
 
 
-def load(path=None):
+def load(path: str | None = None) -> Dataset:
     """The digits set when path is None, else the CSV file at path."""
     return load_digits() if path is None else load_csv(path)
 
 
-def split(ds, test_size=0.2, seed=0):
+def split(ds: Dataset, test_size: float = 0.2, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Stratified train/test split (deterministic for a seed). Returns Xtr, Xte, ytr, yte."""
     from sklearn.model_selection import train_test_split
 

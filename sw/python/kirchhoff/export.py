@@ -6,6 +6,8 @@ The reader applies every validation rule of the format (the C loader aimc_net_lo
 chip tools use); it exists for round-trip tests and for inspecting files from Python.
 """
 
+from __future__ import annotations
+
 import math
 import struct
 import zlib
@@ -38,7 +40,7 @@ def _pad4(n):
     return (-n) % 4
 
 
-def net_to_bytes(qnet):
+def net_to_bytes(qnet: QNet) -> bytes:
     """Serialize a QNet; raises NetFormatError if any value breaks the format's rules."""
     layers = qnet.layers
     if not 1 <= len(layers) <= MAX_LAYERS:
@@ -86,7 +88,7 @@ def net_to_bytes(qnet):
         body += _LAYER.pack(KIND_CONV if g is not None else KIND_FC, K, N, 1 if L.relu else 0,
                             int(L.adc_shift), 0)
         if g is not None:
-            for name, v in zip(("in_h", "in_w", "in_c", "kh", "kw", "stride"), g.as_tuple()):
+            for name, v in zip(("in_h", "in_w", "in_c", "kh", "kw", "stride"), g.as_tuple(), strict=False):
                 if not 1 <= v <= MAX_DIM:
                     raise NetFormatError(f"layer {i}: conv {name} = {v} outside [1, {MAX_DIM}]")
             body += _CONV.pack(*g.as_tuple())
@@ -105,7 +107,7 @@ def net_to_bytes(qnet):
     return data + struct.pack("<I", zlib.crc32(data) & 0xFFFFFFFF)
 
 
-def write_net(path, qnet):
+def write_net(path: str, qnet: QNet) -> int:
     """Write qnet to path (docs/network-format.md v1). Returns the number of bytes."""
     from . import atomic
     data = net_to_bytes(qnet)
@@ -113,7 +115,7 @@ def write_net(path, qnet):
     return len(data)
 
 
-def net_from_bytes(buf, origin="<bytes>"):
+def net_from_bytes(buf: bytes, origin: str = "<bytes>") -> QNet:
     """Parse and validate a network file image; returns a QNet (float scales unset)."""
     buf = bytes(buf)
 
@@ -164,7 +166,7 @@ def net_from_bytes(buf, origin="<bytes>"):
                 fail(f"layer {i}: conv geometry runs past the end of the data", off + _LAYER.size)
             geo = _CONV.unpack_from(buf, off + _LAYER.size)
             for j, (name, v) in enumerate(zip(("in_h", "in_w", "in_c", "kh", "kw", "stride"),
-                                              geo)):
+                                              geo, strict=False)):
                 if not 1 <= v <= MAX_DIM:
                     fail(f"layer {i}: conv {name} = {v} outside [1, {MAX_DIM}]",
                          off + _LAYER.size + 4 * j)
@@ -221,7 +223,7 @@ def net_from_bytes(buf, origin="<bytes>"):
     return QNet(layers=layers, in_scale=float(in_scale))
 
 
-def read_net(path):
+def read_net(path: str) -> QNet:
     """Read and validate a network file; raises NetFormatError (or OSError) on any problem."""
     with open(path, "rb") as f:
         return net_from_bytes(f.read(), origin=path)

@@ -10,6 +10,8 @@ fraction of clipped codes on calibration inputs is at most `clip_target`, as
 calibration inputs of each node are the TFLite reference kernels' own tensors.
 """
 
+from __future__ import annotations
+
 import numpy as np
 
 from . import graphfile as gf
@@ -24,7 +26,7 @@ def chip_nodes(g: gf.Graph) -> int:
     return sum(1 for nd in g.nodes if nd.op in gf.CHIP_OPS)
 
 
-def vectors(g: gf.Graph, nd) -> int:
+def vectors(g: gf.Graph, nd: gf.Node) -> int:
     """Chip vectors per inference of a chip node (pixels, times channels for DWCONV)."""
     t = g.tensors[nd.out]
     if nd.op == gf.OP_FC:

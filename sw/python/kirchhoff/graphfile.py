@@ -18,10 +18,11 @@ outputs of ad01, the eff_scale rule in none).
 from __future__ import annotations
 
 import math
-import os
 import struct
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NoReturn
 
 import numpy as np
 
@@ -130,7 +131,7 @@ def window_out(in_size: int, k: int, stride: int, pad: int) -> int:
     return (in_size + 2 * pad + 1 - k) // stride + 1
 
 
-def check_graph(g: Graph, fail) -> None:
+def check_graph(g: Graph, fail: Callable[..., NoReturn]) -> None:
     """Apply every rule of the format to g; fail(message, where) raises."""
     nt = len(g.tensors)
     if not 2 <= nt <= MAX_TENSORS:

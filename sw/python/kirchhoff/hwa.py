@@ -18,6 +18,8 @@ form of noise injection of Joshi et al., Nat. Commun. 2020, as IBM aihwkit train
 Deterministic for a seed (numpy's PCG64 through default_rng; one BLAS thread set by the caller).
 """
 
+from __future__ import annotations
+
 import math
 from dataclasses import dataclass
 
@@ -37,15 +39,15 @@ class HwaNoise:
     w_mul: float    # multiplicative weight noise sigma (relative to each weight)
     out_rel: float  # output noise sigma, fraction of the layer's max |pre-activation|
 
-    def scaled(self, k):
+    def scaled(self, k: float) -> HwaNoise:
         return HwaNoise(self.w_add * k, self.w_mul * k, self.out_rel * k)
 
     @property
-    def is_zero(self):
+    def is_zero(self) -> bool:
         return self.w_add == 0 and self.w_mul == 0 and self.out_rel == 0
 
 
-def noise_from_cfg(cfg):
+def noise_from_cfg(cfg: dict) -> HwaNoise:
     """HwaNoise of a chip config (the dict `aimc config --json` prints; docs/configs.md keys).
 
     Cell noise: program-and-verify leaves an error within +-pv_tol (uniform: pv_tol/sqrt(3)),
@@ -123,7 +125,8 @@ def _noisy(rng, W, noise):
     return Wn
 
 
-def train_hwa(net, X, y, noise, seed=0, epochs=30, lr=1e-3, batch=32, l2=1e-4, clip_sigma=0.0):
+def train_hwa(net: _train.FloatNet, X: np.ndarray, y: np.ndarray, noise: HwaNoise, seed: int = 0, epochs: int = 30,
+              lr: float = 1e-3, batch: int = 32, l2: float = 1e-4, clip_sigma: float = 0.0) -> _train.TrainResult:
     """Fine-tune a copy of FloatNet `net` on (X, y) with noise injection (HwaNoise). X is the raw
     data (the net's standardization applies), y class indices < net.n_classes. Adam, softmax
     cross-entropy. Returns a train.TrainResult (n_iter = epochs); `net` is not changed."""

@@ -15,6 +15,8 @@ Every constant of the extended model below names its source row in
 docs/sources.md (the terms are in docs/sim.md) or says that it is an assumption.
 """
 
+from __future__ import annotations
+
 import math
 
 # ---- extended-model constants ------------------------------------------------------------------
@@ -78,7 +80,7 @@ MODES = ("s8", "u8")   # s8: ISA 2 signed inputs (POS and NEG phases of 7-bit ma
                        # u8: ISA 3 unsigned inputs (8-bit magnitudes, the NEG phase always skipped)
 
 
-def slices(dac_bits, mode="s8"):
+def slices(dac_bits: int, mode: str = "s8") -> int:
     """Bit slices of one input: ceil(7/DacBits) (s8) or ceil(8/DacBits) (u8)."""
     if mode not in MODES:
         raise ValueError(f"mode '{mode}' is not one of {', '.join(MODES)}")
@@ -88,7 +90,7 @@ def slices(dac_bits, mode="s8"):
 ISA = 3   # the RTL's MVM: 2 * ceil(8 / DacBits) phases in either mode (ISA 3); 2: ceil(7 / ...)
 
 
-def phases(dac_bits, mode="s8", isa=ISA):
+def phases(dac_bits: int, mode: str = "s8", isa: int = ISA) -> tuple[int, int]:
     """(applied, skipped) phases of an MVM on dense inputs: s8 applies both phases of the slices
     of magnitude bits 0..6 (positive and negative inputs present; under ISA 3 the slices cover 8
     bits and the one of bit 7 is applied for -128 only: skipped), u8 applies the positive phase of
@@ -102,8 +104,8 @@ def phases(dac_bits, mode="s8", isa=ISA):
     return 2 * ns, 2 * extra
 
 
-def mvm_cycles(rows, cols_per_adc, adc_cycles, settle_cycles, applied, skipped, gaps=None,
-               weight_slices=1):
+def mvm_cycles(rows: int, cols_per_adc: int, adc_cycles: int, settle_cycles: int, applied: int, skipped: int,
+               gaps: list[int] | None = None, weight_slices: int = 1) -> int:
     """MVM latency of rtl/tile/aimc_tile.sv (issue 17: the next applied phase is found and its
     row DACs settle under the current conversions). gaps: the phases skipped before each applied
     phase, then the trailing ones (len = applied + 1); by default the layouts of phases(): u8
@@ -132,13 +134,13 @@ def mvm_cycles(rows, cols_per_adc, adc_cycles, settle_cycles, applied, skipped, 
     return end + 2
 
 
-def post_cycles(cols, per_col=3.0, fixed=3):
+def post_cycles(cols: int, per_col: float = 3.0, fixed: int = 3) -> float:
     """POST latency: per_col * Cols + fixed; the RTL today: int8/tfl 3 * Cols + 3, RAW Cols + 2.
     per_col is the parameter a parallel post-processing (lanes) lowers."""
     return float(per_col) * int(cols) + int(fixed)
 
 
-def prog_cycles(rows, cols, pv_pulses=None, weight_slices=1):
+def prog_cycles(rows: int, cols: int, pv_pulses: int | None = None, weight_slices: int = 1) -> int:
     """PROG latency: one-shot Rows*Cols/4 + 3; program-and-verify 1 + Rows*(Cols/4 + 3) +
     2 * pulses (pv_pulses: the pulses the run took, from the report). With bit-sliced weights a
     row is Cols*weight_slices bytes (decision 0009)."""
@@ -148,8 +150,8 @@ def prog_cycles(rows, cols, pv_pulses=None, weight_slices=1):
     return 1 + int(rows) * (int(cols) // 4 + 3) + 2 * int(pv_pulses)
 
 
-def tile_vector(cfg, mode="s8", post_per_col=3.0, post_fixed=3, overlap=False, applied=None,
-                skipped=None, isa=ISA):
+def tile_vector(cfg: dict, mode: str = "s8", post_per_col: float = 3.0, post_fixed: int = 3, overlap: bool = False,
+                applied: int | None = None, skipped: int | None = None, isa: int = ISA) -> dict:
     """Cycles one tile spends per input vector on a layer that fills it (one MVM, one POST):
     MVM + POST, or max(MVM, POST) when POST overlaps the next MVM (overlap=True)."""
     a, s = phases(int(cfg["dac_bits"]), mode, isa)
@@ -168,7 +170,7 @@ def tile_vector(cfg, mode="s8", post_per_col=3.0, post_fixed=3, overlap=False, a
 
 # ---- charge-domain crossbar (issue 18) ------------------------------------------------------------
 
-def charge_read_pj(cfg):
+def charge_read_pj(cfg: dict) -> float:
     """Energy of one array read of a charge-domain tile (xbar_kind charge; docs/analog-model.md
     "Charge-domain crossbar", energy): the row drivers charge the selected capacitors from 0 V, so
     E = sum_r sum_cells C_sel V_r^2. The counters do not see weights or inputs: the sum is
@@ -178,7 +180,7 @@ def charge_read_pj(cfg):
     return _f(cfg, "chg_activity") * c_array * _f(cfg, "vread") ** 2 * 1e12
 
 
-def is_charge(cfg):
+def is_charge(cfg: dict) -> bool:
     return cfg.get("xbar_kind") in ("charge", 1)
 
 # ---- end charge-domain ---------------------------------------------------------------------------
@@ -217,7 +219,8 @@ def _summary(cfg, cycles, macs, samples, energy, sram_bits):
     }
 
 
-def perf_fc(counters, cfg, cycles, macs, samples, posts, vectors, out_elems=0):
+def perf_fc(counters: dict, cfg: dict, cycles: int, macs: int, samples: int, posts: int, vectors: int,
+            out_elems: int = 0) -> dict:
     """sim.py's model (docs/sim.md "Chip performance model"): counters of the whole run (instrs,
     mvms, adc_convs, prog_rows), cycles of the run, MACs of one inference, samples, POSTs and
     vectors the chip ran. Returns the per-inference figures; the array reads are adc_convs/cols."""
@@ -242,7 +245,7 @@ def perf_fc(counters, cfg, cycles, macs, samples, posts, vectors, out_elems=0):
     return r
 
 
-def perf_graph(counters, cfg, macs, samples, extra):
+def perf_graph(counters: dict, cfg: dict, macs: int, samples: int, extra: dict) -> dict:
     """sim_model.py's model for a format-3 graph run (docs/sim.md "graph runs").
 
     counters: the run report's counters: instrs, mvms, adc_convs, reads (array reads, all tiles).
@@ -296,7 +299,8 @@ def perf_graph(counters, cfg, macs, samples, extra):
     return r
 
 
-def digital_baseline(macs, clock_mhz, out_bytes=0, host_pj=0.0, array=DIG_ARRAY):
+def digital_baseline(macs: int, clock_mhz: float, out_bytes: int = 0, host_pj: float = 0.0,
+                     array: int = DIG_ARRAY) -> dict:
     """The same inference on the digital int8 accelerator of DIG_* above: energy per inference
     (MACs x (E10 MAC + operand SRAM bits per MAC x E11) + int8 outputs written + the same
     driver-side operator energy host_pj as the analog run) and latency (MACs / array^2 cycles at
@@ -323,7 +327,7 @@ def digital_baseline(macs, clock_mhz, out_bytes=0, host_pj=0.0, array=DIG_ARRAY)
                        f"{units} MAC units (assumption) at {float(clock_mhz):g} MHz"}
 
 
-def compare_digital(analog_uj, analog_latency_us, dig):
+def compare_digital(analog_uj: float, analog_latency_us: float, dig: dict) -> dict:
     """Digital / analog ratios: energy (> 1: the analog design uses less) and latency."""
     e = dig["energy_per_inference_uj"]
     return {"energy_digital_over_analog": e / analog_uj if analog_uj > 0 else None,
@@ -333,7 +337,7 @@ def compare_digital(analog_uj, analog_latency_us, dig):
 
 # ---- what the counters omit ----------------------------------------------------------------------
 
-def chip_sram_bits(cfg):
+def chip_sram_bits(cfg: dict) -> int:
     """SRAM bits of the chip: every tile's accumulator slots (acc_slots x cols int32) and the
     shared buffers (instructions 64 bit, IN and OUT activations, parameters, weights: 32-bit
     words)."""
@@ -344,12 +348,12 @@ def chip_sram_bits(cfg):
     return acc + bufs
 
 
-def leakage_w(cfg):
+def leakage_w(cfg: dict) -> float:
     """Leakage power of the chip (W): LEAK_PW_PER_BIT (assumption) x chip_sram_bits."""
     return LEAK_PW_PER_BIT * 1e-12 * chip_sram_bits(cfg)
 
 
-def host_transfer_pj(bytes_, chip_write_counted, off_die=False):
+def host_transfer_pj(bytes_: float, chip_write_counted: bool, off_die: bool = False) -> float:
     """Energy (pJ) of moving bytes_ over the host bus: host read + bus wire (+ the chip-side write
     unless the counters already charged it as SRAM traffic). off_die: the host's side is DRAM."""
     host = E_HOST_DRAM_PJ_BIT if off_die else E_HOST_READ_PJ_BIT
@@ -357,7 +361,7 @@ def host_transfer_pj(bytes_, chip_write_counted, off_die=False):
     return 8.0 * bytes_ * per_bit
 
 
-def programming_pj(cfg, prog_rows, pv_pulses=None, weight_bytes=None):
+def programming_pj(cfg: dict, prog_rows: int, pv_pulses: int | None = None, weight_bytes: int | None = None) -> dict:
     """Energy (pJ) of programming prog_rows rows of a tile once: 2 cells per weight (the pair),
     one pulse each (one-shot) plus the counted program-and-verify pulses and their verify reads
     (one conversion per column per verify: 1 + pulses / cols verifies per row, a lower bound),
@@ -381,8 +385,9 @@ def programming_pj(cfg, prog_rows, pv_pulses=None, weight_bytes=None):
             "weight_buffer_read_pj": 8.0 * wbytes * _f(cfg, "e_sram_pj_bit")}
 
 
-def extended(cfg, cycles, samples, counted_pj, macs, host_bytes=0, chip_write_counted=False,
-             prog_rows=None, pv_pulses=None, weight_bytes=None):
+def extended(cfg: dict, cycles: int, samples: int, counted_pj: float, macs: int, host_bytes: int = 0,
+             chip_write_counted: bool = False, prog_rows: int | None = None, pv_pulses: int | None = None,
+             weight_bytes: int | None = None) -> dict:
     """The costs the counters omit, for a run of `samples` inferences that took `cycles` busy
     cycles and counted_pj of counter-based energy (all samples together):
       host transfers: host_bytes over the bus for all samples (per inference in the result)
@@ -424,7 +429,7 @@ DAC1_UM2 = 0.166       # A10: 1-bit DAC
 DAC8_UM2 = 21.2        # A10: 8-bit DAC; ASSUMPTION: area linear in levels between the two
 
 
-def tile_area_mm2(cfg):
+def tile_area_mm2(cfg: dict) -> float:
     """Array (2 cells per weight) + ADCs (cols / cols_per_adc) + one DAC per row, mm^2.
     Accumulators, post-processing and buffers are not counted."""
     rows, cols, cpa = int(cfg["rows"]), int(cfg["cols"]), int(cfg["cols_per_adc"])
@@ -440,8 +445,8 @@ ACC_STORAGE = ("sram", "reg")   # sram: slot read-modify-write per conversion (r
                                 #      read and written once per MVM (a design option, not the RTL)
 
 
-def full_tile(cfg, mode="s8", post_per_col=3.0, post_fixed=3, overlap=False, acc_storage="sram",
-              post_params="sram", host=True, isa=ISA):
+def full_tile(cfg: dict, mode: str = "s8", post_per_col: float = 3.0, post_fixed: int = 3, overlap: bool = False,
+              acc_storage: str = "sram", post_params: str = "sram", host: bool = True, isa: int = ISA) -> dict:
     """One vector through a layer that fills one tile (K = rows, N = cols), dense inputs: the
     cycles of tile_vector and the energy of the counter model for the events it implies (one MVM,
     one POST, 2 instructions, every phase of phases() applied) plus the tile's leakage (a chip of
@@ -484,7 +489,8 @@ def full_tile(cfg, mode="s8", post_per_col=3.0, post_fixed=3, overlap=False, acc
             "area_mm2": area, "tops_per_mm2": 2 * macs / t / 1e12 / area}
 
 
-def post_lanes_needed(cfg, tops_goal, max_lanes=64, per_col=3.0, **kw):
+def post_lanes_needed(cfg: dict, tops_goal: float, max_lanes: int = 64, per_col: float = 3.0,
+                      **kw: object) -> int | None:
     """The fewest parallel POST lanes (POST per_col/L cycles per column; per_col 3 the RTL before
     issue 17, 1 after) for which one full tile reaches tops_goal TOPS (full_tile arguments in kw,
     post_per_col excluded); None if max_lanes lanes do not."""

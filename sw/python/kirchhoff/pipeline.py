@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """The common front half of every flow: load data, split, train, quantize, quantize the inputs."""
 
+from __future__ import annotations
+
 import os
 from dataclasses import dataclass
 
@@ -32,11 +34,11 @@ class Prepared:
     acc_float: float      # float32 accuracy on the test split
 
     @property
-    def dims(self):
+    def dims(self) -> list[int]:
         return [self.trained.net.n_inputs] + [L.out_len for L in self.trained.net.layers]
 
     @property
-    def arch(self):
+    def arch(self) -> str:
         """'conv3x3x8-fc10' style summary of the layers."""
         parts = []
         for L in self.trained.net.layers:
@@ -50,8 +52,8 @@ NETS = ("mlp", "cnn")
 CNN_CHANNELS = 8
 
 
-def prepare(data_path=None, test_size=TEST_SIZE, split_seed=SPLIT_SEED, train_seed=TRAIN_SEED,
-            hidden=HIDDEN, net="mlp"):
+def prepare(data_path: str | None = None, test_size: float = TEST_SIZE, split_seed: int = SPLIT_SEED,
+            train_seed: int = TRAIN_SEED, hidden: tuple[int, ...] = HIDDEN, net: str = "mlp") -> Prepared:
     """Digits (data_path None) or a CSV: split, train the MLP (net "mlp") or the CNN (net "cnn",
     digits only: 8x8 images), quantize with the training split as calibration set. Raises
     kdata.DataError or kq.QuantError."""

@@ -3,19 +3,21 @@
 RTL run, the accuracy of every run, and the per-layer error (int8 quantization against float,
 chip accumulators against the exact ones before and after calibration)."""
 
+from __future__ import annotations
+
 import numpy as np
 
 from . import quantize as kq
 from . import train as ktrain
 
 
-def quant_layer_errors(fnet, qnet, X, xq):
+def quant_layer_errors(fnet: ktrain.FloatNet, qnet: kq.QNet, X: np.ndarray, xq: np.ndarray) -> list[float]:
     """Per layer: RMS of (dequantized int8 output - float output) / RMS of the float output, on
     inputs X (raw features) and their int8 form xq."""
     fl = ktrain.forward(fnet, X, dtype=np.float64, all_layers=True)
     ql = kq.forward_int8(qnet, xq, all_layers=True)
     errs = []
-    for L, f, q in zip(qnet.layers, fl, ql):
+    for L, f, q in zip(qnet.layers, fl, ql, strict=True):
         f = np.maximum(f, 0) if L.relu else f
         deq = q.astype(np.float64) * L.s_y
         ref = float(np.sqrt(np.mean(f ** 2)))
@@ -23,13 +25,14 @@ def quant_layer_errors(fnet, qnet, X, xq):
     return errs
 
 
-def confusion(y_true, y_pred, n_classes):
+def confusion(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:
     m = np.zeros((n_classes, n_classes), dtype=np.int64)
     np.add.at(m, (np.asarray(y_true), np.asarray(y_pred)), 1)
     return m
 
 
-def sim_png(path, title, y_true, y_pred_rtl, n_classes, accuracy, quant_errs, calib_layers):
+def sim_png(path: str, title: str, y_true: np.ndarray, y_pred_rtl: np.ndarray, n_classes: int,
+            accuracy: dict[str, float], quant_errs: dict, calib_layers: list | None) -> None:
     """Write the three-panel PNG. accuracy: {label: fraction}; calib_layers: the calibration
     report's layers (or None)."""
     import matplotlib

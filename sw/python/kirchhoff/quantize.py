@@ -20,11 +20,14 @@ chip (acc = W.x exactly), forward_int8_sliced the bit-sliced, row-blocked MVM wi
 computed from the exact integer column sums (the ideal-arithmetic digital twin).
 """
 
+from __future__ import annotations
+
 import copy
 import math
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from . import conv as _conv
 from . import train as _train
@@ -42,13 +45,13 @@ class QuantError(ValueError):
 
 # ---- the rounding and saturation helpers of docs/numbers.md ------------------------------------
 
-def round_half_away(v):
+def round_half_away(v: np.ndarray) -> np.ndarray:
     """round_half_away(v) = v >= 0 ? floor(v + 0.5) : -floor(-v + 0.5), elementwise (float)."""
     v = np.asarray(v, dtype=np.float64)
     return np.where(v >= 0, np.floor(v + 0.5), -np.floor(-v + 0.5))
 
 
-def rshift_round(v, s):
+def rshift_round(v: np.ndarray, s: int | np.ndarray) -> np.ndarray:
     """(v + (1 << (s-1))) >> s, arithmetic, int64; s >= 1 (scalar or broadcastable array)."""
     v = np.asarray(v, dtype=np.int64)
     s = np.asarray(s, dtype=np.int64)
@@ -57,15 +60,15 @@ def rshift_round(v, s):
     return (v + (np.int64(1) << (s - 1))) >> s
 
 
-def sat32(v):
+def sat32(v: ArrayLike) -> np.ndarray:
     return np.clip(np.asarray(v, dtype=np.int64), INT32_MIN, INT32_MAX)
 
 
-def sat8(v):
+def sat8(v: ArrayLike) -> np.ndarray:
     return np.clip(np.asarray(v, dtype=np.int64), -INT8_MAX, INT8_MAX)
 
 
-def div_round_half_away_pow2(v, sh):
+def div_round_half_away_pow2(v: np.ndarray, sh: int) -> np.ndarray:
     """round_half_away(v / 2^sh) for int64 v, exact (sh >= 0)."""
     v = np.asarray(v, dtype=np.int64)
     if sh == 0:
@@ -92,33 +95,33 @@ class QLayer:
     conv: object = None  # conv.Conv for a convolution layer (im2col MVMs), None: fully connected
 
     @property
-    def in_len(self):
+    def in_len(self) -> int:
         return self.conv.in_len if self.conv is not None else self.k
 
     @property
-    def out_len(self):
+    def out_len(self) -> int:
         return self.n * (self.conv.pixels if self.conv is not None else 1)
 
     @property
-    def mvms(self):
+    def mvms(self) -> int:
         """Matrix-vector products per inference (output pixels of a conv, 1 for FC)."""
         return self.conv.pixels if self.conv is not None else 1
 
-    def rows_of(self, x):
+    def rows_of(self, x: np.ndarray) -> np.ndarray:
         """The layer's MVM input vectors for layer inputs x (n x in_len): x itself for FC, the
         im2col patches ((n*P) x K) for a convolution."""
         return _conv.im2col(x, self.conv) if self.conv is not None else x
 
-    def outs_of(self, z, n):
+    def outs_of(self, z: np.ndarray, n: int) -> np.ndarray:
         """Per-MVM outputs back to n x out_len (HWC for a convolution)."""
         return _conv.col2out(z, n, self.conv) if self.conv is not None else z
 
     @property
-    def k(self):
+    def k(self) -> int:
         return self.w.shape[1]
 
     @property
-    def n(self):
+    def n(self) -> int:
         return self.w.shape[0]
 
 
@@ -128,18 +131,18 @@ class QNet:
     in_scale: float      # a float32 value
 
     @property
-    def n_inputs(self):
+    def n_inputs(self) -> int:
         return self.layers[0].in_len
 
     @property
-    def n_classes(self):
+    def n_classes(self) -> int:
         return self.layers[-1].out_len
 
-    def macs(self):
+    def macs(self) -> int:
         """Multiply-accumulates per inference: sum of K*N (times the output pixels of a conv)."""
         return sum(L.k * L.n * L.mvms for L in self.layers)
 
-    def with_adc_shifts(self, shifts):
+    def with_adc_shifts(self, shifts: list[int]) -> QNet:
         """A copy of the net with the given per-layer adc_shift values."""
         shifts = [int(s) for s in shifts]
         if len(shifts) != len(self.layers):
@@ -148,12 +151,12 @@ class QNet:
             if not 0 <= s <= ADC_SHIFT_MAX:
                 raise QuantError(f"layer {i}: adc_shift {s} outside [0, {ADC_SHIFT_MAX}]")
         q = copy.deepcopy(self)
-        for L, s in zip(q.layers, shifts):
+        for L, s in zip(q.layers, shifts, strict=True):
             L.adc_shift = s
         return q
 
 
-def mult_shift(r):
+def mult_shift(r: float) -> tuple[int, int]:
     """(M, S) with M / 2^S ~= r: M in [2^30, 2^31) when S <= 62 allows it, S in [1, 62]."""
     r = float(r)
     if not (math.isfinite(r) and r > 0):
@@ -174,7 +177,7 @@ def mult_shift(r):
     return M, S
 
 
-def input_scale(Xs):
+def input_scale(Xs: np.ndarray) -> float:
     """Per-tensor input scale max|x| / 127 of standardized inputs, as a float32 value."""
     amax = float(np.max(np.abs(Xs)))
     if not (math.isfinite(amax) and amax > 0):
@@ -185,14 +188,14 @@ def input_scale(Xs):
     return s
 
 
-def quantize_inputs(Xs, in_scale):
+def quantize_inputs(Xs: np.ndarray, in_scale: float) -> np.ndarray:
     """x_q = clamp(round_half_away(x / in_scale), -127, 127) as int8 (float64 division)."""
     in_scale = float(np.float32(in_scale))
     q = round_half_away(np.asarray(Xs, dtype=np.float64) / in_scale)
     return np.clip(q, -INT8_MAX, INT8_MAX).astype(np.int8)
 
 
-def quantize_net(fnet, X_calib):
+def quantize_net(fnet: _train.FloatNet, X_calib: np.ndarray) -> QNet:
     """Quantize FloatNet fnet with calibration inputs X_calib (raw features, before the scaler).
 
     All adc_shift values are 0 (use calibrate_adc_shifts + QNet.with_adc_shifts for a config).
@@ -202,7 +205,7 @@ def quantize_net(fnet, X_calib):
     acts = _train.forward(fnet, X_calib, dtype=np.float64, all_layers=True)
     layers = []
     s_x = in_scale
-    for i, (L, a) in enumerate(zip(fnet.layers, acts)):
+    for i, (L, a) in enumerate(zip(fnet.layers, acts, strict=True)):
         W = np.asarray(L.W, dtype=np.float64)
         amax = np.max(np.abs(W), axis=1)
         # A (nearly) dead unit, weights ~0 and a real bias, would need a bias beyond int32: its
@@ -243,7 +246,7 @@ def _check_inputs(qnet, xq):
     return xq.astype(np.int64)
 
 
-def post(acc, L):
+def post(acc: np.ndarray, L: QLayer) -> np.ndarray:
     """y = sat8(relu?(rshift_round(sat32(acc + b) * M, S))) per column; acc int64 n x N."""
     t = sat32(np.asarray(acc, dtype=np.int64) + L.bias)
     q = rshift_round(t * L.mult, L.shift)
@@ -252,7 +255,7 @@ def post(acc, L):
     return sat8(q)
 
 
-def forward_int8(qnet, xq, all_layers=False):
+def forward_int8(qnet: QNet, xq: np.ndarray, all_layers: bool = False) -> np.ndarray | list[np.ndarray]:
     """The ideal chip: acc = sat32(W.x) exactly, then post. Returns int8 outputs of the last
     layer (n x n_classes), or the list of every layer's int8 outputs."""
     x = _check_inputs(qnet, xq)
@@ -297,7 +300,8 @@ def _check_geometry(rows, dac_bits, adc_bits):
         raise QuantError(f"bad geometry rows={rows} dac_bits={dac_bits} adc_bits={adc_bits}")
 
 
-def forward_int8_sliced(qnet, xq, rows, dac_bits, adc_bits, all_layers=False):
+def forward_int8_sliced(qnet: QNet, xq: np.ndarray, rows: int, dac_bits: int, adc_bits: int,
+                        all_layers: bool = False) -> np.ndarray | list[np.ndarray]:
     """Bit-sliced MVM of docs/numbers.md with ideal analog arithmetic: each applied phase's code
     is clamp(round_half_away(sum_r d[r]*w[r][c] / 2^adc_shift)) and acc accumulates with sat32
     at every step, row blocks of `rows` ascending. Equals forward_int8 in an ideal config."""
@@ -330,7 +334,7 @@ _EFFECT_KEYS = ("stuck_gmin_frac", "stuck_gmax_frac", "dac_inl", "dac_rout", "ad
                 "i_clip")
 
 
-def cfg_effect_on(cfg):
+def cfg_effect_on(cfg: dict) -> str | None:
     """Name of the first further non-ideality switched on (aimc_cfg_effect_on in C), or None.
     Keys absent from cfg count as off (their defaults are off)."""
     g = lambda k, d=0.0: float(cfg.get(k, d))  # noqa: E731
@@ -350,14 +354,14 @@ def cfg_effect_on(cfg):
     return None
 
 
-def cell_top(cfg):
+def cell_top(cfg: dict) -> int:
     """Top level of a cell (aimc_cfg_cell_top in C): 127, or 2^slice_bits - 1 when sliced."""
     if int(cfg.get("weight_slices", 1)) <= 1:
         return INT8_MAX
     return (1 << int(cfg["slice_bits"])) - 1
 
 
-def weight_slice(w, s, weight_slices, slice_bits):
+def weight_slice(w: np.ndarray, s: int, weight_slices: int, slice_bits: int) -> np.ndarray:
     """Slice s of int weights w (aimc_cfg_weight_slice in C): sign(w) ((|w| >> s b) & (2^b - 1)),
     |w| capped at 127; with one slice, w itself (-128 as -127)."""
     w = np.asarray(w, dtype=np.int64)
@@ -368,7 +372,7 @@ def weight_slice(w, s, weight_slices, slice_bits):
     return np.sign(w) * v
 
 
-def cfg_is_ideal(cfg):
+def cfg_is_ideal(cfg: dict) -> bool:
     """docs/configs.md: no noise, no other non-ideality, and no ADC code can clip at adc_shift 0."""
     rows, dac, adc = int(cfg["rows"]), int(cfg["dac_bits"]), int(cfg["adc_bits"])
     return (float(cfg["prog_sigma"]) == 0 and float(cfg["read_sigma"]) == 0
@@ -376,7 +380,8 @@ def cfg_is_ideal(cfg):
             and (1 << (adc - 1)) - 1 >= rows * ((1 << dac) - 1) * cell_top(cfg))
 
 
-def adc_clip_fractions(w, xq_layer, rows, dac_bits, adc_bits, weight_slices=1, slice_bits=7):
+def adc_clip_fractions(w: np.ndarray, xq_layer: np.ndarray, rows: int, dac_bits: int, adc_bits: int,
+                       weight_slices: int = 1, slice_bits: int = 7) -> tuple[list[float], int] | tuple[float, int]:
     """Fraction of clipped ADC codes for adc_shift = 0..15, over every applied phase (row block,
     slice, sign with a non-zero DAC code) and every real output column, for layer weights w
     (N x K int8) and layer inputs xq_layer (n x K int8). Returns (fractions[16], conversions).
@@ -416,7 +421,7 @@ class AdcCalibration:
     conversions: list      # per layer, codes counted
 
 
-def calibrate_adc_shifts(qnet, xq_calib, cfg, clip_target=1e-3):
+def calibrate_adc_shifts(qnet: QNet, xq_calib: np.ndarray, cfg: dict, clip_target: float = 1e-3) -> AdcCalibration:
     """Per-layer adc_shift for chip config cfg (a dict with rows, dac_bits, adc_bits, prog_sigma,
     read_sigma): all 0 for an ideal config, else the smallest shift whose clip fraction on the
     calibration set is <= clip_target (15 if none is). Layer inputs are the ideal int8 ones."""
@@ -428,7 +433,7 @@ def calibrate_adc_shifts(qnet, xq_calib, cfg, clip_target=1e-3):
     rows, dac, adc = int(cfg["rows"]), int(cfg["dac_bits"]), int(cfg["adc_bits"])
     ins = [np.asarray(xq_calib)] + forward_int8(qnet, xq_calib, all_layers=True)[:-1]
     cal = AdcCalibration(shifts=[], clip_fraction=[], conversions=[])
-    for L, xl in zip(qnet.layers, ins):
+    for L, xl in zip(qnet.layers, ins, strict=True):
         frac, convs = adc_clip_fractions(L.w, L.rows_of(np.asarray(xl)), rows, dac, adc,
                                          int(cfg.get("weight_slices", 1)),
                                          int(cfg.get("slice_bits", 7)))

@@ -107,23 +107,23 @@ def quantize_multiplier_greater_than_one(real: float) -> tuple:
     return q, e
 
 
-def f32(x) -> np.float32:
+def f32(x: float) -> np.float32:
     return np.float32(x)
 
 
-def fc_per_tensor_real(s_in, s_w, s_out) -> float:
+def fc_per_tensor_real(s_in: float, s_w: float, s_out: float) -> float:
     """GetQuantizedConvolutionMultipler: input->params.scale * filter->params.scale is a float32
     product, converted to double, divided by the output scale as double."""
     prod = f32(s_in) * f32(s_w)                  # float32 * float32 -> float32
     return float(prod) / float(f32(s_out))
 
 
-def conv_channel_real(s_in, s_w, s_out) -> float:
+def conv_channel_real(s_in: float, s_w: float, s_out: float) -> float:
     """PopulateConvolutionQuantizationParams / per-channel FC: all double."""
     return float(f32(s_in)) * float(f32(s_w)) / float(f32(s_out))
 
 
-def add_params(s1, s2, s_out) -> list:
+def add_params(s1: float, s2: float, s_out: float) -> list:
     """add.cc Prepare (int8): [left_shift, in1_mult, in1_shift, in2_mult, in2_shift, out_mult,
     out_shift]."""
     left_shift = 20
@@ -137,7 +137,7 @@ def add_params(s1, s2, s_out) -> list:
     return [left_shift, m1, e1, m2, e2, mo, eo]
 
 
-def softmax_params(beta, s_in) -> list:
+def softmax_params(beta: float, s_in: float) -> list:
     """SoftmaxPrepare<kReference> for int8: [input_mult, input_left_shift, diff_min]."""
     k_bits = 5
     max_real = float((1 << 31) - 1)
@@ -147,7 +147,7 @@ def softmax_params(beta, s_in) -> list:
     return [mult, shift, -int(radius)]
 
 
-def activation_range(act: int, s_out, zp_out) -> tuple:
+def activation_range(act: int, s_out: float, zp_out: int) -> tuple:
     """CalculateActivationRangeQuantized for an int8 output (float32 arithmetic)."""
     def q(f):
         return int(zp_out) + tflite_round(float(f32(f) / f32(s_out)))
@@ -294,13 +294,13 @@ def _import(buf: bytes, path: str) -> gf.Graph:
 
     # Pass 2: execution order (stable topological sort on activation tensors).
     writer = {}
-    for (i, op, code, name, fail, acts, out, oins) in ops:
+    for (i, _op, _opcode, _name, fail, _acts, out, _oins) in ops:
         if out in writer:
             fail(f"writes tensor '{tname(out)}', which operator {writer[out]} also writes")
         if out == ins[0]:
             fail(f"writes the graph input '{tname(out)}'")
         writer[out] = i
-    for (i, op, code, name, fail, acts, out, oins) in ops:
+    for (_i, _op, _opcode, _name, fail, acts, _out, _oins) in ops:
         for t in acts:
             if t != ins[0] and t not in writer:
                 if const(t) is not None:
@@ -366,7 +366,7 @@ def _import(buf: bytes, path: str) -> gf.Graph:
     tensor_for(ins[0], input_fail)
 
     nodes = []
-    for (i, op, code, name, fail, acts, out, oins) in order:
+    for (i, op, code, _name, fail, acts, out, oins) in order:
         a = [tensor_for(t, fail) for t in acts]
         o = tensor_for(out, fail)
         nd = gf.Node(op=SUPPORTED[code], in0=a[0], out=o, src_index=i)

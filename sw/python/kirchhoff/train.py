@@ -7,12 +7,20 @@ classifier (scikit-learn's single logistic output z) becomes two outputs (-z/2, 
 the class is always the index of the largest output, as the network file defines it.
 """
 
+from __future__ import annotations
+
 import warnings
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from . import conv as _conv
+
+if TYPE_CHECKING:  # scikit-learn loads on first use (train_mlp), not on import
+    from sklearn.neural_network import MLPClassifier
+    from sklearn.preprocessing import StandardScaler
 
 
 @dataclass
@@ -23,7 +31,7 @@ class FloatLayer:
     conv: object = None  # conv.Conv for a convolution layer (W: out channels x patch), else FC
 
     @property
-    def out_len(self):
+    def out_len(self) -> int:
         return self.W.shape[0] * (self.conv.pixels if self.conv is not None else 1)
 
 
@@ -34,15 +42,15 @@ class FloatNet:
     layers: list       # FloatLayer
 
     @property
-    def n_inputs(self):
+    def n_inputs(self) -> int:
         L = self.layers[0]
         return L.conv.in_len if L.conv is not None else L.W.shape[1]
 
     @property
-    def n_classes(self):
+    def n_classes(self) -> int:
         return self.layers[-1].out_len
 
-    def standardize(self, X):
+    def standardize(self, X: ArrayLike) -> np.ndarray:
         """Inputs as the first layer sees them (float64)."""
         return (np.asarray(X, dtype=np.float64) - self.mean) / self.scale
 
@@ -54,7 +62,8 @@ class TrainResult:
     converged: bool
 
 
-def train_mlp(X, y, hidden=(32,), seed=0, max_iter=600, alpha=1e-4):
+def train_mlp(X: np.ndarray, y: np.ndarray, hidden: tuple[int, ...] = (32,), seed: int = 0, max_iter: int = 600,
+              alpha: float = 1e-4) -> TrainResult:
     """Fit StandardScaler + MLPClassifier(hidden, relu, adam) on (X, y). Deterministic for a seed.
 
     Returns a TrainResult; converged is False if scikit-learn stopped at max_iter.
@@ -82,7 +91,7 @@ def train_mlp(X, y, hidden=(32,), seed=0, max_iter=600, alpha=1e-4):
                        converged=converged)
 
 
-def to_float_net(mlp, scaler):
+def to_float_net(mlp: MLPClassifier, scaler: StandardScaler) -> FloatNet:
     """FloatNet of a fitted MLPClassifier (relu hidden layers) and its StandardScaler."""
     if mlp.activation != "relu":
         raise ValueError(f"hidden activation must be relu, not {mlp.activation}")
@@ -92,7 +101,7 @@ def to_float_net(mlp, scaler):
         raise ValueError("multi-label classifiers are not supported")
     layers = []
     n = len(mlp.coefs_)
-    for i, (c, b) in enumerate(zip(mlp.coefs_, mlp.intercepts_)):
+    for i, (c, b) in enumerate(zip(mlp.coefs_, mlp.intercepts_, strict=True)):
         W = np.array(c, dtype=np.float64).T
         bb = np.array(b, dtype=np.float64)
         last = i == n - 1
@@ -104,7 +113,8 @@ def to_float_net(mlp, scaler):
                     scale=np.array(scaler.scale_, dtype=np.float64), layers=layers)
 
 
-def forward(net, X, dtype=np.float32, all_layers=False):
+def forward(net: FloatNet, X: ArrayLike, dtype: type = np.float32,
+            all_layers: bool = False) -> np.ndarray | list[np.ndarray]:
     """Float forward pass in `dtype` (float32: numpy matmul = OpenBLAS sgemm).
 
     Returns the last layer's outputs (logits), or the list of every layer's outputs.
@@ -124,6 +134,6 @@ def forward(net, X, dtype=np.float32, all_layers=False):
     return outs if all_layers else outs[-1]
 
 
-def predict(logits):
+def predict(logits: ArrayLike) -> np.ndarray:
     """Class = index of the largest output, lowest index on a tie (np.argmax)."""
     return np.argmax(np.asarray(logits), axis=1)

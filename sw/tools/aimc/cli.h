@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Internals shared by the subcommands of the `aimc` CLI: strict flag parsing, back-end opening,
- * loading a compiled image onto a chip, and a small JSON writer for reports. */
+/* Internals shared by the subcommands of the `aimc` CLI (and linked by the chip-test runner
+ * aimc-test, tests/chip): strict flag parsing, back-end opening, loading a compiled image onto a
+ * chip, and a small JSON writer for reports. */
 #ifndef AIMC_CLI_H
 #define AIMC_CLI_H
 
@@ -22,6 +23,9 @@ int cli_parse_u64(const char *cmd, const char *flag, const char *s, uint64_t min
 		  uint64_t *out);
 int cli_parse_u32(const char *cmd, const char *flag, const char *s, uint32_t min, uint32_t max,
 		  uint32_t *out);
+/* The program named in messages: "aimc" (the product), "aimc-test" (the chip tests, tests/chip);
+ * its Verilator builds are named after it (<prog>-vl, <prog>-uart-vl). */
+extern const char *cli_prog;
 /* Message "aimc CMD: ..." on stderr. */
 void cli_errorf(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Usage error: message, "see 'aimc CMD --help'", returns CLI_EXIT_USAGE. */
@@ -57,9 +61,6 @@ void cli_backend_defaults(cli_backend_opts *o);
 int cli_backend_flag(const char *cmd, cli_backend_opts *o, int argc, char **argv, int *i);
 /* Check the options together (config given, waves only with verilator, back-end name known). */
 int cli_backend_check(const char *cmd, const cli_backend_opts *o);
-/* Arguments of a command that takes only the back-end flags and --help: 0 to run, 1 after --help
- * (help() printed), -1 on a usage error (already reported). */
-int cli_backend_only_args(const char *cmd, int argc, char **argv, cli_backend_opts *o, void (*help)(void));
 /* Kind of the back-end: "cmodel", "verilator", "replay", "uart-sim", "serial" or "devmem". */
 /* One step of a subcommand's option loop over argv[*i]: a back-end flag (consumed with its value:
  * CLI_OPT_NEXT), --help or -h (help() printed: CLI_OPT_HELP), one of the NULL-terminated `valued`
@@ -198,9 +199,6 @@ int cli_same_file(const char *a, const char *b);
  * an input or another output, --batch above the config's acc_slots. 0, or CLI_EXIT_USAGE with the
  * message printed. */
 int cli_precheck(int argc, char **argv);
-/* 0 if a k x n FC layer's weight blocks fit cfg's weight buffer, else -1 with "does not fit"
- * printed (the compiler has the final word; this only refuses before allocating k x n bytes). */
-int cli_layer_fits(const char *cmd, const aimc_cfg *cfg, uint32_t k, uint32_t n);
 
 /* Seconds on a monotonic clock. */
 double cli_now(void);
@@ -209,34 +207,16 @@ double cli_now(void);
  * 0 with *x (malloc'd) and *samples set, or -1 after an error message. */
 int cli_read_inputs(const char *cmd, const char *path, uint32_t k, int8_t **x, uint64_t *samples);
 
-/* The check lines of the test subcommands: "PASS name" or "FAIL name: detail", and "SKIP name: why";
- * counts kept. rerun, when set, is printed under every FAIL line. */
-typedef struct cli_tally {
-	unsigned pass, fail, skipped;
-	const char *rerun;
-} cli_tally;
-
-void cli_check(cli_tally *t, int ok, const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-void cli_skip(cli_tally *t, const char *name, const char *why);
 
 /* Subcommands: argc/argv start at the subcommand's name. */
 int cli_cmd_config(int argc, char **argv);
-int cli_cmd_layer_test(int argc, char **argv);
 int cli_cmd_run(int argc, char **argv);
 int cli_cmd_calibrate(int argc, char **argv);
 int cli_cmd_forward(int argc, char **argv);
 int cli_cmd_compile(int argc, char **argv);
 int cli_cmd_info(int argc, char **argv);
-int cli_cmd_csr_test(int argc, char **argv);
 int cli_cmd_selftest(int argc, char **argv);
-int cli_cmd_bridge_test(int argc, char **argv);
-int cli_cmd_illegal_test(int argc, char **argv);
-int cli_cmd_pv_test(int argc, char **argv);
-int cli_cmd_err_test(int argc, char **argv);
 int cli_cmd_trace_compare(int argc, char **argv);
 int cli_cmd_spice(int argc, char **argv);
-int cli_cmd_pipeline_test(int argc, char **argv);
-int cli_cmd_seq_test(int argc, char **argv);
 
 #endif /* AIMC_CLI_H */

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "aimc_analog.h"
 #include "aimc_regs.h"
 #include "cli.h"
 
@@ -25,11 +26,13 @@
 #define SERIAL_BAUD_DEFAULT 115200u
 #define SERIAL_TIMEOUT_MS 2000u
 
+const char *cli_prog = "aimc";
+
 void cli_errorf(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "aimc %s: ", cmd);
+	fprintf(stderr, "%s %s: ", cli_prog, cmd);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -40,11 +43,11 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "aimc %s: ", cmd);
+	fprintf(stderr, "%s %s: ", cli_prog, cmd);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n(see 'aimc %s --help')\n", cmd);
+	fprintf(stderr, "\n(see '%s %s --help')\n", cli_prog, cmd);
 	return CLI_EXIT_USAGE;
 }
 
@@ -246,23 +249,6 @@ int cli_option(const char *cmd, cli_backend_opts *be, int argc, char **argv, int
 	return -1;
 }
 
-int cli_backend_only_args(const char *cmd, int argc, char **argv, cli_backend_opts *o, void (*help)(void))
-{
-	static const char *const none[] = {NULL};
-	const char *v;
-	int i, r;
-
-	cli_backend_defaults(o);
-	for (i = 1; i < argc; i++) {
-		r = cli_option(cmd, o, argc, argv, &i, none, help, &v);
-		if (r < 0)
-			return -1;
-		if (r == CLI_OPT_HELP)
-			return 1;
-	}
-	return cli_backend_check(cmd, o) != 0 ? -1 : 0;
-}
-
 int cli_backend_check(const char *cmd, const cli_backend_opts *o)
 {
 	if (o->config == NULL) {
@@ -390,8 +376,8 @@ static void report_model_mismatch(const char *cmd, aimc_mmio *m, const aimc_cfg 
 		dir[strlen(dir) - 4] = '\0';
 	if (n > 0)
 		cli_errorf(cmd, "this Verilator model differs from config %s in %d field%s: %s%s. Build "
-			   "the model of this config with 'make vl CONFIG=%s' and run build/%s/vl/aimc-vl",
-			   cfg->name, n, n == 1 ? "" : "s", diff, built, arg, dir);
+			   "the model of this config with 'make vl CONFIG=%s' and run build/%s/vl/%s-vl",
+			   cfg->name, n, n == 1 ? "" : "s", diff, built, arg, dir, cli_prog);
 	else if (n == 0)
 		cli_errorf(cmd, "the Verilator model stopped in its initial blocks (messages above) "
 			   "although its config readback agrees with config %s: an RTL or crossbar "
@@ -488,8 +474,15 @@ static void rw_close(void *ctx)
 	free(w);
 }
 
+static uint32_t rw_diag(void *ctx, char *buf, size_t len)
+{
+	record_wrap *w = ctx;
+
+	return aimc_mmio_diag(&w->rec, buf, len);
+}
+
 static const aimc_mmio_ops record_wrap_ops = {
-	"recorder", rw_read32, rw_write32, rw_poll32, rw_close,
+	"recorder", rw_read32, rw_write32, rw_poll32, rw_close, rw_diag,
 };
 
 static int open_recorder(const char *cmd, const cli_backend_opts *o, const aimc_cfg *cfg,
@@ -580,12 +573,12 @@ int cli_backend_open(const char *cmd, const cli_backend_opts *o, const aimc_cfg 
 		if (rc == AIMC_EUNSUPPORTED && o->waves != NULL && aimc_mmio_verilator_waves() == 0) {
 			cli_errorf(cmd, "--waves needs the trace build of the Verilator model: this one "
 				   "has no trace code (make vl CONFIG=%s WAVES=1 builds "
-				   "build/<cfg>/vl-waves/aimc-vl)", cfg->name);
+				   "build/<cfg>/vl-waves/%s-vl)", cfg->name, cli_prog);
 			return rc;
 		}
 		if (rc == AIMC_EUNSUPPORTED) {
-			cli_errorf(cmd, "this build has no Verilator model: use build/<cfg>/vl/aimc-vl "
-				   "(make vl CONFIG=%s)", cfg->name);
+			cli_errorf(cmd, "this build has no Verilator model: use build/<cfg>/vl/%s-vl "
+				   "(make vl CONFIG=%s)", cli_prog, cfg->name);
 			return rc;
 		}
 		if (rc == AIMC_OK && o->backdoor) {
@@ -607,7 +600,7 @@ int cli_backend_open(const char *cmd, const cli_backend_opts *o, const aimc_cfg 
 		rc = aimc_mmio_open_uart_sim(&inner, cfg, o->seed, o->waves);
 		if (rc == AIMC_EUNSUPPORTED) {
 			cli_errorf(cmd, "this build has no simulated board: use "
-				   "build/<cfg>/uart/aimc-uart-vl (make uart-vl CONFIG=%s)", cfg->name);
+				   "build/<cfg>/uart/%s-uart-vl (make uart-vl CONFIG=%s)", cli_prog, cfg->name);
 			return rc;
 		}
 	} else if (strcmp(cli_backend_kind(o), "serial") == 0) {
@@ -659,6 +652,14 @@ int cli_backend_close(const char *cmd, const cli_backend_opts *o, aimc_mmio *m,
 	} else if (strcmp(cli_backend_kind(o), "verilator") == 0 && o->record == NULL &&
 		   sim_cycles != NULL && aimc_mmio_verilator_cycles(m, &cycles) == AIMC_OK) {
 		*sim_cycles = cycles; /* every simulated cycle, bus transactions included */
+	}
+	{
+		char diag[512];
+
+		/* the model's diagnostics (the library prints nothing), e.g. an IR-drop solve that
+		 * did not converge */
+		if (aimc_mmio_diag(m, diag, sizeof(diag)) > 0)
+			fprintf(stderr, "%s\n", diag);
 	}
 	aimc_mmio_close(m);
 	return rc;
@@ -724,11 +725,20 @@ int cli_take_time(const char *cmd, int *argc, char **argv)
 
 int cli_load_config(const char *cmd, const char *path, aimc_cfg *cfg)
 {
+	const char *simd = getenv("AIMC_SIMD");
 	char err[512];
 
-	if (aimc_cfg_load(cfg, path, err, sizeof(err)) != 0) {
+	/* the library reads no environment: the CLI hands over $AIMC_ROOT and $AIMC_SIMD */
+	if (aimc_cfg_load_in(cfg, path, getenv("AIMC_ROOT"), err, sizeof(err)) != AIMC_OK) {
 		cli_errorf(cmd, "%s", err);
 		return -1;
+	}
+	if (simd != NULL && simd[0] != '\0') {
+		if (aimc_xbar_simd_check(simd, err, sizeof(err)) != AIMC_OK) {
+			cli_errorf(cmd, "%s", err);
+			return -1;
+		}
+		snprintf(cfg->simd, sizeof(cfg->simd), "%s", simd);
 	}
 	if (time_override >= 0.0)
 		cfg->drift_time = time_override;
@@ -784,33 +794,6 @@ out:
 	}
 	fclose(f);
 	return rc;
-}
-
-void cli_check(cli_tally *t, int ok, const char *name, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s %s", ok ? "PASS" : "FAIL", name);
-	if (!ok && fmt != NULL) {
-		printf(": ");
-		va_start(ap, fmt);
-		vprintf(fmt, ap);
-		va_end(ap);
-	}
-	printf("\n");
-	if (ok) {
-		t->pass++;
-	} else {
-		t->fail++;
-		if (t->rerun != NULL)
-			printf("  rerun: %s\n", t->rerun);
-	}
-}
-
-void cli_skip(cli_tally *t, const char *name, const char *why)
-{
-	printf("SKIP %s: %s\n", name, why);
-	t->skipped++;
 }
 
 /* ---- JSON ------------------------------------------------------------------------------- */
@@ -1276,27 +1259,11 @@ int cli_precheck(int argc, char **argv)
 		errno = 0;
 		b = strtoul(batch, &end, 10);
 		if (errno == 0 && *end == '\0' && batch[0] >= '0' && batch[0] <= '9' &&
-		    aimc_cfg_load(&cfg, config, err, sizeof(err)) == 0 && b > cfg.acc_slots)
+		    aimc_cfg_load_in(&cfg, config, getenv("AIMC_ROOT"), err, sizeof(err)) == AIMC_OK &&
+		    b > cfg.acc_slots)
 			return cli_usage_error(sub, "--batch %lu is above the config's acc_slots (%u, config "
 					       "%s): each vector of a batch needs an accumulator slot",
 					       b, cfg.acc_slots, cfg.name);
 	}
 	return 0;
-}
-
-int cli_layer_fits(const char *cmd, const aimc_cfg *cfg, uint32_t k, uint32_t n)
-{
-	uint64_t blocks, words;
-
-	if (cfg->rows == 0 || cfg->cols == 0)
-		return 0;
-	blocks = (uint64_t)((k + cfg->rows - 1) / cfg->rows) * ((n + cfg->cols - 1) / cfg->cols);
-	words = blocks * aimc_wgt_blk_words(cfg);
-	if (words <= cfg->wgt_depth)
-		return 0;
-	cli_errorf(cmd, "config %s: a %u x %u layer does not fit: its weights need %llu words (%llu "
-		   "blocks of %ux%u), the weight buffer has %u", cfg->name, k, n,
-		   (unsigned long long)words, (unsigned long long)blocks, cfg->rows, cfg->cols,
-		   cfg->wgt_depth);
-	return -1;
 }

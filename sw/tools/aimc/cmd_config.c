@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* aimc config: print a chip config as RTL parameter flags or JSON, or check it. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -67,7 +68,7 @@ int cli_cmd_config(int argc, char **argv)
 	if (strcmp(mode, "--check") == 0) {
 		char err[512];
 
-		if (aimc_cfg_load(&cfg, path, err, sizeof(err)) != 0) {
+		if (aimc_cfg_load_in(&cfg, path, getenv("AIMC_ROOT"), err, sizeof(err)) != AIMC_OK) {
 			/* a bad config is an input error, the same 2 as for every other subcommand */
 			printf("FAIL %s\n", err);
 			return CLI_EXIT_USAGE;

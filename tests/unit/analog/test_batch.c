@@ -78,12 +78,12 @@ static uint32_t next(void)
 /* A programmed crossbar on kernels `simd`, or NULL. */
 static aimc_xbar *make_xbar(const aimc_cfg *c, const char *simd)
 {
+	aimc_cfg cs = *c;
 	aimc_xbar *xb;
 	int8_t w[C];
 
-	setenv("AIMC_SIMD", simd, 1);
-	xb = aimc_xbar_create(c, seed);
-	unsetenv("AIMC_SIMD");
+	snprintf(cs.simd, sizeof(cs.simd), "%s", simd);
+	xb = aimc_xbar_create(&cs, seed);
 	if (xb == NULL)
 		return NULL;
 	st = seed * 0x9e3779b97f4a7c15ull + 11;
@@ -192,9 +192,9 @@ int main(int argc, char **argv)
 		aimc_cfg c = make_cfg(IDEAL, 1);
 		aimc_xbar *probe;
 
-		setenv("AIMC_SIMD", isa[i], 1);
+		snprintf(c.simd, sizeof(c.simd), "%s", isa[i]);
 		probe = aimc_xbar_create(&c, seed);
-		unsetenv("AIMC_SIMD");
+		c.simd[0] = '\0';
 		if (probe == NULL) {
 			printf("SKIP %s: not run by this CPU\n", isa[i]);
 			continue;

@@ -392,10 +392,10 @@ static void test_config(void)
 	int rc;
 
 	rc = aimc_cfg_parse(&c, "name = t\nxbar_kind = charge\n", "bad", err, sizeof(err));
-	report(rc == -1 && strstr(err, "prog_sigma") != NULL, "cfg_charge_needs_flash_effects_off", "rc %d: %s", rc, err);
+	report(rc == AIMC_ECONFIG && strstr(err, "prog_sigma") != NULL, "cfg_charge_needs_flash_effects_off", "rc %d: %s", rc, err);
 	rc = aimc_cfg_parse(&c, "name = t\nprog_sigma = 0\nread_sigma = 0\nxbar_kind = charge\nxbar_impl = 1\n", "bad",
 			    err, sizeof(err));
-	report(rc == -1 && strstr(err, "xbar_impl") != NULL, "cfg_charge_not_twin", "rc %d: %s", rc, err);
+	report(rc == AIMC_ECONFIG && strstr(err, "xbar_impl") != NULL, "cfg_charge_not_twin", "rc %d: %s", rc, err);
 	rc = aimc_cfg_parse(&c, "name = t\nprog_sigma = 0\nread_sigma = 0\nxbar_kind = charge\nadc_bits = 14\n"
 				"adc_cycles = 14\nrows = 16\n", "ok", err, sizeof(err));
 	report(rc == 0 && aimc_cfg_is_ideal(&c) == 1, "cfg_charge_ideal", "rc %d ideal %d: %s", rc,
@@ -412,7 +412,7 @@ static void test_config(void)
 	report(rc == 0 && aimc_cfg_is_ideal(&c) == 1, "cfg_charge_temp_without_ktc_ideal", "rc %d ideal %d: %s", rc,
 	       rc == 0 ? aimc_cfg_is_ideal(&c) : -1, err);
 	rc = aimc_cfg_parse(&c, "name = t\nxbar_kind = capacitor\n", "bad", err, sizeof(err));
-	report(rc == -1 && strstr(err, "xbar_kind") != NULL, "cfg_kind_unknown", "rc %d: %s", rc, err);
+	report(rc == AIMC_ECONFIG && strstr(err, "xbar_kind") != NULL, "cfg_kind_unknown", "rc %d: %s", rc, err);
 }
 
 int main(int argc, char **argv)

@@ -296,6 +296,15 @@ static void test_xbar_hook(void)
 		same = memcmp(ia, ib, sizeof(ia)) == 0;
 		snprintf(name, sizeof(name), "xbar_order_independent_mode%u", mode);
 		report(same, name, "currents differ between forward and reverse conversion order");
+		{
+			/* converged solves leave no diagnostic (aimc_xbar_diag: the library prints nothing) */
+			char msg[256] = "x";
+
+			snprintf(name, sizeof(name), "xbar_diag_none_mode%u", mode);
+			report(aimc_xbar_diag(a, msg, sizeof(msg)) == 0 && msg[0] == '\0' &&
+				       aimc_xbar_diag(NULL, NULL, 0) == 0,
+			       name, "expected no diagnostic after converged solves, got \"%s\"", msg);
+		}
 
 		/* reprogram tile 1 of a after the apply: the next read must see the new weights */
 		program_random(a, &c, 0, seed + 99);
@@ -346,15 +355,15 @@ static void test_args_and_convergence(void)
 	random_tile(4, 4, g, v);
 	v[0] = 0.1;
 	bad.r_row = -1;
-	ok &= aimc_ir_solve(&bad, 4, 4, g, v, i, ws, NULL) == -1;
+	ok &= aimc_ir_solve(&bad, 4, 4, g, v, i, ws, NULL) == AIMC_EINVAL;
 	bad = p;
 	bad.r_sense = NAN;
-	ok &= aimc_ir_solve(&bad, 4, 4, g, v, i, ws, NULL) == -1;
+	ok &= aimc_ir_solve(&bad, 4, 4, g, v, i, ws, NULL) == AIMC_EINVAL;
 	bad = p;
 	bad.mode = AIMC_IR_OFF;
-	ok &= aimc_ir_solve(&bad, 4, 4, g, v, i, ws, NULL) == -1;
-	ok &= aimc_ir_solve(&p, 5, 4, g, v, i, ws, NULL) == -1; /* larger than the workspace */
-	ok &= aimc_ir_solve(&p, 4, 4, NULL, v, i, ws, NULL) == -1;
+	ok &= aimc_ir_solve(&bad, 4, 4, g, v, i, ws, NULL) == AIMC_EINVAL;
+	ok &= aimc_ir_solve(&p, 5, 4, g, v, i, ws, NULL) == AIMC_EINVAL; /* larger than the workspace */
+	ok &= aimc_ir_solve(&p, 4, 4, NULL, v, i, ws, NULL) == AIMC_EINVAL;
 	ok &= aimc_ir_ws_create(0, 4) == NULL;
 	report(ok, "bad_arguments_rejected", "expected -1 / NULL for every bad argument");
 

@@ -97,9 +97,8 @@ static int run_xbar(const char *name, int read_noise, int32_t *codes, int32_t *s
 	uint8_t d[R];
 	uint64_t st = seed * 0x9e3779b97f4a7c15ull + 7;
 
-	setenv("AIMC_SIMD", name, 1);
+	snprintf(c.simd, sizeof(c.simd), "%s", name);
 	xb = aimc_xbar_create(&c, seed);
-	unsetenv("AIMC_SIMD");
 	if (xb == NULL)
 		return -1;
 	for (uint32_t r = 0; r < R; r++) {
@@ -174,16 +173,28 @@ int main(int argc, char **argv)
 		report(ok, "apply_checks_word_and_tail_codes", "expected -1 for a code of 8 or 200 (mask 7), 0 for 7");
 		aimc_xbar_destroy(xb);
 	}
-	report(aimc_kern_select("sse9", &k, err, sizeof(err)) == -1 && strstr(err, "sse9") != NULL,
-	       "unknown_simd_rejected", "expected -1 and a message naming the value");
+	report(aimc_kern_select("sse9", &k, err, sizeof(err)) == AIMC_EINVAL && strstr(err, "sse9") != NULL,
+	       "unknown_simd_rejected", "expected AIMC_EINVAL and a message naming the value");
 	{
 		aimc_cfg c = noisy_cfg();
-		aimc_xbar *xb;
+		aimc_xbar *xb = NULL;
+		int rc;
 
+		snprintf(c.simd, sizeof(c.simd), "sse9");
+		err[0] = '\0';
+		rc = aimc_xbar_create_ex(&xb, &c, seed, err, sizeof(err));
+		report(rc == AIMC_EINVAL && xb == NULL && strstr(err, "sse9") != NULL, "unknown_simd_create_fails",
+		       "expected AIMC_EINVAL from aimc_xbar_create_ex naming sse9, got %d \"%s\"", rc, err);
+		report(aimc_xbar_simd_check("sse9", NULL, 0) == AIMC_EINVAL && aimc_xbar_simd_check("baseline", NULL, 0) == 0 &&
+			       aimc_xbar_simd_check(NULL, NULL, 0) == 0,
+		       "simd_check", "expected sse9 rejected, baseline and auto accepted");
+		aimc_xbar_destroy(xb);
+		/* the library reads no environment: $AIMC_SIMD set changes nothing */
 		setenv("AIMC_SIMD", "sse9", 1);
+		c.simd[0] = '\0';
 		xb = aimc_xbar_create(&c, seed);
 		unsetenv("AIMC_SIMD");
-		report(xb == NULL, "unknown_simd_create_fails", "expected NULL from aimc_xbar_create");
+		report(xb != NULL, "simd_env_ignored", "expected the model created with AIMC_SIMD=sse9 in the environment");
 		aimc_xbar_destroy(xb);
 	}
 	return failures ? 1 : 0;

@@ -190,10 +190,10 @@ static void test_bad_inputs(void)
 
 		snprintf(name, sizeof(name), "reject_%s", cases[i].name);
 		snprintf(quoted, sizeof(quoted), "'%s'", cases[i].key);
-		report(rc == -1 && strstr(err, cases[i].line) != NULL &&
+		report(rc == AIMC_ECONFIG && strstr(err, cases[i].line) != NULL &&
 			       (strstr(err, quoted) != NULL || strcmp(cases[i].key, "key") == 0) &&
 			       strstr(err, "key") != NULL,
-		       name, "expected -1 and a message with \"%s\" and %s, got rc %d \"%s\"", cases[i].line,
+		       name, "expected AIMC_ECONFIG and a message with \"%s\" and %s, got rc %d \"%s\"", cases[i].line,
 		       quoted, rc, err);
 	}
 	{
@@ -201,10 +201,10 @@ static void test_bad_inputs(void)
 		char err[256] = "";
 		int rc = aimc_cfg_parse(&c, "rows = 64\n# no name\n", "noname", err, sizeof(err));
 
-		report(rc == -1 && strstr(err, "noname") && strstr(err, "'name'"), "reject_missing_name",
-		       "expected -1 naming 'name', got rc %d \"%s\"", rc, err);
+		report(rc == AIMC_ECONFIG && strstr(err, "noname") && strstr(err, "'name'"), "reject_missing_name",
+		       "expected AIMC_ECONFIG naming 'name', got rc %d \"%s\"", rc, err);
 		rc = aimc_cfg_parse(&c, "", "empty", err, sizeof(err));
-		report(rc == -1 && strstr(err, "'name'"), "reject_empty_text", "expected -1, got rc %d \"%s\"", rc,
+		report(rc == AIMC_ECONFIG && strstr(err, "'name'"), "reject_empty_text", "expected AIMC_ECONFIG, got rc %d \"%s\"", rc,
 		       err);
 	}
 }
@@ -220,22 +220,22 @@ static void test_clear_messages(void)
 	int rc;
 
 	rc = aimc_cfg_parse(&c, "name = t\nrows = -64\n", "neg", err, sizeof(err));
-	report(rc == -1 && strstr(err, "neg:2:") && strstr(err, "'rows'") &&
+	report(rc == AIMC_ECONFIG && strstr(err, "neg:2:") && strstr(err, "'rows'") &&
 		       strstr(err, "must be a positive integer") && !strstr(err, "not a decimal"),
 	       "negative_int_says_positive", "expected 'rows' ... must be a positive integer, got rc %d \"%s\"",
 	       rc, err);
 	rc = aimc_cfg_parse(&c, "name = t\nxbar_impl = -1\n", "neg", err, sizeof(err));
-	report(rc == -1 && strstr(err, "'xbar_impl'") && strstr(err, "must be a non-negative integer"),
+	report(rc == AIMC_ECONFIG && strstr(err, "'xbar_impl'") && strstr(err, "must be a non-negative integer"),
 	       "negative_int_min0_says_non_negative", "expected a non-negative message, got rc %d \"%s\"", rc,
 	       err);
 	rc = aimc_cfg_parse(&c, "\xEF\xBB\xBFname = t\nrows = 128\n", "bom", err, sizeof(err));
 	report(rc == 0 && strcmp(c.name, "t") == 0 && c.rows == 128, "utf8_bom_at_start_accepted",
 	       "expected the config parsed, got rc %d \"%s\"", rc, err);
 	rc = aimc_cfg_parse(&c, "name = t\n\xEF\xBB\xBFrows = 128\n", "bom", err, sizeof(err));
-	report(rc == -1 && strstr(err, "bom:2:") && strstr(err, "byte-order mark"), "utf8_bom_inside_named",
+	report(rc == AIMC_ECONFIG && strstr(err, "bom:2:") && strstr(err, "byte-order mark"), "utf8_bom_inside_named",
 	       "expected bom:2: ... byte-order mark, got rc %d \"%s\"", rc, err);
 	rc = aimc_cfg_parse(&c, "name = t\nrows = 1\xC2\xA0\n", "nb", err, sizeof(err));
-	report(rc == -1 && strstr(err, "nb:2:") && strstr(err, "non-ASCII"), "non_ascii_byte_named",
+	report(rc == AIMC_ECONFIG && strstr(err, "nb:2:") && strstr(err, "non-ASCII"), "non_ascii_byte_named",
 	       "expected nb:2: ... non-ASCII, got rc %d \"%s\"", rc, err);
 	dir = mkdtemp(tmpl);
 	if (dir == NULL) {
@@ -243,7 +243,7 @@ static void test_clear_messages(void)
 		return;
 	}
 	rc = aimc_cfg_load(&c, dir, err, sizeof(err));
-	report(rc == -1 && strstr(err, dir) && strstr(err, "is a directory"), "directory_as_config",
+	report(rc == AIMC_EIO && strstr(err, dir) && strstr(err, "is a directory"), "directory_as_config",
 	       "expected \"%s: is a directory\", got rc %d \"%s\"", dir, rc, err);
 	rmdir(dir);
 }
@@ -341,21 +341,23 @@ static void test_lookup(const char *root)
 		report(0, "lookup", "expected chdir to %s", tmp);
 		goto out;
 	}
+	rc = aimc_cfg_load_in(&c, "small", root, err, sizeof(err));
+	snprintf(expect, sizeof(expect), "%s/configs/small.cfg", root);
+	report(rc == 0 && strcmp(c.path, expect) == 0 && c.rows == 64, "lookup_bare_name_in_root",
+	       "expected %s, got rc %d path '%s' %s", expect, rc, c.path, err);
+	rc = aimc_cfg_load_in(&c, "no_such_config", root, err, sizeof(err));
+	report(rc == AIMC_EIO && strstr(err, "no_such_config") && strstr(err, root), "lookup_missing_name",
+	       "expected AIMC_EIO naming the config and both places, got rc %d \"%s\"", rc, err);
+	/* the library reads no environment: $AIMC_ROOT set changes nothing without a root given */
 	setenv("AIMC_ROOT", root, 1);
 	rc = aimc_cfg_load(&c, "small", err, sizeof(err));
-	snprintf(expect, sizeof(expect), "%s/configs/small.cfg", root);
-	report(rc == 0 && strcmp(c.path, expect) == 0 && c.rows == 64, "lookup_bare_name_in_aimc_root",
-	       "expected %s, got rc %d path '%s' %s", expect, rc, c.path, err);
-	rc = aimc_cfg_load(&c, "no_such_config", err, sizeof(err));
-	report(rc == -1 && strstr(err, "no_such_config") && strstr(err, root), "lookup_missing_name",
-	       "expected -1 naming the config and both places, got rc %d \"%s\"", rc, err);
+	report(rc == AIMC_EIO && strstr(err, "small") && strstr(err, "AIMC_ROOT"), "lookup_without_root",
+	       "expected AIMC_EIO mentioning AIMC_ROOT (the library ignores the variable), got rc %d \"%s\"",
+	       rc, err);
 	unsetenv("AIMC_ROOT");
-	rc = aimc_cfg_load(&c, "small", err, sizeof(err));
-	report(rc == -1 && strstr(err, "small") && strstr(err, "AIMC_ROOT"), "lookup_without_aimc_root",
-	       "expected -1 mentioning AIMC_ROOT, got rc %d \"%s\"", rc, err);
 	rc = aimc_cfg_load(&c, "bad name!", err, sizeof(err));
-	report(rc == -1 && strstr(err, "bad name!"), "lookup_rejects_non_identifier",
-	       "expected -1, got rc %d \"%s\"", rc, err);
+	report(rc == AIMC_EINVAL && strstr(err, "bad name!"), "lookup_rejects_non_identifier",
+	       "expected AIMC_EINVAL, got rc %d \"%s\"", rc, err);
 
 	/* a file with an error: message names the file and line; NUL bytes are refused */
 	{
@@ -366,7 +368,7 @@ static void test_lookup(const char *root)
 			fclose(f);
 		}
 		rc = aimc_cfg_load(&c, "broken.cfg", err, sizeof(err));
-		report(rc == -1 && strstr(err, "broken.cfg:3:") && strstr(err, "'rows'"), "load_error_names_file_line",
+		report(rc == AIMC_ECONFIG && strstr(err, "broken.cfg:3:") && strstr(err, "'rows'"), "load_error_names_file_line",
 		       "expected \"broken.cfg:3: ... 'rows'\", got rc %d \"%s\"", rc, err);
 		f = fopen("nul.cfg", "wb");
 		if (f != NULL) {
@@ -374,11 +376,11 @@ static void test_lookup(const char *root)
 			fclose(f);
 		}
 		rc = aimc_cfg_load(&c, "./nul.cfg", err, sizeof(err));
-		report(rc == -1 && strstr(err, "NUL"), "load_rejects_nul_byte", "expected -1, got rc %d \"%s\"", rc,
+		report(rc == AIMC_EIO && strstr(err, "NUL"), "load_rejects_nul_byte", "expected AIMC_EIO, got rc %d \"%s\"", rc,
 		       err);
 		rc = aimc_cfg_load(&c, "/nonexistent/dir/x.cfg", err, sizeof(err));
-		report(rc == -1 && strstr(err, "/nonexistent/dir/x.cfg"), "load_missing_path",
-		       "expected -1 naming the path, got rc %d \"%s\"", rc, err);
+		report(rc == AIMC_EIO && strstr(err, "/nonexistent/dir/x.cfg"), "load_missing_path",
+		       "expected AIMC_EIO naming the path, got rc %d \"%s\"", rc, err);
 		f = fopen("ok.cfg", "w");
 		if (f != NULL) {
 			fputs("name = ok\n", f);
@@ -428,14 +430,14 @@ static void test_rtl_params(const char *root)
 	       buf);
 	rc = aimc_cfg_rtl_params(&c, "icarus", "aimc_tb_trace", buf, sizeof(buf));
 	report(rc == 0 && strcmp(buf, iv) == 0, "rtl_params_tiny_icarus", "expected \"%s\", got \"%s\"", iv, buf);
-	report(aimc_cfg_rtl_params(&c, "verilator", NULL, small, sizeof(small)) == -1 &&
-		       aimc_cfg_rtl_params(&c, "verilator", NULL, buf, strlen(vl)) == -1 &&
+	report(aimc_cfg_rtl_params(&c, "verilator", NULL, small, sizeof(small)) == AIMC_ERANGE &&
+		       aimc_cfg_rtl_params(&c, "verilator", NULL, buf, strlen(vl)) == AIMC_ERANGE &&
 		       aimc_cfg_rtl_params(&c, "verilator", NULL, buf, strlen(vl) + 1) == 0,
-	       "rtl_params_buffer_size", "expected -1 when one byte short, 0 when it fits");
-	report(aimc_cfg_rtl_params(&c, "vcs", "top", buf, sizeof(buf)) == -1 &&
-		       aimc_cfg_rtl_params(&c, "icarus", NULL, buf, sizeof(buf)) == -1 &&
-		       aimc_cfg_rtl_params(&c, "icarus", "a b", buf, sizeof(buf)) == -1,
-	       "rtl_params_rejects_bad_style_or_top", "expected -1 for style vcs / no top / bad top");
+	       "rtl_params_buffer_size", "expected AIMC_ERANGE when one byte short, 0 when it fits");
+	report(aimc_cfg_rtl_params(&c, "vcs", "top", buf, sizeof(buf)) == AIMC_EINVAL &&
+		       aimc_cfg_rtl_params(&c, "icarus", NULL, buf, sizeof(buf)) == AIMC_EINVAL &&
+		       aimc_cfg_rtl_params(&c, "icarus", "a b", buf, sizeof(buf)) == AIMC_EINVAL,
+	       "rtl_params_rejects_bad_style_or_top", "expected AIMC_EINVAL for style vcs / no top / bad top");
 	/* isa_tfl: 1 by default (tiny above), 0 in ice40 (the iCE40 UP5K prototype) */
 	snprintf(path, sizeof(path), "%s/configs/ice40.cfg", root);
 	rc = aimc_cfg_load(&c, path, err, sizeof(err));
@@ -480,7 +482,8 @@ static void test_json(const char *root)
 	p = strstr(buf, "\"gmax\": ");
 	report(p && strtod(p + 8, NULL) == c.gmax && strstr(buf, "\"vread\": 0.1,"), "json_doubles_round_trip",
 	       "expected gmax to read back as %.17g and vread as 0.1, got %s", c.gmax, buf);
-	report(aimc_cfg_to_json(&c, small, sizeof(small)) == -1, "json_buffer_too_small", "expected -1");
+	report(aimc_cfg_to_json(&c, small, sizeof(small)) == AIMC_ERANGE, "json_buffer_too_small",
+	       "expected AIMC_ERANGE");
 }
 
 /* IR-drop keys: names of ir_mode, ohm values, default off, JSON prints the mode name. */

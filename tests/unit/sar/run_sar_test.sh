@@ -13,7 +13,7 @@ while [ $# -gt 0 ]; do
 done
 dir=$build/unit-sar
 mkdir -p "$dir"
-srcs=(rtl/pkg/aimc_pkg.sv rtl/afe/aimc_sar.sv tests/unit/sar/aimc_sar_tb.sv)
+srcs=(-Irtl/prim rtl/pkg/aimc_pkg.sv rtl/afe/aimc_sar.sv tests/unit/sar/aimc_sar_tb.sv)
 iverilog -g2012 -Wall -o "$dir/tb.vvp" -s aimc_sar_tb "${srcs[@]}"
 ic=$(vvp -n "$dir/tb.vvp" | grep '^aimc_sar_tb:' || true)
 echo "icarus:    ${ic:-no result line}"

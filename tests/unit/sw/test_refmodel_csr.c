@@ -72,6 +72,8 @@ static void test_reset_values(aimc_mmio *m)
 		snprintf(name, sizeof(name), "reset_%s", regs[i].name);
 		check(name, regs[i].val, rd(m, regs[i].addr));
 	}
+	/* aimc_version(): the library's version is the VERSION register the chip model reads */
+	check("aimc_version", ((uint32_t)AIMC_ISA_VERSION << 16) | 1u, aimc_version());
 }
 
 static void test_rw(aimc_mmio *m)

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
 """Unit test of aimc_tile: a seeded command sequence (PROG, MVM signed and u8, POST in every mode
-including tfl, ACCADD, the error paths) run on the tile bench in Icarus and/or Verilator, checked against an independent Python
-statement of docs/numbers.md (outputs, error codes, counters) and of the tile's documented latency
-(aimc_tile.sv), and (with --sim both) the two simulators against each other.
+including tfl, ACCADD, the error paths) run on the tile bench in Icarus and/or Verilator, checked
+against an independent Python statement of docs/numbers.md (outputs, error codes, counters) and of
+the tile's documented latency (aimc_tile.sv), and (with --sim both) the two simulators against each other.
 
 The reference is exact for configs without programming or read noise: every ADC code is then
 round_half_away(S / 2^adc_shift) clamped to the ADC range, S the exact integer sum_r d[r]*w[r][c].
@@ -33,8 +33,9 @@ ERR_NONE, ERR_ILLEGAL, ERR_BAD_PARAM = 0, 1, 5
 INT32_MIN, INT32_MAX = -(1 << 31), (1 << 31) - 1
 SAT_MVMS = 200  # most MVMs spent on reaching accumulator saturation
 
-RTL = ["rtl/pkg/aimc_pkg.sv", "rtl/pkg/aimc_isa_pkg.sv", "rtl/afe/aimc_dac_if.sv",
+RTL = ["-Irtl/prim", "rtl/pkg/aimc_pkg.sv", "rtl/pkg/aimc_isa_pkg.sv", "rtl/afe/aimc_dac_if.sv",
        "rtl/afe/aimc_sar.sv", "rtl/afe/aimc_adc_if.sv", "rtl/tile/aimc_xbar_macro.sv", "rtl/tile/aimc_xbar_twin.sv",
+       "rtl/tile/aimc_xbar.sv",
        "rtl/tile/aimc_slice_map.sv", "rtl/tile/aimc_acc.sv",
        "rtl/tile/aimc_post_final.sv", "rtl/tile/aimc_post_tfl.sv", "rtl/tile/aimc_post.sv", "rtl/tile/aimc_pv.sv",
        "rtl/tile/aimc_tile.sv",
@@ -652,7 +653,7 @@ def check(sim, sc, tdir, depth):
     got = [ln.split() for ln in lines if ln.startswith("cmd ")]
     if len(got) != len(sc.expect):
         errs.append("%s: %d commands finished, expected %d" % (sim, len(got), len(sc.expect)))
-    for i, (g, (e, cyc)) in enumerate(zip(got, sc.expect)):
+    for i, (g, (e, cyc)) in enumerate(zip(got, sc.expect, strict=False)):
         code, cycles = int(g[7]), int(g[9])
         if code != e:
             errs.append("%s: command %d (%016x): error code %d, expected %d"
@@ -668,7 +669,7 @@ def check(sim, sc, tdir, depth):
     if not cnt:
         errs.append("%s: no counters line" % sim)
     else:
-        kv = dict(zip(cnt[0][1::2], (int(v) for v in cnt[0][2::2])))
+        kv = dict(zip(cnt[0][1::2], (int(v) for v in cnt[0][2::2]), strict=False))
         for k, v in want.items():
             if kv.get(k) != v:
                 errs.append("%s: counter %s = %s, expected %d" % (sim, k, kv.get(k), v))
@@ -760,7 +761,7 @@ def main():
         errs += e
         results[sim] = lines
     if len(results) == 2 and results["icarus"] != results["verilator"]:
-        diff = [(a, b) for a, b in zip(results["icarus"], results["verilator"]) if a != b]
+        diff = [(a, b) for a, b in zip(results["icarus"], results["verilator"], strict=False) if a != b]
         errs.append("icarus and verilator differ (commands, cycles or counters): first %s / %s"
                     % diff[0] if diff else "icarus and verilator results differ in length")
     ncmd = len(sc.expect)

@@ -80,7 +80,7 @@ static void test_before_init(void)
 	       "expected AIMC_SIM_CODE_ERROR");
 	report(aimc_sim_model_init(NULL, 1) == -1 && aimc_sim_model_init("", 1) == -1, "init_no_path",
 	       "expected -1");
-	report(aimc_sim_model_init("/nonexistent/aimc.cfg", 1) == -1 &&
+	report(aimc_sim_model_init("/nonexistent/aimc.cfg", 1) == AIMC_EIO &&
 		       contains(aimc_sim_model_error(), "/nonexistent/aimc.cfg") &&
 		       aimc_sim_model() == NULL,
 	       "init_missing_file", "got '%s'", aimc_sim_model_error());

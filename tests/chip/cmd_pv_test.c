@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* aimc pv-test: program-and-verify on tile 0 (docs/analog-model.md): a PROG that converges, a pulse
+/* aimc-test pv-test: program-and-verify on tile 0 (docs/analog-model.md): a PROG that converges, a pulse
  * budget of 1 that leaves cells unconverged (counted), the same with pv_ctrl.stop (PV_FAIL with
  * err_code, err_pc, status and irq), recovery without a reset, and a verify-only PROG (budget 0).
  * On a digital-twin chip (xbar_impl 1, no PV engine) PROG must ignore pv_ctrl instead.
@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "aimc_regs.h"
-#include "cli.h"
+#include "chip_test.h"
 
 #define CMD "pv-test"
 #define CSR(reg) ((uint32_t)offsetof(aimc_map_t, csr.reg))
@@ -41,7 +41,7 @@ typedef struct run_out {
 
 static void help(void)
 {
-	printf("usage: aimc pv-test --config CFG [options]\n\n"
+	printf("usage: aimc-test pv-test --config CFG [options]\n\n"
 	       "Program-and-verify on tile 0 with seeded random weights: converge with the config's\n"
 	       "budget (no unconverged cell), budget 1 (unconverged cells counted, no error), budget 1\n"
 	       "with pv_ctrl.stop (PV_FAIL at the PROG: err_code, err_pc, status, irq), a good PROG\n"
@@ -330,7 +330,7 @@ int cli_cmd_pv_test(int argc, char **argv)
 					cfg.rows * (cfg.cols / 4u + 3u + 2u * 255u) + 1000u;
 	printf("pv-test: config %s, back-end %s, seed %llu\n", cfg.name, be.backend,
 	       (unsigned long long)be.seed);
-	printf("rerun: aimc pv-test --config %s --backend %s --seed %llu\n", be.config, be.backend,
+	printf("rerun: aimc-test pv-test --config %s --backend %s --seed %llu\n", be.config, be.backend,
 	       (unsigned long long)be.seed);
 	if (cli_backend_open(CMD, &be, &cfg, &m) != AIMC_OK)
 		return CLI_EXIT_FAIL;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* aimc bridge-test: the UART bridge protocol (docs/uart-bridge.md) byte by byte, on the simulated
+/* aimc-test bridge-test: the UART bridge protocol (docs/uart-bridge.md) byte by byte, on the simulated
  * board (uart-sim) or a board (serial:<tty>): good frames, bursts, and every malformed frame
  * answered with its error response. */
 #include <stdarg.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "aimc_regs.h"
-#include "cli.h"
+#include "chip_test.h"
 
 #define CSR(reg) ((uint32_t)offsetof(aimc_map_t, csr.reg))
 
@@ -225,7 +225,7 @@ int cli_cmd_bridge_test(int argc, char **argv)
 	be.backend = "uart-sim";
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			printf("usage: aimc bridge-test --config CFG [--backend uart-sim|serial:<tty>]\n\n"
+			printf("usage: aimc-test bridge-test --config CFG [--backend uart-sim|serial:<tty>]\n\n"
 			       "Good and malformed UART bridge frames (docs/uart-bridge.md), one line "
 			       "per check.\n\n" CLI_BACKEND_HELP
 			       "\nExit: 0 pass, 1 fail, 2 usage or input error.\n");
@@ -254,7 +254,7 @@ int cli_cmd_bridge_test(int argc, char **argv)
 	cli_backend_close(cmd, &be, &m, NULL);
 	printf("bridge-test: %u passed, %u failed\n", b.pass, b.fail);
 	if (b.fail)
-		printf("bridge-test: rerun: aimc bridge-test --config %s --backend %s\n", be.config,
+		printf("bridge-test: rerun: aimc-test bridge-test --config %s --backend %s\n", be.config,
 		       be.backend);
 	return b.fail ? CLI_EXIT_FAIL : CLI_EXIT_PASS;
 }

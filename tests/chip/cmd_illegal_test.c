@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* aimc illegal-test: programs that provoke every chip error of docs/isa.md, each checked in
+/* aimc-test illegal-test: programs that provoke every chip error of docs/isa.md, each checked in
  * err_code, err_pc, status and irq; then a good program on the same chip without a reset.
  * The sequence of bus operations never depends on the values read, so a recorded trace replays. */
 #include <stddef.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "aimc_regs.h"
-#include "cli.h"
+#include "chip_test.h"
 #include "golden.h"
 
 #define CMD "illegal-test"
@@ -31,7 +31,7 @@ typedef struct outcome {
 
 static void help(void)
 {
-	printf("usage: aimc illegal-test --config CFG [options]\n\n"
+	printf("usage: aimc-test illegal-test --config CFG [options]\n\n"
 	       "Runs programs that stop the sequencer with each error of docs/isa.md (undefined opcode,\n"
 	       "reserved bits, bad tile, addresses out of range, PC past the buffer, bad slot, bad post\n"
 	       "shift) and checks err_code, err_pc, status.error and irq.error for each, clearing the\n"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* aimc layer-test: one random int8 fully connected layer from the seed, compiled with RAW results,
+/* aimc-test layer-test: one random int8 fully connected layer from the seed, compiled with RAW results,
  * run on a back-end and checked against OpenBLAS (L1, ideal configs) and the in-process C model
  * (L0, every back-end but the C model itself). With --tfl 1 the program is built here instead of
  * by the compiler, with the instructions of ISA 3 (docs/decisions/0007): u8 inputs x + 128 with
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "chip_test.h"
 #include "golden.h"
 
 #define CMD "layer-test"
@@ -63,7 +63,7 @@ typedef struct lt_result {
 
 static void help(void)
 {
-	printf("usage: aimc layer-test --config CFG --rows K --cols N --batch B [options]\n\n"
+	printf("usage: aimc-test layer-test --config CFG --rows K --cols N --batch B [options]\n\n"
 	       "A random int8 FC layer (N x K weights, B input vectors, bias, M, S, ReLU) from the\n"
 	       "seed, compiled with RAW results and run on the back-end. Checks:\n"
 	       "  L1 (ideal configs): RAW int32 == OpenBLAS dgemm + bias (at adc_shift > 0 with each\n"
@@ -826,7 +826,7 @@ static void make_rerun(const lt_opts *o, const char *sim, int argc, char **argv,
 			 sim);
 		return;
 	}
-	n = snprintf(buf, len, "aimc");
+	n = snprintf(buf, len, "aimc-test");
 	if (n < 0 || (size_t)n >= len)
 		return;
 	pos = (size_t)n;
@@ -836,6 +836,101 @@ static void make_rerun(const lt_opts *o, const char *sim, int argc, char **argv,
 			return;
 		pos += (size_t)n;
 	}
+}
+
+/* L1 (ideal configs): the chip's RAW results and int8 outputs against the golden (gold_acc,
+ * gold_y: batch x n) and the counts that follow from the data alone. Adds to res. */
+static void check_l1(lt_result *res, const aimc_image *img, const int8_t *x,
+		     const int32_t *gold_acc, const int8_t *gold_y, uint32_t golden_sats,
+		     const chip_out *dut)
+{
+	const lt_opts *o = res->o;
+	const uint32_t k = o->rows, n = o->cols, batch = o->batch;
+	aimc_counters exp;
+
+	res->l1_done = 1;
+	res->l1_mismatches += cmp_i32("L1 raw acc+b vs OpenBLAS", gold_acc, dut->raw, batch, n,
+				      &res->compared);
+	res->l1_mismatches += cmp_i8("L1 output vs golden post", gold_y, dut->y, batch, n,
+				     &res->compared);
+	/* the expected counts follow the compiler's program; --tfl builds its own */
+	if (!o->tfl) {
+		expected_counters(res->cfg, img, x, k, n, batch, golden_sats, &exp);
+		res->l1_mismatches += cmp_counters("L1 counters", &exp, &dut->delta, 0,
+						   &res->compared);
+		res->l1_mismatches += cmp_tile_events("L1 tile counters", &exp, &dut->delta,
+						      &res->compared);
+	}
+	if (strcmp(cli_backend_kind(&o->be), "cmodel") != 0)
+		res->l1_mismatches += check_tile_cycles(res->cfg, &dut->delta, &res->compared);
+	res->l1_pass = res->l1_mismatches == 0;
+}
+
+/* L0: the same image and inputs xin on the C model in this process (into ref), every output,
+ * RAW word and event counter compared with the chip's. 0, or -1 if the C model run did not
+ * complete (printed). Adds to res. */
+static int check_l0(lt_result *res, const aimc_image *img, const int8_t *xin, uint32_t max_polls,
+		    const chip_out *dut, chip_out *ref)
+{
+	const uint32_t k = res->o->rows, n = res->o->cols, batch = res->o->batch;
+	cli_backend_opts ref_be = res->o->be;
+
+	ref_be.backend = "cmodel";
+	ref_be.record = NULL;
+	ref_be.waves = NULL;
+	run_on_chip(&ref_be, "cmodel", res->cfg, img, xin, k, n, max_polls, ref);
+	if (!ref->ok) {
+		printf("layer-test: FAIL (the reference C model run did not complete)\n");
+		return -1;
+	}
+	res->l0_done = 1;
+	res->l0_mismatches += cmp_i8("L0 output vs cmodel", ref->y, dut->y, batch, n,
+				     &res->compared);
+	res->l0_mismatches += cmp_i32("L0 raw vs cmodel", ref->raw, dut->raw, batch, n,
+				      &res->compared);
+	/* The C model has no timing (cycles stay 0): compare the event counters. */
+	res->l0_mismatches += cmp_counters("L0 counters vs cmodel", &ref->delta, &dut->delta, 0,
+					   &res->compared);
+	if (ref->pv_pulses != dut->pv_pulses || ref->pv_unconv != dut->pv_unconv) {
+		printf("  MISMATCH L0 program-and-verify counters vs cmodel: expected pulses %u "
+		       "unconverged %u, got pulses %u unconverged %u\n", ref->pv_pulses,
+		       ref->pv_unconv, dut->pv_pulses, dut->pv_unconv);
+		res->l0_mismatches++;
+	}
+	res->compared += 2;
+	res->l0_mismatches += cmp_tile_events("L0 tile counters vs cmodel", &ref->delta,
+					      &dut->delta, &res->compared);
+	res->l0_mismatches += check_tile_cycles(res->cfg, &dut->delta, &res->compared);
+	return 0;
+}
+
+/* The verdict lines: L1, L0, the golden's spread, what was compared, counters, PASS/FAIL. */
+static void print_summary(const lt_result *res)
+{
+	if (res->l1_done)
+		printf("  L1 vs OpenBLAS: %s (%llu mismatches)\n", res->l1_pass ? "bit-exact" : "DIFFERS",
+		       (unsigned long long)res->l1_mismatches);
+	else
+		printf("  L1 vs OpenBLAS: not applicable (config is not ideal)\n");
+	if (res->l0_done)
+		printf("  L0 vs cmodel: %llu mismatches\n", (unsigned long long)res->l0_mismatches);
+	else
+		printf("  L0 vs cmodel: not applicable (the back-end is the C model)\n");
+	printf("  golden outputs: %llu of %u saturated, %llu zero\n",
+	       (unsigned long long)res->golden_saturated, res->o->batch * res->o->cols,
+	       (unsigned long long)res->golden_zero);
+	printf("  compared %llu values, rms error vs golden %.3f LSB, %llu busy cycles, "
+	       "%u instructions, %u MVMs, %u conversions, %.3f s\n",
+	       (unsigned long long)res->compared, res->rms_err_lsb,
+	       (unsigned long long)res->counters.cycles, res->counters.instrs, res->counters.mvms,
+	       res->counters.convs, res->wall_s);
+	if (res->cfg->pv_enable)
+		printf("  program-and-verify (all tiles): %u row pulses, %u unconverged cells\n",
+		       res->pv_pulses, res->pv_unconv);
+	cli_print_tile_counters("layer-test", &res->counters);
+	printf("layer-test: %s\n", res->pass ? "PASS" : "FAIL");
+	if (!res->pass)
+		printf("rerun: %s\n", res->rerun);
 }
 
 int cli_cmd_layer_test(int argc, char **argv)
@@ -849,7 +944,6 @@ int cli_cmd_layer_test(int argc, char **argv)
 	int8_t *x = NULL, *gold_y = NULL;
 	int32_t *gold_acc = NULL;
 	chip_out dut, ref;
-	cli_backend_opts ref_be;
 	tfl_par tp = { NULL, NULL };
 	int8_t *xc = NULL;
 	uint32_t golden_sats = 0, max_polls, k, n, batch, i;
@@ -965,89 +1059,22 @@ int cli_cmd_layer_test(int argc, char **argv)
 
 	/* L1: exact against OpenBLAS and counts that follow from the data alone (--tfl: at adc_shift
 	 * 0 only, the golden's per-conversion rounding follows signed slices) */
-	if (res.ideal && !(o.tfl && res.adc_shift > 0)) {
-		aimc_counters exp;
-
-		res.l1_done = 1;
-		res.l1_mismatches += cmp_i32("L1 raw acc+b vs OpenBLAS", gold_acc, dut.raw, batch, n,
-					     &res.compared);
-		res.l1_mismatches += cmp_i8("L1 output vs golden post", gold_y, dut.y, batch, n,
-					    &res.compared);
-		/* the expected counts follow the compiler's program; --tfl builds its own */
-		if (!o.tfl) {
-			expected_counters(&cfg, &img, x, k, n, batch, golden_sats, &exp);
-			res.l1_mismatches += cmp_counters("L1 counters", &exp, &dut.delta, 0,
-							  &res.compared);
-			res.l1_mismatches += cmp_tile_events("L1 tile counters", &exp, &dut.delta,
-							     &res.compared);
-		}
-		if (strcmp(cli_backend_kind(&o.be), "cmodel") != 0)
-			res.l1_mismatches += check_tile_cycles(&cfg, &dut.delta, &res.compared);
-		res.l1_pass = res.l1_mismatches == 0;
-	}
+	if (res.ideal && !(o.tfl && res.adc_shift > 0))
+		check_l1(&res, &img, x, gold_acc, gold_y, golden_sats, &dut);
 	for (i = 0; i < batch * n; i++)
 		se += ((double)dut.y[i] - gold_y[i]) * ((double)dut.y[i] - gold_y[i]);
 	res.rms_err_lsb = sqrt(se / ((double)batch * n));
 
 	/* L0: every bit against the C model in this process. */
-	if (strcmp(cli_backend_kind(&o.be), "cmodel") != 0) {
-		ref_be = o.be;
-		ref_be.backend = "cmodel";
-		ref_be.record = NULL;
-		ref_be.waves = NULL;
-		run_on_chip(&ref_be, "cmodel", &cfg, &img, o.tfl ? xc : x, k, n, max_polls, &ref);
-		if (!ref.ok) {
-			printf("layer-test: FAIL (the reference C model run did not complete)\n");
-			goto report;
-		}
-		res.l0_done = 1;
-		res.l0_mismatches += cmp_i8("L0 output vs cmodel", ref.y, dut.y, batch, n,
-					    &res.compared);
-		res.l0_mismatches += cmp_i32("L0 raw vs cmodel", ref.raw, dut.raw, batch, n,
-					     &res.compared);
-		/* The C model has no timing (cycles stay 0): compare the event counters. */
-		res.l0_mismatches += cmp_counters("L0 counters vs cmodel", &ref.delta, &dut.delta, 0,
-						  &res.compared);
-		if (ref.pv_pulses != dut.pv_pulses || ref.pv_unconv != dut.pv_unconv) {
-			printf("  MISMATCH L0 program-and-verify counters vs cmodel: expected pulses %u "
-			       "unconverged %u, got pulses %u unconverged %u\n", ref.pv_pulses,
-			       ref.pv_unconv, dut.pv_pulses, dut.pv_unconv);
-			res.l0_mismatches++;
-		}
-		res.compared += 2;
-		res.l0_mismatches += cmp_tile_events("L0 tile counters vs cmodel", &ref.delta,
-						     &dut.delta, &res.compared);
-		res.l0_mismatches += check_tile_cycles(&cfg, &dut.delta, &res.compared);
-	}
+	if (strcmp(cli_backend_kind(&o.be), "cmodel") != 0 &&
+	    check_l0(&res, &img, o.tfl ? xc : x, max_polls, &dut, &ref) != 0)
+		goto report;
 	res.pass = (!res.l1_done || res.l1_pass) && (!res.l0_done || res.l0_mismatches == 0);
 	exit_code = res.pass ? CLI_EXIT_PASS : CLI_EXIT_FAIL;
 
 report:
 	res.wall_s = cli_now() - t0;
-	if (res.l1_done)
-		printf("  L1 vs OpenBLAS: %s (%llu mismatches)\n", res.l1_pass ? "bit-exact" : "DIFFERS",
-		       (unsigned long long)res.l1_mismatches);
-	else
-		printf("  L1 vs OpenBLAS: not applicable (config is not ideal)\n");
-	if (res.l0_done)
-		printf("  L0 vs cmodel: %llu mismatches\n", (unsigned long long)res.l0_mismatches);
-	else
-		printf("  L0 vs cmodel: not applicable (the back-end is the C model)\n");
-	printf("  golden outputs: %llu of %u saturated, %llu zero\n",
-	       (unsigned long long)res.golden_saturated, batch * n,
-	       (unsigned long long)res.golden_zero);
-	printf("  compared %llu values, rms error vs golden %.3f LSB, %llu busy cycles, "
-	       "%u instructions, %u MVMs, %u conversions, %.3f s\n",
-	       (unsigned long long)res.compared, res.rms_err_lsb,
-	       (unsigned long long)res.counters.cycles, res.counters.instrs, res.counters.mvms,
-	       res.counters.convs, res.wall_s);
-	if (cfg.pv_enable)
-		printf("  program-and-verify (all tiles): %u row pulses, %u unconverged cells\n",
-		       res.pv_pulses, res.pv_unconv);
-	cli_print_tile_counters("layer-test", &res.counters);
-	printf("layer-test: %s\n", res.pass ? "PASS" : "FAIL");
-	if (!res.pass)
-		printf("rerun: %s\n", res.rerun);
+	print_summary(&res);
 	if (o.report != NULL && cli_json_write_file(CMD, o.report, fill_report, &res) != 0)
 		exit_code = CLI_EXIT_FAIL;
 out:

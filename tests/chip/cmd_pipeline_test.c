@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* aimc pipeline-test: a random two-layer int8 network, run on one chip twice: resident and
+/* aimc-test pipeline-test: a random two-layer int8 network, run on one chip twice: resident and
  * pipelined across tiles (layer 1 on tile 0 for vector b while layer 2 on tile 1 handles vector
  * b-1), then layer after layer on tile 0 (AIMC_COMPILE_SERIAL, reprogramming between layers).
  * Checks: outputs of both == OpenBLAS dgemm + the post formula (L1, ideal configs); outputs and
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "chip_test.h"
 #include "golden.h"
 
 #define CMD "pipeline-test"
@@ -50,7 +50,7 @@ static int8_t rng_i8(uint64_t *s)
 
 static void help(void)
 {
-	printf("usage: aimc pipeline-test --config CFG [--batch B] [options]\n\n"
+	printf("usage: aimc-test pipeline-test --config CFG [--batch B] [options]\n\n"
 	       "A random two-layer int8 network (K0 -> N0 -> N1) from the seed, run pipelined on two\n"
 	       "tiles (weights resident) and layer after layer on tile 0. Fails if the outputs differ\n"
 	       "from OpenBLAS + the post formula (ideal configs) or from the C model (L0), or if the\n"
@@ -433,7 +433,7 @@ int cli_cmd_pipeline_test(int argc, char **argv)
 	printf("pipeline-test: %s\n", bad == 0 ? "PASS" : "FAIL");
 out:
 	if (exit_code != CLI_EXIT_PASS)
-		printf("rerun: aimc pipeline-test --config %s --seed %llu --backend %s --batch %u "
+		printf("rerun: aimc-test pipeline-test --config %s --seed %llu --backend %s --batch %u "
 		       "--k0 %u --n0 %u --n1 %u --relu0 %u --max-ratio %.2f\n", o.be.config,
 		       (unsigned long long)o.be.seed, o.be.backend, o.batch, o.k0, o.n0, o.n1,
 		       o.relu0, o.max_ratio);

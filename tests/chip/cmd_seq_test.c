@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* aimc seq-test: directed chip programs for the multi-tile sequencer (docs/isa.md): COPY, JUMP,
+/* aimc-test seq-test: directed chip programs for the multi-tile sequencer (docs/isa.md): COPY, JUMP,
  * nested LOOPs, two tiles computing at once, a producer/consumer hand-over through WAIT, the
  * TILE_CONFLICT cases (and the same-tile order that is not one), and the new checks (WAIT mask,
  * COPY range, LOOP counter); ISA 3: ACCADD's read window (Cols words at A) in the conflict rule. Expected values come from this file and OpenBLAS (tb/golden), never
@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "aimc_regs.h"
-#include "cli.h"
+#include "chip_test.h"
 #include "golden.h"
 
 #define CMD "seq-test"
@@ -33,7 +33,7 @@ typedef struct st_ctx {
 
 static void help(void)
 {
-	printf("usage: aimc seq-test --config CFG [options]\n\n"
+	printf("usage: aimc-test seq-test --config CFG [options]\n\n"
 	       "Directed multi-tile sequencer programs (COPY, JUMP, LOOP, concurrent tiles, WAIT,\n"
 	       "TILE_CONFLICT and the other checks) with independently computed expectations.\n"
 	       "Needs an ideal config (one tile: a COPY of a running POST instead of two tiles).\n\n"
@@ -544,7 +544,7 @@ int cli_cmd_seq_test(int argc, char **argv)
 	      (uint64_t)(int64_t)rc);
 	printf("seq-test: %d checks, %d failed: %s\n", c.checks, c.fails, c.fails ? "FAIL" : "PASS");
 	if (c.fails)
-		printf("rerun: aimc seq-test --config %s --seed %llu --backend %s\n", be.config,
+		printf("rerun: aimc-test seq-test --config %s --seed %llu --backend %s\n", be.config,
 		       (unsigned long long)be.seed, be.backend);
 	exit_code = c.fails ? CLI_EXIT_FAIL : CLI_EXIT_PASS;
 	return exit_code;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* aimc csr-test: register and memory-window checks on a back-end: identity, reset values, config
+/* aimc-test csr-test: register and memory-window checks on a back-end: identity, reset values, config
  * readback, scratch patterns, read-only and unmapped addresses, depth limits, SRAM windows.
  * The sequence of bus operations never depends on the values read, so a recorded trace replays. */
 #include <stddef.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "aimc_regs.h"
-#include "cli.h"
+#include "chip_test.h"
 
 #define CMD "csr-test"
 #define CSR(reg) ((uint32_t)offsetof(aimc_map_t, csr.reg))
@@ -21,7 +21,7 @@ typedef struct ck {
 
 static void help(void)
 {
-	printf("usage: aimc csr-test --config CFG [options]\n\n"
+	printf("usage: aimc-test csr-test --config CFG [options]\n\n"
 	       "Checks on a freshly reset chip, one line each: ID and version, reset values of the CSRs,\n"
 	       "configuration readback, scratch patterns, writes to read-only registers (bus error, value\n"
 	       "unchanged), unmapped CSR offsets and addresses in no window (bus error), a word past the\n"

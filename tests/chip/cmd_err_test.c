@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* aimc err-test: the error handling of docs/errors.md on one chip. Saturation (count, then stop
+/* aimc-test err-test: the error handling of docs/errors.md on one chip. Saturation (count, then stop
  * with SATURATION), the watchdog (WATCHDOG; timed back-ends only), bus errors (sticky record, the
  * program goes on), the ISA errors, and soft reset (mid-program and after each error stop, then
  * a good program), with the chip and per-tile counters checked against values derived here from
@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "aimc_regs.h"
-#include "cli.h"
+#include "chip_test.h"
 #include "golden.h"
 
 #define CMD "err-test"
@@ -41,7 +41,7 @@ typedef struct outcome {
 
 static void help(void)
 {
-	printf("usage: aimc err-test --config CFG [options]\n\n"
+	printf("usage: aimc-test err-test --config CFG [options]\n\n"
 	       "Provokes each error of docs/errors.md on one chip and checks err_code, err_pc,\n"
 	       "status and irq, recovery by soft reset (a good program runs after it), the bus-error\n"
 	       "record, and the chip and per-tile counters against values derived from the data.\n"
@@ -689,7 +689,7 @@ int cli_cmd_err_test(int argc, char **argv)
 		free(c.x);
 		return CLI_EXIT_FAIL;
 	}
-	snprintf(rerun, sizeof(rerun), "aimc err-test --config %s --seed %llu --backend %s",
+	snprintf(rerun, sizeof(rerun), "aimc-test err-test --config %s --seed %llu --backend %s",
 		 be.config, (unsigned long long)be.seed, be.backend);
 	c.m = &m;
 	c.cfg = &cfg;
