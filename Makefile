@@ -114,14 +114,16 @@ setup:
 
 # ---- generated files (registers, ISA) ----------------------------------------------------------
 GEN_FILES := rtl/csr/aimc_csr.sv sw/include/aimc_regs.h rtl/pkg/aimc_map_pkg.sv docs/registers.md \
-             rtl/pkg/aimc_isa_pkg.sv sw/include/aimc_isa.h
+             rtl/pkg/aimc_isa_pkg.sv sw/include/aimc_isa.h \
+             rtl/pkg/aimc_limits_pkg.sv sw/include/aimc_limits.h docs/limits.md \
+             rtl/csr/aimc_csr_pkg.sv rtl/csr/aimc_csr_reg_top.sv
 regs: $(SETUP_STAMP)
 	tools/gen_regs.sh .
 regs-check: $(SETUP_STAMP)
 	@rm -rf $(BUILD)/regs-check && tools/gen_regs.sh $(BUILD)/regs-check
 	@for f in $(GEN_FILES); do cmp -s $$f $(BUILD)/regs-check/$$f || \
 	  { echo "regs-check: $$f differs from its source; run 'make regs' and commit"; exit 1; }; done
-	@echo "regs-check: generated files match rtl/csr/aimc_csr.rdl and rtl/pkg/aimc_isa.json"
+	@echo "regs-check: generated files match rtl/csr/aimc_csr.rdl, rtl/pkg/aimc_limits.json and rtl/pkg/aimc_isa.json"
 
 # ---- C: analog model, driver, reference model, CLI ----------------------------------------------
 LIB_SRCS  := $(wildcard analog_models/c/*.c sw/src/*.c)

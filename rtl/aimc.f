@@ -3,9 +3,11 @@
 # the assertion layer (rtl/prim/aimc_assert.svh), included by the modules
 +incdir+rtl/prim
 # packages
+rtl/pkg/aimc_limits_pkg.sv
 rtl/pkg/aimc_isa_pkg.sv
 rtl/pkg/aimc_map_pkg.sv
 rtl/pkg/aimc_pkg.sv
+rtl/csr/aimc_csr_pkg.sv
 # primitives and memories
 rtl/prim/aimc_rst_sync.sv
 rtl/mem/aimc_sram.sv
@@ -15,6 +17,7 @@ rtl/mem/aimc_arb.sv
 # bus and registers
 rtl/bus/aimc_axil_slave.sv
 rtl/csr/aimc_csr.sv
+rtl/csr/aimc_csr_reg_top.sv
 rtl/bus/aimc_bus_err.sv
 # analog front end and tile
 rtl/afe/aimc_dac_if.sv

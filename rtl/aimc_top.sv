@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // Kirchhoff chip top: AXI4-Lite slave, CSR block, on-chip buffers, sequencer and the tiles.
 
-module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg::*; #(
+module aimc_top
+  import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg::*; import aimc_limits_pkg::*;
+  import aimc_csr_pkg::*;
+#(
   parameter int NumTiles   = 1,
   parameter int Rows       = 64,
   parameter int Cols       = 32,
@@ -58,13 +61,24 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
   localparam int TileSelW = aimc_aw(NumTiles);
   localparam int DatN     = NumTiles + 1;     // data-port requesters: the tiles, then the sequencer
   localparam int DatSelW  = aimc_aw(DatN);
-  localparam int MaxTiles = 16;  // per-tile counter arrays of aimc_csr.rdl
 
-  // The per-tile CSR arrays and the 4-bit tile field hold at most MaxTiles tiles.
+  // Every size within the chip limits (docs/limits.md): the per-tile CSR arrays and the tile
+  // fields hold at most MAX_TILES tiles, the CSR configuration fields and the address windows the
+  // largest sizes.
 `ifndef SYNTHESIS
   initial begin
-    if (NumTiles < 1 || NumTiles > MaxTiles) begin
-      $fatal(1, "aimc_top: NumTiles %0d is outside 1 .. %0d", NumTiles, MaxTiles);
+    if (NumTiles < 1 || NumTiles > MAX_TILES) begin
+      $fatal(1, "aimc_top: NumTiles %0d is outside 1 .. %0d", NumTiles, MAX_TILES);
+    end
+    if (Rows > MAX_ROWS || Cols > MAX_COLS || AccSlots > MAX_ACC_SLOTS) begin
+      $fatal(1, "aimc_top: Rows %0d, Cols %0d, AccSlots %0d: limits %0d, %0d, %0d", Rows, Cols,
+             AccSlots, MAX_ROWS, MAX_COLS, MAX_ACC_SLOTS);
+    end
+    if (InstrDepth > MAX_INSTR_DEPTH || ActDepth > MAX_ACT_DEPTH || ParDepth > MAX_PAR_DEPTH ||
+        WgtDepth > MAX_WGT_DEPTH) begin
+      $fatal(1, "aimc_top: depths (instr act par wgt) %0d %0d %0d %0d, limits %0d %0d %0d %0d",
+             InstrDepth, ActDepth, ParDepth, WgtDepth,
+             MAX_INSTR_DEPTH, MAX_ACT_DEPTH, MAX_PAR_DEPTH, MAX_WGT_DEPTH);
     end
   end
 `endif
@@ -604,8 +618,8 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
   // Per-tile counters, widened to the CSR arrays (tiles past NumTiles read 0).
   logic [NumTiles-1:0][31:0] tc_busy, tc_idle, tc_mvms, tc_reads, tc_adc, tc_sats, tc_stalls;
   logic [31:0]               tc_reads_total, tc_stalls_total;
-  logic [MaxTiles-1:0][31:0] csr_tile_busy, csr_tile_idle, csr_tile_mvms, csr_tile_reads,
-                             csr_tile_adc, csr_tile_sats, csr_tile_stalls;
+  logic [MAX_TILES-1:0][31:0] csr_tile_busy, csr_tile_idle, csr_tile_mvms, csr_tile_reads,
+                              csr_tile_adc, csr_tile_sats, csr_tile_stalls;
 
   aimc_tile_counters #(
     .NumTiles    (NumTiles),
@@ -631,7 +645,7 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
     .stalls_total_o (tc_stalls_total)
   );
 
-  for (genvar t = 0; t < MaxTiles; t++) begin : g_tile_csr
+  for (genvar t = 0; t < MAX_TILES; t++) begin : g_tile_csr
     if (t < NumTiles) begin : g_used
       assign csr_tile_busy[t]   = tc_busy[t];
       assign csr_tile_idle[t]   = tc_idle[t];
@@ -655,7 +669,7 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
 
   // ---- CSR block ------------------------------------------------------------------------------
   // Program-and-verify counters: the tile selected by pv_sel, 0 past NumTiles.
-  logic [3:0]  pv_sel;
+  logic [TILE_SEL_W-1:0] pv_sel;
   logic [31:0] csr_pv_pulses, csr_pv_unconv;
   always_comb begin
     csr_pv_pulses = '0;
@@ -671,99 +685,107 @@ module aimc_top import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg:
   logic irq_en_done, irq_en_error, irq_en_prog;
   logic irq_done, irq_error, irq_prog;
 
+  // The register block's hardware interface: one struct each way (aimc_csr_pkg, generated).
+  aimc_csr_hwif_in_t  csr_hwif_in;
+  aimc_csr_hwif_out_t csr_hwif_out;
+
+  assign csr_hwif_in.version_isa        = 8'(ISA_VERSION);
+  assign csr_hwif_in.status_busy        = seq_busy;
+  assign csr_hwif_in.status_halted      = seq_halted;
+  assign csr_hwif_in.status_error       = seq_error;
+  assign csr_hwif_in.irq_done_hwclr     = soft_reset;
+  assign csr_hwif_in.irq_error_hwclr    = soft_reset;
+  assign csr_hwif_in.irq_prog_hwclr     = soft_reset;
+  // A stop in the cycle of the soft_reset pulse must not survive it: the flags' set wins over
+  // the clear in one cycle, while the sequencer's status is reset the cycle after (found by
+  // tests/system/bus_fuzz.c: irq.error left set, status 0, after a reset 3 cycles into a run).
+  assign csr_hwif_in.irq_done_hwset     = set_irq_done & ~soft_reset;
+  assign csr_hwif_in.irq_error_hwset    = set_irq_error & ~soft_reset;
+  assign csr_hwif_in.irq_prog_hwset     = set_irq_prog & ~soft_reset;
+  assign csr_hwif_in.err_code_code      = err_code;
+  assign csr_hwif_in.err_pc_pc          = err_pc;
+  assign csr_hwif_in.cfg0_num_tiles     = 8'(NumTiles);
+  assign csr_hwif_in.cfg0_dac_bits      = 4'(DacBits);
+  assign csr_hwif_in.cfg0_adc_bits      = 5'(AdcBits);
+  assign csr_hwif_in.cfg0_cols_per_adc  = 8'(ColsPerAdc);
+  assign csr_hwif_in.cfg1_rows          = 16'(Rows);
+  assign csr_hwif_in.cfg1_cols          = 16'(Cols);
+  assign csr_hwif_in.cfg2_instr_depth   = 16'(InstrDepth);
+  assign csr_hwif_in.cfg2_acc_slots     = 16'(AccSlots);
+  assign csr_hwif_in.cfg3_act_depth     = 16'(ActDepth);
+  assign csr_hwif_in.cfg3_par_depth     = 16'(ParDepth);
+  assign csr_hwif_in.cfg4_wgt_depth     = 32'(WgtDepth);
+  assign csr_hwif_in.cfg5_adc_cycles    = 8'(AdcCycles);
+  assign csr_hwif_in.cfg5_counter_cut   = 6'((CounterBits < 32) ? CounterBits : 0);
+  assign csr_hwif_in.cfg5_no_conflict   = 1'(ConflictCheck == 0);
+  assign csr_hwif_in.cfg5_no_tfl        = 1'(IsaTfl == 0);
+  assign csr_hwif_in.cfg5_slices_m1     = 3'(WeightSlices - 1);
+  assign csr_hwif_in.cfg5_slice_bits    = 3'((WeightSlices > 1) ? SliceBits : 0);
+  assign csr_hwif_in.cycles_lo_value    = cut_lo(cnt_cycles[31:0]);
+  assign csr_hwif_in.cycles_hi_value    = (CounterBits < 32) ? 32'd0 : cnt_cycles[63:32];
+  assign csr_hwif_in.instrs_value       = cnt_instrs;
+  assign csr_hwif_in.mvms_value         = cnt_mvms;
+  assign csr_hwif_in.convs_value        = cut_lo(t_conv_cnt[0]);
+  assign csr_hwif_in.adc_convs_value    = cnt_adc_convs;
+  assign csr_hwif_in.sats_value         = cnt_sats;
+  assign csr_hwif_in.prog_rows_value    = cut_lo(t_prog_cnt[0]);
+  assign csr_hwif_in.bus_err_valid      = bus_err_valid;
+  assign csr_hwif_in.bus_err_write      = bus_err_write;
+  assign csr_hwif_in.bus_err_resp       = bus_err_resp;
+  assign csr_hwif_in.bus_err_count      = bus_err_count;
+  assign csr_hwif_in.bus_err_addr_addr  = bus_err_addr;
+  assign csr_hwif_in.reads_total_value  = tc_reads_total;
+  assign csr_hwif_in.stalls_total_value = tc_stalls_total;
+  assign csr_hwif_in.tile_busy_value    = csr_tile_busy;
+  assign csr_hwif_in.tile_idle_value    = csr_tile_idle;
+  assign csr_hwif_in.tile_mvms_value    = csr_tile_mvms;
+  assign csr_hwif_in.tile_reads_value   = csr_tile_reads;
+  assign csr_hwif_in.tile_adc_value     = csr_tile_adc;
+  assign csr_hwif_in.tile_sats_value    = csr_tile_sats;
+  assign csr_hwif_in.tile_stalls_value  = csr_tile_stalls;
+  assign csr_hwif_in.pv_pulses_value    = csr_pv_pulses;
+  assign csr_hwif_in.pv_unconv_value    = csr_pv_unconv;
+
+  assign start         = csr_hwif_out.ctrl_start;
+  assign irq_en_done   = csr_hwif_out.ctrl_irq_en_done;
+  assign irq_en_error  = csr_hwif_out.ctrl_irq_en_error;
+  assign irq_en_prog   = csr_hwif_out.ctrl_irq_en_prog;
+  assign irq_done      = csr_hwif_out.irq_done;
+  assign irq_error     = csr_hwif_out.irq_error;
+  assign irq_prog      = csr_hwif_out.irq_prog;
+  assign start_pc      = csr_hwif_out.start_pc_pc;
+  assign settle_cycles = csr_hwif_out.settle_cycles;
+  assign soft_reset    = csr_hwif_out.soft_reset_go;
+  assign sat_stop      = csr_hwif_out.sat_mode_stop;
+  assign wdog_budget   = csr_hwif_out.watchdog_cycles;
+  assign bus_err_clear = csr_hwif_out.bus_err_clear;
+  assign pv_en         = csr_hwif_out.pv_ctrl_enable;
+  assign pv_stop       = csr_hwif_out.pv_ctrl_stop;
+  assign pv_budget     = csr_hwif_out.pv_ctrl_budget;
+  assign pv_tol        = csr_hwif_out.pv_tol_tol;
+  assign pv_sel        = csr_hwif_out.pv_sel_tile;
+
   // No program-and-verify engine with the digital twin (rtl/tile/aimc_pv.sv): pv_ctrl, pv_tol and
   // pv_sel read 0 there and their storage goes unused (removed by synthesis).
-  aimc_csr #(
+  aimc_csr_reg_top #(
     .PvRegs (1'(XbarImpl != XBAR_TWIN))
   ) u_csr (
-    .clk                        (clk_i),
-    .arst_n                     (rst_n),
-    .s_cpuif_req                (csr_req),
-    .s_cpuif_req_is_wr          (csr_req_is_wr),
-    .s_cpuif_addr               (csr_addr),
-    .s_cpuif_wr_data            (csr_wr_data),
-    .s_cpuif_wr_biten           (csr_wr_biten),
-    .s_cpuif_req_stall_wr       (csr_req_stall_wr),
-    .s_cpuif_req_stall_rd       (csr_req_stall_rd),
-    .s_cpuif_rd_ack             (csr_rd_ack),
-    .s_cpuif_rd_err             (csr_rd_err),
-    .s_cpuif_rd_data            (csr_rd_data),
-    .s_cpuif_wr_ack             (csr_wr_ack),
-    .s_cpuif_wr_err             (csr_wr_err),
-    .hwif_in_version_isa        (8'(ISA_VERSION)),
-    .hwif_out_ctrl_start        (start),
-    .hwif_out_ctrl_irq_en_done  (irq_en_done),
-    .hwif_out_ctrl_irq_en_error (irq_en_error),
-    .hwif_out_ctrl_irq_en_prog  (irq_en_prog),
-    .hwif_in_status_busy        (seq_busy),
-    .hwif_in_status_halted      (seq_halted),
-    .hwif_in_status_error       (seq_error),
-    .hwif_in_irq_done_hwclr     (soft_reset),
-    .hwif_in_irq_error_hwclr    (soft_reset),
-    .hwif_in_irq_prog_hwclr     (soft_reset),
-    // A stop in the cycle of the soft_reset pulse must not survive it: the flags' set wins over
-    // the clear in one cycle, while the sequencer's status is reset the cycle after (found by
-    // tests/system/bus_fuzz.c: irq.error left set, status 0, after a reset 3 cycles into a run).
-    .hwif_in_irq_done_hwset     (set_irq_done & ~soft_reset),
-    .hwif_in_irq_error_hwset    (set_irq_error & ~soft_reset),
-    .hwif_in_irq_prog_hwset     (set_irq_prog & ~soft_reset),
-    .hwif_out_irq_done          (irq_done),
-    .hwif_out_irq_error         (irq_error),
-    .hwif_out_irq_prog          (irq_prog),
-    .hwif_in_err_code_code      (err_code),
-    .hwif_in_err_pc_pc          (err_pc),
-    .hwif_out_start_pc_pc       (start_pc),
-    .hwif_out_settle_cycles     (settle_cycles),
-    .hwif_in_cfg0_num_tiles     (8'(NumTiles)),
-    .hwif_in_cfg0_dac_bits      (4'(DacBits)),
-    .hwif_in_cfg0_adc_bits      (5'(AdcBits)),
-    .hwif_in_cfg0_cols_per_adc  (8'(ColsPerAdc)),
-    .hwif_in_cfg1_rows          (16'(Rows)),
-    .hwif_in_cfg1_cols          (16'(Cols)),
-    .hwif_in_cfg2_instr_depth   (16'(InstrDepth)),
-    .hwif_in_cfg2_acc_slots     (16'(AccSlots)),
-    .hwif_in_cfg3_act_depth     (16'(ActDepth)),
-    .hwif_in_cfg3_par_depth     (16'(ParDepth)),
-    .hwif_in_cfg4_wgt_depth     (32'(WgtDepth)),
-    .hwif_in_cfg5_adc_cycles    (8'(AdcCycles)),
-    .hwif_in_cfg5_counter_cut   (6'((CounterBits < 32) ? CounterBits : 0)),
-    .hwif_in_cfg5_no_conflict   (1'(ConflictCheck == 0)),
-    .hwif_in_cfg5_no_tfl        (1'(IsaTfl == 0)),
-    .hwif_in_cfg5_slices_m1     (3'(WeightSlices - 1)),
-    .hwif_in_cfg5_slice_bits    (3'((WeightSlices > 1) ? SliceBits : 0)),
-    .hwif_in_cycles_lo_value    (cut_lo(cnt_cycles[31:0])),
-    .hwif_in_cycles_hi_value    ((CounterBits < 32) ? 32'd0 : cnt_cycles[63:32]),
-    .hwif_in_instrs_value       (cnt_instrs),
-    .hwif_in_mvms_value         (cnt_mvms),
-    .hwif_in_convs_value        (cut_lo(t_conv_cnt[0])),
-    .hwif_in_adc_convs_value    (cnt_adc_convs),
-    .hwif_in_sats_value         (cnt_sats),
-    .hwif_in_prog_rows_value    (cut_lo(t_prog_cnt[0])),
-    .hwif_out_pv_ctrl_enable    (pv_en),
-    .hwif_out_pv_ctrl_stop      (pv_stop),
-    .hwif_out_pv_ctrl_budget    (pv_budget),
-    .hwif_out_pv_tol_tol        (pv_tol),
-    .hwif_out_pv_sel_tile       (pv_sel),
-    .hwif_in_pv_pulses_value    (csr_pv_pulses),
-    .hwif_in_pv_unconv_value    (csr_pv_unconv),
-    .hwif_out_soft_reset_go     (soft_reset),
-    .hwif_out_sat_mode_stop     (sat_stop),
-    .hwif_out_watchdog_cycles   (wdog_budget),
-    .hwif_in_bus_err_valid      (bus_err_valid),
-    .hwif_in_bus_err_write      (bus_err_write),
-    .hwif_in_bus_err_resp       (bus_err_resp),
-    .hwif_out_bus_err_clear     (bus_err_clear),
-    .hwif_in_bus_err_count      (bus_err_count),
-    .hwif_in_bus_err_addr_addr  (bus_err_addr),
-    .hwif_in_reads_total_value  (tc_reads_total),
-    .hwif_in_stalls_total_value (tc_stalls_total),
-    .hwif_in_tile_busy_value    (csr_tile_busy),
-    .hwif_in_tile_idle_value    (csr_tile_idle),
-    .hwif_in_tile_mvms_value    (csr_tile_mvms),
-    .hwif_in_tile_reads_value   (csr_tile_reads),
-    .hwif_in_tile_adc_value     (csr_tile_adc),
-    .hwif_in_tile_sats_value    (csr_tile_sats),
-    .hwif_in_tile_stalls_value  (csr_tile_stalls)
+    .clk_i                (clk_i),
+    .rst_ni               (rst_n),
+    .cpuif_req_i          (csr_req),
+    .cpuif_req_is_wr_i    (csr_req_is_wr),
+    .cpuif_addr_i         (csr_addr),
+    .cpuif_wr_data_i      (csr_wr_data),
+    .cpuif_wr_biten_i     (csr_wr_biten),
+    .cpuif_req_stall_wr_o (csr_req_stall_wr),
+    .cpuif_req_stall_rd_o (csr_req_stall_rd),
+    .cpuif_rd_ack_o       (csr_rd_ack),
+    .cpuif_rd_err_o       (csr_rd_err),
+    .cpuif_rd_data_o      (csr_rd_data),
+    .cpuif_wr_ack_o       (csr_wr_ack),
+    .cpuif_wr_err_o       (csr_wr_err),
+    .hwif_i               (csr_hwif_in),
+    .hwif_o               (csr_hwif_out)
   );
 
   assign irq_o = (irq_done & irq_en_done) | (irq_error & irq_en_error) | (irq_prog & irq_en_prog);

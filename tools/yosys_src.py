@@ -11,6 +11,8 @@ in the style both simulators want; yosys 0.23 lacks three constructs it uses, re
   - `return EXPR;` as the last statement of a package function: becomes `FNAME = EXPR;`;
   - `int'(X)` becomes `$signed(32'(X))`; `-N'(X)` becomes `-(N'(X))`;
   - `logic [A:B][C:D] x`: one flat vector, `x[e]` the slice of element e (single indices only);
+  - an unpacked array `hwif_*` (the register-array ports of the generated CSR block,
+    rtl/csr/aimc_csr.sv, and their wires in aimc_csr_reg_top): packed, then flattened as above;
   - the action block of an immediate assertion (`assert (c) else $fatal(...);`): dropped, so that
     under -formal the condition is a plain assertion.
 Anything else yosys cannot read is left for yosys to report. Exit status 2 on bad input.
@@ -42,7 +44,7 @@ def split_comment(line):
 
 
 def package_members(text):
-    """Names a package declares: localparams, typedefs, enum constants, functions."""
+    """Names a package declares: localparams, typedefs (struct ones too), enum constants, functions."""
     names = set()
     for m in re.finditer(rf"\blocalparam\b[^=;]*?\b({IDENT})\s*=", text):
         names.add(m.group(1))
@@ -55,6 +57,8 @@ def package_members(text):
             if item:
                 names.add(re.match(IDENT, item).group(0))
     for m in re.finditer(rf"\btypedef\b[^;{{]*\b({IDENT})\s*;", text):
+        names.add(m.group(1))
+    for m in re.finditer(rf"\btypedef\s+struct\b[^{{]*\{{[^{{}}]*\}}\s*({IDENT})\s*;", text):
         names.add(m.group(1))
     return names
 
@@ -134,6 +138,19 @@ def close_bracket(text, i):
     return -1
 
 
+HWIF_RE = re.compile(r"\b(logic|wire)\s*\[([^\]:]+):([^\]]+)\]\s*(hwif_\w+)\s*\[\s*(?:(\d+)\s*:\s*0|(\d+))\s*\]")
+
+
+def pack_hwif_arrays(text):
+    """`wire [H:L] hwif_x [N-1:0]` (or `[N]`) becomes `wire [N-1:0][H:L] hwif_x`: yosys 0.23
+    reads no unpacked-array port; PeakRDL-etana writes register arrays so (tools/gen_regs.sh)."""
+    def sub(m):
+        kind, h, lo, name, top, count = m.groups()
+        n = int(top) if top is not None else int(count) - 1
+        return f"{kind} [{n}:0][{h}:{lo}] {name}"
+    return HWIF_RE.sub(sub, text)
+
+
 def flatten_packed_2d(text):
     """`logic [A:B][C:D] x` becomes one flat vector and `x[e]` the slice of element e."""
     elems = {}
@@ -191,7 +208,7 @@ def main(argv: list[str]) -> int:
         text = fix_returns(texts[f])
         text = drop_assert_actions(text)
         text = fix_casts(text)
-        text = flatten_packed_2d(text)
+        text = flatten_packed_2d(pack_hwif_arrays(text))
         m = re.search(rf"^(\s*module\s+{IDENT})\s+((?:import\s+{IDENT}::\*\s*;\s*)+)", text, re.M)
         if m:
             imported = re.findall(rf"import\s+({IDENT})::\*", m.group(2))

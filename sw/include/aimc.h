@@ -12,6 +12,7 @@
 #include "aimc_api.h"
 #include "aimc_config.h"
 #include "aimc_isa.h"
+#include "aimc_limits.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -119,8 +120,7 @@ AIMC_API int aimc_mmio_mock_fail(aimc_mmio *m, uint32_t addr);
 /* Per-tile counters since power-on (a soft reset keeps them). busy: cycles the tile runs a
  * command; idle: cycles the sequencer runs a program while the tile is idle; stalls: cycles it
  * waits for its row DACs to settle; the rest are events. The C model has no timing: its busy,
- * idle and stall counters read 0. */
-#define AIMC_MAX_TILES 16
+ * idle and stall counters read 0. AIMC_MAX_TILES: aimc_limits.h (docs/limits.md). */
 typedef struct aimc_tile_counters {
 	uint32_t busy, idle, mvms, reads, adc_convs, sats, stalls;
 } aimc_tile_counters;
@@ -128,7 +128,7 @@ typedef struct aimc_counters {
 	uint64_t cycles;
 	uint32_t instrs, mvms, convs, adc_convs, sats, prog_rows;
 	uint32_t reads, stalls;               /* chip totals over the tiles */
-	uint32_t n_tiles;                     /* tiles reported in tile[] (cfg0.num_tiles, <= 16) */
+	uint32_t n_tiles;                     /* tiles in tile[] (cfg0.num_tiles, <= AIMC_MAX_TILES) */
 	/* Width of the event counters (instrs, mvms, adc_convs, sats, reads, stalls, tile[]): they
 	 * wrap at 2^bits. The chip shows it in cfg5.counter_cut (config key counter_bits), which
 	 * aimc_chip_init checks against the config; aimc_counters_read sets 32 (it reads no extra

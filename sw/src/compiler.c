@@ -54,7 +54,6 @@
 #define BYTES_PER_WORD 4u
 #define PARAM_WORDS_PER_COL 3u
 #define COMPILE_TILE 0u
-#define MAX_TILES 16u
 
 /* Where one layer lives: block counts, buffers and the base addresses of its images. */
 typedef struct layer_plan {
@@ -213,7 +212,7 @@ static void emit(uint64_t *prog, uint64_t *pc, uint64_t in)
 
 /* Where the resident emitter finds things. */
 typedef struct res_plan {
-	uint32_t first_tile[MAX_TILES + 1]; /* per layer: tile of its column block 0 */
+	uint32_t first_tile[AIMC_MAX_TILES + 1]; /* per layer: tile of its column block 0 */
 	uint32_t tiles;                     /* tiles used */
 	uint32_t stage_blocks;              /* blocks per setup stage, 0: one stage */
 	uint32_t stride, zero_par, raw;
@@ -258,7 +257,7 @@ static uint64_t emit_resident(const aimc_net *net, const aimc_cfg *cfg, const la
 	const uint32_t cols = cfg->cols, last = net->n_layers - 1;
 	const unsigned all = (unsigned)((1u << rp->tiles) - 1u);
 	uint64_t pc = 0;
-	uint32_t li, cb, s, b, ph, n_stages, off[MAX_TILES];
+	uint32_t li, cb, s, b, ph, n_stages, off[AIMC_MAX_TILES];
 
 	for (li = 0; li < net->n_layers; li++)
 		for (cb = 0; cb < pl[li].n_cb; cb++) {
@@ -394,8 +393,8 @@ static int compile_plan_layers(compile_ctx *c, uint32_t flags)
 		c->pl[li].dst_out = (li & 1u) ^ 1u;
 	}
 	/* Resident when every layer is one row block wide and all column blocks fit the tiles. */
-	c->resident = (flags & AIMC_COMPILE_SERIAL) == 0 && c->cfg->num_tiles <= MAX_TILES &&
-		      net->n_layers <= MAX_TILES;
+	c->resident = (flags & AIMC_COMPILE_SERIAL) == 0 && c->cfg->num_tiles <= AIMC_MAX_TILES &&
+		      net->n_layers <= AIMC_MAX_TILES;
 	memset(&c->rp, 0, sizeof(c->rp));
 	for (li = 0; li < net->n_layers && c->resident; li++) {
 		c->rp.first_tile[li] = c->total_cb;
