@@ -150,7 +150,7 @@ def gen_wrap(params, ports):
     return "\n".join(o)
 
 
-def main():
+def main() -> None:
     if len(sys.argv) != 4:
         print(__doc__, file=sys.stderr)
         sys.exit(2)

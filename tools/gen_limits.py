@@ -148,7 +148,7 @@ def check_rdl(lims, consts, rdl):
         sys.exit(2)
 
 
-def main():
+def main() -> None:
     args = sys.argv[1:]
     if args[:1] == ["--rdl-defines"] and len(args) == 3:
         _, lims = load(args[1], args[2])

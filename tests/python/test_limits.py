@@ -7,7 +7,7 @@ that the config schema of the aimc CLI accepts each limit and refuses one more, 
 generated structs carry every hwif port of the CSR block once, at its width.
 (The drift check that the committed files are what the generators write is regs.drift.)
 
-  .venv/bin/python tests/python/test_limits.py BUILD     (PASS/FAIL lines; exit 1 on failure)
+  .venv/bin/python -m pytest tests/python/test_limits.py --build BUILD   (PASS/FAIL lines printed)
 """
 
 import json
@@ -16,6 +16,8 @@ import re
 import subprocess
 import sys
 import tempfile
+
+import khtest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 GEN = os.path.join(ROOT, "tools", "gen_limits.py")
@@ -41,11 +43,8 @@ def gen(*args):
     return p.returncode, p.stdout, p.stderr
 
 
-def main():
-    if len(sys.argv) != 2:
-        print(__doc__, file=sys.stderr)
-        return 2
-    aimc = os.path.join(sys.argv[1], "sw", "aimc")
+def run_checks(build: str) -> int:
+    aimc = os.path.join(build, "sw", "aimc")
     with open(LIMITS, encoding="utf-8") as f:
         src = json.load(f)
     lims = {lim["name"]: lim["value"] for lim in src["limits"]}
@@ -150,5 +149,7 @@ def main():
     return 1 if FAILS else 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def test_limits() -> None:
+    """Every check above; the failing ones are named."""
+    rc = run_checks(khtest.OPTS.build)
+    assert rc == 0, f"failed: {', '.join(FAILS)}"
