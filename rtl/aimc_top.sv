@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Kirchhoff chip top: AXI4-Lite slave, CSR block, on-chip buffers, sequencer and the tiles.
 
+`include "aimc_assert.svh"
+
 module aimc_top
   import aimc_pkg::*; import aimc_isa_pkg::*; import aimc_map_pkg::*; import aimc_limits_pkg::*;
   import aimc_csr_pkg::*;
@@ -65,23 +67,10 @@ module aimc_top
   // Every size within the chip limits (docs/limits.md): the per-tile CSR arrays and the tile
   // fields hold at most MAX_TILES tiles, the CSR configuration fields and the address windows the
   // largest sizes.
-`ifndef SYNTHESIS
-  initial begin
-    if (NumTiles < 1 || NumTiles > MAX_TILES) begin
-      $fatal(1, "aimc_top: NumTiles %0d is outside 1 .. %0d", NumTiles, MAX_TILES);
-    end
-    if (Rows > MAX_ROWS || Cols > MAX_COLS || AccSlots > MAX_ACC_SLOTS) begin
-      $fatal(1, "aimc_top: Rows %0d, Cols %0d, AccSlots %0d: limits %0d, %0d, %0d", Rows, Cols,
-             AccSlots, MAX_ROWS, MAX_COLS, MAX_ACC_SLOTS);
-    end
-    if (InstrDepth > MAX_INSTR_DEPTH || ActDepth > MAX_ACT_DEPTH || ParDepth > MAX_PAR_DEPTH ||
-        WgtDepth > MAX_WGT_DEPTH) begin
-      $fatal(1, "aimc_top: depths (instr act par wgt) %0d %0d %0d %0d, limits %0d %0d %0d %0d",
-             InstrDepth, ActDepth, ParDepth, WgtDepth,
-             MAX_INSTR_DEPTH, MAX_ACT_DEPTH, MAX_PAR_DEPTH, MAX_WGT_DEPTH);
-    end
-  end
-`endif
+  `ASSERT_INIT(NumTilesInLimits_A, NumTiles >= 1 && NumTiles <= MAX_TILES)
+  `ASSERT_INIT(SizesInLimits_A, Rows <= MAX_ROWS && Cols <= MAX_COLS && AccSlots <= MAX_ACC_SLOTS)
+  `ASSERT_INIT(DepthsInLimits_A, InstrDepth <= MAX_INSTR_DEPTH && ActDepth <= MAX_ACT_DEPTH &&
+                                 ParDepth <= MAX_PAR_DEPTH && WgtDepth <= MAX_WGT_DEPTH)
 
   // ---- reset: the only synchronizer; everything below uses rst_n -------------------------------
   logic rst_n;
@@ -415,18 +404,9 @@ module aimc_top
   // gives the power-on arbitration order back.
   // Only the owner of a port accesses it (the tiles assert this themselves; the sequencer
   // accesses only while granted).
-`ifndef SYNTHESIS
-  always @(posedge clk_i) begin
-    if (rst_n) begin
-      assert ((t_wgt_req & ~t_wgt_port_gnt) == '0)
-        else $error("aimc_top: weight access by a tile without the weight port");
-      assert (((t_par_req | t_act_req) & ~dat_port_gnt[NumTiles-1:0]) == '0)
-        else $error("aimc_top: data access by a tile without the data port");
-      assert (!seq_act_req || dat_port_gnt[NumTiles])
-        else $error("aimc_top: sequencer copy without the data port");
-    end
-  end
-`endif
+  `ASSERT(WgtPortOwner_A, (t_wgt_req & ~t_wgt_port_gnt) == '0, clk_i, rst_n)
+  `ASSERT(DatPortOwner_A, ((t_par_req | t_act_req) & ~dat_port_gnt[NumTiles-1:0]) == '0, clk_i, rst_n)
+  `ASSERT(SeqCopyOwner_A, !seq_act_req || dat_port_gnt[NumTiles], clk_i, rst_n)
 
   // Buffer ports of the owners. The data port's last index is the sequencer's (activations only).
   logic              wgt_req, par_req, act_req, act_we, act_sel, dat_seq;
