@@ -15,6 +15,12 @@ inputs (the per-tile counters of tiles >= NumTiles); the AND-OR form folds them 
 With --pv-regs (tools/gen_regs.sh) it also gives the module a parameter PvRegs (default 1): 0 on a chip without the
 program-and-verify engine (the digital-twin crossbar, rtl/tile/aimc_pv.sv), where pv_ctrl, pv_tol and pv_sel read 0
 (writes are answered and have no effect); their storage then drives nothing and synthesis drops it.
+
+It also declares the register-array inputs as packed vectors (`input wire [N-1:0][W-1:0] x` for
+etana's `input wire [W-1:0] x [N-1:0]`): the readback's `always @*` reads them by a variable
+index, and Icarus makes an always block reading an unpacked array sensitive to every word, so it
+ran the whole readback whenever any per-tile counter moved (4-9x slower Icarus runs, session 8).
+A packed select is an ordinary vector read; the bits are the same.
 """
 import re
 import sys
@@ -69,8 +75,16 @@ def pv_regs(src):
     return src
 
 
+ARRAY_PORT = re.compile(r"^( *input wire )\[(\d+):0\] (hwif_in_[a-z0-9_]+) \[(\d+):0\](,?)$", re.M)
+
+
+def pack_array_ports(src: str) -> str:
+    """The register-array input ports of the module header as packed [N-1:0][W-1:0] vectors."""
+    return ARRAY_PORT.sub(lambda m: f"{m.group(1)}[{m.group(4)}:0][{m.group(2)}:0] {m.group(3)}{m.group(5)}", src)
+
+
 def main() -> None:
-    src = sys.stdin.read()
+    src = pack_array_ports(sys.stdin.read())
     new, n = BLOCK.subn(rewrite, src)
     left = len(re.findall(r"if\(rd_mux_addr", new))
     if n == 0 or left:

@@ -23,37 +23,6 @@ module aimc_csr_reg_top import aimc_csr_pkg::*; #(
   output aimc_csr_hwif_out_t hwif_o
 );
 
-  // With the port's own range [N-1:0]: unpacked arrays connect by position, not index.
-  logic [31:0] hwif_in_tile_busy_value [15:0];
-  logic [31:0] hwif_in_tile_idle_value [15:0];
-  logic [31:0] hwif_in_tile_mvms_value [15:0];
-  logic [31:0] hwif_in_tile_reads_value [15:0];
-  logic [31:0] hwif_in_tile_adc_value [15:0];
-  logic [31:0] hwif_in_tile_sats_value [15:0];
-  logic [31:0] hwif_in_tile_stalls_value [15:0];
-
-  for (genvar i = 0; i < 16; i++) begin : g_tile_busy_value
-    assign hwif_in_tile_busy_value[i] = hwif_i.tile_busy_value[i*32 +: 32];
-  end
-  for (genvar i = 0; i < 16; i++) begin : g_tile_idle_value
-    assign hwif_in_tile_idle_value[i] = hwif_i.tile_idle_value[i*32 +: 32];
-  end
-  for (genvar i = 0; i < 16; i++) begin : g_tile_mvms_value
-    assign hwif_in_tile_mvms_value[i] = hwif_i.tile_mvms_value[i*32 +: 32];
-  end
-  for (genvar i = 0; i < 16; i++) begin : g_tile_reads_value
-    assign hwif_in_tile_reads_value[i] = hwif_i.tile_reads_value[i*32 +: 32];
-  end
-  for (genvar i = 0; i < 16; i++) begin : g_tile_adc_value
-    assign hwif_in_tile_adc_value[i] = hwif_i.tile_adc_value[i*32 +: 32];
-  end
-  for (genvar i = 0; i < 16; i++) begin : g_tile_sats_value
-    assign hwif_in_tile_sats_value[i] = hwif_i.tile_sats_value[i*32 +: 32];
-  end
-  for (genvar i = 0; i < 16; i++) begin : g_tile_stalls_value
-    assign hwif_in_tile_stalls_value[i] = hwif_i.tile_stalls_value[i*32 +: 32];
-  end
-
   aimc_csr #(
     .PvRegs (PvRegs)
   ) u_csr (
@@ -128,13 +97,13 @@ module aimc_csr_reg_top import aimc_csr_pkg::*; #(
     .hwif_in_bus_err_addr_addr (hwif_i.bus_err_addr_addr),
     .hwif_in_reads_total_value (hwif_i.reads_total_value),
     .hwif_in_stalls_total_value (hwif_i.stalls_total_value),
-    .hwif_in_tile_busy_value (hwif_in_tile_busy_value),
-    .hwif_in_tile_idle_value (hwif_in_tile_idle_value),
-    .hwif_in_tile_mvms_value (hwif_in_tile_mvms_value),
-    .hwif_in_tile_reads_value (hwif_in_tile_reads_value),
-    .hwif_in_tile_adc_value (hwif_in_tile_adc_value),
-    .hwif_in_tile_sats_value (hwif_in_tile_sats_value),
-    .hwif_in_tile_stalls_value (hwif_in_tile_stalls_value),
+    .hwif_in_tile_busy_value (hwif_i.tile_busy_value),
+    .hwif_in_tile_idle_value (hwif_i.tile_idle_value),
+    .hwif_in_tile_mvms_value (hwif_i.tile_mvms_value),
+    .hwif_in_tile_reads_value (hwif_i.tile_reads_value),
+    .hwif_in_tile_adc_value (hwif_i.tile_adc_value),
+    .hwif_in_tile_sats_value (hwif_i.tile_sats_value),
+    .hwif_in_tile_stalls_value (hwif_i.tile_stalls_value),
     .hwif_out_pv_ctrl_enable (hwif_o.pv_ctrl_enable),
     .hwif_out_pv_ctrl_stop (hwif_o.pv_ctrl_stop),
     .hwif_out_pv_ctrl_budget (hwif_o.pv_ctrl_budget),
