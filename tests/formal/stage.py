@@ -2,12 +2,15 @@
 # SPDX-License-Identifier: Apache-2.0
 """Stage the RTL of one formal proof: copies of the product files, never the files themselves.
 
-    tests/formal/stage.py OUTDIR [--bug BUGFILE] FILE...
+    tests/formal/stage.py OUTDIR [--props MODULE[,MODULE...]] [--bug BUGFILE] FILE...
 
 Writes OUTDIR/<basename> for every FILE and prints the written paths in order. Into the copy of a
-module file that has a property file tests/formal/props/<module>.svh, that file's text is inserted
-before the module's last `endmodule` (a textual bind: the properties see the module's internal
-signals, which yosys 0.23's `bind` does not offer). With --bug, the injected bug described by
+module file of rtl/ that has a property file tests/formal/props/<module>.svh, that file's text is
+inserted before the module's last `endmodule` (a textual bind: the properties see the module's
+internal signals, which yosys 0.23's `bind` does not offer). With --props, only the named modules
+get their properties: a proof of a module with its sub-blocks leaves out the sub-blocks'
+environment assumptions (the parent's properties assert them instead). The formal stand-ins
+(tests/formal/stubs/) never get properties. With --bug, the injected bug described by
 BUGFILE (tests/formal/bugs/<block>.bug) is applied to the copy of the file it names:
 
     # why this bug, and which property should catch it
@@ -55,14 +58,18 @@ def read_bug(path):
 
 def main(argv):
     if len(argv) < 2:
-        die("usage: tests/formal/stage.py OUTDIR [--bug BUGFILE] FILE...")
+        die("usage: tests/formal/stage.py OUTDIR [--props MODULE[,MODULE...]] [--bug BUGFILE] FILE...")
     out = argv[0]
     args = argv[1:]
     bug = None
-    if args and args[0] == "--bug":
+    only = None
+    while args and args[0] in ("--bug", "--props"):
         if len(args) < 2:
-            die("--bug needs a file")
-        bug = read_bug(args[1])
+            die(f"{args[0]} needs an argument")
+        if args[0] == "--bug":
+            bug = read_bug(args[1])
+        else:
+            only = set(m for m in args[1].split(",") if m)
         args = args[2:]
     os.makedirs(out, exist_ok=True)
     applied = False
@@ -72,7 +79,8 @@ def main(argv):
         except OSError as e:
             die(f"{path}: {e.strerror}")
         m = re.search(r"^\s*module\s+(\w+)", text, re.M)
-        if m:
+        stub = os.path.normpath(path).startswith(os.path.join("tests", "formal", "stubs") + os.sep)
+        if m and not stub and (only is None or m.group(1) in only):
             props = os.path.join(PROPS, m.group(1) + ".svh")
             if os.path.exists(props):
                 end = text.rfind("endmodule")
