@@ -80,15 +80,11 @@ bugarg=""
 staged=$(python3 tests/formal/stage.py "$work/stage" $bugarg $files | tr '\n' ' ') || exit 2
 # shellcheck disable=SC2086
 srcs=$(python3 tools/yosys_src.py "$work/src" $pkgs $staged | tr '\n' ' ') || exit 2
-t0=$(date +%s.%N)
-abc_out=""
-if [ "$engine" = abc ]; then
-	# Bit-level: the flattened design as an AIGER file (asserts = bad states, assumes =
-	# constraints, covers removed; outputs deleted so that only the properties' cone stays),
-	# then ABC's bmc3. The bad states are written in the order `select -list` prints the $assert
-	# cells (asserts.txt): output K of ABC's answer is line K + 1.
-	cat >"$work/prove.ys" <<YS
-read_verilog -formal -sv -I$top/rtl/prim $srcs
+# The yosys script of the ABC engine: SRCS, the file that lists the $assert cells in the order of
+# the AIGER bad states, the output prefix (PREFIX.aig, PREFIX.ywb).
+abc_ys() {
+	cat <<YS
+read_verilog -formal -sv -I$top/rtl/prim $1
 chparam $params $mod
 prep -top $mod
 flatten
@@ -107,9 +103,18 @@ opt -fast
 dffunmap
 abc -g AND -fast
 opt_clean
-tee -q -o $work/asserts.txt select -list t:\$assert
-write_aiger -I -B -zinit -ywmap $work/$mod.ywb $work/$mod.aig
+tee -q -o $2 select -list t:\$assert
+write_aiger -I -B -zinit -ywmap $3.ywb $3.aig
 YS
+}
+t0=$(date +%s.%N)
+abc_out=""
+if [ "$engine" = abc ]; then
+	# Bit-level: the flattened design as an AIGER file (asserts = bad states, assumes =
+	# constraints, covers removed; outputs deleted so that only the properties' cone stays),
+	# then ABC's bmc3. The bad states are written in the order `select -list` prints the $assert
+	# cells (asserts.txt): output K of ABC's answer is line K + 1.
+	abc_ys "$srcs" "$work/asserts.txt" "$work/$mod" >"$work/prove.ys"
 else
 	cat >"$work/prove.ys" <<YS
 read_verilog -formal -sv -I$top/rtl/prim $srcs
@@ -156,11 +161,45 @@ else
 	*) echo "prove: yosys-smtbmc gave no status (exit $rc, log $work/smtbmc.log):" >&2; tail -20 "$work/smtbmc.log" >&2; exit 2 ;;
 	esac
 fi
+# ABC engine: every COVER of the block's properties must be reachable within the depth (the
+# properties are not vacuous). Each cover becomes an assertion that it never holds, in a second
+# copy; ABC's bmc3 on that output alone finds the frame that reaches it.
+covers=""
+covers_ok=1
+if [ "$engine" = abc ] && [ $bug -eq 0 ] && [ $proved -eq 1 ]; then
+	mkdir -p "$work/cover/stage"
+	cstaged=""
+	for f in $staged; do
+		sed 's/`COVER(/`ASSERT_NEVER(/' "$f" >"$work/cover/stage/$(basename "$f")"
+		cstaged="$cstaged $work/cover/stage/$(basename "$f")"
+	done
+	# shellcheck disable=SC2086
+	csrcs=$(python3 tools/yosys_src.py "$work/cover/src" $pkgs $cstaged | tr '\n' ' ') || exit 2
+	abc_ys "$csrcs" "$work/cover/asserts.txt" "$work/cover/$mod" >"$work/cover/cover.ys"
+	if ! yosys -q -l "$work/cover/yosys.log" -s "$work/cover/cover.ys" >/dev/null 2>&1; then
+		echo "prove: yosys failed on the covers of $block (log $work/cover/yosys.log)" >&2; exit 2
+	fi
+	k=0
+	: >"$work/cover/abc.log"
+	while read -r c; do
+		case $c in
+		*_C)
+			fr=$(yosys-abc -c "read_aiger $work/cover/$mod.aig; fold; strash; cone -s -O $k; strash; bmc3 -F $depth" 2>&1 |
+				tee -a "$work/cover/abc.log" | sed -n 's/^Output 0 of miter .* was asserted in frame \([0-9]*\).*/\1/p')
+			covers="$covers ${c#*/}=${fr:-unreached}"
+			[ -n "$fr" ] || covers_ok=0
+			;;
+		esac
+		k=$((k + 1))
+	done <"$work/cover/asserts.txt"
+	t1=$(date +%s.%N)
+	case $covers in *=unreached*) abc_out="an unreached cover:$covers" ;; esac
+fi
 if [ $bug -eq 1 ]; then expect=0; else expect=1; fi
-ok=$([ $proved -eq $expect ] && echo 1 || echo 0)
+ok=$([ $proved -eq $expect ] && [ $covers_ok -eq 1 ] && echo 1 || echo 0)
 secs=$(echo "$t1 - $t0" | bc 2>/dev/null || python3 -c "print($t1 - $t0)")
 
-NAME=$name BLOCK=$block MOD=$mod DEPTH=$depth BUG=$bug PROVED=$proved OK=$ok SECS=$secs ENGINE=$engine \
+NAME=$name BLOCK=$block MOD=$mod DEPTH=$depth BUG=$bug PROVED=$proved OK=$ok SECS=$secs ENGINE=$engine COVERS="$covers" \
 YVER=$(yosys -V | head -1) ZVER=$(z3 --version | head -1) \
 flock "$build/reports/.formal.lock" python3 - "$build/reports/formal.json" <<'PY'
 import json, os, sys
@@ -177,6 +216,10 @@ rep.setdefault("proofs", {})[e["NAME"]] = {
     "seconds": round(float(e["SECS"]), 2),
     "engine": "yosys-abc bmc3 (bit-level bounded model check)" if e["ENGINE"] == "abc"
               else "yosys-smtbmc -s z3 --unroll (bounded model check)"}
+if e["COVERS"].strip():
+    rep["proofs"][e["NAME"]]["covers"] = {
+        c.split("=")[0]: (int(c.split("=")[1]) if c.split("=")[1].isdigit() else None)
+        for c in e["COVERS"].split()}
 rep["tools"] = {"yosys": e["YVER"], "z3": e["ZVER"], "engine": "yosys-smtbmc -s z3 --unroll (bounded model check)"}
 with open(path, "w", encoding="utf-8") as f:
     json.dump(rep, f, indent=2, sort_keys=True)
@@ -207,8 +250,13 @@ if [ $bug -eq 1 ]; then
 else
 	if [ $ok -eq 1 ]; then
 		echo "formal $name: PASS (properties hold for $what, ${secs%%.*}s)"
+		[ -z "$covers" ] || echo "covers reached (name=frame):$covers"
 	else
-		echo "formal $name: FAIL at $failed (counterexample $cex)"
+		if [ $covers_ok -eq 0 ]; then
+			echo "formal $name: FAIL: the properties hold for $what, but $failed"
+		else
+			echo "formal $name: FAIL at $failed (counterexample $cex)"
+		fi
 	fi
 fi
 echo "rerun: tests/formal/prove.sh $block$([ $bug -eq 1 ] && echo ' --bug')"
