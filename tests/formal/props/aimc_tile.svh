@@ -248,6 +248,7 @@
   `COVER(MvmAllPhases_C, done_o && f_op == OpMvm && f_reads == 16'(2 * NumSlices))
   `COVER(PvPulse_C, pv_pulse)
   `COVER(PvFail_C, done_o && err_code_o == ErrPvFail)
+  `COVER(PvProgDone_C, done_o && f_op == OpProg && f_pv && !err_o && f_pulses != 16'd0)
   `COVER(BadParam_C, done_o && err_code_o == ErrBadParam)
   `COVER(Illegal_C, done_o && err_code_o == ErrIllegal)
   `COVER(AccAddDone_C, done_o && f_op == OpAccadd)
