@@ -246,6 +246,7 @@
   `COVER(MvmSettle_C, state_q == StMvmSettle)
   `COVER(MvmNext_C, state_q == StMvmNext)
   `COVER(MvmAllPhases_C, done_o && f_op == OpMvm && f_reads == 16'(2 * NumSlices))
+  `COVER(MvmLongest_C, done_o && f_op == OpMvm && f_age == 16'(FMvmMax))
   `COVER(PvPulse_C, pv_pulse)
   `COVER(PvFail_C, done_o && err_code_o == ErrPvFail)
   `COVER(PvProgDone_C, done_o && f_op == OpProg && f_pv && !err_o && f_pulses != 16'd0)
