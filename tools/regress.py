@@ -39,6 +39,7 @@ from kirchhoff.regress.runner import (
     latest_run,
     load_run,
     record_bench,
+    record_build_failures,
     run_cases,
     write_json_atomic,
 )
@@ -52,7 +53,10 @@ def get_regression(args: argparse.Namespace) -> tuple[list[dict], str | None]:
 
 def cmd_build(args: argparse.Namespace) -> int:
     cases, _ = get_regression(args)
-    return EXIT_PASS if build_configs(cases, args.build) == 0 else EXIT_FAIL
+    failed = build_configs(cases, args.build)
+    if failed:
+        print(f"regress: {len(failed)} target(s) failed to build: {' '.join(failed)}", file=sys.stderr)
+    return EXIT_FAIL if failed else EXIT_PASS
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -94,10 +98,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     _, prev = load_run(run_dir)
     for r in prev:
         done[r["name"]] = r["status"]
-    if not args.no_build and len(done) < len(cases) and build_configs(cases, build) != 0:
-        print("regress: build failed", file=sys.stderr)
-        print(f"0 passed, {len(cases)} failed")
-        return EXIT_FAIL
+    failed = build_configs(cases, build) if not args.no_build and len(done) < len(cases) else []
+    if failed:
+        n = record_build_failures(cases, run_dir, build, failed, done)
+        print(f"regress: {len(failed)} target(s) failed to build ({' '.join(failed)}): their {n} "
+              f"case(s) fail, the others run", file=sys.stderr)
     if args.cov:
         # Cases take their Verilator model from BUILD/cov (regress_case.py reads AIMC_VL_BUILD);
         # each model writes its counts into RUN/cov/dat when it closes (tb/verilator harness).

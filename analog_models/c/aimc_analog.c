@@ -1521,6 +1521,18 @@ int aimc_xbar_set_threads(aimc_xbar *xb, uint32_t n)
 	return 0;
 }
 
+#ifndef AIMC_PASS_MIN_ROWS
+#define AIMC_PASS_MIN_ROWS 512u
+#endif
+/* Read noise on: whether aimc_xbar_convert_batch sums in one pass over each block's rows
+ * (kern.accp) rather than block by block per read (kern.accb): the same bits either way (both
+ * add each read's active rows in ascending order); measured faster from AIMC_PASS_MIN_ROWS rows
+ * (the read arrays no longer fit in L2) with several reads (decision 0008, addendum). */
+static int pass_rows(const aimc_xbar *xb, uint32_t nk)
+{
+	return xb->rvar != NULL && nk > 1 && xb->rows >= AIMC_PASS_MIN_ROWS;
+}
+
 /* One worker of aimc_xbar_convert_batch: the columns [c0, c1) of every read of the batch. */
 struct batch_job {
 	const aimc_xbar *xb;
@@ -1528,6 +1540,7 @@ struct batch_job {
 	const uint8_t *d;         /* the caller's codes, nk x rows */
 	const uint32_t *conv_idx; /* nk */
 	const uint32_t *act, *nact;
+	const uint32_t *rmask;    /* read noise, one pass (pass_rows): kern.accp's row masks, else NULL */
 	const uint32_t *dq;       /* exact: the codes packed as wq, nk x r4n */
 	const float *vf, *v2f;    /* nk x rows, or NULL (1-bit DAC: the products are stored) */
 	float *sum, *var, *n1, *n2; /* nk x w, nk x w, w, w: w = c1 - c0 rounded up to 8 */
@@ -1544,8 +1557,14 @@ static void *batch_work(void *arg)
 	if (xb->rvar != NULL) {
 		aimc_fin_parf p = xb->fp;
 
-		xb->kern.accb(j->sum, j->var, w, xb->gdf + pm_index(xb, j->tile, 0, 0), xb->rvar + pm_index(xb, j->tile, 0, 0),
-			      xb->rows, j->c0, j->c1, j->nk, j->act, j->nact, xb->rows, j->vf, j->v2f);
+		if (j->rmask != NULL)
+			xb->kern.accp(j->sum, j->var, w, xb->gdf + pm_index(xb, j->tile, 0, 0),
+				      xb->rvar + pm_index(xb, j->tile, 0, 0), xb->rows, j->c0, j->c1, j->nk, j->act, j->nact,
+				      xb->rows, j->vf, j->v2f, j->rmask);
+		else
+			xb->kern.accb(j->sum, j->var, w, xb->gdf + pm_index(xb, j->tile, 0, 0),
+				      xb->rvar + pm_index(xb, j->tile, 0, 0), xb->rows, j->c0, j->c1, j->nk, j->act, j->nact,
+				      xb->rows, j->vf, j->v2f);
 		p.lsb = (float)lsb_of(xb, j->adc_shift);
 		for (uint32_t k = 0; k < j->nk; k++) {
 			aimc_rng_read_pairs(xb->kern.read, xb->pre_read + (size_t)j->tile * cols + j->c0, j->conv_idx[k],
@@ -1574,7 +1593,8 @@ int aimc_xbar_convert_batch(aimc_xbar *xb, uint32_t tile, const uint8_t *d, uint
 	pthread_t th[AIMC_XBAR_MAX_THREADS];
 	int started[AIMC_XBAR_MAX_THREADS] = {0};
 	float *vf = NULL, *v2f = NULL;
-	uint32_t *dq = NULL;
+	uint32_t *dq = NULL, *rmask = NULL;
+	const uint32_t ng = (nk + 31u) / 32u; /* groups of 32 reads of rmask */
 	size_t per = 0;
 	char *mem;
 
@@ -1622,7 +1642,8 @@ int aimc_xbar_convert_batch(aimc_xbar *xb, uint32_t tile, const uint8_t *d, uint
 	}
 	need = (size_t)nk * rows * sizeof(uint32_t) + nk * sizeof(uint32_t) +
 	       (xb->rvar == NULL ? (size_t)nk * xb->r4n * sizeof(uint32_t) : 0) +
-	       (xb->rvar != NULL && !xb->prod1 ? 2 * (size_t)nk * rows * sizeof(float) : 0) + nt * per;
+	       (xb->rvar != NULL && !xb->prod1 ? 2 * (size_t)nk * rows * sizeof(float) : 0) + nt * per +
+	       (pass_rows(xb, nk) ? (size_t)ng * rows * sizeof(uint32_t) : 0);
 	if (need > xb->bscr_n) { /* grown, zeroed (the kernels' padding lanes read it), then kept */
 		free(xb->bscr);
 		xb->bscr = zalloc64(need);
@@ -1645,6 +1666,11 @@ int aimc_xbar_convert_batch(aimc_xbar *xb, uint32_t tile, const uint8_t *d, uint
 			dq = (uint32_t *)(void *)p;
 			p = (char *)(dq + (size_t)nk * xb->r4n);
 		}
+		if (pass_rows(xb, nk)) {
+			rmask = (uint32_t *)(void *)p;
+			p = (char *)(rmask + (size_t)ng * rows);
+			memset(rmask, 0, (size_t)ng * rows * sizeof(uint32_t));
+		}
 		for (uint32_t t = 0; t < nt; t++) {
 			const uint32_t c0 = t * chunk, c1 = c0 + chunk < xb->cols ? c0 + chunk : xb->cols;
 			const uint32_t w = (chunk + 7u) & ~7u;
@@ -1660,6 +1686,7 @@ int aimc_xbar_convert_batch(aimc_xbar *xb, uint32_t tile, const uint8_t *d, uint
 			j->conv_idx = conv_idx;
 			j->act = act;
 			j->nact = nact;
+			j->rmask = rmask;
 			j->dq = dq;
 			j->vf = vf;
 			j->v2f = v2f;
@@ -1687,6 +1714,9 @@ int aimc_xbar_convert_batch(aimc_xbar *xb, uint32_t tile, const uint8_t *d, uint
 			n += dk[r] != 0;
 		}
 		nact[k] = n;
+		if (rmask != NULL) /* the same rows as a bit of each row's mask */
+			for (uint32_t i = 0; i < n; i++)
+				rmask[(size_t)(k / 32u) * rows + a[i]] |= 1u << (k % 32u);
 		if (vf != NULL)
 			for (uint32_t r = 0; r < rows; r++) {
 				double x = rowfac != NULL ? xb->dac_v[dk[r]] * rowfac[r] : xb->dac_v[dk[r]];

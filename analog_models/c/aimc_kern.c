@@ -73,6 +73,10 @@ typedef int32_t aimc_v16si __attribute__((vector_size(64)));
 	static void acc_batch_##sfx(float *sum, float *var, uint32_t ss, const float *gd, const float *rv,              \
 			     uint32_t rows, uint32_t c0, uint32_t c1, uint32_t nk, const uint32_t *act,                 \
 			     const uint32_t *nact, uint32_t as, const float *v, const float *v2);                       \
+	static void acc_pass_##sfx(float *sum, float *var, uint32_t ss, const float *gd, const float *rv,               \
+			     uint32_t rows, uint32_t c0, uint32_t c1, uint32_t nk, const uint32_t *act,                 \
+			     const uint32_t *nact, uint32_t as, const float *v, const float *v2,                        \
+			     const uint32_t *rmask);                                                                    \
 	static void acc_int_##sfx(int32_t *sum, uint32_t ss, const int8_t *w4, uint32_t cstride, uint32_t c0,           \
 			   uint32_t c1, uint32_t nk, const uint32_t *dq, uint32_t r4n);                                 \
 	static void exact_fin_##sfx(int32_t *codes, const int32_t *s, uint32_t n, int32_t half, int32_t sh, int32_t lo, \
@@ -191,7 +195,7 @@ int aimc_kern_select(const char *simd, aimc_kern *out, char *err, size_t errlen)
 {
 	const int is_auto = simd == NULL || simd[0] == '\0' || strcmp(simd, "auto") == 0;
 	static const aimc_kern base = {read_attempt_base, finish_adc_base, finish_adcf_base,
-					 acc_batch_base, acc_int_base, exact_fin_base, "baseline", "baseline"};
+					 acc_batch_base, acc_pass_base, acc_int_base, exact_fin_base, "baseline", "baseline"};
 
 	if (!is_auto && strcmp(simd, "baseline") != 0 && strcmp(simd, "avx2") != 0 && strcmp(simd, "avx512") != 0) {
 		snprintf(err, errlen, "AIMC_SIMD='%s': expected auto, baseline, avx2 or avx512", simd);
@@ -200,9 +204,9 @@ int aimc_kern_select(const char *simd, aimc_kern *out, char *err, size_t errlen)
 #ifdef AIMC_X86_KERNELS
 	{
 		static const aimc_kern k2 = {read_attempt_avx2, finish_adc_avx2, finish_adcf_avx2,
-						 acc_batch_avx2, acc_int_avx2, exact_fin_avx2, "avx2", "avx2"};
+						 acc_batch_avx2, acc_pass_avx2, acc_int_avx2, exact_fin_avx2, "avx2", "avx2"};
 		static const aimc_kern k5 = {read_attempt_avx512, finish_adc_avx512,
-						 finish_adcf_avx512, acc_batch_avx512, acc_int_avx512, exact_fin_avx512, "avx512", "avx512"};
+						 finish_adcf_avx512, acc_batch_avx512, acc_pass_avx512, acc_int_avx512, exact_fin_avx512, "avx512", "avx512"};
 		const int has5 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
 		const int has2 = __builtin_cpu_supports("avx2");
 

@@ -52,6 +52,11 @@ typedef void (*aimc_finf_fn)(int32_t *codes, const float *sum, const float *var,
 typedef void (*aimc_accb_fn)(float *sum, float *var, uint32_t ss, const float *gd, const float *rv, uint32_t rows,
 			     uint32_t c0, uint32_t c1, uint32_t nk, const uint32_t *act, const uint32_t *nact,
 			     uint32_t as, const float *v, const float *v2);
+/* ... the same sums, bit for bit, in one pass over each block's rows (aimc_kern_impl.h acc_pass): bit j of
+ * rmask[g rows + r] set when row r is active in read 32 g + j ... */
+typedef void (*aimc_accp_fn)(float *sum, float *var, uint32_t ss, const float *gd, const float *rv, uint32_t rows,
+			     uint32_t c0, uint32_t c1, uint32_t nk, const uint32_t *act, const uint32_t *nact,
+			     uint32_t as, const float *v, const float *v2, const uint32_t *rmask);
 /* ... and, every effect off, the exact integer sums of the DAC codes times the int8 weights, both
  * packed four rows to a 32-bit word (aimc_kern_impl.h acc_int). */
 typedef void (*aimc_acci_fn)(int32_t *sum, uint32_t ss, const int8_t *w4, uint32_t cstride, uint32_t c0, uint32_t c1,
@@ -62,6 +67,7 @@ typedef struct aimc_kern {
 	aimc_fin_fn finish;
 	aimc_finf_fn finishf;
 	aimc_accb_fn accb;
+	aimc_accp_fn accp;
 	aimc_acci_fn acci;
 	/* codes from exact integer sums (aimc_kern_impl.h exact_fin) */
 	void (*exact_fin)(int32_t *codes, const int32_t *s, uint32_t n, int32_t half, int32_t sh, int32_t lo, int32_t hi);

@@ -133,6 +133,109 @@ static void KERN(acc_batch)(float *sum, float *var, uint32_t ss, const float *gd
 #undef BATCH_STEP
 #undef BATCH_STEP1
 #undef PREFETCH_ROWS
+
+/* The same sums as acc_batch, bit for bit, in one pass over the block's rows (issue 17 item 5):
+ * acc_batch streams a block's rows from memory for the first read and from the caches for every
+ * other (from L2 at 1024 rows: the 14 reads of a 1-bit MVM load each active row again); here each
+ * row of the block comes from memory once and is added into the sums of every read it is active
+ * in. Per read and column the additions are those of acc_batch in the same order (that read's
+ * active rows ascending, s = s + x or s = s + v x from +0): only the interleaving of different
+ * reads' sums changes, and those are separate numbers. The sums of up to 32 reads live in a local
+ * buffer (32 reads x 2 x 4 vectors: 16 KiB at 16 lanes, in L1); more reads go in groups of 32, one
+ * pass each. rmask[g rows + r] bit j: row r is active in read 32 g + j (aimc_xbar_convert_batch
+ * builds it from the same codes as act). */
+static void KERN(acc_pass)(float *sum, float *var, uint32_t ss, const float *gd, const float *rv, uint32_t rows,
+			   uint32_t c0, uint32_t c1, uint32_t nk, const uint32_t *act, const uint32_t *nact,
+			   uint32_t as, const float *v, const float *v2, const uint32_t *rmask)
+{
+	const size_t stride = AIMC_PANEL;
+	float acc[32 * 8 * VW]; /* read j of the group: sums at j 8 VW, variances at j 8 VW + 4 VW */
+	uint32_t c = c0;
+
+	for (; c + 4 * VW <= c1; c += 4 * VW) {
+		const float *gp = gd + (size_t)(c / AIMC_PANEL) * rows * AIMC_PANEL + c % AIMC_PANEL,
+			    *rp = rv + (size_t)(c / AIMC_PANEL) * rows * AIMC_PANEL + c % AIMC_PANEL;
+
+		for (uint32_t k0 = 0; k0 < nk; k0 += 32) {
+			const uint32_t kn = nk - k0 < 32 ? nk - k0 : 32;
+			const uint32_t *mk = rmask + (size_t)(k0 / 32) * rows;
+
+			memset(acc, 0, (size_t)kn * 8 * VW * sizeof(float));
+			for (uint32_t r = 0; r < rows; r++) {
+				uint32_t m = mk[r];
+				const float *g = gp + (size_t)r * stride, *rr = rp + (size_t)r * stride;
+				KVF x0, x1, x2, x3, y0, y1, y2, y3;
+
+				if (r + PF_AHEAD < rows)
+					for (uint32_t l = 0; l < 4 * VW; l += 16) {
+						__builtin_prefetch(g + PF_AHEAD * stride + l);
+						__builtin_prefetch(rr + PF_AHEAD * stride + l);
+					}
+				if (m == 0)
+					continue;
+				LDV(x0, g);
+				LDV(x1, g + VW);
+				LDV(x2, g + 2 * VW);
+				LDV(x3, g + 3 * VW);
+				LDV(y0, rr);
+				LDV(y1, rr + VW);
+				LDV(y2, rr + 2 * VW);
+				LDV(y3, rr + 3 * VW);
+				do { /* the row's reads, ascending (each read's sums are separate numbers) */
+					const uint32_t j = (uint32_t)__builtin_ctz(m);
+					float *a = acc + (size_t)j * 8 * VW;
+					KVF s0, s1, s2, s3, q0, q1, q2, q3;
+
+					m &= m - 1u;
+					LDV(s0, a);
+					LDV(s1, a + VW);
+					LDV(s2, a + 2 * VW);
+					LDV(s3, a + 3 * VW);
+					LDV(q0, a + 4 * VW);
+					LDV(q1, a + 5 * VW);
+					LDV(q2, a + 6 * VW);
+					LDV(q3, a + 7 * VW);
+					if (v == NULL) {
+						s0 = s0 + x0;
+						s1 = s1 + x1;
+						s2 = s2 + x2;
+						s3 = s3 + x3;
+						q0 = q0 + y0;
+						q1 = q1 + y1;
+						q2 = q2 + y2;
+						q3 = q3 + y3;
+					} else {
+						const float av = v[(size_t)(k0 + j) * as + r], bv = v2[(size_t)(k0 + j) * as + r];
+
+						s0 = s0 + av * x0;
+						s1 = s1 + av * x1;
+						s2 = s2 + av * x2;
+						s3 = s3 + av * x3;
+						q0 = q0 + bv * y0;
+						q1 = q1 + bv * y1;
+						q2 = q2 + bv * y2;
+						q3 = q3 + bv * y3;
+					}
+					memcpy(a, &s0, sizeof(s0));
+					memcpy(a + VW, &s1, sizeof(s1));
+					memcpy(a + 2 * VW, &s2, sizeof(s2));
+					memcpy(a + 3 * VW, &s3, sizeof(s3));
+					memcpy(a + 4 * VW, &q0, sizeof(q0));
+					memcpy(a + 5 * VW, &q1, sizeof(q1));
+					memcpy(a + 6 * VW, &q2, sizeof(q2));
+					memcpy(a + 7 * VW, &q3, sizeof(q3));
+				} while (m != 0);
+			}
+			for (uint32_t j = 0; j < kn; j++) {
+				memcpy(sum + (size_t)(k0 + j) * ss + (c - c0), acc + (size_t)j * 8 * VW, 4 * VW * sizeof(float));
+				memcpy(var + (size_t)(k0 + j) * ss + (c - c0), acc + (size_t)j * 8 * VW + 4 * VW,
+				       4 * VW * sizeof(float));
+			}
+		}
+	}
+	if (c < c1) /* the last columns: acc_batch's own loop */
+		KERN(acc_batch)(sum + (c - c0), var + (c - c0), ss, gd, rv, rows, c, c1, nk, act, nact, as, v, v2);
+}
 #undef PF_AHEAD
 
 /* Every effect off (decision 0008): the exact integer column sums

@@ -187,6 +187,10 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   logic                piss_q, piss_d;           // all words of the current row issued
   logic                pv_q, pv_row_start, pv_verify, pv_step, pv_row_end, pv_stop, pv_pulse;
   logic [Cells-1:0]    pv_ok, pv_mask;
+  // EmptyPulse_A checks this one bit, kept as a signal (public): with `pv_mask == '0` in the
+  // property, the sampled copy of the whole mask (2,048 bits on large) breaks the C++ written by
+  // version 5.006 of the simulator (an undeclared loop index, __Vilp).
+  logic                pv_mask_none /* verilator public_flat_rd */;
   logic [15:0]         pv_tol_q;
   logic [31:0]         pv_idx;
 
@@ -876,11 +880,12 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   `ASSERT(PostDoneInPost_A, !post_done || state_q == StPost)
   `ASSERT(ProgFireInProg_A, !pfire_q || state_q == StProg)
   `ASSERT_NEVER(OneShotInPv_A, pfire_q && pv_q)
-  `ASSERT_NEVER(EmptyPulse_A, pv_pulse && pv_mask == '0)
+  `ASSERT_NEVER(EmptyPulse_A, pv_pulse && pv_mask_none)
   `ASSERT_NEVER(AccPortClash_A, acc_rd && post_acc_rd && adc_conv)
   `ASSERT(WgtGrant_A, !wgt_req_o || wgt_port_gnt_i)
   `ASSERT(DatGrant_A, !(act_req_o || par_req_o) || dat_port_gnt_i)
 
+  assign pv_mask_none = (pv_mask == '0);
   assign par_req_o  = post_par_req;
   assign par_addr_o = post_par_addr;
   assign ev_adc_o   = adc_ev;

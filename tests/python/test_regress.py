@@ -322,6 +322,40 @@ def test_runner_an_interrupt_keeps_finished_cases_resume_runs_only_the():
     assert runs == {"c0": 1, "c1": 1, "c2": 1, "c3": 2, "c4": 1, "c5": 1}, runs
 
 
+def test_build_failure_fails_only_the_cases_of_the_broken_target():
+    """runner: a target that fails to build fails only its cases, naming it; the others still run"""
+    calls = []
+
+    def fake_call(argv, **kw):
+        calls.append(argv)
+        if "-k" in argv:
+            return 2  # make -k: some target failed
+        return 1 if "-q" in argv and "/large/" in argv[-1] else 0
+
+    cases = [dict(c, config=cfg, sim=sim, name=f"{cfg}.{sim}", seed=1)
+             for c in fake_cases(["true"]) for cfg, sim in
+             (("tiny", "verilator"), ("large", "verilator"), ("large", "cmodel"), ("tiny", "icarus"))]
+    orig = runner.subprocess.call
+    runner.subprocess.call = fake_call
+    try:
+        failed = runner.build_configs(cases, BUILD)
+    finally:
+        runner.subprocess.call = orig
+    assert failed == [f"{BUILD}/large/vl/aimc-vl", f"{BUILD}/large/vl/aimc-test-vl"], failed
+    assert calls[0][:3] == ["make", "-s", "-k"] and f"{BUILD}/tiny/icarus/sim.vvp" in calls[0]
+    d = os.path.join(TMP, "buildfail")
+    os.makedirs(os.path.join(d, "cases"), exist_ok=True)
+    done = {}
+    assert runner.record_build_failures(cases, d, BUILD, failed, done) == 1
+    assert done == {"large.verilator": "fail"}, done
+    with open(os.path.join(d, "cases", "large.verilator", "result.json")) as f:
+        r = json.load(f)
+    assert r["status"] == "fail" and f"{BUILD}/large/vl/aimc-vl" in r["reason"], r
+    assert r["rerun"].startswith(f"make BUILD={BUILD} {BUILD}/large/vl/aimc-vl"), r["rerun"]
+    assert not os.path.exists(os.path.join(d, "cases", "tiny.verilator"))
+    assert not os.path.exists(os.path.join(d, "cases", "large.cmodel"))
+
+
 SIGDIR = os.path.join(TMP, "sigs")
 ENV = dict(os.environ, KH_REGRESS_SIG_DIR=SIGDIR)
 ENV.pop("FILTER", None)   # regress.py reads FILTER (make regress FILTER=...)

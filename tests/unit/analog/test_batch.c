@@ -6,7 +6,7 @@
  * fallbacks (binary64 sums with comparator noise, IR drop). 300 columns: three worker ranges of
  * 128, 128 and 44 columns (tails in the kernels' 64-column blocks and 8-column finish); 68 rows;
  * one read with no active row; two tiles, the checks on tile 1 (tile 0 programmed differently).
- * After a batch the tile holds the last read's voltages; a code
+ * From 512 rows (a 520-row tile) the one-pass sums. After a batch the tile holds the last read's voltages; a code
  * above the DAC's mask fails the whole batch and changes nothing; bad thread counts are refused.
  * Usage: test_batch [--seed N]. */
 #define _POSIX_C_SOURCE 200809L
@@ -184,6 +184,53 @@ static void check_config(enum kind kind, uint32_t dac_bits, const char *simd)
 	}
 }
 
+/* From 512 rows with read noise the batch sums in one pass over each block's rows (kern.accp):
+ * a 520 x 132 noisy tile, 14 and 40 reads (40: two groups of 32), 1 and 2 workers, codes equal to
+ * read-by-read conversion (test_simd checks the sums themselves bit for bit). */
+static void check_tall(uint32_t dac_bits, uint32_t nk, const char *simd)
+{
+	enum { TR = 520, TC = 132, TK = 40 };
+	static uint8_t d[TK * TR];
+	static int32_t ref[TK * TC], got[TK * TC];
+	static int8_t w[TC];
+	uint32_t idx[TK], mask = (1u << dac_bits) - 1u;
+	aimc_cfg c = make_cfg(NOISY, dac_bits);
+	char name[96];
+
+	c.rows = TR;
+	c.cols = TC;
+	c.num_tiles = 1;
+	snprintf(c.simd, sizeof(c.simd), "%s", simd);
+	st = seed * 0x2545f4914f6cdd1dull + 97u * dac_bits + nk;
+	for (uint32_t k = 0; k < nk; k++) {
+		idx[k] = 500u + 3u * k;
+		for (uint32_t r = 0; r < TR; r++) {
+			uint32_t x = next();
+
+			d[k * TR + r] = (uint8_t)(x % 3 == 0 ? 0 : (x >> 8) & mask);
+		}
+	}
+	for (uint32_t t = 1; t <= 2; t++) {
+		aimc_xbar *xb = aimc_xbar_create(&c, seed);
+		int ok = xb != NULL && aimc_xbar_set_threads(xb, t) == 0;
+
+		snprintf(name, sizeof(name), "batch_tall_equals_reads_dac%u_k%u_%s_threads%u", dac_bits, nk, simd, t);
+		st = seed * 0x9e3779b97f4a7c15ull + 5;
+		for (uint32_t r = 0; ok && r < TR; r++) {
+			for (uint32_t i = 0; i < TC; i++)
+				w[i] = (int8_t)(next() & 0xff);
+			aimc_xbar_program_row(xb, 0, r, w, r);
+		}
+		for (uint32_t k = 0; ok && k < nk; k++)
+			ok = aimc_xbar_apply(xb, 0, d + k * TR) == 0 &&
+			     aimc_xbar_convert_all(xb, 0, idx[k], 2, ref + k * TC) == 0;
+		ok = ok && aimc_xbar_convert_batch(xb, 0, d, nk, idx, 2, got) == 0;
+		report(ok && memcmp(got, ref, (size_t)nk * TC * sizeof(int32_t)) == 0, name,
+		       "expected the read-by-read codes");
+		aimc_xbar_destroy(xb);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	parse_args(argc, argv);
@@ -204,6 +251,8 @@ int main(int argc, char **argv)
 			check_config(NOISY, noisy_bits[b], isa[i]);
 		for (size_t b = 0; b < 3; b++)
 			check_config(IDEAL, ideal_bits[b], isa[i]);
+		check_tall(1, 14, isa[i]);
+		check_tall(2, 40, isa[i]);
 		if (i == 0) {
 			check_config(CMP_ONLY, 2, isa[i]);
 			check_config(IRDROP, 1, isa[i]);

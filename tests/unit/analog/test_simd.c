@@ -4,7 +4,8 @@
  * normal pairs equal the scalar polar draw of every key, and a noisy crossbar with every effect on
  * (and again with read noise off: the binary64 path) converts every column to the code of the
  * per-column scalar path (aimc_xbar_convert) and of the baseline kernels. Sizes leave tails: 100 columns (6 vectors of 16 + 4) and active-row counts not a multiple of 4.
- * An unknown AIMC_SIMD value is rejected. Usage: test_simd [--seed N]. */
+ * The one-pass sums (kern.accp) equal a scalar reference and kern.accb bit for bit on every
+ * instruction set. An unknown AIMC_SIMD value is rejected. Usage: test_simd [--seed N]. */
 #define _POSIX_C_SOURCE 200809L
 #include <inttypes.h>
 #include <stdio.h>
@@ -120,6 +121,102 @@ static int run_xbar(const char *name, int read_noise, int32_t *codes, int32_t *s
 	return 0;
 }
 
+/* The one-pass sums (kern.accp, issue 17 item 5) against a scalar reference and kern.accb, bit for
+ * bit on the binary32 sums and variances themselves (the codes hide most last-bit differences):
+ * random panels of values over many binades (so a different order of additions changes bits),
+ * random active rows per read (the same lists as act and row masks), with and without voltages,
+ * a column range that starts at a worker's panel boundary (64) and ends in a tail, and nk = 1, 14, 40 (two groups
+ * of 32 reads). */
+static uint64_t pst;
+
+static uint32_t pnext(void)
+{
+	pst = pst * 6364136223846793005ull + 1442695040888963407ull;
+	return (uint32_t)(pst >> 33);
+}
+
+static float pval(void)
+{
+	const uint32_t x = pnext();
+	float f = (float)(x & 0xffffu) / 65536.0f + 0.5f;
+
+	for (uint32_t e = (x >> 16) % 24u; e > 0; e--) /* 2^-12 .. 2^11 */
+		f = e % 2 ? f * 2.0f : f;
+	f = f * 0x1p-12f;
+	return (x >> 31) ? -f : f;
+}
+
+static void test_pass(const aimc_kern *k, uint32_t rows, uint32_t cols, uint32_t nk, int with_v)
+{
+	const uint32_t cp = (cols + AIMC_PANEL - 1) / AIMC_PANEL * AIMC_PANEL, c0 = cols > 128 ? 64 : 0, c1 = cols,
+		       w = (c1 - c0 + 7u) & ~7u, ng = (nk + 31) / 32;
+	float *gd = calloc((size_t)rows * cp, sizeof(float)), *rv = calloc((size_t)rows * cp, sizeof(float));
+	float *v = calloc((size_t)nk * rows, sizeof(float)), *v2 = calloc((size_t)nk * rows, sizeof(float));
+	float *s1 = calloc((size_t)nk * w, sizeof(float)), *q1 = calloc((size_t)nk * w, sizeof(float));
+	float *s2 = calloc((size_t)nk * w, sizeof(float)), *q2 = calloc((size_t)nk * w, sizeof(float));
+	uint32_t *act = calloc((size_t)nk * rows, sizeof(uint32_t)), *nact = calloc(nk, sizeof(uint32_t));
+	uint32_t *rmask = calloc((size_t)ng * rows, sizeof(uint32_t));
+	char name[96];
+	int same_ref = 1, same_b = 1;
+
+	snprintf(name, sizeof(name), "pass_sums_%s_r%u_c%u_k%u%s", k->name, rows, cols, nk, with_v ? "_v" : "");
+	if (gd == NULL || rv == NULL || v == NULL || v2 == NULL || s1 == NULL || q1 == NULL || s2 == NULL ||
+	    q2 == NULL || act == NULL || nact == NULL || rmask == NULL) {
+		report(0, name, "out of memory");
+		goto done;
+	}
+	pst = seed * 0x9e3779b97f4a7c15ull + rows * 131u + cols * 7u + nk + (uint32_t)with_v;
+	for (size_t i = 0; i < (size_t)rows * cp; i++) {
+		gd[i] = pval();
+		rv[i] = pval();
+		rv[i] = rv[i] < 0 ? -rv[i] : rv[i];
+	}
+	for (uint32_t j = 0; j < nk; j++) {
+		const uint32_t dens = pnext() % 5u; /* 0: no row; else about dens / 4 of the rows */
+
+		for (uint32_t r = 0; r < rows; r++) {
+			v[(size_t)j * rows + r] = pval();
+			v2[(size_t)j * rows + r] = v[(size_t)j * rows + r] * v[(size_t)j * rows + r];
+			if (dens != 0 && pnext() % 4u < dens) {
+				act[(size_t)j * rows + nact[j]++] = r;
+				rmask[(size_t)(j / 32) * rows + r] |= 1u << (j % 32);
+			}
+		}
+	}
+	k->accp(s1, q1, w, gd, rv, rows, c0, c1, nk, act, nact, rows, with_v ? v : NULL, with_v ? v2 : NULL, rmask);
+	k->accb(s2, q2, w, gd, rv, rows, c0, c1, nk, act, nact, rows, with_v ? v : NULL, with_v ? v2 : NULL);
+	for (uint32_t j = 0; j < nk; j++)
+		for (uint32_t c = c0; c < c1; c++) {
+			float s = 0.0f, q = 0.0f; /* the scalar reference: active rows ascending */
+
+			for (uint32_t i = 0; i < nact[j]; i++) {
+				const uint32_t r = act[(size_t)j * rows + i];
+				const size_t o = ((size_t)(c / AIMC_PANEL) * rows + r) * AIMC_PANEL + c % AIMC_PANEL;
+
+				s = s + (with_v ? v[(size_t)j * rows + r] * gd[o] : gd[o]);
+				q = q + (with_v ? v2[(size_t)j * rows + r] * rv[o] : rv[o]);
+			}
+			same_ref &= memcmp(&s, &s1[(size_t)j * w + c - c0], sizeof(s)) == 0 &&
+				    memcmp(&q, &q1[(size_t)j * w + c - c0], sizeof(q)) == 0;
+			same_b &= memcmp(&s2[(size_t)j * w + c - c0], &s1[(size_t)j * w + c - c0], sizeof(s)) == 0 &&
+				  memcmp(&q2[(size_t)j * w + c - c0], &q1[(size_t)j * w + c - c0], sizeof(q)) == 0;
+		}
+	report(same_ref && same_b, name, "expected the scalar reference's sums (%s) and accb's (%s) bit for bit",
+	       same_ref ? "equal" : "differ", same_b ? "equal" : "differ");
+done:
+	free(gd);
+	free(rv);
+	free(v);
+	free(v2);
+	free(s1);
+	free(q1);
+	free(s2);
+	free(q2);
+	free(act);
+	free(nact);
+	free(rmask);
+}
+
 int main(int argc, char **argv)
 {
 	static int32_t base[2 * NMVM * C], codes[NMVM * C], scalar[NMVM * C];
@@ -134,6 +231,13 @@ int main(int argc, char **argv)
 			continue;
 		}
 		test_pairs(&k);
+		{
+			static const uint32_t sz[][3] = {{1, 16, 1}, {37, 100, 14}, {68, 300, 40}, {600, 130, 14}};
+
+			for (size_t z = 0; z < sizeof(sz) / sizeof(sz[0]); z++)
+				for (int wv = 0; wv < 2; wv++)
+					test_pass(&k, sz[z][0], sz[z][1], sz[z][2], wv);
+		}
 		for (int rn = 1; rn >= 0; rn--) {
 			int32_t *ref = base + (size_t)(1 - rn) * NMVM * C;
 

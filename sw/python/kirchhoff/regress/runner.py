@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import signal
 import subprocess
 import sys
@@ -222,20 +223,57 @@ def latest_run(build: str, regression: str, shard_txt: str | None) -> str | None
     return os.path.join(base, cands[-1]) if cands else None
 
 
-def build_configs(cases: list[dict], build: str) -> int:
-    """Build the C tools and each config's models once, before any case runs."""
-    targets = [f"{build}/sw/aimc", f"{build}/tests/aimc-test"]
-    for cfg in sorted({c["config"] for c in cases}):
-        sims = {c["sim"] for c in cases if c["config"] == cfg and c["sub"] != "bus-fuzz"}
-        if any(c["config"] == cfg and c["sub"] == "bus-fuzz" for c in cases):
-            targets.append(f"{build}/{cfg}/busfuzz/bus-fuzz")
-        if sims & {"verilator", "xcheck"}:
-            targets += [f"{build}/{cfg}/vl/aimc-vl", f"{build}/{cfg}/vl/aimc-test-vl"]
-        if sims & {"icarus", "xcheck"}:
-            targets += [f"{build}/{cfg}/icarus/sim.vvp", f"{build}/{cfg}/icarus/aimc_vpi.vpi"]
+def case_targets(c: dict, build: str) -> list[str]:
+    """The build targets a case runs: the C tools and its config's model (or bus fuzzer)."""
+    t = [f"{build}/sw/aimc", f"{build}/tests/aimc-test"]
+    cfg = c["config"]
+    if c["sub"] == "bus-fuzz":
+        return t + [f"{build}/{cfg}/busfuzz/bus-fuzz"]
+    if c["sim"] in ("verilator", "xcheck"):
+        t += [f"{build}/{cfg}/vl/aimc-vl", f"{build}/{cfg}/vl/aimc-test-vl"]
+    if c["sim"] in ("icarus", "xcheck"):
+        t += [f"{build}/{cfg}/icarus/sim.vvp", f"{build}/{cfg}/icarus/aimc_vpi.vpi"]
+    return t
+
+
+def build_configs(cases: list[dict], build: str) -> list[str]:
+    """Build the C tools and each config's models once, before any case runs. `make -k` goes on
+    past a failed target; returns the targets still out of date afterwards (`make -q`), so that
+    only the cases needing them fail and every other case runs."""
+    targets = list(dict.fromkeys(t for c in cases for t in case_targets(c, build)))
     print(f"regress: building {len(targets)} targets (C tools, models of "
           f"{len({c['config'] for c in cases})} configs)", flush=True)
-    return subprocess.call(["make", "-s", f"BUILD={build}"] + targets, cwd=ROOT)
+    if subprocess.call(["make", "-s", "-k", f"BUILD={build}"] + targets, cwd=ROOT) == 0:
+        return []
+    return [t for t in targets
+            if subprocess.call(["make", "-s", "-q", f"BUILD={build}", t], cwd=ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) != 0]
+
+
+def record_build_failures(cases: list[dict], run_dir: str, build: str, failed: list[str],
+                          done: dict[str, str]) -> int:
+    """A failed result, naming the target and how to rebuild it, for every case not yet done that
+    needs a target in `failed`; returns how many."""
+    n = 0
+    for c in cases:
+        missing = [t for t in case_targets(c, build) if t in failed]
+        if c["name"] in done or not missing:
+            continue
+        out = os.path.join(run_dir, "cases", c["name"])
+        os.makedirs(out, exist_ok=True)
+        cmd = case_command(c, build, rel(out))
+        make = "make " + " ".join(shlex.quote(a) for a in [f"BUILD={build}"] + missing)
+        reason = f"build failed: {', '.join(missing)} (rebuild: {make})"
+        log = os.path.join(out, "log.txt")
+        atomic.write_bytes(log, f"# case {c['name']}: not run, {reason}\n".encode())
+        record(run_dir, {"name": c["name"], "test": c["test"], "config": c["config"],
+                         "sim": c["sim"], "seed": c["seed"], "status": "fail", "reason": reason,
+                         "exit_code": None, "seconds": 0.0, "command": cmd,
+                         "rerun": f"{make} && {cmd}", "log": rel(log), "sig": None,
+                         "sig_n": None, "waves": None})
+        done[c["name"]] = "fail"
+        n += 1
+    return n
 
 
 def cov_build(cases: list[dict], build: str) -> int | None:
