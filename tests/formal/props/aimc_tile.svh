@@ -25,6 +25,9 @@
 // ADC convert, accumulate) only in the MVM states, never both; conversions start only on settled
 // DACs; the crossbar's prog / pulse / verify never together; aimc_pv's environment; one MVM
 // event per MVM, at most 2*NumSlices array reads; counters move by exactly their events.
+// Depth: 30 frames of ABC's bmc3 (a clocked assertion is seen in the frame after its cycle, so
+// cycles 0 .. 28): the longest MVM (FMvmMax = 27 cycles, MvmLongest_C at frame 29) and a whole
+// PROG with program-and-verify fit. Every COVER is checked reachable by prove.sh.
 `include "aimc_assert.svh"
 
   logic f_past_valid;
