@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
 """Tests of tools/csr_readback.py (the CSR readback rewrite run by tools/gen_regs.sh): the rewrite
-of each block shape PeakRDL-etana writes (constant, field, bit, array loop), the rejection of
-input it does not recognise (exit 2), and that the committed rtl/csr/aimc_csr.sv is rewritten.
+of each block shape PeakRDL-etana writes (constant, field, bit, array loop), the address decode
+and the readback gated by the request, the rejection of input it does not recognise (exit 2), and
+that the committed rtl/csr/aimc_csr.sv is rewritten.
 
   .venv/bin/python -m pytest tests/python/test_csr_readback.py      (PASS/FAIL lines; exit 1 on a failure)
 """
@@ -28,7 +29,26 @@ def check(name, cond, detail=""):
         FAILS.append(name)
 
 
-SRC = """        readback_data_var = '0;
+DECODE = """    logic decoded_reg_strb_id;
+    logic decoded_reg_strb_tile_busy [16];
+    always @(*) begin
+        integer next_cpuif_addr;
+        logic is_valid_addr;
+        logic is_valid_rw;
+        is_valid_addr = '0;
+        is_valid_rw = '0;
+        decoded_reg_strb_id = cpuif_req_masked & (cpuif_addr == 10'h0) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h0);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h0) & !cpuif_req_is_wr;
+        for(int i0=0; i0<16; i0++) begin : gen_loop_15
+            next_cpuif_addr = 32'h100 + i0*10'h4;
+            decoded_reg_strb_tile_busy[i0] = cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]) & !cpuif_req_is_wr;
+            is_valid_addr |= cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]);
+        end
+        decoded_err = (~is_valid_addr | (is_valid_addr & ~is_valid_rw)) & decoded_req;
+    end
+"""
+SRC = DECODE + """        readback_data_var = '0;
         if(rd_mux_addr == 10'h0) begin
             readback_data_var[31:0] = 32'h41494d43;
         end
@@ -42,6 +62,7 @@ SRC = """        readback_data_var = '0;
             end
         end
         readback_data = readback_data_var;
+        readback_done = decoded_req & ~decoded_req_is_wr;
 """
 def test_csr_readback():
     """tools/csr_readback.py rewrites the generated read mux and rejects unexpected shapes"""
@@ -56,6 +77,20 @@ def test_csr_readback():
     check("rewrite: array loop", "({32{rd_mux_addr == 10'h100 + (10)'(i0) * 10'h4}} & "
           "hwif_in_tile_busy_value[i0]);" in out and "gen_loop_1" in out, out)
     check("rewrite: no if left", "if(rd_mux_addr" not in out, out)
+
+    # The decode and the readback only on an access (issue 17): the same values on every path.
+    check("decode: strobes 0 first", "        decoded_reg_strb_id = '0;\n        for (int i0 = 0; i0 < 16; i0++) "
+          "decoded_reg_strb_tile_busy[i0] = '0;\n" in out and "        next_cpuif_addr = '0;\n" in out, out)
+    check("decode: gated by the request", "        if (cpuif_req_masked) begin\n            decoded_reg_strb_id = "
+          "cpuif_req_masked & (cpuif_addr == 10'h0)" in out and
+          "            end\n        end\n        decoded_err = " in out, out)
+    check("readback: gated by the read acknowledge", "        if (decoded_req & ~decoded_req_is_wr) begin\n"
+          "            readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h0}}" in out
+          and "        end\n        readback_data = readback_data_var;" in out, out)
+    rc, out, err = run(SRC.replace("        is_valid_rw = '0;\n", "        is_valid_rw = '0;\n        x = 1;\n"))
+    check("decode: unexpected line: exit 2", rc == 2 and "address decode" in err, f"rc {rc} err {err}")
+    rc, out, err = run(SRC.replace("readback_done = decoded_req & ~decoded_req_is_wr;", "readback_done = 1;"))
+    check("readback: other acknowledge: exit 2", rc == 2 and "readback" in err, f"rc {rc} err {err}")
 
     rc, out, err = run("module m; endmodule\n")
     check("no readback: exit 2", rc == 2 and "csr_readback" in err, f"rc {rc} err {err}")
@@ -90,6 +125,7 @@ def test_csr_readback():
     with open(os.path.join(ROOT, "rtl", "csr", "aimc_csr.sv"), encoding="utf-8") as f:
         gen = f.read()
     check("committed aimc_csr.sv is rewritten", "if(rd_mux_addr" not in gen and
-          "({32{rd_mux_addr ==" in gen and gen.count("{PvRegs}}") == 5)
+          "({32{rd_mux_addr ==" in gen and gen.count("{PvRegs}}") == 5 and
+          "if (cpuif_req_masked) begin" in gen and "if (decoded_req & ~decoded_req_is_wr) begin" in gen)
     assert not FAILS, f"failed: {FAILS}"
 
