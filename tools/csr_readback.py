@@ -30,7 +30,9 @@ counter moves. The decode's per-register lines go under `if (cpuif_req_masked)` 
 strobe 0 before it: each strobe etana writes is `cpuif_req_masked & ...`, so it is 0 without a
 request either way. The readback's OR goes under `if (decoded_req & ~decoded_req_is_wr)`, the
 condition of its read acknowledge: the read data is used only with the acknowledge (the AXI4-Lite
-slave takes it in that cycle), so every bus response and its cycle are unchanged.
+slave takes it in that cycle), so every bus response and its cycle are unchanged. Both gates are
+for the simulators only (`ifndef SYNTHESIS / FORMAL): yosys 0.23 infers a latch for the loop
+variable of etana's for loops under an if, and synthesis gains nothing from them.
 """
 import re
 import sys
@@ -93,6 +95,31 @@ def pack_array_ports(src: str) -> str:
     return ARRAY_PORT.sub(lambda m: f"{m.group(1)}[{m.group(4)}:0][{m.group(2)}:0] {m.group(3)}{m.group(5)}", src)
 
 
+GATE_MACRO = "AIMC_CSR_ACCESS_GATE"
+GATE_DEFINE = f"""// Simulation only (tools/csr_readback.py): the address decode and the readback evaluated only on
+// an access. Not in synthesis or formal: yosys 0.23 infers a latch for the variable of a for loop
+// under an if, and the gates change nothing at the ports.
+`ifndef SYNTHESIS
+`ifndef FORMAL
+`define {GATE_MACRO}
+`endif
+`endif
+"""
+
+
+def gate(ind: str, cond: str) -> str:
+    """The opening of a gated region: `if (cond) begin` in simulation, a plain `begin` elsewhere."""
+    return (f"`ifdef {GATE_MACRO}\n{ind}if ({cond}) begin\n`else\n{ind}begin\n`endif\n")
+
+
+def gate_macro(src: str) -> str:
+    """GATE_MACRO defined before the module and undefined after it (no define leaks out)."""
+    if len(re.findall(r"^module aimc_csr\b", src, re.M)) != 1 or src.count("\nendmodule") != 1:
+        die("no single `module aimc_csr` ... `endmodule`")
+    src = re.sub(r"^module aimc_csr\b", lambda _: f"{GATE_DEFINE}module aimc_csr", src, count=1, flags=re.M)
+    return src.replace("\nendmodule", f"\nendmodule\n`undef {GATE_MACRO}", 1).rstrip("\n") + "\n"
+
+
 DECODE = re.compile(r"^( *is_valid_rw = '0;\n)(.*?)^( *decoded_err = )", re.M | re.S)
 DECODE_LINE = re.compile(r" *(decoded_reg_strb_\w+(?:\[i0\])? = cpuif_req_masked & .*;|is_valid_(?:addr|rw) \|= "
                          r"cpuif_req_masked & .*;|for\(int i0=0; i0<\d+; i0\+\+\) begin : \w+|"
@@ -128,7 +155,7 @@ def gate_decode(src: str) -> str:
     inner = "".join(f"    {ln}\n" if ln else "\n" for ln in body.rstrip("\n").split("\n"))
     gated = (f"{m.group(1)}{''.join(zero)}"
              f"{ind}// Only on a request (tools/csr_readback.py): without one every strobe is 0 as above.\n"
-             f"{ind}if (cpuif_req_masked) begin\n{inner}{ind}end\n{m.group(3)}")
+             f"{gate(ind, 'cpuif_req_masked')}{inner}{ind}end\n{m.group(3)}")
     return src[:m.start()] + gated + src[m.end():]
 
 
@@ -147,7 +174,7 @@ def gate_readback(src: str) -> str:
     inner = "".join(f"    {ln}\n" if ln else "\n" for ln in m.group(2).rstrip("\n").split("\n"))
     gated = (f"{m.group(1)}{ind}// Only with the read acknowledge (readback_done below), the one cycle its\n"
              f"{ind}// data is used (tools/csr_readback.py).\n"
-             f"{ind}if (decoded_req & ~decoded_req_is_wr) begin\n{inner}{ind}end\n{m.group(3)}")
+             f"{gate(ind, 'decoded_req & ~decoded_req_is_wr')}{inner}{ind}end\n{m.group(3)}")
     return src[:m.start()] + gated + src[m.end():]
 
 
@@ -160,7 +187,8 @@ def main() -> None:
               f"(PeakRDL-etana output changed?)", file=sys.stderr)
         sys.exit(2)
     new = gate_readback(gate_decode(new))
-    sys.stdout.write(pv_regs(new) if "--pv-regs" in sys.argv[1:] else new)
+    new = pv_regs(new) if "--pv-regs" in sys.argv[1:] else new
+    sys.stdout.write(gate_macro(new))
 
 
 if __name__ == "__main__":

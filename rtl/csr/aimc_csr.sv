@@ -4,6 +4,14 @@
 //  https://github.com/daxzio/PeakRDL-etana
 
 
+// Simulation only (tools/csr_readback.py): the address decode and the readback evaluated only on
+// an access. Not in synthesis or formal: yosys 0.23 infers a latch for the variable of a for loop
+// under an if, and the gates change nothing at the ports.
+`ifndef SYNTHESIS
+`ifndef FORMAL
+`define AIMC_CSR_ACCESS_GATE
+`endif
+`endif
 module aimc_csr #(
         // 0: no program-and-verify engine: pv_ctrl, pv_tol, pv_sel read 0
         parameter bit PvRegs = 1
@@ -245,7 +253,11 @@ module aimc_csr #(
         decoded_reg_strb_pv_pulses = '0;
         decoded_reg_strb_pv_unconv = '0;
         // Only on a request (tools/csr_readback.py): without one every strobe is 0 as above.
+`ifdef AIMC_CSR_ACCESS_GATE
         if (cpuif_req_masked) begin
+`else
+        begin
+`endif
             decoded_reg_strb_id = cpuif_req_masked & (cpuif_addr == 10'h0) & !cpuif_req_is_wr;
             is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h0);
             is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h0) & !cpuif_req_is_wr;
@@ -929,7 +941,11 @@ always @(*) begin
         readback_data_var = '0;
         // Only with the read acknowledge (readback_done below), the one cycle its
         // data is used (tools/csr_readback.py).
+`ifdef AIMC_CSR_ACCESS_GATE
         if (decoded_req & ~decoded_req_is_wr) begin
+`else
+        begin
+`endif
             readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h0}} & 32'h41494d43);
             readback_data_var[7:0] = readback_data_var[7:0] | ({8{rd_mux_addr == 10'h4}} & 8'h1);
             readback_data_var[15:8] = readback_data_var[15:8] | ({8{rd_mux_addr == 10'h4}} & 8'h0);
@@ -1020,3 +1036,4 @@ always @(*) begin
     assign cpuif_rd_data = readback_data;
     assign cpuif_rd_err = readback_err | readback_external_rd_err;
 endmodule
+`undef AIMC_CSR_ACCESS_GATE

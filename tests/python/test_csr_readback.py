@@ -63,10 +63,12 @@ SRC = DECODE + """        readback_data_var = '0;
         end
         readback_data = readback_data_var;
         readback_done = decoded_req & ~decoded_req_is_wr;
+endmodule
 """
+MOD = "module aimc_csr (\n"
 def test_csr_readback():
     """tools/csr_readback.py rewrites the generated read mux and rejects unexpected shapes"""
-    rc, out, err = run(SRC)
+    rc, out, err = run(MOD + SRC)
     check("rewrite: exit 0", rc == 0, err)
     check("rewrite: constant", "readback_data_var[31:0] = readback_data_var[31:0] | "
           "({32{rd_mux_addr == 10'h0}} & 32'h41494d43);" in out, out)
@@ -81,26 +83,33 @@ def test_csr_readback():
     # The decode and the readback only on an access (issue 17): the same values on every path.
     check("decode: strobes 0 first", "        decoded_reg_strb_id = '0;\n        for (int i0 = 0; i0 < 16; i0++) "
           "decoded_reg_strb_tile_busy[i0] = '0;\n" in out and "        next_cpuif_addr = '0;\n" in out, out)
-    check("decode: gated by the request", "        if (cpuif_req_masked) begin\n            decoded_reg_strb_id = "
+    # In simulation only (`ifdef AIMC_CSR_ACCESS_GATE, defined unless SYNTHESIS or FORMAL).
+    sim = "`ifdef AIMC_CSR_ACCESS_GATE\n        if ({}) begin\n`else\n        begin\n`endif\n"
+    check("decode: gated by the request", sim.format("cpuif_req_masked") + "            decoded_reg_strb_id = "
           "cpuif_req_masked & (cpuif_addr == 10'h0)" in out and
           "            end\n        end\n        decoded_err = " in out, out)
-    check("readback: gated by the read acknowledge", "        if (decoded_req & ~decoded_req_is_wr) begin\n"
+    check("readback: gated by the read acknowledge", sim.format("decoded_req & ~decoded_req_is_wr") +
           "            readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h0}}" in out
           and "        end\n        readback_data = readback_data_var;" in out, out)
-    rc, out, err = run(SRC.replace("        is_valid_rw = '0;\n", "        is_valid_rw = '0;\n        x = 1;\n"))
+    rc, out, err = run(MOD + SRC)
+    check("gate macro: simulation only, undefined after the module",
+          out.startswith("// Simulation only") and "`ifndef SYNTHESIS\n`ifndef FORMAL\n`define AIMC_CSR_ACCESS_GATE\n"
+          "`endif\n`endif\nmodule aimc_csr (\n" in out and out.endswith("endmodule\n`undef AIMC_CSR_ACCESS_GATE\n") and out.count("endmodule") == 1,
+          out[:400])
+    rc, out, err = run(MOD + SRC.replace("        is_valid_rw = '0;\n", "        is_valid_rw = '0;\n        x = 1;\n"))
     check("decode: unexpected line: exit 2", rc == 2 and "address decode" in err, f"rc {rc} err {err}")
-    rc, out, err = run(SRC.replace("readback_done = decoded_req & ~decoded_req_is_wr;", "readback_done = 1;"))
+    rc, out, err = run(MOD + SRC.replace("readback_done = decoded_req & ~decoded_req_is_wr;", "readback_done = 1;"))
     check("readback: other acknowledge: exit 2", rc == 2 and "readback" in err, f"rc {rc} err {err}")
 
     rc, out, err = run("module m; endmodule\n")
     check("no readback: exit 2", rc == 2 and "csr_readback" in err, f"rc {rc} err {err}")
 
-    bad = SRC.replace("readback_data_var[15:9] = hwif_in_y;", "readback_data_var[15:9] = hwif_in_y;\n"
+    bad = MOD + SRC.replace("readback_data_var[15:9] = hwif_in_y;", "readback_data_var[15:9] = hwif_in_y;\n"
                       "            other = 1;")
     rc, out, err = run(bad)
     check("unexpected block shape: exit 2", rc == 2 and "left" in err, f"rc {rc} err {err}")
 
-    bad = SRC.replace("[15:9]", "[i+1:9]", 1)
+    bad = MOD + SRC.replace("[15:9]", "[i+1:9]", 1)
     rc, out, err = run(bad)
     check("unexpected select: exit 2", rc == 2 and "select" in err, f"rc {rc} err {err}")
 
@@ -126,6 +135,7 @@ def test_csr_readback():
         gen = f.read()
     check("committed aimc_csr.sv is rewritten", "if(rd_mux_addr" not in gen and
           "({32{rd_mux_addr ==" in gen and gen.count("{PvRegs}}") == 5 and
-          "if (cpuif_req_masked) begin" in gen and "if (decoded_req & ~decoded_req_is_wr) begin" in gen)
+          "if (cpuif_req_masked) begin" in gen and "if (decoded_req & ~decoded_req_is_wr) begin" in gen and
+          gen.count("`ifdef AIMC_CSR_ACCESS_GATE") == 2)
     assert not FAILS, f"failed: {FAILS}"
 
