@@ -665,7 +665,8 @@ module aimc_top
   logic irq_en_done, irq_en_error, irq_en_prog;
   logic irq_done, irq_error, irq_prog;
 
-  // The register block's hardware interface: one struct each way (aimc_csr_pkg, generated).
+  // The register block's hardware interface: one struct each way (aimc_csr_pkg, generated), and
+  // the counters on their own ports (each its own net: Icarus copies a whole struct per change).
   aimc_csr_hwif_in_t  csr_hwif_in;
   aimc_csr_hwif_out_t csr_hwif_out;
 
@@ -701,30 +702,11 @@ module aimc_top
   assign csr_hwif_in.cfg5_no_tfl        = 1'(IsaTfl == 0);
   assign csr_hwif_in.cfg5_slices_m1     = 3'(WeightSlices - 1);
   assign csr_hwif_in.cfg5_slice_bits    = 3'((WeightSlices > 1) ? SliceBits : 0);
-  assign csr_hwif_in.cycles_lo_value    = cut_lo(cnt_cycles[31:0]);
-  assign csr_hwif_in.cycles_hi_value    = (CounterBits < 32) ? 32'd0 : cnt_cycles[63:32];
-  assign csr_hwif_in.instrs_value       = cnt_instrs;
-  assign csr_hwif_in.mvms_value         = cnt_mvms;
-  assign csr_hwif_in.convs_value        = cut_lo(t_conv_cnt[0]);
-  assign csr_hwif_in.adc_convs_value    = cnt_adc_convs;
-  assign csr_hwif_in.sats_value         = cnt_sats;
-  assign csr_hwif_in.prog_rows_value    = cut_lo(t_prog_cnt[0]);
   assign csr_hwif_in.bus_err_valid      = bus_err_valid;
   assign csr_hwif_in.bus_err_write      = bus_err_write;
   assign csr_hwif_in.bus_err_resp       = bus_err_resp;
   assign csr_hwif_in.bus_err_count      = bus_err_count;
   assign csr_hwif_in.bus_err_addr_addr  = bus_err_addr;
-  assign csr_hwif_in.reads_total_value  = tc_reads_total;
-  assign csr_hwif_in.stalls_total_value = tc_stalls_total;
-  assign csr_hwif_in.tile_busy_value    = csr_tile_busy;
-  assign csr_hwif_in.tile_idle_value    = csr_tile_idle;
-  assign csr_hwif_in.tile_mvms_value    = csr_tile_mvms;
-  assign csr_hwif_in.tile_reads_value   = csr_tile_reads;
-  assign csr_hwif_in.tile_adc_value     = csr_tile_adc;
-  assign csr_hwif_in.tile_sats_value    = csr_tile_sats;
-  assign csr_hwif_in.tile_stalls_value  = csr_tile_stalls;
-  assign csr_hwif_in.pv_pulses_value    = csr_pv_pulses;
-  assign csr_hwif_in.pv_unconv_value    = csr_pv_unconv;
 
   assign start         = csr_hwif_out.ctrl_start;
   assign irq_en_done   = csr_hwif_out.ctrl_irq_en_done;
@@ -765,7 +747,27 @@ module aimc_top
     .cpuif_wr_ack_o       (csr_wr_ack),
     .cpuif_wr_err_o       (csr_wr_err),
     .hwif_i               (csr_hwif_in),
-    .hwif_o               (csr_hwif_out)
+    .hwif_o               (csr_hwif_out),
+    // the counters, one port each (aimc_csr_reg_top)
+    .cnt_cycles_lo_i      (cut_lo(cnt_cycles[31:0])),
+    .cnt_cycles_hi_i      ((CounterBits < 32) ? 32'd0 : cnt_cycles[63:32]),
+    .cnt_instrs_i         (cnt_instrs),
+    .cnt_mvms_i           (cnt_mvms),
+    .cnt_convs_i          (cut_lo(t_conv_cnt[0])),
+    .cnt_adc_convs_i      (cnt_adc_convs),
+    .cnt_sats_i           (cnt_sats),
+    .cnt_prog_rows_i      (cut_lo(t_prog_cnt[0])),
+    .cnt_reads_total_i    (tc_reads_total),
+    .cnt_stalls_total_i   (tc_stalls_total),
+    .cnt_tile_busy_i      (csr_tile_busy),
+    .cnt_tile_idle_i      (csr_tile_idle),
+    .cnt_tile_mvms_i      (csr_tile_mvms),
+    .cnt_tile_reads_i     (csr_tile_reads),
+    .cnt_tile_adc_i       (csr_tile_adc),
+    .cnt_tile_sats_i      (csr_tile_sats),
+    .cnt_tile_stalls_i    (csr_tile_stalls),
+    .cnt_pv_pulses_i      (csr_pv_pulses),
+    .cnt_pv_unconv_i      (csr_pv_unconv)
   );
 
   assign irq_o = (irq_done & irq_en_done) | (irq_error & irq_en_error) | (irq_prog & irq_en_prog);

@@ -9,13 +9,20 @@ hwif_out_<reg>_<field>; register arrays as packed [N-1:0][W-1:0] vectors after
 tools/csr_readback.py). This reads those port declarations (the file itself is not changed) and
 writes
   - aimc_csr_pkg: packed structs aimc_csr_hwif_in_t / aimc_csr_hwif_out_t, one member per port
-    named <reg>_<field>, in port order; an array port [N-1:0][W-1:0] becomes one flat member
-    [N*W-1:0], element i at bits [i*W +: W] (a 2-D packed member would be read as one vector by
-    yosys 0.23 after tools/yosys_src.py, which flattens declarations but not member selects);
+    named <reg>_<field>, in port order, the counters excepted (below);
   - aimc_csr_reg_top: aimc_csr with the CPU interface as before and the two structs (hwif_i,
     hwif_o) in place of the hwif ports, clk_i / rst_ni / cpuif_*_i|o for the rest (OpenTitan's
     reg2hw / hw2reg shape), so the chip top connects one struct each way. Packed structs only:
     Icarus 11 takes no unpacked struct.
+The counters (every hardware-written field named `value`: the RDL's counter registers, all of
+them 32 bits) are no struct members but one input port each, cnt_<reg>_i. Icarus keeps a packed
+struct as one net: with the counters in it (4235 bits, 55 readers), each counter step copied the
+whole struct to every reader, 3x the run time of the flat ports (session 8's struct wiring, a
+tiny layer 12.7 s against 4.3 s; see the CI figures in docs/sim.md). The struct keeps what
+changes rarely (status, interrupts, errors, configuration). A register-array counter
+[N-1:0][W-1:0] is one flat port [N*W-1:0], element i at bits [i*W +: W] (a 2-D packed port
+would be read as one vector by yosys 0.23 after tools/yosys_src.py, which flattens declarations
+but not selects).
 Exit status 2 when the module does not have the expected shape.
 """
 import re
@@ -66,6 +73,16 @@ def member(name):
     return None
 
 
+def is_counter(name):
+    """A counter: a hardware-written field named `value` (the RDL's counter registers)."""
+    return name.startswith("hwif_in_") and name.endswith("_value")
+
+
+def counter_port(name):
+    """The wrapper's port of a counter: hwif_in_<reg>_value -> cnt_<reg>_i."""
+    return f"cnt_{name.removeprefix('hwif_in_').removesuffix('_value')}_i"
+
+
 def decl(width, elems):
     n = width * (elems or 1)
     return f"[{n - 1}:0]" if n > 1 else ""
@@ -80,7 +97,7 @@ def gen_pkg(ports):
         o.append(f"  // {doc}")
         o.append("  typedef struct packed {")
         for _, width, name, elems in ports:
-            if name.startswith(f"hwif_{kind}_"):
+            if name.startswith(f"hwif_{kind}_") and not is_counter(name):
                 d = decl(width, elems)
                 note = f"  // {elems} x {width} bits, element i at [i*{width} +: {width}]" if elems else ""
                 o.append(f"    logic {d + ' ' if d else ''}{member(name)};{note}")
@@ -114,7 +131,12 @@ def gen_wrap(params, ports):
         w = f"[{width - 1}:0] " if width > 1 else ""
         o.append(f"  {t} {w}{outer(d, name)},")
     o.append("  input  aimc_csr_hwif_in_t  hwif_i,")
-    o.append("  output aimc_csr_hwif_out_t hwif_o")
+    o.append("  output aimc_csr_hwif_out_t hwif_o,")
+    o.append("  // counters, one port each (not in hwif_i: a struct is one net in Icarus)")
+    cnts = [p for p in ports if is_counter(p[2])]
+    for i, (_, width, name, elems) in enumerate(cnts):
+        note = f"  // {elems} x {width} bits, element i at [i*{width} +: {width}]" if elems else ""
+        o.append(f"  input  logic {decl(width, elems)} {counter_port(name)}{',' if i < len(cnts) - 1 else ''}{note}")
     o += [");", ""]
     # Register arrays are packed [N-1:0][W-1:0] ports (tools/csr_readback.py): element i is bits
     # [i*W +: W] of the flat struct member, so the member connects as it is.
@@ -126,6 +148,8 @@ def gen_wrap(params, ports):
         m = member(name)
         if m is None:
             src = outer(d, name)
+        elif is_counter(name):
+            src = counter_port(name)
         else:
             src = f"hwif_{'i' if d == 'input' else 'o'}.{m}"
         conns.append(f"    .{name} ({src})")
@@ -141,6 +165,9 @@ def main() -> None:
     params, ports = parse(sys.argv[1])
     if not any(member(p[2]) for p in ports):
         die(f"{sys.argv[1]}: no hwif ports")
+    for d, width, name, _ in ports:
+        if is_counter(name) and (d != "input" or width != 32):
+            die(f"{sys.argv[1]}: counter port {name} is not a 32-bit input ({d}, {width} bits)")
     atomic.write_many({sys.argv[2]: gen_pkg(ports).encode(),
                        sys.argv[3]: gen_wrap(params, ports).encode()}, inputs=[sys.argv[1]])
 

@@ -30,7 +30,8 @@ defs=($("$py" "$top/tools/gen_limits.py" --rdl-defines "$limits" "$isa"))
   # Read data as a parallel AND-OR instead of etana's if-chain: the same bits, a fraction of the
   # logic (tools/csr_readback.py; needed for the iCE40 UP5K, docs/fpga-bringup.md).
   # The same script declares the register-array inputs as packed vectors (Icarus runs an always
-  # block that reads an unpacked array by a variable index on every change of any word).
+  # block that reads an unpacked array by a variable index on every change of any word), and
+  # evaluates the address decode and the readback only on an access (simulation only).
   grep -v '^`timescale' "$tmp/aimc_csr.sv" | "$py" "$top/tools/csr_readback.py" --pv-regs
   } > "$out/rtl/csr/.aimc_csr.sv.tmp"
 mv "$out/rtl/csr/.aimc_csr.sv.tmp" "$out/rtl/csr/aimc_csr.sv"

@@ -4,6 +4,14 @@
 //  https://github.com/daxzio/PeakRDL-etana
 
 
+// Simulation only (tools/csr_readback.py): the address decode and the readback evaluated only on
+// an access. Not in synthesis or formal: yosys 0.23 infers a latch for the variable of a for loop
+// under an if, and the gates change nothing at the ports.
+`ifndef SYNTHESIS
+`ifndef FORMAL
+`define AIMC_CSR_ACCESS_GATE
+`endif
+`endif
 module aimc_csr #(
         // 0: no program-and-verify engine: pv_ctrl, pv_tol, pv_sel read 0
         parameter bit PvRegs = 1
@@ -200,156 +208,207 @@ module aimc_csr #(
         logic is_valid_rw;
         is_valid_addr = '0;
         is_valid_rw = '0;
-        decoded_reg_strb_id = cpuif_req_masked & (cpuif_addr == 10'h0) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h0);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h0) & !cpuif_req_is_wr;
-        decoded_reg_strb_version = cpuif_req_masked & (cpuif_addr == 10'h4) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h4);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h4) & !cpuif_req_is_wr;
-        decoded_reg_strb_ctrl = cpuif_req_masked & (cpuif_addr == 10'h8);
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h8);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h8);
-        decoded_reg_strb_status = cpuif_req_masked & (cpuif_addr == 10'hc) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'hc);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'hc) & !cpuif_req_is_wr;
-        decoded_reg_strb_irq = cpuif_req_masked & (cpuif_addr == 10'h10);
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h10);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h10);
-        decoded_reg_strb_err_code = cpuif_req_masked & (cpuif_addr == 10'h14) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h14);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h14) & !cpuif_req_is_wr;
-        decoded_reg_strb_err_pc = cpuif_req_masked & (cpuif_addr == 10'h18) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h18);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h18) & !cpuif_req_is_wr;
-        decoded_reg_strb_start_pc = cpuif_req_masked & (cpuif_addr == 10'h1c);
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h1c);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h1c);
-        decoded_reg_strb_settle = cpuif_req_masked & (cpuif_addr == 10'h20);
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h20);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h20);
-        decoded_reg_strb_scratch = cpuif_req_masked & (cpuif_addr == 10'h24);
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h24);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h24);
-        decoded_reg_strb_cfg0 = cpuif_req_masked & (cpuif_addr == 10'h30) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h30);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h30) & !cpuif_req_is_wr;
-        decoded_reg_strb_cfg1 = cpuif_req_masked & (cpuif_addr == 10'h34) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h34);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h34) & !cpuif_req_is_wr;
-        decoded_reg_strb_cfg2 = cpuif_req_masked & (cpuif_addr == 10'h38) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h38);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h38) & !cpuif_req_is_wr;
-        decoded_reg_strb_cfg3 = cpuif_req_masked & (cpuif_addr == 10'h3c) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h3c);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h3c) & !cpuif_req_is_wr;
-        decoded_reg_strb_cfg4 = cpuif_req_masked & (cpuif_addr == 10'h40) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h40);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h40) & !cpuif_req_is_wr;
-        decoded_reg_strb_cfg5 = cpuif_req_masked & (cpuif_addr == 10'h44) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h44);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h44) & !cpuif_req_is_wr;
-        decoded_reg_strb_cycles_lo = cpuif_req_masked & (cpuif_addr == 10'h80) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h80);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h80) & !cpuif_req_is_wr;
-        decoded_reg_strb_cycles_hi = cpuif_req_masked & (cpuif_addr == 10'h84) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h84);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h84) & !cpuif_req_is_wr;
-        decoded_reg_strb_instrs = cpuif_req_masked & (cpuif_addr == 10'h88) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h88);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h88) & !cpuif_req_is_wr;
-        decoded_reg_strb_mvms = cpuif_req_masked & (cpuif_addr == 10'h8c) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h8c);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h8c) & !cpuif_req_is_wr;
-        decoded_reg_strb_convs = cpuif_req_masked & (cpuif_addr == 10'h90) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h90);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h90) & !cpuif_req_is_wr;
-        decoded_reg_strb_adc_convs = cpuif_req_masked & (cpuif_addr == 10'h94) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h94);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h94) & !cpuif_req_is_wr;
-        decoded_reg_strb_sats = cpuif_req_masked & (cpuif_addr == 10'h98) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h98);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h98) & !cpuif_req_is_wr;
-        decoded_reg_strb_prog_rows = cpuif_req_masked & (cpuif_addr == 10'h9c) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h9c);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h9c) & !cpuif_req_is_wr;
-        decoded_reg_strb_soft_reset = cpuif_req_masked & (cpuif_addr == 10'ha0) & cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'ha0);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'ha0) & cpuif_req_is_wr;
-        decoded_reg_strb_sat_mode = cpuif_req_masked & (cpuif_addr == 10'ha4);
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'ha4);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'ha4);
-        decoded_reg_strb_watchdog = cpuif_req_masked & (cpuif_addr == 10'ha8);
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'ha8);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'ha8);
-        decoded_reg_strb_bus_err = cpuif_req_masked & (cpuif_addr == 10'hac);
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'hac);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'hac);
-        decoded_reg_strb_bus_err_addr = cpuif_req_masked & (cpuif_addr == 10'hb0) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'hb0);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'hb0) & !cpuif_req_is_wr;
-        decoded_reg_strb_reads_total = cpuif_req_masked & (cpuif_addr == 10'hb4) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'hb4);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'hb4) & !cpuif_req_is_wr;
-        decoded_reg_strb_stalls_total = cpuif_req_masked & (cpuif_addr == 10'hb8) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'hb8);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'hb8) & !cpuif_req_is_wr;
-        for(int i0=0; i0<16; i0++) begin : gen_loop_15
-            next_cpuif_addr = 32'h100 + i0*10'h4;
-            decoded_reg_strb_tile_busy[i0] = cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]) & !cpuif_req_is_wr;
-            is_valid_addr |= cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]);
-            is_valid_rw |= cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]) & !cpuif_req_is_wr;
+        next_cpuif_addr = '0;
+        decoded_reg_strb_id = '0;
+        decoded_reg_strb_version = '0;
+        decoded_reg_strb_ctrl = '0;
+        decoded_reg_strb_status = '0;
+        decoded_reg_strb_irq = '0;
+        decoded_reg_strb_err_code = '0;
+        decoded_reg_strb_err_pc = '0;
+        decoded_reg_strb_start_pc = '0;
+        decoded_reg_strb_settle = '0;
+        decoded_reg_strb_scratch = '0;
+        decoded_reg_strb_cfg0 = '0;
+        decoded_reg_strb_cfg1 = '0;
+        decoded_reg_strb_cfg2 = '0;
+        decoded_reg_strb_cfg3 = '0;
+        decoded_reg_strb_cfg4 = '0;
+        decoded_reg_strb_cfg5 = '0;
+        decoded_reg_strb_cycles_lo = '0;
+        decoded_reg_strb_cycles_hi = '0;
+        decoded_reg_strb_instrs = '0;
+        decoded_reg_strb_mvms = '0;
+        decoded_reg_strb_convs = '0;
+        decoded_reg_strb_adc_convs = '0;
+        decoded_reg_strb_sats = '0;
+        decoded_reg_strb_prog_rows = '0;
+        decoded_reg_strb_soft_reset = '0;
+        decoded_reg_strb_sat_mode = '0;
+        decoded_reg_strb_watchdog = '0;
+        decoded_reg_strb_bus_err = '0;
+        decoded_reg_strb_bus_err_addr = '0;
+        decoded_reg_strb_reads_total = '0;
+        decoded_reg_strb_stalls_total = '0;
+        for (int i0 = 0; i0 < 16; i0++) decoded_reg_strb_tile_busy[i0] = '0;
+        for (int i0 = 0; i0 < 16; i0++) decoded_reg_strb_tile_idle[i0] = '0;
+        for (int i0 = 0; i0 < 16; i0++) decoded_reg_strb_tile_mvms[i0] = '0;
+        for (int i0 = 0; i0 < 16; i0++) decoded_reg_strb_tile_reads[i0] = '0;
+        for (int i0 = 0; i0 < 16; i0++) decoded_reg_strb_tile_adc[i0] = '0;
+        for (int i0 = 0; i0 < 16; i0++) decoded_reg_strb_tile_sats[i0] = '0;
+        for (int i0 = 0; i0 < 16; i0++) decoded_reg_strb_tile_stalls[i0] = '0;
+        decoded_reg_strb_pv_ctrl = '0;
+        decoded_reg_strb_pv_tol = '0;
+        decoded_reg_strb_pv_sel = '0;
+        decoded_reg_strb_pv_pulses = '0;
+        decoded_reg_strb_pv_unconv = '0;
+        // Only on a request (tools/csr_readback.py): without one every strobe is 0 as above.
+`ifdef AIMC_CSR_ACCESS_GATE
+        if (cpuif_req_masked) begin
+`else
+        begin
+`endif
+            decoded_reg_strb_id = cpuif_req_masked & (cpuif_addr == 10'h0) & !cpuif_req_is_wr;
+            is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h0);
+            is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h0) & !cpuif_req_is_wr;
+            decoded_reg_strb_version = cpuif_req_masked & (cpuif_addr == 10'h4) & !cpuif_req_is_wr;
+            is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h4);
+            is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h4) & !cpuif_req_is_wr;
+            decoded_reg_strb_ctrl = cpuif_req_masked & (cpuif_addr == 10'h8);
+            is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h8);
+            is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h8);
+            decoded_reg_strb_status = cpuif_req_masked & (cpuif_addr == 10'hc) & !cpuif_req_is_wr;
+            is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'hc);
+            is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'hc) & !cpuif_req_is_wr;
+            decoded_reg_strb_irq = cpuif_req_masked & (cpuif_addr == 10'h10);
+            is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h10);
+            is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h10);
+            decoded_reg_strb_err_code = cpuif_req_masked & (cpuif_addr == 10'h14) & !cpuif_req_is_wr;
+            is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h14);
+            is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h14) & !cpuif_req_is_wr;
+            decoded_reg_strb_err_pc = cpuif_req_masked & (cpuif_addr == 10'h18) & !cpuif_req_is_wr;
+            is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h18);
+            is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h18) & !cpuif_req_is_wr;
+            decoded_reg_strb_start_pc = cpuif_req_masked & (cpuif_addr == 10'h1c);
+            is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h1c);
+            is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h1c);
+            decoded_reg_strb_settle = cpuif_req_masked & (cpuif_addr == 10'h20);
+            is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h20);
+            is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h20);
+            decoded_reg_strb_scratch = cpuif_req_masked & (cpuif_addr == 10'h24);
+            is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h24);
+            is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h24);
+            decoded_reg_strb_cfg0 = cpuif_req_masked & (cpuif_addr == 10'h30) & !cpuif_req_is_wr;
+            is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h30);
+            is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h30) & !cpuif_req_is_wr;
+            decoded_reg_strb_cfg1 = cpuif_req_masked & (cpuif_addr == 10'h34) & !cpuif_req_is_wr;
+            is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h34);
+            is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h34) & !cpuif_req_is_wr;
+            decoded_reg_strb_cfg2 = cpuif_req_masked & (cpuif_addr == 10'h38) & !cpuif_req_is_wr;
+            is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h38);
+            is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h38) & !cpuif_req_is_wr;
+            decoded_reg_strb_cfg3 = cpuif_req_masked & (cpuif_addr == 10'h3c) & !cpuif_req_is_wr;
+            is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h3c);
+            is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h3c) & !cpuif_req_is_wr;
+            decoded_reg_strb_cfg4 = cpuif_req_masked & (cpuif_addr == 10'h40) & !cpuif_req_is_wr;
+            is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h40);
+            is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h40) & !cpuif_req_is_wr;
+            decoded_reg_strb_cfg5 = cpuif_req_masked & (cpuif_addr == 10'h44) & !cpuif_req_is_wr;
+            is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h44);
+            is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h44) & !cpuif_req_is_wr;
+            decoded_reg_strb_cycles_lo = cpuif_req_masked & (cpuif_addr == 10'h80) & !cpuif_req_is_wr;
+            is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h80);
+            is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h80) & !cpuif_req_is_wr;
+            decoded_reg_strb_cycles_hi = cpuif_req_masked & (cpuif_addr == 10'h84) & !cpuif_req_is_wr;
+            is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h84);
+            is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h84) & !cpuif_req_is_wr;
+            decoded_reg_strb_instrs = cpuif_req_masked & (cpuif_addr == 10'h88) & !cpuif_req_is_wr;
+            is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h88);
+            is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h88) & !cpuif_req_is_wr;
+            decoded_reg_strb_mvms = cpuif_req_masked & (cpuif_addr == 10'h8c) & !cpuif_req_is_wr;
+            is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h8c);
+            is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h8c) & !cpuif_req_is_wr;
+            decoded_reg_strb_convs = cpuif_req_masked & (cpuif_addr == 10'h90) & !cpuif_req_is_wr;
+            is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h90);
+            is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h90) & !cpuif_req_is_wr;
+            decoded_reg_strb_adc_convs = cpuif_req_masked & (cpuif_addr == 10'h94) & !cpuif_req_is_wr;
+            is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h94);
+            is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h94) & !cpuif_req_is_wr;
+            decoded_reg_strb_sats = cpuif_req_masked & (cpuif_addr == 10'h98) & !cpuif_req_is_wr;
+            is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h98);
+            is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h98) & !cpuif_req_is_wr;
+            decoded_reg_strb_prog_rows = cpuif_req_masked & (cpuif_addr == 10'h9c) & !cpuif_req_is_wr;
+            is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h9c);
+            is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h9c) & !cpuif_req_is_wr;
+            decoded_reg_strb_soft_reset = cpuif_req_masked & (cpuif_addr == 10'ha0) & cpuif_req_is_wr;
+            is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'ha0);
+            is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'ha0) & cpuif_req_is_wr;
+            decoded_reg_strb_sat_mode = cpuif_req_masked & (cpuif_addr == 10'ha4);
+            is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'ha4);
+            is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'ha4);
+            decoded_reg_strb_watchdog = cpuif_req_masked & (cpuif_addr == 10'ha8);
+            is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'ha8);
+            is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'ha8);
+            decoded_reg_strb_bus_err = cpuif_req_masked & (cpuif_addr == 10'hac);
+            is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'hac);
+            is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'hac);
+            decoded_reg_strb_bus_err_addr = cpuif_req_masked & (cpuif_addr == 10'hb0) & !cpuif_req_is_wr;
+            is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'hb0);
+            is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'hb0) & !cpuif_req_is_wr;
+            decoded_reg_strb_reads_total = cpuif_req_masked & (cpuif_addr == 10'hb4) & !cpuif_req_is_wr;
+            is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'hb4);
+            is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'hb4) & !cpuif_req_is_wr;
+            decoded_reg_strb_stalls_total = cpuif_req_masked & (cpuif_addr == 10'hb8) & !cpuif_req_is_wr;
+            is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'hb8);
+            is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'hb8) & !cpuif_req_is_wr;
+            for(int i0=0; i0<16; i0++) begin : gen_loop_15
+                next_cpuif_addr = 32'h100 + i0*10'h4;
+                decoded_reg_strb_tile_busy[i0] = cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]) & !cpuif_req_is_wr;
+                is_valid_addr |= cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]);
+                is_valid_rw |= cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]) & !cpuif_req_is_wr;
+            end
+            for(int i0=0; i0<16; i0++) begin : gen_loop_16
+                next_cpuif_addr = 32'h140 + i0*10'h4;
+                decoded_reg_strb_tile_idle[i0] = cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]) & !cpuif_req_is_wr;
+                is_valid_addr |= cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]);
+                is_valid_rw |= cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]) & !cpuif_req_is_wr;
+            end
+            for(int i0=0; i0<16; i0++) begin : gen_loop_17
+                next_cpuif_addr = 32'h180 + i0*10'h4;
+                decoded_reg_strb_tile_mvms[i0] = cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]) & !cpuif_req_is_wr;
+                is_valid_addr |= cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]);
+                is_valid_rw |= cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]) & !cpuif_req_is_wr;
+            end
+            for(int i0=0; i0<16; i0++) begin : gen_loop_18
+                next_cpuif_addr = 32'h1c0 + i0*10'h4;
+                decoded_reg_strb_tile_reads[i0] = cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]) & !cpuif_req_is_wr;
+                is_valid_addr |= cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]);
+                is_valid_rw |= cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]) & !cpuif_req_is_wr;
+            end
+            for(int i0=0; i0<16; i0++) begin : gen_loop_19
+                next_cpuif_addr = 32'h200 + i0*10'h4;
+                decoded_reg_strb_tile_adc[i0] = cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]) & !cpuif_req_is_wr;
+                is_valid_addr |= cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]);
+                is_valid_rw |= cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]) & !cpuif_req_is_wr;
+            end
+            for(int i0=0; i0<16; i0++) begin : gen_loop_20
+                next_cpuif_addr = 32'h240 + i0*10'h4;
+                decoded_reg_strb_tile_sats[i0] = cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]) & !cpuif_req_is_wr;
+                is_valid_addr |= cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]);
+                is_valid_rw |= cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]) & !cpuif_req_is_wr;
+            end
+            for(int i0=0; i0<16; i0++) begin : gen_loop_21
+                next_cpuif_addr = 32'h280 + i0*10'h4;
+                decoded_reg_strb_tile_stalls[i0] = cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]) & !cpuif_req_is_wr;
+                is_valid_addr |= cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]);
+                is_valid_rw |= cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]) & !cpuif_req_is_wr;
+            end
+            decoded_reg_strb_pv_ctrl = cpuif_req_masked & (cpuif_addr == 10'h300);
+            is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h300);
+            is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h300);
+            decoded_reg_strb_pv_tol = cpuif_req_masked & (cpuif_addr == 10'h304);
+            is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h304);
+            is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h304);
+            decoded_reg_strb_pv_sel = cpuif_req_masked & (cpuif_addr == 10'h308);
+            is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h308);
+            is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h308);
+            decoded_reg_strb_pv_pulses = cpuif_req_masked & (cpuif_addr == 10'h30c) & !cpuif_req_is_wr;
+            is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h30c);
+            is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h30c) & !cpuif_req_is_wr;
+            decoded_reg_strb_pv_unconv = cpuif_req_masked & (cpuif_addr == 10'h310) & !cpuif_req_is_wr;
+            is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h310);
+            is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h310) & !cpuif_req_is_wr;
         end
-        for(int i0=0; i0<16; i0++) begin : gen_loop_16
-            next_cpuif_addr = 32'h140 + i0*10'h4;
-            decoded_reg_strb_tile_idle[i0] = cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]) & !cpuif_req_is_wr;
-            is_valid_addr |= cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]);
-            is_valid_rw |= cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]) & !cpuif_req_is_wr;
-        end
-        for(int i0=0; i0<16; i0++) begin : gen_loop_17
-            next_cpuif_addr = 32'h180 + i0*10'h4;
-            decoded_reg_strb_tile_mvms[i0] = cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]) & !cpuif_req_is_wr;
-            is_valid_addr |= cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]);
-            is_valid_rw |= cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]) & !cpuif_req_is_wr;
-        end
-        for(int i0=0; i0<16; i0++) begin : gen_loop_18
-            next_cpuif_addr = 32'h1c0 + i0*10'h4;
-            decoded_reg_strb_tile_reads[i0] = cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]) & !cpuif_req_is_wr;
-            is_valid_addr |= cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]);
-            is_valid_rw |= cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]) & !cpuif_req_is_wr;
-        end
-        for(int i0=0; i0<16; i0++) begin : gen_loop_19
-            next_cpuif_addr = 32'h200 + i0*10'h4;
-            decoded_reg_strb_tile_adc[i0] = cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]) & !cpuif_req_is_wr;
-            is_valid_addr |= cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]);
-            is_valid_rw |= cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]) & !cpuif_req_is_wr;
-        end
-        for(int i0=0; i0<16; i0++) begin : gen_loop_20
-            next_cpuif_addr = 32'h240 + i0*10'h4;
-            decoded_reg_strb_tile_sats[i0] = cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]) & !cpuif_req_is_wr;
-            is_valid_addr |= cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]);
-            is_valid_rw |= cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]) & !cpuif_req_is_wr;
-        end
-        for(int i0=0; i0<16; i0++) begin : gen_loop_21
-            next_cpuif_addr = 32'h280 + i0*10'h4;
-            decoded_reg_strb_tile_stalls[i0] = cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]) & !cpuif_req_is_wr;
-            is_valid_addr |= cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]);
-            is_valid_rw |= cpuif_req_masked & (cpuif_addr == next_cpuif_addr[9:0]) & !cpuif_req_is_wr;
-        end
-        decoded_reg_strb_pv_ctrl = cpuif_req_masked & (cpuif_addr == 10'h300);
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h300);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h300);
-        decoded_reg_strb_pv_tol = cpuif_req_masked & (cpuif_addr == 10'h304);
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h304);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h304);
-        decoded_reg_strb_pv_sel = cpuif_req_masked & (cpuif_addr == 10'h308);
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h308);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h308);
-        decoded_reg_strb_pv_pulses = cpuif_req_masked & (cpuif_addr == 10'h30c) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h30c);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h30c) & !cpuif_req_is_wr;
-        decoded_reg_strb_pv_unconv = cpuif_req_masked & (cpuif_addr == 10'h310) & !cpuif_req_is_wr;
-        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 10'h310);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 10'h310) & !cpuif_req_is_wr;
         decoded_err = (~is_valid_addr | (is_valid_addr & ~is_valid_rw)) & decoded_req;
     end
 
@@ -880,86 +939,94 @@ always @(*) begin
         // A regular block-local temp is sufficient here since logic is purely combinational.
         logic [31:0] readback_data_var;
         readback_data_var = '0;
-        readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h0}} & 32'h41494d43);
-        readback_data_var[7:0] = readback_data_var[7:0] | ({8{rd_mux_addr == 10'h4}} & 8'h1);
-        readback_data_var[15:8] = readback_data_var[15:8] | ({8{rd_mux_addr == 10'h4}} & 8'h0);
-        readback_data_var[23:16] = readback_data_var[23:16] | ({8{rd_mux_addr == 10'h4}} & hwif_in_version_isa);
-        readback_data_var[8] = readback_data_var[8] | ({1{rd_mux_addr == 10'h8}} & field_storage_ctrl_irq_en_done_value);
-        readback_data_var[9] = readback_data_var[9] | ({1{rd_mux_addr == 10'h8}} & field_storage_ctrl_irq_en_error_value);
-        readback_data_var[10] = readback_data_var[10] | ({1{rd_mux_addr == 10'h8}} & field_storage_ctrl_irq_en_prog_value);
-        readback_data_var[0] = readback_data_var[0] | ({1{rd_mux_addr == 10'hc}} & hwif_in_status_busy);
-        readback_data_var[1] = readback_data_var[1] | ({1{rd_mux_addr == 10'hc}} & hwif_in_status_halted);
-        readback_data_var[2] = readback_data_var[2] | ({1{rd_mux_addr == 10'hc}} & hwif_in_status_error);
-        readback_data_var[0] = readback_data_var[0] | ({1{rd_mux_addr == 10'h10}} & field_storage_irq_done_value);
-        readback_data_var[1] = readback_data_var[1] | ({1{rd_mux_addr == 10'h10}} & field_storage_irq_error_value);
-        readback_data_var[2] = readback_data_var[2] | ({1{rd_mux_addr == 10'h10}} & field_storage_irq_prog_value);
-        readback_data_var[7:0] = readback_data_var[7:0] | ({8{rd_mux_addr == 10'h14}} & hwif_in_err_code_code);
-        readback_data_var[15:0] = readback_data_var[15:0] | ({16{rd_mux_addr == 10'h18}} & hwif_in_err_pc_pc);
-        readback_data_var[15:0] = readback_data_var[15:0] | ({16{rd_mux_addr == 10'h1c}} & field_storage_start_pc_pc_value);
-        readback_data_var[7:0] = readback_data_var[7:0] | ({8{rd_mux_addr == 10'h20}} & field_storage_settle_cycles_value);
-        readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h24}} & field_storage_scratch_value_value);
-        readback_data_var[7:0] = readback_data_var[7:0] | ({8{rd_mux_addr == 10'h30}} & hwif_in_cfg0_num_tiles);
-        readback_data_var[11:8] = readback_data_var[11:8] | ({4{rd_mux_addr == 10'h30}} & hwif_in_cfg0_dac_bits);
-        readback_data_var[20:16] = readback_data_var[20:16] | ({5{rd_mux_addr == 10'h30}} & hwif_in_cfg0_adc_bits);
-        readback_data_var[31:24] = readback_data_var[31:24] | ({8{rd_mux_addr == 10'h30}} & hwif_in_cfg0_cols_per_adc);
-        readback_data_var[15:0] = readback_data_var[15:0] | ({16{rd_mux_addr == 10'h34}} & hwif_in_cfg1_rows);
-        readback_data_var[31:16] = readback_data_var[31:16] | ({16{rd_mux_addr == 10'h34}} & hwif_in_cfg1_cols);
-        readback_data_var[15:0] = readback_data_var[15:0] | ({16{rd_mux_addr == 10'h38}} & hwif_in_cfg2_instr_depth);
-        readback_data_var[31:16] = readback_data_var[31:16] | ({16{rd_mux_addr == 10'h38}} & hwif_in_cfg2_acc_slots);
-        readback_data_var[15:0] = readback_data_var[15:0] | ({16{rd_mux_addr == 10'h3c}} & hwif_in_cfg3_act_depth);
-        readback_data_var[31:16] = readback_data_var[31:16] | ({16{rd_mux_addr == 10'h3c}} & hwif_in_cfg3_par_depth);
-        readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h40}} & hwif_in_cfg4_wgt_depth);
-        readback_data_var[7:0] = readback_data_var[7:0] | ({8{rd_mux_addr == 10'h44}} & hwif_in_cfg5_adc_cycles);
-        readback_data_var[13:8] = readback_data_var[13:8] | ({6{rd_mux_addr == 10'h44}} & hwif_in_cfg5_counter_cut);
-        readback_data_var[16] = readback_data_var[16] | ({1{rd_mux_addr == 10'h44}} & hwif_in_cfg5_no_conflict);
-        readback_data_var[17] = readback_data_var[17] | ({1{rd_mux_addr == 10'h44}} & hwif_in_cfg5_no_tfl);
-        readback_data_var[26:24] = readback_data_var[26:24] | ({3{rd_mux_addr == 10'h44}} & hwif_in_cfg5_slices_m1);
-        readback_data_var[30:28] = readback_data_var[30:28] | ({3{rd_mux_addr == 10'h44}} & hwif_in_cfg5_slice_bits);
-        readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h80}} & hwif_in_cycles_lo_value);
-        readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h84}} & hwif_in_cycles_hi_value);
-        readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h88}} & hwif_in_instrs_value);
-        readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h8c}} & hwif_in_mvms_value);
-        readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h90}} & hwif_in_convs_value);
-        readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h94}} & hwif_in_adc_convs_value);
-        readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h98}} & hwif_in_sats_value);
-        readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h9c}} & hwif_in_prog_rows_value);
-        readback_data_var[0] = readback_data_var[0] | ({1{rd_mux_addr == 10'ha4}} & field_storage_sat_mode_stop_value);
-        readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'ha8}} & field_storage_watchdog_cycles_value);
-        readback_data_var[0] = readback_data_var[0] | ({1{rd_mux_addr == 10'hac}} & hwif_in_bus_err_valid);
-        readback_data_var[1] = readback_data_var[1] | ({1{rd_mux_addr == 10'hac}} & hwif_in_bus_err_write);
-        readback_data_var[3:2] = readback_data_var[3:2] | ({2{rd_mux_addr == 10'hac}} & hwif_in_bus_err_resp);
-        readback_data_var[31:16] = readback_data_var[31:16] | ({16{rd_mux_addr == 10'hac}} & hwif_in_bus_err_count);
-        readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'hb0}} & hwif_in_bus_err_addr_addr);
-        readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'hb4}} & hwif_in_reads_total_value);
-        readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'hb8}} & hwif_in_stalls_total_value);
-        for(int i0=0; i0<16; i0++) begin : gen_loop_1
-            readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h100 + (10)'(i0) * 10'h4}} & hwif_in_tile_busy_value[i0]);
+        // Only with the read acknowledge (readback_done below), the one cycle its
+        // data is used (tools/csr_readback.py).
+`ifdef AIMC_CSR_ACCESS_GATE
+        if (decoded_req & ~decoded_req_is_wr) begin
+`else
+        begin
+`endif
+            readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h0}} & 32'h41494d43);
+            readback_data_var[7:0] = readback_data_var[7:0] | ({8{rd_mux_addr == 10'h4}} & 8'h1);
+            readback_data_var[15:8] = readback_data_var[15:8] | ({8{rd_mux_addr == 10'h4}} & 8'h0);
+            readback_data_var[23:16] = readback_data_var[23:16] | ({8{rd_mux_addr == 10'h4}} & hwif_in_version_isa);
+            readback_data_var[8] = readback_data_var[8] | ({1{rd_mux_addr == 10'h8}} & field_storage_ctrl_irq_en_done_value);
+            readback_data_var[9] = readback_data_var[9] | ({1{rd_mux_addr == 10'h8}} & field_storage_ctrl_irq_en_error_value);
+            readback_data_var[10] = readback_data_var[10] | ({1{rd_mux_addr == 10'h8}} & field_storage_ctrl_irq_en_prog_value);
+            readback_data_var[0] = readback_data_var[0] | ({1{rd_mux_addr == 10'hc}} & hwif_in_status_busy);
+            readback_data_var[1] = readback_data_var[1] | ({1{rd_mux_addr == 10'hc}} & hwif_in_status_halted);
+            readback_data_var[2] = readback_data_var[2] | ({1{rd_mux_addr == 10'hc}} & hwif_in_status_error);
+            readback_data_var[0] = readback_data_var[0] | ({1{rd_mux_addr == 10'h10}} & field_storage_irq_done_value);
+            readback_data_var[1] = readback_data_var[1] | ({1{rd_mux_addr == 10'h10}} & field_storage_irq_error_value);
+            readback_data_var[2] = readback_data_var[2] | ({1{rd_mux_addr == 10'h10}} & field_storage_irq_prog_value);
+            readback_data_var[7:0] = readback_data_var[7:0] | ({8{rd_mux_addr == 10'h14}} & hwif_in_err_code_code);
+            readback_data_var[15:0] = readback_data_var[15:0] | ({16{rd_mux_addr == 10'h18}} & hwif_in_err_pc_pc);
+            readback_data_var[15:0] = readback_data_var[15:0] | ({16{rd_mux_addr == 10'h1c}} & field_storage_start_pc_pc_value);
+            readback_data_var[7:0] = readback_data_var[7:0] | ({8{rd_mux_addr == 10'h20}} & field_storage_settle_cycles_value);
+            readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h24}} & field_storage_scratch_value_value);
+            readback_data_var[7:0] = readback_data_var[7:0] | ({8{rd_mux_addr == 10'h30}} & hwif_in_cfg0_num_tiles);
+            readback_data_var[11:8] = readback_data_var[11:8] | ({4{rd_mux_addr == 10'h30}} & hwif_in_cfg0_dac_bits);
+            readback_data_var[20:16] = readback_data_var[20:16] | ({5{rd_mux_addr == 10'h30}} & hwif_in_cfg0_adc_bits);
+            readback_data_var[31:24] = readback_data_var[31:24] | ({8{rd_mux_addr == 10'h30}} & hwif_in_cfg0_cols_per_adc);
+            readback_data_var[15:0] = readback_data_var[15:0] | ({16{rd_mux_addr == 10'h34}} & hwif_in_cfg1_rows);
+            readback_data_var[31:16] = readback_data_var[31:16] | ({16{rd_mux_addr == 10'h34}} & hwif_in_cfg1_cols);
+            readback_data_var[15:0] = readback_data_var[15:0] | ({16{rd_mux_addr == 10'h38}} & hwif_in_cfg2_instr_depth);
+            readback_data_var[31:16] = readback_data_var[31:16] | ({16{rd_mux_addr == 10'h38}} & hwif_in_cfg2_acc_slots);
+            readback_data_var[15:0] = readback_data_var[15:0] | ({16{rd_mux_addr == 10'h3c}} & hwif_in_cfg3_act_depth);
+            readback_data_var[31:16] = readback_data_var[31:16] | ({16{rd_mux_addr == 10'h3c}} & hwif_in_cfg3_par_depth);
+            readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h40}} & hwif_in_cfg4_wgt_depth);
+            readback_data_var[7:0] = readback_data_var[7:0] | ({8{rd_mux_addr == 10'h44}} & hwif_in_cfg5_adc_cycles);
+            readback_data_var[13:8] = readback_data_var[13:8] | ({6{rd_mux_addr == 10'h44}} & hwif_in_cfg5_counter_cut);
+            readback_data_var[16] = readback_data_var[16] | ({1{rd_mux_addr == 10'h44}} & hwif_in_cfg5_no_conflict);
+            readback_data_var[17] = readback_data_var[17] | ({1{rd_mux_addr == 10'h44}} & hwif_in_cfg5_no_tfl);
+            readback_data_var[26:24] = readback_data_var[26:24] | ({3{rd_mux_addr == 10'h44}} & hwif_in_cfg5_slices_m1);
+            readback_data_var[30:28] = readback_data_var[30:28] | ({3{rd_mux_addr == 10'h44}} & hwif_in_cfg5_slice_bits);
+            readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h80}} & hwif_in_cycles_lo_value);
+            readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h84}} & hwif_in_cycles_hi_value);
+            readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h88}} & hwif_in_instrs_value);
+            readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h8c}} & hwif_in_mvms_value);
+            readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h90}} & hwif_in_convs_value);
+            readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h94}} & hwif_in_adc_convs_value);
+            readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h98}} & hwif_in_sats_value);
+            readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h9c}} & hwif_in_prog_rows_value);
+            readback_data_var[0] = readback_data_var[0] | ({1{rd_mux_addr == 10'ha4}} & field_storage_sat_mode_stop_value);
+            readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'ha8}} & field_storage_watchdog_cycles_value);
+            readback_data_var[0] = readback_data_var[0] | ({1{rd_mux_addr == 10'hac}} & hwif_in_bus_err_valid);
+            readback_data_var[1] = readback_data_var[1] | ({1{rd_mux_addr == 10'hac}} & hwif_in_bus_err_write);
+            readback_data_var[3:2] = readback_data_var[3:2] | ({2{rd_mux_addr == 10'hac}} & hwif_in_bus_err_resp);
+            readback_data_var[31:16] = readback_data_var[31:16] | ({16{rd_mux_addr == 10'hac}} & hwif_in_bus_err_count);
+            readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'hb0}} & hwif_in_bus_err_addr_addr);
+            readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'hb4}} & hwif_in_reads_total_value);
+            readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'hb8}} & hwif_in_stalls_total_value);
+            for(int i0=0; i0<16; i0++) begin : gen_loop_1
+                readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h100 + (10)'(i0) * 10'h4}} & hwif_in_tile_busy_value[i0]);
+            end
+            for(int i0=0; i0<16; i0++) begin : gen_loop_2
+                readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h140 + (10)'(i0) * 10'h4}} & hwif_in_tile_idle_value[i0]);
+            end
+            for(int i0=0; i0<16; i0++) begin : gen_loop_3
+                readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h180 + (10)'(i0) * 10'h4}} & hwif_in_tile_mvms_value[i0]);
+            end
+            for(int i0=0; i0<16; i0++) begin : gen_loop_4
+                readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h1c0 + (10)'(i0) * 10'h4}} & hwif_in_tile_reads_value[i0]);
+            end
+            for(int i0=0; i0<16; i0++) begin : gen_loop_5
+                readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h200 + (10)'(i0) * 10'h4}} & hwif_in_tile_adc_value[i0]);
+            end
+            for(int i0=0; i0<16; i0++) begin : gen_loop_6
+                readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h240 + (10)'(i0) * 10'h4}} & hwif_in_tile_sats_value[i0]);
+            end
+            for(int i0=0; i0<16; i0++) begin : gen_loop_7
+                readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h280 + (10)'(i0) * 10'h4}} & hwif_in_tile_stalls_value[i0]);
+            end
+            readback_data_var[0] = readback_data_var[0] | ({1{rd_mux_addr == 10'h300}} & {1{PvRegs}} & field_storage_pv_ctrl_enable_value);
+            readback_data_var[1] = readback_data_var[1] | ({1{rd_mux_addr == 10'h300}} & {1{PvRegs}} & field_storage_pv_ctrl_stop_value);
+            readback_data_var[15:8] = readback_data_var[15:8] | ({8{rd_mux_addr == 10'h300}} & {8{PvRegs}} & field_storage_pv_ctrl_budget_value);
+            readback_data_var[15:0] = readback_data_var[15:0] | ({16{rd_mux_addr == 10'h304}} & {16{PvRegs}} & field_storage_pv_tol_tol_value);
+            readback_data_var[3:0] = readback_data_var[3:0] | ({4{rd_mux_addr == 10'h308}} & {4{PvRegs}} & field_storage_pv_sel_tile_value);
+            readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h30c}} & hwif_in_pv_pulses_value);
+            readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h310}} & hwif_in_pv_unconv_value);
         end
-        for(int i0=0; i0<16; i0++) begin : gen_loop_2
-            readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h140 + (10)'(i0) * 10'h4}} & hwif_in_tile_idle_value[i0]);
-        end
-        for(int i0=0; i0<16; i0++) begin : gen_loop_3
-            readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h180 + (10)'(i0) * 10'h4}} & hwif_in_tile_mvms_value[i0]);
-        end
-        for(int i0=0; i0<16; i0++) begin : gen_loop_4
-            readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h1c0 + (10)'(i0) * 10'h4}} & hwif_in_tile_reads_value[i0]);
-        end
-        for(int i0=0; i0<16; i0++) begin : gen_loop_5
-            readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h200 + (10)'(i0) * 10'h4}} & hwif_in_tile_adc_value[i0]);
-        end
-        for(int i0=0; i0<16; i0++) begin : gen_loop_6
-            readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h240 + (10)'(i0) * 10'h4}} & hwif_in_tile_sats_value[i0]);
-        end
-        for(int i0=0; i0<16; i0++) begin : gen_loop_7
-            readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h280 + (10)'(i0) * 10'h4}} & hwif_in_tile_stalls_value[i0]);
-        end
-        readback_data_var[0] = readback_data_var[0] | ({1{rd_mux_addr == 10'h300}} & {1{PvRegs}} & field_storage_pv_ctrl_enable_value);
-        readback_data_var[1] = readback_data_var[1] | ({1{rd_mux_addr == 10'h300}} & {1{PvRegs}} & field_storage_pv_ctrl_stop_value);
-        readback_data_var[15:8] = readback_data_var[15:8] | ({8{rd_mux_addr == 10'h300}} & {8{PvRegs}} & field_storage_pv_ctrl_budget_value);
-        readback_data_var[15:0] = readback_data_var[15:0] | ({16{rd_mux_addr == 10'h304}} & {16{PvRegs}} & field_storage_pv_tol_tol_value);
-        readback_data_var[3:0] = readback_data_var[3:0] | ({4{rd_mux_addr == 10'h308}} & {4{PvRegs}} & field_storage_pv_sel_tile_value);
-        readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h30c}} & hwif_in_pv_pulses_value);
-        readback_data_var[31:0] = readback_data_var[31:0] | ({32{rd_mux_addr == 10'h310}} & hwif_in_pv_unconv_value);
         readback_data = readback_data_var;
         readback_done = decoded_req & ~decoded_req_is_wr;
         readback_err = decoded_err;
@@ -969,3 +1036,4 @@ always @(*) begin
     assign cpuif_rd_data = readback_data;
     assign cpuif_rd_err = readback_err | readback_external_rd_err;
 endmodule
+`undef AIMC_CSR_ACCESS_GATE

@@ -35,30 +35,11 @@ package aimc_csr_pkg;
     logic cfg5_no_tfl;
     logic [2:0] cfg5_slices_m1;
     logic [2:0] cfg5_slice_bits;
-    logic [31:0] cycles_lo_value;
-    logic [31:0] cycles_hi_value;
-    logic [31:0] instrs_value;
-    logic [31:0] mvms_value;
-    logic [31:0] convs_value;
-    logic [31:0] adc_convs_value;
-    logic [31:0] sats_value;
-    logic [31:0] prog_rows_value;
     logic bus_err_valid;
     logic bus_err_write;
     logic [1:0] bus_err_resp;
     logic [15:0] bus_err_count;
     logic [31:0] bus_err_addr_addr;
-    logic [31:0] reads_total_value;
-    logic [31:0] stalls_total_value;
-    logic [511:0] tile_busy_value;  // 16 x 32 bits, element i at [i*32 +: 32]
-    logic [511:0] tile_idle_value;  // 16 x 32 bits, element i at [i*32 +: 32]
-    logic [511:0] tile_mvms_value;  // 16 x 32 bits, element i at [i*32 +: 32]
-    logic [511:0] tile_reads_value;  // 16 x 32 bits, element i at [i*32 +: 32]
-    logic [511:0] tile_adc_value;  // 16 x 32 bits, element i at [i*32 +: 32]
-    logic [511:0] tile_sats_value;  // 16 x 32 bits, element i at [i*32 +: 32]
-    logic [511:0] tile_stalls_value;  // 16 x 32 bits, element i at [i*32 +: 32]
-    logic [31:0] pv_pulses_value;
-    logic [31:0] pv_unconv_value;
   } aimc_csr_hwif_in_t;
 
   // registers to hardware: control fields and pulses

@@ -20,7 +20,27 @@ module aimc_csr_reg_top import aimc_csr_pkg::*; #(
   output logic cpuif_wr_ack_o,
   output logic cpuif_wr_err_o,
   input  aimc_csr_hwif_in_t  hwif_i,
-  output aimc_csr_hwif_out_t hwif_o
+  output aimc_csr_hwif_out_t hwif_o,
+  // counters, one port each (not in hwif_i: a struct is one net in Icarus)
+  input  logic [31:0] cnt_cycles_lo_i,
+  input  logic [31:0] cnt_cycles_hi_i,
+  input  logic [31:0] cnt_instrs_i,
+  input  logic [31:0] cnt_mvms_i,
+  input  logic [31:0] cnt_convs_i,
+  input  logic [31:0] cnt_adc_convs_i,
+  input  logic [31:0] cnt_sats_i,
+  input  logic [31:0] cnt_prog_rows_i,
+  input  logic [31:0] cnt_reads_total_i,
+  input  logic [31:0] cnt_stalls_total_i,
+  input  logic [511:0] cnt_tile_busy_i,  // 16 x 32 bits, element i at [i*32 +: 32]
+  input  logic [511:0] cnt_tile_idle_i,  // 16 x 32 bits, element i at [i*32 +: 32]
+  input  logic [511:0] cnt_tile_mvms_i,  // 16 x 32 bits, element i at [i*32 +: 32]
+  input  logic [511:0] cnt_tile_reads_i,  // 16 x 32 bits, element i at [i*32 +: 32]
+  input  logic [511:0] cnt_tile_adc_i,  // 16 x 32 bits, element i at [i*32 +: 32]
+  input  logic [511:0] cnt_tile_sats_i,  // 16 x 32 bits, element i at [i*32 +: 32]
+  input  logic [511:0] cnt_tile_stalls_i,  // 16 x 32 bits, element i at [i*32 +: 32]
+  input  logic [31:0] cnt_pv_pulses_i,
+  input  logic [31:0] cnt_pv_unconv_i
 );
 
   aimc_csr #(
@@ -78,14 +98,14 @@ module aimc_csr_reg_top import aimc_csr_pkg::*; #(
     .hwif_in_cfg5_no_tfl (hwif_i.cfg5_no_tfl),
     .hwif_in_cfg5_slices_m1 (hwif_i.cfg5_slices_m1),
     .hwif_in_cfg5_slice_bits (hwif_i.cfg5_slice_bits),
-    .hwif_in_cycles_lo_value (hwif_i.cycles_lo_value),
-    .hwif_in_cycles_hi_value (hwif_i.cycles_hi_value),
-    .hwif_in_instrs_value (hwif_i.instrs_value),
-    .hwif_in_mvms_value (hwif_i.mvms_value),
-    .hwif_in_convs_value (hwif_i.convs_value),
-    .hwif_in_adc_convs_value (hwif_i.adc_convs_value),
-    .hwif_in_sats_value (hwif_i.sats_value),
-    .hwif_in_prog_rows_value (hwif_i.prog_rows_value),
+    .hwif_in_cycles_lo_value (cnt_cycles_lo_i),
+    .hwif_in_cycles_hi_value (cnt_cycles_hi_i),
+    .hwif_in_instrs_value (cnt_instrs_i),
+    .hwif_in_mvms_value (cnt_mvms_i),
+    .hwif_in_convs_value (cnt_convs_i),
+    .hwif_in_adc_convs_value (cnt_adc_convs_i),
+    .hwif_in_sats_value (cnt_sats_i),
+    .hwif_in_prog_rows_value (cnt_prog_rows_i),
     .hwif_out_soft_reset_go (hwif_o.soft_reset_go),
     .hwif_out_sat_mode_stop (hwif_o.sat_mode_stop),
     .hwif_out_watchdog_cycles (hwif_o.watchdog_cycles),
@@ -95,22 +115,22 @@ module aimc_csr_reg_top import aimc_csr_pkg::*; #(
     .hwif_out_bus_err_clear (hwif_o.bus_err_clear),
     .hwif_in_bus_err_count (hwif_i.bus_err_count),
     .hwif_in_bus_err_addr_addr (hwif_i.bus_err_addr_addr),
-    .hwif_in_reads_total_value (hwif_i.reads_total_value),
-    .hwif_in_stalls_total_value (hwif_i.stalls_total_value),
-    .hwif_in_tile_busy_value (hwif_i.tile_busy_value),
-    .hwif_in_tile_idle_value (hwif_i.tile_idle_value),
-    .hwif_in_tile_mvms_value (hwif_i.tile_mvms_value),
-    .hwif_in_tile_reads_value (hwif_i.tile_reads_value),
-    .hwif_in_tile_adc_value (hwif_i.tile_adc_value),
-    .hwif_in_tile_sats_value (hwif_i.tile_sats_value),
-    .hwif_in_tile_stalls_value (hwif_i.tile_stalls_value),
+    .hwif_in_reads_total_value (cnt_reads_total_i),
+    .hwif_in_stalls_total_value (cnt_stalls_total_i),
+    .hwif_in_tile_busy_value (cnt_tile_busy_i),
+    .hwif_in_tile_idle_value (cnt_tile_idle_i),
+    .hwif_in_tile_mvms_value (cnt_tile_mvms_i),
+    .hwif_in_tile_reads_value (cnt_tile_reads_i),
+    .hwif_in_tile_adc_value (cnt_tile_adc_i),
+    .hwif_in_tile_sats_value (cnt_tile_sats_i),
+    .hwif_in_tile_stalls_value (cnt_tile_stalls_i),
     .hwif_out_pv_ctrl_enable (hwif_o.pv_ctrl_enable),
     .hwif_out_pv_ctrl_stop (hwif_o.pv_ctrl_stop),
     .hwif_out_pv_ctrl_budget (hwif_o.pv_ctrl_budget),
     .hwif_out_pv_tol_tol (hwif_o.pv_tol_tol),
     .hwif_out_pv_sel_tile (hwif_o.pv_sel_tile),
-    .hwif_in_pv_pulses_value (hwif_i.pv_pulses_value),
-    .hwif_in_pv_unconv_value (hwif_i.pv_unconv_value)
+    .hwif_in_pv_pulses_value (cnt_pv_pulses_i),
+    .hwif_in_pv_unconv_value (cnt_pv_unconv_i)
   );
 
 endmodule

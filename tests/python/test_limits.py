@@ -4,7 +4,8 @@
 interface (tools/gen_csr_if.py): that every generated copy of a limit says the same number, that
 a limit which does not fit its instruction or CSR field is refused (exit 2, the field named),
 that the config schema of the aimc CLI accepts each limit and refuses one more, and that the
-generated structs carry every hwif port of the CSR block once, at its width.
+generated structs (or, for a counter, the wrapper's own port) carry every hwif port of the CSR
+block once, at its width.
 (The drift check that the committed files are what the generators write is regs.drift.)
 
   .venv/bin/python -m pytest tests/python/test_limits.py --build BUILD   (PASS/FAIL lines printed)
@@ -135,15 +136,27 @@ def run_checks(build: str) -> int:
     # Icarus runs an always block reading an unpacked array on every change of any word.
     ports = re.findall(r"(input|output) (?:wire|logic) (?:\[(\d+):0\])?(?:\[(\d+):0\])? ?hwif_(in|out)_(\w+)", head)
     bad = [f"unpacked array port: {m}" for m in re.findall(r"hwif_\w+ \[\d+:0\]", head)]
+    # The counters (hardware-written fields `value`) are the wrapper's own ports cnt_<reg>_i, not
+    # struct members (a struct is one net in Icarus, tools/gen_csr_if.py).
+    cnt_ports = {m.group(2): int(m.group(1)) + 1
+                 for m in re.finditer(r"input  logic \[(\d+):0\] (cnt_\w+_i)\b", wrap)}
+    counters = 0
     for _, a, b, kind, name in ports:
         n, w = (a, b) if b else (None, a)
         width = (int(w) + 1 if w else 1) * (int(n) + 1 if n else 1)
+        if kind == "in" and name.endswith("_value"):
+            counters += 1
+            cnt = f"cnt_{name.removesuffix('_value')}_i"
+            if cnt_ports.get(cnt) != width or wrap.count(f".hwif_in_{name} ({cnt})") != 1:
+                bad.append(f"counter hwif_in_{name} ({width} bits): port {cnt} {cnt_ports.get(cnt)}")
+            continue
         if members.get((kind, name)) != width:
             bad.append(f"hwif_{kind}_{name} ({width} bits): member {members.get((kind, name))}")
         if wrap.count(f".hwif_{kind}_{name} (") != 1:
             bad.append(f"hwif_{kind}_{name} not connected once in aimc_csr_reg_top")
-    check("csr_if.ports", ports and not bad and len(members) == len(ports),
-          f"{len(ports)} ports, {len(members)} members; " + "; ".join(bad[:5]))
+    check("csr_if.ports", ports and not bad and counters and len(cnt_ports) == counters
+          and len(members) + counters == len(ports),
+          f"{len(ports)} ports, {len(members)} members, {counters} counters; " + "; ".join(bad[:5]))
 
     print(f"test_limits: {'FAIL' if FAILS else 'PASS'} ({len(FAILS)} failed)")
     return 1 if FAILS else 0
