@@ -10,6 +10,7 @@ rtl/pkg/aimc_pkg.sv
 rtl/csr/aimc_csr_pkg.sv
 # primitives and memories
 rtl/prim/aimc_rst_sync.sv
+rtl/prim/aimc_clk_gate.sv
 rtl/mem/aimc_sram.sv
 rtl/mem/aimc_buf.sv
 rtl/mem/aimc_par_buf.sv

@@ -27,7 +27,11 @@ module aimc_top
   // Two knobs of the smallest FPGA prototype (configs/ice40.cfg); the defaults are the chip.
   parameter int ConflictCheck = 1,       // 0 (NumTiles 1 only): no TILE_CONFLICT, COPY waits for idle
   parameter int CounterBits   = 32,      // event counter width (16..32), wrap at 2^CounterBits
-  parameter int IsaTfl        = 1        // 0: no tfl POST stage, no ACCADD (both ILLEGAL)
+  parameter int IsaTfl        = 1,       // 0: no tfl POST stage, no ACCADD (both ILLEGAL)
+  // Tile clock gating (docs/decisions/0011): 1 gates each tile's clock while it has nothing to
+  // do (aimc_clk_gate); 0 (FPGA builds, the generic synthesis check) clocks every tile always.
+  // Same bits, counters and cycles either way.
+  parameter bit ClkGate       = 1'b1
 ) (
   input  logic        clk_i,
   input  logic        rst_ni,
@@ -309,6 +313,21 @@ module aimc_top
     logic cmd_valid_t;
     assign cmd_valid_t = cmd_valid & (cmd_tile == INSTR_TILE_W'(t));
 
+    // The tile's clock runs while a command is offered to it, while it works, and in the cycle of
+    // its done_o (that edge clears done/err). In any other cycle every tile flop holds (the
+    // argument, flop by flop: docs/decisions/0011), so the gate changes no bit; its counters
+    // (busy, idle, events) live outside, in aimc_tile_counters, on the free-running clock.
+    logic clk_t, clk_en_t;
+    assign clk_en_t = cmd_valid_t | t_busy[t] | t_done[t];
+
+    aimc_clk_gate #(
+      .Enable (ClkGate)
+    ) u_clk_gate (
+      .clk_i (clk_i),
+      .en_i  (clk_en_t),
+      .clk_o (clk_t)
+    );
+
     aimc_tile #(
       .TileIdx    (t),
       .Rows       (Rows),
@@ -327,7 +346,7 @@ module aimc_top
       .WgtAw      (WgtAw),
       .ParAw      (ParAw)
     ) u_tile (
-      .clk_i           (clk_i),
+      .clk_i           (clk_t),
       .rst_ni          (tile_rst_n),
       .cmd_valid_i     (cmd_valid_t),
       .cmd_ready_o     (t_cmd_ready[t]),

@@ -37,7 +37,9 @@ if [ -n "$cfg" ]; then
 	*" -GXbarImpl=1 "*) ;;
 	*) echo "synth: $cfg has no digital-twin crossbar (xbar_impl = 1); the analog model does not synthesize" >&2; exit 2 ;;
 	esac
-	chparam="chparam $(echo "$params" | sed 's/-G\([A-Za-z0-9_]*\)=\([0-9]*\)/-set \1 \2/g') aimc_top"
+	# ClkGate 0: the tile clock gate (rtl/prim/aimc_clk_gate.sv) is a library cell in a chip
+	# netlist; its behavioural latch is not synthesized here (docs/decisions/0011).
+	chparam="chparam $(echo "$params" | sed 's/-G\([A-Za-z0-9_]*\)=\([0-9]*\)/-set \1 \2/g') -set ClkGate 0 aimc_top"
 	mod=aimc_top
 	cd "$top_dir"
 	# The behavioural macro calls the C model; the twin replaces it (XbarImpl), so it is left out.

@@ -111,7 +111,8 @@ module aimc_fpga_core import aimc_pkg::*; #(
     .XbarImpl   (XbarImpl),
     .ConflictCheck (ConflictCheck),
     .CounterBits   (CounterBits),
-    .IsaTfl        (IsaTfl)
+    .IsaTfl        (IsaTfl),
+    .ClkGate       (1'b0)   // no gated clocks on the FPGA: every tile clocked (decision 0011)
   ) u_chip (
     .clk_i            (clk_i),
     .rst_ni           (rst_ni),

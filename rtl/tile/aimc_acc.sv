@@ -56,25 +56,44 @@ module aimc_acc import aimc_pkg::*; #(
   logic [LaneW-1:0]  rd_lane_q;
   logic [IdxW-1:0]   rd_idx_q;
 
+  // The lane sums matter only in a cycle that accumulates (acc_i; wdata is written only then and
+  // lane_sat counts only then), so each lane computes them under acc_i alone and is 0 otherwise:
+  // simulators do no per-lane work in the other cycles (Verilator evaluates a combinational block
+  // whenever a clock of its inputs ticks). Same bits in every cycle that uses them.
   for (genvar j = 0; j < NumAdc; j++) begin : g_lane
+    logic [AdcBits-1:0]     code_raw;
+    logic [31:0]            prev_raw;
     logic signed [SumW-1:0] code;
     logic signed [SumW-1:0] prev;
     logic signed [SumW-1:0] term;
     logic signed [SumW-1:0] sum;
+    logic [SumW-32:0]       top;
+    logic                   outside;
+
+    // Constant selects stay out of the always_comb (Icarus 11 cannot make them sensitive).
+    assign code_raw = codes_i[j*AdcBits +: AdcBits];
+    assign prev_raw = rdata_q[j];
 
     // shift_i <= MaxShift (asserted below): SumW holds any code and shift the tile sends, so the
-    // sum is exact and equals the 64-bit one.
-    assign code = {{(SumW - AdcBits){codes_i[j*AdcBits + AdcBits - 1]}}, codes_i[j*AdcBits +: AdcBits]};
-    assign prev = {{(SumW - 32){rdata_q[j][31]}}, rdata_q[j]};
-    assign term = (neg_i ? -code : code) <<< shift_i;
-    assign sum  = prev + term;
+    // sum is exact and equals the 64-bit one. Without acc_i the sum is 0 (inside int32).
+    always_comb begin
+      code = '0;
+      prev = '0;
+      term = '0;
+      sum  = '0;
+      if (acc_i) begin
+        code = SumW'($signed(code_raw));
+        prev = SumW'($signed(prev_raw));
+        term = (neg_i ? -code : code) <<< shift_i;
+        sum  = prev + term;
+      end
+    end
+
     // Outside int32 iff the bits above bit 31 are not all copies of it (no wide compares).
-    logic [SumW-32:0] top;
-    logic             outside;
-    assign top     = sum[SumW-1:31];
-    assign outside = (top != '0) && (top != '1);
-    assign lane_sat[j] = acc_i && outside;
-    assign wdata[j] = !outside ? sum[31:0] : top[SumW-32] ? 32'h80000000 : 32'h7fffffff;
+    assign top         = sum[SumW-1:31];
+    assign outside     = (top != '0) && (top != '1);
+    assign lane_sat[j] = outside;
+    assign wdata[j]    = !outside ? sum[31:0] : top[SumW-32] ? 32'h80000000 : 32'h7fffffff;
   end
 
   // ACCADD's sum: two int32 are exact in 33 bits, outside int32 iff the two top bits differ.
@@ -84,7 +103,9 @@ module aimc_acc import aimc_pkg::*; #(
     logic signed [32:0] add_sum;
     logic               add_sign, add_b31;
     assign add_en    = add_i;
-    assign add_sum   = 33'($signed(rd_word_o)) + 33'($signed(add_word_i));
+    // add_word_i (the activation buffer's read data) changes with every access of any tile:
+    // the sum is formed only in an ACCADD write cycle (add_i), 0 otherwise (unused then).
+    assign add_sum   = add_i ? 33'($signed(rd_word_o)) + 33'($signed(add_word_i)) : '0;
     assign add_sign  = add_sum[32];
     assign add_b31   = add_sum[31];
     assign add_out   = (add_sign != add_b31);
@@ -134,11 +155,17 @@ module aimc_acc import aimc_pkg::*; #(
   `ASSERT_NEVER(AddNotAlone_A, add_i && (acc_i || clr_i))
   `ASSERT(ShiftMax_A, !acc_i || int'(shift_i) <= MaxShift)
 
+  // Lanes that saturated: counted only in an accumulate cycle (lane_sat is 0 in the others), in a
+  // block of its own so that ACCADD's input (add_out) does not make it run every cycle.
+  logic [15:0] lane_sat_cnt;
   always_comb begin
-    sat_cnt_o = 16'(add_en && add_out);
-    for (int j = 0; j < NumAdc; j++) begin
-      sat_cnt_o = sat_cnt_o + 16'(lane_sat[j]);
+    lane_sat_cnt = '0;
+    if (acc_i) begin
+      for (int j = 0; j < NumAdc; j++) begin
+        lane_sat_cnt = lane_sat_cnt + 16'(lane_sat[j]);
+      end
     end
   end
+  assign sat_cnt_o = lane_sat_cnt + 16'(add_en && add_out);
 
 endmodule
