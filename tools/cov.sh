@@ -3,8 +3,10 @@
 # Line and toggle coverage of the RTL over the chip-level tests of the registry (make cov).
 #   [COV_FUZZ_CFGS="cfg..."] tools/cov.sh BUILD CONFIG...
 # Expects the coverage models BUILD/cov/<config>/vl/aimc-vl and aimc-test-vl (make cov builds them), and the bus
-# fuzzer's BUILD/cov/<config>/busfuzz/bus-fuzz for each config of COV_FUZZ_CFGS. Runs every
-# registry test whose command is one of those ($BUILD/<config>/vl/aimc-vl or aimc-test-vl ...) on its
+# fuzzer linked from the coverage model, BUILD/cov/<config>/vl/bus-fuzz, for each config of
+# COV_FUZZ_CFGS. Runs every test of tests/registry.txt and of tests/cov/registry.txt (the directed
+# runs only make cov needs, same format) whose command is one of those ($BUILD/<config>/vl/aimc-vl,
+# aimc-test-vl or $BUILD/<config>/busfuzz/bus-fuzz ...) on its
 # coverage build, each model writing its counts into BUILD/cov/dat/ when it closes; merges them
 # with verilator_coverage; writes the lcov HTML report of the line coverage to BUILD/cov/html/
 # and the figures to BUILD/reports/cov.json (linked from BUILD/reports/test.json when present).
@@ -30,8 +32,15 @@ pat=$(printf '%s|' "$@"); pat=${pat%|}
 # `make -s bus-fuzz ...`) runs here without that step: make cov built the coverage model instead.
 # The bus fuzzer's tests (tests/system/bus_fuzz.c) run for the configs in $COV_FUZZ_CFGS.
 fpat=$(printf '%s|' ${COV_FUZZ_CFGS:-}); fpat=${fpat%|}
-sed -E 's,^([^#|]+\|[^|]+\| *)make -s (vl( icarus)?|bus-fuzz) CONFIG=[A-Za-z0-9_]+ BUILD=\$BUILD && ,\1,' \
-	tests/registry.txt | grep -E "^[^#|]+\|[^|]+\| *\\\$BUILD/(($pat)/vl/aimc-(test-)?vl|(${fpat:-.^})/busfuzz/bus-fuzz) " >"$reg"
+# The fuzzer's path $BUILD/<cfg>/busfuzz/bus-fuzz becomes the one linked from the coverage model.
+# A test of tests/cov/registry.txt replaces the registry test of the same name (a run sized for
+# the slower coverage model).
+awk -F'|' 'FNR == NR { if ($1 !~ /^#/ && NF >= 3) { n = $1; gsub(/ /, "", n); own[n] = 1 }; next }
+	{ n = $1; gsub(/ /, "", n); if (!(n in own)) print }' tests/cov/registry.txt tests/registry.txt |
+	cat - tests/cov/registry.txt |
+	sed -E 's,^([^#|]+\|[^|]+\| *)make -s (vl( icarus)?|bus-fuzz) CONFIG=[A-Za-z0-9_]+ BUILD=\$BUILD && ,\1,' |
+	grep -E "^[^#|]+\|[^|]+\| *\\\$BUILD/(($pat)/vl/aimc-(test-)?vl|(${fpat:-.^})/busfuzz/bus-fuzz) " |
+	sed -E 's,\$BUILD/([A-Za-z0-9_]+)/busfuzz/bus-fuzz ,$BUILD/\1/vl/bus-fuzz ,g' >"$reg"
 n=$(grep -c . "$reg")
 [ "$n" -gt 0 ] || { echo "cov: no registry test runs a model of: $*" >&2; exit 2; }
 for c in "$@"; do
@@ -40,7 +49,7 @@ for c in "$@"; do
 	done
 done
 for c in ${COV_FUZZ_CFGS:-}; do
-	[ -x "$cov/$c/busfuzz/bus-fuzz" ] || { echo "cov: $cov/$c/busfuzz/bus-fuzz missing (make cov builds it)" >&2; exit 2; }
+	[ -x "$cov/$c/vl/bus-fuzz" ] || { echo "cov: $cov/$c/vl/bus-fuzz missing (make cov links it)" >&2; exit 2; }
 done
 echo "cov: $n chip-level tests on the coverage models of: $*"
 AIMC_COV_DIR=$cov/dat PYTHON=$py "$py" tools/run_tests.py --registry "$reg" --build "$cov" -j 2
