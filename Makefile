@@ -429,6 +429,9 @@ COV_LINE_FLOOR ?= 95
 # coverage model's own objects (BUILD/cov/<cfg>/vl/bus-fuzz): one more link, no second Verilator
 # compile (tests/chip/vl_link.mk).
 COV_FUZZ_CFGS ?= tiny tiny16 ideal2
+# COV_APPEND=1: keep the counts of the earlier make cov runs and add this one's (a run split by
+# COV_CFGS into parts; the report and the floor speak of the union).
+COV_APPEND ?= 0
 define COV_FUZZ_RULES
 $(BUILD)/cov/$(1)/vl/bus-fuzz: $(BUILD)/cov/$(1)/vl/aimc-vl $(BUSFUZZ_OBJ) $(LIBAIMC)
 	MAKEFLAGS= $(MAKE) -s -C $(BUILD)/cov/$(1)/vl/obj -f Vaimc_top.mk -f $(CURDIR)/tests/chip/vl_link.mk \
@@ -438,7 +441,8 @@ endef
 $(foreach c,$(sort $(COV_FUZZ_CFGS)),$(eval $(call COV_FUZZ_RULES,$(c))))
 cov: $(SETUP_STAMP) sw $(foreach c,$(COV_CFGS),$(BUILD)/cov/$(c)/vl/aimc-vl $(BUILD)/cov/$(c)/vl/aimc-test-vl) \
      $(foreach c,$(COV_FUZZ_CFGS),$(BUILD)/cov/$(c)/vl/bus-fuzz)
-	PYTHON=$(PYTHON) COV_FUZZ_CFGS=$(call q,$(COV_FUZZ_CFGS)) tools/cov.sh $(BUILD) $(COV_CFGS)
+	PYTHON=$(PYTHON) COV_FUZZ_CFGS=$(call q,$(COV_FUZZ_CFGS)) COV_APPEND=$(call q,$(COV_APPEND)) \
+	  tools/cov.sh $(BUILD) $(COV_CFGS)
 	$(PYTHON) tools/cov_check.py --report $(BUILD)/reports/cov.json --configs "$(COV_CFGS)" --toggle-floor $(COV_TOGGLE_FLOOR) \
 	  --line-floor $(COV_LINE_FLOOR)
 

@@ -10,6 +10,9 @@
 # coverage build, each model writing its counts into BUILD/cov/dat/ when it closes; merges them
 # with verilator_coverage; writes the lcov HTML report of the line coverage to BUILD/cov/html/
 # and the figures to BUILD/reports/cov.json (linked from BUILD/reports/test.json when present).
+# COV_APPEND=1 keeps the counts of the earlier calls (BUILD/cov/dat/) and adds this call's: a run
+# over many configs split into parts (each part as soon as its models are built, on a loaded
+# machine); the report then counts the union and names every config of every part.
 # Exit 1 if a test fails, 2 on a usage or tool error.
 set -uo pipefail
 [ $# -ge 2 ] || { echo "usage: tools/cov.sh BUILD CONFIG..." >&2; exit 2; }
@@ -22,8 +25,10 @@ for t in verilator_coverage genhtml; do
 done
 cd "$top"
 cov=$build/cov
-rm -rf "$cov/dat" "$cov/html" "$cov/reports"
-mkdir -p "$cov/dat" "$build/reports"
+[ "${COV_APPEND:-0}" = 1 ] || rm -rf "$cov/dat"
+rm -rf "$cov/html" "$cov/reports"
+run=$cov/dat/run-$(date +%s)-$$   # this call's counts (one file per model)
+mkdir -p "$run" "$build/reports"
 
 # The chip-level tests: registry lines whose command runs a config's Verilator model.
 reg=$cov/registry.txt
@@ -52,12 +57,16 @@ for c in ${COV_FUZZ_CFGS:-}; do
 	[ -x "$cov/$c/vl/bus-fuzz" ] || { echo "cov: $cov/$c/vl/bus-fuzz missing (make cov links it)" >&2; exit 2; }
 done
 echo "cov: $n chip-level tests on the coverage models of: $*"
-AIMC_COV_DIR=$cov/dat PYTHON=$py "$py" tools/run_tests.py --registry "$reg" --build "$cov" -j 2
+printf '%s\n' "$@" >"$run/configs.txt"
+echo "$n" >"$run/tests.txt"
+AIMC_COV_DIR=$run PYTHON=$py "$py" tools/run_tests.py --registry "$reg" --build "$cov" -j 2
 rc=$?
 [ $rc -eq 0 ] || echo "cov: some tests failed; the coverage below counts the runs that finished" >&2
 
 shopt -s nullglob
-dats=("$cov"/dat/*.dat)
+dats=("$cov"/dat/run-*/*.dat)
+cfgs=$(cat "$cov"/dat/run-*/configs.txt | awk '!seen[$0]++' | tr '\n' ' ')
+ntests=$(cat "$cov"/dat/run-*/tests.txt | awk '{ s += $1 } END { print s }')
 [ ${#dats[@]} -gt 0 ] || { echo "cov: no coverage data written (was the model built with coverage?)" >&2; exit 2; }
 verilator_coverage --write "$cov/merged.dat" "${dats[@]}" >"$cov/merge.log" 2>&1 ||
 	{ cat "$cov/merge.log" >&2; exit 2; }
@@ -66,7 +75,7 @@ verilator_coverage --write "$cov/merged.dat" "${dats[@]}" >"$cov/merge.log" 2>&1
 # line-only file for the HTML.
 "$py" tools/cov_report.py --merged "$cov/merged.dat" --line-dat "$cov/line.dat" \
 	--out "$build/reports/cov.json" --test-json "$build/reports/test.json" \
-	--exclusions tests/cov/exclusions.txt --tests "$n" --configs "$*" || exit 2
+	--exclusions tests/cov/exclusions.txt --tests "$ntests" --configs "$cfgs" || exit 2
 verilator_coverage --write-info "$cov/line.info" "$cov/line.dat" >>"$cov/merge.log" 2>&1 ||
 	{ cat "$cov/merge.log" >&2; exit 2; }
 genhtml -q --output-directory "$cov/html" --title "Kirchhoff RTL line coverage" "$cov/line.info" \
