@@ -1182,8 +1182,10 @@ static void run_sequence(fuzz *z, uint32_t ops)
  * docs/registers.md: every LOOP counter counted up to 0xFFFF (instrs grows by C + 2: the LOOP runs
  * C + 1 times, then HALT), the PC and err_pc at high addresses (a JUMP or a start past the
  * instruction buffer stops with ADDR_RANGE at that PC), the watchdog budget with all bits set and
- * in both alternating patterns, and a COPY of the whole activation buffer (OUT must then read
- * what was written to IN). */
+ * in both alternating patterns, a COPY of the whole activation buffer (OUT must then read what
+ * was written to IN), a program of more than 2^23 busy cycles (two nested LOOPs: the instruction,
+ * cycle and watchdog counts carry past bit 22) and the bus error count held at 0xFFFF after
+ * 0x10002 error responses (docs/registers.md bus_err: it saturates). */
 static uint32_t win_base(fuzz *z, const char *name)
 {
 	uint32_t i;
@@ -1250,6 +1252,19 @@ static void op_directed(fuzz *z)
 			fail(z, "directed loop on counter %u (C 0xFFFF): status 0x%x err_code %u, instrs +%u "
 			     "(expected halted, 0, +%u)", k, status, code, (i1 - i0) & z->counter_mask, want);
 	}
+	/* nested LOOPs: counter 0 at pc 0 runs 0x10000 times per pass and counter 1 at pc 1 brings
+	 * it back 95 times; instrs grows by 96 * 0x10000 + 96 + 1 (about 2^23.6 busy cycles) */
+	put_instr(z, 0, aimc_instr(AIMC_OP_LOOP, 0, 0, 0, 0, 0xFFFFu));
+	put_instr(z, 1, aimc_instr(AIMC_OP_LOOP, 0, 0, 0, 1, 95u));
+	put_instr(z, 2, aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0));
+	i0 = rd(z, "instrs");
+	if (run_directed(z, "nested loop", 0, 0, 96ull * 0x10000u * 4u + 4000u, &status, &code, &pc))
+		return;
+	i1 = rd(z, "instrs");
+	want = (96u * 0x10001u + 1u) & z->counter_mask;
+	if (!(status & AIMC_CSR__STATUS__HALTED_bm) || code != 0 || ((i1 - i0) & z->counter_mask) != want)
+		fail(z, "directed nested LOOP (0x10000 x 96): status 0x%x err_code %u, instrs +%u "
+		     "(expected halted, 0, +%u)", status, code, (i1 - i0) & z->counter_mask, want);
 	/* the PC at high addresses: a JUMP there, and a start there, stop with ADDR_RANGE at it */
 	for (k = 0; k < 4; k++) {
 		uint32_t t = pcs[k] >= z->cfg.instr_depth ? pcs[k] : z->cfg.instr_depth;
@@ -1285,8 +1300,12 @@ static void op_directed(fuzz *z)
 		if (v != e)
 			fail(z, "directed COPY: act_out word %u reads 0x%08x, act_in had 0x%08x", k, v, e);
 	}
-	wr(z, "watchdog", 0);
 	check_bus_err(z, "directed corners");
+	/* the bus error count saturates: 0x10002 DECERR accesses past the map, reads and writes */
+	for (k = 0; k < 0x10002u && z->failures <= MAX_FAIL_PRINT; k++)
+		raw_access(z, (int)(k & 1u), 0x00400000u + 4u * (k & 0xFFu), k, NULL);
+	check_bus_err(z, "directed bus_err after 0x10002 errors (count held at 0xFFFF)");
+	wr(z, "watchdog", 0);
 }
 
 /* ---- main ---------------------------------------------------------------------------------- */
@@ -1302,7 +1321,8 @@ static void usage(void)
 	       "  --regs-doc docs/registers.md (default): the documented map the answers come from\n"
 	       "  --report FILE: JSON counts; --digest FILE: the run's signature (trace-format lines)\n"
 	       "  --directed: after the sequences, the directed corners (Verilator: LOOP counters to\n"
-	       "    0xFFFF, PC and err_pc at high addresses, full-width watchdog, whole-buffer COPY)\n"
+	       "    0xFFFF, PC and err_pc at high addresses, full-width watchdog, whole-buffer COPY,\n"
+	       "    nested LOOPs past 2^23 cycles, the bus error count saturated)\n"
 	       "The config must be ideal (the layer is compared with aimc_net_forward).\n"
 	       "Exit: 0 pass, 1 an invariant failed, 2 usage or input error.\n");
 }
