@@ -1184,8 +1184,9 @@ static void run_sequence(fuzz *z, uint32_t ops)
  * instruction buffer stops with ADDR_RANGE at that PC), the watchdog budget with all bits set and
  * in both alternating patterns, a COPY of the whole activation buffer (OUT must then read what
  * was written to IN), a program of more than 2^23 busy cycles (two nested LOOPs: the instruction,
- * cycle and watchdog counts carry past bit 22) and the bus error count held at 0xFFFF after
- * 0x10002 error responses (docs/registers.md bus_err: it saturates). */
+ * cycle and watchdog counts carry past bit 22), 0x4000 saturating ACCADDs (the saturation
+ * counts carry past bit 15) and the bus error count held at 0xFFFF after 0x10002 error responses
+ * (docs/registers.md bus_err: it saturates). */
 static uint32_t win_base(fuzz *z, const char *name)
 {
 	uint32_t i;
@@ -1265,6 +1266,26 @@ static void op_directed(fuzz *z)
 	if (!(status & AIMC_CSR__STATUS__HALTED_bm) || code != 0 || ((i1 - i0) & z->counter_mask) != want)
 		fail(z, "directed nested LOOP (0x10000 x 96): status 0x%x err_code %u, instrs +%u "
 		     "(expected halted, 0, +%u)", status, code, (i1 - i0) & z->counter_mask, want);
+	/* saturations in bulk (isa_tfl): ACCADD of Cols words 0x7FFFFFFF into slot 0, 0x4000 times;
+	 * from the second add on every lane saturates (the slot's start value is whatever it held),
+	 * so sats grows by between (0x4000 - 2) * Cols and 0x4000 * Cols (docs/isa.md ACCADD) */
+	if (z->cfg.isa_tfl) {
+		uint32_t s0, s1, lo = (0x4000u - 2u) * z->cfg.cols, hi = 0x4000u * z->cfg.cols;
+
+		for (k = 0; k < z->cfg.cols; k++)
+			raw_access(z, 1, in + 4u * k, 0x7FFFFFFFu, NULL);
+		put_instr(z, 0, aimc_instr(AIMC_OP_ACCADD, 0, 0, 0, 0, 0));
+		put_instr(z, 1, aimc_instr(AIMC_OP_LOOP, 0, 0, 0, 0, 0x3FFFu));
+		put_instr(z, 2, aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0));
+		s0 = rd(z, "sats");
+		if (run_directed(z, "accadd", 0, 0, 0x4000ull * (8u * z->cfg.cols + 64u), &status, &code, &pc))
+			return;
+		s1 = (rd(z, "sats") - s0) & z->counter_mask;
+		if (!(status & AIMC_CSR__STATUS__HALTED_bm) || code != 0 || s1 < (lo & z->counter_mask) ||
+		    s1 > (hi & z->counter_mask))
+			fail(z, "directed ACCADD x 0x4000 of 0x7FFFFFFF: status 0x%x err_code %u, sats +%u "
+			     "(expected halted, 0, +%u..%u)", status, code, s1, lo, hi);
+	}
 	/* the PC at high addresses: a JUMP there, and a start there, stop with ADDR_RANGE at it */
 	for (k = 0; k < 4; k++) {
 		uint32_t t = pcs[k] >= z->cfg.instr_depth ? pcs[k] : z->cfg.instr_depth;
@@ -1322,7 +1343,8 @@ static void usage(void)
 	       "  --report FILE: JSON counts; --digest FILE: the run's signature (trace-format lines)\n"
 	       "  --directed: after the sequences, the directed corners (Verilator: LOOP counters to\n"
 	       "    0xFFFF, PC and err_pc at high addresses, full-width watchdog, whole-buffer COPY,\n"
-	       "    nested LOOPs past 2^23 cycles, the bus error count saturated)\n"
+	       "    nested LOOPs past 2^23 cycles, 0x4000 saturating ACCADDs, the bus error count\n"
+	       "    saturated)\n"
 	       "The config must be ideal (the layer is compared with aimc_net_forward).\n"
 	       "Exit: 0 pass, 1 an invariant failed, 2 usage or input error.\n");
 }
