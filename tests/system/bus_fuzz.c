@@ -1183,7 +1183,7 @@ static void run_sequence(fuzz *z, uint32_t ops)
  * C + 1 times, then HALT), the PC and err_pc at high addresses (a JUMP or a start past the
  * instruction buffer stops with ADDR_RANGE at that PC), the watchdog budget with all bits set and
  * in both alternating patterns, a COPY of the whole activation buffer (OUT must then read what
- * was written to IN), a program of more than 2^23 busy cycles (two nested LOOPs: the instruction,
+ * was written to IN); with --long also a program of more than 2^23 busy cycles (two nested LOOPs: the instruction,
  * cycle and watchdog counts carry past bit 22), 0x4000 saturating ACCADDs (the saturation
  * counts carry past bit 15) and the bus error count held at 0xFFFF after 0x10002 error responses
  * (docs/registers.md bus_err: it saturates). */
@@ -1231,7 +1231,7 @@ static int run_directed(fuzz *z, const char *what, uint32_t pc0, uint32_t wdog, 
 	return 0;
 }
 
-static void op_directed(fuzz *z)
+static void op_directed(fuzz *z, int long_corners)
 {
 	static const uint32_t wdogs[3] = { 0xFFFFFFFFu, 0xAAAAAAAAu, 0x55555555u };
 	static const uint32_t pcs[4] = { 0xFFFFu, 0xAAAAu, 0x5555u, 0x8000u };
@@ -1253,23 +1253,25 @@ static void op_directed(fuzz *z)
 			fail(z, "directed loop on counter %u (C 0xFFFF): status 0x%x err_code %u, instrs +%u "
 			     "(expected halted, 0, +%u)", k, status, code, (i1 - i0) & z->counter_mask, want);
 	}
-	/* nested LOOPs: counter 0 at pc 0 runs 0x10000 times per pass and counter 1 at pc 1 brings
-	 * it back 95 times; instrs grows by 96 * 0x10000 + 96 + 1 (about 2^23.6 busy cycles) */
-	put_instr(z, 0, aimc_instr(AIMC_OP_LOOP, 0, 0, 0, 0, 0xFFFFu));
-	put_instr(z, 1, aimc_instr(AIMC_OP_LOOP, 0, 0, 0, 1, 95u));
-	put_instr(z, 2, aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0));
-	i0 = rd(z, "instrs");
-	if (run_directed(z, "nested loop", 0, 0, 96ull * 0x10000u * 4u + 4000u, &status, &code, &pc))
-		return;
-	i1 = rd(z, "instrs");
-	want = (96u * 0x10001u + 1u) & z->counter_mask;
-	if (!(status & AIMC_CSR__STATUS__HALTED_bm) || code != 0 || ((i1 - i0) & z->counter_mask) != want)
-		fail(z, "directed nested LOOP (0x10000 x 96): status 0x%x err_code %u, instrs +%u "
-		     "(expected halted, 0, +%u)", status, code, (i1 - i0) & z->counter_mask, want);
+	/* --long: nested LOOPs: counter 0 at pc 0 runs 0x10000 times per pass and counter 1 at pc 1
+	 * brings it back 95 times; instrs grows by 96 * 0x10000 + 96 + 1 (about 2^23.6 busy cycles) */
+	if (long_corners) {
+		put_instr(z, 0, aimc_instr(AIMC_OP_LOOP, 0, 0, 0, 0, 0xFFFFu));
+		put_instr(z, 1, aimc_instr(AIMC_OP_LOOP, 0, 0, 0, 1, 95u));
+		put_instr(z, 2, aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0));
+		i0 = rd(z, "instrs");
+		if (run_directed(z, "nested loop", 0, 0, 96ull * 0x10000u * 4u + 4000u, &status, &code, &pc))
+			return;
+		i1 = rd(z, "instrs");
+		want = (96u * 0x10001u + 1u) & z->counter_mask;
+		if (!(status & AIMC_CSR__STATUS__HALTED_bm) || code != 0 || ((i1 - i0) & z->counter_mask) != want)
+			fail(z, "directed nested LOOP (0x10000 x 96): status 0x%x err_code %u, instrs +%u "
+			     "(expected halted, 0, +%u)", status, code, (i1 - i0) & z->counter_mask, want);
+	}
 	/* saturations in bulk (isa_tfl): ACCADD of Cols words 0x7FFFFFFF into slot 0, 0x4000 times;
 	 * from the second add on every lane saturates (the slot's start value is whatever it held),
-	 * so sats grows by between (0x4000 - 2) * Cols and 0x4000 * Cols (docs/isa.md ACCADD) */
-	if (z->cfg.isa_tfl) {
+	 * so sats grows by between (0x4000 - 2) * Cols and 0x4000 * Cols (docs/isa.md ACCADD); --long */
+	if (long_corners && z->cfg.isa_tfl) {
 		uint32_t s0, s1, lo = (0x4000u - 2u) * z->cfg.cols, hi = 0x4000u * z->cfg.cols;
 
 		for (k = 0; k < z->cfg.cols; k++)
@@ -1322,10 +1324,11 @@ static void op_directed(fuzz *z)
 			fail(z, "directed COPY: act_out word %u reads 0x%08x, act_in had 0x%08x", k, v, e);
 	}
 	check_bus_err(z, "directed corners");
-	/* the bus error count saturates: 0x10002 DECERR accesses past the map, reads and writes */
-	for (k = 0; k < 0x10002u && z->failures <= MAX_FAIL_PRINT; k++)
+	/* --long: the bus error count saturates: 0x10002 DECERR accesses past the map, reads and writes */
+	for (k = 0; long_corners && k < 0x10002u && z->failures <= MAX_FAIL_PRINT; k++)
 		raw_access(z, (int)(k & 1u), 0x00400000u + 4u * (k & 0xFFu), k, NULL);
-	check_bus_err(z, "directed bus_err after 0x10002 errors (count held at 0xFFFF)");
+	if (long_corners)
+		check_bus_err(z, "directed bus_err after 0x10002 errors (count held at 0xFFFF)");
 	wr(z, "watchdog", 0);
 }
 
@@ -1342,9 +1345,9 @@ static void usage(void)
 	       "  --regs-doc docs/registers.md (default): the documented map the answers come from\n"
 	       "  --report FILE: JSON counts; --digest FILE: the run's signature (trace-format lines)\n"
 	       "  --directed: after the sequences, the directed corners (Verilator: LOOP counters to\n"
-	       "    0xFFFF, PC and err_pc at high addresses, full-width watchdog, whole-buffer COPY,\n"
-	       "    nested LOOPs past 2^23 cycles, 0x4000 saturating ACCADDs, the bus error count\n"
-	       "    saturated)\n"
+	       "    0xFFFF, PC and err_pc at high addresses, full-width watchdog, whole-buffer COPY)\n"
+	       "  --long: with --directed, the long corners too (make cov): nested LOOPs past 2^23\n"
+	       "    busy cycles, 0x4000 saturating ACCADDs, the bus error count saturated at 0xFFFF\n"
 	       "The config must be ideal (the layer is compared with aimc_net_forward).\n"
 	       "Exit: 0 pass, 1 an invariant failed, 2 usage or input error.\n");
 }
@@ -1448,7 +1451,7 @@ int main(int argc, char **argv)
 	uint64_t seed = 1, sequences = 20, ops = 300, s, cycles;
 	char err[512];
 	struct timespec t0, t1;
-	int i, rc, directed = 0;
+	int i, rc, directed = 0, long_corners = 0;
 
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -1459,6 +1462,10 @@ int main(int argc, char **argv)
 		}
 		if (strcmp(a, "--directed") == 0) {
 			directed = 1;
+			continue;
+		}
+		if (strcmp(a, "--long") == 0) {
+			long_corners = 1;
 			continue;
 		}
 		if (v == NULL) {
@@ -1508,8 +1515,8 @@ int main(int argc, char **argv)
 	}
 	regmap_twin(&z.map, &z.cfg);
 	snprintf(z.cmdline, sizeof(z.cmdline),
-		 "%s --config %s --backend %s --seed %" PRIu64 " --sequences %" PRIu64 " --ops %" PRIu64 "%s",
-		 argv[0], config, backend, seed, sequences, ops, directed ? " --directed" : "");
+		 "%s --config %s --backend %s --seed %" PRIu64 " --sequences %" PRIu64 " --ops %" PRIu64 "%s%s",
+		 argv[0], config, backend, seed, sequences, ops, directed ? " --directed" : "", long_corners ? " --long" : "");
 	z.vl = strcmp(backend, "verilator") == 0;
 	if (!aimc_cfg_is_ideal(&z.cfg)) {
 		fprintf(stderr, "bus-fuzz: config %s is not ideal: the layer check compares with "
@@ -1549,7 +1556,7 @@ int main(int argc, char **argv)
 	if (directed && z.vl && z.failures <= MAX_FAIL_PRINT) {
 		uint64_t c0 = cycles_now(&z);
 
-		op_directed(&z);
+		op_directed(&z, long_corners);
 		printf("  directed corners: %" PRIu64 " cycles, %" PRIu64 " failures\n",
 		       cycles_now(&z) - c0, z.failures);
 	}
