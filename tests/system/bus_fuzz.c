@@ -1183,8 +1183,8 @@ static void run_sequence(fuzz *z, uint32_t ops)
  * C + 1 times, then HALT), the PC and err_pc at high addresses (a JUMP or a start past the
  * instruction buffer stops with ADDR_RANGE at that PC), the watchdog budget with all bits set and
  * in both alternating patterns, a COPY of the whole activation buffer (OUT must then read what
- * was written to IN); with --long also a program of more than 2^23 busy cycles (two nested LOOPs: the instruction,
- * cycle and watchdog counts carry past bit 22), 0x4000 saturating ACCADDs (the saturation
+ * was written to IN); with --long also a program of 2^21 busy cycles (two nested LOOPs: the instruction, cycle
+ * and watchdog counts carry past bit 20), 0x4000 saturating ACCADDs (the saturation
  * counts carry past bit 15) and the bus error count held at 0xFFFF after 0x10002 error responses
  * (docs/registers.md bus_err: it saturates). */
 static uint32_t win_base(fuzz *z, const char *name)
@@ -1254,18 +1254,18 @@ static void op_directed(fuzz *z, int long_corners)
 			     "(expected halted, 0, +%u)", k, status, code, (i1 - i0) & z->counter_mask, want);
 	}
 	/* --long: nested LOOPs: counter 0 at pc 0 runs 0x10000 times per pass and counter 1 at pc 1
-	 * brings it back 95 times; instrs grows by 96 * 0x10000 + 96 + 1 (about 2^23.6 busy cycles) */
+	 * brings it back 15 times; instrs grows by 16 * 0x10000 + 16 + 1 (about 2^21 busy cycles) */
 	if (long_corners) {
 		put_instr(z, 0, aimc_instr(AIMC_OP_LOOP, 0, 0, 0, 0, 0xFFFFu));
-		put_instr(z, 1, aimc_instr(AIMC_OP_LOOP, 0, 0, 0, 1, 95u));
+		put_instr(z, 1, aimc_instr(AIMC_OP_LOOP, 0, 0, 0, 1, 15u));
 		put_instr(z, 2, aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0));
 		i0 = rd(z, "instrs");
-		if (run_directed(z, "nested loop", 0, 0, 96ull * 0x10000u * 4u + 4000u, &status, &code, &pc))
+		if (run_directed(z, "nested loop", 0, 0, 16ull * 0x10000u * 4u + 4000u, &status, &code, &pc))
 			return;
 		i1 = rd(z, "instrs");
-		want = (96u * 0x10001u + 1u) & z->counter_mask;
+		want = (16u * 0x10001u + 1u) & z->counter_mask;
 		if (!(status & AIMC_CSR__STATUS__HALTED_bm) || code != 0 || ((i1 - i0) & z->counter_mask) != want)
-			fail(z, "directed nested LOOP (0x10000 x 96): status 0x%x err_code %u, instrs +%u "
+			fail(z, "directed nested LOOP (0x10000 x 16): status 0x%x err_code %u, instrs +%u "
 			     "(expected halted, 0, +%u)", status, code, (i1 - i0) & z->counter_mask, want);
 	}
 	/* saturations in bulk (isa_tfl): ACCADD of Cols words 0x7FFFFFFF into slot 0, 0x4000 times;
@@ -1346,7 +1346,7 @@ static void usage(void)
 	       "  --report FILE: JSON counts; --digest FILE: the run's signature (trace-format lines)\n"
 	       "  --directed: after the sequences, the directed corners (Verilator: LOOP counters to\n"
 	       "    0xFFFF, PC and err_pc at high addresses, full-width watchdog, whole-buffer COPY)\n"
-	       "  --long: with --directed, the long corners too (make cov): nested LOOPs past 2^23\n"
+	       "  --long: with --directed, the long corners too (make cov): nested LOOPs past 2^21\n"
 	       "    busy cycles, 0x4000 saturating ACCADDs, the bus error count saturated at 0xFFFF\n"
 	       "The config must be ideal (the layer is compared with aimc_net_forward).\n"
 	       "Exit: 0 pass, 1 an invariant failed, 2 usage or input error.\n");
