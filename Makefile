@@ -213,7 +213,9 @@ VL_BUILD = $(VERILATOR) --cc --exe --build -j 2 $(VL_FLAGS) $(3) --top-module ai
 	  -CFLAGS "-O2 -std=c++17 -I$(CURDIR)/sw/include -I$(CURDIR)/analog_models/c -I$(CURDIR)/tb/verilator -ffp-contract=off" \
 	  -LDFLAGS "-Wl,--whole-archive $(abspath $(LIBCLI)) -Wl,--no-whole-archive $(abspath $(LIBAIMC)) $(LDLIBS)" \
 	  > $(2)/$(or $(4),vl)/build.log 2>&1 || { tail -40 $(2)/$(or $(4),vl)/build.log; exit 1; }
-VL_COV_FLAGS := --coverage-line --coverage-toggle --coverage-user
+# make cov's models: line, toggle and COVER counts; the run-once code (Verilator's __Slow files,
+# megabytes with the coverage points; else -O2 from -CFLAGS) compiled without optimization.
+VL_COV_FLAGS := --coverage-line --coverage-toggle --coverage-user -MAKEFLAGS OPT_SLOW=-O0
 
 # The simulated board (tb/uart): top aimc_fpga_core, UART at UART_CLKDIV clocks per bit, a short
 # frame timeout (64 byte times) so that the cut-frame tests stay quick.
@@ -422,11 +424,25 @@ bus-fuzz: $(CFG_DIR)/busfuzz/bus-fuzz
 COV_CFGS ?= $(TEST_CFGS) ice40 sar ideal_slice2
 COV_TOGGLE_FLOOR ?= 90
 COV_LINE_FLOOR ?= 95
-# COV_FUZZ_CFGS: the configs whose bus fuzzer (tests/system/bus_fuzz.c) runs on its coverage build.
-COV_FUZZ_CFGS ?= tiny
+# COV_FUZZ_CFGS: the configs whose bus fuzzer (tests/system/bus_fuzz.c) runs on the coverage model
+# (the registry's bus_fuzz tests and tests/cov/registry.txt's). The fuzzer is linked from the
+# coverage model's own objects (BUILD/cov/<cfg>/vl/bus-fuzz): one more link, no second Verilator
+# compile (tests/chip/vl_link.mk).
+COV_FUZZ_CFGS ?= tiny tiny16 ideal2
+# COV_APPEND=1: keep the counts of the earlier make cov runs and add this one's (a run split by
+# COV_CFGS into parts; the report and the floor speak of the union).
+COV_APPEND ?= 0
+define COV_FUZZ_RULES
+$(BUILD)/cov/$(1)/vl/bus-fuzz: $(BUILD)/cov/$(1)/vl/aimc-vl $(BUSFUZZ_OBJ) $(LIBAIMC)
+	MAKEFLAGS= $(MAKE) -s -C $(BUILD)/cov/$(1)/vl/obj -f Vaimc_top.mk -f $(CURDIR)/tests/chip/vl_link.mk \
+	  VL_LINK_OUT=$$(abspath $$@) VL_LINK_LIBS="$(abspath $(BUSFUZZ_OBJ) $(LIBAIMC)) $(LDLIBS)" vl-link \
+	  > $(BUILD)/cov/$(1)/vl/fuzz-link.log 2>&1 || { tail -20 $(BUILD)/cov/$(1)/vl/fuzz-link.log; exit 1; }
+endef
+$(foreach c,$(sort $(COV_FUZZ_CFGS)),$(eval $(call COV_FUZZ_RULES,$(c))))
 cov: $(SETUP_STAMP) sw $(foreach c,$(COV_CFGS),$(BUILD)/cov/$(c)/vl/aimc-vl $(BUILD)/cov/$(c)/vl/aimc-test-vl) \
-     $(foreach c,$(COV_FUZZ_CFGS),$(BUILD)/cov/$(c)/busfuzz/bus-fuzz)
-	PYTHON=$(PYTHON) COV_FUZZ_CFGS=$(call q,$(COV_FUZZ_CFGS)) tools/cov.sh $(BUILD) $(COV_CFGS)
+     $(foreach c,$(COV_FUZZ_CFGS),$(BUILD)/cov/$(c)/vl/bus-fuzz)
+	PYTHON=$(PYTHON) COV_FUZZ_CFGS=$(call q,$(COV_FUZZ_CFGS)) COV_APPEND=$(call q,$(COV_APPEND)) \
+	  tools/cov.sh $(BUILD) $(COV_CFGS)
 	$(PYTHON) tools/cov_check.py --report $(BUILD)/reports/cov.json --configs "$(COV_CFGS)" --toggle-floor $(COV_TOGGLE_FLOOR) \
 	  --line-floor $(COV_LINE_FLOOR)
 

@@ -65,6 +65,8 @@ module aimc_cover import aimc_pkg::*; import aimc_isa_pkg::*; #(
   assign d_op = instr_rdata_i[INSTR_OP_LSB +: INSTR_OP_W];
   logic [INSTR_TILE_W-1:0] d_tile;
   assign d_tile = instr_rdata_i[INSTR_TILE_LSB +: INSTR_TILE_W];
+  logic [INSTR_FLAGS_W-1:0] d_flags;
+  assign d_flags = instr_rdata_i[INSTR_FLAGS_LSB +: INSTR_FLAGS_W];
 
   // The opcode decoded last: a check error stops the program at the instruction decoded last
   // (nothing is fetched while draining), so it names the instruction that raised the conflict.
@@ -75,6 +77,8 @@ module aimc_cover import aimc_pkg::*; import aimc_isa_pkg::*; #(
 
   logic take;   // a tile takes a command
   assign take = cmd_valid_i && cmd_ready_i;
+  logic take_q; // a command was taken the cycle before (helper flop without reset, as dec_q)
+  always_ff @(posedge clk_i) take_q <= take;
   logic [NumTiles-1:0] cmd_onehot;
   assign cmd_onehot = NumTiles'(1) << (32'(cmd_tile_i) % NumTiles);
 
@@ -112,6 +116,8 @@ module aimc_cover import aimc_pkg::*; import aimc_isa_pkg::*; #(
   `COVER(TakeLastTile_C, take && 32'(cmd_tile_i) == NumTiles - 1 && NumTiles > 1, clk_i, rst_ni)
 
   // ---- sequencer-executed instructions that have an effect outside the sequencer -----------------
+  `COVER(CopyToOut_C, dec_q && d_op == OpCopy && d_flags[FLAG_TO_OUT],  clk_i, rst_ni)  // IN -> OUT
+  `COVER(CopyToIn_C,  dec_q && d_op == OpCopy && !d_flags[FLAG_TO_OUT], clk_i, rst_ni)  // OUT -> IN
   `COVER(IrqProg_C,   irq_prog_i,                  clk_i, rst_ni)
   `COVER(Halted_C,    irq_done_i,                  clk_i, rst_ni)
   `COVER(CopyWrite_C, seq_act_req_i && seq_act_we_i, clk_i, rst_ni)
@@ -162,6 +168,9 @@ module aimc_cover import aimc_pkg::*; import aimc_isa_pkg::*; #(
   `COVER(AllTilesBusy_C,     NumTiles > 1 && tile_busy_i == '1,                clk_i, rst_ni)
   `COVER(TakeBesideBusy_C,   take && (tile_busy_i & ~cmd_onehot) != '0,        clk_i, rst_ni)
   `COVER(IssueWaits_C,       cmd_valid_i && !cmd_ready_i,                      clk_i, rst_ni)
+  `COVER(TakeBackToBack_C,   take && take_q,                                   clk_i, rst_ni)
+  `COVER(WaitBesideBusy_C,   dec_q && d_op == OpWait && tile_busy_i != '0,     clk_i, rst_ni)
+  `COVER(LoopBesideBusy_C,   dec_q && d_op == OpLoop && tile_busy_i != '0,     clk_i, rst_ni)
   `COVER(CopyBesideBusy_C,   seq_act_req_i && tile_busy_i != '0,               clk_i, rst_ni)
   `COVER(SeqPortWaits_C,     seq_dat_req_i && !seq_dat_gnt_i,                  clk_i, rst_ni)
   `COVER(DecodeBesideBusy_C, dec_q && tile_busy_i != '0,                       clk_i, rst_ni)

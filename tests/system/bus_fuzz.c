@@ -1182,8 +1182,11 @@ static void run_sequence(fuzz *z, uint32_t ops)
  * docs/registers.md: every LOOP counter counted up to 0xFFFF (instrs grows by C + 2: the LOOP runs
  * C + 1 times, then HALT), the PC and err_pc at high addresses (a JUMP or a start past the
  * instruction buffer stops with ADDR_RANGE at that PC), the watchdog budget with all bits set and
- * in both alternating patterns, and a COPY of the whole activation buffer (OUT must then read
- * what was written to IN). */
+ * in both alternating patterns, a COPY of the whole activation buffer (OUT must then read what
+ * was written to IN); with --long also a program of 2^21 busy cycles (two nested LOOPs: the instruction, cycle
+ * and watchdog counts carry past bit 20), 0x4000 saturating ACCADDs (the saturation
+ * counts carry past bit 15) and the bus error count held at 0xFFFF after 0x10002 error responses
+ * (docs/registers.md bus_err: it saturates). */
 static uint32_t win_base(fuzz *z, const char *name)
 {
 	uint32_t i;
@@ -1228,7 +1231,7 @@ static int run_directed(fuzz *z, const char *what, uint32_t pc0, uint32_t wdog, 
 	return 0;
 }
 
-static void op_directed(fuzz *z)
+static void op_directed(fuzz *z, int long_corners)
 {
 	static const uint32_t wdogs[3] = { 0xFFFFFFFFu, 0xAAAAAAAAu, 0x55555555u };
 	static const uint32_t pcs[4] = { 0xFFFFu, 0xAAAAu, 0x5555u, 0x8000u };
@@ -1249,6 +1252,41 @@ static void op_directed(fuzz *z)
 		if (!(status & AIMC_CSR__STATUS__HALTED_bm) || code != 0 || ((i1 - i0) & z->counter_mask) != want)
 			fail(z, "directed loop on counter %u (C 0xFFFF): status 0x%x err_code %u, instrs +%u "
 			     "(expected halted, 0, +%u)", k, status, code, (i1 - i0) & z->counter_mask, want);
+	}
+	/* --long: nested LOOPs: counter 0 at pc 0 runs 0x10000 times per pass and counter 1 at pc 1
+	 * brings it back 15 times; instrs grows by 16 * 0x10000 + 16 + 1 (about 2^21 busy cycles) */
+	if (long_corners) {
+		put_instr(z, 0, aimc_instr(AIMC_OP_LOOP, 0, 0, 0, 0, 0xFFFFu));
+		put_instr(z, 1, aimc_instr(AIMC_OP_LOOP, 0, 0, 0, 1, 15u));
+		put_instr(z, 2, aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0));
+		i0 = rd(z, "instrs");
+		if (run_directed(z, "nested loop", 0, 0, 16ull * 0x10000u * 4u + 4000u, &status, &code, &pc))
+			return;
+		i1 = rd(z, "instrs");
+		want = (16u * 0x10001u + 1u) & z->counter_mask;
+		if (!(status & AIMC_CSR__STATUS__HALTED_bm) || code != 0 || ((i1 - i0) & z->counter_mask) != want)
+			fail(z, "directed nested LOOP (0x10000 x 16): status 0x%x err_code %u, instrs +%u "
+			     "(expected halted, 0, +%u)", status, code, (i1 - i0) & z->counter_mask, want);
+	}
+	/* saturations in bulk (isa_tfl): ACCADD of Cols words 0x7FFFFFFF into slot 0, 0x4000 times;
+	 * from the second add on every lane saturates (the slot's start value is whatever it held),
+	 * so sats grows by between (0x4000 - 2) * Cols and 0x4000 * Cols (docs/isa.md ACCADD); --long */
+	if (long_corners && z->cfg.isa_tfl) {
+		uint32_t s0, s1, lo = (0x4000u - 2u) * z->cfg.cols, hi = 0x4000u * z->cfg.cols;
+
+		for (k = 0; k < z->cfg.cols; k++)
+			raw_access(z, 1, in + 4u * k, 0x7FFFFFFFu, NULL);
+		put_instr(z, 0, aimc_instr(AIMC_OP_ACCADD, 0, 0, 0, 0, 0));
+		put_instr(z, 1, aimc_instr(AIMC_OP_LOOP, 0, 0, 0, 0, 0x3FFFu));
+		put_instr(z, 2, aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0));
+		s0 = rd(z, "sats");
+		if (run_directed(z, "accadd", 0, 0, 0x4000ull * (8u * z->cfg.cols + 64u), &status, &code, &pc))
+			return;
+		s1 = (rd(z, "sats") - s0) & z->counter_mask;
+		if (!(status & AIMC_CSR__STATUS__HALTED_bm) || code != 0 || s1 < (lo & z->counter_mask) ||
+		    s1 > (hi & z->counter_mask))
+			fail(z, "directed ACCADD x 0x4000 of 0x7FFFFFFF: status 0x%x err_code %u, sats +%u "
+			     "(expected halted, 0, +%u..%u)", status, code, s1, lo, hi);
 	}
 	/* the PC at high addresses: a JUMP there, and a start there, stop with ADDR_RANGE at it */
 	for (k = 0; k < 4; k++) {
@@ -1285,8 +1323,13 @@ static void op_directed(fuzz *z)
 		if (v != e)
 			fail(z, "directed COPY: act_out word %u reads 0x%08x, act_in had 0x%08x", k, v, e);
 	}
-	wr(z, "watchdog", 0);
 	check_bus_err(z, "directed corners");
+	/* --long: the bus error count saturates: 0x10002 DECERR accesses past the map, reads and writes */
+	for (k = 0; long_corners && k < 0x10002u && z->failures <= MAX_FAIL_PRINT; k++)
+		raw_access(z, (int)(k & 1u), 0x00400000u + 4u * (k & 0xFFu), k, NULL);
+	if (long_corners)
+		check_bus_err(z, "directed bus_err after 0x10002 errors (count held at 0xFFFF)");
+	wr(z, "watchdog", 0);
 }
 
 /* ---- main ---------------------------------------------------------------------------------- */
@@ -1303,6 +1346,8 @@ static void usage(void)
 	       "  --report FILE: JSON counts; --digest FILE: the run's signature (trace-format lines)\n"
 	       "  --directed: after the sequences, the directed corners (Verilator: LOOP counters to\n"
 	       "    0xFFFF, PC and err_pc at high addresses, full-width watchdog, whole-buffer COPY)\n"
+	       "  --long: with --directed, the long corners too (make cov): nested LOOPs past 2^21\n"
+	       "    busy cycles, 0x4000 saturating ACCADDs, the bus error count saturated at 0xFFFF\n"
 	       "The config must be ideal (the layer is compared with aimc_net_forward).\n"
 	       "Exit: 0 pass, 1 an invariant failed, 2 usage or input error.\n");
 }
@@ -1406,7 +1451,7 @@ int main(int argc, char **argv)
 	uint64_t seed = 1, sequences = 20, ops = 300, s, cycles;
 	char err[512];
 	struct timespec t0, t1;
-	int i, rc, directed = 0;
+	int i, rc, directed = 0, long_corners = 0;
 
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -1417,6 +1462,10 @@ int main(int argc, char **argv)
 		}
 		if (strcmp(a, "--directed") == 0) {
 			directed = 1;
+			continue;
+		}
+		if (strcmp(a, "--long") == 0) {
+			long_corners = 1;
 			continue;
 		}
 		if (v == NULL) {
@@ -1466,8 +1515,8 @@ int main(int argc, char **argv)
 	}
 	regmap_twin(&z.map, &z.cfg);
 	snprintf(z.cmdline, sizeof(z.cmdline),
-		 "%s --config %s --backend %s --seed %" PRIu64 " --sequences %" PRIu64 " --ops %" PRIu64 "%s",
-		 argv[0], config, backend, seed, sequences, ops, directed ? " --directed" : "");
+		 "%s --config %s --backend %s --seed %" PRIu64 " --sequences %" PRIu64 " --ops %" PRIu64 "%s%s",
+		 argv[0], config, backend, seed, sequences, ops, directed ? " --directed" : "", long_corners ? " --long" : "");
 	z.vl = strcmp(backend, "verilator") == 0;
 	if (!aimc_cfg_is_ideal(&z.cfg)) {
 		fprintf(stderr, "bus-fuzz: config %s is not ideal: the layer check compares with "
@@ -1507,7 +1556,7 @@ int main(int argc, char **argv)
 	if (directed && z.vl && z.failures <= MAX_FAIL_PRINT) {
 		uint64_t c0 = cycles_now(&z);
 
-		op_directed(&z);
+		op_directed(&z, long_corners);
 		printf("  directed corners: %" PRIu64 " cycles, %" PRIu64 " failures\n",
 		       cycles_now(&z) - c0, z.failures);
 	}
