@@ -421,7 +421,11 @@ bus-fuzz: $(CFG_DIR)/busfuzz/bus-fuzz
 # COV_CFGS: the test configs plus the corners no test config has (ice40: no conflict check, no
 # tfl, 16-bit counters; sar: the SAR ADC; ideal_slice2: bit-sliced weights). The run ends with
 # the floor check of tools/cov_check.py (tests/cov/exclusions.txt lists each bit left uncovered).
-COV_CFGS ?= $(TEST_CFGS) ice40 sar ideal_slice2
+# COV_SAME_RTL: test configs left out because their RTL is another's of the list (the same
+# `aimc config --rtl-params`, a different analog model only: pcm and reram are base's array):
+# their coverage model would be that config's, built again. make cov checks the claim first.
+COV_SAME_RTL ?= pcm reram
+COV_CFGS ?= $(filter-out $(COV_SAME_RTL),$(TEST_CFGS)) ice40 sar ideal_slice2
 COV_TOGGLE_FLOOR ?= 90
 COV_LINE_FLOOR ?= 95
 # COV_FUZZ_CFGS: the configs whose bus fuzzer (tests/system/bus_fuzz.c) runs on the coverage model
@@ -439,7 +443,17 @@ $(BUILD)/cov/$(1)/vl/bus-fuzz: $(BUILD)/cov/$(1)/vl/aimc-vl $(BUSFUZZ_OBJ) $(LIB
 	  > $(BUILD)/cov/$(1)/vl/fuzz-link.log 2>&1 || { tail -20 $(BUILD)/cov/$(1)/vl/fuzz-link.log; exit 1; }
 endef
 $(foreach c,$(sort $(COV_FUZZ_CFGS)),$(eval $(call COV_FUZZ_RULES,$(c))))
-cov: $(SETUP_STAMP) sw $(foreach c,$(COV_CFGS),$(BUILD)/cov/$(c)/vl/aimc-vl $(BUILD)/cov/$(c)/vl/aimc-test-vl) \
+# Each config of COV_SAME_RTL has the RTL parameters of a config make cov runs, or make cov stops.
+.PHONY: cov-same-rtl
+cov-same-rtl: $(AIMC)
+	@set -e; for s in $(foreach s,$(COV_SAME_RTL),$(call q,$(s))); do \
+	  p=$$($(AIMC) config --rtl-params verilator "configs/$$s.cfg"); ok=; \
+	  for c in $(foreach c,$(COV_CFGS),$(call q,$(c))); do \
+	    [ "$$p" = "$$($(AIMC) config --rtl-params verilator "configs/$$c.cfg")" ] && { ok=$$c; break; }; \
+	  done; \
+	  [ -n "$$ok" ] || { echo "cov: $$s is in COV_SAME_RTL but no config of COV_CFGS has its RTL parameters" >&2; exit 1; }; \
+	done
+cov: $(SETUP_STAMP) sw cov-same-rtl $(foreach c,$(COV_CFGS),$(BUILD)/cov/$(c)/vl/aimc-vl $(BUILD)/cov/$(c)/vl/aimc-test-vl) \
      $(foreach c,$(COV_FUZZ_CFGS),$(BUILD)/cov/$(c)/vl/bus-fuzz)
 	PYTHON=$(PYTHON) COV_FUZZ_CFGS=$(call q,$(COV_FUZZ_CFGS)) COV_APPEND=$(call q,$(COV_APPEND)) \
 	  tools/cov.sh $(BUILD) $(COV_CFGS)
