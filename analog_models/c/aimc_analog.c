@@ -1715,8 +1715,8 @@ int aimc_xbar_convert_batch(aimc_xbar *xb, uint32_t tile, const uint8_t *d, uint
 		}
 		nact[k] = n;
 		if (rmask != NULL) /* the same rows as a bit of each row's mask */
-			for (uint32_t i = 0; i < n; i++)
-				rmask[(size_t)(k / 32u) * rows + a[i]] |= 1u << (k % 32u);
+			for (uint32_t j = 0; j < n; j++)
+				rmask[(size_t)(k / 32u) * rows + a[j]] |= 1u << (k % 32u);
 		if (vf != NULL)
 			for (uint32_t r = 0; r < rows; r++) {
 				double x = rowfac != NULL ? xb->dac_v[dk[r]] * rowfac[r] : xb->dac_v[dk[r]];
