@@ -1495,8 +1495,15 @@ static void cy_lanes(fuzz *z)
 	uint32_t S = z->cfg.weight_slices ? z->cfg.weight_slices : 1u;
 	uint32_t a_one = 0, a_zero = R / 4u, a_pre = 2u * (R / 4u), slot = 1u % z->cfg.acc_slots;
 	uint32_t in = win_base(z, "act_in"), out = win_base(z, "act_out"), par = win_base(z, "param");
-	uint32_t ks[4] = { 1, 2, 3, na }, side, ki, t, c, i;
+	uint32_t ks[24], nk = 0, side, ki, t, c, i;
 	int8_t w[1024];
+
+	/* k = 1, 2, 3, every power of two up to NumAdc and NumAdc - 1: every bit of the per-cycle
+	 * count (up to log2(NumAdc)) set in some conversion cycle */
+	for (i = 1; i <= na && nk < 20; i = i < 4 ? i + 1 : 2 * i)
+		ks[nk++] = i;
+	if (na > 4)
+		ks[nk++] = na - 1;
 
 	if (!z->cfg.isa_tfl || C > sizeof(w) || a_pre + C > z->cfg.act_depth ||
 	    3u * C > z->cfg.par_depth || R * C * S / 4u > z->cfg.wgt_depth) {
@@ -1519,11 +1526,9 @@ static void cy_lanes(fuzz *z)
 
 		for (c = 0; c < C; c++)
 			raw_access(z, 1, in + 4u * (a_pre + c), pre, NULL);
-		for (ki = 0; ki < 4; ki++) {
+		for (ki = 0; ki < nk; ki++) {
 			uint32_t k = ks[ki];
 
-			if (k > na || (ki == 3 && na <= 3))
-				continue;
 			/* ADC lane j converts columns j·cpa .. j·cpa + cpa - 1, column c at mux position
 			 * c % cpa (docs/numbers.md): the k columns at position 0 of lanes 0..k-1 */
 			for (c = 0; c < C; c++)
@@ -1569,58 +1574,40 @@ static void cy_lanes(fuzz *z)
 	}
 }
 
-/* The counts: MVMs, one-shot PROGs, program-and-verify PROGs with pulses, verify-only PROGs; K:
- * N = 2^K events of each kind per tile (see the block comment). */
+/* The counts: one-shot PROGs, saturating MVMs, program-and-verify PROGs with pulses, verify-only
+ * PROGs; K: N = 2^K events of each kind per tile (see the block comment). */
 static void cy_counts(fuzz *z, uint32_t K)
 {
-	const uint32_t settle = 2, budget = 255;
+	const uint32_t settle = 2, budget = 255, slot = 2u % z->cfg.acc_slots;
 	uint32_t T = cy_tiles(z), R = z->cfg.rows, C = z->cfg.cols;
 	uint32_t S = z->cfg.weight_slices ? z->cfg.weight_slices : 1u;
+	uint32_t NS = (8u + z->cfg.dac_bits - 1u) / z->cfg.dac_bits, acc = z->cfg.isa_tfl != 0;
 	uint32_t N = 1u << K, cells = 2u * C * S, row_words = C * S / 4u, prog_words = R * row_words;
 	uint32_t lat = cy_mvm_cycles(z, settle), in = win_base(z, "act_in"), n, t, i, pc;
+	uint32_t a_one = 0, a_zero = R / 4u, a_pre = 2u * (R / 4u);
+	uint32_t lat0 = (R / 4u + 1u > z->cfg.cols_per_adc ? R / 4u + 1u : z->cfg.cols_per_adc) + 2u +
+			2u * NS;
 	int pv = z->cfg.xbar_impl != 1 && z->cfg.pv_step < 1.0;
 	cy_snap a, b, want;
 	int8_t w[1024];
 
-	if (C > sizeof(w) || R / 4u > z->cfg.act_depth || 2u * prog_words > z->cfg.wgt_depth) {
+	if (C > sizeof(w) || a_pre + C > z->cfg.act_depth || 2u * prog_words > z->cfg.wgt_depth) {
 		printf("  carry counts: skipped (buffers too small for the operands)\n");
 		return;
 	}
 	wr(z, "settle", settle);
 	wr(z, "pv_ctrl", 0);
-	for (i = 0; i < R / 4u; i++)
-		raw_access(z, 1, in + 4u * i, 0x01010101u, NULL);
+	for (i = 0; i < R / 4u; i++) {
+		raw_access(z, 1, in + 4u * (a_one + i), 0x01010101u, NULL);
+		raw_access(z, 1, in + 4u * (a_zero + i), 0, NULL);
+	}
+	for (i = 0; i < C; i++)
+		raw_access(z, 1, in + 4u * (a_pre + i), 0x7FFFFFFFu, NULL);
 	/* image P (every weight +127) at word 0, M (every weight -127) at word prog_words */
 	memset(w, 127, C);
 	cy_weights(z, 0, w);
 	memset(w, -127, C);
 	cy_weights(z, prog_words, w);
-
-	/* N passes of one MVM per tile, inputs 1: one applied phase (slice 0, positive), no slot
-	 * accumulated (no saturation); docs/numbers.md: one array read, Cols·S ADC conversions */
-	for (t = 0; t < T; t++)
-		put_instr(z, t, aimc_instr(AIMC_OP_MVM, t, 0, 0, 0, 0));
-	put_instr(z, T, aimc_instr(AIMC_OP_LOOP, 0, 0, 0, 0, N - 1u));
-	put_instr(z, T + 1u, aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0));
-	cy_read(z, &a);
-	if (cy_run(z, "MVM loop", (uint64_t)N * (2u * lat + 64u) + 10000u))
-		return;
-	cy_read(z, &b);
-	memset(&want, 0, sizeof(want));
-	want.v[CY_INSTRS] = N * (T + 1u) + 1u;
-	want.v[CY_MVMS] = N * T;
-	want.v[CY_CONVS] = N;
-	want.v[CY_ADC_CONVS] = N * T * C * S;
-	want.v[CY_READS] = N * T;
-	want.v[CY_STALLS] = N * T * settle;
-	for (t = 0; t < T; t++) {
-		want.v[CY_T(t, CY_T_BUSY)] = N * (lat - 1u);
-		want.v[CY_T(t, CY_T_MVMS)] = N;
-		want.v[CY_T(t, CY_T_READS)] = N;
-		want.v[CY_T(t, CY_T_ADC)] = N * C * S;
-		want.v[CY_T(t, CY_T_STALLS)] = N * settle;
-	}
-	cy_check(z, "MVM loop", &a, &b, &want, 0);
 
 	/* one-shot PROGs of image P: Rows rows each, latency Rows·Cols·S/4 + 3 */
 	n = (N + R - 1u) / R;
@@ -1638,6 +1625,43 @@ static void cy_counts(fuzz *z, uint32_t K)
 	for (t = 0; t < T; t++)
 		want.v[CY_T(t, CY_T_BUSY)] = n * (prog_words + 3u - 1u);
 	cy_check(z, "PROG loop", &a, &b, &want, 0);
+
+	/* each tile's slot filled with INT32_MAX (an MVM of zeros clears it: no applied phase, latency
+	 * L + 2 + 2·NS; an ACCADD of INT32_MAX words, Cols + 2, no saturation), then N passes of one
+	 * accumulating MVM per tile, inputs 1: one applied phase (slice 0, positive; docs/numbers.md:
+	 * one array read, Cols·S ADC conversions, the settle a stall), every column saturating once
+	 * (positive code at its slice-0 position, 0 at the others). isa_tfl = 0: no ACCADD, MVMs
+	 * without the acc flag, no saturation */
+	pc = 0;
+	for (t = 0; acc && t < T; t++) {
+		put_instr(z, pc++, aimc_instr(AIMC_OP_MVM, t, 0, a_zero, slot, 0));
+		put_instr(z, pc++, aimc_instr(AIMC_OP_ACCADD, t, 0, a_pre, slot, 0));
+	}
+	for (t = 0; t < T; t++)
+		put_instr(z, pc + t, aimc_instr(AIMC_OP_MVM, t, acc ? AIMC_FLAG_ACC : 0, a_one, slot, 0));
+	put_instr(z, pc + T, aimc_instr(AIMC_OP_LOOP, 0, 0, pc, 0, N - 1u));
+	put_instr(z, pc + T + 1u, aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0));
+	cy_read(z, &a);
+	if (cy_run(z, "MVM loop", (uint64_t)N * (2u * lat + 64u) + 10000u))
+		return;
+	cy_read(z, &b);
+	memset(&want, 0, sizeof(want));
+	want.v[CY_INSTRS] = pc + N * (T + 1u) + 1u;
+	want.v[CY_MVMS] = (N + acc) * T;
+	want.v[CY_CONVS] = N;
+	want.v[CY_ADC_CONVS] = N * T * C * S;
+	want.v[CY_SATS] = acc * N * T * C;
+	want.v[CY_READS] = N * T;
+	want.v[CY_STALLS] = N * T * settle;
+	for (t = 0; t < T; t++) {
+		want.v[CY_T(t, CY_T_BUSY)] = N * (lat - 1u) + acc * (lat0 - 1u + C + 2u - 1u);
+		want.v[CY_T(t, CY_T_MVMS)] = N + acc;
+		want.v[CY_T(t, CY_T_READS)] = N;
+		want.v[CY_T(t, CY_T_ADC)] = N * C * S;
+		want.v[CY_T(t, CY_T_SATS)] = acc * N * C;
+		want.v[CY_T(t, CY_T_STALLS)] = N * settle;
+	}
+	cy_check(z, "MVM loop", &a, &b, &want, 0);
 
 	if (!pv) {
 		printf("  carry program-and-verify: skipped (%s)\n", z->cfg.xbar_impl == 1 ?
@@ -1657,7 +1681,8 @@ static void cy_counts(fuzz *z, uint32_t K)
 	put_instr(z, pc, aimc_instr(AIMC_OP_LOOP, 0, 0, 0, 0, n - 1u));
 	put_instr(z, pc + 1u, aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0));
 	cy_read(z, &a);
-	if (cy_run(z, "program-and-verify loop", (uint64_t)2u * n * T * R * (row_words + 8u + 2u * budget) + 10000u))
+	if (cy_run(z, "program-and-verify loop",
+		   (uint64_t)2u * n * T * R * (row_words + 8u + 2u * budget) + 10000u))
 		return;
 	cy_read(z, &b);
 	memset(&want, 0, sizeof(want));
@@ -1693,11 +1718,26 @@ static void cy_counts(fuzz *z, uint32_t K)
 	cy_check(z, "verify-only loop", &a, &b, &want, T > 1 ?
 		 (1u << CY_T(0, CY_T_BUSY)) | (1u << CY_T(1, CY_T_BUSY)) : 0);
 
-	/* the cells back on their levels: one-shot PROG of image P on each tile */
-	wr(z, "pv_ctrl", 0);
+	/* image P with the widest tolerance (0xFFFF: within the whole conductance range): every cell
+	 * verifies at once, no pulse, nothing unconverged; then one-shot P puts the cells back on
+	 * their levels */
+	wr(z, "pv_tol", 0xFFFFu);
+	wr(z, "pv_ctrl", AIMC_CSR__PV_CTRL__ENABLE_bm | budget << 8);
 	for (t = 0; t < T; t++)
 		put_instr(z, t, aimc_instr(AIMC_OP_PROG, t, 0, 0, 0, 0));
 	put_instr(z, T, aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0));
+	cy_read(z, &a);
+	if (cy_run(z, "program-and-verify at tolerance 0xFFFF", (uint64_t)T * R * (row_words + 16u) + 10000u))
+		return;
+	cy_read(z, &b);
+	memset(&want, 0, sizeof(want));
+	want.v[CY_INSTRS] = T + 1u;
+	want.v[CY_PROG_ROWS] = R;
+	for (t = 0; t < T; t++)
+		want.v[CY_T(t, CY_T_BUSY)] = R * (row_words + 3u);
+	cy_check(z, "program-and-verify at tolerance 0xFFFF", &a, &b, &want, T > 1 ?
+		 (1u << CY_T(0, CY_T_BUSY)) | (1u << CY_T(1, CY_T_BUSY)) : 0);
+	wr(z, "pv_ctrl", 0);
 	cy_run(z, "one-shot PROG after program-and-verify", (uint64_t)T * (prog_words + 64u) + 10000u);
 }
 
