@@ -1333,29 +1333,32 @@ static void op_directed(fuzz *z, int long_corners)
 }
 
 /* ---- carry corners (--carry K, Verilator; make cov) -----------------------------------------
- * Counter bits that only long runs reach, and ADC lanes saturating together, each checked against
- * docs/isa.md, docs/numbers.md and docs/registers.md on tiles 0 and 1 (tile 0 alone on a one-tile
- * chip):
- *   lanes: an MVM with the acc flag into a slot preloaded by ACCADD with INT32_MAX words (and, on
- *   the negative side, INT32_MIN), weights +1 (-1) on the column at mux position 0 of ADC lanes
+ * Counter bits that only long runs reach, and ADC lanes saturating together, on tiles 0 and 1
+ * (tile 0 alone on a one-tile chip), each checked against docs/isa.md, docs/numbers.md and
+ * docs/registers.md:
+ *   lanes (isa_tfl): an MVM with the acc flag into a slot preloaded by ACCADD with INT32_MAX words
+ *   (on the negative side INT32_MIN), weights +1 (-1) on the column at mux position 0 of ADC lanes
  *   0..k-1 and -1 (+1) on every other column, all inputs 1 (one applied phase): exactly k lanes
- *   saturate in the same conversion cycle, for k = 1, 2, 3 and NumAdc. Checked: sats and the tile's
- *   tile_sats grow by k, a raw POST reads INT32_MAX (MIN) on those k columns and INT32_MAX - Rows
- *   (MIN + Rows) on the others, every other counter of the other tile unchanged;
- *   counts (N = 2^K): a LOOP of one MVM per tile (all inputs 1: one applied phase) N times, then a
- *   LOOP of one-shot PROGs of each tile (ceil(N / Rows) of them), then program-and-verify PROGs
- *   alternating two images (every weight +127, every weight -127) with budget 255 and tolerance 0,
- *   then verify-only PROGs (budget 0) of the image the cells are farthest from. Checked: the exact
- *   deltas of instrs, mvms, convs, adc_convs, sats, prog_rows, reads_total, stalls_total and of
- *   each tile's tile_busy, tile_mvms, tile_reads, tile_adc, tile_sats, tile_stalls, pv_pulses and
- *   pv_unconv, from the config and the documented latencies and event definitions (busy: the MVM
- *   and one-shot PROG latencies of docs/isa.md / rtl/tile/aimc_tile.sv's table; not checked for the
- *   program-and-verify PROGs, whose rows wait for the shared weight port). Tolerance 0 asks for an
- *   exact hit; a pulse closes a fraction eta < 1 of the distance to the target
- *   (docs/analog-model.md), so a cell that starts at the other extreme never verifies: every row
- *   takes its 255 pulses and leaves all of its 2·Cols·S cells unconverged. With K = 15 every event
- *   counter of both tiles carries into bit 15 and pv_pulses / pv_unconv into bit 16; the cells are
- *   left off their levels, so the tiles are programmed one-shot again at the end. */
+ *   saturate in one conversion cycle, k = 1, 2, 3, each power of two up to NumAdc and NumAdc - 1.
+ *   Checked: sats and the tile's tile_sats grow by k, the other tile's counters and both tiles'
+ *   pv counts do not move, a raw POST reads INT32_MAX (MIN) on those k columns and
+ *   INT32_MAX - Rows (MIN + Rows) on the others;
+ *   counts, N = 2^K per tile: ceil(N / Rows) one-shot PROGs (LOOP); a slot filled with INT32_MAX,
+ *   then N accumulating MVMs of inputs 1 into it (one applied phase, every column saturating);
+ *   program-and-verify PROGs alternating image M (every weight -127) and P (+127), budget 255,
+ *   tolerance 0, until 2N pulses; verify-only PROGs (budget 0) of M until 2N unconverged cells;
+ *   verify-only PROGs of P with row 0 changed in d = 1, 2, 4, 8, 16 cells (pv_unconv's low
+ *   bits); one program-and-verify PROG at tolerance 0xFFFF (every cell verifies at once).
+ *   Checked: the exact deltas of instrs, mvms, convs, adc_convs, sats, prog_rows, reads_total,
+ *   stalls_total and of each tile's tile_busy, tile_mvms, tile_reads, tile_adc, tile_sats,
+ *   tile_stalls, pv_pulses and pv_unconv, derived from the config, the latency table and the
+ *   event definitions (tile_busy not with program-and-verify on two tiles: their rows wait for
+ *   the shared weight port). Tolerance 0 asks for an exact hit and a pulse closes a fraction
+ *   eta < 1 of the distance to the target (docs/analog-model.md), so a cell that starts at the
+ *   other extreme never verifies: every row takes its 255 pulses and leaves its 2·Cols cells of
+ *   slice 0 unconverged (the other slices are 0 in both images). With K = 15 every event counter
+ *   of both tiles carries into bit 15, pv_pulses and pv_unconv into bit 16. The pulses leave the
+ *   cells off their levels: a one-shot PROG puts them back. */
 #define CY_CHIP 8
 #define CY_TILE 6
 #define CY_N (CY_CHIP + 2 * CY_TILE + 4)
@@ -1446,9 +1449,10 @@ static int cy_run(fuzz *z, const char *what, uint64_t budget)
 	return 0;
 }
 
-/* Weight image at word `word`: column c of every row gets w[c] (slice 0 of a bit-sliced weight,
- * the other slices 0: docs/numbers.md "Bit-sliced weights", |w| <= 1 or with one slice). */
-static void cy_weights(fuzz *z, uint32_t word, const int8_t *w)
+/* Weight image at word `word`: column c of row 0 gets w0[c] (w0 NULL: w[c]), of every other row
+ * w[c]; slice 0 of a bit-sliced weight, the other slices 0 (docs/numbers.md "Bit-sliced weights":
+ * byte (r·Cols + c)·S + s; the hardware clamps a slice to its top level). */
+static void cy_weights(fuzz *z, uint32_t word, const int8_t *w, const int8_t *w0)
 {
 	uint32_t S = z->cfg.weight_slices ? z->cfg.weight_slices : 1u, r, c, s, i;
 	uint32_t bytes = z->cfg.rows * z->cfg.cols * S, base = win_base(z, "weight") + 4u * word;
@@ -1457,7 +1461,7 @@ static void cy_weights(fuzz *z, uint32_t word, const int8_t *w)
 	for (i = 0; i < bytes; i++) {
 		c = (i / S) % z->cfg.cols;
 		s = i % S;
-		r = (uint32_t)(uint8_t)(s == 0 ? w[c] : 0);
+		r = (uint32_t)(uint8_t)(s != 0 ? 0 : i / S < z->cfg.cols && w0 != NULL ? w0[c] : w[c]);
 		acc |= r << (8u * (i % 4u));
 		if (i % 4u == 3u) {
 			raw_access(z, 1, base + (i / 4u) * 4u, acc, NULL);
@@ -1533,7 +1537,7 @@ static void cy_lanes(fuzz *z)
 			 * c % cpa (docs/numbers.md): the k columns at position 0 of lanes 0..k-1 */
 			for (c = 0; c < C; c++)
 				w[c] = (int8_t)((c % cpa == 0 && c / cpa < k) ? sgn : -sgn);
-			cy_weights(z, 0, w);
+			cy_weights(z, 0, w, NULL);
 			for (t = 0; t < cy_tiles(z) && z->failures <= MAX_FAIL_PRINT; t++) {
 				cy_snap a, b, want;
 				char what[96];
@@ -1582,12 +1586,14 @@ static void cy_counts(fuzz *z, uint32_t K)
 	uint32_t T = cy_tiles(z), R = z->cfg.rows, C = z->cfg.cols;
 	uint32_t S = z->cfg.weight_slices ? z->cfg.weight_slices : 1u;
 	uint32_t NS = (8u + z->cfg.dac_bits - 1u) / z->cfg.dac_bits, acc = z->cfg.isa_tfl != 0;
-	uint32_t N = 1u << K, cells = 2u * C * S, row_words = C * S / 4u, prog_words = R * row_words;
+	uint32_t N = 1u << K, cells = 2u * C, row_words = C * S / 4u, prog_words = R * row_words;
 	uint32_t lat = cy_mvm_cycles(z, settle), in = win_base(z, "act_in"), n, t, i, pc;
 	uint32_t a_one = 0, a_zero = R / 4u, a_pre = 2u * (R / 4u);
 	uint32_t lat0 = (R / 4u + 1u > z->cfg.cols_per_adc ? R / 4u + 1u : z->cfg.cols_per_adc) + 2u +
 			2u * NS;
 	int pv = z->cfg.xbar_impl != 1 && z->cfg.pv_step < 1.0;
+	/* cells: those of a row the images P and M set to different levels, both cells of the pair
+	 * of slice 0 of every column (the other slices are 0 in both) */
 	cy_snap a, b, want;
 	int8_t w[1024];
 
@@ -1605,9 +1611,9 @@ static void cy_counts(fuzz *z, uint32_t K)
 		raw_access(z, 1, in + 4u * (a_pre + i), 0x7FFFFFFFu, NULL);
 	/* image P (every weight +127) at word 0, M (every weight -127) at word prog_words */
 	memset(w, 127, C);
-	cy_weights(z, 0, w);
+	cy_weights(z, 0, w, NULL);
 	memset(w, -127, C);
-	cy_weights(z, prog_words, w);
+	cy_weights(z, prog_words, w, NULL);
 
 	/* one-shot PROGs of image P: Rows rows each, latency Rows·Cols·S/4 + 3 */
 	n = (N + R - 1u) / R;
@@ -1718,9 +1724,48 @@ static void cy_counts(fuzz *z, uint32_t K)
 	cy_check(z, "verify-only loop", &a, &b, &want, T > 1 ?
 		 (1u << CY_T(0, CY_T_BUSY)) | (1u << CY_T(1, CY_T_BUSY)) : 0);
 
+	/* one-shot P puts the cells back on their levels; then verify only, tolerance 0, of P with
+	 * row 0 changed in d cells (a weight +127 -> +1 moves its positive cell only, -> -1 both),
+	 * d = 1, 2, 4, 8, 16: pv_unconv grows by d (its bits 0..4 set in turn), no pulse */
+	wr(z, "pv_ctrl", 0);
+	for (t = 0; t < T; t++)
+		put_instr(z, t, aimc_instr(AIMC_OP_PROG, t, 0, 0, 0, 0));
+	put_instr(z, T, aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0));
+	if (cy_run(z, "one-shot PROG after program-and-verify", (uint64_t)T * (prog_words + 64u) + 10000u))
+		return;
+	wr(z, "pv_tol", 0);
+	wr(z, "pv_ctrl", AIMC_CSR__PV_CTRL__ENABLE_bm);
+	for (i = 1; i <= 16 && i / 2u + i % 2u <= C && 3u * prog_words <= z->cfg.wgt_depth; i *= 2) {
+		int8_t w0[1024];
+		char what[64];
+
+		memset(w, 127, C);
+		memset(w0, 127, C);
+		memset(w0, -1, i / 2u);
+		if (i % 2u)
+			w0[i / 2u] = 1;
+		cy_weights(z, 2u * prog_words, w, w0);
+		for (t = 0; t < T; t++)
+			put_instr(z, t, aimc_instr(AIMC_OP_PROG, t, 0, 2u * prog_words, 0, 0));
+		put_instr(z, T, aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0));
+		snprintf(what, sizeof(what), "verify only, %u cells off", i);
+		cy_read(z, &a);
+		if (cy_run(z, what, (uint64_t)T * R * (row_words + 16u) + 10000u))
+			return;
+		cy_read(z, &b);
+		memset(&want, 0, sizeof(want));
+		want.v[CY_INSTRS] = T + 1u;
+		want.v[CY_PROG_ROWS] = R;
+		for (t = 0; t < T; t++) {
+			want.v[CY_T(t, CY_T_BUSY)] = R * (row_words + 3u);
+			want.v[CY_PV(t, 1)] = i;
+		}
+		cy_check(z, what, &a, &b, &want, T > 1 ?
+			 (1u << CY_T(0, CY_T_BUSY)) | (1u << CY_T(1, CY_T_BUSY)) : 0);
+	}
+
 	/* image P with the widest tolerance (0xFFFF: within the whole conductance range): every cell
-	 * verifies at once, no pulse, nothing unconverged; then one-shot P puts the cells back on
-	 * their levels */
+	 * verifies at once, no pulse, nothing unconverged */
 	wr(z, "pv_tol", 0xFFFFu);
 	wr(z, "pv_ctrl", AIMC_CSR__PV_CTRL__ENABLE_bm | budget << 8);
 	for (t = 0; t < T; t++)
@@ -1738,7 +1783,6 @@ static void cy_counts(fuzz *z, uint32_t K)
 	cy_check(z, "program-and-verify at tolerance 0xFFFF", &a, &b, &want, T > 1 ?
 		 (1u << CY_T(0, CY_T_BUSY)) | (1u << CY_T(1, CY_T_BUSY)) : 0);
 	wr(z, "pv_ctrl", 0);
-	cy_run(z, "one-shot PROG after program-and-verify", (uint64_t)T * (prog_words + 64u) + 10000u);
 }
 
 static void op_carry(fuzz *z, uint32_t K)
