@@ -1231,107 +1231,6 @@ static int run_directed(fuzz *z, const char *what, uint32_t pc0, uint32_t wdog, 
 	return 0;
 }
 
-static void op_directed(fuzz *z, int long_corners)
-{
-	static const uint32_t wdogs[3] = { 0xFFFFFFFFu, 0xAAAAAAAAu, 0x55555555u };
-	static const uint32_t pcs[4] = { 0xFFFFu, 0xAAAAu, 0x5555u, 0x8000u };
-	uint32_t status, code, pc, k, i0, i1, want, act = z->cfg.act_depth;
-	uint32_t in = win_base(z, "act_in"), out = win_base(z, "act_out");
-	uint64_t rng = 0x5EEDC0DEull, n_words;
-
-	soft_reset_now(z);
-	/* every LOOP counter from 0 to 0xFFFF and back (C = 0xFFFF: the LOOP runs 0x10000 times) */
-	for (k = 0; k < 4; k++) {
-		put_instr(z, 0, aimc_instr(AIMC_OP_LOOP, 0, 0, 0, k, 0xFFFFu));
-		put_instr(z, 1, aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0));
-		i0 = rd(z, "instrs");
-		if (run_directed(z, "loop", 0, wdogs[k % 3], 0x10000ull * 8u + 400u, &status, &code, &pc))
-			return;
-		i1 = rd(z, "instrs");
-		want = (0xFFFFu + 2u) & z->counter_mask;
-		if (!(status & AIMC_CSR__STATUS__HALTED_bm) || code != 0 || ((i1 - i0) & z->counter_mask) != want)
-			fail(z, "directed loop on counter %u (C 0xFFFF): status 0x%x err_code %u, instrs +%u "
-			     "(expected halted, 0, +%u)", k, status, code, (i1 - i0) & z->counter_mask, want);
-	}
-	/* --long: nested LOOPs: counter 0 at pc 0 runs 0x10000 times per pass and counter 1 at pc 1
-	 * brings it back 15 times; instrs grows by 16 * 0x10000 + 16 + 1 (about 2^21 busy cycles) */
-	if (long_corners) {
-		put_instr(z, 0, aimc_instr(AIMC_OP_LOOP, 0, 0, 0, 0, 0xFFFFu));
-		put_instr(z, 1, aimc_instr(AIMC_OP_LOOP, 0, 0, 0, 1, 15u));
-		put_instr(z, 2, aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0));
-		i0 = rd(z, "instrs");
-		if (run_directed(z, "nested loop", 0, 0, 16ull * 0x10000u * 4u + 4000u, &status, &code, &pc))
-			return;
-		i1 = rd(z, "instrs");
-		want = (16u * 0x10001u + 1u) & z->counter_mask;
-		if (!(status & AIMC_CSR__STATUS__HALTED_bm) || code != 0 || ((i1 - i0) & z->counter_mask) != want)
-			fail(z, "directed nested LOOP (0x10000 x 16): status 0x%x err_code %u, instrs +%u "
-			     "(expected halted, 0, +%u)", status, code, (i1 - i0) & z->counter_mask, want);
-	}
-	/* saturations in bulk (isa_tfl): ACCADD of Cols words 0x7FFFFFFF into slot 0, 0x4000 times;
-	 * from the second add on every lane saturates (the slot's start value is whatever it held),
-	 * so sats grows by between (0x4000 - 2) * Cols and 0x4000 * Cols (docs/isa.md ACCADD); --long */
-	if (long_corners && z->cfg.isa_tfl) {
-		uint32_t s0, s1, lo = (0x4000u - 2u) * z->cfg.cols, hi = 0x4000u * z->cfg.cols;
-
-		for (k = 0; k < z->cfg.cols; k++)
-			raw_access(z, 1, in + 4u * k, 0x7FFFFFFFu, NULL);
-		put_instr(z, 0, aimc_instr(AIMC_OP_ACCADD, 0, 0, 0, 0, 0));
-		put_instr(z, 1, aimc_instr(AIMC_OP_LOOP, 0, 0, 0, 0, 0x3FFFu));
-		put_instr(z, 2, aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0));
-		s0 = rd(z, "sats");
-		if (run_directed(z, "accadd", 0, 0, 0x4000ull * (8u * z->cfg.cols + 64u), &status, &code, &pc))
-			return;
-		s1 = (rd(z, "sats") - s0) & z->counter_mask;
-		if (!(status & AIMC_CSR__STATUS__HALTED_bm) || code != 0 || s1 < (lo & z->counter_mask) ||
-		    s1 > (hi & z->counter_mask))
-			fail(z, "directed ACCADD x 0x4000 of 0x7FFFFFFF: status 0x%x err_code %u, sats +%u "
-			     "(expected halted, 0, +%u..%u)", status, code, s1, lo, hi);
-	}
-	/* the PC at high addresses: a JUMP there, and a start there, stop with ADDR_RANGE at it */
-	for (k = 0; k < 4; k++) {
-		uint32_t t = pcs[k] >= z->cfg.instr_depth ? pcs[k] : z->cfg.instr_depth;
-
-		put_instr(z, 0, aimc_instr(AIMC_OP_JUMP, 0, 0, t, 0, 0));
-		if (run_directed(z, "jump", 0, 0, 400u, &status, &code, &pc))
-			return;
-		if (!(status & AIMC_CSR__STATUS__ERROR_bm) || code != AIMC_CHIP_ERR_ADDR_RANGE || pc != t)
-			fail(z, "directed JUMP to 0x%x: status 0x%x err_code %u err_pc 0x%x (expected "
-			     "ADDR_RANGE at 0x%x)", t, status, code, pc, t);
-		if (run_directed(z, "start", t, 0, 400u, &status, &code, &pc))
-			return;
-		if (!(status & AIMC_CSR__STATUS__ERROR_bm) || code != AIMC_CHIP_ERR_ADDR_RANGE || pc != t)
-			fail(z, "directed start at 0x%x: status 0x%x err_code %u err_pc 0x%x (expected "
-			     "ADDR_RANGE at 0x%x)", t, status, code, pc, t);
-	}
-	/* a COPY of the whole activation buffer, IN to OUT */
-	n_words = act;
-	for (k = 0; k < n_words; k++)
-		raw_access(z, 1, in + 4u * k, (uint32_t)rng_next(&rng), NULL);
-	put_instr(z, 0, aimc_instr(AIMC_OP_COPY, 0, AIMC_FLAG_TO_OUT, 0, 0, act & 0xFFFFu));
-	put_instr(z, 1, aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0));
-	if (run_directed(z, "copy", 0, 0, 8ull * act + 400u, &status, &code, &pc))
-		return;
-	if (!(status & AIMC_CSR__STATUS__HALTED_bm) || code != 0)
-		fail(z, "directed COPY of %u words: status 0x%x err_code %u (expected halted, 0)", act,
-		     status, code);
-	rng = 0x5EEDC0DEull;
-	for (k = 0; k < n_words && z->failures <= MAX_FAIL_PRINT; k++) {
-		uint32_t v = 0, e = (uint32_t)rng_next(&rng);
-
-		raw_access(z, 0, out + 4u * k, 0, &v);
-		if (v != e)
-			fail(z, "directed COPY: act_out word %u reads 0x%08x, act_in had 0x%08x", k, v, e);
-	}
-	check_bus_err(z, "directed corners");
-	/* --long: the bus error count saturates: 0x10002 DECERR accesses past the map, reads and writes */
-	for (k = 0; long_corners && k < 0x10002u && z->failures <= MAX_FAIL_PRINT; k++)
-		raw_access(z, (int)(k & 1u), 0x00400000u + 4u * (k & 0xFFu), k, NULL);
-	if (long_corners)
-		check_bus_err(z, "directed bus_err after 0x10002 errors (count held at 0xFFFF)");
-	wr(z, "watchdog", 0);
-}
-
 /* ---- carry corners (--carry K, Verilator; make cov) -----------------------------------------
  * Counter bits that only long runs reach, and ADC lanes saturating together, on tiles 0 and 1
  * (tile 0 alone on a one-tile chip), each checked against docs/isa.md, docs/numbers.md and
@@ -1804,6 +1703,107 @@ static void op_carry(fuzz *z, uint32_t K)
 	check_bus_err(z, "carry corners");
 	printf("  carry corners (K = %u, %u tile%s): %" PRIu64 " cycles, %" PRIu64 " failures\n", K,
 	       cy_tiles(z), cy_tiles(z) > 1 ? "s" : "", cycles_now(z) - c0, z->failures);
+}
+
+static void op_directed(fuzz *z, int long_corners)
+{
+	static const uint32_t wdogs[3] = { 0xFFFFFFFFu, 0xAAAAAAAAu, 0x55555555u };
+	static const uint32_t pcs[4] = { 0xFFFFu, 0xAAAAu, 0x5555u, 0x8000u };
+	uint32_t status, code, pc, k, i0, i1, want, act = z->cfg.act_depth;
+	uint32_t in = win_base(z, "act_in"), out = win_base(z, "act_out");
+	uint64_t rng = 0x5EEDC0DEull, n_words;
+
+	soft_reset_now(z);
+	/* every LOOP counter from 0 to 0xFFFF and back (C = 0xFFFF: the LOOP runs 0x10000 times) */
+	for (k = 0; k < 4; k++) {
+		put_instr(z, 0, aimc_instr(AIMC_OP_LOOP, 0, 0, 0, k, 0xFFFFu));
+		put_instr(z, 1, aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0));
+		i0 = rd(z, "instrs");
+		if (run_directed(z, "loop", 0, wdogs[k % 3], 0x10000ull * 8u + 400u, &status, &code, &pc))
+			return;
+		i1 = rd(z, "instrs");
+		want = (0xFFFFu + 2u) & z->counter_mask;
+		if (!(status & AIMC_CSR__STATUS__HALTED_bm) || code != 0 || ((i1 - i0) & z->counter_mask) != want)
+			fail(z, "directed loop on counter %u (C 0xFFFF): status 0x%x err_code %u, instrs +%u "
+			     "(expected halted, 0, +%u)", k, status, code, (i1 - i0) & z->counter_mask, want);
+	}
+	/* --long: nested LOOPs: counter 0 at pc 0 runs 0x10000 times per pass and counter 1 at pc 1
+	 * brings it back 15 times; instrs grows by 16 * 0x10000 + 16 + 1 (about 2^21 busy cycles) */
+	if (long_corners) {
+		put_instr(z, 0, aimc_instr(AIMC_OP_LOOP, 0, 0, 0, 0, 0xFFFFu));
+		put_instr(z, 1, aimc_instr(AIMC_OP_LOOP, 0, 0, 0, 1, 15u));
+		put_instr(z, 2, aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0));
+		i0 = rd(z, "instrs");
+		if (run_directed(z, "nested loop", 0, 0, 16ull * 0x10000u * 4u + 4000u, &status, &code, &pc))
+			return;
+		i1 = rd(z, "instrs");
+		want = (16u * 0x10001u + 1u) & z->counter_mask;
+		if (!(status & AIMC_CSR__STATUS__HALTED_bm) || code != 0 || ((i1 - i0) & z->counter_mask) != want)
+			fail(z, "directed nested LOOP (0x10000 x 16): status 0x%x err_code %u, instrs +%u "
+			     "(expected halted, 0, +%u)", status, code, (i1 - i0) & z->counter_mask, want);
+	}
+	/* saturations in bulk (isa_tfl): ACCADD of Cols words 0x7FFFFFFF into slot 0, 0x4000 times;
+	 * from the second add on every lane saturates (the slot's start value is whatever it held),
+	 * so sats grows by between (0x4000 - 2) * Cols and 0x4000 * Cols (docs/isa.md ACCADD); --long */
+	if (long_corners && z->cfg.isa_tfl) {
+		uint32_t s0, s1, lo = (0x4000u - 2u) * z->cfg.cols, hi = 0x4000u * z->cfg.cols;
+
+		for (k = 0; k < z->cfg.cols; k++)
+			raw_access(z, 1, in + 4u * k, 0x7FFFFFFFu, NULL);
+		put_instr(z, 0, aimc_instr(AIMC_OP_ACCADD, 0, 0, 0, 0, 0));
+		put_instr(z, 1, aimc_instr(AIMC_OP_LOOP, 0, 0, 0, 0, 0x3FFFu));
+		put_instr(z, 2, aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0));
+		s0 = rd(z, "sats");
+		if (run_directed(z, "accadd", 0, 0, 0x4000ull * (8u * z->cfg.cols + 64u), &status, &code, &pc))
+			return;
+		s1 = (rd(z, "sats") - s0) & z->counter_mask;
+		if (!(status & AIMC_CSR__STATUS__HALTED_bm) || code != 0 || s1 < (lo & z->counter_mask) ||
+		    s1 > (hi & z->counter_mask))
+			fail(z, "directed ACCADD x 0x4000 of 0x7FFFFFFF: status 0x%x err_code %u, sats +%u "
+			     "(expected halted, 0, +%u..%u)", status, code, s1, lo, hi);
+	}
+	/* the PC at high addresses: a JUMP there, and a start there, stop with ADDR_RANGE at it */
+	for (k = 0; k < 4; k++) {
+		uint32_t t = pcs[k] >= z->cfg.instr_depth ? pcs[k] : z->cfg.instr_depth;
+
+		put_instr(z, 0, aimc_instr(AIMC_OP_JUMP, 0, 0, t, 0, 0));
+		if (run_directed(z, "jump", 0, 0, 400u, &status, &code, &pc))
+			return;
+		if (!(status & AIMC_CSR__STATUS__ERROR_bm) || code != AIMC_CHIP_ERR_ADDR_RANGE || pc != t)
+			fail(z, "directed JUMP to 0x%x: status 0x%x err_code %u err_pc 0x%x (expected "
+			     "ADDR_RANGE at 0x%x)", t, status, code, pc, t);
+		if (run_directed(z, "start", t, 0, 400u, &status, &code, &pc))
+			return;
+		if (!(status & AIMC_CSR__STATUS__ERROR_bm) || code != AIMC_CHIP_ERR_ADDR_RANGE || pc != t)
+			fail(z, "directed start at 0x%x: status 0x%x err_code %u err_pc 0x%x (expected "
+			     "ADDR_RANGE at 0x%x)", t, status, code, pc, t);
+	}
+	/* a COPY of the whole activation buffer, IN to OUT */
+	n_words = act;
+	for (k = 0; k < n_words; k++)
+		raw_access(z, 1, in + 4u * k, (uint32_t)rng_next(&rng), NULL);
+	put_instr(z, 0, aimc_instr(AIMC_OP_COPY, 0, AIMC_FLAG_TO_OUT, 0, 0, act & 0xFFFFu));
+	put_instr(z, 1, aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0));
+	if (run_directed(z, "copy", 0, 0, 8ull * act + 400u, &status, &code, &pc))
+		return;
+	if (!(status & AIMC_CSR__STATUS__HALTED_bm) || code != 0)
+		fail(z, "directed COPY of %u words: status 0x%x err_code %u (expected halted, 0)", act,
+		     status, code);
+	rng = 0x5EEDC0DEull;
+	for (k = 0; k < n_words && z->failures <= MAX_FAIL_PRINT; k++) {
+		uint32_t v = 0, e = (uint32_t)rng_next(&rng);
+
+		raw_access(z, 0, out + 4u * k, 0, &v);
+		if (v != e)
+			fail(z, "directed COPY: act_out word %u reads 0x%08x, act_in had 0x%08x", k, v, e);
+	}
+	check_bus_err(z, "directed corners");
+	/* --long: the bus error count saturates: 0x10002 DECERR accesses past the map, reads and writes */
+	for (k = 0; long_corners && k < 0x10002u && z->failures <= MAX_FAIL_PRINT; k++)
+		raw_access(z, (int)(k & 1u), 0x00400000u + 4u * (k & 0xFFu), k, NULL);
+	if (long_corners)
+		check_bus_err(z, "directed bus_err after 0x10002 errors (count held at 0xFFFF)");
+	wr(z, "watchdog", 0);
 }
 
 /* ---- main ---------------------------------------------------------------------------------- */
