@@ -1248,6 +1248,10 @@ static int run_directed(fuzz *z, const char *what, uint32_t pc0, uint32_t wdog, 
  *   tolerance 0, until 2N pulses; verify-only PROGs (budget 0) of M until 2N unconverged cells;
  *   verify-only PROGs of P with row 0 changed in d = 1, 2, 4, 8, 16 cells (pv_unconv's low
  *   bits); one program-and-verify PROG at tolerance 0xFFFF (every cell verifies at once).
+ *   On a config that is not ideal (main runs no sequence then: --carry alone, e.g. on small, the
+ *   only test config with 16 ADC lanes) the codes are noisy and clip: the raw POST checks only
+ *   the saturated columns exactly, and the two corners that need cells exactly on their levels
+ *   (row 0 off in d cells, tolerance 0xFFFF) are left out; every count stays exact.
  *   Checked: the exact deltas of instrs, mvms, convs, adc_convs, sats, prog_rows, reads_total,
  *   stalls_total and of each tile's tile_busy, tile_mvms, tile_reads, tile_adc, tile_sats,
  *   tile_stalls, pv_pulses and pv_unconv, derived from the config, the latency table and the
@@ -1399,6 +1403,7 @@ static void cy_lanes(fuzz *z)
 	uint32_t a_one = 0, a_zero = R / 4u, a_pre = 2u * (R / 4u), slot = 1u % z->cfg.acc_slots;
 	uint32_t in = win_base(z, "act_in"), out = win_base(z, "act_out"), par = win_base(z, "param");
 	uint32_t ks[24], nk = 0, side, ki, t, c, i;
+	int ideal = aimc_cfg_is_ideal(&z->cfg);
 	int8_t w[1024];
 
 	/* k = 1, 2, 3, every power of two up to NumAdc and NumAdc - 1: every bit of the per-cycle
@@ -1463,14 +1468,17 @@ static void cy_lanes(fuzz *z)
 				want.v[CY_T(t, CY_T_SATS)] = k;
 				cy_check(z, what, &a, &b, &want, (((1u << CY_CHIP) - 1u) & ~(1u << CY_SATS)) |
 					 (cy_tile_bits(t) & ~(1u << CY_T(t, CY_T_SATS))));
+				/* a config that is not ideal: the codes are noisy and may clip, only the
+				 * saturated columns' value is exact (the others must differ from it) */
 				for (c = 0; c < C && z->failures <= MAX_FAIL_PRINT; c++) {
-					uint32_t v = 0, e = (c % cpa == 0 && c / cpa < k)
-						? pre : (uint32_t)((int32_t)pre - sgn * (int32_t)R);
+					int sat = c % cpa == 0 && c / cpa < k;
+					uint32_t v = 0, e = sat ? pre : (uint32_t)((int32_t)pre - sgn * (int32_t)R);
 
 					raw_access(z, 0, out + 4u * c, 0, &v);
-					if (v != e)
+					if (sat || ideal ? v != e : v == pre)
 						fail(z, "carry %s: raw POST column %u reads 0x%08x, expected "
-						     "0x%08x", what, c, v, e);
+						     "%s0x%08x", what, c, v, sat || ideal ? "" : "not ",
+						     sat || ideal ? e : pre);
 				}
 			}
 		}
@@ -1490,7 +1498,7 @@ static void cy_counts(fuzz *z, uint32_t K)
 	uint32_t a_one = 0, a_zero = R / 4u, a_pre = 2u * (R / 4u);
 	uint32_t lat0 = (R / 4u + 1u > z->cfg.cols_per_adc ? R / 4u + 1u : z->cfg.cols_per_adc) + 2u +
 			2u * NS;
-	int pv = z->cfg.xbar_impl != 1 && z->cfg.pv_step < 1.0;
+	int pv = z->cfg.xbar_impl != 1 && z->cfg.pv_step < 1.0, ideal = aimc_cfg_is_ideal(&z->cfg);
 	/* cells: those of a row the images P and M set to different levels, both cells of the pair
 	 * of slice 0 of every column (the other slices are 0 in both) */
 	cy_snap a, b, want;
@@ -1630,7 +1638,8 @@ static void cy_counts(fuzz *z, uint32_t K)
 	for (t = 0; t < T; t++)
 		put_instr(z, t, aimc_instr(AIMC_OP_PROG, t, 0, 0, 0, 0));
 	put_instr(z, T, aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0));
-	if (cy_run(z, "one-shot PROG after program-and-verify", (uint64_t)T * (prog_words + 64u) + 10000u))
+	if (cy_run(z, "one-shot PROG after program-and-verify", (uint64_t)T * (prog_words + 64u) + 10000u) ||
+	    !ideal) /* programming and read noise: no cell is exactly on its level */
 		return;
 	wr(z, "pv_tol", 0);
 	wr(z, "pv_ctrl", AIMC_CSR__PV_CTRL__ENABLE_bm);
@@ -1820,7 +1829,8 @@ static void usage(void)
 	       "  --report FILE: JSON counts; --digest FILE: the run's signature (trace-format lines)\n"
 	       "  --carry K: after the sequences, the carry corners (Verilator; make cov: K = 15): k of\n"
 	       "    NumAdc lanes saturating in one MVM cycle, then 2^K MVMs, PROG rows and 2^(K+1)\n"
-	       "    program-and-verify pulses and unconverged cells per tile (tiles 0 and 1)\n"
+	       "    program-and-verify pulses and unconverged cells per tile (tiles 0 and 1); alone\n"
+	       "    (no --directed) also on a config that is not ideal, without the sequences\n"
 	       "  --directed: after the sequences, the directed corners (Verilator: LOOP counters to\n"
 	       "    0xFFFF, PC and err_pc at high addresses, full-width watchdog, whole-buffer COPY)\n"
 	       "  --long: with --directed, the long corners too (make cov): nested LOOPs past 2^21\n"
@@ -2000,10 +2010,13 @@ int main(int argc, char **argv)
 		 argv[0], config, backend, seed, sequences, ops, directed ? " --directed" : "", long_corners ? " --long" : "");
 	z.vl = strcmp(backend, "verilator") == 0;
 	if (!aimc_cfg_is_ideal(&z.cfg)) {
-		fprintf(stderr, "bus-fuzz: config %s is not ideal: the layer check compares with "
-			"aimc_net_forward bit for bit, which needs an ideal config (docs/configs.md)\n",
-			z.cfg.name);
-		return 2;
+		if (carry_k == 0 || directed || !z.vl) {
+			fprintf(stderr, "bus-fuzz: config %s is not ideal: the layer check compares with "
+				"aimc_net_forward bit for bit, which needs an ideal config (docs/configs.md); "
+				"--carry alone runs on any config (Verilator)\n", z.cfg.name);
+			return 2;
+		}
+		sequences = 0; /* --carry alone: no random sequence (each ends with the layer) */
 	}
 	z.counter_mask = z.cfg.counter_bits < 32 ? (1u << z.cfg.counter_bits) - 1u : 0xFFFFFFFFu;
 	rc = z.vl ? aimc_mmio_open_verilator(&z.dig.inner, &z.cfg, seed, NULL)
