@@ -1294,14 +1294,15 @@ static void cy_name(uint32_t i, char *buf, size_t len)
 	if (i < CY_CHIP)
 		snprintf(buf, len, "%s", cy_chip_name[i]);
 	else if (i < CY_CHIP + 2 * CY_TILE)
-		snprintf(buf, len, "%s[%u]", cy_tile_name[(i - CY_CHIP) % CY_TILE], (i - CY_CHIP) / CY_TILE);
+		snprintf(buf, len, "%s[%u]", cy_tile_name[(i - CY_CHIP) % CY_TILE],
+			 (i - CY_CHIP) / CY_TILE);
 	else
 		snprintf(buf, len, "%s of tile %u", (i - CY_CHIP) % 2 ? "pv_unconv" : "pv_pulses",
 			 (i - CY_CHIP - 2 * CY_TILE) / 2);
 }
 
 /* Every counter the corners check: the chip's, tiles 0 and 1's arrays (docs/registers.md: stride
- * 4), each tile's pv_pulses / pv_unconv through pv_sel (read 0 without a program-and-verify engine). */
+ * 4), each tile's pv_pulses / pv_unconv through pv_sel (0 without a program-and-verify engine). */
 static void cy_read(fuzz *z, cy_snap *s)
 {
 	uint32_t i, t, k;
