@@ -1231,6 +1231,490 @@ static int run_directed(fuzz *z, const char *what, uint32_t pc0, uint32_t wdog, 
 	return 0;
 }
 
+/* ---- carry corners (--carry K, Verilator; make cov) -----------------------------------------
+ * Counter bits that only long runs reach, and ADC lanes saturating together, on tiles 0 and 1
+ * (tile 0 alone on a one-tile chip), each checked against docs/isa.md, docs/numbers.md and
+ * docs/registers.md:
+ *   lanes (isa_tfl): an MVM with the acc flag into a slot preloaded by ACCADD with INT32_MAX words
+ *   (on the negative side INT32_MIN), weights +1 (-1) on the column at mux position 0 of ADC lanes
+ *   0..k-1 and -1 (+1) on every other column, all inputs 1 (one applied phase): exactly k lanes
+ *   saturate in one conversion cycle, k = 1, 2, 3, each power of two up to NumAdc and NumAdc - 1.
+ *   Checked: sats and the tile's tile_sats grow by k, the other tile's counters and both tiles'
+ *   pv counts do not move, a raw POST reads INT32_MAX (MIN) on those k columns and
+ *   INT32_MAX - Rows (MIN + Rows) on the others;
+ *   counts, N = 2^K per tile: ceil(N / Rows) one-shot PROGs (LOOP); a slot filled with INT32_MAX,
+ *   then N accumulating MVMs of inputs 1 into it (one applied phase, every column saturating);
+ *   program-and-verify PROGs alternating image M (every weight -127) and P (+127), budget 255,
+ *   tolerance 0, until 2N pulses; verify-only PROGs (budget 0) of M until 2N unconverged cells;
+ *   verify-only PROGs of P with row 0 changed in d = 1, 2, 4, 8, 16 cells (pv_unconv's low
+ *   bits); one program-and-verify PROG at tolerance 0xFFFF (every cell verifies at once).
+ *   On a config that is not ideal (main runs no sequence then: --carry alone, e.g. on small, the
+ *   only test config with 16 ADC lanes) the codes are noisy and clip: the raw POST checks only
+ *   the saturated columns exactly, and the two corners that need cells exactly on their levels
+ *   (row 0 off in d cells, tolerance 0xFFFF) are left out; every count stays exact.
+ *   Checked: the exact deltas of instrs, mvms, convs, adc_convs, sats, prog_rows, reads_total,
+ *   stalls_total and of each tile's tile_busy, tile_mvms, tile_reads, tile_adc, tile_sats,
+ *   tile_stalls, pv_pulses and pv_unconv, derived from the config, the latency table and the
+ *   event definitions (tile_busy not with program-and-verify on two tiles: their rows wait for
+ *   the shared weight port). Tolerance 0 asks for an exact hit and a pulse closes a fraction
+ *   eta < 1 of the distance to the target (docs/analog-model.md), so a cell that starts at the
+ *   other extreme never verifies: every row takes its 255 pulses and leaves its 2·Cols cells of
+ *   slice 0 unconverged (the other slices are 0 in both images). With K = 15 every event counter
+ *   of both tiles carries into bit 15, pv_pulses and pv_unconv into bit 16. The pulses leave the
+ *   cells off their levels: a one-shot PROG puts them back. */
+#define CY_CHIP 8
+#define CY_TILE 6
+#define CY_N (CY_CHIP + 2 * CY_TILE + 4)
+
+static const char *const cy_chip_name[CY_CHIP] = {
+	"instrs", "mvms", "convs", "adc_convs", "sats", "prog_rows", "reads_total", "stalls_total",
+};
+static const char *const cy_tile_name[CY_TILE] = {
+	"tile_busy", "tile_mvms", "tile_reads", "tile_adc", "tile_sats", "tile_stalls",
+};
+
+enum { CY_INSTRS, CY_MVMS, CY_CONVS, CY_ADC_CONVS, CY_SATS, CY_PROG_ROWS, CY_READS, CY_STALLS };
+enum { CY_T_BUSY, CY_T_MVMS, CY_T_READS, CY_T_ADC, CY_T_SATS, CY_T_STALLS };
+
+/* Index of tile t's counter k (CY_T_*), and of its pv_pulses (pv = 0) / pv_unconv (pv = 1). */
+#define CY_T(t, k) (CY_CHIP + CY_TILE * (t) + (k))
+#define CY_PV(t, pv) (CY_CHIP + 2 * CY_TILE + 2 * (t) + (pv))
+
+typedef struct cy_snap {
+	uint32_t v[CY_N];
+} cy_snap;
+
+static uint32_t cy_tiles(const fuzz *z)
+{
+	return z->cfg.num_tiles < 2 ? z->cfg.num_tiles : 2u;
+}
+
+static void cy_name(uint32_t i, char *buf, size_t len)
+{
+	if (i < CY_CHIP)
+		snprintf(buf, len, "%s", cy_chip_name[i]);
+	else if (i < CY_CHIP + 2 * CY_TILE)
+		snprintf(buf, len, "%s[%u]", cy_tile_name[(i - CY_CHIP) % CY_TILE],
+			 (i - CY_CHIP) / CY_TILE);
+	else
+		snprintf(buf, len, "%s of tile %u", (i - CY_CHIP) % 2 ? "pv_unconv" : "pv_pulses",
+			 (i - CY_CHIP - 2 * CY_TILE) / 2);
+}
+
+/* Every counter the corners check: the chip's, tiles 0 and 1's arrays (docs/registers.md: stride
+ * 4), each tile's pv_pulses / pv_unconv through pv_sel (0 without a program-and-verify engine). */
+static void cy_read(fuzz *z, cy_snap *s)
+{
+	uint32_t i, t, k;
+
+	memset(s, 0, sizeof(*s));
+	for (i = 0; i < CY_CHIP; i++)
+		s->v[i] = rd(z, cy_chip_name[i]);
+	for (t = 0; t < cy_tiles(z); t++) {
+		for (k = 0; k < CY_TILE; k++)
+			raw_access(z, 0, csr_base(z) + need_reg(z, cy_tile_name[k])->off + 4u * t, 0,
+				   &s->v[CY_T(t, k)]);
+		wr(z, "pv_sel", t);
+		s->v[CY_PV(t, 0)] = rd(z, "pv_pulses");
+		s->v[CY_PV(t, 1)] = rd(z, "pv_unconv");
+	}
+}
+
+/* Each counter's delta from a to b must be want (mod 2^counter_bits), except those in skip. */
+static void cy_check(fuzz *z, const char *what, const cy_snap *a, const cy_snap *b,
+		     const cy_snap *want, uint32_t skip)
+{
+	uint32_t i;
+
+	for (i = 0; i < CY_N; i++) {
+		uint32_t d = (b->v[i] - a->v[i]) & z->counter_mask;
+		char name[48];
+
+		if ((skip >> i) & 1u || d == (want->v[i] & z->counter_mask))
+			continue;
+		cy_name(i, name, sizeof(name));
+		fail(z, "carry %s: %s grew by %u, expected %u", what, name, d,
+		     want->v[i] & z->counter_mask);
+	}
+}
+
+/* Run the program at pc 0 (no watchdog); 0 if it halted with err_code 0. */
+static int cy_run(fuzz *z, const char *what, uint64_t budget)
+{
+	uint32_t status, code, pc;
+
+	if (run_directed(z, what, 0, 0, budget, &status, &code, &pc))
+		return -1;
+	if (!(status & AIMC_CSR__STATUS__HALTED_bm) || code != 0) {
+		fail(z, "carry %s: status 0x%x err_code %u err_pc %u (expected halted, 0)", what,
+		     status, code, pc);
+		return -1;
+	}
+	return 0;
+}
+
+/* Weight image at word `word`: column c of row 0 gets w0[c] (w0 NULL: w[c]), of every other row
+ * w[c]; slice 0 of a bit-sliced weight, the other slices 0 (docs/numbers.md "Bit-sliced weights":
+ * byte (r·Cols + c)·S + s; the hardware clamps a slice to its top level). */
+static void cy_weights(fuzz *z, uint32_t word, const int8_t *w, const int8_t *w0)
+{
+	uint32_t S = z->cfg.weight_slices ? z->cfg.weight_slices : 1u, r, c, s, i;
+	uint32_t bytes = z->cfg.rows * z->cfg.cols * S, base = win_base(z, "weight") + 4u * word;
+	uint32_t acc = 0;
+
+	for (i = 0; i < bytes; i++) {
+		c = (i / S) % z->cfg.cols;
+		s = i % S;
+		r = (uint32_t)(uint8_t)(s != 0 ? 0 : i / S < z->cfg.cols && w0 != NULL ? w0[c] : w[c]);
+		acc |= r << (8u * (i % 4u));
+		if (i % 4u == 3u) {
+			raw_access(z, 1, base + (i / 4u) * 4u, acc, NULL);
+			acc = 0;
+		}
+	}
+}
+
+/* MVM latency with one applied phase, the first (slice 0, positive), and 2·NS - 1 skipped phases
+ * after it: the table of rtl/tile/aimc_tile.sv (docs/isa.md "Timing of the tile commands"). A
+ * command's latency counts from the accept edge to the cycle of done_o, in which the tile is idle
+ * again (aimc_tile busy_o: "low again with done_o"): it is busy latency - 1 cycles. */
+static uint32_t cy_mvm_cycles(const fuzz *z, uint32_t settle)
+{
+	uint32_t S = z->cfg.weight_slices ? z->cfg.weight_slices : 1u;
+	uint32_t L = z->cfg.rows / 4u + 1u > z->cfg.cols_per_adc ? z->cfg.rows / 4u + 1u
+								 : z->cfg.cols_per_adc;
+	uint32_t st = settle ? settle : 1u, cc = z->cfg.cols_per_adc * S * z->cfg.adc_cycles;
+	uint32_t r = 2u * ((8u + z->cfg.dac_bits - 1u) / z->cfg.dac_bits) - 1u;
+	uint32_t a1 = L + 1u + st, d = a1 + cc + 1u, e = d > a1 + 2u + r ? d : a1 + 2u + r;
+
+	return e + 2u;
+}
+
+/* The bits of tile t's six counters in a skip mask of cy_check. */
+static uint32_t cy_tile_bits(uint32_t t)
+{
+	return ((1u << CY_TILE) - 1u) << (CY_CHIP + CY_TILE * t);
+}
+
+/* Lanes: k lanes of one tile saturate in one conversion cycle (see the block comment). */
+static void cy_lanes(fuzz *z)
+{
+	uint32_t R = z->cfg.rows, C = z->cfg.cols, cpa = z->cfg.cols_per_adc, na = C / cpa;
+	uint32_t S = z->cfg.weight_slices ? z->cfg.weight_slices : 1u;
+	uint32_t a_one = 0, a_zero = R / 4u, a_pre = 2u * (R / 4u), slot = 1u % z->cfg.acc_slots;
+	uint32_t in = win_base(z, "act_in"), out = win_base(z, "act_out"), par = win_base(z, "param");
+	uint32_t ks[24], nk = 0, side, ki, t, c, i;
+	int ideal = aimc_cfg_is_ideal(&z->cfg);
+	int8_t w[1024];
+
+	/* k = 1, 2, 3, every power of two up to NumAdc and NumAdc - 1: every bit of the per-cycle
+	 * count (up to log2(NumAdc)) set in some conversion cycle */
+	for (i = 1; i <= na && nk < 20; i = i < 4 ? i + 1 : 2 * i)
+		ks[nk++] = i;
+	if (na > 4)
+		ks[nk++] = na - 1;
+
+	if (!z->cfg.isa_tfl || C > sizeof(w) || a_pre + C > z->cfg.act_depth ||
+	    3u * C > z->cfg.par_depth || R * C * S / 4u > z->cfg.wgt_depth) {
+		printf("  carry lanes: skipped (%s)\n", !z->cfg.isa_tfl ? "no ACCADD: isa_tfl = 0"
+		       : "buffers too small for the operands");
+		return;
+	}
+	for (i = 0; i < R / 4u; i++) {
+		raw_access(z, 1, in + 4u * (a_one + i), 0x01010101u, NULL);
+		raw_access(z, 1, in + 4u * (a_zero + i), 0, NULL);
+	}
+	for (c = 0; c < C; c++) { /* b = 0, M = 1, S = 1 (a raw POST stores sat32(acc + b)) */
+		raw_access(z, 1, par + 4u * (3u * c), 0, NULL);
+		raw_access(z, 1, par + 4u * (3u * c + 1u), 1, NULL);
+		raw_access(z, 1, par + 4u * (3u * c + 2u), 1, NULL);
+	}
+	for (side = 0; side < 2; side++) {
+		int32_t sgn = side ? -1 : 1;
+		uint32_t pre = side ? 0x80000000u : 0x7FFFFFFFu;
+
+		for (c = 0; c < C; c++)
+			raw_access(z, 1, in + 4u * (a_pre + c), pre, NULL);
+		for (ki = 0; ki < nk; ki++) {
+			uint32_t k = ks[ki];
+
+			/* ADC lane j converts columns j·cpa .. j·cpa + cpa - 1, column c at mux position
+			 * c % cpa (docs/numbers.md): the k columns at position 0 of lanes 0..k-1 */
+			for (c = 0; c < C; c++)
+				w[c] = (int8_t)((c % cpa == 0 && c / cpa < k) ? sgn : -sgn);
+			cy_weights(z, 0, w, NULL);
+			for (t = 0; t < cy_tiles(z) && z->failures <= MAX_FAIL_PRINT; t++) {
+				cy_snap a, b, want;
+				char what[96];
+
+				snprintf(what, sizeof(what), "lanes (tile %u, %u of %u lanes, %s side)", t, k,
+					 na, side ? "negative" : "positive");
+				/* PROG; an MVM of zeros clears the slot (no applied phase); ACCADD fills it
+				 * with INT32_MAX (MIN) without saturating; the accumulating MVM of ones */
+				put_instr(z, 0, aimc_instr(AIMC_OP_PROG, t, 0, 0, 0, 0));
+				put_instr(z, 1, aimc_instr(AIMC_OP_MVM, t, 0, a_zero, slot, 0));
+				put_instr(z, 2, aimc_instr(AIMC_OP_ACCADD, t, 0, a_pre, slot, 0));
+				put_instr(z, 3, aimc_instr(AIMC_OP_MVM, t, AIMC_FLAG_ACC, a_one, slot, 0));
+				put_instr(z, 4, aimc_instr(AIMC_OP_POST, t, AIMC_FLAG_RAW | AIMC_FLAG_DST_OUT,
+							   0, slot, 0));
+				put_instr(z, 5, aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0));
+				cy_read(z, &a);
+				if (cy_run(z, what, 20000u + 40u * R * C * S))
+					return;
+				cy_read(z, &b);
+				/* sats and tile t's tile_sats grow by k; the other tile and both tiles'
+				 * program-and-verify counts do not move */
+				memset(&want, 0, sizeof(want));
+				want.v[CY_SATS] = k;
+				want.v[CY_T(t, CY_T_SATS)] = k;
+				cy_check(z, what, &a, &b, &want, (((1u << CY_CHIP) - 1u) & ~(1u << CY_SATS)) |
+					 (cy_tile_bits(t) & ~(1u << CY_T(t, CY_T_SATS))));
+				/* a config that is not ideal: the codes are noisy and may clip, only the
+				 * saturated columns' value is exact (the others must differ from it) */
+				for (c = 0; c < C && z->failures <= MAX_FAIL_PRINT; c++) {
+					int sat = c % cpa == 0 && c / cpa < k;
+					uint32_t v = 0, e = sat ? pre : (uint32_t)((int32_t)pre - sgn * (int32_t)R);
+
+					raw_access(z, 0, out + 4u * c, 0, &v);
+					if (sat || ideal ? v != e : v == pre)
+						fail(z, "carry %s: raw POST column %u reads 0x%08x, expected "
+						     "%s0x%08x", what, c, v, sat || ideal ? "" : "not ",
+						     sat || ideal ? e : pre);
+				}
+			}
+		}
+	}
+}
+
+/* The counts: one-shot PROGs, saturating MVMs, program-and-verify PROGs with pulses, verify-only
+ * PROGs; K: N = 2^K events of each kind per tile (see the block comment). */
+static void cy_counts(fuzz *z, uint32_t K)
+{
+	const uint32_t settle = 2, budget = 255, slot = 2u % z->cfg.acc_slots;
+	uint32_t T = cy_tiles(z), R = z->cfg.rows, C = z->cfg.cols;
+	uint32_t S = z->cfg.weight_slices ? z->cfg.weight_slices : 1u;
+	uint32_t NS = (8u + z->cfg.dac_bits - 1u) / z->cfg.dac_bits, acc = z->cfg.isa_tfl != 0;
+	uint32_t N = 1u << K, cells = 2u * C, row_words = C * S / 4u, prog_words = R * row_words;
+	uint32_t lat = cy_mvm_cycles(z, settle), in = win_base(z, "act_in"), n, t, i, pc;
+	uint32_t a_one = 0, a_zero = R / 4u, a_pre = 2u * (R / 4u);
+	uint32_t lat0 = (R / 4u + 1u > z->cfg.cols_per_adc ? R / 4u + 1u : z->cfg.cols_per_adc) + 2u +
+			2u * NS;
+	int pv = z->cfg.xbar_impl != 1 && z->cfg.pv_step < 1.0, ideal = aimc_cfg_is_ideal(&z->cfg);
+	/* cells: those of a row the images P and M set to different levels, both cells of the pair
+	 * of slice 0 of every column (the other slices are 0 in both) */
+	cy_snap a, b, want;
+	int8_t w[1024];
+
+	if (C > sizeof(w) || a_pre + C > z->cfg.act_depth || 2u * prog_words > z->cfg.wgt_depth) {
+		printf("  carry counts: skipped (buffers too small for the operands)\n");
+		return;
+	}
+	wr(z, "settle", settle);
+	wr(z, "pv_ctrl", 0);
+	for (i = 0; i < R / 4u; i++) {
+		raw_access(z, 1, in + 4u * (a_one + i), 0x01010101u, NULL);
+		raw_access(z, 1, in + 4u * (a_zero + i), 0, NULL);
+	}
+	for (i = 0; i < C; i++)
+		raw_access(z, 1, in + 4u * (a_pre + i), 0x7FFFFFFFu, NULL);
+	/* image P (every weight +127) at word 0, M (every weight -127) at word prog_words */
+	memset(w, 127, C);
+	cy_weights(z, 0, w, NULL);
+	memset(w, -127, C);
+	cy_weights(z, prog_words, w, NULL);
+
+	/* one-shot PROGs of image P: Rows rows each, latency Rows·Cols·S/4 + 3 */
+	n = (N + R - 1u) / R;
+	for (t = 0; t < T; t++)
+		put_instr(z, t, aimc_instr(AIMC_OP_PROG, t, 0, 0, 0, 0));
+	put_instr(z, T, aimc_instr(AIMC_OP_LOOP, 0, 0, 0, 0, n - 1u));
+	put_instr(z, T + 1u, aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0));
+	cy_read(z, &a);
+	if (cy_run(z, "PROG loop", (uint64_t)n * T * (prog_words + 64u) + 10000u))
+		return;
+	cy_read(z, &b);
+	memset(&want, 0, sizeof(want));
+	want.v[CY_INSTRS] = n * (T + 1u) + 1u;
+	want.v[CY_PROG_ROWS] = n * R;
+	for (t = 0; t < T; t++)
+		want.v[CY_T(t, CY_T_BUSY)] = n * (prog_words + 3u - 1u);
+	cy_check(z, "PROG loop", &a, &b, &want, 0);
+
+	/* each tile's slot filled with INT32_MAX (an MVM of zeros clears it: no applied phase, latency
+	 * L + 2 + 2·NS; an ACCADD of INT32_MAX words, Cols + 2, no saturation), then N passes of one
+	 * accumulating MVM per tile, inputs 1: one applied phase (slice 0, positive; docs/numbers.md:
+	 * one array read, Cols·S ADC conversions, the settle a stall), every column saturating once
+	 * (positive code at its slice-0 position, 0 at the others). isa_tfl = 0: no ACCADD, MVMs
+	 * without the acc flag, no saturation */
+	pc = 0;
+	for (t = 0; acc && t < T; t++) {
+		put_instr(z, pc++, aimc_instr(AIMC_OP_MVM, t, 0, a_zero, slot, 0));
+		put_instr(z, pc++, aimc_instr(AIMC_OP_ACCADD, t, 0, a_pre, slot, 0));
+	}
+	for (t = 0; t < T; t++)
+		put_instr(z, pc + t, aimc_instr(AIMC_OP_MVM, t, acc ? AIMC_FLAG_ACC : 0, a_one, slot, 0));
+	put_instr(z, pc + T, aimc_instr(AIMC_OP_LOOP, 0, 0, pc, 0, N - 1u));
+	put_instr(z, pc + T + 1u, aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0));
+	cy_read(z, &a);
+	if (cy_run(z, "MVM loop", (uint64_t)N * (2u * lat + 64u) + 10000u))
+		return;
+	cy_read(z, &b);
+	memset(&want, 0, sizeof(want));
+	want.v[CY_INSTRS] = pc + N * (T + 1u) + 1u;
+	want.v[CY_MVMS] = (N + acc) * T;
+	want.v[CY_CONVS] = N;
+	want.v[CY_ADC_CONVS] = N * T * C * S;
+	want.v[CY_SATS] = acc * N * T * C;
+	want.v[CY_READS] = N * T;
+	want.v[CY_STALLS] = N * T * settle;
+	for (t = 0; t < T; t++) {
+		want.v[CY_T(t, CY_T_BUSY)] = N * (lat - 1u) + acc * (lat0 - 1u + C + 2u - 1u);
+		want.v[CY_T(t, CY_T_MVMS)] = N + acc;
+		want.v[CY_T(t, CY_T_READS)] = N;
+		want.v[CY_T(t, CY_T_ADC)] = N * C * S;
+		want.v[CY_T(t, CY_T_SATS)] = acc * N * C;
+		want.v[CY_T(t, CY_T_STALLS)] = N * settle;
+	}
+	cy_check(z, "MVM loop", &a, &b, &want, 0);
+
+	if (!pv) {
+		printf("  carry program-and-verify: skipped (%s)\n", z->cfg.xbar_impl == 1 ?
+		       "digital twin: no engine" : "pv_step 1: a pulse can hit its target");
+		return;
+	}
+	/* program-and-verify, budget 255, tolerance 0: images M and P in turn, n pairs of PROGs per
+	 * tile; every row takes 255 pulses and leaves its cells unconverged; busy (one tile only:
+	 * with two the rows wait for the weight port): latency 1 + Rows·(Cols·S/4 + 3) + 2·pulses */
+	n = 2u * N / (2u * R * budget) + 1u;
+	wr(z, "pv_tol", 0);
+	wr(z, "pv_ctrl", AIMC_CSR__PV_CTRL__ENABLE_bm | budget << 8);
+	pc = 0;
+	for (i = 0; i < 2; i++)
+		for (t = 0; t < T; t++)
+			put_instr(z, pc++, aimc_instr(AIMC_OP_PROG, t, 0, i ? 0 : prog_words, 0, 0));
+	put_instr(z, pc, aimc_instr(AIMC_OP_LOOP, 0, 0, 0, 0, n - 1u));
+	put_instr(z, pc + 1u, aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0));
+	cy_read(z, &a);
+	if (cy_run(z, "program-and-verify loop",
+		   (uint64_t)2u * n * T * R * (row_words + 8u + 2u * budget) + 10000u))
+		return;
+	cy_read(z, &b);
+	memset(&want, 0, sizeof(want));
+	want.v[CY_INSTRS] = n * (2u * T + 1u) + 1u;
+	want.v[CY_PROG_ROWS] = 2u * n * R;
+	for (t = 0; t < T; t++) {
+		want.v[CY_T(t, CY_T_BUSY)] = 2u * n * (R * (row_words + 3u) + 2u * R * budget);
+		want.v[CY_PV(t, 0)] = 2u * n * R * budget;
+		want.v[CY_PV(t, 1)] = 2u * n * R * cells;
+	}
+	cy_check(z, "program-and-verify loop", &a, &b, &want, T > 1 ?
+		 (1u << CY_T(0, CY_T_BUSY)) | (1u << CY_T(1, CY_T_BUSY)) : 0);
+
+	/* verify only (budget 0) of image M, which every cell is far from (the last PROGs were of P):
+	 * no pulse, every cell unconverged; latency 1 + Rows·(Cols·S/4 + 3) per PROG (one tile) */
+	n = 2u * N / (R * cells) + 1u;
+	wr(z, "pv_ctrl", AIMC_CSR__PV_CTRL__ENABLE_bm);
+	for (t = 0; t < T; t++)
+		put_instr(z, t, aimc_instr(AIMC_OP_PROG, t, 0, prog_words, 0, 0));
+	put_instr(z, T, aimc_instr(AIMC_OP_LOOP, 0, 0, 0, 0, n - 1u));
+	put_instr(z, T + 1u, aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0));
+	cy_read(z, &a);
+	if (cy_run(z, "verify-only loop", (uint64_t)n * T * R * (row_words + 16u) + 10000u))
+		return;
+	cy_read(z, &b);
+	memset(&want, 0, sizeof(want));
+	want.v[CY_INSTRS] = n * (T + 1u) + 1u;
+	want.v[CY_PROG_ROWS] = n * R;
+	for (t = 0; t < T; t++) {
+		want.v[CY_T(t, CY_T_BUSY)] = n * R * (row_words + 3u);
+		want.v[CY_PV(t, 1)] = n * R * cells;
+	}
+	cy_check(z, "verify-only loop", &a, &b, &want, T > 1 ?
+		 (1u << CY_T(0, CY_T_BUSY)) | (1u << CY_T(1, CY_T_BUSY)) : 0);
+
+	/* one-shot P puts the cells back on their levels; then verify only, tolerance 0, of P with
+	 * row 0 changed in d cells (a weight +127 -> +1 moves its positive cell only, -> -1 both),
+	 * d = 1, 2, 4, 8, 16: pv_unconv grows by d (its bits 0..4 set in turn), no pulse */
+	wr(z, "pv_ctrl", 0);
+	for (t = 0; t < T; t++)
+		put_instr(z, t, aimc_instr(AIMC_OP_PROG, t, 0, 0, 0, 0));
+	put_instr(z, T, aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0));
+	if (cy_run(z, "one-shot PROG after program-and-verify", (uint64_t)T * (prog_words + 64u) + 10000u) ||
+	    !ideal) /* programming and read noise: no cell is exactly on its level */
+		return;
+	wr(z, "pv_tol", 0);
+	wr(z, "pv_ctrl", AIMC_CSR__PV_CTRL__ENABLE_bm);
+	for (i = 1; i <= 16 && i / 2u + i % 2u <= C && 3u * prog_words <= z->cfg.wgt_depth; i *= 2) {
+		int8_t w0[1024];
+		char what[64];
+
+		memset(w, 127, C);
+		memset(w0, 127, C);
+		memset(w0, -1, i / 2u);
+		if (i % 2u)
+			w0[i / 2u] = 1;
+		cy_weights(z, 2u * prog_words, w, w0);
+		for (t = 0; t < T; t++)
+			put_instr(z, t, aimc_instr(AIMC_OP_PROG, t, 0, 2u * prog_words, 0, 0));
+		put_instr(z, T, aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0));
+		snprintf(what, sizeof(what), "verify only, %u cells off", i);
+		cy_read(z, &a);
+		if (cy_run(z, what, (uint64_t)T * R * (row_words + 16u) + 10000u))
+			return;
+		cy_read(z, &b);
+		memset(&want, 0, sizeof(want));
+		want.v[CY_INSTRS] = T + 1u;
+		want.v[CY_PROG_ROWS] = R;
+		for (t = 0; t < T; t++) {
+			want.v[CY_T(t, CY_T_BUSY)] = R * (row_words + 3u);
+			want.v[CY_PV(t, 1)] = i;
+		}
+		cy_check(z, what, &a, &b, &want, T > 1 ?
+			 (1u << CY_T(0, CY_T_BUSY)) | (1u << CY_T(1, CY_T_BUSY)) : 0);
+	}
+
+	/* image P with the widest tolerance (0xFFFF: within the whole conductance range): every cell
+	 * verifies at once, no pulse, nothing unconverged */
+	wr(z, "pv_tol", 0xFFFFu);
+	wr(z, "pv_ctrl", AIMC_CSR__PV_CTRL__ENABLE_bm | budget << 8);
+	for (t = 0; t < T; t++)
+		put_instr(z, t, aimc_instr(AIMC_OP_PROG, t, 0, 0, 0, 0));
+	put_instr(z, T, aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0));
+	cy_read(z, &a);
+	if (cy_run(z, "program-and-verify at tolerance 0xFFFF", (uint64_t)T * R * (row_words + 16u) + 10000u))
+		return;
+	cy_read(z, &b);
+	memset(&want, 0, sizeof(want));
+	want.v[CY_INSTRS] = T + 1u;
+	want.v[CY_PROG_ROWS] = R;
+	for (t = 0; t < T; t++)
+		want.v[CY_T(t, CY_T_BUSY)] = R * (row_words + 3u);
+	cy_check(z, "program-and-verify at tolerance 0xFFFF", &a, &b, &want, T > 1 ?
+		 (1u << CY_T(0, CY_T_BUSY)) | (1u << CY_T(1, CY_T_BUSY)) : 0);
+	wr(z, "pv_ctrl", 0);
+}
+
+static void op_carry(fuzz *z, uint32_t K)
+{
+	uint64_t c0 = cycles_now(z);
+	size_t len = strlen(z->cmdline);
+	uint32_t pv_ctrl = rd(z, "pv_ctrl"), pv_tol = rd(z, "pv_tol"), settle = rd(z, "settle");
+
+	snprintf(z->cmdline + len, sizeof(z->cmdline) - len, " --carry %u", K);
+	soft_reset_now(z);
+	wr(z, "pv_ctrl", 0);
+	cy_lanes(z);
+	if (z->failures <= MAX_FAIL_PRINT)
+		cy_counts(z, K);
+	wr(z, "pv_ctrl", pv_ctrl);
+	wr(z, "pv_tol", pv_tol);
+	wr(z, "settle", settle);
+	wr(z, "watchdog", 0);
+	check_bus_err(z, "carry corners");
+	printf("  carry corners (K = %u, %u tile%s): %" PRIu64 " cycles, %" PRIu64 " failures\n", K,
+	       cy_tiles(z), cy_tiles(z) > 1 ? "s" : "", cycles_now(z) - c0, z->failures);
+}
+
 static void op_directed(fuzz *z, int long_corners)
 {
 	static const uint32_t wdogs[3] = { 0xFFFFFFFFu, 0xAAAAAAAAu, 0x55555555u };
@@ -1344,6 +1828,10 @@ static void usage(void)
 	       "  --backend verilator (default) | cmodel (bus checks only: no programs, no timing)\n"
 	       "  --regs-doc docs/registers.md (default): the documented map the answers come from\n"
 	       "  --report FILE: JSON counts; --digest FILE: the run's signature (trace-format lines)\n"
+	       "  --carry K: after the sequences, the carry corners (Verilator; make cov: K = 15): k of\n"
+	       "    NumAdc lanes saturating in one MVM cycle, then 2^K MVMs, PROG rows and 2^(K+1)\n"
+	       "    program-and-verify pulses and unconverged cells per tile (tiles 0 and 1); alone\n"
+	       "    (no --directed) also on a config that is not ideal, without the sequences\n"
 	       "  --directed: after the sequences, the directed corners (Verilator: LOOP counters to\n"
 	       "    0xFFFF, PC and err_pc at high addresses, full-width watchdog, whole-buffer COPY)\n"
 	       "  --long: with --directed, the long corners too (make cov): nested LOOPs past 2^21\n"
@@ -1450,6 +1938,7 @@ int main(int argc, char **argv)
 		   *backend = "verilator";
 	uint64_t seed = 1, sequences = 20, ops = 300, s, cycles;
 	char err[512];
+	uint64_t carry_k = 0; /* --carry K: 0 off */
 	struct timespec t0, t1;
 	int i, rc, directed = 0, long_corners = 0;
 
@@ -1491,6 +1980,9 @@ int main(int argc, char **argv)
 		} else if (strcmp(a, "--ops") == 0) {
 			if (parse_u64(a, v, 1000000, &ops) != 0)
 				return 2;
+		} else if (strcmp(a, "--carry") == 0) {
+			if (parse_u64(a, v, 16, &carry_k) != 0 || carry_k == 0)
+				return fprintf(stderr, "bus-fuzz: --carry must be 1..16\n"), 2;
 		} else {
 			fprintf(stderr, "bus-fuzz: unknown flag '%s' (see --help)\n", a);
 			return 2;
@@ -1519,10 +2011,13 @@ int main(int argc, char **argv)
 		 argv[0], config, backend, seed, sequences, ops, directed ? " --directed" : "", long_corners ? " --long" : "");
 	z.vl = strcmp(backend, "verilator") == 0;
 	if (!aimc_cfg_is_ideal(&z.cfg)) {
-		fprintf(stderr, "bus-fuzz: config %s is not ideal: the layer check compares with "
-			"aimc_net_forward bit for bit, which needs an ideal config (docs/configs.md)\n",
-			z.cfg.name);
-		return 2;
+		if (carry_k == 0 || directed || !z.vl) {
+			fprintf(stderr, "bus-fuzz: config %s is not ideal: the layer check compares with "
+				"aimc_net_forward bit for bit, which needs an ideal config (docs/configs.md); "
+				"--carry alone runs on any config (Verilator)\n", z.cfg.name);
+			return 2;
+		}
+		sequences = 0; /* --carry alone: no random sequence (each ends with the layer) */
 	}
 	z.counter_mask = z.cfg.counter_bits < 32 ? (1u << z.cfg.counter_bits) - 1u : 0xFFFFFFFFu;
 	rc = z.vl ? aimc_mmio_open_verilator(&z.dig.inner, &z.cfg, seed, NULL)
@@ -1553,6 +2048,8 @@ int main(int argc, char **argv)
 			       " failures\n", s, cycles_now(&z) - c0, z.accesses, z.programs, z.layers,
 			       z.failures);
 	}
+	if (carry_k != 0 && z.vl && z.failures <= MAX_FAIL_PRINT)
+		op_carry(&z, (uint32_t)carry_k);
 	if (directed && z.vl && z.failures <= MAX_FAIL_PRINT) {
 		uint64_t c0 = cycles_now(&z);
 
