@@ -432,7 +432,7 @@ COV_LINE_FLOOR ?= 95
 # (the registry's bus_fuzz tests and tests/cov/registry.txt's). The fuzzer is linked from the
 # coverage model's own objects (BUILD/cov/<cfg>/vl/bus-fuzz): one more link, no second Verilator
 # compile (tests/chip/vl_link.mk).
-COV_FUZZ_CFGS ?= tiny tiny16 ideal2
+COV_FUZZ_CFGS ?= tiny tiny16 ideal2 small
 # COV_APPEND=1: keep the counts of the earlier make cov runs and add this one's (a run split by
 # COV_CFGS into parts; the report and the floor speak of the union).
 COV_APPEND ?= 0
