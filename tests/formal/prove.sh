@@ -249,7 +249,7 @@ if [ $bug -eq 1 ]; then
 	fi
 else
 	if [ $ok -eq 1 ]; then
-		echo "formal $name: PASS (properties hold for $what, ${secs%%.*}s)"
+		echo "formal $name: PASS (properties hold for $what, $(printf "%.0f" "$secs")s)"
 		[ -z "$covers" ] || echo "covers reached (name=frame):$covers"
 	else
 		if [ $covers_ok -eq 0 ]; then
