@@ -30,6 +30,12 @@
  * (counted since power-on); no AXI
  * handshake hangs and the simulator raises no assertion (an assertion aborts this process).
  *
+ * After the sequences, --directed runs the directed corners (full-width LOOP counters, PCs and
+ * watchdog; --long the long ones) and --tiles the per-tile corners on every tile of the config
+ * (op_tiles: buffer operands at the top and in alternating bit patterns, tile commands from high
+ * PCs, per-cycle saturation counts, BAD_PARAM and PV_FAIL; --long also 0x8000 MVMs on every tile
+ * at once), each with its documented outcome checked.
+ *
  * Before the layer the host recovers as a user would: aimc_soft_reset, aimc_chip_init, watchdog
  * and sat_mode back to 0. The rerun command is printed at the start and on failure. Exit 0 pass,
  * 1 an invariant failed, 2 usage or input error. The report (--report) is JSON, written to a
