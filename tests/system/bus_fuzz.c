@@ -1541,15 +1541,20 @@ typedef struct tl_span {
 	const char *name;
 } tl_span;
 
-/* 0, or -1 with a message when the layout does not fit this config (a usage error: the corners
- * are written for configs like tiny16). */
-static int tl_layout(const aimc_cfg *cfg, tl_map *m)
+/* 0, or -1 with a message naming the two spans when the layout does not fit this config (a
+ * usage error: the corners are written for configs like tiny16). */
+static int tl_layout(const aimc_cfg *cfg, tl_map *m, char *err, size_t errlen)
 {
+	static const char *const space[4] = { "weight", "act_in", "act_out", "param" };
 	uint32_t R = cfg->rows, C = cfg->cols, pw = R * C / 4u, xw = R / 4u, pp = 3u * C, i, j;
 	uint32_t ad = cfg->act_depth, pd = cfg->par_depth, wd = cfg->wgt_depth;
-	tl_span s[24];
-	int n = 0;
 
+	if (R % 4u || C % 4u || R > TL_MAX_ROWS || C > TL_MAX_COLS || cfg->weight_slices != 1 ||
+	    !cfg->isa_tfl || cfg->num_tiles > 16) {
+		snprintf(err, errlen, "--tiles: config %s needs rows and cols multiples of 4 (at most %u), "
+			 "weight_slices 1, isa_tfl 1", cfg->name, TL_MAX_ROWS);
+		return -1;
+	}
 	m->wa[0] = tl_pat(0x5555u, wd, pw);
 	m->wa[1] = tl_pat(0x2AAAu, wd, pw);
 	m->wa[2] = wd - pw;
@@ -1572,23 +1577,40 @@ static int tl_layout(const aimc_cfg *cfg, tl_map *m)
 	m->p[2] = tl_pat(0x2AAAu, pd, pp);
 	m->ps = 0;
 	m->pb = pp;
-#define TL_SPAN(sp, a, len) s[n++] = (tl_span){ sp, a, len, #a }
-	TL_SPAN(0, m->wa[0], pw); TL_SPAN(0, m->wa[1], pw); TL_SPAN(0, m->wa[2], pw); TL_SPAN(0, m->wpv, pw);
-	TL_SPAN(1, m->x[0], xw); TL_SPAN(1, m->x[2], xw); TL_SPAN(1, m->acc1, C); TL_SPAN(1, m->d1, C);
-	TL_SPAN(1, m->xs, xw); TL_SPAN(1, m->xz, xw); TL_SPAN(1, m->xl, xw); TL_SPAN(1, m->d3, C / 4u);
-	TL_SPAN(1, m->ds, C); TL_SPAN(1, m->db, C / 4u);
-	TL_SPAN(2, m->x2out, xw); TL_SPAN(2, m->d2out, C / 4u); TL_SPAN(2, m->acc2out, C);
-	TL_SPAN(3, m->p[0], pp); TL_SPAN(3, m->p[1], pp); TL_SPAN(3, m->p[2], pp); TL_SPAN(3, m->ps, pp);
-	TL_SPAN(3, m->pb, pp);
-#undef TL_SPAN
-	for (i = 0; i < (uint32_t)n; i++) {
-		uint32_t depth = s[i].space == 0 ? wd : s[i].space == 3 ? pd : ad;
+	{
+		const tl_span s[] = {
+			{ 0, m->wa[0], pw, "PROG 1 weights" }, { 0, m->wa[1], pw, "PROG 2 weights" },
+			{ 0, m->wa[2], pw, "PROG 3 weights" }, { 0, m->wpv, pw, "PV weights" },
+			{ 1, m->x[0], xw, "MVM 1 input" }, { 1, m->x[2], xw, "MVM 3 input" },
+			{ 1, m->acc1, C, "ACCADD 1 words" }, { 1, m->d1, C, "raw POST output" },
+			{ 1, m->xs, xw, "saturating MVM input" }, { 1, m->xz, xw, "zero input" },
+			{ 1, m->xl, xw, "--long MVM input" }, { 1, m->d3, C / 4u, "relu POST output" },
+			{ 1, m->ds, C, "saturated slot output" }, { 1, m->db, C / 4u, "BAD_PARAM output" },
+			{ 2, m->x2out, xw, "MVM 2 input" }, { 2, m->d2out, C / 4u, "POST 2 output" },
+			{ 2, m->acc2out, C, "ACCADD 2 words" }, { 3, m->p[0], pp, "POST 1 parameters" },
+			{ 3, m->p[1], pp, "POST 2 parameters" }, { 3, m->p[2], pp, "POST 3 parameters" },
+			{ 3, m->ps, pp, "b = 1 parameters" }, { 3, m->pb, pp, "BAD_PARAM parameters" },
+		};
+		const uint32_t n = (uint32_t)(sizeof(s) / sizeof(s[0]));
 
-		if (s[i].lo + s[i].n > depth || s[i].n == 0)
-			return -1;
-		for (j = 0; j < i; j++)
-			if (s[j].space == s[i].space && s[i].lo < s[j].lo + s[j].n && s[j].lo < s[i].lo + s[i].n)
+		for (i = 0; i < n; i++) {
+			uint32_t depth = s[i].space == 0 ? wd : s[i].space == 3 ? pd : ad;
+
+			if (s[i].lo + s[i].n > depth) {
+				snprintf(err, errlen, "--tiles: config %s: the %s (%s words %u..%u) do not fit "
+					 "its depth %u", cfg->name, s[i].name, space[s[i].space], s[i].lo,
+					 s[i].lo + s[i].n - 1u, depth);
 				return -1;
+			}
+			for (j = 0; j < i; j++)
+				if (s[j].space == s[i].space && s[i].lo < s[j].lo + s[j].n &&
+				    s[j].lo < s[i].lo + s[i].n) {
+					snprintf(err, errlen, "--tiles: config %s: the %s and the %s overlap "
+						 "(%s words %u and %u); written for configs like tiny16", cfg->name,
+						 s[j].name, s[i].name, space[s[i].space], s[j].lo, s[i].lo);
+					return -1;
+				}
+		}
 	}
 	return 0;
 }
@@ -1621,16 +1643,15 @@ static void op_tiles(fuzz *z, int long_corners)
 	uint64_t rng = z->rng ^ 0x7115C0DEull, prog[64];
 	uint32_t sent = 0xA5A5A5A5u, cb = C - 1u;
 	tl_map m;
-	char what[96];
+	char what[160];
 
 	soft_reset_now(z);
 	/* the settings the runs assume: one-shot PROG, the config's settle time */
 	wr(z, "pv_ctrl", 0x20u << AIMC_CSR__PV_CTRL__BUDGET_bp);
 	wr(z, "pv_tol", 0x28Fu);
 	wr(z, "settle", cfg->settle_cycles);
-	if (tl_layout(cfg, &m) != 0 || R > TL_MAX_ROWS || C > TL_MAX_COLS || R % 4u || C % 4u) {
-		fail(z, "--tiles: the corners' buffer layout does not fit config %s (written for configs "
-		     "like tiny16: act_depth >= 1024, par_depth >= 256)", cfg->name);
+	if (tl_layout(cfg, &m, what, sizeof(what)) != 0) { /* main checked it: not reached */
+		fail(z, "%s", what);
 		return;
 	}
 	/* weights: W0 and W1 random; W2 (the top) positive in the columns of the saturation corner
@@ -2077,6 +2098,14 @@ int main(int argc, char **argv)
 	if (tiles && !z.vl) {
 		fprintf(stderr, "bus-fuzz: --tiles runs programs and needs --backend verilator\n");
 		return 2;
+	}
+	if (tiles) {
+		tl_map m;
+
+		if (tl_layout(&z.cfg, &m, err, sizeof(err)) != 0) {
+			fprintf(stderr, "bus-fuzz: %s\n", err);
+			return 2;
+		}
 	}
 	if (!aimc_cfg_is_ideal(&z.cfg)) {
 		fprintf(stderr, "bus-fuzz: config %s is not ideal: the layer check compares with "
