@@ -33,8 +33,8 @@
  * After the sequences, --directed runs the directed corners (full-width LOOP counters, PCs and
  * watchdog; --long the long ones) and --tiles the per-tile corners on every tile of the config
  * (op_tiles: buffer operands at the top and in alternating bit patterns, tile commands from high
- * PCs, per-cycle saturation counts, BAD_PARAM and PV_FAIL; --long also 0x8000 MVMs on every tile
- * at once), each with its documented outcome checked.
+ * PCs, per-cycle saturation counts, BAD_PARAM, PV_FAIL and SATURATION; --long also 0x8000 MVMs on
+ * every tile at once), each with its documented outcome checked.
  *
  * Before the layer the host recovers as a user would: aimc_soft_reset, aimc_chip_init, watchdog
  * and sat_mode back to 0. The rerun command is printed at the start and on failure. Exit 0 pass,
@@ -1213,14 +1213,15 @@ static void put_instr(fuzz *z, uint32_t pc, uint64_t ins)
 	z->instr_words++;
 }
 
-/* Start at pc0 under watchdog budget wdog and wait for the end; status, err_code, err_pc out. */
-static int run_directed(fuzz *z, const char *what, uint32_t pc0, uint32_t wdog, uint64_t budget,
-			uint32_t *status, uint32_t *code, uint32_t *pc)
+/* Start at pc0 under watchdog budget wdog and sat_mode sat and wait for the end; status,
+ * err_code, err_pc out. */
+static int run_directed_sat(fuzz *z, const char *what, uint32_t pc0, uint32_t wdog, uint32_t sat,
+			    uint64_t budget, uint32_t *status, uint32_t *code, uint32_t *pc)
 {
 	uint64_t t0;
 
 	wr(z, "watchdog", wdog);
-	wr(z, "sat_mode", 0);
+	wr(z, "sat_mode", sat);
 	wr(z, "start_pc", pc0);
 	wr(z, "irq", 7u);
 	t0 = cycles_now(z);
@@ -1235,6 +1236,12 @@ static int run_directed(fuzz *z, const char *what, uint32_t pc0, uint32_t wdog, 
 	*pc = rd(z, "err_pc");
 	wr(z, "irq", 7u);
 	return 0;
+}
+
+static int run_directed(fuzz *z, const char *what, uint32_t pc0, uint32_t wdog, uint64_t budget,
+			uint32_t *status, uint32_t *code, uint32_t *pc)
+{
+	return run_directed_sat(z, what, pc0, wdog, 0, budget, status, code, pc);
 }
 
 static void op_directed(fuzz *z, int long_corners)
@@ -1364,10 +1371,13 @@ static void op_directed(fuzz *z, int long_corners)
  *   run C (analog crossbar only): PROG with pv_ctrl.enable + stop, budget 0 (verify only) and
  *   tolerance 0 of weights whose row 0 is the negation of the programmed row 0 stops with PV_FAIL
  *   at that PROG's PC, pv_unconv of the tile grows by the cells of row 0 whose level differs
- *   (two per nonzero weight), pv_pulses not at all.
+ *   (two per nonzero weight), pv_pulses not at all;
+ *   run D: with sat_mode.stop an ACCADD of 0x7FFFFFFF words into that INT32_MAX slot saturates
+ *   every column, completes and stops with SATURATION at its PC (sats and tile_sats + Cols).
  * With --long, then all tiles at once: a LOOP of 0x8000 passes of one accumulating, saturating MVM
  * (one applied phase) per tile, so every tile's mvms, reads, ADC, saturation, stall and busy
- * counters carry up to bit 15 (checked: the exact deltas of each tile's counters). */
+ * counters carry up to bit 15 (checked: the exact deltas of each tile's counters); 0x8000 MVMs per
+ * tile, so sized for few tiles (ideal2: 1.5 M cycles; tiny16: 3.7 M). */
 #define TL_MAX_COLS 256
 #define TL_MAX_ROWS 256
 
@@ -1615,15 +1625,16 @@ static int tl_layout(const aimc_cfg *cfg, tl_map *m, char *err, size_t errlen)
 	return 0;
 }
 
-/* Write program p[0..n) at pc0 and run it; 0 with status, err_code and err_pc, or -1. */
+/* Write program p[0..n) at pc0 and run it with sat_mode sat; 0 with status, err_code and
+ * err_pc, or -1. */
 static int tl_run(fuzz *z, const char *what, uint32_t pc0, const uint64_t *p, uint32_t n,
-		  uint64_t budget, uint32_t *status, uint32_t *code, uint32_t *pc)
+		  uint32_t sat, uint64_t budget, uint32_t *status, uint32_t *code, uint32_t *pc)
 {
 	uint32_t i;
 
 	for (i = 0; i < n; i++)
 		put_instr(z, pc0 + i, p[i]);
-	return run_directed(z, what, pc0, 0, budget, status, code, pc);
+	return run_directed_sat(z, what, pc0, 0, sat, budget, status, code, pc);
 }
 
 static void op_tiles(fuzz *z, int long_corners)
@@ -1749,7 +1760,7 @@ static void op_tiles(fuzz *z, int long_corners)
 		pc0 = cfg->instr_depth - n;
 		tl_snap(z, &c0);
 		snprintf(what, sizeof(what), "tiles: tile %u run A (PROG/MVM/POST/ACCADD at pc 0x%x)", t, pc0);
-		if (tl_run(z, what, pc0, prog, n, 20000u + 40u * pw, &status, &code, &pc))
+		if (tl_run(z, what, pc0, prog, n, 0, 20000u + 40u * pw, &status, &code, &pc))
 			return;
 		tl_snap(z, &c1);
 		if (!(status & AIMC_CSR__STATUS__HALTED_bm) || code != 0)
@@ -1811,7 +1822,7 @@ static void op_tiles(fuzz *z, int long_corners)
 		prog[n++] = aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0);
 		pc0 = tl_pat(0x5555u, cfg->instr_depth, n + 1u) - 1u;
 		snprintf(what, sizeof(what), "tiles: tile %u run B (POST with S = 0 at pc 0x%x)", t, pc0 + 1u);
-		if (tl_run(z, what, pc0, prog, n, 4000u, &status, &code, &pc))
+		if (tl_run(z, what, pc0, prog, n, 0, 4000u, &status, &code, &pc))
 			return;
 		if (!(status & AIMC_CSR__STATUS__ERROR_bm) || code != AIMC_CHIP_ERR_BAD_PARAM || pc != pc0 + 1u)
 			fail(z, "%s: status 0x%x err_code %u err_pc 0x%x (expected BAD_PARAM at 0x%x)", what,
@@ -1852,7 +1863,7 @@ static void op_tiles(fuzz *z, int long_corners)
 			wr(z, "pv_tol", 0);
 			snprintf(what, sizeof(what), "tiles: tile %u run C (PROG with PV, budget 0, at pc 0x%x)",
 				 t, pc0);
-			if (tl_run(z, what, pc0, prog, n, 4000u + 8u * pw, &status, &code, &pc))
+			if (tl_run(z, what, pc0, prog, n, 0, 4000u + 8u * pw, &status, &code, &pc))
 				return;
 			wr(z, "pv_ctrl", 0x20u << AIMC_CSR__PV_CTRL__BUDGET_bp);
 			wr(z, "pv_tol", 0x28Fu);
@@ -1864,6 +1875,29 @@ static void op_tiles(fuzz *z, int long_corners)
 				     "(expected PV_FAIL at 0x%x, +%u, +0)", what, status, code, pc,
 				     (u1 - u0) & z->counter_mask, q1 - q0, pc0, 2u * nz);
 		}
+
+		/* ---- run D: SATURATION (sat_mode.stop; an ACCADD of 0x7FFFFFFF words into the slot
+		 * run A left at INT32_MAX saturates every column and completes, then stops) ---- */
+		n = 0;
+		prog[n++] = aimc_instr(AIMC_OP_ACCADD, t, 0, m.acc1, ss, 0);
+		prog[n++] = aimc_instr(AIMC_OP_WAIT, 0, 0, 0, 0, 1u << t);
+		prog[n++] = aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0);
+		pc0 = cfg->instr_depth / 2u;
+		snprintf(what, sizeof(what), "tiles: tile %u run D (ACCADD with sat_mode.stop at pc 0x%x)",
+			 t, pc0);
+		tl_snap(z, &c0);
+		if (tl_run(z, what, pc0, prog, n, AIMC_CSR__SAT_MODE__STOP_bm, 4000u, &status, &code, &pc))
+			return;
+		wr(z, "sat_mode", 0);
+		tl_snap(z, &c1);
+		if (!(status & AIMC_CSR__STATUS__ERROR_bm) || code != AIMC_CHIP_ERR_SATURATION || pc != pc0)
+			fail(z, "%s: status 0x%x err_code %u err_pc 0x%x (expected SATURATION at 0x%x)", what,
+			     status, code, pc, pc0);
+		want.mvms = 0;
+		want.reads = 0;
+		want.sats = C;
+		want.stalls_min = 0;
+		tl_check_cnt(z, what, &c0, &c1, t, t, &want);
 	}
 
 	/* ---- --long: every tile at once, 0x8000 saturating MVMs each ---- */
@@ -1882,7 +1916,7 @@ static void op_tiles(fuzz *z, int long_corners)
 		tl_snap(z, &c0);
 		snprintf(what, sizeof(what), "tiles --long: 0x%x passes of an MVM on each of %u tiles",
 			 passes, NT);
-		if (tl_run(z, what, pc0, prog, n, (uint64_t)passes * (NT * 16u + 200u), &status, &code, &pc))
+		if (tl_run(z, what, pc0, prog, n, 0, (uint64_t)passes * (NT * 16u + 200u), &status, &code, &pc))
 			return;
 		tl_snap(z, &c1);
 		if (!(status & AIMC_CSR__STATUS__HALTED_bm) || code != 0)
@@ -1916,10 +1950,10 @@ static void usage(void)
 	       "    busy cycles, 0x4000 saturating ACCADDs, the bus error count saturated at 0xFFFF\n"
 	       "  --tiles: after those, the per-tile corners on every tile (Verilator): PROG, MVM,\n"
 	       "    POST and ACCADD at the top of each buffer and in 0x5555 / 0x2AAA patterns, issued\n"
-	       "    from high PCs; per-cycle saturation counts of 1, NumAdc/2 and NumAdc; BAD_PARAM and\n"
-	       "    PV_FAIL on each tile; outputs, err_code, err_pc and counter deltas checked. With\n"
-	       "    --long also 0x8000 saturating MVMs on every tile at once (per-tile counters past\n"
-	       "    bit 15)\n"
+	       "    from high PCs; per-cycle saturation counts of 1, NumAdc/2 and NumAdc; BAD_PARAM,\n"
+	       "    PV_FAIL and SATURATION on each tile; outputs, err_code, err_pc and counter deltas\n"
+	       "    checked. With --long also 0x8000 saturating MVMs on every tile at once (per-tile\n"
+	       "    counters past bit 15)\n"
 	       "The config must be ideal (the layer is compared with aimc_net_forward).\n"
 	       "Exit: 0 pass, 1 an invariant failed, 2 usage or input error.\n");
 }
