@@ -1360,7 +1360,8 @@ static void op_directed(fuzz *z, int long_corners)
  *   slot, an ACCADD of 0x7FFFFFFF words fills it (no saturation), a second one saturates every
  *   column (one per cycle), an accumulating MVM of positive inputs saturates, in each of its
  *   conversion cycles, every ADC lane whose column has positive weights (all lanes at mux
- *   position 0, half of them at 1: per-cycle saturation counts NumAdc and NumAdc/2), and a raw
+ *   position 0, all but the last at 1: per-cycle saturation counts NumAdc and NumAdc - 1, which
+ *   with the ACCADD's 1 set every bit of the count up to log2(NumAdc)), and a raw
  *   POST with b = 1 saturates every column once more. Checked: halted with err_code 0, the POST
  *   outputs (computed here from the weights and inputs written: the ideal config's MVM is the exact
  *   W.x, docs/numbers.md), and the deltas of mvms, sats and of tile t's tile_mvms, tile_reads,
@@ -1374,10 +1375,11 @@ static void op_directed(fuzz *z, int long_corners)
  *   (two per nonzero weight), pv_pulses not at all;
  *   run D: with sat_mode.stop an ACCADD of 0x7FFFFFFF words into that INT32_MAX slot saturates
  *   every column, completes and stops with SATURATION at its PC (sats and tile_sats + Cols).
- * With --long, then all tiles at once: a LOOP of 0x8000 passes of one accumulating, saturating MVM
- * (one applied phase) per tile, so every tile's mvms, reads, ADC, saturation, stall and busy
- * counters carry up to bit 15 (checked: the exact deltas of each tile's counters); 0x8000 MVMs per
- * tile, so sized for few tiles (ideal2: 1.5 M cycles; tiny16: 3.7 M). */
+ * With --long, then all tiles at once: a LOOP of 0x8000 / Rows PROGs per tile (0x8000 programmed
+ * rows each), then a LOOP of 0x8000 passes of one accumulating, saturating MVM (one applied phase)
+ * per tile, so every tile's row-program, mvms, reads, ADC, saturation, stall and busy counters
+ * carry up to bit 15 (checked: prog_rows of tile 0 and the exact deltas of each tile's counters);
+ * 0x8000 MVMs per tile, so sized for few tiles (ideal2: 1.8 M cycles; tiny16: 4.9 M). */
 #define TL_MAX_COLS 256
 #define TL_MAX_ROWS 256
 
@@ -1671,7 +1673,7 @@ static void op_tiles(fuzz *z, int long_corners)
 	for (c = 0; c < C; c++) {
 		uint32_t g = c % cpa, lane = c / cpa;
 
-		pos[c] = g == 0 || (g == 1 && lane < (na + 1u) / 2u);
+		pos[c] = g == 0 || (g == 1 && lane + 1u < na);
 		npos += (uint32_t)pos[c];
 	}
 	for (i = 0; i < R * C; i++) {
@@ -1900,28 +1902,35 @@ static void op_tiles(fuzz *z, int long_corners)
 		tl_check_cnt(z, what, &c0, &c1, t, t, &want);
 	}
 
-	/* ---- --long: every tile at once, 0x8000 saturating MVMs each ---- */
+	/* ---- --long: every tile at once, 0x8000 programmed rows and 0x8000 saturating MVMs each ---- */
 	if (long_corners && z->failures <= MAX_FAIL_PRINT) {
-		const uint32_t passes = 0x8000u;
-		uint32_t n = 0, pc0;
+		const uint32_t passes = 0x8000u, pprog = (0x8000u + R - 1u) / R;
+		uint32_t n = 0, pc0 = cfg->instr_depth - (2u * NT + 4u), pc1 = pc0 + NT + 1u, r0, r1;
 		tl_cnt c0, c1;
 		tl_want want;
 
-		pc0 = cfg->instr_depth - (NT + 3u);
+		for (t = 0; t < NT; t++)
+			prog[n++] = aimc_instr(AIMC_OP_PROG, t, 0, m.wa[2], 0, 0);
+		prog[n++] = aimc_instr(AIMC_OP_LOOP, 0, 0, pc0, 1, pprog - 1u);
 		for (t = 0; t < NT; t++)
 			prog[n++] = aimc_instr(AIMC_OP_MVM, t, AIMC_FLAG_ACC, m.xl, ss, 0);
-		prog[n++] = aimc_instr(AIMC_OP_LOOP, 0, 0, pc0, 0, passes - 1u);
+		prog[n++] = aimc_instr(AIMC_OP_LOOP, 0, 0, pc1, 0, passes - 1u);
 		prog[n++] = aimc_instr(AIMC_OP_WAIT, 0, 0, 0, 0, (1u << NT) - 1u);
 		prog[n++] = aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0);
 		tl_snap(z, &c0);
-		snprintf(what, sizeof(what), "tiles --long: 0x%x passes of an MVM on each of %u tiles",
-			 passes, NT);
-		if (tl_run(z, what, pc0, prog, n, 0, (uint64_t)passes * (NT * 16u + 200u), &status, &code, &pc))
+		r0 = rd(z, "prog_rows");
+		snprintf(what, sizeof(what), "tiles --long: 0x%x PROGs and 0x%x MVMs on each of %u tiles",
+			 pprog, passes, NT);
+		if (tl_run(z, what, pc0, prog, n, 0, (uint64_t)passes * (NT * 16u + 200u) +
+			   (uint64_t)pprog * NT * (pw + 16u), &status, &code, &pc))
 			return;
 		tl_snap(z, &c1);
-		if (!(status & AIMC_CSR__STATUS__HALTED_bm) || code != 0)
-			fail(z, "%s: status 0x%x err_code %u err_pc 0x%x (expected halted, 0)", what, status,
-			     code, pc);
+		r1 = rd(z, "prog_rows");
+		if (!(status & AIMC_CSR__STATUS__HALTED_bm) || code != 0 ||
+		    ((r1 - r0) & z->counter_mask) != ((pprog * R) & z->counter_mask))
+			fail(z, "%s: status 0x%x err_code %u err_pc 0x%x, prog_rows (tile 0) +%u (expected "
+			     "halted, 0, +%u)", what, status, code, pc, (r1 - r0) & z->counter_mask,
+			     (pprog * R) & z->counter_mask);
 		want.mvms = passes;
 		want.reads = passes * tl_phases(cfg, xl);
 		want.sats = want.reads * npos;
@@ -1950,10 +1959,10 @@ static void usage(void)
 	       "    busy cycles, 0x4000 saturating ACCADDs, the bus error count saturated at 0xFFFF\n"
 	       "  --tiles: after those, the per-tile corners on every tile (Verilator): PROG, MVM,\n"
 	       "    POST and ACCADD at the top of each buffer and in 0x5555 / 0x2AAA patterns, issued\n"
-	       "    from high PCs; per-cycle saturation counts of 1, NumAdc/2 and NumAdc; BAD_PARAM,\n"
+	       "    from high PCs; per-cycle saturation counts 1, NumAdc - 1 and NumAdc; BAD_PARAM,\n"
 	       "    PV_FAIL and SATURATION on each tile; outputs, err_code, err_pc and counter deltas\n"
-	       "    checked. With --long also 0x8000 saturating MVMs on every tile at once (per-tile\n"
-	       "    counters past bit 15)\n"
+	       "    checked. With --long also 0x8000 programmed rows and 0x8000 saturating MVMs on\n"
+	       "    every tile at once (per-tile counters past bit 15)\n"
 	       "The config must be ideal (the layer is compared with aimc_net_forward).\n"
 	       "Exit: 0 pass, 1 an invariant failed, 2 usage or input error.\n");
 }
