@@ -1668,7 +1668,7 @@ static void op_tiles(fuzz *z, int long_corners)
 		return;
 	}
 	/* weights: W0 and W1 random; W2 (the top) positive in the columns of the saturation corner
-	 * (mux position 0 of every ADC lane, position 1 of the first half of the lanes), zero in the
+	 * (mux position 0 of every ADC lane, position 1 of all lanes but the last), zero in the
 	 * others; the PV weights are W2 with row 0 negated */
 	for (c = 0; c < C; c++) {
 		uint32_t g = c % cpa, lane = c / cpa;
