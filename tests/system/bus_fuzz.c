@@ -30,6 +30,12 @@
  * (counted since power-on); no AXI
  * handshake hangs and the simulator raises no assertion (an assertion aborts this process).
  *
+ * After the sequences, --directed runs the directed corners (full-width LOOP counters, PCs and
+ * watchdog; --long the long ones) and --tiles the per-tile corners on every tile of the config
+ * (op_tiles: buffer operands at the top and in alternating bit patterns, tile commands from high
+ * PCs, per-cycle saturation counts, BAD_PARAM, PV_FAIL and SATURATION; --long also 0x8000 MVMs on
+ * every tile at once), each with its documented outcome checked.
+ *
  * Before the layer the host recovers as a user would: aimc_soft_reset, aimc_chip_init, watchdog
  * and sat_mode back to 0. The rerun command is printed at the start and on failure. Exit 0 pass,
  * 1 an invariant failed, 2 usage or input error. The report (--report) is JSON, written to a
@@ -1207,14 +1213,15 @@ static void put_instr(fuzz *z, uint32_t pc, uint64_t ins)
 	z->instr_words++;
 }
 
-/* Start at pc0 under watchdog budget wdog and wait for the end; status, err_code, err_pc out. */
-static int run_directed(fuzz *z, const char *what, uint32_t pc0, uint32_t wdog, uint64_t budget,
-			uint32_t *status, uint32_t *code, uint32_t *pc)
+/* Start at pc0 under watchdog budget wdog and sat_mode sat and wait for the end; status,
+ * err_code, err_pc out. */
+static int run_directed_sat(fuzz *z, const char *what, uint32_t pc0, uint32_t wdog, uint32_t sat,
+			    uint64_t budget, uint32_t *status, uint32_t *code, uint32_t *pc)
 {
 	uint64_t t0;
 
 	wr(z, "watchdog", wdog);
-	wr(z, "sat_mode", 0);
+	wr(z, "sat_mode", sat);
 	wr(z, "start_pc", pc0);
 	wr(z, "irq", 7u);
 	t0 = cycles_now(z);
@@ -1229,6 +1236,12 @@ static int run_directed(fuzz *z, const char *what, uint32_t pc0, uint32_t wdog, 
 	*pc = rd(z, "err_pc");
 	wr(z, "irq", 7u);
 	return 0;
+}
+
+static int run_directed(fuzz *z, const char *what, uint32_t pc0, uint32_t wdog, uint64_t budget,
+			uint32_t *status, uint32_t *code, uint32_t *pc)
+{
+	return run_directed_sat(z, what, pc0, wdog, 0, budget, status, code, pc);
 }
 
 /* ---- carry corners (--carry K, Verilator; make cov) -----------------------------------------
@@ -1816,11 +1829,607 @@ static void op_directed(fuzz *z, int long_corners)
 	wr(z, "watchdog", 0);
 }
 
+/* ---- per-tile corners (--tiles, Verilator; make cov) ----------------------------------------
+ * The same directed runs on every tile t of the config, one tile at a time, each result checked
+ * against docs/isa.md, docs/numbers.md and docs/registers.md. Operands at the top of each buffer
+ * and in the alternating patterns 0x5555 / 0x2AAA masked into range, so that every bit of tile
+ * t's buffer addresses, of the boxes the conflict tracker keeps for it and of the PC of its
+ * issued command toggles:
+ *   run A (program at the end of the instruction buffer: tile commands at PCs up to
+ *   instr_depth - 1): three PROGs (weight words 0x5555 and 0x2AAA masked, and the top,
+ *   wgt_depth - Rows*Cols/4) each followed by an MVM (IN at 0x2AAA masked, OUT at 0x5555 masked,
+ *   IN at the top, act_depth - Rows/4) and a POST (raw into IN, int8 into the top of OUT with the
+ *   parameters at the top of the parameter buffer, int8 + relu into IN), a WAIT on the tile after
+ *   each, so the tracker's boxes restart; then the saturation corner: an MVM of zeros clears a
+ *   slot, an ACCADD of 0x7FFFFFFF words fills it (no saturation), a second one saturates every
+ *   column (one per cycle), an accumulating MVM of positive inputs saturates, in each of its
+ *   conversion cycles, every ADC lane whose column has positive weights (all lanes at mux
+ *   position 0, all but the last at 1: per-cycle saturation counts NumAdc and NumAdc - 1, which
+ *   with the ACCADD's 1 set every bit of the count up to log2(NumAdc)), and a raw
+ *   POST with b = 1 saturates every column once more. Checked: halted with err_code 0, the POST
+ *   outputs (computed here from the weights and inputs written: the ideal config's MVM is the exact
+ *   W.x, docs/numbers.md), and the deltas of mvms, sats and of tile t's tile_mvms, tile_reads,
+ *   tile_adc, tile_sats (exact), tile_stalls (at least one per MVM with an applied phase),
+ *   tile_busy (> 0), with every other tile's counters unchanged;
+ *   run B: a POST whose column Cols-1 has the shift S = 0 stops with BAD_PARAM at that POST's PC,
+ *   the words before that column's word written, that word not (docs/numbers.md edge cases);
+ *   run C (analog crossbar only): PROG with pv_ctrl.enable + stop, budget 0 (verify only) and
+ *   tolerance 0 of weights whose row 0 is the negation of the programmed row 0 stops with PV_FAIL
+ *   at that PROG's PC, pv_unconv of the tile grows by the cells of row 0 whose level differs
+ *   (two per nonzero weight), pv_pulses not at all;
+ *   run D: with sat_mode.stop an ACCADD of 0x7FFFFFFF words into that INT32_MAX slot saturates
+ *   every column, completes and stops with SATURATION at its PC (sats and tile_sats + Cols).
+ * With --long, then all tiles at once: a LOOP of 0x8000 / Rows PROGs per tile (0x8000 programmed
+ * rows each), then a LOOP of 0x8000 passes of one accumulating, saturating MVM (one applied phase)
+ * per tile, so every tile's row-program, mvms, reads, ADC, saturation, stall and busy counters
+ * carry up to bit 15 (checked: prog_rows of tile 0 and the exact deltas of each tile's counters);
+ * 0x8000 MVMs per tile, so sized for few tiles (ideal2: 1.8 M cycles; tiny16: 4.9 M). */
+#define TL_MAX_COLS 256
+#define TL_MAX_ROWS 256
+
+typedef struct tl_cnt {
+	uint32_t mvms, sats, t_mvms[16], t_reads[16], t_adc[16], t_sats[16], t_stalls[16], t_busy[16];
+} tl_cnt;
+
+/* Read instance t of a per-tile register array (docs/registers.md: stride 4). */
+static uint32_t rd_tile(fuzz *z, const char *name, uint32_t t)
+{
+	uint32_t v = 0;
+
+	raw_access(z, 0, csr_base(z) + need_reg(z, name)->off + 4u * t, 0, &v);
+	return v;
+}
+
+static void tl_snap(fuzz *z, tl_cnt *c)
+{
+	uint32_t t;
+
+	c->mvms = rd(z, "mvms");
+	c->sats = rd(z, "sats");
+	for (t = 0; t < z->cfg.num_tiles && t < 16; t++) {
+		c->t_mvms[t] = rd_tile(z, "tile_mvms", t);
+		c->t_reads[t] = rd_tile(z, "tile_reads", t);
+		c->t_adc[t] = rd_tile(z, "tile_adc", t);
+		c->t_sats[t] = rd_tile(z, "tile_sats", t);
+		c->t_stalls[t] = rd_tile(z, "tile_stalls", t);
+		c->t_busy[t] = rd_tile(z, "tile_busy", t);
+	}
+}
+
+/* The counters expected to move on tile t (every other tile must stay where it was). */
+typedef struct tl_want {
+	uint32_t mvms, reads, sats, stalls_min;
+} tl_want;
+
+static void tl_check_cnt(fuzz *z, const char *what, const tl_cnt *a, const tl_cnt *b,
+			 uint32_t tile_lo, uint32_t tile_hi, const tl_want *w)
+{
+	uint32_t m = z->counter_mask, t, n = tile_hi - tile_lo + 1u, adc = w->reads * z->cfg.cols;
+
+	if (((b->mvms - a->mvms) & m) != ((n * w->mvms) & m) ||
+	    ((b->sats - a->sats) & m) != ((n * w->sats) & m))
+		fail(z, "%s: mvms +%u, sats +%u (expected +%u, +%u)", what, (b->mvms - a->mvms) & m,
+		     (b->sats - a->sats) & m, (n * w->mvms) & m, (n * w->sats) & m);
+	for (t = 0; t < z->cfg.num_tiles && t < 16; t++) {
+		uint32_t dm = (b->t_mvms[t] - a->t_mvms[t]) & m, dr = (b->t_reads[t] - a->t_reads[t]) & m;
+		uint32_t da = (b->t_adc[t] - a->t_adc[t]) & m, ds = (b->t_sats[t] - a->t_sats[t]) & m;
+		uint32_t dst = (b->t_stalls[t] - a->t_stalls[t]) & m, db = (b->t_busy[t] - a->t_busy[t]) & m;
+
+		if (t >= tile_lo && t <= tile_hi) {
+			if (dm != (w->mvms & m) || dr != (w->reads & m) || da != (adc & m) ||
+			    ds != (w->sats & m) || dst < w->stalls_min || db == 0)
+				fail(z, "%s: tile %u counters +%u mvms, +%u reads, +%u adc, +%u sats, +%u "
+				     "stalls, +%u busy (expected +%u, +%u, +%u, +%u, >= %u, > 0)", what, t,
+				     dm, dr, da, ds, dst, db, w->mvms & m, w->reads & m, adc & m,
+				     w->sats & m, w->stalls_min);
+		} else if (dm || dr || da || ds || dst || db) {
+			fail(z, "%s: tile %u, which had no command, counted +%u mvms, +%u reads, +%u adc, "
+			     "+%u sats, +%u stalls, +%u busy", what, t, dm, dr, da, ds, dst, db);
+		}
+	}
+}
+
+/* An address with the bits of `pattern` in the range of `depth` words, moved down so that
+ * `span` words fit. */
+static uint32_t tl_pat(uint32_t pattern, uint32_t depth, uint32_t span)
+{
+	uint32_t mask = 1, a;
+
+	while (mask < depth)
+		mask <<= 1;
+	a = pattern & (mask - 1u);
+	return a + span > depth ? depth - span : a;
+}
+
+static void tl_put(fuzz *z, uint32_t base, uint32_t word, uint32_t v)
+{
+	raw_access(z, 1, base + 4u * word, v, NULL);
+}
+
+static uint32_t tl_get(fuzz *z, uint32_t base, uint32_t word)
+{
+	uint32_t v = 0;
+
+	raw_access(z, 0, base + 4u * word, 0, &v);
+	return v;
+}
+
+/* int8 bytes, 4 per word, byte i in bits [8(i%4)+7 : 8(i%4)] of word i/4 (docs/isa.md). */
+static void tl_put_bytes(fuzz *z, uint32_t base, uint32_t word, const int8_t *v, uint32_t n)
+{
+	uint32_t i, w = 0;
+
+	for (i = 0; i < n; i++) {
+		w |= (uint32_t)(uint8_t)v[i] << (8u * (i % 4u));
+		if (i % 4u == 3u || i + 1u == n) {
+			tl_put(z, base, word + i / 4u, w);
+			w = 0;
+		}
+	}
+}
+
+static int32_t tl_sat32(int64_t v)
+{
+	return v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : (int32_t)v;
+}
+
+/* Arithmetic shift right of a signed value (floor division by 2^s), written without relying on
+ * the implementation-defined >> of negative values. */
+static int64_t tl_asr(int64_t v, unsigned s)
+{
+	return v >= 0 ? v >> s : -(int64_t)(((uint64_t)(-(v + 1)) >> s)) - 1;
+}
+
+/* The int8 POST of docs/numbers.md ("Post-processing"), written here from that text. */
+static int8_t tl_post8(int32_t acc, int32_t b, int32_t mult, uint32_t s, int relu)
+{
+	int64_t t = tl_sat32((int64_t)acc + b), q = tl_asr(t * (int64_t)mult + ((int64_t)1 << (s - 1u)), s);
+
+	if (relu && q < 0)
+		q = 0;
+	return (int8_t)(q > 127 ? 127 : q < -127 ? -127 : q);
+}
+
+/* acc[c] = sum_r w[r][c] x[r]: the ideal config's MVM with adc_shift 0 (docs/numbers.md: exact). */
+static void tl_mvm(const aimc_cfg *cfg, const int8_t *w, const int8_t *x, int64_t *acc)
+{
+	uint32_t r, c;
+
+	for (c = 0; c < cfg->cols; c++) {
+		acc[c] = 0;
+		for (r = 0; r < cfg->rows; r++)
+			acc[c] += (int64_t)w[r * cfg->cols + c] * x[r];
+	}
+}
+
+/* Applied phases of an MVM of x (docs/numbers.md "One MVM"): (slice, sign) with an active row. */
+static uint32_t tl_phases(const aimc_cfg *cfg, const int8_t *x)
+{
+	uint32_t ns = (8u + cfg->dac_bits - 1u) / cfg->dac_bits, mask = (1u << cfg->dac_bits) - 1u;
+	uint32_t s, ph, r, n = 0;
+
+	for (s = 0; s < ns; s++)
+		for (ph = 0; ph < 2; ph++)
+			for (r = 0; r < cfg->rows; r++) {
+				int v = x[r];
+				uint32_t mag = (uint32_t)(v < 0 ? -v : v);
+
+				if (((ph == 0 && v > 0) || (ph == 1 && v < 0)) &&
+				    ((mag >> (s * cfg->dac_bits)) & mask) != 0) {
+					n++;
+					break;
+				}
+			}
+	return n;
+}
+
+/* The layout of one tile's runs: word addresses in each buffer (checked apart and in range). */
+typedef struct tl_map {
+	uint32_t wa[3], wpv;                       /* weight words of the three PROGs and the PV one */
+	uint32_t x[3], xs, xz, xl, acc1, d1, d3, ds, db; /* IN words */
+	uint32_t x2out, d2out, acc2out;            /* OUT words */
+	uint32_t p[3], ps, pb;                     /* parameter words */
+} tl_map;
+
+typedef struct tl_span {
+	int space;                                 /* 0 weight, 1 IN, 2 OUT, 3 param */
+	uint32_t lo, n;
+	const char *name;
+} tl_span;
+
+/* 0, or -1 with a message naming the two spans when the layout does not fit this config (a
+ * usage error: the corners are written for configs like tiny16). */
+static int tl_layout(const aimc_cfg *cfg, tl_map *m, char *err, size_t errlen)
+{
+	static const char *const space[4] = { "weight", "act_in", "act_out", "param" };
+	uint32_t R = cfg->rows, C = cfg->cols, pw = R * C / 4u, xw = R / 4u, pp = 3u * C, i, j;
+	uint32_t ad = cfg->act_depth, pd = cfg->par_depth, wd = cfg->wgt_depth;
+
+	if (R % 4u || C % 4u || R > TL_MAX_ROWS || C > TL_MAX_COLS || cfg->weight_slices != 1 ||
+	    !cfg->isa_tfl || cfg->num_tiles > 16) {
+		snprintf(err, errlen, "--tiles: config %s needs rows and cols multiples of 4 (at most %u), "
+			 "weight_slices 1, isa_tfl 1", cfg->name, TL_MAX_ROWS);
+		return -1;
+	}
+	m->wa[0] = tl_pat(0x5555u, wd, pw);
+	m->wa[1] = tl_pat(0x2AAAu, wd, pw);
+	m->wa[2] = wd - pw;
+	m->wpv = 2u * pw;
+	m->x[0] = tl_pat(0x2AAAu, ad, xw);
+	m->x[2] = ad - xw;
+	m->acc1 = ad - xw - C;
+	m->d1 = tl_pat(0x5555u, ad, C);
+	m->xs = 0x40u;
+	m->xz = m->xs + xw;
+	m->xl = m->xz + xw;
+	m->d3 = m->xl + xw;
+	m->ds = m->d3 + C / 4u;
+	m->db = m->ds + C;
+	m->x2out = tl_pat(0x5555u, ad, xw);
+	m->d2out = ad - C / 4u;
+	m->acc2out = tl_pat(0x2AAAu, ad, C);
+	m->p[0] = tl_pat(0x5555u, pd, pp);
+	m->p[1] = pd - pp;
+	m->p[2] = tl_pat(0x2AAAu, pd, pp);
+	m->ps = 0;
+	m->pb = pp;
+	{
+		const tl_span s[] = {
+			{ 0, m->wa[0], pw, "PROG 1 weights" }, { 0, m->wa[1], pw, "PROG 2 weights" },
+			{ 0, m->wa[2], pw, "PROG 3 weights" }, { 0, m->wpv, pw, "PV weights" },
+			{ 1, m->x[0], xw, "MVM 1 input" }, { 1, m->x[2], xw, "MVM 3 input" },
+			{ 1, m->acc1, C, "ACCADD 1 words" }, { 1, m->d1, C, "raw POST output" },
+			{ 1, m->xs, xw, "saturating MVM input" }, { 1, m->xz, xw, "zero input" },
+			{ 1, m->xl, xw, "--long MVM input" }, { 1, m->d3, C / 4u, "relu POST output" },
+			{ 1, m->ds, C, "saturated slot output" }, { 1, m->db, C / 4u, "BAD_PARAM output" },
+			{ 2, m->x2out, xw, "MVM 2 input" }, { 2, m->d2out, C / 4u, "POST 2 output" },
+			{ 2, m->acc2out, C, "ACCADD 2 words" }, { 3, m->p[0], pp, "POST 1 parameters" },
+			{ 3, m->p[1], pp, "POST 2 parameters" }, { 3, m->p[2], pp, "POST 3 parameters" },
+			{ 3, m->ps, pp, "b = 1 parameters" }, { 3, m->pb, pp, "BAD_PARAM parameters" },
+		};
+		const uint32_t n = (uint32_t)(sizeof(s) / sizeof(s[0]));
+
+		for (i = 0; i < n; i++) {
+			uint32_t depth = s[i].space == 0 ? wd : s[i].space == 3 ? pd : ad;
+
+			if (s[i].lo + s[i].n > depth) {
+				snprintf(err, errlen, "--tiles: config %s: the %s (%s words %u..%u) do not fit "
+					 "its depth %u", cfg->name, s[i].name, space[s[i].space], s[i].lo,
+					 s[i].lo + s[i].n - 1u, depth);
+				return -1;
+			}
+			for (j = 0; j < i; j++)
+				if (s[j].space == s[i].space && s[i].lo < s[j].lo + s[j].n &&
+				    s[j].lo < s[i].lo + s[i].n) {
+					snprintf(err, errlen, "--tiles: config %s: the %s and the %s overlap "
+						 "(%s words %u and %u); written for configs like tiny16", cfg->name,
+						 s[j].name, s[i].name, space[s[i].space], s[j].lo, s[i].lo);
+					return -1;
+				}
+		}
+	}
+	return 0;
+}
+
+/* Write program p[0..n) at pc0 and run it with sat_mode sat; 0 with status, err_code and
+ * err_pc, or -1. */
+static int tl_run(fuzz *z, const char *what, uint32_t pc0, const uint64_t *p, uint32_t n,
+		  uint32_t sat, uint64_t budget, uint32_t *status, uint32_t *code, uint32_t *pc)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		put_instr(z, pc0 + i, p[i]);
+	return run_directed_sat(z, what, pc0, 0, sat, budget, status, code, pc);
+}
+
+static void op_tiles(fuzz *z, int long_corners)
+{
+	const aimc_cfg *cfg = &z->cfg;
+	uint32_t R = cfg->rows, C = cfg->cols, NT = cfg->num_tiles, cpa = cfg->cols_per_adc;
+	uint32_t na = C / cpa, npos = 0, pw = R * C / 4u, slots = cfg->acc_slots;
+	uint32_t s1 = slots - 1u, s2 = 0xAu % slots, s3 = 0x5u % slots, ss = 0, sb = 0x3u % slots;
+	uint32_t wb = win_base(z, "weight"), pb = win_base(z, "param"), in = win_base(z, "act_in");
+	uint32_t out = win_base(z, "act_out"), status, code, pc, t, i, c, k;
+	static int8_t w[4][TL_MAX_ROWS * TL_MAX_COLS];
+	int8_t x[3][TL_MAX_ROWS], xs[TL_MAX_ROWS], xz[TL_MAX_ROWS], xl[TL_MAX_ROWS], y[TL_MAX_COLS];
+	int32_t b[3][TL_MAX_COLS], mult[3][TL_MAX_COLS];
+	uint32_t sh[3][TL_MAX_COLS];
+	int pos[TL_MAX_COLS];
+	int64_t acc[TL_MAX_COLS];
+	uint64_t rng = z->rng ^ 0x7115C0DEull, prog[64];
+	uint32_t sent = 0xA5A5A5A5u, cb = C - 1u;
+	tl_map m;
+	char what[160];
+
+	soft_reset_now(z);
+	/* the settings the runs assume: one-shot PROG, the config's settle time */
+	wr(z, "pv_ctrl", 0x20u << AIMC_CSR__PV_CTRL__BUDGET_bp);
+	wr(z, "pv_tol", 0x28Fu);
+	wr(z, "settle", cfg->settle_cycles);
+	if (tl_layout(cfg, &m, what, sizeof(what)) != 0) { /* main checked it: not reached */
+		fail(z, "%s", what);
+		return;
+	}
+	/* weights: W0 and W1 random; W2 (the top) positive in the columns of the saturation corner
+	 * (mux position 0 of every ADC lane, position 1 of all lanes but the last), zero in the
+	 * others; the PV weights are W2 with row 0 negated */
+	for (c = 0; c < C; c++) {
+		uint32_t g = c % cpa, lane = c / cpa;
+
+		pos[c] = g == 0 || (g == 1 && lane + 1u < na);
+		npos += (uint32_t)pos[c];
+	}
+	for (i = 0; i < R * C; i++) {
+		w[0][i] = (int8_t)((int)rng_below(&rng, 255) - 127);
+		w[1][i] = (int8_t)((int)rng_below(&rng, 255) - 127);
+		w[2][i] = pos[i % C] ? (int8_t)(1 + rng_below(&rng, 127)) : 0;
+		w[3][i] = i < C ? (int8_t)-w[2][i] : w[2][i];
+	}
+	for (k = 0; k < 3; k++)
+		tl_put_bytes(z, wb, m.wa[k], w[k], R * C);
+	tl_put_bytes(z, wb, m.wpv, w[3], R * C);
+	for (i = 0; i < R; i++) {
+		for (k = 0; k < 3; k++)
+			x[k][i] = (int8_t)((int)rng_below(&rng, 255) - 127);
+		xs[i] = (int8_t)(1 + rng_below(&rng, 127));
+		xz[i] = 0;
+		xl[i] = i == 1 ? 1 : 0;
+	}
+	tl_put_bytes(z, in, m.x[0], x[0], R);
+	tl_put_bytes(z, out, m.x2out, x[1], R);
+	tl_put_bytes(z, in, m.x[2], x[2], R);
+	tl_put_bytes(z, in, m.xs, xs, R);
+	tl_put_bytes(z, in, m.xz, xz, R);
+	tl_put_bytes(z, in, m.xl, xl, R);
+	for (c = 0; c < C; c++) {
+		tl_put(z, in, m.acc1 + c, 0x7FFFFFFFu);
+		tl_put(z, out, m.acc2out + c, 0x7FFFFFFFu);
+	}
+	/* parameters (b, M, S per column): random, S in [18, 23]; ps: b = 1; pb: the set of p[2]
+	 * with S = 0 in column cb */
+	for (k = 0; k < 3; k++)
+		for (c = 0; c < C; c++) {
+			b[k][c] = (int32_t)rng_below(&rng, 20001) - 10000;
+			mult[k][c] = (int32_t)(1u + rng_below(&rng, 1024));
+			if (rng_below(&rng, 4) == 0)
+				mult[k][c] = -mult[k][c];
+			sh[k][c] = 18u + rng_below(&rng, 6);
+			tl_put(z, pb, m.p[k] + 3u * c, (uint32_t)b[k][c]);
+			tl_put(z, pb, m.p[k] + 3u * c + 1u, (uint32_t)mult[k][c]);
+			tl_put(z, pb, m.p[k] + 3u * c + 2u, sh[k][c]);
+		}
+	for (c = 0; c < C; c++) {
+		tl_put(z, pb, m.ps + 3u * c, 1u);
+		tl_put(z, pb, m.ps + 3u * c + 1u, 1u);
+		tl_put(z, pb, m.ps + 3u * c + 2u, 1u);
+		tl_put(z, pb, m.pb + 3u * c, (uint32_t)b[2][c]);
+		tl_put(z, pb, m.pb + 3u * c + 1u, (uint32_t)mult[2][c]);
+		tl_put(z, pb, m.pb + 3u * c + 2u, c == cb ? 0u : sh[2][c]);
+	}
+
+	for (t = 0; t < NT && z->failures <= MAX_FAIL_PRINT; t++) {
+		uint32_t n = 0, pc0, p_xs = tl_phases(cfg, xs), reads;
+		tl_cnt c0, c1;
+		tl_want want;
+
+		/* ---- run A: the buffers' corners and the saturation counts ---- */
+		for (i = 0; i < C; i++) {
+			tl_put(z, in, m.d1 + i, sent);
+			tl_put(z, in, m.ds + i, sent);
+		}
+		for (i = 0; i < C / 4u; i++) {
+			tl_put(z, out, m.d2out + i, sent);
+			tl_put(z, in, m.d3 + i, sent);
+			tl_put(z, in, m.db + i, sent);
+		}
+		prog[n++] = aimc_instr(AIMC_OP_PROG, t, 0, m.wa[0], 0, 0);
+		prog[n++] = aimc_instr(AIMC_OP_MVM, t, 0, m.x[0], s1, 0);
+		prog[n++] = aimc_instr(AIMC_OP_POST, t, AIMC_FLAG_RAW, m.d1, s1, m.p[0]);
+		prog[n++] = aimc_instr(AIMC_OP_WAIT, 0, 0, 0, 0, 1u << t);
+		prog[n++] = aimc_instr(AIMC_OP_PROG, t, 0, m.wa[1], 0, 0);
+		prog[n++] = aimc_instr(AIMC_OP_MVM, t, AIMC_FLAG_SRC_OUT, m.x2out, s2, 0);
+		prog[n++] = aimc_instr(AIMC_OP_POST, t, AIMC_FLAG_DST_OUT, m.d2out, s2, m.p[1]);
+		prog[n++] = aimc_instr(AIMC_OP_WAIT, 0, 0, 0, 0, 1u << t);
+		prog[n++] = aimc_instr(AIMC_OP_PROG, t, 0, m.wa[2], 0, 0);
+		prog[n++] = aimc_instr(AIMC_OP_MVM, t, 0, m.x[2], s3, 0);
+		prog[n++] = aimc_instr(AIMC_OP_POST, t, AIMC_FLAG_RELU, m.d3, s3, m.p[2]);
+		prog[n++] = aimc_instr(AIMC_OP_WAIT, 0, 0, 0, 0, 1u << t);
+		prog[n++] = aimc_instr(AIMC_OP_MVM, t, 0, m.xz, ss, 0);
+		prog[n++] = aimc_instr(AIMC_OP_ACCADD, t, 0, m.acc1, ss, 0);
+		prog[n++] = aimc_instr(AIMC_OP_ACCADD, t, AIMC_FLAG_FROM_OUT, m.acc2out, ss, 0);
+		prog[n++] = aimc_instr(AIMC_OP_WAIT, 0, 0, 0, 0, 1u << t);
+		prog[n++] = aimc_instr(AIMC_OP_MVM, t, AIMC_FLAG_ACC, m.xs, ss, 0);
+		prog[n++] = aimc_instr(AIMC_OP_POST, t, AIMC_FLAG_RAW, m.ds, ss, m.ps);
+		prog[n++] = aimc_instr(AIMC_OP_WAIT, 0, 0, 0, 0, 1u << t);
+		prog[n++] = aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0);
+		pc0 = cfg->instr_depth - n;
+		tl_snap(z, &c0);
+		snprintf(what, sizeof(what), "tiles: tile %u run A (PROG/MVM/POST/ACCADD at pc 0x%x)", t, pc0);
+		if (tl_run(z, what, pc0, prog, n, 0, 20000u + 40u * pw, &status, &code, &pc))
+			return;
+		tl_snap(z, &c1);
+		if (!(status & AIMC_CSR__STATUS__HALTED_bm) || code != 0)
+			fail(z, "%s: status 0x%x err_code %u err_pc 0x%x (expected halted, 0)", what, status,
+			     code, pc);
+		reads = tl_phases(cfg, x[0]) + tl_phases(cfg, x[1]) + tl_phases(cfg, x[2]) + p_xs;
+		want.mvms = 5;
+		want.reads = reads;
+		want.sats = C + p_xs * npos + C;
+		want.stalls_min = (tl_phases(cfg, x[0]) != 0) + (tl_phases(cfg, x[1]) != 0) +
+				  (tl_phases(cfg, x[2]) != 0) + (p_xs != 0);
+		tl_check_cnt(z, what, &c0, &c1, t, t, &want);
+		/* the raw POST of W0.x0 (b of p[0]) */
+		tl_mvm(cfg, w[0], x[0], acc);
+		for (c = 0; c < C; c++) {
+			uint32_t v = tl_get(z, in, m.d1 + c), e = (uint32_t)tl_sat32(acc[c] + b[0][c]);
+
+			if (v != e) {
+				fail(z, "%s: raw POST column %u (IN word 0x%x) reads 0x%08x, expected 0x%08x",
+				     what, c, m.d1 + c, v, e);
+				break;
+			}
+		}
+		/* the int8 POSTs: W1.x1 into the top of OUT, W2.x2 with relu into IN */
+		for (k = 1; k < 3; k++) {
+			uint32_t base = k == 1 ? out : in, wd0 = k == 1 ? m.d2out : m.d3;
+
+			tl_mvm(cfg, w[k], x[k], acc);
+			for (c = 0; c < C; c++)
+				y[c] = tl_post8(tl_sat32(acc[c]), b[k][c], mult[k][c], sh[k][c], k == 2);
+			for (i = 0; i < C / 4u; i++) {
+				uint32_t v = tl_get(z, base, wd0 + i), e = 0;
+
+				for (c = 0; c < 4u; c++)
+					e |= (uint32_t)(uint8_t)y[4u * i + c] << (8u * c);
+				if (v != e) {
+					fail(z, "%s: int8 POST %u word %u (%s word 0x%x) reads 0x%08x, expected "
+					     "0x%08x", what, k, i, k == 1 ? "OUT" : "IN", wd0 + i, v, e);
+					break;
+				}
+			}
+		}
+		/* the saturated slot: every column INT32_MAX */
+		for (c = 0; c < C; c++) {
+			uint32_t v = tl_get(z, in, m.ds + c);
+
+			if (v != 0x7FFFFFFFu) {
+				fail(z, "%s: saturated slot, raw POST column %u reads 0x%08x, expected "
+				     "0x7fffffff", what, c, v);
+				break;
+			}
+		}
+
+		/* ---- run B: BAD_PARAM (S = 0 in column cb) ---- */
+		n = 0;
+		prog[n++] = aimc_instr(AIMC_OP_MVM, t, 0, m.x[2], sb, 0);
+		prog[n++] = aimc_instr(AIMC_OP_POST, t, 0, m.db, sb, m.pb);
+		prog[n++] = aimc_instr(AIMC_OP_WAIT, 0, 0, 0, 0, 1u << t);
+		prog[n++] = aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0);
+		pc0 = tl_pat(0x5555u, cfg->instr_depth, n + 1u) - 1u;
+		snprintf(what, sizeof(what), "tiles: tile %u run B (POST with S = 0 at pc 0x%x)", t, pc0 + 1u);
+		if (tl_run(z, what, pc0, prog, n, 0, 4000u, &status, &code, &pc))
+			return;
+		if (!(status & AIMC_CSR__STATUS__ERROR_bm) || code != AIMC_CHIP_ERR_BAD_PARAM || pc != pc0 + 1u)
+			fail(z, "%s: status 0x%x err_code %u err_pc 0x%x (expected BAD_PARAM at 0x%x)", what,
+			     status, code, pc, pc0 + 1u);
+		tl_mvm(cfg, w[2], x[2], acc);
+		for (i = 0; i < C / 4u; i++) {
+			uint32_t v = tl_get(z, in, m.db + i), e = 0;
+
+			for (c = 0; c < 4u; c++)
+				e |= (uint32_t)(uint8_t)tl_post8(tl_sat32(acc[4u * i + c]), b[2][4u * i + c],
+								 mult[2][4u * i + c], sh[2][4u * i + c], 0)
+				     << (8u * c);
+			if (i >= cb / 4u)
+				e = sent;
+			if (v != e)
+				fail(z, "%s: output word %u reads 0x%08x, expected 0x%08x (%s)", what, i, v, e,
+				     i >= cb / 4u ? "not written: it holds the bad column or follows it"
+						  : "written before the bad column");
+		}
+
+		/* ---- run C: PV_FAIL (verify only, tolerance 0, row 0 negated) ---- */
+		if (cfg->xbar_impl != 1) {
+			uint32_t u0, u1, q0, q1, nz = 0;
+
+			for (c = 0; c < C; c++)
+				nz += w[2][c] != 0;
+			n = 0;
+			prog[n++] = aimc_instr(AIMC_OP_PROG, t, 0, m.wpv, 0, 0);
+			prog[n++] = aimc_instr(AIMC_OP_WAIT, 0, 0, 0, 0, 1u << t);
+			prog[n++] = aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0);
+			pc0 = tl_pat(0x2AAAu, cfg->instr_depth, n) | (cfg->instr_depth / 2u);
+			if (pc0 + n > cfg->instr_depth)
+				pc0 = cfg->instr_depth - n;
+			wr(z, "pv_sel", t);
+			u0 = rd(z, "pv_unconv");
+			q0 = rd(z, "pv_pulses");
+			wr(z, "pv_ctrl", AIMC_CSR__PV_CTRL__ENABLE_bm | AIMC_CSR__PV_CTRL__STOP_bm);
+			wr(z, "pv_tol", 0);
+			snprintf(what, sizeof(what), "tiles: tile %u run C (PROG with PV, budget 0, at pc 0x%x)",
+				 t, pc0);
+			if (tl_run(z, what, pc0, prog, n, 0, 4000u + 8u * pw, &status, &code, &pc))
+				return;
+			wr(z, "pv_ctrl", 0x20u << AIMC_CSR__PV_CTRL__BUDGET_bp);
+			wr(z, "pv_tol", 0x28Fu);
+			u1 = rd(z, "pv_unconv");
+			q1 = rd(z, "pv_pulses");
+			if (!(status & AIMC_CSR__STATUS__ERROR_bm) || code != AIMC_CHIP_ERR_PV_FAIL || pc != pc0 ||
+			    ((u1 - u0) & z->counter_mask) != 2u * nz || q1 != q0)
+				fail(z, "%s: status 0x%x err_code %u err_pc 0x%x, pv_unconv +%u, pv_pulses +%u "
+				     "(expected PV_FAIL at 0x%x, +%u, +0)", what, status, code, pc,
+				     (u1 - u0) & z->counter_mask, q1 - q0, pc0, 2u * nz);
+		}
+
+		/* ---- run D: SATURATION (sat_mode.stop; an ACCADD of 0x7FFFFFFF words into the slot
+		 * run A left at INT32_MAX saturates every column and completes, then stops) ---- */
+		n = 0;
+		prog[n++] = aimc_instr(AIMC_OP_ACCADD, t, 0, m.acc1, ss, 0);
+		prog[n++] = aimc_instr(AIMC_OP_WAIT, 0, 0, 0, 0, 1u << t);
+		prog[n++] = aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0);
+		pc0 = cfg->instr_depth / 2u;
+		snprintf(what, sizeof(what), "tiles: tile %u run D (ACCADD with sat_mode.stop at pc 0x%x)",
+			 t, pc0);
+		tl_snap(z, &c0);
+		if (tl_run(z, what, pc0, prog, n, AIMC_CSR__SAT_MODE__STOP_bm, 4000u, &status, &code, &pc))
+			return;
+		wr(z, "sat_mode", 0);
+		tl_snap(z, &c1);
+		if (!(status & AIMC_CSR__STATUS__ERROR_bm) || code != AIMC_CHIP_ERR_SATURATION || pc != pc0)
+			fail(z, "%s: status 0x%x err_code %u err_pc 0x%x (expected SATURATION at 0x%x)", what,
+			     status, code, pc, pc0);
+		want.mvms = 0;
+		want.reads = 0;
+		want.sats = C;
+		want.stalls_min = 0;
+		tl_check_cnt(z, what, &c0, &c1, t, t, &want);
+	}
+
+	/* ---- --long: every tile at once, 0x8000 programmed rows and 0x8000 saturating MVMs each ---- */
+	if (long_corners && z->failures <= MAX_FAIL_PRINT) {
+		const uint32_t passes = 0x8000u, pprog = (0x8000u + R - 1u) / R;
+		uint32_t n = 0, pc0 = cfg->instr_depth - (2u * NT + 4u), pc1 = pc0 + NT + 1u, r0, r1;
+		tl_cnt c0, c1;
+		tl_want want;
+
+		for (t = 0; t < NT; t++)
+			prog[n++] = aimc_instr(AIMC_OP_PROG, t, 0, m.wa[2], 0, 0);
+		prog[n++] = aimc_instr(AIMC_OP_LOOP, 0, 0, pc0, 1, pprog - 1u);
+		for (t = 0; t < NT; t++)
+			prog[n++] = aimc_instr(AIMC_OP_MVM, t, AIMC_FLAG_ACC, m.xl, ss, 0);
+		prog[n++] = aimc_instr(AIMC_OP_LOOP, 0, 0, pc1, 0, passes - 1u);
+		prog[n++] = aimc_instr(AIMC_OP_WAIT, 0, 0, 0, 0, (1u << NT) - 1u);
+		prog[n++] = aimc_instr(AIMC_OP_HALT, 0, 0, 0, 0, 0);
+		tl_snap(z, &c0);
+		r0 = rd(z, "prog_rows");
+		snprintf(what, sizeof(what), "tiles --long: 0x%x PROGs and 0x%x MVMs on each of %u tiles",
+			 pprog, passes, NT);
+		if (tl_run(z, what, pc0, prog, n, 0, (uint64_t)passes * (NT * 16u + 200u) +
+			   (uint64_t)pprog * NT * (pw + 16u), &status, &code, &pc))
+			return;
+		tl_snap(z, &c1);
+		r1 = rd(z, "prog_rows");
+		if (!(status & AIMC_CSR__STATUS__HALTED_bm) || code != 0 ||
+		    ((r1 - r0) & z->counter_mask) != ((pprog * R) & z->counter_mask))
+			fail(z, "%s: status 0x%x err_code %u err_pc 0x%x, prog_rows (tile 0) +%u (expected "
+			     "halted, 0, +%u)", what, status, code, pc, (r1 - r0) & z->counter_mask,
+			     (pprog * R) & z->counter_mask);
+		want.mvms = passes;
+		want.reads = passes * tl_phases(cfg, xl);
+		want.sats = want.reads * npos;
+		want.stalls_min = passes;
+		tl_check_cnt(z, what, &c0, &c1, 0, NT - 1u, &want);
+	}
+	check_bus_err(z, "per-tile corners");
+}
+
 /* ---- main ---------------------------------------------------------------------------------- */
 static void usage(void)
 {
 	printf("usage: bus-fuzz --config CFG [--seed N] [--sequences N] [--ops N] [--backend B]\n"
-	       "                [--regs-doc FILE] [--report FILE] [--digest FILE] [--directed]\n\n"
+	       "                [--regs-doc FILE] [--report FILE] [--digest FILE] [--directed]\n"
+	       "                [--tiles] [--long]\n\n"
 	       "Seeded random CSR / memory / out-of-range / misaligned accesses, random programs\n"
 	       "under the watchdog, soft resets (also in flight) and hard resets (the reset pin, in\n"
 	       "flight; Verilator), and after each sequence a random FC\n"
@@ -1836,6 +2445,12 @@ static void usage(void)
 	       "    0xFFFF, PC and err_pc at high addresses, full-width watchdog, whole-buffer COPY)\n"
 	       "  --long: with --directed, the long corners too (make cov): nested LOOPs past 2^21\n"
 	       "    busy cycles, 0x4000 saturating ACCADDs, the bus error count saturated at 0xFFFF\n"
+	       "  --tiles: after those, the per-tile corners on every tile (Verilator): PROG, MVM,\n"
+	       "    POST and ACCADD at the top of each buffer and in 0x5555 / 0x2AAA patterns, issued\n"
+	       "    from high PCs; per-cycle saturation counts 1, NumAdc - 1 and NumAdc; BAD_PARAM,\n"
+	       "    PV_FAIL and SATURATION on each tile; outputs, err_code, err_pc and counter deltas\n"
+	       "    checked. With --long also 0x8000 programmed rows and 0x8000 saturating MVMs on\n"
+	       "    every tile at once (per-tile counters past bit 15)\n"
 	       "The config must be ideal (the layer is compared with aimc_net_forward).\n"
 	       "Exit: 0 pass, 1 an invariant failed, 2 usage or input error.\n");
 }
@@ -1940,7 +2555,7 @@ int main(int argc, char **argv)
 	char err[512];
 	uint64_t carry_k = 0; /* --carry K: 0 off */
 	struct timespec t0, t1;
-	int i, rc, directed = 0, long_corners = 0;
+	int i, rc, directed = 0, long_corners = 0, tiles = 0;
 
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -1955,6 +2570,10 @@ int main(int argc, char **argv)
 		}
 		if (strcmp(a, "--long") == 0) {
 			long_corners = 1;
+			continue;
+		}
+		if (strcmp(a, "--tiles") == 0) {
+			tiles = 1;
 			continue;
 		}
 		if (v == NULL) {
@@ -2007,11 +2626,24 @@ int main(int argc, char **argv)
 	}
 	regmap_twin(&z.map, &z.cfg);
 	snprintf(z.cmdline, sizeof(z.cmdline),
-		 "%s --config %s --backend %s --seed %" PRIu64 " --sequences %" PRIu64 " --ops %" PRIu64 "%s%s",
-		 argv[0], config, backend, seed, sequences, ops, directed ? " --directed" : "", long_corners ? " --long" : "");
+		 "%s --config %s --backend %s --seed %" PRIu64 " --sequences %" PRIu64 " --ops %" PRIu64 "%s%s%s",
+		 argv[0], config, backend, seed, sequences, ops, directed ? " --directed" : "",
+		 tiles ? " --tiles" : "", long_corners ? " --long" : "");
 	z.vl = strcmp(backend, "verilator") == 0;
+	if (tiles && !z.vl) {
+		fprintf(stderr, "bus-fuzz: --tiles runs programs and needs --backend verilator\n");
+		return 2;
+	}
+	if (tiles) {
+		tl_map m;
+
+		if (tl_layout(&z.cfg, &m, err, sizeof(err)) != 0) {
+			fprintf(stderr, "bus-fuzz: %s\n", err);
+			return 2;
+		}
+	}
 	if (!aimc_cfg_is_ideal(&z.cfg)) {
-		if (carry_k == 0 || directed || !z.vl) {
+		if (carry_k == 0 || directed || tiles || !z.vl) {
 			fprintf(stderr, "bus-fuzz: config %s is not ideal: the layer check compares with "
 				"aimc_net_forward bit for bit, which needs an ideal config (docs/configs.md); "
 				"--carry alone runs on any config (Verilator)\n", z.cfg.name);
@@ -2056,6 +2688,13 @@ int main(int argc, char **argv)
 		op_directed(&z, long_corners);
 		printf("  directed corners: %" PRIu64 " cycles, %" PRIu64 " failures\n",
 		       cycles_now(&z) - c0, z.failures);
+	}
+	if (tiles && z.failures <= MAX_FAIL_PRINT) {
+		uint64_t c0 = cycles_now(&z);
+
+		op_tiles(&z, long_corners);
+		printf("  per-tile corners (%u tiles%s): %" PRIu64 " cycles, %" PRIu64 " failures\n",
+		       z.cfg.num_tiles, long_corners ? ", --long" : "", cycles_now(&z) - c0, z.failures);
 	}
 	cycles = cycles_now(&z);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
