@@ -2151,9 +2151,9 @@ static void op_tiles(fuzz *z, int long_corners)
 		fail(z, "%s", what);
 		return;
 	}
-	/* weights: W0 and W1 random; W2 (the top) positive in the columns of the saturation corner
+	/* weights: w[0] and w[1] random; w[2] (the top) positive in the columns of the saturation corner
 	 * (mux position 0 of every ADC lane, position 1 of all lanes but the last), zero in the
-	 * others; the PV weights are W2 with row 0 negated */
+	 * others; the PV weights are w[2] with row 0 negated */
 	for (c = 0; c < C; c++) {
 		uint32_t g = c % cpa, lane = c / cpa;
 
@@ -2259,7 +2259,7 @@ static void op_tiles(fuzz *z, int long_corners)
 		want.stalls_min = (tl_phases(cfg, x[0]) != 0) + (tl_phases(cfg, x[1]) != 0) +
 				  (tl_phases(cfg, x[2]) != 0) + (p_xs != 0);
 		tl_check_cnt(z, what, &c0, &c1, t, t, &want);
-		/* the raw POST of W0.x0 (b of p[0]) */
+		/* the raw POST of w[0].x[0] (b of p[0]) */
 		tl_mvm(cfg, w[0], x[0], acc);
 		for (c = 0; c < C; c++) {
 			uint32_t v = tl_get(z, in, m.d1 + c), e = (uint32_t)tl_sat32(acc[c] + b[0][c]);
@@ -2270,7 +2270,7 @@ static void op_tiles(fuzz *z, int long_corners)
 				break;
 			}
 		}
-		/* the int8 POSTs: W1.x1 into the top of OUT, W2.x2 with relu into IN */
+		/* the int8 POSTs: w[1].x[1] into the top of OUT, w[2].x[2] with relu into IN */
 		for (k = 1; k < 3; k++) {
 			uint32_t base = k == 1 ? out : in, wd0 = k == 1 ? m.d2out : m.d3;
 
