@@ -306,8 +306,13 @@ lint: $(SETUP_STAMP) $(AIMC)
 # ---- tests ---------------------------------------------------------------------------------------
 TEST_CFGS := tiny small tiny_twin ideal2 tiny16 noisy base pcm reram
 TEST_FPGA_CFGS := ice40
+# TEST_FUZZ_CFGS: the configs whose bus fuzzer several registry tests run (bus_fuzz.*): built here,
+# before the tests start, so that two tests running side by side never relink the binary that the
+# other one is executing (ETXTBSY, "Text file busy").
+TEST_FUZZ_CFGS := tiny tiny16
 test: $(SETUP_STAMP) sw $(foreach c,$(TEST_CFGS),$(BUILD)/$(c)/vl/aimc-vl $(BUILD)/$(c)/vl/aimc-test-vl \
         $(BUILD)/$(c)/icarus/sim.vvp $(BUILD)/$(c)/icarus/aimc_vpi.vpi) \
+      $(foreach c,$(TEST_FUZZ_CFGS),$(BUILD)/$(c)/busfuzz/bus-fuzz) \
       $(foreach c,$(TEST_FPGA_CFGS),$(BUILD)/$(c)/vl/aimc-vl $(BUILD)/$(c)/vl/aimc-test-vl $(BUILD)/$(c)/uart/aimc-uart-vl \
         $(BUILD)/$(c)/uart/aimc-test-uart-vl \
         $(BUILD)/$(c)/icarus/sim.vvp $(BUILD)/$(c)/icarus/aimc_vpi.vpi)
