@@ -28,6 +28,7 @@ module aimc_top
   parameter int ConflictCheck = 1,       // 0 (NumTiles 1 only): no TILE_CONFLICT, COPY waits for idle
   parameter int CounterBits   = 32,      // event counter width (16..32), wrap at 2^CounterBits
   parameter int IsaTfl        = 1,       // 0: no tfl POST stage, no ACCADD (both ILLEGAL)
+  parameter int PostLanes     = 1,       // POST columns per cycle, 1 or 4 (config key post_lanes)
   // Tile clock gating (docs/decisions/0011): 1 gates each tile's clock while it has nothing to
   // do (aimc_clk_gate); 0 (FPGA builds, the generic synthesis check) clocks every tile always.
   // Same bits, counters and cycles either way.
@@ -212,7 +213,7 @@ module aimc_top
   logic [ActAw-1:0]         seq_act_addr;
   logic [31:0]              seq_act_wdata;
   logic [31:0]              wgt_rdata, act_rdata;
-  logic [95:0]              par_rdata;        // three words: one column's parameters
+  logic [PostLanes*96-1:0]  par_rdata;        // three words per column, PostLanes columns
   logic [NumTiles-1:0]      t_cmd_ready, t_busy, t_done, t_err;
   logic [NumTiles-1:0][7:0] t_err_code;
   logic [NumTiles-1:0]      t_wgt_port_req, t_wgt_port_gnt;
@@ -341,6 +342,7 @@ module aimc_top
       .SliceBits  (SliceBits),
       .XbarImpl   (XbarImpl),
       .IsaTfl     (IsaTfl),
+      .PostLanes  (PostLanes),
       .AdcKind    (AdcKind),
       .ActAw      (ActAw),
       .WgtAw      (WgtAw),
@@ -550,7 +552,8 @@ module aimc_top
   aimc_par_buf #(
     .Depth  (ParDepth),
     .Aw     (ParAw),
-    .IsaTfl (IsaTfl)
+    .IsaTfl (IsaTfl),
+    .Lanes  (PostLanes)
   ) u_param (
     .clk_i       (clk_i),
     .hw_req_i    (par_req),

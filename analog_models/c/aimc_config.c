@@ -84,6 +84,9 @@ static const struct cfg_key keys[] = {
 	{"isa_tfl", KT_U32, OFF(isa_tfl), 1, 0, 1, 0, NULL, "-", "IsaTfl",
 	 "1: ISA 3's TFLite POST stage (POST flag tfl) and ACCADD are built; 0 (saves logic, ice40): "
 	 "both are ILLEGAL, cfg5.no_tfl reads 1"},
+	{"post_lanes", KT_U32, OFF(post_lanes), 1, 1, 4, 0, NULL, "-", "PostLanes",
+	 "POST columns per cycle, 1 or 4 (four multipliers; the parameter buffer in 4 x post_lanes "
+	 "banks); RAW POST stays one column per cycle"},
 	{"clock_mhz", KT_F64, OFF(clock_mhz), 200, 1, 5000, 0, NULL, "MHz", NULL,
 	 "clock for the performance model"},
 	{"vread", KT_F64, OFF(vread), 0.1, 0.01, 2, 0, NULL, "V", NULL, "full-scale read voltage"},
@@ -469,7 +472,8 @@ static int cross_check(const aimc_cfg *cfg, const uint32_t *lines, const char *o
 		     {"adc_bits", "fault_adc_code"}, {"rows", "fault_dac_row"}, {"cols", "fault_col"},
 		     {"xbar_impl", "xbar_impl"}, {"xbar_kind", "xbar_impl"}, /* 15: the default case below */
 		     {"adc_kind", "adc_cycles"}, {"adc_kind", "xbar_impl"}, {"adc_kind", "xbar_kind"},
-		     {"weight_slices", "slice_bits"}, {"cols", "weight_slices"}, {"xbar_kind", "weight_slices"}};
+		     {"weight_slices", "slice_bits"}, {"cols", "weight_slices"}, {"xbar_kind", "weight_slices"},
+		     {"post_lanes", "post_lanes"}, {"post_lanes", "par_depth"}};
 	char at[600];
 
 	for (size_t p = 0; p < sizeof(pairs) / sizeof(pairs[0]); p++) {
@@ -626,6 +630,16 @@ static int cross_check(const aimc_cfg *cfg, const uint32_t *lines, const char *o
 			bad = cfg->xbar_kind == 1 && cfg->weight_slices > 1;
 			snprintf(msg, sizeof(msg), "xbar_kind charge does not model bit-sliced weights "
 				 "(weight_slices must be 1, not %u)", cfg->weight_slices);
+			break;
+		case 23:
+			bad = cfg->post_lanes != 1 && cfg->post_lanes != 4;
+			snprintf(msg, sizeof(msg), "post_lanes must be 1 or 4, not %u", cfg->post_lanes);
+			break;
+		case 24:
+			/* the parameter buffer's 4 x post_lanes banks split it evenly */
+			bad = cfg->par_depth % (4 * cfg->post_lanes) != 0;
+			snprintf(msg, sizeof(msg), "par_depth (%u) must be a multiple of 4 x post_lanes (%u)",
+				 cfg->par_depth, 4 * cfg->post_lanes);
 			break;
 		default: {
 			/* The twin computes without any analog effect: name the first one switched on. */

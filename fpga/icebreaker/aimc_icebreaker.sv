@@ -22,6 +22,7 @@ module aimc_icebreaker import aimc_pkg::*; #(
   parameter int ConflictCheck = 1,
   parameter int CounterBits   = 32,
   parameter int IsaTfl        = 1,
+  parameter int PostLanes     = 1,
   parameter int ClkHz      = 12000000,
   parameter int Baud       = 115200
 ) (
@@ -71,6 +72,7 @@ module aimc_icebreaker import aimc_pkg::*; #(
     .ConflictCheck (ConflictCheck),
     .CounterBits   (CounterBits),
     .IsaTfl        (IsaTfl),
+    .PostLanes     (PostLanes),
     .ClkDiv        ((ClkHz + Baud / 2) / Baud),
     .TimeoutCycles (ClkHz / 10),
     .HeartbeatW    (24),

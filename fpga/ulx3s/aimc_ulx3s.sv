@@ -22,6 +22,7 @@ module aimc_ulx3s import aimc_pkg::*; #(
   parameter int ConflictCheck = 1,
   parameter int CounterBits   = 32,
   parameter int IsaTfl        = 1,
+  parameter int PostLanes     = 1,
   parameter int ClkHz      = 12500000,     // PLL output
   parameter int Baud       = 115200
 ) (
@@ -76,6 +77,7 @@ module aimc_ulx3s import aimc_pkg::*; #(
     .ConflictCheck (ConflictCheck),
     .CounterBits   (CounterBits),
     .IsaTfl        (IsaTfl),
+    .PostLanes     (PostLanes),
     .ClkDiv        ((ClkHz + Baud / 2) / Baud),
     .TimeoutCycles (ClkHz / 10),
     .HeartbeatW    (25),

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// The parameter buffer: four single-port SRAM banks interleaved by word address (bank = addr % 4,
-// row = addr / 4), so that the datapath reads the three parameter words of one column (b, M and
-// S or E at param + 3c .. param + 3c + 2: three consecutive addresses, always three distinct
-// banks) in one cycle and POST retires one column per cycle (docs/numbers.md, "Timing").
+// The parameter buffer: 4*Lanes single-port SRAM banks interleaved by word address (bank =
+// addr % Banks, row = addr / Banks), so that the datapath reads the parameter words of Lanes
+// columns (b, M and S or E at param + 3c .. param + 3c + 3*Lanes - 1: 3*Lanes consecutive
+// addresses, always distinct banks) in one cycle and POST retires Lanes columns per cycle
+// (docs/numbers.md, "Timing"; config key post_lanes).
 // The bus port reads and writes one word, in a cycle the datapath leaves free, as aimc_buf.
 // IsaTfl = 0 (config key isa_tfl): POST has no tfl stage, so of the third word (S) it uses only
 // bits 5:0 and whether bits 31:6 are all zero (BAD_PARAM otherwise); each bank reduces its word to
@@ -12,48 +13,53 @@
 `include "aimc_assert.svh"
 
 module aimc_par_buf import aimc_pkg::*; #(
-  parameter int Depth  = 1024,           // a multiple of 4
+  parameter int Depth  = 1024,           // a multiple of 4*Lanes
   parameter int Aw     = aimc_aw(Depth),
-  parameter int IsaTfl = 1               // 0: the third datapath word carries S only (above)
+  parameter int IsaTfl = 1,              // 0: the third datapath word carries S only (above)
+  parameter int Lanes  = 1,              // columns per datapath read: 1 or 4 (post_lanes)
+  localparam int Banks = 4 * Lanes,
+  localparam int Words = 3 * Lanes
 ) (
-  input  logic             clk_i,
-  // datapath port (read only): words addr, addr+1, addr+2 (modulo Depth) the next cycle
-  input  logic             hw_req_i,
-  input  logic [Aw-1:0]    hw_addr_i,
-  output logic [95:0]      hw_rdata_o,   // {word addr+2, word addr+1, word addr}
+  input  logic               clk_i,
+  // datapath port (read only): words addr .. addr+Words-1 (modulo Depth) the next cycle
+  input  logic               hw_req_i,
+  input  logic [Aw-1:0]      hw_addr_i,
+  output logic [Words*32-1:0] hw_rdata_o, // word addr+i in bits [32i +: 32]
   // bus port: served in a cycle the datapath leaves free (bus_gnt_o)
-  input  logic             bus_req_i,
-  input  logic             bus_we_i,
-  input  logic [Aw-1:0]    bus_addr_i,
-  input  logic [31:0]      bus_wdata_i,
-  output logic             bus_gnt_o,
-  output logic [31:0]      bus_rdata_o   // read data of the bus read granted in the previous cycle
+  input  logic               bus_req_i,
+  input  logic               bus_we_i,
+  input  logic [Aw-1:0]      bus_addr_i,
+  input  logic [31:0]        bus_wdata_i,
+  output logic               bus_gnt_o,
+  output logic [31:0]        bus_rdata_o  // read data of the bus read granted in the previous cycle
 );
 
-  localparam int BankDepth = Depth / 4;
-  localparam int RowW      = (Aw > 2) ? Aw - 2 : 1;
+  localparam int BankW     = aimc_aw(Banks);
+  localparam int BankDepth = Depth / Banks;
+  localparam int RowW      = (Aw > BankW) ? Aw - BankW : 1;
 
   assign bus_gnt_o = bus_req_i & ~hw_req_i;
 
   // Per bank: the row of the word the access needs. The datapath read of addr a touches in bank
-  // k the first word at or after a with address % 4 == k (a / 4, or a / 4 + 1 for k < a % 4).
-  logic [Aw-1:0]   addr;
-  logic [RowW-1:0] arow;
-  logic [1:0]      abank;
-  logic [1:0]      sel_q;                      // bank of word a (hw) or of the bus word
-  logic [3:0][31:0] brdata;
+  // k the first word at or after a with address % Banks == k (a / Banks, or a / Banks + 1 for
+  // k < a % Banks).
+  logic [Aw-1:0]          addr;
+  logic [RowW-1:0]        arow;
+  logic [BankW-1:0]       abank;
+  logic [BankW-1:0]       sel_q;             // bank of word a (hw) or of the bus word
+  logic [Banks-1:0][31:0] brdata;
 
   assign addr  = hw_req_i ? hw_addr_i : bus_addr_i;
-  assign arow  = RowW'(addr >> 2);
-  assign abank = addr[1:0];
+  assign arow  = RowW'(addr >> BankW);
+  assign abank = addr[BankW-1:0];
 
-  for (genvar k = 0; k < 4; k++) begin : g_bank
+  for (genvar k = 0; k < Banks; k++) begin : g_bank
     logic [RowW-1:0] row;
     logic            req;
     logic [RowW-1:0] next;
     assign next = (int'(arow) == BankDepth - 1) ? '0 : arow + 1'b1;
     assign row  = (hw_req_i && k < int'(abank)) ? next : arow;
-    assign req = hw_req_i || (bus_req_i && abank == 2'(k));
+    assign req = hw_req_i || (bus_req_i && abank == BankW'(k));
     aimc_sram #(
       .Depth (BankDepth),
       .Width (32),
@@ -74,21 +80,30 @@ module aimc_par_buf import aimc_pkg::*; #(
     end
   end
 
-  // ---- isa_tfl = 0: the third word reduced to S and "bits 31:6 set" before the rotation
-  if (IsaTfl != 0) begin : g_word3
-    assign hw_rdata_o = {brdata[2'(sel_q + 2'd2)], brdata[2'(sel_q + 2'd1)], brdata[sel_q]};
-  end else begin : g_s_only
-    logic [3:0][6:0] bs;
-    for (genvar k = 0; k < 4; k++) begin : g_bs
+  // Word i of the read (column i/3's word i%3) comes from bank sel + i. With isa_tfl = 0 each
+  // bank's word is reduced to S and "bits 31:6 set" before the rotation for the third words.
+  logic [Banks-1:0][6:0] bs;
+  if (IsaTfl == 0) begin : g_red
+    for (genvar k = 0; k < Banks; k++) begin : g_bs
       logic [31:0] w;
       assign w     = brdata[k];
       assign bs[k] = {|w[31:6], w[5:0]};
     end
-    assign hw_rdata_o = {25'd0, bs[2'(sel_q + 2'd2)], brdata[2'(sel_q + 2'd1)], brdata[sel_q]};
+  end else begin : g_no_red
+    assign bs = '0;
+    logic unused_bs;
+    assign unused_bs = ^bs;
   end
-  // ---- end isa_tfl
+  for (genvar i = 0; i < Words; i++) begin : g_word
+    if (IsaTfl == 0 && i % 3 == 2) begin : g_s_only
+      assign hw_rdata_o[i*32 +: 32] = {25'd0, bs[BankW'(sel_q + BankW'(i))]};
+    end else begin : g_full
+      assign hw_rdata_o[i*32 +: 32] = brdata[BankW'(sel_q + BankW'(i))];
+    end
+  end
   assign bus_rdata_o = brdata[sel_q];
 
-  `ASSERT_INIT(DepthMult4_A, Depth % 4 == 0 && Depth >= 4)
+  `ASSERT_INIT(DepthMult_A, Depth % Banks == 0 && Depth >= Banks)
+  `ASSERT_INIT(Lanes_A, Lanes == 1 || Lanes == 4)
 
 endmodule

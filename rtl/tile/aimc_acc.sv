@@ -13,6 +13,7 @@ module aimc_acc import aimc_pkg::*; #(
   parameter int ShiftW     = 5,
   parameter int MaxShift   = (1 << ShiftW) - 1,   // largest shift_i the tile sends
   parameter int AccAdd     = 1,                    // 0 (isa_tfl = 0): no ACCADD path, add_i unused
+  parameter int RdWords    = 1,                    // words per read for POST (post_lanes: 1 or 4)
   localparam int NumAdc    = Cols / ColsPerAdc,
   localparam int Depth     = AccSlots * ColsPerAdc,
   localparam int IdxW      = aimc_aw(Depth),
@@ -20,12 +21,13 @@ module aimc_acc import aimc_pkg::*; #(
 ) (
   input  logic                      clk_i,
   input  logic                      rst_ni,
-  // Read entry rd_idx_i (= slot*ColsPerAdc + mux position) of every lane; data next cycle.
-  // rd_word_o is lane rd_lane_i of that read (one column, for POST).
+  // Read entry rd_idx_i[0] (= slot*ColsPerAdc + mux position) of every lane; data next cycle.
+  // Word 0 of rd_word_o is lane rd_lane_i[0] of that read (one column, for POST and ACCADD);
+  // word k > 0 (RdWords 4: POST's columns c+1..c+3) is entry rd_idx_i[k] of lane rd_lane_i[k].
   input  logic                      rd_i,
-  input  logic [IdxW-1:0]           rd_idx_i,
-  input  logic [LaneW-1:0]          rd_lane_i,
-  output logic [31:0]               rd_word_o,
+  input  logic [RdWords*IdxW-1:0]   rd_idx_i,
+  input  logic [RdWords*LaneW-1:0]  rd_lane_i,
+  output logic [RdWords*32-1:0]     rd_word_o,
   // Accumulate into entry wr_idx_i of every lane: sat32(last read + (neg ? -code : code) << shift),
   // code of lane j in codes_i[j*AdcBits +: AdcBits] (two's complement).
   input  logic                      acc_i,
@@ -55,6 +57,11 @@ module aimc_acc import aimc_pkg::*; #(
   logic [NumAdc-1:0] lane_sat;
   logic [LaneW-1:0]  rd_lane_q;
   logic [IdxW-1:0]   rd_idx_q;
+  logic [IdxW-1:0]   rd_idx0;
+  logic [LaneW-1:0]  rd_lane0;
+  logic [31:0]       rd_word0;
+  assign rd_idx0  = rd_idx_i[IdxW-1:0];
+  assign rd_lane0 = rd_lane_i[LaneW-1:0];
 
   // The lane sums matter only in a cycle that accumulates (acc_i; wdata is written only then and
   // lane_sat counts only then), so each lane computes them under acc_i alone and is 0 otherwise:
@@ -105,7 +112,7 @@ module aimc_acc import aimc_pkg::*; #(
     assign add_en    = add_i;
     // add_word_i (the activation buffer's read data) changes with every access of any tile:
     // the sum is formed only in an ACCADD write cycle (add_i), 0 otherwise (unused then).
-    assign add_sum   = add_i ? 33'($signed(rd_word_o)) + 33'($signed(add_word_i)) : '0;
+    assign add_sum   = add_i ? 33'($signed(rd_word0)) + 33'($signed(add_word_i)) : '0;
     assign add_sign  = add_sum[32];
     assign add_b31   = add_sum[31];
     assign add_out   = (add_sign != add_b31);
@@ -133,7 +140,7 @@ module aimc_acc import aimc_pkg::*; #(
     end
     if (rd_i) begin
       for (int j = 0; j < NumAdc; j++) begin
-        rdata_q[j] <= mem[j*Depth + int'(rd_idx_i)];
+        rdata_q[j] <= mem[j*Depth + int'(rd_idx0)];
       end
     end
   end
@@ -143,12 +150,28 @@ module aimc_acc import aimc_pkg::*; #(
       rd_lane_q <= '0;
       rd_idx_q  <= '0;
     end else if (rd_i) begin
-      rd_lane_q <= rd_lane_i;
-      rd_idx_q  <= rd_idx_i;
+      rd_lane_q <= rd_lane0;
+      rd_idx_q  <= rd_idx0;
     end
   end
 
-  assign rd_word_o = rdata_q[rd_lane_q];
+  assign rd_word0 = rdata_q[rd_lane_q];
+  assign rd_word_o[31:0] = rd_word0;
+
+  // POST's other columns (RdWords 4): one more read of one lane each, in the cycle of rd_i.
+  for (genvar k = 1; k < RdWords; k++) begin : g_rdw
+    logic [IdxW-1:0]  idx;
+    logic [LaneW-1:0] lane;
+    logic [31:0]      word_q;
+    assign idx  = rd_idx_i[k*IdxW +: IdxW];
+    assign lane = rd_lane_i[k*LaneW +: LaneW];
+    always_ff @(posedge clk_i) begin
+      if (rd_i) begin
+        word_q <= mem[int'(lane)*Depth + int'(idx)];
+      end
+    end
+    assign rd_word_o[k*32 +: 32] = word_q;
+  end
 
   // Assertions (rtl/prim/aimc_assert.svh; --noassert removes them from fast builds).
   `ASSERT_NEVER(AccWithClr_A, acc_i && clr_i)

@@ -20,8 +20,10 @@
 //               (no applied phase: E = L + 2*ceil(8/DacBits)). Once CC >= k + S + 1 an applied
 //               phase costs CC + 1 cycles (was 2 + S + CC, and 1 per skipped phase).
 //               (AdcKind ADC_SAR: AdcCycles = AdcBits + 1, the SAR logic's sample cycle and one per bit)
-//   POST        Cols + 4 (int8 and tfl: one column per cycle, the three parameter words in one
-//               read of aimc_par_buf); RAW: Cols + 2; stopped by a bad S or E at column c: c + 4
+//   POST        Cols/PostLanes + 4 (int8 and tfl: PostLanes columns per cycle, config key
+//               post_lanes 1 or 4, their three parameter words each in one read of aimc_par_buf);
+//               RAW: Cols + 2 (one word per column and cycle); stopped by a bad S or E at column c:
+//               c/PostLanes + 4 (rounded down)
 //   ACCADD      Cols + 2 (one activation word and one column per cycle)
 //   other ops   1 (answered with ILLEGAL)
 // The buffers are shared with the other tiles and the sequencer: a command that uses one (PROG the
@@ -52,6 +54,7 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   parameter int SliceBits    = 7,
   parameter int XbarImpl   = XBAR_MODEL,  // XBAR_MODEL: analog C model; XBAR_TWIN: aimc_xbar_twin
   parameter int IsaTfl     = 1,           // 0: no tfl POST stage, no ACCADD (config key isa_tfl)
+  parameter int PostLanes  = 1,           // POST columns per cycle, 1 or 4 (config key post_lanes)
   parameter int AdcKind    = ADC_MODEL,   // ADC_MODEL: codes from the macro; ADC_SAR: aimc_sar
   parameter int ActAw      = 12,
   parameter int WgtAw      = 13,
@@ -87,7 +90,7 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   input  logic [31:0]       wgt_rdata_i,
   output logic              par_req_o,
   output logic [ParAw-1:0]  par_addr_o,
-  input  logic [95:0]       par_rdata_i,      // three words (aimc_par_buf)
+  input  logic [PostLanes*96-1:0] par_rdata_i, // three words per POST lane (aimc_par_buf)
   output logic              act_req_o,
   output logic              act_we_o,
   output logic              act_sel_o,        // 0 = IN buffer, 1 = OUT buffer
@@ -136,6 +139,7 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   localparam int Depth      = AccSlots * ColsPerAdc;
   localparam int IdxW       = aimc_aw(Depth);
   localparam int LaneW      = aimc_aw(NumAdc);
+  localparam int PostSatW   = aimc_aw(PostLanes + 1);
   localparam int MaxShift   = (NumSlices - 1) * DacBits + 15 + WShiftMax;  // slices + adc_shift
   localparam int ShiftW     = aimc_aw(MaxShift + 1);
   localparam int WAddrW     = ((WgtAw > 16) ? WgtAw : 16) + 1;
@@ -242,13 +246,16 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   logic                acc_rd, acc_clr, acc_acc;
   logic [IdxW-1:0]     acc_rd_idx, acc_wr_idx;
   logic [LaneW-1:0]    acc_rd_lane;
-  logic [31:0]         acc_word;
+  logic [PostLanes*32-1:0]    acc_words;      // word i: POST's column c + i (word 0 also ACCADD's)
+  logic [PostLanes*IdxW-1:0]  acc_rd_idxs;
+  logic [PostLanes*LaneW-1:0] acc_rd_lanes;
   logic [15:0]         acc_sat_cnt;
   logic [ShiftW-1:0]   acc_shift;
-  logic                post_start, post_done, post_err, post_par_req, post_acc_rd, post_we, post_sat;
+  logic                post_start, post_done, post_err, post_par_req, post_acc_rd, post_we;
+  logic [PostSatW-1:0] post_sat;
   logic [ParAw-1:0]    post_par_addr;
-  logic [IdxW-1:0]     post_acc_idx;
-  logic [LaneW-1:0]    post_acc_lane;
+  logic [PostLanes*IdxW-1:0]  post_acc_idx;
+  logic [PostLanes*LaneW-1:0] post_acc_lane;
   logic [ActAw-1:0]    post_addr;
   logic [31:0]         post_wdata;
 
@@ -809,10 +816,18 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
     .code_wshift_o (adc_code_wshift)
   );
 
-  assign acc_rd_idx  = (state_q == StPost) ? post_acc_idx :
+  assign acc_rd_idx  = (state_q == StPost) ? post_acc_idx[IdxW-1:0] :
                        (state_q == StAccAdd) ? slot_base + IdxW'(aa_grp_q) :
                        slot_base + IdxW'(adc_conv_pos);
-  assign acc_rd_lane = (state_q == StAccAdd) ? aa_lane_q : post_acc_lane;
+  assign acc_rd_lane = (state_q == StAccAdd) ? aa_lane_q : post_acc_lane[LaneW-1:0];
+  // POST's other lanes (post_lanes 4) read their columns beside word 0.
+  if (PostLanes > 1) begin : g_post_rd
+    assign acc_rd_idxs  = {post_acc_idx[PostLanes*IdxW-1:IdxW], acc_rd_idx};
+    assign acc_rd_lanes = {post_acc_lane[PostLanes*LaneW-1:LaneW], acc_rd_lane};
+  end else begin : g_post_rd1
+    assign acc_rd_idxs  = acc_rd_idx;
+    assign acc_rd_lanes = acc_rd_lane;
+  end
   assign acc_acc     = adc_code_valid;
   assign acc_wr_idx  = acc_clr ? slot_base + IdxW'(ld_q) : slot_base + IdxW'(adc_code_pos);
 
@@ -823,14 +838,15 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
     .AdcBits    (AdcBits),
     .ShiftW     (ShiftW),
     .MaxShift   (MaxShift),
-    .AccAdd     (IsaTfl)
+    .AccAdd     (IsaTfl),
+    .RdWords    (PostLanes)
   ) u_acc (
     .clk_i     (clk_i),
     .rst_ni    (rst_ni),
     .rd_i      (acc_rd),
-    .rd_idx_i  (acc_rd_idx),
-    .rd_lane_i (acc_rd_lane),
-    .rd_word_o (acc_word),
+    .rd_idx_i  (acc_rd_idxs),
+    .rd_lane_i (acc_rd_lanes),
+    .rd_word_o (acc_words),
     .acc_i     (acc_acc),
     .wr_idx_i  (acc_wr_idx),
     .codes_i   (codes),
@@ -848,7 +864,8 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
     .AccSlots   (AccSlots),
     .ActAw      (ActAw),
     .ParAw      (ParAw),
-    .IsaTfl     (IsaTfl)
+    .IsaTfl     (IsaTfl),
+    .Lanes      (PostLanes)
   ) u_post (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
@@ -867,7 +884,7 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
     .acc_rd_o    (post_acc_rd),
     .acc_idx_o   (post_acc_idx),
     .acc_lane_o  (post_acc_lane),
-    .acc_word_i  (acc_word),
+    .acc_word_i  (acc_words),
     .out_we_o    (post_we),
     .out_addr_o  (post_addr),
     .out_wdata_o (post_wdata),

@@ -25,7 +25,8 @@ module aimc_tb_trace import aimc_pkg::*; #(
   parameter int AdcKind    = 0,
   parameter int ConflictCheck = 1,
   parameter int CounterBits   = 32,
-  parameter int IsaTfl        = 1
+  parameter int IsaTfl        = 1,
+  parameter int PostLanes     = 1
 );
 
   // Shared with the C++ harness (tb/verilator/aimc_harness.h): cycles of reset before the first
@@ -65,7 +66,8 @@ module aimc_tb_trace import aimc_pkg::*; #(
     .AdcKind    (AdcKind),
     .ConflictCheck (ConflictCheck),
     .CounterBits   (CounterBits),
-    .IsaTfl        (IsaTfl)
+    .IsaTfl        (IsaTfl),
+    .PostLanes     (PostLanes)
   ) u_dut (
     .clk_i            (clk),
     .rst_ni           (rst_n),

@@ -31,12 +31,13 @@ typedef struct lt_opts {
 	int relu;      /* -1: from the seed */
 	int adc_shift; /* -1: automatic */
 	int tfl;       /* 1: the hand-built ISA 3 program (u8, ACCADD, tfl POST) */
+	int no_raw;    /* --raw 0: the layer as a network runs it, no RAW POST (timing runs) */
 } lt_opts;
 
 /* What one chip produced. */
 typedef struct chip_out {
 	int8_t *y;             /* batch x n */
-	int32_t *raw;          /* batch x n */
+	int32_t *raw;          /* batch x n; NULL with --raw 0 */
 	aimc_counters delta;   /* counter increase over the run */
 	uint32_t pv_pulses, pv_unconv; /* program-and-verify counters, summed over the tiles */
 	uint64_t sim_cycles;   /* replay: the log's final cycle count */
@@ -83,6 +84,10 @@ static void help(void)
 	       "                        bias) on even vectors, signed MVMs with -128 on odd ones, row\n"
 	       "                        blocks joined by raw POSTs and ACCADD, tfl POSTs (int8 outputs\n"
 	       "                        checked against TFLite's arithmetic, docs/numbers.md)\n"
+	       "  --raw 0|1             0: compile the layer as a network runs it, one int8 POST per\n"
+	       "                        vector and no RAW POST (tile utilization runs); L0 then\n"
+	       "                        compares outputs and counters only. Not with --tfl 1 or on an\n"
+	       "                        ideal config (L1 checks the RAW words). Default 1\n"
 	       CLI_BACKEND_HELP
 	       "\nExit: 0 pass, 1 fail, 2 usage or input error.\n");
 }
@@ -749,7 +754,7 @@ static void fill_report(cli_json *j, void *arg)
 
 static int parse_args(int argc, char **argv, lt_opts *o)
 {
-	static const char *const valued[] = {"--rows", "--cols", "--batch", "--report", "--relu", "--adc-shift", "--sim-label", "--tfl", NULL};
+	static const char *const valued[] = {"--rows", "--cols", "--batch", "--report", "--relu", "--adc-shift", "--sim-label", "--tfl", "--raw", NULL};
 	int i, r;
 
 	memset(o, 0, sizeof(*o));
@@ -795,6 +800,10 @@ static int parse_args(int argc, char **argv, lt_opts *o)
 			if (cli_parse_u32(CMD, a, v, 0, 1, &u) != 0)
 				return -1;
 			o->tfl = (int)u;
+		} else if (strcmp(a, "--raw") == 0) {
+			if (cli_parse_u32(CMD, a, v, 0, 1, &u) != 0)
+				return -1;
+			o->no_raw = u == 0;
 		} else {
 			if (cli_parse_u32(CMD, a, v, 0, 15, &u) != 0)
 				return -1;
@@ -817,7 +826,7 @@ static void make_rerun(const lt_opts *o, const char *sim, int argc, char **argv,
 	int i, n;
 
 	buf[0] = '\0';
-	if (o->relu < 0 && o->adc_shift < 0 && !o->tfl &&
+	if (o->relu < 0 && o->adc_shift < 0 && !o->tfl && !o->no_raw &&
 	    (strcmp(sim, "cmodel") == 0 || strcmp(sim, "verilator") == 0 ||
 	     strcmp(sim, "icarus") == 0)) {
 		snprintf(buf, len,
@@ -886,8 +895,9 @@ static int check_l0(lt_result *res, const aimc_image *img, const int8_t *xin, ui
 	res->l0_done = 1;
 	res->l0_mismatches += cmp_i8("L0 output vs cmodel", ref->y, dut->y, batch, n,
 				     &res->compared);
-	res->l0_mismatches += cmp_i32("L0 raw vs cmodel", ref->raw, dut->raw, batch, n,
-				      &res->compared);
+	if (ref->raw != NULL && dut->raw != NULL)
+		res->l0_mismatches += cmp_i32("L0 raw vs cmodel", ref->raw, dut->raw, batch, n,
+					      &res->compared);
 	/* The C model has no timing (cycles stay 0): compare the event counters. */
 	res->l0_mismatches += cmp_counters("L0 counters vs cmodel", &ref->delta, &dut->delta, 0,
 					   &res->compared);
@@ -961,6 +971,12 @@ int cli_cmd_layer_test(int argc, char **argv)
 		return rc > 0 ? CLI_EXIT_PASS : CLI_EXIT_USAGE;
 	if (cli_load_config(CMD, o.be.config, &cfg) != 0)
 		return CLI_EXIT_USAGE;
+	if (o.no_raw && o.tfl)
+		return cli_usage_error(CMD, "--raw 0 and --tfl 1: the --tfl program is built here with "
+				       "its own RAW POST");
+	if (o.no_raw && aimc_cfg_is_ideal(&cfg))
+		return cli_usage_error(CMD, "--raw 0 drops the RAW words that L1 checks on an ideal "
+				       "config (%s); use it on a config that is not ideal", cfg.name);
 	if (o.tfl && !cfg.isa_tfl)
 		return cli_usage_error(CMD, "--tfl 1 needs the tfl POST and ACCADD; config %s has "
 				       "isa_tfl = 0 (built without them, docs/configs.md)", cfg.name);
@@ -1005,7 +1021,8 @@ int cli_cmd_layer_test(int argc, char **argv)
 		tfl_params(&o, &ly, sqrt((double)k) * 73.0 * 73.0, &tp);
 		rc = tfl_build(&cfg, &ly, x, batch, ly.adc_shift, &tp, &img, &xc, err, sizeof(err));
 	} else {
-		rc = aimc_compile_ex(&net, &cfg, batch, AIMC_COMPILE_RAW, &img, err, sizeof(err));
+		rc = aimc_compile_ex(&net, &cfg, batch, o.no_raw ? 0u : AIMC_COMPILE_RAW, &img, err,
+				     sizeof(err));
 	}
 	if (rc != AIMC_OK) {
 		cli_errorf(CMD, "config %s: %s (%s)", cfg.name, err, aimc_strerror(rc));
@@ -1017,11 +1034,13 @@ int cli_cmd_layer_test(int argc, char **argv)
 	gold_acc = malloc((size_t)batch * n * sizeof(*gold_acc));
 	gold_y = malloc((size_t)batch * n);
 	dut.y = malloc((size_t)batch * n);
-	dut.raw = malloc((size_t)batch * n * sizeof(*dut.raw));
 	ref.y = malloc((size_t)batch * n);
-	ref.raw = malloc((size_t)batch * n * sizeof(*ref.raw));
-	if (gold_acc == NULL || gold_y == NULL || dut.y == NULL || dut.raw == NULL ||
-	    ref.y == NULL || ref.raw == NULL) {
+	if (!o.no_raw) {
+		dut.raw = malloc((size_t)batch * n * sizeof(*dut.raw));
+		ref.raw = malloc((size_t)batch * n * sizeof(*ref.raw));
+	}
+	if (gold_acc == NULL || gold_y == NULL || dut.y == NULL || ref.y == NULL ||
+	    (!o.no_raw && (dut.raw == NULL || ref.raw == NULL))) {
 		cli_errorf(CMD, "out of memory");
 		goto out;
 	}

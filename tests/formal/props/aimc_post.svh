@@ -151,13 +151,14 @@
       end
       if (pv_q && pc_q == f_col) begin
         f_have_y <= 1'b1;
-        f_y      <= y;
+        f_y      <= y0;
       end
     end
   end
   `ASSERT(ToMultiply_A, !(xv_q && xc_q == f_col) ||
-          (t_q == f_tref && m_q == f_mref && s_q == f_sref[5:0] && ew_q == f_sref))
-  `ASSERT(ToFinal_A, !(pv_q && pc_q == f_col) || (ps_q == f_sref[5:0] && pe_q == f_sref))
+          (g_lane[0].t_q == f_tref && g_lane[0].m_q == f_mref && g_lane[0].s_q == f_sref[5:0] &&
+           g_lane[0].ew_q == f_sref))
+  `ASSERT(ToFinal_A, !(pv_q && pc_q == f_col) || (g_lane[0].ps_q == f_sref[5:0] && g_lane[0].pe_q == f_sref))
   logic [7:0] f_byte;
   always @(*) begin
     case (f_col[1:0])
@@ -168,6 +169,6 @@
     endcase
   end
   `ASSERT(Packed_A, !(out_we_o && !f_raw && 32'(f_nw) == 32'(f_col) / 4) ||
-          (f_col[1:0] == 2'd3 ? (pv_q && pc_q == f_col && f_byte == y) : (f_have_y && f_byte == f_y)))
+          (f_col[1:0] == 2'd3 ? (pv_q && pc_q == f_col && f_byte == y0) : (f_have_y && f_byte == f_y)))
   `COVER(StoppedMidway_C, done_o && err_o && f_badc == ColW'(5))
   `COVER(TflDone_C, done_o && !err_o && f_tfl)

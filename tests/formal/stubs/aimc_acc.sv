@@ -10,6 +10,7 @@ module aimc_acc import aimc_pkg::*; #(
   parameter int ShiftW     = 5,
   parameter int MaxShift   = (1 << ShiftW) - 1,
   parameter int AccAdd     = 1,
+  parameter int RdWords    = 1,     // the tile proof runs with post_lanes 1
   localparam int NumAdc    = Cols / ColsPerAdc,
   localparam int Depth     = AccSlots * ColsPerAdc,
   localparam int IdxW      = aimc_aw(Depth),
@@ -18,9 +19,9 @@ module aimc_acc import aimc_pkg::*; #(
   input  logic                      clk_i,
   input  logic                      rst_ni,
   input  logic                      rd_i,
-  input  logic [IdxW-1:0]           rd_idx_i,
-  input  logic [LaneW-1:0]          rd_lane_i,
-  output logic [31:0]               rd_word_o,
+  input  logic [RdWords*IdxW-1:0]   rd_idx_i,
+  input  logic [RdWords*LaneW-1:0]  rd_lane_i,
+  output logic [RdWords*32-1:0]     rd_word_o,
   input  logic                      acc_i,
   input  logic [IdxW-1:0]           wr_idx_i,
   input  logic [NumAdc*AdcBits-1:0] codes_i,
@@ -31,7 +32,7 @@ module aimc_acc import aimc_pkg::*; #(
   input  logic [31:0]               add_word_i,
   output logic [15:0]               sat_cnt_o
 );
-  (* anyseq *) logic [31:0] f_word;
+  (* anyseq *) logic [RdWords*32-1:0] f_word;
   (* anyseq *) logic [15:0] f_sat;
   assign rd_word_o = f_word;
   assign sat_cnt_o = f_sat;

@@ -11,11 +11,13 @@ module aimc_post import aimc_pkg::*; #(
   parameter int ActAw      = 12,
   parameter int ParAw      = 10,
   parameter int IsaTfl     = 1,
+  parameter int Lanes      = 1,     // the tile proof runs with post_lanes 1
   localparam int NumAdc    = Cols / ColsPerAdc,
   localparam int Depth     = AccSlots * ColsPerAdc,
   localparam int IdxW      = aimc_aw(Depth),
   localparam int LaneW     = aimc_aw(NumAdc),
-  localparam int SlotW     = aimc_aw(AccSlots)
+  localparam int SlotW     = aimc_aw(AccSlots),
+  localparam int SatW      = aimc_aw(Lanes + 1)
 ) (
   input  logic              clk_i,
   input  logic              rst_ni,
@@ -30,15 +32,15 @@ module aimc_post import aimc_pkg::*; #(
   output logic              err_o,
   output logic              par_req_o,
   output logic [ParAw-1:0]  par_addr_o,
-  input  logic [95:0]       par_rdata_i,
+  input  logic [Lanes*96-1:0] par_rdata_i,
   output logic              acc_rd_o,
-  output logic [IdxW-1:0]   acc_idx_o,
-  output logic [LaneW-1:0]  acc_lane_o,
-  input  logic [31:0]       acc_word_i,
+  output logic [Lanes*IdxW-1:0]  acc_idx_o,
+  output logic [Lanes*LaneW-1:0] acc_lane_o,
+  input  logic [Lanes*32-1:0]    acc_word_i,
   output logic              out_we_o,
   output logic [ActAw-1:0]  out_addr_o,
   output logic [31:0]       out_wdata_o,
-  output logic              sat_o
+  output logic [SatW-1:0]   sat_o
 );
   localparam int CntW = aimc_aw(Cols + 4);
   (* anyseq *) logic             f_done, f_err, f_par, f_acc, f_we, f_sat;

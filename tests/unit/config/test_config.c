@@ -409,7 +409,7 @@ static void test_rtl_params(const char *root)
 	const char *vl = "-GNumTiles=1 -GRows=16 -GCols=8 -GDacBits=2 -GAdcBits=14 -GColsPerAdc=2 "
 			 "-GAdcCycles=14 -GAdcKind=0 -GInstrDepth=2048 -GActDepth=2048 -GParDepth=512 -GWgtDepth=8192 "
 			 "-GAccSlots=16 -GWeightSlices=1 -GSliceBits=7 -GXbarImpl=0 -GConflictCheck=1 -GCounterBits=32 "
-			 "-GIsaTfl=1";
+			 "-GIsaTfl=1 -GPostLanes=1";
 	const char *iv = "-Paimc_tb_trace.NumTiles=1 -Paimc_tb_trace.Rows=16 -Paimc_tb_trace.Cols=8 "
 			 "-Paimc_tb_trace.DacBits=2 -Paimc_tb_trace.AdcBits=14 -Paimc_tb_trace.ColsPerAdc=2 "
 			 "-Paimc_tb_trace.AdcCycles=14 -Paimc_tb_trace.AdcKind=0 -Paimc_tb_trace.InstrDepth=2048 "
@@ -417,7 +417,7 @@ static void test_rtl_params(const char *root)
 			 "-Paimc_tb_trace.WgtDepth=8192 -Paimc_tb_trace.AccSlots=16 "
 			 "-Paimc_tb_trace.WeightSlices=1 -Paimc_tb_trace.SliceBits=7 -Paimc_tb_trace.XbarImpl=0 "
 			 "-Paimc_tb_trace.ConflictCheck=1 -Paimc_tb_trace.CounterBits=32 "
-			 "-Paimc_tb_trace.IsaTfl=1";
+			 "-Paimc_tb_trace.IsaTfl=1 -Paimc_tb_trace.PostLanes=1";
 	int rc;
 
 	snprintf(path, sizeof(path), "%s/configs/tiny.cfg", root);

@@ -21,6 +21,7 @@ module aimc_tile_tb import aimc_pkg::*; import aimc_isa_pkg::*; #(
   parameter int ParDepth     = 512,
   parameter int WgtDepth     = 8192,
   parameter int SettleCycles = 2,
+  parameter int PostLanes    = 1,
   parameter int MaxCmds      = 1024,
   parameter int CmdTimeout   = 1000000
 ) (
@@ -51,7 +52,7 @@ module aimc_tile_tb import aimc_pkg::*; import aimc_isa_pkg::*; #(
   logic [ParAw-1:0]  par_addr;
   logic [ActAw-1:0]  act_addr;
   logic [31:0]       wgt_rdata, act_rdata, act_wdata;
-  logic [95:0]       par_rdata;
+  logic [PostLanes*96-1:0] par_rdata;
   logic              ev_read, ev_prog_row, ev_mvm;
   logic [15:0]       ev_adc, ev_sat;
   logic [31:0]       conv_cnt, prog_cnt, pv_pulses, pv_unconv;
@@ -68,6 +69,7 @@ module aimc_tile_tb import aimc_pkg::*; import aimc_isa_pkg::*; #(
     .AccSlots   (AccSlots),
     .WeightSlices (WeightSlices),
     .SliceBits  (SliceBits),
+    .PostLanes  (PostLanes),
     .ActAw      (ActAw),
     .WgtAw      (WgtAw),
     .ParAw      (ParAw)
@@ -120,13 +122,13 @@ module aimc_tile_tb import aimc_pkg::*; import aimc_isa_pkg::*; #(
   // ---- SRAM models: 1-cycle read latency; stale data is a marker, not the last value ---------------
   always @(posedge clk_i) begin
     wgt_rdata <= Stale;
-    par_rdata <= {3{Stale}};
+    par_rdata <= {(3*PostLanes){Stale}};
     act_rdata <= Stale;
     if (wgt_req && int'(wgt_addr) < WgtDepth) begin
       wgt_rdata <= wgt_mem[wgt_addr];
     end
-    // Parameters: three consecutive words per read (aimc_par_buf).
-    for (int k = 0; k < 3; k++) begin
+    // Parameters: three consecutive words per column and read (aimc_par_buf).
+    for (int k = 0; k < 3 * PostLanes; k++) begin
       if (par_req && int'(par_addr) + k < ParDepth) begin
         par_rdata[32*k +: 32] <= par_mem[int'(par_addr) + k];
       end

@@ -15,7 +15,8 @@ module aimc_tile_tb_icarus #(
   parameter int ActDepth     = 2048,
   parameter int ParDepth     = 512,
   parameter int WgtDepth     = 8192,
-  parameter int SettleCycles = 2
+  parameter int SettleCycles = 2,
+  parameter int PostLanes    = 1
 );
 
   logic clk = 1'b0;
@@ -42,7 +43,8 @@ module aimc_tile_tb_icarus #(
     .ActDepth     (ActDepth),
     .ParDepth     (ParDepth),
     .WgtDepth     (WgtDepth),
-    .SettleCycles (SettleCycles)
+    .SettleCycles (SettleCycles),
+    .PostLanes    (PostLanes)
   ) u_tb (
     .clk_i  (clk),
     .rst_ni (rst_n)

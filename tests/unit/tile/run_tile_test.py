@@ -61,6 +61,7 @@ class Ref:
         self.rows, self.cols = cfg["rows"], cfg["cols"]
         self.dac_bits, self.adc_bits = cfg["dac_bits"], cfg["adc_bits"]
         self.cpa = cfg["cols_per_adc"]
+        self.lanes = cfg.get("post_lanes", 1)   # POST columns per cycle (RAW: one)
         # bit-sliced weights (docs/numbers.md): cols logical columns of ns adjacent pair columns
         self.ns, self.sb = cfg.get("weight_slices", 1), cfg.get("slice_bits", 7)
         self.top = 127 if self.ns == 1 else (1 << self.sb) - 1
@@ -161,7 +162,7 @@ class Ref:
         dst = "act_out" if flags & F_DST_OUT else "act_in"
         par = self.mem["par"]
         word = 0
-        self.cycles = self.cols + 2 if flags & F_RAW else self.cols + 4
+        self.cycles = self.cols + 2 if flags & F_RAW else self.cols // self.lanes + 4
         for c in range(self.cols):
             if flags & F_RAW:
                 self.mem[dst][a + c] = u32(self.sat32(self.acc[slot][c] + s32(par[c0 + 3 * c])))
@@ -170,7 +171,7 @@ class Ref:
             if flags & F_TFL:
                 e, zp, lo, hi = (s8((sh >> (8 * k)) & 0xFF) for k in range(4))
                 if not -31 <= e <= 30 or lo > hi:
-                    self.cycles = c + 4
+                    self.cycles = c // self.lanes + 4
                     return ERR_BAD_PARAM
                 t = self.sat32(self.acc[slot][c] + s32(par[c0 + 3 * c]))
                 y = tfl_requant(t, s32(par[c0 + 3 * c + 1]), e, zp, lo, hi)
@@ -180,7 +181,7 @@ class Ref:
                     word = 0
                 continue
             if sh >> 6 or not 1 <= sh <= 62:
-                self.cycles = c + 4
+                self.cycles = c // self.lanes + 4
                 return ERR_BAD_PARAM
             t = self.sat32(self.acc[slot][c] + s32(par[c0 + 3 * c]))
             q = (t * s32(par[c0 + 3 * c + 1]) + (1 << (sh - 1))) >> sh
@@ -559,7 +560,8 @@ def rtl_params(cfg):
             "ActDepth": cfg["act_depth"], "ParDepth": cfg["par_depth"],
             "WgtDepth": cfg["wgt_depth"], "SettleCycles": cfg["settle_cycles"],
             "WeightSlices": cfg.get("weight_slices", 1), "SliceBits": cfg.get("slice_bits", 7),
-            "AdcKind": {"model": 0, "sar": 1}[cfg.get("adc_kind", "model")]}
+            "AdcKind": {"model": 0, "sar": 1}[cfg.get("adc_kind", "model")],
+            "PostLanes": cfg.get("post_lanes", 1)}
 
 
 def build_icarus(cfg, bdir):
