@@ -11,10 +11,12 @@ fails on a missed goal (exit 0); exit 1 only when a tool it needs fails, 2 for a
 Rows (`rows`, each {value, goal, met, source}):
   c_model_noisy_vs_sgemv / c_model_ideal_vs_dgemv   bench/aimc_bench.c (worst ratio over sizes
       and DAC widths, and per DAC width; OpenBLAS on the CPU's own kernel, named in the report)
-  tile_utilization_1024_large_b2, tops_per_tile_1024, tops_per_w_full_tile_1024: the analytical
-      cycle model (kirchhoff.perf, checked against the RTL by make dse) for the RTL of this tree
-      on configs/large.cfg; with --rtl also the RTL layer-test of that layer (needs
-      build/large/vl/aimc-test-vl, backdoor loads) and its frontdoor wall time (host-side loading row)
+  tile_utilization_1024_large_b2, tile_utilization_1024_large_b2_layer, tops_per_tile_1024,
+      tops_per_w_full_tile_1024: the analytical cycle model (kirchhoff.perf, checked against the
+      RTL by make dse) for the RTL of this tree on configs/large.cfg; with --rtl also the RTL
+      layer-test of that layer (needs build/large/vl/aimc-test-vl, backdoor loads): the
+      layer-test program (MVM, RAW POST, int8 POST per vector) and the layer as a network runs it
+      (--raw 0: MVM and int8 POST), and its frontdoor wall time (host-side loading row)
   verilator_mcycles_per_s_base / _edge: a layer-test on base (build/base/vl) and the edge model
       run(s) of the MLPerf models (their RTL run's simulated cycles per wall second)
   icarus_vs_verilator (--rtl): the same tiny layer (120x40, batch 4) on both
@@ -59,9 +61,10 @@ MODELS = {  # name: file, GAP9 (MLPerf Tiny v1.0) energy per inference in uJ; go
 GOALS = {"tile_utilization": 0.85, "tops_per_tile_1024": 0.34, "tops_per_w_full_tile": 20.0,
          "tops_per_w_model": 10.0, "verilator_base_mcps": 2.0, "verilator_edge_mcps": 1.0,
          "icarus_vs_verilator": 1.0 / 500, "noisy_vs_sgemv": 3.0, "ideal_vs_dgemv": 1.5}
-# The RTL of this tree (docs/isa.md timing): POST Cols + 4, raw POST Cols + 2; the layer-test's
-# signed program (one MVM, one raw and one int8 POST per vector).
-POST_PER_COL, POST_FIXED = 1.0, 4
+# The RTL of this tree (docs/isa.md timing): POST Cols / post_lanes + 4 (per_col None: the
+# config's post_lanes), raw POST Cols + 2; the layer-test's signed program (one MVM, one raw and
+# one int8 POST per vector), and with --raw 0 the layer as a network runs it (MVM + int8 POST).
+POST_PER_COL, POST_FIXED = None, 4
 
 
 def log(msg=""):
@@ -124,9 +127,12 @@ def c_bench(a):
 def tile_rows(a, aimc):
     cfg = load_cfg(aimc, "configs/large.cfg", 120)
     tv = kperf.tile_vector(cfg, "s8", POST_PER_COL, POST_FIXED, isa=3)
-    # the layer-test program: per vector one MVM, a raw POST (Cols + 2) and an int8 POST
+    # the layer-test program: per vector one MVM, a raw POST (Cols + 2) and an int8 POST; a
+    # network's layer (layer-test --raw 0): the MVM and the int8 POST
     busy = tv["mvm"] + tv["post"] + kperf.post_cycles(cfg["cols"], 1, 2)
     util_model = tv["converting"] / busy
+    busy_layer = tv["mvm"] + tv["post"]
+    util_layer_model = tv["converting"] / busy_layer
     ft = kperf.full_tile(cfg, mode="u8", post_per_col=POST_PER_COL, post_fixed=POST_FIXED,
                          isa=3, host=False)
     rows = {
@@ -135,6 +141,11 @@ def tile_rows(a, aimc):
             "model: kirchhoff.perf.tile_vector, signed dense inputs, layer-test program (MVM + raw "
             "+ int8 POST), RTL timing of this tree", converting_cycles=tv["converting"],
             busy_cycles=busy),
+        "tile_utilization_1024_large_b2_layer": row(
+            util_layer_model, GOALS["tile_utilization"], ">=",
+            "model: kirchhoff.perf.tile_vector, signed dense inputs, the layer as a network runs "
+            f"it (MVM + int8 POST, no RAW POST), post_lanes {kperf.post_lanes(cfg)}",
+            converting_cycles=tv["converting"], busy_cycles=busy_layer),
         "tops_per_tile_1024": row(
             ft["tops"], GOALS["tops_per_tile_1024"], ">=",
             "model: perf.full_tile on configs/large.cfg (u8 inputs, one MVM + one tfl POST per "
@@ -147,30 +158,35 @@ def tile_rows(a, aimc):
     vl = os.path.join(a.build, "large", "vl", "aimc-test-vl")
     if a.rtl and os.path.exists(vl):
         res = {}
-        for door in ("back", "front"):
+        for door in ("back", "front", "layer"):
             rep = os.path.join(a.build, "bench", f"large-{door}.json")
             cmd = [vl, "layer-test", "--config", "configs/large.cfg", "--rows", "1024", "--cols",
                    "1024", "--batch", "2", "--seed", "1", "--backend", "verilator", "--report",
-                   rep] + (["--backdoor"] if door == "back" else [])
-            log(f"    RTL large 1024x1024 batch 2 ({door}door): $ {shlex.join(cmd)}")
-            _, wall = run(cmd, 3600, f"layer-test large ({door}door)")
+                   rep] + (["--backdoor"] if door != "front" else []) + (
+                       ["--raw", "0"] if door == "layer" else [])
+            log(f"    RTL large 1024x1024 batch 2 ({door}): $ {shlex.join(cmd)}")
+            _, wall = run(cmd, 3600, f"layer-test large ({door})")
             with open(rep) as f:
                 res[door] = (json.load(f), wall)
-        r = res["back"][0]
-        c = r["counters"]
-        busy = max(int(t["busy"]) for t in c["tiles"].values())
-        conv = int(c["reads"]) * int(cfg["cols_per_adc"]) * int(cfg["adc_cycles"])
-        rows["tile_utilization_1024_large_b2"].update(
-            value=conv / busy, met=conv / busy >= GOALS["tile_utilization"],
-            source="RTL layer-test on large (Verilator, backdoor): converting cycles (reads x "
-            "cols/ADC x ADC cycles) / busy cycles of the tile", model_value=util_model,
-            converting_cycles=conv, busy_cycles=busy)
+        for door, key, model, what in (
+                ("back", "tile_utilization_1024_large_b2", util_model, "layer-test program"),
+                ("layer", "tile_utilization_1024_large_b2_layer", util_layer_model,
+                 "layer-test --raw 0: MVM + int8 POST per vector")):
+            c = res[door][0]["counters"]
+            busy_rtl = max(int(t["busy"]) for t in c["tiles"].values())
+            conv = int(c["reads"]) * int(cfg["cols_per_adc"]) * int(cfg["adc_cycles"])
+            rows[key].update(
+                value=conv / busy_rtl, met=conv / busy_rtl >= GOALS["tile_utilization"],
+                source=f"RTL layer-test on large (Verilator, backdoor; {what}): converting cycles "
+                "(reads x cols/ADC x ADC cycles) / busy cycles of the tile", model_value=model,
+                converting_cycles=conv, busy_cycles=busy_rtl)
         rows["host_side_loading_large_1024"] = row(
             res["back"][1], res["front"][1], "<=",
             "wall seconds of the 1024x1024 layer-test on large: backdoor (value) vs frontdoor "
             "(goal: faster than the bus)", frontdoor_s=res["front"][1], backdoor_s=res["back"][1])
     elif a.rtl:
-        rows["tile_utilization_1024_large_b2"]["rtl_note"] = f"{vl} missing (make vl CONFIG=large)"
+        for key in ("tile_utilization_1024_large_b2", "tile_utilization_1024_large_b2_layer"):
+            rows[key]["rtl_note"] = f"{vl} missing (make vl CONFIG=large)"
     return rows
 
 

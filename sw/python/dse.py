@@ -64,11 +64,14 @@ GOALS = {
 }
 
 # POST latency of the RTL of this tree (docs/isa.md "Timing of the tile commands", issue 17):
-# int8 and tfl POST Cols + 4 cycles (one column per cycle), raw POST Cols + 2 (was 3·Cols + 3).
+# int8 and tfl POST Cols / post_lanes + 4 cycles (post_lanes columns per cycle, config key
+# post_lanes: kperf.rtl_post_per_col), raw POST Cols + 2 (was 3·Cols + 3). POST_PER_COL is one
+# lane: the unit the isa3_opt variant divides by its --post-lanes.
 POST_PER_COL, POST_FIXED, RAW_FIXED = 1.0, 4, 2
 
 # Design variants of the tile evaluated at every point (perf.full_tile arguments).
-#   rtl:      the RTL of this tree: signed inputs (ISA 2), POST 1 cycle per column after the MVM,
+#   rtl:      the RTL of this tree: signed inputs (ISA 2), POST after the MVM on the point's
+#             post_lanes (1 / post_lanes cycles per column),
 #             accumulator slots read-modify-written in SRAM at every conversion
 #   isa3:     ISA 3 u8 inputs (one applied phase per slice), otherwise as rtl
 #   isa3_opt: isa3 + POST on `lanes` parallel lanes overlapped with the next MVM + a register
@@ -76,9 +79,9 @@ POST_PER_COL, POST_FIXED, RAW_FIXED = 1.0, 4, 2
 #             (bias, M, S) held in registers per column, loaded once per layer
 def variants(post_lanes):
     return {
-        "rtl": dict(mode="s8", post_per_col=POST_PER_COL, post_fixed=POST_FIXED, overlap=False,
+        "rtl": dict(mode="s8", post_per_col=None, post_fixed=POST_FIXED, overlap=False,
                     acc_storage="sram"),
-        "isa3": dict(mode="u8", post_per_col=POST_PER_COL, post_fixed=POST_FIXED, overlap=False,
+        "isa3": dict(mode="u8", post_per_col=None, post_fixed=POST_FIXED, overlap=False,
                      acc_storage="sram"),
         "isa3_opt": dict(mode="u8", post_per_col=POST_PER_COL / post_lanes, post_fixed=POST_FIXED,
                          overlap=True,
@@ -303,7 +306,7 @@ def layer_test_model(cfg, batch, reads, isa=kperf.ISA):
             2 + max(int(cfg["settle_cycles"]), 1) +
             int(cfg["cols_per_adc"]) * int(cfg["adc_cycles"])) + (total_ph - applied)
         posts = batch * (kperf.post_cycles(cfg["cols"], 1, RAW_FIXED) +
-                         kperf.post_cycles(cfg["cols"], POST_PER_COL, POST_FIXED))
+                         kperf.post_cycles(cfg["cols"], kperf.rtl_post_per_col(cfg), POST_FIXED))
         cmds = 3 * batch
         return {"tile_busy": int(mvm + posts - cmds),
                 "cycles": int(mvm + posts + DISPATCH * cmds + RUN_FIXED)}
@@ -322,7 +325,7 @@ def tfl_model(cfg, batch, reads):
     mvm = batch * kperf.mvm_cycles(cfg["rows"], cfg["cols_per_adc"], cfg["adc_cycles"],
                                    cfg["settle_cycles"], 0, 0) + reads * per + (total_ph - reads)
     lat = (kperf.prog_cycles(cfg["rows"], cfg["cols"]) + mvm +
-           batch * (kperf.post_cycles(cfg["cols"], POST_PER_COL, POST_FIXED) +
+           batch * (kperf.post_cycles(cfg["cols"], kperf.rtl_post_per_col(cfg), POST_FIXED) +
                     kperf.post_cycles(cfg["cols"], 1, RAW_FIXED)))
     cmds = 1 + 3 * batch
     return {"tile_busy": int(lat - cmds), "cycles": int(lat + DISPATCH * cmds + RUN_FIXED)}

@@ -2,6 +2,7 @@
 // C API of the live Verilator model of aimc_top: harness + AXI4-Lite driver behind a C handle.
 #include "aimc_vl.h"
 
+#include <cstdio>
 #include <new>
 
 #include "aimc.h"
@@ -11,14 +12,13 @@
 #include "Vaimc_top__Dpi.h"
 #include "svdpi.h"
 
-// Backdoor targets: the aimc_sram instances behind the buffer windows (aimc_top), by scope.
-enum BdMem { BD_INSTR_LO, BD_INSTR_HI, BD_ACT_IN, BD_ACT_OUT, BD_WEIGHT, BD_PARAM0, BD_N = BD_PARAM0 + 4 };
-static const char *const kBdScope[BD_N] = {
+// Backdoor targets: the aimc_sram instances behind the buffer windows (aimc_top), by scope. The
+// parameter buffer has 4 x post_lanes banks (aimc_par_buf: bank word % banks, row word / banks).
+enum BdMem { BD_INSTR_LO, BD_INSTR_HI, BD_ACT_IN, BD_ACT_OUT, BD_WEIGHT, BD_PARAM0, BD_N = BD_PARAM0 + 16 };
+static const char *const kBdScope[BD_PARAM0] = {
 	"TOP.aimc_top.u_instr_lo.u_sram", "TOP.aimc_top.u_instr_hi.u_sram",
 	"TOP.aimc_top.u_act_in.u_sram",   "TOP.aimc_top.u_act_out.u_sram",
-	"TOP.aimc_top.u_weight.u_sram",   "TOP.aimc_top.u_param.g_bank[0].u_sram",
-	"TOP.aimc_top.u_param.g_bank[1].u_sram", "TOP.aimc_top.u_param.g_bank[2].u_sram",
-	"TOP.aimc_top.u_param.g_bank[3].u_sram",
+	"TOP.aimc_top.u_weight.u_sram",
 };
 
 struct aimc_vl {
@@ -26,6 +26,8 @@ struct aimc_vl {
 	AimcAxilDriver bus;
 	svScope bd_scope[BD_N] = {};
 	uint32_t instr_depth = 0, act_depth = 0, par_depth = 0, wgt_depth = 0;
+	uint32_t par_banks = 0;      // 4 x the config's post_lanes
+	bool par_banks_match = false; // the model has exactly par_banks parameter banks
 	bool backdoor = false;
 
 	aimc_vl() : bus(harness) {}
@@ -71,8 +73,22 @@ extern "C" aimc_vl *aimc_vl_open_rc(const aimc_cfg *cfg, uint64_t seed, const ch
 	vl->act_depth = cfg->act_depth;
 	vl->par_depth = cfg->par_depth;
 	vl->wgt_depth = cfg->wgt_depth;
-	for (int i = 0; i < BD_N; i++)
+	for (int i = 0; i < BD_PARAM0; i++)
 		vl->bd_scope[i] = svGetScopeFromName(kBdScope[i]);
+	vl->par_banks = 4u * cfg->post_lanes;
+	if (vl->par_banks > BD_N - BD_PARAM0)
+		vl->par_banks = 0;
+	for (uint32_t k = 0; k <= vl->par_banks && k < BD_N - BD_PARAM0; k++) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "TOP.aimc_top.u_param.g_bank[%u].u_sram", k);
+		svScope s = svGetScopeFromName(name);
+		if (k < vl->par_banks)
+			vl->bd_scope[BD_PARAM0 + k] = s;
+		else if (s != nullptr)
+			vl->par_banks = 0;   // more banks in the model than the config says
+	}
+	vl->par_banks_match = vl->par_banks != 0;
 	goto out;
 
 fail_vl:
@@ -121,7 +137,10 @@ extern "C" int aimc_vl_backdoor_ready(aimc_vl *vl)
 {
 	if (vl == nullptr)
 		return AIMC_EINVAL;
-	for (int i = 0; i < BD_N; i++) {
+	// A model built with another post_lanes than the config's has another bank count.
+	if (!vl->par_banks_match)
+		return AIMC_EUNSUPPORTED;
+	for (uint32_t i = 0; i < BD_PARAM0 + vl->par_banks; i++) {
 		if (vl->bd_scope[i] == nullptr)
 			return AIMC_EUNSUPPORTED;
 	}
@@ -157,8 +176,8 @@ extern "C" int aimc_vl_backdoor_write(aimc_vl *vl, uint32_t addr, uint32_t val)
 		word = (addr - kParam) >> 2;
 		if (word >= vl->par_depth)
 			return 0;
-		mem = BD_PARAM0 + (int)(word & 3u);  // aimc_par_buf: bank word % 4, row word / 4
-		word >>= 2;
+		mem = BD_PARAM0 + (int)(word % vl->par_banks);  // aimc_par_buf: bank, row
+		word /= vl->par_banks;
 	} else if (addr >= kActOut && addr < kActOut + 0x00010000u) {
 		word = (addr - kActOut) >> 2;
 		if (word >= vl->act_depth)

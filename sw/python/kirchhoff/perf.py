@@ -135,9 +135,19 @@ def mvm_cycles(rows: int, cols_per_adc: int, adc_cycles: int, settle_cycles: int
 
 
 def post_cycles(cols: int, per_col: float = 3.0, fixed: int = 3) -> float:
-    """POST latency: per_col * Cols + fixed; the RTL today: int8/tfl 3 * Cols + 3, RAW Cols + 2.
-    per_col is the parameter a parallel post-processing (lanes) lowers."""
+    """POST latency: per_col * Cols + fixed. The RTL: int8/tfl Cols / post_lanes + 4 (per_col
+    rtl_post_per_col(cfg), fixed 4; before issue 17 3 * Cols + 3), RAW Cols + 2 (per_col 1)."""
     return float(per_col) * int(cols) + int(fixed)
+
+
+def post_lanes(cfg: dict) -> int:
+    """POST columns per cycle of a config (key post_lanes, 1 or 4; 1 where the key is absent)."""
+    return int(cfg.get("post_lanes", 1))
+
+
+def rtl_post_per_col(cfg: dict) -> float:
+    """Cycles per column of the RTL's int8/tfl POST on this config: 1 / post_lanes."""
+    return 1.0 / post_lanes(cfg)
 
 
 def prog_cycles(rows: int, cols: int, pv_pulses: int | None = None, weight_slices: int = 1) -> int:
@@ -150,10 +160,14 @@ def prog_cycles(rows: int, cols: int, pv_pulses: int | None = None, weight_slice
     return 1 + int(rows) * (int(cols) // 4 + 3) + 2 * int(pv_pulses)
 
 
-def tile_vector(cfg: dict, mode: str = "s8", post_per_col: float = 3.0, post_fixed: int = 3, overlap: bool = False,
-                applied: int | None = None, skipped: int | None = None, isa: int = ISA) -> dict:
+def tile_vector(cfg: dict, mode: str = "s8", post_per_col: float | None = 3.0, post_fixed: int = 3,
+                overlap: bool = False, applied: int | None = None, skipped: int | None = None,
+                isa: int = ISA) -> dict:
     """Cycles one tile spends per input vector on a layer that fills it (one MVM, one POST):
-    MVM + POST, or max(MVM, POST) when POST overlaps the next MVM (overlap=True)."""
+    MVM + POST, or max(MVM, POST) when POST overlaps the next MVM (overlap=True). post_per_col
+    None: the RTL's, 1 / post_lanes of the config."""
+    if post_per_col is None:
+        post_per_col = rtl_post_per_col(cfg)
     a, s = phases(int(cfg["dac_bits"]), mode, isa)
     a = a if applied is None else applied
     s = s if skipped is None else skipped
@@ -445,7 +459,8 @@ ACC_STORAGE = ("sram", "reg")   # sram: slot read-modify-write per conversion (r
                                 #      read and written once per MVM (a design option, not the RTL)
 
 
-def full_tile(cfg: dict, mode: str = "s8", post_per_col: float = 3.0, post_fixed: int = 3, overlap: bool = False,
+def full_tile(cfg: dict, mode: str = "s8", post_per_col: float | None = 3.0, post_fixed: int = 3,
+              overlap: bool = False,
               acc_storage: str = "sram", post_params: str = "sram", host: bool = True, isa: int = ISA) -> dict:
     """One vector through a layer that fills one tile (K = rows, N = cols), dense inputs: the
     cycles of tile_vector and the energy of the counter model for the events it implies (one MVM,

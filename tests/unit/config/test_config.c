@@ -138,6 +138,11 @@ static void test_bad_inputs(void)
 		{"counter_bits_high", "name = t\ncounter_bits = 64\n", "bad:2:", "counter_bits"},
 		{"counter_bits_odd", "name = t\ncounter_bits = 24\n", "bad:2:", "counter_bits"},
 		{"counter_bits_neg", "name = t\ncounter_bits = -16\n", "bad:2:", "counter_bits"},
+		/* post_lanes: 1 or 4, and a parameter buffer its 4 x post_lanes banks split evenly */
+		{"post_lanes_two", "name = t\npost_lanes = 2\n", "bad:2:", "post_lanes"},
+		{"post_lanes_high", "name = t\npost_lanes = 8\n", "bad:2:", "post_lanes"},
+		{"post_lanes_zero", "name = t\npost_lanes = 0\n", "bad:2:", "post_lanes"},
+		{"post_lanes_par_depth", "name = t\npost_lanes = 4\npar_depth = 1032\n", "bad:3:", "par_depth"},
 		/* non-idealities (docs/analog-model.md) */
 		{"range_drift_time", "name = t\ndrift_time = -1\n", "bad:2:", "drift_time"},
 		{"range_drift_time_high", "name = t\ndrift_time = 2e9\n", "bad:2:", "drift_time"},
@@ -453,7 +458,7 @@ static void test_json(const char *root)
 	static const char *const all_keys[] = {
 		"name", "num_tiles", "rows", "cols", "dac_bits", "adc_bits", "cols_per_adc", "adc_cycles",
 		"adc_kind", "settle_cycles", "instr_depth", "act_depth", "par_depth", "wgt_depth", "acc_slots",
-		"xbar_impl", "conflict_check", "counter_bits", "isa_tfl", "clock_mhz", "vread", "gmax", "gmin", "prog_sigma", "prog_knee", "read_sigma", "read_knee",
+		"xbar_impl", "conflict_check", "counter_bits", "isa_tfl", "post_lanes", "clock_mhz", "vread", "gmax", "gmin", "prog_sigma", "prog_knee", "read_sigma", "read_knee",
 		"ir_mode", "r_wire_row", "r_wire_col", "r_drv", "r_sense",
 		"e_adc_pj", "e_dac_pj", "e_sram_pj_bit", "e_acc_pj", "e_post_pj"};
 	aimc_cfg c;
