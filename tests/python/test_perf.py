@@ -124,6 +124,17 @@ def test_cycle_model_mvm_and_post_latencies_measured_on_the_rtl_issue_17():
     assert perf.mvm_cycles(16, 1, 2, 5, 2, 0) == (5 + 1 + 5) + (2 + 5) + 3 + 2
     assert perf.post_cycles(1024) == 3075
     assert perf.post_cycles(8, 1, 2) == 10
+    # four POST lanes (post_lanes 4, decision 0012): Cols/4 + 4. large 1024x1024, layer-test
+    # --batch 2 --seed 1 --backdoor, measured on the RTL (Verilator, 2026-12-07): tile 0 busy 6706
+    # (per vector MVM, RAW POST, int8 POST; busy = latencies - 1 per command) and 4656 with
+    # --raw 0 (MVM, int8 POST)
+    large4 = dict(rows=1024, cols=1024, dac_bits=1, cols_per_adc=16, adc_cycles=8, settle_cycles=4,
+                  post_lanes=4)
+    tv4 = perf.tile_vector(large4, "s8", None, 4, isa=3)
+    assert tv4["post"] == 260 and perf.rtl_post_per_col(large4) == 0.25
+    assert 2 * (tv4["mvm"] + tv4["post"]) - 4 == 4656
+    assert 2 * (tv4["mvm"] + tv4["post"] + perf.post_cycles(1024, 1, 2)) - 6 == 6706
+    assert perf.post_lanes({}) == 1
     assert perf.phases(2, "u8") == (4, 4) and perf.phases(8, "s8") == (2, 0)
     # layer-test on tiny (K=16, N=8, seed 1), Verilator, the RTL with POST Cols + 4 (issue 17;
     # measured 2026-12-06 on h7/perfsys): batch 1 294 cycles (8 reads), batch 4 724 (18 reads),
