@@ -29,6 +29,7 @@ module aimc_top
   parameter int CounterBits   = 32,      // event counter width (16..32), wrap at 2^CounterBits
   parameter int IsaTfl        = 1,       // 0: no tfl POST stage, no ACCADD (both ILLEGAL)
   parameter int PostLanes     = 1,       // POST columns per cycle, 1 or 4 (config key post_lanes)
+  parameter int LoadWords     = 1,       // MVM input words per cycle, 1 or 4 (config key load_words)
   // Tile clock gating (docs/decisions/0011): 1 gates each tile's clock while it has nothing to
   // do (aimc_clk_gate); 0 (FPGA builds, the generic synthesis check) clocks every tile always.
   // Same bits, counters and cycles either way.
@@ -212,7 +213,8 @@ module aimc_top
   logic                     seq_dat_req, seq_act_req, seq_act_we, seq_act_sel;
   logic [ActAw-1:0]         seq_act_addr;
   logic [31:0]              seq_act_wdata;
-  logic [31:0]              wgt_rdata, act_rdata;
+  logic [31:0]              wgt_rdata;
+  logic [LoadWords*32-1:0]  act_rdata, act_in_rdata, act_out_rdata;  // words addr.. (MVM loads)
   logic [PostLanes*96-1:0]  par_rdata;        // three words per column, PostLanes columns
   logic [NumTiles-1:0]      t_cmd_ready, t_busy, t_done, t_err;
   logic [NumTiles-1:0][7:0] t_err_code;
@@ -273,7 +275,7 @@ module aimc_top
     .act_sel_o       (seq_act_sel),
     .act_addr_o      (seq_act_addr),
     .act_wdata_o     (seq_act_wdata),
-    .act_rdata_i     (act_rdata),
+    .act_rdata_i     (act_rdata[31:0]),
     .tile_sat_i      (tile_sat),
     .sat_stop_i      (sat_stop),
     .wdog_stop_i     (wdog_stop),
@@ -343,6 +345,7 @@ module aimc_top
       .XbarImpl   (XbarImpl),
       .IsaTfl     (IsaTfl),
       .PostLanes  (PostLanes),
+      .LoadWords  (LoadWords),
       .AdcKind    (AdcKind),
       .ActAw      (ActAw),
       .WgtAw      (WgtAw),
@@ -514,7 +517,8 @@ module aimc_top
   aimc_buf #(
     .Depth (ActDepth),
     .Width (32),
-    .Aw    (ActAw)
+    .Aw    (ActAw),
+    .Banks (LoadWords)
   ) u_act_in (
     .clk_i       (clk_i),
     .hw_req_i    (act_req & ~act_sel),
@@ -526,13 +530,14 @@ module aimc_top
     .bus_addr_i  (bus_addr[ActAw-1:0]),
     .bus_wdata_i (bus_wdata),
     .bus_gnt_o   (buf_bus_gnt[BUF_ACT_IN]),
-    .rdata_o     (buf_rdata[BUF_ACT_IN])
+    .rdata_o     (act_in_rdata)
   );
 
   aimc_buf #(
     .Depth (ActDepth),
     .Width (32),
-    .Aw    (ActAw)
+    .Aw    (ActAw),
+    .Banks (LoadWords)
   ) u_act_out (
     .clk_i       (clk_i),
     .hw_req_i    (act_req & act_sel),
@@ -544,10 +549,12 @@ module aimc_top
     .bus_addr_i  (bus_addr[ActAw-1:0]),
     .bus_wdata_i (bus_wdata),
     .bus_gnt_o   (buf_bus_gnt[BUF_ACT_OUT]),
-    .rdata_o     (buf_rdata[BUF_ACT_OUT])
+    .rdata_o     (act_out_rdata)
   );
 
-  assign act_rdata = act_rsel_q ? buf_rdata[BUF_ACT_OUT] : buf_rdata[BUF_ACT_IN];
+  assign buf_rdata[BUF_ACT_IN]  = act_in_rdata[31:0];
+  assign buf_rdata[BUF_ACT_OUT] = act_out_rdata[31:0];
+  assign act_rdata = act_rsel_q ? act_out_rdata : act_in_rdata;
 
   aimc_par_buf #(
     .Depth  (ParDepth),

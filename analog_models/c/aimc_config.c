@@ -87,6 +87,9 @@ static const struct cfg_key keys[] = {
 	{"post_lanes", KT_U32, OFF(post_lanes), 1, 1, 4, 0, NULL, "-", "PostLanes",
 	 "POST columns per cycle, 1 or 4 (four multipliers; the parameter buffer in 4 x post_lanes "
 	 "banks); RAW POST stays one column per cycle"},
+	{"load_words", KT_U32, OFF(load_words), 1, 1, 4, 0, NULL, "-", "LoadWords",
+	 "activation words an MVM reads per cycle while it loads its inputs, 1 or 4 (the activation "
+	 "buffers in 4 banks)"},
 	{"clock_mhz", KT_F64, OFF(clock_mhz), 200, 1, 5000, 0, NULL, "MHz", NULL,
 	 "clock for the performance model"},
 	{"vread", KT_F64, OFF(vread), 0.1, 0.01, 2, 0, NULL, "V", NULL, "full-scale read voltage"},
@@ -473,7 +476,8 @@ static int cross_check(const aimc_cfg *cfg, const uint32_t *lines, const char *o
 		     {"xbar_impl", "xbar_impl"}, {"xbar_kind", "xbar_impl"}, /* 15: the default case below */
 		     {"adc_kind", "adc_cycles"}, {"adc_kind", "xbar_impl"}, {"adc_kind", "xbar_kind"},
 		     {"weight_slices", "slice_bits"}, {"cols", "weight_slices"}, {"xbar_kind", "weight_slices"},
-		     {"post_lanes", "post_lanes"}, {"post_lanes", "par_depth"}};
+		     {"post_lanes", "post_lanes"}, {"post_lanes", "par_depth"}, {"load_words", "load_words"},
+		     {"load_words", "act_depth"}};
 	char at[600];
 
 	for (size_t p = 0; p < sizeof(pairs) / sizeof(pairs[0]); p++) {
@@ -637,9 +641,19 @@ static int cross_check(const aimc_cfg *cfg, const uint32_t *lines, const char *o
 			break;
 		case 24:
 			/* the parameter buffer's 4 x post_lanes banks split it evenly */
-			bad = cfg->par_depth % (4 * cfg->post_lanes) != 0;
+			bad = cfg->post_lanes == 0 || cfg->par_depth % (4 * cfg->post_lanes) != 0;
 			snprintf(msg, sizeof(msg), "par_depth (%u) must be a multiple of 4 x post_lanes (%u)",
 				 cfg->par_depth, 4 * cfg->post_lanes);
+			break;
+		case 25:
+			bad = cfg->load_words != 1 && cfg->load_words != 4;
+			snprintf(msg, sizeof(msg), "load_words must be 1 or 4, not %u", cfg->load_words);
+			break;
+		case 26:
+			/* the activation buffers' load_words banks split them evenly */
+			bad = cfg->load_words == 0 || cfg->act_depth % cfg->load_words != 0;
+			snprintf(msg, sizeof(msg), "act_depth (%u) must be a multiple of load_words (%u)",
+				 cfg->act_depth, cfg->load_words);
 			break;
 		default: {
 			/* The twin computes without any analog effect: name the first one switched on. */

@@ -23,6 +23,7 @@ module aimc_icebreaker import aimc_pkg::*; #(
   parameter int CounterBits   = 32,
   parameter int IsaTfl        = 1,
   parameter int PostLanes     = 1,
+  parameter int LoadWords     = 1,
   parameter int ClkHz      = 12000000,
   parameter int Baud       = 115200
 ) (
@@ -73,6 +74,7 @@ module aimc_icebreaker import aimc_pkg::*; #(
     .CounterBits   (CounterBits),
     .IsaTfl        (IsaTfl),
     .PostLanes     (PostLanes),
+    .LoadWords     (LoadWords),
     .ClkDiv        ((ClkHz + Baud / 2) / Baud),
     .TimeoutCycles (ClkHz / 10),
     .HeartbeatW    (24),

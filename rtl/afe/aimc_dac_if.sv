@@ -9,6 +9,7 @@
 module aimc_dac_if import aimc_pkg::*; #(
   parameter int Rows    = 64,
   parameter int DacBits = 1,
+  parameter int LoadWords = 1,            // input words written per cycle (config key load_words)
   localparam int NumSlices = (8 + DacBits - 1) / DacBits,
   localparam int SliceW    = aimc_aw(NumSlices),
   localparam int InWords   = Rows / 4,
@@ -16,10 +17,11 @@ module aimc_dac_if import aimc_pkg::*; #(
 ) (
   input  logic                    clk_i,
   input  logic                    rst_ni,
-  // input vector load: word x_widx_i holds rows 4*x_widx_i .. 4*x_widx_i+3, byte 0 first
+  // input vector load: word x_widx_i + j (j < LoadWords, below InWords) holds rows
+  // 4*(x_widx_i+j) .. 4*(x_widx_i+j)+3, byte 0 first, in x_wdata_i[32j +: 32]
   input  logic                    x_we_i,
   input  logic [InWordW-1:0]      x_widx_i,
-  input  logic [31:0]             x_wdata_i,
+  input  logic [LoadWords*32-1:0] x_wdata_i,
   // latch the codes of a phase: slice (least significant first), sign (0 = positive rows)
   input  logic                    load_i,
   input  logic [SliceW-1:0]       slice_i,
@@ -50,8 +52,12 @@ module aimc_dac_if import aimc_pkg::*; #(
 
   always_ff @(posedge clk_i) begin
     if (x_we_i) begin
-      for (int i = 0; i < 4; i++) begin
-        x_q[4 * int'(x_widx_i) + i] <= x_wdata_i[8*i +: 8];
+      for (int j = 0; j < LoadWords; j++) begin
+        if (int'(x_widx_i) + j < InWords) begin
+          for (int i = 0; i < 4; i++) begin
+            x_q[4 * (int'(x_widx_i) + j) + i] <= x_wdata_i[32*j + 8*i +: 8];
+          end
+        end
       end
     end
     if (load_i) begin

@@ -25,6 +25,7 @@ module aimc_fpga_core import aimc_pkg::*; #(
   parameter int CounterBits   = 32,
   parameter int IsaTfl        = 1,
   parameter int PostLanes     = 1,
+  parameter int LoadWords     = 1,
   // board parameters
   parameter int ClkDiv        = 104,       // clock / baud
   parameter int TimeoutCycles = 1200000,   // UART frame timeout
@@ -114,6 +115,7 @@ module aimc_fpga_core import aimc_pkg::*; #(
     .CounterBits   (CounterBits),
     .IsaTfl        (IsaTfl),
     .PostLanes     (PostLanes),
+    .LoadWords     (LoadWords),
     .ClkGate       (1'b0)   // no gated clocks on the FPGA: every tile clocked (decision 0011)
   ) u_chip (
     .clk_i            (clk_i),

@@ -1,40 +1,102 @@
 // SPDX-License-Identifier: Apache-2.0
 // One on-chip buffer shared by the datapath (sequencer or tile, which always wins) and the bus.
+// Banks = 1: one SRAM. Banks = 4 (the activation buffers with config key load_words = 4): four
+// single-port SRAM banks interleaved by word address (bank = addr % 4, row = addr / 4), so that a
+// datapath read returns the four words addr .. addr+3 (modulo Depth) in one cycle, as
+// aimc_par_buf does for the parameters; writes and bus accesses take one word.
+
+`include "aimc_assert.svh"
 
 module aimc_buf import aimc_pkg::*; #(
   parameter int Depth = 1024,
   parameter int Width = 32,
-  parameter int Aw    = aimc_aw(Depth)
+  parameter int Aw    = aimc_aw(Depth),
+  parameter int Banks = 1                 // 1 or 4: words of a datapath read
 ) (
-  input  logic             clk_i,
+  input  logic                   clk_i,
   // datapath port: never waits
-  input  logic             hw_req_i,
-  input  logic             hw_we_i,
-  input  logic [Aw-1:0]    hw_addr_i,
-  input  logic [Width-1:0] hw_wdata_i,
+  input  logic                   hw_req_i,
+  input  logic                   hw_we_i,
+  input  logic [Aw-1:0]          hw_addr_i,
+  input  logic [Width-1:0]       hw_wdata_i,
   // bus port: served in a cycle the datapath leaves free (bus_gnt_o)
-  input  logic             bus_req_i,
-  input  logic             bus_we_i,
-  input  logic [Aw-1:0]    bus_addr_i,
-  input  logic [Width-1:0] bus_wdata_i,
-  output logic             bus_gnt_o,
-  // read data of the access granted in the previous cycle, whichever port made it
-  output logic [Width-1:0] rdata_o
+  input  logic                   bus_req_i,
+  input  logic                   bus_we_i,
+  input  logic [Aw-1:0]          bus_addr_i,
+  input  logic [Width-1:0]       bus_wdata_i,
+  output logic                   bus_gnt_o,
+  // read data of the access granted in the previous cycle, whichever port made it: word addr+i
+  // in [i*Width +: Width] (a bus read: word 0)
+  output logic [Banks*Width-1:0] rdata_o
 );
 
   assign bus_gnt_o = bus_req_i & ~hw_req_i;
 
-  aimc_sram #(
-    .Depth (Depth),
-    .Width (Width),
-    .Aw    (Aw)
-  ) u_sram (
-    .clk_i   (clk_i),
-    .req_i   (hw_req_i | bus_req_i),
-    .we_i    (hw_req_i ? hw_we_i    : bus_we_i),
-    .addr_i  (hw_req_i ? hw_addr_i  : bus_addr_i),
-    .wdata_i (hw_req_i ? hw_wdata_i : bus_wdata_i),
-    .rdata_o (rdata_o)
-  );
+  if (Banks == 1) begin : g_one
+    aimc_sram #(
+      .Depth (Depth),
+      .Width (Width),
+      .Aw    (Aw)
+    ) u_sram (
+      .clk_i   (clk_i),
+      .req_i   (hw_req_i | bus_req_i),
+      .we_i    (hw_req_i ? hw_we_i    : bus_we_i),
+      .addr_i  (hw_req_i ? hw_addr_i  : bus_addr_i),
+      .wdata_i (hw_req_i ? hw_wdata_i : bus_wdata_i),
+      .rdata_o (rdata_o)
+    );
+  end else begin : g_banked
+    localparam int BankW     = aimc_aw(Banks);
+    localparam int BankDepth = Depth / Banks;
+    localparam int RowW      = (Aw > BankW) ? Aw - BankW : 1;
+
+    // A write or a bus access touches the bank of its word; a datapath read touches every bank,
+    // bank k at the first word at or after addr with address % Banks == k.
+    logic [Aw-1:0]          addr;
+    logic                   we, rd_all;
+    logic [Width-1:0]       wdata;
+    logic [RowW-1:0]        arow;
+    logic [BankW-1:0]       abank, sel_q;
+    logic [Banks-1:0][Width-1:0] brdata;
+
+    assign addr   = hw_req_i ? hw_addr_i  : bus_addr_i;
+    assign we     = hw_req_i ? hw_we_i    : bus_we_i;
+    assign wdata  = hw_req_i ? hw_wdata_i : bus_wdata_i;
+    assign rd_all = hw_req_i && !hw_we_i;
+    assign arow   = RowW'(addr >> BankW);
+    assign abank  = addr[BankW-1:0];
+
+    for (genvar k = 0; k < Banks; k++) begin : g_bank
+      logic [RowW-1:0] row, next;
+      logic            req;
+      assign next = (int'(arow) == BankDepth - 1) ? '0 : arow + 1'b1;
+      assign row  = (rd_all && k < int'(abank)) ? next : arow;
+      assign req  = rd_all || ((hw_req_i || bus_req_i) && abank == BankW'(k));
+      aimc_sram #(
+        .Depth (BankDepth),
+        .Width (Width),
+        .Aw    (RowW)
+      ) u_sram (
+        .clk_i   (clk_i),
+        .req_i   (req),
+        .we_i    (we),
+        .addr_i  (row),
+        .wdata_i (wdata),
+        .rdata_o (brdata[k])
+      );
+    end
+
+    always_ff @(posedge clk_i) begin
+      if (hw_req_i || bus_req_i) begin
+        sel_q <= abank;
+      end
+    end
+
+    for (genvar i = 0; i < Banks; i++) begin : g_word
+      assign rdata_o[i*Width +: Width] = brdata[BankW'(sel_q + BankW'(i))];
+    end
+  end
+
+  `ASSERT_INIT(Banks_A, (Banks == 1 || Banks == 4) && Depth % Banks == 0)
 
 endmodule

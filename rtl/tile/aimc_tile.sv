@@ -8,7 +8,8 @@
 //               1 + sum over rows of Cols*WeightSlices/4 + 3 + 2*p_row, p_row = pulses the row took:
 //               load the row, verify, then (pulse, verify) until every cell is done or the
 //               budget is spent; the decision takes the cycle after each verify
-//   MVM         L + 2 + E with L = max(Rows/4 + 1, ColsPerAdc), S = max(settle, 1),
+//   MVM         L + 2 + E with L = max(ceil(Rows/(4*LoadWords)) + 1, ColsPerAdc) (config key
+//               load_words: input words read per cycle, 1 or 4), S = max(settle, 1),
 //               CC = ColsPerAdc*WeightSlices*AdcCycles (bit-sliced weights: every pair column
 //               of an ADC is one conversion), over the 2*ceil(8/DacBits) phases (an applied phase has
 //               an active row; with u8 every negative phase is skipped): f = phases skipped before
@@ -55,6 +56,7 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   parameter int XbarImpl   = XBAR_MODEL,  // XBAR_MODEL: analog C model; XBAR_TWIN: aimc_xbar_twin
   parameter int IsaTfl     = 1,           // 0: no tfl POST stage, no ACCADD (config key isa_tfl)
   parameter int PostLanes  = 1,           // POST columns per cycle, 1 or 4 (config key post_lanes)
+  parameter int LoadWords  = 1,           // MVM input words read per cycle, 1 or 4 (load_words)
   parameter int AdcKind    = ADC_MODEL,   // ADC_MODEL: codes from the macro; ADC_SAR: aimc_sar
   parameter int ActAw      = 12,
   parameter int WgtAw      = 13,
@@ -96,7 +98,7 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   output logic              act_sel_o,        // 0 = IN buffer, 1 = OUT buffer
   output logic [ActAw-1:0]  act_addr_o,
   output logic [31:0]       act_wdata_o,
-  input  logic [31:0]       act_rdata_i,
+  input  logic [LoadWords*32-1:0] act_rdata_i,  // words addr .. addr+LoadWords-1 (MVM loads)
   // events for the chip counters
   output logic              ev_read_o,        // one array read (applied phase) done
   output logic [15:0]       ev_adc_o,         // column conversions finished this cycle
@@ -129,9 +131,11 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   localparam int RowWordW   = aimc_aw(RowWords);
   localparam int ProgWords  = Rows * RowWords;
   localparam int ProgCntW   = aimc_aw(ProgWords + 1);
-  // StMvmLoad: InWords reads, the last word written one cycle later, the DAC codes latched on
-  // the exit edge; the slot clear (one mux position per cycle) runs alongside.
-  localparam int LoadCycles = (InWords + 1 > ColsPerAdc) ? InWords + 1 : ColsPerAdc;
+  // StMvmLoad: LoadReads reads of LoadWords words each, the last ones written one cycle later,
+  // the DAC codes latched on the exit edge; the slot clear (one mux position per cycle) runs
+  // alongside.
+  localparam int LoadReads  = (InWords + LoadWords - 1) / LoadWords;
+  localparam int LoadCycles = (LoadReads + 1 > ColsPerAdc) ? LoadReads + 1 : ColsPerAdc;
   localparam int LoadW      = aimc_aw(LoadCycles + 1);
   localparam int RowW       = aimc_aw(Rows);
   localparam int GrpW       = aimc_aw(ColsPerAdc);
@@ -452,12 +456,12 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
       StMvmLoad: begin
         // Read the Rows inputs and, without the acc flag, clear the slot (one mux position of
         // every lane per cycle), in parallel.
-        if (ld_q < LoadW'(InWords)) begin
+        if (ld_q < LoadW'(LoadReads)) begin
           act_req_o  = 1'b1;
           act_sel_o  = f_src_out;
-          act_addr_o = ActAw'(AAddrW'(a_q) + AAddrW'(ld_q));
+          act_addr_o = ActAw'(AAddrW'(a_q) + AAddrW'(int'(ld_q) * LoadWords));
           lrv_d      = 1'b1;
-          lridx_d    = InWordW'(ld_q);
+          lridx_d    = InWordW'(int'(ld_q) * LoadWords);
         end
         acc_clr = !f_acc && (ld_q < LoadW'(ColsPerAdc));
         ld_d    = ld_q + 1'b1;
@@ -718,8 +722,9 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
 
   // ---- datapath -----------------------------------------------------------------------------------
   aimc_dac_if #(
-    .Rows    (Rows),
-    .DacBits (DacBits)
+    .Rows      (Rows),
+    .DacBits   (DacBits),
+    .LoadWords (LoadWords)
   ) u_dac_if (
     .clk_i           (clk_i),
     .rst_ni          (rst_ni),
@@ -854,7 +859,7 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
     .shift_i   (acc_shift),
     .clr_i     (acc_clr),
     .add_i     (aa_add),
-    .add_word_i(act_rdata_i),
+    .add_word_i(act_rdata_i[31:0]),
     .sat_cnt_o (acc_sat_cnt)
   );
 

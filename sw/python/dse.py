@@ -302,7 +302,8 @@ def layer_test_model(cfg, batch, reads, isa=kperf.ISA):
 
     def cyc(applied):
         mvm = batch * kperf.mvm_cycles(cfg["rows"], cfg["cols_per_adc"], cfg["adc_cycles"],
-                                       cfg["settle_cycles"], 0, 0) + applied * (
+                                       cfg["settle_cycles"], 0, 0,
+                                       load_words=kperf.load_words(cfg)) + applied * (
             2 + max(int(cfg["settle_cycles"]), 1) +
             int(cfg["cols_per_adc"]) * int(cfg["adc_cycles"])) + (total_ph - applied)
         posts = batch * (kperf.post_cycles(cfg["cols"], 1, RAW_FIXED) +
@@ -323,7 +324,8 @@ def tfl_model(cfg, batch, reads):
     total_ph = 2 * ns * batch
     per = 2 + max(int(cfg["settle_cycles"]), 1) + int(cfg["cols_per_adc"]) * int(cfg["adc_cycles"])
     mvm = batch * kperf.mvm_cycles(cfg["rows"], cfg["cols_per_adc"], cfg["adc_cycles"],
-                                   cfg["settle_cycles"], 0, 0) + reads * per + (total_ph - reads)
+                                   cfg["settle_cycles"], 0, 0, load_words=kperf.load_words(cfg)) + (
+        reads * per + (total_ph - reads))
     lat = (kperf.prog_cycles(cfg["rows"], cfg["cols"]) + mvm +
            batch * (kperf.post_cycles(cfg["cols"], kperf.rtl_post_per_col(cfg), POST_FIXED) +
                     kperf.post_cycles(cfg["cols"], 1, RAW_FIXED)))

@@ -26,7 +26,8 @@ module aimc_tb_trace import aimc_pkg::*; #(
   parameter int ConflictCheck = 1,
   parameter int CounterBits   = 32,
   parameter int IsaTfl        = 1,
-  parameter int PostLanes     = 1
+  parameter int PostLanes     = 1,
+  parameter int LoadWords     = 1
 );
 
   // Shared with the C++ harness (tb/verilator/aimc_harness.h): cycles of reset before the first
@@ -67,7 +68,8 @@ module aimc_tb_trace import aimc_pkg::*; #(
     .ConflictCheck (ConflictCheck),
     .CounterBits   (CounterBits),
     .IsaTfl        (IsaTfl),
-    .PostLanes     (PostLanes)
+    .PostLanes     (PostLanes),
+    .LoadWords     (LoadWords)
   ) u_dut (
     .clk_i            (clk),
     .rst_ni           (rst_n),

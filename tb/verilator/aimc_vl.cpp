@@ -13,12 +13,13 @@
 #include "svdpi.h"
 
 // Backdoor targets: the aimc_sram instances behind the buffer windows (aimc_top), by scope. The
-// parameter buffer has 4 x post_lanes banks (aimc_par_buf: bank word % banks, row word / banks).
-enum BdMem { BD_INSTR_LO, BD_INSTR_HI, BD_ACT_IN, BD_ACT_OUT, BD_WEIGHT, BD_PARAM0, BD_N = BD_PARAM0 + 16 };
-static const char *const kBdScope[BD_PARAM0] = {
-	"TOP.aimc_top.u_instr_lo.u_sram", "TOP.aimc_top.u_instr_hi.u_sram",
-	"TOP.aimc_top.u_act_in.u_sram",   "TOP.aimc_top.u_act_out.u_sram",
-	"TOP.aimc_top.u_weight.u_sram",
+// activation buffers have load_words banks (aimc_buf: one SRAM, or bank word % 4, row word / 4),
+// the parameter buffer 4 x post_lanes (aimc_par_buf: bank word % banks, row word / banks).
+enum BdMem { BD_INSTR_LO, BD_INSTR_HI, BD_WEIGHT, BD_ACT_IN0, BD_ACT_OUT0 = BD_ACT_IN0 + 4,
+	     BD_PARAM0 = BD_ACT_OUT0 + 4, BD_N = BD_PARAM0 + 16 };
+static const char *const kBdScope[BD_ACT_IN0] = {
+	"TOP.aimc_top.u_instr_lo.g_one.u_sram", "TOP.aimc_top.u_instr_hi.g_one.u_sram",
+	"TOP.aimc_top.u_weight.g_one.u_sram",
 };
 
 struct aimc_vl {
@@ -27,6 +28,7 @@ struct aimc_vl {
 	svScope bd_scope[BD_N] = {};
 	uint32_t instr_depth = 0, act_depth = 0, par_depth = 0, wgt_depth = 0;
 	uint32_t par_banks = 0;      // 4 x the config's post_lanes
+	uint32_t act_banks = 0;      // the config's load_words
 	bool par_banks_match = false; // the model has exactly par_banks parameter banks
 	bool backdoor = false;
 
@@ -73,8 +75,23 @@ extern "C" aimc_vl *aimc_vl_open_rc(const aimc_cfg *cfg, uint64_t seed, const ch
 	vl->act_depth = cfg->act_depth;
 	vl->par_depth = cfg->par_depth;
 	vl->wgt_depth = cfg->wgt_depth;
-	for (int i = 0; i < BD_PARAM0; i++)
+	for (int i = 0; i < BD_ACT_IN0; i++)
 		vl->bd_scope[i] = svGetScopeFromName(kBdScope[i]);
+	// A model built with another load_words than the config's has none of these scopes.
+	vl->act_banks = cfg->load_words == 4 ? 4u : 1u;
+	for (uint32_t k = 0; k < vl->act_banks; k++) {
+		char name[80];
+
+		for (int out = 0; out < 2; out++) {
+			if (vl->act_banks == 1)
+				snprintf(name, sizeof(name), "TOP.aimc_top.%s.g_one.u_sram",
+					 out ? "u_act_out" : "u_act_in");
+			else
+				snprintf(name, sizeof(name), "TOP.aimc_top.%s.g_banked.g_bank[%u].u_sram",
+					 out ? "u_act_out" : "u_act_in", k);
+			vl->bd_scope[(out ? BD_ACT_OUT0 : BD_ACT_IN0) + k] = svGetScopeFromName(name);
+		}
+	}
 	vl->par_banks = 4u * cfg->post_lanes;
 	if (vl->par_banks > BD_N - BD_PARAM0)
 		vl->par_banks = 0;
@@ -141,6 +158,11 @@ extern "C" int aimc_vl_backdoor_ready(aimc_vl *vl)
 	if (!vl->par_banks_match)
 		return AIMC_EUNSUPPORTED;
 	for (uint32_t i = 0; i < BD_PARAM0 + vl->par_banks; i++) {
+		bool act_bank = (i >= BD_ACT_IN0 && i < BD_ACT_OUT0) || (i >= BD_ACT_OUT0 && i < BD_PARAM0);
+		uint32_t k = i < BD_ACT_OUT0 ? i - BD_ACT_IN0 : i - BD_ACT_OUT0;
+
+		if (act_bank && k >= vl->act_banks)
+			continue;
 		if (vl->bd_scope[i] == nullptr)
 			return AIMC_EUNSUPPORTED;
 	}
@@ -182,12 +204,14 @@ extern "C" int aimc_vl_backdoor_write(aimc_vl *vl, uint32_t addr, uint32_t val)
 		word = (addr - kActOut) >> 2;
 		if (word >= vl->act_depth)
 			return 0;
-		mem = BD_ACT_OUT;
+		mem = BD_ACT_OUT0 + (int)(word % vl->act_banks);
+		word /= vl->act_banks;
 	} else if (addr >= kActIn && addr < kActIn + 0x00010000u) {
 		word = (addr - kActIn) >> 2;
 		if (word >= vl->act_depth)
 			return 0;
-		mem = BD_ACT_IN;
+		mem = BD_ACT_IN0 + (int)(word % vl->act_banks);
+		word /= vl->act_banks;
 	} else if (addr >= kInstr && addr < kInstr + 0x00010000u) {
 		word = (addr - kInstr) >> 3;  // 64-bit entries: the low word, then the high word
 		if (word >= vl->instr_depth)

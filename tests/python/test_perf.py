@@ -127,14 +127,21 @@ def test_cycle_model_mvm_and_post_latencies_measured_on_the_rtl_issue_17():
     # four POST lanes (post_lanes 4, decision 0012): Cols/4 + 4. large 1024x1024, layer-test
     # --batch 2 --seed 1 --backdoor, measured on the RTL (Verilator, 2026-12-07): tile 0 busy 6706
     # (per vector MVM, RAW POST, int8 POST; busy = latencies - 1 per command) and 4656 with
-    # --raw 0 (MVM, int8 POST)
+    # --raw 0 (MVM, int8 POST); with load_words 4 as well (the MVM reads 4 input words per cycle:
+    # load 65 cycles instead of 257) 6322 and 4272
     large4 = dict(rows=1024, cols=1024, dac_bits=1, cols_per_adc=16, adc_cycles=8, settle_cycles=4,
                   post_lanes=4)
     tv4 = perf.tile_vector(large4, "s8", None, 4, isa=3)
     assert tv4["post"] == 260 and perf.rtl_post_per_col(large4) == 0.25
     assert 2 * (tv4["mvm"] + tv4["post"]) - 4 == 4656
     assert 2 * (tv4["mvm"] + tv4["post"] + perf.post_cycles(1024, 1, 2)) - 6 == 6706
-    assert perf.post_lanes({}) == 1
+    assert perf.post_lanes({}) == 1 and perf.load_words({}) == 1
+    tv44 = perf.tile_vector(dict(large4, load_words=4), "s8", None, 4, isa=3)
+    assert tv44["mvm"] == tv4["mvm"] - (257 - 65)
+    assert 2 * (tv44["mvm"] + tv44["post"]) - 4 == 4272
+    assert 2 * (tv44["mvm"] + tv44["post"] + perf.post_cycles(1024, 1, 2)) - 6 == 6322
+    # a partial last read: 12 rows = 3 words in one read of 4
+    assert perf.mvm_cycles(12, 1, 2, 1, 0, 0, load_words=4) == 1 + 1 + 2 + 0
     assert perf.phases(2, "u8") == (4, 4) and perf.phases(8, "s8") == (2, 0)
     # layer-test on tiny (K=16, N=8, seed 1), Verilator, the RTL with POST Cols + 4 (issue 17;
     # measured 2026-12-06 on h7/perfsys): batch 1 294 cycles (8 reads), batch 4 724 (18 reads),

@@ -105,14 +105,15 @@ def phases(dac_bits: int, mode: str = "s8", isa: int = ISA) -> tuple[int, int]:
 
 
 def mvm_cycles(rows: int, cols_per_adc: int, adc_cycles: int, settle_cycles: int, applied: int, skipped: int,
-               gaps: list[int] | None = None, weight_slices: int = 1) -> int:
+               gaps: list[int] | None = None, weight_slices: int = 1, load_words: int = 1) -> int:
     """MVM latency of rtl/tile/aimc_tile.sv (issue 17: the next applied phase is found and its
     row DACs settle under the current conversions). gaps: the phases skipped before each applied
     phase, then the trailing ones (len = applied + 1); by default the layouts of phases(): u8
     (skipped == applied: every positive phase applied, every negative one skipped) or s8 (the
     applied phases first, the skipped ones trailing). weight_slices (decision 0009): an ADC converts
-    cols_per_adc * weight_slices pair columns per applied phase."""
-    load = max(int(rows) // 4 + 1, int(cols_per_adc))
+    cols_per_adc * weight_slices pair columns per applied phase. load_words (config key, 1 or 4):
+    input words the MVM reads per cycle (the load takes ceil(rows / (4 load_words)) + 1 cycles)."""
+    load = max(_ceil_div(int(rows) // 4, int(load_words)) + 1, int(cols_per_adc))
     settle = max(int(settle_cycles), 1)
     conv = int(cols_per_adc) * int(weight_slices) * int(adc_cycles)
     applied, skipped = int(applied), int(skipped)
@@ -145,6 +146,11 @@ def post_lanes(cfg: dict) -> int:
     return int(cfg.get("post_lanes", 1))
 
 
+def load_words(cfg: dict) -> int:
+    """MVM input words read per cycle of a config (key load_words, 1 or 4; 1 where absent)."""
+    return int(cfg.get("load_words", 1))
+
+
 def rtl_post_per_col(cfg: dict) -> float:
     """Cycles per column of the RTL's int8/tfl POST on this config: 1 / post_lanes."""
     return 1.0 / post_lanes(cfg)
@@ -173,7 +179,7 @@ def tile_vector(cfg: dict, mode: str = "s8", post_per_col: float | None = 3.0, p
     s = s if skipped is None else skipped
     ws = int(cfg.get("weight_slices", 1))
     mvm = mvm_cycles(cfg["rows"], cfg["cols_per_adc"], cfg["adc_cycles"], cfg["settle_cycles"],
-                     a, s, weight_slices=ws)
+                     a, s, weight_slices=ws, load_words=load_words(cfg))
     post = post_cycles(cfg["cols"], post_per_col, post_fixed)
     return {"mvm": mvm, "post": post, "applied_phases": a, "skipped_phases": s,
             "vector": max(mvm, post) if overlap else mvm + post,

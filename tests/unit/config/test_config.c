@@ -143,6 +143,10 @@ static void test_bad_inputs(void)
 		{"post_lanes_high", "name = t\npost_lanes = 8\n", "bad:2:", "post_lanes"},
 		{"post_lanes_zero", "name = t\npost_lanes = 0\n", "bad:2:", "post_lanes"},
 		{"post_lanes_par_depth", "name = t\npost_lanes = 4\npar_depth = 1032\n", "bad:3:", "par_depth"},
+		/* load_words: 1 or 4, and activation buffers its banks split evenly */
+		{"load_words_two", "name = t\nload_words = 2\n", "bad:2:", "load_words"},
+		{"load_words_high", "name = t\nload_words = 5\n", "bad:2:", "load_words"},
+		{"load_words_act_depth", "name = t\nload_words = 4\nact_depth = 1026\n", "bad:3:", "act_depth"},
 		/* non-idealities (docs/analog-model.md) */
 		{"range_drift_time", "name = t\ndrift_time = -1\n", "bad:2:", "drift_time"},
 		{"range_drift_time_high", "name = t\ndrift_time = 2e9\n", "bad:2:", "drift_time"},
@@ -414,7 +418,7 @@ static void test_rtl_params(const char *root)
 	const char *vl = "-GNumTiles=1 -GRows=16 -GCols=8 -GDacBits=2 -GAdcBits=14 -GColsPerAdc=2 "
 			 "-GAdcCycles=14 -GAdcKind=0 -GInstrDepth=2048 -GActDepth=2048 -GParDepth=512 -GWgtDepth=8192 "
 			 "-GAccSlots=16 -GWeightSlices=1 -GSliceBits=7 -GXbarImpl=0 -GConflictCheck=1 -GCounterBits=32 "
-			 "-GIsaTfl=1 -GPostLanes=1";
+			 "-GIsaTfl=1 -GPostLanes=1 -GLoadWords=1";
 	const char *iv = "-Paimc_tb_trace.NumTiles=1 -Paimc_tb_trace.Rows=16 -Paimc_tb_trace.Cols=8 "
 			 "-Paimc_tb_trace.DacBits=2 -Paimc_tb_trace.AdcBits=14 -Paimc_tb_trace.ColsPerAdc=2 "
 			 "-Paimc_tb_trace.AdcCycles=14 -Paimc_tb_trace.AdcKind=0 -Paimc_tb_trace.InstrDepth=2048 "
@@ -422,7 +426,8 @@ static void test_rtl_params(const char *root)
 			 "-Paimc_tb_trace.WgtDepth=8192 -Paimc_tb_trace.AccSlots=16 "
 			 "-Paimc_tb_trace.WeightSlices=1 -Paimc_tb_trace.SliceBits=7 -Paimc_tb_trace.XbarImpl=0 "
 			 "-Paimc_tb_trace.ConflictCheck=1 -Paimc_tb_trace.CounterBits=32 "
-			 "-Paimc_tb_trace.IsaTfl=1 -Paimc_tb_trace.PostLanes=1";
+			 "-Paimc_tb_trace.IsaTfl=1 -Paimc_tb_trace.PostLanes=1 "
+			 "-Paimc_tb_trace.LoadWords=1";
 	int rc;
 
 	snprintf(path, sizeof(path), "%s/configs/tiny.cfg", root);
@@ -458,7 +463,7 @@ static void test_json(const char *root)
 	static const char *const all_keys[] = {
 		"name", "num_tiles", "rows", "cols", "dac_bits", "adc_bits", "cols_per_adc", "adc_cycles",
 		"adc_kind", "settle_cycles", "instr_depth", "act_depth", "par_depth", "wgt_depth", "acc_slots",
-		"xbar_impl", "conflict_check", "counter_bits", "isa_tfl", "post_lanes", "clock_mhz", "vread", "gmax", "gmin", "prog_sigma", "prog_knee", "read_sigma", "read_knee",
+		"xbar_impl", "conflict_check", "counter_bits", "isa_tfl", "post_lanes", "load_words", "clock_mhz", "vread", "gmax", "gmin", "prog_sigma", "prog_knee", "read_sigma", "read_knee",
 		"ir_mode", "r_wire_row", "r_wire_col", "r_drv", "r_sense",
 		"e_adc_pj", "e_dac_pj", "e_sram_pj_bit", "e_acc_pj", "e_post_pj"};
 	aimc_cfg c;

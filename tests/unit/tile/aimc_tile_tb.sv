@@ -22,6 +22,7 @@ module aimc_tile_tb import aimc_pkg::*; import aimc_isa_pkg::*; #(
   parameter int WgtDepth     = 8192,
   parameter int SettleCycles = 2,
   parameter int PostLanes    = 1,
+  parameter int LoadWords    = 1,
   parameter int MaxCmds      = 1024,
   parameter int CmdTimeout   = 1000000
 ) (
@@ -51,7 +52,8 @@ module aimc_tile_tb import aimc_pkg::*; import aimc_isa_pkg::*; #(
   logic [WgtAw-1:0]  wgt_addr;
   logic [ParAw-1:0]  par_addr;
   logic [ActAw-1:0]  act_addr;
-  logic [31:0]       wgt_rdata, act_rdata, act_wdata;
+  logic [31:0]       wgt_rdata, act_wdata;
+  logic [LoadWords*32-1:0] act_rdata;
   logic [PostLanes*96-1:0] par_rdata;
   logic              ev_read, ev_prog_row, ev_mvm;
   logic [15:0]       ev_adc, ev_sat;
@@ -70,6 +72,7 @@ module aimc_tile_tb import aimc_pkg::*; import aimc_isa_pkg::*; #(
     .WeightSlices (WeightSlices),
     .SliceBits  (SliceBits),
     .PostLanes  (PostLanes),
+    .LoadWords  (LoadWords),
     .ActAw      (ActAw),
     .WgtAw      (WgtAw),
     .ParAw      (ParAw)
@@ -123,7 +126,7 @@ module aimc_tile_tb import aimc_pkg::*; import aimc_isa_pkg::*; #(
   always @(posedge clk_i) begin
     wgt_rdata <= Stale;
     par_rdata <= {(3*PostLanes){Stale}};
-    act_rdata <= Stale;
+    act_rdata <= {LoadWords{Stale}};
     if (wgt_req && int'(wgt_addr) < WgtDepth) begin
       wgt_rdata <= wgt_mem[wgt_addr];
     end
@@ -139,7 +142,13 @@ module aimc_tile_tb import aimc_pkg::*; import aimc_isa_pkg::*; #(
       end else if (act_we) begin
         act_in_mem[act_addr] <= act_wdata;
       end else begin
-        act_rdata <= act_sel ? act_out_mem[act_addr] : act_in_mem[act_addr];
+        // LoadWords consecutive words per read (aimc_buf with banks), stale past the depth
+        for (int k = 0; k < LoadWords; k++) begin
+          if (int'(act_addr) + k < ActDepth) begin
+            act_rdata[32*k +: 32] <= act_sel ? act_out_mem[int'(act_addr) + k]
+                                             : act_in_mem[int'(act_addr) + k];
+          end
+        end
       end
     end
   end

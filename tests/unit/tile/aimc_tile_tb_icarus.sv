@@ -16,7 +16,8 @@ module aimc_tile_tb_icarus #(
   parameter int ParDepth     = 512,
   parameter int WgtDepth     = 8192,
   parameter int SettleCycles = 2,
-  parameter int PostLanes    = 1
+  parameter int PostLanes    = 1,
+  parameter int LoadWords    = 1
 );
 
   logic clk = 1'b0;
@@ -44,7 +45,8 @@ module aimc_tile_tb_icarus #(
     .ParDepth     (ParDepth),
     .WgtDepth     (WgtDepth),
     .SettleCycles (SettleCycles),
-    .PostLanes    (PostLanes)
+    .PostLanes    (PostLanes),
+    .LoadWords    (LoadWords)
   ) u_tb (
     .clk_i  (clk),
     .rst_ni (rst_n)

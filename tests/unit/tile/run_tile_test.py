@@ -62,6 +62,7 @@ class Ref:
         self.dac_bits, self.adc_bits = cfg["dac_bits"], cfg["adc_bits"]
         self.cpa = cfg["cols_per_adc"]
         self.lanes = cfg.get("post_lanes", 1)   # POST columns per cycle (RAW: one)
+        self.lwords = cfg.get("load_words", 1)  # MVM input words read per cycle
         # bit-sliced weights (docs/numbers.md): cols logical columns of ns adjacent pair columns
         self.ns, self.sb = cfg.get("weight_slices", 1), cfg.get("slice_bits", 7)
         self.top = 127 if self.ns == 1 else (1 << self.sb) - 1
@@ -110,7 +111,7 @@ class Ref:
         nslices = (8 + self.dac_bits - 1) // self.dac_bits  # 8 magnitude bits (ISA 3)
         # Latency (aimc_tile.sv header, issue 17): the next applied phase is searched for and
         # settles under the current conversions. applied: (skipped phases before it) per phase.
-        load = max(self.rows // 4 + 1, self.cpa)
+        load = max(-(-(self.rows // 4) // self.lwords) + 1, self.cpa)
         conv = self.cpa * self.ns * self.adc_cycles  # every pair column of an ADC is a conversion
         gaps, skipped = [], 0
         for s in range(nslices):
@@ -561,7 +562,7 @@ def rtl_params(cfg):
             "WgtDepth": cfg["wgt_depth"], "SettleCycles": cfg["settle_cycles"],
             "WeightSlices": cfg.get("weight_slices", 1), "SliceBits": cfg.get("slice_bits", 7),
             "AdcKind": {"model": 0, "sar": 1}[cfg.get("adc_kind", "model")],
-            "PostLanes": cfg.get("post_lanes", 1)}
+            "PostLanes": cfg.get("post_lanes", 1), "LoadWords": cfg.get("load_words", 1)}
 
 
 def build_icarus(cfg, bdir):
