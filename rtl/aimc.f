@@ -12,6 +12,7 @@ rtl/csr/aimc_csr_pkg.sv
 rtl/prim/aimc_rst_sync.sv
 rtl/prim/aimc_clk_gate.sv
 rtl/mem/aimc_sram.sv
+rtl/mem/aimc_sram_banks.sv
 rtl/mem/aimc_buf.sv
 rtl/mem/aimc_par_buf.sv
 rtl/mem/aimc_arb.sv

@@ -46,51 +46,26 @@ module aimc_buf import aimc_pkg::*; #(
       .rdata_o (rdata_o)
     );
   end else begin : g_banked
-    localparam int BankW     = aimc_aw(Banks);
-    localparam int BankDepth = Depth / Banks;
-    localparam int RowW      = (Aw > BankW) ? Aw - BankW : 1;
-
-    // A write or a bus access touches the bank of its word; a datapath read touches every bank,
-    // bank k at the first word at or after addr with address % Banks == k.
-    logic [Aw-1:0]          addr;
-    logic                   we, rd_all;
-    logic [Width-1:0]       wdata;
-    logic [RowW-1:0]        arow;
-    logic [BankW-1:0]       abank, sel_q;
+    localparam int BankW = aimc_aw(Banks);
+    logic [BankW-1:0]            sel_q;
     logic [Banks-1:0][Width-1:0] brdata;
 
-    assign addr   = hw_req_i ? hw_addr_i  : bus_addr_i;
-    assign we     = hw_req_i ? hw_we_i    : bus_we_i;
-    assign wdata  = hw_req_i ? hw_wdata_i : bus_wdata_i;
-    assign rd_all = hw_req_i && !hw_we_i;
-    assign arow   = RowW'(addr >> BankW);
-    assign abank  = addr[BankW-1:0];
-
-    for (genvar k = 0; k < Banks; k++) begin : g_bank
-      logic [RowW-1:0] row, next;
-      logic            req;
-      assign next = (int'(arow) == BankDepth - 1) ? '0 : arow + 1'b1;
-      assign row  = (rd_all && k < int'(abank)) ? next : arow;
-      assign req  = rd_all || ((hw_req_i || bus_req_i) && abank == BankW'(k));
-      aimc_sram #(
-        .Depth (BankDepth),
-        .Width (Width),
-        .Aw    (RowW)
-      ) u_sram (
-        .clk_i   (clk_i),
-        .req_i   (req),
-        .we_i    (we),
-        .addr_i  (row),
-        .wdata_i (wdata),
-        .rdata_o (brdata[k])
-      );
-    end
-
-    always_ff @(posedge clk_i) begin
-      if (hw_req_i || bus_req_i) begin
-        sel_q <= abank;
-      end
-    end
+    // A datapath read returns Banks consecutive words; writes and the bus take one.
+    aimc_sram_banks #(
+      .Depth (Depth),
+      .Width (Width),
+      .Banks (Banks),
+      .Aw    (Aw)
+    ) u_banks (
+      .clk_i   (clk_i),
+      .req_i   (hw_req_i || bus_req_i),
+      .all_i   (hw_req_i && !hw_we_i),
+      .we_i    (hw_req_i ? hw_we_i    : bus_we_i),
+      .addr_i  (hw_req_i ? hw_addr_i  : bus_addr_i),
+      .wdata_i (hw_req_i ? hw_wdata_i : bus_wdata_i),
+      .sel_o   (sel_q),
+      .rdata_o (brdata)
+    );
 
     for (genvar i = 0; i < Banks; i++) begin : g_word
       assign rdata_o[i*Width +: Width] = brdata[BankW'(sel_q + BankW'(i))];

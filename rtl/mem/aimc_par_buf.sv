@@ -34,51 +34,29 @@ module aimc_par_buf import aimc_pkg::*; #(
   output logic [31:0]        bus_rdata_o  // read data of the bus read granted in the previous cycle
 );
 
-  localparam int BankW     = aimc_aw(Banks);
-  localparam int BankDepth = Depth / Banks;
-  localparam int RowW      = (Aw > BankW) ? Aw - BankW : 1;
+  localparam int BankW = aimc_aw(Banks);
 
   assign bus_gnt_o = bus_req_i & ~hw_req_i;
 
-  // Per bank: the row of the word the access needs. The datapath read of addr a touches in bank
-  // k the first word at or after a with address % Banks == k (a / Banks, or a / Banks + 1 for
-  // k < a % Banks).
-  logic [Aw-1:0]          addr;
-  logic [RowW-1:0]        arow;
-  logic [BankW-1:0]       abank;
-  logic [BankW-1:0]       sel_q;             // bank of word a (hw) or of the bus word
+  // The datapath read takes the words addr .. addr+Words-1 from every bank; the bus one word.
+  logic [BankW-1:0]       sel_q;             // bank of word addr (hw) or of the bus word
   logic [Banks-1:0][31:0] brdata;
 
-  assign addr  = hw_req_i ? hw_addr_i : bus_addr_i;
-  assign arow  = RowW'(addr >> BankW);
-  assign abank = addr[BankW-1:0];
-
-  for (genvar k = 0; k < Banks; k++) begin : g_bank
-    logic [RowW-1:0] row;
-    logic            req;
-    logic [RowW-1:0] next;
-    assign next = (int'(arow) == BankDepth - 1) ? '0 : arow + 1'b1;
-    assign row  = (hw_req_i && k < int'(abank)) ? next : arow;
-    assign req = hw_req_i || (bus_req_i && abank == BankW'(k));
-    aimc_sram #(
-      .Depth (BankDepth),
-      .Width (32),
-      .Aw    (RowW)
-    ) u_sram (
-      .clk_i   (clk_i),
-      .req_i   (req),
-      .we_i    (!hw_req_i && bus_we_i),
-      .addr_i  (row),
-      .wdata_i (bus_wdata_i),
-      .rdata_o (brdata[k])
-    );
-  end
-
-  always_ff @(posedge clk_i) begin
-    if (hw_req_i || bus_req_i) begin
-      sel_q <= abank;
-    end
-  end
+  aimc_sram_banks #(
+    .Depth (Depth),
+    .Width (32),
+    .Banks (Banks),
+    .Aw    (Aw)
+  ) u_banks (
+    .clk_i   (clk_i),
+    .req_i   (hw_req_i || bus_req_i),
+    .all_i   (hw_req_i),
+    .we_i    (!hw_req_i && bus_we_i),
+    .addr_i  (hw_req_i ? hw_addr_i : bus_addr_i),
+    .wdata_i (bus_wdata_i),
+    .sel_o   (sel_q),
+    .rdata_o (brdata)
+  );
 
   // Word i of the read (column i/3's word i%3) comes from bank sel + i. With isa_tfl = 0 each
   // bank's word is reduced to S and "bits 31:6 set" before the rotation for the third words.

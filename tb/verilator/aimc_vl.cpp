@@ -87,7 +87,7 @@ extern "C" aimc_vl *aimc_vl_open_rc(const aimc_cfg *cfg, uint64_t seed, const ch
 				snprintf(name, sizeof(name), "TOP.aimc_top.%s.g_one.u_sram",
 					 out ? "u_act_out" : "u_act_in");
 			else
-				snprintf(name, sizeof(name), "TOP.aimc_top.%s.g_banked.g_bank[%u].u_sram",
+				snprintf(name, sizeof(name), "TOP.aimc_top.%s.g_banked.u_banks.g_bank[%u].u_sram",
 					 out ? "u_act_out" : "u_act_in", k);
 			vl->bd_scope[(out ? BD_ACT_OUT0 : BD_ACT_IN0) + k] = svGetScopeFromName(name);
 		}
@@ -98,7 +98,7 @@ extern "C" aimc_vl *aimc_vl_open_rc(const aimc_cfg *cfg, uint64_t seed, const ch
 	for (uint32_t k = 0; k <= vl->par_banks && k < BD_N - BD_PARAM0; k++) {
 		char name[64];
 
-		snprintf(name, sizeof(name), "TOP.aimc_top.u_param.g_bank[%u].u_sram", k);
+		snprintf(name, sizeof(name), "TOP.aimc_top.u_param.u_banks.g_bank[%u].u_sram", k);
 		svScope s = svGetScopeFromName(name);
 		if (k < vl->par_banks)
 			vl->bd_scope[BD_PARAM0 + k] = s;
