@@ -64,7 +64,7 @@ typedef int32_t aimc_v16si __attribute__((vector_size(64)));
 /* prototypes of every copy (static: internal to this file; reached through aimc_kern_select) */
 #define KERN_PROTOS(sfx)                                                                                                \
 	static void read_attempt_##sfx(const uint64_t *prefix, uint32_t index, uint32_t att, uint32_t n,                \
-				float *s_out, float *n1_out, float *n2_out);                                            \
+				float *s_out, float *n1_out, float *n2_out, uint64_t *rej);                             \
 	static void finish_adc_##sfx(int32_t *codes, const double *sum, const float *n2, const double *gain,            \
 			      const double *off, uint32_t n, const aimc_fin_par *p);                                    \
 	static void finish_adcf_##sfx(int32_t *codes, const float *sum, const float *var, const float *n1,              \

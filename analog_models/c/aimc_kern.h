@@ -13,9 +13,10 @@
 
 /* Attempt att of the READ pairs of the keys with the given prefixes and index (aimc_rng_read_pair):
  * s, u f and v f per key, f = sqrt(-2 ln s / s) (meaningless where s is not in (0, 1)); n a
- * multiple of 8. */
+ * multiple of 8; bit i % 64 of rej[i / 64] set where key i's s is not in (0, 1) (the attempt is
+ * rejected), clear elsewhere ((n + 63) / 64 words). */
 typedef void (*aimc_read_fn)(const uint64_t *prefix, uint32_t index, uint32_t att, uint32_t n, float *s,
-			     float *n1, float *n2);
+			     float *n1, float *n2, uint64_t *rej);
 
 /* The constants of the column finish and ADC transfer (aimc_analog.c's clip_current and adc_code). */
 typedef struct aimc_fin_par {

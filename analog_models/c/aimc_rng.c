@@ -142,20 +142,10 @@ void aimc_rng_read_pair(uint64_t prefix, uint32_t index, float *n1, float *n2)
 /* Keys per round of aimc_rng_read_pairs (stack scratch). */
 #define PAIRS_CHUNK 256u
 
-/* 1 when the polar attempt with this s is rejected (s not in (0, 1)): s >= 0 is a sum of squares,
- * so its bits as an integer order like its value. */
-static uint32_t read_rejected(float s)
-{
-	uint32_t b;
-
-	memcpy(&b, &s, sizeof(b));
-	return b - 1u >= 0x3f7fffffu;
-}
-
 void aimc_rng_read_pairs(aimc_read_fn attempt, const uint64_t *prefix, uint32_t index, uint32_t n, float *first,
 			 float *second)
 {
-	uint64_t pre[PAIRS_CHUNK + 8];
+	uint64_t pre[PAIRS_CHUNK + 8], rej[PAIRS_CHUNK / 64];
 	uint32_t idx[PAIRS_CHUNK + 8];
 	float s[PAIRS_CHUNK + 8], a[PAIRS_CHUNK + 8], b[PAIRS_CHUNK + 8];
 
@@ -163,35 +153,43 @@ void aimc_rng_read_pairs(aimc_read_fn attempt, const uint64_t *prefix, uint32_t 
 		uint32_t cnt = n - base < PAIRS_CHUNK ? n - base : PAIRS_CHUNK, c8 = cnt & ~7u, left = 0;
 
 		/* attempt 0 of the keys in whole vectors straight into first and second; the rejected
-		 * ones (a fifth) listed without branches */
-		attempt(prefix + base, index, 0, c8, s, first + base, second + base);
-		for (uint32_t i = 0; i < c8; i++) {
-			idx[left] = base + i;
-			left += read_rejected(s[i]);
-		}
+		 * ones (a fifth) listed from the attempt's bit masks */
+		attempt(prefix + base, index, 0, c8, s, first + base, second + base, rej);
+		for (uint32_t w = 0; w < (c8 + 63u) / 64u; w++)
+			for (uint64_t m = rej[w]; m != 0; m &= m - 1u) {
+				idx[left] = base + 64u * w + (uint32_t)__builtin_ctzll(m);
+				pre[left] = prefix[idx[left]];
+				left++;
+			}
 		for (uint32_t i = c8; i < cnt; i++) /* fewer than 8 keys left over: one by one */
 			aimc_rng_read_pair(prefix[base + i], index, &first[base + i], &second[base + i]);
 		/* attempt att for the keys still pending, compacted likewise: every key takes the pair
 		 * of this attempt, a rejected one is overwritten by a later attempt; the lanes past cnt
-		 * repeat a key and are ignored */
+		 * repeat a key and are ignored (their bits are cleared) */
 		cnt = left;
-		for (uint32_t i = 0; i < cnt; i++)
-			pre[i] = prefix[idx[i]];
 		for (uint32_t att = 1; att < NORMAL_ATTEMPTS && cnt > 0; att++) {
 			uint32_t n8 = (cnt + 7u) & ~7u;
 
 			left = 0;
 			for (uint32_t i = cnt; i < n8; i++)
 				pre[i] = pre[0];
-			attempt(pre, index, att, n8, s, a, b);
+			attempt(pre, index, att, n8, s, a, b, rej);
 			for (uint32_t i = 0; i < cnt; i++) {
-				uint32_t j = idx[i];
+				first[idx[i]] = a[i];
+				second[idx[i]] = b[i];
+			}
+			for (uint32_t w = 0; w < (cnt + 63u) / 64u; w++) {
+				uint64_t m = rej[w];
 
-				first[j] = a[i];
-				second[j] = b[i];
-				idx[left] = j;
-				pre[left] = pre[i];
-				left += read_rejected(s[i]);
+				if (cnt - 64u * w < 64u)
+					m &= (1ull << (cnt - 64u * w)) - 1u;
+				for (; m != 0; m &= m - 1u) { /* in place: left <= the key's position */
+					const uint32_t i = 64u * w + (uint32_t)__builtin_ctzll(m);
+
+					idx[left] = idx[i];
+					pre[left] = pre[i];
+					left++;
+				}
 			}
 			cnt = left;
 		}
