@@ -1543,7 +1543,7 @@ struct batch_job {
 	const uint32_t *rmask;    /* read noise, one pass (pass_rows): kern.accp's row masks, else NULL */
 	const uint32_t *dq;       /* exact: the codes packed as wq, nk x r4n */
 	const float *vf, *v2f;    /* nk x rows, or NULL (1-bit DAC: the products are stored) */
-	float *sum, *var, *n1, *n2; /* nk x w, nk x w, w, w: w = c1 - c0 rounded up to 8 */
+	float *sum, *var, *n1, *n2; /* nk x w each: w = c1 - c0 rounded up to 8 */
 	int32_t *isum, *cbuf;     /* nk x w (exact), w */
 	int32_t *codes;           /* nk x cols */
 };
@@ -1566,10 +1566,12 @@ static void *batch_work(void *arg)
 				      xb->rvar + pm_index(xb, j->tile, 0, 0), xb->rows, j->c0, j->c1, j->nk, j->act, j->nact,
 				      xb->rows, j->vf, j->v2f);
 		p.lsb = (float)lsb_of(xb, j->adc_shift);
+		/* the READ pairs of every read of the batch in one call (their retries together) */
+		aimc_rng_read_pairs_multi(xb->kern.read, xb->kern.readm, xb->pre_read + (size_t)j->tile * cols + j->c0,
+					  j->conv_idx, j->nk, j->c1 - j->c0, j->n1, j->n2, w);
 		for (uint32_t k = 0; k < j->nk; k++) {
-			aimc_rng_read_pairs(xb->kern.read, xb->pre_read + (size_t)j->tile * cols + j->c0, j->conv_idx[k],
-					    j->c1 - j->c0, j->n1, j->n2);
-			xb->kern.finishf(j->cbuf, j->sum + (size_t)k * w, j->var + (size_t)k * w, j->n1, j->n2,
+			xb->kern.finishf(j->cbuf, j->sum + (size_t)k * w, j->var + (size_t)k * w, j->n1 + (size_t)k * w,
+					 j->n2 + (size_t)k * w,
 					 xb->cgainf + (size_t)j->tile * xb->cpad + j->c0,
 					 xb->cofff + (size_t)j->tile * xb->cpad + j->c0, w, &p);
 			memcpy(j->codes + (size_t)k * cols + j->c0, j->cbuf, (j->c1 - j->c0) * sizeof(int32_t));
@@ -1638,7 +1640,7 @@ int aimc_xbar_convert_batch(aimc_xbar *xb, uint32_t tile, const uint8_t *d, uint
 	{
 		const uint32_t w = (chunk + 7u) & ~7u;
 
-		per = (size_t)nk * w * (2 * sizeof(float) + sizeof(int32_t)) + (size_t)w * (2 * sizeof(float) + sizeof(int32_t));
+		per = (size_t)nk * w * (4 * sizeof(float) + sizeof(int32_t)) + (size_t)w * sizeof(int32_t);
 	}
 	need = (size_t)nk * rows * sizeof(uint32_t) + nk * sizeof(uint32_t) +
 	       (xb->rvar == NULL ? (size_t)nk * xb->r4n * sizeof(uint32_t) : 0) +
@@ -1694,8 +1696,8 @@ int aimc_xbar_convert_batch(aimc_xbar *xb, uint32_t tile, const uint8_t *d, uint
 			j->var = j->sum + (size_t)nk * w;
 			j->isum = (int32_t *)(void *)(j->var + (size_t)nk * w);
 			j->n1 = (float *)(void *)(j->isum + (size_t)nk * w);
-			j->n2 = j->n1 + w;
-			j->cbuf = (int32_t *)(void *)(j->n2 + w);
+			j->n2 = j->n1 + (size_t)nk * w;
+			j->cbuf = (int32_t *)(void *)(j->n2 + (size_t)nk * w);
 			j->codes = codes;
 		}
 	}

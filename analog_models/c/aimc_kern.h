@@ -18,6 +18,12 @@
 typedef void (*aimc_read_fn)(const uint64_t *prefix, uint32_t index, uint32_t att, uint32_t n, float *s,
 			     float *n1, float *n2, uint64_t *rej);
 
+/* The same attempt for keys of several event indices or attempt numbers: key i absorbs the word
+ * tk[i] = mix64((index << 32 | att) + 0x9e3779b97f4a7c15) (aimc_rng.c absorb), otherwise as
+ * aimc_read_fn. */
+typedef void (*aimc_readm_fn)(const uint64_t *prefix, const uint64_t *tk, uint32_t n, float *s, float *n1, float *n2,
+			      uint64_t *rej);
+
 /* The constants of the column finish and ADC transfer (aimc_analog.c's clip_current and adc_code). */
 typedef struct aimc_fin_par {
 	double lsb;       /* current of one LSB at this adc_shift, A */
@@ -65,6 +71,7 @@ typedef void (*aimc_acci_fn)(int32_t *sum, uint32_t ss, const int8_t *w4, uint32
 
 typedef struct aimc_kern {
 	aimc_read_fn read;
+	aimc_readm_fn readm;
 	aimc_fin_fn finish;
 	aimc_finf_fn finishf;
 	aimc_accb_fn accb;
@@ -87,5 +94,10 @@ int aimc_kern_select(const char *simd, aimc_kern *out, char *err, size_t errlen)
  * attempts 8 keys at a time with `attempt`. */
 void aimc_rng_read_pairs(aimc_read_fn attempt, const uint64_t *prefix, uint32_t index, uint32_t n, float *first,
 			 float *second);
+/* For k < nk and i < n: aimc_rng_read_pair(prefix[i], index[k], &first[k stride + i],
+ * &second[k stride + i]) bit for bit: attempt 0 of each index with `attempt`, the rejected keys of
+ * all the indices together with `multi` (fewer short rounds than nk calls of aimc_rng_read_pairs). */
+void aimc_rng_read_pairs_multi(aimc_read_fn attempt, aimc_readm_fn multi, const uint64_t *prefix, const uint32_t *index,
+			       uint32_t nk, uint32_t n, float *first, float *second, size_t stride);
 
 #endif /* AIMC_KERN_H */

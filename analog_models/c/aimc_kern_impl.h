@@ -347,7 +347,14 @@ static void KERN(exact_fin)(int32_t *codes, const int32_t *s, uint32_t n, int32_
 		aimc_v8f u, v, sv;                                                                         \
                                                                                                            \
 		memcpy(&h, prefix + (i0), sizeof(h));                                                      \
-		h = h ^ t;                                                                                 \
+		if (tk != NULL) { /* per key: keys of several event indices or attempts */                 \
+			aimc_v8u tv_;                                                                      \
+                                                                                                           \
+			memcpy(&tv_, tk + (i0), sizeof(tv_));                                              \
+			h = h ^ tv_;                                                                       \
+		} else {                                                                                   \
+			h = h ^ t;                                                                         \
+		}                                                                                          \
 		V_MIX64(h);                                                                                \
 		iu = __builtin_convertvector((aimc_v8i)(h >> 40), aimc_v8si) - 0x800000;                   \
 		iv = __builtin_convertvector((aimc_v8i)((h >> 16) & 0xffffffu), aimc_v8si) - 0x800000;     \
@@ -359,16 +366,16 @@ static void KERN(exact_fin)(int32_t *codes, const int32_t *s, uint32_t n, int32_
 		memcpy(lv + (j0), &v, sizeof(v));                                                          \
 	} while (0)
 
-static void KERN(read_attempt)(const uint64_t *prefix, uint32_t index, uint32_t att, uint32_t n, float *s_out,
-			float *n1_out, float *n2_out, uint64_t *rej)
+/* tk NULL: every key's absorbed word is t1 (one index and attempt); else key i's is tk[i] */
+static inline void KERN(read_core)(const uint64_t *prefix, const uint64_t *tk, uint64_t t1, uint32_t n, float *s_out,
+				   float *n1_out, float *n2_out, uint64_t *rej)
 {
-	aimc_v8u t = (aimc_v8u){0} + ((((uint64_t)index << 32) | att) + GOLDEN_GAMMA);
+	const aimc_v8u t = (aimc_v8u){0} + t1;
 	float ls[64 + VW], lu[64 + VW], lv[64 + VW], lg[64 + VW];
 	KVU lane_bit;
 
 	for (uint32_t l = 0; l < VW; l++)
 		lane_bit[l] = 1u << l;
-	V_MIX64(t);
 	for (uint32_t blk = 0; blk < n; blk += 64) {
 		const uint32_t nb = n - blk < 64 ? n - blk : 64, nv = (nb + VW - 1u) / VW * VW;
 
@@ -443,6 +450,23 @@ static void KERN(read_attempt)(const uint64_t *prefix, uint32_t index, uint32_t 
 		}
 		rej[blk / 64] = rm;
 	}
+}
+
+static void KERN(read_attempt)(const uint64_t *prefix, uint32_t index, uint32_t att, uint32_t n, float *s_out,
+			       float *n1_out, float *n2_out, uint64_t *rej)
+{
+	uint64_t t = (((uint64_t)index << 32) | att) + GOLDEN_GAMMA;
+
+	V_MIX64(t);
+	KERN(read_core)(prefix, NULL, t, n, s_out, n1_out, n2_out, rej);
+}
+
+/* The attempts of keys of several event indices or attempt numbers (aimc_rng_read_pairs_multi):
+ * as read_attempt, key i with the mixed word tk[i] = mix64((index << 32 | att) + golden gamma). */
+static void KERN(read_multi)(const uint64_t *prefix, const uint64_t *tk, uint32_t n, float *s_out, float *n1_out,
+			     float *n2_out, uint64_t *rej)
+{
+	KERN(read_core)(prefix, tk, 0, n, s_out, n1_out, n2_out, rej);
 }
 
 
