@@ -1584,6 +1584,38 @@ static void *batch_work(void *arg)
 	return NULL;
 }
 
+/* The rows with a nonzero code, ascending, into a; returns their number (the list aimc_xbar_apply
+ * makes). On little-endian hosts 64 codes at a time: the nonzero bytes of each 8-byte word as
+ * eight bits of a 64-bit mask, whose set bits are then listed. */
+static uint32_t active_rows(const uint8_t *d, uint32_t rows, uint32_t *a)
+{
+	uint32_t n = 0, r = 0;
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	for (; r + 64 <= rows; r += 64) {
+		uint64_t m = 0;
+
+		for (uint32_t b = 0; b < 8; b++) {
+			uint64_t w, t;
+
+			memcpy(&w, d + r + 8 * b, sizeof(w));
+			/* the high bit of each byte: set where the byte is not 0 (no carry between bytes) */
+			t = (((w & 0x7f7f7f7f7f7f7f7full) + 0x7f7f7f7f7f7f7f7full) | w) & 0x8080808080808080ull;
+			/* byte i's bit to bit 56 + i (the other products land on distinct bits outside the top
+			 * byte, so nothing carries into it) */
+			m |= (((t >> 7) * 0x0102040810204080ull) >> 56) << (8 * b);
+		}
+		for (; m != 0; m &= m - 1u)
+			a[n++] = r + (uint32_t)__builtin_ctzll(m);
+	}
+#endif
+	for (; r < rows; r++) {
+		a[n] = r;
+		n += d[r] != 0;
+	}
+	return n;
+}
+
 int aimc_xbar_convert_batch(aimc_xbar *xb, uint32_t tile, const uint8_t *d, uint32_t nk, const uint32_t *conv_idx,
 			    uint32_t adc_shift, int32_t *codes)
 {
@@ -1711,16 +1743,14 @@ int aimc_xbar_convert_batch(aimc_xbar *xb, uint32_t tile, const uint8_t *d, uint
 			pack_codes(xb, dk, dq + (size_t)k * xb->r4n);
 			continue;
 		}
-		for (uint32_t r = 0; r < rows; r++) {
-			a[n] = r;
-			n += dk[r] != 0;
-		}
+		n = active_rows(dk, rows, a);
 		nact[k] = n;
 		if (rmask != NULL) /* the same rows as a bit of each row's mask */
 			for (uint32_t j = 0; j < n; j++)
 				rmask[(size_t)(k / 32u) * rows + a[j]] |= 1u << (k % 32u);
-		if (vf != NULL)
-			for (uint32_t r = 0; r < rows; r++) {
+		if (vf != NULL) /* the kernels read the voltages of the active rows only */
+			for (uint32_t j = 0; j < n; j++) {
+				const uint32_t r = a[j];
 				double x = rowfac != NULL ? xb->dac_v[dk[r]] * rowfac[r] : xb->dac_v[dk[r]];
 
 				vf[(size_t)k * rows + r] = (float)x;
