@@ -55,7 +55,8 @@ typedef void (*aimc_finf_fn)(int32_t *codes, const float *sum, const float *var,
  * and variances of every column for each read k < nk, each column adding its active rows in
  * ascending order (aimc_analog.c column_current_f32), into sum + k ss and var + k ss (act + k as:
  * its nact[k] active rows, ascending; v + k as, v2 + k as: its voltages by row, read at the
- * active rows only, or v NULL: every voltage 1); gd and rv in panels of AIMC_PANEL columns by `rows` rows (pm_index) ... */
+ * active rows only, or v NULL: every voltage 1); gd and rv in panels of AIMC_PANEL columns by `rows`
+ * rows (pm_index) ... */
 typedef void (*aimc_accb_fn)(float *sum, float *var, uint32_t ss, const float *gd, const float *rv, uint32_t rows,
 			     uint32_t c0, uint32_t c1, uint32_t nk, const uint32_t *act, const uint32_t *nact,
 			     uint32_t as, const float *v, const float *v2);
