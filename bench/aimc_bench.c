@@ -173,18 +173,20 @@ struct result {
 
 /* What the noisy model cannot skip (issue 17 item 5): one READ pair (read noise, comparator noise)
  * per column and conversion, keyed by the conversion index (the bits of the model), nk
- * conversions of n columns: the time of those draws alone, best of three rounds of min_time. */
+ * conversions of n columns, drawn as aimc_xbar_convert_batch draws them (one
+ * aimc_rng_read_pairs_multi call): the time of those draws alone, best of three rounds of min_time. */
 static double rng_time(uint32_t n, uint32_t nk, double min_time)
 {
 	aimc_kern k;
 	char err[128];
 	uint64_t *pre = malloc(n * sizeof(*pre));
-	float *n1 = malloc(n * sizeof(*n1)), *n2 = malloc(n * sizeof(*n2));
+	float *n1 = malloc((size_t)nk * n * sizeof(*n1)), *n2 = malloc((size_t)nk * n * sizeof(*n2));
+	uint32_t *ix = malloc(nk * sizeof(*ix));
 	volatile float sink = 0.0f;
 	double best = -1.0;
 	uint32_t idx = 0;
 
-	if (pre != NULL && n1 != NULL && n2 != NULL && aimc_kern_select(NULL, &k, err, sizeof(err)) == 0) {
+	if (pre != NULL && n1 != NULL && n2 != NULL && ix != NULL && aimc_kern_select(NULL, &k, err, sizeof(err)) == 0) {
 		for (uint32_t c = 0; c < n; c++)
 			pre[c] = next_u64();
 		best = 1e30;
@@ -194,7 +196,8 @@ static double rng_time(uint32_t n, uint32_t nk, double min_time)
 
 			do {
 				for (uint32_t p = 0; p < nk; p++)
-					aimc_rng_read_pairs(k.read, pre, idx++, n, n1, n2);
+					ix[p] = idx++;
+				aimc_rng_read_pairs_multi(k.read, k.readm, pre, ix, nk, n, n1, n2, n);
 				sink += n1[it % n];
 				it++;
 			} while ((t = now_s() - t0) < min_time);
@@ -205,6 +208,7 @@ static double rng_time(uint32_t n, uint32_t nk, double min_time)
 	free(pre);
 	free(n1);
 	free(n2);
+	free(ix);
 	(void)sink;
 	return best;
 }

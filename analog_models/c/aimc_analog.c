@@ -1543,7 +1543,7 @@ struct batch_job {
 	const uint32_t *rmask;    /* read noise, one pass (pass_rows): kern.accp's row masks, else NULL */
 	const uint32_t *dq;       /* exact: the codes packed as wq, nk x r4n */
 	const float *vf, *v2f;    /* nk x rows, or NULL (1-bit DAC: the products are stored) */
-	float *sum, *var, *n1, *n2; /* nk x w, nk x w, w, w: w = c1 - c0 rounded up to 8 */
+	float *sum, *var, *n1, *n2; /* nk x w each: w = c1 - c0 rounded up to 8 */
 	int32_t *isum, *cbuf;     /* nk x w (exact), w */
 	int32_t *codes;           /* nk x cols */
 };
@@ -1566,10 +1566,12 @@ static void *batch_work(void *arg)
 				      xb->rvar + pm_index(xb, j->tile, 0, 0), xb->rows, j->c0, j->c1, j->nk, j->act, j->nact,
 				      xb->rows, j->vf, j->v2f);
 		p.lsb = (float)lsb_of(xb, j->adc_shift);
+		/* the READ pairs of every read of the batch in one call (their retries together) */
+		aimc_rng_read_pairs_multi(xb->kern.read, xb->kern.readm, xb->pre_read + (size_t)j->tile * cols + j->c0,
+					  j->conv_idx, j->nk, j->c1 - j->c0, j->n1, j->n2, w);
 		for (uint32_t k = 0; k < j->nk; k++) {
-			aimc_rng_read_pairs(xb->kern.read, xb->pre_read + (size_t)j->tile * cols + j->c0, j->conv_idx[k],
-					    j->c1 - j->c0, j->n1, j->n2);
-			xb->kern.finishf(j->cbuf, j->sum + (size_t)k * w, j->var + (size_t)k * w, j->n1, j->n2,
+			xb->kern.finishf(j->cbuf, j->sum + (size_t)k * w, j->var + (size_t)k * w, j->n1 + (size_t)k * w,
+					 j->n2 + (size_t)k * w,
 					 xb->cgainf + (size_t)j->tile * xb->cpad + j->c0,
 					 xb->cofff + (size_t)j->tile * xb->cpad + j->c0, w, &p);
 			memcpy(j->codes + (size_t)k * cols + j->c0, j->cbuf, (j->c1 - j->c0) * sizeof(int32_t));
@@ -1580,6 +1582,38 @@ static void *batch_work(void *arg)
 	for (uint32_t k = 0; k < j->nk; k++)
 		exact_codes(xb, j->isum + (size_t)k * w, j->c1 - j->c0, j->adc_shift, j->codes + (size_t)k * cols + j->c0);
 	return NULL;
+}
+
+/* The rows with a nonzero code, ascending, into a; returns their number (the list aimc_xbar_apply
+ * makes). On little-endian hosts 64 codes at a time: the nonzero bytes of each 8-byte word as
+ * eight bits of a 64-bit mask, whose set bits are then listed. */
+static uint32_t active_rows(const uint8_t *d, uint32_t rows, uint32_t *a)
+{
+	uint32_t n = 0, r = 0;
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	for (; r + 64 <= rows; r += 64) {
+		uint64_t m = 0;
+
+		for (uint32_t b = 0; b < 8; b++) {
+			uint64_t w, t;
+
+			memcpy(&w, d + r + 8 * b, sizeof(w));
+			/* the high bit of each byte: set where the byte is not 0 (no carry between bytes) */
+			t = (((w & 0x7f7f7f7f7f7f7f7full) + 0x7f7f7f7f7f7f7f7full) | w) & 0x8080808080808080ull;
+			/* byte i's bit to bit 56 + i (the other products land on distinct bits outside the top
+			 * byte, so nothing carries into it) */
+			m |= (((t >> 7) * 0x0102040810204080ull) >> 56) << (8 * b);
+		}
+		for (; m != 0; m &= m - 1u)
+			a[n++] = r + (uint32_t)__builtin_ctzll(m);
+	}
+#endif
+	for (; r < rows; r++) {
+		a[n] = r;
+		n += d[r] != 0;
+	}
+	return n;
 }
 
 int aimc_xbar_convert_batch(aimc_xbar *xb, uint32_t tile, const uint8_t *d, uint32_t nk, const uint32_t *conv_idx,
@@ -1638,7 +1672,7 @@ int aimc_xbar_convert_batch(aimc_xbar *xb, uint32_t tile, const uint8_t *d, uint
 	{
 		const uint32_t w = (chunk + 7u) & ~7u;
 
-		per = (size_t)nk * w * (2 * sizeof(float) + sizeof(int32_t)) + (size_t)w * (2 * sizeof(float) + sizeof(int32_t));
+		per = (size_t)nk * w * (4 * sizeof(float) + sizeof(int32_t)) + (size_t)w * sizeof(int32_t);
 	}
 	need = (size_t)nk * rows * sizeof(uint32_t) + nk * sizeof(uint32_t) +
 	       (xb->rvar == NULL ? (size_t)nk * xb->r4n * sizeof(uint32_t) : 0) +
@@ -1694,8 +1728,8 @@ int aimc_xbar_convert_batch(aimc_xbar *xb, uint32_t tile, const uint8_t *d, uint
 			j->var = j->sum + (size_t)nk * w;
 			j->isum = (int32_t *)(void *)(j->var + (size_t)nk * w);
 			j->n1 = (float *)(void *)(j->isum + (size_t)nk * w);
-			j->n2 = j->n1 + w;
-			j->cbuf = (int32_t *)(void *)(j->n2 + w);
+			j->n2 = j->n1 + (size_t)nk * w;
+			j->cbuf = (int32_t *)(void *)(j->n2 + (size_t)nk * w);
 			j->codes = codes;
 		}
 	}
@@ -1709,16 +1743,14 @@ int aimc_xbar_convert_batch(aimc_xbar *xb, uint32_t tile, const uint8_t *d, uint
 			pack_codes(xb, dk, dq + (size_t)k * xb->r4n);
 			continue;
 		}
-		for (uint32_t r = 0; r < rows; r++) {
-			a[n] = r;
-			n += dk[r] != 0;
-		}
+		n = active_rows(dk, rows, a);
 		nact[k] = n;
 		if (rmask != NULL) /* the same rows as a bit of each row's mask */
 			for (uint32_t j = 0; j < n; j++)
 				rmask[(size_t)(k / 32u) * rows + a[j]] |= 1u << (k % 32u);
-		if (vf != NULL)
-			for (uint32_t r = 0; r < rows; r++) {
+		if (vf != NULL) /* the kernels read the voltages of the active rows only */
+			for (uint32_t j = 0; j < n; j++) {
+				const uint32_t r = a[j];
 				double x = rowfac != NULL ? xb->dac_v[dk[r]] * rowfac[r] : xb->dac_v[dk[r]];
 
 				vf[(size_t)k * rows + r] = (float)x;

@@ -64,7 +64,9 @@ typedef int32_t aimc_v16si __attribute__((vector_size(64)));
 /* prototypes of every copy (static: internal to this file; reached through aimc_kern_select) */
 #define KERN_PROTOS(sfx)                                                                                                \
 	static void read_attempt_##sfx(const uint64_t *prefix, uint32_t index, uint32_t att, uint32_t n,                \
-				float *s_out, float *n1_out, float *n2_out);                                            \
+				float *s_out, float *n1_out, float *n2_out, uint64_t *rej);                             \
+	static void read_multi_##sfx(const uint64_t *prefix, const uint64_t *tk, uint32_t n, float *s_out,              \
+				     float *n1_out, float *n2_out, uint64_t *rej);                                      \
 	static void finish_adc_##sfx(int32_t *codes, const double *sum, const float *n2, const double *gain,            \
 			      const double *off, uint32_t n, const aimc_fin_par *p);                                    \
 	static void finish_adcf_##sfx(int32_t *codes, const float *sum, const float *var, const float *n1,              \
@@ -194,7 +196,7 @@ static void acc_int_vnni(int32_t *sum, uint32_t ss, const int8_t *w4, uint32_t c
 int aimc_kern_select(const char *simd, aimc_kern *out, char *err, size_t errlen)
 {
 	const int is_auto = simd == NULL || simd[0] == '\0' || strcmp(simd, "auto") == 0;
-	static const aimc_kern base = {read_attempt_base, finish_adc_base, finish_adcf_base,
+	static const aimc_kern base = {read_attempt_base, read_multi_base, finish_adc_base, finish_adcf_base,
 					 acc_batch_base, acc_pass_base, acc_int_base, exact_fin_base, "baseline", "baseline"};
 
 	if (!is_auto && strcmp(simd, "baseline") != 0 && strcmp(simd, "avx2") != 0 && strcmp(simd, "avx512") != 0) {
@@ -203,9 +205,9 @@ int aimc_kern_select(const char *simd, aimc_kern *out, char *err, size_t errlen)
 	}
 #ifdef AIMC_X86_KERNELS
 	{
-		static const aimc_kern k2 = {read_attempt_avx2, finish_adc_avx2, finish_adcf_avx2,
+		static const aimc_kern k2 = {read_attempt_avx2, read_multi_avx2, finish_adc_avx2, finish_adcf_avx2,
 						 acc_batch_avx2, acc_pass_avx2, acc_int_avx2, exact_fin_avx2, "avx2", "avx2"};
-		static const aimc_kern k5 = {read_attempt_avx512, finish_adc_avx512,
+		static const aimc_kern k5 = {read_attempt_avx512, read_multi_avx512, finish_adc_avx512,
 						 finish_adcf_avx512, acc_batch_avx512, acc_pass_avx512, acc_int_avx512, exact_fin_avx512, "avx512", "avx512"};
 		const int has5 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
 		const int has2 = __builtin_cpu_supports("avx2");

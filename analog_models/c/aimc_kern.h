@@ -13,9 +13,16 @@
 
 /* Attempt att of the READ pairs of the keys with the given prefixes and index (aimc_rng_read_pair):
  * s, u f and v f per key, f = sqrt(-2 ln s / s) (meaningless where s is not in (0, 1)); n a
- * multiple of 8. */
+ * multiple of 8; bit i % 64 of rej[i / 64] set where key i's s is not in (0, 1) (the attempt is
+ * rejected), clear elsewhere ((n + 63) / 64 words). */
 typedef void (*aimc_read_fn)(const uint64_t *prefix, uint32_t index, uint32_t att, uint32_t n, float *s,
-			     float *n1, float *n2);
+			     float *n1, float *n2, uint64_t *rej);
+
+/* The same attempt for keys of several event indices or attempt numbers: key i absorbs the word
+ * tk[i] = mix64((index << 32 | att) + 0x9e3779b97f4a7c15) (aimc_rng.c absorb), otherwise as
+ * aimc_read_fn. */
+typedef void (*aimc_readm_fn)(const uint64_t *prefix, const uint64_t *tk, uint32_t n, float *s, float *n1, float *n2,
+			      uint64_t *rej);
 
 /* The constants of the column finish and ADC transfer (aimc_analog.c's clip_current and adc_code). */
 typedef struct aimc_fin_par {
@@ -47,8 +54,9 @@ typedef void (*aimc_finf_fn)(int32_t *codes, const float *sum, const float *var,
 /* Read noise on, one or several reads at once (decision 0008), columns [c0, c1): the binary32 sums
  * and variances of every column for each read k < nk, each column adding its active rows in
  * ascending order (aimc_analog.c column_current_f32), into sum + k ss and var + k ss (act + k as:
- * its nact[k] active rows, ascending; v + k as, v2 + k as: its voltages by row, or v NULL: every
- * voltage 1); gd and rv in panels of AIMC_PANEL columns by `rows` rows (pm_index) ... */
+ * its nact[k] active rows, ascending; v + k as, v2 + k as: its voltages by row, read at the
+ * active rows only, or v NULL: every voltage 1); gd and rv in panels of AIMC_PANEL columns by `rows`
+ * rows (pm_index) ... */
 typedef void (*aimc_accb_fn)(float *sum, float *var, uint32_t ss, const float *gd, const float *rv, uint32_t rows,
 			     uint32_t c0, uint32_t c1, uint32_t nk, const uint32_t *act, const uint32_t *nact,
 			     uint32_t as, const float *v, const float *v2);
@@ -64,6 +72,7 @@ typedef void (*aimc_acci_fn)(int32_t *sum, uint32_t ss, const int8_t *w4, uint32
 
 typedef struct aimc_kern {
 	aimc_read_fn read;
+	aimc_readm_fn readm;
 	aimc_fin_fn finish;
 	aimc_finf_fn finishf;
 	aimc_accb_fn accb;
@@ -86,5 +95,10 @@ int aimc_kern_select(const char *simd, aimc_kern *out, char *err, size_t errlen)
  * attempts 8 keys at a time with `attempt`. */
 void aimc_rng_read_pairs(aimc_read_fn attempt, const uint64_t *prefix, uint32_t index, uint32_t n, float *first,
 			 float *second);
+/* For k < nk and i < n: aimc_rng_read_pair(prefix[i], index[k], &first[k stride + i],
+ * &second[k stride + i]) bit for bit: attempt 0 of each index with `attempt`, the rejected keys of
+ * all the indices together with `multi` (fewer short rounds than nk calls of aimc_rng_read_pairs). */
+void aimc_rng_read_pairs_multi(aimc_read_fn attempt, aimc_readm_fn multi, const uint64_t *prefix, const uint32_t *index,
+			       uint32_t nk, uint32_t n, float *first, float *second, size_t stride);
 
 #endif /* AIMC_KERN_H */

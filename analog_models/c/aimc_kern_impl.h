@@ -333,7 +333,8 @@ static void KERN(exact_fin)(int32_t *codes, const int32_t *s, uint32_t n, int32_
 
 /* Attempt `att` of the READ pairs of n keys (n a multiple of 8): the operations of
  * aimc_rng_read_pair and its read_log in their order (integer operations are exact). Lanes with s
- * outside (0, 1) hold garbage in n1, n2; the caller rejects them. s is normal whenever it matters
+ * outside (0, 1) hold garbage in n1, n2; the caller rejects them: bit i % 64 of rej[i / 64] is set
+ * for those keys i. s is normal whenever it matters
  * (s >= 2^-46: u, v are multiples of 2^-23). In blocks of 64 keys, three passes, each a loop of
  * short independent steps (the long dependency chain of one key overlaps with those of the next):
  * READ8_UV hashes keys i .. i+7 (64-bit lanes) to u, v and s = u^2 + v^2; the logarithm of s and
@@ -346,7 +347,14 @@ static void KERN(exact_fin)(int32_t *codes, const int32_t *s, uint32_t n, int32_
 		aimc_v8f u, v, sv;                                                                         \
                                                                                                            \
 		memcpy(&h, prefix + (i0), sizeof(h));                                                      \
-		h = h ^ t;                                                                                 \
+		if (tk != NULL) { /* per key: keys of several event indices or attempts */                 \
+			aimc_v8u tv_;                                                                      \
+                                                                                                           \
+			memcpy(&tv_, tk + (i0), sizeof(tv_));                                              \
+			h = h ^ tv_;                                                                       \
+		} else {                                                                                   \
+			h = h ^ t;                                                                         \
+		}                                                                                          \
 		V_MIX64(h);                                                                                \
 		iu = __builtin_convertvector((aimc_v8i)(h >> 40), aimc_v8si) - 0x800000;                   \
 		iv = __builtin_convertvector((aimc_v8i)((h >> 16) & 0xffffffu), aimc_v8si) - 0x800000;     \
@@ -358,13 +366,16 @@ static void KERN(exact_fin)(int32_t *codes, const int32_t *s, uint32_t n, int32_
 		memcpy(lv + (j0), &v, sizeof(v));                                                          \
 	} while (0)
 
-static void KERN(read_attempt)(const uint64_t *prefix, uint32_t index, uint32_t att, uint32_t n, float *s_out,
-			float *n1_out, float *n2_out)
+/* tk NULL: every key's absorbed word is t1 (one index and attempt); else key i's is tk[i] */
+static inline void KERN(read_core)(const uint64_t *prefix, const uint64_t *tk, uint64_t t1, uint32_t n, float *s_out,
+				   float *n1_out, float *n2_out, uint64_t *rej)
 {
-	aimc_v8u t = (aimc_v8u){0} + ((((uint64_t)index << 32) | att) + GOLDEN_GAMMA);
+	const aimc_v8u t = (aimc_v8u){0} + t1;
 	float ls[64 + VW], lu[64 + VW], lv[64 + VW], lg[64 + VW];
+	KVU lane_bit;
 
-	V_MIX64(t);
+	for (uint32_t l = 0; l < VW; l++)
+		lane_bit[l] = 1u << l;
 	for (uint32_t blk = 0; blk < n; blk += 64) {
 		const uint32_t nb = n - blk < 64 ? n - blk : 64, nv = (nb + VW - 1u) / VW * VW;
 
@@ -372,13 +383,21 @@ static void KERN(read_attempt)(const uint64_t *prefix, uint32_t index, uint32_t 
 			READ8_UV(blk + i, i);
 		for (uint32_t i = nb; i < nv; i++) /* padding lanes: any s, dropped */
 			ls[i] = lu[i] = lv[i] = 0.5f;
+		uint64_t rm = 0; /* the block's rejected keys (the padding lanes' s = 0.5 is not) */
+
 		for (uint32_t i = 0; i < nv; i += VW) { /* ln s: read_log's reduction and series */
-			KVU b;
+			KVU b, rb;
 			KVI e, lt;
 			KVF sv, m, f, f2, p, ed;
+			uint32_t bits = 0;
 
 			LDV(sv, ls + i);
 			memcpy(&b, &sv, sizeof(b));
+			/* rejected: s not in (0, 1); s >= 0, so its bits order like its value (read_rejected) */
+			rb = (KVU)(b - 1u >= 0x3f7fffffu) & lane_bit;
+			for (uint32_t l = 0; l < VW; l++)
+				bits |= rb[l];
+			rm |= (uint64_t)bits << i;
 			e = (KVI)((b >> 23) & 0xffu) - 126;
 			b = (b & ~(0xffu << 23)) | (126u << 23);
 			memcpy(&m, &b, sizeof(m));
@@ -415,13 +434,39 @@ static void KERN(read_attempt)(const uint64_t *prefix, uint32_t index, uint32_t 
 				r[l] = sqrtf(r[l]);
 			u = u * r;
 			v = v * r;
-			memcpy(lu + i, &u, sizeof(u));
-			memcpy(lv + i, &v, sizeof(v));
+			if (i + VW <= nb) { /* whole vectors straight out (a copy of nb floats is a rep movs) */
+				memcpy(s_out + blk + i, &sv, sizeof(sv));
+				memcpy(n1_out + blk + i, &u, sizeof(u));
+				memcpy(n2_out + blk + i, &v, sizeof(v));
+			} else { /* the last keys of a block that is not a whole number of vectors */
+				memcpy(lu + i, &u, sizeof(u));
+				memcpy(lv + i, &v, sizeof(v));
+				for (uint32_t l = i; l < nb; l++) {
+					s_out[blk + l] = ls[l];
+					n1_out[blk + l] = lu[l];
+					n2_out[blk + l] = lv[l];
+				}
+			}
 		}
-		memcpy(s_out + blk, ls, nb * sizeof(float));
-		memcpy(n1_out + blk, lu, nb * sizeof(float));
-		memcpy(n2_out + blk, lv, nb * sizeof(float));
+		rej[blk / 64] = rm;
 	}
+}
+
+static void KERN(read_attempt)(const uint64_t *prefix, uint32_t index, uint32_t att, uint32_t n, float *s_out,
+			       float *n1_out, float *n2_out, uint64_t *rej)
+{
+	uint64_t t = (((uint64_t)index << 32) | att) + GOLDEN_GAMMA;
+
+	V_MIX64(t);
+	KERN(read_core)(prefix, NULL, t, n, s_out, n1_out, n2_out, rej);
+}
+
+/* The attempts of keys of several event indices or attempt numbers (aimc_rng_read_pairs_multi):
+ * as read_attempt, key i with the mixed word tk[i] = mix64((index << 32 | att) + golden gamma). */
+static void KERN(read_multi)(const uint64_t *prefix, const uint64_t *tk, uint32_t n, float *s_out, float *n1_out,
+			     float *n2_out, uint64_t *rej)
+{
+	KERN(read_core)(prefix, tk, 0, n, s_out, n1_out, n2_out, rej);
 }
 
 

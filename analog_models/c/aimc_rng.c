@@ -142,20 +142,10 @@ void aimc_rng_read_pair(uint64_t prefix, uint32_t index, float *n1, float *n2)
 /* Keys per round of aimc_rng_read_pairs (stack scratch). */
 #define PAIRS_CHUNK 256u
 
-/* 1 when the polar attempt with this s is rejected (s not in (0, 1)): s >= 0 is a sum of squares,
- * so its bits as an integer order like its value. */
-static uint32_t read_rejected(float s)
-{
-	uint32_t b;
-
-	memcpy(&b, &s, sizeof(b));
-	return b - 1u >= 0x3f7fffffu;
-}
-
 void aimc_rng_read_pairs(aimc_read_fn attempt, const uint64_t *prefix, uint32_t index, uint32_t n, float *first,
 			 float *second)
 {
-	uint64_t pre[PAIRS_CHUNK + 8];
+	uint64_t pre[PAIRS_CHUNK + 8], rej[PAIRS_CHUNK / 64];
 	uint32_t idx[PAIRS_CHUNK + 8];
 	float s[PAIRS_CHUNK + 8], a[PAIRS_CHUNK + 8], b[PAIRS_CHUNK + 8];
 
@@ -163,35 +153,43 @@ void aimc_rng_read_pairs(aimc_read_fn attempt, const uint64_t *prefix, uint32_t 
 		uint32_t cnt = n - base < PAIRS_CHUNK ? n - base : PAIRS_CHUNK, c8 = cnt & ~7u, left = 0;
 
 		/* attempt 0 of the keys in whole vectors straight into first and second; the rejected
-		 * ones (a fifth) listed without branches */
-		attempt(prefix + base, index, 0, c8, s, first + base, second + base);
-		for (uint32_t i = 0; i < c8; i++) {
-			idx[left] = base + i;
-			left += read_rejected(s[i]);
-		}
+		 * ones (a fifth) listed from the attempt's bit masks */
+		attempt(prefix + base, index, 0, c8, s, first + base, second + base, rej);
+		for (uint32_t w = 0; w < (c8 + 63u) / 64u; w++)
+			for (uint64_t m = rej[w]; m != 0; m &= m - 1u) {
+				idx[left] = base + 64u * w + (uint32_t)__builtin_ctzll(m);
+				pre[left] = prefix[idx[left]];
+				left++;
+			}
 		for (uint32_t i = c8; i < cnt; i++) /* fewer than 8 keys left over: one by one */
 			aimc_rng_read_pair(prefix[base + i], index, &first[base + i], &second[base + i]);
 		/* attempt att for the keys still pending, compacted likewise: every key takes the pair
 		 * of this attempt, a rejected one is overwritten by a later attempt; the lanes past cnt
-		 * repeat a key and are ignored */
+		 * repeat a key and are ignored (their bits are cleared) */
 		cnt = left;
-		for (uint32_t i = 0; i < cnt; i++)
-			pre[i] = prefix[idx[i]];
 		for (uint32_t att = 1; att < NORMAL_ATTEMPTS && cnt > 0; att++) {
 			uint32_t n8 = (cnt + 7u) & ~7u;
 
 			left = 0;
 			for (uint32_t i = cnt; i < n8; i++)
 				pre[i] = pre[0];
-			attempt(pre, index, att, n8, s, a, b);
+			attempt(pre, index, att, n8, s, a, b, rej);
 			for (uint32_t i = 0; i < cnt; i++) {
-				uint32_t j = idx[i];
+				first[idx[i]] = a[i];
+				second[idx[i]] = b[i];
+			}
+			for (uint32_t w = 0; w < (cnt + 63u) / 64u; w++) {
+				uint64_t m = rej[w];
 
-				first[j] = a[i];
-				second[j] = b[i];
-				idx[left] = j;
-				pre[left] = pre[i];
-				left += read_rejected(s[i]);
+				if (cnt - 64u * w < 64u)
+					m &= (1ull << (cnt - 64u * w)) - 1u;
+				for (; m != 0; m &= m - 1u) { /* in place: left <= the key's position */
+					const uint32_t i = 64u * w + (uint32_t)__builtin_ctzll(m);
+
+					idx[left] = idx[i];
+					pre[left] = pre[i];
+					left++;
+				}
 			}
 			cnt = left;
 		}
@@ -199,6 +197,107 @@ void aimc_rng_read_pairs(aimc_read_fn attempt, const uint64_t *prefix, uint32_t 
 			first[idx[i]] = 0.0f;
 			second[idx[i]] = 0.0f;
 		}
+	}
+}
+
+/* aimc_rng_read_pairs_multi: keys pending a retry at once, and indices per round of the mixed
+ * words (stack scratch). */
+#define MULTI_CAP 1024u
+#define MULTI_READS 64u
+
+/* The retries of the cnt pending keys of aimc_rng_read_pairs_multi, every attempt round for all of
+ * them in one call of `multi`: key i has prefix pre[i], read kk[i] (index[kk[i]]) and output
+ * position dst[i]. */
+struct multi_pending {
+	uint64_t pre[MULTI_CAP + 8], tk[MULTI_CAP + 8], rej[(MULTI_CAP + 8 + 63) / 64];
+	uint32_t kk[MULTI_CAP + 8];
+	size_t dst[MULTI_CAP + 8];
+	float s[MULTI_CAP + 8], a[MULTI_CAP + 8], b[MULTI_CAP + 8];
+};
+
+static void multi_retry(aimc_readm_fn multi, struct multi_pending *p, uint32_t cnt, const uint32_t *index, uint32_t nk,
+			float *first, float *second)
+{
+	uint64_t tt[MULTI_READS];
+
+	for (uint32_t att = 1; att < NORMAL_ATTEMPTS && cnt > 0; att++) {
+		const uint32_t n8 = (cnt + 7u) & ~7u;
+		uint32_t left = 0;
+
+		for (uint32_t k = 0; k < nk; k++) /* the absorbed word of (index, att), as absorb mixes it */
+			tt[k] = aimc_rng_mix64((((uint64_t)index[k] << 32) | att) + GOLDEN_GAMMA);
+		for (uint32_t i = 0; i < cnt; i++)
+			p->tk[i] = tt[p->kk[i]];
+		for (uint32_t i = cnt; i < n8; i++) { /* padding lanes: any key, ignored */
+			p->pre[i] = p->pre[0];
+			p->tk[i] = p->tk[0];
+		}
+		multi(p->pre, p->tk, n8, p->s, p->a, p->b, p->rej);
+		for (uint32_t i = 0; i < cnt; i++) {
+			first[p->dst[i]] = p->a[i];
+			second[p->dst[i]] = p->b[i];
+		}
+		for (uint32_t w = 0; w < (cnt + 63u) / 64u; w++) {
+			uint64_t m = p->rej[w];
+
+			if (cnt - 64u * w < 64u)
+				m &= (1ull << (cnt - 64u * w)) - 1u;
+			for (; m != 0; m &= m - 1u) { /* in place: left <= the key's position */
+				const uint32_t i = 64u * w + (uint32_t)__builtin_ctzll(m);
+
+				p->pre[left] = p->pre[i];
+				p->kk[left] = p->kk[i];
+				p->dst[left] = p->dst[i];
+				left++;
+			}
+		}
+		cnt = left;
+	}
+	for (uint32_t i = 0; i < cnt; i++) { /* every attempt rejected: as the scalar function */
+		first[p->dst[i]] = 0.0f;
+		second[p->dst[i]] = 0.0f;
+	}
+}
+
+void aimc_rng_read_pairs_multi(aimc_read_fn attempt, aimc_readm_fn multi, const uint64_t *prefix, const uint32_t *index,
+			       uint32_t nk, uint32_t n, float *first, float *second, size_t stride)
+{
+	struct multi_pending p;
+	uint64_t rej[PAIRS_CHUNK / 64];
+	float s[PAIRS_CHUNK + 8];
+
+	for (uint32_t k0 = 0; k0 < nk; k0 += MULTI_READS) {
+		const uint32_t g = nk - k0 < MULTI_READS ? nk - k0 : MULTI_READS;
+		uint32_t cnt = 0;
+
+		for (uint32_t k = 0; k < g; k++) {
+			float *f = first + (size_t)(k0 + k) * stride, *sc = second + (size_t)(k0 + k) * stride;
+
+			for (uint32_t base = 0; base < n; base += PAIRS_CHUNK) {
+				const uint32_t len = n - base < PAIRS_CHUNK ? n - base : PAIRS_CHUNK, c8 = len & ~7u;
+
+				if (cnt + c8 > MULTI_CAP) { /* room for every key of this chunk */
+					multi_retry(multi, &p, cnt, index + k0, g, first + (size_t)k0 * stride,
+						    second + (size_t)k0 * stride);
+					cnt = 0;
+				}
+				/* attempt 0 in whole vectors straight into the outputs; the rejected keys
+				 * listed from the attempt's bit masks */
+				attempt(prefix + base, index[k0 + k], 0, c8, s, f + base, sc + base, rej);
+				for (uint32_t w = 0; w < (c8 + 63u) / 64u; w++)
+					for (uint64_t m = rej[w]; m != 0; m &= m - 1u) {
+						const uint32_t i = base + 64u * w + (uint32_t)__builtin_ctzll(m);
+
+						p.pre[cnt] = prefix[i];
+						p.kk[cnt] = k;
+						p.dst[cnt] = (size_t)k * stride + i;
+						cnt++;
+					}
+				for (uint32_t i = base + c8; i < base + len; i++) /* fewer than 8 left: one by one */
+					aimc_rng_read_pair(prefix[i], index[k0 + k], &f[i], &sc[i]);
+			}
+		}
+		multi_retry(multi, &p, cnt, index + k0, g, first + (size_t)k0 * stride, second + (size_t)k0 * stride);
 	}
 }
 
