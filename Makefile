@@ -61,7 +61,7 @@ CFG_NAME  := $(basename $(notdir $(CFG_FILE)))
 CFG_DIR   := $(BUILD)/$(CFG_NAME)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup deps regs regs-check lint sw vl icarus test sim layer-test clean \
+.PHONY: help setup deps regs regs-check lint sw vl icarus test test-deps sim layer-test clean \
         regress bench sweep fpga formal cov fuzz sanitize
 
 help:
@@ -310,12 +310,15 @@ TEST_FPGA_CFGS := ice40
 # before the tests start, so that two tests running side by side never relink the binary that the
 # other one is executing (ETXTBSY, "Text file busy").
 TEST_FUZZ_CFGS := tiny tiny16
-test: $(SETUP_STAMP) sw $(foreach c,$(TEST_CFGS),$(BUILD)/$(c)/vl/aimc-vl $(BUILD)/$(c)/vl/aimc-test-vl \
+TEST_DEPS := $(SETUP_STAMP) sw $(foreach c,$(TEST_CFGS),$(BUILD)/$(c)/vl/aimc-vl $(BUILD)/$(c)/vl/aimc-test-vl \
         $(BUILD)/$(c)/icarus/sim.vvp $(BUILD)/$(c)/icarus/aimc_vpi.vpi) \
       $(foreach c,$(TEST_FUZZ_CFGS),$(BUILD)/$(c)/busfuzz/bus-fuzz) \
       $(foreach c,$(TEST_FPGA_CFGS),$(BUILD)/$(c)/vl/aimc-vl $(BUILD)/$(c)/vl/aimc-test-vl $(BUILD)/$(c)/uart/aimc-uart-vl \
         $(BUILD)/$(c)/uart/aimc-test-uart-vl \
         $(BUILD)/$(c)/icarus/sim.vvp $(BUILD)/$(c)/icarus/aimc_vpi.vpi)
+# test-deps: what make test builds before its tests start (.ci/run builds it beside make lint).
+test-deps: $(TEST_DEPS)
+test: $(TEST_DEPS)
 	@mkdir -p $(BUILD)/reports
 	$(PYTHON) tools/run_tests.py --registry tests/registry.txt --build $(call q,$(BUILD)) $(if $(TEST),--filter $(call q,$(TEST))) -j $(call q,$(J))
 
