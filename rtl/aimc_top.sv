@@ -28,7 +28,7 @@ module aimc_top
   parameter int ConflictCheck = 1,       // 0 (NumTiles 1 only): no TILE_CONFLICT, COPY waits for idle
   parameter int CounterBits   = 32,      // event counter width (16..32), wrap at 2^CounterBits
   parameter int IsaTfl        = 1,       // 0: no tfl POST stage, no ACCADD (both ILLEGAL)
-  parameter int PostLanes     = 1,       // POST columns per cycle, 1 or 4 (config key post_lanes)
+  parameter int PostLanes     = 1,       // POST columns per cycle, 1, 4, 8 or 16 (config key post_lanes)
   parameter int LoadWords     = 1,       // MVM input words per cycle, 1 or 4 (config key load_words)
   // Tile clock gating (docs/decisions/0011): 1 gates each tile's clock while it has nothing to
   // do (aimc_clk_gate); 0 (FPGA builds, the generic synthesis check) clocks every tile always.
@@ -216,6 +216,8 @@ module aimc_top
   logic [31:0]              wgt_rdata;
   logic [LoadWords*32-1:0]  act_rdata, act_in_rdata, act_out_rdata;  // words addr.. (MVM loads)
   logic [PostLanes*96-1:0]  par_rdata;        // three words per column, PostLanes columns
+  // Words of an activation write: POST with 8 or 16 lanes writes 2 or 4 output words per cycle.
+  localparam int OutWords = (PostLanes > 4) ? PostLanes / 4 : 1;
   logic [NumTiles-1:0]      t_cmd_ready, t_busy, t_done, t_err;
   logic [NumTiles-1:0][7:0] t_err_code;
   logic [NumTiles-1:0]      t_wgt_port_req, t_wgt_port_gnt;
@@ -303,7 +305,8 @@ module aimc_top
   logic [NumTiles-1:0][WgtAw-1:0]  t_wgt_addr;
   logic [NumTiles-1:0][ParAw-1:0]  t_par_addr;
   logic [NumTiles-1:0][ActAw-1:0]  t_act_addr;
-  logic [NumTiles-1:0][31:0]       t_act_wdata;
+  logic [NumTiles-1:0][OutWords-1:0]    t_act_wmask;
+  logic [NumTiles-1:0][OutWords*32-1:0] t_act_wdata;
   logic [NumTiles-1:0]             t_ev_read, t_ev_prog_row, t_ev_mvm, t_ev_stall;
   logic [NumTiles-1:0][15:0]       t_ev_adc, t_ev_sat;
   logic [NumTiles-1:0][31:0]       t_conv_cnt, t_prog_cnt;
@@ -383,6 +386,7 @@ module aimc_top
       .act_we_o        (t_act_we[t]),
       .act_sel_o       (t_act_sel[t]),
       .act_addr_o      (t_act_addr[t]),
+      .act_wmask_o     (t_act_wmask[t]),
       .act_wdata_o     (t_act_wdata[t]),
       .act_rdata_i     (act_rdata),
       .ev_read_o       (t_ev_read[t]),
@@ -437,7 +441,8 @@ module aimc_top
   logic [WgtAw-1:0]  wgt_addr;
   logic [ParAw-1:0]  par_addr;
   logic [ActAw-1:0]  act_addr;
-  logic [31:0]       act_wdata;
+  logic [OutWords-1:0]    act_wmask;
+  logic [OutWords*32-1:0] act_wdata;
   logic [TileSelW-1:0] dat_tile;
 
   assign dat_seq   = (32'(dat_owner) == NumTiles);
@@ -451,7 +456,8 @@ module aimc_top
   assign act_we    = dat_seq ? seq_act_we    : t_act_we[dat_tile];
   assign act_sel   = dat_seq ? seq_act_sel   : t_act_sel[dat_tile];
   assign act_addr  = dat_seq ? seq_act_addr  : t_act_addr[dat_tile];
-  assign act_wdata = dat_seq ? seq_act_wdata : t_act_wdata[dat_tile];
+  assign act_wmask = dat_seq ? OutWords'(1) : t_act_wmask[dat_tile];
+  assign act_wdata = dat_seq ? (OutWords*32)'(seq_act_wdata) : t_act_wdata[dat_tile];
 
   // ---- buffers --------------------------------------------------------------------------------
   logic [BUF_N-1:0]       buf_bus_req, buf_bus_gnt;
@@ -473,6 +479,7 @@ module aimc_top
     .hw_req_i    (instr_req),
     .hw_we_i     (1'b0),
     .hw_addr_i   (instr_addr),
+    .hw_wmask_i  (1'b0),
     .hw_wdata_i  (32'd0),
     .bus_req_i   (buf_bus_req[BUF_INSTR_LO]),
     .bus_we_i    (bus_we),
@@ -491,6 +498,7 @@ module aimc_top
     .hw_req_i    (instr_req),
     .hw_we_i     (1'b0),
     .hw_addr_i   (instr_addr),
+    .hw_wmask_i  (1'b0),
     .hw_wdata_i  (32'd0),
     .bus_req_i   (buf_bus_req[BUF_INSTR_HI]),
     .bus_we_i    (bus_we),
@@ -515,15 +523,17 @@ module aimc_top
   end
 
   aimc_buf #(
-    .Depth (ActDepth),
-    .Width (32),
-    .Aw    (ActAw),
-    .Banks (LoadWords)
+    .Depth   (ActDepth),
+    .Width   (32),
+    .Aw      (ActAw),
+    .Banks   (LoadWords),
+    .WrWords (OutWords)
   ) u_act_in (
     .clk_i       (clk_i),
     .hw_req_i    (act_req & ~act_sel),
     .hw_we_i     (act_we),
     .hw_addr_i   (act_addr),
+    .hw_wmask_i  (act_wmask),
     .hw_wdata_i  (act_wdata),
     .bus_req_i   (buf_bus_req[BUF_ACT_IN]),
     .bus_we_i    (bus_we),
@@ -534,15 +544,17 @@ module aimc_top
   );
 
   aimc_buf #(
-    .Depth (ActDepth),
-    .Width (32),
-    .Aw    (ActAw),
-    .Banks (LoadWords)
+    .Depth   (ActDepth),
+    .Width   (32),
+    .Aw      (ActAw),
+    .Banks   (LoadWords),
+    .WrWords (OutWords)
   ) u_act_out (
     .clk_i       (clk_i),
     .hw_req_i    (act_req & act_sel),
     .hw_we_i     (act_we),
     .hw_addr_i   (act_addr),
+    .hw_wmask_i  (act_wmask),
     .hw_wdata_i  (act_wdata),
     .bus_req_i   (buf_bus_req[BUF_ACT_OUT]),
     .bus_we_i    (bus_we),
@@ -583,6 +595,7 @@ module aimc_top
     .hw_req_i    (wgt_req),
     .hw_we_i     (1'b0),
     .hw_addr_i   (wgt_addr),
+    .hw_wmask_i  (1'b0),
     .hw_wdata_i  (32'd0),
     .bus_req_i   (buf_bus_req[BUF_WEIGHT]),
     .bus_we_i    (bus_we),

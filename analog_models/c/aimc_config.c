@@ -84,9 +84,10 @@ static const struct cfg_key keys[] = {
 	{"isa_tfl", KT_U32, OFF(isa_tfl), 1, 0, 1, 0, NULL, "-", "IsaTfl",
 	 "1: ISA 3's TFLite POST stage (POST flag tfl) and ACCADD are built; 0 (saves logic, ice40): "
 	 "both are ILLEGAL, cfg5.no_tfl reads 1"},
-	{"post_lanes", KT_U32, OFF(post_lanes), 1, 1, 4, 0, NULL, "-", "PostLanes",
-	 "POST columns per cycle, 1 or 4 (four multipliers; the parameter buffer in 4 x post_lanes "
-	 "banks); RAW POST stays one column per cycle"},
+	{"post_lanes", KT_U32, OFF(post_lanes), 1, 1, 16, 0, NULL, "-", "PostLanes",
+	 "POST columns per cycle, 1, 4, 8 or 16 (one multiplier per lane; the parameter buffer in "
+	 "4 x post_lanes banks; 8 and 16 write 2 and 4 output words per cycle, so need load_words 4); "
+	 "RAW POST stays one column per cycle"},
 	{"load_words", KT_U32, OFF(load_words), 1, 1, 4, 0, NULL, "-", "LoadWords",
 	 "activation words an MVM reads per cycle while it loads its inputs, 1 or 4 (the activation "
 	 "buffers in 4 banks)"},
@@ -477,7 +478,7 @@ static int cross_check(const aimc_cfg *cfg, const uint32_t *lines, const char *o
 		     {"adc_kind", "adc_cycles"}, {"adc_kind", "xbar_impl"}, {"adc_kind", "xbar_kind"},
 		     {"weight_slices", "slice_bits"}, {"cols", "weight_slices"}, {"xbar_kind", "weight_slices"},
 		     {"post_lanes", "post_lanes"}, {"post_lanes", "par_depth"}, {"load_words", "load_words"},
-		     {"load_words", "act_depth"}};
+		     {"load_words", "act_depth"}, {"post_lanes", "load_words"}, {"post_lanes", "cols"}};
 	char at[600];
 
 	for (size_t p = 0; p < sizeof(pairs) / sizeof(pairs[0]); p++) {
@@ -636,8 +637,9 @@ static int cross_check(const aimc_cfg *cfg, const uint32_t *lines, const char *o
 				 "(weight_slices must be 1, not %u)", cfg->weight_slices);
 			break;
 		case 23:
-			bad = cfg->post_lanes != 1 && cfg->post_lanes != 4;
-			snprintf(msg, sizeof(msg), "post_lanes must be 1 or 4, not %u", cfg->post_lanes);
+			bad = cfg->post_lanes != 1 && cfg->post_lanes != 4 && cfg->post_lanes != 8 &&
+			      cfg->post_lanes != 16;
+			snprintf(msg, sizeof(msg), "post_lanes must be 1, 4, 8 or 16, not %u", cfg->post_lanes);
 			break;
 		case 24:
 			/* the parameter buffer's 4 x post_lanes banks split it evenly */
@@ -654,6 +656,19 @@ static int cross_check(const aimc_cfg *cfg, const uint32_t *lines, const char *o
 			bad = cfg->load_words == 0 || cfg->act_depth % cfg->load_words != 0;
 			snprintf(msg, sizeof(msg), "act_depth (%u) must be a multiple of load_words (%u)",
 				 cfg->act_depth, cfg->load_words);
+			break;
+		case 27:
+			/* 8 or 16 lanes write post_lanes / 4 output words per cycle, one per activation bank */
+			bad = cfg->post_lanes > 4 && cfg->load_words < cfg->post_lanes / 4;
+			snprintf(msg, sizeof(msg), "post_lanes %u writes %u output words per cycle: it needs "
+				 "load_words 4 (the activation buffers in 4 banks), not %u", cfg->post_lanes,
+				 cfg->post_lanes / 4, cfg->load_words);
+			break;
+		case 28:
+			/* every POST cycle retires a whole group of post_lanes columns */
+			bad = cfg->post_lanes == 0 || cfg->cols % cfg->post_lanes != 0;
+			snprintf(msg, sizeof(msg), "cols (%u) must be a multiple of post_lanes (%u)", cfg->cols,
+				 cfg->post_lanes);
 			break;
 		default: {
 			/* The twin computes without any analog effect: name the first one switched on. */

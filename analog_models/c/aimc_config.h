@@ -24,7 +24,7 @@ typedef struct aimc_cfg {
 	uint32_t conflict_check;     /* 1: TILE_CONFLICT check; 0 (num_tiles 1 only): COPY waits for idle */
 	uint32_t counter_bits;       /* event counter width, 16..32 (wrap at 2^counter_bits) */
 	uint32_t isa_tfl;            /* 1: tfl POST and ACCADD built; 0: both ILLEGAL (cfg5.no_tfl) */
-	uint32_t post_lanes;         /* POST columns per cycle: 1 or 4 (timing only, no bits) */
+	uint32_t post_lanes;         /* POST columns per cycle: 1, 4, 8 or 16 (timing only, no bits) */
 	uint32_t load_words;         /* MVM input words read per cycle: 1 or 4 (timing only) */
 	uint32_t adc_kind;           /* AIMC_ADC_MODEL (0) or AIMC_ADC_SAR (1); config text: model|sar */
 	double clock_mhz;

@@ -16,7 +16,7 @@ module aimc_par_buf import aimc_pkg::*; #(
   parameter int Depth  = 1024,           // a multiple of 4*Lanes
   parameter int Aw     = aimc_aw(Depth),
   parameter int IsaTfl = 1,              // 0: the third datapath word carries S only (above)
-  parameter int Lanes  = 1,              // columns per datapath read: 1 or 4 (post_lanes)
+  parameter int Lanes  = 1,              // columns per datapath read: 1, 4, 8 or 16 (post_lanes)
   localparam int Banks = 4 * Lanes,
   localparam int Words = 3 * Lanes
 ) (
@@ -53,6 +53,7 @@ module aimc_par_buf import aimc_pkg::*; #(
     .all_i   (hw_req_i),
     .we_i    (!hw_req_i && bus_we_i),
     .addr_i  (hw_req_i ? hw_addr_i : bus_addr_i),
+    .wmask_i (1'b1),
     .wdata_i (bus_wdata_i),
     .sel_o   (sel_q),
     .rdata_o (brdata)
@@ -82,6 +83,6 @@ module aimc_par_buf import aimc_pkg::*; #(
   assign bus_rdata_o = brdata[sel_q];
 
   `ASSERT_INIT(DepthMult_A, Depth % Banks == 0 && Depth >= Banks)
-  `ASSERT_INIT(Lanes_A, Lanes == 1 || Lanes == 4)
+  `ASSERT_INIT(Lanes_A, Lanes == 1 || Lanes == 4 || Lanes == 8 || Lanes == 16)
 
 endmodule

@@ -4,18 +4,20 @@
 // in RAW mode t itself, one word per column; with tfl TFLite's requantization (aimc_post_tfl.sv):
 // u = t << max(e, 0) (wrapping), p = u * M, then SRDHM, RDBPOT, zero point and int8 clamps.
 //
-// Pipeline, Lanes columns per cycle (config key post_lanes: 1 or 4; RAW one column per cycle, the
-// activation write port's word): the parameter buffer returns the three words of each of the
+// Pipeline, Lanes columns per cycle (config key post_lanes: 1, 4, 8 or 16; RAW one column per
+// cycle, one activation word): the parameter buffer returns the three words of each of the
 // Lanes columns (b, M, S or E) in one read (aimc_par_buf: 4*Lanes banks), the accumulator their
 // words in the same cycle (aimc_acc: RdWords = Lanes). Stages: issue (reads of columns c ..
 // c+Lanes-1), return (S or E checked, t = sat32(acc + b), RAW writes t), multiply (p = t * M, one
-// multiplier per lane), final (y, packed 4 per word: with 4 lanes each group is one word). A bad S
-// (outside [1, 62] or reserved bits set) or a bad E (e outside [-31, 30] or lo > hi) is seen in
-// the return stage of column c: nothing of c or later has any effect (no saturation counted, no
-// write), the columns before c drain (the lanes before c in c's group count their saturations;
-// their output word is not complete and is not written) and the command stops: on BAD_PARAM at
-// column c, columns 0 .. c-1 are done (saturations counted, every completed output word written)
-// and nothing of column c or later is.
+// multiplier per lane), final (y, packed 4 per word: with 4 lanes each group is one word, with 8
+// or 16 lanes two or four words written in one cycle, OutWords). A bad S (outside [1, 62] or
+// reserved bits set) or a bad E (e outside [-31, 30] or lo > hi) is seen in the return stage of
+// column c: nothing of c or later has any effect (no saturation counted, no write), the columns
+// before c drain (the lanes before c in c's group count their saturations; with up to 4 lanes
+// their output word is not complete and is not written; with 8 or 16 the group goes on through
+// the multiply and final stages, which write its words that lie wholly before c: one cycle more)
+// and the command stops: on BAD_PARAM at column c, columns 0 .. c-1 are done (saturations
+// counted, every completed output word written) and nothing of column c or later is.
 
 `include "aimc_assert.svh"
 
@@ -26,13 +28,14 @@ module aimc_post import aimc_pkg::*; #(
   parameter int ActAw      = 12,
   parameter int ParAw      = 10,
   parameter int IsaTfl     = 1,     // 0 (config key isa_tfl): no tfl stage, tfl_i unused
-  parameter int Lanes      = 1,     // columns per cycle (config key post_lanes): 1 or 4
+  parameter int Lanes      = 1,     // columns per cycle (config key post_lanes): 1, 4, 8 or 16
   localparam int NumAdc    = Cols / ColsPerAdc,
   localparam int Depth     = AccSlots * ColsPerAdc,
   localparam int IdxW      = aimc_aw(Depth),
   localparam int LaneW     = aimc_aw(NumAdc),
   localparam int SlotW     = aimc_aw(AccSlots),
-  localparam int SatW      = aimc_aw(Lanes + 1)
+  localparam int SatW      = aimc_aw(Lanes + 1),
+  localparam int OutWords  = (Lanes > 4) ? Lanes / 4 : 1   // output words written per cycle
 ) (
   input  logic                    clk_i,
   input  logic                    rst_ni,
@@ -57,8 +60,9 @@ module aimc_post import aimc_pkg::*; #(
   input  logic [Lanes*32-1:0]     acc_word_i,
   // output writes
   output logic                    out_we_o,
-  output logic [ActAw-1:0]        out_addr_o,
-  output logic [31:0]             out_wdata_o,
+  output logic [ActAw-1:0]        out_addr_o,     // the first word written
+  output logic [OutWords-1:0]     out_wmask_o,    // with out_we_o: the words out_addr_o + j written
+  output logic [OutWords*32-1:0]  out_wdata_o,    // word out_addr_o + j in [32j +: 32]
   output logic [SatW-1:0]         sat_o           // columns whose acc + b saturated this cycle
 );
 
@@ -96,9 +100,12 @@ module aimc_post import aimc_pkg::*; #(
   logic [ColW-1:0]   pc_q, pc_d;
   logic [23:0]       wbuf_q, wbuf_d;          // Lanes 1: bytes 0..2 of the output word being built
 
-  // Stop: a bad S or E in the return stage; the command ends the next cycle (err_q).
+  // Stop: a bad S or E in the return stage; the command ends the next cycle (err_q), with more
+  // than four lanes the cycle after (err2_q: the group of the bad column reaches the final stage).
+  localparam bit     Partial = (Lanes > 4);
   logic              bad_s;
   logic              err_q, err_d;
+  logic              err2_q, err2_d;
   logic              last_f;
 
   assign last_col = raw_q ? (col_q == ColW'(Cols - 1)) : (col_q == ColW'(Cols - Lanes));
@@ -108,6 +115,7 @@ module aimc_post import aimc_pkg::*; #(
   logic [Lanes-1:0]   ok_v;                   // no bad S or E in this lane or before it
   logic [Lanes-1:0]   hit_v;                  // column's acc + b saturated
   logic [Lanes*8-1:0] y_v;                    // final stage outputs
+  logic [Lanes-1:0]   pok_v;                  // final stage: the lane's column is before any bad one
   logic [31:0]        tsat0;                  // RAW: t of lane 0
   // {ADC lane, mux position} of the column n after the one at (lane, grp).
   function automatic logic [LaneW+GrpW-1:0] advance(input logic [LaneW-1:0] lane,
@@ -185,29 +193,35 @@ module aimc_post import aimc_pkg::*; #(
     logic signed [63:0] p_q;
     logic [5:0]         ps_q;                 // S of the column in the final stage
     logic [31:0]        pe_q;                 // tfl: E of the column in the final stage
+    logic               xok_q, pok_q;         // the column is before any bad S or E (Partial)
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) begin
-        t_q  <= '0;
-        m_q  <= '0;
-        s_q  <= '0;
-        ew_q <= '0;
-        p_q  <= '0;
-        ps_q <= '0;
-        pe_q <= '0;
+        t_q   <= '0;
+        m_q   <= '0;
+        s_q   <= '0;
+        ew_q  <= '0;
+        p_q   <= '0;
+        ps_q  <= '0;
+        pe_q  <= '0;
+        xok_q <= 1'b0;
+        pok_q <= 1'b0;
       end else begin
         if (ret_go) begin
-          t_q  <= tfl_q ? tshift : tsat;
-          m_q  <= w_m;
-          s_q  <= s_field;
-          ew_q <= w_s;
+          t_q   <= tfl_q ? tshift : tsat;
+          m_q   <= w_m;
+          s_q   <= s_field;
+          ew_q  <= w_s;
+          xok_q <= ok_v[i];
         end
         if (xv_q) begin
-          p_q  <= 64'(t_q) * 64'(m_q);
-          ps_q <= s_q;
-          pe_q <= ew_q;
+          p_q   <= 64'(t_q) * 64'(m_q);
+          ps_q  <= s_q;
+          pe_q  <= ew_q;
+          pok_q <= xok_q;
         end
       end
     end
+    assign pok_v[i] = pok_q;
 
     // Final stage arithmetic: y = clamp8(relu?(rshift_round(p, S))), in its own module (a log
     // shifter of the 10 bits that matter instead of the 64-bit add and shift; proved equal to the
@@ -258,7 +272,7 @@ module aimc_post import aimc_pkg::*; #(
     assign q_ref  = (p_q + (64'sd1 <<< (ps_q - 6'd1))) >>> ps_q;
     assign qr_ref = (relu_q && q_ref < 0) ? 64'sd0 : q_ref;
     assign y_ref  = (qr_ref > 64'sd127) ? 8'd127 : (qr_ref < -64'sd127) ? 8'h81 : qr_ref[7:0];
-    `ASSERT(FinalRef_A, !(pv_q && !tfl_q) || y == y_ref)
+    `ASSERT(FinalRef_A, !(pv_q && pok_q && !tfl_q) || y == y_ref)
 
     // The tfl stage against the literal definitions of docs/numbers.md: SRDHM with its nudge and
     // a division truncating toward zero, RDBPOT with its mask and threshold, zero point, clamps.
@@ -286,7 +300,7 @@ module aimc_post import aimc_pkg::*; #(
     // The quotient fits int32 (|p| <= 2^62 - 2^31 unless p = 2^62, handled apart).
     logic unused_tr_div;
     assign unused_tr_div = ^tr_div[63:32];
-    `ASSERT(TflRef_A, !(pv_q && tfl_q) || y == y_tfl_ref)
+    `ASSERT(TflRef_A, !(pv_q && pok_q && tfl_q) || y == y_tfl_ref)
 `endif
 `endif
   end
@@ -318,6 +332,21 @@ module aimc_post import aimc_pkg::*; #(
   assign sat_cnt   = count_sat(sat_lanes);
   assign bad_s     = |bad_v;
 
+  // The output words of the final stage's group: with more than four lanes those whose four
+  // columns are all before any bad S or E (pok_v is 1 up to the first bad lane); else whole.
+  logic [OutWords-1:0] wmask;
+  if (Partial) begin : g_wmask
+    for (genvar j = 0; j < OutWords; j++) begin : g_word
+      assign wmask[j] = pok_v[4*j + 3];
+    end
+    logic unused_pok;                       // lanes 4j .. 4j+2: implied by lane 4j+3
+    assign unused_pok = ^pok_v;
+  end else begin : g_wmask1
+    assign wmask = 1'b1;
+    logic unused_pok;
+    assign unused_pok = ^pok_v;
+  end
+
   // Lanes 1: the output byte of column pc_q within its word.
   logic [1:0] pc_byte;
   logic [7:0] y0;
@@ -343,12 +372,14 @@ module aimc_post import aimc_pkg::*; #(
     pc_d    = pc_q;
     wbuf_d  = wbuf_q;
     err_d   = 1'b0;
+    err2_d  = 1'b0;
 
     par_req_o   = 1'b0;
     par_addr_o  = '0;
     acc_rd_o    = 1'b0;
     out_we_o    = 1'b0;
     out_addr_o  = '0;
+    out_wmask_o = '0;
     out_wdata_o = '0;
     sat_o       = '0;
     done_o      = 1'b0;
@@ -396,13 +427,21 @@ module aimc_post import aimc_pkg::*; #(
       if (raw_q) begin
         out_we_o    = 1'b1;
         out_addr_o  = ActAw'(dst_q + AddrW'(rc_q));
-        out_wdata_o = tsat0;
+        out_wmask_o = OutWords'(1);
+        out_wdata_o = (OutWords*32)'(tsat0);
         done_o      = (rc_q == ColW'(Cols - 1));
       end else begin
         xv_d   = 1'b1;
         xc_d   = rc_q;
         ret_go = 1'b1;
       end
+    end
+    if (Partial && rv_q && bad_s) begin
+      // More than four lanes: the group of the bad column goes on (its lanes before the bad one
+      // are ok, xok_q), so that its words before the bad column are written.
+      xv_d   = 1'b1;
+      xc_d   = rc_q;
+      ret_go = 1'b1;
     end
 
     // Multiply (the lanes load p from t and M).
@@ -421,14 +460,16 @@ module aimc_post import aimc_pkg::*; #(
           default: begin
             out_we_o    = 1'b1;
             out_addr_o  = ActAw'(dst_q + (AddrW'(pc_q) >> 2));
-            out_wdata_o = {y0, wbuf_q};
+            out_wmask_o = OutWords'(1);
+            out_wdata_o = (OutWords*32)'({y0, wbuf_q});
           end
         endcase
       end else begin
-        // Four lanes: the group is one whole output word.
-        out_we_o    = 1'b1;
+        // Four lanes or more: the group is OutWords whole output words.
+        out_we_o    = |wmask;
         out_addr_o  = ActAw'(dst_q + (AddrW'(pc_q) >> 2));
-        out_wdata_o = 32'(y_v);
+        out_wmask_o = wmask;
+        out_wdata_o = (OutWords*32)'(y_v);
       end
       done_o = last_f;
     end
@@ -440,15 +481,24 @@ module aimc_post import aimc_pkg::*; #(
       err_d = 1'b1;
     end
     if (err_q) begin
+      if (Partial) begin
+        err2_d = 1'b1;                        // the bad column's group is in the multiply stage
+      end else begin
+        done_o = 1'b1;
+        err_o  = 1'b1;
+      end
+    end
+    if (err2_q) begin
       done_o = 1'b1;
       err_o  = 1'b1;
     end
     if (done_o) begin
       // Finished or stopped: drop everything in flight.
-      iss_d = 1'b0;
-      xv_d  = 1'b0;
-      pv_d  = 1'b0;
-      err_d = 1'b0;
+      iss_d  = 1'b0;
+      xv_d   = 1'b0;
+      pv_d   = 1'b0;
+      err_d  = 1'b0;
+      err2_d = 1'b0;
     end
   end
 
@@ -472,6 +522,7 @@ module aimc_post import aimc_pkg::*; #(
       pc_q    <= '0;
       wbuf_q  <= '0;
       err_q   <= 1'b0;
+      err2_q  <= 1'b0;
     end else begin
       iss_q   <= iss_d;
       raw_q   <= raw_d;
@@ -491,11 +542,13 @@ module aimc_post import aimc_pkg::*; #(
       pc_q    <= pc_d;
       wbuf_q  <= wbuf_d;
       err_q   <= err_d;
+      err2_q  <= err2_d;
     end
   end
 
   // Assertions (rtl/prim/aimc_assert.svh; --noassert removes them from fast builds).
-  `ASSERT_NEVER(StartBusy_A, start_i && (iss_q || rv_q || xv_q || pv_q || err_q))
-  `ASSERT_INIT(Lanes_A, (Lanes == 1 || Lanes == 4) && Cols % 4 == 0)
+  `ASSERT_NEVER(StartBusy_A, start_i && (iss_q || rv_q || xv_q || pv_q || err_q || err2_q))
+  `ASSERT_INIT(Lanes_A, (Lanes == 1 || Lanes == 4 || Lanes == 8 || Lanes == 16) && Cols % 4 == 0 &&
+                        Cols % Lanes == 0)
 
 endmodule

@@ -22,9 +22,10 @@
 //               phase costs CC + 1 cycles (was 2 + S + CC, and 1 per skipped phase).
 //               (AdcKind ADC_SAR: AdcCycles = AdcBits + 1, the SAR logic's sample cycle and one per bit)
 //   POST        Cols/PostLanes + 4 (int8 and tfl: PostLanes columns per cycle, config key
-//               post_lanes 1 or 4, their three parameter words each in one read of aimc_par_buf);
-//               RAW: Cols + 2 (one word per column and cycle); stopped by a bad S or E at column c:
-//               c/PostLanes + 4 (rounded down)
+//               post_lanes 1, 4, 8 or 16, their three parameter words each in one read of
+//               aimc_par_buf, their PostLanes/4 output words in one write); RAW: Cols + 2 (one
+//               word per column and cycle); stopped by a bad S or E at column c: c/PostLanes + 4
+//               (rounded down), + 1 with 8 or 16 lanes (the group of c writes its words before c)
 //   ACCADD      Cols + 2 (one activation word and one column per cycle)
 //   other ops   1 (answered with ILLEGAL)
 // The buffers are shared with the other tiles and the sequencer: a command that uses one (PROG the
@@ -55,12 +56,13 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   parameter int SliceBits    = 7,
   parameter int XbarImpl   = XBAR_MODEL,  // XBAR_MODEL: analog C model; XBAR_TWIN: aimc_xbar_twin
   parameter int IsaTfl     = 1,           // 0: no tfl POST stage, no ACCADD (config key isa_tfl)
-  parameter int PostLanes  = 1,           // POST columns per cycle, 1 or 4 (config key post_lanes)
+  parameter int PostLanes  = 1,           // POST columns per cycle, 1, 4, 8 or 16 (post_lanes)
   parameter int LoadWords  = 1,           // MVM input words read per cycle, 1 or 4 (load_words)
   parameter int AdcKind    = ADC_MODEL,   // ADC_MODEL: codes from the macro; ADC_SAR: aimc_sar
   parameter int ActAw      = 12,
   parameter int WgtAw      = 13,
-  parameter int ParAw      = 10
+  parameter int ParAw      = 10,
+  localparam int OutWords  = (PostLanes > 4) ? PostLanes / 4 : 1  // words of an activation write
 ) (
   input  logic              clk_i,
   input  logic              rst_ni,
@@ -97,7 +99,8 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   output logic              act_we_o,
   output logic              act_sel_o,        // 0 = IN buffer, 1 = OUT buffer
   output logic [ActAw-1:0]  act_addr_o,
-  output logic [31:0]       act_wdata_o,
+  output logic [OutWords-1:0]    act_wmask_o,  // with act_we_o: the words act_addr_o + j written
+  output logic [OutWords*32-1:0] act_wdata_o,  // word act_addr_o + j in [32j +: 32]
   input  logic [LoadWords*32-1:0] act_rdata_i,  // words addr .. addr+LoadWords-1 (MVM loads)
   // events for the chip counters
   output logic              ev_read_o,        // one array read (applied phase) done
@@ -261,7 +264,8 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   logic [PostLanes*IdxW-1:0]  post_acc_idx;
   logic [PostLanes*LaneW-1:0] post_acc_lane;
   logic [ActAw-1:0]    post_addr;
-  logic [31:0]         post_wdata;
+  logic [OutWords-1:0]    post_wmask;
+  logic [OutWords*32-1:0] post_wdata;
 
   // The DAC codes of a phase are latched as the FSM enters StMvmPhase for it (first applied phase
   // of an MVM) or as the search under the conversions loads the next candidate.
@@ -345,6 +349,7 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
     wgt_addr_o  = '0;
     act_req_o   = 1'b0;
     act_we_o    = 1'b0;
+    act_wmask_o = '0;
     act_sel_o   = 1'b0;
     act_addr_o  = '0;
     act_wdata_o = '0;
@@ -555,6 +560,7 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
       StPost: begin
         act_req_o   = post_we;
         act_we_o    = post_we;
+        act_wmask_o = post_wmask;
         act_sel_o   = f_dst_out;
         act_addr_o  = post_addr;
         act_wdata_o = post_wdata;
@@ -892,6 +898,7 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
     .acc_word_i  (acc_words),
     .out_we_o    (post_we),
     .out_addr_o  (post_addr),
+    .out_wmask_o (post_wmask),
     .out_wdata_o (post_wdata),
     .sat_o       (post_sat)
   );

@@ -16,7 +16,7 @@
 // activation buffers have load_words banks (aimc_buf: one SRAM, or bank word % 4, row word / 4),
 // the parameter buffer 4 x post_lanes (aimc_par_buf: bank word % banks, row word / banks).
 enum BdMem { BD_INSTR_LO, BD_INSTR_HI, BD_WEIGHT, BD_ACT_IN0, BD_ACT_OUT0 = BD_ACT_IN0 + 4,
-	     BD_PARAM0 = BD_ACT_OUT0 + 4, BD_N = BD_PARAM0 + 16 };
+	     BD_PARAM0 = BD_ACT_OUT0 + 4, BD_N = BD_PARAM0 + 64 };  // up to 4 x 16 parameter banks
 static const char *const kBdScope[BD_ACT_IN0] = {
 	"TOP.aimc_top.u_instr_lo.g_one.u_sram", "TOP.aimc_top.u_instr_hi.g_one.u_sram",
 	"TOP.aimc_top.u_weight.g_one.u_sram",
@@ -95,7 +95,7 @@ extern "C" aimc_vl *aimc_vl_open_rc(const aimc_cfg *cfg, uint64_t seed, const ch
 	vl->par_banks = 4u * cfg->post_lanes;
 	if (vl->par_banks > BD_N - BD_PARAM0)
 		vl->par_banks = 0;
-	for (uint32_t k = 0; k <= vl->par_banks && k < BD_N - BD_PARAM0; k++) {
+	for (uint32_t k = 0; k <= vl->par_banks; k++) {  // bank par_banks: the model must not have it
 		char name[64];
 
 		snprintf(name, sizeof(name), "TOP.aimc_top.u_param.u_banks.g_bank[%u].u_sram", k);

@@ -142,7 +142,7 @@ def post_cycles(cols: int, per_col: float = 3.0, fixed: int = 3) -> float:
 
 
 def post_lanes(cfg: dict) -> int:
-    """POST columns per cycle of a config (key post_lanes, 1 or 4; 1 where the key is absent)."""
+    """POST columns per cycle of a config (key post_lanes, 1, 4, 8 or 16; 1 where the key is absent)."""
     return int(cfg.get("post_lanes", 1))
 
 

@@ -17,7 +17,8 @@ module aimc_post import aimc_pkg::*; #(
   localparam int IdxW      = aimc_aw(Depth),
   localparam int LaneW     = aimc_aw(NumAdc),
   localparam int SlotW     = aimc_aw(AccSlots),
-  localparam int SatW      = aimc_aw(Lanes + 1)
+  localparam int SatW      = aimc_aw(Lanes + 1),
+  localparam int OutWords  = (Lanes > 4) ? Lanes / 4 : 1
 ) (
   input  logic              clk_i,
   input  logic              rst_ni,
@@ -39,7 +40,8 @@ module aimc_post import aimc_pkg::*; #(
   input  logic [Lanes*32-1:0]    acc_word_i,
   output logic              out_we_o,
   output logic [ActAw-1:0]  out_addr_o,
-  output logic [31:0]       out_wdata_o,
+  output logic [OutWords-1:0]    out_wmask_o,
+  output logic [OutWords*32-1:0] out_wdata_o,
   output logic [SatW-1:0]   sat_o
 );
   localparam int CntW = aimc_aw(Cols + 4);
@@ -48,7 +50,8 @@ module aimc_post import aimc_pkg::*; #(
   (* anyseq *) logic [IdxW-1:0]  f_idx;
   (* anyseq *) logic [LaneW-1:0] f_lane;
   (* anyseq *) logic [ActAw-1:0] f_addr;
-  (* anyseq *) logic [31:0]      f_wdata;
+  (* anyseq *) logic [OutWords*32-1:0] f_wdata;
+  (* anyseq *) logic [OutWords-1:0]    f_wmask;
   logic            busy_q;
   logic [CntW-1:0] cnt_q;   // cycles since the start, 1 in the first busy cycle
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -74,6 +77,7 @@ module aimc_post import aimc_pkg::*; #(
   assign acc_lane_o  = f_lane;
   assign out_we_o    = busy_q && f_we;
   assign out_addr_o  = f_addr;
+  assign out_wmask_o = f_wmask;
   assign out_wdata_o = f_wdata;
   assign sat_o       = busy_q && f_sat;
 endmodule

@@ -138,11 +138,21 @@ static void test_bad_inputs(void)
 		{"counter_bits_high", "name = t\ncounter_bits = 64\n", "bad:2:", "counter_bits"},
 		{"counter_bits_odd", "name = t\ncounter_bits = 24\n", "bad:2:", "counter_bits"},
 		{"counter_bits_neg", "name = t\ncounter_bits = -16\n", "bad:2:", "counter_bits"},
-		/* post_lanes: 1 or 4, and a parameter buffer its 4 x post_lanes banks split evenly */
+		/* post_lanes: 1, 4, 8 or 16, a parameter buffer its 4 x post_lanes banks split evenly; 8 and
+		 * 16 need load_words 4 (their output words go to the four activation banks) and cols a
+		 * multiple of post_lanes */
 		{"post_lanes_two", "name = t\npost_lanes = 2\n", "bad:2:", "post_lanes"},
-		{"post_lanes_high", "name = t\npost_lanes = 8\n", "bad:2:", "post_lanes"},
+		{"post_lanes_twelve", "name = t\nload_words = 4\npost_lanes = 12\n", "bad:3:", "post_lanes"},
+		{"post_lanes_high", "name = t\npost_lanes = 32\n", "bad:2:", "post_lanes"},
 		{"post_lanes_zero", "name = t\npost_lanes = 0\n", "bad:2:", "post_lanes"},
 		{"post_lanes_par_depth", "name = t\npost_lanes = 4\npar_depth = 1032\n", "bad:3:", "par_depth"},
+		{"post_lanes_par_depth16", "name = t\nload_words = 4\npost_lanes = 16\npar_depth = 1056\n",
+		 "bad:4:", "par_depth"},
+		{"post_lanes_16_load1", "name = t\npost_lanes = 16\n", "bad:2:", "post_lanes"},
+		{"post_lanes_8_load1", "name = t\npost_lanes = 8\nload_words = 1\n", "bad:3:", "load_words"},
+		{"post_lanes_cols", "name = t\nload_words = 4\npost_lanes = 16\ncols = 40\n", "bad:4:", "cols"},
+		{"post_lanes_cols8", "name = t\ncols = 36\nload_words = 4\npost_lanes = 8\n", "bad:4:",
+		 "post_lanes"},
 		/* load_words: 1 or 4, and activation buffers its banks split evenly */
 		{"load_words_two", "name = t\nload_words = 2\n", "bad:2:", "load_words"},
 		{"load_words_high", "name = t\nload_words = 5\n", "bad:2:", "load_words"},

@@ -52,7 +52,10 @@ module aimc_tile_tb import aimc_pkg::*; import aimc_isa_pkg::*; #(
   logic [WgtAw-1:0]  wgt_addr;
   logic [ParAw-1:0]  par_addr;
   logic [ActAw-1:0]  act_addr;
-  logic [31:0]       wgt_rdata, act_wdata;
+  localparam int OutWords = (PostLanes > 4) ? PostLanes / 4 : 1;  // words of a POST write
+  logic [31:0]       wgt_rdata;
+  logic [OutWords-1:0]    act_wmask;
+  logic [OutWords*32-1:0] act_wdata;
   logic [LoadWords*32-1:0] act_rdata;
   logic [PostLanes*96-1:0] par_rdata;
   logic              ev_read, ev_prog_row, ev_mvm;
@@ -109,6 +112,7 @@ module aimc_tile_tb import aimc_pkg::*; import aimc_isa_pkg::*; #(
     .act_we_o        (act_we),
     .act_sel_o       (act_sel),
     .act_addr_o      (act_addr),
+    .act_wmask_o     (act_wmask),
     .act_wdata_o     (act_wdata),
     .act_rdata_i     (act_rdata),
     .ev_read_o       (ev_read),
@@ -137,10 +141,17 @@ module aimc_tile_tb import aimc_pkg::*; import aimc_isa_pkg::*; #(
       end
     end
     if (act_req && int'(act_addr) < ActDepth) begin
-      if (act_we && act_sel) begin
-        act_out_mem[act_addr] <= act_wdata;
-      end else if (act_we) begin
-        act_in_mem[act_addr] <= act_wdata;
+      if (act_we) begin
+        // word j at act_addr + j where its mask bit is set (aimc_buf, WrWords = OutWords)
+        for (int j = 0; j < OutWords; j++) begin
+          if (act_wmask[j] && int'(act_addr) + j < ActDepth) begin
+            if (act_sel) begin
+              act_out_mem[int'(act_addr) + j] <= act_wdata[32*j +: 32];
+            end else begin
+              act_in_mem[int'(act_addr) + j] <= act_wdata[32*j +: 32];
+            end
+          end
+        end
       end else begin
         // LoadWords consecutive words per read (aimc_buf with banks), stale past the depth
         for (int k = 0; k < LoadWords; k++) begin

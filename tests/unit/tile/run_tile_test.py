@@ -172,7 +172,7 @@ class Ref:
             if flags & F_TFL:
                 e, zp, lo, hi = (s8((sh >> (8 * k)) & 0xFF) for k in range(4))
                 if not -31 <= e <= 30 or lo > hi:
-                    self.cycles = c // self.lanes + 4
+                    self.cycles = c // self.lanes + 4 + (self.lanes > 4)  # 8, 16: the group of c drains
                     return ERR_BAD_PARAM
                 t = self.sat32(self.acc[slot][c] + s32(par[c0 + 3 * c]))
                 y = tfl_requant(t, s32(par[c0 + 3 * c + 1]), e, zp, lo, hi)
@@ -182,7 +182,7 @@ class Ref:
                     word = 0
                 continue
             if sh >> 6 or not 1 <= sh <= 62:
-                self.cycles = c // self.lanes + 4
+                self.cycles = c // self.lanes + 4 + (self.lanes > 4)  # 8, 16: the group of c drains
                 return ERR_BAD_PARAM
             t = self.sat32(self.acc[slot][c] + s32(par[c0 + 3 * c]))
             q = (t * s32(par[c0 + 3 * c + 1]) + (1 << (sh - 1))) >> sh
@@ -459,9 +459,11 @@ class Scenario:
         # bad shifts stop POST at column k: S = 0, S = 63, reserved bits set
         self.prog(rnd_w)
         self.mvm(self.vec(), 0, s1, 0)
-        for bad in (0, 63, 0x40 | 5, 0x80000000 | 7):
+        # (the third inside the first group of 8 or 16 lanes, past its first complete output
+        # words: with post_lanes 8 or 16 those words are written, the rest of the group is not)
+        for i, bad in enumerate((0, 63, 0x40 | 5, 0x80000000 | 7)):
             p = self.params(s1)
-            k = r.randrange(cols)
+            k = min(cols - 1, 9) if i == 2 else r.randrange(cols)
             p[k] = (p[k][0], p[k][1], bad)
             self.post(F_RELU | F_DST_OUT, s1, p)
         self.post(F_DST_OUT, s1, self.params(s1))
@@ -513,9 +515,9 @@ class Scenario:
         self.post(raw, s2, [(0, 0, 0)] * cols)
         self.post_tfl(s2, self.tfl_params(s2))
         # bad E stops a tfl POST at column k: e = 31, e = -32, lo > hi
-        for bad in ((31, 0, -128, 127), (-32, 0, -128, 127), (0, 0, 5, 4)):
+        for i, bad in enumerate(((31, 0, -128, 127), (-32, 0, -128, 127), (0, 0, 5, 4))):
             p = self.tfl_params(s1)
-            k = r.randrange(cols)
+            k = min(cols - 1, 6) if i == 1 else r.randrange(cols)
             p[k] = (p[k][0], p[k][1]) + bad
             self.post_tfl(s1, p)
         self.post_tfl(s1, self.tfl_params(s1))
