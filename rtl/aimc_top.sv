@@ -28,7 +28,7 @@ module aimc_top
   parameter int ConflictCheck = 1,       // 0 (NumTiles 1 only): no TILE_CONFLICT, COPY waits for idle
   parameter int CounterBits   = 32,      // event counter width (16..32), wrap at 2^CounterBits
   parameter int IsaTfl        = 1,       // 0: no tfl POST stage, no ACCADD (both ILLEGAL)
-  parameter int PostLanes     = 1,       // POST columns per cycle, 1, 4, 8 or 16 (config key post_lanes)
+  parameter int PostLanes     = 1,       // POST columns per cycle, 1, 4, 8 or 16 (post_lanes)
   parameter int LoadWords     = 1,       // MVM input words per cycle, 1 or 4 (config key load_words)
   // Tile clock gating (docs/decisions/0011): 1 gates each tile's clock while it has nothing to
   // do (aimc_clk_gate); 0 (FPGA builds, the generic synthesis check) clocks every tile always.

@@ -13,7 +13,7 @@ module aimc_acc import aimc_pkg::*; #(
   parameter int ShiftW     = 5,
   parameter int MaxShift   = (1 << ShiftW) - 1,   // largest shift_i the tile sends
   parameter int AccAdd     = 1,                    // 0 (isa_tfl = 0): no ACCADD path, add_i unused
-  parameter int RdWords    = 1,                    // words per read for POST (post_lanes: 1 or 4)
+  parameter int RdWords    = 1,                    // words per POST read (post_lanes 1, 4, 8, 16)
   localparam int NumAdc    = Cols / ColsPerAdc,
   localparam int Depth     = AccSlots * ColsPerAdc,
   localparam int IdxW      = aimc_aw(Depth),
@@ -23,7 +23,8 @@ module aimc_acc import aimc_pkg::*; #(
   input  logic                      rst_ni,
   // Read entry rd_idx_i[0] (= slot*ColsPerAdc + mux position) of every lane; data next cycle.
   // Word 0 of rd_word_o is lane rd_lane_i[0] of that read (one column, for POST and ACCADD);
-  // word k > 0 (RdWords 4: POST's columns c+1..c+3) is entry rd_idx_i[k] of lane rd_lane_i[k].
+  // word k > 0 (RdWords > 1: POST's columns c+1 .. c+RdWords-1) is entry rd_idx_i[k] of lane
+  // rd_lane_i[k].
   input  logic                      rd_i,
   input  logic [RdWords*IdxW-1:0]   rd_idx_i,
   input  logic [RdWords*LaneW-1:0]  rd_lane_i,
@@ -158,7 +159,7 @@ module aimc_acc import aimc_pkg::*; #(
   assign rd_word0 = rdata_q[rd_lane_q];
   assign rd_word_o[31:0] = rd_word0;
 
-  // POST's other columns (RdWords 4): one more read of one lane each, in the cycle of rd_i.
+  // POST's other columns (RdWords > 1): one more read of one lane each, in the cycle of rd_i.
   for (genvar k = 1; k < RdWords; k++) begin : g_rdw
     logic [IdxW-1:0]  idx;
     logic [LaneW-1:0] lane;
