@@ -52,9 +52,11 @@ module aimc_sram_banks import aimc_pkg::*; #(
     end else begin : g_wrn
       localparam int JW = $clog2(WrWords);
       logic [WrWords-1:0][Width-1:0] wwords;
+      logic [JW-1:0]                 jw;
       assign wwords = wdata_i;
-      assign wd     = wwords[j[JW-1:0]];
-      assign wr_j = (int'(j) < WrWords) && wmask_i[j[JW-1:0]];
+      assign jw     = j[JW-1:0];
+      assign wd     = wwords[jw];
+      assign wr_j   = (int'(j) < WrWords) && wmask_i[jw];
     end
     assign req  = req_i && (all_i || (we_i ? wr_j : (j == '0)));
     aimc_sram #(
