@@ -90,9 +90,10 @@ EVENT_TILE = ("mvms", "reads", "adc_convs", "sats")
 
 # Backdoor loads (docs/trace-format.md, "Backdoor loads"): a Verilator run of a config of at
 # least BACKDOOR_CELLS array cells (rows x cols x num_tiles: edge 2^20, large 2^23) loads the
-# buffers through the backdoor, which skips the bus cycles of weights, programs and inputs and
-# records the same trace (tests/system/backdoor*.sh). Smaller configs (tiny, small, base, ...)
-# keep the frontdoor, so the bus path stays covered; --frontdoor or AIMC_FRONTDOOR=1 forces it.
+# buffers through the backdoor, which skips the bus cycles of weights, programs and inputs and of
+# the output reads, and records the same trace (tests/system/backdoor*.sh). Smaller configs (tiny,
+# small, base, ...) keep the frontdoor, so the bus path stays covered; --frontdoor or
+# AIMC_FRONTDOOR=1 forces it.
 BACKDOOR_CELLS = 1 << 20
 
 

@@ -40,15 +40,20 @@ module aimc_sram import aimc_pkg::*; #(
   assign rdata_o = rdata_q;
 
 `ifdef VERILATOR
-  // Simulation-only backdoor (docs/trace-format.md, "Backdoor loads"): the Verilator harness writes a word
-  // straight into the array between two clock edges, in zero simulated cycles, with this
-  // instance's scope set (tb/verilator/aimc_vl.cpp, aimc_vl_backdoor_write). Icarus has no DPI
-  // export: its runs replay bus traces (the frontdoor) only.
+  // Simulation-only backdoor (docs/trace-format.md, "Backdoor loads"): the Verilator harness writes
+  // or reads a word of the array between two clock edges, in zero simulated cycles, with this
+  // instance's scope set (tb/verilator/aimc_vl.cpp, aimc_vl_backdoor_write and _read). Icarus has
+  // no DPI export: its runs replay bus traces (the frontdoor) only.
   export "DPI-C" function aimc_sram_bd_write;
   function automatic void aimc_sram_bd_write(input int unsigned addr, input int unsigned data);
     if (addr < Depth) begin
       mem_q[Aw'(addr)] = Width'(data);
     end
+  endfunction
+
+  export "DPI-C" function aimc_sram_bd_read;
+  function automatic int unsigned aimc_sram_bd_read(input int unsigned addr);
+    return addr < Depth ? 32'(mem_q[Aw'(addr)]) : 32'h0;
   endfunction
 `endif
 

@@ -114,9 +114,9 @@ def load_cfg(aimc, cfg_path, timeout):
 
 # Backdoor loads (issue 17 item 4; docs/sim.md): the RTL runs of a config of at least
 # BACKDOOR_CELLS array cells (rows x cols x num_tiles: edge 2^20, large 2^23) load weights,
-# programs and inputs through the Verilator model's backdoor (same bits and counters as the bus:
-# tests/system/backdoor*.sh), smaller configs over the bus; --frontdoor (make sim FRONTDOOR=1)
-# forces the bus everywhere.
+# programs and inputs, and read the outputs, through the Verilator model's backdoor (same bits and
+# counters as the bus: tests/system/backdoor*.sh), smaller configs over the bus; --frontdoor
+# (make sim FRONTDOOR=1) forces the bus everywhere.
 BACKDOOR_CELLS = 1 << 20
 
 

@@ -178,50 +178,74 @@ extern "C" int aimc_vl_backdoor(aimc_vl *vl, int on)
 	return rc;
 }
 
-extern "C" int aimc_vl_backdoor_write(aimc_vl *vl, uint32_t addr, uint32_t val)
+// The array word behind bus address addr: its aimc_sram (mem) and row (word). Window offsets of
+// docs/memory-map.md (rtl/pkg/aimc_map_pkg.sv); false for an address outside the buffer windows
+// or a word past the buffer's depth (the config's, checked against the RTL by aimc_chip_init),
+// which the caller leaves to the bus (it answers with an error).
+static bool bd_locate(const aimc_vl *vl, uint32_t addr, int *mem, uint32_t *word)
 {
-	// Window offsets of docs/memory-map.md (rtl/pkg/aimc_map_pkg.sv); a word outside the
-	// buffer's depth (the config's, checked against the RTL by aimc_chip_init) goes to the bus.
 	static const uint32_t kInstr = 0x00010000u, kActIn = 0x00020000u, kActOut = 0x00030000u,
 			      kParam = 0x00040000u, kWeight = 0x00100000u;
+	uint32_t w;
+
+	if ((addr & 3u) != 0)
+		return false;
+	if (addr >= kWeight && addr < kWeight + 0x00100000u) {
+		w = (addr - kWeight) >> 2;
+		if (w >= vl->wgt_depth)
+			return false;
+		*mem = BD_WEIGHT;
+	} else if (addr >= kParam && addr < kParam + 0x00010000u) {
+		w = (addr - kParam) >> 2;
+		if (w >= vl->par_depth)
+			return false;
+		*mem = BD_PARAM0 + (int)(w % vl->par_banks);  // aimc_par_buf: bank, row
+		w /= vl->par_banks;
+	} else if (addr >= kActOut && addr < kActOut + 0x00010000u) {
+		w = (addr - kActOut) >> 2;
+		if (w >= vl->act_depth)
+			return false;
+		*mem = BD_ACT_OUT0 + (int)(w % vl->act_banks);
+		w /= vl->act_banks;
+	} else if (addr >= kActIn && addr < kActIn + 0x00010000u) {
+		w = (addr - kActIn) >> 2;
+		if (w >= vl->act_depth)
+			return false;
+		*mem = BD_ACT_IN0 + (int)(w % vl->act_banks);
+		w /= vl->act_banks;
+	} else if (addr >= kInstr && addr < kInstr + 0x00010000u) {
+		w = (addr - kInstr) >> 3;  // 64-bit entries: the low word, then the high word
+		if (w >= vl->instr_depth)
+			return false;
+		*mem = (addr & 4u) != 0 ? BD_INSTR_HI : BD_INSTR_LO;
+	} else {
+		return false;
+	}
+	*word = w;
+	return true;
+}
+
+extern "C" int aimc_vl_backdoor_write(aimc_vl *vl, uint32_t addr, uint32_t val)
+{
 	uint32_t word;
 	int mem;
 
-	if (vl == nullptr || !vl->backdoor || (addr & 3u) != 0)
+	if (vl == nullptr || !vl->backdoor || !bd_locate(vl, addr, &mem, &word))
 		return 0;
-	if (addr >= kWeight && addr < kWeight + 0x00100000u) {
-		word = (addr - kWeight) >> 2;
-		if (word >= vl->wgt_depth)
-			return 0;
-		mem = BD_WEIGHT;
-	} else if (addr >= kParam && addr < kParam + 0x00010000u) {
-		word = (addr - kParam) >> 2;
-		if (word >= vl->par_depth)
-			return 0;
-		mem = BD_PARAM0 + (int)(word % vl->par_banks);  // aimc_par_buf: bank, row
-		word /= vl->par_banks;
-	} else if (addr >= kActOut && addr < kActOut + 0x00010000u) {
-		word = (addr - kActOut) >> 2;
-		if (word >= vl->act_depth)
-			return 0;
-		mem = BD_ACT_OUT0 + (int)(word % vl->act_banks);
-		word /= vl->act_banks;
-	} else if (addr >= kActIn && addr < kActIn + 0x00010000u) {
-		word = (addr - kActIn) >> 2;
-		if (word >= vl->act_depth)
-			return 0;
-		mem = BD_ACT_IN0 + (int)(word % vl->act_banks);
-		word /= vl->act_banks;
-	} else if (addr >= kInstr && addr < kInstr + 0x00010000u) {
-		word = (addr - kInstr) >> 3;  // 64-bit entries: the low word, then the high word
-		if (word >= vl->instr_depth)
-			return 0;
-		mem = (addr & 4u) != 0 ? BD_INSTR_HI : BD_INSTR_LO;
-	} else {
-		return 0;
-	}
 	svSetScope(vl->bd_scope[mem]);
 	aimc_sram_bd_write(word, val);
+	return 1;
+}
+
+extern "C" int aimc_vl_backdoor_read(aimc_vl *vl, uint32_t addr, uint32_t *val)
+{
+	uint32_t word;
+	int mem;
+
+	if (vl == nullptr || val == nullptr || !vl->backdoor || !bd_locate(vl, addr, &mem, &word))
+		return 0;
+	svSetScope(vl->bd_scope[mem]);
+	*val = aimc_sram_bd_read(word);
 	return 1;
 }
 

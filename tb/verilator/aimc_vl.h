@@ -40,11 +40,13 @@ int aimc_vl_write32_strb(aimc_vl *vl, uint32_t addr, uint32_t val, uint32_t strb
  * off (AIMC_EUNSUPPORTED if the model's buffers cannot be reached, as aimc_vl_backdoor_ready
  * says). While on, aimc_vl_backdoor_write puts val straight into the buffer word at bus address
  * addr (instruction, activation, parameter and weight windows) in zero simulated cycles and
- * returns 1; it returns 0 (nothing done: use the bus) when off, for any other address, a
- * misaligned one or a word past the config's depth. */
+ * returns 1, and aimc_vl_backdoor_read reads that word into *val the same way; both return 0
+ * (nothing done: use the bus) when off, for any other address, a misaligned one or a word past
+ * the config's depth. */
 int aimc_vl_backdoor_ready(aimc_vl *vl);
 int aimc_vl_backdoor(aimc_vl *vl, int on);
 int aimc_vl_backdoor_write(aimc_vl *vl, uint32_t addr, uint32_t val);
+int aimc_vl_backdoor_read(aimc_vl *vl, uint32_t addr, uint32_t *val);
 
 /* Rising clock edges since reset release (the cycle count of the trace player's C line). */
 uint64_t aimc_vl_cycles(aimc_vl *vl);

@@ -14,13 +14,22 @@ static int vl_rc(int rc)
 	return rc == 0 ? AIMC_OK : AIMC_EBUS;
 }
 
-static int vl_read32(void *ctx, uint32_t addr, uint32_t *val)
+static int vl_bus_read32(void *ctx, uint32_t addr, uint32_t *val)
 {
 	int rc = vl_rc(aimc_vl_read32(static_cast<aimc_vl *>(ctx), addr, val));
 
 	if (rc != AIMC_OK)
 		*val = 0;
 	return rc;
+}
+
+// Buffer reads go through the backdoor when it is on, like the writes below; CSR reads (and every
+// poll: a poll waits for the chip, so its reads must take clock cycles) stay on the bus.
+static int vl_read32(void *ctx, uint32_t addr, uint32_t *val)
+{
+	if (aimc_vl_backdoor_read(static_cast<aimc_vl *>(ctx), addr, val))
+		return AIMC_OK;
+	return vl_bus_read32(ctx, addr, val);
 }
 
 // Buffer writes go through the backdoor when it is on (aimc_mmio_verilator_backdoor).
@@ -42,7 +51,7 @@ static int vl_poll32(void *ctx, uint32_t addr, uint32_t mask, uint32_t value, ui
 	int rc = AIMC_ETIMEOUT;
 
 	for (uint32_t i = 0; i < max_polls; i++) {
-		int r = vl_read32(ctx, addr, &v);
+		int r = vl_bus_read32(ctx, addr, &v);
 
 		if (r != AIMC_OK) {
 			rc = r;
@@ -125,7 +134,8 @@ extern "C" int aimc_mmio_verilator_cycles(const aimc_mmio *m, uint64_t *cycles)
 }
 
 // Backdoor loads on (on != 0) or off for the model behind m: buffer-window writes go straight
-// into the SRAM arrays (aimc_vl_backdoor_write), CSR writes and all reads stay on the bus.
+// into the SRAM arrays (aimc_vl_backdoor_write) and buffer-window reads come out of them
+// (aimc_vl_backdoor_read); CSR writes and reads and every poll stay on the bus.
 // AIMC_EINVAL if m is not a Verilator back-end, AIMC_EUNSUPPORTED if the buffers are not found.
 extern "C" int aimc_mmio_verilator_backdoor(aimc_mmio *m, int on)
 {
