@@ -62,7 +62,7 @@ GOALS = {"tile_utilization": 0.85, "tops_per_tile_1024": 0.34, "tops_per_w_full_
          "tops_per_w_model": 10.0, "verilator_base_mcps": 2.0, "verilator_edge_mcps": 1.0,
          "icarus_vs_verilator": 1.0 / 500, "noisy_vs_sgemv": 3.0, "ideal_vs_dgemv": 1.5}
 # The RTL of this tree (docs/isa.md timing): POST Cols / post_lanes + 4 (per_col None: the
-# config's post_lanes), raw POST Cols + 2; the layer-test's signed program (one MVM, one raw and
+# config's post_lanes), raw POST Cols / max(1, post_lanes / 4) + 2; the layer-test's signed program (one MVM, one raw and
 # one int8 POST per vector), and with --raw 0 the layer as a network runs it (MVM + int8 POST).
 POST_PER_COL, POST_FIXED = None, 4
 
@@ -127,9 +127,9 @@ def c_bench(a):
 def tile_rows(a, aimc):
     cfg = load_cfg(aimc, "configs/large.cfg", 120)
     tv = kperf.tile_vector(cfg, "s8", POST_PER_COL, POST_FIXED, isa=3)
-    # the layer-test program: per vector one MVM, a raw POST (Cols + 2) and an int8 POST; a
-    # network's layer (layer-test --raw 0): the MVM and the int8 POST
-    busy = tv["mvm"] + tv["post"] + kperf.post_cycles(cfg["cols"], 1, 2)
+    # the layer-test program: per vector one MVM, a raw POST (Cols / max(1, post_lanes / 4) + 2)
+    # and an int8 POST; a network's layer (layer-test --raw 0): the MVM and the int8 POST
+    busy = tv["mvm"] + tv["post"] + kperf.post_cycles(cfg["cols"], kperf.rtl_raw_per_col(cfg), 2)
     util_model = tv["converting"] / busy
     busy_layer = tv["mvm"] + tv["post"]
     util_layer_model = tv["converting"] / busy_layer

@@ -4,8 +4,9 @@
 // in RAW mode t itself, one word per column; with tfl TFLite's requantization (aimc_post_tfl.sv):
 // u = t << max(e, 0) (wrapping), p = u * M, then SRDHM, RDBPOT, zero point and int8 clamps.
 //
-// Pipeline, Lanes columns per cycle (config key post_lanes: 1, 4, 8 or 16; RAW one column per
-// cycle, one activation word): the parameter buffer returns the three words of each of the
+// Pipeline, Lanes columns per cycle (config key post_lanes: 1, 4, 8 or 16; RAW OutWords columns
+// per cycle, one activation word each: 1 with up to 4 lanes, 2 with 8, 4 with 16): the parameter
+// buffer returns the three words of each of the
 // Lanes columns (b, M, S or E) in one read (aimc_par_buf: 4*Lanes banks), the accumulator their
 // words in the same cycle (aimc_acc: RdWords = Lanes). Stages: issue (reads of columns c ..
 // c+Lanes-1), return (S or E checked, t = sat32(acc + b), RAW writes t), multiply (p = t * M, one
@@ -35,7 +36,8 @@ module aimc_post import aimc_pkg::*; #(
   localparam int LaneW     = aimc_aw(NumAdc),
   localparam int SlotW     = aimc_aw(AccSlots),
   localparam int SatW      = aimc_aw(Lanes + 1),
-  localparam int OutWords  = (Lanes > 4) ? Lanes / 4 : 1   // output words written per cycle
+  localparam int OutWords  = (Lanes > 4) ? Lanes / 4 : 1   // output words written per cycle (and
+                                                           // RAW columns per cycle)
 ) (
   input  logic                    clk_i,
   input  logic                    rst_ni,
@@ -108,7 +110,7 @@ module aimc_post import aimc_pkg::*; #(
   logic              err2_q, err2_d;
   logic              last_f;
 
-  assign last_col = raw_q ? (col_q == ColW'(Cols - 1)) : (col_q == ColW'(Cols - Lanes));
+  assign last_col = raw_q ? (col_q == ColW'(Cols - OutWords)) : (col_q == ColW'(Cols - Lanes));
 
   // ---- per-lane datapath: lane i handles column c + i of each group ------------------------------
   logic [Lanes-1:0]   bad_v;                  // column's S or E is bad (return stage, not RAW)
@@ -116,7 +118,7 @@ module aimc_post import aimc_pkg::*; #(
   logic [Lanes-1:0]   hit_v;                  // column's acc + b saturated
   logic [Lanes*8-1:0] y_v;                    // final stage outputs
   logic [Lanes-1:0]   pok_v;                  // final stage: the lane's column is before any bad one
-  logic [31:0]        tsat0;                  // RAW: t of lane 0
+  logic [OutWords*32-1:0] tsat_v;             // RAW: t of lanes 0 .. OutWords-1
   // {ADC lane, mux position} of the column n after the one at (lane, grp).
   function automatic logic [LaneW+GrpW-1:0] advance(input logic [LaneW-1:0] lane,
                                                     input logic [GrpW-1:0] grp, input int n);
@@ -134,10 +136,10 @@ module aimc_post import aimc_pkg::*; #(
     end
     return {l, g};
   endfunction
-  // The next column (RAW) and the next group.
+  // The next RAW group (OutWords columns) and the next group.
   logic [GrpW-1:0]  grp_n1, grp_nl;
   logic [LaneW-1:0] lane_n1, lane_nl;
-  assign {lane_n1, grp_n1} = advance(lane_q, grp_q, 1);
+  assign {lane_n1, grp_n1} = advance(lane_q, grp_q, OutWords);
   assign {lane_nl, grp_nl} = advance(lane_q, grp_q, Lanes);
 
   // ---- isa_tfl: the TFLite stage only where it is built (the sequencer answers POST with tfl
@@ -245,12 +247,12 @@ module aimc_post import aimc_pkg::*; #(
     assign y = tfl_q ? y_tfl : y_int8;
     assign y_v[i*8 +: 8] = y;
 
-    if (i == 0) begin : g_raw
-      assign tsat0 = tsat;
+    if (i < OutWords) begin : g_raw
+      assign tsat_v[i*32 +: 32] = tsat;
     end
 
-    // The accumulator entry of column col_q + i. RAW reads one column per cycle: the other lanes
-    // read entry 0 of lane 0 (unused).
+    // The accumulator entry of column col_q + i. RAW reads OutWords columns per cycle: the other
+    // lanes read entry 0 of lane 0 (unused).
     if (i == 0) begin : g_rd0
       assign acc_idx_o[0 +: IdxW]   = sbase_q + IdxW'(grp_q);
       assign acc_lane_o[0 +: LaneW] = lane_q;
@@ -258,8 +260,9 @@ module aimc_post import aimc_pkg::*; #(
       logic [GrpW-1:0]  grp_i;
       logic [LaneW-1:0] lane_i;
       assign {lane_i, grp_i} = advance(lane_q, grp_q, i);
-      assign acc_idx_o[i*IdxW +: IdxW]    = raw_q ? '0 : sbase_q + IdxW'(grp_i);
-      assign acc_lane_o[i*LaneW +: LaneW] = raw_q ? '0 : lane_i;
+      localparam bit RawLane = (i < OutWords);  // RAW reads this lane's column too
+      assign acc_idx_o[i*IdxW +: IdxW]    = (raw_q && !RawLane) ? '0 : sbase_q + IdxW'(grp_i);
+      assign acc_lane_o[i*LaneW +: LaneW] = (raw_q && !RawLane) ? '0 : lane_i;
     end
 
     // Simulation only: the formal proof of this block (tests/formal/prove.sh post) leaves the final
@@ -314,7 +317,8 @@ module aimc_post import aimc_pkg::*; #(
 `endif
   end
 
-  // Saturations of the returning group: the lanes before a bad S or E (RAW: lane 0 only).
+  // Saturations of the returning group: the lanes before a bad S or E (RAW: lanes 0 ..
+  // OutWords-1).
   function automatic logic [SatW-1:0] count_sat(input logic [Lanes-1:0] v);
     logic [SatW-1:0] n;
     n = '0;
@@ -337,7 +341,7 @@ module aimc_post import aimc_pkg::*; #(
   logic [Lanes-1:0] sat_lanes;
   logic [SatW-1:0]  sat_cnt;
   assign ok_v      = lanes_ok(bad_v);
-  assign sat_lanes = hit_v & ok_v & (raw_q ? Lanes'(1) : {Lanes{1'b1}});
+  assign sat_lanes = hit_v & ok_v & (raw_q ? Lanes'((1 << OutWords) - 1) : {Lanes{1'b1}});
   assign sat_cnt   = count_sat(sat_lanes);
   assign bad_s     = |bad_v;
 
@@ -407,14 +411,14 @@ module aimc_post import aimc_pkg::*; #(
       dst_d   = AddrW'(dst_base_i);
     end
 
-    // Issue: Lanes columns per cycle (RAW: one).
+    // Issue: Lanes columns per cycle (RAW: OutWords).
     if (iss_q) begin
       par_req_o  = 1'b1;
       par_addr_o = ParAw'(pbase_q);
       acc_rd_o   = 1'b1;
       if (raw_q) begin
-        pbase_d = pbase_q + AddrW'(3);
-        col_d   = col_q + 1'b1;
+        pbase_d = pbase_q + AddrW'(3 * OutWords);
+        col_d   = col_q + ColW'(OutWords);
         grp_d   = grp_n1;
         lane_d  = lane_n1;
       end else begin
@@ -436,9 +440,9 @@ module aimc_post import aimc_pkg::*; #(
       if (raw_q) begin
         out_we_o    = 1'b1;
         out_addr_o  = ActAw'(dst_q + AddrW'(rc_q));
-        out_wmask_o = OutWords'(1);
-        out_wdata_o = (OutWords*32)'(tsat0);
-        done_o      = (rc_q == ColW'(Cols - 1));
+        out_wmask_o = '1;                     // Cols is a multiple of Lanes
+        out_wdata_o = tsat_v;
+        done_o      = (rc_q == ColW'(Cols - OutWords));
       end else begin
         xv_d   = 1'b1;
         xc_d   = rc_q;

@@ -23,8 +23,9 @@
 //               (AdcKind ADC_SAR: AdcCycles = AdcBits + 1, the SAR logic's sample cycle and one per bit)
 //   POST        Cols/PostLanes + 4 (int8 and tfl: PostLanes columns per cycle, config key
 //               post_lanes 1, 4, 8 or 16, their three parameter words each in one read of
-//               aimc_par_buf, their PostLanes/4 output words in one write); RAW: Cols + 2 (one
-//               word per column and cycle); stopped by a bad S or E at column c: c/PostLanes + 4
+//               aimc_par_buf, their PostLanes/4 output words in one write); RAW: Cols/W + 2, W =
+//               max(1, PostLanes/4) columns per cycle (one word per column, W words in one
+//               write); stopped by a bad S or E at column c: c/PostLanes + 4
 //               (rounded down), + 1 with 8 or 16 lanes (the group of c writes its words before c)
 //   ACCADD      Cols + 2 (one activation word and one column per cycle)
 //   other ops   1 (answered with ILLEGAL)

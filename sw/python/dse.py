@@ -65,7 +65,8 @@ GOALS = {
 
 # POST latency of the RTL of this tree (docs/isa.md "Timing of the tile commands", issue 17):
 # int8 and tfl POST Cols / post_lanes + 4 cycles (post_lanes columns per cycle, config key
-# post_lanes: kperf.rtl_post_per_col), raw POST Cols + 2 (was 3·Cols + 3). POST_PER_COL is one
+# post_lanes: kperf.rtl_post_per_col), raw POST Cols / max(1, post_lanes / 4) + 2 (kperf.
+# rtl_raw_per_col; was 3·Cols + 3). POST_PER_COL is one
 # lane: the unit the isa3_opt variant divides by its --post-lanes.
 POST_PER_COL, POST_FIXED, RAW_FIXED = 1.0, 4, 2
 
@@ -306,7 +307,7 @@ def layer_test_model(cfg, batch, reads, isa=kperf.ISA):
                                        load_words=kperf.load_words(cfg)) + applied * (
             2 + max(int(cfg["settle_cycles"]), 1) +
             int(cfg["cols_per_adc"]) * int(cfg["adc_cycles"])) + (total_ph - applied)
-        posts = batch * (kperf.post_cycles(cfg["cols"], 1, RAW_FIXED) +
+        posts = batch * (kperf.post_cycles(cfg["cols"], kperf.rtl_raw_per_col(cfg), RAW_FIXED) +
                          kperf.post_cycles(cfg["cols"], kperf.rtl_post_per_col(cfg), POST_FIXED))
         cmds = 3 * batch
         return {"tile_busy": int(mvm + posts - cmds),
@@ -328,7 +329,7 @@ def tfl_model(cfg, batch, reads):
         reads * per + (total_ph - reads))
     lat = (kperf.prog_cycles(cfg["rows"], cfg["cols"]) + mvm +
            batch * (kperf.post_cycles(cfg["cols"], kperf.rtl_post_per_col(cfg), POST_FIXED) +
-                    kperf.post_cycles(cfg["cols"], 1, RAW_FIXED)))
+                    kperf.post_cycles(cfg["cols"], kperf.rtl_raw_per_col(cfg), RAW_FIXED)))
     cmds = 1 + 3 * batch
     return {"tile_busy": int(lat - cmds), "cycles": int(lat + DISPATCH * cmds + RUN_FIXED)}
 

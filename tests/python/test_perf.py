@@ -141,12 +141,19 @@ def test_cycle_model_mvm_and_post_latencies_measured_on_the_rtl_issue_17():
     assert 2 * (tv44["mvm"] + tv44["post"]) - 4 == 4272
     assert 2 * (tv44["mvm"] + tv44["post"] + perf.post_cycles(1024, 1, 2)) - 6 == 6322
     # sixteen POST lanes (post_lanes 16, large since session 12): Cols/16 + 4 = 68; measured on
-    # the RTL as above (Verilator, 2026-12-07): tile 0 busy 5938 (layer-test program) and 3888
-    # with --raw 0: 3584 / 3888 = 92.2 % converting
-    tv16 = perf.tile_vector(dict(large4, load_words=4, post_lanes=16), "s8", None, 4, isa=3)
+    # the RTL as above (Verilator, 2026-12-07): tile 0 busy 5938 (layer-test program, RAW POST
+    # Cols + 2) and 3888 with --raw 0: 3584 / 3888 = 92.2 % converting
+    large16 = dict(large4, load_words=4, post_lanes=16)
+    tv16 = perf.tile_vector(large16, "s8", None, 4, isa=3)
     assert tv16["post"] == 68 and tv16["mvm"] == tv44["mvm"]
     assert 2 * (tv16["mvm"] + tv16["post"]) - 4 == 3888
     assert 2 * (tv16["mvm"] + tv16["post"] + perf.post_cycles(1024, 1, 2)) - 6 == 5938
+    # and the RAW POST writing the four words of four columns per cycle (Cols/4 + 2 = 258):
+    # measured on the RTL (Verilator, 2026-12-07, same command): tile 0 busy 4402, 3584 / 4402 = 81.4 %
+    assert perf.rtl_raw_per_col(large16) == 0.25 and perf.rtl_raw_per_col(large4) == 1.0
+    assert perf.rtl_raw_per_col(dict(large4, post_lanes=8)) == 0.5
+    raw16 = perf.post_cycles(1024, perf.rtl_raw_per_col(large16), 2)
+    assert raw16 == 258 and 2 * (tv16["mvm"] + tv16["post"] + raw16) - 6 == 4402
     # a partial last read: 12 rows = 3 words in one read of 4
     assert perf.mvm_cycles(12, 1, 2, 1, 0, 0, load_words=4) == 1 + 1 + 2 + 0
     assert perf.phases(2, "u8") == (4, 4) and perf.phases(8, "s8") == (2, 0)

@@ -137,13 +137,20 @@ def mvm_cycles(rows: int, cols_per_adc: int, adc_cycles: int, settle_cycles: int
 
 def post_cycles(cols: int, per_col: float = 3.0, fixed: int = 3) -> float:
     """POST latency: per_col * Cols + fixed. The RTL: int8/tfl Cols / post_lanes + 4 (per_col
-    rtl_post_per_col(cfg), fixed 4; before issue 17 3 * Cols + 3), RAW Cols + 2 (per_col 1)."""
+    rtl_post_per_col(cfg), fixed 4; before issue 17 3 * Cols + 3), RAW Cols / W + 2 (per_col
+    rtl_raw_per_col(cfg): W = max(1, post_lanes / 4) int32 words per cycle)."""
     return float(per_col) * int(cols) + int(fixed)
 
 
 def post_lanes(cfg: dict) -> int:
     """POST columns per cycle of a config (key post_lanes, 1, 4, 8 or 16; 1 where the key is absent)."""
     return int(cfg.get("post_lanes", 1))
+
+
+def rtl_raw_per_col(cfg: dict) -> float:
+    """Cycles per column of the RTL's RAW POST on this config: one int32 word per column, the
+    words of max(1, post_lanes / 4) columns written per cycle (the output words of a POST cycle)."""
+    return 1.0 / max(1, post_lanes(cfg) // 4)
 
 
 def load_words(cfg: dict) -> int:

@@ -163,7 +163,9 @@ class Ref:
         dst = "act_out" if flags & F_DST_OUT else "act_in"
         par = self.mem["par"]
         word = 0
-        self.cycles = self.cols + 2 if flags & F_RAW else self.cols // self.lanes + 4
+        # RAW: max(1, lanes / 4) columns (one int32 word each) per cycle
+        self.cycles = (self.cols // max(1, self.lanes // 4) + 2 if flags & F_RAW
+                       else self.cols // self.lanes + 4)
         for c in range(self.cols):
             if flags & F_RAW:
                 self.mem[dst][a + c] = u32(self.sat32(self.acc[slot][c] + s32(par[c0 + 3 * c])))
