@@ -499,8 +499,8 @@ $(BENCH_BIN): bench/aimc_bench.c $(LIBAIMC) $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIBAIMC) $(LDLIBS)
 # tools/bench.py: every row of issue 17's table (goal, met) + the MLPerf Tiny models (C model,
-# LiteRT, ad01 on the RTL of edge) into build/reports/bench.json; BENCH_RTL=1 adds the slow RTL
-# rows (the 1024 tile on large, Icarus vs Verilator, every model on the RTL: tens of minutes).
+# LiteRT, one inference of each on the RTL of edge) into build/reports/bench.json; BENCH_RTL=1
+# adds the slow RTL rows (the 1024 tile on large, Icarus vs Verilator: minutes).
 BENCH_RTL ?= 0
 BENCH_PY_ARGS ?=
 bench: $(SETUP_STAMP) $(BENCH_BIN) $(AIMC) $(BUILD)/edge/vl/aimc-vl $(BUILD)/base/vl/aimc-vl \
