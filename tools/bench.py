@@ -157,6 +157,24 @@ def tile_rows(a, aimc):
             "model: perf.full_tile (counter energy + leakage, host excluded)",
             anchor="Mythic 6.5-8.7, HERMES 9.76 TOPS/W"),
     }
+    # the other shipped 1024 tile: large8, large with the edge front end (8-bit DAC, one u8 phase)
+    cfg8 = load_cfg(aimc, "configs/large8.cfg", 120)
+    ft8 = kperf.full_tile(cfg8, mode="u8", post_per_col=POST_PER_COL, post_fixed=POST_FIXED,
+                          isa=3, host=False)
+    tv8 = kperf.tile_vector(cfg8, "s8", POST_PER_COL, POST_FIXED, isa=3)
+    rows["tile_utilization_1024_large8_b2_layer"] = row(
+        tv8["converting"] / (tv8["mvm"] + tv8["post"]), GOALS["tile_utilization"], ">=",
+        "model: kirchhoff.perf.tile_vector on configs/large8.cfg, signed dense inputs, MVM + int8 "
+        "POST (the load and the POST are as long as on large, the conversions 8x shorter)",
+        converting_cycles=tv8["converting"], busy_cycles=tv8["mvm"] + tv8["post"])
+    rows["tops_per_tile_1024_large8"] = row(
+        ft8["tops"], GOALS["tops_per_tile_1024"], ">=",
+        "model: perf.full_tile on configs/large8.cfg (u8 inputs, one MVM + one tfl POST per "
+        f"vector, {cfg8['clock_mhz']:g} MHz)", utilization=ft8["utilization"])
+    rows["tops_per_w_full_tile_1024_large8"] = row(
+        ft8["tops_per_w"], GOALS["tops_per_w_full_tile"], ">=",
+        "model: perf.full_tile on configs/large8.cfg (counter energy + leakage, host excluded)",
+        anchor="Mythic 6.5-8.7, HERMES 9.76 TOPS/W", utilization=ft8["utilization"])
     vl = os.path.join(a.build, "large", "vl", "aimc-test-vl")
     if a.rtl and os.path.exists(vl):
         res = {}

@@ -154,6 +154,14 @@ def test_cycle_model_mvm_and_post_latencies_measured_on_the_rtl_issue_17():
     assert perf.rtl_raw_per_col(dict(large4, post_lanes=8)) == 0.5
     raw16 = perf.post_cycles(1024, perf.rtl_raw_per_col(large16), 2)
     assert raw16 == 258 and 2 * (tv16["mvm"] + tv16["post"] + raw16) - 6 == 4402
+    # large8 (large with an 8-bit DAC and a 9-bit ADC: 2 applied phases per signed vector, 16 x 9
+    # cycles each), same command on its RTL (Verilator, 2026-12-07): tile 0 busy 1370 (layer-test
+    # program) and 856 with --raw 0 (4 reads x 144 = 576 converting: 67.3 %)
+    large8 = dict(large16, dac_bits=8, adc_cycles=9)
+    tv8 = perf.tile_vector(large8, "s8", None, 4, isa=3)
+    assert tv8["converting"] == 2 * 144
+    assert 2 * (tv8["mvm"] + tv8["post"]) - 4 == 856
+    assert 2 * (tv8["mvm"] + tv8["post"] + raw16) - 6 == 1370
     # a partial last read: 12 rows = 3 words in one read of 4
     assert perf.mvm_cycles(12, 1, 2, 1, 0, 0, load_words=4) == 1 + 1 + 2 + 0
     assert perf.phases(2, "u8") == (4, 4) and perf.phases(8, "s8") == (2, 0)
