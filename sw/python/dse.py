@@ -293,43 +293,54 @@ DISPATCH = 1
 RUN_FIXED = 6
 
 
+def _mvms(cfg, batch_by_mode, reads, isa=kperf.ISA):
+    """Tile latency of the MVMs of a run: batch_by_mode {mode: MVMs}, reads = the run's applied
+    phases (its `reads` counter, data dependent). Each MVM is perf.mvm_cycles with every phase
+    of perf.phases applied, less CC + 1 cycles (one conversion) for each of those phases the run
+    did not apply: with the next phase found and settled under the current conversions (issue
+    17) a phase without an active row costs nothing once CC >= k + S + 1, except before the first
+    applied one (1 cycle each: not modelled, the stimulus decides). Returns (latency, phases of
+    the dense prediction)."""
+    ws = int(cfg.get("weight_slices", 1))
+    conv1 = int(cfg["cols_per_adc"]) * ws * int(cfg["adc_cycles"]) + 1
+    lat, dense = 0, 0
+    for mode, n in batch_by_mode.items():
+        a, s = kperf.phases(int(cfg["dac_bits"]), mode, isa)
+        lat += n * kperf.mvm_cycles(cfg["rows"], cfg["cols_per_adc"], cfg["adc_cycles"],
+                                    cfg["settle_cycles"], a, s, weight_slices=ws,
+                                    load_words=kperf.load_words(cfg))
+        dense += n * a
+    return lat - (dense - reads) * conv1, dense
+
+
+def _posts(cfg, batch):
+    """An int8 (or tfl) POST and a RAW POST per vector: the RTL's latencies."""
+    return batch * (kperf.post_cycles(cfg["cols"], kperf.rtl_post_per_col(cfg), POST_FIXED) +
+                    kperf.post_cycles(cfg["cols"], kperf.rtl_raw_per_col(cfg), RAW_FIXED))
+
+
 def layer_test_model(cfg, batch, reads, isa=kperf.ISA):
     """Cycles of a layer-test run on a layer that fills one tile: per vector one MVM, one RAW
     POST and one int8 POST (cmd_layer_test.c); applied phases = the run's array reads (data
-    dependent), the other phases are skipped; and the dense prediction (every phase of
-    perf.phases applied). isa: the RTL's phase count (2: 2*ceil(7/DacBits), 3: 2*ceil(8/...))."""
-    total_ph = sum(kperf.phases(int(cfg["dac_bits"]), "s8", isa)) * batch
-    dense = kperf.phases(int(cfg["dac_bits"]), "s8", isa)[0] * batch
-
+    dependent, _mvms); and the dense prediction (every phase of perf.phases applied). isa: the
+    RTL's phase count (2: 2*ceil(7/DacBits), 3: 2*ceil(8/...)). Tile busy = the latencies minus
+    one per command; total cycles add the dispatch model (DISPATCH per command, RUN_FIXED)."""
     def cyc(applied):
-        mvm = batch * kperf.mvm_cycles(cfg["rows"], cfg["cols_per_adc"], cfg["adc_cycles"],
-                                       cfg["settle_cycles"], 0, 0,
-                                       load_words=kperf.load_words(cfg)) + applied * (
-            2 + max(int(cfg["settle_cycles"]), 1) +
-            int(cfg["cols_per_adc"]) * int(cfg["adc_cycles"])) + (total_ph - applied)
-        posts = batch * (kperf.post_cycles(cfg["cols"], kperf.rtl_raw_per_col(cfg), RAW_FIXED) +
-                         kperf.post_cycles(cfg["cols"], kperf.rtl_post_per_col(cfg), POST_FIXED))
+        mvm, _ = _mvms(cfg, {"s8": batch}, applied, isa)
+        lat = mvm + _posts(cfg, batch)
         cmds = 3 * batch
-        return {"tile_busy": int(mvm + posts - cmds),
-                "cycles": int(mvm + posts + DISPATCH * cmds + RUN_FIXED)}
+        return {"tile_busy": int(lat - cmds), "cycles": int(lat + DISPATCH * cmds + RUN_FIXED)}
+    _, dense = _mvms(cfg, {"s8": batch}, 0, isa)
     return cyc(reads), cyc(dense)
 
 
 def tfl_model(cfg, batch, reads):
     """Cycles of an ISA 3 `layer-test --tfl 1` run on a layer that fills one tile
-    (cmd_layer_test.c tfl_build): PROG, per vector one MVM (u8 for even vectors, signed for odd;
-    ceil(8/DacBits) slices of two phases each), then per vector a tfl POST and a RAW POST, two
-    WAITs and HALT. Tile busy = the latencies minus one per command (exact); total cycles with the
-    dispatch model fitted on ISA 2 (not refitted here)."""
-    ns = kperf.slices(int(cfg["dac_bits"]), "u8")
-    total_ph = 2 * ns * batch
-    per = 2 + max(int(cfg["settle_cycles"]), 1) + int(cfg["cols_per_adc"]) * int(cfg["adc_cycles"])
-    mvm = batch * kperf.mvm_cycles(cfg["rows"], cfg["cols_per_adc"], cfg["adc_cycles"],
-                                   cfg["settle_cycles"], 0, 0, load_words=kperf.load_words(cfg)) + (
-        reads * per + (total_ph - reads))
-    lat = (kperf.prog_cycles(cfg["rows"], cfg["cols"]) + mvm +
-           batch * (kperf.post_cycles(cfg["cols"], kperf.rtl_post_per_col(cfg), POST_FIXED) +
-                    kperf.post_cycles(cfg["cols"], kperf.rtl_raw_per_col(cfg), RAW_FIXED)))
+    (cmd_layer_test.c tfl_build): PROG, per vector one MVM (u8 for even vectors, signed for odd),
+    then per vector a tfl POST and a RAW POST, two WAITs and HALT. Tile busy = the latencies minus
+    one per command; total cycles with the dispatch model fitted on ISA 2 (not refitted here)."""
+    mvm, _ = _mvms(cfg, {"u8": (batch + 1) // 2, "s8": batch // 2}, reads, 3)
+    lat = kperf.prog_cycles(cfg["rows"], cfg["cols"]) + mvm + _posts(cfg, batch)
     cmds = 1 + 3 * batch
     return {"tile_busy": int(lat - cmds), "cycles": int(lat + DISPATCH * cmds + RUN_FIXED)}
 

@@ -165,16 +165,23 @@ def test_cycle_model_mvm_and_post_latencies_measured_on_the_rtl_issue_17():
     # a partial last read: 12 rows = 3 words in one read of 4
     assert perf.mvm_cycles(12, 1, 2, 1, 0, 0, load_words=4) == 1 + 1 + 2 + 0
     assert perf.phases(2, "u8") == (4, 4) and perf.phases(8, "s8") == (2, 0)
-    # layer-test on tiny (K=16, N=8, seed 1), Verilator, the RTL with POST Cols + 4 (issue 17;
-    # measured 2026-12-06 on h7/perfsys): batch 1 294 cycles (8 reads), batch 4 724 (18 reads),
-    # batch 8 1876 (50 reads); tile 0 busy 282 / 694 / 1822 (with the earlier POST 3·Cols + 3:
-    # 309 / 784 / 1996, busy 297 / 754 / 1942)
+    # layer-test on tiny (K=16, N=8, seed 1), Verilator, the RTL of 2026-12-07 (POST Cols + 4,
+    # the next phase settling under the conversions): batch 1 273 cycles (8 reads), batch 4 673
+    # (18 reads), batch 8 1741 (50 reads); tile 0 busy 261 / 643 / 1687. The model is exact at
+    # batch 1 and 5 cycles short at 4 and 8: phases without an active row before an MVM's first
+    # applied one cost a cycle each, which the stimulus decides (dse._mvms). (Before the settle
+    # moved under the conversions the RTL took 294 / 724 / 1876, busy 282 / 694 / 1822.)
     tiny = dict(rows=16, cols=8, dac_bits=2, cols_per_adc=2, adc_cycles=14, settle_cycles=2)
-    for b, reads, cyc, busy in ((1, 8, 294, 282), (4, 18, 724, 694), (8, 50, 1876, 1822)):
-        m, _ = dse.layer_test_model(tiny, b, reads, isa=2)
-        assert m == {"cycles": cyc, "tile_busy": busy}, (b, m)
-        m, _ = dse.layer_test_model(tiny, b, reads, isa=3)   # 2-bit DAC: the same 4 slices
-        assert m == {"cycles": cyc, "tile_busy": busy}, (b, m)
+    for b, reads, cyc, busy in ((1, 8, 273, 261), (4, 18, 673, 643), (8, 50, 1741, 1687)):
+        for isa in (2, 3):   # 2-bit DAC: the same 4 slices
+            m, _ = dse.layer_test_model(tiny, b, reads, isa=isa)
+            assert 0 <= cyc - m["cycles"] <= 5 and cyc - m["cycles"] == busy - m["tile_busy"], (b, m)
+            assert (m["cycles"] == cyc) == (b == 1), (b, m)
+    # base (K=64, N=32, batch 2, 28 reads: dense) and the --tfl program on tiny (batch 2 and 4,
+    # 12 and 24 reads), same RTL: tile busy 1106, 440, 846, exact (dse --rtl-check, 2026-12-07)
+    base = dict(rows=64, cols=32, dac_bits=1, cols_per_adc=4, adc_cycles=8, settle_cycles=4)
+    assert dse.layer_test_model(base, 2, 28, isa=3)[0] == {"cycles": 1124, "tile_busy": 1106}
+    assert dse.tfl_model(tiny, 2, 12)["tile_busy"] == 440 and dse.tfl_model(tiny, 4, 24)["tile_busy"] == 846
     assert perf.prog_cycles(16, 8) == 35 and perf.prog_cycles(16, 8, 5) == 1 + 16 * 5 + 10
     # bit-sliced weights (decision 0009): ideal_slice2 (16 rows, 8 logical columns of 2 slices of
     # 4 bits, 2-bit DAC, 2 columns per ADC, 11-cycle ADC, settle 2): an applied phase converts
