@@ -87,7 +87,7 @@ static const struct cfg_key keys[] = {
 	{"post_lanes", KT_U32, OFF(post_lanes), 1, 1, 16, 0, NULL, "-", "PostLanes",
 	 "POST columns per cycle, 1, 4, 8 or 16 (one multiplier per lane; the parameter buffer in "
 	 "4 x post_lanes banks; 8 and 16 write 2 and 4 output words per cycle, so need load_words 4); "
-	 "RAW POST stays one column per cycle"},
+	 "a RAW POST retires max(1, post_lanes / 4) columns per cycle"},
 	{"load_words", KT_U32, OFF(load_words), 1, 1, 4, 0, NULL, "-", "LoadWords",
 	 "activation words an MVM reads per cycle while it loads its inputs, 1 or 4 (the activation "
 	 "buffers in 4 banks)"},
