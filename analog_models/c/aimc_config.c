@@ -91,6 +91,11 @@ static const struct cfg_key keys[] = {
 	{"load_words", KT_U32, OFF(load_words), 1, 1, 4, 0, NULL, "-", "LoadWords",
 	 "activation words an MVM reads per cycle while it loads its inputs, 1 or 4 (the activation "
 	 "buffers in 4 banks)"},
+	{"tile_overlap", KT_U32, OFF(tile_overlap), 0, 0, 1, 0, NULL, "-", "TileOverlap",
+	 "1: a tile runs up to three commands at once, a POST beside an MVM's conversions (POST "
+	 "slot != that MVM's slot) and the next MVM's input load (into a second input register) "
+	 "under them (its slot != the current MVM's), still started and retired in program order; "
+	 "0: one command at a time. Timing only: results never change"},
 	{"clock_mhz", KT_F64, OFF(clock_mhz), 200, 1, 5000, 0, NULL, "MHz", NULL,
 	 "clock for the performance model"},
 	{"vread", KT_F64, OFF(vread), 0.1, 0.01, 2, 0, NULL, "V", NULL, "full-scale read voltage"},

@@ -26,6 +26,7 @@ typedef struct aimc_cfg {
 	uint32_t isa_tfl;            /* 1: tfl POST and ACCADD built; 0: both ILLEGAL (cfg5.no_tfl) */
 	uint32_t post_lanes;         /* POST columns per cycle: 1, 4, 8 or 16 (timing only, no bits) */
 	uint32_t load_words;         /* MVM input words read per cycle: 1 or 4 (timing only) */
+	uint32_t tile_overlap;       /* 1: a POST and the next MVM's load overlap an MVM (timing) */
 	uint32_t adc_kind;           /* AIMC_ADC_MODEL (0) or AIMC_ADC_SAR (1); config text: model|sar */
 	double clock_mhz;
 	/* analog, physical units */

@@ -157,6 +157,10 @@ static void test_bad_inputs(void)
 		{"load_words_two", "name = t\nload_words = 2\n", "bad:2:", "load_words"},
 		{"load_words_high", "name = t\nload_words = 5\n", "bad:2:", "load_words"},
 		{"load_words_act_depth", "name = t\nload_words = 4\nact_depth = 1026\n", "bad:3:", "act_depth"},
+		/* tile_overlap: 0 or 1 */
+		{"tile_overlap_two", "name = t\ntile_overlap = 2\n", "bad:2:", "tile_overlap"},
+		{"tile_overlap_neg", "name = t\ntile_overlap = -1\n", "bad:2:", "tile_overlap"},
+		{"tile_overlap_text", "name = t\ntile_overlap = on\n", "bad:2:", "tile_overlap"},
 		/* non-idealities (docs/analog-model.md) */
 		{"range_drift_time", "name = t\ndrift_time = -1\n", "bad:2:", "drift_time"},
 		{"range_drift_time_high", "name = t\ndrift_time = 2e9\n", "bad:2:", "drift_time"},
@@ -428,7 +432,7 @@ static void test_rtl_params(const char *root)
 	const char *vl = "-GNumTiles=1 -GRows=16 -GCols=8 -GDacBits=2 -GAdcBits=14 -GColsPerAdc=2 "
 			 "-GAdcCycles=14 -GAdcKind=0 -GInstrDepth=2048 -GActDepth=2048 -GParDepth=512 -GWgtDepth=8192 "
 			 "-GAccSlots=16 -GWeightSlices=1 -GSliceBits=7 -GXbarImpl=0 -GConflictCheck=1 -GCounterBits=32 "
-			 "-GIsaTfl=1 -GPostLanes=1 -GLoadWords=1";
+			 "-GIsaTfl=1 -GPostLanes=1 -GLoadWords=1 -GTileOverlap=0";
 	const char *iv = "-Paimc_tb_trace.NumTiles=1 -Paimc_tb_trace.Rows=16 -Paimc_tb_trace.Cols=8 "
 			 "-Paimc_tb_trace.DacBits=2 -Paimc_tb_trace.AdcBits=14 -Paimc_tb_trace.ColsPerAdc=2 "
 			 "-Paimc_tb_trace.AdcCycles=14 -Paimc_tb_trace.AdcKind=0 -Paimc_tb_trace.InstrDepth=2048 "
@@ -437,7 +441,7 @@ static void test_rtl_params(const char *root)
 			 "-Paimc_tb_trace.WeightSlices=1 -Paimc_tb_trace.SliceBits=7 -Paimc_tb_trace.XbarImpl=0 "
 			 "-Paimc_tb_trace.ConflictCheck=1 -Paimc_tb_trace.CounterBits=32 "
 			 "-Paimc_tb_trace.IsaTfl=1 -Paimc_tb_trace.PostLanes=1 "
-			 "-Paimc_tb_trace.LoadWords=1";
+			 "-Paimc_tb_trace.LoadWords=1 -Paimc_tb_trace.TileOverlap=0";
 	int rc;
 
 	snprintf(path, sizeof(path), "%s/configs/tiny.cfg", root);
@@ -468,12 +472,45 @@ static void test_rtl_params(const char *root)
 	       c.isa_tfl, buf, err);
 }
 
+/* tile_overlap: 0 by default, 1 accepted and passed on as TileOverlap, set in edge, large and
+ * large8 only; the out-of-range cases are in test_bad_inputs. */
+static void test_tile_overlap(const char *root)
+{
+	static const struct {
+		const char *name;
+		uint32_t want;
+	} want[] = {{"edge", 1}, {"large", 1}, {"large8", 1},
+		    {"base", 0}, {"small", 0}, {"tiny", 0}};
+	aimc_cfg c;
+	char path[PATH_MAX + 64], err[512] = "", buf[1024], tn[64];
+	int rc;
+
+	rc = aimc_cfg_parse(&c, "name = t\n", "t", err, sizeof(err));
+	report(rc == 0 && c.tile_overlap == 0, "tile_overlap_default",
+	       "expected 0, got %u (rc %d %s)", c.tile_overlap, rc, err);
+	rc = aimc_cfg_parse(&c, "name = t\ntile_overlap = 1\n", "t", err, sizeof(err));
+	if (rc == 0)
+		rc = aimc_cfg_rtl_params(&c, "verilator", NULL, buf, sizeof(buf));
+	report(rc == 0 && c.tile_overlap == 1 && strstr(buf, " -GTileOverlap=1") != NULL,
+	       "tile_overlap_one",
+	       "expected tile_overlap 1 and -GTileOverlap=1, got rc %d %u \"%s\" %s", rc,
+	       c.tile_overlap, buf, err);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		snprintf(path, sizeof(path), "%s/configs/%s.cfg", root, want[i].name);
+		snprintf(tn, sizeof(tn), "tile_overlap_%s", want[i].name);
+		rc = aimc_cfg_load(&c, path, err, sizeof(err));
+		report(rc == 0 && c.tile_overlap == want[i].want, tn,
+		       "expected %u, got %u (rc %d %s)", want[i].want,
+		       rc == 0 ? c.tile_overlap : 0, rc, err);
+	}
+}
+
 static void test_json(const char *root)
 {
 	static const char *const all_keys[] = {
 		"name", "num_tiles", "rows", "cols", "dac_bits", "adc_bits", "cols_per_adc", "adc_cycles",
 		"adc_kind", "settle_cycles", "instr_depth", "act_depth", "par_depth", "wgt_depth", "acc_slots",
-		"xbar_impl", "conflict_check", "counter_bits", "isa_tfl", "post_lanes", "load_words", "clock_mhz", "vread", "gmax", "gmin", "prog_sigma", "prog_knee", "read_sigma", "read_knee",
+		"xbar_impl", "conflict_check", "counter_bits", "isa_tfl", "post_lanes", "load_words", "tile_overlap", "clock_mhz", "vread", "gmax", "gmin", "prog_sigma", "prog_knee", "read_sigma", "read_knee",
 		"ir_mode", "r_wire_row", "r_wire_col", "r_drv", "r_sense",
 		"e_adc_pj", "e_dac_pj", "e_sram_pj_bit", "e_acc_pj", "e_post_pj"};
 	aimc_cfg c;
@@ -639,6 +676,7 @@ int main(int argc, char **argv)
 	test_repo_configs(root);
 	test_lookup(root);
 	test_rtl_params(root);
+	test_tile_overlap(root);
 	test_json(root);
 	return failures ? 1 : 0;
 }
