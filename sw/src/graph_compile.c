@@ -38,6 +38,12 @@
  *   consecutive commands go to different tiles and run at the same time; a POST holds the data
  *   port while it reads its 3*Cols parameter words, so the POSTs of different tiles are spread
  *   between the MVMs rather than issued together.
+ *   With config key tile_overlap 1 the first loop is instead: for b: for u: MVM u8 of b; then
+ *   for u: the POST of b-1 (same units, same order, same operands). A tile then takes the MVM of
+ *   b before the POST of b-1: it loads b's inputs under b-1's conversions, and the POST of b-1
+ *   runs beside b's conversions (different slots). In the order above the POST of b-1 would hold
+ *   the tile until the MVM of b-1 is done, and the MVM of b would wait behind it. Same
+ *   instructions either way, only their order (and the cycles) differ.
  * Parameters: one block per tile at word t*3*Cols: per column b', M, E of the sub-block owning it
  * (partial and unused columns: 0, 0, E(0, 0, -128, 127)). */
 #include <stdarg.h>
@@ -627,8 +633,8 @@ static void emit_post(uint64_t *prog, uint32_t *pc, const aimc_gnode_plan *np,
 }
 
 /* The program of bv vectors (bv <= np->batch). */
-static int emit_node(const aimc_graph *g, const aimc_gplan *p, const aimc_gnode_plan *np,
-		     uint32_t bv, uint64_t **out, uint32_t *n_out)
+static int emit_node(const aimc_graph *g, const aimc_cfg *cfg, const aimc_gplan *p,
+		     const aimc_gnode_plan *np, uint32_t bv, uint64_t **out, uint32_t *n_out)
 {
 	const aimc_node *nd = &g->nodes[(np - p->nodes)];
 	const uint32_t rows = p->rows, cols = p->cols;
@@ -660,16 +666,19 @@ static int emit_node(const aimc_graph *g, const aimc_gplan *p, const aimc_gnode_
 	 * no partial units), then the MVM of vector b. The sequencer waits for each tile in turn,
 	 * so the tiles' POSTs (which hold the data port) follow each other while the other tiles
 	 * compute, instead of all tiles finishing their MVMs together and then queueing their
-	 * POSTs. */
-	/* Vector b runs on copy c = b % nc as its local vector b / nc; a copy's previous vector is
+	 * POSTs. With tile_overlap, every unit's MVM of b and then every unit's POST of b-1: a tile
+	 * loads b's inputs under the conversions of b-1 and posts b-1 beside those of b, where the
+	 * POST first would hold the tile until the MVM of b-1 is done.
+	 * Vector b runs on copy c = b % nc as its local vector b / nc; a copy's previous vector is
 	 * b - nc. */
-	for (b = 0; b < bv + nc; b++)
+	for (b = 0; b < bv + nc; b++) {
 		for (i = 0; i < np->n_units; i++) {
 			const aimc_gunit *un = &p->units[ord[i]];
 
 			if (un->copy != b % nc)
 				continue;
-			if (b >= nc && b - nc < bv && un->final == !any_partial)
+			if (!cfg->tile_overlap && b >= nc && b - nc < bv &&
+			    un->final == !any_partial)
 				emit_post(prog, &pc, np, un, (b - nc) / nc, cols);
 			if (b < bv)
 				emit(prog, &pc, aimc_instr(AIMC_OP_MVM, un->tile, AIMC_FLAG_U8,
@@ -677,6 +686,16 @@ static int emit_node(const aimc_graph *g, const aimc_gplan *p, const aimc_gnode_
 								   un->seg * rows / BYTES_PER_WORD,
 							   un->slot0 + b / nc, nd->adc_shift));
 		}
+		if (!cfg->tile_overlap)
+			continue;
+		for (i = 0; i < np->n_units; i++) {
+			const aimc_gunit *un = &p->units[ord[i]];
+
+			if (un->copy == b % nc && b >= nc && b - nc < bv &&
+			    un->final == !any_partial)
+				emit_post(prog, &pc, np, un, (b - nc) / nc, cols);
+		}
+	}
 	if (any_partial) {
 		emit(prog, &pc, aimc_instr(AIMC_OP_WAIT, 0, 0, 0, 0, np->tile_mask));
 		for (b = 0; b < bv; b++)
@@ -949,9 +968,9 @@ static int compile_pass(const aimc_graph *g, const aimc_cfg *cfg, aimc_gplan *p,
 		p->tile_mask |= mask;
 		p->weights += np->weights;
 		p->cells += np->cells;
-		rc = emit_node(g, p, np, np->batch, &np->prog[0], &np->n_prog[0]);
+		rc = emit_node(g, cfg, p, np, np->batch, &np->prog[0], &np->n_prog[0]);
 		if (rc == AIMC_OK && np->rem > 0)
-			rc = emit_node(g, p, np, np->rem, &np->prog[1], &np->n_prog[1]);
+			rc = emit_node(g, cfg, p, np, np->rem, &np->prog[1], &np->n_prog[1]);
 		if (rc != AIMC_OK)
 			return aimc_set_err(err, errlen, rc, "node %u: program emission failed", ni);
 		np->pc[0] = total_prog;

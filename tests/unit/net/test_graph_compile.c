@@ -5,8 +5,10 @@
  * a cell, every weight is in its tile image exactly once (and every other cell is zero), the row
  * blocks of a column group sit at one column offset on distinct tiles, the folded biases and
  * parameter words, the programs' instructions and the totals; a graph that cannot fit is
- * AIMC_EFIT naming the node. Then two chip-only graphs run through the executor on the C model
- * of configs/edge_ideal.cfg and equal aimc_graph_forward bit for bit (inputs include -128). */
+ * AIMC_EFIT naming the node. The order of tile_overlap (docs/configs.md): with 1 the same
+ * instructions as with 0, each tile's MVM of a vector before the POST of the one before it. Then
+ * two chip-only graphs run through the executor on the C model of configs/edge_ideal.cfg (and
+ * with tile_overlap 1) and equal aimc_graph_forward bit for bit (inputs include -128). */
 #include "aimc_test.h"
 
 #include "aimc.h"
@@ -602,6 +604,108 @@ static void build_fc_host(builder *b)
 	fc_scaled(b, 10);
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* 1 if some POST of prog comes before an MVM on its tile into the slot after the POST's slot
+ * (the MVM of the next vector issued behind the POST of the one before it). */
+static int mvm_after_post(const uint64_t *prog, uint32_t n)
+{
+	for (uint32_t k = 0; k < n; k++) {
+		uint64_t in = prog[k];
+		uint32_t op = (uint32_t)(in >> AIMC_INSTR_OP_LSB & AIMC_INSTR_OP_MASK);
+		uint32_t tile = (uint32_t)(in >> AIMC_INSTR_TILE_LSB & AIMC_INSTR_TILE_MASK);
+		uint32_t slot = (uint32_t)(in >> AIMC_INSTR_B_LSB & AIMC_INSTR_B_MASK);
+
+		if (op != AIMC_OP_POST)
+			continue;
+		for (uint32_t j = k + 1; j < n; j++) {
+			uint64_t m = prog[j];
+
+			uint32_t mop = (uint32_t)(m >> AIMC_INSTR_OP_LSB & AIMC_INSTR_OP_MASK);
+
+			if (mop == AIMC_OP_MVM &&
+			    (uint32_t)(m >> AIMC_INSTR_TILE_LSB & AIMC_INSTR_TILE_MASK) == tile &&
+			    (uint32_t)(m >> AIMC_INSTR_B_LSB & AIMC_INSTR_B_MASK) == slot + 1u)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* tile_overlap (docs/configs.md): the programs of cfg with tile_overlap 0 and 1 hold the same
+ * instructions (same count, same multiset); with 1 no tile gets the MVM of a slot after the
+ * POST of the slot before it (the MVM loads its inputs under the conversions the POST follows),
+ * with 0 some does where a node runs more than one vector per copy. */
+static void test_overlap_order(const char *name, void (*build)(builder *), const aimc_cfg *cfg)
+{
+	aimc_cfg c0 = *cfg, c1 = *cfg;
+	builder *b = calloc(1, sizeof(*b));
+	aimc_gplan p0, p1;
+	char err[512], tn[128];
+	uint64_t same = 0, late0 = 0, late1 = 0, progs = 0;
+	int rc0, rc1;
+
+	c0.tile_overlap = 0;
+	c1.tile_overlap = 1;
+	build(b);
+	rc0 = aimc_graph_compile(&b->g, &c0, &p0, err, sizeof(err));
+	rc1 = rc0 == AIMC_OK ? aimc_graph_compile(&b->g, &c1, &p1, err, sizeof(err)) : rc0;
+	snprintf(tn, sizeof(tn), "%s.overlap.compile", name);
+	report(rc0 == AIMC_OK && rc1 == AIMC_OK, tn, "rc %d / %d: %s", rc0, rc1, err);
+	if (rc0 != AIMC_OK || rc1 != AIMC_OK) {
+		if (rc0 == AIMC_OK)
+			aimc_gplan_free(&p0);
+		goto out;
+	}
+	for (uint32_t ni = 0; ni < b->g.n_nodes; ni++)
+		for (uint32_t w = 0; w < 2; w++) {
+			const aimc_gnode_plan *n0 = &p0.nodes[ni], *n1 = &p1.nodes[ni];
+			uint32_t n = n0->n_prog[w];
+			uint64_t *s0, *s1;
+
+			if (!n0->on_chip || n == 0)
+				continue;
+			progs++;
+			if (n1->n_prog[w] != n)
+				continue;
+			s0 = malloc(n * sizeof(*s0));
+			s1 = malloc(n * sizeof(*s1));
+			if (s0 == NULL || s1 == NULL) {
+				free(s0);
+				free(s1);
+				continue;
+			}
+			memcpy(s0, n0->prog[w], n * sizeof(*s0));
+			memcpy(s1, n1->prog[w], n * sizeof(*s1));
+			qsort(s0, n, sizeof(*s0), cmp_u64);
+			qsort(s1, n, sizeof(*s1), cmp_u64);
+			same += memcmp(s0, s1, n * sizeof(*s0)) == 0;
+			late0 += mvm_after_post(n0->prog[w], n);
+			late1 += mvm_after_post(n1->prog[w], n);
+			free(s0);
+			free(s1);
+		}
+	snprintf(tn, sizeof(tn), "%s.overlap.same_instructions", name);
+	report(same == progs && p0.prog_words == p1.prog_words, tn,
+	       "%llu of %llu programs hold the same instructions, %u vs %u words",
+	       (unsigned long long)same, (unsigned long long)progs, p0.prog_words, p1.prog_words);
+	snprintf(tn, sizeof(tn), "%s.overlap.mvm_before_post", name);
+	report(late1 == 0 && late0 > 0, tn,
+	       "programs with an MVM after the POST of the slot before: %llu with tile_overlap 1 "
+	       "(want 0), %llu with 0 (want > 0)", (unsigned long long)late1,
+	       (unsigned long long)late0);
+	aimc_gplan_free(&p0);
+	aimc_gplan_free(&p1);
+out:
+	b_free(b);
+	free(b);
+}
+
 /* isa_tfl = 0 (docs/configs.md): the compiler refuses a node that needs the tfl POST or ACCADD
  * (AIMC_EUNSUPPORTED naming the node, before placement: even where it would not fit), accepts
  * one that needs neither (and it runs bit-exact on the C model of such a chip, which answers
@@ -700,8 +804,20 @@ int main(int argc, char **argv)
 	run_model("kws", build_kws, &edge);
 	run_model("resnet8", build_resnet, &edge);
 	run_model("vww", build_vww, &edge);
+	test_overlap_order("kws", build_kws, &edge);
+	test_overlap_order("resnet8", build_resnet, &edge);
+	test_overlap_order("conv_net", build_conv_net, &ideal);
 	run_vs_forward("fc_chain", build_fc_chain, &ideal, 4);
 	run_vs_forward("conv_net", build_conv_net, &ideal, 2);
+	/* the order of tile_overlap 1: the same results */
+	{
+		aimc_cfg ovl = ideal;
+
+		snprintf(ovl.name, sizeof(ovl.name), "edge_ideal_overlap");
+		ovl.tile_overlap = 1;
+		run_vs_forward("fc_chain_overlap", build_fc_chain, &ovl, 4);
+		run_vs_forward("conv_net_overlap", build_conv_net, &ovl, 2);
+	}
 	/* An instruction buffer too small for all node programs at once: each node's programs
 	 * are loaded before it runs (and batches shrink to fit). */
 	{
