@@ -30,6 +30,7 @@ module aimc_top
   parameter int IsaTfl        = 1,       // 0: no tfl POST stage, no ACCADD (both ILLEGAL)
   parameter int PostLanes     = 1,       // POST columns per cycle, 1, 4, 8 or 16 (post_lanes)
   parameter int LoadWords     = 1,       // MVM input words per cycle, 1 or 4 (config key load_words)
+  parameter int TileOverlap   = 0,       // 1: a POST and the next MVM's load beside the conversions
   // Tile clock gating (docs/decisions/0011): 1 gates each tile's clock while it has nothing to
   // do (aimc_clk_gate); 0 (FPGA builds, the generic synthesis check) clocks every tile always.
   // Same bits, counters and cycles either way.
@@ -225,7 +226,7 @@ module aimc_top
   logic [TileSelW-1:0]      wgt_owner;
   logic [DatSelW-1:0]       dat_owner;
 
-  logic [NumTiles-1:0]      tile_sat;
+  logic [NumTiles-1:0]      t_dsat;         // with t_done: that command saturated an int32
   logic [NumTiles-1:0]      retire_t, retire_mvm_t;
 
   aimc_watchdog u_watchdog (
@@ -248,6 +249,7 @@ module aimc_top
     .AccSlots   (AccSlots),
     .ConflictCheck (ConflictCheck),
     .IsaTfl     (IsaTfl),
+    .InFlight   ((TileOverlap != 0) ? 4 : 1),
     .InstrAw    (InstrAw),
     .ActAw      (ActAw)
   ) u_sequencer (
@@ -278,7 +280,7 @@ module aimc_top
     .act_addr_o      (seq_act_addr),
     .act_wdata_o     (seq_act_wdata),
     .act_rdata_i     (act_rdata[31:0]),
-    .tile_sat_i      (tile_sat),
+    .tile_dsat_i     (t_dsat),
     .sat_stop_i      (sat_stop),
     .wdog_stop_i     (wdog_stop),
     .busy_o          (seq_busy),
@@ -349,6 +351,7 @@ module aimc_top
       .IsaTfl     (IsaTfl),
       .PostLanes  (PostLanes),
       .LoadWords  (LoadWords),
+      .TileOverlap (TileOverlap),
       .AdcKind    (AdcKind),
       .ActAw      (ActAw),
       .WgtAw      (WgtAw),
@@ -371,6 +374,7 @@ module aimc_top
       .done_o          (t_done[t]),
       .err_o           (t_err[t]),
       .err_code_o      (t_err_code[t]),
+      .done_sat_o      (t_dsat[t]),
       .settle_cycles_i (settle_cycles),
       .pv_en_i         (pv_en),
       .pv_stop_i       (pv_stop),
@@ -404,9 +408,6 @@ module aimc_top
 
   assign cmd_ready = t_cmd_ready[tsel];
   assign dat_port_req[NumTiles] = seq_dat_req;
-  for (genvar t = 0; t < NumTiles; t++) begin : g_tile_sat
-    assign tile_sat[t] = (t_ev_sat[t] != 16'd0);
-  end
 
   aimc_arb #(
     .N (NumTiles)

@@ -24,6 +24,7 @@ module aimc_ulx3s import aimc_pkg::*; #(
   parameter int IsaTfl        = 1,
   parameter int PostLanes     = 1,
   parameter int LoadWords     = 1,
+  parameter int TileOverlap   = 0,
   parameter int ClkHz      = 12500000,     // PLL output
   parameter int Baud       = 115200
 ) (
@@ -80,6 +81,7 @@ module aimc_ulx3s import aimc_pkg::*; #(
     .IsaTfl        (IsaTfl),
     .PostLanes     (PostLanes),
     .LoadWords     (LoadWords),
+    .TileOverlap   (TileOverlap),
     .ClkDiv        ((ClkHz + Baud / 2) / Baud),
     .TimeoutCycles (ClkHz / 10),
     .HeartbeatW    (25),

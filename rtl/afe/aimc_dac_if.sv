@@ -10,6 +10,7 @@ module aimc_dac_if import aimc_pkg::*; #(
   parameter int Rows    = 64,
   parameter int DacBits = 1,
   parameter int LoadWords = 1,            // input words written per cycle (config key load_words)
+  parameter int Shadow  = 0,              // 1 (config key tile_overlap): a second input register
   localparam int NumSlices = (8 + DacBits - 1) / DacBits,
   localparam int SliceW    = aimc_aw(NumSlices),
   localparam int InWords   = Rows / 4,
@@ -22,6 +23,11 @@ module aimc_dac_if import aimc_pkg::*; #(
   input  logic                    x_we_i,
   input  logic [InWordW-1:0]      x_widx_i,
   input  logic [LoadWords*32-1:0] x_wdata_i,
+  // Shadow = 1: the next MVM's inputs are written into the second register (x_shadow_i) while
+  // the current ones convert; swap_i makes it the current one, in time for a load_i in the same
+  // cycle. Shadow = 0: both unused.
+  input  logic                    x_shadow_i,
+  input  logic                    swap_i,
   // latch the codes of a phase: slice (least significant first), sign (0 = positive rows)
   input  logic                    load_i,
   input  logic [SliceW-1:0]       slice_i,
@@ -43,19 +49,43 @@ module aimc_dac_if import aimc_pkg::*; #(
 );
 
   // Inputs and codes are data (no reset); the codes are computed once per phase, in one loop,
-  // so that event-driven simulators do no per-row work while the inputs load.
-  logic [7:0]              x_q [Rows];
+  // so that event-driven simulators do no per-row work while the inputs load. With Shadow the
+  // inputs are two registers of Rows bytes (bank cur_q is the current MVM's).
+  localparam int Banks = (Shadow != 0) ? 2 : 1;
+  logic [7:0]              x_q [Banks*Rows];
   logic [Rows*DacBits-1:0] codes_q;
   logic [3:0]              slice_lsb;   // slice * DacBits <= 7: |x| has 8 bits (128 for -128)
+  logic                    rd_bank, wr_bank;
+  int                      rd_base, wr_base;
 
   assign slice_lsb = 4'(int'(slice_i) * DacBits);
+
+  if (Shadow != 0) begin : g_shadow
+    logic cur_q;
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        cur_q <= 1'b0;
+      end else if (swap_i) begin
+        cur_q <= !cur_q;
+      end
+    end
+    assign rd_bank = swap_i ? !cur_q : cur_q;
+    assign wr_bank = x_shadow_i ? !cur_q : cur_q;
+  end else begin : g_one
+    logic unused_shadow;
+    assign unused_shadow = ^{x_shadow_i, swap_i};
+    assign rd_bank = 1'b0;
+    assign wr_bank = 1'b0;
+  end
+  assign rd_base = rd_bank ? Rows : 0;
+  assign wr_base = wr_bank ? Rows : 0;
 
   always_ff @(posedge clk_i) begin
     if (x_we_i) begin
       for (int j = 0; j < LoadWords; j++) begin
         if (int'(x_widx_i) + j < InWords) begin
           for (int i = 0; i < 4; i++) begin
-            x_q[4 * (int'(x_widx_i) + j) + i] <= x_wdata_i[32*j + 8*i +: 8];
+            x_q[wr_base + 4 * (int'(x_widx_i) + j) + i] <= x_wdata_i[32*j + 8*i +: 8];
           end
         end
       end
@@ -64,8 +94,9 @@ module aimc_dac_if import aimc_pkg::*; #(
       for (int r = 0; r < Rows; r++) begin
         // d = (|x| >> lsb) & (2^DacBits - 1) for rows of the phase's sign, else 0 (u8: x is
         // the magnitude and every row is positive)
-        codes_q[r*DacBits +: DacBits] <= ((x_q[r][7] && !u8_i) == neg_i) ?
-            DacBits'(((x_q[r][7] && !u8_i) ? 8'd0 - x_q[r] : x_q[r]) >> slice_lsb) : '0;
+        codes_q[r*DacBits +: DacBits] <= ((x_q[rd_base + r][7] && !u8_i) == neg_i) ?
+            DacBits'(((x_q[rd_base + r][7] && !u8_i) ? 8'd0 - x_q[rd_base + r] :
+                      x_q[rd_base + r]) >> slice_lsb) : '0;
       end
     end
   end
@@ -100,5 +131,6 @@ module aimc_dac_if import aimc_pkg::*; #(
   // Assertions (rtl/prim/aimc_assert.svh; --noassert removes them from fast builds).
   `ASSERT_NEVER(SettleTwice_A, settle_i && settle_q != 8'd0)
   `ASSERT_NEVER(ApplyWhileLoad_A, apply_i && load_i)
+  `ASSERT_NEVER(SwapWithoutLoad_A, swap_i && !load_i)
 
 endmodule

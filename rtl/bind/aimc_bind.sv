@@ -40,7 +40,7 @@ bind aimc_top aimc_cover #(
   .cmd_flags_i   (cmd_flags),
   .cmd_tile_i    (cmd_tile),
   .tile_busy_i   (t_busy),
-  .tile_sat_i    (tile_sat),
+  .tile_sat_i    (t_done & t_dsat),
   .seq_busy_i    (seq_busy),
   .seq_error_i   (seq_error),
   .err_code_i    (err_code),

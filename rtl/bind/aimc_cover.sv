@@ -35,7 +35,7 @@ module aimc_cover import aimc_pkg::*; import aimc_isa_pkg::*; #(
   input logic [INSTR_FLAGS_W-1:0] cmd_flags_i,
   input logic [INSTR_TILE_W-1:0]  cmd_tile_i,
   input logic [NumTiles-1:0]      tile_busy_i,
-  input logic [NumTiles-1:0]      tile_sat_i,
+  input logic [NumTiles-1:0]      tile_sat_i,     // a tile command that saturated retires
   input logic                     seq_busy_i,
   input logic                     seq_error_i,
   input logic [7:0]               err_code_i,

@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
-// Sequencer tile tracking (aimc_sequencer): per tile, the PC of the command last issued to it,
-// whether it is an MVM and whether the tile saturated during it; from them the tile stop of this
-// cycle and the per-tile retirements.
+// Sequencer tile tracking (aimc_sequencer): per tile, the PCs of the commands in flight on it
+// (InFlight: 1, or 4 with tile_overlap, where a tile runs POSTs and the next MVM's load beside an
+// MVM and retires them in program order) and whether each is an MVM; from them and the tiles'
+// done outputs the tile stop of this cycle and the per-tile retirements.
 //
 // A tile stops the program when its command ends with an error, or (sat_stop_i, sat_mode.stop)
-// when the tile saturated during it; the lowest-numbered such tile names the code and PC.
-// terr_reg_o uses registered inputs only: it gates the issue of a new command (no combinational
-// path from the tiles' event outputs to the command valid). Nothing retires in the cycle the
-// watchdog stops the program.
+// when it saturated an int32 (the tile's done_sat); the lowest-numbered such tile names the code
+// and PC (its oldest command's). terr_reg_o uses registered inputs only: it gates the issue of a
+// new command (no combinational path from the tiles' event outputs to the command valid).
+// Nothing retires in the cycle the watchdog stops the program, and the queues empty (the stop
+// resets the tiles; the PC of each tile's oldest command stays, as the sequencer read it).
 
 module aimc_seq_tiles import aimc_pkg::*; import aimc_isa_pkg::*; #(
-  parameter int NumTiles = 1
+  parameter int NumTiles = 1,
+  parameter int InFlight = 1        // commands a tile has at once (4 with tile_overlap)
 ) (
   input  logic                     clk_i,
   input  logic                     rst_ni,
@@ -24,7 +27,7 @@ module aimc_seq_tiles import aimc_pkg::*; import aimc_isa_pkg::*; #(
   input  logic [NumTiles-1:0]      tile_done_i,
   input  logic [NumTiles-1:0]      tile_err_i,
   input  logic [NumTiles-1:0][7:0] tile_err_code_i,
-  input  logic [NumTiles-1:0]      tile_sat_i,
+  input  logic [NumTiles-1:0]      tile_dsat_i,   // with done: that command saturated
   input  logic                     sat_stop_i,
   input  logic                     wdog_stop_i,
   // a tile stops the program this cycle, with this code, at this command's PC
@@ -38,33 +41,52 @@ module aimc_seq_tiles import aimc_pkg::*; import aimc_isa_pkg::*; #(
 );
 
   localparam int TileW = aimc_aw(NumTiles);
+  localparam int CntW  = aimc_aw(InFlight + 1);
 
-  logic [NumTiles-1:0][15:0] tpc_q, tpc_d;          // PC of the command last issued to each tile
-  logic [NumTiles-1:0]       tmvm_q, tmvm_d;        // that command is an MVM
-  logic [NumTiles-1:0]       sat_seen_q, sat_seen_d;  // the tile saturated during that command
-
-  always_comb begin
-    tpc_d      = tpc_q;
-    tmvm_d     = tmvm_q;
-    sat_seen_d = sat_seen_q | tile_sat_i;
-    if (accept_i) begin
-      for (int t = 0; t < NumTiles; t++) begin
-        if (32'(tile_i) == t) begin
-          tpc_d[t]      = pc_i;
-          tmvm_d[t]     = mvm_i;
-          sat_seen_d[t] = 1'b0;
+  // Per tile, a queue of the commands in flight, oldest in entry 0: its PC and whether it is an
+  // MVM. A tile retires them in order (one done a cycle) and a command may be accepted in the
+  // cycle the oldest retires.
+  // the oldest command's PC and MVM flag per tile (packed: Icarus 11 does not update a continuous
+  // assignment that reads an unpacked array's word)
+  logic [NumTiles-1:0]       tmvm0;
+  logic [NumTiles-1:0][15:0] tpc0;
+  for (genvar t = 0; t < NumTiles; t++) begin : g_q
+    logic [InFlight*16-1:0] pc_q;
+    logic [InFlight-1:0] mvm_q;
+    logic [CntW-1:0]     n_q, n_pop;
+    logic                take;
+    assign take  = accept_i && (32'(tile_i) == t);
+    assign n_pop = (tile_done_i[t] && n_q != '0) ? n_q - 1'b1 : n_q;
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        pc_q  <= '0;
+        mvm_q <= '0;
+        n_q   <= '0;
+      end else begin
+        for (int k = 0; k < InFlight; k++) begin
+          if (take && 32'(n_pop) == k) begin
+            pc_q[16*k +: 16] <= pc_i;
+            mvm_q[k]         <= mvm_i;
+          end else if (tile_done_i[t] && k + 1 < InFlight) begin
+            pc_q[16*k +: 16] <= pc_q[16*((k + 1 < InFlight) ? k + 1 : k) +: 16];
+            mvm_q[k]         <= mvm_q[(k + 1 < InFlight) ? k + 1 : k];
+          end
         end
+        // the watchdog's stop aborts every tile (aimc_soft_reset): nothing of theirs retires
+        n_q <= wdog_stop_i ? '0 : n_pop + CntW'(take);
       end
     end
+    assign tmvm0[t] = mvm_q[0];
+    assign tpc0[t]  = pc_q[15:0];
   end
 
   logic [NumTiles-1:0] terr, tsat;
-  assign tsat       = sat_stop_i ? (sat_seen_q | tile_sat_i) : '0;
+  assign tsat       = sat_stop_i ? tile_dsat_i : '0;
   assign terr       = tile_done_i & (tile_err_i | tsat);
-  assign terr_reg_o = tile_done_i & (tile_err_i | (sat_stop_i ? sat_seen_q : '0));
+  assign terr_reg_o = terr;
   assign terr_any_o = |terr;
   assign retire_t_o     = wdog_stop_i ? '0 : (tile_done_i & ~terr);
-  assign retire_mvm_t_o = retire_t_o & tmvm_q;
+  assign retire_mvm_t_o = retire_t_o & tmvm0;
 
   function automatic logic [TileW-1:0] first_set(input logic [NumTiles-1:0] v);
     logic [TileW-1:0] idx;
@@ -84,19 +106,7 @@ module aimc_seq_tiles import aimc_pkg::*; import aimc_isa_pkg::*; #(
   assign terr_idx    = first_set(terr);
   assign busy_idx    = first_set(tile_busy_i);
   assign terr_code_o = tile_err_i[terr_idx] ? tile_err_code_i[terr_idx] : ErrSaturation;
-  assign terr_pc_o   = tpc_q[terr_idx];
-  assign busy_pc_o   = tpc_q[busy_idx];
-
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      tpc_q      <= '0;
-      tmvm_q     <= '0;
-      sat_seen_q <= '0;
-    end else begin
-      tpc_q      <= tpc_d;
-      tmvm_q     <= tmvm_d;
-      sat_seen_q <= sat_seen_d;
-    end
-  end
+  assign terr_pc_o   = tpc0[terr_idx];
+  assign busy_pc_o   = tpc0[busy_idx];
 
 endmodule

@@ -54,6 +54,7 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
   parameter int AccSlots   = 64,
   parameter int ConflictCheck = 1,
   parameter int IsaTfl     = 1,
+  parameter int InFlight   = 1,     // commands a tile has at once (4 with tile_overlap)
   parameter int InstrAw    = aimc_aw(InstrDepth),
   parameter int ActAw      = aimc_aw(ActDepth)
 ) (
@@ -79,7 +80,7 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
   input  logic [NumTiles-1:0]     tile_done_i,
   input  logic [NumTiles-1:0]     tile_err_i,
   input  logic [NumTiles-1:0][7:0] tile_err_code_i,
-  input  logic [NumTiles-1:0]     tile_sat_i,     // per tile: the tile saturated this cycle
+  input  logic [NumTiles-1:0]     tile_dsat_i,    // per tile, with its done: that command saturated
   input  logic                    sat_stop_i,     // sat_mode.stop
   input  logic                    wdog_stop_i,    // watchdog budget exhausted: stop now
   // activation buffers for COPY, through the data-port arbiter (held while requested)
@@ -221,7 +222,8 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
   assign cmd_accept = issue_ok && cmd_ready_i;
   assign cmd_mvm    = (op_q == OpMvm);
   aimc_seq_tiles #(
-    .NumTiles (NumTiles)
+    .NumTiles (NumTiles),
+    .InFlight (InFlight)
   ) u_tiles (
     .clk_i           (clk_i),
     .rst_ni          (rst_ni),
@@ -233,7 +235,7 @@ module aimc_sequencer import aimc_pkg::*; import aimc_isa_pkg::*; #(
     .tile_done_i     (tile_done_i),
     .tile_err_i      (tile_err_i),
     .tile_err_code_i (tile_err_code_i),
-    .tile_sat_i      (tile_sat_i),
+    .tile_dsat_i     (tile_dsat_i),
     .sat_stop_i      (sat_stop_i),
     .wdog_stop_i     (wdog_stop_i),
     .terr_any_o      (terr_any),

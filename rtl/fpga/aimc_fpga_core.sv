@@ -26,6 +26,7 @@ module aimc_fpga_core import aimc_pkg::*; #(
   parameter int IsaTfl        = 1,
   parameter int PostLanes     = 1,
   parameter int LoadWords     = 1,
+  parameter int TileOverlap   = 0,
   // board parameters
   parameter int ClkDiv        = 104,       // clock / baud
   parameter int TimeoutCycles = 1200000,   // UART frame timeout
@@ -116,6 +117,7 @@ module aimc_fpga_core import aimc_pkg::*; #(
     .IsaTfl        (IsaTfl),
     .PostLanes     (PostLanes),
     .LoadWords     (LoadWords),
+    .TileOverlap   (TileOverlap),
     .ClkGate       (1'b0)   // no gated clocks on the FPGA: every tile clocked (decision 0011)
   ) u_chip (
     .clk_i            (clk_i),

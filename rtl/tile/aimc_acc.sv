@@ -14,6 +14,7 @@ module aimc_acc import aimc_pkg::*; #(
   parameter int MaxShift   = (1 << ShiftW) - 1,   // largest shift_i the tile sends
   parameter int AccAdd     = 1,                    // 0 (isa_tfl = 0): no ACCADD path, add_i unused
   parameter int RdWords    = 1,                    // words per POST read (post_lanes 1, 4, 8, 16)
+  parameter int PostPort   = 0,                    // 1 (tile_overlap): POST reads through prd_*
   localparam int NumAdc    = Cols / ColsPerAdc,
   localparam int Depth     = AccSlots * ColsPerAdc,
   localparam int IdxW      = aimc_aw(Depth),
@@ -29,6 +30,13 @@ module aimc_acc import aimc_pkg::*; #(
   input  logic [RdWords*IdxW-1:0]   rd_idx_i,
   input  logic [RdWords*LaneW-1:0]  rd_lane_i,
   output logic [RdWords*32-1:0]     rd_word_o,
+  // PostPort = 1: POST's own read port, beside the MVM's: word k is entry prd_idx_i[k] of lane
+  // prd_lane_i[k], data next cycle (rd_word_o then carries word 0 only, for ACCADD).
+  // PostPort = 0: unused.
+  input  logic                      prd_i,
+  input  logic [RdWords*IdxW-1:0]   prd_idx_i,
+  input  logic [RdWords*LaneW-1:0]  prd_lane_i,
+  output logic [RdWords*32-1:0]     prd_word_o,
   // Accumulate into entry wr_idx_i of every lane: sat32(last read + (neg ? -code : code) << shift),
   // code of lane j in codes_i[j*AdcBits +: AdcBits] (two's complement).
   input  logic                      acc_i,
@@ -160,18 +168,44 @@ module aimc_acc import aimc_pkg::*; #(
   assign rd_word_o[31:0] = rd_word0;
 
   // POST's other columns (RdWords > 1): one more read of one lane each, in the cycle of rd_i.
-  for (genvar k = 1; k < RdWords; k++) begin : g_rdw
+  // With PostPort the POST reads all its columns through prd_*, in any cycle.
+  localparam int K0 = (PostPort != 0) ? 0 : 1;
+  for (genvar k = K0; k < RdWords; k++) begin : g_rdw
     logic [IdxW-1:0]  idx;
     logic [LaneW-1:0] lane;
     logic [31:0]      word_q;
-    assign idx  = rd_idx_i[k*IdxW +: IdxW];
-    assign lane = rd_lane_i[k*LaneW +: LaneW];
+    logic             en;
+    if (PostPort != 0) begin : g_own
+      assign idx  = prd_idx_i[k*IdxW +: IdxW];
+      assign lane = prd_lane_i[k*LaneW +: LaneW];
+      assign en   = prd_i;
+    end else begin : g_shared
+      assign idx  = rd_idx_i[k*IdxW +: IdxW];
+      assign lane = rd_lane_i[k*LaneW +: LaneW];
+      assign en   = rd_i;
+    end
     always_ff @(posedge clk_i) begin
-      if (rd_i) begin
+      if (en) begin
         word_q <= mem[int'(lane)*Depth + int'(idx)];
       end
     end
-    assign rd_word_o[k*32 +: 32] = word_q;
+    if (PostPort != 0) begin : g_own_o
+      assign prd_word_o[k*32 +: 32] = word_q;
+    end else begin : g_shared_o
+      assign rd_word_o[k*32 +: 32] = word_q;
+    end
+  end
+  if (PostPort != 0) begin : g_post_port
+    if (RdWords > 1) begin : g_hi
+      // rd_word_o above word 0 is not read with PostPort (ACCADD reads word 0)
+      assign rd_word_o[RdWords*32-1:32] = '0;
+    end
+    logic unused_rd_hi;
+    assign unused_rd_hi = ^{rd_idx_i, rd_lane_i};
+  end else begin : g_no_post_port
+    assign prd_word_o = '0;
+    logic unused_prd;
+    assign unused_prd = ^{prd_i, prd_idx_i, prd_lane_i};
   end
 
   // Assertions (rtl/prim/aimc_assert.svh; --noassert removes them from fast builds).

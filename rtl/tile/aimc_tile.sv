@@ -29,11 +29,24 @@
 //               (rounded down), + 1 with 8 or 16 lanes (the group of c writes its words before c)
 //   ACCADD      Cols + 2 (one activation word and one column per cycle)
 //   other ops   1 (answered with ILLEGAL)
+// These are the latencies of a command alone. With TileOverlap (config key tile_overlap, issue
+// 17) the tile also accepts, while an MVM converts (its load done, state StMvmPhase .. StMvmNext)
+// and the command's slot is not that MVM's: a POST (run by the POST engine beside the
+// conversions, reading the accumulators through a port of its own), or the next MVM ("m2": its
+// inputs read into the second input register of aimc_dac_if, its slot cleared in the cycles no
+// conversion writes the accumulators; it enters the FSM in the cycle the MVM before it retires,
+// whose first phase then costs what it costs after a load: A_1 = 1 + f + S from that cycle). One
+// data-port phase at a time (the POST, m2's load, an MVM load or ACCADD): an MVM or a POST is not
+// accepted while the POST engine runs or while m2 is there, a POST neither while two wait to
+// retire; PROG and ACCADD only on an idle tile. Commands retire in program order: a POST that ends before the MVM it was
+// accepted beside retires the cycle after it. Results are those of program order: the accepted
+// command never touches the slot or the words of an older command still running.
 // The buffers are shared with the other tiles and the sequencer: a command that uses one (PROG the
 // weight port, MVM, POST and ACCADD the data port: activations and parameters) requests it with its
 // command and is accepted only with the grant (cmd_ready_o), then keeps the port for the whole
-// phase that accesses it (StProg, StMvmLoad, StPost, StAccAdd), so a granted phase never stalls and the
-// latencies above count from the accept edge whatever the other tiles do. Exception: a PROG with
+// phase that accesses it (StProg, StMvmLoad, the POST engine, StAccAdd, m2's load), so a granted
+// phase never stalls and the latencies above count from the accept edge whatever the other tiles
+// do. Exception: a PROG with
 // program-and-verify releases the weight port for each row's verify/pulse loop and may wait for
 // it before loading the next row (another tile's PROG can load its rows meanwhile).
 // Errors: POST detects BAD_PARAM; PROG with program-and-verify and pv_stop_i stops with PV_FAIL at
@@ -59,6 +72,7 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   parameter int IsaTfl     = 1,           // 0: no tfl POST stage, no ACCADD (config key isa_tfl)
   parameter int PostLanes  = 1,           // POST columns per cycle, 1, 4, 8 or 16 (post_lanes)
   parameter int LoadWords  = 1,           // MVM input words read per cycle, 1 or 4 (load_words)
+  parameter int TileOverlap = 0,          // 1: a POST and the next MVM's load beside the conversions
   parameter int AdcKind    = ADC_MODEL,   // ADC_MODEL: codes from the macro; ADC_SAR: aimc_sar
   parameter int ActAw      = 12,
   parameter int WgtAw      = 13,
@@ -83,6 +97,7 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   output logic              done_o,           // 1-cycle pulse: command finished (also on error)
   output logic              err_o,            // with done_o: the command stopped on an error
   output logic [7:0]        err_code_o,
+  output logic              done_sat_o,       // with done_o: the command saturated an int32
   input  logic [7:0]        settle_cycles_i,  // 0 is taken as 1
   // program-and-verify settings (pv_ctrl, pv_tol CSRs), sampled when a PROG is accepted
   input  logic              pv_en_i,
@@ -162,7 +177,6 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
     StMvmPhase,
     StMvmSettle,
     StMvmConv,
-    StPost,
     StPvVerify,
     StPvPulse,
     StAccAdd,
@@ -177,7 +191,7 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   logic [SlotW-1:0] slot_q;
   logic [3:0]  adc_shift_q;
   logic        accept;
-  logic        f_acc, f_src_out, f_dst_out, f_u8, f_from_out;
+  logic        f_acc, f_src_out, f_u8, f_from_out;
 
   // Command end (registered into done_o / err_o / err_code_o).
   logic        done_q, done_d;
@@ -223,6 +237,43 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   logic                srch_load, cand_last, settle_ready;
   logic [IdxW-1:0]     slot_base;
 
+  // The POST engine (aimc_post): its command runs beside the main FSM's (TileOverlap) or alone.
+  // A POST accepted while an MVM converts is younger: its done_o waits until that MVM's, so the
+  // tile retires its commands in program order. Up to two finished POSTs wait to retire (a
+  // queue, oldest in entry 0: BAD_PARAM, saturated, waits for the main FSM's command).
+  logic                post_run_q, post_run_d;
+  logic                p_dst_q;                  // its dst_out flag
+  logic                p_wait_q, p_wait_d;       // the running POST: an older command is in the main FSM
+  logic                p_sat_q, p_sat_d;         // the running POST saturated an int32
+  logic [1:0]          pq_n_q, pq_n_d;           // finished POSTs waiting to retire
+  // entry 0 (the oldest) and entry 1: BAD_PARAM, saturated, waits for the main FSM's command
+  logic                pq0_err_q, pq0_err_d, pq0_sat_q, pq0_sat_d, pq0_wait_q, pq0_wait_d;
+  logic                pq1_err_q, pq1_err_d, pq1_sat_q, pq1_sat_d, pq1_wait_q, pq1_wait_d;
+  logic                p_pend;                   // some finished POST waits to retire
+  logic                p_ret;                    // a POST retires this cycle (done_o next)
+  logic                p_ret_run;                // the running POST, as it ends (none waiting)
+  logic                p_ret_err, p_ret_sat;
+  logic                m_done, m_err;            // the main FSM's command ends this cycle
+  err_code_e           m_err_code;
+  logic                m_sat_q, m_sat_d;         // the main FSM's command saturated an int32
+  logic                m_take, p_take;           // accepted: into the main FSM / the POST engine
+  logic                main_arr;                 // the main FSM's MVM converts (its load done)
+  logic                done_sat_q, done_sat_d;
+  // TileOverlap: the next MVM (m2), accepted while the main FSM's MVM converts, loads its inputs
+  // into the second input register (aimc_dac_if Shadow) and clears its slot in the cycles the
+  // conversions do not write the accumulators; it enters the main FSM (promote) when that MVM
+  // retires.
+  typedef enum logic [1:0] {M2Empty, M2Load, M2Ready} m2_state_e;
+  m2_state_e           m2_q, m2_d;
+  logic [7:0]          m2_flags_q;
+  logic [15:0]         m2_a_q;
+  logic [SlotW-1:0]    m2_slot_q;
+  logic [3:0]          m2_shift_q;
+  logic [LoadW-1:0]    sld_q, sld_d;             // its input reads issued
+  logic [GrpW:0]       sclr_q, sclr_d;           // its slot entries cleared (ColsPerAdc: done)
+  logic                m2_take, promote, sclr, lsh_q, lsh_d;
+  logic                f_m2_src, f_m2_u8, cmd_slot_busy;
+
   // ACCADD: column issued next (word a + aa_col, mux position aa_grp of lane aa_lane), and the
   // word of the column issued last cycle returning now.
   logic [ColW-1:0]     aa_col_q, aa_col_d;
@@ -251,7 +302,8 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   logic [NumAdc-1:0]         sar_dec;
   assign codes = (AdcKind == ADC_SAR) ? sar_code : xbar_codes;
   // ---- end SAR ADC wiring ----
-  logic                acc_rd, acc_clr, acc_acc;
+  logic                acc_rd, acc_clr, acc_clr_any, acc_acc;
+  logic [PostLanes*32-1:0]    acc_rd_words, acc_post_words;
   logic [IdxW-1:0]     acc_rd_idx, acc_wr_idx;
   logic [LaneW-1:0]    acc_rd_lane;
   logic [PostLanes*32-1:0]    acc_words;      // word i: POST's column c + i (word 0 also ACCADD's)
@@ -283,22 +335,46 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   // With program-and-verify, PROG gives the weight port up during each row's verify/pulse loop
   // (StPvVerify, StPvPulse: no weight access) and asks for it again back in StProg; it issues
   // weight reads only while granted there.
-  assign wgt_port_req_o = ((state_q == StIdle) && cmd_valid_i && cmd_is_prog) ||
-                          (state_q == StProg);
-  assign dat_port_req_o = ((state_q == StIdle) && cmd_valid_i && cmd_is_dat) ||
-                          (state_q == StMvmLoad) || (state_q == StPost) || (state_q == StAccAdd);
-  assign cmd_ready_o    = (state_q == StIdle) &&
+  // Acceptance: PROG, ACCADD and a non-tile opcode only on an idle tile; an MVM or a POST on an
+  // idle main FSM with the POST engine free, or (TileOverlap) beside a converting MVM of another
+  // slot: the MVM then as m2, the POST in its engine. The data port is owned by one phase at a
+  // time: a POST and m2's load never run together, nor with the main FSM's load or ACCADD.
+  assign main_arr      = (state_q == StMvmPhase) || (state_q == StMvmSettle) ||
+                         (state_q == StMvmConv) || (state_q == StMvmNext);
+  assign cmd_slot_busy = (cmd_b_i[SlotW-1:0] == slot_q);
+  logic cmd_can;
+  always_comb begin
+    if (cmd_op == OpMvm || cmd_op == OpPost) begin
+      // a POST waiting to retire holds no port: an MVM may come (it retires after the POST)
+      cmd_can = !post_run_q && (pq_n_q != 2'd2 || cmd_op == OpMvm) && (m2_q == M2Empty) &&
+                ((state_q == StIdle) || ((TileOverlap != 0) && main_arr && !cmd_slot_busy));
+    end else begin
+      cmd_can = (state_q == StIdle) && !post_run_q && !p_pend && (m2_q == M2Empty);
+    end
+  end
+  assign wgt_port_req_o = (cmd_valid_i && cmd_can && cmd_is_prog) || (state_q == StProg);
+  assign dat_port_req_o = (cmd_valid_i && cmd_can && cmd_is_dat) ||
+                          (state_q == StMvmLoad) || post_run_q || (state_q == StAccAdd) ||
+                          ((m2_q == M2Load) && (sld_q < LoadW'(LoadReads)));
+  assign cmd_ready_o    = cmd_can &&
                           (cmd_is_prog ? wgt_port_gnt_i : (!cmd_is_dat || dat_port_gnt_i));
-  assign busy_o         = (state_q != StIdle);
+  assign busy_o         = (state_q != StIdle) || post_run_q || p_pend || (m2_q != M2Empty);
+  assign p_take         = accept && (cmd_op == OpPost);
+  assign m2_take        = accept && (cmd_op == OpMvm) && (state_q != StIdle);
+  assign m_take         = accept && !p_take && !m2_take;
   assign last_phase  = neg_q && (slice_q == SliceW'(NumSlices - 1));
   assign slot_base   = IdxW'(int'(slot_q) * ColsPerAdc);
   assign acc_shift   = ShiftW'(int'(slice_q) * DacBits + int'(adc_shift_q) + int'(adc_code_wshift));
   // Constant selects stay out of the always_comb (Icarus 11 cannot make them sensitive).
   assign f_acc       = flags_q[FLAG_ACC];
   assign f_src_out   = flags_q[FLAG_SRC_OUT];
-  assign f_dst_out   = flags_q[FLAG_DST_OUT];
   assign f_u8        = flags_q[FLAG_U8];
   assign f_from_out  = flags_q[FLAG_FROM_OUT];
+  logic cmd_acc, cmd_dst_out;
+  assign cmd_acc     = cmd_flags_i[FLAG_ACC];
+  assign cmd_dst_out = cmd_flags_i[FLAG_DST_OUT];
+  assign f_m2_src    = m2_flags_q[FLAG_SRC_OUT];
+  assign f_m2_u8     = m2_flags_q[FLAG_U8];
 
   // ---- isa_tfl = 0: no ACCADD (the sequencer answers it ILLEGAL and never dispatches it); an
   // ACCADD that reached the tile anyway would be answered as any other non-tile opcode.
@@ -313,9 +389,16 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   // ---- control FSM ------------------------------------------------------------------------------
   always_comb begin
     state_d    = state_q;
-    done_d     = 1'b0;
-    err_d      = 1'b0;
-    err_code_d = ErrNone;
+    m_done     = 1'b0;
+    m_err      = 1'b0;
+    m_err_code = ErrNone;
+    promote    = 1'b0;
+    post_run_d = post_run_q;
+    m2_d       = m2_q;
+    sld_d      = sld_q;
+    sclr_d     = sclr_q;
+    sclr       = 1'b0;
+    lsh_d      = 1'b0;
     pcnt_d     = pcnt_q;
     pwidx_d    = pwidx_q;
     prv_d      = 1'b0;
@@ -365,7 +448,7 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
 
     case (state_q)
       StIdle: begin
-        if (accept) begin
+        if (m_take) begin
           case (cmd_op)
             OpProg: begin
               state_d = StProg;
@@ -378,10 +461,6 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
               state_d = StMvmLoad;
               ld_d    = '0;
             end
-            OpPost: begin
-              state_d    = StPost;
-              post_start = 1'b1;
-            end
             OpAccadd: begin
               state_d   = StAccAdd;
               aa_col_d  = '0;
@@ -390,11 +469,14 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
             end
             default: begin
               // The sequencer dispatches only tile opcodes; anything else is answered, not hung.
-              done_d     = 1'b1;
-              err_d      = 1'b1;
-              err_code_d = ErrIllegal;
+              m_done     = 1'b1;
+              m_err      = 1'b1;
+              m_err_code = ErrIllegal;
             end
           endcase
+        end else if (m2_q == M2Ready) begin
+          // m2's load ended after the MVM before it had retired
+          promote = 1'b1;
         end
       end
 
@@ -424,7 +506,7 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
           prow_d        = prow_q + 1'b1;
           if (prow_q == RowW'(Rows - 1)) begin
             state_d = StIdle;
-            done_d  = 1'b1;
+            m_done  = 1'b1;
           end
         end
       end
@@ -447,12 +529,12 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
           piss_d        = 1'b0;
           if (pv_stop) begin
             state_d    = StIdle;
-            done_d     = 1'b1;
-            err_d      = 1'b1;
-            err_code_d = ErrPvFail;
+            m_done     = 1'b1;
+            m_err      = 1'b1;
+            m_err_code = ErrPvFail;
           end else if (prow_q == RowW'(Rows - 1)) begin
             state_d = StIdle;
-            done_d  = 1'b1;
+            m_done  = 1'b1;
           end else begin
             state_d = StProg;
           end
@@ -487,7 +569,7 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
         end else if (last_phase) begin
           // Skipped phase (no active row): no apply, no conversion, no count.
           state_d  = StIdle;
-          done_d   = 1'b1;
+          m_done   = 1'b1;
           ev_mvm_o = 1'b1;
         end else begin
           slice_d = neg_q ? slice_q + 1'b1 : slice_q;
@@ -543,7 +625,7 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
         if (state_q == StMvmNext || adc_done) begin
           if (last_phase || nend_q) begin
             state_d  = StIdle;
-            done_d   = 1'b1;
+            m_done   = 1'b1;
             ev_mvm_o = 1'b1;
           end else if (nfound_q && settle_ready) begin
             dac_apply = 1'b1;
@@ -554,23 +636,6 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
             srch_d    = 1'b0;
             nfound_d  = 1'b0;
             nend_d    = 1'b0;
-          end
-        end
-      end
-
-      StPost: begin
-        act_req_o   = post_we;
-        act_we_o    = post_we;
-        act_wmask_o = post_wmask;
-        act_sel_o   = f_dst_out;
-        act_addr_o  = post_addr;
-        act_wdata_o = post_wdata;
-        if (post_done) begin
-          state_d = StIdle;
-          done_d  = 1'b1;
-          if (post_err) begin
-            err_d      = 1'b1;
-            err_code_d = ErrBadParam;
           end
         end
       end
@@ -596,7 +661,7 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
         aa_add = aa_rv_q;
         if (aa_rv_q && aa_rlast_q) begin
           state_d = StIdle;
-          done_d  = 1'b1;
+          m_done  = 1'b1;
         end
       end
 
@@ -604,6 +669,117 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
         state_d = StIdle;
       end
     endcase
+
+    // m2 enters the main FSM where its MVM retires (or on the idle FSM): the first phase's codes
+    // come from the second input register (aimc_dac_if swap_i).
+    if (promote) begin
+      state_d = StMvmPhase;
+      slice_d = '0;
+      neg_d   = 1'b0;
+      m2_d    = M2Empty;
+    end
+
+    // The POST engine: the activation writes of aimc_post while it runs.
+    if (p_take) begin
+      post_start = 1'b1;
+      post_run_d = 1'b1;
+    end
+    if (post_run_q) begin
+      act_req_o   = post_we;
+      act_we_o    = post_we;
+      act_wmask_o = post_wmask;
+      act_sel_o   = p_dst_q;
+      act_addr_o  = post_addr;
+      act_wdata_o = post_wdata;
+      if (post_done) begin
+        post_run_d = 1'b0;
+      end
+    end
+
+    // m2 (TileOverlap): its input reads, LoadWords words a cycle into the second register, and
+    // its slot clear in the cycles no conversion writes the accumulators.
+    if (m2_take) begin
+      m2_d   = M2Load;
+      sld_d  = '0;
+      sclr_d = cmd_acc ? (GrpW + 1)'(ColsPerAdc) : '0;
+    end
+    if (m2_q == M2Load) begin
+      if (sld_q < LoadW'(LoadReads)) begin
+        act_req_o  = 1'b1;
+        act_sel_o  = f_m2_src;
+        act_addr_o = ActAw'(AAddrW'(m2_a_q) + AAddrW'(int'(sld_q) * LoadWords));
+        lrv_d      = 1'b1;
+        lridx_d    = InWordW'(int'(sld_q) * LoadWords);
+        lsh_d      = 1'b1;
+        sld_d      = sld_q + 1'b1;
+      end
+      if (sclr_q != (GrpW + 1)'(ColsPerAdc) && !adc_code_valid) begin
+        sclr   = 1'b1;
+        sclr_d = sclr_q + 1'b1;
+      end
+      // Ready once the last word is written (it returns this cycle) and the slot is clear.
+      if (sld_q == LoadW'(LoadReads) && (sclr_q == (GrpW + 1)'(ColsPerAdc) ||
+          (sclr_q == (GrpW + 1)'(ColsPerAdc - 1) && !adc_code_valid))) begin
+        m2_d = M2Ready;
+      end
+    end
+  end
+
+  // Retirement in program order: the main FSM's command first when the POSTs wait for it (they
+  // were accepted beside it; the cycle after it, when both end together), then the POSTs in the
+  // order they ended. A POST retires as it ends when none waits before it.
+  assign p_pend  = (pq_n_q != 2'd0);
+  assign p_ret_run = post_done && !p_pend && !p_wait_q && !m_done;
+  assign p_ret     = p_ret_run || (p_pend && !pq0_wait_q && !m_done);
+  assign p_ret_err = p_ret_run ? post_err : pq0_err_q;
+  assign p_ret_sat = p_ret_run ? (p_sat_q || (post_sat != '0)) : pq0_sat_q;
+  logic       pq_pop, pq_push, pq0_wait_rel, pq1_wait_rel, p_end_sat, p_end_wait;
+  assign pq_pop       = p_ret && !p_ret_run;
+  assign pq_push      = post_done && !p_ret_run;
+  // the main FSM's command retiring releases every POST waiting for it
+  assign pq0_wait_rel = pq0_wait_q && !m_done;
+  assign pq1_wait_rel = pq1_wait_q && !m_done;
+  assign p_end_sat    = p_sat_q || (post_sat != '0);
+  assign p_end_wait   = p_wait_q && !m_done;
+  always_comb begin
+    done_d     = m_done || p_ret;
+    err_d      = m_err;
+    err_code_d = m_err_code;
+    done_sat_d = m_sat_q || (acc_sat_cnt != 16'd0);
+    if (!m_done) begin
+      err_d      = p_ret && p_ret_err;
+      if (err_d) begin
+        err_code_d = ErrBadParam;
+      end
+      done_sat_d = p_ret_sat;
+    end
+    p_wait_d = p_take ? ((state_q != StIdle) && !m_done) : p_end_wait;
+    p_sat_d  = p_take ? 1'b0 : p_end_sat;
+    // the queue: pop the oldest as it retires, push the running POST as it ends unretired
+    pq_n_d     = pq_n_q - 2'(pq_pop) + 2'(pq_push);
+    pq0_err_d  = pq0_err_q;
+    pq0_sat_d  = pq0_sat_q;
+    pq0_wait_d = pq0_wait_rel;
+    pq1_err_d  = pq1_err_q;
+    pq1_sat_d  = pq1_sat_q;
+    pq1_wait_d = pq1_wait_rel;
+    if (pq_pop) begin
+      pq0_err_d  = pq1_err_q;
+      pq0_sat_d  = pq1_sat_q;
+      pq0_wait_d = pq1_wait_rel;
+    end
+    if (pq_push) begin
+      if (pq_n_q == 2'(pq_pop)) begin
+        pq0_err_d  = post_err;
+        pq0_sat_d  = p_end_sat;
+        pq0_wait_d = p_end_wait;
+      end else begin
+        pq1_err_d  = post_err;
+        pq1_sat_d  = p_end_sat;
+        pq1_wait_d = p_end_wait;
+      end
+    end
+    m_sat_d  = (m_take || promote) ? 1'b0 : (m_sat_q || (acc_sat_cnt != 16'd0));
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -641,14 +817,64 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
       aa_lane_q  <= '0;
       aa_rv_q    <= 1'b0;
       aa_rlast_q <= 1'b0;
+      post_run_q <= 1'b0;
+      p_dst_q    <= 1'b0;
+      p_wait_q   <= 1'b0;
+      p_sat_q    <= 1'b0;
+      pq_n_q     <= '0;
+      pq0_err_q  <= 1'b0;
+      pq0_sat_q  <= 1'b0;
+      pq0_wait_q <= 1'b0;
+      pq1_err_q  <= 1'b0;
+      pq1_sat_q  <= 1'b0;
+      pq1_wait_q <= 1'b0;
+      m_sat_q    <= 1'b0;
+      done_sat_q <= 1'b0;
+      m2_q       <= M2Empty;
+      m2_flags_q <= '0;
+      m2_a_q     <= '0;
+      m2_slot_q  <= '0;
+      m2_shift_q <= '0;
+      sld_q      <= '0;
+      sclr_q     <= '0;
+      lsh_q      <= 1'b0;
     end else begin
       state_q    <= state_d;
-      if (accept) begin
-        flags_q <= cmd_flags_i;
+      if (m_take) begin
+        flags_q     <= cmd_flags_i;
         a_q         <= cmd_a_i;
         slot_q      <= cmd_b_i[SlotW-1:0];
         adc_shift_q <= cmd_c_i[3:0];
+      end else if (promote) begin
+        flags_q     <= m2_flags_q;
+        slot_q      <= m2_slot_q;
+        adc_shift_q <= m2_shift_q;
       end
+      if (p_take) begin
+        p_dst_q <= cmd_dst_out;
+      end
+      if (m2_take) begin
+        m2_flags_q <= cmd_flags_i;
+        m2_a_q     <= cmd_a_i;
+        m2_slot_q  <= cmd_b_i[SlotW-1:0];
+        m2_shift_q <= cmd_c_i[3:0];
+      end
+      post_run_q <= post_run_d;
+      p_wait_q   <= p_wait_d;
+      p_sat_q    <= p_sat_d;
+      pq_n_q     <= pq_n_d;
+      pq0_err_q  <= pq0_err_d;
+      pq0_sat_q  <= pq0_sat_d;
+      pq0_wait_q <= pq0_wait_d;
+      pq1_err_q  <= pq1_err_d;
+      pq1_sat_q  <= pq1_sat_d;
+      pq1_wait_q <= pq1_wait_d;
+      m_sat_q    <= m_sat_d;
+      done_sat_q <= done_sat_d;
+      m2_q       <= m2_d;
+      sld_q      <= sld_d;
+      sclr_q     <= sclr_d;
+      lsh_q      <= lsh_d;
       done_q     <= done_d;
       err_q      <= err_d;
       err_code_q <= err_code_d;
@@ -693,6 +919,7 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   end
 
   assign done_o     = done_q;
+  assign done_sat_o = done_sat_q;
   assign err_o      = err_q;
   assign err_code_o = err_code_q;
   assign conv_cnt_o = conv_cnt_q;
@@ -731,17 +958,20 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   aimc_dac_if #(
     .Rows      (Rows),
     .DacBits   (DacBits),
-    .LoadWords (LoadWords)
+    .LoadWords (LoadWords),
+    .Shadow    (TileOverlap)
   ) u_dac_if (
     .clk_i           (clk_i),
     .rst_ni          (rst_ni),
     .x_we_i          (lrv_q),
     .x_widx_i        (lridx_q),
     .x_wdata_i       (act_rdata_i),
+    .x_shadow_i      (lsh_q),
+    .swap_i          (promote),
     .load_i          (dac_load),
     .slice_i         (dac_slice),
     .neg_i           (dac_neg),
-    .u8_i            (f_u8),
+    .u8_i            (promote ? f_m2_u8 : f_u8),
     .active_o        (dac_active),
     .apply_i         (dac_apply),
     .settle_i        (dac_settle),
@@ -814,8 +1044,9 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   );
 
   // The accumulator read port serves the MVM (read at the end of a SAR, accumulate when the codes
-  // arrive), POST and ACCADD; they never overlap.
-  assign acc_rd      = adc_conv || post_acc_rd || aa_rd;
+  // arrive) and ACCADD, which never overlap; POST reads through it too on a tile without
+  // TileOverlap, or through a port of its own (a POST beside the conversions).
+  assign acc_rd      = adc_conv || aa_rd || ((TileOverlap == 0) && post_acc_rd);
   aimc_slice_map #(
     .ColsPerAdc   (ColsPerAdc),
     .WeightSlices (WeightSlices),
@@ -828,7 +1059,7 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
     .code_wshift_o (adc_code_wshift)
   );
 
-  assign acc_rd_idx  = (state_q == StPost) ? post_acc_idx[IdxW-1:0] :
+  assign acc_rd_idx  = ((TileOverlap == 0) && post_run_q) ? post_acc_idx[IdxW-1:0] :
                        (state_q == StAccAdd) ? slot_base + IdxW'(aa_grp_q) :
                        slot_base + IdxW'(adc_conv_pos);
   assign acc_rd_lane = (state_q == StAccAdd) ? aa_lane_q : post_acc_lane[LaneW-1:0];
@@ -841,7 +1072,10 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
     assign acc_rd_lanes = acc_rd_lane;
   end
   assign acc_acc     = adc_code_valid;
-  assign acc_wr_idx  = acc_clr ? slot_base + IdxW'(ld_q) : slot_base + IdxW'(adc_code_pos);
+  // The slot clear: the main FSM's load, or m2's beside the conversions (never both).
+  assign acc_clr_any = acc_clr || sclr;
+  assign acc_wr_idx  = sclr ? IdxW'(int'(m2_slot_q) * ColsPerAdc) + IdxW'(sclr_q) :
+                       acc_clr ? slot_base + IdxW'(ld_q) : slot_base + IdxW'(adc_code_pos);
 
   aimc_acc #(
     .Cols       (Cols),
@@ -851,24 +1085,32 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
     .ShiftW     (ShiftW),
     .MaxShift   (MaxShift),
     .AccAdd     (IsaTfl),
-    .RdWords    (PostLanes)
+    .RdWords    (PostLanes),
+    .PostPort   (TileOverlap)
   ) u_acc (
     .clk_i     (clk_i),
     .rst_ni    (rst_ni),
     .rd_i      (acc_rd),
     .rd_idx_i  (acc_rd_idxs),
     .rd_lane_i (acc_rd_lanes),
-    .rd_word_o (acc_words),
+    .rd_word_o (acc_rd_words),
+    .prd_i     (post_acc_rd),
+    .prd_idx_i (post_acc_idx),
+    .prd_lane_i(post_acc_lane),
+    .prd_word_o(acc_post_words),
     .acc_i     (acc_acc),
     .wr_idx_i  (acc_wr_idx),
     .codes_i   (codes),
     .neg_i     (neg_q),
     .shift_i   (acc_shift),
-    .clr_i     (acc_clr),
+    .clr_i     (acc_clr_any),
     .add_i     (aa_add),
     .add_word_i(act_rdata_i[31:0]),
     .sat_cnt_o (acc_sat_cnt)
   );
+
+  // ACCADD reads word 0 of the shared port; POST its own port's words with TileOverlap.
+  assign acc_words = (TileOverlap != 0) ? acc_post_words : acc_rd_words;
 
   aimc_post #(
     .Cols       (Cols),
@@ -907,11 +1149,20 @@ module aimc_tile import aimc_pkg::*; import aimc_isa_pkg::*; #(
   // Assertions (rtl/prim/aimc_assert.svh; --noassert removes them from fast builds): each
   // sub-block answers only in the state that waits for it.
   `ASSERT(AdcDoneInConv_A, !adc_done || state_q == StMvmConv)
-  `ASSERT(PostDoneInPost_A, !post_done || state_q == StPost)
+  `ASSERT(PostDoneInPost_A, !post_done || post_run_q)
   `ASSERT(ProgFireInProg_A, !pfire_q || state_q == StProg)
   `ASSERT_NEVER(OneShotInPv_A, pfire_q && pv_q)
   `ASSERT_NEVER(EmptyPulse_A, pv_pulse && pv_mask_none)
-  `ASSERT_NEVER(AccPortClash_A, acc_rd && post_acc_rd && adc_conv)
+  `ASSERT_NEVER(AccPortClash_A, (TileOverlap == 0) && post_acc_rd && (adc_conv || aa_rd))
+  `ASSERT_NEVER(ClrWithAcc_A, sclr && (acc_acc || acc_clr || aa_add))
+  `ASSERT_NEVER(DoneWithPost_A, m_done && p_ret)
+  `ASSERT_NEVER(PostQueueFull_A, pq_push && !pq_pop && pq_n_q == 2'd2)
+  `ASSERT(PostBesideOther_A, !(post_run_q && main_arr) || (TileOverlap != 0))
+  // One data-port phase at a time (the POST, m2's load, the main FSM's load or ACCADD).
+  logic m2_reading, main_dat;
+  assign m2_reading = (m2_q == M2Load) && (sld_q < LoadW'(LoadReads));
+  assign main_dat   = (state_q == StMvmLoad) || (state_q == StAccAdd);
+  `ASSERT_NEVER(PortTwoOwners_A, (post_run_q && (m2_reading || main_dat)) || (m2_reading && main_dat))
   `ASSERT(WgtGrant_A, !wgt_req_o || wgt_port_gnt_i)
   `ASSERT(DatGrant_A, !(act_req_o || par_req_o) || dat_port_gnt_i)
 

@@ -17,6 +17,10 @@
  *   earlier stages wrote, and each vector has its own region (below), so no stage has a
  *   TILE_CONFLICT. Accumulator slot b for vector b.
  *   With RAW, after the stages, each last-layer tile stores its RAW words, then WAITs.
+ *   With tile_overlap (docs/decisions/0014) a stage takes two vectors per layer: both MVMs, then
+ *   both POSTs (with RAW each vector's RAW POST right after its output POST, none after the
+ *   stages), so the second MVM loads under the first one's conversions and the first vector's
+ *   POSTs run beside the second MVM.
  * - Serial (otherwise): every block on tile 0, layer after layer, reprogrammed each batch (below).
  *
  * Layout, per layer in order:
@@ -249,6 +253,22 @@ static void emit_posts(const aimc_net *net, const aimc_cfg *cfg, const layer_pla
 					  b * rp->stride + cb * cols / BYTES_PER_WORD, b, rp->zero_par));
 }
 
+/* tile_overlap with RAW: the RAW POSTs of vector b of the last layer, each tile's right after
+ * its output POST of b (it reads the same slot, while the next MVM converts). */
+static void emit_raws(const aimc_cfg *cfg, const layer_plan *pl, const res_plan *rp, uint32_t last,
+		      uint32_t b, uint64_t *prog, uint64_t *pc)
+{
+	const uint32_t cols = cfg->cols;
+	uint32_t cb;
+
+	for (cb = 0; cb < pl[last].n_cb; cb++)
+		emit(prog, pc, aimc_instr(AIMC_OP_POST, rp->first_tile[last] + cb,
+					  AIMC_FLAG_RAW | AIMC_FLAG_DST_OUT,
+					  (unsigned)(rp->act_words + b * rp->raw_stride + (uint64_t)cb * cols),
+					  b, (unsigned)(pl[last].par_base +
+							(uint64_t)cb * PARAM_WORDS_PER_COL * cols)));
+}
+
 /* The setup and batch programs of the resident placement (header comment). With prog == NULL
  * only counts. Returns the instruction count; *run_pc gets the batch program's start. */
 static uint64_t emit_resident(const aimc_net *net, const aimc_cfg *cfg, const layer_plan *pl,
@@ -257,7 +277,10 @@ static uint64_t emit_resident(const aimc_net *net, const aimc_cfg *cfg, const la
 	const uint32_t cols = cfg->cols, last = net->n_layers - 1;
 	const unsigned all = (unsigned)((1u << rp->tiles) - 1u);
 	uint64_t pc = 0;
-	uint32_t li, cb, s, b, ph, n_stages, off[AIMC_MAX_TILES];
+	uint32_t li, cb, s, b, ph, n_stages, off[AIMC_MAX_TILES], j;
+	/* tile_overlap: two vectors per stage, the second MVM loaded under the first's conversions
+	 * and the first's POSTs (with RAW, its RAW POST after each) beside the second's */
+	const uint32_t per = cfg->tile_overlap ? 2u : 1u;
 
 	for (li = 0; li < net->n_layers; li++)
 		for (cb = 0; cb < pl[li].n_cb; cb++) {
@@ -282,7 +305,7 @@ static uint64_t emit_resident(const aimc_net *net, const aimc_cfg *cfg, const la
 	off[0] = 0;
 	for (li = 1; li < net->n_layers; li++)
 		off[li] = off[li - 1] + 1u + ((li - 1u) & 1u);
-	n_stages = batch + off[last] + (last & 1u);
+	n_stages = ceil_div(batch, per) + off[last] + (last & 1u);
 	for (s = 0; s < n_stages; s++) {
 		/* 1: MVMs of even layers, 2: deferred POSTs of odd layers, 3: MVMs of odd layers,
 		 * 4: POSTs of even layers, then WAIT. The tiles take commands in this order, so a
@@ -296,19 +319,24 @@ static uint64_t emit_resident(const aimc_net *net, const aimc_cfg *cfg, const la
 					continue;
 				if (s < off[li] + (!is_mvm && odd))
 					continue;
-				vb = (uint64_t)s - off[li] - (!is_mvm && odd);
-				if (vb >= batch)
-					continue;
-				b = (uint32_t)vb;
-				if (is_mvm)
-					emit_mvms(net, cfg, pl, rp, li, b, prog, &pc);
-				else
+				vb = ((uint64_t)s - off[li] - (!is_mvm && odd)) * per;
+				for (j = 0; j < per; j++) {
+					if (vb + j >= batch)
+						break;
+					b = (uint32_t)(vb + j);
+					if (is_mvm) {
+						emit_mvms(net, cfg, pl, rp, li, b, prog, &pc);
+						continue;
+					}
 					emit_posts(net, cfg, pl, rp, li, b, prog, &pc);
+					if (rp->raw && per > 1u && li == last)
+						emit_raws(cfg, pl, rp, last, b, prog, &pc);
+				}
 			}
 		}
 		emit(prog, &pc, aimc_instr(AIMC_OP_WAIT, 0, 0, 0, 0, all));
 	}
-	if (rp->raw) {
+	if (rp->raw && per == 1u) {
 		for (cb = 0; cb < pl[last].n_cb; cb++) {
 			uint32_t t = rp->first_tile[last] + cb;
 

@@ -27,7 +27,8 @@ module aimc_tb_trace import aimc_pkg::*; #(
   parameter int CounterBits   = 32,
   parameter int IsaTfl        = 1,
   parameter int PostLanes     = 1,
-  parameter int LoadWords     = 1
+  parameter int LoadWords     = 1,
+  parameter int TileOverlap   = 0
 );
 
   // Shared with the C++ harness (tb/verilator/aimc_harness.h): cycles of reset before the first
@@ -69,7 +70,8 @@ module aimc_tb_trace import aimc_pkg::*; #(
     .CounterBits   (CounterBits),
     .IsaTfl        (IsaTfl),
     .PostLanes     (PostLanes),
-    .LoadWords     (LoadWords)
+    .LoadWords     (LoadWords),
+    .TileOverlap   (TileOverlap)
   ) u_dut (
     .clk_i            (clk),
     .rst_ni           (rst_n),

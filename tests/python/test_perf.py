@@ -162,6 +162,29 @@ def test_cycle_model_mvm_and_post_latencies_measured_on_the_rtl_issue_17():
     assert tv8["converting"] == 2 * 144
     assert 2 * (tv8["mvm"] + tv8["post"]) - 4 == 856
     assert 2 * (tv8["mvm"] + tv8["post"] + raw16) - 6 == 1370
+    # the same through batch_busy (one command at a time: less one cycle per command)
+    assert perf.batch_busy(large16, tv16["mvm"], [tv16["post"]], 2) == 3888
+    assert perf.batch_busy(large16, tv16["mvm"], [tv16["post"], raw16], 2) == 4402
+    assert perf.batch_busy(large8, tv8["mvm"], [tv8["post"], raw16], 2) == 1370
+    # tile_overlap (decision 0014: a POST and the next MVM's load beside the conversions; large,
+    # large8 and edge since session 14), same commands on the RTL (Verilator, 2026-12-07): large
+    # tile 0 busy 4015 (layer-test program: MVM, MVM, POST, RAW, POST, RAW; 3584 / 4015 = 89.3 %)
+    # and 3757 with --raw 0 (95.4 %); the array part of an MVM is the MVM less its load (65)
+    ov16 = dict(large16, tile_overlap=1)
+    tvo = perf.tile_vector(ov16, "s8", None, 4, isa=3)
+    assert tvo["load"] == 65 and tvo["array"] == tv16["mvm"] - 65 and tvo["vector"] == tvo["array"]
+    assert perf.batch_busy(ov16, tvo["mvm"], [tvo["post"]], 2) == 3757
+    assert perf.batch_busy(ov16, tvo["mvm"], [tvo["post"], raw16], 2) == 4015
+    # large8, same commands: 1012 (was 1370) and 725 with --raw 0 (was 856; 576 / 725 = 79.4 %:
+    # at batch 2 the first load and the last POST are not hidden); in the steady state 288 / 297
+    ov8 = dict(large8, tile_overlap=1)
+    tvo8 = perf.tile_vector(ov8, "s8", None, 4, isa=3)
+    assert perf.batch_busy(ov8, tvo8["mvm"], [tvo8["post"]], 2) == 725
+    assert perf.batch_busy(ov8, tvo8["mvm"], [tvo8["post"], raw16], 2) == 1012
+    assert tvo8["vector"] == tvo8["array"] == 297
+    # without the key (or 0) nothing changes
+    assert perf.tile_vector(dict(large16, tile_overlap=0), "s8", None, 4, isa=3) == \
+        dict(tv16)
     # a partial last read: 12 rows = 3 words in one read of 4
     assert perf.mvm_cycles(12, 1, 2, 1, 0, 0, load_words=4) == 1 + 1 + 2 + 0
     assert perf.phases(2, "u8") == (4, 4) and perf.phases(8, "s8") == (2, 0)

@@ -4,8 +4,11 @@
 # through `aimc run` on the RTL of tiny16 (16 tiles of 16x8: row blocks on many tiles summed with
 # ACCADD) live on Verilator with the bus trace recorded, replayed on Icarus (tools/xcheck.sh:
 # identical reads and cycle counts), and the outputs equal to `aimc forward` (the C reference).
+# CONFIG (default tiny16) names another config, e.g. tests/system/small_lanes16.cfg (tile_overlap:
+# the graph compiler's MVM-before-POST order on the overlapped tiles).
 set -u
 build=${BUILD:-build}
+config=${CONFIG:-tiny16}
 py=${PYTHON:-.venv/bin/python}
 dir=$build/tests/graph_xcheck; rm -rf "$dir"; mkdir -p "$dir"
 "$py" - "$dir" <<'PY' || { echo "FAIL make model"; exit 1; }
@@ -29,7 +32,7 @@ x.tofile(os.path.join(d, "x.i8"))
 PY
 "$build/sw/aimc" forward --net "$dir/synth1.khnf" --inputs "$dir/x.i8" --out "$dir/ref.i8" >/dev/null \
   || { echo "FAIL aimc forward"; exit 1; }
-tools/xcheck.sh --config tiny16 --seed 1 --build "$build" --name graph-tiny16 -- run \
+tools/xcheck.sh --config "$config" --seed 1 --build "$build" --name "graph-$(basename "$config" .cfg)" -- run \
   --net "$dir/synth1.khnf" --inputs "$dir/x.i8" --out "$dir/rtl.i8" || exit 1
 if cmp -s "$dir/ref.i8" "$dir/rtl.i8"; then
   echo "PASS graph on the RTL (Verilator == Icarus) == aimc forward"

@@ -135,6 +135,26 @@ def mvm_cycles(rows: int, cols_per_adc: int, adc_cycles: int, settle_cycles: int
     return end + 2
 
 
+def batch_busy(cfg: dict, mvm: int, posts: list, batch: int) -> float:
+    """Busy cycles of one tile running `batch` vectors of a layer that fills it (the RTL, as
+    measured: layer-test on large and large8, tests/python/test_perf.py): each vector an MVM of
+    `mvm` cycles and the POSTs `posts` (their cycles), in the compilers' order. One command at a
+    time: batch x (MVM + POSTs) less one cycle per command (a command is taken in the cycle the
+    one before reports done). tile_overlap: the first MVM, then each later one's array part (its
+    load under the conversions before it) or, where longer, the POSTs of the vector before it
+    and its own load, then the last vector's POSTs, less 2."""
+    p = float(sum(posts))
+    if not tile_overlap(cfg):
+        return batch * (mvm + p) - batch * (1 + len(posts))
+    if batch < 2:
+        return mvm + p - (1 + len(posts))
+    load = load_cycles(cfg)
+    # the second to the last MVM: its array part, or the POSTs before it (and the load of the
+    # one after it, but for the last) on the data port where they take longer
+    mid = (batch - 2) * max(mvm - load, load + p)
+    return mvm + mid + max(mvm - load, p) + p - 2
+
+
 def post_cycles(cols: int, per_col: float = 3.0, fixed: int = 3) -> float:
     """POST latency: per_col * Cols + fixed. The RTL: int8/tfl Cols / post_lanes + 4 (per_col
     rtl_post_per_col(cfg), fixed 4; before issue 17 3 * Cols + 3), RAW Cols / W + 2 (per_col
@@ -173,12 +193,27 @@ def prog_cycles(rows: int, cols: int, pv_pulses: int | None = None, weight_slice
     return 1 + int(rows) * (int(cols) // 4 + 3) + 2 * int(pv_pulses)
 
 
+def tile_overlap(cfg: dict) -> bool:
+    """Whether a config's tiles run a POST and the next MVM's load beside the conversions (key
+    tile_overlap, docs/decisions/0014; 0 where absent)."""
+    return bool(int(cfg.get("tile_overlap", 0)))
+
+
+def load_cycles(cfg: dict) -> int:
+    """Cycles of an MVM's input load (with its slot clear): max(ceil(Rows / (4 load_words)) + 1,
+    cols_per_adc); with tile_overlap the next MVM's load runs under the current conversions."""
+    return max(_ceil_div(int(cfg["rows"]) // 4, load_words(cfg)) + 1, int(cfg["cols_per_adc"]))
+
+
 def tile_vector(cfg: dict, mode: str = "s8", post_per_col: float | None = 3.0, post_fixed: int = 3,
                 overlap: bool = False, applied: int | None = None, skipped: int | None = None,
                 isa: int = ISA) -> dict:
     """Cycles one tile spends per input vector on a layer that fills it (one MVM, one POST):
-    MVM + POST, or max(MVM, POST) when POST overlaps the next MVM (overlap=True). post_per_col
-    None: the RTL's, 1 / post_lanes of the config."""
+    MVM + POST; on a config with tile_overlap (the RTL, decision 0014) the steady state of the
+    compiler's order (the MVM of b + 1 before the POST of b): max(MVM array part, load + POST),
+    the array part the MVM less its load, the load and the POST sharing the data port under the
+    conversions; or max(MVM, POST) when POST overlaps the whole next MVM (overlap=True, a design
+    option of make dse). post_per_col None: the RTL's, 1 / post_lanes of the config."""
     if post_per_col is None:
         post_per_col = rtl_post_per_col(cfg)
     a, s = phases(int(cfg["dac_bits"]), mode, isa)
@@ -188,8 +223,15 @@ def tile_vector(cfg: dict, mode: str = "s8", post_per_col: float | None = 3.0, p
     mvm = mvm_cycles(cfg["rows"], cfg["cols_per_adc"], cfg["adc_cycles"], cfg["settle_cycles"],
                      a, s, weight_slices=ws, load_words=load_words(cfg))
     post = post_cycles(cfg["cols"], post_per_col, post_fixed)
+    load = load_cycles(cfg)
+    if overlap:
+        vector = max(mvm, post)
+    elif tile_overlap(cfg):
+        vector = max(mvm - load, load + post)
+    else:
+        vector = mvm + post
     return {"mvm": mvm, "post": post, "applied_phases": a, "skipped_phases": s,
-            "vector": max(mvm, post) if overlap else mvm + post,
+            "load": load, "array": mvm - load, "vector": vector,
             "converting": a * int(cfg["cols_per_adc"]) * ws * int(cfg["adc_cycles"])}
 
 

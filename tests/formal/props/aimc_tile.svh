@@ -13,7 +13,7 @@
 // cycles since its accept (f_age, 1 the cycle after), of those the cycles waiting in StProg for
 // the weight port, rows programmed, pulses, array reads; per row of a PROG the same since the
 // last row end.
-// Proven: legal FSM states; ready only when idle; busy only with a command open, and an open
+// Proven (tile_overlap 0: one command at a time): legal FSM states; ready only when idle; busy only with a command open, and an open
 // command is busy until its done_o, which comes in an idle cycle, once; err_o only with done_o
 // and exactly for its cause (ILLEGAL for a non-tile opcode, BAD_PARAM from POST, PV_FAIL from a
 // stopped program-and-verify row); latency from the accept edge to done_o: ILLEGAL 1, PROG
@@ -64,7 +64,7 @@
   assign f_st_prog  = (state_q == StProg) || (state_q == StPvVerify) || (state_q == StPvPulse);
   assign f_st_mvm   = (state_q == StMvmLoad) || (state_q == StMvmPhase) ||
                       (state_q == StMvmSettle) || (state_q == StMvmConv) || (state_q == StMvmNext);
-  assign f_st_dat   = (state_q == StMvmLoad) || (state_q == StPost) || (state_q == StAccAdd);
+  assign f_st_dat   = (state_q == StMvmLoad) || post_run_q || (state_q == StAccAdd);
   assign f_wait_now = (state_q == StProg) && !wgt_port_gnt_i;
 
   logic        f_open, f_pv, f_stop, f_in_row, f_verified, f_stopped, f_post_err;
@@ -187,7 +187,7 @@
 
   // ---- FSM and the busy / done handshake with the sequencer ------------------------------------
   `ASSERT(LegalState_A, state_q <= StMvmNext)
-  `ASSERT(ReadyIdle_A, !cmd_ready_o || state_q == StIdle)
+  `ASSERT(ReadyIdle_A, !cmd_ready_o || (state_q == StIdle && !post_run_q))
   `ASSERT(BusyOpen_A, !busy_o || f_open)
   `ASSERT(OpenBusy_A, !f_open || busy_o || done_o)
   `ASSERT(DoneIdle_A, !done_o || (f_open && !busy_o))
@@ -227,7 +227,8 @@
   `ASSERT(MvmOnlyInMvm_A, !(dac_apply || dac_settle || dac_settling || adc_start || adc_conv ||
                             adc_code_valid || acc_clr || ev_read_o || ev_mvm_o || ev_stall_o) ||
                           f_st_mvm)
-  `ASSERT(PostOnlyInPost_A, !(post_par_req || post_acc_rd || post_we) || state_q == StPost)
+  `ASSERT(PostOnlyInPost_A, !(post_par_req || post_acc_rd || post_we) || post_run_q)
+  `ASSERT(PostAlone_A, !post_run_q || state_q == StIdle)  // tile_overlap 0 (this proof)
   `ASSERT(ConvSettled_A, !adc_start || !dac_settling || dac_settled)
   `ASSERT(XbarOneOp_A, 32'($countones({pfire_q, pv_pulse, pv_verify})) <= 1)
   `ASSERT(MvmEvent_A, f_ev_mvm == (done_o && f_op == OpMvm))

@@ -11,6 +11,7 @@ module aimc_acc import aimc_pkg::*; #(
   parameter int MaxShift   = (1 << ShiftW) - 1,
   parameter int AccAdd     = 1,
   parameter int RdWords    = 1,     // the tile proof runs with post_lanes 1
+  parameter int PostPort   = 0,     // and tile_overlap 0
   localparam int NumAdc    = Cols / ColsPerAdc,
   localparam int Depth     = AccSlots * ColsPerAdc,
   localparam int IdxW      = aimc_aw(Depth),
@@ -22,6 +23,10 @@ module aimc_acc import aimc_pkg::*; #(
   input  logic [RdWords*IdxW-1:0]   rd_idx_i,
   input  logic [RdWords*LaneW-1:0]  rd_lane_i,
   output logic [RdWords*32-1:0]     rd_word_o,
+  input  logic                      prd_i,
+  input  logic [RdWords*IdxW-1:0]   prd_idx_i,
+  input  logic [RdWords*LaneW-1:0]  prd_lane_i,
+  output logic [RdWords*32-1:0]     prd_word_o,
   input  logic                      acc_i,
   input  logic [IdxW-1:0]           wr_idx_i,
   input  logic [NumAdc*AdcBits-1:0] codes_i,
@@ -35,5 +40,6 @@ module aimc_acc import aimc_pkg::*; #(
   (* anyseq *) logic [RdWords*32-1:0] f_word;
   (* anyseq *) logic [15:0] f_sat;
   assign rd_word_o = f_word;
+  assign prd_word_o = f_word;
   assign sat_cnt_o = f_sat;
 endmodule

@@ -23,6 +23,7 @@ module aimc_tile_tb import aimc_pkg::*; import aimc_isa_pkg::*; #(
   parameter int SettleCycles = 2,
   parameter int PostLanes    = 1,
   parameter int LoadWords    = 1,
+  parameter int TileOverlap  = 0,     // commands are issued one at a time: the latencies alone
   parameter int MaxCmds      = 1024,
   parameter int CmdTimeout   = 1000000
 ) (
@@ -76,6 +77,7 @@ module aimc_tile_tb import aimc_pkg::*; import aimc_isa_pkg::*; #(
     .SliceBits  (SliceBits),
     .PostLanes  (PostLanes),
     .LoadWords  (LoadWords),
+    .TileOverlap (TileOverlap),
     .ActAw      (ActAw),
     .WgtAw      (WgtAw),
     .ParAw      (ParAw)
@@ -97,6 +99,7 @@ module aimc_tile_tb import aimc_pkg::*; import aimc_isa_pkg::*; #(
     .done_o          (done),
     .err_o           (err),
     .err_code_o      (err_code),
+    .done_sat_o      (),
     .settle_cycles_i (8'(SettleCycles)),
     .pv_en_i         (1'b0),  // one-shot programming: the Python reference is noise-free
     .pv_stop_i       (1'b0),
@@ -172,8 +175,14 @@ module aimc_tile_tb import aimc_pkg::*; import aimc_isa_pkg::*; #(
   logic   busy;
   longint n_read, n_adc, n_sat, n_prog_row, n_mvm;
   logic [63:0] cur;
+  // +pipelined=1 (tile_overlap): the next command is offered as soon as one is accepted, not
+  // when it is done; iss counts the accepted commands, idx the retired ones (in order), acc_cyc
+  // holds each command's accept cycle for its latency.
+  int     pipe = 0, iss;
+  longint now;
+  longint acc_cyc [MaxCmds];
 
-  assign cur       = cmds[idx];
+  assign cur       = cmds[(pipe != 0) ? iss : idx];
   assign cmd_op    = cur[63:60];
   assign cmd_flags = cur[55:48];
   assign cmd_a     = cur[47:32];
@@ -195,6 +204,9 @@ module aimc_tile_tb import aimc_pkg::*; import aimc_isa_pkg::*; #(
       $fatal(1, "aimc_tile_tb: +ncmds=<1..%0d> is required", MaxCmds);
     end
     $readmemh({dir, "/cmds.hex"}, cmds, 0, ncmds - 1);
+    if (!$value$plusargs("pipelined=%d", pipe)) begin
+      pipe = 0;
+    end
     fd = $fopen({dir, "/result.txt"}, "w");
     if (fd == 0) begin
       $fatal(1, "aimc_tile_tb: cannot write %s/result.txt", dir);
@@ -225,6 +237,8 @@ module aimc_tile_tb import aimc_pkg::*; import aimc_isa_pkg::*; #(
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       idx        <= 0;
+      iss        <= 0;
+      now        <= 0;
       cycles     <= 0;
       busy       <= 1'b0;
       cmd_valid  <= 1'b0;
@@ -239,41 +253,75 @@ module aimc_tile_tb import aimc_pkg::*; import aimc_isa_pkg::*; #(
       n_sat      <= n_sat + longint'(ev_sat);
       n_prog_row <= n_prog_row + longint'(ev_prog_row);
       n_mvm      <= n_mvm + longint'(ev_mvm);
+      now        <= now + 1;
 
-      // Interface rules of the tile (the contract with the sequencer).
-      if (!busy && (wgt_req || par_req || act_req)) proto_error("buffer request while idle");
-      if (done && !busy) proto_error("done_o while idle");
-      if (err && !done) proto_error("err_o without done_o");
-      if (busy && cmd_ready && !done) proto_error("cmd_ready_o while busy");
-      if (wgt_req && (cmd_op != OpProg || int'(wgt_addr) >= WgtDepth)) proto_error("weight read");
-      if (par_req && (cmd_op != OpPost || int'(par_addr) >= ParDepth)) proto_error("param read");
-      if (act_req && int'(act_addr) >= ActDepth) proto_error("activation address");
-      if (act_req && !act_we && !((cmd_op == OpMvm && act_sel == cmd_flags[FLAG_SRC_OUT]) ||
-                                  (cmd_op == OpAccadd && act_sel == cmd_flags[FLAG_FROM_OUT])))
-        proto_error("activation read");
-      if (act_req && act_we && (cmd_op != OpPost || act_sel != cmd_flags[FLAG_DST_OUT]))
-        proto_error("activation write");
-
-      if (!busy) begin
-        if (cmd_op == OpHalt || idx == ncmds) begin
-          finish_run();
-        end else if (cmd_valid && cmd_ready) begin
-          cmd_valid <= 1'b0;
-          busy      <= 1'b1;
-          cycles    <= 1;
-        end else begin
+      if (pipe != 0) begin
+        // Pipelined: offer each command until it is accepted, the next one right after; the
+        // tile retires them in order. The per-command port checks below need the op of the
+        // command using the port, which is not the offered one here: only the addresses and
+        // the done order are checked (results and counters by the Python reference).
+        if (done && iss == idx) proto_error("done_o with no command in flight");
+        if (err && !done) proto_error("err_o without done_o");
+        if (wgt_req && int'(wgt_addr) >= WgtDepth) proto_error("weight read");
+        if (par_req && int'(par_addr) >= ParDepth) proto_error("param read");
+        if (act_req && int'(act_addr) >= ActDepth) proto_error("activation address");
+        if (iss == idx && !cmd_valid && (wgt_req || par_req || act_req))
+          proto_error("buffer request while idle");
+        if (cmd_valid && cmd_ready) begin
+          acc_cyc[iss] <= now;
+          iss          <= iss + 1;
+          cmd_valid    <= 1'b0;
+        end else if (iss < ncmds && cmds[iss][63:60] != OpHalt && !cmd_valid) begin
           cmd_valid <= 1'b1;
         end
-      end else begin
-        cycles <= cycles + 1;
         if (done) begin
-          $fdisplay(fd, "cmd %0d op %0d err %0d code %0d cycles %0d", idx, cmd_op, err,
-                    err ? err_code : 8'd0, cycles);
-          busy <= 1'b0;
-          idx  <= idx + 1;
-        end else if (cycles > CmdTimeout) begin
+          $fdisplay(fd, "cmd %0d op %0d err %0d code %0d cycles %0d", idx, cmds[idx][63:60], err,
+                    err ? err_code : 8'd0, now - acc_cyc[idx]);
+          idx <= idx + 1;
+        end
+        if (iss == idx && !done && !cmd_valid && (iss == ncmds || cmds[iss][63:60] == OpHalt)) begin
+          $fdisplay(fd, "pipelined_cycles %0d", now);
+          finish_run();
+        end else if (iss != idx && now - acc_cyc[idx] > CmdTimeout) begin
           proto_error($sformatf("command %0d did not finish in %0d cycles", idx, CmdTimeout));
           finish_run();
+        end
+      end else begin
+        // Interface rules of the tile (the contract with the sequencer).
+        if (!busy && (wgt_req || par_req || act_req)) proto_error("buffer request while idle");
+        if (done && !busy) proto_error("done_o while idle");
+        if (err && !done) proto_error("err_o without done_o");
+        if (busy && cmd_ready && !done) proto_error("cmd_ready_o while busy");
+        if (wgt_req && (cmd_op != OpProg || int'(wgt_addr) >= WgtDepth)) proto_error("weight read");
+        if (par_req && (cmd_op != OpPost || int'(par_addr) >= ParDepth)) proto_error("param read");
+        if (act_req && int'(act_addr) >= ActDepth) proto_error("activation address");
+        if (act_req && !act_we && !((cmd_op == OpMvm && act_sel == cmd_flags[FLAG_SRC_OUT]) ||
+                                    (cmd_op == OpAccadd && act_sel == cmd_flags[FLAG_FROM_OUT])))
+          proto_error("activation read");
+        if (act_req && act_we && (cmd_op != OpPost || act_sel != cmd_flags[FLAG_DST_OUT]))
+          proto_error("activation write");
+
+        if (!busy) begin
+          if (cmd_op == OpHalt || idx == ncmds) begin
+            finish_run();
+          end else if (cmd_valid && cmd_ready) begin
+            cmd_valid <= 1'b0;
+            busy      <= 1'b1;
+            cycles    <= 1;
+          end else begin
+            cmd_valid <= 1'b1;
+          end
+        end else begin
+          cycles <= cycles + 1;
+          if (done) begin
+            $fdisplay(fd, "cmd %0d op %0d err %0d code %0d cycles %0d", idx, cmd_op, err,
+                      err ? err_code : 8'd0, cycles);
+            busy <= 1'b0;
+            idx  <= idx + 1;
+          end else if (cycles > CmdTimeout) begin
+            proto_error($sformatf("command %0d did not finish in %0d cycles", idx, CmdTimeout));
+            finish_run();
+          end
         end
       end
     end

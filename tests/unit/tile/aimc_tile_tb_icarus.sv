@@ -17,7 +17,8 @@ module aimc_tile_tb_icarus #(
   parameter int WgtDepth     = 8192,
   parameter int SettleCycles = 2,
   parameter int PostLanes    = 1,
-  parameter int LoadWords    = 1
+  parameter int LoadWords    = 1,
+  parameter int TileOverlap  = 0
 );
 
   logic clk = 1'b0;
@@ -46,7 +47,8 @@ module aimc_tile_tb_icarus #(
     .WgtDepth     (WgtDepth),
     .SettleCycles (SettleCycles),
     .PostLanes    (PostLanes),
-    .LoadWords    (LoadWords)
+    .LoadWords    (LoadWords),
+    .TileOverlap  (TileOverlap)
   ) u_tb (
     .clk_i  (clk),
     .rst_ni (rst_n)

@@ -257,6 +257,7 @@ class Scenario:
         self.ref = Ref(cfg, self.mem)
         self.cmds, self.expect = [], []
         self.rows, self.cols = cfg["rows"], cfg["cols"]
+        self.pipelined = False  # --pipelined: the pipeline() commands before the final NOP
 
     # -- memory helpers --
     def put(self, buf, i, word):
@@ -371,6 +372,36 @@ class Scenario:
         return out
 
     # -- vector and parameter generators --
+    def pipeline(self, u8):
+        """tile_overlap: commands on two slots in the graph compiler's order (the MVM of vector
+        b before the POST of b - 1), each MVM loaded beside the other slot's conversions and each
+        POST run beside the next MVM, then two POSTs back to back (the second waits for the
+        first to retire)."""
+        if self.cfg["acc_slots"] < 2:
+            return
+        r = self.rng
+        sa, sb = 0, 1
+        fl = F_U8 if u8 else 0
+        gen = (lambda: [r.randint(0, 255) if r.random() > 0.1 else 0 for _ in range(self.rows)]) \
+            if u8 else self.vec()
+        self.mvm(gen, fl, sa, 0)
+        self.mvm(gen, fl, sb, 0)
+        self.post(F_DST_OUT, sa, self.params(sa))
+        self.mvm(gen, fl, sa, 0)
+        self.post(F_RAW | F_DST_OUT, sb, self.params(sb))
+        self.mvm(gen, fl | F_ACC, sb, 0)
+        self.post(F_RELU | F_DST_OUT, sa, self.params(sa))
+        self.post(F_DST_OUT, sb, self.params(sb))
+        # two POSTs beside one MVM (both wait to retire), the second stopped by a bad S
+        self.mvm(gen, fl, sa, 0)
+        self.mvm(gen, fl, sb, 0)
+        self.post(F_RAW | F_DST_OUT, sa, self.params(sa))
+        bad = self.params(sa)
+        k = r.randrange(self.cols)
+        bad[k] = (bad[k][0], bad[k][1], 0)
+        self.post(F_DST_OUT, sa, bad)
+        self.post(F_DST_OUT, sb, self.params(sb))
+
     def vec(self, lo=-127, hi=127, zeros=0.1, specials=True):
         r = self.rng
 
@@ -475,6 +506,8 @@ class Scenario:
             self.prog_raw([[r.randint(-128, 127) for _ in range(self.ref.pcols)] for _ in range(rows)])
             self.mvm(self.vec(), 0, s1, 0)
             self.post(raw | F_DST_OUT, s1, self.params(s1, b_bits=20))
+        if self.pipelined:
+            self.pipeline(False)
         # an opcode that is not a tile command is answered, not hung
         self.run(OP_NOP)
         self.cmds.append(instr(OP_HALT))
@@ -523,6 +556,8 @@ class Scenario:
             p[k] = (p[k][0], p[k][1]) + bad
             self.post_tfl(s1, p)
         self.post_tfl(s1, self.tfl_params(s1))
+        if self.pipelined:
+            self.pipeline(True)
         self.run(OP_NOP)
         self.cmds.append(instr(OP_HALT))
 
@@ -566,7 +601,8 @@ def rtl_params(cfg):
             "WgtDepth": cfg["wgt_depth"], "SettleCycles": cfg["settle_cycles"],
             "WeightSlices": cfg.get("weight_slices", 1), "SliceBits": cfg.get("slice_bits", 7),
             "AdcKind": {"model": 0, "sar": 1}[cfg.get("adc_kind", "model")],
-            "PostLanes": cfg.get("post_lanes", 1), "LoadWords": cfg.get("load_words", 1)}
+            "PostLanes": cfg.get("post_lanes", 1), "LoadWords": cfg.get("load_words", 1),
+            "TileOverlap": cfg.get("tile_overlap", 0)}
 
 
 def build_icarus(cfg, bdir):
@@ -599,8 +635,9 @@ def build_verilator(cfg, bdir, lib):
           "-LDFLAGS", os.path.abspath(lib) + " -lm"], os.path.join(bdir, "verilator.log"))
 
 
-def run_sim(sim, cfg_path, seed, bdir, tdir, ncmds):
-    plus = ["+dir=" + tdir, "+ncmds=%d" % ncmds, "+aimc_config=" + cfg_path, "+aimc_seed=%d" % seed]
+def run_sim(sim, cfg_path, seed, bdir, tdir, ncmds, pipelined=False):
+    plus = ["+dir=" + tdir, "+ncmds=%d" % ncmds, "+aimc_config=" + cfg_path, "+aimc_seed=%d" % seed,
+            "+pipelined=%d" % int(pipelined)]
     if sim == "icarus":
         cmd = ["vvp", "-n", "-M", bdir, "-m", "aimc_vpi", os.path.join(bdir, "tb.vvp")] + plus
     else:
@@ -649,8 +686,10 @@ def check_model_errors(sim, cfg, bdir, tdir):
     return errs
 
 
-def check(sim, sc, tdir, depth):
-    """Compare one simulator's results with the reference; returns (errors, result lines)."""
+def check(sim, sc, tdir, depth, pipelined=False):
+    """Compare one simulator's results with the reference; returns (errors, result lines).
+    pipelined: each command's latency (accept to done) is at least its own (it may wait for the
+    command before it), and the whole run is shorter than the sum of the latencies alone."""
     errs = []
     try:
         with open(os.path.join(tdir, "result.txt")) as f:
@@ -665,9 +704,17 @@ def check(sim, sc, tdir, depth):
         if code != e:
             errs.append("%s: command %d (%016x): error code %d, expected %d"
                         % (sim, i, sc.cmds[i], code, e))
-        if cycles != cyc:
-            errs.append("%s: command %d (%016x): %d cycles, expected %d"
-                        % (sim, i, sc.cmds[i], cycles, cyc))
+        if (cycles < cyc) if pipelined else (cycles != cyc):
+            errs.append("%s: command %d (%016x): %d cycles, expected %s%d"
+                        % (sim, i, sc.cmds[i], cycles, "at least " if pipelined else "", cyc))
+    if pipelined:
+        tot = [int(ln.split()[1]) for ln in lines if ln.startswith("pipelined_cycles ")]
+        alone = sum(cyc for _, cyc in sc.expect)
+        if not tot:
+            errs.append("%s: no pipelined_cycles line" % sim)
+        elif tot[0] >= alone:
+            errs.append("%s: pipelined run took %d cycles, the commands alone %d: nothing overlapped"
+                        % (sim, tot[0], alone))
     ref = sc.ref
     want = {"conv_cnt": ref.conv_cnt, "prog_cnt": ref.prog_cnt, "ev_read": ref.conv_cnt,
             "ev_adc": ref.n_adc, "ev_sat": ref.n_sat, "ev_prog_row": ref.prog_cnt,
@@ -705,6 +752,9 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--isa3", action="store_true", help="the ISA 3 scenario (u8, tfl, ACCADD)")
     ap.add_argument("--sim", choices=("icarus", "verilator", "both"), default="both")
+    ap.add_argument("--pipelined", action="store_true",
+                    help="offer each command once the one before is accepted (tile_overlap "
+                    "configs), with the two-slot pipeline commands added before the end")
     ap.add_argument("--build", default=os.environ.get("BUILD", os.path.join(ROOT, "build")),
                     help="build directory (default $BUILD or build)")
     ap.add_argument("--aimc", default=None, help="aimc CLI (default BUILD/sw/aimc)")
@@ -733,7 +783,10 @@ def main():
     if cfg["num_tiles"] < 1:
         sys.exit("run_tile_test: config '%s' has no tile" % cfg["name"])
 
+    if args.pipelined and not cfg.get("tile_overlap", 0):
+        sys.exit("run_tile_test: --pipelined needs a config with tile_overlap = 1")
     sc = Scenario(cfg, args.seed)
+    sc.pipelined = args.pipelined
     try:
         if args.isa3:
             sc.build_isa3()
@@ -741,9 +794,11 @@ def main():
             sc.build()
     except RuntimeError as e:
         sys.exit("run_tile_test: cannot build the test for config '%s': %s" % (cfg["name"], e))
-    name = "%s-%d%s" % (cfg["name"], args.seed, "-isa3" if args.isa3 else "")
-    rerun = "tests/unit/tile/run_tile_test.py --config %s --seed %d --sim %s%s" % (
-        args.config, args.seed, args.sim, " --isa3" if args.isa3 else "")
+    name = "%s-%d%s%s" % (cfg["name"], args.seed, "-isa3" if args.isa3 else "",
+                          "-pipe" if args.pipelined else "")
+    rerun = "tests/unit/tile/run_tile_test.py --config %s --seed %d --sim %s%s%s" % (
+        args.config, args.seed, args.sim, " --isa3" if args.isa3 else "",
+        " --pipelined" if args.pipelined else "")
     sims = ["icarus", "verilator"] if args.sim == "both" else [args.sim]
     results, errs = {}, []
     for sim in sims:
@@ -761,10 +816,10 @@ def main():
                 build_icarus(cfg, bdir)
             else:
                 build_verilator(cfg, bdir, lib)
-            run_sim(sim, cfg_path, args.seed, bdir, tdir, len(sc.cmds))
+            run_sim(sim, cfg_path, args.seed, bdir, tdir, len(sc.cmds), args.pipelined)
             errs += check_model_errors(sim, dict(cfg, path=cfg_path), bdir,
                                        os.path.join(tdir, "errors"))
-        e, lines = check(sim, sc, tdir, cfg["act_depth"])
+        e, lines = check(sim, sc, tdir, cfg["act_depth"], args.pipelined)
         errs += e
         results[sim] = lines
     if len(results) == 2 and results["icarus"] != results["verilator"]:
