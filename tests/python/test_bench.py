@@ -49,8 +49,9 @@ def _main(argv=None):
                 want = None if v is None else (v >= g if row["goal_is"] == ">=" else v <= g)
                 assert row["met"] == want, (k, row)
                 assert row["source"], k
-            # a missed goal does not fail the bench: the 1024 tile's utilization (model) is < 85 %
-            assert r["rows"]["tile_utilization_1024_large_b2"]["met"] is False
+            # a missed goal does not fail the bench: large's full tile (model, 1-bit DAC) is below
+            # 20 TOPS/W (its utilization met 85 % with tile_overlap, decision 0014)
+            assert r["rows"]["tops_per_w_full_tile_1024"]["met"] is False
             m = r["models"]["ad01"]
             rep = json.load(open(os.path.join(build, "bench", "models", "ad01", "r_cm.json")))
             assert m["macs_per_inference"] > 0 and m["samples"] == 2
