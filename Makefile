@@ -61,7 +61,7 @@ CFG_NAME  := $(basename $(notdir $(CFG_FILE)))
 CFG_DIR   := $(BUILD)/$(CFG_NAME)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup deps regs regs-check lint sw vl icarus test test-deps sim layer-test clean \
+.PHONY: help setup deps regs regs-check lint sw vl icarus test test-deps test-long sim layer-test clean \
         regress bench sweep fpga formal cov fuzz sanitize
 
 help:
@@ -71,6 +71,8 @@ help:
 	@echo "                   add hardware-aware training beside post-training quantization;"
 	@echo "                   writes build/reports/sim.json and sim.png)"
 	@echo "  make test        every fast test; ends with 'N passed, N failed' (build/reports/test.json)"
+	@echo "  make test-long   the long tests (tests/registry-long.txt: MLPerf graphs on edge_ideal, FPGA flows),"
+	@echo "                   also run by make regress REGRESSION=nightly|full (build/reports/long/test.json)"
 	@echo "  make layer-test  one random FC layer: CONFIG ROWS COLS BATCH SEED SIM=verilator|icarus|cmodel"
 	@echo "  make lint        Verilator -Wall and Icarus -Wall on all RTL (build/reports/lint.json)"
 	@echo "  make regs        regenerate CSR RTL, C header, register docs and ISA files"
@@ -322,6 +324,13 @@ test: $(TEST_DEPS)
 	@mkdir -p $(BUILD)/reports
 	$(PYTHON) tools/run_tests.py --registry tests/registry.txt --build $(call q,$(BUILD)) $(if $(TEST),--filter $(call q,$(TEST))) -j $(call q,$(J))
 
+# test-long: the long tests, kept out of make test for CI's 30 minutes (tests/registry-long.txt); every
+# test builds what it needs beyond the C tools.
+test-long: $(SETUP_STAMP) sw
+	@mkdir -p $(BUILD)/reports/long
+	$(PYTHON) tools/run_tests.py --registry tests/registry-long.txt --build $(call q,$(BUILD)) \
+	  --report-dir $(call q,$(BUILD))/reports/long --make-target test-long $(if $(TEST),--filter $(call q,$(TEST))) -j $(call q,$(J))
+
 layer-test: $(SETUP_STAMP) $(AIMC) $(AIMC_TEST) $(if $(filter icarus,$(SIM)),icarus) $(if $(filter verilator icarus,$(SIM)),vl)
 	@mkdir -p $(call q,$(BUILD))/reports
 	tools/layer_test.sh --config $(call q,$(CFG_FILE)) --rows $(call q,$(ROWS)) --cols $(call q,$(COLS)) \
@@ -410,12 +419,15 @@ BUSFUZZ_BUILD = $(VERILATOR) --cc --exe --build -j 2 $(VL_FLAGS) $(3) --top-modu
 	  > $(2)/busfuzz/build.log 2>&1 || { tail -40 $(2)/busfuzz/build.log; exit 1; }
 # $(1) = config name; the fuzzer and its coverage build (make cov: tools/cov.sh runs the registry's
 # bus_fuzz tests on it).
+# The fuzzer is linked from the objects of the config's Verilator model (BUILD/<cfg>/vl/obj: one more
+# link, no second Verilator compile; tests/chip/vl_link.mk), as make cov's is from the coverage model.
 define BUSFUZZ_RULES
-$(BUILD)/$(1)/busfuzz/bus-fuzz: $(BUILD)/$(1)/rtl-params.verilator $(RTL_F) $$(RTL_SRCS) $(DV_F) $(DV_SRCS) $(VL_CPP) $(VL_HDRS) \
-                                $(DPI_SRCS) $(LIBAIMC) $(BUSFUZZ_OBJ)
+$(BUILD)/$(1)/busfuzz/bus-fuzz: $(BUILD)/$(1)/vl/aimc-vl $(BUSFUZZ_OBJ) $(LIBAIMC)
 	@mkdir -p $$(@D)
 	@rm -f $$@
-	$$(call BUSFUZZ_BUILD,$(1),$(BUILD)/$(1),--trace-fst)
+	MAKEFLAGS= $(MAKE) -s -C $(BUILD)/$(1)/vl/obj -f Vaimc_top.mk -f $(CURDIR)/tests/chip/vl_link.mk \
+	  VL_LINK_OUT=$$(abspath $$@) VL_LINK_LIBS="$(abspath $(BUSFUZZ_OBJ) $(LIBAIMC)) $(LDLIBS)" vl-link \
+	  > $(BUILD)/$(1)/busfuzz/link.log 2>&1 || { tail -20 $(BUILD)/$(1)/busfuzz/link.log; exit 1; }
 $(BUILD)/cov/$(1)/busfuzz/bus-fuzz: $(BUILD)/$(1)/rtl-params.verilator $(RTL_F) $$(RTL_SRCS) $(DV_F) $(DV_SRCS) $(VL_CPP) \
                                     $(VL_HDRS) $(DPI_SRCS) $(LIBAIMC) $(BUSFUZZ_OBJ)
 	@mkdir -p $$(@D)

@@ -18,6 +18,9 @@ those cases' signatures and keeps every other entry of the file.
 
 Exit codes of run / merge: 0 all passed and no signature changed, 1 a case failed, 3 all passed but
 signatures changed, 2 bad input.
+
+An unsharded, unfiltered nightly or full run also runs the long tests of tests/registry-long.txt
+(`make test-long`) after its cases (--no-long skips them); a failed one fails the run.
 """
 
 import argparse
@@ -41,6 +44,7 @@ from kirchhoff.regress.runner import (
     record_bench,
     record_build_failures,
     run_cases,
+    run_long_tests,
     write_json_atomic,
 )
 from kirchhoff.regress.signatures import write_sigs
@@ -139,10 +143,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     wall = sum(s["wall_s"] for s in man["sessions"])
     if args.cov and cov_report(run_dir) is None:
         print("regress: COV=1: no coverage report", file=sys.stderr)
-    if args.regression != "smoke" and not shard_txt and not getattr(args, "no_bench", False):
+    full_run = args.regression != "smoke" and not shard_txt
+    long_tests = None
+    if full_run and not getattr(args, "filter", None) and not args.no_long:
+        long_tests = run_long_tests(run_dir, build, args.jobs)
+    if full_run and not getattr(args, "no_bench", False):
         record_bench(run_dir, build)
     return summarize(run_dir, args.regression, cases, res, wall, [run_dir], shard_txt,
-                     not args.no_sigcheck)
+                     not args.no_sigcheck, long_tests)
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
@@ -190,6 +198,7 @@ def cmd_update(args: argparse.Namespace) -> int:
         args.resume = None
         args.shard = None
         args.cov = False
+        args.no_long = True  # signatures come from the cases; the long tests sign nothing
         rc = cmd_run(args)
         if rc not in (EXIT_PASS, EXIT_SIGCHANGE):
             print("regress-update: the run did not pass; signatures not updated", file=sys.stderr)
@@ -260,6 +269,9 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--cov", action="store_true")
         p.add_argument("--no-bench", action="store_true",
                        help="do not record bench.json in the run folder (nightly and full do)")
+        p.add_argument("--no-long", action="store_true",
+                       help="do not run the long tests (tests/registry-long.txt) after the cases "
+                       "(unsharded, unfiltered nightly and full runs do)")
         if name == "update":
             p.add_argument("--run", nargs="*", help="run folders to take the signatures from")
             p.add_argument("--force", action="store_true")

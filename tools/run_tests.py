@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
 """`make test` runner: runs the tests of a registry in parallel, one log per test, per-test
-timeouts, and writes BUILD/reports/test.json and BUILD/reports/junit.xml.
+timeouts, and writes BUILD/reports/test.json and BUILD/reports/junit.xml (--report-dir: another
+folder; `make test-long` writes BUILD/reports/long/).
 
 Registry lines: `name | timeout_seconds | shell command` ('#' comments and blank lines ignored;
 the command is everything after the second '|', so it may hold pipes). Commands run with
@@ -258,6 +259,9 @@ def main(argv: list[str] | None = None) -> int:
                     "comma-separated substrings")
     ap.add_argument("-j", "--jobs", type=int, default=2)
     ap.add_argument("--list", action="store_true", help="list the selected tests and exit")
+    ap.add_argument("--report-dir", help="where test.json and junit.xml go (default BUILD/reports)")
+    ap.add_argument("--make-target", default="test", choices=("test", "test-long"),
+                    help="the make target named in each failure's rerun line (default test)")
     args = ap.parse_args(argv)
     if args.jobs < 1:
         ap.error(f"-j {args.jobs}: must be >= 1")
@@ -275,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
 
     build = os.path.abspath(args.build)
     log_dir = os.path.join(build, "tests", "logs")
-    rep_dir = os.path.join(build, "reports")
+    rep_dir = os.path.abspath(args.report_dir) if args.report_dir else os.path.join(build, "reports")
     try:
         atomic.check_outputs([os.path.join(rep_dir, "test.json"),
                               os.path.join(rep_dir, "junit.xml")], [args.registry])
@@ -304,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
     for t in failed:
         print(f"\n---- FAIL {t.name}: {t.reason}; last {TAIL_LINES} lines of {t.log_path}:")
         print(log_tail(t.log_path))
-        print(f"---- rerun: make test TEST={t.name}")
+        print(f"---- rerun: make {args.make_target} TEST={t.name}")
         print(f"       or:  (cd {ROOT} && bash -c {shlex.quote(t.command)})")
     werr = write_reports(rep_dir, chosen, wall, args, len(tests))
     passed = len(chosen) - len(failed)

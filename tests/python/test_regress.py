@@ -456,3 +456,28 @@ def test_smoke_real_shards_0_2_1_2_merged_one_run_kill_resume_one_run():
         assert rc == 0 and f"changed  {name} {h2} -> {h}" in out and "1 changed" in out, out
 
 
+
+
+def test_long_tests_after_the_cases_failures_fail_the_run_with_rerun_lines():
+    """runner.run_long_tests on a registry with a pass and a fail: counts, the failure's rerun line
+    names make test-long; summarize puts them in regress.json and failures.txt and exits 1 (0
+    without the failure); a registry the runner rejects counts as a failure"""
+    reg = write("long.txt", "lp | 10 | true\nlf | 10 | echo broke; exit 5\n")
+    run_dir = os.path.join(TMP, "longrun")
+    os.makedirs(run_dir, exist_ok=True)
+    lt = runner.run_long_tests(run_dir, os.path.join(TMP, "longbuild"), 2, registry=reg)
+    assert lt["passed"] == 1 and lt["failed"] == 1, lt
+    (f,) = lt["failures"]
+    assert f["name"] == "lf" and "exit code 5" in f["reason"] and "make test-long" in f["rerun"] \
+        and f["rerun"].endswith("TEST=lf"), f
+    from kirchhoff.regress.reports import summarize
+    rc = summarize(run_dir, "nightly", [], [], 1.0, [run_dir], None, False, lt)
+    assert rc == kreg.EXIT_FAIL, rc
+    rep = json.load(open(os.path.join(run_dir, "regress.json")))
+    assert rep["long_tests"]["failed"] == 1, rep["long_tests"]
+    assert "TEST=lf" in open(os.path.join(run_dir, "failures.txt")).read()
+    ok = dict(lt, failed=0, failures=[])
+    assert summarize(run_dir, "nightly", [], [], 1.0, [run_dir], None, False, ok) == kreg.EXIT_PASS
+    bad = runner.run_long_tests(run_dir, os.path.join(TMP, "longbuild"), 2,
+                                registry=write("long-bad.txt", "no separator here\n"))
+    assert bad["failed"] == 1 and bad["failures"][0]["name"] == "long-tests", bad

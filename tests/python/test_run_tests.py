@@ -142,3 +142,19 @@ def test_junit_stays_valid_xml_with_control_characters_in_the_log():
     assert "red" in root.find("testsuite").find("testcase").find("failure").text
 
 
+
+
+def test_report_dir_and_make_target_of_the_long_tests():
+    """--report-dir puts test.json and junit.xml there (the default folder untouched);
+    --make-target test-long names make test-long in the rerun line; other targets are refused"""
+    d = os.path.join(TMP, "longrep")
+    rc, out, build = run("ok | 5 | true\nno | 5 | exit 4\n", "--report-dir", d,
+                         "--make-target", "test-long", tag="long")
+    assert rc == 1, out
+    assert "rerun: make test-long TEST=no" in out and "make test TEST=" not in out, out
+    rep = json.load(open(os.path.join(d, "test.json")))
+    assert rep["summary"]["passed"] == 1 and rep["summary"]["failed"] == 1, rep["summary"]
+    assert os.path.isfile(os.path.join(d, "junit.xml"))
+    assert not os.path.exists(os.path.join(build, "reports", "test.json")), "default report written"
+    rc, out, _ = run("ok | 5 | true\n", "--make-target", "sim", tag="long2")
+    assert rc == 2 and "invalid choice" in out, (rc, out)

@@ -47,9 +47,10 @@ def tail(path: str, n: int = 30) -> str:
 
 
 def summarize(out_dir: str, regression: str, cases: list[dict], results: list[dict], wall: float, run_dirs: list[str],
-              shard_txt: str | None, check_sigs: bool) -> int:
+              shard_txt: str | None, check_sigs: bool, long_tests: dict | None = None) -> int:
     """Write regress.json, junit.xml, failures.txt, summary.html; print the closing lines;
-    return the exit code."""
+    return the exit code. long_tests: runner.run_long_tests' result (in regress.json; a failed
+    long test fails the run like a case)."""
     by = {r["name"]: r for r in results}
     missing = [c["name"] for c in cases if c["name"] not in by]
     ordered = [by[c["name"]] for c in cases if c["name"] in by]
@@ -79,7 +80,9 @@ def summarize(out_dir: str, regression: str, cases: list[dict], results: list[di
         "not_run": missing,
         "run_dirs": [rel(d) for d in run_dirs],
         "cases": [{k: r[k] for k in ("name", "status", "seconds", "sig")} for r in ordered],
+        "long_tests": long_tests,
     }
+    long_failed = long_tests["failures"] if long_tests else []
     suite = ET.Element("testsuite", name=f"regress.{regression}", tests=str(len(ordered)),
                        failures=str(len(failed)), errors="0", skipped="0", time=f"{wall:.3f}")
     for r in ordered:
@@ -97,7 +100,7 @@ def summarize(out_dir: str, regression: str, cases: list[dict], results: list[di
             os.path.join(out_dir, "junit.xml"): xml_bytes(root),
             os.path.join(out_dir, "failures.txt"):
                 "".join(f"# {r['name']}: {r['reason']} (log {r['log']})\n{r['rerun']}\n"
-                        for r in failed),
+                        for r in failed + long_failed),
             html_path: html_text(html_path, rep, ordered)})
     except OSError as e:
         print(f"regress: the reports in {rel(out_dir)} could not be written ({e}); the previous "
@@ -108,6 +111,11 @@ def summarize(out_dir: str, regression: str, cases: list[dict], results: list[di
     for r in failed:
         print(f"FAIL {r['name']}: {r['reason']}\n  log:   {r['log']}" +
               (f"\n  waves: {r['waves']}" if r.get("waves") else "") + f"\n  rerun: {r['rerun']}")
+    for r in long_failed:
+        print(f"FAIL long test {r['name']}: {r['reason']}\n  log:   {r['log']}\n  rerun: {r['rerun']}")
+    if long_tests:
+        print(f"long tests: {long_tests['passed']} passed, {long_tests['failed']} failed "
+              f"({long_tests['report']})")
     if ref is None and check_sigs:
         print(f"signatures: no {rel(sig_path(regression))}; nothing compared")
     elif ref is not None:
@@ -124,7 +132,7 @@ def summarize(out_dir: str, regression: str, cases: list[dict], results: list[di
     print(f"regress: {rel(out_dir)}: regress.json junit.xml summary.html; wall {wall:.1f} s, "
           f"{cph:.0f} cases/hour")
     print(f"{passed} passed, {len(failed)} failed")
-    if failed or missing:
+    if failed or missing or long_failed:
         return EXIT_FAIL
     return EXIT_SIGCHANGE if changed else EXIT_PASS
 

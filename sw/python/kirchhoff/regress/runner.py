@@ -342,3 +342,54 @@ def record_bench(run_dir: str, build: str) -> None:
     if rc != 0 or not os.path.isfile(out):
         print(f"regress: bench not recorded (exit {rc}; {rel(log_path)}); {b} kept as it was",
               flush=True)
+
+
+LONG_REGISTRY = "tests/registry-long.txt"
+
+
+def run_long_tests(run_dir: str, build: str, jobs: int, registry: str = LONG_REGISTRY) -> dict:
+    """The long tests (`make test-long`, tests/registry-long.txt) after the cases of an unsharded,
+    unfiltered nightly or full run: tools/run_tests.py with its reports in RUN/long-tests/ and its
+    output in RUN/long-tests.log. Returns {registry, passed, failed, report, log, failures: [{name,
+    reason, log, rerun}]}; a runner that cannot run or writes no report counts as one failure."""
+    rep_dir = os.path.join(run_dir, "long-tests")
+    log_path = os.path.join(run_dir, "long-tests.log")
+    report = os.path.join(rep_dir, "test.json")
+    cmd = [sys.executable, os.path.join(ROOT, "tools", "run_tests.py"), "--registry", registry,
+           "--build", build, "--report-dir", rep_dir, "--make-target", "test-long", "-j", str(jobs)]
+    out = {"registry": registry, "passed": 0, "failed": 0, "report": rel(report),
+           "log": rel(log_path), "failures": []}
+    print(f"regress: the long tests of {registry} ($ make test-long; {rel(log_path)})", flush=True)
+    try:
+        os.remove(report)  # a resumed run folder: never read the report of an earlier session
+    except FileNotFoundError:
+        pass
+    try:
+        with open(log_path, "w") as f:
+            rc = subprocess.call(cmd, cwd=ROOT, stdout=f, stderr=subprocess.STDOUT,
+                                 stdin=subprocess.DEVNULL)
+    except OSError as e:
+        rc = f"cannot run: {e}"
+    rerun = f"make test-long BUILD={shlex.quote(build)}"
+    try:
+        with open(report) as f:
+            rep = json.load(f)
+        tests = rep["tests"]
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        out["failed"] = 1
+        out["failures"].append({"name": "long-tests", "reason": f"no report (runner exit {rc}: {e})",
+                                "log": rel(log_path), "rerun": rerun})
+        return out
+    for t in tests:
+        if t.get("status") == "pass":
+            out["passed"] += 1
+        else:
+            out["failed"] += 1
+            out["failures"].append({"name": t.get("name", "?"), "reason": t.get("reason", "?"),
+                                    "log": t.get("log", rel(log_path)),
+                                    "rerun": f"{rerun} TEST={shlex.quote(str(t.get('name', '')))}"})
+    if rc != 0 and not out["failures"]:
+        out["failed"] = 1
+        out["failures"].append({"name": "long-tests", "reason": f"runner exit {rc}",
+                                "log": rel(log_path), "rerun": rerun})
+    return out
