@@ -208,7 +208,12 @@ TB_ICARUS := tb/icarus/aimc_tb_trace.sv
 # accepts --waves (issue 17).
 # VL_OPT_FAST: C++ optimization of the generated model; -Os (Verilator's default) measured as fast
 # as -O2 on base (issue 17: callgrind 7.7k vs 8.0k instructions per simulated cycle, same wall time).
-VL_BUILD = $(VERILATOR) --cc --exe --build -j 2 $(VL_FLAGS) $(3) --top-module aimc_top \
+# VL_PARAMS_H: the header the harness (tb/verilator/aimc_vl.cpp) includes from the obj dir $(1): the
+# RTL parameters the model is built with (BUILD/<cfg>/rtl-params.verilator), which a run compares with
+# its config's (a model of another post_lanes, load_words, tile_overlap... is refused by name).
+VL_PARAMS_H = mkdir -p $(1) && printf '\043define AIMC_VL_RTL_PARAMS "%s"\n' "$$(cat $(2))" > $(1)/aimc_vl_params.h
+VL_BUILD = $(call VL_PARAMS_H,$(2)/$(or $(4),vl)/obj,$(BUILD)/$(1)/rtl-params.verilator) && \
+	  $(VERILATOR) --cc --exe --build -j 2 $(VL_FLAGS) $(3) --top-module aimc_top \
 	  -MAKEFLAGS "OPT_FAST=$(VL_OPT_FAST) OPT_GLOBAL=$(VL_OPT_FAST)" \
 	  --Mdir $(2)/$(or $(4),vl)/obj -o ../aimc-vl $$(cat $(BUILD)/$(1)/rtl-params.verilator) \
 	  -f $(RTL_F) -f $(DV_F) $(abspath $(VL_CPP) $(DPI_SRCS)) \
@@ -411,7 +416,8 @@ $(BUSFUZZ_OBJ): tests/system/bus_fuzz.c $(HDRS) tb/verilator/aimc_vl.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -Itb/verilator -c $< -o $@
 # The bus fuzzer of config $(1) in directory $(2) ($(2)/busfuzz/bus-fuzz), extra Verilator flags $(3).
-BUSFUZZ_BUILD = $(VERILATOR) --cc --exe --build -j 2 $(VL_FLAGS) $(3) --top-module aimc_top \
+BUSFUZZ_BUILD = $(call VL_PARAMS_H,$(2)/busfuzz/obj,$(BUILD)/$(1)/rtl-params.verilator) && \
+	  $(VERILATOR) --cc --exe --build -j 2 $(VL_FLAGS) $(3) --top-module aimc_top \
 	  --Mdir $(2)/busfuzz/obj -o ../bus-fuzz $$(cat $(BUILD)/$(1)/rtl-params.verilator) \
 	  -f $(RTL_F) -f $(DV_F) $(abspath $(VL_CPP) $(DPI_SRCS)) \
 	  -CFLAGS "-O2 -std=c++17 -I$(CURDIR)/sw/include -I$(CURDIR)/analog_models/c -I$(CURDIR)/tb/verilator -ffp-contract=off" \

@@ -12,6 +12,15 @@
 #include "Vaimc_top__Dpi.h"
 #include "svdpi.h"
 
+#include <cstring>
+
+// The RTL parameters this model is built with: the Makefile writes aimc_vl_params.h beside the
+// model's objects (BUILD/<cfg>/vl/obj) from `aimc config --rtl-params verilator`. A model built
+// another way has no such header and no check.
+#if __has_include("aimc_vl_params.h")
+#include "aimc_vl_params.h"
+#endif
+
 // Backdoor targets: the aimc_sram instances behind the buffer windows (aimc_top), by scope. The
 // activation buffers have load_words banks (aimc_buf: one SRAM, or bank word % 4, row word / 4),
 // the parameter buffer 4 x post_lanes (aimc_par_buf: bank word % banks, row word / banks).
@@ -34,6 +43,27 @@ struct aimc_vl {
 
 	aimc_vl() : bus(harness) {}
 };
+
+extern "C" const char *aimc_vl_rtl_params(void)
+{
+#ifdef AIMC_VL_RTL_PARAMS
+	return AIMC_VL_RTL_PARAMS;
+#else
+	return nullptr;
+#endif
+}
+
+// The config's RTL parameters are the model's (true too when the build recorded none).
+static bool aimc_vl_params_match(const aimc_cfg *cfg)
+{
+	const char *built = aimc_vl_rtl_params();
+	char want[1024];
+
+	if (built == nullptr)
+		return true;
+	return aimc_cfg_rtl_params(cfg, "verilator", nullptr, want, sizeof(want)) == 0 &&
+	       std::strcmp(want, built) == 0;
+}
 
 extern "C" aimc_vl *aimc_vl_open_rc(const aimc_cfg *cfg, uint64_t seed, const char *wave_path,
 				     int *rc)
@@ -69,7 +99,7 @@ extern "C" aimc_vl *aimc_vl_open_rc(const aimc_cfg *cfg, uint64_t seed, const ch
 		}
 	}
 	vl->harness.reset();
-	if (vl->harness.init_failed())
+	if (vl->harness.init_failed() || !aimc_vl_params_match(cfg))
 		err = AIMC_EMISMATCH;
 	vl->instr_depth = cfg->instr_depth;
 	vl->act_depth = cfg->act_depth;

@@ -22,9 +22,13 @@ typedef struct aimc_vl aimc_vl;
  * AIMC_ECONFIG (the crossbar model rejected the config, see aimc_sim_model_error()),
  * AIMC_EIO (the waveform file cannot be written), AIMC_ENOMEM. AIMC_EMISMATCH comes with a
  * model (not NULL): the RTL was built for another crossbar geometry than cfg's (its initial blocks
- * refused the crossbar model); only bus reads may follow (the config readback says what
- * differs), then aimc_vl_close. */
+ * refused the crossbar model) or with other RTL parameters than cfg's (aimc_vl_rtl_params against
+ * aimc_cfg_rtl_params: post_lanes, load_words, tile_overlap... change no readback field); only
+ * bus reads may follow (the config readback says what differs), then aimc_vl_close. */
 aimc_vl *aimc_vl_open(const aimc_cfg *cfg, uint64_t seed, const char *wave_path);
+/* The RTL parameters this model was built with, as `aimc config --rtl-params verilator` prints
+ * them (the Makefile's aimc_vl_params.h); NULL for a model built without that header. */
+const char *aimc_vl_rtl_params(void);
 aimc_vl *aimc_vl_open_rc(const aimc_cfg *cfg, uint64_t seed, const char *wave_path, int *rc);
 
 /* One AXI4-Lite transaction. Returns the AXI response (0 OKAY, 2 SLVERR, 3 DECERR), or a

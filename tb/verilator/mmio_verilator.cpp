@@ -115,6 +115,13 @@ extern "C" int aimc_mmio_open_verilator(aimc_mmio *m, const aimc_cfg *cfg, uint6
 	return rc;
 }
 
+// The RTL parameters the linked model was built with (aimc_vl_rtl_params), NULL if not recorded.
+// sw/src/nosim/mmio_verilator_none.c answers NULL (no model).
+extern "C" const char *aimc_mmio_verilator_rtl_params(void)
+{
+	return aimc_vl_rtl_params();
+}
+
 // 1 in the trace build (make vl WAVES=1), 0 in the default build (no trace code, --waves refused
 // with AIMC_EUNSUPPORTED). sw/src/nosim/mmio_verilator_none.c answers -1 (no model at all).
 extern "C" int aimc_mmio_verilator_waves(void)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Issue 16: a Verilator model asked to run a config other than the one it was built from must
-# answer with the differing fields and the command that builds the right model, exit 1, and never
-# abort in a simulator assertion. Needs build/base/vl/aimc-vl and aimc-test-vl (make vl CONFIG=base); the board
+# answer with the differing fields (readback fields, or the RTL parameters the readback does not
+# show) and the command that builds the right model, exit 1, and never abort in a simulator
+# assertion. Needs build/base/vl/aimc-vl and aimc-test-vl (make vl CONFIG=base); the board
 # cases need build/ice40/uart/aimc-uart-vl (make uart-vl CONFIG=ice40).
 # Usage: tests/system/robust_vl.sh [BUILD]
 set -u
@@ -34,6 +35,16 @@ expect "layer-test: tiny on the base model" 1 "differs from config tiny.*make vl
   "$vlt" layer-test --config configs/tiny.cfg --backend verilator --rows 8 --cols 8 --batch 1
 expect "csr-test: tiny on the base model" 1 "built from configs/base.cfg" "$abort" \
   "$vlt" csr-test --config configs/tiny.cfg --backend verilator
+# base's geometry and readback with tile_overlap = 1: only the RTL parameters differ (the model
+# records its own; aimc_vl_rtl_params), the run is refused naming TileOverlap
+tmpcfg=$(mktemp "${TMPDIR:-/tmp}/robust_vl.XXXXXX.cfg") || exit 1
+trap 'rm -f "$tmpcfg"' EXIT
+{ cat configs/base.cfg; echo "tile_overlap = 1"; } > "$tmpcfg"
+expect "info: base + tile_overlap on the base model" 1 \
+  "built with other RTL parameters than config base \(1: TileOverlap: model 0, config 1\).*make vl CONFIG=" \
+  "$abort" "$vl" info --config "$tmpcfg" --backend verilator
+expect "layer-test: base + tile_overlap on the base model" 1 "TileOverlap: model 0, config 1" "$abort" \
+  "$vlt" layer-test --config "$tmpcfg" --backend verilator --rows 8 --cols 8 --batch 1
 # the right config still works on the same binary
 expect "info: base on the base model" 0 "answers as config base" "$abort" \
   "$vl" info --config configs/base.cfg --backend verilator

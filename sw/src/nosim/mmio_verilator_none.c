@@ -41,3 +41,10 @@ int aimc_mmio_verilator_backdoor(aimc_mmio *m, int on)
 	(void)on;
 	return AIMC_EUNSUPPORTED;
 }
+
+/* The RTL parameters of the Verilator model: no model here (NULL). */
+const char *aimc_mmio_verilator_rtl_params(void);
+const char *aimc_mmio_verilator_rtl_params(void)
+{
+	return NULL;
+}

@@ -360,12 +360,63 @@ static int find_chip_config(aimc_mmio *m, char *buf, size_t len)
 
 /* The model on m was built from another config than cfg: say which fields differ, what it was
  * built from, and the command that builds cfg's model (issue 16: instead of a simulator abort). */
+/* The value of -G<name>= in a parameter list of `aimc config --rtl-params verilator` ("-GRows=64
+ * -GCols=32 ..."), copied into val; 0, or -1 when the list has no such parameter. */
+static int rtl_param(const char *list, const char *name, size_t nlen, char *val, size_t len)
+{
+	for (const char *p = list; (p = strstr(p, "-G")) != NULL; p += 2) {
+		size_t n;
+
+		if ((p != list && p[-1] != ' ') || strncmp(p + 2, name, nlen) != 0 || p[2 + nlen] != '=')
+			continue;
+		p += 3 + nlen;
+		n = strcspn(p, " ");
+		snprintf(val, len, "%.*s", (int)(n < len ? n : len - 1), p);
+		return 0;
+	}
+	return -1;
+}
+
+/* The RTL parameters in which the linked Verilator model (built) and cfg differ, as "Name: model
+ * V, config W" joined by "; " into out; their number (0 when the model recorded none). */
+static int rtl_params_diff(const char *built, const aimc_cfg *cfg, char *out, size_t len)
+{
+	char want[1024], a[32], b[32];
+	size_t used = 0;
+	int n = 0;
+
+	out[0] = '\0';
+	if (built == NULL || aimc_cfg_rtl_params(cfg, "verilator", NULL, want, sizeof(want)) != 0)
+		return 0;
+	for (const char *p = want; (p = strstr(p, "-G")) != NULL; p += 2) {
+		size_t nlen = strcspn(p + 2, "=");
+
+		if (rtl_param(want, p + 2, nlen, b, sizeof(b)) != 0)
+			continue;
+		if (rtl_param(built, p + 2, nlen, a, sizeof(a)) != 0)
+			snprintf(a, sizeof(a), "(none)");
+		if (strcmp(a, b) == 0)
+			continue;
+		if (used < len)
+			used += (size_t)snprintf(out + used, len - used, "%s%.*s: model %s, config %s",
+						 n ? "; " : "", (int)nlen, p + 2, a, b);
+		n++;
+	}
+	return n;
+}
+
+/* The RTL parameters the linked Verilator model was built with (tb/verilator/mmio_verilator.cpp;
+ * NULL without a model, sw/src/nosim/mmio_verilator_none.c). */
+const char *aimc_mmio_verilator_rtl_params(void);
+
 static void report_model_mismatch(const char *cmd, aimc_mmio *m, const aimc_cfg *cfg)
 {
 	char diff[1024], match[PATH_MAX + NAME_MAX + 2], built[sizeof(match) + 32] = "";
 	char arg[PATH_MAX], dir[sizeof(cfg->path)];
 	const char *base = strrchr(cfg->path, '/');
 	int n = aimc_chip_config_diff(m, cfg, diff, sizeof(diff));
+	char pdiff[1024];
+	int np = rtl_params_diff(aimc_mmio_verilator_rtl_params(), cfg, pdiff, sizeof(pdiff));
 
 	if (find_chip_config(m, match, sizeof(match)))
 		snprintf(built, sizeof(built), "; it was built from %s", match);
@@ -378,6 +429,10 @@ static void report_model_mismatch(const char *cmd, aimc_mmio *m, const aimc_cfg 
 		cli_errorf(cmd, "this Verilator model differs from config %s in %d field%s: %s%s. Build "
 			   "the model of this config with 'make vl CONFIG=%s' and run build/%s/vl/%s-vl",
 			   cfg->name, n, n == 1 ? "" : "s", diff, built, arg, dir, cli_prog);
+	else if (np > 0)
+		cli_errorf(cmd, "this Verilator model was built with other RTL parameters than config %s "
+			   "(%d: %s). Build the model of this config with 'make vl CONFIG=%s' and run "
+			   "build/%s/vl/%s-vl", cfg->name, np, pdiff, arg, dir, cli_prog);
 	else if (n == 0)
 		cli_errorf(cmd, "the Verilator model stopped in its initial blocks (messages above) "
 			   "although its config readback agrees with config %s: an RTL or crossbar "
