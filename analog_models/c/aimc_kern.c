@@ -115,6 +115,77 @@ KERN_PROTOS(avx512)
 #undef KVI
 #undef KVU
 #undef VW
+/* The integer sums with AVX2's byte multiply-add (vpmaddubsw: per 16-bit lane, two u8 x s8
+ * products added, saturating to int16; then vpmaddwd with ones: the two lanes of each 32-bit lane
+ * added): per 32-bit lane the four products of one weight word, as VNNI's vpdpbusd. With every
+ * DAC code at most 127 the two products of a 16-bit lane sum to at most 2 x 127 x 128 = 32512 in
+ * magnitude, so nothing saturates and the sums are acc_int's exactly (integer arithmetic, any
+ * order); a call with a code of 128 or more (an 8-bit DAC) takes acc_int_avx2. 16 columns (one
+ * 64-byte line of weights per row word) in two vectors, G reads at a time in registers; one read
+ * alone skips its all-zero code words. */
+#include <immintrin.h>
+#define MADD_GROUP(G)                                                                                      \
+	static void madd_group##G(int32_t *sum, uint32_t ss, const int8_t *w4, uint32_t cstride, uint32_t c,   \
+				  uint32_t c0, const uint32_t *dq, uint32_t r4n)                           \
+	{                                                                                                  \
+		const __m256i ones = _mm256_set1_epi16(1);                                                 \
+		__m256i a0[G], a1[G];                                                                      \
+		_Pragma("GCC unroll 8") for (int j = 0; j < G; j++) a0[j] = a1[j] = _mm256_setzero_si256(); \
+		for (uint32_t g = 0; g < r4n; g++) {                                                       \
+			const int8_t *p = w4 + ((size_t)g * cstride + c) * 4;                              \
+			if (G == 1 && dq[g] == 0)                                                          \
+				continue;                                                                  \
+			const __m256i x0 = _mm256_loadu_si256((const void *)p);                            \
+			const __m256i x1 = _mm256_loadu_si256((const void *)(p + 32));                     \
+			_Pragma("GCC unroll 8") for (int j = 0; j < G; j++) {                              \
+				const __m256i d = _mm256_set1_epi32((int)dq[(size_t)j * r4n + g]);         \
+				a0[j] = _mm256_add_epi32(a0[j], _mm256_madd_epi16(_mm256_maddubs_epi16(d, x0), ones)); \
+				a1[j] = _mm256_add_epi32(a1[j], _mm256_madd_epi16(_mm256_maddubs_epi16(d, x1), ones)); \
+			}                                                                                  \
+		}                                                                                          \
+		_Pragma("GCC unroll 8") for (int j = 0; j < G; j++) {                                      \
+			_mm256_storeu_si256((void *)(sum + (size_t)j * ss + (c - c0)), a0[j]);             \
+			_mm256_storeu_si256((void *)(sum + (size_t)j * ss + (c - c0) + 8), a1[j]);         \
+		}                                                                                          \
+	}
+MADD_GROUP(1)
+MADD_GROUP(2)
+MADD_GROUP(4)
+#undef MADD_GROUP
+
+static void acc_int_avx2m(int32_t *sum, uint32_t ss, const int8_t *w4, uint32_t cstride, uint32_t c0, uint32_t c1,
+			  uint32_t nk, const uint32_t *dq, uint32_t r4n)
+{
+	uint32_t c = c0, big = 0;
+
+	for (size_t i = 0; i < (size_t)nk * r4n; i++)
+		big |= dq[i] & 0x80808080u;
+	if (big != 0) { /* a code of 128 or more: a 16-bit lane could saturate */
+		acc_int_avx2(sum, ss, w4, cstride, c0, c1, nk, dq, r4n);
+		return;
+	}
+	for (; c + 16 <= c1; c += 16) {
+		for (uint32_t k = 0; k < nk;) {
+			const uint32_t left = nk - k;
+			int32_t *sk = sum + (size_t)k * ss;
+			const uint32_t *dk = dq + (size_t)k * r4n;
+
+			if (left >= 4) {
+				madd_group4(sk, ss, w4, cstride, c, c0, dk, r4n);
+				k += 4;
+			} else if (left >= 2) {
+				madd_group2(sk, ss, w4, cstride, c, c0, dk, r4n);
+				k += 2;
+			} else {
+				madd_group1(sk, ss, w4, cstride, c, c0, dk, r4n);
+				k += 1;
+			}
+		}
+	}
+	if (c < c1) /* the last columns: the generic copy */
+		acc_int_avx2(sum + (c - c0), ss, w4, cstride, c, c1, nk, dq, r4n);
+}
+
 #pragma GCC pop_options
 
 #pragma GCC push_options
@@ -206,7 +277,7 @@ int aimc_kern_select(const char *simd, aimc_kern *out, char *err, size_t errlen)
 #ifdef AIMC_X86_KERNELS
 	{
 		static const aimc_kern k2 = {read_attempt_avx2, read_multi_avx2, finish_adc_avx2, finish_adcf_avx2,
-						 acc_batch_avx2, acc_pass_avx2, acc_int_avx2, exact_fin_avx2, "avx2", "avx2"};
+						 acc_batch_avx2, acc_pass_avx2, acc_int_avx2m, exact_fin_avx2, "avx2", "avx2"};
 		static const aimc_kern k5 = {read_attempt_avx512, read_multi_avx512, finish_adc_avx512,
 						 finish_adcf_avx512, acc_batch_avx512, acc_pass_avx512, acc_int_avx512, exact_fin_avx512, "avx512", "avx512"};
 		const int has5 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
