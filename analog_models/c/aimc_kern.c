@@ -120,27 +120,47 @@ KERN_PROTOS(avx512)
  * added): per 32-bit lane the four products of one weight word, as VNNI's vpdpbusd. With every
  * DAC code at most 127 the two products of a 16-bit lane sum to at most 2 x 127 x 128 = 32512 in
  * magnitude, so nothing saturates and the sums are acc_int's exactly (integer arithmetic, any
- * order); a call with a code of 128 or more (an 8-bit DAC) takes acc_int_avx2. 16 columns (one
- * 64-byte line of weights per row word) in two vectors, G reads at a time in registers; one read
- * alone skips its all-zero code words. */
+ * order); a call with a code of 128 or more (an 8-bit DAC) takes acc_int_avx2. With m the largest
+ * code of the call, the 16-bit pair sums of 32767 / (256 m) row words (127 for a 1-bit DAC) are
+ * added in 16-bit lanes before one vpmaddwd widens them (|sum| <= run x 2 x m x 128 < 2^15). 16
+ * columns (one 64-byte line of weights per row word) in two vectors, G reads at a time in
+ * registers; one read alone skips its all-zero code words. */
 #include <immintrin.h>
 #define MADD_GROUP(G)                                                                                      \
 	static void madd_group##G(int32_t *sum, uint32_t ss, const int8_t *w4, uint32_t cstride, uint32_t c,   \
-				  uint32_t c0, const uint32_t *dq, uint32_t r4n)                           \
+				  uint32_t c0, const uint32_t *dq, uint32_t r4n, uint32_t run)             \
 	{                                                                                                  \
 		const __m256i ones = _mm256_set1_epi16(1);                                                 \
-		__m256i a0[G], a1[G];                                                                      \
+		__m256i a0[G], a1[G], h0[G], h1[G];                                                        \
 		_Pragma("GCC unroll 8") for (int j = 0; j < G; j++) a0[j] = a1[j] = _mm256_setzero_si256(); \
-		for (uint32_t g = 0; g < r4n; g++) {                                                       \
+		for (uint32_t g = 0; run == 1 && g < r4n; g++) { /* codes up to 127: widen every word */  \
 			const int8_t *p = w4 + ((size_t)g * cstride + c) * 4;                              \
-			if (G == 1 && dq[g] == 0)                                                          \
-				continue;                                                                  \
 			const __m256i x0 = _mm256_loadu_si256((const void *)p);                            \
 			const __m256i x1 = _mm256_loadu_si256((const void *)(p + 32));                     \
 			_Pragma("GCC unroll 8") for (int j = 0; j < G; j++) {                              \
 				const __m256i d = _mm256_set1_epi32((int)dq[(size_t)j * r4n + g]);         \
 				a0[j] = _mm256_add_epi32(a0[j], _mm256_madd_epi16(_mm256_maddubs_epi16(d, x0), ones)); \
 				a1[j] = _mm256_add_epi32(a1[j], _mm256_madd_epi16(_mm256_maddubs_epi16(d, x1), ones)); \
+			}                                                                                  \
+		}                                                                                          \
+		for (uint32_t g0 = 0; run > 1 && g0 < r4n; g0 += run) {                                    \
+			const uint32_t g1 = g0 + run < r4n ? g0 + run : r4n;                               \
+			_Pragma("GCC unroll 8") for (int j = 0; j < G; j++) h0[j] = h1[j] = _mm256_setzero_si256(); \
+			for (uint32_t g = g0; g < g1; g++) {                                               \
+				const int8_t *p = w4 + ((size_t)g * cstride + c) * 4;                      \
+				if (G == 1 && dq[g] == 0)                                                  \
+					continue;                                                          \
+				const __m256i x0 = _mm256_loadu_si256((const void *)p);                    \
+				const __m256i x1 = _mm256_loadu_si256((const void *)(p + 32));             \
+				_Pragma("GCC unroll 8") for (int j = 0; j < G; j++) {                      \
+					const __m256i d = _mm256_set1_epi32((int)dq[(size_t)j * r4n + g]); \
+					h0[j] = _mm256_add_epi16(h0[j], _mm256_maddubs_epi16(d, x0));      \
+					h1[j] = _mm256_add_epi16(h1[j], _mm256_maddubs_epi16(d, x1));      \
+				}                                                                          \
+			}                                                                                  \
+			_Pragma("GCC unroll 8") for (int j = 0; j < G; j++) {                              \
+				a0[j] = _mm256_add_epi32(a0[j], _mm256_madd_epi16(h0[j], ones));           \
+				a1[j] = _mm256_add_epi32(a1[j], _mm256_madd_epi16(h1[j], ones));           \
 			}                                                                                  \
 		}                                                                                          \
 		_Pragma("GCC unroll 8") for (int j = 0; j < G; j++) {                                      \
@@ -156,14 +176,23 @@ MADD_GROUP(4)
 static void acc_int_avx2m(int32_t *sum, uint32_t ss, const int8_t *w4, uint32_t cstride, uint32_t c0, uint32_t c1,
 			  uint32_t nk, const uint32_t *dq, uint32_t r4n)
 {
-	uint32_t c = c0, big = 0;
+	uint32_t c = c0, m = 0, run;
 
-	for (size_t i = 0; i < (size_t)nk * r4n; i++)
-		big |= dq[i] & 0x80808080u;
-	if (big != 0) { /* a code of 128 or more: a 16-bit lane could saturate */
+	for (size_t i = 0; i < (size_t)nk * r4n; i++) { /* the largest code m */
+		const uint32_t v = dq[i];
+		const uint32_t a = v & 0xffu, b = (v >> 8) & 0xffu, e = (v >> 16) & 0xffu, f = v >> 24;
+		const uint32_t ab = a > b ? a : b, ef = e > f ? e : f;
+
+		m = m > ab ? m : ab;
+		m = m > ef ? m : ef;
+	}
+	if (m >= 128) { /* a code of 128 or more: a 16-bit lane could saturate */
 		acc_int_avx2(sum, ss, w4, cstride, c0, c1, nk, dq, r4n);
 		return;
 	}
+	/* a 16-bit lane gains at most 2 x m x 128 per row word: run words add up in it below 2^15 */
+	run = m == 0 ? r4n : 32767u / (256u * m);
+	run = run < 1 ? 1 : run;
 	for (; c + 16 <= c1; c += 16) {
 		for (uint32_t k = 0; k < nk;) {
 			const uint32_t left = nk - k;
@@ -171,13 +200,13 @@ static void acc_int_avx2m(int32_t *sum, uint32_t ss, const int8_t *w4, uint32_t 
 			const uint32_t *dk = dq + (size_t)k * r4n;
 
 			if (left >= 4) {
-				madd_group4(sk, ss, w4, cstride, c, c0, dk, r4n);
+				madd_group4(sk, ss, w4, cstride, c, c0, dk, r4n, run);
 				k += 4;
 			} else if (left >= 2) {
-				madd_group2(sk, ss, w4, cstride, c, c0, dk, r4n);
+				madd_group2(sk, ss, w4, cstride, c, c0, dk, r4n, run);
 				k += 2;
 			} else {
-				madd_group1(sk, ss, w4, cstride, c, c0, dk, r4n);
+				madd_group1(sk, ss, w4, cstride, c, c0, dk, r4n, run);
 				k += 1;
 			}
 		}
