@@ -211,7 +211,8 @@ TB_ICARUS := tb/icarus/aimc_tb_trace.sv
 # VL_PARAMS_H: the header the harness (tb/verilator/aimc_vl.cpp) includes from the obj dir $(1): the
 # RTL parameters the model is built with (BUILD/<cfg>/rtl-params.verilator), which a run compares with
 # its config's (a model of another post_lanes, load_words, tile_overlap... is refused by name).
-VL_PARAMS_H = mkdir -p $(1) && printf '\043define AIMC_VL_RTL_PARAMS "%s"\n' "$$(cat $(2))" > $(1)/aimc_vl_params.h
+VL_PARAMS_H = mkdir -p $(1) && printf '\043define AIMC_VL_RTL_PARAMS "%s"\n' "$$(cat $(2))" > $(1)/aimc_vl_params.h.tmp && \
+	  mv $(1)/aimc_vl_params.h.tmp $(1)/aimc_vl_params.h
 VL_BUILD = $(call VL_PARAMS_H,$(2)/$(or $(4),vl)/obj,$(BUILD)/$(1)/rtl-params.verilator) && \
 	  $(VERILATOR) --cc --exe --build -j 2 $(VL_FLAGS) $(3) --top-module aimc_top \
 	  -MAKEFLAGS "OPT_FAST=$(VL_OPT_FAST) OPT_GLOBAL=$(VL_OPT_FAST)" \

@@ -364,10 +364,14 @@ def run_long_tests(run_dir: str, build: str, jobs: int, registry: str = LONG_REG
         os.remove(report)  # a resumed run folder: never read the report of an earlier session
     except FileNotFoundError:
         pass
+    # the output into a temporary beside the log, renamed into place when the runner ends: an
+    # interrupted run leaves an earlier session's log as it was
+    tmp_log = log_path + ".tmp"
     try:
-        with open(log_path, "w") as f:
+        with open(tmp_log, "w") as f:
             rc = subprocess.call(cmd, cwd=ROOT, stdout=f, stderr=subprocess.STDOUT,
                                  stdin=subprocess.DEVNULL)
+        os.replace(tmp_log, log_path)
     except OSError as e:
         rc = f"cannot run: {e}"
     rerun = f"make test-long BUILD={shlex.quote(build)}"
